@@ -1,0 +1,55 @@
+# llm-router: `make demo` and `make test` work on a fresh machine with Python and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_SAM := .venv-sam
+BIN := $(VENV)/bin
+# sam build needs python3.12 on PATH for the python3.12 runtime; pyenv provides it here.
+export PYENV_VERSION ?= 3.11.7:3.12.1
+
+.PHONY: demo test unit integration lint typecheck sam-validate sam-build layer-size clean
+
+$(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV_SAM)/bin/sam: requirements/sam.txt
+	$(PYTHON) -m venv $(VENV_SAM)
+	$(VENV_SAM)/bin/pip install --quiet --upgrade pip
+	$(VENV_SAM)/bin/pip install --quiet -r requirements/sam.txt
+	touch $@
+
+venv: $(BIN)/llm-router
+
+demo: $(BIN)/llm-router
+	$(BIN)/llm-router demo
+
+test: lint typecheck unit integration sam-validate sam-build
+
+lint: $(BIN)/llm-router
+	$(BIN)/ruff check layers functions tests bench
+
+typecheck: $(BIN)/llm-router
+	$(BIN)/mypy layers/core/llm_router
+
+unit: $(BIN)/llm-router
+	$(BIN)/pytest -q tests/unit
+
+integration: $(BIN)/llm-router
+	$(BIN)/pytest -q tests/integration tests/handlers
+
+sam-validate: $(VENV_SAM)/bin/sam
+	$(VENV_SAM)/bin/sam validate --lint --template template.yaml
+
+sam-build: $(VENV_SAM)/bin/sam
+	$(VENV_SAM)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+	@$(MAKE) --no-print-directory layer-size
+
+layer-size:
+	@du -sh .aws-sam/build/CoreLayer | awk '{print "core layer, unzipped: " $$1}'
+
+clean:
+	rm -rf $(VENV) $(VENV_SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache

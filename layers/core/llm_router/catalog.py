@@ -1,0 +1,230 @@
+"""The YAML catalog: providers, models and their prices, routing, cache and limits.
+
+One file describes every upstream. Any OpenAI-compatible endpoint is a provider entry
+(``kind: openai``), not code. Secrets come from the environment through ``${VAR}`` or
+``${VAR:-default}`` interpolation, or from SSM (``api_key_parameter``) in Lambda.
+Missing sections take defaults, so the minimal file in DESIGN.md is a whole catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from llm_router.errors import ConfigError, ModelNotFoundError
+
+Tier = Literal["simple", "moderate", "complex", "reasoning"]
+TIERS: tuple[Tier, ...] = ("simple", "moderate", "complex", "reasoning")
+ProviderKind = Literal["openai", "anthropic", "gemini"]
+
+_KIND_ALIASES = {"openai-compatible": "openai", "openai_compatible": "openai"}
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class FreeTier(BaseModel):
+    """A provider's free allowance. Enforced by the quota tracker; documented here."""
+
+    model_config = _FROZEN
+    requests_per_minute: int | None = None
+    requests_per_day: int | None = None
+    tokens_per_minute: int | None = None
+    tokens_per_day: int | None = None
+    tokens_per_month: int | None = None
+
+
+class ProviderConfig(BaseModel):
+    model_config = _FROZEN
+    name: str
+    kind: ProviderKind
+    base_url: str
+    api_key: str | None = None
+    api_key_parameter: str | None = None  # SSM parameter name, resolved at start-up
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=60.0, gt=0)
+    free_tier: FreeTier | None = None
+    local: bool = False  # runs on the user's machine (Ollama, vLLM): preferred in dev
+    simulate: bool = True  # may be replaced by the provider simulator when no keys are set
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _alias(cls, v: Any) -> Any:
+        return _KIND_ALIASES.get(v, v) if isinstance(v, str) else v
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @property
+    def configured(self) -> bool:
+        """True when the provider has credentials (local providers need none)."""
+        return bool(self.api_key) or self.local
+
+
+class ModelConfig(BaseModel):
+    model_config = _FROZEN
+    name: str
+    provider: str
+    upstream_model: str = ""
+    input_per_mtok: Decimal = Field(ge=0)
+    output_per_mtok: Decimal = Field(ge=0)
+    cached_input_per_mtok: Decimal | None = Field(default=None, ge=0)
+    cache_write_per_mtok: Decimal | None = Field(default=None, ge=0)
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    tiers: tuple[Tier, ...] = ()
+    typical_latency_ms: int | None = Field(default=None, gt=0)
+    price_source: str | None = None
+    price_date: str | None = None
+
+    @field_validator("input_per_mtok", "output_per_mtok", "cached_input_per_mtok",
+                     "cache_write_per_mtok", mode="before")
+    @classmethod
+    def _exact_decimal(cls, v: Any) -> Any:
+        # YAML reads 0.15 as a float; go through its shortest repr, never its binary value.
+        return Decimal(repr(v)) if isinstance(v, float) else v
+
+    @model_validator(mode="after")
+    def _default_upstream(self) -> ModelConfig:
+        if not self.upstream_model:
+            object.__setattr__(self, "upstream_model", self.name)
+        return self
+
+
+class RoutingConfig(BaseModel):
+    model_config = _FROZEN
+    default_optimize_for: Literal["cost", "latency", "quality"] = "cost"
+    # tier -> ordered candidate model names; empty means "every model listing the tier"
+    tiers: dict[Tier, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class CacheConfig(BaseModel):
+    model_config = _FROZEN
+    enabled: bool = True
+    similarity_threshold: float = Field(default=0.9, gt=0, le=1)
+    ttl_seconds: int = Field(default=86_400, gt=0)
+    max_temperature: float = 0.7
+
+
+class LimitsConfig(BaseModel):
+    model_config = _FROZEN
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_messages: int = Field(default=1_000, gt=0)
+
+
+class Catalog(BaseModel):
+    model_config = _FROZEN
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    models: dict[str, ModelConfig] = Field(default_factory=dict)
+    routing: RoutingConfig = RoutingConfig()
+    cache: CacheConfig = CacheConfig()
+    limits: LimitsConfig = LimitsConfig()
+    alerts: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Catalog:
+        for model in self.models.values():
+            if model.provider not in self.providers:
+                raise ValueError(
+                    f"model {model.name!r} names provider {model.provider!r}, "
+                    f"which is not in providers ({', '.join(sorted(self.providers)) or 'none'})"
+                )
+        for tier, names in self.routing.tiers.items():
+            for name in names:
+                if name not in self.models:
+                    raise ValueError(f"routing tier {tier!r} names unknown model {name!r}")
+        return self
+
+    def resolve(self, model_id: str) -> ModelConfig:
+        """A concrete model from a request's ``model``: a catalog name or ``provider/model``.
+
+        ``provider/model`` matches a catalog model of that provider by name or by its
+        upstream name, so ``groq/llama-3.3-70b-versatile`` works as users expect.
+        """
+        if model_id in self.models:
+            return self.models[model_id]
+        provider, sep, rest = model_id.partition("/")
+        if sep and provider in self.providers:
+            for model in self.models.values():
+                if model.provider == provider and rest in (model.name, model.upstream_model):
+                    return model
+        raise ModelNotFoundError(
+            f"The model {model_id!r} does not exist in this router's catalog. "
+            "GET /v1/models lists the models you can use.",
+            param="model",
+        )
+
+    def provider_of(self, model: ModelConfig) -> ProviderConfig:
+        return self.providers[model.provider]
+
+
+# --- loading -------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def interpolate(value: Any, env: Mapping[str, str]) -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string of a loaded YAML tree.
+
+    A string that is only a placeholder for an unset variable with no default becomes
+    ``None``, so an unset API key reads as "not configured" rather than as "".
+    """
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+    whole = _VAR.fullmatch(value)
+    if whole and whole.group(2) is None and not env.get(whole.group(1)):
+        return None
+    return _VAR.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
+
+
+def parse_catalog(data: Any, env: Mapping[str, str] | None = None, *, source: str = "") -> Catalog:
+    """Validate a loaded YAML tree; names come from the mapping keys."""
+    where = f" in {source}" if source else ""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"catalog{where} must be a mapping at the top level")
+    data = interpolate(data, os.environ if env is None else env)
+    for section in ("providers", "models"):
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise ConfigError(f"catalog{where}: {section!r} must be a mapping of name -> entry")
+        data[section] = {
+            name: {**(entry or {}), "name": name} for name, entry in entries.items()
+        }
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"catalog{where}: {loc}: {first['msg']}") from exc
+
+
+def load_catalog(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Catalog:
+    """Load a catalog file, or the shipped default catalog when ``path`` is None."""
+    if path is None:
+        text = resources.files("llm_router").joinpath("data/catalog.yaml").read_text("utf-8")
+        source = "the default catalog"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read catalog {path}: {exc.strerror}") from exc
+        source = str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"catalog {source} is not valid YAML: {exc}") from exc
+    return parse_catalog(data, env, source=source)

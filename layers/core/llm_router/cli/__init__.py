@@ -1,0 +1,42 @@
+"""The ``llm-router`` command. Each sub-command lives in its own module here and
+exposes ``register(subparsers)``; ``main`` turns any ``RouterError`` or bad input into a
+one-line error on stderr and a non-zero exit, as the command-line contract requires."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from llm_router import __version__
+from llm_router.errors import RouterError
+
+# Sub-command modules, in the order `llm-router --help` lists them.
+COMMANDS = ("serve", "demo", "simulate", "keys")
+
+
+class CommandError(Exception):
+    """Bad input to a command: printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llm-router",
+        description="Serverless LLM gateway: OpenAI-compatible API, routing, cache, ledger.",
+    )
+    parser.add_argument("--version", action="version", version=f"llm-router {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"llm_router.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (CommandError, RouterError) as exc:
+        print(f"llm-router {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,192 @@
+"""The one exception tree of llm-router, and the only place HTTP statuses are chosen.
+
+RouterError
+ +-- InvalidRequestError            400 invalid_request_error
+ |    +-- RequestTooLargeError      413 invalid_request_error
+ +-- AuthenticationError            401 authentication_error
+ +-- BudgetExceededError            402 insufficient_quota
+ +-- ModelNotFoundError             404 invalid_request_error / model_not_found
+ +-- RateLimitedError               429 rate_limit_exceeded (carries retry_after)
+ +-- UpstreamError                  a provider failed; never reaches a client as-is
+ |    +-- UpstreamTimeoutError      504 timeout
+ |    +-- UpstreamConnectionError   502 upstream_connection_error
+ |    +-- UpstreamStatusError       carries the provider's status (retryable or not)
+ |    +-- UpstreamProtocolError     502 bad_upstream_response (malformed body)
+ +-- AllProvidersFailedError        502/503 with the attempts listed
+ +-- StorageError                   503 storage_unavailable (DynamoDB failed closed)
+ +-- ConfigError                    raised at start-up, never per request
+
+Lower-level errors (httpx, botocore, pydantic) are translated at the edge with
+``raise ... from exc`` so the cause survives in logs but never in a response body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class RouterError(Exception):
+    """Base of every error llm-router raises on purpose."""
+
+    status: int = 500
+    type: str = "server_error"
+    code: str | None = None
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        if code is not None:
+            self.code = code
+
+    def to_body(self) -> dict[str, Any]:
+        """OpenAI's error shape: ``{"error": {"message", "type", "param", "code"}}``."""
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class InvalidRequestError(RouterError):
+    status = 400
+    type = "invalid_request_error"
+
+
+class RequestTooLargeError(InvalidRequestError):
+    status = 413
+    code = "request_too_large"
+
+
+class AuthenticationError(RouterError):
+    status = 401
+    type = "authentication_error"
+    code = "invalid_api_key"
+
+
+class BudgetExceededError(RouterError):
+    status = 402
+    type = "insufficient_quota"
+    code = "budget_exceeded"
+
+
+class ModelNotFoundError(RouterError):
+    status = 404
+    type = "invalid_request_error"
+    code = "model_not_found"
+
+
+class RateLimitedError(RouterError):
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float, param: str | None = None):
+        super().__init__(message, param=param)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, int(self.retry_after + 0.999)))}
+
+
+class UpstreamError(RouterError):
+    """A single provider attempt failed. Routing decides whether to retry or fail over."""
+
+    status = 502
+    type = "upstream_error"
+    code = "upstream_error"
+    retryable = True
+
+    def __init__(self, message: str, *, provider: str = "", model: str = ""):
+        super().__init__(message)
+        self.provider = provider
+        self.model = model
+
+
+class UpstreamTimeoutError(UpstreamError):
+    status = 504
+    type = "timeout"
+    code = "upstream_timeout"
+
+
+class UpstreamConnectionError(UpstreamError):
+    code = "upstream_connection_error"
+
+
+class UpstreamProtocolError(UpstreamError):
+    """The provider answered, but not in its documented format."""
+
+    code = "bad_upstream_response"
+
+
+class UpstreamStatusError(UpstreamError):
+    """The provider answered with an HTTP error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upstream_status: int,
+        provider: str = "",
+        model: str = "",
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, provider=provider, model=model)
+        self.upstream_status = upstream_status
+        self.retry_after = retry_after
+        self.code = f"upstream_{upstream_status}"
+        # 408, 409, 429 and 5xx may succeed on another try; other 4xx will not.
+        self.retryable = upstream_status in (408, 409, 429) or upstream_status >= 500
+        # A provider rejecting the request itself is the client's error too; a provider
+        # rejecting our credentials (401/403) is ours, so it stays a 502.
+        if upstream_status in (400, 404, 413, 422):
+            self.status = 400
+            self.type = "invalid_request_error"
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    provider: str
+    model: str
+    error: str
+    code: str | None
+
+
+class AllProvidersFailedError(RouterError):
+    type = "upstream_error"
+    code = "all_providers_failed"
+
+    def __init__(self, attempts: list[AttemptSummary], *, status: int = 502):
+        listed = "; ".join(f"{a.provider}/{a.model}: {a.error}" for a in attempts) or "none"
+        super().__init__(f"All providers failed ({len(attempts)} attempts): {listed}")
+        self.attempts = attempts
+        self.status = status
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        body["error"]["attempts"] = [
+            {"provider": a.provider, "model": a.model, "error": a.error, "code": a.code}
+            for a in self.attempts
+        ]
+        return body
+
+
+class StorageError(RouterError):
+    status = 503
+    type = "server_error"
+    code = "storage_unavailable"
+
+
+class ConfigError(RouterError):
+    """Bad configuration. Raised while starting up, so a deploy fails loudly."""
+
+    status = 500
+    type = "server_error"
+    code = "config_error"

@@ -1,0 +1,39 @@
+"""Settings for a router process, read once at the edge (handler or CLI) and passed down.
+
+Library code never reads ``os.environ``; it receives a ``RouterSettings``. Every field
+is an environment variable ``LLM_ROUTER_<FIELD>`` (documented in docs/configuration.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RouterSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLM_ROUTER_", frozen=True, extra="ignore")
+
+    # The catalog file; None means the default catalog shipped in the layer.
+    config_path: Path | None = None
+    environment: Literal["dev", "prod"] = "prod"
+
+    keys_table: str = "llm-router-keys"
+    ledger_table: str = "llm-router-ledger"
+    counters_table: str = "llm-router-counters"
+    bucket: str | None = None
+
+    region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("LLM_ROUTER_REGION", "AWS_REGION")
+    )
+    # Set locally to the embedded moto server; unset in Lambda.
+    aws_endpoint_url: str | None = None
+
+    # Seconds an API key lookup is cached per container (revocation delay).
+    key_cache_ttl_s: float = Field(default=60.0, ge=0)
+    # Days a ledger item is kept before DynamoDB's TTL removes it (0 keeps forever).
+    ledger_retention_days: int = Field(default=400, ge=0)
+    # Overrides the catalog's limits.max_body_bytes when set.
+    max_body_bytes: int | None = Field(default=None, gt=0)

@@ -1,0 +1,32 @@
+"""The DynamoDB tables, mirrored from template.yaml (the source of truth).
+
+``tests/unit/test_template.py`` checks that every table here matches its resource in
+template.yaml (keys, attribute types, TTL attribute), so code and infrastructure cannot
+drift. Locally, ``llm_router.local.aws`` creates the tables from template.yaml itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    logical_id: str  # resource name in template.yaml
+    env_var: str  # environment variable the functions read the physical name from
+    partition_key: str
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+
+
+KEYS = TableSpec("KeysTable", "LLM_ROUTER_KEYS_TABLE", "key_hash")
+# One item per request: pk tenant_id, sk "<ISO time>#<request id>" (time-ordered per
+# tenant, and idempotent: a settle that runs twice writes the same key).
+LEDGER = TableSpec("LedgerTable", "LLM_ROUTER_LEDGER_TABLE", "tenant_id", "sk", "expires_at")
+# Counters: daily rollups now; rate limits, quotas, budgets and breakers share the table.
+COUNTERS = TableSpec("CountersTable", "LLM_ROUTER_COUNTERS_TABLE", "pk", "sk", "expires_at")
+
+ALL_TABLES: tuple[TableSpec, ...] = (KEYS, LEDGER, COUNTERS)
+
+BUCKET_LOGICAL_ID = "DataBucket"
+BUCKET_ENV_VAR = "LLM_ROUTER_BUCKET"
