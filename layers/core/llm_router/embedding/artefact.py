@@ -1,0 +1,65 @@
+"""The exported MiniLM files: a float16 ``.npz`` of weights, ``tokenizer.json`` and a
+``manifest.json`` holding the sha256 of each. Loading verifies every hash, so a layer
+with truncated or swapped weights fails at start-up instead of embedding garbage."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.errors import ConfigError
+
+MANIFEST = "manifest.json"
+WEIGHTS = "minilm-l6-v2.f16.npz"
+TOKENIZER = "tokenizer.json"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "embedding"
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Verified contents of an export directory."""
+
+    manifest: dict[str, Any]
+    weights: dict[str, npt.NDArray[np.float16]]
+    tokenizer_json: str
+
+    @property
+    def model_id(self) -> str:
+        digest = str(self.manifest["files"][WEIGHTS])
+        return f"{self.manifest['model']}@f16:{digest[:12]}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_verified(directory: Path, name: str, expected: str) -> bytes:
+    try:
+        data = (directory / name).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"embedding model file missing: {directory / name}") from exc
+    if sha256_bytes(data) != expected:
+        raise ConfigError(f"embedding model file {name} does not match its manifest hash")
+    return data
+
+
+def load_model_files(directory: Path | None = None) -> ModelFiles:
+    """Read and hash-check an export directory (``make data`` writes the default one)."""
+    directory = directory or DEFAULT_DIR
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"no embedding model manifest in {directory}; run `make data`") from exc
+    raw = _read_verified(directory, WEIGHTS, files[WEIGHTS])
+    tokenizer_json = _read_verified(directory, TOKENIZER, files[TOKENIZER]).decode("utf-8")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        weights = {key: npz[key] for key in npz.files}
+    return ModelFiles(manifest=manifest, weights=weights, tokenizer_json=tokenizer_json)

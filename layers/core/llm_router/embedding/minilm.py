@@ -1,0 +1,181 @@
+"""all-MiniLM-L6-v2 as a numpy forward pass: BERT embeddings, six encoder layers, mean
+pooling over real tokens, L2 normalisation -- what sentence-transformers computes, with
+no torch. Weights are stored as float16 and widened to float32 once at load; the
+vocabulary table stays float16 and only the rows a query uses are widened."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from tokenizers import Tokenizer
+
+from llm_router.embedding.artefact import ModelFiles, load_model_files
+from llm_router.embedding.base import Matrix, normalise_rows
+
+F32 = npt.NDArray[np.float32]
+# sentence-transformers' sentence_bert_config.json for this model (the tokenizer.json
+# itself says 128; sentence-transformers overrides it).
+MAX_SEQ_LENGTH = 256
+BATCH_SIZE = 32
+_SQRT_HALF = np.float32(np.sqrt(0.5))
+
+
+@dataclass(frozen=True)
+class _Layer:
+    w_qkv: F32  # (hidden, 3 * hidden): query, key and value projections side by side
+    b_qkv: F32
+    w_out: F32
+    b_out: F32
+    ln1_w: F32
+    ln1_b: F32
+    w_up: F32
+    b_up: F32
+    w_down: F32
+    b_down: F32
+    ln2_w: F32
+    ln2_b: F32
+
+
+_ERF_COEFFS = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+
+
+def _erf(x: F32) -> F32:
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 noise for GELU)."""
+    a = np.abs(x)
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * a)
+    poly = np.zeros_like(t)
+    for coeff in _ERF_COEFFS:  # Horner's rule; five array ops, not a loop over tokens
+        poly = (poly + np.float32(coeff)) * t
+    return np.sign(x) * (np.float32(1.0) - poly * np.exp(-a * a))
+
+
+def gelu(x: F32) -> F32:
+    """Exact (erf) GELU, as BERT's ``hidden_act: gelu``."""
+    return (0.5 * x * (1.0 + _erf(x * _SQRT_HALF))).astype(np.float32, copy=False)
+
+
+def layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    var = np.mean(centred * centred, axis=-1, keepdims=True)
+    return (centred / np.sqrt(var + np.float32(eps))) * weight + bias
+
+
+class MiniLMEmbedder:
+    """Local default ``Embedder``: 384-dimensional, unit-norm sentence vectors."""
+
+    def __init__(self, files: ModelFiles, *, max_seq_length: int = MAX_SEQ_LENGTH):
+        config = files.manifest["config"]
+        self._heads = int(config["num_attention_heads"])
+        self._eps = float(config["layer_norm_eps"])
+        self._dim = int(config["hidden_size"])
+        self._model_id = files.model_id
+        self._tokenizer = Tokenizer.from_str(files.tokenizer_json)
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_seq_length)
+        w = files.weights
+        self._word = w["embeddings.word_embeddings.weight"]  # float16, gathered per query
+        self._pos = _f32(w["embeddings.position_embeddings.weight"][:max_seq_length])
+        self._type0 = _f32(w["embeddings.token_type_embeddings.weight"][0])
+        self._ln_w = _f32(w["embeddings.LayerNorm.weight"])
+        self._ln_b = _f32(w["embeddings.LayerNorm.bias"])
+        self._layers = [
+            _load_layer(w, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))
+        ]
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> MiniLMEmbedder:
+        """Load the hash-verified export in ``directory`` (default: the layer's data dir)."""
+        return cls(load_model_files(directory))
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def embed_one(self, text: str) -> Matrix:
+        ids = np.asarray([self._tokenizer.encode(text).ids], dtype=np.int64)
+        return self._forward(ids, np.ones(ids.shape, dtype=np.float32))[0]
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """Embed many texts; batches group similar lengths so padding stays small."""
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        order = np.argsort([len(ids) for ids in encodings], kind="stable")
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = order[start : start + BATCH_SIZE]
+            ids, mask = _pad([encodings[i] for i in chunk])
+            out[chunk] = self._forward(ids, mask)
+        return out
+
+    def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
+        batch, length = ids.shape
+        x = self._word[ids].astype(np.float32) + self._pos[:length] + self._type0
+        x = layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self._dim)
+        # Padding keys get a large negative score, so softmax gives them no weight.
+        key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
+        for layer in self._layers:
+            x = self._encoder_layer(x, layer, batch, length, key_bias)
+        hidden = x.reshape(batch, length, self._dim)
+        summed = np.einsum("btd,bt->bd", hidden, mask)
+        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        return normalise_rows(pooled)
+
+    def _encoder_layer(self, x: F32, p: _Layer, batch: int, length: int, key_bias: F32) -> F32:
+        heads, head_dim = self._heads, self._dim // self._heads
+        qkv = (x @ p.w_qkv + p.b_qkv).reshape(batch, length, 3, heads, head_dim)
+        q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (batch, heads, length, head_dim)
+        scores = (q @ k.transpose(0, 1, 3, 2)) * np.float32(1.0 / np.sqrt(head_dim)) + key_bias
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self._dim)
+        x = layer_norm(x + context @ p.w_out + p.b_out, p.ln1_w, p.ln1_b, self._eps)
+        up = gelu(x @ p.w_up + p.b_up)
+        return layer_norm(x + up @ p.w_down + p.b_down, p.ln2_w, p.ln2_b, self._eps)
+
+
+def _f32(a: npt.NDArray[np.generic]) -> F32:
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _linear_t(w: dict[str, npt.NDArray[np.float16]], name: str) -> F32:
+    """torch Linear stores (out, in); x @ W.T is the forward, so keep W.T contiguous."""
+    return _f32(w[name + ".weight"].T)
+
+
+def _load_layer(w: dict[str, npt.NDArray[np.float16]], prefix: str) -> _Layer:
+    att = prefix + "attention."
+    parts = [att + f"self.{n}" for n in ("query", "key", "value")]
+    return _Layer(
+        w_qkv=np.concatenate([_linear_t(w, n) for n in parts], axis=1),
+        b_qkv=np.concatenate([_f32(w[n + ".bias"]) for n in parts]),
+        w_out=_linear_t(w, att + "output.dense"),
+        b_out=_f32(w[att + "output.dense.bias"]),
+        ln1_w=_f32(w[att + "output.LayerNorm.weight"]),
+        ln1_b=_f32(w[att + "output.LayerNorm.bias"]),
+        w_up=_linear_t(w, prefix + "intermediate.dense"),
+        b_up=_f32(w[prefix + "intermediate.dense.bias"]),
+        w_down=_linear_t(w, prefix + "output.dense"),
+        b_down=_f32(w[prefix + "output.dense.bias"]),
+        ln2_w=_f32(w[prefix + "output.LayerNorm.weight"]),
+        ln2_b=_f32(w[prefix + "output.LayerNorm.bias"]),
+    )
+
+
+def _pad(encodings: list[list[int]]) -> tuple[npt.NDArray[np.int64], F32]:
+    length = max(len(ids) for ids in encodings)
+    ids = np.zeros((len(encodings), length), dtype=np.int64)
+    mask = np.zeros((len(encodings), length), dtype=np.float32)
+    for row, tokens in enumerate(encodings):
+        ids[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1.0
+    return ids, mask

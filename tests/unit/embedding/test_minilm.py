@@ -1,0 +1,57 @@
+"""The numpy forward pass against vectors computed by sentence-transformers itself."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from llm_router.embedding import Embedder
+from llm_router.embedding.minilm import MiniLMEmbedder, gelu
+
+HERE = Path(__file__).resolve().parent
+
+
+def _reference() -> tuple[list[str], np.ndarray]:
+    meta = json.loads((HERE / "reference_vectors.json").read_text(encoding="utf-8"))
+    vectors = np.load(HERE / "reference_vectors.npz")["vectors"]
+    return meta["sentences"], vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_batch_matches_sentence_transformers(minilm: MiniLMEmbedder) -> None:
+    sentences, reference = _reference()
+    cosines = np.sum(minilm.embed(sentences) * reference, axis=1)
+    assert cosines.min() >= 0.9999, dict(zip(sentences, cosines.round(6), strict=True))
+
+
+@pytest.mark.parametrize("index", range(20))
+def test_single_matches_sentence_transformers(minilm: MiniLMEmbedder, index: int) -> None:
+    sentences, reference = _reference()
+    assert float(minilm.embed_one(sentences[index]) @ reference[index]) >= 0.9999
+
+
+def test_rows_are_unit_float32_and_in_input_order(minilm: MiniLMEmbedder) -> None:
+    texts = ["a much longer sentence about a delayed parcel and a refund", "hi", "ok then"]
+    batch = minilm.embed(texts)
+    assert minilm.dim == 384
+    assert batch.dtype == np.float32 and batch.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+    singles = np.stack([minilm.embed_one(t) for t in texts])
+    np.testing.assert_allclose(batch, singles, atol=1e-5)
+
+
+def test_empty_batch(minilm: MiniLMEmbedder) -> None:
+    assert minilm.embed([]).shape == (0, 384)
+
+
+def test_is_an_embedder_with_a_versioned_id(minilm: MiniLMEmbedder) -> None:
+    assert isinstance(minilm, Embedder)
+    assert minilm.model_id.startswith("sentence-transformers/all-MiniLM-L6-v2@f16:")
+
+
+def test_gelu_is_the_exact_erf_form() -> None:
+    x = np.linspace(-6, 6, 2001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()])
+    assert np.abs(gelu(x) - exact).max() < 1e-6
