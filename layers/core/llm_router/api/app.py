@@ -1,0 +1,110 @@
+"""The FastAPI app: ``/v1/chat/completions``, ``/v1/models``, ``/health``.
+
+``create_app`` takes ready services (tests and ``llm-router serve`` build them);
+``create_app_from_env`` is the Lambda edge, building them from ``RouterSettings``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import anyio
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from llm_router import __version__
+from llm_router.api.errors import install_error_handlers
+from llm_router.auth import Authenticator
+from llm_router.catalog import Catalog
+from llm_router.errors import RequestTooLargeError
+from llm_router.keys import Principal
+from llm_router.service import ChatService, Timings
+
+
+@dataclass(frozen=True)
+class Services:
+    catalog: Catalog
+    authenticator: Authenticator
+    chat: ChatService
+    max_body_bytes: int
+    mode: str  # "live" or "simulated", shown by /health and the serve banner
+
+
+def new_request_id() -> str:
+    return "req_" + uuid.uuid4().hex
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(title="llm-router", version=__version__, docs_url=None, redoc_url=None)
+    install_error_handlers(app)
+
+    async def authenticate(request: Request, timings: Timings) -> Principal:
+        started = time.perf_counter()
+        header = request.headers.get("authorization")
+        principal = await anyio.to_thread.run_sync(services.authenticator.authenticate, header)
+        timings.add("auth", started)
+        return principal
+
+    @app.get("/health")
+    async def health() -> dict[str, object]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "mode": services.mode,
+            "providers": {
+                name: ("configured" if p.configured else "no key")
+                for name, p in services.catalog.providers.items()
+            },
+        }
+
+    @app.get("/v1/models")
+    async def models(request: Request) -> dict[str, object]:
+        await authenticate(request, Timings())
+        return {
+            "object": "list",
+            "data": [
+                {"id": m.name, "object": "model", "created": 0, "owned_by": m.provider}
+                for m in services.catalog.models.values()
+            ],
+        }
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> JSONResponse:
+        request.state.request_id = request_id = new_request_id()
+        timings = Timings()
+        principal = await authenticate(request, timings)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > services.max_body_bytes:
+            too_large = RequestTooLargeError(
+                f"The request body is {declared} bytes; this router accepts at most "
+                f"{services.max_body_bytes} bytes."
+            )
+            await services.chat.refuse(principal, request_id, too_large, timings)
+        raw = await request.body()
+        result = await services.chat.complete(principal, raw, request_id, timings)
+        decision = result.decision
+        headers = {
+            "x-request-id": request_id,
+            "x-router-model": decision.model.name,
+            "x-router-provider": decision.provider.name,
+            "x-router-cost-usd": f"{result.cost_usd:f}",
+            "x-router-cache": "miss",
+            "x-router-reason": decision.reason,
+            "server-timing": timings.header(),
+        }
+        if decision.tier:
+            headers["x-router-tier"] = decision.tier
+        return JSONResponse(result.completion.model_dump(mode="json"), headers=headers)
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The Lambda edge: settings from the environment, clients built once per container."""
+    from llm_router.bootstrap import build_services
+    from llm_router.settings import RouterSettings
+
+    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient()))

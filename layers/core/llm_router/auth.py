@@ -1,0 +1,75 @@
+"""Bearer-key authentication with a per-container cache of key lookups.
+
+Keys are looked up by their SHA-256, so neither the table nor the cache holds a key.
+A hit is cached for ``ttl_s`` (the revocation delay); a miss for a shorter time so a
+key created a moment ago starts working quickly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from llm_router.errors import AuthenticationError
+from llm_router.keys import ApiKey, Principal, hash_key
+
+_MISS_TTL_S = 5.0
+_MAX_CACHED = 10_000
+
+
+class KeyStore(Protocol):
+    def get(self, key_hash: str) -> ApiKey | None: ...
+
+
+class Authenticator:
+    def __init__(
+        self,
+        store: KeyStore,
+        *,
+        ttl_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._store = store
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        token = _bearer_token(authorization)
+        key = self._lookup(hash_key(token))
+        if key is None:
+            raise AuthenticationError(
+                "Incorrect API key provided. Create one with `llm-router keys create`."
+            )
+        if key.disabled:
+            raise AuthenticationError(f"API key {key.key_id} is disabled.")
+        return Principal(
+            tenant_id=key.tenant_id,
+            key_id=key.key_id,
+            rpm=key.rpm,
+            daily_budget_usd=key.daily_budget_usd,
+        )
+
+    def _lookup(self, key_hash: str) -> ApiKey | None:
+        now = self._clock()
+        cached = self._cache.get(key_hash)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        key = self._store.get(key_hash)
+        if len(self._cache) >= _MAX_CACHED:
+            self._cache.clear()
+        self._cache[key_hash] = (now + (self._ttl_s if key else _MISS_TTL_S), key)
+        return key
+
+
+def _bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise AuthenticationError(
+            "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."
+        )
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationError("Malformed Authorization header: expected 'Bearer <key>'.")
+    return token

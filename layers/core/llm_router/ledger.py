@@ -1,0 +1,111 @@
+"""The usage ledger's record: one per request, successful or not.
+
+Pure data. ``llm_router.storage.ledger.DynamoLedger`` writes it together with the
+day's rollup counters in one DynamoDB transaction, idempotent on the request id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+UsageSource = Literal["reported", "estimated", "none"]
+CacheStatus = Literal["miss", "exact", "semantic", "bypass"]
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One call to one provider inside a request."""
+
+    provider: str
+    model: str
+    latency_ms: float
+    outcome: str  # "ok" or an error code such as "upstream_503", "upstream_timeout"
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    request_id: str
+    tenant_id: str
+    key_id: str
+    started_at: datetime
+    requested_model: str
+    success: bool
+    status: int
+    latency_ms: float
+    model: str = ""
+    provider: str = ""
+    tier: str | None = None
+    reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    usage_source: UsageSource = "none"
+    cache_status: CacheStatus = "miss"
+    stream: bool = False
+    error_code: str | None = None
+    error_message: str | None = None
+    attempts: tuple[AttemptRecord, ...] = field(default_factory=tuple)
+
+    @property
+    def day(self) -> str:
+        return self.started_at.astimezone(UTC).strftime("%Y-%m-%d")
+
+    @property
+    def sort_key(self) -> str:
+        """Time-ordered within a tenant; the request id makes it unique and idempotent."""
+        ts = self.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return f"{ts}#{self.request_id}"
+
+    def to_item(self) -> dict[str, Any]:
+        """Plain values for DynamoDB (None fields are left out)."""
+        item: dict[str, Any] = {
+            "tenant_id": self.tenant_id,
+            "sk": self.sort_key,
+            "request_id": self.request_id,
+            "key_id": self.key_id,
+            "started_at": self.started_at.astimezone(UTC).isoformat(),
+            "requested_model": self.requested_model,
+            "model": self.model,
+            "provider": self.provider,
+            "tier": self.tier,
+            "reason": self.reason,
+            "success": self.success,
+            "status": self.status,
+            "latency_ms": _ms(self.latency_ms),
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cached_tokens": self.cached_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "cost_usd": self.cost_usd,
+            "usage_source": self.usage_source,
+            "cache_status": self.cache_status,
+            "stream": self.stream,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "attempts": [
+                {
+                    "provider": a.provider,
+                    "model": a.model,
+                    "latency_ms": _ms(a.latency_ms),
+                    "outcome": a.outcome,
+                    **({"error": a.error} if a.error else {}),
+                }
+                for a in self.attempts
+            ],
+        }
+        return {k: v for k, v in item.items() if v is not None}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ms(value: float) -> Decimal:
+    # DynamoDB numbers are Decimals; a tenth of a millisecond is all the precision we need.
+    return Decimal(str(round(value, 1)))

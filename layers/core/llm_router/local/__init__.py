@@ -1,0 +1,1 @@
+"""Running the router without AWS: embedded moto, tables from template.yaml, simulator."""

@@ -1,0 +1,212 @@
+"""The request path of one chat completion, from raw body to booked ledger item.
+
+``ChatService.complete`` parses, routes, calls the provider and settles. Settling (the
+ledger item and its rollups) happens exactly once per authenticated request, success or
+failure, in ``_settle``; everything before it only gathers what to book.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+import anyio
+import httpx
+
+from llm_router.catalog import Catalog
+from llm_router.errors import (
+    AllProvidersFailedError,
+    AttemptSummary,
+    InvalidRequestError,
+    RouterError,
+    UpstreamError,
+    UpstreamTimeoutError,
+)
+from llm_router.keys import Principal
+from llm_router.ledger import AttemptRecord, LedgerEntry, now_utc
+from llm_router.pricing import cost_of
+from llm_router.providers.registry import adapter_for
+from llm_router.providers.transport import call_provider
+from llm_router.request_body import parse_chat_request, requested_model
+from llm_router.routing import RouteDecision, select_target
+from llm_router.schema import ChatCompletion, ChatRequest
+
+
+class Ledger(Protocol):
+    def record(self, entry: LedgerEntry) -> bool: ...
+
+
+@dataclass
+class Timings:
+    """Milliseconds per phase, for the Server-Timing header."""
+
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def add(self, phase: str, started: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + (time.perf_counter() - started) * 1000
+
+    def header(self) -> str:
+        return ", ".join(f"{name};dur={ms:.1f}" for name, ms in self.phases.items())
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    completion: ChatCompletion
+    decision: RouteDecision
+    cost_usd: Decimal
+
+
+@dataclass
+class _Booking:
+    """What settle books; filled in as the request moves along."""
+
+    started_at: datetime
+    started: float
+    requested_model: str = ""
+    decision: RouteDecision | None = None
+    attempts: list[AttemptRecord] = field(default_factory=list)
+    stream: bool = False
+
+
+class ChatService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        http: httpx.AsyncClient,
+        ledger: Ledger,
+        *,
+        max_body_bytes: int,
+        clock: Callable[[], datetime] = now_utc,
+    ):
+        self.catalog = catalog
+        self._http = http
+        self._ledger = ledger
+        self._max_body_bytes = max_body_bytes
+        self._clock = clock
+
+    async def complete(
+        self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
+    ) -> ChatResult:
+        booking = _Booking(started_at=self._clock(), started=time.perf_counter())
+        try:
+            request = parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
+            booking.requested_model = request.model
+            booking.stream = request.stream
+            if request.stream:
+                raise InvalidRequestError(
+                    "stream: true is served by the streaming endpoint, which this "
+                    "deployment does not expose yet; send stream: false.",
+                    param="stream",
+                    code="stream_unsupported",
+                )
+            booking.decision = select_target(self.catalog, request.model, request.allowed_models)
+            completion = await self._call(request, booking, request_id, timings)
+        except RouterError as exc:
+            booking.requested_model = booking.requested_model or requested_model(raw_body)
+            await self._settle(principal, request_id, booking, timings, error=exc)
+            raise
+        cost = await self._settle(principal, request_id, booking, timings, completion=completion)
+        return ChatResult(completion, booking.decision, cost)
+
+    async def refuse(
+        self, principal: Principal, request_id: str, error: RouterError, timings: Timings
+    ) -> None:
+        """Book a request refused before its body was read (say, too large), then raise."""
+        booking = _Booking(started_at=self._clock(), started=time.perf_counter())
+        await self._settle(principal, request_id, booking, timings, error=error)
+        raise error
+
+    async def _call(
+        self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
+    ) -> ChatCompletion:
+        decision = booking.decision
+        assert decision is not None
+        model, provider = decision.model, decision.provider
+        if not provider.configured:
+            booking.attempts.append(
+                AttemptRecord(provider.name, model.name, 0.0, "provider_not_configured")
+            )
+            raise AllProvidersFailedError(
+                [AttemptSummary(provider.name, model.name,
+                                "provider has no API key configured", "provider_not_configured")],
+                status=503,
+            )
+        started = time.perf_counter()
+        try:
+            completion = await call_provider(
+                self._http, adapter_for(provider.kind), request, model, provider, request_id
+            )
+        except UpstreamError as exc:
+            latency = (time.perf_counter() - started) * 1000
+            booking.attempts.append(
+                AttemptRecord(provider.name, model.name, latency, exc.code or "error", exc.message)
+            )
+            timings.add("upstream", started)
+            raise _client_error(exc) from exc
+        booking.attempts.append(
+            AttemptRecord(provider.name, model.name, (time.perf_counter() - started) * 1000, "ok")
+        )
+        timings.add("upstream", started)
+        return completion
+
+    async def _settle(
+        self,
+        principal: Principal,
+        request_id: str,
+        booking: _Booking,
+        timings: Timings,
+        *,
+        completion: ChatCompletion | None = None,
+        error: RouterError | None = None,
+    ) -> Decimal:
+        started = time.perf_counter()
+        decision = booking.decision
+        usage = completion.usage if completion else None
+        cost = cost_of(usage, decision.model) if usage and decision else Decimal(0)
+        entry = LedgerEntry(
+            request_id=request_id,
+            tenant_id=principal.tenant_id,
+            key_id=principal.key_id,
+            started_at=booking.started_at,
+            requested_model=booking.requested_model,
+            success=error is None,
+            status=200 if error is None else error.status,
+            latency_ms=(time.perf_counter() - booking.started) * 1000,
+            model=decision.model.name if decision else "",
+            provider=decision.provider.name if decision else "",
+            tier=decision.tier if decision else None,
+            reason=decision.reason if decision else None,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            cached_tokens=usage.cached_tokens if usage else 0,
+            reasoning_tokens=usage.reasoning_tokens if usage else 0,
+            cost_usd=cost,
+            usage_source="reported" if usage else "none",
+            stream=booking.stream,
+            error_code=error.code if error else None,
+            error_message=error.message[:500] if error else None,
+            attempts=tuple(booking.attempts),
+        )
+        await anyio.to_thread.run_sync(self._ledger.record, entry)
+        timings.add("settle", started)
+        return cost
+
+
+def _client_error(exc: UpstreamError) -> RouterError:
+    """What the client sees when the (only) attempt failed."""
+    summary = [AttemptSummary(exc.provider, exc.model, exc.message, exc.code)]
+    if isinstance(exc, UpstreamTimeoutError):
+        err: RouterError = UpstreamTimeoutError(
+            f"The provider did not answer in time ({exc.provider}/{exc.model}): {exc.message}",
+            provider=exc.provider,
+            model=exc.model,
+        )
+        return err
+    if exc.status == 400:
+        return InvalidRequestError(f"The provider rejected the request: {exc.message}")
+    return AllProvidersFailedError(summary, status=502)
+

@@ -1,0 +1,40 @@
+"""Building the DynamoDB client once per container, and translating its failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from llm_router.errors import StorageError
+from llm_router.settings import RouterSettings
+
+# botocore's "standard" mode retries throttling and 5xx with backoff and jitter;
+# after that the router fails closed with a StorageError (503), never silently.
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=5,
+)
+
+
+def make_dynamodb_client(settings: RouterSettings) -> Any:
+    return boto3.client(
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=RETRY_CONFIG,
+    )
+
+
+def storage_error(action: str, exc: Exception) -> StorageError:
+    """A StorageError that names the action and DynamoDB's error code, nothing more."""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "ClientError")
+    elif isinstance(exc, BotoCoreError):
+        code = type(exc).__name__
+    else:
+        code = type(exc).__name__
+    return StorageError(f"The router's storage is unavailable ({action}: {code}). Retry later.")

@@ -1,0 +1,131 @@
+"""The ledger and its daily rollups in DynamoDB, written in one transaction.
+
+The ledger item is put with ``attribute_not_exists`` on its key, so a settle that runs
+twice (a retried Lambda, a retried write) cancels the whole transaction the second time:
+the rollup counters are never incremented twice for one request.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from llm_router.ledger import LedgerEntry
+from llm_router.storage.dynamo import storage_error
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+ROLLUP_RETENTION = timedelta(days=400)
+
+
+def rollup_key(day: str, tenant_id: str, model: str) -> dict[str, str]:
+    """Counters-table key of one (day, tenant, model) rollup item."""
+    return {"pk": f"DAY#{day}#{tenant_id}", "sk": model or "-"}
+
+
+class DynamoLedger:
+    def __init__(
+        self, client: Any, ledger_table: str, counters_table: str, *, retention_days: int = 400
+    ):
+        self._client = client
+        self._ledger_table = ledger_table
+        self._counters_table = counters_table
+        self._retention = timedelta(days=retention_days) if retention_days else None
+
+    def record(self, entry: LedgerEntry) -> bool:
+        """Book one request. Returns False when it was already booked (a no-op)."""
+        item = entry.to_item()
+        if self._retention is not None:
+            item["expires_at"] = int((entry.started_at + self._retention).timestamp())
+        key = rollup_key(entry.day, entry.tenant_id, entry.model)
+        values = {
+            ":one": 1,
+            ":err": 0 if entry.success else 1,
+            ":cost": entry.cost_usd,
+            ":pt": entry.prompt_tokens,
+            ":ct": entry.completion_tokens,
+            ":cached": entry.cached_tokens,
+            ":exp": int((entry.started_at + ROLLUP_RETENTION).timestamp()),
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._ledger_table,
+                            "Item": _serialize(item),
+                            "ConditionExpression": "attribute_not_exists(sk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._counters_table,
+                            "Key": _serialize(key),
+                            "UpdateExpression": (
+                                "ADD requests :one, errors :err, cost_usd :cost, "
+                                "prompt_tokens :pt, completion_tokens :ct, cached_tokens :cached "
+                                "SET expires_at = :exp"
+                            ),
+                            "ExpressionAttributeValues": _serialize(values),
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if _already_booked(exc):
+                return False
+            raise storage_error("booking the request in the ledger", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("booking the request in the ledger", exc) from exc
+        return True
+
+    def entries(self, tenant_id: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ledger items of a tenant, newest first."""
+        try:
+            resp = self._client.query(
+                TableName=self._ledger_table,
+                KeyConditionExpression="tenant_id = :t",
+                ExpressionAttributeValues={":t": {"S": tenant_id}},
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("reading the ledger", exc) from exc
+        return [_deserialize(i) for i in resp.get("Items", [])]
+
+    def rollup(self, day: str, tenant_id: str) -> dict[str, dict[str, Decimal]]:
+        """The day's counters of a tenant, per model."""
+        try:
+            resp = self._client.query(
+                TableName=self._counters_table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"DAY#{day}#{tenant_id}"}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("reading the rollups", exc) from exc
+        out: dict[str, dict[str, Decimal]] = {}
+        for raw in resp.get("Items", []):
+            item = _deserialize(raw)
+            out[item.pop("sk")] = {
+                k: v for k, v in item.items() if k not in ("pk", "expires_at")
+            }
+        return out
+
+
+def _already_booked(exc: ClientError) -> bool:
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons") or []
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
+def _serialize(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in data.items()}
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _de.deserialize(v) for k, v in item.items()}
