@@ -63,12 +63,7 @@ def requested_model(data: bytes) -> str:
 
 def _validation_error(exc: ValidationError) -> InvalidRequestError:
     err = exc.errors(include_url=False)[0]
-    loc = [str(p) for p in err["loc"]]
-    # Drop discriminated-union tags pydantic inserts ("user", "str") so the param
-    # reads like OpenAI's: messages.0.content
-    param = ".".join(p for p in loc if not p.startswith(("function-", "list[", "str", "user",
-                                                          "system", "assistant", "tool",
-                                                          "developer")) or p.isdigit())
+    param = _param_of(err["loc"])
     missing = err["type"] == "missing"
     if err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
         message = "Each message needs a 'role' of system, developer, user, assistant or tool."
@@ -78,3 +73,23 @@ def _validation_error(exc: ValidationError) -> InvalidRequestError:
         message = f"Invalid value for '{param}': {err['msg']}."
     return InvalidRequestError(message, param=param or None, code="missing_required_parameter"
                                if missing else "invalid_value")
+
+
+_ROLE_TAGS = {"system", "developer", "user", "assistant", "tool"}
+_BRANCH_NAMES = {"str", "int", "float", "bool", "dict", "none", "list"}
+
+
+def _param_of(loc: tuple[int | str, ...]) -> str:
+    """OpenAI-style parameter path ("messages.0.content") from a pydantic error location.
+
+    pydantic inserts union branch names ("str", "list[...]") and discriminator tags
+    (the message role after its index); a client never wrote those, so they go.
+    """
+    parts: list[str] = []
+    for i, p in enumerate(loc):
+        text = str(p)
+        after_index = i > 0 and isinstance(loc[i - 1], int)
+        if text in _BRANCH_NAMES or "[" in text or (after_index and text in _ROLE_TAGS):
+            continue
+        parts.append(text)
+    return ".".join(parts)
