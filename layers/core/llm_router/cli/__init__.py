@@ -12,7 +12,7 @@ from llm_router import __version__
 from llm_router.errors import RouterError
 
 # Sub-command modules, in the order `llm-router --help` lists them.
-COMMANDS = ("serve", "demo", "simulate", "keys")
+COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing")
 
 
 class CommandError(Exception):

@@ -1,0 +1,79 @@
+"""The most a request can cost, known before the provider is called.
+
+Budgets reserve this amount at admission and ``max_cost_usd`` compares against it, so
+it must be an upper bound for the output side: every prompt token at the input price
+(no cache discount is assumed) plus the largest number of tokens the model may
+generate at the output price. The output cap is the request's own limit, clipped to
+the model's ``max_output_tokens`` and to what is left of the context window; without
+any of these, ``DEFAULT_OUTPUT_TOKENS``.
+
+The prompt side is exact for OpenAI models (see ``llm_router.tokens``) and an estimate
+elsewhere; ``PreflightEstimate.exact`` says which, so callers can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from llm_router.catalog import ModelConfig
+from llm_router.pricing import MILLION
+from llm_router.schema import ChatRequest
+from llm_router.tokens import count_chat_tokens
+
+# Used only when neither the request nor the catalog bounds the output.
+DEFAULT_OUTPUT_TOKENS = 4096
+
+OutputLimitSource = Literal["request", "model", "context", "default"]
+
+
+@dataclass(frozen=True)
+class PreflightEstimate:
+    prompt_tokens: int
+    max_output_tokens: int
+    output_limit_source: OutputLimitSource
+    max_cost_usd: Decimal
+    encoding: str
+    exact: bool  # True when prompt_tokens is the provider's own count
+
+
+def output_cap(
+    request: ChatRequest, model: ModelConfig, prompt_tokens: int
+) -> tuple[int, OutputLimitSource]:
+    """The most tokens ``model`` may generate for ``request``, and where that cap came from."""
+    room = None
+    if model.context_window is not None:
+        room = max(model.context_window - prompt_tokens, 0)
+    candidates: list[tuple[int, OutputLimitSource]] = []
+    if request.output_limit is not None:
+        candidates.append((request.output_limit, "request"))
+    if model.max_output_tokens is not None:
+        candidates.append((model.max_output_tokens, "model"))
+    if room is not None:
+        candidates.append((room, "context"))
+    if not candidates:
+        return DEFAULT_OUTPUT_TOKENS, "default"
+    return min(candidates, key=lambda c: c[0])
+
+
+def preflight_estimate(request: ChatRequest, model: ModelConfig) -> PreflightEstimate:
+    """Prompt tokens, output cap and maximum USD cost of ``request`` on ``model``."""
+    count = count_chat_tokens(request.messages, model.upstream_model, request.tools)
+    output_tokens, source = output_cap(request, model, count.prompt_tokens)
+    cost = (
+        count.prompt_tokens * model.input_per_mtok + output_tokens * model.output_per_mtok
+    ) / MILLION
+    return PreflightEstimate(
+        prompt_tokens=count.prompt_tokens,
+        max_output_tokens=output_tokens,
+        output_limit_source=source,
+        max_cost_usd=cost,
+        encoding=count.encoding,
+        exact=count.exact,
+    )
+
+
+def estimate_max_cost(request: ChatRequest, model: ModelConfig) -> Decimal:
+    """Maximum USD cost of ``request`` on ``model`` (see ``preflight_estimate``)."""
+    return preflight_estimate(request, model).max_cost_usd
