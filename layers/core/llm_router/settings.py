@@ -37,3 +37,13 @@ class RouterSettings(BaseSettings):
     ledger_retention_days: int = Field(default=400, ge=0)
     # Overrides the catalog's limits.max_body_bytes when set.
     max_body_bytes: int | None = Field(default=None, gt=0)
+
+
+class AlertSettings(RouterSettings):
+    """The alert checker's settings: the router's, plus where alerts go."""
+
+    alerts_topic_arn: str | None = None
+    # SSM parameter (SecureString) holding a Slack incoming-webhook URL.
+    slack_webhook_parameter: str | None = None
+    # A webhook URL given directly (local runs and tests); wins over the parameter.
+    slack_webhook_url: str | None = None

@@ -1,0 +1,10 @@
+"""Router function (Function URL, BUFFERED): the FastAPI app under Mangum.
+
+The app, its clients and the catalog are built once per container, at import.
+"""
+
+from mangum import Mangum
+
+from llm_router.api.app import create_app_from_env
+
+handler = Mangum(create_app_from_env(), lifespan="off")
