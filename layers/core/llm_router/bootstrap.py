@@ -24,7 +24,9 @@ def build_services(
     dynamodb: Any = None,
     mode: str = "live",
 ) -> Services:
-    catalog = catalog or resolve_secrets(load_catalog(settings.config_path))
+    catalog = catalog or resolve_secrets(
+        load_catalog(settings.config_path), settings.provider_keys_prefix
+    )
     dynamodb = dynamodb or make_dynamodb_client(settings)
     max_body = settings.max_body_bytes or catalog.limits.max_body_bytes
     ledger = DynamoLedger(
@@ -44,19 +46,36 @@ def build_services(
     )
 
 
-def resolve_secrets(catalog: Catalog) -> Catalog:
-    """Fill provider keys named by ``api_key_parameter`` from SSM (cached by Powertools)."""
-    wanted = {
-        name: p.api_key_parameter
-        for name, p in catalog.providers.items()
-        if p.api_key_parameter and not p.api_key
-    }
-    if not wanted:
+def resolve_secrets(catalog: Catalog, prefix: str | None, fetch: Any = None) -> Catalog:
+    """Fill provider keys from SSM: ``api_key_parameter`` when a provider names one, else
+    ``<prefix>/<provider>/api_key`` when present under the prefix. A provider with no
+    key anywhere stays unconfigured (and is skipped), which is not an error.
+
+    ``fetch`` (tests) replaces Powertools' cached SSM look-ups: (path|name, by_path) -> ...
+    """
+    missing = [name for name, p in catalog.providers.items() if not p.api_key and not p.local]
+    if not missing:
         return catalog
+    if fetch is None:
+        fetch = _powertools_fetch
+    by_path: dict[str, str] = {}
+    if prefix and any(not catalog.providers[n].api_key_parameter for n in missing):
+        by_path = fetch(prefix.rstrip("/"), True)
+    providers = dict(catalog.providers)
+    for name in missing:
+        provider = providers[name]
+        if provider.api_key_parameter:
+            value = fetch(provider.api_key_parameter, False)
+        else:
+            value = by_path.get(f"{name}/api_key")
+        if value:
+            providers[name] = provider.model_copy(update={"api_key": str(value)})
+    return catalog.model_copy(update={"providers": providers})
+
+
+def _powertools_fetch(name: str, by_path: bool) -> Any:
     from aws_lambda_powertools.utilities import parameters
 
-    providers = dict(catalog.providers)
-    for name, parameter in wanted.items():
-        value = parameters.get_parameter(parameter, decrypt=True, max_age=300)
-        providers[name] = providers[name].model_copy(update={"api_key": value})
-    return catalog.model_copy(update={"providers": providers})
+    if by_path:
+        return parameters.get_parameters(name, recursive=True, decrypt=True, max_age=300)
+    return parameters.get_parameter(name, decrypt=True, max_age=300)

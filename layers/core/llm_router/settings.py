@@ -28,6 +28,9 @@ class RouterSettings(BaseSettings):
     region: str = Field(
         default="us-east-1", validation_alias=AliasChoices("LLM_ROUTER_REGION", "AWS_REGION")
     )
+    # SSM path holding provider keys as <prefix>/<provider>/api_key (SecureString),
+    # read in one GetParametersByPath call at cold start. Unset locally.
+    provider_keys_prefix: str | None = None
     # Set locally to the embedded moto server; unset in Lambda.
     aws_endpoint_url: str | None = None
 
