@@ -53,12 +53,26 @@ integration: $(BIN)/llm-router
 sam-validate: $(VENV_SAM)/bin/sam
 	$(VENV_SAM)/bin/sam validate --lint --template template.yaml
 
-sam-build: $(VENV_SAM)/bin/sam
-	$(VENV_SAM)/bin/sam build --template template.yaml --build-dir .aws-sam/build
+# ARCH=x86_64 builds (and must then be deployed with Architecture=x86_64) for Intel.
+ARCH ?= arm64
+LAYER_MAX_MB := 200
+
+# `data` puts the gitignored layer data (embedding weights) in place before the layer build
+# copies llm_router/data/; LAYER_ARCH picks the wheels layers/core/Makefile installs.
+sam-build: $(VENV_SAM)/bin/sam data
+	LAYER_ARCH=$(if $(filter x86_64,$(ARCH)),x86_64,aarch64) \
+		$(VENV_SAM)/bin/sam build --template template.yaml --build-dir .aws-sam/build \
+		--parameter-overrides Architecture=$(ARCH)
 	@$(MAKE) --no-print-directory layer-size
 
+# Fails the build when the layer lost its catalog or outgrew its budget (Lambda's hard
+# limit is 250 MB unzipped for function + layers; the rest is headroom for the functions).
 layer-size:
-	@du -sh .aws-sam/build/CoreLayer | awk '{print "core layer, unzipped: " $$1}'
+	@test -f .aws-sam/build/CoreLayer/python/llm_router/data/catalog.yaml \
+		|| { echo "core layer lacks python/llm_router/data/catalog.yaml"; exit 1; }
+	@kb=$$(du -sk .aws-sam/build/CoreLayer | cut -f1); \
+		echo "core layer, unzipped: $$((kb / 1024)) MB (limit $(LAYER_MAX_MB) MB)"; \
+		test $$kb -le $$(($(LAYER_MAX_MB) * 1024)) || { echo "core layer too large"; exit 1; }
 
 clean:
 	rm -rf $(VENV) $(VENV_SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache
