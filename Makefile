@@ -48,7 +48,7 @@ unit: $(BIN)/llm-router
 	$(BIN)/pytest -q tests/unit
 
 integration: $(BIN)/llm-router
-	$(BIN)/pytest -q tests/integration tests/handlers
+	$(BIN)/pytest -q tests/integration
 
 sam-validate: $(VENV_SAM)/bin/sam
 	$(VENV_SAM)/bin/sam validate --lint --template template.yaml

@@ -1,0 +1,230 @@
+"""The router end to end: official openai client -> uvicorn -> simulator, ledger in moto."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import httpx
+import openai
+import pytest
+
+from llm_router.catalog import load_catalog
+from llm_router.pricing import cost_of
+from llm_router.schema import Usage
+
+from .conftest import TENANT, RouterProcess, Storage
+
+pytestmark = pytest.mark.integration
+KEY = "sk-test-acme"
+
+
+def client(router: RouterProcess, key: str = KEY) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
+
+
+def ledger_item(storage: Storage, request_id: str) -> dict:
+    items = [e for e in storage.ledger.entries(TENANT, limit=500) if e["request_id"] == request_id]
+    assert len(items) == 1, f"expected one ledger item for {request_id}, found {len(items)}"
+    return items[0]
+
+
+def post(router: RouterProcess, body: bytes | str, key: str | None = KEY) -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return httpx.post(f"{router.url}/v1/chat/completions", content=body, headers=headers,
+                      timeout=20)
+
+
+def assert_openai_error(resp: httpx.Response, status: int, *, code: str | None = None) -> dict:
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert set(body) == {"error"}
+    err = body["error"]
+    assert {"message", "type", "param", "code"} <= set(err)
+    assert err["message"] and "Traceback" not in err["message"]
+    if code is not None:
+        assert err["code"] == code
+    return err
+
+
+@pytest.mark.parametrize("model", ["small-model", "claude-test", "gemini-test"])
+def test_each_wire_format_answers_and_is_booked_at_catalog_price(
+    router: RouterProcess, storage: Storage, tmp_path_factory: pytest.TempPathFactory, model: str
+) -> None:
+    raw = client(router).chat.completions.with_raw_response.create(
+        model=model,
+        messages=[
+            {"role": "system", "content": "You are a support agent for a bike shop."},
+            {"role": "user", "content": "Do you repair carbon frames?"},
+        ],
+        max_tokens=100,
+    )
+    completion = raw.parse()
+    assert completion.choices[0].message.content
+    assert completion.usage is not None and completion.usage.prompt_tokens > 0
+    assert raw.headers["x-router-model"] == model
+    assert raw.headers["x-request-id"].startswith("req_")
+    assert "upstream;dur=" in raw.headers["server-timing"]
+
+    item = ledger_item(storage, raw.headers["x-request-id"])
+    assert item["success"] is True and item["status"] == 200
+    assert item["model"] == model and item["provider"] == raw.headers["x-router-provider"]
+    assert item["prompt_tokens"] == completion.usage.prompt_tokens
+    assert item["completion_tokens"] == completion.usage.completion_tokens
+    assert item["usage_source"] == "reported"
+    # Cost is price x reported usage, exact in Decimal, and the header says the same.
+    catalog_model = _catalog_model(router, model)
+    expected = cost_of(
+        Usage.of(completion.usage.prompt_tokens, completion.usage.completion_tokens,
+                 cached=int(item["cached_tokens"])),
+        catalog_model,
+    )
+    assert Decimal(item["cost_usd"]) == expected
+    assert Decimal(raw.headers["x-router-cost-usd"]) == expected
+    assert expected > 0
+
+
+def _catalog_model(router: RouterProcess, name: str):
+    config = router.process.args[router.process.args.index("--config") + 1]
+    return load_catalog(config).models[name]
+
+
+def test_provider_slash_model_addressing(router: RouterProcess) -> None:
+    raw = client(router).chat.completions.with_raw_response.create(
+        model="simanthropic/claude-up", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert raw.headers["x-router-model"] == "claude-test"
+    assert raw.headers["x-router-provider"] == "simanthropic"
+
+
+def test_models_lists_the_catalog(router: RouterProcess) -> None:
+    ids = {m.id for m in client(router).models.list()}
+    assert {"small-model", "claude-test", "gemini-test"} <= ids
+
+
+def test_health_needs_no_key(router: RouterProcess) -> None:
+    resp = httpx.get(f"{router.url}/health", timeout=5)
+    assert resp.status_code == 200
+    assert resp.json()["providers"]["nokey"] == "no key"
+
+
+def test_rollup_counts_requests_and_cost(router: RouterProcess, storage: Storage) -> None:
+    from llm_router.ledger import now_utc
+
+    c = client(router)
+    for _ in range(2):
+        c.chat.completions.create(model="gemini-test",
+                                  messages=[{"role": "user", "content": "ping"}])
+    entries = [e for e in storage.ledger.entries(TENANT, limit=500) if e["model"] == "gemini-test"]
+    rollup = storage.ledger.rollup(now_utc().strftime("%Y-%m-%d"), TENANT)["gemini-test"]
+    assert int(rollup["requests"]) == len(entries)
+    assert Decimal(rollup["cost_usd"]) == sum((Decimal(e["cost_usd"]) for e in entries),
+                                              Decimal(0))
+
+
+# --- bad input: right status, OpenAI error shape, and still booked -------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "param"),
+    [
+        (b"{not json", 400, None),
+        (b"", 400, None),
+        (b"[1, 2]", 400, None),
+        (json.dumps({"model": "small-model"}), 400, "messages"),
+        (json.dumps({"model": "small-model", "messages": []}), 400, "messages"),
+        (json.dumps({"model": "small-model", "messages": "hello"}), 400, "messages"),
+        (json.dumps({"model": 42, "messages": [{"role": "user", "content": "x"}]}), 400, "model"),
+        (json.dumps({"model": "small-model", "messages": [{"role": "user", "content": "x"}],
+                     "temperature": "hot"}), 400, "temperature"),
+        (json.dumps({"model": "small-model", "messages": [{"role": "wizard", "content": "x"}]}),
+         400, None),
+        (json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "x"}]}),
+         404, "model"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_is_booked(
+    router: RouterProcess, storage: Storage, body: bytes | str, status: int, param: str | None
+) -> None:
+    resp = post(router, body)
+    err = assert_openai_error(resp, status)
+    if param is not None:
+        assert err["param"] is not None and err["param"].startswith(param), err
+    item = ledger_item(storage, resp.headers["x-request-id"])
+    assert item["success"] is False and item["status"] == status
+    assert item["error_code"] == err["code"]
+
+
+def test_oversized_body_is_413_and_booked(router: RouterProcess, storage: Storage) -> None:
+    big = json.dumps({"model": "small-model",
+                      "messages": [{"role": "user", "content": "x" * 70_000}]})
+    resp = post(router, big)
+    assert_openai_error(resp, 413, code="request_too_large")
+    assert ledger_item(storage, resp.headers["x-request-id"])["status"] == 413
+
+
+@pytest.mark.parametrize("key", [None, "sk-wrong", "Basic abc"])
+def test_missing_or_wrong_key_is_401(router: RouterProcess, key: str | None) -> None:
+    headers = {"content-type": "application/json"}
+    if key == "Basic abc":
+        headers["authorization"] = key
+    elif key:
+        headers["authorization"] = f"Bearer {key}"
+    resp = httpx.post(f"{router.url}/v1/chat/completions", headers=headers, timeout=10,
+                      content=json.dumps({"model": "small-model",
+                                          "messages": [{"role": "user", "content": "x"}]}))
+    assert_openai_error(resp, 401, code="invalid_api_key")
+
+
+def test_official_client_raises_its_own_error_types(router: RouterProcess) -> None:
+    with pytest.raises(openai.AuthenticationError):
+        client(router, "sk-nope").models.list()
+    with pytest.raises(openai.NotFoundError):
+        client(router).chat.completions.create(
+            model="gpt-99", messages=[{"role": "user", "content": "x"}])
+
+
+def test_provider_without_key_is_503_with_attempts(router: RouterProcess) -> None:
+    resp = post(router, json.dumps({"model": "orphan-model",
+                                    "messages": [{"role": "user", "content": "x"}]}))
+    err = assert_openai_error(resp, 503, code="all_providers_failed")
+    assert err["attempts"][0]["code"] == "provider_not_configured"
+
+
+# --- upstream faults ---------------------------------------------------------------
+
+
+@pytest.fixture
+def fault(sim):
+    def inject(provider: str, mode: str, count: int = 1) -> None:
+        resp = httpx.post(f"{sim.url}/_sim/faults", timeout=5,
+                          json={"provider": provider, "mode": mode, "count": count})
+        resp.raise_for_status()
+
+    yield inject
+    httpx.delete(f"{sim.url}/_sim/faults", timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "code"),
+    [
+        ("500", 502, "all_providers_failed"),
+        ("malformed", 502, "all_providers_failed"),
+        ("timeout", 504, "upstream_timeout"),
+    ],
+)
+def test_upstream_fault_maps_to_gateway_status_and_is_booked(
+    router: RouterProcess, storage: Storage, fault, mode: str, status: int, code: str
+) -> None:
+    fault("simopenai", mode)
+    resp = post(router, json.dumps({"model": "small-model",
+                                    "messages": [{"role": "user", "content": "hello"}]}))
+    err = assert_openai_error(resp, status, code=code)
+    assert "simopenai" in err["message"]
+    item = ledger_item(storage, resp.headers["x-request-id"])
+    assert item["success"] is False and item["status"] == status
+    assert item["attempts"][0]["provider"] == "simopenai"
+    assert item["attempts"][0]["outcome"] != "ok"
+    assert item["cost_usd"] == 0
