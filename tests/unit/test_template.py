@@ -1,0 +1,323 @@
+"""template.yaml against the code that depends on it: tables, layer, streaming, security.
+
+template.yaml is the source of truth for the tables; ``llm_router.storage.tables`` mirrors
+it for the code. These tests fail when the two drift, and guard the properties a deploy
+must keep (layer everywhere, streaming relay, private bucket, no secrets, no wildcards).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llm_router.local.template import load_template, resources_of_type, table_definitions
+from llm_router.storage.tables import ALL_TABLES, BUCKET_ENV_VAR, BUCKET_LOGICAL_ID, TableSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template(TEMPLATE_PATH)
+
+
+@pytest.fixture(scope="module")
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources_of_type(template, "AWS::Serverless::Function")
+
+
+def effective_env(template: dict[str, Any], function: dict[str, Any]) -> dict[str, Any]:
+    """Environment of a function after SAM merges Globals into it (maps merge by key)."""
+    globals_env = template["Globals"]["Function"].get("Environment", {}).get("Variables", {})
+    own = function["Properties"].get("Environment", {}).get("Variables", {})
+    return {**globals_env, **own}
+
+
+def effective_layers(template: dict[str, Any], function: dict[str, Any]) -> list[Any]:
+    """Layers after SAM merges Globals (global list first, then the function's)."""
+    return [
+        *template["Globals"]["Function"].get("Layers", []),
+        *function["Properties"].get("Layers", []),
+    ]
+
+
+def key_schema(spec: TableSpec) -> list[dict[str, str]]:
+    keys = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+    if spec.sort_key:
+        keys.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+    return keys
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_loader_keeps_intrinsics_unevaluated(template: dict[str, Any]) -> None:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["LLM_ROUTER_KEYS_TABLE"] == {"Ref": "KeysTable"}
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == {"Fn::Sub": "LLMRouter/${Stage}"}
+    outputs = template["Outputs"]
+    assert outputs["RouterUrl"]["Value"] == {"Fn::GetAtt": ["RouterFunctionUrl", "FunctionUrl"]}
+
+
+def test_template_defines_exactly_the_mirrored_tables(template: dict[str, Any]) -> None:
+    defined = {t["logical_id"] for t in table_definitions(template)}
+    assert defined == {spec.logical_id for spec in ALL_TABLES}
+
+
+@pytest.mark.parametrize("spec", ALL_TABLES, ids=lambda s: s.logical_id)
+def test_table_matches_its_mirror(template: dict[str, Any], spec: TableSpec) -> None:
+    table = {t["logical_id"]: t for t in table_definitions(template)}[spec.logical_id]
+    create = table["create_table"]
+    assert create["KeySchema"] == key_schema(spec)
+    # Every key is a string; only key attributes may be declared (CloudFormation rule).
+    declared = {a["AttributeName"]: a["AttributeType"] for a in create["AttributeDefinitions"]}
+    assert declared == {k["AttributeName"]: "S" for k in key_schema(spec)}
+    assert table["ttl_attribute"] == spec.ttl_attribute
+    assert create["BillingMode"] == "PAY_PER_REQUEST"
+
+
+@pytest.mark.parametrize("spec", ALL_TABLES, ids=lambda s: s.logical_id)
+def test_table_is_on_demand_and_encrypted(template: dict[str, Any], spec: TableSpec) -> None:
+    props = template["Resources"][spec.logical_id]["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_ledger_has_point_in_time_recovery(template: dict[str, Any]) -> None:
+    props = template["Resources"]["LedgerTable"]["Properties"]
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize("spec", ALL_TABLES, ids=lambda s: s.logical_id)
+def test_every_function_gets_each_table_name(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]], spec: TableSpec
+) -> None:
+    for name, function in functions.items():
+        env = effective_env(template, function)
+        assert env.get(spec.env_var) == {"Ref": spec.logical_id}, name
+
+
+def test_every_function_gets_the_bucket_name(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    assert template["Resources"][BUCKET_LOGICAL_ID]["Type"] == "AWS::S3::Bucket"
+    for name, function in functions.items():
+        assert effective_env(template, function).get(BUCKET_ENV_VAR) == {
+            "Ref": BUCKET_LOGICAL_ID
+        }, name
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def test_the_four_functions_exist(functions: dict[str, dict[str, Any]]) -> None:
+    assert set(functions) == {
+        "RouterFunction",
+        "StreamRelayFunction",
+        "BenchmarkRunnerFunction",
+        "AlertCheckerFunction",
+    }
+
+
+def test_runtime_and_architecture_come_from_globals(template: dict[str, Any]) -> None:
+    globals_fn = template["Globals"]["Function"]
+    assert globals_fn["Runtime"] == "python3.12"
+    assert globals_fn["Architectures"] == [{"Ref": "Architecture"}]
+    layer = template["Resources"]["CoreLayer"]["Properties"]
+    assert layer["CompatibleArchitectures"] == [{"Ref": "Architecture"}]
+    assert layer["CompatibleRuntimes"] == ["python3.12"]
+    assert template["Resources"]["CoreLayer"]["Metadata"]["BuildMethod"] == "makefile"
+
+
+def test_every_function_has_the_core_layer(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    for name, function in functions.items():
+        assert {"Ref": "CoreLayer"} in effective_layers(template, function), name
+
+
+def test_tiktoken_reads_the_encodings_shipped_in_the_layer(template: dict[str, Any]) -> None:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["TIKTOKEN_CACHE_DIR"] == "/opt/python/llm_router/data/tiktoken"
+
+
+def test_router_is_buffered_behind_a_public_url(functions: dict[str, dict[str, Any]]) -> None:
+    props = functions["RouterFunction"]["Properties"]
+    assert props["Handler"] == "app.handler"
+    assert props["FunctionUrlConfig"] == {"AuthType": "NONE", "InvokeMode": "BUFFERED"}
+
+
+def test_stream_relay_streams_through_the_web_adapter(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    relay = functions["StreamRelayFunction"]
+    props = relay["Properties"]
+    assert props["FunctionUrlConfig"]["InvokeMode"] == "RESPONSE_STREAM"
+    assert props["Handler"] == "run.sh"
+    env = effective_env(template, relay)
+    assert env["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
+    assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
+    assert env["AWS_LWA_READINESS_CHECK_PATH"] == "/health"
+    # One adapter ARN per architecture, picked by the Architecture parameter.
+    adapter = json.dumps(effective_layers(template, relay))
+    assert "IsArm64" in adapter
+    assert re.search(r"753240598075:layer:LambdaAdapterLayerArm64:\d+", adapter)
+    assert re.search(r"753240598075:layer:LambdaAdapterLayerX86:\d+", adapter)
+
+
+def test_stream_relay_script_is_executable_and_serves_the_app_factory() -> None:
+    script = ROOT / "functions" / "stream_relay" / "run.sh"
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert "--factory llm_router.api.app:create_app_from_env" in text
+    assert "/opt/python" in text
+
+
+def test_scheduled_functions_have_schedules(functions: dict[str, dict[str, Any]]) -> None:
+    for name in ("BenchmarkRunnerFunction", "AlertCheckerFunction"):
+        events = functions[name]["Properties"]["Events"]
+        assert [e["Type"] for e in events.values()] == ["Schedule"], name
+    alert_events = functions["AlertCheckerFunction"]["Properties"]["Events"]
+    assert next(iter(alert_events.values()))["Properties"]["Schedule"] == "rate(5 minutes)"
+
+
+def test_every_function_logs_to_a_log_group_with_retention(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    for name, function in functions.items():
+        ref = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        group = template["Resources"][ref]
+        assert group["Type"] == "AWS::Logs::LogGroup", name
+        assert "RetentionInDays" in group["Properties"], name
+
+
+# --------------------------------------------------------------------------- security
+
+
+def test_bucket_is_private_encrypted_versioned_and_tls_only(template: dict[str, Any]) -> None:
+    props = template["Resources"][BUCKET_LOGICAL_ID]["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    policies = resources_of_type(template, "AWS::S3::BucketPolicy").values()
+    statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert any(
+        s["Effect"] == "Deny"
+        and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        for s in statements
+    )
+
+
+def iam_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline function statement and every managed-policy statement in the template."""
+    found: list[dict[str, Any]] = []
+    for function in resources_of_type(template, "AWS::Serverless::Function").values():
+        for policy in function["Properties"].get("Policies", []):
+            if isinstance(policy, dict) and "Statement" in policy:
+                found.extend(policy["Statement"])
+    for policy in resources_of_type(template, "AWS::IAM::ManagedPolicy").values():
+        found.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    # Statements behind a condition: check both branches.
+    flat: list[dict[str, Any]] = []
+    for statement in found:
+        if "Fn::If" in statement:
+            flat.extend(s for s in statement["Fn::If"][1:] if "Effect" in s)
+        else:
+            flat.append(statement)
+    return flat
+
+
+def test_no_iam_wildcards(template: dict[str, Any]) -> None:
+    statements = iam_statements(template)
+    assert statements
+    for statement in statements:
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            assert "*" not in action, statement.get("Sid")
+        assert statement["Resource"] != "*", statement.get("Sid")
+
+
+def test_only_the_request_path_reads_api_keys(template: dict[str, Any]) -> None:
+    for statement in iam_statements(template):
+        resources = json.dumps(statement["Resource"])
+        if "KeysTable" in resources:
+            assert statement["Action"] == "dynamodb:GetItem", statement.get("Sid")
+
+
+SECRET_PATTERNS = [
+    re.compile(r"\bsk-[A-Za-z0-9_-]{8,}"),  # OpenAI-style keys
+    re.compile(r"\bsk-ant-[A-Za-z0-9_-]+"),  # Anthropic keys
+    re.compile(r"\bAIza[0-9A-Za-z_-]{30,}"),  # Google API keys
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
+    re.compile(r"hooks\.slack\.com/services/"),  # Slack webhook URLs
+    re.compile(r"api_key\s*[:=]\s*['\"]?[A-Za-z0-9]"),  # any literal api_key value
+]
+SECRET_NAME = re.compile(r"(^|_)(KEY|SECRET|TOKEN|PASSWORD|WEBHOOK)(_|$)", re.IGNORECASE)
+
+
+def test_no_secret_literals_in_the_template(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    text = TEMPLATE_PATH.read_text()
+    for pattern in SECRET_PATTERNS:
+        assert not pattern.search(text), pattern.pattern
+    # Secret-sounding variables may only carry references (names of tables, SSM paths).
+    for name, function in functions.items():
+        for var, value in effective_env(template, function).items():
+            if SECRET_NAME.search(var):
+                assert not isinstance(value, str), f"{name}: {var} is a literal"
+
+
+def test_secret_scanner_would_catch_a_key() -> None:
+    assert any(p.search("OPENAI_API_KEY: sk-proj-abcdefghijkl") for p in SECRET_PATTERNS)
+    assert any(p.search("api_key: hunter2") for p in SECRET_PATTERNS)
+
+
+def test_alarms_notify_the_alerts_topic(template: dict[str, Any]) -> None:
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for name, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertsTopic"}], name
+
+
+def test_outputs_expose_the_endpoints_and_storage(template: dict[str, Any]) -> None:
+    assert {
+        "RouterUrl",
+        "StreamUrl",
+        "KeysTableName",
+        "LedgerTableName",
+        "CountersTableName",
+        "DataBucketName",
+        "AlertsTopicArn",
+    } <= set(template["Outputs"])
+
+
+# --------------------------------------------------------------------------- events
+
+
+EVENTS = sorted((ROOT / "events").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", EVENTS, ids=lambda p: p.name)
+def test_sample_events_are_well_formed(path: Path) -> None:
+    event = json.loads(path.read_text())
+    if path.name == "schedule.json":
+        assert event["source"] == "aws.events"
+        assert event["detail-type"] == "Scheduled Event"
+        return
+    # Lambda function URL payload, format 2.0.
+    assert event["version"] == "2.0"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"]
+    assert event["requestContext"]["http"]["method"] in {"GET", "POST"}
+    assert isinstance(event["isBase64Encoded"], bool)
+    assert all(k == k.lower() for k in event["headers"])  # function URLs lower-case them
