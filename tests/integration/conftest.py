@@ -21,7 +21,12 @@ import boto3
 import pytest
 
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import LOCAL_CREDENTIALS, create_resources, find_template, start_embedded_aws
+from llm_router.local.aws import (
+    LOCAL_CREDENTIALS,
+    create_resources,
+    find_template,
+    start_embedded_aws,
+)
 from llm_router.local.simulated import SimulatorProcess, start_simulator
 from llm_router.settings import RouterSettings
 from llm_router.storage.keys import DynamoKeyStore

@@ -29,6 +29,7 @@ class Clock:
 
 def test_generated_keys_are_unique_and_only_hashes_are_stored() -> None:
     (k1, h1), (k2, h2) = generate_key(), generate_key()
+    assert h1 != h2
     assert k1 != k2 and h1 == hash_key(k1) and k1 not in h1
     assert len(h1) == 64
 

@@ -47,6 +47,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its traceback; the client gets a plain message and the request id.
-        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        request_id = getattr(request.state, "request_id", None)
+        log.exception("unhandled error", extra={"request_id": request_id})
         err = RouterError("The router hit an internal error. It has been logged; retry later.")
         return error_response(request, err)

@@ -6,6 +6,7 @@ cannot drift from what ``sam deploy`` creates.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ def start_embedded_aws() -> EmbeddedAws:
     """Start moto's server in a daemon thread on a free loopback port."""
     from moto.server import ThreadedMotoServer
 
+    # moto serves through werkzeug, which logs every request line; that is noise here.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
