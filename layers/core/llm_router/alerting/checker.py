@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from llm_router.alerts import Alert, AlertRule, evaluate
 from llm_router.alerting.notify import Notifier
+from llm_router.alerts import Alert, AlertRule, evaluate
 
 log = logging.getLogger("llm_router.alerts")
 
