@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import tiktoken
+
 from llm_router.schema import UserMessage
 from llm_router.tokens import count_chat_tokens, use_vendored_encodings
 

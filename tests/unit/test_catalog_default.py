@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+
 from llm_router.catalog import TIERS, Catalog, ModelConfig, load_catalog
 
 # Names other parts of the router (tests, docs, demo) rely on.

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from llm_router.catalog import ModelConfig, load_catalog
 from llm_router.preflight import DEFAULT_OUTPUT_TOKENS, estimate_max_cost, preflight_estimate
 from llm_router.pricing import cost_of

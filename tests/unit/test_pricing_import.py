@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from llm_router.catalog import load_catalog, parse_catalog
 from llm_router.errors import ConfigError
 from llm_router.pricing_import import import_prices, per_million, set_model_fields

@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 import tiktoken
 import tiktoken_ext.openai_public as openai_public
+from pydantic import TypeAdapter
+
 from llm_router.schema import Message, Tool
 from llm_router.tokens import (
     count_chat_tokens,
@@ -31,7 +33,6 @@ from llm_router.tokens import (
     vendored_dir,
     vendored_files,
 )
-from pydantic import TypeAdapter
 
 
 @pytest.fixture(autouse=True, scope="module")
