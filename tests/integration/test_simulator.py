@@ -21,10 +21,10 @@ def _name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"  # own provider name: own faults and stats
 
 
-def _openai(url: str, provider: str, **body):
+def _openai(url: str, provider: str, headers=None, **body):
     payload = {"model": "sim-small", "messages": [{"role": "user", "content": QUESTION}], **body}
     return httpx.post(f"{url}/{provider}/v1/chat/completions", json=payload,
-                      headers=OPENAI_AUTH, timeout=10)
+                      headers=OPENAI_AUTH if headers is None else headers, timeout=10)
 
 
 def _anthropic(url: str, provider: str, headers=None, **body):
@@ -88,8 +88,7 @@ def test_gemini_format_reports_thoughts_for_thinking_models(simulator):
 @pytest.mark.parametrize(
     ("call", "shape"),
     [
-        (lambda url: httpx.post(f"{url}/p/v1/chat/completions", timeout=10,
-                                json={"model": "m", "messages": [{"role": "user", "content": "x"}]}),
+        (lambda url: _openai(url, "p", headers={}),
          lambda body: body["error"]["code"] == "invalid_api_key"),
         (lambda url: _anthropic(url, "p", headers={}),
          lambda body: body["type"] == "error" and body["error"]["type"] == "authentication_error"),

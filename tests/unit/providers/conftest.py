@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from llm_router.catalog import ModelConfig, ProviderConfig
 
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
 from llm_router.providers.anthropic import AnthropicAdapter, messages_of, tool_choice_of
 from llm_router.schema import ChatRequest

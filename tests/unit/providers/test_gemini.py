@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
 from llm_router.providers.gemini import GeminiAdapter, tool_config_of
 from llm_router.schema import ChatRequest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from llm_router.errors import UpstreamProtocolError
 from llm_router.providers.openai import OpenAIAdapter
 from llm_router.schema import ChatRequest

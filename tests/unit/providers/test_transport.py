@@ -9,6 +9,7 @@ from email.utils import formatdate
 
 import httpx
 import pytest
+
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import (
     ConfigError,

@@ -32,10 +32,12 @@ def register(sub: Any) -> None:
         help="added latency: MS for every provider, or PROVIDER=MS (repeatable); "
         "default 20-60 ms, distinct per provider",
     )
-    parser.add_argument("--chunk-delay-ms", type=int, default=15,
-                        help="pause between streamed chunks")
-    parser.add_argument("--hang-s", type=float, default=30.0,
-                        help="how long the 'timeout' fault holds a request")
+    parser.add_argument(
+        "--chunk-delay-ms", type=int, default=15, help="pause between streamed chunks"
+    )
+    parser.add_argument(
+        "--hang-s", type=float, default=30.0, help="how long the 'timeout' fault holds a request"
+    )
     parser.add_argument("--log-level", default="warning")
     parser.set_defaults(run=run)
 
@@ -64,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
     sock.bind((args.host, args.port))
     sock.listen(128)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(state_from(args)), log_level=args.log_level,
-                            access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        create_app(state_from(args)),
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     host = f"[{args.host}]" if ":" in args.host else args.host
     asyncio.run(_serve(server, sock, f"http://{host}:{port}"))

@@ -67,8 +67,9 @@ def create_app(state: SimState | None = None) -> FastAPI:
         if method not in ("generateContent", "streamGenerateContent"):
             body = gemini_format.error("invalid", f"unknown method {method!r}")
             return JSONResponse(body, status_code=404)
-        return await _handle(sim, request, provider, gemini_format, model,
-                             stream=method == "streamGenerateContent")
+        return await _handle(
+            sim, request, provider, gemini_format, model, stream=method == "streamGenerateContent"
+        )
 
     @app.post("/_sim/faults")
     async def add_fault(spec: FaultSpec) -> dict[str, Any]:
@@ -122,7 +123,7 @@ async def _handle(
 
     fault = sim.take(provider, model)
     if fault is not None:
-        return await _fault(sim, fault, fmt, provider, model)
+        return await _fault(sim, fault, fmt, provider, model, request)
     if not fmt.authorized(request.headers, request.query_params):
         sim.record(provider, model, 401)
         return JSONResponse(fmt.error("auth", "missing or invalid API key"), 401)
@@ -142,11 +143,15 @@ async def _handle(
     if fmt is gemini_format and request.query_params.get("alt") != "sse":
         # Without alt=sse Gemini streams one JSON array; buffered here, which is enough.
         frames = fmt.stream(result, model, rid, created, body)
-        return Response("[" + ",".join(f[6:].strip() for f in frames) + "]",
-                        media_type="application/json")
+        return Response(
+            "[" + ",".join(f[6:].strip() for f in frames) + "]", media_type="application/json"
+        )
     frames = fmt.stream(result, model, rid, created, body)
-    return StreamingResponse(_paced(frames, sim.chunk_delay_ms), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    return StreamingResponse(
+        _paced(frames, sim.chunk_delay_ms),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 async def _paced(frames: list[str], delay_ms: int) -> AsyncIterator[str]:
@@ -157,19 +162,20 @@ async def _paced(frames: list[str], delay_ms: int) -> AsyncIterator[str]:
 
 
 async def _fault(
-    sim: SimState, fault: FaultSpec, fmt: ModuleType, provider: str, model: str
+    sim: SimState, fault: FaultSpec, fmt: ModuleType, provider: str, model: str, request: Request
 ) -> Response:
     if fault.mode == "timeout":
         sim.record(provider, model, "timeout")
-        await asyncio.sleep(sim.hang_s)  # the client gives up first
+        await _hang(request, sim.hang_s)  # the client gives up first
         return JSONResponse(fmt.error("server", "simulated timeout"), 504)
     if fault.mode == "malformed":
         sim.record(provider, model, "malformed")
         return Response('{"id": "sim-broken", "choices": [', media_type="application/json")
     if fault.mode == "reset":
         sim.record(provider, model, "reset")
-        return StreamingResponse(_reset_midway(), media_type="application/json",
-                                 headers={"Content-Length": "4096"})
+        return StreamingResponse(
+            _reset_midway(), media_type="application/json", headers={"Content-Length": "4096"}
+        )
     if fault.mode == "429":
         retry_after = 1.0 if fault.retry_after is None else fault.retry_after
         headers = {"Retry-After": str(math.ceil(retry_after))}
@@ -181,6 +187,13 @@ async def _fault(
     kind = "server" if fault.mode == "500" else "down"
     sim.record(provider, model, status)
     return JSONResponse(fmt.error(kind, f"simulated {fault.mode}"), status)
+
+
+async def _hang(request: Request, seconds: float) -> None:
+    # Stop as soon as the client hangs up, so a shutdown never waits on abandoned requests.
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not await request.is_disconnected():
+        await asyncio.sleep(0.05)
 
 
 async def _reset_midway() -> AsyncIterator[bytes]:
