@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from llm_router.local.template import load_template, resources_of_type, table_definitions
 from llm_router.storage.tables import ALL_TABLES, BUCKET_ENV_VAR, BUCKET_LOGICAL_ID, TableSpec
 
@@ -247,10 +248,14 @@ def test_no_iam_wildcards(template: dict[str, Any]) -> None:
         assert statement["Resource"] != "*", statement.get("Sid")
 
 
-def test_only_the_request_path_reads_api_keys(template: dict[str, Any]) -> None:
+def test_api_keys_are_read_one_by_one_or_projected_to_tenants(template: dict[str, Any]) -> None:
     for statement in iam_statements(template):
-        resources = json.dumps(statement["Resource"])
-        if "KeysTable" in resources:
+        if "KeysTable" not in json.dumps(statement["Resource"]):
+            continue
+        if statement["Action"] == "dynamodb:Scan":
+            attributes = statement["Condition"]["ForAllValues:StringEquals"]
+            assert attributes["dynamodb:Attributes"] == ["key_hash", "tenant_id"]
+        else:
             assert statement["Action"] == "dynamodb:GetItem", statement.get("Sid")
 
 
