@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -9,11 +10,15 @@ import httpx
 from llm_router.api.app import Services
 from llm_router.auth import Authenticator
 from llm_router.catalog import Catalog, load_catalog
+from llm_router.complexity import TierPicker
+from llm_router.errors import ConfigError
 from llm_router.service import ChatService
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
+
+log = logging.getLogger("llm_router")
 
 
 def build_services(
@@ -23,12 +28,16 @@ def build_services(
     catalog: Catalog | None = None,
     dynamodb: Any = None,
     mode: str = "live",
+    tiers: TierPicker | None = None,
+    load_tiers: bool = True,
 ) -> Services:
     catalog = catalog or resolve_secrets(
         load_catalog(settings.config_path), settings.provider_keys_prefix
     )
     dynamodb = dynamodb or make_dynamodb_client(settings)
     max_body = settings.max_body_bytes or catalog.limits.max_body_bytes
+    if tiers is None and load_tiers:
+        tiers = load_tier_picker(catalog)
     ledger = DynamoLedger(
         dynamodb,
         settings.ledger_table,
@@ -40,10 +49,20 @@ def build_services(
         authenticator=Authenticator(
             DynamoKeyStore(dynamodb, settings.keys_table), ttl_s=settings.key_cache_ttl_s
         ),
-        chat=ChatService(catalog, http, ledger, max_body_bytes=max_body),
+        chat=ChatService(catalog, http, ledger, max_body_bytes=max_body, tiers=tiers),
         max_body_bytes=max_body,
         mode=mode,
     )
+
+
+def load_tier_picker(catalog: Catalog) -> TierPicker | None:
+    """The embedder and classifier for ``model: auto``, or None (with a warning) when their
+    files are missing: explicit models keep working, ``auto`` answers a clear 400."""
+    try:
+        return TierPicker.load(min_confidence=catalog.routing.escalate_below_confidence)
+    except ConfigError as exc:
+        log.warning("model 'auto' is unavailable: %s", exc)
+        return None
 
 
 def resolve_secrets(catalog: Catalog, prefix: str | None, fetch: Any = None) -> Catalog:

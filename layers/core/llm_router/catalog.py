@@ -104,6 +104,9 @@ class RoutingConfig(BaseModel):
     default_optimize_for: Literal["cost", "latency", "quality"] = "cost"
     # tier -> ordered candidate model names; empty means "every model listing the tier"
     tiers: dict[Tier, tuple[str, ...]] = Field(default_factory=dict)
+    # Below this classifier confidence a request goes one tier up; None takes the
+    # threshold the classifier artefact recommends from its calibration.
+    escalate_below_confidence: float | None = Field(default=None, ge=0, le=1)
 
 
 class CacheConfig(BaseModel):

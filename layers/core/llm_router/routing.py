@@ -1,15 +1,24 @@
 """Choosing the target of a request. Pure: no I/O.
 
-An explicit model id skips routing (everything else still applies); ``auto`` routing by
-complexity tier plugs in here.
+An explicit model id skips routing (everything else still applies). ``auto`` takes the
+tier the classifier chose, lists the tier's candidates, drops those the request's
+constraints rule out (``allowed_models``, ``max_cost_usd`` against the pre-flight
+estimate, ``max_latency_ms`` against the catalog's typical latency, providers without a
+key) and ranks the rest by ``optimize_for``. When a tier has no usable candidate the
+next stronger tier is tried, never a weaker one: under-routing costs quality.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from llm_router.catalog import Catalog, ModelConfig, ProviderConfig
+from llm_router.catalog import TIERS, Catalog, ModelConfig, ProviderConfig, Tier
 from llm_router.errors import InvalidRequestError
+from llm_router.schema import ChatRequest, OptimizeFor
+
+CostEstimate = Callable[[ChatRequest, ModelConfig], Decimal]
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,10 @@ class RouteDecision:
     provider: ProviderConfig
     tier: str | None
     reason: str
+    # The request's worst-case cost on ``model``, when it was estimated.
+    max_cost_usd: Decimal | None = None
+    # Usable candidates after ``model``, in order (for failover).
+    fallbacks: tuple[ModelConfig, ...] = ()
 
 
 def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) -> RouteDecision:
@@ -30,12 +43,72 @@ def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) 
     return RouteDecision(model, catalog.provider_of(model), None, "explicit model")
 
 
-def select_target(catalog: Catalog, model_id: str, allowed: list[str] | None) -> RouteDecision:
-    if model_id == "auto":
-        raise InvalidRequestError(
-            "model 'auto' needs the complexity classifier, which this router has not loaded. "
-            "Name a model from GET /v1/models.",
-            param="model",
-            code="auto_routing_unavailable",
-        )
-    return select_explicit(catalog, model_id, allowed)
+def candidates_for(catalog: Catalog, tier: Tier) -> list[ModelConfig]:
+    """The tier's candidates: the routing section's list, else every model serving it."""
+    names = catalog.routing.tiers.get(tier)
+    if names:
+        return [catalog.models[n] for n in names]
+    return [m for m in catalog.models.values() if tier in m.tiers]
+
+
+def select_auto(
+    catalog: Catalog,
+    request: ChatRequest,
+    tier: Tier,
+    *,
+    estimate: CostEstimate,
+    why: str = "",
+) -> RouteDecision:
+    """The best usable model for ``tier`` (or a stronger tier) under the request's limits."""
+    optimize_for: OptimizeFor = request.optimize_for or catalog.routing.default_optimize_for
+    dropped: dict[str, str] = {}
+    for current in TIERS[TIERS.index(tier):]:
+        usable: list[tuple[ModelConfig, Decimal]] = []
+        for model in candidates_for(catalog, current):
+            cost = estimate(request, model)
+            refusal = _refusal(catalog, request, model, cost)
+            if refusal:
+                dropped.setdefault(model.name, refusal)
+            else:
+                usable.append((model, cost))
+        if usable:
+            ranked = sorted(usable, key=lambda mc: _rank(optimize_for, mc[0], mc[1]))
+            best, cost = ranked[0]
+            moved = f", no usable {tier} model so {current}" if current != tier else ""
+            reason = (f"auto: tier {tier}{why}{moved}; optimize_for={optimize_for}: "
+                      f"{best.name} best of {len(usable)} (max ${cost:.6f})")
+            return RouteDecision(best, catalog.provider_of(best), current, reason, cost,
+                                 tuple(m for m, _ in ranked[1:]))
+    detail = "; ".join(f"{name}: {why_not}" for name, why_not in dropped.items()) or "none listed"
+    raise InvalidRequestError(
+        f"No model can serve this request at tier {tier} or above ({detail}).",
+        param="model",
+        code="no_route",
+    )
+
+
+def _refusal(
+    catalog: Catalog, request: ChatRequest, model: ModelConfig, cost: Decimal
+) -> str | None:
+    if not catalog.provider_of(model).configured:
+        return "provider has no key"
+    if request.allowed_models is not None and model.name not in request.allowed_models:
+        return "not in allowed_models"
+    if request.max_cost_usd is not None and cost > Decimal(str(request.max_cost_usd)):
+        return f"max cost ${cost:.6f} over max_cost_usd"
+    if (request.max_latency_ms is not None and model.typical_latency_ms is not None
+            and model.typical_latency_ms > request.max_latency_ms):
+        return f"typical latency {model.typical_latency_ms} ms over max_latency_ms"
+    return None
+
+
+def _rank(optimize_for: OptimizeFor, model: ModelConfig, cost: Decimal) -> tuple:
+    latency = model.typical_latency_ms if model.typical_latency_ms is not None else 10**9
+    strength = max((TIERS.index(t) for t in model.tiers), default=0)
+    if optimize_for == "latency":
+        return (latency, cost, model.name)
+    if optimize_for == "quality":
+        # The strongest model for the tier first; among equals the pricier is usually the
+        # larger model, then the faster.
+        return (-strength, -model.output_per_mtok, latency, model.name)
+    return (cost, latency, model.name)

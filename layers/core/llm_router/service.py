@@ -32,7 +32,9 @@ from llm_router.pricing import cost_of
 from llm_router.providers.registry import adapter_for
 from llm_router.providers.transport import call_provider
 from llm_router.request_body import parse_chat_request, requested_model
-from llm_router.routing import RouteDecision, select_target
+from llm_router.complexity import TierPicker
+from llm_router.preflight import estimate_max_cost
+from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest
 
 
@@ -80,9 +82,11 @@ class ChatService:
         ledger: Ledger,
         *,
         max_body_bytes: int,
+        tiers: TierPicker | None = None,
         clock: Callable[[], datetime] = now_utc,
     ):
         self.catalog = catalog
+        self._tiers = tiers
         self._http = http
         self._ledger = ledger
         self._max_body_bytes = max_body_bytes
@@ -103,7 +107,7 @@ class ChatService:
                     param="stream",
                     code="stream_unsupported",
                 )
-            booking.decision = select_target(self.catalog, request.model, request.allowed_models)
+            booking.decision = self._route(request, timings)
             completion = await self._call(request, booking, request_id, timings)
         except RouterError as exc:
             booking.requested_model = booking.requested_model or requested_model(raw_body)
@@ -119,6 +123,34 @@ class ChatService:
         booking = _Booking(started_at=self._clock(), started=time.perf_counter())
         await self._settle(principal, request_id, booking, timings, error=error)
         raise error
+
+    def _route(self, request: ChatRequest, timings: Timings) -> RouteDecision:
+        if request.model != "auto":
+            decision = select_explicit(self.catalog, request.model, request.allowed_models)
+            if request.max_cost_usd is None:
+                return decision
+            cost = estimate_max_cost(request, decision.model)
+            if cost > Decimal(str(request.max_cost_usd)):
+                raise InvalidRequestError(
+                    f"This request may cost up to ${cost:.6f} on {decision.model.name}, over "
+                    f"its max_cost_usd of ${request.max_cost_usd}. Lower max_tokens or raise "
+                    "the limit.",
+                    param="max_cost_usd",
+                    code="max_cost_exceeded",
+                )
+            return RouteDecision(decision.model, decision.provider, None, decision.reason, cost)
+        if self._tiers is None:
+            raise InvalidRequestError(
+                "model 'auto' needs the complexity classifier, which this router has not "
+                "loaded. Name a model from GET /v1/models.",
+                param="model",
+                code="auto_routing_unavailable",
+            )
+        started = time.perf_counter()
+        choice = self._tiers.pick(request)
+        timings.add("classify", started)
+        return select_auto(self.catalog, request, choice.tier,
+                           estimate=estimate_max_cost, why=choice.describe())
 
     async def _call(
         self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings

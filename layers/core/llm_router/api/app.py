@@ -104,7 +104,12 @@ def create_app(services: Services) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """The Lambda edge: settings from the environment, clients built once per container."""
+    import os
+
     from llm_router.bootstrap import build_services
     from llm_router.settings import RouterSettings
+    from llm_router.tokens import use_vendored_encodings
+
+    use_vendored_encodings(os.environ)  # the template sets it too; this covers other hosts
 
     return create_app(build_services(RouterSettings(), http=httpx.AsyncClient()))

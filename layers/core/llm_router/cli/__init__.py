@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from llm_router import __version__
 from llm_router.errors import RouterError
 
 # Sub-command modules, in the order `llm-router --help` lists them.
-COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing")
+COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify")
 
 
 class CommandError(Exception):
@@ -32,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Every command counts tokens offline, from the BPE files shipped with the package.
+    from llm_router.tokens import use_vendored_encodings
+
+    use_vendored_encodings(os.environ)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

@@ -1,0 +1,89 @@
+from decimal import Decimal
+
+import pytest
+
+from llm_router.catalog import parse_catalog
+from llm_router.errors import InvalidRequestError
+from llm_router.routing import candidates_for, select_auto, select_explicit
+from llm_router.schema import ChatRequest
+
+CATALOG = parse_catalog({
+    "providers": {
+        "cheap": {"kind": "openai", "base_url": "http://c/v1", "api_key": "k"},
+        "fast": {"kind": "openai", "base_url": "http://f/v1", "api_key": "k"},
+        "nokey": {"kind": "openai", "base_url": "http://n/v1"},
+    },
+    "models": {
+        "tiny": {"provider": "cheap", "input_per_mtok": 0.05, "output_per_mtok": 0.1,
+                 "tiers": ["simple"], "typical_latency_ms": 900},
+        "quick": {"provider": "fast", "input_per_mtok": 0.5, "output_per_mtok": 1,
+                  "tiers": ["simple", "moderate"], "typical_latency_ms": 150},
+        "big": {"provider": "cheap", "input_per_mtok": 3, "output_per_mtok": 15,
+                "tiers": ["complex", "reasoning"], "typical_latency_ms": 2000},
+        "free-but-keyless": {"provider": "nokey", "input_per_mtok": 0, "output_per_mtok": 0,
+                             "tiers": ["simple", "moderate", "complex", "reasoning"]},
+    },
+}, env={})
+
+
+def request(**extra) -> ChatRequest:
+    return ChatRequest.model_validate(
+        {"model": "auto", "messages": [{"role": "user", "content": "hi"}], **extra})
+
+
+def by_price(req: ChatRequest, model) -> Decimal:
+    # A stand-in estimate: 1000 tokens in, 1000 out.
+    return (model.input_per_mtok + model.output_per_mtok) / 1000
+
+
+def test_cost_picks_the_cheapest_usable_candidate() -> None:
+    d = select_auto(CATALOG, request(), "simple", estimate=by_price)
+    assert d.model.name == "tiny" and d.tier == "simple"
+    assert [m.name for m in d.fallbacks] == ["quick"]
+    assert d.max_cost_usd == Decimal("0.00015")
+    assert "optimize_for=cost" in d.reason
+
+
+def test_keyless_provider_is_never_chosen_even_when_free() -> None:
+    for tier in ("simple", "moderate", "complex", "reasoning"):
+        assert select_auto(CATALOG, request(), tier, estimate=by_price).provider.configured
+
+
+def test_latency_and_quality() -> None:
+    assert select_auto(CATALOG, request(optimize_for="latency"), "simple",
+                       estimate=by_price).model.name == "quick"
+    assert select_auto(CATALOG, request(optimize_for="quality"), "simple",
+                       estimate=by_price).model.name == "quick"
+
+
+def test_constraints_filter_candidates() -> None:
+    assert select_auto(CATALOG, request(allowed_models=["quick"]), "simple",
+                       estimate=by_price).model.name == "quick"
+    assert select_auto(CATALOG, request(max_latency_ms=500), "simple",
+                       estimate=by_price).model.name == "quick"
+
+
+def test_no_usable_model_in_tier_moves_up_never_down() -> None:
+    d = select_auto(CATALOG, request(allowed_models=["big"]), "moderate", estimate=by_price)
+    assert d.model.name == "big" and d.tier == "complex"
+    assert "so complex" in d.reason
+
+
+def test_nothing_usable_is_a_400_naming_each_reason() -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        select_auto(CATALOG, request(max_cost_usd=0.00001), "complex", estimate=by_price)
+    assert info.value.code == "no_route"
+    assert "big: max cost" in info.value.message
+    assert "free-but-keyless: provider has no key" in info.value.message
+
+
+def test_routing_section_order_wins() -> None:
+    catalog = CATALOG.model_copy(update={"routing": CATALOG.routing.model_copy(
+        update={"tiers": {"simple": ("quick",)}})})
+    assert [m.name for m in candidates_for(catalog, "simple")] == ["quick"]
+
+
+def test_explicit_respects_allowed_models() -> None:
+    assert select_explicit(CATALOG, "big", None).reason == "explicit model"
+    with pytest.raises(InvalidRequestError):
+        select_explicit(CATALOG, "big", ["tiny"])
