@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from llm_router.classifier.runtime import ComplexityClassifier, escalate, load_classifier
 from llm_router.catalog import Tier
+from llm_router.classifier.runtime import ComplexityClassifier, escalate, load_classifier
 from llm_router.embedding.base import Embedder
 from llm_router.schema import ChatRequest, UserMessage, text_of
 

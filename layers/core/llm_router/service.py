@@ -18,6 +18,7 @@ import anyio
 import httpx
 
 from llm_router.catalog import Catalog
+from llm_router.complexity import TierPicker
 from llm_router.errors import (
     AllProvidersFailedError,
     AttemptSummary,
@@ -28,12 +29,11 @@ from llm_router.errors import (
 )
 from llm_router.keys import Principal
 from llm_router.ledger import AttemptRecord, LedgerEntry, now_utc
+from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
 from llm_router.providers.registry import adapter_for
 from llm_router.providers.transport import call_provider
 from llm_router.request_body import parse_chat_request, requested_model
-from llm_router.complexity import TierPicker
-from llm_router.preflight import estimate_max_cost
 from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest
 
