@@ -62,3 +62,13 @@ def _stop(proc: subprocess.Popen[str], timeout_s: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=timeout_s)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _vendored_tiktoken() -> None:
+    """Token counting in tests uses the BPE files shipped in the layer, never a download."""
+    import os
+
+    from llm_router.tokens import use_vendored_encodings
+
+    use_vendored_encodings(os.environ)

@@ -7,26 +7,7 @@ from llm_router.catalog import interpolate, load_catalog, parse_catalog
 from llm_router.errors import ConfigError, ModelNotFoundError
 
 # The minimal file DESIGN.md promises `llm-router serve --config FILE` always accepts.
-DESIGN_MINIMAL = """
-providers:
-  testup:
-    kind: openai            # openai-compatible wire format
-    base_url: http://127.0.0.1:18080/v1
-    api_key: test-upstream-key
-models:
-  small-model:
-    provider: testup
-    upstream_model: up-small   # the name sent upstream (defaults to the key)
-    input_per_mtok: 0.15       # USD per million tokens
-    output_per_mtok: 0.60
-    tiers: [simple, moderate]
-  large-model:
-    provider: testup
-    upstream_model: up-large
-    input_per_mtok: 2.50
-    output_per_mtok: 10.00
-    tiers: [complex, reasoning]
-"""
+DESIGN_MINIMAL = (Path(__file__).parents[1] / "data" / "design_minimal.yaml").read_text()
 
 
 def test_design_minimal_file_loads_as_written(tmp_path: Path) -> None:
