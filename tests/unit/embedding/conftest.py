@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from llm_router.embedding.minilm import MiniLMEmbedder
 from llm_router.errors import ConfigError
 

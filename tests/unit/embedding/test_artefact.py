@@ -10,8 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from llm_router.embedding.artefact import DEFAULT_DIR, MANIFEST, TOKENIZER, load_model_files
-from llm_router.embedding.export import npz_bytes, read_safetensors
+
+from llm_router.embedding.artefact import (
+    DEFAULT_DIR,
+    MANIFEST,
+    TOKENIZER,
+    load_model_files,
+    npz_bytes,
+)
+from llm_router.embedding.export import read_safetensors
 from llm_router.errors import ConfigError
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from llm_router.embedding import Embedder
 from llm_router.embedding.minilm import MiniLMEmbedder, gelu
 

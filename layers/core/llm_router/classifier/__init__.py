@@ -1,0 +1,20 @@
+"""Complexity classifier: one of four tiers per query, from the request's embedding
+plus a few cheap text features. ``runtime`` is what the router imports; ``train`` and
+``evaluate`` build and measure the artefact that ships in the core layer."""
+
+from llm_router.classifier.runtime import (
+    Classification,
+    ComplexityClassifier,
+    escalate,
+    load_classifier,
+)
+from llm_router.classifier.tiers import TIERS, Tier
+
+__all__ = [
+    "TIERS",
+    "Classification",
+    "ComplexityClassifier",
+    "Tier",
+    "escalate",
+    "load_classifier",
+]

@@ -1,0 +1,127 @@
+"""What the router imports: load the shipped artefact once per container, classify one
+query from its embedding and text, and escalate a low-confidence answer one tier."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.classifier.features import design_matrix, text_features
+from llm_router.classifier.models import (
+    Model,
+    NearestCentroid,
+    NearestNeighbours,
+    Params,
+    SoftmaxRegression,
+    softmax,
+)
+from llm_router.classifier.tiers import TIERS, Tier, tier_index
+from llm_router.errors import ConfigError
+
+F32 = npt.NDArray[np.float32]
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "classifier"
+METADATA = "classifier.json"
+ARRAYS = "classifier.npz"
+
+
+@dataclass(frozen=True)
+class Classification:
+    label: Tier
+    confidence: float  # calibrated probability of ``label``
+    probabilities: tuple[float, ...]  # one per tier, in ``TIERS`` order
+
+
+class ComplexityClassifier:
+    def __init__(self, model: Model, metadata: dict[str, Any], arrays: Params):
+        self.model = model
+        self.metadata = metadata
+        self.temperature = float(metadata["temperature"])
+        self.feature_weight = float(metadata["features"]["weight"])
+        self.min_confidence = float(metadata["recommended_min_confidence"])
+        self.embedder_id = str(metadata["embedder"])
+        self._mean = np.asarray(arrays["feature_mean"], dtype=np.float32)
+        self._scale = np.asarray(arrays["feature_scale"], dtype=np.float32)
+
+    def probabilities(self, texts: list[str], embeddings: F32) -> F32:
+        """Calibrated tier probabilities, one row per (text, embedding) pair."""
+        x = design_matrix(
+            np.atleast_2d(embeddings),
+            text_features(texts),
+            self._mean,
+            self._scale,
+            self.feature_weight,
+        )
+        return softmax(self.model.scores(x) / np.float32(self.temperature))
+
+    def classify_many(self, texts: list[str], embeddings: F32) -> list[Classification]:
+        return [_classification(row) for row in self.probabilities(texts, embeddings)]
+
+    def classify(self, text: str, embedding: F32) -> Classification:
+        """``embedding`` must come from the embedder named in ``embedder_id``."""
+        return _classification(self.probabilities([text], embedding)[0])
+
+
+def escalate(classification: Classification, min_confidence: float) -> Tier:
+    """The tier to route to: one stronger when the classifier is unsure, because
+    under-routing (a weak model on a hard query) costs quality, over-routing only money."""
+    index = tier_index(classification.label)
+    if classification.confidence < min_confidence:
+        index = min(index + 1, len(TIERS) - 1)
+    return TIERS[index]
+
+
+def load_classifier(
+    directory: Path | None = None, *, embedder_id: str | None = None
+) -> ComplexityClassifier:
+    """Load and verify the artefact. Passing ``embedder_id`` refuses an artefact trained
+    on another embedder, whose vectors would be meaningless to it."""
+    directory = directory or DEFAULT_DIR
+    try:
+        metadata = json.loads((directory / METADATA).read_text(encoding="utf-8"))
+        raw = (directory / ARRAYS).read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"no classifier artefact in {directory}: {exc}") from exc
+    if hashlib.sha256(raw).hexdigest() != metadata["files"][ARRAYS]:
+        raise ConfigError(f"{directory / ARRAYS} does not match its metadata hash")
+    if embedder_id is not None and metadata["embedder"] != embedder_id:
+        raise ConfigError(
+            f"classifier was trained on {metadata['embedder']}, not {embedder_id}; "
+            "run `llm-router train`"
+        )
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        arrays: Params = {key: npz[key] for key in npz.files}
+    model = restore_model(metadata["model"], metadata["hyperparameters"], arrays)
+    return ComplexityClassifier(model, metadata, arrays)
+
+
+def restore_model(name: str, hyper: dict[str, Any], arrays: Params) -> Model:
+    if name == NearestCentroid.name:
+        return NearestCentroid(np.asarray(arrays["centroids"], dtype=np.float32))
+    if name == SoftmaxRegression.name:
+        regression = SoftmaxRegression(**hyper)
+        regression.weights = np.asarray(arrays["weights"], dtype=np.float32)
+        regression.bias = np.asarray(arrays["bias"], dtype=np.float32)
+        return regression
+    if name == NearestNeighbours.name:
+        knn = NearestNeighbours(**hyper)
+        knn.bank = np.asarray(arrays["bank"], dtype=np.float32)
+        knn.labels = np.asarray(arrays["labels"], dtype=np.int64)
+        knn.n_classes = len(TIERS)
+        return knn
+    raise ConfigError(f"unknown classifier model {name!r}")
+
+
+def _classification(probs: F32) -> Classification:
+    best = int(np.argmax(probs))
+    return Classification(
+        label=TIERS[best],
+        confidence=float(probs[best]),
+        probabilities=tuple(float(p) for p in probs),
+    )
