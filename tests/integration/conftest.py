@@ -27,7 +27,7 @@ from llm_router.local.aws import (
     find_template,
     start_embedded_aws,
 )
-from llm_router.local.simulated import SimulatorProcess, start_simulator
+from llm_router.local.simulated import SimulatorProcess
 from llm_router.settings import RouterSettings
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
@@ -43,13 +43,6 @@ def moto_url() -> Iterator[str]:
     aws = start_embedded_aws()
     yield aws.endpoint_url
     aws.stop()
-
-
-@pytest.fixture(scope="session")
-def sim() -> Iterator[SimulatorProcess]:
-    proc = start_simulator()
-    yield proc
-    proc.stop()
 
 
 @dataclass
@@ -193,10 +186,10 @@ def stop_process(proc: subprocess.Popen[str]) -> None:
 
 @pytest.fixture(scope="module")
 def router(
-    tmp_path_factory: pytest.TempPathFactory, sim: SimulatorProcess, storage: Storage
+    tmp_path_factory: pytest.TempPathFactory, simulator: SimulatorProcess, storage: Storage
 ) -> Iterator[RouterProcess]:
     config = tmp_path_factory.mktemp("router") / "catalog.yaml"
-    config.write_text(sim_catalog(sim.url, timeout_s=1.5))
+    config.write_text(sim_catalog(simulator.url, timeout_s=1.5))
     storage.add_key("sk-test-acme")
     proc = start_router(config, storage.env())
     yield proc

@@ -197,14 +197,14 @@ def test_provider_without_key_is_503_with_attempts(router: RouterProcess) -> Non
 
 
 @pytest.fixture
-def fault(sim):
+def fault(simulator):
     def inject(provider: str, mode: str, count: int = 1) -> None:
-        resp = httpx.post(f"{sim.url}/_sim/faults", timeout=5,
+        resp = httpx.post(f"{simulator.url}/_sim/faults", timeout=5,
                           json={"provider": provider, "mode": mode, "count": count})
         resp.raise_for_status()
 
     yield inject
-    httpx.delete(f"{sim.url}/_sim/faults", timeout=5)
+    httpx.delete(f"{simulator.url}/_sim/faults", timeout=5)
 
 
 @pytest.mark.parametrize(

@@ -39,10 +39,10 @@ def load_handler_module(path: Path) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def router_handler(
-    storage: Storage, sim: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory
+    storage: Storage, simulator: SimulatorProcess, tmp_path_factory: pytest.TempPathFactory
 ):
     config = tmp_path_factory.mktemp("handler") / "catalog.yaml"
-    config.write_text(sim_catalog(sim.url))
+    config.write_text(sim_catalog(simulator.url))
     storage.add_key(EVENT_KEY)
     mp = pytest.MonkeyPatch()
     for name, value in {**storage.env(), "LLM_ROUTER_CONFIG_PATH": str(config)}.items():
