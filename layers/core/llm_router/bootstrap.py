@@ -12,6 +12,7 @@ from llm_router.auth import Authenticator
 from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
+from llm_router.metrics import EmfRequestMetrics
 from llm_router.service import ChatService
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client
@@ -49,7 +50,11 @@ def build_services(
         authenticator=Authenticator(
             DynamoKeyStore(dynamodb, settings.keys_table), ttl_s=settings.key_cache_ttl_s
         ),
-        chat=ChatService(catalog, http, ledger, max_body_bytes=max_body, tiers=tiers),
+        chat=ChatService(
+            catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
+            metrics=EmfRequestMetrics(settings.metrics_namespace)
+            if settings.metrics_namespace else None,
+        ),
         max_body_bytes=max_body,
         mode=mode,
     )

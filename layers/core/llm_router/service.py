@@ -29,6 +29,7 @@ from llm_router.errors import (
 )
 from llm_router.keys import Principal
 from llm_router.ledger import AttemptRecord, LedgerEntry, now_utc
+from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
 from llm_router.providers.registry import adapter_for
@@ -83,9 +84,11 @@ class ChatService:
         *,
         max_body_bytes: int,
         tiers: TierPicker | None = None,
+        metrics: RequestMetrics | None = None,
         clock: Callable[[], datetime] = now_utc,
     ):
         self.catalog = catalog
+        self._metrics = metrics
         self._tiers = tiers
         self._http = http
         self._ledger = ledger
@@ -225,6 +228,8 @@ class ChatService:
         )
         await anyio.to_thread.run_sync(self._ledger.record, entry)
         timings.add("settle", started)
+        if self._metrics is not None:
+            self._metrics.publish(entry, timings.phases.get("upstream", 0.0))
         return cost
 
 

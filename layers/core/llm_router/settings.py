@@ -38,6 +38,12 @@ class RouterSettings(BaseSettings):
     key_cache_ttl_s: float = Field(default=60.0, ge=0)
     # Days a ledger item is kept before DynamoDB's TTL removes it (0 keeps forever).
     ledger_retention_days: int = Field(default=400, ge=0)
+    # CloudWatch namespace for per-request EMF metrics; unset (locally) means none.
+    metrics_namespace: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("LLM_ROUTER_METRICS_NAMESPACE",
+                                      "POWERTOOLS_METRICS_NAMESPACE"),
+    )
     # Overrides the catalog's limits.max_body_bytes when set.
     max_body_bytes: int | None = Field(default=None, gt=0)
 
