@@ -1,0 +1,93 @@
+"""The committed artefact: verified at load, tied to its data and embedder, and good
+enough on the held-out split to catch a broken build (the real number is in the bench)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llm_router.classifier.dataset import data_sha256, load_examples, split
+from llm_router.classifier.evaluate import evaluate
+from llm_router.classifier.runtime import (
+    ARRAYS,
+    DEFAULT_DIR,
+    Classification,
+    ComplexityClassifier,
+    escalate,
+    load_classifier,
+)
+from llm_router.classifier.tiers import TIERS, tier_index
+from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.errors import ConfigError
+
+DATA = Path(__file__).resolve().parents[3] / "data" / "classifier" / "queries.jsonl"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedder:
+    try:
+        return MiniLMEmbedder.load()
+    except ConfigError as exc:
+        pytest.fail(f"{exc} (the unit target depends on `make data`)")
+
+
+@pytest.fixture(scope="module")
+def classifier(embedder: MiniLMEmbedder) -> ComplexityClassifier:
+    return load_classifier(embedder_id=embedder.model_id)
+
+
+def test_metadata_names_the_data_it_was_trained_on(classifier: ComplexityClassifier) -> None:
+    meta = classifier.metadata
+    assert meta["training_data"]["sha256"] == data_sha256(DATA), "run `llm-router train`"
+    assert meta["labels"] == list(TIERS)
+    assert meta["version"].startswith(f"{meta['format_version']}.{data_sha256(DATA)[:8]}")
+    assert 0.0 <= classifier.min_confidence < 1.0
+
+
+def test_heldout_accuracy_has_a_sane_floor(
+    embedder: MiniLMEmbedder, classifier: ComplexityClassifier, record_property
+) -> None:
+    heldout = split(load_examples(DATA), "heldout")
+    texts = [e.query for e in heldout]
+    probs = classifier.probabilities(texts, embedder.embed(texts))
+    report = evaluate(np.array([tier_index(e.label) for e in heldout]), probs.argmax(axis=1))
+    record_property("heldout_accuracy", report.accuracy)
+    print(f"held-out accuracy {report.accuracy:.3f} on {report.n} queries")
+    assert report.accuracy > 0.70
+
+
+def test_classify_returns_calibrated_probabilities(
+    embedder: MiniLMEmbedder, classifier: ComplexityClassifier
+) -> None:
+    text = "What time does the pharmacy open on Sunday?"
+    result = classifier.classify(text, embedder.embed_one(text))
+    assert result.label in TIERS
+    assert abs(sum(result.probabilities) - 1.0) < 1e-5
+    assert result.confidence == max(result.probabilities)
+    batch = classifier.classify_many([text, text], embedder.embed([text, text]))
+    assert batch[0].label == result.label
+
+
+def test_escalate_goes_one_tier_up_only_when_unsure() -> None:
+    unsure = Classification("moderate", 0.55, (0.3, 0.55, 0.1, 0.05))
+    sure = Classification("moderate", 0.9, (0.05, 0.9, 0.03, 0.02))
+    top = Classification("reasoning", 0.4, (0.2, 0.2, 0.2, 0.4))
+    assert escalate(unsure, 0.6) == "complex"
+    assert escalate(sure, 0.6) == "moderate"
+    assert escalate(top, 0.6) == "reasoning"
+
+
+def test_tampered_arrays_are_refused(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_DIR, tmp_path, dirs_exist_ok=True)
+    with (tmp_path / ARRAYS).open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ConfigError, match="hash"):
+        load_classifier(tmp_path)
+
+
+def test_another_embedder_is_refused() -> None:
+    with pytest.raises(ConfigError, match="trained on"):
+        load_classifier(embedder_id="some-other-model@1")
