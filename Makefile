@@ -28,12 +28,19 @@ venv: $(BIN)/llm-router
 # Local embedding weights for the core layer (float16, hash-manifested, gitignored).
 # The classifier artefact next to them is committed: `llm-router train` rebuilds it.
 EMBED_DIR := layers/core/llm_router/data/embedding
-data: $(EMBED_DIR)/manifest.json
+BENCH_DATA := layers/core/llm_router/data/benchmark/queries.jsonl
+data: $(EMBED_DIR)/manifest.json $(BENCH_DATA)
+
+# The labelled queries ride in the layer so the benchmark-runner function can score the
+# classifier on Lambda's CPU; data/classifier/ stays their one source.
+$(BENCH_DATA): data/classifier/queries.jsonl
+	mkdir -p $(dir $@)
+	cp $< $@
 
 $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/export.py
 	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)
 
-demo: $(BIN)/llm-router
+demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
 
 test: lint typecheck unit integration sam-validate sam-build
@@ -44,10 +51,10 @@ lint: $(BIN)/llm-router
 typecheck: $(BIN)/llm-router
 	$(BIN)/mypy layers/core/llm_router
 
-unit: $(BIN)/llm-router
+unit: $(BIN)/llm-router data
 	$(BIN)/pytest -q tests/unit
 
-integration: $(BIN)/llm-router
+integration: $(BIN)/llm-router data
 	$(BIN)/pytest -q tests/integration
 
 sam-validate: $(VENV_SAM)/bin/sam

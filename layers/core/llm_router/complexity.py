@@ -50,8 +50,8 @@ class TierPicker:
         *,
         min_confidence: float | None = None,
     ):
-        self._embedder = embedder
-        self._classifier = classifier
+        self.embedder = embedder
+        self.classifier = classifier
         # The artefact recommends a threshold from its calibration; config may override.
         self._min_confidence = (
             classifier.min_confidence if min_confidence is None else min_confidence
@@ -68,7 +68,7 @@ class TierPicker:
 
     def pick(self, request: ChatRequest) -> TierChoice:
         text = query_text(request)
-        embedding = self._embedder.embed_one(text)
-        result = self._classifier.classify(text, embedding)
+        embedding = self.embedder.embed_one(text)
+        result = self.classifier.classify(text, embedding)
         tier = escalate(result, self._min_confidence)
         return TierChoice(tier, result.label, result.confidence, embedding)

@@ -56,3 +56,9 @@ class AlertSettings(RouterSettings):
     slack_webhook_parameter: str | None = None
     # A webhook URL given directly (local runs and tests); wins over the parameter.
     slack_webhook_url: str | None = None
+
+
+class BenchmarkSettings(RouterSettings):
+    """The benchmark runner's settings: the router's, plus where results go."""
+
+    benchmark_prefix: str = "benchmarks/"

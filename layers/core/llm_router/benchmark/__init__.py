@@ -1,0 +1,1 @@
+"""The benchmark runner: measures routing quality and speed where the router runs."""
