@@ -125,7 +125,7 @@ def sim_catalog(sim_url: str, *, timeout_s: float = 5.0, max_body_bytes: int = 6
             upstream_model: claude-up
             input_per_mtok: 3.00
             output_per_mtok: 15.00
-            tiers: [complex]
+            tiers: [complex, reasoning]
           gemini-test:
             provider: simgemini
             upstream_model: gemini-up

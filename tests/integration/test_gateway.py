@@ -228,3 +228,48 @@ def test_upstream_fault_maps_to_gateway_status_and_is_booked(
     assert item["attempts"][0]["provider"] == "simopenai"
     assert item["attempts"][0]["outcome"] != "ok"
     assert item["cost_usd"] == 0
+
+
+# --- model: auto ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "strong"),
+    [
+        ("What time do you open on Saturdays?", False),
+        ("A train leaves at 3pm at 80 km/h and a second one follows at 4pm at 100 km/h on "
+         "the same track. When and where does the second catch up? Show each step.", True),
+    ],
+)
+def test_auto_routes_by_tier_and_books_the_decision(
+    router: RouterProcess, storage: Storage, question: str, strong: bool
+) -> None:
+    raw = client(router).chat.completions.with_raw_response.create(
+        model="auto", messages=[{"role": "user", "content": question}], max_tokens=50)
+    tier = raw.headers["x-router-tier"]
+    reason = raw.headers["x-router-reason"]
+    assert reason.startswith("auto: tier ") and "classifier:" in reason
+    assert "classify;dur=" in raw.headers["server-timing"]
+    assert (tier in ("complex", "reasoning")) is strong, (tier, reason)
+    item = ledger_item(storage, raw.headers["x-request-id"])
+    assert item["tier"] == tier and item["reason"] == reason
+    assert item["requested_model"] == "auto" and item["model"] == raw.headers["x-router-model"]
+
+
+def test_auto_respects_allowed_models_and_cost_cap(router: RouterProcess) -> None:
+    raw = client(router).chat.completions.with_raw_response.create(
+        model="auto", messages=[{"role": "user", "content": "hours on sunday?"}],
+        extra_body={"allowed_models": ["gemini-test"]})
+    assert raw.headers["x-router-model"] == "gemini-test"
+    resp = post(router, json.dumps({
+        "model": "auto", "messages": [{"role": "user", "content": "hours on sunday?"}],
+        "max_tokens": 1000, "max_cost_usd": 1e-9}))
+    err = assert_openai_error(resp, 400, code="no_route")
+    assert "max_cost_usd" in err["message"]
+
+
+def test_explicit_model_over_max_cost_is_refused_before_the_call(router: RouterProcess) -> None:
+    resp = post(router, json.dumps({
+        "model": "claude-test", "messages": [{"role": "user", "content": "hello"}],
+        "max_tokens": 4000, "max_cost_usd": 0.001}))
+    assert_openai_error(resp, 400, code="max_cost_exceeded")
