@@ -10,8 +10,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from llm_router.local.aws import (
     find_template,
     start_embedded_aws,
 )
+from llm_router.local.processes import stop_process, wait_for_line
 from llm_router.local.simulated import SimulatorProcess
 from llm_router.settings import RouterSettings
 from llm_router.storage.keys import DynamoKeyStore
@@ -160,28 +159,9 @@ def start_router(config: Path, env: dict[str, str], *, dev_key: str | None = Non
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"})
     output: list[str] = []
-    assert proc.stdout is not None
-    deadline = time.monotonic() + ROUTER_STARTUP_S
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        output.append(line)
-        if line.startswith("llm-router listening on "):
-            threading.Thread(target=lambda: output.extend(proc.stdout or []), daemon=True).start()
-            return RouterProcess(line.split("listening on ", 1)[1].strip(), proc, output)
-    proc.kill()
-    raise RuntimeError("router did not start:\n" + "".join(output))
-
-
-def stop_process(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    line = wait_for_line(proc, "llm-router listening on ", ROUTER_STARTUP_S,
+                         on_line=output.append)
+    return RouterProcess(line.split("listening on ", 1)[1].strip(), proc, output)
 
 
 @pytest.fixture(scope="module")

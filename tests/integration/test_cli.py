@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from llm_router.keys import hash_key
+from llm_router.local.processes import stop_process
 from llm_router.storage.keys import DynamoKeyStore
 
-from .conftest import Storage, start_router, stop_process
+from .conftest import Storage, start_router
 
 pytestmark = pytest.mark.integration
 DESIGN_MINIMAL = (Path(__file__).parents[1] / "data" / "design_minimal.yaml").read_text()
@@ -82,7 +83,8 @@ def test_demo_runs_end_to_end_and_stops_everything() -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     out = done.stdout
     assert "SIMULATED mode" in out
-    assert "ledger: 7 requests booked" in out and "(1 failed)" in out
+    assert "ledger: 9 requests booked" in out and "(1 failed)" in out
+    assert " simple " in out and " reasoning " in out  # the two model="auto" questions
     for provider in ("openai", "anthropic", "gemini", "groq"):
         assert f" {provider} " in out
     assert "HTTP 404" in out

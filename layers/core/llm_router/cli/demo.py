@@ -14,15 +14,15 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from llm_router.cli import CommandError
+from llm_router.local.processes import stop_process, wait_for_line
 
 QUESTIONS: tuple[tuple[str, str], ...] = (
     ("gpt-4o-mini", "What are your opening hours on Sundays?"),
@@ -31,6 +31,10 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("llama-3.3-70b-versatile", "Write a short apology email for a delayed order."),
     ("gpt-4o", "Compare annual and monthly billing for a team of 12 at $15/seat."),
     ("claude-sonnet-4", "Plan a migration of 3 TB of customer data with under 1 hour downtime."),
+    # model "auto": the classifier picks the tier, the router the cheapest model for it.
+    ("auto", "hi, whats the wifi password at the hotel?"),
+    ("auto", "Our team of 7 splits a $2,340 cloud bill: 3 people use twice as much as the "
+             "others. How much does each person pay? Show the steps."),
 )
 STARTUP_TIMEOUT_S = 60.0
 
@@ -54,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 class Row:
     model: str
     provider: str
+    tier: str
     prompt_tokens: int
     completion_tokens: int
     cost_usd: Decimal
@@ -83,44 +88,27 @@ def _server(key: str, config: str | None) -> Iterator[tuple[str, str | None]]:
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    lines: list[str] = []
+
+    def show(line: str) -> None:
+        lines.append(line)
+        print(line if len(lines) <= _banner_length(lines) else f"  [serve] {line}", end="")
+
     try:
-        url, storage = _wait_for_listening(proc)
-        yield url, storage
+        ready = wait_for_line(proc, "llm-router listening on ", STARTUP_TIMEOUT_S, on_line=show)
+        banner = "".join(lines)
+        found = re.search(r"embedded moto at (http://\S+)", banner)
+        yield ready.split("listening on ", 1)[1].strip(), found.group(1) if found else None
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, timeout_s=15)
 
 
-def _wait_for_listening(proc: subprocess.Popen[str]) -> tuple[str, str | None]:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    storage = None
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        print(line, end="")
-        seen.append(line)
-        found = re.search(r"embedded moto at (http://\S+)", line)
-        if found:
-            storage = found.group(1)
+def _banner_length(lines: list[str]) -> int:
+    """Lines up to and including the ready line are the banner; later ones are logs."""
+    for i, line in enumerate(lines):
         if line.startswith("llm-router listening on "):
-            threading.Thread(target=_echo_rest, args=(proc.stdout,), daemon=True).start()
-            return line.split("listening on ", 1)[1].strip(), storage
-    raise CommandError(
-        "the router did not start within "
-        f"{STARTUP_TIMEOUT_S:.0f}s; its last output: {''.join(seen[-5:]).strip()}"
-    )
-
-
-def _echo_rest(stream: IO[str]) -> None:
-    for line in stream:
-        print(f"  [serve] {line}", end="")
+            return i + 1
+    return len(lines)
 
 
 def _ask(url: str, key: str, model: str, question: str) -> Row:
@@ -136,7 +124,7 @@ def _ask(url: str, key: str, model: str, question: str) -> Row:
         latency = (time.perf_counter() - started) * 1000
         message = _error_message(exc.body)
         short = message if len(message) <= 60 else message[:57] + "..."
-        return Row(model, "-", 0, 0, Decimal(0), latency, f"HTTP {exc.status_code}: {short}")
+        return Row(model, "-", "", 0, 0, Decimal(0), latency, f"HTTP {exc.status_code}: {short}")
     latency = (time.perf_counter() - started) * 1000
     completion = raw.parse()
     usage = completion.usage
@@ -144,11 +132,12 @@ def _ask(url: str, key: str, model: str, question: str) -> Row:
     return Row(
         model=raw.headers.get("x-router-model", model),
         provider=raw.headers.get("x-router-provider", "?"),
+        tier=raw.headers.get("x-router-tier", ""),
         prompt_tokens=usage.prompt_tokens if usage else 0,
         completion_tokens=usage.completion_tokens if usage else 0,
         cost_usd=Decimal(raw.headers.get("x-router-cost-usd", "0")),
         latency_ms=latency,
-        note=answer[:48] + ("..." if len(answer) > 48 else ""),
+        note=answer[:40] + ("..." if len(answer) > 40 else ""),
     )
 
 
@@ -161,16 +150,16 @@ def _error_message(body: Any) -> str:
 
 
 def _print_table(rows: list[Row]) -> None:
-    header = f"{'model':<24} {'provider':<10} {'in':>5} {'out':>5} {'cost USD':>12} " \
-             f"{'ms':>7}  answer / error"
+    header = f"{'model':<24} {'provider':<10} {'auto tier':<10} {'in':>5} {'out':>5} " \
+             f"{'cost USD':>12} {'ms':>7}  answer / error"
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r.model:<24} {r.provider:<10} {r.prompt_tokens:>5} {r.completion_tokens:>5} "
-              f"{r.cost_usd:>12.8f} {r.latency_ms:>7.1f}  {r.note}")
+        print(f"{r.model:<24} {r.provider:<10} {r.tier:<10} {r.prompt_tokens:>5} "
+              f"{r.completion_tokens:>5} {r.cost_usd:>12.8f} {r.latency_ms:>7.1f}  {r.note}")
     total = sum((r.cost_usd for r in rows), Decimal(0))
     print("-" * len(header))
-    print(f"{'total':<24} {'':<10} {sum(r.prompt_tokens for r in rows):>5} "
+    print(f"{'total':<24} {'':<10} {'':<10} {sum(r.prompt_tokens for r in rows):>5} "
           f"{sum(r.completion_tokens for r in rows):>5} {total:>12.8f}")
 
 

@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
 def _banner(stack: LocalStack, url: str) -> None:
     lines = ["", "=" * 72, f"llm-router {stack.mode.upper()} mode"]
     lines += [f"  {note}" for note in stack.notes]
-    lines += [f"  models: {', '.join(stack.catalog.models)}",
+    names = list(stack.catalog.models)
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    lines += [f"  models: {shown} (GET /v1/models lists them)",
               f"  OpenAI base URL: {url}/v1", "=" * 72]
     print("\n".join(lines), flush=True)
     # The one line scripts wait for; keep its wording stable.

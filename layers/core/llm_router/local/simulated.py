@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass
-from typing import IO
 
 from llm_router.catalog import Catalog, ProviderConfig
-from llm_router.errors import ConfigError
+from llm_router.local.processes import stop_process, wait_for_line
 
 SIMULATOR_KEY = "sim-key"
 
@@ -49,13 +46,7 @@ class SimulatorProcess:
         return self.process.pid
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout_s)
+        stop_process(self.process, timeout_s)
 
 
 def start_simulator(*, startup_timeout_s: float = 20.0) -> SimulatorProcess:
@@ -63,24 +54,9 @@ def start_simulator(*, startup_timeout_s: float = 20.0) -> SimulatorProcess:
     proc = subprocess.Popen(
         [sys.executable, "-m", "llm_router.cli", "simulate", "--port", "0"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    deadline = time.monotonic() + startup_timeout_s
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if "listening on " in line:
-            # Keep draining its output so a chatty simulator never blocks on a full pipe.
-            threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
-            return SimulatorProcess(line.rsplit("listening on ", 1)[1].strip(), proc)
-    proc.kill()
-    raise ConfigError("the provider simulator did not start (no 'listening on' line)")
-
-
-def _drain(stream: IO[str]) -> None:
-    for _ in stream:
-        pass
+    line = wait_for_line(proc, "listening on ", startup_timeout_s)
+    return SimulatorProcess(line.rsplit("listening on ", 1)[1].strip(), proc)
