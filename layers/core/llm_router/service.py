@@ -8,7 +8,7 @@ failure, in ``_settle``; everything before it only gathers what to book.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Protocol
 import anyio
 import httpx
 
-from llm_router.catalog import Catalog
+from llm_router.catalog import Catalog, ModelConfig, ProviderConfig
 from llm_router.complexity import TierPicker
 from llm_router.errors import (
     AllProvidersFailedError,
@@ -28,7 +28,7 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.keys import Principal
-from llm_router.ledger import AttemptRecord, LedgerEntry, now_utc
+from llm_router.ledger import AttemptRecord, LedgerEntry, UsageSource, now_utc
 from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
@@ -37,6 +37,9 @@ from llm_router.providers.transport import call_provider
 from llm_router.request_body import parse_chat_request, requested_model
 from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest
+from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
+from llm_router.streaming.failover import open_first
+from llm_router.streaming.upstream import OpenedStream, open_attempt
 
 
 class Ledger(Protocol):
@@ -97,20 +100,17 @@ class ChatService:
 
     async def complete(
         self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
-    ) -> ChatResult:
+    ) -> ChatResult | ChatStream:
+        """The answer, or for ``stream: true`` a stream whose first chunk is in hand (its
+        relay settles when it ends)."""
         booking = _Booking(started_at=self._clock(), started=time.perf_counter())
         try:
             request = parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
             booking.requested_model = request.model
             booking.stream = request.stream
-            if request.stream:
-                raise InvalidRequestError(
-                    "stream: true is served by the streaming endpoint, which this "
-                    "deployment does not expose yet; send stream: false.",
-                    param="stream",
-                    code="stream_unsupported",
-                )
             booking.decision = self._route(request, timings)
+            if request.stream:
+                return await self._open_stream(principal, request, booking, request_id, timings)
             completion = await self._call(request, booking, request_id, timings)
         except RouterError as exc:
             booking.requested_model = booking.requested_model or requested_model(raw_body)
@@ -188,6 +188,34 @@ class ChatService:
         timings.add("upstream", started)
         return completion
 
+    async def _open_stream(
+        self, principal: Principal, request: ChatRequest, booking: _Booking, request_id: str,
+        timings: Timings,
+    ) -> ChatStream:
+        """Failover happens here, before the first byte; the relay settles at the end."""
+        assert booking.decision is not None
+        started = time.perf_counter()
+
+        def attempt(model: ModelConfig, provider: ProviderConfig) -> Awaitable[OpenedStream]:
+            return open_attempt(self._http, request, model, provider, request_id)
+
+        try:
+            booking.decision, opened = await open_first(
+                self.catalog, booking.decision, attempt, booking.attempts
+            )
+        except UpstreamError as exc:
+            raise _client_error(exc) from exc
+        finally:
+            timings.add("upstream", started)
+
+        async def settle(outcome: StreamOutcome) -> None:
+            await self._settle(principal, request_id, booking, timings,
+                               completion=outcome.completion, error=outcome.error,
+                               usage_source=outcome.usage_source)
+
+        relay = StreamRelay(opened, request, settle, request_id=request_id)
+        return ChatStream(booking.decision, relay)
+
     async def _settle(
         self,
         principal: Principal,
@@ -197,6 +225,7 @@ class ChatService:
         *,
         completion: ChatCompletion | None = None,
         error: RouterError | None = None,
+        usage_source: UsageSource | None = None,
     ) -> Decimal:
         started = time.perf_counter()
         decision = booking.decision
@@ -220,7 +249,7 @@ class ChatService:
             cached_tokens=usage.cached_tokens if usage else 0,
             reasoning_tokens=usage.reasoning_tokens if usage else 0,
             cost_usd=cost,
-            usage_source="reported" if usage else "none",
+            usage_source=usage_source or ("reported" if usage else "none"),
             stream=booking.stream,
             error_code=error.code if error else None,
             error_message=error.message[:500] if error else None,

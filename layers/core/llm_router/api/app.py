@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import anyio
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from llm_router import __version__
 from llm_router.api.errors import install_error_handlers
@@ -22,6 +22,8 @@ from llm_router.catalog import Catalog
 from llm_router.errors import RequestTooLargeError
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
+from llm_router.streaming import ChatStream
+from llm_router.streaming.response import RelayResponse
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def create_app(services: Services) -> FastAPI:
         }
 
     @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request) -> JSONResponse:
+    async def chat_completions(request: Request) -> Response:
         request.state.request_id = request_id = new_request_id()
         timings = Timings()
         principal = await authenticate(request, timings)
@@ -90,13 +92,16 @@ def create_app(services: Services) -> FastAPI:
             "x-request-id": request_id,
             "x-router-model": decision.model.name,
             "x-router-provider": decision.provider.name,
-            "x-router-cost-usd": f"{result.cost_usd:f}",
             "x-router-cache": "miss",
             "x-router-reason": decision.reason,
             "server-timing": timings.header(),
         }
         if decision.tier:
             headers["x-router-tier"] = decision.tier
+        if isinstance(result, ChatStream):
+            # The cost is known only at the end: in the ledger and a final SSE comment.
+            return RelayResponse(result.relay, headers)
+        headers["x-router-cost-usd"] = f"{result.cost_usd:f}"
         return JSONResponse(result.completion.model_dump(mode="json"), headers=headers)
 
     return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llm_router.catalog import ModelConfig, ProviderConfig
@@ -107,6 +107,13 @@ class AnthropicAdapter:
             headers["x-api-key"] = provider.api_key
             redacted["x-api-key"] = "***"
         return UpstreamRequest("POST", f"{provider.base_url}/v1/messages", headers, body, redacted)
+
+    def build_stream_request(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig
+    ) -> UpstreamRequest:
+        # Usage always comes in the stream: message_start (input), message_delta (output).
+        buffered = self.build_request(request, model, provider)
+        return replace(buffered, json={**buffered.json, "stream": True})
 
     def parse_response(self, body: Any, model: ModelConfig, request_id: str) -> ChatCompletion:
         body = obj(body, "the response body")
@@ -260,3 +267,7 @@ def _usage(value: Any) -> Usage | None:
         cached=read,
         cache_write=write,
     )
+
+
+# The stream transforms (llm_router.streaming) read usage exactly as the buffered path does.
+parse_usage = _usage

@@ -35,6 +35,13 @@ class ProviderAdapter(Protocol):
         """Translate an OpenAI-shaped request into this provider's request."""
         ...
 
+    def build_stream_request(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig
+    ) -> UpstreamRequest:
+        """The same request asking for server-sent events, with token usage reported in
+        the stream where the provider can; ``llm_router.streaming`` reads the events."""
+        ...
+
     def parse_response(self, body: Any, model: ModelConfig, request_id: str) -> ChatCompletion:
         """Translate a successful JSON body into an OpenAI ``chat.completion``.
 

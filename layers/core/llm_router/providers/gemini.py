@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llm_router.catalog import ModelConfig, ProviderConfig
@@ -103,6 +103,14 @@ class GeminiAdapter:
             redacted["x-goog-api-key"] = "***"
         url = f"{provider.base_url}/models/{model.upstream_model}:generateContent"
         return UpstreamRequest("POST", url, headers, body, redacted)
+
+    def build_stream_request(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig
+    ) -> UpstreamRequest:
+        # alt=sse: one GenerateContentResponse per event, usageMetadata in the last ones.
+        buffered = self.build_request(request, model, provider)
+        url = buffered.url.removesuffix(":generateContent") + ":streamGenerateContent?alt=sse"
+        return replace(buffered, url=url)
 
     def parse_response(self, body: Any, model: ModelConfig, request_id: str) -> ChatCompletion:
         body = obj(body, "the response body")
@@ -286,3 +294,7 @@ def _usage(value: Any) -> Usage | None:
         cached=count(usage.get("cachedContentTokenCount"), "usageMetadata.cachedContentTokenCount"),
         reasoning=thoughts,
     )
+
+
+# The stream transforms (llm_router.streaming) read usage exactly as the buffered path does.
+parse_usage = _usage

@@ -3,15 +3,16 @@ NVIDIA NIM, Cloudflare, Ollama, vLLM and any test server are catalog entries of 
 
 The request is the caller's own body, minus llm-router's extension fields, with the
 catalog's upstream model name; unknown fields pass through untouched so provider-specific
-parameters keep working. ``build_request`` always builds the buffered call: streaming
-relays build their own (``stream`` and ``stream_options`` are dropped here).
+parameters keep working. ``build_request`` builds the buffered call (``stream`` and
+``stream_options`` are dropped); ``build_stream_request`` always asks for the usage chunk,
+which the relay strips again unless the client asked for it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 from llm_router.catalog import ModelConfig, ProviderConfig
@@ -57,6 +58,13 @@ class OpenAIAdapter:
             json=body,
             redacted=redacted,
         )
+
+    def build_stream_request(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig
+    ) -> UpstreamRequest:
+        buffered = self.build_request(request, model, provider)
+        body = {**buffered.json, "stream": True, "stream_options": {"include_usage": True}}
+        return replace(buffered, json=body)
 
     def parse_response(self, body: Any, model: ModelConfig, request_id: str) -> ChatCompletion:
         body = obj(body, "the response body")
@@ -146,3 +154,7 @@ def _usage(value: Any) -> Usage | None:
         cached=count(prompt_details.get("cached_tokens"), "usage...cached_tokens"),
         reasoning=count(completion_details.get("reasoning_tokens"), "usage...reasoning_tokens"),
     )
+
+
+# The stream transforms (llm_router.streaming) read usage exactly as the buffered path does.
+parse_usage = _usage

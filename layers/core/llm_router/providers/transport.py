@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ import httpx
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import (
     UpstreamConnectionError,
+    UpstreamError,
     UpstreamProtocolError,
     UpstreamStatusError,
     UpstreamTimeoutError,
@@ -49,26 +50,11 @@ async def call_provider(
             json=upstream.json,
             timeout=timeout,
         )
-    except httpx.TimeoutException as exc:
-        raise UpstreamTimeoutError(
-            f"{provider.name} did not answer within {timeout:g}s ({type(exc).__name__})", **where
-        ) from exc
     except httpx.TransportError as exc:
-        # ConnectError, ReadError (connection reset), RemoteProtocolError (truncated body)...
-        detail = _scrub(str(exc), provider.api_key) or "no detail"
-        raise UpstreamConnectionError(
-            f"{provider.name} connection failed: {type(exc).__name__}: {detail}", **where
-        ) from exc
+        raise _transport_error(exc, provider, model, timeout) from exc
 
     if response.status_code >= 400:
-        message = adapter.error_message(response.status_code, _body_of(response))
-        raise UpstreamStatusError(
-            f"{provider.name} returned HTTP {response.status_code}: "
-            f"{_scrub(message, provider.api_key)}",
-            upstream_status=response.status_code,
-            retry_after=retry_after_of(response.headers),
-            **where,
-        )
+        raise _status_error(response, adapter, provider, model)
     try:
         body = response.json()
     except ValueError as exc:
@@ -81,6 +67,97 @@ async def call_provider(
         return adapter.parse_response(body, model, request_id)
     except UpstreamProtocolError as exc:
         raise UpstreamProtocolError(f"{provider.name}: {exc.message}", **where) from exc
+
+
+class UpstreamStream:
+    """An open streaming response (status 2xx, headers read, body not yet read).
+
+    ``lines`` yields the body's lines as they arrive and maps failures mid-body the way
+    ``call_provider`` maps them; ``aclose`` drops the connection, which cancels the
+    upstream generation when the body was not read to the end.
+    """
+
+    def __init__(self, response: httpx.Response, provider: ProviderConfig, model: ModelConfig,
+                 timeout: float):
+        self.response = response
+        self._provider = provider
+        self._model = model
+        self._timeout = timeout
+
+    async def lines(self) -> AsyncIterator[str]:
+        try:
+            async for line in self.response.aiter_lines():
+                yield line
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self._provider, self._model, self._timeout) from exc
+
+    async def aclose(self) -> None:
+        await self.response.aclose()
+
+
+async def open_stream(
+    client: httpx.AsyncClient,
+    adapter: ProviderAdapter,
+    request: ChatRequest,
+    model: ModelConfig,
+    provider: ProviderConfig,
+    *,
+    timeout_s: float | None = None,
+) -> UpstreamStream:
+    """Send a streaming request and wait for the provider's status and headers only.
+
+    Raises the same ``UpstreamError`` as ``call_provider`` for the same failure; the
+    timeout bounds the connection and every read (so also the wait for each event).
+    """
+    upstream = adapter.build_stream_request(request, model, provider)
+    timeout = timeout_s if timeout_s is not None else provider.timeout_s
+    outgoing = client.build_request(
+        upstream.method, upstream.url, headers=upstream.headers, json=upstream.json,
+        timeout=timeout,
+    )
+    try:
+        response = await client.send(outgoing, stream=True)
+    except httpx.HTTPError as exc:
+        raise _transport_error(exc, provider, model, timeout) from exc
+    if response.status_code >= 400:
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, provider, model, timeout) from exc
+        finally:
+            await response.aclose()
+        raise _status_error(response, adapter, provider, model)
+    return UpstreamStream(response, provider, model, timeout)
+
+
+def _transport_error(
+    exc: httpx.HTTPError, provider: ProviderConfig, model: ModelConfig, timeout: float
+) -> UpstreamError:
+    where = {"provider": provider.name, "model": model.name}
+    if isinstance(exc, httpx.TimeoutException):
+        return UpstreamTimeoutError(
+            f"{provider.name} did not answer within {timeout:g}s ({type(exc).__name__})", **where
+        )
+    # ConnectError, ReadError (connection reset), RemoteProtocolError (truncated body)...
+    detail = _scrub(str(exc), provider.api_key) or "no detail"
+    return UpstreamConnectionError(
+        f"{provider.name} connection failed: {type(exc).__name__}: {detail}", **where
+    )
+
+
+def _status_error(
+    response: httpx.Response, adapter: ProviderAdapter, provider: ProviderConfig,
+    model: ModelConfig,
+) -> UpstreamStatusError:
+    message = adapter.error_message(response.status_code, _body_of(response))
+    return UpstreamStatusError(
+        f"{provider.name} returned HTTP {response.status_code}: "
+        f"{_scrub(message, provider.api_key)}",
+        upstream_status=response.status_code,
+        retry_after=retry_after_of(response.headers),
+        provider=provider.name,
+        model=model.name,
+    )
 
 
 def retry_after_of(headers: Mapping[str, str], now: float | None = None) -> float | None:

@@ -1,0 +1,23 @@
+"""Token streaming: provider event streams relayed to the client as OpenAI chunks.
+
+``upstream`` opens one provider stream up to its first chunk; ``failover`` tries the
+route's candidates before the first byte; per-provider transforms (``openai``,
+``anthropic``, ``gemini``) turn events into chunks; ``relay`` writes them out and
+settles once at the end; ``response`` is the HTTP edge. See docs/streaming.md.
+"""
+
+from dataclasses import dataclass
+
+from llm_router.routing import RouteDecision
+from llm_router.streaming.relay import StreamOutcome, StreamRelay
+
+
+@dataclass(frozen=True)
+class ChatStream:
+    """A streaming answer whose first chunk is in hand: routing is final, headers can go."""
+
+    decision: RouteDecision
+    relay: StreamRelay
+
+
+__all__ = ["ChatStream", "StreamOutcome", "StreamRelay"]
