@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llm_router.errors import ConfigError, ModelNotFoundError
+from llm_router.resilience.config import KeyLimits, ResilienceConfig, TenantBudget
 
 Tier = Literal["simple", "moderate", "complex", "reasoning"]
 TIERS: tuple[Tier, ...] = ("simple", "moderate", "complex", "reasoning")
@@ -82,6 +83,11 @@ class ModelConfig(BaseModel):
     max_output_tokens: int | None = Field(default=None, gt=0)
     tiers: tuple[Tier, ...] = ()
     typical_latency_ms: int | None = Field(default=None, gt=0)
+    # This model's own free allowance (a provider's free_tier is shared by its models).
+    free_tier: FreeTier | None = None
+    # Catalog models to fail over to, in order, when this one is requested by name and
+    # fails (typically the same model served by another provider).
+    fallbacks: tuple[str, ...] = ()
     price_source: str | None = None
     price_date: str | None = None
 
@@ -110,17 +116,39 @@ class RoutingConfig(BaseModel):
 
 
 class CacheConfig(BaseModel):
+    """Response cache (docs/semantic-cache.md has the measurements behind the defaults)."""
+
     model_config = _FROZEN
     enabled: bool = True
-    similarity_threshold: float = Field(default=0.9, gt=0, le=1)
+    similarity_threshold: float = Field(default=0.8, gt=0, le=1)
     ttl_seconds: int = Field(default=86_400, gt=0)
     max_temperature: float = 0.7
+    # Lexical guards that refuse near-misses (numbers, names, negation, opposite intents,
+    # a swapped topic word). Off trades wrong answers for hits: see the evaluation.
+    guards: bool = True
+    # tenant id -> its own similarity threshold.
+    tenant_thresholds: dict[str, float] = Field(default_factory=dict)
+    # Seconds between an instance's reads of entries other instances added.
+    refresh_seconds: float = Field(default=2.0, ge=0)
+
+    @field_validator("tenant_thresholds")
+    @classmethod
+    def _thresholds_in_range(cls, v: dict[str, float]) -> dict[str, float]:
+        for tenant, threshold in v.items():
+            if not 0 < threshold <= 1:
+                raise ValueError(f"threshold of tenant {tenant!r} must be in (0, 1]")
+        return v
 
 
 class LimitsConfig(BaseModel):
     model_config = _FROZEN
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     max_messages: int = Field(default=1_000, gt=0)
+    # Per-key defaults; a key's own rpm / daily_budget_usd (keys create) win.
+    keys: KeyLimits = KeyLimits()
+    # Tenant id -> its USD budgets; tenant_default for tenants not listed.
+    tenants: dict[str, TenantBudget] = Field(default_factory=dict)
+    tenant_default: TenantBudget | None = None
 
 
 class Catalog(BaseModel):
@@ -130,6 +158,7 @@ class Catalog(BaseModel):
     routing: RoutingConfig = RoutingConfig()
     cache: CacheConfig = CacheConfig()
     limits: LimitsConfig = LimitsConfig()
+    resilience: ResilienceConfig = ResilienceConfig()
     alerts: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -140,6 +169,10 @@ class Catalog(BaseModel):
                     f"model {model.name!r} names provider {model.provider!r}, "
                     f"which is not in providers ({', '.join(sorted(self.providers)) or 'none'})"
                 )
+            for fallback in model.fallbacks:
+                if fallback not in self.models or fallback == model.name:
+                    raise ValueError(f"model {model.name!r} falls back to {fallback!r}, "
+                                     "which is not another model of the catalog")
         for tier, names in self.routing.tiers.items():
             for name in names:
                 if name not in self.models:

@@ -1,0 +1,143 @@
+"""One Lambda instance's in-memory index of a tenant's entries.
+
+A ``TenantIndex`` holds one tenant only: tenants never share a matrix, so a bug in a
+mask cannot leak one tenant's answer to another. Rows are unit-norm float32; a search is
+one matrix-vector product over the tenant's rows, masked to the request's context and to
+live entries, then the policy (threshold and guards) judges the best few candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.guards import Signature, signature
+from llm_router.cache.policy import MatchPolicy, Refusal
+from llm_router.cache.similarity import cosine_scores, top_k
+
+CANDIDATES = 5  # judged per lookup; a refused best match may leave a good second one
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Lookup:
+    match: Match | None
+    best_similarity: float  # of the nearest entry in the context, hit or not
+    refused_by: Refusal | None
+
+
+class TenantIndex:
+    def __init__(self, dim: int = 384, capacity: int = 256):
+        self.dim = dim
+        self._vectors = np.zeros((capacity, dim), dtype=np.float32)
+        self._contexts = np.zeros(capacity, dtype=np.int64)
+        self._expires = np.zeros(capacity, dtype=np.int64)
+        self._keys: list[str] = []
+        self._texts: list[str] = []
+        self._signatures: list[Signature | None] = []
+        self._row: dict[str, int] = {}  # semantic rows
+        self._exact: dict[str, int] = {}  # every entry: key -> expires_at
+        self._context_codes: dict[str, int] = {}
+        self.watermark = ""  # newest journal sort key seen
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+    @property
+    def semantic_rows(self) -> int:
+        return len(self._keys)
+
+    def add(self, record: IndexRecord) -> None:
+        self.watermark = max(self.watermark, record.journal_sk)
+        self._exact[record.key] = record.expires_at
+        if record.embedding is None:
+            return
+        row = self._row.get(record.key)
+        if row is None:
+            row = len(self._keys)
+            self._grow(row + 1)
+            self._keys.append(record.key)
+            self._texts.append(record.text)
+            self._signatures.append(None)
+            self._row[record.key] = row
+        else:
+            self._texts[row], self._signatures[row] = record.text, None
+        self._vectors[row] = record.embedding.reshape(-1)
+        self._contexts[row] = self._code(record.context)
+        self._expires[row] = record.expires_at
+
+    def remove(self, key: str) -> None:
+        self._exact.pop(key, None)
+        row = self._row.pop(key, None)
+        if row is None:
+            return
+        last = len(self._keys) - 1
+        if row != last:  # move the last row into the hole
+            moved = self._keys[last]
+            self._vectors[row] = self._vectors[last]
+            self._contexts[row] = self._contexts[last]
+            self._expires[row] = self._expires[last]
+            self._keys[row], self._texts[row] = moved, self._texts[last]
+            self._signatures[row] = self._signatures[last]
+            self._row[moved] = row
+        self._keys.pop()
+        self._texts.pop()
+        self._signatures.pop()
+
+    def has_live(self, key: str, now: int) -> bool:
+        return self._exact.get(key, 0) > now
+
+    def search(self, query: npt.NDArray[np.float32], context: str, now: int,
+               policy: MatchPolicy, query_text: str) -> Lookup:
+        code = self._context_codes.get(context)
+        n = len(self._keys)
+        if code is None or n == 0:
+            return Lookup(None, 0.0, "context")
+        scores = cosine_scores(self._vectors[:n], query)
+        live = (self._contexts[:n] == code) & (self._expires[:n] > now)
+        scores = np.where(live, scores, np.float32(-2.0))
+        best = top_k(scores, CANDIDATES, -1.0)
+        if not best:
+            return Lookup(None, 0.0, "context")
+        best_similarity = float(scores[best[0]])
+        query_sig = signature(query_text)
+        first_refusal: Refusal | None = None
+        for row in best:
+            verdict = policy.judge(float(scores[row]), self._signature(row), query_sig)
+            if verdict.hit:
+                return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None)
+            first_refusal = first_refusal or verdict.refused_by
+            if verdict.refused_by == "threshold":
+                break  # candidates are sorted: the rest are below it too
+        return Lookup(None, best_similarity, first_refusal)
+
+    def records(self) -> list[tuple[str, str, npt.NDArray[np.float32], int]]:
+        """(key, text, embedding, expires_at) of every semantic row, for snapshots."""
+        return [(k, self._texts[i], self._vectors[i].copy(), int(self._expires[i]))
+                for i, k in enumerate(self._keys)]
+
+    def _signature(self, row: int) -> Signature:
+        sig = self._signatures[row]
+        if sig is None:
+            sig = self._signatures[row] = signature(self._texts[row])
+        return sig
+
+    def _code(self, context: str) -> int:
+        return self._context_codes.setdefault(context, len(self._context_codes))
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._vectors.shape[0]
+        if needed <= capacity:
+            return
+        new = max(needed, capacity * 2)
+        self._vectors = np.resize(self._vectors, (new, self.dim))
+        self._contexts = np.resize(self._contexts, new)
+        self._expires = np.resize(self._expires, new)

@@ -1,0 +1,33 @@
+"""One question against a cache holding one answer: the path of ``cache-probe`` and of
+the evaluation in bench/, through the same index and policy the router uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy, Refusal
+from llm_router.cache.similarity import cosine
+
+_CONTEXT = "probe"
+_FOREVER = 2**62
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    hit: bool
+    similarity: float
+    refused_by: Refusal | None
+
+
+def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str,
+          query_vec: npt.NDArray[np.float32], policy: MatchPolicy) -> ProbeResult:
+    index = TenantIndex(dim=int(cached_vec.size), capacity=1)
+    index.add(IndexRecord("probe", _CONTEXT, cached_text, cached_vec, _FOREVER, ""))
+    lookup = index.search(query_vec, _CONTEXT, 0, policy, query_text)
+    return ProbeResult(lookup.match is not None, cosine(cached_vec, query_vec),
+                       lookup.refused_by)
