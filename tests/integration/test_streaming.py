@@ -109,7 +109,7 @@ def test_chunks_arrive_spread_in_time(router: RouterProcess) -> None:
     arrivals = []
     stream = client(router).chat.completions.create(
         model="small-model", messages=QUESTION, max_tokens=200, stream=True)
-    for chunk in stream:
+    for _chunk in stream:
         arrivals.append(time.perf_counter())
     assert len(arrivals) >= 8
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
