@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -269,3 +273,18 @@ def test_client_disconnect_cancels_the_upstream_and_settles(
     # Booked: what the router relayed before the hang-up (one token per word here).
     assert 3 <= item["completion_tokens"] <= 2 * log.cancelled_after["slow"] + 2
     assert time.monotonic() - started < 5
+
+
+def test_reconcile_lists_estimated_and_reported_totals_per_provider(
+    fault_router: RouterProcess, storage: Storage
+) -> None:
+    # Runs after the tests above in this module: their items are in this module's tables.
+    out = subprocess.run(
+        [sys.executable, "-m", "llm_router.cli", "ledger", "reconcile", "--tenant", TENANT],
+        env={**os.environ, **storage.env()}, capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout
+    rows = {r["provider"]: r for r in map(json.loads, out.splitlines())}
+    assert rows["cut"]["estimated"]["requests"] >= 1
+    assert rows["steady"]["reported"]["requests"] >= 1
+    assert Decimal(rows["cut"]["estimated"]["cost_usd"]) > 0

@@ -13,7 +13,8 @@ from llm_router import __version__
 from llm_router.errors import RouterError
 
 # Sub-command modules, in the order `llm-router --help` lists them.
-COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify")
+COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
+            "ledger")
 
 
 class CommandError(Exception):
