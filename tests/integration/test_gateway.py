@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
 import httpx
@@ -197,14 +198,23 @@ def test_provider_without_key_is_503_with_attempts(router: RouterProcess) -> Non
 
 
 @pytest.fixture
-def fault(simulator):
-    def inject(provider: str, mode: str, count: int = 1) -> None:
+def fault(simulator, storage: Storage):
+    # count -1: the fault lasts the whole test, so the router's retry meets it too.
+    def inject(provider: str, mode: str, count: int = -1) -> None:
         resp = httpx.post(f"{simulator.url}/_sim/faults", timeout=5,
                           json={"provider": provider, "mode": mode, "count": count})
         resp.raise_for_status()
 
     yield inject
     httpx.delete(f"{simulator.url}/_sim/faults", timeout=5)
+    # The failures may have opened the target's circuit breaker; close it for the next
+    # test (docs/resilience.md), and let the router's breaker cache expire.
+    table = storage.settings.counters_table
+    found = storage.client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                                 ExpressionAttributeValues={":pk": {"S": "BREAKER"}})
+    for item in found["Items"]:
+        storage.client.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+    time.sleep(2.1)
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,12 @@ from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
 from llm_router.metrics import EmfRequestMetrics
+from llm_router.resilience.health import HealthBoard
+from llm_router.resilience.layer import Resilience
 from llm_router.service import ChatService
 from llm_router.settings import RouterSettings
+from llm_router.storage.breakers import DynamoBreakerStore
+from llm_router.storage.counters import DynamoCounters
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
@@ -55,10 +59,19 @@ def build_services(
             catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
             metrics=EmfRequestMetrics(settings.metrics_namespace)
             if settings.metrics_namespace else None,
+            resilience=build_resilience(settings, catalog, dynamodb),
         ),
         max_body_bytes=max_body,
         mode=mode,
     )
+
+
+def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Resilience:
+    """Limits, budgets, free-tier quotas and breakers, all in the counters table."""
+    breaker = catalog.resilience.breaker
+    board = HealthBoard(DynamoBreakerStore(dynamodb, settings.counters_table, breaker), breaker)
+    return Resilience(catalog, DynamoCounters(dynamodb, settings.counters_table), board,
+                      environment=settings.environment)
 
 
 def warm_encodings() -> None:

@@ -1,6 +1,7 @@
 """Choosing the target of a request. Pure: no I/O.
 
-An explicit model id skips routing (everything else still applies). ``auto`` takes the
+An explicit model id skips routing (everything else still applies); its catalog
+``fallbacks`` become the decision's failover chain. ``auto`` takes the
 tier the classifier chose, lists the tier's candidates, drops those the request's
 constraints rule out (``allowed_models``, ``max_cost_usd`` against the pre-flight
 estimate, ``max_latency_ms`` against the catalog's typical latency, providers without a
@@ -40,7 +41,14 @@ def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) 
             f"The model {model_id!r} is not in this request's allowed_models.",
             param="allowed_models",
         )
-    return RouteDecision(model, catalog.provider_of(model), None, "explicit model")
+    # The catalog's fallbacks for this model (say, the same model at another provider);
+    # allowed_models still applies to them.
+    fallbacks = tuple(
+        catalog.models[name] for name in model.fallbacks
+        if allowed is None or name in allowed
+    )
+    return RouteDecision(model, catalog.provider_of(model), None, "explicit model",
+                         fallbacks=fallbacks)
 
 
 def candidates_for(catalog: Catalog, tier: Tier) -> list[ModelConfig]:

@@ -8,11 +8,11 @@ failure, in ``_settle``; everything before it only gathers what to book.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import anyio
 import httpx
@@ -35,15 +35,18 @@ from llm_router.pricing import cost_of
 from llm_router.providers.registry import adapter_for
 from llm_router.providers.transport import call_provider
 from llm_router.request_body import parse_chat_request, requested_model
+from llm_router.resilience.admission import Reservation
+from llm_router.resilience.executor import Trail
+from llm_router.resilience.layer import Resilience, Target
 from llm_router.routing import RouteDecision, select_auto, select_explicit
-from llm_router.schema import ChatCompletion, ChatRequest
+from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
 from llm_router.streaming.failover import open_first
 from llm_router.streaming.upstream import OpenedStream, open_attempt
 
 
 class Ledger(Protocol):
-    def record(self, entry: LedgerEntry) -> bool: ...
+    def record(self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()) -> bool: ...
 
 
 @dataclass
@@ -76,6 +79,9 @@ class _Booking:
     decision: RouteDecision | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
     stream: bool = False
+    # Admission's reservation (rate limits, budgets), settled in the ledger transaction.
+    reservation: Reservation | None = None
+    trail: Trail | None = None
 
 
 class ChatService:
@@ -89,8 +95,10 @@ class ChatService:
         tiers: TierPicker | None = None,
         metrics: RequestMetrics | None = None,
         clock: Callable[[], datetime] = now_utc,
+        resilience: Resilience | None = None,
     ):
         self.catalog = catalog
+        self._resilience = resilience
         self._metrics = metrics
         self._tiers = tiers
         self._http = http
@@ -109,6 +117,7 @@ class ChatService:
             booking.requested_model = request.model
             booking.stream = request.stream
             booking.decision = self._route(request, timings)
+            booking.reservation = await self._admit(principal, request, booking, timings)
             if request.stream:
                 return await self._open_stream(principal, request, booking, request_id, timings)
             completion = await self._call(request, booking, request_id, timings)
@@ -141,7 +150,8 @@ class ChatService:
                     param="max_cost_usd",
                     code="max_cost_exceeded",
                 )
-            return RouteDecision(decision.model, decision.provider, None, decision.reason, cost)
+            return RouteDecision(decision.model, decision.provider, None, decision.reason, cost,
+                                 decision.fallbacks)
         if self._tiers is None:
             raise InvalidRequestError(
                 "model 'auto' needs the complexity classifier, which this router has not "
@@ -155,9 +165,23 @@ class ChatService:
         return select_auto(self.catalog, request, choice.tier,
                            estimate=estimate_max_cost, why=choice.describe())
 
+    async def _admit(
+        self, principal: Principal, request: ChatRequest, booking: _Booking, timings: Timings
+    ) -> Reservation | None:
+        """Rate limits and budget reservation: one conditional write, or 429 / 402."""
+        if self._resilience is None or booking.decision is None:
+            return None
+        started = time.perf_counter()
+        try:
+            return await self._resilience.admit(principal, request, booking.decision)
+        finally:
+            timings.add("admit", started)
+
     async def _call(
         self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
     ) -> ChatCompletion:
+        if self._resilience is not None:
+            return await self._call_with_failover(request, booking, request_id, timings)
         decision = booking.decision
         assert decision is not None
         model, provider = decision.model, decision.provider
@@ -216,6 +240,26 @@ class ChatService:
         relay = StreamRelay(opened, request, settle, request_id=request_id)
         return ChatStream(booking.decision, relay)
 
+    async def _call_with_failover(
+        self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
+    ) -> ChatCompletion:
+        """Retries, breakers, free-tier quotas and failover down the decision's chain."""
+        assert booking.decision is not None and self._resilience is not None
+        booking.trail = Trail(attempts=booking.attempts)
+
+        async def attempt(target: Target, timeout_s: float) -> ChatCompletion:
+            return await call_provider(self._http, adapter_for(target.provider.kind), request,
+                                       target.model, target.provider, request_id,
+                                       timeout_s=timeout_s)
+
+        started = time.perf_counter()
+        try:
+            done, booking.decision = await self._resilience.run(
+                request, booking.decision, attempt, booking.trail)
+        finally:
+            timings.add("upstream", started)
+        return done.result
+
     async def _settle(
         self,
         principal: Principal,
@@ -255,11 +299,24 @@ class ChatService:
             error_message=error.message[:500] if error else None,
             attempts=tuple(booking.attempts),
         )
-        await anyio.to_thread.run_sync(self._ledger.record, entry)
+        also = self._settle_items(booking, cost, usage)
+        await anyio.to_thread.run_sync(self._ledger.record, entry, also)
         timings.add("settle", started)
         if self._metrics is not None:
             self._metrics.publish(entry, timings.phases.get("upstream", 0.0))
         return cost
+
+
+    def _settle_items(
+        self, booking: _Booking, cost: Decimal, usage: Usage | None
+    ) -> list[dict[str, Any]]:
+        """Reservations settled to the actual cost and tokens (or released), in the
+        ledger's transaction so they apply exactly once."""
+        if self._resilience is None or (booking.reservation is None and booking.trail is None):
+            return []
+        tokens = usage.prompt_tokens + usage.completion_tokens if usage else 0
+        return self._resilience.settle_items(booking.reservation, booking.trail or Trail(),
+                                             cost, tokens)
 
 
 def _client_error(exc: UpstreamError) -> RouterError:

@@ -7,6 +7,9 @@ the rollup counters are never incremented twice for one request.
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +23,7 @@ from llm_router.storage.dynamo import storage_error
 _ser = TypeSerializer()
 _de = TypeDeserializer()
 ROLLUP_RETENTION = timedelta(days=400)
+CONFLICT_RETRIES = 5
 
 
 def rollup_key(day: str, tenant_id: str, model: str) -> dict[str, str]:
@@ -36,8 +40,13 @@ class DynamoLedger:
         self._counters_table = counters_table
         self._retention = timedelta(days=retention_days) if retention_days else None
 
-    def record(self, entry: LedgerEntry) -> bool:
-        """Book one request. Returns False when it was already booked (a no-op)."""
+    def record(
+        self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = (), *, attempt: int = 0
+    ) -> bool:
+        """Book one request. Returns False when it was already booked (a no-op).
+
+        ``also``: more TransactItems applied in the same transaction, so exactly once
+        (budget and quota settlements, ``llm_router.resilience``)."""
         item = entry.to_item()
         if self._retention is not None:
             item["expires_at"] = int((entry.started_at + self._retention).timestamp())
@@ -49,6 +58,9 @@ class DynamoLedger:
             ":pt": entry.prompt_tokens,
             ":ct": entry.completion_tokens,
             ":cached": entry.cached_tokens,
+            ":exact": 1 if entry.cache_status == "exact" else 0,
+            ":semantic": 1 if entry.cache_status == "semantic" else 0,
+            ":saved": entry.cost_saved_usd,
             ":exp": int((entry.started_at + ROLLUP_RETENTION).timestamp()),
         }
         try:
@@ -67,17 +79,23 @@ class DynamoLedger:
                             "Key": _serialize(key),
                             "UpdateExpression": (
                                 "ADD requests :one, errors :err, cost_usd :cost, "
-                                "prompt_tokens :pt, completion_tokens :ct, cached_tokens :cached "
+                                "prompt_tokens :pt, completion_tokens :ct, cached_tokens :cached, "
+                                "cache_exact_hits :exact, cache_semantic_hits :semantic, "
+                                "cost_saved_usd :saved "
                                 "SET expires_at = :exp"
                             ),
                             "ExpressionAttributeValues": _serialize(values),
                         }
                     },
+                    *also,
                 ]
             )
         except ClientError as exc:
             if _already_booked(exc):
                 return False
+            if _conflicted(exc) and attempt < CONFLICT_RETRIES:
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                return self.record(entry, also, attempt=attempt + 1)
             raise storage_error("booking the request in the ledger", exc) from exc
         except BotoCoreError as exc:
             raise storage_error("booking the request in the ledger", exc) from exc
@@ -121,6 +139,13 @@ def _already_booked(exc: ClientError) -> bool:
         return False
     reasons = exc.response.get("CancellationReasons") or []
     return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
+def _conflicted(exc: ClientError) -> bool:
+    # Concurrent transactions on one item (a hot rollup or budget) cancel each other;
+    # botocore does not retry that, so record does, briefly.
+    reasons = exc.response.get("CancellationReasons") or []
+    return any(r.get("Code") == "TransactionConflict" for r in reasons)
 
 
 def _serialize(data: dict[str, Any]) -> dict[str, Any]:

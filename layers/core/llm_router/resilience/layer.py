@@ -1,0 +1,179 @@
+"""What the request path asks of resilience, in three calls.
+
+  admit(principal, request, decision)  one conditional write: rate limits and budget
+                                       reservations, or a 429 / 402 before any call
+  run(request, decision, attempt)      the executor down the scored chain
+  settle_items(...)                    the counter updates that ride in the ledger's
+                                       transaction: reservations become actual usage
+
+``ChatService`` (buffered) and the streaming path both use it; the attempt callable is
+theirs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
+
+import anyio
+
+from llm_router.catalog import Catalog, ModelConfig
+from llm_router.keys import Principal
+from llm_router.ledger import now_utc
+from llm_router.preflight import preflight_estimate
+from llm_router.resilience.admission import (
+    Reservation,
+    effective_limits,
+    plan_admission,
+    refusal,
+)
+from llm_router.resilience.counters import CounterOp, LimitReached, merge
+from llm_router.resilience.executor import Attempt, Done, Executor, Trail
+from llm_router.resilience.executor import Target as Target
+from llm_router.resilience.health import HealthBoard
+from llm_router.resilience.quota import has_quota, quota_ops, remaining_fraction
+from llm_router.resilience.scoring import Environment, Signals, rank
+from llm_router.routing import RouteDecision
+from llm_router.schema import ChatRequest
+
+T = TypeVar("T")
+
+
+class CounterStore(Protocol):
+    def reserve(self, ops: Sequence[CounterOp], action: str = ...) -> None: ...
+    def read(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decimal]: ...
+    def update_of(self, op: CounterOp) -> dict[str, Any]: ...
+
+
+class Resilience:
+    def __init__(
+        self,
+        catalog: Catalog,
+        counters: CounterStore,
+        board: HealthBoard,
+        *,
+        environment: Environment = "prod",
+        wall: Callable[[], datetime] = now_utc,
+        executor: Executor | None = None,
+    ):
+        self.catalog = catalog
+        self.counters = counters
+        self.board = board
+        self.environment = environment
+        self._wall = wall
+        self.executor = executor or Executor(catalog.resilience.retry, board, counters,
+                                             wall=wall)
+        self._usage: dict[tuple[str, str], Decimal] = {}
+        self._usage_at = float("-inf")
+
+    # --- admission ----------------------------------------------------------------
+
+    async def admit(
+        self, principal: Principal, request: ChatRequest, decision: RouteDecision
+    ) -> Reservation:
+        limits = effective_limits(principal, self.catalog.limits.keys)
+        tenant = self.catalog.limits.tenants.get(principal.tenant_id,
+                                                 self.catalog.limits.tenant_default)
+        needs_cost = any(v is not None for v in (
+            limits.daily_budget_usd, limits.monthly_budget_usd,
+            tenant and tenant.daily_budget_usd, tenant and tenant.monthly_budget_usd))
+        if limits.rpm is None and limits.tpm is None and not needs_cost:
+            return Reservation()
+        models = self._chain_models(decision)
+        max_cost = max((self._max_cost(request, decision, m) for m in models),
+                       default=Decimal(0)) if needs_cost else Decimal(0)
+        tokens = _max_tokens(request, decision.model) if limits.tpm is not None else 0
+        now = self._wall()
+        reservation = plan_admission(principal, limits, tenant, max_cost_usd=max_cost,
+                                     tokens=tokens, now=now)
+        try:
+            await anyio.to_thread.run_sync(self.counters.reserve, reservation.ops,
+                                           "admitting the request")
+        except LimitReached as exc:
+            raise refusal(exc.op, reservation, now, exc.used) from exc
+        return reservation
+
+    # --- attempts -----------------------------------------------------------------
+
+    async def run(
+        self, request: ChatRequest, decision: RouteDecision, attempt: Attempt[T], trail: Trail
+    ) -> tuple[Done[T], RouteDecision]:
+        """The result, and the decision actually served (a fallback's, after failover)."""
+        chain = await self.chain(request, decision)
+        done = await self.executor.run(chain, attempt, trail)
+        served = done.target
+        if served.model is decision.model and served.provider == decision.provider:
+            return done, decision
+        failed = any(a.outcome != "ok" for a in trail.attempts)
+        how = "failed over to" if failed else "scored first:"
+        return done, replace(decision, model=served.model, provider=served.provider,
+                             reason=f"{decision.reason}; {how} {served.model.name}")
+
+    async def chain(self, request: ChatRequest, decision: RouteDecision) -> list[Target]:
+        targets = [Target(m, self.catalog.provider_of(m) if i else decision.provider,
+                          _max_tokens(request, m) if self._counts_tokens(m) else 0)
+                   for i, m in enumerate(self._chain_models(decision))]
+        if decision.tier is None:
+            return targets  # an explicit model stays first; fallbacks only on failure
+        await self.board.refresh()
+        usage = await self._free_tier_usage(targets)
+
+        def describe(t: Target) -> tuple[ModelConfig, Any, Signals]:
+            stats = self.board.stats(t.key)
+            free = None
+            if has_quota(t.provider, t.model):
+                free = remaining_fraction(quota_ops(t.provider, t.model, 0, self._wall()), usage)
+            return t.model, t.provider, Signals(self.board.state(t.key), stats.error_rate,
+                                                stats.latency_ms, free)
+
+        return rank(targets, describe, self.environment)
+
+    # --- settle -------------------------------------------------------------------
+
+    def settle_items(
+        self, reservation: Reservation | None, trail: Trail, cost_usd: Decimal, tokens: int
+    ) -> list[dict[str, Any]]:
+        """TransactItems for the ledger's transaction (so they apply exactly once)."""
+        ops = list(reservation.settle_ops(cost_usd, tokens)) if reservation else []
+        ops += trail.quota_settle_ops(tokens)
+        return [{"Update": self.counters.update_of(op)} for op in merge(ops)]
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _chain_models(self, decision: RouteDecision) -> list[ModelConfig]:
+        models = [decision.model, *decision.fallbacks]
+        return models[: self.catalog.resilience.retry.max_targets]
+
+    def _max_cost(self, request: ChatRequest, decision: RouteDecision,
+                  model: ModelConfig) -> Decimal:
+        if model is decision.model and decision.max_cost_usd is not None:
+            return decision.max_cost_usd
+        return preflight_estimate(request, model).max_cost_usd
+
+    def _counts_tokens(self, model: ModelConfig) -> bool:
+        provider = self.catalog.provider_of(model)
+        return any(t is not None and (t.tokens_per_minute or t.tokens_per_day
+                                      or t.tokens_per_month)
+                   for t in (provider.free_tier, model.free_tier))
+
+    async def _free_tier_usage(self, targets: list[Target]) -> dict[tuple[str, str], Decimal]:
+        """Free-tier counters of the chain, cached for ``quota_cache_ttl_s`` (scoring only:
+        enforcement is the conditional write in the executor)."""
+        now = time.monotonic()
+        if now - self._usage_at < self.catalog.resilience.quota_cache_ttl_s:
+            return self._usage
+        keys = [(op.pk, op.sk) for t in targets if has_quota(t.provider, t.model)
+                for op in quota_ops(t.provider, t.model, 0, self._wall())]
+        if keys:
+            self._usage = await anyio.to_thread.run_sync(self.counters.read, keys)
+            self._usage_at = now
+        return self._usage
+
+
+def _max_tokens(request: ChatRequest, model: ModelConfig) -> int:
+    estimate = preflight_estimate(request, model)
+    return estimate.prompt_tokens + estimate.max_output_tokens

@@ -1,0 +1,234 @@
+"""The executor down a chain of targets, with a scripted attempt, a fake clock and the
+in-memory stores (no sleeping: waits advance the clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import anyio
+import pytest
+
+from llm_router.catalog import FreeTier, ModelConfig, ProviderConfig
+from llm_router.errors import (
+    AllProvidersFailedError,
+    InvalidRequestError,
+    UpstreamConnectionError,
+    UpstreamError,
+    UpstreamStatusError,
+    UpstreamTimeoutError,
+)
+from llm_router.resilience.config import BreakerConfig, RetryConfig
+from llm_router.resilience.executor import Executor, Target, Trail
+from llm_router.resilience.health import HealthBoard
+
+from .fakes import MemoryBreakers, MemoryCounters
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def target(name: str, free_tier: FreeTier | None = None, configured: bool = True) -> Target:
+    provider = ProviderConfig(name=name, kind="openai", base_url="http://x",
+                              api_key="k" if configured else None, free_tier=free_tier)
+    model = ModelConfig(name=f"{name}-m", provider=name, input_per_mtok=1, output_per_mtok=1)
+    return Target(model, provider, max_tokens=100)
+
+
+Script = dict[str, list[UpstreamError | None]]
+
+
+def scripted(script: Script, clock: Clock, calls: list[str]) -> Callable:
+    async def attempt(t: Target, timeout_s: float) -> str:
+        calls.append(t.provider.name)
+        clock.now += 0.05
+        outcome = script.get(t.provider.name, [None]).pop(0) if script.get(
+            t.provider.name) else None
+        if outcome is not None:
+            raise outcome
+        return f"answer from {t.provider.name}"
+
+    return attempt
+
+
+def make(clock: Clock, *, retry: RetryConfig | None = None,
+         breaker: BreakerConfig | None = None, counters: MemoryCounters | None = None,
+         ) -> tuple[Executor, MemoryBreakers]:
+    bcfg = breaker or BreakerConfig(failure_threshold=3, open_s=30, cache_ttl_s=0)
+    store = MemoryBreakers(bcfg)
+    board = HealthBoard(store, bcfg, clock=clock)
+    executor = Executor(retry or RetryConfig(attempts_per_target=2, base_delay_s=0.1),
+                        board, counters, clock=clock, sleep=clock.sleep, rand=lambda: 1.0,
+                        wall=lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    return executor, store
+
+
+def run(executor: Executor, chain: list[Target], attempt: Callable) -> tuple[object, Trail]:
+    trail = Trail()
+
+    async def go() -> object:
+        return await executor.run(chain, attempt, trail)
+
+    return anyio.run(go), trail
+
+
+def e500() -> UpstreamError:
+    return UpstreamStatusError("boom", upstream_status=500, provider="a", model="a-m")
+
+
+def test_a_5xx_is_retried_on_the_same_target_after_backoff() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    done, trail = run(executor, [target("a"), target("b")],
+                      scripted({"a": [e500(), None]}, clock, calls))
+    assert done.result == "answer from a" and calls == ["a", "a"]
+    assert clock.waits == [0.1]
+    assert [a.outcome for a in trail.attempts] == ["upstream_500", "ok"]
+
+
+def test_persistent_5xx_fails_over_to_the_next_target() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    done, trail = run(executor, [target("a"), target("b")],
+                      scripted({"a": [e500(), e500()]}, clock, calls))
+    assert done.target.provider.name == "b" and calls == ["a", "a", "b"]
+    assert trail.served is done.target
+
+
+def test_a_connection_reset_fails_over_at_once() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    done, _ = run(executor, [target("a"), target("b")],
+                  scripted({"a": [UpstreamConnectionError("reset")]}, clock, calls))
+    assert calls == ["a", "b"] and clock.waits == []
+
+
+def test_429_waits_its_retry_after() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    limited = UpstreamStatusError("slow down", upstream_status=429, retry_after=1.5)
+    done, _ = run(executor, [target("a")], scripted({"a": [limited, None]}, clock, calls))
+    assert calls == ["a", "a"] and clock.waits == [1.5]
+
+
+def test_a_long_retry_after_fails_over_and_later_requests_skip_the_target() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    limited = UpstreamStatusError("quota", upstream_status=429, retry_after=600)
+    run(executor, [target("a"), target("b")], scripted({"a": [limited]}, clock, calls))
+    assert calls == ["a", "b"] and clock.waits == []
+    _, trail = run(executor, [target("a"), target("b")], scripted({}, clock, calls))
+    assert calls[2:] == ["b"] and trail.attempts[0].outcome == "cooling_down"
+
+
+def test_a_bad_request_stops_without_trying_others() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    bad = UpstreamStatusError("bad", upstream_status=400)
+    with pytest.raises(InvalidRequestError):
+        run(executor, [target("a"), target("b")], scripted({"a": [bad]}, clock, calls))
+    assert calls == ["a"]
+
+
+def test_a_dead_target_gets_only_probes_once_its_breaker_opens() -> None:
+    clock, calls = Clock(), []
+    executor, store = make(clock, retry=RetryConfig(attempts_per_target=1))
+    dead = {"a": [e500() for _ in range(100)]}
+    attempt = scripted(dead, clock, calls)
+    for _ in range(10):
+        done, _ = run(executor, [target("a"), target("b")], attempt)
+        assert done.target.provider.name == "b"
+    assert calls.count("a") == 3  # the threshold, then nothing while open
+    clock.now += 31  # open_s later: exactly one probe
+    for _ in range(5):
+        run(executor, [target("a"), target("b")], attempt)
+    assert calls.count("a") == 4
+    assert store.states["a#a-m"].state == "open"
+
+
+def test_a_successful_probe_closes_the_breaker() -> None:
+    clock, calls = Clock(), []
+    executor, store = make(clock, retry=RetryConfig(attempts_per_target=1))
+    attempt = scripted({"a": [e500(), e500(), e500()]}, clock, calls)
+    for _ in range(4):
+        run(executor, [target("a"), target("b")], attempt)
+    clock.now += 31
+    done, _ = run(executor, [target("a"), target("b")], attempt)
+    assert done.target.provider.name == "a" and store.states["a#a-m"].state == "closed"
+
+
+def test_all_failing_lists_every_attempt_and_skip() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, [target("nokey", configured=False), target("a")],
+            scripted({"a": [e500(), e500()]}, clock, calls))
+    assert info.value.status == 502
+    assert [a.code for a in info.value.attempts] == [
+        "provider_not_configured", "upstream_500", "upstream_500"]
+
+
+def test_nothing_callable_is_503() -> None:
+    clock = Clock()
+    executor, _ = make(clock)
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, [target("nokey", configured=False)], scripted({}, clock, []))
+    assert info.value.status == 503
+
+
+def test_only_timeouts_is_504() -> None:
+    clock = Clock()
+    executor, _ = make(clock)
+    slow = [UpstreamTimeoutError("slow", provider="a", model="a-m") for _ in range(2)]
+    with pytest.raises(UpstreamTimeoutError):
+        run(executor, [target("a")], scripted({"a": slow}, clock, []))
+
+
+def test_the_deadline_bounds_retries_and_attempt_timeouts() -> None:
+    clock, timeouts = Clock(), []
+    executor, _ = make(clock, retry=RetryConfig(attempts_per_target=5, deadline_s=1.0,
+                                                base_delay_s=0.3))
+
+    async def attempt(t: Target, timeout_s: float) -> str:
+        timeouts.append(timeout_s)
+        clock.now += 0.4
+        raise e500()
+
+    with pytest.raises(AllProvidersFailedError):
+        run(executor, [target("a"), target("b")], attempt)
+    assert timeouts[0] == 1.0 and all(t <= 1.0 for t in timeouts)
+    assert clock.now <= 1000.0 + 1.0 + 0.4
+
+
+def test_exhausted_free_tier_is_skipped_before_the_provider_would_429() -> None:
+    clock, calls = Clock(), []
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    free = target("free", FreeTier(requests_per_day=3))
+    attempt = scripted({}, clock, calls)
+    served = [run(executor, [free, target("paid")], attempt)[0].target.provider.name
+              for _ in range(5)]
+    assert served == ["free", "free", "free", "paid", "paid"]
+    assert calls.count("free") == 3
+
+
+def test_token_reservations_settle_to_usage_and_release_on_failure() -> None:
+    clock = Clock()
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    a = target("a", FreeTier(tokens_per_day=10_000))
+    b = target("b", FreeTier(tokens_per_day=10_000))
+    _, trail = run(executor, [a, b],
+                   scripted({"a": [UpstreamConnectionError("x")]}, clock, []))
+    settled = {op.pk: op.amount for op in trail.quota_settle_ops(tokens_used=42)}
+    assert settled == {"QUOTA#a": -100, "QUOTA#b": 42 - 100}
