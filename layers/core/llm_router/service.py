@@ -41,6 +41,7 @@ from llm_router.resilience.layer import Resilience, Target
 from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
+from llm_router.streaming.errors import StreamInterruptedError
 from llm_router.streaming.failover import open_first
 from llm_router.streaming.upstream import OpenedStream, open_attempt
 
@@ -216,17 +217,28 @@ class ChatService:
         self, principal: Principal, request: ChatRequest, booking: _Booking, request_id: str,
         timings: Timings,
     ) -> ChatStream:
-        """Failover happens here, before the first byte; the relay settles at the end."""
+        """Retries and failover happen here, before the first byte (an attempt succeeds
+        once its stream has yielded a chunk); the relay settles at the end."""
         assert booking.decision is not None
         started = time.perf_counter()
-
-        def attempt(model: ModelConfig, provider: ProviderConfig) -> Awaitable[OpenedStream]:
-            return open_attempt(self._http, request, model, provider, request_id)
-
+        served: Target | None = None
         try:
-            booking.decision, opened = await open_first(
-                self.catalog, booking.decision, attempt, booking.attempts
-            )
+            if self._resilience is not None:
+                booking.trail = Trail(attempts=booking.attempts)
+
+                async def attempt(target: Target, timeout_s: float) -> OpenedStream:
+                    return await open_attempt(self._http, request, target.model,
+                                              target.provider, request_id, timeout_s=timeout_s)
+
+                done, booking.decision = await self._resilience.run(
+                    request, booking.decision, attempt, booking.trail)
+                opened, served = done.result, done.target
+            else:
+                def one(model: ModelConfig, provider: ProviderConfig) -> Awaitable[OpenedStream]:
+                    return open_attempt(self._http, request, model, provider, request_id)
+
+                booking.decision, opened = await open_first(
+                    self.catalog, booking.decision, one, booking.attempts)
         except UpstreamError as exc:
             raise _client_error(exc) from exc
         finally:
@@ -236,6 +248,10 @@ class ChatService:
             await self._settle(principal, request_id, booking, timings,
                                completion=outcome.completion, error=outcome.error,
                                usage_source=outcome.usage_source)
+            if isinstance(outcome.error, StreamInterruptedError) and served is not None:
+                assert self._resilience is not None  # a mid-stream failure counts for health
+                latency = (time.perf_counter() - started) * 1000
+                await self._resilience.executor.report(served, outcome.error.cause, latency)
 
         relay = StreamRelay(opened, request, settle, request_id=request_id)
         return ChatStream(booking.decision, relay)

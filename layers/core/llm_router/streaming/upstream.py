@@ -51,8 +51,11 @@ async def open_attempt(
     model: ModelConfig,
     provider: ProviderConfig,
     request_id: str,
+    *,
+    timeout_s: float | None = None,
 ) -> OpenedStream:
-    upstream = await open_stream(http, adapter_for(provider.kind), request, model, provider)
+    upstream = await open_stream(http, adapter_for(provider.kind), request, model, provider,
+                                 timeout_s=timeout_s)
     transform = transform_for(provider.kind, model.name, request_id)
     rest = chunks_from(upstream, transform, provider.name, model.name)
     try:
