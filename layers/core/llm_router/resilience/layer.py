@@ -117,8 +117,9 @@ class Resilience:
         targets = [Target(m, self.catalog.provider_of(m) if i else decision.provider,
                           _max_tokens(request, m) if self._counts_tokens(m) else 0)
                    for i, m in enumerate(self._chain_models(decision))]
+        limit = self.catalog.resilience.retry.max_targets
         if decision.tier is None:
-            return targets  # an explicit model stays first; fallbacks only on failure
+            return targets[:limit]  # an explicit model stays first; fallbacks on failure
         await self.board.refresh()
         usage = await self._free_tier_usage(targets)
 
@@ -130,7 +131,8 @@ class Resilience:
             return t.model, t.provider, Signals(self.board.state(t.key), stats.error_rate,
                                                 stats.latency_ms, free)
 
-        return rank(targets, describe, self.environment)
+        # Score every candidate, then keep the best max_targets.
+        return rank(targets, describe, self.environment)[:limit]
 
     # --- settle -------------------------------------------------------------------
 
@@ -145,8 +147,8 @@ class Resilience:
     # --- helpers ------------------------------------------------------------------
 
     def _chain_models(self, decision: RouteDecision) -> list[ModelConfig]:
-        models = [decision.model, *decision.fallbacks]
-        return models[: self.catalog.resilience.retry.max_targets]
+        # All of them: admission reserves the worst case over any that may be tried.
+        return [decision.model, *decision.fallbacks]
 
     def _max_cost(self, request: ChatRequest, decision: RouteDecision,
                   model: ModelConfig) -> Decimal:
