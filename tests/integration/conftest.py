@@ -66,6 +66,7 @@ class Storage:
             "LLM_ROUTER_KEYS_TABLE": s.keys_table,
             "LLM_ROUTER_LEDGER_TABLE": s.ledger_table,
             "LLM_ROUTER_COUNTERS_TABLE": s.counters_table,
+            "LLM_ROUTER_CACHE_TABLE": s.cache_table,
             "LLM_ROUTER_REGION": s.region,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
@@ -81,6 +82,7 @@ def storage(moto_url: str) -> Storage:
         keys_table=f"keys-{suffix}",
         ledger_table=f"ledger-{suffix}",
         counters_table=f"counters-{suffix}",
+        cache_table=f"cache-{suffix}",
     )
     create_resources(settings, find_template())
     client = boto3.client("dynamodb", endpoint_url=moto_url, region_name=settings.region,

@@ -116,12 +116,13 @@ def test_every_function_gets_the_bucket_name(
 # --------------------------------------------------------------------------- functions
 
 
-def test_the_four_functions_exist(functions: dict[str, dict[str, Any]]) -> None:
+def test_the_functions_exist(functions: dict[str, dict[str, Any]]) -> None:
     assert set(functions) == {
         "RouterFunction",
         "StreamRelayFunction",
         "BenchmarkRunnerFunction",
         "AlertCheckerFunction",
+        "CacheSnapshotFunction",
     }
 
 
@@ -180,7 +181,7 @@ def test_stream_relay_script_is_executable_and_serves_the_app_factory() -> None:
 
 
 def test_scheduled_functions_have_schedules(functions: dict[str, dict[str, Any]]) -> None:
-    for name in ("BenchmarkRunnerFunction", "AlertCheckerFunction"):
+    for name in ("BenchmarkRunnerFunction", "AlertCheckerFunction", "CacheSnapshotFunction"):
         events = functions[name]["Properties"]["Events"]
         assert [e["Type"] for e in events.values()] == ["Schedule"], name
     alert_events = functions["AlertCheckerFunction"]["Properties"]["Events"]
@@ -302,6 +303,7 @@ def test_outputs_expose_the_endpoints_and_storage(template: dict[str, Any]) -> N
         "KeysTableName",
         "LedgerTableName",
         "CountersTableName",
+        "CacheTableName",
         "DataBucketName",
         "AlertsTopicArn",
     } <= set(template["Outputs"])
@@ -326,3 +328,16 @@ def test_sample_events_are_well_formed(path: Path) -> None:
     assert event["requestContext"]["http"]["method"] in {"GET", "POST"}
     assert isinstance(event["isBase64Encoded"], bool)
     assert all(k == k.lower() for k in event["headers"])  # function URLs lower-case them
+
+
+def test_only_the_snapshot_function_writes_cache_snapshots(template: dict[str, Any]) -> None:
+    """The router reads snapshots and cache entries; the scheduled job alone writes S3."""
+    router = template["Resources"]["RouterDataAccessPolicy"]["Properties"]["PolicyDocument"]
+    by_sid = {s["Sid"]: s for s in router["Statement"]}
+    assert by_sid["CacheSnapshots"]["Action"] == "s3:GetObject"
+    assert by_sid["ResponseCache"]["Resource"] == {"Fn::GetAtt": ["CacheTable", "Arn"]}
+    job = template["Resources"]["CacheSnapshotFunction"]["Properties"]["Policies"][0]
+    actions = {a for s in job["Statement"] for a in
+               ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {"dynamodb:Query", "dynamodb:Scan", "s3:GetObject", "s3:PutObject",
+                       "s3:ListBucket"}

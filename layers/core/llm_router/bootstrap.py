@@ -9,6 +9,8 @@ import httpx
 
 from llm_router.api.app import Services
 from llm_router.auth import Authenticator
+from llm_router.cache.service import ResponseCache
+from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
@@ -57,13 +59,34 @@ def build_services(
         ),
         chat=ChatService(
             catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
+            cache=build_cache(settings, catalog, dynamodb),
             metrics=EmfRequestMetrics(settings.metrics_namespace)
             if settings.metrics_namespace else None,
             resilience=build_resilience(settings, catalog, dynamodb),
         ),
         max_body_bytes=max_body,
         mode=mode,
+        cache_stats=CacheStats(ledger),
     )
+
+
+def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> ResponseCache | None:
+    """Entries in the cache table; snapshots from the bucket when there is one."""
+    if not catalog.cache.enabled:
+        return None
+    import boto3
+
+    from llm_router.cache.snapshots import S3SnapshotStore
+    from llm_router.cache.store import DynamoCacheStore
+    from llm_router.storage.dynamo import RETRY_CONFIG
+
+    snapshots = None
+    if settings.bucket:
+        s3 = boto3.client("s3", region_name=settings.region,
+                          endpoint_url=settings.aws_endpoint_url, config=RETRY_CONFIG)
+        snapshots = S3SnapshotStore(s3, settings.bucket)
+    return ResponseCache(catalog.cache, DynamoCacheStore(dynamodb, settings.cache_table),
+                         snapshots=snapshots)
 
 
 def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Resilience:

@@ -66,9 +66,12 @@ class TierPicker:
         classifier = load_classifier(embedder_id=embedder.model_id)
         return cls(embedder, classifier, min_confidence=min_confidence)
 
-    def pick(self, request: ChatRequest) -> TierChoice:
+    def pick(self, request: ChatRequest,
+             embedding: npt.NDArray[np.float32] | None = None) -> TierChoice:
+        """``embedding``: the last user turn's, when the cache stage already made it."""
         text = query_text(request)
-        embedding = self.embedder.embed_one(text)
+        if embedding is None:
+            embedding = self.embedder.embed_one(text)
         result = self.classifier.classify(text, embedding)
         tier = escalate(result, self._min_confidence)
         return TierChoice(tier, result.label, result.confidence, embedding)

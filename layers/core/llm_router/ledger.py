@@ -47,6 +47,8 @@ class LedgerEntry:
     cost_usd: Decimal = Decimal(0)
     usage_source: UsageSource = "none"
     cache_status: CacheStatus = "miss"
+    # A cache hit's ledger cost of the original answer: what the hit saved.
+    cost_saved_usd: Decimal = Decimal(0)
     stream: bool = False
     error_code: str | None = None
     error_message: str | None = None
@@ -85,6 +87,7 @@ class LedgerEntry:
             "cost_usd": self.cost_usd,
             "usage_source": self.usage_source,
             "cache_status": self.cache_status,
+            "cost_saved_usd": self.cost_saved_usd,
             "stream": self.stream,
             "error_code": self.error_code,
             "error_message": self.error_message,

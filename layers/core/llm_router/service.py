@@ -17,8 +17,10 @@ from typing import Any, Protocol
 import anyio
 import httpx
 
+from llm_router.cache.entry import CacheHit
+from llm_router.cache.service import ResponseCache, Stored
 from llm_router.catalog import Catalog, ModelConfig, ProviderConfig
-from llm_router.complexity import TierPicker
+from llm_router.complexity import TierPicker, query_text
 from llm_router.errors import (
     AllProvidersFailedError,
     AttemptSummary,
@@ -28,7 +30,7 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.keys import Principal
-from llm_router.ledger import AttemptRecord, LedgerEntry, UsageSource, now_utc
+from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSource, now_utc
 from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
@@ -68,6 +70,7 @@ class ChatResult:
     completion: ChatCompletion
     decision: RouteDecision
     cost_usd: Decimal
+    cache: CacheStatus = "miss"
 
 
 @dataclass
@@ -80,6 +83,9 @@ class _Booking:
     decision: RouteDecision | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
     stream: bool = False
+    cache_status: CacheStatus = "miss"
+    cost_saved: Decimal = Decimal(0)
+    embedding: Any = None  # the last user turn's, made once by the cache stage
     # Admission's reservation (rate limits, budgets), settled in the ledger transaction.
     reservation: Reservation | None = None
     trail: Trail | None = None
@@ -93,6 +99,7 @@ class ChatService:
         ledger: Ledger,
         *,
         max_body_bytes: int,
+        cache: ResponseCache | None = None,
         tiers: TierPicker | None = None,
         metrics: RequestMetrics | None = None,
         clock: Callable[[], datetime] = now_utc,
@@ -106,6 +113,7 @@ class ChatService:
         self._ledger = ledger
         self._max_body_bytes = max_body_bytes
         self._clock = clock
+        self._cache = cache
 
     async def complete(
         self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
@@ -117,7 +125,10 @@ class ChatService:
             request = parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
             booking.requested_model = request.model
             booking.stream = request.stream
-            booking.decision = self._route(request, timings)
+            hit = await self._cache_lookup(principal, request, booking, timings)
+            if hit is not None:
+                return await self._serve_hit(principal, request_id, booking, timings, hit)
+            booking.decision = self._route(request, timings, booking.embedding)
             booking.reservation = await self._admit(principal, request, booking, timings)
             if request.stream:
                 return await self._open_stream(principal, request, booking, request_id, timings)
@@ -127,7 +138,8 @@ class ChatService:
             await self._settle(principal, request_id, booking, timings, error=exc)
             raise
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
-        return ChatResult(completion, booking.decision, cost)
+        await self._cache_store(principal, request, booking, request_id, completion, cost)
+        return ChatResult(completion, booking.decision, cost, booking.cache_status)
 
     async def refuse(
         self, principal: Principal, request_id: str, error: RouterError, timings: Timings
@@ -137,7 +149,59 @@ class ChatService:
         await self._settle(principal, request_id, booking, timings, error=error)
         raise error
 
-    def _route(self, request: ChatRequest, timings: Timings) -> RouteDecision:
+    # --- response cache (llm_router.cache; docs/semantic-cache.md) ---------------------
+
+    async def _cache_lookup(
+        self, principal: Principal, request: ChatRequest, booking: _Booking, timings: Timings
+    ) -> CacheHit | None:
+        """An exact repeat first (no embedding needed); then the semantic layer on the one
+        embedding of the last user turn, which ``model: auto`` routing then reuses."""
+        if self._cache is None:
+            return None
+        plan = self._cache.plan(request)
+        booking.cache_status = "bypass" if plan.bypass else "miss"
+        if plan.bypass:
+            return None
+        started = time.perf_counter()
+        tenant = principal.tenant_id
+        try:
+            hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
+            if hit is None and plan.semantic and self._tiers is not None:
+                query = query_text(request)
+                booking.embedding = self._tiers.embedder.embed_one(query)
+                hit = await anyio.to_thread.run_sync(
+                    self._cache.lookup_semantic, tenant, request, booking.embedding, query)
+        finally:
+            timings.add("cache", started)
+        if hit is None or hit.answer.model not in self.catalog.models:
+            return None  # a model since removed from the catalog: answer afresh
+        return hit
+
+    async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
+                         timings: Timings, hit: CacheHit) -> ChatResult:
+        assert self._cache is not None
+        answer = hit.answer
+        model = self.catalog.models[answer.model]
+        similarity = f", similarity {hit.similarity:.3f}" if hit.kind == "semantic" else ""
+        booking.decision = RouteDecision(
+            model, self.catalog.provider_of(model), None,
+            f"cache {hit.kind} hit of {answer.request_id}{similarity}")
+        booking.cache_status, booking.cost_saved = hit.kind, answer.cost_usd
+        await self._settle(principal, request_id, booking, timings, completion=answer.completion)
+        await anyio.to_thread.run_sync(self._cache.count_hit, principal.tenant_id, hit)
+        return ChatResult(answer.completion, booking.decision, Decimal(0), hit.kind)
+
+    async def _cache_store(self, principal: Principal, request: ChatRequest, booking: _Booking,
+                           request_id: str, completion: ChatCompletion, cost: Decimal) -> None:
+        if self._cache is None or booking.cache_status != "miss" or booking.decision is None:
+            return
+        stored = Stored(booking.decision.model.name, booking.decision.provider.name, cost)
+        await anyio.to_thread.run_sync(
+            self._cache.store, principal.tenant_id, request, booking.embedding,
+            query_text(request), completion, stored, request_id)
+
+    def _route(self, request: ChatRequest, timings: Timings,
+               embedding: Any = None) -> RouteDecision:
         if request.model != "auto":
             decision = select_explicit(self.catalog, request.model, request.allowed_models)
             if request.max_cost_usd is None:
@@ -161,7 +225,7 @@ class ChatService:
                 code="auto_routing_unavailable",
             )
         started = time.perf_counter()
-        choice = self._tiers.pick(request)
+        choice = self._tiers.pick(request, embedding)
         timings.add("classify", started)
         return select_auto(self.catalog, request, choice.tier,
                            estimate=estimate_max_cost, why=choice.describe())
@@ -291,6 +355,8 @@ class ChatService:
         decision = booking.decision
         usage = completion.usage if completion else None
         cost = cost_of(usage, decision.model) if usage and decision else Decimal(0)
+        if booking.cache_status in ("exact", "semantic"):
+            usage, cost = None, Decimal(0)  # served from the cache: no tokens, no spend
         entry = LedgerEntry(
             request_id=request_id,
             tenant_id=principal.tenant_id,
@@ -314,6 +380,8 @@ class ChatService:
             error_code=error.code if error else None,
             error_message=error.message[:500] if error else None,
             attempts=tuple(booking.attempts),
+            cache_status=booking.cache_status,
+            cost_saved_usd=booking.cost_saved,
         )
         also = self._settle_items(booking, cost, usage)
         await anyio.to_thread.run_sync(self._ledger.record, entry, also)

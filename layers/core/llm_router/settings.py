@@ -23,6 +23,7 @@ class RouterSettings(BaseSettings):
     keys_table: str = "llm-router-keys"
     ledger_table: str = "llm-router-ledger"
     counters_table: str = "llm-router-counters"
+    cache_table: str = "llm-router-cache"
     bucket: str | None = None
 
     region: str = Field(

@@ -18,8 +18,9 @@ from fastapi.responses import JSONResponse, Response
 from llm_router import __version__
 from llm_router.api.errors import install_error_handlers
 from llm_router.auth import Authenticator
+from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
-from llm_router.errors import RequestTooLargeError
+from llm_router.errors import InvalidRequestError, RequestTooLargeError
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
 from llm_router.streaming import ChatStream
@@ -33,6 +34,7 @@ class Services:
     chat: ChatService
     max_body_bytes: int
     mode: str  # "live" or "simulated", shown by /health and the serve banner
+    cache_stats: CacheStats | None = None
 
 
 def new_request_id() -> str:
@@ -73,6 +75,20 @@ def create_app(services: Services) -> FastAPI:
             ],
         }
 
+    @app.get("/v1/cache/stats")
+    async def cache_stats(request: Request) -> dict[str, object]:
+        """The caller's tenant only: hits, hit rate and cost saved over ``days`` (1-31)."""
+        principal = await authenticate(request, Timings())
+        raw = request.query_params.get("days", "1")
+        if not raw.isdigit() or not 1 <= int(raw) <= 31:
+            raise InvalidRequestError("days must be a whole number from 1 to 31.",
+                                      param="days", code="invalid_value")
+        if services.cache_stats is None:
+            raise InvalidRequestError("This router has no response cache configured.",
+                                      code="cache_unavailable")
+        return await anyio.to_thread.run_sync(
+            services.cache_stats.for_tenant, principal.tenant_id, int(raw))
+
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         request.state.request_id = request_id = new_request_id()
@@ -92,7 +108,7 @@ def create_app(services: Services) -> FastAPI:
             "x-request-id": request_id,
             "x-router-model": decision.model.name,
             "x-router-provider": decision.provider.name,
-            "x-router-cache": "miss",
+            "x-router-cache": "bypass" if isinstance(result, ChatStream) else result.cache,
             "x-router-reason": decision.reason,
             "server-timing": timings.header(),
         }

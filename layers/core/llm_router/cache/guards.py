@@ -69,11 +69,12 @@ def signature(text: str) -> Signature:
     negated = any(_is_negation(w) for w in words)
     expanded = _expand(words)
     stems = [_stem(w) for w in expanded]
+    words_and_stems = set(expanded) | set(stems)
     intents = frozenset(
         (g, pole)
         for g, poles in enumerate(OPPOSITES)
         for pole, group in enumerate(poles)
-        if group.intersection(stems)
+        if group.intersection(words_and_stems)
     )
     entities |= frozenset(w for w in stems if w in TEMPORAL)
     content = frozenset(

@@ -14,7 +14,7 @@ from llm_router.errors import RouterError
 
 # Sub-command modules, in the order `llm-router --help` lists them.
 COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
-            "ledger")
+            "ledger", "cache-probe")
 
 
 class CommandError(Exception):
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"llm-router {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"llm_router.cli.{name}").register(sub)
+        importlib.import_module(f"llm_router.cli.{name.replace('-', '_')}").register(sub)
     return parser
 
 

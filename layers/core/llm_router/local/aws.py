@@ -63,6 +63,7 @@ def physical_table_names(settings: RouterSettings) -> dict[str, str]:
         "LLM_ROUTER_KEYS_TABLE": settings.keys_table,
         "LLM_ROUTER_LEDGER_TABLE": settings.ledger_table,
         "LLM_ROUTER_COUNTERS_TABLE": settings.counters_table,
+        "LLM_ROUTER_CACHE_TABLE": settings.cache_table,
     }
     return {spec.logical_id: by_env[spec.env_var] for spec in ALL_TABLES}
 

@@ -26,7 +26,11 @@ LEDGER = TableSpec("LedgerTable", "LLM_ROUTER_LEDGER_TABLE", "tenant_id", "sk", 
 # Counters: daily rollups now; rate limits, quotas, budgets and breakers share the table.
 COUNTERS = TableSpec("CountersTable", "LLM_ROUTER_COUNTERS_TABLE", "pk", "sk", "expires_at")
 
-ALL_TABLES: tuple[TableSpec, ...] = (KEYS, LEDGER, COUNTERS)
+# Response cache: pk tenant_id; sk "A#<exact key>" (answer, hits, saved) or
+# "J#<created ISO>#<key>" (journal: context, text, embedding), see llm_router.cache.store.
+CACHE = TableSpec("CacheTable", "LLM_ROUTER_CACHE_TABLE", "tenant_id", "sk", "expires_at")
+
+ALL_TABLES: tuple[TableSpec, ...] = (KEYS, LEDGER, COUNTERS, CACHE)
 
 BUCKET_LOGICAL_ID = "DataBucket"
 BUCKET_ENV_VAR = "LLM_ROUTER_BUCKET"

@@ -1,0 +1,45 @@
+"""The scheduled snapshot rebuild over every tenant (the cache-snapshot function)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from llm_router.cache.snapshots import S3SnapshotStore
+from llm_router.cache.store import DynamoCacheStore
+from llm_router.errors import ConfigError
+from llm_router.ledger import now_utc
+from llm_router.settings import RouterSettings
+
+
+class TenantSource(Protocol):
+    def tenants(self) -> list[str]: ...
+
+
+@dataclass
+class SnapshotJob:
+    tenants: TenantSource
+    entries: DynamoCacheStore
+    snapshots: S3SnapshotStore
+    clock: Callable[[], datetime] = now_utc
+
+    @classmethod
+    def from_clients(cls, settings: RouterSettings, dynamodb: Any, s3: Any) -> SnapshotJob:
+        from llm_router.storage.alerts import DynamoRollupSource
+        from llm_router.storage.ledger import DynamoLedger
+
+        if not settings.bucket:
+            raise ConfigError("LLM_ROUTER_BUCKET is not set: snapshots have nowhere to go")
+        ledger = DynamoLedger(dynamodb, settings.ledger_table, settings.counters_table)
+        return cls(DynamoRollupSource(dynamodb, settings.keys_table, ledger),
+                   DynamoCacheStore(dynamodb, settings.cache_table),
+                   S3SnapshotStore(s3, settings.bucket))
+
+    def run(self) -> dict[str, Any]:
+        now = int(self.clock().timestamp())
+        entries = {t: self.snapshots.rebuild(t, self.entries, now) for t in self.tenants.tenants()}
+        failed = sorted(t for t, n in entries.items() if n < 0)
+        return {"tenants": len(entries), "entries": sum(n for n in entries.values() if n > 0),
+                "failed": failed}

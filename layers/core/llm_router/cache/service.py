@@ -1,0 +1,168 @@
+"""The response cache on the request path: exact lookup, semantic lookup, store, count.
+
+One ``ResponseCache`` per container. It keeps a ``TenantIndex`` per tenant, filled at
+first use from the tenant's S3 snapshot plus the DynamoDB journal since it, and topped
+up from the journal at most every ``refresh_seconds`` -- so an answer cached by one
+instance is served by another within seconds. Cache failures never fail a request:
+they are logged and the request goes on as a miss.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.cache.entry import CachedAnswer, CacheHit, IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.keys import context_key, exact_key
+from llm_router.cache.policy import CachePlan, plan_for, policy_for
+from llm_router.cache.store import journal_sk
+from llm_router.catalog import CacheConfig
+from llm_router.errors import RouterError
+from llm_router.ledger import now_utc
+from llm_router.schema import ChatCompletion, ChatRequest
+
+log = logging.getLogger("llm_router.cache")
+Vector = npt.NDArray[np.float32]
+
+
+class EntryStore(Protocol):
+    def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool: ...
+
+    def answer(self, tenant_id: str, key: str) -> CachedAnswer | None: ...
+
+    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]: ...
+
+    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None: ...
+
+
+class SnapshotSource(Protocol):
+    def load(self, tenant_id: str) -> tuple[list[IndexRecord], str]: ...
+
+
+@dataclass
+class _Tenant:
+    index: TenantIndex
+    synced_at: float
+
+
+@dataclass(frozen=True)
+class Stored:
+    model: str
+    provider: str
+    cost_usd: Decimal
+
+
+class ResponseCache:
+    def __init__(
+        self,
+        config: CacheConfig,
+        store: EntryStore,
+        *,
+        snapshots: SnapshotSource | None = None,
+        clock: Callable[[], datetime] = now_utc,
+        monotonic: Callable[[], float] = time.monotonic,
+        dim: int = 384,
+    ):
+        self.config = config
+        self._store = store
+        self._snapshots = snapshots
+        self._clock = clock
+        self._monotonic = monotonic
+        self._dim = dim
+        self._tenants: dict[str, _Tenant] = {}
+
+    def plan(self, request: ChatRequest) -> CachePlan:
+        return plan_for(request, self.config)
+
+    def lookup_exact(self, tenant_id: str, request: ChatRequest) -> CacheHit | None:
+        key = exact_key(tenant_id, request)
+        try:
+            index = self._index(tenant_id)
+            if not index.has_live(key, self._now()):
+                return None
+            answer = self._store.answer(tenant_id, key)
+        except (RouterError, OSError) as exc:
+            log.warning("exact cache lookup failed, treated as a miss: %s", exc)
+            return None
+        if answer is None or answer.expires_at <= self._now():
+            return None
+        return CacheHit("exact", answer, 1.0)
+
+    def lookup_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
+                        query: str) -> CacheHit | None:
+        try:
+            index = self._index(tenant_id)
+            lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
+                                  policy_for(self.config, tenant_id), query)
+            if lookup.match is None:
+                return None
+            answer = self._store.answer(tenant_id, lookup.match.key)
+        except (RouterError, OSError) as exc:
+            log.warning("semantic cache lookup failed, treated as a miss: %s", exc)
+            return None
+        if answer is None or answer.expires_at <= self._now():
+            return None
+        return CacheHit("semantic", answer, lookup.match.similarity)
+
+    def store(self, tenant_id: str, request: ChatRequest, embedding: Vector | None, query: str,
+              completion: ChatCompletion, stored: Stored, request_id: str) -> None:
+        """Cache a fresh answer (only a complete one: a cut-off or tool-calling answer
+        is not worth repeating)."""
+        choice = completion.choices[0] if completion.choices else None
+        if choice is None or choice.finish_reason != "stop" or not choice.message.content:
+            return
+        created = self._clock()
+        expires = int((created + timedelta(seconds=self.config.ttl_seconds)).timestamp())
+        key = exact_key(tenant_id, request)
+        record = IndexRecord(key, context_key(tenant_id, request), query, embedding, expires,
+                             journal_sk(created, key))
+        answer = CachedAnswer(key, completion, stored.model, stored.provider, stored.cost_usd,
+                              request_id, created, expires)
+        try:
+            if self._store.put(tenant_id, record, answer):
+                self._index(tenant_id).add(record)
+        except (RouterError, OSError) as exc:
+            log.warning("cache store failed; the answer was not cached: %s", exc)
+
+    def count_hit(self, tenant_id: str, hit: CacheHit) -> None:
+        try:
+            self._store.count_hit(tenant_id, hit.answer.key, hit.answer.cost_usd)
+        except (RouterError, OSError) as exc:
+            log.warning("cache hit not counted: %s", exc)
+
+    def entries(self, tenant_id: str) -> int:
+        """Entries this instance knows for the tenant (stats)."""
+        tenant = self._tenants.get(tenant_id)
+        return len(tenant.index) if tenant else 0
+
+    def _index(self, tenant_id: str) -> TenantIndex:
+        tenant = self._tenants.get(tenant_id)
+        now = self._monotonic()
+        if tenant is None:
+            index = TenantIndex(self._dim)
+            if self._snapshots is not None:
+                records, watermark = self._snapshots.load(tenant_id)
+                live = self._now()
+                for record in records:
+                    if record.expires_at > live:
+                        index.add(record)
+                index.watermark = max(index.watermark, watermark)
+            tenant = _Tenant(index, float("-inf"))
+            self._tenants[tenant_id] = tenant
+        if now - tenant.synced_at >= self.config.refresh_seconds:
+            for record in self._store.journal_since(tenant_id, tenant.index.watermark):
+                tenant.index.add(record)
+            tenant.synced_at = now
+        return tenant.index
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())

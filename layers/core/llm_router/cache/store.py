@@ -1,0 +1,133 @@
+"""Cache entries in DynamoDB, one partition per tenant.
+
+Two items per entry, written in one transaction:
+
+- ``A#<key>``: the answer (completion JSON, model, provider, the ledger cost of the
+  original answer) with its hit count and the cost its hits saved;
+- ``J#<created>#<key>``: the journal item (context, last user turn, float32 embedding),
+  time-ordered so an instance reads only what is newer than what it has.
+
+Both carry ``expires_at`` (DynamoDB TTL). Every access is keyed by the tenant, so one
+tenant's query can never return another's items.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from botocore.exceptions import BotoCoreError, ClientError
+
+from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.schema import ChatCompletion
+from llm_router.storage.dynamo import storage_error
+
+JOURNAL = "J#"
+ANSWER = "A#"
+_JOURNAL_END = "J$"  # sorts right after every "J#..." key
+MAX_ANSWER_BYTES = 300_000  # DynamoDB items stop at 400 KB
+
+
+def journal_sk(created_at: datetime, key: str) -> str:
+    return f"{JOURNAL}{created_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{key}"
+
+
+class DynamoCacheStore:
+    def __init__(self, client: Any, table: str):
+        self._client = client
+        self._table = table
+
+    def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool:
+        """Store one entry; False when the answer is too large to cache."""
+        body = answer.completion.model_dump_json()
+        if len(body) > MAX_ANSWER_BYTES:
+            return False
+        journal: dict[str, Any] = {
+            "tenant_id": {"S": tenant_id}, "sk": {"S": record.journal_sk},
+            "key": {"S": record.key}, "context": {"S": record.context},
+            "text": {"S": record.text}, "expires_at": {"N": str(record.expires_at)},
+        }
+        if record.embedding is not None:
+            vector = np.ascontiguousarray(record.embedding, dtype=np.float32).reshape(-1)
+            journal["embedding"] = {"B": vector.tobytes()}
+        item = {
+            "tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + record.key},
+            "completion": {"S": body}, "model": {"S": answer.model},
+            "provider": {"S": answer.provider}, "cost_usd": {"N": str(answer.cost_usd)},
+            "request_id": {"S": answer.request_id},
+            "created_at": {"S": answer.created_at.isoformat()},
+            "expires_at": {"N": str(answer.expires_at)},
+            "hits": {"N": "0"}, "saved_usd": {"N": "0"},
+        }
+        self._call("storing a cache entry", "transact_write_items", TransactItems=[
+            {"Put": {"TableName": self._table, "Item": item}},
+            {"Put": {"TableName": self._table, "Item": journal}},
+        ])
+        return True
+
+    def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
+        resp = self._call("reading a cache entry", "get_item", TableName=self._table,
+                          Key={"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
+                          ConsistentRead=False)
+        item = resp.get("Item")
+        if not item:
+            return None
+        return CachedAnswer(
+            key=key,
+            completion=ChatCompletion.model_validate_json(item["completion"]["S"]),
+            model=item["model"]["S"],
+            provider=item["provider"]["S"],
+            cost_usd=Decimal(item["cost_usd"]["N"]),
+            request_id=item["request_id"]["S"],
+            created_at=datetime.fromisoformat(item["created_at"]["S"]),
+            expires_at=int(item["expires_at"]["N"]),
+        )
+
+    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+        """Journal items newer than the sort key ``after`` ("" for all), oldest first."""
+        records: list[IndexRecord] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "tenant_id = :t AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": _JOURNAL_END},
+            },
+        }
+        while True:
+            page = self._call("reading new cache entries", "query", **kwargs)
+            records.extend(_record(i) for i in page.get("Items", []) if i["sk"]["S"] != after)
+            if "LastEvaluatedKey" not in page:
+                return records
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
+                UpdateExpression="ADD hits :one, saved_usd :saved",
+                ConditionExpression="attribute_exists(sk)",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":saved": {"N": str(saved_usd)}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise storage_error("counting a cache hit", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("counting a cache hit", exc) from exc
+
+    def _call(self, action: str, method: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, method)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error(action, exc) from exc
+
+
+def _record(item: dict[str, Any]) -> IndexRecord:
+    raw = item.get("embedding", {}).get("B")
+    embedding = np.frombuffer(bytes(raw), dtype=np.float32).copy() if raw else None
+    return IndexRecord(
+        key=item["key"]["S"], context=item["context"]["S"], text=item["text"]["S"],
+        embedding=embedding, expires_at=int(item["expires_at"]["N"]), journal_sk=item["sk"]["S"],
+    )

@@ -1,0 +1,76 @@
+"""``llm-router cache-probe``: would the semantic cache answer this query, offline.
+
+In, one JSON object per line: ``{"cached": str, "query": str}``. For each line a fresh
+cache holding only ``cached`` is asked for ``query``, through the router's own index,
+threshold and guards. Out, per line and in order: ``{"hit": bool, "similarity": float}``
+(cosine similarity of the two texts' embeddings). ``--explain`` adds ``refused_by``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.probe import probe
+from llm_router.catalog import load_catalog
+from llm_router.cli import CommandError
+from llm_router.embedding.base import Embedder
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "cache-probe",
+        help="semantic cache hit or miss for (cached, query) pairs (JSON Lines)",
+        description=__doc__,
+    )
+    parser.add_argument("--config", help="catalog YAML whose cache: section to use")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="similarity threshold (default: the catalog's)")
+    parser.add_argument("--no-guards", action="store_true",
+                        help="similarity threshold only, no near-miss guards")
+    parser.add_argument("--explain", action="store_true",
+                        help="add refused_by: threshold or the guard that refused")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from llm_router.embedding.minilm import MiniLMEmbedder
+
+    config = load_catalog(args.config).cache
+    threshold = config.similarity_threshold if args.threshold is None else args.threshold
+    if not 0 < threshold <= 1:
+        raise CommandError("--threshold must be in (0, 1]")
+    policy = MatchPolicy(threshold, config.guards and not args.no_guards)
+    return probe_lines(MiniLMEmbedder.load(), policy, sys.stdin, sys.stdout,
+                       explain=args.explain)
+
+
+def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: TextIO, *,
+                explain: bool = False) -> int:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        cached, query = parse_pair(line, number)
+        vectors = embedder.embed([cached, query])
+        result = probe(cached, vectors[0], query, vectors[1], policy)
+        body: dict[str, Any] = {"hit": result.hit, "similarity": round(result.similarity, 4)}
+        if explain:
+            body["refused_by"] = result.refused_by
+        out.write(json.dumps(body) + "\n")
+        out.flush()
+    return 0
+
+
+def parse_pair(line: str, number: int) -> tuple[str, str]:
+    try:
+        body = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"line {number}: not JSON: {exc.msg}") from exc
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(k), str) for k in ("cached", "query")
+    ):
+        raise CommandError(f'line {number}: expected an object with strings "cached" and "query"')
+    return body["cached"], body["query"]

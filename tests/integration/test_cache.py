@@ -1,0 +1,175 @@
+"""The response cache end to end: official openai client -> router -> simulator, entries
+and ledger in moto. Exact and semantic hits, near-misses, bypass, tenant isolation,
+stats; and two router instances sharing entries through DynamoDB and an S3 snapshot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import boto3
+import httpx
+import openai
+import pytest
+
+from llm_router.cache.service import ResponseCache, Stored
+from llm_router.cache.snapshots import S3SnapshotStore
+from llm_router.cache.store import DynamoCacheStore
+from llm_router.catalog import CacheConfig
+from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.local.aws import LOCAL_CREDENTIALS
+from llm_router.schema import ChatCompletion, ChatRequest
+
+from .conftest import TENANT, RouterProcess, Storage
+
+pytestmark = pytest.mark.integration
+KEY, OTHER_KEY, OTHER_TENANT = "sk-test-acme", "sk-test-globex", "globex"
+SYSTEM = {"role": "system", "content": "You are the support agent of an online shop."}
+
+
+def ask(router: RouterProcess, text: str, key: str = KEY, **extra: object):
+    client = openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
+    return client.chat.completions.with_raw_response.create(
+        model="small-model", messages=[SYSTEM, {"role": "user", "content": text}],
+        max_tokens=60, **extra)
+
+
+def ledger_item(storage: Storage, request_id: str, tenant: str = TENANT) -> dict:
+    [item] = [e for e in storage.ledger.entries(tenant, limit=500)
+              if e["request_id"] == request_id]
+    return item
+
+
+@pytest.fixture(scope="module")
+def other_tenant(storage: Storage) -> str:
+    storage.add_key(OTHER_KEY, tenant=OTHER_TENANT)
+    return OTHER_KEY
+
+
+def test_a_repeat_is_an_exact_hit_that_costs_nothing_and_books_the_saving(
+    router: RouterProcess, storage: Storage
+) -> None:
+    first = ask(router, "How do I track my package?")
+    second = ask(router, "How do I  track my package?")  # whitespace is normalised
+    assert first.headers["x-router-cache"] == "miss"
+    assert second.headers["x-router-cache"] == "exact"
+    assert second.headers["x-router-cost-usd"] == "0"
+    assert second.parse().choices[0].message.content == first.parse().choices[0].message.content
+
+    original = ledger_item(storage, first.headers["x-request-id"])
+    hit = ledger_item(storage, second.headers["x-request-id"])
+    assert original["cache_status"] == "miss" and original["cost_usd"] > 0
+    assert hit["cache_status"] == "exact" and hit["cost_usd"] == 0
+    assert hit["cost_saved_usd"] == original["cost_usd"]
+    assert hit["prompt_tokens"] == 0 and hit["success"] is True
+    assert "cache;dur=" in second.headers["server-timing"]
+
+
+def test_a_paraphrase_is_a_semantic_hit_and_a_near_miss_is_not(router: RouterProcess) -> None:
+    ask(router, "How do I enable two-factor authentication on my account?")
+    paraphrase = ask(router, "How can I enable two-factor authentication on my account?")
+    assert paraphrase.headers["x-router-cache"] == "semantic", paraphrase.headers["x-router-reason"]
+    assert "similarity" in paraphrase.headers["x-router-reason"]
+    opposite = ask(router, "How do I disable two-factor authentication on my account?")
+    assert opposite.headers["x-router-cache"] == "miss"
+    other_order = ask(router, "Where is my order 1234?")
+    assert ask(router, "Where is my order 5678?").headers["x-router-cache"] == "miss"
+    assert other_order.headers["x-router-cache"] == "miss"
+
+
+def test_cache_false_and_high_temperature_are_honoured(router: RouterProcess) -> None:
+    ask(router, "What are your opening hours?")
+    off = ask(router, "What are your opening hours?", extra_body={"cache": False})
+    assert off.headers["x-router-cache"] == "bypass"
+    ask(router, "Write a haiku about returns.", temperature=1.5)
+    # Above max_temperature only an exact repeat is served, never a paraphrase.
+    assert ask(router, "Write a haiku about returning items.",
+               temperature=1.5).headers["x-router-cache"] == "miss"
+
+
+def test_one_tenant_never_sees_another_tenants_entries(
+    router: RouterProcess, storage: Storage, other_tenant: str
+) -> None:
+    ask(router, "Can I pay with a gift card?")
+    assert ask(router, "Can I pay with a gift card?").headers["x-router-cache"] == "exact"
+    theirs = ask(router, "Can I pay with a gift card?", key=other_tenant)
+    assert theirs.headers["x-router-cache"] == "miss"
+    # Their own entry now, and ours is still ours.
+    assert ask(router, "Can I pay with a gift card?", key=other_tenant
+               ).headers["x-router-cache"] == "exact"
+    store = DynamoCacheStore(storage.client, storage.settings.cache_table)
+    mine = {r.key for r in store.journal_since(TENANT, "")}
+    others = {r.key for r in store.journal_since(OTHER_TENANT, "")}
+    assert mine and others and not mine & others
+
+
+def test_stats_endpoint_reports_the_callers_tenant(
+    router: RouterProcess, other_tenant: str
+) -> None:
+    ask(router, "Do you sell gift cards?")
+    ask(router, "Do you sell gift cards?")
+    stats = httpx.get(f"{router.url}/v1/cache/stats?days=2",
+                      headers={"authorization": f"Bearer {KEY}"}, timeout=10).json()
+    assert stats["tenant_id"] == TENANT and stats["exact_hits"] >= 2
+    assert stats["semantic_hits"] >= 1
+    assert 0 < stats["hit_rate"] < 1 and Decimal(stats["cost_saved_usd"]) > 0
+    theirs = httpx.get(f"{router.url}/v1/cache/stats",
+                       headers={"authorization": f"Bearer {other_tenant}"}, timeout=10).json()
+    assert theirs["tenant_id"] == OTHER_TENANT and theirs["requests"] < stats["requests"]
+    bad = httpx.get(f"{router.url}/v1/cache/stats?days=0",
+                    headers={"authorization": f"Bearer {KEY}"}, timeout=10)
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "days"
+    assert httpx.get(f"{router.url}/v1/cache/stats", timeout=10).status_code == 401
+
+
+# ------------------------------------------------------------- across instances
+
+
+def completion(text: str) -> ChatCompletion:
+    return ChatCompletion.model_validate({
+        "id": "chatcmpl-1", "created": 0, "model": "up-small",
+        "choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}})
+
+
+def request(text: str) -> ChatRequest:
+    return ChatRequest.model_validate(
+        {"model": "small-model", "messages": [SYSTEM, {"role": "user", "content": text}]})
+
+
+def test_an_answer_cached_by_one_instance_is_served_by_another_and_by_a_cold_one(
+    storage: Storage, moto_url: str
+) -> None:
+    embedder = MiniLMEmbedder.load()
+    entries = DynamoCacheStore(storage.client, storage.settings.cache_table)
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name=storage.settings.region,
+                      **LOCAL_CREDENTIALS)
+    s3.create_bucket(Bucket="cache-snapshots-test")
+    snapshots = S3SnapshotStore(s3, "cache-snapshots-test")
+    config = CacheConfig(refresh_seconds=0)
+    tenant = "initech"
+
+    def instance() -> ResponseCache:
+        return ResponseCache(config, entries, snapshots=snapshots)
+
+    a, b = instance(), instance()
+    assert b.lookup_exact(tenant, request("How do I return an item?")) is None  # b is warm
+    text = "How do I return an item?"
+    a.store(tenant, request(text), embedder.embed_one(text), text,
+            completion("Use the returns page."), Stored("small-model", "simopenai",
+                                                         Decimal("0.000123")), "req_a")
+    hit = b.lookup_exact(tenant, request(text))
+    assert hit is not None and hit.answer.cost_usd == Decimal("0.000123")
+    query = "How can I return an item?"
+    semantic = b.lookup_semantic(tenant, request(query), embedder.embed_one(query), query)
+    assert semantic is not None and semantic.kind == "semantic"
+    assert b.lookup_exact("someone-else", request(text)) is None
+
+    now = int(datetime.now(UTC).timestamp())
+    assert snapshots.rebuild(tenant, entries, now) == 1
+    records, watermark = snapshots.load(tenant)
+    assert [r.text for r in records] == [text] and watermark.startswith("J#")
+    assert entries.journal_since(tenant, watermark) == []  # a cold start reads no journal
+    cold = instance()
+    assert cold.lookup_exact(tenant, request(text)) is not None
+    assert cold.entries(tenant) == 1

@@ -1,0 +1,56 @@
+"""``llm-router cache-probe`` with the shipped embedder: the contract's shape, order and
+errors, and the three near-misses the issue names."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from llm_router.cache.policy import MatchPolicy
+from llm_router.cli import CommandError
+from llm_router.cli.cache_probe import probe_lines
+from llm_router.embedding.minilm import MiniLMEmbedder
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder.load()
+
+
+def run(embedder: MiniLMEmbedder, pairs: list[tuple[str, str]], **kw: bool) -> list[dict]:
+    lines = io.StringIO("".join(json.dumps({"cached": c, "query": q}) + "\n" for c, q in pairs))
+    out = io.StringIO()
+    assert probe_lines(embedder, MatchPolicy(0.8), lines, out, **kw) == 0
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_near_misses_miss_and_a_paraphrase_hits(embedder: MiniLMEmbedder) -> None:
+    results = run(embedder, [
+        ("How do I enable 2FA on my account?", "How do I disable 2FA on my account?"),
+        ("Where is my order 1234?", "Where is my order 5678?"),
+        ("What is your refund policy for shoes?", "What is your refund policy for laptops?"),
+        ("How do I cancel my subscription?", "How can I cancel my subscription?"),
+    ])
+    assert [r["hit"] for r in results] == [False, False, False, True]
+    assert all(set(r) == {"hit", "similarity"} for r in results)
+    assert results[0]["similarity"] > 0.8  # the embedding alone would have answered
+
+
+def test_explain_names_the_guard(embedder: MiniLMEmbedder) -> None:
+    [result] = run(embedder, [("Can I cancel?", "I can't cancel.")], explain=True)
+    assert result["refused_by"] in ("negation", "threshold")
+
+
+def test_bad_lines_are_one_line_errors(embedder: MiniLMEmbedder) -> None:
+    for bad in ("not json\n", '{"cached": "x"}\n', '["x", "y"]\n'):
+        with pytest.raises(CommandError, match="line 1"):
+            probe_lines(embedder, MatchPolicy(0.8), io.StringIO(bad), io.StringIO())
+
+
+def test_the_command_exits_non_zero_on_bad_input() -> None:
+    proc = subprocess.run([sys.executable, "-m", "llm_router.cli", "cache-probe"],
+                          input='{"query": 1}\n', capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "cache-probe: error: line 1" in proc.stderr

@@ -1,0 +1,81 @@
+"""The per-tenant index with synthetic vectors (no embedder): context, expiry, removal,
+candidates after a refused best match, and snapshot encoding."""
+
+import numpy as np
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.snapshots import decode, encode, snapshot_key
+
+POLICY = MatchPolicy(0.8)
+
+
+def vec(seed: int, near: np.ndarray | None = None, noise: float = 0.05) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=16) if near is None else near + rng.normal(0, noise, 16)
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def rec(key: str, text: str, v: np.ndarray | None, context: str = "c", expires: int = 1000,
+        sk: str = "") -> IndexRecord:
+    return IndexRecord(key, context, text, v, expires, sk or f"J#{key}")
+
+
+def test_hit_only_in_the_same_context_and_before_expiry() -> None:
+    index = TenantIndex(dim=16, capacity=1)
+    base = vec(1)
+    index.add(rec("a", "Where is my order?", base))
+    query = vec(2, near=base)
+    assert index.search(query, "c", 10, POLICY, "Where's my order?").match.key == "a"
+    assert index.search(query, "other", 10, POLICY, "Where's my order?").match is None
+    assert index.search(query, "c", 1000, POLICY, "Where's my order?").match is None
+
+
+def test_a_refused_best_candidate_leaves_room_for_the_right_one() -> None:
+    index = TenantIndex(dim=16)
+    base = vec(3)
+    index.add(rec("enable", "How do I enable 2FA?", base))
+    index.add(rec("disable", "How do I disable 2FA?", vec(4, near=base, noise=0.1)))
+    lookup = index.search(base, "c", 0, POLICY, "How can I disable 2FA?")
+    assert lookup.match is not None and lookup.match.key == "disable"
+
+
+def test_near_miss_reports_the_guard() -> None:
+    index = TenantIndex(dim=16)
+    base = vec(5)
+    index.add(rec("a", "Where is my order 1234?", base))
+    lookup = index.search(base, "c", 0, POLICY, "Where is my order 5678?")
+    assert lookup.match is None and lookup.refused_by == "numbers"
+    assert lookup.best_similarity > 0.99
+
+
+def test_remove_keeps_other_rows_searchable_and_growth_keeps_rows() -> None:
+    index = TenantIndex(dim=16, capacity=2)
+    vectors = [vec(10 + i) for i in range(5)]
+    for i, v in enumerate(vectors):
+        index.add(rec(f"k{i}", f"question number {i}", v))
+    index.remove("k1")
+    index.remove("missing")
+    assert len(index) == 4 and index.semantic_rows == 4
+    for i in (0, 2, 3, 4):
+        found = index.search(vectors[i], "c", 0, MatchPolicy(0.99, False), "q")
+        assert found.match is not None and found.match.key == f"k{i}"
+    assert index.search(vectors[1], "c", 0, MatchPolicy(0.99, False), "q").match is None
+
+
+def test_exact_only_entries_are_known_but_never_searched() -> None:
+    index = TenantIndex(dim=16)
+    index.add(rec("tools", "call the weather tool", None, sk="J#2"))
+    assert index.has_live("tools", 0) and not index.has_live("tools", 1000)
+    assert index.semantic_rows == 0 and index.watermark == "J#2"
+
+
+def test_snapshot_round_trip_keeps_records_and_watermark() -> None:
+    records = [rec("a", "hello", vec(20), sk="J#1"), rec("b", "tools", None, sk="J#2")]
+    back, watermark = decode(encode(records, "J#2", 16))
+    assert watermark == "J#2"
+    assert [(r.key, r.context, r.text, r.expires_at) for r in back] == [
+        ("a", "c", "hello", 1000), ("b", "c", "tools", 1000)]
+    assert np.allclose(back[0].embedding, records[0].embedding) and back[1].embedding is None
+    assert snapshot_key("acme/x") == "cache/acme%2Fx/snapshot.npz"

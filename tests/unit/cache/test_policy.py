@@ -1,0 +1,41 @@
+from llm_router.cache.guards import signature
+from llm_router.cache.policy import MatchPolicy, plan_for, policy_for
+from llm_router.catalog import CacheConfig
+from llm_router.schema import ChatRequest
+
+CONFIG = CacheConfig(max_temperature=0.7)
+
+
+def req(**extra: object) -> ChatRequest:
+    return ChatRequest.model_validate(
+        {"model": "m", "messages": [{"role": "user", "content": "hi there"}], **extra})
+
+
+def test_plan_bypasses_or_restricts_to_exact() -> None:
+    assert plan_for(req(), CONFIG).semantic
+    assert plan_for(req(temperature=0.7), CONFIG).semantic
+    assert plan_for(req(cache=False), CONFIG).bypass
+    assert plan_for(req(stream=True), CONFIG).bypass
+    assert plan_for(req(), CacheConfig(enabled=False)).bypass
+    hot = plan_for(req(temperature=1.2), CONFIG)
+    assert hot.exact and not hot.semantic and "temperature" in hot.reason
+    tools = plan_for(req(tools=[{"type": "function", "function": {"name": "f"}}]), CONFIG)
+    assert tools.exact and not tools.semantic
+    image = req(messages=[{"role": "user", "content": [
+        {"type": "text", "text": "what is this"},
+        {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}])
+    assert not plan_for(image, CONFIG).semantic
+
+
+def test_judge_needs_threshold_and_guards() -> None:
+    a, b = signature("How do I enable 2FA?"), signature("How do I disable 2FA?")
+    assert MatchPolicy(0.8).judge(0.79, a, a).refused_by == "threshold"
+    assert MatchPolicy(0.8).judge(0.95, a, b).refused_by == "intent"
+    assert MatchPolicy(0.8, guards=False).judge(0.95, a, b).hit
+    assert MatchPolicy(0.8).judge(0.85, a, a).hit
+
+
+def test_per_tenant_threshold() -> None:
+    config = CacheConfig(similarity_threshold=0.8, tenant_thresholds={"strict": 0.95})
+    assert policy_for(config, "strict").threshold == 0.95
+    assert policy_for(config, "other").threshold == 0.8
