@@ -8,7 +8,7 @@ failure, in ``_settle``; everything before it only gathers what to book.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,15 +19,11 @@ import httpx
 
 from llm_router.cache.entry import CacheHit
 from llm_router.cache.service import ResponseCache, Stored
-from llm_router.catalog import Catalog, ModelConfig, ProviderConfig
+from llm_router.catalog import Catalog
 from llm_router.complexity import TierPicker, query_text
 from llm_router.errors import (
-    AllProvidersFailedError,
-    AttemptSummary,
     InvalidRequestError,
     RouterError,
-    UpstreamError,
-    UpstreamTimeoutError,
 )
 from llm_router.keys import Principal
 from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSource, now_utc
@@ -44,7 +40,6 @@ from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
 from llm_router.streaming.errors import StreamInterruptedError
-from llm_router.streaming.failover import open_first
 from llm_router.streaming.upstream import OpenedStream, open_attempt
 
 
@@ -102,8 +97,8 @@ class ChatService:
         cache: ResponseCache | None = None,
         tiers: TierPicker | None = None,
         metrics: RequestMetrics | None = None,
+        resilience: Resilience,
         clock: Callable[[], datetime] = now_utc,
-        resilience: Resilience | None = None,
     ):
         self.catalog = catalog
         self._resilience = resilience
@@ -234,8 +229,7 @@ class ChatService:
         self, principal: Principal, request: ChatRequest, booking: _Booking, timings: Timings
     ) -> Reservation | None:
         """Rate limits and budget reservation: one conditional write, or 429 / 402."""
-        if self._resilience is None or booking.decision is None:
-            return None
+        assert booking.decision is not None
         started = time.perf_counter()
         try:
             return await self._resilience.admit(principal, request, booking.decision)
@@ -245,86 +239,8 @@ class ChatService:
     async def _call(
         self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
     ) -> ChatCompletion:
-        if self._resilience is not None:
-            return await self._call_with_failover(request, booking, request_id, timings)
-        decision = booking.decision
-        assert decision is not None
-        model, provider = decision.model, decision.provider
-        if not provider.configured:
-            booking.attempts.append(
-                AttemptRecord(provider.name, model.name, 0.0, "provider_not_configured")
-            )
-            raise AllProvidersFailedError(
-                [AttemptSummary(provider.name, model.name,
-                                "provider has no API key configured", "provider_not_configured")],
-                status=503,
-            )
-        started = time.perf_counter()
-        try:
-            completion = await call_provider(
-                self._http, adapter_for(provider.kind), request, model, provider, request_id
-            )
-        except UpstreamError as exc:
-            latency = (time.perf_counter() - started) * 1000
-            booking.attempts.append(
-                AttemptRecord(provider.name, model.name, latency, exc.code or "error", exc.message)
-            )
-            timings.add("upstream", started)
-            raise _client_error(exc) from exc
-        booking.attempts.append(
-            AttemptRecord(provider.name, model.name, (time.perf_counter() - started) * 1000, "ok")
-        )
-        timings.add("upstream", started)
-        return completion
-
-    async def _open_stream(
-        self, principal: Principal, request: ChatRequest, booking: _Booking, request_id: str,
-        timings: Timings,
-    ) -> ChatStream:
-        """Retries and failover happen here, before the first byte (an attempt succeeds
-        once its stream has yielded a chunk); the relay settles at the end."""
-        assert booking.decision is not None
-        started = time.perf_counter()
-        served: Target | None = None
-        try:
-            if self._resilience is not None:
-                booking.trail = Trail(attempts=booking.attempts)
-
-                async def attempt(target: Target, timeout_s: float) -> OpenedStream:
-                    return await open_attempt(self._http, request, target.model,
-                                              target.provider, request_id, timeout_s=timeout_s)
-
-                done, booking.decision = await self._resilience.run(
-                    request, booking.decision, attempt, booking.trail)
-                opened, served = done.result, done.target
-            else:
-                def one(model: ModelConfig, provider: ProviderConfig) -> Awaitable[OpenedStream]:
-                    return open_attempt(self._http, request, model, provider, request_id)
-
-                booking.decision, opened = await open_first(
-                    self.catalog, booking.decision, one, booking.attempts)
-        except UpstreamError as exc:
-            raise _client_error(exc) from exc
-        finally:
-            timings.add("upstream", started)
-
-        async def settle(outcome: StreamOutcome) -> None:
-            await self._settle(principal, request_id, booking, timings,
-                               completion=outcome.completion, error=outcome.error,
-                               usage_source=outcome.usage_source)
-            if isinstance(outcome.error, StreamInterruptedError) and served is not None:
-                assert self._resilience is not None  # a mid-stream failure counts for health
-                latency = (time.perf_counter() - started) * 1000
-                await self._resilience.executor.report(served, outcome.error.cause, latency)
-
-        relay = StreamRelay(opened, request, settle, request_id=request_id)
-        return ChatStream(booking.decision, relay)
-
-    async def _call_with_failover(
-        self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
-    ) -> ChatCompletion:
         """Retries, breakers, free-tier quotas and failover down the decision's chain."""
-        assert booking.decision is not None and self._resilience is not None
+        assert booking.decision is not None
         booking.trail = Trail(attempts=booking.attempts)
 
         async def attempt(target: Target, timeout_s: float) -> ChatCompletion:
@@ -339,6 +255,39 @@ class ChatService:
         finally:
             timings.add("upstream", started)
         return done.result
+
+    async def _open_stream(
+        self, principal: Principal, request: ChatRequest, booking: _Booking, request_id: str,
+        timings: Timings,
+    ) -> ChatStream:
+        """Retries and failover happen here, before the first byte (an attempt succeeds
+        once its stream has yielded a chunk); the relay settles at the end."""
+        assert booking.decision is not None
+        started = time.perf_counter()
+        booking.trail = Trail(attempts=booking.attempts)
+
+        async def attempt(target: Target, timeout_s: float) -> OpenedStream:
+            return await open_attempt(self._http, request, target.model, target.provider,
+                                      request_id, timeout_s=timeout_s)
+
+        try:
+            done, booking.decision = await self._resilience.run(
+                request, booking.decision, attempt, booking.trail)
+        finally:
+            timings.add("upstream", started)
+        opened, served = done.result, done.target
+
+        async def settle(outcome: StreamOutcome) -> None:
+            await self._settle(principal, request_id, booking, timings,
+                               completion=outcome.completion, error=outcome.error,
+                               usage_source=outcome.usage_source)
+            if isinstance(outcome.error, StreamInterruptedError):
+                # A mid-stream failure counts for the provider's health too.
+                latency = (time.perf_counter() - started) * 1000
+                await self._resilience.executor.report(served, outcome.error.cause, latency)
+
+        relay = StreamRelay(opened, request, settle, request_id=request_id)
+        return ChatStream(booking.decision, relay)
 
     async def _settle(
         self,
@@ -401,19 +350,4 @@ class ChatService:
         tokens = usage.prompt_tokens + usage.completion_tokens if usage else 0
         return self._resilience.settle_items(booking.reservation, booking.trail or Trail(),
                                              cost, tokens)
-
-
-def _client_error(exc: UpstreamError) -> RouterError:
-    """What the client sees when the (only) attempt failed."""
-    summary = [AttemptSummary(exc.provider, exc.model, exc.message, exc.code)]
-    if isinstance(exc, UpstreamTimeoutError):
-        err: RouterError = UpstreamTimeoutError(
-            f"The provider did not answer in time ({exc.provider}/{exc.model}): {exc.message}",
-            provider=exc.provider,
-            model=exc.model,
-        )
-        return err
-    if exc.status == 400:
-        return InvalidRequestError(f"The provider rejected the request: {exc.message}")
-    return AllProvidersFailedError(summary, status=502)
 
