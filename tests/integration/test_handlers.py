@@ -95,3 +95,36 @@ def test_no_auth_event(router_handler) -> None:
     resp = router_handler(load_event("chat_no_auth.json"), None)
     assert resp["statusCode"] == 401
     assert body_of(resp)["error"]["type"] == "authentication_error"
+
+
+def test_batch_function_runs_both_scheduled_jobs(storage: Storage, moto_url: str) -> None:
+    import boto3
+
+    from llm_router.local.aws import LOCAL_CREDENTIALS
+
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1", **LOCAL_CREDENTIALS)
+    s3.create_bucket(Bucket="batch-handler")
+    mp = pytest.MonkeyPatch()
+    for name, value in {**storage.env(), "LLM_ROUTER_BUCKET": "batch-handler"}.items():
+        mp.setenv(name, value)
+    try:
+        module = load_handler_module(ROOT / "functions" / "benchmark_runner" / "app.py")
+        schedule = load_event("schedule.json")
+        snapshots = module.handler({**schedule, "job": "cache-snapshots"}, LambdaContext())
+        assert "tenants" in json.dumps(snapshots)
+        bench = module.handler({**schedule, "job": "benchmark"}, LambdaContext())
+        assert bench["routing"]["n"] > 0
+        assert s3.get_object(Bucket="batch-handler", Key=bench["s3_key"])
+        with pytest.raises(ValueError, match="unknown job"):
+            module.handler({"job": "nope"}, LambdaContext())
+    finally:
+        mp.undo()
+
+
+class LambdaContext:
+    """What Powertools' inject_lambda_context reads from a real context."""
+
+    function_name = "benchmark-runner"
+    memory_limit_in_mb = 1769
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:benchmark-runner"
+    aws_request_id = "test-request"

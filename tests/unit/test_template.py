@@ -122,7 +122,6 @@ def test_the_functions_exist(functions: dict[str, dict[str, Any]]) -> None:
         "StreamRelayFunction",
         "BenchmarkRunnerFunction",
         "AlertCheckerFunction",
-        "CacheSnapshotFunction",
     }
 
 
@@ -181,9 +180,12 @@ def test_stream_relay_script_is_executable_and_serves_the_app_factory() -> None:
 
 
 def test_scheduled_functions_have_schedules(functions: dict[str, dict[str, Any]]) -> None:
-    for name in ("BenchmarkRunnerFunction", "AlertCheckerFunction", "CacheSnapshotFunction"):
+    for name in ("BenchmarkRunnerFunction", "AlertCheckerFunction"):
         events = functions[name]["Properties"]["Events"]
-        assert [e["Type"] for e in events.values()] == ["Schedule"], name
+        assert {e["Type"] for e in events.values()} == {"Schedule"}, name
+    batch = functions["BenchmarkRunnerFunction"]["Properties"]["Events"]
+    assert {json.loads(e["Properties"]["Input"])["job"] for e in batch.values()} == {
+        "benchmark", "cache-snapshots"}
     alert_events = functions["AlertCheckerFunction"]["Properties"]["Events"]
     assert next(iter(alert_events.values()))["Properties"]["Schedule"] == "rate(5 minutes)"
 
@@ -330,13 +332,13 @@ def test_sample_events_are_well_formed(path: Path) -> None:
     assert all(k == k.lower() for k in event["headers"])  # function URLs lower-case them
 
 
-def test_only_the_snapshot_function_writes_cache_snapshots(template: dict[str, Any]) -> None:
+def test_only_the_batch_function_writes_cache_snapshots(template: dict[str, Any]) -> None:
     """The router reads snapshots and cache entries; the scheduled job alone writes S3."""
     router = template["Resources"]["RouterDataAccessPolicy"]["Properties"]["PolicyDocument"]
     by_sid = {s["Sid"]: s for s in router["Statement"]}
     assert by_sid["CacheSnapshots"]["Action"] == "s3:GetObject"
     assert by_sid["ResponseCache"]["Resource"] == {"Fn::GetAtt": ["CacheTable", "Arn"]}
-    job = template["Resources"]["CacheSnapshotFunction"]["Properties"]["Policies"][0]
+    job = template["Resources"]["BenchmarkRunnerFunction"]["Properties"]["Policies"][0]
     actions = {a for s in job["Statement"] for a in
                ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert actions == {"dynamodb:Query", "dynamodb:Scan", "s3:GetObject", "s3:PutObject",
