@@ -7,6 +7,7 @@ cannot drift from what ``sam deploy`` creates.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,21 +27,45 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "loc
 class EmbeddedAws:
     endpoint_url: str
     _server: Any
+    _thread: threading.Thread
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+
+class _OneRequestAtATime:
+    """DynamoDB applies each conditional write atomically; moto's backend takes no lock,
+    so two concurrent requests could both pass one condition (two admissions for the
+    last slot of a rate limit). Serving one request at a time restores the guarantee
+    the router's limits and budgets rely on, locally and in tests."""
+
+    def __init__(self, app: Any):
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
 
 
 def start_embedded_aws() -> EmbeddedAws:
     """Start moto's server in a daemon thread on a free loopback port."""
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
 
     # moto serves through werkzeug, which logs every request line; that is noise here.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    return EmbeddedAws(f"http://{host}:{port}", server)
+    app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread.start()
+    return EmbeddedAws(f"http://127.0.0.1:{server.server_port}", server, thread)
 
 
 def find_template(start: Path | None = None) -> Path:
