@@ -173,3 +173,58 @@ def test_an_answer_cached_by_one_instance_is_served_by_another_and_by_a_cold_one
     cold = instance()
     assert cold.lookup_exact(tenant, request(text)) is not None
     assert cold.entries(tenant) == 1
+
+
+def test_a_streamed_answer_is_stored_and_a_hit_is_replayed_as_a_stream(
+    router: RouterProcess, storage: Storage
+) -> None:
+    client = openai.OpenAI(base_url=f"{router.url}/v1", api_key=KEY, max_retries=0, timeout=20)
+    messages = [SYSTEM, {"role": "user", "content": "Can I change the delivery address?"}]
+
+    def stream() -> tuple[str, str, str, list]:
+        with client.chat.completions.with_streaming_response.create(
+            model="small-model", messages=messages, max_tokens=60, stream=True,
+            stream_options={"include_usage": True},
+        ) as resp:
+            chunks = list(resp.parse())
+            headers = resp.headers
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        return headers["x-router-cache"], headers["x-request-id"], text, chunks
+
+    status, first_id, live_text, _ = stream()
+    assert status == "miss" and live_text
+    # A stream is settled (ledger, then cache) after its last byte, so a client that asks
+    # again at once can race the store; wait for the entry as a second client would.
+    wait_for_cached_answer(storage, first_id)
+    status, replay_id, replayed_text, chunks = stream()
+    assert status == "exact"
+    assert replayed_text == live_text
+    assert len([c for c in chunks if c.choices]) > 3  # replayed in pieces, not one blob
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+
+    original = ledger_item(storage, first_id)
+    hit = ledger_item(storage, replay_id)
+    assert original["stream"] is True and original["cache_status"] == "miss"
+    assert hit["cache_status"] == "exact" and hit["cost_usd"] == 0
+    assert Decimal(hit["cost_saved_usd"]) == Decimal(original["cost_usd"]) > 0
+    # The same answer serves a buffered request too: stream is not part of the key.
+    buffered = client.chat.completions.with_raw_response.create(
+        model="small-model", messages=messages, max_tokens=60)
+    assert buffered.headers["x-router-cache"] == "exact"
+    assert buffered.parse().choices[0].message.content == live_text
+
+
+def wait_for_cached_answer(storage: Storage, request_id: str, timeout_s: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        items = storage.client.query(
+            TableName=storage.settings.cache_table,
+            KeyConditionExpression="tenant_id = :t",
+            ExpressionAttributeValues={":t": {"S": TENANT}},
+        )["Items"]
+        if any(i.get("request_id", {}).get("S") == request_id for i in items):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no cached answer for {request_id} after {timeout_s}s")

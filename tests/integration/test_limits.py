@@ -50,8 +50,11 @@ def new_key(storage: Storage, tenant: str, *, rpm: int | None = None,
     return plaintext, key_id_of(key_hash)
 
 
-def burst(router: RouterProcess, key: str, n: int, max_tokens: int = 50) -> list[httpx.Response]:
-    body = {"model": MODEL, "max_tokens": max_tokens,
+def burst(router: RouterProcess, key: str, n: int, max_tokens: int = 50,
+          cache: bool = True) -> list[httpx.Response]:
+    # The same question n times: with the cache on, answers after the first landed are
+    # cache hits, which count against the rate limit but cost (and reserve) nothing.
+    body = {"model": MODEL, "max_tokens": max_tokens, "cache": cache,
             "messages": [{"role": "user", "content": "Do you ship to Canada?"}]}
 
     def one(_: int) -> httpx.Response:
@@ -103,7 +106,7 @@ def test_a_key_budget_is_never_exceeded_under_concurrency(router, storage) -> No
     # the budget admits a handful at that worst case, never more than it can pay.
     budget = Decimal("0.0001")
     key, key_id = new_key(storage, "budget", budget=budget)
-    responses = burst(router, key, 30)
+    responses = burst(router, key, 30, cache=False)  # every request a paid call
     ok = [r for r in responses if r.status_code == 200]
     refused = [r for r in responses if r.status_code == 402]
     assert ok and refused and len(ok) + len(refused) == 30
@@ -119,10 +122,44 @@ def test_a_key_budget_is_never_exceeded_under_concurrency(router, storage) -> No
 def test_a_tenant_budget_holds_across_its_keys(router, storage) -> None:
     keys = [new_key(storage, "capped")[0] for _ in range(3)]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        results = [r for batch in pool.map(lambda k: burst(router, k, 10), keys)
+        results = [r for batch in pool.map(lambda k: burst(router, k, 10, cache=False), keys)
                    for r in batch]
     assert {r.status_code for r in results} == {200, 402}
     total = spent(storage, "capped")
     assert 0 < total <= TENANT_BUDGET
     day = datetime.now(UTC).strftime("%Y%m%d")
     assert counter(storage, "BUDGET#tenant#capped", f"d#{day}") == total
+
+
+def test_cache_hits_count_against_the_rate_limit_but_not_the_budget(router, storage) -> None:
+    # The budget fits one paid request (reserved at its worst case, ~$0.00004), not two.
+    key, _ = new_key(storage, "hits", rpm=3, budget=Decimal("0.00005"))
+    away_from_minute_boundary()
+
+    def ask(question: str) -> httpx.Response:
+        body = {"model": MODEL, "max_tokens": 60,
+                "messages": [{"role": "user", "content": question}]}
+        return httpx.post(f"{router.url}/v1/chat/completions", json=body, timeout=30,
+                          headers={"authorization": f"Bearer {key}"})
+
+    first = ask("What is your phone number?")
+    assert first.status_code == 200 and first.headers["x-router-cache"] == "miss"
+    wait_for_ledger(storage, "hits", first.headers["x-request-id"])
+    # A new question would have to be paid for: the budget refuses it (and a refused
+    # admission counts against nothing).
+    assert ask("Where is your head office?").status_code == 402
+    # Repeats are free cache hits, served despite the spent budget, until the minute's
+    # three requests are used up.
+    repeats = [ask("What is your phone number?") for _ in range(3)]
+    assert [r.status_code for r in repeats] == [200, 200, 429]
+    assert [r.headers.get("x-router-cache") for r in repeats[:2]] == ["exact", "exact"]
+    assert repeats[2].json()["error"]["code"] == "rate_limit_exceeded"
+
+
+def wait_for_ledger(storage: Storage, tenant: str, request_id: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if any(e["request_id"] == request_id for e in storage.ledger.entries(tenant)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{request_id} was not booked")

@@ -42,6 +42,11 @@ def ledger_item(storage: Storage, request_id: str, timeout_s: float = 5.0) -> di
         time.sleep(0.05)
 
 
+# These tests are about live relaying: the same question answered buffered first would
+# otherwise be replayed from the response cache (tests/integration/test_cache.py).
+LIVE = {"cache": False}
+
+
 def buffered(router: RouterProcess, model: str, **extra: object) -> object:
     return client(router).chat.completions.create(model=model, messages=QUESTION,
                                                   max_tokens=200, **extra)
@@ -54,7 +59,7 @@ def test_stream_content_matches_the_buffered_answer_and_cost_is_exact(
     whole = buffered(router, model)
     with client(router).chat.completions.with_streaming_response.create(
         model=model, messages=QUESTION, max_tokens=200, stream=True,
-        stream_options={"include_usage": True},
+        stream_options={"include_usage": True}, extra_body=LIVE,
     ) as raw:
         assert raw.headers["content-type"].startswith("text/event-stream")
         assert raw.headers["cache-control"] == "no-cache"
@@ -97,7 +102,7 @@ def test_without_include_usage_no_usage_chunk_reaches_the_client(
     router: RouterProcess, storage: Storage, model: str
 ) -> None:
     stream = client(router).chat.completions.create(
-        model=model, messages=QUESTION, max_tokens=50, stream=True)
+        model=model, messages=QUESTION, max_tokens=50, stream=True, extra_body=LIVE)
     chunks = list(stream)
     assert chunks and all(c.choices for c in chunks)
     assert all(c.usage is None for c in chunks)
@@ -108,7 +113,7 @@ def test_chunks_arrive_spread_in_time(router: RouterProcess) -> None:
     # The simulator paces chunks 15 ms apart; a buffering relay would deliver them at once.
     arrivals = []
     stream = client(router).chat.completions.create(
-        model="small-model", messages=QUESTION, max_tokens=200, stream=True)
+        model="small-model", messages=QUESTION, max_tokens=200, stream=True, extra_body=LIVE)
     for _chunk in stream:
         arrivals.append(time.perf_counter())
     assert len(arrivals) >= 8
@@ -128,7 +133,8 @@ def test_tool_calls_stream_from_every_format(router: RouterProcess) -> None:
         whole = client(router).chat.completions.create(model=model, messages=messages,
                                                        tools=tools, max_tokens=100)
         stream = client(router).chat.completions.create(model=model, messages=messages,
-                                                        tools=tools, max_tokens=100, stream=True)
+                                                        tools=tools, max_tokens=100, stream=True,
+                                                        extra_body=LIVE)
         name, arguments, finish = "", "", None
         for chunk in stream:
             delta = chunk.choices[0].delta

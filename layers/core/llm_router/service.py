@@ -40,6 +40,7 @@ from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
 from llm_router.streaming.errors import StreamInterruptedError
+from llm_router.streaming.replay import ReplayRelay
 from llm_router.streaming.upstream import OpenedStream, open_attempt
 
 
@@ -122,7 +123,12 @@ class ChatService:
             booking.stream = request.stream
             hit = await self._cache_lookup(principal, request, booking, timings)
             if hit is not None:
-                return await self._serve_hit(principal, request_id, booking, timings, hit)
+                booking.reservation = await self._admit_hit(principal, timings)
+                served = await self._serve_hit(principal, request_id, booking, timings, hit)
+                if request.stream:
+                    return ChatStream(served.decision, ReplayRelay(served.completion, request),
+                                      served.cache)
+                return served
             booking.decision = self._route(request, timings, booking.embedding)
             booking.reservation = await self._admit(principal, request, booking, timings)
             if request.stream:
@@ -236,6 +242,13 @@ class ChatService:
         finally:
             timings.add("admit", started)
 
+    async def _admit_hit(self, principal: Principal, timings: Timings) -> Reservation:
+        started = time.perf_counter()
+        try:
+            return await self._resilience.admit_hit(principal)
+        finally:
+            timings.add("admit", started)
+
     async def _call(
         self, request: ChatRequest, booking: _Booking, request_id: str, timings: Timings
     ) -> ChatCompletion:
@@ -281,13 +294,16 @@ class ChatService:
             await self._settle(principal, request_id, booking, timings,
                                completion=outcome.completion, error=outcome.error,
                                usage_source=outcome.usage_source)
+            if outcome.error is None:  # only a whole answer may answer someone else
+                await self._cache_store(principal, request, booking, request_id,
+                                        outcome.completion, outcome.cost_usd)
             if isinstance(outcome.error, StreamInterruptedError):
                 # A mid-stream failure counts for the provider's health too.
                 latency = (time.perf_counter() - started) * 1000
                 await self._resilience.executor.report(served, outcome.error.cause, latency)
 
         relay = StreamRelay(opened, request, settle, request_id=request_id)
-        return ChatStream(booking.decision, relay)
+        return ChatStream(booking.decision, relay, booking.cache_status)
 
     async def _settle(
         self,

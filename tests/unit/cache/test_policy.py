@@ -15,7 +15,7 @@ def test_plan_bypasses_or_restricts_to_exact() -> None:
     assert plan_for(req(), CONFIG).semantic
     assert plan_for(req(temperature=0.7), CONFIG).semantic
     assert plan_for(req(cache=False), CONFIG).bypass
-    assert plan_for(req(stream=True), CONFIG).bypass
+    assert plan_for(req(stream=True), CONFIG).semantic  # streams store and replay too
     assert plan_for(req(), CacheConfig(enabled=False)).bypass
     hot = plan_for(req(temperature=1.2), CONFIG)
     assert hot.exact and not hot.semantic and "temperature" in hot.reason

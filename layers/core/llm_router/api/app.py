@@ -108,7 +108,7 @@ def create_app(services: Services) -> FastAPI:
             "x-request-id": request_id,
             "x-router-model": decision.model.name,
             "x-router-provider": decision.provider.name,
-            "x-router-cache": "bypass" if isinstance(result, ChatStream) else result.cache,
+            "x-router-cache": result.cache,
             "x-router-reason": decision.reason,
             "server-timing": timings.header(),
         }

@@ -24,8 +24,9 @@ class CachePlan:
 
 
 def plan_for(request: ChatRequest, config: CacheConfig) -> CachePlan:
-    """Bypass everything for ``cache: false``, a disabled cache or a stream; serve only
-    exact repeats for tools, high temperature or a non-text last turn.
+    """Bypass everything for ``cache: false`` or a disabled cache; serve only exact repeats
+    for tools, high temperature or a non-text last turn. Streams use the cache like any
+    request: a hit is replayed as a stream, a completed stream is stored.
 
     An unset temperature counts as "no variety asked for": clients rarely send one, and
     treating the API default (1.0) as creative would switch the semantic layer off for
@@ -35,8 +36,6 @@ def plan_for(request: ChatRequest, config: CacheConfig) -> CachePlan:
         return CachePlan(False, False, "cache disabled")
     if not request.cache:
         return CachePlan(False, False, "cache: false")
-    if request.stream:
-        return CachePlan(False, False, "stream")
     if request.tools:
         return CachePlan(True, False, "tools")
     if request.temperature is not None and request.temperature > config.max_temperature:

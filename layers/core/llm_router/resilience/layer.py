@@ -31,6 +31,7 @@ from llm_router.resilience.admission import (
     plan_admission,
     refusal,
 )
+from llm_router.resilience.config import KeyLimits
 from llm_router.resilience.counters import CounterOp, LimitReached, merge
 from llm_router.resilience.executor import Attempt, Done, Executor, Trail
 from llm_router.resilience.executor import Target as Target
@@ -88,8 +89,24 @@ class Resilience:
                        default=Decimal(0)) if needs_cost else Decimal(0)
         tokens = _max_tokens(request, decision.model) if limits.tpm is not None else 0
         now = self._wall()
-        reservation = plan_admission(principal, limits, tenant, max_cost_usd=max_cost,
-                                     tokens=tokens, now=now)
+        return await self._reserve(plan_admission(principal, limits, tenant,
+                                                  max_cost_usd=max_cost, tokens=tokens,
+                                                  now=now), now)
+
+    async def admit_hit(self, principal: Principal) -> Reservation:
+        """A cache hit still counts against the key's requests per minute, but it costs
+        nothing and uses no provider tokens, so no budget or token limit can refuse it."""
+        rpm = effective_limits(principal, self.catalog.limits.keys).rpm
+        if rpm is None:
+            return Reservation()
+        now = self._wall()
+        return await self._reserve(plan_admission(principal, KeyLimits(rpm=rpm), None,
+                                                  max_cost_usd=Decimal(0), tokens=0,
+                                                  now=now), now)
+
+    async def _reserve(self, reservation: Reservation, now: datetime) -> Reservation:
+        """One conditional write for every limited counter, or the 429 / 402 that says
+        which limit did not fit."""
         try:
             await anyio.to_thread.run_sync(self.counters.reserve, reservation.ops,
                                            "admitting the request")

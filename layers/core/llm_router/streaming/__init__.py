@@ -7,10 +7,20 @@ transforms (``openai``,
 settles once at the end; ``response`` is the HTTP edge. See docs/streaming.md.
 """
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from typing import Protocol
 
 from llm_router.routing import RouteDecision
 from llm_router.streaming.relay import StreamOutcome, StreamRelay
+
+
+class Relay(Protocol):
+    """What the HTTP edge streams: a live ``StreamRelay`` or a cache ``ReplayRelay``."""
+
+    def body(self) -> AsyncGenerator[bytes, None]: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -18,7 +28,8 @@ class ChatStream:
     """A streaming answer whose first chunk is in hand: routing is final, headers can go."""
 
     decision: RouteDecision
-    relay: StreamRelay
+    relay: Relay
+    cache: str = "miss"  # miss | exact | semantic | bypass, for x-router-cache
 
 
-__all__ = ["ChatStream", "StreamOutcome", "StreamRelay"]
+__all__ = ["ChatStream", "Relay", "StreamOutcome", "StreamRelay"]

@@ -10,7 +10,7 @@ import anyio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from llm_router.streaming.relay import StreamRelay
+from llm_router.streaming import Relay
 
 # no-cache: proxies must not hold events; x-accel-buffering: nginx-style proxies must not
 # buffer them. No content-encoding: compressing would batch events.
@@ -18,7 +18,7 @@ SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
 class RelayResponse(StreamingResponse):
-    def __init__(self, relay: StreamRelay, headers: Mapping[str, str]):
+    def __init__(self, relay: Relay, headers: Mapping[str, str]):
         self._relay = relay
         self._body = relay.body()
         super().__init__(self._body, media_type="text/event-stream",
