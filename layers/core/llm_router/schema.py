@@ -8,7 +8,7 @@ so OpenAI-compatible providers receive parameters this gateway does not know yet
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -277,6 +277,7 @@ class Usage(BaseModel):
 
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+FINISH_REASONS: frozenset[str] = frozenset(get_args(FinishReason))
 
 
 class ResponseMessage(BaseModel):

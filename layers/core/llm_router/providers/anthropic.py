@@ -49,7 +49,7 @@ from llm_router.schema import (
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
 
-_STOP_REASONS: dict[str, FinishReason] = {
+STOP_REASONS: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "pause_turn": "stop",
@@ -127,7 +127,7 @@ class AnthropicAdapter:
                 calls.append(_tool_call(block, i))
             # thinking / redacted_thinking / server-tool blocks have no OpenAI equivalent.
         stop_reason = opt_str(body.get("stop_reason"), "stop_reason")
-        finish: FinishReason = _STOP_REASONS.get(stop_reason or "", "stop")
+        finish: FinishReason = STOP_REASONS.get(stop_reason or "", "stop")
         if calls and finish == "stop":
             finish = "tool_calls"
         text = "".join(texts)

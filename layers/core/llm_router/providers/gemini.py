@@ -46,7 +46,7 @@ from llm_router.schema import (
     text_of,
 )
 
-_FINISH_REASONS: dict[str, FinishReason] = {
+FINISH_REASONS: dict[str, FinishReason] = {
     "STOP": "stop",
     "MAX_TOKENS": "length",
     "SAFETY": "content_filter",
@@ -265,7 +265,7 @@ def _candidate(candidate: dict[str, Any], request_id: str) -> tuple[ResponseMess
             calls.append(_tool_call(obj(part["functionCall"], f"parts[{i}].functionCall"),
                                     f"call_{request_id}_{len(calls)}"))
     reason = opt_str(candidate.get("finishReason"), "candidates[0].finishReason")
-    finish: FinishReason = "tool_calls" if calls else _FINISH_REASONS.get(reason or "", "stop")
+    finish: FinishReason = "tool_calls" if calls else FINISH_REASONS.get(reason or "", "stop")
     text = "".join(texts)
     message = ResponseMessage(content=text if text or not calls else None,
                               tool_calls=calls or None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import UpstreamProtocolError
@@ -21,6 +21,7 @@ from llm_router.providers.base import UpstreamRequest
 from llm_router.providers.wire import arr, count, generic_error_message, obj, opt_str
 from llm_router.schema import (
     EXTENSION_FIELDS,
+    FINISH_REASONS,
     ChatCompletion,
     ChatRequest,
     Choice,
@@ -31,7 +32,6 @@ from llm_router.schema import (
     Usage,
 )
 
-_FINISH_REASONS: frozenset[str] = frozenset(get_args(FinishReason))
 _NOT_SENT = EXTENSION_FIELDS | {"stream", "stream_options"}
 
 
@@ -131,7 +131,7 @@ def _tool_calls(value: Any, where: str) -> list[ToolCall] | None:
 
 
 def _finish_reason(value: Any, tool_calls: list[ToolCall] | None) -> FinishReason | None:
-    if value in _FINISH_REASONS:
+    if value in FINISH_REASONS:
         return value  # type: ignore[no-any-return]
     if value is None:
         return None

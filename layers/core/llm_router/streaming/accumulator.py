@@ -4,9 +4,10 @@ the cache, and the ``ChatCompletion`` a completed stream is settled with. Pure."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, get_args
+from typing import Any
 
 from llm_router.schema import (
+    FINISH_REASONS,
     ChatCompletion,
     Choice,
     FinishReason,
@@ -16,8 +17,6 @@ from llm_router.schema import (
     Usage,
 )
 from llm_router.streaming.chunks import Chunk
-
-_FINISH_REASONS: frozenset[str] = frozenset(get_args(FinishReason))
 
 
 @dataclass
@@ -62,7 +61,7 @@ class Accumulator:
             if isinstance(function.get("arguments"), str):
                 call.arguments.append(function["arguments"])
         reason = choice.get("finish_reason")
-        if reason in _FINISH_REASONS:
+        if reason in FINISH_REASONS:
             self.finish_reason = reason
 
     @property

@@ -14,22 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_router.errors import UpstreamProtocolError
-from llm_router.providers.anthropic import parse_usage
+from llm_router.providers.anthropic import STOP_REASONS, parse_usage
 from llm_router.providers.wire import obj, opt_str
 from llm_router.schema import FinishReason, Usage
 from llm_router.streaming.chunks import Chunk, ChunkFactory
 from llm_router.streaming.events import event_json
 from llm_router.streaming.sse import SseEvent
-
-_STOP_REASONS: dict[str, FinishReason] = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "pause_turn": "stop",
-    "max_tokens": "length",
-    "model_context_window_exceeded": "length",
-    "tool_use": "tool_calls",
-    "refusal": "content_filter",
-}
 
 
 @dataclass
@@ -104,7 +94,7 @@ class AnthropicStreamTransform:
         if reason is None:
             return []
         self.complete = True
-        finish: FinishReason = _STOP_REASONS.get(reason, "stop")
+        finish: FinishReason = STOP_REASONS.get(reason, "stop")
         if self._tools and finish == "stop":
             finish = "tool_calls"
         return [self._chunks().finish(finish)]

@@ -15,23 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_router.errors import UpstreamProtocolError
-from llm_router.providers.gemini import parse_usage
+from llm_router.providers.gemini import FINISH_REASONS, parse_usage
 from llm_router.providers.wire import arr, obj, opt_str
-from llm_router.schema import FinishReason, Usage
+from llm_router.schema import Usage
 from llm_router.streaming.chunks import Chunk, ChunkFactory
 from llm_router.streaming.events import event_json
 from llm_router.streaming.sse import SseEvent
-
-_FINISH_REASONS: dict[str, FinishReason] = {
-    "STOP": "stop",
-    "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "SPII": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
-}
 
 
 @dataclass
@@ -81,7 +70,7 @@ class GeminiStreamTransform:
         reason = opt_str(candidate.get("finishReason"), "candidates[0].finishReason")
         if reason:
             self.complete = True
-            finish = "tool_calls" if self._calls else _FINISH_REASONS.get(reason, "stop")
+            finish = "tool_calls" if self._calls else FINISH_REASONS.get(reason, "stop")
             out.append(chunks.finish(finish))
         return out
 

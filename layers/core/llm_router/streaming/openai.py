@@ -11,15 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 from llm_router.providers.openai import parse_usage
-from llm_router.schema import FinishReason, Usage
+from llm_router.schema import FINISH_REASONS, Usage
 from llm_router.streaming.chunks import Chunk
 from llm_router.streaming.events import event_json
 from llm_router.streaming.sse import SseEvent
-
-_FINISH_REASONS: frozenset[str] = frozenset(get_args(FinishReason))
 
 
 @dataclass
@@ -62,7 +60,7 @@ class OpenAIStreamTransform:
         if reason is None:
             return choice
         self.complete = True
-        if reason not in _FINISH_REASONS:
+        if reason not in FINISH_REASONS:
             # Some compatible servers invent reasons ("eos"); say what the client needs.
             return {**choice, "finish_reason": "tool_calls" if self._tool_calls else "stop"}
         return choice
