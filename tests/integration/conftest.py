@@ -10,10 +10,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -52,6 +54,19 @@ class Storage:
     @property
     def ledger(self) -> DynamoLedger:
         return DynamoLedger(self.client, self.settings.ledger_table, self.settings.counters_table)
+
+    def ledger_item(self, request_id: str, tenant: str = TENANT,
+                    timeout_s: float = 5.0) -> dict[str, Any]:
+        """The request's one ledger item. A stream settles after its last byte, so this
+        polls briefly; two items for one request id fail the test."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            items = [e for e in self.ledger.entries(tenant, limit=1000)
+                     if e["request_id"] == request_id]
+            if items or time.monotonic() > deadline:
+                assert len(items) == 1, f"expected one ledger item for {request_id}: {items}"
+                return items[0]
+            time.sleep(0.05)
 
     def add_key(self, plaintext: str, tenant: str = TENANT) -> None:
         key_hash = hash_key(plaintext)

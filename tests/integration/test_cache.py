@@ -34,11 +34,6 @@ def ask(router: RouterProcess, text: str, key: str = KEY, **extra: object):
         max_tokens=60, **extra)
 
 
-def ledger_item(storage: Storage, request_id: str, tenant: str = TENANT) -> dict:
-    [item] = [e for e in storage.ledger.entries(tenant, limit=500)
-              if e["request_id"] == request_id]
-    return item
-
 
 @pytest.fixture(scope="module")
 def other_tenant(storage: Storage) -> str:
@@ -56,8 +51,8 @@ def test_a_repeat_is_an_exact_hit_that_costs_nothing_and_books_the_saving(
     assert second.headers["x-router-cost-usd"] == "0"
     assert second.parse().choices[0].message.content == first.parse().choices[0].message.content
 
-    original = ledger_item(storage, first.headers["x-request-id"])
-    hit = ledger_item(storage, second.headers["x-request-id"])
+    original = storage.ledger_item(first.headers["x-request-id"])
+    hit = storage.ledger_item(second.headers["x-request-id"])
     assert original["cache_status"] == "miss" and original["cost_usd"] > 0
     assert hit["cache_status"] == "exact" and hit["cost_usd"] == 0
     assert hit["cost_saved_usd"] == original["cost_usd"]
@@ -202,8 +197,8 @@ def test_a_streamed_answer_is_stored_and_a_hit_is_replayed_as_a_stream(
     assert len([c for c in chunks if c.choices]) > 3  # replayed in pieces, not one blob
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
 
-    original = ledger_item(storage, first_id)
-    hit = ledger_item(storage, replay_id)
+    original = storage.ledger_item(first_id)
+    hit = storage.ledger_item(replay_id)
     assert original["stream"] is True and original["cache_status"] == "miss"
     assert hit["cache_status"] == "exact" and hit["cost_usd"] == 0
     assert Decimal(hit["cost_saved_usd"]) == Decimal(original["cost_usd"]) > 0

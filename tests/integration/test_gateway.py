@@ -24,11 +24,6 @@ def client(router: RouterProcess, key: str = KEY) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
 
 
-def ledger_item(storage: Storage, request_id: str) -> dict:
-    items = [e for e in storage.ledger.entries(TENANT, limit=500) if e["request_id"] == request_id]
-    assert len(items) == 1, f"expected one ledger item for {request_id}, found {len(items)}"
-    return items[0]
-
 
 def post(router: RouterProcess, body: bytes | str, key: str | None = KEY) -> httpx.Response:
     headers = {"content-type": "application/json"}
@@ -69,7 +64,7 @@ def test_each_wire_format_answers_and_is_booked_at_catalog_price(
     assert raw.headers["x-request-id"].startswith("req_")
     assert "upstream;dur=" in raw.headers["server-timing"]
 
-    item = ledger_item(storage, raw.headers["x-request-id"])
+    item = storage.ledger_item(raw.headers["x-request-id"])
     assert item["success"] is True and item["status"] == 200
     assert item["model"] == model and item["provider"] == raw.headers["x-router-provider"]
     assert item["prompt_tokens"] == completion.usage.prompt_tokens
@@ -153,7 +148,7 @@ def test_bad_input_is_a_clear_error_and_is_booked(
     err = assert_openai_error(resp, status)
     if param is not None:
         assert err["param"] is not None and err["param"].startswith(param), err
-    item = ledger_item(storage, resp.headers["x-request-id"])
+    item = storage.ledger_item(resp.headers["x-request-id"])
     assert item["success"] is False and item["status"] == status
     assert item["error_code"] == err["code"]
 
@@ -163,7 +158,7 @@ def test_oversized_body_is_413_and_booked(router: RouterProcess, storage: Storag
                       "messages": [{"role": "user", "content": "x" * 70_000}]})
     resp = post(router, big)
     assert_openai_error(resp, 413, code="request_too_large")
-    assert ledger_item(storage, resp.headers["x-request-id"])["status"] == 413
+    assert storage.ledger_item(resp.headers["x-request-id"])["status"] == 413
 
 
 @pytest.mark.parametrize("key", [None, "sk-wrong", "Basic abc"])
@@ -233,7 +228,7 @@ def test_upstream_fault_maps_to_gateway_status_and_is_booked(
                                     "messages": [{"role": "user", "content": "hello"}]}))
     err = assert_openai_error(resp, status, code=code)
     assert "simopenai" in err["message"]
-    item = ledger_item(storage, resp.headers["x-request-id"])
+    item = storage.ledger_item(resp.headers["x-request-id"])
     assert item["success"] is False and item["status"] == status
     assert item["attempts"][0]["provider"] == "simopenai"
     assert item["attempts"][0]["outcome"] != "ok"
@@ -261,7 +256,7 @@ def test_auto_routes_by_tier_and_books_the_decision(
     assert reason.startswith("auto: tier ") and "classifier:" in reason
     assert "classify;dur=" in raw.headers["server-timing"]
     assert (tier in ("complex", "reasoning")) is strong, (tier, reason)
-    item = ledger_item(storage, raw.headers["x-request-id"])
+    item = storage.ledger_item(raw.headers["x-request-id"])
     assert item["tier"] == tier and item["reason"] == reason
     assert item["requested_model"] == "auto" and item["model"] == raw.headers["x-router-model"]
 

@@ -14,7 +14,7 @@ from llm_router.catalog import load_catalog
 from llm_router.pricing import cost_of
 from llm_router.schema import Usage
 
-from .conftest import TENANT, RouterProcess, Storage
+from .conftest import RouterProcess, Storage
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-acme"
@@ -29,17 +29,6 @@ QUESTION = [
 def client(router: RouterProcess) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{router.url}/v1", api_key=KEY, max_retries=0, timeout=20)
 
-
-def ledger_item(storage: Storage, request_id: str, timeout_s: float = 5.0) -> dict:
-    """The request's ledger item; a stream settles after its last byte, so poll briefly."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        items = [e for e in storage.ledger.entries(TENANT, limit=500)
-                 if e["request_id"] == request_id]
-        if items or time.monotonic() > deadline:
-            assert len(items) == 1, f"expected one ledger item for {request_id}"
-            return items[0]
-        time.sleep(0.05)
 
 
 # These tests are about live relaying: the same question answered buffered first would
@@ -82,7 +71,7 @@ def test_stream_content_matches_the_buffered_answer_and_cost_is_exact(
     assert (usage.prompt_tokens, usage.completion_tokens) == (
         whole.usage.prompt_tokens, whole.usage.completion_tokens)
 
-    item = ledger_item(storage, request_id)
+    item = storage.ledger_item(request_id)
     assert item["stream"] is True and item["success"] is True and item["status"] == 200
     assert item["usage_source"] == "reported"
     assert item["prompt_tokens"] == usage.prompt_tokens
@@ -155,5 +144,5 @@ def test_stream_errors_before_the_first_byte_are_plain_json_errors(
                       json={"model": "orphan-model", "messages": QUESTION, "stream": True})
     assert resp.status_code == 503
     assert resp.json()["error"]["code"] == "all_providers_failed"
-    item = ledger_item(storage, resp.headers["x-request-id"])
+    item = storage.ledger_item(resp.headers["x-request-id"])
     assert item["stream"] is True and item["success"] is False

@@ -159,16 +159,6 @@ def fault_router(
     stop_process(proc.process)
 
 
-def ledger_item(storage: Storage, request_id: str, timeout_s: float = 5.0) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        items = [e for e in storage.ledger.entries(TENANT, limit=500)
-                 if e["request_id"] == request_id]
-        if items or time.monotonic() > deadline:
-            assert len(items) == 1, f"expected one ledger item for {request_id}"
-            return items[0]
-        time.sleep(0.05)
-
 
 def stream_request(router: RouterProcess, model: str) -> httpx.Request:
     body = {"model": model, "stream": True,
@@ -201,7 +191,7 @@ def test_failover_before_the_first_token(
         for name in ("flakyfive", "flakyreset"):
             httpx.delete(f"{simulator.url}/_sim/faults", params={"provider": name})
     assert text.endswith("(Simulated by steady-model.)")
-    item = ledger_item(storage, request_id)
+    item = storage.ledger_item(request_id)
     outcomes = [(a["model"], a["outcome"]) for a in item["attempts"]]
     # The executor may retry a target before failing over; the order is the chain's.
     assert outcomes[-1] == ("steady-model", "ok")
@@ -227,7 +217,7 @@ def test_provider_failure_mid_stream_ends_with_an_error_event_and_books_partial_
             for chunk in raw.parse():
                 received += chunk.choices[0].delta.content or ""
     assert received == "".join(WORDS[:5])
-    item = ledger_item(storage, request_id)
+    item = storage.ledger_item(request_id)
     assert item["success"] is False and item["error_code"] == "stream_interrupted"
     assert item["usage_source"] == "estimated"
     assert item["completion_tokens"] >= 5 and item["prompt_tokens"] > 0
@@ -244,7 +234,7 @@ def test_anthropic_error_event_keeps_the_reported_prompt_tokens(
     last = json.loads(lines[-1][6:])
     assert set(last) == {"error"} and last["error"]["code"] == "stream_interrupted"
     assert "overloaded_error" in last["error"]["message"]
-    item = ledger_item(storage, request_id)
+    item = storage.ledger_item(request_id)
     assert item["prompt_tokens"] == 42  # from message_start, the provider's own count
     assert item["usage_source"] == "estimated" and item["completion_tokens"] >= 4
 
@@ -269,7 +259,7 @@ def test_client_disconnect_cancels_the_upstream_and_settles(
         time.sleep(0.02)
     # The upstream was cut off a few chunks after the hang-up, not after its 200.
     assert log.cancelled_after["slow"] < 20
-    item = ledger_item(storage, request_id)
+    item = storage.ledger_item(request_id)
     assert item["stream"] is True and item["success"] is False
     assert item["status"] == 499 and item["error_code"] == "client_disconnected"
     assert item["usage_source"] == "estimated"
