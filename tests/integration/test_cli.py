@@ -83,7 +83,8 @@ def test_demo_runs_end_to_end_and_stops_everything() -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     out = done.stdout
     assert "SIMULATED mode" in out
-    assert "ledger: 9 requests booked" in out and "(1 failed)" in out
+    assert "ledger: 11 requests booked" in out and "(1 failed)" in out
+    assert " exact " in out and " semantic " in out  # the repeat and the paraphrase
     assert " simple " in out and " reasoning " in out  # the two model="auto" questions
     for provider in ("openai", "anthropic", "gemini", "groq"):
         assert f" {provider} " in out

@@ -35,6 +35,9 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("auto", "hi, whats the wifi password at the hotel?"),
     ("auto", "Our team of 7 splits a $2,340 cloud bill: 3 people use twice as much as the "
              "others. How much does each person pay? Show the steps."),
+    # The response cache: a repeat (exact hit) and a paraphrase (semantic hit) cost nothing.
+    ("gpt-4o-mini", "What are your opening hours on Sundays?"),
+    ("claude-3-5-haiku", "What's the difference between a chargeback and a refund?"),
 )
 STARTUP_TIMEOUT_S = 60.0
 
@@ -46,8 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Start `llm-router serve` on a free loopback port, send a scripted set of "
             "questions through the official openai client across several models and "
-            "providers, print model, provider, tokens, cost and latency per request, "
-            "check that the ledger booked every request, and stop everything."
+            "providers, with model=auto and with repeats the cache answers, print model, "
+            "provider, tier, cache status, tokens, cost and latency per request, check "
+            "that the ledger booked every request, and stop everything."
         ),
     )
     p.add_argument("--config", help="catalog YAML passed to serve")
@@ -59,6 +63,7 @@ class Row:
     model: str
     provider: str
     tier: str
+    cache: str
     prompt_tokens: int
     completion_tokens: int
     cost_usd: Decimal
@@ -124,7 +129,8 @@ def _ask(url: str, key: str, model: str, question: str) -> Row:
         latency = (time.perf_counter() - started) * 1000
         message = _error_message(exc.body)
         short = message if len(message) <= 60 else message[:57] + "..."
-        return Row(model, "-", "", 0, 0, Decimal(0), latency, f"HTTP {exc.status_code}: {short}")
+        return Row(model, "-", "", "", 0, 0, Decimal(0), latency,
+                   f"HTTP {exc.status_code}: {short}")
     latency = (time.perf_counter() - started) * 1000
     completion = raw.parse()
     usage = completion.usage
@@ -133,6 +139,7 @@ def _ask(url: str, key: str, model: str, question: str) -> Row:
         model=raw.headers.get("x-router-model", model),
         provider=raw.headers.get("x-router-provider", "?"),
         tier=raw.headers.get("x-router-tier", ""),
+        cache=raw.headers.get("x-router-cache", ""),
         prompt_tokens=usage.prompt_tokens if usage else 0,
         completion_tokens=usage.completion_tokens if usage else 0,
         cost_usd=Decimal(raw.headers.get("x-router-cost-usd", "0")),
@@ -150,16 +157,16 @@ def _error_message(body: Any) -> str:
 
 
 def _print_table(rows: list[Row]) -> None:
-    header = f"{'model':<24} {'provider':<10} {'auto tier':<10} {'in':>5} {'out':>5} " \
-             f"{'cost USD':>12} {'ms':>7}  answer / error"
+    header = f"{'model':<24} {'provider':<10} {'auto tier':<10} {'cache':<9} {'in':>5} " \
+             f"{'out':>5} {'cost USD':>12} {'ms':>7}  answer / error"
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r.model:<24} {r.provider:<10} {r.tier:<10} {r.prompt_tokens:>5} "
+        print(f"{r.model:<24} {r.provider:<10} {r.tier:<10} {r.cache:<9} {r.prompt_tokens:>5} "
               f"{r.completion_tokens:>5} {r.cost_usd:>12.8f} {r.latency_ms:>7.1f}  {r.note}")
     total = sum((r.cost_usd for r in rows), Decimal(0))
     print("-" * len(header))
-    print(f"{'total':<24} {'':<10} {'':<10} {sum(r.prompt_tokens for r in rows):>5} "
+    print(f"{'total':<24} {'':<10} {'':<10} {'':<9} {sum(r.prompt_tokens for r in rows):>5} "
           f"{sum(r.completion_tokens for r in rows):>5} {total:>12.8f}")
 
 
@@ -182,10 +189,12 @@ def _print_ledger(endpoint: str, rows: list[Row]) -> None:
     booked = sum((Decimal(e["cost_usd"]) for e in entries), Decimal(0))
     shown = sum((r.cost_usd for r in rows), Decimal(0))
     failed = sum(1 for e in entries if not e["success"])
+    saved = sum((Decimal(v.get("cost_saved_usd", 0)) for v in rollup.values()), Decimal(0))
     print(f"\nledger: {len(entries)} requests booked for tenant {DEV_TENANT!r} "
           f"({failed} failed), {booked} USD; daily rollup: "
           f"{sum(int(v['requests']) for v in rollup.values())} requests, "
-          f"{sum((Decimal(v['cost_usd']) for v in rollup.values()), Decimal(0))} USD")
+          f"{sum((Decimal(v['cost_usd']) for v in rollup.values()), Decimal(0))} USD, "
+          f"{saved} USD saved by the cache")
     if len(entries) != len(rows) or booked != shown:
         raise CommandError(
             f"ledger mismatch: {len(entries)} items for {len(rows)} requests, "
