@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.errors import ConfigError
 from llm_router.local.simulated import SimulatorProcess, start_simulator
 
 
@@ -25,10 +27,23 @@ def simulator() -> Iterator[SimulatorProcess]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _vendored_tiktoken() -> None:
-    """Token counting in tests uses the BPE files shipped in the layer, never a download."""
+def _vendored_tiktoken() -> Iterator[None]:
+    """Token counting in tests uses the BPE files shipped in the layer, never a download
+    and never another cache directory the environment may name."""
     import os
 
     from llm_router.tokens import use_vendored_encodings
 
-    use_vendored_encodings(os.environ)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+        use_vendored_encodings(os.environ)
+        yield
+
+
+@pytest.fixture(scope="session")
+def minilm() -> MiniLMEmbedder:
+    """The layer's MiniLM embedder, loaded once for every test that needs real vectors."""
+    try:
+        return MiniLMEmbedder.load()
+    except ConfigError as exc:
+        pytest.fail(f"{exc} (the unit target depends on `make data`)")

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from llm_router.catalog import ModelConfig, load_catalog
 from llm_router.preflight import DEFAULT_OUTPUT_TOKENS, estimate_max_cost, preflight_estimate
 from llm_router.pricing import cost_of
 from llm_router.schema import ChatRequest, Usage
-from llm_router.tokens import count_chat_tokens, use_vendored_encodings
+from llm_router.tokens import count_chat_tokens
 
 NANO = Decimal("1e-9")
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _vendored() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
-        use_vendored_encodings(os.environ)
-        yield
 
 
 def model(**overrides: Any) -> ModelConfig:

@@ -15,7 +15,6 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ from llm_router.tokens import (
     vendored_dir,
     vendored_files,
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _vendored() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
-        use_vendored_encodings(os.environ)
-        yield
 
 
 def msgs(raw: list[dict[str, Any]]) -> list[Message]:

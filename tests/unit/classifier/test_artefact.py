@@ -26,17 +26,10 @@ from llm_router.errors import ConfigError
 DATA = Path(__file__).resolve().parents[3] / "data" / "classifier" / "queries.jsonl"
 
 
-@pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbedder:
-    try:
-        return MiniLMEmbedder.load()
-    except ConfigError as exc:
-        pytest.fail(f"{exc} (the unit target depends on `make data`)")
-
 
 @pytest.fixture(scope="module")
-def classifier(embedder: MiniLMEmbedder) -> ComplexityClassifier:
-    return load_classifier(embedder_id=embedder.model_id)
+def classifier(minilm: MiniLMEmbedder) -> ComplexityClassifier:
+    return load_classifier(embedder_id=minilm.model_id)
 
 
 def test_metadata_names_the_data_it_was_trained_on(classifier: ComplexityClassifier) -> None:
@@ -48,11 +41,11 @@ def test_metadata_names_the_data_it_was_trained_on(classifier: ComplexityClassif
 
 
 def test_heldout_accuracy_has_a_sane_floor(
-    embedder: MiniLMEmbedder, classifier: ComplexityClassifier, record_property
+    minilm: MiniLMEmbedder, classifier: ComplexityClassifier, record_property
 ) -> None:
     heldout = split(load_examples(DATA), "heldout")
     texts = [e.query for e in heldout]
-    probs = classifier.probabilities(texts, embedder.embed(texts))
+    probs = classifier.probabilities(texts, minilm.embed(texts))
     report = evaluate(np.array([tier_index(e.label) for e in heldout]), probs.argmax(axis=1))
     record_property("heldout_accuracy", report.accuracy)
     print(f"held-out accuracy {report.accuracy:.3f} on {report.n} queries")
@@ -60,14 +53,14 @@ def test_heldout_accuracy_has_a_sane_floor(
 
 
 def test_classify_returns_calibrated_probabilities(
-    embedder: MiniLMEmbedder, classifier: ComplexityClassifier
+    minilm: MiniLMEmbedder, classifier: ComplexityClassifier
 ) -> None:
     text = "What time does the pharmacy open on Sunday?"
-    result = classifier.classify(text, embedder.embed_one(text))
+    result = classifier.classify(text, minilm.embed_one(text))
     assert result.label in TIERS
     assert abs(sum(result.probabilities) - 1.0) < 1e-5
     assert result.confidence == max(result.probabilities)
-    batch = classifier.classify_many([text, text], embedder.embed([text, text]))
+    batch = classifier.classify_many([text, text], minilm.embed([text, text]))
     assert batch[0].label == result.label
 
 
