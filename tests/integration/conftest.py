@@ -106,7 +106,8 @@ def storage(moto_url: str) -> Storage:
 
 
 def sim_catalog(sim_url: str, *, timeout_s: float = 5.0, max_body_bytes: int = 65536) -> str:
-    """A catalog with one provider per wire format, all served by the simulator."""
+    """A catalog with one provider per wire format, all served by the simulator (Bedrock
+    through boto3, signed with the fake credentials of ``Storage.env``)."""
     return textwrap.dedent(f"""
         providers:
           simopenai:
@@ -123,6 +124,11 @@ def sim_catalog(sim_url: str, *, timeout_s: float = 5.0, max_body_bytes: int = 6
             kind: gemini
             base_url: {sim_url}/simgemini/v1beta
             api_key: sim-key
+            timeout_s: {timeout_s}
+          simbedrock:
+            kind: bedrock
+            region: us-east-1
+            endpoint_url: {sim_url}/simbedrock
             timeout_s: {timeout_s}
           nokey:
             kind: openai
@@ -148,6 +154,12 @@ def sim_catalog(sim_url: str, *, timeout_s: float = 5.0, max_body_bytes: int = 6
             input_per_mtok: 0.10
             output_per_mtok: 0.40
             tiers: [simple]
+          bedrock-test:
+            provider: simbedrock
+            upstream_model: "{{geo}}.amazon.nova-micro-v1:0"
+            input_per_mtok: 0.035
+            output_per_mtok: 0.14
+            cached_input_per_mtok: 0.00875
           orphan-model:
             provider: nokey
             input_per_mtok: 1

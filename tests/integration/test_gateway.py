@@ -45,7 +45,7 @@ def assert_openai_error(resp: httpx.Response, status: int, *, code: str | None =
     return err
 
 
-@pytest.mark.parametrize("model", ["small-model", "claude-test", "gemini-test"])
+@pytest.mark.parametrize("model", ["small-model", "claude-test", "gemini-test", "bedrock-test"])
 def test_each_wire_format_answers_and_is_booked_at_catalog_price(
     router: RouterProcess, storage: Storage, tmp_path_factory: pytest.TempPathFactory, model: str
 ) -> None:

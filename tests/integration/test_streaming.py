@@ -1,4 +1,4 @@
-"""Streaming end to end: official openai client -> uvicorn router -> simulator (all three
+"""Streaming end to end: official openai client -> uvicorn router -> simulator (all four
 wire formats), ledger read back from moto."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .conftest import RouterProcess, Storage
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-acme"
-MODELS = ["small-model", "claude-test", "gemini-test"]
+MODELS = ["small-model", "claude-test", "gemini-test", "bedrock-test"]
 QUESTION = [
     {"role": "system", "content": "You are a support agent for a bike shop."},
     {"role": "user", "content": "Can you explain how to adjust the rear derailleur on a "

@@ -125,7 +125,8 @@ def resolve_secrets(catalog: Catalog, prefix: str | None, fetch: Any = None) -> 
 
     ``fetch`` (tests) replaces Powertools' cached SSM look-ups: (path|name, by_path) -> ...
     """
-    missing = [name for name, p in catalog.providers.items() if not p.api_key and not p.local]
+    missing = [name for name, p in catalog.providers.items()
+               if not p.api_key and not p.local and p.kind != "bedrock"]
     if not missing:
         return catalog
     if fetch is None:

@@ -24,7 +24,7 @@ from llm_router.resilience.config import KeyLimits, ResilienceConfig, TenantBudg
 
 Tier = Literal["simple", "moderate", "complex", "reasoning"]
 TIERS: tuple[Tier, ...] = ("simple", "moderate", "complex", "reasoning")
-ProviderKind = Literal["openai", "anthropic", "gemini"]
+ProviderKind = Literal["openai", "anthropic", "gemini", "bedrock"]
 
 _KIND_ALIASES = {"openai-compatible": "openai", "openai_compatible": "openai"}
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -45,7 +45,7 @@ class ProviderConfig(BaseModel):
     model_config = _FROZEN
     name: str
     kind: ProviderKind
-    base_url: str
+    base_url: str = ""  # required for every kind but bedrock (boto3 knows its endpoints)
     api_key: str | None = None
     api_key_parameter: str | None = None  # SSM parameter name, resolved at start-up
     headers: dict[str, str] = Field(default_factory=dict)
@@ -53,6 +53,10 @@ class ProviderConfig(BaseModel):
     free_tier: FreeTier | None = None
     local: bool = False  # runs on the user's machine (Ollama, vLLM): preferred in dev
     simulate: bool = True  # may be replaced by the provider simulator when no keys are set
+    # kind: bedrock only. AWS credentials come from boto3's chain (the function's role);
+    # without a region the provider counts as not configured and is skipped.
+    region: str | None = None
+    endpoint_url: str | None = None  # a VPC endpoint, or a test server on 127.0.0.1
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -64,9 +68,18 @@ class ProviderConfig(BaseModel):
     def _strip_slash(cls, v: str) -> str:
         return v.rstrip("/")
 
+    @model_validator(mode="after")
+    def _has_endpoint(self) -> ProviderConfig:
+        if self.kind != "bedrock" and not self.base_url:
+            raise ValueError(f"provider {self.name!r} needs a base_url")
+        return self
+
     @property
     def configured(self) -> bool:
-        """True when the provider has credentials (local providers need none)."""
+        """True when the provider has credentials (local providers need none; Bedrock
+        signs with the AWS credentials of the process, so a region is enough)."""
+        if self.kind == "bedrock":
+            return bool(self.region)
         return bool(self.api_key) or self.local
 
 

@@ -30,8 +30,8 @@ from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSour
 from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
-from llm_router.providers.registry import adapter_for
-from llm_router.providers.transport import call_provider
+from llm_router.providers.bedrock_client import BedrockRuntime
+from llm_router.providers.calls import ProviderCalls
 from llm_router.request_body import parse_chat_request, requested_model
 from llm_router.resilience.admission import Reservation
 from llm_router.resilience.executor import Trail
@@ -41,7 +41,7 @@ from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
 from llm_router.streaming.errors import StreamInterruptedError
 from llm_router.streaming.replay import ReplayRelay
-from llm_router.streaming.upstream import OpenedStream, open_attempt
+from llm_router.streaming.upstream import OpenedStream
 
 
 class Ledger(Protocol):
@@ -100,12 +100,13 @@ class ChatService:
         metrics: RequestMetrics | None = None,
         resilience: Resilience,
         clock: Callable[[], datetime] = now_utc,
+        bedrock: BedrockRuntime | None = None,
     ):
         self.catalog = catalog
         self._resilience = resilience
         self._metrics = metrics
         self._tiers = tiers
-        self._http = http
+        self._calls = ProviderCalls(http, bedrock)
         self._ledger = ledger
         self._max_body_bytes = max_body_bytes
         self._clock = clock
@@ -257,9 +258,8 @@ class ChatService:
         booking.trail = Trail(attempts=booking.attempts)
 
         async def attempt(target: Target, timeout_s: float) -> ChatCompletion:
-            return await call_provider(self._http, adapter_for(target.provider.kind), request,
-                                       target.model, target.provider, request_id,
-                                       timeout_s=timeout_s)
+            return await self._calls.complete(request, target.model, target.provider,
+                                              request_id, timeout_s=timeout_s)
 
         started = time.perf_counter()
         try:
@@ -280,8 +280,8 @@ class ChatService:
         booking.trail = Trail(attempts=booking.attempts)
 
         async def attempt(target: Target, timeout_s: float) -> OpenedStream:
-            return await open_attempt(self._http, request, target.model, target.provider,
-                                      request_id, timeout_s=timeout_s)
+            return await self._calls.open_stream(request, target.model, target.provider,
+                                                 request_id, timeout_s=timeout_s)
 
         try:
             done, booking.decision = await self._resilience.run(

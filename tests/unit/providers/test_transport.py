@@ -130,4 +130,4 @@ def test_success_is_parsed():
 
 def test_unknown_kind_is_a_config_error():
     with pytest.raises(ConfigError):
-        adapter_for("bedrock")
+        adapter_for("cohere")

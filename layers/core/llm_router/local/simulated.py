@@ -14,7 +14,9 @@ SIMULATOR_KEY = "sim-key"
 
 
 def has_real_keys(catalog: Catalog) -> bool:
-    return any(p.api_key for p in catalog.providers.values())
+    """Any provider key, or a Bedrock provider with a region (it signs with AWS credentials)."""
+    return any(p.api_key or (p.kind == "bedrock" and p.configured)
+               for p in catalog.providers.values())
 
 
 def simulated_catalog(catalog: Catalog, simulator_url: str) -> Catalog:
@@ -32,6 +34,9 @@ def simulated_catalog(catalog: Catalog, simulator_url: str) -> Catalog:
 
 def _simulated(provider: ProviderConfig, url: str) -> ProviderConfig:
     base = f"{url.rstrip('/')}/{provider.name}"
+    if provider.kind == "bedrock":  # boto3 signs with whatever credentials the process has
+        return provider.model_copy(update={"endpoint_url": base,
+                                           "region": provider.region or "us-east-1"})
     suffix = {"openai": "/v1", "anthropic": "", "gemini": "/v1beta"}[provider.kind]
     return provider.model_copy(update={"base_url": base + suffix, "api_key": SIMULATOR_KEY})
 

@@ -1,11 +1,13 @@
-"""The provider simulator: one FastAPI app speaking OpenAI, Anthropic and Gemini for any
-provider name, with per-provider latency, scripted faults and request statistics.
+"""The provider simulator: one FastAPI app speaking OpenAI, Anthropic, Gemini and Bedrock
+Converse for any provider name, with per-provider latency, scripted faults and request statistics.
 
 Routes (``{provider}`` is any name; it selects latency, faults and stats):
   POST /{provider}/v1/chat/completions                      OpenAI format
   POST /{provider}/v1/messages                              Anthropic format
   POST /{provider}/v1beta/models/{model}:generateContent     Gemini format
   POST /{provider}/v1beta/models/{model}:streamGenerateContent?alt=sse
+  POST /{provider}/model/{modelId}/converse                 Bedrock Converse
+  POST /{provider}/model/{modelId}/converse-stream          (binary event stream)
   POST /_sim/faults, DELETE /_sim/faults, GET /_sim/faults   scripted faults (faults.py)
   POST /_sim/latency {"provider", "ms"}                      override a provider's latency
   GET /_sim/stats, POST /_sim/reset                          counters; clear all state
@@ -18,7 +20,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -26,7 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from llm_router.simulator import anthropic_format, gemini_format, openai_format
+from llm_router.simulator import anthropic_format, bedrock_format, gemini_format, openai_format
 from llm_router.simulator.faults import FaultSpec, SimState
 from llm_router.simulator.text import BadRequest, answer
 
@@ -69,6 +71,16 @@ def create_app(state: SimState | None = None) -> FastAPI:
             return JSONResponse(body, status_code=404)
         return await _handle(
             sim, request, provider, gemini_format, model, stream=method == "streamGenerateContent"
+        )
+
+    @app.post("/{provider}/model/{target:path}")
+    async def bedrock_converse(provider: str, target: str, request: Request) -> Response:
+        model, _, method = target.rpartition("/")
+        if method not in ("converse", "converse-stream"):
+            body = bedrock_format.error("invalid", f"unknown operation {method!r}")
+            return JSONResponse(body, status_code=404)
+        return await _handle(
+            sim, request, provider, bedrock_format, model, stream=method == "converse-stream"
         )
 
     @app.post("/_sim/faults")
@@ -149,12 +161,12 @@ async def _handle(
     frames = fmt.stream(result, model, rid, created, body)
     return StreamingResponse(
         _paced(frames, sim.chunk_delay_ms),
-        media_type="text/event-stream",
+        media_type=getattr(fmt, "STREAM_MEDIA_TYPE", "text/event-stream"),
         headers={"Cache-Control": "no-cache"},
     )
 
 
-async def _paced(frames: list[str], delay_ms: int) -> AsyncIterator[str]:
+async def _paced(frames: Sequence[str | bytes], delay_ms: int) -> AsyncIterator[str | bytes]:
     for i, frame in enumerate(frames):
         if i:
             await asyncio.sleep(delay_ms / 1000)

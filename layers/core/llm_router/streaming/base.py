@@ -13,7 +13,9 @@ from llm_router.streaming.chunks import Chunk
 from llm_router.streaming.sse import SseEvent
 
 
-class StreamTransform(Protocol):
+class StreamState(Protocol):
+    """What the relay reads from a stream's transform when it settles."""
+
     @property
     def usage(self) -> Usage | None:
         """Usage as reported so far (cumulative); None until the provider reports any."""
@@ -29,6 +31,8 @@ class StreamTransform(Protocol):
         """The answer is whole (a finish reason arrived): the end of the body is no error."""
         ...
 
+
+class StreamTransform(StreamState, Protocol):
     def feed(self, event: SseEvent) -> list[Chunk]:
         """The OpenAI chunks for one provider event (often one, sometimes none).
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import anyio
 import httpx
@@ -18,20 +19,29 @@ from llm_router.errors import UpstreamConnectionError, UpstreamError, UpstreamPr
 from llm_router.providers.registry import adapter_for
 from llm_router.providers.transport import UpstreamStream, open_stream
 from llm_router.schema import ChatRequest
-from llm_router.streaming.base import StreamTransform
+from llm_router.streaming.base import StreamState, StreamTransform
 from llm_router.streaming.chunks import Chunk
 from llm_router.streaming.registry import transform_for
 from llm_router.streaming.sse import SseDecoder, SseEvent
 
 
+class Connection(Protocol):
+    async def aclose(self) -> None:
+        """Drop the upstream connection (which cancels the generation)."""
+        ...
+
+
 @dataclass
 class OpenedStream:
+    """A provider stream whose first chunk is in hand, whatever its wire (SSE over httpx,
+    or Bedrock's event stream through boto3)."""
+
     model: ModelConfig
     provider: ProviderConfig
-    transform: StreamTransform
+    transform: StreamState
     first: Chunk
     _rest: AsyncGenerator[Chunk, None]
-    _upstream: UpstreamStream
+    _upstream: Connection
 
     async def chunks(self) -> AsyncIterator[Chunk]:
         yield self.first

@@ -1,0 +1,43 @@
+"""One attempt against one provider, over whichever wire its kind speaks.
+
+The HTTP kinds (OpenAI-compatible, Anthropic, Gemini) go through httpx
+(``providers.transport``, ``streaming.upstream``); ``bedrock`` goes through boto3
+(``providers.bedrock_client``). The request path calls this and never asks which.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from llm_router.catalog import ModelConfig, ProviderConfig
+from llm_router.providers.bedrock_client import BedrockRuntime
+from llm_router.providers.registry import adapter_for
+from llm_router.providers.transport import call_provider
+from llm_router.schema import ChatCompletion, ChatRequest
+from llm_router.streaming.upstream import OpenedStream, open_attempt
+
+
+class ProviderCalls:
+    def __init__(self, http: httpx.AsyncClient, bedrock: BedrockRuntime | None = None):
+        self._http = http
+        self._bedrock = bedrock or BedrockRuntime()
+
+    async def complete(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
+        request_id: str, *, timeout_s: float | None = None,
+    ) -> ChatCompletion:
+        if provider.kind == "bedrock":
+            return await self._bedrock.complete(request, model, provider, request_id,
+                                                 timeout_s=timeout_s)
+        return await call_provider(self._http, adapter_for(provider.kind), request, model,
+                                   provider, request_id, timeout_s=timeout_s)
+
+    async def open_stream(
+        self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
+        request_id: str, *, timeout_s: float | None = None,
+    ) -> OpenedStream:
+        if provider.kind == "bedrock":
+            return await self._bedrock.open_stream(request, model, provider, request_id,
+                                                   timeout_s=timeout_s)
+        return await open_attempt(self._http, request, model, provider, request_id,
+                                  timeout_s=timeout_s)
