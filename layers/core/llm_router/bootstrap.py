@@ -51,6 +51,7 @@ def build_services(
         settings.ledger_table,
         settings.counters_table,
         retention_days=settings.ledger_retention_days,
+        shards=catalog.rollups.shards,
     )
     return Services(
         catalog=catalog,

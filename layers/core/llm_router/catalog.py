@@ -164,6 +164,14 @@ class LimitsConfig(BaseModel):
     tenant_default: TenantBudget | None = None
 
 
+class RollupConfig(BaseModel):
+    model_config = _FROZEN
+    # Copies of each rollup item, summed on read: a tenant at R requests per second
+    # writes R / shards per second to each (DynamoDB allows 1,000). Raise, never lower:
+    # readers only see shards below the current number.
+    shards: int = Field(default=8, ge=1, le=64)
+
+
 class Catalog(BaseModel):
     model_config = _FROZEN
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -172,6 +180,7 @@ class Catalog(BaseModel):
     cache: CacheConfig = CacheConfig()
     limits: LimitsConfig = LimitsConfig()
     resilience: ResilienceConfig = ResilienceConfig()
+    rollups: RollupConfig = RollupConfig()
     alerts: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -50,6 +50,8 @@ class LedgerEntry:
     # A cache hit's ledger cost of the original answer: what the hit saved.
     cost_saved_usd: Decimal = Decimal(0)
     stream: bool = False
+    # The request's output cap (max_tokens / max_completion_tokens), if it set one.
+    max_tokens: int | None = None
     error_code: str | None = None
     error_message: str | None = None
     attempts: tuple[AttemptRecord, ...] = field(default_factory=tuple)
@@ -89,6 +91,7 @@ class LedgerEntry:
             "cache_status": self.cache_status,
             "cost_saved_usd": self.cost_saved_usd,
             "stream": self.stream,
+            "max_tokens": self.max_tokens,
             "error_code": self.error_code,
             "error_message": self.error_message,
             "attempts": [

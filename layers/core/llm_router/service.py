@@ -79,6 +79,7 @@ class _Booking:
     decision: RouteDecision | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
     stream: bool = False
+    max_tokens: int | None = None
     cache_status: CacheStatus = "miss"
     cost_saved: Decimal = Decimal(0)
     embedding: Any = None  # the last user turn's, made once by the cache stage
@@ -122,6 +123,7 @@ class ChatService:
             request = parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
             booking.requested_model = request.model
             booking.stream = request.stream
+            booking.max_tokens = request.output_limit
             hit = await self._cache_lookup(principal, request, booking, timings)
             if hit is not None:
                 booking.reservation = await self._admit_hit(principal, timings)
@@ -342,6 +344,7 @@ class ChatService:
             cost_usd=cost,
             usage_source=usage_source or ("reported" if usage else "none"),
             stream=booking.stream,
+            max_tokens=booking.max_tokens,
             error_code=error.code if error else None,
             error_message=error.message[:500] if error else None,
             attempts=tuple(booking.attempts),

@@ -18,27 +18,26 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.ledger import LedgerEntry
+from llm_router.rollups import DEFAULT_SHARDS
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.rollups import DynamoRollups, rollup_updates
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
-ROLLUP_RETENTION = timedelta(days=400)
 CONFLICT_RETRIES = 5
-
-
-def rollup_key(day: str, tenant_id: str, model: str) -> dict[str, str]:
-    """Counters-table key of one (day, tenant, model) rollup item."""
-    return {"pk": f"DAY#{day}#{tenant_id}", "sk": model or "-"}
 
 
 class DynamoLedger:
     def __init__(
-        self, client: Any, ledger_table: str, counters_table: str, *, retention_days: int = 400
+        self, client: Any, ledger_table: str, counters_table: str, *, retention_days: int = 400,
+        shards: int = DEFAULT_SHARDS,
     ):
         self._client = client
         self._ledger_table = ledger_table
         self._counters_table = counters_table
         self._retention = timedelta(days=retention_days) if retention_days else None
+        self._shards = shards
+        self.rollups = DynamoRollups(client, counters_table, shards)
 
     def record(
         self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = (), *, attempt: int = 0
@@ -50,19 +49,6 @@ class DynamoLedger:
         item = entry.to_item()
         if self._retention is not None:
             item["expires_at"] = int((entry.started_at + self._retention).timestamp())
-        key = rollup_key(entry.day, entry.tenant_id, entry.model)
-        values = {
-            ":one": 1,
-            ":err": 0 if entry.success else 1,
-            ":cost": entry.cost_usd,
-            ":pt": entry.prompt_tokens,
-            ":ct": entry.completion_tokens,
-            ":cached": entry.cached_tokens,
-            ":exact": 1 if entry.cache_status == "exact" else 0,
-            ":semantic": 1 if entry.cache_status == "semantic" else 0,
-            ":saved": entry.cost_saved_usd,
-            ":exp": int((entry.started_at + ROLLUP_RETENTION).timestamp()),
-        }
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -73,20 +59,7 @@ class DynamoLedger:
                             "ConditionExpression": "attribute_not_exists(sk)",
                         }
                     },
-                    {
-                        "Update": {
-                            "TableName": self._counters_table,
-                            "Key": _serialize(key),
-                            "UpdateExpression": (
-                                "ADD requests :one, errors :err, cost_usd :cost, "
-                                "prompt_tokens :pt, completion_tokens :ct, cached_tokens :cached, "
-                                "cache_exact_hits :exact, cache_semantic_hits :semantic, "
-                                "cost_saved_usd :saved "
-                                "SET expires_at = :exp"
-                            ),
-                            "ExpressionAttributeValues": _serialize(values),
-                        }
-                    },
+                    *rollup_updates(entry, self._counters_table, self._shards),
                     *also,
                 ]
             )
@@ -116,22 +89,9 @@ class DynamoLedger:
         return [_deserialize(i) for i in resp.get("Items", [])]
 
     def rollup(self, day: str, tenant_id: str) -> dict[str, dict[str, Decimal]]:
-        """The day's counters of a tenant, per model."""
-        try:
-            resp = self._client.query(
-                TableName=self._counters_table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"DAY#{day}#{tenant_id}"}},
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("reading the rollups", exc) from exc
-        out: dict[str, dict[str, Decimal]] = {}
-        for raw in resp.get("Items", []):
-            item = _deserialize(raw)
-            out[item.pop("sk")] = {
-                k: v for k, v in item.items() if k not in ("pk", "expires_at")
-            }
-        return out
+        """The day's counters of a tenant, per model (shards summed)."""
+        per_model = self.rollups.by_value(tenant_id, "day", "model", day, day)
+        return {model: dict(c.values) for model, c in per_model.items()}
 
 
 def _already_booked(exc: ClientError) -> bool:

@@ -1,0 +1,179 @@
+"""Usage rollups: what one request adds to its tenant's counters, and how they sum. Pure.
+
+Each request adds its numbers to one item per (granularity, dimension) it is counted
+under, inside the ledger's settle transaction (``llm_router.storage.rollups``):
+
+  day   x model, provider, key, tier, route (tier|model)   analytics, budgets, spikes
+  hour  x model, provider, key, tier                       analytics by hour
+  5min  x all                                              error rate and p95 alerts
+
+Write sharding: an item takes at most 1,000 writes per second, so each request picks one
+of ``shards`` copies of every item (from its request id) and readers sum the copies. A
+tenant at R requests per second writes R / shards times per second to each item.
+
+Latency is counted in fixed buckets (``LATENCY_BUCKETS_MS``), so p50 and p95 come from
+the rollups: the percentile is reported as the upper bound of the bucket it falls in.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Literal
+
+from llm_router.ledger import LedgerEntry
+
+Granularity = Literal["day", "hour", "5min"]
+Dimension = Literal["model", "provider", "key", "tier", "route", "all"]
+
+LAYOUT: dict[Granularity, tuple[Dimension, ...]] = {
+    "day": ("model", "provider", "key", "tier", "route"),
+    "hour": ("model", "provider", "key", "tier"),
+    "5min": ("all",),
+}
+DEFAULT_SHARDS = 8
+# Upper bounds in ms; the last bucket is everything slower. 5,000 is a bound, so the
+# "p95 over 5 s" alert is exact.
+LATENCY_BUCKETS_MS: tuple[int, ...] = (25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+                                       60000)
+NONE = "-"  # the value of a dimension a request has none of (no model, no tier)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def period_of(granularity: Granularity, at: datetime) -> str:
+    at = at.astimezone(UTC)
+    if granularity == "day":
+        return at.strftime("%Y-%m-%d")
+    if granularity == "hour":
+        return at.strftime("%Y-%m-%dT%H")
+    return at.strftime("%Y-%m-%dT%H:") + f"{at.minute - at.minute % 5:02d}"
+
+
+def shard_of(request_id: str, shards: int) -> int:
+    """Stable per request, so a retried settle writes the same items."""
+    return zlib.crc32(request_id.encode()) % max(shards, 1)
+
+
+def dimension_value(entry: LedgerEntry, dimension: Dimension) -> str:
+    if dimension == "model":
+        return entry.model or NONE
+    if dimension == "provider":
+        return entry.provider or NONE
+    if dimension == "key":
+        return entry.key_id or NONE
+    if dimension == "tier":
+        return entry.tier or NONE
+    if dimension == "route":
+        return f"{entry.tier or NONE}|{entry.model or NONE}"
+    return "all"
+
+
+def latency_bucket(ms: float) -> str:
+    for bound in LATENCY_BUCKETS_MS:
+        if ms <= bound:
+            return f"lat_{bound}"
+    return "lat_inf"
+
+
+def failovers_of(entry: LedgerEntry) -> int:
+    """Targets tried beyond the first (a retry on the same target is no failover)."""
+    targets = {(a.provider, a.model) for a in entry.attempts}
+    return max(len(targets) - 1, 0)
+
+
+def error_class(code: str) -> str:
+    return "err_" + _UNSAFE.sub("_", code)[:60]
+
+
+def increments(entry: LedgerEntry) -> dict[str, int | Decimal]:
+    """The counters one request adds (zeros left out, except requests and cost)."""
+    out: dict[str, int | Decimal] = {"requests": 1, "cost_usd": entry.cost_usd}
+    values: dict[str, int | Decimal] = {
+        "errors": 0 if entry.success else 1,
+        "server_errors": 1 if entry.status >= 500 else 0,
+        "prompt_tokens": entry.prompt_tokens,
+        "completion_tokens": entry.completion_tokens,
+        "cached_tokens": entry.cached_tokens,
+        "cost_saved_usd": entry.cost_saved_usd,
+        "cache_exact_hits": 1 if entry.cache_status == "exact" else 0,
+        "cache_semantic_hits": 1 if entry.cache_status == "semantic" else 0,
+        "cache_bypass": 1 if entry.cache_status == "bypass" else 0,
+        "failovers": failovers_of(entry),
+        "latency_ms_sum": Decimal(str(round(entry.latency_ms, 1))),
+        latency_bucket(entry.latency_ms): 1,
+    }
+    if entry.cache_status == "bypass":
+        values["cache_bypass_cost_usd"] = entry.cost_usd
+    if entry.error_code:
+        values[error_class(entry.error_code)] = 1
+    if entry.max_tokens is not None and entry.success:
+        values["max_tokens_requests"] = 1
+        values["max_tokens_sum"] = entry.max_tokens
+        values["max_tokens_completion_tokens"] = entry.completion_tokens
+        if entry.completion_tokens >= entry.max_tokens:
+            values["truncated"] = 1
+            values["truncated_cost_usd"] = entry.cost_usd
+    out.update({k: v for k, v in values.items() if v})
+    return out
+
+
+@dataclass(frozen=True)
+class RollupKey:
+    granularity: Granularity
+    dimension: Dimension
+    period: str
+    value: str
+
+
+def keys_of(entry: LedgerEntry) -> list[RollupKey]:
+    """Every rollup item one request is counted in (one per granularity x dimension)."""
+    return [RollupKey(g, d, period_of(g, entry.started_at), dimension_value(entry, d))
+            for g, dims in LAYOUT.items() for d in dims]
+
+
+@dataclass
+class Counters:
+    """Summed rollup counters; money stays Decimal."""
+
+    values: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, other: Mapping[str, Decimal | int]) -> None:
+        for name, value in other.items():
+            self.values[name] = self.values.get(name, Decimal(0)) + Decimal(value)
+
+    def __getitem__(self, name: str) -> Decimal:
+        return self.values.get(name, Decimal(0))
+
+    @property
+    def requests(self) -> int:
+        return int(self["requests"])
+
+    def rate(self, name: str) -> float:
+        return float(self[name] / self["requests"]) if self.requests else 0.0
+
+    def errors_by_class(self) -> dict[str, int]:
+        return {k[4:]: int(v) for k, v in sorted(self.values.items())
+                if k.startswith("err_") and v}
+
+    def latency_percentile(self, q: float) -> float | None:
+        """Upper bound (ms) of the bucket holding the q-quantile; inf past the last."""
+        total = sum(int(self[f"lat_{b}"]) for b in (*LATENCY_BUCKETS_MS, "inf"))
+        if not total:
+            return None
+        rank, seen = q * total, 0
+        for bound in LATENCY_BUCKETS_MS:
+            seen += int(self[f"lat_{bound}"])
+            if seen >= rank:
+                return float(bound)
+        return float("inf")
+
+
+def total(rows: Iterable[Mapping[str, Decimal | int]]) -> Counters:
+    out = Counters()
+    for row in rows:
+        out.add(row)
+    return out

@@ -1,0 +1,121 @@
+"""Rollup items in the counters table: written in the settle transaction, summed on read.
+
+Item key (``llm_router.rollups`` says what is counted):
+
+  pk  RU#<tenant>#<granularity>#<dimension>#<shard>
+  sk  <period>#<value>          e.g. 2026-12-03#gpt-4o-mini, 2026-12-03T14#simple
+
+The shard is in the partition key, so a hot tenant's writes spread over ``shards``
+partitions as well as items; the period leads the sort key, so any date range of one
+(granularity, dimension) is one Query per shard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from llm_router.ledger import LedgerEntry
+from llm_router.rollups import (
+    DEFAULT_SHARDS,
+    Counters,
+    Dimension,
+    Granularity,
+    increments,
+    keys_of,
+    shard_of,
+)
+from llm_router.storage.dynamo import storage_error
+
+_de = TypeDeserializer()
+RETENTION: dict[Granularity, timedelta] = {
+    "day": timedelta(days=400), "hour": timedelta(days=35), "5min": timedelta(days=2)}
+_META = ("pk", "sk", "expires_at")
+
+
+def partition(tenant_id: str, granularity: Granularity, dimension: Dimension, shard: int) -> str:
+    return f"RU#{tenant_id}#{granularity}#{dimension}#{shard}"
+
+
+def rollup_updates(entry: LedgerEntry, table: str, shards: int = DEFAULT_SHARDS
+                   ) -> list[dict[str, Any]]:
+    """TransactItems adding one request to each of its rollup items (one shard)."""
+    shard = shard_of(entry.request_id, shards)
+    adds = increments(entry)
+    names = {f"#a{i}": name for i, name in enumerate(adds)}
+    values = {f":a{i}": {"N": _number(v)} for i, v in enumerate(adds.values())}
+    expression = "ADD " + ", ".join(f"#a{i} :a{i}" for i in range(len(adds)))
+    items = []
+    for key in keys_of(entry):
+        expires = int((entry.started_at + RETENTION[key.granularity]).timestamp())
+        items.append({"Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": partition(entry.tenant_id, key.granularity, key.dimension,
+                                          shard)},
+                    "sk": {"S": f"{key.period}#{key.value}"}},
+            "UpdateExpression": expression + " SET expires_at = :exp",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":exp": {"N": str(expires)}},
+        }})
+    return items
+
+
+class DynamoRollups:
+    """Reads rollups back, summing the shards."""
+
+    def __init__(self, client: Any, table: str, shards: int = DEFAULT_SHARDS):
+        self._client = client
+        self._table = table
+        self._shards = shards
+
+    def read(
+        self, tenant_id: str, granularity: Granularity, dimension: Dimension,
+        first: str, last: str,
+    ) -> dict[tuple[str, str], Counters]:
+        """(period, value) -> counters, for periods from ``first`` to ``last`` inclusive
+        (period strings: ``2026-12-03``, ``2026-12-03T14``, ``2026-12-03T14:05``)."""
+        out: dict[tuple[str, str], Counters] = {}
+        for shard in range(self._shards):
+            pk = partition(tenant_id, granularity, dimension, shard)
+            for item in self._query(pk, first, last):
+                period, _, value = item["sk"].partition("#")
+                out.setdefault((period, value), Counters()).add(
+                    {k: v for k, v in item.items() if k not in _META})
+        return out
+
+    def by_value(self, tenant_id: str, granularity: Granularity, dimension: Dimension,
+                 first: str, last: str) -> dict[str, Counters]:
+        """value -> counters over the whole range."""
+        out: dict[str, Counters] = {}
+        for (_, value), counters in self.read(tenant_id, granularity, dimension,
+                                              first, last).items():
+            out.setdefault(value, Counters()).add(counters.values)
+        return out
+
+    def _query(self, pk: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":lo": {"S": first},
+                                          ":hi": {"S": last + "#\U0010ffff"}},
+        }
+        try:
+            while True:
+                page = self._client.query(**kwargs)
+                for raw in page.get("Items", []):
+                    yield {k: _de.deserialize(v) for k, v in raw.items()}
+                if "LastEvaluatedKey" not in page:
+                    return
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("reading the rollups", exc) from exc
+
+
+def _number(value: int | Decimal) -> str:
+    # Plain digits: str(Decimal) may print an exponent (9E-7), which moto refuses.
+    return f"{Decimal(value):f}"

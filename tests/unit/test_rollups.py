@@ -1,0 +1,81 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from llm_router.ledger import AttemptRecord, LedgerEntry
+from llm_router.rollups import (
+    Counters,
+    increments,
+    keys_of,
+    latency_bucket,
+    period_of,
+    shard_of,
+    total,
+)
+
+AT = datetime(2026, 12, 3, 14, 7, 30, tzinfo=UTC)
+
+
+def entry(**kw) -> LedgerEntry:
+    base = dict(request_id="req_1", tenant_id="t", key_id="k1", started_at=AT,
+                requested_model="auto", success=True, status=200, latency_ms=420.0,
+                model="small", provider="p", tier="simple")
+    return LedgerEntry(**{**base, **kw})
+
+
+def test_periods() -> None:
+    assert period_of("day", AT) == "2026-12-03"
+    assert period_of("hour", AT) == "2026-12-03T14"
+    assert period_of("5min", AT) == "2026-12-03T14:05"
+
+
+def test_one_request_is_counted_once_per_granularity_and_dimension() -> None:
+    keys = keys_of(entry())
+    assert len(keys) == 10
+    assert {(k.granularity, k.dimension, k.value) for k in keys} >= {
+        ("day", "model", "small"), ("day", "route", "simple|small"), ("hour", "key", "k1"),
+        ("5min", "all", "all")}
+    explicit = keys_of(entry(tier=None))
+    assert ("day", "tier", "-") in {(k.granularity, k.dimension, k.value) for k in explicit}
+
+
+def test_increments_of_a_failed_request_with_failover() -> None:
+    e = entry(success=False, status=503, error_code="all_providers_failed", latency_ms=6000,
+              cost_usd=Decimal("0.0000009"), attempts=(
+                  AttemptRecord("p", "small", 10, "upstream_503"),
+                  AttemptRecord("p", "small", 10, "upstream_503"),
+                  AttemptRecord("q", "big", 10, "upstream_timeout")))
+    inc = increments(e)
+    assert inc["requests"] == 1 and inc["errors"] == 1 and inc["server_errors"] == 1
+    assert inc["failovers"] == 1  # a retry on the same target is no failover
+    assert inc["err_all_providers_failed"] == 1
+    assert inc["lat_10000"] == 1 and "lat_5000" not in inc
+    assert inc["cost_usd"] == Decimal("0.0000009")
+
+
+def test_max_tokens_and_truncation() -> None:
+    inc = increments(entry(max_tokens=100, completion_tokens=100, cost_usd=Decimal("0.01")))
+    assert inc["max_tokens_requests"] == 1 and inc["truncated"] == 1
+    assert inc["truncated_cost_usd"] == Decimal("0.01")
+    assert "truncated" not in increments(entry(max_tokens=100, completion_tokens=99))
+
+
+def test_shards_are_stable_and_spread() -> None:
+    assert shard_of("req_1", 8) == shard_of("req_1", 8)
+    used = {shard_of(f"req_{i}", 8) for i in range(200)}
+    assert used == set(range(8))
+
+
+def test_percentiles_from_the_histogram() -> None:
+    rows = [increments(entry(latency_ms=ms)) for ms in [30] * 90 + [4000] * 5 + [7000] * 5]
+    counters = total(rows)
+    assert counters.requests == 100
+    assert counters.latency_percentile(0.5) == 50
+    assert counters.latency_percentile(0.95) == 5000
+    assert counters.latency_percentile(0.96) == 10000
+    assert Counters().latency_percentile(0.95) is None
+    assert latency_bucket(5000) == "lat_5000" and latency_bucket(70000) == "lat_inf"
+
+
+def test_money_sums_exactly() -> None:
+    rows = [increments(entry(cost_usd=Decimal("0.1"))) for _ in range(3)]
+    assert total(rows)["cost_usd"] == Decimal("0.3")
