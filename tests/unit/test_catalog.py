@@ -78,3 +78,16 @@ def test_default_catalog_loads_without_keys() -> None:
     catalog = load_catalog(None, env={})
     assert catalog.models
     assert not any(p.api_key for p in catalog.providers.values())
+
+
+def test_environment_weights_default_and_override_per_weight() -> None:
+    default = parse_catalog({}).routing.environments
+    assert (default["dev"].local, default["dev"].free) == (50, 25)
+    assert (default["prod"].local, default["prod"].free) == (0, 0)
+    tuned = parse_catalog({"routing": {"environments": {"dev": {"free": 5},
+                                                         "prod": {"free": 10}}}})
+    assert (tuned.routing.environments["dev"].local, tuned.routing.environments["dev"].free) \
+        == (50, 5)
+    assert tuned.routing.environments["prod"].free == 10
+    with pytest.raises(ConfigError, match="environments"):
+        parse_catalog({"routing": {"environments": {"staging": {"free": 5}}}})

@@ -11,11 +11,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from llm_router.catalog import parse_catalog
 from llm_router.local.template import load_template, resources_of_type, table_definitions
+from llm_router.settings import RouterSettings
 from llm_router.storage.tables import ALL_TABLES, BUCKET_ENV_VAR, BUCKET_LOGICAL_ID, TableSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -343,3 +345,26 @@ def test_only_the_batch_function_writes_cache_snapshots(template: dict[str, Any]
                ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert actions == {"dynamodb:Query", "dynamodb:Scan", "s3:GetObject", "s3:PutObject",
                        "s3:ListBucket"}
+
+
+def test_environment_parameter_sets_the_routing_weights_every_function_reads(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    allowed = template["Parameters"]["Environment"]["AllowedValues"]
+    annotation = RouterSettings.model_fields["environment"].annotation
+    assert set(allowed) == set(get_args(annotation))
+    assert set(allowed) == set(parse_catalog({}).routing.environments)
+    for name, function in functions.items():
+        assert effective_env(template, function)["LLM_ROUTER_ENVIRONMENT"] == \
+            {"Ref": "Environment"}, name
+
+
+def test_bedrock_is_granted_only_with_a_region(template: dict[str, Any]) -> None:
+    policy = template["Resources"]["BedrockInvokePolicy"]
+    assert policy["Condition"] == "HasBedrock"
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert set(statement["Action"]) == {"bedrock:InvokeModel",
+                                        "bedrock:InvokeModelWithResponseStream"}
+    router = template["Resources"]["RouterFunction"]["Properties"]["Policies"]
+    assert {"Fn::If": ["HasBedrock", {"Ref": "BedrockInvokePolicy"}, {"Ref": "AWS::NoValue"}]} \
+        in router

@@ -20,7 +20,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llm_router.errors import ConfigError, ModelNotFoundError
-from llm_router.resilience.config import KeyLimits, ResilienceConfig, TenantBudget
+from llm_router.resilience.config import (
+    DEFAULT_ENVIRONMENTS,
+    Environment,
+    EnvironmentWeights,
+    KeyLimits,
+    ResilienceConfig,
+    TenantBudget,
+)
 
 Tier = Literal["simple", "moderate", "complex", "reasoning"]
 TIERS: tuple[Tier, ...] = ("simple", "moderate", "complex", "reasoning")
@@ -126,6 +133,19 @@ class RoutingConfig(BaseModel):
     # Below this classifier confidence a request goes one tier up; None takes the
     # threshold the classifier artefact recommends from its calibration.
     escalate_below_confidence: float | None = Field(default=None, ge=0, le=1)
+    # Scoring weights per deployment environment (LLM_ROUTER_ENVIRONMENT, the template's
+    # Environment parameter); a weight left out keeps its default.
+    environments: dict[Environment, EnvironmentWeights] = Field(
+        default_factory=lambda: dict(DEFAULT_ENVIRONMENTS))
+
+    @field_validator("environments", mode="before")
+    @classmethod
+    def _over_defaults(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {env: {**weights.model_dump(), **(v.get(env) or {})}
+                for env, weights in DEFAULT_ENVIRONMENTS.items()} | {
+            env: given for env, given in v.items() if env not in DEFAULT_ENVIRONMENTS}
 
 
 class CacheConfig(BaseModel):

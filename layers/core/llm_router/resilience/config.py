@@ -7,7 +7,7 @@ without the section gets.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -52,6 +52,29 @@ class ResilienceConfig(BaseModel):
     breaker: BreakerConfig = BreakerConfig()
     # Per-container cache of free-tier usage for scoring (quota *enforcement* is exact).
     quota_cache_ttl_s: float = Field(default=2.0, ge=0)
+
+
+Environment = Literal["dev", "prod"]
+
+
+class EnvironmentWeights(BaseModel):
+    """Scoring points an environment adds (``routing.environments``; docs/resilience.md).
+
+    ``local``: a provider on your own machine (``local: true``: Ollama, vLLM). ``free``: a
+    model that costs nothing (prices 0), or one with free-tier room, times the share left.
+    """
+
+    model_config = _FROZEN
+    local: float = Field(default=0.0, ge=0, le=100)
+    free: float = Field(default=0.0, ge=0, le=100)
+
+
+# dev spends nothing it need not: a local model first, then free ones. prod: routing's
+# own order (cost, latency or quality) and health decide alone.
+DEFAULT_ENVIRONMENTS: dict[Environment, EnvironmentWeights] = {
+    "dev": EnvironmentWeights(local=50, free=25),
+    "prod": EnvironmentWeights(),
+}
 
 
 def _money(v: Any) -> Any:

@@ -31,13 +31,13 @@ from llm_router.resilience.admission import (
     plan_admission,
     refusal,
 )
-from llm_router.resilience.config import KeyLimits
+from llm_router.resilience.config import Environment, KeyLimits
 from llm_router.resilience.counters import CounterOp, LimitReached, merge
 from llm_router.resilience.executor import Attempt, Done, Executor, Trail
 from llm_router.resilience.executor import Target as Target
 from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.quota import has_quota, quota_ops, remaining_fraction
-from llm_router.resilience.scoring import Environment, Signals, rank
+from llm_router.resilience.scoring import Signals, rank
 from llm_router.routing import RouteDecision
 from llm_router.schema import ChatRequest
 
@@ -149,7 +149,8 @@ class Resilience:
                                                 stats.latency_ms, free)
 
         # Score every candidate, then keep the best max_targets.
-        return rank(targets, describe, self.environment)[:limit]
+        weights = self.catalog.routing.environments[self.environment]
+        return rank(targets, describe, weights)[:limit]
 
     # --- settle -------------------------------------------------------------------
 

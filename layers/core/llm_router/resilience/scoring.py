@@ -9,7 +9,10 @@ needs):
                           tier: 10); an exhausted free tier -50 (it would be skipped)
   health        -100..0   breaker open -100, half-open -30, else -30 x error rate
   latency        -15..0   observed moving average over twice the typical latency
-  environment     0..50   dev prefers a local model (Ollama, vLLM) to save quota
+  environment     weights of the deployment environment (routing.environments):
+                  + local for a provider on your machine (Ollama, vLLM); + free for a
+                  model priced 0, or free x the share left of its free tier.
+                  Defaults: dev local 50, free 25; prod nothing.
 
 With no signals (healthy, no free tiers, prod) every adjustment is equal, so the order
 is routing's: scoring only moves a candidate when something is known about it.
@@ -19,12 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.resilience.breaker import CLOSED, BreakerState
-
-Environment = Literal["dev", "prod"]
+from llm_router.resilience.config import EnvironmentWeights
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def score(
     model: ModelConfig,
     provider: ProviderConfig,
     signals: Signals,
-    environment: Environment,
+    weights: EnvironmentWeights,
 ) -> float:
     points = 30.0 * (count - position) / max(count, 1)
     if signals.free_remaining is None:
@@ -59,8 +61,12 @@ def score(
     typical = model.typical_latency_ms
     if signals.latency_ms is not None and typical:
         points -= 15.0 * min(1.0, max(0.0, signals.latency_ms / (2 * typical) - 1))
-    if environment == "dev" and provider.local:
-        points += 50.0
+    if provider.local:
+        points += weights.local
+    if model.input_per_mtok == 0 and model.output_per_mtok == 0:
+        points += weights.free
+    elif signals.free_remaining is not None and signals.free_remaining > 0:
+        points += weights.free * signals.free_remaining
     return points
 
 
@@ -70,12 +76,12 @@ T = TypeVar("T")
 def rank(
     chain: Sequence[T],
     describe: Callable[[T], tuple[ModelConfig, ProviderConfig, Signals]],
-    environment: Environment,
+    weights: EnvironmentWeights,
 ) -> list[T]:
     """``chain`` reordered by score, highest first; ties keep routing's order."""
     scored = []
     for position, item in enumerate(chain):
         model, provider, signals = describe(item)
-        scored.append((-score(position, len(chain), model, provider, signals, environment),
+        scored.append((-score(position, len(chain), model, provider, signals, weights),
                        position, item))
     return [item for _, _, item in sorted(scored, key=lambda s: (s[0], s[1]))]
