@@ -32,7 +32,7 @@ class RouterSettings(BaseSettings):
     # SSM path holding provider keys as <prefix>/<provider>/api_key (SecureString),
     # read in one GetParametersByPath call at cold start. Unset locally.
     provider_keys_prefix: str | None = None
-    # Set locally to the embedded moto server; unset in Lambda.
+    # Set locally to the embedded store; unset in Lambda.
     aws_endpoint_url: str | None = None
 
     # Seconds an API key lookup is cached per container (revocation delay).

@@ -1,6 +1,6 @@
 """``llm-router demo``: start the router, drive it with the official openai client, stop.
 
-It starts ``llm-router serve`` as a child process (which embeds moto and, with no
+It starts ``llm-router serve`` as a child process (which embeds the local store and, with no
 provider keys, the simulator), asks questions through several models on different
 providers, prints what each cost, checks the ledger booked every request, and stops
 everything it started, also on Ctrl-C or failure.
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         _print_table(rows)
         if storage:
             _print_ledger(storage, rows)
-    print("\nstopped the router, the embedded moto server and the simulator.")
+    print("\nstopped the router, the embedded store and the simulator.")
     return 0
 
 
@@ -102,7 +102,7 @@ def _server(key: str, config: str | None) -> Iterator[tuple[str, str | None]]:
     try:
         ready = wait_for_line(proc, "llm-router listening on ", STARTUP_TIMEOUT_S, on_line=show)
         banner = "".join(lines)
-        found = re.search(r"embedded moto at (http://\S+)", banner)
+        found = re.search(r"embedded store at (http://\S+)", banner)
         yield ready.split("listening on ", 1)[1].strip(), found.group(1) if found else None
     finally:
         stop_process(proc, timeout_s=15)
@@ -171,7 +171,7 @@ def _print_table(rows: list[Row]) -> None:
 
 
 def _print_ledger(endpoint: str, rows: list[Row]) -> None:
-    """Read the ledger back from the embedded moto server: every request is booked."""
+    """Read the ledger back from the embedded store: every request is booked."""
     import boto3
 
     from llm_router.ledger import now_utc

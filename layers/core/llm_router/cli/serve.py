@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import sys
 
 import httpx
@@ -13,6 +12,7 @@ import uvicorn
 from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import load_catalog
+from llm_router.local.sockets import listening_socket
 from llm_router.local.stack import LocalStack
 from llm_router.settings import RouterSettings
 
@@ -20,11 +20,12 @@ from llm_router.settings import RouterSettings
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
-        help="run the router locally (embedded moto, simulator when no keys)",
+        help="run the router locally (embedded store, simulator when no keys)",
         description=(
             "Run the OpenAI-compatible router on uvicorn. Without LLM_ROUTER_AWS_ENDPOINT_URL "
-            "it embeds a moto server with the tables of template.yaml; without provider API "
-            "keys in the environment it serves every provider from the provider simulator."
+            "it embeds a local store that speaks DynamoDB's API (SQLite underneath) with the "
+            "tables of template.yaml; without provider API keys in the environment it serves "
+            "every provider from the provider simulator."
         ),
     )
     p.add_argument("--config", help="catalog YAML (default: the shipped catalog)")
@@ -49,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.dev_key:
             stack.register_dev_key(args.dev_key)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
         host, port = sock.getsockname()[:2]
         services = build_services(
             stack.settings, http=httpx.AsyncClient(), catalog=stack.catalog, mode=stack.mode

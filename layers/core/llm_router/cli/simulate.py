@@ -11,6 +11,7 @@ import asyncio
 import socket
 from typing import Any
 
+from llm_router.local.sockets import listening_socket
 from llm_router.simulator import SimState, create_app
 
 
@@ -61,10 +62,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn  # only the serving commands need it
 
     # Bind first so --port 0 yields the real port before uvicorn starts.
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(128)
+    sock = listening_socket(args.host, args.port)
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(state_from(args)),

@@ -1,1 +1,2 @@
-"""Running the router without AWS: embedded moto, tables from template.yaml, simulator."""
+"""Running the router without AWS: the embedded store (DynamoDB API on SQLite), tables
+from template.yaml, the provider simulator."""

@@ -1,4 +1,4 @@
-"""An embedded moto server on 127.0.0.1 with the tables and bucket of template.yaml.
+"""The embedded store on 127.0.0.1 with the tables and bucket of template.yaml.
 
 The tables are created from template.yaml's own resource definitions, so the local run
 cannot drift from what ``sam deploy`` creates.
@@ -6,66 +6,54 @@ cannot drift from what ``sam deploy`` creates.
 
 from __future__ import annotations
 
-import logging
-import threading
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import boto3
 
 from llm_router.errors import ConfigError
+from llm_router.local.processes import stop_process, wait_for_line
+from llm_router.local.store.server import READY_LINE
 from llm_router.local.template import load_template, table_definitions
 from llm_router.settings import RouterSettings
 from llm_router.storage.tables import ALL_TABLES
 
-# moto accepts any credentials; these make boto3 sign requests without a real profile.
+# The embedded store accepts any credentials; these make boto3 sign requests without a real profile.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
 
 @dataclass
 class EmbeddedAws:
+    """The embedded store process (``llm_router.local.store``), stopped by PID."""
+
     endpoint_url: str
-    _server: Any
-    _thread: threading.Thread
+    process: subprocess.Popen[str]
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
-
-class _OneRequestAtATime:
-    """DynamoDB applies each conditional write atomically; moto's backend takes no lock,
-    so two concurrent requests could both pass one condition (two admissions for the
-    last slot of a rate limit). Serving one request at a time restores the guarantee
-    the router's limits and budgets rely on, locally and in tests."""
-
-    def __init__(self, app: Any):
-        self._app = app
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with self._lock:
-            return list(self._app(environ, start_response))
+    def stop(self, timeout_s: float = 10.0) -> None:
+        stop_process(self.process, timeout_s)
 
 
-def start_embedded_aws() -> EmbeddedAws:
-    """Start moto's server in a daemon thread on a free loopback port."""
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
+def start_embedded_aws(*, startup_timeout_s: float = 20.0) -> EmbeddedAws:
+    """Start the embedded store (DynamoDB on SQLite, S3 by moto) on a free loopback port.
+
+    It is a child process, so its work never holds the router's interpreter lock, and
+    it applies each call atomically on its own, as DynamoDB does."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llm_router.local.store", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    from werkzeug.serving import make_server
-
-    # moto serves through werkzeug, which logs every request line; that is noise here.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
-    thread.start()
-    return EmbeddedAws(f"http://127.0.0.1:{server.server_port}", server, thread)
+    line = wait_for_line(proc, READY_LINE, startup_timeout_s)
+    return EmbeddedAws(line.rsplit(" ", 1)[1].strip(), proc)
 
 
 def find_template(start: Path | None = None) -> Path:

@@ -1,7 +1,7 @@
 """Everything ``llm-router serve`` runs besides the app: storage and upstreams.
 
 ``LocalStack.start`` decides, from the environment and the catalog, whether to embed
-moto and whether to use the provider simulator, and ``banner`` says which loudly.
+the store and whether to use the provider simulator, and ``banner`` says which loudly.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class LocalStack:
         if self.settings.aws_endpoint_url:
             self.notes.append(f"storage: AWS endpoint {self.settings.aws_endpoint_url}")
             return
-        # moto accepts any credentials; boto3 needs some to sign with.
+        # The embedded store accepts any credentials; boto3 needs some to sign with.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
         self.aws = start_embedded_aws()
@@ -63,8 +63,8 @@ class LocalStack:
         template = find_template()
         create_resources(self.settings, template)
         self.notes.append(
-            f"storage: embedded moto at {self.aws.endpoint_url} "
-            f"(tables from {Path(template).name}; in memory, gone when this process stops)"
+            f"storage: embedded store at {self.aws.endpoint_url} (DynamoDB API on SQLite, "
+            f"tables from {Path(template).name}; temporary, gone when this process stops)"
         )
 
     def _start_upstreams(self, simulate: str) -> None:

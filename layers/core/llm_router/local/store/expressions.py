@@ -1,0 +1,525 @@
+"""DynamoDB's expression language: condition, key-condition, update and projection.
+
+One tokenizer and one recursive-descent parser turn an expression into a small tree of
+tuples; ``holds`` evaluates a condition against an item and ``apply_update`` returns the
+updated copy of one item. ``#names`` and ``:values`` are resolved while parsing, and the
+parser records which were used, so a request that defines one it never uses is refused
+as DynamoDB refuses it.
+
+Grammar (DynamoDB's, as documented in "Condition and filter expressions" and "Update
+expressions"):
+
+    condition := disjunct (OR disjunct)*        disjunct := conjunct (AND conjunct)*
+    conjunct  := NOT conjunct | '(' condition ')' | function | operand comparator operand
+               | operand BETWEEN operand AND operand | operand IN '(' operand, ... ')'
+    operand   := path | :value | size(path)
+    update    := (SET action, ... | REMOVE path, ... | ADD path :v, ... | DELETE path :v, ...)+
+    action    := path '=' value        value := term (('+' | '-') term)?
+    term      := operand | if_not_exists(path, term) | list_append(term, term)
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from llm_router.local.store import values as dv
+from llm_router.local.store.errors import ValidationError
+from llm_router.local.store.values import Item, Value
+
+Path = tuple[str | int, ...]
+Node = tuple[Any, ...]
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<alias>#[A-Za-z0-9_]+)"
+    r"|(?P<value>:[A-Za-z0-9_]+)|(?P<index>\[\s*\d+\s*\])"
+    r"|(?P<op><>|<=|>=|[=<>()\[\],.+-]))"
+)
+_COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
+_CONDITION_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type",
+                        "begins_with", "contains")
+_CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
+
+
+class Expressions:
+    """The ``ExpressionAttributeNames``/``Values`` of one request, and which were used."""
+
+    def __init__(self, names: dict[str, str] | None, values: dict[str, Value] | None):
+        self.names = names or {}
+        self.values = values or {}
+        self.used_names: set[str] = set()
+        self.used_values: set[str] = set()
+
+    def condition(self, text: str | None) -> Node | None:
+        if text is None:
+            return None
+        parser = _Parser(text, self)
+        node = parser.condition()
+        parser.end()
+        return node
+
+    def update(self, text: str) -> list[Node]:
+        parser = _Parser(text, self)
+        actions = parser.update()
+        parser.end()
+        return actions
+
+    def projection(self, text: str | None) -> list[Path] | None:
+        if text is None:
+            return None
+        parser = _Parser(text, self)
+        paths = [parser.path()]
+        while parser.accept(","):
+            paths.append(parser.path())
+        parser.end()
+        return paths
+
+    def check_all_used(self) -> None:
+        unused_values = sorted(set(self.values) - self.used_values)
+        if unused_values:
+            raise ValidationError("Value provided in ExpressionAttributeValues unused in "
+                                  f"expressions: keys: {{{', '.join(unused_values)}}}")
+        unused_names = sorted(set(self.names) - self.used_names)
+        if unused_names:
+            raise ValidationError("Value provided in ExpressionAttributeNames unused in "
+                                  f"expressions: keys: {{{', '.join(unused_names)}}}")
+
+
+class _Parser:
+    def __init__(self, text: str, context: Expressions):
+        self.text = text
+        self.context = context
+        self.tokens = list(self._tokenize(text))
+        self.pos = 0
+
+    def _tokenize(self, text: str) -> Iterator[tuple[str, str]]:
+        at = 0
+        stripped = text.rstrip()
+        while at < len(stripped):
+            match = _TOKEN.match(stripped, at)
+            if not match or match.end() == at:
+                raise self.error(f'Syntax error; token: "{stripped[at:at + 10].strip()}"')
+            kind = match.lastgroup or "op"
+            yield kind, match.group(kind)
+            at = match.end()
+
+    def error(self, detail: str) -> ValidationError:
+        return ValidationError(f"Invalid expression: {detail}, expression: {self.text}")
+
+    # -- token helpers ---------------------------------------------------------------
+    def peek(self, offset: int = 0) -> tuple[str, str] | None:
+        at = self.pos + offset
+        return self.tokens[at] if at < len(self.tokens) else None
+
+    def keyword(self, word: str, offset: int = 0) -> bool:
+        token = self.peek(offset)
+        return token is not None and token[0] == "name" and token[1].upper() == word
+
+    def accept(self, op: str) -> bool:
+        token = self.peek()
+        if token is not None and token[0] == "op" and token[1] == op:
+            self.pos += 1
+            return True
+        return False
+
+    def accept_keyword(self, word: str) -> bool:
+        if self.keyword(word):
+            self.pos += 1
+            return True
+        return False
+
+    def expect(self, op: str) -> None:
+        if not self.accept(op):
+            token = self.peek()
+            raise self.error(f'Syntax error; token: "{token[1] if token else "<EOF>"}", '
+                             f'expected "{op}"')
+
+    def end(self) -> None:
+        token = self.peek()
+        if token is not None:
+            raise self.error(f'Syntax error; token: "{token[1]}"')
+
+    # -- conditions ------------------------------------------------------------------
+    def condition(self) -> Node:
+        node = self.conjunction()
+        while self.accept_keyword("OR"):
+            node = ("or", node, self.conjunction())
+        return node
+
+    def conjunction(self) -> Node:
+        node = self.negation()
+        while self.accept_keyword("AND"):
+            node = ("and", node, self.negation())
+        return node
+
+    def negation(self) -> Node:
+        if self.accept_keyword("NOT"):
+            return ("not", self.negation())
+        if self.accept("("):
+            node = self.condition()
+            self.expect(")")
+            return node
+        token = self.peek()
+        if (token and token[0] == "name" and token[1] in _CONDITION_FUNCTIONS
+                and self.peek(1) == ("op", "(")):
+            return self.function(token[1])
+        left = self.operand()
+        if self.accept_keyword("BETWEEN"):
+            low = self.operand()
+            if not self.accept_keyword("AND"):
+                raise self.error("BETWEEN needs AND")
+            return ("between", left, low, self.operand())
+        if self.accept_keyword("IN"):
+            self.expect("(")
+            choices = [self.operand()]
+            while self.accept(","):
+                choices.append(self.operand())
+            self.expect(")")
+            return ("in", left, choices)
+        token = self.peek()
+        if token is None or token[1] not in _COMPARATORS:
+            raise self.error(f'Syntax error; token: "{token[1] if token else "<EOF>"}"')
+        self.pos += 1
+        return ("cmp", token[1], left, self.operand())
+
+    def function(self, name: str) -> Node:
+        self.pos += 2  # name and "("
+        args = [self.path()] if name.startswith("attribute_") else [self.operand()]
+        if name in ("attribute_type", "begins_with", "contains"):
+            self.expect(",")
+            args.append(self.operand())
+        self.expect(")")
+        return ("func", name, args)
+
+    def operand(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise self.error("Syntax error; token: <EOF>")
+        if token[0] == "value":
+            self.pos += 1
+            return ("value", self.value(token[1]))
+        if token[0] == "name" and token[1] == "size" and self.peek(1) == ("op", "("):
+            self.pos += 2
+            path = self.path()
+            self.expect(")")
+            return ("size", path)
+        return ("path", self.path())
+
+    def value(self, placeholder: str) -> Value:
+        try:
+            found = self.context.values[placeholder]
+        except KeyError:
+            raise ValidationError("An expression attribute value used in expression is not "
+                                  f"defined; attribute value: {placeholder}") from None
+        self.context.used_values.add(placeholder)
+        return found
+
+    def path(self) -> Path:
+        parts: list[str | int] = [self.attribute_name()]
+        while True:
+            token = self.peek()
+            if token and token[0] == "index":
+                self.pos += 1
+                parts.append(int(token[1].strip("[] ")))
+            elif token == ("op", "."):
+                self.pos += 1
+                parts.append(self.attribute_name())
+            else:
+                return tuple(parts)
+
+    def attribute_name(self) -> str:
+        token = self.peek()
+        if token is None or token[0] not in ("name", "alias"):
+            raise self.error(f'Syntax error; token: "{token[1] if token else "<EOF>"}"')
+        self.pos += 1
+        if token[0] == "name":
+            return token[1]
+        try:
+            name = self.context.names[token[1]]
+        except KeyError:
+            raise ValidationError("An expression attribute name used in the document path is "
+                                  f"not defined; attribute name: {token[1]}") from None
+        self.context.used_names.add(token[1])
+        return name
+
+    # -- updates ---------------------------------------------------------------------
+    def update(self) -> list[Node]:
+        actions: list[Node] = []
+        seen: set[str] = set()
+        while self.peek() is not None:
+            token = self.peek()
+            clause = token[1].upper() if token and token[0] == "name" else ""
+            if clause not in _CLAUSES:
+                raise self.error(f'Syntax error; token: "{token[1] if token else ""}"')
+            if clause in seen:
+                raise self.error(f'The "{clause}" section can only be used once in an update '
+                                 "expression")
+            seen.add(clause)
+            self.pos += 1
+            while True:
+                actions.append(self.action(clause))
+                if not self.accept(","):
+                    break
+        if not actions:
+            raise self.error("The expression can not be empty")
+        _check_overlaps([a[1] for a in actions])
+        return actions
+
+    def action(self, clause: str) -> Node:
+        path = self.path()
+        if clause == "REMOVE":
+            return ("REMOVE", path)
+        if clause == "SET":
+            self.expect("=")
+            return ("SET", path, self.set_value())
+        token = self.peek()
+        if token is None or token[0] != "value":
+            raise self.error(f"{clause} needs a :value operand")
+        self.pos += 1
+        return (clause, path, self.value(token[1]))
+
+    def set_value(self) -> Node:
+        left = self.term()
+        for operator in ("+", "-"):
+            if self.accept(operator):
+                return ("arith", operator, left, self.term())
+        return left
+
+    def term(self) -> Node:
+        token = self.peek()
+        if token and token[0] == "name" and self.peek(1) == ("op", "("):
+            if token[1] == "if_not_exists":
+                self.pos += 2
+                path = self.path()
+                self.expect(",")
+                fallback = self.term()
+                self.expect(")")
+                return ("if_not_exists", path, fallback)
+            if token[1] == "list_append":
+                self.pos += 2
+                first = self.term()
+                self.expect(",")
+                second = self.term()
+                self.expect(")")
+                return ("list_append", first, second)
+        return self.operand()
+
+
+def _check_overlaps(paths: list[Path]) -> None:
+    for i, a in enumerate(paths):
+        for b in paths[i + 1:]:
+            shorter = min(len(a), len(b))
+            if a[:shorter] == b[:shorter]:
+                raise ValidationError("Invalid UpdateExpression: Two document paths overlap "
+                                      f"with each other; path one: {_show(a)}, path two: "
+                                      f"{_show(b)}")
+
+
+def _show(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+# -- evaluation --------------------------------------------------------------------------
+def resolve(item: Item | None, path: Path) -> Value | None:
+    """The value at ``path`` in ``item``, or None when any step is missing."""
+    if not item:
+        return None
+    current: Value | None = item.get(str(path[0]))
+    for part in path[1:]:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            items = current.get("L")
+            current = items[part] if items is not None and part < len(items) else None
+        else:
+            members = current.get("M")
+            current = members.get(part) if members is not None else None
+    return current
+
+
+def operand_value(item: Item | None, node: Node) -> Value | None:
+    kind = node[0]
+    if kind == "value":
+        return node[1]  # type: ignore[no-any-return]
+    if kind == "path":
+        return resolve(item, node[1])
+    if kind == "size":
+        found = resolve(item, node[1])
+        return None if found is None else {"N": str(dv.size(found))}
+    if kind == "if_not_exists":
+        found = resolve(item, node[1])
+        return found if found is not None else operand_value(item, node[2])
+    if kind == "list_append":
+        first, second = operand_value(item, node[1]), operand_value(item, node[2])
+        if first is None or second is None or "L" not in first or "L" not in second:
+            raise ValidationError("Incorrect operand type for operator or function; "
+                                  "operator or function: list_append")
+        return {"L": [*first["L"], *second["L"]]}
+    if kind == "arith":
+        left, right = operand_value(item, node[2]), operand_value(item, node[3])
+        if left is None or right is None:
+            raise ValidationError("The provided expression refers to an attribute that does "
+                                  "not exist in the item")
+        return dv.arithmetic(left, node[1], right)
+    raise ValidationError(f"Unsupported operand {kind}")
+
+
+def holds(node: Node | None, item: Item | None) -> bool:
+    """Whether the condition holds for ``item`` (None: the item does not exist)."""
+    if node is None:
+        return True
+    kind = node[0]
+    if kind == "and":
+        return holds(node[1], item) and holds(node[2], item)
+    if kind == "or":
+        return holds(node[1], item) or holds(node[2], item)
+    if kind == "not":
+        return not holds(node[1], item)
+    if kind == "cmp":
+        return _compare(node[1], operand_value(item, node[2]), operand_value(item, node[3]))
+    if kind == "between":
+        value = operand_value(item, node[1])
+        return (_compare(">=", value, operand_value(item, node[2]))
+                and _compare("<=", value, operand_value(item, node[3])))
+    if kind == "in":
+        value = operand_value(item, node[1])
+        return any(dv.equal(value, operand_value(item, choice)) for choice in node[2])
+    if kind == "func":
+        return _function(node[1], node[2], item)
+    raise ValidationError(f"Unsupported condition {kind}")
+
+
+def _compare(operator: str, a: Value | None, b: Value | None) -> bool:
+    if operator == "=":
+        return dv.equal(a, b)
+    if operator == "<>":
+        return a is not None and b is not None and not dv.equal(a, b)
+    pair = dv.ordered(a, b)
+    if pair is None:
+        return False
+    x, y = pair
+    return bool({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[operator])
+
+
+def _function(name: str, args: list[Any], item: Item | None) -> bool:
+    if name == "attribute_exists":
+        return resolve(item, args[0]) is not None
+    if name == "attribute_not_exists":
+        return resolve(item, args[0]) is None
+    if name == "attribute_type":
+        found = resolve(item, args[0])
+        wanted = operand_value(item, args[1])
+        return found is not None and wanted is not None and dv.type_of(found) == wanted.get("S")
+    subject = operand_value(item, args[0])
+    other = operand_value(item, args[1])
+    if subject is None or other is None:
+        return False
+    if name == "begins_with":
+        pair = dv.ordered(subject, other)
+        return pair is not None and dv.type_of(subject) in ("S", "B") and \
+            pair[0].startswith(pair[1])
+    # contains: a substring of a string, or an element of a set or list
+    kind = dv.type_of(subject)
+    if kind == "S" and dv.type_of(other) == "S":
+        return bool(other["S"] in subject["S"])
+    if kind in dv.SET_TYPES:
+        return any(dv.equal({kind[0]: member}, other) for member in subject[kind])
+    if kind == "L":
+        return any(dv.equal(member, other) for member in subject["L"])
+    return False
+
+
+def apply_update(item: Item | None, key: Item, actions: list[Node]) -> tuple[Item, set[str]]:
+    """The updated copy of ``item`` (created from ``key`` when missing), and the top-level
+    attributes the update touched. Every right-hand side sees the item before the update,
+    as in DynamoDB."""
+    before = item or {}
+    results = [operand_value(before, a[2]) if a[0] == "SET" else None for a in actions]
+    after: Item = copy.deepcopy(before) if before else dict(key)
+    for action, result in zip(actions, results, strict=True):
+        clause, path = action[0], action[1]
+        if str(path[0]) in key:
+            raise ValidationError("One or more parameter values were invalid: Cannot update "
+                                  f"attribute {path[0]}. This attribute is part of the key")
+        if clause == "SET":
+            assert result is not None
+            _put(after, path, dv.canonical(result))
+        elif clause == "REMOVE":
+            _remove(after, path)
+        elif clause == "ADD":
+            _put(after, path, dv.add(resolve(after, path), action[2]))
+        else:  # DELETE
+            remaining = dv.remove_from_set(resolve(after, path), action[2])
+            if remaining is None:
+                _remove(after, path)
+            else:
+                _put(after, path, remaining)
+    return after, {str(a[1][0]) for a in actions}
+
+
+def _parent(item: Item, path: Path) -> Any:
+    """The dict (map members or the item) or list that holds the path's last step."""
+    if len(path) == 1:
+        return item
+    holder = resolve(item, path[:-1])
+    wanted = "L" if isinstance(path[-1], int) else "M"
+    if holder is None or wanted not in holder:
+        raise ValidationError("The document path provided in the update expression is "
+                              "invalid for update")
+    return holder[wanted]
+
+
+def _put(item: Item, path: Path, value: Value) -> None:
+    parent = _parent(item, path)
+    last = path[-1]
+    if isinstance(last, int):
+        if last < len(parent):
+            parent[last] = value
+        else:
+            parent.append(value)
+    else:
+        parent[last] = value
+
+
+def _remove(item: Item, path: Path) -> None:
+    try:
+        parent = _parent(item, path)
+    except ValidationError:
+        return
+    last = path[-1]
+    if isinstance(last, int):
+        if last < len(parent):
+            del parent[last]
+    else:
+        parent.pop(last, None)
+
+
+def project(item: Item, paths: list[Path] | None) -> Item:
+    """Only the attributes (or nested parts) that ``paths`` name."""
+    if paths is None:
+        return item
+    out: Item = {}
+    for path in paths:
+        found = resolve(item, path)
+        if found is None:
+            continue
+        if len(path) == 1:
+            out[str(path[0])] = found
+            continue
+        target: Any = out.setdefault(str(path[0]), {"M": {}} if isinstance(path[1], str)
+                                     else {"L": []})
+        for part, following in zip(path[1:-1], path[2:], strict=True):
+            holder = target.get("M")
+            fresh: Value = {"M": {}} if isinstance(following, str) else {"L": []}
+            if holder is not None:
+                target = holder.setdefault(part, fresh)
+            else:
+                target["L"].append(fresh)
+                target = fresh
+        if "M" in target:
+            target["M"][path[-1]] = found
+        else:
+            target["L"].append(found)
+    return out

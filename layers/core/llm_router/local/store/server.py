@@ -1,0 +1,149 @@
+"""The store's HTTP front: DynamoDB's JSON protocol, S3 handed to moto, one process.
+
+``python -m llm_router.local.store --port 0`` prints ``llm-router store listening on
+URL`` once it accepts connections; SIGTERM stops it and removes its temporary database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from llm_router.local.sockets import accepted, listening_socket
+from llm_router.local.store.database import Database
+from llm_router.local.store.errors import StoreError
+from llm_router.local.store.operations import Operations
+
+TARGET_PREFIX = "DynamoDB_20120810."
+READY_LINE = "llm-router store listening on"
+
+
+class StoreHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as boto3's connection pool expects
+    server: StoreServer
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        target = self.headers.get("X-Amz-Target", "")
+        if not target.startswith(TARGET_PREFIX):
+            self._to_moto()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            request = json.loads(body or b"{}")
+            status, reply = 200, self.server.operations.handle(target[len(TARGET_PREFIX):],
+                                                               request)
+        except StoreError as exc:
+            status, reply = 400, exc.body()
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            status, reply = 400, {"__type": "com.amazon.coral.validate#ValidationException",
+                                  "message": f"Invalid request: {type(exc).__name__}: {exc}"}
+        self._send(status, json.dumps(reply, separators=(",", ":")).encode(),
+                   [("Content-Type", "application/x-amz-json-1.0")])
+
+    do_GET = do_PUT = do_HEAD = do_DELETE = lambda self: self._to_moto()  # noqa: E731
+
+    def _to_moto(self) -> None:
+        """Anything that is not DynamoDB (S3: the cache snapshots) goes to moto's WSGI app,
+        loaded on first use."""
+        length = int(self.headers.get("Content-Length") or 0)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": self.path.split("?", 1)[0],
+            "QUERY_STRING": self.path.split("?", 1)[1] if "?" in self.path else "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(self.server.server_port),
+            "SERVER_PROTOCOL": self.request_version, "CONTENT_LENGTH": str(length),
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "wsgi.input": io.BytesIO(self.rfile.read(length)), "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": True,
+            "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }
+        for name, value in self.headers.items():
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                environ[key] = value
+        started: list[Any] = []
+        chunks = self.server.moto_app()(environ, lambda s, h, e=None: started.extend([s, h]))
+        body = b"".join(chunks)
+        status = int(str(started[0]).split()[0])
+        headers = [(k, v) for k, v in started[1] if k.lower() != "content-length"]
+        self._send(status, body, headers)
+
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("x-amzn-RequestId", uuid.uuid4().hex)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # one line per call would drown the router's own output
+
+
+class StoreServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], operations: Operations):
+        super().__init__(address, StoreHandler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening_socket(*address)
+        self.server_address = self.socket.getsockname()[:2]
+        self.server_port = self.server_address[1]
+        self.operations = operations
+        self._moto: Any = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = self.socket.accept()
+        return accepted(conn), address
+
+    def moto_app(self) -> Any:
+        if self._moto is None:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                create_backend_app,
+            )
+
+            self._moto = DomainDispatcherApplication(create_backend_app)
+        return self._moto
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # unwinds serve_forever, so the temporary file is removed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llm_router.local.store",
+                                     description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--db", help="SQLite file to keep (default: a temporary one, "
+                                     "removed on exit)")
+    args = parser.parse_args(argv)
+    folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
+    path = args.db or os.path.join(folder or "", "store.sqlite3")
+    server = StoreServer((args.host, args.port), Operations(Database(path)))
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"llm-router store: SQLite file {path}", flush=True)
+    print(f"{READY_LINE} http://{args.host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if folder:
+            for name in os.listdir(folder):
+                os.remove(os.path.join(folder, name))
+            os.rmdir(folder)
+    return 0

@@ -1,0 +1,92 @@
+"""The embedded store over HTTP with boto3: DynamoDB's guarantees under concurrency."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from llm_router.local.aws import LOCAL_CREDENTIALS
+
+from .conftest import Storage
+
+THREADS = 12
+ATTEMPTS = 15
+LIMIT = 60
+
+
+def _client(storage: Storage):
+    return boto3.client("dynamodb", endpoint_url=storage.settings.aws_endpoint_url,
+                        region_name=storage.settings.region, **LOCAL_CREDENTIALS)
+
+
+def test_transactions_are_all_or_nothing_under_concurrency(storage: Storage) -> None:
+    """Every thread books requests against one limited counter: exactly LIMIT succeed,
+    and each success (and only a success) left its ledger item and its second counter."""
+    counters, ledger = storage.settings.counters_table, storage.settings.ledger_table
+    run = uuid.uuid4().hex
+    outcomes: list[str] = []
+
+    def book(thread: int) -> None:
+        client = _client(storage)
+        for attempt in range(ATTEMPTS):
+            try:
+                client.transact_write_items(TransactItems=[
+                    {"Update": {
+                        "TableName": counters, "Key": {"pk": {"S": run}, "sk": {"S": "limited"}},
+                        "UpdateExpression": "ADD n :one",
+                        "ConditionExpression": "attribute_not_exists(n) OR n <= :room",
+                        "ExpressionAttributeValues": {":one": {"N": "1"},
+                                                      ":room": {"N": str(LIMIT - 1)}}}},
+                    {"Put": {
+                        "TableName": ledger,
+                        "Item": {"tenant_id": {"S": run}, "sk": {"S": f"{thread}-{attempt}"}},
+                        "ConditionExpression": "attribute_not_exists(sk)"}},
+                    {"Update": {
+                        "TableName": counters, "Key": {"pk": {"S": run}, "sk": {"S": "total"}},
+                        "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                ])
+                outcomes.append("ok")
+            except ClientError as exc:
+                reasons = [r["Code"] for r in exc.response["CancellationReasons"]]
+                assert reasons == ["ConditionalCheckFailed", "None", "None"]
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(outcomes) == THREADS * ATTEMPTS
+    assert outcomes.count("ok") == LIMIT
+
+    client = _client(storage)
+    pages = client.get_paginator("query").paginate(
+        TableName=ledger, KeyConditionExpression="tenant_id = :t",
+        ExpressionAttributeValues={":t": {"S": run}})
+    assert sum(page["Count"] for page in pages) == LIMIT
+    for name in ("limited", "total"):
+        item = client.get_item(TableName=counters,
+                               Key={"pk": {"S": run}, "sk": {"S": name}})["Item"]
+        assert item["n"] == {"N": str(LIMIT)}
+
+
+def test_errors_reach_boto3_in_dynamodb_shape(storage: Storage) -> None:
+    client = _client(storage)
+    table = storage.settings.keys_table
+    client.put_item(TableName=table, Item={"key_hash": {"S": "h1"}, "v": {"N": "1"}})
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException) as failed:
+        client.put_item(TableName=table, Item={"key_hash": {"S": "h1"}},
+                        ConditionExpression="attribute_not_exists(key_hash)",
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert failed.value.response["Item"] == {"key_hash": {"S": "h1"}, "v": {"N": "1"}}
+    with pytest.raises(ClientError) as invalid:
+        client.get_item(TableName=table, Key={"key_hash": {"S": "h1"}},
+                        ProjectionExpression="v", ExpressionAttributeNames={"#unused": "x"})
+    assert invalid.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_item(TableName="no-such-table", Key={"key_hash": {"S": "h1"}})

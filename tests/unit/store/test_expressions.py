@@ -1,0 +1,120 @@
+"""DynamoDB's expression language as the embedded store parses and evaluates it."""
+
+from __future__ import annotations
+
+import pytest
+
+from llm_router.local.store.errors import ValidationError
+from llm_router.local.store.expressions import Expressions, apply_update, holds, project
+
+ITEM = {
+    "pk": {"S": "a"}, "n": {"N": "3"}, "state": {"S": "open"},
+    "tags": {"SS": ["x", "y"]}, "m": {"M": {"inner": {"N": "1"}, "l": {"L": [{"S": "z"}]}}},
+}
+
+
+def condition(text, values=None, names=None):
+    exprs = Expressions(names, values)
+    node = exprs.condition(text)
+    exprs.check_all_used()
+    return node
+
+
+@pytest.mark.parametrize(("text", "values", "expected"), [
+    ("attribute_exists(n)", {}, True),
+    ("attribute_not_exists(n)", {}, False),
+    ("attribute_not_exists(n) OR n <= :room", {":room": {"N": "3"}}, True),
+    ("attribute_not_exists(n) OR n <= :room", {":room": {"N": "2.5"}}, False),
+    ("n BETWEEN :lo AND :hi", {":lo": {"N": "1"}, ":hi": {"N": "3"}}, True),
+    ("n IN (:a, :b)", {":a": {"N": "1"}, ":b": {"N": "3.0"}}, True),
+    ("NOT n = :a", {":a": {"N": "3"}}, False),
+    ("n <> :a", {":a": {"S": "3"}}, True),
+    ("n < :a", {":a": {"S": "9"}}, False),  # different types never compare
+    ("begins_with(pk, :p)", {":p": {"S": "a"}}, True),
+    ("contains(tags, :t)", {":t": {"S": "y"}}, True),
+    ("size(tags) = :two", {":two": {"N": "2"}}, True),
+    ("m.inner = :one AND m.l[0] = :z", {":one": {"N": "1"}, ":z": {"S": "z"}}, True),
+    ("attribute_exists(m.missing.deeper)", {}, False),
+    ("attribute_type(n, :t)", {":t": {"S": "N"}}, True),
+    # AND binds tighter than OR: false OR (true AND true)
+    ("n = :x OR n = :three AND pk = :a",
+     {":x": {"N": "9"}, ":three": {"N": "3"}, ":a": {"S": "a"}}, True),
+    ("(n = :x OR n = :three) AND pk = :b",
+     {":x": {"N": "9"}, ":three": {"N": "3"}, ":b": {"S": "b"}}, False),
+])
+def test_conditions(text, values, expected):
+    assert holds(condition(text, values), ITEM) is expected
+
+
+def test_a_missing_item_passes_only_conditions_that_allow_absence():
+    assert holds(condition("attribute_not_exists(pk)"), None)
+    assert not holds(condition("attribute_exists(pk)"), None)
+    assert not holds(condition("n <= :r", {":r": {"N": "1"}}), None)
+
+
+def test_names_resolve_and_every_placeholder_must_be_used():
+    assert holds(condition("#s = :o", {":o": {"S": "open"}}, {"#s": "state"}), ITEM)
+    with pytest.raises(ValidationError, match="unused in expressions: keys: {:extra}"):
+        condition("n = :a", {":a": {"N": "3"}, ":extra": {"N": "1"}})
+    with pytest.raises(ValidationError, match="not defined; attribute value: :b"):
+        condition("n = :b", {})
+    with pytest.raises(ValidationError, match="attribute name: #x"):
+        condition("#x = :a", {":a": {"N": "1"}})
+
+
+@pytest.mark.parametrize("text", ["n = ", "n == :a", "(n = :a", "n = :a)", "foo(n)",
+                                  "n BETWEEN :a", "AND n = :a"])
+def test_syntax_errors_are_validation_errors(text):
+    with pytest.raises(ValidationError):
+        Expressions(None, {":a": {"N": "1"}}).condition(text)
+
+
+def update(item, text, values=None, names=None, key=None):
+    exprs = Expressions(names, values)
+    actions = exprs.update(text)
+    exprs.check_all_used()
+    return apply_update(item, key or {"pk": {"S": "a"}}, actions)
+
+
+def test_add_and_if_not_exists_create_the_item_from_its_key():
+    after, touched = update(None, "ADD n :amount SET expires_at = if_not_exists(expires_at, :e)",
+                            {":amount": {"N": "1.50"}, ":e": {"N": "100"}})
+    assert after == {"pk": {"S": "a"}, "n": {"N": "1.5"}, "expires_at": {"N": "100"}}
+    assert touched == {"n", "expires_at"}
+    again, _ = update(after, "ADD n :amount SET expires_at = if_not_exists(expires_at, :e)",
+                      {":amount": {"N": "0.25"}, ":e": {"N": "999"}})
+    assert again["n"] == {"N": "1.75"} and again["expires_at"] == {"N": "100"}
+
+
+def test_right_hand_sides_see_the_item_before_the_update():
+    after, _ = update({"pk": {"S": "a"}, "a": {"N": "1"}, "b": {"N": "10"}},
+                      "SET a = b, b = a + :one", {":one": {"N": "1"}})
+    assert after["a"] == {"N": "10"} and after["b"] == {"N": "2"}
+
+
+def test_remove_delete_list_append_and_nested_set():
+    after, _ = update(ITEM, "REMOVE #s SET m.inner = :two, m.l = list_append(m.l, :more) "
+                      "DELETE tags :x", {":two": {"N": "2"}, ":more": {"L": [{"S": "w"}]},
+                                         ":x": {"SS": ["x"]}}, {"#s": "state"})
+    assert "state" not in after and after["tags"] == {"SS": ["y"]}
+    assert after["m"]["M"]["inner"] == {"N": "2"}
+    assert after["m"]["M"]["l"]["L"] == [{"S": "z"}, {"S": "w"}]
+    assert ITEM["state"] == {"S": "open"}  # the original is untouched
+
+
+def test_updates_dynamodb_refuses():
+    with pytest.raises(ValidationError, match="part of the key"):
+        update(ITEM, "SET pk = :v", {":v": {"S": "b"}})
+    with pytest.raises(ValidationError, match="overlap"):
+        update(ITEM, "SET m.inner = :v, m = :v", {":v": {"N": "1"}})
+    with pytest.raises(ValidationError, match="invalid for update"):
+        update(ITEM, "SET nope.deeper = :v", {":v": {"N": "1"}})
+    with pytest.raises(ValidationError, match="incorrect data type"):
+        update(ITEM, "ADD state :v", {":v": {"N": "1"}})
+
+
+def test_projection_keeps_only_named_parts():
+    exprs = Expressions({"#s": "state"}, None)
+    paths = exprs.projection("pk, #s, m.inner, missing")
+    assert project(ITEM, paths) == {"pk": {"S": "a"}, "state": {"S": "open"},
+                                    "m": {"M": {"inner": {"N": "1"}}}}
