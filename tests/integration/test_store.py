@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import uuid
 
 import boto3
@@ -90,3 +95,25 @@ def test_errors_reach_boto3_in_dynamodb_shape(storage: Storage) -> None:
     assert invalid.value.response["Error"]["Code"] == "ValidationException"
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_item(TableName="no-such-table", Key={"key_hash": {"S": "h1"}})
+
+
+def test_the_store_stops_when_the_process_that_started_it_is_killed() -> None:
+    """`serve` killed with SIGKILL cannot stop its children; the store notices its stdin
+    closing and exits, so no orphan keeps a port and a temporary file."""
+    code = ("from llm_router.local.aws import start_embedded_aws\n"
+            "print(start_embedded_aws().pid, flush=True)\n"
+            "import time; time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    store_pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(store_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(store_pid, signal.SIGTERM)
+    pytest.fail(f"the store (pid {store_pid}) outlived the process that started it")

@@ -46,7 +46,8 @@ def start_embedded_aws(*, startup_timeout_s: float = 20.0) -> EmbeddedAws:
     It is a child process, so its work never holds the router's interpreter lock, and
     it applies each call atomically on its own, as DynamoDB does."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llm_router.local.store", "--port", "0"],
+        [sys.executable, "-m", "llm_router.local.store", "--port", "0", "--exit-with-stdin"],
+        stdin=subprocess.PIPE,  # closes when this process exits, however it exits
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

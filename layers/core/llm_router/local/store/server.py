@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -122,6 +123,11 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # unwinds serve_forever, so the temporary file is removed
 
 
+def _stop_at_eof() -> None:
+    sys.stdin.buffer.read()  # returns when the parent's end of the pipe closes
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llm_router.local.store",
                                      description=__doc__)
@@ -129,11 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--db", help="SQLite file to keep (default: a temporary one, "
                                      "removed on exit)")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when stdin closes (the parent that started it has exited, "
+                             "even if it was killed and could not stop this process)")
     args = parser.parse_args(argv)
     folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
     path = args.db or os.path.join(folder or "", "store.sqlite3")
     server = StoreServer((args.host, args.port), Operations(Database(path)))
     signal.signal(signal.SIGTERM, _interrupt)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_eof, daemon=True).start()
     print(f"llm-router store: SQLite file {path}", flush=True)
     print(f"{READY_LINE} http://{args.host}:{server.server_port}", flush=True)
     try:
