@@ -223,3 +223,32 @@ def wait_for_cached_answer(storage: Storage, request_id: str, timeout_s: float =
             return
         time.sleep(0.05)
     raise AssertionError(f"no cached answer for {request_id} after {timeout_s}s")
+
+
+def storage_calls(response) -> list[str]:
+    """The DynamoDB operations Server-Timing lists (ddb-1, ddb-2, ...), in order."""
+    parts = [p.strip() for p in response.headers["server-timing"].split(",")]
+    return [p.split('desc="', 1)[1].split('"', 1)[0] for p in parts if p.startswith("ddb-")]
+
+
+def test_every_storage_call_is_in_server_timing_and_a_request_writes_twice(
+    router: RouterProcess, storage: Storage
+) -> None:
+    """One admission write and one settle transaction per request; the cache's entry
+    (on a miss) and its hit count (on a hit) ride in the settle transaction."""
+    miss = ask(router, "Which payment methods do you accept for gift cards?")
+    hit = ask(router, "Which payment methods do you accept for gift cards?")
+    assert hit.headers["x-router-cache"] == "exact"
+    for response in (miss, hit):
+        calls = storage_calls(response)
+        writes = [c for c in calls if c in ("UpdateItem", "PutItem", "TransactWriteItems")]
+        # admission writes only when the key has limits or budgets; settle always
+        assert writes[-1:] == ["TransactWriteItems"] and len(writes) <= 2, calls
+        assert calls[-1] == "TransactWriteItems", calls
+        assert 'ddb-1;desc="' in response.headers["server-timing"]
+    entry = storage.client.query(  # the miss's entry was written by its settle
+        TableName=storage.settings.cache_table, KeyConditionExpression="tenant_id = :t",
+        ExpressionAttributeValues={":t": {"S": TENANT}})
+    answers = [i for i in entry["Items"] if i["sk"]["S"].startswith("A#")
+               and i["request_id"]["S"] == miss.headers["x-request-id"]]
+    assert len(answers) == 1 and answers[0]["hits"]["N"] == "1"

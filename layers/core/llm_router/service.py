@@ -53,12 +53,20 @@ class Timings:
     """Milliseconds per phase, for the Server-Timing header."""
 
     phases: dict[str, float] = field(default_factory=dict)
+    # Each storage round trip, in order: (operation, ms); shown as ddb-1, ddb-2, ...
+    calls: list[tuple[str, float]] = field(default_factory=list)
 
     def add(self, phase: str, started: float) -> None:
         self.phases[phase] = self.phases.get(phase, 0.0) + (time.perf_counter() - started) * 1000
 
+    def call(self, operation: str, ms: float) -> None:
+        self.calls.append((operation, ms))
+
     def header(self) -> str:
-        return ", ".join(f"{name};dur={ms:.1f}" for name, ms in self.phases.items())
+        parts = [f"{name};dur={ms:.1f}" for name, ms in self.phases.items()]
+        parts += [f'ddb-{i};desc="{op}";dur={ms:.1f}'
+                  for i, (op, ms) in enumerate(list(self.calls), start=1)]
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ class _Booking:
     # Admission's reservation (rate limits, budgets), settled in the ledger transaction.
     reservation: Reservation | None = None
     trail: Trail | None = None
+    request: ChatRequest | None = None
+    hit: CacheHit | None = None  # the cache hit being served; settle counts it
 
 
 class ChatService:
@@ -124,6 +134,7 @@ class ChatService:
             booking.requested_model = request.model
             booking.stream = request.stream
             booking.max_tokens = request.output_limit
+            booking.request = request
             hit = await self._cache_lookup(principal, request, booking, timings)
             if hit is not None:
                 booking.reservation = await self._admit_hit(principal, timings)
@@ -142,7 +153,6 @@ class ChatService:
             await self._settle(principal, request_id, booking, timings, error=exc)
             raise
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
-        await self._cache_store(principal, request, booking, request_id, completion, cost)
         return ChatResult(completion, booking.decision, cost, booking.cache_status)
 
     async def refuse(
@@ -191,18 +201,9 @@ class ChatService:
             model, self.catalog.provider_of(model), None,
             f"cache {hit.kind} hit of {answer.request_id}{similarity}")
         booking.cache_status, booking.cost_saved = hit.kind, answer.cost_usd
+        booking.hit = hit
         await self._settle(principal, request_id, booking, timings, completion=answer.completion)
-        await anyio.to_thread.run_sync(self._cache.count_hit, principal.tenant_id, hit)
         return ChatResult(answer.completion, booking.decision, Decimal(0), hit.kind)
-
-    async def _cache_store(self, principal: Principal, request: ChatRequest, booking: _Booking,
-                           request_id: str, completion: ChatCompletion, cost: Decimal) -> None:
-        if self._cache is None or booking.cache_status != "miss" or booking.decision is None:
-            return
-        stored = Stored(booking.decision.model.name, booking.decision.provider.name, cost)
-        await anyio.to_thread.run_sync(
-            self._cache.store, principal.tenant_id, request, booking.embedding,
-            query_text(request), completion, stored, request_id)
 
     def _route(self, request: ChatRequest, timings: Timings,
                embedding: Any = None) -> RouteDecision:
@@ -293,12 +294,10 @@ class ChatService:
         opened, served = done.result, done.target
 
         async def settle(outcome: StreamOutcome) -> None:
+            # Only a whole answer (no error) is cached, in the settle's transaction.
             await self._settle(principal, request_id, booking, timings,
                                completion=outcome.completion, error=outcome.error,
                                usage_source=outcome.usage_source)
-            if outcome.error is None:  # only a whole answer may answer someone else
-                await self._cache_store(principal, request, booking, request_id,
-                                        outcome.completion, outcome.cost_usd)
             if isinstance(outcome.error, StreamInterruptedError):
                 # A mid-stream failure counts for the provider's health too.
                 latency = (time.perf_counter() - started) * 1000
@@ -352,12 +351,32 @@ class ChatService:
             cost_saved_usd=booking.cost_saved,
         )
         also = self._settle_items(booking, cost, usage)
-        await anyio.to_thread.run_sync(self._ledger.record, entry, also)
+        await anyio.to_thread.run_sync(self._book, entry, also, booking, completion, request_id)
         timings.add("settle", started)
         if self._metrics is not None:
             self._metrics.publish(entry, timings.phases.get("upstream", 0.0))
         return cost
 
+
+    def _book(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
+              completion: ChatCompletion | None, request_id: str) -> None:
+        """One transaction books the request: the ledger item and its rollup, the
+        reservations settled, and the cache's write (a fresh answer's entry, or a hit's
+        count). Runs in a worker thread: it serialises and waits on storage."""
+        items, pending = list(also), None
+        cache, decision = self._cache, booking.decision
+        if cache is not None and booking.hit is not None:
+            items.append(cache.hit_item(entry.tenant_id, booking.hit))
+        elif (cache is not None and entry.success and completion is not None
+              and booking.cache_status == "miss" and decision is not None
+              and booking.request is not None):
+            pending = cache.entry_for(
+                entry.tenant_id, booking.request, booking.embedding,
+                query_text(booking.request), completion,
+                Stored(decision.model.name, decision.provider.name, entry.cost_usd), request_id)
+            items += pending.items if pending else []
+        if self._ledger.record(entry, items) and pending is not None and cache is not None:
+            cache.remember(entry.tenant_id, pending)
 
     def _settle_items(
         self, booking: _Booking, cost: Decimal, usage: Usage | None

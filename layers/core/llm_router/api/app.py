@@ -23,6 +23,7 @@ from llm_router.catalog import Catalog
 from llm_router.errors import InvalidRequestError, RequestTooLargeError
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
+from llm_router.storage.calls import recording_calls
 from llm_router.streaming import ChatStream
 from llm_router.streaming.response import RelayResponse
 
@@ -93,6 +94,10 @@ def create_app(services: Services) -> FastAPI:
     async def chat_completions(request: Request) -> Response:
         request.state.request_id = request_id = new_request_id()
         timings = Timings()
+        with recording_calls(timings):
+            return await _chat(request, request_id, timings)
+
+    async def _chat(request: Request, request_id: str, timings: Timings) -> Response:
         principal = await authenticate(request, timings)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > services.max_body_bytes:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,12 @@ Vector = npt.NDArray[np.float32]
 
 class EntryStore(Protocol):
     def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool: ...
+
+    def entry_items(self, tenant_id: str, record: IndexRecord,
+                    answer: CachedAnswer) -> list[dict[str, Any]] | None: ...
+
+    def hit_item(self, tenant_id: str, key: str, saved_usd: Decimal,
+                 expires_at: int) -> dict[str, Any]: ...
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None: ...
 
@@ -59,6 +65,15 @@ class Stored:
     model: str
     provider: str
     cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """A fresh answer's cache entry: the writes the request's settle transaction carries,
+    and the index record to add once that transaction has applied."""
+
+    record: IndexRecord
+    items: list[dict[str, Any]]
 
 
 class ResponseCache:
@@ -115,11 +130,45 @@ class ResponseCache:
 
     def store(self, tenant_id: str, request: ChatRequest, embedding: Vector | None, query: str,
               completion: ChatCompletion, stored: Stored, request_id: str) -> None:
-        """Cache a fresh answer (only a complete one: a cut-off or tool-calling answer
-        is not worth repeating)."""
+        """Cache a fresh answer with its own write (the request path folds it into the
+        settle instead: ``entry_for``)."""
+        entry = self._entry(tenant_id, request, embedding, query, completion, stored, request_id)
+        if entry is None:
+            return
+        try:
+            if self._store.put(tenant_id, *entry):
+                self._index(tenant_id).add(entry[0])
+        except (RouterError, OSError) as exc:
+            log.warning("cache store failed; the answer was not cached: %s", exc)
+
+    def entry_for(self, tenant_id: str, request: ChatRequest, embedding: Vector | None,
+                  query: str, completion: ChatCompletion, stored: Stored,
+                  request_id: str) -> PendingEntry | None:
+        """The writes that cache a fresh answer, for the settle transaction."""
+        entry = self._entry(tenant_id, request, embedding, query, completion, stored, request_id)
+        items = self._store.entry_items(tenant_id, *entry) if entry else None
+        return PendingEntry(entry[0], items) if entry and items else None
+
+    def remember(self, tenant_id: str, pending: PendingEntry) -> None:
+        """The settle transaction applied: this instance serves the entry at once."""
+        try:
+            self._index(tenant_id).add(pending.record)
+        except (RouterError, OSError) as exc:
+            log.warning("cache index not updated (other requests find it later): %s", exc)
+
+    def hit_item(self, tenant_id: str, hit: CacheHit) -> dict[str, Any]:
+        """The write that counts a hit, for the settle transaction."""
+        return self._store.hit_item(tenant_id, hit.answer.key, hit.answer.cost_usd,
+                                    hit.answer.expires_at)
+
+    def _entry(self, tenant_id: str, request: ChatRequest, embedding: Vector | None,
+               query: str, completion: ChatCompletion, stored: Stored,
+               request_id: str) -> tuple[IndexRecord, CachedAnswer] | None:
+        """Only a complete answer is cached: a cut-off or tool-calling answer is not worth
+        repeating."""
         choice = completion.choices[0] if completion.choices else None
         if choice is None or choice.finish_reason != "stop" or not choice.message.content:
-            return
+            return None
         created = self._clock()
         expires = int((created + timedelta(seconds=self.config.ttl_seconds)).timestamp())
         key = exact_key(tenant_id, request)
@@ -127,11 +176,7 @@ class ResponseCache:
                              journal_sk(created, key))
         answer = CachedAnswer(key, completion, stored.model, stored.provider, stored.cost_usd,
                               request_id, created, expires)
-        try:
-            if self._store.put(tenant_id, record, answer):
-                self._index(tenant_id).add(record)
-        except (RouterError, OSError) as exc:
-            log.warning("cache store failed; the answer was not cached: %s", exc)
+        return record, answer
 
     def count_hit(self, tenant_id: str, hit: CacheHit) -> None:
         try:

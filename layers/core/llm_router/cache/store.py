@@ -41,9 +41,19 @@ class DynamoCacheStore:
 
     def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool:
         """Store one entry; False when the answer is too large to cache."""
+        items = self.entry_items(tenant_id, record, answer)
+        if items is None:
+            return False
+        self._call("storing a cache entry", "transact_write_items", TransactItems=items)
+        return True
+
+    def entry_items(self, tenant_id: str, record: IndexRecord,
+                    answer: CachedAnswer) -> list[dict[str, Any]] | None:
+        """The two Puts of one entry, for a transaction (the request's settle carries
+        them); None when the answer is too large to cache."""
         body = answer.completion.model_dump_json()
         if len(body) > MAX_ANSWER_BYTES:
-            return False
+            return None
         journal: dict[str, Any] = {
             "tenant_id": {"S": tenant_id}, "sk": {"S": record.journal_sk},
             "key": {"S": record.key}, "context": {"S": record.context},
@@ -61,18 +71,29 @@ class DynamoCacheStore:
             "expires_at": {"N": str(answer.expires_at)},
             "hits": {"N": "0"}, "saved_usd": {"N": "0"},
         }
-        self._call("storing a cache entry", "transact_write_items", TransactItems=[
-            {"Put": {"TableName": self._table, "Item": item}},
-            {"Put": {"TableName": self._table, "Item": journal}},
-        ])
-        return True
+        return [{"Put": {"TableName": self._table, "Item": item}},
+                {"Put": {"TableName": self._table, "Item": journal}}]
+
+    def hit_item(self, tenant_id: str, key: str, saved_usd: Decimal,
+                 expires_at: int) -> dict[str, Any]:
+        """The Update that counts one hit, for the settle transaction. It has no
+        condition: an entry that expired meanwhile must not cancel the booking. The stub
+        it would then leave has no answer (``answer`` ignores it) and the entry's TTL."""
+        return {"Update": {
+            "TableName": self._table,
+            "Key": {"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
+            "UpdateExpression": "ADD hits :one, saved_usd :saved "
+                                "SET expires_at = if_not_exists(expires_at, :exp)",
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":saved": {"N": str(saved_usd)},
+                                          ":exp": {"N": str(expires_at)}},
+        }}
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         resp = self._call("reading a cache entry", "get_item", TableName=self._table,
                           Key={"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
                           ConsistentRead=False)
         item = resp.get("Item")
-        if not item:
+        if not item or "completion" not in item:
             return None
         return CachedAnswer(
             key=key,

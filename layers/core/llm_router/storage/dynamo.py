@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.errors import StorageError
 from llm_router.settings import RouterSettings
+from llm_router.storage.calls import watch_calls
 
 # botocore's "standard" mode retries throttling and 5xx with backoff and jitter;
 # after that the router fails closed with a StorageError (503), never silently.
@@ -21,12 +22,13 @@ RETRY_CONFIG = Config(
 
 
 def make_dynamodb_client(settings: RouterSettings) -> Any:
-    return boto3.client(
+    """The DynamoDB client, with each call timed for the Server-Timing header."""
+    return watch_calls(boto3.client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.aws_endpoint_url,
         config=RETRY_CONFIG,
-    )
+    ))
 
 
 def storage_error(action: str, exc: Exception) -> StorageError:
