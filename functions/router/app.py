@@ -5,6 +5,6 @@ The app, its clients and the catalog are built once per container, at import.
 
 from mangum import Mangum
 
-from llm_router.api.app import create_app_from_env
+from llm_router.bootstrap import create_app_from_env
 
 handler = Mangum(create_app_from_env(), lifespan="off")

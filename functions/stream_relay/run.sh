@@ -7,5 +7,5 @@
 # log is off because the app logs each request with its routing decision.
 set -euo pipefail
 export PYTHONPATH="/opt/python${PYTHONPATH:+:$PYTHONPATH}${LAMBDA_RUNTIME_DIR:+:$LAMBDA_RUNTIME_DIR}"
-exec python3 -m uvicorn --factory llm_router.api.app:create_app_from_env \
+exec python3 -m uvicorn --factory llm_router.bootstrap:create_app_from_env \
     --host 127.0.0.1 --port "${PORT:-8080}" --no-access-log

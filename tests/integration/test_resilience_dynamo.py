@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from llm_router.resilience.config import BreakerConfig
+from llm_router.policies import BreakerConfig
 from llm_router.resilience.counters import CounterOp, LimitReached
 from llm_router.storage.breakers import DynamoBreakerStore
 from llm_router.storage.counters import DynamoCounters

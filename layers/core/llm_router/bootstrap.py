@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
-from llm_router.api.app import Services
+from llm_router.api.app import Services, create_app
 from llm_router.auth import Authenticator
 from llm_router.cache.service import ResponseCache
 from llm_router.cache.stats import CacheStats
@@ -26,6 +28,14 @@ from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
 
 log = logging.getLogger("llm_router")
+
+
+def create_app_from_env() -> FastAPI:
+    """The Lambda edge: settings from the environment, clients built once per container."""
+    from llm_router.tokens import use_vendored_encodings
+
+    use_vendored_encodings(os.environ)  # the template sets it too; this covers other hosts
+    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient()))
 
 
 def build_services(

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llm_router.errors import ConfigError, ModelNotFoundError
-from llm_router.resilience.config import (
+from llm_router.policies import (
     DEFAULT_ENVIRONMENTS,
     Environment,
     EnvironmentWeights,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from llm_router.policies import BreakerConfig
 from llm_router.resilience.breaker import (
     CLOSED,
     BreakerState,
@@ -15,7 +16,6 @@ from llm_router.resilience.breaker import (
     take_probe,
     verdict,
 )
-from llm_router.resilience.config import BreakerConfig
 from llm_router.resilience.counters import CounterOp, LimitReached
 
 

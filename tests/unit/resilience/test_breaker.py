@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from llm_router.policies import BreakerConfig
 from llm_router.resilience.breaker import (
     CLOSED,
     BreakerState,
@@ -8,7 +9,6 @@ from llm_router.resilience.breaker import (
     take_probe,
     verdict,
 )
-from llm_router.resilience.config import BreakerConfig
 
 CFG = BreakerConfig(failure_threshold=3, open_s=30, probe_lease_s=10)
 

@@ -18,7 +18,7 @@ from llm_router.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
-from llm_router.resilience.config import BreakerConfig, RetryConfig
+from llm_router.policies import BreakerConfig, RetryConfig
 from llm_router.resilience.executor import Executor, Target, Trail
 from llm_router.resilience.health import HealthBoard
 

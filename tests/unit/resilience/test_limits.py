@@ -8,13 +8,13 @@ from decimal import Decimal
 from llm_router.catalog import FreeTier, ModelConfig, ProviderConfig
 from llm_router.errors import BudgetExceededError, InvalidRequestError, RateLimitedError
 from llm_router.keys import Principal
+from llm_router.policies import KeyLimits, TenantBudget
 from llm_router.resilience.admission import (
     Reservation,
     effective_limits,
     plan_admission,
     refusal,
 )
-from llm_router.resilience.config import KeyLimits, TenantBudget
 from llm_router.resilience.counters import CounterOp, merge
 from llm_router.resilience.quota import quota_ops, remaining_fraction
 from llm_router.resilience.windows import window_of

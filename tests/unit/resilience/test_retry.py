@@ -8,7 +8,7 @@ from llm_router.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
-from llm_router.resilience.config import RetryConfig
+from llm_router.policies import RetryConfig
 from llm_router.resilience.retry import backoff, counts_against_health, next_step
 
 CFG = RetryConfig(attempts_per_target=3, base_delay_s=0.5, max_delay_s=4, max_retry_after_s=5)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from llm_router.catalog import ModelConfig, ProviderConfig
+from llm_router.policies import DEFAULT_ENVIRONMENTS, EnvironmentWeights
 from llm_router.resilience.breaker import BreakerState
-from llm_router.resilience.config import DEFAULT_ENVIRONMENTS, EnvironmentWeights
 from llm_router.resilience.scoring import Signals, rank
 
 

@@ -1,7 +1,7 @@
 """The FastAPI app: ``/v1/chat/completions``, ``/v1/models``, ``/health``.
 
-``create_app`` takes ready services (tests and ``llm-router serve`` build them);
-``create_app_from_env`` is the Lambda edge, building them from ``RouterSettings``.
+``create_app`` takes ready services: ``llm_router.bootstrap`` builds them (for Lambda,
+``create_app_from_env``; for ``llm-router serve``), and so do tests.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 
 import anyio
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -126,16 +125,3 @@ def create_app(services: Services) -> FastAPI:
         return JSONResponse(result.completion.model_dump(mode="json"), headers=headers)
 
     return app
-
-
-def create_app_from_env() -> FastAPI:
-    """The Lambda edge: settings from the environment, clients built once per container."""
-    import os
-
-    from llm_router.bootstrap import build_services
-    from llm_router.settings import RouterSettings
-    from llm_router.tokens import use_vendored_encodings
-
-    use_vendored_encodings(os.environ)  # the template sets it too; this covers other hosts
-
-    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient()))

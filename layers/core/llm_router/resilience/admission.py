@@ -27,7 +27,7 @@ from llm_router.errors import (
     RouterError,
 )
 from llm_router.keys import Principal
-from llm_router.resilience.config import KeyLimits, TenantBudget
+from llm_router.policies import KeyLimits, TenantBudget
 from llm_router.resilience.counters import CounterOp
 from llm_router.resilience.windows import WindowKind, window_of
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from llm_router.resilience.config import BreakerConfig
+from llm_router.policies import BreakerConfig
 
 State = Literal["closed", "open", "half_open"]
 Verdict = Literal["allow", "probe", "refuse"]

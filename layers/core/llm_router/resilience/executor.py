@@ -37,7 +37,7 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.ledger import AttemptRecord, now_utc
-from llm_router.resilience.config import RetryConfig
+from llm_router.policies import RetryConfig
 from llm_router.resilience.counters import CounterOp, LimitReached
 from llm_router.resilience.health import HealthBoard, target_key
 from llm_router.resilience.quota import has_quota, quota_ops

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import anyio
 
+from llm_router.policies import BreakerConfig
 from llm_router.resilience.breaker import (
     CLOSED,
     BreakerState,
@@ -23,7 +24,6 @@ from llm_router.resilience.breaker import (
     take_probe,
     verdict,
 )
-from llm_router.resilience.config import BreakerConfig
 
 # Weight of the newest sample in the moving averages (about the last ten calls).
 EWMA_ALPHA = 0.2

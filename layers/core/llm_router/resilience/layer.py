@@ -24,6 +24,7 @@ import anyio
 from llm_router.catalog import Catalog, ModelConfig
 from llm_router.keys import Principal
 from llm_router.ledger import now_utc
+from llm_router.policies import Environment, KeyLimits
 from llm_router.preflight import preflight_estimate
 from llm_router.resilience.admission import (
     Reservation,
@@ -31,7 +32,6 @@ from llm_router.resilience.admission import (
     plan_admission,
     refusal,
 )
-from llm_router.resilience.config import Environment, KeyLimits
 from llm_router.resilience.counters import CounterOp, LimitReached, merge
 from llm_router.resilience.executor import Attempt, Done, Executor, Trail
 from llm_router.resilience.executor import Target as Target

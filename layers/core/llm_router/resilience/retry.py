@@ -25,7 +25,7 @@ from llm_router.errors import (
     UpstreamError,
     UpstreamStatusError,
 )
-from llm_router.resilience.config import RetryConfig
+from llm_router.policies import RetryConfig
 
 Action = Literal["retry", "failover", "stop"]
 

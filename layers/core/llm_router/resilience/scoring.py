@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from llm_router.catalog import ModelConfig, ProviderConfig
+from llm_router.policies import EnvironmentWeights
 from llm_router.resilience.breaker import CLOSED, BreakerState
-from llm_router.resilience.config import EnvironmentWeights
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from llm_router.simulator import anthropic_format, bedrock_format, gemini_format, openai_format
+import llm_router.simulator.anthropic_format as anthropic_format
+import llm_router.simulator.bedrock_format as bedrock_format
+import llm_router.simulator.gemini_format as gemini_format
+import llm_router.simulator.openai_format as openai_format
 from llm_router.simulator.faults import FaultSpec, SimState
 from llm_router.simulator.text import BadRequest, answer
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from llm_router.policies import BreakerConfig
 from llm_router.resilience.breaker import BreakerState, State
-from llm_router.resilience.config import BreakerConfig
 from llm_router.storage.dynamo import storage_error
 
 PK = "BREAKER"

@@ -1,7 +1,9 @@
-"""The catalog's ``resilience:`` section and the per-key / per-tenant limits.
+"""The catalog's policy sections: ``resilience:`` (retry, breaker), the environments'
+routing weights, and the per-key / per-tenant limits.
 
-Pure pydantic models, referenced by ``llm_router.catalog``; defaults are what a catalog
-without the section gets.
+Pure pydantic models, referenced by ``llm_router.catalog`` and read by
+``llm_router.resilience`` (which itself imports the catalog, so they cannot live there);
+defaults are what a catalog without the section gets.
 """
 
 from __future__ import annotations
