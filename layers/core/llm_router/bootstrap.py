@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from llm_router.analytics.service import Analytics
 from llm_router.api.app import Services, create_app
 from llm_router.auth import Authenticator
 from llm_router.cache.service import ResponseCache
@@ -21,6 +22,7 @@ from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.layer import Resilience
 from llm_router.service import ChatService
 from llm_router.settings import RouterSettings
+from llm_router.storage.alerts import DynamoTenants
 from llm_router.storage.breakers import DynamoBreakerStore
 from llm_router.storage.counters import DynamoCounters
 from llm_router.storage.dynamo import make_dynamodb_client
@@ -78,6 +80,8 @@ def build_services(
         max_body_bytes=max_body,
         mode=mode,
         cache_stats=CacheStats(ledger),
+        analytics=Analytics(catalog, ledger.rollups,
+                            DynamoTenants(dynamodb, settings.keys_table).tenants),
     )
 
 

@@ -192,6 +192,12 @@ class RollupConfig(BaseModel):
     shards: int = Field(default=8, ge=1, le=64)
 
 
+class AnalyticsConfig(BaseModel):
+    model_config = _FROZEN
+    # Keys of these tenants read every tenant's analytics (GET /v1/analytics/*).
+    admin_tenants: tuple[str, ...] = ()
+
+
 class Catalog(BaseModel):
     model_config = _FROZEN
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
@@ -201,6 +207,7 @@ class Catalog(BaseModel):
     limits: LimitsConfig = LimitsConfig()
     resilience: ResilienceConfig = ResilienceConfig()
     rollups: RollupConfig = RollupConfig()
+    analytics: AnalyticsConfig = AnalyticsConfig()
     alerts: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -71,6 +71,12 @@ class AuthenticationError(RouterError):
     code = "invalid_api_key"
 
 
+class PermissionDeniedError(RouterError):
+    status = 403
+    type = "permission_error"
+    code = "permission_denied"
+
+
 class BudgetExceededError(RouterError):
     status = 402
     type = "insufficient_quota"

@@ -57,6 +57,8 @@ class AlertSettings(RouterSettings):
     slack_webhook_parameter: str | None = None
     # A webhook URL given directly (local runs and tests); wins over the parameter.
     slack_webhook_url: str | None = None
+    # Linked from every alert (template.yaml sets it to the stack's dashboard).
+    dashboard_url: str | None = None
 
 
 class BenchmarkSettings(RouterSettings):

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from llm_router import __version__
+from llm_router.analytics.service import Analytics
 from llm_router.api.errors import install_error_handlers
 from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
@@ -35,6 +36,7 @@ class Services:
     max_body_bytes: int
     mode: str  # "live" or "simulated", shown by /health and the serve banner
     cache_stats: CacheStats | None = None
+    analytics: Analytics | None = None
 
 
 def new_request_id() -> str:
@@ -88,6 +90,31 @@ def create_app(services: Services) -> FastAPI:
                                       code="cache_unavailable")
         return await anyio.to_thread.run_sync(
             services.cache_stats.for_tenant, principal.tenant_id, int(raw))
+
+    def analytics_of() -> Analytics:
+        if services.analytics is None:
+            raise InvalidRequestError("This router has no analytics configured.",
+                                      code="analytics_unavailable")
+        return services.analytics
+
+    @app.get("/v1/analytics/usage")
+    async def analytics_usage(request: Request) -> dict[str, object]:
+        """Rows per group_by (model|provider|key|tier|day|hour) from ``from`` to ``to``
+        (UTC days, default the last 7): the caller's tenant; an admin tenant's key sees
+        all (or ``tenant``)."""
+        principal = await authenticate(request, Timings())
+        q = request.query_params
+        return await anyio.to_thread.run_sync(lambda: analytics_of().usage(
+            principal.tenant_id, first=q.get("from"), last=q.get("to"),
+            group_by=q.get("group_by"), tenant=q.get("tenant")))
+
+    @app.get("/v1/analytics/recommendations")
+    async def analytics_recommendations(request: Request) -> dict[str, object]:
+        principal = await authenticate(request, Timings())
+        q = request.query_params
+        return await anyio.to_thread.run_sync(lambda: analytics_of().recommendations(
+            principal.tenant_id, first=q.get("from"), last=q.get("to"),
+            tenant=q.get("tenant")))
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:

@@ -27,13 +27,11 @@ class SnapshotJob:
 
     @classmethod
     def from_clients(cls, settings: RouterSettings, dynamodb: Any, s3: Any) -> SnapshotJob:
-        from llm_router.storage.alerts import DynamoRollupSource
-        from llm_router.storage.ledger import DynamoLedger
+        from llm_router.storage.alerts import DynamoTenants
 
         if not settings.bucket:
             raise ConfigError("LLM_ROUTER_BUCKET is not set: snapshots have nowhere to go")
-        ledger = DynamoLedger(dynamodb, settings.ledger_table, settings.counters_table)
-        return cls(DynamoRollupSource(dynamodb, settings.keys_table, ledger),
+        return cls(DynamoTenants(dynamodb, settings.keys_table),
                    DynamoCacheStore(dynamodb, settings.cache_table),
                    S3SnapshotStore(s3, settings.bucket))
 

@@ -14,7 +14,7 @@ from llm_router.errors import RouterError
 
 # Sub-command modules, in the order `llm-router --help` lists them.
 COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
-            "ledger", "cache-probe")
+            "ledger", "alerts", "analytics", "cache-probe")
 
 
 class CommandError(Exception):

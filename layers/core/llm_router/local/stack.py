@@ -50,7 +50,12 @@ class LocalStack:
 
     def _start_storage(self) -> None:
         if self.settings.aws_endpoint_url:
-            self.notes.append(f"storage: AWS endpoint {self.settings.aws_endpoint_url}")
+            # An emulator someone else runs (moto, DynamoDB Local): make what is missing.
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+            create_resources(self.settings, find_template())
+            self.notes.append(f"storage: AWS endpoint {self.settings.aws_endpoint_url} "
+                              "(missing tables created from template.yaml)")
             return
         # The embedded store accepts any credentials; boto3 needs some to sign with.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
