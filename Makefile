@@ -72,11 +72,14 @@ sam-build: $(VENV_SAM)/bin/sam data
 		--parameter-overrides Architecture=$(ARCH)
 	@$(MAKE) --no-print-directory layer-size
 
-# Fails the build when the layer lost its catalog or outgrew its budget (Lambda's hard
-# limit is 250 MB unzipped for function + layers; the rest is headroom for the functions).
+# Fails the build when the layer lost its catalog, ships development code (the CLI, local
+# runner, simulator) or outgrew its budget (Lambda's hard limit is 250 MB unzipped for
+# function + layers; the rest is headroom for the functions).
 layer-size:
 	@test -f .aws-sam/build/CoreLayer/python/llm_router/data/catalog.yaml \
 		|| { echo "core layer lacks python/llm_router/data/catalog.yaml"; exit 1; }
+	@for dev in cli local simulator; do test ! -e .aws-sam/build/CoreLayer/python/llm_router/$$dev \
+		|| { echo "core layer ships development code: llm_router/$$dev"; exit 1; }; done
 	@kb=$$(du -sk .aws-sam/build/CoreLayer | cut -f1); \
 		echo "core layer, unzipped: $$((kb / 1024)) MB (limit $(LAYER_MAX_MB) MB)"; \
 		test $$kb -le $$(($(LAYER_MAX_MB) * 1024)) || { echo "core layer too large"; exit 1; }

@@ -1,126 +1,42 @@
-"""No import cycles inside llm_router.
+"""No import cycles inside llm_router, and a core layer that holds runtime code only.
 
-Every import counts, at module level or inside a function (a function-level import only
-hides a cycle until the function runs), except under ``if TYPE_CHECKING:``. Importing
-``a.b.c`` also runs the ``__init__`` of ``a.b`` unless the importer lives inside it, and
-``from a.b import name`` reads ``a.b``'s namespace, so both are edges too.
+Both read the import graph of layers/core/runtime_modules.py (the layer build's own
+tool, loaded from its file: it is build tooling, not part of the package).
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import llm_router
 
 PACKAGE = Path(llm_router.__file__).parent
-ROOT = "llm_router"
+ROOT = PACKAGE.parents[2]
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("runtime_modules",
+                                                  PACKAGE.parent / "runtime_modules.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def all_modules() -> dict[str, Path]:
-    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
-
-
-def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node except what sits under ``if TYPE_CHECKING:``."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            yield from (n for child in node.orelse for n in [child, *_runtime_nodes(child)])
-            continue
-        yield node
-        yield from _runtime_nodes(node)
-
-
-def _ancestors(module: str) -> list[str]:
-    parts = module.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
-
-
-def imports_of(name: str, path: Path, modules: set[str]) -> set[str]:
-    """The llm_router modules whose code runs (or whose namespace is read) when ``name``
-    imports what it imports."""
-    is_package = path.name == "__init__.py"
-    package = name if is_package else name.rpartition(".")[0]
-    targets: set[str] = set()
-    for node in _runtime_nodes(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.Import):
-            targets.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, *([base] if base else [])])
-            targets.add(base)
-            targets.update(f"{base}.{alias.name}" for alias in node.names)
-    own = set(_ancestors(name)) | ({name} if is_package else set())
-    edges: set[str] = set()
-    for target in targets:
-        if target not in modules:
-            continue
-        edges.add(target)
-        # Parent packages run first, unless the importer is already inside them.
-        edges.update(a for a in _ancestors(target) if a not in own and a in modules)
-    edges.discard(name)
-    return edges
-
-
-def import_graph() -> dict[str, set[str]]:
-    modules = all_modules()
-    return {name: imports_of(name, path, set(modules)) for name, path in modules.items()}
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph.get(node, ())):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+tool = _tool()
 
 
 def test_there_are_no_import_cycles() -> None:
-    found = cycles(import_graph())
+    found = tool.cycles(tool.import_graph(PACKAGE))
     assert not found, "import cycles (each line one group of modules that import each " \
         "other, directly or not):\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
 def test_the_detector_sees_function_level_and_package_cycles(tmp_path: Path) -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert cycles(graph) == [["a", "b", "c"]]
+    assert tool.cycles(graph) == [["a", "b", "c"]]
     pkg = tmp_path / "llm_router" / "pkg"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("from llm_router.pkg.app import create\n")
@@ -128,7 +44,31 @@ def test_the_detector_sees_function_level_and_package_cycles(tmp_path: Path) -> 
     (pkg / "fmt.py").write_text("from typing import TYPE_CHECKING\n"
                                 "if TYPE_CHECKING:\n    from llm_router.pkg import app\n")
     modules = {"llm_router.pkg", "llm_router.pkg.app", "llm_router.pkg.fmt"}
-    assert imports_of("llm_router.pkg.app", pkg / "app.py", modules) == {
+    assert tool.imports_of("llm_router.pkg.app", pkg / "app.py", modules) == {
         "llm_router.pkg", "llm_router.pkg.fmt"}
-    assert imports_of("llm_router.pkg.fmt", pkg / "fmt.py", modules) == set()
-    assert imports_of("llm_router.pkg", pkg / "__init__.py", modules) == {"llm_router.pkg.app"}
+    assert tool.imports_of("llm_router.pkg.fmt", pkg / "fmt.py", modules) == set()
+    assert tool.imports_of("llm_router.pkg", pkg / "__init__.py", modules) == {
+        "llm_router.pkg.app"}
+    assert tool.cycles(tool.import_graph(tmp_path / "llm_router")) == [
+        ["llm_router.pkg", "llm_router.pkg.app"]]
+
+
+def test_the_layer_ships_what_the_functions_import_and_no_development_code() -> None:
+    roots = tool.function_roots(ROOT / "functions")
+    assert "llm_router.bootstrap" in roots  # the stream relay's uvicorn factory
+    shipped = tool.runtime_modules(PACKAGE, roots)
+    for needed in ("llm_router.bootstrap", "llm_router.api.app", "llm_router.service",
+                   "llm_router.providers.bedrock_client", "llm_router.benchmark.job",
+                   "llm_router.cache.rebuild", "llm_router.alerting.wiring"):
+        assert needed in shipped, needed
+    development = ("llm_router.cli", "llm_router.local", "llm_router.simulator",
+                   "llm_router.classifier.train", "llm_router.embedding.export")
+    assert not [m for m in shipped if m.startswith(development)]
+
+
+def test_copy_writes_the_runtime_modules_and_the_data(tmp_path: Path) -> None:
+    shipped = tool.copy(PACKAGE, tmp_path, tool.function_roots(ROOT / "functions"))
+    out = tmp_path / "llm_router"
+    assert (out / "bootstrap.py").is_file() and (out / "data" / "catalog.yaml").is_file()
+    assert not (out / "cli").exists() and not (out / "simulator").exists()
+    assert len(list(out.rglob("*.py"))) == len(shipped)
