@@ -117,3 +117,22 @@ def test_the_store_stops_when_the_process_that_started_it_is_killed() -> None:
         time.sleep(0.05)
     os.kill(store_pid, signal.SIGTERM)
     pytest.fail(f"the store (pid {store_pid}) outlived the process that started it")
+
+
+def test_s3_objects_round_trip_and_fail_as_s3_does(storage: Storage) -> None:
+    s3 = boto3.client("s3", endpoint_url=storage.settings.aws_endpoint_url,
+                      region_name=storage.settings.region, **LOCAL_CREDENTIALS)
+    bucket = f"store-test-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="snapshots/a b.json", Body=b'{"x": 1}',
+                  ContentType="application/json")
+    got = s3.get_object(Bucket=bucket, Key="snapshots/a b.json")
+    assert got["Body"].read() == b'{"x": 1}' and got["ContentType"] == "application/json"
+    assert s3.head_object(Bucket=bucket, Key="snapshots/a b.json")["ContentLength"] == 8
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket=bucket, Key="missing")
+    with pytest.raises(s3.exceptions.NoSuchBucket):
+        s3.get_object(Bucket="no-such-bucket-here", Key="x")
+    s3.delete_object(Bucket=bucket, Key="snapshots/a b.json")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="snapshots/a b.json")

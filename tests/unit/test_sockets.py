@@ -55,10 +55,12 @@ def test_a_plain_socket_would_not_get_nodelay() -> None:
 
 def test_the_embedded_store_accepts_with_nodelay(tmp_path) -> None:
     from llm_router.local.store.database import Database
+    from llm_router.local.store.objects import ObjectStore
     from llm_router.local.store.operations import Operations
     from llm_router.local.store.server import StoreServer
 
-    server = StoreServer(("127.0.0.1", 0), Operations(Database(str(tmp_path / "db"))))
+    path = str(tmp_path / "db")
+    server = StoreServer(("127.0.0.1", 0), Operations(Database(path)), ObjectStore(path))
     try:
         accepted: list[socket.socket] = []
         thread = threading.Thread(target=lambda: accepted.append(server.get_request()[0]))

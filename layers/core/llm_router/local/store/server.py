@@ -1,4 +1,5 @@
-"""The store's HTTP front: DynamoDB's JSON protocol, S3 handed to moto, one process.
+"""The store's HTTP front: DynamoDB's JSON protocol and S3's object calls; the rest
+(SNS, for the alert tests) handed to moto.
 
 ``python -m llm_router.local.store --port 0`` prints ``llm-router store listening on
 URL`` once it accepts connections; SIGTERM stops it and removes its temporary database.
@@ -10,6 +11,7 @@ import argparse
 import io
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -22,9 +24,11 @@ from typing import Any
 from llm_router.local.sockets import accepted, listening_socket
 from llm_router.local.store.database import Database
 from llm_router.local.store.errors import StoreError
+from llm_router.local.store.objects import ObjectStore
 from llm_router.local.store.operations import Operations
 
 TARGET_PREFIX = "DynamoDB_20120810."
+_SERVICE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
 READY_LINE = "llm-router store listening on"
 
 
@@ -35,7 +39,7 @@ class StoreHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         target = self.headers.get("X-Amz-Target", "")
         if not target.startswith(TARGET_PREFIX):
-            self._to_moto()
+            self._not_dynamodb()
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
@@ -50,11 +54,22 @@ class StoreHandler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(reply, separators=(",", ":")).encode(),
                    [("Content-Type", "application/x-amz-json-1.0")])
 
-    do_GET = do_PUT = do_HEAD = do_DELETE = lambda self: self._to_moto()  # noqa: E731
+    do_GET = do_PUT = do_HEAD = do_DELETE = lambda self: self._not_dynamodb()  # noqa: E731
+
+    def _not_dynamodb(self) -> None:
+        """S3 (signed for service ``s3``) is the store's own; anything else (SNS, in the
+        alert tests) goes to moto's WSGI app, loaded on first use."""
+        signed_for = _SERVICE.search(self.headers.get("Authorization", ""))
+        if not signed_for or signed_for.group(1) != "s3":
+            self._to_moto()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        reply = self.server.objects.handle(self.command, self.path, body,
+                                           self.headers.get("Content-Type", ""),
+                                           self.headers.get("Content-Encoding", ""))
+        self._send(reply.status, reply.body, list(reply.headers))
 
     def _to_moto(self) -> None:
-        """Anything that is not DynamoDB (S3: the cache snapshots) goes to moto's WSGI app,
-        loaded on first use."""
         length = int(self.headers.get("Content-Length") or 0)
         environ: dict[str, Any] = {
             "REQUEST_METHOD": self.command,
@@ -83,7 +98,8 @@ class StoreHandler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("x-amzn-RequestId", uuid.uuid4().hex)
-        self.send_header("Content-Length", str(len(body)))
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -95,13 +111,15 @@ class StoreHandler(BaseHTTPRequestHandler):
 class StoreServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], operations: Operations):
+    def __init__(self, address: tuple[str, int], operations: Operations,
+                 objects: ObjectStore):
         super().__init__(address, StoreHandler, bind_and_activate=False)
         self.socket.close()
         self.socket = listening_socket(*address)
         self.server_address = self.socket.getsockname()[:2]
         self.server_port = self.server_address[1]
         self.operations = operations
+        self.objects = objects
         self._moto: Any = None
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -141,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
     path = args.db or os.path.join(folder or "", "store.sqlite3")
-    server = StoreServer((args.host, args.port), Operations(Database(path)))
+    server = StoreServer((args.host, args.port), Operations(Database(path)), ObjectStore(path))
     signal.signal(signal.SIGTERM, _interrupt)
     if args.exit_with_stdin:
         threading.Thread(target=_stop_at_eof, daemon=True).start()
