@@ -3,11 +3,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_SAM := .venv-sam
+VENV_LITELLM := .venv-litellm
 BIN := $(VENV)/bin
 # sam build needs python3.12 on PATH for the python3.12 runtime; pyenv provides it here.
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
-.PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean
+.PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
+	bench-peer bench-soak
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,4 +87,18 @@ layer-size:
 		test $$kb -le $$(($(LAYER_MAX_MB) * 1024)) || { echo "core layer too large"; exit 1; }
 
 clean:
-	rm -rf $(VENV) $(VENV_SAM) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_SAM) $(VENV_LITELLM) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (minutes; run them on a quiet machine). BENCH_ARGS passes options through,
+# e.g. `make bench-soak BENCH_ARGS="--requests 5000"`. Results: bench/results/*-<date>.md.
+$(VENV_LITELLM)/bin/litellm: requirements/litellm.txt
+	$(PYTHON) -m venv $(VENV_LITELLM)
+	$(VENV_LITELLM)/bin/pip install --quiet --upgrade pip
+	$(VENV_LITELLM)/bin/pip install --quiet -r requirements/litellm.txt
+	touch $@
+
+bench-peer: $(BIN)/llm-router data $(VENV_LITELLM)/bin/litellm
+	nice -n 10 $(BIN)/python bench/peer_bench.py $(BENCH_ARGS)
+
+bench-soak: $(BIN)/llm-router data
+	nice -n 10 $(BIN)/python bench/soak.py $(BENCH_ARGS)

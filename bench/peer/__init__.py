@@ -1,0 +1,1 @@
+"""Side-by-side gateway benchmark parts: loopback upstream, gateways, load, report."""

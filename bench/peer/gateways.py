@@ -1,0 +1,155 @@
+"""Starting what the benchmarks compare, each as a child process stopped by PID.
+
+``direct`` is the upstream itself; ``router`` is ``llm-router serve`` on its embedded
+default (store and all); ``litellm`` is the LiteLLM proxy from its own virtualenv, one
+worker, no database. Each ``Gateway`` knows its base URL, its key, the model name to
+send, when it became ready and its process tree's memory.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from llm_router.local.processes import stop_process, wait_for_line
+
+ROOT = Path(__file__).resolve().parents[2]
+LITELLM = ROOT / ".venv-litellm" / "bin" / "litellm"
+KEY = "sk-bench-gateway"
+MODEL = "bench-model"
+READY_TIMEOUT_S = 180
+
+
+@dataclass
+class Gateway:
+    name: str
+    url: str  # OpenAI base URL, ending in /v1
+    process: subprocess.Popen[str]
+    ready_s: float
+    model: str = MODEL
+    key: str = KEY
+    temp: list[tempfile.TemporaryDirectory[str]] = field(default_factory=list)
+
+    def rss_mb(self) -> float:
+        return tree_rss_mb(self.process.pid)
+
+    def stop(self) -> None:
+        stop_process(self.process, timeout_s=15)
+        for folder in self.temp:
+            folder.cleanup()
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB."""
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) in family:
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if parent in family:
+                family.add(int(entry))
+                grew = True
+    total_kb = 0
+    for member in family:
+        try:
+            with open(f"/proc/{member}/status") as f:
+                total_kb += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+        except (OSError, StopIteration):
+            continue
+    return total_kb / 1024
+
+
+def start_upstream() -> Gateway:
+    started = time.perf_counter()
+    proc = _spawn([sys.executable, str(Path(__file__).with_name("upstream.py")), "--port", "0"])
+    line = wait_for_line(proc, "listening on ", READY_TIMEOUT_S)
+    url = line.rsplit(" ", 1)[1].strip()
+    return Gateway("direct", url + "/v1", proc, time.perf_counter() - started,
+                   model="up-model", key="upstream-key")
+
+
+def start_router(upstream: Gateway, *, cache: bool = False) -> Gateway:
+    folder = tempfile.TemporaryDirectory(prefix="bench-router-")
+    config = Path(folder.name) / "catalog.yaml"
+    config.write_text(textwrap.dedent(f"""
+        providers:
+          testup: {{kind: openai, base_url: "{upstream.url}", api_key: upstream-key}}
+        models:
+          {MODEL}:
+            provider: testup
+            upstream_model: up-model
+            input_per_mtok: 0.15
+            output_per_mtok: 0.60
+            tiers: [simple, moderate, complex, reasoning]
+        cache: {{enabled: {str(cache).lower()}}}
+    """))
+    started = time.perf_counter()
+    proc = _spawn([sys.executable, "-m", "llm_router.cli", "serve", "--config", str(config),
+                   "--port", "0", "--dev-key", KEY, "--simulate", "off"])
+    line = wait_for_line(proc, "llm-router listening on ", READY_TIMEOUT_S)
+    url = line.split("listening on ", 1)[1].strip()
+    _wait_healthy(f"{url}/health")
+    return Gateway("llm-router", url + "/v1", proc, time.perf_counter() - started,
+                   temp=[folder])
+
+
+def start_litellm(upstream: Gateway, port: int) -> Gateway:
+    if not LITELLM.exists():
+        raise SystemExit(f"{LITELLM} is missing: `make bench-peer` installs LiteLLM there")
+    folder = tempfile.TemporaryDirectory(prefix="bench-litellm-")
+    config = Path(folder.name) / "litellm.yaml"
+    config.write_text(textwrap.dedent(f"""
+        model_list:
+          - model_name: {MODEL}
+            litellm_params:
+              model: openai/up-model
+              api_base: "{upstream.url}"
+              api_key: upstream-key
+        general_settings:
+          master_key: {KEY}
+    """))
+    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False",
+           "LITELLM_LOG": "ERROR", "DATABASE_URL": "", "NO_DOCS": "True"}
+    started = time.perf_counter()
+    log = (Path(folder.name) / "litellm.log").open("w")  # not a pipe: nobody drains it
+    proc = subprocess.Popen([str(LITELLM), "--config", str(config), "--host", "127.0.0.1",
+                             "--port", str(port), "--num_workers", "1"], stdout=log,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(f"{url}/health/liveliness", proc)
+    return Gateway("litellm", url + "/v1", proc, time.perf_counter() - started,
+                   temp=[folder])
+
+
+def _spawn(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[str] | None = None) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"{proc.args!r} exited with {proc.returncode} before it was "
+                             "healthy (its log is in the temporary folder named in args)")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"{url} not healthy within {READY_TIMEOUT_S} s")

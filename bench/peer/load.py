@@ -1,0 +1,117 @@
+"""Driving a gateway: keep-alive clients, fixed concurrency, per-request measurements."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from .gateways import Gateway
+
+
+@dataclass
+class Sample:
+    ms: float
+    ok: bool
+    phases: dict[str, float] = field(default_factory=dict)
+    calls: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    samples: list[Sample]
+    seconds: float
+
+    @property
+    def latencies(self) -> list[float]:
+        return [s.ms for s in self.samples if s.ok]
+
+    @property
+    def errors(self) -> int:
+        return sum(not s.ok for s in self.samples)
+
+    @property
+    def rps(self) -> float:
+        return len(self.samples) / self.seconds if self.seconds else 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def body(gateway: Gateway, i: int, *, stream: bool = False) -> dict[str, object]:
+    """A unique prompt per request, so no gateway can answer from a cache."""
+    payload: dict[str, object] = {
+        "model": gateway.model, "max_tokens": 16, "stream": stream,
+        "messages": [{"role": "user", "content": f"Benchmark request {i}: say hello."}]}
+    if stream:
+        payload["stream_options"] = {"include_usage": True}
+    return payload
+
+
+def server_timing(header: str) -> tuple[dict[str, float], list[tuple[str, float]]]:
+    """Phases (auth, admit, ...) and storage calls (ddb-N) from a Server-Timing header."""
+    phases: dict[str, float] = {}
+    calls: list[tuple[str, float]] = []
+    for part in filter(None, (p.strip() for p in header.split(","))):
+        name, *params = (x.strip() for x in part.split(";"))
+        values = dict(p.split("=", 1) for p in params if "=" in p)
+        ms = float(values.get("dur", "nan"))
+        if name.startswith("ddb-"):
+            calls.append((values.get("desc", "?").strip('"'), ms))
+        else:
+            phases[name] = ms
+    return phases, calls
+
+
+async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bool = False,
+                offset: int = 0, progress: Callable[[int, Run], None] | None = None) -> Run:
+    """``requests`` requests, ``concurrency`` at a time, each client keeping its connection.
+    For a stream, the sample is the time to the first content chunk."""
+    samples: list[Sample] = []
+    counter = iter(range(offset, offset + requests))
+    headers = {"authorization": f"Bearer {gateway.key}"}
+    started = time.perf_counter()
+
+    async def worker() -> None:
+        async with httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=60,
+                                     limits=httpx.Limits(max_connections=1)) as client:
+            for i in counter:
+                samples.append(await _one(client, gateway, i, stream))
+                if progress is not None and len(samples) % 1000 == 0:
+                    progress(len(samples), Run(samples, time.perf_counter() - started))
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Run(samples, time.perf_counter() - started)
+
+
+async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool) -> Sample:
+    t0 = time.perf_counter()
+    try:
+        if not stream:
+            resp = await client.post("/chat/completions", json=body(gateway, i))
+            ms = (time.perf_counter() - t0) * 1000
+            phases, calls = server_timing(resp.headers.get("server-timing", ""))
+            return Sample(ms, resp.status_code == 200, phases, calls)
+        async with client.stream("POST", "/chat/completions",
+                                 json=body(gateway, i, stream=True)) as resp:
+            first = None
+            async for line in resp.aiter_lines():
+                if first is None and line.startswith("data:") and '"content"' in line:
+                    first = (time.perf_counter() - t0) * 1000
+            phases, calls = server_timing(resp.headers.get("server-timing", ""))
+            return Sample(first if first is not None else float("nan"),
+                          resp.status_code == 200 and first is not None, phases, calls)
+    except httpx.HTTPError:
+        return Sample((time.perf_counter() - t0) * 1000, False)

@@ -1,0 +1,131 @@
+"""The dated markdown table of a peer benchmark: medians of runs, versions, machine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from .gateways import LITELLM
+from .load import Run, median, percentile
+
+PHASES = ("auth", "admit", "cache", "classify", "upstream", "settle")
+
+
+@dataclass
+class Measured:
+    ready_s: float
+    rss_idle_mb: float
+    rss_after_mb: float
+    requests: int
+    c1: Run
+    stream: Run
+    c32: Run
+
+
+def write_report(measured: dict[str, list[Measured]], out: Path,
+                 args: argparse.Namespace) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    path = out / f"peer-{now:%Y-%m-%d}.md"
+    path.write_text("\n".join(_lines(measured, now, args)) + "\n")
+    return path
+
+
+def _lines(measured: dict[str, list[Measured]], now: datetime,
+           args: argparse.Namespace) -> list[str]:
+    names = list(measured)
+    direct = measured.get("direct")
+    base_p50 = median([percentile(m.c1.latencies, 50) for m in direct]) if direct else 0.0
+    base_p99 = median([percentile(m.c1.latencies, 99) for m in direct]) if direct else 0.0
+    base_ttft = median([percentile(m.stream.latencies, 50) for m in direct]) if direct else 0.0
+
+    def med(name: str, f: object) -> float:
+        return median([f(m) for m in measured[name]])  # type: ignore[operator]
+
+    rows: list[tuple[str, list[str]]] = [
+        ("c1 p50 / p99 (ms)", [f"{med(n, lambda m: percentile(m.c1.latencies, 50)):.2f} / "
+                               f"{med(n, lambda m: percentile(m.c1.latencies, 99)):.2f}"
+                               for n in names]),
+        ("added over direct, c1 p50 / p99 (ms)", [
+            "-" if n == "direct" else
+            f"{med(n, lambda m: percentile(m.c1.latencies, 50)) - base_p50:.2f} / "
+            f"{med(n, lambda m: percentile(m.c1.latencies, 99)) - base_p99:.2f}"
+            for n in names]),
+        ("c32 throughput (rps), p99 (ms), errors", [
+            f"{med(n, lambda m: m.c32.rps):,.0f}, "
+            f"{med(n, lambda m: percentile(m.c32.latencies, 99)):.1f}, "
+            f"{sum(m.c32.errors for m in measured[n])}" for n in names]),
+        ("streaming: first chunk p50 (ms); over direct", [
+            f"{med(n, lambda m: percentile(m.stream.latencies, 50)):.2f}"
+            + ("" if n == "direct" else
+               f"; +{med(n, lambda m: percentile(m.stream.latencies, 50)) - base_ttft:.2f}")
+            for n in names]),
+        ("RSS idle -> after (MB)", [
+            "-" if n == "direct" else
+            f"{med(n, lambda m: m.rss_idle_mb):.0f} -> {med(n, lambda m: m.rss_after_mb):.0f}"
+            f" after {measured[n][0].requests:,}" for n in names]),
+        ("time to ready (s)", ["-" if n == "direct" else f"{med(n, lambda m: m.ready_s):.1f}"
+                               for n in names]),
+    ]
+    lines = [
+        f"# Gateways side by side, {now:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Command: `.venv/bin/python bench/peer_bench.py --runs {args.runs} --c1 {args.c1} "
+        f"--c32 {args.c32} --stream {args.stream}` (`make bench-peer`). Medians of "
+        f"{args.runs} interleaved runs, a fresh gateway per run, one loopback upstream "
+        "that answers at once, keep-alive clients, unique prompts, no cache.",
+        "",
+        f"Machine: {_machine()}. Versions: {_versions()}.",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+        *[f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows],
+    ]
+    if "llm-router" in measured:
+        lines += ["", *_router_breakdown(measured["llm-router"], base_p50)]
+    return lines
+
+
+def _router_breakdown(runs: list[Measured], base_p50: float) -> list[str]:
+    samples = [s for m in runs for s in m.c1.samples if s.ok]
+    storage = [sum(ms for _, ms in s.calls) for s in samples]
+    own = [s.ms - base_p50 - st for s, st in zip(samples, storage, strict=True)]
+    lines = ["## llm-router: where the time goes (c1, Server-Timing, p50 ms)", "",
+             "| " + " | ".join(PHASES) + " | all storage calls | own work (added - storage) |",
+             "|" + "---|" * (len(PHASES) + 2),
+             "| " + " | ".join(f"{median([s.phases.get(p, 0.0) for s in samples]):.2f}"
+                               for p in PHASES)
+             + f" | {median(storage):.2f} | {median(own):.2f} |", ""]
+    shapes = Counter(tuple(op for op, _ in s.calls) for s in samples)
+    lines += ["Storage round trips per request (most common sequences):", ""]
+    for shape, count in shapes.most_common(3):
+        picked = [s for s in samples if tuple(op for op, _ in s.calls) == shape]
+        timed = ", ".join(f"{op} {median([s.calls[i][1] for s in picked]):.2f} ms"
+                          for i, op in enumerate(shape))
+        lines.append(f"- {count} of {len(samples)} requests: {len(shape)} calls: {timed or '-'}")
+    return lines
+
+
+def _machine() -> str:
+    load = os.getloadavg()[0]
+    return (f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"load average {load:.1f} when the report was written")
+
+
+def _versions() -> str:
+    router = metadata.version("llm-router")
+    try:
+        done = subprocess.run([str(LITELLM.with_name("python")), "-c",
+                               "import importlib.metadata as m; print(m.version('litellm'))"],
+                              capture_output=True, text=True, timeout=60)
+        litellm = done.stdout.strip() or "not installed"
+    except OSError:
+        litellm = "not installed"
+    return f"llm-router {router}, LiteLLM proxy {litellm}"

@@ -1,0 +1,37 @@
+"""The gateway benchmarks run end to end, briefly (no timing assertions: numbers taken
+on a shared CI machine mean nothing; `make bench-peer` and `make bench-soak` take them)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_peer_bench_writes_its_table(tmp_path) -> None:
+    done = run("peer_bench.py", "--runs", "1", "--warmup", "2", "--c1", "10", "--c32", "40",
+               "--stream", "3", "--targets", "direct,llm-router", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = next(tmp_path.glob("peer-*.md")).read_text()
+    assert "| c32 throughput (rps), p99 (ms), errors |" in report
+    assert ", 0 |" in report.split("c32 throughput")[1].split("\n")[0]  # no errors
+    assert "TransactWriteItems" in report  # the settle, seen in Server-Timing
+    assert "run 1/1 llm-router: ready in" in done.stdout
+
+
+def test_soak_reports_first_and_last_windows(tmp_path) -> None:
+    done = run("soak.py", "--requests", "40", "--concurrency", "4", "--max-drift", "1000",
+               "--rss-mb", "100000", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = next(tmp_path.glob("soak-*.md")).read_text()
+    assert "| p50 (ms) |" in report and "Errors: 0." in report and "PASS" in report
