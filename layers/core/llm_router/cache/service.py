@@ -150,11 +150,11 @@ class ResponseCache:
         return PendingEntry(entry[0], items) if entry and items else None
 
     def remember(self, tenant_id: str, pending: PendingEntry) -> None:
-        """The settle transaction applied: this instance serves the entry at once."""
-        try:
-            self._index(tenant_id).add(pending.record)
-        except (RouterError, OSError) as exc:
-            log.warning("cache index not updated (other requests find it later): %s", exc)
+        """The settle transaction applied: this instance serves the entry at once. No
+        storage call: a tenant this instance has not loaded gets it from the journal."""
+        tenant = self._tenants.get(tenant_id)
+        if tenant is not None:
+            tenant.index.add(pending.record)
 
     def hit_item(self, tenant_id: str, hit: CacheHit) -> dict[str, Any]:
         """The write that counts a hit, for the settle transaction."""

@@ -9,8 +9,15 @@ import importlib
 import os
 import sys
 
-from llm_router import __version__
-from llm_router.errors import RouterError
+# One BLAS thread per call, set before numpy loads. OpenBLAS's worker threads spin while
+# they wait; with more of them than idle cores (concurrent requests, other processes) one
+# MiniLM embedding took 700 ms instead of 20 ms on the 2-core dev machine under load.
+# Requests run in parallel on their own; a single small matrix product does not need to.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from llm_router import __version__  # noqa: E402
+from llm_router.errors import RouterError  # noqa: E402
 
 # Sub-command modules, in the order `llm-router --help` lists them.
 COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
