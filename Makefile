@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak
+	bench-peer bench-soak verifier
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,21 @@ $(BENCH_DATA): data/classifier/queries.jsonl
 $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/export.py
 	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)
 
+# The semantic cache's pair verifier: rebuild its pair sets (train, tune, held-out), train
+# on CPU (~20 min, most of it embedding the texts once) and rewrite the committed artefact
+# layers/core/llm_router/data/cache_verifier/. Dev-only dependencies: requirements/train.txt.
+verifier: $(BIN)/llm-router data
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.build
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.train
+
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
 
 test: lint typecheck unit integration sam-validate sam-build
 
 lint: $(BIN)/llm-router
-	$(BIN)/ruff check layers functions tests bench
+	$(BIN)/ruff check layers functions tests bench train
 
 typecheck: $(BIN)/llm-router
 	$(BIN)/mypy layers/core/llm_router

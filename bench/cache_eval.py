@@ -1,11 +1,22 @@
-"""Semantic cache evaluation: recall on paraphrases, false hits per hard-negative kind,
-for thresholds 0.70-0.95, with and without the guards; and lookup latency at 1k, 10k
-and 100k entries per tenant.
+"""Semantic cache evaluation: recall and false hits per source and per negative kind, at
+the default operating point and swept, with and without the pair verifier; lookup
+latency including verification at 1k, 10k and 100k entries per tenant.
 
     .venv/bin/python bench/cache_eval.py            # writes bench/results/cache.json
 
+Pair sets (bench/cache_pairs/):
+- ``pairs.jsonl``: the 334 pairs the lexical guards were written with (and that the
+  verifier trains on): a regression check, not a quality figure;
+- ``tune.jsonl``: Quora and our support pairs the verifier's model and operating point
+  were chosen on (never trained on);
+- ``heldout.jsonl``: questions of Quora components and a support file written apart,
+  on which nothing was trained, tuned or chosen (data/cache_verifier/SOURCES.md).
+
 Every pair goes through ``llm_router.cache.probe.probe``: a fresh index holding only the
-cached text, asked for the query, with the router's own index, threshold and guards.
+cached text, asked for the query, with the router's own index and policy. A sweep point
+is read off one probe per pair: the probe at the loosest setting reports the similarity
+and the verifier's probability (or the check that refused), and a stricter setting hits
+exactly when both clear it.
 """
 
 from __future__ import annotations
@@ -13,89 +24,119 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from embed_cache import embed_cached
 
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.probe import probe
+from llm_router.cache.verifier import PairVerifier, load_verifier
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder
 
 HERE = Path(__file__).resolve().parent
-PAIRS = HERE / "cache_pairs" / "pairs.jsonl"
+PAIRS = HERE / "cache_pairs"
+SETS = {"project": PAIRS / "pairs.jsonl", "tune": PAIRS / "tune.jsonl",
+        "heldout": PAIRS / "heldout.jsonl"}
 OUT = HERE / "results" / "cache.json"
 THRESHOLDS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
+PROBABILITIES = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 SIZES = (1_000, 10_000, 100_000)
-KINDS = ("paraphrase", "entity_swap", "number_swap", "negation", "intent_shift", "near_topic")
 
 
-def load_pairs(path: Path) -> list[dict[str, str]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def load_pairs(path: Path) -> list[dict[str, Any]]:
+    """Both formats: {cached, query, kind} (pairs.jsonl) and {a, b, label, source, kind}."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        p = json.loads(line)
+        if "cached" in p:
+            p = {"a": p["cached"], "b": p["query"], "label": int(p["kind"] == "paraphrase"),
+                 "source": "project", "kind": p["kind"]}
+        out.append(p)
+    return out
 
 
-def evaluate(pairs: list[dict[str, str]], embedder: MiniLMEmbedder) -> dict[str, Any]:
-    cached = embedder.embed([p["cached"] for p in pairs])
-    queries = embedder.embed([p["query"] for p in pairs])
-    table: list[dict[str, Any]] = []
-    refusals: dict[str, dict[str, int]] = {}
-    for guards in (False, True):
-        for threshold in THRESHOLDS:
-            policy = MatchPolicy(threshold, guards)
-            hits: dict[str, list[bool]] = defaultdict(list)
-            why: dict[str, int] = defaultdict(int)
-            for pair, c, q in zip(pairs, cached, queries, strict=True):
-                result = probe(pair["cached"], c, pair["query"], q, policy)
-                hits[pair["kind"]].append(result.hit)
-                if result.refused_by and result.refused_by != "threshold":
-                    why[f"{pair['kind']}:{result.refused_by}"] += 1
-            negatives = [h for k in KINDS[1:] for h in hits[k]]
-            row = {
-                "threshold": threshold,
-                "guards": guards,
-                "paraphrase_recall": _rate(hits["paraphrase"]),
-                **{f"false_hit_{k}": _rate(hits[k]) for k in KINDS[1:]},
-                "false_hit_all_negatives": _rate(negatives),
-            }
-            table.append(row)
-            if guards:
-                refusals[f"{threshold:.2f}"] = dict(sorted(why.items()))
-    sims = [float(c @ q) for c, q in zip(cached, queries, strict=True)]
-    by_kind = {k: [s for s, p in zip(sims, pairs, strict=True) if p["kind"] == k]
-               for k in KINDS}
+def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: PairVerifier,
+              floor: float) -> list[dict[str, Any]]:
+    """One probe per pair and mode at the loosest setting of that mode."""
+    cached = embed_cached(embedder, [p["a"] for p in pairs])
+    queries = embed_cached(embedder, [p["b"] for p in pairs])
+    loose = {"guards": MatchPolicy(0.0, True), "cosine": MatchPolicy(0.0, False),
+             "verifier": MatchPolicy(floor, True, verifier, 0.0)}
+    out = []
+    for pair, c, q in zip(pairs, cached, queries, strict=True):
+        row: dict[str, Any] = {"source": pair["source"], "kind": pair["kind"],
+                               "label": pair["label"]}
+        for mode, policy in loose.items():
+            r = probe(pair["a"], c, pair["b"], q, policy)
+            row["similarity"] = r.similarity
+            row[mode] = r.probability if mode == "verifier" and r.hit else (
+                r.similarity if r.hit else None)
+        out.append(row)
+    return out
+
+
+def rates(rows: list[dict[str, Any]], mode: str, cut: float) -> dict[str, Any]:
+    """Recall (positives) or false-hit rate (negatives) per source and kind at ``cut``."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for r in rows:
+        hit = r[mode] is not None and r[mode] >= cut
+        kind = "paraphrase" if r["label"] else r["kind"]
+        groups[f"{r['source']}:{kind}"].append(hit)
+        groups[f"{r['source']}:{'recall' if r['label'] else 'false_hits'}"].append(hit)
+        groups[f"all:{'recall' if r['label'] else 'false_hits'}"].append(hit)
+    return {k: {"rate": round(sum(v) / len(v), 4), "n": len(v)} for k, v in sorted(groups.items())}
+
+
+def summary(rows: list[dict[str, Any]], floor: float, probability: float,
+            threshold: float) -> dict[str, Any]:
     return {
-        "pairs": {k: len(v) for k, v in by_kind.items()},
-        "similarity_median": {k: round(statistics.median(v), 3) for k, v in by_kind.items()},
-        "table": table,
-        "guard_refusals": refusals,
+        "default": {
+            "verifier": {"floor": floor, "min_probability": probability,
+                         **rates(rows, "verifier", probability)},
+            "guards": {"threshold": threshold, **rates(rows, "guards", threshold)},
+        },
+        "sweep": {
+            "verifier": {f"{p:.2f}": _headline(rates(rows, "verifier", p))
+                         for p in PROBABILITIES},
+            "guards": {f"{t:.2f}": _headline(rates(rows, "guards", t)) for t in THRESHOLDS},
+            "cosine_only": {f"{t:.2f}": _headline(rates(rows, "cosine", t))
+                            for t in THRESHOLDS},
+        },
     }
 
 
-def latency(embedder: MiniLMEmbedder, queries: list[str], repeats: int) -> dict[str, Any]:
-    """Per-tenant index of N entries (real query embeddings plus noise, re-normalised, so
-    the neighbourhood structure is realistic); time ``search`` including the guards."""
+def _headline(table: dict[str, Any]) -> dict[str, float]:
+    return {k: v["rate"] for k, v in table.items() if k.endswith((":recall", ":false_hits"))}
+
+
+def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
+            repeats: int) -> dict[str, Any]:
+    """Per-tenant index of N entries (real question embeddings plus noise, re-normalised,
+    so each query has near neighbours to verify); times ``search`` including the checks
+    and the verifier on up to 5 candidates."""
     rng = np.random.default_rng(7)
-    base = embedder.embed(queries)
-    policy = MatchPolicy(CacheConfig().similarity_threshold, True)
+    base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
     for size in SIZES:
         index = TenantIndex(dim=base.shape[1], capacity=size)
         rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.08, (size, base.shape[1]))
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
-        texts = [queries[i % len(queries)] for i in range(size)]
         for i in range(size):
-            index.add(IndexRecord(f"k{i}", "ctx", texts[i], rows[i], 2**62, ""))
+            index.add(IndexRecord(f"k{i}", "ctx", texts[i % len(texts)], rows[i], 2**62, ""))
         samples = []
         for r in range(repeats):
             q = base[r % len(base)]
             started = time.perf_counter()
-            index.search(q, "ctx", 0, policy, queries[r % len(queries)])
+            index.search(q, "ctx", 0, policy, texts[r % len(texts)])
             samples.append((time.perf_counter() - started) * 1000)
         samples.sort()
         out[str(size)] = {
@@ -106,44 +147,61 @@ def latency(embedder: MiniLMEmbedder, queries: list[str], repeats: int) -> dict[
     return out
 
 
+def verify_cost(verifier: PairVerifier, pairs: list[dict[str, Any]], n: int = 300) -> float:
+    """Milliseconds to verify one candidate, views of both texts computed (no cache)."""
+    sample = pairs[:n]
+    started = time.perf_counter()
+    for p in sample:
+        verifier.probability(verifier.vocabulary.view(p["a"]), verifier.vocabulary.view(p["b"]),
+                             0.8)
+    return round((time.perf_counter() - started) * 1000 / len(sample), 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--repeats", type=int, default=300)
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
-    pairs = load_pairs(args.pairs)
-    result = {
-        "machine": {"python": platform.python_version(), "cpu": platform.processor()
-                    or platform.machine()},
+    verifier = load_verifier()
+    config = CacheConfig()
+    probability = config.verifier_threshold or verifier.threshold
+    result: dict[str, Any] = {
+        "machine": {"python": platform.python_version(),
+                    "cpu": platform.processor() or platform.machine()},
         "embedder": embedder.model_id,
-        "default_threshold": CacheConfig().similarity_threshold,
-        **evaluate(pairs, embedder),
-        "lookup_latency": latency(embedder, [p["query"] for p in pairs], args.repeats),
+        "verifier": {"sha256": verifier.meta["sha256"], "min_probability": probability,
+                     "floor": config.verifier_floor},
+        "sets": {},
     }
+    all_pairs: list[dict[str, Any]] = []
+    for name in args.sets:
+        pairs = load_pairs(SETS[name])
+        all_pairs += pairs
+        rows = judge_all(pairs, embedder, verifier, config.verifier_floor)
+        result["sets"][name] = summary(rows, config.verifier_floor, probability,
+                                       config.similarity_threshold)
+        print_set(name, result["sets"][name])
+    result["verify_ms_per_candidate"] = verify_cost(verifier, all_pairs)
+    policy = MatchPolicy(config.verifier_floor, True, verifier, probability)
+    texts = list(dict.fromkeys(p["b"] for p in all_pairs))
+    result["lookup_latency"] = latency(embedder, texts, policy, args.repeats)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print_table(result)
-
-
-def print_table(result: dict[str, Any]) -> None:
-    head = ["guards", "thr", "recall"] + [k.replace("_swap", "").replace("_shift", "")[:8]
-                                         for k in KINDS[1:]] + ["all-neg"]
-    print(" | ".join(f"{h:>8}" for h in head))
-    for row in result["table"]:
-        cells = ["on" if row["guards"] else "off", f"{row['threshold']:.2f}",
-                 f"{row['paraphrase_recall']:.1%}"]
-        cells += [f"{row[f'false_hit_{k}']:.1%}" for k in KINDS[1:]]
-        cells.append(f"{row['false_hit_all_negatives']:.1%}")
-        print(" | ".join(f"{c:>8}" for c in cells))
+    print(f"verification: {result['verify_ms_per_candidate']} ms per candidate")
     for size, numbers in result["lookup_latency"].items():
-        print(f"lookup at {size:>6} entries: p50 {numbers['p50_ms']} ms, "
+        print(f"lookup with verification at {size:>6} entries: p50 {numbers['p50_ms']} ms, "
               f"p99 {numbers['p99_ms']} ms, {numbers['memory_mb']} MB")
 
 
-def _rate(values: list[bool]) -> float:
-    return round(sum(values) / len(values), 4) if values else 0.0
+def print_set(name: str, table: dict[str, Any]) -> None:
+    print(f"== {name}")
+    for mode in ("verifier", "guards"):
+        d = table["default"][mode]
+        cells = [f"{k} {v['rate']:.1%} (n={v['n']})" for k, v in d.items()
+                 if isinstance(v, dict) and k.endswith((":recall", ":false_hits"))]
+        print(f"  {mode:<9} " + "; ".join(cells))
 
 
 if __name__ == "__main__":

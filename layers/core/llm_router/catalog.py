@@ -157,9 +157,16 @@ class CacheConfig(BaseModel):
     ttl_seconds: int = Field(default=86_400, gt=0)
     max_temperature: float = 0.7
     # Lexical guards that refuse near-misses (numbers, names, negation, opposite intents,
-    # a swapped topic word). Off trades wrong answers for hits: see the evaluation.
+    # a swapped topic word). Off trades wrong answers for hits: see the evaluation. With
+    # the verifier on, only their hard check stays: different amounts or ids never match.
     guards: bool = True
-    # tenant id -> its own similarity threshold.
+    # The learned pair verifier (cache/verifier.py) confirms every candidate whose cosine
+    # similarity reaches verifier_floor; similarity_threshold then plays no part.
+    verifier: bool = True
+    verifier_floor: float = Field(default=0.5, gt=0, le=1)
+    # The verifier's minimum probability; None = the artefact's operating point.
+    verifier_threshold: float | None = Field(default=None, ge=0, le=1)
+    # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.
     refresh_seconds: float = Field(default=2.0, ge=0)

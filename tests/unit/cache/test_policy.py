@@ -36,6 +36,10 @@ def test_judge_needs_threshold_and_guards() -> None:
 
 
 def test_per_tenant_threshold() -> None:
-    config = CacheConfig(similarity_threshold=0.8, tenant_thresholds={"strict": 0.95})
+    config = CacheConfig(similarity_threshold=0.8, verifier_floor=0.6,
+                         tenant_thresholds={"strict": 0.95})
     assert policy_for(config, "strict").threshold == 0.95
-    assert policy_for(config, "other").threshold == 0.8
+    assert policy_for(config, "other").threshold == 0.6  # the verifier's candidate floor
+    plain = config.model_copy(update={"verifier": False})
+    assert policy_for(plain, "strict").threshold == 0.95
+    assert policy_for(plain, "other").threshold == 0.8

@@ -3,7 +3,8 @@
 A ``TenantIndex`` holds one tenant only: tenants never share a matrix, so a bug in a
 mask cannot leak one tenant's answer to another. Rows are unit-norm float32; a search is
 one matrix-vector product over the tenant's rows, masked to the request's context and to
-live entries, then the policy (threshold and guards) judges the best few candidates.
+live entries, then the policy (similarity floor, amount check and the pair verifier, or
+threshold and guards without it) judges the best few candidates.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Lookup:
     match: Match | None
     best_similarity: float  # of the nearest entry in the context, hit or not
     refused_by: Refusal | None
+    probability: float | None = None  # the verifier's, for the hit or the first refusal
 
 
 class TenantIndex:
@@ -110,14 +112,18 @@ class TenantIndex:
         best_similarity = float(scores[best[0]])
         query_sig = signature(query_text)
         first_refusal: Refusal | None = None
+        probability: float | None = None
         for row in best:
-            verdict = policy.judge(float(scores[row]), self._signature(row), query_sig)
+            verdict = policy.judge(float(scores[row]), self._signature(row), query_sig,
+                                   self._texts[row], query_text)
             if verdict.hit:
-                return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None)
-            first_refusal = first_refusal or verdict.refused_by
+                return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None,
+                              verdict.probability)
+            if first_refusal is None:
+                first_refusal, probability = verdict.refused_by, verdict.probability
             if verdict.refused_by == "threshold":
                 break  # candidates are sorted: the rest are below it too
-        return Lookup(None, best_similarity, first_refusal)
+        return Lookup(None, best_similarity, first_refusal, probability)
 
     def records(self) -> list[tuple[str, str, npt.NDArray[np.float32], int]]:
         """(key, text, embedding, expires_at) of every semantic row, for snapshots."""

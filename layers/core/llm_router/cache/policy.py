@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from llm_router.cache.guards import GuardName, Signature, refusal
+from llm_router.cache.pair_features import quantity_conflict
 from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatRequest, TextPart, UserMessage
 
-Refusal = GuardName | Literal["threshold", "context"]
+if TYPE_CHECKING:
+    from llm_router.cache.verifier import PairVerifier
+
+Refusal = GuardName | Literal["threshold", "context", "verifier"]
 
 
 @dataclass(frozen=True)
@@ -54,23 +58,52 @@ class Verdict:
     hit: bool
     similarity: float
     refused_by: Refusal | None = None
+    probability: float | None = None  # the verifier's, when it judged
 
 
 @dataclass(frozen=True)
 class MatchPolicy:
+    """Cosine ``threshold`` first. With a ``verifier`` the threshold is only the loose floor
+    for candidates: the amounts-and-ids check (``guards``) and then the verifier's
+    probability (at least ``min_probability``) decide. Without one, the lexical guards do."""
+
     threshold: float
     guards: bool = True
+    verifier: PairVerifier | None = None
+    min_probability: float = 0.5
 
-    def judge(self, similarity: float, cached: Signature, query: Signature) -> Verdict:
+    def judge(self, similarity: float, cached: Signature, query: Signature,
+              cached_text: str = "", query_text: str = "") -> Verdict:
         if similarity < self.threshold:
             return Verdict(False, similarity, "threshold")
+        if self.verifier is not None:
+            return self._verify(similarity, cached_text, query_text)
         if self.guards:
             refused = refusal(cached, query)
             if refused is not None:
                 return Verdict(False, similarity, refused)
         return Verdict(True, similarity)
 
+    def _verify(self, similarity: float, cached_text: str, query_text: str) -> Verdict:
+        assert self.verifier is not None
+        cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
+        if self.guards and quantity_conflict(cached, query):
+            return Verdict(False, similarity, "numbers")
+        p = self.verifier.probability(cached, query, similarity)
+        if p < self.min_probability:
+            return Verdict(False, similarity, "verifier", p)
+        return Verdict(True, similarity, None, p)
+
 
 def policy_for(config: CacheConfig, tenant_id: str) -> MatchPolicy:
+    """The tenant's policy; the verifier is loaded (once per process) on first use."""
+    if config.verifier:
+        from llm_router.cache.verifier import shared_verifier
+
+        verifier = shared_verifier()
+        floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
+        minimum = (verifier.threshold if config.verifier_threshold is None
+                   else config.verifier_threshold)
+        return MatchPolicy(floor, config.guards, verifier, minimum)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)

@@ -1,9 +1,11 @@
 """``llm-router cache-probe``: would the semantic cache answer this query, offline.
 
 In, one JSON object per line: ``{"cached": str, "query": str}``. For each line a fresh
-cache holding only ``cached`` is asked for ``query``, through the router's own index,
-threshold and guards. Out, per line and in order: ``{"hit": bool, "similarity": float}``
-(cosine similarity of the two texts' embeddings). ``--explain`` adds ``refused_by``.
+cache holding only ``cached`` is asked for ``query``, through the router's whole lookup:
+the index, the similarity floor, the amount check and the pair verifier (or threshold
+and guards with ``--no-verifier``). Out, per line and in order: ``{"hit": bool,
+"similarity": float}`` (cosine similarity of the two texts' embeddings). ``--explain``
+adds ``refused_by`` and the verifier's ``probability``.
 """
 
 from __future__ import annotations
@@ -28,11 +30,18 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--config", help="catalog YAML whose cache: section to use")
     parser.add_argument("--threshold", type=float, default=None,
-                        help="similarity threshold (default: the catalog's)")
+                        help="similarity threshold; with the verifier, its candidate floor "
+                             "(default: the catalog's)")
+    parser.add_argument("--min-probability", type=float, default=None,
+                        help="verifier operating point (default: the catalog's, else the "
+                             "artefact's)")
+    parser.add_argument("--no-verifier", action="store_true",
+                        help="similarity threshold and lexical guards, no pair verifier")
     parser.add_argument("--no-guards", action="store_true",
-                        help="similarity threshold only, no near-miss guards")
+                        help="no near-miss guards (with the verifier: no amount check)")
     parser.add_argument("--explain", action="store_true",
-                        help="add refused_by: threshold or the guard that refused")
+                        help="add refused_by (threshold, a guard or verifier) and the "
+                             "verifier's probability")
     parser.set_defaults(run=run)
 
 
@@ -40,10 +49,22 @@ def run(args: argparse.Namespace) -> int:
     from llm_router.embedding.minilm import MiniLMEmbedder
 
     config = load_catalog(args.config).cache
-    threshold = config.similarity_threshold if args.threshold is None else args.threshold
+    verifier = config.verifier and not args.no_verifier
+    default = config.verifier_floor if verifier else config.similarity_threshold
+    threshold = default if args.threshold is None else args.threshold
     if not 0 < threshold <= 1:
         raise CommandError("--threshold must be in (0, 1]")
-    policy = MatchPolicy(threshold, config.guards and not args.no_guards)
+    if args.min_probability is not None and not 0 <= args.min_probability <= 1:
+        raise CommandError("--min-probability must be in [0, 1]")
+    guards = config.guards and not args.no_guards
+    policy = MatchPolicy(threshold, guards)
+    if verifier:
+        from llm_router.cache.verifier import shared_verifier
+
+        shared = shared_verifier()
+        minimum = next(p for p in (args.min_probability, config.verifier_threshold,
+                                   shared.threshold) if p is not None)
+        policy = MatchPolicy(threshold, guards, shared, minimum)
     return probe_lines(MiniLMEmbedder.load(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 
@@ -59,6 +80,8 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
         body: dict[str, Any] = {"hit": result.hit, "similarity": round(result.similarity, 4)}
         if explain:
             body["refused_by"] = result.refused_by
+            if result.probability is not None:
+                body["probability"] = round(result.probability, 4)
         out.write(json.dumps(body) + "\n")
         out.flush()
     return 0

@@ -1,0 +1,56 @@
+"""MiniLM vectors of the evaluation texts, cached by text in bench/results/local/
+(gitignored), saved every chunk: on a shared 2-core machine embedding the pair sets is
+the slow step, and a rerun or an interrupted run should not pay it again.
+
+    .venv/bin/python bench/embed_cache.py       # fill the cache for every pair set
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.embedding.minilm import MiniLMEmbedder
+
+CACHE = Path(__file__).resolve().parent / "results" / "local" / "embeddings"
+CHUNK = 500
+
+
+def embed_cached(embedder: MiniLMEmbedder, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Rows for ``texts`` in order; new texts are embedded and saved in chunks."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:12]
+    known: dict[str, npt.NDArray[np.float32]] = {}
+    for part in sorted(CACHE.glob(f"{tag}-*.npz")):
+        with np.load(part, allow_pickle=False) as npz:
+            known.update(zip(npz["texts"].tolist(), npz["vectors"], strict=True))
+    todo = sorted(set(texts) - set(known))
+    started = time.monotonic()
+    for i in range(0, len(todo), CHUNK):
+        chunk = todo[i: i + CHUNK]
+        vectors = embedder.embed(chunk)
+        known.update(zip(chunk, vectors, strict=True))
+        name = hashlib.sha256("\n".join(chunk).encode()).hexdigest()[:16]
+        np.savez(CACHE / f"{tag}-{name}.npz", texts=np.asarray(chunk), vectors=vectors)
+        print(f"  embedded {i + len(chunk)}/{len(todo)} new texts "
+              f"({time.monotonic() - started:.0f} s)", flush=True)
+    return np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim),
+                                                                        np.float32)
+
+
+if __name__ == "__main__":
+    import json
+
+    here = Path(__file__).resolve().parent / "cache_pairs"
+    wanted: list[str] = []
+    for name in ("pairs.jsonl", "tune.jsonl", "heldout.jsonl"):
+        for line in (here / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                p = json.loads(line)
+                wanted += [p.get("a", p.get("cached")), p.get("b", p.get("query"))]
+    embed_cached(MiniLMEmbedder.load(), wanted)

@@ -1,0 +1,330 @@
+"""What the pair verifier reads: a ``TextView`` per text, a feature vector per pair (pure).
+
+A view splits a text into words (lowercased, contractions expanded, the lexicon's phrase
+synonyms folded to one token), gives each word a static MiniLM vector (the mean of its
+word pieces' input-embedding rows, unit norm) and an IDF weight, and pulls out what a
+paraphrase must keep: quantities (numbers with their unit, normalised: "$20,000",
+"20k" and "20 thousand dollars" are one amount; "5 kg" and "5kg" one weight; "one" is
+no number), ids ("A-48213", "SAVE20"), names (case-insensitive, "US"/"USA"/"United
+States" one country), negation and intent poles.
+
+``pair_features`` compares two views: IDF-weighted soft coverage both ways over the
+word-similarity matrix, the weight of words the other side lacks, order inversions of
+aligned words ("from savings to checking" / "from checking to savings"), and agreement
+of quantities, ids, names, negation, intent and question word, next to the sentence
+embeddings' cosine (MiniLM's: a verifier trained on it expects that embedder). A view
+depends on one text only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from tokenizers import Tokenizer
+
+from llm_router.cache.guards import _canonicalize
+from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
+
+F32 = npt.NDArray[np.float32]
+
+FEATURES: tuple[str, ...] = (
+    "cosine",
+    "cover_min", "cover_max", "exact_cover_min", "exact_cover_max",
+    "unmatched_idf_max", "unmatched_idf_sum", "unmatched_count_max", "unmatched_count_min",
+    "weakest_match",
+    "inversions", "inversion_rate",
+    "bigram_overlap", "word_jaccard",
+    "content_len_min", "content_len_max", "length_ratio",
+    "quantity_mismatch", "quantity_any", "id_mismatch",
+    "name_mismatch_max", "name_mismatch_sum",
+    "negation_mismatch", "opposite_intent", "wh_mismatch",
+)
+
+# A word matches another at or above this similarity (static vectors, exact match = 1).
+MATCH = 0.62
+ALIGN = 0.8  # aligned for the order check
+
+_ALIASES = (
+    (re.compile(r"\bunited states(?: of america)?\b|\bu\.s\.a?\.?(?=\W|$)|\bamerica\b", re.I),
+     " usa "),
+    (re.compile(r"\bUSA?\b"), " usa "),  # upper case only: "us" is a pronoun
+    (re.compile(r"\bunited kingdom\b|\bgreat britain\b|\bbritain\b|\bu\.k\.(?=\W|$)", re.I),
+     " uk "),
+    (re.compile(r"\bUK\b"), " uk "),
+    (re.compile(r"\beuropean union\b", re.I), " eu "),
+)
+_CONTRACTIONS = (
+    (re.compile(r"\bcan'?t\b|\bcannot\b", re.I), "can not"),
+    (re.compile(r"\bwon'?t\b", re.I), "will not"),
+    (re.compile(r"\b(\w+)n't\b", re.I), r"\1 not"),
+    (re.compile(r"\b(do|does|did|is|are|was|were|should|could|would|has|have|had)nt\b",
+                re.I), r"\1 not"),
+    (re.compile(r"\bu\b"), "you"),
+    (re.compile(r"\bur\b"), "your"),
+    (re.compile(r"[’`]"), "'"),
+)
+_WORD_NUMBERS = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100,
+    "thousand": 1000, "million": 1_000_000, "twice": 2, "dozen": 12, "half": 0.5,
+}
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
+                "bn": 1e9, "billion": 1e9, "hundred": 1e2}
+_UNITS = {
+    "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "bucks": "usd",
+    "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur",
+    "£": "gbp", "gbp": "gbp", "pound": "gbp", "pounds": "gbp",
+    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
+    "g": "g", "gram": "g", "grams": "g", "lb": "lb", "lbs": "lb",
+    "km": "km", "mi": "mile", "mile": "mile", "miles": "mile",
+    "gb": "gb", "mb": "mb", "tb": "tb", "%": "pct", "percent": "pct",
+    "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
+    "day": "day", "days": "day", "week": "week", "weeks": "week",
+    "month": "month", "months": "month", "yr": "year", "yrs": "year", "year": "year",
+    "years": "year",
+}
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS if u not in "$€£"), key=len,
+                           reverse=True))
+_QUANTITY = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?-?"
+    r"(?:(?P<mult>k|m|mn|bn|thousand|million|billion|hundred)(?![a-z0-9]))?\s?-?"
+    rf"(?:(?P<unit>{_UNIT_RE})(?![a-z0-9]))?"
+)
+_ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
+_NAME = re.compile(r"[A-Za-z][A-Za-z'.]*")
+_SENTENCE_END = re.compile(r"[.!?:;]\s+|\n")
+_WH = ("how", "what", "why", "where", "when", "who", "which", "whom", "whose")
+_POLES = {w: (g, pole) for g, poles in enumerate(OPPOSITES) for pole, group in enumerate(poles)
+          for w in group}
+
+
+@dataclass(frozen=True)
+class TextView:
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+    content: npt.NDArray[np.bool_]
+    idf: F32
+    vectors: F32  # (len(words), dim), unit rows
+    quantities: tuple[str, ...]  # sorted "value unit" strings
+    ids: frozenset[str]
+    names: frozenset[str]
+    negated: bool
+    intents: frozenset[tuple[int, int]]
+    wh: str
+
+
+class Vocabulary:
+    """The MiniLM word-piece tokenizer, its input-embedding table and an IDF per piece."""
+
+    def __init__(self, tokenizer: Tokenizer, table: npt.NDArray[np.floating], idf: F32):
+        self._tokenizer = tokenizer
+        self._table = table
+        self._idf = idf
+        self._default_idf = float(idf.max()) if idf.size else 1.0
+
+    def view(self, text: str) -> TextView:
+        lowered = normalise(text)
+        encoding = self._tokenizer.encode(lowered, add_special_tokens=False)
+        pieces: dict[int, list[int]] = {}
+        spans: dict[int, tuple[int, int]] = {}
+        for token_id, word_id, (start, end) in zip(encoding.ids, encoding.word_ids,
+                                                   encoding.offsets, strict=True):
+            if word_id is None:
+                continue
+            pieces.setdefault(word_id, []).append(token_id)
+            first = spans.get(word_id, (start, end))
+            spans[word_id] = (first[0], end)
+        words: list[str] = []
+        rows: list[F32] = []
+        idf: list[float] = []
+        for word_id in sorted(pieces):
+            start, end = spans[word_id]
+            word = lowered[start:end]
+            if not any(c.isalnum() for c in word):
+                continue
+            ids = pieces[word_id]
+            words.append(word)
+            rows.append(self._table[ids].astype(np.float32).mean(axis=0))
+            idf.append(max(float(self._idf[i]) for i in ids) if self._idf.size
+                       else self._default_idf)
+        dim = int(self._table.shape[1])
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), dim)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        stems = tuple(_stem(w) for w in words)
+        content = np.asarray([w not in FUNCTION_WORDS and w not in NEGATIONS for w in words],
+                             dtype=bool)
+        return TextView(
+            words=tuple(words), stems=stems, content=content,
+            idf=np.asarray(idf, dtype=np.float32), vectors=vectors,
+            quantities=quantities(lowered), ids=identifiers(lowered),
+            names=names(text), negated=any(w in NEGATIONS for w in words),
+            intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
+            wh=next((w for w in words if w in _WH), ""),
+        )
+
+
+_NOT_IDS = frozenset({"twofa"})
+
+
+def identifiers(lowered: str) -> frozenset[str]:
+    """Order numbers, codes, SKUs: tokens mixing letters and digits that are no amount."""
+    return frozenset(m.replace("-", "").lstrip("#") for m in _ID.findall(lowered)
+                     if not _is_quantity(m)) - _NOT_IDS
+
+
+def normalise(text: str) -> str:
+    """Aliases folded (case-sensitive where case matters), lower case, contractions
+    expanded, the lexicon's phrase synonyms folded to one token."""
+    for pattern, repl in _ALIASES:
+        text = pattern.sub(repl, text)
+    lowered = text.lower()
+    for pattern, repl in _CONTRACTIONS:
+        lowered = pattern.sub(repl, lowered)
+    return " ".join(_canonicalize(lowered).split())
+
+
+def quantities(lowered: str) -> tuple[str, ...]:
+    """Amounts with units, normalised; ids are left to ``_ID``. Reads normalised text."""
+    text = _NUMBER_WORD.sub(lambda m: f" {_WORD_NUMBERS[m.group(1)]:g} ", lowered)
+    text = re.sub(r"(\d) (hundred|thousand|million)\b", r"\1\2", text)
+    text = _ID.sub(lambda m: m.group(0) if _is_quantity(m.group(0)) else " ", text)
+    found: list[str] = []
+    for m in _QUANTITY.finditer(text):
+        value = float(m.group("num").replace(",", ""))
+        value *= _MULTIPLIERS.get(m.group("mult") or "", 1.0)
+        unit = _UNITS.get(m.group("cur") or "", "") or _UNITS.get(m.group("unit") or "", "")
+        found.append(f"{value:g}{unit}")
+    return tuple(sorted(found))
+
+
+def _is_quantity(token: str) -> bool:
+    """'5kg', '20k', '3-year' are amounts, not ids."""
+    m = re.fullmatch(r"(\d[\d,.]*)-?([a-z]+)", token)
+    return bool(m) and (m.group(2) in _UNITS or m.group(2) in _MULTIPLIERS)  # type: ignore[union-attr]
+
+
+def names(text: str) -> frozenset[str]:
+    """Capitalised words not at a sentence start and ALL-CAPS words, lowercased."""
+    found: set[str] = set()
+    for pattern, repl in _ALIASES:
+        text = pattern.sub(repl.upper(), text)
+    for sentence in _SENTENCE_END.split(text):
+        for i, word in enumerate(_NAME.findall(sentence)):
+            bare = word.rstrip(".").removesuffix("'s")
+            if len(bare) < 2 or bare.lower() in NOT_NAMES:
+                continue
+            if bare.isupper() or (i > 0 and bare[0].isupper()) or any(
+                    c.isupper() for c in bare[1:]):
+                found.add(bare.lower())
+    return frozenset(found)
+
+
+
+
+def pair_features(a: TextView, b: TextView, cosine: float) -> F32:
+    """One row of ``FEATURES`` for the pair (symmetric up to the order check); ``cosine``
+    is the sentence embeddings' similarity the index already computed."""
+    sims = _similarity(a, b)
+    ca, cb = _mask(a), _mask(b)
+    best_a = sims.max(axis=1) if sims.size else np.zeros(len(a.words), np.float32)
+    best_b = sims.max(axis=0) if sims.size else np.zeros(len(b.words), np.float32)
+    cover_a, exact_a, un_idf_a, un_n_a = _coverage(best_a[ca], a.idf[ca])
+    cover_b, exact_b, un_idf_b, un_n_b = _coverage(best_b[cb], b.idf[cb])
+    weakest = min(float(best_a[ca].min()) if ca.any() else 1.0,
+                  float(best_b[cb].min()) if cb.any() else 1.0)
+    inversions, aligned = _inversions(sims, ca, cb)
+    la, lb = int(ca.sum()), int(cb.sum())
+    qa, qb = a.quantities, b.quantities
+    name_a = len(a.names - set(b.words) - set(b.stems))
+    name_b = len(b.names - set(a.words) - set(a.stems))
+    opposite = any((g, 1 - p) in b.intents for g, p in a.intents - b.intents)
+    return np.asarray([
+        cosine,
+        min(cover_a, cover_b), max(cover_a, cover_b),
+        min(exact_a, exact_b), max(exact_a, exact_b),
+        max(un_idf_a, un_idf_b), un_idf_a + un_idf_b, max(un_n_a, un_n_b),
+        min(un_n_a, un_n_b),
+        weakest,
+        inversions, inversions / max(aligned * (aligned - 1) / 2, 1.0),
+        _bigram_overlap(a.stems, b.stems), _jaccard(set(a.stems), set(b.stems)),
+        min(la, lb), max(la, lb), min(la, lb) / max(la, lb, 1),
+        float(_values(qa) != _values(qb)), float(bool(qa or qb)), float(a.ids != b.ids),
+        max(name_a, name_b), name_a + name_b,
+        float(a.negated != b.negated), float(opposite), float(a.wh != b.wh),
+    ], dtype=np.float32)
+
+
+def quantity_conflict(a: TextView, b: TextView) -> bool:
+    """The hard check: different amounts or different ids never share an answer."""
+    return _values(a.quantities) != _values(b.quantities) or a.ids != b.ids
+
+
+def _values(qs: tuple[str, ...]) -> tuple[str, ...]:
+    """Amount values without their units ("30 days" and "30-day" agree; "$5" and "5" too)."""
+    return tuple(sorted(re.match(r"[\d.e+-]+", q).group(0) for q in qs))  # type: ignore[union-attr]
+
+
+def _similarity(a: TextView, b: TextView) -> F32:
+    if not a.words or not b.words:
+        return np.zeros((len(a.words), len(b.words)), np.float32)
+    sims = a.vectors @ b.vectors.T
+    same = np.asarray(a.stems)[:, None] == np.asarray(b.stems)[None, :]
+    return np.where(same, np.float32(1.0), np.minimum(sims, np.float32(0.99)))
+
+
+def _mask(v: TextView) -> npt.NDArray[np.bool_]:
+    """Content words, or every word of a text made only of function words."""
+    return v.content if v.content.any() else np.ones(len(v.words), dtype=bool)
+
+
+def _coverage(best: F32, idf: F32) -> tuple[float, float, float, int]:
+    if best.size == 0:
+        return 0.0, 0.0, 0.0, 0
+    total = float(idf.sum()) or 1.0
+    unmatched = best < MATCH
+    return (float((best * idf).sum()) / total, float(idf[best >= 1.0].sum()) / total,
+            float(idf[unmatched].sum()), int(unmatched.sum()))
+
+
+def _inversions(sims: F32, ca: npt.NDArray[np.bool_], cb: npt.NDArray[np.bool_]
+                ) -> tuple[float, int]:
+    """Pairs of aligned content words whose order differs between the texts."""
+    if not ca.any() or not cb.any():
+        return 0.0, 0
+    sub = sims[np.ix_(ca, cb)]
+    j_best = sub.argmax(axis=1)
+    i_best = sub.argmax(axis=0)
+    order = [int(j) for i, j in enumerate(j_best)
+             if sub[i, j] >= ALIGN and i_best[j] == i]  # mutual best matches, in a's order
+    inv = sum(1 for x in range(len(order)) for y in range(x + 1, len(order))
+              if order[x] > order[y])
+    return float(inv), len(order)
+
+
+def _bigram_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    ba, bb = set(zip(a, a[1:], strict=False)), set(zip(b, b[1:], strict=False))
+    return len(ba & bb) / max(min(len(ba), len(bb)), 1)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a | b), 1)
+
+
+_SUFFIXES = ("ingly", "edly", "ing", "ed", "ly", "es", "s")
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 3 or word in FUNCTION_WORDS:
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix != "s" or not word.endswith(("ss", "us", "is")):
+                word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word

@@ -1,0 +1,120 @@
+"""The learned pair verifier: does a cached question ask what the query asks?
+
+A small MLP over ``pair_features`` (alignment of the two texts' words, plus agreement of
+amounts, ids, names, negation, intent and question word) gives a probability; a
+candidate the index found above the loose similarity floor answers only when that
+probability reaches the operating point. Numpy only: the weights live in
+``data/cache_verifier/verifier.npz`` (trained by ``make verifier``; its sources, hash and
+scores in ``verifier.json`` beside it); the word vectors are the input-embedding rows of
+the MiniLM export already in the layer. Loaded once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from tokenizers import Tokenizer
+
+from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
+from llm_router.embedding.artefact import load_model_files
+from llm_router.errors import ConfigError
+
+F32 = npt.NDArray[np.float32]
+ARTEFACT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_verifier"
+WEIGHTS = "verifier.npz"
+META = "verifier.json"
+
+
+@dataclass(frozen=True)
+class Mlp:
+    """Standardise, then ReLU layers, then a logistic output."""
+
+    mean: F32
+    scale: F32
+    weights: tuple[F32, ...]
+    biases: tuple[F32, ...]
+
+    def probability(self, x: F32) -> F32:
+        h = (np.atleast_2d(x) - self.mean) / self.scale
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = np.maximum(h @ w + b, 0.0)
+        logit = (h @ self.weights[-1] + self.biases[-1]).reshape(-1)
+        return (1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))).astype(np.float32)
+
+    def arrays(self) -> dict[str, F32]:
+        out = {"mean": self.mean, "scale": self.scale}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            out[f"w{i}"], out[f"b{i}"] = w, b
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> Mlp:
+        layers = sum(1 for k in arrays if k.startswith("w"))
+        f = [np.asarray(arrays[f"w{i}"], np.float32) for i in range(layers)]
+        b = [np.asarray(arrays[f"b{i}"], np.float32) for i in range(layers)]
+        return cls(np.asarray(arrays["mean"], np.float32),
+                   np.asarray(arrays["scale"], np.float32), tuple(f), tuple(b))
+
+
+class PairVerifier:
+    def __init__(self, vocabulary: Vocabulary, model: Mlp, threshold: float,
+                 meta: dict[str, Any]):
+        self.vocabulary = vocabulary
+        self.model = model
+        self.threshold = threshold
+        self.meta = meta
+        # Views of recent texts: a query's is reused for each of its candidates, and a
+        # popular cached text's across queries. Bounded: a view holds a vector per word.
+        self.view = lru_cache(maxsize=1024)(vocabulary.view)
+
+    def probability(self, cached: TextView, query: TextView, cosine: float) -> float:
+        return float(self.model.probability(pair_features(cached, query, cosine))[0])
+
+
+def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
+    files = load_model_files(embedding_dir)
+    tokenizer = Tokenizer.from_str(files.tokenizer_json)
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return Vocabulary(tokenizer, files.weights["embeddings.word_embeddings.weight"], idf)
+
+
+def load_verifier(directory: Path | None = None,
+                  embedding_dir: Path | None = None) -> PairVerifier:
+    """Read and hash-check the artefact (``verifier.json`` names the npz's sha256)."""
+    directory = directory or ARTEFACT_DIR
+    try:
+        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        raw = (directory / WEIGHTS).read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cache verifier artefact missing in {directory}: {exc}") from exc
+    if hashlib.sha256(raw).hexdigest() != meta.get("sha256"):
+        raise ConfigError(f"{directory / WEIGHTS} does not match the sha256 in {META}")
+    if tuple(meta.get("features", ())) != FEATURES:
+        raise ConfigError(f"{META} was trained on other features; run `make verifier`")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), embedding_dir)
+    return PairVerifier(vocabulary, Mlp.from_arrays(arrays), float(meta["threshold"]), meta)
+
+
+_LOCK = threading.Lock()
+_SHARED: PairVerifier | None = None
+
+
+def shared_verifier() -> PairVerifier:
+    """The process-wide verifier, loaded on first use."""
+    global _SHARED
+    with _LOCK:
+        if _SHARED is None:
+            _SHARED = load_verifier()
+        return _SHARED

@@ -1,0 +1,77 @@
+"""The verifier's text views and pair features: normalisation the issue names (US/USA,
+$20,000/20k, 5 kg/5kg, "one"), the amounts check, and the order check."""
+
+import numpy as np
+import pytest
+
+from llm_router.cache.pair_features import (
+    FEATURES,
+    Vocabulary,
+    normalise,
+    pair_features,
+    quantities,
+    quantity_conflict,
+)
+from llm_router.cache.verifier import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return load_vocabulary(np.ones(30522, np.float32))
+
+
+def feature(vocab: Vocabulary, a: str, b: str, name: str) -> float:
+    return float(pair_features(vocab.view(a), vocab.view(b), 0.9)[FEATURES.index(name)])
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Can I pay $20,000 by card?", "can i pay 20k by card"),
+    ("Ship 5 kg to Spain", "ship 5kg to spain"),
+    ("Send two kilos", "send 2 kg"),
+    ("Is one of my orders late?", "Is an order of mine late?"),
+    ("Order #A-48213 status", "order a48213 status"),
+])
+def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, b: str) -> None:
+    assert not quantity_conflict(vocab.view(a), vocab.view(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Where is order 1234?", "Where is order 5678?"),
+    ("Can I pay $20,000 by card?", "Can I pay $2,000 by card?"),
+    ("The code SAVE20 fails", "The code SAVE10 fails"),
+])
+def test_different_amounts_or_ids_conflict(vocab: Vocabulary, a: str, b: str) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b))
+
+
+def test_aliases_contractions_and_case() -> None:
+    assert "usa" in normalise("Do you ship to the US?").split()
+    assert "usa" in normalise("shipping to the United States").split()
+    assert "us" in normalise("contact us").split()  # the pronoun stays
+    assert normalise("I can't log in to my account") == "i can not login my account"
+    assert quantities(normalise("It costs $1,000")) == ("1000usd",)
+
+
+def test_names_are_case_insensitive_and_aliased(vocab: Vocabulary) -> None:
+    assert feature(vocab, "Do you ship to Germany?", "do u ship to germany",
+                   "name_mismatch_max") == 0
+    assert feature(vocab, "Do you ship to the US?", "Do you ship to the USA?",
+                   "name_mismatch_max") == 0
+    assert feature(vocab, "Do you ship to Austria?", "Do you ship to Germany?",
+                   "name_mismatch_max") == 1
+
+
+def test_direction_swaps_show_as_order_inversions(vocab: Vocabulary) -> None:
+    a = "How do I transfer money from savings to checking?"
+    assert feature(vocab, a, "How do I transfer money from checking to savings?",
+                   "inversions") == 1
+    assert feature(vocab, a, "How can I move money from savings to checking?",
+                   "inversions") == 0
+
+
+def test_negation_and_opposite_intent(vocab: Vocabulary) -> None:
+    assert feature(vocab, "Can I cancel?", "I can't cancel.", "negation_mismatch") == 1
+    assert feature(vocab, "How do I enable dark mode?", "How do I disable dark mode?",
+                   "opposite_intent") == 1
+    assert feature(vocab, "How do I enable dark mode?", "How can I turn on dark mode?",
+                   "opposite_intent") == 0

@@ -1,0 +1,84 @@
+"""The shipped verifier artefact: hash-checked loading, the lookup path that uses it,
+and a few pairs of the issue's kinds it must get right."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy, policy_for
+from llm_router.cache.verifier import ARTEFACT_DIR, META, WEIGHTS, PairVerifier, load_verifier
+from llm_router.catalog import CacheConfig
+from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def verifier() -> PairVerifier:
+    return load_verifier()
+
+
+def test_artefact_is_small_and_records_its_sources(verifier: PairVerifier) -> None:
+    assert (ARTEFACT_DIR / WEIGHTS).stat().st_size < 1_000_000
+    assert {"qqp", "support_tune"} <= set(verifier.meta["sources"])
+    assert 0 < verifier.threshold < 1
+
+
+def test_a_tampered_artefact_is_refused(tmp_path: Path) -> None:
+    shutil.copy(ARTEFACT_DIR / META, tmp_path / META)
+    raw = bytearray((ARTEFACT_DIR / WEIGHTS).read_bytes())
+    raw[-1] ^= 1
+    (tmp_path / WEIGHTS).write_bytes(bytes(raw))
+    with pytest.raises(ConfigError, match="sha256"):
+        load_verifier(tmp_path)
+    meta = json.loads((ARTEFACT_DIR / META).read_text())
+    (tmp_path / META).write_text(json.dumps({**meta, "features": ["other"]}))
+    (tmp_path / WEIGHTS).write_bytes((ARTEFACT_DIR / WEIGHTS).read_bytes())
+    with pytest.raises(ConfigError, match="other features"):
+        load_verifier(tmp_path)
+
+
+def test_the_default_policy_uses_the_verifier() -> None:
+    policy = policy_for(CacheConfig(), "t")
+    assert policy.verifier is not None and policy.threshold == CacheConfig().verifier_floor
+    assert policy_for(CacheConfig(verifier=False), "t").verifier is None
+
+
+PAIRS = [
+    ("How do I transfer money from savings to checking?",
+     "How do I transfer money from checking to savings?", False),
+    ("How do I enable two-factor authentication?",
+     "How do I disable two-factor authentication?", False),
+    ("How do I reset my password?", "How do I reset my router?", False),
+    ("How do I cancel my subscription?", "How can I cancel my subscription?", True),
+    ("Do you ship to the US?", "Do you ship to the USA?", True),
+]
+
+
+def test_lookup_with_the_verifier(verifier: PairVerifier, minilm: MiniLMEmbedder) -> None:
+    policy = MatchPolicy(CacheConfig().verifier_floor, True, verifier, verifier.threshold)
+    for cached, query, expected in PAIRS:
+        index = TenantIndex(capacity=1)
+        vecs = minilm.embed([cached, query])
+        index.add(IndexRecord("k", "c", cached, vecs[0], 2**62, ""))
+        lookup = index.search(vecs[1], "c", 0, policy, query)
+        assert (lookup.match is not None) is expected, (cached, query, lookup)
+        assert lookup.probability is not None
+        if not expected:
+            assert lookup.refused_by in ("verifier", "threshold")
+
+
+def test_amounts_are_a_hard_check(verifier: PairVerifier) -> None:
+    policy = MatchPolicy(0.5, True, verifier, 0.0)
+    sig = None
+    verdict = policy.judge(0.95, sig, sig, "Where is order 1234?",  # type: ignore[arg-type]
+                           "Where is order 5678?")
+    assert verdict.refused_by == "numbers"
+    verdict = MatchPolicy(0.5, False, verifier, 0.0).judge(
+        0.95, sig, sig, "Where is order 1234?", "Where is order 5678?")  # type: ignore[arg-type]
+    assert verdict.hit and verdict.probability is not None
+    assert np.isfinite(verdict.probability)

@@ -1,0 +1,146 @@
+"""Build the verifier's pair sets: train, tune and held-out, with provenance.
+
+    .venv/bin/python -m train.cache_verifier.build      # (make verifier-data)
+
+Writes .cache/cache_verifier/train.jsonl (large, not committed) and the committed
+evaluation sets bench/cache_pairs/tune.jsonl and bench/cache_pairs/heldout.jsonl.
+Deterministic: the same inputs give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from train.cache_verifier.pairs import (
+    DATA,
+    NEGATIVE_KINDS,
+    REPO,
+    Pair,
+    generate,
+    load_project_pairs,
+    load_qqp,
+    load_support,
+    split_qqp,
+    write_jsonl,
+)
+
+CACHE = REPO / ".cache" / "cache_verifier"
+SYNONYM = 0.6
+BENCH_PAIRS = REPO / "bench" / "cache_pairs"
+SUPPORT_TUNE = DATA / "support_tune.txt"
+SUPPORT_HELDOUT = DATA / "support_heldout.txt"
+
+
+def neighbour_finder(texts: list[str]) -> Callable[[str], list[str]]:
+    """Near-topic substitutes: the content words of the corpus nearest in MiniLM's static
+    input embeddings, minus the word's own morphological family."""
+    from llm_router.cache.verifier import load_vocabulary
+    from train.cache_verifier.pairs import _WORD, FUNCTION_WORDS
+
+    counts = Counter(m.group(0).lower() for t in texts for m in _WORD.finditer(t))
+    words = sorted(w for w, c in counts.items() if c >= 8 and len(w) > 3 and w.isalpha()
+                   and w not in FUNCTION_WORDS)
+    vocab = load_vocabulary(idf=np.zeros(0, np.float32))
+    matrix = np.stack([vocab.view(w).vectors.mean(axis=0) for w in words])
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+    index = {w: i for i, w in enumerate(words)}
+    memo: dict[str, list[str]] = {}
+
+    def neighbours(word: str) -> list[str]:
+        if word not in index:
+            return []
+        if word not in memo:
+            sims = matrix @ matrix[index[word]]
+            order = np.argsort(-sims)[:60]
+            # The nearest few are mostly synonyms ("rich"/"wealthy"): skip them and
+            # anything closer than SYNONYM; siblings ("shoes"/"boots") lie further out.
+            near = [words[i] for i in order[6:]
+                    if words[i][:4] != word[:4] and 0.3 < sims[i] < SYNONYM]
+            memo[word] = near[:12]
+        return memo[word]
+
+    return neighbours
+
+
+def names_from(texts: list[str]) -> list[str]:
+    counts = Counter(w for t in texts for w in t.split()[1:]
+                     if w.isalpha() and w[0].isupper() and not w.isupper() and len(w) > 2)
+    return sorted(w for w, c in counts.items() if c >= 15)
+
+
+def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list[Pair]]:
+    qqp = split_qqp(load_qqp())
+    all_train_texts = [t for a, b, _ in qqp["train"] for t in (a, b)]
+    neighbours = neighbour_finder(all_train_texts)
+    names = names_from(all_train_texts)
+    out: dict[str, list[Pair]] = {"train": [], "tune": [], "heldout": []}
+
+    sizes = {"train": qqp_train_pairs, "tune": 2000, "heldout": 2000}
+    gen_sizes = {"train": per_kind, "tune": 150, "heldout": 150}
+    for split in ("train", "tune", "heldout"):
+        rng = random.Random(f"{seed}:{split}")  # a split's draws never depend on another's
+        rows = list(qqp[split])
+        rng.shuffle(rows)
+        chosen = rows[: sizes[split]]
+        out[split] += [{"a": a, "b": b, "label": y, "source": "qqp",
+                        "kind": "paraphrase" if y else "public_negative"} for a, b, y in chosen]
+        texts = [t for a, b, _ in chosen for t in (a, b)]
+        out[split] += generate(texts, rng, names, neighbours, gen_sizes[split], "qqp")
+
+    rng = random.Random(f"{seed}:support")
+    groups = load_support(SUPPORT_TUNE)
+    rng.shuffle(groups)
+    cut = int(len(groups) * 0.7)
+    project = [dict(p, source="project") for p in load_project_pairs()]
+    for split, part in (("train", groups[:cut]), ("tune", groups[cut:])):
+        pairs = [dict(p, source="support") for g in part for p in g]
+        out[split] += pairs
+        texts = [t for p in pairs for t in (p["a"], p["b"])]
+        n = 60 if split == "train" else 25
+        out[split] += generate(texts, random.Random(f"{seed}:support:{split}"), names,
+                               neighbours, n, "support")
+    out["train"] += project
+    out["train"] += generate([t for p in project for t in (p["a"], p["b"])], rng, names,
+                             neighbours, 40, "project")
+    if SUPPORT_HELDOUT.exists():
+        rng = random.Random(f"{seed}:support_heldout")
+        held = [dict(p, source="support_heldout") for g in load_support(SUPPORT_HELDOUT)
+                for p in g]
+        out["heldout"] += held
+        texts = [t for p in held for t in (p["a"], p["b"])]
+        out["heldout"] += generate(texts, rng, names, neighbours, 25, "support_heldout")
+    for split, pairs in out.items():
+        for p in pairs:
+            p["split"] = split
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--qqp-train-pairs", type=int, default=6000)
+    parser.add_argument("--per-kind", type=int, default=800,
+                        help="generated pairs per kind from the training texts")
+    args = parser.parse_args()
+    sets = build(args.qqp_train_pairs, args.per_kind)
+    targets: dict[str, Path] = {"train": CACHE / "train.jsonl",
+                                "tune": BENCH_PAIRS / "tune.jsonl",
+                                "heldout": BENCH_PAIRS / "heldout.jsonl"}
+    for split, pairs in sets.items():
+        n = write_jsonl(targets[split], pairs)
+        counts = Counter((p["source"], p["kind"]) for p in pairs)
+        print(f"{split}: {n} pairs -> {targets[split].relative_to(REPO)}")
+        for (source, kind), c in sorted(counts.items()):
+            print(f"    {source:<26} {kind:<16} {c}")
+    missing = [k for k in NEGATIVE_KINDS if not any(p["kind"] == k for p in sets["train"])]
+    if missing:
+        raise SystemExit(f"no generated negatives of kinds {missing}")
+
+
+if __name__ == "__main__":
+    main()
