@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,8 +13,9 @@ import pytest
 from llm_router.classifier.dataset import load_examples
 from llm_router.classifier.tiers import TIERS
 
-DATA = Path(__file__).resolve().parents[3] / "data" / "classifier" / "queries.jsonl"
-GENERAL = {"code", "writing", "math", "facts"}
+DIR = Path(__file__).resolve().parents[3] / "data" / "classifier"
+DATA = DIR / "queries.jsonl"
+GENERAL = {"code", "writing", "math", "facts", "general"}
 
 
 @pytest.fixture(scope="module")
@@ -19,17 +23,21 @@ def examples():
     return load_examples(DATA)
 
 
-def test_size_and_balance(examples) -> None:
-    assert len(examples) >= 600
+def test_size_balance_and_variety(examples) -> None:
+    assert len(examples) >= 2000
     per_tier = Counter(e.label for e in examples)
-    assert all(per_tier[t] >= 150 for t in TIERS), per_tier
+    assert all(per_tier[t] >= 350 for t in TIERS), per_tier
+    assert len({e.source for e in examples}) >= 10
 
 
-def test_heldout_is_about_a_fifth_of_every_tier(examples) -> None:
-    for tier in TIERS:
-        rows = [e for e in examples if e.label == tier]
-        share = sum(e.source == "heldout" for e in rows) / len(rows)
-        assert 0.17 <= share <= 0.23, (tier, share)
+def test_split_is_by_source_and_heldout_covers_every_tier(examples) -> None:
+    split_of: dict[str, set[str]] = {}
+    for e in examples:
+        split_of.setdefault(e.source, set()).add(e.split)
+    assert all(len(splits) == 1 for splits in split_of.values()), split_of
+    heldout = [e for e in examples if e.split == "heldout"]
+    assert 0.08 <= len(heldout) / len(examples) <= 0.25
+    assert all(sum(e.label == t for e in heldout) >= 25 for t in TIERS)
 
 
 def test_ids_and_queries_are_unique(examples) -> None:
@@ -43,11 +51,24 @@ def test_mostly_support_with_a_general_assistant_share(examples) -> None:
     assert len({e.domain for e in examples} - GENERAL) >= 15
 
 
+def test_queries_file_is_what_build_makes_from_raw(tmp_path: Path) -> None:
+    """queries.jsonl and SOURCES.md are generated: a hand edit or a stale build fails."""
+    spec = importlib.util.spec_from_file_location("classifier_build", DIR / "build.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build  # dataclasses resolve annotations through it
+    spec.loader.exec_module(build)
+    rows, counts, dropped = build.build()
+    assert [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()] == rows
+    assert (DIR / "SOURCES.md").read_text(encoding="utf-8") == build.sources_markdown(
+        counts, dropped
+    )
+
+
 def test_a_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text(
-        '{"id": "a", "query": "q", "label": "simple", "domain": "d", "source": "train"}\n'
-        '{"id": "b", "query": "q", "label": "hard", "domain": "d", "source": "train"}\n'
-    )
+    row = {"id": "a", "query": "q", "label": "simple", "domain": "d", "source": "s",
+           "split": "train"}
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row | {"label": "hard"}) + "\n")
     with pytest.raises(ValueError, match=":2:"):
         load_examples(path)

@@ -1,4 +1,7 @@
-"""The labelled queries (``data/classifier/queries.jsonl``) and their fingerprint."""
+"""The labelled queries (``data/classifier/queries.jsonl``, built from ``raw/`` by
+``data/classifier/build.py``) and their fingerprint. ``source`` names where a query
+came from; ``split`` is decided per source, so held-out queries share no source with
+training ones."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ class Example:
     query: str
     label: str
     domain: str
-    source: str
+    source: str  # provenance, see data/classifier/SOURCES.md
+    split: str  # train | heldout, the same for every query of a source
 
 
 def data_sha256(path: Path) -> str:
@@ -37,11 +41,11 @@ def load_examples(path: Path) -> list[Example]:
             example = Example(**{k: str(row[k]) for k in Example.__dataclass_fields__})
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a labelled query ({exc})") from exc
-        if example.label not in TIERS or example.source not in SPLITS:
+        if example.label not in TIERS or example.split not in SPLITS:
             raise ValueError(f"{path}:{number}: bad label or source in {example.id}")
         examples.append(example)
     return examples
 
 
-def split(examples: list[Example], source: str) -> list[Example]:
-    return [e for e in examples if e.source == source]
+def split(examples: list[Example], name: str) -> list[Example]:
+    return [e for e in examples if e.split == name]

@@ -1,0 +1,210 @@
+"""Assemble ``queries.jsonl`` from the labelled source files in ``raw/`` and write
+``SOURCES.md`` (every source's origin, licence, upstream file hash, raw file hash,
+rows per tier and split).
+
+    .venv/bin/python data/classifier/build.py      # or: make classifier-data
+
+Raw files hold one labelled query per line, ``L|domain|query`` with ``L`` one of
+``s m c r`` (simple, moderate, complex, reasoning); a line that does not start with
+``L|`` continues the previous query (pasted code keeps its newlines). ``own-v1.jsonl``
+is the project's first hand-written set, kept as it was.
+
+The split is by source, never by row: every query of a held-out source is held out, so
+the held-out score measures queries written by another hand or in another setting than
+anything trained on. Exact duplicates (case, spacing and punctuation ignored) are
+dropped, keeping the first; a held-out query that duplicates a training query is
+dropped from the held-out side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RAW = HERE / "raw"
+TIERS = ("simple", "moderate", "complex", "reasoning")
+LETTER = {"s": "simple", "m": "moderate", "c": "complex", "r": "reasoning"}
+OWN = "written for this project by its developers (hand-labelled); project licence"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    file: str
+    split: str  # train | heldout
+    origin: str
+    licence: str
+    upstream: str = ""  # repository, commit, path and sha256 of the file sampled from
+
+
+SOURCES = (
+    Source("own-v1", "own-v1.jsonl", "train", "first hand-written set (759 queries, "
+           "20 support industries + code/writing/math/facts)", OWN),
+    Source("own-support-industries", "own-support-industries.txt", "train",
+           "support queries for 20 industries, every tier, plain register", OWN),
+    Source("own-support-terse", "own-support-terse.txt", "train",
+           "terse support messages: fragments, typos, slang, no punctuation", OWN),
+    Source("own-support-long", "own-support-long.txt", "train",
+           "long messages: rambling preambles with a simple ask, pasted letters, "
+           "transcripts, bills and timelines", OWN),
+    Source("own-support-long-2", "own-support-long-2.txt", "train",
+           "long messages, second batch: life stories around a simple ask, pasted "
+           "texts, timelines, multi-constraint decisions", OWN),
+    Source("own-support-cm", "own-support-cm.txt", "train",
+           "support problems written as a moderate general question and a complex "
+           "case-specific one, many industries", OWN),
+    Source("own-boundary-support", "own-boundary-support.txt", "train",
+           "boundary triples: one situation written as moderate, complex and reasoning",
+           OWN),
+    Source("own-boundary-cr", "own-boundary-cr.txt", "train",
+           "complex vs reasoning pairs: the same topic as an investigation and as a "
+           "decision under numbers/constraints", OWN),
+    Source("own-disguised", "own-disguised.txt", "train",
+           "misleading surface: simple asks phrased with 'explain/analyse/compare', terse "
+           "reasoning, terse complex, two-intent moderate", OWN),
+    Source("own-assistant", "own-assistant.txt", "train",
+           "general assistant: code, writing, math, facts, everyday", OWN),
+    Source("own-assistant-2", "own-assistant-2.txt", "train",
+           "general assistant: pasted code and tracebacks, editing, word problems", OWN),
+    Source("own-assistant-3", "own-assistant-3.txt", "train",
+           "general assistant, third batch: substantial code and writing tasks, "
+           "explanations, word problems", OWN),
+    Source("own-multi", "own-multi.txt", "train",
+           "several questions in one message, lists, follow-ups", OWN),
+    Source("banking77", "banking77.txt", "train",
+           "3 queries per intent sampled (seed 14) from BANKING77 train.csv, relabelled "
+           "by the rubric", "CC BY 4.0 (PolyAI)",
+           "PolyAI-LDN/task-specific-datasets@57ec275d banking_data/train.csv sha256 "
+           "b06e26ac675513959a63135f11b94ea7786ed02da65db93a5650d8838cbc664b"),
+    Source("clinc150", "clinc150.txt", "train",
+           "2 queries per intent sampled (seed 14) from CLINC150 data_full.json 'train', "
+           "relabelled by the rubric", "CC BY 3.0 (Clinc)",
+           "clinc/oos-eval@828f8093 data/data_full.json sha256 "
+           "36923c3705a59e08fe9c3883d8bc2dd966ef93e22cb78ac41171782a698d56e0"),
+    Source("gsm8k", "gsm8k.txt", "train",
+           "120 questions sampled (seed 14) from GSM8K train.jsonl (question only; "
+           "all multi-step arithmetic, so reasoning)", "MIT (OpenAI)",
+           "openai/grade-school-math@3101c7d5 grade_school_math/data/train.jsonl sha256 "
+           "17f347dc51477c50d4efb83959dbb7c56297aba886e5544ee2aaed3024813465"),
+    Source("nlupp-hotels", "nlupp-hotels.txt", "heldout",
+           "110 utterances (4+ words, with an intent) sampled (seed 14) from NLU++ hotels "
+           "folds 0-3, relabelled by the rubric", "CC BY 4.0 (PolyAI)",
+           "PolyAI-LDN/task-specific-datasets@57ec275d nlupp/data/hotels/fold0-3.json "
+           "sha256 16724351…, 123aeb21…, 517732b7…, 555561c4…"),
+    Source("own-heldout-support", "own-heldout-support.txt", "heldout",
+           "support queries written in a separate sitting, after the training sources, "
+           "in other businesses' voices (no model was fitted or chosen on them)", OWN),
+    Source("own-heldout-mixed", "own-heldout-mixed.txt", "heldout",
+           "support queries for the held-out businesses, weighted to complex, moderate "
+           "and reasoning, written in a separate sitting (same rule)", OWN),
+    Source("own-heldout-assistant", "own-heldout-assistant.txt", "heldout",
+           "general-assistant queries written in a separate sitting, same rule", OWN),
+)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def read_raw(path: Path) -> list[tuple[str, str, str]]:
+    """(label, domain, query) rows of a raw ``L|domain|query`` file."""
+    rows: list[list[str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        head = re.match(r"^([smcr])\|([a-z_]+)\|(.*)$", line)
+        if head:
+            rows.append([LETTER[head[1]], head[2], head[3]])
+        elif rows:
+            rows[-1][2] += "\n" + line
+        elif line.strip():
+            raise ValueError(f"{path}:{number}: expected 'L|domain|query'")
+    return [(label, domain, query.strip()) for label, domain, query in rows]
+
+
+def read_source(source: Source) -> list[tuple[str, str, str]]:
+    path = RAW / source.file
+    if path.suffix == ".jsonl":
+        return [
+            (row["label"], row["domain"], row["query"])
+            for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        ]
+    return read_raw(path)
+
+
+def build() -> tuple[list[dict[str, str]], dict[str, Counter[str]], dict[str, int]]:
+    seen: dict[str, str] = {}  # normalised query -> split it went to
+    rows: list[dict[str, str]] = []
+    counts: dict[str, Counter[str]] = {}
+    dropped: dict[str, int] = {}
+    # Training sources first, so a duplicate across the split stays on the training side.
+    for source in sorted(SOURCES, key=lambda s: s.split != "train"):
+        counts[source.name], dropped[source.name] = Counter(), 0
+        for number, (label, domain, query) in enumerate(read_source(source), 1):
+            key = normalise(query)
+            if not key or key in seen:
+                dropped[source.name] += 1
+                continue
+            seen[key] = source.split
+            rows.append({
+                "id": f"{source.name}:{number:04d}",
+                "query": query,
+                "label": label,
+                "domain": domain,
+                "source": source.name,
+                "split": source.split,
+            })
+            counts[source.name][label] += 1
+    return rows, counts, dropped
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sources_markdown(counts: dict[str, Counter[str]], dropped: dict[str, int]) -> str:
+    lines = [
+        "# Classifier training data: sources (generated by `build.py`, do not edit)",
+        "",
+        "Every row of `queries.jsonl` comes from one source below; `raw/` holds each",
+        "source's labelled rows as committed, with the sha256 listed here. Public rows were",
+        "sampled from the upstream file named (repository@commit path, its sha256) and",
+        "relabelled by the rubric in `README.md`; their upstream labels (intents) are not used.",
+        "",
+        "| source | split | rows | simple | moderate | complex | reasoning | dupes dropped |"
+        " licence |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in SOURCES:
+        c = counts[s.name]
+        lines.append(
+            f"| {s.name} | {s.split} | {sum(c.values())} | "
+            + " | ".join(str(c[t]) for t in TIERS)
+            + f" | {dropped[s.name]} | {s.licence.split(';')[0]} |"
+        )
+    lines += ["", "## Each source", ""]
+    for s in SOURCES:
+        lines += [
+            f"- **{s.name}** (`raw/{s.file}`, sha256 `{sha256(RAW / s.file)}`): {s.origin}.",
+            f"  Licence: {s.licence}." + (f" Upstream: {s.upstream}." if s.upstream else ""),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    rows, counts, dropped = build()
+    out = HERE / "queries.jsonl"
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    (HERE / "SOURCES.md").write_text(sources_markdown(counts, dropped), encoding="utf-8")
+    split = Counter(r["split"] for r in rows)
+    print(f"wrote {out}: {len(rows)} queries ({dict(split)}), "
+          f"{sum(dropped.values())} duplicates dropped; sha256 {sha256(out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
