@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak verifier
+	bench-peer bench-soak verifier classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,18 @@ data: $(EMBED_DIR)/manifest.json $(BENCH_DATA)
 $(BENCH_DATA): data/classifier/queries.jsonl
 	mkdir -p $(dir $@)
 	cp $< $@
+
+# The complexity classifier (docs/classifier.md). Training needs only numpy (no extra
+# dependencies); it is CPU-heavy, so it runs niced on one BLAS thread. The artefact it
+# writes (layers/core/llm_router/data/classifier/) is committed with its sha256.
+classifier-data:
+	$(PYTHON) data/classifier/build.py
+
+classifier-train: $(BIN)/llm-router data
+	OPENBLAS_NUM_THREADS=1 nice -n 10 $(BIN)/llm-router train --embedding-cache .cache/embeddings.npz
+
+classifier-bench: $(BIN)/llm-router data
+	nice -n 10 $(BIN)/python bench/classifier_bench.py
 
 $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/export.py
 	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)

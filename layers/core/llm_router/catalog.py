@@ -130,9 +130,11 @@ class RoutingConfig(BaseModel):
     default_optimize_for: Literal["cost", "latency", "quality"] = "cost"
     # tier -> ordered candidate model names; empty means "every model listing the tier"
     tiers: dict[Tier, tuple[str, ...]] = Field(default_factory=dict)
-    # Below this classifier confidence a request goes one tier up; None takes the
-    # threshold the classifier artefact recommends from its calibration.
-    escalate_below_confidence: float | None = Field(default=None, ge=0, le=1)
+    # How many times worse one tier of under-routing is than one tier of over-routing:
+    # `auto` routes to the tier with the lowest expected cost of error, so a higher
+    # value routes unsure queries up sooner. None takes the value the classifier
+    # artefact recommends from its calibration (docs/classifier.md).
+    under_routing_cost: float | None = Field(default=None, gt=0, le=100)
     # Scoring weights per deployment environment (LLM_ROUTER_ENVIRONMENT, the template's
     # Environment parameter); a weight left out keeps its default.
     environments: dict[Environment, EnvironmentWeights] = Field(

@@ -1,4 +1,5 @@
-"""The tier of a request: embed its last user turn once, classify, escalate if unsure.
+"""The tier of a request: embed its last user turn once, classify, and route to the tier
+with the lowest expected error cost (up, when the classifier is unsure).
 
 The embedding is returned with the choice so the semantic cache can reuse it: one
 embedding per request serves both.
@@ -13,24 +14,30 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.catalog import Tier
-from llm_router.classifier.runtime import ComplexityClassifier, escalate, load_classifier
+from llm_router.classifier.runtime import ComplexityClassifier, load_classifier, route
 from llm_router.embedding.base import Embedder
 from llm_router.schema import ChatRequest, UserMessage, text_of
 
 
 @dataclass(frozen=True)
 class TierChoice:
-    tier: Tier  # where the request goes (label, or one stronger when unsure)
-    label: str  # what the classifier said
-    confidence: float
+    tier: Tier  # where the request goes (the label, or stronger when unsure)
+    label: str  # the classifier's most likely tier
+    confidence: float  # its calibrated probability
     embedding: npt.NDArray[np.float32]
+    under_cost: float = 1.0  # the decision's under- vs over-routing cost ratio
 
     @property
-    def escalated(self) -> bool:
+    def routed_up(self) -> bool:
         return self.tier != self.label
 
     def describe(self) -> str:
-        note = f", unsure so escalated to {self.tier}" if self.escalated else ""
+        note = (
+            f", unsure so routed up to {self.tier} (under-routing costed "
+            f"{self.under_cost:g}x over-routing)"
+            if self.routed_up
+            else ""
+        )
         return f" (classifier: {self.label} at {self.confidence:.2f}{note})"
 
 
@@ -48,23 +55,22 @@ class TierPicker:
         embedder: Embedder,
         classifier: ComplexityClassifier,
         *,
-        min_confidence: float | None = None,
+        under_cost: float | None = None,
     ):
         self.embedder = embedder
         self.classifier = classifier
-        # The artefact recommends a threshold from its calibration; config may override.
-        self._min_confidence = (
-            classifier.min_confidence if min_confidence is None else min_confidence
-        )
+        # The artefact recommends a cost ratio from its calibration; config may override
+        # (``routing.under_routing_cost``).
+        self.under_cost = classifier.under_cost if under_cost is None else under_cost
 
     @classmethod
-    def load(cls, directory: Path | None = None, *, min_confidence: float | None = None
+    def load(cls, directory: Path | None = None, *, under_cost: float | None = None
              ) -> TierPicker:
         from llm_router.embedding.minilm import MiniLMEmbedder
 
         embedder = MiniLMEmbedder.load(directory)
         classifier = load_classifier(embedder_id=embedder.model_id)
-        return cls(embedder, classifier, min_confidence=min_confidence)
+        return cls(embedder, classifier, under_cost=under_cost)
 
     def pick(self, request: ChatRequest,
              embedding: npt.NDArray[np.float32] | None = None) -> TierChoice:
@@ -73,5 +79,5 @@ class TierPicker:
         if embedding is None:
             embedding = self.embedder.embed_one(text)
         result = self.classifier.classify(text, embedding)
-        tier = escalate(result, self._min_confidence)
-        return TierChoice(tier, result.label, result.confidence, embedding)
+        tier = route(result, self.under_cost)
+        return TierChoice(tier, result.label, result.confidence, embedding, self.under_cost)

@@ -16,8 +16,8 @@ from llm_router.classifier.runtime import (
     DEFAULT_DIR,
     Classification,
     ComplexityClassifier,
-    escalate,
     load_classifier,
+    route,
 )
 from llm_router.classifier.tiers import TIERS, tier_index
 from llm_router.embedding.minilm import MiniLMEmbedder
@@ -37,7 +37,8 @@ def test_metadata_names_the_data_it_was_trained_on(classifier: ComplexityClassif
     assert meta["training_data"]["sha256"] == data_sha256(DATA), "run `llm-router train`"
     assert meta["labels"] == list(TIERS)
     assert meta["version"].startswith(f"{meta['format_version']}.{data_sha256(DATA)[:8]}")
-    assert 0.0 <= classifier.min_confidence < 1.0
+    assert 1.0 <= classifier.under_cost <= 12.0
+    assert meta["model"] == "mlp_ensemble"
 
 
 def test_heldout_accuracy_has_a_sane_floor(
@@ -64,13 +65,14 @@ def test_classify_returns_calibrated_probabilities(
     assert batch[0].label == result.label
 
 
-def test_escalate_goes_one_tier_up_only_when_unsure() -> None:
-    unsure = Classification("moderate", 0.55, (0.3, 0.55, 0.1, 0.05))
+def test_route_goes_up_only_when_unsure_enough_for_the_cost() -> None:
+    unsure = Classification("moderate", 0.55, (0.05, 0.55, 0.35, 0.05))
     sure = Classification("moderate", 0.9, (0.05, 0.9, 0.03, 0.02))
     top = Classification("reasoning", 0.4, (0.2, 0.2, 0.2, 0.4))
-    assert escalate(unsure, 0.6) == "complex"
-    assert escalate(sure, 0.6) == "moderate"
-    assert escalate(top, 0.6) == "reasoning"
+    assert route(unsure, 1.0) == "moderate"  # equal costs: the median tier
+    assert route(unsure, 6.0) == "complex"  # expected cost 2.75 at moderate, 0.95 at complex
+    assert route(sure, 6.0) == "moderate"
+    assert route(top, 6.0) == "reasoning"
 
 
 def test_tampered_arrays_are_refused(tmp_path: Path) -> None:

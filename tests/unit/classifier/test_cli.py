@@ -48,7 +48,7 @@ def test_classify_bad_input_is_a_one_line_error(line: str) -> None:
 
 
 def test_train_writes_a_loadable_artefact_for_its_data(tmp_path: Path) -> None:
-    rows = [e for e in load_examples(DATA) if e.source == "train"]
+    rows = [e for e in load_examples(DATA) if e.split == "train"]
     small = [
         next(e for e in rows if e.label == t and e.id.endswith(d))
         for t in TIERS
@@ -68,3 +68,15 @@ def test_train_with_bad_data_is_a_one_line_error(tmp_path: Path) -> None:
     result = run("train", "--data", str(tmp_path / "bad.jsonl"), "--out", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and ":1:" in result.stderr
+
+
+def test_classify_routed_never_goes_below_the_top_label_when_under_routing_costs_more() -> None:
+    queries = ["What are your opening hours?", "my order never came and i was charged twice",
+               "Compare the two plans for me: $10 for 5GB or $25 for 20GB, I use 12GB."]
+    stdin = "".join(json.dumps({"query": q}) + "\n" for q in queries)
+    top = [json.loads(x) for x in run("classify", stdin=stdin).stdout.splitlines()]
+    routed = run("classify", "--routed", "--under-cost", "50", stdin=stdin)
+    assert routed.returncode == 0, routed.stderr
+    for plain, up in zip(top, map(json.loads, routed.stdout.splitlines()), strict=True):
+        assert TIERS.index(up["label"]) >= TIERS.index(plain["label"])
+    assert run("classify", "--routed", "--under-cost", "-1", stdin=stdin).returncode != 0

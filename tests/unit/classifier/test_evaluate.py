@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from llm_router.classifier.evaluate import escalated_predictions, evaluate
+from llm_router.classifier.evaluate import evaluate
 
 
 def test_report_on_a_hand_checked_example() -> None:
@@ -17,12 +17,3 @@ def test_report_on_a_hand_checked_example() -> None:
     assert report.precision["moderate"] == 1 / 3
     assert report.recall["simple"] == 1 / 2
     assert report.precision["complex"] == 0.0 and report.recall["reasoning"] == 1 / 2
-
-
-def test_escalation_bumps_only_unsure_rows_and_never_past_the_top() -> None:
-    probs = np.array(
-        [[0.9, 0.1, 0, 0], [0.5, 0.4, 0.1, 0], [0, 0, 0.2, 0.8], [0, 0, 0.4, 0.6]],
-        dtype=np.float32,
-    )
-    assert escalated_predictions(probs, 0.7).tolist() == [0, 1, 3, 3]
-    assert escalated_predictions(probs, 0.0).tolist() == [0, 0, 3, 3]

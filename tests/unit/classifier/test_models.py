@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from llm_router.classifier.models import (
+    MLPEnsemble,
     NearestCentroid,
     NearestNeighbours,
     SoftmaxRegression,
@@ -72,3 +73,25 @@ def test_knn_with_k1_returns_the_training_label() -> None:
 def test_unfitted_model_says_so() -> None:
     with pytest.raises(RuntimeError, match="not fitted"):
         SoftmaxRegression().scores(np.zeros((1, 3), np.float32))
+
+
+def test_mlp_ensemble_learns_blobs_and_its_probabilities_sum_to_one() -> None:
+    x, y = blobs()
+    model = MLPEnsemble(hidden=16, members=3, epochs=30, batch=16)
+    model.fit(x, y, 4)
+    x_test, y_test = blobs(seed=1)
+    scores = model.scores(x_test)
+    assert np.mean(scores.argmax(axis=1) == y_test) == 1.0
+    np.testing.assert_allclose(np.exp(scores).sum(axis=1), 1.0, rtol=1e-4)
+    assert model.params()["w1"].shape == (3, 8, 16)
+
+
+def test_mlp_ensemble_fits_a_non_linear_boundary_a_linear_model_cannot() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (400, 2)).astype(np.float32)
+    y = ((x[:, 0] * x[:, 1]) > 0).astype(np.int64)  # XOR quadrants
+    mlp, linear = MLPEnsemble(hidden=32, members=2, epochs=80, batch=32), SoftmaxRegression()
+    mlp.fit(x, y, 2)
+    linear.fit(x, y, 2)
+    assert np.mean(mlp.scores(x).argmax(axis=1) == y) > 0.9
+    assert np.mean(linear.scores(x).argmax(axis=1) == y) < 0.7

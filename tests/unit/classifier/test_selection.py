@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from llm_router.classifier.selection import candidates, stratified_folds
+from llm_router.classifier.selection import candidates, group_folds
 
 
-def test_folds_are_stratified_and_cover_every_row() -> None:
-    labels = np.repeat(np.arange(4), [40, 31, 25, 12]).astype(np.int64)
-    folds = stratified_folds(labels, 5, seed=3)
-    for label in range(4):
-        counts = np.bincount(folds[labels == label], minlength=5)
-        assert counts.max() - counts.min() <= 1
-    assert np.array_equal(folds, stratified_folds(labels, 5, seed=3))
+def test_folds_keep_each_group_whole_cover_every_row_and_stay_balanced() -> None:
+    groups = [f"g{i}" for i, size in enumerate([120, 90, 60, 50, 40, 30, 30, 20, 10])
+              for _ in range(size)]
+    folds = group_folds(groups, 5, seed=3)
+    for g in set(groups):
+        assert len({int(f) for f, h in zip(folds, groups, strict=True) if h == g}) == 1
+    sizes = np.bincount(folds, minlength=5)
+    assert sizes.min() > 0 and sizes.max() <= 120
+    assert np.array_equal(folds, group_folds(groups, 5, seed=3))
 
 
 def test_candidate_keys_are_unique_and_every_family_is_compared() -> None:
@@ -22,4 +24,5 @@ def test_candidate_keys_are_unique_and_every_family_is_compared() -> None:
         "nearest_centroid",
         "logistic_regression",
         "knn",
+        "mlp_ensemble",
     }

@@ -38,7 +38,7 @@ class BenchmarkJob:
         heldout = split(load_examples(self.data), "heldout")
         bench = run_routing_benchmark(
             self.embedder, self.classifier, heldout,
-            min_confidence=self.classifier.min_confidence,
+            under_cost=self.classifier.under_cost,
         )
         payload = {
             "run_id": run_id,

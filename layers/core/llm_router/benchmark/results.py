@@ -31,7 +31,7 @@ def publish_metrics(namespace: str, result: dict[str, Any]) -> None:
     metrics.add_metric(name="RoutingAccuracy", unit=MetricUnit.Percent,
                        value=100 * result["accuracy"])
     metrics.add_metric(name="UnderRoutingRate", unit=MetricUnit.Percent,
-                       value=100 * result["escalated_under_routing"])
+                       value=100 * result["routed_under_routing"])
     metrics.add_metric(name="ClassifyLatencyP50Ms", unit=MetricUnit.Milliseconds,
                        value=result["latency_p50_ms"])
     metrics.flush_metrics()

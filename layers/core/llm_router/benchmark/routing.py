@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from llm_router.classifier.dataset import Example
-from llm_router.classifier.evaluate import escalated_predictions, evaluate
+from llm_router.classifier.decision import decide
+from llm_router.classifier.evaluate import evaluate
 from llm_router.classifier.runtime import ComplexityClassifier
 from llm_router.classifier.tiers import tier_index
 from llm_router.embedding.base import Embedder
@@ -26,9 +27,9 @@ class RoutingBenchmark:
     n: int
     accuracy: float
     under_routing: float
-    escalated_accuracy: float
-    escalated_under_routing: float
-    escalation_rate: float
+    routed_accuracy: float  # of the cost-aware decision, what the router sends
+    routed_under_routing: float
+    routed_up_rate: float  # share of queries the decision sent above the top label
     latency_p50_ms: float
     latency_p95_ms: float
     report: dict[str, Any]
@@ -42,7 +43,7 @@ def run_routing_benchmark(
     classifier: ComplexityClassifier,
     examples: Sequence[Example],
     *,
-    min_confidence: float,
+    under_cost: float,
 ) -> RoutingBenchmark:
     """Classify each query one at a time, as the router does, timing embed + classify."""
     if not examples:
@@ -57,16 +58,16 @@ def run_routing_benchmark(
     p = np.asarray(probs, dtype=np.float32)
     truth = np.asarray([tier_index(e.label) for e in examples], dtype=np.int64)
     plain = evaluate(truth, p.argmax(axis=1).astype(np.int64))
-    routed_pred = escalated_predictions(p, min_confidence)
+    routed_pred = decide(p, under_cost)
     routed = evaluate(truth, routed_pred)
     latencies.sort()
     return RoutingBenchmark(
         n=len(examples),
         accuracy=plain.accuracy,
         under_routing=plain.under_routing,
-        escalated_accuracy=routed.accuracy,
-        escalated_under_routing=routed.under_routing,
-        escalation_rate=float(np.mean(p.max(axis=1) < min_confidence)),
+        routed_accuracy=routed.accuracy,
+        routed_under_routing=routed.under_routing,
+        routed_up_rate=float(np.mean(routed_pred > p.argmax(axis=1))),
         latency_p50_ms=statistics.median(latencies),
         latency_p95_ms=latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
         report=plain.to_dict(),

@@ -5,8 +5,8 @@ plus a few cheap text features. ``runtime`` is what the router imports; ``train`
 from llm_router.classifier.runtime import (
     Classification,
     ComplexityClassifier,
-    escalate,
     load_classifier,
+    route,
 )
 from llm_router.classifier.tiers import TIERS, Tier
 
@@ -15,6 +15,6 @@ __all__ = [
     "Classification",
     "ComplexityClassifier",
     "Tier",
-    "escalate",
     "load_classifier",
+    "route",
 ]

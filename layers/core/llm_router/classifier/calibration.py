@@ -1,6 +1,6 @@
 """Temperature scaling: one scalar T so that softmax(scores / T) is calibrated on
 out-of-fold predictions. It never changes which tier wins, only how sure it says it is,
-which is what the escalation threshold relies on."""
+which is what the cost-aware decision relies on."""
 
 from __future__ import annotations
 

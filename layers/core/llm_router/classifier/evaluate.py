@@ -52,12 +52,5 @@ def evaluate(y_true: Labels, y_pred: Labels) -> Report:
     )
 
 
-def escalated_predictions(probs: F32, min_confidence: float) -> Labels:
-    """The tier the router would use: one up when the top probability is below the bar."""
-    pred = probs.argmax(axis=1)
-    bump = probs.max(axis=1) < min_confidence
-    return np.minimum(pred + bump, len(TIERS) - 1).astype(np.int64)
-
-
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else 0.0

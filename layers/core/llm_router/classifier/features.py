@@ -1,46 +1,82 @@
-"""Cheap text features that complement the embedding: MiniLM sees meaning, but barely
-sees how long a message is or how many numbers and questions it carries."""
+"""Cheap structural features that complement the embedding: MiniLM sees what a message
+is about, but barely sees how long it is, how many numbers, questions, constraints or
+lines of code it carries, or whether it asks for a derivation or a 600-word piece."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 F32 = npt.NDArray[np.float32]
-FEATURE_NAMES = (
-    "log_chars",
-    "log_words",
-    "numbers",
-    "questions",
-    "sentences",
-    "money_or_percent",
-    "comparatives",
-)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
-_MONEY = re.compile(r"[$€£¥%]|\b(?:usd|eur|gbp|percent|apr)\b", re.IGNORECASE)
-_COMPARATIVE = re.compile(
-    r"\b(?:or|vs\.?|versus|cheaper|cheapest|better|best|worth|should i|should we|which)\b",
-    re.IGNORECASE,
-)
+
+
+def _count(pattern: str, flags: int = re.IGNORECASE) -> Callable[[str], float]:
+    compiled = re.compile(pattern, flags)
+    return lambda text: float(np.log1p(len(compiled.findall(text))))
+
+
+def _share(pattern: str) -> Callable[[str], float]:
+    compiled = re.compile(pattern)
+    return lambda text: len(compiled.findall(text)) / max(len(text), 1)
+
+
+_WORD = re.compile(r"\S+")
+# Name -> function of the raw text. Counts are log1p-compressed, shares are in [0, 1].
+_FEATURES: dict[str, Callable[[str], float]] = {
+    "log_chars": lambda t: float(np.log1p(len(t))),
+    "log_words": lambda t: float(np.log1p(len(_WORD.findall(t)))),
+    "numbers": _count(r"\d+(?:[.,:]\d+)*"),
+    "questions": lambda t: float(min(t.count("?"), 5)),
+    "sentences": _count(r"[.!?]+(?:\s|$)"),
+    "lines": _count(r"\n"),
+    "list_items": _count(r"(?:^|\s)(?:\(?[a-d1-9][.)]|[-*•])\s", re.MULTILINE),
+    "money_or_percent": _count(r"[$€£¥%]|\b(?:usd|eur|gbp|percent|apr|p/kwh|/month|/year)\b"),
+    "arithmetic": _count(r"\d\s*[-+*/x×^]\s*\d|\b(?:times|divided|squared|per cent|twice|"
+                         r"half|double|triple)\b"),
+    "comparatives": _count(r"\b(?:or|vs\.?|versus|cheaper|cheapest|better|best|worth|which|"
+                           r"rather|instead)\b"),
+    "decision": _count(r"\b(?:should (?:i|we)|recommend|worth it|pick|choose|decide|"
+                       r"trade-?offs?|pros and cons|best use|makes? (?:most )?sense|"
+                       r"smartest|optimi[sz]e|minimi[sz]e|maximi[sz]e)\b"),
+    "constraints": _count(r"\b(?:must|need to|needs to|have to|at most|at least|no more than|"
+                          r"by (?:mon|tues|wednes|thurs|fri|satur|sun)day|budget|deadline|"
+                          r"only|without|max(?:imum)?|min(?:imum)?|before|within|limit)\b"),
+    "derivation": _count(r"\b(?:prove|derive|step[- ]by[- ]step|show (?:the |your )?(?:steps|"
+                         r"work)|walk me through|calculate|compute|estimate|solve|"
+                         r"probability|how (?:long|many|much))\b"),
+    "planning": _count(r"\b(?:plan|schedule|itinerary|allocate|split|prioriti[sz]e|order "
+                       r"to|timeline|roadmap)\b"),
+    "length_request": _count(r"\b(?:\d[\d,]*[- ]words?|words|pages?|paragraphs?|one[- ]page|"
+                             r"\d+[- ]minutes? (?:talk|speech|toast)|detailed|in full|"
+                             r"full|complete)\b"),
+    "authoring": _count(r"\b(?:write|draft|compose|implement|build|create|refactor|design|"
+                        r"rewrite|edit|generate|set up|migrate)\b"),
+    "code": _count(r"```|`[^`]+`|\b(?:def|class|import|return|select|from|const|function|"
+                   r"traceback|error|exception|null|none)\b|[{};]|\w\(\)|->|==|!=|\w+\.\w+\(",
+                   0),
+    "symbol_share": _share(r"[^\w\s.,?!'\"$%-]"),
+    "investigation": _count(r"\b(?:charged|refund(?:ed)?|never|still|again|tried|ticket|"
+                            r"reference|ref|denied|dispute|attached|screenshots?|twice|"
+                            r"three times|missing|wrong|broken|stopped|fails?|failed|"
+                            r"won't|doesn't|didn't|can't|isn't|hasn't|no one|nobody)\b"),
+    "urgency": _count(r"\b(?:urgent|asap|now|today|immediately|unacceptable|help|escalate|"
+                      r"lawyer|regulator|complaint)\b|!"),
+    "caps_share": _share(r"[A-Z]"),
+    "explain": _count(r"\b(?:explain|difference|differ|why|how does|how do|what is|what's|"
+                      r"what does|mean|compare|in plain|intuitively|briefly)\b"),
+    "account": _count(r"\b(?:my|our|i was|i've|we've|i'm|we're|me|us)\b"),
+}
+FEATURE_NAMES = tuple(_FEATURES)
 
 
 def text_features(texts: Sequence[str]) -> F32:
     """One row of raw (unscaled) features per text; see ``FEATURE_NAMES``."""
     rows = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float32)
     for i, text in enumerate(texts):
-        rows[i] = (
-            np.log1p(len(text)),
-            np.log1p(len(text.split())),
-            np.log1p(len(_NUMBER.findall(text))),
-            min(text.count("?"), 5),
-            np.log1p(len(_SENTENCE_END.findall(text))),
-            np.log1p(len(_MONEY.findall(text))),
-            np.log1p(len(_COMPARATIVE.findall(text))),
-        )
+        rows[i] = [feature(text) for feature in _FEATURES.values()]
     return rows
 
 

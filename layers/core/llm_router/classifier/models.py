@@ -110,6 +110,78 @@ class NearestNeighbours:
         return {"bank": _fitted(self.bank), "labels": _fitted(self.labels)}
 
 
+class MLPEnsemble:
+    """``members`` one-hidden-layer ReLU networks, each from its own seed, trained with
+    Adam on minibatches, cross-entropy plus L2 and input dropout; the ensemble's score is
+    the log of the members' mean probability (averaging makes the probabilities smoother
+    and better calibrated than any one member)."""
+
+    name = "mlp_ensemble"
+
+    def __init__(self, hidden: int = 256, members: int = 5, epochs: int = 40,
+                 l2: float = 1e-4, lr: float = 2e-3, dropout: float = 0.1,
+                 batch: int = 64, seed: int = 0):
+        self.hidden, self.members, self.epochs = hidden, members, epochs
+        self.l2, self.lr, self.dropout, self.batch, self.seed = l2, lr, dropout, batch, seed
+        self.w1: F32 | None = None  # (members, d, hidden)
+        self.b1: F32 | None = None  # (members, hidden)
+        self.w2: F32 | None = None  # (members, hidden, classes)
+        self.b2: F32 | None = None  # (members, classes)
+
+    def fit(self, x: F32, y: Labels, n_classes: int) -> None:
+        layers = [self._fit_member(x, y, n_classes, self.seed + m) for m in range(self.members)]
+        self.w1, self.b1, self.w2, self.b2 = (
+            np.stack([layer[i] for layer in layers]).astype(np.float32) for i in range(4)
+        )
+
+    def _fit_member(self, x: F32, y: Labels, n_classes: int, seed: int) -> list[F32]:
+        rng = np.random.default_rng(seed)
+        n, d = x.shape
+        params = [
+            (rng.standard_normal((d, self.hidden)) * np.sqrt(2.0 / d)).astype(np.float32),
+            np.zeros(self.hidden, np.float32),
+            (rng.standard_normal((self.hidden, n_classes)) * np.sqrt(1.0 / self.hidden)
+             ).astype(np.float32),
+            np.zeros(n_classes, np.float32),
+        ]
+        moments = [np.zeros_like(p) for p in params]
+        squares = [np.zeros_like(p) for p in params]
+        onehot = np.eye(n_classes, dtype=np.float32)[y]
+        keep = np.float32(1.0 - self.dropout)
+        step = 0
+        for _ in range(self.epochs):
+            for rows in np.array_split(rng.permutation(n), max(1, n // self.batch)):
+                xb = x[rows]
+                if self.dropout:
+                    xb = xb * (rng.random(xb.shape) < keep) / keep
+                hidden = np.maximum(xb @ params[0] + params[1], 0.0)
+                grad_out = (_softmax(hidden @ params[2] + params[3]) - onehot[rows]) / len(rows)
+                grad_hidden = (grad_out @ params[2].T) * (hidden > 0)
+                grads = [xb.T @ grad_hidden + self.l2 * params[0], grad_hidden.sum(axis=0),
+                         hidden.T @ grad_out + self.l2 * params[2], grad_out.sum(axis=0)]
+                step += 1
+                for p, g, m, v in zip(params, grads, moments, squares, strict=True):
+                    m *= 0.9
+                    m += 0.1 * g
+                    v *= 0.999
+                    v += 0.001 * g * g
+                    p -= (self.lr * (m / (1 - 0.9**step))
+                          / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)).astype(np.float32)
+        return params
+
+    def scores(self, x: F32) -> F32:
+        w1, b1, w2, b2 = (_fitted(a) for a in (self.w1, self.b1, self.w2, self.b2))
+        hidden = np.maximum(x @ w1 + b1[:, None, :], 0.0)  # (members, n, hidden)
+        logits = hidden @ w2 + b2[:, None, :]
+        z = logits - logits.max(axis=2, keepdims=True)
+        probs = np.exp(z) / np.exp(z).sum(axis=2, keepdims=True)
+        return np.log(np.maximum(probs.mean(axis=0), 1e-12)).astype(np.float32)
+
+    def params(self) -> Params:
+        return {"w1": _fitted(self.w1), "b1": _fitted(self.b1),
+                "w2": _fitted(self.w2), "b2": _fitted(self.b2)}
+
+
 def _softmax(z: F32) -> F32:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)

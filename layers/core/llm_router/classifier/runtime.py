@@ -1,5 +1,6 @@
 """What the router imports: load the shipped artefact once per container, classify one
-query from its embedding and text, and escalate a low-confidence answer one tier."""
+query from its embedding and text, and pick the tier to route to by expected error cost
+(``decision``), which routes an unsure answer up."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.classifier.decision import decide
 from llm_router.classifier.features import design_matrix, text_features
 from llm_router.classifier.models import (
+    MLPEnsemble,
     Model,
     NearestCentroid,
     NearestNeighbours,
@@ -22,7 +25,7 @@ from llm_router.classifier.models import (
     SoftmaxRegression,
     softmax,
 )
-from llm_router.classifier.tiers import TIERS, Tier, tier_index
+from llm_router.classifier.tiers import TIERS, Tier
 from llm_router.errors import ConfigError
 
 F32 = npt.NDArray[np.float32]
@@ -44,7 +47,8 @@ class ComplexityClassifier:
         self.metadata = metadata
         self.temperature = float(metadata["temperature"])
         self.feature_weight = float(metadata["features"]["weight"])
-        self.min_confidence = float(metadata["recommended_min_confidence"])
+        # The artefact recommends the ratio its calibration supports; config may override.
+        self.under_cost = float(metadata["recommended_under_routing_cost"])
         self.embedder_id = str(metadata["embedder"])
         self._mean = np.asarray(arrays["feature_mean"], dtype=np.float32)
         self._scale = np.asarray(arrays["feature_scale"], dtype=np.float32)
@@ -68,13 +72,13 @@ class ComplexityClassifier:
         return _classification(self.probabilities([text], embedding)[0])
 
 
-def escalate(classification: Classification, min_confidence: float) -> Tier:
-    """The tier to route to: one stronger when the classifier is unsure, because
-    under-routing (a weak model on a hard query) costs quality, over-routing only money."""
-    index = tier_index(classification.label)
-    if classification.confidence < min_confidence:
-        index = min(index + 1, len(TIERS) - 1)
-    return TIERS[index]
+def route(classification: Classification, under_cost: float) -> Tier:
+    """The tier to route to: the one with the lowest expected error cost when one tier
+    of under-routing costs ``under_cost`` times one tier of over-routing. A sure answer
+    keeps its label; an unsure one moves up (a weak model on a hard query costs quality,
+    a strong model on an easy one only money)."""
+    probs = np.asarray(classification.probabilities, dtype=np.float32)
+    return TIERS[int(decide(probs, under_cost)[0])]
 
 
 def load_classifier(
@@ -109,6 +113,12 @@ def restore_model(name: str, hyper: dict[str, Any], arrays: Params) -> Model:
         regression.weights = np.asarray(arrays["weights"], dtype=np.float32)
         regression.bias = np.asarray(arrays["bias"], dtype=np.float32)
         return regression
+    if name == MLPEnsemble.name:
+        mlp = MLPEnsemble(**hyper)
+        mlp.w1, mlp.b1, mlp.w2, mlp.b2 = (
+            np.asarray(arrays[key], dtype=np.float32) for key in ("w1", "b1", "w2", "b2")
+        )
+        return mlp
     if name == NearestNeighbours.name:
         knn = NearestNeighbours(**hyper)
         knn.bank = np.asarray(arrays["bank"], dtype=np.float32)

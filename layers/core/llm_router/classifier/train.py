@@ -1,6 +1,7 @@
-"""Train the shipped classifier: cross-validate every candidate on the training split,
-pick the most accurate, calibrate its confidence on out-of-fold predictions, choose the
-escalation threshold, refit on the whole training split and write the artefact."""
+"""Train the shipped classifier: cross-validate every candidate on the training split
+(folds grouped by source), pick the most accurate, calibrate its confidence on the
+out-of-fold predictions, choose the decision's default under-routing cost, refit on the
+whole training split and write the artefact."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import numpy.typing as npt
 
 from llm_router.classifier.calibration import expected_calibration_error, fit_temperature
 from llm_router.classifier.dataset import Example, split
-from llm_router.classifier.evaluate import escalated_predictions, evaluate
+from llm_router.classifier.decision import decide
+from llm_router.classifier.evaluate import evaluate
 from llm_router.classifier.features import FEATURE_NAMES, text_features
 from llm_router.classifier.models import softmax
 from llm_router.classifier.runtime import ARRAYS, METADATA
@@ -27,15 +29,17 @@ from llm_router.classifier.selection import (
     best_per_family,
     candidates,
     fit,
+    group_folds,
     out_of_fold_scores,
-    stratified_folds,
 )
 from llm_router.classifier.tiers import TIERS, tier_index
 from llm_router.embedding.artefact import npz_bytes
 from llm_router.embedding.base import Embedder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 UNDER_ROUTING_TARGET = 0.025  # margin under the 3% budget for held-out noise
+UNDER_COST_GRID = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+GROUP_ROWS = 300  # a source larger than this is split into several CV groups
 F32 = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
 
@@ -46,20 +50,39 @@ class Artefact:
     arrays: dict[str, npt.NDArray[np.generic]]
 
 
-def training_data(examples: list[Example], embedder: Embedder) -> Data:
-    rows = split(examples, "train")
+def cv_groups(rows: list[Example], folds: int) -> list[str]:
+    """A row's CV group is its source; a large source is cut into parts of about
+    ``GROUP_ROWS`` rows (by a hash of the id, so the cut is stable). With fewer sources
+    than folds (a small test file), rows are grouped by that hash alone."""
+    sizes: dict[str, int] = {}
+    for e in rows:
+        sizes[e.source] = sizes.get(e.source, 0) + 1
+    parts = {source: max(1, round(size / GROUP_ROWS)) for source, size in sizes.items()}
+    if sum(parts.values()) < folds:
+        return [str(_stable_hash(e.id) % folds) for e in rows]
+    return [
+        f"{e.source}/{_stable_hash(e.id) % parts[e.source]}" if parts[e.source] > 1 else e.source
+        for e in rows
+    ]
+
+
+def _stable_hash(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16)
+
+
+def labelled_data(rows: list[Example], embedder: Embedder, folds: int = 5) -> Data:
     texts = [e.query for e in rows]
     labels = np.array([tier_index(e.label) for e in rows], dtype=np.int64)
-    return Data(texts, embedder.embed(texts), text_features(texts), labels)
+    return Data(texts, embedder.embed(texts), text_features(texts), labels,
+                cv_groups(rows, folds))
 
 
-def choose_min_confidence(probs: F32, labels: Labels, target: float) -> float:
-    """Smallest threshold whose escalated predictions under-route at most ``target``."""
-    for threshold in np.round(np.arange(0.0, 1.0, 0.05), 2):
-        under = float(np.mean(escalated_predictions(probs, float(threshold)) < labels))
-        if under <= target:
-            return float(threshold)
-    return 0.95
+def choose_under_cost(probs: F32, labels: Labels, target: float) -> float:
+    """Smallest under-routing cost whose decisions under-route at most ``target``."""
+    for cost in UNDER_COST_GRID:
+        if float(np.mean(decide(probs, cost) < labels)) <= target:
+            return cost
+    return UNDER_COST_GRID[-1]
 
 
 def cv_summary(candidate: Candidate, scores: F32, labels: Labels) -> dict[str, Any]:
@@ -74,6 +97,19 @@ def cv_summary(candidate: Candidate, scores: F32, labels: Labels) -> dict[str, A
     }
 
 
+def decision_curve(probs: F32, labels: Labels) -> dict[str, dict[str, float]]:
+    """Out-of-fold accuracy and under/over-routing of the decision at each cost."""
+    curve = {}
+    for cost in UNDER_COST_GRID:
+        report = evaluate(labels, decide(probs, cost))
+        curve[str(cost)] = {
+            "accuracy": report.accuracy,
+            "under_routing": report.under_routing,
+            "over_routing": report.over_routing,
+        }
+    return curve
+
+
 def train(
     examples: list[Example],
     embedder: Embedder,
@@ -83,9 +119,10 @@ def train(
     seed: int = 0,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Artefact:
-    progress(f"embedding {len(split(examples, 'train'))} training queries")
-    data = training_data(examples, embedder)
-    fold_of = stratified_folds(data.labels, folds, seed)
+    rows = split(examples, "train")
+    progress(f"embedding {len(rows)} training queries")
+    data = labelled_data(rows, embedder, folds)
+    fold_of = group_folds(data.groups, folds, seed)
     results, oof = [], {}
     for candidate in candidates():
         scores = out_of_fold_scores(candidate, data, fold_of)
@@ -102,11 +139,12 @@ def train(
     summaries = {c.family: cv_summary(c, oof[c.key], data.labels) for c in finalists}
     temperature = summaries[chosen.family]["temperature"]
     calibrated = softmax(oof[chosen.key] / np.float32(temperature))
-    min_confidence = choose_min_confidence(calibrated, data.labels, UNDER_ROUTING_TARGET)
+    under_cost = choose_under_cost(calibrated, data.labels, UNDER_ROUTING_TARGET)
     progress(
         f"chosen {chosen.key}, temperature {temperature:.3f}, "
-        f"escalate below confidence {min_confidence:.2f}"
+        f"under-routing cost {under_cost:g}x over-routing"
     )
+    progress(f"refitting on all {len(rows)} training queries")
     fitted = fit(chosen, data)
     assert fitted.model is not None
     arrays = dict(fitted.model.params()) | {
@@ -122,15 +160,21 @@ def train(
         "embedder": embedder.model_id,
         "features": {"names": list(FEATURE_NAMES), "weight": chosen.feature_weight},
         "temperature": temperature,
-        "recommended_min_confidence": min_confidence,
+        "recommended_under_routing_cost": under_cost,
         "training_data": {
             "path": "data/classifier/queries.jsonl",
             "sha256": data_sha256,
             "train_rows": len(data.labels),
+            "sources": sorted({e.source for e in rows}),
             "folds": folds,
+            "fold_groups": "source",
             "seed": seed,
         },
-        "cv": {"best_per_family": summaries, "all": {c.key: a for c, a, _ in results}},
+        "cv": {
+            "best_per_family": summaries,
+            "all": {c.key: a for c, a, _ in results},
+            "decision_by_under_cost": decision_curve(calibrated, data.labels),
+        },
     }
     return Artefact(metadata, arrays)
 

@@ -1,9 +1,13 @@
 """``llm-router classify``: the complexity tier of each query, offline.
 
 In, one JSON object per line: ``{"query": str}``. Out, per line and in the same order:
-``{"label": "simple|moderate|complex|reasoning", "confidence": float}`` -- the
-calibrated probability of that label. Uses the local embedder and the classifier
-artefact shipped in the core layer; nothing is downloaded.
+``{"label": "simple|moderate|complex|reasoning", "confidence": float}``: the most likely
+tier and its calibrated probability. With ``--routed``, ``label`` is instead the tier
+``model: auto`` sends the query to -- the one with the lowest expected error cost, up
+from the most likely one when the classifier is unsure (``--under-cost`` sets the price
+of under-routing; default: the artefact's, as the router uses) -- and ``confidence`` its
+calibrated probability. Uses the local embedder and
+the classifier artefact shipped in the core layer; nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from llm_router.classifier.runtime import ComplexityClassifier, load_classifier
+from llm_router.classifier.runtime import ComplexityClassifier, load_classifier, route
+from llm_router.classifier.tiers import TIERS
 from llm_router.cli import CommandError
 from llm_router.embedding.minilm import MiniLMEmbedder
 
@@ -26,24 +31,44 @@ def register(sub: Any) -> None:
         description=__doc__,
     )
     parser.add_argument("--model-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--routed", action="store_true", help="print the tier the router sends the query to"
+    )
+    parser.add_argument(
+        "--under-cost",
+        type=float,
+        default=None,
+        help="with --routed: cost of one tier of under-routing in units of one tier of "
+        "over-routing (default: the classifier artefact's recommendation)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.under_cost is not None and not 0 < args.under_cost <= 100:
+        raise CommandError("--under-cost must be in (0, 100]")
     embedder = MiniLMEmbedder.load()
     classifier = load_classifier(args.model_dir, embedder_id=embedder.model_id)
-    return classify_lines(embedder, classifier, sys.stdin, sys.stdout)
+    under_cost = (args.under_cost or classifier.under_cost) if args.routed else None
+    return classify_lines(embedder, classifier, sys.stdin, sys.stdout, under_cost)
 
 
 def classify_lines(
-    embedder: MiniLMEmbedder, classifier: ComplexityClassifier, lines: TextIO, out: TextIO
+    embedder: MiniLMEmbedder,
+    classifier: ComplexityClassifier,
+    lines: TextIO,
+    out: TextIO,
+    under_cost: float | None = None,
 ) -> int:
+    """``under_cost`` None prints the most likely tier; else the routed one."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         query = parse_query(line, number)
         result = classifier.classify(query, embedder.embed_one(query))
-        out.write(json.dumps({"label": result.label, "confidence": round(result.confidence, 4)}))
+        label = result.label if under_cost is None else route(result, under_cost)
+        confidence = result.probabilities[TIERS.index(label)]
+        out.write(json.dumps({"label": label, "confidence": round(confidence, 4)}))
         out.write("\n")
         out.flush()
     return 0

@@ -1,9 +1,10 @@
 """``llm-router train``: rebuild the complexity classifier artefact from labelled data.
 
-Cross-validates every candidate model on the training split (the held-out split is
-never read), picks the most accurate, calibrates its confidence and writes
-``classifier.npz`` + ``classifier.json`` (version, training-data sha256, embedder id,
-CV metrics, calibration, escalation threshold) into the layer's data directory.
+Cross-validates every candidate model on the training split, folds grouped by source
+(the held-out split is never read), picks the most accurate, calibrates its confidence,
+chooses the decision's default under-routing cost and writes ``classifier.npz`` +
+``classifier.json`` (version, training-data sha256, embedder id, CV metrics,
+temperature, under-routing cost) into the layer's data directory. Heavy: run it niced.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from llm_router.classifier.dataset import DEFAULT_DATA, data_sha256, load_exampl
 from llm_router.classifier.runtime import DEFAULT_DIR
 from llm_router.classifier.train import train, write_artefact
 from llm_router.cli import CommandError
+from llm_router.embedding.base import Embedder
+from llm_router.embedding.memo import MemoEmbedder
 from llm_router.embedding.minilm import MiniLMEmbedder
 
 
@@ -28,6 +31,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help="artefact directory")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     parser.add_argument("--seed", type=int, default=0, help="fold assignment seed")
+    parser.add_argument(
+        "--embedding-cache",
+        type=Path,
+        default=None,
+        help="reuse query embeddings stored in this .npz between runs (dev speed-up; "
+        "e.g. .cache/embeddings.npz)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -44,9 +54,12 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"train: {message}", file=sys.stderr, flush=True)
 
+    embedder: Embedder = MiniLMEmbedder.load()
+    if args.embedding_cache is not None:
+        embedder = MemoEmbedder(embedder, args.embedding_cache)
     artefact = train(
         examples,
-        MiniLMEmbedder.load(),
+        embedder,
         data_sha256=data_sha256(args.data),
         folds=args.folds,
         seed=args.seed,

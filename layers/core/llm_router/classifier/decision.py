@@ -1,0 +1,47 @@
+"""The cost-aware routing decision: from calibrated tier probabilities, the tier whose
+expected error cost is lowest.
+
+Sending a query one tier too low (under-routing) buys a bad answer; one tier too high
+(over-routing) only buys a dearer one. With ``under_cost`` the price of each tier of
+under-routing and ``over_cost`` that of each tier of over-routing, routing to tier ``r``
+costs, in expectation over the true tier ``t``::
+
+    E[r] = sum_t p(t) * (under_cost * max(t - r, 0) + over_cost * max(r - t, 0))
+
+and the router picks the ``r`` with the smallest ``E[r]`` (ties go to the stronger
+tier). With equal costs this is the median of ``p``; the larger ``under_cost`` is, the
+sooner an unsure classifier routes up. Only the ratio matters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+F32 = npt.NDArray[np.float32]
+Labels = npt.NDArray[np.int64]
+DEFAULT_UNDER_ROUTING_COST = 6.0
+
+
+def cost_matrix(n_tiers: int, under_cost: float, over_cost: float = 1.0) -> F32:
+    """``C[t, r]``: the cost of routing a query of true tier ``t`` to tier ``r``."""
+    if under_cost < 0 or over_cost < 0:
+        raise ValueError("routing costs must not be negative")
+    t, r = np.meshgrid(np.arange(n_tiers), np.arange(n_tiers), indexing="ij")
+    return (under_cost * np.maximum(t - r, 0) + over_cost * np.maximum(r - t, 0)).astype(
+        np.float32
+    )
+
+
+def expected_costs(probs: F32, under_cost: float, over_cost: float = 1.0) -> F32:
+    """One row per query: the expected cost of routing it to each tier."""
+    probs = np.atleast_2d(probs)
+    return (probs @ cost_matrix(probs.shape[1], under_cost, over_cost)).astype(np.float32)
+
+
+def decide(probs: F32, under_cost: float, over_cost: float = 1.0) -> Labels:
+    """The tier index to route each query to; ties go to the stronger tier."""
+    costs = expected_costs(probs, under_cost, over_cost)
+    # argmin over the reversed columns picks the highest index among equal minima.
+    reversed_best = np.argmin(costs[:, ::-1], axis=1)
+    return (costs.shape[1] - 1 - reversed_best).astype(np.int64)
