@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llm_router.errors import ConfigError, ModelNotFoundError
+from llm_router.guards.config import GuardsConfig
 from llm_router.policies import (
     DEFAULT_ENVIRONMENTS,
     Environment,
@@ -217,6 +218,7 @@ class Catalog(BaseModel):
     resilience: ResilienceConfig = ResilienceConfig()
     rollups: RollupConfig = RollupConfig()
     analytics: AnalyticsConfig = AnalyticsConfig()
+    guards: GuardsConfig = GuardsConfig()
     alerts: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -55,6 +55,8 @@ class LedgerEntry:
     error_code: str | None = None
     error_message: str | None = None
     attempts: tuple[AttemptRecord, ...] = field(default_factory=tuple)
+    # What the input and output guards did ("pii=redacted(email)"); docs/guards.md.
+    guards: tuple[str, ...] = ()
 
     @property
     def day(self) -> str:
@@ -104,6 +106,7 @@ class LedgerEntry:
                 }
                 for a in self.attempts
             ],
+            "guards": list(self.guards) or None,
         }
         return {k: v for k, v in item.items() if v is not None}
 

@@ -25,6 +25,14 @@ from llm_router.errors import (
     InvalidRequestError,
     RouterError,
 )
+from llm_router.guards import (
+    GuardAction,
+    GuardPolicy,
+    StreamGuard,
+    guard_completion,
+    guard_input,
+    refuse_blocked,
+)
 from llm_router.keys import Principal
 from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSource, now_utc
 from llm_router.metrics import RequestMetrics
@@ -75,6 +83,7 @@ class ChatResult:
     decision: RouteDecision
     cost_usd: Decimal
     cache: CacheStatus = "miss"
+    guards: tuple[GuardAction, ...] = ()
 
 
 @dataclass
@@ -96,6 +105,7 @@ class _Booking:
     trail: Trail | None = None
     request: ChatRequest | None = None
     hit: CacheHit | None = None  # the cache hit being served; settle counts it
+    guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
 
 
 class ChatService:
@@ -134,26 +144,35 @@ class ChatService:
             booking.requested_model = request.model
             booking.stream = request.stream
             booking.max_tokens = request.output_limit
+            policy = self.catalog.guards.policy_for(principal.tenant_id)
+            request, actions = guard_input(request, policy)
+            booking.guards.extend(actions)
+            refuse_blocked(actions)
             booking.request = request
             hit = await self._cache_lookup(principal, request, booking, timings)
             if hit is not None:
                 booking.reservation = await self._admit_hit(principal, timings)
-                served = await self._serve_hit(principal, request_id, booking, timings, hit)
+                served = await self._serve_hit(principal, request_id, booking, timings, hit,
+                                               policy)
                 if request.stream:
                     return ChatStream(served.decision, ReplayRelay(served.completion, request),
-                                      served.cache)
+                                      served.cache, served.guards)
                 return served
             booking.decision = self._route(request, timings, booking.embedding)
             booking.reservation = await self._admit(principal, request, booking, timings)
             if request.stream:
-                return await self._open_stream(principal, request, booking, request_id, timings)
+                return await self._open_stream(principal, request, booking, request_id, timings,
+                                               policy)
             completion = await self._call(request, booking, request_id, timings)
+            completion, actions = guard_completion(completion, policy.pii)
+            booking.guards.extend(actions)
         except RouterError as exc:
             booking.requested_model = booking.requested_model or requested_model(raw_body)
             await self._settle(principal, request_id, booking, timings, error=exc)
             raise
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
-        return ChatResult(completion, booking.decision, cost, booking.cache_status)
+        return ChatResult(completion, booking.decision, cost, booking.cache_status,
+                          tuple(booking.guards))
 
     async def refuse(
         self, principal: Principal, request_id: str, error: RouterError, timings: Timings
@@ -192,9 +211,12 @@ class ChatService:
         return hit
 
     async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
-                         timings: Timings, hit: CacheHit) -> ChatResult:
+                         timings: Timings, hit: CacheHit, policy: GuardPolicy) -> ChatResult:
+        """A cached answer passes the output guard like a fresh one."""
         assert self._cache is not None
         answer = hit.answer
+        completion, actions = guard_completion(answer.completion, policy.pii)
+        booking.guards.extend(actions)
         model = self.catalog.models[answer.model]
         similarity = f", similarity {hit.similarity:.3f}" if hit.kind == "semantic" else ""
         booking.decision = RouteDecision(
@@ -202,8 +224,9 @@ class ChatService:
             f"cache {hit.kind} hit of {answer.request_id}{similarity}")
         booking.cache_status, booking.cost_saved = hit.kind, answer.cost_usd
         booking.hit = hit
-        await self._settle(principal, request_id, booking, timings, completion=answer.completion)
-        return ChatResult(answer.completion, booking.decision, Decimal(0), hit.kind)
+        await self._settle(principal, request_id, booking, timings, completion=completion)
+        return ChatResult(completion, booking.decision, Decimal(0), hit.kind,
+                          tuple(booking.guards))
 
     def _route(self, request: ChatRequest, timings: Timings,
                embedding: Any = None) -> RouteDecision:
@@ -274,7 +297,7 @@ class ChatService:
 
     async def _open_stream(
         self, principal: Principal, request: ChatRequest, booking: _Booking, request_id: str,
-        timings: Timings,
+        timings: Timings, policy: GuardPolicy,
     ) -> ChatStream:
         """Retries and failover happen here, before the first byte (an attempt succeeds
         once its stream has yielded a chunk); the relay settles at the end."""
@@ -292,19 +315,24 @@ class ChatService:
         finally:
             timings.add("upstream", started)
         opened, served = done.result, done.target
+        guard = StreamGuard(policy.pii)
+        input_actions = tuple(booking.guards)
 
         async def settle(outcome: StreamOutcome) -> None:
+            booking.guards.extend(guard.actions())
             # Only a whole answer (no error) is cached, in the settle's transaction.
+            # What is cached is what the guard lets out (redacted; never a blocked answer).
+            guarded, _ = guard_completion(outcome.completion, policy.pii)
             await self._settle(principal, request_id, booking, timings,
-                               completion=outcome.completion, error=outcome.error,
+                               completion=guarded, error=outcome.error,
                                usage_source=outcome.usage_source)
             if isinstance(outcome.error, StreamInterruptedError):
                 # A mid-stream failure counts for the provider's health too.
                 latency = (time.perf_counter() - started) * 1000
                 await self._resilience.executor.report(served, outcome.error.cause, latency)
 
-        relay = StreamRelay(opened, request, settle, request_id=request_id)
-        return ChatStream(booking.decision, relay, booking.cache_status)
+        relay = StreamRelay(opened, request, settle, request_id=request_id, guard=guard)
+        return ChatStream(booking.decision, relay, booking.cache_status, input_actions)
 
     async def _settle(
         self,
@@ -347,6 +375,7 @@ class ChatService:
             error_code=error.code if error else None,
             error_message=error.message[:500] if error else None,
             attempts=tuple(booking.attempts),
+            guards=tuple(str(a) for a in booking.guards),
             cache_status=booking.cache_status,
             cost_saved_usd=booking.cost_saved,
         )

@@ -21,6 +21,7 @@ from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
 from llm_router.errors import InvalidRequestError, RequestTooLargeError
+from llm_router.guards import header_value
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
 from llm_router.storage.calls import recording_calls
@@ -145,6 +146,8 @@ def create_app(services: Services) -> FastAPI:
         }
         if decision.tier:
             headers["x-router-tier"] = decision.tier
+        if result.guards:
+            headers["x-router-guard"] = header_value(result.guards)
         if isinstance(result, ChatStream):
             # The cost is known only at the end: in the ledger and a final SSE comment.
             return RelayResponse(result.relay, headers)

@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
+from llm_router.guards.actions import GuardAction
 from llm_router.routing import RouteDecision
 from llm_router.streaming.relay import StreamOutcome, StreamRelay
 
@@ -30,6 +31,9 @@ class ChatStream:
     decision: RouteDecision
     relay: Relay
     cache: str = "miss"  # miss | exact | semantic | bypass, for x-router-cache
+    # Guard actions known before the first byte (input; a cache hit's output): the
+    # x-router-guard header. A live stream's output guard reports in its last comment.
+    guards: tuple[GuardAction, ...] = ()
 
 
 __all__ = ["ChatStream", "Relay", "StreamOutcome", "StreamRelay"]

@@ -23,6 +23,8 @@ from decimal import Decimal
 import anyio
 
 from llm_router.errors import RouterError, UpstreamError
+from llm_router.guards.actions import header_value
+from llm_router.guards.output import StreamGuard
 from llm_router.ledger import UsageSource
 from llm_router.pricing import cost_of
 from llm_router.schema import ChatCompletion, ChatRequest
@@ -49,13 +51,15 @@ Settle = Callable[[StreamOutcome], Awaitable[None]]
 
 class StreamRelay:
     def __init__(self, opened: OpenedStream, request: ChatRequest, settle: Settle,
-                 *, request_id: str = ""):
+                 *, request_id: str = "", guard: StreamGuard | None = None):
         self.opened = opened
         self._request = request
         self._settle = settle
         self._request_id = request_id
         self._include_usage = bool(request.stream_options and request.stream_options.include_usage)
         self._acc = Accumulator()
+        # The output guard (docs/guards.md): may hold text back, redact or end the answer.
+        self._guard = guard or StreamGuard("off")
         self._delivered = False
         self._closed = False
         self.outcome: StreamOutcome | None = None
@@ -65,12 +69,20 @@ class StreamRelay:
         try:
             async for chunk in self.opened.chunks():
                 self._acc.add(chunk)
-                yield encode_data(self._for_client(chunk))
+                for out in self._guard.apply(chunk):
+                    yield encode_data(self._for_client(out))
+                if self._guard.blocked:
+                    break  # the answer ended with content_filter; close() drops the upstream
+            for out in self._guard.finish():
+                yield encode_data(self._for_client(out))
             outcome = self._outcome(None)
             self._delivered = True
             if self._include_usage and outcome.completion.usage is not None:
                 yield encode_data(usage_chunk(self._for_client(self.opened.first),
                                               outcome.completion.usage))
+            guarded = header_value(self._guard.actions())
+            if guarded:
+                yield encode_comment(f"x-router-guard={guarded}")
             yield encode_comment(f"x-router-cost-usd={outcome.cost_usd:f}") + DONE
         except UpstreamError as exc:
             error = StreamInterruptedError(exc)
