@@ -106,8 +106,15 @@ def answer(prompt: Prompt) -> Answer:
     return Answer(text, None, None, prompt_tokens, completion, reasoning, finish, stop_sequence)
 
 
+ECHO_MARKER = "Repeat after me:"
+
+
 def compose(model: str, question: str) -> str:
-    """A few sentences derived from the question; more sentences for longer questions."""
+    """A few sentences derived from the question; more sentences for longer questions.
+    A question that contains ``Repeat after me:`` is answered with the text after it,
+    verbatim (the guard tests need answers that carry given PII)."""
+    if ECHO_MARKER in question:
+        return question.split(ECHO_MARKER, 1)[1].strip()
     digest = hashlib.sha256(f"{model}\n{question}".encode()).digest()
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", question) if w.lower() not in _STOPWORDS]
     topic = " ".join(words[:4]).lower() or "your request"
