@@ -57,7 +57,7 @@ def test_rejections(header: str | None) -> None:
 def test_disabled_key_is_rejected() -> None:
     store = MemoryKeyStore()
     store.add("sk-off", disabled=True)
-    with pytest.raises(AuthenticationError, match="disabled"):
+    with pytest.raises(AuthenticationError, match="revoked"):
         Authenticator(store).authenticate("Bearer sk-off")
 
 

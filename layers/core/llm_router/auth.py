@@ -1,18 +1,22 @@
 """Bearer-key authentication with a per-container cache of key lookups.
 
 Keys are looked up by their SHA-256, so neither the table nor the cache holds a key.
-A hit is cached for ``ttl_s`` (the revocation delay); a miss for a shorter time so a
-key created a moment ago starts working quickly.
+A hit is cached for ``ttl_s`` (the revocation delay on other instances, at most 60 s);
+a miss for a shorter time so a key created a moment ago starts working quickly. A key
+revoked through this instance is dropped from its cache at once (``forget``). Expiry is
+checked on every request against the wall clock, cached or not.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Protocol
 
 from llm_router.errors import AuthenticationError
 from llm_router.keys import ApiKey, Principal, hash_key
+from llm_router.ledger import now_utc
 
 _MISS_TTL_S = 5.0
 _MAX_CACHED = 10_000
@@ -29,10 +33,16 @@ class Authenticator:
         *,
         ttl_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = now_utc,
+        admin_tenants: Iterable[str] = (),
     ):
         self._store = store
         self._ttl_s = ttl_s
         self._clock = clock
+        self._now = now
+        # Every key of these tenants is an admin (catalog: analytics.admin_tenants), as
+        # is a key created with --admin: one notion, Principal.admin.
+        self._admin_tenants = frozenset(admin_tenants)
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
 
     def authenticate(self, authorization: str | None) -> Principal:
@@ -42,14 +52,21 @@ class Authenticator:
             raise AuthenticationError(
                 "Incorrect API key provided. Create one with `llm-router keys create`."
             )
-        if key.disabled:
-            raise AuthenticationError(f"API key {key.key_id} is disabled.")
+        refusal = key.refusal(self._now())
+        if refusal is not None:
+            raise AuthenticationError(refusal)
         return Principal(
             tenant_id=key.tenant_id,
             key_id=key.key_id,
             rpm=key.rpm,
             daily_budget_usd=key.daily_budget_usd,
+            models=frozenset(key.models) if key.models is not None else None,
+            admin=key.admin or key.tenant_id in self._admin_tenants,
         )
+
+    def forget(self, key_hash: str) -> None:
+        """Drop a key from this instance's cache (it was just revoked or changed here)."""
+        self._cache.pop(key_hash, None)
 
     def _lookup(self, key_hash: str) -> ApiKey | None:
         now = self._clock()

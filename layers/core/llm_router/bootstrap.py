@@ -17,6 +17,7 @@ from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
+from llm_router.keyring import KeyRing
 from llm_router.metrics import EmfRequestMetrics
 from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.layer import Resilience
@@ -65,11 +66,12 @@ def build_services(
         retention_days=settings.ledger_retention_days,
         shards=catalog.rollups.shards,
     )
+    keys = DynamoKeyStore(dynamodb, settings.keys_table)
     return Services(
         catalog=catalog,
-        authenticator=Authenticator(
-            DynamoKeyStore(dynamodb, settings.keys_table), ttl_s=settings.key_cache_ttl_s
-        ),
+        authenticator=Authenticator(keys, ttl_s=settings.key_cache_ttl_s,
+                                    admin_tenants=catalog.analytics.admin_tenants),
+        keyring=KeyRing(keys),
         chat=ChatService(
             catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
             cache=build_cache(settings, catalog, dynamodb),

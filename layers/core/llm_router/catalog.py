@@ -173,6 +173,16 @@ class CacheConfig(BaseModel):
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.
     refresh_seconds: float = Field(default=2.0, ge=0)
+    # Who shares answers: every key of a tenant ("tenant") or each key alone ("key");
+    # tenant_scopes overrides it per tenant.
+    scope: Literal["tenant", "key"] = "tenant"
+    tenant_scopes: dict[str, Literal["tenant", "key"]] = Field(default_factory=dict)
+
+    def partition(self, tenant_id: str, key_id: str) -> str:
+        """The cache partition of a caller: its tenant, or ``<tenant>/<key_id>`` where the
+        cache is per key (tenant ids cannot hold "/", so partitions never collide)."""
+        scope = self.tenant_scopes.get(tenant_id, self.scope)
+        return tenant_id if scope == "tenant" else f"{tenant_id}/{key_id}"
 
     @field_validator("tenant_thresholds")
     @classmethod

@@ -5,7 +5,9 @@ RouterError
  |    +-- RequestTooLargeError      413 invalid_request_error
  +-- AuthenticationError            401 authentication_error
  +-- BudgetExceededError            402 insufficient_quota
+ +-- PermissionDeniedError          403 permission_error (not an admin key, model out of scope)
  +-- ModelNotFoundError             404 invalid_request_error / model_not_found
+ +-- KeyNotFoundError               404 invalid_request_error / key_not_found
  +-- RateLimitedError               429 rate_limit_exceeded (carries retry_after)
  +-- UpstreamError                  a provider failed; never reaches a client as-is
  |    +-- UpstreamTimeoutError      504 timeout
@@ -81,6 +83,12 @@ class BudgetExceededError(RouterError):
     status = 402
     type = "insufficient_quota"
     code = "budget_exceeded"
+
+
+class KeyNotFoundError(RouterError):
+    status = 404
+    type = "invalid_request_error"
+    code = "key_not_found"
 
 
 class ModelNotFoundError(RouterError):

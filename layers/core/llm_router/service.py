@@ -46,6 +46,7 @@ from llm_router.resilience.executor import Trail
 from llm_router.resilience.layer import Resilience, Target
 from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest, Usage
+from llm_router.scopes import scoped_request
 from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
 from llm_router.streaming.errors import StreamInterruptedError
 from llm_router.streaming.replay import ReplayRelay
@@ -105,6 +106,7 @@ class _Booking:
     trail: Trail | None = None
     request: ChatRequest | None = None
     hit: CacheHit | None = None  # the cache hit being served; settle counts it
+    cache_partition: str = ""  # the tenant, or tenant/key where the cache is per key
     guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
 
 
@@ -148,6 +150,7 @@ class ChatService:
             request, actions = guard_input(request, policy)
             booking.guards.extend(actions)
             refuse_blocked(actions)
+            request = scoped_request(request, principal, self.catalog)
             booking.request = request
             hit = await self._cache_lookup(principal, request, booking, timings)
             if hit is not None:
@@ -196,7 +199,8 @@ class ChatService:
         if plan.bypass:
             return None
         started = time.perf_counter()
-        tenant = principal.tenant_id
+        tenant = booking.cache_partition = self._cache.config.partition(
+            principal.tenant_id, principal.key_id)
         try:
             hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
             if hit is None and plan.semantic and self._tiers is not None:
@@ -394,18 +398,19 @@ class ChatService:
         count). Runs in a worker thread: it serialises and waits on storage."""
         items, pending = list(also), None
         cache, decision = self._cache, booking.decision
+        partition = booking.cache_partition or entry.tenant_id
         if cache is not None and booking.hit is not None:
-            items.append(cache.hit_item(entry.tenant_id, booking.hit))
+            items.append(cache.hit_item(partition, booking.hit))
         elif (cache is not None and entry.success and completion is not None
               and booking.cache_status == "miss" and decision is not None
               and booking.request is not None):
             pending = cache.entry_for(
-                entry.tenant_id, booking.request, booking.embedding,
+                partition, booking.request, booking.embedding,
                 query_text(booking.request), completion,
                 Stored(decision.model.name, decision.provider.name, entry.cost_usd), request_id)
             items += pending.items if pending else []
         if self._ledger.record(entry, items) and pending is not None and cache is not None:
-            cache.remember(entry.tenant_id, pending)
+            cache.remember(partition, pending)
 
     def _settle_items(
         self, booking: _Booking, cost: Decimal, usage: Usage | None

@@ -35,8 +35,9 @@ class RouterSettings(BaseSettings):
     # Set locally to the embedded store; unset in Lambda.
     aws_endpoint_url: str | None = None
 
-    # Seconds an API key lookup is cached per container (revocation delay).
-    key_cache_ttl_s: float = Field(default=60.0, ge=0)
+    # Seconds an API key lookup is cached per container: how long a key revoked on
+    # another instance may still work here (docs/keys.md). At most 60.
+    key_cache_ttl_s: float = Field(default=60.0, ge=0, le=60)
     # Days a ledger item is kept before DynamoDB's TTL removes it (0 keeps forever).
     ledger_retention_days: int = Field(default=400, ge=0)
     # CloudWatch namespace for per-request EMF metrics; unset (locally) means none.

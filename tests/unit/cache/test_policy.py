@@ -43,3 +43,12 @@ def test_per_tenant_threshold() -> None:
     plain = config.model_copy(update={"verifier": False})
     assert policy_for(plain, "strict").threshold == 0.95
     assert policy_for(plain, "other").threshold == 0.8
+
+
+def test_cache_partition_is_the_tenant_or_the_tenant_and_key() -> None:
+    config = CacheConfig(tenant_scopes={"solo": "key"}, tenant_thresholds={"solo": 0.95},
+                         verifier=False)
+    assert config.partition("acme", "key_a") == "acme"
+    assert config.partition("solo", "key_a") == "solo/key_a"
+    assert CacheConfig(scope="key").partition("acme", "key_a") == "acme/key_a"
+    assert policy_for(config, "solo/key_a").threshold == 0.95  # the tenant's own threshold

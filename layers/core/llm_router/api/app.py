@@ -16,12 +16,14 @@ from fastapi.responses import JSONResponse, Response
 
 from llm_router import __version__
 from llm_router.analytics.service import Analytics
+from llm_router.api.admin import install_admin_routes
 from llm_router.api.errors import install_error_handlers
 from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
 from llm_router.errors import InvalidRequestError, RequestTooLargeError
 from llm_router.guards import header_value
+from llm_router.keyring import KeyRing
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
 from llm_router.storage.calls import recording_calls
@@ -38,6 +40,12 @@ class Services:
     mode: str  # "live" or "simulated", shown by /health and the serve banner
     cache_stats: CacheStats | None = None
     analytics: Analytics | None = None
+    keyring: KeyRing | None = None  # the admin API's keys (api/admin.py); None: no admin API
+
+
+def _analytics_caller(principal: Principal) -> str | None:
+    """Whose analytics a caller reads: an admin (docs/keys.md) reads every tenant's."""
+    return None if principal.admin else principal.tenant_id
 
 
 def new_request_id() -> str:
@@ -54,6 +62,10 @@ def create_app(services: Services) -> FastAPI:
         principal = await anyio.to_thread.run_sync(services.authenticator.authenticate, header)
         timings.add("auth", started)
         return principal
+
+    if services.keyring is not None:
+        install_admin_routes(app, services.keyring, services.authenticator, services.catalog,
+                             lambda request: authenticate(request, Timings()))
 
     @app.get("/health")
     async def health() -> dict[str, object]:
@@ -106,7 +118,7 @@ def create_app(services: Services) -> FastAPI:
         principal = await authenticate(request, Timings())
         q = request.query_params
         return await anyio.to_thread.run_sync(lambda: analytics_of().usage(
-            principal.tenant_id, first=q.get("from"), last=q.get("to"),
+            _analytics_caller(principal), first=q.get("from"), last=q.get("to"),
             group_by=q.get("group_by"), tenant=q.get("tenant")))
 
     @app.get("/v1/analytics/recommendations")
@@ -114,7 +126,7 @@ def create_app(services: Services) -> FastAPI:
         principal = await authenticate(request, Timings())
         q = request.query_params
         return await anyio.to_thread.run_sync(lambda: analytics_of().recommendations(
-            principal.tenant_id, first=q.get("from"), last=q.get("to"),
+            _analytics_caller(principal), first=q.get("from"), last=q.get("to"),
             tenant=q.get("tenant")))
 
     @app.post("/v1/chat/completions")

@@ -95,8 +95,10 @@ class MatchPolicy:
         return Verdict(True, similarity, None, p)
 
 
-def policy_for(config: CacheConfig, tenant_id: str) -> MatchPolicy:
-    """The tenant's policy; the verifier is loaded (once per process) on first use."""
+def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
+    """The policy of a cache partition (a tenant, or a tenant's key: the tenant's own
+    thresholds apply); the verifier is loaded (once per process) on first use."""
+    tenant_id = partition.split("/", 1)[0]
     if config.verifier:
         from llm_router.cache.verifier import shared_verifier
 
