@@ -68,7 +68,8 @@ def _ordinary_texts() -> list[str]:
     texts = [samples.ordinary_answer(rng) for _ in range(2000)]
     texts += (ROOT / "bench" / "corpus" / "support_en.txt").read_text().splitlines()
     queries = ROOT / "data" / "classifier" / "queries.jsonl"
-    texts += [json.loads(line)["query"] for line in queries.read_text().splitlines()]
+    rows = [json.loads(line) for line in queries.read_text().splitlines()]
+    texts += [r["query"] for r in rows if r.get("split", "train") == "train"]  # not held-out
     return [t for t in texts if t.strip()]
 
 
