@@ -196,12 +196,15 @@ def main() -> None:
 
 
 def print_set(name: str, table: dict[str, Any]) -> None:
-    print(f"== {name}")
-    for mode in ("verifier", "guards"):
-        d = table["default"][mode]
-        cells = [f"{k} {v['rate']:.1%} (n={v['n']})" for k, v in d.items()
-                 if isinstance(v, dict) and k.endswith((":recall", ":false_hits"))]
-        print(f"  {mode:<9} " + "; ".join(cells))
+    """A markdown table: per source and kind, verifier vs. threshold-and-guards defaults
+    (recall for paraphrase rows and source totals, false-hit rate for the rest)."""
+    v, g = table["default"]["verifier"], table["default"]["guards"]
+    print(f"\n{name}: verifier (floor {v['floor']}, p >= {v['min_probability']:.3f}) vs "
+          f"cosine {g['threshold']} + guards\n")
+    print("| source : kind | n | verifier | cosine + guards |\n|---|---|---|---|")
+    for key, cell in v.items():
+        if isinstance(cell, dict):
+            print(f"| {key} | {cell['n']} | {cell['rate']:.1%} | {g[key]['rate']:.1%} |")
 
 
 if __name__ == "__main__":

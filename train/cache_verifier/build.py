@@ -123,8 +123,8 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--qqp-train-pairs", type=int, default=6000)
-    parser.add_argument("--per-kind", type=int, default=800,
+    parser.add_argument("--qqp-train-pairs", type=int, default=10000)
+    parser.add_argument("--per-kind", type=int, default=1000,
                         help="generated pairs per kind from the training texts")
     args = parser.parse_args()
     sets = build(args.qqp_train_pairs, args.per_kind)

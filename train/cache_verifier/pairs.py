@@ -8,7 +8,7 @@ split by group (a cached question with its paraphrases and negatives). The held-
 support file is a separate source written apart from the tuning file.
 
 Every pair: {"a", "b", "label", "source", "kind", "split"}; kind is "paraphrase",
-"public_negative" or a generated kind in ``NEGATIVE_KINDS`` / "format_variant".
+"public_negative" or a generated kind in ``NEGATIVE_KINDS`` / ``POSITIVE_KINDS``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ PROJECT_PAIRS = REPO / "bench" / "cache_pairs" / "pairs.jsonl"
 
 NEGATIVE_KINDS = ("entity_swap", "number_swap", "negation", "direction", "intent_shift",
                   "near_topic")
+POSITIVE_KINDS = ("format_variant", "reframe")
 Pair = dict[str, Any]
 
 
@@ -291,6 +292,32 @@ def format_variant(text: str, rng: random.Random) -> str | None:
     return text.rstrip() + rng.choice(_SUFFIXES)
 
 
+_FRAMES = (
+    (re.compile(r"^(?:how do i|how can i|how to|how should i|what is the way to|what's the way "
+                r"to|is there a way to|what are the steps to|can you help me) (.+?)[?.!]*$", re.I),
+     ("How do I {}?", "How can I {}?", "How to {}?", "What's the way to {}?",
+      "Is there a way to {}?", "I want to {}, how?", "Can you help me {}?",
+      "What are the steps to {}?", "{} - how?")),
+    (re.compile(r"^(?:can i|could i|is it possible to|am i able to|may i) (.+?)[?.!]*$", re.I),
+     ("Can I {}?", "Is it possible to {}?", "Am I able to {}?", "Could I {}?",
+      "Is it OK to {}?")),
+    (re.compile(r"^(?:where can i find|where do i find|where is|where are) (.+?)[?.!]*$", re.I),
+     ("Where can I find {}?", "Where do I find {}?", "How do I find {}?")),
+    (re.compile(r"^(?:what is|what's|what are) (.+?)[?.!]*$", re.I),
+     ("What is {}?", "What's {}?", "Can you tell me what {} is?", "Tell me what {} is.")),
+)
+
+
+def reframe(text: str, rng: random.Random) -> str | None:
+    """Same request in another question frame ("How do I X" / "What's the way to X")."""
+    for pattern, frames in _FRAMES:
+        m = pattern.match(text.strip())
+        if m:
+            new = rng.choice(frames).format(m.group(1))
+            return new[0].upper() + new[1:] if new.lower() != text.lower() else None
+    return None
+
+
 def generate(texts: Iterable[str], rng: random.Random, names: list[str],
              neighbours: Callable[[str], list[str]], per_kind: int, source: str
              ) -> Iterator[Pair]:
@@ -302,6 +329,7 @@ def generate(texts: Iterable[str], rng: random.Random, names: list[str],
         "intent_shift": lambda t: intent_shift(t, rng),
         "near_topic": lambda t: near_topic(t, rng, neighbours),
         "format_variant": lambda t: format_variant(t, rng),
+        "reframe": lambda t: reframe(t, rng),
     }
     pool = list(dict.fromkeys(texts))
     for kind, make in makers.items():
@@ -313,7 +341,7 @@ def generate(texts: Iterable[str], rng: random.Random, names: list[str],
             new = make(text)
             if new and new.strip() and new != text:
                 made += 1
-                yield {"a": text, "b": new, "label": int(kind == "format_variant"),
+                yield {"a": text, "b": new, "label": int(kind in POSITIVE_KINDS),
                        "kind": kind, "source": f"{source}+generated"}
 
 
