@@ -55,7 +55,8 @@ $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/e
 	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)
 
 # The semantic cache's pair verifier: rebuild its pair sets (train, tune, held-out), train
-# on CPU (~20 min, most of it embedding the texts once) and rewrite the committed artefact
+# on CPU (~15 min on 2 shared cores, most of it embedding ~30k texts once; cached in
+# bench/results/local/, so a rerun takes ~3 min) and rewrite the committed artefact
 # layers/core/llm_router/data/cache_verifier/. Dev-only dependencies: requirements/train.txt.
 verifier: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt

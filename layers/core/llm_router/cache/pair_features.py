@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from llm_router.cache.guards import _canonicalize
+from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
 
 F32 = npt.NDArray[np.float32]
@@ -314,17 +314,3 @@ def _bigram_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(len(a | b), 1)
-
-
-_SUFFIXES = ("ingly", "edly", "ing", "ed", "ly", "es", "s")
-
-
-def _stem(word: str) -> str:
-    if len(word) <= 3 or word in FUNCTION_WORDS:
-        return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix != "s" or not word.endswith(("ss", "us", "is")):
-                word = word[: -len(suffix)]
-            break
-    return word[:-1] if len(word) > 3 and word.endswith("e") else word
