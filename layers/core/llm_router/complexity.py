@@ -72,10 +72,11 @@ class TierPicker:
         classifier = load_classifier(embedder_id=embedder.model_id)
         return cls(embedder, classifier, under_cost=under_cost)
 
-    def pick(self, request: ChatRequest,
-             embedding: npt.NDArray[np.float32] | None = None) -> TierChoice:
-        """``embedding``: the last user turn's, when the cache stage already made it."""
-        text = query_text(request)
+    def pick(self, request: ChatRequest, embedding: npt.NDArray[np.float32] | None = None,
+             *, text: str | None = None) -> TierChoice:
+        """``embedding`` and ``text``: the last user turn's, when the request path already
+        has them (the cache stage made the embedding)."""
+        text = query_text(request) if text is None else text
         if embedding is None:
             embedding = self.embedder.embed_one(text)
         result = self.classifier.classify(text, embedding)

@@ -20,7 +20,7 @@ from typing import Literal
 from llm_router.catalog import ModelConfig
 from llm_router.pricing import MILLION
 from llm_router.schema import ChatRequest
-from llm_router.tokens import count_chat_tokens
+from llm_router.tokens import TokenCount, count_chat_tokens
 
 # Used only when neither the request nor the catalog bounds the output.
 DEFAULT_OUTPUT_TOKENS = 4096
@@ -59,7 +59,7 @@ def output_cap(
 
 def preflight_estimate(request: ChatRequest, model: ModelConfig) -> PreflightEstimate:
     """Prompt tokens, output cap and maximum USD cost of ``request`` on ``model``."""
-    count = count_chat_tokens(request.messages, model.upstream_model, request.tools)
+    count = prompt_count(request, model)
     output_tokens, source = output_cap(request, model, count.prompt_tokens)
     cost = (
         count.prompt_tokens * model.input_per_mtok + output_tokens * model.output_per_mtok
@@ -72,6 +72,19 @@ def preflight_estimate(request: ChatRequest, model: ModelConfig) -> PreflightEst
         encoding=count.encoding,
         exact=count.exact,
     )
+
+
+def prompt_count(request: ChatRequest, model: ModelConfig) -> TokenCount:
+    """The prompt's token count for ``model``, counted once per request and encoding
+    (routing, the cost cap and admission all ask; a 1 MB prompt is worth not re-reading)."""
+    # The ids: a copy of the request with other messages (model_copy shares the memo)
+    # must not reuse these counts.
+    key = f"tokens:{model.upstream_model}:{id(request.messages)}:{id(request.tools)}"
+    if key not in request.memo:
+        request.memo[key] = count_chat_tokens(request.messages, model.upstream_model,
+                                              request.tools)
+    count: TokenCount = request.memo[key]
+    return count
 
 
 def estimate_max_cost(request: ChatRequest, model: ModelConfig) -> Decimal:

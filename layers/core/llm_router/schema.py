@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _FROZEN_OPEN = ConfigDict(frozen=True, extra="allow")
@@ -190,6 +190,14 @@ class ChatRequest(BaseModel):
     max_latency_ms: int | None = Field(default=None, gt=0)
     allowed_models: list[str] | None = None
     cache: bool = True
+
+    # Not a field: what is computed from the messages once per request (token counts by
+    # model, ``llm_router.preflight``), however many steps ask for it.
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        return self._memo
 
     @field_validator("stop")
     @classmethod

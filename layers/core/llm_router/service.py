@@ -52,6 +52,10 @@ from llm_router.streaming.errors import StreamInterruptedError
 from llm_router.streaming.replay import ReplayRelay
 from llm_router.streaming.upstream import OpenedStream
 
+# Bodies up to this size parse in well under a millisecond on the event loop; larger ones
+# go to a worker thread (the hop itself costs about 0.1 ms).
+INLINE_BODY_BYTES = 64 * 1024
+
 
 class Ledger(Protocol):
     def record(self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()) -> bool: ...
@@ -105,6 +109,7 @@ class _Booking:
     reservation: Reservation | None = None
     trail: Trail | None = None
     request: ChatRequest | None = None
+    query: str = ""  # the last user turn's text, taken once
     hit: CacheHit | None = None  # the cache hit being served; settle counts it
     cache_partition: str = ""  # the tenant, or tenant/key where the cache is per key
     guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
@@ -142,7 +147,8 @@ class ChatService:
         relay settles when it ends)."""
         booking = _Booking(started_at=self._clock(), started=time.perf_counter())
         try:
-            request = parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
+            request = await self._parse(raw_body)
+            booking.query = query_text(request)
             booking.requested_model = request.model
             booking.stream = request.stream
             booking.max_tokens = request.output_limit
@@ -161,7 +167,7 @@ class ChatService:
                     return ChatStream(served.decision, ReplayRelay(served.completion, request),
                                       served.cache, served.guards)
                 return served
-            booking.decision = self._route(request, timings, booking.embedding)
+            booking.decision = await self._decide(request, booking, timings)
             booking.reservation = await self._admit(principal, request, booking, timings)
             if request.stream:
                 return await self._open_stream(principal, request, booking, request_id, timings,
@@ -204,15 +210,20 @@ class ChatService:
         try:
             hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
             if hit is None and plan.semantic and self._tiers is not None:
-                query = query_text(request)
-                booking.embedding = self._tiers.embedder.embed_one(query)
-                hit = await anyio.to_thread.run_sync(
-                    self._cache.lookup_semantic, tenant, request, booking.embedding, query)
+                booking.embedding, hit = await anyio.to_thread.run_sync(
+                    self._semantic_lookup, tenant, request, booking.query)
         finally:
             timings.add("cache", started)
         if hit is None or hit.answer.model not in self.catalog.models:
             return None  # a model since removed from the catalog: answer afresh
         return hit
+
+    def _semantic_lookup(self, tenant: str, request: ChatRequest,
+                         query: str) -> tuple[Any, CacheHit | None]:
+        """Embed the query and search the tenant's index (a worker thread: both are CPU)."""
+        assert self._cache is not None and self._tiers is not None
+        embedding = self._tiers.embedder.embed_one(query)
+        return embedding, self._cache.lookup_semantic(tenant, request, embedding, query)
 
     async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
                          timings: Timings, hit: CacheHit, policy: GuardPolicy) -> ChatResult:
@@ -232,8 +243,25 @@ class ChatService:
         return ChatResult(completion, booking.decision, Decimal(0), hit.kind,
                           tuple(booking.guards))
 
+    async def _parse(self, raw_body: bytes) -> ChatRequest:
+        """Parse and validate the body; a large one in a worker thread, so a 1 MB prompt
+        never holds up the event loop (and every other request on it)."""
+        if len(raw_body) <= INLINE_BODY_BYTES:
+            return parse_chat_request(raw_body, self.catalog.limits, self._max_body_bytes)
+        return await anyio.to_thread.run_sync(
+            parse_chat_request, raw_body, self.catalog.limits, self._max_body_bytes)
+
+    async def _decide(self, request: ChatRequest, booking: _Booking,
+                      timings: Timings) -> RouteDecision:
+        """The route. An explicit model with no cost cap is a catalog lookup, done here;
+        anything that counts tokens, embeds or classifies runs in a worker thread."""
+        if request.model != "auto" and request.max_cost_usd is None:
+            return self._route(request, timings, booking.embedding, booking.query)
+        return await anyio.to_thread.run_sync(self._route, request, timings, booking.embedding,
+                                              booking.query)
+
     def _route(self, request: ChatRequest, timings: Timings,
-               embedding: Any = None) -> RouteDecision:
+               embedding: Any = None, query: str | None = None) -> RouteDecision:
         if request.model != "auto":
             decision = select_explicit(self.catalog, request.model, request.allowed_models)
             if request.max_cost_usd is None:
@@ -257,7 +285,7 @@ class ChatService:
                 code="auto_routing_unavailable",
             )
         started = time.perf_counter()
-        choice = self._tiers.pick(request, embedding)
+        choice = self._tiers.pick(request, embedding, text=query)
         timings.add("classify", started)
         return select_auto(self.catalog, request, choice.tier,
                            estimate=estimate_max_cost, why=choice.describe())
@@ -405,8 +433,7 @@ class ChatService:
               and booking.cache_status == "miss" and decision is not None
               and booking.request is not None):
             pending = cache.entry_for(
-                partition, booking.request, booking.embedding,
-                query_text(booking.request), completion,
+                partition, booking.request, booking.embedding, booking.query, completion,
                 Stored(decision.model.name, decision.provider.name, entry.cost_usd), request_id)
             items += pending.items if pending else []
         if self._ledger.record(entry, items) and pending is not None and cache is not None:

@@ -25,6 +25,8 @@ def test_plan_bypasses_or_restricts_to_exact() -> None:
         {"type": "text", "text": "what is this"},
         {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}])
     assert not plan_for(image, CONFIG).semantic
+    huge = plan_for(req(messages=[{"role": "user", "content": "word " * 5000}]), CONFIG)
+    assert huge.exact and not huge.semantic and "characters" in huge.reason
 
 
 def test_judge_needs_threshold_and_guards() -> None:

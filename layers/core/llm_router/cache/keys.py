@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from typing import Any
+
+import regex
 
 from llm_router.schema import ChatRequest, UserMessage
 
 # Fields that never change the answer: transport, attribution, and the cache switch.
 _NOT_ANSWER_CHANGING = frozenset({"stream", "stream_options", "user", "cache"})
-_SPACE = re.compile(r"\s+")
+_SPACE = regex.compile(r"[\s\x1c-\x1f]+")  # exactly what re's \s matches
 _LAST_TURN = "<last-user-turn>"
 
 
 def normalize_text(text: str) -> str:
     """NFKC, whitespace collapsed and trimmed. Case is kept: it can change an answer."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    # concurrent: the scan releases the GIL (a 1 MB message is keyed in a worker thread)
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text), concurrent=True).strip()
 
 
 def last_user_index(request: ChatRequest) -> int | None:
@@ -37,7 +39,11 @@ def last_user_index(request: ChatRequest) -> int | None:
 
 
 def exact_key(tenant_id: str, request: ChatRequest) -> str:
-    return _digest(tenant_id, _answer_fields(request, mask_last_user=False))
+    """Made once per request (the lookup and the store both ask; it reads every byte)."""
+    memo = f"exact_key:{tenant_id}:{id(request.messages)}"
+    if memo not in request.memo:
+        request.memo[memo] = _digest(tenant_id, _answer_fields(request, mask_last_user=False))
+    return str(request.memo[memo])
 
 
 def context_key(tenant_id: str, request: ChatRequest) -> str:

@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Literal
 from llm_router.cache.guards import GuardName, Signature, refusal
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.catalog import CacheConfig
-from llm_router.schema import ChatRequest, TextPart, UserMessage
+from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
 if TYPE_CHECKING:
     from llm_router.cache.verifier import PairVerifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier"]
+# A last user turn longer than this is looked up exactly only: an entry is not stored for
+# it (it would not fit a DynamoDB item), and a paraphrase of a 20,000-character message
+# is not a thing; the lexical guards would read all of it for nothing.
+SEMANTIC_MAX_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def plan_for(request: ChatRequest, config: CacheConfig) -> CachePlan:
         return CachePlan(True, False, "no user turn")
     if isinstance(last.content, list) and not all(isinstance(p, TextPart) for p in last.content):
         return CachePlan(True, False, "non-text user turn")
+    if len(text_of(last.content)) > SEMANTIC_MAX_CHARS:
+        return CachePlan(True, False, f"last user turn over {SEMANTIC_MAX_CHARS} characters")
     return CachePlan(True, True, "")
 
 

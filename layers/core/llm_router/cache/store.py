@@ -28,6 +28,9 @@ JOURNAL = "J#"
 ANSWER = "A#"
 _JOURNAL_END = "J$"  # sorts right after every "J#..." key
 MAX_ANSWER_BYTES = 300_000  # DynamoDB items stop at 400 KB
+# The journal item holds the query: a longer one is not cached (it would not fit, and it
+# rides in the request's settle transaction, which must never fail for the cache's sake).
+MAX_QUERY_BYTES = 100_000
 
 
 def journal_sk(created_at: datetime, key: str) -> str:
@@ -52,7 +55,8 @@ class DynamoCacheStore:
         """The two Puts of one entry, for a transaction (the request's settle carries
         them); None when the answer is too large to cache."""
         body = answer.completion.model_dump_json()
-        if len(body) > MAX_ANSWER_BYTES:
+        query_bytes = len(record.text.encode()) + len(record.context.encode())
+        if len(body) > MAX_ANSWER_BYTES or query_bytes > MAX_QUERY_BYTES:
             return None
         journal: dict[str, Any] = {
             "tenant_id": {"S": tenant_id}, "sk": {"S": record.journal_sk},

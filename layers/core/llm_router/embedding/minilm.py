@@ -77,6 +77,8 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_str(files.tokenizer_json)
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_seq_length)
+        self._max_seq_length = max_seq_length
+        self._prefix_chars = max_seq_length * 16  # plenty of words for the window
         w = files.weights
         self._word = w["embeddings.word_embeddings.weight"]  # float16, gathered per query
         self._pos = _f32(w["embeddings.position_embeddings.weight"][:max_seq_length])
@@ -101,8 +103,23 @@ class MiniLMEmbedder:
         return self._model_id
 
     def embed_one(self, text: str) -> Matrix:
-        ids = np.asarray([self._tokenizer.encode(text).ids], dtype=np.int64)
+        ids = np.asarray([self._token_ids(text)], dtype=np.int64)
         return self._forward(ids, np.ones(ids.shape, dtype=np.float32))[0]
+
+    def _token_ids(self, text: str) -> list[int]:
+        """The text's first ``max_seq_length`` tokens, without tokenizing all of a long
+        text: a prefix cut at a space holds only whole words, so when it alone fills the
+        window its tokens are the full text's (a 1 MB message took seconds otherwise).
+        A prefix that does not fill it falls back to the whole text. ``encode_batch``
+        releases the GIL while the Rust tokenizer runs (``encode`` does not)."""
+        if len(text) > self._prefix_chars:
+            cut = text.rfind(" ", 0, self._prefix_chars)
+            if cut > 0:
+                ids: list[int] = self._tokenizer.encode_batch([text[:cut]])[0].ids
+                if len(ids) >= self._max_seq_length:
+                    return ids
+        whole: list[int] = self._tokenizer.encode_batch([text])[0].ids
+        return whole
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         """Embed many texts; batches group similar lengths so padding stays small."""

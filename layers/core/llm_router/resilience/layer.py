@@ -84,10 +84,9 @@ class Resilience:
             tenant and tenant.daily_budget_usd, tenant and tenant.monthly_budget_usd))
         if limits.rpm is None and limits.tpm is None and not needs_cost:
             return Reservation()
-        models = self._chain_models(decision)
-        max_cost = max((self._max_cost(request, decision, m) for m in models),
-                       default=Decimal(0)) if needs_cost else Decimal(0)
-        tokens = _max_tokens(request, decision.model) if limits.tpm is not None else 0
+        # Token counting reads the whole prompt: a worker thread, not the event loop.
+        max_cost, tokens = await anyio.to_thread.run_sync(
+            self._worst_case, request, decision, needs_cost, limits.tpm is not None)
         now = self._wall()
         return await self._reserve(plan_admission(principal, limits, tenant,
                                                   max_cost_usd=max_cost, tokens=tokens,
@@ -167,6 +166,15 @@ class Resilience:
     def _chain_models(self, decision: RouteDecision) -> list[ModelConfig]:
         # All of them: admission reserves the worst case over any that may be tried.
         return [decision.model, *decision.fallbacks]
+
+    def _worst_case(self, request: ChatRequest, decision: RouteDecision, needs_cost: bool,
+                    needs_tokens: bool) -> tuple[Decimal, int]:
+        """What admission reserves: the most any model of the chain may cost, and the
+        most tokens the chosen model may use."""
+        max_cost = max((self._max_cost(request, decision, m)
+                        for m in self._chain_models(decision)),
+                       default=Decimal(0)) if needs_cost else Decimal(0)
+        return max_cost, _max_tokens(request, decision.model) if needs_tokens else 0
 
     def _max_cost(self, request: ChatRequest, decision: RouteDecision,
                   model: ModelConfig) -> Decimal:
