@@ -58,7 +58,7 @@ def test_the_layer_ships_what_the_functions_import_and_no_development_code() -> 
     assert "llm_router.bootstrap" in roots  # the stream relay's uvicorn factory
     shipped = tool.runtime_modules(PACKAGE, roots)
     for needed in ("llm_router.bootstrap", "llm_router.api.app", "llm_router.service",
-                   "llm_router.providers.bedrock_client", "llm_router.benchmark.job",
+                   "llm_router.providers.bedrock.client", "llm_router.benchmark.job",
                    "llm_router.cache.rebuild", "llm_router.alerting.wiring"):
         assert needed in shipped, needed
     development = ("llm_router.cli", "llm_router.local", "llm_router.simulator",

@@ -38,7 +38,7 @@ from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSour
 from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
-from llm_router.providers.bedrock_client import BedrockRuntime
+from llm_router.providers.bedrock.client import BedrockRuntime
 from llm_router.providers.calls import ProviderCalls
 from llm_router.request_body import parse_chat_request, requested_model
 from llm_router.resilience.admission import Reservation
@@ -47,8 +47,9 @@ from llm_router.resilience.layer import Resilience, Target
 from llm_router.routing import RouteDecision, select_auto, select_explicit
 from llm_router.schema import ChatCompletion, ChatRequest, Usage
 from llm_router.scopes import scoped_request
-from llm_router.streaming import ChatStream, StreamOutcome, StreamRelay
+from llm_router.streaming.chat_stream import ChatStream
 from llm_router.streaming.errors import StreamInterruptedError
+from llm_router.streaming.relay import StreamOutcome, StreamRelay
 from llm_router.streaming.replay import ReplayRelay
 from llm_router.streaming.upstream import OpenedStream
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
-from llm_router.providers.anthropic import AnthropicAdapter, messages_of, tool_choice_of
+from llm_router.providers.anthropic.adapter import AnthropicAdapter, messages_of, tool_choice_of
 from llm_router.schema import ChatRequest
 
 ADAPTER = AnthropicAdapter(clock=lambda: 1_700_000_000.0)

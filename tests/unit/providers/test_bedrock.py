@@ -26,8 +26,8 @@ from llm_router.errors import (
 )
 from llm_router.policies import RetryConfig
 from llm_router.pricing import cost_of
-from llm_router.providers.bedrock import BedrockAdapter, geography_of, model_id
-from llm_router.providers.bedrock_client import translate
+from llm_router.providers.bedrock.adapter import BedrockAdapter, geography_of, model_id
+from llm_router.providers.bedrock.client import translate
 from llm_router.resilience.retry import next_step
 from llm_router.schema import ChatRequest
 

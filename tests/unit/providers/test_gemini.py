@@ -7,7 +7,7 @@ import json
 import pytest
 
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
-from llm_router.providers.gemini import GeminiAdapter, tool_config_of
+from llm_router.providers.gemini.adapter import GeminiAdapter, tool_config_of
 from llm_router.schema import ChatRequest
 
 ADAPTER = GeminiAdapter(clock=lambda: 1_700_000_000.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from llm_router.errors import UpstreamProtocolError
-from llm_router.providers.openai import OpenAIAdapter
+from llm_router.providers.openai.adapter import OpenAIAdapter
 from llm_router.schema import ChatRequest
 
 ADAPTER = OpenAIAdapter(clock=lambda: 1_700_000_000.0)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from llm_router.catalog import ModelConfig
+from llm_router.providers.anthropic.stream import AnthropicStreamTransform
 from llm_router.schema import ChatRequest, Usage
 from llm_router.streaming.accumulator import Accumulator
-from llm_router.streaming.anthropic import AnthropicStreamTransform
 from llm_router.streaming.usage import settled_usage
 from llm_router.tokens import count_chat_tokens, count_text_tokens
 

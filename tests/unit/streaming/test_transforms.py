@@ -5,11 +5,11 @@ import json
 import pytest
 
 from llm_router.errors import UpstreamProtocolError
+from llm_router.providers.anthropic.stream import AnthropicStreamTransform
+from llm_router.providers.gemini.stream import GeminiStreamTransform
+from llm_router.providers.openai.stream import OpenAIStreamTransform
 from llm_router.schema import Usage
-from llm_router.streaming.anthropic import AnthropicStreamTransform
 from llm_router.streaming.errors import UpstreamStreamError
-from llm_router.streaming.gemini import GeminiStreamTransform
-from llm_router.streaming.openai import OpenAIStreamTransform
 from llm_router.streaming.sse import SseEvent
 
 from .conftest import content, events_of, payload_events, run

@@ -27,7 +27,7 @@ from llm_router.keyring import KeyRing
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
 from llm_router.storage.calls import recording_calls
-from llm_router.streaming import ChatStream
+from llm_router.streaming.chat_stream import ChatStream
 from llm_router.streaming.response import RelayResponse
 
 

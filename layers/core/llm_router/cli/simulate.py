@@ -12,7 +12,8 @@ import socket
 from typing import Any
 
 from llm_router.local.sockets import listening_socket
-from llm_router.simulator import SimState, create_app
+from llm_router.simulator.app import create_app
+from llm_router.simulator.faults import SimState
 
 
 def register(sub: Any) -> None:

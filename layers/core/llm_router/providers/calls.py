@@ -10,7 +10,7 @@ from __future__ import annotations
 import httpx
 
 from llm_router.catalog import ModelConfig, ProviderConfig
-from llm_router.providers.bedrock_client import BedrockRuntime
+from llm_router.providers.bedrock.client import BedrockRuntime
 from llm_router.providers.registry import adapter_for
 from llm_router.providers.transport import call_provider
 from llm_router.schema import ChatCompletion, ChatRequest

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from llm_router.errors import ConfigError
-from llm_router.providers.anthropic import AnthropicAdapter
+from llm_router.providers.anthropic.adapter import AnthropicAdapter
 from llm_router.providers.base import ProviderAdapter
-from llm_router.providers.gemini import GeminiAdapter
-from llm_router.providers.openai import OpenAIAdapter
+from llm_router.providers.gemini.adapter import GeminiAdapter
+from llm_router.providers.openai.adapter import OpenAIAdapter
 
 _ADAPTERS: dict[str, ProviderAdapter] = {
     "openai": OpenAIAdapter(),

@@ -28,10 +28,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-import llm_router.simulator.anthropic_format as anthropic_format
-import llm_router.simulator.bedrock_format as bedrock_format
-import llm_router.simulator.gemini_format as gemini_format
-import llm_router.simulator.openai_format as openai_format
+import llm_router.providers.anthropic.simulator as anthropic_format
+import llm_router.providers.bedrock.simulator as bedrock_format
+import llm_router.providers.gemini.simulator as gemini_format
+import llm_router.providers.openai.simulator as openai_format
 from llm_router.simulator.faults import FaultSpec, SimState
 from llm_router.simulator.text import BadRequest, answer
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from llm_router.errors import ConfigError
-from llm_router.streaming.anthropic import AnthropicStreamTransform
+from llm_router.providers.anthropic.stream import AnthropicStreamTransform
+from llm_router.providers.gemini.stream import GeminiStreamTransform
+from llm_router.providers.openai.stream import OpenAIStreamTransform
 from llm_router.streaming.base import StreamTransform
-from llm_router.streaming.gemini import GeminiStreamTransform
-from llm_router.streaming.openai import OpenAIStreamTransform
 
 _TRANSFORMS = {
     "openai": OpenAIStreamTransform,

@@ -10,7 +10,7 @@ import anyio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from llm_router.streaming import Relay
+from llm_router.streaming.chat_stream import Relay
 
 # no-cache: proxies must not hold events; x-accel-buffering: nginx-style proxies must not
 # buffer them. No content-encoding: compressing would batch events.

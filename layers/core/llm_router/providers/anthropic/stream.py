@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_router.errors import UpstreamProtocolError
-from llm_router.providers.anthropic import STOP_REASONS, parse_usage
+from llm_router.providers.anthropic.adapter import STOP_REASONS, parse_usage
 from llm_router.providers.wire import obj, opt_str
 from llm_router.schema import FinishReason, Usage
 from llm_router.streaming.chunks import Chunk, ChunkFactory

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from llm_router.providers.openai import parse_usage
+from llm_router.providers.openai.adapter import parse_usage
 from llm_router.schema import FINISH_REASONS, Usage
 from llm_router.streaming.chunks import Chunk
 from llm_router.streaming.events import event_json

@@ -25,10 +25,10 @@ from llm_router.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
-from llm_router.providers.bedrock import BedrockAdapter, status_of
+from llm_router.providers.bedrock.adapter import BedrockAdapter, status_of
+from llm_router.providers.bedrock.stream import BedrockStreamTransform
 from llm_router.providers.transport import retry_after_of
 from llm_router.schema import ChatCompletion, ChatRequest
-from llm_router.streaming.bedrock import BedrockStreamTransform
 from llm_router.streaming.chunks import Chunk
 from llm_router.streaming.upstream import OpenedStream
 

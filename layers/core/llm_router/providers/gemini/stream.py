@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llm_router.errors import UpstreamProtocolError
-from llm_router.providers.gemini import FINISH_REASONS, parse_usage
+from llm_router.providers.gemini.adapter import FINISH_REASONS, parse_usage
 from llm_router.providers.wire import arr, obj, opt_str
 from llm_router.schema import Usage
 from llm_router.streaming.chunks import Chunk, ChunkFactory

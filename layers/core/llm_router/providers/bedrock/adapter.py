@@ -3,7 +3,7 @@
 ``converse_params`` builds the keyword arguments of boto3's ``bedrock-runtime``
 ``converse`` / ``converse_stream``; ``parse_response`` reads a ``converse`` result back;
 ``status_of`` gives a Bedrock error code the HTTP status the retry policy acts on.
-``llm_router.providers.bedrock_client`` does the I/O (SigV4 through boto3).
+``llm_router.providers.bedrock.client`` does the I/O (SigV4 through boto3).
 
 Converse is close to Anthropic's Messages: a top-level system prompt, alternating turns,
 tool results as blocks inside a user turn, and usage that reports cache reads and writes

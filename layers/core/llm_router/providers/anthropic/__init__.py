@@ -1,0 +1,8 @@
+"""The Anthropic Messages wire format (``kind: anthropic``).
+
+``adapter``: request mapping, response mapping (usage included) and error mapping, pure;
+``stream``: the provider's stream events to OpenAI chunks; ``simulator``: the same format
+as the provider simulator speaks it (tests, ``llm-router serve`` without keys; not
+shipped in the Lambda layer).
+docs/wire-formats.md describes them all.
+"""
