@@ -62,7 +62,9 @@ def test_the_layer_ships_what_the_functions_import_and_no_development_code() -> 
                    "llm_router.cache.rebuild", "llm_router.alerting.wiring"):
         assert needed in shipped, needed
     development = ("llm_router.cli", "llm_router.local", "llm_router.simulator",
-                   "llm_router.classifier.train", "llm_router.embedding.export")
+                   "llm_router.classifier.train", "llm_router.embedding.export",
+                   *(f"llm_router.providers.{f}.simulator"
+                     for f in ("openai", "anthropic", "gemini", "bedrock")))
     assert not [m for m in shipped if m.startswith(development)]
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
+from llm_router.schema import AssistantMessage, Message, SystemMessage
 
 # How much of an unexpected body an error message may quote.
 _QUOTE_CHARS = 200
@@ -105,3 +107,25 @@ def generic_error_message(status: int, body: Any) -> str:
     if body in (None, "", {}):
         return f"HTTP {status} with an empty body"
     return quote(body)
+
+
+def alternating_turns(
+    messages: list[Message], blocks_of: Callable[[Message, int], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """OpenAI messages as ``{"role", "content": [blocks]}`` turns that alternate between
+    user and assistant, as Anthropic and Bedrock require: consecutive same-role turns
+    (a tool result then a question) merge; system messages and empty turns are left out.
+    ``blocks_of(message, index)`` gives one message's content blocks."""
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(messages):
+        if isinstance(message, SystemMessage):
+            continue
+        role = "assistant" if isinstance(message, AssistantMessage) else "user"
+        blocks = blocks_of(message, index)
+        if not blocks:
+            continue
+        if turns and turns[-1]["role"] == role:
+            turns[-1]["content"].extend(blocks)
+        else:
+            turns.append({"role": role, "content": blocks})
+    return turns

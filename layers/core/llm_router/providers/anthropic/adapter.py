@@ -18,6 +18,7 @@ from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import InvalidRequestError, UpstreamProtocolError
 from llm_router.providers.base import UpstreamRequest
 from llm_router.providers.wire import (
+    alternating_turns,
     arr,
     count,
     data_url,
@@ -157,19 +158,7 @@ class AnthropicAdapter:
 
 def messages_of(messages: list[Message]) -> list[dict[str, Any]]:
     """OpenAI messages as alternating Anthropic turns (system messages are left out)."""
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        if isinstance(message, SystemMessage):
-            continue
-        role = "assistant" if isinstance(message, AssistantMessage) else "user"
-        blocks = _blocks(message, index)
-        if not blocks:
-            continue
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": role, "content": blocks})
-    return turns
+    return alternating_turns(messages, _blocks)
 
 
 def _blocks(message: Message, index: int) -> list[Block]:
@@ -269,5 +258,5 @@ def _usage(value: Any) -> Usage | None:
     )
 
 
-# The stream transforms (llm_router.streaming) read usage exactly as the buffered path does.
+# The stream transform (stream.py, beside this) reads usage exactly as the buffered path does.
 parse_usage = _usage

@@ -22,7 +22,15 @@ from typing import Any
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import ConfigError, InvalidRequestError, UpstreamProtocolError
-from llm_router.providers.wire import arr, count, data_url, obj, opt_str, tool_arguments
+from llm_router.providers.wire import (
+    alternating_turns,
+    arr,
+    count,
+    data_url,
+    obj,
+    opt_str,
+    tool_arguments,
+)
 from llm_router.schema import (
     AssistantMessage,
     ChatCompletion,
@@ -179,19 +187,7 @@ class BedrockAdapter:
 
 def messages_of(messages: list[Message]) -> list[dict[str, Any]]:
     """OpenAI messages as alternating Converse turns (system messages are left out)."""
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        if isinstance(message, SystemMessage):
-            continue
-        role = "assistant" if isinstance(message, AssistantMessage) else "user"
-        blocks = _blocks(message, index)
-        if not blocks:
-            continue
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": role, "content": blocks})
-    return turns
+    return alternating_turns(messages, _blocks)
 
 
 def _blocks(message: Message, index: int) -> list[Block]:

@@ -156,5 +156,5 @@ def _usage(value: Any) -> Usage | None:
     )
 
 
-# The stream transforms (llm_router.streaming) read usage exactly as the buffered path does.
+# The stream transform (stream.py, beside this) reads usage exactly as the buffered path does.
 parse_usage = _usage
