@@ -11,13 +11,15 @@ import httpx
 def pair_catalog(sim_url: str, pairs: list[str], *, extra: str = "", free: str = "",
                  free_rpd: int = 5) -> str:
     """For each name P: provider P-a serving model P (fallback P-b on provider P-b).
-    With ``free``: provider ``free`` (free tier of ``free_rpd`` requests a day, price 0)
-    serving model ``free`` that falls back to a paid one on ``free``-paid."""
+    With ``free``: provider ``free`` (free tier of ``free_rpd`` requests a day, price 0,
+    all of it usable by one tenant) serving model ``free`` that falls back to a paid one
+    on ``free``-paid."""
     lines = ["providers:"]
     models = ["models:"]
     if free:
         lines += [f"  {free}:", "    kind: openai", f"    base_url: {sim_url}/{free}/v1",
-                  "    api_key: sim-key", f"    free_tier: {{requests_per_day: {free_rpd}}}",
+                  "    api_key: sim-key",
+                  f"    free_tier: {{requests_per_day: {free_rpd}, tenant_share: 1.0}}",
                   f"  {free}-paid:", "    kind: openai",
                   f"    base_url: {sim_url}/{free}-paid/v1", "    api_key: sim-key"]
         models += [f"  {free}:", f"    provider: {free}", "    upstream_model: up-small",

@@ -61,10 +61,17 @@ def test_serve_accepts_the_design_minimal_file(tmp_path, storage: Storage) -> No
     config.write_text(DESIGN_MINIMAL)
     router = start_router(config, storage.env(), dev_key="sk-dev-minimal")
     try:
-        assert httpx.get(f"{router.url}/health", timeout=5).json()["mode"] == "live"
+        health = httpx.get(f"{router.url}/health", timeout=5,
+                           headers={"authorization": "Bearer sk-dev-minimal"})
+        assert health.json()["mode"] == "live"
         models = httpx.get(f"{router.url}/v1/models", timeout=5,
                            headers={"authorization": "Bearer sk-dev-minimal"}).json()
         assert {m["id"] for m in models["data"]} == {"small-model", "large-model"}
+        # serve's dev key is its admin key: it (only) reads the API description.
+        assert httpx.get(f"{router.url}/openapi.json", timeout=5).status_code == 404
+        schema = httpx.get(f"{router.url}/openapi.json", timeout=5,
+                           headers={"authorization": "Bearer sk-dev-minimal"}).json()
+        assert "ChatRequest" in schema["components"]["schemas"]
     finally:
         stop_process(router.process)
 

@@ -100,10 +100,22 @@ def test_models_lists_the_catalog(router: RouterProcess) -> None:
     assert {"small-model", "claude-test", "gemini-test"} <= ids
 
 
-def test_health_needs_no_key(router: RouterProcess) -> None:
+def test_health_says_only_ok_without_a_key(router: RouterProcess) -> None:
     resp = httpx.get(f"{router.url}/health", timeout=5)
-    assert resp.status_code == 200
-    assert resp.json()["providers"]["nokey"] == "no key"
+    assert resp.status_code == 200 and resp.json() == {"status": "ok"}
+    wrong = httpx.get(f"{router.url}/health", timeout=5,
+                      headers={"authorization": "Bearer sk-wrong"})
+    assert wrong.json() == {"status": "ok"}
+    keyed = httpx.get(f"{router.url}/health", timeout=5,
+                      headers={"authorization": f"Bearer {KEY}"})
+    assert keyed.json()["providers"]["nokey"] == "no key"
+
+
+def test_api_docs_are_hidden_from_keys_that_are_not_admin(router: RouterProcess) -> None:
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        for headers in ({}, {"authorization": f"Bearer {KEY}"}):
+            resp = httpx.get(f"{router.url}{path}", timeout=5, headers=headers)
+            assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
 
 
 def test_rollup_counts_requests_and_cost(router: RouterProcess, storage: Storage) -> None:
@@ -139,6 +151,15 @@ def test_rollup_counts_requests_and_cost(router: RouterProcess, storage: Storage
          400, None),
         (json.dumps({"model": "no-such-model", "messages": [{"role": "user", "content": "x"}]}),
          404, "model"),
+        # each of these was a 500 (or a 503 from storage) before the input limits
+        (b'{"model":"small-model","messages":' + b"[" * 1000 + b"]" * 1000 + b"}", 400, None),
+        (b'{"model":"small-model","messages":[],"seed":' + b"7" * 5000 + b"}", 400, "seed"),
+        (b'{"model":"small-model","messages":[{"role":"user","content":"x"}],"user":"\\ud800"}',
+         400, "user"),
+        (json.dumps({"model": "m" * 60_000, "messages": [{"role": "user", "content": "x"}]}),
+         400, "model"),
+        (json.dumps({"model": "small-model", "messages": [{"role": "user", "content": "x"}],
+                     "stream": "yes"}), 400, "stream"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_is_booked(
@@ -159,6 +180,34 @@ def test_oversized_body_is_413_and_booked(router: RouterProcess, storage: Storag
     resp = post(router, big)
     assert_openai_error(resp, 413, code="request_too_large")
     assert storage.ledger_item(resp.headers["x-request-id"])["status"] == 413
+
+
+def test_a_chunked_body_is_limited_while_it_is_read(router: RouterProcess,
+                                                    storage: Storage) -> None:
+    def chunks():  # no Content-Length: the router must count as it reads
+        yield b'{"model": "small-model", "messages": [{"role": "user", "content": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}]}'
+
+    resp = httpx.post(f"{router.url}/v1/chat/completions", content=chunks(), timeout=20,
+                      headers={"authorization": f"Bearer {KEY}",
+                               "content-type": "application/json"})
+    assert_openai_error(resp, 413, code="request_too_large")
+    assert storage.ledger_item(resp.headers["x-request-id"])["status"] == 413
+
+
+def test_sub_micro_dollar_costs_are_booked(router: RouterProcess, storage: Storage) -> None:
+    # A 5-token prompt and 1 token out on gemini-test cost about $0.0000009: Decimal
+    # prints that as 9E-7, which the embedded storage used to refuse (503).
+    for _ in range(3):
+        resp = post(router, json.dumps({"model": "gemini-test", "max_tokens": 1, "messages": [
+            {"role": "user", "content": "hi"}]}))
+        assert resp.status_code == 200, resp.text
+        cost = Decimal(resp.headers["x-router-cost-usd"])
+        assert 0 < cost < Decimal("0.000001")
+        assert Decimal(str(storage.ledger_item(resp.headers["x-request-id"])["cost_usd"])) \
+            == cost
 
 
 @pytest.mark.parametrize("key", [None, "sk-wrong", "Basic abc"])

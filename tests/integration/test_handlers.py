@@ -62,7 +62,15 @@ def body_of(response: dict[str, Any]) -> dict[str, Any]:
 def test_health_event(router_handler) -> None:
     resp = router_handler(load_event("health.json"), None)
     assert resp["statusCode"] == 200
-    assert body_of(resp)["status"] == "ok"
+    assert body_of(resp) == {"status": "ok"}  # no key: nothing about the configuration
+
+
+def test_no_api_docs_in_lambda_by_default(router_handler) -> None:
+    for path in ("/openapi.json", "/docs"):
+        event = load_event("models.json")  # carries a valid key
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        resp = router_handler(event, None)
+        assert resp["statusCode"] == 404, path
 
 
 def test_models_event(router_handler) -> None:

@@ -20,7 +20,8 @@ from .resilience_setup import calls_to, fault, pair_catalog, unique
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-resilience"
-NAMES = {n: unique(n) for n in ("burst", "limited", "slow", "reset", "broken", "down")}
+NAMES = {n: unique(n) for n in ("burst", "limited", "slow", "reset", "broken", "down",
+                                 "blip")}
 FREE = unique("free")
 
 
@@ -53,14 +54,21 @@ def outcomes(item: dict) -> list[tuple[str, str]]:
     return [(a["provider"], a["outcome"]) for a in item["attempts"]]
 
 
-def test_a_5xx_burst_is_retried_on_the_same_provider(router, storage, simulator) -> None:
-    name = NAMES["burst"]
-    fault(simulator.url, f"{name}-a", "500", count=1)
+@pytest.mark.parametrize(
+    ("key", "mode", "outcome"),
+    # A refused or reset connection is retried the way a 5xx is, before any failover.
+    [("burst", "500", "upstream_500"), ("blip", "reset", "upstream_connection_error")],
+)
+def test_a_passing_failure_is_retried_on_the_same_provider(
+    router, storage, simulator, key: str, mode: str, outcome: str
+) -> None:
+    name = NAMES[key]
+    fault(simulator.url, f"{name}-a", mode, count=1)
     resp = ask(router, name)
     assert resp.status_code == 200, resp.text
     assert resp.headers["x-router-provider"] == f"{name}-a"
     item = booked(storage, resp)
-    assert outcomes(item) == [(f"{name}-a", "upstream_500"), (f"{name}-a", "ok")]
+    assert outcomes(item) == [(f"{name}-a", outcome), (f"{name}-a", "ok")]
     assert item["success"] is True and item["cost_usd"] > 0
 
 
@@ -75,7 +83,7 @@ def test_429_retry_after_is_honoured(router, storage, simulator) -> None:
 
 @pytest.mark.parametrize(
     ("key", "mode", "calls_to_a"),
-    [("slow", "timeout", 2), ("reset", "reset", 1), ("broken", "malformed", 2)],
+    [("slow", "timeout", 2), ("reset", "reset", 2), ("broken", "malformed", 2)],
 )
 def test_a_failing_provider_fails_over_to_the_same_model_elsewhere(
     router, storage, simulator, key: str, mode: str, calls_to_a: int

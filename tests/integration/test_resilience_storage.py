@@ -5,7 +5,6 @@ unchanged. Throttling that passes is absorbed; throttling that persists fails cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,20 +25,13 @@ from llm_router.local.simulated import SimulatorProcess
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
 
+from .aws_faults import aws_error
 from .conftest import Storage
 from .resilience_setup import calls_to, pair_catalog, unique
 
 pytestmark = pytest.mark.integration
 THROTTLED = (b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
              b'"message":"Rate of requests exceeds the allowed throughput."}')
-
-
-class _Body:
-    def __init__(self, data: bytes):
-        self._data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._data
 
 
 class Throttle:
@@ -54,9 +46,7 @@ class Throttle:
         if self.left == 0:
             return None
         self.left -= 1
-        return AWSResponse(request.url, 400,
-                           {"x-amzn-requestid": "throttled",
-                            "content-type": "application/x-amz-json-1.0"}, _Body(THROTTLED))
+        return aws_error(request, THROTTLED)
 
 
 def ask(storage: Storage, simulator: SimulatorProcess, throttle: Throttle,

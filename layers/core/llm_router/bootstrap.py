@@ -84,7 +84,15 @@ def build_services(
         cache_stats=CacheStats(ledger),
         analytics=Analytics(catalog, ledger.rollups,
                             DynamoTenants(dynamodb, settings.keys_table).tenants),
+        docs_admin_tenants=admin_tenants(settings, catalog) if settings.api_docs else None,
     )
+
+
+def admin_tenants(settings: RouterSettings, catalog: Catalog) -> frozenset[str]:
+    """Tenants whose keys are admin keys: the catalog's ``analytics.admin_tenants`` and
+    ``LLM_ROUTER_ADMIN_TENANT`` (``serve``: the dev tenant)."""
+    extra = {settings.admin_tenant} if settings.admin_tenant else set()
+    return frozenset(catalog.analytics.admin_tenants) | extra
 
 
 def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> ResponseCache | None:

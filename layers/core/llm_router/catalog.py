@@ -47,6 +47,9 @@ class FreeTier(BaseModel):
     tokens_per_minute: int | None = None
     tokens_per_day: int | None = None
     tokens_per_month: int | None = None
+    # The most of each limit one tenant may use, so one tenant cannot push every other
+    # onto paid models (1.0: no per-tenant cap). At least one unit is always allowed.
+    tenant_share: float = Field(default=0.5, gt=0, le=1)
 
 
 class ProviderConfig(BaseModel):

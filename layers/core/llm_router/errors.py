@@ -16,6 +16,8 @@ RouterError
  |    +-- UpstreamProtocolError     502 bad_upstream_response (malformed body)
  +-- AllProvidersFailedError        502/503 with the attempts listed
  +-- StorageError                   503 storage_unavailable (DynamoDB failed closed)
+ +-- RequestCancelledError          499 (booked only: the client is gone)
+ +-- InternalError                  500 internal_error (a bug; booked, logged, no trace out)
  +-- ConfigError                    raised at start-up, never per request
 
 Lower-level errors (httpx, botocore, pydantic) are translated at the edge with
@@ -55,6 +57,11 @@ class RouterError(Exception):
 
     def headers(self) -> dict[str, str]:
         return {}
+
+    @property
+    def ledger_message(self) -> str:
+        """What the ledger keeps about this error (never sent to a client)."""
+        return self.message
 
 
 class InvalidRequestError(RouterError):
@@ -196,6 +203,35 @@ class StorageError(RouterError):
     status = 503
     type = "server_error"
     code = "storage_unavailable"
+
+
+class RequestCancelledError(RouterError):
+    """The request was cancelled (its client hung up, or its task was torn down) before
+    an answer went out. Booked as 499, nginx's 'client closed request'; nobody reads it."""
+
+    status = 499
+    type = "client_disconnected"
+    code = "request_cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("The request was cancelled before an answer was sent.")
+
+
+class InternalError(RouterError):
+    """Something other than a ``RouterError`` escaped the request path: a bug. The
+    ledger keeps its class; the client gets this plain message and the request id."""
+
+    status = 500
+    type = "server_error"
+    code = "internal_error"
+
+    def __init__(self, cause: BaseException | None = None):
+        super().__init__("The router hit an internal error. It has been logged; retry later.")
+        self.detail = f"{type(cause).__name__}: {cause}" if cause is not None else ""
+
+    @property
+    def ledger_message(self) -> str:
+        return self.detail or self.message
 
 
 class ConfigError(RouterError):

@@ -1,4 +1,6 @@
-"""Turning a raw request body into a ``ChatRequest``, with OpenAI-style 400s."""
+"""Turning a raw request body into a ``ChatRequest``, with OpenAI-style 400s.
+
+The limits themselves live in ``llm_router.input_limits``."""
 
 from __future__ import annotations
 
@@ -8,42 +10,37 @@ from typing import Any
 from pydantic import ValidationError
 
 from llm_router.catalog import LimitsConfig
-from llm_router.errors import InvalidRequestError, RequestTooLargeError
+from llm_router.errors import InvalidRequestError
+from llm_router.input_limits import (
+    check_message_count,
+    check_model_name,
+    load_json,
+    too_large,
+)
 from llm_router.schema import ChatRequest
+
+LEDGER_MODEL_CHARS = 256
 
 
 def parse_chat_request(raw: bytes, limits: LimitsConfig, max_body_bytes: int) -> ChatRequest:
+    """Every input limit (``llm_router.input_limits``), then the schema, strictly typed."""
     if len(raw) > max_body_bytes:
-        raise RequestTooLargeError(
-            f"The request body is {len(raw)} bytes; this router accepts at most "
-            f"{max_body_bytes} bytes."
-        )
+        raise too_large(str(len(raw)), max_body_bytes)
     data = decode_json(raw)
+    if isinstance(data.get("messages"), list):
+        check_message_count(len(data["messages"]), limits.max_messages)
     try:
-        request = ChatRequest.model_validate(data)
+        request = ChatRequest.model_validate(data, strict=True)
     except ValidationError as exc:
         raise _validation_error(exc) from exc
-    if len(request.messages) > limits.max_messages:
-        raise InvalidRequestError(
-            f"messages has {len(request.messages)} entries; the limit is {limits.max_messages}.",
-            param="messages",
-        )
+    check_model_name(request.model, "model")
+    for i, name in enumerate(request.allowed_models or ()):
+        check_model_name(name, f"allowed_models.{i}")
     return request
 
 
 def decode_json(raw: bytes) -> dict[str, Any]:
-    if not raw.strip():
-        raise InvalidRequestError(
-            "The request body is empty; send a JSON object.", code="invalid_json"
-        )
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequestError(
-            f"We could not parse the JSON body of your request ({exc}). "
-            "Send a JSON object with 'model' and 'messages'.",
-            code="invalid_json",
-        ) from exc
+    data = load_json(raw)
     if not isinstance(data, dict):
         raise InvalidRequestError(
             f"The request body must be a JSON object, not {type(data).__name__}.",
@@ -53,12 +50,16 @@ def decode_json(raw: bytes) -> dict[str, Any]:
 
 
 def requested_model(data: bytes) -> str:
-    """The ``model`` a body asked for, for the ledger of a request that failed to parse."""
+    """The ``model`` a body asked for, for the ledger of a request that failed to parse
+    (any body at all: too deep, not JSON, not an object; cut to a storable length)."""
     try:
         value = json.loads(data).get("model")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return ""
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    # Lone surrogates cannot be stored (DynamoDB strings are UTF-8).
+    return value[:LEDGER_MODEL_CHARS].encode("utf-8", "replace").decode("utf-8")
 
 
 def _validation_error(exc: ValidationError) -> InvalidRequestError:

@@ -7,12 +7,13 @@ failure, in ``_settle``; everything before it only gathers what to book.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import anyio
 import httpx
@@ -22,8 +23,11 @@ from llm_router.cache.service import ResponseCache, Stored
 from llm_router.catalog import Catalog
 from llm_router.complexity import TierPicker, query_text
 from llm_router.errors import (
+    InternalError,
     InvalidRequestError,
+    RequestCancelledError,
     RouterError,
+    StorageError,
 )
 from llm_router.guards import (
     GuardAction,
@@ -57,6 +61,20 @@ from llm_router.streaming.upstream import OpenedStream
 # go to a worker thread (the hop itself costs about 0.1 ms).
 INLINE_BODY_BYTES = 64 * 1024
 T = TypeVar("T")
+
+log = logging.getLogger("llm_router.service")
+# Tries of the ledger transaction at settle (botocore retries throttling inside each).
+SETTLE_ATTEMPTS = 3
+SETTLE_BACKOFF_S = 0.05
+
+
+def as_router_error(exc: BaseException) -> RouterError:
+    """How the ledger classes whatever ended a request."""
+    if isinstance(exc, RouterError):
+        return exc
+    if isinstance(exc, Exception):
+        return InternalError(exc)
+    return RequestCancelledError()  # cancellation, KeyboardInterrupt, SystemExit
 
 
 class Ledger(Protocol):
@@ -99,6 +117,7 @@ class _Booking:
 
     started_at: datetime
     started: float
+    tenant: str
     requested_model: str = ""
     decision: RouteDecision | None = None
     attempts: list[AttemptRecord] = field(default_factory=list)
@@ -115,6 +134,8 @@ class _Booking:
     hit: CacheHit | None = None  # the cache hit being served; settle counts it
     cache_partition: str = ""  # the tenant, or tenant/key where the cache is per key
     guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
+    # Booked (or handed to a stream relay that books it): the finaliser has nothing to do.
+    finalised: bool = False
 
 
 class ChatService:
@@ -146,52 +167,73 @@ class ChatService:
         self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
     ) -> ChatResult | ChatStream:
         """The answer, or for ``stream: true`` a stream whose first chunk is in hand (its
-        relay settles when it ends)."""
-        booking = _Booking(started_at=self._clock(), started=time.perf_counter())
+        relay settles when it ends).
+
+        The one finaliser: whatever ends the request (an answer, a ``RouterError``, any
+        other exception, cancellation), it is booked exactly once and its reservation
+        settled or released, before the exception goes on up."""
+        booking = _Booking(self._clock(), time.perf_counter(), principal.tenant_id)
         try:
-            request = await self._parse(raw_body)
-            booking.requested_model = request.model
-            booking.stream = request.stream
-            booking.max_tokens = request.output_limit
-            policy = self.catalog.guards.policy_for(principal.tenant_id)
-            request, actions = await self._off_loop_if(len(raw_body) > INLINE_BODY_BYTES,
-                                                       guard_input, request, policy)
-            booking.guards.extend(actions)
-            refuse_blocked(actions)
-            request = scoped_request(request, principal, self.catalog)
-            booking.request = request
-            booking.query = query_text(request)  # once, after the guards rewrote it
-            hit = await self._cache_lookup(principal, request, booking, timings)
-            if hit is not None:
-                booking.reservation = await self._admit_hit(principal, timings)
-                served = await self._serve_hit(principal, request_id, booking, timings, hit,
-                                               policy)
-                if request.stream:
-                    return ChatStream(served.decision, ReplayRelay(served.completion, request),
-                                      served.cache, served.guards)
-                return served
-            booking.decision = await self._decide(request, booking, timings)
-            booking.reservation = await self._admit(principal, request, booking, timings)
-            if request.stream:
-                return await self._open_stream(principal, request, booking, request_id, timings,
-                                               policy)
-            completion = await self._call(request, booking, request_id, timings)
-            completion, actions = guard_completion(completion, policy.pii)
-            booking.guards.extend(actions)
-        except RouterError as exc:
-            booking.requested_model = booking.requested_model or requested_model(raw_body)
-            await self._settle(principal, request_id, booking, timings, error=exc)
+            return await self._complete(principal, raw_body, request_id, timings, booking)
+        except BaseException as exc:
+            if not booking.finalised:
+                booking.requested_model = booking.requested_model or requested_model(raw_body)
+                await self._finalise(principal, request_id, booking, timings, exc)
             raise
+
+    async def _complete(self, principal: Principal, raw_body: bytes, request_id: str,
+                        timings: Timings, booking: _Booking) -> ChatResult | ChatStream:
+        request = await self._parse(raw_body)
+        booking.requested_model = request.model
+        booking.stream = request.stream
+        booking.max_tokens = request.output_limit
+        policy = self.catalog.guards.policy_for(principal.tenant_id)
+        request, actions = await self._off_loop_if(len(raw_body) > INLINE_BODY_BYTES,
+                                                   guard_input, request, policy)
+        booking.guards.extend(actions)
+        refuse_blocked(actions)
+        request = scoped_request(request, principal, self.catalog)
+        booking.request = request
+        booking.query = query_text(request)  # once, after the guards rewrote it
+        hit = await self._cache_lookup(principal, request, booking, timings)
+        if hit is not None:
+            booking.reservation = await self._admit_hit(principal, timings)
+            served = await self._serve_hit(principal, request_id, booking, timings, hit,
+                                           policy)
+            if request.stream:
+                return ChatStream(served.decision, ReplayRelay(served.completion, request),
+                                  served.cache, served.guards)
+            return served
+        booking.decision = await self._decide(request, booking, timings)
+        booking.reservation = await self._admit(principal, request, booking, timings)
+        if request.stream:
+            return await self._open_stream(principal, request, booking, request_id, timings,
+                                           policy)
+        completion = await self._call(request, booking, request_id, timings)
+        completion, actions = guard_completion(completion, policy.pii)
+        booking.guards.extend(actions)
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
         return ChatResult(completion, booking.decision, cost, booking.cache_status,
                           tuple(booking.guards))
 
+    async def _finalise(self, principal: Principal, request_id: str, booking: _Booking,
+                        timings: Timings, exc: BaseException) -> None:
+        """Book a request that ended in ``exc``, shielded so a cancellation cannot skip it.
+        A booking that fails is logged (with the entry); ``exc`` stays the client's error."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._settle(principal, request_id, booking, timings,
+                                   error=as_router_error(exc))
+            except Exception:
+                log.exception("booking a failed request failed",
+                              extra={"request_id": request_id})
+
     async def refuse(
         self, principal: Principal, request_id: str, error: RouterError, timings: Timings
-    ) -> None:
+    ) -> NoReturn:
         """Book a request refused before its body was read (say, too large), then raise."""
-        booking = _Booking(started_at=self._clock(), started=time.perf_counter())
-        await self._settle(principal, request_id, booking, timings, error=error)
+        booking = _Booking(self._clock(), time.perf_counter(), principal.tenant_id)
+        await self._finalise(principal, request_id, booking, timings, error)
         raise error
 
     # --- response cache (llm_router.cache; docs/semantic-cache.md) ---------------------
@@ -320,7 +362,7 @@ class ChatService:
     ) -> ChatCompletion:
         """Retries, breakers, free-tier quotas and failover down the decision's chain."""
         assert booking.decision is not None
-        booking.trail = Trail(attempts=booking.attempts)
+        booking.trail = Trail(attempts=booking.attempts, tenant=booking.tenant)
 
         async def attempt(target: Target, timeout_s: float) -> ChatCompletion:
             return await self._calls.complete(request, target.model, target.provider,
@@ -342,7 +384,7 @@ class ChatService:
         once its stream has yielded a chunk); the relay settles at the end."""
         assert booking.decision is not None
         started = time.perf_counter()
-        booking.trail = Trail(attempts=booking.attempts)
+        booking.trail = Trail(attempts=booking.attempts, tenant=booking.tenant)
 
         async def attempt(target: Target, timeout_s: float) -> OpenedStream:
             return await self._calls.open_stream(request, target.model, target.provider,
@@ -371,6 +413,7 @@ class ChatService:
                 await self._resilience.executor.report(served, outcome.error.cause, latency)
 
         relay = StreamRelay(opened, request, settle, request_id=request_id, guard=guard)
+        booking.finalised = True  # from here on the relay settles, however the stream ends
         return ChatStream(booking.decision, relay, booking.cache_status, input_actions)
 
     async def _settle(
@@ -384,6 +427,7 @@ class ChatService:
         error: RouterError | None = None,
         usage_source: UsageSource | None = None,
     ) -> Decimal:
+        booking.finalised = True  # once: a failure below is not booked a second time
         started = time.perf_counter()
         decision = booking.decision
         usage = completion.usage if completion else None
@@ -412,19 +456,34 @@ class ChatService:
             stream=booking.stream,
             max_tokens=booking.max_tokens,
             error_code=error.code if error else None,
-            error_message=error.message[:500] if error else None,
+            error_message=error.ledger_message[:500] if error else None,
             attempts=tuple(booking.attempts),
             guards=tuple(str(a) for a in booking.guards),
             cache_status=booking.cache_status,
             cost_saved_usd=booking.cost_saved,
         )
         also = self._settle_items(booking, cost, usage)
-        await anyio.to_thread.run_sync(self._book, entry, also, booking, completion, request_id)
+        await self._record(entry, also, booking, completion, request_id)
         timings.add("settle", started)
         if self._metrics is not None:
             self._metrics.publish(entry, timings.phases.get("upstream", 0.0))
         return cost
 
+    async def _record(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
+                      completion: ChatCompletion | None, request_id: str) -> None:
+        """The settle transaction, tried again on a storage failure: it is idempotent on
+        the request id, so a try that did commit makes the next one a no-op."""
+        for attempt in range(SETTLE_ATTEMPTS):
+            try:
+                await anyio.to_thread.run_sync(self._book, entry, also, booking, completion,
+                                               request_id)
+                return
+            except StorageError:
+                if attempt == SETTLE_ATTEMPTS - 1:
+                    log.error("request not booked: %s", entry.request_id,
+                              extra={"request_id": entry.request_id, "entry": repr(entry)})
+                    raise
+                await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)
 
     def _book(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
               completion: ChatCompletion | None, request_id: str) -> None:

@@ -48,6 +48,10 @@ class RouterSettings(BaseSettings):
     )
     # Overrides the catalog's limits.max_body_bytes when set.
     max_body_bytes: int | None = Field(default=None, gt=0)
+    # Serve /openapi.json and /docs, to keys of admin_tenant only (off in Lambda).
+    api_docs: bool = False
+    # The tenant whose keys are admin keys (API docs); None: no admin keys.
+    admin_tenant: str | None = None
 
 
 class AlertSettings(RouterSettings):

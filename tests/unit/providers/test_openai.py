@@ -11,7 +11,7 @@ from llm_router.schema import ChatRequest
 ADAPTER = OpenAIAdapter(clock=lambda: 1_700_000_000.0)
 
 
-def test_request_passes_unknown_fields_and_drops_extensions(payload, model, provider):
+def test_request_passes_openai_fields_and_drops_extensions(payload, model, provider):
     case = payload("openai_request_tools")
     upstream = ADAPTER.build_request(
         ChatRequest.model_validate(case["openai"]),
@@ -24,6 +24,17 @@ def test_request_passes_unknown_fields_and_drops_extensions(payload, model, prov
     assert upstream.headers["Authorization"] == "Bearer sk-secret-key"
     assert upstream.headers["HTTP-Referer"] == "https://app.example"
     assert "sk-secret-key" not in str(upstream.redacted)
+
+
+def test_fields_openai_does_not_document_are_not_forwarded(model, provider):
+    request = ChatRequest.model_validate({
+        "model": "m", "messages": [{"role": "user", "content": "hi"}],
+        "store": True, "metadata": {"team": "a"}, "internal_trace_id": "t-1", "top_k": 5,
+        "optimize_for": "cost", "max_latency_ms": 900,
+    })
+    body = ADAPTER.build_request(request, model(), provider("openai")).json
+    assert body["store"] is True and body["metadata"] == {"team": "a"}
+    assert not {"internal_trace_id", "top_k", "optimize_for", "max_latency_ms"} & set(body)
 
 
 def test_streaming_fields_are_not_sent_on_the_buffered_call(model, provider):

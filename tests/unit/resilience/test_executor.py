@@ -73,8 +73,9 @@ def make(clock: Clock, *, retry: RetryConfig | None = None,
     return executor, store
 
 
-def run(executor: Executor, chain: list[Target], attempt: Callable) -> tuple[object, Trail]:
-    trail = Trail()
+def run(executor: Executor, chain: list[Target], attempt: Callable,
+        tenant: str | None = None) -> tuple[object, Trail]:
+    trail = Trail(tenant=tenant)
 
     async def go() -> object:
         return await executor.run(chain, attempt, trail)
@@ -105,12 +106,20 @@ def test_persistent_5xx_fails_over_to_the_next_target() -> None:
     assert trail.served is done.target
 
 
-def test_a_connection_reset_fails_over_at_once() -> None:
+def test_a_connection_reset_is_retried_on_the_same_target() -> None:
     clock, calls = Clock(), []
     executor, _ = make(clock)
     done, _ = run(executor, [target("a"), target("b")],
                   scripted({"a": [UpstreamConnectionError("reset")]}, clock, calls))
-    assert calls == ["a", "b"] and clock.waits == []
+    assert calls == ["a", "a"] and len(clock.waits) == 1 and done.target.provider.name == "a"
+
+
+def test_resets_that_persist_fail_over_within_the_retry_budget() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock)
+    resets = [UpstreamConnectionError("refused")] * 10
+    done, _ = run(executor, [target("a"), target("b")], scripted({"a": resets}, clock, calls))
+    assert calls == ["a"] * executor.cfg.attempts_per_target + ["b"]
 
 
 def test_429_waits_its_retry_after() -> None:
@@ -222,6 +231,32 @@ def test_exhausted_free_tier_is_skipped_before_the_provider_would_429() -> None:
     assert calls.count("free") == 3
 
 
+def test_one_tenant_cannot_use_up_a_shared_free_tier() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock, counters=MemoryCounters())
+    free = target("free", FreeTier(requests_per_day=10))  # default tenant_share 0.5
+    attempt = scripted({}, clock, calls)
+
+    def served(tenant: str, n: int) -> list[str]:
+        return [run(executor, [free, target("paid")], attempt, tenant)[0].target.provider.name
+                for _ in range(n)]
+
+    # The busy tenant gets its half, then pays; the quiet one still gets its half.
+    assert served("busy", 8) == ["free"] * 5 + ["paid"] * 3
+    assert served("quiet", 6) == ["free"] * 5 + ["paid"]
+    assert calls.count("free") == 10
+
+
+def test_the_tenant_share_is_configurable() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock, counters=MemoryCounters())
+    free = target("free", FreeTier(requests_per_day=10, tenant_share=0.2))
+    attempt = scripted({}, clock, calls)
+    served = [run(executor, [free, target("paid")], attempt, "t")[0].target.provider.name
+              for _ in range(4)]
+    assert served == ["free", "free", "paid", "paid"]
+
+
 def test_token_reservations_settle_to_usage_and_release_on_failure() -> None:
     clock = Clock()
     counters = MemoryCounters()
@@ -229,6 +264,7 @@ def test_token_reservations_settle_to_usage_and_release_on_failure() -> None:
     a = target("a", FreeTier(tokens_per_day=10_000))
     b = target("b", FreeTier(tokens_per_day=10_000))
     _, trail = run(executor, [a, b],
-                   scripted({"a": [UpstreamConnectionError("x")]}, clock, []))
+                   scripted({"a": [UpstreamStatusError("bad key", upstream_status=401)]},
+                            clock, []))
     settled = {op.pk: op.amount for op in trail.quota_settle_ops(tokens_used=42)}
     assert settled == {"QUOTA#a": -100, "QUOTA#b": 42 - 100}

@@ -33,9 +33,12 @@ def test_server_side_failures_retry_then_fail_over(exc) -> None:
     assert next_step(exc, 3, CFG, time_left_s=60).action == "failover"
 
 
-def test_connection_errors_fail_over_at_once() -> None:
-    assert next_step(UpstreamConnectionError("reset"), 1, CFG, time_left_s=60).action == \
-        "failover"
+def test_connection_errors_are_retried_like_5xx_then_fail_over() -> None:
+    reset = UpstreamConnectionError("reset")
+    assert next_step(reset, 1, CFG, time_left_s=60, rand=lambda: 1.0) == \
+        next_step(status(503), 1, CFG, time_left_s=60, rand=lambda: 1.0)
+    assert next_step(reset, 1, CFG, time_left_s=60).action == "retry"
+    assert next_step(reset, 3, CFG, time_left_s=60).action == "failover"
 
 
 def test_429_honours_retry_after_within_the_cap() -> None:

@@ -17,12 +17,14 @@ from fastapi.responses import JSONResponse, Response
 from llm_router import __version__
 from llm_router.analytics.service import Analytics
 from llm_router.api.admin import install_admin_routes
+from llm_router.api.docs import install_docs
 from llm_router.api.errors import install_error_handlers
 from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
-from llm_router.errors import InvalidRequestError, RequestTooLargeError
+from llm_router.errors import InvalidRequestError, RequestTooLargeError, RouterError
 from llm_router.guards import header_value
+from llm_router.input_limits import read_body, too_large
 from llm_router.keyring import KeyRing
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
@@ -41,6 +43,8 @@ class Services:
     cache_stats: CacheStats | None = None
     analytics: Analytics | None = None
     keyring: KeyRing | None = None  # the admin API's keys (api/admin.py); None: no admin API
+    # /openapi.json and /docs for admin keys and keys of these tenants; None: not served.
+    docs_admin_tenants: frozenset[str] | None = None
 
 
 def _analytics_caller(principal: Principal) -> str | None:
@@ -53,7 +57,8 @@ def new_request_id() -> str:
 
 
 def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="llm-router", version=__version__, docs_url=None, redoc_url=None)
+    app = FastAPI(title="llm-router", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url=None)
     install_error_handlers(app)
 
     async def authenticate(request: Request, timings: Timings) -> Principal:
@@ -66,18 +71,26 @@ def create_app(services: Services) -> FastAPI:
     if services.keyring is not None:
         install_admin_routes(app, services.keyring, services.authenticator, services.catalog,
                              lambda request: authenticate(request, Timings()))
+    if services.docs_admin_tenants is not None:
+        install_docs(app, lambda request: authenticate(request, Timings()),
+                     services.docs_admin_tenants)
 
     @app.get("/health")
-    async def health() -> dict[str, object]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "mode": services.mode,
-            "providers": {
-                name: ("configured" if p.configured else "no key")
-                for name, p in services.catalog.providers.items()
-            },
-        }
+    async def health(request: Request) -> JSONResponse:
+        """ok / not ok (no provider can be called) for anyone; the configuration only
+        to a caller with a valid key."""
+        providers = services.catalog.providers.values()
+        ok = any(p.configured for p in providers)
+        body: dict[str, object] = {"status": "ok" if ok else "not ok"}
+        if request.headers.get("authorization"):
+            try:
+                await authenticate(request, Timings())
+            except RouterError:
+                pass
+            else:
+                body.update(version=__version__, mode=services.mode, providers={
+                    p.name: "configured" if p.configured else "no key" for p in providers})
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/v1/models")
     async def models(request: Request) -> dict[str, object]:
@@ -139,13 +152,12 @@ def create_app(services: Services) -> FastAPI:
     async def _chat(request: Request, request_id: str, timings: Timings) -> Response:
         principal = await authenticate(request, timings)
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > services.max_body_bytes:
-            too_large = RequestTooLargeError(
-                f"The request body is {declared} bytes; this router accepts at most "
-                f"{services.max_body_bytes} bytes."
-            )
-            await services.chat.refuse(principal, request_id, too_large, timings)
-        raw = await request.body()
+        try:
+            if declared and declared.isdigit() and int(declared) > services.max_body_bytes:
+                raise too_large(declared, services.max_body_bytes)
+            raw = await read_body(request.stream(), services.max_body_bytes)
+        except RequestTooLargeError as exc:
+            await services.chat.refuse(principal, request_id, exc, timings)
         result = await services.chat.complete(principal, raw, request_id, timings)
         decision = result.decision
         headers = {

@@ -8,8 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from llm_router.errors import InvalidRequestError, RouterError
+from llm_router.errors import InternalError, InvalidRequestError, RouterError
 
 log = logging.getLogger("llm_router.api")
 
@@ -44,10 +45,38 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(request, InvalidRequestError(str(exc.errors()[0]["msg"])))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Logged with its traceback; the client gets a plain message and the request id.
-        request_id = getattr(request.state, "request_id", None)
-        log.exception("unhandled error", extra={"request_id": request_id})
-        err = RouterError("The router hit an internal error. It has been logged; retry later.")
-        return error_response(request, err)
+    app.add_middleware(ContainErrors)
+
+
+class ContainErrors:
+    """Any other exception becomes a logged, OpenAI-shaped 500 right here.
+
+    Starlette's own last-resort handler re-raises after answering, so the server logs
+    it a second time and drops the connection; this one answers and stops. After the
+    response has started there is nothing left to send: it is logged only."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            request_id = scope.get("state", {}).get("request_id")
+            log.exception("unhandled error", extra={"request_id": request_id})
+            if started:
+                return
+            error = InternalError(exc)
+            headers = {"x-request-id": request_id} if request_id else {}
+            response = JSONResponse(error.to_body(), status_code=error.status, headers=headers)
+            await response(scope, receive, send)

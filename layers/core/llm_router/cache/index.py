@@ -58,7 +58,11 @@ class TenantIndex:
         return len(self._keys)
 
     def add(self, record: IndexRecord) -> None:
+        """Add or update an entry; adding the same record again is a no-op."""
         self.watermark = max(self.watermark, record.journal_sk)
+        if self._exact.get(record.key) == record.expires_at and (
+                record.embedding is None or record.key in self._row):
+            return
         self._exact[record.key] = record.expires_at
         if record.embedding is None:
             return

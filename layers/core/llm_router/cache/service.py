@@ -10,9 +10,11 @@ they are logged and the request goes on as a miss.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -24,7 +26,7 @@ from llm_router.cache.entry import CachedAnswer, CacheHit, IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
-from llm_router.cache.store import journal_sk
+from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
 from llm_router.errors import RouterError
 from llm_router.ledger import now_utc
@@ -57,7 +59,11 @@ class SnapshotSource(Protocol):
 @dataclass
 class _Tenant:
     index: TenantIndex
-    synced_at: float
+    synced_at: float = float("-inf")
+    loaded: bool = False  # the snapshot is in
+    # Requests run cache calls on worker threads: one tenant's index is read and
+    # changed under its lock only (the dict of tenants under the cache's own).
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class ResponseCache:
         self._monotonic = monotonic
         self._dim = dim
         self._tenants: dict[str, _Tenant] = {}
+        self._lock = threading.Lock()
 
     def plan(self, request: ChatRequest) -> CachePlan:
         return plan_for(request, self.config)
@@ -101,8 +108,9 @@ class ResponseCache:
     def lookup_exact(self, tenant_id: str, request: ChatRequest) -> CacheHit | None:
         key = exact_key(tenant_id, request)
         try:
-            index = self._index(tenant_id)
-            if not index.has_live(key, self._now()):
+            with self._index(tenant_id) as index:
+                live = index.has_live(key, self._now())
+            if not live:
                 return None
             answer = self._store.answer(tenant_id, key)
         except (RouterError, OSError) as exc:
@@ -115,9 +123,9 @@ class ResponseCache:
     def lookup_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
                         query: str) -> CacheHit | None:
         try:
-            index = self._index(tenant_id)
-            lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
-                                  policy_for(self.config, tenant_id), query)
+            with self._index(tenant_id) as index:
+                lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
+                                      policy_for(self.config, tenant_id), query)
             if lookup.match is None:
                 return None
             answer = self._store.answer(tenant_id, lookup.match.key)
@@ -137,7 +145,8 @@ class ResponseCache:
             return
         try:
             if self._store.put(tenant_id, *entry):
-                self._index(tenant_id).add(entry[0])
+                with self._index(tenant_id) as index:
+                    index.add(entry[0])
         except (RouterError, OSError) as exc:
             log.warning("cache store failed; the answer was not cached: %s", exc)
 
@@ -152,9 +161,11 @@ class ResponseCache:
     def remember(self, tenant_id: str, pending: PendingEntry) -> None:
         """The settle transaction applied: this instance serves the entry at once. No
         storage call: a tenant this instance has not loaded gets it from the journal."""
-        tenant = self._tenants.get(tenant_id)
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
         if tenant is not None:
-            tenant.index.add(pending.record)
+            with tenant.lock:
+                tenant.index.add(pending.record)
 
     def hit_item(self, tenant_id: str, hit: CacheHit) -> dict[str, Any]:
         """The write that counts a hit, for the settle transaction."""
@@ -186,14 +197,29 @@ class ResponseCache:
 
     def entries(self, tenant_id: str) -> int:
         """Entries this instance knows for the tenant (stats)."""
-        tenant = self._tenants.get(tenant_id)
-        return len(tenant.index) if tenant else 0
-
-    def _index(self, tenant_id: str) -> TenantIndex:
-        tenant = self._tenants.get(tenant_id)
-        now = self._monotonic()
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
         if tenant is None:
-            index = TenantIndex(self._dim)
+            return 0
+        with tenant.lock:
+            return len(tenant.index)
+
+    @contextmanager
+    def _index(self, tenant_id: str) -> Iterator[TenantIndex]:
+        """The tenant's index, loaded and synced, held under its lock."""
+        with self._lock:
+            tenant = self._tenants.setdefault(tenant_id, _Tenant(TenantIndex(self._dim)))
+        with tenant.lock:
+            self._sync(tenant_id, tenant)
+            yield tenant.index
+
+    def _sync(self, tenant_id: str, tenant: _Tenant) -> None:
+        """The snapshot once, then the journal at most every ``refresh_seconds``. The
+        journal is read from ``JOURNAL_OVERLAP_S`` before the newest entry seen: an
+        entry that committed late, or from a clock behind ours, sorts before that entry
+        and would be skipped otherwise. Adding an entry twice changes nothing."""
+        index = tenant.index
+        if not tenant.loaded:
             if self._snapshots is not None:
                 records, watermark = self._snapshots.load(tenant_id)
                 live = self._now()
@@ -201,13 +227,12 @@ class ResponseCache:
                     if record.expires_at > live:
                         index.add(record)
                 index.watermark = max(index.watermark, watermark)
-            tenant = _Tenant(index, float("-inf"))
-            self._tenants[tenant_id] = tenant
+            tenant.loaded = True
+        now = self._monotonic()
         if now - tenant.synced_at >= self.config.refresh_seconds:
-            for record in self._store.journal_since(tenant_id, tenant.index.watermark):
-                tenant.index.add(record)
+            for record in self._store.journal_since(tenant_id, overlap_start(index.watermark)):
+                index.add(record)
             tenant.synced_at = now
-        return tenant.index
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

@@ -17,7 +17,7 @@ import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.cache.entry import IndexRecord
-from llm_router.cache.store import DynamoCacheStore
+from llm_router.cache.store import DynamoCacheStore, overlap_start
 from llm_router.errors import RouterError
 from llm_router.storage.dynamo import storage_error
 
@@ -88,7 +88,7 @@ class S3SnapshotStore:
         """Fold the journal into the tenant's snapshot; returns the live entry count."""
         try:
             records, watermark = self.load(tenant_id)
-            newer = entries.journal_since(tenant_id, watermark)
+            newer = entries.journal_since(tenant_id, overlap_start(watermark))
         except (RouterError, ClientError, BotoCoreError) as exc:
             log.warning("cache snapshot of %s not rebuilt: %s", tenant_id, exc)
             return -1

@@ -13,7 +13,7 @@ tenant's query can never return another's items.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from llm_router.cache.entry import CachedAnswer, IndexRecord
 from llm_router.schema import ChatCompletion
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.numbers import n
 
 JOURNAL = "J#"
 ANSWER = "A#"
@@ -33,8 +34,26 @@ MAX_ANSWER_BYTES = 300_000  # DynamoDB items stop at 400 KB
 MAX_QUERY_BYTES = 100_000
 
 
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Journal reads start this far before the newest entry already seen (see
+# ``ResponseCache._sync``): more than any clock skew or write delay between instances.
+JOURNAL_OVERLAP_S = 60
+
+
 def journal_sk(created_at: datetime, key: str) -> str:
-    return f"{JOURNAL}{created_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{key}"
+    return f"{JOURNAL}{created_at.strftime(_STAMP)}#{key}"
+
+
+def overlap_start(watermark: str, seconds: float = JOURNAL_OVERLAP_S) -> str:
+    """A journal sort key ``seconds`` before ``watermark`` ("" stays "": read it all)."""
+    if not watermark:
+        return ""
+    stamp = watermark[len(JOURNAL):].split("#", 1)[0]
+    try:
+        at = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return ""  # not a journal key: read everything rather than miss an entry
+    return f"{JOURNAL}{(at - timedelta(seconds=seconds)).strftime(_STAMP)}"
 
 
 class DynamoCacheStore:
@@ -61,7 +80,7 @@ class DynamoCacheStore:
         journal: dict[str, Any] = {
             "tenant_id": {"S": tenant_id}, "sk": {"S": record.journal_sk},
             "key": {"S": record.key}, "context": {"S": record.context},
-            "text": {"S": record.text}, "expires_at": {"N": str(record.expires_at)},
+            "text": {"S": record.text}, "expires_at": n(record.expires_at),
         }
         if record.embedding is not None:
             vector = np.ascontiguousarray(record.embedding, dtype=np.float32).reshape(-1)
@@ -69,10 +88,10 @@ class DynamoCacheStore:
         item = {
             "tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + record.key},
             "completion": {"S": body}, "model": {"S": answer.model},
-            "provider": {"S": answer.provider}, "cost_usd": {"N": str(answer.cost_usd)},
+            "provider": {"S": answer.provider}, "cost_usd": n(answer.cost_usd),
             "request_id": {"S": answer.request_id},
             "created_at": {"S": answer.created_at.isoformat()},
-            "expires_at": {"N": str(answer.expires_at)},
+            "expires_at": n(answer.expires_at),
             "hits": {"N": "0"}, "saved_usd": {"N": "0"},
         }
         return [{"Put": {"TableName": self._table, "Item": item}},
@@ -134,7 +153,7 @@ class DynamoCacheStore:
                 Key={"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
                 UpdateExpression="ADD hits :one, saved_usd :saved",
                 ConditionExpression="attribute_exists(sk)",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":saved": {"N": str(saved_usd)}},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":saved": n(saved_usd)},
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":

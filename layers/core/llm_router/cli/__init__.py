@@ -18,6 +18,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from llm_router import __version__  # noqa: E402
 from llm_router.errors import RouterError  # noqa: E402
+from llm_router.local.processes import die_with_parent  # noqa: E402
 
 # Sub-command modules, in the order `llm-router --help` lists them.
 COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from llm_router.tokens import use_vendored_encodings
 
     use_vendored_encodings(os.environ)
+    die_with_parent(os.environ)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

@@ -12,7 +12,6 @@ import argparse
 import os
 import re
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from llm_router.cli import CommandError
-from llm_router.local.processes import stop_process, wait_for_line
+from llm_router.local.processes import sigterm_exits, spawn, stop_process, wait_for_line
 
 QUESTIONS: tuple[tuple[str, str], ...] = (
     ("gpt-4o-mini", "What are your opening hours on Sundays?"),
@@ -73,7 +72,7 @@ class Row:
 
 def run(args: argparse.Namespace) -> int:
     key = "sk-lr-demo-" + secrets.token_urlsafe(12)
-    with _server(key, args.config) as (url, storage):
+    with sigterm_exits(), _server(key, args.config) as (url, storage):
         print(f"router up at {url}; sending {len(QUESTIONS)} questions + 1 bad request\n")
         rows = [_ask(url, key, model, question) for model, question in QUESTIONS]
         rows.append(_ask(url, key, "no-such-model", "This model does not exist."))
@@ -89,10 +88,7 @@ def _server(key: str, config: str | None) -> Iterator[tuple[str, str | None]]:
     cmd = [sys.executable, "-m", "llm_router.cli", "serve", "--port", "0", "--dev-key", key]
     if config:
         cmd += ["--config", config]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = spawn(cmd, {**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []
 
     def show(line: str) -> None:

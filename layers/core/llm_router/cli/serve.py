@@ -11,9 +11,10 @@ import uvicorn
 
 from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
-from llm_router.catalog import load_catalog
+from llm_router.catalog import Catalog, load_catalog
+from llm_router.local.processes import sigterm_exits
 from llm_router.local.sockets import listening_socket
-from llm_router.local.stack import LocalStack
+from llm_router.local.stack import DEV_TENANT, LocalStack
 from llm_router.settings import RouterSettings
 
 
@@ -42,10 +43,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = RouterSettings(environment="dev")
+    # Locally, the dev tenant's key (--dev-key) also reads the API docs.
+    settings = RouterSettings(environment="dev", api_docs=True, admin_tenant=DEV_TENANT)
     if args.config:
         settings = settings.model_copy(update={"config_path": args.config})
     catalog = load_catalog(settings.config_path)
+    with sigterm_exits():
+        _serve(args, settings, catalog)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog) -> None:
+    """Everything started here is stopped on the way out: normal exit, Ctrl-C, SIGTERM."""
     stack = LocalStack.start(settings, catalog, simulate=args.simulate)
     try:
         if args.dev_key:
@@ -61,7 +70,6 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
     finally:
         stack.stop()
-    return 0
 
 
 def _banner(stack: LocalStack, url: str) -> None:

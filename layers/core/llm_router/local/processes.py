@@ -1,17 +1,25 @@
 """Child processes of the local tools (simulator, router): start-up line and stop.
 
 ``serve``, ``demo`` and the tests all start a child that prints one ready line, and
-all stop it by PID; this is the one implementation of both.
+all stop it by PID; this is the one implementation of both. A child started with
+``spawn`` is also stopped by the kernel if its parent dies without cleaning up
+(``PR_SET_PDEATHSIG`` on Linux), and ``sigterm_exits`` turns SIGTERM into a normal
+exit, so ``finally`` blocks that stop children run on SIGTERM as on Ctrl-C.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import queue
+import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import IO, Any
 
 from llm_router.errors import ConfigError
 
@@ -69,3 +77,43 @@ def stop_process(proc: subprocess.Popen[str], timeout_s: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=timeout_s)
+
+
+PARENT_ENV = "LLM_ROUTER_PARENT_PID"
+
+
+def spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """An ``llm-router`` child with its output piped as text, that dies with this process
+    (it calls ``die_with_parent`` as it starts)."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**env, PARENT_ENV: str(os.getpid())})
+
+
+def die_with_parent(environ: Mapping[str, str]) -> None:
+    """In a child ``spawn`` started: get SIGTERM when the parent dies (Linux), and exit
+    at once if it is gone already. Set in the child, not in a ``preexec_fn``, which is
+    unsafe in a parent that runs threads (the embedded moto server is one)."""
+    parent = environ.get(PARENT_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != int(parent):
+        raise SystemExit(f"parent process {parent} is gone")
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """SIGTERM raises ``SystemExit(143)`` in the main thread while this is active.
+
+    The default action kills the process on the spot, skipping every ``finally``; and
+    uvicorn, which handles SIGTERM itself while serving, re-raises it once it has shut
+    down, so its caller never got to stop what it had started."""
+    def _exit(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 
 from llm_router.catalog import Catalog, ProviderConfig
-from llm_router.local.processes import stop_process, wait_for_line
+from llm_router.local.processes import spawn, stop_process, wait_for_line
 
 SIMULATOR_KEY = "sim-key"
 
@@ -56,12 +56,7 @@ class SimulatorProcess:
 
 def start_simulator(*, startup_timeout_s: float = 20.0) -> SimulatorProcess:
     """Run ``llm-router simulate --port 0`` and wait for its 'listening on' line."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llm_router.cli", "simulate", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = spawn([sys.executable, "-m", "llm_router.cli", "simulate", "--port", "0"],
+                 {**os.environ, "PYTHONUNBUFFERED": "1"})
     line = wait_for_line(proc, "listening on ", startup_timeout_s)
     return SimulatorProcess(line.rsplit("listening on ", 1)[1].strip(), proc)

@@ -74,6 +74,8 @@ class Trail:
     failed_quota: list[CounterOp] = field(default_factory=list)
     served_quota: list[CounterOp] = field(default_factory=list)
     served: Target | None = None
+    # Whose request this is: free tiers are reserved against the tenant's share too.
+    tenant: str | None = None
 
     def quota_settle_ops(self, tokens_used: int) -> list[CounterOp]:
         """Token reservations settled: the served attempt's to its usage, others to 0."""
@@ -191,7 +193,8 @@ class Executor:
         """The target's free-tier reservation, [] without a free tier, None when full."""
         if self._quotas is None or not has_quota(target.provider, target.model):
             return []
-        ops = quota_ops(target.provider, target.model, target.max_tokens, self._wall())
+        ops = quota_ops(target.provider, target.model, target.max_tokens, self._wall(),
+                        trail.tenant)
         try:
             await anyio.to_thread.run_sync(self._quotas.reserve, ops, "reserving free-tier quota")
         except LimitReached as exc:

@@ -119,7 +119,7 @@ class Resilience:
         self, request: ChatRequest, decision: RouteDecision, attempt: Attempt[T], trail: Trail
     ) -> tuple[Done[T], RouteDecision]:
         """The result, and the decision actually served (a fallback's, after failover)."""
-        chain = await self.chain(request, decision)
+        chain = await self.chain(request, decision, trail.tenant)
         done = await self.executor.run(chain, attempt, trail)
         served = done.target
         if served.model is decision.model and served.provider == decision.provider:
@@ -129,7 +129,8 @@ class Resilience:
         return done, replace(decision, model=served.model, provider=served.provider,
                              reason=f"{decision.reason}; {how} {served.model.name}")
 
-    async def chain(self, request: ChatRequest, decision: RouteDecision) -> list[Target]:
+    async def chain(self, request: ChatRequest, decision: RouteDecision,
+                    tenant: str | None = None) -> list[Target]:
         targets = [Target(m, self.catalog.provider_of(m) if i else decision.provider,
                           _max_tokens(request, m) if self._counts_tokens(m) else 0)
                    for i, m in enumerate(self._chain_models(decision))]
@@ -137,13 +138,14 @@ class Resilience:
         if decision.tier is None:
             return targets[:limit]  # an explicit model stays first; fallbacks on failure
         await self.board.refresh()
-        usage = await self._free_tier_usage(targets)
+        usage = await self._free_tier_usage(targets, tenant)
 
         def describe(t: Target) -> tuple[ModelConfig, Any, Signals]:
             stats = self.board.stats(t.key)
             free = None
             if has_quota(t.provider, t.model):
-                free = remaining_fraction(quota_ops(t.provider, t.model, 0, self._wall()), usage)
+                free = remaining_fraction(
+                    quota_ops(t.provider, t.model, 0, self._wall(), tenant), usage)
             return t.model, t.provider, Signals(self.board.state(t.key), stats.error_rate,
                                                 stats.latency_ms, free)
 
@@ -188,14 +190,15 @@ class Resilience:
                                       or t.tokens_per_month)
                    for t in (provider.free_tier, model.free_tier))
 
-    async def _free_tier_usage(self, targets: list[Target]) -> dict[tuple[str, str], Decimal]:
+    async def _free_tier_usage(self, targets: list[Target],
+                               tenant: str | None) -> dict[tuple[str, str], Decimal]:
         """Free-tier counters of the chain, cached for ``quota_cache_ttl_s`` (scoring only:
         enforcement is the conditional write in the executor)."""
         now = time.monotonic()
         if now - self._usage_at < self.catalog.resilience.quota_cache_ttl_s:
             return self._usage
         keys = [(op.pk, op.sk) for t in targets if has_quota(t.provider, t.model)
-                for op in quota_ops(t.provider, t.model, 0, self._wall())]
+                for op in quota_ops(t.provider, t.model, 0, self._wall(), tenant)]
         if keys:
             self._usage = await anyio.to_thread.run_sync(self.counters.read, keys)
             self._usage_at = now

@@ -7,11 +7,15 @@ counter per window:
   requests_per_minute / requests_per_day     sk m#<minute>#req / d#<day>#req
   tokens_per_minute / _per_day / _per_month  sk m#<minute>#tok / d#<day>#tok / mo#<month>#tok
 
+Fairness: each tenant may use at most ``tenant_share`` of each limit (default half), on
+its own counter beside the shared one (``QUOTA#<provider>#tenant#<tenant>``), so one
+busy tenant cannot use up a free tier every tenant shares.
+
 Before each attempt the executor reserves one request and the attempt's token maximum
-on every counter of the target, all-or-nothing; a refusal means the target is skipped
-(the router stops before the provider would answer 429). Tokens are settled to the
-actual usage at the end (zero for failed attempts); requests stay counted, as the
-provider counts them too.
+on every counter of the target (shared and the tenant's), all-or-nothing; a refusal
+means the target is skipped (the router stops before the provider would answer 429).
+Tokens are settled to the actual usage at the end (zero for failed attempts); requests
+stay counted, as the provider counts them too.
 """
 
 from __future__ import annotations
@@ -38,9 +42,11 @@ def has_quota(provider: ProviderConfig, model: ModelConfig) -> bool:
 
 
 def quota_ops(
-    provider: ProviderConfig, model: ModelConfig, tokens: int, now: datetime
+    provider: ProviderConfig, model: ModelConfig, tokens: int, now: datetime,
+    tenant: str | None = None,
 ) -> list[CounterOp]:
-    """The limited ops reserving one attempt of ``tokens`` on ``model`` at ``provider``."""
+    """The limited ops reserving one attempt of ``tokens`` on ``model`` at ``provider``
+    (with ``tenant``: its share of each limit too)."""
     ops: list[CounterOp] = []
     scopes: list[tuple[str, str, FreeTier | None]] = [
         (f"QUOTA#{provider.name}", f"{provider.name}'s free tier", provider.free_tier),
@@ -59,7 +65,18 @@ def quota_ops(
             ops.append(CounterOp(pk, window.id + suffix, amount, window.expires_at,
                                  Decimal(limit), unit, f"{who}: {limit} {what}",
                                  window.end.timestamp()))
+            if tenant is not None and tier.tenant_share < 1:
+                share = tenant_limit(limit, tier.tenant_share)
+                ops.append(CounterOp(f"{pk}#tenant#{tenant}", window.id + suffix, amount,
+                                     window.expires_at, Decimal(share), unit,
+                                     f"tenant {tenant}'s share of {who}: {share} {what}",
+                                     window.end.timestamp()))
     return ops
+
+
+def tenant_limit(limit: int, share: float) -> int:
+    """One tenant's part of a shared limit: the share rounded down, never below one."""
+    return max(1, int(limit * share))
 
 
 def remaining_fraction(ops: list[CounterOp], used: Mapping[tuple[str, str], Decimal]) -> float:

@@ -4,13 +4,16 @@
                            off exponentially with jitter, retry; then fail over. A longer
                            Retry-After fails over at once and cools the target down.
   5xx, 408, 409, timeout,  back off with jitter and retry the same target up to
-  malformed body           attempts_per_target times, then fail over.
-  connection error         fail over at once (refused or reset: the host is unwell).
+  malformed body,          attempts_per_target times, then fail over. A refused or
+  connection error         reset connection is as often a passing blip (a recycled
+                           keep-alive connection, a pod restarting) as a dead host.
   401, 403                 fail over without retrying (this provider's key is wrong;
                            another provider's may be fine).
   other 4xx                stop: the request itself is wrong, no provider will take it.
 
 No wait ever crosses the request's deadline: a retry that would is a failover instead.
+A stream is only ever retried before its first chunk (the executor's attempt ends
+there); after that a failure ends the stream (``llm_router.streaming.relay``).
 """
 
 from __future__ import annotations
@@ -20,11 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from llm_router.errors import (
-    UpstreamConnectionError,
-    UpstreamError,
-    UpstreamStatusError,
-)
+from llm_router.errors import UpstreamError, UpstreamStatusError
 from llm_router.policies import RetryConfig
 
 Action = Literal["retry", "failover", "stop"]
@@ -55,8 +54,6 @@ def next_step(
     """``attempt`` is the 1-based number of the attempt that just failed on this target."""
     if isinstance(exc, UpstreamStatusError) and not exc.retryable:
         return Next("failover") if exc.upstream_status in (401, 403) else Next("stop")
-    if isinstance(exc, UpstreamConnectionError):
-        return Next("failover")
     if isinstance(exc, UpstreamStatusError) and exc.upstream_status == 429:
         after = exc.retry_after
         if after is not None and after > cfg.max_retry_after_s:

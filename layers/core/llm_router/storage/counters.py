@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.resilience.counters import CounterOp, LimitReached
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.numbers import n
 
 CONFLICT_RETRIES = 6
 
@@ -102,13 +103,13 @@ class DynamoCounters:
             "Key": {"pk": {"S": op.pk}, "sk": {"S": op.sk}},
             "UpdateExpression": "ADD n :amount SET expires_at = if_not_exists(expires_at, :exp)",
             "ExpressionAttributeValues": {
-                ":amount": {"N": str(op.amount)},
-                ":exp": {"N": str(op.expires_at)},
+                ":amount": n(op.amount),
+                ":exp": n(op.expires_at),
             },
         }
         if op.limit is not None:
             update["ConditionExpression"] = "attribute_not_exists(n) OR n <= :room"
-            update["ExpressionAttributeValues"][":room"] = {"N": str(op.limit - op.amount)}
+            update["ExpressionAttributeValues"][":room"] = n(op.limit - op.amount)
             update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return update
 

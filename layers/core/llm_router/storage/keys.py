@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.keys import ApiKey
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.numbers import PlainNumberSerializer
 
-_ser = TypeSerializer()
+_ser = PlainNumberSerializer()
 _de = TypeDeserializer()
 
 

@@ -14,15 +14,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.ledger import LedgerEntry
 from llm_router.rollups import DEFAULT_SHARDS
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.numbers import PlainNumberSerializer
 from llm_router.storage.rollups import DynamoRollups, rollup_updates
 
-_ser = TypeSerializer()
+_ser = PlainNumberSerializer()
 _de = TypeDeserializer()
 CONFLICT_RETRIES = 5
 

@@ -8,6 +8,7 @@ what was generated.
 
 - provider fails mid-stream: an OpenAI-shaped error event, then the stream ends;
   booked as ``stream_interrupted`` with the partial usage.
+- anything else fails (a bug): an OpenAI-shaped ``internal_error`` event; booked so.
 - client disconnects: the relay is cancelled (Starlette cancels the body on
   ``http.disconnect``); the upstream request is dropped and the partial usage booked
   as ``client_disconnected``.
@@ -22,7 +23,7 @@ from decimal import Decimal
 
 import anyio
 
-from llm_router.errors import RouterError, UpstreamError
+from llm_router.errors import InternalError, RouterError, UpstreamError
 from llm_router.guards.actions import header_value
 from llm_router.guards.output import StreamGuard
 from llm_router.ledger import UsageSource
@@ -86,6 +87,11 @@ class StreamRelay:
             yield encode_comment(f"x-router-cost-usd={outcome.cost_usd:f}") + DONE
         except UpstreamError as exc:
             error = StreamInterruptedError(exc)
+            yield encode_data(error.to_body())
+        except Exception as exc:
+            # A bug, not the provider: booked as such; the client gets a plain event.
+            log.exception("relaying a stream failed", extra={"request_id": self._request_id})
+            error = InternalError(exc)
             yield encode_data(error.to_body())
         finally:
             await self.close(error)

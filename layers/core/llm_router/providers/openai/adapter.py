@@ -33,6 +33,17 @@ from llm_router.schema import (
 )
 
 _NOT_SENT = EXTENSION_FIELDS | {"stream", "stream_options"}
+# Chat Completions parameters OpenAI documents. A field a client sends beyond these (and
+# the router's own extension fields) is not forwarded: an upstream may reject it, log
+# it, or act on it in ways the router does not account for.
+OPENAI_PARAMS = frozenset({
+    "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+    "max_completion_tokens", "max_tokens", "messages", "metadata", "modalities", "model",
+    "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
+    "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier",
+    "stop", "store", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
+    "verbosity", "web_search_options",
+})
 
 
 @dataclass  # not frozen: the ProviderAdapter protocol declares `kind` writable
@@ -43,8 +54,9 @@ class OpenAIAdapter:
     def build_request(
         self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig
     ) -> UpstreamRequest:
-        # model_dump keeps the extra (unmodelled) fields, i.e. request.passthrough().
-        body = request.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_SENT))
+        # model_dump keeps the extra (unmodelled) fields: only OpenAI's own go on.
+        unknown = {k for k in request.passthrough() if k not in OPENAI_PARAMS}
+        body = request.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_SENT) | unknown)
         body["model"] = model.upstream_model
         headers = dict(provider.headers)
         redacted = dict(provider.headers)

@@ -1,0 +1,174 @@
+"""The router's app in-process (ASGI) with faults injectable at each stage of a request,
+over real storage (moto) and the real simulator:
+
+- upstream: an httpx transport in front of the real one (the ``Client(transport=...)``
+  seam) that raises, hangs or breaks a stream on demand;
+- settle: a botocore ``before-send`` hook that fails the ledger's transaction;
+- after admission: ``Resilience.chain`` replaced for one request.
+
+``Harness.check_books`` is the invariant the tests assert: one ledger item per request,
+and each key's daily budget counter equal to the ledger's booked cost for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import anyio
+import boto3
+import httpx
+import yaml
+from botocore.awsrequest import AWSResponse
+
+from llm_router.api.app import create_app
+from llm_router.bootstrap import build_services
+from llm_router.catalog import parse_catalog
+from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.local.aws import LOCAL_CREDENTIALS
+from llm_router.storage.dynamo import RETRY_CONFIG
+from llm_router.storage.keys import DynamoKeyStore
+
+from .aws_faults import aws_error
+from .conftest import Storage
+from .resilience_setup import pair_catalog
+
+TENANT = "settle"
+BUDGET = Decimal("0.5")
+VALIDATION = (b'{"__type":"com.amazon.coral.validate#ValidationException",'
+              b'"message":"injected: the ledger write failed"}')
+
+
+class SettleFault:
+    """Fails the next ``times`` ledger transactions (the ones that Put into the ledger
+    table) with a ValidationException, which botocore does not retry."""
+
+    def __init__(self, ledger_table: str):
+        self.ledger_table = ledger_table.encode()
+        self.times = 0
+        self.failed = 0
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        body = request.body if isinstance(request.body, bytes) else b""
+        if self.times == 0 or self.ledger_table not in body:
+            return None
+        self.times -= 1
+        self.failed += 1
+        return aws_error(request, VALIDATION)
+
+
+class _BrokenStream(httpx.AsyncByteStream):
+    """The upstream's body, then a bug after the first piece."""
+
+    def __init__(self, inner: httpx.AsyncByteStream):
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for piece in self._inner:
+            yield piece
+            raise RuntimeError("injected: a bug while reading the stream")
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class UpstreamFaults(httpx.AsyncBaseTransport):
+    """``mode``: None (pass through), "bug" (a non-httpx exception), "timeout",
+    "hang" (until cancelled; ``entered`` is set when a request arrives), "broken-stream"."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.mode: str | None = None
+        self.entered = anyio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.mode == "bug":
+            raise RuntimeError("injected: a bug in the provider call")
+        if self.mode == "timeout":
+            raise httpx.ReadTimeout("injected: no answer", request=request)
+        if self.mode == "hang":
+            self.entered.set()
+            await anyio.sleep_forever()
+        response = await self._inner.handle_async_request(request)
+        if self.mode == "broken-stream":
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = _BrokenStream(response.stream)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass
+class Harness:
+    storage: Storage
+    sim_url: str
+    model: str
+    client: Any = None
+    settle_fault: SettleFault | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # plaintext -> key_id
+    request_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.storage.settings
+        self.client = boto3.client("dynamodb", endpoint_url=s.aws_endpoint_url,
+                                   region_name=s.region, config=RETRY_CONFIG,
+                                   **LOCAL_CREDENTIALS)
+        self.settle_fault = SettleFault(s.ledger_table)
+        self.client.meta.events.register("before-send.dynamodb.TransactWriteItems",
+                                         self.settle_fault)
+        data = yaml.safe_load(pair_catalog(self.sim_url, [self.model]))
+        # Faults here are about booking, not health: no breaker may open between requests.
+        data["resilience"]["breaker"]["failure_threshold"] = 1_000_000
+        self.catalog = parse_catalog(data)
+
+    def new_key(self, budget: Decimal = BUDGET) -> str:
+        plaintext = "sk-test-" + uuid.uuid4().hex[:12]
+        key_hash = hash_key(plaintext)
+        DynamoKeyStore(self.client, self.storage.settings.keys_table).put(
+            ApiKey(key_hash, key_id_of(key_hash), TENANT, "2026-01-01T00:00:00+00:00",
+                   daily_budget_usd=budget))
+        self.keys[plaintext] = key_id_of(key_hash)
+        return plaintext
+
+    def body(self, **extra: Any) -> dict[str, Any]:
+        return {"model": self.model, "max_tokens": 20, "cache": False,
+                "messages": [{"role": "user", "content": "Where is my order?"}], **extra}
+
+    def app(self, upstream: UpstreamFaults, **settings: Any) -> Any:
+        services = build_services(self.storage.settings.model_copy(update=settings),
+                                  http=httpx.AsyncClient(transport=upstream),
+                                  catalog=self.catalog, dynamodb=self.client, load_tiers=False)
+        return create_app(services)
+
+    def ledger_items(self, key_id: str) -> list[dict[str, Any]]:
+        return [e for e in self.storage.ledger.entries(TENANT, limit=1000)
+                if e["key_id"] == key_id]
+
+    def budget_used(self, key_id: str) -> Decimal:
+        day = datetime.now(UTC).strftime("%Y%m%d")
+        item = self.storage.client.get_item(  # type: ignore[attr-defined]
+            TableName=self.storage.settings.counters_table, ConsistentRead=True,
+            Key={"pk": {"S": f"BUDGET#key#{key_id}"}, "sk": {"S": f"d#{day}"}}).get("Item")
+        return Decimal(item["n"]["N"]) if item else Decimal(0)
+
+    def check_books(self, key: str, requests: int) -> list[dict[str, Any]]:
+        """One ledger item per request of ``key``; remaining budget == limit - booked."""
+        key_id = self.keys[key]
+        items = self.ledger_items(key_id)
+        assert len(items) == requests, [(i["status"], i.get("error_code")) for i in items]
+        assert len({i["request_id"] for i in items}) == requests
+        booked = sum((Decimal(str(i["cost_usd"])) for i in items), Decimal(0))
+        assert BUDGET - self.budget_used(key_id) == BUDGET - booked
+        return items
+
+
+async def post(app: Any, key: str, body: dict[str, Any]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://router") as c:
+        return await c.post("/v1/chat/completions", json=body, timeout=60,
+                            headers={"authorization": f"Bearer {key}"})

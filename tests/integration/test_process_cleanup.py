@@ -1,0 +1,99 @@
+"""``serve`` and ``demo`` stop everything they started: on SIGTERM (which uvicorn
+re-raises after its own shutdown), on Ctrl-C, and when their parent dies. The test
+collects every descendant while they run and asserts none is left afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from llm_router.local.processes import spawn, wait_for_line
+
+pytestmark = pytest.mark.integration
+STARTUP_S = 90
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(c) for c in children.read_text().split()]
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        for child in children_of(todo.pop()):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def assert_all_gone(pids: list[int], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        left = [p for p in pids if alive(p)]
+        if not left:
+            return
+        time.sleep(0.1)
+    for p in left:  # do not leak them into the rest of the session
+        os.kill(p, signal.SIGKILL)
+    pytest.fail(f"processes left behind: {left}")
+
+
+def serve(*extra: str) -> subprocess.Popen[str]:
+    cmd = [sys.executable, "-m", "llm_router.cli", "serve", "--port", "0", "--simulate", "on",
+           *extra]
+    env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
+    return spawn(cmd, {**env, "PYTHONUNBUFFERED": "1"})
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stops_its_simulator_on_a_signal(sig: signal.Signals) -> None:
+    proc = serve()
+    wait_for_line(proc, "llm-router listening on ", STARTUP_S)
+    started = descendants(proc.pid)
+    assert started, "serve started no simulator"
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    assert_all_gone(started)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_child_of_a_killed_serve_goes_with_it() -> None:
+    proc = serve()
+    wait_for_line(proc, "llm-router listening on ", STARTUP_S)
+    started = descendants(proc.pid)
+    proc.kill()  # no cleanup can run: the kernel stops the children (PR_SET_PDEATHSIG)
+    proc.wait(timeout=30)
+    assert_all_gone(started)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_demo_leaves_nothing_behind_on_sigterm() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
+    proc = spawn([sys.executable, "-m", "llm_router.cli", "demo"],
+                 {**env, "PYTHONUNBUFFERED": "1"})
+    wait_for_line(proc, "router up at ", STARTUP_S)
+    started = descendants(proc.pid)
+    assert len(started) >= 2  # serve, and the simulator serve started
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert_all_gone(started)

@@ -1,0 +1,121 @@
+"""The cache journal is read with an overlap, so an entry that lands late (a slow write,
+an instance whose clock is behind) is not skipped; entries applied twice change
+nothing; and the index is safe to use from many threads at once."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+
+from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.cache.service import ResponseCache
+from llm_router.cache.store import journal_sk, overlap_start
+from llm_router.catalog import CacheConfig
+
+T0 = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
+FAR = int((T0 + timedelta(days=1)).timestamp())
+
+
+class JournalStore:
+    """The journal's contract as DynamoDB serves it: items sorted by sk, read after a
+    sort key (exclusive), oldest first."""
+
+    def __init__(self) -> None:
+        self.journal: list[IndexRecord] = []
+        self.reads: list[str] = []
+        self._lock = threading.Lock()
+
+    def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool:
+        with self._lock:
+            keys = [r.journal_sk for r in self.journal]
+            self.journal.insert(bisect.bisect(keys, record.journal_sk), record)
+        return True
+
+    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+        self.reads.append(after)
+        with self._lock:
+            return [r for r in self.journal if r.journal_sk > after]
+
+    def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
+        return None
+
+    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None:
+        pass
+
+
+def record(key: str, at: datetime, vector: bool = True) -> IndexRecord:
+    embedding = np.random.default_rng(len(key)).random(8, dtype=np.float32) if vector else None
+    return IndexRecord(key, "ctx", f"text {key}", embedding, FAR, journal_sk(at, key))
+
+
+def cache(store: JournalStore, clock: list[float]) -> ResponseCache:
+    return ResponseCache(CacheConfig(refresh_seconds=1.0), store, dim=8,
+                         monotonic=lambda: clock[0], clock=lambda: T0)
+
+
+def test_an_entry_that_lands_late_with_an_older_stamp_is_still_read() -> None:
+    store, clock = JournalStore(), [0.0]
+    rc = cache(store, clock)
+    store.put("t", record("a", T0), None)  # type: ignore[arg-type]
+    assert rc.entries("t") == 0
+    with rc._index("t"):
+        pass
+    assert rc.entries("t") == 1
+    # Another instance commits an entry stamped 5 s before "a", after we read "a".
+    store.put("t", record("b", T0 - timedelta(seconds=5)), None)  # type: ignore[arg-type]
+    clock[0] += 2.0
+    with rc._index("t") as index:
+        assert index.has_live("b", 0)
+    assert rc.entries("t") == 2
+    assert store.reads[-1] == overlap_start(journal_sk(T0, "a"))
+
+
+def test_overlap_start_is_a_sort_key_before_the_watermark() -> None:
+    mark = journal_sk(T0, "k")
+    start = overlap_start(mark, 60)
+    assert start < journal_sk(T0 - timedelta(seconds=59), "") < mark
+    assert overlap_start("") == "" and overlap_start("garbage") == ""
+
+
+def test_applying_the_same_entries_twice_changes_nothing() -> None:
+    store, clock = JournalStore(), [0.0]
+    rc = cache(store, clock)
+    for i in range(5):
+        store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
+    for _ in range(3):  # every read overlaps the previous one
+        clock[0] += 2.0
+        with rc._index("t") as index:
+            rows, count = index.semantic_rows, len(index)
+    assert (rows, count) == (5, 5)
+
+
+def test_many_threads_store_and_look_up_at_once() -> None:
+    store, clock = JournalStore(), [0.0]
+    rc = cache(store, clock)
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for i in range(150):
+                rec = record(f"w{worker}-{i}", T0 + timedelta(microseconds=worker * 1000 + i))
+                store.put("t", rec, None)  # type: ignore[arg-type]
+                with rc._index("t") as index:
+                    index.add(rec)
+                    assert index.has_live(rec.key, 0)
+                clock[0] += 0.5  # some threads also sync the journal meanwhile
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert rc.entries("t") == 8 * 150
+    with rc._index("t") as index:
+        assert index.semantic_rows == 8 * 150
