@@ -67,6 +67,10 @@ SOURCES = (
     Source("own-disguised", "own-disguised.txt", "train",
            "misleading surface: simple asks phrased with 'explain/analyse/compare', terse "
            "reasoning, terse complex, two-intent moderate", OWN),
+    Source("own-disguised-2", "own-disguised-2.txt", "train",
+           "misleading surfaces, second batch: pasted code or config around a simple "
+           "question, shouting, 'think step by step' on a fact, one topic at every tier",
+           OWN),
     Source("own-assistant", "own-assistant.txt", "train",
            "general assistant: code, writing, math, facts, everyday", OWN),
     Source("own-assistant-2", "own-assistant-2.txt", "train",
@@ -74,6 +78,15 @@ SOURCES = (
     Source("own-assistant-3", "own-assistant-3.txt", "train",
            "general assistant, third batch: substantial code and writing tasks, "
            "explanations, word problems", OWN),
+    Source("own-boundary-sm", "own-boundary-sm.txt", "train",
+           "simple vs moderate pairs: one fact and the explanation around it, same topic",
+           OWN),
+    Source("own-assistant-4", "own-assistant-4.txt", "train",
+           "general assistant, fourth batch: translation, summaries, everyday advice, the "
+           "same topic at two or three tiers", OWN),
+    Source("own-boundary-assistant", "own-boundary-assistant.txt", "train",
+           "general-assistant boundary triples: one topic as an explanation, a "
+           "case-specific task or artefact, and a decision/computation", OWN),
     Source("own-multi", "own-multi.txt", "train",
            "several questions in one message, lists, follow-ups", OWN),
     Source("banking77", "banking77.txt", "train",

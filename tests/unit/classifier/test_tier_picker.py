@@ -1,0 +1,65 @@
+"""TierPicker: the routed tier, the configured cost ratio and the reason it reports."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from llm_router.classifier.runtime import Classification
+from llm_router.complexity import TierChoice, TierPicker
+from llm_router.schema import ChatRequest
+
+
+class FixedClassifier:
+    under_cost = 6.0
+
+    def __init__(self, probabilities: tuple[float, ...]):
+        self.probabilities = probabilities
+
+    def classify(self, text: str, embedding: np.ndarray) -> Classification:
+        best = int(np.argmax(self.probabilities))
+        labels = ("simple", "moderate", "complex", "reasoning")
+        return Classification(labels[best], self.probabilities[best], self.probabilities)
+
+
+class OneVectorEmbedder:
+    dim, model_id = 2, "fixed@1"
+
+    def embed(self, texts):
+        return np.ones((len(texts), 2), np.float32)
+
+    def embed_one(self, text):
+        return np.ones(2, np.float32)
+
+
+def request(text: str) -> ChatRequest:
+    return ChatRequest.model_validate(
+        {"model": "auto", "messages": [{"role": "user", "content": text}]})
+
+
+def test_unsure_answer_is_routed_up_and_the_reason_says_so() -> None:
+    picker = TierPicker(OneVectorEmbedder(), FixedClassifier((0.05, 0.55, 0.35, 0.05)))
+    choice = picker.pick(request("can you look into my bill"))
+    assert (choice.label, choice.tier) == ("moderate", "complex")
+    assert "unsure so routed up to complex" in choice.describe()
+    assert "6x" in choice.describe()
+
+
+def test_configured_cost_overrides_the_artefact_and_a_sure_answer_keeps_its_label() -> None:
+    unsure = (0.05, 0.55, 0.35, 0.05)
+    picker = TierPicker(OneVectorEmbedder(), FixedClassifier(unsure), under_cost=1.0)
+    assert picker.pick(request("x")).tier == "moderate"
+    sure = TierPicker(OneVectorEmbedder(), FixedClassifier((0.01, 0.97, 0.01, 0.01)))
+    choice = sure.pick(request("x"))
+    assert choice.tier == "moderate" and not choice.routed_up
+    assert "routed up" not in choice.describe()
+
+
+def test_the_cache_embedding_is_reused() -> None:
+    class Exploding(OneVectorEmbedder):
+        def embed_one(self, text):
+            raise AssertionError("embedded twice")
+
+    picker = TierPicker(Exploding(), FixedClassifier((0.9, 0.1, 0.0, 0.0)))
+    vector = np.zeros(2, np.float32)
+    choice = picker.pick(request("hello"), vector)
+    assert isinstance(choice, TierChoice) and choice.embedding is vector
