@@ -60,7 +60,9 @@ def candidates() -> list[Candidate]:
         Candidate(NearestCentroid.name, feature_weight=0.15),
         Candidate(NearestNeighbours.name, {"k": 15}, 0.15),
         Candidate(SoftmaxRegression.name, {"l2": 1e-4}, 1.0),
-        Candidate(MLPEnsemble.name, {"hidden": 256, "members": 5, "epochs": 30}, 1.0),
+        Candidate(
+            MLPEnsemble.name, {"hidden": 256, "members": 5, "epochs": 30, "dropout": 0.3}, 1.0
+        ),
     ]
 
 
