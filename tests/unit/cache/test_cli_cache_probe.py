@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -54,3 +55,31 @@ def test_the_command_exits_non_zero_on_bad_input() -> None:
                           input='{"query": 1}\n', capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "cache-probe: error: line 1" in proc.stderr
+
+
+def test_a_line_is_answered_before_the_next_arrives() -> None:
+    """Batching never waits for more input: an interactive client gets each answer."""
+    proc = subprocess.Popen([sys.executable, "-m", "llm_router.cli", "cache-probe"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    watchdog = threading.Timer(60, proc.kill)  # a waiting probe fails the test, not CI
+    watchdog.start()
+    try:
+        for query in ("How can I cancel my subscription?", "Where is my order 5678?"):
+            line = json.dumps({"cached": "How do I cancel my subscription?", "query": query})
+            proc.stdin.write(line + "\n")
+            proc.stdin.flush()
+            assert set(json.loads(proc.stdout.readline())) == {"hit", "similarity"}
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        watchdog.cancel()
+        proc.kill()
+
+
+def test_lines_before_a_bad_line_are_answered(minilm: MiniLMEmbedder) -> None:
+    good = json.dumps({"cached": "How do I cancel?", "query": "How can I cancel?"}) + "\n"
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="line 3"):
+        probe_lines(minilm, MatchPolicy(0.8), io.StringIO(good + "\n" + "oops\n" + good), out)
+    assert len(out.getvalue().splitlines()) == 1

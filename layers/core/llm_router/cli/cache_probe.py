@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import select
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from llm_router.cache.policy import MatchPolicy
@@ -71,20 +74,67 @@ def run(args: argparse.Namespace) -> int:
 
 def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: TextIO, *,
                 explain: bool = False) -> int:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        cached, query = parse_pair(line, number)
-        vectors = embedder.embed([cached, query])
-        result = probe(cached, vectors[0], query, vectors[1], policy)
-        body: dict[str, Any] = {"hit": result.hit, "similarity": round(result.similarity, 4)}
-        if explain:
-            body["refused_by"] = result.refused_by
-            if result.probability is not None:
-                body["probability"] = round(result.probability, 4)
-        out.write(json.dumps(body) + "\n")
+    """Answer each line in order. Lines that have already arrived are embedded together
+    (one batched forward pass is cheaper per text), but the command never waits for more
+    input while it holds a complete line, so a client that sends one line and waits for
+    its answer is served at once."""
+    number = 0
+    for batch in line_batches(lines):
+        pairs: list[tuple[str, str]] = []
+        error: CommandError | None = None
+        for line in batch:
+            number += 1
+            if not line.strip():
+                continue
+            try:
+                pairs.append(parse_pair(line, number))
+            except CommandError as exc:
+                error = exc  # answer the lines before it first
+                break
+        vectors = embedder.embed([t for pair in pairs for t in pair]) if pairs else None
+        for i, (cached, query) in enumerate(pairs):
+            assert vectors is not None
+            result = probe(cached, vectors[2 * i], query, vectors[2 * i + 1], policy)
+            body: dict[str, Any] = {"hit": result.hit,
+                                    "similarity": round(result.similarity, 4)}
+            if explain:
+                body["refused_by"] = result.refused_by
+                if result.probability is not None:
+                    body["probability"] = round(result.probability, 4)
+            out.write(json.dumps(body) + "\n")
         out.flush()
+        if error is not None:
+            raise error
     return 0
+
+
+BATCH = 64
+
+
+def line_batches(stream: TextIO) -> Iterator[list[str]]:
+    """Lines in arrival batches of at most ``BATCH``: from a pipe or file, whatever has
+    arrived when a complete line is in hand; from an in-memory stream, fixed chunks."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        lines = list(stream)
+        for start in range(0, len(lines), BATCH):
+            yield lines[start : start + BATCH]
+        return
+    pending, eof = b"", False
+    while pending or not eof:
+        while b"\n" not in pending and not eof:  # block only without a whole line
+            chunk = os.read(fd, 1 << 16)
+            eof, pending = not chunk, pending + chunk
+        while not eof and select.select([fd], [], [], 0)[0]:
+            chunk = os.read(fd, 1 << 16)
+            eof, pending = not chunk, pending + chunk
+        *complete, pending = pending.split(b"\n")
+        if eof and pending:
+            complete, pending = [*complete, pending], b""
+        texts = [line.decode("utf-8", errors="replace") for line in complete]
+        for start in range(0, len(texts), BATCH):
+            yield texts[start : start + BATCH]
 
 
 def parse_pair(line: str, number: int) -> tuple[str, str]:
