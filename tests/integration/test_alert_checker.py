@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 import threading
 import uuid
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from llm_router.local.simulated import SimulatorProcess
 from llm_router.settings import AlertSettings
 
 from .conftest import Storage, sim_catalog, start_router
+from .test_handlers import ROOT, load_handler_module
 
 pytestmark = pytest.mark.integration
 
@@ -187,3 +189,41 @@ def test_serve_creates_missing_tables_at_the_endpoint(
         assert resp.status_code == 200  # the dev key went into the new keys table
     finally:
         stop_process(router.process)
+
+
+@dataclass
+class FakeLambdaContext:
+    function_name: str = "alert-checker"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:alert-checker"
+    aws_request_id: str = "req-alert-handler"
+
+
+def test_alert_checker_function(fresh: Storage, slack: Hook, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    fresh.add_key("sk-fn", tenant="fn")
+    book(fresh, "fn", "req_fn_1", "3", datetime.now(UTC))
+    config = tmp_path / "catalog.yaml"
+    config.write_text(textwrap.dedent(f"""
+        providers:
+          gratis: {{kind: openai, base_url: "http://127.0.0.1:9/v1", api_key: k,
+                   free_tier: {{requests_per_day: 100}}}}
+        models:
+          free-model: {{provider: gratis, input_per_mtok: 0, output_per_mtok: 0}}
+        alerts: {{{QUIET}, daily_cost_usd: 2, slack_webhook_url: {slack.url}}}
+    """))
+    mp = pytest.MonkeyPatch()
+    for name, value in {**fresh.env(), "LLM_ROUTER_CONFIG_PATH": str(config),
+                        "POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/test"}.items():
+        mp.setenv(name, value)
+    try:
+        module = load_handler_module(ROOT / "functions" / "alert_checker" / "app.py")
+        result = module.handler({}, FakeLambdaContext())
+    finally:
+        mp.undo()
+    assert result["counts"] == {"fired": 1}
+    assert len(slack.received) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("{")]
+    [use] = [line for line in lines if line.get("message") == "free tier use"]
+    assert use["Quota"] == "gratis:dreq" and use["FreeTierUsedPct"] == 0.0

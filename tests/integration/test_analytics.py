@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -137,3 +138,36 @@ def test_cli_prints_the_same_totals(router: RouterProcess, storage: Storage,
          "--config", str(config), "--format", "table"],
         capture_output=True, text=True, timeout=120, env=storage.env())
     assert table.returncode == 0 and table.stdout.splitlines()[0].startswith("tenant_id")
+
+
+def test_serve_logs_one_line_per_request_without_text(
+    tmp_path: Path, simulator: SimulatorProcess, storage: Storage
+) -> None:
+    config = tmp_path / "catalog.yaml"
+    config.write_text(sim_catalog(simulator.url))
+    storage.add_key("sk-an-log", tenant="an-log")
+    env = {**storage.env(), "LLM_ROUTER_REQUEST_LOG": "true",
+           "POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/test"}
+    proc = start_router(config, env)
+    try:
+        with httpx.Client(base_url=proc.url, timeout=30) as c:
+            resp = c.post("/v1/chat/completions",
+                          headers={"authorization": "Bearer sk-an-log"},
+                          json={"model": "small-model", "messages": [
+                              {"role": "user", "content": "a very private question"}]})
+        assert resp.status_code == 200
+    finally:
+        stop_process(proc.process)
+    deadline = time.monotonic() + 5  # the reader thread may still be draining the pipe
+    while not any('"message":"request"' in line for line in proc.output):
+        assert time.monotonic() < deadline, proc.output[-5:]
+        time.sleep(0.05)
+    rest = "".join(proc.output)
+    lines = [json.loads(line) for line in proc.output if line.startswith("{")]
+    requests = [r for r in lines if r.get("message") == "request"]
+    assert len(requests) == 1
+    [rec] = requests
+    assert rec["request_id"] == resp.headers["x-request-id"]
+    assert (rec["tenant_id"], rec["model"], rec["status"]) == ("an-log", "small-model", 200)
+    assert rec["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMRouter/test"
+    assert "private question" not in rest

@@ -19,6 +19,7 @@ from llm_router.catalog import parse_catalog
 from llm_router.local.template import load_template, resources_of_type, table_definitions
 from llm_router.settings import RouterSettings
 from llm_router.storage.tables import ALL_TABLES, BUCKET_ENV_VAR, BUCKET_LOGICAL_ID, TableSpec
+from llm_router.telemetry import DIMENSION_SETS, FREE_TIER_METRIC
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -368,3 +369,67 @@ def test_bedrock_is_granted_only_with_a_region(template: dict[str, Any]) -> None
     router = template["Resources"]["RouterFunction"]["Properties"]["Policies"]
     assert {"Fn::If": ["HasBedrock", {"Ref": "BedrockInvokePolicy"}, {"Ref": "AWS::NoValue"}]} \
         in router
+
+
+# --------------------------------------------------------------------------- observability
+
+EMITTED = {name for _, names in DIMENSION_SETS for name in names} | {FREE_TIER_METRIC}
+REQUEST_ALARMS = ("ServerErrorRateAlarm", "LatencyP95Alarm", "DailyCostAlarm")
+
+
+def dashboard_text(template: dict[str, Any]) -> str:
+    text, variables = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"][
+        "Fn::Sub"]
+    assert variables == {"Namespace": {"Fn::Sub": "LLMRouter/${Stage}"}}
+    return text
+
+
+def dashboard_widgets(template: dict[str, Any]) -> list[dict[str, Any]]:
+    # ${...} are CloudFormation substitutions; any placeholder keeps the JSON valid.
+    return json.loads(re.sub(r"\$\{[^}]+\}", "X", dashboard_text(template)))["widgets"]
+
+
+def test_dashboard_answers_the_operators_questions(template: dict[str, Any]) -> None:
+    titles = " | ".join(w["properties"]["title"] for w in dashboard_widgets(template)).lower()
+    for needed in ("cost per day", "by model", "requests", "cache hit rate", "savings",
+                   "p95", "added", "errors by class", "failovers", "provider health",
+                   "free tiers used"):
+        assert needed in titles, needed
+
+
+def test_dashboard_and_alarms_name_only_metrics_the_code_emits(
+    template: dict[str, Any]
+) -> None:
+    text = dashboard_text(template)
+    named = set(re.findall(r'MetricName=\\"(\w+)\\"', text))
+    named |= set(re.findall(r'\["\$\{Namespace\}", "(\w+)"', text))
+    for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        stats = [props] + [m["MetricStat"]["Metric"] for m in props.get("Metrics", [])
+                           if "MetricStat" in m]
+        for stat in stats:
+            if stat.get("Namespace") == {"Fn::Sub": "LLMRouter/${Stage}"}:
+                named.add(stat["MetricName"])
+                assert stat["Dimensions"] == [{"Name": "service", "Value": "llm-router"}]
+    assert {"Requests", "ServerErrors", "LatencyMs", "CostUSD", "FreeTierUsedPct"} <= named
+    assert named <= EMITTED, named - EMITTED
+
+
+def test_every_alarm_notifies_the_topic_and_shows_on_the_dashboard(
+    template: dict[str, Any]
+) -> None:
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    assert set(REQUEST_ALARMS) <= set(alarms)
+    for name, alarm in alarms.items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlertsTopic"}], name
+        assert f"${{{name}.Arn}}" in dashboard_text(template), name
+
+
+def test_tracing_is_on_and_the_checker_links_the_dashboard(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]]
+) -> None:
+    assert template["Globals"]["Function"]["Tracing"] == "Active"
+    env = effective_env(template, functions["AlertCheckerFunction"])
+    assert "dashboards:name=llm-router-${Stage}" in env["LLM_ROUTER_DASHBOARD_URL"]["Fn::Sub"]
+    assert effective_env(template, functions["RouterFunction"])["LLM_ROUTER_REQUEST_LOG"] == (
+        "true")

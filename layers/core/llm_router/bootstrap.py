@@ -18,7 +18,6 @@ from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
 from llm_router.keyring import KeyRing
-from llm_router.metrics import EmfRequestMetrics
 from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.layer import Resilience
 from llm_router.service import ChatService
@@ -29,6 +28,8 @@ from llm_router.storage.counters import DynamoCounters
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
+from llm_router.telemetry import PowertoolsTelemetry
+from llm_router.tracing import PhaseTracer, tracer_from_env
 
 log = logging.getLogger("llm_router")
 
@@ -38,7 +39,8 @@ def create_app_from_env() -> FastAPI:
     from llm_router.tokens import use_vendored_encodings
 
     use_vendored_encodings(os.environ)  # the template sets it too; this covers other hosts
-    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient()))
+    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient(),
+                                     tracer=tracer_from_env(os.environ)))
 
 
 def build_services(
@@ -50,6 +52,7 @@ def build_services(
     mode: str = "live",
     tiers: TierPicker | None = None,
     load_tiers: bool = True,
+    tracer: PhaseTracer | None = None,
 ) -> Services:
     catalog = catalog or resolve_secrets(
         load_catalog(settings.config_path), settings.provider_keys_prefix
@@ -75,8 +78,8 @@ def build_services(
         chat=ChatService(
             catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
             cache=build_cache(settings, catalog, dynamodb),
-            metrics=EmfRequestMetrics(settings.metrics_namespace)
-            if settings.metrics_namespace else None,
+            telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer)
+            if settings.request_log or settings.metrics_namespace else None,
             resilience=build_resilience(settings, catalog, dynamodb),
         ),
         max_body_bytes=max_body,

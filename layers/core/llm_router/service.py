@@ -39,7 +39,6 @@ from llm_router.guards import (
 )
 from llm_router.keys import Principal
 from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSource, now_utc
-from llm_router.metrics import RequestMetrics
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
 from llm_router.providers.bedrock.client import BedrockRuntime
@@ -56,6 +55,7 @@ from llm_router.streaming.errors import StreamInterruptedError
 from llm_router.streaming.relay import StreamOutcome, StreamRelay
 from llm_router.streaming.replay import ReplayRelay
 from llm_router.streaming.upstream import OpenedStream
+from llm_router.telemetry import RequestTelemetry
 
 # Bodies up to this size parse in well under a millisecond on the event loop; larger ones
 # go to a worker thread (the hop itself costs about 0.1 ms).
@@ -86,11 +86,15 @@ class Timings:
     """Milliseconds per phase, for the Server-Timing header."""
 
     phases: dict[str, float] = field(default_factory=dict)
+    # When each phase ran: (phase, perf_counter start, end), for trace subsegments.
+    spans: list[tuple[str, float, float]] = field(default_factory=list)
     # Each storage round trip, in order: (operation, ms); shown as ddb-1, ddb-2, ...
     calls: list[tuple[str, float]] = field(default_factory=list)
 
     def add(self, phase: str, started: float) -> None:
-        self.phases[phase] = self.phases.get(phase, 0.0) + (time.perf_counter() - started) * 1000
+        ended = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + (ended - started) * 1000
+        self.spans.append((phase, started, ended))
 
     def call(self, operation: str, ms: float) -> None:
         self.calls.append((operation, ms))
@@ -148,14 +152,14 @@ class ChatService:
         max_body_bytes: int,
         cache: ResponseCache | None = None,
         tiers: TierPicker | None = None,
-        metrics: RequestMetrics | None = None,
+        telemetry: RequestTelemetry | None = None,
         resilience: Resilience,
         clock: Callable[[], datetime] = now_utc,
         bedrock: BedrockRuntime | None = None,
     ):
         self.catalog = catalog
         self._resilience = resilience
-        self._metrics = metrics
+        self._telemetry = telemetry
         self._tiers = tiers
         self._calls = ProviderCalls(http, bedrock)
         self._ledger = ledger
@@ -256,18 +260,20 @@ class ChatService:
             hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
             if hit is None and plan.semantic and self._tiers is not None:
                 booking.embedding, hit = await anyio.to_thread.run_sync(
-                    self._semantic_lookup, tenant, request, booking.query)
+                    self._semantic_lookup, tenant, request, booking.query, timings)
         finally:
             timings.add("cache", started)
         if hit is None or hit.answer.model not in self.catalog.models:
             return None  # a model since removed from the catalog: answer afresh
         return hit
 
-    def _semantic_lookup(self, tenant: str, request: ChatRequest,
-                         query: str) -> tuple[Any, CacheHit | None]:
+    def _semantic_lookup(self, tenant: str, request: ChatRequest, query: str,
+                         timings: Timings) -> tuple[Any, CacheHit | None]:
         """Embed the query and search the tenant's index (a worker thread: both are CPU)."""
         assert self._cache is not None and self._tiers is not None
+        started = time.perf_counter()
         embedding = self._tiers.embedder.embed_one(query)
+        timings.add("embed", started)  # inside "cache": shown on its own too
         return embedding, self._cache.lookup_semantic(tenant, request, embedding, query)
 
     async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
@@ -465,8 +471,8 @@ class ChatService:
         also = self._settle_items(booking, cost, usage)
         await self._record(entry, also, booking, completion, request_id)
         timings.add("settle", started)
-        if self._metrics is not None:
-            self._metrics.publish(entry, timings.phases.get("upstream", 0.0))
+        if self._telemetry is not None:
+            self._telemetry.publish(entry, timings)
         return cost
 
     async def _record(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,

@@ -46,6 +46,9 @@ class RouterSettings(BaseSettings):
         validation_alias=AliasChoices("LLM_ROUTER_METRICS_NAMESPACE",
                                       "POWERTOOLS_METRICS_NAMESPACE"),
     )
+    # One structured log line per request (Powertools Logger; also EMF when a metrics
+    # namespace is set, which turns it on too). Off locally to keep `serve` quiet.
+    request_log: bool = False
     # Overrides the catalog's limits.max_body_bytes when set.
     max_body_bytes: int | None = Field(default=None, gt=0)
     # Serve /openapi.json and /docs, to keys of admin_tenant only (off in Lambda).

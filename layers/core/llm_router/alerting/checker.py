@@ -19,6 +19,7 @@ from llm_router.alerting.config import AlertConfig
 from llm_router.alerting.notify import Channel, DeliveryError, Notice, Status
 from llm_router.alerting.rules import (
     Finding,
+    QuotaUse,
     circuit_findings,
     free_tier_findings,
     tenant_findings,
@@ -76,6 +77,8 @@ class AlertChecker:
         self._state = state
         self._channels = list(channels)
         self._clock = clock
+        # Free-tier use seen by the last run (the function publishes it as a metric).
+        self.quota_uses: list[QuotaUse] = []
 
     def findings(self) -> list[Finding]:
         now, cfg, src = self._clock(), self._config, self._sources
@@ -85,8 +88,8 @@ class AlertChecker:
             thresholds = cfg.for_tenant(tenant)
             usage = tenant_usage(src.rollups, tenant, now, thresholds.window_minutes)
             out += tenant_findings(thresholds, usage)
-        out += free_tier_findings(quota_uses(src.catalog, src.counters, now),
-                                  cfg.free_tier_used)
+        self.quota_uses = quota_uses(src.catalog, src.counters, now)
+        out += free_tier_findings(self.quota_uses, cfg.free_tier_used)
         out += circuit_findings(open_circuits(src.breakers), cfg.circuit_open)
         return out
 

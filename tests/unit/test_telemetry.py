@@ -1,0 +1,116 @@
+import io
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from aws_lambda_powertools import Logger
+
+from llm_router.ledger import AttemptRecord, LedgerEntry
+from llm_router.service import Timings
+from llm_router.telemetry import DIMENSION_SETS, PowertoolsTelemetry
+from llm_router.tracing import XRayPhaseTracer, tracer_from_env
+
+ENTRY = LedgerEntry(
+    request_id="req_1", tenant_id="acme", key_id="key_1", started_at=datetime.now(UTC),
+    requested_model="auto", success=False, status=502, latency_ms=250.0, model="small",
+    provider="groq", tier="simple", prompt_tokens=12, completion_tokens=3,
+    cost_usd=Decimal("0.0015"), error_code="all_providers_failed",
+    error_message="the user's secret prompt must not be logged",
+    attempts=(AttemptRecord("groq", "small", 100, "upstream_503"),
+              AttemptRecord("other", "big", 100, "upstream_503")))
+
+
+def timings() -> Timings:
+    t = Timings()
+    started = time.perf_counter() - 0.25
+    t.add("admit", started)
+    t.phases["upstream"] = 240.0
+    return t
+
+
+def line(namespace: str | None) -> dict:
+    out = io.StringIO()
+    # A logger name of its own: Powertools keeps one handler per name.
+    logger = Logger(service=f"test-{uuid.uuid4().hex}",
+                    logger_handler=logging.StreamHandler(out))
+    PowertoolsTelemetry(namespace, logger=logger).publish(ENTRY, timings())
+    [only] = out.getvalue().splitlines()
+    return json.loads(only)
+
+
+def test_one_line_with_what_operators_filter_on_and_no_text() -> None:
+    rec = line(None)
+    assert rec["message"] == "request"
+    for field, value in {"request_id": "req_1", "tenant_id": "acme", "key_id": "key_1",
+                         "model": "small", "provider": "groq", "tier": "simple",
+                         "cache": "miss", "status": 502, "failovers": 1,
+                         "prompt_tokens": 12, "completion_tokens": 3, "cost_usd": "0.0015",
+                         "error_code": "all_providers_failed"}.items():
+        assert rec[field] == value, field
+    assert rec["added_latency_ms"] == 10.0 and rec["latency_ms"] == 250.0
+    assert "_aws" not in rec  # no namespace: a log line only
+    assert "secret prompt" not in json.dumps(rec)
+
+
+def test_the_same_line_is_valid_emf() -> None:
+    rec = line("LLMRouter/test")
+    directives = rec["_aws"]["CloudWatchMetrics"]
+    assert isinstance(rec["_aws"]["Timestamp"], int)
+    assert [d["Dimensions"] for d in directives] == [
+        [["service", *dims]] for dims, _ in DIMENSION_SETS]
+    for directive in directives:
+        assert directive["Namespace"] == "LLMRouter/test"
+        for dim in directive["Dimensions"][0]:
+            assert isinstance(rec[dim], str)
+        for metric in directive["Metrics"]:
+            assert isinstance(rec[metric["Name"]], int | float), metric
+    assert (rec["Provider"], rec["Model"], rec["Tier"]) == ("groq", "small", "simple")
+    assert rec["ServerErrors"] == 1 and rec["ClientErrors"] == 0
+    assert rec["AddedLatencyMs"] == 10.0 and rec["CostUSD"] == 0.0015
+
+
+class FakeSubsegment:
+    def __init__(self, name: str):
+        self.name, self.start_time, self.annotations = name, 0.0, {}
+
+    def put_annotation(self, key: str, value: str) -> None:
+        self.annotations[key] = value
+
+
+class FakeRecorder:
+    """The two xray_recorder calls the tracer makes, recorded."""
+
+    def __init__(self):
+        self.done: list[tuple[FakeSubsegment, float]] = []
+        self._open: FakeSubsegment | None = None
+
+    def begin_subsegment(self, name: str) -> FakeSubsegment:
+        self._open = FakeSubsegment(name)
+        return self._open
+
+    def end_subsegment(self, end_time: float) -> None:
+        assert self._open is not None
+        self.done.append((self._open, end_time))
+
+
+def test_phases_become_subsegments_with_their_own_times() -> None:
+    recorder = FakeRecorder()
+    t = Timings()
+    before = time.time()
+    started = time.perf_counter()
+    t.add("cache", started)
+    t.add("settle", time.perf_counter())
+    XRayPhaseTracer(recorder).record(t.spans, {"tenant_id": "acme"})
+    assert [s.name for s, _ in recorder.done] == ["cache", "settle"]
+    for sub, end in recorder.done:
+        assert before - 0.01 <= sub.start_time <= end <= time.time() + 0.01
+        assert sub.annotations == {"tenant_id": "acme"}
+
+
+def test_no_tracer_outside_lambda() -> None:
+    assert tracer_from_env({}) is None
+    assert tracer_from_env({"AWS_LAMBDA_FUNCTION_NAME": "f",
+                            "POWERTOOLS_TRACE_DISABLED": "true"}) is None
