@@ -1,5 +1,6 @@
-"""Who may see what: a key sees its own tenant; a key of an admin tenant
-(``analytics.admin_tenants`` in the catalog) sees every tenant, or one with ``tenant``."""
+"""Who may see what: a key sees its own tenant; an admin (``Principal.admin``: a key made
+with ``--admin``, or any key of a tenant in ``analytics.admin_tenants``; the API passes
+``caller=None`` for it) and the operator's CLI see every tenant, or one with ``tenant``."""
 
 from __future__ import annotations
 
@@ -22,12 +23,9 @@ class Analytics:
         self._tenants = tenants
         self._clock = clock
 
-    def is_admin(self, tenant_id: str) -> bool:
-        return tenant_id in self._catalog.analytics.admin_tenants
-
     def scope(self, caller: str | None, tenant: str | None) -> list[str]:
-        """The tenants a caller may read (``caller`` None: the operator's CLI, all)."""
-        if caller is not None and not self.is_admin(caller):
+        """The tenants a caller may read (``caller`` None: an admin or the CLI, all)."""
+        if caller is not None:
             if tenant not in (None, "", caller):
                 raise PermissionDeniedError(
                     "This key may read only its own tenant's analytics.", param="tenant")
