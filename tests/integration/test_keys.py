@@ -128,3 +128,16 @@ def test_admin_api_rotate_and_input_errors(router: RouterProcess, storage: Stora
         bad = admin(router, boss_key, "POST", "", body)
         assert bad.status_code == 400 and bad.json()["error"]["param"] == param
     assert admin(router, boss_key, "POST", "/key_000000000000/revoke").status_code == 404
+
+
+def test_one_admin_notion_admin_keys_read_every_tenants_analytics(router: RouterProcess,
+                                                                  storage: Storage) -> None:
+    [boss] = keys(storage, "create", "--tenant", "ops3", "--admin")
+    [plain] = keys(storage, "create", "--tenant", "ops4")
+
+    def usage(key: object) -> httpx.Response:
+        return httpx.get(f"{router.url}/v1/analytics/usage", params={"tenant": "life"},
+                         headers={"authorization": f"Bearer {key}"}, timeout=10)
+
+    assert usage(boss["api_key"]).status_code == 200
+    assert usage(plain["api_key"]).status_code == 403
