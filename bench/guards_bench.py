@@ -1,5 +1,5 @@
 """Guard costs: PII detector time per KB, stream-guard time per chunk and its effect on
-time to first token.
+time to first token, input-guard time per MB of prompt.
 
     nice .venv/bin/python bench/guards_bench.py       # writes bench/results/guards.json
 
@@ -65,6 +65,27 @@ def detector_cost(items: list[str], repeats: int) -> dict[str, float]:
             "us_per_kb_p95": round(per_kb[int(0.95 * (len(per_kb) - 1))], 1)}
 
 
+def input_cost(corpus: list[str], repeats: int) -> dict[str, float]:
+    """Milliseconds per MB for the input guard's two scans over a ~1 MB prompt (the
+    bench corpus repeated), fastest of ``repeats`` runs each."""
+    from llm_router.guards.injection import injection_signals
+    from llm_router.guards.sanitize import sanitize
+
+    text = "\n".join(corpus)
+    text = text * max(1, (1 << 20) // len(text.encode("utf-8")))
+    mb = len(text.encode("utf-8")) / (1 << 20)
+    out = {"mb": round(mb, 2)}
+    for name, scan in (("sanitize_ms_per_mb", sanitize), ("injection_ms_per_mb",
+                                                            injection_signals)):
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            scan(text)
+            best = min(best, time.perf_counter() - started)
+        out[name] = round(best * 1000 / mb, 1)
+    return out
+
+
 def _chunk(text: str) -> dict[str, Any]:
     return {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
             "choices": [{"index": 0, "delta": {"content": text}, "logprobs": None,
@@ -124,6 +145,8 @@ def main() -> int:
     sets = texts(args.seed, args.texts)
     print(f"detector on {sum(len(v) for v in sets.values())} texts ...", flush=True)
     detector = {name: detector_cost(items, args.repeats) for name, items in sets.items()}
+    print("input guard on a 1 MB prompt ...", flush=True)
+    prompt = input_cost(sets["bench_corpus"], args.repeats)
     print("stream guard on tokenised answers ...", flush=True)
     stream = {name: stream_cost(sets[name]) for name in ("pii_answers", "ordinary_answers")}
     report = {
@@ -135,6 +158,7 @@ def main() -> int:
                     "cpus": os.cpu_count()},
         "detector": detector,
         "stream_guard": stream,
+        "input_guard": prompt,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
