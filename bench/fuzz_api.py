@@ -137,6 +137,9 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
                 send("POST", CHAT, lambda: http.post(
                     CHAT, content=value, headers={**auth, "content-type": "application/json"}))
                 return
+            # Always the admin key, so generated cases get past authentication (401s
+            # are covered by the raw bodies' missing-key cases and the unit tests).
+            value.headers = {**(value.headers or {}), **auth}
             send(value.method, value.path, lambda: value.call(base_url=url, headers=auth,
                                                               timeout=60))
 
