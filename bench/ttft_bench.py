@@ -3,7 +3,7 @@
     .venv/bin/python bench/ttft_bench.py        # writes bench/results/ttft.json
 
 Starts ``llm-router simulate`` (no added latency, 20 ms between chunks) and
-``llm-router serve`` (embedded moto, the simulator as every provider) on 127.0.0.1,
+``llm-router serve`` (embedded store, the simulator as every provider) on 127.0.0.1,
 then for each wire format alternates a direct streaming request to the simulator and
 the same request through the router, measuring the time from sending the request to
 the first ``data:`` event. The router's added time to first token is the per-pair

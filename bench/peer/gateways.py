@@ -122,15 +122,23 @@ def start_litellm(upstream: Gateway, port: int) -> Gateway:
         general_settings:
           master_key: {KEY}
     """))
-    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False",
-           "LITELLM_LOG": "ERROR", "DATABASE_URL": "", "NO_DOCS": "True"}
+    # Offline (the bundled cost map, no telemetry) and without a database (none named).
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False",
+                "LITELLM_LOG": "ERROR", "NO_DOCS": "True"})
     started = time.perf_counter()
     log = (Path(folder.name) / "litellm.log").open("w")  # not a pipe: nobody drains it
     proc = subprocess.Popen([str(LITELLM), "--config", str(config), "--host", "127.0.0.1",
                              "--port", str(port), "--num_workers", "1"], stdout=log,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
-    _wait_healthy(f"{url}/health/liveliness", proc)
+    try:
+        _wait_healthy(f"{url}/health/liveliness", proc)
+    except SystemExit as exc:
+        log.close()
+        tail = (Path(folder.name) / "litellm.log").read_text()[-2000:]
+        folder.cleanup()
+        raise SystemExit(f"{exc}\n{tail}") from None
     return Gateway("litellm", url + "/v1", proc, time.perf_counter() - started,
                    temp=[folder])
 
@@ -145,7 +153,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[str] | None = None) -> None:
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise SystemExit(f"{proc.args!r} exited with {proc.returncode} before it was "
-                             "healthy (its log is in the temporary folder named in args)")
+                             "healthy")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
