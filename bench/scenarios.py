@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scenarios.py        # table on stdout, JSON to bench/results/
 
-Everything runs locally: the FastAPI app in process (httpx ASGI transport), an embedded
+Everything runs locally: the FastAPI app in process (httpx ASGI transport), the
 embedded store with fresh tables per scenario, and the provider simulator with the proof
 of concept's six providers (free tiers, relative speeds scaled down 20x so the run takes
 about a minute). Requests go through auth, admission, routing, the resilience executor,
