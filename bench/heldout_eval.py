@@ -1,0 +1,136 @@
+"""Score the shipped classifier and semantic cache on the independent held-out set.
+
+``data/heldout/`` was written by an agent that read neither the training data nor the
+models (see its README), after the models were trained; nothing was tuned on it. This
+script runs the public commands (``llm-router classify`` and ``llm-router cache-probe``)
+over it, exactly as a user would, and writes ``bench/results/heldout.json``.
+
+    .venv/bin/python bench/heldout_eval.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "heldout"
+TIERS = ["simple", "moderate", "complex", "reasoning"]
+CLI = [sys.executable, "-m", "llm_router.cli"]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(args: list[str], lines: list[dict]) -> list[dict]:
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    done = subprocess.run(CLI + args, input=text, capture_output=True, text=True, check=True)
+    out = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    if len(out) != len(lines):
+        raise SystemExit(f"{args[0]}: {len(out)} answers for {len(lines)} inputs")
+    return out
+
+
+def _tier_scores(rows: list[dict], labels: list[str]) -> dict:
+    def rank(tier: str) -> int:
+        return TIERS.index(tier)
+
+    def score(idx: list[int]) -> dict:
+        n = len(idx)
+        return {
+            "n": n,
+            "accuracy": round(sum(labels[i] == rows[i]["tier"] for i in idx) / n, 4),
+            "under_routed": round(sum(rank(labels[i]) < rank(rows[i]["tier"]) for i in idx) / n, 4),
+            "over_routed": round(sum(rank(labels[i]) > rank(rows[i]["tier"]) for i in idx) / n, 4),
+        }
+
+    every = list(range(len(rows)))
+    result = score(every)
+    result["recall_by_tier"] = {
+        t: round(sum(labels[i] == t for i in every if rows[i]["tier"] == t)
+                 / max(1, sum(rows[i]["tier"] == t for i in every)), 4)
+        for t in TIERS
+    }
+    result["by_traffic"] = {
+        kind: score([i for i in every if rows[i]["traffic"] == kind])
+        for kind in ("support", "general")
+    }
+    result["confusion"] = {
+        t: {p: sum(1 for i in every if rows[i]["tier"] == t and labels[i] == p) for p in TIERS}
+        for t in TIERS
+    }
+    return result
+
+
+def classifier() -> dict:
+    path = DATA / "classifier_queries.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    queries = [{"query": row["text"]} for row in rows]
+    print(f"classifier: {len(rows)} queries", file=sys.stderr)
+    top = [a["label"] for a in _run(["classify"], queries)]
+    routed = [a["label"] for a in _run(["classify", "--routed"], queries)]
+    return {
+        "file": str(path.relative_to(ROOT)),
+        "sha256": _sha256(path),
+        "most_likely_tier": _tier_scores(rows, top),
+        "routed_tier": _tier_scores(rows, routed),
+    }
+
+
+def _pair_scores(rows: list[dict], hits: list[bool]) -> dict:
+    pos = [i for i, r in enumerate(rows) if r["label"] == 1]
+    neg = [i for i, r in enumerate(rows) if r["label"] == 0]
+    kinds: dict[str, list[bool]] = defaultdict(list)
+    for row, hit in zip(rows, hits, strict=True):
+        kinds[row["kind"]].append(hit)
+    return {
+        "recall": round(sum(hits[i] for i in pos) / len(pos), 4),
+        "false_hits": round(sum(hits[i] for i in neg) / len(neg), 4),
+        "positives": len(pos),
+        "negatives": len(neg),
+        "hits_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(kinds.items())},
+    }
+
+
+def cache() -> dict:
+    path = DATA / "cache_pairs.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
+    print(f"cache: {len(rows)} pairs", file=sys.stderr)
+    with_verifier = [a["hit"] for a in _run(["cache-probe"], pairs)]
+    without = [a["hit"] for a in _run(["cache-probe", "--no-verifier"], pairs)]
+    return {
+        "file": str(path.relative_to(ROOT)),
+        "sha256": _sha256(path),
+        "verifier": _pair_scores(rows, with_verifier),
+        "no_verifier": _pair_scores(rows, without),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "heldout.json")
+    args = parser.parse_args()
+    result = {"classifier": classifier(), "cache": cache()}
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    c, k = result["classifier"], result["cache"]
+    print(f"classifier most likely: accuracy {c['most_likely_tier']['accuracy']:.1%}, "
+          f"under-routed {c['most_likely_tier']['under_routed']:.1%}")
+    print(f"classifier routed:      accuracy {c['routed_tier']['accuracy']:.1%}, "
+          f"under-routed {c['routed_tier']['under_routed']:.1%}")
+    print(f"cache with verifier:    recall {k['verifier']['recall']:.1%}, "
+          f"false hits {k['verifier']['false_hits']:.1%}")
+    print(f"cache without verifier: recall {k['no_verifier']['recall']:.1%}, "
+          f"false hits {k['no_verifier']['false_hits']:.1%}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
