@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak verifier classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-pipeline verifier classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ verifier: $(BIN)/llm-router data
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
+
+# The whole-pipeline benchmark (docs/benchmark.md): 1,000 requests per arm (router, router
+# without cache, always-strongest, always-cheapest, random) through the app in process.
+bench-pipeline: $(BIN)/llm-router data
+	nice -n 10 $(BIN)/llm-router bench --requests 1000 --out bench/results/local/pipeline
 
 test: lint typecheck unit integration sam-validate sam-build
 

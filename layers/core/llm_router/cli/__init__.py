@@ -22,7 +22,7 @@ from llm_router.local.processes import die_with_parent  # noqa: E402
 
 # Sub-command modules, in the order `llm-router --help` lists them.
 COMMANDS = ("serve", "demo", "simulate", "keys", "tokens", "pricing", "train", "classify",
-            "ledger", "alerts", "analytics", "cache-probe")
+            "ledger", "alerts", "analytics", "cache-probe", "bench")
 
 
 class CommandError(Exception):

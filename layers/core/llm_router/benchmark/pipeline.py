@@ -1,0 +1,210 @@
+"""The whole-pipeline benchmark engine, shared by ``llm-router bench`` and the runner.
+
+Each arm (the router, the router without cache, and the baselines: always the strongest
+model, always the cheapest, a random one) replays the same workload through the real app
+in process: authentication, admission, guards, exact and semantic cache, classifier,
+routing, resilience, provider calls and settle. Each arm gets fresh tables, so its cache
+starts cold and its ledger holds only its own requests; its cost is read back from that
+ledger, never computed from assumed token counts.
+
+Requests reach the app over httpx's ASGI transport (no sockets, no event-loop hop); the
+app reaches the providers the same way when ``upstream`` is the in-process simulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from llm_router.api.app import create_app
+from llm_router.bootstrap import build_services
+from llm_router.catalog import Catalog, ModelConfig
+from llm_router.classifier.tiers import tier_index
+from llm_router.complexity import TierPicker
+from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.local.aws import create_resources, find_template
+from llm_router.settings import RouterSettings
+from llm_router.storage.dynamo import make_dynamodb_client
+from llm_router.storage.keys import DynamoKeyStore
+from llm_router.storage.ledger import _deserialize
+
+from .workload import WorkloadItem
+
+TENANT = "bench"
+MAX_TOKENS = 300
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One way of serving the workload. ``models`` empty: ``model: auto`` (the router);
+    one model: always that one; several: a random one per request (seeded)."""
+
+    name: str
+    models: tuple[str, ...] = ()
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    status: int
+    model: str
+    tier: str  # the tier the router chose ("" for an explicit model)
+    cache: str  # miss | bypass (cache: false) | exact | semantic
+    latency_ms: float
+    header_cost_usd: Decimal
+    under_routed: bool  # answered by a model too weak for the query's label
+    error: str = ""  # the OpenAI error code (or type) of a failed request
+
+
+@dataclass
+class ArmResult:
+    arm: Arm
+    outcomes: list[Outcome]
+    ledger: list[dict[str, Any]]
+    wall_s: float
+    ledger_cost_usd: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ledger_cost_usd = sum((Decimal(str(e.get("cost_usd", 0))) for e in self.ledger),
+                                   Decimal(0))
+
+
+def max_tier(model: ModelConfig) -> int:
+    return max((tier_index(t) for t in model.tiers), default=-1)
+
+
+def tiered_models(catalog: Catalog) -> list[ModelConfig]:
+    """Models routing may pick: they serve a tier and their provider is reachable."""
+    return [m for m in catalog.models.values()
+            if m.tiers and catalog.providers[m.provider].kind != "bedrock"]
+
+
+def _price(m: ModelConfig) -> Decimal:
+    return m.input_per_mtok + 3 * m.output_per_mtok  # a typical 1:3 output-heavy mix
+
+
+def standard_arms(catalog: Catalog) -> list[Arm]:
+    """The router, the router without cache, and the three baselines the issue names."""
+    models = tiered_models(catalog)
+    if not models:
+        raise ValueError("the catalog has no model that serves a tier")
+    # A single-model baseline is a paid model with no free-tier quota: a per-minute free
+    # share would turn most of a fast replay into 503s and make the baseline look cheap.
+    paid = [m for m in models if not m.free_tier
+            and not catalog.providers[m.provider].free_tier] or models
+    strongest = max(paid, key=lambda m: (max_tier(m), _price(m), m.name))
+    cheapest = min(paid, key=lambda m: (_price(m), m.name))
+    return [
+        Arm("router"),
+        Arm("router-no-cache", cache=False),
+        Arm(f"always-strongest ({strongest.name})", (strongest.name,), cache=False),
+        Arm(f"always-cheapest ({cheapest.name})", (cheapest.name,), cache=False),
+        Arm("random-model", tuple(sorted(m.name for m in models)), cache=False),
+    ]
+
+
+@dataclass
+class PipelineBench:
+    """The app's dependencies for every arm: the store endpoint, the catalog (already
+    pointed at the simulator or real providers), the loaded classifier and the upstream
+    HTTP client (an ASGI transport to the in-process simulator, or a real client)."""
+
+    settings: RouterSettings
+    catalog: Catalog
+    tiers: TierPicker | None
+    upstream: httpx.AsyncClient
+    concurrency: int = 8
+    seed: int = 16
+
+    async def run_arm(self, arm: Arm, workload: Sequence[WorkloadItem],
+                      on_request: Callable[[Outcome], None] | None = None) -> ArmResult:
+        settings = self._fresh_tables()
+        dynamodb = make_dynamodb_client(settings)
+        key = "sk-bench-" + uuid.uuid4().hex
+        key_hash = hash_key(key)
+        DynamoKeyStore(dynamodb, settings.keys_table).put(
+            ApiKey(key_hash, key_id_of(key_hash), TENANT, "2026-01-01T00:00:00+00:00"))
+        services = build_services(settings, http=self.upstream, catalog=self.catalog,
+                                  dynamodb=dynamodb, mode="simulated", tiers=self.tiers,
+                                  load_tiers=False)
+        transport = httpx.ASGITransport(app=create_app(services))
+        rng = random.Random(self.seed)
+        models = [rng.choice(arm.models) if arm.models else "auto" for _ in workload]
+        gate = asyncio.Semaphore(self.concurrency)
+        outcomes: list[Outcome] = []
+        started = time.perf_counter()
+
+        async def one(index: int, item: WorkloadItem, client: httpx.AsyncClient) -> None:
+            delay = item.at_s - (time.perf_counter() - started)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with gate:
+                outcome = await self._ask(client, key, index, item, models[index], arm.cache)
+            outcomes.append(outcome)
+            if on_request:
+                on_request(outcome)
+
+        async with httpx.AsyncClient(transport=transport, base_url="http://router",
+                                     timeout=60) as client:
+            await asyncio.gather(*(one(i, item, client) for i, item in enumerate(workload)))
+        wall = time.perf_counter() - started
+        outcomes.sort(key=lambda o: o.index)
+        return ArmResult(arm, outcomes, read_ledger(dynamodb, settings.ledger_table), wall)
+
+    async def _ask(self, client: httpx.AsyncClient, key: str, index: int, item: WorkloadItem,
+                   model: str, cache: bool) -> Outcome:
+        body: dict[str, Any] = {"model": model, "max_tokens": MAX_TOKENS,
+                                "messages": [{"role": "user", "content": item.query}]}
+        if not cache:
+            body["cache"] = False
+        t0 = time.perf_counter()
+        resp = await client.post("/v1/chat/completions", json=body,
+                                 headers={"authorization": f"Bearer {key}"})
+        latency = (time.perf_counter() - t0) * 1000
+        served = resp.headers.get("x-router-model", "")
+        config = self.catalog.models.get(served)
+        under = resp.status_code == 200 and (
+            config is None or max_tier(config) < tier_index(item.label))
+        return Outcome(index, resp.status_code, served, resp.headers.get("x-router-tier", ""),
+                       resp.headers.get("x-router-cache", "miss"), latency,
+                       Decimal(resp.headers.get("x-router-cost-usd", "0")), under,
+                       "" if resp.status_code == 200 else _error_code(resp))
+
+    def _fresh_tables(self) -> RouterSettings:
+        suffix = uuid.uuid4().hex[:8]
+        s = self.settings
+        settings = s.model_copy(update={
+            "keys_table": f"{s.keys_table}-{suffix}", "ledger_table": f"{s.ledger_table}-{suffix}",
+            "counters_table": f"{s.counters_table}-{suffix}",
+            "cache_table": f"{s.cache_table}-{suffix}", "bucket": None,
+            "request_log": False, "metrics_namespace": None})
+        create_resources(settings, find_template())
+        return settings
+
+
+def read_ledger(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    """Every ledger item of the bench tenant (all pages)."""
+    items: list[dict[str, Any]] = []
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=table, KeyConditionExpression="tenant_id = :t",
+        ExpressionAttributeValues={":t": {"S": TENANT}})
+    for page in pages:
+        items.extend(_deserialize(i) for i in page.get("Items", []))
+    return items
+
+
+def _error_code(resp: httpx.Response) -> str:
+    try:
+        err = resp.json()["error"]
+        return str(err.get("code") or err.get("type") or resp.status_code)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return str(resp.status_code)

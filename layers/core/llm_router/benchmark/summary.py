@@ -1,0 +1,149 @@
+"""Numbers of a pipeline benchmark run: per arm, savings, report.md and ``--compare``.
+
+Costs are Decimal strings read from each arm's own ledger; savings are the difference of
+two such ledger sums, so the report matches the ledger to the cent by construction and a
+test checks it against the ledger items themselves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from .pipeline import ArmResult
+from .workload import WorkloadItem
+
+# --compare: a regression is worse than the earlier run by more than this (absolute).
+TOLERANCE = {"under_routed": 0.02, "tier_accuracy": 0.02, "savings_vs_strongest_pct": 2.0,
+             "error_rate": 0.01, "cache_hit_rate": 0.02}
+HIGHER_IS_BETTER = {"tier_accuracy", "savings_vs_strongest_pct", "cache_hit_rate"}
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str, Any]:
+    outs = result.outcomes
+    ok = [o for o in outs if o.status == 200]
+    caches = Counter(o.cache for o in ok)
+    by_model: dict[str, Decimal] = defaultdict(Decimal)
+    for e in result.ledger:
+        by_model[str(e.get("model") or "-")] += Decimal(str(e.get("cost_usd", 0)))
+    # Tier accuracy on routed requests (not cache hits) whose query is held out.
+    routed = [(o, workload[o.index]) for o in ok if o.tier and o.cache not in ("exact", "semantic")
+              and workload[o.index].split == "heldout"]
+    latencies = [o.latency_ms for o in outs]
+    return {
+        "arm": result.arm.name,
+        "requests": len(outs),
+        "errors": len(outs) - len(ok),
+        "errors_by_code": dict(Counter(f"{o.status} {o.error}" for o in outs if o.status != 200)),
+        "error_rate": round((len(outs) - len(ok)) / max(1, len(outs)), 4),
+        "ledger_items": len(result.ledger),
+        "cost_usd": str(result.ledger_cost_usd),
+        "header_cost_usd": str(sum((o.header_cost_usd for o in outs), Decimal(0))),
+        "under_routed": round(sum(o.under_routed for o in ok) / max(1, len(ok)), 4),
+        "tier_accuracy": round(sum(o.tier == w.label for o, w in routed) / len(routed), 4)
+        if routed else None,
+        "latency_p50_ms": round(_percentile(latencies, 0.50), 2),
+        "latency_p95_ms": round(_percentile(latencies, 0.95), 2),
+        "cache_exact": caches["exact"],
+        "cache_semantic": caches["semantic"],
+        "cache_hit_rate": round((caches["exact"] + caches["semantic"]) / max(1, len(ok)), 4),
+        "failovers": sum(1 for e in result.ledger if len(e.get("attempts") or ()) > 1),
+        "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
+        "wall_s": round(result.wall_s, 2),
+        "requests_per_s": round(len(outs) / result.wall_s, 1) if result.wall_s else None,
+    }
+
+
+def savings(router: ArmResult, baselines: Sequence[ArmResult]) -> dict[str, dict[str, str]]:
+    """Measured router ledger cost against each baseline's measured ledger cost."""
+    out = {}
+    for b in baselines:
+        saved = b.ledger_cost_usd - router.ledger_cost_usd
+        pct = (100 * saved / b.ledger_cost_usd) if b.ledger_cost_usd else Decimal(0)
+        out[b.arm.name] = {"baseline_cost_usd": str(b.ledger_cost_usd),
+                           "router_cost_usd": str(router.ledger_cost_usd),
+                           "saved_usd": str(saved), "saved_pct": f"{pct:.2f}"}
+    return out
+
+
+def build_results(arms: Sequence[ArmResult], workload: Sequence[WorkloadItem],
+                  meta: dict[str, Any]) -> dict[str, Any]:
+    router, baselines = arms[0], arms[1:]
+    summaries = [arm_summary(a, workload) for a in arms]
+    saved = savings(router, baselines)
+    strongest = next((v for k, v in saved.items() if k.startswith("always-strongest")), None)
+    variants = Counter(w.variant for w in workload)
+    return {
+        **meta,
+        "workload": {"requests": len(workload), "variants": dict(variants),
+                     "kinds": dict(Counter(w.kind for w in workload)),
+                     "labels": dict(Counter(w.label for w in workload))},
+        "arms": summaries,
+        "savings": saved,
+        "headline": {
+            "tier_accuracy": summaries[0]["tier_accuracy"],
+            "under_routed": summaries[0]["under_routed"],
+            "cache_hit_rate": summaries[0]["cache_hit_rate"],
+            "error_rate": summaries[0]["error_rate"],
+            "savings_vs_strongest_pct": float(strongest["saved_pct"]) if strongest else None,
+        },
+        # Per request of the router arm, for the plots (latency CDF, cache hits over time).
+        "router_requests": [{"ms": round(o.latency_ms, 2), "cache": o.cache, "status": o.status}
+                            for o in router.outcomes],
+    }
+
+
+def compare(current: dict[str, Any], earlier: dict[str, Any]) -> list[str]:
+    """Regressions of the headline numbers beyond TOLERANCE, one sentence each."""
+    problems = []
+    for name, tol in TOLERANCE.items():
+        now, then = current["headline"].get(name), earlier.get("headline", {}).get(name)
+        if now is None or then is None:
+            continue
+        worse = then - now if name in HIGHER_IS_BETTER else now - then
+        if worse > tol:
+            problems.append(f"{name} regressed: {then} -> {now} (tolerance {tol})")
+    return problems
+
+
+def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
+    w = results["workload"]
+    lines = [
+        "# llm-router pipeline benchmark", "",
+        f"{w['requests']} requests ({w['variants']}; traffic {w['kinds']}; labels "
+        f"{w['labels']}), concurrency {results['concurrency']}, upstream "
+        f"{results['upstream']}. Every request went through the app in process (auth, "
+        "admission, guards, cache, classifier, routing, providers, settle); costs are "
+        "each arm's own ledger.", "",
+        "| arm | ledger cost USD | under-routed | tier accuracy | p50 ms | p95 ms | "
+        "cache exact/semantic | failovers | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for a in results["arms"]:
+        acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f} %"
+        lines.append(
+            f"| {a['arm']} | {a['cost_usd']} | {100 * a['under_routed']:.1f} % | {acc} | "
+            f"{a['latency_p50_ms']} | {a['latency_p95_ms']} | {a['cache_exact']}/"
+            f"{a['cache_semantic']} | {a['failovers']} | {a['errors']} |")
+    lines += ["", "## Savings of the router (ledger against ledger)", "",
+              "| against | baseline USD | router USD | saved USD | saved |",
+              "|---|---:|---:|---:|---:|"]
+    for name, s in results["savings"].items():
+        lines.append(f"| {name} | {s['baseline_cost_usd']} | {s['router_cost_usd']} | "
+                     f"{s['saved_usd']} | {s['saved_pct']} % |")
+    lines += ["", "Under-routed: share of answered requests served by a model whose best "
+              "tier is below the query's label (the quality proxy). Tier accuracy: the "
+              "router's chosen tier equals the label, on requests it routed (not cache hits) "
+              "whose query is in the classifier's held-out split.",
+              ""]
+    lines += [f"![{p}]({p})" for p in plots]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,134 @@
+"""The benchmark's labelled workload: what is asked, in which order, and when.
+
+A workload is JSON Lines, one request per line: ``query``, ``label`` (the complexity tier
+the query needs), ``kind`` (``support`` or ``assistant`` traffic), ``variant``
+(``original``, ``repeat`` of an earlier query word for word, or ``paraphrase`` of one) and
+``at_s`` (arrival time in seconds from the start). ``build_workload`` makes one from the
+labelled queries; ``--workload FILE`` replays one written by hand or by an earlier run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from llm_router.classifier.dataset import Example
+from llm_router.classifier.tiers import TIERS
+
+# Domains of the general-assistant mix; every other domain is customer-support traffic.
+ASSISTANT_DOMAINS = frozenset({"general", "math", "code", "writing", "facts", "education"})
+VARIANTS = ("original", "repeat", "paraphrase")
+# Surface rewrites a user makes when asking the same thing again (semantic-cache traffic).
+_PREFIXES = ("Quick question: ", "Hi, ", "Hello! ", "Sorry to bother you, ", "Hey - ")
+_SUFFIXES = (" Thanks!", " Thank you.", " Please help.", "", " Any idea?")
+
+
+@dataclass(frozen=True)
+class WorkloadItem:
+    query: str
+    label: str
+    kind: str
+    variant: str = "original"
+    at_s: float = 0.0
+    split: str = ""  # the labelled query's split: "heldout" ones the classifier never saw
+
+
+@dataclass(frozen=True)
+class WorkloadShape:
+    """How traffic repeats and arrives. ``rate_per_s`` None: as fast as concurrency allows
+    (closed loop); else Poisson arrivals at that mean rate."""
+
+    requests: int = 1000
+    repeat_rate: float = 0.15
+    paraphrase_rate: float = 0.10
+    rate_per_s: float | None = None
+    seed: int = 16
+
+    def __post_init__(self) -> None:
+        if self.requests < 1:
+            raise ValueError("requests must be at least 1")
+        if not 0 <= self.repeat_rate + self.paraphrase_rate < 1 or min(
+                self.repeat_rate, self.paraphrase_rate) < 0:
+            raise ValueError("repeat and paraphrase rates must be >= 0 and sum to < 1")
+        if self.rate_per_s is not None and self.rate_per_s <= 0:
+            raise ValueError("rate_per_s must be positive")
+
+
+def kind_of(domain: str) -> str:
+    return "assistant" if domain in ASSISTANT_DOMAINS else "support"
+
+
+def paraphrase(query: str, rng: random.Random) -> str:
+    """A different wording of the same request: greeting, case and sign-off change."""
+    body = query.strip()
+    if body[:1].isupper() and not body[1:2].isupper():
+        body = body[0].lower() + body[1:]
+    text = rng.choice(_PREFIXES) + body + rng.choice(_SUFFIXES)
+    return text if text != query else "Please: " + query
+
+
+def build_workload(examples: Sequence[Example], shape: WorkloadShape) -> list[WorkloadItem]:
+    """Originals in shuffled order (held-out queries first, then training ones, so tier
+    accuracy can be read on queries the classifier never saw), interleaved with repeats
+    and paraphrases of earlier requests (popular ones more often: each earlier request is
+    equally likely to be repeated, so a repeated one is likelier to be repeated again)."""
+    if not examples:
+        raise ValueError("the workload needs at least one labelled query")
+    rng = random.Random(shape.seed)
+    heldout = [e for e in examples if e.split == "heldout"]
+    rest = [e for e in examples if e.split != "heldout"]
+    rng.shuffle(heldout)
+    rng.shuffle(rest)
+    originals = heldout + rest
+    items: list[WorkloadItem] = []
+    next_original, clock = 0, 0.0
+    for _ in range(shape.requests):
+        draw = rng.random()
+        if items and draw < shape.repeat_rate:
+            item = rng.choice(items)
+            item = WorkloadItem(item.query, item.label, item.kind, "repeat", split=item.split)
+        elif items and draw < shape.repeat_rate + shape.paraphrase_rate:
+            item = rng.choice(items)
+            item = WorkloadItem(paraphrase(item.query, rng), item.label, item.kind,
+                                "paraphrase", split=item.split)
+        else:
+            ex = originals[next_original % len(originals)]
+            next_original += 1
+            item = WorkloadItem(ex.query, ex.label, kind_of(ex.domain), split=ex.split)
+        if shape.rate_per_s is not None:
+            clock += rng.expovariate(shape.rate_per_s)
+        items.append(WorkloadItem(item.query, item.label, item.kind, item.variant,
+                                  round(clock, 4), item.split))
+    return items
+
+
+def save_workload(items: Sequence[WorkloadItem], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(asdict(i)) + "\n" for i in items), encoding="utf-8")
+
+
+def load_workload(path: Path) -> list[WorkloadItem]:
+    """Parse and validate every line; the error names the line."""
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            item = WorkloadItem(query=str(row["query"]), label=str(row["label"]),
+                                kind=str(row.get("kind", "support")),
+                                variant=str(row.get("variant", "original")),
+                                at_s=float(row.get("at_s", 0.0)),
+                                split=str(row.get("split", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a workload line ({exc})") from exc
+        if item.label not in TIERS or item.variant not in VARIANTS or not item.query.strip():
+            raise ValueError(f"{path}:{number}: label must be one of {list(TIERS)}, variant "
+                             f"one of {list(VARIANTS)}, query non-empty")
+        items.append(item)
+    if not items:
+        raise ValueError(f"{path}: the workload is empty")
+    return items
