@@ -97,7 +97,7 @@ def standard_arms(catalog: Catalog) -> list[Arm]:
     models = tiered_models(catalog)
     if not models:
         raise ValueError("the catalog has no model that serves a tier")
-    # A single-model baseline is a paid model with no free-tier quota: a per-minute free
+    # A baseline's model is a paid model with no free-tier quota: a per-minute free
     # share would turn most of a fast replay into 503s and make the baseline look cheap.
     paid = [m for m in models if not m.free_tier
             and not catalog.providers[m.provider].free_tier] or models
@@ -108,7 +108,7 @@ def standard_arms(catalog: Catalog) -> list[Arm]:
         Arm("router-no-cache", cache=False),
         Arm(f"always-strongest ({strongest.name})", (strongest.name,), cache=False),
         Arm(f"always-cheapest ({cheapest.name})", (cheapest.name,), cache=False),
-        Arm("random-model", tuple(sorted(m.name for m in models)), cache=False),
+        Arm("random-model", tuple(sorted(m.name for m in paid)), cache=False),
     ]
 
 
