@@ -65,6 +65,8 @@ verifier: $(BIN)/llm-router data
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
+	@echo; echo "A short pipeline benchmark: router and baselines on the same 100 labelled requests"
+	$(BIN)/llm-router bench --requests 100 --out bench/results/local/demo
 
 # The whole-pipeline benchmark (docs/benchmark.md): 1,000 requests per arm (router, router
 # without cache, always-strongest, always-cheapest, random) through the app in process.

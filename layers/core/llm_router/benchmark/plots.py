@@ -22,11 +22,13 @@ def write_plots(results: dict[str, Any], out: Path) -> list[str]:
 
     arms = results["arms"]
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for a in arms:
-        ax.scatter(float(a["cost_usd"]), 100 * (1 - a["under_routed"]), s=70)
-        ax.annotate(a["arm"], (float(a["cost_usd"]), 100 * (1 - a["under_routed"])),
-                    textcoords="offset points", xytext=(6, 4), fontsize=8)
-    ax.set_xlabel("ledger cost of the workload (USD)")
+    markers = "o*sD^v"
+    for i, a in enumerate(arms):
+        ax.scatter(max(float(a["cost_usd"]), 1e-6), 100 * (1 - a["under_routed"]), s=90,
+                   marker=markers[i % len(markers)], label=f"{a['arm']}: ${a['cost_usd']}")
+    ax.set_xscale("log")  # baselines span orders of magnitude
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("ledger cost of the workload (USD, log)")
     ax.set_ylabel("answered by a strong-enough model (%)")
     ax.set_title("Cost against quality: router and baselines")
     ax.grid(alpha=0.3)
