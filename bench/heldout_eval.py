@@ -4,8 +4,11 @@
 models (see its README), after the models were trained; nothing was tuned on it. This
 script runs the public commands (``llm-router classify`` and ``llm-router cache-probe``)
 over it, exactly as a user would, and writes ``bench/results/heldout.json``.
+``--data`` points at another set with the same two files (``data/heldout2/`` was written
+later the same way, after ``data/heldout/`` had been seen and tuned on).
 
     .venv/bin/python bench/heldout_eval.py
+    .venv/bin/python bench/heldout_eval.py --data data/heldout2 --out bench/results/heldout2.json
 """
 
 from __future__ import annotations
@@ -68,15 +71,19 @@ def _tier_scores(rows: list[dict], labels: list[str]) -> dict:
     return result
 
 
-def classifier() -> dict:
-    path = DATA / "classifier_queries.jsonl"
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def classifier(data: Path) -> dict:
+    path = data / "classifier_queries.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     queries = [{"query": row["text"]} for row in rows]
     print(f"classifier: {len(rows)} queries", file=sys.stderr)
     top = [a["label"] for a in _run(["classify"], queries)]
     routed = [a["label"] for a in _run(["classify", "--routed"], queries)]
     return {
-        "file": str(path.relative_to(ROOT)),
+        "file": _shown(path),
         "sha256": _sha256(path),
         "most_likely_tier": _tier_scores(rows, top),
         "routed_tier": _tier_scores(rows, routed),
@@ -98,15 +105,15 @@ def _pair_scores(rows: list[dict], hits: list[bool]) -> dict:
     }
 
 
-def cache() -> dict:
-    path = DATA / "cache_pairs.jsonl"
+def cache(data: Path) -> dict:
+    path = data / "cache_pairs.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
     print(f"cache: {len(rows)} pairs", file=sys.stderr)
     with_verifier = [a["hit"] for a in _run(["cache-probe"], pairs)]
     without = [a["hit"] for a in _run(["cache-probe", "--no-verifier"], pairs)]
     return {
-        "file": str(path.relative_to(ROOT)),
+        "file": _shown(path),
         "sha256": _sha256(path),
         "verifier": _pair_scores(rows, with_verifier),
         "no_verifier": _pair_scores(rows, without),
@@ -116,8 +123,14 @@ def cache() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "heldout.json")
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="folder holding classifier_queries.jsonl and cache_pairs.jsonl")
     args = parser.parse_args()
-    result = {"classifier": classifier(), "cache": cache()}
+    data = args.data.resolve()
+    for name in ("classifier_queries.jsonl", "cache_pairs.jsonl"):
+        if not (data / name).is_file():
+            parser.error(f"{data / name} not found")
+    result = {"classifier": classifier(data), "cache": cache(data)}
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     c, k = result["classifier"], result["cache"]
     print(f"classifier most likely: accuracy {c['most_likely_tier']['accuracy']:.1%}, "
