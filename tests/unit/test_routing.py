@@ -87,3 +87,27 @@ def test_explicit_respects_allowed_models() -> None:
     assert select_explicit(CATALOG, "big", None).reason == "explicit model"
     with pytest.raises(InvalidRequestError):
         select_explicit(CATALOG, "big", ["tiny"])
+
+
+def test_failover_climbs_to_the_next_stronger_tier_never_a_weaker_one() -> None:
+    d = select_auto(CATALOG, request(), "simple", estimate=by_price)
+    # quick already serves simple, so moderate adds nothing; complex is two tiers up.
+    assert d.escalation == ()
+    two_up = CATALOG.model_copy(update={"routing": CATALOG.routing.model_copy(
+        update={"failover_tiers": 2})})
+    d = select_auto(two_up, request(), "simple", estimate=by_price)
+    assert [m.name for m in d.fallbacks] == ["quick"]
+    assert [m.name for m in d.escalation] == ["big"]
+    assert select_auto(two_up, request(), "complex", estimate=by_price).escalation == ()
+
+
+def test_escalation_respects_the_requests_constraints_and_the_policy() -> None:
+    d = select_auto(CATALOG, request(), "moderate", estimate=by_price)
+    assert d.model.name == "quick" and [m.name for m in d.escalation] == ["big"]
+    assert select_auto(CATALOG, request(allowed_models=["quick"]), "moderate",
+                       estimate=by_price).escalation == ()
+    assert select_auto(CATALOG, request(max_cost_usd=0.01), "moderate",
+                       estimate=by_price).escalation == ()
+    stay = CATALOG.model_copy(update={"routing": CATALOG.routing.model_copy(
+        update={"failover_tiers": 0})})
+    assert select_auto(stay, request(), "moderate", estimate=by_price).escalation == ()

@@ -139,6 +139,11 @@ class RoutingConfig(BaseModel):
     # value routes unsure queries up sooner. None takes the value the classifier
     # artefact recommends from its calibration (docs/classifier.md).
     under_routing_cost: float | None = Field(default=None, gt=0, le=100)
+    # When every candidate of the routed tier fails or is skipped (free tier used up,
+    # breaker open), `auto` fails over to the candidates of up to this many stronger
+    # tiers (never a weaker one). Admission's budget reservation covers them too; 0 keeps
+    # failover inside the tier.
+    failover_tiers: int = Field(default=1, ge=0, le=3)
     # Scoring weights per deployment environment (LLM_ROUTER_ENVIRONMENT, the template's
     # Environment parameter); a weight left out keeps its default.
     environments: dict[Environment, EnvironmentWeights] = Field(

@@ -114,7 +114,7 @@ class RateLimitedError(RouterError):
         self.retry_after = retry_after
 
     def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(max(1, int(self.retry_after + 0.999)))}
+        return {"Retry-After": str(_seconds(self.retry_after))}
 
 
 class UpstreamError(RouterError):
@@ -181,14 +181,27 @@ class AttemptSummary:
 
 
 class AllProvidersFailedError(RouterError):
+    """502: every candidate called failed. 503: no candidate could be called at all
+    (no key, breaker open, cooling down, free tier used up), with ``retry_after`` when
+    one of them is known to be back in that many seconds."""
+
     type = "upstream_error"
     code = "all_providers_failed"
 
-    def __init__(self, attempts: list[AttemptSummary], *, status: int = 502):
+    def __init__(self, attempts: list[AttemptSummary], *, status: int = 502,
+                 retry_after: float | None = None):
         listed = "; ".join(f"{a.provider}/{a.model}: {a.error}" for a in attempts) or "none"
-        super().__init__(f"All providers failed ({len(attempts)} attempts): {listed}")
+        if status == 503:
+            when = (f" The first may serve again in {_seconds(retry_after)} s."
+                    if retry_after is not None else "")
+            message = (f"No provider can serve this request now: all {len(attempts)} "
+                       f"candidates were skipped ({listed}).{when}")
+        else:
+            message = f"All providers failed ({len(attempts)} attempts): {listed}"
+        super().__init__(message)
         self.attempts = attempts
         self.status = status
+        self.retry_after = retry_after
 
     def to_body(self) -> dict[str, Any]:
         body = super().to_body()
@@ -197,6 +210,16 @@ class AllProvidersFailedError(RouterError):
             for a in self.attempts
         ]
         return body
+
+    def headers(self) -> dict[str, str]:
+        if self.retry_after is None:
+            return {}
+        return {"Retry-After": str(_seconds(self.retry_after))}
+
+
+def _seconds(wait: float | None) -> int:
+    """A wait as Retry-After's whole seconds: rounded up, at least one."""
+    return max(1, int((wait or 0) + 0.999))
 
 
 class StorageError(RouterError):

@@ -6,12 +6,14 @@ tier the classifier chose, lists the tier's candidates, drops those the request'
 constraints rule out (``allowed_models``, ``max_cost_usd`` against the pre-flight
 estimate, ``max_latency_ms`` against the catalog's typical latency, providers without a
 key) and ranks the rest by ``optimize_for``. When a tier has no usable candidate the
-next stronger tier is tried, never a weaker one: under-routing costs quality.
+next stronger tier is tried, never a weaker one: under-routing costs quality. The usable
+candidates of up to ``routing.failover_tiers`` stronger tiers follow as ``escalation``:
+the executor fails over to them only after every candidate of the tier itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,6 +34,8 @@ class RouteDecision:
     max_cost_usd: Decimal | None = None
     # Usable candidates after ``model``, in order (for failover).
     fallbacks: tuple[ModelConfig, ...] = ()
+    # Usable candidates of stronger tiers, tried after every one of ``fallbacks``.
+    escalation: tuple[ModelConfig, ...] = ()
 
 
 def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) -> RouteDecision:
@@ -70,29 +74,58 @@ def select_auto(
     """The best usable model for ``tier`` (or a stronger tier) under the request's limits."""
     optimize_for: OptimizeFor = request.optimize_for or catalog.routing.default_optimize_for
     dropped: dict[str, str] = {}
-    for current in TIERS[TIERS.index(tier):]:
-        usable: list[tuple[ModelConfig, Decimal]] = []
-        for model in candidates_for(catalog, current):
-            cost = estimate(request, model)
-            refusal = _refusal(catalog, request, model, cost)
-            if refusal:
-                dropped.setdefault(model.name, refusal)
-            else:
-                usable.append((model, cost))
+    tiers = TIERS[TIERS.index(tier):]
+    for step, current in enumerate(tiers):
+        usable = _usable(catalog, request, current, estimate, dropped)
         if usable:
             ranked = sorted(usable, key=lambda mc: _rank(optimize_for, mc[0], mc[1]))
             best, cost = ranked[0]
             moved = f", no usable {tier} model so {current}" if current != tier else ""
             reason = (f"auto: tier {tier}{why}{moved}; optimize_for={optimize_for}: "
                       f"{best.name} best of {len(usable)} (max ${cost:.6f})")
+            stronger = tiers[step + 1: step + 1 + catalog.routing.failover_tiers]
+            escalation = _escalation(catalog, request, stronger, estimate, optimize_for,
+                                     {m.name for m, _ in ranked})
             return RouteDecision(best, catalog.provider_of(best), current, reason, cost,
-                                 tuple(m for m, _ in ranked[1:]))
+                                 tuple(m for m, _ in ranked[1:]), escalation)
     detail = "; ".join(f"{name}: {why_not}" for name, why_not in dropped.items()) or "none listed"
     raise InvalidRequestError(
         f"No model can serve this request at tier {tier} or above ({detail}).",
         param="model",
         code="no_route",
     )
+
+
+def _escalation(
+    catalog: Catalog, request: ChatRequest, tiers: Sequence[Tier], estimate: CostEstimate,
+    optimize_for: OptimizeFor, taken: set[str],
+) -> tuple[ModelConfig, ...]:
+    """Failover candidates of stronger ``tiers``, tier by tier, each tier ranked like the
+    routed one; a model already in the chain is not listed twice."""
+    out: list[ModelConfig] = []
+    for tier in tiers:
+        usable = [mc for mc in _usable(catalog, request, tier, estimate, {})
+                  if mc[0].name not in taken]
+        taken.update(m.name for m, _ in usable)
+        out += [m for m, _ in sorted(usable, key=lambda mc: _rank(optimize_for, *mc))]
+    return tuple(out)
+
+
+def _usable(
+    catalog: Catalog, request: ChatRequest, tier: Tier, estimate: CostEstimate,
+    dropped: dict[str, str],
+) -> list[tuple[ModelConfig, Decimal]]:
+    """The tier's candidates the request's constraints allow, with their worst-case cost;
+    why each other one was dropped goes into ``dropped``."""
+    usable: list[tuple[ModelConfig, Decimal]] = []
+    for model in candidates_for(catalog, tier):
+        cost = estimate(request, model)
+        refusal = _refusal(catalog, request, model, cost)
+        if refusal:
+            dropped.setdefault(model.name, refusal)
+        else:
+            usable.append((model, cost))
+    return usable
 
 
 def _refusal(

@@ -6,6 +6,7 @@ from llm_router.resilience.breaker import (
     BreakerState,
     after_failure,
     after_success,
+    available_in,
     take_probe,
     verdict,
 )
@@ -57,3 +58,13 @@ def test_cooldown_refuses_without_opening() -> None:
 def test_disabled_breaker_always_allows() -> None:
     off = BreakerConfig(enabled=False)
     assert verdict(fail(CLOSED, 5), 101.0, off) == "allow"
+
+
+def test_available_in_says_when_a_refusal_ends() -> None:
+    opened = fail(CLOSED, 3)  # opened at 100, open_s 30
+    assert available_in(opened, 110.0, CFG) == 20.0
+    assert available_in(opened, 140.0, CFG) == 0.0
+    assert available_in(take_probe(opened, 130.0, CFG), 131.0, CFG) == 9.0
+    cooling = BreakerState(cooldown_until=105.0)
+    assert available_in(cooling, 100.0, CFG) == 5.0
+    assert available_in(CLOSED, 100.0, CFG) == 0.0

@@ -268,3 +268,59 @@ def test_token_reservations_settle_to_usage_and_release_on_failure() -> None:
                             clock, []))
     settled = {op.pk: op.amount for op in trail.quota_settle_ops(tokens_used=42)}
     assert settled == {"QUOTA#a": -100, "QUOTA#b": 42 - 100}
+
+
+def test_skipped_targets_do_not_use_up_max_targets() -> None:
+    # Five free tiers already used up ahead of a paid target, one more than max_targets:
+    # skipping costs no call, so the paid one still serves.
+    clock, calls = Clock(), []
+    counters = MemoryCounters()
+    executor, _ = make(clock, retry=RetryConfig(max_targets=4), counters=counters)
+    free = [target(f"free{i}", FreeTier(requests_per_day=1, tenant_share=1.0))
+            for i in range(5)]
+    attempt = scripted({}, clock, calls)
+    for t in free:
+        run(executor, [t], attempt)
+    done, trail = run(executor, [*free, target("paid")], attempt)
+    assert done.target.provider.name == "paid" and calls[-1] == "paid"
+    assert [a.outcome for a in trail.attempts] == ["free_tier_exhausted"] * 5 + ["ok"]
+
+
+def test_max_targets_still_bounds_the_calls() -> None:
+    clock, calls = Clock(), []
+    executor, _ = make(clock, retry=RetryConfig(max_targets=2, attempts_per_target=1))
+    chain = [target("nokey", configured=False), target("a"), target("b"), target("c")]
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, chain, scripted({p: [e500()] for p in "abc"}, clock, calls))
+    assert calls == ["a", "b"] and info.value.status == 502
+    assert "Retry-After" not in info.value.headers()
+
+
+def test_nothing_callable_says_when_the_first_candidate_is_back() -> None:
+    clock = Clock()
+    counters = MemoryCounters()
+    executor, store = make(clock, counters=counters)
+    # 03:04:05 on the executor's wall clock: a per-minute free tier is back in 55 s.
+    free = target("free", FreeTier(requests_per_minute=1, tenant_share=1.0))
+    attempt = scripted({"cool": [UpstreamStatusError(
+        "slow down", upstream_status=429, retry_after=600)]}, clock, [])
+    run(executor, [free], attempt)
+    cool = target("cool")
+    with pytest.raises(AllProvidersFailedError):
+        run(executor, [cool], attempt)  # a 429 with a long Retry-After cools it down
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, [free, cool, target("nokey", configured=False)], attempt)
+    err = info.value
+    assert err.status == 503 and err.retry_after == pytest.approx(55.0)
+    assert err.headers() == {"Retry-After": "55"}
+    assert [a.code for a in err.attempts] == [
+        "free_tier_exhausted", "cooling_down", "provider_not_configured"]
+    assert err.message.startswith("No provider can serve this request now")
+
+
+def test_nothing_callable_without_a_known_end_has_no_retry_after() -> None:
+    clock = Clock()
+    executor, _ = make(clock)
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, [target("nokey", configured=False)], scripted({}, clock, []))
+    assert info.value.status == 503 and info.value.headers() == {}

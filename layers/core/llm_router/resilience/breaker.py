@@ -47,6 +47,16 @@ def verdict(s: BreakerState, now: float, cfg: BreakerConfig) -> Verdict:
     return "probe" if now >= s.probe_until else "refuse"
 
 
+def available_in(s: BreakerState, now: float, cfg: BreakerConfig) -> float:
+    """Seconds until ``verdict`` would no longer refuse (0: it does not refuse now)."""
+    at = s.cooldown_until
+    if cfg.enabled and s.state == "open":
+        at = max(at, s.opened_at + cfg.open_s)
+    elif cfg.enabled and s.state == "half_open":
+        at = max(at, s.probe_until)
+    return max(0.0, at - now)
+
+
 def after_failure(s: BreakerState, now: float, cfg: BreakerConfig) -> BreakerState:
     if s.state == "half_open":
         return replace(s, state="open", opened_at=now, probe_until=0.0, failures=s.failures + 1)

@@ -118,44 +118,56 @@ class Executor:
         deadline = self._clock() + self.cfg.deadline_s
         await self.board.refresh()
         last: UpstreamError | None = None
-        for target in chain[: self.cfg.max_targets]:
-            if self._clock() >= deadline:
+        called = 0
+        waits: list[float] = []  # when each skipped target could serve again, if known
+        for target in chain:
+            # max_targets bounds the calls (latency), not the skips: a skip costs at most
+            # one conditional write, and one more candidate may well serve.
+            if called >= self.cfg.max_targets or self._clock() >= deadline:
                 break
             skip = await self._skip_reason(target)
             if skip:
                 trail.attempts.append(AttemptRecord(target.provider.name, target.model.name,
                                                     0.0, skip[0], skip[1]))
+                if skip[2] is not None:
+                    waits.append(skip[2])
                 continue
-            outcome = await self._on_target(target, attempt, trail, deadline)
+            before = len(trail.attempts)
+            outcome = await self._on_target(target, attempt, trail, deadline, waits)
             if isinstance(outcome, Done):
                 trail.served = target
                 return outcome
+            called += any(a.outcome not in SKIPPED for a in trail.attempts[before:])
             last = outcome
-        raise self._exhausted(trail, last)
+        raise self._exhausted(trail, last, min(waits, default=None))
 
     async def report(self, target: Target, exc: UpstreamError, latency_ms: float) -> None:
         """A failure after ``run`` returned (mid-stream), for the target's breaker."""
         await self.board.failure(target.key, latency_ms, unhealthy=counts_against_health(exc))
 
-    async def _skip_reason(self, target: Target) -> tuple[str, str] | None:
+    async def _skip_reason(self, target: Target) -> tuple[str, str, float | None] | None:
+        """Why ``target`` cannot be called now, and in how many seconds it could be."""
         if not target.provider.configured:
-            return "provider_not_configured", "provider has no API key configured"
+            return "provider_not_configured", "provider has no API key configured", None
         verdict = await self.board.admit(target.key)
         if verdict == "refuse":
             state = self.board.state(target.key)
+            wait = self.board.available_in(target.key)
             if state.state == "closed":
-                return "cooling_down", "the provider asked us to wait (429 Retry-After)"
-            return "circuit_open", f"circuit breaker {state.state.replace('_', '-')}"
+                return ("cooling_down", "the provider asked us to wait (429 Retry-After)",
+                        wait)
+            return "circuit_open", f"circuit breaker {state.state.replace('_', '-')}", wait
         return None
 
     async def _on_target(
-        self, target: Target, attempt: Attempt[T], trail: Trail, deadline: float
+        self, target: Target, attempt: Attempt[T], trail: Trail, deadline: float,
+        waits: list[float],
     ) -> Done[T] | UpstreamError | None:
         last: UpstreamError | None = None
         for number in range(1, self.cfg.attempts_per_target + 1):
             if number > 1 and await self.board.admit(target.key) == "refuse":
                 return last  # opened while we were retrying: fail over
-            reserved = await self._reserve(target, trail)
+            reserved = await self._reserve(target, trail, waits)
             if reserved is None:
                 return last
             timeout = min(target.provider.timeout_s, self.cfg.attempt_timeout_s or 1e9,
@@ -189,8 +201,10 @@ class Executor:
             return Done(result, target)
         return last
 
-    async def _reserve(self, target: Target, trail: Trail) -> list[CounterOp] | None:
-        """The target's free-tier reservation, [] without a free tier, None when full."""
+    async def _reserve(self, target: Target, trail: Trail,
+                       waits: list[float]) -> list[CounterOp] | None:
+        """The target's free-tier reservation, [] without a free tier, None when full
+        (then ``waits`` gets the seconds until the full window ends)."""
         if self._quotas is None or not has_quota(target.provider, target.model):
             return []
         ops = quota_ops(target.provider, target.model, target.max_tokens, self._wall(),
@@ -200,10 +214,12 @@ class Executor:
         except LimitReached as exc:
             trail.attempts.append(AttemptRecord(
                 target.provider.name, target.model.name, 0.0, "free_tier_exhausted", str(exc)))
+            waits.append(max(0.0, exc.op.resets_at - self._wall().timestamp()))
             return None
         return ops
 
-    def _exhausted(self, trail: Trail, last: UpstreamError | None) -> RouterError:
+    def _exhausted(self, trail: Trail, last: UpstreamError | None,
+                   retry_after: float | None) -> RouterError:
         summaries = [AttemptSummary(a.provider, a.model, a.error or a.outcome, a.outcome)
                      for a in trail.attempts]
         called = [a for a in trail.attempts if a.outcome not in SKIPPED]
@@ -211,7 +227,11 @@ class Executor:
             return UpstreamTimeoutError(
                 f"No provider answered in time ({len(called)} attempts): {last.message}",
                 provider=last.provider, model=last.model)
-        return AllProvidersFailedError(summaries, status=502 if called else 503)
+        if called:
+            return AllProvidersFailedError(summaries, status=502)
+        # Nothing could be called: every candidate lacks a key, has its breaker open, is
+        # cooling down or has used up its free tier. Retry-After: the soonest one is back.
+        return AllProvidersFailedError(summaries, status=503, retry_after=retry_after)
 
 
 def _rejected(exc: UpstreamError) -> RouterError:

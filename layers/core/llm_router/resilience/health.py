@@ -21,6 +21,7 @@ from llm_router.resilience.breaker import (
     BreakerState,
     Verdict,
     after_failure,
+    available_in,
     take_probe,
     verdict,
 )
@@ -77,6 +78,10 @@ class HealthBoard:
 
     def stats(self, target: str) -> TargetStats:
         return self._stats.setdefault(target, TargetStats())
+
+    def available_in(self, target: str) -> float:
+        """Seconds until ``target`` may be called again, as far as this instance knows."""
+        return available_in(self.state(target), self.clock(), self.cfg)
 
     async def admit(self, target: str) -> Verdict:
         """allow, refuse, or probe (this instance holds the half-open lease)."""

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import anyio
 
-from llm_router.catalog import Catalog, ModelConfig
+from llm_router.catalog import Catalog, ModelConfig, ProviderConfig
 from llm_router.keys import Principal
 from llm_router.ledger import now_utc
 from llm_router.policies import Environment, KeyLimits
@@ -131,12 +131,14 @@ class Resilience:
 
     async def chain(self, request: ChatRequest, decision: RouteDecision,
                     tenant: str | None = None) -> list[Target]:
-        targets = [Target(m, self.catalog.provider_of(m) if i else decision.provider,
-                          _max_tokens(request, m) if self._counts_tokens(m) else 0)
-                   for i, m in enumerate(self._chain_models(decision))]
-        limit = self.catalog.resilience.retry.max_targets
+        """Every target the request may be served by, best first. All of them: the
+        executor skips those that cannot serve now (no key, breaker open, free tier used
+        up) at no cost and stops after ``max_targets`` calls."""
+        tier_models = [decision.model, *decision.fallbacks]
+        targets = [self._target(request, m, decision.provider if i == 0 else None)
+                   for i, m in enumerate([*tier_models, *decision.escalation])]
         if decision.tier is None:
-            return targets[:limit]  # an explicit model stays first; fallbacks on failure
+            return targets  # an explicit model stays first; fallbacks on failure
         await self.board.refresh()
         usage = await self._free_tier_usage(targets, tenant)
 
@@ -149,9 +151,17 @@ class Resilience:
             return t.model, t.provider, Signals(self.board.state(t.key), stats.error_rate,
                                                 stats.latency_ms, free)
 
-        # Score every candidate, then keep the best max_targets.
+        # Scoring reorders within the routed tier, and within the stronger tiers failover
+        # may climb to: a stronger tier only serves once the routed one cannot.
         weights = self.catalog.routing.environments[self.environment]
-        return rank(targets, describe, weights)[:limit]
+        split = len(tier_models)
+        return (rank(targets[:split], describe, weights)
+                + rank(targets[split:], describe, weights))
+
+    def _target(self, request: ChatRequest, model: ModelConfig,
+                provider: ProviderConfig | None) -> Target:
+        return Target(model, provider or self.catalog.provider_of(model),
+                      _max_tokens(request, model) if self._counts_tokens(model) else 0)
 
     # --- settle -------------------------------------------------------------------
 
@@ -167,7 +177,7 @@ class Resilience:
 
     def _chain_models(self, decision: RouteDecision) -> list[ModelConfig]:
         # All of them: admission reserves the worst case over any that may be tried.
-        return [decision.model, *decision.fallbacks]
+        return [decision.model, *decision.fallbacks, *decision.escalation]
 
     def _worst_case(self, request: ChatRequest, decision: RouteDecision, needs_cost: bool,
                     needs_tokens: bool) -> tuple[Decimal, int]:

@@ -1,0 +1,148 @@
+"""Free tiers used up: the router fails over to paid candidates of the same tier, then to
+a stronger tier, and answers 503 (OpenAI's shape, Retry-After) only when no candidate at
+all can serve. Through the app in process, over the embedded store and the in-process
+simulator; each served request's ledger item books the model and provider that served.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import anyio
+import httpx
+import numpy as np
+import pytest
+
+from llm_router.api.app import create_app
+from llm_router.bootstrap import build_services
+from llm_router.catalog import Catalog, parse_catalog
+from llm_router.complexity import TierChoice, TierPicker
+from llm_router.simulator.app import create_app as create_simulator
+
+from .conftest import TENANT, Storage
+
+pytestmark = pytest.mark.integration
+KEY = "sk-test-failover-tiers"
+
+
+class FixedTier(TierPicker):
+    """The classifier's answer fixed, so the test decides which tier a request needs."""
+
+    def __init__(self, tier: str):
+        self.tier = tier
+
+    def pick(self, request: Any, embedding: Any = None, *, text: str | None = None
+             ) -> TierChoice:
+        return TierChoice(self.tier, self.tier, 1.0,  # type: ignore[arg-type]
+                          np.zeros(384, dtype=np.float32))
+
+
+def catalog(free: list[str], simple_paid: list[str], moderate: list[str],
+            failover_tiers: int = 1) -> Catalog:
+    """One provider per model on the simulator. ``free`` models: price 0, a free tier of
+    one request a day each. Free-tier usage is read once for scoring (a long cache TTL),
+    as an instance under load sees it: stale, so used-up free tiers still rank first."""
+    providers: dict[str, Any] = {}
+    models: dict[str, Any] = {}
+    for name in free + simple_paid + moderate:
+        providers[name] = {"kind": "openai", "base_url": f"http://simulator/{name}/v1",
+                           "api_key": "sim-key"}
+        paid = name not in free
+        models[name] = {"provider": name, "upstream_model": "up-small",
+                        "input_per_mtok": 0.15 if paid else 0,
+                        "output_per_mtok": 0.60 if paid else 0,
+                        "tiers": ["moderate"] if name in moderate else ["simple"]}
+        if not paid:
+            providers[name]["free_tier"] = {"requests_per_day": 1, "tenant_share": 1.0}
+    return parse_catalog({
+        "providers": providers, "models": models,
+        "routing": {"tiers": {"simple": free + simple_paid, "moderate": moderate},
+                    "failover_tiers": failover_tiers},
+        "resilience": {"quota_cache_ttl_s": 3600, "retry": {"max_targets": 4}},
+    })
+
+
+def ask_all(storage: Storage, cat: Catalog, count: int) -> list[httpx.Response]:
+    async def go() -> list[httpx.Response]:
+        sim = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_simulator()))
+        services = build_services(storage.settings, http=sim, catalog=cat,
+                                  dynamodb=storage.client, mode="simulated",
+                                  tiers=FixedTier("simple"), load_tiers=False)
+        transport = httpx.ASGITransport(app=create_app(services))
+        out = []
+        async with sim, httpx.AsyncClient(transport=transport, base_url="http://r") as c:
+            for _ in range(count):
+                out.append(await c.post(
+                    "/v1/chat/completions", timeout=30,
+                    headers={"authorization": f"Bearer {KEY}"},
+                    json={"model": "auto", "max_tokens": 20, "cache": False,
+                          "messages": [{"role": "user", "content": "Where is my order?"}]}))
+        return out
+
+    return anyio.run(go)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _key(storage: Storage) -> None:
+    storage.add_key(KEY)
+
+
+def names(*parts: str) -> list[str]:
+    tag = uuid.uuid4().hex[:6]
+    return [f"{p}-{tag}" for p in parts]
+
+
+def check_booked(storage: Storage, resp: httpx.Response) -> dict[str, Any]:
+    """The ledger item books what served: model, provider and the header's cost."""
+    item = storage.ledger_item(resp.headers["x-request-id"], TENANT)
+    assert item["model"] == resp.headers["x-router-model"]
+    assert item["provider"] == resp.headers["x-router-provider"]
+    assert Decimal(str(item["cost_usd"])) == Decimal(resp.headers["x-router-cost-usd"]) > 0
+    assert item["attempts"][-1]["outcome"] == "ok"
+    assert item["attempts"][-1]["model"] == item["model"]
+    return item
+
+
+def test_used_up_free_tiers_beyond_max_targets_fail_over_to_a_paid_model(
+        storage: Storage) -> None:
+    # Five free candidates rank ahead of the paid one, one more than max_targets: the
+    # skips must not use up the request's four calls.
+    free = names("f0", "f1", "f2", "f3", "f4")
+    paid, strong = names("paid", "strong")
+    responses = ask_all(storage, catalog(free, [paid], [strong]), 7)
+    assert [r.status_code for r in responses] == [200] * 7, responses[-1].text
+    assert sorted(r.headers["x-router-model"] for r in responses[:5]) == sorted(free)
+    for resp in responses[5:]:
+        assert resp.headers["x-router-model"] == paid  # same tier before a stronger one
+        assert resp.headers["x-router-tier"] == "simple"
+        item = check_booked(storage, resp)
+        skipped = [a["outcome"] for a in item["attempts"][:-1]]
+        assert skipped == ["free_tier_exhausted"] * 5
+
+
+def test_a_used_up_tier_fails_over_to_the_next_stronger_tier(storage: Storage) -> None:
+    free = names("g0", "g1")
+    (strong,) = names("strong")
+    responses = ask_all(storage, catalog(free, [], [strong]), 3)
+    assert [r.status_code for r in responses] == [200] * 3, responses[-1].text
+    assert responses[2].headers["x-router-model"] == strong
+    assert f"failed over to {strong}" in responses[2].headers["x-router-reason"]
+    check_booked(storage, responses[2])
+
+
+def test_no_candidate_left_is_503_in_openai_shape_with_retry_after(storage: Storage) -> None:
+    free = names("h0", "h1")
+    (strong,) = names("strong")
+    responses = ask_all(storage, catalog(free, [], [strong], failover_tiers=0), 3)
+    assert [r.status_code for r in responses] == [200, 200, 503]
+    last = responses[2]
+    err = last.json()["error"]
+    assert err["code"] == "all_providers_failed" and err["type"] == "upstream_error"
+    assert "No provider can serve this request now" in err["message"]
+    assert [a["code"] for a in err["attempts"]] == ["free_tier_exhausted"] * 2
+    # Both free tiers are per day: back at the next UTC midnight.
+    assert 1 <= int(last.headers["retry-after"]) <= 86400
+    item = storage.ledger_item(last.headers["x-request-id"], TENANT)
+    assert item["status"] == 503 and Decimal(str(item["cost_usd"])) == 0
