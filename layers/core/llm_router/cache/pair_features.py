@@ -27,6 +27,8 @@ from tokenizers import Tokenizer
 
 from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
+from llm_router.cache.quantities import Amount, amounts, same_amounts
+from llm_router.cache.quantities import ids as identifiers
 
 F32 = npt.NDArray[np.float32]
 
@@ -66,37 +68,6 @@ _CONTRACTIONS = (
     (re.compile(r"\bur\b"), "your"),
     (re.compile(r"[’`]"), "'"),
 )
-_WORD_NUMBERS = {
-    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100,
-    "thousand": 1000, "million": 1_000_000, "twice": 2, "dozen": 12, "half": 0.5,
-}
-_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
-                "bn": 1e9, "billion": 1e9, "hundred": 1e2}
-_UNITS = {
-    "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "bucks": "usd",
-    "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur",
-    "£": "gbp", "gbp": "gbp", "pound": "gbp", "pounds": "gbp",
-    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
-    "g": "g", "gram": "g", "grams": "g", "lb": "lb", "lbs": "lb",
-    "km": "km", "mi": "mile", "mile": "mile", "miles": "mile",
-    "gb": "gb", "mb": "mb", "tb": "tb", "%": "pct", "percent": "pct",
-    "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
-    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
-    "day": "day", "days": "day", "week": "week", "weeks": "week",
-    "month": "month", "months": "month", "yr": "year", "yrs": "year", "year": "year",
-    "years": "year",
-}
-_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS if u not in "$€£"), key=len,
-                           reverse=True))
-_QUANTITY = re.compile(
-    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?-?"
-    r"(?:(?P<mult>k|m|mn|bn|thousand|million|billion|hundred)(?![a-z0-9]))?\s?-?"
-    rf"(?:(?P<unit>{_UNIT_RE})(?![a-z0-9]))?"
-)
-_ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
 _NAME = re.compile(r"[A-Za-z][A-Za-z'.]*")
 _SENTENCE_END = re.compile(r"[.!?:;]\s+|\n")
 _WH = ("how", "what", "why", "where", "when", "who", "which", "whom", "whose")
@@ -111,7 +82,7 @@ class TextView:
     content: npt.NDArray[np.bool_]
     idf: F32
     vectors: F32  # (len(words), dim), unit rows
-    quantities: tuple[str, ...]  # sorted "value unit" strings
+    quantities: tuple[Amount, ...]  # sorted (value, family), see ``quantities.amounts``
     ids: frozenset[str]
     names: frozenset[str]
     negated: bool
@@ -162,20 +133,11 @@ class Vocabulary:
         return TextView(
             words=tuple(words), stems=stems, content=content,
             idf=np.asarray(idf, dtype=np.float32), vectors=vectors,
-            quantities=quantities(lowered), ids=identifiers(lowered),
+            quantities=amounts(lowered), ids=identifiers(lowered),
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
         )
-
-
-_NOT_IDS = frozenset({"twofa"})
-
-
-def identifiers(lowered: str) -> frozenset[str]:
-    """Order numbers, codes, SKUs: tokens mixing letters and digits that are no amount."""
-    return frozenset(m.replace("-", "").lstrip("#") for m in _ID.findall(lowered)
-                     if not _is_quantity(m)) - _NOT_IDS
 
 
 def normalise(text: str) -> str:
@@ -187,26 +149,6 @@ def normalise(text: str) -> str:
     for pattern, repl in _CONTRACTIONS:
         lowered = pattern.sub(repl, lowered)
     return " ".join(_canonicalize(lowered).split())
-
-
-def quantities(lowered: str) -> tuple[str, ...]:
-    """Amounts with units, normalised; ids are left to ``_ID``. Reads normalised text."""
-    text = _NUMBER_WORD.sub(lambda m: f" {_WORD_NUMBERS[m.group(1)]:g} ", lowered)
-    text = re.sub(r"(\d) (hundred|thousand|million)\b", r"\1\2", text)
-    text = _ID.sub(lambda m: m.group(0) if _is_quantity(m.group(0)) else " ", text)
-    found: list[str] = []
-    for m in _QUANTITY.finditer(text):
-        value = float(m.group("num").replace(",", ""))
-        value *= _MULTIPLIERS.get(m.group("mult") or "", 1.0)
-        unit = _UNITS.get(m.group("cur") or "", "") or _UNITS.get(m.group("unit") or "", "")
-        found.append(f"{value:g}{unit}")
-    return tuple(sorted(found))
-
-
-def _is_quantity(token: str) -> bool:
-    """'5kg', '20k', '3-year' are amounts, not ids."""
-    m = re.fullmatch(r"(\d[\d,.]*)-?([a-z]+)", token)
-    return bool(m) and (m.group(2) in _UNITS or m.group(2) in _MULTIPLIERS)  # type: ignore[union-attr]
 
 
 def names(text: str) -> frozenset[str]:
@@ -254,20 +196,20 @@ def pair_features(a: TextView, b: TextView, cosine: float) -> F32:
         inversions, inversions / max(aligned * (aligned - 1) / 2, 1.0),
         _bigram_overlap(a.stems, b.stems), _jaccard(set(a.stems), set(b.stems)),
         min(la, lb), max(la, lb), min(la, lb) / max(la, lb, 1),
-        float(_values(qa) != _values(qb)), float(bool(qa or qb)), float(a.ids != b.ids),
+        float(not same_amounts(qa, qb)), float(bool(qa or qb)), float(a.ids != b.ids),
         max(name_a, name_b), name_a + name_b,
         float(a.negated != b.negated), float(opposite), float(a.wh != b.wh),
     ], dtype=np.float32)
 
 
 def quantity_conflict(a: TextView, b: TextView) -> bool:
-    """The hard check: different amounts or different ids never share an answer."""
-    return _values(a.quantities) != _values(b.quantities) or a.ids != b.ids
-
-
-def _values(qs: tuple[str, ...]) -> tuple[str, ...]:
-    """Amount values without their units ("30 days" and "30-day" agree; "$5" and "5" too)."""
-    return tuple(sorted(re.match(r"[\d.e+-]+", q).group(0) for q in qs))  # type: ignore[union-attr]
+    """The hard check: two texts that both name amounts, or both name ids, and name
+    different ones never share an answer. An amount or id on one side only is left to
+    the verifier ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order
+    shipped?" asks)."""
+    return ((bool(a.quantities) and bool(b.quantities)
+             and not same_amounts(a.quantities, b.quantities))
+            or (bool(a.ids) and bool(b.ids) and a.ids != b.ids))
 
 
 def _similarity(a: TextView, b: TextView) -> F32:

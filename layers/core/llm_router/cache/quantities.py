@@ -1,0 +1,176 @@
+"""Amounts, times, dates and ids in a question, normalised so that a change of format is
+no change of value (pure; no I/O).
+
+"$20,000", "20k dollars" and "20 thousand dollars" are one amount; "5 kg"/"5kg",
+"2 GB"/"2048 MB", "1 Gbps"/"1000 Mbps", "30 min"/"half an hour", "50p"/"£0.50",
+"3 PM"/"15:00", "12/24"/"December 24th", "'95"/"1995", "TLS v1.3"/"TLS 1.3" and
+"18"/"eighteen" agree; "one" is no number ("one of my orders"). Each amount becomes a
+(value, family) pair in its family's base unit (minutes, days, MB, Mbps, kg, the
+currency's main unit); ``same_amounts`` compares two lists of them with a small relative
+tolerance (1 GB is 1000 or 1024 MB, depending on who writes it).
+"""
+
+from __future__ import annotations
+
+import re
+
+Amount = tuple[float, str]  # (value in the family's base unit, family)
+
+_SMALL = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "twice": 2, "dozen": 12, "half": 0.5,
+}
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NUMBER_WORDS = re.compile(
+    r"\b(?:(" + "|".join(_TENS) + r")[\s-](" + "|".join(_UNITS_WORDS) + r")|("
+    + "|".join(_SMALL) + r"))\b")
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
+                "bn": 1e9, "billion": 1e9, "hundred": 1e2}
+
+# unit -> (family, factor to the family's base unit)
+_UNITS: dict[str, tuple[str, float]] = {
+    "$": ("usd", 1), "usd": ("usd", 1), "dollar": ("usd", 1), "dollars": ("usd", 1),
+    "bucks": ("usd", 1), "cent": ("usd", 0.01), "cents": ("usd", 0.01),
+    "€": ("eur", 1), "eur": ("eur", 1), "euro": ("eur", 1), "euros": ("eur", 1),
+    "£": ("gbp", 1), "gbp": ("gbp", 1), "pound": ("gbp", 1), "pounds": ("gbp", 1),
+    "p": ("gbp", 0.01), "pence": ("gbp", 0.01), "quid": ("gbp", 1),
+    "kg": ("kg", 1), "kgs": ("kg", 1), "kilo": ("kg", 1), "kilos": ("kg", 1),
+    "kilogram": ("kg", 1), "kilograms": ("kg", 1), "g": ("kg", 1e-3), "gram": ("kg", 1e-3),
+    "grams": ("kg", 1e-3), "lb": ("lb", 1), "lbs": ("lb", 1),
+    "km": ("km", 1), "mi": ("mile", 1), "mile": ("mile", 1), "miles": ("mile", 1),
+    "inch": ("inch", 1), "inches": ("inch", 1), "in": ("inch", 1), '"': ("inch", 1),
+    "kb": ("mb", 1 / 1024), "mb": ("mb", 1), "gb": ("mb", 1024), "tb": ("mb", 1024**2),
+    "kbps": ("mbps", 1e-3), "mbps": ("mbps", 1), "gbps": ("mbps", 1e3),
+    "%": ("pct", 1), "percent": ("pct", 1),
+    "sec": ("minute", 1 / 60), "secs": ("minute", 1 / 60), "second": ("minute", 1 / 60),
+    "seconds": ("minute", 1 / 60), "s": ("minute", 1 / 60),
+    "min": ("minute", 1), "mins": ("minute", 1), "minute": ("minute", 1),
+    "minutes": ("minute", 1), "h": ("minute", 60), "hr": ("minute", 60),
+    "hrs": ("minute", 60), "hour": ("minute", 60), "hours": ("minute", 60),
+    "day": ("day", 1), "days": ("day", 1), "week": ("day", 7), "weeks": ("day", 7),
+    "month": ("month", 1), "months": ("month", 1), "yr": ("year", 1), "yrs": ("year", 1),
+    "year": ("year", 1), "years": ("year", 1),
+    "kwh": ("kwh", 1), "kw": ("kw", 1), "fps": ("fps", 1), "hz": ("hz", 1),
+    "ghz": ("hz", 1e9), "mph": ("mph", 1), "c": ("", 1), "f": ("", 1),
+}
+_APPROX = frozenset({"mb", "mbps"})
+_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS if u not in "$€£"), key=len,
+                           reverse=True))
+_QUANTITY = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
+    r"(?:(?P<mult>k|m|mn|bn|thousand|million|billion|hundred)(?![a-z0-9]))?\s?-?"
+    rf"(?:(?P<unit>{_UNIT_RE})(?![a-z0-9]))?"
+)
+ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_IDS = frozenset({"twofa"})
+
+_MONTHS = {m: i + 1 for i, m in enumerate((
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_NUMERIC = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b")
+_DATE_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_DATE_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
+_CLOCK_12 = re.compile(r"\b(\d{1,2})(?::(\d\d))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+_CLOCK_24 = re.compile(r"\b(\d{1,2}):(\d\d)\b")
+_SHORT_YEAR = re.compile(r"'(\d\d)\b")
+_VERSION = re.compile(r"\bv(?=\d)")
+_HALF = re.compile(r"\b(?:a\s+)?half\s+(?:an?\s+)?(hour|day|year|month)\b")
+_AND_A_HALF = re.compile(r"\b(\d+|one|a|an)\s+and\s+a\s+half\b")
+_FRACTIONAL = re.compile(r"(\d) (hundred|thousand|million)\b")
+
+
+def amounts(lowered: str) -> tuple[Amount, ...]:
+    """The amounts of a normalised (lower-case) text, sorted; ids are left to ``ids``."""
+    found: list[Amount] = []
+    text = _VERSION.sub("", lowered)
+    text = _SHORT_YEAR.sub(_year, text)
+    text = _dates(text, found)
+    text = _clock(text, found)
+    text = _AND_A_HALF.sub(lambda m: f" {_one(m.group(1)) + 0.5:g} ", text)
+    text = _HALF.sub(lambda m: f" 0.5 {m.group(1)} ", text)
+    text = _NUMBER_WORDS.sub(_number_word, text)
+    text = _FRACTIONAL.sub(r"\1\2", text)
+    text = ID.sub(lambda m: m.group(0) if is_quantity(m.group(0)) else " ", text)
+    for m in _QUANTITY.finditer(text):
+        value = float(m.group("num").replace(",", ""))
+        value *= _MULTIPLIERS.get(m.group("mult") or "", 1.0)
+        family, factor = _UNITS.get(m.group("cur") or "") or _UNITS.get(
+            m.group("unit") or "", ("", 1.0))
+        found.append((round(value * factor, 6), family))
+    return tuple(sorted(found))
+
+
+def ids(lowered: str) -> frozenset[str]:
+    """Order numbers, codes, SKUs: tokens mixing letters and digits that are no amount."""
+    text = _VERSION.sub("", lowered)
+    return frozenset(m.replace("-", "").lstrip("#") for m in ID.findall(text)
+                     if not is_quantity(m)) - _NOT_IDS
+
+
+def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
+    """Equal values (units are not compared: "30 days" and "30-day", "$5" and "5"
+    agree); data sizes and rates within 3 % (1 GB is 1000 or 1024 MB)."""
+    if len(a) != len(b):
+        return False
+    return all(x == y or (fx in _APPROX and fy in _APPROX
+                          and abs(x - y) <= 0.03 * max(abs(x), abs(y)))
+               for (x, fx), (y, fy) in zip(sorted(a), sorted(b), strict=True))
+
+
+def is_quantity(token: str) -> bool:
+    """'5kg', '20k', '3-year', '24th', '450kwh' are amounts, not ids."""
+    m = re.fullmatch(r"(\d[\d,.]*)-?([a-z]+)", token)
+    return bool(m) and (m.group(2) in _UNITS or m.group(2) in _MULTIPLIERS  # type: ignore[union-attr]
+                        or m.group(2) in ("st", "nd", "rd", "th", "am", "pm"))  # type: ignore[union-attr]
+
+
+def _year(m: re.Match[str]) -> str:
+    short = int(m.group(1))
+    return f" {1900 + short if short > 30 else 2000 + short} "
+
+
+def _one(word: str) -> float:
+    return 1.0 if word in ("one", "a", "an") else float(word)
+
+
+def _number_word(m: re.Match[str]) -> str:
+    if m.group(3):
+        return f" {_SMALL[m.group(3)]:g} "
+    return f" {_SMALL[m.group(1)] + _SMALL[m.group(2)]:g} "
+
+
+def _dates(text: str, found: list[Amount]) -> str:
+    def numeric(m: re.Match[str]) -> str:
+        first, second = int(m.group(1)), int(m.group(2))
+        month, day = (second, first) if first > 12 >= second else (first, second)
+        return _date(found, month, day)
+
+    text = _DATE_NUMERIC.sub(numeric, text)
+    text = _DATE_MONTH_DAY.sub(
+        lambda m: _date(found, _MONTHS[m.group(1)], int(m.group(2))), text)
+    return _DATE_DAY_MONTH.sub(
+        lambda m: _date(found, _MONTHS[m.group(2)], int(m.group(1))), text)
+
+
+def _date(found: list[Amount], month: int, day: int) -> str:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return f" {month} {day} "
+    found.append((float(month * 100 + day), "date"))
+    return " "
+
+
+def _clock(text: str, found: list[Amount]) -> str:
+    def twelve(m: re.Match[str]) -> str:
+        hour = int(m.group(1)) % 12 + (12 if m.group(3).startswith("p") else 0)
+        found.append((float(hour * 60 + int(m.group(2) or 0)), "clock"))
+        return " "
+
+    def twentyfour(m: re.Match[str]) -> str:
+        found.append((float(int(m.group(1)) * 60 + int(m.group(2))), "clock"))
+        return " "
+
+    return _CLOCK_24.sub(twentyfour, _CLOCK_12.sub(twelve, text))
