@@ -11,8 +11,6 @@ the MiniLM export already in the layer. Loaded once per process, on first use.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import threading
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.artefact import load_model_files
 from llm_router.errors import ConfigError
@@ -94,15 +93,12 @@ def load_verifier(directory: Path | None = None,
     directory = directory or ARTEFACT_DIR
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
-        raw = (directory / WEIGHTS).read_bytes()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cache verifier artefact missing in {directory}: {exc}") from exc
-    if hashlib.sha256(raw).hexdigest() != meta.get("sha256"):
-        raise ConfigError(f"{directory / WEIGHTS} does not match the sha256 in {META}")
+    raw = read_verified(directory / WEIGHTS, str(meta.get("sha256")), what="cache verifier")
     if tuple(meta.get("features", ())) != FEATURES:
         raise ConfigError(f"{META} was trained on other features; run `make verifier`")
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+    arrays = npz_arrays(raw)
     vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), embedding_dir)
     return PairVerifier(vocabulary, Mlp.from_arrays(arrays), float(meta["threshold"]), meta)
 

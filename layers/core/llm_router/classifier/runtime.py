@@ -4,8 +4,6 @@ query from its embedding and text, and pick the tier to route to by expected err
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.classifier.decision import decide
 from llm_router.classifier.features import design_matrix, text_features
 from llm_router.classifier.models import (
@@ -89,18 +88,15 @@ def load_classifier(
     directory = directory or DEFAULT_DIR
     try:
         metadata = json.loads((directory / METADATA).read_text(encoding="utf-8"))
-        raw = (directory / ARRAYS).read_bytes()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"no classifier artefact in {directory}: {exc}") from exc
-    if hashlib.sha256(raw).hexdigest() != metadata["files"][ARRAYS]:
-        raise ConfigError(f"{directory / ARRAYS} does not match its metadata hash")
     if embedder_id is not None and metadata["embedder"] != embedder_id:
         raise ConfigError(
             f"classifier was trained on {metadata['embedder']}, not {embedder_id}; "
             "run `llm-router train`"
         )
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        arrays: Params = {key: npz[key] for key in npz.files}
+    raw = read_verified(directory / ARRAYS, metadata["files"][ARRAYS], what="classifier")
+    arrays: Params = npz_arrays(raw)
     model = restore_model(metadata["model"], metadata["hyperparameters"], arrays)
     return ComplexityClassifier(model, metadata, arrays)
 

@@ -10,12 +10,14 @@ import json
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.errors import ConfigError
 
 MANIFEST = "manifest.json"
@@ -42,29 +44,26 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_verified(directory: Path, name: str, expected: str) -> bytes:
-    try:
-        data = (directory / name).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"embedding model file missing: {directory / name}") from exc
-    if sha256_bytes(data) != expected:
-        raise ConfigError(f"embedding model file {name} does not match its manifest hash")
-    return data
-
-
 def load_model_files(directory: Path | None = None) -> ModelFiles:
-    """Read and hash-check an export directory (``make data`` writes the default one)."""
-    directory = directory or DEFAULT_DIR
+    """Read and hash-check an export directory (``make data`` writes the default one).
+
+    Once per directory and process: the embedder and the cache verifier's word table
+    share one verified copy of the weights."""
+    return _load_model_files((directory or DEFAULT_DIR).resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_model_files(directory: Path) -> ModelFiles:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         files = manifest["files"]
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"no embedding model manifest in {directory}; run `make data`") from exc
-    raw = _read_verified(directory, WEIGHTS, files[WEIGHTS])
-    tokenizer_json = _read_verified(directory, TOKENIZER, files[TOKENIZER]).decode("utf-8")
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        weights = {key: npz[key] for key in npz.files}
-    return ModelFiles(manifest=manifest, weights=weights, tokenizer_json=tokenizer_json)
+    what = "embedding model file"
+    weights = npz_arrays(read_verified(directory / WEIGHTS, files[WEIGHTS], what=what))
+    tokenizer_json = read_verified(directory / TOKENIZER, files[TOKENIZER], what=what)
+    return ModelFiles(manifest=manifest, weights=weights,  # type: ignore[arg-type]
+                      tokenizer_json=tokenizer_json.decode("utf-8"))
 
 
 def npz_bytes(arrays: Mapping[str, npt.NDArray[np.generic]]) -> bytes:
