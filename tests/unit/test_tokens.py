@@ -23,6 +23,7 @@ import tiktoken
 import tiktoken_ext.openai_public as openai_public
 from pydantic import TypeAdapter
 
+from llm_router.errors import ConfigError
 from llm_router.schema import Message, Tool
 from llm_router.tokens import (
     count_chat_tokens,
@@ -32,6 +33,7 @@ from llm_router.tokens import (
     vendored_dir,
     vendored_files,
 )
+from llm_router.tokens.encodings import get_encoding, load_encoding
 
 
 def msgs(raw: list[dict[str, Any]]) -> list[Message]:
@@ -236,6 +238,27 @@ def test_vendored_files_match_tiktokens_expected_hashes() -> None:
             url, cache_name, sha256)
 
 
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_vendored_encoding_is_tiktokens_own(name: str) -> None:
+    """The router's reader of the vendored files builds the encoding tiktoken would."""
+    spec = getattr(openai_public, name)()  # tiktoken's constructor, tiktoken's reader
+    ours = load_encoding(name)
+    assert ours.name == name
+    assert ours._pat_str == spec["pat_str"]
+    assert ours._special_tokens == spec["special_tokens"]
+    assert ours._mergeable_ranks == spec["mergeable_ranks"]
+    assert get_encoding(name) is get_encoding(name)  # loaded once per process
+
+
+def test_tampered_vendored_file_is_refused(tmp_path: Path) -> None:
+    for path in vendored_dir().iterdir():
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    target = tmp_path / vendored_files()["cl100k_base"].cache_name
+    target.write_bytes(target.read_bytes().replace(b" 0\n", b" 1\n", 1))
+    with pytest.raises(ConfigError, match="does not match the sha256"):
+        load_encoding("cl100k_base", tmp_path)
+
+
 def test_use_vendored_encodings_keeps_a_dir_the_caller_chose() -> None:
     env = {"TIKTOKEN_CACHE_DIR": "/opt/mine"}
     assert use_vendored_encodings(env) == "/opt/mine"
@@ -249,7 +272,8 @@ def _dead_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run_tokens_offline(tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def _run_offline(tmp_path: Path, argv: list[str],
+                **extra_env: str) -> subprocess.CompletedProcess[str]:
     proxy = f"http://127.0.0.1:{_dead_port()}"
     env = {k: v for k, v in os.environ.items()
            if k not in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")}
@@ -257,23 +281,34 @@ def _run_tokens_offline(tmp_path: Path, **extra_env: str) -> subprocess.Complete
     env.update(HTTPS_PROXY=proxy, HTTP_PROXY=proxy, https_proxy=proxy, http_proxy=proxy,
                NO_PROXY="", no_proxy="", TMPDIR=str(tmp_path), **extra_env)
     line = json.dumps({"messages": JARGON}) + "\n"
-    return subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "tokens", "--model", "gpt-4o"],
-        input=line * 2, capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run([sys.executable, *argv], input=line * 2, capture_output=True,
+                          text=True, env=env, timeout=60)
 
 
-def test_tokens_command_works_with_the_network_dead(tmp_path: Path) -> None:
-    done = _run_tokens_offline(tmp_path)
+TOKENS = ["-m", "llm_router.cli", "tokens", "--model", "gpt-4o"]
+
+
+@pytest.mark.parametrize("cache_dir", [None, "empty-cache"])
+def test_tokens_command_works_with_the_network_dead(tmp_path: Path,
+                                                    cache_dir: str | None) -> None:
+    """The vendored encodings are read from the package, whatever tiktoken's cache
+    directory holds (an empty one included)."""
+    extra = {}
+    if cache_dir:
+        (tmp_path / cache_dir).mkdir()
+        extra["TIKTOKEN_CACHE_DIR"] = str(tmp_path / cache_dir)
+    done = _run_offline(tmp_path, TOKENS, **extra)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(x) for x in done.stdout.splitlines()]
     assert rows == [{"prompt_tokens": 124, "encoding": "o200k_base", "exact": True}] * 2
 
 
 def test_the_dead_network_really_is_dead(tmp_path: Path) -> None:
-    """Control: with an empty cache dir tiktoken must download, and that must fail."""
+    """Control: tiktoken itself, with an empty cache dir, must download, and that fails."""
     empty = tmp_path / "empty-cache"
     empty.mkdir()
-    done = _run_tokens_offline(tmp_path, TIKTOKEN_CACHE_DIR=str(empty))
+    done = _run_offline(tmp_path, ["-c", "import tiktoken; tiktoken.get_encoding('o200k_base')"],
+                        TIKTOKEN_CACHE_DIR=str(empty))
     assert done.returncode != 0
     assert not done.stdout
     assert re.search(r"ProxyError|ConnectionError|Connection refused|Max retries", done.stderr)
