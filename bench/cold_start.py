@@ -1,77 +1,290 @@
-"""Cold start of the router function's code: a fresh interpreter imports the app and
-builds everything a container builds at init (catalog, embedder, classifier, tiktoken
-encodings, clients), as functions/router/app.py does. No request is sent.
+"""Cold start of the router function, and its first request, as Lambda runs them.
 
-    .venv/bin/python bench/cold_start.py [--runs 7]
+    .venv/bin/python bench/cold_start.py [--runs 7] [--init-only]
+        [--layer .aws-sam/build/CoreLayer --python python3.12]
 
-Prints min / median / max wall seconds of whole processes and writes
-bench/results/cold_start.json. Interpreter start-up is included (a Lambda cold start
-pays it too); the `python -c pass` baseline is printed beside it. ``cpu_s`` is the
-processes' CPU time (user + system): on a busy machine wall time mostly measures the
-wait for a core, CPU time much less so (compare like with like).
+Each run is a fresh interpreter that does what a new Lambda container does: imports
+the handler module (functions/router/app.py, which builds the app, clients, catalog,
+embedder, classifier and o200k at import) with the Router function's environment from
+template.yaml (X-Ray tracing, the per-request log line with EMF, the cache bucket), then
+hands the Mangum handler one Function URL event: ``model: auto`` with the semantic cache
+on, a key to look up, the request embedded, classified, looked up in the cache, answered
+by a loopback OpenAI-compatible upstream and settled in the ledger. Storage is the
+embedded store ``llm-router serve`` uses (DynamoDB's API over HTTP, as on Lambda).
+
+Reported per run, as medians with min and max:
+
+- ``init``: from spawning the interpreter to the handler being ready (what Lambda bills
+  as Init Duration, interpreter start included; ``python -c pass`` is printed beside it),
+  wall and CPU seconds (user + system, all threads);
+- ``first_request``: the handler call for that first event, wall and CPU;
+- ``total``: the two together.
+
+``--init-only`` skips the stores and the request (init as the earlier version of this
+benchmark measured it, with the endpoint pointed at a closed port).
+
+``--layer DIR`` runs the function against a built core layer instead of the checkout
+(``DIR/python`` first on the path, ``-S``: no site-packages, so only what the layer ships
+is importable, with the .pyc files the layer build compiled), under ``--python``, which
+should be the Lambda runtime's version. The layer must be built for this machine's CPU:
+``make -f layers/core/Makefile build-CoreLayer ARTIFACTS_DIR=/tmp/layer LAYER_ARCH=x86_64``
+(``PYENV_VERSION=3.12.1`` where pyenv provides python3.12).
+
+The layer ships compiled ``.pyc`` files (layers/core/Makefile), so the library and the
+function are compiled once before the runs, as the layer build does; without that, a
+checkout run with PYTHONDONTWRITEBYTECODE compiles every changed module on every start.
+On a busy machine wall time mostly measures the wait for a core; CPU time much less so.
+Results: bench/results/cold_start.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
-INIT = """
-import os
-os.environ.update(LLM_ROUTER_AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_ACCESS_KEY_ID="x",
-                  AWS_SECRET_ACCESS_KEY="x", AWS_REGION="us-east-1")
-from mangum import Mangum
-from llm_router.bootstrap import create_app_from_env
-handler = Mangum(create_app_from_env(), lifespan="off")
+ROOT = Path(__file__).resolve().parents[1]
+FUNCTION_DIR = ROOT / "functions" / "router"
+KEY = "sk-cold-start-bench"
+
+# What template.yaml's Globals give the router function (tables and bucket come from the
+# local stack), plus what Lambda itself sets. The trace header makes X-Ray record.
+LAMBDA_ENV = {
+    "AWS_LAMBDA_FUNCTION_NAME": "llm-router-RouterFunction-bench",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+    # X-Ray's SDK takes this as "in Lambda": the sampling decision is Lambda's then, and
+    # no X-Ray API client is built at import (0.2 s more if it were).
+    "LAMBDA_TASK_ROOT": str(FUNCTION_DIR),
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_SERVICE_NAME": "llm-router",
+    "POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/bench",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "LLM_ROUTER_REQUEST_LOG": "true",
+    "LLM_ROUTER_ENVIRONMENT": "prod",
+    "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+    "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;"
+                        "Parent=53995c3f42cd8ad8;Sampled=1",
+}
+
+CHILD = """
+import json, resource, sys, time
+sys.path[:0] = {path!r}
+import app  # the Lambda handler module: everything built at import
+ready = time.time()
+usage = resource.getrusage(resource.RUSAGE_SELF)
+report = {{"ready": ready, "init_cpu": usage.ru_utime + usage.ru_stime}}
+event = {event}
+if event is not None:
+    class Context:
+        aws_request_id = "cold-start-bench-1"
+        function_name = "llm-router-RouterFunction-bench"
+        memory_limit_in_mb = 1024
+        invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+        def get_remaining_time_in_millis(self):
+            return 30000
+    started, cpu = time.perf_counter(), time.process_time()
+    response = app.handler(event, Context())
+    report["first_wall"] = time.perf_counter() - started
+    report["first_cpu"] = time.process_time() - cpu
+    report["status"] = response["statusCode"]
+    report["body"] = response["body"][:2000]
+    report["headers"] = {{k: v for k, v in response["headers"].items()
+                         if k.startswith("x-llm-router")}}
+print("COLD-START " + json.dumps(report), flush=True)
 """
 
 
-def timed(code: str) -> float:
-    return measured(code)[0]
+def function_url_event(body: dict[str, Any]) -> dict[str, Any]:
+    """A Lambda Function URL (payload 2.0) POST, as Lambda hands it to the handler."""
+    now = int(time.time() * 1000)
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": "/v1/chat/completions",
+        "rawQueryString": "", "cookies": [], "isBase64Encoded": False,
+        "headers": {"authorization": f"Bearer {KEY}", "content-type": "application/json",
+                    "host": "bench.lambda-url.us-east-1.on.aws", "user-agent": "cold-start"},
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "bench", "domainName":
+            "bench.lambda-url.us-east-1.on.aws", "domainPrefix": "bench",
+            "requestId": "cold-start-bench-1", "routeKey": "$default", "stage": "$default",
+            "time": "03/Dec/2026:07:00:00 +0000", "timeEpoch": now,
+            "http": {"method": "POST", "path": "/v1/chat/completions",
+                     "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "cold-start"},
+        },
+        "body": json.dumps(body),
+    }
 
 
-def measured(code: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one fresh interpreter running ``code``."""
+FIRST_REQUEST = {
+    "model": "auto",
+    "messages": [{"role": "user", "content":
+                  "My order arrived with a cracked screen. How do I get a replacement?"}],
+}
+
+
+def compile_sources() -> None:
+    """What the layer build does (compileall), so no run pays for compiling."""
+    for folder in (ROOT / "layers" / "core" / "llm_router", FUNCTION_DIR):
+        compileall.compile_dir(str(folder), quiet=1, workers=0)
+
+
+def run_once(env: dict[str, str], event: dict[str, Any] | None,
+             layer: Path | None = None, python: str = sys.executable) -> dict[str, Any]:
+    path = [str(FUNCTION_DIR)] + ([str(layer / "python")] if layer else [])
+    code = CHILD.format(path=path, event=repr(event))
+    argv = [python, "-S", "-c", code] if layer else [python, "-c", code]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
-    wall = time.perf_counter() - started
+    spawned = time.time()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    lines = [x for x in done.stdout.splitlines() if x.startswith("COLD-START ")]
+    if done.returncode or not lines:
+        raise SystemExit(f"run failed ({done.returncode}):\n{done.stdout[-3000:]}"
+                         f"\n{done.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(lines[-1].removeprefix("COLD-START "))
+    report["init_wall"] = report.pop("ready") - spawned
+    report["process_cpu"] = ((after.ru_utime - before.ru_utime)
+                             + (after.ru_stime - before.ru_stime))
+    if event is not None:
+        if report["status"] != 200:
+            raise SystemExit(f"first request answered {report['status']}: {report['body']}")
+        answer = json.loads(report["body"])
+        if not answer["choices"][0]["message"]["content"]:
+            raise SystemExit(f"first request returned no answer: {report['body']}")
+    return report
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {"min": round(min(values), 3), "median": round(statistics.median(values), 3),
+            "max": round(max(values), 3)}
+
+
+class Stack:
+    """The upstream and the embedded store the first request talks to."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from peer.gateways import start_upstream
+
+        from llm_router.catalog import load_catalog
+        from llm_router.local.stack import LocalStack
+        from llm_router.settings import RouterSettings
+
+        self.folder = tempfile.TemporaryDirectory(prefix="cold-start-")
+        self.upstream = start_upstream()
+        self.config = Path(self.folder.name) / "catalog.yaml"
+        self.config.write_text(textwrap.dedent(f"""
+            providers:
+              testup: {{kind: openai, base_url: "{self.upstream.url}", api_key: upstream-key}}
+            models:
+              bench-model:
+                provider: testup
+                upstream_model: up-model
+                input_per_mtok: 0.15
+                output_per_mtok: 0.60
+                tiers: [simple, moderate, complex, reasoning]
+            cache: {{enabled: true}}
+        """))
+        os.environ.pop("LLM_ROUTER_AWS_ENDPOINT_URL", None)
+        settings = RouterSettings(config_path=self.config)
+        self.local = LocalStack.start(settings, load_catalog(self.config), simulate="off")
+        self.local.register_dev_key(KEY)
+
+    def env(self) -> dict[str, str]:
+        settings = self.local.settings
+        return {
+            "LLM_ROUTER_CONFIG_PATH": str(self.config),
+            "LLM_ROUTER_AWS_ENDPOINT_URL": str(settings.aws_endpoint_url),
+            "LLM_ROUTER_BUCKET": str(settings.bucket),
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        }
+
+    def stop(self) -> None:
+        self.local.stop()
+        self.upstream.stop()
+        self.folder.cleanup()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--init-only", action="store_true",
+                        help="no stores, no request: init with the endpoint on a closed port")
+    parser.add_argument("--layer", type=Path, help="a built core layer (ARTIFACTS_DIR)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter for the function (with --layer: Lambda's version)")
     args = parser.parse_args()
-    timed(INIT)  # warm the page cache, as a reused Lambda host would have it
-    baseline = sorted(timed("pass") for _ in range(args.runs))
-    init, cpu = [], []
-    for i in range(args.runs):
-        wall, used = measured(INIT)
-        init.append(wall)
-        cpu.append(used)
-        print(f"run {i + 1}/{args.runs}: {wall:.3f} s wall, {used:.3f} s CPU", file=sys.stderr)
-    init.sort()
-    cpu.sort()
-    result = {
+    if args.layer and not (args.layer / "python" / "llm_router").is_dir():
+        raise SystemExit(f"{args.layer}/python/llm_router is missing: build the layer first")
+    compile_sources()
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ROUTER_")}
+    base_env.update(LAMBDA_ENV)
+    stack = None if args.init_only else Stack()
+    try:
+        if stack is None:
+            env = {**base_env, "LLM_ROUTER_AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+                   "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+            event = None
+        else:
+            env, event = {**base_env, **stack.env()}, function_url_event(FIRST_REQUEST)
+        def once() -> dict[str, Any]:
+            return run_once(env, event, args.layer, args.python)
+
+        once()  # warm the page cache, as a reused Lambda host would have it
+        baseline = [_interpreter_only(args.python) for _ in range(args.runs)]
+        runs = []
+        for i in range(args.runs):
+            runs.append(once())
+            r = runs[-1]
+            first = (f", first request {r['first_wall']:.3f} s wall / {r['first_cpu']:.3f} s CPU"
+                     if event else "")
+            print(f"run {i + 1}/{args.runs}: init {r['init_wall']:.3f} s wall / "
+                  f"{r['init_cpu']:.3f} s CPU{first}", file=sys.stderr)
+    finally:
+        if stack:
+            stack.stop()
+    result: dict[str, Any] = {
         "runs": args.runs,
-        "python": sys.version.split()[0],
-        "init_s": {"min": init[0], "median": statistics.median(init), "max": init[-1]},
-        "cpu_s": {"min": cpu[0], "median": statistics.median(cpu), "max": cpu[-1]},
-        "interpreter_only_s": {"median": statistics.median(baseline)},
+        "python": _version(args.python),
+        "code": str(args.layer) if args.layer else "checkout (layers/core, .venv)",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "init_s": {"wall": spread([r["init_wall"] for r in runs]),
+                   "cpu": spread([r["init_cpu"] for r in runs])},
+        "interpreter_only_s": {"median": round(statistics.median(baseline), 3)},
     }
+    if event is not None:
+        result["first_request_s"] = {"wall": spread([r["first_wall"] for r in runs]),
+                                     "cpu": spread([r["first_cpu"] for r in runs])}
+        result["total_s"] = {"wall": spread([r["init_wall"] + r["first_wall"] for r in runs]),
+                             "cpu": spread([r["init_cpu"] + r["first_cpu"] for r in runs])}
+        result["first_request"] = {"request": FIRST_REQUEST,
+                                   "router_headers": runs[-1]["headers"]}
     print(json.dumps(result, indent=2))
-    out = Path(__file__).parent / "results" / "cold_start.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    name = "cold_start" + ("_layer" if args.layer else "") + (
+        "_init_only" if args.init_only else "") + ".json"
+    (ROOT / "bench" / "results" / name).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def _interpreter_only(python: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([python, "-c", "pass"], check=True)
+    return time.perf_counter() - started
+
+
+def _version(python: str) -> str:
+    done = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 if __name__ == "__main__":
