@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-pipeline verifier classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-loop-stall bench-pipeline verifier classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -130,3 +130,6 @@ bench-peer: $(BIN)/llm-router data $(VENV_LITELLM)/bin/litellm
 
 bench-soak: $(BIN)/llm-router data
 	nice -n 10 $(BIN)/python bench/soak.py $(BENCH_ARGS)
+
+bench-loop-stall: $(BIN)/llm-router data
+	nice -n 10 $(BIN)/python bench/loop_stall.py $(BENCH_ARGS)

@@ -82,7 +82,8 @@ def start_upstream() -> Gateway:
                    model="up-model", key="upstream-key")
 
 
-def start_router(upstream: Gateway, *, cache: bool = False) -> Gateway:
+def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "") -> Gateway:
+    """``extra``: YAML appended to the catalog (top-level keys: guards, limits)."""
     folder = tempfile.TemporaryDirectory(prefix="bench-router-")
     config = Path(folder.name) / "catalog.yaml"
     config.write_text(textwrap.dedent(f"""
@@ -96,7 +97,7 @@ def start_router(upstream: Gateway, *, cache: bool = False) -> Gateway:
             output_per_mtok: 0.60
             tiers: [simple, moderate, complex, reasoning]
         cache: {{enabled: {str(cache).lower()}}}
-    """))
+    """) + extra)
     started = time.perf_counter()
     proc = _spawn([sys.executable, "-m", "llm_router.cli", "serve", "--config", str(config),
                    "--port", "0", "--dev-key", KEY, "--simulate", "off"])

@@ -48,7 +48,7 @@ from llm_router.resilience.admission import Reservation
 from llm_router.resilience.executor import Trail
 from llm_router.resilience.layer import Resilience, Target
 from llm_router.routing import RouteDecision, select_auto, select_explicit
-from llm_router.schema import ChatCompletion, ChatRequest, Usage
+from llm_router.schema import INLINE_TEXT_CHARS, ChatCompletion, ChatRequest, Usage
 from llm_router.scopes import scoped_request
 from llm_router.streaming.chat_stream import ChatStream
 from llm_router.streaming.errors import StreamInterruptedError
@@ -181,8 +181,7 @@ class ChatService:
             return await self._complete(principal, raw_body, request_id, timings, booking)
         except BaseException as exc:
             if not booking.finalised:
-                booking.requested_model = booking.requested_model or requested_model(raw_body)
-                await self._finalise(principal, request_id, booking, timings, exc)
+                await self._finalise(principal, request_id, booking, timings, exc, raw_body)
             raise
 
     async def _complete(self, principal: Principal, raw_body: bytes, request_id: str,
@@ -214,17 +213,21 @@ class ChatService:
             return await self._open_stream(principal, request, booking, request_id, timings,
                                            policy)
         completion = await self._call(request, booking, request_id, timings)
-        completion, actions = guard_completion(completion, policy.pii)
+        completion, actions = await self._guard_output(completion, policy)
         booking.guards.extend(actions)
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
         return ChatResult(completion, booking.decision, cost, booking.cache_status,
                           tuple(booking.guards))
 
     async def _finalise(self, principal: Principal, request_id: str, booking: _Booking,
-                        timings: Timings, exc: BaseException) -> None:
+                        timings: Timings, exc: BaseException, raw_body: bytes = b"") -> None:
         """Book a request that ended in ``exc``, shielded so a cancellation cannot skip it.
-        A booking that fails is logged (with the entry); ``exc`` stays the client's error."""
+        A booking that fails is logged (with the entry); ``exc`` stays the client's error.
+        ``raw_body``: where the model asked for is read from when the body did not parse."""
         with anyio.CancelScope(shield=True):
+            if not booking.requested_model and raw_body:
+                booking.requested_model = await self._off_loop_if(
+                    len(raw_body) > INLINE_BODY_BYTES, requested_model, raw_body)
             try:
                 await self._settle(principal, request_id, booking, timings,
                                    error=as_router_error(exc))
@@ -281,7 +284,7 @@ class ChatService:
         """A cached answer passes the output guard like a fresh one."""
         assert self._cache is not None
         answer = hit.answer
-        completion, actions = guard_completion(answer.completion, policy.pii)
+        completion, actions = await self._guard_output(answer.completion, policy)
         booking.guards.extend(actions)
         model = self.catalog.models[answer.model]
         similarity = f", similarity {hit.similarity:.3f}" if hit.kind == "semantic" else ""
@@ -299,6 +302,14 @@ class ChatService:
         never holds up the event loop (and every other request on it)."""
         return await self._off_loop_if(len(raw_body) > INLINE_BODY_BYTES, parse_chat_request,
                                        raw_body, self.catalog.limits, self._max_body_bytes)
+
+    async def _guard_output(self, completion: ChatCompletion, policy: GuardPolicy
+                            ) -> tuple[ChatCompletion, list[GuardAction]]:
+        """The PII guard on an answer; in a worker thread for a long one (it scans every
+        character with several patterns)."""
+        chars = sum(len(c.message.content or "") for c in completion.choices)
+        return await self._off_loop_if(policy.pii != "off" and chars > INLINE_TEXT_CHARS,
+                                       guard_completion, completion, policy.pii)
 
     @staticmethod
     async def _off_loop_if(large: bool, work: Callable[..., T], *args: Any) -> T:
@@ -409,7 +420,7 @@ class ChatService:
             booking.guards.extend(guard.actions())
             # Only a whole answer (no error) is cached, in the settle's transaction.
             # What is cached is what the guard lets out (redacted; never a blocked answer).
-            guarded, _ = guard_completion(outcome.completion, policy.pii)
+            guarded, _ = await self._guard_output(outcome.completion, policy)
             await self._settle(principal, request_id, booking, timings,
                                completion=guarded, error=outcome.error,
                                usage_source=outcome.usage_source)

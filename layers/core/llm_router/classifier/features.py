@@ -10,24 +10,29 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.textscan import compile_like_re
+
 F32 = npt.NDArray[np.float32]
 
 
+# Patterns written for re, scanned by the regex module with the interpreter lock let go
+# (llm_router.textscan): a 1 MB prompt takes about a second of scanning here, which must
+# not hold up the event loop.
 def _count(pattern: str, flags: int = re.IGNORECASE) -> Callable[[str], float]:
-    compiled = re.compile(pattern, flags)
-    return lambda text: float(np.log1p(len(compiled.findall(text))))
+    compiled = compile_like_re(pattern, flags)
+    return lambda text: float(np.log1p(len(compiled.findall(text, concurrent=True))))
 
 
 def _share(pattern: str) -> Callable[[str], float]:
-    compiled = re.compile(pattern)
-    return lambda text: len(compiled.findall(text)) / max(len(text), 1)
+    compiled = compile_like_re(pattern)
+    return lambda text: len(compiled.findall(text, concurrent=True)) / max(len(text), 1)
 
 
-_WORD = re.compile(r"\S+")
+_WORD = compile_like_re(r"\S+")
 # Name -> function of the raw text. Counts are log1p-compressed, shares are in [0, 1].
 _FEATURES: dict[str, Callable[[str], float]] = {
     "log_chars": lambda t: float(np.log1p(len(t))),
-    "log_words": lambda t: float(np.log1p(len(_WORD.findall(t)))),
+    "log_words": lambda t: float(np.log1p(len(_WORD.findall(t, concurrent=True)))),
     "numbers": _count(r"\d+(?:[.,:]\d+)*"),
     "questions": lambda t: float(min(t.count("?"), 5)),
     "sentences": _count(r"[.!?]+(?:\s|$)"),

@@ -9,11 +9,12 @@ what is shown, "Trojan Source"). Both are removed; everything else is left as it
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+import regex
+
 # Control tokens of the common chat-template families.
-CONTROL_TOKEN = re.compile(
+CONTROL_TOKEN = regex.compile(
     r"<\|[A-Za-z0-9_.:/-]{1,40}\|>"  # ChatML, Llama 3, Phi, Command R, gpt-oss: <|eot_id|>
     r"|<\uff5c[^\uff5c<>]{1,40}\uff5c>"  # DeepSeek, full-width bars: <｜User｜>
     r"|\[/?INST\]|<</?SYS>>"  # Llama 2, Mistral
@@ -24,7 +25,7 @@ CONTROL_TOKEN = re.compile(
 # Zero-width space, word joiner, BOM, Mongolian vowel separator, soft hyphen; bidi
 # embeddings, overrides and isolates (LRM/RLM stay: mixed-direction text needs them);
 # Unicode tag characters and supplementary variation selectors (both carry hidden text).
-INVISIBLE = re.compile(
+INVISIBLE = regex.compile(
     "[\u200b\u2060\ufeff\u180e\u00ad\u202a-\u202e\u2066-\u2069"
     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
     # ZWJ / ZWNJ join emoji and shape Persian or Indic script: kept between two
@@ -35,7 +36,7 @@ INVISIBLE = re.compile(
 
 # Any character INVISIBLE may remove: a plain class scans fast, so text without one (nearly
 # all of it) skips INVISIBLE's look-arounds.
-_ANY_INVISIBLE = re.compile(
+_ANY_INVISIBLE = regex.compile(
     "[\u200b-\u200d\u2060\ufeff\u180e\u00ad\u202a-\u202e\u2066-\u2069"
     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
@@ -49,8 +50,15 @@ class Sanitized:
 
 
 def sanitize(text: str) -> Sanitized:
-    """``text`` without control tokens and invisible characters, and how many went."""
-    cleaned, invisible = INVISIBLE.subn("", text) if _ANY_INVISIBLE.search(text) else (text, 0)
+    """``text`` without control tokens and invisible characters, and how many went.
+
+    The ``regex`` module, scanning with ``concurrent=True``: it lets go of the interpreter
+    lock while it scans, so a 1 MB prompt sanitised in a worker thread does not hold up
+    the event loop (stdlib ``re`` holds the lock for the whole scan). These patterns use
+    explicit character classes only, so they match exactly what ``re`` matched."""
+    any_invisible = _ANY_INVISIBLE.search(text, concurrent=True)
+    cleaned, invisible = (INVISIBLE.subn("", text, concurrent=True) if any_invisible
+                          else (text, 0))
     # Invisible characters go first: "<|im_\u200bstart|>" must not survive as a token.
-    cleaned, tokens = CONTROL_TOKEN.subn("", cleaned)
+    cleaned, tokens = CONTROL_TOKEN.subn("", cleaned, concurrent=True)
     return Sanitized(cleaned, tokens, invisible)

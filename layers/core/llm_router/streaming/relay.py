@@ -106,7 +106,10 @@ class StreamRelay:
             await self.opened.aclose()
             if error is None and not self._delivered:
                 error = ClientDisconnectedError()
-            self.outcome = self._outcome(error)
+            # Estimating usage counts the prompt's tokens when the provider did not report
+            # them: a worker thread for a large prompt.
+            self.outcome = (await anyio.to_thread.run_sync(self._outcome, error)
+                            if self._request.is_large() else self._outcome(error))
             try:
                 await self._settle(self.outcome)
             except Exception:

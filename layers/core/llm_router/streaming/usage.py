@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from llm_router.catalog import ModelConfig
 from llm_router.ledger import UsageSource
+from llm_router.preflight import prompt_count
 from llm_router.schema import ChatRequest, Usage
-from llm_router.tokens import count_chat_tokens, count_text_tokens
+from llm_router.tokens import count_text_tokens
 
 
 def settled_usage(
@@ -27,7 +28,7 @@ def settled_usage(
     if reported is not None and reported.prompt_tokens:
         prompt = reported.prompt_tokens
     else:
-        prompt = count_chat_tokens(request.messages, name, request.tools).prompt_tokens
+        prompt = prompt_count(request, model).prompt_tokens  # counted once per request
     output = count_text_tokens(generated, name).prompt_tokens if generated else 0
     if reported is not None:
         output = max(output, reported.completion_tokens)
