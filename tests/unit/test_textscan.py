@@ -23,8 +23,11 @@ from llm_router.guards.injection import injection_signals
 from llm_router.guards.sanitize import sanitize
 from llm_router.textscan import compile_like_re, re_compatible
 
+# About 1 MB with every injection signal's trigger words but no match: each scan reads
+# all of it (a scan that stops at an early match may not let go of the lock for long
+# enough to be seen).
 TEXT = ("Order 12: should I ask for a refund of $12.50 or wait? `def f(): return 1` "
-        "ignore the rules\n") * 12_000  # about 1 MB
+        "do not ignore me now, system check\n") * 11_000
 
 
 @pytest.fixture

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from llm_router.local.store.errors import ValidationError
-from llm_router.local.store.expressions import Expressions, apply_update, holds, project
+from llm_router.local.store.expressions import (
+    Expressions,
+    _parsed,
+    apply_update,
+    holds,
+    project,
+)
 
 ITEM = {
     "pk": {"S": "a"}, "n": {"N": "3"}, "state": {"S": "open"},
@@ -118,3 +126,41 @@ def test_projection_keeps_only_named_parts():
     paths = exprs.projection("pk, #s, m.inner, missing")
     assert project(ITEM, paths) == {"pk": {"S": "a"}, "state": {"S": "open"},
                                     "m": {"M": {"inner": {"N": "1"}}}}
+
+
+@pytest.mark.parametrize(("text", "names", "pair"), [
+    ("SET m.inner = :v, m = :v", None, "path one: m.inner, path two: m"),
+    ("SET m = :v, m.inner = :v", None, "path one: m, path two: m.inner"),
+    ("SET #a = :v, #b = :v", {"#a": "x", "#b": "x"}, "path one: x, path two: x"),
+    ("SET l[1] = :v, l[1].y = :v", None, "path one: l[1], path two: l[1].y"),
+])
+def test_overlapping_paths_are_named(text, names, pair):
+    with pytest.raises(ValidationError, match=re.escape(pair)):
+        Expressions(names, {":v": {"N": "1"}}).update(text)
+
+
+def test_disjoint_paths_do_not_overlap():
+    actions = Expressions({"#a": "x"}, {":v": {"N": "1"}}).update(
+        "SET #a = :v, xy = :v, l[0] = :v, l[1] = :v, m.a = :v, m.b = :v")
+    assert len(actions) == 6
+
+
+def test_a_parse_is_kept_and_each_request_binds_its_own_values():
+    text = "SET #c = if_not_exists(#c, :zero) + :one"
+    before = _parsed.cache_info()
+    first = Expressions({"#c": "count"}, {":zero": {"N": "0"}, ":one": {"N": "1"}})
+    second = Expressions({"#c": "total"}, {":zero": {"N": "0"}, ":one": {"N": "5"}})
+    a, b = first.update(text), second.update(text)
+    after = _parsed.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 1
+    assert a == [("SET", ("count",), ("arith", "+", ("if_not_exists", ("count",),
+                                                      ("value", {"N": "0"})),
+                                      ("value", {"N": "1"})))]
+    assert b[0][1] == ("total",) and b[0][2][3] == ("value", {"N": "5"})
+    first.check_all_used()
+    second.check_all_used()
+    # A request that lacks a name or value the kept parse needs is refused, as before.
+    with pytest.raises(ValidationError, match="attribute name: #c"):
+        Expressions(None, {":zero": {"N": "0"}, ":one": {"N": "1"}}).update(text)
+    with pytest.raises(ValidationError, match="attribute value: :one"):
+        Expressions({"#c": "count"}, {":zero": {"N": "0"}}).update(text)

@@ -2,9 +2,11 @@
 
 One tokenizer and one recursive-descent parser turn an expression into a small tree of
 tuples; ``holds`` evaluates a condition against an item and ``apply_update`` returns the
-updated copy of one item. ``#names`` and ``:values`` are resolved while parsing, and the
-parser records which were used, so a request that defines one it never uses is refused
-as DynamoDB refuses it.
+updated copy of one item. The parse of each expression text is kept (a bounded LRU:
+the router sends the same few dozen texts over and over, a settle transaction a dozen
+per call) with its ``#names`` and ``:values`` left as placeholders; each request then
+binds its own names and values into a copy of the tree, recording which were used, so a
+request that defines one it never uses is refused as DynamoDB refuses it.
 
 Grammar (DynamoDB's, as documented in "Condition and filter expressions" and "Update
 expressions"):
@@ -21,8 +23,10 @@ expressions"):
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from llm_router.local.store import values as dv
@@ -41,6 +45,14 @@ _COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 _CONDITION_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type",
                         "begins_with", "contains")
 _CLAUSES = ("SET", "REMOVE", "ADD", "DELETE")
+PARSED_EXPRESSIONS_KEPT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Placeholder:
+    """A ``#name`` or ``:value`` in a parsed tree, bound per request."""
+
+    text: str
 
 
 class Expressions:
@@ -55,26 +67,49 @@ class Expressions:
     def condition(self, text: str | None) -> Node | None:
         if text is None:
             return None
-        parser = _Parser(text, self)
-        node = parser.condition()
-        parser.end()
+        node: Node = self._bind(_parsed("condition", text))
         return node
 
     def update(self, text: str) -> list[Node]:
-        parser = _Parser(text, self)
-        actions = parser.update()
-        parser.end()
+        actions: list[Node] = self._bind(_parsed("update", text))
+        _check_overlaps([a[1] for a in actions])  # two aliases may name one attribute
         return actions
 
     def projection(self, text: str | None) -> list[Path] | None:
         if text is None:
             return None
-        parser = _Parser(text, self)
-        paths = [parser.path()]
-        while parser.accept(","):
-            paths.append(parser.path())
-        parser.end()
+        paths: list[Path] = self._bind(_parsed("projection", text))
         return paths
+
+    def _bind(self, node: Any) -> Any:
+        """A copy of a parsed tree with this request's names and values in it (source
+        order, so the first undefined one is the one reported)."""
+        kind = type(node)
+        if kind is tuple:
+            return tuple([self._bind(part) for part in node])
+        if kind is list:
+            return [self._bind(part) for part in node]
+        if kind is _Placeholder:
+            return self._value(node.text) if node.text[0] == ":" else self._name(node.text)
+        return node
+
+    def _value(self, placeholder: str) -> Value:
+        try:
+            found = self.values[placeholder]
+        except KeyError:
+            raise ValidationError("An expression attribute value used in expression is not "
+                                  f"defined; attribute value: {placeholder}") from None
+        self.used_values.add(placeholder)
+        return found
+
+    def _name(self, alias: str) -> str:
+        try:
+            name = self.names[alias]
+        except KeyError:
+            raise ValidationError("An expression attribute name used in the document path is "
+                                  f"not defined; attribute name: {alias}") from None
+        self.used_names.add(alias)
+        return name
 
     def check_all_used(self) -> None:
         unused_values = sorted(set(self.values) - self.used_values)
@@ -87,10 +122,26 @@ class Expressions:
                                   f"expressions: keys: {{{', '.join(unused_names)}}}")
 
 
+@functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)
+def _parsed(kind: str, text: str) -> Any:
+    """The tree of one expression text, placeholders unbound; shared, so never changed
+    (``Expressions._bind`` copies it). A syntax error raises and is not kept."""
+    parser = _Parser(text)
+    if kind == "condition":
+        tree: Any = parser.condition()
+    elif kind == "update":
+        tree = parser.update()
+    else:
+        tree = [parser.path()]
+        while parser.accept(","):
+            tree.append(parser.path())
+    parser.end()
+    return tree
+
+
 class _Parser:
-    def __init__(self, text: str, context: Expressions):
+    def __init__(self, text: str):
         self.text = text
-        self.context = context
         self.tokens = list(self._tokenize(text))
         self.pos = 0
 
@@ -207,17 +258,11 @@ class _Parser:
             return ("size", path)
         return ("path", self.path())
 
-    def value(self, placeholder: str) -> Value:
-        try:
-            found = self.context.values[placeholder]
-        except KeyError:
-            raise ValidationError("An expression attribute value used in expression is not "
-                                  f"defined; attribute value: {placeholder}") from None
-        self.context.used_values.add(placeholder)
-        return found
+    def value(self, placeholder: str) -> _Placeholder:
+        return _Placeholder(placeholder)
 
     def path(self) -> Path:
-        parts: list[str | int] = [self.attribute_name()]
+        parts: list[Any] = [self.attribute_name()]  # str | int | _Placeholder
         while True:
             token = self.peek()
             if token and token[0] == "index":
@@ -229,20 +274,12 @@ class _Parser:
             else:
                 return tuple(parts)
 
-    def attribute_name(self) -> str:
+    def attribute_name(self) -> str | _Placeholder:
         token = self.peek()
         if token is None or token[0] not in ("name", "alias"):
             raise self.error(f'Syntax error; token: "{token[1] if token else "<EOF>"}"')
         self.pos += 1
-        if token[0] == "name":
-            return token[1]
-        try:
-            name = self.context.names[token[1]]
-        except KeyError:
-            raise ValidationError("An expression attribute name used in the document path is "
-                                  f"not defined; attribute name: {token[1]}") from None
-        self.context.used_names.add(token[1])
-        return name
+        return token[1] if token[0] == "name" else _Placeholder(token[1])
 
     # -- updates ---------------------------------------------------------------------
     def update(self) -> list[Node]:
@@ -264,7 +301,6 @@ class _Parser:
                     break
         if not actions:
             raise self.error("The expression can not be empty")
-        _check_overlaps([a[1] for a in actions])
         return actions
 
     def action(self, clause: str) -> Node:
@@ -308,13 +344,24 @@ class _Parser:
 
 
 def _check_overlaps(paths: list[Path]) -> None:
-    for i, a in enumerate(paths):
-        for b in paths[i + 1:]:
-            shorter = min(len(a), len(b))
-            if a[:shorter] == b[:shorter]:
-                raise ValidationError("Invalid UpdateExpression: Two document paths overlap "
-                                      f"with each other; path one: {_show(a)}, path two: "
-                                      f"{_show(b)}")
+    """Two paths overlap when one is a prefix of the other (or they are equal); linear in
+    the paths' total length (a settle's rollup updates carry a dozen or more)."""
+    whole: dict[Path, Path] = {}  # each path seen so far
+    under: dict[Path, Path] = {}  # each proper prefix of a path seen so far -> that path
+    for path in paths:
+        for k in range(1, len(path) + 1):
+            if path[:k] in whole:
+                _overlap(whole[path[:k]], path)
+        if path in under:
+            _overlap(under[path], path)
+        whole.setdefault(path, path)
+        for k in range(1, len(path)):
+            under.setdefault(path[:k], path)
+
+
+def _overlap(first: Path, second: Path) -> None:
+    raise ValidationError("Invalid UpdateExpression: Two document paths overlap with each "
+                          f"other; path one: {_show(first)}, path two: {_show(second)}")
 
 
 def _show(path: Path) -> str:
