@@ -150,6 +150,16 @@ def test_tiktoken_reads_the_encodings_shipped_in_the_layer(template: dict[str, A
     assert env["TIKTOKEN_CACHE_DIR"] == "/opt/python/llm_router/data/tiktoken"
 
 
+@pytest.mark.parametrize("var", ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"])
+def test_numpy_uses_one_thread_in_every_function(
+    template: dict[str, Any], functions: dict[str, dict[str, Any]], var: str
+) -> None:
+    """Spinning BLAS threads on a one-vCPU function slow every embedding (the CLI sets
+    the same before numpy loads: llm_router/cli/__init__.py)."""
+    for name, function in functions.items():
+        assert effective_env(template, function).get(var) == "1", name
+
+
 def test_router_is_buffered_behind_a_public_url(functions: dict[str, dict[str, Any]]) -> None:
     props = functions["RouterFunction"]["Properties"]
     assert props["Handler"] == "app.handler"
