@@ -69,3 +69,28 @@ def test_unknown_key_is_rechecked_soon() -> None:
     store.add("sk-new")
     clock.now = 6  # past the short miss TTL, well before the hit TTL
     assert auth.authenticate("Bearer sk-new").tenant_id == "t1"
+
+
+def test_cached_answers_only_from_the_cache_and_as_authenticate_would() -> None:
+    store, clock = MemoryKeyStore(), Clock()
+    store.add("sk-good", tenant="acme")
+    store.add("sk-off", disabled=True)
+    auth = Authenticator(store, ttl_s=60, clock=clock)
+    assert auth.authenticate_cached("Bearer sk-good") is None  # not looked up yet
+    assert store.reads == 0
+    auth.authenticate("Bearer sk-good")
+    cached = auth.authenticate_cached("Bearer sk-good")
+    assert cached == auth.authenticate("Bearer sk-good") and cached.tenant_id == "acme"
+    with pytest.raises(AuthenticationError):
+        auth.authenticate("Bearer sk-unknown")
+    with pytest.raises(AuthenticationError, match="Incorrect API key"):
+        auth.authenticate_cached("Bearer sk-unknown")  # a cached miss refuses at once
+    with pytest.raises(AuthenticationError, match="revoked"):
+        auth.authenticate("Bearer sk-off")
+    with pytest.raises(AuthenticationError, match="revoked"):
+        auth.authenticate_cached("Bearer sk-off")
+    with pytest.raises(AuthenticationError, match="Malformed"):
+        auth.authenticate_cached("Basic abc")
+    clock.now = 61  # expired: storage must be asked again
+    assert auth.authenticate_cached("Bearer sk-good") is None
+    assert store.reads == 3

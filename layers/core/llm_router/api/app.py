@@ -64,7 +64,10 @@ def create_app(services: Services) -> FastAPI:
     async def authenticate(request: Request, timings: Timings) -> Principal:
         started = time.perf_counter()
         header = request.headers.get("authorization")
-        principal = await anyio.to_thread.run_sync(services.authenticator.authenticate, header)
+        principal = services.authenticator.authenticate_cached(header)
+        if principal is None:  # storage asked: a worker thread
+            principal = await anyio.to_thread.run_sync(services.authenticator.authenticate,
+                                                       header)
         timings.add("auth", started)
         return principal
 
