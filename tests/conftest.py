@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
 
-import pytest
+# One BLAS thread, before numpy loads (as the CLI and the benchmark function set it): with
+# OpenBLAS's spinning workers, concurrent in-process requests embedded ~30x slower.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from llm_router.embedding.minilm import MiniLMEmbedder
-from llm_router.errors import ConfigError
-from llm_router.local.simulated import SimulatorProcess, start_simulator
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
+from llm_router.errors import ConfigError  # noqa: E402
+from llm_router.local.simulated import SimulatorProcess, start_simulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")

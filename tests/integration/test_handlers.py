@@ -113,16 +113,27 @@ def test_batch_function_runs_both_scheduled_jobs(storage: Storage, moto_url: str
     s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1", **LOCAL_CREDENTIALS)
     s3.create_bucket(Bucket="batch-handler")
     mp = pytest.MonkeyPatch()
-    for name, value in {**storage.env(), "LLM_ROUTER_BUCKET": "batch-handler"}.items():
+    # The deployed function's environment, with a short default run for the test.
+    env = {**storage.env(), "LLM_ROUTER_BUCKET": "batch-handler",
+           "LLM_ROUTER_BENCHMARK_REQUESTS": "12", "LLM_ROUTER_METRICS_NAMESPACE": "LLMRouter/t"}
+    for name, value in env.items():
         mp.setenv(name, value)
     try:
         module = load_handler_module(ROOT / "functions" / "benchmark_runner" / "app.py")
         schedule = load_event("schedule.json")
         snapshots = module.handler({**schedule, "job": "cache-snapshots"}, LambdaContext())
         assert "tenants" in json.dumps(snapshots)
+        # The daily schedule's event: the EventBridge envelope plus the rule's input.
         bench = module.handler({**schedule, "job": "benchmark"}, LambdaContext())
-        assert bench["routing"]["n"] > 0
-        assert s3.get_object(Bucket="batch-handler", Key=bench["s3_key"])
+        assert bench["requests"] == 12 and bench["upstream"] == "simulator"
+        assert bench["s3_keys"]["results"].startswith(
+            f"benchmarks/{bench['started_at'][:10].replace('-', '/')}/{bench['run_id']}/")
+        stored = json.loads(s3.get_object(Bucket="batch-handler",
+                                          Key=bench["s3_keys"]["results"])["Body"].read())
+        assert {a["arm"].split(" (")[0] for a in stored["arms"]} == {
+            "router", "router-no-cache", "always-strongest", "always-cheapest", "random-model"}
+        # The bench replayed on its own tables: the stack's ledger got nothing from it.
+        assert storage.ledger.entries("bench") == []
         with pytest.raises(ValueError, match="unknown job"):
             module.handler({"job": "nope"}, LambdaContext())
     finally:

@@ -19,6 +19,7 @@ from llm_router.benchmark.workload import WorkloadShape, build_workload
 from llm_router.bootstrap import load_tier_picker
 from llm_router.catalog import load_catalog
 from llm_router.classifier.dataset import load_examples
+from llm_router.local.aws import fresh_tables
 from llm_router.local.simulated import simulated_catalog
 from llm_router.settings import RouterSettings
 from llm_router.simulator.app import create_app as create_simulator
@@ -36,7 +37,7 @@ def test_savings_equal_the_ledgers_to_the_cent(moto_url: str) -> None:
         upstream = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_simulator()))
         async with upstream:
             bench = PipelineBench(settings, catalog, load_tier_picker(catalog), upstream,
-                                  concurrency=4)
+                                  fresh_tables, concurrency=4)
             return [await bench.run_arm(arm, workload) for arm in arms]
 
     results = asyncio.run(run())

@@ -15,10 +15,18 @@ from typing import Any, get_args
 
 import pytest
 
+from llm_router.benchmark.results import METRICS as BENCHMARK_METRICS
+from llm_router.benchmark.results import SERVICE as BENCHMARK_SERVICE
 from llm_router.catalog import parse_catalog
 from llm_router.local.template import load_template, resources_of_type, table_definitions
-from llm_router.settings import RouterSettings
-from llm_router.storage.tables import ALL_TABLES, BUCKET_ENV_VAR, BUCKET_LOGICAL_ID, TableSpec
+from llm_router.settings import BenchmarkSettings, RouterSettings
+from llm_router.storage.tables import (
+    ALL_TABLES,
+    BUCKET_ENV_VAR,
+    BUCKET_LOGICAL_ID,
+    TableSpec,
+    create_table_args,
+)
 from llm_router.telemetry import DIMENSION_SETS, FREE_TIER_METRIC
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +91,14 @@ def test_table_matches_its_mirror(template: dict[str, Any], spec: TableSpec) -> 
     assert declared == {k["AttributeName"]: "S" for k in key_schema(spec)}
     assert table["ttl_attribute"] == spec.ttl_attribute
     assert create["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_tables_created_from_the_mirror_equal_the_templates() -> None:
+    # The benchmark runner's in-process store creates its tables from the mirror.
+    by_id = {t["logical_id"]: t for t in table_definitions(load_template(TEMPLATE_PATH))}
+    for spec in ALL_TABLES:
+        assert create_table_args(spec) == by_id[spec.logical_id]["create_table"]
+        assert spec.ttl_attribute == by_id[spec.logical_id]["ttl_attribute"]
 
 
 @pytest.mark.parametrize("spec", ALL_TABLES, ids=lambda s: s.logical_id)
@@ -240,8 +256,12 @@ def iam_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for function in resources_of_type(template, "AWS::Serverless::Function").values():
         for policy in function["Properties"].get("Policies", []):
-            if isinstance(policy, dict) and "Statement" in policy:
-                found.extend(policy["Statement"])
+            # A policy behind a condition (Fn::If): both branches.
+            branches = policy["Fn::If"][1:] if isinstance(policy, dict) and \
+                "Fn::If" in policy else [policy]
+            for branch in branches:
+                if isinstance(branch, dict) and "Statement" in branch:
+                    found.extend(branch["Statement"])
     for policy in resources_of_type(template, "AWS::IAM::ManagedPolicy").values():
         found.extend(policy["Properties"]["PolicyDocument"]["Statement"])
     # Statements behind a condition: check both branches.
@@ -383,7 +403,8 @@ def test_bedrock_is_granted_only_with_a_region(template: dict[str, Any]) -> None
 
 # --------------------------------------------------------------------------- observability
 
-EMITTED = {name for _, names in DIMENSION_SETS for name in names} | {FREE_TIER_METRIC}
+EMITTED = {name for _, names in DIMENSION_SETS for name in names} | {FREE_TIER_METRIC} | set(
+    BENCHMARK_METRICS)
 REQUEST_ALARMS = ("ServerErrorRateAlarm", "LatencyP95Alarm", "DailyCostAlarm")
 
 
@@ -403,7 +424,8 @@ def test_dashboard_answers_the_operators_questions(template: dict[str, Any]) -> 
     titles = " | ".join(w["properties"]["title"] for w in dashboard_widgets(template)).lower()
     for needed in ("cost per day", "by model", "requests", "cache hit rate", "savings",
                    "p95", "added", "errors by class", "failovers", "provider health",
-                   "free tiers used"):
+                   "free tiers used", "daily benchmark: quality",
+                   "savings against each baseline"):
         assert needed in titles, needed
 
 
@@ -420,7 +442,12 @@ def test_dashboard_and_alarms_name_only_metrics_the_code_emits(
         for stat in stats:
             if stat.get("Namespace") == {"Fn::Sub": "LLMRouter/${Stage}"}:
                 named.add(stat["MetricName"])
-                assert stat["Dimensions"] == [{"Name": "service", "Value": "llm-router"}]
+                # The router's metrics, or the benchmark's under its own service.
+                service = BENCHMARK_SERVICE if stat["MetricName"] in BENCHMARK_METRICS \
+                    else "llm-router"
+                assert stat["Dimensions"][0] == {"Name": "service", "Value": service}
+                assert stat["Dimensions"][1:] in ([], [{"Name": "Baseline",
+                                                         "Value": "always-strongest"}])
     assert {"Requests", "ServerErrors", "LatencyMs", "CostUSD", "FreeTierUsedPct"} <= named
     assert named <= EMITTED, named - EMITTED
 
@@ -443,3 +470,73 @@ def test_tracing_is_on_and_the_checker_links_the_dashboard(
     assert "dashboards:name=llm-router-${Stage}" in env["LLM_ROUTER_DASHBOARD_URL"]["Fn::Sub"]
     assert effective_env(template, functions["RouterFunction"])["LLM_ROUTER_REQUEST_LOG"] == (
         "true")
+
+
+# --------------------------------------------------------------------------- benchmark
+
+
+def benchmark_function(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]["BenchmarkRunnerFunction"]["Properties"]
+
+
+def test_the_benchmark_runs_daily_on_the_simulator_unless_told_otherwise(
+    template: dict[str, Any]
+) -> None:
+    props = benchmark_function(template)
+    daily = props["Events"]["Daily"]["Properties"]
+    assert daily["Schedule"] == "cron(0 3 * * ? *)"
+    assert json.loads(daily["Input"]) == {"job": "benchmark"}
+    upstream = template["Parameters"]["BenchmarkUpstream"]
+    assert upstream["Default"] == "simulator"  # a daily bench on paid providers costs money
+    assert set(upstream["AllowedValues"]) == set(
+        get_args(BenchmarkSettings.model_fields["benchmark_upstream"].annotation))
+    env = effective_env(template, {"Properties": props})
+    assert env["LLM_ROUTER_BENCHMARK_UPSTREAM"] == {"Ref": "BenchmarkUpstream"}
+    assert env["LLM_ROUTER_BENCHMARK_REQUESTS"] == {"Ref": "BenchmarkRequests"}
+    assert env["LLM_ROUTER_BENCHMARK_PREFIX"] == "benchmarks/"
+    assert props["Timeout"] == 900 and props["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
+
+
+def test_the_benchmark_may_write_only_its_prefix_and_read_keys_only_when_live(
+    template: dict[str, Any]
+) -> None:
+    policies = benchmark_function(template)["Policies"]
+    always = [s for p in policies if "Statement" in p for s in p["Statement"]]
+    results = next(s for s in always if s["Sid"] == "BenchmarkResults")
+    assert set(results["Action"]) == {"s3:GetObject", "s3:PutObject"}
+    assert results["Resource"] == {"Fn::Sub": "${DataBucket.Arn}/benchmarks/*"}
+    actions = {a for s in always for a in
+               ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    # No DynamoDB write: the bench replays on its own in-process store, never the stack's.
+    assert {a for a in actions if a.startswith("dynamodb:")} == {"dynamodb:Query",
+                                                                 "dynamodb:Scan"}
+    assert not any(a.startswith("ssm:") for a in actions)
+    (conditional,) = [p["Fn::If"] for p in policies if "Fn::If" in p]
+    assert conditional[0] == "BenchmarkIsLive" and conditional[2] == {"Ref": "AWS::NoValue"}
+    assert {s["Sid"] for s in conditional[1]["Statement"]} == {"ListProviderKeys",
+                                                               "ReadProviderKeys"}
+    assert template["Conditions"]["BenchmarkIsLive"] == {
+        "Fn::Equals": [{"Ref": "BenchmarkUpstream"}, "live"]}
+
+
+def test_benchmark_alarms_fire_on_accuracy_savings_and_regressions(
+    template: dict[str, Any]
+) -> None:
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    accuracy = alarms["BenchmarkAccuracyAlarm"]["Properties"]
+    assert accuracy["MetricName"] == "BenchmarkTierAccuracy"
+    assert accuracy["Threshold"] == {"Ref": "BenchmarkMinTierAccuracyPct"}
+    assert accuracy["ComparisonOperator"] == "LessThanThreshold"
+    savings = alarms["BenchmarkSavingsAlarm"]["Properties"]
+    assert savings["MetricName"] == "BenchmarkSavingsPct"
+    assert {"Name": "Baseline", "Value": "always-strongest"} in savings["Dimensions"]
+    assert savings["Threshold"] == {"Ref": "BenchmarkMinSavingsPct"}
+    regression = alarms["BenchmarkRegressionAlarm"]["Properties"]
+    named = {m["MetricStat"]["Metric"]["MetricName"] for m in regression["Metrics"]
+             if "MetricStat" in m}
+    assert named == {"BenchmarkRegressions", "BenchmarkErrors"}
+    assert regression["Threshold"] == 1
+    for alarm in (accuracy, savings, regression):
+        periods = [alarm.get("Period")] + [m["MetricStat"]["Period"]
+                                           for m in alarm.get("Metrics", []) if "MetricStat" in m]
+        assert {p for p in periods if p} == {86400}  # one datapoint a day

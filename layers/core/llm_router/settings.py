@@ -73,3 +73,9 @@ class BenchmarkSettings(RouterSettings):
     """The benchmark runner's settings: the router's, plus where results go."""
 
     benchmark_prefix: str = "benchmarks/"
+    # simulator: the in-process provider simulator (free, deterministic: the default);
+    # live: the catalog's providers with their keys from SSM (costs real money).
+    benchmark_upstream: Literal["simulator", "live"] = "simulator"
+    # Requests per arm when the event does not say (five arms: router, router without
+    # cache and three baselines).
+    benchmark_requests: int = Field(default=1000, ge=1, le=5000)

@@ -9,6 +9,9 @@ ledger, never computed from assumed token counts.
 
 Requests reach the app over httpx's ASGI transport (no sockets, no event-loop hop); the
 app reaches the providers the same way when ``upstream`` is the in-process simulator.
+Each arm's tables live in the store ``stores`` makes: the embedded store's server at
+``settings.aws_endpoint_url`` (the CLI: ``local.aws.fresh_tables``), or an in-process
+one (the Lambda runner: ``benchmark.job.fresh_store``), never the stack's own tables.
 """
 
 from __future__ import annotations
@@ -30,11 +33,9 @@ from llm_router.catalog import Catalog, ModelConfig
 from llm_router.classifier.tiers import tier_index
 from llm_router.complexity import TierPicker
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import create_resources, find_template
 from llm_router.settings import RouterSettings
-from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
-from llm_router.storage.ledger import _deserialize
+from llm_router.storage.ledger import DynamoLedger
 
 from .workload import WorkloadItem
 
@@ -122,13 +123,14 @@ class PipelineBench:
     catalog: Catalog
     tiers: TierPicker | None
     upstream: httpx.AsyncClient
+    # settings with fresh table names -> a DynamoDB client on which those tables exist.
+    stores: Callable[[RouterSettings], Any]
     concurrency: int = 8
     seed: int = 16
 
     async def run_arm(self, arm: Arm, workload: Sequence[WorkloadItem],
                       on_request: Callable[[Outcome], None] | None = None) -> ArmResult:
-        settings = self._fresh_tables()
-        dynamodb = make_dynamodb_client(settings)
+        settings, dynamodb = self._fresh_tables()
         key = "sk-bench-" + uuid.uuid4().hex
         key_hash = hash_key(key)
         DynamoKeyStore(dynamodb, settings.keys_table).put(
@@ -158,7 +160,8 @@ class PipelineBench:
             await asyncio.gather(*(one(i, item, client) for i, item in enumerate(workload)))
         wall = time.perf_counter() - started
         outcomes.sort(key=lambda o: o.index)
-        return ArmResult(arm, outcomes, read_ledger(dynamodb, settings.ledger_table), wall)
+        ledger = DynamoLedger(dynamodb, settings.ledger_table, settings.counters_table)
+        return ArmResult(arm, outcomes, list(ledger.all_entries(TENANT)), wall)
 
     async def _ask(self, client: httpx.AsyncClient, key: str, index: int, item: WorkloadItem,
                    model: str, cache: bool) -> Outcome:
@@ -179,7 +182,7 @@ class PipelineBench:
                        Decimal(resp.headers.get("x-router-cost-usd", "0")), under,
                        "" if resp.status_code == 200 else _error_code(resp))
 
-    def _fresh_tables(self) -> RouterSettings:
+    def _fresh_tables(self) -> tuple[RouterSettings, Any]:
         suffix = uuid.uuid4().hex[:8]
         s = self.settings
         settings = s.model_copy(update={
@@ -187,19 +190,7 @@ class PipelineBench:
             "counters_table": f"{s.counters_table}-{suffix}",
             "cache_table": f"{s.cache_table}-{suffix}", "bucket": None,
             "request_log": False, "metrics_namespace": None})
-        create_resources(settings, find_template())
-        return settings
-
-
-def read_ledger(dynamodb: Any, table: str) -> list[dict[str, Any]]:
-    """Every ledger item of the bench tenant (all pages)."""
-    items: list[dict[str, Any]] = []
-    pages = dynamodb.get_paginator("query").paginate(
-        TableName=table, KeyConditionExpression="tenant_id = :t",
-        ExpressionAttributeValues={":t": {"S": TENANT}})
-    for page in pages:
-        items.extend(_deserialize(i) for i in page.get("Items", []))
-    return items
+        return settings, self.stores(settings)
 
 
 def _error_code(resp: httpx.Response) -> str:

@@ -112,8 +112,13 @@ def save_workload(items: Sequence[WorkloadItem], path: Path) -> None:
 
 def load_workload(path: Path) -> list[WorkloadItem]:
     """Parse and validate every line; the error names the line."""
+    return parse_workload(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_workload(text: str, source: str) -> list[WorkloadItem]:
+    """A workload's JSON Lines (from a file, or an S3 object in the Lambda runner)."""
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -124,11 +129,11 @@ def load_workload(path: Path) -> list[WorkloadItem]:
                                 at_s=float(row.get("at_s", 0.0)),
                                 split=str(row.get("split", "")))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a workload line ({exc})") from exc
+            raise ValueError(f"{source}:{number}: not a workload line ({exc})") from exc
         if item.label not in TIERS or item.variant not in VARIANTS or not item.query.strip():
-            raise ValueError(f"{path}:{number}: label must be one of {list(TIERS)}, variant "
+            raise ValueError(f"{source}:{number}: label must be one of {list(TIERS)}, variant "
                              f"one of {list(VARIANTS)}, query non-empty")
         items.append(item)
     if not items:
-        raise ValueError(f"{path}: the workload is empty")
+        raise ValueError(f"{source}: the workload is empty")
     return items

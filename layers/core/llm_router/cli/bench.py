@@ -124,7 +124,7 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
     from llm_router.benchmark.summary import build_results
     from llm_router.bootstrap import load_tier_picker
     from llm_router.catalog import load_catalog
-    from llm_router.local.aws import start_embedded_aws
+    from llm_router.local.aws import fresh_tables, start_embedded_aws
     from llm_router.local.simulated import has_real_keys, simulated_catalog
     from llm_router.settings import RouterSettings
     from llm_router.simulator.app import create_app as create_simulator
@@ -149,7 +149,7 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
     started = time.perf_counter()
     try:
         bench = PipelineBench(settings, catalog, load_tier_picker(catalog), upstream,
-                              concurrency=args.concurrency)
+                              fresh_tables, concurrency=args.concurrency)
         columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[rate]:>6} req/s"), TimeElapsedColumn(),
                    TextColumn("ETA"), TimeRemainingColumn())

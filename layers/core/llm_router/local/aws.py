@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -19,7 +20,8 @@ from llm_router.local.processes import stop_process, wait_for_line
 from llm_router.local.store.server import READY_LINE
 from llm_router.local.template import load_template, table_definitions
 from llm_router.settings import RouterSettings
-from llm_router.storage.tables import ALL_TABLES
+from llm_router.storage.dynamo import make_dynamodb_client
+from llm_router.storage.tables import physical_table_names
 
 # The embedded store accepts any credentials; these make boto3 sign requests without a real profile.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
@@ -72,16 +74,6 @@ def find_template(start: Path | None = None) -> Path:
     )
 
 
-def physical_table_names(settings: RouterSettings) -> dict[str, str]:
-    by_env = {
-        "LLM_ROUTER_KEYS_TABLE": settings.keys_table,
-        "LLM_ROUTER_LEDGER_TABLE": settings.ledger_table,
-        "LLM_ROUTER_COUNTERS_TABLE": settings.counters_table,
-        "LLM_ROUTER_CACHE_TABLE": settings.cache_table,
-    }
-    return {spec.logical_id: by_env[spec.env_var] for spec in ALL_TABLES}
-
-
 def create_resources(settings: RouterSettings, template_path: Path) -> None:
     """Create every table (with TTL) and the bucket, as template.yaml defines them."""
     kwargs = {"region_name": settings.region, "endpoint_url": settings.aws_endpoint_url,
@@ -102,3 +94,10 @@ def create_resources(settings: RouterSettings, template_path: Path) -> None:
     if settings.bucket:
         s3 = boto3.client("s3", **kwargs)
         s3.create_bucket(Bucket=settings.bucket)
+
+
+def fresh_tables(settings: RouterSettings) -> Any:
+    """Create the tables ``settings`` names at its endpoint (the embedded store); a
+    DynamoDB client for them (the pipeline benchmark's store per arm, locally)."""
+    create_resources(settings, find_template())
+    return make_dynamodb_client(settings)

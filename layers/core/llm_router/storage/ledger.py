@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -88,6 +88,18 @@ class DynamoLedger:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("reading the ledger", exc) from exc
         return [_deserialize(i) for i in resp.get("Items", [])]
+
+    def all_entries(self, tenant_id: str) -> Iterator[dict[str, Any]]:
+        """Every ledger item of a tenant, oldest first, page by page (for reports that
+        must see all of them: the benchmark's ledger cost)."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._ledger_table, KeyConditionExpression="tenant_id = :t",
+            ExpressionAttributeValues={":t": {"S": tenant_id}})
+        try:
+            for page in pages:
+                yield from (_deserialize(i) for i in page.get("Items", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("reading the ledger", exc) from exc
 
     def rollup(self, day: str, tenant_id: str) -> dict[str, dict[str, Decimal]]:
         """The day's counters of a tenant, per model (shards summed)."""

@@ -8,6 +8,7 @@ drift. Locally, ``llm_router.local.aws`` creates the tables from template.yaml i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,22 @@ ALL_TABLES: tuple[TableSpec, ...] = (KEYS, LEDGER, COUNTERS, CACHE)
 
 BUCKET_LOGICAL_ID = "DataBucket"
 BUCKET_ENV_VAR = "LLM_ROUTER_BUCKET"
+
+
+def create_table_args(spec: TableSpec) -> dict[str, Any]:
+    """DynamoDB CreateTable's arguments for ``spec``, minus TableName: string keys,
+    on-demand billing, as template.yaml declares every table (test_template checks)."""
+    keys = [(spec.partition_key, "HASH")]
+    if spec.sort_key:
+        keys.append((spec.sort_key, "RANGE"))
+    return {"KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in keys],
+            "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
+                                     for n, _ in keys],
+            "BillingMode": "PAY_PER_REQUEST"}
+
+
+def physical_table_names(settings: Any) -> dict[str, str]:
+    """Logical id -> the table name ``settings`` (a RouterSettings) holds: each table's
+    environment variable ``LLM_ROUTER_<FIELD>`` is the settings field ``<field>``."""
+    return {spec.logical_id: getattr(settings, spec.env_var.removeprefix("LLM_ROUTER_").lower())
+            for spec in ALL_TABLES}

@@ -23,11 +23,10 @@ from typing import Any
 
 from llm_router.local.sockets import accepted, listening_socket
 from llm_router.local.store.database import Database
-from llm_router.local.store.errors import StoreError
 from llm_router.local.store.objects import ObjectStore
 from llm_router.local.store.operations import Operations
+from llm_router.local.store.protocol import TARGET_PREFIX, respond
 
-TARGET_PREFIX = "DynamoDB_20120810."
 _SERVICE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
 READY_LINE = "llm-router store listening on"
 
@@ -42,15 +41,7 @@ class StoreHandler(BaseHTTPRequestHandler):
             self._not_dynamodb()
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            request = json.loads(body or b"{}")
-            status, reply = 200, self.server.operations.handle(target[len(TARGET_PREFIX):],
-                                                               request)
-        except StoreError as exc:
-            status, reply = 400, exc.body()
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            status, reply = 400, {"__type": "com.amazon.coral.validate#ValidationException",
-                                  "message": f"Invalid request: {type(exc).__name__}: {exc}"}
+        status, reply = respond(self.server.operations, target, body)
         self._send(status, json.dumps(reply, separators=(",", ":")).encode(),
                    [("Content-Type", "application/x-amz-json-1.0")])
 
