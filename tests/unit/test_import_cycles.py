@@ -61,16 +61,22 @@ def test_the_layer_ships_what_the_functions_import_and_no_development_code() -> 
                    "llm_router.providers.bedrock.client", "llm_router.benchmark.job",
                    "llm_router.cache.rebuild", "llm_router.alerting.wiring"):
         assert needed in shipped, needed
-    development = ("llm_router.cli", "llm_router.local", "llm_router.simulator",
-                   "llm_router.classifier.train", "llm_router.embedding.export",
-                   *(f"llm_router.providers.{f}.simulator"
-                     for f in ("openai", "anthropic", "gemini", "bedrock")))
-    assert not [m for m in shipped if m.startswith(development)]
+    # The benchmark runner replays its workload on the provider simulator and the
+    # embedded store's engine in process: those ship, the process runner does not.
+    for needed in ("llm_router.simulator.app", "llm_router.providers.openai.simulator",
+                   "llm_router.local.store.inprocess"):
+        assert needed in shipped, needed
+    development = ("llm_router.cli", "llm_router.local.", "llm_router.classifier.train",
+                   "llm_router.embedding.export")
+    allowed = ("llm_router.local.store",)
+    assert not [m for m in shipped if m.startswith(development) and not m.startswith(allowed)]
+    assert not {"llm_router.local.store.server", "llm_router.local.store.__main__",
+                "llm_router.local.aws", "llm_router.local.processes"} & set(shipped)
 
 
 def test_copy_writes_the_runtime_modules_and_the_data(tmp_path: Path) -> None:
     shipped = tool.copy(PACKAGE, tmp_path, tool.function_roots(ROOT / "functions"))
     out = tmp_path / "llm_router"
     assert (out / "bootstrap.py").is_file() and (out / "data" / "catalog.yaml").is_file()
-    assert not (out / "cli").exists() and not (out / "simulator").exists()
+    assert not (out / "cli").exists() and not (out / "local" / "aws.py").exists()
     assert len(list(out.rglob("*.py"))) == len(shipped)
