@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-loop-stall bench-pipeline verifier classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-loop-stall bench-pipeline bench-cold-start verifier classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -139,3 +139,13 @@ bench-soak: $(BIN)/llm-router data
 
 bench-loop-stall: $(BIN)/llm-router data
 	nice -n 10 $(BIN)/python bench/loop_stall.py $(BENCH_ARGS)
+
+# Cold start and first request of the router function on the layer as it ships (runtime
+# modules, compiled .pyc, pruned botocore) under Lambda's Python, built for this machine's
+# CPU (uname -m) in .aws-sam/bench-layer. See bench/cold_start.py; BENCH_ARGS="--runs 15".
+BENCH_LAYER := .aws-sam/bench-layer
+bench-cold-start: $(BIN)/llm-router data
+	$(MAKE) --no-print-directory -f layers/core/Makefile build-CoreLayer \
+		ARTIFACTS_DIR=$(abspath $(BENCH_LAYER)) LAYER_ARCH=$(shell uname -m)
+	nice -n 10 $(BIN)/python bench/cold_start.py --layer $(BENCH_LAYER) \
+		--python "$$(python3.12 -c 'import sys; print(sys.executable)')" $(BENCH_ARGS)
