@@ -57,8 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FUNCTION_DIR = ROOT / "functions" / "router"
 KEY = "sk-cold-start-bench"
 
-# What template.yaml's Globals give the router function (tables and bucket come from the
-# local stack), plus what Lambda itself sets. The trace header makes X-Ray record.
+# What Lambda itself sets. The trace header makes X-Ray record.
 LAMBDA_ENV = {
     "AWS_LAMBDA_FUNCTION_NAME": "llm-router-RouterFunction-bench",
     "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
@@ -67,15 +66,29 @@ LAMBDA_ENV = {
     "LAMBDA_TASK_ROOT": str(FUNCTION_DIR),
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
     "AWS_REGION": "us-east-1",
-    "POWERTOOLS_SERVICE_NAME": "llm-router",
-    "POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/bench",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "LLM_ROUTER_REQUEST_LOG": "true",
-    "LLM_ROUTER_ENVIRONMENT": "prod",
     "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
     "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;"
                         "Parent=53995c3f42cd8ad8;Sampled=1",
 }
+# Where template.yaml gives an intrinsic function (!Ref, !Sub), the value a stack would get;
+# tables, bucket and the provider-keys prefix come from the local stack instead.
+TEMPLATE_VALUES = {"POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/bench",
+                   "POWERTOOLS_LOG_LEVEL": "WARNING", "LLM_ROUTER_ENVIRONMENT": "prod"}
+
+
+def template_env() -> dict[str, str]:
+    """The router function's environment from template.yaml: Globals, then its own."""
+    from llm_router.local.template import load_template
+
+    template = load_template(ROOT / "template.yaml")
+    merged: dict[str, object] = {}
+    for section in (template.get("Globals", {}).get("Function", {}),
+                    template["Resources"]["RouterFunction"].get("Properties", {})):
+        merged.update(section.get("Environment", {}).get("Variables", {}))
+    env = {k: v for k, v in merged.items() if isinstance(v, str) and v}
+    env.update({k: v for k, v in TEMPLATE_VALUES.items() if k in merged})
+    env.pop("TIKTOKEN_CACHE_DIR", None)  # /opt/python/...: the layer's path on Lambda
+    return env
 
 CHILD = """
 import json, resource, sys, time
@@ -100,7 +113,7 @@ if event is not None:
     report["status"] = response["statusCode"]
     report["body"] = response["body"][:2000]
     report["headers"] = {{k: v for k, v in response["headers"].items()
-                         if k.startswith("x-llm-router")}}
+                         if k.startswith("x-router")}}
 print("COLD-START " + json.dumps(report), flush=True)
 """
 
@@ -228,7 +241,10 @@ def main() -> None:
         raise SystemExit(f"{args.layer}/python/llm_router is missing: build the layer first")
     compile_sources()
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ROUTER_")}
+    base_env.update(template_env())
     base_env.update(LAMBDA_ENV)
+    if args.layer:
+        base_env["TIKTOKEN_CACHE_DIR"] = str(args.layer / "python/llm_router/data/tiktoken")
     stack = None if args.init_only else Stack()
     try:
         if stack is None:
