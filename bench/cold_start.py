@@ -1,6 +1,6 @@
 """Cold start of the router function, and its first request, as Lambda runs them.
 
-    .venv/bin/python bench/cold_start.py [--runs 7] [--init-only]
+    .venv/bin/python bench/cold_start.py [--runs 7] [--init-only] [--phases]
         [--layer .aws-sam/build/CoreLayer --python python3.12]
 
 Each run is a fresh interpreter that does what a new Lambda container does: imports
@@ -19,6 +19,9 @@ Reported per run, as medians with min and max:
   wall and CPU seconds (user + system, all threads);
 - ``first_request``: the handler call for that first event, wall and CPU;
 - ``total``: the two together.
+
+``--phases`` also runs init step by step (the functions ``create_app_from_env`` calls, in
+its order) and reports each step's median CPU seconds: where the time goes.
 
 ``--init-only`` skips the stores and the request (init as the earlier version of this
 benchmark measured it, with the endpoint pointed at a closed port).
@@ -116,6 +119,54 @@ if event is not None:
                          if k.startswith("x-router")}}
 print("COLD-START " + json.dumps(report), flush=True)
 """
+
+# --phases: the steps of bootstrap.create_app_from_env called one by one, CPU seconds each
+# (the same functions in the same order; build_services then does the rest).
+PHASES_CHILD = """
+import json, os, sys, time
+sys.path[:0] = {path!r}
+marks, clock = {{}}, time.process_time
+def mark(name, since):
+    now = clock()
+    marks[name] = now - since
+    return now
+t = mark("interpreter start", 0.0)
+from mangum import Mangum
+import httpx
+t = mark("import mangum (asyncio), httpx", t)
+from llm_router import bootstrap as b
+t = mark("import llm_router.bootstrap (fastapi, pydantic, numpy, botocore, own modules)", t)
+from llm_router.settings import RouterSettings
+from llm_router.tokens import use_vendored_encodings
+use_vendored_encodings(os.environ)
+settings = RouterSettings()
+tracer = b.tracer_from_env(os.environ)
+t = mark("settings, X-Ray tracer", t)
+catalog = b.resolve_secrets(b.load_catalog(settings.config_path), settings.provider_keys_prefix)
+t = mark("catalog", t)
+dynamodb = b.make_dynamodb_client(settings)
+t = mark("DynamoDB client", t)
+tiers = b.load_tier_picker(catalog)
+t = mark("MiniLM embedder and classifier (tier picker)", t)
+b.warm_encodings()
+t = mark("o200k encoding", t)
+services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
+                            dynamodb=dynamodb, tiers=tiers, tracer=tracer)
+t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)
+handler = Mangum(b.create_app(services), lifespan="off")
+t = mark("FastAPI app and routes", t)
+print("PHASES " + json.dumps(marks), flush=True)
+"""
+
+
+def phases_once(env: dict[str, str], layer: Path | None, python: str) -> dict[str, float]:
+    path = [str(FUNCTION_DIR)] + ([str(layer / "python")] if layer else [])
+    argv = [python, *(["-S"] if layer else []), "-c", PHASES_CHILD.format(path=path)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    lines = [x for x in done.stdout.splitlines() if x.startswith("PHASES ")]
+    if done.returncode or not lines:
+        raise SystemExit(f"phases run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return dict(json.loads(lines[-1].removeprefix("PHASES ")))
 
 
 def function_url_event(body: dict[str, Any]) -> dict[str, Any]:
@@ -233,6 +284,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--init-only", action="store_true",
                         help="no stores, no request: init with the endpoint on a closed port")
+    parser.add_argument("--phases", action="store_true",
+                        help="also time init's steps one by one (CPU seconds, medians)")
     parser.add_argument("--layer", type=Path, help="a built core layer (ARTIFACTS_DIR)")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter for the function (with --layer: Lambda's version)")
@@ -266,6 +319,11 @@ def main() -> None:
                      if event else "")
             print(f"run {i + 1}/{args.runs}: init {r['init_wall']:.3f} s wall / "
                   f"{r['init_cpu']:.3f} s CPU{first}", file=sys.stderr)
+        phases = []
+        if args.phases:
+            dead = {**base_env, "LLM_ROUTER_AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+                    "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+            phases = [phases_once(dead, args.layer, args.python) for _ in range(args.runs)]
     finally:
         if stack:
             stack.stop()
@@ -285,6 +343,9 @@ def main() -> None:
                              "cpu": spread([r["init_cpu"] + r["first_cpu"] for r in runs])}
         result["first_request"] = {"request": FIRST_REQUEST,
                                    "router_headers": runs[-1]["headers"]}
+    if phases:
+        result["phases_cpu_s"] = {name: round(statistics.median(p[name] for p in phases), 3)
+                                  for name in phases[0]}
     print(json.dumps(result, indent=2))
     name = "cold_start" + ("_layer" if args.layer else "") + (
         "_init_only" if args.init_only else "") + ".json"
