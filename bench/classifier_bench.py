@@ -24,7 +24,6 @@ import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -36,7 +35,7 @@ from llm_router.classifier.calibration import (  # noqa: E402
     expected_calibration_error,
     fit_temperature,
 )
-from llm_router.classifier.dataset import DEFAULT_DATA, Example, load_examples, split  # noqa: E402
+from llm_router.classifier.dataset import DEFAULT_DATA, load_examples, split  # noqa: E402
 from llm_router.classifier.decision import decide  # noqa: E402
 from llm_router.classifier.evaluate import evaluate  # noqa: E402
 from llm_router.classifier.models import softmax  # noqa: E402
@@ -50,12 +49,12 @@ from llm_router.classifier.selection import (  # noqa: E402
     out_of_fold_scores,
 )
 from llm_router.classifier.tiers import TIERS  # noqa: E402
-from llm_router.classifier.train import labelled_data  # noqa: E402
+from llm_router.classifier.train import labelled_data, scores_by_source  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "classifier.json"
 PROMPT_TOKENS, COMPLETION_TOKENS = 400, 250
-BASELINES = (HEURISTIC, "nearest_centroid", "knn", "logistic_regression")
+BASELINES = (HEURISTIC, "nearest_centroid", "knn", "logistic_regression", "mlp_ensemble")
 
 
 def tier_costs() -> list[Decimal]:
@@ -81,24 +80,6 @@ def scorecard(probs: np.ndarray, labels: np.ndarray, under_cost: float,
         "ece": expected_calibration_error(probs, labels),
         "cost_vs_always_strongest": float(sum(costs[int(t)] for t in routed) / strongest),
     }
-
-
-def per_source(rows: Sequence[Example], probs: np.ndarray, labels: np.ndarray,
-               under_cost: float) -> dict[str, dict[str, Any]]:
-    out = {}
-    for source in sorted({e.source for e in rows}):
-        mask = np.array([e.source == source for e in rows])
-        top = evaluate(labels[mask], probs[mask].argmax(axis=1))
-        routed = evaluate(labels[mask], decide(probs[mask], under_cost))
-        out[source] = {
-            "n": top.n,
-            "accuracy": top.accuracy,
-            "under_routing": top.under_routing,
-            "decision_accuracy": routed.accuracy,
-            "decision_under_routing": routed.under_routing,
-            "recall": top.recall,
-        }
-    return out
 
 
 def baselines(train: Data, heldout: Data, costs: list[Decimal]) -> dict[str, Any]:
@@ -185,7 +166,13 @@ def main() -> int:
                 str(c): evaluate(heldout.labels, decide(probs, c)).to_dict()
                 for c in (1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
             },
-            "per_source": per_source(heldout_rows, probs, heldout.labels, shipped.under_cost),
+            # Validation by source, from training: each training source scored
+            # out-of-fold by models that never saw it (independent-v1 is the seen first
+            # independent set; the decision's default u is chosen on it).
+            "validation_by_source": shipped.metadata["cv"].get("by_source", {}),
+            "validation_decision_by_under_cost": shipped.metadata["cv"].get(
+                "decision_by_under_cost_on_decision_sources", {}),
+            "per_source": scores_by_source(heldout_rows, probs, heldout.labels, shipped.under_cost),
         },
         "latency": latency(embedder, shipped, shipped.under_cost, heldout.texts) | {
             "cold_load_ms": {"embedder": (loaded - started) * 1000,
@@ -217,6 +204,10 @@ def print_summary(result: dict[str, Any]) -> None:
         print(f"  {source:<24} n={s['n']:<4} acc {s['accuracy']:.3f} under "
               f"{s['under_routing']:.3f} | decision acc {s['decision_accuracy']:.3f} "
               f"under {s['decision_under_routing']:.3f}")
+    print("validation (out-of-fold, by training source): acc, under | decision acc, under")
+    for source, s in result["shipped"]["validation_by_source"].items():
+        print(f"  {source:<24} n={s['n']:<4} {s['accuracy']:.3f} {s['under_routing']:.3f} | "
+              f"{s['decision_accuracy']:.3f} {s['decision_under_routing']:.3f}")
     lat = result["latency"]
     print("classify after embedding ms:", {k: round(v, 3) for k, v in
                                            lat["classify_after_embedding_ms"].items()})

@@ -117,6 +117,17 @@ SOURCES = (
            "and reasoning, written in a separate sitting (same rule)", OWN),
     Source("own-heldout-assistant", "own-heldout-assistant.txt", "heldout",
            "general-assistant queries written in a separate sitting, same rule", OWN),
+    Source("own-outsider-style", "own-outsider-style.txt", "train",
+           "written after the first independent set was scored and declared seen: its "
+           "weak spots (general explanations, look-up facts phrased technically, two-intent "
+           "support, bills to recompute, policy questions about one's own circumstances, "
+           "multi-part writing and code) in its styles (non-native, pasted context, "
+           "rambling), labelled by the rules in data/heldout/README.md", OWN),
+    Source("own-outsider-style-2", "own-outsider-style-2.txt", "train",
+           "second batch in the first independent set's styles (shouting, emoji, typos, "
+           "polite, lowercase; bills and plans to compute, disputes, pasted code, "
+           "writing tasks), every tier, labelled by the rules in data/heldout/README.md",
+           OWN),
     # The first independent held-out set (data/heldout/README.md): scored once as a test,
     # then declared seen and trained on. Read in place, so it has one copy in the repo.
     Source("independent-v1", "../../heldout/classifier_queries.jsonl", "train",

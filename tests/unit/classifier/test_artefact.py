@@ -38,7 +38,8 @@ def test_metadata_names_the_data_it_was_trained_on(classifier: ComplexityClassif
     assert meta["labels"] == list(TIERS)
     assert meta["version"].startswith(f"{meta['format_version']}.{data_sha256(DATA)[:8]}")
     assert 1.0 <= classifier.under_cost <= 12.0
-    assert meta["model"] == "mlp_ensemble"
+    assert meta["model"] == "mlp_lexical"
+    assert meta["features"]["lexical_dim"] == 4096
 
 
 def test_heldout_accuracy_has_a_sane_floor(

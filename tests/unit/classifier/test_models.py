@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from llm_router.classifier.models import (
+    LexicalBlend,
     MLPEnsemble,
     NearestCentroid,
     NearestNeighbours,
@@ -95,3 +96,20 @@ def test_mlp_ensemble_fits_a_non_linear_boundary_a_linear_model_cannot() -> None
     linear.fit(x, y, 2)
     assert np.mean(mlp.scores(x).argmax(axis=1) == y) > 0.9
     assert np.mean(linear.scores(x).argmax(axis=1) == y) < 0.7
+
+
+def test_lexical_blend_fits_each_part_on_its_own_columns_and_adds_the_weighted_scores() -> None:
+    x, y = blobs()
+    lexical = np.zeros((len(y), 6), np.float32)
+    lexical[np.arange(len(y)), y] = 1.0  # the lexical block alone gives the label away
+    x_all = np.hstack([x, lexical])
+    blend = LexicalBlend(lexical_dim=6, lexical_weight=0.5, hidden=16, members=2, epochs=20,
+                         batch=16)
+    blend.fit(x_all, y, 4)
+    assert blend.mlp.params()["w1"].shape == (2, 8, 16)
+    assert blend.params()["lexical_weights"].shape == (6, 4)
+    mlp_part = blend.mlp.scores(x_all[:, :8])
+    lexical_part = blend.lexical.scores(x_all[:, 8:])
+    log_probs = np.log(softmax(lexical_part))
+    np.testing.assert_allclose(blend.scores(x_all), mlp_part + 0.5 * log_probs, atol=1e-4)
+    assert np.mean(blend.scores(x_all).argmax(axis=1) == y) == 1.0

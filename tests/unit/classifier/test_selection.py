@@ -25,4 +25,5 @@ def test_candidate_keys_are_unique_and_every_family_is_compared() -> None:
         "logistic_regression",
         "knn",
         "mlp_ensemble",
+        "mlp_lexical",
     }

@@ -85,9 +85,13 @@ def text_features(texts: Sequence[str]) -> F32:
     return rows
 
 
-def design_matrix(embeddings: F32, features: F32, mean: F32, scale: F32, weight: float) -> F32:
-    """Embedding columns, then standardised features times ``weight`` (0 drops them)."""
-    if weight == 0.0:
-        return np.asarray(embeddings, dtype=np.float32)
-    standard = (features - mean) / scale
-    return np.hstack([embeddings, np.float32(weight) * standard]).astype(np.float32)
+def design_matrix(embeddings: F32, features: F32, mean: F32, scale: F32, weight: float,
+                  lexical: F32 | None = None) -> F32:
+    """Embedding columns, then standardised features times ``weight`` (0 drops them),
+    then the hashed n-gram block when a model reads one (``lexical.py``)."""
+    blocks = [np.asarray(embeddings, dtype=np.float32)]
+    if weight != 0.0:
+        blocks.append(np.float32(weight) * (features - mean) / scale)
+    if lexical is not None:
+        blocks.append(lexical)
+    return blocks[0] if len(blocks) == 1 else np.hstack(blocks).astype(np.float32)

@@ -4,7 +4,7 @@ probabilities. Parameters are plain arrays so the artefact is a ``.npz``."""
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -180,6 +180,41 @@ class MLPEnsemble:
     def params(self) -> Params:
         return {"w1": _fitted(self.w1), "b1": _fitted(self.b1),
                 "w2": _fitted(self.w2), "b2": _fitted(self.b2)}
+
+
+class LexicalBlend:
+    """The MLP ensemble over the dense columns (embedding and structural features) plus a
+    softmax regression over the last ``lexical_dim`` columns (hashed n-grams,
+    ``lexical.py``); the score adds the regression's log-probabilities, times
+    ``lexical_weight``, to the ensemble's. Each part is fitted on its own columns."""
+
+    name = "mlp_lexical"
+
+    def __init__(self, lexical_dim: int = 4096, lexical_weight: float = 0.3,
+                 lexical_l2: float = 1e-4, lexical_iterations: int = 300, **mlp: Any):
+        self.lexical_dim, self.lexical_weight = lexical_dim, lexical_weight
+        self.mlp = MLPEnsemble(**mlp)
+        self.lexical = SoftmaxRegression(l2=lexical_l2, iterations=lexical_iterations)
+
+    def fit(self, x: F32, y: Labels, n_classes: int) -> None:
+        self.mlp.fit(x[:, : -self.lexical_dim], y, n_classes)
+        self.lexical.fit(np.ascontiguousarray(x[:, -self.lexical_dim :]), y, n_classes)
+
+    def scores(self, x: F32) -> F32:
+        lexical = _log_softmax(self.lexical.scores(x[:, -self.lexical_dim :]))
+        return (self.mlp.scores(x[:, : -self.lexical_dim])
+                + np.float32(self.lexical_weight) * lexical).astype(np.float32)
+
+    def params(self) -> Params:
+        return self.mlp.params() | {
+            "lexical_weights": _fitted(self.lexical.weights),
+            "lexical_bias": _fitted(self.lexical.bias),
+        }
+
+
+def _log_softmax(z: F32) -> F32:
+    z = z - z.max(axis=1, keepdims=True)
+    return (z - np.log(np.exp(z).sum(axis=1, keepdims=True))).astype(np.float32)
 
 
 def _softmax(z: F32) -> F32:

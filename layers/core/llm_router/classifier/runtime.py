@@ -15,7 +15,9 @@ import numpy.typing as npt
 from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.classifier.decision import decide
 from llm_router.classifier.features import design_matrix, text_features
+from llm_router.classifier.lexical import hashed_ngrams
 from llm_router.classifier.models import (
+    LexicalBlend,
     MLPEnsemble,
     Model,
     NearestCentroid,
@@ -46,6 +48,7 @@ class ComplexityClassifier:
         self.metadata = metadata
         self.temperature = float(metadata["temperature"])
         self.feature_weight = float(metadata["features"]["weight"])
+        self.lexical_dim = int(metadata["features"].get("lexical_dim", 0))
         # The artefact recommends the ratio its calibration supports; config may override.
         self.under_cost = float(metadata["recommended_under_routing_cost"])
         self.embedder_id = str(metadata["embedder"])
@@ -60,6 +63,7 @@ class ComplexityClassifier:
             self._mean,
             self._scale,
             self.feature_weight,
+            hashed_ngrams(texts, self.lexical_dim) if self.lexical_dim else None,
         )
         return softmax(self.model.scores(x) / np.float32(self.temperature))
 
@@ -110,11 +114,13 @@ def restore_model(name: str, hyper: dict[str, Any], arrays: Params) -> Model:
         regression.bias = np.asarray(arrays["bias"], dtype=np.float32)
         return regression
     if name == MLPEnsemble.name:
-        mlp = MLPEnsemble(**hyper)
-        mlp.w1, mlp.b1, mlp.w2, mlp.b2 = (
-            np.asarray(arrays[key], dtype=np.float32) for key in ("w1", "b1", "w2", "b2")
-        )
-        return mlp
+        return _restore_mlp(MLPEnsemble(**hyper), arrays)
+    if name == LexicalBlend.name:
+        blend = LexicalBlend(**hyper)
+        blend.mlp = _restore_mlp(MLPEnsemble(), arrays)
+        blend.lexical.weights = np.asarray(arrays["lexical_weights"], dtype=np.float32)
+        blend.lexical.bias = np.asarray(arrays["lexical_bias"], dtype=np.float32)
+        return blend
     if name == NearestNeighbours.name:
         knn = NearestNeighbours(**hyper)
         knn.bank = np.asarray(arrays["bank"], dtype=np.float32)
@@ -122,6 +128,13 @@ def restore_model(name: str, hyper: dict[str, Any], arrays: Params) -> Model:
         knn.n_classes = len(TIERS)
         return knn
     raise ConfigError(f"unknown classifier model {name!r}")
+
+
+def _restore_mlp(mlp: MLPEnsemble, arrays: Params) -> MLPEnsemble:
+    mlp.w1, mlp.b1, mlp.w2, mlp.b2 = (
+        np.asarray(arrays[key], dtype=np.float32) for key in ("w1", "b1", "w2", "b2")
+    )
+    return mlp
 
 
 def _classification(probs: F32) -> Classification:

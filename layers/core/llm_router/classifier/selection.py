@@ -14,7 +14,9 @@ import numpy.typing as npt
 
 from llm_router.classifier.features import design_matrix
 from llm_router.classifier.heuristic import keyword_scores
+from llm_router.classifier.lexical import hashed_ngrams
 from llm_router.classifier.models import (
+    LexicalBlend,
     MLPEnsemble,
     Model,
     NearestCentroid,
@@ -39,6 +41,11 @@ class Candidate:
         params = ",".join(f"{k}={v}" for k, v in sorted(self.hyper.items()))
         return f"{self.family}[{params}{',' if params else ''}features={self.feature_weight}]"
 
+    def lexical(self, texts: Sequence[str]) -> F32 | None:
+        """The hashed n-gram block, for a model that reads one."""
+        dim = int(self.hyper.get("lexical_dim", 0))
+        return hashed_ngrams(texts, dim) if dim else None
+
     def build(self) -> Model:
         if self.family == NearestCentroid.name:
             return NearestCentroid()
@@ -48,6 +55,8 @@ class Candidate:
             return NearestNeighbours(**self.hyper)
         if self.family == MLPEnsemble.name:
             return MLPEnsemble(**self.hyper)
+        if self.family == LexicalBlend.name:
+            return LexicalBlend(**self.hyper)
         raise ValueError(f"{self.family} has no trainable model")
 
 
@@ -62,6 +71,12 @@ def candidates() -> list[Candidate]:
         Candidate(SoftmaxRegression.name, {"l2": 1e-4}, 1.0),
         Candidate(
             MLPEnsemble.name, {"hidden": 256, "members": 5, "epochs": 30, "dropout": 0.3}, 1.0
+        ),
+        Candidate(
+            LexicalBlend.name,
+            {"hidden": 256, "members": 5, "epochs": 30, "dropout": 0.3,
+             "lexical_dim": 4096, "lexical_weight": 0.3},
+            1.0,
         ),
     ]
 
@@ -102,6 +117,7 @@ class Fitted:
             self.feature_mean,
             self.feature_scale,
             self.candidate.feature_weight,
+            self.candidate.lexical(data.texts),
         )
         return self.model.scores(x)
 
@@ -112,7 +128,8 @@ def fit(candidate: Candidate, data: Data) -> Fitted:
     if candidate.family == HEURISTIC:
         return Fitted(candidate, None, mean, scale)
     model = candidate.build()
-    x = design_matrix(data.embeddings, data.features, mean, scale, candidate.feature_weight)
+    x = design_matrix(data.embeddings, data.features, mean, scale, candidate.feature_weight,
+                      candidate.lexical(data.texts))
     model.fit(x, data.labels, len(TIERS))
     return Fitted(candidate, model, mean, scale)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,13 @@ from llm_router.embedding.artefact import npz_bytes
 from llm_router.embedding.base import Embedder
 
 FORMAT_VERSION = 2
-UNDER_ROUTING_TARGET = 0.02  # margin under the 3% budget for held-out noise
+UNDER_ROUTING_TARGET = 0.01  # wide margin under 3%: the rows it is judged on are optimistic
 UNDER_COST_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0, 12.0)
 # Sources written by another hand from the rubric alone: the decision's operating point is
 # chosen on their out-of-fold rows (a fold never trains on its own source), because they
 # look like the traffic the router meets, unlike the boundary sets written to be hard.
+# The target is a third of the 3 % budget: later batches were written after reading that
+# source's errors, so its out-of-fold score flatters the model.
 DECISION_SOURCES = ("independent-v1",)
 GROUP_ROWS = 300  # a source larger than this is split into several CV groups
 F32 = npt.NDArray[np.float32]
@@ -82,14 +84,16 @@ def labelled_data(rows: list[Example], embedder: Embedder, folds: int = 5) -> Da
 
 
 def choose_under_cost(probs: F32, labels: Labels, target: float) -> float:
-    """The most accurate cost whose decisions under-route at most ``target`` (the
-    smaller cost on a tie; the largest cost of the grid when none meets the target)."""
-    meeting = [
-        (float(np.mean(routed == labels)), -cost)
-        for cost in UNDER_COST_GRID
-        if float(np.mean((routed := decide(probs, cost)) < labels)) <= target
-    ]
-    return -max(meeting)[1] if meeting else UNDER_COST_GRID[-1]
+    """The most accurate cost whose decisions under-route at most ``target``; among
+    equally accurate ones the one that under-routes least, then the smallest. The largest
+    cost of the grid when none meets the target."""
+    meeting = []
+    for cost in UNDER_COST_GRID:
+        routed = decide(probs, cost)
+        under = float(np.mean(routed < labels))
+        if under <= target:
+            meeting.append((float(np.mean(routed == labels)), -under, -cost))
+    return -max(meeting)[2] if meeting else UNDER_COST_GRID[-1]
 
 
 def decision_rows(rows: list[Example]) -> npt.NDArray[np.bool_]:
@@ -122,6 +126,28 @@ def decision_curve(probs: F32, labels: Labels) -> dict[str, dict[str, float]]:
             "over_routing": report.over_routing,
         }
     return curve
+
+
+def scores_by_source(rows: Sequence[Example], probs: F32, labels: Labels, under_cost: float
+                     ) -> dict[str, dict[str, Any]]:
+    """Most likely tier and routed decision, per source. Given out-of-fold
+    probabilities, this is validation by source (each row scored by models that never
+    saw its source); the benchmark gives it the held-out split's."""
+    sources = np.array([e.source for e in rows])
+    out = {}
+    for source in sorted(set(sources.tolist())):
+        mask = sources == source
+        top = evaluate(labels[mask], probs[mask].argmax(axis=1))
+        routed = evaluate(labels[mask], decide(probs[mask], under_cost))
+        out[source] = {
+            "n": top.n,
+            "accuracy": top.accuracy,
+            "under_routing": top.under_routing,
+            "decision_accuracy": routed.accuracy,
+            "decision_under_routing": routed.under_routing,
+            "recall": top.recall,
+        }
+    return out
 
 
 def train(
@@ -174,7 +200,11 @@ def train(
         "model": chosen.family,
         "hyperparameters": chosen.hyper,
         "embedder": embedder.model_id,
-        "features": {"names": list(FEATURE_NAMES), "weight": chosen.feature_weight},
+        "features": {
+            "names": list(FEATURE_NAMES),
+            "weight": chosen.feature_weight,
+            "lexical_dim": int(chosen.hyper.get("lexical_dim", 0)),
+        },
         "temperature": temperature,
         "recommended_under_routing_cost": under_cost,
         "training_data": {
@@ -194,6 +224,7 @@ def train(
                                                                 strict=True) if m}),
             "decision_by_under_cost_on_decision_sources": decision_curve(
                 calibrated[chosen_on], data.labels[chosen_on]),
+            "by_source": scores_by_source(rows, calibrated, data.labels, under_cost),
         },
     }
     return Artefact(metadata, arrays)
