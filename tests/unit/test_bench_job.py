@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_router.benchmark.job import parse_event
+from llm_router.benchmark.job import build_job, parse_event
 from llm_router.benchmark.results import baseline_key
-from llm_router.errors import InvalidRequestError
+from llm_router.errors import ConfigError, InvalidRequestError
+from llm_router.settings import BenchmarkSettings
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -42,3 +43,15 @@ def test_a_bad_override_names_its_field(event: dict, param: str) -> None:
 def test_baseline_metric_dimension_drops_the_model() -> None:
     assert baseline_key("always-strongest (claude-opus-4)") == "always-strongest"
     assert baseline_key("router-no-cache") == "router-no-cache"
+
+
+def test_live_upstream_without_any_provider_key_is_a_config_error(tmp_path: Path) -> None:
+    # A daily bench "live" with no key would book every request as a failure: refuse.
+    config = tmp_path / "catalog.yaml"
+    config.write_text("providers:\n  up:\n    kind: openai\n    base_url: http://127.0.0.1:9/v1\n"
+                      "models:\n  m:\n    provider: up\n    input_per_mtok: 1\n"
+                      "    output_per_mtok: 1\n    tiers: [simple]\n")
+    settings = BenchmarkSettings(config_path=config, benchmark_upstream="live",
+                                 provider_keys_prefix=None, bucket=None)
+    with pytest.raises(ConfigError, match="live but no provider has a key"):
+        build_job(settings, s3=None)
