@@ -22,13 +22,17 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import regex
+
 from llm_router.errors import InvalidRequestError, RequestTooLargeError
 
 MAX_JSON_DEPTH = 64
 MAX_NUMBER_CHARS = 40
 MAX_MODEL_CHARS = 256
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]*")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# The regex module: it lets go of the interpreter lock while it scans a 1 MB prompt
+# (llm_router.textscan); ASCII text, nearly all of it, is passed by str.isascii first.
+_SURROGATE = regex.compile("[\ud800-\udfff]")
 
 
 async def read_body(chunks: AsyncIterator[bytes], max_bytes: int) -> bytes:
@@ -114,7 +118,7 @@ def param_path(path: tuple[str | int, ...]) -> str | None:
 
 
 def _check_text(text: str, path: tuple[str | int, ...]) -> None:
-    if _SURROGATE.search(text):
+    if not text.isascii() and _SURROGATE.search(text, concurrent=True):
         raise InvalidRequestError(
             "The request contains a lone UTF-16 surrogate (such as \\ud800), which is not "
             "valid Unicode. Send well-formed text.",
