@@ -19,6 +19,10 @@ RETRY_CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,
 )
+# DynamoDB validates every request itself (and so does the embedded store:
+# llm_router/local/store/wire.py); botocore's own pass over the parameters was about a
+# fifth of the client's CPU per settle transaction (docs/performance.md).
+DYNAMODB_CONFIG = RETRY_CONFIG.merge(Config(parameter_validation=False))
 
 
 def make_dynamodb_client(settings: RouterSettings) -> Any:
@@ -27,7 +31,7 @@ def make_dynamodb_client(settings: RouterSettings) -> Any:
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.aws_endpoint_url,
-        config=RETRY_CONFIG,
+        config=DYNAMODB_CONFIG,
     ))
 
 

@@ -20,6 +20,7 @@ from llm_router.local.store.errors import (
 )
 from llm_router.local.store.expressions import Expressions, Node, apply_update, holds, project
 from llm_router.local.store.values import Item, canonical_item, item_size
+from llm_router.local.store.wire import check_request
 
 Request = dict[str, Any]
 MAX_ITEM_BYTES = 400 * 1024
@@ -48,6 +49,7 @@ class Operations:
         if legacy:
             raise ValidationError(f"The embedded store does not implement the legacy "
                                   f"parameter(s) {', '.join(legacy)}; use expressions")
+        check_request(request)  # as DynamoDB does: clients may skip their own validation
         return handler(request)
 
     # -- tables ----------------------------------------------------------------------
