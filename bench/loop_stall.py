@@ -33,6 +33,7 @@ from pathlib import Path
 import httpx
 from peer.gateways import KEY, start_router, start_upstream
 from peer.load import percentile, server_timing
+from peer.report import write_markdown
 
 TARGET_MS = 50.0
 GUARDS = "guards: {input: sanitize, injection: flag, pii: 'off'}\n"
@@ -186,12 +187,7 @@ def main() -> int:
         parser.error(f"unknown set-up(s) {', '.join(unknown)}; choose from {', '.join(SETUPS)}")
     results = [run_setup(name, args.prompts, args.bytes) for name in names]
     lines, ok = report(results, args.prompts, args.bytes)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"loop-stall-{datetime.now(UTC):%Y-%m-%d}.md"
-    path.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"written to {path}")
+    write_markdown(Path(args.out), "loop-stall", lines)
     return 0 if ok else 1
 
 

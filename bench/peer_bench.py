@@ -52,9 +52,7 @@ def main() -> int:
                 measured[name].append(asyncio.run(_measure(name, upstream, args, run)))
     finally:
         upstream.stop()
-    path = write_report(measured, Path(args.out), args)
-    print(path.read_text())
-    print(f"written to {path}")
+    write_report(measured, Path(args.out), args)  # prints it too
     return 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from peer.gateways import start_router, start_upstream
 from peer.load import Run, Sample, drive, median, percentile
-from peer.report import PHASES
+from peer.report import PHASES, write_markdown
 
 WINDOW = 1000
 
@@ -83,12 +83,7 @@ def main() -> int:
         f"(target < {args.rss_mb:.0f}). Errors: {run.errors}. Throughput {run.rps:.1f} rps "
         f"over {time.perf_counter() - started:.0f} s. Result: {'PASS' if ok else 'FAIL'}.",
     ]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"soak-{datetime.now(UTC):%Y-%m-%d}.md"
-    path.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"written to {path}")
+    write_markdown(Path(args.out), "soak", lines)
     return 0 if ok else 1
 
 

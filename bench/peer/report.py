@@ -31,10 +31,17 @@ class Measured:
 
 def write_report(measured: dict[str, list[Measured]], out: Path,
                  args: argparse.Namespace) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    path = out / f"peer-{now:%Y-%m-%d}.md"
-    path.write_text("\n".join(_lines(measured, now, args)) + "\n")
+    return write_markdown(out, "peer", _lines(measured, now, args))
+
+
+def write_markdown(out: Path, stem: str, lines: list[str]) -> Path:
+    """``lines`` as ``<out>/<stem>-<UTC date>.md``; prints them and where they went."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{stem}-{datetime.now(UTC):%Y-%m-%d}.md"
+    path.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"written to {path}")
     return path
 
 

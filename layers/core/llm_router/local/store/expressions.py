@@ -94,22 +94,24 @@ class Expressions:
         return node
 
     def _value(self, placeholder: str) -> Value:
-        try:
-            found = self.values[placeholder]
-        except KeyError:
-            raise ValidationError("An expression attribute value used in expression is not "
-                                  f"defined; attribute value: {placeholder}") from None
-        self.used_values.add(placeholder)
+        found: Value = self._resolve(self.values, self.used_values, placeholder,
+                                     "An expression attribute value used in expression is "
+                                     "not defined; attribute value")
         return found
 
     def _name(self, alias: str) -> str:
-        try:
-            name = self.names[alias]
-        except KeyError:
-            raise ValidationError("An expression attribute name used in the document path is "
-                                  f"not defined; attribute name: {alias}") from None
-        self.used_names.add(alias)
+        name: str = self._resolve(self.names, self.used_names, alias,
+                                  "An expression attribute name used in the document path "
+                                  "is not defined; attribute name")
         return name
+
+    @staticmethod
+    def _resolve(defined: dict[str, Any], used: set[str], placeholder: str,
+                 missing: str) -> Any:
+        if placeholder not in defined:
+            raise ValidationError(f"{missing}: {placeholder}")
+        used.add(placeholder)
+        return defined[placeholder]
 
     def check_all_used(self) -> None:
         unused_values = sorted(set(self.values) - self.used_values)
