@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from llm_router.resilience.executor import SKIPPED
+
 from .pipeline import ArmResult
 from .workload import WorkloadItem
 
@@ -26,6 +28,10 @@ def _percentile(values: Sequence[float], q: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _targets(entry: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(str(a.get("provider")), str(a.get("model"))) for a in entry.get("attempts") or ()}
 
 
 def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str, Any]:
@@ -56,7 +62,12 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
         "cache_exact": caches["exact"],
         "cache_semantic": caches["semantic"],
         "cache_hit_rate": round((caches["exact"] + caches["semantic"]) / max(1, len(ok)), 4),
-        "failovers": sum(1 for e in result.ledger if len(e.get("attempts") or ()) > 1),
+        # Requests that went past their first target (the rollups' definition: a retry on
+        # the same target is none), and those that skipped one (free tier used up,
+        # breaker open) without calling it.
+        "failovers": sum(1 for e in result.ledger if len(_targets(e)) > 1),
+        "skips": sum(1 for e in result.ledger
+                     if any(a.get("outcome") in SKIPPED for a in e.get("attempts") or ())),
         "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
         "wall_s": round(result.wall_s, 2),
         "requests_per_s": round(len(outs) / result.wall_s, 1) if result.wall_s else None,
@@ -125,15 +136,16 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
         "admission, guards, cache, classifier, routing, providers, settle); costs are "
         "each arm's own ledger.", "",
         "| arm | ledger cost USD | under-routed | tier accuracy | p50 ms | p95 ms | "
-        "cache exact/semantic | failovers | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "cache exact/semantic | failovers | skips | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for a in results["arms"]:
         acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f} %"
         lines.append(
             f"| {a['arm']} | {a['cost_usd']} | {100 * a['under_routed']:.1f} % | {acc} | "
             f"{a['latency_p50_ms']} | {a['latency_p95_ms']} | {a['cache_exact']}/"
-            f"{a['cache_semantic']} | {a['failovers']} | {a['errors']} |")
+            f"{a['cache_semantic']} | {a['failovers']} | {a.get('skips', '-')} | "
+            f"{a['errors']} |")
     lines += ["", "## Savings of the router (ledger against ledger)", "",
               "| against | baseline USD | router USD | saved USD | saved |",
               "|---|---:|---:|---:|---:|"]
@@ -143,7 +155,9 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
     lines += ["", "Under-routed: share of answered requests served by a model whose best "
               "tier is below the query's label (the quality proxy). Tier accuracy: the "
               "router's chosen tier equals the label, on requests it routed (not cache hits) "
-              "whose query is in the classifier's held-out split.",
+              "whose query is in the classifier's held-out split. Failovers: requests "
+              "served (or failed) past their first target; skips: requests that passed over "
+              "a target without calling it (free tier used up, breaker open).",
               ""]
     lines += [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"

@@ -179,7 +179,7 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
 
     table = Table(title=f"pipeline bench, {results['workload']['requests']} requests per arm")
     for col in ("arm", "ledger USD", "saved vs", "under-routed", "tier acc", "p50 ms",
-                "p95 ms", "cache hits", "failovers", "errors"):
+                "p95 ms", "cache hits", "failovers", "skips", "errors"):
         table.add_column(col, justify="left" if col == "arm" else "right")
     for a in results["arms"]:
         saved = results["savings"].get(a["arm"], {}).get("saved_pct")
@@ -187,5 +187,5 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
         table.add_row(a["arm"], a["cost_usd"], f"{saved} %" if saved else "-",
                       f"{100 * a['under_routed']:.1f}%", acc, f"{a['latency_p50_ms']}",
                       f"{a['latency_p95_ms']}", f"{100 * a['cache_hit_rate']:.1f}%",
-                      str(a["failovers"]), str(a["errors"]))
+                      str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]))
     console.print(table)

@@ -1,0 +1,30 @@
+"""Per-arm numbers of the pipeline benchmark, from ledger items (no app needed)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from llm_router.benchmark.pipeline import Arm, ArmResult, Outcome
+from llm_router.benchmark.summary import arm_summary
+from llm_router.benchmark.workload import WorkloadItem
+
+
+def attempt(provider: str, outcome: str) -> dict:
+    return {"provider": provider, "model": f"{provider}-m", "outcome": outcome}
+
+
+def test_failovers_count_targets_and_skips_count_passed_over_ones() -> None:
+    ledger = [
+        {"cost_usd": "0.001", "model": "b-m", "attempts": [
+            attempt("a", "free_tier_exhausted"), attempt("b", "ok")]},
+        {"cost_usd": "0.001", "model": "a-m", "attempts": [
+            attempt("a", "upstream_500"), attempt("a", "ok")]},  # a retry: no failover
+        {"cost_usd": "0.002", "model": "c-m", "attempts": [
+            attempt("a", "upstream_500"), attempt("c", "ok")]},
+    ]
+    outcomes = [Outcome(i, 200, "m", "simple", "miss", 10.0, Decimal("0.001"), False)
+                for i in range(3)]
+    workload = [WorkloadItem("q", "simple", "support")] * 3
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, ledger, 1.0), workload)
+    assert summary["failovers"] == 2 and summary["skips"] == 1
+    assert summary["cost_usd"] == "0.004" and summary["ledger_items"] == 3
