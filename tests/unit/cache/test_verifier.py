@@ -24,7 +24,7 @@ def verifier() -> PairVerifier:
 
 def test_artefact_is_small_and_records_its_sources(verifier: PairVerifier) -> None:
     assert (ARTEFACT_DIR / WEIGHTS).stat().st_size < 1_000_000
-    assert {"qqp", "support_tune"} <= set(verifier.meta["sources"])
+    assert {"qqp", "support_tune", "heldout1"} <= set(verifier.meta["sources"])
     assert 0 < verifier.threshold < 1
 
 
@@ -82,3 +82,18 @@ def test_amounts_are_a_hard_check(verifier: PairVerifier) -> None:
         0.95, sig, sig, "Where is order 1234?", "Where is order 5678?")  # type: ignore[arg-type]
     assert verdict.hit and verdict.probability is not None
     assert np.isfinite(verdict.probability)
+
+
+def test_context_features_read_token_states_in_context(verifier: PairVerifier) -> None:
+    """The contextual half of the features: a text against itself is fully covered; a
+    direction swap keeps the words but not their order."""
+    from llm_router.cache.context import CONTEXT_FEATURES, context_features
+
+    a = verifier.states("How do I transfer money from savings to checking?")
+    b = verifier.states("How do I transfer money from checking to savings?")
+    same = context_features(a, a)
+    assert same[CONTEXT_FEATURES.index("ctx_cover_min")] == pytest.approx(1.0, abs=1e-5)
+    assert same[CONTEXT_FEATURES.index("ctx_inversions")] == 0
+    swapped = context_features(a, b)
+    assert swapped[CONTEXT_FEATURES.index("ctx_cover_min")] < 1.0
+    assert a.shape[1] == 384 and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)

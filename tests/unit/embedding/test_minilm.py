@@ -56,3 +56,12 @@ def test_gelu_is_the_exact_erf_form() -> None:
     x = np.linspace(-6, 6, 2001, dtype=np.float32)
     exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()])
     assert np.abs(gelu(x) - exact).max() < 1e-6
+
+
+def test_token_states_after_every_layer_pool_to_the_embedding(minilm: MiniLMEmbedder) -> None:
+    """The pair encoder's per-text path is the embedder's forward pass, stopped early."""
+    text = "How do I transfer money from savings to checking?"
+    states = minilm.token_states(text, 6, 256)
+    pooled = states.mean(axis=0)
+    assert np.allclose(pooled / np.linalg.norm(pooled), minilm.embed_one(text), atol=1e-5)
+    assert minilm.token_states(text, 4, 8).shape == (8, minilm.dim)  # cut, [SEP] kept

@@ -95,7 +95,7 @@ class MatchPolicy:
         cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
         if self.guards and quantity_conflict(cached, query):
             return Verdict(False, similarity, "numbers")
-        p = self.verifier.probability(cached, query, similarity)
+        p = self.verifier.probability(cached_text, query_text, similarity)
         if p < self.min_probability:
             return Verdict(False, similarity, "verifier", p)
         return Verdict(True, similarity, None, p)

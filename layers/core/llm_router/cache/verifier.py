@@ -1,12 +1,14 @@
 """The learned pair verifier: does a cached question ask what the query asks?
 
-A small MLP over ``pair_features`` (alignment of the two texts' words, plus agreement of
-amounts, ids, names, negation, intent and question word) gives a probability; a
-candidate the index found above the loose similarity floor answers only when that
-probability reaches the operating point. Numpy only: the weights live in
-``data/cache_verifier/verifier.npz`` (trained by ``make verifier``; its sources, hash and
-scores in ``verifier.json`` beside it); the word vectors are the input-embedding rows of
-the MiniLM export already in the layer. Loaded once per process, on first use.
+A small MLP reads two kinds of features of the pair: ``pair_features`` (alignment of the
+two texts' words through MiniLM's static word-piece vectors, agreement of amounts, ids,
+names, negation, intent and question word, the sentence cosine) and ``context_features``
+(the same alignment over MiniLM's last-layer token states, where a token's vector
+carries its context). A candidate the index found above the loose similarity floor
+answers only when its probability reaches the operating point. Numpy only: the weights
+live in ``data/cache_verifier/verifier.npz`` (trained by ``make verifier``; its sources,
+hash and scores in ``verifier.json`` beside it); the word vectors and the token states
+come from the MiniLM export already in the layer. Loaded once per process, on first use.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import numpy.typing as npt
 from tokenizers import Tokenizer
 
 from llm_router.artefacts import npz_arrays, read_verified
-from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
-from llm_router.embedding.artefact import load_model_files
+from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
+from llm_router.cache.pair_features import FEATURES, Vocabulary, pair_features
+from llm_router.embedding.artefact import ModelFiles, load_model_files
+from llm_router.embedding.minilm import MiniLMEmbedder
 from llm_router.errors import ConfigError
 
 F32 = npt.NDArray[np.float32]
@@ -64,23 +68,51 @@ class Mlp:
                    np.asarray(arrays["scale"], np.float32), tuple(f), tuple(b))
 
 
+@dataclass(frozen=True)
+class MlpEnsemble:
+    """MLPs trained on resamples; the probability is their mean."""
+
+    members: tuple[Mlp, ...]
+
+    def probability(self, x: F32) -> F32:
+        return np.mean([m.probability(x) for m in self.members], axis=0).astype(np.float32)
+
+    def arrays(self) -> dict[str, F32]:
+        return {f"m{i}.{k}": v for i, m in enumerate(self.members) for k, v in m.arrays().items()}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> MlpEnsemble:
+        count = len({k.split(".", 1)[0] for k in arrays if k.startswith("m")})
+        return cls(tuple(Mlp.from_arrays({k.split(".", 1)[1]: v for k, v in arrays.items()
+                                          if k.startswith(f"m{i}.")}) for i in range(count)))
+
+
 class PairVerifier:
-    def __init__(self, vocabulary: Vocabulary, model: Mlp, threshold: float,
-                 meta: dict[str, Any]):
+    def __init__(self, vocabulary: Vocabulary, model: MlpEnsemble, threshold: float,
+                 meta: dict[str, Any], embedder: MiniLMEmbedder):
         self.vocabulary = vocabulary
         self.model = model
         self.threshold = threshold
         self.meta = meta
-        # Views of recent texts: a query's is reused for each of its candidates, and a
-        # popular cached text's across queries. Bounded: a view holds a vector per word.
+        self.embedder = embedder
+        # Views and token states of recent texts: a query's are reused for each of its
+        # candidates, and a popular cached text's across queries. Bounded: each holds a
+        # vector per word or token.
         self.view = lru_cache(maxsize=1024)(vocabulary.view)
+        self.states = lru_cache(maxsize=1024)(self._states)
 
-    def probability(self, cached: TextView, query: TextView, cosine: float) -> float:
-        return float(self.model.probability(pair_features(cached, query, cosine))[0])
+    def _states(self, text: str) -> F32:
+        return unit_rows(self.embedder.token_states(text, None, MAX_TOKENS))
+
+    def probability(self, cached: str, query: str, cosine: float) -> float:
+        row = np.concatenate([pair_features(self.view(cached), self.view(query), cosine),
+                              context_features(self.states(cached), self.states(query))])
+        return float(self.model.probability(row)[0])
 
 
-def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
-    files = load_model_files(embedding_dir)
+def load_vocabulary(idf: F32, embedding_dir: Path | None = None,
+                    files: ModelFiles | None = None) -> Vocabulary:
+    files = files or load_model_files(embedding_dir)
     tokenizer = Tokenizer.from_str(files.tokenizer_json)
     tokenizer.no_padding()
     tokenizer.no_truncation()
@@ -96,11 +128,13 @@ def load_verifier(directory: Path | None = None,
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cache verifier artefact missing in {directory}: {exc}") from exc
     raw = read_verified(directory / WEIGHTS, str(meta.get("sha256")), what="cache verifier")
-    if tuple(meta.get("features", ())) != FEATURES:
+    if tuple(meta.get("features", ())) != FEATURES + CONTEXT_FEATURES:
         raise ConfigError(f"{META} was trained on other features; run `make verifier`")
     arrays = npz_arrays(raw)
-    vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), embedding_dir)
-    return PairVerifier(vocabulary, Mlp.from_arrays(arrays), float(meta["threshold"]), meta)
+    files = load_model_files(embedding_dir)
+    vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), files=files)
+    return PairVerifier(vocabulary, MlpEnsemble.from_arrays(arrays), float(meta["threshold"]),
+                        meta, MiniLMEmbedder(files))
 
 
 _LOCK = threading.Lock()

@@ -134,6 +134,21 @@ class MiniLMEmbedder:
             out[chunk] = self._forward(ids, mask)
         return out
 
+    def token_states(self, text: str, layers: int | None, max_tokens: int) -> F32:
+        """The hidden states of "[CLS] text [SEP]" (cut to ``max_tokens``) after the first
+        ``layers`` encoder layers (None: all), one row per token: what the cache
+        verifier's context features read. The sentence embedding is not touched."""
+        ids = self._token_ids(text)
+        if len(ids) > max_tokens:
+            ids = ids[: max_tokens - 1] + ids[-1:]  # keep the closing [SEP]
+        length = len(ids)
+        x = self._word[np.asarray(ids)].astype(np.float32) + self._pos[:length] + self._type0
+        x = layer_norm(x, self._ln_w, self._ln_b, self._eps)
+        no_padding = np.zeros((1, 1, 1, length), np.float32)
+        for layer in self._layers[:layers]:
+            x = self._encoder_layer(x, layer, 1, length, no_padding)
+        return x
+
     def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
         batch, length = ids.shape
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._type0
