@@ -5,7 +5,10 @@ models (see its README), after the models were trained; nothing was tuned on it.
 script runs the public commands (``llm-router classify`` and ``llm-router cache-probe``)
 over it, exactly as a user would, and writes ``bench/results/heldout.json``.
 ``--data`` points at another set with the same two files (``data/heldout2/`` was written
-later the same way, after ``data/heldout/`` had been seen and tuned on).
+later the same way, after ``data/heldout/`` had been seen and tuned on). Since 2026-12-03
+the classifier trains on ``data/heldout/`` (source ``independent-v1``), so a rerun on it
+measures fit, not generalisation: its one honest score is the one recorded in the README;
+its out-of-fold score is in the artefact and ``make classifier-bench``.
 
     .venv/bin/python bench/heldout_eval.py
     .venv/bin/python bench/heldout_eval.py --data data/heldout2 --out bench/results/heldout2.json

@@ -117,6 +117,14 @@ SOURCES = (
            "and reasoning, written in a separate sitting (same rule)", OWN),
     Source("own-heldout-assistant", "own-heldout-assistant.txt", "heldout",
            "general-assistant queries written in a separate sitting, same rule", OWN),
+    # The first independent held-out set (data/heldout/README.md): scored once as a test,
+    # then declared seen and trained on. Read in place, so it has one copy in the repo.
+    Source("independent-v1", "../../heldout/classifier_queries.jsonl", "train",
+           "420 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout/, its labelling rules in data/heldout/README.md); scored once "
+           "as the first held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
     Source("own-outsider-style", "own-outsider-style.txt", "train",
            "written after the first independent set was scored and declared seen: its "
            "weak spots (general explanations, look-up facts phrased technically, two-intent "
@@ -128,14 +136,11 @@ SOURCES = (
            "polite, lowercase; bills and plans to compute, disputes, pasted code, "
            "writing tasks), every tier, labelled by the rules in data/heldout/README.md",
            OWN),
-    # The first independent held-out set (data/heldout/README.md): scored once as a test,
-    # then declared seen and trained on. Read in place, so it has one copy in the repo.
-    Source("independent-v1", "../../heldout/classifier_queries.jsonl", "train",
-           "420 queries written by an independent agent from DESIGN.md's rubric alone "
-           "(data/heldout/, its labelling rules in data/heldout/README.md); scored once "
-           "as the first held-out test, then declared seen and added to training",
-           "written for this project by an independent agent (hand-labelled); "
-           "project licence"),
+    Source("own-outsider-style-3", "own-outsider-style-3.txt", "train",
+           "third batch in the first independent set's styles: businesses it did not "
+           "cover (pharmacy, vet, fitness, delivery, rideshare, lettings, education, "
+           "government, car repair, movers), translation, summaries, advice, code",
+           OWN),
 )
 
 
