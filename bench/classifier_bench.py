@@ -49,7 +49,11 @@ from llm_router.classifier.selection import (  # noqa: E402
     out_of_fold_scores,
 )
 from llm_router.classifier.tiers import TIERS  # noqa: E402
-from llm_router.classifier.train import labelled_data, scores_by_source  # noqa: E402
+from llm_router.classifier.train import (  # noqa: E402
+    decision_rows,
+    labelled_data,
+    scores_by_source,
+)
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "classifier.json"
@@ -82,9 +86,11 @@ def scorecard(probs: np.ndarray, labels: np.ndarray, under_cost: float,
     }
 
 
-def baselines(train: Data, heldout: Data, costs: list[Decimal]) -> dict[str, Any]:
+def baselines(train: Data, decision_on: np.ndarray, heldout: Data, costs: list[Decimal]
+              ) -> dict[str, Any]:
     """Each baseline: temperature and under-cost from its own out-of-fold scores (the
-    rule ``llm-router train`` uses), refitted on the training split, scored once."""
+    rule ``llm-router train`` uses: the cost on the ``decision_on`` rows), refitted on
+    the training split, scored once."""
     from llm_router.classifier.train import UNDER_ROUTING_TARGET, choose_under_cost
 
     folds = group_folds(train.groups, 5, 0)
@@ -94,7 +100,8 @@ def baselines(train: Data, heldout: Data, costs: list[Decimal]) -> dict[str, Any
             continue
         oof = out_of_fold_scores(candidate, train, folds)
         temperature = fit_temperature(oof, train.labels)
-        under_cost = choose_under_cost(softmax(oof / np.float32(temperature)), train.labels,
+        calibrated = softmax(oof / np.float32(temperature))
+        under_cost = choose_under_cost(calibrated[decision_on], train.labels[decision_on],
                                        UNDER_ROUTING_TARGET)
         probs = softmax(fit(candidate, train).scores(heldout) / np.float32(temperature))
         out[candidate.family] = {
@@ -178,7 +185,7 @@ def main() -> int:
             "cold_load_ms": {"embedder": (loaded - started) * 1000,
                              "classifier": cold_classifier_ms},
         },
-        "baselines": baselines(train, heldout, costs),
+        "baselines": baselines(train, decision_rows(train_rows), heldout, costs),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
