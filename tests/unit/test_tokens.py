@@ -259,6 +259,17 @@ def test_tampered_vendored_file_is_refused(tmp_path: Path) -> None:
         load_encoding("cl100k_base", tmp_path)
 
 
+def test_rank_files_out_of_order_or_malformed(tmp_path: Path) -> None:
+    """The positional fast path only for files in rank order; others keep their ranks."""
+    from llm_router.tokens.encodings import _parse_ranks
+
+    assert _parse_ranks(b"YQ== 0\nYg== 1\nYWI= 2\n", "x") == {b"a": 0, b"b": 1, b"ab": 2}
+    assert _parse_ranks(b"YQ== 1\nYg== 0\n", "x") == {b"a": 1, b"b": 0}
+    assert _parse_ranks(b"YQ== 0\nYg== 5\n", "x") == {b"a": 0, b"b": 5}
+    with pytest.raises(ConfigError, match="not '<token> <rank>' lines"):
+        _parse_ranks(b"YQ== 0\nYg==\n", "x")
+
+
 def test_use_vendored_encodings_keeps_a_dir_the_caller_chose() -> None:
     env = {"TIKTOKEN_CACHE_DIR": "/opt/mine"}
     assert use_vendored_encodings(env) == "/opt/mine"

@@ -126,11 +126,13 @@ def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any) 
 
 
 def warm_encodings() -> None:
-    """Load o200k now (about 0.17 s), not inside the first request's pre-flight estimate.
+    """Load o200k now, not inside the first request's pre-flight estimate (every ``auto``
+    request prices its candidates with a token count). The largest single step of init
+    after the imports: docs/performance.md, ``bench/cold_start.py --phases``.
 
     It serves every current OpenAI model and the estimates for most others; cl100k
-    (gpt-4, gpt-3.5, Llama estimates: about 0.07 s) loads on first use instead, to keep
-    the cold start inside its budget."""
+    (gpt-4, gpt-3.5, Llama estimates) loads on first use instead, to keep the cold
+    start inside its budget."""
     from llm_router.tokens.encodings import get_encoding
 
     get_encoding("o200k_base")
