@@ -1,7 +1,7 @@
 """Cold start of the router function, and its first request, as Lambda runs them.
 
     .venv/bin/python bench/cold_start.py [--runs 7] [--init-only] [--phases]
-        [--layer .aws-sam/build/CoreLayer --python python3.12]
+        [--layer .aws-sam/bench-layer --python python3.12 [--against OTHER_LAYER]]
 
 Each run is a fresh interpreter that does what a new Lambda container does: imports
 the handler module (functions/router/app.py, which builds the app, clients, catalog,
@@ -22,6 +22,9 @@ Reported per run, as medians with min and max:
 
 ``--phases`` also runs init step by step (the functions ``create_app_from_env`` calls, in
 its order) and reports each step's median CPU seconds: where the time goes.
+
+``--against DIR`` (with ``--layer`` and ``--phases``) alternates those runs with another
+layer's, e.g. one built from an older commit: a before/after under the same load.
 
 ``--init-only`` skips the stores and the request (init as the earlier version of this
 benchmark measured it, with the endpoint pointed at a closed port).
@@ -304,6 +307,9 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true",
                         help="also time init's steps one by one (CPU seconds, medians)")
     parser.add_argument("--layer", type=Path, help="a built core layer (ARTIFACTS_DIR)")
+    parser.add_argument("--against", type=Path,
+                        help="with --layer --phases: another layer (e.g. built from an older "
+                             "commit) whose phases runs alternate with --layer's")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter for the function (with --layer: Lambda's version)")
     args = parser.parse_args()
@@ -337,11 +343,15 @@ def main() -> None:
                      if stack else "")
             print(f"run {i + 1}/{args.runs}: init {r['init_wall']:.3f} s wall / "
                   f"{r['init_cpu']:.3f} s CPU{first}", file=sys.stderr)
-        phases = []
+        phases: list[dict[str, float]] = []
+        against: list[dict[str, float]] = []
         if args.phases:
             dead = {**base_env, "LLM_ROUTER_AWS_ENDPOINT_URL": "http://127.0.0.1:9",
                     "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
-            phases = [phases_once(dead, args.layer, args.python) for _ in range(args.runs)]
+            for _ in range(args.runs):  # alternating, so both see the same load
+                phases.append(phases_once(dead, args.layer, args.python))
+                if args.against:
+                    against.append(phases_once(dead, args.against, args.python))
     finally:
         if stack:
             stack.stop()
@@ -361,9 +371,13 @@ def main() -> None:
                              "cpu": spread([r["init_cpu"] + r["first_cpu"] for r in runs])}
         result["first_request"] = {"request": FIRST_REQUEST,
                                    "router_headers": runs[-1]["headers"]}
-    if phases:
-        result["phases_cpu_s"] = {name: round(statistics.median(p[name] for p in phases), 3)
-                                  for name in phases[0]}
+    for key, rows in (("phases_cpu_s", phases), ("against_phases_cpu_s", against)):
+        if rows:
+            result[key] = {name: round(statistics.median(p[name] for p in rows), 3)
+                           for name in rows[0]}
+            result[key]["total"] = round(statistics.median(sum(p.values()) for p in rows), 3)
+    if against:
+        result["against"] = str(args.against)
     print(json.dumps(result, indent=2))
     name = "cold_start" + ("_layer" if args.layer else "") + (
         "_init_only" if args.init_only else "") + ".json"
