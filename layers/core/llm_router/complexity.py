@@ -66,9 +66,9 @@ class TierPicker:
     @classmethod
     def load(cls, directory: Path | None = None, *, under_cost: float | None = None
              ) -> TierPicker:
-        from llm_router.embedding.minilm import MiniLMEmbedder
+        from llm_router.embedding.minilm import shared_embedder
 
-        embedder = MiniLMEmbedder.load(directory)
+        embedder = shared_embedder(directory)
         classifier = load_classifier(embedder_id=embedder.model_id)
         return cls(embedder, classifier, under_cost=under_cost)
 

@@ -28,7 +28,7 @@ from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
 from llm_router.cache.pair_features import FEATURES, Vocabulary, pair_features
 from llm_router.embedding.artefact import ModelFiles, load_model_files
-from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
 
 F32 = npt.NDArray[np.float32]
@@ -131,10 +131,14 @@ def load_verifier(directory: Path | None = None,
     if tuple(meta.get("features", ())) != FEATURES + CONTEXT_FEATURES:
         raise ConfigError(f"{META} was trained on other features; run `make verifier`")
     arrays = npz_arrays(raw)
-    files = load_model_files(embedding_dir)
-    vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), files=files)
+    embedder = shared_embedder(embedding_dir)  # the router's: one copy of MiniLM per process
+    tokenizer = Tokenizer.from_str(embedder.tokenizer_json)
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    vocabulary = Vocabulary(tokenizer, embedder.word_table,
+                            np.asarray(arrays.pop("idf"), np.float32))
     return PairVerifier(vocabulary, MlpEnsemble.from_arrays(arrays), float(meta["threshold"]),
-                        meta, MiniLMEmbedder(files))
+                        meta, embedder)
 
 
 _LOCK = threading.Lock()

@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from llm_router.embedding.minilm import MiniLMEmbedder
+    from llm_router.embedding.minilm import shared_embedder
 
     config = load_catalog(args.config).cache
     verifier = config.verifier and not args.no_verifier
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         policy = MatchPolicy(threshold, guards, shared, minimum)
-    return probe_lines(MiniLMEmbedder.load(), policy, sys.stdin, sys.stdout,
+    return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 
 

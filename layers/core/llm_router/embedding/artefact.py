@@ -10,7 +10,6 @@ import json
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +46,11 @@ def sha256_bytes(data: bytes) -> str:
 def load_model_files(directory: Path | None = None) -> ModelFiles:
     """Read and hash-check an export directory (``make data`` writes the default one).
 
-    Once per directory and process: the embedder and the cache verifier's word table
-    share one verified copy of the weights."""
+    Not cached: the raw file (45 MB) and its float16 arrays are dropped once an embedder
+    has taken what it keeps; share the embedder instead (``minilm.shared_embedder``)."""
     return _load_model_files((directory or DEFAULT_DIR).resolve())
 
 
-@lru_cache(maxsize=4)
 def _load_model_files(directory: Path) -> ModelFiles:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))

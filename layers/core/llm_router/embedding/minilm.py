@@ -5,6 +5,7 @@ vocabulary table stays float16 and only the rows a query uses are widened."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from llm_router.embedding.artefact import ModelFiles, load_model_files
+from llm_router.embedding.artefact import DEFAULT_DIR, ModelFiles, load_model_files
 from llm_router.embedding.base import Matrix, normalise_rows
 
 F32 = npt.NDArray[np.float32]
@@ -80,7 +81,10 @@ class MiniLMEmbedder:
         self._max_seq_length = max_seq_length
         self._prefix_chars = max_seq_length * 16  # plenty of words for the window
         w = files.weights
-        self._word = w["embeddings.word_embeddings.weight"]  # float16, gathered per query
+        # float16, gathered per query. A copy: the loader's arrays may be views of the
+        # whole verified file, which would otherwise stay in memory for good.
+        self._word = np.array(w["embeddings.word_embeddings.weight"], copy=True)
+        self._tokenizer_json = files.tokenizer_json
         self._pos = _f32(w["embeddings.position_embeddings.weight"][:max_seq_length])
         self._type0 = _f32(w["embeddings.token_type_embeddings.weight"][0])
         self._ln_w = _f32(w["embeddings.LayerNorm.weight"])
@@ -93,6 +97,15 @@ class MiniLMEmbedder:
     def load(cls, directory: Path | None = None) -> MiniLMEmbedder:
         """Load the hash-verified export in ``directory`` (default: the layer's data dir)."""
         return cls(load_model_files(directory))
+
+    @property
+    def word_table(self) -> npt.NDArray[np.float16]:
+        """The float16 word embeddings (read-only use: the cache verifier's word view)."""
+        return self._word
+
+    @property
+    def tokenizer_json(self) -> str:
+        return self._tokenizer_json
 
     @property
     def dim(self) -> int:
@@ -211,3 +224,17 @@ def _pad(encodings: list[list[int]]) -> tuple[npt.NDArray[np.int64], F32]:
         ids[row, : len(tokens)] = tokens
         mask[row, : len(tokens)] = 1.0
     return ids, mask
+
+
+_SHARED_LOCK = threading.Lock()
+_SHARED: dict[Path, MiniLMEmbedder] = {}
+
+
+def shared_embedder(directory: Path | None = None) -> MiniLMEmbedder:
+    """One embedder per export directory and process: the tier picker, the cache verifier
+    and the CLI share its weights (about 65 MB) instead of each widening its own copy."""
+    key = (directory or DEFAULT_DIR).resolve()
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = MiniLMEmbedder.load(key)
+        return _SHARED[key]
