@@ -27,7 +27,6 @@ from tokenizers import Tokenizer
 from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
 from llm_router.cache.pair_features import FEATURES, Vocabulary, pair_features
-from llm_router.embedding.artefact import ModelFiles, load_model_files
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
 
@@ -110,13 +109,14 @@ class PairVerifier:
         return float(self.model.probability(row)[0])
 
 
-def load_vocabulary(idf: F32, embedding_dir: Path | None = None,
-                    files: ModelFiles | None = None) -> Vocabulary:
-    files = files or load_model_files(embedding_dir)
-    tokenizer = Tokenizer.from_str(files.tokenizer_json)
+def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
+    """The word view over the process's shared MiniLM (its float16 word table and its
+    tokenizer, here without truncation): no second read of the export."""
+    embedder = shared_embedder(embedding_dir)
+    tokenizer = Tokenizer.from_str(embedder.tokenizer_json)
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    return Vocabulary(tokenizer, files.weights["embeddings.word_embeddings.weight"], idf)
+    return Vocabulary(tokenizer, embedder.word_table, idf)
 
 
 def load_verifier(directory: Path | None = None,
@@ -131,14 +131,10 @@ def load_verifier(directory: Path | None = None,
     if tuple(meta.get("features", ())) != FEATURES + CONTEXT_FEATURES:
         raise ConfigError(f"{META} was trained on other features; run `make verifier`")
     arrays = npz_arrays(raw)
-    embedder = shared_embedder(embedding_dir)  # the router's: one copy of MiniLM per process
-    tokenizer = Tokenizer.from_str(embedder.tokenizer_json)
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    vocabulary = Vocabulary(tokenizer, embedder.word_table,
-                            np.asarray(arrays.pop("idf"), np.float32))
+    vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), embedding_dir)
+    # The router's embedder: one copy of MiniLM per process.
     return PairVerifier(vocabulary, MlpEnsemble.from_arrays(arrays), float(meta["threshold"]),
-                        meta, embedder)
+                        meta, shared_embedder(embedding_dir))
 
 
 _LOCK = threading.Lock()
