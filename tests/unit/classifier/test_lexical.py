@@ -8,7 +8,8 @@ import sys
 
 import numpy as np
 
-from llm_router.classifier.lexical import EDGE, hashed_ngrams, ngrams
+from llm_router.classifier.lexical import hashed_ngrams, ngrams
+from llm_router.classifier.view import EDGE
 
 
 def test_ngrams_are_lowercased_words_and_pairs_with_digits_folded() -> None:

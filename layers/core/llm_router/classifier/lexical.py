@@ -4,9 +4,9 @@ query becomes a binary bag of lowercased words and word pairs (digits folded to 
 hashed into ``dim`` buckets by CRC-32 (stable across processes, unlike ``hash``) and
 L2-normalised. A linear layer over it is blended with the MLP (``models.LexicalBlend``).
 
-A long text is read as its first and last ``EDGE`` characters (the ask sits before or after
-a pasted document), which bounds the per-request work (the bucket loop holds the
-interpreter lock; the tokenising scan, like every scan of request text, lets it go)."""
+A long text is read through ``view.bounded_view`` (its two ends), which bounds the
+per-request work (the bucket loop holds the interpreter lock; the tokenising scan, like
+every scan of request text, lets it go)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,17 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.classifier.view import bounded_view
 from llm_router.textscan import compile_like_re
 
 F32 = npt.NDArray[np.float32]
-EDGE = 10_000
 _TOKEN = compile_like_re(r"[a-z0-9']+|[?$%£€#`{}()=<>]")
 _DIGITS = compile_like_re(r"\d+")
 
 
 def ngrams(text: str) -> list[str]:
     """Unigrams and bigrams of the lowercased text, every run of digits as ``0``."""
-    if len(text) > 2 * EDGE:
-        text = f"{text[:EDGE]}\n{text[-EDGE:]}"
+    text = bounded_view(text)
     words = [_DIGITS.sub("0", w) for w in _TOKEN.findall(text.lower(), concurrent=True)]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
