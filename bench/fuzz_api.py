@@ -32,6 +32,7 @@ import httpx
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
@@ -143,8 +144,8 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
             send(value.method, value.path, lambda: value.call(base_url=url, headers=auth,
                                                               timeout=60))
 
-        if seed is not None:
-            fuzz = settings(derandomize=True)(fuzz)  # type: ignore[assignment]
+        if seed is not None:  # the same cases every run (a second @settings is refused)
+            fuzz = hypothesis_seed(seed)(fuzz)
         fuzz()
         http.close()
     finally:

@@ -28,6 +28,7 @@ from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
 from llm_router.complexity import TierPicker
 from llm_router.local.simulated import SimulatorProcess
+from llm_router.tokens import encoding_name_for
 
 from .conftest import Storage, sim_catalog
 
@@ -76,7 +77,7 @@ WHOLE_TEXT = [
     ("llm_router.service", "guard_input"),
     ("llm_router.service", "requested_model"),
     ("llm_router.cache.service", "exact_key"),
-    ("llm_router.preflight", "count_chat_tokens"),
+    ("llm_router.preflight", "count_prompt"),
     ("llm_router.classifier.runtime", "text_features"),
     ("llm_router.providers.transport", "_json_bytes"),
     ("httpx._content", "encode_json"),  # httpx's json=: must not see a 1 MB body
@@ -155,8 +156,9 @@ def test_auto_routing_and_cost_cap_off_the_loop(setup: Setup, recorder: Recorder
     counts = recorder.counts()
     assert counts["text_features"] == 1
     assert counts["embed_one"] == 1  # one embedding, for the classifier
-    # The prompt's tokens are counted once per candidate model, not once per step.
-    assert 1 <= counts["count_chat_tokens"] <= len(setup.catalog.models)
+    # The prompt's tokens are counted once per encoding, not per model or step.
+    encodings = {encoding_name_for(m.upstream_model)[0] for m in setup.catalog.models.values()}
+    assert 1 <= counts["count_prompt"] <= len(encodings)
 
 
 def test_stream_and_bad_body_off_the_loop(setup: Setup, recorder: Recorder) -> None:

@@ -128,8 +128,12 @@ def test_a_used_up_tier_fails_over_to_the_next_stronger_tier(storage: Storage) -
     responses = ask_all(storage, catalog(free, [], [strong]), 3)
     assert [r.status_code for r in responses] == [200] * 3, responses[-1].text
     assert responses[2].headers["x-router-model"] == strong
-    assert f"failed over to {strong}" in responses[2].headers["x-router-reason"]
-    check_booked(storage, responses[2])
+    # The tier actually served, in the header and the ledger; the reason says it climbed.
+    assert responses[2].headers["x-router-tier"] == "moderate"
+    reason = responses[2].headers["x-router-reason"]
+    assert reason.startswith("auto: tier simple") and "(tier moderate)" in reason
+    assert f"failed over to {strong}" in reason
+    assert check_booked(storage, responses[2])["tier"] == "moderate"
 
 
 def test_no_candidate_left_is_503_in_openai_shape_with_retry_after(storage: Storage) -> None:

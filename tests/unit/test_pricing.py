@@ -98,3 +98,32 @@ def test_max_cost_on_other_providers_is_marked_estimate() -> None:
     assert estimate.exact is False and estimate.encoding == "o200k_base"
     assert estimate.max_cost_usd == (
         estimate.prompt_tokens * Decimal("0.80") + 50 * Decimal("4.00")) / 1_000_000
+
+
+def test_the_prompt_is_counted_once_per_encoding_not_per_model(monkeypatch) -> None:
+    import llm_router.preflight as preflight
+
+    calls: list[str] = []
+    real = preflight.count_prompt
+
+    def counting(messages: Any, encoding: str, tools: Any = None) -> Any:
+        calls.append(encoding)
+        return real(messages, encoding, tools)
+
+    monkeypatch.setattr(preflight, "count_prompt", counting)
+    req = request(tools=[{"type": "function", "function": {
+        "name": "track", "description": "Track a parcel.", "parameters": {
+            "type": "object", "properties": {"id": {"type": "string",
+                                                    "description": "The parcel id"}}}}}])
+    o200k = [model(name=n) for n in ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "claude-3-5-haiku")]
+    counts = [preflight.prompt_count(req, m) for m in o200k]
+    cl100k = preflight.prompt_count(req, model(name="gpt-4"))
+    assert calls == ["o200k_base", "cl100k_base"]  # four o200k models, one count
+    assert len({c.prompt_tokens for c in counts}) == 1
+    # Exactness is still the model's own: tools verified only on gpt-4o's family and gpt-4;
+    # claude is an estimate with o200k.
+    assert [c.exact for c in counts] == [True, True, False, False]
+    assert cl100k.exact and cl100k.encoding == "cl100k_base"
+    for m in [*o200k, model(name="gpt-4")]:
+        assert preflight.prompt_count(req, m) == count_chat_tokens(req.messages, m.name,
+                                                                   req.tools)

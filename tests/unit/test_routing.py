@@ -98,6 +98,9 @@ def test_failover_climbs_to_the_next_stronger_tier_never_a_weaker_one() -> None:
     d = select_auto(two_up, request(), "simple", estimate=by_price)
     assert [m.name for m in d.fallbacks] == ["quick"]
     assert [m.name for m in d.escalation] == ["big"]
+    # A model of a stronger tier serves at that tier; the tier's own models at the routed one.
+    assert d.tier_serving(d.escalation[0]) == "complex"
+    assert d.tier_serving(d.model) == d.tier_serving(d.fallbacks[0]) == "simple"
     assert select_auto(two_up, request(), "complex", estimate=by_price).escalation == ()
 
 

@@ -20,7 +20,8 @@ from typing import Literal
 from llm_router.catalog import ModelConfig
 from llm_router.pricing import MILLION
 from llm_router.schema import ChatRequest
-from llm_router.tokens import TokenCount, count_chat_tokens
+from llm_router.tokens import TokenCount, encoding_name_for
+from llm_router.tokens.chat import PromptTally, count_prompt
 
 # Used only when neither the request nor the catalog bounds the output.
 DEFAULT_OUTPUT_TOKENS = 4096
@@ -76,15 +77,16 @@ def preflight_estimate(request: ChatRequest, model: ModelConfig) -> PreflightEst
 
 def prompt_count(request: ChatRequest, model: ModelConfig) -> TokenCount:
     """The prompt's token count for ``model``, counted once per request and encoding
-    (routing, the cost cap and admission all ask; a 1 MB prompt is worth not re-reading)."""
+    (routing, the cost cap and admission all ask, for every candidate model; models
+    that share an encoding share the count, and a 1 MB prompt is worth not re-reading)."""
+    encoding, _ = encoding_name_for(model.upstream_model)
     # The ids: a copy of the request with other messages (model_copy shares the memo)
     # must not reuse these counts.
-    key = f"tokens:{model.upstream_model}:{id(request.messages)}:{id(request.tools)}"
+    key = f"tokens:{encoding}:{id(request.messages)}:{id(request.tools)}"
     if key not in request.memo:
-        request.memo[key] = count_chat_tokens(request.messages, model.upstream_model,
-                                              request.tools)
-    count: TokenCount = request.memo[key]
-    return count
+        request.memo[key] = count_prompt(request.messages, encoding, request.tools)
+    tally: PromptTally = request.memo[key]
+    return tally.for_model(model.upstream_model)
 
 
 def estimate_max_cost(request: ChatRequest, model: ModelConfig) -> Decimal:

@@ -36,6 +36,16 @@ class RouteDecision:
     fallbacks: tuple[ModelConfig, ...] = ()
     # Usable candidates of stronger tiers, tried after every one of ``fallbacks``.
     escalation: tuple[ModelConfig, ...] = ()
+    # The stronger tier each model of ``escalation`` was listed for.
+    escalation_tiers: tuple[str, ...] = ()
+
+    def tier_serving(self, model: ModelConfig) -> str | None:
+        """The tier ``model`` serves this request at: the routed tier, or for a model of
+        ``escalation`` the stronger tier failover climbed to."""
+        for candidate, tier in zip(self.escalation, self.escalation_tiers, strict=True):
+            if candidate is model:
+                return tier
+        return self.tier
 
 
 def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) -> RouteDecision:
@@ -87,7 +97,9 @@ def select_auto(
             escalation = _escalation(catalog, request, stronger, estimate, optimize_for,
                                      {m.name for m, _ in ranked})
             return RouteDecision(best, catalog.provider_of(best), current, reason, cost,
-                                 tuple(m for m, _ in ranked[1:]), escalation)
+                                 tuple(m for m, _ in ranked[1:]),
+                                 tuple(m for m, _ in escalation),
+                                 tuple(t for _, t in escalation))
     detail = "; ".join(f"{name}: {why_not}" for name, why_not in dropped.items()) or "none listed"
     raise InvalidRequestError(
         f"No model can serve this request at tier {tier} or above ({detail}).",
@@ -99,16 +111,17 @@ def select_auto(
 def _escalation(
     catalog: Catalog, request: ChatRequest, tiers: Sequence[Tier], estimate: CostEstimate,
     optimize_for: OptimizeFor, taken: set[str],
-) -> tuple[ModelConfig, ...]:
-    """Failover candidates of stronger ``tiers``, tier by tier, each tier ranked like the
-    routed one; a model already in the chain is not listed twice."""
-    out: list[ModelConfig] = []
+) -> list[tuple[ModelConfig, str]]:
+    """Failover candidates of stronger ``tiers`` with the tier each serves, tier by tier,
+    each tier ranked like the routed one; a model already in the chain is not listed
+    twice."""
+    out: list[tuple[ModelConfig, str]] = []
     for tier in tiers:
         usable = [mc for mc in _usable(catalog, request, tier, estimate, {})
                   if mc[0].name not in taken]
         taken.update(m.name for m, _ in usable)
-        out += [m for m, _ in sorted(usable, key=lambda mc: _rank(optimize_for, *mc))]
-    return tuple(out)
+        out += [(m, tier) for m, _ in sorted(usable, key=lambda mc: _rank(optimize_for, *mc))]
+    return out
 
 
 def _usable(

@@ -124,10 +124,14 @@ class Resilience:
         served = done.target
         if served.model is decision.model and served.provider == decision.provider:
             return done, decision
-        failed = any(a.outcome != "ok" for a in trail.attempts)
+        # A stronger tier serves only once every candidate of the routed one could not,
+        # so climbing is always a failover; the tier is then the one that served.
+        tier = decision.tier_serving(served.model)
+        failed = tier != decision.tier or any(a.outcome != "ok" for a in trail.attempts)
         how = "failed over to" if failed else "scored first:"
-        return done, replace(decision, model=served.model, provider=served.provider,
-                             reason=f"{decision.reason}; {how} {served.model.name}")
+        climbed = f" (tier {tier})" if tier != decision.tier else ""
+        return done, replace(decision, model=served.model, provider=served.provider, tier=tier,
+                             reason=f"{decision.reason}; {how} {served.model.name}{climbed}")
 
     async def chain(self, request: ChatRequest, decision: RouteDecision,
                     tenant: str | None = None) -> list[Target]:

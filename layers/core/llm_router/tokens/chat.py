@@ -36,7 +36,12 @@ from llm_router.schema import (
     ToolCall,
     ToolMessage,
 )
-from llm_router.tokens.encodings import encoding_for, normalize_model
+from llm_router.tokens.encodings import (
+    encoding_for,
+    encoding_name_for,
+    get_encoding,
+    normalize_model,
+)
 
 TOKENS_PER_MESSAGE = 3  # <|start|>{role}<|message|> ... <|end|>, around every message
 TOKENS_PER_NAME = 1
@@ -95,15 +100,46 @@ def count_chat_tokens(
     messages: Sequence[Message], model: str, tools: Sequence[Tool] | None = None
 ) -> TokenCount:
     """Prompt tokens the provider will bill for ``messages`` (and ``tools``) on ``model``."""
-    encoding, exact = encoding_for(model)
-    tally = _Tally(exact=exact)
+    name, _ = encoding_name_for(model)
+    return count_prompt(messages, name, tools).for_model(model)
+
+
+@dataclass(frozen=True)
+class PromptTally:
+    """A prompt counted with one encoding: the count is the same for every model that
+    uses it (the tool framing is chosen by encoding too); only ``exact`` depends on the
+    model, so one tally serves them all (``for_model``)."""
+
+    tokens: int
+    encoding: str
+    messages_exact: bool  # one text part per message, no images, tool calls or results
+    tools_exact: bool  # no tools, or flat schemas with descriptions (the cookbook's shape)
+    has_tools: bool
+
+    def for_model(self, model: str) -> TokenCount:
+        _, own = encoding_name_for(model)
+        exact = own and self.messages_exact
+        if self.has_tools:
+            name = normalize_model(model)
+            exact = (exact and self.tools_exact and _family_in(name, _TOOLS_VERIFIED)
+                     and not _family_in(name, _TOOLS_UNVERIFIED))
+        return TokenCount(self.tokens, self.encoding, exact)
+
+
+def count_prompt(
+    messages: Sequence[Message], encoding_name: str, tools: Sequence[Tool] | None = None
+) -> PromptTally:
+    """The prompt's tokens with one encoding, whichever model uses it."""
+    encoding = get_encoding(encoding_name)
+    tally = _Tally()
     for message in messages:
         _count_message(tally, message, encoding)
     tally.add(REPLY_PRIMING)
+    tools_exact = True
     if tools:
-        tokens, tools_exact = _count_tools(tools, model, encoding)
-        tally.add(tokens, exact=tools_exact)
-    return TokenCount(tally.tokens, encoding.name, tally.exact)
+        tokens, tools_exact = _count_tools(tools, encoding)
+        tally.add(tokens)
+    return PromptTally(tally.tokens, encoding.name, tally.exact, tools_exact, bool(tools))
 
 
 def _count_message(tally: _Tally, message: Message, encoding: tiktoken.Encoding) -> None:
@@ -145,14 +181,11 @@ def _tool_call_tokens(call: ToolCall, n: _Counter) -> int:
     return TOKENS_PER_TOOL_CALL + n(call.function.name) + n(call.function.arguments)
 
 
-def _count_tools(
-    tools: Sequence[Tool], model: str, encoding: tiktoken.Encoding
-) -> tuple[int, bool]:
-    """The cookbook's tool-definition formula; exact only where it was verified."""
+def _count_tools(tools: Sequence[Tool], encoding: tiktoken.Encoding) -> tuple[int, bool]:
+    """The cookbook's tool-definition formula; ``exact`` says the schemas are of the
+    shape it was verified on (whether the model's family was is ``for_model``'s call)."""
     framing = _TOOLS_O200K if encoding.name == "o200k_base" else _TOOLS_CL100K
-    name = normalize_model(model)
-    verified = _family_in(name, _TOOLS_VERIFIED) and not _family_in(name, _TOOLS_UNVERIFIED)
-    exact = verified
+    exact = True
 
     def n(text: str) -> int:
         return len(encoding.encode_ordinary(text))
