@@ -1,11 +1,15 @@
 """Alert-checker function (EventBridge, every 5 minutes): every rule once, over the rollups.
 
-Also publishes each free tier's use (FreeTierUsedPct, EMF) for the dashboard."""
+First it replays settle transactions parked in the outbox (a settle that DynamoDB refused,
+docs/faults.md), so what they book counts in the rollups the rules read. Also publishes
+each free tier's use (FreeTierUsedPct, EMF) for the dashboard."""
 
 from aws_lambda_powertools import Logger
 
 from llm_router.alerting.wiring import build_checker
+from llm_router.errors import StorageError
 from llm_router.settings import AlertSettings
+from llm_router.storage.outbox import replay_from
 from llm_router.telemetry import free_tier_lines
 
 logger = Logger()
@@ -15,6 +19,7 @@ checker = build_checker(settings)
 
 @logger.inject_lambda_context
 def handler(event: dict, context: object) -> dict:
+    outbox = replay_outbox()
     events = checker.run()
     counts: dict[str, int] = {}
     for e in events:
@@ -22,5 +27,16 @@ def handler(event: dict, context: object) -> dict:
     if settings.metrics_namespace:
         for line in free_tier_lines(checker.quota_uses, settings.metrics_namespace):
             logger.info("free tier use", extra=line)
-    logger.info("alert check", extra={"counts": counts})
-    return {"counts": counts, "events": [e.__dict__ for e in events]}
+    logger.info("alert check", extra={"counts": counts, "outbox": outbox})
+    return {"counts": counts, "events": [e.__dict__ for e in events], "outbox": outbox}
+
+
+def replay_outbox() -> dict | None:
+    """One replay run; a storage failure is logged (the next run tries again) and must
+    not stop the alerts."""
+    try:
+        report = replay_from(settings)
+    except StorageError as exc:
+        logger.error("settle outbox replay failed", extra={"error": exc.message})
+        return {"error": exc.message}
+    return report.as_dict() if report is not None else None

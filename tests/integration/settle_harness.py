@@ -126,12 +126,12 @@ class Harness:
         data["resilience"]["breaker"]["failure_threshold"] = 1_000_000
         self.catalog = parse_catalog(data)
 
-    def new_key(self, budget: Decimal = BUDGET) -> str:
+    def new_key(self, budget: Decimal = BUDGET, rpm: int | None = None) -> str:
         plaintext = "sk-test-" + uuid.uuid4().hex[:12]
         key_hash = hash_key(plaintext)
         DynamoKeyStore(self.client, self.storage.settings.keys_table).put(
             ApiKey(key_hash, key_id_of(key_hash), TENANT, "2026-01-01T00:00:00+00:00",
-                   daily_budget_usd=budget))
+                   daily_budget_usd=budget, rpm=rpm))
         self.keys[plaintext] = key_id_of(key_hash)
         return plaintext
 
@@ -139,10 +139,11 @@ class Harness:
         return {"model": self.model, "max_tokens": 20, "cache": False,
                 "messages": [{"role": "user", "content": "Where is my order?"}], **extra}
 
-    def app(self, upstream: UpstreamFaults, **settings: Any) -> Any:
+    def app(self, upstream: UpstreamFaults, tiers: Any = None, **settings: Any) -> Any:
         services = build_services(self.storage.settings.model_copy(update=settings),
                                   http=httpx.AsyncClient(transport=upstream),
-                                  catalog=self.catalog, dynamodb=self.client, load_tiers=False)
+                                  catalog=self.catalog, dynamodb=self.client, tiers=tiers,
+                                  load_tiers=False)
         return create_app(services)
 
     def ledger_items(self, key_id: str) -> list[dict[str, Any]]:

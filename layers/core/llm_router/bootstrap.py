@@ -28,6 +28,7 @@ from llm_router.storage.counters import DynamoCounters
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
+from llm_router.storage.outbox import outbox_for
 from llm_router.telemetry import PowertoolsTelemetry
 from llm_router.tracing import PhaseTracer, tracer_from_env
 
@@ -81,6 +82,7 @@ def build_services(
             telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer)
             if settings.request_log or settings.metrics_namespace else None,
             resilience=build_resilience(settings, catalog, dynamodb),
+            outbox=outbox_for(settings),
         ),
         max_body_bytes=max_body,
         mode=mode,

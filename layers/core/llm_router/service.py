@@ -19,7 +19,7 @@ import anyio
 import httpx
 
 from llm_router.cache.entry import CacheHit
-from llm_router.cache.service import ResponseCache, Stored
+from llm_router.cache.service import PendingEntry, ResponseCache, Stored
 from llm_router.catalog import Catalog
 from llm_router.complexity import TierPicker, query_text
 from llm_router.errors import (
@@ -79,6 +79,12 @@ def as_router_error(exc: BaseException) -> RouterError:
 
 class Ledger(Protocol):
     def record(self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()) -> bool: ...
+    def transaction(self, entry: LedgerEntry,
+                    also: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]: ...
+
+
+class SettleOutbox(Protocol):
+    def park(self, request_id: str, transaction: list[dict[str, Any]]) -> str: ...
 
 
 @dataclass
@@ -140,6 +146,10 @@ class _Booking:
     guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
     # Booked (or handed to a stream relay that books it): the finaliser has nothing to do.
     finalised: bool = False
+    # The settle transaction's extra items (settlements, cache write), made once; and the
+    # cache entry to remember once it is booked.
+    writes: list[dict[str, Any]] | None = None
+    pending: PendingEntry | None = None
 
 
 class ChatService:
@@ -156,8 +166,10 @@ class ChatService:
         resilience: Resilience,
         clock: Callable[[], datetime] = now_utc,
         bedrock: BedrockRuntime | None = None,
+        outbox: SettleOutbox | None = None,
     ):
         self.catalog = catalog
+        self._outbox = outbox
         self._resilience = resilience
         self._telemetry = telemetry
         self._tiers = tiers
@@ -489,7 +501,9 @@ class ChatService:
     async def _record(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
                       completion: ChatCompletion | None, request_id: str) -> None:
         """The settle transaction, tried again on a storage failure: it is idempotent on
-        the request id, so a try that did commit makes the next one a no-op."""
+        the request id, so a try that did commit makes the next one a no-op. When every
+        try failed, the transaction is parked in the outbox (S3) for the alert checker to
+        replay, and the request goes on as booked (docs/faults.md)."""
         for attempt in range(SETTLE_ATTEMPTS):
             try:
                 await anyio.to_thread.run_sync(self._book, entry, also, booking, completion,
@@ -497,19 +511,46 @@ class ChatService:
                 return
             except StorageError:
                 if attempt == SETTLE_ATTEMPTS - 1:
-                    log.error("request not booked: %s", entry.request_id,
-                              extra={"request_id": entry.request_id, "entry": repr(entry)})
-                    raise
+                    await anyio.to_thread.run_sync(self._park, entry, booking)
+                    return
                 await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)
+
+    def _park(self, entry: LedgerEntry, booking: _Booking) -> None:
+        """The settle transaction into the outbox; without one (or when S3 fails too)
+        the entry is logged in full and the storage error goes on up."""
+        try:
+            if self._outbox is None:
+                raise StorageError("no settle outbox (no bucket configured)")
+            transaction = self._ledger.transaction(entry, booking.writes or [])
+            key = self._outbox.park(entry.request_id, transaction)
+        except StorageError as exc:
+            log.error("request not booked: %s (%s)", entry.request_id, exc.message,
+                      extra={"request_id": entry.request_id, "entry": repr(entry)})
+            raise
+        log.warning("settle parked for replay: %s", key,
+                    extra={"request_id": entry.request_id, "outbox_key": key})
 
     def _book(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
               completion: ChatCompletion | None, request_id: str) -> None:
         """One transaction books the request: the ledger item and its rollup, the
         reservations settled, and the cache's write (a fresh answer's entry, or a hit's
-        count). Runs in a worker thread: it serialises and waits on storage."""
+        count). Runs in a worker thread: it serialises and waits on storage. The items
+        are made once (``booking.writes``): a retry and the outbox reuse them."""
+        cache = self._cache
+        partition = booking.cache_partition or entry.tenant_id
+        if booking.writes is None:
+            booking.writes, booking.pending = self._settle_writes(
+                entry, also, booking, completion, request_id, partition)
+        pending = booking.pending
+        if self._ledger.record(entry, booking.writes) and pending is not None and cache:
+            cache.remember(partition, pending)
+
+    def _settle_writes(self, entry: LedgerEntry, also: list[dict[str, Any]],
+                       booking: _Booking, completion: ChatCompletion | None, request_id: str,
+                       partition: str) -> tuple[list[dict[str, Any]], PendingEntry | None]:
+        """``also`` plus the cache's write, and the entry to remember once booked."""
         items, pending = list(also), None
         cache, decision = self._cache, booking.decision
-        partition = booking.cache_partition or entry.tenant_id
         if cache is not None and booking.hit is not None:
             items.append(cache.hit_item(partition, booking.hit))
         elif (cache is not None and entry.success and completion is not None
@@ -519,8 +560,7 @@ class ChatService:
                 partition, booking.request, booking.embedding, booking.query, completion,
                 Stored(decision.model.name, decision.provider.name, entry.cost_usd), request_id)
             items += pending.items if pending else []
-        if self._ledger.record(entry, items) and pending is not None and cache is not None:
-            cache.remember(partition, pending)
+        return items, pending
 
     def _settle_items(
         self, booking: _Booking, cost: Decimal, usage: Usage | None

@@ -1,6 +1,7 @@
 """``llm-router ledger reconcile``: estimated vs reported usage totals per provider.
+``llm-router ledger replay``: book the settle transactions parked in the outbox.
 
-Reads the ledger table (LLM_ROUTER_LEDGER_TABLE, in the account and region of the
+``reconcile`` reads the ledger table (LLM_ROUTER_LEDGER_TABLE, in the account and region of the
 environment or at LLM_ROUTER_AWS_ENDPOINT_URL), or ledger items as JSON Lines from
 ``--input FILE`` (``-`` for stdin). Prints one JSON line per provider.
 """
@@ -20,6 +21,7 @@ from llm_router.cli import CommandError
 from llm_router.reconcile import reconcile
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client, storage_error
+from llm_router.storage.outbox import replay_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +41,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--tenant", help="only this tenant")
     r.add_argument("--input", help="ledger items as JSON Lines ('-': stdin) instead of the table")
     r.set_defaults(run=run_reconcile)
+    rp = actions.add_parser(
+        "replay",
+        help="book the settle transactions parked in the outbox",
+        description=(
+            "Write every settle transaction parked in s3://$LLM_ROUTER_BUCKET/outbox/settle/ "
+            "(a settle DynamoDB refused) to the tables, and remove each once booked; one "
+            "already booked is only removed. The alert checker does this every 5 minutes. "
+            "Prints one JSON line: booked, already_booked, still_parked, errors; exits 1 "
+            "when any is still parked."
+        ),
+    )
+    rp.set_defaults(run=run_replay)
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
@@ -52,6 +66,14 @@ def run_reconcile(args: argparse.Namespace) -> int:
     for row in reconcile(selected):
         print(json.dumps(row.to_json()))
     return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    report = replay_from(RouterSettings())
+    if report is None:
+        raise CommandError("LLM_ROUTER_BUCKET is not set: there is no outbox to replay")
+    print(json.dumps(report.as_dict()))
+    return 1 if report.failed else 0
 
 
 def _is_day(text: str) -> bool:

@@ -41,35 +41,45 @@ class DynamoLedger:
         self.rollups = DynamoRollups(client, counters_table, shards)
 
     def record(
-        self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = (), *, attempt: int = 0
+        self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()
     ) -> bool:
         """Book one request. Returns False when it was already booked (a no-op).
 
         ``also``: more TransactItems applied in the same transaction, so exactly once
         (budget and quota settlements, ``llm_router.resilience``)."""
+        return self.replay(self.transaction(entry, also))
+
+    def transaction(
+        self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()
+    ) -> list[dict[str, Any]]:
+        """The TransactItems that book ``entry``: the ledger item first (its condition is
+        what makes the whole transaction idempotent), then its rollups and ``also``."""
         item = entry.to_item()
         if self._retention is not None:
             item["expires_at"] = int((entry.started_at + self._retention).timestamp())
+        return [
+            {
+                "Put": {
+                    "TableName": self._ledger_table,
+                    "Item": _serialize(item),
+                    "ConditionExpression": "attribute_not_exists(sk)",
+                }
+            },
+            *rollup_updates(entry, self._counters_table, self._shards),
+            *also,
+        ]
+
+    def replay(self, transaction: list[dict[str, Any]], *, attempt: int = 0) -> bool:
+        """Write a booking transaction (``transaction``'s, or one parked in the outbox).
+        False when its ledger item exists already: booked before, nothing applied."""
         try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._ledger_table,
-                            "Item": _serialize(item),
-                            "ConditionExpression": "attribute_not_exists(sk)",
-                        }
-                    },
-                    *rollup_updates(entry, self._counters_table, self._shards),
-                    *also,
-                ]
-            )
+            self._client.transact_write_items(TransactItems=transaction)
         except ClientError as exc:
             if _already_booked(exc):
                 return False
             if _conflicted(exc) and attempt < CONFLICT_RETRIES:
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
-                return self.record(entry, also, attempt=attempt + 1)
+                return self.replay(transaction, attempt=attempt + 1)
             raise storage_error("booking the request in the ledger", exc) from exc
         except BotoCoreError as exc:
             raise storage_error("booking the request in the ledger", exc) from exc

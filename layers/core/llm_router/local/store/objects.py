@@ -1,7 +1,9 @@
-"""The part of S3 the router uses (buckets; put, get, head and delete of objects), on SQLite.
+"""The part of S3 the router uses (buckets; put, get, head and delete of objects; list by
+prefix), on SQLite.
 
 The cache snapshots and the benchmark results are whole objects written and read by
-key; nothing lists, versions or streams. Keeping them here spares the store loading
+key; only the settle outbox lists (ListObjectsV2 by prefix, for its replay); nothing
+versions or streams. Keeping them here spares the store loading
 moto (about 60 MB and a second of start-up) for three calls. Requests are path-style
 (``/bucket/key``), as boto3 sends them to an endpoint URL on 127.0.0.1.
 """
@@ -12,8 +14,9 @@ import hashlib
 import sqlite3
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import formatdate
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 _SCHEMA = """
@@ -39,7 +42,8 @@ class ObjectStore:
 
     def handle(self, method: str, path: str, body: bytes, content_type: str,
                content_encoding: str) -> Reply:
-        bucket, _, key = unquote(path.split("?", 1)[0]).lstrip("/").partition("/")
+        path, _, query = path.partition("?")
+        bucket, _, key = unquote(path).lstrip("/").partition("/")
         if not bucket:
             return _error(400, "InvalidRequest", "The embedded store needs a bucket in the path")
         if "aws-chunked" in content_encoding:
@@ -48,6 +52,10 @@ class ObjectStore:
         with self._lock:
             exists = self._db.execute("SELECT 1 FROM buckets WHERE name = ?",
                                       (bucket,)).fetchone() is not None
+            if not key and method == "GET":
+                if not exists:
+                    return _error(404, "NoSuchBucket", "The specified bucket does not exist")
+                return self._list(bucket, parse_qs(query))
             if not key:
                 return self._bucket(method, bucket, exists)
             if not exists:
@@ -65,6 +73,32 @@ class ObjectStore:
             return Reply(200 if exists else 404)
         return _error(501, "NotImplemented", f"The embedded store does not implement {method} "
                                              "on a bucket")
+
+    def _list(self, bucket: str, query: dict[str, list[str]]) -> Reply:
+        """ListObjectsV2: keys under ``prefix`` in order, ``max-keys`` (at most 1000) a
+        page; the continuation token is the page's last key."""
+        prefix = query.get("prefix", [""])[0]
+        after = query.get("continuation-token", query.get("start-after", [""]))[0]
+        limit = min(int(query.get("max-keys", ["1000"])[0]), 1000)
+        rows = self._db.execute(
+            "SELECT key, etag, length(body), (modified - 2440587.5) * 86400.0 FROM objects "
+            "WHERE bucket = ? AND key > ? AND substr(key, 1, ?) = ? ORDER BY key LIMIT ?",
+            (bucket, after, len(prefix), prefix, limit + 1)).fetchall()
+        page, truncated = rows[:limit], len(rows) > limit
+        contents = "".join(
+            f"<Contents><Key>{escape(key)}</Key><LastModified>"
+            f"{_iso(modified)}</LastModified><ETag>{escape(etag)}</ETag><Size>{size}</Size>"
+            "<StorageClass>STANDARD</StorageClass></Contents>"
+            for key, etag, size, modified in page)
+        token = (f"<NextContinuationToken>{escape(page[-1][0])}</NextContinuationToken>"
+                 if truncated else "")
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult '
+               'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+               f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix>"
+               f"<KeyCount>{len(page)}</KeyCount><MaxKeys>{limit}</MaxKeys>"
+               f"<IsTruncated>{str(truncated).lower()}</IsTruncated>{token}{contents}"
+               "</ListBucketResult>")
+        return Reply(200, xml.encode(), (("Content-Type", "application/xml"),))
 
     def _object(self, method: str, bucket: str, key: str, body: bytes,
                 content_type: str) -> Reply:
@@ -91,6 +125,10 @@ class ObjectStore:
             return Reply(200, bytes(data), headers)
         return _error(501, "NotImplemented", f"The embedded store does not implement {method} "
                                              "on an object")
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _error(status: int, code: str, message: str) -> Reply:

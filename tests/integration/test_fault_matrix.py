@@ -1,0 +1,261 @@
+"""The fault matrix of docs/faults.md, the rows not proven elsewhere: ``model: auto``,
+cache hits and streams, each with a fault at the provider, at DynamoDB (admission, cache
+read, settle) or at the client. Every test ends on the same invariant: one ledger item
+per request, and the key's budget counter equal to the booked cost (the reservation
+settled or released), once any parked settle has been replayed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import boto3
+import pytest
+import yaml
+from botocore.awsrequest import AWSResponse
+
+from llm_router.catalog import parse_catalog
+from llm_router.local.aws import LOCAL_CREDENTIALS
+from llm_router.local.simulated import SimulatorProcess
+from llm_router.service import SETTLE_ATTEMPTS
+from llm_router.storage.outbox import S3SettleOutbox, replay_parked
+
+from .aws_faults import aws_error
+from .conftest import Storage
+from .resilience_setup import pair_catalog, unique
+from .settle_harness import VALIDATION, Harness, UpstreamFaults, post
+from .test_failover_tiers import FixedTier
+
+pytestmark = pytest.mark.integration
+
+
+class CallFault:
+    """Fails the next ``times`` calls of one operation whose body names ``table``."""
+
+    def __init__(self, table: str):
+        self.table = table.encode()
+        self.times = 0
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        body = request.body if isinstance(request.body, bytes) else b""
+        if self.times == 0 or self.table not in body:
+            return None
+        self.times -= 1
+        return aws_error(request, VALIDATION)
+
+
+@pytest.fixture(scope="module")
+def harness(storage: Storage, simulator: SimulatorProcess) -> Iterator[Harness]:
+    h = Harness(storage, simulator.url, unique("matrix"))
+    data = yaml.safe_load(pair_catalog(simulator.url, [h.model]))
+    data["resilience"]["breaker"]["failure_threshold"] = 1_000_000  # as the harness's
+    for name in (h.model, f"{h.model}-backup"):  # both serve the simple tier for auto
+        data["models"][name]["tiers"] = ["simple"]
+    h.catalog = parse_catalog(data)
+    yield h
+
+
+@pytest.fixture(scope="module")
+def bucket(storage: Storage) -> str:
+    name = unique("matrix-outbox")
+    s3(storage).create_bucket(Bucket=name)
+    return name
+
+
+def s3(storage: Storage) -> Any:
+    return boto3.client("s3", endpoint_url=storage.settings.aws_endpoint_url,
+                        region_name=storage.settings.region, **LOCAL_CREDENTIALS)
+
+
+def replay(harness: Harness, bucket: str) -> int:
+    client = s3(harness.storage)
+    report = replay_parked(S3SettleOutbox(lambda: client, bucket), harness.storage.ledger)
+    assert report.failed == []
+    return report.booked
+
+
+def fault_on(harness: Harness, operation: str, table: str, times: int) -> CallFault:
+    fault = CallFault(table)
+    fault.times = times
+    harness.client.meta.events.register(f"before-send.dynamodb.{operation}", fault)
+    return fault
+
+
+def run(harness: Harness, key: str, body: dict[str, Any], *, mode: str | None = None,
+        settle_failures: int = 0, auto: bool = False, **settings: Any) -> Any:
+    async def go() -> Any:
+        upstream = UpstreamFaults()
+        upstream.mode = mode
+        assert harness.settle_fault is not None
+        harness.settle_fault.times = settle_failures
+        app = harness.app(upstream, FixedTier("simple") if auto else None, **settings)
+        return await post(app, key, body)
+
+    return anyio.run(go)
+
+
+# --- model: auto -------------------------------------------------------------------
+
+
+def test_auto_with_every_provider_timing_out_is_504_booked_and_released(harness) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(model="auto"), mode="timeout", auto=True)
+    assert resp.status_code == 504, resp.text
+    assert resp.json()["error"]["code"] == "upstream_timeout"
+    [item] = harness.check_books(key, 1)  # budget used == 0: the reservation released
+    assert item["status"] == 504 and item["tier"] == "simple" and item["cost_usd"] == 0
+
+
+def test_auto_with_storage_down_at_settle_is_answered_and_booked_once_replayed(
+        harness, bucket) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(model="auto"), settle_failures=SETTLE_ATTEMPTS,
+               auto=True, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["x-router-tier"] == "simple"
+    assert harness.ledger_items(harness.keys[key]) == []
+    assert replay(harness, bucket) >= 1
+    [item] = harness.check_books(key, 1)
+    assert item["tier"] == "simple" and item["cost_usd"] > 0
+
+
+# --- cache hits ----------------------------------------------------------------------
+
+
+def cached_body(harness: Harness) -> dict[str, Any]:
+    return harness.body(cache=True, max_tokens=400,
+                        messages=[{"role": "user", "content": unique("Where is order ")}])
+
+
+def test_a_cache_hit_with_storage_down_at_settle_is_served_and_booked_once(
+        harness, bucket) -> None:
+    key = harness.new_key()
+    body = cached_body(harness)
+    assert run(harness, key, body).status_code == 200  # cached
+    hit = run(harness, key, body, settle_failures=SETTLE_ATTEMPTS, bucket=bucket)
+    assert hit.status_code == 200 and hit.headers["x-router-cache"] == "exact"
+    assert len(harness.ledger_items(harness.keys[key])) == 1  # the hit is parked
+    assert replay(harness, bucket) >= 1
+    items = harness.check_books(key, 2)
+    [booked_hit] = [i for i in items if i["request_id"] == hit.headers["x-request-id"]]
+    assert booked_hit["cache_status"] == "exact" and booked_hit["cost_usd"] == 0
+
+
+def test_a_cache_hit_with_storage_down_at_admission_is_503_and_booked(harness) -> None:
+    # A hit counts against the key's rpm: one conditional write, which fails here.
+    key = harness.new_key(rpm=100)
+    body = cached_body(harness)
+    assert run(harness, key, body).status_code == 200  # cached
+    fault = fault_on(harness, "UpdateItem", harness.storage.settings.counters_table, 1)
+    try:
+        resp = run(harness, key, body)
+    finally:
+        harness.client.meta.events.unregister("before-send.dynamodb.UpdateItem", fault)
+    assert resp.status_code == 503, resp.text
+    assert resp.json()["error"]["code"] == "storage_unavailable"
+    items = harness.check_books(key, 2)
+    [refused] = [i for i in items if i["request_id"] == resp.headers["x-request-id"]]
+    assert refused["status"] == 503 and refused["cost_usd"] == 0
+
+
+def test_cache_reads_failing_are_a_miss_answered_upstream_and_booked_once(harness) -> None:
+    key = harness.new_key()
+    body = cached_body(harness)
+    assert run(harness, key, body).status_code == 200  # cached
+    table = harness.storage.settings.cache_table
+    faults = [("Query", fault_on(harness, "Query", table, 100)),
+              ("GetItem", fault_on(harness, "GetItem", table, 100))]
+    try:
+        resp = run(harness, key, body)
+    finally:
+        for operation, fault in faults:
+            harness.client.meta.events.unregister(f"before-send.dynamodb.{operation}", fault)
+    assert resp.status_code == 200 and resp.headers["x-router-cache"] == "miss"
+    [_, again] = sorted(harness.check_books(key, 2), key=lambda i: i["started_at"])
+    assert again["cache_status"] == "miss" and again["cost_usd"] > 0
+
+
+# --- streams -------------------------------------------------------------------------
+
+
+def test_a_stream_with_storage_down_at_admission_is_a_json_503_and_booked(harness) -> None:
+    key = harness.new_key()
+    fault = fault_on(harness, "UpdateItem", harness.storage.settings.counters_table, 1)
+    try:
+        resp = run(harness, key, harness.body(stream=True))
+    finally:
+        harness.client.meta.events.unregister("before-send.dynamodb.UpdateItem", fault)
+    assert resp.status_code == 503, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    assert resp.json()["error"]["code"] == "storage_unavailable"
+    [item] = harness.check_books(key, 1)
+    assert item["status"] == 503 and item["stream"] is True
+
+
+def test_a_stream_failing_before_its_first_byte_is_a_json_error_booked_and_released(
+        harness) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(stream=True), mode="timeout")
+    assert resp.status_code == 504, resp.text
+    assert resp.json()["error"]["code"] == "upstream_timeout"
+    [item] = harness.check_books(key, 1)
+    assert item["status"] == 504 and item["stream"] is True and item["cost_usd"] == 0
+
+
+def test_a_client_hanging_up_mid_stream_is_booked_with_what_was_relayed(harness) -> None:
+    key = harness.new_key()
+    body = harness.body(stream=True, max_tokens=200)
+    status, chunks = anyio.run(hang_up_after, harness.app(UpstreamFaults()), key, body, 3)
+    assert status == 200 and len(chunks) >= 3
+    [item] = harness.check_books(key, 1)  # budget used == the partial cost booked
+    assert item["status"] == 499 and item["error_code"] == "client_disconnected"
+    assert item["cost_usd"] > 0 and item["completion_tokens"] < 200
+
+
+async def hang_up_after(app: Any, key: str, body: dict[str, Any],
+                        chunks: int) -> tuple[int, list[bytes]]:
+    """A raw ASGI client that reads ``chunks`` body chunks and then disconnects (the
+    in-process transport buffers a whole body, so it cannot hang up mid-stream)."""
+    sent: list[bytes] = []
+    enough = anyio.Event()
+    status = 0
+    request = [{"type": "http.request", "body": json.dumps(body).encode(),
+                "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if request:
+            return request.pop()
+        await enough.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body" and message.get("body"):
+            sent.append(message["body"])
+            if len(sent) >= chunks:
+                enough.set()
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/v1/chat/completions",
+             "raw_path": b"/v1/chat/completions", "query_string": b"", "root_path": "",
+             "headers": [(b"authorization", f"Bearer {key}".encode()),
+                         (b"content-type", b"application/json"), (b"host", b"router")],
+             "client": ("127.0.0.1", 50000), "server": ("router", 80)}
+    with anyio.fail_after(60):
+        await app(scope, receive, send)
+    return status, sent
+
+
+def test_a_stream_of_a_cache_hit_is_replayed_and_booked_once(harness) -> None:
+    key = harness.new_key()
+    body = cached_body(harness)
+    assert run(harness, key, body).status_code == 200  # cached
+    resp = run(harness, key, {**body, "stream": True})
+    assert resp.status_code == 200 and resp.headers["x-router-cache"] == "exact"
+    assert "data: [DONE]" in resp.text
+    harness.check_books(key, 2)

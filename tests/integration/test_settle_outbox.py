@@ -1,0 +1,213 @@
+"""DynamoDB down at settle: the settle transaction is parked in S3 (the outbox) and the
+alert checker's replay books it exactly once, later, from another process.
+
+Faults are injected at the HTTP boundary of the router's own boto3 client (the settle
+harness's ``before-send`` hook); the replay uses a client of its own, as the alert
+checker does in another Lambda function.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import anyio
+import boto3
+import pytest
+
+from llm_router.local.aws import LOCAL_CREDENTIALS
+from llm_router.local.simulated import SimulatorProcess
+from llm_router.service import SETTLE_ATTEMPTS
+from llm_router.storage.outbox import PREFIX, S3SettleOutbox, replay_parked
+
+from .conftest import Storage
+from .resilience_setup import unique
+from .settle_harness import Harness, UpstreamFaults, post
+from .test_alert_checker import FakeLambdaContext
+from .test_handlers import ROOT, load_handler_module
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def bucket(storage: Storage) -> str:
+    name = f"outbox-{uuid.uuid4().hex[:8]}"
+    s3(storage).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def harness(storage: Storage, simulator: SimulatorProcess) -> Iterator[Harness]:
+    yield Harness(storage, simulator.url, unique("outbox"))
+
+
+def s3(storage: Storage) -> Any:
+    return boto3.client("s3", endpoint_url=storage.settings.aws_endpoint_url,
+                        region_name=storage.settings.region, **LOCAL_CREDENTIALS)
+
+
+def outbox(storage: Storage, bucket: str) -> S3SettleOutbox:
+    client = s3(storage)
+    return S3SettleOutbox(lambda: client, bucket)
+
+
+def run(harness: Harness, key: str, body: dict[str, Any], settle_failures: int,
+        **settings: Any) -> Any:
+    async def go() -> Any:
+        assert harness.settle_fault is not None
+        harness.settle_fault.times = settle_failures
+        return await post(harness.app(UpstreamFaults(), **settings), key, body)
+
+    return anyio.run(go)
+
+
+def parked_for(harness: Harness, bucket: str, request_id: str) -> list[str]:
+    return [k for k in outbox(harness.storage, bucket).parked() if request_id in k]
+
+
+def test_storage_down_at_settle_parks_the_booking_and_replay_books_it_once(
+        harness: Harness, bucket: str) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    # The provider answered: the client gets the answer, not a storage error.
+    assert resp.status_code == 200, resp.text
+    request_id = resp.headers["x-request-id"]
+    assert parked_for(harness, bucket, request_id) == [f"{PREFIX}{request_id}.json"]
+    key_id = harness.keys[key]
+    assert harness.ledger_items(key_id) == []
+    # Until the replay, the reservation (the worst case) stays held: errs towards refusing.
+    reserved = harness.budget_used(key_id)
+    assert reserved > 0
+
+    report = replay_parked(outbox(harness.storage, bucket), harness.storage.ledger)
+    assert (report.booked, report.already, report.failed) == (1, 0, [])
+    [item] = harness.check_books(key, 1)  # one item; budget used == booked cost
+    assert item["request_id"] == request_id and item["status"] == 200
+    assert Decimal(str(item["cost_usd"])) == Decimal(resp.headers["x-router-cost-usd"]) > 0
+    assert harness.budget_used(key_id) < reserved  # the reservation became the real cost
+    assert parked_for(harness, bucket, request_id) == []
+
+
+def test_a_parked_booking_that_did_commit_is_not_applied_twice(
+        harness: Harness, bucket: str) -> None:
+    # An ambiguous failure: the transaction committed but its answer was lost. Parked
+    # and replayed anyway, it must change nothing.
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    box = outbox(harness.storage, bucket)
+    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    transaction = box.load(parked)
+    assert replay_parked(box, harness.storage.ledger).booked >= 1
+    harness.check_books(key, 1)
+    box.park(resp.headers["x-request-id"], transaction)  # the same booking, again
+    report = replay_parked(box, harness.storage.ledger)
+    assert (report.booked, report.already) == (0, 1)
+    harness.check_books(key, 1)
+    assert parked_for(harness, bucket, resp.headers["x-request-id"]) == []
+
+
+def test_a_stream_whose_settle_fails_is_parked_and_replayed(
+        harness: Harness, bucket: str) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(stream=True), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200 and "data: [DONE]" in resp.text
+    assert parked_for(harness, bucket, resp.headers["x-request-id"])
+    assert replay_parked(outbox(harness.storage, bucket), harness.storage.ledger).booked >= 1
+    [item] = harness.check_books(key, 1)
+    assert item["stream"] is True and item["status"] == 200
+
+
+def test_a_cached_answer_parked_and_replayed_is_booked_with_its_cache_write(
+        harness: Harness, bucket: str) -> None:
+    # The transaction carries the cache entry (binary embedding included when present);
+    # it survives the round trip through S3's JSON.
+    key = harness.new_key()
+    body = harness.body(cache=True, max_tokens=400,  # a whole answer: only those are cached
+                        messages=[{"role": "user", "content": unique("q")}])
+    resp = run(harness, key, body, SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["choices"][0]["finish_reason"] == "stop"
+    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    tables = {next(iter(op.values()))["TableName"]
+              for op in outbox(harness.storage, bucket).load(parked)}
+    assert harness.storage.settings.cache_table in tables
+    assert replay_parked(outbox(harness.storage, bucket), harness.storage.ledger).booked >= 1
+    harness.check_books(key, 1)
+    again = run(harness, key, body, 0, bucket=bucket)  # a new instance: from the table
+    assert again.status_code == 200 and again.headers["x-router-cache"] == "exact"
+    harness.check_books(key, 2)
+
+
+def test_with_s3_down_too_the_client_gets_503_and_the_entry_is_logged(
+        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    key = harness.new_key()
+    with caplog.at_level(logging.ERROR, logger="llm_router.service"):
+        resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS,
+                   bucket="llm-router-no-such-bucket")
+    assert resp.status_code == 503, resp.text
+    assert resp.json()["error"]["code"] == "storage_unavailable"
+    [record] = [r for r in caplog.records if r.getMessage().startswith("request not booked")]
+    assert resp.headers["x-request-id"] in record.getMessage()
+    assert "NoSuchBucket" in record.getMessage()
+    assert resp.headers["x-request-id"] in record.entry  # type: ignore[attr-defined]
+    assert harness.ledger_items(harness.keys[key]) == []
+
+
+def test_the_alert_checker_function_replays_the_outbox(
+        harness: Harness, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    for name, value in {**harness.storage.env(), "LLM_ROUTER_BUCKET": bucket}.items():
+        monkeypatch.setenv(name, value)
+    module = load_handler_module(ROOT / "functions" / "alert_checker" / "app.py")
+    result = module.handler({}, FakeLambdaContext())
+    assert result["outbox"]["booked"] >= 1 and result["outbox"]["still_parked"] == 0
+    harness.check_books(key, 1)
+
+
+def test_ledger_replay_command(harness: Harness, bucket: str) -> None:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    env = {**harness.storage.env(), "LLM_ROUTER_BUCKET": bucket, "PATH": ""}
+    done = subprocess.run([sys.executable, "-m", "llm_router.cli", "ledger", "replay"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["booked"] >= 1 and report["still_parked"] == 0
+    harness.check_books(key, 1)
+    no_bucket = {k: v for k, v in env.items() if k != "LLM_ROUTER_BUCKET"}
+    refused = subprocess.run([sys.executable, "-m", "llm_router.cli", "ledger", "replay"],
+                             capture_output=True, text=True, timeout=120, env=no_bucket)
+    assert refused.returncode != 0 and "LLM_ROUTER_BUCKET" in refused.stderr
+
+
+def test_binary_attributes_survive_parking_and_the_store_lists_by_prefix_in_pages(
+        storage: Storage, bucket: str) -> None:
+    box = outbox(storage, bucket)
+    prefix = f"{PREFIX}{unique('page')}-"
+    vector = bytes(range(256))
+    for i in range(3):
+        box.park(f"{prefix[len(PREFIX):]}{i}", [{"Put": {"TableName": "t", "Item": {
+            "embedding": {"B": vector}, "n": {"N": str(i)}}}}])
+    mine = sorted(k for k in box.parked() if k.startswith(prefix))
+    assert mine == [f"{prefix}{i}.json" for i in range(3)]
+    assert box.load(mine[1])[0]["Put"]["Item"] == {"embedding": {"B": vector},
+                                                   "n": {"N": "1"}}
+    client = s3(storage)
+    first = client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=2)
+    assert [o["Key"] for o in first["Contents"]] == mine[:2] and first["IsTruncated"]
+    rest = client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=2,
+                                  ContinuationToken=first["NextContinuationToken"])
+    assert [o["Key"] for o in rest["Contents"]] == mine[2:] and not rest["IsTruncated"]
+    for key in mine:
+        box.remove(key)
+    assert not [k for k in box.parked() if k.startswith(prefix)]
