@@ -138,7 +138,7 @@ from mangum import Mangum
 import httpx
 t = mark("import mangum (asyncio), httpx", t)
 from llm_router import bootstrap as b
-t = mark("import llm_router.bootstrap (fastapi, pydantic, numpy, botocore, own modules)", t)
+t = mark("import llm_router.bootstrap (starlette, pydantic, numpy, botocore, own modules)", t)
 from llm_router.settings import RouterSettings
 from llm_router.tokens import use_vendored_encodings
 use_vendored_encodings(os.environ)
@@ -157,7 +157,7 @@ services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
                             dynamodb=dynamodb, tiers=tiers, tracer=tracer)
 t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)
 handler = Mangum(b.create_app(services), lifespan="off")
-t = mark("FastAPI app and routes", t)
+t = mark("the app and its routes", t)
 print("PHASES " + json.dumps(marks), flush=True)
 """
 

@@ -1,4 +1,4 @@
-"""Router function (Function URL, BUFFERED): the FastAPI app under Mangum.
+"""Router function (Function URL, BUFFERED): the Starlette app under Mangum.
 
 The app, its clients and the catalog are built once per container, at import.
 """

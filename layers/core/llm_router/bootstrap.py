@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 from llm_router.analytics.service import Analytics
 from llm_router.api.app import Services, create_app
@@ -35,7 +35,7 @@ from llm_router.tracing import PhaseTracer, tracer_from_env
 log = logging.getLogger("llm_router")
 
 
-def create_app_from_env() -> FastAPI:
+def create_app_from_env() -> Starlette:
     """The Lambda edge: settings from the environment, clients built once per container."""
     from llm_router.tokens import use_vendored_encodings
 

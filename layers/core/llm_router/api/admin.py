@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
 
 from llm_router.auth import Authenticator
 from llm_router.catalog import Catalog
@@ -20,8 +22,8 @@ from llm_router.request_body import decode_json
 Authenticate = Callable[[Request], Awaitable[Principal]]
 
 
-def install_admin_routes(app: FastAPI, keyring: KeyRing, authenticator: Authenticator,
-                         catalog: Catalog, authenticate: Authenticate) -> None:
+def admin_routes(keyring: KeyRing, authenticator: Authenticator, catalog: Catalog,
+                 authenticate: Authenticate) -> list[BaseRoute]:
     async def admin(request: Request) -> Principal:
         principal = await authenticate(request)
         if not principal.admin:
@@ -33,15 +35,13 @@ def install_admin_routes(app: FastAPI, keyring: KeyRing, authenticator: Authenti
         raw = await request.body()
         return decode_json(raw) if raw.strip() else {}
 
-    @app.get("/v1/admin/keys")
-    async def list_keys(request: Request) -> dict[str, object]:
+    async def list_keys(request: Request) -> JSONResponse:
         await admin(request)
         tenant = request.query_params.get("tenant")
         keys = await anyio.to_thread.run_sync(keyring.list, tenant)
-        return {"object": "list", "data": [k.listing() for k in keys]}
+        return JSONResponse({"object": "list", "data": [k.listing() for k in keys]})
 
-    @app.post("/v1/admin/keys")
-    async def create_key(request: Request) -> dict[str, object]:
+    async def create_key(request: Request) -> JSONResponse:
         await admin(request)
         data = await body(request)
         models = data.get("models")
@@ -58,22 +58,29 @@ def install_admin_routes(app: FastAPI, keyring: KeyRing, authenticator: Authenti
             rpm=data.get("rpm"), daily_budget_usd=data.get("daily_budget_usd"),
             expires_in_days=_number(data, "expires_in_days"), models=models,
             admin=data.get("admin") is True))
-        return {"api_key": plaintext, **key.listing()}
+        return JSONResponse({"api_key": plaintext, **key.listing()})
 
-    @app.post("/v1/admin/keys/{key_id}/revoke")
-    async def revoke_key(key_id: str, request: Request) -> dict[str, object]:
+    async def revoke_key(request: Request) -> JSONResponse:
         await admin(request)
+        key_id: str = request.path_params["key_id"]
         key = await anyio.to_thread.run_sync(keyring.revoke, key_id)
         authenticator.forget(key.key_hash)  # refused on this instance from now on
-        return key.listing()
+        return JSONResponse(key.listing())
 
-    @app.post("/v1/admin/keys/{key_id}/rotate")
-    async def rotate_key(key_id: str, request: Request) -> dict[str, object]:
+    async def rotate_key(request: Request) -> JSONResponse:
         await admin(request)
+        key_id: str = request.path_params["key_id"]
         grace = _number(await body(request), "grace_seconds") or 0.0
         plaintext, new, old = await anyio.to_thread.run_sync(keyring.rotate, key_id, grace)
         authenticator.forget(old.key_hash)
-        return {"api_key": plaintext, **new.listing(), "replaces": old.listing()}
+        return JSONResponse({"api_key": plaintext, **new.listing(), "replaces": old.listing()})
+
+    return [
+        Route("/v1/admin/keys", list_keys, methods=["GET"]),
+        Route("/v1/admin/keys", create_key, methods=["POST"]),
+        Route("/v1/admin/keys/{key_id}/revoke", revoke_key, methods=["POST"]),
+        Route("/v1/admin/keys/{key_id}/rotate", rotate_key, methods=["POST"]),
+    ]
 
 
 def _number(data: dict[str, Any], name: str) -> float | None:

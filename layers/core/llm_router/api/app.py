@@ -1,7 +1,12 @@
-"""The FastAPI app: ``/v1/chat/completions``, ``/v1/models``, ``/health``.
+"""The HTTP app: ``/v1/chat/completions``, ``/v1/models``, ``/health`` and the rest.
 
 ``create_app`` takes ready services: ``llm_router.bootstrap`` builds them (for Lambda,
-``create_app_from_env``; for ``llm-router serve``), and so do tests.
+``create_app_from_env``; for ``llm-router serve``), and so do tests. One Starlette app
+serves every edge (Mangum in the router function, uvicorn in the stream relay and
+``serve``): routes are plain ``Request -> Response`` functions, so the app needs no
+more than Starlette (FastAPI's import alone was a sixth of the Lambda cold start;
+docs/performance.md). The OpenAPI description is written from the same route table
+(api/docs.py).
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ import uuid
 from dataclasses import dataclass
 
 import anyio
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from llm_router import __version__
 from llm_router.analytics.service import Analytics
-from llm_router.api.admin import install_admin_routes
-from llm_router.api.docs import install_docs
-from llm_router.api.errors import install_error_handlers
+from llm_router.api.admin import admin_routes
+from llm_router.api.docs import docs_routes
+from llm_router.api.errors import ERROR_HANDLERS, ContainErrors
 from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
@@ -56,11 +64,7 @@ def new_request_id() -> str:
     return "req_" + uuid.uuid4().hex
 
 
-def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="llm-router", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None)
-    install_error_handlers(app)
-
+def create_app(services: Services) -> Starlette:
     async def authenticate(request: Request, timings: Timings) -> Principal:
         started = time.perf_counter()
         header = request.headers.get("authorization")
@@ -71,14 +75,6 @@ def create_app(services: Services) -> FastAPI:
         timings.add("auth", started)
         return principal
 
-    if services.keyring is not None:
-        install_admin_routes(app, services.keyring, services.authenticator, services.catalog,
-                             lambda request: authenticate(request, Timings()))
-    if services.docs_admin_tenants is not None:
-        install_docs(app, lambda request: authenticate(request, Timings()),
-                     services.docs_admin_tenants)
-
-    @app.get("/health")
     async def health(request: Request) -> JSONResponse:
         """ok / not ok (no provider can be called) for anyone; the configuration only
         to a caller with a valid key."""
@@ -95,19 +91,17 @@ def create_app(services: Services) -> FastAPI:
                     p.name: "configured" if p.configured else "no key" for p in providers})
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/v1/models")
-    async def models(request: Request) -> dict[str, object]:
+    async def models(request: Request) -> JSONResponse:
         await authenticate(request, Timings())
-        return {
+        return JSONResponse({
             "object": "list",
             "data": [
                 {"id": m.name, "object": "model", "created": 0, "owned_by": m.provider}
                 for m in services.catalog.models.values()
             ],
-        }
+        })
 
-    @app.get("/v1/cache/stats")
-    async def cache_stats(request: Request) -> dict[str, object]:
+    async def cache_stats(request: Request) -> JSONResponse:
         """The caller's tenant only: hits, hit rate and cost saved over ``days`` (1-31)."""
         principal = await authenticate(request, Timings())
         raw = request.query_params.get("days", "1")
@@ -117,8 +111,8 @@ def create_app(services: Services) -> FastAPI:
         if services.cache_stats is None:
             raise InvalidRequestError("This router has no response cache configured.",
                                       code="cache_unavailable")
-        return await anyio.to_thread.run_sync(
-            services.cache_stats.for_tenant, principal.tenant_id, int(raw))
+        return JSONResponse(await anyio.to_thread.run_sync(
+            services.cache_stats.for_tenant, principal.tenant_id, int(raw)))
 
     def analytics_of() -> Analytics:
         if services.analytics is None:
@@ -126,26 +120,23 @@ def create_app(services: Services) -> FastAPI:
                                       code="analytics_unavailable")
         return services.analytics
 
-    @app.get("/v1/analytics/usage")
-    async def analytics_usage(request: Request) -> dict[str, object]:
+    async def analytics_usage(request: Request) -> JSONResponse:
         """Rows per group_by (model|provider|key|tier|day|hour) from ``from`` to ``to``
         (UTC days, default the last 7): the caller's tenant; an admin tenant's key sees
         all (or ``tenant``)."""
         principal = await authenticate(request, Timings())
         q = request.query_params
-        return await anyio.to_thread.run_sync(lambda: analytics_of().usage(
+        return JSONResponse(await anyio.to_thread.run_sync(lambda: analytics_of().usage(
             _analytics_caller(principal), first=q.get("from"), last=q.get("to"),
-            group_by=q.get("group_by"), tenant=q.get("tenant")))
+            group_by=q.get("group_by"), tenant=q.get("tenant"))))
 
-    @app.get("/v1/analytics/recommendations")
-    async def analytics_recommendations(request: Request) -> dict[str, object]:
+    async def analytics_recommendations(request: Request) -> JSONResponse:
         principal = await authenticate(request, Timings())
         q = request.query_params
-        return await anyio.to_thread.run_sync(lambda: analytics_of().recommendations(
+        return JSONResponse(await anyio.to_thread.run_sync(lambda: analytics_of().recommendations(
             _analytics_caller(principal), first=q.get("from"), last=q.get("to"),
-            tenant=q.get("tenant")))
+            tenant=q.get("tenant"))))
 
-    @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         request.state.request_id = request_id = new_request_id()
         timings = Timings()
@@ -181,4 +172,19 @@ def create_app(services: Services) -> FastAPI:
         headers["x-router-cost-usd"] = f"{result.cost_usd:f}"
         return JSONResponse(result.completion.model_dump(mode="json"), headers=headers)
 
-    return app
+    routes: list[BaseRoute] = [
+        Route("/health", health, methods=["GET"]),
+        Route("/v1/models", models, methods=["GET"]),
+        Route("/v1/cache/stats", cache_stats, methods=["GET"]),
+        Route("/v1/analytics/usage", analytics_usage, methods=["GET"]),
+        Route("/v1/analytics/recommendations", analytics_recommendations, methods=["GET"]),
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    ]
+    if services.keyring is not None:
+        routes += admin_routes(services.keyring, services.authenticator, services.catalog,
+                               lambda request: authenticate(request, Timings()))
+    if services.docs_admin_tenants is not None:
+        routes += docs_routes(routes, lambda request: authenticate(request, Timings()),
+                              services.docs_admin_tenants)
+    return Starlette(routes=routes, exception_handlers=dict(ERROR_HANDLERS),
+                     middleware=[Middleware(ContainErrors)])

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from llm_router.errors import InternalError, InvalidRequestError, RouterError
+from llm_router.errors import InternalError, RouterError
 
 log = logging.getLogger("llm_router.api")
 
@@ -23,29 +23,29 @@ def error_response(request: Request, exc: RouterError) -> JSONResponse:
     return JSONResponse(exc.to_body(), status_code=exc.status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RouterError)
-    async def _router_error(request: Request, exc: RouterError) -> JSONResponse:
-        return error_response(request, exc)
+async def _router_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouterError)
+    return error_response(request, exc)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        err = RouterError(str(exc.detail), code=None)
-        err.status = exc.status_code
-        err.type = "invalid_request_error"
-        if exc.status_code == 404:
-            err.message = f"Unknown path {request.method} {request.url.path}."
-            err.code = "not_found"
-        elif exc.status_code == 405:
-            err.message = f"Method {request.method} is not allowed on {request.url.path}."
-            err.code = "method_not_allowed"
-        return error_response(request, err)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(request, InvalidRequestError(str(exc.errors()[0]["msg"])))
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404 (no route) and 405 (method), in OpenAI's shape."""
+    assert isinstance(exc, HTTPException)
+    err = RouterError(str(exc.detail), code=None)
+    err.status = exc.status_code
+    err.type = "invalid_request_error"
+    if exc.status_code == 404:
+        err.message = f"Unknown path {request.method} {request.url.path}."
+        err.code = "not_found"
+    elif exc.status_code == 405:
+        err.message = f"Method {request.method} is not allowed on {request.url.path}."
+        err.code = "method_not_allowed"
+    return error_response(request, err)
 
-    app.add_middleware(ContainErrors)
+
+# For Starlette(exception_handlers=...): the app's only exception-to-HTTP mapping.
+ERROR_HANDLERS: Mapping[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    RouterError: _router_error, HTTPException: _http_error}
 
 
 class ContainErrors:

@@ -1,0 +1,43 @@
+"""What the router function imports at cold start (docs/performance.md#cold-start).
+
+Every module the handler's import pulls in is paid for on each new container, so the
+router's import graph must not reach code that only other processes use: FastAPI (the
+simulator's framework; the router's app is Starlette), the CLI, the local runner, the
+simulator, alerting, the benchmark runner and training code. A fresh interpreter imports
+what functions/router/app.py imports and lists the modules it loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+NOT_AT_COLD_START = (
+    "fastapi", "llm_router.cli", "llm_router.local", "llm_router.simulator",
+    "llm_router.alerting", "llm_router.benchmark", "llm_router.classifier.train",
+    "llm_router.embedding.export", "llm_router.pricing_import", "matplotlib",
+)
+
+
+def loaded_by(statement: str) -> set[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _matches(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def test_the_router_functions_imports_leave_out_what_only_other_processes_use() -> None:
+    loaded = loaded_by("import mangum, llm_router.bootstrap")
+    assert "llm_router.api.app" in loaded and "starlette.applications" in loaded
+    pulled = sorted(m for m in loaded if any(_matches(m, p) for p in NOT_AT_COLD_START))
+    assert not pulled, f"the router's import graph pulls these back in: {pulled}"
+
+
+def test_the_check_sees_a_module_pulled_in() -> None:
+    loaded = loaded_by("import llm_router.simulator.app")
+    assert "fastapi" in loaded and "llm_router.simulator" in loaded
