@@ -5,8 +5,10 @@ Every artefact in the layer (MiniLM weights, classifier, cache verifier) is comm
 exported with its sha256, so a truncated or swapped file fails at start-up instead of
 giving garbage. The arrays are read-only views of the verified bytes: no second copy of
 the weights, no zip CRC pass over data the sha256 already covered (``np.load`` did both,
-about a tenth of the cold start for the 45 MB MiniLM export). A member that is compressed,
-or whose data would sit misaligned for its dtype, is read the ordinary way.
+about a tenth of the cold start for the 45 MB MiniLM export). A compressed member is read
+the ordinary way; one whose data sits misaligned for its dtype is copied, unless the
+caller copies every array itself anyway (``copy_misaligned=False``: numpy reads
+misaligned views correctly, only more slowly).
 """
 
 from __future__ import annotations
@@ -38,19 +40,21 @@ def read_verified(path: Path, sha256: str, *, what: str) -> bytes:
     return data
 
 
-def npz_arrays(data: bytes) -> dict[str, npt.NDArray[np.generic]]:
+def npz_arrays(data: bytes, *, copy_misaligned: bool = True
+               ) -> dict[str, npt.NDArray[np.generic]]:
     """The arrays of an ``.npz`` held in ``data`` (object arrays refused, as with
     ``allow_pickle=False``), by name without the ``.npy`` suffix."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return {info.filename.removesuffix(".npy"): _member(data, archive, info)
+            return {info.filename.removesuffix(".npy"):
+                    _member(data, archive, info, copy_misaligned)
                     for info in archive.infolist()}
     except (zipfile.BadZipFile, ValueError, struct.error) as exc:
         raise ConfigError(f"not a readable .npz: {exc}") from exc
 
 
-def _member(data: bytes, archive: zipfile.ZipFile,
-            info: zipfile.ZipInfo) -> npt.NDArray[np.generic]:
+def _member(data: bytes, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
+            copy_misaligned: bool) -> npt.NDArray[np.generic]:
     if info.compress_type != zipfile.ZIP_STORED:
         with archive.open(info) as handle:
             return np.lib.format.read_array(handle, allow_pickle=False)
@@ -70,6 +74,6 @@ def _member(data: bytes, archive: zipfile.ZipFile,
     if offset + count * dtype.itemsize > start + info.file_size:
         raise ValueError(f"{info.filename} is shorter than its header says")
     array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
-    if offset % dtype.alignment:
+    if copy_misaligned and offset % dtype.alignment:
         array = array.copy()
     return array.reshape(shape, order="F" if fortran else "C")
