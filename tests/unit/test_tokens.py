@@ -29,11 +29,13 @@ from llm_router.tokens import (
     count_chat_tokens,
     count_text_tokens,
     encoding_name_for,
+    ranks,
     use_vendored_encodings,
     vendored_dir,
     vendored_files,
 )
 from llm_router.tokens.encodings import get_encoding, load_encoding
+from llm_router.tokens.ranks import RankFileError, parse_ranks, prebuilt_name, read_prebuilt
 
 
 def msgs(raw: list[dict[str, Any]]) -> list[Message]:
@@ -261,13 +263,56 @@ def test_tampered_vendored_file_is_refused(tmp_path: Path) -> None:
 
 def test_rank_files_out_of_order_or_malformed(tmp_path: Path) -> None:
     """The positional fast path only for files in rank order; others keep their ranks."""
-    from llm_router.tokens.encodings import _parse_ranks
+    assert parse_ranks(b"YQ== 0\nYg== 1\nYWI= 2\n", "x") == {b"a": 0, b"b": 1, b"ab": 2}
+    assert parse_ranks(b"YQ== 1\nYg== 0\n", "x") == {b"a": 1, b"b": 0}
+    assert parse_ranks(b"YQ== 0\nYg== 5\n", "x") == {b"a": 0, b"b": 5}
+    with pytest.raises(RankFileError, match="not '<token> <rank>' lines"):
+        parse_ranks(b"YQ== 0\nYg==\n", "x")
 
-    assert _parse_ranks(b"YQ== 0\nYg== 1\nYWI= 2\n", "x") == {b"a": 0, b"b": 1, b"ab": 2}
-    assert _parse_ranks(b"YQ== 1\nYg== 0\n", "x") == {b"a": 1, b"b": 0}
-    assert _parse_ranks(b"YQ== 0\nYg== 5\n", "x") == {b"a": 0, b"b": 5}
-    with pytest.raises(ConfigError, match="not '<token> <rank>' lines"):
-        _parse_ranks(b"YQ== 0\nYg==\n", "x")
+
+def _vendored_copy(tmp_path: Path) -> Path:
+    for path in vendored_dir().iterdir():
+        if path.is_file():
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_prebuilt_rank_table_builds_tiktokens_own_encoding(tmp_path: Path, name: str) -> None:
+    """What the layer build writes (ranks.py run as a script) loads as the same encoding,
+    and is what load_encoding reads when it is there."""
+    directory = _vendored_copy(tmp_path)
+    done = subprocess.run([sys.executable, str(Path(ranks.__file__)), str(directory)],
+                          capture_output=True, text=True, check=True)
+    entry = vendored_files(directory)[name]
+    prebuilt = directory / prebuilt_name(entry.cache_name, entry.sha256)
+    assert prebuilt.name in done.stdout
+    spec = getattr(openai_public, name)()
+    assert read_prebuilt(prebuilt) == spec["mergeable_ranks"]
+    (directory / entry.cache_name).write_bytes(b"")  # so only the table can serve
+    assert load_encoding(name, directory)._mergeable_ranks == spec["mergeable_ranks"]
+
+
+def test_unreadable_prebuilt_table_falls_back_to_the_checked_text(tmp_path: Path) -> None:
+    directory = _vendored_copy(tmp_path)
+    entry = vendored_files(directory)["cl100k_base"]
+    (directory / prebuilt_name(entry.cache_name, entry.sha256)).write_bytes(b"\x00garbage")
+    assert load_encoding("cl100k_base", directory).n_vocab == 100277
+    # A table under another file's name is never looked at: the text is parsed, and a
+    # tampered text file is still refused.
+    target = directory / entry.cache_name
+    target.write_bytes(target.read_bytes().replace(b" 0\n", b" 1\n", 1))
+    with pytest.raises(ConfigError, match="does not match the sha256"):
+        load_encoding("cl100k_base", directory)
+
+
+def test_layer_build_refuses_to_prebuild_from_a_tampered_file(tmp_path: Path) -> None:
+    directory = _vendored_copy(tmp_path)
+    target = directory / vendored_files(directory)["o200k_base"].cache_name
+    target.write_bytes(target.read_bytes()[:-10])
+    with pytest.raises(RankFileError, match="does not match the sha256"):
+        ranks.write_prebuilt(directory)
+    assert ranks.main([str(directory)]) == 1
 
 
 def test_use_vendored_encodings_keeps_a_dir_the_caller_chose() -> None:

@@ -12,7 +12,6 @@ never reads the environment.
 
 from __future__ import annotations
 
-import binascii
 import json
 import threading
 from collections.abc import MutableMapping
@@ -25,6 +24,7 @@ import tiktoken
 
 from llm_router.artefacts import read_verified
 from llm_router.errors import ConfigError
+from llm_router.tokens.ranks import RankFileError, parse_ranks, prebuilt_name, read_prebuilt
 
 CACHE_ENV = "TIKTOKEN_CACHE_DIR"
 O200K = "o200k_base"
@@ -123,36 +123,26 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 
 
 def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding:
-    """o200k and cl100k from the vendored files, parsed here (``_parse_ranks``: about
-    half the time of tiktoken's ``load_tiktoken_bpe`` over the same 200,000 lines). The
-    sha256 is checked as tiktoken would; the pattern and special tokens are tiktoken's (a
-    test compares the whole encoding). Other names go to tiktoken."""
+    """o200k and cl100k from the vendored files; other names go to tiktoken. The rank
+    table comes from the binary the layer build wrote from the hash-checked file
+    (``llm_router.tokens.ranks``: about half the time of parsing the text), else from
+    the text file itself, sha256-checked as tiktoken would. The pattern and special
+    tokens are tiktoken's (a test compares the whole encoding)."""
     if name not in _SPECS:
         return tiktoken.get_encoding(name)
     directory = directory or vendored_dir()
     entry = vendored_files(directory)[name]
-    data = read_verified(directory / entry.cache_name, entry.sha256,
-                         what=f"vendored tiktoken file for {name}")
-    ranks = _parse_ranks(data, name)
+    ranks = read_prebuilt(directory / prebuilt_name(entry.cache_name, entry.sha256))
+    if ranks is None:
+        data = read_verified(directory / entry.cache_name, entry.sha256,
+                             what=f"vendored tiktoken file for {name}")
+        try:
+            ranks = parse_ranks(data, name)
+        except RankFileError as exc:
+            raise ConfigError(str(exc)) from exc
     pattern, special_tokens = _SPECS[name]
     return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks,
                              special_tokens=special_tokens)
-
-
-def _parse_ranks(data: bytes, name: str) -> dict[bytes, int]:
-    """``<base64 token> <rank>`` per line, as a dict, without a Python-level loop: one
-    split, then map/zip/dict in C (about 0.09 s for o200k, where a loop over the lines
-    took 0.16 s and tiktoken's reader 0.2 s, python3.12). Both vendored files list their
-    tokens in rank order (0, 1, 2, ...: the test compares with tiktoken's own reader), so
-    the ranks are the positions; a file that does not end on its line count is read with
-    its own ranks."""
-    parts = data.split()
-    tokens, ranks = parts[0::2], parts[1::2]
-    if not tokens or len(tokens) != len(ranks):
-        raise ConfigError(f"vendored tiktoken file for {name} is not '<token> <rank>' lines")
-    in_order = ranks[0] == b"0" and ranks[-1] == str(len(ranks) - 1).encode()
-    values = range(len(ranks)) if in_order else map(int, ranks)
-    return dict(zip(map(binascii.a2b_base64, tokens), values, strict=True))
 
 
 def normalize_model(model: str) -> str:
