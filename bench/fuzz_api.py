@@ -4,17 +4,27 @@ Starts ``llm-router serve --simulate on`` (embedded storage, provider simulator)
 dev key, loads its OpenAPI description with that (admin) key, and sends N requests:
 schemathesis-generated cases for every route (valid and invalid by the schema), plus
 hostile raw bodies for the chat route (deep nesting, huge numbers, lone surrogates,
-wrong types, broken JSON, oversized model names). Counts:
+wrong types, broken JSON, oversized model names), valid chat requests to every catalog
+model and ``auto`` (buffered and streamed), and streams the client hangs up on after
+the first line. Counts:
 
   status_500   responses with status 500 (target: 0)
   other_5xx    502/503/504 (legitimate only as upstream failures)
   bad_shape    error responses (>= 400) not in OpenAI's {"error": {message, type,
                param, code}} shape (target: 0)
   transport    requests that got no HTTP response at all (a reset connection)
+  unbooked     chat requests sent with the budgeted key minus its ledger items
+               (every authenticated request is booked once; target: 0)
+  leaked_usd   that key's daily budget counter minus the cost its ledger items book:
+               a reservation not settled or released (target: 0)
+
+The chat route is fuzzed with a key of its own (tenant ``fuzz``, a daily budget), so its
+books can be read back from the embedded store this script starts and checked at the end.
 
 Usage (dev dependencies; about 10 requests/s per core on a quiet machine):
     .venv/bin/python bench/fuzz_api.py --requests 1000 --out bench/results/fuzz.json
-Exits non-zero when any 500, bad shape or transport error was seen.
+Exits non-zero when any 500, bad shape, transport error, unbooked request or leaked
+reservation was seen.
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ import os
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +48,19 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
+from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.local.aws import create_resources, find_template, start_embedded_aws
 from llm_router.local.processes import spawn, stop_process, wait_for_line
+from llm_router.settings import RouterSettings
+from llm_router.storage.dynamo import make_dynamodb_client
+from llm_router.storage.keys import DynamoKeyStore
+from llm_router.storage.ledger import DynamoLedger
 
 KEY = "sk-lr-fuzz-admin"
+CHAT_KEY = "sk-lr-fuzz-chat"
+CHAT_TENANT = "fuzz"
+CHAT_BUDGET = Decimal(1000)  # never refuses: what is checked is the booking, not the limit
+LOCAL_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 CHAT = "/v1/chat/completions"
 USER = [{"role": "user", "content": "hi"}]
 
@@ -82,17 +104,68 @@ def hostile_bodies() -> st.SearchStrategy[bytes]:
     return st.one_of(deep, big_number, surrogate, wrong_type, junk, any_json)
 
 
-def start_router() -> tuple[Any, str]:
-    env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
+def valid_bodies(models: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Requests that reach a provider (so reserve and settle a budget): a catalog model or
+    ``auto``, random text, random options, streamed or not."""
+    message = st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "assistant"]),
+                                     "content": st.text(min_size=1, max_size=300)})
+    return st.fixed_dictionaries(
+        {"model": st.sampled_from([*models, "auto"]),
+         "messages": st.lists(message, min_size=1, max_size=4).map(
+             lambda ms: [*ms, {"role": "user", "content": "and?"}])},
+        optional={"max_tokens": st.integers(1, 300), "stream": st.booleans(),
+                  "temperature": st.floats(0, 2), "cache": st.booleans(),
+                  "optimize_for": st.sampled_from(["cost", "latency", "quality"]),
+                  "stream_options": st.just({"include_usage": True})})
+
+
+def start_router(endpoint: str) -> tuple[Any, str]:
+    env = {**os.environ, "LLM_ROUTER_AWS_ENDPOINT_URL": endpoint, **LOCAL_ENV}
     proc = spawn([sys.executable, "-m", "llm_router.cli", "serve", "--port", "0",
                   "--simulate", "on", "--dev-key", KEY], {**env, "PYTHONUNBUFFERED": "1"})
     line = wait_for_line(proc, "llm-router listening on ", 180)
     return proc, line.split("listening on ", 1)[1].strip()
 
 
+class Books:
+    """The chat route's key (tenant ``fuzz``, a daily budget) in the embedded store, and
+    what its ledger and budget counter hold."""
+
+    def __init__(self, endpoint: str):
+        self.settings = RouterSettings(aws_endpoint_url=endpoint)
+        create_resources(self.settings, find_template())
+        self.client = make_dynamodb_client(self.settings)
+        key_hash = hash_key(CHAT_KEY)
+        self.key_id = key_id_of(key_hash)
+        DynamoKeyStore(self.client, self.settings.keys_table).put(ApiKey(
+            key_hash, self.key_id, CHAT_TENANT, datetime.now(UTC).isoformat(),
+            daily_budget_usd=CHAT_BUDGET))
+        self.sent = 0
+
+    def check(self) -> dict[str, Any]:
+        ledger = DynamoLedger(self.client, self.settings.ledger_table,
+                              self.settings.counters_table)
+        items = [i for i in ledger.all_entries(CHAT_TENANT) if i["key_id"] == self.key_id]
+        booked = sum((Decimal(str(i["cost_usd"])) for i in items), Decimal(0))
+        used = Decimal(0)
+        for day in {str(i["started_at"])[:10].replace("-", "") for i in items}:
+            item = self.client.get_item(
+                TableName=self.settings.counters_table, ConsistentRead=True,
+                Key={"pk": {"S": f"BUDGET#key#{self.key_id}"}, "sk": {"S": f"d#{day}"}})
+            used += Decimal(item["Item"]["n"]["N"]) if "Item" in item else Decimal(0)
+        return {"chat_sent": self.sent, "ledger_items": len(items),
+                "unbooked": self.sent - len(items), "booked_usd": f"{booked:f}",
+                "budget_used_usd": f"{used:f}", "leaked_usd": f"{used - booked:f}"}
+
+
 def run(count: int, seed: int | None) -> dict[str, Any]:
-    proc, url = start_router()
+    for name, value in LOCAL_ENV.items():  # the embedded store takes any credentials
+        os.environ.setdefault(name, value)
+    aws = start_embedded_aws()
+    books = Books(aws.endpoint_url)
+    proc, url = start_router(aws.endpoint_url)
     auth = {"authorization": f"Bearer {KEY}"}
+    chat_auth = {"authorization": f"Bearer {CHAT_KEY}"}
     counts: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     examples: dict[str, str] = {}
@@ -107,19 +180,21 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
             counts[kind] += 1
             examples.setdefault(kind, what[:300])
 
-        def send(method: str, path: str, call: Any) -> None:
+        def send(method: str, path: str, call: Any, body_read: bool = True) -> None:
             try:
                 resp = call()
             except (httpx.HTTPError, requests.RequestException) as exc:
                 note("transport", f"{method} {path}: {exc!r}")
                 return
             statuses[resp.status_code] += 1
-            what = f"{method} {path} -> {resp.status_code} {resp.text[:150]}"
+            body_read = body_read or resp.status_code != 200
+            text = resp.text[:150] if body_read else "(hung up)"
+            what = f"{method} {path} -> {resp.status_code} {text}"
             if resp.status_code == 500:
                 note("status_500", what)
             elif resp.status_code >= 500:
                 note("other_5xx", what)
-            if resp.status_code >= 400 and not openai_shaped(resp):
+            if body_read and resp.status_code >= 400 and not openai_shaped(resp):
                 note("bad_shape", what)
             total = sum(statuses.values()) + counts["transport"]
             if total % 100 == 0:
@@ -128,30 +203,59 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
                       f"{counts['status_500']}, bad shape: {counts['bad_shape']}",
                       file=sys.stderr, flush=True)
 
+        models = [m["id"] for m in http.get("/v1/models", headers=auth).json()["data"]]
+
+        def hang_up(body: dict[str, Any]) -> httpx.Response:
+            """A stream read to its first line, then the connection closed."""
+            with http.stream("POST", CHAT, json=body, headers=chat_auth) as resp:
+                if resp.status_code != 200:
+                    resp.read()  # an error before the stream began: plain JSON
+                for _ in resp.iter_lines():
+                    break
+            return resp
+
         @settings(max_examples=count, deadline=None, database=None, derandomize=False,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
         @given(st.one_of(cases.map(lambda c: ("case", c)),
-                         hostile_bodies().map(lambda b: ("raw", b))))
+                         hostile_bodies().map(lambda b: ("raw", b)),
+                         valid_bodies(models).map(lambda b: ("valid", b)),
+                         valid_bodies(models).map(lambda b: ("hangup", {**b, "stream": True}))))
         def fuzz(item: tuple[str, Any]) -> None:
             kind, value = item
-            if kind == "raw":
-                send("POST", CHAT, lambda: http.post(
-                    CHAT, content=value, headers={**auth, "content-type": "application/json"}))
+            if kind in ("valid", "hangup"):
+                books.sent += 1
+                if kind == "hangup":
+                    send("POST", CHAT, lambda: hang_up(value), body_read=False)
+                else:
+                    send("POST", CHAT, lambda: http.post(CHAT, json=value, headers=chat_auth))
                 return
-            # Always the admin key, so generated cases get past authentication (401s
-            # are covered by the raw bodies' missing-key cases and the unit tests).
-            value.headers = {**(value.headers or {}), **auth}
-            send(value.method, value.path, lambda: value.call(base_url=url, headers=auth,
+            if kind == "raw":
+                books.sent += 1
+                send("POST", CHAT, lambda: http.post(
+                    CHAT, content=value,
+                    headers={**chat_auth, "content-type": "application/json"}))
+                return
+            # A valid key, so generated cases get past authentication (401s are covered
+            # by the unit tests): the chat route's own, whose books are checked; the dev
+            # (admin) key elsewhere.
+            key = chat_auth if value.path == CHAT else auth
+            books.sent += value.path == CHAT and value.method.upper() == "POST"
+            value.headers = {**(value.headers or {}), **key}
+            send(value.method, value.path, lambda: value.call(base_url=url, headers=key,
                                                               timeout=60))
 
         if seed is not None:  # the same cases every run (a second @settings is refused)
             fuzz = hypothesis_seed(seed)(fuzz)
         fuzz()
         http.close()
+        time.sleep(1.0)  # a stream settles just after its last byte
+        ledger = books.check()
     finally:
         stop_process(proc, timeout_s=15)
+        aws.stop()
     sent = sum(statuses.values()) + counts["transport"]
     return {
+        **ledger,
         "requests": sent,
         "seconds": round(time.monotonic() - started, 1),
         "status_500": counts["status_500"],
@@ -175,7 +279,8 @@ def main() -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
-    bad = summary["status_500"] + summary["bad_shape"] + summary["transport"]
+    bad = (summary["status_500"] + summary["bad_shape"] + summary["transport"]
+           + abs(summary["unbooked"]) + (Decimal(summary["leaked_usd"]) != 0))
     return 1 if bad else 0
 
 

@@ -145,17 +145,24 @@ def test_a_cached_answer_parked_and_replayed_is_booked_with_its_cache_write(
     harness.check_books(key, 2)
 
 
+@pytest.mark.parametrize(("bucket_name", "why"), [
+    ("llm-router-no-such-bucket", "NoSuchBucket"),  # S3 down too
+    (None, "no settle outbox"),  # no bucket configured
+])
 def test_with_s3_down_too_the_client_gets_503_and_the_entry_is_logged(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+        harness: Harness, caplog: pytest.LogCaptureFixture, bucket_name: str | None,
+        why: str) -> None:
     key = harness.new_key()
     with caplog.at_level(logging.ERROR, logger="llm_router.service"):
-        resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS,
-                   bucket="llm-router-no-such-bucket")
+        resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket_name)
     assert resp.status_code == 503, resp.text
-    assert resp.json()["error"]["code"] == "storage_unavailable"
+    error = resp.json()["error"]
+    # The client hears DynamoDB's refusal, not the outbox's.
+    assert error["code"] == "storage_unavailable"
+    assert "booking the request in the ledger: ValidationException" in error["message"]
     [record] = [r for r in caplog.records if r.getMessage().startswith("request not booked")]
     assert resp.headers["x-request-id"] in record.getMessage()
-    assert "NoSuchBucket" in record.getMessage()
+    assert why in record.getMessage()
     assert resp.headers["x-request-id"] in record.entry  # type: ignore[attr-defined]
     assert harness.ledger_items(harness.keys[key]) == []
 

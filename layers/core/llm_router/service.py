@@ -509,26 +509,30 @@ class ChatService:
                 await anyio.to_thread.run_sync(self._book, entry, also, booking, completion,
                                                request_id)
                 return
-            except StorageError:
+            except StorageError as exc:
                 if attempt == SETTLE_ATTEMPTS - 1:
-                    await anyio.to_thread.run_sync(self._park, entry, booking)
+                    await anyio.to_thread.run_sync(self._park, entry, booking, exc)
                     return
                 await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)
 
-    def _park(self, entry: LedgerEntry, booking: _Booking) -> None:
-        """The settle transaction into the outbox; without one (or when S3 fails too)
-        the entry is logged in full and the storage error goes on up."""
-        try:
-            if self._outbox is None:
-                raise StorageError("no settle outbox (no bucket configured)")
-            transaction = self._ledger.transaction(entry, booking.writes or [])
-            key = self._outbox.park(entry.request_id, transaction)
-        except StorageError as exc:
-            log.error("request not booked: %s (%s)", entry.request_id, exc.message,
-                      extra={"request_id": entry.request_id, "entry": repr(entry)})
-            raise
-        log.warning("settle parked for replay: %s", key,
-                    extra={"request_id": entry.request_id, "outbox_key": key})
+    def _park(self, entry: LedgerEntry, booking: _Booking, refused: StorageError) -> None:
+        """The settle transaction into the outbox; without one (no bucket), or when S3
+        fails too, the entry is logged in full and ``refused`` (DynamoDB's error) goes on
+        up."""
+        why = "no settle outbox (no bucket configured)"
+        if self._outbox is not None:
+            try:
+                transaction = self._ledger.transaction(entry, booking.writes or [])
+                key = self._outbox.park(entry.request_id, transaction)
+            except StorageError as exc:
+                why = exc.message
+            else:
+                log.warning("settle parked for replay: %s", key,
+                            extra={"request_id": entry.request_id, "outbox_key": key})
+                return
+        log.error("request not booked: %s (%s; %s)", entry.request_id, refused.message, why,
+                  extra={"request_id": entry.request_id, "entry": repr(entry)})
+        raise refused
 
     def _book(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
               completion: ChatCompletion | None, request_id: str) -> None:
