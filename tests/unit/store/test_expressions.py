@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -108,6 +109,21 @@ def test_remove_delete_list_append_and_nested_set():
     assert after["m"]["M"]["inner"] == {"N": "2"}
     assert after["m"]["M"]["l"]["L"] == [{"S": "z"}, {"S": "w"}]
     assert ITEM["state"] == {"S": "open"}  # the original is untouched
+
+
+def test_an_update_leaves_the_item_it_read_untouched():
+    # The updated copy shares the values it does not change (top-level actions replace
+    # whole values); an attribute changed inside (m.inner, m.l) must be copied first.
+    before = copy.deepcopy(ITEM)
+    after, touched = update(ITEM, "SET m.inner = :two, m.l[0] = :w, n = n + :two "
+                            "REMOVE m.gone ADD tags :more, fresh :two",
+                            {":two": {"N": "2"}, ":w": {"S": "w"}, ":more": {"SS": ["q"]}})
+    assert before == ITEM
+    assert after["m"]["M"] == {"inner": {"N": "2"}, "l": {"L": [{"S": "w"}]}}
+    assert after["n"] == {"N": "5"} and after["fresh"] == {"N": "2"}
+    assert sorted(after["tags"]["SS"]) == ["q", "x", "y"]
+    assert after["state"] is ITEM["state"]  # unchanged values are shared, not copied
+    assert touched == {"m", "n", "tags", "fresh"}
 
 
 def test_updates_dynamodb_refuses():

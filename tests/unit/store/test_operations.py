@@ -154,3 +154,16 @@ def test_unknown_tables_and_bad_keys(ops):
         ops.handle("GetItem", {"TableName": "t", "Key": {"pk": {"S": "a"}}})
     with pytest.raises(ValidationError, match="legacy"):
         ops.handle("PutItem", {"TableName": "t", "Item": key("a", "b"), "Expected": {}})
+
+
+def test_item_size_is_counted_in_utf8_bytes_not_json_characters(ops):
+    # 150,000 "é" are 300 KB of UTF-8 but 900 KB of ASCII JSON ("\\u00e9"): the quick
+    # JSON-length bound must fall back to the exact size, not refuse the item.
+    ops.handle("PutItem", {"TableName": "t", "Item": {**key("a", "1"), "s": {"S": "é" * 150_000}}})
+    with pytest.raises(ValidationError, match="maximum allowed size"):
+        ops.handle("PutItem", {"TableName": "t",
+                               "Item": {**key("a", "2"), "s": {"S": "é" * 210_000}}})
+    with pytest.raises(ValidationError, match="maximum allowed size"):
+        ops.handle("UpdateItem", {"TableName": "t", "Key": key("a", "1"),
+                                  "UpdateExpression": "SET t = :s",
+                                  "ExpressionAttributeValues": {":s": {"S": "x" * 120_000}}})
