@@ -287,7 +287,7 @@ class ChatService:
         """Embed the query and search the tenant's index (a worker thread: both are CPU)."""
         assert self._cache is not None and self._tiers is not None
         started = time.perf_counter()
-        embedding = self._tiers.embedder.embed_one(query)
+        embedding = self._cache.embed_query(self._tiers.embedder, query)
         timings.add("embed", started)  # inside "cache": shown on its own too
         return embedding, self._cache.lookup_semantic(tenant, request, embedding, query)
 

@@ -97,3 +97,42 @@ def test_context_features_read_token_states_in_context(verifier: PairVerifier) -
     swapped = context_features(a, b)
     assert swapped[CONTEXT_FEATURES.index("ctx_cover_min")] < 1.0
     assert a.shape[1] == 384 and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+def test_prepared_texts_reuse_given_states_and_stay_bounded(minilm: MiniLMEmbedder) -> None:
+    from llm_router.cache.context import MAX_TOKENS, unit_rows
+
+    shared = load_verifier()
+    verifier = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
+                            shared.embedder, keep=2)
+    text = "Can I change my delivery address?"
+    _, states = minilm.embed_with_states([text], MAX_TOKENS)
+    assert states[0] is not None
+    given = verifier.prepare(text, states[0])
+    assert np.allclose(given.states, unit_rows(states[0]))
+    assert verifier.prepare(text) is given  # kept: no second pass
+    computed = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
+                            shared.embedder).prepare(text)
+    assert np.allclose(computed.states, given.states, atol=1e-4)
+    verifier.prepare("one"), verifier.prepare("two")
+    assert verifier.prepare(text) is not given  # the oldest went: at most ``keep`` texts
+    assert given.nbytes > 0
+
+
+def test_the_lookups_embedding_pass_gives_the_verifier_the_query(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One MiniLM pass a request: the query's token states come from its embedding."""
+    from llm_router.cache.service import ResponseCache
+    from llm_router.cache.verifier import shared_verifier
+
+    verifier = shared_verifier()
+    cache = ResponseCache(CacheConfig(), store=None)  # type: ignore[arg-type]
+    query = "Is there a fee for paying my electricity bill by card?"
+    embedding = cache.embed_query(verifier.embedder, query)
+    assert np.allclose(embedding, verifier.embedder.embed_one(query), atol=1e-6)
+
+    def second_pass(*args: object) -> None:
+        raise AssertionError("the query's token states were computed again")
+
+    monkeypatch.setattr(verifier.embedder, "token_states", second_pass)
+    verifier.prepare(query)

@@ -65,3 +65,17 @@ def test_token_states_after_every_layer_pool_to_the_embedding(minilm: MiniLMEmbe
     pooled = states.mean(axis=0)
     assert np.allclose(pooled / np.linalg.norm(pooled), minilm.embed_one(text), atol=1e-5)
     assert minilm.token_states(text, 4, 8).shape == (8, minilm.dim)  # cut, [SEP] kept
+
+
+def test_embed_with_states_is_one_pass_for_both(minilm: MiniLMEmbedder) -> None:
+    """The request's one pass: the embedding ``embed`` gives and, for a text within
+    ``max_tokens``, the last-layer states ``token_states`` gives; None for longer."""
+    short = "How do I transfer money from savings to checking?"
+    long = " ".join(["word"] * 60)
+    for texts in ([short], [short, long]):
+        vectors, states = minilm.embed_with_states(texts, 40)
+        assert np.allclose(vectors, minilm.embed(texts), atol=1e-6)
+        assert states[0] is not None
+        assert np.allclose(states[0], minilm.token_states(short, None, 40), atol=1e-4)
+    assert states[1] is None
+    assert minilm.embed_with_states([], 40)[0].shape == (0, minilm.dim)

@@ -28,6 +28,7 @@ from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
+from llm_router.embedding.base import Embedder
 from llm_router.errors import RouterError
 from llm_router.ledger import now_utc
 from llm_router.schema import ChatCompletion, ChatRequest
@@ -119,6 +120,27 @@ class ResponseCache:
         if answer is None or answer.expires_at <= self._now():
             return None
         return CacheHit("exact", answer, 1.0)
+
+    def embed_query(self, embedder: Embedder, query: str) -> Vector:
+        """The query's embedding for ``lookup_semantic``. With the pair verifier on and
+        embedding by the verifier's own MiniLM, the same pass gives the token states the
+        verifier reads: kept with the query (``PairVerifier.prepare``) for each of its
+        candidates, and for the entry its answer may become. One MiniLM pass a request."""
+        if self.config.verifier:
+            from llm_router.cache.context import MAX_TOKENS
+            from llm_router.cache.verifier import shared_verifier
+
+            try:
+                verifier = shared_verifier()
+            except RouterError as exc:
+                log.warning("cache verifier unavailable: %s", exc)
+            else:
+                if embedder is verifier.embedder:
+                    vectors, states = verifier.embedder.embed_with_states([query], MAX_TOKENS)
+                    if states[0] is not None:
+                        verifier.prepare(query, states[0])
+                    return vectors[0]
+        return embedder.embed_one(query)
 
     def lookup_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
                         query: str) -> CacheHit | None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from tokenizers import Tokenizer
 
 from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
-from llm_router.cache.pair_features import FEATURES, Vocabulary, pair_features
+from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
 
@@ -34,6 +34,7 @@ F32 = npt.NDArray[np.float32]
 ARTEFACT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_verifier"
 WEIGHTS = "verifier.npz"
 META = "verifier.json"
+PREPARED_TEXTS = 2048  # texts whose views and token states a verifier keeps
 
 
 @dataclass(frozen=True)
@@ -86,26 +87,66 @@ class MlpEnsemble:
                                           if k.startswith(f"m{i}.")}) for i in range(count)))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What the verifier reads of one text, whatever it is paired with."""
+
+    view: TextView
+    states: F32  # ``unit_rows`` of MiniLM's last-layer token states
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.view.vectors.nbytes + self.view.idf.nbytes + self.states.nbytes)
+
+
 class PairVerifier:
     def __init__(self, vocabulary: Vocabulary, model: MlpEnsemble, threshold: float,
-                 meta: dict[str, Any], embedder: MiniLMEmbedder):
+                 meta: dict[str, Any], embedder: MiniLMEmbedder,
+                 keep: int = PREPARED_TEXTS):
         self.vocabulary = vocabulary
         self.model = model
         self.threshold = threshold
         self.meta = meta
         self.embedder = embedder
-        # Views and token states of recent texts: a query's are reused for each of its
-        # candidates, and a popular cached text's across queries. Bounded: each holds a
-        # vector per word or token.
-        self.view = lru_cache(maxsize=1024)(vocabulary.view)
-        self.states = lru_cache(maxsize=1024)(self._states)
+        # Recent texts, prepared: a query's for each of its candidates and for the entry
+        # it becomes, a popular cached text's across queries. Bounded (~25 KB a text).
+        self._keep = keep
+        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def _states(self, text: str) -> F32:
-        return unit_rows(self.embedder.token_states(text, None, MAX_TOKENS))
+    def prepare(self, text: str, states: F32 | None = None) -> Prepared:
+        """The text's view and token states, kept. ``states``: its last-layer states
+        from a pass that already ran (``MiniLMEmbedder.embed_with_states``), so the
+        request's one MiniLM pass serves the verifier too; else one pass here."""
+        with self._lock:
+            found = self._prepared.get(text)
+            if found is not None:
+                self._prepared.move_to_end(text)
+                return found
+        if states is None:
+            states = self.embedder.token_states(text, None, MAX_TOKENS)
+        prepared = Prepared(self.vocabulary.view(text), unit_rows(states))
+        with self._lock:
+            self._prepared[text] = prepared
+            while len(self._prepared) > self._keep:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def forget(self) -> None:
+        """Drop every prepared text (benchmarks time the cold path with it)."""
+        with self._lock:
+            self._prepared.clear()
+
+    def view(self, text: str) -> TextView:
+        return self.prepare(text).view
+
+    def states(self, text: str) -> F32:
+        return self.prepare(text).states
 
     def probability(self, cached: str, query: str, cosine: float) -> float:
-        row = np.concatenate([pair_features(self.view(cached), self.view(query), cosine),
-                              context_features(self.states(cached), self.states(query))])
+        a, b = self.prepare(cached), self.prepare(query)
+        row = np.concatenate([pair_features(a.view, b.view, cosine),
+                              context_features(a.states, b.states)])
         return float(self.model.probability(row)[0])
 
 

@@ -22,7 +22,7 @@ from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.probe import probe
 from llm_router.catalog import load_catalog
 from llm_router.cli import CommandError
-from llm_router.embedding.base import Embedder
+from llm_router.embedding.base import Embedder, Matrix
 
 
 def register(sub: Any) -> None:
@@ -91,7 +91,7 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
             except CommandError as exc:
                 error = exc  # answer the lines before it first
                 break
-        vectors = embedder.embed([t for pair in pairs for t in pair]) if pairs else None
+        vectors = embed_pairs(embedder, policy, pairs) if pairs else None
         for i, (cached, query) in enumerate(pairs):
             assert vectors is not None
             result = probe(cached, vectors[2 * i], query, vectors[2 * i + 1], policy)
@@ -106,6 +106,23 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
         if error is not None:
             raise error
     return 0
+
+
+def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, str]]
+                ) -> Matrix:
+    """Both texts of every pair in one batched pass; with the verifier on, the same pass
+    gives the token states it reads (as on the request path)."""
+    texts = [t for pair in pairs for t in pair]
+    verifier = policy.verifier
+    if verifier is None or embedder is not verifier.embedder:
+        return embedder.embed(texts)
+    from llm_router.cache.context import MAX_TOKENS
+
+    vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS)
+    for text, rows in zip(texts, states, strict=True):
+        if rows is not None:
+            verifier.prepare(text, rows)
+    return vectors
 
 
 BATCH = 64

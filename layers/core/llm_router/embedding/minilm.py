@@ -147,6 +147,29 @@ class MiniLMEmbedder:
             out[chunk] = self._forward(ids, mask)
         return out
 
+    def embed_with_states(self, texts: Sequence[str], max_tokens: int
+                          ) -> tuple[Matrix, list[F32 | None]]:
+        """``embed`` plus, from the same forward pass, each text's last-layer token
+        states ("[CLS] text [SEP]", one row per token) when the text has at most
+        ``max_tokens`` tokens: then they are what ``token_states(text, None,
+        max_tokens)`` computes, without a second pass. Longer texts get None."""
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        states: list[F32 | None] = [None] * len(texts)
+        if not texts:
+            return out, states
+        encodings = ([self._token_ids(texts[0])] if len(texts) == 1
+                     else [e.ids for e in self._tokenizer.encode_batch(list(texts))])
+        order = np.argsort([len(ids) for ids in encodings], kind="stable")
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = order[start : start + BATCH_SIZE]
+            ids, mask = _pad([encodings[i] for i in chunk])
+            hidden = self._hidden(ids, mask)
+            out[chunk] = _pool(hidden, mask)
+            for row, i in enumerate(chunk):
+                if len(encodings[i]) <= max_tokens:
+                    states[i] = hidden[row, : len(encodings[i])].copy()
+        return out, states
+
     def token_states(self, text: str, layers: int | None, max_tokens: int) -> F32:
         """The hidden states of "[CLS] text [SEP]" (cut to ``max_tokens``) after the first
         ``layers`` encoder layers (None: all), one row per token: what the cache
@@ -163,6 +186,10 @@ class MiniLMEmbedder:
         return x
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
+        return _pool(self._hidden(ids, mask), mask)
+
+    def _hidden(self, ids: npt.NDArray[np.int64], mask: F32) -> F32:
+        """Last-layer states, (batch, length, dim)."""
         batch, length = ids.shape
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._type0
         x = layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self._dim)
@@ -170,10 +197,7 @@ class MiniLMEmbedder:
         key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
         for layer in self._layers:
             x = self._encoder_layer(x, layer, batch, length, key_bias)
-        hidden = x.reshape(batch, length, self._dim)
-        summed = np.einsum("btd,bt->bd", hidden, mask)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        return normalise_rows(pooled)
+        return x.reshape(batch, length, self._dim)
 
     def _encoder_layer(self, x: F32, p: _Layer, batch: int, length: int, key_bias: F32) -> F32:
         heads, head_dim = self._heads, self._dim // self._heads
@@ -186,6 +210,12 @@ class MiniLMEmbedder:
         x = layer_norm(x + context @ p.w_out + p.b_out, p.ln1_w, p.ln1_b, self._eps)
         up = gelu(x @ p.w_up + p.b_up)
         return layer_norm(x + up @ p.w_down + p.b_down, p.ln2_w, p.ln2_b, self._eps)
+
+
+def _pool(hidden: F32, mask: F32) -> Matrix:
+    """Mean of the unmasked token states, unit norm: the sentence embedding."""
+    summed = np.einsum("btd,bt->bd", hidden, mask)
+    return normalise_rows(summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9))
 
 
 def _f32(a: npt.NDArray[np.generic]) -> F32:
