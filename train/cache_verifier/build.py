@@ -28,11 +28,14 @@ from train.cache_verifier.pairs import (
     load_support,
     read_jsonl,
     split_qqp,
+    typo_variants,
     write_jsonl,
 )
 
 CACHE = REPO / ".cache" / "cache_verifier"
 SYNONYM = 0.6
+# Real pairs re-typed with misspellings, per split (``pairs.typo_variants``).
+TYPO_SIZES = {"train": 2000, "tune": 200, "heldout": 200}
 BENCH_PAIRS = REPO / "bench" / "cache_pairs"
 SUPPORT_TUNE = DATA / "support_tune.txt"
 SUPPORT_HELDOUT = DATA / "support_heldout.txt"
@@ -108,6 +111,9 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
                         "kind": "paraphrase" if y else "public_negative"} for a, b, y in chosen]
         texts = [t for a, b, _ in chosen for t in (a, b)]
         out[split] += generate(texts, rng, names, neighbours, gen_sizes[split], "qqp")
+        real = [p for p in out[split] if p["source"] == "qqp"]
+        out[split] += typo_variants(real, random.Random(f"{seed}:{split}:typo"),
+                                    TYPO_SIZES[split], "qqp")
 
     rng = random.Random(f"{seed}:support")
     groups = load_support(SUPPORT_TUNE)
@@ -121,6 +127,8 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
         n = 60 if split == "train" else 25
         out[split] += generate(texts, random.Random(f"{seed}:support:{split}"), names,
                                neighbours, n, "support")
+        out[split] += typo_variants(pairs, random.Random(f"{seed}:support:{split}:typo"),
+                                    len(pairs) // 3, "support")
     out["train"] += project
     seen = load_seen_heldout()
     for split, pairs in seen.items():
@@ -130,6 +138,8 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
                              "heldout1")
     out["train"] += generate([t for p in project for t in (p["a"], p["b"])], rng, names,
                              neighbours, 40, "project")
+    out["train"] += typo_variants(seen["train"] + project, random.Random(f"{seed}:seen:typo"),
+                                  200, "heldout1")
     if SUPPORT_HELDOUT.exists():
         rng = random.Random(f"{seed}:support_heldout")
         held = [dict(p, source="support_heldout") for g in load_support(SUPPORT_HELDOUT)

@@ -101,10 +101,14 @@ def text_states(texts: list[str], lower_fn: Any, frozen: Any, tokenizer: Any,
                          .encode()).hexdigest()[:16]
     path = cache / f"states-{key}.npz"
     if path.exists():
-        with np.load(path, allow_pickle=False) as npz:
-            flat, offsets = npz["flat"], npz["offsets"]
-            order = npz["texts"].tolist()
-        return {t: flat[offsets[i]:offsets[i + 1]] for i, t in enumerate(order)}
+        return _read_states(path)
+    # Texts an earlier set already had (same layers and length) are not run again.
+    out: dict[str, npt.NDArray[np.float16]] = {}
+    wanted = set(texts)
+    for older in sorted(cache.glob("states-*.npz"), key=lambda p: p.stat().st_mtime)[-1:]:
+        out.update((t, v) for t, v in _read_states(older).items() if t in wanted)
+    print(f"  MiniLM states: {len(out)} of {len(texts)} texts from {cache}", flush=True)
+    texts = [t for t in texts if t not in out]
     encodings = []
     for enc in tokenizer.encode_batch(texts):
         ids = enc.ids
@@ -112,7 +116,6 @@ def text_states(texts: list[str], lower_fn: Any, frozen: Any, tokenizer: Any,
             ids = ids[: max_tokens - 1] + ids[-1:]
         encodings.append(ids)
     order = np.argsort([len(e) for e in encodings], kind="stable")
-    out: dict[str, npt.NDArray[np.float16]] = {}
     started = time.monotonic()
     batch = 64
     for n, start in enumerate(range(0, len(order), batch)):
@@ -134,6 +137,13 @@ def text_states(texts: list[str], lower_fn: Any, frozen: Any, tokenizer: Any,
     np.savez(path, flat=np.concatenate([out[t] for t in order_texts]), offsets=offsets,
              texts=np.asarray(order_texts))
     return out
+
+
+def _read_states(path: Path) -> dict[str, npt.NDArray[np.float16]]:
+    with np.load(path, allow_pickle=False) as npz:
+        flat, offsets = npz["flat"], npz["offsets"]
+        order = npz["texts"].tolist()
+    return {t: flat[offsets[i]:offsets[i + 1]] for i, t in enumerate(order)}
 
 
 def context_states(texts: list[str], cache: Path) -> dict[str, F32]:

@@ -31,7 +31,7 @@ PROJECT_PAIRS = REPO / "bench" / "cache_pairs" / "pairs.jsonl"
 
 NEGATIVE_KINDS = ("entity_swap", "number_swap", "negation", "direction", "intent_shift",
                   "near_topic")
-POSITIVE_KINDS = ("format_variant", "reframe")
+POSITIVE_KINDS = ("format_variant", "reframe", "typo", "abbreviation")
 Pair = dict[str, Any]
 
 
@@ -318,6 +318,92 @@ def reframe(text: str, rng: random.Random) -> str | None:
     return None
 
 
+_KEYS = "qwertyuiop asdfghjkl zxcvbnm"
+
+
+def _slip(word: str, rng: random.Random) -> str:
+    """One keyboard slip inside a word: swapped, dropped, doubled or neighbouring letter."""
+    i = rng.randrange(1, len(word) - 1)
+    roll = rng.random()
+    if roll < 0.3:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if roll < 0.55:
+        return word[:i] + word[i + 1:]
+    if roll < 0.75:
+        return word[:i] + word[i] + word[i:]
+    row = next((r for r in _KEYS.split() if word[i].lower() in r), "")
+    at = row.find(word[i].lower())
+    near = [row[k] for k in (at - 1, at + 1) if 0 <= k < len(row)]
+    return word[:i] + rng.choice(near) + word[i + 1:] if near else word[:i] + word[i + 1:]
+
+
+def typo(text: str, rng: random.Random) -> str | None:
+    """The same text typed in a hurry: one or two content words misspelt, sometimes lower
+    case without the question mark."""
+    words = [m for m in _WORD.finditer(text) if len(m.group(0)) >= 4
+             and m.group(0).lower() not in FUNCTION_WORDS and m.group(0).isalpha()]
+    if not words:
+        return None
+    picks = sorted(rng.sample(words, min(len(words), rng.choice((1, 1, 2)))),
+                   key=lambda m: m.start(), reverse=True)
+    for m in picks:
+        text = text[: m.start()] + _slip(m.group(0), rng) + text[m.end():]
+    return text.lower().rstrip("?.! ") if rng.random() < 0.4 else text
+
+
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"\b{long}\b", re.I), short) for long, short in (
+        ("please", "pls"), ("account", "acct"), ("information", "info"),
+        ("message", "msg"), ("approximately", "approx"), ("maximum", "max"),
+        ("minimum", "min"), ("application", "app"), ("documents", "docs"),
+        ("minutes", "mins"), ("hours", "hrs"), ("seconds", "secs"), ("years", "yrs"),
+        ("months", "mos"), ("weeks", "wks"), ("percent", "%"), ("number", "no."),
+        ("and", "&"), ("with", "w/"), ("without", "w/o"), ("because", "bc"),
+        ("kilograms", "kg"), ("kilometers", "km"), ("gigabytes", "GB"),
+        ("terabytes", "TB"), ("megabytes", "MB"), ("pounds", "lbs"), ("inches", "in"),
+        ("dollars", "USD"), ("euros", "EUR"), ("through", "thru"), ("tomorrow", "tmrw"),
+        ("you", "u"), ("your", "ur"), ("are", "r"), ("thanks", "thx"),
+        ("versus", "vs"), ("department", "dept"), ("international", "intl"),
+        ("appointment", "appt"), ("reservation", "resv"), ("subscription", "sub"),
+    ))
+_SPACED_UNIT = re.compile(r"\b(\d+(?:\.\d+)?) ?(kg|km|gb|mb|tb|kwh|fps|mbps|gbps|lbs?|ml|"
+                          r"min|mins|hrs?|cm|mm|mi|oz)\b", re.I)
+
+
+def abbreviation(text: str, rng: random.Random) -> str | None:
+    """Same question with words abbreviated ("pls", "acct", "mins") or a number and its
+    unit written together or apart ("5 kg" / "5kg")."""
+    unit = _SPACED_UNIT.search(text)
+    if unit and rng.random() < 0.5:
+        glued = " " not in unit.group(0)
+        new = f"{unit.group(1)} {unit.group(2)}" if glued else unit.group(1) + unit.group(2)
+        return text[: unit.start()] + new + text[unit.end():]
+    present = [(p, short) for p, short in _ABBREVIATIONS if p.search(text)]
+    if not present:
+        return None
+    rng.shuffle(present)
+    for pattern, short in present[: rng.choice((1, 2, 3))]:
+        text = pattern.sub(short, text, count=1)
+    return text.lower() if rng.random() < 0.3 else text
+
+
+def typo_variants(pairs: list[Pair], rng: random.Random, n: int, source: str
+                  ) -> Iterator[Pair]:
+    """Real pairs with the query misspelt, label kept: a typo neither makes a
+    paraphrase nor excuses a negative."""
+    pool = list(pairs)
+    rng.shuffle(pool)
+    made = 0
+    for p in pool:
+        if made >= n:
+            break
+        new = typo(p["b"], rng)
+        if new and new != p["b"]:
+            made += 1
+            yield {"a": p["a"], "b": new, "label": p["label"], "kind": f"typo_{p['kind']}",
+                   "source": f"{source}+generated"}
+
+
 def generate(texts: Iterable[str], rng: random.Random, names: list[str],
              neighbours: Callable[[str], list[str]], per_kind: int, source: str
              ) -> Iterator[Pair]:
@@ -330,6 +416,8 @@ def generate(texts: Iterable[str], rng: random.Random, names: list[str],
         "near_topic": lambda t: near_topic(t, rng, neighbours),
         "format_variant": lambda t: format_variant(t, rng),
         "reframe": lambda t: reframe(t, rng),
+        "typo": lambda t: typo(t, rng),
+        "abbreviation": lambda t: abbreviation(t, rng),
     }
     pool = list(dict.fromkeys(texts))
     for kind, make in makers.items():

@@ -7,6 +7,7 @@ import pytest
 from llm_router.cache.pair_features import (
     FEATURES,
     Vocabulary,
+    misspelt,
     normalise,
     pair_features,
     quantity_conflict,
@@ -92,3 +93,22 @@ def test_negation_and_opposite_intent(vocab: Vocabulary) -> None:
                    "opposite_intent") == 1
     assert feature(vocab, "How do I enable dark mode?", "How can I turn on dark mode?",
                    "opposite_intent") == 0
+
+
+@pytest.mark.parametrize(("a", "b", "slip"), [
+    ("acount", "account", True), ("recieve", "receive", True),
+    ("pasword", "password", True), ("subscriptoin", "subscription", True),
+    ("import", "export", False),  # opposite poles of the lexicon, not a slip
+    ("upload", "download", False), ("order", "orders1", False), ("cat", "cut", False),
+])
+def test_misspellings(a: str, b: str, slip: bool) -> None:
+    assert misspelt(a, b) is slip
+
+
+def test_a_misspelt_word_counts_as_matched(vocab: Vocabulary) -> None:
+    a, b = "How do I reset my account password?", "how do i reset my acount pasword"
+    assert feature(vocab, a, b, "typo_links") == 2
+    assert feature(vocab, a, b, "exact_cover_min") == pytest.approx(1.0)
+    assert feature(vocab, a, "How do I reset my router password?", "typo_links") == 0
+    # both are words of the vocabulary: two words, not a slip
+    assert feature(vocab, "Where is my card?", "Where is my cart?", "typo_links") == 0

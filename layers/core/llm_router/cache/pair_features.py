@@ -43,6 +43,7 @@ FEATURES: tuple[str, ...] = (
     "quantity_mismatch", "quantity_any", "id_mismatch",
     "name_mismatch_max", "name_mismatch_sum",
     "negation_mismatch", "opposite_intent", "wh_mismatch",
+    "typo_links",
 )
 
 # A word matches another at or above this similarity (static vectors, exact match = 1).
@@ -82,6 +83,7 @@ class TextView:
     content: npt.NDArray[np.bool_]
     idf: F32
     vectors: F32  # (len(words), dim), unit rows
+    known: npt.NDArray[np.bool_]  # the word is one piece of MiniLM's vocabulary
     quantities: tuple[Amount, ...]  # sorted (value, family), see ``quantities.amounts``
     ids: frozenset[str]
     names: frozenset[str]
@@ -114,6 +116,7 @@ class Vocabulary:
         words: list[str] = []
         rows: list[F32] = []
         idf: list[float] = []
+        known: list[bool] = []
         for word_id in sorted(pieces):
             start, end = spans[word_id]
             word = lowered[start:end]
@@ -121,6 +124,7 @@ class Vocabulary:
                 continue
             ids = pieces[word_id]
             words.append(word)
+            known.append(len(ids) == 1)
             rows.append(self._table[ids].astype(np.float32).mean(axis=0))
             idf.append(max(float(self._idf[i]) for i in ids) if self._idf.size
                        else self._default_idf)
@@ -133,6 +137,7 @@ class Vocabulary:
         return TextView(
             words=tuple(words), stems=stems, content=content,
             idf=np.asarray(idf, dtype=np.float32), vectors=vectors,
+            known=np.asarray(known, dtype=bool),
             quantities=amounts(lowered), ids=identifiers(lowered),
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
@@ -172,7 +177,7 @@ def names(text: str) -> frozenset[str]:
 def pair_features(a: TextView, b: TextView, cosine: float) -> F32:
     """One row of ``FEATURES`` for the pair (symmetric up to the order check); ``cosine``
     is the sentence embeddings' similarity the index already computed."""
-    sims = _similarity(a, b)
+    sims, typos = _similarity(a, b)
     ca, cb = _mask(a), _mask(b)
     best_a = sims.max(axis=1) if sims.size else np.zeros(len(a.words), np.float32)
     best_b = sims.max(axis=0) if sims.size else np.zeros(len(b.words), np.float32)
@@ -199,6 +204,7 @@ def pair_features(a: TextView, b: TextView, cosine: float) -> F32:
         float(not same_amounts(qa, qb)), float(bool(qa or qb)), float(a.ids != b.ids),
         max(name_a, name_b), name_a + name_b,
         float(a.negated != b.negated), float(opposite), float(a.wh != b.wh),
+        float(typos),
     ], dtype=np.float32)
 
 
@@ -212,12 +218,54 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
             or (bool(a.ids) and bool(b.ids) and a.ids != b.ids))
 
 
-def _similarity(a: TextView, b: TextView) -> F32:
+def _similarity(a: TextView, b: TextView) -> tuple[F32, int]:
+    """Word similarity: 1 for the same stem or a one-slip misspelling of it ("acount" /
+    "account": one side must be a word MiniLM's vocabulary lacks, so "card" / "cart"
+    stay two words), else the static vectors' cosine (capped below 1); and how many
+    misspelling links were made."""
     if not a.words or not b.words:
-        return np.zeros((len(a.words), len(b.words)), np.float32)
+        return np.zeros((len(a.words), len(b.words)), np.float32), 0
     sims = a.vectors @ b.vectors.T
     same = np.asarray(a.stems)[:, None] == np.asarray(b.stems)[None, :]
-    return np.where(same, np.float32(1.0), np.minimum(sims, np.float32(0.99)))
+    sims = np.where(same, np.float32(1.0), np.minimum(sims, np.float32(0.99)))
+    links = 0
+    loose_a = [i for i in range(len(a.words)) if a.content[i] and not same[i].any()]
+    loose_b = [j for j in range(len(b.words)) if b.content[j] and not same[:, j].any()]
+    for i in loose_a:
+        for j in loose_b:
+            if not (a.known[i] and b.known[j]) and misspelt(a.words[i], b.words[j]):
+                sims[i, j] = 1.0
+                links += 1
+    return sims.astype(np.float32, copy=False), links
+
+
+def misspelt(x: str, y: str) -> bool:
+    """One word a slip of the other: edit distance 1 (adjacent swaps count as one) for
+    words of 4-7 letters, 2 from 8; never two words of the lexicon's opposite poles
+    ("import" / "export"), never digits."""
+    shortest = min(len(x), len(y))
+    limit = 1 if shortest < 8 else 2
+    if (shortest < 4 or abs(len(x) - len(y)) > limit or not x.isalpha() or not y.isalpha()
+            or (x in _POLES and y in _POLES)):
+        return False
+    return _osa_distance(x, y, limit) <= limit
+
+
+def _osa_distance(x: str, y: str, limit: int) -> int:
+    """Optimal string alignment distance, stopping once every row exceeds ``limit``."""
+    prev2: list[int] = []
+    prev = list(range(len(y) + 1))
+    for i in range(1, len(x) + 1):
+        row = [i] + [0] * len(y)
+        for j in range(1, len(y) + 1):
+            cost = x[i - 1] != y[j - 1]
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and x[i - 1] == y[j - 2] and x[i - 2] == y[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def _mask(v: TextView) -> npt.NDArray[np.bool_]:
