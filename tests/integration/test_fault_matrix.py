@@ -17,10 +17,11 @@ import pytest
 import yaml
 from botocore.awsrequest import AWSResponse
 
+from llm_router import service as service_module
 from llm_router.catalog import parse_catalog
 from llm_router.local.aws import LOCAL_CREDENTIALS
 from llm_router.local.simulated import SimulatorProcess
-from llm_router.service import SETTLE_ATTEMPTS
+from llm_router.service import SETTLE_ATTEMPTS, ChatService
 from llm_router.storage.outbox import S3SettleOutbox, replay_parked
 
 from .aws_faults import aws_error
@@ -259,3 +260,70 @@ def test_a_stream_of_a_cache_hit_is_replayed_and_booked_once(harness) -> None:
     assert resp.status_code == 200 and resp.headers["x-router-cache"] == "exact"
     assert "data: [DONE]" in resp.text
     harness.check_books(key, 2)
+
+
+# --- cancellation after the provider answered ------------------------------------------
+
+
+def cancel_when(harness: Harness, key: str, reached: anyio.Event) -> None:
+    """Send one request and cancel it (the client or the server gives up) once
+    ``reached`` is set."""
+    async def go() -> None:
+        app = harness.app(UpstreamFaults())
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(post, app, key, harness.body())
+            with anyio.fail_after(30):
+                await reached.wait()
+            tg.cancel_scope.cancel()
+
+    anyio.run(go)
+
+
+def test_cancelled_after_the_provider_answered_books_what_it_cost(
+        harness, monkeypatch) -> None:
+    # Cancelled while the answer is in the output guard: the provider has billed the
+    # tokens, so the 499 books them (and the budget counter holds that cost).
+    reached = anyio.Event()
+
+    async def stuck(self: ChatService, completion: Any, policy: Any) -> Any:
+        reached.set()
+        await anyio.sleep_forever()
+
+    monkeypatch.setattr(ChatService, "_guard_output", stuck)
+    key = harness.new_key()
+    cancel_when(harness, key, reached)
+    [item] = harness.check_books(key, 1)
+    assert item["status"] == 499 and item["error_code"] == "request_cancelled"
+    assert item["cost_usd"] > 0 and item["completion_tokens"] > 0
+
+
+def test_cancelled_while_settle_waits_to_try_again_still_books_once(
+        harness, monkeypatch) -> None:
+    # The settle's first try failed; the request is cancelled during the wait before the
+    # second: the settle must still finish (it is shielded), not leave the request unbooked.
+    monkeypatch.setattr(service_module, "SETTLE_BACKOFF_S", 1.0)
+    reached = anyio.Event()
+    fault = harness.settle_fault
+    assert fault is not None
+    real = fault.__call__
+
+    def failing_once(request: Any, **kw: Any) -> Any:
+        response = real(request, **kw)
+        if response is not None:
+            reached.set()
+        return response
+
+    monkeypatch.setattr(fault, "__call__", failing_once)
+    harness.client.meta.events.unregister("before-send.dynamodb.TransactWriteItems", fault)
+    harness.client.meta.events.register("before-send.dynamodb.TransactWriteItems",
+                                        failing_once)
+    try:
+        fault.times = 1
+        key = harness.new_key()
+        cancel_when(harness, key, reached)
+    finally:
+        harness.client.meta.events.unregister("before-send.dynamodb.TransactWriteItems",
+                                              failing_once)
+        harness.client.meta.events.register("before-send.dynamodb.TransactWriteItems", fault)
+    [item] = harness.check_books(key, 1)
+    assert item["status"] == 200 and item["cost_usd"] > 0

@@ -146,6 +146,8 @@ class _Booking:
     guards: list[GuardAction] = field(default_factory=list)  # docs/guards.md
     # Booked (or handed to a stream relay that books it): the finaliser has nothing to do.
     finalised: bool = False
+    # The provider's answer, once in hand: a request that ends after it books its usage.
+    answered: ChatCompletion | None = None
     # The settle transaction's extra items (settlements, cache write), made once; and the
     # cache entry to remember once it is booked.
     writes: list[dict[str, Any]] | None = None
@@ -224,7 +226,7 @@ class ChatService:
         if request.stream:
             return await self._open_stream(principal, request, booking, request_id, timings,
                                            policy)
-        completion = await self._call(request, booking, request_id, timings)
+        completion = booking.answered = await self._call(request, booking, request_id, timings)
         completion, actions = await self._guard_output(completion, policy)
         booking.guards.extend(actions)
         cost = await self._settle(principal, request_id, booking, timings, completion=completion)
@@ -241,8 +243,9 @@ class ChatService:
                 booking.requested_model = await self._off_loop_if(
                     len(raw_body) > INLINE_BODY_BYTES, requested_model, raw_body)
             try:
+                # Ended after the provider answered (cancelled, say): its tokens are billed.
                 await self._settle(principal, request_id, booking, timings,
-                                   error=as_router_error(exc))
+                                   completion=booking.answered, error=as_router_error(exc))
             except Exception:
                 log.exception("booking a failed request failed",
                               extra={"request_id": request_id})
@@ -503,17 +506,19 @@ class ChatService:
         """The settle transaction, tried again on a storage failure: it is idempotent on
         the request id, so a try that did commit makes the next one a no-op. When every
         try failed, the transaction is parked in the outbox (S3) for the alert checker to
-        replay, and the request goes on as booked (docs/faults.md)."""
-        for attempt in range(SETTLE_ATTEMPTS):
-            try:
-                await anyio.to_thread.run_sync(self._book, entry, also, booking, completion,
-                                               request_id)
-                return
-            except StorageError as exc:
-                if attempt == SETTLE_ATTEMPTS - 1:
-                    await anyio.to_thread.run_sync(self._park, entry, booking, exc)
+        replay, and the request goes on as booked (docs/faults.md). Shielded: a request
+        cancelled meanwhile (its client gone) is still booked, once."""
+        with anyio.CancelScope(shield=True):
+            for attempt in range(SETTLE_ATTEMPTS):
+                try:
+                    await anyio.to_thread.run_sync(self._book, entry, also, booking,
+                                                   completion, request_id)
                     return
-                await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)
+                except StorageError as exc:
+                    if attempt == SETTLE_ATTEMPTS - 1:
+                        await anyio.to_thread.run_sync(self._park, entry, booking, exc)
+                        return
+                    await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)
 
     def _park(self, entry: LedgerEntry, booking: _Booking, refused: StorageError) -> None:
         """The settle transaction into the outbox; without one (no bucket), or when S3
