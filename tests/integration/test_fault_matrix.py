@@ -327,3 +327,50 @@ def test_cancelled_while_settle_waits_to_try_again_still_books_once(
         harness.client.meta.events.register("before-send.dynamodb.TransactWriteItems", fault)
     [item] = harness.check_books(key, 1)
     assert item["status"] == 200 and item["cost_usd"] > 0
+
+
+# --- TransactionConflict (concurrent transactions on one item) ------------------------
+
+CONFLICT = (b'{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",'
+            b'"message":"Transaction cancelled, please refer cancellation reasons for '
+            b'specific reasons [None, TransactionConflict]","CancellationReasons":'
+            b'[{"Code":"None"},{"Code":"TransactionConflict","Message":"Transaction is '
+            b'ongoing for the item"}]}')
+
+
+class Conflict:
+    """Answers the next ``times`` transactions that name ``table`` (and not ``unless``)
+    with a conflict, as DynamoDB does when another transaction holds one of its items."""
+
+    def __init__(self, table: str, times: int, unless: str):
+        self.table, self.times, self.answered = table.encode(), times, 0
+        self.unless = unless.encode()
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        body = request.body if isinstance(request.body, bytes) else b""
+        if self.times == 0 or self.table not in body or self.unless in body:
+            return None
+        self.times -= 1
+        self.answered += 1
+        return aws_error(request, CONFLICT)
+
+
+@pytest.mark.parametrize("where", ["settle", "admission"])
+def test_transaction_conflicts_are_retried_and_book_once(harness, where: str) -> None:
+    # Admission is one transaction when a key has two limits (rpm and a budget); the
+    # settle transaction names the ledger table.
+    settings = harness.storage.settings
+    conflict = (Conflict(settings.ledger_table, 2, unless="-no-such-table-")
+                if where == "settle" else
+                Conflict(settings.counters_table, 2, unless=settings.ledger_table))
+    event = "before-send.dynamodb.TransactWriteItems"
+    harness.client.meta.events.register_first(event, conflict)
+    try:
+        key = harness.new_key(rpm=100)
+        resp = run(harness, key, harness.body())
+    finally:
+        harness.client.meta.events.unregister(event, conflict)
+    assert resp.status_code == 200, resp.text
+    assert conflict.answered == 2
+    [item] = harness.check_books(key, 1)
+    assert item["cost_usd"] > 0
