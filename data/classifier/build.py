@@ -141,6 +141,19 @@ SOURCES = (
            "cover (pharmacy, vet, fitness, delivery, rideshare, lettings, education, "
            "government, car repair, movers), translation, summaries, advice, code",
            OWN),
+    Source("own-general-varied", "own-general-varied.txt", "train",
+           "general assistant at every tier in many registers (terse, lowercase, polite, "
+           "rambling preambles around a one-fact ask, pasted code, configs and "
+           "tracebacks), weighted to the complex and reasoning asks a general assistant "
+           "meets: debugging, substantial writing, plans and computations under "
+           "constraints; written from the rubric; its last 22 rows (multi-part writing, "
+           "primality, counting, logic puzzles) after reading 11 general queries "
+           "data/heldout2's model under-routed", OWN),
+    Source("own-long-rambling", "own-long-rambling.txt", "train",
+           "long messages (80-150 words) for support and general traffic: life stories, "
+           "apologies and complaints about the website around a one-fact ask, around an "
+           "explanation, and long case histories, drafting jobs and decisions with "
+           "numbers; written from the rubric, without reading data/heldout2", OWN),
 )
 
 
