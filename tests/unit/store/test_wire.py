@@ -20,6 +20,8 @@ def put(**values: object) -> dict[str, object]:
 
 def test_every_datatype_passes() -> None:
     check_request(put(**{f"a_{k}": {k: v} for k, v in GOOD.items()}))
+    check_request(put(big={"N": "9" * 38 + "." + "9" * 38}, neg={"N": "-0.0001"},
+                      long={"N": "1" + "0" * 125}))
     check_request({"TransactItems": [
         {"Update": {"Key": {"pk": {"S": "a"}}, "ExpressionAttributeValues": {":n": {"N": "1"}}}},
         {"Put": put(n={"N": "1E-130"})}],
@@ -38,6 +40,10 @@ def test_every_datatype_passes() -> None:
     (put(n={"N": "1E+126"}), ValidationError),
     (put(n={"N": "1E-131"}), ValidationError),
     (put(n={"N": "NaN"}), ValidationError),
+    (put(n={"N": "1" + "0" * 126}), ValidationError),  # plain notation, out of range
+    (put(n={"N": "0." + "0" * 130 + "1"}), ValidationError),
+    (put(n={"N": "1.5.2"}), ValidationError),
+    (put(n={"N": ""}), ValidationError),
     (put(n={"NS": ["1", "x"]}), ValidationError),
     ({"TransactItems": [{"Update": {"Key": {"pk": {"S": "a"}},
                                     "ExpressionAttributeValues": {":v": {"N": 7}}}}]},

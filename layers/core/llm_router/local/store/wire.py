@@ -9,6 +9,7 @@ be stored here and refused on AWS.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,9 @@ _STRING_TYPES = ("S", "B")
 _LIST_OF_STRINGS = ("SS", "BS")
 _LARGEST = Decimal("1E126")  # exclusive: 9.99...E+125 is the largest magnitude
 _SMALLEST = Decimal("1E-130")
+# At most 38 digits either side of the point and no exponent: finite and well inside
+# DynamoDB's range, so nothing more to check (what a settle sends, a hundred a call).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,38}(?:\.[0-9]{1,38})?")
 
 
 class SerializationError(ValidationError):
@@ -52,7 +56,20 @@ def _check_item(item: Any, where: str) -> None:
     if not isinstance(item, dict):
         raise SerializationError(f"{where} must be a map of attribute values")
     for name, value in item.items():
-        check_value(value, f"{where}.{name}")
+        if not _plainly_valid(value):
+            check_value(value, f"{where}.{name}")
+
+
+def _plainly_valid(value: Any) -> bool:
+    """A string, or a number in plain notation: most values, passed without building
+    the path an error would name."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    text = value.get("S")
+    if type(text) is str:
+        return True
+    text = value.get("N")
+    return type(text) is str and _PLAIN_NUMBER.fullmatch(text) is not None
 
 
 def check_value(value: Any, where: str) -> None:
