@@ -55,6 +55,7 @@ OUT = HERE / "results" / "cache.json"
 THRESHOLDS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 PROBABILITIES = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 SIZES = (1_000, 10_000, 100_000)
+CHUNK = 500  # pairs whose texts are prepared together (within the verifier's bound)
 
 
 def load_pairs(path: Path) -> list[dict[str, Any]]:
@@ -80,7 +81,13 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: P
     loose = {"guards": MatchPolicy(0.0, True), "cosine": MatchPolicy(0.0, False),
              "verifier": MatchPolicy(floor, True, verifier, 0.0)}
     out = []
-    for pair, c, q in zip(pairs, cached, queries, strict=True):
+    for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
+        if n % CHUNK == 0:  # the states of the next pairs' texts in one batched pass
+            texts = list(dict.fromkeys(t for p in pairs[n:n + CHUNK] for t in (p["a"], p["b"])))
+            for text, rows in zip(texts, embedder.embed_with_states(texts, MAX_TOKENS)[1],
+                                  strict=True):
+                if rows is not None:
+                    verifier.prepare(text, rows)
         row: dict[str, Any] = {"source": pair["source"], "kind": pair["kind"],
                                "label": pair["label"]}
         for mode, policy in loose.items():

@@ -112,3 +112,13 @@ def test_a_misspelt_word_counts_as_matched(vocab: Vocabulary) -> None:
     assert feature(vocab, a, "How do I reset my router password?", "typo_links") == 0
     # both are words of the vocabulary: two words, not a slip
     assert feature(vocab, "Where is my card?", "Where is my cart?", "typo_links") == 0
+
+
+def test_a_prefix_that_flips_a_word_is_seen(vocab: Vocabulary) -> None:
+    for a, b in (("Is my fare refundable?", "Is my fare non-refundable?"),
+                 ("Is my meter reading accurate?", "Is my meter reading inaccurate?"),
+                 ("How do I schedule a visit?", "How do I reschedule a visit?")):
+        assert feature(vocab, a, b, "prefix_flips") == 1, (a, b)
+    assert feature(vocab, "Is the room pre-paid?", "is the room prepaid", "prefix_flips") == 0
+    assert feature(vocab, "How do I set up voicemail?", "How can I configure voicemail?",
+                   "prefix_flips") == 0

@@ -43,8 +43,13 @@ FEATURES: tuple[str, ...] = (
     "quantity_mismatch", "quantity_any", "id_mismatch",
     "name_mismatch_max", "name_mismatch_sum",
     "negation_mismatch", "opposite_intent", "wh_mismatch",
-    "typo_links",
+    "typo_links", "prefix_flips",
 )
+
+# A word that is another with one of these in front means its opposite or another act:
+# "accurate" / "inaccurate", "refundable" / "non-refundable", "schedule" / "reschedule".
+FLIP_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis", "re", "de", "anti",
+                 "over", "under", "pre", "post")
 
 # A word matches another at or above this similarity (static vectors, exact match = 1).
 MATCH = 0.62
@@ -69,6 +74,7 @@ _CONTRACTIONS = (
     (re.compile(r"\bur\b"), "your"),
     (re.compile(r"[’`]"), "'"),
 )
+_HYPHENATED_PREFIX = re.compile(r"\b(non|un|re|pre|post|anti|over|under|mis|de)-(?=[a-z])")
 _NAME = re.compile(r"[A-Za-z][A-Za-z'.]*")
 _SENTENCE_END = re.compile(r"[.!?:;]\s+|\n")
 _WH = ("how", "what", "why", "where", "when", "who", "which", "whom", "whose")
@@ -150,7 +156,7 @@ def normalise(text: str) -> str:
     expanded, the lexicon's phrase synonyms folded to one token."""
     for pattern, repl in _ALIASES:
         text = pattern.sub(repl, text)
-    lowered = text.lower()
+    lowered = _HYPHENATED_PREFIX.sub(r"\1", text.lower())  # "non-refundable": one word
     for pattern, repl in _CONTRACTIONS:
         lowered = pattern.sub(repl, lowered)
     return " ".join(_canonicalize(lowered).split())
@@ -204,8 +210,20 @@ def pair_features(a: TextView, b: TextView, cosine: float) -> F32:
         float(not same_amounts(qa, qb)), float(bool(qa or qb)), float(a.ids != b.ids),
         max(name_a, name_b), name_a + name_b,
         float(a.negated != b.negated), float(opposite), float(a.wh != b.wh),
-        float(typos),
+        float(typos), float(prefix_flips(a.words, b.words)),
     ], dtype=np.float32)
+
+
+def prefix_flips(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """Words of one text that are a word of the other behind a ``FLIP_PREFIXES`` prefix,
+    the bare word missing from their own text."""
+    flips = 0
+    for mine, other in ((a, b), (b, a)):
+        own, theirs = set(mine), set(other)
+        flips += sum(1 for w in theirs - own for p in FLIP_PREFIXES
+                     if w.startswith(p) and len(w) - len(p) >= 4 and w[len(p):] in own
+                     and w[len(p):] not in theirs)
+    return flips
 
 
 def quantity_conflict(a: TextView, b: TextView) -> bool:
