@@ -104,7 +104,7 @@ def test_prepared_texts_reuse_given_states_and_stay_bounded(minilm: MiniLMEmbedd
 
     shared = load_verifier()
     verifier = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
-                            shared.embedder, keep=2)
+                            shared.embedder, keep_bytes=1)
     text = "Can I change my delivery address?"
     _, states = minilm.embed_with_states([text], MAX_TOKENS)
     assert states[0] is not None
@@ -114,8 +114,8 @@ def test_prepared_texts_reuse_given_states_and_stay_bounded(minilm: MiniLMEmbedd
     computed = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
                             shared.embedder).prepare(text)
     assert np.allclose(computed.states, given.states, atol=1e-4)
-    verifier.prepare("one"), verifier.prepare("two")
-    assert verifier.prepare(text) is not given  # the oldest went: at most ``keep`` texts
+    assert verifier.prepare("two") is not None  # over the byte bound: the oldest went
+    assert verifier.prepare(text) is not given
     assert given.nbytes > 0
 
 

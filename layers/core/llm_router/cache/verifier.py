@@ -34,7 +34,7 @@ F32 = npt.NDArray[np.float32]
 ARTEFACT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_verifier"
 WEIGHTS = "verifier.npz"
 META = "verifier.json"
-PREPARED_TEXTS = 2048  # texts whose views and token states a verifier keeps
+PREPARED_BYTES = 48 * 2**20  # views and token states a verifier keeps (~2,000 questions)
 
 
 @dataclass(frozen=True)
@@ -102,15 +102,17 @@ class Prepared:
 class PairVerifier:
     def __init__(self, vocabulary: Vocabulary, model: MlpEnsemble, threshold: float,
                  meta: dict[str, Any], embedder: MiniLMEmbedder,
-                 keep: int = PREPARED_TEXTS):
+                 keep_bytes: int = PREPARED_BYTES):
         self.vocabulary = vocabulary
         self.model = model
         self.threshold = threshold
         self.meta = meta
         self.embedder = embedder
         # Recent texts, prepared: a query's for each of its candidates and for the entry
-        # it becomes, a popular cached text's across queries. Bounded (~25 KB a text).
-        self._keep = keep
+        # it becomes, a popular cached text's across queries. Bounded in bytes: a
+        # question takes ~25 KB, a 20,000-character message megabytes (a vector a word).
+        self._keep_bytes = keep_bytes
+        self._kept_bytes = 0
         self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -127,15 +129,18 @@ class PairVerifier:
             states = self.embedder.token_states(text, None, MAX_TOKENS)
         prepared = Prepared(self.vocabulary.view(text), unit_rows(states))
         with self._lock:
-            self._prepared[text] = prepared
-            while len(self._prepared) > self._keep:
-                self._prepared.popitem(last=False)
+            if text not in self._prepared:
+                self._prepared[text] = prepared
+                self._kept_bytes += prepared.nbytes
+            while self._kept_bytes > self._keep_bytes and len(self._prepared) > 1:
+                self._kept_bytes -= self._prepared.popitem(last=False)[1].nbytes
         return prepared
 
     def forget(self) -> None:
         """Drop every prepared text (benchmarks time the cold path with it)."""
         with self._lock:
             self._prepared.clear()
+            self._kept_bytes = 0
 
     def view(self, text: str) -> TextView:
         return self.prepare(text).view
