@@ -57,9 +57,10 @@ $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/e
 # The semantic cache's pair verifier: rebuild its pair sets (train, tune, held-out), train
 # on CPU and rewrite the committed artefact layers/core/llm_router/data/cache_verifier/.
 # On 2 shared cores under load: ~15 min for sentence embeddings and word features (cached
-# in bench/results/local/ and .cache/), ~15 min for MiniLM's token states of ~35,000
-# texts (JAX; the slow half cached in .cache/cache_verifier/, ~5 min on a rerun), under
-# a minute for the MLPs. Dev-only dependencies: requirements/train.txt.
+# in bench/results/local/ and .cache/), ~15 min for MiniLM's token states of ~40,000
+# texts (JAX; the slow half cached in .cache/cache_verifier/ and reused per text, ~8 min
+# on a rerun), under two minutes for the MLPs. Dev-only dependencies:
+# requirements/train.txt.
 verifier: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.build

@@ -35,8 +35,11 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("auto", "Our team of 7 splits a $2,340 cloud bill: 3 people use twice as much as the "
              "others. How much does each person pay? Show the steps."),
     # The response cache: a repeat (exact hit) and a paraphrase (semantic hit) cost nothing.
+    # (The verifier refuses the same question with "refund" and "chargeback" swapped
+    # round, p 0.889 < 0.894: swapped word order weighs against a pair even where it is
+    # harmless. docs/semantic-cache.md, reorders.)
     ("gpt-4o-mini", "What are your opening hours on Sundays?"),
-    ("claude-3-5-haiku", "What's the difference between a chargeback and a refund?"),
+    ("claude-3-5-haiku", "What's the difference between a refund and a chargeback?"),
 )
 STARTUP_TIMEOUT_S = 60.0
 
