@@ -1,0 +1,100 @@
+"""Two (or more) builds of ``llm-router serve`` against one loopback upstream, alternated.
+
+    .venv/bin/python bench/router_ab.py --arm before=/tmp/old/layers/core \\
+        --arm after=layers/core [--rounds 3] [--c1 500] [--c32 1000] [--stream 100]
+
+Each ``--arm NAME=PATH`` runs ``serve`` (and its embedded store) with ``PYTHONPATH=PATH``,
+so a copy of ``layers/core`` from another commit is measured by the same harness. Each
+round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
+p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, and the CPU the
+router's process and the store's process spent per c1 request (from /proc, so it is
+the processes' own work, whatever the client costs). Prints each round and the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+from collections import defaultdict
+
+from peer.gateways import Gateway, start_router, start_upstream
+from peer.load import drive, median
+
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ms(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+
+
+def _router_and_store_ms(pid: int) -> tuple[float, float]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        children = [int(c) for c in f.read().split()]
+    return _cpu_ms(pid), sum(_cpu_ms(c) for c in children)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arm", action="append", required=True, metavar="NAME=PATH")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--c1", type=int, default=500)
+    parser.add_argument("--c32", type=int, default=1000)
+    parser.add_argument("--stream", type=int, default=100)
+    args = parser.parse_args()
+    arms = dict(a.split("=", 1) for a in args.arm)
+    results: dict[str, dict[str, list[float]]] = {a: defaultdict(list) for a in arms}
+    upstream = start_upstream()
+    try:
+        for round_ in range(args.rounds):
+            for name, path in arms.items():
+                row = _measure(upstream, os.path.abspath(path), args, round_)
+                for key, value in row.items():
+                    results[name][key].append(value)
+                print(f"round {round_ + 1} {name}: " + ", ".join(
+                    f"{k} {v:.2f}" for k, v in row.items())
+                    + f" (load average {os.getloadavg()[0]:.1f})", flush=True)
+    finally:
+        upstream.stop()
+    for name, columns in results.items():
+        print(f"median {name}: " + ", ".join(
+            f"{k} {statistics.median(v):.2f}" for k, v in columns.items()))
+    return 0
+
+
+def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
+             round_: int) -> dict[str, float]:
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = path  # inherited by serve and its store
+    try:
+        router = start_router(upstream)
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = before
+    offset = round_ * 10**6
+    try:
+        asyncio.run(drive(router, 100, 1, offset=offset))  # warm-up
+        router_0, store_0 = _router_and_store_ms(router.process.pid)
+        c1 = asyncio.run(drive(router, args.c1, 1, offset=offset + 10**5))
+        router_1, store_1 = _router_and_store_ms(router.process.pid)
+        stream = asyncio.run(drive(router, args.stream, 1, stream=True,
+                                   offset=offset + 2 * 10**5))
+        c32 = asyncio.run(drive(router, args.c32, 32, offset=offset + 3 * 10**5))
+    finally:
+        router.stop()
+    settle = [ms for s in c1.samples for op, ms in s.calls if op == "TransactWriteItems"]
+    return {"c1 p50 ms": median(c1.latencies), "settle call p50 ms": median(settle),
+            "first chunk p50 ms": median(stream.latencies), "c32 rps": c32.rps,
+            "c32 errors": float(c32.errors),
+            "router CPU ms/req": (router_1 - router_0) / args.c1,
+            "store CPU ms/req": (store_1 - store_0) / args.c1}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
