@@ -12,6 +12,7 @@ its out-of-fold score is in the artefact and ``make classifier-bench``.
 
     .venv/bin/python bench/heldout_eval.py
     .venv/bin/python bench/heldout_eval.py --data data/heldout2 --out bench/results/heldout2.json
+    .venv/bin/python bench/heldout_eval.py --data data/heldout3 --out bench/results/heldout3.json
 """
 
 from __future__ import annotations
