@@ -26,6 +26,19 @@ F32 = npt.NDArray[np.float32]
 D, HEADS = 384, 12
 
 
+def _padded(rows: list[Any], dtype: Any) -> tuple[npt.NDArray[Any], F32]:
+    """Rows of unequal length (token ids, or token states), zero-padded to one length
+    rounded up to a multiple of 8 (so XLA compiles few shapes), with their mask."""
+    arrays = [np.asarray(r, dtype) for r in rows]
+    length = int(np.ceil(max(len(a) for a in arrays) / 8) * 8)
+    out = np.zeros((len(arrays), length, *arrays[0].shape[1:]), dtype)
+    mask = np.zeros((len(arrays), length), np.float32)
+    for r, a in enumerate(arrays):
+        out[r, :len(a)] = a
+        mask[r, :len(a)] = 1
+    return out, mask
+
+
 def _layer_params(w: dict[str, Any], prefix: str) -> dict[str, F32]:
     """One MiniLM layer in x @ W layout (torch stores W transposed)."""
     def t(name: str) -> F32:
@@ -120,12 +133,7 @@ def text_states(texts: list[str], lower_fn: Any, frozen: Any, tokenizer: Any,
     batch = 64
     for n, start in enumerate(range(0, len(order), batch)):
         chunk = order[start:start + batch]
-        length = int(np.ceil(max(len(encodings[i]) for i in chunk) / 8) * 8)
-        ids = np.zeros((len(chunk), length), np.int32)
-        mask = np.zeros((len(chunk), length), np.float32)
-        for r, i in enumerate(chunk):
-            ids[r, :len(encodings[i])] = encodings[i]
-            mask[r, :len(encodings[i])] = 1
+        ids, mask = _padded([encodings[i] for i in chunk], np.int32)
         states = np.asarray(lower_fn(frozen, ids, mask))
         for r, i in enumerate(chunk):
             out[texts[i]] = states[r, :len(encodings[i])].astype(np.float16)
@@ -177,12 +185,7 @@ def context_states(texts: list[str], cache: Path) -> dict[str, F32]:
     out: dict[str, F32] = {}
     for start in range(0, len(order), 128):
         chunk = order[start:start + 128]
-        length = int(np.ceil(max(len(lower[t]) for t in chunk) / 8) * 8)
-        x = np.zeros((len(chunk), length, D), np.float32)
-        mask = np.zeros((len(chunk), length), np.float32)
-        for r, t in enumerate(chunk):
-            x[r, :len(lower[t])] = lower[t]
-            mask[r, :len(lower[t])] = 1
+        x, mask = _padded([lower[t] for t in chunk], np.float32)
         y = np.asarray(upper_fn(upper_params, x, mask))
         for r, t in enumerate(chunk):
             out[t] = unit_rows(y[r, :len(lower[t])])
