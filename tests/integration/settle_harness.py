@@ -43,18 +43,19 @@ VALIDATION = (b'{"__type":"com.amazon.coral.validate#ValidationException",'
               b'"message":"injected: the ledger write failed"}')
 
 
-class SettleFault:
-    """Fails the next ``times`` ledger transactions (the ones that Put into the ledger
-    table) with a ValidationException, which botocore does not retry."""
+class TableFault:
+    """Fails the next ``times`` calls whose body names ``table`` (registered for one
+    operation, e.g. the settle's TransactWriteItems that Puts into the ledger table) with
+    a ValidationException, which botocore does not retry; counts the calls it failed."""
 
-    def __init__(self, ledger_table: str):
-        self.ledger_table = ledger_table.encode()
+    def __init__(self, table: str):
+        self.table = table.encode()
         self.times = 0
         self.failed = 0
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
         body = request.body if isinstance(request.body, bytes) else b""
-        if self.times == 0 or self.ledger_table not in body:
+        if self.times == 0 or self.table not in body:
             return None
         self.times -= 1
         self.failed += 1
@@ -109,7 +110,7 @@ class Harness:
     sim_url: str
     model: str
     client: Any = None
-    settle_fault: SettleFault | None = None
+    settle_fault: TableFault | None = None
     keys: dict[str, str] = field(default_factory=dict)  # plaintext -> key_id
     request_ids: list[str] = field(default_factory=list)
 
@@ -118,7 +119,7 @@ class Harness:
         self.client = boto3.client("dynamodb", endpoint_url=s.aws_endpoint_url,
                                    region_name=s.region, config=RETRY_CONFIG,
                                    **LOCAL_CREDENTIALS)
-        self.settle_fault = SettleFault(s.ledger_table)
+        self.settle_fault = TableFault(s.ledger_table)
         self.client.meta.events.register("before-send.dynamodb.TransactWriteItems",
                                          self.settle_fault)
         data = yaml.safe_load(pair_catalog(self.sim_url, [self.model]))

@@ -27,25 +27,10 @@ from llm_router.storage.outbox import S3SettleOutbox, replay_parked
 from .aws_faults import aws_error
 from .conftest import Storage
 from .resilience_setup import pair_catalog, unique
-from .settle_harness import VALIDATION, Harness, UpstreamFaults, post
+from .settle_harness import Harness, TableFault, UpstreamFaults, post
 from .test_failover_tiers import FixedTier
 
 pytestmark = pytest.mark.integration
-
-
-class CallFault:
-    """Fails the next ``times`` calls of one operation whose body names ``table``."""
-
-    def __init__(self, table: str):
-        self.table = table.encode()
-        self.times = 0
-
-    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
-        body = request.body if isinstance(request.body, bytes) else b""
-        if self.times == 0 or self.table not in body:
-            return None
-        self.times -= 1
-        return aws_error(request, VALIDATION)
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +63,8 @@ def replay(harness: Harness, bucket: str) -> int:
     return report.booked
 
 
-def fault_on(harness: Harness, operation: str, table: str, times: int) -> CallFault:
-    fault = CallFault(table)
+def fault_on(harness: Harness, operation: str, table: str, times: int) -> TableFault:
+    fault = TableFault(table)
     fault.times = times
     harness.client.meta.events.register(f"before-send.dynamodb.{operation}", fault)
     return fault
