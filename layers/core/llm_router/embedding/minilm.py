@@ -136,16 +136,7 @@ class MiniLMEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         """Embed many texts; batches group similar lengths so padding stays small."""
-        out = np.empty((len(texts), self._dim), dtype=np.float32)
-        if not texts:
-            return out
-        encodings = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        order = np.argsort([len(ids) for ids in encodings], kind="stable")
-        for start in range(0, len(order), BATCH_SIZE):
-            chunk = order[start : start + BATCH_SIZE]
-            ids, mask = _pad([encodings[i] for i in chunk])
-            out[chunk] = self._forward(ids, mask)
-        return out
+        return self._embed(texts, None)[0]
 
     def embed_with_states(self, texts: Sequence[str], max_tokens: int
                           ) -> tuple[Matrix, list[F32 | None]]:
@@ -153,6 +144,10 @@ class MiniLMEmbedder:
         states ("[CLS] text [SEP]", one row per token) when the text has at most
         ``max_tokens`` tokens: then they are what ``token_states(text, None,
         max_tokens)`` computes, without a second pass. Longer texts get None."""
+        return self._embed(texts, max_tokens)
+
+    def _embed(self, texts: Sequence[str], max_tokens: int | None
+               ) -> tuple[Matrix, list[F32 | None]]:
         out = np.empty((len(texts), self._dim), dtype=np.float32)
         states: list[F32 | None] = [None] * len(texts)
         if not texts:
@@ -166,7 +161,7 @@ class MiniLMEmbedder:
             hidden = self._hidden(ids, mask)
             out[chunk] = _pool(hidden, mask)
             for row, i in enumerate(chunk):
-                if len(encodings[i]) <= max_tokens:
+                if max_tokens is not None and len(encodings[i]) <= max_tokens:
                     states[i] = hidden[row, : len(encodings[i])].copy()
         return out, states
 
