@@ -83,3 +83,14 @@ def test_lines_before_a_bad_line_are_answered(minilm: MiniLMEmbedder) -> None:
     with pytest.raises(CommandError, match="line 3"):
         probe_lines(minilm, MatchPolicy(0.8), io.StringIO(good + "\n" + "oops\n" + good), out)
     assert len(out.getvalue().splitlines()) == 1
+
+
+def test_a_text_repeated_in_a_batch_is_answered_as_if_alone(embedder: MiniLMEmbedder) -> None:
+    """Each text is embedded once per batch; pairs sharing a text keep their own answers."""
+    pairs = [("How do I cancel my subscription?", "How can I cancel my subscription?"),
+             ("How do I cancel my subscription?", "Where is my order 5678?"),
+             ("Where is my order 5678?", "How can I cancel my subscription?")]
+    together = run(embedder, pairs)
+    alone = [run(embedder, [pair])[0] for pair in pairs]
+    assert together == alone
+    assert [r["hit"] for r in together] == [True, False, False]

@@ -112,17 +112,19 @@ def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, 
                 ) -> Matrix:
     """Both texts of every pair in one batched pass; with the verifier on, the same pass
     gives the token states it reads (as on the request path)."""
-    texts = [t for pair in pairs for t in pair]
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))  # each text once
     verifier = policy.verifier
     if verifier is None or embedder is not verifier.embedder:
-        return embedder.embed(texts)
-    from llm_router.cache.context import MAX_TOKENS
+        vectors = embedder.embed(texts)
+    else:
+        from llm_router.cache.context import MAX_TOKENS
 
-    vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS)
-    for text, rows in zip(texts, states, strict=True):
-        if rows is not None:
-            verifier.prepare(text, rows)
-    return vectors
+        vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS)
+        for text, rows in zip(texts, states, strict=True):
+            if rows is not None:
+                verifier.prepare(text, rows)
+    row = {text: i for i, text in enumerate(texts)}
+    return vectors[[row[t] for pair in pairs for t in pair]]
 
 
 BATCH = 64
