@@ -14,13 +14,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 from botocore.awsrequest import AWSResponse
 
 from llm_router.local.store.database import Database
 from llm_router.local.store.operations import Operations
 from llm_router.local.store.protocol import respond
-from llm_router.storage.dynamo import RETRY_CONFIG
+from llm_router.storage.dynamo import dynamodb_client
 from llm_router.storage.tables import ALL_TABLES, create_table_args
 
 _ENDPOINT = "http://embedded-store.invalid"  # never dialled: the hook answers first
@@ -41,9 +40,10 @@ class InProcessStore:
         self.operations = Operations(Database(path))
 
     def client(self, region: str = "us-east-1") -> Any:
-        client = boto3.client("dynamodb", region_name=region, endpoint_url=_ENDPOINT,
-                              aws_access_key_id="local", aws_secret_access_key="local",
-                              config=RETRY_CONFIG)
+        # The client Lambda runs (no botocore parameter validation: the store checks each
+        # request as DynamoDB does), so a benchmark arm here costs what it costs there.
+        client = dynamodb_client(region, _ENDPOINT, aws_access_key_id="local",
+                                 aws_secret_access_key="local")
         client.meta.events.register("before-send.dynamodb", self._answer)
         return client
 
