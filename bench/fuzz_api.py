@@ -1,7 +1,7 @@
 """Fuzz the running router over HTTP and count what must never happen.
 
 Starts ``llm-router serve --simulate on`` (embedded storage, provider simulator) with a
-dev key, loads its OpenAPI description with that (admin) key, and sends N requests:
+dev key, loads its OpenAPI description with that key, and sends N requests:
 schemathesis-generated cases for every route (valid and invalid by the schema), plus
 hostile raw bodies for the chat route (deep nesting, huge numbers, lone surrogates,
 wrong types, broken JSON, oversized model names), valid chat requests to every catalog
@@ -17,14 +17,22 @@ the first line. Counts:
                (every authenticated request is booked once; target: 0)
   leaked_usd   that key's daily budget counter minus the cost its ledger items book:
                a reservation not settled or released (target: 0)
+  admin_refused  admin-route cases sent with the admin key and answered 403: cases that
+               never reached the admin code (target: 0)
+  user_admitted  admin-route cases sent with the plain key and not answered 403 (or 401):
+               a key without the admin flag let in (target: 0)
 
 The chat route is fuzzed with a key of its own (tenant ``fuzz``, a daily budget), so its
 books can be read back from the embedded store this script starts and checked at the end.
+Every other route's cases go, drawn at random, with an admin key (``admin`` flag, tenant
+``fuzz-admin``: the admin API's code is fuzzed) or with the dev key (tenant ``dev``, no
+admin flag: what a non-admin key may reach); ``by_route`` counts statuses per route and
+key.
 
 Usage (dev dependencies; about 10 requests/s per core on a quiet machine):
     .venv/bin/python bench/fuzz_api.py --requests 1000 --out bench/results/fuzz.json
-Exits non-zero when any 500, bad shape, transport error, unbooked request or leaked
-reservation was seen.
+Exits non-zero when any 500, bad shape, transport error, unbooked request, leaked
+reservation, refused admin case or admitted non-admin case was seen.
 """
 
 from __future__ import annotations
@@ -56,13 +64,24 @@ from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
 
-KEY = "sk-lr-fuzz-admin"
+KEY = "sk-lr-fuzz-dev"  # serve's --dev-key: reads /openapi.json, no admin flag
+ADMIN_KEY = "sk-lr-fuzz-admin"
+ADMIN_TENANT = "fuzz-admin"
 CHAT_KEY = "sk-lr-fuzz-chat"
 CHAT_TENANT = "fuzz"
 CHAT_BUDGET = Decimal(1000)  # never refuses: what is checked is the booking, not the limit
 LOCAL_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 CHAT = "/v1/chat/completions"
+ADMIN_PREFIX = "/v1/admin/"
+UNROUTED = ("not_found", "method_not_allowed")  # Starlette's own: no handler was reached
 USER = [{"role": "user", "content": "hi"}]
+
+
+def _error_code(resp: Any) -> Any:
+    try:
+        return resp.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def openai_shaped(resp: Any) -> bool:
@@ -137,9 +156,12 @@ class Books:
         self.client = make_dynamodb_client(self.settings)
         key_hash = hash_key(CHAT_KEY)
         self.key_id = key_id_of(key_hash)
-        DynamoKeyStore(self.client, self.settings.keys_table).put(ApiKey(
-            key_hash, self.key_id, CHAT_TENANT, datetime.now(UTC).isoformat(),
-            daily_budget_usd=CHAT_BUDGET))
+        keys = DynamoKeyStore(self.client, self.settings.keys_table)
+        created = datetime.now(UTC).isoformat()
+        keys.put(ApiKey(key_hash, self.key_id, CHAT_TENANT, created,
+                        daily_budget_usd=CHAT_BUDGET))
+        admin_hash = hash_key(ADMIN_KEY)
+        keys.put(ApiKey(admin_hash, key_id_of(admin_hash), ADMIN_TENANT, created, admin=True))
         self.sent = 0
 
     def check(self) -> dict[str, Any]:
@@ -166,8 +188,11 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
     proc, url = start_router(aws.endpoint_url)
     auth = {"authorization": f"Bearer {KEY}"}
     chat_auth = {"authorization": f"Bearer {CHAT_KEY}"}
+    role_auth = {"admin": {"authorization": f"Bearer {ADMIN_KEY}"}, "dev": auth,
+                 "chat": chat_auth}
     counts: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
+    by_route: dict[str, Counter[int]] = {}
     examples: dict[str, str] = {}
     started = time.monotonic()
     try:
@@ -180,12 +205,12 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
             counts[kind] += 1
             examples.setdefault(kind, what[:300])
 
-        def send(method: str, path: str, call: Any, body_read: bool = True) -> None:
+        def send(method: str, path: str, call: Any, body_read: bool = True) -> Any:
             try:
                 resp = call()
             except (httpx.HTTPError, requests.RequestException) as exc:
                 note("transport", f"{method} {path}: {exc!r}")
-                return
+                return None
             statuses[resp.status_code] += 1
             body_read = body_read or resp.status_code != 200
             text = resp.text[:150] if body_read else "(hung up)"
@@ -202,6 +227,16 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
                 print(f"  {total}/{count} requests, {rate:.0f}/s, 500s: "
                       f"{counts['status_500']}, bad shape: {counts['bad_shape']}",
                       file=sys.stderr, flush=True)
+            return resp
+
+        def check_admin_gate(role: str, what: str, resp: Any) -> None:
+            """An admin route: the admin key must get past the gate, the dev key must not
+            (only the gate's 401/403, or no such route/method, may answer it)."""
+            if role == "admin" and resp.status_code == 403:
+                note("admin_refused", f"{what} -> 403 {resp.text[:150]}")
+            if role == "dev" and resp.status_code not in (401, 403) and not (
+                    resp.status_code in (404, 405) and _error_code(resp) in UNROUTED):
+                note("user_admitted", f"{what} -> {resp.status_code} {resp.text[:150]}")
 
         models = [m["id"] for m in http.get("/v1/models", headers=auth).json()["data"]]
 
@@ -216,7 +251,8 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
 
         @settings(max_examples=count, deadline=None, database=None, derandomize=False,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-        @given(st.one_of(cases.map(lambda c: ("case", c)),
+        @given(st.one_of(st.tuples(cases, st.sampled_from(["admin", "dev"])).map(
+                             lambda c: ("case", c)),
                          hostile_bodies().map(lambda b: ("raw", b)),
                          valid_bodies(models).map(lambda b: ("valid", b)),
                          valid_bodies(models).map(lambda b: ("hangup", {**b, "stream": True}))))
@@ -236,13 +272,21 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
                     headers={**chat_auth, "content-type": "application/json"}))
                 return
             # A valid key, so generated cases get past authentication (401s are covered
-            # by the unit tests): the chat route's own, whose books are checked; the dev
-            # (admin) key elsewhere.
-            key = chat_auth if value.path == CHAT else auth
-            books.sent += value.path == CHAT and value.method.upper() == "POST"
-            value.headers = {**(value.headers or {}), **key}
-            send(value.method, value.path, lambda: value.call(base_url=url, headers=key,
-                                                              timeout=60))
+            # by the unit tests): the chat route's own, whose books are checked; the admin
+            # or the dev key (drawn) elsewhere.
+            case, role = value
+            role = "chat" if case.path == CHAT else role
+            key = role_auth[role]
+            books.sent += case.path == CHAT and case.method.upper() == "POST"
+            case.headers = {**(case.headers or {}), **key}
+            resp = send(case.method, case.path, lambda: case.call(base_url=url, headers=key,
+                                                                  timeout=60))
+            if resp is None:
+                return
+            route = f"{case.method.upper()} {case.path} ({role} key)"
+            by_route.setdefault(route, Counter())[resp.status_code] += 1
+            if case.path.startswith(ADMIN_PREFIX):
+                check_admin_gate(role, f"{case.method.upper()} {case.path}", resp)
 
         if seed is not None:  # the same cases every run (a second @settings is refused)
             fuzz = hypothesis_seed(seed)(fuzz)
@@ -262,7 +306,10 @@ def run(count: int, seed: int | None) -> dict[str, Any]:
         "other_5xx": counts["other_5xx"],
         "bad_shape": counts["bad_shape"],
         "transport": counts["transport"],
+        "admin_refused": counts["admin_refused"],
+        "user_admitted": counts["user_admitted"],
         "statuses": dict(sorted(statuses.items())),
+        "by_route": {r: dict(sorted(c.items())) for r, c in sorted(by_route.items())},
         "examples": examples,
     }
 
@@ -280,7 +327,8 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
     bad = (summary["status_500"] + summary["bad_shape"] + summary["transport"]
-           + abs(summary["unbooked"]) + (Decimal(summary["leaked_usd"]) != 0))
+           + abs(summary["unbooked"]) + (Decimal(summary["leaked_usd"]) != 0)
+           + summary["admin_refused"] + summary["user_admitted"])
     return 1 if bad else 0
 
 

@@ -68,10 +68,11 @@ class Storage:
                 return items[0]
             time.sleep(0.05)
 
-    def add_key(self, plaintext: str, tenant: str = TENANT) -> None:
+    def add_key(self, plaintext: str, tenant: str = TENANT, *, admin: bool = False) -> None:
         key_hash = hash_key(plaintext)
         DynamoKeyStore(self.client, self.settings.keys_table).put(
-            ApiKey(key_hash, key_id_of(key_hash), tenant, "2026-01-01T00:00:00+00:00")
+            ApiKey(key_hash, key_id_of(key_hash), tenant, "2026-01-01T00:00:00+00:00",
+                   admin=admin)
         )
 
     def env(self) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """Schema-driven fuzzing of every route of the real router (uvicorn, moto, simulator):
 schemathesis generates requests from the router's own OpenAPI description (read with
-the admin key), valid and invalid; no answer may be a 500, and every error must be in
-OpenAI's shape. ``bench/fuzz_api.py`` runs the same idea for thousands of requests."""
+the dev key), valid and invalid, each sent with an admin key or the dev key (no admin
+flag), drawn; no answer may be a 500, every error must be in OpenAI's shape, the admin
+routes must let the admin key past their gate and keep the dev key out.
+``bench/fuzz_api.py`` runs the same idea for thousands of requests."""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ from llm_router.local.simulated import SimulatorProcess
 from .conftest import RouterProcess, Storage, sim_catalog, start_router
 
 pytestmark = pytest.mark.integration
-ADMIN_KEY = "sk-dev-fuzz"  # serve's --dev-key: tenant dev, the local admin tenant
-AUTH = {"authorization": f"Bearer {ADMIN_KEY}"}
+DEV_KEY = "sk-dev-fuzz"  # serve's --dev-key: tenant dev, reads /openapi.json; not admin
+ADMIN_KEY = "sk-admin-fuzz"  # created with the admin flag
+AUTH = {"authorization": f"Bearer {DEV_KEY}"}
+KEYS = {"dev": AUTH, "admin": {"authorization": f"Bearer {ADMIN_KEY}"}}
+UNROUTED = ("not_found", "method_not_allowed")  # Starlette's own: no handler reached
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,8 @@ def fuzz_router(tmp_path_factory: pytest.TempPathFactory, simulator: SimulatorPr
                 storage: Storage) -> Iterator[RouterProcess]:
     config = tmp_path_factory.mktemp("fuzz") / "catalog.yaml"
     config.write_text(sim_catalog(simulator.url, timeout_s=2.0))
-    proc = start_router(config, storage.env(), dev_key=ADMIN_KEY)
+    storage.add_key(ADMIN_KEY, "fuzz-admin", admin=True)
+    proc = start_router(config, storage.env(), dev_key=DEV_KEY)
     yield proc
     stop_process(proc.process)
 
@@ -47,25 +53,36 @@ def openai_error_shape(body: Any) -> bool:
 
 def test_no_route_answers_500_or_an_error_outside_openai_shape(api_schema, fuzz_router) -> None:
     seen: Counter[tuple[str, str]] = Counter()
+    admin_past_gate: Counter[str] = Counter()
     cases = st.one_of(api_schema.as_strategy(GenerationMode.POSITIVE),
                       api_schema.as_strategy(GenerationMode.NEGATIVE))
 
     # (schemathesis' own pytest integration does not run on pytest 9; its strategies do)
     @settings(max_examples=250, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(cases)
-    def check(case: Any) -> None:
+    @given(cases, st.sampled_from(sorted(KEYS)))
+    def check(case: Any, role: str) -> None:
         seen[(case.method, case.path)] += 1
-        case.headers = {**(case.headers or {}), **AUTH}  # past authentication, always
-        resp = case.call(base_url=fuzz_router.url, headers=AUTH, timeout=60)
-        assert resp.status_code != 500, f"{case.method} {case.path}: {resp.text}"
+        key = KEYS[role]
+        case.headers = {**(case.headers or {}), **key}  # past authentication, always
+        resp = case.call(base_url=fuzz_router.url, headers=key, timeout=60)
+        what = f"{case.method} {case.path} ({role} key) -> {resp.status_code}: {resp.text}"
+        assert resp.status_code != 500, what
         if resp.status_code >= 400:
-            assert openai_error_shape(resp.json()), f"{case.method} {case.path}: {resp.text}"
+            assert openai_error_shape(resp.json()), what
+        if case.path.startswith("/v1/admin/"):
+            code = resp.json().get("error", {}).get("code") if resp.status_code >= 400 else None
+            if role == "admin":
+                assert resp.status_code != 403, what
+                admin_past_gate[case.path] += code not in UNROUTED
+            else:
+                assert resp.status_code in (401, 403) or code in UNROUTED, what
 
     check()
     operations = {(m.upper(), p) for p, ops in api_schema.raw_schema["paths"].items()
                   for m in ops}
     assert operations <= set(seen), operations - set(seen)
+    assert admin_past_gate["/v1/admin/keys"] > 0, "the admin API's code was never reached"
 
 
 def test_every_route_is_in_the_schema(api_schema) -> None:
