@@ -124,9 +124,11 @@ print("COLD-START " + json.dumps(report), flush=True)
 """
 
 # --phases: the steps of bootstrap.create_app_from_env called one by one, CPU seconds each
-# (the same functions in the same order; build_services then does the rest).
+# (the same functions in the same order, with the collector off as functions/router/app.py
+# has it; build_services then does the rest).
 PHASES_CHILD = """
-import json, os, sys, time
+import gc, json, os, sys, time
+gc.disable()
 sys.path[:0] = {path!r}
 marks, clock = {{}}, time.process_time
 def mark(name, since):
@@ -157,6 +159,8 @@ services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
                             dynamodb=dynamodb, tiers=tiers, tracer=tracer)
 t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)
 handler = Mangum(b.create_app(services), lifespan="off")
+gc.freeze()
+gc.enable()
 t = mark("the app and its routes", t)
 print("PHASES " + json.dumps(marks), flush=True)
 """

@@ -7,6 +7,7 @@ has (table names, catalog path), against moto and the simulator over real HTTP.
 from __future__ import annotations
 
 import base64
+import gc
 import importlib.util
 import json
 from pathlib import Path
@@ -71,6 +72,13 @@ def test_no_api_docs_in_lambda_by_default(router_handler) -> None:
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
         resp = router_handler(event, None)
         assert resp["statusCode"] == 404, path
+
+
+def test_init_leaves_the_collector_on_with_its_objects_frozen(router_handler) -> None:
+    # functions/router/app.py turns the collector off for init (a cold-start cost) and
+    # must turn it back on, with what init built moved out of later collections' way.
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 10_000
 
 
 def test_models_event(router_handler) -> None:
