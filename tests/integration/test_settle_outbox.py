@@ -113,6 +113,36 @@ def test_a_parked_booking_that_did_commit_is_not_applied_twice(
     assert parked_for(harness, bucket, resp.headers["x-request-id"]) == []
 
 
+def test_a_replay_after_the_counter_window_expired_books_once_and_recreates_no_counter(
+        harness: Harness, bucket: str) -> None:
+    # Replayed more than two hours after the budget's day window ended: TTL has removed
+    # the window's item, and its settlement (actual cost minus the reservation, below
+    # zero) must not bring it back as a negative counter. The booking itself still lands.
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    box = outbox(harness.storage, bucket)
+    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    settlements = [op["Update"] for op in box.load(parked) if "Update" in op
+                   and op["Update"]["Key"]["pk"]["S"].startswith("BUDGET#key#")]
+    assert settlements and all(Decimal(u["ExpressionAttributeValues"][":amount"]["N"]) < 0
+                               for u in settlements)
+    key_id = harness.keys[key]
+    assert harness.budget_used(key_id) > 0  # the reservation, held until now
+    for update in settlements:  # what DynamoDB's TTL does after expires_at
+        harness.client.delete_item(TableName=update["TableName"], Key=update["Key"])
+    late = max(int(u["ExpressionAttributeValues"][":exp"]["N"]) for u in settlements) + 60
+
+    report = replay_parked(box, harness.storage.ledger, clock=lambda: late)
+    assert (report.booked, report.already, report.failed) == (1, 0, [])
+    assert len(harness.ledger_items(key_id)) == 1
+    for update in settlements:
+        assert "Item" not in harness.client.get_item(
+            TableName=update["TableName"], Key=update["Key"], ConsistentRead=True)
+    assert report.expired_counters == len(settlements)
+    assert parked_for(harness, bucket, resp.headers["x-request-id"]) == []
+
+
 def test_a_stream_whose_settle_fails_is_parked_and_replayed(
         harness: Harness, bucket: str) -> None:
     key = harness.new_key()

@@ -48,8 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Write every settle transaction parked in s3://$LLM_ROUTER_BUCKET/outbox/settle/ "
             "(a settle DynamoDB refused) to the tables, and remove each once booked; one "
             "already booked is only removed. The alert checker does this every 5 minutes. "
-            "Prints one JSON line: booked, already_booked, still_parked, errors; exits 1 "
-            "when any is still parked."
+            "A counter settlement whose window expired meanwhile is left out (the "
+            "booking is not). Prints one JSON line: booked, already_booked, still_parked, "
+            "errors, expired_counters_skipped; exits 1 when any is still parked."
         ),
     )
     rp.set_defaults(run=run_replay)

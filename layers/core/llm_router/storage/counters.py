@@ -24,6 +24,9 @@ from llm_router.storage.dynamo import storage_error
 from llm_router.storage.numbers import n
 
 CONFLICT_RETRIES = 6
+# Every counter op is this one update: add to the window's item, which DynamoDB's TTL
+# removes at ``expires_at`` (two hours after the window's end, resilience.windows).
+COUNTER_UPDATE = "ADD n :amount SET expires_at = if_not_exists(expires_at, :exp)"
 
 
 class DynamoCounters:
@@ -101,7 +104,7 @@ class DynamoCounters:
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": {"pk": {"S": op.pk}, "sk": {"S": op.sk}},
-            "UpdateExpression": "ADD n :amount SET expires_at = if_not_exists(expires_at, :exp)",
+            "UpdateExpression": COUNTER_UPDATE,
             "ExpressionAttributeValues": {
                 ":amount": n(op.amount),
                 ":exp": n(op.expires_at),
@@ -122,6 +125,27 @@ class DynamoCounters:
             raise storage_error(action, exc) from exc
         except BotoCoreError as exc:
             raise storage_error(action, exc) from exc
+
+
+def without_expired_counters(transaction: Sequence[dict[str, Any]],
+                             now: float) -> tuple[list[dict[str, Any]], int]:
+    """``transaction`` less its counter updates whose window item has expired by ``now``
+    (epoch seconds), and how many were left out.
+
+    A settle replayed late (the outbox, hours after DynamoDB came back) would otherwise
+    re-create a window item TTL has removed, holding only the settlement: a budget or
+    token counter below zero, for a window no admission reads any more. Leaving the
+    update out loses nothing: the window is over, and the ledger item and rollups (other
+    updates) still carry the booking."""
+    kept = [item for item in transaction if not _expired_counter(item, now)]
+    return kept, len(transaction) - len(kept)
+
+
+def _expired_counter(item: dict[str, Any], now: float) -> bool:
+    update = item.get("Update")
+    if not update or update.get("UpdateExpression") != COUNTER_UPDATE:
+        return False
+    return Decimal(update["ExpressionAttributeValues"][":exp"]["N"]) <= Decimal(str(now))
 
 
 def _counter_of(item: dict[str, Any] | None) -> Decimal | None:

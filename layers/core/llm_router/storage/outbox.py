@@ -8,6 +8,9 @@ time DynamoDB is back, S3 is not). The alert checker replays every parked transa
 on its five-minute schedule (``llm-router ledger replay`` does it by hand). A replay is
 idempotent: the ledger item is put with ``attribute_not_exists``, so a transaction that
 did commit after all (an ambiguous failure) cancels as a whole and is only removed.
+A counter update whose window item has expired by the time of the replay is left out
+(``storage.counters.without_expired_counters``): it would re-create the item holding
+only the settlement, below zero.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.errors import StorageError
 from llm_router.settings import RouterSettings
+from llm_router.storage.counters import without_expired_counters
 from llm_router.storage.dynamo import RETRY_CONFIG, make_dynamodb_client, storage_error
 from llm_router.storage.ledger import DynamoLedger
 
@@ -89,23 +94,29 @@ class S3SettleOutbox:
 @dataclass
 class ReplayReport:
     """One replay run: how many parked transactions were booked now, had been booked
-    already, and failed (still parked, tried again next run)."""
+    already, and failed (still parked, tried again next run); how many counter updates
+    were left out because their window had expired."""
 
     booked: int = 0
     already: int = 0
     failed: list[str] = field(default_factory=list)
+    expired_counters: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"booked": self.booked, "already_booked": self.already,
-                "still_parked": len(self.failed), "errors": self.failed[:10]}
+                "still_parked": len(self.failed), "errors": self.failed[:10],
+                "expired_counters_skipped": self.expired_counters}
 
 
-def replay_parked(outbox: S3SettleOutbox, ledger: Replayer) -> ReplayReport:
-    """Write every parked transaction to DynamoDB and remove it once it is booked."""
+def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
+                  clock: Callable[[], float] = time.time) -> ReplayReport:
+    """Write every parked transaction to DynamoDB and remove it once it is booked.
+    ``clock``: epoch seconds, to tell which counter windows have expired."""
     report = ReplayReport()
     for key in list(outbox.parked()):
         try:
-            booked = ledger.replay(outbox.load(key))
+            transaction, expired = without_expired_counters(outbox.load(key), clock())
+            booked = ledger.replay(transaction)
             outbox.remove(key)
         except StorageError as exc:
             log.warning("replaying %s failed: %s", key, exc)
@@ -113,6 +124,7 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer) -> ReplayReport:
             continue
         if booked:
             report.booked += 1
+            report.expired_counters += expired
         else:
             report.already += 1
     return report
