@@ -41,7 +41,7 @@ def test_sharded_rollups_sum_to_the_ledger(storage: Storage) -> None:
         resp = storage.client.query(
             TableName=storage.settings.counters_table,
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": partition("t-shard", "day", "model",
+            ExpressionAttributeValues={":pk": {"S": partition("t-shard", "day", "route",
                                                               shard)}})
         assert 0 < sum(int(i["requests"]["N"]) for i in resp["Items"]) < len(entries)
 
@@ -51,9 +51,10 @@ def test_sharded_rollups_sum_to_the_ledger(storage: Storage) -> None:
         (e.cost_usd for e in entries), Decimal(0))
     assert per_model["big"].requests == len([e for e in entries if e.model == "big"])
 
-    by_key = ledger.rollups.by_value("t-shard", "hour", "key", "2026-11-20T09",
-                                     "2026-11-20T09")
+    by_key = ledger.rollups.by_value("t-shard", "day", "key", "2026-11-20", "2026-11-20")
     assert {k: c.requests for k, c in by_key.items()} == {"k0": 12, "k1": 12}
+    hours = ledger.rollups.read("t-shard", "hour", "all", "2026-11-20T09", "2026-11-20T10")
+    assert {p: c.requests for (p, _), c in hours.items()} == {"2026-11-20T09": 24}
     windows = ledger.rollups.read("t-shard", "5min", "all", "2026-11-20T09:30",
                                   "2026-11-20T09:40")
     assert sum(c.requests for c in windows.values()) == 15  # 09:30 .. 09:44

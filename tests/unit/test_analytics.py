@@ -9,7 +9,7 @@ from llm_router.analytics.usage import DayRange, parse_group_by
 from llm_router.catalog import parse_catalog
 from llm_router.errors import InvalidRequestError, PermissionDeniedError
 from llm_router.ledger import LedgerEntry
-from llm_router.rollups import Counters, increments, keys_of
+from llm_router.rollups import Counters, increments, keys_of, source_of
 
 DAY = datetime(2026, 12, 3, 10, tzinfo=UTC)
 CATALOG = parse_catalog({
@@ -35,14 +35,16 @@ class FakeRollups:
         self.entries = entries
 
     def read(self, tenant_id, granularity, dimension, first, last):
+        stored, value_of = source_of(granularity, dimension)  # as DynamoRollups reads
         out: dict = {}
         for e in self.entries:
             if e.tenant_id != tenant_id:
                 continue
             for k in keys_of(e):
-                if (k.granularity, k.dimension) == (granularity, dimension) and (
+                if (k.granularity, k.dimension) == (granularity, stored) and (
                         first <= k.period <= last):
-                    out.setdefault((k.period, k.value), Counters()).add(increments(e))
+                    out.setdefault((k.period, value_of(k.value)), Counters()).add(
+                        increments(e))
         return out
 
 

@@ -1,14 +1,18 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from llm_router.ledger import AttemptRecord, LedgerEntry
 from llm_router.rollups import (
+    LAYOUT,
     Counters,
     increments,
     keys_of,
     latency_bucket,
     period_of,
     shard_of,
+    source_of,
     total,
 )
 
@@ -30,12 +34,30 @@ def test_periods() -> None:
 
 def test_one_request_is_counted_once_per_granularity_and_dimension() -> None:
     keys = keys_of(entry())
-    assert len(keys) == 10
-    assert {(k.granularity, k.dimension, k.value) for k in keys} >= {
-        ("day", "model", "small"), ("day", "route", "simple|small"), ("hour", "key", "k1"),
-        ("5min", "all", "all")}
+    assert {(k.granularity, k.dimension, k.value) for k in keys} == {
+        ("day", "route", "simple|small"), ("day", "provider", "p"), ("day", "key", "k1"),
+        ("hour", "all", "all"), ("5min", "all", "all")}
     explicit = keys_of(entry(tier=None))
-    assert ("day", "tier", "-") in {(k.granularity, k.dimension, k.value) for k in explicit}
+    assert ("day", "route", "-|small") in {(k.granularity, k.dimension, k.value)
+                                           for k in explicit}
+
+
+def test_views_not_stored_are_read_from_the_one_they_derive_from() -> None:
+    assert source_of("day", "key")[0] == "key"
+    stored, value_of = source_of("day", "model")
+    assert (stored, value_of("simple|small")) == ("route", "small")
+    stored, value_of = source_of("day", "tier")
+    assert (stored, value_of("-|small")) == ("route", "-")
+    stored, value_of = source_of("day", "all")
+    assert value_of("p") == "all" and stored in LAYOUT["day"]
+    assert source_of("hour", "all")[0] == "all"
+    with pytest.raises(ValueError, match="hour x model"):
+        source_of("hour", "model")
+
+
+def test_a_model_name_with_a_bar_survives_the_route() -> None:
+    key = next(k for k in keys_of(entry(model="a|b")) if k.dimension == "route")
+    assert source_of("day", "model")[1](key.value) == "a|b"
 
 
 def test_increments_of_a_failed_request_with_failover() -> None:

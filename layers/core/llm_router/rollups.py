@@ -3,9 +3,14 @@
 Each request adds its numbers to one item per (granularity, dimension) it is counted
 under, inside the ledger's settle transaction (``llm_router.storage.rollups``):
 
-  day   x model, provider, key, tier, route (tier|model)   analytics, budgets, spikes
-  hour  x model, provider, key, tier                       analytics by hour
-  5min  x all                                              error rate and p95 alerts
+  day   x route (tier|model), provider, key   analytics, budgets, spikes, recommendations
+  hour  x all                                 analytics by hour
+  5min  x all                                 error rate and p95 alerts
+
+Other views are sums of these, made on read (``source_of``): per model or per tier from
+the routes (a route is one tier and one model), a day's total from the providers. Five
+items per request, not ten: every item is a write in the settle transaction (two write
+units each on DynamoDB, and most of the settle's CPU on the embedded store).
 
 Write sharding: an item takes at most 1,000 writes per second, so each request picks one
 of ``shards`` copies of every item (from its request id) and readers sum the copies. A
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,8 +36,8 @@ Granularity = Literal["day", "hour", "5min"]
 Dimension = Literal["model", "provider", "key", "tier", "route", "all"]
 
 LAYOUT: dict[Granularity, tuple[Dimension, ...]] = {
-    "day": ("model", "provider", "key", "tier", "route"),
-    "hour": ("model", "provider", "key", "tier"),
+    "day": ("route", "provider", "key"),
+    "hour": ("all",),
     "5min": ("all",),
 }
 DEFAULT_SHARDS = 8
@@ -70,6 +75,46 @@ def dimension_value(entry: LedgerEntry, dimension: Dimension) -> str:
     if dimension == "route":
         return f"{entry.tier or NONE}|{entry.model or NONE}"
     return "all"
+
+
+def _model_of_route(value: str) -> str:
+    return value.split("|", 1)[1]
+
+
+def _tier_of_route(value: str) -> str:
+    return value.split("|", 1)[0]
+
+
+def _all(value: str) -> str:
+    return "all"
+
+
+def _same(value: str) -> str:
+    return value
+
+
+# Read from another dimension's items, each value mapped: route is "tier|model".
+DERIVED: dict[Dimension, tuple[Dimension, Callable[[str], str]]] = {
+    "model": ("route", _model_of_route),
+    "tier": ("route", _tier_of_route),
+}
+
+
+def source_of(granularity: Granularity, dimension: Dimension
+              ) -> tuple[Dimension, Callable[[str], str]]:
+    """Which stored dimension a read of ``granularity`` x ``dimension`` sums, and how a
+    stored value maps to the value asked for (every request is counted under exactly
+    one value of each stored dimension, so the sums are exact)."""
+    stored = LAYOUT[granularity]
+    if dimension in stored:
+        return dimension, _same
+    if dimension == "all":
+        return stored[0], _all
+    derived = DERIVED.get(dimension)
+    if derived is not None and derived[0] in stored:
+        return derived
+    raise ValueError(f"the rollups do not count {granularity} x {dimension}; they count "
+                     f"{granularity} x {', '.join(stored)}")
 
 
 def latency_bucket(ms: float) -> str:

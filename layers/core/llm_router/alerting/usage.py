@@ -37,7 +37,7 @@ def tenant_usage(rollups: Rollups, tenant_id: str, now: datetime,
     month_start = now.replace(day=1)
     first = min(month_start, now - timedelta(days=TRAILING_DAYS))
     per_day: dict[str, Decimal] = {}
-    for (period, _), counters in rollups.read(tenant_id, "day", "model",
+    for (period, _), counters in rollups.read(tenant_id, "day", "all",
                                               period_of("day", first), day).items():
         per_day[period] = per_day.get(period, Decimal(0)) + counters["cost_usd"]
     trailing = tuple(per_day.get(period_of("day", now - timedelta(days=back)), Decimal(0))

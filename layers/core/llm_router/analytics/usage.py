@@ -61,7 +61,7 @@ def grouped(rollups: Rollups, tenant_id: str, span: DayRange,
     """group value -> counters summed over the range."""
     first, last = span.first.isoformat(), span.last.isoformat()
     if group_by == "hour":
-        raw = rollups.read(tenant_id, "hour", "model", first + "T00", last + "T23")
+        raw = rollups.read(tenant_id, "hour", "all", first + "T00", last + "T23")
     else:
         dimension: Dimension = "model" if group_by == "day" else group_by
         raw = rollups.read(tenant_id, "day", dimension, first, last)

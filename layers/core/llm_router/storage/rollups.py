@@ -29,6 +29,7 @@ from llm_router.rollups import (
     increments,
     keys_of,
     shard_of,
+    source_of,
 )
 from llm_router.storage.dynamo import storage_error
 
@@ -78,13 +79,16 @@ class DynamoRollups:
         first: str, last: str,
     ) -> dict[tuple[str, str], Counters]:
         """(period, value) -> counters, for periods from ``first`` to ``last`` inclusive
-        (period strings: ``2026-12-03``, ``2026-12-03T14``, ``2026-12-03T14:05``)."""
+        (period strings: ``2026-12-03``, ``2026-12-03T14``, ``2026-12-03T14:05``).
+        A dimension that is not stored is summed from the one it derives from
+        (``llm_router.rollups.source_of``); one that cannot be raises ValueError."""
+        stored, value_of = source_of(granularity, dimension)
         out: dict[tuple[str, str], Counters] = {}
         for shard in range(self._shards):
-            pk = partition(tenant_id, granularity, dimension, shard)
+            pk = partition(tenant_id, granularity, stored, shard)
             for item in self._query(pk, first, last):
                 period, _, value = item["sk"].partition("#")
-                out.setdefault((period, value), Counters()).add(
+                out.setdefault((period, value_of(value)), Counters()).add(
                     {k: v for k, v in item.items() if k not in _META})
         return out
 
