@@ -140,19 +140,25 @@ def test_cli_prints_the_same_totals(router: RouterProcess, storage: Storage,
     assert table.returncode == 0 and table.stdout.splitlines()[0].startswith("tenant_id")
 
 
-def test_serve_logs_one_line_per_request_without_text(
-    tmp_path: Path, simulator: SimulatorProcess, storage: Storage
+@pytest.mark.parametrize("prompt_chars", [None, 9])
+def test_serve_logs_one_line_per_request_without_text_unless_opted_in(
+    tmp_path: Path, simulator: SimulatorProcess, storage: Storage, prompt_chars: int | None
 ) -> None:
+    """By default no prompt text at all; ``LLM_ROUTER_LOG_PROMPT_CHARS=9`` logs the last
+    user turn's first 9 characters, and nothing more of it."""
     config = tmp_path / "catalog.yaml"
     config.write_text(sim_catalog(simulator.url))
-    storage.add_key("sk-an-log", tenant="an-log")
+    key = f"sk-an-log-{prompt_chars}"
+    storage.add_key(key, tenant="an-log")
     env = {**storage.env(), "LLM_ROUTER_REQUEST_LOG": "true",
            "POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/test"}
+    if prompt_chars is not None:
+        env["LLM_ROUTER_LOG_PROMPT_CHARS"] = str(prompt_chars)
     proc = start_router(config, env)
     try:
         with httpx.Client(base_url=proc.url, timeout=30) as c:
             resp = c.post("/v1/chat/completions",
-                          headers={"authorization": "Bearer sk-an-log"},
+                          headers={"authorization": f"Bearer {key}"},
                           json={"model": "small-model", "messages": [
                               {"role": "user", "content": "a very private question"}]})
         assert resp.status_code == 200
@@ -171,3 +177,7 @@ def test_serve_logs_one_line_per_request_without_text(
     assert (rec["tenant_id"], rec["model"], rec["status"]) == ("an-log", "small-model", 200)
     assert rec["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMRouter/test"
     assert "private question" not in rest
+    if prompt_chars is None:
+        assert "prompt" not in rec and "a very" not in rest
+    else:
+        assert rec["prompt"] == "a very pr"

@@ -31,12 +31,13 @@ def timings() -> Timings:
     return t
 
 
-def line(namespace: str | None) -> dict:
+def line(namespace: str | None, prompt_chars: int = 0, prompt: str = "") -> dict:
     out = io.StringIO()
     # A logger name of its own: Powertools keeps one handler per name.
     logger = Logger(service=f"test-{uuid.uuid4().hex}",
                     logger_handler=logging.StreamHandler(out))
-    PowertoolsTelemetry(namespace, logger=logger).publish(ENTRY, timings())
+    PowertoolsTelemetry(namespace, logger=logger, prompt_chars=prompt_chars).publish(
+        ENTRY, timings(), prompt=prompt)
     [only] = out.getvalue().splitlines()
     return json.loads(only)
 
@@ -53,6 +54,13 @@ def test_one_line_with_what_operators_filter_on_and_no_text() -> None:
     assert rec["added_latency_ms"] == 10.0 and rec["latency_ms"] == 250.0
     assert "_aws" not in rec  # no namespace: a log line only
     assert "secret prompt" not in json.dumps(rec)
+
+
+def test_the_prompt_is_logged_only_when_opted_in_and_cut_to_its_length() -> None:
+    assert "prompt" not in line(None, prompt="my card is 4111 1111")  # the default: 0
+    assert line(None, prompt_chars=7, prompt="my card is 4111 1111")["prompt"] == "my card"
+    assert line(None, prompt_chars=100, prompt="short")["prompt"] == "short"
+    assert "prompt" not in line(None, prompt_chars=7)  # no text (refused before it)
 
 
 def test_the_same_line_is_valid_emf() -> None:

@@ -79,7 +79,8 @@ def build_services(
         chat=ChatService(
             catalog, http, ledger, max_body_bytes=max_body, tiers=tiers,
             cache=build_cache(settings, catalog, dynamodb),
-            telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer)
+            telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer,
+                                          prompt_chars=settings.log_prompt_chars)
             if settings.request_log or settings.metrics_namespace else None,
             resilience=build_resilience(settings, catalog, dynamodb),
             outbox=outbox_for(settings),

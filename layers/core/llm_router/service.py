@@ -498,7 +498,7 @@ class ChatService:
         await self._record(entry, also, booking, completion, request_id)
         timings.add("settle", started)
         if self._telemetry is not None:
-            self._telemetry.publish(entry, timings)
+            self._telemetry.publish(entry, timings, prompt=booking.query)
         return cost
 
     async def _record(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,

@@ -49,6 +49,10 @@ class RouterSettings(BaseSettings):
     # One structured log line per request (Powertools Logger; also EMF when a metrics
     # namespace is set, which turns it on too). Off locally to keep `serve` quiet.
     request_log: bool = False
+    # Prompt text on that line: 0 never (the default); N > 0 adds ``prompt``, the first N
+    # characters of the request's last user turn as sent on (after the input guards).
+    # Opt-in, for debugging: the text then sits in the logs, PII and all.
+    log_prompt_chars: int = Field(default=0, ge=0)
     # Overrides the catalog's limits.max_body_bytes when set.
     max_body_bytes: int | None = Field(default=None, gt=0)
     # Serve /openapi.json and /docs, to keys of admin_tenant only (off in Lambda).

@@ -3,8 +3,9 @@
 The line carries what operators filter on (request id, tenant, key id, model, provider,
 tier, cache result, status, latency, added latency, tokens, cost, failovers, error code,
 phase timings) and an ``_aws`` directive, so CloudWatch turns the same line into metrics,
-with no API call and no second line. Never the prompt or the answer: the ledger entry it is
-built from holds neither.
+with no API call and no second line. Never the answer, and the prompt only when an operator
+opts in (``LLM_ROUTER_LOG_PROMPT_CHARS``: its first N characters); the rest of the line is
+built from the ledger entry, which holds neither.
 
 Metrics, namespace ``LLMRouter/<Stage>``; each directive is one dimension set, and every
 (metric, dimension values) pair is a billed custom metric, so each set names only what its
@@ -56,7 +57,7 @@ class QuotaUse(Protocol):
 
 
 class RequestTelemetry(Protocol):
-    def publish(self, entry: LedgerEntry, timings: PhaseTimings) -> None: ...
+    def publish(self, entry: LedgerEntry, timings: PhaseTimings, prompt: str = "") -> None: ...
 
 
 def request_fields(entry: LedgerEntry, phases: Mapping[str, float]) -> dict[str, Any]:
@@ -117,7 +118,8 @@ class PowertoolsTelemetry:
     to CloudWatch Logs); EMF rides along when a namespace is set."""
 
     def __init__(self, namespace: str | None, service: str = "llm-router",
-                 logger: Any = None, tracer: PhaseTracer | None = None):
+                 logger: Any = None, tracer: PhaseTracer | None = None,
+                 prompt_chars: int = 0):
         if logger is None:
             from aws_lambda_powertools import Logger
 
@@ -126,9 +128,13 @@ class PowertoolsTelemetry:
         self._namespace = namespace
         self._service = service
         self._tracer = tracer
+        self._prompt_chars = prompt_chars  # 0: the prompt is never logged
 
-    def publish(self, entry: LedgerEntry, timings: PhaseTimings) -> None:
+    def publish(self, entry: LedgerEntry, timings: PhaseTimings, prompt: str = "") -> None:
+        """``prompt``: the request's last user turn, logged only when opted in."""
         fields = request_fields(entry, timings.phases)
+        if self._prompt_chars and prompt:
+            fields["prompt"] = prompt[:self._prompt_chars]
         if self._namespace:
             fields.update(emf_fields(entry, timings.phases, self._namespace, self._service))
         self._logger.info("request", extra=fields)
