@@ -154,7 +154,7 @@ t = mark("DynamoDB client", t)
 tiers = b.load_tier_picker(catalog)
 t = mark("MiniLM embedder and classifier (tier picker)", t)
 b.warm_encodings()
-t = mark("o200k encoding", t)
+t = mark("o200k counter (its rank table)", t)
 services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
                             dynamodb=dynamodb, tiers=tiers, tracer=tracer)
 t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)

@@ -1,4 +1,5 @@
-"""Token counting benchmark: the chars/4 heuristic's error, tiktoken speed, cold load.
+"""Token counting benchmark: the chars/4 heuristic's error, tiktoken speed, the Python
+counter's speed (short texts before tiktoken's encoder is built), cold load.
 
     .venv/bin/python bench/tokens_bench.py            # table on stdout, JSON to bench/results/
 
@@ -24,6 +25,7 @@ import tiktoken
 
 from llm_router.schema import UserMessage
 from llm_router.tokens import count_chat_tokens, use_vendored_encodings
+from llm_router.tokens.encodings import get_encoding
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
@@ -101,6 +103,30 @@ def throughput(corpus: dict[str, list[str]], seconds: float) -> dict[str, Any]:
     return result
 
 
+def python_counter(corpus: dict[str, list[str]], rounds: int = 20) -> dict[str, Any]:
+    """The counter's Python path (what counts short texts until tiktoken's encoder is
+    built, ``llm_router.tokens.counter``) against tiktoken's encoder, per category:
+    microseconds per item, best of ``rounds`` passes over the category's items."""
+    counter = get_encoding("o200k_base")
+    encoding = tiktoken.get_encoding("o200k_base")
+    result: dict[str, Any] = {}
+    for category, items in corpus.items():
+        def best(count: Any, items: list[str] = items) -> float:
+            times = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                for text in items:
+                    count(text)
+                times.append(time.perf_counter() - start)
+            return min(times) / len(items) * 1e6
+        python_us = best(counter.count_python)
+        tiktoken_us = best(encoding.encode_ordinary)
+        result[category] = {"chars_mean": round(statistics.fmean(map(len, items))),
+                            "python_us": round(python_us, 1),
+                            "tiktoken_us": round(tiktoken_us, 1)}
+    return result
+
+
 _COLD = """
 import os, time
 t0 = time.perf_counter()
@@ -144,6 +170,10 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"\nencode, one core: o200k {speed['o200k_base']['tokens_per_s']:,} tok/s, "
           f"cl100k {speed['cl100k_base']['tokens_per_s']:,} tok/s; count_chat_tokens "
           f"{speed['count_chat_tokens_us']} us/call")
+    print("\npython counter vs tiktoken's encoder, o200k, us per item (best pass):")
+    for category, row in results["python_counter"].items():
+        print(f"  {category:<12}{row['chars_mean']:>6} chars  python {row['python_us']:>7}  "
+              f"tiktoken {row['tiktoken_us']:>6}")
     for name, cold in results["cold_load"].items():
         print(f"cold load {name}: {cold['load_ms_median']} ms median "
               f"(max {cold['load_ms_max']}, {cold['runs']} fresh processes)")
@@ -163,6 +193,7 @@ def main() -> int:
                     "tiktoken": tiktoken.__version__},
         "heuristic": heuristic_error(corpus),
         "throughput": throughput(corpus, args.seconds),
+        "python_counter": python_counter(corpus),
         "cold_load": cold_load(args.cold_runs),
     }
     print_table(results)

@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import tiktoken
-
 from llm_router.schema import (
     AssistantMessage,
     ImagePart,
@@ -36,6 +34,7 @@ from llm_router.schema import (
     ToolCall,
     ToolMessage,
 )
+from llm_router.tokens.counter import TokenCounter
 from llm_router.tokens.encodings import (
     encoding_for,
     encoding_name_for,
@@ -93,7 +92,7 @@ class _Tally:
 def count_text_tokens(text: str, model: str) -> TokenCount:
     """Tokens of bare text (no chat framing), e.g. a completion or a prompt template."""
     encoding, exact = encoding_for(model)
-    return TokenCount(len(encoding.encode_ordinary(text)), encoding.name, exact)
+    return TokenCount(encoding.count(text), encoding.name, exact)
 
 
 def count_chat_tokens(
@@ -142,9 +141,8 @@ def count_prompt(
     return PromptTally(tally.tokens, encoding.name, tally.exact, tools_exact, bool(tools))
 
 
-def _count_message(tally: _Tally, message: Message, encoding: tiktoken.Encoding) -> None:
-    def n(text: str) -> int:
-        return len(encoding.encode_ordinary(text))
+def _count_message(tally: _Tally, message: Message, encoding: TokenCounter) -> None:
+    n = encoding.count
 
     tally.add(TOKENS_PER_MESSAGE + n(message.role))
     _count_content(tally, message.content, n)
@@ -181,15 +179,12 @@ def _tool_call_tokens(call: ToolCall, n: _Counter) -> int:
     return TOKENS_PER_TOOL_CALL + n(call.function.name) + n(call.function.arguments)
 
 
-def _count_tools(tools: Sequence[Tool], encoding: tiktoken.Encoding) -> tuple[int, bool]:
+def _count_tools(tools: Sequence[Tool], encoding: TokenCounter) -> tuple[int, bool]:
     """The cookbook's tool-definition formula; ``exact`` says the schemas are of the
     shape it was verified on (whether the model's family was is ``for_model``'s call)."""
     framing = _TOOLS_O200K if encoding.name == "o200k_base" else _TOOLS_CL100K
     exact = True
-
-    def n(text: str) -> int:
-        return len(encoding.encode_ordinary(text))
-
+    n = encoding.count
     total = 0
     for tool in tools:
         fn = tool.function

@@ -24,6 +24,7 @@ import tiktoken
 
 from llm_router.artefacts import read_verified
 from llm_router.errors import ConfigError
+from llm_router.tokens.counter import TokenCounter
 from llm_router.tokens.ranks import RankFileError, parse_ranks, prebuilt_name, read_prebuilt
 
 CACHE_ENV = "TIKTOKEN_CACHE_DIR"
@@ -72,7 +73,7 @@ _SPECS: dict[str, tuple[str, dict[str, int]]] = {
          "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276},
     ),
 }
-_LOADED: dict[str, tiktoken.Encoding] = {}
+_LOADED: dict[str, TokenCounter] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -87,7 +88,7 @@ class VendoredFile:
 class EncodingChoice(NamedTuple):
     """The encoding used for a model, and whether it is that model's own tokenizer."""
 
-    encoding: tiktoken.Encoding
+    encoding: TokenCounter
     exact: bool
 
 
@@ -111,25 +112,46 @@ def use_vendored_encodings(environ: MutableMapping[str, str]) -> str:
     return environ.setdefault(CACHE_ENV, str(vendored_dir()))
 
 
-def get_encoding(name: str) -> tiktoken.Encoding:
-    """A loaded encoding, one instance per name for the process."""
-    encoding = _LOADED.get(name)
-    if encoding is None:
+def get_encoding(name: str) -> TokenCounter:
+    """The counter for an encoding, one per name for the process. Loading it reads the
+    rank table only; tiktoken's encoder is built when a long text needs it
+    (``llm_router.tokens.counter``)."""
+    counter = _LOADED.get(name)
+    if counter is None:
         with _LOAD_LOCK:
-            encoding = _LOADED.get(name)
-            if encoding is None:
-                encoding = _LOADED[name] = load_encoding(name)
-    return encoding
+            counter = _LOADED.get(name)
+            if counter is None:
+                counter = _LOADED[name] = load_counter(name)
+    return counter
+
+
+def load_counter(name: str, directory: Path | None = None) -> TokenCounter:
+    """A counter for o200k or cl100k over the vendored rank table (see ``load_ranks``)."""
+    if name not in _SPECS:
+        raise ConfigError(f"no vendored tiktoken encoding {name!r}")
+    ranks = load_ranks(name, directory)
+    pattern, special_tokens = _SPECS[name]
+
+    def build() -> tiktoken.Encoding:
+        return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks,
+                                 special_tokens=special_tokens)
+
+    return TokenCounter(name, ranks, pattern, build)
 
 
 def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding:
-    """o200k and cl100k from the vendored files; other names go to tiktoken. The rank
-    table comes from the binary the layer build wrote from the hash-checked file
-    (``llm_router.tokens.ranks``: about half the time of parsing the text), else from
-    the text file itself, sha256-checked as tiktoken would. The pattern and special
-    tokens are tiktoken's (a test compares the whole encoding)."""
+    """tiktoken's encoder: o200k and cl100k from the vendored files (``load_ranks``),
+    other names from tiktoken. The pattern and special tokens are tiktoken's (a test
+    compares the whole encoding)."""
     if name not in _SPECS:
         return tiktoken.get_encoding(name)
+    return load_counter(name, directory).encoding()
+
+
+def load_ranks(name: str, directory: Path | None = None) -> dict[bytes, int]:
+    """The rank table of a vendored encoding: from the binary the layer build wrote from
+    the hash-checked file (``llm_router.tokens.ranks``: about half the time of parsing
+    the text), else from the text file itself, sha256-checked as tiktoken would."""
     directory = directory or vendored_dir()
     entry = vendored_files(directory)[name]
     ranks = read_prebuilt(directory / prebuilt_name(entry.cache_name, entry.sha256))
@@ -140,9 +162,7 @@ def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding
             ranks = parse_ranks(data, name)
         except RankFileError as exc:
             raise ConfigError(str(exc)) from exc
-    pattern, special_tokens = _SPECS[name]
-    return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks,
-                             special_tokens=special_tokens)
+    return ranks
 
 
 def normalize_model(model: str) -> str:
