@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.artefacts import map_verified, npz_arrays, read_verified
 from llm_router.errors import ConfigError
 
 MANIFEST = "manifest.json"
@@ -47,8 +47,9 @@ def sha256_bytes(data: bytes) -> str:
 def load_model_files(directory: Path | None = None) -> ModelFiles:
     """Read and hash-check an export directory (``make data`` writes the default one).
 
-    Not cached: the raw file (45 MB) and its float16 arrays are dropped once an embedder
-    has taken what it keeps; share the embedder instead (``minilm.shared_embedder``)."""
+    Not cached: the weights file (45 MB, mapped rather than read: ``map_verified``) and
+    its float16 views are dropped once an embedder has taken what it keeps; share the
+    embedder instead (``minilm.shared_embedder``)."""
     return _load_model_files((directory or DEFAULT_DIR).resolve())
 
 
@@ -61,7 +62,7 @@ def _load_model_files(directory: Path) -> ModelFiles:
     what = "embedding model file"
     # Most members of the export sit at odd offsets; the embedder copies (widens) every
     # array it keeps, so copying them here first would only double the work.
-    weights = npz_arrays(read_verified(directory / WEIGHTS, files[WEIGHTS], what=what),
+    weights = npz_arrays(map_verified(directory / WEIGHTS, files[WEIGHTS], what=what),
                          copy_misaligned=False)
     tokenizer_json = read_verified(directory / TOKENIZER, files[TOKENIZER], what=what)
     return ModelFiles(manifest=manifest, weights=weights,  # type: ignore[arg-type]
