@@ -8,7 +8,8 @@ Makefile). Two more cuts, both on files the first clients parse on every cold st
   metadata, which is the key botocore looks up. Partitions, their regions and defaults
   stay whole, so a client resolves the same endpoint as before.
 - Each kept ``service-2.json(.gz)`` loses its ``documentation`` strings (about 80% of
-  the S3 and DynamoDB models): botocore reads them only to write docstrings and help.
+  the S3 and DynamoDB models): botocore reads them only to write docstrings and help,
+  except those of client context parameters, which stay.
 
 Together about 0.035 s of the router's cold start (DynamoDB and S3 clients).
 ``tests/unit/test_botocore_data.py`` resolves every kept service in every partition's
@@ -57,11 +58,18 @@ def trim_endpoints(endpoints: dict[str, Any], keep: set[str]) -> dict[str, Any]:
     return {**endpoints, "partitions": partitions}
 
 
+# botocore indexes these sections' documentation directly (``client_context_parameters``
+# reads ``param["documentation"]``), so they keep it; everywhere else it reads it with
+# ``.get("documentation", "")``.
+KEEP_DOCS_UNDER = frozenset({"clientContextParams"})
+
+
 def strip_docs(node: Any) -> Any:
-    """``node`` without its ``documentation`` strings (a member that happens to be named
-    ``documentation`` is a dict, and stays)."""
+    """``node`` without its ``documentation`` strings, except under ``KEEP_DOCS_UNDER``
+    (a member that happens to be named ``documentation`` is a dict, and stays)."""
     if isinstance(node, dict):
-        return {key: strip_docs(value) for key, value in node.items()
+        return {key: value if key in KEEP_DOCS_UNDER else strip_docs(value)
+                for key, value in node.items()
                 if not (key == "documentation" and isinstance(value, str))}
     if isinstance(node, list):
         return [strip_docs(value) for value in node]
