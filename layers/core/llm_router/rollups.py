@@ -8,7 +8,7 @@ under, inside the ledger's settle transaction (``llm_router.storage.rollups``):
   5min  x all                                 error rate and p95 alerts
 
 Other views are sums of these, made on read (``source_of``): per model or per tier from
-the routes (a route is one tier and one model), a day's total from the providers. Five
+the routes (a route is one tier and one model), a day's total from the routes too. Five
 items per request, not ten: every item is a write in the settle transaction (two write
 units each on DynamoDB, and most of the settle's CPU on the embedded store).
 
