@@ -23,8 +23,9 @@ Reported per run, as medians with min and max:
 ``--phases`` also runs init step by step (the functions ``create_app_from_env`` calls, in
 its order) and reports each step's median CPU seconds: where the time goes.
 
-``--against DIR`` (with ``--layer`` and ``--phases``) alternates those runs with another
-layer's, e.g. one built from an older commit: a before/after under the same load.
+``--against DIR`` (with ``--layer``) alternates every run (and with ``--phases`` every
+phases run) with one of another layer, e.g. one built from an older commit: a
+before/after under the same load (``against_runs``, ``against_phases_cpu_s``).
 
 ``--init-only`` skips the stores and the request (init as the earlier version of this
 benchmark measured it, with the endpoint pointed at a closed port).
@@ -312,8 +313,8 @@ def main() -> None:
                         help="also time init's steps one by one (CPU seconds, medians)")
     parser.add_argument("--layer", type=Path, help="a built core layer (ARTIFACTS_DIR)")
     parser.add_argument("--against", type=Path,
-                        help="with --layer --phases: another layer (e.g. built from an older "
-                             "commit) whose phases runs alternate with --layer's")
+                        help="with --layer: another layer (e.g. built from an older commit) "
+                             "whose runs (and phases runs) alternate with --layer's")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter for the function (with --layer: Lambda's version)")
     args = parser.parse_args()
@@ -333,20 +334,27 @@ def main() -> None:
         else:
             env = {**base_env, **stack.env()}
 
-        def once() -> dict[str, Any]:
+        def once(layer: Path | None) -> dict[str, Any]:
             event = function_url_event(FIRST_REQUEST, stack.new_tenant_key()) if stack else None
-            return run_once(env, event, args.layer, args.python)
+            return run_once(env, event, layer, args.python)
 
-        once()  # warm the page cache, as a reused Lambda host would have it
+        once(args.layer)  # warm the page cache, as a reused Lambda host would have it
+        if args.against:
+            once(args.against)
         baseline = [_interpreter_only(args.python) for _ in range(args.runs)]
-        runs = []
-        for i in range(args.runs):
-            runs.append(once())
-            r = runs[-1]
-            first = (f", first request {r['first_wall']:.3f} s wall / {r['first_cpu']:.3f} s CPU"
-                     if stack else "")
-            print(f"run {i + 1}/{args.runs}: init {r['init_wall']:.3f} s wall / "
-                  f"{r['init_cpu']:.3f} s CPU{first}", file=sys.stderr)
+        runs: list[dict[str, Any]] = []
+        against_runs: list[dict[str, Any]] = []
+        targets = [(args.layer, runs, "")]
+        if args.against:
+            targets.append((args.against, against_runs, " (against)"))
+        for i in range(args.runs):  # with --against, alternating: both see the same load
+            for layer, rows, label in targets:
+                rows.append(once(layer))
+                r = rows[-1]
+                first = (f", first request {r['first_wall']:.3f} s wall / "
+                         f"{r['first_cpu']:.3f} s CPU" if stack else "")
+                print(f"run {i + 1}/{args.runs}{label}: init {r['init_wall']:.3f} s wall / "
+                      f"{r['init_cpu']:.3f} s CPU{first}", file=sys.stderr)
         phases: list[dict[str, float]] = []
         against: list[dict[str, float]] = []
         if args.phases:
@@ -364,28 +372,37 @@ def main() -> None:
         "python": _version(args.python),
         "code": str(args.layer) if args.layer else "checkout (layers/core, .venv)",
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "init_s": {"wall": spread([r["init_wall"] for r in runs]),
-                   "cpu": spread([r["init_cpu"] for r in runs])},
+        **_timings(runs, stack is not None),
         "interpreter_only_s": {"median": round(statistics.median(baseline), 3)},
     }
     if stack is not None:
-        result["first_request_s"] = {"wall": spread([r["first_wall"] for r in runs]),
-                                     "cpu": spread([r["first_cpu"] for r in runs])}
-        result["total_s"] = {"wall": spread([r["init_wall"] + r["first_wall"] for r in runs]),
-                             "cpu": spread([r["init_cpu"] + r["first_cpu"] for r in runs])}
         result["first_request"] = {"request": FIRST_REQUEST,
                                    "router_headers": runs[-1]["headers"]}
+    if against_runs:
+        result["against_runs"] = _timings(against_runs, stack is not None)
     for key, rows in (("phases_cpu_s", phases), ("against_phases_cpu_s", against)):
         if rows:
             result[key] = {name: round(statistics.median(p[name] for p in rows), 3)
                            for name in rows[0]}
             result[key]["total"] = round(statistics.median(sum(p.values()) for p in rows), 3)
-    if against:
+    if args.against:
         result["against"] = str(args.against)
     print(json.dumps(result, indent=2))
     name = "cold_start" + ("_layer" if args.layer else "") + (
         "_init_only" if args.init_only else "") + ".json"
     (ROOT / "bench" / "results" / name).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def _timings(runs: list[dict[str, Any]], requests: bool) -> dict[str, Any]:
+    """init (and, with requests, first request and total): wall and CPU spreads."""
+    out: dict[str, Any] = {"init_s": {"wall": spread([r["init_wall"] for r in runs]),
+                                      "cpu": spread([r["init_cpu"] for r in runs])}}
+    if requests:
+        out["first_request_s"] = {"wall": spread([r["first_wall"] for r in runs]),
+                                  "cpu": spread([r["first_cpu"] for r in runs])}
+        out["total_s"] = {"wall": spread([r["init_wall"] + r["first_wall"] for r in runs]),
+                          "cpu": spread([r["init_cpu"] + r["first_cpu"] for r in runs])}
+    return out
 
 
 def _interpreter_only(python: str) -> float:
