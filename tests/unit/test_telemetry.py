@@ -1,6 +1,9 @@
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -122,3 +125,52 @@ def test_no_tracer_outside_lambda() -> None:
     assert tracer_from_env({}) is None
     assert tracer_from_env({"AWS_LAMBDA_FUNCTION_NAME": "f",
                             "POWERTOOLS_TRACE_DISABLED": "true"}) is None
+
+
+# The stream relay's process (uvicorn under the web adapter): real X-Ray SDK, a fresh
+# interpreter with Lambda's variables, subsegments caught where the daemon would be.
+RELAY = """
+import json, os, socket, sys, time
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("127.0.0.1", 0))
+sock.settimeout(1)
+os.environ.update({"LAMBDA_TASK_ROOT": "/var/task", "AWS_LAMBDA_FUNCTION_NAME": "relay",
+                   "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:%d" % sock.getsockname()[1]})
+os.environ.update(json.loads(sys.argv[1]))
+from llm_router.tracing import tracer_from_env
+tracer = tracer_from_env(os.environ)
+now = time.perf_counter()
+for header in json.loads(sys.argv[2]):
+    tracer.record([("cache", now, now + 0.001), ("settle", now + 0.002, now + 0.003)],
+                  {"tenant_id": "acme"}, header)
+sent = []
+try:
+    while True:
+        sent.append(json.loads(sock.recv(65535).split(b"\\n", 1)[1]))
+except socket.timeout:
+    pass
+print(json.dumps([[d["name"], d["trace_id"], d["parent_id"]] for d in sent]))
+"""
+ROOT_1, ROOT_2 = "1-5759e988-bd862e3fe1be46a994272793", "1-5759e988-0000000000000000000000aa"
+
+
+def relay_subsegments(env: dict[str, str], headers: list[str | None]) -> list[list[str]]:
+    base = {k: v for k, v in os.environ.items() if k != "_X_AMZN_TRACE_ID"}
+    done = subprocess.run([sys.executable, "-c", RELAY, json.dumps(env), json.dumps(headers)],
+                          capture_output=True, text=True, env=base, check=True, timeout=60)
+    sent: list[list[str]] = json.loads(done.stdout.splitlines()[-1])
+    return sent
+
+
+def test_the_relay_traces_each_request_under_its_own_header() -> None:
+    headers: list[str | None] = [f"Root={ROOT_1};Parent=53995c3f42cd8ad8;Sampled=1",
+                                 f"Root={ROOT_2};Parent=0000000000000abc;Sampled=1"]
+    sent = relay_subsegments({"LLM_ROUTER_TRACE_FROM_HEADER": "true"}, headers)
+    assert sent == [["cache", ROOT_1, "53995c3f42cd8ad8"], ["settle", ROOT_1, "53995c3f42cd8ad8"],
+                    ["cache", ROOT_2, "0000000000000abc"], ["settle", ROOT_2, "0000000000000abc"]]
+
+
+def test_without_the_header_the_relay_has_nothing_to_attach_to() -> None:
+    header = f"Root={ROOT_1};Parent=53995c3f42cd8ad8;Sampled=1"
+    assert relay_subsegments({}, [header]) == []  # the process env has no trace: dropped
+    assert relay_subsegments({"LLM_ROUTER_TRACE_FROM_HEADER": "true"}, [None]) == []

@@ -470,6 +470,10 @@ def test_tracing_is_on_and_the_checker_links_the_dashboard(
     assert "dashboards:name=llm-router-${Stage}" in env["LLM_ROUTER_DASHBOARD_URL"]["Fn::Sub"]
     assert effective_env(template, functions["RouterFunction"])["LLM_ROUTER_REQUEST_LOG"] == (
         "true")
+    # The relay traces too, from the web adapter's per-request header (llm_router.tracing).
+    relay = effective_env(template, functions["StreamRelayFunction"])
+    assert relay["LLM_ROUTER_TRACE_FROM_HEADER"] == "true"
+    assert "POWERTOOLS_TRACE_DISABLED" not in relay
 
 
 # --------------------------------------------------------------------------- benchmark

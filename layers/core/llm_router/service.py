@@ -96,6 +96,9 @@ class Timings:
     spans: list[tuple[str, float, float]] = field(default_factory=list)
     # Each storage round trip, in order: (operation, ms); shown as ddb-1, ddb-2, ...
     calls: list[tuple[str, float]] = field(default_factory=list)
+    # The request's X-Ray trace header (``x-amzn-trace-id``), for the tracer to use where
+    # the process environment does not carry it (the stream relay, llm_router.tracing).
+    trace_header: str | None = None
 
     def add(self, phase: str, started: float) -> None:
         ended = time.perf_counter()

@@ -48,6 +48,7 @@ class PhaseTimings(Protocol):
 
     phases: dict[str, float]
     spans: list[Span]
+    trace_header: str | None
 
 
 class QuotaUse(Protocol):
@@ -141,7 +142,7 @@ class PowertoolsTelemetry:
         if self._tracer is not None:
             self._tracer.record(timings.spans, {
                 "tenant_id": entry.tenant_id, "model": entry.model or "none",
-                "status": str(entry.status)})
+                "status": str(entry.status)}, timings.trace_header)
 
 
 def free_tier_lines(uses: Sequence[QuotaUse], namespace: str,

@@ -139,7 +139,7 @@ def create_app(services: Services) -> Starlette:
 
     async def chat_completions(request: Request) -> Response:
         request.state.request_id = request_id = new_request_id()
-        timings = Timings()
+        timings = Timings(trace_header=request.headers.get("x-amzn-trace-id"))
         with recording_calls(timings):
             return await _chat(request, request_id, timings)
 
