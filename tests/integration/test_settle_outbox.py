@@ -94,15 +94,21 @@ def test_storage_down_at_settle_parks_the_booking_and_replay_books_it_once(
     assert parked_for(harness, bucket, request_id) == []
 
 
+def park_one(harness: Harness, bucket: str) -> tuple[str, Any, S3SettleOutbox, str]:
+    """A request answered while every settle try failed: its key, the response, the
+    outbox and the parked transaction's S3 key."""
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    return key, resp, outbox(harness.storage, bucket), parked
+
+
 def test_a_parked_booking_that_did_commit_is_not_applied_twice(
         harness: Harness, bucket: str) -> None:
     # An ambiguous failure: the transaction committed but its answer was lost. Parked
     # and replayed anyway, it must change nothing.
-    key = harness.new_key()
-    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
-    assert resp.status_code == 200, resp.text
-    box = outbox(harness.storage, bucket)
-    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    key, resp, box, parked = park_one(harness, bucket)
     transaction = box.load(parked)
     assert replay_parked(box, harness.storage.ledger).booked >= 1
     harness.check_books(key, 1)
@@ -118,11 +124,7 @@ def test_a_replay_after_the_counter_window_expired_books_once_and_recreates_no_c
     # Replayed more than two hours after the budget's day window ended: TTL has removed
     # the window's item, and its settlement (actual cost minus the reservation, below
     # zero) must not bring it back as a negative counter. The booking itself still lands.
-    key = harness.new_key()
-    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
-    assert resp.status_code == 200, resp.text
-    box = outbox(harness.storage, bucket)
-    [parked] = parked_for(harness, bucket, resp.headers["x-request-id"])
+    key, resp, box, parked = park_one(harness, bucket)
     settlements = [op["Update"] for op in box.load(parked) if "Update" in op
                    and op["Update"]["Key"]["pk"]["S"].startswith("BUDGET#key#")]
     assert settlements and all(Decimal(u["ExpressionAttributeValues"][":amount"]["N"]) < 0
