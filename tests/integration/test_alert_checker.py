@@ -218,6 +218,10 @@ def test_alert_checker_function(fresh: Storage, slack: Hook, tmp_path: Path,
         mp.setenv(name, value)
     try:
         module = load_handler_module(ROOT / "functions" / "alert_checker" / "app.py")
+        # Powertools configures its logging handler once per service name and keeps the
+        # stream it saw then: an earlier test that loaded a handler module left it on that
+        # test's captured stdout. Point it at this test's.
+        module.logger.registered_handler.setStream(sys.stdout)
         result = module.handler({}, FakeLambdaContext())
     finally:
         mp.undo()
