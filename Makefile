@@ -59,12 +59,13 @@ $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/e
 # On 2 shared cores under load: ~15 min for sentence embeddings and word features (cached
 # in bench/results/local/ and .cache/), ~15 min for MiniLM's token states of ~40,000
 # texts (JAX; the slow half cached in .cache/cache_verifier/ and reused per text, ~8 min
-# on a rerun), under two minutes for the MLPs. Dev-only dependencies:
-# requirements/train.txt.
+# on a rerun), then ~4 min of CPU per alignment net (three, JAX). Dev-only dependencies:
+# requirements/train.txt. `python -m train.cache_verifier.train` fits the MLP ensemble
+# over the hand features alone instead (the verifier before the alignment nets).
 verifier: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.build
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.train
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.align
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

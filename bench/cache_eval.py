@@ -54,8 +54,10 @@ SETS = {"project": PAIRS / "pairs.jsonl", "tune": PAIRS / "tune.jsonl",
         # The two independent sets, both seen (data/cache_verifier/SOURCES.md): the
         # verifier trains and tunes on the first; the second is its validation set.
         "heldout1": DATA / "heldout" / "cache_pairs.jsonl",
-        "heldout2": DATA / "heldout2" / "cache_pairs.jsonl"}
-DEFAULT_SETS = ("project", "tune", "heldout", "heldout2")
+        "heldout2": DATA / "heldout2" / "cache_pairs.jsonl",
+        # The third, seen too: the validation set, never trained or tuned on.
+        "heldout3": DATA / "heldout3" / "cache_pairs.jsonl"}
+DEFAULT_SETS = ("project", "tune", "heldout", "heldout3")
 OUT = HERE / "results" / "cache.json"
 THRESHOLDS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 PROBABILITIES = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -100,6 +102,8 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: P
             row["similarity"] = r.similarity
             row[mode] = r.probability if mode == "verifier" and r.hit else (
                 r.similarity if r.hit else None)
+            if mode == "verifier":  # the floor or the amounts check, before the verifier
+                row["refused_before"] = r.refused_by
         out.append(row)
     return out
 
@@ -115,9 +119,26 @@ def rates(rows: list[dict[str, Any]], mode: str, cut: float) -> dict[str, Any]:
     return {k: {"rate": round(sum(v) / len(v), 4), "n": len(v)} for k, v in sorted(groups.items())}
 
 
+def losses(rows: list[dict[str, Any]], cut: float) -> dict[str, dict[str, int]]:
+    """Where each kind's paraphrases are lost with the verifier at ``cut``: below the
+    similarity floor, at the amounts-and-ids check, or by the verifier's probability."""
+    out: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"n": 0, "floor": 0, "numbers": 0, "verifier": 0, "hit": 0})
+    for r in rows:
+        if r["label"]:
+            cell = out[f"{r['source']}:{r['kind']}"]
+            cell["n"] += 1
+            stage = {"threshold": "floor", "numbers": "numbers"}.get(
+                r["refused_before"] or "",
+                "hit" if r["verifier"] is not None and r["verifier"] >= cut else "verifier")
+            cell[stage] += 1
+    return dict(sorted(out.items()))
+
+
 def summary(rows: list[dict[str, Any]], floor: float, probability: float,
             threshold: float) -> dict[str, Any]:
     return {
+        "positives_lost_at": losses(rows, probability),
         "default": {
             "verifier": {"floor": floor, "min_probability": probability,
                          **rates(rows, "verifier", probability)},
@@ -262,6 +283,12 @@ def print_set(name: str, table: dict[str, Any]) -> None:
     for key, cell in v.items():
         if isinstance(cell, dict):
             print(f"| {key} | {cell['n']} | {cell['rate']:.1%} | {g[key]['rate']:.1%} |")
+    print(f"\n{name}: where paraphrases are lost (with the verifier at the default)\n")
+    print("| source : kind | n | below floor | amounts/ids | verifier | hit |\n"
+          "|---|---|---|---|---|---|")
+    for key, c in table["positives_lost_at"].items():
+        print(f"| {key} | {c['n']} | {c['floor']} | {c['numbers']} | {c['verifier']} | "
+              f"{c['hit']} |")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from llm_router.cache.verifier import (
     WEIGHTS,
     Mlp,
     MlpEnsemble,
+    PairModel,
     load_vocabulary,
 )
 from llm_router.embedding.artefact import npz_bytes
@@ -51,10 +52,15 @@ from train.cache_verifier.pairs import (
 TUNE = REPO / "bench" / "cache_pairs" / "tune.jsonl"
 F32 = npt.NDArray[np.float32]
 # Operating point: the highest recall on the tune set while false hits stay at or under
-# these rates on the negatives of each source (the issue's targets: support-style 1 %,
-# public corpora 3 %), real and generated pairs held to their source's rate apart.
-MAX_FALSE_HITS = {"support": 0.01, "support+generated": 0.01, "heldout1": 0.01,
-                  "qqp": 0.03, "qqp+generated": 0.03}
+# these rates on the negatives of each group of sources (the issue's targets: support-style
+# 1 %, public corpora 3 %), real and generated pairs held to their group's rate apart.
+# The hand-written support-style pairs (our tuning file's 30 % and the two seen independent
+# sets' tune halves) are one group: 1 % of their 289 negatives allows two false hits, where
+# apart (32, 142 and 115 negatives) the cut was set by one negative of the smallest (the
+# support file's 32 allowed none).
+MAX_FALSE_HITS: dict[tuple[str, ...], float] = {
+    ("support", "heldout1", "heldout2"): 0.01, ("support+generated",): 0.01,
+    ("qqp",): 0.03, ("qqp+generated",): 0.03}
 
 
 def word_piece_idf(texts: Sequence[str]) -> F32:
@@ -104,13 +110,39 @@ def cached_features(train_pairs: list[Pair], tune_pairs: list[Pair], idf: F32
     return x_train, x_tune
 
 
-def with_context(pairs: list[Pair], x: F32, texts_of_all: list[str]) -> F32:
+def with_context(pairs: list[Pair], x: F32, states: dict[str, F32]) -> F32:
     """``x`` with the context features of each pair appended."""
-    from train.cache_verifier.context_states import context_states
-
-    states = context_states(texts_of_all, CACHE)
     extra = np.stack([context_features(states[p["a"]], states[p["b"]]) for p in pairs])
     return np.hstack([x, extra]).astype(np.float32)
+
+
+def training_data(support_weight: float) -> dict[str, Any]:
+    """Both sets' pairs, features (hand and context), labels, the tune set's amounts-and-ids
+    refusals and sources, training weights, the IDF and every text's token states."""
+    from train.cache_verifier.context_states import context_states
+
+    train_pairs = read_jsonl(CACHE / "train.jsonl")
+    tune_pairs = read_jsonl(TUNE)
+    print(f"train {len(train_pairs)} pairs, tune {len(tune_pairs)} pairs")
+    qqp_train = split_qqp(load_qqp())["train"]
+    idf = word_piece_idf([t for a, b, _ in qqp_train for t in (a, b)])
+    x_train, x_tune = cached_features(train_pairs, tune_pairs, idf)
+    texts = sorted({t for p in train_pairs + tune_pairs for t in (p["a"], p["b"])})
+    states = context_states(texts, CACHE)
+    # Support pairs are few: weigh them up so the domain the cache serves counts.
+    ours = ("support", "project", "heldout1", "heldout2", "seen")
+    return {
+        "train_pairs": train_pairs, "tune_pairs": tune_pairs, "idf": idf, "texts": texts,
+        "states": states,
+        "x_train": with_context(train_pairs, x_train, states),
+        "x_tune": with_context(tune_pairs, x_tune, states),
+        "y_train": np.asarray([p["label"] for p in train_pairs], np.int64),
+        "y_tune": np.asarray([p["label"] for p in tune_pairs], np.int64),
+        "refused": conflicts(tune_pairs),
+        "sources": [p["source"] for p in tune_pairs],
+        "w_train": np.asarray([support_weight if p["source"].startswith(ours) else 1.0
+                               for p in train_pairs]),
+    }
 
 
 def conflicts(pairs: list[Pair]) -> npt.NDArray[np.bool_]:
@@ -121,12 +153,12 @@ def conflicts(pairs: list[Pair]) -> npt.NDArray[np.bool_]:
 
 
 def operating_point(prob: F32, labels: npt.NDArray[np.int64], sources: list[str]) -> float:
-    """Lowest threshold whose false-hit rate on each source's negatives is at most that
-    source's ``MAX_FALSE_HITS``."""
+    """Lowest threshold whose false-hit rate on each source group's negatives is at most
+    that group's ``MAX_FALSE_HITS``."""
     base = np.asarray(sources)
     threshold = 0.0
-    for source, max_false in MAX_FALSE_HITS.items():
-        neg = np.sort(prob[(labels == 0) & (base == source)])[::-1]
+    for group, max_false in MAX_FALSE_HITS.items():
+        neg = np.sort(prob[(labels == 0) & np.isin(base, group)])[::-1]
         allowed = int(np.floor(max_false * len(neg)))
         if allowed < len(neg):
             threshold = max(threshold, float(neg[allowed]) + 1e-6)
@@ -143,23 +175,11 @@ def train(args: argparse.Namespace) -> None:
     from sklearn.metrics import roc_auc_score
     from sklearn.neural_network import MLPClassifier
 
-    train_pairs = read_jsonl(CACHE / "train.jsonl")
-    tune_pairs = read_jsonl(TUNE)
-    print(f"train {len(train_pairs)} pairs, tune {len(tune_pairs)} pairs")
-    qqp_train = split_qqp(load_qqp())["train"]
-    idf = word_piece_idf([t for a, b, _ in qqp_train for t in (a, b)])
-    x_train, x_tune = cached_features(train_pairs, tune_pairs, idf)
-    texts = sorted({t for p in train_pairs + tune_pairs for t in (p["a"], p["b"])})
-    x_train = with_context(train_pairs, x_train, texts)
-    x_tune = with_context(tune_pairs, x_tune, texts)
-    refused = conflicts(tune_pairs)
-    y_train = np.asarray([p["label"] for p in train_pairs], np.int64)
-    y_tune = np.asarray([p["label"] for p in tune_pairs], np.int64)
-    sources = [p["source"] for p in tune_pairs]
-    # Support pairs are few: weigh them up so the domain the cache serves counts.
-    ours = ("support", "project", "heldout1")
-    weight = np.asarray([args.support_weight if p["source"].startswith(ours) else 1.0
-                         for p in train_pairs])
+    data = training_data(args.support_weight)
+    x_train, x_tune, y_train, y_tune = (data[k] for k in ("x_train", "x_tune", "y_train",
+                                                          "y_tune"))
+    refused, sources, weight = data["refused"], data["sources"], data["w_train"]
+    train_pairs, tune_pairs, idf = data["train_pairs"], data["tune_pairs"], data["idf"]
     mean = x_train.mean(axis=0)
     scale = np.maximum(x_train.std(axis=0), 1e-6)
     best: tuple[float, MlpEnsemble, Any] | None = None
@@ -200,9 +220,9 @@ def train(args: argparse.Namespace) -> None:
     write_artefact(ensemble, idf, threshold, info, prob, tune_pairs, len(train_pairs))
 
 
-def write_artefact(mlp: MlpEnsemble, idf: F32, threshold: float, info: dict[str, Any], prob: F32,
-                   tune_pairs: list[Pair], n_train: int) -> None:
-    arrays = {"idf": idf.astype(np.float16), **mlp.arrays()}
+def write_artefact(model: PairModel, idf: F32, threshold: float, info: dict[str, Any],
+                   prob: F32, tune_pairs: list[Pair], n_train: int) -> None:
+    arrays = {"idf": idf.astype(np.float16), **model.arrays()}
     raw = npz_bytes(arrays)
     ARTEFACT_DIR.mkdir(parents=True, exist_ok=True)
     (ARTEFACT_DIR / WEIGHTS).write_bytes(raw)
@@ -215,11 +235,12 @@ def write_artefact(mlp: MlpEnsemble, idf: F32, threshold: float, info: dict[str,
         "sha256": hashlib.sha256(raw).hexdigest(),
         "features": list(FEATURES + CONTEXT_FEATURES),
         "context": {"max_tokens": MAX_TOKENS, "states": "MiniLM last layer, per text"},
-        "model": {"kind": "mlp ensemble (mean probability)", **info},
+        "model": {"kind": "mlp ensemble (mean probability)", **info},  # info may name another
         "threshold": round(threshold, 6),
         "operating_point": "lowest probability with tune false hits (after the amounts "
                            "and ids check) at most "
-                           + ", ".join(f"{v:.0%} on {k}" for k, v in MAX_FALSE_HITS.items()),
+                           + ", ".join(f"{v:.0%} on {' and '.join(k)}"
+                                     for k, v in MAX_FALSE_HITS.items()),
         "trained_on": {"pairs": n_train, "file": ".cache/cache_verifier/train.jsonl"},
         "tune_scores": {"all": rates(prob, labels, threshold), **by_source},
         "sources": {
@@ -230,6 +251,10 @@ def write_artefact(mlp: MlpEnsemble, idf: F32, threshold: float, info: dict[str,
                              "licence": "written for this project (Apache-2.0)"},
             "heldout1": {"file": "data/heldout/cache_pairs.jsonl",
                          "sha256": file_sha256(REPO / "data" / "heldout" / "cache_pairs.jsonl"),
+                         "licence": "written for this project (Apache-2.0); seen, split by "
+                                    "domain into train and tune"},
+            "heldout2": {"file": "data/heldout2/cache_pairs.jsonl",
+                         "sha256": file_sha256(REPO / "data" / "heldout2" / "cache_pairs.jsonl"),
                          "licence": "written for this project (Apache-2.0); seen, split by "
                                     "domain into train and tune"},
             "project": {"file": "bench/cache_pairs/pairs.jsonl",

@@ -1,14 +1,16 @@
 """The learned pair verifier: does a cached question ask what the query asks?
 
-A small MLP reads two kinds of features of the pair: ``pair_features`` (alignment of the
-two texts' words through MiniLM's static word-piece vectors, agreement of amounts, ids,
-names, negation, intent and question word, the sentence cosine) and ``context_features``
-(the same alignment over MiniLM's last-layer token states, where a token's vector
-carries its context). A candidate the index found above the loose similarity floor
-answers only when its probability reaches the operating point. Numpy only: the weights
-live in ``data/cache_verifier/verifier.npz`` (trained by ``make verifier``; its sources,
-hash and scores in ``verifier.json`` beside it); the word vectors and the token states
-come from the MiniLM export already in the layer. Loaded once per process, on first use.
+A small model reads two kinds of features of the pair: ``pair_features`` (alignment of
+the two texts' words through MiniLM's static word-piece vectors, agreement of amounts,
+ids, names, negation, intent and question word, the sentence cosine) and
+``context_features`` (the same alignment over MiniLM's last-layer token states, where a
+token's vector carries its context); the alignment model (``align.py``) also reads the
+token states themselves, an MLP ensemble only the features. A candidate the index found
+above the loose similarity floor answers only when its probability reaches the
+operating point. Numpy only: the weights live in ``data/cache_verifier/verifier.npz``
+(trained by ``make verifier``; its sources, hash and scores in ``verifier.json`` beside
+it); the word vectors and the token states come from the MiniLM export already in the
+layer. Loaded once per process, on first use.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy.typing as npt
 from tokenizers import Tokenizer
 
 from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.cache.align import AlignEnsemble
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
@@ -77,6 +80,10 @@ class MlpEnsemble:
     def probability(self, x: F32) -> F32:
         return np.mean([m.probability(x) for m in self.members], axis=0).astype(np.float32)
 
+    def score(self, a: F32, b: F32, features: F32) -> float:
+        """One pair's probability (the token states are not read)."""
+        return float(self.probability(features)[0])
+
     def arrays(self) -> dict[str, F32]:
         return {f"m{i}.{k}": v for i, m in enumerate(self.members) for k, v in m.arrays().items()}
 
@@ -85,6 +92,9 @@ class MlpEnsemble:
         count = len({k.split(".", 1)[0] for k in arrays if k.startswith("m")})
         return cls(tuple(Mlp.from_arrays({k.split(".", 1)[1]: v for k, v in arrays.items()
                                           if k.startswith(f"m{i}.")}) for i in range(count)))
+
+
+PairModel = MlpEnsemble | AlignEnsemble  # ``score(a_states, b_states, features)``
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class Prepared:
 
 
 class PairVerifier:
-    def __init__(self, vocabulary: Vocabulary, model: MlpEnsemble, threshold: float,
+    def __init__(self, vocabulary: Vocabulary, model: PairModel, threshold: float,
                  meta: dict[str, Any], embedder: MiniLMEmbedder,
                  keep_bytes: int = PREPARED_BYTES):
         self.vocabulary = vocabulary
@@ -152,7 +162,7 @@ class PairVerifier:
         a, b = self.prepare(cached), self.prepare(query)
         row = np.concatenate([pair_features(a.view, b.view, cosine),
                               context_features(a.states, b.states)])
-        return float(self.model.probability(row)[0])
+        return self.model.score(a.states, b.states, row)
 
 
 def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
@@ -178,9 +188,12 @@ def load_verifier(directory: Path | None = None,
         raise ConfigError(f"{META} was trained on other features; run `make verifier`")
     arrays = npz_arrays(raw)
     vocabulary = load_vocabulary(np.asarray(arrays.pop("idf"), np.float32), embedding_dir)
+    # An alignment model's arrays are "a<i>.<name>", an MLP ensemble's "m<i>.<name>".
+    model: PairModel = (AlignEnsemble.from_arrays(arrays) if "a0.proj" in arrays
+                        else MlpEnsemble.from_arrays(arrays))
     # The router's embedder: one copy of MiniLM per process.
-    return PairVerifier(vocabulary, MlpEnsemble.from_arrays(arrays), float(meta["threshold"]),
-                        meta, shared_embedder(embedding_dir))
+    return PairVerifier(vocabulary, model, float(meta["threshold"]), meta,
+                        shared_embedder(embedding_dir))
 
 
 _LOCK = threading.Lock()
