@@ -15,6 +15,7 @@ from llm_router.rollups import (
     source_of,
     total,
 )
+from llm_router.storage.rollups import rollup_updates
 
 AT = datetime(2026, 12, 3, 14, 7, 30, tzinfo=UTC)
 
@@ -101,3 +102,22 @@ def test_percentiles_from_the_histogram() -> None:
 def test_money_sums_exactly() -> None:
     rows = [increments(entry(cost_usd=Decimal("0.1"))) for _ in range(3)]
     assert total(rows)["cost_usd"] == Decimal("0.3")
+
+
+def test_each_counter_adds_its_own_value_through_shared_placeholders() -> None:
+    e = entry(prompt_tokens=12, completion_tokens=5, max_tokens=16,
+              cost_usd=Decimal("0.0000009"))
+    adds = increments(e)
+    updates = rollup_updates(e, "counters")
+    assert len(updates) == len(keys_of(e))
+    for update in (u["Update"] for u in updates):
+        expression = update["UpdateExpression"]
+        assert expression.endswith(" SET expires_at = :exp")
+        names, values = update["ExpressionAttributeNames"], update["ExpressionAttributeValues"]
+        terms = expression.removeprefix("ADD ").removesuffix(" SET expires_at = :exp")
+        added = {names[n]: Decimal(values[v]["N"])
+                 for n, v in (t.split(" ") for t in terms.split(", "))}
+        assert added == {k: Decimal(v) for k, v in adds.items()}
+        # one placeholder per distinct number (requests, lat_*, max_tokens_requests: 1)
+        assert len(values) - 1 == len({Decimal(v) for v in adds.values()}) < len(adds)
+        assert values[":v1"]["N"] == "0.0000009"  # plain notation, never 9E-7

@@ -49,8 +49,16 @@ def rollup_updates(entry: LedgerEntry, table: str, shards: int = DEFAULT_SHARDS
     shard = shard_of(entry.request_id, shards)
     adds = increments(entry)
     names = {f"#a{i}": name for i, name in enumerate(adds)}
-    values = {f":a{i}": {"N": _number(v)} for i, v in enumerate(adds.values())}
-    expression = "ADD " + ", ".join(f"#a{i} :a{i}" for i in range(len(adds)))
+    # One placeholder per distinct number: most counters of a request add 1, or its
+    # completion tokens, and every value is serialised (botocore) and bound (the store)
+    # once per item of the transaction.
+    placeholders: dict[str, str] = {}
+    terms = []
+    for i, value in enumerate(adds.values()):
+        text = _number(value)
+        terms.append(f"#a{i} {placeholders.setdefault(text, f':v{len(placeholders)}')}")
+    values = {placeholder: {"N": text} for text, placeholder in placeholders.items()}
+    expression = "ADD " + ", ".join(terms)
     items = []
     for key in keys_of(entry):
         expires = int((entry.started_at + RETENTION[key.granularity]).timestamp())
