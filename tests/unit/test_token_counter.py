@@ -16,6 +16,7 @@ import tiktoken
 from llm_router.tokens import counter as counter_module
 from llm_router.tokens.counter import PYTHON_MAX_CHARS, PYTHON_MAX_MERGE_WORK, TokenCounter
 from llm_router.tokens.encodings import load_encoding, load_ranks
+from llm_router.tokens.ranks import RankTable, read_prebuilt
 
 ROOT = Path(__file__).resolve().parents[2]
 ENCODINGS = ("o200k_base", "cl100k_base")
@@ -29,13 +30,13 @@ ALPHABET = [*" \t\n\r\x0b\x0c'sStTdDmMlLvVrReE0123456789aZ!?.,;:-_/\\()[]{}<>|@#
 
 
 @pytest.fixture(scope="module", params=ENCODINGS)
-def pair(request: pytest.FixtureRequest) -> tuple[dict[bytes, int], str, tiktoken.Encoding]:
+def pair(request: pytest.FixtureRequest) -> tuple[RankTable, str, tiktoken.Encoding]:
     name = request.param
     reference = load_encoding(name)
     return load_ranks(name), reference._pat_str, reference
 
 
-def python_count(pair: tuple[dict[bytes, int], str, tiktoken.Encoding], text: str) -> int:
+def python_count(pair: tuple[RankTable, str, tiktoken.Encoding], text: str) -> int:
     ranks, pattern, reference = pair
 
     def refuse() -> tiktoken.Encoding:
@@ -60,6 +61,18 @@ def corpus() -> list[str]:
 def test_python_counts_are_tiktokens_on_the_corpus(pair) -> None:
     for text in corpus():
         assert python_count(pair, text) == len(pair[2].encode_ordinary(text)), text[:60]
+
+
+def test_remembered_pieces_give_the_same_counts(pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One counter over the whole corpus twice: pieces seen before come from its memory
+    (also across a forgetting, PIECES_SEEN small here)."""
+    ranks, pattern, reference = pair
+    monkeypatch.setattr(counter_module, "PYTHON_MAX_MERGE_WORK", 1 << 40)
+    monkeypatch.setattr(counter_module, "PIECES_SEEN", 500)
+    counter = TokenCounter(reference.name, ranks, pattern, lambda: reference)
+    for text in corpus() * 2:
+        assert counter.count_python(text) == len(reference.encode_ordinary(text)), text[:60]
+    assert not counter.built
 
 
 def test_python_counts_are_tiktokens_on_random_unicode(pair) -> None:
@@ -100,3 +113,16 @@ def test_a_long_text_builds_the_encoder_on_first_need(monkeypatch: pytest.Monkey
     monkeypatch.setattr(counter_module, "PYTHON_MAX_CHARS", 10)
     assert counter.count("short text") == 2 and not counter.built
     assert counter.count("a longer text") == 3 and counter.built
+
+
+def test_rank_table_lookups_and_round_trip(tmp_path: Path) -> None:
+    table = RankTable.from_dict({b"b": 5, b"ab": 0, b"\xff\x00": 7, b"": 3})
+    assert [table.get(t, -1) for t in (b"b", b"ab", b"\xff\x00", b"")] == [5, 0, 7, 3]
+    assert [table.get(t, -1) for t in (b"a", b"abc", b"c", b"\xff", b"\xff\x00\x00")] == [-1] * 5
+    assert b"ab" in table and b"a" not in table and len(table) == 4
+    path = tmp_path / "table"
+    path.write_bytes(table.dumps())
+    again = read_prebuilt(path)
+    assert again is not None and again.to_dict() == table.to_dict()
+    path.write_bytes(b"\x00garbage")
+    assert read_prebuilt(path) is None

@@ -4,8 +4,8 @@ tiktoken's encoder (``tiktoken.Encoding``, whose Rust ``CoreBPE`` copies the who
 table in) takes about 0.16 s of CPU to build for o200k: the largest step of the router's
 cold start after the imports. Counting a short prompt does not need it. Byte-pair
 encoding a piece of text only looks up the ranks of byte strings inside that piece, so
-the rank table (a dict, read from the layer's prebuilt file in about 0.05 s) and the
-encoding's split pattern are all it takes: ``TokenCounter`` splits with tiktoken's
+the rank table (``ranks.RankTable``, read from the layer's prebuilt file in about
+0.015 s) and the encoding's split pattern are all it takes: ``TokenCounter`` splits with tiktoken's
 pattern (the ``regex`` module, which tiktoken depends on and its own pure-Python
 reference encoder uses) and merges each piece the way tiktoken's ``byte_pair_merge``
 does: the adjacent pair whose joined bytes have the lowest rank, until none is in the
@@ -34,6 +34,8 @@ from collections.abc import Callable
 import regex
 import tiktoken
 
+from llm_router.tokens.ranks import RankTable
+
 # Above this many characters a text is counted by tiktoken's encoder (built then, once).
 # Python counts English chat text at about 5 M characters a second: 2,000 characters
 # are well under a millisecond (``bench/tokens_bench.py``, "python counter").
@@ -44,6 +46,8 @@ PYTHON_MAX_CHARS = 2_000
 PYTHON_MAX_MERGE_WORK = 20_000
 # Python counting's CPU budget for the process (about what building the encoder costs).
 PYTHON_BUDGET_S = 0.15
+# Pieces remembered (then forgotten all at once): a few MB at most.
+PIECES_SEEN = 50_000
 _NONE = 1 << 62  # the rank of a pair that is not in the table: above every real rank
 
 
@@ -52,7 +56,7 @@ class TokenCounter:
     spent, with tiktoken's encoder (built on first need) for the rest. Thread-safe;
     share one per encoding."""
 
-    def __init__(self, name: str, ranks: dict[bytes, int], pattern: str,
+    def __init__(self, name: str, ranks: RankTable, pattern: str,
                  build: Callable[[], tiktoken.Encoding]):
         self.name = name
         self._ranks = ranks
@@ -61,6 +65,9 @@ class TokenCounter:
         self._encoding: tiktoken.Encoding | None = None
         self._lock = threading.Lock()
         self._spent = 0.0  # CPU seconds counting in Python (threads may race: approximate)
+        # Tokens per piece already counted: words recur, and a dict hit is several times
+        # cheaper than the table's binary search.
+        self._seen: dict[bytes, int] = {}
 
     @property
     def built(self) -> bool:
@@ -96,20 +103,26 @@ class TokenCounter:
             # A lone surrogate: tiktoken replaces it the same way before encoding.
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
             pieces = [piece.encode("utf-8") for piece in self._split(text)]
-        ranks = self._ranks
+        ranks, seen = self._ranks, self._seen
+        if len(seen) > PIECES_SEEN:
+            seen.clear()
         total = work = 0
         for piece in pieces:
-            if piece in ranks:
-                total += 1
-                continue
-            work += len(piece) ** 2
-            if work > PYTHON_MAX_MERGE_WORK:
-                return None
-            total += _merged_length(piece, ranks)
+            tokens = seen.get(piece)
+            if tokens is None:
+                if piece in ranks:
+                    tokens = 1
+                else:
+                    work += len(piece) ** 2
+                    if work > PYTHON_MAX_MERGE_WORK:
+                        return None
+                    tokens = _merged_length(piece, ranks)
+                seen[piece] = tokens
+            total += tokens
         return total
 
 
-def _merged_length(piece: bytes, ranks: dict[bytes, int]) -> int:
+def _merged_length(piece: bytes, ranks: RankTable) -> int:
     """How many tokens tiktoken's ``byte_pair_merge`` leaves of ``piece``: merge the
     adjacent pair whose joined bytes have the lowest rank (the leftmost of equal pairs,
     as tiktoken does) until no joined pair is in the table. Each pair's rank is kept

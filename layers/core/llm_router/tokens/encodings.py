@@ -25,7 +25,13 @@ import tiktoken
 from llm_router.artefacts import read_verified
 from llm_router.errors import ConfigError
 from llm_router.tokens.counter import TokenCounter
-from llm_router.tokens.ranks import RankFileError, parse_ranks, prebuilt_name, read_prebuilt
+from llm_router.tokens.ranks import (
+    RankFileError,
+    RankTable,
+    parse_ranks,
+    prebuilt_name,
+    read_prebuilt,
+)
 
 CACHE_ENV = "TIKTOKEN_CACHE_DIR"
 O200K = "o200k_base"
@@ -133,7 +139,7 @@ def load_counter(name: str, directory: Path | None = None) -> TokenCounter:
     pattern, special_tokens = _SPECS[name]
 
     def build() -> tiktoken.Encoding:
-        return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks,
+        return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks.to_dict(),
                                  special_tokens=special_tokens)
 
     return TokenCounter(name, ranks, pattern, build)
@@ -148,21 +154,21 @@ def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding
     return load_counter(name, directory).encoding()
 
 
-def load_ranks(name: str, directory: Path | None = None) -> dict[bytes, int]:
-    """The rank table of a vendored encoding: from the binary the layer build wrote from
-    the hash-checked file (``llm_router.tokens.ranks``: about half the time of parsing
-    the text), else from the text file itself, sha256-checked as tiktoken would."""
+def load_ranks(name: str, directory: Path | None = None) -> RankTable:
+    """The rank table of a vendored encoding: the one the layer build wrote from the
+    hash-checked file (``llm_router.tokens.ranks``: no parse, no dict to build), else
+    from the text file itself, sha256-checked as tiktoken would."""
     directory = directory or vendored_dir()
     entry = vendored_files(directory)[name]
-    ranks = read_prebuilt(directory / prebuilt_name(entry.cache_name, entry.sha256))
-    if ranks is None:
+    table = read_prebuilt(directory / prebuilt_name(entry.cache_name, entry.sha256))
+    if table is None:
         data = read_verified(directory / entry.cache_name, entry.sha256,
                              what=f"vendored tiktoken file for {name}")
         try:
-            ranks = parse_ranks(data, name)
+            table = RankTable.from_dict(parse_ranks(data, name))
         except RankFileError as exc:
             raise ConfigError(str(exc)) from exc
-    return ranks
+    return table
 
 
 def normalize_model(model: str) -> str:
