@@ -11,17 +11,18 @@ reference encoder uses) and merges each piece the way tiktoken's ``byte_pair_mer
 does: the adjacent pair whose joined bytes have the lowest rank, until none is in the
 table. Tests compare it with tiktoken on a corpus and on random unicode text.
 
-Python is 5 to 50 times slower than the Rust encoder per character (CJK text, whose
-pieces are long, is the slow end), and it holds the GIL while it counts, so it only
-counts short texts, and only until it has spent ``PYTHON_BUDGET_S`` of CPU in all. The
-counter builds tiktoken's encoder, once, for the first text longer than
-``PYTHON_MAX_CHARS``, or whose pieces outside the table would cost the merge loop more
-than ``PYTHON_MAX_MERGE_WORK`` (it is quadratic in a piece's length), or once that
-budget is spent, and counts everything with it from then on. So start-up no longer
-pays the build; the request that first needs the encoder does (about 0.16 s of CPU
-for o200k), and a container whose requests are all short meets it only after about
-as much CPU as the build costs has gone into Python counting (a bounded detour:
-never more than twice what building at start-up cost).
+Python is several to a hundred times slower than the Rust encoder (pieces it has not
+seen before, and CJK text, whose pieces are long, are the slow end), and it holds the
+GIL while it counts, so it only counts short texts, and only until it has spent
+``PYTHON_BUDGET_S`` of CPU in all. The counter builds tiktoken's encoder, once, for
+the first text longer than ``PYTHON_MAX_CHARS``, or whose pieces outside the table
+would cost the merge loop more than ``PYTHON_MAX_MERGE_WORK`` (it is quadratic in a
+piece's length), or once that budget is spent, and counts everything with it from then
+on. So start-up no longer pays the build; the request that first needs the encoder
+does (about 0.2 s of CPU for o200k, with the dict it takes), and a container whose
+requests are all short meets it only after about as much CPU as the build costs has
+gone into Python counting (a bounded detour: about twice what building at start-up
+cost, at most).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ import tiktoken
 from llm_router.tokens.ranks import RankTable
 
 # Above this many characters a text is counted by tiktoken's encoder (built then, once).
-# Python counts English chat text at about 5 M characters a second: 2,000 characters
-# are well under a millisecond (``bench/tokens_bench.py``, "python counter").
+# 2,000 characters of English take Python a few milliseconds the first time and under
+# one once its words are remembered (``bench/tokens_bench.py``, "python counter").
 PYTHON_MAX_CHARS = 2_000
 # The merge loop's bound on its work for one text: the sum of the squared byte lengths
 # of the pieces it merges (a 66-byte piece of Japanese is 4,356; CJK text has no spaces
