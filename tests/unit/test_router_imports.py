@@ -3,7 +3,8 @@
 Every module the handler's import pulls in is paid for on each new container, so the
 router's import graph must not reach code that only other processes use: FastAPI (the
 simulator's framework; the router's app is Starlette), the CLI, the local runner, the
-simulator, alerting, the benchmark runner and training code. A fresh interpreter imports
+simulator, alerting, the benchmark runner and training code, nor libraries replaced
+to keep them out (pydantic-settings). A fresh interpreter imports
 what functions/router/app.py imports and lists the modules it loaded.
 """
 
@@ -17,6 +18,7 @@ NOT_AT_COLD_START = (
     "fastapi", "llm_router.cli", "llm_router.local", "llm_router.simulator",
     "llm_router.alerting", "llm_router.benchmark", "llm_router.classifier.train",
     "llm_router.embedding.export", "llm_router.pricing_import", "matplotlib",
+    "pydantic_settings",  # llm_router.settings reads the environment itself
 )
 
 

@@ -6,16 +6,46 @@ is an environment variable ``LLM_ROUTER_<FIELD>`` (documented in docs/configurat
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+PREFIX = "LLM_ROUTER_"
 
 
-class RouterSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LLM_ROUTER_", frozen=True, extra="ignore")
+class EnvSettings(BaseModel):
+    """A model whose fields default to the environment: ``LLM_ROUTER_<FIELD>``, or the
+    names in a field's ``AliasChoices`` (the first one set wins), in any case; keyword
+    arguments win over both. Values are validated as if given directly ("true", "400").
 
+    What pydantic-settings' ``BaseSettings`` did for these models (environment only: no
+    .env, secrets or CLI sources), without its import on every cold start
+    (docs/performance.md#cold-start)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_by_name=True,
+                              validate_by_alias=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_first(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        environ = {name.lower(): value for name, value in os.environ.items()}
+        found: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            names = ([c for c in alias.choices if isinstance(c, str)]
+                     if isinstance(alias, AliasChoices) else [f"{PREFIX}{name}"])
+            for env_name in names:
+                if env_name.lower() in environ:
+                    found[name] = environ[env_name.lower()]
+                    break
+        return {**found, **data}
+
+
+class RouterSettings(EnvSettings):
     # The catalog file; None means the default catalog shipped in the layer.
     config_path: Path | None = None
     environment: Literal["dev", "prod"] = "prod"
