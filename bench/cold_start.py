@@ -125,11 +125,10 @@ print("COLD-START " + json.dumps(report), flush=True)
 """
 
 # --phases: the steps of bootstrap.create_app_from_env called one by one, CPU seconds each
-# (the same functions in the same order, with the collector off as functions/router/app.py
-# has it; build_services then does the rest).
+# (the same functions in the same order, inside llm_router.coldstart.lambda_init as
+# functions/router/app.py runs them; build_services then does the rest).
 PHASES_CHILD = """
-import gc, json, os, sys, time
-gc.disable()
+import json, os, sys, time
 sys.path[:0] = {path!r}
 marks, clock = {{}}, time.process_time
 def mark(name, since):
@@ -137,6 +136,12 @@ def mark(name, since):
     marks[name] = now - since
     return now
 t = mark("interpreter start", 0.0)
+try:
+    from llm_router.coldstart import lambda_init
+except ImportError:  # a layer built before it (--against)
+    from contextlib import nullcontext as lambda_init
+init = lambda_init()
+init.__enter__()
 from mangum import Mangum
 import httpx
 t = mark("import mangum (asyncio), httpx", t)
@@ -160,8 +165,7 @@ services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
                             dynamodb=dynamodb, tiers=tiers, tracer=tracer)
 t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)
 handler = Mangum(b.create_app(services), lifespan="off")
-gc.freeze()
-gc.enable()
+init.__exit__(None, None, None)
 t = mark("the app and its routes", t)
 print("PHASES " + json.dumps(marks), flush=True)
 """

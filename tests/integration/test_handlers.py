@@ -75,8 +75,9 @@ def test_no_api_docs_in_lambda_by_default(router_handler) -> None:
 
 
 def test_init_leaves_the_collector_on_with_its_objects_frozen(router_handler) -> None:
-    # functions/router/app.py turns the collector off for init (a cold-start cost) and
-    # must turn it back on, with what init built moved out of later collections' way.
+    # functions/router/app.py turns the collector off for init (llm_router.coldstart: a
+    # cold-start cost) and must turn it back on, with what init built moved out of later
+    # collections' way.
     assert gc.isenabled()
     assert gc.get_freeze_count() > 10_000
 
