@@ -4,7 +4,7 @@ Every module the handler's import pulls in is paid for on each new container, so
 router's import graph must not reach code that only other processes use: FastAPI (the
 simulator's framework; the router's app is Starlette), the CLI, the local runner, the
 simulator, alerting, the benchmark runner and training code, nor libraries replaced or
-skipped to keep them out (pydantic-settings, click). A fresh interpreter imports what
+skipped to keep them out (pydantic-settings, click, boto3). A fresh interpreter imports what
 functions/router/app.py imports, inside llm_router.coldstart.lambda_init as the handler
 does, and lists the modules it loaded.
 """
@@ -21,6 +21,7 @@ NOT_AT_COLD_START = (
     "llm_router.embedding.export", "llm_router.pricing_import", "matplotlib",
     "pydantic_settings",  # llm_router.settings reads the environment itself
     "click",  # httpx's command-line client: llm_router.coldstart skips it
+    "boto3", "s3transfer",  # the clients are botocore's (llm_router.aws)
 )
 
 

@@ -105,16 +105,15 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
     """Entries in the cache table; snapshots from the bucket when there is one."""
     if not catalog.cache.enabled:
         return None
-    import boto3
-
+    from llm_router import aws
     from llm_router.cache.snapshots import S3SnapshotStore
     from llm_router.cache.store import DynamoCacheStore
     from llm_router.storage.dynamo import RETRY_CONFIG
 
     snapshots = None
     if settings.bucket:
-        s3 = boto3.client("s3", region_name=settings.region,
-                          endpoint_url=settings.aws_endpoint_url, config=RETRY_CONFIG)
+        s3 = aws.client("s3", region=settings.region, endpoint_url=settings.aws_endpoint_url,
+                        config=RETRY_CONFIG)
         snapshots = S3SnapshotStore(s3, settings.bucket)
     return ResponseCache(catalog.cache, DynamoCacheStore(dynamodb, settings.cache_table),
                          snapshots=snapshots)

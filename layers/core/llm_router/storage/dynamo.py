@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from llm_router import __version__
+from llm_router import __version__, aws
 from llm_router.errors import StorageError
 from llm_router.settings import RouterSettings
 from llm_router.storage.calls import watch_calls
@@ -41,8 +40,8 @@ def dynamodb_client(region: str, endpoint_url: str | None, **credentials: str) -
     store server, the in-process store): one config and the same call timing, so what
     the benchmark runner measures against its in-process store is the client Lambda runs,
     and a request botocore would have let through here is let through everywhere."""
-    return watch_calls(boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url,
-                                    config=DYNAMODB_CONFIG, **credentials))
+    return watch_calls(aws.client("dynamodb", region=region, endpoint_url=endpoint_url,
+                                  config=DYNAMODB_CONFIG, **credentials))
 
 
 def storage_error(action: str, exc: Exception) -> StorageError:

@@ -11,15 +11,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.keys import ApiKey
 from llm_router.storage.dynamo import storage_error
-from llm_router.storage.numbers import PlainNumberSerializer
-
-_ser = PlainNumberSerializer()
-_de = TypeDeserializer()
+from llm_router.storage.items import deserialize, serialize
 
 
 class DynamoKeyStore:
@@ -41,7 +37,7 @@ class DynamoKeyStore:
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item={k: _ser.serialize(v) for k, v in _to_item(key).items()},
+                Item={k: serialize(v) for k, v in _to_item(key).items()},
                 ConditionExpression="attribute_not_exists(key_hash)",
             )
         except (ClientError, BotoCoreError) as exc:
@@ -60,7 +56,7 @@ class DynamoKeyStore:
         """Set some attributes of an existing key (``revoked_at``, ``expires_at``,
         ``rotated_to``)."""
         names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": _ser.serialize(v) for i, v in enumerate(changes.values())}
+        values = {f":v{i}": serialize(v) for i, v in enumerate(changes.values())}
         sets = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
         try:
             self._client.update_item(
@@ -102,7 +98,7 @@ def _to_item(key: ApiKey) -> dict[str, Any]:
 
 
 def _from_item(item: dict[str, Any]) -> ApiKey:
-    data = {k: _de.deserialize(v) for k, v in item.items()}
+    data = {k: deserialize(v) for k, v in item.items()}
     return ApiKey(
         key_hash=data["key_hash"],
         key_id=data["key_id"],

@@ -14,17 +14,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.ledger import LedgerEntry
 from llm_router.rollups import DEFAULT_SHARDS
 from llm_router.storage.dynamo import storage_error
-from llm_router.storage.numbers import PlainNumberSerializer
+from llm_router.storage.items import deserialize, serialize
 from llm_router.storage.rollups import DynamoRollups, rollup_updates
 
-_ser = PlainNumberSerializer()
-_de = TypeDeserializer()
 CONFLICT_RETRIES = 5
 
 
@@ -132,8 +129,8 @@ def _conflicted(exc: ClientError) -> bool:
 
 
 def _serialize(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in data.items()}
+    return {k: serialize(v) for k, v in data.items()}
 
 
 def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
+    return {k: deserialize(v) for k, v in item.items()}

@@ -3,15 +3,12 @@
 ``str(Decimal)`` (and boto3's serializer) print small or large values in exponent form
 (``9E-7``); some DynamoDB implementations refuse that, and an amount of money that is
 accepted or refused by its size is a bug. Every number the router writes goes through
-``number`` (or ``PlainNumberSerializer`` for whole items).
+``number`` (or ``storage.items.serialize`` for whole items).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeSerializer
 
 
 def number(value: Decimal | int | float) -> str:
@@ -28,12 +25,3 @@ def n(value: Decimal | int | float) -> dict[str, str]:
     """A number attribute value."""
     return {"N": number(value)}
 
-
-class PlainNumberSerializer(TypeSerializer):
-    """boto3's serializer, with numbers in plain form (also inside maps and lists)."""
-
-    def _serialize_n(self, value: Any) -> str:
-        checked = DYNAMODB_CONTEXT.create_decimal(value)  # boto3's range and precision checks
-        if checked.is_nan() or checked.is_infinite():
-            raise TypeError("Infinity and NaN not supported")
-        return number(checked)

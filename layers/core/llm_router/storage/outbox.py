@@ -137,10 +137,10 @@ def outbox_for(settings: RouterSettings) -> S3SettleOutbox | None:
         return None
 
     def make_s3() -> Any:
-        import boto3
+        from llm_router import aws
 
-        return boto3.client("s3", region_name=settings.region,
-                            endpoint_url=settings.aws_endpoint_url, config=RETRY_CONFIG)
+        return aws.client("s3", region=settings.region, endpoint_url=settings.aws_endpoint_url,
+                          config=RETRY_CONFIG)
 
     return S3SettleOutbox(make_s3, settings.bucket)
 

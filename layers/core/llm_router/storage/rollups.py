@@ -17,7 +17,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.ledger import LedgerEntry
@@ -32,8 +31,8 @@ from llm_router.rollups import (
     source_of,
 )
 from llm_router.storage.dynamo import storage_error
+from llm_router.storage.items import deserialize
 
-_de = TypeDeserializer()
 RETENTION: dict[Granularity, timedelta] = {
     "day": timedelta(days=400), "hour": timedelta(days=35), "5min": timedelta(days=2)}
 _META = ("pk", "sk", "expires_at")
@@ -120,7 +119,7 @@ class DynamoRollups:
             while True:
                 page = self._client.query(**kwargs)
                 for raw in page.get("Items", []):
-                    yield {k: _de.deserialize(v) for k, v in raw.items()}
+                    yield {k: deserialize(v) for k, v in raw.items()}
                 if "LastEvaluatedKey" not in page:
                     return
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

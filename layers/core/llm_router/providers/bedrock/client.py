@@ -43,7 +43,8 @@ class BedrockRuntime:
     use (so a router that never calls Bedrock never pays for the client at cold start).
 
     ``session`` (a ``boto3.Session``) lets tests and local runs pass credentials; by default
-    boto3's chain is used (the Lambda function's role, or the developer's profile).
+    the process's botocore session (``llm_router.aws``) with its credential chain (the
+    Lambda function's role, or the developer's profile).
     """
 
     def __init__(self, session: Any = None):
@@ -59,18 +60,21 @@ class BedrockRuntime:
             return self._clients[key]
 
     def _build(self, provider: ProviderConfig) -> Any:
-        import boto3
         from botocore.config import Config
 
-        session = self._session or boto3.session.Session()
+        from llm_router import aws
+
         config = Config(
             retries={"total_max_attempts": 1},  # the resilience executor retries
             connect_timeout=min(10.0, provider.timeout_s),
             read_timeout=provider.timeout_s,
             max_pool_connections=MAX_POOL,
         )
-        return session.client("bedrock-runtime", region_name=provider.region,
+        if self._session is None:
+            return aws.client("bedrock-runtime", region=provider.region,
                               endpoint_url=provider.endpoint_url, config=config)
+        return self._session.client("bedrock-runtime", region_name=provider.region,
+                                    endpoint_url=provider.endpoint_url, config=config)
 
     async def complete(
         self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
