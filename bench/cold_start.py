@@ -26,6 +26,8 @@ its order) and reports each step's median CPU seconds: where the time goes.
 ``--against DIR`` (with ``--layer``) alternates every run (and with ``--phases`` every
 phases run) with one of another layer, e.g. one built from an older commit: a
 before/after under the same load (``against_runs``, ``against_phases_cpu_s``).
+``--against-function DIR``: the handler (``app.py``) those runs import, where the older
+commit's differs from the checkout's (``git show OLD:functions/router/app.py``).
 
 ``--init-only`` skips the stores and the request (init as the earlier version of this
 benchmark measured it, with the endpoint pointed at a closed port).
@@ -215,8 +217,9 @@ def compile_sources() -> None:
 
 
 def run_once(env: dict[str, str], event: dict[str, Any] | None,
-             layer: Path | None = None, python: str = sys.executable) -> dict[str, Any]:
-    path = [str(FUNCTION_DIR)] + ([str(layer / "python")] if layer else [])
+             layer: Path | None = None, python: str = sys.executable,
+             function_dir: Path = FUNCTION_DIR) -> dict[str, Any]:
+    path = [str(function_dir)] + ([str(layer / "python")] if layer else [])
     code = CHILD.format(path=path, event=repr(event))
     argv = [python, "-S", "-c", code] if layer else [python, "-c", code]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -319,6 +322,9 @@ def main() -> None:
     parser.add_argument("--against", type=Path,
                         help="with --layer: another layer (e.g. built from an older commit) "
                              "whose runs (and phases runs) alternate with --layer's")
+    parser.add_argument("--against-function", type=Path, default=FUNCTION_DIR,
+                        help="with --against: the directory of the handler (app.py) its "
+                             "runs import (default: the checkout's functions/router)")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter for the function (with --layer: Lambda's version)")
     args = parser.parse_args()
@@ -338,22 +344,22 @@ def main() -> None:
         else:
             env = {**base_env, **stack.env()}
 
-        def once(layer: Path | None) -> dict[str, Any]:
+        def once(layer: Path | None, function_dir: Path = FUNCTION_DIR) -> dict[str, Any]:
             event = function_url_event(FIRST_REQUEST, stack.new_tenant_key()) if stack else None
-            return run_once(env, event, layer, args.python)
+            return run_once(env, event, layer, args.python, function_dir)
 
         once(args.layer)  # warm the page cache, as a reused Lambda host would have it
         if args.against:
-            once(args.against)
+            once(args.against, args.against_function)
         baseline = [_interpreter_only(args.python) for _ in range(args.runs)]
         runs: list[dict[str, Any]] = []
         against_runs: list[dict[str, Any]] = []
-        targets = [(args.layer, runs, "")]
+        targets = [(args.layer, FUNCTION_DIR, runs, "")]
         if args.against:
-            targets.append((args.against, against_runs, " (against)"))
+            targets.append((args.against, args.against_function, against_runs, " (against)"))
         for i in range(args.runs):  # with --against, alternating: both see the same load
-            for layer, rows, label in targets:
-                rows.append(once(layer))
+            for layer, function_dir, rows, label in targets:
+                rows.append(once(layer, function_dir))
                 r = rows[-1]
                 first = (f", first request {r['first_wall']:.3f} s wall / "
                          f"{r['first_cpu']:.3f} s CPU" if stack else "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import botocore.session
 from botocore.config import Config
 
 _session: Any = None
@@ -26,8 +27,6 @@ def session() -> Any:
     global _session
     with _lock:
         if _session is None:
-            import botocore.session
-
             _session = botocore.session.get_session()
         return _session
 
