@@ -18,8 +18,9 @@ import io
 import mmap
 import struct
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -97,3 +98,15 @@ def _member(data: bytes | mmap.mmap, archive: zipfile.ZipFile, info: zipfile.Zip
     if copy_misaligned and offset % dtype.alignment:
         array = array.copy()
     return array.reshape(shape, order="F" if fortran else "C")
+
+
+def members_npz(members: Sequence[Mapping[str, Any]], prefix: str) -> dict[str, Any]:
+    """An ensemble's members' arrays in one npz namespace: ``<prefix><i>.<name>``."""
+    return {f"{prefix}{i}.{k}": v for i, m in enumerate(members) for k, v in m.items()}
+
+
+def npz_members(arrays: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
+    """The inverse of ``members_npz``: each member's arrays, in order."""
+    count = len({k.split(".", 1)[0] for k in arrays if k.startswith(prefix) and "." in k})
+    return [{k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(f"{prefix}{i}.")}
+            for i in range(count)]

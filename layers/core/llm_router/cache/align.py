@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.artefacts import members_npz, npz_members
+
 F32 = npt.NDArray[np.float32]
 PARAMS = ("proj", "comp_w", "comp_b", "top_w", "top_b", "out_w", "out_b", "mean", "scale")
 
@@ -75,12 +77,9 @@ class AlignEnsemble:
         logits = np.asarray([m.logit(a, b, features) for m in self.members])
         return float(np.mean(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))))
 
-    def arrays(self) -> dict[str, F32]:
-        return {f"a{i}.{k}": v for i, m in enumerate(self.members) for k, v in m.arrays().items()}
+    def arrays(self) -> dict[str, Any]:
+        return members_npz([m.arrays() for m in self.members], "a")
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any]) -> AlignEnsemble:
-        count = len({k.split(".", 1)[0] for k in arrays if k.startswith("a")})
-        return cls(tuple(AlignNet.from_arrays({k.split(".", 1)[1]: v for k, v in arrays.items()
-                                               if k.startswith(f"a{i}.")})
-                         for i in range(count)))
+        return cls(tuple(AlignNet.from_arrays(m) for m in npz_members(arrays, "a")))

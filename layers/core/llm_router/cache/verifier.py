@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.artefacts import members_npz, npz_arrays, npz_members, read_verified
 from llm_router.cache.align import AlignEnsemble
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
@@ -84,14 +84,12 @@ class MlpEnsemble:
         """One pair's probability (the token states are not read)."""
         return float(self.probability(features)[0])
 
-    def arrays(self) -> dict[str, F32]:
-        return {f"m{i}.{k}": v for i, m in enumerate(self.members) for k, v in m.arrays().items()}
+    def arrays(self) -> dict[str, Any]:
+        return members_npz([m.arrays() for m in self.members], "m")
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, Any]) -> MlpEnsemble:
-        count = len({k.split(".", 1)[0] for k in arrays if k.startswith("m")})
-        return cls(tuple(Mlp.from_arrays({k.split(".", 1)[1]: v for k, v in arrays.items()
-                                          if k.startswith(f"m{i}.")}) for i in range(count)))
+        return cls(tuple(Mlp.from_arrays(m) for m in npz_members(arrays, "m")))
 
 
 PairModel = MlpEnsemble | AlignEnsemble  # ``score(a_states, b_states, features)``
