@@ -31,7 +31,7 @@ PROJECT_PAIRS = REPO / "bench" / "cache_pairs" / "pairs.jsonl"
 
 NEGATIVE_KINDS = ("entity_swap", "number_swap", "negation", "direction", "intent_shift",
                   "near_topic")
-POSITIVE_KINDS = ("format_variant", "reframe", "typo", "abbreviation")
+POSITIVE_KINDS = ("format_variant", "reframe", "typo", "abbreviation", "reorder")
 Pair = dict[str, Any]
 
 
@@ -318,6 +318,25 @@ def reframe(text: str, rng: random.Random) -> str | None:
     return None
 
 
+# A question ending in a prepositional phrase: "Is SSO available on the Team plan?".
+_TRAILING_PHRASE = re.compile(
+    r"^(?P<head>[^,;:]*?\w)\s+(?P<phrase>(?:on|in|at|for|with|using|during|after|before|via|"
+    r"within|under|through) (?:[\w'$.-]+ ){0,4}[\w'$.-]+)\s*\?$", re.I)
+
+
+def reorder(text: str, rng: random.Random) -> str | None:
+    """The trailing phrase moved to the front, roles kept ("On the Team plan, is SSO
+    available?"): a harmless reorder, where ``direction`` swaps two words' roles."""
+    m = _TRAILING_PHRASE.match(text.strip())
+    if not m or len(m.group("head").split()) < 4:
+        return None
+    head, phrase = m.group("head"), m.group("phrase")
+    first = head.split()[0]
+    if first != "I" and not first.isupper():
+        head = head[0].lower() + head[1:]
+    return f"{phrase[0].upper()}{phrase[1:]}, {head}?"
+
+
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm"
 
 
@@ -418,6 +437,7 @@ def generate(texts: Iterable[str], rng: random.Random, names: list[str],
         "reframe": lambda t: reframe(t, rng),
         "typo": lambda t: typo(t, rng),
         "abbreviation": lambda t: abbreviation(t, rng),
+        "reorder": lambda t: reorder(t, rng),  # last: the kinds above draw as before
     }
     pool = list(dict.fromkeys(texts))
     for kind, make in makers.items():
