@@ -94,3 +94,13 @@ def test_a_text_repeated_in_a_batch_is_answered_as_if_alone(embedder: MiniLMEmbe
     alone = [run(embedder, [pair])[0] for pair in pairs]
     assert together == alone
     assert [r["hit"] for r in together] == [True, False, False]
+
+
+def test_glibc_is_asked_to_keep_freed_memory() -> None:
+    import platform
+
+    from llm_router.cli.cache_probe import keep_freed_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert keep_freed_memory() is True
