@@ -1,3 +1,7 @@
+import types
+
+import pytest
+
 from llm_router.bootstrap import resolve_secrets
 from llm_router.catalog import parse_catalog
 
@@ -42,3 +46,45 @@ def test_nothing_fetched_without_prefix_or_need() -> None:
     no_prefix = parse_catalog({"providers": {"x": {"kind": "openai", "base_url": "http://x"}}},
                               env={})
     assert resolve_secrets(no_prefix, None, fetch).providers["x"].api_key is None
+
+
+def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tiktoken's encoder build holds the GIL for ~0.2 s: a server answering concurrent
+    requests must pay it before serving, not inside the first long prompt (loop stall)."""
+    import argparse
+
+    from llm_router.cli import serve
+    from llm_router.tokens.encodings import get_encoding
+
+    order: list[str] = []
+    monkeypatch.setattr(serve.LocalStack, "start",
+                        staticmethod(lambda *a, **k: types.SimpleNamespace(
+                            settings=None, catalog=None, mode="simulator",
+                            stop=lambda: order.append("stopped"))))
+    monkeypatch.setattr(serve, "listening_socket",
+                        lambda host, port: types.SimpleNamespace(getsockname=lambda: (host, port)))
+    monkeypatch.setattr(serve, "build_services", lambda *a, **k: None)
+    monkeypatch.setattr(serve, "create_app", lambda services: None)
+    monkeypatch.setattr(serve, "_banner", lambda stack, url: None)
+
+    real_build = serve.build_encoders
+
+    def build_and_record() -> None:
+        real_build()
+        order.append("built " + ",".join(
+            n for n in ("o200k_base", "cl100k_base") if get_encoding(n).built))
+
+    monkeypatch.setattr(serve, "build_encoders", build_and_record)
+
+    class Server:
+        def __init__(self, config: object) -> None:
+            pass
+
+        async def serve(self, sockets: object) -> None:
+            order.append("serving")
+
+    monkeypatch.setattr(serve.uvicorn, "Server", Server)
+    monkeypatch.setattr(serve.uvicorn, "Config", lambda app, **k: None)
+    serve._serve(argparse.Namespace(host="127.0.0.1", port=0, dev_key=None, simulate="on"),
+                 None, None)  # type: ignore[arg-type]
+    assert order == ["built o200k_base,cl100k_base", "serving", "stopped"]

@@ -141,6 +141,20 @@ def warm_encodings() -> None:
     get_encoding("o200k_base")
 
 
+def build_encoders() -> None:
+    """Build tiktoken's encoders for o200k and cl100k now (about 0.2 s of CPU each).
+
+    For a server that answers concurrent requests (``llm-router serve``): the build holds
+    the GIL, so left to the first long prompt it would stall every request in flight and
+    /health for that long (``bench/loop_stall.py`` measured a 224 ms delay). Lambda runs
+    one request per container at a time and keeps the build off its cold start
+    (``warm_encodings``)."""
+    from llm_router.tokens.encodings import get_encoding
+
+    for name in ("o200k_base", "cl100k_base"):
+        get_encoding(name).encoding()
+
+
 def load_tier_picker(catalog: Catalog) -> TierPicker | None:
     """The embedder and classifier for ``model: auto``, or None (with a warning) when their
     files are missing: explicit models keep working, ``auto`` answers a clear 400."""

@@ -10,7 +10,7 @@ import httpx
 import uvicorn
 
 from llm_router.api.app import create_app
-from llm_router.bootstrap import build_services
+from llm_router.bootstrap import build_encoders, build_services
 from llm_router.catalog import Catalog, load_catalog
 from llm_router.local.processes import sigterm_exits
 from llm_router.local.sockets import listening_socket
@@ -64,6 +64,7 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         services = build_services(
             stack.settings, http=httpx.AsyncClient(), catalog=stack.catalog, mode=stack.mode
         )
+        build_encoders()  # before it listens: the build holds the GIL (bootstrap)
         app = create_app(services)
         _banner(stack, f"http://{host}:{port}")
         config = uvicorn.Config(app, log_level="warning", access_log=False)
