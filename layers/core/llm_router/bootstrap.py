@@ -136,9 +136,9 @@ def warm_encodings() -> None:
     o200k serves every current OpenAI model and the estimates for most others; cl100k
     (gpt-4, gpt-3.5, Llama estimates) loads on first use instead, to keep the cold
     start inside its budget."""
-    from llm_router.tokens.encodings import get_encoding
+    from llm_router.tokens.encodings import O200K, get_encoding
 
-    get_encoding("o200k_base")
+    get_encoding(O200K)
 
 
 def build_encoders() -> None:
@@ -149,9 +149,9 @@ def build_encoders() -> None:
     /health for that long (``bench/loop_stall.py`` measured a 224 ms delay). Lambda runs
     one request per container at a time and keeps the build off its cold start
     (``warm_encodings``)."""
-    from llm_router.tokens.encodings import get_encoding
+    from llm_router.tokens.encodings import CL100K, O200K, get_encoding
 
-    for name in ("o200k_base", "cl100k_base"):
+    for name in (O200K, CL100K):
         get_encoding(name).encoding()
 
 

@@ -68,16 +68,18 @@ class RankTable:
         tokens = sorted(table)
         return cls(tokens, array("I", [table[token] for token in tokens]))
 
+    def _index(self, token: bytes) -> int:
+        """The token's position in the sorted tokens, or -1 when it is not there."""
+        at = bisect_left(self._tokens, token)
+        return at if at != self._size and self._tokens[at] == token else -1
+
     def get(self, token: bytes, default: int) -> int:
         """The token's rank, or ``default`` when it is not in the table."""
-        at = bisect_left(self._tokens, token)
-        if at != self._size and self._tokens[at] == token:
-            return self._ranks[at]
-        return default
+        at = self._index(token)
+        return self._ranks[at] if at >= 0 else default
 
     def __contains__(self, token: bytes) -> bool:
-        at = bisect_left(self._tokens, token)
-        return at != self._size and self._tokens[at] == token
+        return self._index(token) >= 0
 
     def __len__(self) -> int:
         return self._size
