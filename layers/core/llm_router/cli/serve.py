@@ -64,7 +64,7 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         services = build_services(
             stack.settings, http=httpx.AsyncClient(), catalog=stack.catalog, mode=stack.mode
         )
-        build_encoders()  # before it listens: the build holds the GIL (bootstrap)
+        build_encoders()  # before it listens: o200k's build holds the GIL (bootstrap)
         app = create_app(services)
         _banner(stack, f"http://{host}:{port}")
         config = uvicorn.Config(app, log_level="warning", access_log=False)
