@@ -33,6 +33,9 @@ READY_LINE = "llm-router store listening on"
 
 class StoreHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as boto3's connection pool expects
+    # Buffered writes: the status line, headers and body of a reply leave in one send
+    # (http.server flushes after each request), not two, each waking the client.
+    wbufsize = 64 * 1024
     server: StoreServer
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
