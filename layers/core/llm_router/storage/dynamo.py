@@ -19,6 +19,12 @@ RETRY_CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,
 )
+# The router calls DynamoDB from anyio's worker threads, at most 40 at once (anyio's
+# default limiter). With botocore's default pool of 10 connections, every call beyond
+# the tenth in flight opened a new connection and dropped it afterwards (about one
+# settle in eight at 32 concurrent settles); the pool is opened lazily, so a Lambda
+# container serving one request at a time still holds one connection.
+POOL_CONNECTIONS = 40
 # DynamoDB validates every request itself (and so does the embedded store:
 # llm_router/local/store/wire.py); botocore's own pass over the parameters was about a
 # fifth of the client's CPU per settle transaction (docs/performance.md).
@@ -27,7 +33,8 @@ RETRY_CONFIG = Config(
 # settle transaction (docs/performance.md).
 USER_AGENT = f"llm-router/{__version__}"  # botocore appends its own name and version
 DYNAMODB_CONFIG = RETRY_CONFIG.merge(Config(parameter_validation=False,
-                                            user_agent=USER_AGENT))
+                                            user_agent=USER_AGENT,
+                                            max_pool_connections=POOL_CONNECTIONS))
 
 
 def make_dynamodb_client(settings: RouterSettings) -> Any:

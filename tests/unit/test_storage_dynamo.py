@@ -1,0 +1,20 @@
+"""The router's DynamoDB client: its connection pool against the threads that use it."""
+
+from __future__ import annotations
+
+import anyio
+import anyio.to_thread
+
+from llm_router.storage.dynamo import dynamodb_client
+
+
+async def _worker_threads() -> int:
+    return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+
+def test_the_pool_holds_a_connection_for_every_worker_thread() -> None:
+    """Every storage call runs in one of anyio's worker threads; a pool smaller than
+    their number opens and drops a connection for each call beyond it."""
+    client = dynamodb_client("us-east-1", "http://127.0.0.1:9", aws_access_key_id="x",
+                             aws_secret_access_key="x")
+    assert client.meta.config.max_pool_connections >= anyio.run(_worker_threads)
