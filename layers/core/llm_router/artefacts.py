@@ -3,12 +3,13 @@ and open the uncompressed ``.npz`` inside without copying it.
 
 Every artefact in the layer (MiniLM weights, classifier, cache verifier) is committed or
 exported with its sha256, so a truncated or swapped file fails at start-up instead of
-giving garbage. The arrays are read-only views of the verified bytes: no second copy of
-the weights, no zip CRC pass over data the sha256 already covered (``np.load`` did both,
-about a tenth of the cold start for the 45 MB MiniLM export). A compressed member is read
-the ordinary way; one whose data sits misaligned for its dtype is copied, unless the
-caller copies every array itself anyway (``copy_misaligned=False``: numpy reads
-misaligned views correctly, only more slowly).
+giving garbage (a mapped file the layer build already hashed is checked by its size:
+``llm_router.checked_files``). The arrays are read-only views of the verified bytes: no
+second copy of the weights, no zip CRC pass over data the sha256 already covered
+(``np.load`` did both, about a tenth of the cold start for the 45 MB MiniLM export). A
+compressed member is read the ordinary way; one whose data sits misaligned for its
+dtype is copied, unless the caller converts every array itself anyway
+(``copy_misaligned=False``: numpy reads misaligned views correctly, only more slowly).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import IO, Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.checked_files import checked_at_build
 from llm_router.errors import ConfigError
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature .. file name length, extra length
@@ -46,13 +48,16 @@ def read_verified(path: Path, sha256: str, *, what: str) -> bytes:
 def map_verified(path: Path, sha256: str, *, what: str) -> mmap.mmap:
     """``read_verified`` for a large file: the file mapped read-only instead of read into
     memory (the sha256 then reads the page cache directly, without first copying 45 MB
-    for the MiniLM export). Arrays ``npz_arrays`` makes from it are read-only views that
-    keep the mapping alive; copy what you keep, and the mapping goes with the views."""
+    for the MiniLM export), or, in a built layer, hashed once by the build
+    (``llm_router.checked_files``). Arrays ``npz_arrays`` makes from it are read-only
+    views that keep the mapping alive."""
     try:
         with path.open("rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
         raise ConfigError(f"{what} missing or empty: {path} ({exc})") from exc
+    if checked_at_build(path, sha256):  # a built layer: hashed once, by the build
+        return mapped
     if hashlib.sha256(mapped).hexdigest() != sha256:
         raise ConfigError(f"{what} {path} does not match the sha256 hash its metadata names")
     return mapped

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import mmap
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,9 +31,18 @@ class ModelFiles:
     """Verified contents of an export directory."""
 
     manifest: dict[str, Any]
-    # Read-only views of the file's bytes, some misaligned: copy what you keep.
+    # Read-only views of the mapped file, most of them misaligned.
     weights: dict[str, npt.NDArray[np.float16]]
     tokenizer_json: str
+    mapping: mmap.mmap | None = None
+
+    def release(self) -> None:
+        """Drop the mapped file's pages from this process's memory (the hash, or the
+        caller's widening, read them all) while the views stay valid: a page read again
+        comes back from the page cache. What an embedder keeps reading in place (the
+        word table: the rows of a query's tokens) is then all that stays resident."""
+        if self.mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self.mapping.madvise(mmap.MADV_DONTNEED)
 
     @property
     def model_id(self) -> str:
@@ -47,9 +57,8 @@ def sha256_bytes(data: bytes) -> str:
 def load_model_files(directory: Path | None = None) -> ModelFiles:
     """Read and hash-check an export directory (``make data`` writes the default one).
 
-    Not cached: the weights file (45 MB, mapped rather than read: ``map_verified``) and
-    its float16 views are dropped once an embedder has taken what it keeps; share the
-    embedder instead (``minilm.shared_embedder``)."""
+    Not cached: share the embedder instead (``minilm.shared_embedder``). The weights
+    file (45 MB) is mapped rather than read (``map_verified``)."""
     return _load_model_files((directory or DEFAULT_DIR).resolve())
 
 
@@ -60,13 +69,13 @@ def _load_model_files(directory: Path) -> ModelFiles:
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"no embedding model manifest in {directory}; run `make data`") from exc
     what = "embedding model file"
-    # Most members of the export sit at odd offsets; the embedder copies (widens) every
-    # array it keeps, so copying them here first would only double the work.
-    weights = npz_arrays(map_verified(directory / WEIGHTS, files[WEIGHTS], what=what),
-                         copy_misaligned=False)
+    # Most members of the export sit at odd offsets; the embedder widens every array but
+    # the word table, which it reads in place, so copying them here would only add work.
+    mapping = map_verified(directory / WEIGHTS, files[WEIGHTS], what=what)
+    weights = npz_arrays(mapping, copy_misaligned=False)
     tokenizer_json = read_verified(directory / TOKENIZER, files[TOKENIZER], what=what)
     return ModelFiles(manifest=manifest, weights=weights,  # type: ignore[arg-type]
-                      tokenizer_json=tokenizer_json.decode("utf-8"))
+                      tokenizer_json=tokenizer_json.decode("utf-8"), mapping=mapping)
 
 
 def npz_bytes(arrays: Mapping[str, npt.NDArray[np.generic]]) -> bytes:

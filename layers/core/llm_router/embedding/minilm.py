@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 
 from llm_router.embedding.artefact import DEFAULT_DIR, ModelFiles, load_model_files
 from llm_router.embedding.base import Matrix, normalise_rows
+from llm_router.embedding.widen import widen
 
 F32 = npt.NDArray[np.float32]
 # sentence-transformers' sentence_bert_config.json for this model (the tokenizer.json
@@ -97,17 +98,21 @@ class MiniLMEmbedder:
         self._max_seq_length = max_seq_length
         self._prefix_chars = max_seq_length * 16  # plenty of words for the window
         w = files.weights
-        # float16, gathered per query. A copy: the loader's arrays may be views of the
-        # whole verified file, which would otherwise stay in memory for good.
-        self._word = np.array(w["embeddings.word_embeddings.weight"], copy=True)
+        # Read in place from the mapped file: only the rows a query uses are ever read.
+        self._word = w["embeddings.word_embeddings.weight"]
         self._tokenizer_json = files.tokenizer_json
-        self._pos = _f32(w["embeddings.position_embeddings.weight"][:max_seq_length])
-        self._type0 = _f32(w["embeddings.token_type_embeddings.weight"][0])
-        self._ln_w = _f32(w["embeddings.LayerNorm.weight"])
-        self._ln_b = _f32(w["embeddings.LayerNorm.bias"])
-        self._layers = [
-            _load_layer(w, f"encoder.layer.{i}.") for i in range(int(config["num_hidden_layers"]))
-        ]
+        layers = int(config["num_hidden_layers"])
+        groups = [[w["embeddings.position_embeddings.weight"][:max_seq_length]],
+                  [w["embeddings.token_type_embeddings.weight"][0]],
+                  [w["embeddings.LayerNorm.weight"]], [w["embeddings.LayerNorm.bias"]]]
+        for i in range(layers):
+            groups += _layer_groups(w, f"encoder.layer.{i}.")
+        wide = widen(groups)
+        self._pos, self._type0, self._ln_w, self._ln_b = wide[:4]
+        per_layer = len(wide[4:]) // layers
+        self._layers = [_layer(wide[4 + i * per_layer : 4 + (i + 1) * per_layer])
+                        for i in range(layers)]
+        files.release()
 
     @classmethod
     def load(cls, directory: Path | None = None) -> MiniLMEmbedder:
@@ -240,36 +245,30 @@ def _pool(hidden: F32, mask: F32) -> Matrix:
     return normalise_rows(summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9))
 
 
-def _f32(a: npt.NDArray[np.generic]) -> F32:
-    return np.ascontiguousarray(a, dtype=np.float32)
-
-
-def _linear_t(w: dict[str, npt.NDArray[np.float16]], *names: str) -> F32:
-    """torch Linear stores (out, in) and x @ W.T is the forward: W.T of the layers
-    ``names`` (stacked along ``out``), a transposed view of the widened weights. Widening
-    the stored (out, in) order is a straight pass (a transposed copy strided through
-    memory cost about 0.05 s of cold start), and matmul hands the view to BLAS as a
-    transposed operand, without a copy."""
-    return np.concatenate([_f32(w[name + ".weight"]) for name in names]).T
-
-
-def _load_layer(w: dict[str, npt.NDArray[np.float16]], prefix: str) -> _Layer:
+def _layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
+                  ) -> list[list[npt.NDArray[np.float16]]]:
+    """One encoder layer's arrays to widen, in ``_Layer``'s order. torch's Linear stores
+    (out, in) and the forward is x @ W.T: the weights are widened in their stored order
+    (a straight pass) and used as transposed views, which matmul hands to BLAS as a
+    transposed operand without a copy; query, key and value are stacked along ``out``
+    into one projection."""
     att = prefix + "attention."
-    parts = [att + f"self.{n}" for n in ("query", "key", "value")]
-    return _Layer(
-        w_qkv=_linear_t(w, *parts),
-        b_qkv=np.concatenate([_f32(w[n + ".bias"]) for n in parts]),
-        w_out=_linear_t(w, att + "output.dense"),
-        b_out=_f32(w[att + "output.dense.bias"]),
-        ln1_w=_f32(w[att + "output.LayerNorm.weight"]),
-        ln1_b=_f32(w[att + "output.LayerNorm.bias"]),
-        w_up=_linear_t(w, prefix + "intermediate.dense"),
-        b_up=_f32(w[prefix + "intermediate.dense.bias"]),
-        w_down=_linear_t(w, prefix + "output.dense"),
-        b_down=_f32(w[prefix + "output.dense.bias"]),
-        ln2_w=_f32(w[prefix + "output.LayerNorm.weight"]),
-        ln2_b=_f32(w[prefix + "output.LayerNorm.bias"]),
-    )
+    qkv = [att + f"self.{n}" for n in ("query", "key", "value")]
+    names = [[n + ".weight" for n in qkv], [n + ".bias" for n in qkv],
+             [att + "output.dense.weight"], [att + "output.dense.bias"],
+             [att + "output.LayerNorm.weight"], [att + "output.LayerNorm.bias"],
+             [prefix + "intermediate.dense.weight"], [prefix + "intermediate.dense.bias"],
+             [prefix + "output.dense.weight"], [prefix + "output.dense.bias"],
+             [prefix + "output.LayerNorm.weight"], [prefix + "output.LayerNorm.bias"]]
+    return [[w[name] for name in group] for group in names]
+
+
+def _layer(wide: list[F32]) -> _Layer:
+    """``_Layer`` from ``_layer_groups``' arrays widened, the weights transposed."""
+    w_qkv, b_qkv, w_out, b_out, ln1_w, ln1_b, w_up, b_up, w_down, b_down, ln2_w, ln2_b = wide
+    return _Layer(w_qkv=w_qkv.T, b_qkv=b_qkv, w_out=w_out.T, b_out=b_out, ln1_w=ln1_w,
+                  ln1_b=ln1_b, w_up=w_up.T, b_up=b_up, w_down=w_down.T, b_down=b_down,
+                  ln2_w=ln2_w, ln2_b=ln2_b)
 
 
 def _pad(encodings: list[list[int]]) -> tuple[npt.NDArray[np.int64], F32]:
