@@ -7,6 +7,7 @@ on its merge work), not the encoder the counter builds for long texts.
 
 from __future__ import annotations
 
+import pickle
 import random
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import tiktoken
 
 from llm_router.tokens import counter as counter_module
 from llm_router.tokens.counter import PYTHON_MAX_CHARS, PYTHON_MAX_MERGE_WORK, TokenCounter
-from llm_router.tokens.encodings import load_encoding, load_ranks
+from llm_router.tokens.encodings import load_counter, load_encoding, load_ranks
 from llm_router.tokens.ranks import RankTable, read_prebuilt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +92,8 @@ def test_long_texts_and_long_pieces_go_to_tiktokens_encoder() -> None:
     ranks, reference = load_ranks("o200k_base"), load_encoding("o200k_base")
     builds: list[int] = []
 
-    def build() -> tiktoken.Encoding:
+    def build(table: RankTable) -> tiktoken.Encoding:
+        assert table is ranks
         builds.append(1)
         return reference
 
@@ -109,10 +111,28 @@ def test_long_texts_and_long_pieces_go_to_tiktokens_encoder() -> None:
 
 def test_a_long_text_builds_the_encoder_on_first_need(monkeypatch: pytest.MonkeyPatch) -> None:
     ranks, reference = load_ranks("cl100k_base"), load_encoding("cl100k_base")
-    counter = TokenCounter("cl100k_base", ranks, reference._pat_str, lambda: reference)
+    counter = TokenCounter("cl100k_base", ranks, reference._pat_str, lambda _: reference)
     monkeypatch.setattr(counter_module, "PYTHON_MAX_CHARS", 10)
     assert counter.count("short text") == 2 and not counter.built
     assert counter.count("a longer text") == 3 and counter.built
+
+
+def test_once_built_the_encoder_counts_without_any_python_table() -> None:
+    """The counter drops its rank table and remembered pieces when the encoder is built,
+    and the encoder it builds keeps no Python copy of the table either (``llm-router
+    serve`` builds o200k's before it listens)."""
+    counter, reference = load_counter("o200k_base"), load_encoding("o200k_base")
+    short = "Where is my order? It was due on Monday."
+    assert counter.count(short) == len(reference.encode_ordinary(short))
+    encoding = counter.encoding()
+    assert counter.built and counter._ranks is None and counter._seen == {}
+    assert "_mergeable_ranks" not in vars(encoding)
+    assert counter.count_python(short) is None  # the Python path has nothing to count with
+    for text in corpus()[:5] + [short]:
+        assert counter.count(text) == len(reference.encode_ordinary(text)), text[:60]
+    assert encoding.decode(encoding.encode(short)) == short
+    with pytest.raises(AttributeError):
+        pickle.dumps(encoding)
 
 
 def test_rank_table_lookups_and_round_trip(tmp_path: Path) -> None:

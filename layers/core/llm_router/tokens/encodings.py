@@ -135,14 +135,8 @@ def load_counter(name: str, directory: Path | None = None) -> TokenCounter:
     """A counter for o200k or cl100k over the vendored rank table (see ``load_ranks``)."""
     if name not in _SPECS:
         raise ConfigError(f"no vendored tiktoken encoding {name!r}")
-    ranks = load_ranks(name, directory)
-    pattern, special_tokens = _SPECS[name]
-
-    def build() -> tiktoken.Encoding:
-        return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks.to_dict(),
-                                 special_tokens=special_tokens)
-
-    return TokenCounter(name, ranks, pattern, build)
+    return TokenCounter(name, load_ranks(name, directory), _SPECS[name][0],
+                        lambda ranks: _counting_encoding(name, ranks))
 
 
 def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding:
@@ -151,7 +145,26 @@ def load_encoding(name: str, directory: Path | None = None) -> tiktoken.Encoding
     compares the whole encoding)."""
     if name not in _SPECS:
         return tiktoken.get_encoding(name)
-    return load_counter(name, directory).encoding()
+    return _tiktoken_encoding(name, load_ranks(name, directory))
+
+
+def _tiktoken_encoding(name: str, ranks: RankTable) -> tiktoken.Encoding:
+    pattern, special_tokens = _SPECS[name]
+    return tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks.to_dict(),
+                             special_tokens=special_tokens)
+
+
+def _counting_encoding(name: str, ranks: RankTable) -> tiktoken.Encoding:
+    """The encoder a ``TokenCounter`` counts with, without tiktoken's Python copy of
+    the rank table. tiktoken 0.14's ``Encoding`` keeps the ``{bytes: rank}`` dict it was
+    built from (``_mergeable_ranks``) only to pickle itself: its Rust ``CoreBPE`` holds
+    its own copy, and encoding never reads the dict. With the counter's table dropped
+    too, that dict is the last reference to 200,000 byte strings (o200k; about 18 MB of
+    ``llm-router serve``'s resident memory). This encoder counts and encodes as any
+    other, but pickling it raises (tests/unit/test_token_counter.py)."""
+    encoding = _tiktoken_encoding(name, ranks)
+    vars(encoding).pop("_mergeable_ranks", None)
+    return encoding
 
 
 def load_ranks(name: str, directory: Path | None = None) -> RankTable:
