@@ -131,3 +131,29 @@ def test_success_is_parsed():
 def test_unknown_kind_is_a_config_error():
     with pytest.raises(ConfigError):
         adapter_for("cohere")
+
+
+def test_calls_go_through_the_clients_transport_for_the_url_with_its_headers():
+    """``send`` skips the client's per-request layers, not its configuration: a mount for
+    the provider's host (a proxy, say) is used, and the client's default headers go out."""
+    seen: list[tuple[str, httpx.Request]] = []
+    body = {"choices": [{"message": {"content": "hello"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+
+    def via(name):
+        def handler(request):
+            seen.append((name, request))
+            return httpx.Response(200, json=body)
+        return httpx.MockTransport(handler)
+
+    async def run():
+        async with httpx.AsyncClient(transport=via("default"), headers={"x-team": "a"},
+                                     mounts={"http://up.test": via("mounted")}) as client:
+            return await call_provider(client, adapter_for("openai"), REQUEST, _model(),
+                                       _provider("openai"), "req-1", timeout_s=7)
+
+    assert asyncio.run(run()).choices[0].message.content == "hello"
+    [(name, request)] = seen
+    assert name == "mounted" and request.headers["x-team"] == "a"
+    assert request.headers["authorization"] == "Bearer sk-very-secret"
+    assert request.extensions["timeout"]["read"] == 7

@@ -170,7 +170,10 @@ def create_app(services: Services) -> Starlette:
             # The cost is known only at the end: in the ledger and a final SSE comment.
             return RelayResponse(result.relay, headers)
         headers["x-router-cost-usd"] = f"{result.cost_usd:f}"
-        return JSONResponse(result.completion.model_dump(mode="json"), headers=headers)
+        # pydantic writes the same bytes as JSONResponse(model_dump(mode="json")) in a
+        # third of the time (tests/unit/api: byte for byte).
+        return Response(result.completion.model_dump_json(), headers=headers,
+                        media_type="application/json")
 
     routes: list[BaseRoute] = [
         Route("/health", health, methods=["GET"]),

@@ -3,6 +3,11 @@
 Every lower-level failure becomes one of the ``Upstream*Error`` classes here, with the
 httpx exception kept as ``__cause__`` for logs. The provider key lives only in request
 headers; error messages are scrubbed of it in case a server echoes it back.
+
+A request is built by the client (its headers, base URL and timeout) and handed straight
+to the client's transport (``send``): the client's own per-request layers (auth flow,
+redirect loop, cookie jar, stream wrapper) do nothing a provider call needs and were a
+third of httpx's CPU per call (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -62,9 +67,10 @@ async def call_provider(
     timeout = timeout_s if timeout_s is not None else provider.timeout_s
     where = {"provider": provider.name, "model": model.name}
     body = await body_args(request, upstream.headers, upstream.json)
+    outgoing = client.build_request(upstream.method, upstream.url, timeout=timeout, **body)
     try:
-        response = await client.request(upstream.method, upstream.url, timeout=timeout,
-                                        **body)
+        response = await send(client, outgoing)
+        await response.aread()
     except httpx.TransportError as exc:
         raise _transport_error(exc, provider, model, timeout) from exc
 
@@ -82,6 +88,18 @@ async def call_provider(
         return adapter.parse_response(body, model, request_id)
     except UpstreamProtocolError as exc:
         raise UpstreamProtocolError(f"{provider.name}: {exc.message}", **where) from exc
+
+
+async def send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """``request`` through the transport ``client`` would use for its URL (its mounts and
+    proxies included), body not read; ``aread`` or ``aclose`` the response. Redirects are
+    not followed, as ``client.send`` does not by default; no cookies are kept (a provider
+    API sets none that matter). ``_transport_for_url`` is httpx's own lookup (pinned in
+    requirements/runtime.txt; tests/unit/providers/test_transport.py would notice it go)."""
+    transport = client._transport_for_url(request.url)
+    response = await transport.handle_async_request(request)
+    response.request = request
+    return response
 
 
 class UpstreamStream:
@@ -129,7 +147,7 @@ async def open_stream(
     body = await body_args(request, upstream.headers, upstream.json)
     outgoing = client.build_request(upstream.method, upstream.url, timeout=timeout, **body)
     try:
-        response = await client.send(outgoing, stream=True)
+        response = await send(client, outgoing)
     except httpx.HTTPError as exc:
         raise _transport_error(exc, provider, model, timeout) from exc
     if response.status_code >= 400:
