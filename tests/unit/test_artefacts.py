@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.artefacts import _NPY_V1, _array_header, npz_arrays, read_verified
 from llm_router.embedding.artefact import npz_bytes
 from llm_router.errors import ConfigError
 
@@ -119,3 +119,25 @@ def test_read_verified_checks_the_hash_and_names_what_is_missing(tmp_path: Path)
         read_verified(path, "0" * 64, what="test weights")
     with pytest.raises(ConfigError, match="test weights missing"):
         read_verified(tmp_path / "absent.npz", good, what="test weights")
+
+
+@pytest.mark.parametrize("array", [
+    np.zeros((30522, 384), np.float16), np.arange(384, dtype=np.float32), np.array(3.5),
+    np.zeros((2, 3, 4), np.int64), np.ones(5, np.bool_), np.asfortranarray(np.eye(3, 4)),
+    np.arange(3, dtype=">f4"), np.array(["ab", "c"]), np.zeros((0, 7), np.uint32),
+])
+def test_npy_headers_read_as_numpy_reads_them(array: np.ndarray) -> None:
+    """The direct match of numpy's own header text gives what numpy's reader gives
+    (and a header it does not match, here a unicode dtype, goes to numpy's reader)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array)
+    raw = buffer.getvalue()
+    reader = io.BytesIO(raw)
+    np.lib.format.read_magic(reader)
+    expected = np.lib.format.read_array_header_1_0(reader)
+    assert _array_header(raw) == (*expected, reader.tell())
+    assert (_NPY_V1.match(raw) is None) == (array.dtype.kind == "U")
+    # A header whose length field disagrees is left to numpy, which refuses it.
+    bad = raw[:8] + (int.from_bytes(raw[8:10], "little") + 16).to_bytes(2, "little") + raw[10:]
+    with pytest.raises(ValueError):
+        _array_header(bad)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import mmap
+import re
 import struct
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -88,14 +89,11 @@ def _member(data: bytes | mmap.mmap, archive: zipfile.ZipFile, info: zipfile.Zip
     if signature != _LOCAL_SIGNATURE:
         raise ValueError(f"bad local header for {info.filename}")
     start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-    header = io.BytesIO(data[start:start + min(info.file_size, 1 << 16)])
-    version = np.lib.format.read_magic(header)
-    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                   else np.lib.format.read_array_header_2_0)
-    shape, fortran, dtype = read_header(header)
+    shape, fortran, dtype, header_size = _array_header(
+        data[start:start + min(info.file_size, 1 << 16)])
     if dtype.hasobject:
         raise ValueError(f"{info.filename} holds Python objects")
-    offset = start + header.tell()
+    offset = start + header_size
     count = int(np.prod(shape, dtype=np.int64))
     if offset + count * dtype.itemsize > start + info.file_size:
         raise ValueError(f"{info.filename} is shorter than its header says")
@@ -103,6 +101,31 @@ def _member(data: bytes | mmap.mmap, archive: zipfile.ZipFile, info: zipfile.Zip
     if copy_misaligned and offset % dtype.alignment:
         array = array.copy()
     return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _array_header(head: bytes) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
+    """An ``.npy`` header: shape, Fortran order, dtype and its size in bytes. The
+    version 1.0 header numpy writes for a plain dtype is matched directly (numpy's own
+    reader evaluates the header as a Python literal: about 0.05 ms a member, 5 ms for
+    the MiniLM export's 101); any other goes to numpy's reader."""
+    match = _NPY_V1.match(head)
+    if match is not None and match.end() == 10 + int.from_bytes(head[8:10], "little"):
+        descr, fortran, dims = match.groups()
+        shape = tuple(int(d) for d in dims.split(b",") if d.strip())
+        return shape, fortran == b"True", np.dtype(descr.decode()), match.end()
+    header = io.BytesIO(head)
+    version = np.lib.format.read_magic(header)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    shape, fortran, dtype = read_header(header)
+    return shape, fortran, dtype, header.tell()
+
+
+# Magic, version 1.0, the header's length (uint16, little-endian; the dict, its padding
+# and the newline must end exactly there), then the dict as numpy writes it.
+_NPY_V1 = re.compile(rb"\x93NUMPY\x01\x00..\{'descr': '([<>|][a-z]\d{1,2})', "
+                     rb"'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \} *\n",
+                     re.DOTALL)
 
 
 def members_npz(members: Sequence[Mapping[str, Any]], prefix: str) -> dict[str, Any]:

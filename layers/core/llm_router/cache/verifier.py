@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from tokenizers import Tokenizer
 
 from llm_router.artefacts import members_npz, npz_arrays, npz_members, read_verified
 from llm_router.cache.align import AlignEnsemble
@@ -164,13 +163,10 @@ class PairVerifier:
 
 
 def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
-    """The word view over the process's shared MiniLM (its float16 word table and its
-    tokenizer, here without truncation): no second read of the export."""
+    """The word view over the process's shared MiniLM: its float16 word table and its
+    tokenizer (no truncation), no second read of the export nor second tokenizer."""
     embedder = shared_embedder(embedding_dir)
-    tokenizer = Tokenizer.from_str(embedder.tokenizer_json)
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return Vocabulary(tokenizer, embedder.word_table, idf)
+    return Vocabulary(embedder.tokenizer, embedder.word_table, idf)
 
 
 def load_verifier(directory: Path | None = None,

@@ -92,15 +92,15 @@ class MiniLMEmbedder:
         self._eps = float(config["layer_norm_eps"])
         self._dim = int(config["hidden_size"])
         self._model_id = files.model_id
+        # No truncation here (``_window`` cuts the ids): the cache verifier shares it.
         self._tokenizer = Tokenizer.from_str(files.tokenizer_json)
         self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=max_seq_length)
+        self._tokenizer.no_truncation()
         self._max_seq_length = max_seq_length
         self._prefix_chars = max_seq_length * 16  # plenty of words for the window
         w = files.weights
         # Read in place from the mapped file: only the rows a query uses are ever read.
         self._word = w["embeddings.word_embeddings.weight"]
-        self._tokenizer_json = files.tokenizer_json
         layers = int(config["num_hidden_layers"])
         groups = [[w["embeddings.position_embeddings.weight"][:max_seq_length]],
                   [w["embeddings.token_type_embeddings.weight"][0]],
@@ -125,8 +125,11 @@ class MiniLMEmbedder:
         return self._word
 
     @property
-    def tokenizer_json(self) -> str:
-        return self._tokenizer_json
+    def tokenizer(self) -> Tokenizer:
+        """The word-piece tokenizer, without padding or truncation (read-only use: the
+        cache verifier's word view shares it instead of building a second, which cost
+        its first request about 0.03 s; changing its settings would change both)."""
+        return self._tokenizer
 
     @property
     def dim(self) -> int:
@@ -151,9 +154,15 @@ class MiniLMEmbedder:
             if cut > 0:
                 ids: list[int] = self._tokenizer.encode_batch([text[:cut]])[0].ids
                 if len(ids) >= self._max_seq_length:
-                    return ids
-        whole: list[int] = self._tokenizer.encode_batch([text])[0].ids
-        return whole
+                    return self._window(ids)
+        return self._window(self._tokenizer.encode_batch([text])[0].ids)
+
+    def _window(self, ids: list[int]) -> list[int]:
+        """The first ``max_seq_length`` of "[CLS] text [SEP]"'s ids, the closing [SEP]
+        kept: what the tokenizer's own truncation gives (a test compares)."""
+        if len(ids) <= self._max_seq_length:
+            return ids
+        return ids[: self._max_seq_length - 1] + ids[-1:]
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         """Embed many texts; batches group similar lengths so padding stays small."""
@@ -174,7 +183,8 @@ class MiniLMEmbedder:
         if not texts:
             return out, states
         encodings = ([self._token_ids(texts[0])] if len(texts) == 1
-                     else [e.ids for e in self._tokenizer.encode_batch(list(texts))])
+                     else [self._window(e.ids)
+                           for e in self._tokenizer.encode_batch(list(texts))])
         order = np.argsort([len(ids) for ids in encodings], kind="stable")
         for start in range(0, len(order), BATCH_SIZE):
             chunk = order[start : start + BATCH_SIZE]
