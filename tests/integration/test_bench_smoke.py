@@ -35,3 +35,19 @@ def test_soak_reports_first_and_last_windows(tmp_path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = next(tmp_path.glob("soak-*.md")).read_text()
     assert "| p50 (ms) |" in report and "Errors: 0." in report and "PASS" in report
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_request_path_marks_every_step(stream: bool) -> None:
+    """The marks still hook what they wrap (uvicorn, httpcore, botocore and the service
+    are internals there): every step shows up, in order."""
+    done = run("request_path.py", "--requests", "5", "--warmup", "2",
+               *(["--stream"] if stream else []))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    steps = ["request_head", "handler_in", "parse_out", "admit_out", "httpx_send_in",
+             "upstream_body_written", "upstream_headers_read", "upstream_phase_out",
+             "first_body_written" if stream else "worker_thread_in",
+             "client_answered" if stream else "storage_reply_in"]
+    names = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")]
+    assert [n for n in names if n in steps] == steps, done.stdout
+    assert "client's wait, p50 ms: router" in done.stdout
