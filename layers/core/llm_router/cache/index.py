@@ -114,12 +114,14 @@ class TenantIndex:
         if not best:
             return Lookup(None, 0.0, "context")
         best_similarity = float(scores[best[0]])
-        query_sig = signature(query_text)
+        # The lexical signatures are read only by the guards without a verifier.
+        lexical = policy.reads_signatures
+        query_sig = signature(query_text) if lexical else None
         first_refusal: Refusal | None = None
         probability: float | None = None
         for row in best:
-            verdict = policy.judge(float(scores[row]), self._signature(row), query_sig,
-                                   self._texts[row], query_text)
+            verdict = policy.judge(float(scores[row]), self._signature(row) if lexical else None,
+                                   query_sig, self._texts[row], query_text)
             if verdict.hit:
                 return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None,
                               verdict.probability)

@@ -78,13 +78,21 @@ class MatchPolicy:
     verifier: PairVerifier | None = None
     min_probability: float = 0.5
 
-    def judge(self, similarity: float, cached: Signature, query: Signature,
+    @property
+    def reads_signatures(self) -> bool:
+        """Whether ``judge`` reads the texts' lexical ``Signature``s (computing one costs
+        about a millisecond: the verifier's path passes None)."""
+        return self.verifier is None and self.guards
+
+    def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "") -> Verdict:
         if similarity < self.threshold:
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
             return self._verify(similarity, cached_text, query_text)
         if self.guards:
+            if cached is None or query is None:
+                raise ValueError("the lexical guards need both texts' signatures")
             refused = refusal(cached, query)
             if refused is not None:
                 return Verdict(False, similarity, refused)
