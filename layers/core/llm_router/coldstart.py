@@ -15,6 +15,9 @@
   the layer does not ship: 42 M instructions of every cold start, for an ImportError
   httpx catches. A ``None`` in ``sys.modules`` makes that import fail at once instead;
   ``httpx.main`` then says the command-line client is not installed, as it would anyway.
+- Source text that the imports compile on every cold start (dataclasses' generated
+  methods, string annotations, regular expressions) is served from what the layer build
+  compiled (``llm_router.precompiled``), when the layer has that file.
 
 docs/performance.md#cold-start has the measurements.
 """
@@ -26,15 +29,49 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from llm_router import precompiled
+
 
 @contextmanager
 def lambda_init() -> Iterator[None]:
-    """Init with the collector off and httpx's CLI import skipped; the collector is back
-    on afterwards (also when init fails), with what init built frozen."""
+    """Init with the collector off, httpx's CLI import skipped and the layer's
+    precompiled source in use; the collector is back on afterwards (also when init
+    fails), with what init built frozen."""
     gc.disable()
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    skip_httpx_cli()
     try:
-        yield
+        with precompiled.installed():
+            yield
     finally:
         gc.freeze()
         gc.enable()
+
+
+def skip_httpx_cli() -> None:
+    """httpx's ``from ._main import main`` fails at once (it would import click first)."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
+# What functions/router/app.py imports, then what its init imports while it builds the
+# app (the HTTP client's transport, Powertools' metrics and logger, X-Ray, MiniLM): the
+# layer build records what these compile.
+ROUTER_IMPORTS = ("mangum", "httpx", "llm_router.bootstrap", "httpcore", "h11",
+                  "aws_lambda_powertools.metrics", "aws_lambda_powertools.logging",
+                  "aws_lambda_powertools.tracing", "aws_xray_sdk.core",
+                  "llm_router.embedding.minilm", "llm_router.cache.snapshots")
+
+
+def precompile(argv: list[str]) -> None:
+    """The layer build's step (layers/core/Makefile): ``argv`` is the layer's ``python``
+    folder, then where this machine's wheels of the same pins are when the layer's are
+    for another CPU (the text compiled is the same on every CPU)."""
+    from pathlib import Path
+
+    layer = Path(argv[0])
+    sys.path[:0] = argv[1:]
+    out = precompiled.cache_path(layer / "llm_router" / "data" / "precompiled")
+    skip_httpx_cli()
+    compilations = precompiled.record_imports(ROUTER_IMPORTS, out)
+    print(f"precompiled: {len(compilations.code)} code objects and "
+          f"{len(compilations.patterns)} patterns the router's import compiles "
+          f"({out.stat().st_size // 1024} KiB, {out.name})")
