@@ -3,7 +3,7 @@ set it never saw: does a change of training data generalise? (No cross-validatio
 calibration fit: minutes, not the quarter hour `llm-router train` takes.)
 
     .venv/bin/python bench/classifier_fit_check.py [--data data/heldout2]
-        [--without SOURCE,...] [--also DIR] [--temperature T]
+        [--without SOURCE,...] [--also DIR ...] [--temperature T]
 
 ``--without`` drops training sources; ``--also`` trains on a labelled set too (e.g.
 ``data/self-instruct``: what would training on it do?). Sets are folders in the format of
@@ -49,13 +49,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "data" / "heldout2")
     parser.add_argument("--without", type=_names, default=set())
-    parser.add_argument("--also", type=Path, help="a labelled set to train on as well")
+    parser.add_argument("--also", type=Path, action="append", default=[],
+                        help="a labelled set to train on as well (repeatable)")
     parser.add_argument("--temperature", type=float, default=SHIPPED["temperature"])
     args = parser.parse_args()
     rows = [(e.query, e.label, e.source) for e in load_examples(ROOT / DEFAULT_DATA)
             if e.split == "train" and e.source not in args.without]
-    if args.also:
-        rows += [(r["text"], r["tier"], str(args.also)) for r in _labelled(args.also)]
+    for folder in args.also:
+        rows += [(r["text"], r["tier"], str(folder)) for r in _labelled(folder)]
     scored = _labelled(args.data)
     embedder = MemoEmbedder(MiniLMEmbedder.load(), ROOT / ".cache" / "embeddings.npz")
     texts, other = [text for text, _, _ in rows], [r["text"] for r in scored]

@@ -154,6 +154,45 @@ SOURCES = (
            "apologies and complaints about the website around a one-fact ask, around an "
            "explanation, and long case histories, drafting jobs and decisions with "
            "numbers; written from the rubric, without reading data/heldout2", OWN),
+    # The second and third independent sets (data/heldout2/, data/heldout3/): each scored
+    # once as a test, then declared seen; trained on since 2026-12-03 (issue 14, i17).
+    # data/heldout4/ is NOT read here: it is the validation set of this data.
+    Source("independent-v2", "../../heldout2/classifier_queries.jsonl", "train",
+           "491 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout2/, its labelling rules in data/heldout2/README.md); scored once "
+           "as the second held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v3", "../../heldout3/classifier_queries.jsonl", "train",
+           "524 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout3/; its writer dropped queries between two tiers); scored once "
+           "as the third held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("own-boundary-lookup", "own-boundary-lookup.txt", "train",
+           "simple vs moderate at the boundary the fourth independent set showed: an error "
+           "code or status pasted with 'what does it mean / what is the limit' (a look-up: "
+           "simple) against the same topic asking why or how to avoid it (moderate); terse "
+           "one-line definitions, idioms and file-extension facts (simple) against their "
+           "explanations; short writing (a haiku, a polite rewrite, a tagline: moderate) "
+           "against substantial pieces (complex); two related asks in one message "
+           "(moderate); long preambles around one canned ask (simple). Written from the "
+           "rubric after reading data/heldout4's misses by kind, none reworded from it",
+           OWN),
+    Source("own-boundary-terse-case", "own-boundary-terse-case.txt", "train",
+           "terse reports of an incident on the writer's own account (money taken twice, "
+           "service out for days, data lost, charged after cancelling: complex even in "
+           "six words) against the general question on the same topic (moderate) and the "
+           "one-fact version (simple); short code and writing asks at moderate vs "
+           "complex. Written from the rubric after reading data/heldout4's misses by kind",
+           OWN),
+    Source("own-boundary-choose", "own-boundary-choose.txt", "train",
+           "'which should I choose' with the writer's own constraints or numbers, cheapest "
+           "way to do X for a stated time, quantitative efficiency comparisons, proofs and "
+           "migration orderings (reasoning) against the same comparison without "
+           "constraints (moderate), and disputes quoting amounts (complex) against "
+           "computing the right amount (reasoning). Written from the rubric after reading "
+           "data/heldout4's misses by kind", OWN),
 )
 
 
