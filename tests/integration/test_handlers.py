@@ -156,3 +156,28 @@ class LambdaContext:
     memory_limit_in_mb = 1769
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:benchmark-runner"
     aws_request_id = "test-request"
+
+
+def test_the_stream_relays_factory_builds_the_same_app_inside_lambda_init(
+    storage: Storage, simulator: SimulatorProcess, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # functions/stream_relay/run.sh: uvicorn --factory llm_router.coldstart:relay_app.
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from llm_router.coldstart import relay_app
+
+    config = tmp_path / "catalog.yaml"
+    config.write_text(sim_catalog(simulator.url))
+    storage.add_key(EVENT_KEY)
+    for name, value in {**storage.env(), "LLM_ROUTER_CONFIG_PATH": str(config)}.items():
+        monkeypatch.setenv(name, value)
+    app = relay_app()
+    assert gc.isenabled() and "exec" not in vars(dataclasses)  # init's patches are gone
+    with TestClient(app) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+        models = client.get("/v1/models", headers={"authorization": f"Bearer {EVENT_KEY}"})
+        assert models.status_code == 200
+        assert "small-model" in {m["id"] for m in models.json()["data"]}

@@ -55,7 +55,7 @@ def test_the_detector_sees_function_level_and_package_cycles(tmp_path: Path) -> 
 
 def test_the_layer_ships_what_the_functions_import_and_no_development_code() -> None:
     roots = tool.function_roots(ROOT / "functions")
-    assert "llm_router.bootstrap" in roots  # the stream relay's uvicorn factory
+    assert "llm_router.coldstart" in roots  # the stream relay's uvicorn factory
     shipped = tool.runtime_modules(PACKAGE, roots)
     for needed in ("llm_router.bootstrap", "llm_router.api.app", "llm_router.service",
                    "llm_router.providers.bedrock.client", "llm_router.benchmark.job",

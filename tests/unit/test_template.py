@@ -204,7 +204,7 @@ def test_stream_relay_script_is_executable_and_serves_the_app_factory() -> None:
     script = ROOT / "functions" / "stream_relay" / "run.sh"
     assert os.access(script, os.X_OK)
     text = script.read_text()
-    assert "--factory llm_router.bootstrap:create_app_from_env" in text
+    assert "--factory llm_router.coldstart:relay_app" in text
     assert "/opt/python" in text
 
 

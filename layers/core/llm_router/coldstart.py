@@ -1,4 +1,6 @@
-"""What a Lambda handler module does around its init (``functions/router/app.py``).
+"""What a Lambda function does around its init: ``functions/router/app.py``, and the
+stream relay's app factory (``relay_app``, which ``functions/stream_relay/run.sh`` hands
+to uvicorn).
 
 ``with lambda_init():`` around the imports and the building of the app:
 
@@ -28,6 +30,7 @@ import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from llm_router import precompiled
 
@@ -45,6 +48,15 @@ def lambda_init() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+def relay_app() -> Any:
+    """The stream relay's app (``uvicorn --factory``): ``create_app_from_env`` built
+    inside ``lambda_init``, as the router's handler builds it."""
+    with lambda_init():
+        from llm_router.bootstrap import create_app_from_env
+
+        return create_app_from_env()
 
 
 def skip_httpx_cli() -> None:
