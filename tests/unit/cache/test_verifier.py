@@ -136,3 +136,49 @@ def test_the_lookups_embedding_pass_gives_the_verifier_the_query(
 
     monkeypatch.setattr(verifier.embedder, "token_states", second_pass)
     verifier.prepare(query)
+
+
+def test_a_lookups_cold_candidates_are_prepared_in_one_pass(
+        minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every candidate over the floor is judged unless one hits: their texts go through
+    MiniLM together (no single-text pass), and the verdict is the one-at-a-time path's."""
+    shared = load_verifier()
+
+    def fresh() -> PairVerifier:
+        return PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
+                            shared.embedder)
+
+    cached = ["How do I enable two-factor authentication?",
+              "How do I turn off two-factor authentication?",
+              "How do I set up two-step verification?"]
+    query = "How do I disable two-factor authentication?"
+    vectors = minilm.embed([*cached, query])
+    index = TenantIndex(capacity=4)
+    for i, text in enumerate(cached):
+        index.add(IndexRecord(f"k{i}", "c", text, vectors[i], 2**62, ""))
+
+    batched = fresh()
+    passes: list[int] = []
+    embedder = batched.embedder
+    embed_with_states = embedder.embed_with_states
+
+    def counted(texts: list[str], max_tokens: int) -> object:
+        passes.append(len(texts))
+        return embed_with_states(texts, max_tokens)
+
+    def single_pass(*args: object) -> None:
+        raise AssertionError("a candidate was prepared alone")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(embedder, "embed_with_states", counted)
+        patch.setattr(embedder, "token_states", single_pass)
+        got = index.search(vectors[3], "c", 0, MatchPolicy(0.5, True, batched, 0.99), query)
+    over_floor = int(np.sum(vectors[:3] @ vectors[3] >= 0.5))
+    assert over_floor >= 2 and passes == [1 + over_floor]  # query and candidates, once
+
+    one_at_a_time = fresh()
+    monkeypatch.setattr(one_at_a_time, "prepare_many", lambda texts: None)
+    expected = index.search(vectors[3], "c", 0, MatchPolicy(0.5, True, one_at_a_time, 0.99),
+                            query)
+    assert got.match == expected.match and got.refused_by == expected.refused_by
+    assert got.probability == pytest.approx(expected.probability, abs=1e-4)

@@ -114,6 +114,9 @@ class TenantIndex:
         if not best:
             return Lookup(None, 0.0, "context")
         best_similarity = float(scores[best[0]])
+        over_floor = [self._texts[row] for row in best if scores[row] >= policy.threshold]
+        if policy.verifier is not None and over_floor:  # each may be judged: one pass
+            policy.verifier.prepare_many([query_text, *over_floor])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
