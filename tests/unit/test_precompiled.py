@@ -90,6 +90,38 @@ def test_patterns_from_the_file_equal_what_re_compiles(tmp_path: Path) -> None:
     assert served[2].findall("10 USD and 3eur") == [("10", "USD"), ("3", "eur")]
 
 
+def test_regex_patterns_from_the_file_match_as_regex_compiles_them(tmp_path: Path) -> None:
+    import regex
+
+    from llm_router.textscan import compile_like_re
+
+    sources = [(r"\b(?:ignore|disregard)\s+(?:all\s+)?previous\b", regex.IGNORECASE),
+               (r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>k|m)?", 0), (r"\S+", 0)]
+    text = "Please IGNORE all previous rules: 12,5 k tokens, ² and ½ too"
+    regex.purge()
+    with recording() as recorded:
+        for pattern, flags in sources:
+            compile_like_re(pattern, flags)
+    assert len(recorded.regexes) == len(sources)
+    cached = _roundtrip(recorded, tmp_path)
+    regex.purge()
+    with patched(cached):
+        served = [compile_like_re(pattern, flags) for pattern, flags in sources]
+        again = compile_like_re(*sources[0])  # regex's own cache, filled by the hit
+    assert cached.hits == len(sources) and cached.misses == 0 and again is served[0]
+    regex.purge()
+    fresh = [compile_like_re(pattern, flags) for pattern, flags in sources]
+    # regex patterns compare by identity; what pickling keeps is their engine code.
+    assert [p._pickled_data for p in served] == [p._pickled_data for p in fresh]
+    assert [p.groupindex for p in served] == [p.groupindex for p in fresh]
+    for s, f in zip(served, fresh, strict=True):
+        assert s.findall(text, concurrent=True) == f.findall(text, concurrent=True)
+    other = Compilations(regexes=cached.regexes, regex_version="0.0")
+    with patched(other):  # made by another regex version: compiled as before
+        compile_like_re(*sources[2])
+    assert other.hits == 0 and other.misses == 1
+
+
 def test_forward_refs_and_named_tuples_come_from_the_file(tmp_path: Path) -> None:
     with recording() as recorded:
         ref = typing.ForwardRef("dict[str, list[int]]")

@@ -11,7 +11,8 @@ router compiles source text at run time, the same text on every cold start:
   ``collections.namedtuple`` each named tuple's ``__new__``;
 - ``re.compile`` parses each pattern and compiles it to the regular-expression engine's
   code (about 230 patterns: urllib3's URL grammar, PyYAML's reader, botocore, the
-  email and http packages, the library's own).
+  email and http packages, the library's own), and ``regex.compile`` the library's
+  scanners of request text (about 30: the classifier's features, the input guards).
 
 Together that was a third of the router's import CPU (docs/performance.md#cold-start).
 The layer build runs the router's imports once under ``recording()`` and writes what
@@ -26,8 +27,10 @@ compiled as before, so a stale or missing file costs only the time it would have
 
 The file says which bytecode (``importlib.util.MAGIC_NUMBER``, as ``.pyc`` files do) and
 which regular-expression engine (``_sre.MAGIC``) it was made for; any other interpreter
-ignores it. Those three modules compile without ``from __future__`` flags, and so does
-the cache (``dont_inherit``).
+ignores it. The ``regex`` patterns are used only under the ``regex`` version that made
+them (its compiler's internals are that version's). ``dataclasses``, ``typing`` and
+``collections`` compile without ``from __future__`` flags, and so does the cache
+(``dont_inherit``).
 
 The layer build writes the file with ``llm_router.coldstart.precompile``.
 """
@@ -59,31 +62,37 @@ class Compilations:
     """Code objects by (mode, source) and regular-expression engine code by pattern."""
 
     def __init__(self, code: dict[Any, Any] | None = None,
-                 patterns: dict[Any, Any] | None = None) -> None:
+                 patterns: dict[Any, Any] | None = None,
+                 regexes: dict[Any, Any] | None = None,
+                 regex_version: str | None = None) -> None:
         self.code: dict[Any, Any] = code if code is not None else {}
         self.patterns: dict[Any, Any] = patterns if patterns is not None else {}
+        # The regex module's patterns, used only with the regex version that made them.
+        self.regexes: dict[Any, Any] = regexes if regexes is not None else {}
+        self.regex_version = regex_version
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
-        return len(self.code) + len(self.patterns)
+        return len(self.code) + len(self.patterns) + len(self.regexes)
 
     def dumps(self) -> bytes:
-        return marshal.dumps((_stamp(), self.code, self.patterns))
+        return marshal.dumps((_stamp(), self.code, self.patterns, self.regex_version,
+                              self.regexes))
 
     @classmethod
     def load(cls, path: Path) -> Compilations:
         """The file's compilations, or none when it is missing or made for another
         interpreter."""
         try:
-            stamp, code, patterns = marshal.loads(path.read_bytes())
+            stamp, code, patterns, regex_version, regexes = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             return cls()
         if stamp != _stamp():
             return cls()
-        return cls(code, patterns)
+        return cls(code, patterns, regexes, regex_version)
 
-    # The three compilers, each with the signature of what it replaces.
+    # The compilers, each with the signature of what it replaces.
 
     def compile_source(self, source: Any, filename: str, mode: str, *args: Any,
                        **kwargs: Any) -> Any:
@@ -139,7 +148,72 @@ class Compilations:
             self.hits += 1
         return _sre.compile(pattern, *args)
 
+    def compile_regex(self, pattern: Any, flags: int, ignore_unused: bool, kwargs: Any,
+                      cache_it: bool) -> Any:
+        """``regex._main._compile`` (the ``regex`` module's, which the library's scanners
+        of request text use: llm_router.textscan). Patterns without named lists or locale
+        only; a hit also fills regex's own cache as its compiler would."""
+        import regex
+        from regex import _main
+
+        if (kwargs or not isinstance(pattern, (str, bytes))
+                or flags & (regex.DEBUG | regex.LOCALE)):
+            return self._compile_regex(pattern, flags, ignore_unused, kwargs, cache_it)
+        if self.regex_version != regex.__version__:
+            self.regexes, self.regex_version = {}, regex.__version__
+        key = (type(pattern) is bytes, pattern, int(flags), int(regex.DEFAULT_VERSION))
+        entry = self.regexes.get(key)
+        if entry is None:
+            self.misses += 1
+            engine = _RegexEngine(_main._regex)
+            _main._regex = engine
+            try:
+                compiled = self._compile_regex(pattern, flags, ignore_unused, kwargs,
+                                               cache_it)
+            finally:
+                _main._regex = engine.module
+            if engine.args is not None and not engine.args[0] & regex.LOCALE:
+                self.regexes[key] = (engine.args, _main._locale_sensitive.get(
+                    (type(pattern), pattern), True))
+            return compiled
+        cache_key: tuple[Any, ...] = (pattern, type(pattern), flags, frozenset(),
+                                      regex.DEFAULT_VERSION, None)
+        compiled = _main._cache.get(cache_key) if cache_it else None
+        if compiled is not None:  # compiled before in this process
+            return compiled
+        self.hits += 1
+        args, locale_sensitive = entry
+        compiled = _main._regex.compile(pattern, *args)
+        if cache_it:
+            _main._locale_sensitive[(type(pattern), pattern)] = locale_sensitive
+            _main._named_args[(pattern, type(pattern), flags)] = frozenset()
+            _main._cache[cache_key] = compiled
+        return compiled
+
     _compile_pattern: Any = None  # re's own compiler, while patched
+    _compile_regex: Any = None  # regex's, while patched
+
+
+class _RegexEngine:
+    """The ``_regex`` extension, keeping the arguments of the pattern it compiles."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.args: tuple[Any, ...] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.module, name)
+
+    def compile(self, pattern: Any, *args: Any) -> Any:
+        # Flags come as RegexFlag members, which marshal refuses; the engine takes ints.
+        stored = tuple(int(a) if isinstance(a, int) and type(a) is not int else a
+                       for a in args)
+        try:
+            marshal.dumps(stored)
+            self.args = stored
+        except ValueError:  # not storable: compiled as before on every start
+            self.args = None
+        return self.module.compile(pattern, *args)
 
 
 @contextmanager
@@ -156,9 +230,14 @@ def patched(compilations: Compilations) -> Iterator[Compilations]:
     typing.compile = compilations.compile_source  # type: ignore[attr-defined]
     collections.eval = compilations.eval_source  # type: ignore[attr-defined]
     _compiler.compile = compilations.compile_pattern
+    from regex import _main as regex_main  # after re's patch: its import compiles too
+
+    compilations._compile_regex = regex_main._compile
+    regex_main._compile = compilations.compile_regex
     try:
         yield compilations
     finally:
+        regex_main._compile = compilations._compile_regex
         _compiler.compile = compilations._compile_pattern
         del dataclasses.exec  # type: ignore[attr-defined]
         del typing.compile  # type: ignore[attr-defined]
