@@ -85,5 +85,6 @@ def precompile(argv: list[str]) -> None:
     skip_httpx_cli()
     compilations = precompiled.record_imports(ROUTER_IMPORTS, out)
     print(f"precompiled: {len(compilations.code)} code objects and "
-          f"{len(compilations.patterns)} patterns the router's import compiles "
+          f"{len(compilations.patterns) + len(compilations.regexes)} patterns the "
+          f"router's import compiles "
           f"({out.stat().st_size // 1024} KiB, {out.name})")
