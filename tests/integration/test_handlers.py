@@ -171,13 +171,13 @@ def test_the_stream_relays_factory_builds_the_same_app_inside_lambda_init(
 
     config = tmp_path / "catalog.yaml"
     config.write_text(sim_catalog(simulator.url))
-    storage.add_key(EVENT_KEY)
+    storage.add_key("sk-test-relay")
     for name, value in {**storage.env(), "LLM_ROUTER_CONFIG_PATH": str(config)}.items():
         monkeypatch.setenv(name, value)
     app = relay_app()
     assert gc.isenabled() and "exec" not in vars(dataclasses)  # init's patches are gone
     with TestClient(app) as client:
         assert client.get("/health").json() == {"status": "ok"}
-        models = client.get("/v1/models", headers={"authorization": f"Bearer {EVENT_KEY}"})
+        models = client.get("/v1/models", headers={"authorization": "Bearer sk-test-relay"})
         assert models.status_code == 200
         assert "small-model" in {m["id"] for m in models.json()["data"]}
