@@ -1,6 +1,6 @@
 """CPU of one upstream call through httpx: the client's full path against ``send``.
 
-    .venv/bin/python bench/upstream_hop.py [--calls 300] [--rounds 6]
+    .venv/bin/python bench/upstream_hop.py [--calls 300] [--rounds 6] [--aiohttp-from DIR]
 
 Starts the loopback bench upstream (bench/peer/upstream.py) and, alternating by round,
 posts the same chat request ``--calls`` times (a) with ``AsyncClient.request`` (what
@@ -9,6 +9,11 @@ posts the same chat request ``--calls`` times (a) with ``AsyncClient.request`` (
 redirect, cookie and stream-wrapper layers), reading and parsing the JSON answer each
 time. Prints this thread's CPU per call (min and median over rounds): the upstream runs
 in its own process, so only the client side is counted.
+
+``--aiohttp-from DIR`` adds (c) aiohttp's ``ClientSession.post``, imported from the
+site-packages folder DIR (appended to ``sys.path``, so httpx stays the dev venv's):
+aiohttp is not a dependency, and ``make bench-peer``'s LiteLLM virtualenv has one
+(``.venv-litellm/lib/python3.11/site-packages``). For sizing a swap, not used anywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 from peer.gateways import start_upstream
@@ -28,7 +36,9 @@ BODY = {"model": "up-model", "max_tokens": 16,
 HEADERS = {"authorization": "Bearer upstream-key"}
 
 
-async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
+async def _measure(url: str, calls: int, rounds: int,
+                   aiohttp: Any = None) -> dict[str, list[float]]:
+    session = aiohttp.ClientSession() if aiohttp is not None else None
     async with httpx.AsyncClient() as client:
         async def full() -> object:
             response = await client.request("POST", url, json=BODY, headers=HEADERS,
@@ -42,7 +52,16 @@ async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
             await response.aread()
             return response.json()
 
-        arms = {"AsyncClient.request": full, "build_request + send": transport}
+        async def via_aiohttp() -> object:
+            assert session is not None
+            async with session.post(url, json=BODY, headers=HEADERS,
+                                    timeout=aiohttp.ClientTimeout(total=30)) as response:
+                return await response.json()
+
+        arms: dict[str, Callable[[], Awaitable[object]]] = {
+            "AsyncClient.request": full, "build_request + send": transport}
+        if session is not None:
+            arms["aiohttp ClientSession.post"] = via_aiohttp
         results: dict[str, list[float]] = {name: [] for name in arms}
         for _ in range(rounds):
             for name, call in arms.items():
@@ -52,7 +71,9 @@ async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
                 for _ in range(calls):
                     await call()
                 results[name].append((time.thread_time() - started) / calls * 1000)
-        return results
+    if session is not None:
+        await session.close()
+    return results
 
 
 def main() -> int:
@@ -60,11 +81,17 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--aiohttp-from", metavar="DIR",
+                        help="site-packages folder to import aiohttp from (adds its arm)")
     args = parser.parse_args()
+    aiohttp = None
+    if args.aiohttp_from:
+        sys.path.append(args.aiohttp_from)
+        import aiohttp  # type: ignore[no-redef]
     upstream = start_upstream()
     try:
         results = asyncio.run(_measure(upstream.url + "/chat/completions", args.calls,
-                                       args.rounds))
+                                       args.rounds, aiohttp))
     finally:
         upstream.stop()
     for name, values in results.items():
