@@ -79,3 +79,22 @@ def test_snapshot_round_trip_keeps_records_and_watermark() -> None:
         ("a", "c", "hello", 1000), ("b", "c", "tools", 1000)]
     assert np.allclose(back[0].embedding, records[0].embedding) and back[1].embedding is None
     assert snapshot_key("acme/x") == "cache/acme%2Fx/snapshot.npz"
+
+
+def test_expired_entries_are_dropped_and_live_ones_still_found() -> None:
+    index = TenantIndex(dim=16, capacity=2)
+    vectors = [vec(40 + i) for i in range(6)]
+    for i, v in enumerate(vectors):
+        index.add(rec(f"k{i}", f"question number {i}", v, expires=100 if i % 2 else 1000))
+    index.add(rec("exact-only", "with tools", None, expires=100))
+    before = [index.search(v, "c", 200, POLICY, f"question number {i}") for i, v in
+              enumerate(vectors)]
+    assert index.drop_expired(200) == 4
+    assert len(index) == 3 and index.semantic_rows == 3
+    assert not index.has_live("exact-only", 0)
+    for i, v in enumerate(vectors):
+        after = index.search(v, "c", 200, POLICY, f"question number {i}")
+        assert (after.match, after.refused_by) == (before[i].match, before[i].refused_by)
+        assert abs(after.best_similarity - before[i].best_similarity) < 1e-6
+        assert (after.match is not None) == (i % 2 == 0)
+    assert index.drop_expired(200) == 0

@@ -119,3 +119,23 @@ def test_many_threads_store_and_look_up_at_once() -> None:
     assert rc.entries("t") == 8 * 150
     with rc._index("t") as index:
         assert index.semantic_rows == 8 * 150
+
+
+def test_expired_entries_leave_memory_at_a_later_sync() -> None:
+    from llm_router.cache.service import PRUNE_SECONDS
+
+    store, clock, wall = JournalStore(), [0.0], [T0]
+    rc = ResponseCache(CacheConfig(refresh_seconds=1.0), store, dim=8,
+                       monotonic=lambda: clock[0], clock=lambda: wall[0])
+    soon = int((T0 + timedelta(minutes=5)).timestamp())
+    store.put("t", IndexRecord("old", "ctx", "text old", np.ones(8, np.float32), soon,
+                               journal_sk(T0, "old")), None)  # type: ignore[arg-type]
+    store.put("t", record("new", T0 + timedelta(seconds=1)), None)  # type: ignore[arg-type]
+    with rc._index("t"):
+        pass
+    assert rc.entries("t") == 2
+    wall[0] = T0 + timedelta(minutes=10)  # "old" expired; "new" lives a day
+    clock[0] += PRUNE_SECONDS
+    with rc._index("t") as index:
+        assert index.semantic_rows == 1 and not index.has_live("old", 0)
+    assert rc.entries("t") == 1

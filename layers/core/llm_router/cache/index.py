@@ -98,6 +98,15 @@ class TenantIndex:
         self._texts.pop()
         self._signatures.pop()
 
+    def drop_expired(self, now: int) -> int:
+        """Forget every entry whose ``expires_at`` has passed: a search masks it out
+        anyway, so results do not change; the index then holds about a TTL's worth of
+        entries (``ttl_seconds``), not everything this instance has seen. How many went."""
+        expired = [key for key, expires in self._exact.items() if expires <= now]
+        for key in expired:
+            self.remove(key)
+        return len(expired)
+
     def has_live(self, key: str, now: int) -> bool:
         return self._exact.get(key, 0) > now
 

@@ -35,6 +35,9 @@ from llm_router.schema import ChatCompletion, ChatRequest
 
 log = logging.getLogger("llm_router.cache")
 Vector = npt.NDArray[np.float32]
+# How often an instance drops a tenant's expired entries from memory (at a journal sync):
+# a pass over the tenant's entries, ~5 ms per 100,000.
+PRUNE_SECONDS = 60.0
 
 
 class EntryStore(Protocol):
@@ -61,6 +64,7 @@ class SnapshotSource(Protocol):
 class _Tenant:
     index: TenantIndex
     synced_at: float = float("-inf")
+    pruned_at: float = float("-inf")  # expired entries last dropped (monotonic)
     loaded: bool = False  # the snapshot is in
     # Requests run cache calls on worker threads: one tenant's index is read and
     # changed under its lock only (the dict of tenants under the cache's own).
@@ -252,9 +256,16 @@ class ResponseCache:
             tenant.loaded = True
         now = self._monotonic()
         if now - tenant.synced_at >= self.config.refresh_seconds:
+            live = self._now()
             for record in self._store.journal_since(tenant_id, overlap_start(index.watermark)):
-                index.add(record)
+                if record.expires_at > live:
+                    index.add(record)
+                else:  # the overlap re-reads it; moves the watermark all the same
+                    index.watermark = max(index.watermark, record.journal_sk)
             tenant.synced_at = now
+            if now - tenant.pruned_at >= PRUNE_SECONDS:
+                index.drop_expired(live)
+                tenant.pruned_at = now
 
     def _now(self) -> int:
         return int(self._clock().timestamp())
