@@ -3,6 +3,7 @@ the default operating point and swept, with and without the pair verifier; looku
 latency including verification at 1k, 10k and 100k entries per tenant.
 
     .venv/bin/python bench/cache_eval.py            # writes bench/results/cache.json
+    .venv/bin/python bench/cache_eval.py --latency-only --label quiet  # timings only
 
 Pair sets (bench/cache_pairs/):
 - ``pairs.jsonl``: the 334 pairs the lexical guards were written with (and that the
@@ -175,19 +176,24 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
         for i in range(size):
             index.add(IndexRecord(f"k{i}", "ctx", texts[i % len(texts)], rows[i], 2**62, ""))
-        samples = []
+        samples, cpu = [], []
         for r in range(repeats):
             q, text = base[r % len(base)], texts[(r * 7919) % len(texts)]
             if policy.verifier is not None:
                 _, states = embedder.embed_with_states([text], MAX_TOKENS)
                 policy.verifier.prepare(text, states[0])
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             index.search(q, "ctx", 0, policy, text)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         samples.sort()
+        cpu.sort()
         out[str(size)] = {
             "p50_ms": round(samples[len(samples) // 2], 3),
             "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 3),
+            # this process's CPU time: what a loaded machine inflates least
+            "cpu_p50_ms": round(cpu[len(cpu) // 2], 3),
+            "cpu_p99_ms": round(cpu[int(len(cpu) * 0.99) - 1], 3),
             "memory_mb": round(index.semantic_rows * base.shape[1] * 4 / 2**20, 1),
         }
     return out
@@ -237,6 +243,12 @@ def main() -> None:
     parser.add_argument("--quality-only", action="store_true",
                         help="print the pair sets' tables only: no timings, no file written")
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), choices=list(SETS))
+    parser.add_argument("--latency-only", action="store_true",
+                        help="time verification and lookups only, and replace just those "
+                             "parts of --out (the quality tables stay as they are)")
+    parser.add_argument("--label", default="",
+                        help="how the timings were taken (e.g. 'under load'), stored with "
+                             "them with the load average")
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
     verifier = load_verifier()
@@ -254,6 +266,8 @@ def main() -> None:
     for name in args.sets:
         pairs = load_pairs(SETS[name])
         all_pairs += pairs
+        if args.latency_only:
+            continue
         rows = judge_all(pairs, embedder, verifier, config.verifier_floor)
         result["sets"][name] = summary(rows, config.verifier_floor, probability,
                                        config.similarity_threshold)
@@ -264,13 +278,21 @@ def main() -> None:
     policy = MatchPolicy(config.verifier_floor, True, verifier, probability)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats)
+    result["timings"] = {"label": args.label, "load_average_1m": round(os.getloadavg()[0], 2),
+                         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if args.latency_only and args.out.exists():  # keep the quality tables as they are
+        kept = json.loads(args.out.read_text())
+        kept.update({k: result[k] for k in ("verify_ms_per_candidate", "lookup_latency",
+                                            "timings")})
+        result = kept
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"verification per candidate: {result['verify_ms_per_candidate']} (ms; KB a "
           "kept text)")
     for size, numbers in result["lookup_latency"].items():
         print(f"lookup with verification at {size:>6} entries: p50 {numbers['p50_ms']} ms, "
-              f"p99 {numbers['p99_ms']} ms, {numbers['memory_mb']} MB")
+              f"p99 {numbers['p99_ms']} ms (CPU p50 {numbers['cpu_p50_ms']}, p99 "
+              f"{numbers['cpu_p99_ms']} ms), {numbers['memory_mb']} MB")
 
 
 def print_set(name: str, table: dict[str, Any]) -> None:

@@ -98,3 +98,34 @@ def test_expired_entries_are_dropped_and_live_ones_still_found() -> None:
         assert abs(after.best_similarity - before[i].best_similarity) < 1e-6
         assert (after.match is not None) == (i % 2 == 0)
     assert index.drop_expired(200) == 0
+
+
+def test_a_small_contexts_rows_alone_give_the_full_scans_candidates() -> None:
+    """``nearest`` scores only a context's rows when it holds few of them; the candidates
+    (rows, order, similarities) must be those of the masked scan over every row."""
+    from llm_router.cache.index import SUBSET_SHARE
+
+    rng = np.random.default_rng(11)
+    index = TenantIndex(dim=16)
+    sizes = {"big": 400, "medium": 60, "small": 7, "one": 1}
+    for context, size in sizes.items():
+        for i in range(size):
+            v = rng.normal(size=16)
+            index.add(rec(f"{context}{i}", f"text {i}", (v / np.linalg.norm(v)).astype(
+                np.float32), context=context, expires=int(rng.integers(50, 150))))
+    n = index.semantic_rows
+    assert sizes["big"] * SUBSET_SHARE >= n > sizes["medium"] * SUBSET_SHARE  # both paths
+    for context in sizes:
+        for seed in range(5):
+            q = rng.normal(size=16)
+            q = (q / np.linalg.norm(q)).astype(np.float32)
+            live = ((index._contexts[:n] == index._context_codes[context])
+                    & (index._expires[:n] > 100))
+            for k in (1, 5, 50):
+                got = index.nearest(q, context, 100, k)
+                want = index.nearest_by_scan(q, live, k)
+                assert [r for r, _ in got] == [r for r, _ in want], (context, seed, k)
+                np.testing.assert_allclose([s for _, s in got], [s for _, s in want],
+                                           atol=1e-6)
+                assert len(got) == min(k, int(live.sum()))
+    assert index.nearest(q, "unknown", 100) == []

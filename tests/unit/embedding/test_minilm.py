@@ -79,3 +79,17 @@ def test_embed_with_states_is_one_pass_for_both(minilm: MiniLMEmbedder) -> None:
         assert np.allclose(states[0], minilm.token_states(short, None, 40), atol=1e-4)
     assert states[1] is None
     assert minilm.embed_with_states([], 40)[0].shape == (0, minilm.dim)
+
+
+def test_gelu_in_blocks_is_gelu_of_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GELU runs block by block (cache locality); block edges inside a row, and a short
+    last block, must not change a value."""
+    import llm_router.embedding.minilm as minilm_module
+
+    x = np.random.default_rng(3).normal(0, 3, (37, 50)).astype(np.float32)
+    monkeypatch.setattr(minilm_module, "GELU_BLOCK", 10**9)
+    whole = gelu(x)
+    monkeypatch.setattr(minilm_module, "GELU_BLOCK", 97)
+    blocked = gelu(x)
+    assert blocked.shape == x.shape and blocked.dtype == np.float32
+    assert np.array_equal(blocked, whole)

@@ -20,6 +20,9 @@ from llm_router.cache.policy import MatchPolicy, Refusal
 from llm_router.cache.similarity import cosine_scores, top_k
 
 CANDIDATES = 5  # judged per lookup; a refused best match may leave a good second one
+# A search scores only the context's live rows when they are under 1/SUBSET_SHARE of the
+# tenant's: gathering those rows costs less than reading all of them.
+SUBSET_SHARE = 4
 
 
 @dataclass(frozen=True)
@@ -112,17 +115,12 @@ class TenantIndex:
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
                policy: MatchPolicy, query_text: str) -> Lookup:
-        code = self._context_codes.get(context)
-        n = len(self._keys)
-        if code is None or n == 0:
+        nearest = self.nearest(query, context, now)
+        if not nearest:
             return Lookup(None, 0.0, "context")
-        scores = cosine_scores(self._vectors[:n], query)
-        live = (self._contexts[:n] == code) & (self._expires[:n] > now)
-        scores = np.where(live, scores, np.float32(-2.0))
-        best = top_k(scores, CANDIDATES, -1.0)
-        if not best:
-            return Lookup(None, 0.0, "context")
-        best_similarity = float(scores[best[0]])
+        scores = dict(nearest)
+        best = [row for row, _ in nearest]
+        best_similarity = nearest[0][1]
         over_floor = [self._texts[row] for row in best if scores[row] >= policy.threshold]
         if policy.verifier is not None and over_floor:  # each may be judged: one pass
             policy.verifier.prepare_many([query_text, *over_floor])
@@ -132,7 +130,7 @@ class TenantIndex:
         first_refusal: Refusal | None = None
         probability: float | None = None
         for row in best:
-            verdict = policy.judge(float(scores[row]), self._signature(row) if lexical else None,
+            verdict = policy.judge(scores[row], self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text)
             if verdict.hit:
                 return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None,
@@ -142,6 +140,31 @@ class TenantIndex:
             if verdict.refused_by == "threshold":
                 break  # candidates are sorted: the rest are below it too
         return Lookup(None, best_similarity, first_refusal, probability)
+
+    def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
+                k: int = CANDIDATES) -> list[tuple[int, float]]:
+        """(row, similarity) of the ``k`` live entries of ``context`` nearest ``query``,
+        best first. When the context holds few of the tenant's rows (a conversation's
+        follow-up turns, a rarely used model) only those rows are scored; otherwise one
+        matrix-vector product over all rows, masked. Both are exact."""
+        code = self._context_codes.get(context)
+        n = len(self._keys)
+        if code is None or n == 0:
+            return []
+        live = (self._contexts[:n] == code) & (self._expires[:n] > now)
+        rows = np.flatnonzero(live)
+        if rows.size * SUBSET_SHARE < n:
+            subset = cosine_scores(self._vectors[rows], query)
+            return [(int(rows[i]), float(subset[i])) for i in top_k(subset, k, -1.0)]
+        return self.nearest_by_scan(query, live, k)
+
+    def nearest_by_scan(self, query: npt.NDArray[np.float32], live: npt.NDArray[np.bool_],
+                        k: int = CANDIDATES) -> list[tuple[int, float]]:
+        """``nearest`` over every row, the rows outside ``live`` masked out: the exact
+        reference (tests hold the subset path to it)."""
+        n = len(self._keys)
+        scores = np.where(live, cosine_scores(self._vectors[:n], query), np.float32(-2.0))
+        return [(row, float(scores[row])) for row in top_k(scores, k, -1.0)]
 
     def records(self) -> list[tuple[str, str, npt.NDArray[np.float32], int]]:
         """(key, text, embedding, expires_at) of every semantic row, for snapshots."""

@@ -45,12 +45,31 @@ class _Layer:
 _ERF_COEFFS = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
 
 
+# GELU works through its input this many elements at a time (768 KB of float32): its
+# dozen elementwise passes then read a block from a core's L2 cache instead of streaming
+# a batch's whole (tokens, 1536) array from memory each time. Elementwise, so the values
+# are the same (bit-identical embeddings of cache-probe's 600 texts); a 32-text batch's
+# GELU 6.9 -> 2.4 ms, the 600 texts' forward pass 3.5-3.9 -> 3.3-3.5 s CPU (under load).
+GELU_BLOCK = 128 * 1536
+
+
 def gelu(x: F32) -> F32:
     """Exact (erf) GELU, as BERT's ``hidden_act: gelu``: 0.5 x (1 + erf(x / sqrt 2)), the
-    erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 noise here).
-    Computed in one scratch array, in place: the same float32 operations as the plain
-    expression, a quarter of the time (the plain one spent a third of a forward pass on
-    temporaries)."""
+    erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 noise here), in
+    blocks of ``GELU_BLOCK`` elements."""
+    if x.size <= GELU_BLOCK:
+        return _gelu(x)
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, GELU_BLOCK):
+        out[start : start + GELU_BLOCK] = _gelu(flat[start : start + GELU_BLOCK])
+    return out.reshape(x.shape)
+
+
+def _gelu(x: F32) -> F32:
+    """GELU of one block, computed in one scratch array, in place: the same float32
+    operations as the plain expression, a quarter of the time (the plain one spent a
+    third of a forward pass on temporaries)."""
     z = x * _SQRT_HALF
     sign = np.sign(z)
     np.abs(z, out=z)
