@@ -1,13 +1,17 @@
 """What one settle transaction costs in CPU: the router's boto3 side and the store's side.
 
-    .venv/bin/python bench/settle_cost.py [--side client|store] [--settles 300]
+    .venv/bin/python bench/settle_cost.py [--side client|store|http] [--settles 300]
 
 ``client``: ``DynamoLedger.record`` (entry, rollup updates, boto3's serialise, sign and
 parse) on the router's own DynamoDB client, the wire answered by a canned empty reply, so
-only the client's work is timed. ``store``: settle transactions made the same way,
-captured, then applied one by one to a fresh in-memory embedded store through its
-JSON protocol (what its HTTP front calls), so only the store's work is timed. Each
-prints the median thread CPU per settle over ``--reps`` passes (min and median).
+only the client's work is timed. ``http``: the same client against the embedded store
+over loopback HTTP, as ``serve`` runs it (its child process, a keep-alive connection):
+the client thread's CPU per settle, which now includes urllib3 and http.client, and the
+wall time of ``record`` and of the TransactWriteItems call (Server-Timing's figure).
+``store``: settle transactions made the same way, captured, then applied one by one to
+a fresh in-memory embedded store through its JSON protocol (what its HTTP front calls),
+so only the store's work is timed. Each prints the median thread CPU per settle over
+``--reps`` passes (min and median).
 
 Timings on a shared machine move with its load; instruction counts do not. For those,
 run each side under callgrind at two sizes and divide the difference (``--apply``: the
@@ -16,7 +20,8 @@ store applies only the first N of the settles captured, so capturing costs the s
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         .venv/bin/python bench/settle_cost.py --side store --settles 400 --apply 100 --reps 0
     (the same with --apply 400: (I400 - I100) / 300 instructions per settle; for the
-    client side, --side client --settles 100 and 400)
+    client side, --side client --settles 100 and 400; for the client over HTTP,
+    --side http --settles 100 and 400: callgrind follows only the client's process)
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from llm_router.ledger import AttemptRecord, LedgerEntry
+from llm_router.local.aws import create_resources, find_template, start_embedded_aws
 from llm_router.local.store.inprocess import InProcessStore
 from llm_router.local.store.protocol import respond
 from llm_router.settings import RouterSettings
+from llm_router.storage.calls import recording_calls
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.ledger import DynamoLedger
 from llm_router.storage.tables import physical_table_names
@@ -120,10 +127,50 @@ def store_side(settles: int, reps: int, apply: int | None = None) -> list[float]
     return per_rep if reps else []
 
 
+class _Calls:
+    def __init__(self) -> None:
+        self.ms: list[float] = []
+
+    def call(self, operation: str, ms: float) -> None:
+        self.ms.append(ms)
+
+
+def http_side(settles: int, reps: int) -> list[float]:
+    """Client CPU per settle against the embedded store over loopback HTTP; prints the
+    wall medians of ``record`` and of the call itself."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    store = start_embedded_aws()
+    try:
+        settings = RouterSettings(environment="dev").model_copy(
+            update={"aws_endpoint_url": store.endpoint_url})
+        create_resources(settings, find_template())
+        ledger = DynamoLedger(make_dynamodb_client(settings), settings.ledger_table,
+                              settings.counters_table)
+        for i in range(min(settles, 50)):  # warm-up: models, the connection
+            ledger.record(entry(10**6 + i))
+        per_rep, walls, calls = [], [], _Calls()
+        for rep in range(max(reps, 1)):
+            batch = [entry(rep * settles + i) for i in range(settles)]
+            started = time.thread_time()
+            with recording_calls(calls):
+                for one in batch:
+                    began = time.perf_counter()
+                    ledger.record(one)
+                    walls.append((time.perf_counter() - began) * 1000)
+            per_rep.append((time.thread_time() - started) / settles * 1000)
+    finally:
+        store.stop()
+    if reps:
+        print(f"http side, wall p50: record {statistics.median(walls):.2f} ms, "
+              f"TransactWriteItems call {statistics.median(calls.ms):.2f} ms")
+    return per_rep if reps else []
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--side", choices=("client", "store"), default="store")
+    parser.add_argument("--side", choices=("client", "store", "http"), default="store")
     parser.add_argument("--settles", type=int, default=300)
     parser.add_argument("--apply", type=int, help="store side: apply only the first N")
     parser.add_argument("--reps", type=int, default=5,
@@ -131,6 +178,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.side == "client":
         per_rep = client_side(args.settles, args.reps)
+    elif args.side == "http":
+        per_rep = http_side(args.settles, args.reps)
     else:
         per_rep = store_side(args.settles, args.reps, args.apply)
     if per_rep:
