@@ -167,3 +167,15 @@ def test_item_size_is_counted_in_utf8_bytes_not_json_characters(ops):
         ops.handle("UpdateItem", {"TableName": "t", "Key": key("a", "1"),
                                   "UpdateExpression": "SET t = :s",
                                   "ExpressionAttributeValues": {":s": {"S": "x" * 120_000}}})
+
+
+def test_a_transaction_that_grows_an_item_too_large_writes_nothing(ops):
+    ops.handle("PutItem", {"TableName": "t", "Item": {**key("a", "1"), "s": {"S": "x" * 300_000}}})
+    with pytest.raises(ValidationError, match="maximum allowed size"):
+        ops.handle("TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": "t", "Item": key("a", "2")}},
+            {"Update": {"TableName": "t", "Key": key("a", "1"), "UpdateExpression": "SET t = :s",
+                        "ExpressionAttributeValues": {":s": {"S": "y" * 120_000}}}}]})
+    assert "Item" not in ops.handle("GetItem", {"TableName": "t", "Key": key("a", "2")})
+    kept = ops.handle("GetItem", {"TableName": "t", "Key": key("a", "1")})["Item"]
+    assert "t" not in kept

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_router.local.store.errors import ResourceInUse, ResourceNotFound, ValidationError
-from llm_router.local.store.values import Item, Value, number, number_text, type_of
+from llm_router.local.store.values import (
+    Item,
+    Value,
+    item_size,
+    number,
+    number_text,
+    type_of,
+)
+
+MAX_ITEM_BYTES = 400 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, definition TEXT NOT NULL);
@@ -143,15 +152,17 @@ class Database:
         return json.loads(row[0]) if row else None
 
     def write(self, changes: list[tuple[str, tuple[str, str], Item | None]]) -> None:
-        """Put (item) or delete (None) each (table, key), all in one SQLite transaction."""
+        """Put (item) or delete (None) each (table, key), all in one SQLite transaction;
+        ValidationError, and nothing written, when an item is over DynamoDB's size."""
+        texts = [None if item is None else encoded(item) for _, _, item in changes]
         with self.lock, self.transaction():
-            for table, key, item in changes:
-                if item is None:
+            for (table, key, _), text in zip(changes, texts, strict=True):
+                if text is None:
                     self._db.execute("DELETE FROM items WHERE tbl = ? AND hk = ? AND rk = ?",
                                      (table, *key))
                 else:
                     self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)",
-                                     (table, *key, json.dumps(item, separators=(",", ":"))))
+                                     (table, *key, text))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -168,6 +179,18 @@ class Database:
         """Rows of a read on the items table (the caller bounds it with LIMIT)."""
         with self.lock:
             return self._db.execute(sql, params).fetchall()
+
+
+def encoded(item: Item) -> str:
+    """An item as stored (compact ASCII JSON); ValidationError over DynamoDB's 400 KB.
+
+    The JSON is never shorter than the item's DynamoDB size (names and strings as UTF-8
+    bytes, binaries decoded), so its length settles most items and the exact count runs
+    only above 400 KB; one encoding serves both the check and the row."""
+    text = json.dumps(item, separators=(",", ":"))
+    if len(text) > MAX_ITEM_BYTES and item_size(item) > MAX_ITEM_BYTES:
+        raise ValidationError("Item size has exceeded the maximum allowed size")
+    return text
 
 
 def _table(definition: dict[str, Any]) -> Table:

@@ -12,18 +12,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from llm_router.local.store.database import Database, Table
+from llm_router.local.store.database import Database, Table, encoded
 from llm_router.local.store.errors import (
     ConditionalCheckFailed,
     TransactionCanceled,
     ValidationError,
 )
 from llm_router.local.store.expressions import Expressions, Node, apply_update, holds, project
-from llm_router.local.store.values import Item, canonical_item, item_size
+from llm_router.local.store.values import Item, canonical_item
 from llm_router.local.store.wire import check_request
 
 Request = dict[str, Any]
-MAX_ITEM_BYTES = 400 * 1024
 MAX_PAGE_BYTES = 1024 * 1024
 _CHUNK = 256
 _LEGACY = ("Expected", "AttributeUpdates", "KeyConditions", "QueryFilter", "ScanFilter",
@@ -282,9 +281,7 @@ class Operations:
         exprs.check_all_used()
 
         def image(before: Item | None) -> tuple[Item | None, set[str]]:
-            after, touched = apply_update(before, key, actions)
-            _check_size(after)
-            return after, touched
+            return apply_update(before, key, actions)  # its size: checked as it is written
 
         return _Write(table, table.key_of(key, exact=True), condition, image)
 
@@ -344,18 +341,10 @@ def _returned(mode: str, before: Item | None, after: Item | None,
 
 
 def _checked_item(item: Item) -> Item:
+    # A put's item is refused before any condition is evaluated, as DynamoDB refuses it.
     item = canonical_item(item)
-    _check_size(item)
+    encoded(item)
     return item
-
-
-def _check_size(item: Item | None) -> None:
-    # The item's ASCII JSON is never shorter than its DynamoDB size (names and strings
-    # as UTF-8 bytes, binaries decoded), and is made in C: most items stop there.
-    if item is None or len(json.dumps(item)) <= MAX_ITEM_BYTES:
-        return
-    if item_size(item) > MAX_ITEM_BYTES:
-        raise ValidationError("Item size has exceeded the maximum allowed size")
 
 
 def _split_key_condition(table: Table, node: Node | None) -> tuple[str, Node | None]:
