@@ -31,6 +31,7 @@ from train.cache_verifier.pairs import (
     typo_variants,
     write_jsonl,
 )
+from train.cache_verifier.styles import SYNONYM_OF, generate_styles, style_variants
 
 CACHE = REPO / ".cache" / "cache_verifier"
 SYNONYM = 0.6
@@ -39,22 +40,30 @@ TYPO_SIZES = {"train": 2000, "tune": 200, "heldout": 200}
 BENCH_PAIRS = REPO / "bench" / "cache_pairs"
 SUPPORT_TUNE = DATA / "support_tune.txt"
 SUPPORT_HELDOUT = DATA / "support_heldout.txt"
+SUPPORT_WEAK = DATA / "support_weak.txt"
+# Restyled pairs (``styles``: terse, verbose, synonym, acronym) per split: positives from
+# single texts, and real pairs with the query restyled, label kept.
+STYLE_SIZES = {"train": 600, "tune": 60, "heldout": 60}
+STYLE_VARIANTS = {"train": 2000, "tune": 200, "heldout": 200}
 # The independent held-out sets scored once and now seen (data/heldout*/README.md): their
 # pairs of the listed domains tune (the operating point's 1 % rule holds on them), the rest
 # train. Split by domain because one domain's pairs share their cached questions across
-# kinds. data/heldout3/ is the validation set: never read here.
+# kinds. data/heldout4/ is the validation set: never read here.
 SEEN_SETS: dict[str, tuple[Path, frozenset[str]]] = {
     "heldout1": (REPO / "data" / "heldout" / "cache_pairs.jsonl",
                  frozenset({"telecom", "travel", "health_insurance", "utilities"})),
     "heldout2": (REPO / "data" / "heldout2" / "cache_pairs.jsonl",
                  frozenset({"utilities", "telecom", "healthcare", "government", "realestate",
                             "general_science", "general_history", "gaming"})),
+    "heldout3": (REPO / "data" / "heldout3" / "cache_pairs.jsonl",
+                 frozenset({"telecom", "travel", "hr", "utilities", "government", "math",
+                            "cooking", "science", "history", "language"})),
 }
 
 
 def load_seen_heldout() -> dict[str, list[Pair]]:
-    """The seen independent sets as pairs of source ``heldout1`` / ``heldout2``, split by
-    domain."""
+    """The seen independent sets as pairs of source ``heldout1``, ``heldout2`` and
+    ``heldout3``, split by domain."""
     out: dict[str, list[Pair]] = {"train": [], "tune": []}
     for source, (path, tune_domains) in SEEN_SETS.items():
         for p in read_jsonl(path):
@@ -88,7 +97,8 @@ def neighbour_finder(texts: list[str]) -> Callable[[str], list[str]]:
             # The nearest few are mostly synonyms ("rich"/"wealthy"): skip them and
             # anything closer than SYNONYM; siblings ("shoes"/"boots") lie further out.
             near = [words[i] for i in order[6:]
-                    if words[i][:4] != word[:4] and 0.3 < sims[i] < SYNONYM]
+                    if words[i][:4] != word[:4] and 0.3 < sims[i] < SYNONYM
+                    and words[i] not in SYNONYM_OF.get(word, ())]
             memo[word] = near[:12]
         return memo[word]
 
@@ -122,6 +132,9 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
         real = [p for p in out[split] if p["source"] == "qqp"]
         out[split] += typo_variants(real, random.Random(f"{seed}:{split}:typo"),
                                     TYPO_SIZES[split], "qqp")
+        style_rng = random.Random(f"{seed}:{split}:styles")
+        out[split] += generate_styles(texts, style_rng, STYLE_SIZES[split], "qqp")
+        out[split] += style_variants(real, style_rng, STYLE_VARIANTS[split], "qqp")
 
     rng = random.Random(f"{seed}:support")
     groups = load_support(SUPPORT_TUNE)
@@ -137,6 +150,18 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
                                neighbours, n, "support")
         out[split] += typo_variants(pairs, random.Random(f"{seed}:support:{split}:typo"),
                                     len(pairs) // 3, "support")
+    weak = load_support(SUPPORT_WEAK)
+    random.Random(f"{seed}:support_weak").shuffle(weak)
+    cut = int(len(weak) * 0.7)
+    for split, part in (("train", weak[:cut]), ("tune", weak[cut:])):
+        pairs = [dict(p, source="support_weak") for g in part for p in g]
+        out[split] += pairs
+        ours = pairs + [p for p in out[split] if p["source"] == "support"]
+        texts = [t for p in ours for t in (p["a"], p["b"])]
+        style_rng = random.Random(f"{seed}:support:{split}:styles")
+        out[split] += generate_styles(texts, style_rng, 120 if split == "train" else 40,
+                                      "support")
+        out[split] += style_variants(ours, style_rng, len(ours) // 2, "support")
     out["train"] += project
     seen = load_seen_heldout()
     for split, pairs in seen.items():
@@ -148,6 +173,10 @@ def build(qqp_train_pairs: int, per_kind: int, seed: int = 13) -> dict[str, list
                              neighbours, 40, "project")
     out["train"] += typo_variants(seen["train"] + project, random.Random(f"{seed}:seen:typo"),
                                   300, "seen")
+    style_rng = random.Random(f"{seed}:seen:styles")
+    out["train"] += generate_styles([t for p in seen["train"] for t in (p["a"], p["b"])],
+                                    style_rng, 150, "seen")
+    out["train"] += style_variants(seen["train"] + project, style_rng, 600, "seen")
     if SUPPORT_HELDOUT.exists():
         rng = random.Random(f"{seed}:support_heldout")
         held = [dict(p, source="support_heldout") for g in load_support(SUPPORT_HELDOUT)
