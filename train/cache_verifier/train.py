@@ -53,14 +53,15 @@ TUNE = REPO / "bench" / "cache_pairs" / "tune.jsonl"
 F32 = npt.NDArray[np.float32]
 # Operating point: the highest recall on the tune set while false hits stay at or under
 # these rates on the negatives of each group of sources (the issue's targets: support-style
-# 1 %, public corpora 3 %), real and generated pairs held to their group's rate apart.
-# The hand-written support-style pairs (our tuning file's 30 % and the two seen independent
-# sets' tune halves) are one group: 1 % of their 289 negatives allows two false hits, where
-# apart (32, 142 and 115 negatives) the cut was set by one negative of the smallest (the
-# support file's 32 allowed none).
+# 1 %, public corpora 3 %). The support-style pairs are one group: the hand-written ones (our
+# two tuning files' 30 % and the three seen independent sets' tune halves) and those
+# generated from support texts, 668 negatives, so 1 % allows six false hits. Apart, the
+# generated ones (168 negatives, one allowed) set the cut at p 0.998 by a rule-made pair
+# whose label the generator got wrong ("delete account" / "removed account"), as the
+# smallest hand-written file's 32 negatives once did before those were pooled. Quora's
+# real and generated negatives stay apart, each at 3 %.
 MAX_FALSE_HITS: dict[tuple[str, ...], float] = {
-    ("support", "support_weak", "heldout1", "heldout2", "heldout3"): 0.01,
-    ("support+generated",): 0.01,
+    ("support", "support_weak", "heldout1", "heldout2", "heldout3", "support+generated"): 0.01,
     ("qqp",): 0.03, ("qqp+generated",): 0.03}
 
 
