@@ -193,6 +193,17 @@ SOURCES = (
            "constraints (moderate), and disputes quoting amounts (complex) against "
            "computing the right amount (reasoning). Written from the rubric after reading "
            "data/heldout4's misses by kind", OWN),
+    Source("own-boundary-styles", "own-boundary-styles.txt", "train",
+           "second batch at the same boundaries in other registers and businesses: long "
+           "friendly preambles around one canned ask and 'difference' asks that are "
+           "look-ups (simple), own-account incidents written formally, non-natively or "
+           "with stakes (complex) against general questions (moderate), constrained "
+           "choices with the writer's numbers, proofs and counting (reasoning) against "
+           "unconstrained comparisons (moderate), short writing and one-line code "
+           "(moderate) against substantial writing, classes with tests and debugging "
+           "(complex), status words and exit codes as look-ups (simple) against failures "
+           "already tried (complex); written from the rubric without reading "
+           "data/heldout4 again", OWN),
 )
 
 
