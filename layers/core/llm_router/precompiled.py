@@ -14,7 +14,8 @@ router compiles source text at run time, the same text on every cold start:
   email and http packages, the library's own), and ``regex.compile`` the library's
   scanners of request text (about 30: the classifier's features, the input guards).
 
-Together that was a third of the router's import CPU (docs/performance.md#cold-start).
+Together that was about 30 % of the instructions the router's imports executed
+(docs/performance.md#cold-start).
 The layer build runs the router's imports once under ``recording()`` and writes what
 was compiled to ``data/precompiled/<cache tag>.marshal``: code objects keyed by their
 source text, and for each pattern the engine code ``re`` would hand to ``_sre.compile``.
