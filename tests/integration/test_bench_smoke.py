@@ -40,7 +40,9 @@ def test_soak_reports_first_and_last_windows(tmp_path) -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_request_path_marks_every_step(stream: bool) -> None:
     """The marks still hook what they wrap (uvicorn, httpcore, botocore and the service
-    are internals there): every step shows up, in order."""
+    are internals there): every step shows up. The script lists steps by median time, and
+    neighbours a few microseconds apart (the relay's first body write and the client's
+    receipt of it) swap under load, so the order is not asserted."""
     done = run("request_path.py", "--requests", "5", "--warmup", "2",
                *(["--stream"] if stream else []))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -49,5 +51,5 @@ def test_request_path_marks_every_step(stream: bool) -> None:
              "first_body_written" if stream else "worker_thread_in",
              "client_answered" if stream else "storage_reply_in"]
     names = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")]
-    assert [n for n in names if n in steps] == steps, done.stdout
+    assert sorted(n for n in names if n in steps) == sorted(steps), done.stdout
     assert "client's wait, p50 ms: router" in done.stdout
