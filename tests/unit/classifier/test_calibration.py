@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from llm_router.classifier.calibration import expected_calibration_error, fit_temperature
+from llm_router.classifier.calibration import (
+    expected_calibration_error,
+    fit_temperature,
+    fit_vector_scaling,
+)
 from llm_router.classifier.models import softmax
 
 
@@ -25,3 +29,15 @@ def test_calibrated_probabilities_have_small_ece_and_overconfident_ones_do_not()
     overconfident = softmax(scores / np.float32(0.3))
     assert expected_calibration_error(calibrated, labels) < 0.03
     assert expected_calibration_error(overconfident, labels) > 0.1
+
+
+def test_vector_scaling_recovers_a_tier_bias_that_a_temperature_cannot() -> None:
+    rng = np.random.default_rng(1)
+    scores = (rng.standard_normal((6000, 4)) * 3).astype(np.float32)
+    shift = np.array([0.0, 1.0, -0.5, -0.5], dtype=np.float32)  # moderate drawn more often
+    probs = softmax(scores / np.float32(2.0) + shift)
+    labels = np.array([rng.choice(4, p=p / p.sum()) for p in probs], dtype=np.int64)
+    temperature, bias = fit_vector_scaling(scores, labels)
+    assert abs(temperature - 2.0) < 0.3
+    assert abs(float(bias.sum())) < 1e-4  # only differences between tiers matter
+    assert np.allclose(bias, shift - shift.mean(), atol=0.15)

@@ -37,3 +37,28 @@ def expected_calibration_error(probs: F32, y: Labels, bins: int = 10) -> float:
         if in_bin.any():
             total += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
     return float(total)
+
+
+def fit_vector_scaling(scores: F32, y: Labels, iterations: int = 3000) -> tuple[float, F32]:
+    """Temperature and one additive bias per tier (``softmax(scores / T + bias)``),
+    minimising the NLL. The logits are linear in (1/T, bias), so the loss is convex and
+    plain gradient descent with a fixed step converges; the biases sum to zero. The bias
+    moves where the boundary between two tiers falls, which a temperature cannot: fitted
+    on one writer's scores by models that never saw that writer, it learns how far our
+    own batches' sense of a boundary sits from an outsider's."""
+    s = np.asarray(scores, dtype=np.float64)
+    onehot = np.eye(s.shape[1])[y]
+    inv_t = 1.0 / fit_temperature(scores, y)
+    bias = np.zeros(s.shape[1])
+    # Step: the softmax Hessian is at most 1/2; scale by the mean squared score for 1/T.
+    step_t = 1.0 / max(float(np.mean(np.sum(s * s, axis=1))), 1e-6)
+    for _ in range(iterations):
+        z = inv_t * s + bias
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - onehot) / len(y)
+        inv_t -= step_t * float(np.sum(g * s))
+        bias -= 1.0 * g.sum(axis=0)
+        bias -= bias.mean()
+    return float(1.0 / inv_t), bias.astype(np.float32)
