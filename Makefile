@@ -11,7 +11,8 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
 	bench-peer bench-soak bench-loop-stall bench-pipeline bench-cold-start verifier classifier-data classifier-train classifier-bench
 
-$(BIN)/llm-router: requirements/runtime.txt requirements/dev.txt requirements/embedding.txt pyproject.toml
+$(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
+		requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/dev.txt
@@ -30,11 +31,12 @@ venv: $(BIN)/llm-router
 # Local embedding weights for the core layer (float16, hash-manifested, gitignored).
 # The classifier artefact next to them is committed: `llm-router train` rebuilds it.
 EMBED_DIR := layers/core/llm_router/data/embedding
-BENCH_DATA := layers/core/llm_router/data/benchmark/queries.jsonl
+BENCH_DATA := local/llm_router_local/data/benchmark/queries.jsonl
 data: $(EMBED_DIR)/manifest.json $(BENCH_DATA)
 
-# The labelled queries ride in the layer so the benchmark-runner function can score the
-# classifier on Lambda's CPU; data/classifier/ stays their one source.
+# The labelled queries ride with the benchmark-runner function (its own build,
+# functions/benchmark_runner/Makefile) so it can score the classifier on Lambda's CPU;
+# data/classifier/ stays their one source.
 $(BENCH_DATA): data/classifier/queries.jsonl
 	mkdir -p $(dir $@)
 	cp $< $@
@@ -80,10 +82,10 @@ bench-pipeline: $(BIN)/llm-router data
 test: lint typecheck unit integration sam-validate sam-build
 
 lint: $(BIN)/llm-router
-	$(BIN)/ruff check layers functions tests bench train
+	$(BIN)/ruff check layers local functions tests bench train
 
 typecheck: $(BIN)/llm-router
-	$(BIN)/mypy layers/core/llm_router
+	$(BIN)/mypy layers/core/llm_router local/llm_router_local
 
 unit: $(BIN)/llm-router data
 	$(BIN)/pytest -q tests/unit
@@ -106,20 +108,29 @@ sam-build: $(VENV_SAM)/bin/sam data
 		--parameter-overrides Architecture=$(ARCH)
 	@$(MAKE) --no-print-directory layer-size
 
-# Fails the build when the layer lost its catalog, ships development code (the CLI, the
-# local process runner: servers, subprocesses, template reading) or outgrew its budget
-# (Lambda's hard limit is 250 MB unzipped for function + layers; the rest is headroom for
-# the functions). The benchmark runner replays its workload against the provider
-# simulator and the embedded store's engine in process, so those two ship (about 150 KB
-# of Python, no dependency the layer lacks); nothing else under local/ may.
-LAYER_PY := .aws-sam/build/CoreLayer/python/llm_router
+# Fails the build when the layer lost its catalog, ships anything but llm_router's runtime
+# modules (llm_router_local: the CLI, the local runner, the provider simulators, the
+# embedded store, the benchmark; FastAPI, the simulator's framework; training code) or
+# outgrew its budget (Lambda's hard limit is 250 MB unzipped for function + layers; the
+# rest is headroom for the functions), or when the benchmark runner's build lacks its share
+# of llm_router_local or carries an llm_router of its own (/var/task comes first on
+# sys.path: it would shadow the layer's).
+LAYER_PY := .aws-sam/build/CoreLayer/python
+BENCH_FN := .aws-sam/build/BenchmarkRunnerFunction
 layer-size:
-	@test -f $(LAYER_PY)/data/catalog.yaml \
+	@test -f $(LAYER_PY)/llm_router/data/catalog.yaml \
 		|| { echo "core layer lacks python/llm_router/data/catalog.yaml"; exit 1; }
-	@test ! -e $(LAYER_PY)/cli || { echo "core layer ships development code: llm_router/cli"; exit 1; }
-	@dev=$$(cd $(LAYER_PY) && find local -name '*.py' ! -path 'local/store/*' ! -name __init__.py; \
-		ls local/store/server.py local/store/__main__.py 2>/dev/null); test -z "$$dev" \
-		|| { echo "core layer ships development code: $$dev"; exit 1; }
+	@dev=$$(cd $(LAYER_PY) && ls -d llm_router_local llm_router/cli llm_router/local \
+		llm_router/simulator llm_router/benchmark llm_router/classifier/train.py \
+		llm_router/embedding/export.py llm_router/providers/*/simulator.py 2>/dev/null); \
+		test -z "$$dev" || { echo "core layer ships development code: $$dev"; exit 1; }
+	@test -f $(BENCH_FN)/llm_router_local/benchmark/job.py \
+		-a -f $(BENCH_FN)/llm_router_local/data/benchmark/queries.jsonl \
+		|| { echo "benchmark runner lacks llm_router_local's benchmark and its queries"; exit 1; }
+	@test ! -e $(BENCH_FN)/llm_router -a ! -e $(BENCH_FN)/llm_router_local/cli \
+		|| { echo "benchmark runner ships llm_router or the CLI (see its Makefile)"; exit 1; }
+	@test -d $(BENCH_FN)/fastapi -a ! -e $(LAYER_PY)/fastapi \
+		|| { echo "fastapi belongs in the benchmark runner's package, not the layer"; exit 1; }
 	@kb=$$(du -sk .aws-sam/build/CoreLayer | cut -f1); \
 		echo "core layer, unzipped: $$((kb / 1024)) MB (limit $(LAYER_MAX_MB) MB)"; \
 		test $$kb -le $$(($(LAYER_MAX_MB) * 1024)) || { echo "core layer too large"; exit 1; }

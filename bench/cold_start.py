@@ -87,7 +87,7 @@ TEMPLATE_VALUES = {"POWERTOOLS_METRICS_NAMESPACE": "LLMRouter/bench",
 
 def template_env() -> dict[str, str]:
     """The router function's environment from template.yaml: Globals, then its own."""
-    from llm_router.local.template import load_template
+    from llm_router_local.template import load_template
 
     template = load_template(ROOT / "template.yaml")
     merged: dict[str, object] = {}
@@ -258,8 +258,8 @@ class Stack:
         from peer.gateways import start_upstream
 
         from llm_router.catalog import load_catalog
-        from llm_router.local.stack import LocalStack
         from llm_router.settings import RouterSettings
+        from llm_router_local.stack import LocalStack
 
         self.folder = tempfile.TemporaryDirectory(prefix="cold-start-")
         self.upstream = start_upstream()

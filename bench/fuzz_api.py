@@ -57,12 +57,12 @@ from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import create_resources, find_template, start_embedded_aws
-from llm_router.local.processes import spawn, stop_process, wait_for_line
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
+from llm_router_local.aws import create_resources, find_template, start_embedded_aws
+from llm_router_local.processes import spawn, stop_process, wait_for_line
 
 KEY = "sk-lr-fuzz-dev"  # serve's --dev-key: reads /openapi.json, no admin flag
 ADMIN_KEY = "sk-lr-fuzz-admin"
@@ -140,7 +140,7 @@ def valid_bodies(models: list[str]) -> st.SearchStrategy[dict[str, Any]]:
 
 def start_router(endpoint: str) -> tuple[Any, str]:
     env = {**os.environ, "LLM_ROUTER_AWS_ENDPOINT_URL": endpoint, **LOCAL_ENV}
-    proc = spawn([sys.executable, "-m", "llm_router.cli", "serve", "--port", "0",
+    proc = spawn([sys.executable, "-m", "llm_router_local.cli", "serve", "--port", "0",
                   "--simulate", "on", "--dev-key", KEY], {**env, "PYTHONUNBUFFERED": "1"})
     line = wait_for_line(proc, "llm-router listening on ", 180)
     return proc, line.split("listening on ", 1)[1].strip()

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "heldout"
 TIERS = ["simple", "moderate", "complex", "reasoning"]
-CLI = [sys.executable, "-m", "llm_router.cli"]
+CLI = [sys.executable, "-m", "llm_router_local.cli"]
 
 
 def _sha256(path: Path) -> str:

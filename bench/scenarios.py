@@ -37,12 +37,12 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import create_resources, find_template, start_embedded_aws
-from llm_router.local.simulated import simulated_catalog, start_simulator
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.tokens import use_vendored_encodings
+from llm_router_local.aws import create_resources, find_template, start_embedded_aws
+from llm_router_local.simulated import simulated_catalog, start_simulator
 
 RESULTS = Path(__file__).parent / "results" / "scenarios.json"
 SPEEDUP = 20  # simulated latency = the proof of concept's latency / SPEEDUP

@@ -39,14 +39,14 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from llm_router.ledger import AttemptRecord, LedgerEntry
-from llm_router.local.aws import create_resources, find_template, start_embedded_aws
-from llm_router.local.store.inprocess import InProcessStore
-from llm_router.local.store.protocol import respond
 from llm_router.settings import RouterSettings
 from llm_router.storage.calls import recording_calls
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.ledger import DynamoLedger
 from llm_router.storage.tables import physical_table_names
+from llm_router_local.aws import create_resources, find_template, start_embedded_aws
+from llm_router_local.store.inprocess import InProcessStore
+from llm_router_local.store.protocol import respond
 
 
 def entry(i: int) -> LedgerEntry:

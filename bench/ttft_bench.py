@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from llm_router.local.processes import stop_process, wait_for_line
+from llm_router_local.processes import stop_process, wait_for_line
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "ttft.json"
@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    cli = [sys.executable, "-m", "llm_router.cli"]
+    cli = [sys.executable, "-m", "llm_router_local.cli"]
     sim, sim_url = start([*cli, "simulate", "--port", "0", "--latency-ms", "0",
                           "--chunk-delay-ms", str(args.chunk_delay_ms)], "listening on ", {})
     router = None

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 from llm_router.errors import ConfigError  # noqa: E402
-from llm_router.local.simulated import SimulatorProcess, start_simulator  # noqa: E402
+from llm_router_local.simulated import SimulatorProcess, start_simulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")

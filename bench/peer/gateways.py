@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from llm_router.local.processes import stop_process, wait_for_line
+from llm_router_local.processes import stop_process, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 LITELLM = ROOT / ".venv-litellm" / "bin" / "litellm"
@@ -99,7 +99,7 @@ def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "") -> 
         cache: {{enabled: {str(cache).lower()}}}
     """) + extra)
     started = time.perf_counter()
-    proc = _spawn([sys.executable, "-m", "llm_router.cli", "serve", "--config", str(config),
+    proc = _spawn([sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),
                    "--port", "0", "--dev-key", KEY, "--simulate", "off"])
     line = wait_for_line(proc, "llm-router listening on ", READY_TIMEOUT_S)
     url = line.split("listening on ", 1)[1].strip()

@@ -15,7 +15,7 @@ import asyncio
 import json
 import time
 
-from llm_router.local.sockets import listening_socket
+from llm_router_local.sockets import listening_socket
 
 WORDS = ["Sure", ", here", " is", " the", " answer."]
 

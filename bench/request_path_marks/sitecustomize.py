@@ -134,7 +134,7 @@ class _WhenServeRuns(importlib.abc.MetaPathFinder):
     """Installs the marks once ``serve`` has imported everything, at its ``asyncio.run``."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
-        if fullname == "llm_router.cli.serve" and _out:
+        if fullname == "llm_router_local.cli.serve" and _out:
             sys.meta_path.remove(self)
             import asyncio
 

@@ -1,7 +1,7 @@
 """Benchmark-runner function: the stack's batch jobs, chosen by the event's ``job``.
 
 - ``{"job": "benchmark"}`` (daily, or by hand with overrides such as ``"requests": 200``;
-  llm_router.benchmark.job.BenchmarkEvent lists them): the whole-pipeline benchmark,
+  llm_router_local.benchmark.job.BenchmarkEvent lists them): the whole-pipeline benchmark,
   router and baselines through the real app; results.json and report.md to S3 under
   benchmarks/YYYY/MM/DD/<run-id>/, headline EMF metrics.
 - ``{"job": "cache-snapshots"}`` (every 10 minutes): folds each tenant's new semantic
@@ -11,10 +11,10 @@
 import boto3
 from aws_lambda_powertools import Logger
 
-from llm_router.benchmark.job import build_job
 from llm_router.cache.rebuild import SnapshotJob
 from llm_router.settings import BenchmarkSettings
 from llm_router.storage.dynamo import make_dynamodb_client
+from llm_router_local.benchmark.job import build_job
 
 logger = Logger()
 settings = BenchmarkSettings()

@@ -1,18 +1,27 @@
-"""Which llm_router modules the Lambda functions run, read from the import statements.
+"""Which modules a Lambda function runs, read from the import statements.
 
-The core layer ships only those (layers/core/Makefile calls ``copy``): the CLI, the
-local runner, the provider simulators and training code stay out, and anything a
-function imports, directly or not, goes in, so a handler can never miss a module.
-tests/unit/test_import_cycles.py uses the same graph to refuse import cycles.
+The core layer ships the ``llm_router`` modules any function imports (layers/core/Makefile
+calls ``copy``); the benchmark-runner function ships, in its own package, the
+``llm_router_local`` modules its handler imports (functions/benchmark_runner/Makefile). So
+the CLI, the local runner, the provider simulators, the embedded store and training code
+stay out of the layer, and a handler can never miss a module: anything a function imports,
+directly or not, goes in. tests/unit/test_import_cycles.py uses the same graph to refuse
+import cycles and checks what each build ships.
 
 Standard library only: the layer build runs it with the Lambda runtime's interpreter,
 which has nothing installed.
 
-    python3 runtime_modules.py list PACKAGE_DIR FUNCTIONS_DIR
-    python3 runtime_modules.py copy PACKAGE_DIR FUNCTIONS_DIR DEST
+    python3 runtime_modules.py list FUNCTIONS PACKAGE_DIR [PACKAGE_DIR ...]
+    python3 runtime_modules.py copy FUNCTIONS DEST PACKAGE_DIR [PACKAGE_DIR ...]
 
-The roots are the functions' code: every ``FUNCTIONS_DIR/*/*.py`` (the handlers) and
-every module a script there starts (``uvicorn --factory module:attr``, ``python -m module``).
+``list`` prints every module of the packages that the functions import; ``copy`` writes
+the first package's share (and its ``data/``) to ``DEST/<package>``, walking the others'
+imports through without copying them (the layer's modules that the benchmark runner's
+``llm_router_local`` code imports, say).
+
+FUNCTIONS is the functions' folder (every ``FUNCTIONS/*/*.py``, the handlers) or one
+function's folder (its ``*.py``); a script there (``*.sh``) adds the modules it starts
+(``uvicorn --factory module:attr``, ``python -m module``).
 
 Every import counts, at module level or inside a function (a function-level import only
 hides a dependency until the function runs), except under ``if TYPE_CHECKING:``.
@@ -26,7 +35,7 @@ import ast
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 
@@ -37,8 +46,9 @@ def module_name(path: Path, package_dir: Path) -> str:
     return ".".join(parts)
 
 
-def all_modules(package_dir: Path) -> dict[str, Path]:
-    return {module_name(p, package_dir): p for p in sorted(package_dir.rglob("*.py"))}
+def all_modules(*package_dirs: Path) -> dict[str, Path]:
+    return {module_name(p, package_dir): p for package_dir in package_dirs
+            for p in sorted(package_dir.rglob("*.py"))}
 
 
 def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
@@ -86,8 +96,8 @@ def imports_of(name: str, path: Path, modules: Iterable[str]) -> set[str]:
     return edges
 
 
-def import_graph(package_dir: Path) -> dict[str, set[str]]:
-    modules = all_modules(package_dir)
+def import_graph(*package_dirs: Path) -> dict[str, set[str]]:
+    modules = all_modules(*package_dirs)
     return {name: imports_of(name, path, modules) for name, path in modules.items()}
 
 
@@ -131,19 +141,22 @@ _SCRIPT_MODULE = re.compile(r"(?:--factory|-m)\s+([A-Za-z_][\w.]*)")
 
 
 def function_roots(functions_dir: Path) -> list[str]:
-    """The handlers' files and the modules the functions' scripts start."""
-    roots = [str(p) for p in sorted(functions_dir.glob("*/*.py"))]
-    for script in sorted(functions_dir.glob("*/*.sh")):
+    """The handlers' files and the modules the functions' scripts start: of every function
+    under ``functions_dir``, or of the one function whose folder it is."""
+    roots = [str(p) for p in sorted(functions_dir.glob("*.py"))]
+    roots += [str(p) for p in sorted(functions_dir.glob("*/*.py"))]
+    scripts = [*sorted(functions_dir.glob("*.sh")), *sorted(functions_dir.glob("*/*.sh"))]
+    for script in scripts:
         roots += [m for m in _SCRIPT_MODULE.findall(script.read_text("utf-8"))
                   if m != "uvicorn"]
     return roots
 
 
-def runtime_modules(package_dir: Path, roots: Iterable[str]) -> set[str]:
-    """Every package module the roots import, directly or not (the roots' own modules
-    included when they are module names)."""
-    modules = all_modules(package_dir)
-    graph = import_graph(package_dir)
+def runtime_modules(package_dirs: Sequence[Path], roots: Iterable[str]) -> set[str]:
+    """Every module of the packages that the roots import, directly or not (the roots'
+    own modules included when they are module names)."""
+    modules = all_modules(*package_dirs)
+    graph = import_graph(*package_dirs)
     todo: list[str] = []
     for root in roots:
         if root.endswith(".py"):
@@ -152,7 +165,7 @@ def runtime_modules(package_dir: Path, roots: Iterable[str]) -> set[str]:
             todo.append(root)
         else:
             raise SystemExit(f"runtime_modules: {root!r} is neither a file nor a module of "
-                             f"{package_dir.name}")
+                             f"{', '.join(d.name for d in package_dirs)}")
     seen: set[str] = set()
     while todo:
         name = todo.pop()
@@ -164,10 +177,12 @@ def runtime_modules(package_dir: Path, roots: Iterable[str]) -> set[str]:
     return seen
 
 
-def copy(package_dir: Path, dest: Path, roots: Iterable[str]) -> list[str]:
-    """Copy the runtime modules and the package's ``data/`` to ``dest/<package>``."""
+def copy(package_dir: Path, dest: Path, roots: Iterable[str],
+         through: Sequence[Path] = ()) -> list[str]:
+    """Copy the package's runtime modules and its ``data/`` to ``dest/<package>``; imports
+    into the ``through`` packages are followed (back into this one, too), not copied."""
     modules = all_modules(package_dir)
-    shipped = sorted(runtime_modules(package_dir, roots))
+    shipped = sorted(set(modules) & runtime_modules([package_dir, *through], roots))
     target = dest / package_dir.name
     for name in shipped:
         source = modules[name]
@@ -180,13 +195,13 @@ def copy(package_dir: Path, dest: Path, roots: Iterable[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 3 and argv[0] == "list":
-        roots = function_roots(Path(argv[2]))
-        print("\n".join(sorted(runtime_modules(Path(argv[1]), roots))))
+    if len(argv) >= 3 and argv[0] == "list":
+        roots = function_roots(Path(argv[1]))
+        print("\n".join(sorted(runtime_modules([Path(a) for a in argv[2:]], roots))))
         return 0
-    if len(argv) == 4 and argv[0] == "copy":
-        package_dir = Path(argv[1])
-        shipped = copy(package_dir, Path(argv[3]), function_roots(Path(argv[2])))
+    if len(argv) >= 4 and argv[0] == "copy":
+        package_dir, *through = (Path(a) for a in argv[3:])
+        shipped = copy(package_dir, Path(argv[2]), function_roots(Path(argv[1])), through)
         left = sorted(set(all_modules(package_dir)) - set(shipped))
         print(f"{package_dir.name}: {len(shipped)} runtime modules shipped, "
               f"{len(left)} left out ({', '.join(_tops(left))})")

@@ -21,17 +21,17 @@ import boto3
 import pytest
 
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import (
+from llm_router.settings import RouterSettings
+from llm_router.storage.keys import DynamoKeyStore
+from llm_router.storage.ledger import DynamoLedger
+from llm_router_local.aws import (
     LOCAL_CREDENTIALS,
     create_resources,
     find_template,
     start_embedded_aws,
 )
-from llm_router.local.processes import stop_process, wait_for_line
-from llm_router.local.simulated import SimulatorProcess
-from llm_router.settings import RouterSettings
-from llm_router.storage.keys import DynamoKeyStore
-from llm_router.storage.ledger import DynamoLedger
+from llm_router_local.processes import stop_process, wait_for_line
+from llm_router_local.simulated import SimulatorProcess
 
 TENANT = "acme"
 ROUTER_STARTUP_S = 60
@@ -182,7 +182,7 @@ class RouterProcess:
 
 
 def start_router(config: Path, env: dict[str, str], *, dev_key: str | None = None) -> RouterProcess:
-    cmd = [sys.executable, "-m", "llm_router.cli", "serve", "--config", str(config),
+    cmd = [sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),
            "--port", "0", "--simulate", "off"]
     if dev_key:
         cmd += ["--dev-key", dev_key]

@@ -29,9 +29,9 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.aws import LOCAL_CREDENTIALS
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
+from llm_router_local.aws import LOCAL_CREDENTIALS
 
 from .aws_faults import aws_error
 from .conftest import Storage

@@ -25,10 +25,10 @@ import pytest
 
 from llm_router.alerting.wiring import build_checker
 from llm_router.ledger import LedgerEntry
-from llm_router.local.aws import LOCAL_CREDENTIALS, create_resources, find_template
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.settings import AlertSettings
+from llm_router_local.aws import LOCAL_CREDENTIALS, create_resources, find_template
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage, sim_catalog, start_router
 from .test_handlers import ROOT, load_handler_module
@@ -94,7 +94,7 @@ def book(storage: Storage, tenant: str, request_id: str, cost: str, at: datetime
 
 def alerts_check(storage: Storage, config: Path) -> list[dict]:
     result = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "alerts", "check", "--config", str(config)],
+        [sys.executable, "-m", "llm_router_local.cli", "alerts", "check", "--config", str(config)],
         capture_output=True, text=True, timeout=120, env={**storage.env(), "PATH": ""})
     assert result.returncode in (0, 1), result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]

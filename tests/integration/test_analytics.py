@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from llm_router.ledger import now_utc
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import RouterProcess, Storage, sim_catalog, start_router
 
@@ -125,7 +125,7 @@ def test_cli_prints_the_same_totals(router: RouterProcess, storage: Storage,
     config.write_text("rollups: {shards: 3}\n")
     today = now_utc().strftime("%Y-%m-%d")
     result = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "analytics", "--tenant", "an-a",
+        [sys.executable, "-m", "llm_router_local.cli", "analytics", "--tenant", "an-a",
          "--group-by", "provider", "--from", today, "--config", str(config),
          "--format", "jsonl"],
         capture_output=True, text=True, timeout=120, env=storage.env())
@@ -134,7 +134,7 @@ def test_cli_prints_the_same_totals(router: RouterProcess, storage: Storage,
     assert lines[-1]["tenant_id"] == "TOTAL"
     assert Decimal(lines[-1]["cost_usd"]) == ledger_totals(storage, "an-a")["cost_usd"]
     table = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "analytics", "--tenant", "an-a",
+        [sys.executable, "-m", "llm_router_local.cli", "analytics", "--tenant", "an-a",
          "--config", str(config), "--format", "table"],
         capture_output=True, text=True, timeout=120, env=storage.env())
     assert table.returncode == 0 and table.stdout.splitlines()[0].startswith("tenant_id")

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import RouterProcess, Storage, sim_catalog, start_router
 

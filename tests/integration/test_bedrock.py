@@ -15,9 +15,9 @@ import openai
 import pytest
 
 from llm_router.catalog import ModelConfig, load_catalog
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.pricing import cost_of
 from llm_router.schema import Usage
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, RouterProcess, Storage
 from .resilience_setup import calls_to, fault

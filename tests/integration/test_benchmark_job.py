@@ -12,14 +12,14 @@ from typing import Any
 import boto3
 import pytest
 
-from llm_router.benchmark.job import BenchmarkJob, _simulator_client
-from llm_router.benchmark.results import S3Results
 from llm_router.bootstrap import load_tier_picker
 from llm_router.catalog import load_catalog
 from llm_router.errors import InvalidRequestError
-from llm_router.local.aws import LOCAL_CREDENTIALS
-from llm_router.local.simulated import simulated_catalog
 from llm_router.settings import RouterSettings
+from llm_router_local.aws import LOCAL_CREDENTIALS
+from llm_router_local.benchmark.job import BenchmarkJob, _simulator_client
+from llm_router_local.benchmark.results import S3Results
+from llm_router_local.simulated import simulated_catalog
 
 pytestmark = pytest.mark.integration
 BUCKET = "bench-results"

@@ -17,8 +17,8 @@ from llm_router.cache.snapshots import S3SnapshotStore
 from llm_router.cache.store import DynamoCacheStore
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder
-from llm_router.local.aws import LOCAL_CREDENTIALS
 from llm_router.schema import ChatCompletion, ChatRequest
+from llm_router_local.aws import LOCAL_CREDENTIALS
 
 from .conftest import TENANT, RouterProcess, Storage
 

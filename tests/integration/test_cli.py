@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from llm_router.keys import hash_key
-from llm_router.local.processes import stop_process
 from llm_router.storage.keys import DynamoKeyStore
+from llm_router_local.processes import stop_process
 
 from .conftest import Storage, start_router
 
@@ -22,8 +22,9 @@ DESIGN_MINIMAL = (Path(__file__).parents[1] / "data" / "design_minimal.yaml").re
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
-    return subprocess.run([sys.executable, "-m", "llm_router.cli", *args], capture_output=True,
-                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run([sys.executable, "-m", "llm_router_local.cli", *args],
+                          capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
 
 
 def test_keys_create_prints_the_key_once_and_stores_only_its_hash(storage: Storage) -> None:

@@ -27,8 +27,8 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
 from llm_router.complexity import TierPicker
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.tokens import encoding_name_for
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage, sim_catalog
 

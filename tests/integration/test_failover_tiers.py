@@ -19,7 +19,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
 from llm_router.complexity import TierChoice, TierPicker
-from llm_router.simulator.app import create_app as create_simulator
+from llm_router_local.simulator.app import create_app as create_simulator
 
 from .conftest import TENANT, Storage
 

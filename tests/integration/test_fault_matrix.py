@@ -19,10 +19,10 @@ from botocore.awsrequest import AWSResponse
 
 from llm_router import service as service_module
 from llm_router.catalog import parse_catalog
-from llm_router.local.aws import LOCAL_CREDENTIALS
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.service import SETTLE_ATTEMPTS, ChatService
 from llm_router.storage.outbox import S3SettleOutbox, replay_parked
+from llm_router_local.aws import LOCAL_CREDENTIALS
+from llm_router_local.simulated import SimulatorProcess
 
 from .aws_faults import aws_error
 from .conftest import Storage

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import openai
 import pytest
 
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import RouterProcess, Storage, sim_catalog, start_router
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, Storage, sim_catalog
 
@@ -117,7 +117,7 @@ def test_no_auth_event(router_handler) -> None:
 def test_batch_function_runs_both_scheduled_jobs(storage: Storage, moto_url: str) -> None:
     import boto3
 
-    from llm_router.local.aws import LOCAL_CREDENTIALS
+    from llm_router_local.aws import LOCAL_CREDENTIALS
 
     s3 = boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1", **LOCAL_CREDENTIALS)
     s3.create_bucket(Bucket="batch-handler")

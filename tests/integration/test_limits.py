@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from llm_router.keys import ApiKey, hash_key, key_id_of
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.storage.keys import DynamoKeyStore
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import RouterProcess, Storage, start_router
 from .resilience_setup import pair_catalog, unique

@@ -12,17 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from llm_router.benchmark.job import SHIPPED_DATA
-from llm_router.benchmark.pipeline import PipelineBench, standard_arms
-from llm_router.benchmark.summary import build_results
-from llm_router.benchmark.workload import WorkloadShape, build_workload
 from llm_router.bootstrap import load_tier_picker
 from llm_router.catalog import load_catalog
 from llm_router.classifier.dataset import load_examples
-from llm_router.local.aws import fresh_tables
-from llm_router.local.simulated import simulated_catalog
 from llm_router.settings import RouterSettings
-from llm_router.simulator.app import create_app as create_simulator
+from llm_router_local.aws import fresh_tables
+from llm_router_local.benchmark.job import SHIPPED_DATA
+from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
+from llm_router_local.benchmark.summary import build_results
+from llm_router_local.benchmark.workload import WorkloadShape, build_workload
+from llm_router_local.simulated import simulated_catalog
+from llm_router_local.simulator.app import create_app as create_simulator
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +71,7 @@ def test_cli_writes_report_results_plots_and_compare_fails_on_regression(
     import sys
 
     env = {**os.environ, "LLM_ROUTER_AWS_ENDPOINT_URL": moto_url}
-    cmd = [sys.executable, "-m", "llm_router.cli", "bench", "--requests", "40",
+    cmd = [sys.executable, "-m", "llm_router_local.cli", "bench", "--requests", "40",
            "--router-only", "--out", str(tmp_path / "a")]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_router.local.processes import spawn, wait_for_line
+from llm_router_local.processes import spawn, wait_for_line
 
 pytestmark = pytest.mark.integration
 STARTUP_S = 90
@@ -58,7 +58,7 @@ def assert_all_gone(pids: list[int], timeout_s: float = 20.0) -> None:
 
 
 def serve(*extra: str) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "llm_router.cli", "serve", "--port", "0", "--simulate", "on",
+    cmd = [sys.executable, "-m", "llm_router_local.cli", "serve", "--port", "0", "--simulate", "on",
            *extra]
     env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
     return spawn(cmd, {**env, "PYTHONUNBUFFERED": "1"})
@@ -89,7 +89,7 @@ def test_a_child_of_a_killed_serve_goes_with_it() -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_demo_leaves_nothing_behind_on_sigterm() -> None:
     env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
-    proc = spawn([sys.executable, "-m", "llm_router.cli", "demo"],
+    proc = spawn([sys.executable, "-m", "llm_router_local.cli", "demo"],
                  {**env, "PYTHONUNBUFFERED": "1"})
     wait_for_line(proc, "router up at ", STARTUP_S)
     started = descendants(proc.pid)

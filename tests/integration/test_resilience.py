@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, RouterProcess, Storage, start_router
 from .resilience_setup import calls_to, fault, pair_catalog, unique

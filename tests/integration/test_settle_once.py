@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.resilience.layer import Resilience
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage
 from .resilience_setup import unique

@@ -21,10 +21,10 @@ import anyio
 import boto3
 import pytest
 
-from llm_router.local.aws import LOCAL_CREDENTIALS
-from llm_router.local.simulated import SimulatorProcess
 from llm_router.service import SETTLE_ATTEMPTS
 from llm_router.storage.outbox import PREFIX, S3SettleOutbox, replay_parked
+from llm_router_local.aws import LOCAL_CREDENTIALS
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage
 from .resilience_setup import unique
@@ -217,14 +217,14 @@ def test_ledger_replay_command(harness: Harness, bucket: str) -> None:
     resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
     assert resp.status_code == 200, resp.text
     env = {**harness.storage.env(), "LLM_ROUTER_BUCKET": bucket, "PATH": ""}
-    done = subprocess.run([sys.executable, "-m", "llm_router.cli", "ledger", "replay"],
+    done = subprocess.run([sys.executable, "-m", "llm_router_local.cli", "ledger", "replay"],
                           capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["booked"] >= 1 and report["still_parked"] == 0
     harness.check_books(key, 1)
     no_bucket = {k: v for k, v in env.items() if k != "LLM_ROUTER_BUCKET"}
-    refused = subprocess.run([sys.executable, "-m", "llm_router.cli", "ledger", "replay"],
+    refused = subprocess.run([sys.executable, "-m", "llm_router_local.cli", "ledger", "replay"],
                              capture_output=True, text=True, timeout=120, env=no_bucket)
     assert refused.returncode != 0 and "LLM_ROUTER_BUCKET" in refused.stderr
 

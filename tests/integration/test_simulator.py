@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from llm_router.simulator.text import count_tokens
+from llm_router_local.simulator.text import count_tokens
 
 pytestmark = pytest.mark.integration
 

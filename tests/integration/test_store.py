@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from llm_router.local.aws import LOCAL_CREDENTIALS
+from llm_router_local.aws import LOCAL_CREDENTIALS
 
 from .conftest import Storage
 
@@ -100,7 +100,7 @@ def test_errors_reach_boto3_in_dynamodb_shape(storage: Storage) -> None:
 def test_the_store_stops_when_the_process_that_started_it_is_killed() -> None:
     """`serve` killed with SIGKILL cannot stop its children; the store notices its stdin
     closing and exits, so no orphan keeps a port and a temporary file."""
-    code = ("from llm_router.local.aws import start_embedded_aws\n"
+    code = ("from llm_router_local.aws import start_embedded_aws\n"
             "print(start_embedded_aws().pid, flush=True)\n"
             "import time; time.sleep(60)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from llm_router.local.processes import stop_process
-from llm_router.local.simulated import SimulatorProcess
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, RouterProcess, Storage, start_router
 
@@ -273,7 +273,7 @@ def test_reconcile_lists_estimated_and_reported_totals_per_provider(
 ) -> None:
     # Runs after the tests above in this module: their items are in this module's tables.
     out = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "ledger", "reconcile", "--tenant", TENANT],
+        [sys.executable, "-m", "llm_router_local.cli", "ledger", "reconcile", "--tenant", TENANT],
         env={**os.environ, **storage.env()}, capture_output=True, text=True,
         timeout=60, check=True,
     ).stdout

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_router.benchmark.job import build_job, parse_event
-from llm_router.benchmark.results import baseline_key
 from llm_router.errors import ConfigError, InvalidRequestError
 from llm_router.settings import BenchmarkSettings
+from llm_router_local.benchmark.job import build_job, parse_event
+from llm_router_local.benchmark.results import baseline_key
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 

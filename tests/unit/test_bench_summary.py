@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from llm_router.benchmark.pipeline import Arm, ArmResult, Outcome
-from llm_router.benchmark.summary import arm_summary
-from llm_router.benchmark.workload import WorkloadItem
+from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome
+from llm_router_local.benchmark.summary import arm_summary
+from llm_router_local.benchmark.workload import WorkloadItem
 
 
 def attempt(provider: str, outcome: str) -> dict:

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from llm_router.benchmark.summary import compare
-from llm_router.benchmark.workload import (
+from llm_router.classifier.dataset import Example
+from llm_router.classifier.tiers import TIERS
+from llm_router_local.benchmark.summary import compare
+from llm_router_local.benchmark.workload import (
     WorkloadShape,
     build_workload,
     load_workload,
     save_workload,
 )
-from llm_router.classifier.dataset import Example
-from llm_router.classifier.tiers import TIERS
 
 
 def examples(n: int = 80) -> list[Example]:

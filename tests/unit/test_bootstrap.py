@@ -53,8 +53,8 @@ def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyP
     requests must pay it before serving, not inside the first long prompt (loop stall)."""
     import argparse
 
-    from llm_router.cli import serve
     from llm_router.tokens.encodings import get_encoding
+    from llm_router_local.cli import serve
 
     order: list[str] = []
     monkeypatch.setattr(serve.LocalStack, "start",

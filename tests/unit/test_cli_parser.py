@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from llm_router.cli import COMMANDS, build_parser
+from llm_router_local.cli import COMMANDS, build_parser
 
 
 def _commands(parser: argparse.ArgumentParser) -> set[str]:
@@ -24,10 +24,10 @@ def test_a_named_command_registers_only_itself_and_no_name_registers_all() -> No
 
 
 def test_cache_probe_does_not_import_the_server() -> None:
-    code = ("import json, sys\nfrom llm_router.cli import build_parser\n"
+    code = ("import json, sys\nfrom llm_router_local.cli import build_parser\n"
             "build_parser(['cache-probe'])\nprint(json.dumps(sorted(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
-    assert "llm_router.cli.cache_probe" in loaded
-    assert not {"llm_router.cli.serve", "llm_router.api.app"} & loaded
+    assert "llm_router_local.cli.cache_probe" in loaded
+    assert not {"llm_router_local.cli.serve", "llm_router.api.app"} & loaded

@@ -28,8 +28,8 @@ class Probe:
             seen.update({{v: os.environ.get(v) for v in {VARS!r}}})
         return None
 sys.meta_path.insert(0, Probe())
-import llm_router.cli
-llm_router.cli.build_parser()
+import llm_router_local.cli
+llm_router_local.cli.build_parser()
 import numpy
 print(json.dumps(seen))
 """

@@ -11,7 +11,7 @@ import pytest
 
 def run(model: str, stdin: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "tokens", "--model", model],
+        [sys.executable, "-m", "llm_router_local.cli", "tokens", "--model", model],
         input=stdin, capture_output=True, text=True, timeout=60)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from llm_router.catalog import load_catalog
-from llm_router.local.simulated import SIMULATOR_KEY, has_real_keys, simulated_catalog
+from llm_router_local.simulated import SIMULATOR_KEY, has_real_keys, simulated_catalog
 
 
 def test_every_kind_is_pointed_at_the_simulator() -> None:

@@ -130,7 +130,7 @@ def test_bad_json_is_a_config_error() -> None:
 def test_command_writes_yaml_and_prints_the_diff(tmp_path: Path) -> None:
     out = tmp_path / "catalog.yaml"
     done = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "pricing", "import", str(SAMPLE),
+        [sys.executable, "-m", "llm_router_local.cli", "pricing", "import", str(SAMPLE),
          "--out", str(out), "--date", "2030-01-02"],
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -141,7 +141,7 @@ def test_command_writes_yaml_and_prints_the_diff(tmp_path: Path) -> None:
 
 def test_command_fails_in_one_line_on_a_missing_file(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "llm_router.cli", "pricing", "import", str(tmp_path / "none")],
+        [sys.executable, "-m", "llm_router_local.cli", "pricing", "import", str(tmp_path / "none")],
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1

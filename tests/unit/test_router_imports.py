@@ -2,11 +2,11 @@
 
 Every module the handler's import pulls in is paid for on each new container, so the
 router's import graph must not reach code that only other processes use: FastAPI (the
-simulator's framework; the router's app is Starlette), the CLI, the local runner, the
-simulator, alerting, the benchmark runner and training code, nor libraries replaced or
-skipped to keep them out (pydantic-settings, click, boto3). A fresh interpreter imports what
-functions/router/app.py imports, inside llm_router.coldstart.lambda_init as the handler
-does, and lists the modules it loaded.
+simulator's framework; the router's app is Starlette), llm_router_local (the CLI, the
+local runner, the simulator, the embedded store, the benchmark), alerting and training
+code, nor libraries replaced or skipped to keep them out (pydantic-settings, click,
+boto3). A fresh interpreter imports what functions/router/app.py imports, inside
+llm_router.coldstart.lambda_init as the handler does, and lists the modules it loaded.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import subprocess
 import sys
 
 NOT_AT_COLD_START = (
-    "fastapi", "llm_router.cli", "llm_router.local", "llm_router.simulator",
-    "llm_router.alerting", "llm_router.benchmark", "llm_router.classifier.train",
+    "fastapi", "llm_router_local",  # the CLI, local runner, simulator, store, benchmark
+    "llm_router.alerting", "llm_router.classifier.train",
     "llm_router.embedding.export", "llm_router.pricing_import", "matplotlib",
     "pydantic_settings",  # llm_router.settings reads the environment itself
     "click",  # httpx's command-line client: llm_router.coldstart skips it
@@ -45,5 +45,5 @@ def test_the_router_functions_imports_leave_out_what_only_other_processes_use() 
 
 
 def test_the_check_sees_a_module_pulled_in() -> None:
-    loaded = loaded_by("import llm_router.simulator.app")
-    assert "fastapi" in loaded and "llm_router.simulator" in loaded
+    loaded = loaded_by("import llm_router_local.simulator.app")
+    assert "fastapi" in loaded and "llm_router_local.simulator" in loaded

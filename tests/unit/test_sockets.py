@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from llm_router.local.sockets import listening_socket
+from llm_router_local.sockets import listening_socket
 
 
 def _nodelay(sock: socket.socket) -> int:
@@ -54,10 +54,10 @@ def test_a_plain_socket_would_not_get_nodelay() -> None:
 
 
 def test_the_embedded_store_accepts_with_nodelay(tmp_path) -> None:
-    from llm_router.local.store.database import Database
-    from llm_router.local.store.objects import ObjectStore
-    from llm_router.local.store.operations import Operations
-    from llm_router.local.store.server import StoreServer
+    from llm_router_local.store.database import Database
+    from llm_router_local.store.objects import ObjectStore
+    from llm_router_local.store.operations import Operations
+    from llm_router_local.store.server import StoreServer
 
     path = str(tmp_path / "db")
     server = StoreServer(("127.0.0.1", 0), Operations(Database(path)), ObjectStore(path))
@@ -75,7 +75,7 @@ def test_the_embedded_store_accepts_with_nodelay(tmp_path) -> None:
 
 
 def test_simulate_binds_through_the_helper(monkeypatch) -> None:
-    from llm_router.cli import simulate
+    from llm_router_local.cli import simulate
 
     calls: list[tuple[str, int]] = []
 

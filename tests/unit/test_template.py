@@ -15,10 +15,7 @@ from typing import Any, get_args
 
 import pytest
 
-from llm_router.benchmark.results import METRICS as BENCHMARK_METRICS
-from llm_router.benchmark.results import SERVICE as BENCHMARK_SERVICE
 from llm_router.catalog import parse_catalog
-from llm_router.local.template import load_template, resources_of_type, table_definitions
 from llm_router.settings import BenchmarkSettings, RouterSettings
 from llm_router.storage.tables import (
     ALL_TABLES,
@@ -28,6 +25,9 @@ from llm_router.storage.tables import (
     create_table_args,
 )
 from llm_router.telemetry import DIMENSION_SETS, FREE_TIER_METRIC
+from llm_router_local.benchmark.results import METRICS as BENCHMARK_METRICS
+from llm_router_local.benchmark.results import SERVICE as BENCHMARK_SERVICE
+from llm_router_local.template import load_template, resources_of_type, table_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -171,7 +171,7 @@ def test_numpy_uses_one_thread_in_every_function(
     template: dict[str, Any], functions: dict[str, dict[str, Any]], var: str
 ) -> None:
     """Spinning BLAS threads on a one-vCPU function slow every embedding (the CLI sets
-    the same before numpy loads: llm_router/cli/__init__.py)."""
+    the same before numpy loads: llm_router_local/cli/__init__.py)."""
     for name, function in functions.items():
         assert effective_env(template, function).get(var) == "1", name
 

@@ -342,7 +342,7 @@ def _run_offline(tmp_path: Path, argv: list[str],
                           text=True, env=env, timeout=60)
 
 
-TOKENS = ["-m", "llm_router.cli", "tokens", "--model", "gpt-4o"]
+TOKENS = ["-m", "llm_router_local.cli", "tokens", "--model", "gpt-4o"]
 
 
 @pytest.mark.parametrize("cache_dir", [None, "empty-cache"])

@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from llm_router.cache.policy import MatchPolicy
-from llm_router.cli import CommandError
-from llm_router.cli.cache_probe import probe_lines
 from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router_local.cli import CommandError
+from llm_router_local.cli.cache_probe import probe_lines
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_bad_lines_are_one_line_errors(embedder: MiniLMEmbedder) -> None:
 
 
 def test_the_command_exits_non_zero_on_bad_input() -> None:
-    proc = subprocess.run([sys.executable, "-m", "llm_router.cli", "cache-probe"],
+    proc = subprocess.run([sys.executable, "-m", "llm_router_local.cli", "cache-probe"],
                           input='{"query": 1}\n', capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "cache-probe: error: line 1" in proc.stderr
@@ -59,7 +59,7 @@ def test_the_command_exits_non_zero_on_bad_input() -> None:
 
 def test_a_line_is_answered_before_the_next_arrives() -> None:
     """Batching never waits for more input: an interactive client gets each answer."""
-    proc = subprocess.Popen([sys.executable, "-m", "llm_router.cli", "cache-probe"],
+    proc = subprocess.Popen([sys.executable, "-m", "llm_router_local.cli", "cache-probe"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdin is not None and proc.stdout is not None
     watchdog = threading.Timer(60, proc.kill)  # a waiting probe fails the test, not CI
@@ -99,7 +99,7 @@ def test_a_text_repeated_in_a_batch_is_answered_as_if_alone(embedder: MiniLMEmbe
 def test_glibc_is_asked_to_keep_freed_memory() -> None:
     import platform
 
-    from llm_router.cli.cache_probe import keep_freed_memory
+    from llm_router_local.cli.cache_probe import keep_freed_memory
 
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")

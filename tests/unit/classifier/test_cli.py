@@ -14,7 +14,7 @@ from llm_router.classifier.runtime import load_classifier
 from llm_router.classifier.tiers import TIERS
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "classifier" / "queries.jsonl"
-CLI = [sys.executable, "-m", "llm_router.cli"]
+CLI = [sys.executable, "-m", "llm_router_local.cli"]
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from llm_router.simulator.faults import FaultSpec, SimState, default_latency_ms
+from llm_router_local.simulator.faults import FaultSpec, SimState, default_latency_ms
 
 
 def test_fault_applies_count_times_to_its_provider_only():

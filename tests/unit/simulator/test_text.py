@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llm_router.simulator.text import (
+from llm_router_local.simulator.text import (
     Prompt,
     ToolSpec,
     answer,

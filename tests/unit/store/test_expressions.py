@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from llm_router.local.store.errors import ValidationError
-from llm_router.local.store.expressions import (
+from llm_router_local.store.errors import ValidationError
+from llm_router_local.store.expressions import (
     Expressions,
     _parsed,
     apply_update,

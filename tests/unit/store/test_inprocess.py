@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from llm_router.local.store.inprocess import InProcessStore
 from llm_router.settings import RouterSettings
 from llm_router.storage.calls import recording_calls
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.tables import physical_table_names
+from llm_router_local.store.inprocess import InProcessStore
 
 SHARED = ("parameter_validation", "retries", "connect_timeout", "read_timeout", "user_agent")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from llm_router.local.store.database import Database
-from llm_router.local.store.errors import (
+from llm_router_local.store.database import Database
+from llm_router_local.store.errors import (
     ConditionalCheckFailed,
     ResourceNotFound,
     TransactionCanceled,
     ValidationError,
 )
-from llm_router.local.store.operations import Operations
+from llm_router_local.store.operations import Operations
 
 
 @pytest.fixture

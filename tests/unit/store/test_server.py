@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from llm_router.local.store.database import Database
-from llm_router.local.store.objects import ObjectStore
-from llm_router.local.store.operations import Operations
-from llm_router.local.store.server import StoreServer
+from llm_router_local.store.database import Database
+from llm_router_local.store.objects import ObjectStore
+from llm_router_local.store.operations import Operations
+from llm_router_local.store.server import StoreServer
 
 
 class _CountingSocket(socket.socket):

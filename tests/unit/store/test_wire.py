@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from llm_router.local.store.errors import ValidationError
-from llm_router.local.store.wire import SerializationError, check_request
 from llm_router.storage.dynamo import DYNAMODB_CONFIG, RETRY_CONFIG
+from llm_router_local.store.errors import ValidationError
+from llm_router_local.store.wire import SerializationError, check_request
 
 GOOD = {"S": "x", "N": "-1.5E+125", "B": "AAE=", "SS": ["a"], "NS": ["1", "2"],
         "BS": ["AA=="], "BOOL": False, "NULL": True,

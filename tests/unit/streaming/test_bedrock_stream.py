@@ -14,11 +14,11 @@ from botocore.parsers import EventStreamJSONParser
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import UpstreamProtocolError, UpstreamStatusError
-from llm_router.providers.bedrock import simulator as bedrock_format
 from llm_router.providers.bedrock.client import translate
 from llm_router.providers.bedrock.stream import BedrockStreamTransform
 from llm_router.schema import Usage
-from llm_router.simulator.text import Answer
+from llm_router_local.providers.bedrock import simulator as bedrock_format
+from llm_router_local.simulator.text import Answer
 
 from .conftest import content
 

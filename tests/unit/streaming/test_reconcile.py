@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from llm_router.cli import main
 from llm_router.reconcile import reconcile
+from llm_router_local.cli import main
 
 ITEMS = [
     {"provider": "a", "usage_source": "reported", "prompt_tokens": 10, "completion_tokens": 5,

@@ -26,7 +26,7 @@ RETRY_CONFIG = Config(
 # container serving one request at a time still holds one connection.
 POOL_CONNECTIONS = 40
 # DynamoDB validates every request itself (and so does the embedded store:
-# llm_router/local/store/wire.py); botocore's own pass over the parameters was about a
+# llm_router_local/store/wire.py); botocore's own pass over the parameters was about a
 # fifth of the client's CPU per settle transaction (docs/performance.md).
 # A fixed User-Agent: botocore otherwise rebuilds and sanitises its composed string
 # (SDK, OS, language, feature ids) twice per call, a tenth of the client's CPU per

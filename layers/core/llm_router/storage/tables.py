@@ -2,7 +2,7 @@
 
 ``tests/unit/test_template.py`` checks that every table here matches its resource in
 template.yaml (keys, attribute types, TTL attribute), so code and infrastructure cannot
-drift. Locally, ``llm_router.local.aws`` creates the tables from template.yaml itself.
+drift. Locally, ``llm_router_local.aws`` creates the tables from template.yaml itself.
 """
 
 from __future__ import annotations

@@ -1,3 +1,0 @@
-from llm_router.local.store.server import main
-
-raise SystemExit(main())

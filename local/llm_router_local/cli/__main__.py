@@ -1,0 +1,5 @@
+import sys
+
+from llm_router_local.cli import main
+
+sys.exit(main())

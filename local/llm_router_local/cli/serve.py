@@ -1,0 +1,86 @@
+"""``llm-router serve``: the router on uvicorn, with embedded storage and simulator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import httpx
+import uvicorn
+
+from llm_router.api.app import create_app
+from llm_router.bootstrap import build_encoders, build_services
+from llm_router.catalog import Catalog, load_catalog
+from llm_router.settings import RouterSettings
+from llm_router_local.processes import sigterm_exits
+from llm_router_local.sockets import listening_socket
+from llm_router_local.stack import DEV_TENANT, LocalStack
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the router locally (embedded store, simulator when no keys)",
+        description=(
+            "Run the OpenAI-compatible router on uvicorn. Without LLM_ROUTER_AWS_ENDPOINT_URL "
+            "it embeds a local store that speaks DynamoDB's API (SQLite underneath) with the "
+            "tables of template.yaml; without provider API keys in the environment it serves "
+            "every provider from the provider simulator."
+        ),
+    )
+    p.add_argument("--config", help="catalog YAML (default: the shipped catalog)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
+    p.add_argument("--dev-key", help="register this API key for tenant 'dev'")
+    p.add_argument(
+        "--simulate",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="use the provider simulator: auto = only when no provider key is set",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Locally, the dev tenant's key (--dev-key) also reads the API docs.
+    settings = RouterSettings(environment="dev", api_docs=True, admin_tenant=DEV_TENANT)
+    if args.config:
+        settings = settings.model_copy(update={"config_path": args.config})
+    catalog = load_catalog(settings.config_path)
+    with sigterm_exits():
+        _serve(args, settings, catalog)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog) -> None:
+    """Everything started here is stopped on the way out: normal exit, Ctrl-C, SIGTERM."""
+    stack = LocalStack.start(settings, catalog, simulate=args.simulate)
+    try:
+        if args.dev_key:
+            stack.register_dev_key(args.dev_key)
+        sock = listening_socket(args.host, args.port)
+        host, port = sock.getsockname()[:2]
+        services = build_services(
+            stack.settings, http=httpx.AsyncClient(), catalog=stack.catalog, mode=stack.mode
+        )
+        build_encoders()  # before it listens: o200k's build holds the GIL (bootstrap)
+        app = create_app(services)
+        _banner(stack, f"http://{host}:{port}")
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+    finally:
+        stack.stop()
+
+
+def _banner(stack: LocalStack, url: str) -> None:
+    lines = ["", "=" * 72, f"llm-router {stack.mode.upper()} mode"]
+    lines += [f"  {note}" for note in stack.notes]
+    names = list(stack.catalog.models)
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    lines += [f"  models: {shown} (GET /v1/models lists them)",
+              f"  OpenAI base URL: {url}/v1", "=" * 72]
+    print("\n".join(lines), flush=True)
+    # The one line scripts wait for; keep its wording stable.
+    print(f"llm-router listening on {url}", flush=True)
+    sys.stdout.flush()

@@ -1,0 +1,3 @@
+from llm_router_local.store.server import main
+
+raise SystemExit(main())

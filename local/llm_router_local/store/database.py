@@ -1,0 +1,214 @@
+"""Tables and items in one SQLite file: one row per item, keyed by (table, hash, range).
+
+Each item is its DynamoDB JSON; hash and range keys are also columns, so a read, a write
+or a query touches only the rows it names (SQLite's B-tree), never a copy of a table.
+String keys compare as SQLite's BINARY collation compares them, byte by byte in UTF-8,
+which is DynamoDB's order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from llm_router_local.store.errors import ResourceInUse, ResourceNotFound, ValidationError
+from llm_router_local.store.values import (
+    Item,
+    Value,
+    item_size,
+    number,
+    number_text,
+    type_of,
+)
+
+MAX_ITEM_BYTES = 400 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, definition TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    tbl TEXT NOT NULL, hk TEXT NOT NULL, rk TEXT NOT NULL, item TEXT NOT NULL,
+    PRIMARY KEY (tbl, hk, rk)) WITHOUT ROWID;
+"""
+
+
+@dataclass
+class Table:
+    name: str
+    hash_key: str
+    range_key: str | None
+    types: dict[str, str]
+    definition: dict[str, Any] = field(repr=False)
+
+    def key_names(self) -> tuple[str, ...]:
+        return (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
+
+    def key_of(self, item: Item, *, exact: bool = False) -> tuple[str, str]:
+        """The (hash, range) columns of an item or a Key; ``exact``: nothing else allowed."""
+        if exact and set(item) != set(self.key_names()):
+            raise ValidationError("The provided key element does not match the schema")
+        return (self.key_text(item, self.hash_key),
+                self.key_text(item, self.range_key) if self.range_key else "")
+
+    def key_item(self, item: Item) -> Item:
+        return {name: item[name] for name in self.key_names()}
+
+    def key_text(self, item: Item, name: str) -> str:
+        value = item.get(name)
+        if value is None:
+            raise ValidationError("One or more parameter values were invalid: Missing the key "
+                                  f"{name} in the item")
+        kind = type_of(value)
+        if kind != self.types[name]:
+            raise ValidationError("One or more parameter values were invalid: Type mismatch "
+                                  f"for key {name} expected: {self.types[name]} actual: {kind}")
+        text = value[kind]
+        if text == "":
+            raise ValidationError("One or more parameter values are not valid. The "
+                                  f"AttributeValue for a key attribute cannot contain an empty "
+                                  f"string value. Key: {name}")
+        return number_text(number(text)) if kind == "N" else str(text)
+
+
+class Database:
+    """The store's SQLite file. Every public method holds one lock: each DynamoDB call
+    is applied whole, as DynamoDB applies one item write or one transaction atomically,
+    and each holds it for well under a millisecond."""
+
+    def __init__(self, path: str):
+        self.lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")  # a local dev store; speed over fsync
+        self._db.executescript(_SCHEMA)
+        self._tables: dict[str, Table] = {}
+        for name, definition in self._db.execute("SELECT name, definition FROM tables"):
+            self._tables[name] = _table(json.loads(definition))
+
+    # -- tables ----------------------------------------------------------------------
+    def table(self, name: str | None) -> Table:
+        table = self._tables.get(name or "")
+        if table is None:
+            raise ResourceNotFound("Requested resource not found: Table: "
+                                   f"{name} not found")
+        return table
+
+    def table_names(self) -> list[str]:
+        return sorted(self._tables)
+
+    def create_table(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = request.get("TableName")
+        if not name:
+            raise ValidationError("TableName is required")
+        with self.lock:
+            if name in self._tables:
+                raise ResourceInUse(f"Table already exists: {name}")
+            definition = {
+                "TableName": name,
+                "KeySchema": request.get("KeySchema", []),
+                "AttributeDefinitions": request.get("AttributeDefinitions", []),
+                "BillingModeSummary": {"BillingMode": request.get("BillingMode", "PROVISIONED")},
+                "TableArn": f"arn:aws:dynamodb:local:000000000000:table/{name}",
+                "CreationDateTime": time.time(),
+                "TableStatus": "ACTIVE",
+            }
+            table = _table(definition)
+            self._db.execute("INSERT INTO tables VALUES (?, ?)", (name, json.dumps(definition)))
+            self._tables[name] = table
+            return definition
+
+    def update_definition(self, name: str, **changes: Any) -> dict[str, Any]:
+        with self.lock:
+            table = self.table(name)
+            table.definition.update(changes)
+            self._db.execute("UPDATE tables SET definition = ? WHERE name = ?",
+                             (json.dumps(table.definition), name))
+            return table.definition
+
+    def delete_table(self, name: str) -> dict[str, Any]:
+        with self.lock:
+            table = self.table(name)
+            with self.transaction():
+                self._db.execute("DELETE FROM items WHERE tbl = ?", (name,))
+                self._db.execute("DELETE FROM tables WHERE name = ?", (name,))
+            del self._tables[name]
+            return table.definition
+
+    def item_count(self, name: str) -> int:
+        with self.lock:
+            row = self._db.execute("SELECT count(*) FROM items WHERE tbl = ?", (name,)).fetchone()
+            return int(row[0])
+
+    # -- items -----------------------------------------------------------------------
+    def get(self, table: str, key: tuple[str, str]) -> Item | None:
+        with self.lock:
+            row = self._db.execute("SELECT item FROM items WHERE tbl = ? AND hk = ? AND rk = ?",
+                                   (table, *key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def write(self, changes: list[tuple[str, tuple[str, str], Item | None]]) -> None:
+        """Put (item) or delete (None) each (table, key), all in one SQLite transaction;
+        ValidationError, and nothing written, when an item is over DynamoDB's size."""
+        texts = [None if item is None else encoded(item) for _, _, item in changes]
+        with self.lock, self.transaction():
+            for (table, key, _), text in zip(changes, texts, strict=True):
+                if text is None:
+                    self._db.execute("DELETE FROM items WHERE tbl = ? AND hk = ? AND rk = ?",
+                                     (table, *key))
+                else:
+                    self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)",
+                                     (table, *key, text))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of a read on the items table (the caller bounds it with LIMIT)."""
+        with self.lock:
+            return self._db.execute(sql, params).fetchall()
+
+
+def encoded(item: Item) -> str:
+    """An item as stored (compact ASCII JSON); ValidationError over DynamoDB's 400 KB.
+
+    The JSON is never shorter than the item's DynamoDB size (names and strings as UTF-8
+    bytes, binaries decoded), so its length settles most items and the exact count runs
+    only above 400 KB; one encoding serves both the check and the row."""
+    text = json.dumps(item, separators=(",", ":"))
+    if len(text) > MAX_ITEM_BYTES and item_size(item) > MAX_ITEM_BYTES:
+        raise ValidationError("Item size has exceeded the maximum allowed size")
+    return text
+
+
+def _table(definition: dict[str, Any]) -> Table:
+    keys = {k["KeyType"]: k["AttributeName"] for k in definition.get("KeySchema", [])}
+    types = {a["AttributeName"]: a["AttributeType"]
+             for a in definition.get("AttributeDefinitions", [])}
+    if "HASH" not in keys:
+        raise ValidationError("One or more parameter values were invalid: the KeySchema has "
+                              "no HASH key")
+    for name in keys.values():
+        if name not in types:
+            raise ValidationError("One or more parameter values were invalid: Some index key "
+                                  f"attributes are not defined in AttributeDefinitions: {name}")
+    if "RANGE" in keys and types[keys["RANGE"]] != "S":
+        raise ValidationError("The embedded store supports string (S) sort keys only; "
+                              f"{keys['RANGE']} is {types[keys['RANGE']]}")
+    return Table(definition["TableName"], keys["HASH"], keys.get("RANGE"), types, definition)
+
+
+def key_value(table: Table, name: str, text: str) -> Value:
+    return {table.types[name]: text}

@@ -1,0 +1,172 @@
+"""The store's HTTP front: DynamoDB's JSON protocol and S3's object calls; the rest
+(SNS, for the alert tests) handed to moto.
+
+``python -m llm_router_local.store --port 0`` prints ``llm-router store listening on
+URL`` once it accepts connections; SIGTERM stops it and removes its temporary database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from llm_router_local.sockets import accepted, listening_socket
+from llm_router_local.store.database import Database
+from llm_router_local.store.objects import ObjectStore
+from llm_router_local.store.operations import Operations
+from llm_router_local.store.protocol import TARGET_PREFIX, respond
+
+_SERVICE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
+READY_LINE = "llm-router store listening on"
+
+
+class StoreHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as boto3's connection pool expects
+    # Buffered writes: the status line, headers and body of a reply leave in one send
+    # (http.server flushes after each request), not two, each waking the client.
+    wbufsize = 64 * 1024
+    server: StoreServer
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        target = self.headers.get("X-Amz-Target", "")
+        if not target.startswith(TARGET_PREFIX):
+            self._not_dynamodb()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, reply = respond(self.server.operations, target, body)
+        self._send(status, json.dumps(reply, separators=(",", ":")).encode(),
+                   [("Content-Type", "application/x-amz-json-1.0")])
+
+    do_GET = do_PUT = do_HEAD = do_DELETE = lambda self: self._not_dynamodb()  # noqa: E731
+
+    def _not_dynamodb(self) -> None:
+        """S3 (signed for service ``s3``) is the store's own; anything else (SNS, in the
+        alert tests) goes to moto's WSGI app, loaded on first use."""
+        signed_for = _SERVICE.search(self.headers.get("Authorization", ""))
+        if not signed_for or signed_for.group(1) != "s3":
+            self._to_moto()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        reply = self.server.objects.handle(self.command, self.path, body,
+                                           self.headers.get("Content-Type", ""),
+                                           self.headers.get("Content-Encoding", ""))
+        self._send(reply.status, reply.body, list(reply.headers))
+
+    def _to_moto(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": self.path.split("?", 1)[0],
+            "QUERY_STRING": self.path.split("?", 1)[1] if "?" in self.path else "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(self.server.server_port),
+            "SERVER_PROTOCOL": self.request_version, "CONTENT_LENGTH": str(length),
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "wsgi.input": io.BytesIO(self.rfile.read(length)), "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": True,
+            "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }
+        for name, value in self.headers.items():
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                environ[key] = value
+        started: list[Any] = []
+        chunks = self.server.moto_app()(environ, lambda s, h, e=None: started.extend([s, h]))
+        body = b"".join(chunks)
+        status = int(str(started[0]).split()[0])
+        headers = [(k, v) for k, v in started[1] if k.lower() != "content-length"]
+        self._send(status, body, headers)
+
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("x-amzn-RequestId", uuid.uuid4().hex)
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # one line per call would drown the router's own output
+
+
+class StoreServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], operations: Operations,
+                 objects: ObjectStore):
+        super().__init__(address, StoreHandler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening_socket(*address)
+        self.server_address = self.socket.getsockname()[:2]
+        self.server_port = self.server_address[1]
+        self.operations = operations
+        self.objects = objects
+        self._moto: Any = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = self.socket.accept()
+        return accepted(conn), address
+
+    def moto_app(self) -> Any:
+        if self._moto is None:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                create_backend_app,
+            )
+
+            self._moto = DomainDispatcherApplication(create_backend_app)
+        return self._moto
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # unwinds serve_forever, so the temporary file is removed
+
+
+def _stop_at_eof() -> None:
+    sys.stdin.buffer.read()  # returns when the parent's end of the pipe closes
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llm_router_local.store",
+                                     description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--db", help="SQLite file to keep (default: a temporary one, "
+                                     "removed on exit)")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when stdin closes (the parent that started it has exited, "
+                             "even if it was killed and could not stop this process)")
+    args = parser.parse_args(argv)
+    folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
+    path = args.db or os.path.join(folder or "", "store.sqlite3")
+    server = StoreServer((args.host, args.port), Operations(Database(path)), ObjectStore(path))
+    signal.signal(signal.SIGTERM, _interrupt)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_eof, daemon=True).start()
+    print(f"llm-router store: SQLite file {path}", flush=True)
+    print(f"{READY_LINE} http://{args.host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        if folder:
+            for name in os.listdir(folder):
+                os.remove(os.path.join(folder, name))
+            os.rmdir(folder)
+    return 0
