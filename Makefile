@@ -40,6 +40,8 @@ data: $(EMBED_DIR)/manifest.json $(BENCH_DATA)
 $(BENCH_DATA): data/classifier/queries.jsonl
 	mkdir -p $(dir $@)
 	cp $< $@
+	@# Their old place (until 34e4a21), gitignored: a stale copy would ride the layer.
+	rm -rf layers/core/llm_router/data/benchmark
 
 # The complexity classifier (docs/classifier.md). Training needs only numpy (no extra
 # dependencies); it is CPU-heavy, so it runs niced on one BLAS thread. The artefact it
