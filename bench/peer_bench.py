@@ -9,6 +9,9 @@ run starts every gateway afresh (in rotated order), times it to ready, warms it 
 measures: c1 latency (keep-alive client, like the openai SDK), time to the first
 streamed chunk at c1, c32 throughput, and its process tree's memory idle and after the
 run. Unique prompts and the router's cache off, so nothing is answered from a cache.
+Then, for llm-router only, a second router with its cache on (``--cache`` requests of
+each kind, at c1): unique prompts (misses, each answer stored), the same prompts again
+(exact hits) and each reworded (semantic hits), with their phases and storage calls.
 Writes ``peer-<date>.md`` (medians of the runs, versions, machine, and the router's
 Server-Timing phases and storage round trips) to ``--out`` and prints it.
 """
@@ -22,8 +25,8 @@ import time
 from pathlib import Path
 
 from peer.gateways import Gateway, start_litellm, start_router, start_upstream
-from peer.load import drive
-from peer.report import Measured, write_report
+from peer.load import Run, drive
+from peer.report import CACHE_KINDS, Measured, write_report
 
 TARGETS = ("direct", "litellm", "llm-router")
 
@@ -36,6 +39,9 @@ def main() -> int:
     parser.add_argument("--c1", type=int, default=1000, help="requests at concurrency 1")
     parser.add_argument("--c32", type=int, default=2000, help="requests at concurrency 32")
     parser.add_argument("--stream", type=int, default=300, help="streamed requests at c1")
+    parser.add_argument("--cache", type=int, default=300,
+                        help="llm-router with its cache on: requests of each kind (miss, "
+                             "exact repeat, paraphrase) at c1; 0 skips")
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
@@ -75,10 +81,33 @@ async def _measure(name: str, upstream: Gateway, args: argparse.Namespace,
         after = gateway.rss_mb()
         print(f"{label}: c32 {c32.rps:.0f} rps, {c32.errors} errors; {after:.0f} MB after "
               f"{total} requests", flush=True)
-        return Measured(gateway.ready_s, idle, after, total, c1, stream, c32)
+        measured = Measured(gateway.ready_s, idle, after, total, c1, stream, c32)
     finally:
         if gateway is not upstream:
             gateway.stop()
+    if name == "llm-router" and args.cache:
+        measured.cache = await _measure_cache(upstream, args, run, label)
+    return measured
+
+
+async def _measure_cache(upstream: Gateway, args: argparse.Namespace, run: int,
+                         label: str) -> dict[str, Run]:
+    """The router with its cache on: each prompt sent once (a miss, whose answer the
+    settle stores), then again word for word, then reworded; all at c1."""
+    gateway = start_router(upstream, cache=True)
+    offset = run * 10**6 + 4 * 10**5
+    try:
+        await drive(gateway, args.warmup, 1, offset=offset + 5 * 10**4)  # its own prompts
+        runs = {kind: await drive(gateway, args.cache, 1, offset=offset,
+                                  wording="paraphrase" if kind == "paraphrase" else "plain")
+                for kind in CACHE_KINDS}
+    finally:
+        gateway.stop()
+    print(f"{label}: cache on: " + ", ".join(
+        f"{kind} {sum(s.cache == want for s in r.samples)}/{len(r.samples)} {want}"
+        for (kind, r), want in zip(runs.items(), ("miss", "exact", "semantic"), strict=True)),
+        flush=True)
+    return runs
 
 
 def _start(name: str, upstream: Gateway) -> Gateway:

@@ -19,6 +19,7 @@ class Sample:
     ok: bool
     phases: dict[str, float] = field(default_factory=dict)
     calls: list[tuple[str, float]] = field(default_factory=list)
+    cache: str = ""  # the router's x-router-cache: miss, exact, semantic, bypass
 
 
 @dataclass
@@ -50,11 +51,19 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def body(gateway: Gateway, i: int, *, stream: bool = False) -> dict[str, object]:
-    """A unique prompt per request, so no gateway can answer from a cache."""
+# The same ask, worded two ways: the second is a paraphrase the router's semantic cache
+# serves from the first's entry (checked by `llm-router cache-probe`: similarity 0.97).
+PROMPTS = {"plain": "Benchmark request {i}: say hello.",
+           "paraphrase": "Benchmark request {i}: please say hello."}
+
+
+def body(gateway: Gateway, i: int, *, stream: bool = False,
+         wording: str = "plain") -> dict[str, object]:
+    """A unique prompt per request (``i``), so no gateway can answer from a cache unless
+    the prompt is sent again (or, with ``wording="paraphrase"``, reworded)."""
     payload: dict[str, object] = {
         "model": gateway.model, "max_tokens": 16, "stream": stream,
-        "messages": [{"role": "user", "content": f"Benchmark request {i}: say hello."}]}
+        "messages": [{"role": "user", "content": PROMPTS[wording].format(i=i)}]}
     if stream:
         payload["stream_options"] = {"include_usage": True}
     return payload
@@ -76,7 +85,8 @@ def server_timing(header: str) -> tuple[dict[str, float], list[tuple[str, float]
 
 
 async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bool = False,
-                offset: int = 0, progress: Callable[[int, Run], None] | None = None) -> Run:
+                offset: int = 0, wording: str = "plain",
+                progress: Callable[[int, Run], None] | None = None) -> Run:
     """``requests`` requests, ``concurrency`` at a time, each client keeping its connection.
     For a stream, the sample is the time to the first content chunk."""
     samples: list[Sample] = []
@@ -88,7 +98,7 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
         async with httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=60,
                                      limits=httpx.Limits(max_connections=1)) as client:
             for i in counter:
-                samples.append(await _one(client, gateway, i, stream))
+                samples.append(await _one(client, gateway, i, stream, wording))
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
 
@@ -96,14 +106,16 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
     return Run(samples, time.perf_counter() - started)
 
 
-async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool) -> Sample:
+async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool,
+               wording: str) -> Sample:
     t0 = time.perf_counter()
     try:
         if not stream:
-            resp = await client.post("/chat/completions", json=body(gateway, i))
+            resp = await client.post("/chat/completions", json=body(gateway, i, wording=wording))
             ms = (time.perf_counter() - t0) * 1000
             phases, calls = server_timing(resp.headers.get("server-timing", ""))
-            return Sample(ms, resp.status_code == 200, phases, calls)
+            return Sample(ms, resp.status_code == 200, phases, calls,
+                          resp.headers.get("x-router-cache", ""))
         async with client.stream("POST", "/chat/completions",
                                  json=body(gateway, i, stream=True)) as resp:
             first = None

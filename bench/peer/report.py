@@ -7,7 +7,7 @@ import os
 import platform
 import subprocess
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -16,6 +16,12 @@ from .gateways import LITELLM
 from .load import Run, median, percentile
 
 PHASES = ("auth", "admit", "cache", "classify", "upstream", "settle")
+# The cache-on runs, in the order they are sent, and what each should be answered as.
+CACHE_KINDS = ("miss", "exact", "paraphrase")
+_EXPECTED = {"miss": "miss", "exact": "exact", "paraphrase": "semantic"}
+_CACHE_ROWS = {"miss": "new prompt (miss; the answer stored)",
+               "exact": "the same prompt again (exact hit)",
+               "paraphrase": "the prompt reworded (semantic hit)"}
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Measured:
     c1: Run
     stream: Run
     c32: Run
+    cache: dict[str, Run] = field(default_factory=dict)  # llm-router, cache on
 
 
 def write_report(measured: dict[str, list[Measured]], out: Path,
@@ -85,9 +92,10 @@ def _lines(measured: dict[str, list[Measured]], now: datetime,
         f"# Gateways side by side, {now:%Y-%m-%d %H:%M} UTC",
         "",
         f"Command: `.venv/bin/python bench/peer_bench.py --runs {args.runs} --c1 {args.c1} "
-        f"--c32 {args.c32} --stream {args.stream}` (`make bench-peer`). Medians of "
-        f"{args.runs} interleaved runs, a fresh gateway per run, one loopback upstream "
-        "that answers at once, keep-alive clients, unique prompts, no cache.",
+        f"--c32 {args.c32} --stream {args.stream} --cache {args.cache}` (`make bench-peer`). "
+        f"Medians of {args.runs} interleaved runs, a fresh gateway per run, one loopback "
+        "upstream that answers at once, keep-alive clients, unique prompts, no cache (but "
+        "in the cache section).",
         "",
         f"Machine: {_machine()}. Versions: {_versions()}.",
         "",
@@ -97,6 +105,38 @@ def _lines(measured: dict[str, list[Measured]], now: datetime,
     ]
     if "llm-router" in measured:
         lines += ["", *_router_breakdown(measured["llm-router"], base_p50)]
+        if any(m.cache for m in measured["llm-router"]):
+            lines += ["", *_cache_rows(measured["llm-router"], args)]
+    return lines
+
+
+def _cache_rows(runs: list[Measured], args: argparse.Namespace) -> list[str]:
+    """The router with its cache on (target: a hit answered in under 5 ms p50)."""
+    lines = ["## llm-router with its cache on (c1, Server-Timing, p50 ms)", "",
+             f"A second router per run, cache on: {args.cache} new prompts (each a miss whose "
+             "answer the settle stores), then the same prompts again word for word, then "
+             "each reworded (`Benchmark request N: please say hello.`). Latencies are the "
+             "client's wait, over the requests answered as the row says.", "",
+             "| request | answered so | p50 / p99 (ms) | cache | embed | admit | upstream | "
+             "settle | storage calls (most common sequence) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for kind in CACHE_KINDS:
+        every = [s for m in runs for s in m.cache.get(kind, Run([], 0)).samples]
+        picked = [s for s in every if s.ok and s.cache == _EXPECTED[kind]]
+        if not every:
+            continue
+        shapes = Counter(tuple(op for op, _ in s.calls) for s in picked)
+        shape = shapes.most_common(1)[0][0] if shapes else ()
+        same = [s for s in picked if tuple(op for op, _ in s.calls) == shape]
+        calls = ", ".join(f"{op} {median([s.calls[i][1] for s in same]):.2f}"
+                          for i, op in enumerate(shape)) or "-"
+        phase = [f"{median([s.phases.get(p, 0.0) for s in picked]):.2f}"
+                 for p in ("cache", "embed", "admit", "upstream", "settle")]
+        lines.append(
+            f"| {_CACHE_ROWS[kind]} | {len(picked)} of {len(every)} {_EXPECTED[kind]} | "
+            f"{percentile([s.ms for s in picked], 50):.2f} / "
+            f"{percentile([s.ms for s in picked], 99):.2f} | " + " | ".join(phase)
+            + f" | {calls} ({len(same)} of {len(picked)}) |")
     return lines
 
 

@@ -20,13 +20,21 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_peer_bench_writes_its_table(tmp_path) -> None:
     done = run("peer_bench.py", "--runs", "1", "--warmup", "2", "--c1", "10", "--c32", "40",
-               "--stream", "3", "--targets", "direct,llm-router", "--out", str(tmp_path))
+               "--stream", "3", "--cache", "4", "--targets", "direct,llm-router",
+               "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = next(tmp_path.glob("peer-*.md")).read_text()
     assert "| c32 throughput (rps), p99 (ms), errors |" in report
     assert ", 0 |" in report.split("c32 throughput")[1].split("\n")[0]  # no errors
     assert "TransactWriteItems" in report  # the settle, seen in Server-Timing
     assert "run 1/1 llm-router: ready in" in done.stdout
+    # The cache-on rows: every repeat answered from the cache, with its storage calls
+    # (the answer's read, then the settle that counts the hit).
+    cache = report.split("with its cache on")[1]
+    assert "| 4 of 4 miss |" in cache.split("(miss; the answer stored)")[1].split("\n")[0]
+    exact = cache.split("(exact hit)")[1].split("\n")[0]
+    assert "| 4 of 4 exact |" in exact and "GetItem" in exact and "TransactWriteItems" in exact
+    assert "of 4 semantic |" in cache.split("(semantic hit)")[1].split("\n")[0]
 
 
 def test_soak_reports_first_and_last_windows(tmp_path) -> None:
