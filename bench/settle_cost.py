@@ -1,6 +1,6 @@
 """What one settle transaction costs in CPU: the router's boto3 side and the store's side.
 
-    .venv/bin/python bench/settle_cost.py [--side client|store|http] [--settles 300]
+    .venv/bin/python bench/settle_cost.py [--side client|store|http] [--settles 300] [--signed]
 
 ``client``: ``DynamoLedger.record`` (entry, rollup updates, boto3's serialise, sign and
 parse) on the router's own DynamoDB client, the wire answered by a canned empty reply, so
@@ -11,7 +11,8 @@ wall time of ``record`` and of the TransactWriteItems call (Server-Timing's figu
 ``store``: settle transactions made the same way, captured, then applied one by one to
 a fresh in-memory embedded store through its JSON protocol (what its HTTP front calls),
 so only the store's work is timed. Each prints the median thread CPU per settle over
-``--reps`` passes (min and median).
+``--reps`` passes (min and median). The client sends its calls unsigned, as ``serve``
+does to its embedded store (``storage_unsigned``); ``--signed`` signs them, as on AWS.
 
 Timings on a shared machine move with its load; instruction counts do not. For those,
 run each side under callgrind at two sizes and divide the difference (``--apply``: the
@@ -68,13 +69,21 @@ class _Body:
         yield self._data
 
 
+SIGNED = False  # --signed: SigV4 on every call, as against DynamoDB itself
+
+
+def _settings(endpoint_url: str) -> RouterSettings:
+    """The router's settings as ``serve`` has them for its embedded store."""
+    return RouterSettings(environment="dev").model_copy(
+        update={"aws_endpoint_url": endpoint_url, "storage_unsigned": not SIGNED})
+
+
 def _client(answer: Any) -> tuple[DynamoLedger, RouterSettings]:
     """The router's DynamoDB client (its config and hooks), every call answered by
     ``answer(target, body) -> bytes`` instead of the network."""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    settings = RouterSettings(environment="dev").model_copy(
-        update={"aws_endpoint_url": "http://127.0.0.1:9"})  # never dialled
+    settings = _settings("http://127.0.0.1:9")  # never dialled
     client = make_dynamodb_client(settings)
 
     def before_send(request: Any, **_: Any) -> AWSResponse:
@@ -142,8 +151,7 @@ def http_side(settles: int, reps: int) -> list[float]:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     store = start_embedded_aws()
     try:
-        settings = RouterSettings(environment="dev").model_copy(
-            update={"aws_endpoint_url": store.endpoint_url})
+        settings = _settings(store.endpoint_url)
         create_resources(settings, find_template())
         ledger = DynamoLedger(make_dynamodb_client(settings), settings.ledger_table,
                               settings.counters_table)
@@ -175,7 +183,11 @@ def main() -> int:
     parser.add_argument("--apply", type=int, help="store side: apply only the first N")
     parser.add_argument("--reps", type=int, default=5,
                         help="timed passes (0: run once, print nothing: for callgrind)")
+    parser.add_argument("--signed", action="store_true",
+                        help="sign every call (SigV4), as against DynamoDB itself")
     args = parser.parse_args()
+    global SIGNED
+    SIGNED = args.signed
     if args.side == "client":
         per_rep = client_side(args.settles, args.reps)
     elif args.side == "http":

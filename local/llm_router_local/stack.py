@@ -63,6 +63,8 @@ class LocalStack:
         self.aws = start_embedded_aws()
         self.settings = self.settings.model_copy(
             update={"aws_endpoint_url": self.aws.endpoint_url,
+                    # it checks no signature: DynamoDB calls go unsigned (settings.py)
+                    "storage_unsigned": True,
                     "bucket": self.settings.bucket or "llm-router-local"}
         )
         template = find_template()

@@ -136,3 +136,41 @@ def test_s3_objects_round_trip_and_fail_as_s3_does(storage: Storage) -> None:
     s3.delete_object(Bucket=bucket, Key="snapshots/a b.json")
     with pytest.raises(ClientError):
         s3.head_object(Bucket=bucket, Key="snapshots/a b.json")
+
+
+def test_an_unsigned_client_is_served_as_a_signed_one(storage: Storage) -> None:
+    """``serve`` sends its DynamoDB calls to the embedded store unsigned
+    (``storage_unsigned``); the store answers them as it answers signed ones."""
+    from llm_router.storage.dynamo import dynamodb_client
+
+    table = storage.settings.counters_table
+    key = {"pk": {"S": uuid.uuid4().hex}, "sk": {"S": "unsigned"}}
+    client = dynamodb_client(storage.settings.region, storage.settings.aws_endpoint_url,
+                             signed=False)
+    client.update_item(TableName=table, Key=key, UpdateExpression="ADD n :one",
+                       ExpressionAttributeValues={":one": {"N": "1"}})
+    assert _client(storage).get_item(TableName=table, Key=key)["Item"]["n"] == {"N": "1"}
+    assert client.get_item(TableName=table, Key=key)["Item"]["n"] == {"N": "1"}
+
+
+def test_serve_signs_for_an_emulator_it_did_not_start(storage: Storage) -> None:
+    """Only the store ``serve`` starts itself is called unsigned; an endpoint someone else
+    runs (moto, DynamoDB Local) may check signatures, so it gets them."""
+    from llm_router.catalog import load_catalog
+    from llm_router.local.stack import LocalStack
+    from llm_router.settings import RouterSettings
+    from llm_router.storage.dynamo import make_dynamodb_client
+
+    catalog = load_catalog(None)
+    own = LocalStack.start(RouterSettings(aws_endpoint_url=None), catalog, simulate="off")
+    try:
+        assert own.settings.storage_unsigned and own.settings.aws_endpoint_url
+        assert own.settings.ledger_table in make_dynamodb_client(own.settings).list_tables()[
+            "TableNames"]
+    finally:
+        own.stop()
+    theirs = LocalStack.start(storage.settings, catalog, simulate="off")
+    try:
+        assert not theirs.settings.storage_unsigned
+    finally:
+        theirs.stop()

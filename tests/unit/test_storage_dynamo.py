@@ -18,3 +18,22 @@ def test_the_pool_holds_a_connection_for_every_worker_thread() -> None:
     client = dynamodb_client("us-east-1", "http://127.0.0.1:9", aws_access_key_id="x",
                              aws_secret_access_key="x")
     assert client.meta.config.max_pool_connections >= anyio.run(_worker_threads)
+
+
+def test_calls_are_signed_unless_the_store_checks_no_signature() -> None:
+    from botocore import UNSIGNED
+
+    from llm_router.settings import RouterSettings
+    from llm_router.storage.dynamo import make_dynamodb_client
+
+    local = RouterSettings(aws_endpoint_url="http://127.0.0.1:9", storage_unsigned=True)
+    assert make_dynamodb_client(local).meta.config.signature_version is UNSIGNED
+    aws = RouterSettings(aws_endpoint_url=None)
+    assert make_dynamodb_client(aws).meta.config.signature_version is not UNSIGNED
+
+
+def test_unsigned_calls_are_refused_for_aws_itself() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="local store"):
+        dynamodb_client("us-east-1", None, signed=False)

@@ -64,6 +64,10 @@ class RouterSettings(EnvSettings):
     provider_keys_prefix: str | None = None
     # Set locally to the embedded store; unset in Lambda.
     aws_endpoint_url: str | None = None
+    # DynamoDB calls sent without a SigV4 signature: only for a store that takes no
+    # credentials (the embedded one `serve` starts sets it; DynamoDB, DynamoDB Local and
+    # moto need the signature). Signing was a seventh of the client's CPU per settle.
+    storage_unsigned: bool = False
 
     # Seconds an API key lookup is cached per container: how long a key revoked on
     # another instance may still work here (docs/keys.md). At most 60.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -35,20 +36,29 @@ USER_AGENT = f"llm-router/{__version__}"  # botocore appends its own name and ve
 DYNAMODB_CONFIG = RETRY_CONFIG.merge(Config(parameter_validation=False,
                                             user_agent=USER_AGENT,
                                             max_pool_connections=POOL_CONNECTIONS))
+# For a store that checks no signature (the embedded one): botocore's documented way to
+# send a request unsigned. Everything else about the call is as on AWS.
+UNSIGNED_CONFIG = DYNAMODB_CONFIG.merge(Config(signature_version=UNSIGNED))
 
 
 def make_dynamodb_client(settings: RouterSettings) -> Any:
     """The DynamoDB client, with each call timed for the Server-Timing header."""
-    return dynamodb_client(settings.region, settings.aws_endpoint_url)
+    return dynamodb_client(settings.region, settings.aws_endpoint_url,
+                           signed=not settings.storage_unsigned)
 
 
-def dynamodb_client(region: str, endpoint_url: str | None, **credentials: str) -> Any:
+def dynamodb_client(region: str, endpoint_url: str | None, *, signed: bool = True,
+                    **credentials: str) -> Any:
     """Every DynamoDB client the router's code runs on, whatever answers it (DynamoDB, a
     store server, the in-process store): one config and the same call timing, so what
     the benchmark runner measures against its in-process store is the client Lambda runs,
-    and a request botocore would have let through here is let through everywhere."""
+    and a request botocore would have let through here is let through everywhere.
+    ``signed=False`` only for a store that takes no credentials (``storage_unsigned``)."""
+    if not signed and endpoint_url is None:
+        raise ValueError("unsigned DynamoDB calls are for a local store, not for AWS")
+    config = DYNAMODB_CONFIG if signed else UNSIGNED_CONFIG
     return watch_calls(aws.client("dynamodb", region=region, endpoint_url=endpoint_url,
-                                  config=DYNAMODB_CONFIG, **credentials))
+                                  config=config, **credentials))
 
 
 def storage_error(action: str, exc: Exception) -> StorageError:
