@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import uuid
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,12 +32,82 @@ _SERVICE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
 READY_LINE = "llm-router store listening on"
 
 
+_MAX_HEADERS = 100  # as http.client allows
+_MAX_LINE = 65536
+
+
+class _Headers:
+    """A request's headers as the handler reads them: ``get`` by any case (the first of
+    a repeated name, as ``email.message.Message`` answers) and ``items`` in order."""
+
+    __slots__ = ("_items", "_by_name")
+
+    def __init__(self, items: list[tuple[str, str]]):
+        self._items = items
+        self._by_name = {name.lower(): value for name, value in reversed(items)}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._by_name.get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._by_name.get(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._by_name
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+
 class StoreHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as boto3's connection pool expects
     # Buffered writes: the status line, headers and body of a reply leave in one send
     # (http.server flushes after each request), not two, each waking the client.
     wbufsize = 64 * 1024
     server: StoreServer
+    raw_requestline: bytes  # set by handle_one_request (not in typeshed's stub)
+
+    def parse_request(self) -> bool:
+        """The request line and headers of an HTTP/1.0 or 1.1 request, read line by line.
+        ``http.server`` hands the headers to the email package's parser, which was a
+        sixth of the store's CPU per settle (docs/performance.md); anything but a plain
+        three-word request line still goes to it."""
+        words = self.raw_requestline.split()
+        if len(words) != 3 or words[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
+            return super().parse_request()
+        self.command, path, self.request_version = (w.decode("iso-8859-1") for w in words)
+        self.requestline = self.raw_requestline.decode("iso-8859-1").rstrip("\r\n")
+        # as http.server does: "//host" must not read as a scheme-relative URL
+        self.path = "/" + path.lstrip("/") if path.startswith("//") else path
+        self.close_connection = True  # until the headers are read whole
+        items: list[tuple[str, str]] = []
+        while True:
+            line = self.rfile.readline(_MAX_LINE + 1)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            if len(line) > _MAX_LINE or len(items) >= _MAX_HEADERS:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                                "Line too long" if len(line) > _MAX_LINE else "Too many headers")
+                return False
+            name, colon, value = line.decode("iso-8859-1").partition(":")
+            if not colon or not name.strip():
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad header line {line[:100]!r}")
+                return False
+            items.append((name.strip(), value.strip()))
+        headers = _Headers(items)
+        self.headers = headers  # type: ignore[assignment]  # what the handler reads of one
+        connection = headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (
+            self.request_version == "HTTP/1.0" and connection != "keep-alive")
+        if (self.request_version == "HTTP/1.1"
+                and headers.get("Expect", "").lower() == "100-continue"):
+            return self.handle_expect_100()
+        return True
+
+    def handle_expect_100(self) -> bool:
+        answered = super().handle_expect_100()
+        self.wfile.flush()  # writes are buffered; the client holds its body until this
+        return answered
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         target = self.headers.get("X-Amz-Target", "")

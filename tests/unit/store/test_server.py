@@ -71,3 +71,65 @@ def test_a_reply_leaves_in_one_write(server: _CountingServer) -> None:
     conn.close()
     assert len(server.writes) == 3
     assert all(size > len(body) for size in server.writes)  # headers and body together
+
+
+def _exchange(server: StoreServer, raw: bytes) -> bytes:
+    """Send ``raw`` on a fresh connection; everything the store sends back until it
+    closes the connection (or goes quiet)."""
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as conn:
+        conn.sendall(raw)
+        conn.settimeout(0.5)
+        received = b""
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass
+        return received
+
+
+LIST_TABLES = (b"POST / HTTP/1.1\r\nHost: x\r\nx-amz-target: DynamoDB_20120810.ListTables\r\n"
+               b"Content-Length: 2\r\n")
+
+
+def test_headers_are_read_in_any_case(server: _CountingServer) -> None:
+    reply = _exchange(server, LIST_TABLES + b"Connection: close\r\n\r\n{}")
+    assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b'{"TableNames":[]}')
+
+
+def test_a_kept_alive_connection_serves_the_next_request(server: _CountingServer) -> None:
+    reply = _exchange(server, LIST_TABLES + b"\r\n{}" + LIST_TABLES
+                      + b"Connection: close\r\n\r\n{}")
+    assert reply.count(b"HTTP/1.1 200") == 2
+
+
+def test_http_1_0_closes_unless_kept_alive(server: _CountingServer) -> None:
+    one_zero = LIST_TABLES.replace(b"HTTP/1.1", b"HTTP/1.0")
+    assert _exchange(server, one_zero + b"\r\n{}" + one_zero + b"\r\n{}").count(b" 200 ") == 1
+    kept = one_zero + b"Connection: keep-alive\r\n\r\n{}"
+    assert _exchange(server, kept + one_zero + b"\r\n{}").count(b" 200 ") == 2
+
+
+def test_expect_100_continue_is_answered_before_the_body(server: _CountingServer) -> None:
+    """botocore sends ``Expect: 100-continue`` with a file-like S3 upload body."""
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as conn:
+        conn.sendall(LIST_TABLES + b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+        assert conn.recv(65536).startswith(b"HTTP/1.1 100")
+        conn.sendall(b"{}")
+        assert b'{"TableNames":[]}' in conn.recv(65536)
+
+
+@pytest.mark.parametrize("bad", [b"no colon here\r\n", b": no name\r\n"])
+def test_a_malformed_header_line_is_a_400(server: _CountingServer, bad: bytes) -> None:
+    assert _exchange(server, LIST_TABLES + bad + b"\r\n{}").startswith(b"HTTP/1.1 400")
+
+
+def test_too_many_headers_are_refused(server: _CountingServer) -> None:
+    many = b"".join(b"x-h%d: v\r\n" % i for i in range(101))
+    assert _exchange(server, LIST_TABLES + many + b"\r\n{}").startswith(b"HTTP/1.1 431")
+
+
+def test_other_request_lines_get_the_standard_librarys_answer(
+        server: _CountingServer) -> None:
+    assert b"Error code: 505" in _exchange(server, b"POST / HTTP/2.0\r\n\r\n")
+    assert b"Error code: 400" in _exchange(server, b"POST /\r\n\r\n")
