@@ -123,7 +123,7 @@ def add(current: Value | None, operand: Value) -> Value:
             return canonical(operand)
         if type_of(current) != "N":
             raise ValidationError("An operand in the update expression has an incorrect data type")
-        return {"N": number_text(NUMBER_CONTEXT.add(number(current["N"]), number(operand["N"])))}
+        return {"N": sum_text(current["N"], operand["N"])}
     if kind in SET_TYPES:
         if current is None:
             return canonical(operand)
@@ -132,6 +132,20 @@ def add(current: Value | None, operand: Value) -> Value:
         return canonical({kind: [*current[kind], *operand[kind]]})
     raise ValidationError("Incorrect operand type for operator or function; operator: ADD, "
                           f"operand type: {kind}")
+
+
+def sum_text(a: str, b: str) -> str:
+    """``a + b`` in DynamoDB's canonical form. Counters are mostly whole numbers: two of
+    at most 37 digits add up exactly in ``int`` (at most 38 digits), which is a third of
+    the work of the ``Decimal`` sum (a settle adds about 55 numbers)."""
+    if len(a) < 38 and len(b) < 38 and _whole(a) and _whole(b):
+        return str(int(a) + int(b))
+    return number_text(NUMBER_CONTEXT.add(number(a), number(b)))
+
+
+def _whole(text: str) -> bool:
+    digits = text[1:] if text[:1] == "-" else text
+    return digits.isascii() and digits.isdigit()
 
 
 def arithmetic(left: Value, operator: str, right: Value) -> Value:
