@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.cache.answers import AnswerMemo
 from llm_router.cache.entry import CachedAnswer, CacheHit, IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.keys import context_key, exact_key
@@ -85,6 +86,7 @@ class PendingEntry:
 
     record: IndexRecord
     items: list[dict[str, Any]]
+    answer: CachedAnswer  # kept for this instance's hits once the transaction applied
 
 
 class ResponseCache:
@@ -106,6 +108,7 @@ class ResponseCache:
         self._dim = dim
         self._tenants: dict[str, _Tenant] = {}
         self._lock = threading.Lock()
+        self._answers = AnswerMemo()
 
     def plan(self, request: ChatRequest) -> CachePlan:
         return plan_for(request, self.config)
@@ -117,7 +120,7 @@ class ResponseCache:
                 live = index.has_live(key, self._now())
             if not live:
                 return None
-            answer = self._store.answer(tenant_id, key)
+            answer = self._answer(tenant_id, key)
         except (RouterError, OSError) as exc:
             log.warning("exact cache lookup failed, treated as a miss: %s", exc)
             return None
@@ -154,7 +157,7 @@ class ResponseCache:
                                       policy_for(self.config, tenant_id), query)
             if lookup.match is None:
                 return None
-            answer = self._store.answer(tenant_id, lookup.match.key)
+            answer = self._answer(tenant_id, lookup.match.key)
         except (RouterError, OSError) as exc:
             log.warning("semantic cache lookup failed, treated as a miss: %s", exc)
             return None
@@ -182,16 +185,28 @@ class ResponseCache:
         """The writes that cache a fresh answer, for the settle transaction."""
         entry = self._entry(tenant_id, request, embedding, query, completion, stored, request_id)
         items = self._store.entry_items(tenant_id, *entry) if entry else None
-        return PendingEntry(entry[0], items) if entry and items else None
+        return PendingEntry(entry[0], items, entry[1]) if entry and items else None
 
     def remember(self, tenant_id: str, pending: PendingEntry) -> None:
         """The settle transaction applied: this instance serves the entry at once. No
         storage call: a tenant this instance has not loaded gets it from the journal."""
+        self._answers.put(tenant_id, pending.answer)
         with self._lock:
             tenant = self._tenants.get(tenant_id)
         if tenant is not None:
             with tenant.lock:
                 tenant.index.add(pending.record)
+
+    def _answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
+        """The entry's answer: kept here if this instance stored or read it before
+        (``AnswerMemo``), else read from storage (and kept)."""
+        kept = self._answers.get(tenant_id, key, self._now())
+        if kept is not None:
+            return kept
+        answer = self._store.answer(tenant_id, key)
+        if answer is not None:
+            self._answers.put(tenant_id, answer)
+        return answer
 
     def hit_item(self, tenant_id: str, hit: CacheHit) -> dict[str, Any]:
         """The write that counts a hit, for the settle transaction."""

@@ -1,0 +1,75 @@
+"""Answers this instance has stored or read, kept for its next hits on them.
+
+Without it, every hit read its entry's answer back with a ``GetItem`` and parsed the
+completion's JSON: a storage round trip (a worker-thread hop and the call) that was a
+third of an exact hit's time on the embedded store (docs/performance.md). An entry's
+answer does not change while the entry lives: its key is the hash of the request it
+answers, and a second answer under one key is written only by an instance that had not
+yet seen the first, to the same request. So a kept answer is served until its entry
+expires. Bounded: least recently used answers go first once the text they hold passes
+``max_bytes``; a large answer is never kept (it would push out many small ones).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from llm_router.cache.entry import CachedAnswer
+
+MAX_BYTES = 2_000_000  # completion text and a fixed overhead per answer
+OVERHEAD_BYTES = 512  # the completion's other fields and the objects holding them
+
+
+def answer_bytes(answer: CachedAnswer) -> int:
+    """What an answer costs to keep, roughly: its text plus a fixed overhead."""
+    return OVERHEAD_BYTES + sum(len(choice.message.content or "")
+                                for choice in answer.completion.choices)
+
+
+class AnswerMemo:
+    """Thread-safe LRU of live answers by (tenant, exact key)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES):
+        self.max_bytes = max_bytes
+        self._held: OrderedDict[tuple[str, str], tuple[CachedAnswer, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str, key: str, now: int) -> CachedAnswer | None:
+        """The kept answer, unless none is kept or its entry has expired by ``now``."""
+        slot = (tenant_id, key)
+        with self._lock:
+            held = self._held.get(slot)
+            if held is None:
+                return None
+            if held[0].expires_at <= now:
+                self._drop(slot)
+                return None
+            self._held.move_to_end(slot)
+            return held[0]
+
+    def put(self, tenant_id: str, answer: CachedAnswer) -> None:
+        size = answer_bytes(answer)
+        if size > self.max_bytes // 8:
+            return
+        slot = (tenant_id, answer.key)
+        with self._lock:
+            if slot in self._held:
+                self._drop(slot)
+            self._held[slot] = (answer, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._held)))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    @property
+    def held_bytes(self) -> int:
+        with self._lock:
+            return self._bytes
+
+    def _drop(self, slot: tuple[str, str]) -> None:
+        self._bytes -= self._held.pop(slot)[1]

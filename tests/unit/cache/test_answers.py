@@ -1,0 +1,113 @@
+"""Answers kept per instance: a hit on an answer this instance stored or read needs no
+storage read; an expired entry is never served from memory; the memory is bounded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from llm_router.cache.answers import OVERHEAD_BYTES, AnswerMemo
+from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.cache.service import ResponseCache, Stored
+from llm_router.catalog import CacheConfig
+from llm_router.schema import ChatCompletion, ChatRequest
+
+T0 = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def completion(text: str) -> ChatCompletion:
+    return ChatCompletion.model_validate({
+        "id": "c1", "object": "chat.completion", "created": 0, "model": "m",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+
+def answer(key: str, text: str = "hello", expires_at: int | None = None) -> CachedAnswer:
+    expires = expires_at if expires_at is not None else int((T0 + timedelta(days=1)).timestamp())
+    return CachedAnswer(key, completion(text), "m", "p", Decimal("0.001"), "req", T0, expires)
+
+
+class Store:
+    """Entries as DynamoDB holds them, counting the answer reads."""
+
+    def __init__(self) -> None:
+        self.journal: list[IndexRecord] = []
+        self.answers: dict[str, CachedAnswer] = {}
+        self.reads = 0
+
+    def entry_items(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> list:
+        return [{"Put": {"record": record, "answer": answer}}]
+
+    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+        return [r for r in self.journal if r.journal_sk > after]
+
+    def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
+        self.reads += 1
+        return self.answers.get(key)
+
+    def apply(self, items: list) -> None:  # the settle transaction
+        for item in items:
+            self.journal.append(item["Put"]["record"])
+            self.answers[item["Put"]["record"].key] = item["Put"]["answer"]
+
+
+def request(text: str) -> ChatRequest:
+    return ChatRequest.model_validate({"model": "m", "messages": [
+        {"role": "user", "content": text}]})
+
+
+def test_a_hit_on_an_answer_this_instance_stored_reads_nothing() -> None:
+    store, clock = Store(), [T0]
+    cache = ResponseCache(CacheConfig(refresh_seconds=3600), store,  # type: ignore[arg-type]
+                          clock=lambda: clock[0], dim=8)
+    asked = request("what is the refund window?")
+    assert cache.lookup_exact("t", asked) is None  # loads the tenant: a miss
+    pending = cache.entry_for("t", asked, None, "what is the refund window?",
+                              completion("30 days"), Stored("m", "p", Decimal("0.002")), "r1")
+    assert pending is not None
+    store.apply(pending.items)
+    cache.remember("t", pending)
+    hit = cache.lookup_exact("t", request("what is the refund window?"))
+    assert hit is not None and hit.answer.completion.choices[0].message.content == "30 days"
+    assert store.reads == 0
+    clock[0] = T0 + timedelta(days=2)  # the entry's TTL has passed: not served from memory
+    assert cache.lookup_exact("t", request("what is the refund window?")) is None
+
+
+def test_an_answer_read_once_is_not_read_again() -> None:
+    store = Store()
+    cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
+                          clock=lambda: T0, dim=8)
+    asked = request("opening hours?")
+    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    pending = other.entry_for("t", asked, None, "opening hours?", completion("9 to 5"),
+                              Stored("m", "p", Decimal("0.002")), "r1")
+    assert pending is not None
+    store.apply(pending.items)  # another instance cached it
+    for _ in range(3):
+        assert cache.lookup_exact("t", request("opening hours?")) is not None
+    assert store.reads == 1
+
+
+def test_the_memo_is_bounded_and_keeps_the_recently_used() -> None:
+    memo = AnswerMemo(max_bytes=10 * (OVERHEAD_BYTES + 5))
+    now = int(T0.timestamp())
+    for i in range(10):
+        memo.put("t", answer(f"k{i}"))
+    assert memo.get("t", "k0", now) is not None  # k0 is now the most recently used
+    memo.put("t", answer("k10"))
+    assert memo.get("t", "k1", now) is None and memo.get("t", "k0", now) is not None
+    assert len(memo) == 10 and memo.held_bytes <= memo.max_bytes
+    memo.put("t", answer("big", "x" * memo.max_bytes))  # never kept: too large
+    assert memo.get("t", "big", now) is None
+
+
+def test_answers_are_kept_per_tenant_and_dropped_once_expired() -> None:
+    memo = AnswerMemo()
+    now = int(T0.timestamp())
+    memo.put("a", answer("k", expires_at=now + 10))
+    assert memo.get("b", "k", now) is None
+    assert memo.get("a", "k", now) is not None
+    assert memo.get("a", "k", now + 10) is None and len(memo) == 0
+
