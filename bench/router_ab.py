@@ -1,14 +1,17 @@
 """Two (or more) builds of ``llm-router serve`` against one loopback upstream, alternated.
 
     .venv/bin/python bench/router_ab.py --arm before=/tmp/old/layers/core \\
-        --arm after=layers/core [--rounds 3] [--c1 500] [--c32 1000] [--stream 100]
+        --arm after=layers/core [--rounds 3] [--c1 500] [--c32 1000] [--stream 100] [--hits 0]
 
 Each ``--arm NAME=PATH`` runs ``serve`` (and its embedded store) with ``PYTHONPATH=PATH``,
 so a copy of ``layers/core`` from another commit is measured by the same harness. Each
 round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
 p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, and the CPU the
 router's process and the store's process spent per c1 request (from /proc, so it is
-the processes' own work, whatever the client costs). Prints each round and the medians.
+the processes' own work, whatever the client costs). With ``--hits N``, a second router
+per arm with its cache on: N prompts sent once, then again word for word (exact hits):
+the hits' p50, their settle call and their storage calls per hit. Prints each round
+and the medians.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ def main() -> int:
     parser.add_argument("--c1", type=int, default=500)
     parser.add_argument("--c32", type=int, default=1000)
     parser.add_argument("--stream", type=int, default=100)
+    parser.add_argument("--hits", type=int, default=0,
+                        help="exact cache hits per round (a router with its cache on)")
     args = parser.parse_args()
     arms = dict(a.split("=", 1) for a in args.arm)
     results: dict[str, dict[str, list[float]]] = {a: defaultdict(list) for a in arms}
@@ -66,17 +71,21 @@ def main() -> int:
     return 0
 
 
-def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
-             round_: int) -> dict[str, float]:
+def _start(upstream: Gateway, path: str, *, cache: bool = False) -> Gateway:
     before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = path  # inherited by serve and its store
     try:
-        router = start_router(upstream)
+        return start_router(upstream, cache=cache)
     finally:
         if before is None:
             os.environ.pop("PYTHONPATH")
         else:
             os.environ["PYTHONPATH"] = before
+
+
+def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
+             round_: int) -> dict[str, float]:
+    router = _start(upstream, path)
     offset = round_ * 10**6
     try:
         asyncio.run(drive(router, 100, 1, offset=offset))  # warm-up
@@ -89,11 +98,30 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
     finally:
         router.stop()
     settle = [ms for s in c1.samples for op, ms in s.calls if op == "TransactWriteItems"]
-    return {"c1 p50 ms": median(c1.latencies), "settle call p50 ms": median(settle),
-            "first chunk p50 ms": median(stream.latencies), "c32 rps": c32.rps,
-            "c32 errors": float(c32.errors),
-            "router CPU ms/req": (router_1 - router_0) / args.c1,
-            "store CPU ms/req": (store_1 - store_0) / args.c1}
+    row = {"c1 p50 ms": median(c1.latencies), "settle call p50 ms": median(settle),
+           "first chunk p50 ms": median(stream.latencies), "c32 rps": c32.rps,
+           "c32 errors": float(c32.errors),
+           "router CPU ms/req": (router_1 - router_0) / args.c1,
+           "store CPU ms/req": (store_1 - store_0) / args.c1}
+    return {**row, **(_hits(upstream, path, args, offset) if args.hits else {})}
+
+
+def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
+          offset: int) -> dict[str, float]:
+    router = _start(upstream, path, cache=True)
+    try:
+        asyncio.run(drive(router, 100, 1, offset=offset + 5 * 10**5))  # warm-up
+        asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))  # stored
+        again = asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))
+    finally:
+        router.stop()
+    hits = [s for s in again.samples if s.ok and s.cache == "exact"]
+    if len(hits) < len(again.samples):
+        raise SystemExit(f"{len(again.samples) - len(hits)} repeats were not exact hits")
+    return {"exact hit p50 ms": median([s.ms for s in hits]),
+            "hit settle call p50 ms": median([ms for s in hits for op, ms in s.calls
+                                              if op == "TransactWriteItems"]),
+            "hit storage calls": median([float(len(s.calls)) for s in hits])}
 
 
 if __name__ == "__main__":
