@@ -6,8 +6,9 @@
 parse) on the router's own DynamoDB client, the wire answered by a canned empty reply, so
 only the client's work is timed. ``http``: the same client against the embedded store
 over loopback HTTP, as ``serve`` runs it (its child process, a keep-alive connection):
-the client thread's CPU per settle, which now includes urllib3 and http.client, and the
-wall time of ``record`` and of the TransactWriteItems call (Server-Timing's figure).
+the client thread's CPU per settle, which now includes urllib3 and http.client, the
+wall time of ``record`` and of the TransactWriteItems call (Server-Timing's figure), and
+the store process's CPU per settle, HTTP included (from /proc, in clock ticks).
 ``store``: settle transactions made the same way, captured, then applied one by one to
 a fresh in-memory embedded store through its JSON protocol (what its HTTP front calls),
 so only the store's work is timed. Each prints the median thread CPU per settle over
@@ -144,6 +145,12 @@ class _Calls:
         self.ms.append(ms)
 
 
+def _process_cpu_ms(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def http_side(settles: int, reps: int) -> list[float]:
     """Client CPU per settle against the embedded store over loopback HTTP; prints the
     wall medians of ``record`` and of the call itself."""
@@ -158,6 +165,7 @@ def http_side(settles: int, reps: int) -> list[float]:
         for i in range(min(settles, 50)):  # warm-up: models, the connection
             ledger.record(entry(10**6 + i))
         per_rep, walls, calls = [], [], _Calls()
+        store_0 = _process_cpu_ms(store.pid)
         for rep in range(max(reps, 1)):
             batch = [entry(rep * settles + i) for i in range(settles)]
             started = time.thread_time()
@@ -167,11 +175,13 @@ def http_side(settles: int, reps: int) -> list[float]:
                     ledger.record(one)
                     walls.append((time.perf_counter() - began) * 1000)
             per_rep.append((time.thread_time() - started) / settles * 1000)
+        store_ms = (_process_cpu_ms(store.pid) - store_0) / (settles * max(reps, 1))
     finally:
         store.stop()
     if reps:
         print(f"http side, wall p50: record {statistics.median(walls):.2f} ms, "
-              f"TransactWriteItems call {statistics.median(calls.ms):.2f} ms")
+              f"TransactWriteItems call {statistics.median(calls.ms):.2f} ms; the store "
+              f"process's CPU per settle {store_ms:.3f} ms")
     return per_rep if reps else []
 
 
