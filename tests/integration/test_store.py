@@ -157,9 +157,9 @@ def test_serve_signs_for_an_emulator_it_did_not_start(storage: Storage) -> None:
     """Only the store ``serve`` starts itself is called unsigned; an endpoint someone else
     runs (moto, DynamoDB Local) may check signatures, so it gets them."""
     from llm_router.catalog import load_catalog
-    from llm_router.local.stack import LocalStack
     from llm_router.settings import RouterSettings
     from llm_router.storage.dynamo import make_dynamodb_client
+    from llm_router_local.stack import LocalStack
 
     catalog = load_catalog(None)
     own = LocalStack.start(RouterSettings(aws_endpoint_url=None), catalog, simulate="off")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llm_router.local.store import values as dv
+from llm_router_local.store import values as dv
 
 
 def _decimal_sum(a: str, b: str) -> str:
