@@ -1,10 +1,11 @@
 """Two (or more) builds of ``llm-router serve`` against one loopback upstream, alternated.
 
-    .venv/bin/python bench/router_ab.py --arm before=/tmp/old/layers/core \\
-        --arm after=layers/core [--rounds 3] [--c1 500] [--c32 1000] [--stream 100] [--hits 0]
+    .venv/bin/python bench/router_ab.py --arm before=/tmp/old/layers/core:/tmp/old/local \\
+        --arm after=layers/core:local [--rounds 3] [--c1 500] [--c32 1000] [--stream 100] [--hits 0]
 
 Each ``--arm NAME=PATH`` runs ``serve`` (and its embedded store) with ``PYTHONPATH=PATH``,
-so a copy of ``layers/core`` from another commit is measured by the same harness. Each
+so a copy of ``layers/core`` and ``local`` (two paths, ``:`` between them) from another
+commit is measured by the same harness. Each
 round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
 p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, and the CPU the
 router's process and the store's process spent per c1 request (from /proc, so it is
@@ -57,7 +58,8 @@ def main() -> int:
     try:
         for round_ in range(args.rounds):
             for name, path in arms.items():
-                row = _measure(upstream, os.path.abspath(path), args, round_)
+                row = _measure(upstream, os.pathsep.join(
+                    os.path.abspath(p) for p in path.split(os.pathsep)), args, round_)
                 for key, value in row.items():
                     results[name][key].append(value)
                 print(f"round {round_ + 1} {name}: " + ", ".join(
