@@ -145,8 +145,8 @@ except ImportError:  # a layer built before it (--against)
 init = lambda_init()
 init.__enter__()
 from mangum import Mangum
-import httpx
-t = mark("import mangum (asyncio), httpx", t)
+import aiohttp
+t = mark("import mangum (asyncio), aiohttp", t)
 from llm_router import bootstrap as b
 t = mark("import llm_router.bootstrap (starlette, pydantic, numpy, botocore, own modules)", t)
 from llm_router.settings import RouterSettings
@@ -163,7 +163,7 @@ tiers = b.load_tier_picker(catalog)
 t = mark("MiniLM embedder and classifier (tier picker)", t)
 b.warm_encodings()
 t = mark("o200k counter (its rank table)", t)
-services = b.build_services(settings, http=httpx.AsyncClient(), catalog=catalog,
+services = b.build_services(settings, http=b.UpstreamHttp(), catalog=catalog,
                             dynamodb=dynamodb, tiers=tiers, tracer=tracer)
 t = mark("other services (cache and its S3 client, telemetry, HTTP client)", t)
 handler = Mangum(b.create_app(services), lifespan="off")

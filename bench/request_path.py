@@ -5,7 +5,7 @@
 Runs ``serve`` (embedded store, one loopback upstream, explicit model, cache off, as
 ``make bench-peer``) with marks at each step of the request path
 (bench/request_path_marks/sitecustomize.py: uvicorn's first and last bytes of the
-request, the handler, parse, route, admission, httpx writing the upstream request and
+request, the handler, parse, route, admission, aiohttp writing the upstream request and
 reading its headers, the settle, the hop to the worker thread, the storage call, the
 response written). The client marks its send and its receipt on the same clock
 (``perf_counter`` is system-wide). Prints, for each mark, the median time since uvicorn

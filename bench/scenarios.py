@@ -37,6 +37,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.providers.session import UpstreamHttp
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.keys import DynamoKeyStore
@@ -116,9 +117,10 @@ async def run_scenario(env: Env, requests: list[dict[str, Any]], *,
         ApiKey(key_hash, key_id_of(key_hash), "bench", "2026-01-01T00:00:00+00:00"))
     catalog = simulated_catalog(parse_catalog(yaml.safe_load(catalog_yaml())), env.sim_url)
     rows = []
-    async with httpx.AsyncClient() as upstream:
-        services = build_services(settings, http=upstream, catalog=catalog, dynamodb=dynamodb)
-        transport = httpx.ASGITransport(app=create_app(services))
+    upstream = UpstreamHttp()
+    services = build_services(settings, http=upstream, catalog=catalog, dynamodb=dynamodb)
+    transport = httpx.ASGITransport(app=create_app(services))
+    try:
         async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
             for body in requests:
                 started = time.perf_counter()
@@ -134,6 +136,8 @@ async def run_scenario(env: Env, requests: list[dict[str, Any]], *,
                              "latency_ms": round(elapsed, 1),
                              "prompt_tokens": usage.get("prompt_tokens", 0),
                              "completion_tokens": usage.get("completion_tokens", 0)})
+    finally:
+        await upstream.aclose()
     return rows
 
 

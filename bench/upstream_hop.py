@@ -1,34 +1,31 @@
-"""CPU of one upstream call through httpx: the client's full path against ``send``.
+"""CPU of one upstream call: httpx (the router before) against aiohttp (the router now).
 
-    .venv/bin/python bench/upstream_hop.py [--calls 300] [--rounds 6] [--aiohttp-from DIR]
+    .venv/bin/python bench/upstream_hop.py [--calls 300] [--rounds 6]
 
 Starts the loopback bench upstream (bench/peer/upstream.py) and, alternating by round,
-posts the same chat request ``--calls`` times (a) with ``AsyncClient.request`` (what
-``call_provider`` did before) and (b) with ``build_request`` and
-``llm_router.providers.transport.send`` (the client's transport, without its auth,
-redirect, cookie and stream-wrapper layers), reading and parsing the JSON answer each
+posts the same chat request ``--calls`` times (a) with httpx's ``AsyncClient.request``,
+(b) with httpx's ``build_request`` and the client's transport for the URL (the router's
+provider call until 2026-12-03: no auth flow, redirect loop, cookie jar or stream
+wrapper), and (c) with ``llm_router.providers.transport.send`` on an ``UpstreamHttp``
+(aiohttp, the router's provider call now), reading and parsing the JSON answer each
 time. Prints this thread's CPU per call (min and median over rounds): the upstream runs
-in its own process, so only the client side is counted.
-
-``--aiohttp-from DIR`` adds (c) aiohttp's ``ClientSession.post``, imported from the
-site-packages folder DIR (appended to ``sys.path``, so httpx stays the dev venv's):
-aiohttp is not a dependency, and ``make bench-peer``'s LiteLLM virtualenv has one
-(``.venv-litellm/lib/python3.11/site-packages``). For sizing a swap, not used anywhere.
+in its own process, so only the client side is counted. httpx is a development
+dependency here (the tests' client), no longer the router's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 from peer.gateways import start_upstream
 
+from llm_router.providers.session import UpstreamHttp
 from llm_router.providers.transport import send
 
 BODY = {"model": "up-model", "max_tokens": 16,
@@ -36,9 +33,8 @@ BODY = {"model": "up-model", "max_tokens": 16,
 HEADERS = {"authorization": "Bearer upstream-key"}
 
 
-async def _measure(url: str, calls: int, rounds: int,
-                   aiohttp: Any = None) -> dict[str, list[float]]:
-    session = aiohttp.ClientSession() if aiohttp is not None else None
+async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
+    upstream = UpstreamHttp()
     async with httpx.AsyncClient() as client:
         async def full() -> object:
             response = await client.request("POST", url, json=BODY, headers=HEADERS,
@@ -48,20 +44,23 @@ async def _measure(url: str, calls: int, rounds: int,
         async def transport() -> object:
             outgoing = client.build_request("POST", url, json=BODY, headers=HEADERS,
                                             timeout=30)
-            response = await send(client, outgoing)
+            response = await client._transport_for_url(outgoing.url).handle_async_request(
+                outgoing)
             await response.aread()
             return response.json()
 
         async def via_aiohttp() -> object:
-            assert session is not None
-            async with session.post(url, json=BODY, headers=HEADERS,
-                                    timeout=aiohttp.ClientTimeout(total=30)) as response:
-                return await response.json()
+            body = json.dumps(BODY, ensure_ascii=False, separators=(",", ":")).encode()
+            response = await send(upstream, "POST", url, HEADERS, body, 30)
+            try:
+                return json.loads(await response.read())
+            finally:
+                response.release()
 
         arms: dict[str, Callable[[], Awaitable[object]]] = {
-            "AsyncClient.request": full, "build_request + send": transport}
-        if session is not None:
-            arms["aiohttp ClientSession.post"] = via_aiohttp
+            "httpx AsyncClient.request": full,
+            "httpx build_request + transport (before)": transport,
+            "aiohttp UpstreamHttp + send (now)": via_aiohttp}
         results: dict[str, list[float]] = {name: [] for name in arms}
         for _ in range(rounds):
             for name, call in arms.items():
@@ -71,8 +70,7 @@ async def _measure(url: str, calls: int, rounds: int,
                 for _ in range(calls):
                     await call()
                 results[name].append((time.thread_time() - started) / calls * 1000)
-    if session is not None:
-        await session.close()
+    await upstream.aclose()
     return results
 
 
@@ -81,17 +79,11 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--aiohttp-from", metavar="DIR",
-                        help="site-packages folder to import aiohttp from (adds its arm)")
     args = parser.parse_args()
-    aiohttp = None
-    if args.aiohttp_from:
-        sys.path.append(args.aiohttp_from)
-        import aiohttp  # type: ignore[no-redef]
     upstream = start_upstream()
     try:
         results = asyncio.run(_measure(upstream.url + "/chat/completions", args.calls,
-                                       args.rounds, aiohttp))
+                                       args.rounds))
     finally:
         upstream.stop()
     for name, values in results.items():

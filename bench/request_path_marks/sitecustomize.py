@@ -2,7 +2,7 @@
 
 Loaded by ``serve`` only when bench/request_path.py puts this folder first on its
 ``PYTHONPATH`` (Python imports ``sitecustomize`` at start-up). It wraps a few functions
-of uvicorn, httpcore, botocore and the router with a ``perf_counter`` mark each (the
+of uvicorn, aiohttp, botocore and the router with a ``perf_counter`` mark each (the
 clock is system-wide, so the client's marks compare), and appends one JSON line per
 request to ``$REQUEST_PATH_MARKS``. Bench only: nothing in the router imports it, and the
 wrapped names are internals of the pinned versions (requirements/).
@@ -60,7 +60,7 @@ def _after(owner: Any, name: str, mark: str) -> None:
 
 def _install() -> None:
     import botocore.endpoint
-    import httpcore._async.http11 as http11
+    from aiohttp.client_reqrep import ClientRequest, ClientResponse
     from uvicorn.protocols.http import h11_impl
 
     import llm_router.providers.calls as calls
@@ -103,9 +103,9 @@ def _install() -> None:
     _around(service.ChatService, "_call", "upstream_phase_in", "upstream_phase_out")
     _around(service.ChatService, "_open_stream", "upstream_phase_in", "upstream_phase_out")
     _around(service.ChatService, "_settle", "settle_in", "settle_out")
-    _around(transport, "send", "httpx_send_in", "httpx_headers_in")
-    _after(http11.AsyncHTTP11Connection, "_send_request_body", "upstream_body_written")
-    _after(http11.AsyncHTTP11Connection, "_receive_response_headers", "upstream_headers_read")
+    _around(transport, "send", "upstream_send_in", "upstream_send_out")
+    _after(ClientRequest, "write_bytes", "upstream_body_written")
+    _after(ClientResponse, "start", "upstream_headers_read")
     _around(upstream, "open_attempt", "open_stream_in", "first_chunk_in")
     calls.open_attempt = upstream.open_attempt  # type: ignore[attr-defined]
     book = service.ChatService._book

@@ -1,7 +1,7 @@
 """Router function (Function URL, BUFFERED): the Starlette app under Mangum.
 
 The app, its clients and the catalog are built once per container, at import, with the
-garbage collector off and httpx's command-line client left out (llm_router.coldstart).
+garbage collector off (llm_router.coldstart).
 """
 
 from llm_router.coldstart import lambda_init

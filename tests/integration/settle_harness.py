@@ -1,8 +1,8 @@
 """The router's app in-process (ASGI) with faults injectable at each stage of a request,
 over real storage (moto) and the real simulator:
 
-- upstream: an httpx transport in front of the real one (the ``Client(transport=...)``
-  seam) that raises, hangs or breaks a stream on demand;
+- upstream: an aiohttp client middleware in front of the real exchange (the
+  ``UpstreamHttp(middlewares=...)`` seam) that raises, hangs or breaks a stream on demand;
 - settle: a botocore ``before-send`` hook that fails the ledger's transaction;
 - after admission: ``Resilience.chain`` replaced for one request.
 
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import aiohttp
 import anyio
 import boto3
 import httpx
@@ -29,6 +30,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.providers.session import UpstreamHttp
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router_local.aws import LOCAL_CREDENTIALS
@@ -62,46 +64,43 @@ class TableFault:
         return aws_error(request, VALIDATION)
 
 
-class _BrokenStream(httpx.AsyncByteStream):
-    """The upstream's body, then a bug after the first piece."""
+class _BrokenBody:
+    """The upstream's body as ``providers.transport`` reads it, then a bug after the
+    first piece."""
 
-    def __init__(self, inner: httpx.AsyncByteStream):
+    def __init__(self, inner: aiohttp.StreamReader):
         self._inner = inner
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for piece in self._inner:
+    def __getattr__(self, name: str) -> Any:  # what aiohttp itself asks of the reader
+        return getattr(self._inner, name)
+
+    async def iter_any(self) -> AsyncIterator[bytes]:
+        async for piece in self._inner.iter_any():
             yield piece
             raise RuntimeError("injected: a bug while reading the stream")
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
-
-class UpstreamFaults(httpx.AsyncBaseTransport):
-    """``mode``: None (pass through), "bug" (a non-httpx exception), "timeout",
+class UpstreamFaults:
+    """``mode``: None (pass through), "bug" (a non-aiohttp exception), "timeout",
     "hang" (until cancelled; ``entered`` is set when a request arrives), "broken-stream"."""
 
     def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
         self.mode: str | None = None
         self.entered = anyio.Event()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, request: aiohttp.ClientRequest,
+                       handler: aiohttp.ClientHandlerType) -> aiohttp.ClientResponse:
         if self.mode == "bug":
             raise RuntimeError("injected: a bug in the provider call")
         if self.mode == "timeout":
-            raise httpx.ReadTimeout("injected: no answer", request=request)
+            raise aiohttp.SocketTimeoutError("injected: no answer")
         if self.mode == "hang":
             self.entered.set()
             await anyio.sleep_forever()
-        response = await self._inner.handle_async_request(request)
+        response = await handler(request)
         if self.mode == "broken-stream":
-            assert isinstance(response.stream, httpx.AsyncByteStream)
-            response.stream = _BrokenStream(response.stream)
+            response.content = _BrokenBody(response.content)  # type: ignore[assignment]
         return response
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 @dataclass
@@ -142,7 +141,7 @@ class Harness:
 
     def app(self, upstream: UpstreamFaults, tiers: Any = None, **settings: Any) -> Any:
         services = build_services(self.storage.settings.model_copy(update=settings),
-                                  http=httpx.AsyncClient(transport=upstream),
+                                  http=UpstreamHttp(middlewares=[upstream]),
                                   catalog=self.catalog, dynamodb=self.client, tiers=tiers,
                                   load_tiers=False)
         return create_app(services)

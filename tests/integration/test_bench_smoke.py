@@ -48,14 +48,14 @@ def test_soak_reports_first_and_last_windows(tmp_path) -> None:
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_request_path_marks_every_step(stream: bool) -> None:
-    """The marks still hook what they wrap (uvicorn, httpcore, botocore and the service
+    """The marks still hook what they wrap (uvicorn, aiohttp, botocore and the service
     are internals there): every step shows up. The script lists steps by median time, and
     neighbours a few microseconds apart (the relay's first body write and the client's
     receipt of it) swap under load, so the order is not asserted."""
     done = run("request_path.py", "--requests", "5", "--warmup", "2",
                *(["--stream"] if stream else []))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    steps = ["request_head", "handler_in", "parse_out", "admit_out", "httpx_send_in",
+    steps = ["request_head", "handler_in", "parse_out", "admit_out", "upstream_send_in",
              "upstream_body_written", "upstream_headers_read", "upstream_phase_out",
              "first_body_written" if stream else "worker_thread_in",
              "client_answered" if stream else "storage_reply_in"]

@@ -1,5 +1,5 @@
 """The benchmark-runner's job: the pipeline engine through the real app (in-process store,
-in-process simulator), results to S3 (the embedded store's S3) under the date key, the
+simulator on 127.0.0.1), results to S3 (the embedded store's S3) under the date key, the
 headline as EMF metrics, regressions against the previous run's latest.json."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from llm_router.catalog import load_catalog
 from llm_router.errors import InvalidRequestError
 from llm_router.settings import RouterSettings
 from llm_router_local.aws import LOCAL_CREDENTIALS
-from llm_router_local.benchmark.job import BenchmarkJob, _simulator_client
+from llm_router_local.benchmark.job import BenchmarkJob
 from llm_router_local.benchmark.results import S3Results
-from llm_router_local.simulated import simulated_catalog
+from llm_router_local.benchmark.upstream import simulated_providers
 
 pytestmark = pytest.mark.integration
 BUCKET = "bench-results"
@@ -37,10 +37,10 @@ def s3(moto_url: str) -> Any:
 @pytest.fixture(scope="module")
 def job(s3: Any) -> BenchmarkJob:
     settings = RouterSettings()
-    catalog = simulated_catalog(load_catalog(settings.config_path), "http://simulator")
+    catalog = load_catalog(settings.config_path)
     tiers = load_tier_picker(catalog)
     assert tiers is not None
-    return BenchmarkJob(settings, catalog, "simulator", tiers, _simulator_client,
+    return BenchmarkJob(settings, catalog, "simulator", tiers, simulated_providers,
                         results=S3Results(s3, BUCKET), metrics_namespace="LLMRouter/test",
                         default_requests=40, clock=lambda: DAY)
 

@@ -27,6 +27,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
 from llm_router.complexity import TierPicker
+from llm_router.providers.session import UpstreamHttp
 from llm_router.tokens import encoding_name_for
 from llm_router_local.simulated import SimulatorProcess
 
@@ -91,9 +92,9 @@ class Setup:
     tiers: TierPicker
 
     def app(self) -> Any:
-        """A fresh app per test: its httpx client belongs to the test's event loop."""
+        """A fresh app per test: its HTTP client belongs to the test's event loop."""
         return create_app(build_services(
-            self.storage.settings, http=httpx.AsyncClient(timeout=60), catalog=self.catalog,
+            self.storage.settings, http=UpstreamHttp(), catalog=self.catalog,
             dynamodb=self.storage.client, tiers=self.tiers))
 
 

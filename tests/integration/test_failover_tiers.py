@@ -1,7 +1,7 @@
 """Free tiers used up: the router fails over to paid candidates of the same tier, then to
 a stronger tier, and answers 503 (OpenAI's shape, Retry-After) only when no candidate at
-all can serve. Through the app in process, over the embedded store and the in-process
-simulator; each served request's ledger item books the model and provider that served.
+all can serve. Through the app in process, over the embedded store and the simulator
+on 127.0.0.1; each served request's ledger item books the model and provider that served.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
 from llm_router.complexity import TierChoice, TierPicker
-from llm_router_local.simulator.app import create_app as create_simulator
+from llm_router_local.benchmark.upstream import simulated_providers
 
 from .conftest import TENANT, Storage
 
@@ -66,22 +66,26 @@ def catalog(free: list[str], simple_paid: list[str], moderate: list[str],
 
 def ask_all(storage: Storage, cat: Catalog, count: int) -> list[httpx.Response]:
     async def go() -> list[httpx.Response]:
-        sim = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_simulator()))
-        services = build_services(storage.settings, http=sim, catalog=cat,
-                                  dynamodb=storage.client, mode="simulated",
-                                  tiers=FixedTier("simple"), load_tiers=False)
-        transport = httpx.ASGITransport(app=create_app(services))
-        out = []
-        async with sim, httpx.AsyncClient(transport=transport, base_url="http://r") as c:
-            for _ in range(count):
-                out.append(await c.post(
-                    "/v1/chat/completions", timeout=30,
-                    headers={"authorization": f"Bearer {KEY}"},
-                    json={"model": "auto", "max_tokens": 20, "cache": False,
-                          "messages": [{"role": "user", "content": "Where is my order?"}]}))
-        return out
+        async with simulated_providers(cat) as sim:
+            services = build_services(storage.settings, http=sim.http, catalog=sim.catalog,
+                                      dynamodb=storage.client, mode="simulated",
+                                      tiers=FixedTier("simple"), load_tiers=False)
+            return await ask(create_app(services), count)
 
     return anyio.run(go)
+
+
+async def ask(app: Any, count: int) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    out = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://r") as c:
+        for _ in range(count):
+            out.append(await c.post(
+                "/v1/chat/completions", timeout=30,
+                headers={"authorization": f"Bearer {KEY}"},
+                json={"model": "auto", "max_tokens": 20, "cache": False,
+                      "messages": [{"role": "user", "content": "Where is my order?"}]}))
+    return out
 
 
 @pytest.fixture(scope="module", autouse=True)

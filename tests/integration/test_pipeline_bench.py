@@ -1,5 +1,5 @@
 """The pipeline benchmark engine end to end: the real app in process, the embedded store,
-the in-process simulator; savings in the results equal the ledgers to the cent."""
+the simulator on 127.0.0.1; savings in the results equal the ledgers to the cent."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 
 from llm_router.bootstrap import load_tier_picker
@@ -20,24 +19,22 @@ from llm_router_local.aws import fresh_tables
 from llm_router_local.benchmark.job import SHIPPED_DATA
 from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
 from llm_router_local.benchmark.summary import build_results
+from llm_router_local.benchmark.upstream import simulated_providers
 from llm_router_local.benchmark.workload import WorkloadShape, build_workload
-from llm_router_local.simulated import simulated_catalog
-from llm_router_local.simulator.app import create_app as create_simulator
 
 pytestmark = pytest.mark.integration
 
 
 def test_savings_equal_the_ledgers_to_the_cent(moto_url: str) -> None:
     settings = RouterSettings(aws_endpoint_url=moto_url)
-    catalog = simulated_catalog(load_catalog(settings.config_path), "http://simulator")
+    catalog = load_catalog(settings.config_path)
     workload = build_workload(load_examples(SHIPPED_DATA), WorkloadShape(60, 0.2, 0.1))
     arms = standard_arms(catalog)
 
     async def run() -> list:
-        upstream = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_simulator()))
-        async with upstream:
-            bench = PipelineBench(settings, catalog, load_tier_picker(catalog), upstream,
-                                  fresh_tables, concurrency=4)
+        async with simulated_providers(catalog) as upstream:
+            bench = PipelineBench(settings, upstream.catalog, load_tier_picker(catalog),
+                                  upstream.http, fresh_tables, concurrency=4)
             return [await bench.run_arm(arm, workload) for arm in arms]
 
     results = asyncio.run(run())

@@ -20,6 +20,7 @@ from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.providers.session import UpstreamHttp
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router_local.aws import LOCAL_CREDENTIALS
@@ -63,15 +64,18 @@ def ask(storage: Storage, simulator: SimulatorProcess, throttle: Throttle,
     catalog = parse_catalog(yaml.safe_load(pair_catalog(simulator.url, [model])))
 
     async def go() -> httpx.Response:
-        async with httpx.AsyncClient() as upstream:
-            services = build_services(storage.settings, http=upstream, catalog=catalog,
-                                      dynamodb=client, load_tiers=False)
-            transport = httpx.ASGITransport(app=create_app(services))
+        upstream = UpstreamHttp()
+        services = build_services(storage.settings, http=upstream, catalog=catalog,
+                                  dynamodb=client, load_tiers=False)
+        transport = httpx.ASGITransport(app=create_app(services))
+        try:
             async with httpx.AsyncClient(transport=transport, base_url="http://router") as c:
                 return await c.post("/v1/chat/completions", timeout=60,
                                     headers={"authorization": f"Bearer {key}"},
                                     json={"model": model, "max_tokens": 20,
                                           "messages": [{"role": "user", "content": "hi"}]})
+        finally:
+            await upstream.aclose()
 
     return anyio.run(go), key_id_of(key_hash)
 

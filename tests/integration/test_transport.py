@@ -1,4 +1,4 @@
-"""Every adapter through ``call_provider`` against the simulator over real HTTP,
+"""Every adapter through ``call_provider`` (aiohttp) against the simulator over real HTTP,
 including each scripted fault and the error class it must become."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 import socket
 import uuid
 
+import aiohttp
 import httpx
 import pytest
 
@@ -20,6 +21,7 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.providers.registry import adapter_for
+from llm_router.providers.session import UpstreamHttp
 from llm_router.providers.transport import call_provider
 from llm_router.schema import ChatCompletion, ChatRequest
 
@@ -53,9 +55,12 @@ def _request(*messages: dict, **fields) -> ChatRequest:
 def _call(provider: ProviderConfig, request: ChatRequest | None = None,
           model: ModelConfig | None = None, timeout_s: float | None = None) -> ChatCompletion:
     async def run() -> ChatCompletion:
-        async with httpx.AsyncClient() as client:
-            return await call_provider(client, adapter_for(provider.kind), request or _request(),
+        http = UpstreamHttp()
+        try:
+            return await call_provider(http, adapter_for(provider.kind), request or _request(),
                                        model or _model(), provider, "req-1", timeout_s=timeout_s)
+        finally:
+            await http.aclose()
 
     return asyncio.run(run())
 
@@ -144,7 +149,7 @@ def test_timeout(simulator, kind):
     _arm(simulator.url, provider, "timeout")
     with pytest.raises(UpstreamTimeoutError) as info:
         _call(provider, timeout_s=0.3)
-    assert isinstance(info.value.__cause__, httpx.TimeoutException)
+    assert isinstance(info.value.__cause__, asyncio.TimeoutError)
     assert info.value.provider == provider.name
 
 
@@ -162,7 +167,7 @@ def test_reset(simulator, kind):
     _arm(simulator.url, provider, "reset")
     with pytest.raises(UpstreamConnectionError) as info:
         _call(provider)
-    assert isinstance(info.value.__cause__, httpx.TransportError)
+    assert isinstance(info.value.__cause__, aiohttp.ClientError)
 
 
 @pytest.mark.parametrize(("kind", "status"), [("openai", 503), ("anthropic", 529),

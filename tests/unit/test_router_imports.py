@@ -20,8 +20,9 @@ NOT_AT_COLD_START = (
     "llm_router.alerting", "llm_router.classifier.train",
     "llm_router.embedding.export", "llm_router.pricing_import", "matplotlib",
     "pydantic_settings",  # llm_router.settings reads the environment itself
-    "click",  # httpx's command-line client: llm_router.coldstart skips it
+    "click",  # command-line clients (httpx's, uvicorn's)
     "boto3", "s3transfer",  # the clients are botocore's (llm_router.aws)
+    "httpx", "httpcore",  # provider calls go through aiohttp (llm_router.providers.session)
 )
 
 

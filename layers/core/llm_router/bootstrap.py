@@ -6,7 +6,6 @@ import logging
 import os
 from typing import Any
 
-import httpx
 from starlette.applications import Starlette
 
 from llm_router.analytics.service import Analytics
@@ -18,6 +17,7 @@ from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
 from llm_router.keyring import KeyRing
+from llm_router.providers.session import UpstreamHttp
 from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.layer import Resilience
 from llm_router.service import ChatService
@@ -40,14 +40,14 @@ def create_app_from_env() -> Starlette:
     from llm_router.tokens import use_vendored_encodings
 
     use_vendored_encodings(os.environ)  # the template sets it too; this covers other hosts
-    return create_app(build_services(RouterSettings(), http=httpx.AsyncClient(),
+    return create_app(build_services(RouterSettings(), http=UpstreamHttp(),
                                      tracer=tracer_from_env(os.environ)))
 
 
 def build_services(
     settings: RouterSettings,
     *,
-    http: httpx.AsyncClient,
+    http: UpstreamHttp,
     catalog: Catalog | None = None,
     dynamodb: Any = None,
     mode: str = "live",

@@ -12,11 +12,6 @@ to uvicorn).
   end ``gc.freeze()`` moves everything init made to the permanent generation, so later
   full collections (during requests) do not walk it either, and the collector is back on
   for the requests' own garbage.
-- httpx's package ``__init__`` tries ``from ._main import main`` (its command-line
-  client), which imports click (in the layer for uvicorn) and then fails on rich, which
-  the layer does not ship: 42 M instructions of every cold start, for an ImportError
-  httpx catches. A ``None`` in ``sys.modules`` makes that import fail at once instead;
-  ``httpx.main`` then says the command-line client is not installed, as it would anyway.
 - Source text that the imports compile on every cold start (dataclasses' generated
   methods, string annotations, regular expressions) is served from what the layer build
   compiled (``llm_router.precompiled``), when the layer has that file.
@@ -37,11 +32,9 @@ from llm_router import precompiled
 
 @contextmanager
 def lambda_init() -> Iterator[None]:
-    """Init with the collector off, httpx's CLI import skipped and the layer's
-    precompiled source in use; the collector is back on afterwards (also when init
-    fails), with what init built frozen."""
+    """Init with the collector off and the layer's precompiled source in use; the
+    collector is back on afterwards (also when init fails), with what init built frozen."""
     gc.disable()
-    skip_httpx_cli()
     try:
         with precompiled.installed():
             yield
@@ -59,15 +52,10 @@ def relay_app() -> Any:
         return create_app_from_env()
 
 
-def skip_httpx_cli() -> None:
-    """httpx's ``from ._main import main`` fails at once (it would import click first)."""
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
-
 # What functions/router/app.py imports, then what its init imports while it builds the
-# app (the HTTP client's transport, Powertools' metrics and logger, X-Ray, MiniLM): the
+# app (Powertools' metrics and logger, X-Ray, MiniLM): the
 # layer build records what these compile.
-ROUTER_IMPORTS = ("mangum", "httpx", "llm_router.bootstrap", "httpcore", "h11",
+ROUTER_IMPORTS = ("mangum", "aiohttp", "llm_router.bootstrap",
                   "aws_lambda_powertools.metrics", "aws_lambda_powertools.logging",
                   "aws_lambda_powertools.tracing", "aws_xray_sdk.core",
                   "llm_router.embedding.minilm", "llm_router.cache.snapshots")
@@ -82,7 +70,6 @@ def precompile(argv: list[str]) -> None:
     layer = Path(argv[0])
     sys.path[:0] = argv[1:]
     out = precompiled.cache_path(layer / "llm_router" / "data" / "precompiled")
-    skip_httpx_cli()
     compilations = precompiled.record_imports(ROUTER_IMPORTS, out)
     print(f"precompiled: {len(compilations.code)} code objects and "
           f"{len(compilations.patterns) + len(compilations.regexes)} patterns the "

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, NoReturn, Protocol, TypeVar
 
 import anyio
-import httpx
 
 from llm_router.cache.entry import CacheHit
 from llm_router.cache.service import PendingEntry, ResponseCache, Stored
@@ -43,6 +42,7 @@ from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
 from llm_router.providers.bedrock.client import BedrockRuntime
 from llm_router.providers.calls import ProviderCalls
+from llm_router.providers.session import UpstreamHttp
 from llm_router.request_body import parse_chat_request, requested_model
 from llm_router.resilience.admission import Reservation
 from llm_router.resilience.executor import Trail
@@ -161,7 +161,7 @@ class ChatService:
     def __init__(
         self,
         catalog: Catalog,
-        http: httpx.AsyncClient,
+        http: UpstreamHttp,
         ledger: Ledger,
         *,
         max_body_bytes: int,

@@ -4,9 +4,9 @@ in S3 and published as metrics.
 It runs the engine ``llm-router bench`` runs: the labelled workload replayed through the
 real app for the router and each baseline, each arm on fresh tables of an in-process
 store (never the stack's own tables, so no tenant's ledger, budget or alert moves).
-Providers are the in-process simulator unless ``upstream`` is ``live``: a daily bench
-against paid providers costs real money (about 5 x the workload's requests a day), so
-the template's default is the simulator.
+Providers are a simulator on 127.0.0.1, in the same process, unless ``upstream`` is
+``live``: a daily bench against paid providers costs real money (about 5 x the
+workload's requests a day), so the template's default is the simulator.
 
 The results also carry the classifier's own score on the held-out labelled queries
 (``classifier``), measured on Lambda's CPU.
@@ -19,13 +19,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llm_router import __version__
@@ -41,14 +40,14 @@ from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
 from llm_router_local.benchmark.results import S3Results, publish_metrics
 from llm_router_local.benchmark.routing import run_routing_benchmark
 from llm_router_local.benchmark.summary import build_results, compare, report_markdown
+from llm_router_local.benchmark.upstream import Providers, live_providers, simulated_providers
 from llm_router_local.benchmark.workload import (
     WorkloadItem,
     WorkloadShape,
     build_workload,
     parse_workload,
 )
-from llm_router_local.simulator.app import create_app as create_simulator
-from llm_router_local.simulator.catalog import has_real_keys, simulated_catalog
+from llm_router_local.simulator.catalog import has_real_keys
 from llm_router_local.store.inprocess import InProcessStore
 
 log = logging.getLogger("llm_router.benchmark")
@@ -78,11 +77,12 @@ class BenchmarkEvent(BaseModel):
 @dataclass
 class BenchmarkJob:
     settings: RouterSettings
-    catalog: Catalog  # already pointed at the simulator, or with live keys
+    catalog: Catalog  # with live keys, or to be pointed at the simulator by ``providers``
     upstream: Upstream
     tiers: TierPicker
-    # A fresh upstream client per run (an invocation's event loop is its own).
-    http: Callable[[], httpx.AsyncClient]
+    # The providers for one run, from the catalog: fresh per run (an invocation's event
+    # loop is its own): benchmark.upstream's simulated_providers or live_providers.
+    providers: Callable[[Catalog], AbstractAsyncContextManager[Providers]]
     results: S3Results | None
     metrics_namespace: str | None
     default_requests: int = 1000
@@ -114,8 +114,8 @@ class BenchmarkJob:
 
     async def _replay(self, workload: list[WorkloadItem], params: BenchmarkEvent) -> list[Any]:
         arms = standard_arms(self.catalog)[: 1 if params.router_only else None]
-        async with self.http() as upstream:
-            bench = PipelineBench(self.settings, self.catalog, self.tiers, upstream,
+        async with self.providers(self.catalog) as providers:
+            bench = PipelineBench(self.settings, providers.catalog, self.tiers, providers.http,
                                   concurrency=params.concurrency, seed=params.seed,
                                   stores=fresh_store)
             results = []
@@ -158,30 +158,24 @@ def build_job(settings: BenchmarkSettings, s3: Any) -> BenchmarkJob:
     """The runner's job as its settings say: simulator or live providers, results in the
     bucket when there is one, metrics in the namespace when there is one."""
     catalog = load_catalog(settings.config_path)
-    http: Callable[[], httpx.AsyncClient]
+    providers: Callable[[Catalog], AbstractAsyncContextManager[Providers]]
     if settings.benchmark_upstream == "live":
         catalog = resolve_secrets(catalog, settings.provider_keys_prefix)
         if not has_real_keys(catalog):
             raise ConfigError("LLM_ROUTER_BENCHMARK_UPSTREAM=live but no provider has a key "
                               f"(SSM prefix {settings.provider_keys_prefix})")
-        http = partial(httpx.AsyncClient, timeout=60)
+        providers = live_providers
     else:
-        catalog = simulated_catalog(catalog, "http://simulator")
-        http = _simulator_client
+        providers = simulated_providers
     tiers = load_tier_picker(catalog)
     if tiers is None:
         raise ConfigError("the benchmark needs the classifier and embedder in the layer")
     return BenchmarkJob(
-        settings, catalog, settings.benchmark_upstream, tiers, http,
+        settings, catalog, settings.benchmark_upstream, tiers, providers,
         results=S3Results(s3, settings.bucket, settings.benchmark_prefix)
         if settings.bucket else None,
         metrics_namespace=settings.metrics_namespace,
         default_requests=settings.benchmark_requests)
-
-
-def _simulator_client() -> httpx.AsyncClient:
-    """A fresh in-process simulator per run (no sockets: httpx's ASGI transport)."""
-    return httpx.AsyncClient(timeout=60, transport=httpx.ASGITransport(app=create_simulator()))
 
 
 # An EventBridge event's envelope: not overrides (those may ride in its ``detail``).

@@ -8,7 +8,8 @@ starts cold and its ledger holds only its own requests; its cost is read back fr
 ledger, never computed from assumed token counts.
 
 Requests reach the app over httpx's ASGI transport (no sockets, no event-loop hop); the
-app reaches the providers the same way when ``upstream`` is the in-process simulator.
+app reaches the providers over HTTP with its own client (``upstream``), the simulator on
+127.0.0.1 (``benchmark.upstream``) or real providers.
 Each arm's tables live in the store ``stores`` makes: the embedded store's server at
 ``settings.aws_endpoint_url`` (the CLI: ``local.aws.fresh_tables``), or an in-process
 one (the Lambda runner: ``benchmark.job.fresh_store``), never the stack's own tables.
@@ -33,6 +34,7 @@ from llm_router.catalog import Catalog, ModelConfig
 from llm_router.classifier.tiers import tier_index
 from llm_router.complexity import TierPicker
 from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.providers.session import UpstreamHttp
 from llm_router.settings import RouterSettings
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router.storage.ledger import DynamoLedger
@@ -116,13 +118,13 @@ def standard_arms(catalog: Catalog) -> list[Arm]:
 @dataclass
 class PipelineBench:
     """The app's dependencies for every arm: the store endpoint, the catalog (already
-    pointed at the simulator or real providers), the loaded classifier and the upstream
-    HTTP client (an ASGI transport to the in-process simulator, or a real client)."""
+    pointed at the simulator or real providers), the loaded classifier and the providers'
+    HTTP client."""
 
     settings: RouterSettings
     catalog: Catalog
     tiers: TierPicker | None
-    upstream: httpx.AsyncClient
+    upstream: UpstreamHttp
     # settings with fresh table names -> a DynamoDB client on which those tables exist.
     stores: Callable[[RouterSettings], Any]
     concurrency: int = 8

@@ -110,7 +110,42 @@ def _workload(args: argparse.Namespace) -> list[Any]:
 
 
 async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any) -> dict[str, Any]:
-    import httpx
+    from llm_router.bootstrap import load_tier_picker
+    from llm_router.catalog import load_catalog
+    from llm_router.settings import RouterSettings
+    from llm_router_local.aws import fresh_tables, start_embedded_aws
+    from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
+    from llm_router_local.benchmark.summary import build_results
+    from llm_router_local.benchmark.upstream import live_providers, simulated_providers
+    from llm_router_local.simulated import has_real_keys
+
+    settings = RouterSettings()
+    catalog = load_catalog(args.config or settings.config_path)
+    live = has_real_keys(catalog)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    aws = None if settings.aws_endpoint_url else start_embedded_aws()
+    if aws:
+        settings = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
+    arms = standard_arms(catalog)[: 1 if args.router_only else None]
+    console.print(f"bench: {len(workload)} requests x {len(arms)} arms, concurrency "
+                  f"{args.concurrency}, providers {'LIVE' if live else 'SIMULATED on 127.0.0.1'}")
+    started = time.perf_counter()
+    providers = live_providers if live else simulated_providers
+    try:
+        async with providers(catalog) as upstream:
+            results = await _replay(PipelineBench(
+                settings, upstream.catalog, load_tier_picker(catalog), upstream.http,
+                fresh_tables, concurrency=args.concurrency), arms, workload, console)
+    finally:
+        if aws:
+            aws.stop()
+    meta = {"concurrency": args.concurrency, "upstream": "live" if live else "simulator",
+            "wall_s": round(time.perf_counter() - started, 2)}
+    return build_results(results, workload, meta)
+
+
+async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any) -> list[Any]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -120,58 +155,22 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
         TimeRemainingColumn,
     )
 
-    from llm_router.bootstrap import load_tier_picker
-    from llm_router.catalog import load_catalog
-    from llm_router.settings import RouterSettings
-    from llm_router_local.aws import fresh_tables, start_embedded_aws
-    from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
-    from llm_router_local.benchmark.summary import build_results
-    from llm_router_local.simulated import has_real_keys, simulated_catalog
-    from llm_router_local.simulator.app import create_app as create_simulator
+    columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>6} req/s"), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    results = []
+    with Progress(*columns, console=console) as progress:
+        for arm in arms:
+            task = progress.add_task(arm.name, total=len(workload), rate="-")
+            t0 = time.perf_counter()
 
-    settings = RouterSettings()
-    catalog = load_catalog(args.config or settings.config_path)
-    live = has_real_keys(catalog)
-    if live:
-        upstream = httpx.AsyncClient(timeout=60)
-    else:
-        catalog = simulated_catalog(catalog, "http://simulator")
-        upstream = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_simulator()),
-                                     timeout=60)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    aws = None if settings.aws_endpoint_url else start_embedded_aws()
-    if aws:
-        settings = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
-    arms = standard_arms(catalog)[: 1 if args.router_only else None]
-    console.print(f"bench: {len(workload)} requests x {len(arms)} arms, concurrency "
-                  f"{args.concurrency}, providers {'LIVE' if live else 'SIMULATED in process'}")
-    started = time.perf_counter()
-    try:
-        bench = PipelineBench(settings, catalog, load_tier_picker(catalog), upstream,
-                              fresh_tables, concurrency=args.concurrency)
-        columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]:>6} req/s"), TimeElapsedColumn(),
-                   TextColumn("ETA"), TimeRemainingColumn())
-        results = []
-        with Progress(*columns, console=console) as progress:
-            for arm in arms:
-                task = progress.add_task(arm.name, total=len(workload), rate="-")
-                t0 = time.perf_counter()
+            def advance(_: Any, task: Any = task, t0: float = t0) -> None:
+                done = progress.tasks[task].completed + 1
+                rate = f"{done / max(1e-9, time.perf_counter() - t0):.0f}"
+                progress.update(task, advance=1, rate=rate)
 
-                def advance(_: Any, task: Any = task, t0: float = t0) -> None:
-                    done = progress.tasks[task].completed + 1
-                    rate = f"{done / max(1e-9, time.perf_counter() - t0):.0f}"
-                    progress.update(task, advance=1, rate=rate)
-
-                results.append(await bench.run_arm(arm, workload, advance))
-    finally:
-        await upstream.aclose()
-        if aws:
-            aws.stop()
-    meta = {"concurrency": args.concurrency, "upstream": "live" if live else "simulator",
-            "wall_s": round(time.perf_counter() - started, 2)}
-    return build_results(results, workload, meta)
+            results.append(await bench.run_arm(arm, workload, advance))
+    return results
 
 
 def _print_summary(results: dict[str, Any], console: Any) -> None:

@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import sys
 
-import httpx
 import uvicorn
 
 from llm_router.api.app import create_app
 from llm_router.bootstrap import build_encoders, build_services
 from llm_router.catalog import Catalog, load_catalog
+from llm_router.providers.session import UpstreamHttp
 from llm_router.settings import RouterSettings
 from llm_router_local.processes import sigterm_exits
 from llm_router_local.sockets import listening_socket
@@ -62,7 +62,7 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         sock = listening_socket(args.host, args.port)
         host, port = sock.getsockname()[:2]
         services = build_services(
-            stack.settings, http=httpx.AsyncClient(), catalog=stack.catalog, mode=stack.mode
+            stack.settings, http=UpstreamHttp(), catalog=stack.catalog, mode=stack.mode
         )
         build_encoders()  # before it listens: o200k's build holds the GIL (bootstrap)
         app = create_app(services)

@@ -1,14 +1,17 @@
-"""Transport error translation through httpx's transport seam (no sockets), and the
-pure Retry-After parser. The same mapping runs over real HTTP in
-tests/integration/test_transport.py."""
+"""Error translation and the body's handling in ``call_provider``, against an aiohttp
+server on 127.0.0.1 (failures below HTTP are injected as aiohttp raises them, by a client
+middleware); the pure Retry-After parser and line splitter. The same mapping runs against
+the simulator in tests/integration/test_transport.py."""
 
 from __future__ import annotations
 
 import asyncio
 from email.utils import formatdate
 
-import httpx
+import aiohttp
 import pytest
+from aiohttp import web
+from multidict import CIMultiDict
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import (
@@ -19,7 +22,8 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.providers.registry import adapter_for
-from llm_router.providers.transport import call_provider, retry_after_of
+from llm_router.providers.session import UpstreamHttp
+from llm_router.providers.transport import LineSplitter, call_provider, retry_after_of
 from llm_router.schema import ChatRequest
 
 REQUEST = ChatRequest.model_validate(
@@ -44,15 +48,27 @@ NOW = 1_700_000_000.0
     ],
 )
 def test_retry_after_of(headers, expected):
-    assert retry_after_of(httpx.Headers(headers), now=NOW) == expected
+    assert retry_after_of(CIMultiDict(headers), now=NOW) == expected
 
 
-def _call(handler, kind="openai", **kwargs):
+def _call(handler, kind="openai", middlewares=(), **kwargs):
+    """``call_provider`` against ``handler`` served on 127.0.0.1; what it returns."""
     async def run():
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            return await call_provider(
-                client, adapter_for(kind), REQUEST, _model(), _provider(kind), "req-1", **kwargs
-            )
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        http = UpstreamHttp(middlewares=middlewares)
+        try:
+            return await call_provider(http, adapter_for(kind), REQUEST, _model(),
+                                       _provider(kind, f"http://127.0.0.1:{port}/v1"),
+                                       "req-1", **kwargs)
+        finally:
+            await http.aclose()
+            await runner.cleanup()
 
     return asyncio.run(run())
 
@@ -61,41 +77,83 @@ def _model():
     return ModelConfig(name="cat", provider="p", input_per_mtok=1, output_per_mtok=1)
 
 
-def _provider(kind):
-    return ProviderConfig(name="p", kind=kind, base_url="http://up.test/v1",
-                          api_key="sk-very-secret")
+def _provider(kind, base_url="http://up.test/v1"):
+    return ProviderConfig(name="p", kind=kind, base_url=base_url, api_key="sk-very-secret")
 
 
-def _raise(exc_type):
-    def handler(request):
-        raise exc_type("boom sk-very-secret", request=request)
+BODY = {"choices": [{"message": {"content": "hello"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
 
-    return handler
+
+async def _answer(request):
+    return web.json_response(BODY)
+
+
+def _raising(exc):
+    async def middleware(request, handler):
+        raise exc
+
+    return middleware
+
+
+KEY_IN_TEXT = "boom sk-very-secret"
 
 
 @pytest.mark.parametrize(
-    ("exc_type", "expected"),
+    ("exc", "expected"),
     [
-        (httpx.ConnectTimeout, UpstreamTimeoutError),
-        (httpx.ReadTimeout, UpstreamTimeoutError),
-        (httpx.ConnectError, UpstreamConnectionError),
-        (httpx.ReadError, UpstreamConnectionError),
-        (httpx.RemoteProtocolError, UpstreamConnectionError),
+        (aiohttp.ConnectionTimeoutError(KEY_IN_TEXT), UpstreamTimeoutError),
+        (aiohttp.SocketTimeoutError(KEY_IN_TEXT), UpstreamTimeoutError),
+        (TimeoutError(KEY_IN_TEXT), UpstreamTimeoutError),
+        (aiohttp.ServerDisconnectedError(KEY_IN_TEXT), UpstreamConnectionError),
+        (aiohttp.ClientPayloadError(KEY_IN_TEXT), UpstreamConnectionError),
+        (aiohttp.ClientOSError(104, KEY_IN_TEXT), UpstreamConnectionError),
+        (aiohttp.InvalidURL(KEY_IN_TEXT), UpstreamConnectionError),
     ],
 )
-def test_transport_failures_are_translated(exc_type, expected):
+def test_transport_failures_are_translated(exc, expected):
     with pytest.raises(expected) as info:
-        _call(_raise(exc_type))
-    assert isinstance(info.value.__cause__, exc_type)
+        _call(_answer, middlewares=[_raising(exc)])
+    assert info.value.__cause__ is exc
     assert "sk-very-secret" not in info.value.message
     assert (info.value.provider, info.value.model) == ("p", "cat")
 
 
+def test_a_bug_is_not_an_upstream_error():
+    with pytest.raises(RuntimeError):
+        _call(_answer, middlewares=[_raising(RuntimeError("a bug"))])
+
+
+def test_a_read_timeout_over_real_sockets():
+    async def slow(request):
+        await asyncio.sleep(2)
+        return web.json_response(BODY)
+
+    with pytest.raises(UpstreamTimeoutError) as info:
+        _call(slow, timeout_s=0.2)
+    assert isinstance(info.value.__cause__, aiohttp.SocketTimeoutError)
+    assert "within 0.2s" in info.value.message
+
+
+def test_a_body_cut_short_is_a_connection_error():
+    async def truncated(request):
+        response = web.StreamResponse(headers={"content-length": "100",
+                                               "content-type": "application/json"})
+        await response.prepare(request)
+        await response.write(b'{"choices": [')
+        request.transport.close()  # type: ignore[union-attr]
+        return response
+
+    with pytest.raises(UpstreamConnectionError) as info:
+        _call(truncated)
+    assert isinstance(info.value.__cause__, aiohttp.ClientPayloadError)
+
+
 def test_error_status_carries_provider_message_and_retry_after():
-    def handler(request):
+    async def handler(request):
         assert request.headers["authorization"] == "Bearer sk-very-secret"
-        return httpx.Response(429, headers={"retry-after": "3"},
-                              json={"error": {"message": "slow down", "type": "requests"}})
+        return web.json_response({"error": {"message": "slow down", "type": "requests"}},
+                                 status=429, headers={"retry-after": "3"})
 
     with pytest.raises(UpstreamStatusError) as info:
         _call(handler)
@@ -104,28 +162,34 @@ def test_error_status_carries_provider_message_and_retry_after():
 
 
 def test_status_error_with_non_json_body():
+    async def handler(request):
+        return web.Response(status=502, text="<html>bad gateway</html>")
+
     with pytest.raises(UpstreamStatusError) as info:
-        _call(lambda request: httpx.Response(502, text="<html>bad gateway</html>"))
+        _call(handler)
     assert "bad gateway" in info.value.message and info.value.retry_after is None
 
 
 def test_non_json_success_body_is_a_protocol_error():
+    async def handler(request):
+        return web.Response(text='{"choices": [')
+
     with pytest.raises(UpstreamProtocolError) as info:
-        _call(lambda request: httpx.Response(200, text='{"choices": ['))
+        _call(handler)
     assert info.value.__cause__ is not None
 
 
 def test_wrong_shape_success_body_is_a_protocol_error_with_provider():
+    async def handler(request):
+        return web.json_response({"content": []})
+
     with pytest.raises(UpstreamProtocolError) as info:
-        _call(lambda request: httpx.Response(200, json={"content": []}), kind="gemini")
+        _call(handler, kind="gemini")
     assert info.value.provider == "p" and info.value.__cause__ is not None
 
 
 def test_success_is_parsed():
-    body = {"choices": [{"message": {"content": "hello"}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
-    completion = _call(lambda request: httpx.Response(200, json=body))
-    assert completion.choices[0].message.content == "hello"
+    assert _call(_answer).choices[0].message.content == "hello"
 
 
 def test_unknown_kind_is_a_config_error():
@@ -133,27 +197,45 @@ def test_unknown_kind_is_a_config_error():
         adapter_for("cohere")
 
 
-def test_calls_go_through_the_clients_transport_for_the_url_with_its_headers():
-    """``send`` skips the client's per-request layers, not its configuration: a mount for
-    the provider's host (a proxy, say) is used, and the client's default headers go out."""
-    seen: list[tuple[str, httpx.Request]] = []
-    body = {"choices": [{"message": {"content": "hello"}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+def test_the_request_goes_out_as_compact_json_with_the_adapters_headers():
+    """The bytes httpx's ``json=`` sent before (compact, UTF-8 as is), the provider's key
+    in its header, no redirect followed."""
+    seen = []
 
-    def via(name):
-        def handler(request):
-            seen.append((name, request))
-            return httpx.Response(200, json=body)
-        return httpx.MockTransport(handler)
+    async def handler(request):
+        seen.append((request.path, dict(request.headers), await request.read()))
+        return web.json_response(BODY)
 
-    async def run():
-        async with httpx.AsyncClient(transport=via("default"), headers={"x-team": "a"},
-                                     mounts={"http://up.test": via("mounted")}) as client:
-            return await call_provider(client, adapter_for("openai"), REQUEST, _model(),
-                                       _provider("openai"), "req-1", timeout_s=7)
+    _call(handler)
+    [(path, headers, body)] = seen
+    assert path == "/v1/chat/completions"
+    assert headers["Authorization"] == "Bearer sk-very-secret"
+    assert headers["Content-Type"] == "application/json"
+    assert body.startswith(b'{"model":"cat","messages":[{"role":"user","content":"hi"}]')
 
-    assert asyncio.run(run()).choices[0].message.content == "hello"
-    [(name, request)] = seen
-    assert name == "mounted" and request.headers["x-team"] == "a"
-    assert request.headers["authorization"] == "Bearer sk-very-secret"
-    assert request.extensions["timeout"]["read"] == 7
+
+def test_a_redirect_is_not_followed():
+    async def handler(request):
+        raise web.HTTPFound("/elsewhere")
+
+    with pytest.raises(UpstreamProtocolError):  # a 302 with a non-JSON body
+        _call(handler)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "lines"),
+    [
+        ([b"data: a\n\ndata: b\n\n"], ["data: a", "", "data: b", ""]),
+        ([b"data: a\r\n\r\n"], ["data: a", ""]),
+        ([b"data: a\r", b"\n\r", b"\n"], ["data: a", ""]),  # CRLF cut between pieces
+        ([b"a\rb\r"], ["a", "b"]),  # bare CR ends a line too
+        ([b"da", b"ta: \xc3", b"\xa9\n"], ["data: \u00e9"]),  # UTF-8 cut between pieces
+        ([b"data: \xff\n"], ["data: \ufffd"]),  # not UTF-8: replaced
+        ([b"no end"], ["no end"]),
+        ([b""], []),
+    ],
+)
+def test_line_splitter(pieces, lines):
+    splitter = LineSplitter()
+    out = [line for piece in pieces for line in splitter.feed(piece)]
+    assert out + splitter.flush() == lines

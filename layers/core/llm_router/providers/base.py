@@ -2,7 +2,7 @@
 
 An adapter is pure: it builds an ``UpstreamRequest`` (URL, headers, JSON body) from a
 ``ChatRequest`` and parses the provider's JSON answer back into a ``ChatCompletion``.
-It never does I/O; ``llm_router.providers.transport`` sends the request with httpx.
+It never does I/O; ``llm_router.providers.transport`` sends the request with aiohttp.
 """
 
 from __future__ import annotations

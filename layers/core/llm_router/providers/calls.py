@@ -1,24 +1,23 @@
 """One attempt against one provider, over whichever wire its kind speaks.
 
-The HTTP kinds (OpenAI-compatible, Anthropic, Gemini) go through httpx
+The HTTP kinds (OpenAI-compatible, Anthropic, Gemini) go through aiohttp
 (``providers.transport``, ``streaming.upstream``); ``bedrock`` goes through boto3
 (``providers.bedrock_client``). The request path calls this and never asks which.
 """
 
 from __future__ import annotations
 
-import httpx
-
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.providers.bedrock.client import BedrockRuntime
 from llm_router.providers.registry import adapter_for
+from llm_router.providers.session import UpstreamHttp
 from llm_router.providers.transport import call_provider
 from llm_router.schema import ChatCompletion, ChatRequest
 from llm_router.streaming.upstream import OpenedStream, open_attempt
 
 
 class ProviderCalls:
-    def __init__(self, http: httpx.AsyncClient, bedrock: BedrockRuntime | None = None):
+    def __init__(self, http: UpstreamHttp, bedrock: BedrockRuntime | None = None):
         self._http = http
         self._bedrock = bedrock or BedrockRuntime()
 

@@ -1,17 +1,17 @@
-"""The only I/O of a provider call: send an adapter's request with httpx, translate failures.
+"""The only I/O of a provider call: send an adapter's request with aiohttp, translate failures.
 
 Every lower-level failure becomes one of the ``Upstream*Error`` classes here, with the
-httpx exception kept as ``__cause__`` for logs. The provider key lives only in request
+aiohttp exception kept as ``__cause__`` for logs. The provider key lives only in request
 headers; error messages are scrubbed of it in case a server echoes it back.
 
-A request is built by the client (its headers, base URL and timeout) and handed straight
-to the client's transport (``send``): the client's own per-request layers (auth flow,
-redirect loop, cookie jar, stream wrapper) do nothing a provider call needs and cost
-8-30 % of httpx's CPU per call (docs/performance.md, bench/upstream_hop.py).
+aiohttp's client, not httpx's: a quarter to a third of the CPU per call
+(docs/performance.md, bench/upstream_hop.py). The session and its pool live in
+``providers.session``.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import time
@@ -19,8 +19,8 @@ from collections.abc import AsyncIterator, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import aiohttp
 import anyio
-import httpx
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import (
@@ -31,29 +31,41 @@ from llm_router.errors import (
     UpstreamTimeoutError,
 )
 from llm_router.providers.base import ProviderAdapter
+from llm_router.providers.session import UpstreamHttp, timeout_of
 from llm_router.providers.wire import quote
 from llm_router.schema import ChatCompletion, ChatRequest
 
+# What aiohttp raises for a failed exchange: its own errors, and a bare TimeoutError
+# from a timeout it does not wrap (its own timeouts are TimeoutErrors too).
+_FAILURES = (aiohttp.ClientError, TimeoutError)
 
-async def body_args(request: ChatRequest, headers: dict[str, str],
-                    payload: Any) -> dict[str, Any]:
-    """httpx's keyword arguments for an upstream body: ``json=`` for a small request;
-    for a large one the same bytes httpx would send, encoded off the event loop (a 1 MB
+
+async def body_bytes(request: ChatRequest, payload: Any) -> bytes:
+    """The upstream body as JSON bytes; a large one encoded off the event loop (a 1 MB
     prompt takes milliseconds to encode, tens under load)."""
     if not request.is_large():
-        return {"headers": headers, "json": payload}
-    content = await anyio.to_thread.run_sync(_json_bytes, payload)
-    return {"headers": {**headers, "content-type": "application/json"}, "content": content}
+        return _json_bytes(payload)
+    return await anyio.to_thread.run_sync(_json_bytes, payload)
 
 
 def _json_bytes(payload: Any) -> bytes:
-    """Exactly httpx's ``json=`` encoding (httpx/_content.py ``encode_json``)."""
+    """Compact UTF-8 JSON: the bytes httpx's ``json=`` sent before (httpx/_content.py
+    ``encode_json``), so providers see the same body."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
 
 
+async def send(http: UpstreamHttp, method: str, url: str, headers: dict[str, str],
+                body: bytes, timeout: float) -> aiohttp.ClientResponse:
+    """The response with its status and headers read, body not; ``read`` or ``close`` it.
+    Redirects are not followed (httpx's default before); no cookies are kept."""
+    return await http.session().request(
+        method, url, data=body, headers={**headers, "content-type": "application/json"},
+        timeout=timeout_of(timeout), allow_redirects=False)
+
+
 async def call_provider(
-    client: httpx.AsyncClient,
+    http: UpstreamHttp,
     adapter: ProviderAdapter,
     request: ChatRequest,
     model: ModelConfig,
@@ -66,40 +78,32 @@ async def call_provider(
     upstream = adapter.build_request(request, model, provider)
     timeout = timeout_s if timeout_s is not None else provider.timeout_s
     where = {"provider": provider.name, "model": model.name}
-    body = await body_args(request, upstream.headers, upstream.json)
-    outgoing = client.build_request(upstream.method, upstream.url, timeout=timeout, **body)
+    body = await body_bytes(request, upstream.json)
     try:
-        response = await send(client, outgoing)
-        await response.aread()
-    except httpx.TransportError as exc:
+        response = await send(http, upstream.method, upstream.url, upstream.headers, body,
+                               timeout)
+        try:
+            content = await response.read()
+        finally:
+            response.release()
+    except _FAILURES as exc:
         raise _transport_error(exc, provider, model, timeout) from exc
 
-    if response.status_code >= 400:
-        raise _status_error(response, adapter, provider, model)
+    if response.status >= 400:
+        raise _status_error(response.status, response.headers, content, adapter, provider,
+                            model)
     try:
-        body = response.json()
+        answer = json.loads(content)
     except ValueError as exc:
         raise UpstreamProtocolError(
-            f"{provider.name} answered HTTP {response.status_code} with a body that is not "
-            f"JSON: {_scrub(quote(response.text), provider.api_key)}",
+            f"{provider.name} answered HTTP {response.status} with a body that is not "
+            f"JSON: {_scrub(quote(_text(content)), provider.api_key)}",
             **where,
         ) from exc
     try:
-        return adapter.parse_response(body, model, request_id)
+        return adapter.parse_response(answer, model, request_id)
     except UpstreamProtocolError as exc:
         raise UpstreamProtocolError(f"{provider.name}: {exc.message}", **where) from exc
-
-
-async def send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-    """``request`` through the transport ``client`` would use for its URL (its mounts and
-    proxies included), body not read; ``aread`` or ``aclose`` the response. Redirects are
-    not followed, as ``client.send`` does not by default; no cookies are kept (a provider
-    API sets none that matter). ``_transport_for_url`` is httpx's own lookup (pinned in
-    requirements/runtime.txt; tests/unit/providers/test_transport.py would notice it go)."""
-    transport = client._transport_for_url(request.url)
-    response = await transport.handle_async_request(request)
-    response.request = request
-    return response
 
 
 class UpstreamStream:
@@ -107,29 +111,61 @@ class UpstreamStream:
 
     ``lines`` yields the body's lines as they arrive and maps failures mid-body the way
     ``call_provider`` maps them; ``aclose`` drops the connection, which cancels the
-    upstream generation when the body was not read to the end.
+    upstream generation when the body was not read to the end (a body read to its end
+    has already gone back to the pool).
     """
 
-    def __init__(self, response: httpx.Response, provider: ProviderConfig, model: ModelConfig,
-                 timeout: float):
+    def __init__(self, response: aiohttp.ClientResponse, provider: ProviderConfig,
+                 model: ModelConfig, timeout: float):
         self.response = response
         self._provider = provider
         self._model = model
         self._timeout = timeout
 
     async def lines(self) -> AsyncIterator[str]:
+        lines = LineSplitter()
         try:
-            async for line in self.response.aiter_lines():
-                yield line
-        except httpx.HTTPError as exc:
+            async for piece in self.response.content.iter_any():
+                for line in lines.feed(piece):
+                    yield line
+        except _FAILURES as exc:
             raise _transport_error(exc, self._provider, self._model, self._timeout) from exc
+        for line in lines.flush():
+            yield line
 
     async def aclose(self) -> None:
-        await self.response.aclose()
+        self.response.close()
+
+
+class LineSplitter:
+    """A body's lines as its pieces arrive: split at LF, CRLF or CR, without their ends,
+    as httpx's ``aiter_lines`` split them; UTF-8 cut between pieces is joined, and bytes
+    that are not UTF-8 are replaced, never fatal."""
+
+    def __init__(self) -> None:
+        self._decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
+        self._pending = ""
+
+    def feed(self, piece: bytes) -> list[str]:
+        text = self._pending + self._decode(piece)
+        held = ""
+        if "\r" in text:
+            if text.endswith("\r"):  # maybe the first half of a CRLF: wait for the next
+                text, held = text[:-1], "\r"
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        *lines, last = text.split("\n")
+        self._pending = last + held
+        return lines
+
+    def flush(self) -> list[str]:
+        """The last line, when the body did not end with a line end."""
+        last = (self._pending + self._decode(b"", final=True)).rstrip("\r")
+        self._pending = ""
+        return [last] if last else []
 
 
 async def open_stream(
-    client: httpx.AsyncClient,
+    http: UpstreamHttp,
     adapter: ProviderAdapter,
     request: ChatRequest,
     model: ModelConfig,
@@ -144,32 +180,33 @@ async def open_stream(
     """
     upstream = adapter.build_stream_request(request, model, provider)
     timeout = timeout_s if timeout_s is not None else provider.timeout_s
-    body = await body_args(request, upstream.headers, upstream.json)
-    outgoing = client.build_request(upstream.method, upstream.url, timeout=timeout, **body)
+    body = await body_bytes(request, upstream.json)
     try:
-        response = await send(client, outgoing)
-    except httpx.HTTPError as exc:
+        response = await send(http, upstream.method, upstream.url, upstream.headers, body,
+                               timeout)
+    except _FAILURES as exc:
         raise _transport_error(exc, provider, model, timeout) from exc
-    if response.status_code >= 400:
+    if response.status >= 400:
         try:
-            await response.aread()
-        except httpx.HTTPError as exc:
+            content = await response.read()
+        except _FAILURES as exc:
             raise _transport_error(exc, provider, model, timeout) from exc
         finally:
-            await response.aclose()
-        raise _status_error(response, adapter, provider, model)
+            response.release()
+        raise _status_error(response.status, response.headers, content, adapter, provider,
+                            model)
     return UpstreamStream(response, provider, model, timeout)
 
 
 def _transport_error(
-    exc: httpx.HTTPError, provider: ProviderConfig, model: ModelConfig, timeout: float
+    exc: BaseException, provider: ProviderConfig, model: ModelConfig, timeout: float
 ) -> UpstreamError:
     where = {"provider": provider.name, "model": model.name}
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TimeoutError):  # aiohttp's connect and read timeouts too
         return UpstreamTimeoutError(
             f"{provider.name} did not answer within {timeout:g}s ({type(exc).__name__})", **where
         )
-    # ConnectError, ReadError (connection reset), RemoteProtocolError (truncated body)...
+    # ClientConnectorError, ServerDisconnectedError, ClientPayloadError (truncated body)...
     detail = _scrub(str(exc), provider.api_key) or "no detail"
     return UpstreamConnectionError(
         f"{provider.name} connection failed: {type(exc).__name__}: {detail}", **where
@@ -177,15 +214,15 @@ def _transport_error(
 
 
 def _status_error(
-    response: httpx.Response, adapter: ProviderAdapter, provider: ProviderConfig,
-    model: ModelConfig,
+    status: int, headers: Mapping[str, str], content: bytes, adapter: ProviderAdapter,
+    provider: ProviderConfig, model: ModelConfig,
 ) -> UpstreamStatusError:
-    message = adapter.error_message(response.status_code, _body_of(response))
+    message = adapter.error_message(status, _body_of(content))
     return UpstreamStatusError(
-        f"{provider.name} returned HTTP {response.status_code}: "
+        f"{provider.name} returned HTTP {status}: "
         f"{_scrub(message, provider.api_key)}",
-        upstream_status=response.status_code,
-        retry_after=retry_after_of(response.headers),
+        upstream_status=status,
+        retry_after=retry_after_of(headers),
         provider=provider.name,
         model=model.name,
     )
@@ -222,11 +259,15 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _body_of(response: httpx.Response) -> Any:
+def _body_of(content: bytes) -> Any:
     try:
-        return response.json()
+        return json.loads(content)
     except ValueError:
-        return response.text
+        return _text(content)
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", errors="replace")
 
 
 def _scrub(text: str, secret: str | None) -> str:

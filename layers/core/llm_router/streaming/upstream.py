@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import anyio
-import httpx
 
 from llm_router.catalog import ModelConfig, ProviderConfig
 from llm_router.errors import UpstreamConnectionError, UpstreamError, UpstreamProtocolError
 from llm_router.providers.registry import adapter_for
+from llm_router.providers.session import UpstreamHttp
 from llm_router.providers.transport import UpstreamStream, open_stream
 from llm_router.schema import ChatRequest
 from llm_router.streaming.base import StreamState, StreamTransform
@@ -33,7 +33,7 @@ class Connection(Protocol):
 
 @dataclass
 class OpenedStream:
-    """A provider stream whose first chunk is in hand, whatever its wire (SSE over httpx,
+    """A provider stream whose first chunk is in hand, whatever its wire (SSE over aiohttp,
     or Bedrock's event stream through boto3)."""
 
     model: ModelConfig
@@ -56,7 +56,7 @@ class OpenedStream:
 
 
 async def open_attempt(
-    http: httpx.AsyncClient,
+    http: UpstreamHttp,
     request: ChatRequest,
     model: ModelConfig,
     provider: ProviderConfig,
