@@ -8,9 +8,10 @@ posts the same chat request ``--calls`` times (a) with httpx's ``AsyncClient.req
 provider call until 2026-12-03: no auth flow, redirect loop, cookie jar or stream
 wrapper), and (c) with ``llm_router.providers.transport.send`` on an ``UpstreamHttp``
 (aiohttp, the router's provider call now), reading and parsing the JSON answer each
-time. Prints this thread's CPU per call (min and median over rounds): the upstream runs
-in its own process, so only the client side is counted. httpx is a development
-dependency here (the tests' client), no longer the router's.
+time. Prints this thread's CPU per call (min and median over rounds: the upstream runs
+in its own process, so only the client side is counted) and the wall time per call
+(mean of a round's calls; median over rounds), which includes the upstream's answer.
+httpx is a development dependency here (the tests' client), no longer the router's.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ BODY = {"model": "up-model", "max_tokens": 16,
 HEADERS = {"authorization": "Bearer upstream-key"}
 
 
-async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
+async def _measure(url: str, calls: int,
+                   rounds: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     upstream = UpstreamHttp()
     async with httpx.AsyncClient() as client:
         async def full() -> object:
@@ -62,16 +64,18 @@ async def _measure(url: str, calls: int, rounds: int) -> dict[str, list[float]]:
             "httpx build_request + transport (before)": transport,
             "aiohttp UpstreamHttp + send (now)": via_aiohttp}
         results: dict[str, list[float]] = {name: [] for name in arms}
+        walls: dict[str, list[float]] = {name: [] for name in arms}
         for _ in range(rounds):
             for name, call in arms.items():
                 for _ in range(30):
                     await call()
-                started = time.thread_time()
+                started, wall = time.thread_time(), time.perf_counter()
                 for _ in range(calls):
                     await call()
                 results[name].append((time.thread_time() - started) / calls * 1000)
+                walls[name].append((time.perf_counter() - wall) / calls * 1000)
     await upstream.aclose()
-    return results
+    return results, walls
 
 
 def main() -> int:
@@ -82,13 +86,14 @@ def main() -> int:
     args = parser.parse_args()
     upstream = start_upstream()
     try:
-        results = asyncio.run(_measure(upstream.url + "/chat/completions", args.calls,
+        results, walls = asyncio.run(_measure(upstream.url + "/chat/completions", args.calls,
                                        args.rounds))
     finally:
         upstream.stop()
     for name, values in results.items():
         print(f"{name}: CPU per call {min(values):.3f} ms min, "
-              f"{statistics.median(values):.3f} ms median")
+              f"{statistics.median(values):.3f} ms median; wall per call "
+              f"{statistics.median(walls[name]):.3f} ms median")
     return 0
 
 
