@@ -3,6 +3,7 @@ held-out split (sources no model was trained, selected or calibrated on), overal
 per source, plus classification latency and cold load.
 
     nice -n 10 .venv/bin/python bench/classifier_bench.py  # stdout table; JSON in bench/results
+    .venv/bin/python bench/classifier_bench.py --latency-only  # the speed table alone
 
 Reports, for the shipped classifier and for each baseline refitted on the training split:
 accuracy, per-tier precision and recall, the confusion matrix, under- and over-routing
@@ -88,18 +89,22 @@ def scorecard(probs: np.ndarray, labels: np.ndarray, under_cost: float,
 
 def baselines(train: Data, decision_on: np.ndarray, heldout: Data, costs: list[Decimal]
               ) -> dict[str, Any]:
-    """Each baseline: temperature and under-cost from its own out-of-fold scores (the
-    rule ``llm-router train`` uses: the cost on the ``decision_on`` rows), refitted on
-    the training split, scored once."""
-    from llm_router.classifier.train import UNDER_ROUTING_TARGET, choose_under_cost
+    """Each baseline: temperature and under-cost from its own out-of-fold scores on the
+    ``decision_on`` rows (the rule ``llm-router train`` uses: folds that give each
+    independent set its own), refitted on the training split, scored once."""
+    from llm_router.classifier.train import (
+        DECISION_SOURCES,
+        UNDER_ROUTING_TARGET,
+        choose_under_cost,
+    )
 
-    folds = group_folds(train.groups, 5, 0)
+    folds = group_folds(train.groups, 5, 0, pinned=DECISION_SOURCES)
     out = {}
     for candidate in candidates():
         if candidate.family not in BASELINES:
             continue
         oof = out_of_fold_scores(candidate, train, folds)
-        temperature = fit_temperature(oof, train.labels)
+        temperature = fit_temperature(oof[decision_on], train.labels[decision_on])
         calibrated = softmax(oof / np.float32(temperature))
         under_cost = choose_under_cost(calibrated[decision_on], train.labels[decision_on],
                                        UNDER_ROUTING_TARGET)
@@ -150,6 +155,14 @@ def main() -> int:
     shipped = load_classifier(embedder_id=embedder.model_id)
     cold_classifier_ms = (time.perf_counter() - loaded) * 1000
     train_rows, heldout_rows = split(examples, "train"), split(examples, "heldout")
+    if "--latency-only" in sys.argv[1:]:
+        # Minutes, not the half hour of refitting every baseline: the speed table alone.
+        lat = latency(embedder, shipped, shipped.under_cost, [e.query for e in heldout_rows])
+        lat["cold_load_ms"] = {"embedder": (loaded - started) * 1000,
+                               "classifier": cold_classifier_ms}
+        print(f"{shipped.metadata['version']}, {lat['queries']} held-out queries, one at a time")
+        print_latency(lat)
+        return 0
     print(f"embedding {len(train_rows)} training and {len(heldout_rows)} held-out queries",
           file=sys.stderr, flush=True)
     train, heldout = labelled_data(train_rows, embedder), labelled_data(heldout_rows, embedder)
@@ -215,7 +228,10 @@ def print_summary(result: dict[str, Any]) -> None:
     for source, s in result["shipped"]["validation_by_source"].items():
         print(f"  {source:<24} n={s['n']:<4} {s['accuracy']:.3f} {s['under_routing']:.3f} | "
               f"{s['decision_accuracy']:.3f} {s['decision_under_routing']:.3f}")
-    lat = result["latency"]
+    print_latency(result["latency"])
+
+
+def print_latency(lat: dict[str, Any]) -> None:
     print("classify after embedding ms:", {k: round(v, 3) for k, v in
                                            lat["classify_after_embedding_ms"].items()})
     print("  its CPU time ms:", {k: round(v, 3) for k, v in

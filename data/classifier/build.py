@@ -156,7 +156,7 @@ SOURCES = (
            "numbers; written from the rubric, without reading data/heldout2", OWN),
     # The second and third independent sets (data/heldout2/, data/heldout3/): each scored
     # once as a test, then declared seen; trained on since 2026-12-03 (issue 14, i17).
-    # data/heldout4/ is NOT read here: it is the validation set of this data.
+    # data/heldout4/ and data/heldout5/ come last (below), after the batches written from them.
     Source("independent-v2", "../../heldout2/classifier_queries.jsonl", "train",
            "491 queries written by an independent agent from DESIGN.md's rubric alone "
            "(data/heldout2/, its labelling rules in data/heldout2/README.md); scored once "
@@ -204,6 +204,22 @@ SOURCES = (
            "(complex), status words and exit codes as look-ups (simple) against failures "
            "already tried (complex); written from the rubric without reading "
            "data/heldout4 again", OWN),
+    # The fourth and fifth independent sets (data/heldout4/, data/heldout5/): each scored
+    # once as a test, then declared seen; trained on since 2026-12-03 session 6 (issue 14,
+    # i14). Every choice about the model is made leaving one independent set out.
+    Source("independent-v4", "../../heldout4/classifier_queries.jsonl", "train",
+           "431 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout4/, about 11 % marked borderline by its writer); the validation "
+           "set of the own-boundary batches (their misses were read by kind), then the "
+           "fourth held-out test, declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v5", "../../heldout5/classifier_queries.jsonl", "train",
+           "488 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout5/, 58 marked borderline by its writer); scored once as the "
+           "fifth held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 

@@ -27,3 +27,17 @@ def test_candidate_keys_are_unique_and_every_family_is_compared() -> None:
         "mlp_ensemble",
         "mlp_lexical",
     }
+
+
+def test_pinned_groups_each_get_a_fold_of_their_own() -> None:
+    groups = ([f"ind{i}" for i in range(1, 6) for _ in range(100)]
+              + [f"own{i}" for i in range(12) for _ in range(30)])
+    pinned = [f"ind{i}" for i in range(1, 6)]
+    folds = group_folds(groups, 5, seed=1, pinned=pinned)
+    fold_of = {g: int(f) for f, g in zip(folds, groups, strict=True)}
+    assert sorted(fold_of[g] for g in pinned) == [0, 1, 2, 3, 4]
+    # The other groups still fill the folds evenly around the pinned ones.
+    sizes = np.bincount(folds, minlength=5)
+    assert sizes.max() - sizes.min() <= 30
+    # A pinned name absent from the data is skipped, not given a fold.
+    assert np.array_equal(group_folds(groups, 5, seed=1, pinned=["nope", *pinned]), folds)

@@ -55,3 +55,15 @@ def test_scores_by_source_counts_each_source_apart() -> None:
     assert out["a"]["n"] == 2 and out["a"]["accuracy"] == 0.5
     assert out["a"]["under_routing"] == 0.5 and out["a"]["decision_under_routing"] == 0.0
     assert out["b"]["accuracy"] == 1.0
+
+
+def test_cv_groups_keep_each_independent_set_whole_and_cut_large_own_sources() -> None:
+    from llm_router.classifier.train import GROUP_ROWS, cv_groups
+
+    rows = ([Example(id=f"independent-v2:{i}", query="q", label="simple", domain="d",
+                     source="independent-v2", split="train") for i in range(3 * GROUP_ROWS)]
+            + [Example(id=f"own-v1:{i}", query="q", label="simple", domain="d",
+                       source="own-v1", split="train") for i in range(4 * GROUP_ROWS)])
+    groups = cv_groups(rows, folds=5)
+    assert set(groups[: 3 * GROUP_ROWS]) == {"independent-v2"}
+    assert len(set(groups[3 * GROUP_ROWS:])) == 4

@@ -140,15 +140,23 @@ def fit(candidate: Candidate, data: Data) -> Fitted:
     return Fitted(candidate, model, mean, scale)
 
 
-def group_folds(groups: Sequence[str], k: int, seed: int) -> npt.NDArray[np.intp]:
+def group_folds(groups: Sequence[str], k: int, seed: int,
+                pinned: Sequence[str] = ()) -> npt.NDArray[np.intp]:
     """Fold number per row, whole groups at a time: groups are shuffled and each goes to
     the fold with the fewest rows so far, largest groups first, so folds stay similar
-    in size."""
+    in size. The ``pinned`` groups (present ones, in the order given) go first, one to
+    each fold in turn, so no two of them share a fold while there are folds enough."""
     names, sizes = np.unique(np.asarray(groups), return_counts=True)
     order = np.random.default_rng(seed).permutation(len(names))
     order = order[np.argsort(-sizes[order], kind="stable")]
     load, fold_of = np.zeros(k, dtype=np.intp), {}
+    index = {str(name): i for i, name in enumerate(names)}
+    for n, name in enumerate(g for g in pinned if g in index):
+        fold_of[name] = n % k
+        load[n % k] += sizes[index[name]]
     for i in order:
+        if str(names[i]) in fold_of:
+            continue
         fold = int(np.argmin(load))
         fold_of[str(names[i])] = fold
         load[fold] += sizes[i]

@@ -37,15 +37,19 @@ from llm_router.embedding.artefact import npz_bytes
 from llm_router.embedding.base import Embedder
 
 FORMAT_VERSION = 2
-UNDER_ROUTING_TARGET = 0.01  # wide margin under 3%: the rows it is judged on are optimistic
+# Half the 3 % budget. Chosen leaving one independent set out (bench/classifier_loio.py):
+# with T and u picked on the other four sets, a 1 % target gave 94.6 % / 0.8 % under on
+# the five sets' mean, 1.5 % gave 95.2 % / 1.5 %, 2.5 % 95.4 % / 1.8 %.
+UNDER_ROUTING_TARGET = 0.015
 UNDER_COST_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0, 12.0)
-# Sources written by another hand from the rubric alone: the decision's operating point is
-# chosen on their out-of-fold rows (a fold never trains on its own source), because they
-# look like the traffic the router meets, unlike the boundary sets written to be hard.
-# The target is a third of the 3 % budget: later batches were written after reading these
-# sources' errors, so their out-of-fold scores flatter the model. data/heldout4 (the fourth
-# set) is not among them: it is not trained on, it validates the choice.
-DECISION_SOURCES = ("independent-v1", "independent-v2", "independent-v3")
+# Sources written by another hand from the rubric alone, each by a different writer: the
+# closest thing to the traffic the router meets. Cross-validation gives each its own fold
+# (``cv_groups`` keeps them whole, ``group_folds`` pins them), so their out-of-fold rows
+# are leave-one-independent-set-out scores: a model that never saw that writer. The
+# calibration and the decision's operating point are fitted on those rows only. The
+# target is a third of the 3 % budget: some own batches were written after reading these
+# sources' errors, so their out-of-fold scores flatter the model.
+DECISION_SOURCES = tuple(f"independent-v{n}" for n in range(1, 6))
 GROUP_ROWS = 300  # a source larger than this is split into several CV groups
 F32 = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -58,13 +62,15 @@ class Artefact:
 
 
 def cv_groups(rows: list[Example], folds: int) -> list[str]:
-    """A row's CV group is its source; a large source is cut into parts of about
-    ``GROUP_ROWS`` rows (by a hash of the id, so the cut is stable). With fewer sources
-    than folds (a small test file), rows are grouped by that hash alone."""
+    """A row's CV group is its source; a large source other than the independent sets
+    is cut into parts of about ``GROUP_ROWS`` rows (by a hash of the id, so the cut is
+    stable). With fewer parts than folds (a small test file), rows are grouped by that
+    hash alone."""
     sizes: dict[str, int] = {}
     for e in rows:
         sizes[e.source] = sizes.get(e.source, 0) + 1
-    parts = {source: max(1, round(size / GROUP_ROWS)) for source, size in sizes.items()}
+    parts = {source: 1 if source in DECISION_SOURCES else max(1, round(size / GROUP_ROWS))
+             for source, size in sizes.items()}
     if sum(parts.values()) < folds:
         return [str(_stable_hash(e.id) % folds) for e in rows]
     return [
@@ -104,14 +110,22 @@ def decision_rows(rows: list[Example]) -> npt.NDArray[np.bool_]:
     return mask if mask.any() else np.ones(len(rows), dtype=bool)
 
 
-def cv_summary(candidate: Candidate, scores: F32, labels: Labels) -> dict[str, Any]:
-    temperature = fit_temperature(scores, labels)
+def cv_summary(candidate: Candidate, scores: F32, labels: Labels,
+               calibrate_on: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    """Out-of-fold scores of every row; the temperature is fitted on the
+    ``calibrate_on`` rows (the independent sets), and the accuracy on them is reported
+    beside the accuracy over every row."""
+    temperature = fit_temperature(scores[calibrate_on], labels[calibrate_on])
     probs = softmax(scores / np.float32(temperature))
     report = evaluate(labels, scores.argmax(axis=1))
+    on = evaluate(labels[calibrate_on], scores[calibrate_on].argmax(axis=1))
     return {
         "config": candidate.key,
         "temperature": temperature,
-        "ece_calibrated": expected_calibration_error(probs, labels),
+        "ece_calibrated": expected_calibration_error(probs[calibrate_on],
+                                                     labels[calibrate_on]),
+        "accuracy_on_decision_sources": on.accuracy,
+        "under_routing_on_decision_sources": on.under_routing,
         **report.to_dict(),
     }
 
@@ -163,24 +177,28 @@ def train(
     rows = split(examples, "train")
     progress(f"embedding {len(rows)} training queries")
     data = labelled_data(rows, embedder, folds)
-    fold_of = group_folds(data.groups, folds, seed)
+    fold_of = group_folds(data.groups, folds, seed, pinned=DECISION_SOURCES)
+    chosen_on = decision_rows(rows)
     results, oof = [], {}
     for candidate in candidates():
         scores = out_of_fold_scores(candidate, data, fold_of)
-        accuracy = float(np.mean(scores.argmax(axis=1) == data.labels))
-        under = float(np.mean(scores.argmax(axis=1) < data.labels))
+        # Ranked on the independent sets' rows: each scored by a model without its writer.
+        top, truth = scores[chosen_on].argmax(axis=1), data.labels[chosen_on]
+        accuracy = float(np.mean(top == truth))
+        under = float(np.mean(top < truth))
         results.append((candidate, accuracy, under))
         oof[candidate.key] = scores
-        progress(f"cv {candidate.key}: accuracy {accuracy:.3f} under-routing {under:.3f}")
+        progress(f"cv {candidate.key}: accuracy {accuracy:.3f} under-routing {under:.3f} "
+                 "on the independent sets")
     finalists = best_per_family(results)
     chosen = max(
         (c for c in finalists if c.family != HEURISTIC),
         key=lambda c: next((a, -u) for k, a, u in results if k == c),
     )
-    summaries = {c.family: cv_summary(c, oof[c.key], data.labels) for c in finalists}
+    summaries = {c.family: cv_summary(c, oof[c.key], data.labels, chosen_on)
+                 for c in finalists}
     temperature = summaries[chosen.family]["temperature"]
     calibrated = softmax(oof[chosen.key] / np.float32(temperature))
-    chosen_on = decision_rows(rows)
     under_cost = choose_under_cost(calibrated[chosen_on], data.labels[chosen_on],
                                    UNDER_ROUTING_TARGET)
     progress(
