@@ -41,6 +41,8 @@ def _extension(tmp_path: Path) -> Path:
 def test_a_stripped_extension_keeps_its_loaded_bytes_and_still_imports(tmp_path: Path) -> None:
     ext = _extension(tmp_path)
     before = ext.read_bytes()
+    if b".symtab" not in before and b".debug_info" not in before:
+        pytest.skip("this PyYAML's extension is stripped already (a stripped layer's)")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     saved = script.strip_file(STRIP, ext, scratch)
