@@ -141,7 +141,8 @@ def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, 
     else:
         from llm_router.cache.context import MAX_TOKENS
 
-        vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS)
+        vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS,
+                                                             verifier.state_layers)
         for text, rows in zip(texts, states, strict=True):
             if rows is not None:
                 verifier.prepare(text, rows)

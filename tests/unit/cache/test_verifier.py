@@ -22,10 +22,16 @@ def verifier() -> PairVerifier:
     return load_verifier()
 
 
-def test_artefact_is_small_and_records_its_sources(verifier: PairVerifier) -> None:
+@pytest.fixture(scope="module")
+def nets() -> PairVerifier:
+    """The alignment nets (the fallback model, and the word view's IDF)."""
+    return load_verifier(model_kind="nets")
+
+
+def test_artefact_is_small_and_records_its_sources(nets: PairVerifier) -> None:
     assert (ARTEFACT_DIR / WEIGHTS).stat().st_size < 1_000_000
-    assert {"qqp", "support_tune", "heldout1"} <= set(verifier.meta["sources"])
-    assert 0 < verifier.threshold < 1
+    assert {"qqp", "support_tune", "heldout1"} <= set(nets.meta["sources"])
+    assert 0 < nets.threshold < 1
 
 
 def test_a_tampered_artefact_is_refused(tmp_path: Path) -> None:
@@ -84,11 +90,12 @@ def test_amounts_are_a_hard_check(verifier: PairVerifier) -> None:
     assert np.isfinite(verdict.probability)
 
 
-def test_context_features_read_token_states_in_context(verifier: PairVerifier) -> None:
-    """The contextual half of the features: a text against itself is fully covered; a
-    direction swap keeps the words but not their order."""
+def test_context_features_read_token_states_in_context(nets: PairVerifier) -> None:
+    """The contextual half of the nets' features: a text against itself is fully
+    covered; a direction swap keeps the words but not their order."""
     from llm_router.cache.context import CONTEXT_FEATURES, context_features
 
+    verifier = nets
     a = verifier.states("How do I transfer money from savings to checking?")
     b = verifier.states("How do I transfer money from checking to savings?")
     same = context_features(a, a)
@@ -102,7 +109,7 @@ def test_context_features_read_token_states_in_context(verifier: PairVerifier) -
 def test_prepared_texts_reuse_given_states_and_stay_bounded(minilm: MiniLMEmbedder) -> None:
     from llm_router.cache.context import MAX_TOKENS, unit_rows
 
-    shared = load_verifier()
+    shared = load_verifier(model_kind="nets")
     verifier = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
                             shared.embedder, keep_bytes=1)
     text = "Can I change my delivery address?"
@@ -162,9 +169,9 @@ def test_a_lookups_cold_candidates_are_prepared_in_one_pass(
     embedder = batched.embedder
     embed_with_states = embedder.embed_with_states
 
-    def counted(texts: list[str], max_tokens: int) -> object:
+    def counted(texts: list[str], max_tokens: int, layers: int | None = None) -> object:
         passes.append(len(texts))
-        return embed_with_states(texts, max_tokens)
+        return embed_with_states(texts, max_tokens, layers)
 
     def single_pass(*args: object) -> None:
         raise AssertionError("a candidate was prepared alone")

@@ -143,7 +143,8 @@ class ResponseCache:
                 log.warning("cache verifier unavailable: %s", exc)
             else:
                 if embedder is verifier.embedder:
-                    vectors, states = verifier.embedder.embed_with_states([query], MAX_TOKENS)
+                    vectors, states = verifier.embedder.embed_with_states(
+                        [query], MAX_TOKENS, verifier.state_layers)
                     if states[0] is not None:
                         verifier.prepare(query, states[0])
                     return vectors[0]

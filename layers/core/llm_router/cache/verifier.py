@@ -29,6 +29,7 @@ import numpy.typing as npt
 from llm_router.artefacts import members_npz, npz_arrays, npz_members, read_verified
 from llm_router.cache.align import AlignEnsemble
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
+from llm_router.cache.fusion import FusionModel, load_fusion
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
@@ -37,6 +38,10 @@ F32 = npt.NDArray[np.float32]
 ARTEFACT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_verifier"
 WEIGHTS = "verifier.npz"
 META = "verifier.json"
+FUSION_WEIGHTS = "fusion.npz"  # its sha256, threshold and scores in fusion.json
+# The model that decides: "stacked" (the nets and ``fusion.py``'s model, MiniLM's top
+# layers over both texts, together) or "nets" (``verifier.npz`` alone).
+MODEL_KIND = "nets"
 PREPARED_BYTES = 48 * 2**20  # views and token states a verifier keeps (~2,000 questions)
 
 
@@ -96,26 +101,53 @@ PairModel = MlpEnsemble | AlignEnsemble  # ``score(a_states, b_states, features)
 
 
 @dataclass(frozen=True)
+class Stacked:
+    """The fusion model beside the nets: the pair's probability is a logistic of the
+    two models' logits, weighted as fitted on the tune set (``fusion.json``)."""
+
+    fusion: FusionModel
+    bias: float
+    w_nets: float
+    w_fusion: float
+
+    def combine(self, p_nets: float, p_fusion: float) -> float:
+        def logit(p: float) -> float:
+            p = min(max(p, 1e-6), 1 - 1e-6)
+            return float(np.log(p / (1 - p)))
+
+        z = self.bias + self.w_nets * logit(p_nets) + self.w_fusion * logit(p_fusion)
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+
+
+@dataclass(frozen=True)
 class Prepared:
     """What the verifier reads of one text, whatever it is paired with."""
 
     view: TextView
     states: F32  # ``unit_rows`` of MiniLM's last-layer token states
+    # With the fusion model: the states after MiniLM's bottom layers, [CLS] and [SEP] kept.
+    lower: F32 | None = None
 
     @property
     def nbytes(self) -> int:
-        return int(self.view.vectors.nbytes + self.view.idf.nbytes + self.states.nbytes)
+        lower = 0 if self.lower is None else self.lower.nbytes
+        return int(self.view.vectors.nbytes + self.view.idf.nbytes + self.states.nbytes
+                   + lower)
 
 
 class PairVerifier:
     def __init__(self, vocabulary: Vocabulary, model: PairModel, threshold: float,
                  meta: dict[str, Any], embedder: MiniLMEmbedder,
-                 keep_bytes: int = PREPARED_BYTES):
+                 keep_bytes: int = PREPARED_BYTES, stacked: Stacked | None = None):
         self.vocabulary = vocabulary
+        self.stacked = stacked
         self.model = model
         self.threshold = threshold
         self.meta = meta
         self.embedder = embedder
+        # With the fusion model, ``prepare`` takes each token's states after this many
+        # MiniLM layers and after the last, side by side (``embed_with_states``).
+        self.state_layers: int | None = None if stacked is None else stacked.fusion.lower
         # Recent texts, prepared: a query's for each of its candidates and for the entry
         # it becomes, a popular cached text's across queries. Bounded in bytes: a
         # question takes ~25 KB, a 20,000-character message megabytes (a vector a word).
@@ -126,7 +158,8 @@ class PairVerifier:
 
     def prepare(self, text: str, states: F32 | None = None) -> Prepared:
         """The text's view and token states, kept. ``states``: its last-layer states
-        from a pass that already ran (``MiniLMEmbedder.embed_with_states``), so the
+        (after those of ``state_layers`` layers, with the fusion model) from a pass that
+        already ran (``MiniLMEmbedder.embed_with_states(..., state_layers)``), so the
         request's one MiniLM pass serves the verifier too; else one pass here."""
         with self._lock:
             found = self._prepared.get(text)
@@ -134,8 +167,13 @@ class PairVerifier:
                 self._prepared.move_to_end(text)
                 return found
         if states is None:
-            states = self.embedder.token_states(text, None, MAX_TOKENS)
-        prepared = Prepared(self.vocabulary.view(text), unit_rows(states))
+            states = self.embedder.token_states(text, None, MAX_TOKENS, self.state_layers)
+        if self.state_layers is None:
+            prepared = Prepared(self.vocabulary.view(text), unit_rows(states))
+        else:
+            dim = states.shape[1] // 2
+            prepared = Prepared(self.vocabulary.view(text), unit_rows(states[:, dim:]),
+                                np.ascontiguousarray(states[:, :dim], np.float32))
         with self._lock:
             if text not in self._prepared:
                 self._prepared[text] = prepared
@@ -154,7 +192,7 @@ class PairVerifier:
             cold = [t for t in dict.fromkeys(texts) if t not in self._prepared]
         if len(cold) < 2:  # one text: its own pass when it is judged
             return
-        _, states = self.embedder.embed_with_states(cold, MAX_TOKENS)
+        _, states = self.embedder.embed_with_states(cold, MAX_TOKENS, self.state_layers)
         for text, rows in zip(cold, states, strict=True):
             if rows is not None:
                 self.prepare(text, rows)
@@ -175,7 +213,10 @@ class PairVerifier:
         a, b = self.prepare(cached), self.prepare(query)
         row = np.concatenate([pair_features(a.view, b.view, cosine),
                               context_features(a.states, b.states)])
-        return self.model.score(a.states, b.states, row)
+        p = self.model.score(a.states, b.states, row)
+        if self.stacked is None or a.lower is None or b.lower is None:
+            return p
+        return self.stacked.combine(p, self.stacked.fusion.probability(a.lower, b.lower))
 
 
 def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
@@ -185,9 +226,14 @@ def load_vocabulary(idf: F32, embedding_dir: Path | None = None) -> Vocabulary:
     return Vocabulary(embedder.tokenizer, embedder.word_table, idf)
 
 
-def load_verifier(directory: Path | None = None,
-                  embedding_dir: Path | None = None) -> PairVerifier:
-    """Read and hash-check the artefact (``verifier.json`` names the npz's sha256)."""
+def load_verifier(directory: Path | None = None, embedding_dir: Path | None = None,
+                  model_kind: str | None = None, fusion_path: Path | None = None
+                  ) -> PairVerifier:
+    """Read and hash-check the artefact (``verifier.json`` names the npz's sha256).
+    ``model_kind``: "stacked" (the nets of ``verifier.npz`` and the fusion model of
+    ``fusion.npz`` together, with fusion.json's weights and operating point) or "nets"
+    (the nets alone); None: ``MODEL_KIND``. ``fusion_path``: the fusion model's npz
+    (default: ``fusion.npz`` beside the nets' artefact)."""
     directory = directory or ARTEFACT_DIR
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
@@ -201,9 +247,21 @@ def load_verifier(directory: Path | None = None,
     # An alignment model's arrays are "a<i>.<name>", an MLP ensemble's "m<i>.<name>".
     model: PairModel = (AlignEnsemble.from_arrays(arrays) if "a0.proj" in arrays
                         else MlpEnsemble.from_arrays(arrays))
+    threshold = float(meta["threshold"])
+    stacked = None
+    kind = model_kind or MODEL_KIND
+    if kind == "stacked":
+        fusion, fusion_meta = load_fusion(fusion_path or directory / FUSION_WEIGHTS)
+        weights = fusion_meta["stack"]
+        stacked = Stacked(fusion, float(weights["bias"]), float(weights["nets"]),
+                          float(weights["fusion"]))
+        meta = {**meta, "fusion": fusion_meta}
+        threshold = float(weights["threshold"])
+    elif kind != "nets":
+        raise ConfigError(f"unknown cache verifier model {model_kind!r}")
     # The router's embedder: one copy of MiniLM per process.
-    return PairVerifier(vocabulary, model, float(meta["threshold"]), meta,
-                        shared_embedder(embedding_dir))
+    return PairVerifier(vocabulary, model, threshold, meta, shared_embedder(embedding_dir),
+                        stacked=stacked)
 
 
 _LOCK = threading.Lock()

@@ -187,15 +187,17 @@ class MiniLMEmbedder:
         """Embed many texts; batches group similar lengths so padding stays small."""
         return self._embed(texts, None)[0]
 
-    def embed_with_states(self, texts: Sequence[str], max_tokens: int
-                          ) -> tuple[Matrix, list[F32 | None]]:
-        """``embed`` plus, from the same forward pass, each text's last-layer token
-        states ("[CLS] text [SEP]", one row per token) when the text has at most
-        ``max_tokens`` tokens: then they are what ``token_states(text, None,
-        max_tokens)`` computes, without a second pass. Longer texts get None."""
-        return self._embed(texts, max_tokens)
+    def embed_with_states(self, texts: Sequence[str], max_tokens: int,
+                          layers: int | None = None) -> tuple[Matrix, list[F32 | None]]:
+        """``embed`` plus, from the same forward pass, each text's last-layer token states
+        ("[CLS] text [SEP]", one row per token) when the text has at most ``max_tokens``
+        tokens, with its states after the first ``layers`` encoder layers before them on
+        each row when ``layers`` is given ((tokens, 2 * dim)): then they are what
+        ``token_states(text, None, max_tokens, layers)`` computes, without a second pass.
+        Longer texts get None."""
+        return self._embed(texts, max_tokens, layers)
 
-    def _embed(self, texts: Sequence[str], max_tokens: int | None
+    def _embed(self, texts: Sequence[str], max_tokens: int | None, layers: int | None = None
                ) -> tuple[Matrix, list[F32 | None]]:
         out = np.empty((len(texts), self._dim), dtype=np.float32)
         states: list[F32 | None] = [None] * len(texts)
@@ -208,17 +210,21 @@ class MiniLMEmbedder:
         for start in range(0, len(order), BATCH_SIZE):
             chunk = order[start : start + BATCH_SIZE]
             ids, mask = _pad([encodings[i] for i in chunk])
-            hidden = self._hidden(ids, mask)
+            kept: list[F32] = []
+            hidden = self._hidden(ids, mask, layers, kept)
             out[chunk] = _pool(hidden, mask)
+            both = np.concatenate([kept[0], hidden], axis=2) if kept else hidden
             for row, i in enumerate(chunk):
                 if max_tokens is not None and len(encodings[i]) <= max_tokens:
-                    states[i] = hidden[row, : len(encodings[i])].copy()
+                    states[i] = both[row, : len(encodings[i])].copy()
         return out, states
 
-    def token_states(self, text: str, layers: int | None, max_tokens: int) -> F32:
+    def token_states(self, text: str, layers: int | None, max_tokens: int,
+                     also_after: int | None = None) -> F32:
         """The hidden states of "[CLS] text [SEP]" (cut to ``max_tokens``) after the first
         ``layers`` encoder layers (None: all), one row per token: what the cache
-        verifier's context features read. The sentence embedding is not touched."""
+        verifier reads; with ``also_after``, each row starts with the states after that
+        many layers ((tokens, 2 * dim)). The sentence embedding is not touched."""
         ids = self._token_ids(text)
         if len(ids) > max_tokens:
             ids = ids[: max_tokens - 1] + ids[-1:]  # keep the closing [SEP]
@@ -226,21 +232,28 @@ class MiniLMEmbedder:
         x = self._word[np.asarray(ids)].astype(np.float32) + self._pos[:length] + self._type0
         x = layer_norm(x, self._ln_w, self._ln_b, self._eps)
         no_padding = np.zeros((1, 1, 1, length), np.float32)
-        for layer in self._layers[:layers]:
+        inner = x
+        for n, layer in enumerate(self._layers[:layers]):
+            if n == also_after:
+                inner = x
             x = self._encoder_layer(x, layer, 1, length, no_padding)
-        return x
+        return x if also_after is None else np.concatenate([inner, x], axis=1)
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
         return _pool(self._hidden(ids, mask), mask)
 
-    def _hidden(self, ids: npt.NDArray[np.int64], mask: F32) -> F32:
-        """Last-layer states, (batch, length, dim)."""
+    def _hidden(self, ids: npt.NDArray[np.int64], mask: F32, keep_after: int | None = None,
+                kept: list[F32] | None = None) -> F32:
+        """Last-layer states, (batch, length, dim); the states after the first
+        ``keep_after`` layers (when not all) are appended to ``kept``."""
         batch, length = ids.shape
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._type0
         x = layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self._dim)
         # Padding keys get a large negative score, so softmax gives them no weight.
         key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
-        for layer in self._layers:
+        for n, layer in enumerate(self._layers):
+            if n == keep_after and kept is not None:
+                kept.append(x.reshape(batch, length, self._dim).copy())
             x = self._encoder_layer(x, layer, batch, length, key_bias)
         return x.reshape(batch, length, self._dim)
 
