@@ -1,0 +1,54 @@
+"""CPU time of one verification per candidate, the nets alone against the stacked verifier
+(nets + the mid-fusion model), on the request path: the cached text kept, the query's
+token states from its own embedding pass (untimed), its view and the verdict timed.
+
+    .venv/bin/python bench/verifier_cost.py nets stacked nets stacked   # alternate runs
+
+CPU time (``time.process_time``) rather than wall time: on a shared, loaded machine it
+is what the load inflates least. ``OMP_NUM_THREADS=1``: one core, as the target is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from llm_router.cache.context import MAX_TOKENS  # noqa: E402
+from llm_router.cache.verifier import load_verifier  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
+FUSION = REPO / "data" / "cache_verifier" / "fusion.npz"
+
+
+def main(kinds: list[str], n: int = 100) -> None:
+    lines = PAIRS.read_text(encoding="utf-8").splitlines()[:n]
+    pairs = [json.loads(line) for line in lines]
+    for kind in kinds:
+        verifier = load_verifier(model_kind=kind, fusion_path=FUSION)
+        _, states = verifier.embedder.embed_with_states([p["b"] for p in pairs], MAX_TOKENS,
+                                                        verifier.state_layers)
+        for p in pairs:
+            verifier.prepare(p["a"])
+        cpu = 0.0
+        for p, rows in zip(pairs, states, strict=True):
+            started = time.process_time()
+            verifier.prepare(p["b"], rows)
+            verifier.probability(p["a"], p["b"], 0.8)
+            cpu += time.process_time() - started
+        started = time.process_time()
+        for p in pairs:
+            verifier.probability(p["a"], p["b"], 0.8)
+        kept = time.process_time() - started
+        print(f"{kind}: request path {cpu * 1000 / n:.2f} ms CPU a candidate, both texts "
+              f"kept {kept * 1000 / n:.2f} ms (load average {os.getloadavg()[0]:.1f})",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["nets", "stacked"])
