@@ -243,7 +243,6 @@ def test_client_disconnect_cancels_the_upstream_and_settles(
     fault_router: RouterProcess, storage: Storage, upstream: tuple[str, UpstreamLog]
 ) -> None:
     log = upstream[1]
-    started = time.monotonic()
     with httpx.Client(timeout=10) as http:
         resp = http.send(stream_request(fault_router, "slow-model"), stream=True)
         request_id = resp.headers["x-request-id"]
@@ -257,7 +256,9 @@ def test_client_disconnect_cancels_the_upstream_and_settles(
     while "slow" not in log.cancelled_after:
         assert time.monotonic() < deadline, "the upstream request was never cancelled"
         time.sleep(0.02)
-    # The upstream was cut off a few chunks after the hang-up, not after its 200.
+    # The upstream was cut off a few chunks after the hang-up, not after its 200: counted
+    # in chunks, not seconds, so a loaded machine cannot fail it (a wall-clock bound here
+    # would only measure the load).
     assert log.cancelled_after["slow"] < 20
     item = storage.ledger_item(request_id)
     assert item["stream"] is True and item["success"] is False
@@ -265,7 +266,6 @@ def test_client_disconnect_cancels_the_upstream_and_settles(
     assert item["usage_source"] == "estimated"
     # Booked: what the router relayed before the hang-up (one token per word here).
     assert 3 <= item["completion_tokens"] <= 2 * log.cancelled_after["slow"] + 2
-    assert time.monotonic() - started < 5
 
 
 def test_reconcile_lists_estimated_and_reported_totals_per_provider(
