@@ -10,6 +10,7 @@ directories again (`make layer-size`).
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -151,3 +152,39 @@ print(json.dumps({"handler": callable(app.handler), "files": ours,
                if "llm_router" in f.parts and "llm_router_local" not in f.parts)
     assert var_task / "app.py" in files and opt_python / "llm_router" / "__init__.py" in files
     assert not [f for f in files if f.is_relative_to(ROOT)], "loaded from the checkout"
+
+
+# The layer's one HTTP client is aiohttp (llm_router.providers.session); the blocking
+# callers post with the standard library (llm_router.jsonpost).
+NOT_IN_THE_LAYER = ("httpx", "httpcore")
+
+
+def third_party_imports(modules: list[str]) -> dict[str, set[str]]:
+    """Top-level names each module imports (at any depth, TYPE_CHECKING aside)."""
+    paths = tool.all_modules(PACKAGE, LOCAL)
+    found: dict[str, set[str]] = {}
+    for name in modules:
+        tree = ast.parse(paths[name].read_text())
+        tops = set()
+        for node in tool._runtime_nodes(tree):
+            if isinstance(node, ast.Import):
+                tops |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops.add(node.module.split(".")[0])
+        found[name] = tops
+    return found
+
+
+def test_the_layer_neither_pins_nor_imports_httpx() -> None:
+    pins = {line.split("==")[0].strip().lower()
+            for line in (ROOT / "requirements" / "runtime.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")}
+    assert not pins & set(NOT_IN_THE_LAYER), "requirements/runtime.txt pins httpx back"
+    pulled = {m: sorted(tops & set(NOT_IN_THE_LAYER))
+              for m, tops in third_party_imports(layer_modules()).items()}
+    assert not {m: t for m, t in pulled.items() if t}, pulled
+
+
+def test_the_import_scan_sees_httpx() -> None:
+    found = third_party_imports(["llm_router_local.benchmark.pipeline"])
+    assert "httpx" in found["llm_router_local.benchmark.pipeline"]

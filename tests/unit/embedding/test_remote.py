@@ -1,5 +1,5 @@
-"""Remote embedders over real client objects: httpx with a MockTransport (the
-transport seam), boto3's bedrock-runtime with botocore's Stubber. No network."""
+"""Remote embedders over real client objects: a JsonPoster to a server on 127.0.0.1,
+boto3's bedrock-runtime with botocore's Stubber. No network."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import io
 import json
 
 import boto3
-import httpx
 import numpy as np
 import pytest
 from botocore.response import StreamingBody
@@ -16,44 +15,52 @@ from botocore.stub import Stubber
 from llm_router.embedding import Embedder
 from llm_router.embedding.remote import OpenAIEmbedder, TitanEmbedder
 from llm_router.embedding.wire import openai_response
-from llm_router.errors import UpstreamProtocolError, UpstreamStatusError
+from llm_router.errors import (
+    UpstreamConnectionError,
+    UpstreamProtocolError,
+    UpstreamStatusError,
+    UpstreamTimeoutError,
+)
+from llm_router.jsonpost import JsonPoster
+from tests.unit.scripted_http import Reply, scripted_server
 
 
-def _openai_client(handler) -> httpx.Client:
-    return httpx.Client(
-        base_url="http://127.0.0.1:9/v1/",
-        headers={"Authorization": "Bearer k"},
-        transport=httpx.MockTransport(handler),
-    )
+def _openai_client(url: str, timeout: float = 5.0) -> JsonPoster:
+    return JsonPoster(url + "/v1/", headers={"Authorization": "Bearer k"}, timeout=timeout)
 
 
 def test_openai_embedder_posts_the_batch_and_orders_rows_by_index() -> None:
-    seen = {}
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen["url"], seen["body"] = str(request.url), json.loads(request.content)
-        seen["auth"] = request.headers["authorization"]
-        data = [
-            {"object": "embedding", "index": 1, "embedding": [0.0, 2.0, 0.0]},
-            {"object": "embedding", "index": 0, "embedding": [3.0, 0.0, 4.0]},
-        ]
-        return httpx.Response(200, json={"object": "list", "data": data, "model": "m"})
-
-    embedder = OpenAIEmbedder(_openai_client(handler), model="text-embedding-3-small", dim=3)
-    rows = embedder.embed(["first", "second"])
-    assert seen["url"] == "http://127.0.0.1:9/v1/embeddings"
-    assert seen["body"]["input"] == ["first", "second"] and seen["auth"] == "Bearer k"
+    data = [
+        {"object": "embedding", "index": 1, "embedding": [0.0, 2.0, 0.0]},
+        {"object": "embedding", "index": 0, "embedding": [3.0, 0.0, 4.0]},
+    ]
+    with scripted_server() as server:
+        server.script = [Reply(200, {"object": "list", "data": data, "model": "m"})]
+        embedder = OpenAIEmbedder(_openai_client(server.url), model="text-embedding-3-small",
+                                  dim=3)
+        rows = embedder.embed(["first", "second"])
+    seen = server.seen[0]
+    assert seen.path == "/v1/embeddings"
+    assert seen.body["input"] == ["first", "second"] and seen.headers["authorization"] == "Bearer k"
     np.testing.assert_allclose(rows, [[0.6, 0.0, 0.8], [0.0, 1.0, 0.0]], atol=1e-6)
     assert isinstance(embedder, Embedder)
 
 
 def test_openai_embedder_maps_http_errors() -> None:
-    embedder = OpenAIEmbedder(
-        _openai_client(lambda r: httpx.Response(429, json={"error": {}})), model="m", dim=3
-    )
-    with pytest.raises(UpstreamStatusError) as info:
-        embedder.embed_one("x")
-    assert info.value.upstream_status == 429 and info.value.retryable
+    with scripted_server() as server:
+        server.script = [Reply(429, {"error": {}}), Reply(200, b"not json"),
+                         Reply(200, {}, delay_s=1.0)]
+        embedder = OpenAIEmbedder(_openai_client(server.url, timeout=0.2), model="m", dim=3)
+        with pytest.raises(UpstreamStatusError) as info:
+            embedder.embed_one("x")
+        assert info.value.upstream_status == 429 and info.value.retryable
+        with pytest.raises(UpstreamProtocolError):
+            embedder.embed_one("x")
+        with pytest.raises(UpstreamTimeoutError):
+            embedder.embed_one("x")
+        url = server.url
+    with pytest.raises(UpstreamConnectionError):  # the server is gone
+        OpenAIEmbedder(_openai_client(url), model="m", dim=3).embed_one("x")
 
 
 def test_openai_response_with_the_wrong_size_is_a_protocol_error() -> None:

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-import httpx
-
 from llm_router.alerting.rules import Finding
+from llm_router.jsonpost import JsonPoster, PostFailed
 
 Status = Literal["firing", "resolved"]
 
@@ -57,7 +56,7 @@ class Channel(Protocol):
 class SlackChannel:
     name = "slack"
 
-    def __init__(self, http: httpx.Client, webhook_url: str, *, attempts: int = 3,
+    def __init__(self, http: JsonPoster, webhook_url: str, *, attempts: int = 3,
                  backoff_s: float = 0.5, sleep: Callable[[float], None] = time.sleep):
         self._http = http
         self._url = webhook_url
@@ -71,14 +70,14 @@ class SlackChannel:
             if attempt:
                 self._sleep(self._backoff_s * 2 ** (attempt - 1))
             try:
-                resp = self._http.post(self._url, json={"text": notice.text}, timeout=5)
-            except httpx.HTTPError as exc:
+                resp = self._http.post(self._url, {"text": notice.text}, timeout=5)
+            except PostFailed as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
             if resp.is_success:
                 return
-            last = f"HTTP {resp.status_code}"
-            if resp.status_code < 500 and resp.status_code != 429:
+            last = f"HTTP {resp.status}"
+            if resp.status < 500 and resp.status != 429:
                 break  # a bad URL or payload: retrying will not help
         raise DeliveryError(f"slack webhook refused the alert ({last})")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import httpx
 
 from llm_router.alerting.checker import AlertChecker, Sources
 from llm_router.alerting.config import AlertConfig, parse_alert_config
 from llm_router.alerting.notify import Channel, SlackChannel, SnsChannel
 from llm_router.catalog import Catalog, load_catalog
+from llm_router.jsonpost import JsonPoster
 from llm_router.settings import AlertSettings
 from llm_router.storage.alerts import DynamoAlertState, DynamoTenants
 from llm_router.storage.breakers import DynamoBreakerStore
@@ -21,7 +21,7 @@ from llm_router.storage.rollups import DynamoRollups
 
 
 def build_checker(settings: AlertSettings, catalog: Catalog | None = None,
-                  http: httpx.Client | None = None) -> AlertChecker:
+                  http: JsonPoster | None = None) -> AlertChecker:
     catalog = catalog or load_catalog(settings.config_path)
     config = parse_alert_config(catalog.alerts)
     dynamodb = make_dynamodb_client(settings)
@@ -36,11 +36,11 @@ def build_checker(settings: AlertSettings, catalog: Catalog | None = None,
     if settings.dashboard_url and not config.dashboard_url:
         config = config.model_copy(update={"dashboard_url": settings.dashboard_url})
     return AlertChecker(config, sources, DynamoAlertState(dynamodb, table),
-                        build_channels(settings, config, http or httpx.Client()))
+                        build_channels(settings, config, http or JsonPoster()))
 
 
 def build_channels(settings: AlertSettings, config: AlertConfig,
-                   http: httpx.Client) -> list[Channel]:
+                   http: JsonPoster) -> list[Channel]:
     """The catalog's channels; the function's settings (template.yaml) fill any gap."""
     channels: list[Channel] = []
     webhook = config.slack_webhook_url or settings.slack_webhook_url

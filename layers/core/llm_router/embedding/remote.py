@@ -1,5 +1,5 @@
 """Optional remote embedders, chosen by configuration instead of the local MiniLM.
-Each takes its client, built once per container at the edge: an ``httpx.Client`` whose
+Each takes its client, built once per container at the edge: a ``JsonPoster`` whose
 ``base_url`` and auth header point at any OpenAI-compatible ``/v1`` API, or a boto3
 ``bedrock-runtime`` client for Amazon Titan. Note that the classifier artefact is tied
 to one embedder id: a remote embedder needs a classifier trained on its vectors."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import numpy as np
 
 from llm_router.embedding.base import Matrix
@@ -25,13 +24,14 @@ from llm_router.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
+from llm_router.jsonpost import JsonPoster, PostFailed, PostTimeout
 
 
 class OpenAIEmbedder:
     """``POST {base_url}/embeddings`` with ``{"model", "input": [...]}``."""
 
     def __init__(
-        self, client: httpx.Client, *, model: str, dim: int, send_dimensions: bool = False
+        self, client: JsonPoster, *, model: str, dim: int, send_dimensions: bool = False
     ):
         self._client = client
         self._model = model
@@ -51,16 +51,16 @@ class OpenAIEmbedder:
             return np.empty((0, self._dim), dtype=np.float32)
         try:
             response = self._client.post(
-                "embeddings", json=openai_request(texts, self._model, self._dimensions)
+                "embeddings", openai_request(texts, self._model, self._dimensions)
             )
-        except httpx.TimeoutException as exc:
+        except PostTimeout as exc:
             raise UpstreamTimeoutError("embeddings request timed out", model=self._model) from exc
-        except httpx.TransportError as exc:
+        except PostFailed as exc:
             raise UpstreamConnectionError(f"embeddings: {exc}", model=self._model) from exc
-        if response.status_code >= 400:
+        if response.status >= 400:
             raise UpstreamStatusError(
-                f"embeddings returned {response.status_code}",
-                upstream_status=response.status_code,
+                f"embeddings returned {response.status}",
+                upstream_status=response.status,
                 model=self._model,
             )
         try:
