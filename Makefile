@@ -144,6 +144,8 @@ layer-size:
 		|| { echo "benchmark runner ships llm_router or the CLI (see its Makefile)"; exit 1; }
 	@test -d $(BENCH_FN)/fastapi -a ! -e $(LAYER_PY)/fastapi \
 		|| { echo "fastapi belongs in the benchmark runner's package, not the layer"; exit 1; }
+	@http=$$(cd $(LAYER_PY) && ls -d httpx httpx2 httpcore httpcore2 2>/dev/null); \
+		test -z "$$http" || { echo "core layer ships httpx (aiohttp is its client): $$http"; exit 1; }
 	@kb=$$(du -sk .aws-sam/build/CoreLayer | cut -f1); \
 		echo "core layer, unzipped: $$((kb / 1024)) MB (limit $(LAYER_MAX_MB) MB)"; \
 		test $$kb -le $$(($(LAYER_MAX_MB) * 1024)) || { echo "core layer too large"; exit 1; }

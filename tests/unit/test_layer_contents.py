@@ -156,7 +156,7 @@ print(json.dumps({"handler": callable(app.handler), "files": ours,
 
 # The layer's one HTTP client is aiohttp (llm_router.providers.session); the blocking
 # callers post with the standard library (llm_router.jsonpost).
-NOT_IN_THE_LAYER = ("httpx", "httpcore")
+NOT_IN_THE_LAYER = ("httpx", "httpcore", "httpx2", "httpcore2")
 
 
 def third_party_imports(modules: list[str]) -> dict[str, set[str]]:
