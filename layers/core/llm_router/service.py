@@ -184,6 +184,10 @@ class ChatService:
         self._clock = clock
         self._cache = cache
 
+    async def aclose(self) -> None:
+        """Closes the provider connections: the app's lifespan calls it on shutdown."""
+        await self._calls.aclose()
+
     async def complete(
         self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
     ) -> ChatResult | ChatStream:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import anyio
@@ -189,5 +191,12 @@ def create_app(services: Services) -> Starlette:
     if services.docs_admin_tenants is not None:
         routes += docs_routes(routes, lambda request: authenticate(request, Timings()),
                               services.docs_admin_tenants)
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # uvicorn (`serve`, the stream relay) runs this; Mangum runs the router with the
+        # lifespan off, and a Lambda container is frozen, never shut down cleanly.
+        yield
+        await services.chat.aclose()
+
     return Starlette(routes=routes, exception_handlers=dict(ERROR_HANDLERS),
-                     middleware=[Middleware(ContainErrors)])
+                     middleware=[Middleware(ContainErrors)], lifespan=lifespan)

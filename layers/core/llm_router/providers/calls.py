@@ -21,6 +21,10 @@ class ProviderCalls:
         self._http = http
         self._bedrock = bedrock or BedrockRuntime()
 
+    async def aclose(self) -> None:
+        """The pooled provider connections (bedrock's client is botocore's, left open)."""
+        await self._http.aclose()
+
     async def complete(
         self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
         request_id: str, *, timeout_s: float | None = None,
