@@ -65,6 +65,18 @@ def _layer_params(w: dict[str, Any], prefix: str) -> dict[str, F32]:
 LOWER = 4  # layers whose states are cached on disk (the slow half)
 
 
+def frozen_lower(w: dict[str, Any]) -> dict[str, Any]:
+    """MiniLM's embeddings and bottom ``LOWER`` layers, the frozen half both trainers run."""
+    return {
+        "word": np.asarray(w["embeddings.word_embeddings.weight"], np.float32),
+        "pos": np.asarray(w["embeddings.position_embeddings.weight"], np.float32),
+        "type0": np.asarray(w["embeddings.token_type_embeddings.weight"][0], np.float32),
+        "ln_w": np.asarray(w["embeddings.LayerNorm.weight"], np.float32),
+        "ln_b": np.asarray(w["embeddings.LayerNorm.bias"], np.float32),
+        "layers": [_layer_params(w, f"encoder.layer.{i}.") for i in range(LOWER)],
+    }
+
+
 def make_model(eps: float) -> Any:
     import jax
     import jax.numpy as jnp
@@ -170,14 +182,7 @@ def context_states(texts: list[str], cache: Path) -> dict[str, F32]:
     tokenizer.no_padding()
     tokenizer.no_truncation()
     n_layers = int(files.manifest["config"]["num_hidden_layers"])
-    frozen = {
-        "word": np.asarray(w["embeddings.word_embeddings.weight"], np.float32),
-        "pos": np.asarray(w["embeddings.position_embeddings.weight"], np.float32),
-        "type0": np.asarray(w["embeddings.token_type_embeddings.weight"][0], np.float32),
-        "ln_w": np.asarray(w["embeddings.LayerNorm.weight"], np.float32),
-        "ln_b": np.asarray(w["embeddings.LayerNorm.bias"], np.float32),
-        "layers": [_layer_params(w, f"encoder.layer.{i}.") for i in range(LOWER)],
-    }
+    frozen = frozen_lower(w)
     upper_params = [_layer_params(w, f"encoder.layer.{i}.") for i in range(LOWER, n_layers)]
     lower_fn, upper_fn = make_model(float(files.manifest["config"]["layer_norm_eps"]))
     lower = text_states(texts, lower_fn, frozen, tokenizer, MAX_TOKENS, cache)

@@ -70,8 +70,7 @@ def lower_states(texts: list[str]) -> dict[str, npt.NDArray[np.float16]]:
     from llm_router.cache.context import MAX_TOKENS
     from llm_router.embedding.artefact import load_model_files
     from train.cache_verifier.context_states import (
-        LOWER,
-        _layer_params,
+        frozen_lower,
         make_model,
         text_states,
     )
@@ -82,14 +81,7 @@ def lower_states(texts: list[str]) -> dict[str, npt.NDArray[np.float16]]:
     tokenizer = Tokenizer.from_str(files.tokenizer_json)
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    frozen = {
-        "word": np.asarray(w["embeddings.word_embeddings.weight"], np.float32),
-        "pos": np.asarray(w["embeddings.position_embeddings.weight"], np.float32),
-        "type0": np.asarray(w["embeddings.token_type_embeddings.weight"][0], np.float32),
-        "ln_w": np.asarray(w["embeddings.LayerNorm.weight"], np.float32),
-        "ln_b": np.asarray(w["embeddings.LayerNorm.bias"], np.float32),
-        "layers": [_layer_params(w, f"encoder.layer.{i}.") for i in range(LOWER)],
-    }
+    frozen = frozen_lower(w)
     lower_fn, _ = make_model(float(files.manifest["config"]["layer_norm_eps"]))
     CACHE.mkdir(parents=True, exist_ok=True)
     return text_states(texts, lower_fn, frozen, tokenizer, MAX_TOKENS, CACHE)
