@@ -8,27 +8,9 @@ tests/unit/test_layer_contents.py checks what the builds ship.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
-import llm_router
-import llm_router_local
-
-PACKAGE = Path(llm_router.__file__).parent
-LOCAL = Path(llm_router_local.__file__).parent
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("runtime_modules",
-                                                  PACKAGE.parent / "runtime_modules.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
+from tests.unit.runtime_modules_tool import LOCAL, PACKAGE, tool
 
 
 def test_there_are_no_import_cycles() -> None:

@@ -11,7 +11,6 @@ directories again (`make layer-size`).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import shutil
@@ -19,13 +18,9 @@ import site
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
-import llm_router
-import llm_router_local
+from tests.unit.runtime_modules_tool import LOCAL, PACKAGE, tool
 
-PACKAGE = Path(llm_router.__file__).parent
-LOCAL = Path(llm_router_local.__file__).parent
 ROOT = PACKAGE.parents[2]
 FUNCTIONS = ROOT / "functions"
 BENCHMARK_RUNNER = FUNCTIONS / "benchmark_runner"
@@ -34,18 +29,6 @@ BENCHMARK_RUNNER = FUNCTIONS / "benchmark_runner"
 # store, benchmark) and llm_router's training and export code.
 TRAINING = ("llm_router.classifier.train", "llm_router.embedding.export",
             "llm_router.pricing_import")
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("runtime_modules",
-                                                  PACKAGE.parent / "runtime_modules.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
 
 
 def development_modules(shipped: set[str] | list[str]) -> list[str]:
