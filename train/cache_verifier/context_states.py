@@ -130,8 +130,13 @@ def text_states(texts: list[str], lower_fn: Any, frozen: Any, tokenizer: Any,
     # Texts an earlier set already had (same layers and length) are not run again.
     out: dict[str, npt.NDArray[np.float16]] = {}
     wanted = set(texts)
-    for older in sorted(cache.glob("states-*.npz"), key=lambda p: p.stat().st_mtime)[-1:]:
-        out.update((t, v) for t, v in _read_states(older).items() if t in wanted)
+    # Newest first; an older file is read only while texts are still missing.
+    for older in sorted(cache.glob("states-*.npz"), key=lambda p: p.stat().st_mtime,
+                        reverse=True):
+        if len(out) == len(wanted):
+            break
+        out.update((t, v) for t, v in _read_states(older).items()
+                   if t in wanted and t not in out)
     print(f"  MiniLM states: {len(out)} of {len(texts)} texts from {cache}", flush=True)
     texts = [t for t in texts if t not in out]
     encodings = []

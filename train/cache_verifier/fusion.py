@@ -15,8 +15,9 @@ computed once per text (float16, ``context_states.text_states``, cached in
 .cache/cache_verifier/).
 
 Data: ``build``'s training pairs plus every seen independent set not held out (data/
-heldout4 and data/heldout5, all pairs); ``--holdout`` leaves one set out entirely and
-measures on it (leave-one-independent-set-out). Model and operating point are chosen on
+heldout4 to data/heldout6, all pairs); ``--holdout`` leaves one set out entirely
+(leave-one-independent-set-out), scored only with ``--score-held-out`` (``stack``
+scores it after choosing a model on tune). Model and operating point are chosen on
 the tune set (``train.operating_point``, after the amounts-and-ids check). numpy
 inference: ``llm_router.cache.fusion``; ``--check`` compares it with this forward pass.
 """
@@ -41,6 +42,7 @@ F32 = npt.NDArray[np.float32]
 EXTRA_SETS: dict[str, Path] = {
     "heldout4": REPO / "data" / "heldout4" / "cache_pairs.jsonl",
     "heldout5": REPO / "data" / "heldout5" / "cache_pairs.jsonl",
+    "heldout6": REPO / "data" / "heldout6" / "cache_pairs.jsonl",
 }
 OURS = ("support", "project", "heldout", "seen")  # weighted up, as ``align``
 
@@ -140,7 +142,10 @@ def batch_arrays(pairs: list[tuple[Any, Any]]) -> tuple[F32, F32]:
 
 
 def fit(train: list[Pair], states: dict[str, Any], args: argparse.Namespace,
-        eps: float) -> dict[str, Any]:
+        eps: float, tune: list[Pair] | None = None) -> dict[str, Any]:
+    """Adam over the top layers and the head; every ``--checkpoint`` steps the weights are
+    saved (``fusion-checkpoint.npz`` in the cache, for ``--init``) and the tune loss and AUC
+    printed, so a run can be stopped where the tune loss flattens."""
     import jax
     import jax.numpy as jnp
 
@@ -209,7 +214,23 @@ def fit(train: list[Pair], states: dict[str, Any], args: argparse.Namespace,
             if step % 100 == 0:
                 print(f"    step {step}/{total} loss {float(value):.4f} "
                       f"({time.monotonic() - started:.0f} s)", flush=True)
+            if args.checkpoint and (step % args.checkpoint == 0 or step == total):
+                now = jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), params)
+                np.savez(CACHE / "fusion-checkpoint.npz", **flatten(now))
+                if tune:
+                    checkpoint_report(now, tune, states, eps, step)
     return jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), params)
+
+
+def checkpoint_report(params: dict[str, Any], tune: list[Pair], states: dict[str, Any],
+                      eps: float, step: int) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    prob = np.clip(predict(params, tune, states, eps), 1e-7, 1 - 1e-7)
+    y = np.asarray([p["label"] for p in tune], np.float64)
+    loss = float(-np.mean(y * np.log(prob) + (1 - y) * np.log(1 - prob)))
+    print(f"    step {step}: tune loss {loss:.4f}, tune AUC {roc_auc_score(y, prob):.4f}",
+          flush=True)
 
 
 def predict(params: dict[str, Any], pairs: list[Pair], states: dict[str, Any],
@@ -255,6 +276,10 @@ def main() -> None:
                         help="start from these weights (an earlier run's fusion-*.npz)")
     parser.add_argument("--save", type=Path, default=None,
                         help="also save the trained weights here (for a later --init)")
+    parser.add_argument("--score-held-out", action="store_true",
+                        help="also score the held-out set (after the choice: ``stack``)")
+    parser.add_argument("--checkpoint", type=int, default=0,
+                        help="save weights and print the tune loss every N steps (0: never)")
     parser.add_argument("--write", action="store_true", help="write the artefact")
     args = parser.parse_args()
 
@@ -280,7 +305,7 @@ def main() -> None:
     print(f"  bottom states of {len(texts)} texts ({time.monotonic() - started:.0f} s)",
           flush=True)
     started = time.monotonic()
-    params = fit(train, states, args, eps)
+    params = fit(train, states, args, eps, tune)
     print(f"  trained ({time.monotonic() - started:.0f} s)", flush=True)
     key = hashlib.sha256(json.dumps(vars(args), sort_keys=True, default=str).encode()
                          ).hexdigest()[:12]
@@ -300,7 +325,7 @@ def main() -> None:
                               "threshold": round(threshold, 6),
                               "tune": rates(cut_prob, y_tune, threshold)}
     print(f"  tune AUC {auc:.4f}, operating point {threshold:.4f}: {report['tune']}", flush=True)
-    if held:
+    if held and args.score_held_out:
         held_prob = predict(params, held, states, eps)
         held_refused = conflicts(held)
         report["held_out"] = {"set": args.holdout,

@@ -1,15 +1,18 @@
 """Stack the fusion model with the alignment nets, and compare them (after ``fusion``).
 
-    .venv/bin/python -m train.cache_verifier.stack [--holdout heldout5]
+    .venv/bin/python -m train.cache_verifier.stack [--holdout heldout6]
 
 The fusion model alone (one or two epochs on 2 shared cores) ranks pairs worse than the
 nets (tune AUC 0.83 vs 0.95) but differently: it reads abbreviations and terse asks the
 nets refuse. Here both models' probabilities of the tune pairs (the nets' as the router
 computes them, over MiniLM's last-layer states and the hand features; the fusion model's
 over the bottom states) give a logistic stack of their two logits, fitted on tune, and
-its operating point by ``train.operating_point`` (tune only). Writes the weights into
-``fusion.json`` (``stack``) and prints nets, fusion and stack side by side on tune and
-on the held-out set (the lookup's floor and amounts check applied, as in the router).
+its operating point by ``train.operating_point`` (tune only). Nets, fusion and stack
+are compared on tune and one of them chosen by a rule fixed in advance (``choose``); only
+then is the left-out independent set scored, once, for the chosen model and the nets, and
+the chosen one adopted only if it beats the nets there too (``adopt``). The lookup's floor
+and amounts check are applied, as in the router. Writes the weights, the comparison and
+the decision into ``fusion.json`` (``stack``).
 Last-layer states come from the cached bottom states and MiniLM's top layers in JAX.
 """
 
@@ -78,6 +81,28 @@ def probabilities(pairs: list[Pair], lower: dict[str, Any], vectors: dict[str, F
     return {k: np.asarray(v) for k, v in out.items()}
 
 
+MODELS = ("nets", "fusion", "stack")
+
+
+def choose(report: dict[str, Any]) -> str:
+    """The rule fixed before the left-out set is scored: the model with the highest tune
+    recall at its own cut (``operating_point`` already holds every source group to its
+    false-hit limit); a tie keeps the earlier of ``MODELS`` (the nets first)."""
+    return max(MODELS, key=lambda n: (report[n]["tune"]["recall"], -MODELS.index(n)))
+
+
+def adopt(chosen: str, report: dict[str, Any], held: str) -> str:
+    """The chosen model replaces the nets only if it also beats them on the left-out set at
+    the tune cut: more recall, and false hits no higher than the nets' or 1 %, whichever is
+    higher. Otherwise the nets stay."""
+    if chosen == "nets":
+        return "nets"
+    new, old = report[chosen][held], report["nets"][held]
+    better = (new["recall"] > old["recall"]
+              and new["false_hits"] <= max(old["false_hits"], 0.01))
+    return chosen if better else "nets"
+
+
 def logit(p: Any) -> Any:
     p = np.clip(np.asarray(p, np.float64), 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
@@ -85,7 +110,7 @@ def logit(p: Any) -> Any:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--holdout", choices=sorted(EXTRA_SETS), default="heldout5")
+    parser.add_argument("--holdout", choices=sorted(EXTRA_SETS), default="heldout6")
     args = parser.parse_args()
     import jax
     from sklearn.linear_model import LogisticRegression
@@ -96,14 +121,13 @@ def main() -> None:
     from train.cache_verifier.train import TUNE, operating_point
 
     jax.config.update("jax_platforms", "cpu")
-    sets = {"tune": read_jsonl(TUNE), args.holdout: read_jsonl(EXTRA_SETS[args.holdout])}
-    texts = sorted({t for ps in sets.values() for p in ps for t in (p["a"], p["b"])})
+    tune = read_jsonl(TUNE)
+    held = read_jsonl(EXTRA_SETS[args.holdout])
+    texts = sorted({t for ps in (tune, held) for p in ps for t in (p["a"], p["b"])})
     lower = lower_states(texts)
     vectors, units = last_layer(texts, lower)
-    probs = {name: probabilities(pairs, lower, vectors, units) for name, pairs in sets.items()}
-    tune = sets["tune"]
     y = np.asarray([p["label"] for p in tune])
-    t = probs["tune"]
+    t = probabilities(tune, lower, vectors, units)
     stack = LogisticRegression(C=1.0).fit(np.stack([logit(t["nets"]), logit(t["fusion"])], 1), y)
     w_nets, w_fusion = (float(w) for w in stack.coef_[0])
     bias = float(stack.intercept_[0])
@@ -114,34 +138,43 @@ def main() -> None:
             return 1 / (1 + np.exp(-z))
         return p[name]
 
+    # 1. Tune only: each model's cut by the nets' rule, and its recall there.
     report: dict[str, Any] = {}
-    for name in ("nets", "fusion", "stack"):
+    for name in MODELS:
         gated = np.where(t["gate"] > 0, model(name, t), 0.0)
         cut = operating_point(gated, y, [p["source"] for p in tune])
-        row: dict[str, Any] = {"threshold": round(cut, 6),
-                               "tune_auc": round(float(roc_auc_score(y, model(name, t))), 4),
-                               "tune": {"recall": round(float(np.mean(gated[y == 1] >= cut)), 4),
-                                        "false_hits": round(float(np.mean(gated[y == 0] >= cut)),
-                                                            4)}}
-        held = sets[args.holdout]
-        yh = np.asarray([p["label"] for p in held])
-        ph = np.where(probs[args.holdout]["gate"] > 0, model(name, probs[args.holdout]), 0.0)
-        hit = ph >= cut
-        row[args.holdout] = {
-            "auc": round(float(roc_auc_score(yh, model(name, probs[args.holdout]))), 4),
+        report[name] = {
+            "threshold": round(cut, 6),
+            "tune_auc": round(float(roc_auc_score(y, model(name, t))), 4),
+            "tune": {"recall": round(float(np.mean(gated[y == 1] >= cut)), 4),
+                     "false_hits": round(float(np.mean(gated[y == 0] >= cut)), 4)}}
+        print(f"{name}: {json.dumps(report[name])}", flush=True)
+    chosen = choose(report)
+    print(f"chosen on tune: {chosen}", flush=True)
+    # 2. The left-out set, once, for the chosen model and the nets.
+    ph_all = probabilities(held, lower, vectors, units)
+    yh = np.asarray([p["label"] for p in held])
+    for name in dict.fromkeys(("nets", chosen)):
+        ph = np.where(ph_all["gate"] > 0, model(name, ph_all), 0.0)
+        hit = ph >= report[name]["threshold"]
+        report[name][args.holdout] = {
+            "auc": round(float(roc_auc_score(yh, model(name, ph_all))), 4),
             "recall": round(float(hit[yh == 1].mean()), 4),
             "false_hits": round(float(hit[yh == 0].mean()), 4),
             "kinds": {k: f"{int(hit[[p['kind'] == k for p in held]].sum())}/"
                          f"{sum(p['kind'] == k for p in held)}"
                       for k in sorted({p["kind"] for p in held})}}
-        report[name] = row
-        print(f"{name}: {json.dumps(row)}", flush=True)
+        print(f"{name} on {args.holdout}: {json.dumps(report[name][args.holdout])}",
+              flush=True)
+    adopted = adopt(chosen, report, args.holdout)
+    print(f"adopted: {adopted}", flush=True)
     meta = json.loads(META.read_text())
     meta["stack"] = {"bias": round(bias, 6), "nets": round(w_nets, 6),
                      "fusion": round(w_fusion, 6), "threshold": report["stack"]["threshold"],
                      "fitted_on": "bench/cache_pairs/tune.jsonl (logistic regression of the "
                                   "two models' logits; operating point by the nets' rule)",
-                     "comparison": report}
+                     "comparison": report, "chosen_on_tune": chosen, "adopted": adopted,
+                     "left_out": args.holdout}
     META.write_text(json.dumps(meta, indent=2) + "\n")
     print(f"wrote the stack into {META}")
 
