@@ -115,11 +115,14 @@ def cache(data: Path) -> dict:
     pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
     print(f"cache: {len(rows)} pairs", file=sys.stderr)
     with_verifier = [a["hit"] for a in _run(["cache-probe"], pairs)]
+    no_spelling = [a["hit"] for a in _run(["cache-probe", "--no-spelling"], pairs)]
     without = [a["hit"] for a in _run(["cache-probe", "--no-verifier"], pairs)]
     return {
         "file": _shown(path),
         "sha256": _sha256(path),
         "verifier": _pair_scores(rows, with_verifier),
+        # The verifier alone: no same-question-respelled check before it (cache/spelling.py).
+        "verifier_no_spelling": _pair_scores(rows, no_spelling),
         "no_verifier": _pair_scores(rows, without),
     }
 
@@ -129,20 +132,26 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "heldout.json")
     parser.add_argument("--data", type=Path, default=DATA,
                         help="folder holding classifier_queries.jsonl and cache_pairs.jsonl")
+    parser.add_argument("--cache-only", action="store_true", help="skip the classifier")
     args = parser.parse_args()
     data = args.data.resolve()
     for name in ("classifier_queries.jsonl", "cache_pairs.jsonl"):
         if not (data / name).is_file():
             parser.error(f"{data / name} not found")
-    result = {"classifier": classifier(data), "cache": cache(data)}
+    result = {"cache": cache(data)}
+    if not args.cache_only:
+        result = {"classifier": classifier(data), **result}
+        c = result["classifier"]
+        print(f"classifier most likely: accuracy {c['most_likely_tier']['accuracy']:.1%}, "
+              f"under-routed {c['most_likely_tier']['under_routed']:.1%}")
+        print(f"classifier routed:      accuracy {c['routed_tier']['accuracy']:.1%}, "
+              f"under-routed {c['routed_tier']['under_routed']:.1%}")
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    c, k = result["classifier"], result["cache"]
-    print(f"classifier most likely: accuracy {c['most_likely_tier']['accuracy']:.1%}, "
-          f"under-routed {c['most_likely_tier']['under_routed']:.1%}")
-    print(f"classifier routed:      accuracy {c['routed_tier']['accuracy']:.1%}, "
-          f"under-routed {c['routed_tier']['under_routed']:.1%}")
+    k = result["cache"]
     print(f"cache with verifier:    recall {k['verifier']['recall']:.1%}, "
           f"false hits {k['verifier']['false_hits']:.1%}")
+    print(f"  without spelling:     recall {k['verifier_no_spelling']['recall']:.1%}, "
+          f"false hits {k['verifier_no_spelling']['false_hits']:.1%}")
     print(f"cache without verifier: recall {k['no_verifier']['recall']:.1%}, "
           f"false hits {k['no_verifier']['false_hits']:.1%}")
     print(f"wrote {args.out}")

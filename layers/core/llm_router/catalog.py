@@ -180,6 +180,10 @@ class CacheConfig(BaseModel):
     verifier_floor: float = Field(default=0.5, gt=0, le=1)
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
+    # With the verifier: a candidate that is the query in another spelling (case,
+    # punctuation, number formats, acronyms, clippings, one-slip typos:
+    # cache/spelling.py) is a hit without asking the verifier.
+    spelling: bool = True
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

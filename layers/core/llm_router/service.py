@@ -310,6 +310,8 @@ class ChatService:
         booking.guards.extend(actions)
         model = self.catalog.models[answer.model]
         similarity = f", similarity {hit.similarity:.3f}" if hit.kind == "semantic" else ""
+        if hit.respelling:
+            similarity += f", same question respelled ({', '.join(hit.respelling)})"
         booking.decision = RouteDecision(
             model, self.catalog.provider_of(model), None,
             f"cache {hit.kind} hit of {answer.request_id}{similarity}")

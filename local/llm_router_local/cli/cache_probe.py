@@ -5,7 +5,8 @@ cache holding only ``cached`` is asked for ``query``, through the router's whole
 the index, the similarity floor, the amount check and the pair verifier (or threshold
 and guards with ``--no-verifier``). Out, per line and in order: ``{"hit": bool,
 "similarity": float}`` (cosine similarity of the two texts' embeddings). ``--explain``
-adds ``refused_by`` and the verifier's ``probability``.
+adds ``refused_by``, the verifier's ``probability`` and, on a hit of the same question
+in another spelling (``llm_router.cache.spelling``), the ``respelling`` used.
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ def register(sub: Any) -> None:
                         help="similarity threshold and lexical guards, no pair verifier")
     parser.add_argument("--no-guards", action="store_true",
                         help="no near-miss guards (with the verifier: no amount check)")
+    parser.add_argument("--no-spelling", action="store_true",
+                        help="with the verifier: no same-question-respelled check first")
     parser.add_argument("--explain", action="store_true",
-                        help="add refused_by (threshold, a guard or verifier) and the "
-                             "verifier's probability")
+                        help="add refused_by (threshold, a guard or verifier), the "
+                             "verifier's probability and the respelling of a hit")
     parser.set_defaults(run=run)
 
 
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
         shared = shared_verifier()
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
-        policy = MatchPolicy(threshold, guards, shared, minimum)
+        spelling = config.spelling and not args.no_spelling
+        policy = MatchPolicy(threshold, guards, shared, minimum, spelling)
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 
@@ -123,6 +127,8 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
                 body["refused_by"] = result.refused_by
                 if result.probability is not None:
                     body["probability"] = round(result.probability, 4)
+                if result.respelling is not None:
+                    body["respelling"] = list(result.respelling)
             out.write(json.dumps(body) + "\n")
         out.flush()
         if error is not None:

@@ -66,7 +66,9 @@ PAIRS = [
 
 
 def test_lookup_with_the_verifier(verifier: PairVerifier, minilm: MiniLMEmbedder) -> None:
-    policy = MatchPolicy(CacheConfig().verifier_floor, True, verifier, verifier.threshold)
+    # The verifier itself judges every pair: no same-question-respelled check first.
+    policy = MatchPolicy(CacheConfig().verifier_floor, True, verifier, verifier.threshold,
+                         spelling=False)
     for cached, query, expected in PAIRS:
         index = TenantIndex(capacity=1)
         vecs = minilm.embed([cached, query])

@@ -46,3 +46,4 @@ class CacheHit:
     kind: HitKind
     answer: CachedAnswer
     similarity: float  # 1.0 for an exact hit
+    respelling: tuple[str, ...] | None = None  # a semantic hit's form changes, if any

@@ -37,6 +37,7 @@ class Lookup:
     best_similarity: float  # of the nearest entry in the context, hit or not
     refused_by: Refusal | None
     probability: float | None = None  # the verifier's, for the hit or the first refusal
+    respelling: tuple[str, ...] | None = None  # a hit's form changes (``spelling.py``)
 
 
 class TenantIndex:
@@ -134,7 +135,7 @@ class TenantIndex:
                                    query_sig, self._texts[row], query_text)
             if verdict.hit:
                 return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None,
-                              verdict.probability)
+                              verdict.probability, verdict.respelling)
             if first_refusal is None:
                 first_refusal, probability = verdict.refused_by, verdict.probability
             if verdict.refused_by == "threshold":

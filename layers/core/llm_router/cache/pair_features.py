@@ -54,6 +54,7 @@ FLIP_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis", "re", "de", 
 # A word matches another at or above this similarity (static vectors, exact match = 1).
 MATCH = 0.62
 ALIGN = 0.8  # aligned for the order check
+PIECES_KEPT = 50_000  # words whose pieces ``Vocabulary.pieces`` keeps
 
 _ALIASES = (
     (re.compile(r"\bunited states(?: of america)?\b|\bu\.s\.a?\.?(?=\W|$)|\bamerica\b", re.I),
@@ -106,6 +107,18 @@ class Vocabulary:
         self._table = table
         self._idf = idf
         self._default_idf = float(idf.max()) if idf.size else 1.0
+        self._pieces: dict[str, tuple[str, ...]] = {}
+
+    def pieces(self, word: str) -> tuple[str, ...]:
+        """The word's MiniLM word pieces ("kubernetes": "ku", "##ber", "##net", "##es");
+        one piece: a word of the vocabulary. Kept per word (bounded)."""
+        found = self._pieces.get(word)
+        if found is None:
+            if len(self._pieces) >= PIECES_KEPT:
+                self._pieces.clear()
+            encoding = self._tokenizer.encode(word, add_special_tokens=False)
+            found = self._pieces[word] = tuple(encoding.tokens)
+        return found
 
     def view(self, text: str) -> TextView:
         lowered = normalise(text)

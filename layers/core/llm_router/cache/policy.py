@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from llm_router.cache.guards import GuardName, Signature, refusal
 from llm_router.cache.pair_features import quantity_conflict
+from llm_router.cache.spelling import same_spelling
 from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
@@ -65,18 +66,22 @@ class Verdict:
     similarity: float
     refused_by: Refusal | None = None
     probability: float | None = None  # the verifier's, when it judged
+    # The form changes that made the texts one (``spelling.same_spelling``), on such a hit.
+    respelling: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class MatchPolicy:
     """Cosine ``threshold`` first. With a ``verifier`` the threshold is only the loose floor
-    for candidates: the amounts-and-ids check (``guards``) and then the verifier's
-    probability (at least ``min_probability``) decide. Without one, the lexical guards do."""
+    for candidates: the amounts-and-ids check (``guards``), then (``spelling``) the same
+    question in another spelling is a hit, then the verifier's probability (at least
+    ``min_probability``) decides. Without one, the lexical guards do."""
 
     threshold: float
     guards: bool = True
     verifier: PairVerifier | None = None
     min_probability: float = 0.5
+    spelling: bool = True
 
     @property
     def reads_signatures(self) -> bool:
@@ -103,6 +108,10 @@ class MatchPolicy:
         cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
         if self.guards and quantity_conflict(cached, query):
             return Verdict(False, similarity, "numbers")
+        if self.spelling:
+            used = same_spelling(cached_text, query_text, self.verifier.vocabulary.pieces)
+            if used is not None:
+                return Verdict(True, similarity, None, None, used)
         p = self.verifier.probability(cached_text, query_text, similarity)
         if p < self.min_probability:
             return Verdict(False, similarity, "verifier", p)
@@ -120,6 +129,6 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
-        return MatchPolicy(floor, config.guards, verifier, minimum)
+        return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)

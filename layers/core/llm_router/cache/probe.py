@@ -23,6 +23,7 @@ class ProbeResult:
     similarity: float
     refused_by: Refusal | None
     probability: float | None = None  # the verifier's
+    respelling: tuple[str, ...] | None = None  # a hit by ``spelling.same_spelling``
 
 
 def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str,
@@ -31,4 +32,4 @@ def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str
     index.add(IndexRecord("probe", _CONTEXT, cached_text, cached_vec, _FOREVER, ""))
     lookup = index.search(query_vec, _CONTEXT, 0, policy, query_text)
     return ProbeResult(lookup.match is not None, cosine(cached_vec, query_vec),
-                       lookup.refused_by, lookup.probability)
+                       lookup.refused_by, lookup.probability, lookup.respelling)

@@ -164,7 +164,7 @@ class ResponseCache:
             return None
         if answer is None or answer.expires_at <= self._now():
             return None
-        return CacheHit("semantic", answer, lookup.match.similarity)
+        return CacheHit("semantic", answer, lookup.match.similarity, lookup.respelling)
 
     def store(self, tenant_id: str, request: ChatRequest, embedding: Vector | None, query: str,
               completion: ChatCompletion, stored: Stored, request_id: str) -> None:

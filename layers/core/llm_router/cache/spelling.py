@@ -1,0 +1,439 @@
+"""Same question, different spelling: a deterministic check before the pair verifier (pure).
+
+Two texts that become the same sequence once every differing span is explained by a
+change of form that cannot change the answer ask the same question, whatever the
+verifier thinks. The form changes (the names ``same_spelling`` reports):
+
+- ``format``: case, punctuation, spacing, contractions, "&" / "and", "/" / "per",
+  "5kg" / "5 kg", "$50.00" / "$50", "$1.2k" / "$1,200", "two" / "2", "yr" / "year"
+  (the units ``quantities`` reads), "US" / "United States" (``pair_features``' aliases);
+- ``acronym``: an upper-case short form and the words it is the initials of, at the same
+  place ("PIN" / "personal identification number", "2FA" / "two-factor authentication",
+  "kWh" / "kilowatt hour", "JS" / "JavaScript"; Schwartz & Hearst's alignment of a short
+  form to its long form: each word starts with the next letter of the short form, which
+  may also take later letters of that word; "of", "and", "the"... may be skipped);
+- ``numeronym``: first letter, the number of letters left out, last letter ("k8s" /
+  "kubernetes", "i18n" / "internationalization");
+- ``clipping``: a short form that is no word of MiniLM's vocabulary, its letters in order
+  in the long word and starting it ("req" / "request", "ppl" / "people", "env vars" /
+  "environment variables"); short forms that are words themselves ("max", "info", "app")
+  only from ``CLIPPINGS``, each against its one long word;
+- ``compound``: one word written as two ("e-mail" / "email", "log in" / "login");
+- ``typo``: a word one keyboard slip from the other side's (``pair_features.misspelt``:
+  one of the two is not a word of the vocabulary, so "card" / "cart" stay two words);
+- ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
+  "with").
+
+Anything else (a different number, a word on one side only, the same words in another
+order) is no change of form: the verifier decides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
+from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS
+
+Pieces = Callable[[str], Sequence[str]]  # a word's MiniLM word pieces
+
+# Spellings no rule explains, written for this module (general usage, not taken from any
+# held-out pair): rewritten before the texts are split into words.
+IRREGULAR: tuple[tuple[str, str], ...] = (
+    (r"\bww ?(?:ii|2)\b", "world war 2"),
+    (r"\bww ?(?:i|1)\b", "world war 1"),
+    (r"\bworld war (?:ii|two)\b", "world war 2"),
+    (r"\bworld war (?:i|one)\b", "world war 1"),
+    (r"\bw/o(?=\s|$)", "without"),
+    (r"\bw/(?=\s|$)", "with"),
+    (r"\bb/c\b", "because"),
+    (r"\bthru\b", "through"),
+    (r"\bthx\b", "thanks"),
+    (r"\bplz\b", "please"),
+    (r"\bokay\b", "ok"),
+    (r"\bper cent\b", "percent"),
+    (r"\be\.g\.(?=\W|$)", "for example"),
+    (r"\bi\.e\.(?=\W|$)", "that is"),
+)
+_IRREGULAR = tuple((re.compile(p, re.I), r) for p, r in IRREGULAR)
+
+# Clippings whose short form is itself a word of MiniLM's vocabulary: each stands for one
+# long word only (common English clippings; "min" is not here: minimum or minute).
+CLIPPINGS: dict[str, frozenset[str]] = {
+    short: frozenset(longs.split()) for short, longs in {
+        "max": "maximum", "info": "information", "app": "application",
+        "apps": "applications", "approx": "approximately approximate",
+        "dept": "department", "stats": "statistics", "intro": "introduction",
+        "admin": "administrator administration", "pic": "picture", "pics": "pictures",
+        "doc": "document", "docs": "documents documentation", "ad": "advertisement",
+        "ads": "advertisements", "vs": "versus", "repo": "repository",
+        "config": "configuration", "auth": "authentication", "exam": "examination",
+        "lab": "laboratory", "demo": "demonstration", "sync": "synchronize",
+        "spec": "specification", "specs": "specifications", "gov": "government",
+        "govt": "government", "mgmt": "management", "pref": "preference",
+        "prefs": "preferences", "esp": "especially", "abt": "about",
+    }.items()
+}
+
+# Words an acronym may skip in its long form ("Bank of America" / "BoA").
+_SKIPPABLE = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "at", "by",
+                        "with", "de"))
+_NUMBER_WORDS = {**{w: str(v) for w, v in _SMALL.items()
+                    if w not in ("twice", "dozen", "half")}, "one": "1"}
+_DIGITS = frozenset("123456789")
+_TENS = frozenset(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                   "ninety"))
+_ARTICLES = frozenset(("a", "an", "the"))
+_CURRENCIES = frozenset(("usd*1", "eur*1", "gbp*1"))
+_SYMBOLS = {"&": "and", "/": "per", "+": "plus", "%": "percent", "@": "at"}
+_APOSTROPHES = (
+    (re.compile(r"\b(what|where|who|how|that|there|it|here|when|why)'s\b", re.I), r"\1 is"),
+    (re.compile(r"'re\b", re.I), " are"), (re.compile(r"'ll\b", re.I), " will"),
+    (re.compile(r"'ve\b", re.I), " have"), (re.compile(r"\bi'm\b", re.I), "i am"),
+    (re.compile(r"'s\b", re.I), ""))
+_RUN = re.compile(r"[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
+_ACRONYM_MAX = 8
+# A question about a word itself (its spelling, its meaning, a quoted string) may change
+# its answer with the word's form: "is 'alot' correct" / "is 'a lot' correct", "what does
+# PIN stand for".
+_ABOUT_WORDS = re.compile(
+    r"[\"“”‘]|'\w[^']*'|\b(?:stands? for|short for|means?|meaning|acronym|abbreviat\w*|"
+    r"spell\w*|spelt|pronounc\w*|grammar\w*|synonyms?|antonyms?|plural|singular)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # lower case; a number's value as text ("1200"), a unit's canonical name
+    kind: str  # "word", "number", "unit"
+    short: bool = False  # written as an acronym: capitals past its first letter ("PIN", "kWh")
+    camel: tuple[int, ...] = ()  # offsets of inner capitals ("JavaScript": 4)
+    tens: bool = False  # "twenty" .. "ninety": "twenty five" is 25
+    written: str = ""  # a unit's word as written ("kwh", "hour"): acronyms read it
+
+    @property
+    def letters(self) -> str:
+        return self.written or self.text
+
+
+Respelling = tuple[str, ...]  # the kinds of form change used, sorted; () = same text
+
+
+def same_spelling(a: str, b: str, pieces: Pieces) -> Respelling | None:
+    """The form changes that turn one text into the other (sorted names; ("format",)
+    for case, punctuation and spacing alone), or None when some difference is not one of
+    them."""
+    if _ABOUT_WORDS.search(a) or _ABOUT_WORDS.search(b):
+        return None
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return None
+    used = _align(ta, tb, pieces)
+    if used is None:
+        return None
+    if _irregular(a) != _irregular(b):
+        used = tuple(sorted({*used, "table"} - {"format"}))
+    return used or ("format",)
+
+
+def _irregular(text: str) -> frozenset[int]:
+    return frozenset(i for i, (pattern, _) in enumerate(_IRREGULAR) if pattern.search(text))
+
+
+def tokens(text: str) -> list[Token]:
+    """Words, numbers (merged with a following multiplier, number words read) and units
+    (canonical: "yr" and "years" are one), punctuation dropped. Case is kept until a
+    word is cut out of the text: it says which words are acronyms."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
+    for pattern, repl in (*_ALIASES, *_CONTRACTIONS, *_APOSTROPHES, *_IRREGULAR):
+        text = pattern.sub(repl, text)
+    text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
+    out: list[Token] = []
+    for raw in _RUN.finditer(text):
+        out.append(_token(raw.group(0).lower(), raw.group(0)))
+    return _merge_numbers(out)
+
+
+def _token(word: str, original: str) -> Token:
+    if "_" in word:
+        return Token(word, "numeronym")
+    if word in "$€£":
+        return Token(word, "currency")
+    if word in _SYMBOLS:
+        return Token(_SYMBOLS[word], "word")
+    if word[0].isdigit():
+        return Token(_number_text(word), "number")
+    if word in _NUMBER_WORDS:
+        return Token(_NUMBER_WORDS[word], "number", tens=word in _TENS)
+    caps = [i for i, c in enumerate(original) if c.isupper()]
+    short = len(word) <= _ACRONYM_MAX and (len(caps) >= 2 or any(i > 0 for i in caps))
+    camel = tuple(i for i in caps if i > 0 and original[i - 1].islower())
+    return Token(word, "word", short, camel)
+
+
+def _merge_numbers(found: list[Token]) -> list[Token]:
+    """"1.2" "k" -> 1200; "twenty" "five" -> 25; then units (``_unit``)."""
+    out: list[Token] = []
+    for tok in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == "number" and tok.kind == "word" \
+                and tok.text in _MULTIPLIERS and tok.text != "hundred" and _NUMBER.fullmatch(
+                    prev.text):
+            value = Decimal(prev.text) * Decimal(str(_MULTIPLIERS[tok.text]))
+            out[-1] = Token(_number_text(value), "number")
+        elif prev is not None and prev.tens and tok.kind == "number" and tok.text in _DIGITS:
+            out[-1] = Token(str(int(prev.text) + int(tok.text)), "number")
+        else:
+            out.append(tok)
+    return _units(out)
+
+
+def _units(found: list[Token]) -> list[Token]:
+    """A currency sign before a number moves after it ("$50" = "50 dollars"); a unit
+    word becomes its canonical name: after a number or "per", or anywhere when it is a
+    long one ("years", "gigabytes": no other word); "degrees" before Celsius goes."""
+    out: list[Token] = []
+    currency: str | None = None
+    for k, tok in enumerate(found):
+        prev = out[-1] if out else None
+        unit = _UNIT_OF.get(tok.text) if tok.kind in ("word", "currency") else None
+        if tok.kind == "currency" and (prev is None or prev.kind != "number"):
+            currency = unit
+            continue
+        if tok.text in ("degree", "degrees") and k + 1 < len(found) \
+                and _UNIT_OF.get(found[k + 1].text) in ("celsius", "fahrenheit"):
+            continue
+        if unit is not None and (len(tok.text) >= 4 or tok.kind == "currency" or (
+                prev is not None and (prev.kind in ("number", "unit") or prev.text == "per"))):
+            out.append(Token(unit, "unit", tok.short, tok.camel, written=tok.text))
+        else:
+            if currency is not None and tok.kind != "number":
+                out.append(Token(currency, "word"))
+                currency = None
+            out.append(tok)
+        if currency is not None and tok.kind == "number":
+            out.append(Token(currency, "unit"))
+            currency = None
+    if currency is not None:
+        out.append(Token(currency, "word"))
+    return out
+
+
+# Unit names (theirs from ``quantities``, which reads the amounts, and SI / imperial
+# names it does not need) -> one canonical name per unit.
+_MORE_UNITS: dict[str, tuple[str, ...]] = {
+    "mg": ("mg", "milligram", "milligrams"), "ml": ("ml", "millilitre", "millilitres",
+                                                    "milliliter", "milliliters"),
+    "l": ("l", "litre", "litres", "liter", "liters"),
+    "cm": ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
+    "mm": ("mm", "millimetre", "millimetres", "millimeter", "millimeters"),
+    "m": ("metre", "metres", "meter", "meters"),
+    "km*1": ("kilometre", "kilometres", "kilometer", "kilometers"),
+    "ft": ("ft", "foot", "feet"), "oz": ("oz", "ounce", "ounces"),
+    "mb*1024": ("gigabyte", "gigabytes"), "mb*1": ("megabyte", "megabytes"),
+    "mb*0.000976562": ("kilobyte", "kilobytes"), "mb*1.04858e+06": ("terabyte", "terabytes"),
+    "celsius": ("c", "celsius", "centigrade"), "fahrenheit": ("f", "fahrenheit"),
+    "month*1": ("mo", "mos"), "day*7": ("wk", "wks"),
+}
+_UNIT_OF: dict[str, str] = {
+    **{u: f"{family}*{factor:g}" for u, (family, factor) in _UNITS.items() if family},
+    **{w: name for name, words in _MORE_UNITS.items() for w in words},
+}
+
+
+def _number_text(written: str | Decimal) -> str:
+    """"1,200", "1200.00" and Decimal 1.2E+3 are "1200"; "007" (an id) and "9.2.1" (a
+    version) stay as written."""
+    if isinstance(written, str):
+        if not _NUMBER.fullmatch(written) or (written[0] == "0" and written[1:2].isdigit()):
+            return written
+        written = Decimal(written.replace(",", ""))
+    return format(written.normalize(), "f")
+
+
+def _align(a: list[Token], b: list[Token], pieces: Pieces) -> Respelling | None:
+    """Breadth-first over (i, j): both sequences consumed by equal tokens or explained
+    spans. Texts are short; each state is visited once."""
+    start = (0, 0)
+    seen: dict[tuple[int, int], frozenset[str]] = {start: frozenset()}
+    frontier = [start]
+    goal = (len(a), len(b))
+    while frontier:
+        nxt: list[tuple[int, int]] = []
+        for i, j in frontier:
+            used = seen[(i, j)]
+            if (i, j) == goal:
+                return tuple(sorted(used))
+            for di, dj, kind in _steps(a, b, i, j, pieces):
+                state = (i + di, j + dj)
+                if state not in seen:
+                    seen[state] = used | {kind} if kind else used
+                    nxt.append(state)
+        frontier = nxt
+    return None
+
+
+def _steps(a: list[Token], b: list[Token], i: int, j: int, pieces: Pieces
+           ) -> list[tuple[int, int, str]]:
+    steps: list[tuple[int, int, str]] = []
+    if i < len(a) and j < len(b):
+        x, y = a[i], b[j]
+        if x.text == y.text:
+            steps.append((1, 1, ""))
+        elif {x.text, y.text} <= _ARTICLES | {"per"} and "the" not in (x.text, y.text) and (
+                "per" not in (x.text, y.text) or _before_unit(a, i) and _before_unit(b, j)):
+            steps.append((1, 1, "format"))  # "a" / "an"; "a month" / "per month"
+        else:
+            kind = _one_for_one(x, y, pieces)
+            if kind:
+                steps.append((1, 1, kind))
+    for mine, theirs, k, m, flip in ((a, b, i, j, False), (b, a, j, i, True)):
+        if k >= len(mine):
+            continue
+        tok = mine[k]
+        if tok.kind == "unit" and tok.text in _CURRENCIES and k > 0 \
+                and mine[k - 1].kind == "number" and (
+                    m >= len(theirs) or theirs[m].kind != "unit"):
+            steps.append((0, 1, "format") if flip else (1, 0, "format"))  # "$20,000" / "20k"
+        if tok.text in _ARTICLES and (_short_at(mine, k + 1) or _short_at(theirs, m)):
+            steps.append((0, 1, "acronym") if flip else (1, 0, "acronym"))  # "an MRI" / "MRI"
+    for mine, theirs, k, m, flip in ((a, b, i, j, False), (b, a, j, i, True)):
+        if k >= len(mine) or m >= len(theirs):
+            continue
+        for span, kind in _one_for_many(mine[k], theirs, m, pieces):
+            steps.append((span, 1, kind) if flip else (1, span, kind))
+    return steps
+
+
+def _before_unit(tokens: list[Token], k: int) -> bool:
+    return k + 1 < len(tokens) and tokens[k + 1].kind == "unit"
+
+
+def _short_at(tokens: list[Token], k: int) -> bool:
+    return k < len(tokens) and tokens[k].short
+
+
+def _one_for_one(x: Token, y: Token, pieces: Pieces) -> str:
+    if x.kind != "word" or y.kind != "word":
+        return ""
+    if _acronym(x, [y], pieces) or _acronym(y, [x], pieces):
+        return "acronym"
+    if _clipped(x.text, y.text, pieces) or _clipped(y.text, x.text, pieces):
+        return "clipping"
+    if _typo(x.text, y.text, pieces):
+        return "typo"
+    return ""
+
+
+def _one_for_many(short: Token, other: list[Token], start: int, pieces: Pieces
+                  ) -> list[tuple[int, str]]:
+    """Spans of ``other`` from ``start`` (two words or more) that ``short`` stands for."""
+    found: list[tuple[int, str]] = []
+    if short.kind == "numeronym":
+        first, count, last = short.text.split("_")
+        word = other[start]
+        if (word.kind == "word" and len(word.text) == int(count) + 2
+                and word.text[0] == first and word.text[-1] == last):
+            found.append((1, "numeronym"))
+        return found
+    if short.kind not in ("word", "unit"):
+        return found
+    if start + 1 < len(other):
+        joined = other[start].text + other[start + 1].text
+        if other[start].kind == other[start + 1].kind == "word" and joined == short.text:
+            found.append((2, "compound"))
+    if short.short:
+        for span in range(2, min(len(short.letters) + 3, len(other) - start) + 1):
+            if _acronym(short, other[start:start + span], pieces):
+                found.append((span, "acronym"))
+    return found
+
+
+def _typo(x: str, y: str, pieces: Pieces) -> bool:
+    """``pair_features.misspelt`` (one of the two no word of the vocabulary) at one edit,
+    not two ("Medicare" / "Medicaid", "megabits" / "megabytes" are two words), and no
+    word with a prefix or suffix added: "transform" / "transformer" are two."""
+    if not (x.isalpha() and y.isalpha()) or x.startswith(y) or y.startswith(x) \
+            or x.endswith(y) or y.endswith(x):
+        return False
+    return ((len(pieces(x)) > 1 or len(pieces(y)) > 1) and misspelt(x, y)
+            and _osa_distance(x, y, 1) <= 1)
+
+
+def _clipped(short: str, long: str, pieces: Pieces) -> bool:
+    """``short`` a clipping of ``long``: from ``CLIPPINGS``, or no word of the vocabulary
+    whose letters start ``long`` and occur in it in order, ``long`` two letters longer."""
+    if short in CLIPPINGS:
+        return long in CLIPPINGS[short]
+    if (len(short) < 2 or len(long) < len(short) + 2 or short[0] != long[0]
+            or not short.isalpha() or not long.isalpha() or len(pieces(short)) == 1):
+        return False
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
+def _acronym(short: Token, words: list[Token], pieces: Pieces) -> bool:
+    """Schwartz & Hearst: the short form's letters, in order, start each word of the long
+    form (a word may take more of them from later in itself: "kWh" / "kilowatt hour");
+    words in ``_SKIPPABLE`` may take none; a number word's or number's letters are its
+    digits ("2FA" / "two factor authentication"). One long word: only where it shows a
+    word-piece or CamelCase boundary ("JS" / "JavaScript")."""
+    if not short.short or not short.letters.isalnum() or len(short.letters) < 2:
+        return False
+    # The long form is plain words: not the short form again, nor another acronym
+    # ("SAP" is not "SAP PM").
+    letters = short.letters
+    if any(w.kind not in ("word", "number", "unit") or w.short or w.letters == letters
+           for w in words):
+        return False
+    if len(words) == 1:
+        return _one_word_acronym(letters, words[0], pieces)
+    texts = [w.letters for w in words]
+    return _initials(letters, texts, 0, 0) or (
+        letters.endswith("s") and texts[-1].endswith("s")
+        and _initials(letters[:-1], texts, 0, 0))
+
+
+def _initials(short: str, words: list[str], si: int, wi: int) -> bool:
+    if wi == len(words):
+        return si == len(short)
+    word = words[wi]
+    if word in _SKIPPABLE and wi > 0 and wi < len(words) - 1 and _initials(short, words,
+                                                                          si, wi + 1):
+        return True
+    if si == len(short) or short[si] != word[0]:
+        return False
+    # This word takes short[si] and then any of the next letters that occur in it in order.
+    pos, k = 1, si + 1
+    while True:
+        if _initials(short, words, k, wi + 1):
+            return True
+        if k == len(short) or word[0].isdigit():
+            return False
+        found = word.find(short[k], pos)
+        if found < 0:
+            return False
+        pos, k = found + 1, k + 1
+
+
+def _one_word_acronym(short: str, word: Token, pieces: Pieces) -> bool:
+    if word.kind != "word" or len(word.text) < len(short) + 2 or word.text[0] != short[0]:
+        return False
+    starts = set(word.camel)
+    offset = 0
+    for piece in pieces(word.text):
+        starts.add(offset)
+        offset += len(piece.removeprefix("##"))
+    starts.discard(0)
+    # Each later letter of the short form starts a piece, in order.
+    pos = 0
+    for c in short[1:]:
+        pos = next((s for s in sorted(starts) if s > pos and word.text[s] == c), -1)
+        if pos < 0:
+            return False
+    return True

@@ -1,0 +1,128 @@
+"""The same question in another spelling (cache/spelling.py): each kind of form change
+is a hit, and the near misses beside it are not."""
+
+import numpy as np
+import pytest
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.pair_features import Vocabulary
+from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.spelling import CLIPPINGS, IRREGULAR, same_spelling, tokens
+from llm_router.cache.verifier import PairVerifier, load_vocabulary, shared_verifier
+from llm_router.embedding.minilm import MiniLMEmbedder
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    return load_vocabulary(np.ones(30522, np.float32))
+
+
+@pytest.mark.parametrize(("a", "b", "kinds"), [
+    ("How do I reset my password?", "how do i reset my password", ("format",)),
+    ("is 500 mg the max dose", "is 500mg the max dose", ("format",)),
+    ("is the storage limit 10 GB", "is the storage limit 10GB", ("format",)),
+    ("is the storage limit 10 GB", "is the storage limit 10 gigabytes", ("format",)),
+    ("is shipping free on orders over $50.00", "is shipping free on orders over $50",
+     ("format",)),
+    ("is the pro plan $1.2k/yr", "is the pro plan $1,200 per year", ("format",)),
+    ("is there a fee over $20,000", "is there a fee over 20k", ("format",)),
+    ("can I bring two bags", "can I bring 2 bags", ("format",)),
+    ("is it twenty five dollars", "is it $25", ("format",)),
+    ("is the plan 15 pounds a month", "is the plan £15/mo", ("format",)),
+    ("bake at 180 degrees Celsius", "bake at 180 °C", ("format",)),
+    ("What's the fee & the limit?", "what is the fee and the limit", ("format",)),
+    ("do you ship to the US", "do you ship to the United States", ("format",)),
+    ("how do I change my PIN", "how do I change my personal identification number",
+     ("acronym",)),
+    ("do you cover calls to the UAE", "do you cover calls to the United Arab Emirates",
+     ("acronym",)),
+    ("how do I turn on 2FA", "how do I turn on two-factor authentication", ("acronym",)),
+    ("what is the price per kWh", "what is the price per kilowatt hour", ("acronym",)),
+    ("how do I parse JSON in JS", "how do I parse JSON in JavaScript", ("acronym",)),
+    ("is an MRI covered", "is magnetic resonance imaging covered", ("acronym",)),
+    ("where do I renew my DL", "where do I renew my driver's licence", ("acronym",)),
+    ("how do I deploy to k8s", "how do I deploy to Kubernetes", ("numeronym",)),
+    ("how do I make an HTTP req in Python", "how do I make an HTTP request in Python",
+     ("clipping",)),
+    ("how do I set env vars in Docker", "how do I set environment variables in Docker",
+     ("clipping",)),
+    ("can the hall seat 150 ppl", "can the hall seat 150 people", ("clipping",)),
+    ("what is the max upload", "what is the maximum upload", ("clipping",)),
+    ("how do I change my e-mail", "how do I change my email", ("compound",)),
+    ("how do I update my acount", "how do I update my account", ("typo",)),
+    ("when did WWII end", "when did World War 2 end", ("table",)),
+])
+def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
+                                     kinds: tuple[str, ...]) -> None:
+    assert same_spelling(a, b, vocab.pieces) == kinds
+    assert same_spelling(b, a, vocab.pieces) == kinds
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("how do I change my PIN", "how do I change my password"),
+    ("do you ship to the UK", "do you ship to the US"),
+    ("can I add it to my card", "can I add it to my cart"),
+    ("can I cancel before shipping", "can I cancel after shipping"),
+    ("is shipping free over $50", "is shipping free over $500"),
+    ("is the storage limit 10 GB", "is the storage limit 10 MB"),
+    ("is the fee $5", "is the fee 5 euros"),
+    ("where is order 1234", "where is order 1243"),
+    ("is the speed 500 megabits", "is the speed 500 megabytes"),
+    ("do you accept Medicare", "do you accept Medicaid"),
+    ("what is a transform", "what is a transformer"),
+    ("what is inflation", "what is deflation"),
+    ("is the car insured", "is the card insured"),
+    ("how do I enable 2FA", "how do I disable 2FA"),
+    ("how do I change my PIN", "how do I change my personal number"),
+    # the acronym somewhere else than its expansion
+    ("how do I change my PIN on the app", "how do I change on the app my personal "
+     "identification number"),
+    # a word more on one side
+    ("how do I change my PIN", "how do I change my old personal identification number"),
+    ("how do I reset my password", "how do I reset my email password"),
+    # the same words in another order: a direction swap is one
+    ("transfer from savings to checking", "transfer from checking to savings"),
+    ("which SAP training is best", "which SAP PM training is best"),
+    # a question about the word itself
+    ('is "alot" correct', 'is "a lot" correct'),
+    ("what does PIN stand for", "what does personal identification number stand for"),
+    ("is min the minimum", "is minute the minimum"),
+])
+def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
+    assert same_spelling(a, b, vocab.pieces) is None
+    assert same_spelling(b, a, vocab.pieces) is None
+
+
+def test_numbers_are_read_exactly() -> None:
+    def numbers(text: str) -> list[str]:
+        return [t.text for t in tokens(text) if t.kind == "number"]
+
+    assert numbers("track 1Z999AA10123456784") != numbers("track 1Z999AA10123456790")
+    assert numbers("$1.2k and 1,200 and 1200.00") == ["1200", "1200", "1200"]
+    assert numbers("agent 007, version 9.2.1") == ["007", "9.2.1"]
+
+
+def test_tables_hold_short_forms_only() -> None:
+    assert all(len(short) < min(map(len, longs)) for short, longs in CLIPPINGS.items())
+    assert all(pattern and repl for pattern, repl in IRREGULAR)
+
+
+def test_a_respelled_candidate_hits_without_the_verifier(minilm: MiniLMEmbedder) -> None:
+    verifier: PairVerifier = shared_verifier()
+    cached = "do you do PT after knee surgery"
+    query = "do you do physical therapy after knee surgery"
+    vecs = minilm.embed([cached, query])
+    index = TenantIndex(capacity=1)
+    index.add(IndexRecord("k", "c", cached, vecs[0], 2**62, ""))
+    on = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.99), query)
+    assert on.match is not None and on.respelling == ("acronym",) and on.probability is None
+    off = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.99, False), query)
+    assert off.respelling is None and off.probability is not None
+    # a different amount is refused first, however it is spelt
+    cached, query = "is the fee $50", "is the fee $500.00"
+    vecs = minilm.embed([cached, query])
+    index = TenantIndex(capacity=1)
+    index.add(IndexRecord("k", "c", cached, vecs[0], 2**62, ""))
+    refused = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.0), query)
+    assert refused.match is None and refused.refused_by == "numbers"
