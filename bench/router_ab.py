@@ -5,11 +5,13 @@
 
 Each ``--arm NAME=PATH`` runs ``serve`` (and its embedded store) with ``PYTHONPATH=PATH``,
 so a copy of ``layers/core`` and ``local`` (two paths, ``:`` between them) from another
-commit is measured by the same harness. Each
+commit is measured by the same harness; words after the path are ``serve`` options, e.g.
+``--arm "h11=layers/core:local --loop asyncio --http h11"``. Each
 round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
-p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, and the CPU the
+p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, the CPU the
 router's process and the store's process spent per c1 request (from /proc, so it is
-the processes' own work, whatever the client costs). With ``--hits N``, a second router
+the processes' own work, whatever the client costs) and the router's per c32 request
+(what bounds c32 throughput on a router that has one core). With ``--hits N``, a second router
 per arm with its cache on: N prompts sent once, then again word for word (exact hits):
 the hits' p50, their settle call and their storage calls per hit. Prints each round
 and the medians.
@@ -58,8 +60,7 @@ def main() -> int:
     try:
         for round_ in range(args.rounds):
             for name, path in arms.items():
-                row = _measure(upstream, os.pathsep.join(
-                    os.path.abspath(p) for p in path.split(os.pathsep)), args, round_)
+                row = _measure(upstream, path, args, round_)
                 for key, value in row.items():
                     results[name][key].append(value)
                 print(f"round {round_ + 1} {name}: " + ", ".join(
@@ -73,11 +74,13 @@ def main() -> int:
     return 0
 
 
-def _start(upstream: Gateway, path: str, *, cache: bool = False) -> Gateway:
+def _start(upstream: Gateway, arm: str, *, cache: bool = False) -> Gateway:
+    path, *serve_args = arm.split()
     before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = path  # inherited by serve and its store
+    # inherited by serve and its store
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in path.split(os.pathsep))
     try:
-        return start_router(upstream, cache=cache)
+        return start_router(upstream, cache=cache, serve_args=serve_args)
     finally:
         if before is None:
             os.environ.pop("PYTHONPATH")
@@ -96,7 +99,9 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
         router_1, store_1 = _router_and_store_ms(router.process.pid)
         stream = asyncio.run(drive(router, args.stream, 1, stream=True,
                                    offset=offset + 2 * 10**5))
+        router_2, _ = _router_and_store_ms(router.process.pid)
         c32 = asyncio.run(drive(router, args.c32, 32, offset=offset + 3 * 10**5))
+        router_3, _ = _router_and_store_ms(router.process.pid)
     finally:
         router.stop()
     settle = [ms for s in c1.samples for op, ms in s.calls if op == "TransactWriteItems"]
@@ -104,7 +109,8 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
            "first chunk p50 ms": median(stream.latencies), "c32 rps": c32.rps,
            "c32 errors": float(c32.errors),
            "router CPU ms/req": (router_1 - router_0) / args.c1,
-           "store CPU ms/req": (store_1 - store_0) / args.c1}
+           "store CPU ms/req": (store_1 - store_0) / args.c1,
+           "router CPU ms/req c32": (router_3 - router_2) / args.c32}
     return {**row, **(_hits(upstream, path, args, offset) if args.hits else {})}
 
 

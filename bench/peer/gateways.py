@@ -14,6 +14,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,8 +83,10 @@ def start_upstream() -> Gateway:
                    model="up-model", key="upstream-key")
 
 
-def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "") -> Gateway:
-    """``extra``: YAML appended to the catalog (top-level keys: guards, limits)."""
+def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "",
+                 serve_args: Sequence[str] = ()) -> Gateway:
+    """``extra``: YAML appended to the catalog (top-level keys: guards, limits);
+    ``serve_args``: more ``serve`` options (``--loop asyncio``, say)."""
     folder = tempfile.TemporaryDirectory(prefix="bench-router-")
     config = Path(folder.name) / "catalog.yaml"
     config.write_text(textwrap.dedent(f"""
@@ -100,7 +103,7 @@ def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "") -> 
     """) + extra)
     started = time.perf_counter()
     proc = _spawn([sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),
-                   "--port", "0", "--dev-key", KEY, "--simulate", "off"])
+                   "--port", "0", "--dev-key", KEY, "--simulate", "off", *serve_args])
     line = wait_for_line(proc, "llm-router listening on ", READY_TIMEOUT_S)
     url = line.split("listening on ", 1)[1].strip()
     _wait_healthy(f"{url}/health")

@@ -12,7 +12,7 @@ import sys
 import textwrap
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,9 +181,10 @@ class RouterProcess:
         return self.process.pid
 
 
-def start_router(config: Path, env: dict[str, str], *, dev_key: str | None = None) -> RouterProcess:
+def start_router(config: Path, env: dict[str, str], *, dev_key: str | None = None,
+                 serve_args: Sequence[str] = ()) -> RouterProcess:
     cmd = [sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),
-           "--port", "0", "--simulate", "off"]
+           "--port", "0", "--simulate", "off", *serve_args]
     if dev_key:
         cmd += ["--dev-key", dev_key]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -19,16 +19,20 @@ pytestmark = pytest.mark.integration
 KEY = "sk-test-shutdown"
 
 
+@pytest.mark.parametrize("stack", ["uvloop + httptools", "asyncio + h11"])
 def test_serve_closes_the_upstream_session_on_shutdown(
-    tmp_path: Path, simulator: SimulatorProcess, storage: Storage
+    tmp_path: Path, simulator: SimulatorProcess, storage: Storage, stack: str
 ) -> None:
+    """On the default stack (requirements/serve.txt) and on the fallback alike."""
+    loop, http = stack.split(" + ")
+    key = f"{KEY}-{loop}"  # the storage is the module's: one key per run
     config = tmp_path / "catalog.yaml"
     config.write_text(sim_catalog(simulator.url))
-    storage.add_key(KEY)
-    router = start_router(config, storage.env())
+    storage.add_key(key)
+    router = start_router(config, storage.env(), serve_args=["--loop", loop, "--http", http])
     try:
         resp = httpx.post(f"{router.url}/v1/chat/completions", timeout=20,
-                          headers={"authorization": f"Bearer {KEY}",
+                          headers={"authorization": f"Bearer {key}",
                                    "content-type": "application/json"},
                           content=json.dumps({"model": "small-model", "cache": False,
                                               "messages": [{"role": "user", "content": "hi"}]}))
@@ -37,5 +41,6 @@ def test_serve_closes_the_upstream_session_on_shutdown(
         router.process.send_signal(signal.SIGTERM)
         rest, _ = router.process.communicate(timeout=30)
     output = "".join(router.output) + rest
+    assert f"server: uvicorn on {stack}" in output
     assert router.process.returncode == 143, output  # SIGTERM, after a clean shutdown
     assert "Unclosed client session" not in output and "Unclosed connector" not in output

@@ -65,7 +65,7 @@ def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyP
                         lambda host, port: types.SimpleNamespace(getsockname=lambda: (host, port)))
     monkeypatch.setattr(serve, "build_services", lambda *a, **k: None)
     monkeypatch.setattr(serve, "create_app", lambda services: None)
-    monkeypatch.setattr(serve, "_banner", lambda stack, url: None)
+    monkeypatch.setattr(serve, "_banner", lambda stack, url, server: None)
 
     real_build = serve.build_encoders
 
@@ -79,11 +79,12 @@ def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyP
         def __init__(self, config: object) -> None:
             pass
 
-        async def serve(self, sockets: object) -> None:
+        def run(self, sockets: object) -> None:
             order.append("serving")
 
     monkeypatch.setattr(serve.uvicorn, "Server", Server)
     monkeypatch.setattr(serve.uvicorn, "Config", lambda app, **k: None)
-    serve._serve(argparse.Namespace(host="127.0.0.1", port=0, dev_key=None, simulate="on"),
+    serve._serve(argparse.Namespace(host="127.0.0.1", port=0, dev_key=None, simulate="on",
+                                    loop="asyncio", http="h11"),
                  None, None)  # type: ignore[arg-type]
     assert order == ["o200k built: True", "serving", "stopped"]

@@ -16,8 +16,9 @@ def _nodelay(sock: socket.socket) -> int:
     return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
-def _accepted_by_asyncio(listener: socket.socket) -> int:
-    """TCP_NODELAY of the connection asyncio accepts on ``listener`` (uvicorn's path)."""
+def _accepted_by_asyncio(listener: socket.socket, loop: str = "asyncio") -> int:
+    """TCP_NODELAY of the connection the event loop (``serve --loop``) accepts on
+    ``listener`` (uvicorn's path)."""
     seen: list[int] = []
 
     async def main() -> None:
@@ -37,16 +38,23 @@ def _accepted_by_asyncio(listener: socket.socket) -> int:
         client.close()
         server.close()
 
-    asyncio.run(main())
+    factory = None
+    if loop == "uvloop":
+        factory = pytest.importorskip("uvloop").new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main())
     return seen[0]
 
 
-def test_asyncio_sets_nodelay_on_connections_from_listening_socket() -> None:
-    assert _accepted_by_asyncio(listening_socket("127.0.0.1", 0)) == 1
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_the_loop_sets_nodelay_on_connections_from_listening_socket(loop: str) -> None:
+    assert _accepted_by_asyncio(listening_socket("127.0.0.1", 0), loop) == 1
 
 
 def test_a_plain_socket_would_not_get_nodelay() -> None:
-    """The failure the helper exists for: protocol 0 and no option on the listener."""
+    """The failure the helper exists for: protocol 0 and no option on the listener, on
+    asyncio's loop (`serve --loop asyncio`; uvloop sets TCP_NODELAY on every TCP
+    connection it accepts, whatever the listener)."""
     plain = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     plain.bind(("127.0.0.1", 0))
     plain.listen()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
+import importlib.util
 import sys
 
 import uvicorn
@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="use the provider simulator: auto = only when no provider key is set",
     )
+    # uvicorn's fast path (requirements/serve.txt) by default; the stdlib pair is there to
+    # rule them out when debugging. auto: the first of each pair that imports.
+    p.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                   help="event loop (default auto: uvloop when installed, else asyncio)")
+    p.add_argument("--http", choices=("auto", "httptools", "h11"), default="auto",
+                   help="HTTP/1.1 parser (default auto: httptools when installed, else h11)")
     p.set_defaults(run=run)
 
 
@@ -56,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog) -> None:
     """Everything started here is stopped on the way out: normal exit, Ctrl-C, SIGTERM."""
+    loop, http = server_stack(args.loop, args.http)
     stack = LocalStack.start(settings, catalog, simulate=args.simulate)
     try:
         if args.dev_key:
@@ -72,16 +79,35 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         # it exits: 2.8-6.5 s of each exit after Ctrl-C under load (average 9-14 on 2
         # cores), 0.1-0.3 s frozen (bench/serve_exit.py). Lambda's init freezes too.
         gc.freeze()
-        _banner(stack, f"http://{host}:{port}")
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
-        asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+        _banner(stack, f"http://{host}:{port}", f"{loop} + {http}")
+        config = uvicorn.Config(app, loop=loop, http=http, log_level="warning",
+                                access_log=False)
+        # run(), not asyncio.run(serve()): run() builds the loop that `loop` names.
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         stack.stop()
 
 
-def _banner(stack: LocalStack, url: str) -> None:
+def server_stack(loop: str, http: str) -> tuple[str, str]:
+    """The event loop and HTTP parser ``auto`` stands for (uvicorn's own choice, named
+    here so the banner says what runs); a named one that is not installed is an error."""
+    return _installed("uvloop", loop), _installed("httptools", http)
+
+
+def _installed(fast: str, choice: str) -> str:
+    if choice not in ("auto", fast):
+        return choice
+    if importlib.util.find_spec(fast) is not None:
+        return fast
+    if choice == fast:
+        raise SystemExit(f"{fast} is not installed (pip install -r requirements/serve.txt)")
+    return "asyncio" if fast == "uvloop" else "h11"
+
+
+def _banner(stack: LocalStack, url: str, server: str) -> None:
     lines = ["", "=" * 72, f"llm-router {stack.mode.upper()} mode"]
     lines += [f"  {note}" for note in stack.notes]
+    lines += [f"  server: uvicorn on {server}"]
     names = list(stack.catalog.models)
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
     lines += [f"  models: {shown} (GET /v1/models lists them)",
