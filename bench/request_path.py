@@ -1,6 +1,6 @@
 """Where one c1 request's time goes inside ``llm-router serve``, step by step.
 
-    .venv/bin/python bench/request_path.py [--requests 1000] [--stream]
+    .venv/bin/python bench/request_path.py [--requests 1000] [--stream] [--serve OPTIONS]
 
 Runs ``serve`` (embedded store, one loopback upstream, explicit model, cache off, as
 ``make bench-peer``) with marks at each step of the request path
@@ -61,6 +61,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--stream", action="store_true")
+    parser.add_argument("--serve", default="", metavar="OPTIONS",
+                        help="serve's options, e.g. '--loop asyncio --http h11'")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="request-path-") as folder:
         out = Path(folder) / "marks.jsonl"
@@ -71,7 +73,7 @@ def main() -> int:
         try:
             asyncio.run(_client(upstream, args.warmup, args.stream, 0))
             direct = asyncio.run(_client(upstream, args.requests, args.stream, 10**6))
-            router = start_router(upstream)
+            router = start_router(upstream, serve_args=args.serve.split())
             try:
                 asyncio.run(_client(router, args.warmup, args.stream, 0))
                 routed = asyncio.run(_client(router, args.requests, args.stream, 10**6))

@@ -58,17 +58,10 @@ def _after(owner: Any, name: str, mark: str) -> None:
     setattr(owner, name, wrapped)
 
 
-def _install() -> None:
-    import botocore.endpoint
-    from aiohttp.client_reqrep import ClientRequest, ClientResponse
-    from uvicorn.protocols.http import h11_impl
-
-    import llm_router.providers.calls as calls
-    import llm_router.streaming.upstream as upstream
-    from llm_router import service
-    from llm_router.providers import transport
-
-    received = h11_impl.H11Protocol.data_received
+def _mark_server(protocol: Any, cycle: Any) -> None:
+    """uvicorn's first and last bytes of a request, and its response's writes (either
+    HTTP implementation: ``serve --http``)."""
+    received = protocol.data_received
 
     def data_received(self: Any, data: bytes) -> None:
         if "request_head" not in _marks:
@@ -77,8 +70,8 @@ def _install() -> None:
         _marks["request_last_bytes"] = time.perf_counter()
         received(self, data)
 
-    h11_impl.H11Protocol.data_received = data_received  # type: ignore[method-assign]
-    sent = h11_impl.RequestResponseCycle.send
+    protocol.data_received = data_received
+    sent = cycle.send
 
     async def send(self: Any, message: Any) -> None:
         kind, more = message["type"], message.get("more_body", False)
@@ -95,7 +88,23 @@ def _install() -> None:
                     _flush()
             _marks.clear()
 
-    h11_impl.RequestResponseCycle.send = send  # type: ignore[method-assign]
+    cycle.send = send
+
+
+def _install() -> None:
+    import botocore.endpoint
+    from aiohttp.client_reqrep import ClientRequest, ClientResponse
+    from uvicorn.protocols.http import h11_impl, httptools_impl
+
+    import llm_router.providers.calls as calls
+    import llm_router.streaming.upstream as upstream
+    from llm_router import service
+    from llm_router.providers import transport
+
+    for protocol, cycle in ((h11_impl.H11Protocol, h11_impl.RequestResponseCycle),
+                            (httptools_impl.HttpToolsProtocol,
+                             httptools_impl.RequestResponseCycle)):
+        _mark_server(protocol, cycle)
     _around(service.ChatService, "complete", "handler_in", "handler_out")
     _around(service.ChatService, "_parse", "parse_in", "parse_out")
     _around(service.ChatService, "_decide", "route_in", "route_out")
@@ -131,20 +140,21 @@ def _install() -> None:
 
 
 class _WhenServeRuns(importlib.abc.MetaPathFinder):
-    """Installs the marks once ``serve`` has imported everything, at its ``asyncio.run``."""
+    """Installs the marks once ``serve`` has imported everything, at uvicorn's
+    ``Server.run``."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
         if fullname == "llm_router_local.cli.serve" and _out:
             sys.meta_path.remove(self)
-            import asyncio
+            import uvicorn
 
-            run = asyncio.run
+            run = uvicorn.Server.run
 
             def marked_run(*args: Any, **kwargs: Any) -> Any:
                 _install()
                 return run(*args, **kwargs)
 
-            asyncio.run = marked_run  # type: ignore[assignment]
+            uvicorn.Server.run = marked_run  # type: ignore[method-assign]
         return None
 
 
