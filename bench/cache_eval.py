@@ -97,6 +97,7 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: P
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = {"guards": MatchPolicy(0.0, True), "cosine": MatchPolicy(0.0, False),
              "verifier": MatchPolicy(floor, True, verifier, 0.0)}
+    alone = MatchPolicy(floor, True, verifier, 0.0, spelling=False)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the states of the next pairs' texts in one batched pass
@@ -115,6 +116,15 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: P
                 r.similarity if r.hit else None)
             if mode == "verifier":  # the floor or the amounts check, before the verifier
                 row["refused_before"] = r.refused_by
+                # The same question respelled (cache/spelling.py) hits at every cut; the
+                # verifier alone is asked again only for those pairs.
+                row["respelled"] = r.respelling is not None
+                if r.respelling is not None:
+                    row[mode] = 1.0
+                    alone_r = probe(pair["a"], c, pair["b"], q, alone)
+                    row["verifier_no_spelling"] = alone_r.probability if alone_r.hit else None
+                else:
+                    row["verifier_no_spelling"] = row[mode]
         out.append(row)
     return out
 
@@ -134,7 +144,7 @@ def losses(rows: list[dict[str, Any]], cut: float) -> dict[str, dict[str, int]]:
     """Where each kind's paraphrases are lost with the verifier at ``cut``: below the
     similarity floor, at the amounts-and-ids check, or by the verifier's probability."""
     out: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"n": 0, "floor": 0, "numbers": 0, "verifier": 0, "hit": 0})
+        lambda: {"n": 0, "floor": 0, "numbers": 0, "verifier": 0, "hit": 0, "respelled": 0})
     for r in rows:
         if r["label"]:
             cell = out[f"{r['source']}:{r['kind']}"]
@@ -143,6 +153,7 @@ def losses(rows: list[dict[str, Any]], cut: float) -> dict[str, dict[str, int]]:
                 r["refused_before"] or "",
                 "hit" if r["verifier"] is not None and r["verifier"] >= cut else "verifier")
             cell[stage] += 1
+            cell["respelled"] += int(r["respelled"])
     return dict(sorted(out.items()))
 
 
@@ -153,11 +164,16 @@ def summary(rows: list[dict[str, Any]], floor: float, probability: float,
         "default": {
             "verifier": {"floor": floor, "min_probability": probability,
                          **rates(rows, "verifier", probability)},
+            # The verifier without the same-question-respelled check before it.
+            "verifier_no_spelling": {"floor": floor, "min_probability": probability,
+                                     **rates(rows, "verifier_no_spelling", probability)},
             "guards": {"threshold": threshold, **rates(rows, "guards", threshold)},
         },
         "sweep": {
             "verifier": {f"{p:.2f}": _headline(rates(rows, "verifier", p))
                          for p in PROBABILITIES},
+            "verifier_no_spelling": {f"{p:.2f}": _headline(rates(rows, "verifier_no_spelling", p))
+                                     for p in PROBABILITIES},
             "guards": {f"{t:.2f}": _headline(rates(rows, "guards", t)) for t in THRESHOLDS},
             "cosine_only": {f"{t:.2f}": _headline(rates(rows, "cosine", t))
                             for t in THRESHOLDS},
@@ -316,18 +332,21 @@ def print_set(name: str, table: dict[str, Any]) -> None:
     """A markdown table: per source and kind, verifier vs. threshold-and-guards defaults
     (recall for paraphrase rows and source totals, false-hit rate for the rest)."""
     v, g = table["default"]["verifier"], table["default"]["guards"]
-    print(f"\n{name}: verifier (floor {v['floor']}, p >= {v['min_probability']:.3f}) vs "
-          f"cosine {g['threshold']} + guards\n")
-    print("| source : kind | n | verifier | cosine + guards |\n|---|---|---|---|")
+    alone = table["default"]["verifier_no_spelling"]
+    print(f"\n{name}: verifier (floor {v['floor']}, p >= {v['min_probability']:.3f}) with and "
+          f"without the respelling check before it, vs cosine {g['threshold']} + guards\n")
+    print("| source : kind | n | respelling + verifier | verifier alone | cosine + guards |\n"
+          "|---|---|---|---|---|")
     for key, cell in v.items():
         if isinstance(cell, dict):
-            print(f"| {key} | {cell['n']} | {cell['rate']:.1%} | {g[key]['rate']:.1%} |")
+            print(f"| {key} | {cell['n']} | {cell['rate']:.1%} | {alone[key]['rate']:.1%} | "
+                  f"{g[key]['rate']:.1%} |")
     print(f"\n{name}: where paraphrases are lost (with the verifier at the default)\n")
-    print("| source : kind | n | below floor | amounts/ids | verifier | hit |\n"
-          "|---|---|---|---|---|---|")
+    print("| source : kind | n | below floor | amounts/ids | verifier | hit | of which "
+          "respelled |\n|---|---|---|---|---|---|---|")
     for key, c in table["positives_lost_at"].items():
         print(f"| {key} | {c['n']} | {c['floor']} | {c['numbers']} | {c['verifier']} | "
-              f"{c['hit']} |")
+              f"{c['hit']} | {c['respelled']} |")
 
 
 if __name__ == "__main__":

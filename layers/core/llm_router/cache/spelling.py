@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
 from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS
@@ -52,14 +53,21 @@ IRREGULAR: tuple[tuple[str, str], ...] = (
     (r"\bw/(?=\s|$)", "with"),
     (r"\bb/c\b", "because"),
     (r"\bthru\b", "through"),
+    (r"\bmt\.?(?= [a-z])", "mount"),
     (r"\bthx\b", "thanks"),
     (r"\bplz\b", "please"),
-    (r"\bokay\b", "ok"),
-    (r"\bper cent\b", "percent"),
     (r"\be\.g\.(?=\W|$)", "for example"),
     (r"\bi\.e\.(?=\W|$)", "that is"),
 )
 _IRREGULAR = tuple((re.compile(p, re.I), r) for p, r in IRREGULAR)
+# Other spellings of one word or sign (the "format" kind).
+_FORMATS = tuple((re.compile(p, re.I), r) for p, r in (
+    (r"\b(what|that|how|where|who|here|there)s\b", r"\1 is"),
+    (r"°\s?c\b", " celsius"),
+    (r"°\s?f\b", " fahrenheit"),
+    (r"\bokay\b", "ok"),
+    (r"\bper cent\b", "percent"),
+))
 
 # Clippings whose short form is itself a word of MiniLM's vocabulary: each stands for one
 # long word only (common English clippings; "min" is not here: minimum or minute).
@@ -76,6 +84,13 @@ CLIPPINGS: dict[str, frozenset[str]] = {
         "spec": "specification", "specs": "specifications", "gov": "government",
         "govt": "government", "mgmt": "management", "pref": "preference",
         "prefs": "preferences", "esp": "especially", "abt": "about",
+        "db": "database", "apt": "apartment", "biz": "business",
+        "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday",
+        "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday",
+        "sat": "saturday", "sun": "sunday", "jan": "january", "feb": "february",
+        "mar": "march", "apr": "april", "jun": "june", "jul": "july", "aug": "august",
+        "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+        "dec": "december",
     }.items()
 }
 
@@ -99,6 +114,7 @@ _RUN = re.compile(r"[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
 _ACRONYM_MAX = 8
+READINGS_KEPT = 4096  # texts whose tokens ``reading`` keeps (a few KB each at most)
 # A question about a word itself (its spelling, its meaning, a quoted string) may change
 # its answer with the word's form: "is 'alot' correct" / "is 'a lot' correct", "what does
 # PIN stand for".
@@ -128,21 +144,30 @@ def same_spelling(a: str, b: str, pieces: Pieces) -> Respelling | None:
     """The form changes that turn one text into the other (sorted names; ("format",)
     for case, punctuation and spacing alone), or None when some difference is not one of
     them."""
-    if _ABOUT_WORDS.search(a) or _ABOUT_WORDS.search(b):
+    ra, rb = reading(a), reading(b)
+    if ra.about_words or rb.about_words or not ra.tokens or not rb.tokens:
         return None
-    ta, tb = tokens(a), tokens(b)
-    if not ta or not tb:
-        return None
-    used = _align(ta, tb, pieces)
+    used = _align(ra.tokens, rb.tokens, pieces)
     if used is None:
         return None
-    if _irregular(a) != _irregular(b):
+    if ra.irregular != rb.irregular:
         used = tuple(sorted({*used, "table"} - {"format"}))
     return used or ("format",)
 
 
-def _irregular(text: str) -> frozenset[int]:
-    return frozenset(i for i, (pattern, _) in enumerate(_IRREGULAR) if pattern.search(text))
+@dataclass(frozen=True)
+class Reading:
+    tokens: tuple[Token, ...]
+    about_words: bool  # asks about a word itself: no respelling applies
+    irregular: frozenset[int]  # which ``IRREGULAR`` spellings it uses
+
+
+@lru_cache(maxsize=READINGS_KEPT)
+def reading(text: str) -> Reading:
+    """A text's tokens, kept: a lookup reads its query against up to five candidates, and
+    a popular cached text meets many queries (~100 us a text, ~20 us a pair after)."""
+    return Reading(tuple(tokens(text)), bool(_ABOUT_WORDS.search(text)),
+                   frozenset(i for i, (p, _) in enumerate(_IRREGULAR) if p.search(text)))
 
 
 def tokens(text: str) -> list[Token]:
@@ -150,7 +175,7 @@ def tokens(text: str) -> list[Token]:
     (canonical: "yr" and "years" are one), punctuation dropped. Case is kept until a
     word is cut out of the text: it says which words are acronyms."""
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
-    for pattern, repl in (*_ALIASES, *_CONTRACTIONS, *_APOSTROPHES, *_IRREGULAR):
+    for pattern, repl in (*_ALIASES, *_CONTRACTIONS, *_APOSTROPHES, *_FORMATS, *_IRREGULAR):
         text = pattern.sub(repl, text)
     text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
     out: list[Token] = []
@@ -209,7 +234,8 @@ def _units(found: list[Token]) -> list[Token]:
                 and _UNIT_OF.get(found[k + 1].text) in ("celsius", "fahrenheit"):
             continue
         if unit is not None and (len(tok.text) >= 4 or tok.kind == "currency" or (
-                prev is not None and (prev.kind in ("number", "unit") or prev.text == "per"))):
+                prev is not None and (prev.kind == "number" or prev.text == "per")
+                and tok.text != "in")):
             out.append(Token(unit, "unit", tok.short, tok.camel, written=tok.text))
         else:
             if currency is not None and tok.kind != "number":
@@ -256,7 +282,7 @@ def _number_text(written: str | Decimal) -> str:
     return format(written.normalize(), "f")
 
 
-def _align(a: list[Token], b: list[Token], pieces: Pieces) -> Respelling | None:
+def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces) -> Respelling | None:
     """Breadth-first over (i, j): both sequences consumed by equal tokens or explained
     spans. Texts are short; each state is visited once."""
     start = (0, 0)
@@ -278,7 +304,7 @@ def _align(a: list[Token], b: list[Token], pieces: Pieces) -> Respelling | None:
     return None
 
 
-def _steps(a: list[Token], b: list[Token], i: int, j: int, pieces: Pieces
+def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Pieces
            ) -> list[tuple[int, int, str]]:
     steps: list[tuple[int, int, str]] = []
     if i < len(a) and j < len(b):
@@ -310,27 +336,32 @@ def _steps(a: list[Token], b: list[Token], i: int, j: int, pieces: Pieces
     return steps
 
 
-def _before_unit(tokens: list[Token], k: int) -> bool:
+def _before_unit(tokens: Sequence[Token], k: int) -> bool:
     return k + 1 < len(tokens) and tokens[k + 1].kind == "unit"
 
 
-def _short_at(tokens: list[Token], k: int) -> bool:
+def _short_at(tokens: Sequence[Token], k: int) -> bool:
     return k < len(tokens) and tokens[k].short
 
 
 def _one_for_one(x: Token, y: Token, pieces: Pieces) -> str:
-    if x.kind != "word" or y.kind != "word":
-        return ""
+    kinds = {x.kind, y.kind}
+    word = x.text if x.kind == "word" else y.text
+    if kinds == {"word", "unit"} and len(word) > 1 and word not in ("min", "in", "sec", "mo") \
+            and _UNIT_OF.get(x.text, x.text) == _UNIT_OF.get(y.text, y.text):
+        return "format"  # "oz" / "ounces" with no number before it; "min" may be minimum
+    if not kinds <= {"word", "unit"} or kinds == {"unit"}:
+        return ""  # two units are one only when they are the same unit
     if _acronym(x, [y], pieces) or _acronym(y, [x], pieces):
         return "acronym"
-    if _clipped(x.text, y.text, pieces) or _clipped(y.text, x.text, pieces):
+    if _clipped(x.letters, y.letters, pieces) or _clipped(y.letters, x.letters, pieces):
         return "clipping"
-    if _typo(x.text, y.text, pieces):
+    if _typo(x.letters, y.letters, pieces):
         return "typo"
     return ""
 
 
-def _one_for_many(short: Token, other: list[Token], start: int, pieces: Pieces
+def _one_for_many(short: Token, other: Sequence[Token], start: int, pieces: Pieces
                   ) -> list[tuple[int, str]]:
     """Spans of ``other`` from ``start`` (two words or more) that ``short`` stands for."""
     found: list[tuple[int, str]] = []
@@ -356,11 +387,13 @@ def _one_for_many(short: Token, other: list[Token], start: int, pieces: Pieces
 
 def _typo(x: str, y: str, pieces: Pieces) -> bool:
     """``pair_features.misspelt`` (one of the two no word of the vocabulary) at one edit,
-    not two ("Medicare" / "Medicaid", "megabits" / "megabytes" are two words), and no
-    word with a prefix or suffix added: "transform" / "transformer" are two."""
-    if not (x.isalpha() and y.isalpha()) or x.startswith(y) or y.startswith(x) \
-            or x.endswith(y) or y.endswith(x):
+    not two ("Medicare" / "Medicaid", "megabits" / "megabytes", "transform" /
+    "transformer" are two words), and no word with an inflection or prefix added."""
+    if not (x.isalpha() and y.isalpha()):
         return False
+    longer, shorter = (x, y) if len(x) > len(y) else (y, x)
+    if longer in (shorter + "s", shorter + "d", shorter + "r") or longer[1:] == shorter:
+        return False  # a plural, a past, an agent; a letter in front ("ethanol" / "methanol")
     return ((len(pieces(x)) > 1 or len(pieces(y)) > 1) and misspelt(x, y)
             and _osa_distance(x, y, 1) <= 1)
 
@@ -377,7 +410,7 @@ def _clipped(short: str, long: str, pieces: Pieces) -> bool:
     return all(c in rest for c in short)
 
 
-def _acronym(short: Token, words: list[Token], pieces: Pieces) -> bool:
+def _acronym(short: Token, words: Sequence[Token], pieces: Pieces) -> bool:
     """Schwartz & Hearst: the short form's letters, in order, start each word of the long
     form (a word may take more of them from later in itself: "kWh" / "kilowatt hour");
     words in ``_SKIPPABLE`` may take none; a number word's or number's letters are its
