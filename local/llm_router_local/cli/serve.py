@@ -14,6 +14,7 @@ from llm_router.bootstrap import build_encoders, build_services
 from llm_router.catalog import Catalog, load_catalog
 from llm_router.providers.session import UpstreamHttp
 from llm_router.settings import RouterSettings
+from llm_router_local.one_send import one_send_protocol
 from llm_router_local.processes import sigterm_exits
 from llm_router_local.sockets import listening_socket
 from llm_router_local.stack import DEV_TENANT, LocalStack
@@ -80,8 +81,8 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         # cores), 0.1-0.3 s frozen (bench/serve_exit.py). Lambda's init freezes too.
         gc.freeze()
         _banner(stack, f"http://{host}:{port}", f"{loop} + {http}")
-        config = uvicorn.Config(app, loop=loop, http=http, log_level="warning",
-                                access_log=False)
+        config = uvicorn.Config(app, loop=loop, http=one_send_protocol(http),
+                                log_level="warning", access_log=False)
         # run(), not asyncio.run(serve()): run() builds the loop that `loop` names.
         uvicorn.Server(config).run(sockets=[sock])
     finally:
