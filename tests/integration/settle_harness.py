@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -139,12 +140,21 @@ class Harness:
         return {"model": self.model, "max_tokens": 20, "cache": False,
                 "messages": [{"role": "user", "content": "Where is my order?"}], **extra}
 
-    def app(self, upstream: UpstreamFaults, tiers: Any = None, **settings: Any) -> Any:
+    @asynccontextmanager
+    async def app(self, upstream: UpstreamFaults, tiers: Any = None,
+                  **settings: Any) -> AsyncIterator[Any]:
+        """The app, over its own provider session, closed on the way out as the app's
+        lifespan closes it on shutdown (an ASGI transport runs no lifespan). aiohttp's
+        session belongs to the event loop it was opened in, so it is entered and left
+        inside one ``anyio.run``; left open, it warns "Unclosed client session"."""
         services = build_services(self.storage.settings.model_copy(update=settings),
                                   http=UpstreamHttp(middlewares=[upstream]),
                                   catalog=self.catalog, dynamodb=self.client, tiers=tiers,
                                   load_tiers=False)
-        return create_app(services)
+        try:
+            yield create_app(services)
+        finally:
+            await services.chat.aclose()
 
     def ledger_items(self, key_id: str) -> list[dict[str, Any]]:
         return [e for e in self.storage.ledger.entries(TENANT, limit=1000)

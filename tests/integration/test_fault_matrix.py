@@ -77,8 +77,9 @@ def run(harness: Harness, key: str, body: dict[str, Any], *, mode: str | None = 
         upstream.mode = mode
         assert harness.settle_fault is not None
         harness.settle_fault.times = settle_failures
-        app = harness.app(upstream, FixedTier("simple") if auto else None, **settings)
-        return await post(app, key, body)
+        async with harness.app(upstream, FixedTier("simple") if auto else None,
+                               **settings) as app:
+            return await post(app, key, body)
 
     return anyio.run(go)
 
@@ -194,7 +195,12 @@ def test_a_stream_failing_before_its_first_byte_is_a_json_error_booked_and_relea
 def test_a_client_hanging_up_mid_stream_is_booked_with_what_was_relayed(harness) -> None:
     key = harness.new_key()
     body = harness.body(stream=True, max_tokens=200)
-    status, chunks = anyio.run(hang_up_after, harness.app(UpstreamFaults()), key, body, 3)
+
+    async def go() -> tuple[int, list[bytes]]:
+        async with harness.app(UpstreamFaults()) as app:
+            return await hang_up_after(app, key, body, 3)
+
+    status, chunks = anyio.run(go)
     assert status == 200 and len(chunks) >= 3
     [item] = harness.check_books(key, 1)  # budget used == the partial cost booked
     assert item["status"] == 499 and item["error_code"] == "client_disconnected"
@@ -254,8 +260,7 @@ def cancel_when(harness: Harness, key: str, reached: anyio.Event) -> None:
     """Send one request and cancel it (the client or the server gives up) once
     ``reached`` is set."""
     async def go() -> None:
-        app = harness.app(UpstreamFaults())
-        async with anyio.create_task_group() as tg:
+        async with harness.app(UpstreamFaults()) as app, anyio.create_task_group() as tg:
             tg.start_soon(post, app, key, harness.body())
             with anyio.fail_after(30):
                 await reached.wait()

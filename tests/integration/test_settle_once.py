@@ -37,7 +37,8 @@ def run(harness: Harness, key: str, body: dict[str, Any], mode: str | None = Non
         upstream.mode = mode
         assert harness.settle_fault is not None
         harness.settle_fault.times = settle_failures
-        return await post(harness.app(upstream), key, body)
+        async with harness.app(upstream) as app:
+            return await post(app, key, body)
 
     return anyio.run(go)
 
@@ -95,8 +96,7 @@ def test_cancellation_during_the_provider_call_is_booked_as_499(harness) -> None
     async def go() -> None:
         upstream = UpstreamFaults()
         upstream.mode = "hang"
-        app = harness.app(upstream)
-        async with anyio.create_task_group() as tg:
+        async with harness.app(upstream) as app, anyio.create_task_group() as tg:
             tg.start_soon(post, app, key, harness.body())
             with anyio.fail_after(30):
                 await upstream.entered.wait()
@@ -136,12 +136,11 @@ def test_a_body_that_cannot_be_parsed_is_booked(harness) -> None:
     key = harness.new_key()
 
     async def go() -> Any:
-        app = harness.app(UpstreamFaults())
         transport_body = b"[" * 5000 + b"]" * 5000
         import httpx
 
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://router") as c:
+        async with harness.app(UpstreamFaults()) as app, httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://router") as c:
             return await c.post("/v1/chat/completions", content=transport_body,
                                 headers={"authorization": f"Bearer {key}",
                                          "content-type": "application/json"})
@@ -157,8 +156,8 @@ def test_s3_unavailable_at_cold_start_serves_from_upstream(harness) -> None:
     key = harness.new_key()
 
     async def go() -> Any:
-        app = harness.app(UpstreamFaults(), bucket="llm-router-no-such-bucket")
-        return await post(app, key, harness.body(cache=True))
+        async with harness.app(UpstreamFaults(), bucket="llm-router-no-such-bucket") as app:
+            return await post(app, key, harness.body(cache=True))
 
     resp = anyio.run(go)
     assert resp.status_code == 200, resp.text

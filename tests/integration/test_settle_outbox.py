@@ -62,7 +62,8 @@ def run(harness: Harness, key: str, body: dict[str, Any], settle_failures: int,
     async def go() -> Any:
         assert harness.settle_fault is not None
         harness.settle_fault.times = settle_failures
-        return await post(harness.app(UpstreamFaults(), **settings), key, body)
+        async with harness.app(UpstreamFaults(), **settings) as app:
+            return await post(app, key, body)
 
     return anyio.run(go)
 
