@@ -1,19 +1,30 @@
 """Per-key rate limits and budgets under real concurrency: N parallel HTTP requests
 against the real router, the counters in moto. Exact because DynamoDB conditional
-writes decide, not the router's memory."""
+writes decide, not the router's memory.
+
+Rate limits count calendar minutes, so their tests run the router's app in-process with
+the limiter's clock stopped mid-minute (``router_at``): every request of a burst falls in
+one window however long a loaded machine takes to send it. Budgets (calendar days) are
+tested against the ``serve`` process."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import anyio
 import httpx
 import pytest
+import yaml
 
+from llm_router.api.app import create_app
+from llm_router.bootstrap import build_services
+from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
+from llm_router.providers.session import UpstreamHttp
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router_local.processes import stop_process
 from llm_router_local.simulated import SimulatorProcess
@@ -65,11 +76,29 @@ def burst(router: RouterProcess, key: str, n: int, max_tokens: int = 50,
         return list(pool.map(one, range(n)))
 
 
-def away_from_minute_boundary() -> None:
-    """Rate windows are calendar minutes; start a burst well inside one."""
-    second = datetime.now(UTC).second
-    if second > 45:
-        time.sleep(61 - second)
+def mid_minute() -> datetime:
+    return datetime.now(UTC).replace(second=30, microsecond=0)
+
+
+@asynccontextmanager
+async def router_at(storage: Storage, sim_url: str,
+                    wall: datetime) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the router's app (in-process, over this module's tables and the
+    simulator) whose rate windows, budget days and quotas are read at ``wall``."""
+    catalog = parse_catalog(yaml.safe_load(pair_catalog(sim_url, [MODEL])))
+    services = build_services(storage.settings, http=UpstreamHttp(), catalog=catalog,
+                              dynamodb=storage.client, load_tiers=False, wall=lambda: wall)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services)),
+                                     base_url="http://router", timeout=60) as client:
+            yield client
+    finally:
+        await services.chat.aclose()  # as the app's lifespan does on shutdown
+
+
+async def post(client: httpx.AsyncClient, key: str, body: dict[str, object]) -> httpx.Response:
+    return await client.post("/v1/chat/completions", json=body,
+                             headers={"authorization": f"Bearer {key}"})
 
 
 def counter(storage: Storage, pk: str, sk: str) -> Decimal:
@@ -86,16 +115,30 @@ def spent(storage: Storage, tenant: str, key_id: str | None = None) -> Decimal:
 
 
 def test_parallel_requests_on_a_key_limited_to_l_per_minute_accept_exactly_l(
-    router, storage
+    simulator, storage
 ) -> None:
     limit, n = 7, 24
     key, _ = new_key(storage, "rate", rpm=limit)
-    away_from_minute_boundary()
-    responses = burst(router, key, n)
+    body = {"model": MODEL, "max_tokens": 50,
+            "messages": [{"role": "user", "content": "Do you ship to Canada?"}]}
+
+    async def burst_at_second_30() -> list[httpx.Response]:
+        responses: list[httpx.Response] = []
+
+        async def one() -> None:
+            responses.append(await post(client, key, body))
+
+        async with router_at(storage, simulator.url, mid_minute()) as client, \
+                anyio.create_task_group() as tg:
+            for _ in range(n):
+                tg.start_soon(one)
+        return responses
+
+    responses = anyio.run(burst_at_second_30)
     statuses = sorted(r.status_code for r in responses)
-    assert statuses == [200] * limit + [429] * (n - limit)
+    assert statuses == [200] * limit + [429] * (n - limit), [r.text for r in responses]
     refused = next(r for r in responses if r.status_code == 429)
-    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["retry-after"] == "30"  # the window ends at the next minute
     error = refused.json()["error"]
     assert error["code"] == "rate_limit_exceeded" and f"{limit} requests per minute" in \
         error["message"]
@@ -131,26 +174,32 @@ def test_a_tenant_budget_holds_across_its_keys(router, storage) -> None:
     assert counter(storage, "BUDGET#tenant#capped", f"d#{day}") == total
 
 
-def test_cache_hits_count_against_the_rate_limit_but_not_the_budget(router, storage) -> None:
+def test_cache_hits_count_against_the_rate_limit_but_not_the_budget(
+    simulator, storage
+) -> None:
     # The budget fits one paid request (reserved at its worst case, ~$0.00004), not two.
     key, _ = new_key(storage, "hits", rpm=3, budget=Decimal("0.00005"))
-    away_from_minute_boundary()
 
-    def ask(question: str) -> httpx.Response:
-        body = {"model": MODEL, "max_tokens": 60,
+    def ask(question: str) -> dict[str, object]:
+        return {"model": MODEL, "max_tokens": 60,
                 "messages": [{"role": "user", "content": question}]}
-        return httpx.post(f"{router.url}/v1/chat/completions", json=body, timeout=30,
-                          headers={"authorization": f"Bearer {key}"})
 
-    first = ask("What is your phone number?")
+    async def ask_in_turn() -> list[httpx.Response]:
+        async with router_at(storage, simulator.url, mid_minute()) as client:
+            first = await post(client, key, ask("What is your phone number?"))
+            if first.status_code == 200:  # booked (and cached) before the next question
+                await anyio.to_thread.run_sync(
+                    lambda: storage.ledger_item(first.headers["x-request-id"], tenant="hits"))
+            return [first] + [await post(client, key, ask(question)) for question in
+                              ["Where is your head office?"] + ["What is your phone number?"] * 3]
+
+    first, second, *repeats = anyio.run(ask_in_turn)
     assert first.status_code == 200 and first.headers["x-router-cache"] == "miss"
-    storage.ledger_item(first.headers["x-request-id"], tenant="hits")
     # A new question would have to be paid for: the budget refuses it (and a refused
     # admission counts against nothing).
-    assert ask("Where is your head office?").status_code == 402
+    assert second.status_code == 402
     # Repeats are free cache hits, served despite the spent budget, until the minute's
     # three requests are used up.
-    repeats = [ask("What is your phone number?") for _ in range(3)]
     assert [r.status_code for r in repeats] == [200, 200, 429]
     assert [r.headers.get("x-router-cache") for r in repeats[:2]] == ["exact", "exact"]
     assert repeats[2].json()["error"]["code"] == "rate_limit_exceeded"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from llm_router.catalog import Catalog, load_catalog
 from llm_router.complexity import TierPicker
 from llm_router.errors import ConfigError
 from llm_router.keyring import KeyRing
+from llm_router.ledger import now_utc
 from llm_router.providers.session import UpstreamHttp
 from llm_router.resilience.health import HealthBoard
 from llm_router.resilience.layer import Resilience
@@ -54,7 +57,9 @@ def build_services(
     tiers: TierPicker | None = None,
     load_tiers: bool = True,
     tracer: PhaseTracer | None = None,
+    wall: Callable[[], datetime] = now_utc,
 ) -> Services:
+    """``wall``: the clock of rate windows, budget days and quotas (tests freeze it)."""
     catalog = catalog or resolve_secrets(
         load_catalog(settings.config_path), settings.provider_keys_prefix
     )
@@ -82,7 +87,7 @@ def build_services(
             telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer,
                                           prompt_chars=settings.log_prompt_chars)
             if settings.request_log or settings.metrics_namespace else None,
-            resilience=build_resilience(settings, catalog, dynamodb),
+            resilience=build_resilience(settings, catalog, dynamodb, wall=wall),
             outbox=outbox_for(settings),
         ),
         max_body_bytes=max_body,
@@ -119,12 +124,13 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
                          snapshots=snapshots)
 
 
-def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Resilience:
+def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any, *,
+                     wall: Callable[[], datetime] = now_utc) -> Resilience:
     """Limits, budgets, free-tier quotas and breakers, all in the counters table."""
     breaker = catalog.resilience.breaker
     board = HealthBoard(DynamoBreakerStore(dynamodb, settings.counters_table, breaker), breaker)
     return Resilience(catalog, DynamoCounters(dynamodb, settings.counters_table), board,
-                      environment=settings.environment)
+                      environment=settings.environment, wall=wall)
 
 
 def warm_encodings() -> None:
