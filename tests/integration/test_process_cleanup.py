@@ -17,6 +17,10 @@ from llm_router_local.processes import spawn, wait_for_line
 
 pytestmark = pytest.mark.integration
 STARTUP_S = 90
+EXIT_S = 30
+# What each way of stopping must end in: uvicorn re-raises SIGINT once it has shut
+# down (KeyboardInterrupt: 130) and SIGTERM (sigterm_exits: SystemExit(143)).
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
 
 
 def children_of(pid: int) -> list[int]:
@@ -57,6 +61,20 @@ def assert_all_gone(pids: list[int], timeout_s: float = 20.0) -> None:
     pytest.fail(f"processes left behind: {left}")
 
 
+def stopped(proc: subprocess.Popen[str], sig: signal.Signals, output: list[str]) -> int:
+    """Sends ``sig`` and waits at most EXIT_S for the exit; a process still running then
+    is killed (never leaked into the session) and the test fails with its last output."""
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=EXIT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=EXIT_S)
+        tail = "".join(output[-10:]).strip() or "(no output)"
+        pytest.fail(f"{proc.args[3:]} did not exit within {EXIT_S} s of {sig.name}; "
+                    f"last output:\n{tail}")
+
+
 def serve(*extra: str) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "llm_router_local.cli", "serve", "--port", "0", "--simulate", "on",
            *extra]
@@ -67,22 +85,21 @@ def serve(*extra: str) -> subprocess.Popen[str]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_its_simulator_on_a_signal(sig: signal.Signals) -> None:
-    proc = serve()
-    wait_for_line(proc, "llm-router listening on ", STARTUP_S)
+    proc, output = serve(), []
+    wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
     started = descendants(proc.pid)
     assert started, "serve started no simulator"
-    proc.send_signal(sig)
-    proc.wait(timeout=30)
+    assert stopped(proc, sig, output) == EXIT_CODES[sig], "".join(output[-10:])
     assert_all_gone(started)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_child_of_a_killed_serve_goes_with_it() -> None:
-    proc = serve()
-    wait_for_line(proc, "llm-router listening on ", STARTUP_S)
+    proc, output = serve(), []
+    wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
     started = descendants(proc.pid)
-    proc.kill()  # no cleanup can run: the kernel stops the children (PR_SET_PDEATHSIG)
-    proc.wait(timeout=30)
+    # No cleanup can run: the kernel stops the children (PR_SET_PDEATHSIG).
+    assert stopped(proc, signal.SIGKILL, output) == EXIT_CODES[signal.SIGKILL]
     assert_all_gone(started)
 
 
@@ -91,9 +108,10 @@ def test_demo_leaves_nothing_behind_on_sigterm() -> None:
     env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
     proc = spawn([sys.executable, "-m", "llm_router_local.cli", "demo"],
                  {**env, "PYTHONUNBUFFERED": "1"})
-    wait_for_line(proc, "router up at ", STARTUP_S)
+    output: list[str] = []
+    wait_for_line(proc, "router up at ", STARTUP_S, on_line=output.append)
     started = descendants(proc.pid)
     assert len(started) >= 2  # serve, and the simulator serve started
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    code = stopped(proc, signal.SIGTERM, output)
+    assert code == EXIT_CODES[signal.SIGTERM], "".join(output[-10:])
     assert_all_gone(started)
