@@ -20,7 +20,7 @@ RouterError
  +-- InternalError                  500 internal_error (a bug; booked, logged, no trace out)
  +-- ConfigError                    raised at start-up, never per request
 
-Lower-level errors (httpx, botocore, pydantic) are translated at the edge with
+Lower-level errors (aiohttp, botocore, pydantic) are translated at the edge with
 ``raise ... from exc`` so the cause survives in logs but never in a response body.
 """
 
