@@ -69,22 +69,14 @@ def create_app(state: SimState | None = None) -> FastAPI:
     @app.post("/{provider}/v1beta/models/{target}")
     async def gemini_generate(provider: str, target: str, request: Request) -> Response:
         model, _, method = target.partition(":")
-        if method not in ("generateContent", "streamGenerateContent"):
-            body = gemini_format.error("invalid", f"unknown method {method!r}")
-            return JSONResponse(body, status_code=404)
-        return await _handle(
-            sim, request, provider, gemini_format, model, stream=method == "streamGenerateContent"
-        )
+        return await _handle_operation(sim, request, provider, gemini_format, model, method,
+                                       ("generateContent", "streamGenerateContent"), "method")
 
     @app.post("/{provider}/model/{target:path}")
     async def bedrock_converse(provider: str, target: str, request: Request) -> Response:
         model, _, method = target.rpartition("/")
-        if method not in ("converse", "converse-stream"):
-            body = bedrock_format.error("invalid", f"unknown operation {method!r}")
-            return JSONResponse(body, status_code=404)
-        return await _handle(
-            sim, request, provider, bedrock_format, model, stream=method == "converse-stream"
-        )
+        return await _handle_operation(sim, request, provider, bedrock_format, model, method,
+                                       ("converse", "converse-stream"), "operation")
 
     @app.post("/_sim/faults")
     async def add_fault(spec: FaultSpec) -> dict[str, Any]:
@@ -115,6 +107,24 @@ def create_app(state: SimState | None = None) -> FastAPI:
         return {"ok": True}
 
     return app
+
+
+async def _handle_operation(
+    sim: SimState,
+    request: Request,
+    provider: str,
+    fmt: ModuleType,
+    model: str,
+    operation: str,
+    operations: tuple[str, str],
+    noun: str,
+) -> Response:
+    """Gemini and Bedrock name the model and the operation in the path: ``operations`` is
+    the (whole answer, streamed) pair; any other is a 404 in the format's error shape."""
+    whole, streamed = operations
+    if operation not in (whole, streamed):
+        return JSONResponse(fmt.error("invalid", f"unknown {noun} {operation!r}"), 404)
+    return await _handle(sim, request, provider, fmt, model, stream=operation == streamed)
 
 
 async def _handle(
