@@ -31,3 +31,40 @@ def test_cache_probe_does_not_import_the_server() -> None:
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
     assert "llm_router_local.cli.cache_probe" in loaded
     assert not {"llm_router_local.cli.serve", "llm_router.api.app"} & loaded
+
+
+def _parsers(parser: argparse.ArgumentParser, name: str = "llm-router"
+             ) -> list[tuple[str, argparse.ArgumentParser]]:
+    found = [(name, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub_name, sub in action.choices.items():
+                found += _parsers(sub, f"{name} {sub_name}")
+    return found
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    # `llm-router COMMAND --help` is how a new user learns an option: none is bare.
+    bare = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+            for name, parser in _parsers(build_parser([]))
+            for action in parser._actions
+            if not isinstance(action, argparse._SubParsersAction) and not action.help]
+    assert bare == []
+
+
+def test_a_storage_error_from_unreachable_aws_says_what_to_do() -> None:
+    from botocore.exceptions import EndpointConnectionError, NoCredentialsError
+
+    from llm_router.errors import StorageError
+    from llm_router_local.cli import aws_hint
+
+    def caused_by(cause: Exception) -> StorageError:
+        try:
+            raise StorageError("The router's storage is unavailable.") from cause
+        except StorageError as exc:
+            return exc
+
+    assert "AWS_PROFILE" in aws_hint(caused_by(NoCredentialsError()))
+    assert "LLM_ROUTER_AWS_ENDPOINT_URL" in aws_hint(
+        caused_by(EndpointConnectionError(endpoint_url="http://127.0.0.1:9")))
+    assert aws_hint(caused_by(KeyError("x"))) == ""  # a real outage: no advice invented

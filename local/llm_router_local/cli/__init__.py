@@ -29,6 +29,24 @@ class CommandError(Exception):
     """Bad input to a command: printed as one line, exit status 2."""
 
 
+# What to do when AWS cannot be reached at all: the router's message says "Retry later",
+# which serves a request path, not a user whose shell has no AWS set up.
+_AWS_HINTS = {
+    "NoCredentialsError": "No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID "
+    "and AWS_SECRET_ACCESS_KEY, or point LLM_ROUTER_AWS_ENDPOINT_URL at a local store "
+    "(a moto server, or the embedded store `llm-router serve` prints).",
+    "PartialCredentialsError": "The AWS credentials in the environment are incomplete.",
+    "EndpointConnectionError": "Nothing answers at the AWS endpoint: is "
+    "LLM_ROUTER_AWS_ENDPOINT_URL (or the region) right, and is that server running?",
+}
+
+
+def aws_hint(exc: BaseException) -> str:
+    """`` <what to do>`` when ``exc`` was caused by AWS being unreachable, else ``""``."""
+    hint = _AWS_HINTS.get(type(exc.__cause__).__name__)
+    return f" {hint}" if hint else ""
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """Every sub-command's parser; or, when ``argv`` names one, only that one's: a
     command's module imports what it runs, and importing all of them (the server's app
@@ -56,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except (CommandError, RouterError) as exc:
-        print(f"llm-router {args.command}: error: {exc}", file=sys.stderr)
+        print(f"llm-router {args.command}: error: {exc}{aws_hint(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

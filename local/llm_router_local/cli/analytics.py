@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="first", metavar="DATE",
                    help="first UTC day, YYYY-MM-DD (default: 6 days before --to)")
     p.add_argument("--to", dest="last", metavar="DATE", help="last UTC day (default: today)")
-    p.add_argument("--group-by", choices=GROUP_BY, default="model")
+    p.add_argument("--group-by", choices=GROUP_BY, default="model",
+                   help="one row per value of this (default: model)")
     p.add_argument("--tenant", help="only this tenant (default: every tenant with a key)")
     p.add_argument("--recommendations", action="store_true",
                    help="recommendations instead of usage")

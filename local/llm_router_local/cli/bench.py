@@ -35,8 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path(DEFAULT_OUT), help=f"default {DEFAULT_OUT}")
     p.add_argument("--compare", type=Path, help="an earlier results.json: exit 1 when a "
                    "headline number regressed beyond its tolerance")
-    p.add_argument("--repeat-rate", type=float, default=0.15)
-    p.add_argument("--paraphrase-rate", type=float, default=0.10)
+    p.add_argument("--repeat-rate", type=float, default=0.15,
+                   help="share of requests that repeat an earlier one word for word "
+                   "(default 0.15)")
+    p.add_argument("--paraphrase-rate", type=float, default=0.10,
+                   help="share that reword an earlier one (default 0.10; the two rates "
+                   "sum to less than 1)")
     p.add_argument("--rate", type=float, default=None,
                    help="Poisson arrivals at this many requests/s (default: closed loop)")
     p.add_argument("--router-only", action="store_true", help="skip the baselines")

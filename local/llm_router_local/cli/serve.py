@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", help="catalog YAML (default: the shipped catalog)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     p.add_argument("--dev-key", help="register this API key for tenant 'dev'")
     p.add_argument(
         "--simulate",

@@ -19,13 +19,18 @@ from llm_router_local.sockets import listening_socket
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "simulate",
-        help="run the LLM provider simulator (OpenAI, Anthropic, Gemini wire formats)",
-        description="Serve simulated providers at /{provider}/v1/chat/completions, "
-        "/{provider}/v1/messages and /{provider}/v1beta/models/{model}:generateContent; "
-        "control faults at /_sim/faults.",
+        help="run the LLM provider simulator (OpenAI, Anthropic, Gemini, Bedrock wire formats)",
+        description="Serve simulated providers at /{provider}/v1/chat/completions (OpenAI), "
+        "/{provider}/v1/messages (Anthropic), /{provider}/v1beta/models/{model}:generateContent "
+        "and :streamGenerateContent (Gemini) and /{provider}/model/{model}/converse and "
+        "/converse-stream (Bedrock); {provider} is any name, the one a catalog's base_url "
+        "uses. Script faults at /_sim/faults, set latency at /_sim/latency, read counters "
+        "at /_sim/stats.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=18080, help="0 picks a free port")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=18080,
+                        help="port (default 18080; 0 picks a free one)")
     parser.add_argument(
         "--latency-ms",
         action="append",
@@ -35,12 +40,16 @@ def register(sub: Any) -> None:
         "default 20-60 ms, distinct per provider",
     )
     parser.add_argument(
-        "--chunk-delay-ms", type=int, default=15, help="pause between streamed chunks"
+        "--chunk-delay-ms", type=int, default=15,
+        help="pause between streamed chunks (default 15)"
     )
     parser.add_argument(
-        "--hang-s", type=float, default=30.0, help="how long the 'timeout' fault holds a request"
+        "--hang-s", type=float, default=30.0,
+        help="how long the 'timeout' fault holds a request (default 30)"
     )
-    parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--log-level", default="warning",
+                        choices=("critical", "error", "warning", "info", "debug", "trace"),
+                        help="uvicorn's log level (default warning)")
     parser.set_defaults(run=run)
 
 

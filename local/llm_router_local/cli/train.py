@@ -27,10 +27,13 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "train", help="train the complexity classifier artefact", description=__doc__
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSON Lines")
-    parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help="artefact directory")
-    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
-    parser.add_argument("--seed", type=int, default=0, help="fold assignment seed")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"labelled JSON Lines (default {DEFAULT_DATA})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_DIR,
+                        help="artefact directory (default: the layer's data/classifier/)")
+    parser.add_argument("--folds", type=int, default=5,
+                        help="cross-validation folds (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="fold assignment seed (default 0)")
     parser.add_argument(
         "--embedding-cache",
         type=Path,
