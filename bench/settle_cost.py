@@ -1,6 +1,7 @@
 """What one settle transaction costs in CPU: the router's boto3 side and the store's side.
 
-    .venv/bin/python bench/settle_cost.py [--side client|store|http] [--settles 300] [--signed]
+    .venv/bin/python bench/settle_cost.py [--side client|store|http|loop] [--settles 300]
+        [--signed]
 
 ``client``: ``DynamoLedger.record`` (entry, rollup updates, boto3's serialise, sign and
 parse) on the router's own DynamoDB client, the wire answered by a canned empty reply, so
@@ -9,6 +10,9 @@ over loopback HTTP, as ``serve`` runs it (its child process, a keep-alive connec
 the client thread's CPU per settle, which now includes urllib3 and http.client, the
 wall time of ``record`` and of the TransactWriteItems call (Server-Timing's figure), and
 the store process's CPU per settle, HTTP included (from /proc, in clock ticks).
+``loop``: as ``http``, but booked the way ``serve`` books now, from an event loop
+(``DynamoLedger.record_on_loop``: botocore serialises and parses, aiohttp sends); the
+CPU is the loop thread's.
 ``store``: settle transactions made the same way, captured, then applied one by one to
 a fresh in-memory embedded store through its JSON protocol (what its HTTP front calls),
 so only the store's work is timed. Each prints the median thread CPU per settle over
@@ -29,6 +33,7 @@ store applies only the first N of the settles captured, so capturing costs the s
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import time
@@ -45,6 +50,7 @@ from llm_router.settings import RouterSettings
 from llm_router.storage.calls import recording_calls
 from llm_router.storage.dynamo import make_dynamodb_client
 from llm_router.storage.ledger import DynamoLedger
+from llm_router.storage.loop_client import LoopDynamoClient
 from llm_router.storage.tables import physical_table_names
 from llm_router_local.aws import create_resources, find_template, start_embedded_aws
 from llm_router_local.store.inprocess import InProcessStore
@@ -151,44 +157,58 @@ def _process_cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def http_side(settles: int, reps: int) -> list[float]:
+def http_side(settles: int, reps: int, *, on_loop: bool = False) -> list[float]:
     """Client CPU per settle against the embedded store over loopback HTTP; prints the
-    wall medians of ``record`` and of the call itself."""
+    wall medians of ``record`` and of the call itself. ``on_loop``: booked from an event
+    loop (``record_on_loop``), as ``serve`` does."""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     store = start_embedded_aws()
     try:
         settings = _settings(store.endpoint_url)
         create_resources(settings, find_template())
-        ledger = DynamoLedger(make_dynamodb_client(settings), settings.ledger_table,
-                              settings.counters_table)
-        for i in range(min(settles, 50)):  # warm-up: models, the connection
-            ledger.record(entry(10**6 + i))
+        client = make_dynamodb_client(settings)
+        ledger = DynamoLedger(client, settings.ledger_table, settings.counters_table,
+                              on_loop=LoopDynamoClient(client) if on_loop else None)
         per_rep, walls, calls = [], [], _Calls()
-        store_0 = _process_cpu_ms(store.pid)
-        for rep in range(max(reps, 1)):
-            batch = [entry(rep * settles + i) for i in range(settles)]
-            started = time.thread_time()
-            with recording_calls(calls):
-                for one in batch:
-                    began = time.perf_counter()
-                    ledger.record(one)
-                    walls.append((time.perf_counter() - began) * 1000)
-            per_rep.append((time.thread_time() - started) / settles * 1000)
-        store_ms = (_process_cpu_ms(store.pid) - store_0) / (settles * max(reps, 1))
+
+        async def book(one: LedgerEntry) -> None:
+            if on_loop:
+                await ledger.record_on_loop(one)
+            else:
+                ledger.record(one)
+
+        async def run() -> float:
+            for i in range(min(settles, 50)):  # warm-up: models, the connection
+                await book(entry(10**6 + i))
+            store_0 = _process_cpu_ms(store.pid)
+            for rep in range(max(reps, 1)):
+                batch = [entry(rep * settles + i) for i in range(settles)]
+                started = time.thread_time()
+                with recording_calls(calls):
+                    for one in batch:
+                        began = time.perf_counter()
+                        await book(one)
+                        walls.append((time.perf_counter() - began) * 1000)
+                per_rep.append((time.thread_time() - started) / settles * 1000)
+            await ledger.aclose()
+            return (_process_cpu_ms(store.pid) - store_0) / (settles * max(reps, 1))
+
+        store_ms = asyncio.run(run())
     finally:
         store.stop()
     if reps:
-        print(f"http side, wall p50: record {statistics.median(walls):.2f} ms, "
-              f"TransactWriteItems call {statistics.median(calls.ms):.2f} ms; the store "
-              f"process's CPU per settle {store_ms:.3f} ms")
+        print(f"{'loop' if on_loop else 'http'} side, wall p50: record "
+              f"{statistics.median(walls):.2f} ms, TransactWriteItems call "
+              f"{statistics.median(calls.ms):.2f} ms; the store process's CPU per settle "
+              f"{store_ms:.3f} ms")
     return per_rep if reps else []
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--side", choices=("client", "store", "http"), default="store")
+    parser.add_argument("--side", choices=("client", "store", "http", "loop"), default="store")
     parser.add_argument("--settles", type=int, default=300)
     parser.add_argument("--apply", type=int, help="store side: apply only the first N")
     parser.add_argument("--reps", type=int, default=5,
@@ -200,8 +220,8 @@ def main() -> int:
     SIGNED = args.signed
     if args.side == "client":
         per_rep = client_side(args.settles, args.reps)
-    elif args.side == "http":
-        per_rep = http_side(args.settles, args.reps)
+    elif args.side in ("http", "loop"):
+        per_rep = http_side(args.settles, args.reps, on_loop=args.side == "loop")
     else:
         per_rep = store_side(args.settles, args.reps, args.apply)
     if per_rep:

@@ -113,6 +113,9 @@ class Harness:
     settle_fault: TableFault | None = None
     keys: dict[str, str] = field(default_factory=dict)  # plaintext -> key_id
     request_ids: list[str] = field(default_factory=list)
+    # Book as ``serve`` does against its embedded store: the settle's transaction from
+    # the event loop (``storage.loop_client``), through the same client and its hooks.
+    books_on_loop: bool = False
 
     def __post_init__(self) -> None:
         s = self.storage.settings
@@ -147,6 +150,8 @@ class Harness:
         lifespan closes it on shutdown (an ASGI transport runs no lifespan). aiohttp's
         session belongs to the event loop it was opened in, so it is entered and left
         inside one ``anyio.run``; left open, it warns "Unclosed client session"."""
+        if self.books_on_loop:
+            settings = {"storage_unsigned": True, **settings}
         services = build_services(self.storage.settings.model_copy(update=settings),
                                   http=UpstreamHttp(middlewares=[upstream]),
                                   catalog=self.catalog, dynamodb=self.client, tiers=tiers,

@@ -33,9 +33,13 @@ from .test_failover_tiers import FixedTier
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def harness(storage: Storage, simulator: SimulatorProcess) -> Iterator[Harness]:
-    h = Harness(storage, simulator.url, unique("matrix"))
+@pytest.fixture(scope="module", params=["thread", "loop"])
+def harness(storage: Storage, simulator: SimulatorProcess,
+            request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """Each test runs twice: the settle booked from a worker thread (as on Lambda), and
+    from the event loop (as ``serve`` books against its embedded store)."""
+    h = Harness(storage, simulator.url, unique("matrix"),
+                books_on_loop=request.param == "loop")
     data = yaml.safe_load(pair_catalog(simulator.url, [h.model]))
     data["resilience"]["breaker"]["failure_threshold"] = 1_000_000  # as the harness's
     for name in (h.model, f"{h.model}-backup"):  # both serve the simple tier for auto

@@ -25,9 +25,13 @@ from .settle_harness import Harness, UpstreamFaults, post
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def harness(storage: Storage, simulator: SimulatorProcess) -> Iterator[Harness]:
-    yield Harness(storage, simulator.url, unique("settle"))
+@pytest.fixture(scope="module", params=["thread", "loop"])
+def harness(storage: Storage, simulator: SimulatorProcess,
+            request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """Each test runs twice: the settle booked from a worker thread (as on Lambda), and
+    from the event loop (as ``serve`` books against its embedded store)."""
+    yield Harness(storage, simulator.url, unique("settle"),
+                  books_on_loop=request.param == "loop")
 
 
 def run(harness: Harness, key: str, body: dict[str, Any], mode: str | None = None,

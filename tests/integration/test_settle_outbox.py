@@ -42,9 +42,13 @@ def bucket(storage: Storage) -> str:
     return name
 
 
-@pytest.fixture(scope="module")
-def harness(storage: Storage, simulator: SimulatorProcess) -> Iterator[Harness]:
-    yield Harness(storage, simulator.url, unique("outbox"))
+@pytest.fixture(scope="module", params=["thread", "loop"])
+def harness(storage: Storage, simulator: SimulatorProcess,
+            request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """Each test runs twice: the settle booked from a worker thread (as on Lambda), and
+    from the event loop (as ``serve`` books against its embedded store)."""
+    yield Harness(storage, simulator.url, unique("outbox"),
+                  books_on_loop=request.param == "loop")
 
 
 def s3(storage: Storage) -> Any:

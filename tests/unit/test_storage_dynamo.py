@@ -37,3 +37,18 @@ def test_unsigned_calls_are_refused_for_aws_itself() -> None:
 
     with pytest.raises(ValueError, match="local store"):
         dynamodb_client("us-east-1", None, signed=False)
+
+
+def test_the_settle_books_from_the_event_loop_only_against_a_store_named_by_url() -> None:
+    """``serve``'s embedded store: the settle's transaction from the event loop; on AWS
+    botocore's own client, in a worker thread, as before."""
+    from llm_router.bootstrap import loop_client
+    from llm_router.settings import RouterSettings
+    from llm_router.storage.dynamo import make_dynamodb_client
+    from llm_router.storage.loop_client import LoopDynamoClient
+
+    local = RouterSettings(aws_endpoint_url="http://127.0.0.1:9", storage_unsigned=True)
+    assert isinstance(loop_client(local, make_dynamodb_client(local)), LoopDynamoClient)
+    for settings in (RouterSettings(aws_endpoint_url=None),
+                     RouterSettings(aws_endpoint_url="http://127.0.0.1:9")):
+        assert loop_client(settings, make_dynamodb_client(settings)) is None

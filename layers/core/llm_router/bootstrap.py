@@ -74,6 +74,7 @@ def build_services(
         settings.counters_table,
         retention_days=settings.ledger_retention_days,
         shards=catalog.rollups.shards,
+        on_loop=loop_client(settings, dynamodb),
     )
     keys = DynamoKeyStore(dynamodb, settings.keys_table)
     return Services(
@@ -97,6 +98,17 @@ def build_services(
                             DynamoTenants(dynamodb, settings.keys_table).tenants),
         docs_admin_tenants=admin_tenants(settings, catalog) if settings.api_docs else None,
     )
+
+
+def loop_client(settings: RouterSettings, dynamodb: Any) -> Any:
+    """For a store named by URL that checks no signature (``serve``'s embedded one), the
+    settle's calls made on the event loop (``storage.loop_client``); on AWS, None: the
+    router books through botocore's own client, in a worker thread."""
+    if not (settings.storage_unsigned and settings.aws_endpoint_url):
+        return None
+    from llm_router.storage.loop_client import LoopDynamoClient
+
+    return LoopDynamoClient(dynamodb)
 
 
 def admin_tenants(settings: RouterSettings, catalog: Catalog) -> frozenset[str]:

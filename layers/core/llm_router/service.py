@@ -68,6 +68,15 @@ SETTLE_ATTEMPTS = 3
 SETTLE_BACKOFF_S = 0.05
 
 
+def _large(booking: _Booking, completion: ChatCompletion | None) -> bool:
+    """A settle that may write long text (a cache entry of a long query or answer):
+    its items are built and serialised in a worker thread, off the event loop."""
+    chars = len(booking.query)
+    if completion is not None:
+        chars += sum(len(c.message.content or "") for c in completion.choices)
+    return chars > INLINE_TEXT_CHARS
+
+
 def as_router_error(exc: BaseException) -> RouterError:
     """How the ledger classes whatever ended a request."""
     if isinstance(exc, RouterError):
@@ -78,7 +87,13 @@ def as_router_error(exc: BaseException) -> RouterError:
 
 
 class Ledger(Protocol):
+    @property
+    def books_on_loop(self) -> bool: ...
+
     def record(self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()) -> bool: ...
+    async def record_on_loop(self, entry: LedgerEntry,
+                             also: Sequence[dict[str, Any]] = ()) -> bool: ...
+    async def aclose(self) -> None: ...
     def transaction(self, entry: LedgerEntry,
                     also: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]: ...
 
@@ -185,8 +200,10 @@ class ChatService:
         self._cache = cache
 
     async def aclose(self) -> None:
-        """Closes the provider connections: the app's lifespan calls it on shutdown."""
+        """Closes the provider and storage connections: the app's lifespan calls it on
+        shutdown."""
         await self._calls.aclose()
+        await self._ledger.aclose()
 
     async def complete(
         self, principal: Principal, raw_body: bytes, request_id: str, timings: Timings
@@ -520,8 +537,11 @@ class ChatService:
         with anyio.CancelScope(shield=True):
             for attempt in range(SETTLE_ATTEMPTS):
                 try:
-                    await anyio.to_thread.run_sync(self._book, entry, also, booking,
-                                                   completion, request_id)
+                    if self._ledger.books_on_loop and not _large(booking, completion):
+                        await self._book_on_loop(entry, also, booking, completion, request_id)
+                    else:
+                        await anyio.to_thread.run_sync(self._book, entry, also, booking,
+                                                       completion, request_id)
                     return
                 except StorageError as exc:
                     if attempt == SETTLE_ATTEMPTS - 1:
@@ -552,16 +572,36 @@ class ChatService:
               completion: ChatCompletion | None, request_id: str) -> None:
         """One transaction books the request: the ledger item and its rollup, the
         reservations settled, and the cache's write (a fresh answer's entry, or a hit's
-        count). Runs in a worker thread: it serialises and waits on storage. The items
-        are made once (``booking.writes``): a retry and the outbox reuse them."""
-        cache = self._cache
+        count). Runs in a worker thread: it serialises and waits on storage."""
+        partition = self._prepare_writes(entry, also, booking, completion, request_id)
+        if self._ledger.record(entry, booking.writes or []):
+            self._remember(partition, booking)
+
+    async def _book_on_loop(self, entry: LedgerEntry, also: list[dict[str, Any]],
+                            booking: _Booking, completion: ChatCompletion | None,
+                            request_id: str) -> None:
+        """``_book`` on the event loop, for a ledger that can (the embedded store's): a
+        small settle's items and botocore's serialising of them cost less than the hops
+        to a worker thread and back, and aiohttp sends for less than urllib3
+        (docs/performance.md)."""
+        partition = self._prepare_writes(entry, also, booking, completion, request_id)
+        if await self._ledger.record_on_loop(entry, booking.writes or []):
+            self._remember(partition, booking)
+
+    def _prepare_writes(self, entry: LedgerEntry, also: list[dict[str, Any]],
+                        booking: _Booking, completion: ChatCompletion | None,
+                        request_id: str) -> str:
+        """The items are made once (``booking.writes``): a retry and the outbox reuse
+        them. Returns the cache partition they write to."""
         partition = booking.cache_partition or entry.tenant_id
         if booking.writes is None:
             booking.writes, booking.pending = self._settle_writes(
                 entry, also, booking, completion, request_id, partition)
-        pending = booking.pending
-        if self._ledger.record(entry, booking.writes) and pending is not None and cache:
-            cache.remember(partition, pending)
+        return partition
+
+    def _remember(self, partition: str, booking: _Booking) -> None:
+        if booking.pending is not None and self._cache is not None:
+            self._cache.remember(partition, booking.pending)
 
     def _settle_writes(self, entry: LedgerEntry, also: list[dict[str, Any]],
                        booking: _Booking, completion: ChatCompletion | None, request_id: str,

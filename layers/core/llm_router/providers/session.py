@@ -34,8 +34,10 @@ class UpstreamHttp:
     ``middlewares`` (tests) are aiohttp client middlewares: the seam where a test puts
     faults between the router and a real upstream on 127.0.0.1."""
 
-    def __init__(self, *, middlewares: Sequence[aiohttp.ClientMiddlewareType] = ()):
+    def __init__(self, *, middlewares: Sequence[aiohttp.ClientMiddlewareType] = (),
+                 limit: int = MAX_CONNECTIONS):
         self._middlewares = tuple(middlewares)
+        self._limit = limit
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -43,7 +45,7 @@ class UpstreamHttp:
         loop = asyncio.get_running_loop()
         if self._session is None or self._loop is not loop or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS,
+                connector=aiohttp.TCPConnector(limit=self._limit,
                                                keepalive_timeout=KEEPALIVE_S,
                                                ssl=_ssl_context()),
                 middlewares=self._middlewares,

@@ -7,12 +7,13 @@ the rollup counters are never incremented twice for one request.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,15 +23,21 @@ from llm_router.storage.dynamo import storage_error
 from llm_router.storage.items import deserialize, serialize
 from llm_router.storage.rollups import DynamoRollups, rollup_updates
 
+if TYPE_CHECKING:
+    from llm_router.storage.loop_client import LoopDynamoClient
+
 CONFLICT_RETRIES = 5
 
 
 class DynamoLedger:
     def __init__(
         self, client: Any, ledger_table: str, counters_table: str, *, retention_days: int = 400,
-        shards: int = DEFAULT_SHARDS,
+        shards: int = DEFAULT_SHARDS, on_loop: LoopDynamoClient | None = None,
     ):
         self._client = client
+        # The same client's calls made on the event loop (the embedded store): the
+        # settle books without a worker thread (``record_on_loop``).
+        self._on_loop = on_loop
         self._ledger_table = ledger_table
         self._counters_table = counters_table
         self._retention = timedelta(days=retention_days) if retention_days else None
@@ -45,6 +52,21 @@ class DynamoLedger:
         ``also``: more TransactItems applied in the same transaction, so exactly once
         (budget and quota settlements, ``llm_router.resilience``)."""
         return self.replay(self.transaction(entry, also))
+
+    @property
+    def books_on_loop(self) -> bool:
+        return self._on_loop is not None
+
+    async def record_on_loop(
+        self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()
+    ) -> bool:
+        """``record`` from the event loop (``books_on_loop``): the same transaction, the
+        same retries and errors."""
+        return await self.replay_on_loop(self.transaction(entry, also))
+
+    async def aclose(self) -> None:
+        if self._on_loop is not None:
+            await self._on_loop.aclose()
 
     def transaction(
         self, entry: LedgerEntry, also: Sequence[dict[str, Any]] = ()
@@ -71,15 +93,24 @@ class DynamoLedger:
         False when its ledger item exists already: booked before, nothing applied."""
         try:
             self._client.transact_write_items(TransactItems=transaction)
-        except ClientError as exc:
-            if _already_booked(exc):
+        except (ClientError, BotoCoreError) as exc:
+            if _booked_before(exc, attempt):
                 return False
-            if _conflicted(exc) and attempt < CONFLICT_RETRIES:
-                time.sleep(random.uniform(0, 0.01 * 2**attempt))
-                return self.replay(transaction, attempt=attempt + 1)
-            raise storage_error("booking the request in the ledger", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("booking the request in the ledger", exc) from exc
+            time.sleep(_conflict_backoff(attempt))
+            return self.replay(transaction, attempt=attempt + 1)
+        return True
+
+    async def replay_on_loop(self, transaction: list[dict[str, Any]], *,
+                             attempt: int = 0) -> bool:
+        """``replay`` from the event loop."""
+        assert self._on_loop is not None
+        try:
+            await self._on_loop.call("TransactWriteItems", {"TransactItems": transaction})
+        except (ClientError, BotoCoreError) as exc:
+            if _booked_before(exc, attempt):
+                return False
+            await asyncio.sleep(_conflict_backoff(attempt))
+            return await self.replay_on_loop(transaction, attempt=attempt + 1)
         return True
 
     def entries(self, tenant_id: str, *, limit: int = 100) -> list[dict[str, Any]]:
@@ -112,6 +143,22 @@ class DynamoLedger:
         """The day's counters of a tenant, per model (shards summed)."""
         per_model = self.rollups.by_value(tenant_id, "day", "model", day, day)
         return {model: dict(c.values) for model, c in per_model.items()}
+
+
+def _booked_before(exc: ClientError | BotoCoreError, attempt: int) -> bool:
+    """A failed booking: True when its ledger item exists already (nothing to do);
+    False when it conflicted with another transaction and may be tried again; else
+    raises the StorageError the request fails with."""
+    if isinstance(exc, ClientError):
+        if _already_booked(exc):
+            return True
+        if _conflicted(exc) and attempt < CONFLICT_RETRIES:
+            return False
+    raise storage_error("booking the request in the ledger", exc) from exc
+
+
+def _conflict_backoff(attempt: int) -> float:
+    return random.uniform(0, 0.01 * 2**attempt)
 
 
 def _already_booked(exc: ClientError) -> bool:

@@ -1,0 +1,196 @@
+"""DynamoDB calls from the event loop, for the embedded store: botocore builds and
+parses, aiohttp sends.
+
+botocore is synchronous, so a call from the request path ran in a worker thread, and
+its HTTP went through urllib3 and http.client (headers and body in two sends, the reply's
+headers through the email parser): about half of the client's CPU per settle over
+loopback (bench/settle_cost.py, docs/performance.md). aiobotocore would do the same job,
+but its only release here pins botocore 1.43.x against our 1.44.5.
+
+``LoopDynamoClient.call`` makes one call the way botocore's client and endpoint make
+it, with the same client's model, config, event hooks and exceptions: the parameters
+filled in (``before-parameter-build``: the ``ClientRequestToken`` that makes a retried
+transaction idempotent), the request serialised and prepared by botocore,
+``before-call`` (the Server-Timing hooks, ``llm_router.storage.calls``),
+``request-created`` (signing, retry headers), ``before-send`` (a handler may answer
+instead of the network, as tests' fault hooks do), the reply parsed by botocore's
+parser, modeled error fields included (a cancelled transaction's
+``CancellationReasons``), ``needs-retry`` (the client's retry policy: standard mode,
+its backoff and quota) and ``after-call``; a failure below HTTP is raised as the
+botocore exception urllib3's would have been. What it leaves out: the endpoint
+ruleset (the client's fixed ``endpoint_url`` is used as is), so it serves a store
+named by URL (``storage_unsigned``), never DynamoDB itself, where the router keeps
+botocore's own client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import aiohttp
+from botocore.awsrequest import AWSResponse, create_request_object, prepare_request_dict
+from botocore.endpoint import convert_to_response_dict
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from botocore.hooks import first_non_none_response
+from botocore.parsers import create_parser
+from botocore.serialize import create_serializer
+
+from llm_router.providers.session import UpstreamHttp
+from llm_router.storage.dynamo import DYNAMODB_CONFIG
+
+# A store's connections: as many as calls in flight from one loop (botocore's pool had
+# POOL_CONNECTIONS for the worker threads); idle ones kept while requests keep coming.
+MAX_CONNECTIONS = 40
+
+
+class _Body:
+    """An aiohttp reply's bytes as ``AWSResponse.raw``."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+
+class LoopDynamoClient:
+    """``client``'s calls, made on the running event loop (``await call(name, params)``).
+
+    ``http``: the aiohttp session's owner (its own, not the providers': middlewares
+    there are for provider calls)."""
+
+    def __init__(self, client: Any, http: UpstreamHttp | None = None):
+        meta = client.meta
+        self._client = client
+        self._events = meta.events
+        self._model = meta.service_model
+        self._service_id = self._model.service_id.hyphenize()
+        protocol = self._model.resolved_protocol
+        # As the client's own serializer: the client's config has it off, but botocore
+        # does not keep that setting in ``meta.config``.
+        self._serializer = create_serializer(
+            protocol, include_validation=bool(DYNAMODB_CONFIG.parameter_validation))
+        self._parser = create_parser(protocol)
+        self._url = meta.endpoint_url
+        self._config = meta.config
+        self._user_agent = meta.config.user_agent
+        self._http = http or UpstreamHttp(limit=MAX_CONNECTIONS)
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=meta.config.connect_timeout,
+            sock_connect=meta.config.connect_timeout, sock_read=meta.config.read_timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(self, operation_name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The parsed reply; a ClientError (its modeled subclass) for an error reply, a
+        botocore exception for a failure below HTTP, after the client's retries."""
+        model = self._model.operation_model(operation_name)
+        event = f"{self._service_id}.{operation_name}"
+        context: dict[str, Any] = {
+            "client_region": self._client.meta.region_name,
+            "client_config": self._config,
+            "has_streaming_input": model.has_streaming_input,
+            "auth_type": model.resolved_auth_type,
+            "unsigned_payload": model.unsigned_payload,
+            "auth_options": self._model.metadata.get("auth"),
+        }
+        self._events.emit(f"before-parameter-build.{event}", params=params, model=model,
+                          context=context)
+        request_dict = self._serializer.serialize_to_request(params, model)
+        prepare_request_dict(request_dict, endpoint_url=self._url, context=context,
+                             user_agent=self._user_agent)
+        _, answered = self._events.emit_until_response(
+            f"before-call.{event}", model=model, params=request_dict,
+            request_signer=None, context=context)
+        try:
+            http, parsed = answered or await self._send(model, event, request_dict, context)
+        except Exception as exc:
+            self._events.emit(f"after-call-error.{event}", exception=exc, context=context)
+            raise
+        self._events.emit(f"after-call.{event}", http_response=http, parsed=parsed,
+                          model=model, context=context)
+        if http.status_code >= 300:
+            code = context.get("error_code_override") or parsed.get("Error", {}).get("Code")
+            raise self._client.exceptions.from_code(code)(parsed, operation_name)
+        return parsed  # type: ignore[no-any-return]
+
+    async def _send(self, model: Any, event: str, request_dict: dict[str, Any],
+                    context: dict[str, Any]) -> tuple[AWSResponse, dict[str, Any]]:
+        """botocore's ``Endpoint._send_request``: tries until ``needs-retry`` says stop."""
+        attempts = 1
+        retries = context.setdefault("retries", {})
+        retries.update(attempt=1, **{"invocation-id": str(uuid.uuid4())})
+        while True:
+            response, exc = await self._try(model, event, request_dict)
+            delay = first_non_none_response(self._events.emit(
+                f"needs-retry.{event}", response=response, endpoint=None, operation=model,
+                attempts=attempts, caught_exception=exc, request_dict=request_dict))
+            if delay is None or delay is False:
+                break
+            await asyncio.sleep(delay)
+            attempts += 1
+            retries["attempt"] = attempts
+        if exc is not None:
+            raise exc
+        assert response is not None
+        if "ResponseMetadata" in response[1]:
+            response[1]["ResponseMetadata"]["RetryAttempts"] = attempts - 1
+        return response
+
+    async def _try(self, model: Any, event: str, request_dict: dict[str, Any]
+                   ) -> tuple[tuple[AWSResponse, dict[str, Any]] | None, Exception | None]:
+        """One attempt: (the reply and its parse, None) or (None, what went wrong)."""
+        request = create_request_object(request_dict)
+        self._events.emit(f"request-created.{event}", request=request,
+                          operation_name=model.name)
+        prepared = request.prepare()
+        try:
+            http = first_non_none_response(
+                self._events.emit(f"before-send.{event}", request=prepared))
+            if http is None:
+                http = await self._post(prepared)
+        except Exception as exc:  # botocore hands every failure to needs-retry
+            return None, exc
+        response_dict = convert_to_response_dict(http, model)
+        parsed = self._parser.parse(response_dict, model.output_shape)
+        if http.status_code >= 300:
+            self._add_modeled_error_fields(response_dict, parsed)
+        return (http, parsed), None
+
+    async def _post(self, prepared: Any) -> AWSResponse:
+        """The prepared request over aiohttp; its failures as urllib3's would be."""
+        url = prepared.url
+        headers = {k: v.decode() if isinstance(v, bytes) else v
+                   for k, v in prepared.headers.items()}
+        try:
+            async with self._http.session().post(
+                    url, data=prepared.body, headers=headers, timeout=self._timeout,
+                    allow_redirects=False) as reply:
+                body = await reply.read()
+                return AWSResponse(url, reply.status, dict(reply.headers), _Body(body))
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ConnectTimeoutError(endpoint_url=url, error=exc) from exc
+        except TimeoutError as exc:
+            raise ReadTimeoutError(endpoint_url=url, error=exc) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise EndpointConnectionError(endpoint_url=url, error=exc) from exc
+        except aiohttp.ClientError as exc:
+            raise ConnectionClosedError(endpoint_url=url) from exc
+
+    def _add_modeled_error_fields(self, response_dict: dict[str, Any],
+                                  parsed: dict[str, Any]) -> None:
+        """botocore's second pass over an error reply: the error shape's own fields."""
+        code = parsed.get("Error", {}).get("Code")
+        shape = self._model.shape_for_error_code(code) if code else None
+        if shape is not None:
+            parsed.update(self._parser.parse(response_dict, shape))
+
