@@ -100,6 +100,7 @@ def _install() -> None:
     import llm_router.streaming.upstream as upstream
     from llm_router import service
     from llm_router.providers import transport
+    from llm_router.storage.loop_client import LoopDynamoClient
 
     for protocol, cycle in ((h11_impl.H11Protocol, h11_impl.RequestResponseCycle),
                             (httptools_impl.HttpToolsProtocol,
@@ -137,6 +138,10 @@ def _install() -> None:
             _mark("storage_reply_in")
 
     botocore.endpoint.Endpoint._send = storage_send  # type: ignore[method-assign]
+    # The settle against the embedded store, booked on the event loop (no worker thread):
+    # items and botocore's request built, then aiohttp's exchange with the store.
+    _around(service.ChatService, "_book_on_loop", "book_on_loop_in", "book_on_loop_out")
+    _around(LoopDynamoClient, "_post", "storage_bytes_out", "storage_reply_in")
 
 
 class _WhenServeRuns(importlib.abc.MetaPathFinder):

@@ -57,7 +57,7 @@ def test_request_path_marks_every_step(stream: bool) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     steps = ["request_head", "handler_in", "parse_out", "admit_out", "upstream_send_in",
              "upstream_body_written", "upstream_headers_read", "upstream_phase_out",
-             "first_body_written" if stream else "worker_thread_in",
+             "first_body_written" if stream else "book_on_loop_in",
              "client_answered" if stream else "storage_reply_in"]
     names = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")]
     assert sorted(n for n in names if n in steps) == sorted(steps), done.stdout
