@@ -177,13 +177,15 @@ def create_app(services: Services) -> Starlette:
         return Response(result.completion.model_dump_json(), headers=headers,
                         media_type="application/json")
 
+    # Starlette tries the routes in order (a regex match each): the hot one first, 0.9
+    # instead of 5.7 us of routing per completion (timeit).
     routes: list[BaseRoute] = [
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
         Route("/v1/models", models, methods=["GET"]),
         Route("/v1/cache/stats", cache_stats, methods=["GET"]),
         Route("/v1/analytics/usage", analytics_usage, methods=["GET"]),
         Route("/v1/analytics/recommendations", analytics_recommendations, methods=["GET"]),
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     ]
     if services.keyring is not None:
         routes += admin_routes(services.keyring, services.authenticator, services.catalog,
