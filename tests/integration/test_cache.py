@@ -72,6 +72,15 @@ def test_a_paraphrase_is_a_semantic_hit_and_a_near_miss_is_not(router: RouterPro
     assert other_order.headers["x-router-cache"] == "miss"
 
 
+def test_the_same_question_respelled_is_a_hit_that_says_so(router: RouterProcess) -> None:
+    ask(router, "How do I change the PIN on my debit card?")
+    respelled = ask(router, "how do I change the personal identification number on my debit card")
+    assert respelled.headers["x-router-cache"] == "semantic", respelled.headers["x-router-reason"]
+    assert "same question respelled (acronym)" in respelled.headers["x-router-reason"]
+    other = ask(router, "how do I change the password on my debit card")
+    assert other.headers["x-router-cache"] == "miss", other.headers["x-router-reason"]
+
+
 def test_cache_false_and_high_temperature_are_honoured(router: RouterProcess) -> None:
     ask(router, "What are your opening hours?")
     off = ask(router, "What are your opening hours?", extra_body={"cache": False})

@@ -7,7 +7,7 @@ import pytest
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.pair_features import Vocabulary
-from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.policy import MatchPolicy, Verdict
 from llm_router.cache.spelling import CLIPPINGS, IRREGULAR, same_spelling, tokens
 from llm_router.cache.verifier import PairVerifier, load_vocabulary, shared_verifier
 from llm_router.embedding.minilm import MiniLMEmbedder
@@ -119,6 +119,15 @@ def test_a_respelled_candidate_hits_without_the_verifier(minilm: MiniLMEmbedder)
     assert on.match is not None and on.respelling == ("acronym",) and on.probability is None
     off = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.99, False), query)
     assert off.respelling is None and off.probability is not None
+    # under the similarity floor: the typos are what pull MiniLM's cosine down
+    cached, query = "how do i cancel my membership", "how do i cancle my membrship"
+    vecs = minilm.embed([cached, query])
+    index = TenantIndex(capacity=1)
+    index.add(IndexRecord("k", "c", cached, vecs[0], 2**62, ""))
+    low = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.99), query)
+    assert low.best_similarity < 0.5 and low.respelling == ("typo",)
+    off = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.99, False), query)
+    assert off.match is None and off.refused_by == "threshold"
     # a different amount is refused first, however it is spelt
     cached, query = "is the fee $50", "is the fee $500.00"
     vecs = minilm.embed([cached, query])
@@ -126,3 +135,17 @@ def test_a_respelled_candidate_hits_without_the_verifier(minilm: MiniLMEmbedder)
     index.add(IndexRecord("k", "c", cached, vecs[0], 2**62, ""))
     refused = index.search(vecs[1], "c", 0, MatchPolicy(0.5, True, verifier, 0.0), query)
     assert refused.match is None and refused.refused_by == "numbers"
+
+
+def test_the_amounts_check_has_the_last_word(minilm: MiniLMEmbedder) -> None:
+    """Where the amounts reader and the spelling reader disagree, the amounts check wins:
+    ``quantities`` reads "10 GB" as 10,240 MB and "10 gigabytes" as a bare 10."""
+    verifier: PairVerifier = shared_verifier()
+    policy = MatchPolicy(0.5, True, verifier, 0.0)
+    assert policy.respelled(0.9, "can I run 5 km", "can I run 5 kilometres") == Verdict(
+        True, 0.9, None, None, ("format",))
+    assert MatchPolicy(0.5, True, verifier, 0.0, spelling=False).respelled(
+        0.9, "can I run 5 km", "can I run 5 kilometres") is None
+    assert policy.respelled(0.9, "where is order 12", "where is order 13") is None
+    refused = policy.respelled(0.9, "is the limit 10 GB", "is the limit 10 gigabytes")
+    assert refused is not None and refused.refused_by == "numbers"

@@ -3,8 +3,9 @@
 A ``TenantIndex`` holds one tenant only: tenants never share a matrix, so a bug in a
 mask cannot leak one tenant's answer to another. Rows are unit-norm float32; a search is
 one matrix-vector product over the tenant's rows, masked to the request's context and to
-live entries, then the policy (similarity floor, amount check and the pair verifier, or
-threshold and guards without it) judges the best few candidates.
+live entries, then the policy judges the best few candidates: the same question respelled
+first, then similarity floor, amount check and the pair verifier (or threshold and guards
+without a verifier).
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ class TenantIndex:
         scores = dict(nearest)
         best = [row for row, _ in nearest]
         best_similarity = nearest[0][1]
+        for row in best:  # the same question respelled: no model, no floor
+            respelled = policy.respelled(scores[row], self._texts[row], query_text)
+            if respelled is not None and respelled.hit:
+                return Lookup(Match(self._keys[row], respelled.similarity), best_similarity,
+                              None, None, respelled.respelling)
         over_floor = [self._texts[row] for row in best if scores[row] >= policy.threshold]
         if policy.verifier is not None and over_floor:  # each may be judged: one pass
             policy.verifier.prepare_many([query_text, *over_floor])

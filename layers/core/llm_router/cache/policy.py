@@ -73,9 +73,10 @@ class Verdict:
 @dataclass(frozen=True)
 class MatchPolicy:
     """Cosine ``threshold`` first. With a ``verifier`` the threshold is only the loose floor
-    for candidates: the amounts-and-ids check (``guards``), then (``spelling``) the same
-    question in another spelling is a hit, then the verifier's probability (at least
-    ``min_probability``) decides. Without one, the lexical guards do."""
+    for candidates: the amounts-and-ids check (``guards``) and then the verifier's
+    probability (at least ``min_probability``) decide. Without one, the lexical guards do.
+    With the verifier and ``spelling``, ``respelled`` is asked first, of every candidate
+    the index found, over the floor or not."""
 
     threshold: float
     guards: bool = True
@@ -103,15 +104,30 @@ class MatchPolicy:
                 return Verdict(False, similarity, refused)
         return Verdict(True, similarity)
 
+    def respelled(self, similarity: float, cached_text: str, query_text: str
+                  ) -> Verdict | None:
+        """The same question in another spelling (``spelling.same_spelling``): a hit,
+        unless the amounts-and-ids check refuses it; None when it is not, or when this
+        policy has no verifier or no ``spelling``. No similarity floor: a typo or an
+        acronym is what pulls MiniLM's cosine of two such texts under it ("how do i
+        report a cheater" / "how do i reprot a cheeter": 0.15; 50 paraphrases of the
+        seen sets and no negative sit under 0.5). Costs no MiniLM pass."""
+        if self.verifier is None or not self.spelling:
+            return None
+        vocabulary = self.verifier.vocabulary
+        used = same_spelling(cached_text, query_text, vocabulary.pieces)
+        if used is None:
+            return None
+        if self.guards and quantity_conflict(vocabulary.view(cached_text),
+                                             vocabulary.view(query_text)):
+            return Verdict(False, similarity, "numbers")
+        return Verdict(True, similarity, None, None, used)
+
     def _verify(self, similarity: float, cached_text: str, query_text: str) -> Verdict:
         assert self.verifier is not None
         cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
         if self.guards and quantity_conflict(cached, query):
             return Verdict(False, similarity, "numbers")
-        if self.spelling:
-            used = same_spelling(cached_text, query_text, self.verifier.vocabulary.pieces)
-            if used is not None:
-                return Verdict(True, similarity, None, None, used)
         p = self.verifier.probability(cached_text, query_text, similarity)
         if p < self.min_probability:
             return Verdict(False, similarity, "verifier", p)
