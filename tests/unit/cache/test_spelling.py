@@ -8,7 +8,7 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.pair_features import Vocabulary
 from llm_router.cache.policy import MatchPolicy, Verdict
-from llm_router.cache.spelling import CLIPPINGS, IRREGULAR, same_spelling, tokens
+from llm_router.cache.spelling import CLIPPINGS, IRREGULAR, MAX_CHARS, same_spelling, tokens
 from llm_router.cache.verifier import PairVerifier, load_vocabulary, shared_verifier
 from llm_router.embedding.minilm import MiniLMEmbedder
 
@@ -92,6 +92,14 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
 def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
     assert same_spelling(a, b, vocab.pieces) is None
     assert same_spelling(b, a, vocab.pieces) is None
+
+
+def test_long_texts_are_left_to_the_verifier(vocab: Vocabulary) -> None:
+    question = "how do I change my PIN " + "and my address " * 40
+    assert len(question) > MAX_CHARS
+    assert same_spelling(question, question.replace("PIN", "pin"), vocab.pieces) is None
+    short = question[:MAX_CHARS - 10]
+    assert same_spelling(short, short.replace("PIN", "pin"), vocab.pieces) == ("format",)
 
 
 def test_numbers_are_read_exactly() -> None:

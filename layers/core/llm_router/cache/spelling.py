@@ -114,7 +114,11 @@ _RUN = re.compile(r"[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
 _ACRONYM_MAX = 8
-READINGS_KEPT = 4096  # texts whose tokens ``reading`` keeps (a few KB each at most)
+# Texts longer than this are left to the verifier: the same question respelled is a
+# question, and a kept reading stays small (a token a word, ~150 bytes each), so the
+# kept readings stay under ~30 MB even if every one is this long (~2 KB for a question).
+MAX_CHARS = 500
+READINGS_KEPT = 2048  # texts whose tokens ``reading`` keeps
 # A question about a word itself (its spelling, its meaning, a quoted string) may change
 # its answer with the word's form: "is 'alot' correct" / "is 'a lot' correct", "what does
 # PIN stand for".
@@ -144,6 +148,8 @@ def same_spelling(a: str, b: str, pieces: Pieces) -> Respelling | None:
     """The form changes that turn one text into the other (sorted names; ("format",)
     for case, punctuation and spacing alone), or None when some difference is not one of
     them."""
+    if len(a) > MAX_CHARS or len(b) > MAX_CHARS:
+        return None
     ra, rb = reading(a), reading(b)
     if ra.about_words or rb.about_words or not ra.tokens or not rb.tokens:
         return None
@@ -165,7 +171,8 @@ class Reading:
 @lru_cache(maxsize=READINGS_KEPT)
 def reading(text: str) -> Reading:
     """A text's tokens, kept: a lookup reads its query against up to five candidates, and
-    a popular cached text meets many queries (~100 us a text, ~20 us a pair after)."""
+    a popular cached text meets many queries (~100 us a text, ~20 us a pair after); at
+    most ``MAX_CHARS`` long (``same_spelling`` reads no longer one)."""
     return Reading(tuple(tokens(text)), bool(_ABOUT_WORDS.search(text)),
                    frozenset(i for i, (p, _) in enumerate(_IRREGULAR) if p.search(text)))
 
