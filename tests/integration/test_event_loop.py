@@ -14,7 +14,8 @@ import asyncio
 import importlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,11 +92,17 @@ class Setup:
     catalog: Catalog
     tiers: TierPicker
 
-    def app(self) -> Any:
-        """A fresh app per test: its HTTP client belongs to the test's event loop."""
-        return create_app(build_services(
+    @asynccontextmanager
+    async def app(self) -> AsyncIterator[Any]:
+        """A fresh app per test: its HTTP client belongs to the test's event loop, and is
+        closed in it on the way out (as the app's lifespan closes it on shutdown)."""
+        services = build_services(
             self.storage.settings, http=UpstreamHttp(), catalog=self.catalog,
-            dynamodb=self.storage.client, tiers=self.tiers))
+            dynamodb=self.storage.client, tiers=self.tiers)
+        try:
+            yield create_app(services)
+        finally:
+            await services.chat.aclose()
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +128,9 @@ def recorder(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> Recorder:
 def send(setup: Setup, *bodies: dict[str, Any] | bytes) -> list[httpx.Response]:
     """The bodies, one after another, to a fresh in-process app."""
     async def go() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=setup.app())
-        async with httpx.AsyncClient(transport=transport, base_url="http://router",
-                                     timeout=300) as client:
+        async with setup.app() as app, httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://router",
+                timeout=300) as client:
             return [await client.post(
                 "/v1/chat/completions",
                 content=body if isinstance(body, bytes) else json.dumps(body).encode(),
