@@ -27,7 +27,8 @@ store applies only the first N of the settles captured, so capturing costs the s
         .venv/bin/python bench/settle_cost.py --side store --settles 400 --apply 100 --reps 0
     (the same with --apply 400: (I400 - I100) / 300 instructions per settle; for the
     client side, --side client --settles 100 and 400; for the client over HTTP,
-    --side http --settles 100 and 400: callgrind follows only the client's process)
+    --side http (or loop) --settles 100 and 400: callgrind follows only the client's
+    process)
 """
 
 from __future__ import annotations
