@@ -39,35 +39,40 @@ class FakeTransport:
         return f"extra:{name}"
 
 
-def test_writes_of_one_pass_leave_together_and_later_ones_apart() -> None:
+def test_a_head_leaves_with_the_next_write_and_other_writes_at_once() -> None:
     async def main() -> FakeTransport:
         fake = FakeTransport()
         wrapped = OneSendPerPass(fake, asyncio.get_running_loop())  # type: ignore[arg-type]
         wrapped.write(b"HTTP/1.1 200 OK\r\n\r\n")
-        wrapped.write(memoryview(b"body"))
-        assert fake.writes == [] and wrapped.get_write_buffer_size() == 23
-        await asyncio.sleep(0)
+        assert fake.writes == [] and wrapped.get_write_buffer_size() == 19
+        wrapped.write(memoryview(b"body"))  # sent now, not at the end of the pass
+        assert fake.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
         wrapped.write(b"next")
+        assert fake.writes[-1] == b"next"
+        wrapped.write(b"HTTP/1.1 200 OK\r\n\r\n")  # a head alone: sent when the pass ends
+        assert len(fake.writes) == 2
         await asyncio.sleep(0)
         assert wrapped.get_extra_info("peername") == "extra:peername"
         return fake
 
-    assert asyncio.run(main()).writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
+    assert asyncio.run(main()).writes[2:] == [b"HTTP/1.1 200 OK\r\n\r\n"]
 
 
-def test_close_sends_what_was_written_and_abort_drops_it() -> None:
+def test_close_sends_a_held_head_and_abort_drops_it() -> None:
+    head = b"HTTP/1.1 204 No Content\r\n\r\n"
+
     async def main() -> tuple[FakeTransport, FakeTransport]:
         loop = asyncio.get_running_loop()
         closed, aborted = FakeTransport(), FakeTransport()
         for fake in (closed, aborted):
             wrapped = OneSendPerPass(fake, loop)  # type: ignore[arg-type]
-            wrapped.write(b"last words")
+            wrapped.write(head)
             wrapped.close() if fake is closed else wrapped.abort()
         await asyncio.sleep(0)  # the scheduled flush finds nothing left
         return closed, aborted
 
     closed, aborted = asyncio.run(main())
-    assert (closed.writes, closed.closed) == ([b"last words"], True)
+    assert (closed.writes, closed.closed) == ([head], True)
     assert (aborted.writes, aborted.aborted) == ([], True)
 
 
