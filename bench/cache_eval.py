@@ -57,8 +57,8 @@ SETS = {"project": PAIRS / "pairs.jsonl", "tune": PAIRS / "tune.jsonl",
         "heldout1": DATA / "heldout" / "cache_pairs.jsonl",
         "heldout2": DATA / "heldout2" / "cache_pairs.jsonl",
         "heldout3": DATA / "heldout3" / "cache_pairs.jsonl",
-        # The fourth and fifth, seen too: the fusion model trains on heldout4 and was
-        # measured on heldout5 left out (train/cache_verifier/fusion.py --holdout).
+        # The fourth and fifth, seen too: the fusion model trains on both (session 7; it
+        # leaves heldout6 out: train/cache_verifier/fusion.py --holdout).
         "heldout4": DATA / "heldout4" / "cache_pairs.jsonl",
         "heldout5": DATA / "heldout5" / "cache_pairs.jsonl",
         # The sixth, scored once unseen at the start of session 7 (bench/results/heldout6.json),

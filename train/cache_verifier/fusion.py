@@ -1,6 +1,6 @@
 """Train the verifier's mid-fusion model in JAX (``make verifier``, after ``build``).
 
-    .venv/bin/python -m train.cache_verifier.fusion [--holdout heldout5]
+    .venv/bin/python -m train.cache_verifier.fusion [--holdout heldout6]
 
 The alignment nets (``align``) read each text's MiniLM states computed apart, so nothing
 lets one text's words look at the other's inside the encoder: they cannot learn that

@@ -111,6 +111,9 @@ def logit(p: Any) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--holdout", choices=sorted(EXTRA_SETS), default="heldout6")
+    parser.add_argument("--all-after", action="store_true",
+                        help="after the decision, score the other models on the left-out "
+                             "set too, for the record (nothing is chosen on them)")
     args = parser.parse_args()
     import jax
     from sklearn.linear_model import LogisticRegression
@@ -154,7 +157,8 @@ def main() -> None:
     # 2. The left-out set, once, for the chosen model and the nets.
     ph_all = probabilities(held, lower, vectors, units)
     yh = np.asarray([p["label"] for p in held])
-    for name in dict.fromkeys(("nets", chosen)):
+
+    def score_held(name: str) -> None:
         ph = np.where(ph_all["gate"] > 0, model(name, ph_all), 0.0)
         hit = ph >= report[name]["threshold"]
         report[name][args.holdout] = {
@@ -166,8 +170,17 @@ def main() -> None:
                       for k in sorted({p["kind"] for p in held})}}
         print(f"{name} on {args.holdout}: {json.dumps(report[name][args.holdout])}",
               flush=True)
+
+    for name in dict.fromkeys(("nets", chosen)):
+        score_held(name)
     adopted = adopt(chosen, report, args.holdout)
     print(f"adopted: {adopted}", flush=True)
+    if args.all_after:  # the decision is made; these change nothing
+        for name in MODELS:
+            if args.holdout not in report[name]:
+                print("after the decision, for the record:", end=" ")
+                score_held(name)
+                report[name][args.holdout]["after_the_decision"] = True
     meta = json.loads(META.read_text())
     meta["stack"] = {"bias": round(bias, 6), "nets": round(w_nets, 6),
                      "fusion": round(w_fusion, 6), "threshold": report["stack"]["threshold"],
