@@ -82,7 +82,11 @@ def test_the_shipped_model_records_its_sources_and_operating_point() -> None:
     model, meta = load_fusion(FUSION)
     assert model.lower == meta["lower_layers"] and len(model.layers) == 6 - model.lower
     assert 0 < meta["threshold"] < 1
-    assert {"heldout4", "heldout5"} <= set(meta["extra_sources"])
+    assert {"heldout4", "heldout5", "heldout6"} <= set(meta["extra_sources"])
+    # Trained on heldout4 and heldout5, scored on heldout6 left out.
+    assert meta["stack"]["left_out"] == "heldout6" == meta["report"]["args"]["holdout"]
+    assert "heldout5" in meta["trained_on"]["file"]
+    assert "heldout6" not in meta["trained_on"]["file"]
     assert meta["numpy_vs_jax_max_diff"] < 1e-3
     assert {"nets", "fusion", "bias", "threshold"} <= set(meta["stack"])
 
