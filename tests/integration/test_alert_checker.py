@@ -70,6 +70,7 @@ def slack() -> Iterator[Hook]:
     thread.start()
     yield hook
     server.shutdown()
+    server.server_close()  # shutdown() stops the loop; this closes the listening socket
     thread.join(timeout=5)
 
 
