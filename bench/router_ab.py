@@ -13,8 +13,10 @@ router's process and the store's process spent per c1 request (from /proc, so it
 the processes' own work, whatever the client costs) and the router's per c32 request
 (what bounds c32 throughput on a router that has one core). With ``--hits N``, a second router
 per arm with its cache on: N prompts sent once, then again word for word (exact hits):
-the hits' p50, their settle call and their storage calls per hit. Prints each round
-and the medians.
+the hits' p50, their settle call and their storage calls per hit. With ``--key-limits``,
+the dev key has an rpm and a daily budget (catalog defaults, ``KEY_LIMITS``): every
+request's admission writes one conditional transaction before the upstream call (its
+p50 is Server-Timing's ``admit``). Prints each round and the medians.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from peer.gateways import Gateway, start_router, start_upstream
 from peer.load import drive, median
 
 _TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+# High enough that nothing is refused: admission's write, not its refusals, is measured.
+KEY_LIMITS = "limits:\n  keys: {rpm: 1000000, daily_budget_usd: 1000}\n"
 
 
 def _cpu_ms(pid: int) -> float:
@@ -53,6 +57,8 @@ def main() -> int:
     parser.add_argument("--stream", type=int, default=100)
     parser.add_argument("--hits", type=int, default=0,
                         help="exact cache hits per round (a router with its cache on)")
+    parser.add_argument("--key-limits", action="store_true",
+                        help="the dev key with an rpm and a daily budget (admission writes)")
     args = parser.parse_args()
     arms = dict(a.split("=", 1) for a in args.arm)
     results: dict[str, dict[str, list[float]]] = {a: defaultdict(list) for a in arms}
@@ -74,13 +80,13 @@ def main() -> int:
     return 0
 
 
-def _start(upstream: Gateway, arm: str, *, cache: bool = False) -> Gateway:
+def _start(upstream: Gateway, arm: str, *, cache: bool = False, extra: str = "") -> Gateway:
     path, *serve_args = arm.split()
     before = os.environ.get("PYTHONPATH")
     # inherited by serve and its store
     os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in path.split(os.pathsep))
     try:
-        return start_router(upstream, cache=cache, serve_args=serve_args)
+        return start_router(upstream, cache=cache, extra=extra, serve_args=serve_args)
     finally:
         if before is None:
             os.environ.pop("PYTHONPATH")
@@ -90,7 +96,8 @@ def _start(upstream: Gateway, arm: str, *, cache: bool = False) -> Gateway:
 
 def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
              round_: int) -> dict[str, float]:
-    router = _start(upstream, path)
+    extra = KEY_LIMITS if args.key_limits else ""
+    router = _start(upstream, path, extra=extra)
     offset = round_ * 10**6
     try:
         asyncio.run(drive(router, 100, 1, offset=offset))  # warm-up
@@ -104,10 +111,15 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
         router_3, _ = _router_and_store_ms(router.process.pid)
     finally:
         router.stop()
-    settle = [ms for s in c1.samples for op, ms in s.calls if op == "TransactWriteItems"]
+    # With --key-limits admission's transaction comes first in each request's calls.
+    writes = [[ms for op, ms in s.calls if op == "TransactWriteItems"] for s in c1.samples]
+    settle = [w[-1] for w in writes if w]
     row = {"c1 p50 ms": median(c1.latencies),
            "settle p50 ms": median([s.phases.get("settle", 0.0) for s in c1.samples]),
            "settle call p50 ms": median(settle),
+           **({"admit p50 ms": median([s.phases.get("admit", 0.0) for s in c1.samples]),
+               "admit call p50 ms": median([w[0] for w in writes if len(w) > 1])}
+              if args.key_limits else {}),
            "first chunk p50 ms": median(stream.latencies), "c32 rps": c32.rps,
            "c32 errors": float(c32.errors),
            "router CPU ms/req": (router_1 - router_0) / args.c1,
@@ -118,7 +130,8 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
 
 def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
           offset: int) -> dict[str, float]:
-    router = _start(upstream, path, cache=True)
+    router = _start(upstream, path, cache=True,
+                    extra=KEY_LIMITS if args.key_limits else "")
     try:
         asyncio.run(drive(router, 100, 1, offset=offset + 5 * 10**5))  # warm-up
         asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))  # stored

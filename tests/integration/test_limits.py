@@ -5,7 +5,11 @@ writes decide, not the router's memory.
 Rate limits count calendar minutes, so their tests run the router's app in-process with
 the limiter's clock stopped mid-minute (``router_at``): every request of a burst falls in
 one window however long a loaded machine takes to send it. Budgets (calendar days) are
-tested against the ``serve`` process."""
+tested against the ``serve`` process.
+
+Each test runs both ways admission may write: through botocore's client in a worker
+thread (AWS's way) and on the event loop (``storage.loop_client``, as ``serve`` does
+against its embedded store, ``storage_unsigned``)."""
 
 from __future__ import annotations
 
@@ -37,16 +41,31 @@ MODEL = unique("lim")
 TENANT_BUDGET = Decimal("0.0004")
 
 
+@pytest.fixture(scope="module", params=["thread", "loop"])
+def way(request: pytest.FixtureRequest) -> str:
+    """How admission writes: ``thread`` (botocore's client) or ``loop``."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def capped(way: str) -> str:
+    """The tenant with a daily budget: one per way, so each way starts unspent."""
+    return f"capped-{way}"
+
+
 @pytest.fixture(scope="module")
 def router(tmp_path_factory: pytest.TempPathFactory, simulator: SimulatorProcess,
-           storage: Storage) -> Iterator[RouterProcess]:
+           storage: Storage, way: str, capped: str) -> Iterator[RouterProcess]:
     config = tmp_path_factory.mktemp("limits") / "catalog.yaml"
     extra = f"""limits:
   tenants:
-    capped: {{daily_budget_usd: {TENANT_BUDGET}}}
+    {capped}: {{daily_budget_usd: {TENANT_BUDGET}}}
 """
     config.write_text(pair_catalog(simulator.url, [MODEL], extra=extra))
-    proc = start_router(config, storage.env())
+    env = storage.env()
+    if way == "loop":
+        env["LLM_ROUTER_STORAGE_UNSIGNED"] = "1"
+    proc = start_router(config, env)
     yield proc
     stop_process(proc.process)
 
@@ -81,12 +100,13 @@ def mid_minute() -> datetime:
 
 
 @asynccontextmanager
-async def router_at(storage: Storage, sim_url: str,
-                    wall: datetime) -> AsyncIterator[httpx.AsyncClient]:
+async def router_at(storage: Storage, sim_url: str, wall: datetime,
+                    way: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the router's app (in-process, over this module's tables and the
     simulator) whose rate windows, budget days and quotas are read at ``wall``."""
     catalog = parse_catalog(yaml.safe_load(pair_catalog(sim_url, [MODEL])))
-    services = build_services(storage.settings, http=UpstreamHttp(), catalog=catalog,
+    settings = storage.settings.model_copy(update={"storage_unsigned": way == "loop"})
+    services = build_services(settings, http=UpstreamHttp(), catalog=catalog,
                               dynamodb=storage.client, load_tiers=False, wall=lambda: wall)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services)),
@@ -115,7 +135,7 @@ def spent(storage: Storage, tenant: str, key_id: str | None = None) -> Decimal:
 
 
 def test_parallel_requests_on_a_key_limited_to_l_per_minute_accept_exactly_l(
-    simulator, storage
+    simulator, storage, way
 ) -> None:
     limit, n = 7, 24
     key, _ = new_key(storage, "rate", rpm=limit)
@@ -128,7 +148,7 @@ def test_parallel_requests_on_a_key_limited_to_l_per_minute_accept_exactly_l(
         async def one() -> None:
             responses.append(await post(client, key, body))
 
-        async with router_at(storage, simulator.url, mid_minute()) as client, \
+        async with router_at(storage, simulator.url, mid_minute(), way) as client, \
                 anyio.create_task_group() as tg:
             for _ in range(n):
                 tg.start_soon(one)
@@ -162,34 +182,35 @@ def test_a_key_budget_is_never_exceeded_under_concurrency(router, storage) -> No
     assert counter(storage, f"BUDGET#key#{key_id}", f"d#{day}") == total
 
 
-def test_a_tenant_budget_holds_across_its_keys(router, storage) -> None:
-    keys = [new_key(storage, "capped")[0] for _ in range(3)]
+def test_a_tenant_budget_holds_across_its_keys(router, storage, capped) -> None:
+    keys = [new_key(storage, capped)[0] for _ in range(3)]
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = [r for batch in pool.map(lambda k: burst(router, k, 10, cache=False), keys)
                    for r in batch]
     assert {r.status_code for r in results} == {200, 402}
-    total = spent(storage, "capped")
+    total = spent(storage, capped)
     assert 0 < total <= TENANT_BUDGET
     day = datetime.now(UTC).strftime("%Y%m%d")
-    assert counter(storage, "BUDGET#tenant#capped", f"d#{day}") == total
+    assert counter(storage, f"BUDGET#tenant#{capped}", f"d#{day}") == total
 
 
 def test_cache_hits_count_against_the_rate_limit_but_not_the_budget(
-    simulator, storage
+    simulator, storage, way
 ) -> None:
     # The budget fits one paid request (reserved at its worst case, ~$0.00004), not two.
-    key, _ = new_key(storage, "hits", rpm=3, budget=Decimal("0.00005"))
+    tenant = f"hits-{way}"  # its own cache partition: each way starts with a miss
+    key, _ = new_key(storage, tenant, rpm=3, budget=Decimal("0.00005"))
 
     def ask(question: str) -> dict[str, object]:
         return {"model": MODEL, "max_tokens": 60,
                 "messages": [{"role": "user", "content": question}]}
 
     async def ask_in_turn() -> list[httpx.Response]:
-        async with router_at(storage, simulator.url, mid_minute()) as client:
+        async with router_at(storage, simulator.url, mid_minute(), way) as client:
             first = await post(client, key, ask("What is your phone number?"))
             if first.status_code == 200:  # booked (and cached) before the next question
                 await anyio.to_thread.run_sync(
-                    lambda: storage.ledger_item(first.headers["x-request-id"], tenant="hits"))
+                    lambda: storage.ledger_item(first.headers["x-request-id"], tenant=tenant))
             return [first] + [await post(client, key, ask(question)) for question in
                               ["Where is your head office?"] + ["What is your phone number?"] * 3]
 

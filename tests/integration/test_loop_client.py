@@ -215,3 +215,92 @@ def test_a_failure_below_http_is_retried_and_raised_as_botocore_raises_it(
     assert isinstance(threaded, StorageError) and isinstance(looped, StorageError)
     assert type(looped.__cause__) is type(threaded.__cause__), (threaded, looped)
     assert threaded.message == looped.message
+
+
+def test_admission_reserves_and_refuses_the_same_both_ways(storage: Storage) -> None:
+    """Admission's write (``DynamoCounters.reserve`` / ``reserve_on_loop``): one op is an
+    UpdateItem, several a transaction; each way fills to the limit, then refuses with
+    the op that did not fit and what its counter held, and writes nothing for it."""
+    from llm_router.resilience.counters import CounterOp, LimitReached
+    from llm_router.storage.counters import DynamoCounters
+
+    client = client_for(storage.settings.aws_endpoint_url or "")
+    on_loop = LoopDynamoClient(client)
+    counters = DynamoCounters(client, storage.settings.counters_table, on_loop=on_loop)
+    assert counters.reserves_on_loop
+
+    def ops(way: str, many: bool) -> list[CounterOp]:
+        pk, expires = f"RATE#loop-{way}-{many}-{uuid.uuid4().hex[:6]}", 2_000_000_000
+        rpm = CounterOp(pk, "m#1#req", Decimal(1), expires, Decimal(2), "requests", "rpm",
+                        expires)
+        usd = CounterOp(pk, "d#1", Decimal("0.5"), expires, Decimal(1), "usd", "budget",
+                        expires)
+        return [rpm, usd] if many else [rpm]
+
+    def threaded(many: bool) -> tuple[int, str, Decimal | None]:
+        batch = ops("thread", many)
+        for admitted in range(4):
+            try:
+                counters.reserve(batch)
+            except LimitReached as exc:
+                return admitted, exc.op.unit, exc.used
+        raise AssertionError("never refused")
+
+    async def looped(many: bool) -> tuple[int, str, Decimal | None]:
+        batch = ops("loop", many)
+        for admitted in range(4):
+            try:
+                await counters.reserve_on_loop(batch)
+            except LimitReached as exc:
+                return admitted, exc.op.unit, exc.used
+        raise AssertionError("never refused")
+
+    async def both_on_loop() -> list[tuple[int, str, Decimal | None]]:
+        try:
+            return [await looped(False), await looped(True)]
+        finally:
+            await on_loop.aclose()
+
+    in_threads = [threaded(False), threaded(True)]
+    # Two admitted, the third refused by the rpm (listed first), its counter at 2.
+    assert in_threads == [(2, "requests", Decimal(2)), (2, "requests", Decimal(2))]
+    assert asyncio.run(both_on_loop()) == in_threads
+
+
+def test_admission_conflicts_are_retried_then_storage_unavailable_both_ways(
+        storage: Storage) -> None:
+    """A reserving transaction cancelled by conflicts is tried CONFLICT_RETRIES times,
+    then fails closed with the same StorageError each way."""
+    from llm_router.resilience.counters import CounterOp
+    from llm_router.storage.counters import CONFLICT_RETRIES, DynamoCounters
+
+    conflict = (b'{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",'
+                b'"message":"Transaction cancelled",'
+                b'"CancellationReasons":[{"Code":"TransactionConflict"},{"Code":"None"}]}')
+    client = client_for(storage.settings.aws_endpoint_url or "")
+    attempts = Attempts(client)
+    client.meta.events.register("before-send.dynamodb.TransactWriteItems",
+                                lambda request, **_: aws_error(request, conflict))
+    on_loop = LoopDynamoClient(client)
+    counters = DynamoCounters(client, storage.settings.counters_table, on_loop=on_loop,
+                              sleep=lambda _: None, rand=lambda: 0.0)
+    pk, expires = f"RATE#conflict-{uuid.uuid4().hex[:6]}", 2_000_000_000
+    batch = [CounterOp(pk, "m#1#req", Decimal(1), expires, Decimal(5), "requests", "rpm",
+                       expires),
+             CounterOp(pk, "d#1", Decimal(1), expires, Decimal(5), "usd", "budget", expires)]
+    with pytest.raises(StorageError) as threaded:
+        counters.reserve(batch)
+    sent = [attempts.count]
+    attempts.count = 0
+
+    async def looped() -> None:
+        try:
+            await counters.reserve_on_loop(batch)
+        finally:
+            await on_loop.aclose()
+
+    with pytest.raises(StorageError) as on_the_loop:
+        asyncio.run(looped())
+    sent.append(attempts.count)
+    assert sent == [CONFLICT_RETRIES, CONFLICT_RETRIES]
+    assert threaded.value.message == on_the_loop.value.message

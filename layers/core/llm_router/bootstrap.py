@@ -68,13 +68,14 @@ def build_services(
     if tiers is None and load_tiers:
         tiers = load_tier_picker(catalog)
     warm_encodings()
+    on_loop = loop_client(settings, dynamodb)  # the ledger's and the counters' (one pool)
     ledger = DynamoLedger(
         dynamodb,
         settings.ledger_table,
         settings.counters_table,
         retention_days=settings.ledger_retention_days,
         shards=catalog.rollups.shards,
-        on_loop=loop_client(settings, dynamodb),
+        on_loop=on_loop,
     )
     keys = DynamoKeyStore(dynamodb, settings.keys_table)
     return Services(
@@ -88,7 +89,8 @@ def build_services(
             telemetry=PowertoolsTelemetry(settings.metrics_namespace, tracer=tracer,
                                           prompt_chars=settings.log_prompt_chars)
             if settings.request_log or settings.metrics_namespace else None,
-            resilience=build_resilience(settings, catalog, dynamodb, wall=wall),
+            resilience=build_resilience(settings, catalog, dynamodb, wall=wall,
+                                         on_loop=on_loop),
             outbox=outbox_for(settings),
         ),
         max_body_bytes=max_body,
@@ -137,12 +139,14 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
 
 
 def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any, *,
-                     wall: Callable[[], datetime] = now_utc) -> Resilience:
-    """Limits, budgets, free-tier quotas and breakers, all in the counters table."""
+                     wall: Callable[[], datetime] = now_utc,
+                     on_loop: Any = None) -> Resilience:
+    """Limits, budgets, free-tier quotas and breakers, all in the counters table.
+    ``on_loop``: ``loop_client``'s, for admission's write made on the event loop."""
     breaker = catalog.resilience.breaker
     board = HealthBoard(DynamoBreakerStore(dynamodb, settings.counters_table, breaker), breaker)
-    return Resilience(catalog, DynamoCounters(dynamodb, settings.counters_table), board,
-                      environment=settings.environment, wall=wall)
+    counters = DynamoCounters(dynamodb, settings.counters_table, on_loop=on_loop)
+    return Resilience(catalog, counters, board, environment=settings.environment, wall=wall)
 
 
 def warm_encodings() -> None:

@@ -106,9 +106,16 @@ class Resilience:
     async def _reserve(self, reservation: Reservation, now: datetime) -> Reservation:
         """One conditional write for every limited counter, or the 429 / 402 that says
         which limit did not fit."""
+        # A store that takes its calls on the event loop (the embedded one's counters,
+        # ``DynamoCounters.reserve_on_loop``) skips the hop to a worker thread.
+        on_loop = getattr(self.counters, "reserves_on_loop", False)
         try:
-            await anyio.to_thread.run_sync(self.counters.reserve, reservation.ops,
-                                           "admitting the request")
+            if on_loop:
+                await self.counters.reserve_on_loop(  # type: ignore[attr-defined]
+                    reservation.ops, "admitting the request")
+            else:
+                await anyio.to_thread.run_sync(self.counters.reserve, reservation.ops,
+                                               "admitting the request")
         except LimitReached as exc:
             raise refusal(exc.op, reservation, now, exc.used) from exc
         return reservation

@@ -7,21 +7,29 @@ instances can never push a counter past its limit. Transactions touching the sam
 at the same moment may be cancelled with ``TransactionConflict``; those are retried
 with jittered backoff (botocore's own retries already cover throttling), then the
 router fails closed with a ``StorageError``.
+
+``reserve_on_loop`` is ``reserve`` from the event loop, for a store that can take the
+client's calls there (``storage.loop_client``, the embedded store's): the same writes,
+retries and errors, without the hop to a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.resilience.counters import CounterOp, LimitReached
 from llm_router.storage.dynamo import storage_error
 from llm_router.storage.numbers import n
+
+if TYPE_CHECKING:
+    from llm_router.storage.loop_client import LoopDynamoClient
 
 CONFLICT_RETRIES = 6
 # Every counter op is this one update: add to the window's item, which DynamoDB's TTL
@@ -37,39 +45,62 @@ class DynamoCounters:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        on_loop: LoopDynamoClient | None = None,
     ):
         self._client = client
         self._table = table
         self._sleep = sleep
         self._rand = rand
+        # The same client's calls made on the event loop (the embedded store's).
+        self._on_loop = on_loop
 
     def reserve(self, ops: Sequence[CounterOp], action: str = "admitting the request") -> None:
         """Apply every op or none. Raises ``LimitReached`` or ``StorageError``."""
-        for op in ops:
-            if not op.fits_alone:
-                raise LimitReached(op, None)
-        if not ops:
+        if not _needs_write(ops):
             return
         if len(ops) == 1:
-            self._update_one(ops[0], action)
+            try:
+                self._client.update_item(**self.update_of(ops[0]))
+            except (ClientError, BotoCoreError) as exc:
+                _raise_refused_one(ops[0], action, exc)
             return
         items = [{"Update": self.update_of(op)} for op in ops]
         for attempt in range(CONFLICT_RETRIES):
             try:
                 self._client.transact_write_items(TransactItems=items)
                 return
-            except ClientError as exc:
-                reasons = exc.response.get("CancellationReasons") or []
-                for op, reason in zip(ops, reasons, strict=False):
-                    if reason.get("Code") == "ConditionalCheckFailed":
-                        raise LimitReached(op, _counter_of(reason.get("Item"))) from exc
-                if not any(r.get("Code") == "TransactionConflict" for r in reasons):
-                    raise storage_error(action, exc) from exc
-                if attempt == CONFLICT_RETRIES - 1:
-                    raise storage_error(action, exc) from exc
-            except BotoCoreError as exc:
-                raise storage_error(action, exc) from exc
-            self._sleep(min(0.5, 0.01 * 2**attempt) * self._rand())
+            except (ClientError, BotoCoreError) as exc:
+                _raise_unless_conflict(ops, action, exc, attempt)
+            self._sleep(self._conflict_backoff(attempt))
+
+    @property
+    def reserves_on_loop(self) -> bool:
+        return self._on_loop is not None
+
+    async def reserve_on_loop(self, ops: Sequence[CounterOp],
+                              action: str = "admitting the request") -> None:
+        """``reserve`` from the event loop (``reserves_on_loop``): the same writes,
+        retries and errors."""
+        assert self._on_loop is not None
+        if not _needs_write(ops):
+            return
+        if len(ops) == 1:
+            try:
+                await self._on_loop.call("UpdateItem", self.update_of(ops[0]))
+            except (ClientError, BotoCoreError) as exc:
+                _raise_refused_one(ops[0], action, exc)
+            return
+        items = [{"Update": self.update_of(op)} for op in ops]
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                await self._on_loop.call("TransactWriteItems", {"TransactItems": items})
+                return
+            except (ClientError, BotoCoreError) as exc:
+                _raise_unless_conflict(ops, action, exc, attempt)
+            await asyncio.sleep(self._conflict_backoff(attempt))
+
+    def _conflict_backoff(self, attempt: int) -> float:
+        return min(0.5, 0.01 * 2**attempt) * self._rand()
 
     def apply(self, ops: Iterable[CounterOp], action: str = "settling counters") -> None:
         """Unlimited ops, one UpdateItem each (used where no ledger transaction carries
@@ -116,15 +147,38 @@ class DynamoCounters:
             update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return update
 
-    def _update_one(self, op: CounterOp, action: str) -> None:
-        try:
-            self._client.update_item(**self.update_of(op))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise LimitReached(op, _counter_of(exc.response.get("Item"))) from exc
-            raise storage_error(action, exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error(action, exc) from exc
+
+def _needs_write(ops: Sequence[CounterOp]) -> bool:
+    """False when there is nothing to write; ``LimitReached`` for an op no window fits."""
+    for op in ops:
+        if not op.fits_alone:
+            raise LimitReached(op, None)
+    return bool(ops)
+
+
+def _raise_refused_one(op: CounterOp, action: str,
+                       exc: ClientError | BotoCoreError) -> NoReturn:
+    """A single op's UpdateItem failed: its limit, or storage."""
+    if isinstance(exc, ClientError) and \
+            exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        raise LimitReached(op, _counter_of(exc.response.get("Item"))) from exc
+    raise storage_error(action, exc) from exc
+
+
+def _raise_unless_conflict(ops: Sequence[CounterOp], action: str,
+                           exc: ClientError | BotoCoreError, attempt: int) -> None:
+    """A reserving transaction failed: the limit that did not fit, storage, or (returns)
+    a conflict to try again after a backoff."""
+    if isinstance(exc, BotoCoreError):
+        raise storage_error(action, exc) from exc
+    reasons = exc.response.get("CancellationReasons") or []
+    for op, reason in zip(ops, reasons, strict=False):
+        if reason.get("Code") == "ConditionalCheckFailed":
+            raise LimitReached(op, _counter_of(reason.get("Item"))) from exc
+    if not any(r.get("Code") == "TransactionConflict" for r in reasons):
+        raise storage_error(action, exc) from exc
+    if attempt == CONFLICT_RETRIES - 1:
+        raise storage_error(action, exc) from exc
 
 
 def without_expired_counters(transaction: Sequence[dict[str, Any]],
