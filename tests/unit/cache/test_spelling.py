@@ -49,6 +49,8 @@ def vocab() -> Vocabulary:
      ("clipping",)),
     ("can the hall seat 150 ppl", "can the hall seat 150 people", ("clipping",)),
     ("what is the max upload", "what is the maximum upload", ("clipping",)),
+    ("is there a min order", "is there a minimum order", ("clipping",)),
+    ("can I get an eSIM", "can I get an embedded SIM", ("acronym",)),
     ("how do I change my e-mail", "how do I change my email", ("compound",)),
     ("how do I update my acount", "how do I update my account", ("typo",)),
     ("when did WWII end", "when did World War 2 end", ("table",)),

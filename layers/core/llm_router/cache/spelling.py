@@ -70,10 +70,10 @@ _FORMATS = tuple((re.compile(p, re.I), r) for p, r in (
 ))
 
 # Clippings whose short form is itself a word of MiniLM's vocabulary: each stands for one
-# long word only (common English clippings; "min" is not here: minimum or minute).
+# long word only (common English clippings; "min" before a number's unit is a minute).
 CLIPPINGS: dict[str, frozenset[str]] = {
     short: frozenset(longs.split()) for short, longs in {
-        "max": "maximum", "info": "information", "app": "application",
+        "max": "maximum", "min": "minimum", "info": "information", "app": "application",
         "apps": "applications", "approx": "approximately approximate",
         "dept": "department", "stats": "statistics", "intro": "introduction",
         "admin": "administrator administration", "pic": "picture", "pics": "pictures",
@@ -425,11 +425,10 @@ def _acronym(short: Token, words: Sequence[Token], pieces: Pieces) -> bool:
     word-piece or CamelCase boundary ("JS" / "JavaScript")."""
     if not short.short or not short.letters.isalnum() or len(short.letters) < 2:
         return False
-    # The long form is plain words: not the short form again, nor another acronym
-    # ("SAP" is not "SAP PM").
+    # The long form is words, not the short form again ("SAP" is not "SAP PM"); an
+    # acronym in it gives its initial like any word ("eSIM" / "embedded SIM").
     letters = short.letters
-    if any(w.kind not in ("word", "number", "unit") or w.short or w.letters == letters
-           for w in words):
+    if any(w.kind not in ("word", "number", "unit") or w.letters == letters for w in words):
         return False
     if len(words) == 1:
         return _one_word_acronym(letters, words[0], pieces)
