@@ -21,6 +21,7 @@ EXIT_S = 30
 # What each way of stopping must end in: uvicorn re-raises SIGINT once it has shut
 # down (KeyboardInterrupt: 130) and SIGTERM (sigterm_exits: SystemExit(143)).
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
+DEMO_TRIES = 3
 
 
 def children_of(pid: int) -> list[int]:
@@ -105,13 +106,20 @@ def test_a_child_of_a_killed_serve_goes_with_it() -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_demo_leaves_nothing_behind_on_sigterm() -> None:
+    # The demo's scripted session lasts about a second after "router up": on a loaded
+    # machine it can finish before the signal arrives (exit 0). That run tested nothing,
+    # so it is run again; a demo that ignored SIGTERM would exit 0 every time and fail.
     env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
-    proc = spawn([sys.executable, "-m", "llm_router_local.cli", "demo"],
-                 {**env, "PYTHONUNBUFFERED": "1"})
-    output: list[str] = []
-    wait_for_line(proc, "router up at ", STARTUP_S, on_line=output.append)
-    started = descendants(proc.pid)
-    assert len(started) >= 2  # serve, and the simulator serve started
-    code = stopped(proc, signal.SIGTERM, output)
-    assert code == EXIT_CODES[signal.SIGTERM], "".join(output[-10:])
-    assert_all_gone(started)
+    for _ in range(DEMO_TRIES):
+        proc = spawn([sys.executable, "-m", "llm_router_local.cli", "demo"],
+                     {**env, "PYTHONUNBUFFERED": "1"})
+        output: list[str] = []
+        wait_for_line(proc, "router up at ", STARTUP_S, on_line=output.append)
+        started = descendants(proc.pid)
+        assert len(started) >= 2  # serve, and the simulator serve started
+        code = stopped(proc, signal.SIGTERM, output)
+        assert_all_gone(started)
+        if code != 0:
+            assert code == EXIT_CODES[signal.SIGTERM], "".join(output[-10:])
+            return
+    pytest.fail(f"the demo finished before SIGTERM reached it in all {DEMO_TRIES} tries")
