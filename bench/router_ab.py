@@ -13,10 +13,10 @@ router's process and the store's process spent per c1 request (from /proc, so it
 the processes' own work, whatever the client costs) and the router's per c32 request
 (what bounds c32 throughput on a router that has one core). With ``--hits N``, a second router
 per arm with its cache on: N prompts sent once, then again word for word (exact hits):
-the hits' p50, their settle call and their storage calls per hit. With ``--key-limits``,
-the dev key has an rpm and a daily budget (catalog defaults, ``KEY_LIMITS``): every
-request's admission writes one conditional transaction before the upstream call (its
-p50 is Server-Timing's ``admit``). Prints each round and the medians.
+the hits' p50, their settle call, their storage calls and the router's CPU per hit.
+With ``--key-limits``, the dev key has an rpm and a daily budget (catalog defaults,
+``KEY_LIMITS``): every request's admission writes one conditional transaction before
+the upstream call (its p50 is Server-Timing's ``admit``). Prints each round and the medians.
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
     try:
         asyncio.run(drive(router, 100, 1, offset=offset + 5 * 10**5))  # warm-up
         asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))  # stored
+        router_0, _ = _router_and_store_ms(router.process.pid)
         again = asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))
+        router_1, _ = _router_and_store_ms(router.process.pid)
     finally:
         router.stop()
     hits = [s for s in again.samples if s.ok and s.cache == "exact"]
@@ -145,7 +147,8 @@ def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
             "hit settle p50 ms": median([s.phases.get("settle", 0.0) for s in hits]),
             "hit settle call p50 ms": median([ms for s in hits for op, ms in s.calls
                                               if op == "TransactWriteItems"]),
-            "hit storage calls": median([float(len(s.calls)) for s in hits])}
+            "hit storage calls": median([float(len(s.calls)) for s in hits]),
+            "router CPU ms/hit": (router_1 - router_0) / args.hits}
 
 
 if __name__ == "__main__":

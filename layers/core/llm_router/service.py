@@ -236,7 +236,8 @@ class ChatService:
         request = scoped_request(request, principal, self.catalog)
         booking.request = request
         booking.query = query_text(request)  # once, after the guards rewrote it
-        hit = await self._cache_lookup(principal, request, booking, timings)
+        hit = await self._cache_lookup(principal, request, booking, timings,
+                                       inline=len(raw_body) <= INLINE_BODY_BYTES)
         if hit is not None:
             booking.reservation = await self._admit_hit(principal, timings)
             served = await self._serve_hit(principal, request_id, booking, timings, hit,
@@ -285,10 +286,13 @@ class ChatService:
     # --- response cache (llm_router.cache; docs/semantic-cache.md) ---------------------
 
     async def _cache_lookup(
-        self, principal: Principal, request: ChatRequest, booking: _Booking, timings: Timings
+        self, principal: Principal, request: ChatRequest, booking: _Booking, timings: Timings,
+        *, inline: bool = False,
     ) -> CacheHit | None:
         """An exact repeat first (no embedding needed); then the semantic layer on the one
-        embedding of the last user turn, which ``model: auto`` routing then reuses."""
+        embedding of the last user turn, which ``model: auto`` routing then reuses.
+        ``inline``: a small request, whose exact repeat with its answer held in memory
+        is answered here on the event loop (no storage call, no hop to a thread)."""
         if self._cache is None:
             return None
         plan = self._cache.plan(request)
@@ -299,7 +303,10 @@ class ChatService:
         tenant = booking.cache_partition = self._cache.config.partition(
             principal.tenant_id, principal.key_id)
         try:
-            hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
+            held, hit = (self._cache.lookup_exact_held(tenant, request) if inline
+                         else (False, None))
+            if not held:
+                hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
             if hit is None and plan.semantic and self._tiers is not None:
                 booking.embedding, hit = await anyio.to_thread.run_sync(
                     self._semantic_lookup, tenant, request, booking.query, timings)

@@ -111,3 +111,52 @@ def test_answers_are_kept_per_tenant_and_dropped_once_expired() -> None:
     assert memo.get("a", "k", now) is not None
     assert memo.get("a", "k", now + 10) is None and len(memo) == 0
 
+
+
+def stored_here(store: Store, cache: ResponseCache, text: str, answer_text: str) -> None:
+    """``text`` answered and booked by this instance (its answer kept)."""
+    pending = cache.entry_for("t", request(text), None, text, completion(answer_text),
+                              Stored("m", "p", Decimal("0.002")), "r1")
+    assert pending is not None
+    store.apply(pending.items)
+    cache.remember("t", pending)
+
+
+def test_a_held_answer_is_found_without_storage_or_waiting() -> None:
+    """``lookup_exact_held`` (the event loop's): the same hit as ``lookup_exact`` when the
+    tenant is synced and the answer kept; otherwise it does not know, and says so."""
+    store, clock, ticks = Store(), [T0], [0.0]
+    cache = ResponseCache(CacheConfig(refresh_seconds=60), store,  # type: ignore[arg-type]
+                          clock=lambda: clock[0], monotonic=lambda: ticks[0], dim=8)
+    assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)  # not loaded
+    assert cache.lookup_exact("t", request("refunds?")) is None  # loads and syncs
+    assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)  # a miss
+    stored_here(store, cache, "refunds?", "30 days")
+    journal_reads = len(store.journal)
+    held, hit = cache.lookup_exact_held("t", request("refunds?"))
+    assert held and hit is not None and hit.kind == "exact"
+    assert hit == cache.lookup_exact("t", request("refunds?"))
+    assert store.reads == 0 and len(store.journal) == journal_reads
+
+    tenant = cache._tenants["t"]
+    with tenant.lock:  # a worker thread is syncing the tenant: no waiting for it
+        assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)
+    ticks[0] = 60.0  # a journal read is due: only lookup_exact may do it
+    assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)
+    assert cache.lookup_exact("t", request("refunds?")) is not None
+    assert cache.lookup_exact_held("t", request("refunds?"))[0]
+    clock[0] = T0 + timedelta(days=2)  # expired: never served from memory
+    assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)
+    assert cache.lookup_exact("t", request("refunds?")) is None
+
+
+def test_an_entry_another_instance_stored_is_held_once_read() -> None:
+    store = Store()
+    cache = ResponseCache(CacheConfig(refresh_seconds=3600), store,  # type: ignore[arg-type]
+                          clock=lambda: T0, dim=8)
+    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    stored_here(store, other, "opening hours?", "9 to 5")  # in the journal, not kept here
+    assert cache.lookup_exact_held("t", request("opening hours?")) == (False, None)
+    assert cache.lookup_exact("t", request("opening hours?")) is not None  # reads it
+    assert cache.lookup_exact_held("t", request("opening hours?"))[0]
+    assert store.reads == 1

@@ -128,6 +128,31 @@ class ResponseCache:
             return None
         return CacheHit("exact", answer, 1.0)
 
+    def lookup_exact_held(self, tenant_id: str,
+                          request: ChatRequest) -> tuple[bool, CacheHit | None]:
+        """``lookup_exact`` when it needs no storage call and no wait, for the event
+        loop: (True, the hit) when the tenant's index is synced (no journal read due)
+        and holds the key live with its answer kept here (``AnswerMemo``); (False, None)
+        when only ``lookup_exact`` can tell (a worker thread: it may read storage, or wait
+        for a lock a sync holds). The kept answer is the one ``lookup_exact`` serves."""
+        with self._lock:
+            tenant = self._tenants.get(tenant_id)
+        if tenant is None or not tenant.loaded or not tenant.lock.acquire(blocking=False):
+            return False, None
+        try:
+            if self._monotonic() - tenant.synced_at >= self.config.refresh_seconds:
+                return False, None
+            key = exact_key(tenant_id, request)
+            now = self._now()
+            if not tenant.index.has_live(key, now):
+                return False, None
+        finally:
+            tenant.lock.release()
+        answer = self._answers.get(tenant_id, key, now)
+        if answer is None:
+            return False, None
+        return True, CacheHit("exact", answer, 1.0)
+
     def embed_query(self, embedder: Embedder, query: str) -> Vector:
         """The query's embedding for ``lookup_semantic``. With the pair verifier on and
         embedding by the verifier's own MiniLM, the same pass gives the token states the
