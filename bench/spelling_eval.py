@@ -4,6 +4,7 @@ any is a rule bug or a mislabelled pair) and how many positives, by kind; CPU pe
 with both texts new and with both read before.
 
     .venv/bin/python bench/spelling_eval.py            # prints; --kinds for per-kind rows
+    .venv/bin/python bench/spelling_eval.py --also /work/heldout7/cache_pairs.jsonl
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ def load(path: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kinds", action="store_true", help="positives passed per kind")
+    parser.add_argument("--also", type=Path, nargs="*", default=[],
+                        help="more seen pair sets (JSONL, the same fields)")
     args = parser.parse_args()
     vocab = load_vocabulary(np.ones(30522, np.float32))  # IDF unused: pieces only
     every: list[tuple[str, str]] = []
-    for path in SETS:
+    for path in SETS + args.also:
         rows = load(path)
         cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         used: Counter[str] = Counter()
@@ -56,7 +59,8 @@ def main() -> None:
         every += [(r["a"], r["b"]) for r in rows]
         pos = [v for (label, _), v in cells.items() if label == 1]
         neg = [v for (label, _), v in cells.items() if label == 0]
-        print(f"{path.relative_to(ROOT)}: negatives passed {sum(v[0] for v in neg)}/"
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{name}: negatives passed {sum(v[0] for v in neg)}/"
               f"{sum(v[1] for v in neg)}, positives {sum(v[0] for v in pos)}/"
               f"{sum(v[1] for v in pos)} ({dict(used)})")
         if args.kinds:

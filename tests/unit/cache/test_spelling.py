@@ -54,6 +54,21 @@ def vocab() -> Vocabulary:
     ("how do I change my e-mail", "how do I change my email", ("compound",)),
     ("how do I update my acount", "how do I update my account", ("typo",)),
     ("when did WWII end", "when did World War 2 end", ("table",)),
+    # an apostrophe inside a word quotes nothing
+    ("What's my 10 GB plan's overage rate?", "what's my 10gb plan's overage rate",
+     ("format",)),
+    ("do you hve parkign at the hotle", "do you have parking at the hotel", ("typo",)),
+    ("why is my bil so high", "why is my bill so high", ("typo",)),
+    ("what's the max payout for AD&D", "what's the maximum payout for accidental death and "
+     "dismemberment", ("acronym", "clipping")),
+    ("how big is the R&D budget", "how big is the research and development budget",
+     ("acronym",)),
+    ("is the 10x10 unit climate controlled", "is the 10 by 10 unit climate controlled",
+     ("format",)),
+    ("is the trip ~3 mi", "is the trip about 3 miles", ("format",)),
+    ("can my 6 yo do the escape room", "can my six year old do the escape room", ("table",)),
+    ("how do I set an env var in bash", "how do I set an environment variable in bash",
+     ("clipping",)),
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
@@ -90,6 +105,14 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
     ('is "alot" correct', 'is "a lot" correct'),
     ("what does PIN stand for", "what does personal identification number stand for"),
     ("is min the minimum", "is minute the minimum"),
+    ("is 'alot' correct", "is 'a lot' correct"),
+    # three letters: two words, an acronym, a plural
+    ("is my cat insured", "is my car insured"),
+    ("what is the GDP of France", "what is the GBP of France"),
+    ("is the gas included", "is the gass included"),
+    ("what is R&D", "what is research and design work"),
+    ("is the 10x10 unit free", "is the 10 by 12 unit free"),
+    ("is the trip ~3 mi", "is the trip 3 miles"),
 ])
 def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
     assert same_spelling(a, b, vocab.pieces) is None

@@ -20,7 +20,8 @@ verifier thinks. The form changes (the names ``same_spelling`` reports):
   only from ``CLIPPINGS``, each against its one long word;
 - ``compound``: one word written as two ("e-mail" / "email", "log in" / "login");
 - ``typo``: a word one keyboard slip from the other side's (``pair_features.misspelt``:
-  one of the two is not a word of the vocabulary, so "card" / "cart" stay two words);
+  one of the two is not a word of the vocabulary, so "card" / "cart" stay two words; a
+  three-letter word too, "yuo" / "you", "bil" / "bill": ``_short_typo``);
 - ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
   "with").
 
@@ -58,6 +59,7 @@ IRREGULAR: tuple[tuple[str, str], ...] = (
     (r"\bplz\b", "please"),
     (r"\be\.g\.(?=\W|$)", "for example"),
     (r"\bi\.e\.(?=\W|$)", "that is"),
+    (r"(?<=\d) ?(?:yo|y/o|y\.o\.)(?=\W|$)", " year old"),
 )
 _IRREGULAR = tuple((re.compile(p, re.I), r) for p, r in IRREGULAR)
 # Other spellings of one word or sign (the "format" kind).
@@ -67,6 +69,8 @@ _FORMATS = tuple((re.compile(p, re.I), r) for p, r in (
     (r"°\s?f\b", " fahrenheit"),
     (r"\bokay\b", "ok"),
     (r"\bper cent\b", "percent"),
+    (r"(?<=\d) ?[x×] ?(?=\d)", " by "),
+    (r"~ ?(?=\d)", "about "),
 ))
 
 # Clippings whose short form is itself a word of MiniLM's vocabulary: each stands for one
@@ -84,7 +88,8 @@ CLIPPINGS: dict[str, frozenset[str]] = {
         "spec": "specification", "specs": "specifications", "gov": "government",
         "govt": "government", "mgmt": "management", "pref": "preference",
         "prefs": "preferences", "esp": "especially", "abt": "about",
-        "db": "database", "apt": "apartment", "biz": "business",
+        "db": "database", "var": "variable", "vars": "variables", "apt": "apartment",
+        "biz": "business",
         "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday",
         "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday",
         "sat": "saturday", "sun": "sunday", "jan": "january", "feb": "february",
@@ -110,7 +115,7 @@ _APOSTROPHES = (
     (re.compile(r"'re\b", re.I), " are"), (re.compile(r"'ll\b", re.I), " will"),
     (re.compile(r"'ve\b", re.I), " have"), (re.compile(r"\bi'm\b", re.I), "i am"),
     (re.compile(r"'s\b", re.I), ""))
-_RUN = re.compile(r"[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
+_RUN = re.compile(r"[A-Z]+&[A-Z]+\b|[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
 _ACRONYM_MAX = 8
@@ -121,10 +126,11 @@ MAX_CHARS = 500
 READINGS_KEPT = 2048  # texts whose tokens ``reading`` keeps
 # A question about a word itself (its spelling, its meaning, a quoted string) may change
 # its answer with the word's form: "is 'alot' correct" / "is 'a lot' correct", "what does
-# PIN stand for".
+# PIN stand for". An apostrophe inside a word ("what's my plan's rate") quotes nothing.
 _ABOUT_WORDS = re.compile(
-    r"[\"“”‘]|'\w[^']*'|\b(?:stands? for|short for|means?|meaning|acronym|abbreviat\w*|"
-    r"spell\w*|spelt|pronounc\w*|grammar\w*|synonyms?|antonyms?|plural|singular)\b", re.I)
+    r"[\"“”‘]|(?<!\w)'\w[^']*'(?!\w)|\b(?:stands? for|short for|means?|meaning|acronym|"
+    r"abbreviat\w*|spell\w*|spelt|pronounc\w*|grammar\w*|synonyms?|antonyms?|plural|"
+    r"singular)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -363,7 +369,7 @@ def _one_for_one(x: Token, y: Token, pieces: Pieces) -> str:
         return "acronym"
     if _clipped(x.letters, y.letters, pieces) or _clipped(y.letters, x.letters, pieces):
         return "clipping"
-    if _typo(x.letters, y.letters, pieces):
+    if _typo(x.letters, y.letters, pieces) or _short_typo(x, y, pieces):
         return "typo"
     return ""
 
@@ -405,6 +411,23 @@ def _typo(x: str, y: str, pieces: Pieces) -> bool:
             and _osa_distance(x, y, 1) <= 1)
 
 
+def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
+    """A word of three letters and one edit ("yuo" / "you", "hve" / "have", "bil" /
+    "bill"), which ``misspelt`` leaves alone (two short words one edit apart are often two
+    words: "cat" / "car"): only where one of the two is a word of the vocabulary (one word
+    piece) and the other is none (several), written in lower case (no acronym: "GDP" /
+    "GBP"), and no inflection or prefix added (``_typo``)."""
+    if x.kind != "word" or y.kind != "word" or x.short or y.short:
+        return False
+    a, b = x.text, y.text
+    if not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) != 3 or len(a) + len(b) > 8:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if longer in (shorter + "s", shorter + "d", shorter + "r") or longer[1:] == shorter:
+        return False
+    return (len(pieces(a)) == 1) != (len(pieces(b)) == 1) and _osa_distance(a, b, 1) <= 1
+
+
 def _clipped(short: str, long: str, pieces: Pieces) -> bool:
     """``short`` a clipping of ``long``: from ``CLIPPINGS``, or no word of the vocabulary
     whose letters start ``long`` and occur in it in order, ``long`` two letters longer."""
@@ -423,7 +446,8 @@ def _acronym(short: Token, words: Sequence[Token], pieces: Pieces) -> bool:
     words in ``_SKIPPABLE`` may take none; a number word's or number's letters are its
     digits ("2FA" / "two factor authentication"). One long word: only where it shows a
     word-piece or CamelCase boundary ("JS" / "JavaScript")."""
-    if not short.short or not short.letters.isalnum() or len(short.letters) < 2:
+    if not short.short or not short.letters.replace("&", "").isalnum() \
+            or len(short.letters) < 2:
         return False
     # The long form is words, not the short form again ("SAP" is not "SAP PM"); an
     # acronym in it gives its initial like any word ("eSIM" / "embedded SIM").
@@ -442,6 +466,8 @@ def _initials(short: str, words: list[str], si: int, wi: int) -> bool:
     if wi == len(words):
         return si == len(short)
     word = words[wi]
+    if si < len(short) and short[si] == "&":  # "R&D" / "research and development"
+        return word == "and" and _initials(short, words, si + 1, wi + 1)
     if word in _SKIPPABLE and wi > 0 and wi < len(words) - 1 and _initials(short, words,
                                                                           si, wi + 1):
         return True
