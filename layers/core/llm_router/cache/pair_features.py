@@ -93,6 +93,9 @@ class TextView:
     known: npt.NDArray[np.bool_]  # the word is one piece of MiniLM's vocabulary
     quantities: tuple[Amount, ...]  # sorted (value, family), see ``quantities.amounts``
     ids: frozenset[str]
+    # The same read with the hard check's units too (``quantity_conflict``; no feature).
+    hard_quantities: tuple[Amount, ...]
+    hard_ids: frozenset[str]
     names: frozenset[str]
     negated: bool
     intents: frozenset[tuple[int, int]]
@@ -158,6 +161,7 @@ class Vocabulary:
             idf=np.asarray(idf, dtype=np.float32), vectors=vectors,
             known=np.asarray(known, dtype=bool),
             quantities=amounts(lowered), ids=identifiers(lowered),
+            hard_quantities=amounts(lowered, hard=True), hard_ids=identifiers(lowered, hard=True),
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
@@ -244,9 +248,9 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     different ones never share an answer. An amount or id on one side only is left to
     the verifier ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order
     shipped?" asks)."""
-    return ((bool(a.quantities) and bool(b.quantities)
-             and not same_amounts(a.quantities, b.quantities))
-            or (bool(a.ids) and bool(b.ids) and a.ids != b.ids))
+    qa, qb = a.hard_quantities, b.hard_quantities
+    return ((bool(qa) and bool(qb) and not same_amounts(qa, qb))
+            or (bool(a.hard_ids) and bool(b.hard_ids) and a.hard_ids != b.hard_ids))
 
 
 def _similarity(a: TextView, b: TextView) -> tuple[F32, int]:
