@@ -4,7 +4,7 @@ any is a rule bug or a mislabelled pair) and how many positives, by kind; CPU pe
 with both texts new and with both read before.
 
     .venv/bin/python bench/spelling_eval.py            # prints; --kinds for per-kind rows
-    .venv/bin/python bench/spelling_eval.py --also /work/heldout7/cache_pairs.jsonl
+    .venv/bin/python bench/spelling_eval.py --also other/cache_pairs.jsonl  # another seen set
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from llm_router.cache.verifier import load_vocabulary
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [ROOT / "bench" / "cache_pairs" / f"{name}.jsonl" for name in ("pairs", "tune", "heldout")]
 SETS += [ROOT / "data" / name / "cache_pairs.jsonl"
-         for name in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")]
+         for name in ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+                      "heldout7")]
 
 
 def load(path: Path) -> list[dict]:
