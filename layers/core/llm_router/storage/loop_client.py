@@ -45,6 +45,7 @@ from botocore.serialize import create_serializer
 
 from llm_router.providers.session import UpstreamHttp
 from llm_router.storage.dynamo import DYNAMODB_CONFIG
+from llm_router.storage.wire_json import PlannedJSONSerializer
 
 # A store's connections: as many as calls in flight from one loop (botocore's pool had
 # POOL_CONNECTIONS for the worker threads); idle ones kept while requests keep coming.
@@ -76,8 +77,11 @@ class LoopDynamoClient:
         protocol = self._model.resolved_protocol
         # As the client's own serializer: the client's config has it off, but botocore
         # does not keep that setting in ``meta.config``.
-        self._serializer = create_serializer(
-            protocol, include_validation=bool(DYNAMODB_CONFIG.parameter_validation))
+        self._serializer = (
+            PlannedJSONSerializer()
+            if protocol == "json" and not DYNAMODB_CONFIG.parameter_validation
+            else create_serializer(
+                protocol, include_validation=bool(DYNAMODB_CONFIG.parameter_validation)))
         self._parser = create_parser(protocol)
         self._url = meta.endpoint_url
         self._config = meta.config

@@ -1,0 +1,85 @@
+"""``PlannedJSONSerializer`` makes botocore's JSON request dict, byte for byte: the
+settle's real transaction, every DynamoDB attribute type (binary ones included), and a
+JSON-protocol service with blobs, timestamps and floats; an unknown member still fails."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from botocore.serialize import create_serializer
+
+from llm_router import aws
+from llm_router.ledger import LedgerEntry
+from llm_router.storage.dynamo import dynamodb_client
+from llm_router.storage.ledger import DynamoLedger
+from llm_router.storage.wire_json import PlannedJSONSerializer
+from llm_router_local.aws import LOCAL_CREDENTIALS
+
+DYNAMO = dynamodb_client("us-east-1", "http://127.0.0.1:9", signed=False)
+
+
+def both(client: Any, operation: str, params: dict[str, Any]) -> tuple[Any, Any]:
+    model = client.meta.service_model.operation_model(operation)
+    botocore_made = create_serializer("json", include_validation=False).serialize_to_request(
+        params, model)
+    planned = PlannedJSONSerializer()
+    ours = planned.serialize_to_request(params, model)
+    assert planned.serialize_to_request(params, model) == ours  # the plan, reused
+    return botocore_made, ours
+
+
+def test_the_settles_transaction() -> None:
+    entry = LedgerEntry(
+        request_id=f"req_{uuid.uuid4().hex}", tenant_id="t", key_id="k",
+        started_at=datetime.now(UTC), requested_model="m", success=True, status=200,
+        latency_ms=1.5, model="m", provider="p", prompt_tokens=3, completion_tokens=2,
+        cost_usd=Decimal("0.000001"), usage_source="reported", cache_status="bypass")
+    ledger = DynamoLedger(DYNAMO, "ledger", "counters")
+    params = {"TransactItems": ledger.transaction(entry), "ClientRequestToken": "tok"}
+    botocore_made, ours = both(DYNAMO, "TransactWriteItems", params)
+    assert len(ours["body"]) > 1000
+    assert ours == botocore_made
+
+
+def test_every_attribute_type() -> None:
+    value = {"S": "s", "N": "1.5", "B": b"\x00\xffbin", "SS": ["a", "b"], "NS": ["1"],
+             "BS": [b"x", "str as bytes"], "NULL": True, "BOOL": False}
+    item = {"all": {"M": {"nested": {"L": [value, {"M": {"deeper": value}}]}}},
+            **{f"k{i}": {k: v} for i, (k, v) in enumerate(value.items())}}
+    params = {"TableName": "t", "Item": item, "ReturnValues": "ALL_OLD",
+              "ExpressionAttributeValues": {":b": {"B": b"\x01"}}}
+    botocore_made, ours = both(DYNAMO, "PutItem", params)
+    assert b'"B": "AP9iaW4="' in ours["body"]
+    assert ours == botocore_made
+
+
+def test_blobs_timestamps_floats_elsewhere() -> None:
+    kinesis = aws.client("kinesis", region="us-east-1", **LOCAL_CREDENTIALS)
+    assert kinesis.meta.service_model.protocol == "json"
+    for operation, params in [
+        ("PutRecords", {"StreamName": "s", "Records": [
+            {"Data": b"\x00bytes", "PartitionKey": "p"}, {"Data": "text", "PartitionKey": "q"}]}),
+        ("GetShardIterator", {"StreamName": "s", "ShardId": "0",
+                              "ShardIteratorType": "AT_TIMESTAMP",
+                              "Timestamp": datetime(2026, 12, 3, 22, 30, tzinfo=UTC)}),
+    ]:
+        botocore_made, ours = both(kinesis, operation, params)
+        assert ours == botocore_made
+    cloudwatch = aws.client("application-autoscaling", region="us-east-1", **LOCAL_CREDENTIALS)
+    params = {"PolicyName": "p", "ServiceNamespace": "ecs", "ResourceId": "r",
+              "ScalableDimension": "ecs:service:DesiredCount",
+              "TargetTrackingScalingPolicyConfiguration": {
+                  "TargetValue": 0.1 + 0.2, "ScaleInCooldown": 5}}
+    botocore_made, ours = both(cloudwatch, "PutScalingPolicy", params)
+    assert b"0.30000000000000004" in ours["body"]
+    assert ours == botocore_made
+
+
+def test_an_unknown_member_fails_as_botocore() -> None:
+    model = DYNAMO.meta.service_model.operation_model("GetItem")
+    with pytest.raises(KeyError):
+        PlannedJSONSerializer().serialize_to_request({"TableName": "t", "Nope": 1}, model)
