@@ -1,12 +1,12 @@
 """Leave-one-independent-set-out: the estimate of the classifier on a new writer.
 
-The five independent sets (``data/heldout`` .. ``data/heldout5``, training sources
-``independent-v1`` .. ``-v5``) were each written by another hand from the rubric alone.
-For N = 1..5 a model is fitted on every training row except ``independent-vN`` and
+The seven independent sets (``data/heldout`` .. ``data/heldout7``, training sources
+``independent-v1`` .. ``-v7``) were each written by another hand from the rubric alone.
+For N = 1..7 a model is fitted on every training row except ``independent-vN`` and
 scores the whole of ``data/heldoutN`` (its file as written, duplicates of other sources
 included); the temperature and the decision's under-routing cost applied to set N are
-chosen on the other four sets' left-out scores (never on N), by the rule training uses
-(``choose_under_cost``). The five numbers and their mean are the estimate; every
+chosen on the other six sets' left-out scores (never on N), by the rule training uses
+(``choose_under_cost``). The seven numbers and their mean are the estimate; every
 hyper-parameter of the shipped model is chosen on that mean.
 
 Caveat printed with the numbers: some own batches were written after reading a set's
@@ -48,7 +48,7 @@ from llm_router.embedding.memo import MemoEmbedder
 from llm_router.embedding.minilm import MiniLMEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
-SETS = {n: ROOT / "data" / ("heldout" if n == 1 else f"heldout{n}") for n in range(1, 6)}
+SETS = {n: ROOT / "data" / ("heldout" if n == 1 else f"heldout{n}") for n in range(1, 8)}
 
 
 def source_of(n: int) -> str:
@@ -135,8 +135,8 @@ def routed(scores: np.ndarray, labels: np.ndarray, temperature: float, cost: flo
 
 def summary(result: dict[str, Any], target: float = UNDER_ROUTING_TARGET) -> str:
     """Per set: the most likely tier; the routed tier with the temperature and the cost
-    chosen on the other four sets; the routed tier at fixed costs; and the routed tier
-    with a temperature plus per-tier bias (vector scaling) fitted on the other four."""
+    chosen on the other sets; the routed tier at fixed costs; and the routed tier
+    with a temperature plus per-tier bias (vector scaling) fitted on the other sets."""
     sets = {int(n): (np.array(v["scores"], np.float32), np.array(v["labels"]))
             for n, v in result["sets"].items()}
     fixed = (1.0, 1.5, 2.0, 3.0)

@@ -220,6 +220,21 @@ SOURCES = (
            "fifth held-out test, then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The sixth and seventh independent sets (data/heldout6/, data/heldout7/): each scored
+    # once as a test with artefact 2.44d78229, then declared seen; trained on since
+    # 2026-12-03 session 7 (issue 14, i14).
+    Source("independent-v6", "../../heldout6/classifier_queries.jsonl", "train",
+           "521 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout6/, 132 marked borderline by its writer); scored once as the "
+           "sixth held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v7", "../../heldout7/classifier_queries.jsonl", "train",
+           "509 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout7/, 85 marked borderline by its writer); scored once as the "
+           "seventh held-out test, then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
