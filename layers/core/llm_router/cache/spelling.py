@@ -402,11 +402,8 @@ def _typo(x: str, y: str, pieces: Pieces) -> bool:
     """``pair_features.misspelt`` (one of the two no word of the vocabulary) at one edit,
     not two ("Medicare" / "Medicaid", "megabits" / "megabytes", "transform" /
     "transformer" are two words), and no word with an inflection or prefix added."""
-    if not (x.isalpha() and y.isalpha()):
+    if not (x.isalpha() and y.isalpha()) or _inflected(x, y):
         return False
-    longer, shorter = (x, y) if len(x) > len(y) else (y, x)
-    if longer in (shorter + "s", shorter + "d", shorter + "r") or longer[1:] == shorter:
-        return False  # a plural, a past, an agent; a letter in front ("ethanol" / "methanol")
     return ((len(pieces(x)) > 1 or len(pieces(y)) > 1) and misspelt(x, y)
             and _osa_distance(x, y, 1) <= 1)
 
@@ -416,16 +413,21 @@ def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
     "bill"), which ``misspelt`` leaves alone (two short words one edit apart are often two
     words: "cat" / "car"): only where one of the two is a word of the vocabulary (one word
     piece) and the other is none (several), written in lower case (no acronym: "GDP" /
-    "GBP"), and no inflection or prefix added (``_typo``)."""
+    "GBP"), and no inflection or prefix added (``_inflected``)."""
     if x.kind != "word" or y.kind != "word" or x.short or y.short:
         return False
     a, b = x.text, y.text
-    if not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) != 3 or len(a) + len(b) > 8:
-        return False
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    if longer in (shorter + "s", shorter + "d", shorter + "r") or longer[1:] == shorter:
+    if (not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) != 3 or len(a) + len(b) > 8
+            or _inflected(a, b)):
         return False
     return (len(pieces(a)) == 1) != (len(pieces(b)) == 1) and _osa_distance(a, b, 1) <= 1
+
+
+def _inflected(x: str, y: str) -> bool:
+    """One word the other with a letter added: a plural, a past, an agent ("s", "d", "r"
+    at the end), or a letter in front ("ethanol" / "methanol"): two words, not a typo."""
+    longer, shorter = (x, y) if len(x) > len(y) else (y, x)
+    return longer in (shorter + "s", shorter + "d", shorter + "r") or longer[1:] == shorter
 
 
 def _clipped(short: str, long: str, pieces: Pieces) -> bool:
