@@ -18,7 +18,8 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from llm_router.cache.context import MAX_TOKENS  # noqa: E402
+from cache_eval import request_path_cost  # noqa: E402
+
 from llm_router.cache.verifier import load_verifier  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,22 +32,9 @@ def main(kinds: list[str], n: int = 100) -> None:
     pairs = [json.loads(line) for line in lines]
     for kind in kinds:
         verifier = load_verifier(model_kind=kind, fusion_path=FUSION)
-        _, states = verifier.embedder.embed_with_states([p["b"] for p in pairs], MAX_TOKENS,
-                                                        verifier.state_layers)
-        for p in pairs:
-            verifier.prepare(p["a"])
-        cpu = 0.0
-        for p, rows in zip(pairs, states, strict=True):
-            started = time.process_time()
-            verifier.prepare(p["b"], rows)
-            verifier.probability(p["a"], p["b"], 0.8)
-            cpu += time.process_time() - started
-        started = time.process_time()
-        for p in pairs:
-            verifier.probability(p["a"], p["b"], 0.8)
-        kept = time.process_time() - started
-        print(f"{kind}: request path {cpu * 1000 / n:.2f} ms CPU a candidate, both texts "
-              f"kept {kept * 1000 / n:.2f} ms (load average {os.getloadavg()[0]:.1f})",
+        cpu, kept = request_path_cost(verifier, verifier.embedder, pairs, time.process_time)
+        print(f"{kind}: request path {cpu:.2f} ms CPU a candidate, both texts "
+              f"kept {kept:.2f} ms (load average {os.getloadavg()[0]:.1f})",
               flush=True)
 
 
