@@ -171,26 +171,40 @@ def _read_states(path: Path) -> dict[str, npt.NDArray[np.float16]]:
     return {t: flat[offsets[i]:offsets[i + 1]] for i, t in enumerate(order)}
 
 
-def context_states(texts: list[str], cache: Path) -> dict[str, F32]:
-    """Each text's ``unit_rows`` of MiniLM's last-layer states, as the router computes
-    them (``MAX_TOKENS`` per text)."""
+def bottom_states(texts: list[str], cache: Path, files: Any = None
+                  ) -> dict[str, npt.NDArray[np.float16]]:
+    """Each text's states after MiniLM's bottom ``LOWER`` layers ([CLS] and [SEP] kept,
+    ``MAX_TOKENS`` per text), computed in JAX once per text and kept under ``cache``.
+    ``files``: MiniLM's loaded artefact, when the caller has it already."""
     import jax
     from tokenizers import Tokenizer
 
-    from llm_router.cache.context import MAX_TOKENS, unit_rows
+    from llm_router.cache.context import MAX_TOKENS
     from llm_router.embedding.artefact import load_model_files
 
     jax.config.update("jax_platforms", "cpu")
-    files = load_model_files()
-    w = files.weights
+    if files is None:
+        files = load_model_files()
     tokenizer = Tokenizer.from_str(files.tokenizer_json)
     tokenizer.no_padding()
     tokenizer.no_truncation()
+    lower_fn, _ = make_model(float(files.manifest["config"]["layer_norm_eps"]))
+    return text_states(texts, lower_fn, frozen_lower(files.weights), tokenizer, MAX_TOKENS,
+                       cache)
+
+
+def context_states(texts: list[str], cache: Path) -> dict[str, F32]:
+    """Each text's ``unit_rows`` of MiniLM's last-layer states, as the router computes
+    them (``MAX_TOKENS`` per text)."""
+    from llm_router.cache.context import unit_rows
+    from llm_router.embedding.artefact import load_model_files
+
+    files = load_model_files()
+    w = files.weights
+    lower = bottom_states(texts, cache, files)
     n_layers = int(files.manifest["config"]["num_hidden_layers"])
-    frozen = frozen_lower(w)
     upper_params = [_layer_params(w, f"encoder.layer.{i}.") for i in range(LOWER, n_layers)]
-    lower_fn, upper_fn = make_model(float(files.manifest["config"]["layer_norm_eps"]))
-    lower = text_states(texts, lower_fn, frozen, tokenizer, MAX_TOKENS, cache)
+    _, upper_fn = make_model(float(files.manifest["config"]["layer_norm_eps"]))
     order = sorted(texts, key=lambda t: len(lower[t]))
     out: dict[str, F32] = {}
     for start in range(0, len(order), 128):

@@ -65,28 +65,12 @@ def pair_sets(holdout: str | None) -> tuple[list[Pair], list[Pair], list[Pair]]:
 
 
 def lower_states(texts: list[str]) -> dict[str, npt.NDArray[np.float16]]:
-    """Every text's states after MiniLM's bottom ``LOWER`` layers ([CLS] and [SEP] kept)."""
-    import jax
-    from tokenizers import Tokenizer
+    """Every text's states after MiniLM's bottom ``LOWER`` layers ([CLS] and [SEP] kept),
+    kept under ``CACHE``."""
+    from train.cache_verifier.context_states import bottom_states
 
-    from llm_router.cache.context import MAX_TOKENS
-    from llm_router.embedding.artefact import load_model_files
-    from train.cache_verifier.context_states import (
-        frozen_lower,
-        make_model,
-        text_states,
-    )
-
-    jax.config.update("jax_platforms", "cpu")
-    files = load_model_files()
-    w = files.weights
-    tokenizer = Tokenizer.from_str(files.tokenizer_json)
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    frozen = frozen_lower(w)
-    lower_fn, _ = make_model(float(files.manifest["config"]["layer_norm_eps"]))
     CACHE.mkdir(parents=True, exist_ok=True)
-    return text_states(texts, lower_fn, frozen, tokenizer, MAX_TOKENS, CACHE)
+    return bottom_states(texts, CACHE)
 
 
 def init_params(seed: int, head: int) -> dict[str, Any]:
