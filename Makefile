@@ -76,12 +76,6 @@ verifier: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.build
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.align
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.fusion --holdout heldout5 \
-		--epochs 1 --lr 1e-4 --save .cache/cache_verifier/fusion-epoch1.npz
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.fusion --holdout heldout5 \
-		--epochs 1 --lr 5e-5 --lr-head 5e-4 --seed 1 \
-		--init .cache/cache_verifier/fusion-epoch1.npz --write
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.stack --holdout heldout5
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

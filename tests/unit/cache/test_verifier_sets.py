@@ -1,0 +1,45 @@
+"""The verifier's independent training sets (train/cache_verifier/build.py): each set is
+split into train and tune by whole domains, and a set left out (the decision set) is
+nowhere."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from train.cache_verifier.build import LATER_SETS, SEEN_SETS, load_seen_heldout, tune_domain
+from train.cache_verifier.pairs import read_jsonl
+
+
+def test_every_pair_of_every_set_trains_or_tunes_once() -> None:
+    seen = load_seen_heldout()
+    n = sum(len(read_jsonl(path)) for path, _ in SEEN_SETS.values())
+    n += sum(len(read_jsonl(path)) for path in LATER_SETS.values())
+    assert len(seen["train"]) + len(seen["tune"]) == n
+    assert {p["source"] for p in seen["train"]} == set(SEEN_SETS) | set(LATER_SETS)
+
+
+def test_a_domain_is_wholly_train_or_wholly_tune() -> None:
+    splits: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for source, path in LATER_SETS.items():
+        for p in read_jsonl(path):
+            splits[source, p["domain"]].add("tune" if tune_domain(source, p["domain"])
+                                            else "train")
+    assert all(len(s) == 1 for s in splits.values())
+    tuning = sum("tune" in s for s in splits.values())
+    assert 0.2 < tuning / len(splits) < 0.5  # about a third of the domains tune
+
+
+def test_a_left_out_set_is_in_neither_split() -> None:
+    seen = load_seen_heldout(frozenset({"heldout8"}))
+    sources = {p["source"] for split in seen.values() for p in split}
+    assert "heldout8" not in sources and "heldout7" in sources
+    texts = {(p["a"], p["b"]) for split in seen.values() for p in split}
+    held = {(p["a"], p["b"]) for p in read_jsonl(LATER_SETS["heldout8"])}
+    assert held - texts  # its pairs are not brought in under another name
+
+
+def test_an_unknown_set_name_is_refused() -> None:
+    with pytest.raises(SystemExit, match="no_such_set"):
+        load_seen_heldout(frozenset({"no_such_set"}))
