@@ -5,7 +5,10 @@ mask cannot leak one tenant's answer to another. Rows are unit-norm float32; a s
 one matrix-vector product over the tenant's rows, masked to the request's context and to
 live entries, then the policy judges the best few candidates: the same question respelled
 first, then similarity floor, amount check and the pair verifier (or threshold and guards
-without a verifier).
+without a verifier). With the verifier's hard check on, entries whose amounts or ids
+differ from the query's are left out before the candidates are chosen: they could never
+answer, and among many entries that differ only in a number ("order 1234", "order 1235")
+they would take every candidate's place (issue 13/12).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy.typing as npt
 
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.guards import Signature, signature
+from llm_router.cache.pair_features import NO_CODE, TOLERANT, number_codes
 from llm_router.cache.policy import MatchPolicy, Refusal
 from llm_router.cache.similarity import cosine_scores, top_k
 
@@ -47,6 +51,9 @@ class TenantIndex:
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         self._contexts = np.zeros(capacity, dtype=np.int64)
         self._expires = np.zeros(capacity, dtype=np.int64)
+        # ``number_codes`` of each row's text: its amounts, its ids.
+        self._amounts = np.zeros(capacity, dtype=np.int64)
+        self._ids = np.zeros(capacity, dtype=np.int64)
         self._keys: list[str] = []
         self._texts: list[str] = []
         self._signatures: list[Signature | None] = []
@@ -84,6 +91,7 @@ class TenantIndex:
         self._vectors[row] = record.embedding.reshape(-1)
         self._contexts[row] = self._code(record.context)
         self._expires[row] = record.expires_at
+        self._amounts[row], self._ids[row] = number_codes(record.text)
 
     def remove(self, key: str) -> None:
         self._exact.pop(key, None)
@@ -96,6 +104,7 @@ class TenantIndex:
             self._vectors[row] = self._vectors[last]
             self._contexts[row] = self._contexts[last]
             self._expires[row] = self._expires[last]
+            self._amounts[row], self._ids[row] = self._amounts[last], self._ids[last]
             self._keys[row], self._texts[row] = moved, self._texts[last]
             self._signatures[row] = self._signatures[last]
             self._row[moved] = row
@@ -117,12 +126,14 @@ class TenantIndex:
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
                policy: MatchPolicy, query_text: str) -> Lookup:
-        nearest = self.nearest(query, context, now)
-        if not nearest:
+        numbers = number_codes(query_text) if policy.filters_numbers else None
+        nearest, best_similarity = self._nearest(query, context, now, CANDIDATES, numbers)
+        if best_similarity is None:
             return Lookup(None, 0.0, "context")
+        if not nearest:  # every live entry of the context names other amounts or ids
+            return Lookup(None, best_similarity, "numbers")
         scores = dict(nearest)
         best = [row for row, _ in nearest]
-        best_similarity = nearest[0][1]
         for row in best:  # the same question respelled: no model, no floor
             respelled = policy.respelled(scores[row], self._texts[row], query_text)
             if respelled is not None and respelled.hit:
@@ -134,7 +145,8 @@ class TenantIndex:
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
-        first_refusal: Refusal | None = None
+        # The nearest entry was left out: the hard check refused it.
+        first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
         probability: float | None = None
         for row in best:
             verdict = policy.judge(scores[row], self._signature(row) if lexical else None,
@@ -149,21 +161,52 @@ class TenantIndex:
         return Lookup(None, best_similarity, first_refusal, probability)
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
-                k: int = CANDIDATES) -> list[tuple[int, float]]:
+                k: int = CANDIDATES, numbers: tuple[int, int] | None = None
+                ) -> list[tuple[int, float]]:
         """(row, similarity) of the ``k`` live entries of ``context`` nearest ``query``,
-        best first. When the context holds few of the tenant's rows (a conversation's
-        follow-up turns, a rarely used model) only those rows are scored; otherwise one
-        matrix-vector product over all rows, masked. Both are exact."""
+        best first; with ``numbers`` (the query's ``number_codes``), of those whose
+        amounts and ids the hard check does not refuse. When the context holds few of the
+        tenant's rows (a conversation's follow-up turns, a rarely used model) only those
+        rows are scored; otherwise one matrix-vector product over all rows, masked. Both
+        are exact."""
+        return self._nearest(query, context, now, k, numbers)[0]
+
+    def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
+                 numbers: tuple[int, int] | None
+                 ) -> tuple[list[tuple[int, float]], float | None]:
+        """``nearest``, and the similarity of the nearest live entry of the context, left
+        out or not (None: the context has none)."""
         code = self._context_codes.get(context)
         n = len(self._keys)
         if code is None or n == 0:
-            return []
+            return [], None
         live = (self._contexts[:n] == code) & (self._expires[:n] > now)
         rows = np.flatnonzero(live)
+        if rows.size == 0:
+            return [], None
+        allowed = live if numbers is None else live & ~self._refused(numbers, n)
         if rows.size * SUBSET_SHARE < n:
             subset = cosine_scores(self._vectors[rows], query)
-            return [(int(rows[i]), float(subset[i])) for i in top_k(subset, k, -1.0)]
-        return self.nearest_by_scan(query, live, k)
+            kept = np.where(allowed[rows], subset, np.float32(-2.0))
+            return ([(int(rows[i]), float(subset[i])) for i in top_k(kept, k, -1.0)],
+                    float(subset.max()))
+        scores = cosine_scores(self._vectors[:n], query)
+        best = float(scores[rows].max())
+        kept = np.where(allowed, scores, np.float32(-2.0))
+        return [(row, float(scores[row])) for row in top_k(kept, k, -1.0)], best
+
+    def _refused(self, numbers: tuple[int, int], n: int) -> npt.NDArray[np.bool_]:
+        """Rows the hard check refuses for a query of these ``number_codes``: both name
+        amounts (compared exactly) and they differ, or both name ids and they differ."""
+        amount, ids = numbers
+        refused = np.zeros(n, dtype=bool)
+        if amount not in (NO_CODE, TOLERANT):
+            rows = self._amounts[:n]
+            refused |= (rows != NO_CODE) & (rows != TOLERANT) & (rows != amount)
+        if ids != NO_CODE:
+            rows = self._ids[:n]
+            refused |= (rows != NO_CODE) & (rows != ids)
+        return refused
 
     def nearest_by_scan(self, query: npt.NDArray[np.float32], live: npt.NDArray[np.bool_],
                         k: int = CANDIDATES) -> list[tuple[int, float]]:
@@ -195,3 +238,5 @@ class TenantIndex:
         self._vectors = np.resize(self._vectors, (new, self.dim))
         self._contexts = np.resize(self._contexts, new)
         self._expires = np.resize(self._expires, new)
+        self._amounts = np.resize(self._amounts, new)
+        self._ids = np.resize(self._ids, new)

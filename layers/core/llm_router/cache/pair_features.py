@@ -18,6 +18,7 @@ depends on one text only.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from tokenizers import Tokenizer
 
 from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
-from llm_router.cache.quantities import Amount, amounts, same_amounts
+from llm_router.cache.quantities import APPROXIMATE, Amount, amounts, same_amounts
 from llm_router.cache.quantities import ids as identifiers
 
 F32 = npt.NDArray[np.float32]
@@ -251,6 +252,42 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     qa, qb = a.hard_quantities, b.hard_quantities
     return ((bool(qa) and bool(qb) and not same_amounts(qa, qb))
             or (bool(a.hard_ids) and bool(b.hard_ids) and a.hard_ids != b.hard_ids))
+
+
+# ``number_codes``: the text names no amount (or is not read), and amounts that are
+# only equal within a tolerance. Neither ever rules a candidate out.
+NO_CODE = 0
+TOLERANT = 1
+
+
+def number_codes(text: str) -> tuple[int, int]:
+    """The hard check's amounts and ids of a text (as ``Vocabulary.view`` reads them) as
+    two integers, so that an index can leave out in bulk the entries the hard check
+    refuses (``TenantIndex.nearest``). A stable 64-bit hash of the sorted amount values
+    (units are not compared, as in ``same_amounts``) and of the sorted ids; ``NO_CODE``
+    for none, and for a text without a digit, which is not read at all (~30 us a text
+    with one): an amount in words ("twenty dollars") is then left to the full check,
+    as is an amount only equal within a tolerance (``TOLERANT``: data sizes, rates).
+    Equal codes say nothing; different ones say the full check refuses the pair."""
+    if not any(c.isdigit() for c in text):
+        return NO_CODE, NO_CODE
+    lowered = normalise(text)
+    found = amounts(lowered, hard=True)
+    if not found:
+        amount_code = NO_CODE
+    elif any(family in APPROXIMATE for _, family in found):
+        amount_code = TOLERANT
+    else:
+        amount_code = _code(repr(sorted(value for value, _ in found)))
+    found_ids = identifiers(lowered, hard=True)
+    return amount_code, _code(repr(sorted(found_ids))) if found_ids else NO_CODE
+
+
+def _code(text: str) -> int:
+    """Stable across processes (``hash`` of a str is not); never a reserved code."""
+    code = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little",
+                          signed=True)
+    return code if code not in (NO_CODE, TOLERANT) else code + 2
 
 
 def _similarity(a: TextView, b: TextView) -> tuple[F32, int]:

@@ -90,6 +90,14 @@ class MatchPolicy:
         about a millisecond: the verifier's path passes None)."""
         return self.verifier is None and self.guards
 
+    @property
+    def filters_numbers(self) -> bool:
+        """Whether the index leaves out, before it picks the nearest candidates, the
+        entries whose amounts or ids the hard check refuses (``TenantIndex.nearest``): it
+        is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
+        and would only take the place of one that may."""
+        return self.verifier is not None and self.guards
+
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "") -> Verdict:
         if similarity < self.threshold:

@@ -74,7 +74,8 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
                                      (1000, "l litre litres liter liters"))
        for w in names.split()},
 }
-_APPROX = frozenset({"mb", "mbps"})
+# Families whose amounts agree within 3 % (``same_amounts``).
+APPROXIMATE = frozenset({"mb", "mbps"})
 
 
 def _quantity_re(units: dict[str, tuple[str, float]]) -> re.Pattern[str]:
@@ -143,7 +144,7 @@ def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
     agree); data sizes and rates within 3 % (1 GB is 1000 or 1024 MB)."""
     if len(a) != len(b):
         return False
-    return all(x == y or (fx in _APPROX and fy in _APPROX
+    return all(x == y or (fx in APPROXIMATE and fy in APPROXIMATE
                           and abs(x - y) <= 0.03 * max(abs(x), abs(y)))
                for (x, fx), (y, fy) in zip(sorted(a), sorted(b), strict=True))
 
