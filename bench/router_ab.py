@@ -10,10 +10,12 @@ commit is measured by the same harness; words after the path are ``serve`` optio
 round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
 p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, the CPU the
 router's process and the store's process spent per c1 request (from /proc, so it is
-the processes' own work, whatever the client costs) and the router's per c32 request
-(what bounds c32 throughput on a router that has one core). With ``--hits N``, a second router
+the processes' own work, whatever the client costs) and, per c32 request, the CPU of
+every process on it: router, store, upstream and this client (on a two-core machine
+their sum is what bounds c32 throughput). With ``--hits N``, a second router
 per arm with its cache on: N prompts sent once, then again word for word (exact hits):
-the hits' p50, their settle call, their storage calls and the router's CPU per hit.
+the hits' p50, their settle call, their storage calls and the router's and the store's
+CPU per hit.
 With ``--key-limits``, the dev key has an rpm and a daily budget (catalog defaults,
 ``KEY_LIMITS``): every request's admission writes one conditional transaction before
 the upstream call (its p50 is Server-Timing's ``admit``). Prints each round and the medians.
@@ -25,6 +27,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import time
 from collections import defaultdict
 
 from peer.gateways import Gateway, start_router, start_upstream
@@ -96,6 +99,8 @@ def _start(upstream: Gateway, arm: str, *, cache: bool = False, extra: str = "")
 
 def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
              round_: int) -> dict[str, float]:
+    # At c32 every process on the request shares the machine's cores: the router, its
+    # store, the upstream and this client (time.process_time: drive runs here).
     extra = KEY_LIMITS if args.key_limits else ""
     router = _start(upstream, path, extra=extra)
     offset = round_ * 10**6
@@ -106,9 +111,11 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
         router_1, store_1 = _router_and_store_ms(router.process.pid)
         stream = asyncio.run(drive(router, args.stream, 1, stream=True,
                                    offset=offset + 2 * 10**5))
-        router_2, _ = _router_and_store_ms(router.process.pid)
+        router_2, store_2 = _router_and_store_ms(router.process.pid)
+        upstream_2, client_2 = _cpu_ms(upstream.process.pid), time.process_time() * 1000
         c32 = asyncio.run(drive(router, args.c32, 32, offset=offset + 3 * 10**5))
-        router_3, _ = _router_and_store_ms(router.process.pid)
+        router_3, store_3 = _router_and_store_ms(router.process.pid)
+        upstream_3, client_3 = _cpu_ms(upstream.process.pid), time.process_time() * 1000
     finally:
         router.stop()
     # With --key-limits admission's transaction comes first in each request's calls.
@@ -124,7 +131,10 @@ def _measure(upstream: Gateway, path: str, args: argparse.Namespace,
            "c32 errors": float(c32.errors),
            "router CPU ms/req": (router_1 - router_0) / args.c1,
            "store CPU ms/req": (store_1 - store_0) / args.c1,
-           "router CPU ms/req c32": (router_3 - router_2) / args.c32}
+           "router CPU ms/req c32": (router_3 - router_2) / args.c32,
+           "store CPU ms/req c32": (store_3 - store_2) / args.c32,
+           "upstream CPU ms/req c32": (upstream_3 - upstream_2) / args.c32,
+           "client CPU ms/req c32": (client_3 - client_2) / args.c32}
     return {**row, **(_hits(upstream, path, args, offset) if args.hits else {})}
 
 
@@ -135,9 +145,9 @@ def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
     try:
         asyncio.run(drive(router, 100, 1, offset=offset + 5 * 10**5))  # warm-up
         asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))  # stored
-        router_0, _ = _router_and_store_ms(router.process.pid)
+        router_0, store_0 = _router_and_store_ms(router.process.pid)
         again = asyncio.run(drive(router, args.hits, 1, offset=offset + 4 * 10**5))
-        router_1, _ = _router_and_store_ms(router.process.pid)
+        router_1, store_1 = _router_and_store_ms(router.process.pid)
     finally:
         router.stop()
     hits = [s for s in again.samples if s.ok and s.cache == "exact"]
@@ -148,7 +158,8 @@ def _hits(upstream: Gateway, path: str, args: argparse.Namespace,
             "hit settle call p50 ms": median([ms for s in hits for op, ms in s.calls
                                               if op == "TransactWriteItems"]),
             "hit storage calls": median([float(len(s.calls)) for s in hits]),
-            "router CPU ms/hit": (router_1 - router_0) / args.hits}
+            "router CPU ms/hit": (router_1 - router_0) / args.hits,
+            "store CPU ms/hit": (store_1 - store_0) / args.hits}
 
 
 if __name__ == "__main__":
