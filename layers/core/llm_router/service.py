@@ -613,12 +613,11 @@ class ChatService:
     def _settle_writes(self, entry: LedgerEntry, also: list[dict[str, Any]],
                        booking: _Booking, completion: ChatCompletion | None, request_id: str,
                        partition: str) -> tuple[list[dict[str, Any]], PendingEntry | None]:
-        """``also`` plus the cache's write, and the entry to remember once booked."""
+        """``also`` plus the cache's write on a miss (a hit writes nothing to the cache:
+        the ledger and rollups count it), and the entry to remember once booked."""
         items, pending = list(also), None
         cache, decision = self._cache, booking.decision
-        if cache is not None and booking.hit is not None:
-            items.append(cache.hit_item(partition, booking.hit))
-        elif (cache is not None and entry.success and completion is not None
+        if (cache is not None and entry.success and completion is not None
               and booking.cache_status == "miss" and decision is not None
               and booking.request is not None):
             pending = cache.entry_for(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import threading
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import numpy as np
 
@@ -42,9 +41,6 @@ class JournalStore:
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None
-
-    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None:
-        pass
 
 
 def record(key: str, at: datetime, vector: bool = True) -> IndexRecord:

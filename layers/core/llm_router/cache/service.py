@@ -47,14 +47,9 @@ class EntryStore(Protocol):
     def entry_items(self, tenant_id: str, record: IndexRecord,
                     answer: CachedAnswer) -> list[dict[str, Any]] | None: ...
 
-    def hit_item(self, tenant_id: str, key: str, saved_usd: Decimal,
-                 expires_at: int) -> dict[str, Any]: ...
-
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None: ...
 
     def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]: ...
-
-    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None: ...
 
 
 class SnapshotSource(Protocol):
@@ -234,11 +229,6 @@ class ResponseCache:
             self._answers.put(tenant_id, answer)
         return answer
 
-    def hit_item(self, tenant_id: str, hit: CacheHit) -> dict[str, Any]:
-        """The write that counts a hit, for the settle transaction."""
-        return self._store.hit_item(tenant_id, hit.answer.key, hit.answer.cost_usd,
-                                    hit.answer.expires_at)
-
     def _entry(self, tenant_id: str, request: ChatRequest, embedding: Vector | None,
                query: str, completion: ChatCompletion, stored: Stored,
                request_id: str) -> tuple[IndexRecord, CachedAnswer] | None:
@@ -255,12 +245,6 @@ class ResponseCache:
         answer = CachedAnswer(key, completion, stored.model, stored.provider, stored.cost_usd,
                               request_id, created, expires)
         return record, answer
-
-    def count_hit(self, tenant_id: str, hit: CacheHit) -> None:
-        try:
-            self._store.count_hit(tenant_id, hit.answer.key, hit.answer.cost_usd)
-        except (RouterError, OSError) as exc:
-            log.warning("cache hit not counted: %s", exc)
 
     def entries(self, tenant_id: str) -> int:
         """Entries this instance knows for the tenant (stats)."""

@@ -92,24 +92,9 @@ class DynamoCacheStore:
             "request_id": {"S": answer.request_id},
             "created_at": {"S": answer.created_at.isoformat()},
             "expires_at": n(answer.expires_at),
-            "hits": {"N": "0"}, "saved_usd": {"N": "0"},
         }
         return [{"Put": {"TableName": self._table, "Item": item}},
                 {"Put": {"TableName": self._table, "Item": journal}}]
-
-    def hit_item(self, tenant_id: str, key: str, saved_usd: Decimal,
-                 expires_at: int) -> dict[str, Any]:
-        """The Update that counts one hit, for the settle transaction. It has no
-        condition: an entry that expired meanwhile must not cancel the booking. The stub
-        it would then leave has no answer (``answer`` ignores it) and the entry's TTL."""
-        return {"Update": {
-            "TableName": self._table,
-            "Key": {"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
-            "UpdateExpression": "ADD hits :one, saved_usd :saved "
-                                "SET expires_at = if_not_exists(expires_at, :exp)",
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":saved": {"N": str(saved_usd)},
-                                          ":exp": {"N": str(expires_at)}},
-        }}
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         resp = self._call("reading a cache entry", "get_item", TableName=self._table,
@@ -145,21 +130,6 @@ class DynamoCacheStore:
             if "LastEvaluatedKey" not in page:
                 return records
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def count_hit(self, tenant_id: str, key: str, saved_usd: Decimal) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"tenant_id": {"S": tenant_id}, "sk": {"S": ANSWER + key}},
-                UpdateExpression="ADD hits :one, saved_usd :saved",
-                ConditionExpression="attribute_exists(sk)",
-                ExpressionAttributeValues={":one": {"N": "1"}, ":saved": n(saved_usd)},
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise storage_error("counting a cache hit", exc) from exc
-        except BotoCoreError as exc:
-            raise storage_error("counting a cache hit", exc) from exc
 
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
         try:
