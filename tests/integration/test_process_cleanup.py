@@ -1,6 +1,8 @@
 """``serve`` and ``demo`` stop everything they started: on SIGTERM (which uvicorn
 re-raises after its own shutdown), on Ctrl-C, and when their parent dies. The test
-collects every descendant while they run and asserts none is left afterwards."""
+collects every descendant while they run and asserts none is left afterwards. A process
+that does not stop is asked where it waits (``stack_dump``) before it is killed, and the
+answer is in the failure message."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from llm_router_local.processes import spawn, wait_for_line
+from llm_router_local.stack_dump import DUMP_SIGNAL, TASKS_HEADER
 
 pytestmark = pytest.mark.integration
 STARTUP_S = 90
@@ -22,6 +25,10 @@ EXIT_S = 30
 # down (KeyboardInterrupt: 130) and SIGTERM (sigterm_exits: SystemExit(143)).
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -signal.SIGKILL}
 DEMO_TRIES = 3
+# signal_window/sitecustomize.py holds uvicorn's handlers back this long in `serve`.
+SIGNAL_WINDOW = Path(__file__).parent / "signal_window"
+HANDLER_DELAY_S = 2.0
+DUMP_WAIT_S = 10.0
 
 
 def children_of(pid: int) -> list[int]:
@@ -64,34 +71,69 @@ def assert_all_gone(pids: list[int], timeout_s: float = 20.0) -> None:
 
 def stopped(proc: subprocess.Popen[str], sig: signal.Signals, output: list[str]) -> int:
     """Sends ``sig`` and waits at most EXIT_S for the exit; a process still running then
-    is killed (never leaked into the session) and the test fails with its last output."""
+    prints its threads' and tasks' stacks, is killed (never leaked into the session) and
+    the test fails with its last output, stacks included."""
     proc.send_signal(sig)
     try:
         return proc.wait(timeout=EXIT_S)
     except subprocess.TimeoutExpired:
+        stacks = stacks_of(proc, output)
         proc.kill()
         proc.wait(timeout=EXIT_S)
-        tail = "".join(output[-10:]).strip() or "(no output)"
         pytest.fail(f"{proc.args[3:]} did not exit within {EXIT_S} s of {sig.name}; "
-                    f"last output:\n{tail}")
+                    f"last output, then its stacks:\n{stacks}")
 
 
-def serve(*extra: str) -> subprocess.Popen[str]:
+def stacks_of(proc: subprocess.Popen[str], output: list[str]) -> str:
+    """The output from the last lines before the dump signal to the end of the dump
+    (``serve`` prints it on DUMP_SIGNAL; see llm_router_local.stack_dump)."""
+    start = max(len(output) - 10, 0)
+    proc.send_signal(DUMP_SIGNAL)
+    deadline = time.monotonic() + DUMP_WAIT_S
+    while time.monotonic() < deadline and not any(TASKS_HEADER in line or "no event loop"
+                                                  in line for line in output[start:]):
+        time.sleep(0.1)
+    time.sleep(0.5)  # the tasks after the header
+    return "".join(output[start:]).strip() or "(no output)"
+def serve(*extra: str, handler_delay_s: float | None = None) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "llm_router_local.cli", "serve", "--port", "0", "--simulate", "on",
            *extra]
     env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_AWS_ENDPOINT_URL"}
+    if handler_delay_s is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SIGNAL_WINDOW),
+                                                          env.get("PYTHONPATH")]))
+        env["LLM_ROUTER_TEST_HANDLER_DELAY_S"] = str(handler_delay_s)
     return spawn(cmd, {**env, "PYTHONUNBUFFERED": "1"})
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_its_simulator_on_a_signal(sig: signal.Signals) -> None:
-    proc, output = serve(), []
+    # The signal goes out the moment serve says it listens, with uvicorn's handlers held
+    # back HANDLER_DELAY_S: it must still be uvicorn's to handle. Sent before them, it
+    # met the default handlers, whose KeyboardInterrupt, raised in a weakref callback,
+    # was dropped and left serve serving (a CI run; reproduced under load).
+    proc, output = serve(handler_delay_s=HANDLER_DELAY_S), []
     wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
     started = descendants(proc.pid)
     assert started, "serve started no simulator"
     assert stopped(proc, sig, output) == EXIT_CODES[sig], "".join(output[-10:])
+    assert f"uvicorn caught signal {int(sig)}\n" in output, "".join(output[-10:])
     assert_all_gone(started)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_serve_says_where_it_waits_on_the_dump_signal() -> None:
+    # What stopped() collects from a serve that does not stop: the main thread in the
+    # event loop, and the server's task down to the await it is parked on.
+    proc, output = serve(), []
+    wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
+    started = descendants(proc.pid)
+    stacks = stacks_of(proc, output)
+    assert stopped(proc, signal.SIGTERM, output) == EXIT_CODES[signal.SIGTERM], stacks
+    assert_all_gone(started)
+    assert "Current thread" in stacks and "llm_router_local/cli/serve.py" in stacks, stacks
+    assert TASKS_HEADER in stacks and "in main_loop" in stacks, stacks
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

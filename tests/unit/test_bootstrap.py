@@ -76,13 +76,13 @@ def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(serve, "build_encoders", build_and_record)
 
     class Server:
-        def __init__(self, config: object) -> None:
+        def __init__(self, config: object, on_ready: object) -> None:
             pass
 
         def run(self, sockets: object) -> None:
             order.append("serving")
 
-    monkeypatch.setattr(serve.uvicorn, "Server", Server)
+    monkeypatch.setattr(serve, "ReadyServer", Server)
     monkeypatch.setattr(serve.uvicorn, "Config", lambda app, **k: None)
     serve._serve(argparse.Namespace(host="127.0.0.1", port=0, dev_key=None, simulate="on",
                                     loop="asyncio", http="h11"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import socket
 import sys
+from collections.abc import Callable
 
 import uvicorn
 
@@ -18,6 +20,7 @@ from llm_router_local.one_send import one_send_protocol
 from llm_router_local.processes import sigterm_exits
 from llm_router_local.sockets import listening_socket
 from llm_router_local.stack import DEV_TENANT, LocalStack
+from llm_router_local.stack_dump import dump_stacks_on
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         settings = settings.model_copy(update={"config_path": args.config})
     catalog = load_catalog(settings.config_path)
+    dump_stacks_on()  # kill -USR1: where a serve that does not stop is waiting
     with sigterm_exits():
         _serve(args, settings, catalog)
     return 0
@@ -80,13 +84,32 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         # it exits: 2.8-6.5 s of each exit after Ctrl-C under load (average 9-14 on 2
         # cores), 0.1-0.3 s frozen (bench/serve_exit.py). Lambda's init freezes too.
         gc.freeze()
-        _banner(stack, f"http://{host}:{port}", f"{loop} + {http}")
         config = uvicorn.Config(app, loop=loop, http=one_send_protocol(http),
                                 log_level="warning", access_log=False)
         # run(), not asyncio.run(serve()): run() builds the loop that `loop` names.
-        uvicorn.Server(config).run(sockets=[sock])
+        ReadyServer(config, lambda: _banner(stack, f"http://{host}:{port}",
+                                            f"{loop} + {http}")).run(sockets=[sock])
     finally:
         stack.stop()
+
+
+class ReadyServer(uvicorn.Server):
+    """uvicorn's server that calls ``on_ready`` once it accepts connections with its own
+    SIGINT and SIGTERM handlers in place (``Server.serve`` installs them before
+    ``startup``), so scripts that signal ``serve`` as soon as it says it is listening
+    get uvicorn's shutdown. Before that a Ctrl-C is a KeyboardInterrupt raised wherever
+    the main thread is, and one raised in a weakref callback is printed and dropped:
+    ``serve`` then served on, deaf to the Ctrl-C it was sent (the flaky
+    test_process_cleanup run, reproduced under load)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._on_ready()
 
 
 def server_stack(loop: str, http: str) -> tuple[str, str]:
