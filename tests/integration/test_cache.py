@@ -81,14 +81,19 @@ def test_the_same_question_respelled_is_a_hit_that_says_so(router: RouterProcess
     assert other.headers["x-router-cache"] == "miss", other.headers["x-router-reason"]
 
 
-def test_cache_false_and_high_temperature_are_honoured(router: RouterProcess) -> None:
-    ask(router, "What are your opening hours?")
+def test_cache_false_and_high_temperature_are_honoured(router: RouterProcess,
+                                                      storage: Storage) -> None:
+    first = ask(router, "What are your opening hours?")
     off = ask(router, "What are your opening hours?", extra_body={"cache": False})
     assert off.headers["x-router-cache"] == "bypass"
     ask(router, "Write a haiku about returns.", temperature=1.5)
     # Above max_temperature only an exact repeat is served, never a paraphrase.
-    assert ask(router, "Write a haiku about returning items.",
-               temperature=1.5).headers["x-router-cache"] == "miss"
+    hot = ask(router, "Write a haiku about returning items.", temperature=1.5)
+    assert hot.headers["x-router-cache"] == "miss"
+    # Booked with why: only the exact layer was asked. A plain miss names no reason.
+    assert storage.ledger_item(hot.headers["x-request-id"])["cache_miss"] == "exact_only"
+    assert "cache_miss" not in storage.ledger_item(first.headers["x-request-id"])
+    assert "cache_miss" not in storage.ledger_item(off.headers["x-request-id"])
 
 
 def test_one_tenant_never_sees_another_tenants_entries(
@@ -112,9 +117,12 @@ def test_stats_endpoint_reports_the_callers_tenant(
 ) -> None:
     ask(router, "Do you sell gift cards?")
     ask(router, "Do you sell gift cards?")
+    ask(router, "Write a limerick about gift cards.", temperature=1.5)
     stats = httpx.get(f"{router.url}/v1/cache/stats?days=2",
                       headers={"authorization": f"Bearer {KEY}"}, timeout=10).json()
     assert stats["tenant_id"] == TENANT and stats["exact_hits"] >= 2
+    assert stats["misses"]["exact_only"] >= 1 and stats["misses"]["failed"] == 0
+    assert set(stats["misses"]) == {"failed", "gone", "exact_only", "model_removed"}
     assert stats["semantic_hits"] >= 1
     assert 0 < stats["hit_rate"] < 1 and Decimal(stats["cost_saved_usd"]) > 0
     theirs = httpx.get(f"{router.url}/v1/cache/stats",

@@ -93,6 +93,7 @@ def test_demo_runs_end_to_end_and_stops_everything() -> None:
     assert "SIMULATED mode" in out
     assert "ledger: 11 requests booked" in out and "(1 failed)" in out
     assert " exact " in out and " semantic " in out  # the repeat and the paraphrase
+    assert "cache: 1 exact and 1 semantic hits, 9 misses; not for want of a match: none" in out
     assert " simple " in out and " reasoning " in out  # the two model="auto" questions
     for provider in ("openai", "anthropic", "gemini", "groq"):
         assert f" {provider} " in out

@@ -167,6 +167,7 @@ def test_cache_reads_failing_are_a_miss_answered_upstream_and_booked_once(harnes
     assert resp.status_code == 200 and resp.headers["x-router-cache"] == "miss"
     [_, again] = sorted(harness.check_books(key, 2), key=lambda i: i["started_at"])
     assert again["cache_status"] == "miss" and again["cost_usd"] > 0
+    assert again["cache_miss"] == "failed"  # named: not a miss for want of a match
 
 
 # --- streams -------------------------------------------------------------------------

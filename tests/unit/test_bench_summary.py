@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome
-from llm_router_local.benchmark.summary import arm_summary
+from llm_router_local.benchmark.summary import arm_summary, report_markdown
 from llm_router_local.benchmark.workload import WorkloadItem
 
 
@@ -28,3 +28,21 @@ def test_failovers_count_targets_and_skips_count_passed_over_ones() -> None:
     summary = arm_summary(ArmResult(Arm("router"), outcomes, ledger, 1.0), workload)
     assert summary["failovers"] == 2 and summary["skips"] == 1
     assert summary["cost_usd"] == "0.004" and summary["ledger_items"] == 3
+
+
+def test_misses_not_for_want_of_a_match_are_counted_by_reason() -> None:
+    ledger = [{"cost_usd": "0.001", "cache_status": "miss", "cache_miss": "failed"},
+              {"cost_usd": "0.001", "cache_status": "miss", "cache_miss": "exact_only"},
+              {"cost_usd": "0.001", "cache_status": "miss", "cache_miss": "failed"},
+              {"cost_usd": "0.001", "cache_status": "miss"},
+              {"cost_usd": "0", "cache_status": "exact"}]
+    outcomes = [Outcome(i, 200, "m", "simple", "miss", 10.0, Decimal("0.001"), False)
+                for i in range(5)]
+    workload = [WorkloadItem("q", "simple", "support")] * 5
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, ledger, 1.0), workload)
+    assert summary["cache_misses"] == {"failed": 2, "exact_only": 1}
+    report = report_markdown({"workload": {"requests": 5, "variants": {}, "kinds": {},
+                                           "labels": {}},
+                              "concurrency": 1, "upstream": "simulated", "arms": [summary],
+                              "savings": {}}, [])
+    assert "router: 1 exact_only, 2 failed." in report

@@ -75,6 +75,14 @@ def test_increments_of_a_failed_request_with_failover() -> None:
     assert inc["cost_usd"] == Decimal("0.0000009")
 
 
+def test_a_miss_for_another_reason_than_no_match_is_counted_by_name() -> None:
+    inc = increments(entry(cache_status="miss", cache_miss="failed"))
+    assert inc["cache_miss_failed"] == 1
+    assert not any(k.startswith("cache_miss") for k in increments(entry(cache_status="miss")))
+    assert entry(cache_miss="exact_only").to_item()["cache_miss"] == "exact_only"
+    assert "cache_miss" not in entry().to_item()
+
+
 def test_max_tokens_and_truncation() -> None:
     inc = increments(entry(max_tokens=100, completion_tokens=100, cost_usd=Decimal("0.01")))
     assert inc["max_tokens_requests"] == 1 and inc["truncated"] == 1

@@ -13,6 +13,13 @@ from typing import Any, Literal
 
 UsageSource = Literal["reported", "estimated", "none"]
 CacheStatus = Literal["miss", "exact", "semantic", "bypass"]
+# Why a request the cache was asked about missed, when it was not for want of a match (no
+# entry near enough, the verifier or the amounts check said no): a storage or verifier
+# failure, an entry the index holds whose answer could not be read or had expired, a
+# request only the exact layer may serve (tools, temperature, a non-text or very long last
+# turn), a hit whose model the catalog no longer has. docs/semantic-cache.md, "Stats".
+CacheMiss = Literal["failed", "gone", "exact_only", "model_removed"]
+CACHE_MISSES: tuple[CacheMiss, ...] = ("failed", "gone", "exact_only", "model_removed")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class LedgerEntry:
     cost_usd: Decimal = Decimal(0)
     usage_source: UsageSource = "none"
     cache_status: CacheStatus = "miss"
+    cache_miss: CacheMiss | None = None  # a miss's reason, when it is one of ``CacheMiss``
     # A cache hit's ledger cost of the original answer: what the hit saved.
     cost_saved_usd: Decimal = Decimal(0)
     stream: bool = False
@@ -91,6 +99,7 @@ class LedgerEntry:
             "cost_usd": self.cost_usd,
             "usage_source": self.usage_source,
             "cache_status": self.cache_status,
+            "cache_miss": self.cache_miss,
             "cost_saved_usd": self.cost_saved_usd,
             "stream": self.stream,
             "max_tokens": self.max_tokens,

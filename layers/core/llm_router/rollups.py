@@ -153,6 +153,8 @@ def increments(entry: LedgerEntry) -> dict[str, int | Decimal]:
     }
     if entry.cache_status == "bypass":
         values["cache_bypass_cost_usd"] = entry.cost_usd
+    if entry.cache_status == "miss" and entry.cache_miss:
+        values[f"cache_miss_{entry.cache_miss}"] = 1
     if entry.error_code:
         values[error_class(entry.error_code)] = 1
     if entry.max_tokens is not None and entry.success:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 import anyio
 
-from llm_router.cache.entry import CacheHit
+from llm_router.cache.entry import CacheHit, Found
 from llm_router.cache.service import PendingEntry, ResponseCache, Stored
 from llm_router.catalog import Catalog
 from llm_router.complexity import TierPicker, query_text
@@ -37,7 +37,14 @@ from llm_router.guards import (
     refuse_blocked,
 )
 from llm_router.keys import Principal
-from llm_router.ledger import AttemptRecord, CacheStatus, LedgerEntry, UsageSource, now_utc
+from llm_router.ledger import (
+    AttemptRecord,
+    CacheMiss,
+    CacheStatus,
+    LedgerEntry,
+    UsageSource,
+    now_utc,
+)
 from llm_router.preflight import estimate_max_cost
 from llm_router.pricing import cost_of
 from llm_router.providers.bedrock.client import BedrockRuntime
@@ -152,6 +159,7 @@ class _Booking:
     stream: bool = False
     max_tokens: int | None = None
     cache_status: CacheStatus = "miss"
+    cache_miss: CacheMiss | None = None  # why a miss was no want of a match, if it was
     cost_saved: Decimal = Decimal(0)
     embedding: Any = None  # the last user turn's, made once by the cache stage
     # Admission's reservation (rate limits, budgets), settled in the ledger transaction.
@@ -306,24 +314,29 @@ class ChatService:
             held, hit = (self._cache.lookup_exact_held(tenant, request) if inline
                          else (False, None))
             if not held:
-                hit = await anyio.to_thread.run_sync(self._cache.lookup_exact, tenant, request)
+                found = await anyio.to_thread.run_sync(self._cache.find_exact, tenant, request)
+                hit, booking.cache_miss = found.hit, found.miss
             if hit is None and plan.semantic and self._tiers is not None:
-                booking.embedding, hit = await anyio.to_thread.run_sync(
+                booking.embedding, found = await anyio.to_thread.run_sync(
                     self._semantic_lookup, tenant, request, booking.query, timings)
+                hit, booking.cache_miss = found.hit, booking.cache_miss or found.miss
         finally:
             timings.add("cache", started)
-        if hit is None or hit.answer.model not in self.catalog.models:
-            return None  # a model since removed from the catalog: answer afresh
+        if hit is not None and hit.answer.model not in self.catalog.models:
+            booking.cache_miss = "model_removed"  # since removed from the catalog: afresh
+            return None
+        if hit is None and not plan.semantic and booking.cache_miss is None:
+            booking.cache_miss = "exact_only"
         return hit
 
     def _semantic_lookup(self, tenant: str, request: ChatRequest, query: str,
-                         timings: Timings) -> tuple[Any, CacheHit | None]:
+                         timings: Timings) -> tuple[Any, Found]:
         """Embed the query and search the tenant's index (a worker thread: both are CPU)."""
         assert self._cache is not None and self._tiers is not None
         started = time.perf_counter()
         embedding = self._cache.embed_query(self._tiers.embedder, query)
         timings.add("embed", started)  # inside "cache": shown on its own too
-        return embedding, self._cache.lookup_semantic(tenant, request, embedding, query)
+        return embedding, self._cache.find_semantic(tenant, request, embedding, query)
 
     async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
                          timings: Timings, hit: CacheHit, policy: GuardPolicy) -> ChatResult:
@@ -525,6 +538,7 @@ class ChatService:
             attempts=tuple(booking.attempts),
             guards=tuple(str(a) for a in booking.guards),
             cache_status=booking.cache_status,
+            cache_miss=booking.cache_miss if booking.cache_status == "miss" else None,
             cost_saved_usd=booking.cost_saved,
         )
         also = self._settle_items(booking, cost, usage)

@@ -62,6 +62,10 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
         "cache_exact": caches["exact"],
         "cache_semantic": caches["semantic"],
         "cache_hit_rate": round((caches["exact"] + caches["semantic"]) / max(1, len(ok)), 4),
+        # Misses that were not for want of a match, by reason (``ledger.CacheMiss``): a
+        # cache that failed or could only try the exact layer, never hidden in the rate.
+        "cache_misses": dict(Counter(str(e["cache_miss"]) for e in result.ledger
+                                     if e.get("cache_status") == "miss" and e.get("cache_miss"))),
         # Requests that went past their first target (the rollups' definition: a retry on
         # the same target is none), and those that skipped one (free tier used up,
         # breaker open) without calling it.
@@ -146,6 +150,13 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
             f"{a['latency_p50_ms']} | {a['latency_p95_ms']} | {a['cache_exact']}/"
             f"{a['cache_semantic']} | {a['failovers']} | {a.get('skips', '-')} | "
             f"{a['errors']} |")
+    misses = [f"{a['arm']}: " + ", ".join(f"{n} {reason}" for reason, n in
+                                          sorted(a["cache_misses"].items()))
+              for a in results["arms"] if a.get("cache_misses")]
+    lines += ["", "Cache misses not for want of a match (failed: storage or the verifier "
+              "failed; gone: an entry whose answer was unreadable or expired; exact_only: "
+              "only the exact layer may serve the request; model_removed): "
+              + ("; ".join(misses) if misses else "none") + "."]
     lines += ["", "## Savings of the router (ledger against ledger)", "",
               "| against | baseline USD | router USD | saved USD | saved |",
               "|---|---:|---:|---:|---:|"]

@@ -14,6 +14,7 @@ import re
 import secrets
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,6 +195,13 @@ def _print_ledger(endpoint: str, rows: list[Row]) -> None:
           f"{sum(int(v['requests']) for v in rollup.values())} requests, "
           f"{sum((Decimal(v['cost_usd']) for v in rollup.values()), Decimal(0))} USD, "
           f"{saved} USD saved by the cache")
+    # A miss the cache did not decide by matching (it failed, say) is named, not hidden.
+    hits = Counter(str(e.get("cache_status")) for e in entries)
+    misses = Counter(str(e["cache_miss"]) for e in entries
+                     if e.get("cache_status") == "miss" and e.get("cache_miss"))
+    print(f"cache: {hits['exact']} exact and {hits['semantic']} semantic hits, "
+          f"{hits['miss']} misses; not for want of a match: "
+          + (", ".join(f"{n} {reason}" for reason, n in sorted(misses.items())) or "none"))
     if len(entries) != len(rows) or booked != shown:
         raise CommandError(
             f"ledger mismatch: {len(entries)} items for {len(rows)} requests, "

@@ -160,3 +160,28 @@ def test_an_entry_another_instance_stored_is_held_once_read() -> None:
     assert cache.lookup_exact("t", request("opening hours?")) is not None  # reads it
     assert cache.lookup_exact_held("t", request("opening hours?"))[0]
     assert store.reads == 1
+
+
+def test_a_miss_says_why_when_it_was_not_for_want_of_an_entry() -> None:
+    """``find_exact``: no entry is a plain miss; an entry whose answer is gone from storage,
+    or storage failing, is a miss that says so (booked, counted in the stats)."""
+    store = Store()
+    cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
+                          clock=lambda: T0, dim=8)
+    assert cache.find_exact("t", request("opening hours?")).miss is None  # no entry
+    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    pending = other.entry_for("t", request("opening hours?"), None, "opening hours?",
+                              completion("9 to 5"), Stored("m", "p", Decimal("0.002")), "r1")
+    assert pending is not None
+    store.apply(pending.items)
+    del store.answers[pending.record.key]  # the journal has it, the answer item is gone
+    found = cache.find_exact("t", request("opening hours?"))
+    assert found.hit is None and found.miss == "gone"
+
+    def failing(tenant_id: str, after: str) -> list[IndexRecord]:
+        raise OSError("connection reset")
+
+    store.journal_since = failing  # type: ignore[method-assign]
+    found = cache.find_exact("t", request("opening hours?"))
+    assert found.hit is None and found.miss == "failed"
+    assert cache.lookup_exact("t", request("opening hours?")) is None

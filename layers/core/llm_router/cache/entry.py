@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from llm_router.ledger import CacheMiss
 from llm_router.schema import ChatCompletion
 
 HitKind = Literal["exact", "semantic"]
@@ -47,3 +48,13 @@ class CacheHit:
     answer: CachedAnswer
     similarity: float  # 1.0 for an exact hit
     respelling: tuple[str, ...] | None = None  # a semantic hit's form changes, if any
+
+
+@dataclass(frozen=True)
+class Found:
+    """A lookup's outcome: the hit, or for a miss that was not for want of a match, why
+    (``failed``: storage or the verifier failed; ``gone``: the index holds the entry but
+    its answer could not be read or had expired)."""
+
+    hit: CacheHit | None
+    miss: CacheMiss | None = None

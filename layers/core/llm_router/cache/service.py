@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.cache.answers import AnswerMemo
-from llm_router.cache.entry import CachedAnswer, CacheHit, IndexRecord
+from llm_router.cache.entry import CachedAnswer, CacheHit, Found, IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
@@ -109,19 +109,23 @@ class ResponseCache:
         return plan_for(request, self.config)
 
     def lookup_exact(self, tenant_id: str, request: ChatRequest) -> CacheHit | None:
+        return self.find_exact(tenant_id, request).hit
+
+    def find_exact(self, tenant_id: str, request: ChatRequest) -> Found:
+        """``lookup_exact``, saying why when it missed for another reason than no entry."""
         key = exact_key(tenant_id, request)
         try:
             with self._index(tenant_id) as index:
                 live = index.has_live(key, self._now())
             if not live:
-                return None
+                return Found(None)
             answer = self._answer(tenant_id, key)
         except (RouterError, OSError) as exc:
             log.warning("exact cache lookup failed, treated as a miss: %s", exc)
-            return None
+            return Found(None, "failed")
         if answer is None or answer.expires_at <= self._now():
-            return None
-        return CacheHit("exact", answer, 1.0)
+            return Found(None, "gone")
+        return Found(CacheHit("exact", answer, 1.0))
 
     def lookup_exact_held(self, tenant_id: str,
                           request: ChatRequest) -> tuple[bool, CacheHit | None]:
@@ -172,19 +176,25 @@ class ResponseCache:
 
     def lookup_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
                         query: str) -> CacheHit | None:
+        return self.find_semantic(tenant_id, request, embedding, query).hit
+
+    def find_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
+                      query: str) -> Found:
+        """``lookup_semantic``, saying why when it missed for another reason than no match
+        (no entry near enough, or the checks and the verifier said no)."""
         try:
             with self._index(tenant_id) as index:
                 lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
                                       policy_for(self.config, tenant_id), query)
             if lookup.match is None:
-                return None
+                return Found(None)
             answer = self._answer(tenant_id, lookup.match.key)
         except (RouterError, OSError) as exc:
             log.warning("semantic cache lookup failed, treated as a miss: %s", exc)
-            return None
+            return Found(None, "failed")
         if answer is None or answer.expires_at <= self._now():
-            return None
-        return CacheHit("semantic", answer, lookup.match.similarity, lookup.respelling)
+            return Found(None, "gone")
+        return Found(CacheHit("semantic", answer, lookup.match.similarity, lookup.respelling))
 
     def store(self, tenant_id: str, request: ChatRequest, embedding: Vector | None, query: str,
               completion: ChatCompletion, stored: Stored, request_id: str) -> None:
