@@ -151,12 +151,15 @@ class Database:
                                    (table, *key)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def write(self, changes: list[tuple[str, tuple[str, str], Item | None]]) -> None:
+    def write(self, changes: list[tuple[str, tuple[str, str], Item | None, str | None]],
+              ) -> None:
         """Put (item) or delete (None) each (table, key), all in one SQLite transaction;
-        ValidationError, and nothing written, when an item is over DynamoDB's size."""
-        texts = [None if item is None else encoded(item) for _, _, item in changes]
+        ValidationError, and nothing written, when an item is over DynamoDB's size. The
+        fourth member is the item's ``encoded`` text when the caller has it already."""
+        texts = [text if text is not None or item is None else encoded(item)
+                 for _, _, item, text in changes]
         with self.lock, self.transaction():
-            for (table, key, _), text in zip(changes, texts, strict=True):
+            for (table, key, _, _), text in zip(changes, texts, strict=True):
                 if text is None:
                     self._db.execute("DELETE FROM items WHERE tbl = ? AND hk = ? AND rk = ?",
                                      (table, *key))

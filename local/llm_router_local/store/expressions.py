@@ -1,12 +1,13 @@
 """DynamoDB's expression language: condition, key-condition, update and projection.
 
 One tokenizer and one recursive-descent parser turn an expression into a small tree of
-tuples; ``holds`` evaluates a condition against an item and ``apply_update`` returns the
-updated copy of one item. The parse of each expression text is kept (a bounded LRU:
-the router sends the same few dozen texts over and over, a settle transaction a dozen
-per call) with its ``#names`` and ``:values`` left as placeholders; each request then
-binds its own names and values into a copy of the tree, recording which were used, so a
-request that defines one it never uses is refused as DynamoDB refuses it.
+tuples (``evaluation`` applies them to items). The parse of each expression text is
+kept (a bounded LRU: the router sends the same few dozen texts over and over, a settle
+transaction a dozen per call) with its ``#names`` and ``:values`` left as placeholders;
+so is the tree with a given set of names bound (the same texts come with the same
+names), and each request then puts only its own values into a copy of that, recording
+which placeholders were used, so a request that defines one it never uses is refused as
+DynamoDB refuses it.
 
 Grammar (DynamoDB's, as documented in "Condition and filter expressions" and "Update
 expressions"):
@@ -22,16 +23,14 @@ expressions"):
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from llm_router_local.store import values as dv
 from llm_router_local.store.errors import ValidationError
-from llm_router_local.store.values import Item, Value
+from llm_router_local.store.values import Value
 
 Path = tuple[str | int, ...]
 Node = tuple[Any, ...]
@@ -70,19 +69,37 @@ class Expressions:
     def condition(self, text: str | None) -> Node | None:
         if text is None:
             return None
-        node: Node = self._bind(_parsed("condition", text))
+        node: Node = self._bound("condition", text)
         return node
 
     def update(self, text: str) -> list[Node]:
-        actions: list[Node] = self._bind(_parsed("update", text))
-        _check_overlaps([a[1] for a in actions])  # two aliases may name one attribute
+        actions: list[Node] = self._bound("update", text)
         return actions
 
     def projection(self, text: str | None) -> list[Path] | None:
         if text is None:
             return None
-        paths: list[Path] = self._bind(_parsed("projection", text))
+        paths: list[Path] = self._bound("projection", text)
         return paths
+
+    def _bound(self, kind: str, text: str) -> Any:
+        """The tree of ``text`` with this request's names and values in it. The names
+        are bound once per distinct text and names (``_named``), the values per request
+        (``_Plan.fill``); anything undefined takes the slow walk, which names the first
+        one in source order."""
+        try:
+            plan = _named(kind, text, tuple(self.names.items()))
+            tree = plan.tree if plan.fill is None else plan.fill(self.values)
+        except (_Unbound, KeyError, TypeError):  # TypeError: a name that is no string
+            tree = self._bind(_parsed(kind, text))
+            if kind == "update":
+                _check_overlaps([a[1] for a in tree])  # two aliases may name one attribute
+            return tree
+        self.used_names |= plan.names
+        self.used_values |= plan.values
+        if plan.overlap is not None:
+            raise ValidationError(plan.overlap)
+        return list(tree) if plan.fill is None and type(tree) is list else tree
 
     def _bind(self, node: Any) -> Any:
         """A copy of a parsed tree with this request's names and values in it (source
@@ -143,6 +160,87 @@ def _parsed(kind: str, text: str) -> Any:
             tree.append(parser.path())
     parser.end()
     return tree
+
+
+class _Unbound(Exception):
+    """A ``#name`` the request does not define (the slow walk reports it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """An expression with one request's names bound: ``fill(values)`` makes the bound
+    tree (None: no values in it, ``tree`` is it), ``names`` and ``values`` are the
+    placeholders it uses, ``overlap`` the overlap error of an update's paths."""
+
+    tree: Any
+    fill: Callable[[dict[str, Value]], Any] | None
+    names: frozenset[str]
+    values: frozenset[str]
+    overlap: str | None
+
+
+@functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)
+def _named(kind: str, text: str, names: tuple[tuple[str, str], ...]) -> _Plan:
+    """``text``'s tree with ``names`` bound and its values left as placeholders, kept
+    per distinct text and names: the router sends the same few dozen pairs (a settle's
+    rollup updates, a dozen ``ADD`` actions each, share one)."""
+    defined = dict(names)
+    used_names: set[str] = set()
+    used_values: set[str] = set()
+
+    def bind(node: Any) -> Any:
+        kind_ = type(node)
+        if kind_ is tuple or kind_ is list:
+            parts = [part if type(part) in _LEAVES else bind(part) for part in node]
+            return tuple(parts) if kind_ is tuple else parts
+        if kind_ is _Placeholder:
+            if node.text[0] == ":":
+                used_values.add(node.text)
+                return node
+            if node.text not in defined:
+                raise _Unbound(node.text)
+            used_names.add(node.text)
+            return defined[node.text]
+        return node
+
+    tree = bind(_parsed(kind, text))
+    overlap = None
+    if kind == "update":
+        try:
+            _check_overlaps([a[1] for a in tree])
+        except ValidationError as exc:
+            overlap = str(exc)
+    return _Plan(tree, _filler(tree), frozenset(used_names), frozenset(used_values), overlap)
+
+
+def _filler(node: Any) -> Callable[[dict[str, Value]], Any] | None:
+    """What puts a request's values into ``node`` (a copy of each tuple or list that
+    holds one); None when nothing in it is a value. A value not defined: KeyError."""
+    kind = type(node)
+    if kind is _Placeholder:
+        placeholder = node.text
+
+        def value(values: dict[str, Value]) -> Any:
+            return values[placeholder]
+
+        return value
+    if kind is not tuple and kind is not list:
+        return None
+    fills = [(i, f) for i, part in enumerate(node)
+             if type(part) not in _LEAVES and (f := _filler(part)) is not None]
+    if not fills:
+        return None
+    template = list(node)
+
+    def fill(values: dict[str, Value]) -> Any:
+        out = template.copy()
+        for i, f in fills:
+            out[i] = f(values)
+        return out
+
+    if kind is list:
+        return fill
+    return lambda values: tuple(fill(values))
 
 
 class _Parser:
@@ -372,213 +470,3 @@ def _overlap(first: Path, second: Path) -> None:
 
 def _show(path: Path) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-
-
-# -- evaluation --------------------------------------------------------------------------
-def resolve(item: Item | None, path: Path) -> Value | None:
-    """The value at ``path`` in ``item``, or None when any step is missing."""
-    if not item:
-        return None
-    current: Value | None = item.get(str(path[0]))
-    for part in path[1:]:
-        if current is None:
-            return None
-        if isinstance(part, int):
-            items = current.get("L")
-            current = items[part] if items is not None and part < len(items) else None
-        else:
-            members = current.get("M")
-            current = members.get(part) if members is not None else None
-    return current
-
-
-def operand_value(item: Item | None, node: Node) -> Value | None:
-    kind = node[0]
-    if kind == "value":
-        return node[1]  # type: ignore[no-any-return]
-    if kind == "path":
-        return resolve(item, node[1])
-    if kind == "size":
-        found = resolve(item, node[1])
-        return None if found is None else {"N": str(dv.size(found))}
-    if kind == "if_not_exists":
-        found = resolve(item, node[1])
-        return found if found is not None else operand_value(item, node[2])
-    if kind == "list_append":
-        first, second = operand_value(item, node[1]), operand_value(item, node[2])
-        if first is None or second is None or "L" not in first or "L" not in second:
-            raise ValidationError("Incorrect operand type for operator or function; "
-                                  "operator or function: list_append")
-        return {"L": [*first["L"], *second["L"]]}
-    if kind == "arith":
-        left, right = operand_value(item, node[2]), operand_value(item, node[3])
-        if left is None or right is None:
-            raise ValidationError("The provided expression refers to an attribute that does "
-                                  "not exist in the item")
-        return dv.arithmetic(left, node[1], right)
-    raise ValidationError(f"Unsupported operand {kind}")
-
-
-def holds(node: Node | None, item: Item | None) -> bool:
-    """Whether the condition holds for ``item`` (None: the item does not exist)."""
-    if node is None:
-        return True
-    kind = node[0]
-    if kind == "and":
-        return holds(node[1], item) and holds(node[2], item)
-    if kind == "or":
-        return holds(node[1], item) or holds(node[2], item)
-    if kind == "not":
-        return not holds(node[1], item)
-    if kind == "cmp":
-        return _compare(node[1], operand_value(item, node[2]), operand_value(item, node[3]))
-    if kind == "between":
-        value = operand_value(item, node[1])
-        return (_compare(">=", value, operand_value(item, node[2]))
-                and _compare("<=", value, operand_value(item, node[3])))
-    if kind == "in":
-        value = operand_value(item, node[1])
-        return any(dv.equal(value, operand_value(item, choice)) for choice in node[2])
-    if kind == "func":
-        return _function(node[1], node[2], item)
-    raise ValidationError(f"Unsupported condition {kind}")
-
-
-def _compare(operator: str, a: Value | None, b: Value | None) -> bool:
-    if operator == "=":
-        return dv.equal(a, b)
-    if operator == "<>":
-        return a is not None and b is not None and not dv.equal(a, b)
-    pair = dv.ordered(a, b)
-    if pair is None:
-        return False
-    x, y = pair
-    return bool({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[operator])
-
-
-def _function(name: str, args: list[Any], item: Item | None) -> bool:
-    if name == "attribute_exists":
-        return resolve(item, args[0]) is not None
-    if name == "attribute_not_exists":
-        return resolve(item, args[0]) is None
-    if name == "attribute_type":
-        found = resolve(item, args[0])
-        wanted = operand_value(item, args[1])
-        return found is not None and wanted is not None and dv.type_of(found) == wanted.get("S")
-    subject = operand_value(item, args[0])
-    other = operand_value(item, args[1])
-    if subject is None or other is None:
-        return False
-    if name == "begins_with":
-        pair = dv.ordered(subject, other)
-        return pair is not None and dv.type_of(subject) in ("S", "B") and \
-            pair[0].startswith(pair[1])
-    # contains: a substring of a string, or an element of a set or list
-    kind = dv.type_of(subject)
-    if kind == "S" and dv.type_of(other) == "S":
-        return bool(other["S"] in subject["S"])
-    if kind in dv.SET_TYPES:
-        return any(dv.equal({kind[0]: member}, other) for member in subject[kind])
-    if kind == "L":
-        return any(dv.equal(member, other) for member in subject["L"])
-    return False
-
-
-def apply_update(item: Item | None, key: Item, actions: list[Node]) -> tuple[Item, set[str]]:
-    """The updated copy of ``item`` (created from ``key`` when missing), and the top-level
-    attributes the update touched. Every right-hand side sees the item before the update,
-    as in DynamoDB."""
-    before = item or {}
-    results = [operand_value(before, a[2]) if a[0] == "SET" else None for a in actions]
-    # A top-level action replaces its attribute's value with a new one, so the copy
-    # shares every other value with ``before``; an attribute changed inside (a nested
-    # path) is copied whole first. Copying every item deeply was a fifth of a settle.
-    after: Item = dict(before) if before else dict(key)
-    for name in {str(a[1][0]) for a in actions if len(a[1]) > 1}:
-        if name in after:
-            after[name] = copy.deepcopy(after[name])
-    for action, result in zip(actions, results, strict=True):
-        clause, path = action[0], action[1]
-        if str(path[0]) in key:
-            raise ValidationError("One or more parameter values were invalid: Cannot update "
-                                  f"attribute {path[0]}. This attribute is part of the key")
-        if clause == "SET":
-            assert result is not None
-            _put(after, path, dv.canonical(result))
-        elif clause == "REMOVE":
-            _remove(after, path)
-        elif clause == "ADD":
-            _put(after, path, dv.add(resolve(after, path), action[2]))
-        else:  # DELETE
-            remaining = dv.remove_from_set(resolve(after, path), action[2])
-            if remaining is None:
-                _remove(after, path)
-            else:
-                _put(after, path, remaining)
-    return after, {str(a[1][0]) for a in actions}
-
-
-def _parent(item: Item, path: Path) -> Any:
-    """The dict (map members or the item) or list that holds the path's last step."""
-    if len(path) == 1:
-        return item
-    holder = resolve(item, path[:-1])
-    wanted = "L" if isinstance(path[-1], int) else "M"
-    if holder is None or wanted not in holder:
-        raise ValidationError("The document path provided in the update expression is "
-                              "invalid for update")
-    return holder[wanted]
-
-
-def _put(item: Item, path: Path, value: Value) -> None:
-    parent = _parent(item, path)
-    last = path[-1]
-    if isinstance(last, int):
-        if last < len(parent):
-            parent[last] = value
-        else:
-            parent.append(value)
-    else:
-        parent[last] = value
-
-
-def _remove(item: Item, path: Path) -> None:
-    try:
-        parent = _parent(item, path)
-    except ValidationError:
-        return
-    last = path[-1]
-    if isinstance(last, int):
-        if last < len(parent):
-            del parent[last]
-    else:
-        parent.pop(last, None)
-
-
-def project(item: Item, paths: list[Path] | None) -> Item:
-    """Only the attributes (or nested parts) that ``paths`` name."""
-    if paths is None:
-        return item
-    out: Item = {}
-    for path in paths:
-        found = resolve(item, path)
-        if found is None:
-            continue
-        if len(path) == 1:
-            out[str(path[0])] = found
-            continue
-        target: Any = out.setdefault(str(path[0]), {"M": {}} if isinstance(path[1], str)
-                                     else {"L": []})
-        for part, following in zip(path[1:-1], path[2:], strict=True):
-            holder = target.get("M")
-            fresh: Value = {"M": {}} if isinstance(following, str) else {"L": []}
-            if holder is not None:
-                target = holder.setdefault(part, fresh)
-            else:
-                target["L"].append(fresh)
-                target = fresh
-        if "M" in target:
-            target["M"][path[-1]] = found
-        else:
-            target["L"].append(found)
-    return out

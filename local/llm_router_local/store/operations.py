@@ -18,7 +18,8 @@ from llm_router_local.store.errors import (
     TransactionCanceled,
     ValidationError,
 )
-from llm_router_local.store.expressions import Expressions, Node, apply_update, holds, project
+from llm_router_local.store.evaluation import apply_update, holds, project
+from llm_router_local.store.expressions import Expressions, Node
 from llm_router_local.store.values import Item, canonical_item
 from llm_router_local.store.wire import check_request
 
@@ -107,7 +108,8 @@ class Operations:
                 raise ConditionalCheckFailed("The conditional request failed",
                                              **({"Item": item} if item else {}))
             after, touched = write.image(before)
-            self.db.write([(write.table.name, write.key, after)])
+            self.db.write([(write.table.name, write.key, after,
+                            write.text if after is write.item else None)])
         return _returned(request.get("ReturnValues", "NONE"), before, after, touched)
 
     # -- reads of many ---------------------------------------------------------------
@@ -191,19 +193,19 @@ class Operations:
         return {"Responses": responses, "UnprocessedKeys": {}}
 
     def BatchWriteItem(self, request: Request) -> dict[str, Any]:
-        changes: list[tuple[str, tuple[str, str], Item | None]] = []
+        changes: list[tuple[str, tuple[str, str], Item | None, str | None]] = []
         for name, writes in request.get("RequestItems", {}).items():
             table = self.db.table(name)
             for write in writes:
                 if "PutRequest" in write:
-                    item = _checked_item(write["PutRequest"]["Item"])
-                    changes.append((name, table.key_of(item), item))
+                    item, text = _checked_item(write["PutRequest"]["Item"])
+                    changes.append((name, table.key_of(item), item, text))
                 else:
                     changes.append((name, table.key_of(write["DeleteRequest"]["Key"],
-                                                       exact=True), None))
+                                                       exact=True), None, None))
         if len(changes) > 25:
             raise ValidationError("Too many items requested for the BatchWriteItem call")
-        if len({(t, k) for t, k, _ in changes}) != len(changes):
+        if len({(t, k) for t, k, _, _ in changes}) != len(changes):
             raise ValidationError("Provided list of item keys contains duplicates")
         self.db.write(changes)
         return {"UnprocessedItems": {}}
@@ -225,9 +227,12 @@ class Operations:
                 raise TransactionCanceled("Transaction cancelled, please refer cancellation "
                                           f"reasons for specific reasons [{codes}]",
                                           CancellationReasons=reasons)
-            changes = [(w.table.name, w.key, w.image(before)[0])
-                       for w, before in zip(writes, befores, strict=True)
-                       if w.kind != "ConditionCheck"]
+            changes = []
+            for w, before in zip(writes, befores, strict=True):
+                if w.kind != "ConditionCheck":
+                    after = w.image(before)[0]
+                    changes.append((w.table.name, w.key, after,
+                                    w.text if after is w.item else None))
             self.db.write(changes)
         return {}
 
@@ -264,12 +269,14 @@ class Operations:
     # -- writes, parsed and validated before any item is read ------------------------
     def _put(self, body: Request) -> _Write:
         table = self.db.table(body.get("TableName"))
-        item = _checked_item(body.get("Item", {}))
+        item, text = _checked_item(body.get("Item", {}))
         exprs = Expressions(body.get("ExpressionAttributeNames"),
                             body.get("ExpressionAttributeValues"))
         condition = exprs.condition(body.get("ConditionExpression"))
         exprs.check_all_used()
-        return _Write(table, table.key_of(item), condition, lambda _before: (item, set(item)))
+        write = _Write(table, table.key_of(item), condition, lambda _before: (item, set(item)))
+        write.item, write.text = item, text  # encoded once: checked, then written
+        return write
 
     def _update(self, body: Request) -> _Write:
         table = self.db.table(body.get("TableName"))
@@ -313,6 +320,8 @@ class _Write:
         self.image = image
         self.kind = "Single"
         self.return_old = False
+        self.item: Item | None = None  # a put's item and its encoded text
+        self.text: str | None = None
 
 
 def _reason(write: _Write, before: Item | None) -> dict[str, Any]:
@@ -340,11 +349,11 @@ def _returned(mode: str, before: Item | None, after: Item | None,
     return {"Attributes": picked} if picked else {}
 
 
-def _checked_item(item: Item) -> Item:
-    # A put's item is refused before any condition is evaluated, as DynamoDB refuses it.
+def _checked_item(item: Item) -> tuple[Item, str]:
+    """The item as stored, and its text. A put's item is refused before any condition
+    is evaluated, as DynamoDB refuses it."""
     item = canonical_item(item)
-    encoded(item)
-    return item
+    return item, encoded(item)
 
 
 def _split_key_condition(table: Table, node: Node | None) -> tuple[str, Node | None]:

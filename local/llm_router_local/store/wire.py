@@ -21,6 +21,7 @@ from llm_router_local.store.values import number
 _ITEMS = frozenset({"Item", "Key", "ExclusiveStartKey"})
 _ITEM_LISTS = frozenset({"Keys"})
 _VALUE_MAPS = frozenset({"ExpressionAttributeValues"})
+_NO_VALUES = frozenset({"ExpressionAttributeNames"})  # names to names: no value below
 _STRING_TYPES = ("S", "B")
 _LIST_OF_STRINGS = ("SS", "BS")
 _LARGEST = Decimal("1E126")  # exclusive: 9.99...E+125 is the largest magnitude
@@ -38,15 +39,13 @@ def check_request(request: Any) -> None:
     """Raise for the first attribute value DynamoDB would refuse."""
     if isinstance(request, dict):
         for name, member in request.items():
-            if name in _ITEMS:
+            if name in _ITEMS or name in _VALUE_MAPS:
                 _check_item(member, name)
             elif name in _ITEM_LISTS and isinstance(member, list):
                 for item in member:
                     _check_item(item, name)
-            elif name in _VALUE_MAPS:
-                _check_item(member, name)
-            else:
-                check_request(member)
+            elif isinstance(member, dict | list) and name not in _NO_VALUES:
+                check_request(member)  # strings and numbers hold nothing to check
     elif isinstance(request, list):
         for member in request:
             check_request(member)
@@ -55,21 +54,17 @@ def check_request(request: Any) -> None:
 def _check_item(item: Any, where: str) -> None:
     if not isinstance(item, dict):
         raise SerializationError(f"{where} must be a map of attribute values")
+    plain_number = _PLAIN_NUMBER.fullmatch
     for name, value in item.items():
-        if not _plainly_valid(value):
-            check_value(value, f"{where}.{name}")
-
-
-def _plainly_valid(value: Any) -> bool:
-    """A string, or a number in plain notation: most values, passed without building
-    the path an error would name."""
-    if type(value) is not dict or len(value) != 1:
-        return False
-    text = value.get("S")
-    if type(text) is str:
-        return True
-    text = value.get("N")
-    return type(text) is str and _PLAIN_NUMBER.fullmatch(text) is not None
+        # A string, or a number in plain notation: most values, passed without a call
+        # or the path an error would name.
+        if type(value) is dict and len(value) == 1:
+            if type(value.get("S")) is str:
+                continue
+            text = value.get("N")
+            if type(text) is str and plain_number(text) is not None:
+                continue
+        check_value(value, f"{where}.{name}")
 
 
 def check_value(value: Any, where: str) -> None:

@@ -8,13 +8,8 @@ import re
 import pytest
 
 from llm_router_local.store.errors import ValidationError
-from llm_router_local.store.expressions import (
-    Expressions,
-    _parsed,
-    apply_update,
-    holds,
-    project,
-)
+from llm_router_local.store.evaluation import apply_update, holds, project
+from llm_router_local.store.expressions import Expressions, _parsed
 
 ITEM = {
     "pk": {"S": "a"}, "n": {"N": "3"}, "state": {"S": "open"},
@@ -180,3 +175,51 @@ def test_a_parse_is_kept_and_each_request_binds_its_own_values():
         Expressions(None, {":zero": {"N": "0"}, ":one": {"N": "1"}}).update(text)
     with pytest.raises(ValidationError, match="attribute value: :one"):
         Expressions({"#c": "count"}, {":zero": {"N": "0"}}).update(text)
+
+
+def test_a_text_bound_again_takes_each_requests_own_names_and_values():
+    """Names are bound once per distinct text and names, values per request: the same
+    rollup update with another request's numbers, or other names, binds those."""
+    text = "ADD #a :v0, #b :v1 SET expires_at = :exp"
+    for names, values in [
+        ({"#a": "requests", "#b": "cost"}, {":v0": {"N": "1"}, ":v1": {"N": "0.5"},
+                                            ":exp": {"N": "9"}}),
+        ({"#a": "requests", "#b": "cost"}, {":v0": {"N": "2"}, ":v1": {"N": "0.25"},
+                                            ":exp": {"N": "10"}}),
+        ({"#a": "hits", "#b": "saved"}, {":v0": {"N": "3"}, ":v1": {"N": "7"},
+                                         ":exp": {"N": "11"}}),
+    ]:
+        exprs = Expressions(names, values)
+        actions = exprs.update(text)
+        exprs.check_all_used()
+        assert actions == [("ADD", (names["#a"],), values[":v0"]),
+                           ("ADD", (names["#b"],), values[":v1"]),
+                           ("SET", ("expires_at",), ("value", values[":exp"]))]
+
+
+def test_what_is_undefined_or_unused_is_refused_however_often_a_text_was_bound():
+    text = "SET #x = :a, y = :b"
+    good = Expressions({"#x": "x"}, {":a": {"N": "1"}, ":b": {"N": "2"}})
+    good.update(text)
+    good.check_all_used()  # the text is bound and kept now
+    with pytest.raises(ValidationError, match="attribute value: :b"):
+        Expressions({"#x": "x"}, {":a": {"N": "1"}}).update(text)
+    with pytest.raises(ValidationError, match="attribute name: #x"):
+        Expressions({}, {":a": {"N": "1"}, ":b": {"N": "2"}}).update(text)
+    extra = Expressions({"#x": "x", "#z": "z"}, {":a": {"N": "1"}, ":b": {"N": "2"}})
+    extra.update(text)
+    with pytest.raises(ValidationError, match="unused in expressions: keys: {#z}"):
+        extra.check_all_used()
+    for _ in range(2):  # an overlap is refused every time, not only when first bound
+        with pytest.raises(ValidationError, match="overlap"):
+            Expressions({"#x": "m", "#y": "m"}, {":a": {"N": "1"}}).update(
+                "SET #x = :a, #y = :a")
+
+
+def test_a_bound_tree_is_the_requests_own_copy():
+    """A tree with no values in it is shared between requests: what a caller gets is a
+    copy, so nothing it does reaches the next request."""
+    first = Expressions(None, None).projection("pk, n")
+    assert first is not None
+    first.append(("changed",))
+    assert Expressions(None, None).projection("pk, n") == [("pk",), ("n",)]
