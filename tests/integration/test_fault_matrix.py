@@ -170,6 +170,32 @@ def test_cache_reads_failing_are_a_miss_answered_upstream_and_booked_once(harnes
     assert again["cache_miss"] == "failed"  # named: not a miss for want of a match
 
 
+def test_a_hit_whose_model_left_the_catalog_is_answered_afresh_and_booked_so(
+        harness) -> None:
+    key = harness.new_key()
+    # model "auto" (an explicit model that left would be a 404); a temperature over
+    # max_temperature keeps it to the exact layer (FixedTier embeds nothing).
+    body = {**cached_body(harness), "model": "auto", "temperature": 1.5}
+    first = run(harness, key, body, auto=True)
+    assert first.status_code == 200 and first.headers["x-router-cache"] == "miss"
+    served = first.headers["x-router-model"]
+    data = yaml.safe_load(pair_catalog(harness.sim_url, [harness.model]))
+    data["resilience"]["breaker"]["failure_threshold"] = 1_000_000
+    del data["models"][served]  # a deploy since dropped the model that answered
+    for model in data["models"].values():
+        model["tiers"] = ["simple"]
+        model.pop("fallbacks", None)
+    kept, harness.catalog = harness.catalog, parse_catalog(data)
+    try:
+        again = run(harness, key, body, auto=True)
+    finally:
+        harness.catalog = kept
+    assert again.status_code == 200 and again.headers["x-router-cache"] == "miss"
+    assert again.headers["x-router-model"] != served
+    [_, booked] = sorted(harness.check_books(key, 2), key=lambda i: i["started_at"])
+    assert booked["cache_miss"] == "model_removed" and booked["cost_usd"] > 0
+
+
 # --- streams -------------------------------------------------------------------------
 
 
