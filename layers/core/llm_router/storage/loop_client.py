@@ -1,5 +1,5 @@
 """DynamoDB calls from the event loop, for the embedded store: botocore builds and
-parses, aiohttp sends.
+parses, ``storage.store_http`` sends.
 
 botocore is synchronous, so a call from the request path ran in a worker thread, and
 its HTTP went through urllib3 and http.client (headers and body in two sends, the reply's
@@ -30,21 +30,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import aiohttp
 from botocore.awsrequest import AWSResponse, create_request_object, prepare_request_dict
 from botocore.endpoint import convert_to_response_dict
-from botocore.exceptions import (
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
 from botocore.hooks import first_non_none_response
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
-from llm_router.providers.session import UpstreamHttp
 from llm_router.storage.dynamo import DYNAMODB_CONFIG
+from llm_router.storage.store_http import StoreHttp
 from llm_router.storage.wire_json import PlannedJSONSerializer
 
 # A store's connections: as many as calls in flight from one loop (botocore's pool had
@@ -53,7 +46,7 @@ MAX_CONNECTIONS = 40
 
 
 class _Body:
-    """An aiohttp reply's bytes as ``AWSResponse.raw``."""
+    """A reply's bytes as ``AWSResponse.raw``."""
 
     def __init__(self, data: bytes):
         self._data = data
@@ -63,12 +56,9 @@ class _Body:
 
 
 class LoopDynamoClient:
-    """``client``'s calls, made on the running event loop (``await call(name, params)``).
+    """``client``'s calls, made on the running event loop (``await call(name, params)``)."""
 
-    ``http``: the aiohttp session's owner (its own, not the providers': middlewares
-    there are for provider calls)."""
-
-    def __init__(self, client: Any, http: UpstreamHttp | None = None):
+    def __init__(self, client: Any):
         meta = client.meta
         self._client = client
         self._events = meta.events
@@ -86,10 +76,8 @@ class LoopDynamoClient:
         self._url = meta.endpoint_url
         self._config = meta.config
         self._user_agent = meta.config.user_agent
-        self._http = http or UpstreamHttp(limit=MAX_CONNECTIONS)
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, connect=meta.config.connect_timeout,
-            sock_connect=meta.config.connect_timeout, sock_read=meta.config.read_timeout)
+        self._http = StoreHttp(self._url, connect_timeout=meta.config.connect_timeout,
+                               read_timeout=meta.config.read_timeout, limit=MAX_CONNECTIONS)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -171,24 +159,13 @@ class LoopDynamoClient:
         return (http, parsed), None
 
     async def _post(self, prepared: Any) -> AWSResponse:
-        """The prepared request over aiohttp; its failures as urllib3's would be."""
-        url = prepared.url
+        """The prepared request over the store's connections; failures as urllib3's."""
         headers = {k: v.decode() if isinstance(v, bytes) else v
                    for k, v in prepared.headers.items()}
-        try:
-            async with self._http.session().post(
-                    url, data=prepared.body, headers=headers, timeout=self._timeout,
-                    allow_redirects=False) as reply:
-                body = await reply.read()
-                return AWSResponse(url, reply.status, dict(reply.headers), _Body(body))
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise ConnectTimeoutError(endpoint_url=url, error=exc) from exc
-        except TimeoutError as exc:
-            raise ReadTimeoutError(endpoint_url=url, error=exc) from exc
-        except aiohttp.ClientConnectorError as exc:
-            raise EndpointConnectionError(endpoint_url=url, error=exc) from exc
-        except aiohttp.ClientError as exc:
-            raise ConnectionClosedError(endpoint_url=url) from exc
+        body = prepared.body or b""
+        status, reply_headers, reply = await self._http.post(
+            prepared.url, headers, body.encode() if isinstance(body, str) else body)
+        return AWSResponse(prepared.url, status, reply_headers, _Body(reply))
 
     def _add_modeled_error_fields(self, response_dict: dict[str, Any],
                                   parsed: dict[str, Any]) -> None:
