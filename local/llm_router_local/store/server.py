@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +35,10 @@ READY_LINE = "llm-router store listening on"
 
 
 _MAX_HEADERS = 100  # as http.client allows
+# Request ids unique per store process without uuid4's 3 us a reply: a random prefix
+# (as a new process's) and a counter.
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_IDS = itertools.count()
 _MAX_LINE = 65536
 
 
@@ -65,6 +71,7 @@ class StoreHandler(BaseHTTPRequestHandler):
     # (http.server flushes after each request), not two, each waking the client.
     wbufsize = 64 * 1024
     server: StoreServer
+    _date: tuple[int, str] = (-1, "")  # a second, and the Date header's text for it
     raw_requestline: bytes  # set by handle_one_request (not in typeshed's stub)
 
     def parse_request(self) -> bool:
@@ -162,12 +169,22 @@ class StoreHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
-        self.send_header("x-amzn-RequestId", uuid.uuid4().hex)
+        self.send_header("x-amzn-RequestId", f"{_ID_PREFIX}{next(_IDS):016x}")
         if not any(name.lower() == "content-length" for name, _ in headers):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, formatted once a second (4 us a reply otherwise)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        second = int(time.time())
+        cached = StoreHandler._date  # one tuple, replaced whole: safe across threads
+        if cached[0] != second:
+            cached = StoreHandler._date = (second, super().date_time_string(second))
+        return cached[1]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass  # one line per call would drown the router's own output

@@ -133,3 +133,22 @@ def test_other_request_lines_get_the_standard_librarys_answer(
         server: _CountingServer) -> None:
     assert b"Error code: 505" in _exchange(server, b"POST / HTTP/2.0\r\n\r\n")
     assert b"Error code: 400" in _exchange(server, b"POST /\r\n\r\n")
+
+
+def test_each_reply_has_its_own_request_id_and_a_current_date(
+        server: _CountingServer) -> None:
+    import email.utils
+    import time
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+    ids = []
+    for _ in range(3):
+        conn.request("POST", "/", body=b"{}", headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+        reply = conn.getresponse()
+        reply.read()
+        ids.append(reply.getheader("x-amzn-RequestId"))
+        date = email.utils.parsedate_to_datetime(reply.getheader("Date") or "")
+        assert abs(date.timestamp() - time.time()) < 5
+    conn.close()
+    assert len(set(ids)) == 3 and all(ids)
