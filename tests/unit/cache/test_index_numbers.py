@@ -126,3 +126,47 @@ def test_an_entry_is_left_out_only_when_the_hard_check_refuses_it(
         refused += conflict
     print(f"left out {left_out} of the {refused} pairs in digits the hard check refuses")
     assert left_out >= 0.9 * refused and left_out >= 50
+
+
+def test_numbers_are_read_when_first_needed_with_the_result_of_reading_all(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot's entries are not read at load; a search reads the rows it would
+    consider, and leaves out exactly what reading every row would have left out."""
+    import llm_router.cache.index as index_module
+
+    read: list[str] = []
+
+    def counted(text: str) -> tuple[int, int]:
+        read.append(text)
+        return number_codes(text)
+
+    monkeypatch.setattr(index_module, "number_codes", counted)
+    rng = np.random.default_rng(7)
+    base = unit(5)
+    texts = ([f"Where is my order {1000 + i}?" for i in range(120)]
+             + [f"Can I pay ${10 * i} a month?" for i in range(1, 60)]
+             + [f"How do I reset my password, take {w}?" for w in ("one", "two", "three")]
+             + ["Is 2 GB of storage enough?", "Is 2048 MB of storage enough?"])
+    index = TenantIndex(dim=DIM)
+    for text in texts:
+        noisy = base + rng.normal(0, 0.3, DIM)
+        add(index, text, (noisy / np.linalg.norm(noisy)).astype(np.float32))
+    assert read == []  # adding reads nothing
+    queries = ["Where's order 1007?", "Where is my order?", "Can I pay $50 a month?",
+               "Is 2 GB enough storage?", "How do I reset my password?"]
+    for query_text in queries:
+        q = base + rng.normal(0, 0.3, DIM)
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        codes = number_codes(query_text)
+        got = index.nearest(q, "c", 0, numbers=codes)
+        allowed = np.array([not refuses(number_codes(t), codes) for t in texts])
+        assert got == index.nearest_by_scan(q, allowed), query_text
+    assert 0 < len(read) < len(texts) and len(read) == len(set(read))  # each row once
+
+
+def refuses(row: tuple[int, int], query: tuple[int, int]) -> bool:
+    """The rule ``TenantIndex`` applies to two ``number_codes``, written out."""
+    (row_amounts, row_ids), (query_amounts, query_ids) = row, query
+    return ((row_amounts not in (0, 1) and query_amounts not in (0, 1)
+             and row_amounts != query_amounts)
+            or (row_ids != 0 and query_ids != 0 and row_ids != query_ids))
