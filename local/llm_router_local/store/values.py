@@ -7,6 +7,7 @@ is converted twice. Numbers are ``Decimal`` with DynamoDB's 38 digits of precisi
 from __future__ import annotations
 
 import base64
+import re
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,10 @@ Value = dict[str, Any]
 Item = dict[str, Value]
 
 NUMBER_CONTEXT = Context(prec=38)
+# A number already in ``number_text``'s form: no sign but a minus, no leading zero, no
+# trailing zero after the point, no exponent; at most 38 characters, so at most 38
+# digits, which the context keeps exactly.
+_CANONICAL_NUMBER = re.compile(r"0|-?[1-9][0-9]*|-?(?:0|[1-9][0-9]*)\.[0-9]*[1-9]")
 SCALAR_TYPES = ("S", "N", "B")
 SET_TYPES = ("SS", "NS", "BS")
 
@@ -45,6 +50,8 @@ def canonical(value: Value) -> Value:
     kind = type_of(value)
     body = value[kind]
     if kind == "N":
+        if len(body) <= 38 and _CANONICAL_NUMBER.fullmatch(body):
+            return value  # already as stored (most numbers a settle sends): no Decimal
         return {"N": number_text(number(body))}
     if kind == "NS":
         return {"NS": list(dict.fromkeys(number_text(number(n)) for n in body))}
