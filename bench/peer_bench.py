@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from peer.gateways import Gateway, start_litellm, start_router, start_upstream
-from peer.load import Run, drive
+from peer.load import CLIENTS, Run, drive
 from peer.report import CACHE_KINDS, Measured, write_report
 
 TARGETS = ("direct", "litellm", "llm-router")
@@ -42,6 +42,9 @@ def main() -> int:
     parser.add_argument("--cache", type=int, default=300,
                         help="llm-router with its cache on: requests of each kind (miss, "
                              "exact repeat, paraphrase) at c1; 0 skips")
+    parser.add_argument("--client", choices=CLIENTS, default="aiohttp",
+                        help="the load generator's HTTP client (it shares the cores with "
+                             "the gateway: aiohttp spends less CPU per request than httpx)")
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
@@ -70,13 +73,14 @@ async def _measure(name: str, upstream: Gateway, args: argparse.Namespace,
         idle = gateway.rss_mb()
         print(f"{label}: ready in {gateway.ready_s:.1f} s, {idle:.0f} MB; warming up",
               flush=True)
-        await drive(gateway, args.warmup, 1, offset=run * 10**6)
+        await drive(gateway, args.warmup, 1, offset=run * 10**6, client=args.client)
         t0 = time.perf_counter()
-        c1 = await drive(gateway, args.c1, 1, offset=run * 10**6 + 10**5)
+        c1 = await drive(gateway, args.c1, 1, offset=run * 10**6 + 10**5, client=args.client)
         print(f"{label}: c1 done ({time.perf_counter() - t0:.0f} s); streaming", flush=True)
-        stream = await drive(gateway, args.stream, 1, stream=True, offset=run * 10**6 + 2 * 10**5)
+        stream = await drive(gateway, args.stream, 1, stream=True,
+                             offset=run * 10**6 + 2 * 10**5, client=args.client)
         print(f"{label}: streaming done; c32", flush=True)
-        c32 = await drive(gateway, args.c32, 32, offset=run * 10**6 + 3 * 10**5)
+        c32 = await drive(gateway, args.c32, 32, offset=run * 10**6 + 3 * 10**5, client=args.client)
         total = args.warmup + args.c1 + args.stream + args.c32
         after = gateway.rss_mb()
         print(f"{label}: c32 {c32.rps:.0f} rps, {c32.errors} errors; {after:.0f} MB after "
@@ -97,9 +101,11 @@ async def _measure_cache(upstream: Gateway, args: argparse.Namespace, run: int,
     gateway = start_router(upstream, cache=True)
     offset = run * 10**6 + 4 * 10**5
     try:
-        await drive(gateway, args.warmup, 1, offset=offset + 5 * 10**4)  # its own prompts
+        await drive(gateway, args.warmup, 1, offset=offset + 5 * 10**4,  # its own prompts
+                    client=args.client)
         runs = {kind: await drive(gateway, args.cache, 1, offset=offset,
-                                  wording="paraphrase" if kind == "paraphrase" else "plain")
+                                  wording="paraphrase" if kind == "paraphrase" else "plain",
+                                  client=args.client)
                 for kind in CACHE_KINDS}
     finally:
         gateway.stop()

@@ -8,9 +8,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import aiohttp
 import httpx
 
 from .gateways import Gateway
+
+# The load generator shares the machine's cores with the gateway it measures, so its own
+# CPU per request caps what any gateway can show at c32. httpx (what the openai SDK uses)
+# spends about 1 ms of CPU per request here, as much as the router itself
+# (bench/router_ab.py's per-process split); aiohttp's client spends less. Both keep one
+# connection per worker alive. Reports name the client.
+CLIENTS = ("aiohttp", "httpx")
 
 
 @dataclass
@@ -86,19 +94,38 @@ def server_timing(header: str) -> tuple[dict[str, float], list[tuple[str, float]
 
 async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bool = False,
                 offset: int = 0, wording: str = "plain",
-                progress: Callable[[int, Run], None] | None = None) -> Run:
-    """``requests`` requests, ``concurrency`` at a time, each client keeping its connection.
-    For a stream, the sample is the time to the first content chunk."""
+                progress: Callable[[int, Run], None] | None = None,
+                client: str = "aiohttp") -> Run:
+    """``requests`` requests, ``concurrency`` at a time, each client keeping its connection
+    (``client``: one of ``CLIENTS``). For a stream, the sample is the time to the first
+    content chunk."""
+    if client not in CLIENTS:
+        raise ValueError(f"unknown client {client!r}; choose from {', '.join(CLIENTS)}")
     samples: list[Sample] = []
     counter = iter(range(offset, offset + requests))
     headers = {"authorization": f"Bearer {gateway.key}"}
     started = time.perf_counter()
 
+    kind = client
+
     async def worker() -> None:
+        if kind == "aiohttp":
+            await aiohttp_worker()
+            return
         async with httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=60,
                                      limits=httpx.Limits(max_connections=1)) as client:
             for i in counter:
                 samples.append(await _one(client, gateway, i, stream, wording))
+                if progress is not None and len(samples) % 1000 == 0:
+                    progress(len(samples), Run(samples, time.perf_counter() - started))
+
+    async def aiohttp_worker() -> None:
+        url = gateway.url.rstrip("/") + "/chat/completions"
+        async with aiohttp.ClientSession(
+                headers=headers, timeout=aiohttp.ClientTimeout(total=60),
+                connector=aiohttp.TCPConnector(limit=1)) as session:
+            for i in counter:
+                samples.append(await _one_aiohttp(session, url, gateway, i, stream, wording))
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
 
@@ -126,4 +153,27 @@ async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool
             return Sample(first if first is not None else float("nan"),
                           resp.status_code == 200 and first is not None, phases, calls)
     except httpx.HTTPError:
+        return Sample((time.perf_counter() - t0) * 1000, False)
+
+
+async def _one_aiohttp(session: aiohttp.ClientSession, url: str, gateway: Gateway, i: int,
+                       stream: bool, wording: str) -> Sample:
+    t0 = time.perf_counter()
+    try:
+        if not stream:
+            async with session.post(url, json=body(gateway, i, wording=wording)) as resp:
+                await resp.read()
+                ms = (time.perf_counter() - t0) * 1000
+                phases, calls = server_timing(resp.headers.get("server-timing", ""))
+                return Sample(ms, resp.status == 200, phases, calls,
+                              resp.headers.get("x-router-cache", ""))
+        async with session.post(url, json=body(gateway, i, stream=True)) as resp:
+            first = None
+            async for raw in resp.content:
+                if first is None and raw.startswith(b"data:") and b'"content"' in raw:
+                    first = (time.perf_counter() - t0) * 1000
+            phases, calls = server_timing(resp.headers.get("server-timing", ""))
+            return Sample(first if first is not None else float("nan"),
+                          resp.status == 200 and first is not None, phases, calls)
+    except (aiohttp.ClientError, TimeoutError):
         return Sample((time.perf_counter() - t0) * 1000, False)

@@ -88,14 +88,16 @@ def _lines(measured: dict[str, list[Measured]], now: datetime,
         ("time to ready (s)", ["-" if n == "direct" else f"{med(n, lambda m: m.ready_s):.1f}"
                                for n in names]),
     ]
+    client = getattr(args, "client", "httpx")
     lines = [
         f"# Gateways side by side, {now:%Y-%m-%d %H:%M} UTC",
         "",
         f"Command: `.venv/bin/python bench/peer_bench.py --runs {args.runs} --c1 {args.c1} "
-        f"--c32 {args.c32} --stream {args.stream} --cache {args.cache}` (`make bench-peer`). "
-        f"Medians of {args.runs} interleaved runs, a fresh gateway per run, one loopback "
-        "upstream that answers at once, keep-alive clients, unique prompts, no cache (but "
-        "in the cache section).",
+        f"--c32 {args.c32} --stream {args.stream} --cache {args.cache} --client {client}` "
+        f"(`make bench-peer`). Medians of {args.runs} interleaved runs, a fresh gateway per "
+        "run, one loopback upstream that answers at once, keep-alive clients "
+        f"({client}, one connection each, on the same cores as the "
+        "gateway), unique prompts, no cache (but in the cache section).",
         "",
         f"Machine: {_machine()}. Versions: {_versions()}.",
         "",

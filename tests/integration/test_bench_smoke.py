@@ -18,16 +18,18 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
-def test_peer_bench_writes_its_table(tmp_path) -> None:
+@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+def test_peer_bench_writes_its_table(tmp_path, client: str) -> None:
     done = run("peer_bench.py", "--runs", "1", "--warmup", "2", "--c1", "10", "--c32", "40",
                "--stream", "3", "--cache", "4", "--targets", "direct,llm-router",
-               "--out", str(tmp_path))
+               "--client", client, "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = next(tmp_path.glob("peer-*.md")).read_text()
     assert "| c32 throughput (rps), p99 (ms), errors |" in report
     assert ", 0 |" in report.split("c32 throughput")[1].split("\n")[0]  # no errors
     assert "TransactWriteItems" in report  # the settle, seen in Server-Timing
     assert "run 1/1 llm-router: ready in" in done.stdout
+    assert f"--client {client}`" in report
     # The cache-on rows: every repeat answered from the cache. The instance that stored
     # an answer keeps it, so a hit's one storage call is the settle that counts it.
     cache = report.split("with its cache on")[1]
