@@ -1,7 +1,8 @@
 """DynamoDB throttling on the request path: a real boto3 client against moto whose
 TransactWriteItems calls are answered 400 ThrottlingException at the HTTP boundary (a
 botocore ``before-send`` hook), so botocore's own retry logic and our error mapping run
-unchanged. Throttling that passes is absorbed; throttling that persists fails closed."""
+unchanged. Throttling that passes is absorbed; throttling that persists fails closed.
+So does a refusal no retry can cure (AccessDeniedException), at once, saying so."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
 from llm_router.providers.session import UpstreamHttp
+from llm_router.service import SETTLE_ATTEMPTS
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router_local.aws import LOCAL_CREDENTIALS
@@ -33,21 +35,26 @@ from .resilience_setup import calls_to, pair_catalog, unique
 pytestmark = pytest.mark.integration
 THROTTLED = (b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
              b'"message":"Rate of requests exceeds the allowed throughput."}')
+DENIED = (b'{"__type":"com.amazonaws.dynamodb.v20120810#AccessDeniedException",'
+          b'"message":"User: arn:aws:sts::123456789012:assumed-role/router is not authorized '
+          b'to perform: dynamodb:TransactWriteItems on resource: table/llm-router-counters"}')
 
 
 class Throttle:
-    """Answers the next ``times`` calls of one operation with ThrottlingException."""
+    """Answers the next ``times`` calls of one operation with ThrottlingException (or the
+    error ``body`` given)."""
 
-    def __init__(self, times: int):
+    def __init__(self, times: int, body: bytes = THROTTLED):
         self.left = times
         self.calls = 0
+        self.body = body
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
         self.calls += 1
         if self.left == 0:
             return None
         self.left -= 1
-        return aws_error(request, THROTTLED)
+        return aws_error(request, self.body)
 
 
 def ask(storage: Storage, simulator: SimulatorProcess, throttle: Throttle,
@@ -107,4 +114,22 @@ def test_persistent_throttling_fails_closed_before_any_provider_call(
     # Admission failed after botocore's retries; so did booking that failure.
     assert "storage is unavailable" in error["message"]
     assert "ThrottlingException" in error["message"]
+    assert calls_to(simulator.url, f"{model}-a") == 0
+
+
+def test_access_denied_fails_closed_without_retries_and_says_who_must_fix_it(
+    storage, simulator
+) -> None:
+    model = unique("deny")
+    denied = Throttle(times=10**6, body=DENIED)
+    resp, _ = ask(storage, simulator, denied, model)
+    assert resp.status_code == 503, resp.text
+    error = resp.json()["error"]
+    assert (error["type"], error["code"]) == ("server_error", "storage_unavailable")
+    assert "AccessDeniedException" in error["message"]
+    assert "IAM role" in error["message"] and "retrying will not help" in error["message"]
+    assert "Retry later" not in error["message"] and "arn:aws" not in error["message"]
+    # botocore does not retry it: one admission call, then one per try of the settle
+    # that books the failure (the settle's own tries do not tell refusals apart).
+    assert denied.calls == 1 + SETTLE_ATTEMPTS
     assert calls_to(simulator.url, f"{model}-a") == 0

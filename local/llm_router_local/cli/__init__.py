@@ -29,8 +29,8 @@ class CommandError(Exception):
     """Bad input to a command: printed as one line, exit status 2."""
 
 
-# What to do when AWS cannot be reached at all: the router's message says "Retry later",
-# which serves a request path, not a user whose shell has no AWS set up.
+# What to do when AWS cannot be reached at all, said for a shell user (which variables to
+# set); the router's own message says only what kind of failure it is.
 _AWS_HINTS = {
     "NoCredentialsError": "No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID "
     "and AWS_SECRET_ACCESS_KEY, or point LLM_ROUTER_AWS_ENDPOINT_URL at a local store "

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from llm_router import __version__, aws
 from llm_router.errors import StorageError
@@ -61,12 +61,39 @@ def dynamodb_client(region: str, endpoint_url: str | None, *, signed: bool = Tru
                                   config=config, **credentials))
 
 
+# What a failed storage call asks of whoever reads the message, by the error's class.
+# Most failures pass (throttling, a 5xx, a timeout or dropped connection that outlasted
+# botocore's retries): "Retry later". These do not, however often they are retried.
+_CREDENTIALS = ("Its AWS credentials are missing or may not make this call: fix the "
+                "router's IAM role or keys; retrying will not help.")
+_MISSING = ("A table or bucket it needs does not exist in this account and region: deploy "
+            "the stack (sam deploy) or fix the configured names; retrying will not help.")
+_INVALID = ("It refused the request as invalid (a router bug, or an item over DynamoDB's "
+            "limits): report it with this message; retrying will not help.")
+_ADVICE = {
+    # DynamoDB's codes, then S3's (the snapshot and outbox bucket), then botocore's own.
+    **dict.fromkeys(("AccessDeniedException", "UnrecognizedClientException",
+                     "InvalidSignatureException", "IncompleteSignatureException",
+                     "MissingAuthenticationTokenException", "ExpiredTokenException",
+                     "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+                     "ExpiredToken", "NoCredentialsError", "PartialCredentialsError"),
+                    _CREDENTIALS),
+    **dict.fromkeys(("ResourceNotFoundException", "TableNotFoundException", "NoSuchBucket"),
+                    _MISSING),
+    **dict.fromkeys(("ValidationException", "SerializationException",
+                     "ItemCollectionSizeLimitExceededException", "InvalidArgument",
+                     "InvalidRequest", "MalformedXML", "ParamValidationError"), _INVALID),
+}
+_TRANSIENT = "Retry later."
+
+
 def storage_error(action: str, exc: Exception) -> StorageError:
-    """A StorageError that names the action and DynamoDB's error code, nothing more."""
+    """A StorageError that names the action and the error's code (never the storage's own
+    message: table names and key values stay out of responses), and says whether a
+    retry can help or someone must fix something first."""
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "ClientError")
-    elif isinstance(exc, BotoCoreError):
-        code = type(exc).__name__
     else:
         code = type(exc).__name__
-    return StorageError(f"The router's storage is unavailable ({action}: {code}). Retry later.")
+    advice = _ADVICE.get(code, _TRANSIENT)
+    return StorageError(f"The router's storage is unavailable ({action}: {code}). {advice}")
