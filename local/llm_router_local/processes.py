@@ -5,6 +5,9 @@ all stop it by PID; this is the one implementation of both. A child started with
 ``spawn`` is also stopped by the kernel if its parent dies without cleaning up
 (``PR_SET_PDEATHSIG`` on Linux), and ``sigterm_exits`` turns SIGTERM into a normal
 exit, so ``finally`` blocks that stop children run on SIGTERM as on Ctrl-C.
+
+A child's output pipe has one reader, the thread ``wait_for_line`` starts, which closes
+it at the end of the output; ``close_pipes`` waits for that and closes the rest.
 """
 
 from __future__ import annotations
@@ -17,11 +20,17 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any
 
 from llm_router.errors import ConfigError
+
+# The thread reading each child's output (wait_for_line), so close_pipes can wait for it.
+_readers: weakref.WeakKeyDictionary[subprocess.Popen[str], threading.Thread] = (
+    weakref.WeakKeyDictionary())
+PIPE_DRAIN_S = 5.0
 
 
 def wait_for_line(
@@ -35,11 +44,15 @@ def wait_for_line(
 
     A reader thread feeds a queue, so a child that hangs silently still times out. Every
     line (before and after the marker) goes to ``on_line``; the pipe is drained to the
-    end so a chatty child never blocks on a full pipe.
+    end so a chatty child never blocks on a full pipe, and closed there. Nothing else
+    may read ``proc.stdout``: wait for the child's exit, then ``close_pipes``, and the
+    last line has reached ``on_line``.
     """
     assert proc.stdout is not None
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(proc.stdout, lines, on_line), daemon=True).start()
+    reader = threading.Thread(target=_pump, args=(proc.stdout, lines, on_line), daemon=True)
+    _readers[proc] = reader
+    reader.start()
     seen: list[str] = []
     deadline = time.monotonic() + timeout_s
     while True:
@@ -61,15 +74,17 @@ def wait_for_line(
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None],
           on_line: Callable[[str], None] | None) -> None:
-    for line in stream:
-        lines.put(line)
-        if on_line is not None:
-            on_line(line)
+    with stream:
+        for line in stream:
+            lines.put(line)
+            if on_line is not None:
+                on_line(line)
     lines.put(None)
 
 
 def stop_process(proc: subprocess.Popen[str], timeout_s: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL if the child has not exited within ``timeout_s``."""
+    """SIGTERM, then SIGKILL if the child has not exited within ``timeout_s``; then its
+    pipes are closed (``close_pipes``)."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -77,6 +92,21 @@ def stop_process(proc: subprocess.Popen[str], timeout_s: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=timeout_s)
+    close_pipes(proc)
+
+
+def close_pipes(proc: subprocess.Popen[str], timeout_s: float = PIPE_DRAIN_S) -> None:
+    """For a child that has exited: waits (at most ``timeout_s``) until its reader has
+    passed on the last line and closed the output pipe, then closes its stdin. An output
+    pipe nobody reads is closed here; one whose reader is still blocked (a grandchild
+    holds the pipe open) is left to that reader, which closes it at the end."""
+    reader = _readers.get(proc)
+    if reader is not None:
+        reader.join(timeout_s)
+    elif proc.stdout is not None:
+        proc.stdout.close()
+    if proc.stdin is not None:
+        proc.stdin.close()
 
 
 PARENT_ENV = "LLM_ROUTER_PARENT_PID"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_router_local.processes import spawn, wait_for_line
+from llm_router_local.processes import close_pipes, spawn, wait_for_line
 from llm_router_local.stack_dump import DUMP_SIGNAL, TASKS_HEADER
 
 pytestmark = pytest.mark.integration
@@ -75,13 +75,16 @@ def stopped(proc: subprocess.Popen[str], sig: signal.Signals, output: list[str])
     the test fails with its last output, stacks included."""
     proc.send_signal(sig)
     try:
-        return proc.wait(timeout=EXIT_S)
+        code = proc.wait(timeout=EXIT_S)
     except subprocess.TimeoutExpired:
         stacks = stacks_of(proc, output)
         proc.kill()
         proc.wait(timeout=EXIT_S)
+        close_pipes(proc)
         pytest.fail(f"{proc.args[3:]} did not exit within {EXIT_S} s of {sig.name}; "
                     f"last output, then its stacks:\n{stacks}")
+    close_pipes(proc)
+    return code
 
 
 def stacks_of(proc: subprocess.Popen[str], output: list[str]) -> str:

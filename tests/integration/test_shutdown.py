@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from llm_router_local.processes import close_pipes
 from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage, sim_catalog, start_router
@@ -39,8 +40,9 @@ def test_serve_closes_the_upstream_session_on_shutdown(
         assert resp.status_code == 200, resp.text  # the upstream session is open now
     finally:
         router.process.send_signal(signal.SIGTERM)
-        rest, _ = router.process.communicate(timeout=30)
-    output = "".join(router.output) + rest
+        router.process.wait(timeout=30)
+        close_pipes(router.process)  # the reader has passed on its last line
+    output = "".join(router.output)
     assert f"server: uvicorn on {stack}" in output
     assert router.process.returncode == 143, output  # SIGTERM, after a clean shutdown
     assert "Unclosed client session" not in output and "Unclosed connector" not in output

@@ -103,11 +103,12 @@ def test_the_store_stops_when_the_process_that_started_it_is_killed() -> None:
     code = ("from llm_router_local.aws import start_embedded_aws\n"
             "print(start_embedded_aws().pid, flush=True)\n"
             "import time; time.sleep(60)\n")
-    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    store_pid = int(parent.stdout.readline())
-    parent.kill()
-    parent.wait(timeout=10)
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                          text=True) as parent:
+        assert parent.stdout is not None
+        store_pid = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait(timeout=10)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -59,22 +59,22 @@ def test_the_command_exits_non_zero_on_bad_input() -> None:
 
 def test_a_line_is_answered_before_the_next_arrives() -> None:
     """Batching never waits for more input: an interactive client gets each answer."""
-    proc = subprocess.Popen([sys.executable, "-m", "llm_router_local.cli", "cache-probe"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdin is not None and proc.stdout is not None
-    watchdog = threading.Timer(60, proc.kill)  # a waiting probe fails the test, not CI
-    watchdog.start()
-    try:
-        for query in ("How can I cancel my subscription?", "Where is my order 5678?"):
-            line = json.dumps({"cached": "How do I cancel my subscription?", "query": query})
-            proc.stdin.write(line + "\n")
-            proc.stdin.flush()
-            assert set(json.loads(proc.stdout.readline())) == {"hit", "similarity"}
-        proc.stdin.close()
-        assert proc.wait(timeout=60) == 0
-    finally:
-        watchdog.cancel()
-        proc.kill()
+    with subprocess.Popen([sys.executable, "-m", "llm_router_local.cli", "cache-probe"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        watchdog = threading.Timer(60, proc.kill)  # a waiting probe fails the test, not CI
+        watchdog.start()
+        try:
+            for query in ("How can I cancel my subscription?", "Where is my order 5678?"):
+                line = json.dumps({"cached": "How do I cancel my subscription?", "query": query})
+                proc.stdin.write(line + "\n")
+                proc.stdin.flush()
+                assert set(json.loads(proc.stdout.readline())) == {"hit", "similarity"}
+            proc.stdin.close()
+            assert proc.wait(timeout=60) == 0
+        finally:
+            watchdog.cancel()
+            proc.kill()
 
 
 def test_lines_before_a_bad_line_are_answered(minilm: MiniLMEmbedder) -> None:

@@ -1,0 +1,30 @@
+"""A child's pipes: its one reader passes on every line, and both pipes end closed."""
+
+import subprocess
+import sys
+
+from llm_router_local.processes import close_pipes, stop_process, wait_for_line
+
+
+def child(code: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_every_line_reaches_on_line_before_close_pipes_returns() -> None:
+    seen: list[str] = []
+    proc = child("print('a'); print('ready', flush=True); print('b'); print('c')")
+    assert wait_for_line(proc, "ready", 30, on_line=seen.append) == "ready\n"
+    proc.wait(timeout=30)
+    close_pipes(proc)
+    assert seen == ["a\n", "ready\n", "b\n", "c\n"]
+    assert proc.stdout is not None and proc.stdout.closed
+    assert proc.stdin is not None and proc.stdin.closed
+
+
+def test_stop_process_closes_the_pipes_of_a_child_nobody_read() -> None:
+    proc = child("import time; print('never read', flush=True); time.sleep(60)")
+    stop_process(proc)
+    assert proc.returncode == -15
+    assert proc.stdout is not None and proc.stdout.closed
+    assert proc.stdin is not None and proc.stdin.closed
