@@ -12,9 +12,10 @@ another's (tens of millions of instructions each), and arms are to compare on th
 work.
 
 Timings on a shared machine move with its load; instruction counts do not. Run under
-callgrind at two sizes and divide the difference (callgrind follows only this process):
+callgrind at two sizes and divide the difference (callgrind follows only this process;
+a fixed hash seed keeps dict and set layouts the same from run to run):
 
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         .venv/bin/python bench/app_cost.py --requests 30
     (the same with --requests 180: (I180 - I30) / 150 instructions per request; another
     build's code with PYTHONPATH=<its layers/core>:<its local>)
@@ -52,6 +53,10 @@ models:
     output_per_mtok: 0.60
     tiers: [simple, moderate, complex, reasoning]
 cache: {{enabled: false}}
+# The breaker table and free-tier usage are re-read every 2 s by default: under callgrind
+# (tens of times slower) that is a storage call every few requests, as many as the
+# machine's load makes the run last. Read once here, so counts do not move with the load.
+resilience: {{breaker: {{cache_ttl_s: 3600}}, quota_cache_ttl_s: 3600}}
 """
 
 
