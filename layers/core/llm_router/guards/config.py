@@ -31,6 +31,9 @@ class GuardOverride(BaseModel):
     pii: PiiMode | None = None
 
 
+_NO_OVERRIDE = GuardOverride()  # frozen: one for every tenant without overrides
+
+
 @dataclass(frozen=True)
 class GuardPolicy:
     """The guards in force for one request (the tenant's overrides applied)."""
@@ -48,7 +51,7 @@ class GuardsConfig(BaseModel):
     tenants: dict[str, GuardOverride] = Field(default_factory=dict)
 
     def policy_for(self, tenant_id: str) -> GuardPolicy:
-        over = self.tenants.get(tenant_id) or GuardOverride()
+        over = self.tenants.get(tenant_id) or _NO_OVERRIDE
         return GuardPolicy(
             input=over.input or self.input,
             injection=over.injection or self.injection,

@@ -34,6 +34,8 @@ from llm_router.resilience.windows import WindowKind, window_of
 
 def effective_limits(principal: Principal, defaults: KeyLimits) -> KeyLimits:
     """The catalog's per-key defaults, overridden by what the key itself stores."""
+    if principal.rpm is None and principal.daily_budget_usd is None:
+        return defaults  # nothing to override: no new model per request
     return KeyLimits(
         rpm=principal.rpm if principal.rpm is not None else defaults.rpm,
         tpm=defaults.tpm,

@@ -24,10 +24,8 @@ from llm_router.schema import (
     FINISH_REASONS,
     ChatCompletion,
     ChatRequest,
-    Choice,
     FinishReason,
     FunctionCall,
-    ResponseMessage,
     ToolCall,
     Usage,
 )
@@ -83,14 +81,18 @@ class OpenAIAdapter:
         choices = arr(body.get("choices"), "choices")
         if not choices:
             raise UpstreamProtocolError("the response has no choices")
-        return ChatCompletion(
-            id=opt_str(body.get("id"), "id") or f"chatcmpl-{request_id}",
-            created=_created(body.get("created"), self.clock),
-            model=model.name,
-            choices=[_choice(obj(c, f"choices[{i}]"), i) for i, c in enumerate(choices)],
-            usage=_usage(body.get("usage")),
-            system_fingerprint=opt_str(body.get("system_fingerprint"), "system_fingerprint"),
-        )
+        # Checked field by field above and below, then built in one validation: pydantic
+        # makes the six nested models in one call, for less CPU than six constructors
+        # (docs/performance.md, "The router's own work, piece by piece").
+        return ChatCompletion.model_validate({
+            "id": opt_str(body.get("id"), "id") or f"chatcmpl-{request_id}",
+            "created": _created(body.get("created"), self.clock),
+            "model": model.name,
+            "choices": [_choice(obj(c, f"choices[{i}]"), i) for i, c in enumerate(choices)],
+            "usage": _usage_fields(body.get("usage")),
+            "system_fingerprint": opt_str(body.get("system_fingerprint"),
+                                          "system_fingerprint"),
+        })
 
     def error_message(self, status: int, body: Any) -> str:
         return generic_error_message(status, body)
@@ -102,7 +104,8 @@ def _created(value: Any, clock: Callable[[], float]) -> int:
     return int(clock())
 
 
-def _choice(choice: dict[str, Any], index: int) -> Choice:
+def _choice(choice: dict[str, Any], index: int) -> dict[str, Any]:
+    """A ``Choice``'s fields, checked."""
     where = f"choices[{index}]"
     message = obj(choice.get("message"), f"{where}.message")
     content = message.get("content")
@@ -112,16 +115,16 @@ def _choice(choice: dict[str, Any], index: int) -> Choice:
             p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
         )
     tool_calls = _tool_calls(message.get("tool_calls"), where)
-    return Choice(
-        index=index,
-        message=ResponseMessage(
-            content=opt_str(content, f"{where}.message.content"),
-            tool_calls=tool_calls,
-            refusal=opt_str(message.get("refusal"), f"{where}.message.refusal"),
-        ),
-        finish_reason=_finish_reason(choice.get("finish_reason"), tool_calls),
-        logprobs=choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None,
-    )
+    return {
+        "index": index,
+        "message": {
+            "content": opt_str(content, f"{where}.message.content"),
+            "tool_calls": tool_calls,
+            "refusal": opt_str(message.get("refusal"), f"{where}.message.refusal"),
+        },
+        "finish_reason": _finish_reason(choice.get("finish_reason"), tool_calls),
+        "logprobs": choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None,
+    }
 
 
 def _tool_calls(value: Any, where: str) -> list[ToolCall] | None:
@@ -153,6 +156,12 @@ def _finish_reason(value: Any, tool_calls: list[ToolCall] | None) -> FinishReaso
 
 
 def _usage(value: Any) -> Usage | None:
+    fields = _usage_fields(value)
+    return None if fields is None else Usage.model_validate(fields)
+
+
+def _usage_fields(value: Any) -> dict[str, Any] | None:
+    """The fields ``Usage.of`` would set, checked."""
     if value is None:
         return None
     usage = obj(value, "usage")
@@ -160,12 +169,17 @@ def _usage(value: Any) -> Usage | None:
     completion_details = usage.get("completion_tokens_details") or {}
     obj(prompt_details, "usage.prompt_tokens_details")
     obj(completion_details, "usage.completion_tokens_details")
-    return Usage.of(
-        count(usage.get("prompt_tokens"), "usage.prompt_tokens"),
-        count(usage.get("completion_tokens"), "usage.completion_tokens"),
-        cached=count(prompt_details.get("cached_tokens"), "usage...cached_tokens"),
-        reasoning=count(completion_details.get("reasoning_tokens"), "usage...reasoning_tokens"),
-    )
+    prompt = count(usage.get("prompt_tokens"), "usage.prompt_tokens")
+    completion = count(usage.get("completion_tokens"), "usage.completion_tokens")
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {
+            "cached_tokens": count(prompt_details.get("cached_tokens"), "usage...cached_tokens")},
+        "completion_tokens_details": {"reasoning_tokens": count(
+            completion_details.get("reasoning_tokens"), "usage...reasoning_tokens")},
+    }
 
 
 # The stream transform (stream.py, beside this) reads usage exactly as the buffered path does.
