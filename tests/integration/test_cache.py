@@ -165,14 +165,14 @@ def test_an_answer_cached_by_one_instance_is_served_by_another_and_by_a_cold_one
         return ResponseCache(config, entries, snapshots=snapshots)
 
     a, b = instance(), instance()
-    assert b.lookup_exact(tenant, request("How do I return an item?")) is None  # b is warm
-    text = "How do I return an item?"
+    assert b.lookup_exact(tenant, request("How do I reset my password?")) is None  # b is warm
+    text = "How do I reset my password?"
     a.store(tenant, request(text), embedder.embed_one(text), text,
-            completion("Use the returns page."), Stored("small-model", "simopenai",
+            completion("Use the reset link."), Stored("small-model", "simopenai",
                                                          Decimal("0.000123")), "req_a")
     hit = b.lookup_exact(tenant, request(text))
     assert hit is not None and hit.answer.cost_usd == Decimal("0.000123")
-    query = "How can I return an item?"
+    query = "How can I reset my password?"
     semantic = b.lookup_semantic(tenant, request(query), embedder.embed_one(query), query)
     assert semantic is not None and semantic.kind == "semantic"
     assert b.lookup_exact("someone-else", request(text)) is None
