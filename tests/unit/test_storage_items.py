@@ -55,6 +55,16 @@ def test_numbers_are_written_in_plain_form() -> None:
     assert serialize({Decimal("2.50")}) == {"NS": ["2.5"]}
 
 
+def test_whole_numbers_at_dynamodbs_limit() -> None:
+    for value in (10**38 - 1, -(10**38 - 1), 0, -1):
+        assert serialize(value) == {"N": str(value)} == _ser.serialize(value)
+    for value in (10**38, -(10**38), 10**40):
+        with pytest.raises(Exception) as theirs:
+            _ser.serialize(value)
+        with pytest.raises(type(theirs.value)):
+            serialize(value)
+
+
 @pytest.mark.parametrize("value", VALUES, ids=repr)
 def test_deserialize_matches_boto3(value: Any) -> None:
     attribute = _ser.serialize(value)

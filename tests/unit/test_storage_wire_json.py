@@ -5,8 +5,10 @@ JSON-protocol service with blobs, timestamps and floats; an unknown member still
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -54,6 +56,31 @@ def test_every_attribute_type() -> None:
               "ExpressionAttributeValues": {":b": {"B": b"\x01"}}}
     botocore_made, ours = both(DYNAMO, "PutItem", params)
     assert b'"B": "AP9iaW4="' in ours["body"]
+    assert ours == botocore_made
+
+
+def test_values_passed_on_or_copied() -> None:
+    """A value that is its own wire form is passed on (not copied); a tuple, a read-only
+    mapping or a dict subclass is converted, and written as botocore writes it."""
+    names = {"#a": "count"}
+    plain_value = {"S": "x"}
+    params = {"TableName": "t", "Key": {"pk": plain_value},
+              "UpdateExpression": "ADD #a :v", "ExpressionAttributeNames": names,
+              "ExpressionAttributeValues": {":v": {"N": "1"}, ":s": {"SS": ("a", "b")},
+                                            ":o": OrderedDict(S="y")}}
+    botocore_made, ours = both(DYNAMO, "UpdateItem", params)
+    assert ours == botocore_made
+    planned = PlannedJSONSerializer()
+    model = DYNAMO.meta.service_model.operation_model("UpdateItem")
+    attribute = planned._plan(model.input_shape.members["Key"].value)
+    names_plan = planned._plan(model.input_shape.members["ExpressionAttributeNames"])
+    assert attribute is not None and names_plan is not None
+    assert attribute(plain_value) is plain_value
+    assert names_plan(names) is names
+    assert names_plan(MappingProxyType(names)) == names
+    assert attribute({"SS": ("a",)}) == {"SS": ["a"]}
+    params["ExpressionAttributeNames"] = MappingProxyType(names)
+    botocore_made, ours = both(DYNAMO, "UpdateItem", params)
     assert ours == botocore_made
 
 

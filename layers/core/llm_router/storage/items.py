@@ -85,7 +85,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | Decimal)
 
 
+# The whole numbers DynamoDB holds exactly (38 digits): written as Python prints them,
+# without the Decimal round trip (a ledger item has a dozen: tokens, status, expiry).
+_INT_LIMIT = 10**38
+
+
 def _number(value: int | Decimal) -> str:
+    if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:
+        return str(value)
     checked = DYNAMODB_CONTEXT.create_decimal(value)  # range and precision, as boto3 checks
     if checked.is_nan() or checked.is_infinite():
         raise TypeError("Infinity and NaN not supported")

@@ -129,4 +129,5 @@ class DynamoRollups:
 
 def _number(value: int | Decimal) -> str:
     # Plain digits: str(Decimal) may print an exponent (9E-7), which moto refuses.
-    return f"{Decimal(value):f}"
+    # A whole number prints so already (most counters add 1 or a token count).
+    return str(value) if type(value) is int else f"{Decimal(value):f}"

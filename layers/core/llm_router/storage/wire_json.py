@@ -9,7 +9,9 @@ the same request dict, byte for byte: a structure, list or map is converted by a
 function built once per shape name (its members' wire names and converters looked up
 in advance), strings, integers and booleans are taken as they are (as botocore's
 ``_default_serialize`` takes them), and every other type (blob, timestamp, float, a
-document) goes to botocore's own method for it. An unknown member raises ``KeyError``,
+document) goes to botocore's own method for it. A value whose wire form is itself (an
+attribute value ``{"S": "x"}``, a map of names, a list of strings) is passed on, not
+copied: json.dumps writes the same text of it. An unknown member raises ``KeyError``,
 as botocore's walk does.
 """
 
@@ -53,19 +55,28 @@ class PlannedJSONSerializer(JSONSerializer):
             return cached  # type: ignore[return-value]
         convert: Convert
         if kind == "list":
-            item = self._plan_later(shape.member)
+            item = self._plan(shape.member)
+            if item is None:  # a list of strings: written as it is
+                return self._as_is(shape, list)
 
             def convert(value: Any) -> list[Any]:
                 return [item(v) for v in value]
         elif kind == "map":
-            entry = self._plan_later(shape.value)
+            entry = self._plan(shape.value)
+            if entry is None:
+                return self._as_is(shape, dict)
 
             def convert(value: Any) -> dict[str, Any]:
                 return {k: entry(v) for k, v in value.items()}
         else:
             members: dict[str, tuple[str, Convert | None]] = {}
+            # Members written as they are, under their own names: a value holding only
+            # those (``{"S": "x"}``, most of a settle's few hundred) is its own wire form.
+            plain: set[str] = set()
 
             def convert(value: Any) -> dict[str, Any]:
+                if type(value) is dict and value.keys() <= plain:
+                    return value
                 out: dict[str, Any] = {}
                 for name, member in value.items():
                     wire, each = members[name]
@@ -76,13 +87,20 @@ class PlannedJSONSerializer(JSONSerializer):
             for name, member_shape in shape.members.items():
                 members[name] = (member_shape.serialization.get("name", name),
                                  self._plan(member_shape))
+                if members[name] == (name, None):
+                    plain.add(name)
         self._plans[shape.name] = convert
         return convert
 
-    def _plan_later(self, shape: Any) -> Convert:
-        """A list's item or a map's value (identity as a function: a list is copied)."""
-        convert = self._plan(shape)
-        return convert if convert is not None else _same
+    def _as_is(self, shape: Any, kind: type) -> Convert:
+        """A list or map whose items are written as they are: the value itself when it is
+        a plain list or dict (what json.dumps writes of it is botocore's copy's text)."""
+
+        def convert(value: Any) -> Any:
+            return value if type(value) is kind else kind(value)
+
+        self._plans[shape.name] = convert
+        return convert
 
     def _botocore(self, shape: Any) -> Convert:
         method: Any = getattr(super(), f"_serialize_type_{shape.type_name}",
@@ -94,7 +112,3 @@ class PlannedJSONSerializer(JSONSerializer):
             return out["value"]
 
         return convert
-
-
-def _same(value: Any) -> Any:
-    return value
