@@ -1,8 +1,11 @@
-"""Fixtures shared by every test directory."""
+"""Fixtures shared by every test directory, and the gate every run passes: a green run
+that left a pipe, socket or session unclosed (a ResourceWarning) fails."""
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 
 # One BLAS thread, before numpy loads (as the CLI and the benchmark function set it): with
 # OpenBLAS's spinning workers, concurrent in-process requests embedded ~30x slower.
@@ -10,6 +13,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -54,3 +58,32 @@ def minilm() -> MiniLMEmbedder:
         return MiniLMEmbedder.load()
     except ConfigError as exc:
         pytest.fail(f"{exc} (the unit target depends on `make data`)")
+
+
+# Every ResourceWarning of the run (pyproject shows them all: "always"), by test.
+_unclosed: list[str] = []
+
+
+def pytest_warning_recorded(warning_message: warnings.WarningMessage, when: str,
+                            nodeid: str, location: Any) -> None:
+    if issubclass(warning_message.category, ResourceWarning):
+        _unclosed.append(f"{nodeid or when}: {warning_message.message}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails a green run that left anything unclosed; a collection now catches what
+    only a reference cycle still held."""
+    with warnings.catch_warnings(record=True) as late:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    _unclosed.extend(f"after the last test: {w.message}" for w in late
+                     if issubclass(w.category, ResourceWarning))
+    if _unclosed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _unclosed:
+        terminalreporter.section("ResourceWarning: left unclosed (must be none)")
+        for line in _unclosed:
+            terminalreporter.write_line(line)

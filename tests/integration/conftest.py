@@ -2,19 +2,17 @@
 
 Each server is bounded in time and stopped in its fixture's finaliser; the simulator
 and the router run as child processes and are stopped by PID. A run that leaves a pipe,
-socket or session unclosed fails (ResourceWarning, below).
+socket or session unclosed fails (ResourceWarning: tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,35 +36,6 @@ from llm_router_local.simulated import SimulatorProcess
 
 TENANT = "acme"
 ROUTER_STARTUP_S = 60
-# Every ResourceWarning of the run (pyproject shows them all: "always"), by test.
-_unclosed: list[str] = []
-
-
-def pytest_warning_recorded(warning_message: warnings.WarningMessage, when: str,
-                            nodeid: str, location: Any) -> None:
-    if issubclass(warning_message.category, ResourceWarning):
-        _unclosed.append(f"{nodeid or when}: {warning_message.message}")
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fails a green run that left anything unclosed; a collection now catches what
-    only a reference cycle still held."""
-    with warnings.catch_warnings(record=True) as late:
-        warnings.simplefilter("always", ResourceWarning)
-        gc.collect()
-    _unclosed.extend(f"after the last test: {w.message}" for w in late
-                     if issubclass(w.category, ResourceWarning))
-    if _unclosed and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _unclosed:
-        terminalreporter.section("ResourceWarning: left unclosed (must be none)")
-        for line in _unclosed:
-            terminalreporter.write_line(line)
-
-
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
