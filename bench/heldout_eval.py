@@ -109,17 +109,19 @@ def _pair_scores(rows: list[dict], hits: list[bool]) -> dict:
     }
 
 
-def cache(data: Path) -> dict:
+def cache(data: Path, min_probability: float | None = None) -> dict:
     path = data / "cache_pairs.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
     print(f"cache: {len(rows)} pairs", file=sys.stderr)
-    with_verifier = [a["hit"] for a in _run(["cache-probe"], pairs)]
-    no_spelling = [a["hit"] for a in _run(["cache-probe", "--no-spelling"], pairs)]
+    cut = [] if min_probability is None else ["--min-probability", str(min_probability)]
+    with_verifier = [a["hit"] for a in _run(["cache-probe", *cut], pairs)]
+    no_spelling = [a["hit"] for a in _run(["cache-probe", "--no-spelling", *cut], pairs)]
     without = [a["hit"] for a in _run(["cache-probe", "--no-verifier"], pairs)]
     return {
         "file": _shown(path),
         "sha256": _sha256(path),
+        "min_probability": min_probability,  # None: the artefact's operating point
         "verifier": _pair_scores(rows, with_verifier),
         # The verifier alone: no same-question-respelled check before it (cache/spelling.py).
         "verifier_no_spelling": _pair_scores(rows, no_spelling),
@@ -133,12 +135,15 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA,
                         help="folder holding classifier_queries.jsonl and cache_pairs.jsonl")
     parser.add_argument("--cache-only", action="store_true", help="skip the classifier")
+    parser.add_argument("--min-probability", type=float, default=None,
+                        help="the verifier's operating point (cache-probe's option; default: "
+                             "the artefact's)")
     args = parser.parse_args()
     data = args.data.resolve()
     for name in ("classifier_queries.jsonl", "cache_pairs.jsonl"):
         if not (data / name).is_file():
             parser.error(f"{data / name} not found")
-    result = {"cache": cache(data)}
+    result = {"cache": cache(data, args.min_probability)}
     if not args.cache_only:
         result = {"classifier": classifier(data), **result}
         c = result["classifier"]

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from train.cache_verifier.build import CACHE
+from train.cache_verifier.build import CACHE, NETS_DIR, TRAIN_FILE
+from train.cache_verifier.train import CUT_RULES
 
 F32 = npt.NDArray[np.float32]
 LENGTH = 38  # MAX_TOKENS without [CLS] and [SEP]
@@ -48,7 +49,7 @@ def align_data(support_weight: float) -> dict[str, Any]:
 
     from train.cache_verifier.train import TUNE, training_data
 
-    key = hashlib.sha256((CACHE / "train.jsonl").read_bytes() + TUNE.read_bytes()
+    key = hashlib.sha256(TRAIN_FILE.read_bytes() + TUNE.read_bytes()
                          + str(support_weight).encode()).hexdigest()[:16]
     path = CACHE / f"align-data-{key}.npz"
     if path.exists():
@@ -183,6 +184,9 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=1e-5)
     parser.add_argument("--seeds", type=int, default=3, help="nets averaged")
     parser.add_argument("--support-weight", type=float, default=3.0)
+    parser.add_argument("--cut-rule", choices=sorted(CUT_RULES), default="all",
+                        help="which tune negatives set the operating point "
+                             "(train.CUT_RULES); the other rule's cut is printed too")
     parser.add_argument("--reuse", action="store_true",
                         help="the nets of an earlier run (.cache/cache_verifier/align-<seed>.npz)")
     args = parser.parse_args()
@@ -196,7 +200,7 @@ def main() -> None:
     print(f"train {len(data['y_train'])} pairs, tune {len(data['y_tune'])}", flush=True)
     nets, probs = [], []
     for seed in range(args.seeds):
-        path = CACHE / f"align-{seed}.npz"
+        path = NETS_DIR / f"align-{seed}.npz"
         if args.reuse and path.exists():
             with np.load(path) as npz:
                 params, prob = {k: npz[k] for k in npz.files if k != "tune_prob"}, npz["tune_prob"]
@@ -212,14 +216,17 @@ def main() -> None:
     prob = np.mean(probs, axis=0).astype(np.float32)
     auc = float(roc_auc_score(data["y_tune"], prob))
     prob = np.where(data["refused"], np.float32(0.0), prob)
-    threshold = operating_point(prob, data["y_tune"], list(data["sources"]))
-    print(f"  {args.seeds} nets: tune AUC {auc:.4f}, at the operating point ({threshold:.3f}) "
-          f"{rates(prob, data['y_tune'], threshold)}", flush=True)
+    cuts = {rule: operating_point(prob, data["y_tune"], list(data["sources"]), limits)
+            for rule, limits in CUT_RULES.items()}
+    for rule, cut in cuts.items():
+        print(f"  {args.seeds} nets: tune AUC {auc:.4f}, cut by rule {rule!r} ({cut:.4f}) "
+              f"{rates(prob, data['y_tune'], cut)}", flush=True)
+    threshold = cuts[args.cut_rule]
     info = {"kind": "alignment nets (ESIM-style over MiniLM token states, mean probability)",
             "dim": args.dim, "hidden": args.hidden, "top": args.top, "members": args.seeds,
             "epochs": args.epochs, "tune_auc": round(auc, 4)}
     write_artefact(AlignEnsemble(tuple(nets)), data["idf"], threshold, info, prob,
-                   read_jsonl(TUNE), len(data["y_train"]))
+                   read_jsonl(TUNE), len(data["y_train"]), CUT_RULES[args.cut_rule])
 
 
 if __name__ == "__main__":
