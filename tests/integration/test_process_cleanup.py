@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -130,8 +131,14 @@ def test_serve_says_where_it_waits_on_the_dump_signal() -> None:
     # What stopped() collects from a serve that does not stop: the main thread in the
     # event loop, and the server's task down to the await it is parked on.
     proc, output = serve(), []
-    wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
+    ready = wait_for_line(proc, "llm-router listening on ", STARTUP_S, on_line=output.append)
     started = descendants(proc.pid)
+    # The ready line is printed at the end of uvicorn's startup, before its main loop; a
+    # signal right after it could find the main thread still printing (seen under load).
+    # A request answered means the server task has reached main_loop's first await.
+    url = ready.rsplit(" ", 1)[1].strip()
+    with urllib.request.urlopen(f"{url}/health", timeout=10) as resp:
+        assert resp.status == 200
     stacks = stacks_of(proc, output)
     assert stopped(proc, signal.SIGTERM, output) == EXIT_CODES[signal.SIGTERM], stacks
     assert_all_gone(started)

@@ -219,8 +219,16 @@ class StoreServer(ThreadingHTTPServer):
         return self._moto
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt  # unwinds serve_forever, so the temporary file is removed
+def _stop_on_signals(server: StoreServer) -> None:
+    """SIGTERM and SIGINT stop ``serve_forever`` from a helper thread (``shutdown`` waits
+    for the loop, so it cannot run on the loop's own thread). The handler raises nothing:
+    an exception raised by a signal handler while the main thread runs a weakref callback
+    or ``__del__`` is printed and dropped, and the store would keep serving."""
+    def stop(signum: int, frame: Any) -> None:
+        threading.Thread(target=server.shutdown, name="store-stop", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def _stop_at_eof() -> None:
@@ -242,15 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
     path = args.db or os.path.join(folder or "", "store.sqlite3")
     server = StoreServer((args.host, args.port), Operations(Database(path)), ObjectStore(path))
-    signal.signal(signal.SIGTERM, _interrupt)
+    _stop_on_signals(server)
     if args.exit_with_stdin:
         threading.Thread(target=_stop_at_eof, daemon=True).start()
     print(f"llm-router store: SQLite file {path}", flush=True)
     print(f"{READY_LINE} http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.server_close()
         if folder:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +18,7 @@ import pytest
 from llm_router_local.store.database import Database
 from llm_router_local.store.objects import ObjectStore
 from llm_router_local.store.operations import Operations
-from llm_router_local.store.server import StoreServer
+from llm_router_local.store.server import READY_LINE, StoreServer, _stop_on_signals
 
 
 class _CountingSocket(socket.socket):
@@ -152,3 +156,50 @@ def test_each_reply_has_its_own_request_id_and_a_current_date(
         assert abs(date.timestamp() - time.time()) < 5
     conn.close()
     assert len(set(ids)) == 3 and all(ids)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_shuts_the_loop_down_from_a_thread_and_raises_nothing(
+        signum: int) -> None:
+    """A handler that raised (KeyboardInterrupt, as the store's did) is dropped when the
+    signal lands while the main thread runs a weakref callback or ``__del__``, and the
+    store kept serving; this one only asks another thread to stop the loop."""
+    asked: list[str] = []
+    stopped = threading.Event()
+
+    class _Server:
+        def shutdown(self) -> None:
+            asked.append(threading.current_thread().name)
+            stopped.set()
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _stop_on_signals(_Server())  # type: ignore[arg-type]
+        handler = signal.getsignal(signum)
+        assert callable(handler)
+        handler(signum, None)  # raises nothing
+        assert stopped.wait(5)
+    finally:
+        for s, previous in before.items():
+            signal.signal(s, previous)
+    assert asked == ["store-stop"]
+
+
+def test_sigterm_stops_the_store_process_and_removes_its_temporary_file() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "llm_router_local.store", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        path = first.split("SQLite file ", 1)[1].strip()
+        assert READY_LINE in proc.stdout.readline()
+        assert os.path.exists(path)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        assert not os.path.exists(os.path.dirname(path))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
