@@ -75,13 +75,14 @@ SEEN_SETS: dict[str, tuple[Path, frozenset[str]]] = {
 
 
 # The independent writers' sets since: heldout4..9 (written as unseen test sets, each
-# scored once, then seen) and train9a..c (written as training data for the kinds the
-# verifier missed most). Split by domain like heldout1-3, but by a rule instead of by
+# scored once, then seen), train9a..c and train10a..c (written as training data for the
+# kinds the verifier missed most). Split by domain like heldout1-3, but by a rule instead of by
 # hand: a domain tunes when a hash of set and domain is 0 mod 3 (``tune_domain``).
 LATER_SETS: dict[str, Path] = {
     **{f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl"
        for n in range(4, 10)},
-    **{f"train9{x}": DATA / f"train9{x}" / "cache_pairs.jsonl" for x in "abc"},
+    **{f"train{n}{x}": DATA / f"train{n}{x}" / "cache_pairs.jsonl"
+       for n in (9, 10) for x in "abc"},
 }
 
 
