@@ -1,0 +1,218 @@
+"""Where the semantic lookup loses paraphrases and passes negatives, stage by stage, on the
+seen independent sets (data/heldout, data/heldout2 .. data/heldout9: all seen).
+
+    .venv/bin/python bench/cache_losses.py                  # the loss table, every seen set
+    .venv/bin/python bench/cache_losses.py --sets heldout9  # one set
+    .venv/bin/python bench/cache_losses.py --list verifier  # also print those pairs
+    .venv/bin/python bench/cache_losses.py --sets heldout9 pairs  # + bench/cache_pairs/heldout
+
+Each pair goes through ``probe`` (a cache holding only the cached text: the path of
+``llm-router cache-probe`` and ``bench/heldout_eval.py``) once, at the loosest setting
+(floor 0, any probability), which gives the stage that decides it at every floor and
+operating point: the amounts-and-ids check (``numbers``), the respelling check (a hit,
+``spelling.py``), the similarity floor (``floor``: under it and not respelled), the
+verifier (its probability against the operating point). The verifier's probability is
+also read for pairs under the floor, so the table says what another floor would gain
+and cost (``floor_sweep``); each pair's stage is checked against a probe at the shipped
+setting. A one-entry cache cannot show what the 5-candidate bound loses. Writes
+``bench/results/cache-losses.json`` (every pair's stage, similarity and probability:
+``bench/results/local/cache-losses-pairs.jsonl``, gitignored) and prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
+
+from embed_cache import embed_cached  # noqa: E402
+
+from llm_router.cache.context import MAX_TOKENS  # noqa: E402
+from llm_router.cache.policy import MatchPolicy  # noqa: E402
+from llm_router.cache.probe import probe  # noqa: E402
+from llm_router.cache.verifier import PairVerifier, load_verifier  # noqa: E402
+from llm_router.catalog import CacheConfig  # noqa: E402
+from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "data"
+SEEN = {"heldout1": DATA / "heldout", **{f"heldout{n}": DATA / f"heldout{n}"
+                                         for n in range(2, 10)},
+        # Quora components and the support file written apart (nothing trained or tuned
+        # on it; counted per source: ``pairs:qqp``, ``pairs:support_heldout``...).
+        "pairs": HERE / "cache_pairs" / "heldout.jsonl"}
+INDEPENDENT = tuple(name for name in SEEN if name != "pairs")
+OUT = HERE / "results" / "cache-losses.json"
+PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (gitignored)
+FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
+STAGES = ("respelling", "verifier", "numbers", "floor")  # hit, hit, lost, lost
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    file = path if path.suffix == ".jsonl" else path / "cache_pairs.jsonl"
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: PairVerifier,
+          shipped: MatchPolicy) -> list[dict[str, Any]]:
+    """Per pair: ``similarity``, ``numbers`` (the hard check refuses it), ``respelling``
+    (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
+    probability; None when the hard check refuses)."""
+    cached = embed_cached(embedder, [p["a"] for p in pairs])
+    queries = embed_cached(embedder, [p["b"] for p in pairs])
+    loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
+    out = []
+    for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
+        if n % CHUNK == 0:
+            texts = list(dict.fromkeys(t for p in pairs[n:n + CHUNK] for t in (p["a"], p["b"])))
+            _, states = embedder.embed_with_states(texts, MAX_TOKENS, verifier.state_layers)
+            for text, rows in zip(texts, states, strict=True):
+                if rows is not None:
+                    verifier.prepare(text, rows)
+        r = probe(pair["a"], c, pair["b"], q, loose)
+        numbers = r.refused_by == "numbers"
+        p = r.probability
+        if r.respelling is not None:  # a respelled hit never asks the verifier: ask it here
+            p = verifier.probability(pair["a"], pair["b"], r.similarity)
+        row = {"id": pair.get("id"), "source": pair.get("source"),
+               "kind": pair["kind"], "label": pair["label"],
+               "a": pair["a"], "b": pair["b"], "similarity": r.similarity,
+               "numbers": numbers,
+               "respelling": list(r.respelling) if r.respelling is not None else None, "p": p}
+        if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
+                pair["a"], c, pair["b"], q, shipped).hit:
+            raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")
+        out.append(row)
+    return out
+
+
+def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
+    """(the stage that decides the pair, hit) at this floor and operating point."""
+    if row["numbers"]:
+        return "numbers", False
+    if row["respelling"] is not None:
+        return "respelling", True
+    if row["similarity"] < floor:
+        return "floor", False
+    return "verifier", row["p"] >= cut
+
+
+def table(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    """Per set and kind: positives hit (by which stage) and lost (at which stage);
+    negatives passed (by which stage)."""
+    cells: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        where, hit = stage(r, floor, cut)
+        cell = cells[f"{r['set']}:{'+' if r['label'] else '-'}{r['kind']}"]
+        cell["n"] += 1
+        cell[f"{'hit' if hit else 'lost'}:{where}"] += 1
+    return {k: dict(v) for k, v in sorted(cells.items())}
+
+
+def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    pos = [stage(r, floor, cut)[1] for r in rows if r["label"]]
+    neg = [stage(r, floor, cut)[1] for r in rows if not r["label"]]
+    return {"recall": round(sum(pos) / max(len(pos), 1), 4), "hits": sum(pos),
+            "positives": len(pos), "false_hits": round(sum(neg) / max(len(neg), 1), 4),
+            "passed": sum(neg), "negatives": len(neg)}
+
+
+def sweep_point(rows: list[dict[str, Any]], independent: list[dict[str, Any]],
+                names: list[str], floor: float, cut: float) -> dict[str, Any]:
+    """Rates at one floor: heldout1-9 together (``all``) and each set."""
+    return {"all": rates(independent, floor, cut),
+            **{name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=list(INDEPENDENT), choices=list(SEEN))
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--list", nargs="*", default=None, choices=STAGES,
+                        help="print heldout1-9's missed positives and passed negatives at "
+                             "these stages (all stages when given alone)")
+    args = parser.parse_args()
+    embedder = MiniLMEmbedder.load()
+    verifier = load_verifier()
+    config = CacheConfig()
+    floor = config.verifier_floor
+    cut = config.verifier_threshold or verifier.threshold
+    rows: list[dict[str, Any]] = []
+    for name in args.sets:
+        for row in trace(load(SEEN[name]), embedder, verifier,
+                         MatchPolicy(floor, True, verifier, cut, spelling=True)):
+            source = row.pop("source")
+            rows.append({"set": f"pairs:{source}" if name == "pairs" else name, **row})
+    names = list(dict.fromkeys(r["set"] for r in rows))
+    by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
+    independent = [r for r in rows if r["set"] in INDEPENDENT]
+    result = {
+        "verifier": {"sha256": verifier.meta["sha256"], "min_probability": cut, "floor": floor},
+        "sets": args.sets,
+        "all": rates(independent, floor, cut),  # heldout1-9
+        "by_set": by_set,
+        "by_kind": table(rows, floor, cut),
+        "floor_sweep": {f"{f:.2f}": sweep_point(rows, independent, names, f, cut)
+                        for f in FLOORS},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    PAIRS.parent.mkdir(parents=True, exist_ok=True)
+    PAIRS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                     encoding="utf-8")
+    report(result, independent, floor, cut, args.list)
+    print(f"\nwrote {args.out} and {PAIRS}")
+    return 0
+
+
+def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut: float,
+           listed: list[str] | None) -> None:
+    print(f"seen sets {', '.join(result['sets'])}; floor {floor}, p >= {cut:.3f}\n")
+    print("| set | recall | false hits |\n|---|---|---|")
+    for name, r in {**result["by_set"], "all": result["all"]}.items():
+        print(f"| {name} | {r['recall']:.1%} ({r['hits']}/{r['positives']}) | "
+              f"{r['false_hits']:.1%} ({r['passed']}/{r['negatives']}) |")
+    for label, title in ((1, "positives: where each is lost"), (0, "negatives: what passes")):
+        kinds: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in rows:
+            if r["label"] == label:
+                where, hit = stage(r, floor, cut)
+                kinds[r["kind"]]["n"] += 1
+                kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
+        print(f"\n{title} (heldout1-9 given)\n")
+        print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
+              "lost: verifier |\n|---|---|---|---|---|---|---|")
+        for kind, c in sorted(kinds.items()):
+            print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
+                  f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} |")
+    names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
+    shown = ["all", *(n for n in names if n == "heldout9" or n.startswith("pairs:"))]
+    print("\nfloor sweep: recall / false hits (all = heldout1-9 given; the respelling check "
+          "has no floor)\n")
+    print("| floor | " + " | ".join(shown) + " |")
+    print("|---" * (len(shown) + 1) + "|")
+    for f, point in result["floor_sweep"].items():
+        print(f"| {f} | " + " | ".join(
+            f"{point[n]['recall']:.1%} ({point[n]['hits']}) / {point[n]['false_hits']:.2%} "
+            f"({point[n]['passed']})" for n in shown) + " |")
+    if listed is None:
+        return
+    wanted = set(listed or STAGES)
+    print()
+    for r in rows:
+        where, hit = stage(r, floor, cut)
+        if where in wanted and hit != bool(r["label"]):
+            what = "FALSE HIT" if hit else "missed"
+            print(f"{r['set']} {r['id']} {r['kind']} {what} at {where}: sim {r['similarity']} "
+                  f"p {r['p']} {r['respelling'] or ''}\n    {r['a']!r}\n    {r['b']!r}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
