@@ -1,4 +1,5 @@
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from llm_router.rollups import (
     source_of,
     total,
 )
-from llm_router.storage.rollups import rollup_updates
+from llm_router.storage.rollups import RETENTION, partition, rollup_updates
 
 AT = datetime(2026, 12, 3, 14, 7, 30, tzinfo=UTC)
 
@@ -129,3 +130,30 @@ def test_each_counter_adds_its_own_value_through_shared_placeholders() -> None:
         # one placeholder per distinct number (requests, lat_*, max_tokens_requests: 1)
         assert len(values) - 1 == len({Decimal(v) for v in adds.values()}) < len(adds)
         assert values[":v1"]["N"] == "0.0000009"  # plain notation, never 9E-7
+
+
+def _keys_and_expiry(update: dict) -> tuple[str, str, str]:
+    u = update["Update"]
+    return u["Key"]["pk"]["S"], u["Key"]["sk"]["S"], u["ExpressionAttributeValues"][":exp"]["N"]
+
+
+def test_rollup_keys_and_expiry_are_each_keys_of_with_its_retention() -> None:
+    """The periods are kept per 5-minute slot (storage.rollups._periods): requests at
+    random times, in and across slots, hours, days and time zones, in random order, get
+    exactly the keys ``keys_of`` names and ``int((started_at + retention).timestamp())``."""
+    rng = random.Random(7)
+    base = datetime(2026, 12, 31, 23, 50, tzinfo=UTC)
+    times = [base + timedelta(seconds=rng.randrange(0, 3 * 3600),
+                              microseconds=rng.choice((0, 1, 999_999, rng.randrange(10**6))))
+             for _ in range(300)]
+    times += [datetime(2027, 1, 1, 0, 0, tzinfo=UTC) - timedelta(microseconds=1),
+              datetime(2026, 12, 31, 20, 4, 59, 999_999, tzinfo=timezone(timedelta(hours=-5)))]
+    for at in times:
+        e = entry(started_at=at, tier=rng.choice(("simple", None)),
+                  request_id=f"req_{rng.randrange(10**6)}")
+        shard = shard_of(e.request_id, 8)
+        want = [(partition(e.tenant_id, k.granularity, k.dimension, shard),
+                 f"{k.period}#{k.value}",
+                 str(int((e.started_at + RETENTION[k.granularity]).timestamp())))
+                for k in keys_of(e)]
+        assert [_keys_and_expiry(u) for u in rollup_updates(e, "counters", 8)] == want, at
