@@ -1,24 +1,29 @@
-"""``PlannedJSONSerializer`` makes botocore's JSON request dict, byte for byte: the
-settle's real transaction, every DynamoDB attribute type (binary ones included), and a
-JSON-protocol service with blobs, timestamps and floats; an unknown member still fails."""
+"""``PlannedJSONSerializer`` makes botocore's JSON request dict, byte for byte when
+json.dumps writes the body: the settle's real transaction, every DynamoDB attribute
+type (binary ones included), and a JSON-protocol service with blobs, timestamps and
+floats; an unknown member still fails. With orjson installed (``serve``'s requirements)
+the body is orjson's text of the same JSON value."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+from unittest import mock
 
 import pytest
 from botocore.serialize import create_serializer
 
 from llm_router import aws
 from llm_router.ledger import LedgerEntry
+from llm_router.storage import wire_json
 from llm_router.storage.dynamo import dynamodb_client
 from llm_router.storage.ledger import DynamoLedger
-from llm_router.storage.wire_json import PlannedJSONSerializer
+from llm_router.storage.wire_json import PlannedJSONSerializer, dumps
 from llm_router_local.aws import LOCAL_CREDENTIALS
 
 DYNAMO = dynamodb_client("us-east-1", "http://127.0.0.1:9", signed=False)
@@ -29,8 +34,13 @@ def both(client: Any, operation: str, params: dict[str, Any]) -> tuple[Any, Any]
     botocore_made = create_serializer("json", include_validation=False).serialize_to_request(
         params, model)
     planned = PlannedJSONSerializer()
-    ours = planned.serialize_to_request(params, model)
-    assert planned.serialize_to_request(params, model) == ours  # the plan, reused
+    fast = planned.serialize_to_request(params, model)
+    assert planned.serialize_to_request(params, model) == fast  # the plan, reused
+    # orjson's body (when installed): the same JSON value, the rest of the dict equal
+    assert json.loads(fast["body"]) == json.loads(botocore_made["body"])
+    assert {**fast, "body": b""} == {**botocore_made, "body": b""}
+    with mock.patch.object(wire_json, "orjson", None):  # json.dumps: the same bytes
+        ours = planned.serialize_to_request(params, model)
     return botocore_made, ours
 
 
@@ -110,3 +120,24 @@ def test_an_unknown_member_fails_as_botocore() -> None:
     model = DYNAMO.meta.service_model.operation_model("GetItem")
     with pytest.raises(KeyError):
         PlannedJSONSerializer().serialize_to_request({"TableName": "t", "Nope": 1}, model)
+
+
+def test_the_body_is_orjsons_where_it_is_installed() -> None:
+    orjson = pytest.importorskip("orjson")
+    body = {"TransactItems": [{"Put": {"Item": {"q": {"S": "caf\u00e9 \U0001f600"}}}}]}
+    assert dumps(body) == orjson.dumps(body) == (
+        '{"TransactItems":[{"Put":{"Item":{"q":{"S":"caf\u00e9 \U0001f600"}}}}]}'.encode())
+
+
+@pytest.mark.parametrize("body", [
+    {"S": "a lone surrogate \ud800"},  # not UTF-8: orjson refuses, json.dumps escapes it
+    {"N": 2**70},  # past 64 bits
+    {1: "a key that is not a string"},
+])
+def test_what_orjson_refuses_is_written_as_botocore_writes_it(body: dict[Any, Any]) -> None:
+    assert dumps(body) == json.dumps(body).encode("utf-8")
+
+
+def test_what_neither_can_write_fails_as_in_botocore() -> None:
+    with pytest.raises(TypeError):
+        dumps({"N": Decimal(1)})
