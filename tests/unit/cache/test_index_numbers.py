@@ -13,7 +13,7 @@ import pytest
 
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import CANDIDATES, TenantIndex
-from llm_router.cache.pair_features import number_codes, quantity_conflict
+from llm_router.cache.pair_features import number_codes, quantity_conflict, value_conflict
 from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
@@ -109,7 +109,8 @@ def seen_pairs() -> list[tuple[str, str]]:
 def test_an_entry_is_left_out_only_when_the_hard_check_refuses_it(
         policy: MatchPolicy) -> None:
     """The bulk filter never leaves out what the full check would let through, and it
-    catches that check's refusals between texts that write their numbers in digits."""
+    catches that check's refusals by value (amounts, ids: ``value_conflict``; not its
+    units, periods or currencies) between texts that write their numbers in digits."""
     assert policy.verifier is not None
     vocabulary = policy.verifier.vocabulary
     left_out = refused = 0
@@ -120,10 +121,10 @@ def test_an_entry_is_left_out_only_when_the_hard_check_refuses_it(
         if not (any(c.isdigit() for c in cached) and any(c.isdigit() for c in query)):
             assert not out, (cached, query)  # not read: the full check decides
             continue
-        conflict = quantity_conflict(vocabulary.view(cached), vocabulary.view(query))
-        assert conflict or not out, (cached, query)
+        a, b = vocabulary.view(cached), vocabulary.view(query)
+        assert quantity_conflict(a, b) or not out, (cached, query)
         left_out += out
-        refused += conflict
+        refused += value_conflict(a, b)
     print(f"left out {left_out} of the {refused} pairs in digits the hard check refuses")
     assert left_out >= 0.9 * refused and left_out >= 50
 

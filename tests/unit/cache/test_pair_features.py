@@ -50,6 +50,23 @@ def feature(vocab: Vocabulary, a: str, b: str, name: str) -> float:
     ("Is 500mg the max dose?", "is 500 milligrams the max dose"),
     ("Is the bottle 2 litres?", "is the bottle 2000 ml"),
     ("Do you sell 2 L bottles?", "do you sell 2 litre bottles"),
+    # units, periods and currencies written another way (``unit_conflict``)
+    ("Is the baggage limit 50 pounds?", "is the baggage limit 50 lbs"),
+    ("Is the premium £40 a month?", "is the premium 40 pounds per month"),
+    ("Convert 100 mph to km/h", "convert 100 miles per hour to kilometres per hour"),
+    ("Is the rent $1,800/mo?", "is the rent $1,800 per month"),
+    ("Is 5 mg twice a day right?", "is 5 mg two times daily right"),
+    ("Is 130 mcg safe?", "is 130 micrograms safe"),
+    ("Is 1 ft enough?", "is one foot enough"),
+    ("Add 2 tbsp of salt", "add 2 tablespoons of salt"),
+    ("Can I withdraw $20,000 in cash?", "can i take out 20k in cash"),
+    ("Is the rate for EUR to GBP fixed?", "is the rate for euros to british pounds fixed"),
+    ("Can I deposit CAD into my USD account?",
+     "can i deposit canadian dollars into my us dollar account"),
+    ("Is there a minimum balance of $1,000 to avoid the monthly fee?",
+     "is there a min balance of 1000 dollars to avoid the monthly fee"),
+    ("Are eggs safe 2 wks past the date?", "are eggs safe two weeks past the date"),
+    ("How much is 1 BTC in USD?", "what is one bitcoin worth in USD"),
 ])
 def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, b: str) -> None:
     assert not quantity_conflict(vocab.view(a), vocab.view(b))
@@ -68,6 +85,23 @@ def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, 
     ("Do I need a 0.2mm nozzle?", "do i need a 0.4 mm nozzle"),
     ("Is the screw 5 cm long?", "is the screw 5 mm long"),
     ("Is the shelf 30 inches wide?", "is the shelf 30 centimeters wide"),
+    # equal numbers in units, periods or currencies that differ (``unit_conflict``)
+    ("How much to ship a 5 kg parcel?", "How much to ship a 5 lb parcel?"),
+    ("Is the hotel 2 km from the beach?", "Is the hotel 2 miles from the beach?"),
+    ("Is the hotel 2 kilometres away?", "Is the hotel 2 miles away?"),
+    ("Does the plan give 100 megabits per second?", "does the plan give 100 megabytes per second"),
+    ("Is the plan 500 Mbps?", "Is the plan 500 MB/s?"),
+    ("Is 130 mg a safe dose?", "Is 130 mcg a safe dose?"),
+    ("Add 2 tablespoons of salt", "Add 2 teaspoons of salt"),
+    ("Bake at 200 degrees Celsius", "Bake at 200 degrees Fahrenheit"),
+    ("Can I send 1,000 euros?", "Can I send 1,000 dollars?"),
+    ("Send 200 euros to Spain", "Send 200 pounds to Spain"),
+    ("How do I invest £5k?", "How do I invest ¥5k?"),
+    ("What's 1 BTC worth in USD?", "What's 1 BTC worth in EUR?"),
+    ("Is the price $12 per user per month?", "Is the price $12 per user per year?"),
+    ("Is the interest rate 4% per year?", "Is the interest rate 4% monthly?"),
+    ("Is the rent $1,800/mo?", "Is the rent $1,800/wk?"),
+    ("Does it take 5 hours?", "Does it take 5 days?"),
 ])
 def test_different_amounts_or_ids_conflict(vocab: Vocabulary, a: str, b: str) -> None:
     assert quantity_conflict(vocab.view(a), vocab.view(b))

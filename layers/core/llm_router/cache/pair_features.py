@@ -28,7 +28,16 @@ from tokenizers import Tokenizer
 
 from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
-from llm_router.cache.quantities import APPROXIMATE, Amount, amounts, same_amounts
+from llm_router.cache.quantities import (
+    APPROXIMATE,
+    Amount,
+    amounts,
+    currencies,
+    periods,
+    same_amounts,
+    same_currencies,
+    same_units,
+)
 from llm_router.cache.quantities import ids as identifiers
 
 F32 = npt.NDArray[np.float32]
@@ -97,6 +106,8 @@ class TextView:
     # The same read with the hard check's units too (``quantity_conflict``; no feature).
     hard_quantities: tuple[Amount, ...]
     hard_ids: frozenset[str]
+    periods: frozenset[str]  # rate periods named ("per month"), ``quantities.periods``
+    currencies: frozenset[str]  # named with or without an amount, ``quantities.currencies``
     names: frozenset[str]
     negated: bool
     intents: frozenset[tuple[int, int]]
@@ -163,6 +174,7 @@ class Vocabulary:
             known=np.asarray(known, dtype=bool),
             quantities=amounts(lowered), ids=identifiers(lowered),
             hard_quantities=amounts(lowered, hard=True), hard_ids=identifiers(lowered, hard=True),
+            periods=periods(lowered), currencies=currencies(lowered),
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
@@ -246,12 +258,31 @@ def prefix_flips(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 def quantity_conflict(a: TextView, b: TextView) -> bool:
     """The hard check: two texts that both name amounts, or both name ids, and name
-    different ones never share an answer. An amount or id on one side only is left to
-    the verifier ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order
-    shipped?" asks)."""
+    different ones never share an answer; nor equal amounts in different units ("5 kg" /
+    "5 lb"), amounts of different rate periods ("$90 a month" / "$90 a year"), or
+    different currencies ("1 BTC in USD" / "in EUR"). An amount, id, unit, period or
+    currency on one side only is left to the verifier ("Tracking hasn't moved in 6 days"
+    may ask what "Why hasn't my order shipped?" asks)."""
+    return value_conflict(a, b) or unit_conflict(a, b)
+
+
+def value_conflict(a: TextView, b: TextView) -> bool:
+    """``quantity_conflict``'s part that ``number_codes`` can read in bulk: different
+    amounts (by value, units not compared) or different ids."""
     qa, qb = a.hard_quantities, b.hard_quantities
     return ((bool(qa) and bool(qb) and not same_amounts(qa, qb))
             or (bool(a.hard_ids) and bool(b.hard_ids) and a.hard_ids != b.hard_ids))
+
+
+def unit_conflict(a: TextView, b: TextView) -> bool:
+    """``quantity_conflict``'s other part: amounts of equal value in units that cannot be
+    the same ("5 kg" / "5 lb"), of different rate periods ("$90 a month" / "$90 a
+    year"), or different currencies named ("1 BTC in USD" / "in EUR")."""
+    qa, qb = a.hard_quantities, b.hard_quantities
+    return ((bool(qa) and bool(qb) and not same_units(qa, qb))
+            or (bool(qa) and bool(qb) and bool(a.periods) and bool(b.periods)
+                and a.periods != b.periods)
+            or not same_currencies(a.currencies, b.currencies))
 
 
 # ``number_codes``: the text names no amount (or is not read), and amounts that are

@@ -57,6 +57,18 @@ _UNITS: dict[str, tuple[str, float]] = {
     "kwh": ("kwh", 1), "kw": ("kw", 1), "fps": ("fps", 1), "hz": ("hz", 1),
     "ghz": ("hz", 1e9), "mph": ("mph", 1), "c": ("", 1), "f": ("", 1),
 }
+# Currencies the hard check reads by name or sign, beyond ``_UNITS`` (``currencies``
+# also reads these with no amount beside them: "what's 1 BTC worth in USD").
+CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
+    "usd": ("us dollar", "us dollars"), "gbp": ("british pound", "british pounds", "sterling",
+                                               "pounds sterling"),
+    "cad": ("cad", "canadian dollar", "canadian dollars"),
+    "aud": ("aud", "australian dollar", "australian dollars"),
+    "jpy": ("¥", "yen", "jpy"), "cny": ("yuan", "rmb", "cny", "renminbi"),
+    "inr": ("₹", "rupee", "rupees", "inr"), "mxn": ("peso", "pesos", "mxn"),
+    "chf": ("franc", "francs", "chf"),
+    "btc": ("btc", "bitcoin", "bitcoins"), "eth": ("eth", "ether"),
+}
 # Units the hard check (``pair_features.quantity_conflict``) reads and the verifier's
 # features do not: they were trained on ``_UNITS``, so these wait for a retraining to join
 # it. Without them "10 gigabytes" is a bare 10 (not "10 GB") and "0.2mm" an id "2mm".
@@ -73,23 +85,47 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
     **{w: ("ml", f) for f, names in ((1, "ml millilitre millilitres milliliter milliliters"),
                                      (1000, "l litre litres liter liters"))
        for w in names.split()},
+    # Units of their own family (factor 1: a value stays comparable with the same number
+    # written bare), so that "5 kg" / "5 oz" and "2 tablespoons" / "2 teaspoons" differ
+    # by family (``same_units``).
+    **{w: (names.split()[0], 1) for names in (
+        "oz ounce ounces", "ft feet foot", "yd yard yards", "gal gallon gallons",
+        "tsp teaspoon teaspoons", "tbsp tablespoon tablespoons", "cup cups",
+        "therm therms", "knot knots", "stone stones", "km kms kilometre kilometres kilometer "
+        "kilometers") for w in names.split()},
+    **{w: (family, 1) for family, names in (
+        ("celsius", ("°c", "celsius", "degrees celsius", "degrees c", "degree celsius")),
+        ("fahrenheit", ("°f", "fahrenheit", "degrees fahrenheit", "degrees f")),
+        ("kelvin", ("kelvin", "degrees kelvin"))) for w in names},
+    "wk": ("day", 7), "wks": ("day", 7),
+    **{w: ("mg", 1e-3) for w in ("mcg", "µg", "microgram", "micrograms")},
+    # Bits: rates are written in bits, sizes in bytes ("100 megabits" / "100 megabytes").
+    **{w: ("mbps", f) for f, names in ((1e-3, "kilobit kilobits"), (1, "megabit megabits"),
+                                       (1e3, "gigabit gigabits")) for w in names.split()},
+    # "pound" is money or weight: it agrees with either (``same_units``).
+    "pound": ("gbp|lb", 1), "pounds": ("gbp|lb", 1),
+    **{w: (currency, 1) for currency, words in CURRENCY_WORDS.items() for w in words},
+    # "10k in cash", "10000 rupees" / "10k in India": "in" is no inch here ('65"' is).
+    "in": ("", 1),
+    # "100 mph" / "100 miles per hour" (the period is read apart: ``periods``).
+    "mph": ("mph|mile", 1),
 }
 # Families whose amounts agree within 3 % (``same_amounts``).
 APPROXIMATE = frozenset({"mb", "mbps"})
 
 
-def _quantity_re(units: dict[str, tuple[str, float]]) -> re.Pattern[str]:
-    unit_re = "|".join(sorted((re.escape(u) for u in units if u not in "$€£"), key=len,
+def _quantity_re(units: dict[str, tuple[str, float]], signs: str = "$€£") -> re.Pattern[str]:
+    unit_re = "|".join(sorted((re.escape(u) for u in units if u not in signs), key=len,
                               reverse=True))
     return re.compile(
-        r"(?P<cur>[$€£])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
+        rf"(?P<cur>[{signs}])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
         r"(?:(?P<mult>k|m|mn|bn|thousand|million|billion|hundred)(?![a-z0-9]))?\s?-?"
         rf"(?:(?P<unit>{unit_re})(?![a-z0-9]))?"
     )
 
 
 _QUANTITY = _quantity_re(_UNITS)
-_HARD_QUANTITY = _quantity_re(_HARD_UNITS)
+_HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹")
 ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_IDS = frozenset({"twofa"})
 
@@ -147,6 +183,63 @@ def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
     return all(x == y or (fx in APPROXIMATE and fy in APPROXIMATE
                           and abs(x - y) <= 0.03 * max(abs(x), abs(y)))
                for (x, fx), (y, fy) in zip(sorted(a), sorted(b), strict=True))
+
+
+def same_units(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
+    """Amounts that ``same_amounts`` found equal are in units that can be the same: a
+    unit on one side only agrees ("$5" / "5", "30 days" / "30-day"), two units agree
+    when their families share one ("pound" is "gbp|lb"); "5 kg" / "5 lb", "£5k" / "¥5k",
+    "100 megabits" / "100 megabytes", "500 Mbps" / "500 MB/s" do not."""
+    return all(not fx or not fy or bool(set(fx.split("|")) & set(fy.split("|")))
+               for (_, fx), (_, fy) in zip(sorted(a), sorted(b), strict=True))
+
+
+# A rate's period: "$90 per month", "4% a year", "$1,800/mo", "monthly".
+_PERIOD_NAMES = {"second": "second", "sec": "second", "s": "second", "minute": "minute",
+                 "min": "minute", "hour": "hour", "hr": "hour", "h": "hour", "day": "day",
+                 "d": "day", "night": "night", "week": "week", "wk": "week",
+                 "month": "month", "mo": "month", "mth": "month", "year": "year",
+                 "yr": "year", "annum": "year", "hourly": "hour", "daily": "day",
+                 "nightly": "night", "weekly": "week", "monthly": "month",
+                 "yearly": "year", "annually": "year", "annual": "year"}
+_PERIOD = re.compile(
+    r"(?:\b(?:per|a|an|each|every)\s+|/\s?)(second|minute|hour|day|night|week|month|year|"
+    r"annum|hr|wk|mo|mth|yr)s?\b|/\s?(sec|s|min|h|d)\b|"  # "a min balance": no period
+    r"\b(hourly|daily|nightly|weekly|monthly|yearly|annually|annual)\b")
+
+
+def periods(lowered: str) -> frozenset[str]:
+    """The rate periods a normalised text names ("per month", "a year", "/mo", "daily")."""
+    return frozenset(_PERIOD_NAMES[next(g for g in m.groups() if g)]
+                     for m in _PERIOD.finditer(lowered))
+
+
+# "pound" may be money or weight: ``same_currencies`` lets it stand for "gbp".
+_CURRENCY_NAMES = {w: "pound" if family == "gbp|lb" else family
+                   for w, (family, _) in _HARD_UNITS.items()
+                   if family in ("usd", "eur", "gbp", "gbp|lb", *CURRENCY_WORDS)
+                   and w not in ("cent", "cents", "p", "pence")}  # cents: of which currency?
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:" + "|".join(
+    re.escape(w) for w in sorted(_CURRENCY_NAMES, key=len, reverse=True) if w[0].isalpha())
+    + r")\b")
+
+
+def currencies(lowered: str) -> frozenset[str]:
+    """The currencies a normalised text names, by sign, code or name, with or without an
+    amount ("what's 1 BTC worth in USD": btc, usd; "pounds": pound); "cents" (of which
+    currency?) are left out."""
+    return frozenset(_CURRENCY_NAMES[m.group(0)] for m in _CURRENCY.finditer(lowered))
+
+
+def same_currencies(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two texts' ``currencies`` agree: the same, or either names none; a "pound" on
+    one side may be the other's "gbp" ("EUR to GBP" / "euros to British pounds")."""
+    mine, theirs = a - {"pound"}, b - {"pound"}
+    if "pound" in b:
+        mine -= {"gbp"}
+    if "pound" in a:
+        theirs -= {"gbp"}
+    return not mine or not theirs or mine == theirs
 
 
 def is_quantity(token: str, hard: bool = False) -> bool:
