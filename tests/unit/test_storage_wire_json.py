@@ -19,9 +19,10 @@ import pytest
 from botocore.serialize import create_serializer
 
 from llm_router import aws
-from llm_router.ledger import LedgerEntry
+from llm_router.ledger import AttemptRecord, LedgerEntry
 from llm_router.storage import wire_json
 from llm_router.storage.dynamo import dynamodb_client
+from llm_router.storage.items import WireForm
 from llm_router.storage.ledger import DynamoLedger
 from llm_router.storage.wire_json import PlannedJSONSerializer, dumps
 from llm_router_local.aws import LOCAL_CREDENTIALS
@@ -55,6 +56,37 @@ def test_the_settles_transaction() -> None:
     botocore_made, ours = both(DYNAMO, "TransactWriteItems", params)
     assert len(ours["body"]) > 1000
     assert ours == botocore_made
+
+
+def test_the_settles_items_are_their_own_wire_form() -> None:
+    """The ledger item and rollup updates are ``WireForm``s, passed on unread: botocore
+    writes the same bytes for them as for their plain copies (every field of an entry
+    set, a failed attempt and guards included)."""
+    entry = LedgerEntry(
+        request_id=f"req_{uuid.uuid4().hex}", tenant_id="t\u00e9", key_id="k",
+        started_at=datetime.now(UTC), requested_model="auto", success=False, status=502,
+        latency_ms=12.34, model="m", provider="p", tier="simple", reason="why",
+        prompt_tokens=3, completion_tokens=2, cached_tokens=1, reasoning_tokens=1,
+        cost_usd=Decimal("0.0000009"), usage_source="estimated", cache_status="miss",
+        cache_miss="gone", cost_saved_usd=Decimal("0.5"), stream=True, max_tokens=16,
+        error_code="upstream_502", error_message="bad gateway",
+        attempts=(AttemptRecord("p", "m", 1.5, "upstream_502", "bad gateway"),
+                  AttemptRecord("q", "n", 2.25, "ok")),
+        guards=("pii=redacted(email)",))
+    transaction = DynamoLedger(DYNAMO, "ledger", "counters").transaction(entry)
+    assert [type(item) for item in transaction] == [WireForm] * 6
+    model = DYNAMO.meta.service_model.operation_model("TransactWriteItems")
+    planned = PlannedJSONSerializer()
+    item_plan = planned._plan(model.input_shape.members["TransactItems"].member)
+    assert item_plan is not None
+    assert all(item_plan(item) is item for item in transaction)
+    plain = json.loads(json.dumps(transaction))
+    assert all(type(item) is dict for item in plain)
+    params = {"TransactItems": transaction, "ClientRequestToken": "tok"}
+    botocore_made = create_serializer("json", include_validation=False).serialize_to_request(
+        {**params, "TransactItems": plain}, model)
+    with mock.patch.object(wire_json, "orjson", None):
+        assert planned.serialize_to_request(params, model) == botocore_made
 
 
 def test_every_attribute_type() -> None:

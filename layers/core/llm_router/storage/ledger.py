@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from llm_router.ledger import LedgerEntry
 from llm_router.rollups import DEFAULT_SHARDS
 from llm_router.storage.dynamo import storage_error
-from llm_router.storage.items import deserialize, serialize
+from llm_router.storage.items import WireForm, deserialize, serialize
 from llm_router.storage.rollups import DynamoRollups, rollup_updates
 
 if TYPE_CHECKING:
@@ -77,13 +77,13 @@ class DynamoLedger:
         if self._retention is not None:
             item["expires_at"] = int((entry.started_at + self._retention).timestamp())
         return [
-            {
-                "Put": {
-                    "TableName": self._ledger_table,
-                    "Item": _serialize(item),
-                    "ConditionExpression": "attribute_not_exists(sk)",
-                }
-            },
+            # Built in botocore's wire form (no bytes in a ledger item): serve's
+            # serializer passes it on unread (storage.wire_json).
+            WireForm(Put={
+                "TableName": self._ledger_table,
+                "Item": _serialize(item),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }),
             *rollup_updates(entry, self._counters_table, self._shards),
             *also,
         ]

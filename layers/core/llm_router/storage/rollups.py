@@ -34,7 +34,7 @@ from llm_router.rollups import (
     source_of,
 )
 from llm_router.storage.dynamo import storage_error
-from llm_router.storage.items import deserialize
+from llm_router.storage.items import WireForm, deserialize
 
 RETENTION: dict[Granularity, timedelta] = {
     "day": timedelta(days=400), "hour": timedelta(days=35), "5min": timedelta(days=2)}
@@ -48,7 +48,7 @@ def partition(tenant_id: str, granularity: Granularity, dimension: Dimension, sh
 def rollup_updates(entry: LedgerEntry, table: str, shards: int = DEFAULT_SHARDS
                    ) -> list[dict[str, Any]]:
     """TransactItems adding one request to each of its rollup items (one shard): one per
-    ``keys_of(entry)``, in its order."""
+    ``keys_of(entry)``, in its order, each in botocore's wire form (``WireForm``)."""
     shard = shard_of(entry.request_id, shards)
     adds = increments(entry)
     names = {f"#a{i}": name for i, name in enumerate(adds)}
@@ -67,18 +67,18 @@ def rollup_updates(entry: LedgerEntry, table: str, shards: int = DEFAULT_SHARDS
     # int((at + RETENTION[g]).timestamp()), without a datetime per item: the retentions
     # are whole seconds (tests/unit/test_rollups.py compares the two).
     started_s = int(at.timestamp())
-    items = []
+    items: list[dict[str, Any]] = []
     for granularity, dimensions in LAYOUT.items():
         period, expires = periods[granularity], {"N": str(started_s + _RETENTION_S[granularity])}
         for dimension in dimensions:
-            items.append({"Update": {
+            items.append(WireForm(Update={
                 "TableName": table,
                 "Key": {"pk": {"S": partition(entry.tenant_id, granularity, dimension, shard)},
                         "sk": {"S": f"{period}#{dimension_value(entry, dimension)}"}},
                 "UpdateExpression": expression,
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": {**values, ":exp": expires},
-            }})
+            }))
     return items
 
 

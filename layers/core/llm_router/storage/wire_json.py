@@ -12,7 +12,9 @@ in advance), strings, integers and booleans are taken as they are (as botocore's
 document) goes to botocore's own method for it. A value whose wire form is itself (an
 attribute value ``{"S": "x"}``, a map of names, a list of strings) is passed on, not
 copied: json.dumps writes the same text of it. An unknown member raises ``KeyError``,
-as botocore's walk does.
+as botocore's walk does. A structure its maker built in wire form (``WireForm``: the
+settle's ledger item and rollup updates, about 80 attribute values) is passed on
+without a look inside.
 
 The body is written by orjson where it is installed (``serve``'s requirements, not the
 Lambda layer: this serializer is only ``serve``'s, ``storage.loop_client``): a settle's
@@ -29,6 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.serialize import JSONSerializer
+
+from llm_router.storage.items import WireForm
 
 try:
     import orjson
@@ -107,7 +111,7 @@ class PlannedJSONSerializer(JSONSerializer):
             plain: set[str] = set()
 
             def convert(value: Any) -> dict[str, Any]:
-                if type(value) is dict and value.keys() <= plain:
+                if type(value) is WireForm or (type(value) is dict and value.keys() <= plain):
                     return value
                 out: dict[str, Any] = {}
                 for name, member in value.items():
