@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llm_router import input_limits
 from llm_router.catalog import LimitsConfig
 from llm_router.errors import InvalidRequestError, RequestTooLargeError
 from llm_router.input_limits import MAX_JSON_DEPTH, read_body
@@ -140,3 +141,31 @@ def test_well_formed_requests_parse_and_keep_their_text(text: str, max_tokens: i
     req = parse({"model": "m", "messages": [{"role": "user", "content": clean}],
                  "max_tokens": max_tokens})
     assert req.messages[0].content == clean and req.max_tokens == max_tokens
+
+
+def _json_loads_with_hooks(raw: bytes) -> object:
+    return json.loads(raw, parse_int=input_limits._parse_int,
+                      parse_float=input_limits._parse_float,
+                      parse_constant=input_limits._parse_constant)
+
+
+def _outcome(load, raw: bytes) -> object:
+    try:
+        return ("value", repr(load(raw)))
+    except Exception as exc:  # the same error, type and text
+        return ("error", type(exc), str(exc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=200),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                 lambda kids: st.lists(kids) | st.dictionaries(st.text(), kids),
+                 max_leaves=20).map(lambda v: json.dumps(v).encode()),
+    st.sampled_from([b"\xef\xbb\xbf{}", '{"a": "\u00e9"}'.encode("utf-16"),
+                     '[1]'.encode("utf-32-le"), b'["\\ud800"]', b"[1e400, NaN, -Infinity]",
+                     b"1" * 50, b"{", b"\xff"])))
+def test_the_shared_decoder_reads_bytes_as_json_loads_with_the_hooks(raw: bytes) -> None:
+    """``input_limits._loads`` (one decoder for every body) gives what json.loads with
+    the same hooks gave, value or error."""
+    assert _outcome(input_limits._loads, raw) == _outcome(_json_loads_with_hooks, raw)
