@@ -14,7 +14,8 @@ operating point: the amounts-and-ids check (``numbers``), the respelling check (
 verifier (its probability against the operating point). The verifier's probability is
 also read for pairs under the floor, so the table says what another floor would gain
 and cost (``floor_sweep``); each pair's stage is checked against a probe at the shipped
-setting. A one-entry cache cannot show what the 5-candidate bound loses. Writes
+setting. A one-entry cache cannot show what the 5-candidate bound loses: that is
+``bench/cache_shared.py``. Writes
 ``bench/results/cache-losses.json`` (every pair's stage, similarity and probability:
 ``bench/results/local/cache-losses-pairs.jsonl``, gitignored) and prints markdown tables.
 """

@@ -41,6 +41,27 @@ def test_a_refused_best_candidate_leaves_room_for_the_right_one() -> None:
     assert lookup.match is not None and lookup.match.key == "disable"
 
 
+def test_widen_to_judges_a_second_round_only_when_the_first_is_refused_over_the_floor(
+        ) -> None:
+    """Five nearer entries the guards refuse hide a sixth that answers, unless the lookup
+    may judge up to 10; the second round is held to the floor like the first."""
+    index = TenantIndex(dim=16)
+    base = vec(6)
+    for i in range(5):  # nearer than the right one, each names another order
+        index.add(rec(f"other{i}", f"Where is my order 123{i}?", vec(60 + i, base, 0.01)))
+    index.add(rec("right", "Where is my order 5678?", vec(70, base, 0.08)))
+    query = "Where's my order 5678?"
+    assert [index.text(row) for row, _ in index.nearest(base, "c", 0, 6)][-1] == (
+        "Where is my order 5678?")
+    assert index.search(base, "c", 0, POLICY, query).match is None  # WIDEN_TO: one round
+    lookup = index.search(base, "c", 0, POLICY, query, widen_to=10)
+    assert lookup.match is not None and lookup.match.key == "right"
+    assert lookup.refused_by is None
+    # the floor between the fifth and the sixth: nothing the second round may take
+    floor = sorted(s for _, s in index.nearest(base, "c", 0, 6))[1] - 1e-6
+    assert index.search(base, "c", 0, MatchPolicy(floor), query, widen_to=10).match is None
+
+
 def test_near_miss_reports_the_guard() -> None:
     index = TenantIndex(dim=16)
     base = vec(5)

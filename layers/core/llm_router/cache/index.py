@@ -24,7 +24,10 @@ from llm_router.cache.pair_features import NO_CODE, TOLERANT, number_codes
 from llm_router.cache.policy import MatchPolicy, Refusal
 from llm_router.cache.similarity import cosine_scores, top_k
 
-CANDIDATES = 5  # judged per lookup; a refused best match may leave a good second one
+CANDIDATES = 5  # judged per round; a refused best match may leave a good second one
+# Candidates a lookup may judge in all: a second round only when the first is refused
+# over the floor (``TenantIndex.search``). CANDIDATES: one round.
+WIDEN_TO = CANDIDATES
 # A search scores only the context's live rows when they are under 1/SUBSET_SHARE of the
 # tenant's: gathering those rows costs less than reading all of them.
 SUBSET_SHARE = 4
@@ -130,40 +133,62 @@ class TenantIndex:
         return self._exact.get(key, 0) > now
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
-               policy: MatchPolicy, query_text: str) -> Lookup:
+               policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO) -> Lookup:
+        """The first candidate that may answer, judged ``CANDIDATES`` at a time, nearest
+        first (a round: the respelling check on each, then floor, hard check and verifier
+        in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
+        candidate of a round answered and none fell under the floor."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
-        nearest, best_similarity = self._nearest(query, context, now, CANDIDATES, numbers)
+        nearest, best_similarity = self._nearest(query, context, now,
+                                                 max(CANDIDATES, widen_to), numbers)
         if best_similarity is None:
             return Lookup(None, 0.0, "context")
         if not nearest:  # every live entry of the context names other amounts or ids
             return Lookup(None, best_similarity, "numbers")
-        scores = dict(nearest)
-        best = [row for row, _ in nearest]
-        for row in best:  # the same question respelled: no model, no floor
-            respelled = policy.respelled(scores[row], self._texts[row], query_text)
+        # The nearest entry was left out: the hard check refused it.
+        first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
+        probability: float | None = None
+        for start in range(0, len(nearest), CANDIDATES):
+            found, refusal, p, floor_reached = self._judge(
+                nearest[start:start + CANDIDATES], policy, query_text)
+            if found is not None:
+                return Lookup(found, best_similarity, None, *p)
+            if first_refusal is None:
+                first_refusal, probability = refusal, p[0]
+            if floor_reached:
+                break  # candidates are sorted: the next round is below the floor too
+        return Lookup(None, best_similarity, first_refusal, probability)
+
+    def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
+               query_text: str) -> tuple[Match | None, Refusal | None,
+                                         tuple[float | None, tuple[str, ...] | None], bool]:
+        """One round of ``search``: (the match or None, the first refusal, (the verifier's
+        probability, the respelling), whether a candidate fell under the floor)."""
+        for row, similarity in candidates:  # the same question respelled: no model, no floor
+            respelled = policy.respelled(similarity, self._texts[row], query_text)
             if respelled is not None and respelled.hit:
-                return Lookup(Match(self._keys[row], respelled.similarity), best_similarity,
-                              None, None, respelled.respelling)
-        over_floor = [self._texts[row] for row in best if scores[row] >= policy.threshold]
+                return (Match(self._keys[row], respelled.similarity), None,
+                        (None, respelled.respelling), False)
+        over_floor = [self._texts[row] for row, similarity in candidates
+                      if similarity >= policy.threshold]
         if policy.verifier is not None and over_floor:  # each may be judged: one pass
             policy.verifier.prepare_many([query_text, *over_floor])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
-        # The nearest entry was left out: the hard check refused it.
-        first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
-        probability: float | None = None
-        for row in best:
-            verdict = policy.judge(scores[row], self._signature(row) if lexical else None,
+        first: tuple[Refusal | None, float | None] | None = None
+        for row, similarity in candidates:
+            verdict = policy.judge(similarity, self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text)
             if verdict.hit:
-                return Lookup(Match(self._keys[row], verdict.similarity), best_similarity, None,
-                              verdict.probability, verdict.respelling)
-            if first_refusal is None:
-                first_refusal, probability = verdict.refused_by, verdict.probability
+                return (Match(self._keys[row], verdict.similarity), None,
+                        (verdict.probability, verdict.respelling), False)
+            if first is None:
+                first = verdict.refused_by, verdict.probability
             if verdict.refused_by == "threshold":
-                break  # candidates are sorted: the rest are below it too
-        return Lookup(None, best_similarity, first_refusal, probability)
+                return None, first[0], (first[1], None), True
+        assert first is not None
+        return None, first[0], (first[1], None), False
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
                 k: int = CANDIDATES, numbers: tuple[int, int] | None = None
@@ -243,6 +268,10 @@ class TenantIndex:
         n = len(self._keys)
         scores = np.where(live, cosine_scores(self._vectors[:n], query), np.float32(-2.0))
         return [(row, float(scores[row])) for row in top_k(scores, k, -1.0)]
+
+    def text(self, row: int) -> str:
+        """The text of a row ``nearest`` returned."""
+        return self._texts[row]
 
     def records(self) -> list[tuple[str, str, npt.NDArray[np.float32], int]]:
         """(key, text, embedding, expires_at) of every semantic row, for snapshots."""

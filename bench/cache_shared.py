@@ -1,0 +1,188 @@
+"""The seen sets' queries against one shared cache: what the candidate bound loses.
+
+    .venv/bin/python bench/cache_shared.py                       # 10,000 entries, 5 vs 10
+    .venv/bin/python bench/cache_shared.py --entries 0 --widen 5 # the sets' texts only
+
+A pair probe (``bench/cache_losses.py``) holds one entry, so the lookup's bound of
+``CANDIDATES`` nearest entries never loses anything there. Here one tenant's index holds
+every distinct cached text of data/heldout..heldout9 (all seen: 5,956) plus Quora
+questions from bench/cache_pairs (seen) up to ``--entries``, and each pair's query is
+looked up in it (its own text left out when it is also an entry) through the router's
+``TenantIndex.search`` and policy, once per ``--widen`` (``widen_to``: the candidates a
+lookup may judge in all). Per pair, the outcome:
+
+- ``partner``: the pair's cached text answered (for a negative: a false hit);
+- ``other``: another entry answered first (``other_same``: one labelled a paraphrase of
+  the query in some set; ``other_negative``: one labelled a negative of it; else
+  unlabelled, listed for reading);
+- ``top_k``: a miss, the partner not among the candidates the lookup could judge
+  (outside the bound, or behind an entry under the floor);
+- ``refused``: a miss, the partner judged and refused (its stage: ``cache_losses.py``).
+
+Writes ``bench/results/cache-shared.json`` (every pair's outcome and the entry that
+answered: ``bench/results/local/cache-shared-pairs.jsonl``, gitignored) and prints a
+table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
+
+from cache_losses import INDEPENDENT, SEEN, load  # noqa: E402
+from embed_cache import embed_cached  # noqa: E402
+
+from llm_router.cache.context import MAX_TOKENS  # noqa: E402
+from llm_router.cache.entry import IndexRecord  # noqa: E402
+from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
+from llm_router.cache.pair_features import number_codes  # noqa: E402
+from llm_router.cache.policy import MatchPolicy  # noqa: E402
+from llm_router.cache.verifier import load_verifier  # noqa: E402
+from llm_router.catalog import CacheConfig  # noqa: E402
+from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+QUORA = (HERE / "cache_pairs" / "tune.jsonl", HERE / "cache_pairs" / "heldout.jsonl")
+OUT = HERE / "results" / "cache-shared.json"
+PAIRS = HERE / "results" / "local" / "cache-shared-pairs.jsonl"  # every outcome (gitignored)
+FOREVER = 2**62
+CHUNK = 256
+
+
+def entries(pairs: list[dict[str, Any]], size: int) -> list[str]:
+    """The sets' distinct cached texts, then Quora questions (fixed sample) up to ``size``."""
+    texts = list(dict.fromkeys(p["a"] for p in pairs))
+    if size > len(texts):
+        taken, quora = set(texts) | {p["b"] for p in pairs}, []
+        for path in QUORA:
+            for p in load(path):
+                if p["source"].startswith("qqp"):
+                    quora += [t for t in (p["a"], p["b"]) if t not in taken]
+        quora = sorted(set(quora))
+        random.Random(13).shuffle(quora)
+        texts += quora[:size - len(texts)]
+    return texts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000,
+                        help="index size (at least the sets' cached texts)")
+    parser.add_argument("--widen", type=int, nargs="+", default=[CANDIDATES, 2 * CANDIDATES],
+                        help="widen_to values to compare")
+    parser.add_argument("--floor", type=float, default=None, help="default: the catalog's")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--list", action="store_true", help="print the unlabelled other hits")
+    args = parser.parse_args()
+    embedder, verifier = MiniLMEmbedder.load(), load_verifier()
+    verifier._keep_bytes = 1 << 30  # every text prepared once (~25 KB each): a bench only
+    config = CacheConfig()
+    floor = config.verifier_floor if args.floor is None else args.floor
+    policy = MatchPolicy(floor, True, verifier, config.verifier_threshold or verifier.threshold)
+    pairs = [{"set": name, **p} for name in INDEPENDENT for p in load(SEEN[name])]
+    texts = entries(pairs, args.entries)
+    queries = list(dict.fromkeys(p["b"] for p in pairs))
+    vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
+    vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
+    labelled = {(p["a"], p["b"]): p["label"] for p in pairs}
+    index = TenantIndex(capacity=len(texts))
+    for i, text in enumerate(texts):
+        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
+    key_text = {f"e{i}": text for i, text in enumerate(texts)}
+    own_key = {text: f"e{i}" for i, text in enumerate(texts)}
+    by_query: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_query.setdefault(p["b"], []).append(p)
+    print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries); "
+          "preparing every text for the verifier", flush=True)
+    every = list(dict.fromkeys([*texts, *by_query]))
+    for n in range(0, len(every), CHUNK):  # timed lookups then pay no MiniLM pass
+        batch = every[n:n + CHUNK]
+        for text, rows in zip(batch, embedder.embed_with_states(
+                batch, MAX_TOKENS, verifier.state_layers)[1], strict=True):
+            if rows is not None:
+                verifier.prepare(text, rows)
+    outcomes: dict[int, list[tuple[dict[str, Any], str, str | None]]] = {
+        k: [] for k in args.widen}
+    cpu = {k: 0.0 for k in args.widen}
+    for n, (query, its_pairs) in enumerate(by_query.items()):
+        if n % 1000 == 0:
+            print(f"  {n}/{len(by_query)} queries", flush=True)
+        own = own_key.get(query)
+        if own is not None:  # the query is also an entry: leave it out
+            index.remove(own)
+        for k in args.widen if n % 2 else args.widen[::-1]:  # each first half the time
+            started = time.process_time()
+            lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
+            cpu[k] += time.process_time() - started
+            answered = None if lookup.match is None else key_text[lookup.match.key]
+            for p in its_pairs:
+                outcomes[k].append((p, outcome(p, answered, index, vectors, policy, k,
+                                               labelled), answered))
+        if own is not None:
+            index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
+    result = report(outcomes, cpu, len(by_query), len(texts), floor)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    PAIRS.parent.mkdir(parents=True, exist_ok=True)
+    PAIRS.write_text("".join(
+        json.dumps({"widen_to": k, "set": p["set"], "id": p.get("id"), "label": p["label"],
+                    "kind": p["kind"], "a": p["a"], "b": p["b"], "outcome": o,
+                    "answered": a}, ensure_ascii=False) + "\n"
+        for k, got in outcomes.items() for p, o, a in got), encoding="utf-8")
+    if args.list:
+        for k, got in outcomes.items():
+            print(f"\nunlabelled other hits, widen_to {k}:")
+            for query, text in sorted({(p["b"], a or "") for p, o, a in got if o == "other"}):
+                print(f"  {query!r}\n    -> {text!r}")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+def outcome(pair: dict[str, Any], answered: str | None, index: TenantIndex,
+            vectors: dict[str, Any], policy: MatchPolicy, k: int,
+            labelled: dict[tuple[str, str], int]) -> str:
+    if answered == pair["a"]:
+        return "partner"
+    if answered is not None:
+        return {1: "other_same", 0: "other_negative"}.get(
+            labelled.get((answered, pair["b"]), -1), "other")
+    # A miss: was the partner among the candidates the lookup could judge?
+    numbers = number_codes(pair["b"]) if policy.filters_numbers else None
+    nearest = index.nearest(vectors[pair["b"]], "ctx", 0, max(k, CANDIDATES), numbers)
+    judged: list[str] = []
+    for start in range(0, len(nearest), CANDIDATES):  # as ``search`` walks its rounds
+        judged += [index.text(row) for row, _ in nearest[start:start + CANDIDATES]]
+        if any(s < policy.threshold for _, s in nearest[start:start + CANDIDATES]):
+            break
+    return "refused" if pair["a"] in judged else "top_k"
+
+
+def report(outcomes: dict[int, list[tuple[dict[str, Any], str, str | None]]],
+           cpu: dict[int, float], queries: int, size: int, floor: float) -> dict[str, Any]:
+    result: dict[str, Any] = {"entries": size, "floor": floor, "by_widen_to": {}}
+    print(f"\n{size} entries, floor {floor}: outcome of each pair's query (heldout1-9, seen)\n")
+    print("| widen_to | label | partner | other_same | other_negative | other (unlabelled) | "
+          "top_k | refused | CPU ms / lookup |\n|---|---|---|---|---|---|---|---|---|")
+    for k, got in outcomes.items():
+        cells = {}
+        for label in (1, 0):
+            c = Counter(o for p, o, _ in got if p["label"] == label)
+            cells["positives" if label else "negatives"] = {"n": sum(c.values()), **c}
+            print(f"| {k} | {'+' if label else '-'} ({sum(c.values())}) | {c['partner']} | "
+                  f"{c['other_same']} | {c['other_negative']} | {c['other']} | {c['top_k']} | "
+                  f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} |")
+        result["by_widen_to"][str(k)] = {**cells, "cpu_ms_per_lookup": round(
+            cpu[k] * 1000 / queries, 3)}
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
