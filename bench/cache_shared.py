@@ -1,15 +1,17 @@
 """The seen sets' queries against one shared cache: what the candidate bound loses.
 
-    .venv/bin/python bench/cache_shared.py                       # 10,000 entries, 5 vs 10
-    .venv/bin/python bench/cache_shared.py --entries 0 --widen 5 # the sets' texts only
+    .venv/bin/python bench/cache_shared.py              # 10,000 entries, the three variants
+    .venv/bin/python bench/cache_shared.py --entries 0 --variants 0.5:5  # the sets' texts only
 
 A pair probe (``bench/cache_losses.py``) holds one entry, so the lookup's bound of
 ``CANDIDATES`` nearest entries never loses anything there. Here one tenant's index holds
 every distinct cached text of data/heldout..heldout9 (all seen: 5,956) plus Quora
 questions from bench/cache_pairs (seen) up to ``--entries``, and each pair's query is
 looked up in it (its own text left out when it is also an entry) through the router's
-``TenantIndex.search`` and policy, once per ``--widen`` (``widen_to``: the candidates a
-lookup may judge in all). Per pair, the outcome:
+``TenantIndex.search`` and policy, once per ``--variants`` entry FLOOR:WIDEN_TO (the
+similarity floor; ``widen_to``: the candidates a lookup may judge in all), the variants
+taken in turn first per query so that each pays the cold reads equally. Per pair, the
+outcome:
 
 - ``partner``: the pair's cached text answered (for a negative: a false hit);
 - ``other``: another entry answered first (``other_same``: one labelled a paraphrase of
@@ -76,17 +78,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000,
                         help="index size (at least the sets' cached texts)")
-    parser.add_argument("--widen", type=int, nargs="+", default=[CANDIDATES, 2 * CANDIDATES],
-                        help="widen_to values to compare")
-    parser.add_argument("--floor", type=float, default=None, help="default: the catalog's")
+    parser.add_argument("--variants", nargs="+", default=["0.5:5", "0.5:10", "0.45:5"],
+                        help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--list", action="store_true", help="print the unlabelled other hits")
     args = parser.parse_args()
     embedder, verifier = MiniLMEmbedder.load(), load_verifier()
     verifier._keep_bytes = 1 << 30  # every text prepared once (~25 KB each): a bench only
     config = CacheConfig()
-    floor = config.verifier_floor if args.floor is None else args.floor
-    policy = MatchPolicy(floor, True, verifier, config.verifier_threshold or verifier.threshold)
+    cut = config.verifier_threshold or verifier.threshold
+    variants = {name: (MatchPolicy(float(name.split(":")[0]), True, verifier, cut),
+                       int(name.split(":")[1])) for name in args.variants}
     pairs = [{"set": name, **p} for name in INDEPENDENT for p in load(SEEN[name])]
     texts = entries(pairs, args.entries)
     queries = list(dict.fromkeys(p["b"] for p in pairs))
@@ -110,36 +112,41 @@ def main() -> int:
                 batch, MAX_TOKENS, verifier.state_layers)[1], strict=True):
             if rows is not None:
                 verifier.prepare(text, rows)
-    outcomes: dict[int, list[tuple[dict[str, Any], str, str | None]]] = {
-        k: [] for k in args.widen}
-    cpu = {k: 0.0 for k in args.widen}
+    outcomes: dict[str, list[tuple[dict[str, Any], str, str | None]]] = {
+        name: [] for name in variants}
+    cpu = {name: 0.0 for name in variants}
+    names = list(variants)
     for n, (query, its_pairs) in enumerate(by_query.items()):
         if n % 1000 == 0:
             print(f"  {n}/{len(by_query)} queries", flush=True)
         own = own_key.get(query)
         if own is not None:  # the query is also an entry: leave it out
             index.remove(own)
-        for k in args.widen if n % 2 else args.widen[::-1]:  # each first half the time
+        for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
+            policy, k = variants[name]
             started = time.process_time()
             lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
-            cpu[k] += time.process_time() - started
+            cpu[name] += time.process_time() - started
             answered = None if lookup.match is None else key_text[lookup.match.key]
             for p in its_pairs:
-                outcomes[k].append((p, outcome(p, answered, index, vectors, policy, k,
-                                               labelled), answered))
+                outcomes[name].append((p, outcome(p, answered, index, vectors, policy, k,
+                                                  labelled), answered))
         if own is not None:
             index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
-    result = report(outcomes, cpu, len(by_query), len(texts), floor)
+    result = report(outcomes, cpu, len(by_query), len(texts))
+    result["timings"] = {"load_average_1m": round(os.getloadavg()[0], 2),
+                         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                         "note": "CPU of one process; every text prepared before timing"}
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     PAIRS.parent.mkdir(parents=True, exist_ok=True)
     PAIRS.write_text("".join(
-        json.dumps({"widen_to": k, "set": p["set"], "id": p.get("id"), "label": p["label"],
+        json.dumps({"variant": k, "set": p["set"], "id": p.get("id"), "label": p["label"],
                     "kind": p["kind"], "a": p["a"], "b": p["b"], "outcome": o,
                     "answered": a}, ensure_ascii=False) + "\n"
         for k, got in outcomes.items() for p, o, a in got), encoding="utf-8")
     if args.list:
         for k, got in outcomes.items():
-            print(f"\nunlabelled other hits, widen_to {k}:")
+            print(f"\nunlabelled other hits, floor:widen_to {k}:")
             for query, text in sorted({(p["b"], a or "") for p, o, a in got if o == "other"}):
                 print(f"  {query!r}\n    -> {text!r}")
     print(f"\nwrote {args.out}")
@@ -165,11 +172,11 @@ def outcome(pair: dict[str, Any], answered: str | None, index: TenantIndex,
     return "refused" if pair["a"] in judged else "top_k"
 
 
-def report(outcomes: dict[int, list[tuple[dict[str, Any], str, str | None]]],
-           cpu: dict[int, float], queries: int, size: int, floor: float) -> dict[str, Any]:
-    result: dict[str, Any] = {"entries": size, "floor": floor, "by_widen_to": {}}
-    print(f"\n{size} entries, floor {floor}: outcome of each pair's query (heldout1-9, seen)\n")
-    print("| widen_to | label | partner | other_same | other_negative | other (unlabelled) | "
+def report(outcomes: dict[str, list[tuple[dict[str, Any], str, str | None]]],
+           cpu: dict[str, float], queries: int, size: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"entries": size, "by_variant": {}}
+    print(f"\n{size} entries: outcome of each pair's query (heldout1-9, seen)\n")
+    print("| floor:widen_to | label | partner | other_same | other_negative | other (unlabelled) | "
           "top_k | refused | CPU ms / lookup |\n|---|---|---|---|---|---|---|---|---|")
     for k, got in outcomes.items():
         cells = {}
@@ -179,7 +186,7 @@ def report(outcomes: dict[int, list[tuple[dict[str, Any], str, str | None]]],
             print(f"| {k} | {'+' if label else '-'} ({sum(c.values())}) | {c['partner']} | "
                   f"{c['other_same']} | {c['other_negative']} | {c['other']} | {c['top_k']} | "
                   f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} |")
-        result["by_widen_to"][str(k)] = {**cells, "cpu_ms_per_lookup": round(
+        result["by_variant"][k] = {**cells, "cpu_ms_per_lookup": round(
             cpu[k] * 1000 / queries, 3)}
     return result
 

@@ -67,6 +67,10 @@ def feature(vocab: Vocabulary, a: str, b: str, name: str) -> float:
      "is there a min balance of 1000 dollars to avoid the monthly fee"),
     ("Are eggs safe 2 wks past the date?", "are eggs safe two weeks past the date"),
     ("How much is 1 BTC in USD?", "what is one bitcoin worth in USD"),
+    # forms only the hard check reads apart (``quantities._hard_forms``)
+    ("What's 5'10\" in cm?", "what is 5 feet 10 inches in centimeters"),
+    ("Is a 401k better than an IRA?", "is a 401(k) better than an IRA"),
+    ("Is the gym open 24/7?", "is the gym open twenty four hours a day seven days a week"),
 ])
 def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, b: str) -> None:
     assert not quantity_conflict(vocab.view(a), vocab.view(b))
@@ -102,6 +106,8 @@ def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, 
     ("Is the interest rate 4% per year?", "Is the interest rate 4% monthly?"),
     ("Is the rent $1,800/mo?", "Is the rent $1,800/wk?"),
     ("Does it take 5 hours?", "Does it take 5 days?"),
+    ("Is 5'10\" tall for a woman?", "Is 5'8\" tall for a woman?"),
+    ("Is 6'2\" tall?", "is 6 feet 4 inches tall"),
 ])
 def test_different_amounts_or_ids_conflict(vocab: Vocabulary, a: str, b: str) -> None:
     assert quantity_conflict(vocab.view(a), vocab.view(b))

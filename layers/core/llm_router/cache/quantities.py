@@ -149,7 +149,7 @@ def amounts(lowered: str, hard: bool = False) -> tuple[Amount, ...]:
     ``hard``: read the hard check's units too (``_HARD_UNITS``)."""
     units, quantity = (_HARD_UNITS, _HARD_QUANTITY) if hard else (_UNITS, _QUANTITY)
     found: list[Amount] = []
-    text = _VERSION.sub("", lowered)
+    text = _VERSION.sub("", _hard_forms(lowered) if hard else lowered)
     text = _SHORT_YEAR.sub(_year, text)
     text = _dates(text, found)
     text = _clock(text, found)
@@ -170,9 +170,21 @@ def amounts(lowered: str, hard: bool = False) -> tuple[Amount, ...]:
 def ids(lowered: str, hard: bool = False) -> frozenset[str]:
     """Order numbers, codes, SKUs: tokens mixing letters and digits that are no amount
     (``hard``: no amount in the hard check's units either)."""
-    text = _VERSION.sub("", lowered)
+    text = _VERSION.sub("", _hard_forms(lowered) if hard else lowered)
     return frozenset(m.replace("-", "").lstrip("#") for m in ID.findall(text)
                      if not is_quantity(m, hard)) - _NOT_IDS
+
+
+# Forms the hard check reads apart (the verifier's features were trained without them):
+# 5'10" (not a year '10), "24/7" (not a date: an idiom, no amount), "401(k)" = "401k".
+_FEET_INCHES = re.compile(r"(?<![\d'])(\d{1,2})'\s?(\d{1,2})(?:\"|'')?(?![\d'])")
+_ALWAYS = re.compile(r"\b24\s?/\s?7\b")
+_LETTER_IN_PARENS = re.compile(r"\b(\d+)\(([a-z])\)")
+
+
+def _hard_forms(lowered: str) -> str:
+    text = _FEET_INCHES.sub(r" \1 ft \2 inch ", lowered)
+    return _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
 
 
 def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
