@@ -41,7 +41,7 @@ from embed_cache import embed_cached  # noqa: E402
 
 from llm_router.cache.context import MAX_TOKENS
 from llm_router.cache.entry import IndexRecord
-from llm_router.cache.index import TenantIndex
+from llm_router.cache.index import WIDEN_TO, TenantIndex
 from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.probe import probe
 from llm_router.cache.verifier import MODEL_KIND, PairVerifier, load_verifier
@@ -189,7 +189,8 @@ def _headline(table: dict[str, Any]) -> dict[str, float]:
 
 
 def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
-            repeats: int) -> dict[str, Any]:
+            repeats: int, sizes: tuple[int, ...] = SIZES,
+            widen_to: int = WIDEN_TO) -> dict[str, Any]:
     """Per-tenant index of N entries (real question embeddings plus noise, re-normalised,
     so each query has near neighbours to verify); times ``search`` including the checks
     and the verifier on up to 5 candidates, as on the request path: the query's token
@@ -199,7 +200,7 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     rng = np.random.default_rng(7)
     base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
-    for size in SIZES:
+    for size in sizes:
         index = TenantIndex(dim=base.shape[1], capacity=size)
         rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.08, (size, base.shape[1]))
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
@@ -213,7 +214,7 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
                                                       policy.verifier.state_layers)
                 policy.verifier.prepare(text, states[0])
             started, cpu_started = time.perf_counter(), time.process_time()
-            index.search(q, "ctx", 0, policy, text)
+            index.search(q, "ctx", 0, policy, text, widen_to=widen_to)
             samples.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
         samples.sort()
@@ -281,6 +282,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--repeats", type=int, default=300)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
+                        help="entries per tenant for the lookup timings")
+    parser.add_argument("--widen-to", type=int, default=WIDEN_TO,
+                        help="candidates a lookup may judge in all (TenantIndex.search)")
     parser.add_argument("--quality-only", action="store_true",
                         help="print the pair sets' tables only: no timings, no file written")
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), choices=list(SETS))
@@ -323,7 +328,8 @@ def main() -> None:
     result["verify_ms_per_candidate"] = verify_cost(verifier, embedder, all_pairs)
     policy = MatchPolicy(config.verifier_floor, True, verifier, probability)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
-    result["lookup_latency"] = latency(embedder, texts, policy, args.repeats)
+    result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
+                                       tuple(args.sizes), args.widen_to)
     result["timings"] = {"label": args.label, "load_average_1m": round(os.getloadavg()[0], 2),
                          "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if args.latency_only and args.out.exists():  # keep the quality tables as they are
