@@ -21,7 +21,9 @@ Lambda layer: this serializer is only ``serve``'s, ``storage.loop_client``): a s
 ~4.6 KB body took json.dumps 45 us and orjson 4 (docs/performance.md). The text differs
 (no spaces, UTF-8 rather than ``\\u`` escapes), the JSON value does not; whatever orjson
 refuses (a lone surrogate, an integer past 64 bits, a key that is not a string) is
-written by json.dumps, as botocore writes it.
+written by json.dumps, as botocore writes it. One value is written differently: a float
+NaN or infinity, a bare ``NaN`` token from json.dumps that no JSON parser accepts, is
+``null`` from orjson; none of the calls the router makes holds a float.
 """
 
 from __future__ import annotations
