@@ -169,3 +169,47 @@ def test_the_shared_decoder_reads_bytes_as_json_loads_with_the_hooks(raw: bytes)
     """``input_limits._loads`` (one decoder for every body) gives what json.loads with
     the same hooks gave, value or error."""
     assert _outcome(input_limits._loads, raw) == _outcome(_json_loads_with_hooks, raw)
+
+
+# Trees as the request parse leaves them: lone surrogates (from \ud800 escapes, in values
+# and keys), numbers refused by the parse (input_limits._Rejected), and nesting around
+# MAX_JSON_DEPTH.
+TEXTS = st.text(max_size=6) | st.sampled_from(["\ud800", "a\udfffb", "é", "\U0001f600"])
+TREE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXTS
+    | st.sampled_from(["1" * 41, "NaN", "1e999"]).map(input_limits._Rejected),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXTS, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def nested(tree: object, depth: int) -> object:
+    for i in range(depth):
+        tree = [tree] if i % 2 else {"k": tree}
+    return tree
+
+
+@settings(max_examples=500, deadline=None)
+@given(TREE, st.integers(min_value=0, max_value=MAX_JSON_DEPTH + 2))
+def test_the_quick_pass_agrees_with_the_walk(tree: object, depth: int) -> None:
+    data = nested(tree, depth)
+    try:
+        input_limits._walk(data)
+    except InvalidRequestError:
+        walked = False
+    else:
+        walked = True
+    assert input_limits._within(data, 0) is walked
+
+
+def test_the_walk_s_errors_still_name_their_path() -> None:
+    for raw, code, param in ((b'{"messages": [{"content": "a\\ud800"}]}', "invalid_unicode",
+                              "messages.0.content"),
+                             (b'{"n": 1e999}', "invalid_number", "n"),
+                             (b'{"a": ' + b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}",
+                              "invalid_json", None)):
+        with pytest.raises(InvalidRequestError) as info:
+            input_limits.load_json(raw)
+        assert info.value.to_body()["error"]["code"] == code
+        if param is not None:
+            assert info.value.to_body()["error"]["param"] == param
