@@ -50,7 +50,7 @@ def feature(vocab: Vocabulary, a: str, b: str, name: str) -> float:
     ("Is 500mg the max dose?", "is 500 milligrams the max dose"),
     ("Is the bottle 2 litres?", "is the bottle 2000 ml"),
     ("Do you sell 2 L bottles?", "do you sell 2 litre bottles"),
-    # units, periods and currencies written another way (``unit_conflict``)
+    # units, periods and currencies written another way (``quantity_conflict``'s unit part)
     ("Is the baggage limit 50 pounds?", "is the baggage limit 50 lbs"),
     ("Is the premium £40 a month?", "is the premium 40 pounds per month"),
     ("Convert 100 mph to km/h", "convert 100 miles per hour to kilometres per hour"),
@@ -89,7 +89,7 @@ def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, 
     ("Do I need a 0.2mm nozzle?", "do i need a 0.4 mm nozzle"),
     ("Is the screw 5 cm long?", "is the screw 5 mm long"),
     ("Is the shelf 30 inches wide?", "is the shelf 30 centimeters wide"),
-    # equal numbers in units, periods or currencies that differ (``unit_conflict``)
+    # equal numbers in units, periods or currencies that differ (``quantity_conflict``'s unit part)
     ("How much to ship a 5 kg parcel?", "How much to ship a 5 lb parcel?"),
     ("Is the hotel 2 km from the beach?", "Is the hotel 2 miles from the beach?"),
     ("Is the hotel 2 kilometres away?", "Is the hotel 2 miles away?"),

@@ -263,7 +263,7 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     different currencies ("1 BTC in USD" / "in EUR"). An amount, id, unit, period or
     currency on one side only is left to the verifier ("Tracking hasn't moved in 6 days"
     may ask what "Why hasn't my order shipped?" asks)."""
-    return value_conflict(a, b) or unit_conflict(a, b)
+    return value_conflict(a, b) or _unit_conflict(a, b)
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:
@@ -274,15 +274,16 @@ def value_conflict(a: TextView, b: TextView) -> bool:
             or (bool(a.hard_ids) and bool(b.hard_ids) and a.hard_ids != b.hard_ids))
 
 
-def unit_conflict(a: TextView, b: TextView) -> bool:
-    """``quantity_conflict``'s other part: amounts of equal value in units that cannot be
-    the same ("5 kg" / "5 lb"), of different rate periods ("$90 a month" / "$90 a
-    year"), or different currencies named ("1 BTC in USD" / "in EUR")."""
+def _unit_conflict(a: TextView, b: TextView) -> bool:
+    """``quantity_conflict``'s other part, read only once ``value_conflict`` found none
+    (so amounts on both sides are equal in value and number, as ``same_units`` needs):
+    units that cannot be the same ("5 kg" / "5 lb"), different rate periods ("$90 a
+    month" / "$90 a year"), or different currencies named ("1 BTC in USD" / "in EUR")."""
     qa, qb = a.hard_quantities, b.hard_quantities
-    return ((bool(qa) and bool(qb) and not same_units(qa, qb))
-            or (bool(qa) and bool(qb) and bool(a.periods) and bool(b.periods)
-                and a.periods != b.periods)
-            or not same_currencies(a.currencies, b.currencies))
+    if qa and qb and (not same_units(qa, qb)
+                      or (a.periods and b.periods and a.periods != b.periods)):
+        return True
+    return not same_currencies(a.currencies, b.currencies)
 
 
 # ``number_codes``: the text names no amount (or is not read), and amounts that are
