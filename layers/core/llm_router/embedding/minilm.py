@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from llm_router.embedding.artefact import DEFAULT_DIR, ModelFiles, load_model_files
+from llm_router.embedding.artefact import DEFAULT_DIR, WEIGHTS, ModelFiles, load_model_files
 from llm_router.embedding.base import Matrix, normalise_rows
 from llm_router.embedding.widen import widen
 
@@ -27,7 +27,7 @@ _SQRT_HALF = np.float32(np.sqrt(0.5))
 
 
 @dataclass(frozen=True)
-class _Layer:
+class EncoderLayer:
     w_qkv: F32  # (hidden, 3 * hidden): query, key and value projections side by side
     b_qkv: F32
     w_out: F32
@@ -111,6 +111,7 @@ class MiniLMEmbedder:
         self._eps = float(config["layer_norm_eps"])
         self._dim = int(config["hidden_size"])
         self._model_id = files.model_id
+        self._weights_sha256 = str(files.manifest["files"][WEIGHTS])
         # No truncation here (``_window`` cuts the ids): the cache verifier shares it.
         self._tokenizer = Tokenizer.from_str(files.tokenizer_json)
         self._tokenizer.no_padding()
@@ -125,11 +126,11 @@ class MiniLMEmbedder:
                   [w["embeddings.token_type_embeddings.weight"][0]],
                   [w["embeddings.LayerNorm.weight"]], [w["embeddings.LayerNorm.bias"]]]
         for i in range(layers):
-            groups += _layer_groups(w, f"encoder.layer.{i}.")
+            groups += layer_groups(w, f"encoder.layer.{i}.")
         wide = widen(groups)
         self._pos, self._type0, self._ln_w, self._ln_b = wide[:4]
         per_layer = len(wide[4:]) // layers
-        self._layers = [_layer(wide[4 + i * per_layer : 4 + (i + 1) * per_layer])
+        self._layers = [pack_layer(wide[4 + i * per_layer : 4 + (i + 1) * per_layer])
                         for i in range(layers)]
         files.release()
 
@@ -153,6 +154,20 @@ class MiniLMEmbedder:
     @property
     def dim(self) -> int:
         return self._dim
+
+    @property
+    def heads(self) -> int:
+        return self._heads
+
+    @property
+    def layer_norm_eps(self) -> float:
+        return self._eps
+
+    @property
+    def weights_sha256(self) -> str:
+        """The sha256 of the float16 weights file (its manifest's): what a model trained
+        on top of these weights (the cache verifier's cross-encoder) names."""
+        return self._weights_sha256
 
     @property
     def model_id(self) -> str:
@@ -257,28 +272,38 @@ class MiniLMEmbedder:
             x = self._encoder_layer(x, layer, batch, length, key_bias)
         return x.reshape(batch, length, self._dim)
 
-    def _encoder_layer(self, x: F32, p: _Layer, batch: int, length: int, key_bias: F32) -> F32:
-        heads, head_dim = self._heads, self._dim // self._heads
-        qkv = (x @ p.w_qkv + p.b_qkv).reshape(batch, length, 3, heads, head_dim)
-        q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (batch, heads, length, head_dim)
-        # In place where the plain expression made copies: the same float32 operations.
-        scores = q @ k.transpose(0, 1, 3, 2)
-        scores *= np.float32(1.0 / np.sqrt(head_dim))
-        scores += key_bias
-        scores -= scores.max(axis=-1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self._dim)
-        h = context @ p.w_out
-        h += x
-        h += p.b_out
-        x = layer_norm(h, p.ln1_w, p.ln1_b, self._eps)
-        up = x @ p.w_up
-        up += p.b_up
-        h = gelu(up) @ p.w_down
-        h += x
-        h += p.b_down
-        return layer_norm(h, p.ln2_w, p.ln2_b, self._eps)
+    def _encoder_layer(self, x: F32, p: EncoderLayer, batch: int, length: int,
+                       key_bias: F32) -> F32:
+        return encoder_layer(x, p, self._heads, self._eps, batch, length, key_bias)
+
+
+def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int, length: int,
+                  key_bias: F32) -> F32:
+    """One BERT encoder layer over ``x`` ((batch * length, dim) rows); ``key_bias``
+    ((batch, 1, 1, length)) is added to every attention score: 0 for a real key, -1e9
+    for padding. The cache verifier's cross-encoder runs its own layers through it."""
+    dim = x.shape[1]
+    head_dim = dim // heads
+    qkv = (x @ p.w_qkv + p.b_qkv).reshape(batch, length, 3, heads, head_dim)
+    q, k, v = qkv.transpose(2, 0, 3, 1, 4)  # each (batch, heads, length, head_dim)
+    # In place where the plain expression made copies: the same float32 operations.
+    scores = q @ k.transpose(0, 1, 3, 2)
+    scores *= np.float32(1.0 / np.sqrt(head_dim))
+    scores += key_bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, dim)
+    h = context @ p.w_out
+    h += x
+    h += p.b_out
+    x = layer_norm(h, p.ln1_w, p.ln1_b, eps)
+    up = x @ p.w_up
+    up += p.b_up
+    h = gelu(up) @ p.w_down
+    h += x
+    h += p.b_down
+    return layer_norm(h, p.ln2_w, p.ln2_b, eps)
 
 
 def _pool(hidden: F32, mask: F32) -> Matrix:
@@ -287,9 +312,9 @@ def _pool(hidden: F32, mask: F32) -> Matrix:
     return normalise_rows(summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9))
 
 
-def _layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
-                  ) -> list[list[npt.NDArray[np.float16]]]:
-    """One encoder layer's arrays to widen, in ``_Layer``'s order. torch's Linear stores
+def layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
+                 ) -> list[list[npt.NDArray[np.float16]]]:
+    """One encoder layer's arrays to widen, in ``EncoderLayer``'s order. torch's Linear stores
     (out, in) and the forward is x @ W.T: the weights are widened in their stored order
     (a straight pass) and used as transposed views, which matmul hands to BLAS as a
     transposed operand without a copy; query, key and value are stacked along ``out``
@@ -305,10 +330,10 @@ def _layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
     return [[w[name] for name in group] for group in names]
 
 
-def _layer(wide: list[F32]) -> _Layer:
-    """``_Layer`` from ``_layer_groups``' arrays widened, the weights transposed."""
+def pack_layer(wide: list[F32]) -> EncoderLayer:
+    """``EncoderLayer`` from ``layer_groups``' arrays widened, the weights transposed."""
     w_qkv, b_qkv, w_out, b_out, ln1_w, ln1_b, w_up, b_up, w_down, b_down, ln2_w, ln2_b = wide
-    return _Layer(w_qkv=w_qkv.T, b_qkv=b_qkv, w_out=w_out.T, b_out=b_out, ln1_w=ln1_w,
+    return EncoderLayer(w_qkv=w_qkv.T, b_qkv=b_qkv, w_out=w_out.T, b_out=b_out, ln1_w=ln1_w,
                   ln1_b=ln1_b, w_up=w_up.T, b_up=b_up, w_down=w_down.T, b_down=b_down,
                   ln2_w=ln2_w, ln2_b=ln2_b)
 

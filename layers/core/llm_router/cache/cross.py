@@ -1,0 +1,257 @@
+"""The cross-encoder pair verifier: MiniLM's first layers reading both texts at once (numpy).
+
+"[CLS] query [SEP] cached [SEP]" (each side's first ``max_side_tokens`` word pieces,
+token type 0 up to the first [SEP], 1 after) runs through the first ``L`` encoder
+layers of the shipped MiniLM, fine-tuned on labelled pairs read that way, so every
+token of one text attends to every token of the other: what alignment nets over each
+text's own states cannot learn ("cancel my purchase" / "cancel my order"). A linear
+head reads the [CLS] state and the mean state; its logistic is the probability that the
+cached answer answers the query. The weights live in ``data/cache_verifier/cross.npz``
+(float16, widened once at load; its sha256, layer count, side length, operating point,
+training sources and scores in ``cross.json``), except the word-piece table, frozen
+while training: the one the MiniLM embedder already holds is read in place (so the
+artefact names the embedding export it was trained against, and a mismatch is refused).
+A lookup scores all its candidates in one batched pass (``CrossVerifier.score_pairs``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.cache.pair_features import TextView, Vocabulary
+from llm_router.embedding.minilm import (
+    MiniLMEmbedder,
+    encoder_layer,
+    layer_groups,
+    layer_norm,
+    pack_layer,
+)
+from llm_router.embedding.widen import widen
+from llm_router.errors import ConfigError
+
+F32 = npt.NDArray[np.float32]
+ARTEFACT_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_verifier"
+WEIGHTS = "cross.npz"
+META = "cross.json"
+POSITIONS = 80  # position rows shipped: 2 * 38 word pieces + [CLS] and two [SEP]
+# Pairs per forward pass when many are scored at once (cache-probe, benchmarks): sorted
+# by length first, so a pass pads little. A lookup's candidates are one pass.
+PASS_PAIRS = 32
+KEPT_PAIRS = 4096  # probabilities kept (``score_pairs`` fills it ahead of the verdicts)
+VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check
+
+
+class CrossEncoder:
+    """The forward pass: pairs of texts in, probabilities out."""
+
+    def __init__(self, arrays: dict[str, npt.NDArray[Any]], embedder: MiniLMEmbedder,
+                 max_side_tokens: int):
+        layers = sum(1 for k in arrays if k.endswith(".attention.self.query.weight"))
+        pos = arrays["embeddings.position_embeddings.weight"]
+        if layers == 0 or pos.shape[0] < 2 * max_side_tokens + 3:
+            raise ConfigError(f"cache verifier {WEIGHTS}: {layers} encoder layers, "
+                              f"{pos.shape[0]} positions for sides of {max_side_tokens}")
+        groups = [[pos], [arrays["embeddings.token_type_embeddings.weight"]],
+                  [arrays["embeddings.LayerNorm.weight"]], [arrays["embeddings.LayerNorm.bias"]]]
+        for i in range(layers):
+            groups += layer_groups(arrays, f"encoder.layer.{i}.")
+        wide = widen(groups)
+        self._pos, self._types, self._ln_w, self._ln_b = wide[:4]
+        per = len(wide[4:]) // layers
+        self.layers = [pack_layer(wide[4 + i * per : 4 + (i + 1) * per]) for i in range(layers)]
+        self._head_w = np.array(arrays["head.weight"], np.float32).reshape(-1)
+        self._head_b = np.float32(np.asarray(arrays["head.bias"]).reshape(-1)[0])
+        if self._head_w.size != 2 * embedder.dim:
+            raise ConfigError(f"cache verifier {WEIGHTS}: head of {self._head_w.size} weights")
+        self._embedder = embedder
+        self._word = embedder.word_table  # shared, read in place: frozen in training
+        self._tokenizer = embedder.tokenizer
+        cls, sep = (self._tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
+        if cls is None or sep is None:
+            raise ConfigError("the embedding's tokenizer has no [CLS] or [SEP] token")
+        self._cls, self._sep = cls, sep
+        self.max_side_tokens = max_side_tokens
+        self._prefix_chars = max_side_tokens * 16  # plenty of words for a side
+
+    @property
+    def word_table(self) -> npt.NDArray[np.float16]:
+        return self._word
+
+    def side_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's first ``max_side_tokens`` word pieces, no special tokens. A long
+        text is cut at a space first: a prefix of whole words whose pieces fill the
+        side has the whole text's first pieces (the embedder's ``_token_ids`` does the
+        same); one that does not fill it is tokenised whole."""
+        n = self.max_side_tokens
+        cut = [self._prefix(t) for t in texts]
+        encoded = self._tokenizer.encode_batch(cut, add_special_tokens=False)
+        out = [e.ids[:n] for e in encoded]
+        short = [i for i, (t, c) in enumerate(zip(texts, cut, strict=True))
+                 if len(c) < len(t) and len(out[i]) < n]
+        whole = self._tokenizer.encode_batch([texts[i] for i in short], add_special_tokens=False)
+        for i, e in zip(short, whole, strict=True):
+            out[i] = e.ids[:n]
+        return out
+
+    def _prefix(self, text: str) -> str:
+        if len(text) <= self._prefix_chars:
+            return text
+        cut = text.rfind(" ", 0, self._prefix_chars)
+        return text[:cut] if cut > 0 else text
+
+    def pair_ids(self, query: list[int], cached: list[int]) -> tuple[list[int], list[int]]:
+        """Ids and token types of "[CLS] query [SEP] cached [SEP]"."""
+        ids = [self._cls, *query, self._sep, *cached, self._sep]
+        return ids, [0] * (len(query) + 2) + [1] * (len(cached) + 1)
+
+    def hidden(self, ids: npt.NDArray[np.int64], types: npt.NDArray[np.int64],
+               mask: F32) -> F32:
+        """The last layer's states, (pairs, length, dim); padding rows of ``mask`` 0."""
+        batch, length = ids.shape
+        e = self._embedder
+        x = self._word[ids].astype(np.float32) + self._pos[:length] + self._types[types]
+        x = layer_norm(x, self._ln_w, self._ln_b, e.layer_norm_eps).reshape(batch * length,
+                                                                             e.dim)
+        key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
+        for layer in self.layers:
+            x = encoder_layer(x, layer, e.heads, e.layer_norm_eps, batch, length, key_bias)
+        return x.reshape(batch, length, e.dim)
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:
+        """p for each (query, cached) pair: one pass for up to ``PASS_PAIRS`` pairs,
+        padded to the longest; more go by length, ``PASS_PAIRS`` at a time."""
+        out = np.empty(len(pairs), np.float32)
+        if not pairs:
+            return out
+        texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+        side = dict(zip(texts, self.side_ids(texts), strict=True))
+        encoded = [self.pair_ids(side[q], side[c]) for q, c in pairs]
+        order = np.argsort([len(ids) for ids, _ in encoded], kind="stable")
+        for start in range(0, len(order), PASS_PAIRS):
+            chunk = order[start : start + PASS_PAIRS]
+            out[chunk] = self._pass([encoded[i] for i in chunk])
+        return out
+
+    def _pass(self, encoded: list[tuple[list[int], list[int]]]) -> F32:
+        length = max(len(ids) for ids, _ in encoded)
+        ids = np.zeros((len(encoded), length), np.int64)
+        types = np.zeros((len(encoded), length), np.int64)
+        mask = np.zeros((len(encoded), length), np.float32)
+        for row, (i, t) in enumerate(encoded):
+            ids[row, : len(i)], types[row, : len(t)], mask[row, : len(i)] = i, t, 1.0
+        h = self.hidden(ids, types, mask)
+        mean = np.einsum("btd,bt->bd", h, mask) / mask.sum(axis=1, keepdims=True)
+        logit = np.concatenate([h[:, 0], mean], axis=1) @ self._head_w + self._head_b
+        return (1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))).astype(np.float32)
+
+
+class CrossVerifier:
+    """The lookup's verifier with the cross-encoder: the policy asks ``view`` (the
+    amounts-and-ids check) and ``probability``; a lookup first has all its candidates
+    over the floor scored in one pass (``score_pairs``) and the verdicts read them."""
+
+    def __init__(self, encoder: CrossEncoder, vocabulary: Vocabulary, threshold: float,
+                 meta: dict[str, Any], embedder: MiniLMEmbedder):
+        self.encoder = encoder
+        self.vocabulary = vocabulary
+        self.threshold = threshold
+        self.meta = meta
+        self.embedder = embedder
+        self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._views: OrderedDict[str, TextView] = OrderedDict()
+        self._view_bytes = 0
+        self._lock = threading.Lock()
+
+    def view(self, text: str) -> TextView:
+        """The text's word view (amounts, ids, units), kept while ``VIEW_BYTES`` allows."""
+        with self._lock:
+            found = self._views.get(text)
+            if found is not None:
+                self._views.move_to_end(text)
+                return found
+        view = self.vocabulary.view(text)
+        size = _view_bytes(view)
+        with self._lock:
+            if text not in self._views:
+                self._views[text] = view
+                self._view_bytes += size
+            while self._view_bytes > VIEW_BYTES and len(self._views) > 1:
+                self._view_bytes -= _view_bytes(self._views.popitem(last=False)[1])
+        return view
+
+    def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Score the (query, cached) pairs not scored yet, batched, and keep their
+        probabilities for ``probability`` (the last ``KEPT_PAIRS``)."""
+        with self._lock:
+            cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
+        if not cold:
+            return
+        probabilities = self.encoder.probabilities(cold)
+        with self._lock:
+            for pair, p in zip(cold, probabilities.tolist(), strict=True):
+                self._scores[pair] = p
+            while len(self._scores) > KEPT_PAIRS:
+                self._scores.popitem(last=False)
+
+    def probability(self, cached: str, query: str, cosine: float) -> float:
+        """The probability that ``cached``'s answer answers ``query`` (the cosine is not
+        read: the model reads the texts)."""
+        with self._lock:
+            found = self._scores.get((query, cached))
+        if found is not None:
+            return found
+        return float(self.encoder.probabilities([(query, cached)])[0])
+
+    def forget(self) -> None:
+        """Drop every kept score and view (benchmarks time the cold path with it)."""
+        with self._lock:
+            self._scores.clear()
+            self._views.clear()
+            self._view_bytes = 0
+
+
+def _view_bytes(view: TextView) -> int:
+    return int(view.vectors.nbytes + view.idf.nbytes) + 64 * len(view.words)
+
+
+def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None
+               ) -> tuple[CrossEncoder, dict[str, Any]]:
+    """Read and hash-check ``cross.npz`` (``cross.json`` names its sha256, its layers,
+    its side length and the embedding export it was trained against)."""
+    directory = directory or ARTEFACT_DIR
+    try:
+        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cache verifier cross-encoder missing in {directory}: {exc}") from exc
+    raw = read_verified(directory / WEIGHTS, str(meta.get("sha256")),
+                        what="cache verifier cross-encoder")
+    trained_on = str(meta.get("embedding"))
+    if trained_on not in (embedder.model_id, embedder.weights_sha256):
+        raise ConfigError(
+            f"cache verifier cross-encoder {directory / WEIGHTS} was trained against "
+            f"embedding {trained_on!r}, but the loaded embedding is {embedder.model_id} "
+            f"(sha256 {embedder.weights_sha256}): retrain it on this export")
+    arrays = npz_arrays(raw, copy_misaligned=False)
+    encoder = CrossEncoder(arrays, embedder, int(meta.get("max_side_tokens", 38)))
+    if int(meta.get("layers", -1)) != len(encoder.layers):
+        raise ConfigError(f"{META} says {meta.get('layers')} layers, {WEIGHTS} holds "
+                          f"{len(encoder.layers)}")
+    return encoder, meta
+
+
+def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None
+                        ) -> CrossVerifier:
+    """The verifier over the process's MiniLM (its word table, its tokenizer). The word
+    view needs no IDF here: only the amounts-and-ids check reads it."""
+    encoder, meta = load_cross(embedder, directory)
+    vocabulary = Vocabulary(embedder.tokenizer, embedder.word_table, np.zeros(0, np.float32))
+    return CrossVerifier(encoder, vocabulary, float(meta["threshold"]), meta, embedder)

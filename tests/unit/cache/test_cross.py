@@ -1,0 +1,150 @@
+"""The cross-encoder's numpy forward pass, checked against MiniLM's own on an untrained
+artefact built from the export's first layers (``train.cache_verifier.cross_export``):
+same ids, same hidden states, the head as specified, padding and order, truncation, and
+loading refusals."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from llm_router.cache.cross import META, WEIGHTS, CrossEncoder, CrossVerifier, load_cross_verifier
+from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
+from llm_router.errors import ConfigError
+from train.cache_verifier.cross_export import MAX_SIDE_TOKENS, from_minilm, write_cross
+
+LAYERS = 3
+QUERY = "How do I cancel my order?"
+CACHED = "I want to cancel a purchase I made yesterday"
+LONG = " ".join(f"word{i} and some filler" for i in range(60))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedder:
+    return shared_embedder()
+
+
+@pytest.fixture(scope="module")
+def untrained() -> tuple[dict[str, Any], dict[str, Any]]:
+    return from_minilm(LAYERS, seed=7)
+
+
+@pytest.fixture(scope="module")
+def artefact(tmp_path_factory: pytest.TempPathFactory,
+             untrained: tuple[dict[str, Any], dict[str, Any]]) -> Path:
+    directory = tmp_path_factory.mktemp("cross")
+    write_cross(directory, *untrained)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder: MiniLMEmbedder, artefact: Path) -> CrossVerifier:
+    return load_cross_verifier(embedder, artefact)
+
+
+def _one(encoder: CrossEncoder, query: str, cached: str) -> tuple[list[int], list[int]]:
+    q, c = encoder.side_ids([query, cached])
+    return encoder.pair_ids(q, c)
+
+
+def test_ids_and_states_are_minilms_own_on_the_pair(verifier: CrossVerifier,
+                                                    embedder: MiniLMEmbedder) -> None:
+    """Token type row 1 = row 0 here, so the pair's states after the first LAYERS layers
+    are what MiniLM computes for the text "query [SEP] cached" (its tokenizer reads the
+    [SEP] in the text as the special token)."""
+    encoder = verifier.encoder
+    ids, types = _one(encoder, QUERY, CACHED)
+    joined = f"{QUERY} [SEP] {CACHED}"
+    assert ids == embedder.tokenizer.encode(joined).ids
+    sep = ids.index(102)
+    assert types == [0] * (sep + 1) + [1] * (len(ids) - sep - 1)
+    h = encoder.hidden(np.asarray([ids]), np.asarray([types]), np.ones((1, len(ids)), np.float32))
+    reference = embedder.token_states(joined, LAYERS, 512)
+    np.testing.assert_allclose(h[0], reference, atol=1e-5)
+
+
+def test_probability_is_the_head_over_cls_and_mean_states(
+        verifier: CrossVerifier, embedder: MiniLMEmbedder,
+        untrained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    arrays = untrained[0]
+    states = embedder.token_states(f"{QUERY} [SEP] {CACHED}", LAYERS, 512).astype(np.float64)
+    feature = np.concatenate([states[0], states.mean(axis=0)])
+    logit = feature @ arrays["head.weight"].astype(np.float64) + float(arrays["head.bias"][0])
+    expected = 1 / (1 + np.exp(-logit))
+    assert verifier.encoder.probabilities([(QUERY, CACHED)])[0] == pytest.approx(expected,
+                                                                                 abs=1e-5)
+    assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(expected, abs=1e-5)
+
+
+def test_padding_in_a_batch_does_not_change_a_pairs_probability(
+        verifier: CrossVerifier) -> None:
+    encoder = verifier.encoder
+    alone = encoder.probabilities([(QUERY, CACHED)])[0]
+    pairs = [(QUERY, LONG), (QUERY, CACHED), ("refund?", "money back"), (LONG, QUERY)]
+    together = encoder.probabilities(pairs)
+    assert together[1] == pytest.approx(alone, abs=1e-6)
+    for i, pair in enumerate(pairs):
+        assert together[i] == pytest.approx(encoder.probabilities([pair])[0], abs=1e-6)
+
+
+def test_the_query_is_read_first_and_the_cached_text_second(
+        tmp_path: Path, embedder: MiniLMEmbedder,
+        untrained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    arrays, meta = untrained
+    types = arrays["embeddings.token_type_embeddings.weight"].copy()
+    types[1] = np.random.default_rng(3).normal(0, 0.5, types.shape[1])
+    write_cross(tmp_path, {**arrays, "embeddings.token_type_embeddings.weight": types}, meta)
+    verifier = load_cross_verifier(embedder, tmp_path)
+    ids, _ = _one(verifier.encoder, QUERY, CACHED)
+    query_ids = embedder.tokenizer.encode(QUERY, add_special_tokens=False).ids
+    assert ids[1 : 1 + len(query_ids)] == query_ids
+    forward = verifier.probability(CACHED, QUERY, 0.9)
+    backward = verifier.probability(QUERY, CACHED, 0.9)
+    assert forward != pytest.approx(backward, abs=1e-4)
+    assert forward == pytest.approx(verifier.encoder.probabilities([(QUERY, CACHED)])[0])
+
+
+def test_each_side_is_cut_to_its_first_38_word_pieces(verifier: CrossVerifier,
+                                                      embedder: MiniLMEmbedder) -> None:
+    encoder = verifier.encoder
+    assert encoder.max_side_tokens == MAX_SIDE_TOKENS
+    unspaced = "x" * 3000  # no space to cut a prefix at: tokenised whole
+    short_tail = "a" * 700 + " " + "b " * 100  # a prefix of too few pieces
+    texts = [LONG, LONG * 20, unspaced, short_tail, QUERY]
+    for text, ids in zip(texts, encoder.side_ids(texts), strict=True):
+        assert ids == embedder.tokenizer.encode(text, add_special_tokens=False).ids[:38]
+    ids, types = _one(encoder, LONG, LONG * 3)
+    assert len(ids) == len(types) == 2 * 38 + 3
+    assert encoder.probabilities([(LONG * 3, LONG * 5)]).shape == (1,)
+
+
+def test_a_tampered_or_mismatched_artefact_is_refused(
+        tmp_path: Path, embedder: MiniLMEmbedder,
+        untrained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    arrays, meta = untrained
+    write_cross(tmp_path, arrays, meta)
+    raw = bytearray((tmp_path / WEIGHTS).read_bytes())
+    raw[-1] ^= 1
+    (tmp_path / WEIGHTS).write_bytes(bytes(raw))
+    with pytest.raises(ConfigError, match="sha256"):
+        load_cross_verifier(embedder, tmp_path)
+    write_cross(tmp_path, arrays, {**meta, "embedding": "some-other-minilm@f16:0123"})
+    with pytest.raises(ConfigError, match="trained against embedding 'some-other-minilm"):
+        load_cross_verifier(embedder, tmp_path)
+    write_cross(tmp_path, arrays, {**meta, "embedding": embedder.model_id, "layers": 4})
+    with pytest.raises(ConfigError, match="says 4 layers"):
+        load_cross_verifier(embedder, tmp_path)
+    (tmp_path / META).write_text(json.dumps({"sha256": "x"}))
+    (tmp_path / WEIGHTS).unlink()
+    with pytest.raises(ConfigError, match="missing"):
+        load_cross_verifier(embedder, tmp_path)
+
+
+def test_the_word_table_is_the_embedders_not_a_copy(verifier: CrossVerifier,
+                                                    embedder: MiniLMEmbedder,
+                                                    artefact: Path) -> None:
+    assert verifier.encoder.word_table is embedder.word_table
+    with np.load(artefact / WEIGHTS) as stored:
+        assert "embeddings.word_embeddings.weight" not in stored.files
