@@ -180,6 +180,10 @@ class CacheConfig(BaseModel):
     verifier_floor: float = Field(default=0.5, gt=0, le=1)
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
+    # Which verifier: "cross" (a cross-encoder reads both texts together: cache/cross.py)
+    # or "nets" (alignment nets over each text's MiniLM states); None = "cross" where its
+    # artefact (data/cache_verifier/cross.npz) is shipped, else "nets".
+    verifier_model: Literal["cross", "nets"] | None = None
     # With the verifier: a candidate that is the query in another spelling (case,
     # punctuation, number formats, acronyms, clippings, one-slip typos:
     # cache/spelling.py) is a hit without asking the verifier.

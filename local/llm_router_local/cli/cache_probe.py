@@ -19,6 +19,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+import numpy as np
+
 from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.probe import probe
 from llm_router.catalog import load_catalog
@@ -41,6 +43,9 @@ def register(sub: Any) -> None:
                              "artefact's)")
     parser.add_argument("--no-verifier", action="store_true",
                         help="similarity threshold and lexical guards, no pair verifier")
+    parser.add_argument("--verifier-model", choices=("cross", "nets"), default=None,
+                        help="the pair verifier: cross-encoder or alignment nets (default: "
+                             "the catalog's, else cross where its artefact is shipped)")
     parser.add_argument("--no-guards", action="store_true",
                         help="no near-miss guards (with the verifier: no amount check)")
     parser.add_argument("--no-spelling", action="store_true",
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if verifier:
         from llm_router.cache.verifier import shared_verifier
 
-        shared = shared_verifier()
+        shared = shared_verifier(args.verifier_model or config.verifier_model)
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling
@@ -138,11 +143,14 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
 
 def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, str]]
                 ) -> Matrix:
-    """Both texts of every pair in one batched pass; with the verifier on, the same pass
-    gives the token states it reads (as on the request path)."""
+    """Both texts of every pair in one batched pass; with the nets verifier on, the same
+    pass gives the token states they read (as on the request path); with the
+    cross-encoder, the pairs over the floor are then scored in batched passes."""
+    from llm_router.cache.verifier import PairVerifier
+
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))  # each text once
     verifier = policy.verifier
-    if verifier is None or embedder is not verifier.embedder:
+    if not isinstance(verifier, PairVerifier) or embedder is not verifier.embedder:
         vectors = embedder.embed(texts)
     else:
         from llm_router.cache.context import MAX_TOKENS
@@ -153,7 +161,13 @@ def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, 
             if rows is not None:
                 verifier.prepare(text, rows)
     row = {text: i for i, text in enumerate(texts)}
-    return vectors[[row[t] for pair in pairs for t in pair]]
+    paired = vectors[[row[t] for pair in pairs for t in pair]]
+    if verifier is not None and not isinstance(verifier, PairVerifier):
+        similarity = np.einsum("ij,ij->i", paired[0::2], paired[1::2])
+        policy.before_judging([(query, cached) for (cached, query), s
+                               in zip(pairs, similarity.tolist(), strict=True)
+                               if s >= policy.threshold])
+    return paired
 
 
 # Lines embedded together. A file's texts are sorted by length across the whole batch, so

@@ -134,8 +134,9 @@ def test_the_lookups_embedding_pass_gives_the_verifier_the_query(
     from llm_router.cache.service import ResponseCache
     from llm_router.cache.verifier import shared_verifier
 
-    verifier = shared_verifier()
-    cache = ResponseCache(CacheConfig(), store=None)  # type: ignore[arg-type]
+    verifier = shared_verifier("nets")
+    assert isinstance(verifier, PairVerifier)
+    cache = ResponseCache(CacheConfig(verifier_model="nets"), store=None)  # type: ignore[arg-type]
     query = "Is there a fee for paying my electricity bill by card?"
     embedding = cache.embed_query(verifier.embedder, query)
     assert np.allclose(embedding, verifier.embedder.embed_one(query), atol=1e-6)

@@ -171,8 +171,8 @@ class TenantIndex:
                         (None, respelled.respelling), False)
         over_floor = [self._texts[row] for row, similarity in candidates
                       if similarity >= policy.threshold]
-        if policy.verifier is not None and over_floor:  # each may be judged: one pass
-            policy.verifier.prepare_many([query_text, *over_floor])
+        # Each may be judged: one pass.
+        policy.before_judging([(query_text, cached) for cached in over_floor])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -12,7 +13,7 @@ from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
 if TYPE_CHECKING:
-    from llm_router.cache.verifier import PairVerifier
+    from llm_router.cache.verifier import Verifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier"]
 # A last user turn longer than this is looked up exactly only: an entry is not stored for
@@ -80,7 +81,7 @@ class MatchPolicy:
 
     threshold: float
     guards: bool = True
-    verifier: PairVerifier | None = None
+    verifier: Verifier | None = None
     min_probability: float = 0.5
     spelling: bool = True
 
@@ -97,6 +98,24 @@ class MatchPolicy:
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
         and would only take the place of one that may."""
         return self.verifier is not None and self.guards
+
+    def before_judging(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Ready the verifier for (query, cached text) pairs over the floor, each of which
+        may be judged (a lookup's candidates; cache-probe's lines), in batched passes
+        before ``judge`` asks for any: the nets get every text's MiniLM token states
+        (``prepare_many``); the cross-encoder scores every pair the amounts-and-ids check
+        lets through (``CrossVerifier.score_pairs``; no per-text pass)."""
+        verifier = self.verifier
+        if verifier is None or not pairs:
+            return
+        from llm_router.cache.cross import CrossVerifier
+
+        if not isinstance(verifier, CrossVerifier):
+            verifier.prepare_many([text for pair in pairs for text in pair])
+            return
+        verifier.score_pairs([(query, cached) for query, cached in pairs
+                              if not self.guards or not quantity_conflict(
+                                  verifier.view(cached), verifier.view(query))])
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "") -> Verdict:
@@ -149,7 +168,7 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
     if config.verifier:
         from llm_router.cache.verifier import shared_verifier
 
-        verifier = shared_verifier()
+        verifier = shared_verifier(config.verifier_model)
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)

@@ -153,20 +153,21 @@ class ResponseCache:
         return True, CacheHit("exact", answer, 1.0)
 
     def embed_query(self, embedder: Embedder, query: str) -> Vector:
-        """The query's embedding for ``lookup_semantic``. With the pair verifier on and
+        """The query's embedding for ``lookup_semantic``. With the nets verifier on and
         embedding by the verifier's own MiniLM, the same pass gives the token states the
         verifier reads: kept with the query (``PairVerifier.prepare``) for each of its
-        candidates, and for the entry its answer may become. One MiniLM pass a request."""
+        candidates, and for the entry its answer may become. One MiniLM pass a request.
+        The cross-encoder reads no per-text states: the embedding alone."""
         if self.config.verifier:
             from llm_router.cache.context import MAX_TOKENS
-            from llm_router.cache.verifier import shared_verifier
+            from llm_router.cache.verifier import PairVerifier, shared_verifier
 
             try:
-                verifier = shared_verifier()
+                verifier = shared_verifier(self.config.verifier_model)
             except RouterError as exc:
                 log.warning("cache verifier unavailable: %s", exc)
             else:
-                if embedder is verifier.embedder:
+                if isinstance(verifier, PairVerifier) and embedder is verifier.embedder:
                     vectors, states = verifier.embedder.embed_with_states(
                         [query], MAX_TOKENS, verifier.state_layers)
                     if states[0] is not None:

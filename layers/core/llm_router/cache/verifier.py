@@ -29,6 +29,8 @@ import numpy.typing as npt
 from llm_router.artefacts import members_npz, npz_arrays, npz_members, read_verified
 from llm_router.cache.align import AlignEnsemble
 from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_features, unit_rows
+from llm_router.cache.cross import WEIGHTS as CROSS_WEIGHTS
+from llm_router.cache.cross import CrossVerifier, load_cross_verifier
 from llm_router.cache.fusion import FusionModel, load_fusion
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
@@ -264,14 +266,29 @@ def load_verifier(directory: Path | None = None, embedding_dir: Path | None = No
                         stacked=stacked)
 
 
+Verifier = PairVerifier | CrossVerifier
+# The catalog's ``cache.verifier_model``: the cross-encoder (``cross.py``) or the nets.
+VERIFIER_MODELS = ("cross", "nets")
+
+
+def default_model(directory: Path | None = None) -> str:
+    """"cross" where the cross-encoder's artefact is shipped, else "nets"."""
+    return "cross" if ((directory or ARTEFACT_DIR) / CROSS_WEIGHTS).exists() else "nets"
+
+
 _LOCK = threading.Lock()
-_SHARED: PairVerifier | None = None
+_SHARED: dict[str, Verifier] = {}
 
 
-def shared_verifier() -> PairVerifier:
-    """The process-wide verifier, loaded on first use."""
-    global _SHARED
+def shared_verifier(model: str | None = None) -> Verifier:
+    """The process-wide verifier of ``model`` ("cross" or "nets"; None: ``default_model``),
+    loaded on first use, over the process's shared MiniLM."""
+    kind = model or default_model()
+    if kind not in VERIFIER_MODELS:
+        raise ConfigError(f"unknown cache verifier model {kind!r}: one of {VERIFIER_MODELS}")
     with _LOCK:
-        if _SHARED is None:
-            _SHARED = load_verifier()
-        return _SHARED
+        found = _SHARED.get(kind)
+        if found is None:
+            found = _SHARED[kind] = (load_cross_verifier(shared_embedder()) if kind == "cross"
+                                     else load_verifier())
+        return found

@@ -1,0 +1,167 @@
+"""The cross-encoder in the lookup (``cache.verifier_model: cross``), with an untrained
+artefact of MiniLM's first layers (its probabilities mean nothing; which candidates it
+is asked about, in how many passes, and what the lookup does with its answers, do)."""
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llm_router.cache import verifier as verifier_module
+from llm_router.cache.cross import CrossVerifier, load_cross_verifier
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy, policy_for
+from llm_router.cache.service import ResponseCache
+from llm_router.cache.verifier import PairVerifier, default_model, shared_verifier
+from llm_router.catalog import CacheConfig
+from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
+from llm_router.errors import ConfigError
+from llm_router_local.cli.cache_probe import probe_lines
+from train.cache_verifier.cross_export import from_minilm, write_cross
+
+QUERY = "How do I cancel my order?"
+CACHED = ["How can I cancel my order?", "How do I cancel an order I placed?",
+          "Can I cancel my order after it shipped?", "How do I track my order?",
+          "Ship 5 kg of flour to my order address"]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedder:
+    return shared_embedder()
+
+
+@pytest.fixture(scope="module")
+def artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("cross")
+    write_cross(directory, *from_minilm(2, seed=11))
+    return directory
+
+
+@pytest.fixture()
+def cross(embedder: MiniLMEmbedder, artefact: Path,
+          monkeypatch: pytest.MonkeyPatch) -> CrossVerifier:
+    """A fresh cross verifier, also the process's shared "cross" one; every per-text
+    MiniLM state pass the nets would make fails the test."""
+    verifier = load_cross_verifier(embedder, artefact)
+    monkeypatch.setitem(verifier_module._SHARED, "cross", verifier)
+
+    def no_states(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a MiniLM token-state pass in cross mode")
+
+    for name in ("prepare", "prepare_many"):
+        monkeypatch.setattr(PairVerifier, name, no_states)
+    for name in ("embed_with_states", "token_states"):
+        monkeypatch.setattr(embedder, name, no_states)
+    return verifier
+
+
+def _index(embedder: MiniLMEmbedder, texts: list[str]) -> tuple[TenantIndex, np.ndarray]:
+    vectors = embedder.embed([*texts, QUERY])
+    index = TenantIndex(capacity=len(texts))
+    for i, text in enumerate(texts):
+        index.add(IndexRecord(f"k{i}", "c", text, vectors[i], 2**62, ""))
+    return index, vectors[-1]
+
+
+def _passes(cross: CrossVerifier, monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[str, str]]]:
+    passes: list[list[tuple[str, str]]] = []
+    probabilities = cross.encoder.probabilities
+
+    def counted(pairs: list[tuple[str, str]]) -> np.ndarray:
+        passes.append(list(pairs))
+        return probabilities(pairs)
+
+    monkeypatch.setattr(cross.encoder, "probabilities", counted)
+    return passes
+
+
+def test_all_candidates_are_scored_in_one_pass_and_the_nearest_passing_answers(
+        cross: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    index, query = _index(embedder, CACHED)
+    nearest = index.nearest(query, "c", 0)
+    over = [(row, s) for row, s in nearest if s >= 0.5]
+    assert len(over) >= 3
+    p = {index.text(row): float(cross.encoder.probabilities([(QUERY, index.text(row))])[0])
+         for row, _ in over}
+    passes = _passes(cross, monkeypatch)
+    # Nothing reaches 1.0: every candidate over the floor is refused, all from one pass.
+    refused = index.search(query, "c", 0, MatchPolicy(0.5, True, cross, 1.0), QUERY)
+    assert refused.match is None and refused.refused_by == "verifier"
+    first = index.text(over[0][0])
+    assert refused.probability == pytest.approx(p[first], abs=1e-6)
+    assert passes == [[(QUERY, index.text(row)) for row, _ in over]]
+    # A cut between the probabilities: the nearest candidate that reaches it answers.
+    cut = sorted(p.values())[len(p) // 2]
+    cross.forget()
+    passes.clear()
+    hit = index.search(query, "c", 0, MatchPolicy(0.5, True, cross, cut), QUERY)
+    expected = next(row for row, _ in over if p[index.text(row)] >= cut)
+    assert hit.match is not None and hit.match.key == f"k{expected}"
+    assert hit.probability == pytest.approx(p[index.text(expected)], abs=1e-6)
+    assert len(passes) == 1 and len(passes[0]) == len(over)
+
+
+def test_the_amounts_check_comes_before_the_model(cross: CrossVerifier,
+                                                  embedder: MiniLMEmbedder,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same amount, units that cannot be the same: refused, never scored."""
+    cached, query_text = "Can I ship 5 kg to Boston?", "Can I ship 5 lb to Boston?"
+    vectors = embedder.embed([cached, query_text])
+    index = TenantIndex(capacity=1)
+    index.add(IndexRecord("k", "c", cached, vectors[0], 2**62, ""))
+    passes = _passes(cross, monkeypatch)
+    lookup = index.search(vectors[1], "c", 0, MatchPolicy(0.5, True, cross, 0.0), query_text)
+    assert lookup.match is None and lookup.refused_by == "numbers" and passes == []
+    lookup = index.search(vectors[1], "c", 0, MatchPolicy(0.5, False, cross, 0.0), query_text)
+    assert lookup.match is not None and passes == [[(query_text, cached)]]
+
+
+def test_the_catalog_setting_picks_the_model(cross: CrossVerifier, artefact: Path,
+                                             tmp_path: Path) -> None:
+    assert policy_for(CacheConfig(verifier_model="cross"), "t").verifier is cross
+    assert policy_for(CacheConfig(verifier_model="cross", verifier_threshold=0.3),
+                      "t").min_probability == 0.3
+    assert policy_for(CacheConfig(verifier_model="cross"), "t").min_probability == 0.5
+    assert isinstance(shared_verifier("nets"), PairVerifier)
+    assert default_model(artefact) == "cross" and default_model(tmp_path) == "nets"
+    with pytest.raises(ConfigError, match="unknown cache verifier model"):
+        shared_verifier("stacked")
+    with pytest.raises(ValueError):
+        CacheConfig(verifier_model="other")  # type: ignore[arg-type]
+
+
+def test_the_querys_lookup_embedding_is_its_only_pass(cross: CrossVerifier,
+                                                      embedder: MiniLMEmbedder) -> None:
+    cache = ResponseCache(CacheConfig(verifier_model="cross"), store=None)  # type: ignore[arg-type]
+    vector = cache.embed_query(embedder, QUERY)
+    assert np.allclose(vector, embedder.embed_one(QUERY), atol=1e-6)
+
+
+def test_cache_probe_scores_its_pairs_together(cross: CrossVerifier, embedder: MiniLMEmbedder,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    pairs = [(c, QUERY) for c in CACHED] + [("What time is it in Tokyo?", QUERY),
+                                            ("Where is order 1234?", "Where is order 5678?")]
+    lines = io.StringIO("".join(json.dumps({"cached": c, "query": q}) + "\n" for c, q in pairs))
+    out = io.StringIO()
+    passes = _passes(cross, monkeypatch)
+    policy = MatchPolicy(0.5, True, cross, 0.5)
+    assert probe_lines(embedder, policy, lines, out, explain=True) == 0
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(passes) == 1  # every pair over the floor, in one call
+    scored = set(passes[0])
+    for (cached, query), result in zip(pairs, results, strict=True):
+        if result["refused_by"] == "threshold":
+            assert (query, cached) not in scored
+        elif result["refused_by"] == "numbers":
+            assert (query, cached) not in scored and "probability" not in result
+        elif result.get("respelling") is None:
+            assert (query, cached) in scored
+            alone = float(cross.encoder.probabilities([(query, cached)])[0])
+            assert result["probability"] == pytest.approx(alone, abs=1e-4)
+            assert result["hit"] is (alone >= 0.5)
+    assert results[-1]["refused_by"] == "numbers"
+    assert results[-2]["refused_by"] == "threshold"
