@@ -38,13 +38,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 from embed_cache import embed_cached  # noqa: E402
+from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.context import MAX_TOKENS
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import WIDEN_TO, TenantIndex
 from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.probe import probe
-from llm_router.cache.verifier import MODEL_KIND, PairVerifier, load_verifier
+from llm_router.cache.verifier import PairVerifier, Verifier
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder
 
@@ -69,9 +70,6 @@ SETS = {"project": PAIRS / "pairs.jsonl", "tune": PAIRS / "tune.jsonl",
         "heldout7": DATA / "heldout7" / "cache_pairs.jsonl"}
 DEFAULT_SETS = ("project", "tune", "heldout", "heldout4", "heldout5", "heldout6", "heldout7")
 OUT = HERE / "results" / "cache.json"
-# The mid-fusion model (train/cache_verifier/fusion.py): not in the layer while the nets
-# alone do better at the operating point (docs/semantic-cache.md).
-FUSION = DATA / "cache_verifier" / "fusion.npz"
 THRESHOLDS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95)
 PROBABILITIES = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 SIZES = (1_000, 10_000, 100_000)
@@ -93,7 +91,7 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: PairVerifier,
+def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
               floor: float) -> list[dict[str, Any]]:
     """One probe per pair and mode at the loosest setting of that mode."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
@@ -103,13 +101,8 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: P
     alone = MatchPolicy(floor, True, verifier, 0.0, spelling=False)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
-        if n % CHUNK == 0:  # the states of the next pairs' texts in one batched pass
-            texts = list(dict.fromkeys(t for p in pairs[n:n + CHUNK] for t in (p["a"], p["b"])))
-            for text, rows in zip(texts, embedder.embed_with_states(
-                    texts, MAX_TOKENS, verifier.state_layers)[1],
-                                  strict=True):
-                if rows is not None:
-                    verifier.prepare(text, rows)
+        if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
+            ready(verifier, embedder, [(p["a"], p["b"]) for p in pairs[n:n + CHUNK]])
         row: dict[str, Any] = {"source": pair["source"], "kind": pair["kind"],
                                "label": pair["label"]}
         for mode, policy in loose.items():
@@ -201,6 +194,8 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
     for size in sizes:
+        if policy.verifier is not None and not isinstance(policy.verifier, PairVerifier):
+            policy.verifier.forget()  # no pair scored at the last size is kept
         index = TenantIndex(dim=base.shape[1], capacity=size)
         rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.08, (size, base.shape[1]))
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
@@ -209,7 +204,7 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
         samples, cpu = [], []
         for r in range(repeats):
             q, text = base[r % len(base)], texts[(r * 7919) % len(texts)]
-            if policy.verifier is not None:
+            if isinstance(policy.verifier, PairVerifier):  # the cross-encoder keeps none
                 _, states = embedder.embed_with_states([text], MAX_TOKENS,
                                                       policy.verifier.state_layers)
                 policy.verifier.prepare(text, states[0])
@@ -230,9 +225,10 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     return out
 
 
-def verify_cost(verifier: PairVerifier, embedder: MiniLMEmbedder, pairs: list[dict[str, Any]],
+def verify_cost(verifier: Verifier, embedder: MiniLMEmbedder, pairs: list[dict[str, Any]],
                 n: int = 200) -> dict[str, float]:
-    """Milliseconds to verify one candidate on this core:
+    """Milliseconds to verify one candidate on this core. The cross-encoder: CPU ms a
+    candidate when a lookup scores 1 or 5 (median; ``bench/cross_cost.py``). The nets:
     ``new``: neither text seen before (both texts' views and token states computed: two
     MiniLM passes of up to 40 tokens);
     ``request_path``: the cached text prepared at insert, the query's token states from
@@ -241,6 +237,12 @@ def verify_cost(verifier: PairVerifier, embedder: MiniLMEmbedder, pairs: list[di
     Also the memory a kept text takes (its view's word vectors and its token states)."""
     sample = pairs[:n]
     out: dict[str, float] = {}
+    if not isinstance(verifier, PairVerifier):
+        from cross_cost import lookup_cost
+
+        for k, name in ((1, "one_candidate_cpu"), (5, "five_candidates_cpu")):
+            out[name] = round(lookup_cost(verifier, sample, k)[0], 3)
+        return out
     verifier.forget()
     started = time.perf_counter()
     for p in sample:
@@ -295,13 +297,10 @@ def main() -> None:
     parser.add_argument("--label", default="",
                         help="how the timings were taken (e.g. 'under load'), stored with "
                              "them with the load average")
-    parser.add_argument("--model", choices=("stacked", "nets"), default=None,
-                        help="the verifier's model (default: the router's, MODEL_KIND)")
-    parser.add_argument("--fusion", type=Path, default=FUSION,
-                        help="the fusion model's npz, for --model stacked")
+    add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
-    verifier = load_verifier(model_kind=args.model, fusion_path=args.fusion)
+    model, verifier = load_chosen(args)
     config = CacheConfig()
     probability = config.verifier_threshold or verifier.threshold
     result: dict[str, Any] = {
@@ -309,7 +308,7 @@ def main() -> None:
                     "cpu": platform.processor() or platform.machine()},
         "embedder": embedder.model_id,
         "verifier": {"sha256": verifier.meta["sha256"], "min_probability": probability,
-                     "model": args.model or MODEL_KIND,
+                     "model": model,
                      "floor": config.verifier_floor},
         "sets": {},
     }

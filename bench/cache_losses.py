@@ -32,11 +32,11 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
 from embed_cache import embed_cached  # noqa: E402
+from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
-from llm_router.cache.context import MAX_TOKENS  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
-from llm_router.cache.verifier import PairVerifier, load_verifier  # noqa: E402
+from llm_router.cache.verifier import Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
@@ -61,7 +61,7 @@ def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: PairVerifier,
+def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
           shipped: MatchPolicy) -> list[dict[str, Any]]:
     """Per pair: ``similarity``, ``numbers`` (the hard check refuses it), ``respelling``
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
@@ -71,12 +71,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: PairV
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
-        if n % CHUNK == 0:
-            texts = list(dict.fromkeys(t for p in pairs[n:n + CHUNK] for t in (p["a"], p["b"])))
-            _, states = embedder.embed_with_states(texts, MAX_TOKENS, verifier.state_layers)
-            for text, rows in zip(texts, states, strict=True):
-                if rows is not None:
-                    verifier.prepare(text, rows)
+        if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
+            ready(verifier, embedder, [(p["a"], p["b"]) for p in pairs[n:n + CHUNK]])
         r = probe(pair["a"], c, pair["b"], q, loose)
         numbers = r.refused_by == "numbers"
         p = r.probability
@@ -139,9 +135,10 @@ def main() -> int:
     parser.add_argument("--list", nargs="*", default=None, choices=STAGES,
                         help="print heldout1-9's missed positives and passed negatives at "
                              "these stages (all stages when given alone)")
+    add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
-    verifier = load_verifier()
+    model, verifier = load_chosen(args)
     config = CacheConfig()
     floor = config.verifier_floor
     cut = config.verifier_threshold or verifier.threshold
@@ -155,7 +152,8 @@ def main() -> int:
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if r["set"] in INDEPENDENT]
     result = {
-        "verifier": {"sha256": verifier.meta["sha256"], "min_probability": cut, "floor": floor},
+        "verifier": {"sha256": verifier.meta["sha256"], "model": model,
+                     "min_probability": cut, "floor": floor},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # heldout1-9
         "by_set": by_set,

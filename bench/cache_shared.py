@@ -41,13 +41,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
 from cache_losses import INDEPENDENT, SEEN, load  # noqa: E402
 from embed_cache import embed_cached  # noqa: E402
+from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
-from llm_router.cache.context import MAX_TOKENS  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
-from llm_router.cache.verifier import load_verifier  # noqa: E402
+from llm_router.cache.verifier import PairVerifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
@@ -82,9 +82,13 @@ def main() -> int:
                         help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--list", action="store_true", help="print the unlabelled other hits")
+    add_arguments(parser)
     args = parser.parse_args()
-    embedder, verifier = MiniLMEmbedder.load(), load_verifier()
-    verifier._keep_bytes = 1 << 30  # every text prepared once (~25 KB each): a bench only
+    embedder = MiniLMEmbedder.load()
+    model, verifier = load_chosen(args)
+    nets = isinstance(verifier, PairVerifier)
+    if nets:
+        verifier._keep_bytes = 1 << 30  # every text prepared once (~25 KB each): a bench only
     config = CacheConfig()
     cut = config.verifier_threshold or verifier.threshold
     variants = {name: (MatchPolicy(float(name.split(":")[0]), True, verifier, cut),
@@ -104,14 +108,10 @@ def main() -> int:
     for p in pairs:
         by_query.setdefault(p["b"], []).append(p)
     print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries); "
-          "preparing every text for the verifier", flush=True)
+          f"verifier: {model}", flush=True)
     every = list(dict.fromkeys([*texts, *by_query]))
-    for n in range(0, len(every), CHUNK):  # timed lookups then pay no MiniLM pass
-        batch = every[n:n + CHUNK]
-        for text, rows in zip(batch, embedder.embed_with_states(
-                batch, MAX_TOKENS, verifier.state_layers)[1], strict=True):
-            if rows is not None:
-                verifier.prepare(text, rows)
+    for n in range(0, len(every) if nets else 0, CHUNK):  # the nets: every text prepared
+        ready(verifier, embedder, [(t, t) for t in every[n:n + CHUNK]])  # before timing
     outcomes: dict[str, list[tuple[dict[str, Any], str, str | None]]] = {
         name: [] for name in variants}
     cpu = {name: 0.0 for name in variants}

@@ -109,12 +109,15 @@ def _pair_scores(rows: list[dict], hits: list[bool]) -> dict:
     }
 
 
-def cache(data: Path, min_probability: float | None = None) -> dict:
+def cache(data: Path, min_probability: float | None = None,
+          verifier_model: str | None = None) -> dict:
     path = data / "cache_pairs.jsonl"
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
     print(f"cache: {len(rows)} pairs", file=sys.stderr)
     cut = [] if min_probability is None else ["--min-probability", str(min_probability)]
+    if verifier_model is not None:
+        cut += ["--verifier-model", verifier_model]
     with_verifier = [a["hit"] for a in _run(["cache-probe", *cut], pairs)]
     no_spelling = [a["hit"] for a in _run(["cache-probe", "--no-spelling", *cut], pairs)]
     without = [a["hit"] for a in _run(["cache-probe", "--no-verifier"], pairs)]
@@ -122,6 +125,7 @@ def cache(data: Path, min_probability: float | None = None) -> dict:
         "file": _shown(path),
         "sha256": _sha256(path),
         "min_probability": min_probability,  # None: the artefact's operating point
+        "verifier_model": verifier_model,  # None: the router's default
         "verifier": _pair_scores(rows, with_verifier),
         # The verifier alone: no same-question-respelled check before it (cache/spelling.py).
         "verifier_no_spelling": _pair_scores(rows, no_spelling),
@@ -138,12 +142,15 @@ def main() -> int:
     parser.add_argument("--min-probability", type=float, default=None,
                         help="the verifier's operating point (cache-probe's option; default: "
                              "the artefact's)")
+    parser.add_argument("--verifier-model", choices=("cross", "nets"), default=None,
+                        help="cache-probe's option (default: the router's: cross where its "
+                             "artefact is shipped, else nets)")
     args = parser.parse_args()
     data = args.data.resolve()
     for name in ("classifier_queries.jsonl", "cache_pairs.jsonl"):
         if not (data / name).is_file():
             parser.error(f"{data / name} not found")
-    result = {"cache": cache(data, args.min_probability)}
+    result = {"cache": cache(data, args.min_probability, args.verifier_model)}
     if not args.cache_only:
         result = {"classifier": classifier(data), **result}
         c = result["classifier"]

@@ -148,3 +148,23 @@ def test_the_word_table_is_the_embedders_not_a_copy(verifier: CrossVerifier,
     assert verifier.encoder.word_table is embedder.word_table
     with np.load(artefact / WEIGHTS) as stored:
         assert "embeddings.word_embeddings.weight" not in stored.files
+
+
+def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
+        embedder: MiniLMEmbedder, artefact: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_router.cache import cross
+
+    verifier = load_cross_verifier(embedder, artefact)
+    monkeypatch.setattr(cross, "KEPT_CHARS", 2 * len(QUERY) + len(CACHED) + len(LONG))
+    verifier.score_pairs([(QUERY, CACHED), (QUERY, LONG), (QUERY, "refund?")])
+    assert list(verifier._scores) == [(QUERY, LONG), (QUERY, "refund?")]
+    calls: list[int] = []
+    probabilities = verifier.encoder.probabilities
+    monkeypatch.setattr(verifier.encoder, "probabilities",
+                        lambda pairs: calls.append(len(pairs)) or probabilities(pairs))
+    assert verifier.probability(LONG, QUERY, 0.9) == pytest.approx(
+        probabilities([(QUERY, LONG)])[0])
+    assert calls == []  # kept
+    assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(
+        probabilities([(QUERY, CACHED)])[0])
+    assert calls == [1]  # evicted: scored alone

@@ -46,7 +46,9 @@ POSITIONS = 80  # position rows shipped: 2 * 38 word pieces + [CLS] and two [SEP
 # Pairs per forward pass when many are scored at once (cache-probe, benchmarks): sorted
 # by length first, so a pass pads little. A lookup's candidates are one pass.
 PASS_PAIRS = 32
-KEPT_PAIRS = 4096  # probabilities kept (``score_pairs`` fills it ahead of the verdicts)
+# Probabilities kept (``score_pairs`` fills them ahead of the verdicts), bounded by the
+# characters of their texts: a lookup's query may be a 20,000-character message.
+KEPT_CHARS = 4_000_000
 VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check
 
 
@@ -167,6 +169,7 @@ class CrossVerifier:
         self.meta = meta
         self.embedder = embedder
         self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._scored_chars = 0
         self._views: OrderedDict[str, TextView] = OrderedDict()
         self._view_bytes = 0
         self._lock = threading.Lock()
@@ -190,7 +193,8 @@ class CrossVerifier:
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Score the (query, cached) pairs not scored yet, batched, and keep their
-        probabilities for ``probability`` (the last ``KEPT_PAIRS``)."""
+        probabilities for ``probability`` (the latest, up to ``KEPT_CHARS`` of text; one
+        evicted before it is judged is scored again alone: slower, never different)."""
         with self._lock:
             cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
         if not cold:
@@ -198,9 +202,12 @@ class CrossVerifier:
         probabilities = self.encoder.probabilities(cold)
         with self._lock:
             for pair, p in zip(cold, probabilities.tolist(), strict=True):
+                if pair not in self._scores:
+                    self._scored_chars += len(pair[0]) + len(pair[1])
                 self._scores[pair] = p
-            while len(self._scores) > KEPT_PAIRS:
-                self._scores.popitem(last=False)
+            while self._scored_chars > KEPT_CHARS and len(self._scores) > 1:
+                (query, cached), _ = self._scores.popitem(last=False)
+                self._scored_chars -= len(query) + len(cached)
 
     def probability(self, cached: str, query: str, cosine: float) -> float:
         """The probability that ``cached``'s answer answers ``query`` (the cosine is not
@@ -215,6 +222,7 @@ class CrossVerifier:
         """Drop every kept score and view (benchmarks time the cold path with it)."""
         with self._lock:
             self._scores.clear()
+            self._scored_chars = 0
             self._views.clear()
             self._view_bytes = 0
 
