@@ -5,7 +5,9 @@ reads it): ``cross.npz``, float16 BERT arrays under their torch names and layout
 table (frozen in training: the layer's MiniLM export holds it). ``cross.json`` beside
 it: the npz's sha256, ``layers``, ``max_side_tokens``, ``threshold``, ``embedding`` (the
 export's weights sha256 it was trained against) and whatever else the trainer records
-(sources, scores).
+(sources, scores); optionally ``check``: a few ``{"query", "cached", "p"}`` with the
+probability the trainer's own forward pass gives them with the float16 weights, which
+a unit test holds the numpy pass to (``tests/unit/cache/test_cross.py``, within 2e-3).
 
 ``from_minilm`` builds an untrained artefact of that format from the export's own first
 layers and a seeded random head: what the tests and ``bench/cross_cost.py`` run when no

@@ -10,7 +10,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from llm_router.cache.cross import META, WEIGHTS, CrossEncoder, CrossVerifier, load_cross_verifier
+from llm_router.cache.cross import (
+    ARTEFACT_DIR,
+    META,
+    WEIGHTS,
+    CrossEncoder,
+    CrossVerifier,
+    load_cross_verifier,
+)
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
 from train.cache_verifier.cross_export import MAX_SIDE_TOKENS, from_minilm, write_cross
@@ -168,3 +175,33 @@ def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
     assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(
         probabilities([(QUERY, CACHED)])[0])
     assert calls == [1]  # evicted: scored alone
+
+
+SHIPPED = ARTEFACT_DIR / WEIGHTS
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_the_shipped_artefact_loads_records_its_sources_and_is_the_default(
+        embedder: MiniLMEmbedder) -> None:
+    from llm_router.cache.verifier import default_model
+
+    verifier = load_cross_verifier(embedder)
+    assert default_model() == "cross"
+    assert 0 < verifier.threshold < 1
+    assert verifier.meta["sources"] and verifier.meta["scores"]
+    assert verifier.meta["max_side_tokens"] == MAX_SIDE_TOKENS
+    assert SHIPPED.stat().st_size < 40 * 2**20
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_the_shipped_artefact_gives_the_trainers_probabilities(
+        embedder: MiniLMEmbedder) -> None:
+    """``cross.json``'s ``check``: pairs with the probability the trainer's own forward
+    pass gave them (its float16 weights): the numpy pass must agree."""
+    verifier = load_cross_verifier(embedder)
+    check = verifier.meta.get("check")
+    if not check:
+        pytest.skip("cross.json has no check pairs")
+    pairs = [(c["query"], c["cached"]) for c in check]
+    got = verifier.encoder.probabilities(pairs)
+    np.testing.assert_allclose(got, [c["p"] for c in check], atol=2e-3)

@@ -15,6 +15,7 @@ layer. Loaded once per process, on first use.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections import OrderedDict
@@ -276,6 +277,12 @@ def default_model(directory: Path | None = None) -> str:
     return "cross" if ((directory or ARTEFACT_DIR) / CROSS_WEIGHTS).exists() else "nets"
 
 
+@functools.cache
+def _shipped_default() -> str:
+    """``default_model`` of the layer's artefacts, read once (every lookup asks)."""
+    return default_model()
+
+
 _LOCK = threading.Lock()
 _SHARED: dict[str, Verifier] = {}
 
@@ -283,7 +290,7 @@ _SHARED: dict[str, Verifier] = {}
 def shared_verifier(model: str | None = None) -> Verifier:
     """The process-wide verifier of ``model`` ("cross" or "nets"; None: ``default_model``),
     loaded on first use, over the process's shared MiniLM."""
-    kind = model or default_model()
+    kind = model or _shipped_default()
     if kind not in VERIFIER_MODELS:
         raise ConfigError(f"unknown cache verifier model {kind!r}: one of {VERIFIER_MODELS}")
     with _LOCK:
