@@ -80,9 +80,9 @@ SEEN_SETS: dict[str, tuple[Path, frozenset[str]]] = {
 # hand: a domain tunes when a hash of set and domain is 0 mod 3 (``tune_domain``).
 LATER_SETS: dict[str, Path] = {
     **{f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl"
-       for n in range(4, 10)},
-    **{f"train{n}{x}": DATA / f"train{n}{x}" / "cache_pairs.jsonl"
-       for n in (9, 10) for x in "abc"},
+       for n in range(4, 12)},
+    **{f"train9{x}": DATA / f"train9{x}" / "cache_pairs.jsonl" for x in "abc"},
+    **{f"train10{x}": DATA / f"train10{x}" / "cache_pairs.jsonl" for x in "abcdef"},
 }
 
 

@@ -77,6 +77,16 @@ def test_every_committed_training_set_is_the_file_its_writer_hashed() -> None:
         assert len(row) == 1 and sha in row[0], name
 
 
-def test_train10d_f_are_in_no_build_yet() -> None:
-    """Copied in session 9 as training data for a later session: nothing trains on them."""
-    assert not {"train10d", "train10e", "train10f"} & set(LATER_SETS)
+def test_the_nets_recipe_leaves_out_what_the_shipped_nets_never_saw() -> None:
+    """`make verifier` rebuilds session 8's nets: every set written since (heldout9-11,
+    train10a-f) is in LATER_SETS (the cross-encoder trains on the train sets) but left
+    out of the nets' build, and the decision sets stay out of the cross-encoder's."""
+    makefile = (DATA.parents[1] / "Makefile").read_text(encoding="utf-8")
+    later = {"heldout9", "heldout10", "heldout11", *(f"train10{x}" for x in "abcdef")}
+    assert later <= set(LATER_SETS)
+    nets = next(line for line in makefile.splitlines()
+                if "cache_verifier.build --leave-out" in line and "CACHE_VERIFIER_RUN" not in line)
+    assert set(nets.split("--leave-out")[1].split()) == later
+    cross = next(line for line in makefile.splitlines()
+                 if "cache_verifier.build" in line and "CACHE_VERIFIER_RUN" in line)
+    assert set(cross.split("--leave-out")[1].split()) == {"heldout9", "heldout10", "heldout11"}
