@@ -1,22 +1,26 @@
-"""Where the semantic lookup loses paraphrases and passes negatives, stage by stage, on the
-seen independent sets (data/heldout, data/heldout2 .. data/heldout9: all seen).
+"""Where the semantic lookup loses paraphrases and passes negatives, stage by stage, on
+named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout9).
 
-    .venv/bin/python bench/cache_losses.py                  # the loss table, every seen set
-    .venv/bin/python bench/cache_losses.py --sets heldout9  # one set
+    .venv/bin/python bench/cache_losses.py                  # the loss table, heldout1-9
+    .venv/bin/python bench/cache_losses.py --sets heldout9 heldout10 heldout11
     .venv/bin/python bench/cache_losses.py --list verifier  # also print those pairs
     .venv/bin/python bench/cache_losses.py --sets heldout9 pairs  # + bench/cache_pairs/heldout
+    .venv/bin/python bench/cache_losses.py --root /some/dir --sets setA setB  # other folders
+    .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
 
-Each pair goes through ``probe`` (a cache holding only the cached text: the path of
-``llm-router cache-probe`` and ``bench/heldout_eval.py``) once, at the loosest setting
-(floor 0, any probability), which gives the stage that decides it at every floor and
-operating point: the amounts-and-ids check (``numbers``), the respelling check (a hit,
-``spelling.py``), the similarity floor (``floor``: under it and not respelled), the
-verifier (its probability against the operating point). The verifier's probability is
-also read for pairs under the floor, so the table says what another floor would gain
-and cost (``floor_sweep``); each pair's stage is checked against a probe at the shipped
-setting. A one-entry cache cannot show what the 5-candidate bound loses: that is
-``bench/cache_shared.py``. Writes
-``bench/results/cache-losses.json`` (every pair's stage, similarity and probability:
+Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
+path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
+the cached text: the path of ``llm-router cache-probe`` and ``bench/heldout_eval.py``)
+once, at the loosest setting (floor 0, any probability), which gives the stage that
+decides it at every floor and operating point: the amounts-and-ids check (``numbers``),
+the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
+and not respelled), the verifier (its probability against the operating point). The
+verifier's probability is also read for pairs under the floor, so the table says what
+another floor would gain and cost (``floor_sweep``); each pair's stage is checked against
+a probe at the shipped setting. "all" is every set given except ``pairs``' components. A
+one-entry cache cannot show what the 5-candidate bound loses, nor how often another entry
+answers: that is ``bench/cache_shared.py``. Writes ``bench/results/cache-losses.json``
+(every pair's stage, similarity and probability:
 ``bench/results/local/cache-losses-pairs.jsonl``, gitignored) and prints markdown tables.
 """
 
@@ -32,6 +36,8 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
 from embed_cache import embed_cached  # noqa: E402
+from pair_sets import DEFAULT_SETS, load_sets  # noqa: E402
+from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
@@ -41,24 +47,11 @@ from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "data"
-SEEN = {"heldout1": DATA / "heldout", **{f"heldout{n}": DATA / f"heldout{n}"
-                                         for n in range(2, 10)},
-        # Quora components and the support file written apart (nothing trained or tuned
-        # on it; counted per source: ``pairs:qqp``, ``pairs:support_heldout``...).
-        "pairs": HERE / "cache_pairs" / "heldout.jsonl"}
-INDEPENDENT = tuple(name for name in SEEN if name != "pairs")
 OUT = HERE / "results" / "cache-losses.json"
 PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (gitignored)
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
 STAGES = ("respelling", "verifier", "numbers", "floor")  # hit, hit, lost, lost
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    file = path if path.suffix == ".jsonl" else path / "cache_pairs.jsonl"
-    lines = file.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
@@ -78,7 +71,7 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
         p = r.probability
         if r.respelling is not None:  # a respelled hit never asks the verifier: ask it here
             p = verifier.probability(pair["a"], pair["b"], r.similarity)
-        row = {"id": pair.get("id"), "source": pair.get("source"),
+        row = {"set": pair["set"], "id": pair.get("id"),
                "kind": pair["kind"], "label": pair["label"],
                "a": pair["a"], "b": pair["b"], "similarity": r.similarity,
                "numbers": numbers,
@@ -123,17 +116,24 @@ def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any
 
 def sweep_point(rows: list[dict[str, Any]], independent: list[dict[str, Any]],
                 names: list[str], floor: float, cut: float) -> dict[str, Any]:
-    """Rates at one floor: heldout1-9 together (``all``) and each set."""
+    """Rates at one floor: the sets given together (``all``, ``pairs`` left out) and
+    each set."""
     return {"all": rates(independent, floor, cut),
             **{name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=list(INDEPENDENT), choices=list(SEEN))
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS),
+                        help="heldoutN, pairs, a folder or .jsonl path, or names under --root "
+                             "(default heldout1-9)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="read bare set names as folders under this one")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--pairs-out", type=Path, default=PAIRS,
+                        help="every pair's row (jsonl; default under bench/results/local/)")
     parser.add_argument("--list", nargs="*", default=None, choices=STAGES,
-                        help="print heldout1-9's missed positives and passed negatives at "
+                        help="print the sets' missed positives and passed negatives at "
                              "these stages (all stages when given alone)")
     add_arguments(parser)
     args = parser.parse_args()
@@ -142,38 +142,41 @@ def main() -> int:
     config = CacheConfig()
     floor = config.verifier_floor
     cut = config.verifier_threshold or verifier.threshold
-    rows: list[dict[str, Any]] = []
-    for name in args.sets:
-        for row in trace(load(SEEN[name]), embedder, verifier,
-                         MatchPolicy(floor, True, verifier, cut, spelling=True)):
-            source = row.pop("source")
-            rows.append({"set": f"pairs:{source}" if name == "pairs" else name, **row})
+    rows = trace(load_sets(args.sets, args.root), embedder, verifier,
+                 MatchPolicy(floor, True, verifier, cut, spelling=True))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
-    independent = [r for r in rows if r["set"] in INDEPENDENT]
+    independent = [r for r in rows if not r["set"].startswith("pairs:")]
     result = {
-        "verifier": {"sha256": verifier.meta["sha256"], "model": model,
+        "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor},
         "sets": args.sets,
-        "all": rates(independent, floor, cut),  # heldout1-9
+        "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,
         "by_kind": table(rows, floor, cut),
         "floor_sweep": {f"{f:.2f}": sweep_point(rows, independent, names, f, cut)
                         for f in FLOORS},
+        "run": run_record(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
-    PAIRS.parent.mkdir(parents=True, exist_ok=True)
-    PAIRS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                     encoding="utf-8")
+    args.pairs_out.parent.mkdir(parents=True, exist_ok=True)
+    args.pairs_out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                              encoding="utf-8")
     report(result, independent, floor, cut, args.list)
-    print(f"\nwrote {args.out} and {PAIRS}")
+    print(f"\nwrote {args.out} and {args.pairs_out}")
     return 0
+
+
+def given(result: dict[str, Any]) -> str:
+    """What "all" holds: the sets given, ``pairs``' components left out."""
+    return " + ".join(n for n in result["by_set"] if not n.startswith("pairs:"))
 
 
 def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut: float,
            listed: list[str] | None) -> None:
-    print(f"seen sets {', '.join(result['sets'])}; floor {floor}, p >= {cut:.3f}\n")
+    print(f"sets {', '.join(result['sets'])}; verifier {result['verifier']['model']}, "
+          f"floor {floor}, p >= {cut:.3f}\n")
     print("| set | recall | false hits |\n|---|---|---|")
     for name, r in {**result["by_set"], "all": result["all"]}.items():
         print(f"| {name} | {r['recall']:.1%} ({r['hits']}/{r['positives']}) | "
@@ -185,15 +188,17 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
                 where, hit = stage(r, floor, cut)
                 kinds[r["kind"]]["n"] += 1
                 kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
-        print(f"\n{title} (heldout1-9 given)\n")
+        print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
               "lost: verifier |\n|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
                   f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
-    shown = ["all", *(n for n in names if n == "heldout9" or n.startswith("pairs:"))]
-    print("\nfloor sweep: recall / false hits (all = heldout1-9 given; the respelling check "
+    plain = [n for n in names if not n.startswith("pairs:")]
+    shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),
+             *(n for n in names if n.startswith("pairs:"))]
+    print(f"\nfloor sweep: recall / false hits (all = {given(result)}; the respelling check "
           "has no floor)\n")
     print("| floor | " + " | ".join(shown) + " |")
     print("|---" * (len(shown) + 1) + "|")

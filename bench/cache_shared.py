@@ -1,17 +1,24 @@
-"""The seen sets' queries against one shared cache: what the candidate bound loses.
+"""Named pair sets' queries against one shared cache: what a user of a populated cache
+sees, next to the one-entry figures.
 
-    .venv/bin/python bench/cache_shared.py              # 10,000 entries, the three variants
+    .venv/bin/python bench/cache_shared.py              # heldout1-9, 10,000 entries, 3 variants
+    .venv/bin/python bench/cache_shared.py --sets heldout9 heldout10 heldout11 --variants 0.5:5
     .venv/bin/python bench/cache_shared.py --entries 0 --variants 0.5:5  # the sets' texts only
+    .venv/bin/python bench/cache_shared.py --root /some/dir --sets setA setB  # other folders
+    .venv/bin/python bench/cache_shared.py --sets heldout9 --verifier-model cross [--cross-dir D]
 
-A pair probe (``bench/cache_losses.py``) holds one entry, so the lookup's bound of
-``CANDIDATES`` nearest entries never loses anything there. Here one tenant's index holds
-every distinct cached text of data/heldout..heldout9 (all seen: 5,956) plus Quora
-questions from bench/cache_pairs (seen) up to ``--entries``, and each pair's query is
-looked up in it (its own text left out when it is also an entry) through the router's
-``TenantIndex.search`` and policy, once per ``--variants`` entry FLOOR:WIDEN_TO (the
-similarity floor; ``widen_to``: the candidates a lookup may judge in all), the variants
-taken in turn first per query so that each pays the cold reads equally. Per pair, the
-outcome:
+A pair probe (``bench/cache_losses.py``) holds one entry, so neither the lookup's bound of
+``CANDIDATES`` nearest entries nor another entry's answer shows there. Here one tenant's
+index holds every distinct cached text of the sets given (named as in
+``bench/pair_sets.py``; default heldout1-9) plus Quora questions from bench/cache_pairs
+(seen) up to ``--entries``, and each pair's query is looked up in it (its own text left
+out when it is also an entry) through the router's ``TenantIndex.search`` and policy,
+once per ``--variants`` entry FLOOR:WIDEN_TO (the similarity floor; ``widen_to``: the
+candidates a lookup may judge in all), the variants taken in turn first per query so
+that each pays the cold reads equally. The nets get every text's token states before
+timing; the cross-encoder forgets its scores before every lookup, which then pays its
+one batched pass (``bench/verifier_choice.py``: ``--verifier-model``, ``--cross-dir``).
+Per pair, the outcome:
 
 - ``partner``: the pair's cached text answered (for a negative: a false hit);
 - ``other``: another entry answered first (``other_same``: one labelled a paraphrase of
@@ -21,9 +28,20 @@ outcome:
   (outside the bound, or behind an entry under the floor);
 - ``refused``: a miss, the partner judged and refused (its stage: ``cache_losses.py``).
 
+Per set (and ``all``: every set given but ``pairs``' components), what a user sees:
+``per_pair`` (recall and false hits with one entry, ``probe``), then of the positive
+queries how many got their own entry's answer (``own``), another entry's (``another``)
+or none, and of the negative queries how many got any answer (``answered``: their
+pair's entry, the false hit, or ``another``). Another entry's answer is read by
+``pair_sets.PairGroups``: ``another_right`` (the labels make it the query's question),
+``another_wrong`` (a label-0 pair joins its question and the query's) or
+``another_unknown``; ``known_wrong`` (negatives) is the false hits plus
+``another_wrong``: a floor on the wrong answers, not an estimate of them (the sets label
+pairs, not everything near a query).
+
 Writes ``bench/results/cache-shared.json`` (every pair's outcome and the entry that
-answered: ``bench/results/local/cache-shared-pairs.jsonl``, gitignored) and prints a
-table.
+answered: ``bench/results/local/cache-shared-pairs.jsonl``, gitignored) and prints
+tables.
 """
 
 from __future__ import annotations
@@ -34,19 +52,22 @@ import os
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
-from cache_losses import INDEPENDENT, SEEN, load  # noqa: E402
 from embed_cache import embed_cached  # noqa: E402
+from pair_sets import DEFAULT_SETS, PairGroups, load, load_sets  # noqa: E402
+from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
+from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import PairVerifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
@@ -56,7 +77,18 @@ QUORA = (HERE / "cache_pairs" / "tune.jsonl", HERE / "cache_pairs" / "heldout.js
 OUT = HERE / "results" / "cache-shared.json"
 PAIRS = HERE / "results" / "local" / "cache-shared-pairs.jsonl"  # every outcome (gitignored)
 FOREVER = 2**62
-CHUNK = 256
+CHUNK = 512  # pairs readied in one batched pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One pair's query in the shared cache, at one variant."""
+
+    pair: dict[str, Any]
+    outcome: str  # partner, other_same, other_negative, other, top_k, refused
+    answered: str | None  # the text of the entry that answered
+    relation: str | None  # of another entry's answer: right, wrong, unknown (PairGroups)
+    alone: bool  # a hit with the pair's entry alone in the cache (``probe``)
 
 
 def entries(pairs: list[dict[str, Any]], size: int) -> list[str]:
@@ -76,44 +108,109 @@ def entries(pairs: list[dict[str, Any]], size: int) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS),
+                        help="heldoutN, pairs, a folder or .jsonl path, or names under --root "
+                             "(default heldout1-9)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="read bare set names as folders under this one")
     parser.add_argument("--entries", type=int, default=10_000,
                         help="index size (at least the sets' cached texts)")
     parser.add_argument("--variants", nargs="+", default=["0.5:5", "0.5:10", "0.45:5"],
                         help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--list", action="store_true", help="print the unlabelled other hits")
+    parser.add_argument("--pairs-out", type=Path, default=PAIRS,
+                        help="every pair's row (jsonl; default under bench/results/local/)")
+    parser.add_argument("--list", action="store_true", help="print the unknown other hits")
     add_arguments(parser)
     args = parser.parse_args()
+    started = time.monotonic()
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
     nets = isinstance(verifier, PairVerifier)
     if nets:
-        verifier._keep_bytes = 1 << 30  # every text prepared once (~25 KB each): a bench only
-    config = CacheConfig()
-    cut = config.verifier_threshold or verifier.threshold
+        verifier._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
+    cut = CacheConfig().verifier_threshold or verifier.threshold
     variants = {name: (MatchPolicy(float(name.split(":")[0]), True, verifier, cut),
                        int(name.split(":")[1])) for name in args.variants}
-    pairs = [{"set": name, **p} for name in INDEPENDENT for p in load(SEEN[name])]
+    pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)
     queries = list(dict.fromkeys(p["b"] for p in pairs))
     vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
     vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
-    labelled = {(p["a"], p["b"]): p["label"] for p in pairs}
     index = TenantIndex(capacity=len(texts))
     for i, text in enumerate(texts):
         index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
-    key_text = {f"e{i}": text for i, text in enumerate(texts)}
-    own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     by_query: dict[str, list[dict[str, Any]]] = {}
     for p in pairs:
         by_query.setdefault(p["b"], []).append(p)
-    print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries); "
-          f"verifier: {model}", flush=True)
-    every = list(dict.fromkeys([*texts, *by_query]))
-    for n in range(0, len(every) if nets else 0, CHUNK):  # the nets: every text prepared
-        ready(verifier, embedder, [(t, t) for t in every[n:n + CHUNK]])  # before timing
-    outcomes: dict[str, list[tuple[dict[str, Any], str, str | None]]] = {
-        name: [] for name in variants}
+    print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries) of "
+          f"{', '.join(args.sets)}; verifier: {model}", flush=True)
+    if nets:  # every text a lookup or a probe may judge, prepared before timing
+        floor = min(policy.threshold for policy, _ in variants.values())
+        judged = judgeable(index, vectors, by_query, floor,
+                           max(k for _, k in variants.values()))
+        judged += [(p["a"], p["b"]) for p in pairs]
+        for n in range(0, len(judged), CHUNK):
+            ready(verifier, embedder, judged[n:n + CHUNK])
+    outcomes, cpu = look_up(index, vectors, by_query, variants, texts, PairGroups(pairs),
+                            cold=not nets)
+    result = {"sets": args.sets,
+              "verifier": {"model": model, "sha256": verifier.meta["sha256"],
+                           "min_probability": cut},
+              **report(outcomes, cpu, len(by_query), len(texts), args.sets,
+                       list(dict.fromkeys(p["set"] for p in pairs)))}
+    result["groups"] = {"contradictions": PairGroups(pairs).contradictions,
+                        "rule": "texts joined by label-1 pairs and by case/space/final "
+                                "punctuation; label-0 pairs join groups apart"}
+    result["timings"] = {**run_record(), "wall_s": round(time.monotonic() - started, 1),
+                         "note": "CPU of one process; " + (
+                             "every text prepared before timing" if nets else
+                             "every lookup scores its candidates afresh (forget())")}
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    args.pairs_out.parent.mkdir(parents=True, exist_ok=True)
+    args.pairs_out.write_text("".join(
+        json.dumps({"variant": k, "set": a.pair["set"], "id": a.pair.get("id"),
+                    "label": a.pair["label"], "kind": a.pair["kind"], "a": a.pair["a"],
+                    "b": a.pair["b"], "outcome": a.outcome, "answered": a.answered,
+                    "relation": a.relation, "alone": a.alone}, ensure_ascii=False) + "\n"
+        for k, got in outcomes.items() for a in got), encoding="utf-8")
+    if args.list:
+        for k, got in outcomes.items():
+            print(f"\nanother entry's answers the labels do not judge, floor:widen_to {k}:")
+            for query, text in sorted({(a.pair["b"], a.answered or "") for a in got
+                                       if a.relation == "unknown"}):
+                print(f"  {query!r}\n    -> {text!r}")
+    print(f"\nwrote {args.out} ({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+def judgeable(index: TenantIndex, vectors: dict[str, Any],
+              by_query: dict[str, list[dict[str, Any]]], floor: float,
+              k: int) -> list[tuple[str, str]]:
+    """(entry, query) of every candidate over ``floor`` that a lookup of any variant may
+    judge: the query's ``k`` nearest entries (one more, its own text left out), those the
+    hard check refuses left out as ``search`` does."""
+    out = []
+    for query in by_query:
+        nearest = index.nearest(vectors[query], "ctx", 0, max(k, CANDIDATES) + 1,
+                                number_codes(query))
+        out += [(index.text(row), query) for row, similarity in nearest
+                if similarity >= floor and index.text(row) != query]
+    return out
+
+
+def look_up(index: TenantIndex, vectors: dict[str, Any],
+            by_query: dict[str, list[dict[str, Any]]],
+            variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
+            groups: PairGroups, cold: bool = False
+            ) -> tuple[dict[str, list[Answer]], dict[str, float]]:
+    """Every query once per variant in the shared index (CPU timed), and each of its
+    pairs alone (``probe``, untimed). ``cold``: the verifier forgets what it kept before
+    each lookup (the cross-encoder's scores: a variant never reads another's)."""
+    key_text = {f"e{i}": text for i, text in enumerate(texts)}
+    own_key = {text: f"e{i}" for i, text in enumerate(texts)}
+    outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
+    alone: dict[tuple[float, str, str], bool] = {}  # (floor, query, cached): a probe's hit
     cpu = {name: 0.0 for name in variants}
     names = list(variants)
     for n, (query, its_pairs) in enumerate(by_query.items()):
@@ -124,43 +221,35 @@ def main() -> int:
             index.remove(own)
         for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
             policy, k = variants[name]
+            if cold and policy.verifier is not None:
+                policy.verifier.forget()
             started = time.process_time()
             lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
             cpu[name] += time.process_time() - started
             answered = None if lookup.match is None else key_text[lookup.match.key]
             for p in its_pairs:
-                outcomes[name].append((p, outcome(p, answered, index, vectors, policy, k,
-                                                  labelled), answered))
+                one = (policy.threshold, query, p["a"])
+                if one not in alone:
+                    alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
+                                       policy).hit
+                relation = (None if answered in (None, p["a"])
+                            else groups.relation(answered, query))
+                outcomes[name].append(Answer(p, outcome(p, answered, index, vectors, policy,
+                                                        k, groups), answered, relation,
+                                             alone[one]))
         if own is not None:
             index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
-    result = report(outcomes, cpu, len(by_query), len(texts))
-    result["timings"] = {"load_average_1m": round(os.getloadavg()[0], 2),
-                         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                         "note": "CPU of one process; every text prepared before timing"}
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    PAIRS.parent.mkdir(parents=True, exist_ok=True)
-    PAIRS.write_text("".join(
-        json.dumps({"variant": k, "set": p["set"], "id": p.get("id"), "label": p["label"],
-                    "kind": p["kind"], "a": p["a"], "b": p["b"], "outcome": o,
-                    "answered": a}, ensure_ascii=False) + "\n"
-        for k, got in outcomes.items() for p, o, a in got), encoding="utf-8")
-    if args.list:
-        for k, got in outcomes.items():
-            print(f"\nunlabelled other hits, floor:widen_to {k}:")
-            for query, text in sorted({(p["b"], a or "") for p, o, a in got if o == "other"}):
-                print(f"  {query!r}\n    -> {text!r}")
-    print(f"\nwrote {args.out}")
-    return 0
+    return outcomes, cpu
 
 
 def outcome(pair: dict[str, Any], answered: str | None, index: TenantIndex,
             vectors: dict[str, Any], policy: MatchPolicy, k: int,
-            labelled: dict[tuple[str, str], int]) -> str:
+            groups: PairGroups) -> str:
     if answered == pair["a"]:
         return "partner"
     if answered is not None:
         return {1: "other_same", 0: "other_negative"}.get(
-            labelled.get((answered, pair["b"]), -1), "other")
+            groups.label(answered, pair["b"]), "other")
     # A miss: was the partner among the candidates the lookup could judge?
     numbers = number_codes(pair["b"]) if policy.filters_numbers else None
     nearest = index.nearest(vectors[pair["b"]], "ctx", 0, max(k, CANDIDATES), numbers)
@@ -172,22 +261,74 @@ def outcome(pair: dict[str, Any], answered: str | None, index: TenantIndex,
     return "refused" if pair["a"] in judged else "top_k"
 
 
-def report(outcomes: dict[str, list[tuple[dict[str, Any], str, str | None]]],
-           cpu: dict[str, float], queries: int, size: int) -> dict[str, Any]:
+def rate(n: int, of: int) -> float:
+    return round(n / max(of, 1), 4)
+
+
+def user_view(got: list[Answer]) -> dict[str, Any]:
+    """Per pair, with one entry (``per_pair``) and in the shared cache (see the module's
+    docstring)."""
+    pos = [a for a in got if a.pair["label"]]
+    neg = [a for a in got if not a.pair["label"]]
+    out: dict[str, Any] = {"per_pair": {
+        "recall": rate(sum(a.alone for a in pos), len(pos)), "hits": sum(a.alone for a in pos),
+        "positives": len(pos), "false_hits": rate(sum(a.alone for a in neg), len(neg)),
+        "passed": sum(a.alone for a in neg), "negatives": len(neg)}}
+    for name, rows in (("positives", pos), ("negatives", neg)):
+        own = sum(a.outcome == "partner" for a in rows)
+        by = Counter(a.relation for a in rows if a.relation is not None)
+        another = sum(by.values())
+        block = {"n": len(rows), "own": own, "another": another,
+                 "another_right": by["right"], "another_wrong": by["wrong"],
+                 "another_unknown": by["unknown"], "none": len(rows) - own - another,
+                 "answered_by_another": rate(another, len(rows))}
+        if rows is pos:
+            block["own_rate"] = rate(own, len(rows))
+        else:
+            block.update(answered=own + another, answered_rate=rate(own + another, len(rows)),
+                         known_wrong=own + by["wrong"],
+                         known_wrong_rate=rate(own + by["wrong"], len(rows)))
+        out[name] = block
+    return out
+
+
+def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float], queries: int,
+           size: int, sets: list[str], names: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"entries": size, "by_variant": {}}
-    print(f"\n{size} entries: outcome of each pair's query (heldout1-9, seen)\n")
+    given = ", ".join(sets)
+    print(f"\n{size} entries: outcome of each pair's query ({given})\n")
     print("| floor:widen_to | label | partner | other_same | other_negative | other (unlabelled) | "
           "top_k | refused | CPU ms / lookup |\n|---|---|---|---|---|---|---|---|---|")
     for k, got in outcomes.items():
         cells = {}
         for label in (1, 0):
-            c = Counter(o for p, o, _ in got if p["label"] == label)
+            c = Counter(a.outcome for a in got if a.pair["label"] == label)
             cells["positives" if label else "negatives"] = {"n": sum(c.values()), **c}
             print(f"| {k} | {'+' if label else '-'} ({sum(c.values())}) | {c['partner']} | "
                   f"{c['other_same']} | {c['other_negative']} | {c['other']} | {c['top_k']} | "
                   f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} |")
-        result["by_variant"][k] = {**cells, "cpu_ms_per_lookup": round(
-            cpu[k] * 1000 / queries, 3)}
+        plain = [a for a in got if not a.pair["set"].startswith("pairs:")]
+        result["by_variant"][k] = {
+            **cells, "cpu_ms_per_lookup": round(cpu[k] * 1000 / queries, 3),
+            "all": user_view(plain),
+            "by_set": {n: user_view([a for a in got if a.pair["set"] == n]) for n in names}}
+    for k, r in result["by_variant"].items():
+        print(f"\nwhat a user sees, {size} entries, floor:widen_to {k} (all = every set "
+              f"given but pairs'; another entry's answer: right / wrong / unknown by the "
+              f"labels)\n")
+        print("| set | per pair recall | per pair FH | + own | + another (r/w/?) | + none | "
+              "- answered | - of which another (r/w/?) | - known wrong |\n"
+              "|---|---|---|---|---|---|---|---|---|")
+        for name, v in {**r["by_set"], "all": r["all"]}.items():
+            one, pos, neg = v["per_pair"], v["positives"], v["negatives"]
+            print(f"| {name} | {one['recall']:.1%} ({one['hits']}/{one['positives']}) | "
+                  f"{one['false_hits']:.1%} ({one['passed']}/{one['negatives']}) | "
+                  f"{pos['own_rate']:.1%} ({pos['own']}) | {pos['answered_by_another']:.1%} "
+                  f"({pos['another_right']}/{pos['another_wrong']}/{pos['another_unknown']}) | "
+                  f"{pos['none']} | {neg['answered_rate']:.1%} ({neg['answered']}/{neg['n']}) "
+                  f"| {neg['answered_by_another']:.1%} ({neg['another_right']}/"
+                  f"{neg['another_wrong']}/{neg['another_unknown']}) | "
+                  f"{neg['known_wrong_rate']:.1%} ({neg['known_wrong']}) |")
     return result
 
 

@@ -1,0 +1,129 @@
+"""The labelled pair sets the cache benchmarks read, named or by path, and what their
+labels say about one text answering another (``PairGroups``).
+
+A set is named as ``heldout1`` (``data/heldout``), ``heldoutN`` (``data/heldoutN``, any
+that exists), ``pairs`` (``bench/cache_pairs/heldout.jsonl``, counted per source), or by a
+path: a folder holding ``cache_pairs.jsonl`` or a ``.jsonl`` file (named by the folder or
+the file's stem). With ``root`` a bare name is a folder under it: ``--root /some/dir
+--sets heldout12`` reads ``/some/dir/heldout12/cache_pairs.jsonl``. Nothing is listed:
+only the folders named are opened.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "data"
+PAIRS = "pairs"  # Quora components and the support file written apart (seen)
+# What the scripts read when no set is named: the figures committed before session 10.
+DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
+
+
+def set_file(name: str, root: Path | None = None) -> Path:
+    """The jsonl file of the set called ``name`` (see the module's docstring)."""
+    path = Path(name)
+    if len(path.parts) > 1 or path.suffix == ".jsonl":
+        pass
+    elif root is not None:
+        path = root / name
+    elif name == PAIRS:
+        path = HERE / "cache_pairs" / "heldout.jsonl"
+    else:
+        path = DATA / ("heldout" if name == "heldout1" else name)
+    file = path if path.suffix == ".jsonl" else path / "cache_pairs.jsonl"
+    if not file.is_file():
+        raise SystemExit(f"set {name!r}: {file} not found")
+    return file
+
+
+def set_label(name: str) -> str:
+    """The name a set is reported under: a path's folder (or file stem), else the name."""
+    path = Path(name)
+    return path.stem if path.suffix == ".jsonl" else path.name
+
+
+def load(file: Path) -> list[dict[str, Any]]:
+    """The pairs of one jsonl file; each needs ``a`` (cached), ``b`` (query), ``label``
+    (1: same question, 0: not) and ``kind``."""
+    pairs = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        pair = json.loads(line)
+        if not (isinstance(pair, dict) and isinstance(pair.get("a"), str)
+                and isinstance(pair.get("b"), str) and pair.get("label") in (0, 1)
+                and "kind" in pair):
+            raise SystemExit(f"{file}:{n}: a pair needs a, b (texts), label (0 or 1), kind")
+        pairs.append(pair)
+    return pairs
+
+
+def load_sets(names: list[str], root: Path | None = None) -> list[dict[str, Any]]:
+    """Every pair of the named sets, each with its ``set`` (``pairs:<source>`` for the
+    ``pairs`` file's components)."""
+    out = []
+    for name in names:
+        label = set_label(name)
+        for pair in load(set_file(name, root)):
+            where = f"pairs:{pair.get('source')}" if name == PAIRS else label
+            out.append({"set": where, **pair})
+    return out
+
+
+def same_text(text: str) -> str:
+    """A text as the groups compare it: case, runs of spaces and a closing ``?``, ``.``
+    or ``!`` ignored; every other character kept ("$300" and "£300" stay apart)."""
+    return " ".join(text.casefold().split()).rstrip("?.! ")
+
+
+class PairGroups:
+    """What the sets' labels say about an entry answering a query. A group: texts the
+    labels make one question (joined by label-1 pairs, and texts equal by ``same_text``),
+    across every set given. ``relation`` of an entry and a query: ``right`` when both are
+    in one group, ``wrong`` when some label-0 pair joins their two groups, else
+    ``unknown``. Transitive: a paraphrase of a paraphrase counts as the same question, a
+    paraphrase of a negative as a negative."""
+
+    def __init__(self, pairs: list[dict[str, Any]]):
+        self._labels = {(p["a"], p["b"]): int(p["label"]) for p in pairs}
+        self._parent: dict[str, str] = {}
+        first: dict[str, str] = {}
+        for pair in pairs:
+            for text in (pair["a"], pair["b"]):
+                self._join(text, first.setdefault(same_text(text), text))
+            if pair["label"] == 1:
+                self._join(pair["a"], pair["b"])
+        self._apart = {frozenset((self._root(p["a"]), self._root(p["b"])))
+                       for p in pairs if p["label"] == 0}
+        # A label-0 pair inside one group: the labels contradict each other through some
+        # chain; such a pair reads "right" (it says so in the result's ``contradictions``).
+        self.contradictions = sum(1 for p in pairs if p["label"] == 0
+                                  and self._root(p["a"]) == self._root(p["b"]))
+
+    def label(self, cached: str, query: str) -> int | None:
+        """The label of the pair (``cached``, ``query``) in a set given, if one holds it."""
+        return self._labels.get((cached, query))
+
+    def relation(self, entry: str, query: str) -> str:
+        if entry not in self._parent or query not in self._parent:
+            return "unknown"
+        mine, theirs = self._root(entry), self._root(query)
+        if mine == theirs:
+            return "right"
+        return "wrong" if frozenset((mine, theirs)) in self._apart else "unknown"
+
+    def _root(self, text: str) -> str:
+        parent = self._parent.setdefault(text, text)
+        while parent != text:
+            grand = self._parent[parent]
+            self._parent[text] = grand
+            text, parent = parent, grand
+        return text
+
+    def _join(self, a: str, b: str) -> None:
+        ra, rb = self._root(a), self._root(b)
+        if ra != rb:
+            self._parent[ra] = rb

@@ -1,0 +1,91 @@
+"""bench/cache_losses.py and bench/cache_shared.py run on a set named under ``--root``
+(as the lead points them at folders outside data/), say the set in their titles and
+JSON, and their counts add up (no quality asserted: that is what they measure)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from train.cache_verifier.cross_export import from_minilm, write_cross
+
+pytestmark = pytest.mark.integration
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+PAIRS = [
+    ("How do I reset my password?", "How can I reset my password?", 1, "reworded"),
+    ("How do I delete my account?", "How can I reset my password?", 0, "intent_shift"),
+    ("How do I reset my password", "What is the capital of France?", 0, "near_topic"),
+    ("What is the capital of France?", "Which city is the capital of France?", 1, "reworded"),
+    ("How far is Mars from the Sun?", "How far is Jupiter from the Sun?", 0, "entity_swap"),
+    ("Can I pay $20 by card?", "Can I pay $30 by card?", 0, "number_swap"),
+]
+
+
+def run(script: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCH / script), "--root", str(tmp_path), "--sets", "tiny",
+         "--out", str(tmp_path / "out.json"), "--pairs-out", str(tmp_path / "pairs.jsonl"),
+         *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "cache_pairs.jsonl").write_text("".join(
+        json.dumps({"id": f"p{i}", "a": a, "b": b, "label": label, "kind": kind}) + "\n"
+        for i, (a, b, label, kind) in enumerate(PAIRS)))
+    return tmp_path
+
+
+def test_cache_losses_reads_a_set_under_root(root: Path) -> None:
+    done = run("cache_losses.py", root)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "sets tiny; verifier nets" in done.stdout
+    result = json.loads((root / "out.json").read_text())
+    assert result["sets"] == ["tiny"] and list(result["by_set"]) == ["tiny"]
+    assert result["all"]["positives"] == 2 and result["all"]["negatives"] == 4
+    assert "--root" in result["run"]["command"]
+    assert len((root / "pairs.jsonl").read_text().splitlines()) == len(PAIRS)
+
+
+@pytest.mark.parametrize("model", ["nets", "cross"])
+def test_cache_shared_says_what_a_user_sees_per_set(root: Path, model: str) -> None:
+    cross = []
+    if model == "cross":  # an untrained artefact of the format: its verdicts mean nothing
+        write_cross(root / "cross", *from_minilm(2))
+        cross = ["--cross-dir", str(root / "cross")]
+    done = run("cache_shared.py", root, "--entries", "0", "--variants", "0.5:5",
+               "--verifier-model", model, *cross)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "outcome of each pair's query (tiny)" in done.stdout
+    assert f"verifier: {model}" in done.stdout
+    result = json.loads((root / "out.json").read_text())
+    assert result["verifier"]["model"] == model
+    assert result["sets"] == ["tiny"] and result["entries"] == 6  # the distinct cached texts
+    shipped = result["by_variant"]["0.5:5"]
+    assert list(shipped["by_set"]) == ["tiny"] and shipped["by_set"]["tiny"] == shipped["all"]
+    pos, neg = shipped["all"]["positives"], shipped["all"]["negatives"]
+    assert (pos["n"], neg["n"]) == (2, 4)
+    for block in (pos, neg):
+        assert block["own"] + block["another"] + block["none"] == block["n"]
+        assert block["another"] == sum(block[f"another_{r}"] for r in ("right", "wrong",
+                                                                       "unknown"))
+    assert neg["answered"] == neg["own"] + neg["another"]
+    assert neg["known_wrong"] == neg["own"] + neg["another_wrong"]
+    assert shipped["all"]["per_pair"]["positives"] == 2
+    assert shipped["positives"].get("partner", 0) == pos["own"]  # zero counts left out
+    rows = [json.loads(line) for line in (root / "pairs.jsonl").read_text().splitlines()]
+    assert len(rows) == len(PAIRS) and {r["set"] for r in rows} == {"tiny"}
+    # The query both pairs share is looked up once: one answer for both.
+    shared = [r for r in rows if r["b"] == "How can I reset my password?"]
+    assert len({r["answered"] for r in shared}) == 1
+
+
+def test_an_absent_set_is_a_clear_error(tmp_path: Path) -> None:
+    done = run("cache_shared.py", tmp_path)
+    assert done.returncode != 0
+    assert "set 'tiny':" in done.stderr and "not found" in done.stderr
