@@ -77,7 +77,7 @@ QUORA = (HERE / "cache_pairs" / "tune.jsonl", HERE / "cache_pairs" / "heldout.js
 OUT = HERE / "results" / "cache-shared.json"
 PAIRS = HERE / "results" / "local" / "cache-shared-pairs.jsonl"  # every outcome (gitignored)
 FOREVER = 2**62
-CHUNK = 512  # pairs readied in one batched pass
+CHUNK = 512  # texts readied in one batched pass
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,9 @@ def main() -> int:
         judged = judgeable(index, vectors, by_query, floor,
                            max(k for _, k in variants.values()))
         judged += [(p["a"], p["b"]) for p in pairs]
-        for n in range(0, len(judged), CHUNK):
-            ready(verifier, embedder, judged[n:n + CHUNK])
+        texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
+        for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
+            ready(verifier, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     outcomes, cpu = look_up(index, vectors, by_query, variants, texts, PairGroups(pairs),
                             cold=not nets)
     result = {"sets": args.sets,
