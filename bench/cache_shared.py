@@ -35,7 +35,8 @@ or none, and of the negative queries how many got any answer (``answered``: thei
 pair's entry, the false hit, or ``another``). Another entry's answer is read by
 ``pair_sets.PairGroups``: ``another_right`` (the labels make it the query's question),
 ``another_wrong`` (a label-0 pair joins its question and the query's) or
-``another_unknown``; ``known_wrong`` (negatives) is the false hits plus
+``another_unknown`` (of which ``another_filler``: a Quora question, in no set);
+``known_wrong`` (negatives) is the false hits plus
 ``another_wrong``: a floor on the wrong answers, not an estimate of them (the sets label
 pairs, not everything near a query).
 
@@ -88,6 +89,7 @@ class Answer:
     outcome: str  # partner, other_same, other_negative, other, top_k, refused
     answered: str | None  # the text of the entry that answered
     relation: str | None  # of another entry's answer: right, wrong, unknown (PairGroups)
+    filler: bool  # another entry's answer from a text no set holds (a Quora question)
     alone: bool  # a hit with the pair's entry alone in the cache (``probe``)
 
 
@@ -173,7 +175,8 @@ def main() -> int:
         json.dumps({"variant": k, "set": a.pair["set"], "id": a.pair.get("id"),
                     "label": a.pair["label"], "kind": a.pair["kind"], "a": a.pair["a"],
                     "b": a.pair["b"], "outcome": a.outcome, "answered": a.answered,
-                    "relation": a.relation, "alone": a.alone}, ensure_ascii=False) + "\n"
+                    "relation": a.relation, "filler": a.filler, "alone": a.alone},
+                   ensure_ascii=False) + "\n"
         for k, got in outcomes.items() for a in got), encoding="utf-8")
     if args.list:
         for k, got in outcomes.items():
@@ -235,9 +238,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                                        policy).hit
                 relation = (None if answered in (None, p["a"])
                             else groups.relation(answered, query))
-                outcomes[name].append(Answer(p, outcome(p, answered, index, vectors, policy,
-                                                        k, groups), answered, relation,
-                                             alone[one]))
+                outcomes[name].append(Answer(
+                    p, outcome(p, answered, index, vectors, policy, k, groups), answered,
+                    relation, relation is not None and answered not in groups, alone[one]))
         if own is not None:
             index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
     return outcomes, cpu
@@ -281,7 +284,9 @@ def user_view(got: list[Answer]) -> dict[str, Any]:
         another = sum(by.values())
         block = {"n": len(rows), "own": own, "another": another,
                  "another_right": by["right"], "another_wrong": by["wrong"],
-                 "another_unknown": by["unknown"], "none": len(rows) - own - another,
+                 "another_unknown": by["unknown"],
+                 "another_filler": sum(a.filler for a in rows),  # of the unknown
+                 "none": len(rows) - own - another,
                  "answered_by_another": rate(another, len(rows))}
         if rows is pos:
             block["own_rate"] = rate(own, len(rows))
@@ -316,19 +321,20 @@ def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float], queries: in
     for k, r in result["by_variant"].items():
         print(f"\nwhat a user sees, {size} entries, floor:widen_to {k} (all = every set "
               f"given but pairs'; another entry's answer: right / wrong / unknown by the "
-              f"labels)\n")
-        print("| set | per pair recall | per pair FH | + own | + another (r/w/?) | + none | "
-              "- answered | - of which another (r/w/?) | - known wrong |\n"
+              f"labels; Quora: of the unknown, a Quora question's)\n")
+        print("| set | per pair recall | per pair FH | + own | + another (r/w/?; Quora) | "
+              "+ none | - answered | - of which another (r/w/?; Quora) | - known wrong |\n"
               "|---|---|---|---|---|---|---|---|---|")
         for name, v in {**r["by_set"], "all": r["all"]}.items():
             one, pos, neg = v["per_pair"], v["positives"], v["negatives"]
             print(f"| {name} | {one['recall']:.1%} ({one['hits']}/{one['positives']}) | "
                   f"{one['false_hits']:.1%} ({one['passed']}/{one['negatives']}) | "
                   f"{pos['own_rate']:.1%} ({pos['own']}) | {pos['answered_by_another']:.1%} "
-                  f"({pos['another_right']}/{pos['another_wrong']}/{pos['another_unknown']}) | "
+                  f"({pos['another_right']}/{pos['another_wrong']}/{pos['another_unknown']}; "
+                  f"{pos['another_filler']}) | "
                   f"{pos['none']} | {neg['answered_rate']:.1%} ({neg['answered']}/{neg['n']}) "
                   f"| {neg['answered_by_another']:.1%} ({neg['another_right']}/"
-                  f"{neg['another_wrong']}/{neg['another_unknown']}) | "
+                  f"{neg['another_wrong']}/{neg['another_unknown']}; {neg['another_filler']}) | "
                   f"{neg['known_wrong_rate']:.1%} ({neg['known_wrong']}) |")
     return result
 

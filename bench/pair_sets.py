@@ -103,6 +103,10 @@ class PairGroups:
         self.contradictions = sum(1 for p in pairs if p["label"] == 0
                                   and self._root(p["a"]) == self._root(p["b"]))
 
+    def __contains__(self, text: object) -> bool:
+        """Whether some set given holds ``text`` (else it is filler: a Quora question)."""
+        return text in self._parent
+
     def label(self, cached: str, query: str) -> int | None:
         """The label of the pair (``cached``, ``query``) in a set given, if one holds it."""
         return self._labels.get((cached, query))

@@ -81,6 +81,7 @@ def test_cache_shared_says_what_a_user_sees_per_set(root: Path, model: str) -> N
         assert block["own"] + block["another"] + block["none"] == block["n"]
         assert block["another"] == sum(block[f"another_{r}"] for r in ("right", "wrong",
                                                                        "unknown"))
+        assert block["another_filler"] == 0  # --entries 0: no Quora questions
     assert neg["answered"] == neg["own"] + neg["another"]
     assert neg["known_wrong"] == neg["own"] + neg["another_wrong"]
     assert shipped["all"]["per_pair"]["positives"] == 2

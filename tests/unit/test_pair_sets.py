@@ -47,6 +47,7 @@ def test_paraphrases_chain_into_one_question_and_a_negative_reaches_the_group() 
     assert groups.label("How do I reset my password?", "How do I delete my account?") == 0
     assert groups.label("How do I delete my account?", "How do I reset my password?") is None
     assert groups.contradictions == 0
+    assert "Reset my password please" in groups and "an unlabelled filler question" not in groups
 
 
 def test_texts_equal_but_for_case_spaces_and_final_punctuation_are_one_question() -> None:
