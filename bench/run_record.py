@@ -1,5 +1,6 @@
 """What made a result file: the command, the commit (``-dirty`` with uncommitted
-changes), the time and the machine's load, written into the result itself."""
+changes outside bench/results/), the time and the machine's load, written into the
+result itself."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                          check=True, timeout=10).stdout.strip()
+
+
 def run_record() -> dict[str, Any]:
     script = Path(sys.argv[0]).resolve()
     shown = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
     try:
-        commit = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"],
-                                cwd=ROOT, capture_output=True, text=True, check=True,
-                                timeout=10).stdout.strip()
+        commit = _git("rev-parse", "--short=7", "HEAD")
+        # Results rewritten by a run do not make the code that made them dirty.
+        if _git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                ":(exclude)bench/results"):
+            commit += "-dirty"
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
     return {"command": " ".join([".venv/bin/python", str(shown), *sys.argv[1:]]),
