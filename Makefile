@@ -82,20 +82,21 @@ verifier: $(BIN)/llm-router data
 
 # The cross-encoder stacked on the nets (layers/core/llm_router/data/cache_verifier/cross.*,
 # docs/semantic-cache.md "Session 10"): pair sets without the decision sets heldout9-11,
-# a bundle (mined negatives, token ids, initial weights; ~2 min of CPU), the fit (JAX: one
-# variant took 67 s on an H200; on this machine's CPUs expect many hours), the decision
-# on heldout9-11 through the whole lookup, and the export of the chosen variant.
+# a bundle (mined negatives, token ids, shared numbers stood in for, initial weights; ~1.5
+# min of CPU), the fit (JAX: the shipped variant I took 58 s on an H200; on this machine's
+# CPUs expect many hours), the decision on heldout9-11 through the whole lookup, and the
+# export of the chosen variant.
 # CROSS_VARIANTS picks the variants to fit; CROSS_RUN the working folder.
 CROSS_RUN ?= .cache/cross
-CROSS_VARIANTS ?= F
+CROSS_VARIANTS ?= I
 verifier-cross: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	CACHE_VERIFIER_RUN=$(CROSS_RUN) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.build --qqp-train-pairs 60000 --leave-out heldout9 heldout10 heldout11
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross prepare --run $(CROSS_RUN) --out $(CROSS_RUN)/bundle.npz
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross prepare --run $(CROSS_RUN) --out $(CROSS_RUN)/bundle.npz --numbers shared
 	$(BIN)/python -m train.cache_verifier.cross fit --bundle $(CROSS_RUN)/bundle.npz --out $(CROSS_RUN)/fit --variants $(CROSS_VARIANTS)
 	$(BIN)/python -c "import json,sys; [print(json.dumps({'cached': json.loads(l)['a'], 'query': json.loads(l)['b']})) for s in ('heldout9','heldout10','heldout11') for l in open(f'data/{s}/cache_pairs.jsonl')]" > $(CROSS_RUN)/decision-pairs.jsonl
-	LLM_ROUTER_CACHE_VERIFIER_MODEL=nets $(BIN)/llm-router cache-probe --explain < $(CROSS_RUN)/decision-pairs.jsonl > $(CROSS_RUN)/decision-nets.jsonl
-	$(BIN)/python -m train.cache_verifier.cross decide --probe $(CROSS_RUN)/decision-nets.jsonl --fits $(CROSS_RUN)/fit --out $(CROSS_RUN)/decision.json
+	$(BIN)/llm-router cache-probe --explain --verifier-model nets < $(CROSS_RUN)/decision-pairs.jsonl > $(CROSS_RUN)/decision-nets.jsonl
+	$(BIN)/python -m train.cache_verifier.cross decide --numbers shared --probe $(CROSS_RUN)/decision-nets.jsonl --fits $(CROSS_RUN)/fit --out $(CROSS_RUN)/decision.json
 	$(BIN)/python -m train.cache_verifier.cross export --artefact $(CROSS_RUN)/fit/$(CROSS_VARIANTS).npz --decision $(CROSS_RUN)/decision.json --fit-log $(CROSS_RUN)/fit/fit.json --bundle-meta $(CROSS_RUN)/bundle.json
 
 demo: $(BIN)/llm-router data

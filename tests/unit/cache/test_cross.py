@@ -205,3 +205,43 @@ def test_the_shipped_artefact_gives_the_trainers_probabilities(
     pairs = [(c["query"], c["cached"]) for c in check]
     got = verifier.encoder.probabilities(pairs)
     np.testing.assert_allclose(got, [c["p"] for c in check], atol=2e-3)
+
+
+def test_shared_numbers_stand_in_for_runs_in_both_texts_the_same_either_way() -> None:
+    from llm_router.cache.cross import shared_numbers
+
+    q, c = shared_numbers("Benchmark request 1400096: please say hello.",
+                          "Benchmark request 1400096: say hello.")
+    assert (q, c) == ("Benchmark request 1: please say hello.", "Benchmark request 1: say hello.")
+    # Runs on one side only stay; names go by length then value, not by order of mention.
+    q, c = shared_numbers("order 1234 from 2024, 5 items", "5 items of order 1235 from 2024")
+    assert (q, c) == ("order 1234 from 2, 1 items", "1 items of order 1235 from 2")
+    assert shared_numbers("b 22 a 7", "a 7 b 22") == ("b 2 a 1", "a 1 b 2")
+    assert shared_numbers("no digits", "order 12") == ("no digits", "order 12")
+
+
+def test_stack_sums_the_two_logits() -> None:
+    from llm_router.cache.cross import stack
+
+    assert stack(0.5, 0.8) == pytest.approx(0.8)
+    assert stack(0.8, 0.8) == pytest.approx(1 / (1 + (0.2 / 0.8) ** 2))
+    assert stack(0.9, 0.1) == pytest.approx(0.5)
+    assert 0 < stack(0.0, 0.0) < 1e-11 and 1 - 1e-11 < stack(1.0, 1.0) < 1
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_the_shipped_cross_encoder_is_stacked_on_the_shared_nets() -> None:
+    """cross.json says "combine": "nets": the process's verifier reads both models and
+    its probability is their logits' sum; the nets are the process's one copy."""
+    from llm_router.cache.cross import CrossVerifier, stack
+    from llm_router.cache.verifier import PairVerifier, shared_verifier
+
+    verifier = shared_verifier()
+    assert isinstance(verifier, CrossVerifier) and verifier.combines_nets
+    assert isinstance(verifier.nets, PairVerifier) and verifier.nets is shared_verifier("nets")
+    query, cached = "cancel my purchase", "cancel my order"
+    verifier.score_pairs([(query, cached)])
+    alone = float(verifier.encoder.probabilities([(query, cached)])[0])
+    nets = verifier.nets.probability(cached, query, 0.79)
+    assert verifier.probability(cached, query, 0.79) == pytest.approx(stack(alone, nets))
+    assert verifier.meta["numbers"] == "shared" and verifier.encoder.numbers == "shared"

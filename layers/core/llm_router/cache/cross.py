@@ -12,11 +12,19 @@ training sources and scores in ``cross.json``), except the word-piece table, fro
 while training: the one the MiniLM embedder already holds is read in place (so the
 artefact names the embedding export it was trained against, and a mismatch is refused).
 A lookup scores all its candidates in one batched pass (``CrossVerifier.score_pairs``).
+
+Stacked on the nets (``cross.json`` ``"combine": "nets"``, as shipped since session 10):
+the verdict's probability is sigmoid(logit p_cross + logit p_nets), each clipped to
+[1e-6, 1 - 1e-6], no fitted weights; the operating point is that sum's
+(docs/semantic-cache.md "Session 10"). The nets then prepare the candidates' texts too
+(``PairVerifier.prepare_many``), and the query's token states come from its embedding
+pass (``ResponseCache.embed_query``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -82,6 +90,9 @@ class CrossEncoder:
             raise ConfigError("the embedding's tokenizer has no [CLS] or [SEP] token")
         self._cls, self._sep = cls, sep
         self.max_side_tokens = max_side_tokens
+        # "shared": digit runs in both texts stood in for first (``shared_numbers``), as
+        # the artefact was trained (cross.json "numbers"); "raw": the texts as they are.
+        self.numbers = "raw"
         self._prefix_chars = max_side_tokens * 16  # plenty of words for a side
 
     @property
@@ -134,6 +145,8 @@ class CrossEncoder:
         out = np.empty(len(pairs), np.float32)
         if not pairs:
             return out
+        if self.numbers == "shared":
+            pairs = [shared_numbers(query, cached) for query, cached in pairs]
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
         side = dict(zip(texts, self.side_ids(texts), strict=True))
         encoded = [self.pair_ids(side[q], side[c]) for q, c in pairs]
@@ -173,6 +186,13 @@ class CrossVerifier:
         self._views: OrderedDict[str, TextView] = OrderedDict()
         self._view_bytes = 0
         self._lock = threading.Lock()
+        # The nets this model is stacked on (``meta["combine"] == "nets"``), set by
+        # ``verifier.shared_verifier``; None: the cross-encoder's probability alone.
+        self.nets: Any = None
+
+    @property
+    def combines_nets(self) -> bool:
+        return self.meta.get("combine") == "nets"
 
     def view(self, text: str) -> TextView:
         """The text's word view (amounts, ids, units), kept while ``VIEW_BYTES`` allows."""
@@ -195,6 +215,8 @@ class CrossVerifier:
         """Score the (query, cached) pairs not scored yet, batched, and keep their
         probabilities for ``probability`` (the latest, up to ``KEPT_CHARS`` of text; one
         evicted before it is judged is scored again alone: slower, never different)."""
+        if self.nets is not None:
+            self.nets.prepare_many([text for pair in pairs for text in pair])
         with self._lock:
             cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
         if not cold:
@@ -210,21 +232,55 @@ class CrossVerifier:
                 self._scored_chars -= len(query) + len(cached)
 
     def probability(self, cached: str, query: str, cosine: float) -> float:
-        """The probability that ``cached``'s answer answers ``query`` (the cosine is not
-        read: the model reads the texts)."""
+        """The probability that ``cached``'s answer answers ``query``: the cross-encoder's
+        (it reads the texts, not the cosine), stacked on the nets' when it is."""
         with self._lock:
             found = self._scores.get((query, cached))
-        if found is not None:
-            return found
-        return float(self.encoder.probabilities([(query, cached)])[0])
+        p = found if found is not None else float(
+            self.encoder.probabilities([(query, cached)])[0])
+        if self.nets is None:
+            return p
+        return stack(p, self.nets.probability(cached, query, cosine))
 
     def forget(self) -> None:
         """Drop every kept score and view (benchmarks time the cold path with it)."""
+        if self.nets is not None:
+            self.nets.forget()
         with self._lock:
             self._scores.clear()
             self._scored_chars = 0
             self._views.clear()
             self._view_bytes = 0
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def shared_numbers(query: str, cached: str) -> tuple[str, str]:
+    """Both texts with each run of digits that occurs in both replaced by a short
+    stand-in ("1", "2", ... by the runs' length, then value: the same for either order).
+    The amounts-and-ids check compares numbers; the model reads whether the rest asks the
+    same, and a 7-digit id it rarely saw in training no longer sways it ("Benchmark request
+    1400096: please say hello." / "...: say hello." read p 0.04 raw)."""
+    common = set(_DIGITS.findall(query)) & set(_DIGITS.findall(cached))
+    if not common:
+        return query, cached
+    names = {run: str(n) for n, run in enumerate(sorted(common, key=lambda r: (len(r), r)), 1)}
+
+    def rename(text: str) -> str:
+        return _DIGITS.sub(lambda m: names.get(m.group(0), m.group(0)), text)
+
+    return rename(query), rename(cached)
+
+
+def stack(p_cross: float, p_nets: float) -> float:
+    """sigmoid(logit p_cross + logit p_nets), each clipped to [1e-6, 1 - 1e-6]: what the
+    trainer's decision scored (``train.cache_verifier.cross.decide``)."""
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-6), 1.0 - 1e-6)
+        return float(np.log(p) - np.log1p(-p))
+
+    return float(1.0 / (1.0 + np.exp(-(logit(p_cross) + logit(p_nets)))))
 
 
 def _view_bytes(view: TextView) -> int:
@@ -250,6 +306,9 @@ def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None
             f"(sha256 {embedder.weights_sha256}): retrain it on this export")
     arrays = npz_arrays(raw, copy_misaligned=False)
     encoder = CrossEncoder(arrays, embedder, int(meta.get("max_side_tokens", 38)))
+    encoder.numbers = str(meta.get("numbers", "raw"))
+    if encoder.numbers not in ("raw", "shared"):
+        raise ConfigError(f"{META}: numbers {encoder.numbers!r} is not 'raw' or 'shared'")
     if int(meta.get("layers", -1)) != len(encoder.layers):
         raise ConfigError(f"{META} says {meta.get('layers')} layers, {WEIGHTS} holds "
                           f"{len(encoder.layers)}")

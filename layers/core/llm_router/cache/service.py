@@ -157,7 +157,8 @@ class ResponseCache:
         embedding by the verifier's own MiniLM, the same pass gives the token states the
         verifier reads: kept with the query (``PairVerifier.prepare``) for each of its
         candidates, and for the entry its answer may become. One MiniLM pass a request.
-        The cross-encoder reads no per-text states: the embedding alone."""
+        The cross-encoder reads no per-text states: the embedding alone, unless it is
+        stacked on the nets, whose states the same pass then gives."""
         if self.config.verifier:
             from llm_router.cache.context import MAX_TOKENS
             from llm_router.cache.verifier import PairVerifier, shared_verifier
@@ -167,11 +168,12 @@ class ResponseCache:
             except RouterError as exc:
                 log.warning("cache verifier unavailable: %s", exc)
             else:
-                if isinstance(verifier, PairVerifier) and embedder is verifier.embedder:
-                    vectors, states = verifier.embedder.embed_with_states(
-                        [query], MAX_TOKENS, verifier.state_layers)
+                nets = verifier if isinstance(verifier, PairVerifier) else verifier.nets
+                if isinstance(nets, PairVerifier) and embedder is nets.embedder:
+                    vectors, states = nets.embedder.embed_with_states(
+                        [query], MAX_TOKENS, nets.state_layers)
                     if states[0] is not None:
-                        verifier.prepare(query, states[0])
+                        nets.prepare(query, states[0])
                     return vectors[0]
         return embedder.embed_one(query)
 

@@ -296,6 +296,12 @@ def shared_verifier(model: str | None = None) -> Verifier:
     with _LOCK:
         found = _SHARED.get(kind)
         if found is None:
-            found = _SHARED[kind] = (load_cross_verifier(shared_embedder()) if kind == "cross"
-                                     else load_verifier())
+            if kind == "cross":
+                cross = load_cross_verifier(shared_embedder())
+                if cross.combines_nets:  # stacked on the nets: the process's one copy
+                    nets = _SHARED.get("nets")
+                    cross.nets = _SHARED["nets"] = nets or load_verifier()
+                found = _SHARED[kind] = cross
+            else:
+                found = _SHARED[kind] = load_verifier()
         return found
