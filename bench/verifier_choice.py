@@ -39,7 +39,10 @@ def load_chosen(args: argparse.Namespace) -> tuple[str, Verifier]:
     """(the model's name, the verifier) the arguments ask for."""
     model = args.verifier_model or ("cross" if args.cross_dir else default_model())
     if model == "cross":
-        return model, load_cross_verifier(shared_embedder(), args.cross_dir)
+        cross = load_cross_verifier(shared_embedder(), args.cross_dir)
+        if cross.combines_nets:  # stacked on the nets, as the router loads it
+            cross.nets = load_verifier()
+        return model, cross
     return model, load_verifier(model_kind=model, fusion_path=args.fusion)
 
 

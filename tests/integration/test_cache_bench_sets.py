@@ -4,6 +4,8 @@ JSON, and their counts add up (no quality asserted: that is what they measure)."
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -97,3 +99,25 @@ def test_an_absent_set_is_a_clear_error(tmp_path: Path) -> None:
     done = run("cache_shared.py", tmp_path)
     assert done.returncode != 0
     assert "set 'tiny':" in done.stderr and "not found" in done.stderr
+
+
+def test_the_benchmarks_verifier_is_the_routers() -> None:
+    """The benchmarks score with what the router loads: the shipped cross-encoder stacked
+    on the nets when cross.json says so (they once ran it alone at the stack's cut)."""
+    from llm_router.cache.verifier import default_model, shared_verifier
+
+    if default_model() != "cross":
+        pytest.skip("no cross-encoder shipped")
+    spec = importlib.util.spec_from_file_location("verifier_choice",
+                                                  BENCH / "verifier_choice.py")
+    assert spec is not None and spec.loader is not None
+    choice = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(choice)
+    parser = argparse.ArgumentParser()
+    choice.add_arguments(parser)
+    model, verifier = choice.load_chosen(parser.parse_args([]))
+    router = shared_verifier()
+    assert model == "cross"
+    cached, query = "How do I cancel my purchase?", "How do I cancel my order?"
+    assert verifier.probability(cached, query, 0.8) == pytest.approx(
+        router.probability(cached, query, 0.8), abs=1e-6)
