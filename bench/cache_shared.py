@@ -15,10 +15,10 @@ index holds every distinct cached text of the sets given (named as in
 out when it is also an entry) through the router's ``TenantIndex.search`` and policy,
 once per ``--variants`` entry FLOOR:WIDEN_TO (the similarity floor; ``widen_to``: the
 candidates a lookup may judge in all), the variants taken in turn first per query so
-that each pays the cold reads equally. The nets get every text's token states before
-timing; the cross-encoder forgets its scores before every lookup, which then pays its
-one batched pass (``bench/verifier_choice.py``: ``--verifier-model``, ``--cross-dir``).
-Per pair, the outcome:
+that each pays the cold reads equally. The nets (alone or under the cross-encoder) get
+every text's token states before timing; the cross-encoder forgets its pair scores
+before every lookup, which then pays its one batched pass (``bench/verifier_choice.py``:
+``--verifier-model``, ``--cross-dir``). Per pair, the outcome:
 
 - ``partner``: the pair's cached text answered (for a negative: a false hit);
 - ``other``: another entry answered first (``other_same``: one labelled a paraphrase of
@@ -64,12 +64,13 @@ from pair_sets import DEFAULT_SETS, PairGroups, load, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
+from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
-from llm_router.cache.verifier import PairVerifier  # noqa: E402
+from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
 
@@ -128,9 +129,9 @@ def main() -> int:
     started = time.monotonic()
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
-    nets = isinstance(verifier, PairVerifier)
-    if nets:
-        verifier._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
+    nets = nets_part(verifier)
+    if nets is not None:
+        nets._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
     cut = CacheConfig().verifier_threshold or verifier.threshold
     variants = {name: (MatchPolicy(float(name.split(":")[0]), True, verifier, cut),
                        int(name.split(":")[1])) for name in args.variants}
@@ -147,16 +148,17 @@ def main() -> int:
         by_query.setdefault(p["b"], []).append(p)
     print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries) of "
           f"{', '.join(args.sets)}; verifier: {model}", flush=True)
-    if nets:  # every text a lookup or a probe may judge, prepared before timing
+    if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
         floor = min(policy.threshold for policy, _ in variants.values())
         judged = judgeable(index, vectors, by_query, floor,
                            max(k for _, k in variants.values()))
         judged += [(p["a"], p["b"]) for p in pairs]
         texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
-            ready(verifier, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
+            ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
+    cross = verifier if isinstance(verifier, CrossVerifier) else None
     outcomes, cpu = look_up(index, vectors, by_query, variants, texts, PairGroups(pairs),
-                            cold=not nets)
+                            cross)
     result = {"sets": args.sets,
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                            "min_probability": cut},
@@ -167,8 +169,10 @@ def main() -> int:
                                 "punctuation; label-0 pairs join groups apart"}
     result["timings"] = {**run_record(), "wall_s": round(time.monotonic() - started, 1),
                          "note": "CPU of one process; " + (
-                             "every text prepared before timing" if nets else
-                             "every lookup scores its candidates afresh (forget())")}
+                             "" if nets is None else "every text's states (nets) prepared "
+                             "before timing; ") + (
+                             "" if cross is None else "every lookup scores its candidates "
+                             "afresh (cross-encoder)")}
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     args.pairs_out.parent.mkdir(parents=True, exist_ok=True)
     args.pairs_out.write_text("".join(
@@ -186,6 +190,23 @@ def main() -> int:
                 print(f"  {query!r}\n    -> {text!r}")
     print(f"\nwrote {args.out} ({time.monotonic() - started:.0f} s)")
     return 0
+
+
+def nets_part(verifier: Verifier) -> PairVerifier | None:
+    """The nets a verifier runs (alone, or the cross-encoder is stacked on them)."""
+    return verifier if isinstance(verifier, PairVerifier) else verifier.nets
+
+
+def forget_scores(cross: CrossVerifier) -> None:
+    """Drop the cross-encoder's pair scores and views, not the nets' prepared texts: a
+    lookup scores its pairs afresh in a router too, but there the query's token states
+    come from its own embedding pass and popular entries' are kept; preparing every text
+    once, before timing, stands for that (``forget`` alone would drop the nets' too)."""
+    nets, cross.nets = cross.nets, None
+    try:
+        cross.forget()
+    finally:
+        cross.nets = nets
 
 
 def judgeable(index: TenantIndex, vectors: dict[str, Any],
@@ -206,11 +227,11 @@ def judgeable(index: TenantIndex, vectors: dict[str, Any],
 def look_up(index: TenantIndex, vectors: dict[str, Any],
             by_query: dict[str, list[dict[str, Any]]],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
-            groups: PairGroups, cold: bool = False
+            groups: PairGroups, cross: CrossVerifier | None = None
             ) -> tuple[dict[str, list[Answer]], dict[str, float]]:
     """Every query once per variant in the shared index (CPU timed), and each of its
-    pairs alone (``probe``, untimed). ``cold``: the verifier forgets what it kept before
-    each lookup (the cross-encoder's scores: a variant never reads another's)."""
+    pairs alone (``probe``, untimed). With the ``cross``-encoder, its pair scores are
+    forgotten before each lookup (a variant never reads another's)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -225,8 +246,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             index.remove(own)
         for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
             policy, k = variants[name]
-            if cold and policy.verifier is not None:
-                policy.verifier.forget()
+            if cross is not None:
+                forget_scores(cross)
             started = time.process_time()
             lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
             cpu[name] += time.process_time() - started
