@@ -143,23 +143,25 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
 
 def embed_pairs(embedder: Embedder, policy: MatchPolicy, pairs: list[tuple[str, str]]
                 ) -> Matrix:
-    """Both texts of every pair in one batched pass; with the nets verifier on, the same
-    pass gives the token states they read (as on the request path); with the
-    cross-encoder, the pairs over the floor are then scored in batched passes."""
-    from llm_router.cache.verifier import PairVerifier
+    """Both texts of every pair in one batched pass; with the nets (alone, or under the
+    cross-encoder stacked on them), the same pass gives the token states they read (as
+    on the request path); with the cross-encoder, the pairs over the floor are then
+    scored in batched passes."""
+    from llm_router.cache.verifier import PairVerifier, nets_of
 
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))  # each text once
     verifier = policy.verifier
-    if not isinstance(verifier, PairVerifier) or embedder is not verifier.embedder:
+    nets = None if verifier is None else nets_of(verifier)
+    if nets is None or embedder is not nets.embedder:
         vectors = embedder.embed(texts)
     else:
         from llm_router.cache.context import MAX_TOKENS
 
-        vectors, states = verifier.embedder.embed_with_states(texts, MAX_TOKENS,
-                                                             verifier.state_layers)
+        vectors, states = nets.embedder.embed_with_states(texts, MAX_TOKENS,
+                                                         nets.state_layers)
         for text, rows in zip(texts, states, strict=True):
             if rows is not None:
-                verifier.prepare(text, rows)
+                nets.prepare(text, rows)
     row = {text: i for i, text in enumerate(texts)}
     paired = vectors[[row[t] for pair in pairs for t in pair]]
     if verifier is not None and not isinstance(verifier, PairVerifier):

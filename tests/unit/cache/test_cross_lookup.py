@@ -15,7 +15,7 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.cache.service import ResponseCache
-from llm_router.cache.verifier import PairVerifier, default_model, shared_verifier
+from llm_router.cache.verifier import PairVerifier, default_model, load_verifier, shared_verifier
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
@@ -165,3 +165,81 @@ def test_cache_probe_scores_its_pairs_together(cross: CrossVerifier, embedder: M
             assert result["hit"] is (alone >= 0.5)
     assert results[-1]["refused_by"] == "numbers"
     assert results[-2]["refused_by"] == "threshold"
+
+
+@pytest.fixture()
+def stacked(embedder: MiniLMEmbedder, tmp_path: Path) -> CrossVerifier:
+    """An untrained cross-encoder stacked on fresh nets (nothing kept), as the router
+    loads an artefact whose cross.json says "combine": "nets"."""
+    arrays, meta = from_minilm(2, seed=5)
+    write_cross(tmp_path, arrays, {**meta, "combine": "nets", "threshold": 0.8})
+    verifier = load_cross_verifier(embedder, tmp_path)
+    assert verifier.combines_nets
+    verifier.nets = load_verifier(model_kind="nets")
+    return verifier
+
+
+def _state_passes(embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Texts per ``embed_with_states`` call; a text's states computed alone, or a plain
+    ``embed`` (which gives no states), fail the test."""
+    passes: list[int] = []
+    embed_with_states = embedder.embed_with_states
+
+    def counted(texts: list[str], max_tokens: int, layers: int | None = None) -> object:
+        passes.append(len(texts))
+        return embed_with_states(texts, max_tokens, layers)
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("a MiniLM pass the nets' states did not come from")
+
+    monkeypatch.setattr(embedder, "embed_with_states", counted)
+    monkeypatch.setattr(embedder, "token_states", not_here)
+    monkeypatch.setattr(embedder, "embed", not_here)
+    return passes
+
+
+def test_stacked_a_lookup_readies_both_models_in_one_pass_each(
+        stacked: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_router.cache.cross import stack
+
+    index, query = _index(embedder, CACHED)
+    nearest = [(index.text(row), s) for row, s in index.nearest(query, "c", 0) if s >= 0.5]
+    passes = _passes(stacked, monkeypatch)
+    states = _state_passes(embedder, monkeypatch)
+    lookup = index.search(query, "c", 0, MatchPolicy(0.5, True, stacked, 1.0), QUERY)
+    assert lookup.match is None and lookup.refused_by == "verifier"
+    assert passes == [[(QUERY, text) for text, _ in nearest]]
+    assert states == [1 + len(nearest)]  # the query and every candidate, once
+    first, similarity = nearest[0]  # the nets read the cosine too
+    assert stacked.nets is not None
+    expected = stack(float(stacked.encoder.probabilities([(QUERY, first)])[0]),
+                     stacked.nets.probability(first, QUERY, similarity))
+    assert lookup.probability == pytest.approx(expected, abs=1e-6)
+
+
+def test_stacked_the_querys_embedding_pass_gives_the_nets_its_states(
+        stacked: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(verifier_module._SHARED, "cross", stacked)
+    cache = ResponseCache(CacheConfig(verifier_model="cross"), store=None)  # type: ignore[arg-type]
+    states = _state_passes(embedder, monkeypatch)
+    cache.embed_query(embedder, QUERY)
+    assert states == [1]
+    assert stacked.nets is not None
+    stacked.nets.prepare(QUERY)  # kept: token_states would fail the test
+
+
+def test_stacked_cache_probe_makes_one_minilm_pass_a_batch(
+        stacked: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedding pass gives the nets their states: no second pass over the texts."""
+    pairs = [(c, QUERY) for c in CACHED]
+    lines = io.StringIO("".join(json.dumps({"cached": c, "query": q}) + "\n" for c, q in pairs))
+    out = io.StringIO()
+    passes = _passes(stacked, monkeypatch)
+    states = _state_passes(embedder, monkeypatch)
+    assert probe_lines(embedder, MatchPolicy(0.5, True, stacked, 0.8), lines, out,
+                       explain=True) == 0
+    assert states == [len(CACHED) + 1] and len(passes) == 1
+    assert len(out.getvalue().splitlines()) == len(pairs)

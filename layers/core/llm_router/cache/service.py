@@ -161,15 +161,15 @@ class ResponseCache:
         stacked on the nets, whose states the same pass then gives."""
         if self.config.verifier:
             from llm_router.cache.context import MAX_TOKENS
-            from llm_router.cache.verifier import PairVerifier, shared_verifier
+            from llm_router.cache.verifier import nets_of, shared_verifier
 
             try:
                 verifier = shared_verifier(self.config.verifier_model)
             except RouterError as exc:
                 log.warning("cache verifier unavailable: %s", exc)
             else:
-                nets = verifier if isinstance(verifier, PairVerifier) else verifier.nets
-                if isinstance(nets, PairVerifier) and embedder is nets.embedder:
+                nets = nets_of(verifier)
+                if nets is not None and embedder is nets.embedder:
                     vectors, states = nets.embedder.embed_with_states(
                         [query], MAX_TOKENS, nets.state_layers)
                     if states[0] is not None:

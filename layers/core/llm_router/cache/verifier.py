@@ -283,6 +283,14 @@ def _shipped_default() -> str:
     return default_model()
 
 
+def nets_of(verifier: Verifier) -> PairVerifier | None:
+    """The nets a verifier runs, which read each text's MiniLM token states: the nets
+    themselves, or those a cross-encoder is stacked on (None: the cross-encoder alone,
+    which reads no per-text states)."""
+    nets = verifier if isinstance(verifier, PairVerifier) else verifier.nets
+    return nets if isinstance(nets, PairVerifier) else None
+
+
 _LOCK = threading.Lock()
 _SHARED: dict[str, Verifier] = {}
 
