@@ -3,7 +3,8 @@ over real storage (moto) and the real simulator:
 
 - upstream: an aiohttp client middleware in front of the real exchange (the
   ``UpstreamHttp(middlewares=...)`` seam) that raises, hangs or breaks a stream on demand;
-- settle: a botocore ``before-send`` hook that fails the ledger's transaction;
+- settle: a botocore ``before-send`` hook that fails the ledger's transaction (with an
+  error a retry may mend, or with one it cannot: ``THROTTLED``, ``VALIDATION``);
 - after admission: ``Resilience.chain`` replaced for one request.
 
 ``Harness.check_books`` is the invariant the tests assert: one ledger item per request,
@@ -42,17 +43,27 @@ from .resilience_setup import pair_catalog
 
 TENANT = "settle"
 BUDGET = Decimal("0.5")
+# Two refusals botocore does not retry itself. A ValidationException no retry mends
+# (nor credentials, nor a missing table): the settle gives up at its first try. A
+# transaction cancelled because an item was throttled may pass on the next try: the
+# settle tries it SETTLE_ATTEMPTS times before parking it.
 VALIDATION = (b'{"__type":"com.amazon.coral.validate#ValidationException",'
               b'"message":"injected: the ledger write failed"}')
+THROTTLED = (b'{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",'
+             b'"message":"Transaction cancelled, please refer cancellation reasons for '
+             b'specific reasons [ThrottlingError]","CancellationReasons":'
+             b'[{"Code":"ThrottlingError","Message":"Throughput exceeds the current '
+             b'capacity of your table or index."}]}')
 
 
 class TableFault:
     """Fails the next ``times`` calls whose body names ``table`` (registered for one
     operation, e.g. the settle's TransactWriteItems that Puts into the ledger table) with
-    a ValidationException, which botocore does not retry; counts the calls it failed."""
+    the error ``body``; counts the calls it failed."""
 
-    def __init__(self, table: str):
+    def __init__(self, table: str, body: bytes):
         self.table = table.encode()
+        self.body = body
         self.times = 0
         self.failed = 0
 
@@ -62,7 +73,7 @@ class TableFault:
             return None
         self.times -= 1
         self.failed += 1
-        return aws_error(request, VALIDATION)
+        return aws_error(request, self.body)
 
 
 class _BrokenBody:
@@ -122,7 +133,8 @@ class Harness:
         self.client = boto3.client("dynamodb", endpoint_url=s.aws_endpoint_url,
                                    region_name=s.region, config=RETRY_CONFIG,
                                    **LOCAL_CREDENTIALS)
-        self.settle_fault = TableFault(s.ledger_table)
+        # Storage down at settle, as far as the tests go: every try may be the last one.
+        self.settle_fault = TableFault(s.ledger_table, THROTTLED)
         self.client.meta.events.register("before-send.dynamodb.TransactWriteItems",
                                          self.settle_fault)
         data = yaml.safe_load(pair_catalog(self.sim_url, [self.model]))

@@ -27,7 +27,7 @@ from llm_router_local.simulated import SimulatorProcess
 from .aws_faults import aws_error
 from .conftest import Storage
 from .resilience_setup import pair_catalog, unique
-from .settle_harness import Harness, TableFault, UpstreamFaults, post
+from .settle_harness import VALIDATION, Harness, TableFault, UpstreamFaults, post
 from .test_failover_tiers import FixedTier
 
 pytestmark = pytest.mark.integration
@@ -68,7 +68,7 @@ def replay(harness: Harness, bucket: str) -> int:
 
 
 def fault_on(harness: Harness, operation: str, table: str, times: int) -> TableFault:
-    fault = TableFault(table)
+    fault = TableFault(table, VALIDATION)
     fault.times = times
     harness.client.meta.events.register(f"before-send.dynamodb.{operation}", fault)
     return fault

@@ -22,7 +22,6 @@ from llm_router.bootstrap import build_services
 from llm_router.catalog import parse_catalog
 from llm_router.keys import ApiKey, hash_key, key_id_of
 from llm_router.providers.session import UpstreamHttp
-from llm_router.service import SETTLE_ATTEMPTS
 from llm_router.storage.dynamo import RETRY_CONFIG
 from llm_router.storage.keys import DynamoKeyStore
 from llm_router_local.aws import LOCAL_CREDENTIALS
@@ -129,7 +128,7 @@ def test_access_denied_fails_closed_without_retries_and_says_who_must_fix_it(
     assert "AccessDeniedException" in error["message"]
     assert "IAM role" in error["message"] and "retrying will not help" in error["message"]
     assert "Retry later" not in error["message"] and "arn:aws" not in error["message"]
-    # botocore does not retry it: one admission call, then one per try of the settle
-    # that books the failure (the settle's own tries do not tell refusals apart).
-    assert denied.calls == 1 + SETTLE_ATTEMPTS
+    # Neither botocore nor the settle retries it: one admission call, then one try of
+    # the settle that books the failure (three before the settle told refusals apart).
+    assert denied.calls == 2
     assert calls_to(simulator.url, f"{model}-a") == 0

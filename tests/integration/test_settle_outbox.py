@@ -28,7 +28,7 @@ from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import Storage
 from .resilience_setup import unique
-from .settle_harness import Harness, UpstreamFaults, post
+from .settle_harness import THROTTLED, VALIDATION, Harness, UpstreamFaults, post
 from .test_alert_checker import FakeLambdaContext
 from .test_handlers import ROOT, load_handler_module
 
@@ -190,18 +190,57 @@ def test_with_s3_down_too_the_client_gets_503_and_the_entry_is_logged(
         harness: Harness, caplog: pytest.LogCaptureFixture, bucket_name: str | None,
         why: str) -> None:
     key = harness.new_key()
+    assert harness.settle_fault is not None
+    failed = harness.settle_fault.failed
     with caplog.at_level(logging.ERROR, logger="llm_router.service"):
         resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket_name)
     assert resp.status_code == 503, resp.text
+    # Throttled: a retry might have passed, so every try was made before giving up.
+    assert harness.settle_fault.failed - failed == SETTLE_ATTEMPTS
     error = resp.json()["error"]
     # The client hears DynamoDB's refusal, not the outbox's.
     assert error["code"] == "storage_unavailable"
-    assert "booking the request in the ledger: ValidationException" in error["message"]
+    assert "booking the request in the ledger: TransactionCanceledException" in \
+        error["message"]
     [record] = [r for r in caplog.records if r.getMessage().startswith("request not booked")]
     assert resp.headers["x-request-id"] in record.getMessage()
     assert why in record.getMessage()
     assert resp.headers["x-request-id"] in record.entry  # type: ignore[attr-defined]
     assert harness.ledger_items(harness.keys[key]) == []
+
+
+@pytest.mark.parametrize("with_bucket", [True, False], ids=["parked", "no-bucket"])
+def test_a_settle_refused_as_invalid_is_tried_once_and_nothing_lost_or_doubled(
+        harness: Harness, bucket: str, caplog: pytest.LogCaptureFixture,
+        with_bucket: bool) -> None:
+    # Storage said no retry can mend it (likewise credentials, a missing table): the
+    # settle does not try again (before 2026-12-04 it did, twice, after 0.05 + 0.1 s).
+    fault = harness.settle_fault
+    assert fault is not None
+    key, failed = harness.new_key(), fault.failed
+    fault.body = VALIDATION
+    try:
+        with caplog.at_level(logging.ERROR, logger="llm_router.service"):
+            resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS,
+                       bucket=bucket if with_bucket else None)
+    finally:
+        fault.body, fault.times = THROTTLED, 0
+    assert fault.failed - failed == 1
+    key_id = harness.keys[key]
+    assert harness.ledger_items(key_id) == []
+    if not with_bucket:
+        assert resp.status_code == 503, resp.text
+        message = resp.json()["error"]["message"]
+        assert "ValidationException" in message and "retrying will not help" in message
+        assert any(resp.headers["x-request-id"] in r.getMessage() for r in caplog.records)
+        return
+    assert resp.status_code == 200, resp.text
+    request_id = resp.headers["x-request-id"]
+    assert parked_for(harness, bucket, request_id) == [f"{PREFIX}{request_id}.json"]
+    report = replay_parked(outbox(harness.storage, bucket), harness.storage.ledger)
+    assert report.failed == [] and report.booked >= 1
+    [item] = harness.check_books(key, 1)
+    assert item["request_id"] == request_id and item["cost_usd"] > 0
 
 
 def test_the_alert_checker_function_replays_the_outbox(

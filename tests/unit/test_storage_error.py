@@ -64,3 +64,37 @@ def test_the_api_error_stays_503_storage_unavailable_without_aws_details() -> No
     assert (body["type"], body["code"], body["param"]) == \
         ("server_error", "storage_unavailable", None)
     assert "arn:aws" not in body["message"] and "llm-router-keys" not in body["message"]
+
+
+def cancelled(*reasons: str) -> ClientError:
+    return ClientError({"Error": {"Code": "TransactionCanceledException", "Message": ""},
+                        "CancellationReasons": [{"Code": r} for r in reasons]},
+                       "TransactWriteItems")
+
+
+def named(exc: Exception) -> str:
+    if not isinstance(exc, ClientError):
+        return type(exc).__name__
+    reasons = [r["Code"] for r in exc.response.get("CancellationReasons", [])]
+    return "+".join([exc.response["Error"]["Code"], *reasons])
+
+
+@pytest.mark.parametrize(("exc", "retryable"), [
+    (client_error("ThrottlingException"), True),
+    (client_error("InternalServerError"), True),
+    (ReadTimeoutError(endpoint_url="https://dynamodb"), True),
+    (cancelled("None", "ThrottlingError"), True),  # an item throttled: may pass next time
+    (cancelled("TransactionConflict"), True),
+    (client_error("AccessDeniedException"), False),
+    (client_error("ResourceNotFoundException"), False),
+    (client_error("ValidationException"), False),
+    (NoCredentialsError(), False),
+    (cancelled("None", "ValidationError"), False),  # an item no retry makes valid
+    (cancelled("ItemCollectionSizeLimitExceeded"), False),
+], ids=lambda v: str(v) if isinstance(v, bool) else named(v))
+def test_retryable_is_what_the_message_says(exc: Exception, retryable: bool) -> None:
+    # What a caller that tries again (the settle) reads: the same verdict as the advice.
+    error = storage_error("booking the request in the ledger", exc)
+    assert error.retryable is retryable
+    assert ("Retry later" in error.message) is retryable
+    assert ("retrying will not help" in error.message) is not retryable

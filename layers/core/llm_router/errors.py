@@ -223,9 +223,17 @@ def _seconds(wait: float | None) -> int:
 
 
 class StorageError(RouterError):
+    """Storage failed. ``retryable`` is False when storage said the call cannot succeed
+    as it stands (credentials, a missing table, an invalid request): a caller that would
+    try again gives up at once instead (``storage.dynamo.storage_error`` decides)."""
+
     status = 503
     type = "server_error"
     code = "storage_unavailable"
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class RequestCancelledError(RouterError):

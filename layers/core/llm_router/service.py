@@ -550,11 +550,13 @@ class ChatService:
 
     async def _record(self, entry: LedgerEntry, also: list[dict[str, Any]], booking: _Booking,
                       completion: ChatCompletion | None, request_id: str) -> None:
-        """The settle transaction, tried again on a storage failure: it is idempotent on
-        the request id, so a try that did commit makes the next one a no-op. When every
-        try failed, the transaction is parked in the outbox (S3) for the alert checker to
-        replay, and the request goes on as booked (docs/faults.md). Shielded: a request
-        cancelled meanwhile (its client gone) is still booked, once."""
+        """The settle transaction, tried again on a storage failure that may pass
+        (throttling, a 5xx, a timeout): it is idempotent on the request id, so a try that
+        did commit makes the next one a no-op. When every try failed, or at once on one
+        that no retry mends (credentials, a missing table, an invalid item), the
+        transaction is parked in the outbox (S3) for the alert checker to replay, and the
+        request goes on as booked (docs/faults.md). Shielded: a request cancelled
+        meanwhile (its client gone) is still booked, once."""
         with anyio.CancelScope(shield=True):
             for attempt in range(SETTLE_ATTEMPTS):
                 try:
@@ -565,7 +567,7 @@ class ChatService:
                                                        completion, request_id)
                     return
                 except StorageError as exc:
-                    if attempt == SETTLE_ATTEMPTS - 1:
+                    if not exc.retryable or attempt == SETTLE_ATTEMPTS - 1:
                         await anyio.to_thread.run_sync(self._park, entry, booking, exc)
                         return
                     await anyio.sleep(SETTLE_BACKOFF_S * 2**attempt)

@@ -84,16 +84,22 @@ _ADVICE = {
                      "ItemCollectionSizeLimitExceededException", "InvalidArgument",
                      "InvalidRequest", "MalformedXML", "ParamValidationError"), _INVALID),
 }
+# A transaction is cancelled with one reason per item: these no retry mends either
+# (throttling, a conflict or another item's condition may pass on the next try).
+_INVALID_REASONS = frozenset({"ValidationError", "ItemCollectionSizeLimitExceeded"})
 _TRANSIENT = "Retry later."
 
 
 def storage_error(action: str, exc: Exception) -> StorageError:
     """A StorageError that names the action and the error's code (never the storage's own
     message: table names and key values stay out of responses), and says whether a
-    retry can help or someone must fix something first."""
+    retry can help or someone must fix something first (``retryable``: what a caller
+    that tries again reads)."""
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "ClientError")
+        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
     else:
-        code = type(exc).__name__
-    advice = _ADVICE.get(code, _TRANSIENT)
-    return StorageError(f"The router's storage is unavailable ({action}: {code}). {advice}")
+        code, reasons = type(exc).__name__, set()
+    advice = _INVALID if reasons & _INVALID_REASONS else _ADVICE.get(code, _TRANSIENT)
+    return StorageError(f"The router's storage is unavailable ({action}: {code}). {advice}",
+                        retryable=advice is _TRANSIENT)
