@@ -69,6 +69,15 @@ def vocab() -> Vocabulary:
     ("can my 6 yo do the escape room", "can my six year old do the escape room", ("table",)),
     ("how do I set an env var in bash", "how do I set an environment variable in bash",
      ("clipping",)),
+    # a letter added to a three-letter word by a doubled or a neighbouring key
+    ("when did World War 2 end", "when did world war 2 ened", ("typo",)),
+    ("is the first aid kit included", "is the first aid kitt included", ("typo",)),
+    # five letters or more, no prefix, most of the word kept: a misspelling
+    ("whats the difrence between por and para", "what's the difference between por and para",
+     ("clipping",)),
+    ("where is order #123", "where is order 123", ("format",)),
+    ("#What are the main differences", "What are the main differences?", ("format",)),
+    ("how do I learn C#", "how do I learn c#", ("format",)),
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
@@ -113,6 +122,23 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
     ("what is R&D", "what is research and design work"),
     ("is the 10x10 unit free", "is the 10 by 12 unit free"),
     ("is the trip ~3 mi", "is the trip 3 miles"),
+    # a name written with a sign (decision set heldout11: "C" / "C#" passed as "format")
+    ("How do I declare an array in C?", "How do I declare an array in C#?"),
+    ("is F# functional", "is F functional"),
+    ("should I learn .NET or Java", "should I learn NET or Java"),
+    # letters of another script and signs are words, not punctuation
+    ("What is sin(π°)?", "What is sin?"),
+    ("What is the name of the ~ symbol?", "What is the name of the ✢ symbol?"),
+    ("difference between # and ## in python", "difference between () and (,) in python"),
+    ("difference between () and [] in Python", "difference between = and == in Python"),
+    ("difference between 多少 and 几 in Chinese", "difference between 画 and 画画 in Chinese"),
+    # a shortening that is a word of its own, an inflection, a stem that is another word
+    ("do you have a vegetarian menu", "do you have a vegan menu"),
+    ("What is fart?", "What is farting?"),
+    ("what does the moon look like when waxing", "what does the moon look like when waning"),
+    # a letter added to a three-letter word, not by a neighbouring key: another word
+    ("it says delivered but I never got it with ups",
+     "it says delivered but I never got it with usps"),
 ])
 def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
     assert same_spelling(a, b, vocab.pieces) is None

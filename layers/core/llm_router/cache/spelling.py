@@ -67,6 +67,7 @@ _FORMATS = tuple((re.compile(p, re.I), r) for p, r in (
     (r"\b(what|that|how|where|who|here|there)s\b", r"\1 is"),
     (r"°\s?c\b", " celsius"),
     (r"°\s?f\b", " fahrenheit"),
+    (r"°", " degrees "),
     (r"\bokay\b", "ok"),
     (r"\bper cent\b", "percent"),
     (r"(?<=\d) ?[x×] ?(?=\d)", " by "),
@@ -108,6 +109,7 @@ _DIGITS = frozenset("123456789")
 _TENS = frozenset(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
                    "ninety"))
 _ARTICLES = frozenset(("a", "an", "the"))
+_ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
 _CURRENCIES = frozenset(("usd*1", "eur*1", "gbp*1"))
 _SYMBOLS = {"&": "and", "/": "per", "+": "plus", "%": "percent", "@": "at"}
 _APOSTROPHES = (
@@ -115,7 +117,14 @@ _APOSTROPHES = (
     (re.compile(r"'re\b", re.I), " are"), (re.compile(r"'ll\b", re.I), " will"),
     (re.compile(r"'ve\b", re.I), " have"), (re.compile(r"\bi'm\b", re.I), "i am"),
     (re.compile(r"'s\b", re.I), ""))
-_RUN = re.compile(r"[A-Z]+&[A-Z]+\b|[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|[A-Za-z]+|[$€£&/+%@]")
+# A name written with a sign is another name: "C#" / "C", "F#" / "F", ".NET" / "NET" (a
+# "#" after letters and a dot before them, at a word's edge, are kept in the word). Letters
+# of any script are words, and so is a sign that is no punctuation (``_SIGNS``): "sin(π°)"
+# / "sin", "the ~ symbol" / "the ✢ symbol", "= and ==" / "() and []", "# and ##" / "()";
+# a "#" before a word or number is none ("order #123", "#what").
+_RUN = re.compile(r"[A-Z]+&[A-Z]+\b|[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|(?<![\w.])\.[A-Za-z]+"
+                  r"|[A-Za-z]+#(?![\w#])|[^\W\d_]+|[$€£&/+%@]|#(?!\w)|[^\w\s#]")
+_SIGNS = frozenset(("Sm", "So", "Sc"))  # Unicode's maths, other and currency symbols
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
 _ACRONYM_MAX = 8
@@ -193,7 +202,11 @@ def tokens(text: str) -> list[Token]:
     text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
     out: list[Token] = []
     for raw in _RUN.finditer(text):
-        out.append(_token(raw.group(0).lower(), raw.group(0)))
+        word = raw.group(0)
+        if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
+                and unicodedata.category(word) not in _SIGNS:
+            continue  # punctuation
+        out.append(_token(word.lower(), word))
     return _merge_numbers(out)
 
 
@@ -402,10 +415,20 @@ def _typo(x: str, y: str, pieces: Pieces) -> bool:
     """``pair_features.misspelt`` (one of the two no word of the vocabulary) at one edit,
     not two ("Medicare" / "Medicaid", "megabits" / "megabytes", "transform" /
     "transformer" are two words), and no word with an inflection or prefix added."""
-    if not (x.isalpha() and y.isalpha()) or _inflected(x, y):
+    if not (x.isalpha() and y.isalpha()) or _inflected(x, y) or _two_stems(x, y, pieces):
         return False
     return ((len(pieces(x)) > 1 or len(pieces(y)) > 1) and misspelt(x, y)
             and _osa_distance(x, y, 1) <= 1)
+
+
+def _two_stems(x: str, y: str, pieces: Pieces) -> bool:
+    """Two words of one length, each a word of the vocabulary of three letters or more
+    with the same word pieces after it, that differ in one letter of it: two words with
+    one ending ("waxing" / "waning": "wax", "wan" + "##ing"), no slip."""
+    px, py = pieces(x), pieces(y)
+    return (len(x) == len(y) and len(px) == len(py) > 1 and px[1:] == py[1:]
+            and min(len(px[0]), len(py[0])) >= 3 and px[0] != py[0]
+            and sum(a != b for a, b in zip(x, y, strict=True)) == 1)
 
 
 def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
@@ -420,7 +443,32 @@ def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
     if (not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) != 3 or len(a) + len(b) > 8
             or _inflected(a, b)):
         return False
-    return (len(pieces(a)) == 1) != (len(pieces(b)) == 1) and _osa_distance(a, b, 1) <= 1
+    whole_a, whole_b = len(pieces(a)) == 1, len(pieces(b)) == 1
+    if whole_a == whole_b or _osa_distance(a, b, 1) > 1:
+        return False
+    shorter, longer, whole = (a, b, whole_a) if len(a) < len(b) else (b, a, whole_b)
+    return len(shorter) == len(longer) or not whole or _struck(shorter, longer)
+
+
+def _struck(word: str, longer: str) -> bool:
+    """``longer`` is ``word`` with one letter added by a slip of the hand: the letter
+    doubles its neighbour or is a key next to it ("kit" / "kitt", "end" / "ened"); a word
+    of the vocabulary with another letter added is often another word ("ups" / "usps")."""
+    k = next((i for i, x in enumerate(word) if x != longer[i]), len(word))
+    added = longer[k]
+    return any(added == n or n in _KEYS_NEAR.get(added, ())
+               for n in (longer[k - 1] if k else "", longer[k + 1:k + 2]) if n)
+
+
+# QWERTY rows and how far each is shifted right (in keys): a key's neighbours are the
+# keys beside it and those of the rows above and below less than a key's width away.
+_KEYBOARD = (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+_KEYS_NEAR: dict[str, frozenset[str]] = {
+    key: frozenset(other for r2, (row2, shift2) in enumerate(_KEYBOARD)
+                   for c2, other in enumerate(row2)
+                   if other != key and abs(r2 - r) <= 1 and abs(c2 + shift2 - c - shift) < 1.1
+                   and (r2 != r or abs(c2 - c) == 1))
+    for r, (row, shift) in enumerate(_KEYBOARD) for c, key in enumerate(row)}
 
 
 def _inflected(x: str, y: str) -> bool:
@@ -435,8 +483,14 @@ def _clipped(short: str, long: str, pieces: Pieces) -> bool:
     whose letters start ``long`` and occur in it in order, ``long`` two letters longer."""
     if short in CLIPPINGS:
         return long in CLIPPINGS[short]
+    if any(long == short + ending for ending in _ENDINGS):
+        return False  # the word and an inflection of it: "fart" / "farting"
     if (len(short) < 2 or len(long) < len(short) + 2 or short[0] != long[0]
             or not short.isalpha() or not long.isalpha() or len(pieces(short)) == 1):
+        return False
+    if len(short) > 4 and not long.startswith(short) and 5 * len(short) < 4 * len(long):
+        # Five letters or more, no prefix: a misspelling keeps most of the word
+        # ("difrence"); one that keeps half of it is a word of its own ("vegan").
         return False
     rest = iter(long)
     return all(c in rest for c in short)
