@@ -12,13 +12,15 @@ from typing import Any
 
 import anyio
 import httpx
-import numpy as np
 import pytest
 
 from llm_router.api.app import create_app
 from llm_router.bootstrap import build_services
 from llm_router.catalog import Catalog, parse_catalog
-from llm_router.complexity import TierChoice, TierPicker
+from llm_router.classifier.runtime import Classification
+from llm_router.classifier.tiers import TIERS, Tier
+from llm_router.complexity import TierPicker
+from llm_router.embedding.minilm import shared_embedder
 from llm_router_local.benchmark.upstream import simulated_providers
 
 from .conftest import TENANT, Storage
@@ -27,16 +29,25 @@ pytestmark = pytest.mark.integration
 KEY = "sk-test-failover-tiers"
 
 
-class FixedTier(TierPicker):
-    """The classifier's answer fixed, so the test decides which tier a request needs."""
+class CertainClassifier:
+    """A classifier sure of one tier, whatever the text."""
 
-    def __init__(self, tier: str):
+    under_cost = 1.0
+
+    def __init__(self, tier: Tier):
         self.tier = tier
 
-    def pick(self, request: Any, embedding: Any = None, *, text: str | None = None
-             ) -> TierChoice:
-        return TierChoice(self.tier, self.tier, 1.0,  # type: ignore[arg-type]
-                          np.zeros(384, dtype=np.float32))
+    def classify(self, text: str, embedding: Any) -> Classification:
+        return Classification(self.tier, 1.0, tuple(float(t == self.tier) for t in TIERS))
+
+
+class FixedTier(TierPicker):
+    """The router's tier picker with the classifier's answer fixed, so the test decides
+    which tier a request needs. Its embedder is the one the loaded picker has (MiniLM):
+    the semantic cache embeds with it, and routing reuses that embedding."""
+
+    def __init__(self, tier: Tier):
+        super().__init__(shared_embedder(), CertainClassifier(tier))
 
 
 def catalog(free: list[str], simple_paid: list[str], moderate: list[str],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
@@ -40,12 +41,29 @@ def harness(storage: Storage, simulator: SimulatorProcess,
     from the event loop (as ``serve`` books against its embedded store)."""
     h = Harness(storage, simulator.url, unique("matrix"),
                 books_on_loop=request.param == "loop")
-    data = yaml.safe_load(pair_catalog(simulator.url, [h.model]))
-    data["resilience"]["breaker"]["failure_threshold"] = 1_000_000  # as the harness's
-    for name in (h.model, f"{h.model}-backup"):  # both serve the simple tier for auto
-        data["models"][name]["tiers"] = ["simple"]
-    h.catalog = parse_catalog(data)
+    h.catalog = parse_catalog(matrix_catalog(h))
     yield h
+
+
+def matrix_catalog(harness: Harness) -> dict[str, Any]:
+    data = yaml.safe_load(pair_catalog(harness.sim_url, [harness.model]))
+    data["resilience"]["breaker"]["failure_threshold"] = 1_000_000  # as the harness's
+    for name in (harness.model, f"{harness.model}-backup"):  # both serve simple for auto
+        data["models"][name]["tiers"] = ["simple"]
+    return data
+
+
+@contextmanager
+def cache_per_key(harness: Harness) -> Iterator[None]:
+    """Each key its own cache partition (``cache.scope: key``): the module's tests and
+    both harnesses share a tenant, so a paraphrase could otherwise hit another test's
+    entry."""
+    kept = harness.catalog
+    harness.catalog = parse_catalog({**matrix_catalog(harness), "cache": {"scope": "key"}})
+    try:
+        yield
+    finally:
+        harness.catalog = kept
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +131,80 @@ def test_auto_with_storage_down_at_settle_is_answered_and_booked_once_replayed(
     assert item["tier"] == "simple" and item["cost_usd"] > 0
 
 
+# --- model: auto with the semantic layer on (one embedding: cache, then classifier) ---
+
+QUESTION = "How do I enable two-factor authentication on my account?"
+PARAPHRASE = "How can I enable two-factor authentication on my account?"
+
+
+def auto_body(harness: Harness, question: str) -> dict[str, Any]:
+    return harness.body(model="auto", cache=True, max_tokens=400,
+                        messages=[{"role": "user", "content": question}])
+
+
+def test_auto_with_the_semantic_layer_routes_a_miss_and_serves_a_paraphrase(
+        harness) -> None:
+    key = harness.new_key()
+    with cache_per_key(harness):
+        first = run(harness, key, auto_body(harness, QUESTION), auto=True)
+        assert first.status_code == 200, first.text
+        assert first.headers["x-router-cache"] == "miss"
+        assert first.headers["x-router-tier"] == "simple"
+        again = run(harness, key, auto_body(harness, PARAPHRASE), auto=True)
+    assert again.status_code == 200, again.text
+    assert again.headers["x-router-cache"] == "semantic", again.headers["x-router-reason"]
+    assert again.json()["choices"] == first.json()["choices"]
+    miss, hit = sorted(harness.check_books(key, 2), key=lambda i: i["started_at"])
+    assert miss["tier"] == "simple" and miss["cost_usd"] > 0
+    assert hit["cache_status"] == "semantic" and hit["cost_usd"] == 0
+    assert hit["cost_saved_usd"] == miss["cost_usd"]
+
+
+def test_auto_with_the_semantic_layer_and_every_provider_timing_out_is_504_booked(
+        harness) -> None:
+    key = harness.new_key()
+    with cache_per_key(harness):
+        resp = run(harness, key, auto_body(harness, QUESTION), mode="timeout", auto=True)
+    assert resp.status_code == 504, resp.text
+    [item] = harness.check_books(key, 1)  # budget used == 0: the reservation released
+    assert item["status"] == 504 and item["tier"] == "simple" and item["cost_usd"] == 0
+
+
+def test_auto_with_the_semantic_layer_and_cache_reads_failing_is_answered_upstream(
+        harness) -> None:
+    key = harness.new_key()
+    table = harness.storage.settings.cache_table
+    with cache_per_key(harness):
+        assert run(harness, key, auto_body(harness, QUESTION), auto=True).status_code == 200
+        faults = [("Query", fault_on(harness, "Query", table, 100)),
+                  ("GetItem", fault_on(harness, "GetItem", table, 100))]
+        try:
+            resp = run(harness, key, auto_body(harness, PARAPHRASE), auto=True)
+        finally:
+            for operation, fault in faults:
+                harness.client.meta.events.unregister(f"before-send.dynamodb.{operation}",
+                                                      fault)
+    assert resp.status_code == 200 and resp.headers["x-router-cache"] == "miss"
+    assert resp.headers["x-router-tier"] == "simple"
+    [_, again] = sorted(harness.check_books(key, 2), key=lambda i: i["started_at"])
+    assert again["cache_miss"] == "failed" and again["cost_usd"] > 0
+
+
+def test_auto_semantic_hit_with_storage_down_at_settle_is_served_and_booked_once(
+        harness, bucket) -> None:
+    key = harness.new_key()
+    with cache_per_key(harness):
+        assert run(harness, key, auto_body(harness, QUESTION), auto=True).status_code == 200
+        hit = run(harness, key, auto_body(harness, PARAPHRASE), auto=True,
+                  settle_failures=SETTLE_ATTEMPTS, bucket=bucket)
+    assert hit.status_code == 200 and hit.headers["x-router-cache"] == "semantic"
+    assert len(harness.ledger_items(harness.keys[key])) == 1  # the hit is parked
+    assert replay(harness, bucket) >= 1
+    items = harness.check_books(key, 2)
+    [booked] = [i for i in items if i["request_id"] == hit.headers["x-request-id"]]
+    assert booked["cache_status"] == "semantic" and booked["cost_usd"] == 0
+
+
 # --- cache hits ----------------------------------------------------------------------
 
 
@@ -174,7 +266,8 @@ def test_a_hit_whose_model_left_the_catalog_is_answered_afresh_and_booked_so(
         harness) -> None:
     key = harness.new_key()
     # model "auto" (an explicit model that left would be a 404); a temperature over
-    # max_temperature keeps it to the exact layer (FixedTier embeds nothing).
+    # max_temperature keeps it to the exact layer (the module's other questions, as alike
+    # as "Where is order <id>", share the tenant's cache).
     body = {**cached_body(harness), "model": "auto", "temperature": 1.5}
     first = run(harness, key, body, auto=True)
     assert first.status_code == 200 and first.headers["x-router-cache"] == "miss"
