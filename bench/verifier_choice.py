@@ -41,7 +41,7 @@ def load_chosen(args: argparse.Namespace) -> tuple[str, Verifier]:
     if model == "cross":
         cross = load_cross_verifier(shared_embedder(), args.cross_dir)
         if cross.combines_nets:  # stacked on the nets, as the router loads it
-            cross.nets = load_verifier()
+            cross.stack_on(load_verifier())
         return model, cross
     return model, load_verifier(model_kind=model, fusion_path=args.fusion)
 

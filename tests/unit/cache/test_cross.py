@@ -245,3 +245,41 @@ def test_the_shipped_cross_encoder_is_stacked_on_the_shared_nets() -> None:
     nets = verifier.nets.probability(cached, query, 0.79)
     assert verifier.probability(cached, query, 0.79) == pytest.approx(stack(alone, nets))
     assert verifier.meta["numbers"] == "shared" and verifier.encoder.numbers == "shared"
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_the_stack_builds_one_word_view_a_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-encoder's amounts check and the nets read the same view of a text: a
+    lookup over new texts builds each once (it built each twice), and the verdicts'
+    probabilities are the two models' stacked as before."""
+    from llm_router.cache.cross import CrossVerifier, stack
+    from llm_router.cache.pair_features import Vocabulary
+    from llm_router.cache.policy import MatchPolicy
+    from llm_router.cache.verifier import shared_verifier
+
+    verifier = shared_verifier()
+    assert isinstance(verifier, CrossVerifier) and verifier.nets is not None
+    assert verifier.vocabulary is verifier.nets.vocabulary
+    query = "How do I cancel order 4412 I placed on Monday?"
+    cached = ["How can I cancel order 4412?", "Cancel my order 4412 from Monday",
+              "How do I cancel order 9900?"]
+    verifier.forget()
+    built: list[str] = []
+    view = Vocabulary.view
+
+    def counted(self: Vocabulary, text: str) -> Any:
+        built.append(text)
+        return view(self, text)
+
+    monkeypatch.setattr(Vocabulary, "view", counted)
+    policy = MatchPolicy(0.0, True, verifier, verifier.threshold, spelling=False)
+    policy.before_judging([(query, text) for text in cached])
+    verdicts = [policy.judge(0.8, None, None, text, query) for text in cached]
+    assert sorted(built) == sorted([query, *cached])
+    assert verdicts[2].refused_by == "numbers"  # another order: the amounts check
+    for text, verdict in zip(cached[:2], verdicts[:2], strict=True):
+        alone = float(verifier.encoder.probabilities([(query, text)])[0])
+        nets = verifier.nets.probability(text, query, 0.8)
+        # alone: a pass of its own, padded otherwise than the lookup's (float32: ~1e-8)
+        assert verdict.probability == pytest.approx(stack(alone, nets), abs=1e-6)
+

@@ -19,7 +19,7 @@ import functools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,9 @@ class PairVerifier:
         self._kept_bytes = 0
         self._prepared: OrderedDict[str, Prepared] = OrderedDict()
         self._lock = threading.Lock()
+        # Where a text's view may be built already (the cross-encoder stacked on these
+        # nets keeps one per text it checked: ``CrossVerifier.stack_on``); None: none.
+        self.views_from: Callable[[str], TextView | None] | None = None
 
     def prepare(self, text: str, states: F32 | None = None) -> Prepared:
         """The text's view and token states, kept. ``states``: its last-layer states
@@ -171,11 +174,14 @@ class PairVerifier:
                 return found
         if states is None:
             states = self.embedder.token_states(text, None, MAX_TOKENS, self.state_layers)
+        view = self.views_from(text) if self.views_from is not None else None
+        if view is None:
+            view = self.vocabulary.view(text)
         if self.state_layers is None:
-            prepared = Prepared(self.vocabulary.view(text), unit_rows(states))
+            prepared = Prepared(view, unit_rows(states))
         else:
             dim = states.shape[1] // 2
-            prepared = Prepared(self.vocabulary.view(text), unit_rows(states[:, dim:]),
+            prepared = Prepared(view, unit_rows(states[:, dim:]),
                                 np.ascontiguousarray(states[:, :dim], np.float32))
         with self._lock:
             if text not in self._prepared:
@@ -208,6 +214,12 @@ class PairVerifier:
 
     def view(self, text: str) -> TextView:
         return self.prepare(text).view
+
+    def kept_view(self, text: str) -> TextView | None:
+        """The text's view if it is kept prepared; never prepares it."""
+        with self._lock:
+            found = self._prepared.get(text)
+        return None if found is None else found.view
 
     def states(self, text: str) -> F32:
         return self.prepare(text).states
@@ -308,7 +320,8 @@ def shared_verifier(model: str | None = None) -> Verifier:
                 cross = load_cross_verifier(shared_embedder())
                 if cross.combines_nets:  # stacked on the nets: the process's one copy
                     nets = _SHARED.get("nets")
-                    cross.nets = _SHARED["nets"] = nets or load_verifier()
+                    _SHARED["nets"] = nets = nets or load_verifier()
+                    cross.stack_on(nets)
                 found = _SHARED[kind] = cross
             else:
                 found = _SHARED[kind] = load_verifier()
