@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from embed_cache import embed_cached  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.context import MAX_TOKENS
+from llm_router.cache.cross import CrossVerifier
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import WIDEN_TO, TenantIndex
 from llm_router.cache.policy import MatchPolicy
@@ -193,9 +195,14 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     rng = np.random.default_rng(7)
     base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
+    verifier = policy.verifier
+    # The nets the verifier runs: alone, or under the cross-encoder stacked on them.
+    nets = None if verifier is None else nets_of(verifier)
     for size in sizes:
-        if policy.verifier is not None and not isinstance(policy.verifier, PairVerifier):
-            policy.verifier.forget()  # no pair scored at the last size is kept
+        if isinstance(verifier, CrossVerifier):  # no pair scored at the last size is kept;
+            verifier.nets = None                 # the nets keep their texts, as alone
+            verifier.forget()
+            verifier.nets = nets
         index = TenantIndex(dim=base.shape[1], capacity=size)
         rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.08, (size, base.shape[1]))
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
@@ -204,8 +211,7 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
         samples, cpu = [], []
         for r in range(repeats):
             q, text = base[r % len(base)], texts[(r * 7919) % len(texts)]
-            nets = None if policy.verifier is None else nets_of(policy.verifier)
-            if nets is not None:  # the nets' query states: from its embedding pass
+            if nets is not None:  # the query's states from its embedding pass (untimed)
                 _, states = embedder.embed_with_states([text], MAX_TOKENS, nets.state_layers)
                 nets.prepare(text, states[0])
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -221,14 +227,18 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             "cpu_p50_ms": round(cpu[len(cpu) // 2], 3),
             "cpu_p99_ms": round(cpu[int(len(cpu) * 0.99) - 1], 3),
             "memory_mb": round(index.semantic_rows * base.shape[1] * 4 / 2**20, 1),
+            # the process's peak so far: models, kept texts and scores, this index
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
     return out
 
 
 def verify_cost(verifier: Verifier, embedder: MiniLMEmbedder, pairs: list[dict[str, Any]],
                 n: int = 200) -> dict[str, float]:
-    """Milliseconds to verify one candidate on this core. The cross-encoder: CPU ms a
-    candidate when a lookup scores 1 or 5 (median; ``bench/cross_cost.py``). The nets:
+    """Milliseconds to verify one candidate on this core. The cross-encoder (alone, or
+    stacked on the nets): CPU ms a candidate when a lookup judges 1 or 5, the query's
+    states from its embedding pass and the candidates' texts new (``request``) or kept
+    (``warm``), median (``bench/stack_cost.py``). The nets:
     ``new``: neither text seen before (both texts' views and token states computed: two
     MiniLM passes of up to 40 tokens);
     ``request_path``: the cached text prepared at insert, the query's token states from
@@ -237,13 +247,13 @@ def verify_cost(verifier: Verifier, embedder: MiniLMEmbedder, pairs: list[dict[s
     Also the memory a kept text takes (its view's word vectors and its token states)."""
     sample = pairs[:n]
     out: dict[str, float] = {}
-    if not isinstance(verifier, PairVerifier):
-        from cross_cost import lookup_cost
+    if not isinstance(verifier, PairVerifier):  # the cross-encoder, alone or stacked
+        from stack_cost import lookup_cost
 
-        for k, name in ((1, "one_candidate_cpu"), (5, "five_candidates_cpu")):
-            out[name] = round(lookup_cost(verifier, sample, k)[0], 3)
-        # Stacked on the nets: those figures include the nets' MiniLM passes, cold.
-        out["stacked_on_nets"] = float(verifier.nets is not None)
+        for state in ("request", "warm"):
+            for k, name in ((1, "one_candidate_cpu"), (5, "five_candidates_cpu")):
+                per = sorted(lookup_cost(verifier, sample, k, state))
+                out[f"{state}_{name}"] = round(per[len(per) // 2], 3)
         return out
     verifier.forget()
     started = time.perf_counter()
@@ -291,7 +301,11 @@ def main() -> None:
     parser.add_argument("--widen-to", type=int, default=WIDEN_TO,
                         help="candidates a lookup may judge in all (TenantIndex.search)")
     parser.add_argument("--quality-only", action="store_true",
-                        help="print the pair sets' tables only: no timings, no file written")
+                        help="print the pair sets' tables only: no timings, no --out written")
+    parser.add_argument("--rows-out", type=Path, default=None,
+                        help="also write every pair's row (source, kind, label, similarity, "
+                             "the verifier's probability or None) as JSON Lines, to sweep "
+                             "any cut afterwards")
     parser.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), choices=list(SETS))
     parser.add_argument("--latency-only", action="store_true",
                         help="time verification and lookups only, and replace just those "
@@ -321,6 +335,10 @@ def main() -> None:
         if args.latency_only:
             continue
         rows = judge_all(pairs, embedder, verifier, config.verifier_floor)
+        if args.rows_out is not None:
+            with args.rows_out.open("a", encoding="utf-8") as out:
+                out.writelines(json.dumps({"set": name, "model": model, **row}) + "\n"
+                               for row in rows)
         result["sets"][name] = summary(rows, config.verifier_floor, probability,
                                        config.similarity_threshold)
         print_set(name, result["sets"][name])
@@ -345,7 +363,8 @@ def main() -> None:
     for size, numbers in result["lookup_latency"].items():
         print(f"lookup with verification at {size:>6} entries: p50 {numbers['p50_ms']} ms, "
               f"p99 {numbers['p99_ms']} ms (CPU p50 {numbers['cpu_p50_ms']}, p99 "
-              f"{numbers['cpu_p99_ms']} ms), {numbers['memory_mb']} MB")
+              f"{numbers['cpu_p99_ms']} ms), {numbers['memory_mb']} MB, process peak RSS "
+              f"{numbers['peak_rss_mb']} MB")
 
 
 def print_set(name: str, table: dict[str, Any]) -> None:

@@ -1,0 +1,147 @@
+"""CPU time of the pair verification per candidate on one core, the shipped stack (the
+cross-encoder's logit plus the nets', ``cross.json`` ``"combine": "nets"``) against the
+nets alone and the cross-encoder alone: a lookup's query judged against 1 and against 5
+candidates, everything a lookup does after the index found them (``MatchPolicy.
+before_judging``, then ``judge`` on each: the amounts check, the batched passes, the
+verdicts).
+
+    .venv/bin/python bench/stack_cost.py                    # all three, alternated twice
+    .venv/bin/python bench/stack_cost.py --verifiers stacked nets --rounds 3
+
+Three states of the texts (the pair itself is always new: a lookup's query is):
+- ``cold``: no text seen before (the nets run MiniLM over the query and the candidates
+  in one batched pass; the cross-encoder builds the texts' word views);
+- ``request``: the query's token states come from its own embedding pass (untimed: the
+  lookup needs that pass anyway), the candidates' texts never seen (an instance that
+  loaded the entries from a snapshot and has not judged them yet);
+- ``warm``: every text kept (the entries judged or stored on this instance before, the
+  query's states from its embedding pass): only the pair's own work is left.
+
+Texts: data/heldout5's pairs (seen; only their lengths matter here). CPU time
+(``time.process_time``): what load on a shared machine inflates least. Target (issue 13):
+<= 10 ms per candidate on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from llm_router.cache.context import MAX_TOKENS  # noqa: E402
+from llm_router.cache.cross import CrossVerifier, load_cross_verifier  # noqa: E402
+from llm_router.cache.policy import MatchPolicy  # noqa: E402
+from llm_router.cache.verifier import Verifier, load_verifier, nets_of  # noqa: E402
+from llm_router.embedding.minilm import shared_embedder  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
+STATES = ("cold", "request", "warm")
+
+
+def build(kind: str) -> Verifier:
+    """The nets alone, the cross-encoder alone, or the stack as the router loads it."""
+    if kind == "nets":
+        return load_verifier(model_kind="nets")
+    cross = load_cross_verifier(shared_embedder())
+    if kind == "stacked":
+        if not cross.combines_nets:
+            raise SystemExit("the shipped cross.json is not stacked on the nets")
+        cross.stack_on(load_verifier(model_kind="nets"))
+    return cross
+
+
+def forget(verifier: Verifier, keep_texts: bool) -> None:
+    """Drop what the last lookup left: every pair score (a new query's pairs are new), and
+    unless ``keep_texts`` every text's view and token states."""
+    if isinstance(verifier, CrossVerifier):
+        nets, verifier.nets = verifier.nets, None
+        views = dict(verifier._views)
+        verifier.forget()
+        verifier.nets = nets
+        if keep_texts:  # the word views are the texts', not the pairs'
+            verifier._views.update(views)
+    nets = nets_of(verifier)
+    if not keep_texts and nets is not None:
+        nets.forget()
+
+
+def ready_query(verifier: Verifier, query: str) -> None:
+    """The query's token states from its own embedding pass, as ``embed_query`` does."""
+    nets = nets_of(verifier)
+    if nets is not None:
+        _, states = nets.embedder.embed_with_states([query], MAX_TOKENS, nets.state_layers)
+        if states[0] is not None:
+            nets.prepare(query, states[0])
+
+
+def ready_all(verifier: Verifier, texts: list[str]) -> None:
+    nets = nets_of(verifier)
+    if nets is not None:
+        for text in texts:
+            nets.prepare(text)
+    if isinstance(verifier, CrossVerifier):
+        for text in texts:
+            verifier.view(text)
+
+
+def lookup_cost(verifier: Verifier, pairs: list[dict[str, str]], candidates: int,
+                state: str, clock: Callable[[], float] = time.process_time) -> list[float]:
+    """CPU ms per candidate of each lookup: query ``pairs[i]["b"]``, candidates the next
+    ``candidates`` pairs' cached texts (judged at similarity 1: every one over the floor)."""
+    policy = MatchPolicy(0.0, True, verifier, verifier.threshold, spelling=False)
+    per: list[float] = []
+    for i in range(len(pairs) - candidates):
+        query = pairs[i]["b"]
+        cached = [pairs[i + j]["a"] for j in range(candidates)]
+        forget(verifier, keep_texts=state == "warm")
+        if state == "request":
+            ready_query(verifier, query)
+        elif state == "warm":
+            ready_all(verifier, [query, *cached])
+        started = clock()
+        policy.before_judging([(query, text) for text in cached])
+        for text in cached:
+            policy.judge(1.0, None, None, text, query)
+        per.append((clock() - started) * 1000 / candidates)
+    return per
+
+
+def summary(per: list[float]) -> str:
+    ordered = sorted(per)
+    return (f"{ordered[len(ordered) // 2]:.2f} / {sum(ordered) / len(ordered):.2f} / "
+            f"{ordered[int(len(ordered) * 0.99) - 1]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--verifiers", nargs="+", default=["stacked", "nets", "cross"],
+                        choices=("stacked", "nets", "cross"))
+    parser.add_argument("--rounds", type=int, default=2, help="alternations of the list")
+    parser.add_argument("--pairs", type=int, default=120)
+    parser.add_argument("--states", nargs="+", default=list(STATES), choices=STATES)
+    args = parser.parse_args()
+    lines = PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]
+    pairs = [json.loads(line) for line in lines]
+    verifiers = {kind: build(kind) for kind in args.verifiers}
+    for verifier in verifiers.values():  # first-call costs out of the timing
+        lookup_cost(verifier, pairs[:8], 2, "cold")
+    print("CPU ms per candidate, median / mean / p99 over the lookups", flush=True)
+    for _ in range(args.rounds):
+        for kind, verifier in verifiers.items():
+            for state in args.states:
+                for k in (1, 5):
+                    per = lookup_cost(verifier, pairs, k, state)
+                    print(f"{kind:8s} {state:8s} {k} candidate{'s' if k > 1 else ' '}: "
+                          f"{summary(per)} (load average {os.getloadavg()[0]:.1f})",
+                          flush=True)
+
+
+if __name__ == "__main__":
+    main()
