@@ -33,6 +33,7 @@ from llm_router.cache.quantities import (
     Amount,
     amounts,
     currencies,
+    length_reading,
     periods,
     same_amounts,
     same_currencies,
@@ -112,6 +113,9 @@ class TextView:
     negated: bool
     intents: frozenset[tuple[int, int]]
     wh: str
+    # ``hard_quantities`` with a bare "2m" / "5k" read as metres / km, where it has one
+    # (``quantities.length_reading``): the hard check takes either reading.
+    hard_lengths: tuple[Amount, ...] | None = None
 
 
 class Vocabulary:
@@ -178,6 +182,7 @@ class Vocabulary:
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
+            hard_lengths=length_reading(lowered),
         )
 
 
@@ -268,22 +273,30 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
 
 def value_conflict(a: TextView, b: TextView) -> bool:
     """``quantity_conflict``'s part that ``number_codes`` can read in bulk: different
-    amounts (by value, units not compared) or different ids."""
-    qa, qb = a.hard_quantities, b.hard_quantities
-    return ((bool(qa) and bool(qb) and not same_amounts(qa, qb))
+    amounts (by value, units not compared; in every reading of a bare "2m" / "5k") or
+    different ids."""
+    return (not any(not qa or not qb or same_amounts(qa, qb)
+                    for qa in _readings(a) for qb in _readings(b))
             or (bool(a.hard_ids) and bool(b.hard_ids) and a.hard_ids != b.hard_ids))
 
 
 def _unit_conflict(a: TextView, b: TextView) -> bool:
     """``quantity_conflict``'s other part, read only once ``value_conflict`` found none
-    (so amounts on both sides are equal in value and number, as ``same_units`` needs):
-    units that cannot be the same ("5 kg" / "5 lb"), different rate periods ("$90 a
-    month" / "$90 a year"), or different currencies named ("1 BTC in USD" / "in EUR")."""
-    qa, qb = a.hard_quantities, b.hard_quantities
-    if qa and qb and (not same_units(qa, qb)
-                      or (a.periods and b.periods and a.periods != b.periods)):
+    (so some reading of each side's amounts is equal to the other's in value and number,
+    as ``same_units`` needs): no such readings in units that can be the same ("5 kg" /
+    "5 lb") and of the same rate period ("$90 a month" / "$90 a year"), or different
+    currencies named ("1 BTC in USD" / "in EUR")."""
+    if not any(not qa or not qb or (same_amounts(qa, qb) and same_units(qa, qb) and not (
+            a.periods and b.periods and a.periods != b.periods))
+               for qa in _readings(a) for qb in _readings(b)):
         return True
     return not same_currencies(a.currencies, b.currencies)
+
+
+def _readings(view: TextView) -> tuple[tuple[Amount, ...], ...]:
+    if view.hard_lengths is None:
+        return (view.hard_quantities,)
+    return view.hard_quantities, view.hard_lengths
 
 
 # ``number_codes``: the text names no amount (or is not read), and amounts that are
@@ -307,8 +320,8 @@ def number_codes(text: str) -> tuple[int, int]:
     found = amounts(lowered, hard=True)
     if not found:
         amount_code = NO_CODE
-    elif any(family in APPROXIMATE for _, family in found):
-        amount_code = TOLERANT
+    elif any(family in APPROXIMATE for _, family in found) or length_reading(lowered):
+        amount_code = TOLERANT  # within a tolerance, or read two ways ("2m": ``_readings``)
     else:
         amount_code = _code(repr(sorted(value for value, _ in found)))
     found_ids = identifiers(lowered, hard=True)

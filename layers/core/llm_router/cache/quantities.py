@@ -68,6 +68,11 @@ CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
     "inr": ("₹", "rupee", "rupees", "inr"), "mxn": ("peso", "pesos", "mxn"),
     "chf": ("franc", "francs", "chf"),
     "btc": ("btc", "bitcoin", "bitcoins"), "eth": ("eth", "ether"),
+    # Dollars of other countries ("S$", "R$": ``_DOLLARS``); "real" is an English word.
+    "sgd": ("sgd", "singapore dollar", "singapore dollars"),
+    "hkd": ("hkd", "hong kong dollar", "hong kong dollars"),
+    "nzd": ("nzd", "new zealand dollar", "new zealand dollars"),
+    "brl": ("brl", "reais", "brazilian real", "brazilian reais"),
 }
 # Units the hard check (``pair_features.quantity_conflict``) reads and the verifier's
 # features do not: they were trained on ``_UNITS``, so these wait for a retraining to join
@@ -98,6 +103,9 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
         ("fahrenheit", ("°f", "fahrenheit", "degrees fahrenheit", "degrees f")),
         ("kelvin", ("kelvin", "degrees kelvin"))) for w in names},
     "wk": ("day", 7), "wks": ("day", 7),
+    "gig": ("mb", 1024), "gigs": ("mb", 1024), "meg": ("mb", 1), "megs": ("mb", 1),
+    # Areas, as ``_AREAS`` writes them ("50 m²" / "50 square metres").
+    "sqm": ("m2", 1), "sqft": ("ft2", 1), "sqkm": ("km2", 1),
     **{w: ("mg", 1e-3) for w in ("mcg", "µg", "microgram", "micrograms")},
     # Bits: rates are written in bits, sizes in bytes ("100 megabits" / "100 megabytes").
     **{w: ("mbps", f) for f, names in ((1e-3, "kilobit kilobits"), (1, "megabit megabits"),
@@ -144,19 +152,24 @@ _AND_A_HALF = re.compile(r"\b(\d+|one|a|an)\s+and\s+a\s+half\b")
 _FRACTIONAL = re.compile(r"(\d) (hundred|thousand|million)\b")
 
 
-def amounts(lowered: str, hard: bool = False) -> tuple[Amount, ...]:
+def amounts(lowered: str, hard: bool = False, lengths: bool = False) -> tuple[Amount, ...]:
     """The amounts of a normalised (lower-case) text, sorted; ids are left to ``ids``.
-    ``hard``: read the hard check's units too (``_HARD_UNITS``)."""
+    ``hard``: read the hard check's units too (``_HARD_UNITS``); ``lengths`` (with
+    ``hard``): a bare "2m" / "5k" read as 2 metres / 5 km, not 2 million / 5,000
+    (``length_reading``)."""
     units, quantity = (_HARD_UNITS, _HARD_QUANTITY) if hard else (_UNITS, _QUANTITY)
     found: list[Amount] = []
     text = _VERSION.sub("", _hard_forms(lowered) if hard else lowered)
+    if hard and lengths:
+        text = _BARE_SHORT.sub(lambda m: f"{m.group(1)} {_LENGTH_OF[m.group(2)]}", text)
     text = _SHORT_YEAR.sub(_year, text)
     text = _dates(text, found)
     text = _clock(text, found)
     text = _AND_A_HALF.sub(lambda m: f" {_one(m.group(1)) + 0.5:g} ", text)
     text = _HALF.sub(lambda m: f" 0.5 {m.group(1)} ", text)
     text = _NUMBER_WORDS.sub(_number_word, text)
-    text = _FRACTIONAL.sub(r"\1\2", text)
+    # "5 thousand": one space, read as a multiplier ("5thousand" would read "th" as "5th")
+    text = _WORD_TIMES.sub(r"\1 \2", text) if hard else _FRACTIONAL.sub(r"\1\2", text)
     text = ID.sub(lambda m: m.group(0) if is_quantity(m.group(0), hard) else " ", text)
     for m in quantity.finditer(text):
         value = float(m.group("num").replace(",", ""))
@@ -175,6 +188,15 @@ def ids(lowered: str, hard: bool = False) -> frozenset[str]:
                      if not is_quantity(m, hard)) - _NOT_IDS
 
 
+def length_reading(lowered: str) -> tuple[Amount, ...] | None:
+    """The hard check's amounts read with a bare "2m" as 2 metres and "5k" as 5 km (a
+    "2m HDMI cable", a "5k run"), where the text has such a number with no currency
+    beside it; None where it has none ("$1M", "2 million": no other reading)."""
+    if not _BARE_SHORT.search(_VERSION.sub("", _hard_forms(lowered))):
+        return None
+    return amounts(lowered, hard=True, lengths=True)
+
+
 # Forms the hard check reads apart (the verifier's features were trained without them):
 # 5'10" (not a year '10), "24/7" (not a date: an idiom, no amount), "401(k)" = "401k".
 _FEET_INCHES = re.compile(r"(?<![\d'])(\d{1,2})'\s?(\d{1,2})(?:\"|'')?(?![\d'])")
@@ -182,9 +204,56 @@ _ALWAYS = re.compile(r"\b24\s?/\s?7\b")
 _LETTER_IN_PARENS = re.compile(r"\b(\d+)\(([a-z])\)")
 
 
+# "S$ 90" / "90 Singapore dollars", "R$ 2.000" / "2,000 reais": a letter before "$" names
+# the country's dollar (read as "$", US dollars, before).
+_DOLLARS = re.compile(r"\b(us|s|r|a|c|hk|nz)\$")
+_DOLLAR_CODES = {"us": "usd", "s": "sgd", "r": "brl", "a": "aud", "c": "cad", "hk": "hkd",
+                 "nz": "nzd"}
+# "one million dollars" / "$1M", "a thousand" / "1,000" ("one" alone is no number).
+_ONE_TIMES = re.compile(r"\b(?:one|a)\s+(hundred|thousand|million|billion)\b")
+_WORD_TIMES = re.compile(r"(\d)\s+(hundred|thousand|million|billion)\b")
+# "€1.000" / "1,000 EUR", "R$ 2.000,50": dots between groups of three digits are
+# thousands where a currency is named beside the number, or where there are two of them.
+_DOTTED = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+)(?:,(\d{1,2}))?(?![\d]|[.,]\d)")
+# "105 x 105 cm" / "105cm by 105cm", "55x40x20cm": the unit after the last side is every
+# side's.
+_SIDES = re.compile(
+    r"(\d+(?:\.\d+)?(?:\s?(?:x|×|by)\s?\d+(?:\.\d+)?)+)\s?(mm|cm|m|km|in|inch|inches|ft|feet|"
+    r"foot|yd|yards?|metres?|meters?|centimet(?:re|er)s?|millimet(?:re|er)s?)(?![a-z0-9])")
+_SIDE = re.compile(r"\d+(?:\.\d+)?")
+_AREAS = (
+    (re.compile(r"(\d)\s?(?:m²|sq\.?\s?m(?:etres?|eters?)?|square\s+met(?:re|er)s?)(?![a-z0-9])"
+                r"|(\d)m2\b"), r"\1\2 sqm "),
+    (re.compile(r"(\d)\s?(?:ft²|sq\.?\s?f(?:ee)?t|square\s+f(?:oo|ee)t)(?![a-z0-9])|(\d)ft2\b"),
+     r"\1\2 sqft "),
+    (re.compile(r"(\d)\s?(?:km²|sq\.?\s?km|square\s+kilomet(?:re|er)s?)(?![a-z0-9])|(\d)km2\b"),
+     r"\1\2 sqkm "),
+)
+# "WWII in 1942" / "World War 2 in 1942": the war's number is a name (an id: "ww2"), not
+# an amount.
+_WORLD_WAR = re.compile(r"\b(?:world\s+war|ww)\s?(\d+|iii|ii|i|one|two|three)\b")
+_WAR_NUMBER = {"i": "1", "one": "1", "ii": "2", "two": "2", "iii": "3", "three": "3"}
+
+
 def _hard_forms(lowered: str) -> str:
     text = _FEET_INCHES.sub(r" \1 ft \2 inch ", lowered)
-    return _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
+    text = _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
+    text = _WORLD_WAR.sub(lambda m: f" ww{_WAR_NUMBER.get(m.group(1), m.group(1))} ", text)
+    text = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", text)
+    text = _DOTTED.sub(lambda m: _thousands(m, text), text)
+    text = _ONE_TIMES.sub(r"1 \1", text)
+    for pattern, repl in _AREAS:
+        text = pattern.sub(repl, text)
+    return _SIDES.sub(lambda m: " by ".join(f"{side} {m.group(2)}"
+                                            for side in _SIDE.findall(m.group(1))), text)
+
+
+def _thousands(m: re.Match[str], text: str) -> str:
+    number = m.group(1)
+    beside = text[max(0, m.start() - 6):m.start()] + " " + text[m.end():m.end() + 20]
+    if number.count(".") < 2 and not _CURRENCY.search(beside):
+        return m.group(0)
+    return number.replace(".", "") + (f".{m.group(2)}" if m.group(2) else "")
 
 
 def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
@@ -236,10 +305,20 @@ _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:" + "|".join(
     + r")\b")
 
 
+# A number and "m" or "k" with no currency sign before it nor currency after it: millions
+# or thousands, or metres or kilometres ("2m HDMI cable", "a 5k run").
+_BARE_SHORT = re.compile(
+    r"(?<![$€£¥₹\d.,])(?<![$€£¥₹]\s)(\d+(?:\.\d+)?)\s?(m|k)(?![a-z0-9²])(?!\s?(?:[$€£¥₹]|"
+    + "|".join(re.escape(w) for w in sorted(_CURRENCY_NAMES, key=len, reverse=True)
+               if w[0].isalpha()) + r")\b)")
+_LENGTH_OF = {"m": "metre", "k": "km"}
+
+
 def currencies(lowered: str) -> frozenset[str]:
     """The currencies a normalised text names, by sign, code or name, with or without an
-    amount ("what's 1 BTC worth in USD": btc, usd; "pounds": pound); "cents" (of which
-    currency?) are left out."""
+    amount ("what's 1 BTC worth in USD": btc, usd; "pounds": pound; "S$": sgd); "cents"
+    (of which currency?) are left out."""
+    lowered = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", lowered)
     return frozenset(_CURRENCY_NAMES[m.group(0)] for m in _CURRENCY.finditer(lowered))
 
 
