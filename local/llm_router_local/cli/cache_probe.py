@@ -51,8 +51,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--no-spelling", action="store_true",
                         help="with the verifier: no same-question-respelled check first")
     parser.add_argument("--explain", action="store_true",
-                        help="add refused_by (threshold, a guard or verifier), the "
-                             "verifier's probability and the respelling of a hit")
+                        help="add refused_by (threshold, a guard, numbers, one_word or "
+                             "verifier), the verifier's probability and the respelling of a hit")
     parser.set_defaults(run=run)
 
 

@@ -283,3 +283,12 @@ def test_the_stack_builds_one_word_view_a_text(monkeypatch: pytest.MonkeyPatch) 
         # alone: a pass of its own, padded otherwise than the lookup's (float32: ~1e-8)
         assert verdict.probability == pytest.approx(stack(alone, nets), abs=1e-6)
 
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_a_stacked_artefact_without_its_nets_refuses_to_judge(embedder: MiniLMEmbedder) -> None:
+    """Its cut is the stack's: judging by the cross-encoder alone at it would be wrong."""
+    verifier = load_cross_verifier(embedder)
+    assert verifier.combines_nets and verifier.nets is None
+    with pytest.raises(ConfigError, match="combine: nets"):
+        verifier.probability("cancel my order", "cancel my purchase", 0.79)

@@ -54,3 +54,22 @@ def test_cache_partition_is_the_tenant_or_the_tenant_and_key() -> None:
     assert config.partition("solo", "key_a") == "solo/key_a"
     assert CacheConfig(scope="key").partition("acme", "key_a") == "acme/key_a"
     assert policy_for(config, "solo/key_a").threshold == 0.95  # the tenant's own threshold
+
+
+def test_one_word_reads_words_not_characters() -> None:
+    from llm_router.cache.policy import one_word
+
+    assert one_word("yes") and one_word("  Continue! ") and one_word("") and one_word("?!")
+    assert one_word("esim?") and not one_word("e sim")
+    assert not one_word("yes please") and not one_word("word " * 100_000)
+
+
+def test_two_lone_words_never_answer_each_other_with_the_verifier() -> None:
+    """Both models read "continue" / "stop" as the same question (p 1.0 before): with
+    the verifier the semantic layer leaves two one-word texts to the exact layer; a
+    one-word text against a longer one is still judged."""
+    policy = policy_for(CacheConfig(enabled=True), "t")
+    verdict = policy.judge(0.63, None, None, "continue", "stop")
+    assert not verdict.hit and verdict.refused_by == "one_word"
+    longer = policy.judge(0.78, None, None, "cancel", "cancel my order please")
+    assert longer.refused_by != "one_word"

@@ -254,6 +254,10 @@ class CrossVerifier:
     def probability(self, cached: str, query: str, cosine: float) -> float:
         """The probability that ``cached``'s answer answers ``query``: the cross-encoder's
         (it reads the texts, not the cosine), stacked on the nets' when it is."""
+        if self.nets is None and self.combines_nets:
+            raise ConfigError("this cross-encoder's operating point is for its sum with the "
+                              "nets (cross.json combine: nets); attach them "
+                              "(verifier.shared_verifier does) or use the nets alone")
         with self._lock:
             found = self._scores.get((query, cached))
         p = found if found is not None else float(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -15,7 +16,14 @@ from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 if TYPE_CHECKING:
     from llm_router.cache.verifier import Verifier
 
-Refusal = GuardName | Literal["threshold", "context", "verifier"]
+Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word"]
+_WORD = re.compile(r"\w+")
+
+
+def one_word(text: str) -> bool:
+    """At most one word ("yes", "continue", "a"): read without scanning a long text."""
+    words = _WORD.finditer(text)
+    return next(words, None) is None or next(words, None) is None
 # A last user turn longer than this is looked up exactly only: an entry is not stored for
 # it (it would not fit a DynamoDB item), and a paraphrase of a 20,000-character message
 # is not a thing; the lexical guards would read all of it for nothing.
@@ -155,6 +163,12 @@ class MatchPolicy:
         cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
         if self.guards and quantity_conflict(cached, query):
             return Verdict(False, similarity, "numbers")
+        if one_word(cached_text) and one_word(query_text):
+            # Both models read two lone words as the same question ("continue" / "stop"
+            # p 1.0, "yes" / "no" 0.999): in a conversation, where the earlier turns are
+            # the context and the last turn is a one-word reply, that answers the wrong
+            # reply. No committed pair has one word on both sides; exact repeats still hit.
+            return Verdict(False, similarity, "one_word")
         p = self.verifier.probability(cached_text, query_text, similarity)
         if p < self.min_probability:
             return Verdict(False, similarity, "verifier", p)
