@@ -205,6 +205,18 @@ def test_auto_semantic_hit_with_storage_down_at_settle_is_served_and_booked_once
     assert booked["cache_status"] == "semantic" and booked["cost_usd"] == 0
 
 
+def test_without_an_embedder_a_miss_says_only_the_exact_layer_looked(harness) -> None:
+    # No tier picker (its files missing: bootstrap's load_tier_picker warns and goes
+    # on): model: auto is a 400, and the semantic layer, which embeds with the picker's
+    # embedder, is skipped. The miss is named so, not booked as one for want of a match.
+    key = harness.new_key()
+    with cache_per_key(harness):
+        resp = run(harness, key, auto_body(harness, QUESTION) | {"model": harness.model})
+    assert resp.status_code == 200 and resp.headers["x-router-cache"] == "miss"
+    [item] = harness.check_books(key, 1)
+    assert item["cache_miss"] == "exact_only" and item["cost_usd"] > 0
+
+
 # --- cache hits ----------------------------------------------------------------------
 
 

@@ -298,7 +298,9 @@ class ChatService:
         *, inline: bool = False,
     ) -> CacheHit | None:
         """An exact repeat first (no embedding needed); then the semantic layer on the one
-        embedding of the last user turn, which ``model: auto`` routing then reuses.
+        embedding of the last user turn, which ``model: auto`` routing then reuses. The
+        embedder is the tier picker's: without one (its files missing) only the exact
+        layer looks, and a miss says so (``exact_only``).
         ``inline``: a small request, whose exact repeat with its answer held in memory
         is answered here on the event loop (no storage call, no hop to a thread)."""
         if self._cache is None:
@@ -325,7 +327,10 @@ class ChatService:
         if hit is not None and hit.answer.model not in self.catalog.models:
             booking.cache_miss = "model_removed"  # since removed from the catalog: afresh
             return None
-        if hit is None and not plan.semantic and booking.cache_miss is None:
+        # Only the exact layer looked: the request allows no other (tools, a high
+        # temperature...) or this router has no embedder (no tier picker loaded).
+        semantic = plan.semantic and self._tiers is not None
+        if hit is None and not semantic and booking.cache_miss is None:
             booking.cache_miss = "exact_only"
         return hit
 
