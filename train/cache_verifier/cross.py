@@ -81,26 +81,18 @@ def hand_written(source: str) -> bool:
 # --------------------------------------------------------------------------- prepare
 
 
-def _groups(pairs: list[dict[str, Any]]) -> dict[str, int]:
-    """Paraphrase groups: texts joined by label-1 pairs, transitively (union-find)."""
-    parent: dict[str, str] = {}
+def _groups(pairs: list[dict[str, Any]]) -> dict[str, str]:
+    """Paraphrase groups: texts joined by label-1 pairs, transitively, each text mapped to
+    its group's name (``pairs.Components``)."""
+    from train.cache_verifier.pairs import Components
 
-    def find(t: str) -> str:
-        parent.setdefault(t, t)
-        while parent[t] != t:
-            parent[t] = parent[parent[t]]
-            t = parent[t]
-        return t
-
+    components = Components()
     for p in pairs:
-        find(p["a"])
-        find(p["b"])
+        components.find(p["a"])
+        components.find(p["b"])
         if int(p["label"]) == 1:
-            ra, rb = find(p["a"]), find(p["b"])
-            if ra != rb:
-                parent[ra] = rb
-    roots: dict[str, int] = {}
-    return {t: roots.setdefault(find(t), len(roots)) for t in list(parent)}
+            components.join(p["a"], p["b"])
+    return {t: components.find(t) for p in pairs for t in (p["a"], p["b"])}
 
 
 def mine(pairs: list[dict[str, Any]], embed: Any) -> list[dict[str, Any]]:
@@ -113,7 +105,8 @@ def mine(pairs: list[dict[str, Any]], embed: Any) -> list[dict[str, Any]]:
     started = time.perf_counter()
     vectors = np.asarray(embed(texts), dtype=np.float32)
     print(f"mine: embedded in {time.perf_counter() - started:.0f} s", flush=True)
-    gid = np.asarray([group[t] for t in texts])
+    names = {name: n for n, name in enumerate(sorted(set(group.values())))}
+    gid = np.asarray([names[group[t]] for t in texts])
     out: list[dict[str, Any]] = []
     seen: set[frozenset[str]] = set()
     low, high = MINE_BAND
@@ -373,7 +366,7 @@ def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
                     dec["decision.b"], dec["decision.b_len"])
     artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
                 for k, x in params.items()}
-    np.savez(out / f"{name}.npz", **artefact)
+    np.savez(out / f"{name}.npz", **artefact)  # type: ignore[arg-type]
     return {"decision_probabilities": [round(float(x), 6) for x in probs],
             "variant": name, "layers": layers, "mined": use_mined, "hand_weight": hand_weight,
             "epochs": epochs, "seed": seed, "steps": total, "batch": batch, "lr": lr,

@@ -49,26 +49,38 @@ def load_qqp(path: Path = QQP_ARCHIVE) -> list[tuple[str, str, int]]:
             if r["text_a"].strip() and r["text_b"].strip()]
 
 
+class Components:
+    """Connected components of texts (union-find): a component is named by its smallest
+    text, so the names do not depend on the order pairs are joined in."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def find(self, text: str) -> str:
+        parent = self._parent
+        parent.setdefault(text, text)
+        while parent[text] != text:
+            parent[text] = parent[parent[text]]
+            text = parent[text]
+        return text
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+
 def split_qqp(rows: list[tuple[str, str, int]], tune: float = 0.08, heldout: float = 0.08,
               seed: int = 13) -> dict[str, list[tuple[str, str, int]]]:
     """Connected components of questions, assigned whole to a split by a hash of their
     smallest question (stable across runs and machines)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    components = Components()
     for a, b, _ in rows:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        components.join(a, b)
     out: dict[str, list[tuple[str, str, int]]] = {"train": [], "tune": [], "heldout": []}
     for row in rows:
-        h = int(hashlib.sha256(f"{seed}:{find(row[0])}".encode()).hexdigest()[:8], 16) / 2**32
+        root = components.find(row[0])
+        h = int(hashlib.sha256(f"{seed}:{root}".encode()).hexdigest()[:8], 16) / 2**32
         out["heldout" if h < heldout else "tune" if h < heldout + tune else "train"].append(row)
     return out
 
