@@ -42,6 +42,7 @@ from llm_router.embedding.minilm import (
     layer_groups,
     layer_norm,
     pack_layer,
+    word_prefix,
 )
 from llm_router.embedding.widen import widen
 from llm_router.errors import ConfigError
@@ -101,11 +102,11 @@ class CrossEncoder:
 
     def side_ids(self, texts: Sequence[str]) -> list[list[int]]:
         """Each text's first ``max_side_tokens`` word pieces, no special tokens. A long
-        text is cut at a space first: a prefix of whole words whose pieces fill the
-        side has the whole text's first pieces (the embedder's ``_token_ids`` does the
-        same); one that does not fill it is tokenised whole."""
+        text is cut at a space first (``word_prefix``, as the embedder's ``_token_ids``):
+        a prefix of whole words whose pieces fill the side has the whole text's first
+        pieces; one that does not fill it is tokenised whole."""
         n = self.max_side_tokens
-        cut = [self._prefix(t) for t in texts]
+        cut = [word_prefix(t, self._prefix_chars) for t in texts]
         encoded = self._tokenizer.encode_batch(cut, add_special_tokens=False)
         out = [e.ids[:n] for e in encoded]
         short = [i for i, (t, c) in enumerate(zip(texts, cut, strict=True))
@@ -114,12 +115,6 @@ class CrossEncoder:
         for i, e in zip(short, whole, strict=True):
             out[i] = e.ids[:n]
         return out
-
-    def _prefix(self, text: str) -> str:
-        if len(text) <= self._prefix_chars:
-            return text
-        cut = text.rfind(" ", 0, self._prefix_chars)
-        return text[:cut] if cut > 0 else text
 
     def pair_ids(self, query: list[int], cached: list[int]) -> tuple[list[int], list[int]]:
         """Ids and token types of "[CLS] query [SEP] cached [SEP]"."""

@@ -122,8 +122,7 @@ class MatchPolicy:
             verifier.prepare_many([text for pair in pairs for text in pair])
             return
         verifier.score_pairs([(query, cached) for query, cached in pairs
-                              if not self.guards or not quantity_conflict(
-                                  verifier.view(cached), verifier.view(query))])
+                              if self._refused_before_model(cached, query) is None])
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "") -> Verdict:
@@ -158,17 +157,27 @@ class MatchPolicy:
             return Verdict(False, similarity, "numbers")
         return Verdict(True, similarity, None, None, used)
 
-    def _verify(self, similarity: float, cached_text: str, query_text: str) -> Verdict:
+    def _refused_before_model(self, cached_text: str, query_text: str) -> Refusal | None:
+        """What refuses a pair before the verifier reads it (None: nothing): amounts or
+        ids that differ (with the guards on), or two one-word texts. ``before_judging``
+        scores only the pairs this lets through; ``_verify`` returns its refusal."""
         assert self.verifier is not None
-        cached, query = self.verifier.view(cached_text), self.verifier.view(query_text)
-        if self.guards and quantity_conflict(cached, query):
-            return Verdict(False, similarity, "numbers")
+        if self.guards and quantity_conflict(self.verifier.view(cached_text),
+                                             self.verifier.view(query_text)):
+            return "numbers"
         if one_word(cached_text) and one_word(query_text):
             # Both models read two lone words as the same question ("continue" / "stop"
             # p 1.0, "yes" / "no" 0.999): in a conversation, where the earlier turns are
             # the context and the last turn is a one-word reply, that answers the wrong
             # reply. No committed pair has one word on both sides; exact repeats still hit.
-            return Verdict(False, similarity, "one_word")
+            return "one_word"
+        return None
+
+    def _verify(self, similarity: float, cached_text: str, query_text: str) -> Verdict:
+        refused = self._refused_before_model(cached_text, query_text)
+        if refused is not None:
+            return Verdict(False, similarity, refused)
+        assert self.verifier is not None
         p = self.verifier.probability(cached_text, query_text, similarity)
         if p < self.min_probability:
             return Verdict(False, similarity, "verifier", p)

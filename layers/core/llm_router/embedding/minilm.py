@@ -92,6 +92,17 @@ def _gelu(x: F32) -> F32:
     return z.astype(np.float32, copy=False)
 
 
+def word_prefix(text: str, chars: int) -> str:
+    """``text`` cut at its last space before ``chars`` characters, so it holds whole words
+    only; the text itself when it is no longer, or has no such space. Tokenising this
+    prefix instead of a long text gives the same first pieces when they fill the window
+    (the embedder's and the cache cross-encoder's tokenising of long messages)."""
+    if len(text) <= chars:
+        return text
+    cut = text.rfind(" ", 0, chars)
+    return text[:cut] if cut > 0 else text
+
+
 def layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
@@ -183,12 +194,11 @@ class MiniLMEmbedder:
         window its tokens are the full text's (a 1 MB message took seconds otherwise).
         A prefix that does not fill it falls back to the whole text. ``encode_batch``
         releases the GIL while the Rust tokenizer runs (``encode`` does not)."""
-        if len(text) > self._prefix_chars:
-            cut = text.rfind(" ", 0, self._prefix_chars)
-            if cut > 0:
-                ids: list[int] = self._tokenizer.encode_batch([text[:cut]])[0].ids
-                if len(ids) >= self._max_seq_length:
-                    return self._window(ids)
+        prefix = word_prefix(text, self._prefix_chars)
+        if len(prefix) < len(text):
+            ids: list[int] = self._tokenizer.encode_batch([prefix])[0].ids
+            if len(ids) >= self._max_seq_length:
+                return self._window(ids)
         return self._window(self._tokenizer.encode_batch([text])[0].ids)
 
     def _window(self, ids: list[int]) -> list[int]:
