@@ -21,7 +21,7 @@ word-table rows the pairs use, the initial weights, and the decision sets' pairs
 ``fit`` (numpy + JAX only, no project imports: it runs on a GPU machine as well as here)
 trains each variant and writes its artefact (``<variant>.npz``, the runtime's format,
 ``llm_router.cache.cross``) and ``fit.json``: provenance, each variant's loss log and the
-decision pairs' probabilities (query first).
+decision pairs' probabilities (cached text first; ``decide`` rescores query first).
 
 Mined negatives (``mine``): in a populated cache the verifier is asked about the query's
 NEAREST other entries, mostly same-topic different questions (bench/cache_shared.py: 905
@@ -342,7 +342,6 @@ def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
     log: list[tuple[int, float]] = []
     started = time.perf_counter()
     t = 0
-    running = 0.0
     while t < total:
         order = rng.permutation(len(labels))
         swap = rng.random(len(labels)) < 0.5
@@ -353,17 +352,16 @@ def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
             ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx], swap[idx])
             params, m, v, loss = step(params, m, v, jnp.float32(t), ids, types, mask,
                                       labels[idx], weights[idx])
-            running += float(loss) if t % 50 == 0 else 0.0
             if t % 500 == 0:
                 log.append((t, float(loss)))
                 print(f"{name} step {t}/{total} loss {float(loss):.4f} "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
             t += 1
     elapsed = time.perf_counter() - started
-    # The decision sets' probabilities, query (a) first, as the lookup asks.
-    dec = bundle
-    probs = predict(params, word, forward, dec["decision.a"], dec["decision.a_len"],
-                    dec["decision.b"], dec["decision.b_len"])
+    # The decision sets' probabilities with the pair's a (the cached text) first: a first
+    # look only; ``decide`` scores the query first, as the lookup asks.
+    probs = predict(params, word, forward, bundle["decision.a"], bundle["decision.a_len"],
+                    bundle["decision.b"], bundle["decision.b_len"])
     artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
                 for k, x in params.items()}
     np.savez(out / f"{name}.npz", **artefact)  # type: ignore[arg-type]
