@@ -13,7 +13,8 @@ from aws_lambda_powertools import Logger
 
 from llm_router.ledger import AttemptRecord, LedgerEntry
 from llm_router.service import Timings
-from llm_router.telemetry import DIMENSION_SETS, PowertoolsTelemetry
+from llm_router.storage.outbox import ReplayPolicy
+from llm_router.telemetry import DIMENSION_SETS, OUTBOX_METRICS, PowertoolsTelemetry, outbox_line
 from llm_router.tracing import XRayPhaseTracer, tracer_from_env
 
 ENTRY = LedgerEntry(
@@ -81,6 +82,23 @@ def test_the_same_line_is_valid_emf() -> None:
     assert (rec["Provider"], rec["Model"], rec["Tier"]) == ("groq", "small", "simple")
     assert rec["ServerErrors"] == 1 and rec["ClientErrors"] == 0
     assert rec["AddedLatencyMs"] == 10.0 and rec["CostUSD"] == 0.0015
+
+
+def test_the_outbox_record_is_valid_emf_with_its_three_counts() -> None:
+    rec = outbox_line(2, 1, 3, "LLMRouter/test")
+    [directive] = rec["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "LLMRouter/test"
+    assert directive["Dimensions"] == [["service"]] and rec["service"] == "llm-router"
+    assert [m["Name"] for m in directive["Metrics"]] == list(OUTBOX_METRICS)
+    assert [rec[name] for name in OUTBOX_METRICS] == [2, 1, 3]
+    assert isinstance(rec["_aws"]["Timestamp"], int)
+
+
+def test_replay_backoff_doubles_to_its_cap_and_invalid_failures_stop_sooner() -> None:
+    policy = ReplayPolicy()
+    assert [policy.backoff_s(n) for n in range(1, 9)] == [
+        300, 600, 1200, 2400, 4800, 9600, 19200, 21600]
+    assert policy.limit(retryable=True) == 8 and policy.limit(retryable=False) == 3
 
 
 class FakeSubsegment:

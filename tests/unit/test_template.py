@@ -24,7 +24,7 @@ from llm_router.storage.tables import (
     TableSpec,
     create_table_args,
 )
-from llm_router.telemetry import DIMENSION_SETS, FREE_TIER_METRIC
+from llm_router.telemetry import DIMENSION_SETS, FREE_TIER_METRIC, OUTBOX_METRICS
 from llm_router_local.benchmark.results import METRICS as BENCHMARK_METRICS
 from llm_router_local.benchmark.results import SERVICE as BENCHMARK_SERVICE
 from llm_router_local.template import load_template, resources_of_type, table_definitions
@@ -404,7 +404,7 @@ def test_bedrock_is_granted_only_with_a_region(template: dict[str, Any]) -> None
 # --------------------------------------------------------------------------- observability
 
 EMITTED = {name for _, names in DIMENSION_SETS for name in names} | {FREE_TIER_METRIC} | set(
-    BENCHMARK_METRICS)
+    BENCHMARK_METRICS) | set(OUTBOX_METRICS)
 REQUEST_ALARMS = ("ServerErrorRateAlarm", "LatencyP95Alarm", "DailyCostAlarm")
 
 

@@ -35,6 +35,9 @@ _UNITS = {
     "CostSavedUSD": "None", "CacheHits": "Count", "Failovers": "Count",
 }
 FREE_TIER_METRIC = "FreeTierUsedPct"
+# The settle outbox after the alert checker's replay run (storage/outbox.py): bookings
+# still parked, made dead letters this run, and dead letters in all (alarmed above 0).
+OUTBOX_METRICS = ("SettleParked", "SettleDeadLettered", "SettleDeadLetters")
 DIMENSION_SETS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ((), tuple(_UNITS)),
     (("Provider",), ("Requests", "ServerErrors", "LatencyMs", "Failovers")),
@@ -143,6 +146,18 @@ class PowertoolsTelemetry:
             self._tracer.record(timings.spans, {
                 "tenant_id": entry.tenant_id, "model": entry.model or "none",
                 "status": str(entry.status)}, timings.trace_header)
+
+
+def outbox_line(parked: int, dead_lettered: int, dead_letters: int, namespace: str,
+                service: str = "llm-router") -> dict[str, Any]:
+    """The EMF record of one outbox replay run (the alert checker logs one per run)."""
+    return {
+        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
+            "Namespace": namespace, "Dimensions": [["service"]],
+            "Metrics": [{"Name": name, "Unit": "Count"} for name in OUTBOX_METRICS]}]},
+        "service": service,
+        **dict(zip(OUTBOX_METRICS, (parked, dead_lettered, dead_letters), strict=True)),
+    }
 
 
 def free_tier_lines(uses: Sequence[QuotaUse], namespace: str,

@@ -1,5 +1,6 @@
 """``llm-router ledger reconcile``: estimated vs reported usage totals per provider.
 ``llm-router ledger replay``: book the settle transactions parked in the outbox.
+``llm-router ledger dead-letters`` / ``requeue``: the bookings replay gave up on.
 
 ``reconcile`` reads the ledger table (LLM_ROUTER_LEDGER_TABLE, in the account and region of the
 environment or at LLM_ROUTER_AWS_ENDPOINT_URL), or ledger items as JSON Lines from
@@ -9,6 +10,7 @@ environment or at LLM_ROUTER_AWS_ENDPOINT_URL), or ledger items as JSON Lines fr
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import sys
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from llm_router.reconcile import reconcile
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client, storage_error
-from llm_router.storage.outbox import replay_from
+from llm_router.storage.outbox import S3SettleOutbox, outbox_for, replay_from
 from llm_router_local.cli import CommandError
 
 
@@ -50,10 +52,38 @@ def register(sub: argparse._SubParsersAction) -> None:
             "already booked is only removed. The alert checker does this every 5 minutes. "
             "A counter settlement whose window expired meanwhile is left out (the "
             "booking is not). Prints one JSON line: booked, already_booked, still_parked, "
-            "errors, expired_counters_skipped; exits 1 when any is still parked."
+            "errors, expired_counters_skipped. A booking whose replay fails waits 5, 10, "
+            "20 ... minutes before the next; after 8 failed replays (3 when DynamoDB "
+            "calls it invalid) it becomes a dead letter (dead_lettered, dead_letters; "
+            "'ledger dead-letters'). Exits 1 when any is still parked or dead."
         ),
     )
     rp.set_defaults(run=run_replay)
+    dl = actions.add_parser(
+        "dead-letters",
+        help="list the settle transactions replay gave up on",
+        description=(
+            "One JSON line per dead letter under s3://$LLM_ROUTER_BUCKET/outbox/dead/: a "
+            "parked booking whose replay failed too often (docs/operations.md#settle-dead-"
+            "letters): request_id, tenant_id, key_id, model, status, cost_usd, started_at, "
+            "error, replays, dead_at. --transaction adds the TransactItems. Exits 1 when "
+            "there is any."
+        ),
+    )
+    dl.add_argument("--transaction", action="store_true", help="print each transaction too")
+    dl.set_defaults(run=run_dead_letters)
+    rq = actions.add_parser(
+        "requeue",
+        help="park a dead letter's booking again (after fixing its cause)",
+        description=(
+            "Move the dead letter of REQUEST_ID back to the outbox with its replay count "
+            "reset; the next replay (the alert checker's, or 'ledger replay') books it. "
+            "Idempotent like every replay: a booking that did commit is not applied twice."
+        ),
+    )
+    rq.add_argument("request_id", nargs="+", metavar="REQUEST_ID",
+                    help="the request id of a dead letter (ledger dead-letters)")
+    rq.set_defaults(run=run_requeue)
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
@@ -74,7 +104,40 @@ def run_replay(args: argparse.Namespace) -> int:
     if report is None:
         raise CommandError("LLM_ROUTER_BUCKET is not set: there is no outbox to replay")
     print(json.dumps(report.as_dict()))
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.waiting or report.dead_letters else 0
+
+
+def run_dead_letters(args: argparse.Namespace) -> int:
+    found = 0
+    for letter in _outbox().dead_letters():
+        found += 1
+        if not args.transaction:
+            letter = {k: v for k, v in letter.items() if k not in ("transaction",)}
+        print(json.dumps(letter, default=_bytes_text))
+    return 1 if found else 0
+
+
+def run_requeue(args: argparse.Namespace) -> int:
+    box = _outbox()
+    for request_id in args.request_id:
+        try:
+            key = box.requeue(request_id)
+        except KeyError as exc:
+            raise CommandError(str(exc.args[0])) from exc
+        print(json.dumps({"request_id": request_id, "parked": key}))
+    return 0
+
+
+def _outbox() -> S3SettleOutbox:
+    box = outbox_for(RouterSettings())
+    if box is None:
+        raise CommandError("LLM_ROUTER_BUCKET is not set: there is no outbox")
+    return box
+
+
+def _bytes_text(value: Any) -> str:
+    # A cache entry's embedding, when --transaction prints one.
+    return base64.b64encode(value).decode() if isinstance(value, bytes) else str(value)
 
 
 def _is_day(text: str) -> bool:

@@ -11,6 +11,16 @@ did commit after all (an ambiguous failure) cancels as a whole and is only remov
 A counter update whose window item has expired by the time of the replay is left out
 (``storage.counters.without_expired_counters``): it would re-create the item holding
 only the settlement, below zero.
+
+A transaction that fails its replay is tried again with backoff (``ReplayPolicy``:
+the next try after 5, 10, 20 ... minutes, recorded in the parked object itself), and
+after a bounded number of failed replays it is moved to ``outbox/dead/<request id>.json``
+with what an operator needs (request id, tenant, key, cost, the last error, how often it
+was tried) and the transaction itself. A dead letter is never replayed by the schedule
+and never dropped: ``llm-router ledger dead-letters`` lists them, ``llm-router ledger
+requeue REQUEST_ID`` parks one again once its cause is fixed (the replay stays
+idempotent, so a requeued booking that did commit is not applied twice), and the alert
+checker publishes their count (``SettleDeadLetters``, alarmed in template.yaml).
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -33,6 +44,7 @@ from llm_router.storage.dynamo import RETRY_CONFIG, make_dynamodb_client, storag
 from llm_router.storage.ledger import DynamoLedger
 
 PREFIX = "outbox/settle/"
+DEAD_PREFIX = "outbox/dead/"
 log = logging.getLogger("llm_router.outbox")
 
 
@@ -40,14 +52,58 @@ class Replayer(Protocol):
     def replay(self, transaction: list[dict[str, Any]]) -> bool: ...
 
 
+@dataclass(frozen=True)
+class ReplayPolicy:
+    """How often a parked transaction is replayed before it becomes a dead letter.
+
+    A failure a retry may mend (throttling, DynamoDB down) gets ``max_replays`` tries,
+    the next one ``first_backoff_s`` after the first failure and twice as long after each
+    later one, capped at ``max_backoff_s`` (defaults: about 10.6 hours of DynamoDB
+    refusing before a dead letter). A failure storage says no retry mends
+    (``StorageError.retryable`` False: a ValidationException, a missing table, bad
+    credentials) gets ``max_invalid_replays``: a few, so a deploy that fixes the cause
+    between two runs still books it, not one every five minutes for ever."""
+
+    max_replays: int = 8
+    max_invalid_replays: int = 3
+    first_backoff_s: float = 300.0
+    max_backoff_s: float = 6 * 3600.0
+
+    def limit(self, retryable: bool) -> int:
+        return self.max_replays if retryable else self.max_invalid_replays
+
+    def backoff_s(self, failures: int) -> float:
+        return min(self.first_backoff_s * 2 ** (failures - 1), self.max_backoff_s)
+
+
+@dataclass(frozen=True)
+class Parked:
+    """One parked transaction and its replay history (absent in objects parked before
+    2026-12-04: read as never replayed)."""
+
+    request_id: str
+    transaction: list[dict[str, Any]]
+    replays: int = 0  # failed replays so far
+    next_replay_at: float = 0.0  # epoch seconds; not replayed before
+    last_error: str | None = None
+
+    def body(self) -> bytes:
+        return json.dumps({"request_id": self.request_id, "transaction": self.transaction,
+                           "replays": self.replays, "next_replay_at": self.next_replay_at,
+                           "last_error": self.last_error},
+                          default=_encode_bytes, separators=(",", ":")).encode()
+
+
 class S3SettleOutbox:
     """Parked settle transactions, one S3 object each. The client is made on first use:
     parking is rare, and a cold start should not pay for an S3 client it never uses."""
 
-    def __init__(self, make_client: Callable[[], Any], bucket: str, prefix: str = PREFIX):
+    def __init__(self, make_client: Callable[[], Any], bucket: str, prefix: str = PREFIX,
+                 dead_prefix: str = DEAD_PREFIX):
         self._make_client = make_client
         self._bucket = bucket
         self._prefix = prefix
+        self._dead_prefix = dead_prefix
 
     @cached_property
     def _s3(self) -> Any:
@@ -55,34 +111,36 @@ class S3SettleOutbox:
 
     def park(self, request_id: str, transaction: list[dict[str, Any]]) -> str:
         """Store one transaction; returns its S3 key. Raises ``StorageError``."""
-        key = f"{self._prefix}{request_id}.json"
-        body = json.dumps({"request_id": request_id, "transaction": transaction},
-                          default=_encode_bytes, separators=(",", ":"))
-        try:
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=body.encode(),
-                                ContentType="application/json")
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("parking the settle transaction in S3", exc) from exc
+        return self.store(Parked(request_id, transaction))
+
+    def store(self, parked: Parked) -> str:
+        """Park ``parked`` (again: with its replay history); returns its S3 key."""
+        key = f"{self._prefix}{parked.request_id}.json"
+        self._put(key, parked.body(), "parking the settle transaction in S3")
         return key
 
     def parked(self) -> Iterator[str]:
         """Every parked transaction's key, oldest request ids not necessarily first."""
-        pages = self._s3.get_paginator("list_objects_v2").paginate(
-            Bucket=self._bucket, Prefix=self._prefix)
-        try:
-            for page in pages:
-                yield from (o["Key"] for o in page.get("Contents", []))
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("listing parked settle transactions", exc) from exc
+        return self._keys(self._prefix, "listing parked settle transactions")
 
     def load(self, key: str) -> list[dict[str, Any]]:
+        return self.load_parked(key).transaction
+
+    def load_parked(self, key: str) -> Parked:
+        """Raises ``StorageError`` when S3 fails, ``UnreadableParked`` when the object is
+        not a parked transaction."""
+        data = self._get(key, "reading a parked settle transaction")
         try:
-            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("reading a parked settle transaction", exc) from exc
-        transaction: list[dict[str, Any]] = json.loads(
-            body, object_hook=_decode_bytes)["transaction"]
-        return transaction
+            transaction = data["transaction"]
+            if not isinstance(transaction, list) or not all(
+                    isinstance(op, dict) for op in transaction):
+                raise TypeError("its transaction is not a list of TransactItems")
+            return Parked(str(data.get("request_id") or _request_id_of(key)), transaction,
+                          int(data.get("replays", 0)), float(data.get("next_replay_at", 0)),
+                          data.get("last_error"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UnreadableParked(f"{key} is not a parked settle transaction: {exc!r}",
+                                   data) from exc
 
     def remove(self, key: str) -> None:
         try:
@@ -90,36 +148,142 @@ class S3SettleOutbox:
         except (ClientError, BotoCoreError) as exc:
             raise storage_error("removing a replayed settle transaction", exc) from exc
 
+    def bury(self, key: str, letter: dict[str, Any]) -> str:
+        """Move the parked object ``key`` to the dead letters as ``letter``; returns the
+        dead letter's key. Written before the parked object is removed: a failure between
+        the two leaves both, and the next run buries it again (same key)."""
+        dead = f"{self._dead_prefix}{letter['request_id']}.json"
+        body = json.dumps(letter, default=_encode_bytes, separators=(",", ":")).encode()
+        self._put(dead, body, "writing a settle dead letter")
+        self.remove(key)
+        return dead
+
+    def dead_letter_keys(self) -> Iterator[str]:
+        return self._keys(self._dead_prefix, "listing settle dead letters")
+
+    def dead_letters(self) -> Iterator[dict[str, Any]]:
+        """Every dead letter, transaction included."""
+        for key in self.dead_letter_keys():
+            yield self._get(key, "reading a settle dead letter")
+
+    def requeue(self, request_id: str) -> str:
+        """Park a dead letter's transaction again, its replay history reset; returns the
+        parked key. Raises ``KeyError`` when there is no such dead letter."""
+        dead = f"{self._dead_prefix}{request_id}.json"
+        letter = self._get(dead, "reading a settle dead letter", missing_ok=True)
+        if letter is None:
+            raise KeyError(f"no dead letter for request {request_id}")
+        if not isinstance(letter.get("transaction"), list) or not letter["transaction"]:
+            raise KeyError(f"the dead letter of {request_id} holds no transaction to book "
+                           "(it was unreadable when parked: see its 'unreadable')")
+        key = self.store(Parked(request_id, letter["transaction"]))
+        try:
+            self._s3.delete_object(Bucket=self._bucket, Key=dead)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error("removing a requeued settle dead letter", exc) from exc
+        return key
+
+    def _keys(self, prefix: str, action: str) -> Iterator[str]:
+        pages = self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=prefix)
+        try:
+            for page in pages:
+                yield from (o["Key"] for o in page.get("Contents", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error(action, exc) from exc
+
+    def _put(self, key: str, body: bytes, action: str) -> None:
+        try:
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=body,
+                                ContentType="application/json")
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error(action, exc) from exc
+
+    def _get(self, key: str, action: str, *, missing_ok: bool = False) -> Any:
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if missing_ok and exc.response.get("Error", {}).get("Code") in (
+                    "NoSuchKey", "404"):
+                return None
+            raise storage_error(action, exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error(action, exc) from exc
+        try:
+            return json.loads(body, object_hook=_decode_bytes)
+        except ValueError as exc:
+            raise UnreadableParked(f"{key} is not JSON",
+                                   body.decode("utf-8", "replace")) from exc
+
+
+class UnreadableParked(ValueError):
+    """An object under the outbox's prefix that is not a parked transaction (written by
+    hand, truncated): dead-lettered as it is (``content``), never retried, never left to
+    stop a run."""
+
+    def __init__(self, message: str, content: Any):
+        super().__init__(message)
+        self.content = content
+
 
 @dataclass
 class ReplayReport:
     """One replay run: how many parked transactions were booked now, had been booked
-    already, and failed (still parked, tried again next run); how many counter updates
-    were left out because their window had expired."""
+    already, failed (still parked, tried again after their backoff), waited for their
+    backoff, and became dead letters this run; how many dead letters there are in all;
+    how many counter updates were left out because their window had expired."""
 
     booked: int = 0
     already: int = 0
     failed: list[str] = field(default_factory=list)
+    waiting: int = 0
+    buried: list[dict[str, Any]] = field(default_factory=list)
+    dead_letters: int = 0
     expired_counters: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"booked": self.booked, "already_booked": self.already,
-                "still_parked": len(self.failed), "errors": self.failed[:10],
+                "still_parked": len(self.failed) + self.waiting,
+                "failed_now": len(self.failed), "waiting": self.waiting,
+                "errors": self.failed[:10], "dead_lettered": self.buried[:10],
+                "dead_letters": self.dead_letters,
                 "expired_counters_skipped": self.expired_counters}
 
 
 def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
-                  clock: Callable[[], float] = time.time) -> ReplayReport:
-    """Write every parked transaction to DynamoDB and remove it once it is booked.
-    ``clock``: epoch seconds, to tell which counter windows have expired."""
+                  clock: Callable[[], float] = time.time,
+                  policy: ReplayPolicy = ReplayPolicy()) -> ReplayReport:
+    """Write every parked transaction that is due to DynamoDB and remove it once it is
+    booked; one that fails is rescheduled, or dead-lettered past ``policy``'s bound.
+    ``clock``: epoch seconds (counter windows' expiry, the backoff)."""
     report = ReplayReport()
     for key in list(outbox.parked()):
+        now = clock()
         try:
-            transaction, expired = without_expired_counters(outbox.load(key), clock())
-            booked = ledger.replay(transaction)
-            outbox.remove(key)
+            parked = outbox.load_parked(key)
         except StorageError as exc:
-            log.warning("replaying %s failed: %s", key, exc)
+            log.warning("reading %s failed: %s", key, exc)
+            report.failed.append(f"{key}: {exc.message}")
+            continue
+        except UnreadableParked as exc:
+            _bury(outbox, key, Parked(_request_id_of(key), []), str(exc), now, report,
+                  unreadable=exc.content)
+            continue
+        if parked.next_replay_at > now:
+            report.waiting += 1
+            continue
+        try:
+            transaction, expired = without_expired_counters(parked.transaction, now)
+            booked = ledger.replay(transaction)
+        except StorageError as exc:
+            _failed(outbox, key, parked, exc, now, policy, report)
+            continue
+        except (KeyError, TypeError, ValueError) as exc:  # a malformed TransactItem
+            _bury(outbox, key, parked, f"malformed transaction: {exc!r}", now, report)
+            continue
+        try:
+            outbox.remove(key)
+        except StorageError as exc:  # booked; the next run finds it booked and removes it
             report.failed.append(f"{key}: {exc.message}")
             continue
         if booked:
@@ -127,7 +291,70 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
             report.expired_counters += expired
         else:
             report.already += 1
+    try:
+        report.dead_letters = sum(1 for _ in outbox.dead_letter_keys())
+    except StorageError as exc:
+        log.warning("counting settle dead letters failed: %s", exc)
+        report.dead_letters = len(report.buried)
     return report
+
+
+def _failed(outbox: S3SettleOutbox, key: str, parked: Parked, exc: StorageError,
+            now: float, policy: ReplayPolicy, report: ReplayReport) -> None:
+    replays = parked.replays + 1
+    if replays >= policy.limit(exc.retryable):
+        _bury(outbox, key, replace(parked, replays=replays), exc.message, now, report)
+        return
+    log.warning("replaying %s failed (%d of %d): %s", key, replays,
+                policy.limit(exc.retryable), exc)
+    report.failed.append(f"{key}: {exc.message}")
+    try:
+        outbox.store(replace(parked, replays=replays, last_error=exc.message,
+                             next_replay_at=now + policy.backoff_s(replays)))
+    except StorageError as stored:  # tried again next run, the count not advanced
+        log.warning("rescheduling %s failed: %s", key, stored)
+
+
+def _bury(outbox: S3SettleOutbox, key: str, parked: Parked, error: str, now: float,
+          report: ReplayReport, unreadable: Any = None) -> None:
+    letter = {**booking_summary(parked), "error": error, "replays": parked.replays,
+              "dead_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")}
+    kept = {"transaction": parked.transaction} if unreadable is None else {
+        "transaction": [], "unreadable": unreadable}
+    try:
+        outbox.bury(key, {**letter, **kept})
+    except StorageError as exc:
+        log.warning("dead-lettering %s failed: %s", key, exc)
+        report.failed.append(f"{key}: {exc.message}")
+        return
+    log.error("settle transaction dead-lettered (not booked; llm-router ledger "
+              "dead-letters): %s", json.dumps(letter, default=str))
+    report.buried.append(letter)
+
+
+def booking_summary(parked: Parked) -> dict[str, Any]:
+    """What an operator reads first about a booking: request id, tenant, key, model,
+    status, cost in USD (a string: a Decimal's digits) and when it started, from the
+    transaction's ledger item (its first Put); None for what it lacks."""
+    item: dict[str, Any] = {}
+    for op in parked.transaction[:1]:
+        put = op.get("Put") if isinstance(op, dict) else None
+        if isinstance(put, dict) and isinstance(put.get("Item"), dict):
+            item = put["Item"]
+
+    def text(name: str, kind: str = "S") -> str | None:
+        value = item.get(name)
+        return value.get(kind) if isinstance(value, dict) else None
+
+    return {"request_id": parked.request_id, "tenant_id": text("tenant_id"),
+            "key_id": text("key_id"), "model": text("model"),
+            "status": text("status", "N"), "cost_usd": text("cost_usd", "N"),
+            "started_at": text("started_at")}
+
+
+def _request_id_of(key: str) -> str:
+    name = key.rsplit("/", 1)[-1]
+    return name[:-5] if name.endswith(".json") else name
 
 
 def outbox_for(settings: RouterSettings) -> S3SettleOutbox | None:

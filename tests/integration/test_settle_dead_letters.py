@@ -1,0 +1,227 @@
+"""A parked settle that fails its replay again and again: tried with backoff a bounded
+number of times, then a dead letter (request id, cost, error, the transaction) that the
+CLI lists and requeues and the alert checker counts; never dropped, never booked twice.
+
+Replays run on the settle harness's client, so its ``TableFault`` (THROTTLED or
+VALIDATION at the ledger's TransactWriteItems) refuses them as DynamoDB would.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from llm_router.service import SETTLE_ATTEMPTS
+from llm_router.storage.ledger import DynamoLedger
+from llm_router.storage.outbox import (
+    DEAD_PREFIX,
+    PREFIX,
+    ReplayPolicy,
+    ReplayReport,
+    S3SettleOutbox,
+    replay_parked,
+)
+from llm_router_local.simulated import SimulatorProcess
+
+from .conftest import Storage
+from .resilience_setup import unique
+from .settle_harness import THROTTLED, VALIDATION, Harness
+from .test_alert_checker import FakeLambdaContext
+from .test_handlers import ROOT, load_handler_module
+from .test_settle_outbox import outbox, run, s3
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["thread", "loop"])
+def harness(storage: Storage, simulator: SimulatorProcess,
+            request: pytest.FixtureRequest) -> Iterator[Harness]:
+    h = Harness(storage, simulator.url, unique("dead"), books_on_loop=request.param == "loop")
+    yield h
+    assert h.settle_fault is not None
+    h.settle_fault.body, h.settle_fault.times = THROTTLED, 0
+
+
+@pytest.fixture
+def bucket(storage: Storage) -> str:
+    """A bucket per test: a dead letter left by one test makes ``ledger replay`` and
+    ``ledger dead-letters`` exit 1 in another."""
+    name = f"dead-{uuid.uuid4().hex[:8]}"
+    s3(storage).create_bucket(Bucket=name)
+    return name
+
+
+def park_one(harness: Harness, bucket: str) -> tuple[str, Any]:
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    request_id = resp.headers["x-request-id"]
+    assert list(outbox(harness.storage, bucket).parked()) == [f"{PREFIX}{request_id}.json"]
+    return key, resp
+
+
+def refusing(harness: Harness, body: bytes) -> DynamoLedger:
+    """The ledger on the harness's client, every transaction refused with ``body``."""
+    fault = harness.settle_fault
+    assert fault is not None
+    fault.body, fault.times = body, 1_000
+    s = harness.storage.settings
+    return DynamoLedger(harness.client, s.ledger_table, s.counters_table)
+
+
+def replay_at(box: S3SettleOutbox, ledger: DynamoLedger, at: float,
+              policy: ReplayPolicy | None = None) -> ReplayReport:
+    return replay_parked(box, ledger, clock=lambda: at, policy=policy or ReplayPolicy())
+
+
+def test_a_booking_refused_as_invalid_on_every_replay_is_dead_lettered_after_three(
+        harness: Harness, bucket: str) -> None:
+    key, resp = park_one(harness, bucket)
+    request_id = resp.headers["x-request-id"]
+    box, ledger, fault = outbox(harness.storage, bucket), refusing(harness, VALIDATION), \
+        harness.settle_fault
+    assert fault is not None
+    t0, calls = time.time(), fault.failed
+
+    first = replay_at(box, ledger, t0)
+    assert (first.booked, len(first.failed), first.buried) == (0, 1, [])
+    assert "ValidationException" in first.failed[0]
+    assert box.load_parked(f"{PREFIX}{request_id}.json").next_replay_at == t0 + 300
+    # Before its backoff is over the booking is not tried (no call reaches DynamoDB).
+    waiting = replay_at(box, ledger, t0 + 299)
+    assert (waiting.waiting, waiting.failed, fault.failed - calls) == (1, [], 1)
+    assert len(replay_at(box, ledger, t0 + 300).failed) == 1  # the second; next in 600 s
+    assert replay_at(box, ledger, t0 + 899).waiting == 1
+    third = replay_at(box, ledger, t0 + 900)
+    assert fault.failed - calls == 3
+
+    [letter] = third.buried
+    assert third.failed == [] and third.dead_letters == 1
+    assert letter["request_id"] == request_id and letter["replays"] == 3
+    assert letter["key_id"] == harness.keys[key] and letter["status"] == "200"
+    assert Decimal(letter["cost_usd"]) == Decimal(resp.headers["x-router-cost-usd"]) > 0
+    assert "ValidationException" in letter["error"]
+    assert list(box.parked()) == []  # not replayed by the schedule any more
+    assert list(box.dead_letter_keys()) == [f"{DEAD_PREFIX}{request_id}.json"]
+    assert harness.ledger_items(harness.keys[key]) == []  # nothing booked, nothing lost
+    assert replay_at(box, ledger, t0 + 10_000).dead_letters == 1
+    assert fault.failed - calls == 3
+
+    # The cause fixed, the operator requeues it: booked once, however often requeued.
+    fault.times = 0
+    [dead] = box.dead_letters()
+    assert box.requeue(request_id) == f"{PREFIX}{request_id}.json"
+    booked = replay_parked(box, harness.storage.ledger)
+    assert (booked.booked, booked.dead_letters) == (1, 0)
+    [item] = harness.check_books(key, 1)
+    assert item["request_id"] == request_id
+    box.bury(box.park(request_id, dead["transaction"]), dead)  # the same letter again
+    box.requeue(request_id)
+    again = replay_parked(box, harness.storage.ledger)
+    assert (again.booked, again.already) == (0, 1)
+    harness.check_books(key, 1)
+    with pytest.raises(KeyError):
+        box.requeue(request_id)
+
+
+def test_a_booking_throttled_on_every_replay_backs_off_then_is_dead_lettered(
+        harness: Harness, bucket: str) -> None:
+    key, resp = park_one(harness, bucket)
+    box, ledger = outbox(harness.storage, bucket), refusing(harness, THROTTLED)
+    policy = ReplayPolicy(max_replays=4, max_invalid_replays=1, first_backoff_s=60,
+                          max_backoff_s=100)
+    t0 = time.time()
+    # A failure a retry may mend gets max_replays tries: 60, 100 (capped), 100 s apart.
+    for at in (t0, t0 + 60, t0 + 160):
+        report = replay_at(box, ledger, at, policy)
+        assert len(report.failed) == 1 and report.buried == [], at
+        assert "Retry later" in report.failed[0]
+    assert replay_at(box, ledger, t0 + 259, policy).waiting == 1
+    [letter] = replay_at(box, ledger, t0 + 260, policy).buried
+    assert letter["replays"] == 4 and "TransactionCanceledException" in letter["error"]
+    assert harness.ledger_items(harness.keys[key]) == []
+
+
+def test_an_unreadable_parked_object_is_dead_lettered_and_stops_no_replay(
+        harness: Harness, bucket: str) -> None:
+    key, resp = park_one(harness, bucket)
+    client = s3(harness.storage)
+    client.put_object(Bucket=bucket, Key=f"{PREFIX}garbage.json", Body=b"{not json")
+    client.put_object(Bucket=bucket, Key=f"{PREFIX}wrong.json",
+                      Body=b'{"request_id": "wrong", "transaction": {"Put": 1}}')
+    report = replay_parked(outbox(harness.storage, bucket), harness.storage.ledger)
+    assert report.booked == 1 and report.failed == []
+    assert sorted(letter["request_id"] for letter in report.buried) == ["garbage", "wrong"]
+    harness.check_books(key, 1)
+    letters = {d["request_id"]: d for d in outbox(harness.storage, bucket).dead_letters()}
+    assert letters["garbage"]["unreadable"] == "{not json"
+    assert letters["wrong"]["unreadable"]["transaction"] == {"Put": 1}
+    with pytest.raises(KeyError, match="holds no transaction"):
+        outbox(harness.storage, bucket).requeue("garbage")
+
+
+def cli(harness: Harness, bucket: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**harness.storage.env(), "LLM_ROUTER_BUCKET": bucket, "PATH": ""}
+    return subprocess.run([sys.executable, "-m", "llm_router_local.cli", "ledger", *args],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_the_cli_lists_requeues_and_books_a_dead_letter(
+        harness: Harness, bucket: str) -> None:
+    key, resp = park_one(harness, bucket)
+    request_id = resp.headers["x-request-id"]
+    box, ledger = outbox(harness.storage, bucket), refusing(harness, VALIDATION)
+    policy = ReplayPolicy(max_invalid_replays=1)
+    assert len(replay_at(box, ledger, time.time(), policy).buried) == 1
+
+    listed = cli(harness, bucket, "dead-letters")
+    assert listed.returncode == 1, listed.stderr  # there is one
+    [letter] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert letter["request_id"] == request_id and "transaction" not in letter
+    assert Decimal(letter["cost_usd"]) == Decimal(resp.headers["x-router-cost-usd"])
+    full = json.loads(cli(harness, bucket, "dead-letters", "--transaction").stdout)
+    assert full["transaction"][0]["Put"]["TableName"] == harness.storage.settings.ledger_table
+    replayed = cli(harness, bucket, "replay")
+    assert replayed.returncode == 1 and json.loads(replayed.stdout)["dead_letters"] == 1
+
+    missing = cli(harness, bucket, "requeue", "no-such-request")
+    assert missing.returncode != 0 and "no dead letter" in missing.stderr
+    requeued = cli(harness, bucket, "requeue", request_id)
+    assert requeued.returncode == 0, requeued.stderr
+    assert json.loads(requeued.stdout)["parked"] == f"{PREFIX}{request_id}.json"
+    booked = cli(harness, bucket, "replay")
+    assert booked.returncode == 0, booked.stdout
+    assert json.loads(booked.stdout)["booked"] == 1
+    harness.check_books(key, 1)
+    assert cli(harness, bucket, "dead-letters").returncode == 0
+
+
+def test_the_alert_checker_reports_and_publishes_dead_letters(
+        harness: Harness, bucket: str, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    park_one(harness, bucket)
+    box = outbox(harness.storage, bucket)
+    policy = ReplayPolicy(max_invalid_replays=1)
+    assert len(replay_at(box, refusing(harness, VALIDATION), time.time(), policy).buried) == 1
+    park_one(harness, bucket)  # and one more parked, which the checker books
+    for name, value in {**harness.storage.env(), "LLM_ROUTER_BUCKET": bucket,
+                        "LLM_ROUTER_METRICS_NAMESPACE": "LLMRouter/test"}.items():
+        monkeypatch.setenv(name, value)
+    module = load_handler_module(ROOT / "functions" / "alert_checker" / "app.py")
+    with caplog.at_level(logging.INFO):
+        result = module.handler({}, FakeLambdaContext())
+    assert result["outbox"]["dead_letters"] == 1 and result["outbox"]["booked"] == 1
+    # The EMF record's fields, as the Powertools logger is handed them (its JSON line).
+    [emf] = [r.__dict__ for r in caplog.records if r.getMessage() == "settle outbox"]
+    assert (emf["SettleParked"], emf["SettleDeadLettered"], emf["SettleDeadLetters"]) == \
+        (0, 0, 1)
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMRouter/test"
