@@ -33,7 +33,7 @@ from llm_router.cache.quantities import (
     Amount,
     amounts,
     currencies,
-    length_reading,
+    other_readings,
     periods,
     same_amounts,
     same_currencies,
@@ -113,9 +113,9 @@ class TextView:
     negated: bool
     intents: frozenset[tuple[int, int]]
     wh: str
-    # ``hard_quantities`` with a bare "2m" / "5k" read as metres / km, where it has one
-    # (``quantities.length_reading``): the hard check takes either reading.
-    hard_lengths: tuple[Amount, ...] | None = None
+    # ``hard_quantities`` read other ways: a bare "2m" / "5k" as metres / km, a glued "5L"
+    # as lakh (``quantities.other_readings``): the hard check takes any reading.
+    hard_other: tuple[tuple[Amount, ...], ...] = ()
 
 
 class Vocabulary:
@@ -182,7 +182,7 @@ class Vocabulary:
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
-            hard_lengths=length_reading(lowered),
+            hard_other=other_readings(lowered),
         )
 
 
@@ -294,9 +294,7 @@ def _unit_conflict(a: TextView, b: TextView) -> bool:
 
 
 def _readings(view: TextView) -> tuple[tuple[Amount, ...], ...]:
-    if view.hard_lengths is None:
-        return (view.hard_quantities,)
-    return view.hard_quantities, view.hard_lengths
+    return view.hard_quantities, *view.hard_other
 
 
 # ``number_codes``: the text names no amount (or is not read), and amounts that are
@@ -320,8 +318,8 @@ def number_codes(text: str) -> tuple[int, int]:
     found = amounts(lowered, hard=True)
     if not found:
         amount_code = NO_CODE
-    elif any(family in APPROXIMATE for _, family in found) or length_reading(lowered):
-        amount_code = TOLERANT  # within a tolerance, or read two ways ("2m": ``_readings``)
+    elif any(family in APPROXIMATE for _, family in found) or other_readings(lowered):
+        amount_code = TOLERANT  # within a tolerance, or read two ways ("2m", "5L": ``_readings``)
     else:
         amount_code = _code(repr(sorted(value for value, _ in found)))
     found_ids = identifiers(lowered, hard=True)

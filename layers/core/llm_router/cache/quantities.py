@@ -13,6 +13,9 @@ tolerance (1 GB is 1000 or 1024 MB, depending on who writes it).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from llm_router.cache.written_forms import currency_letters, rates, rewrite
 
 Amount = tuple[float, str]  # (value in the family's base unit, family)
 
@@ -30,6 +33,9 @@ _NUMBER_WORDS = re.compile(
     + "|".join(_SMALL) + r"))\b")
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
                 "bn": 1e9, "billion": 1e9, "hundred": 1e2}
+# Indian numbering, read by the hard check only ("20 lakh" = 2,000,000; "5 crore").
+_HARD_MULTIPLIERS = {**_MULTIPLIERS, **dict.fromkeys(("lakh", "lakhs", "lac", "lacs"), 1e5),
+                     **dict.fromkeys(("crore", "crores"), 1e7)}
 
 # unit -> (family, factor to the family's base unit)
 _UNITS: dict[str, tuple[str, float]] = {
@@ -65,7 +71,7 @@ CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
     "cad": ("cad", "canadian dollar", "canadian dollars"),
     "aud": ("aud", "australian dollar", "australian dollars"),
     "jpy": ("¥", "yen", "jpy"), "cny": ("yuan", "rmb", "cny", "renminbi"),
-    "inr": ("₹", "rupee", "rupees", "inr"), "mxn": ("peso", "pesos", "mxn"),
+    "inr": ("₹", "rupee", "rupees", "inr", "rs"), "mxn": ("peso", "pesos", "mxn"),
     "chf": ("franc", "francs", "chf"),
     "btc": ("btc", "bitcoin", "bitcoins"), "eth": ("eth", "ether"),
     # Dollars of other countries ("S$", "R$": ``_DOLLARS``); "real" is an English word.
@@ -73,7 +79,12 @@ CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
     "hkd": ("hkd", "hong kong dollar", "hong kong dollars"),
     "nzd": ("nzd", "new zealand dollar", "new zealand dollars"),
     "brl": ("brl", "reais", "brazilian real", "brazilian reais"),
+    # Written before the number too ("R2.5m", "N64k", "Rs 500", "KSh 1,000"):
+    # ``written_forms.currency_letters``.
+    "zar": ("zar", "rand", "rands", "south african rand"), "ngn": ("ngn", "naira"),
+    "kes": ("kes", "ksh", "kenyan shilling", "kenyan shillings"),
 }
+
 # Units the hard check (``pair_features.quantity_conflict``) reads and the verifier's
 # features do not: they were trained on ``_UNITS``, so these wait for a retraining to join
 # it. Without them "10 gigabytes" is a bare 10 (not "10 GB") and "0.2mm" an id "2mm".
@@ -117,23 +128,30 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
     "in": ("", 1),
     # "100 mph" / "100 miles per hour" (the period is read apart: ``periods``).
     "mph": ("mph|mile", 1),
+    # "1.69pc" (UK finance) is 1.69 %, "a 6pc set" six pieces: either agrees.
+    "pc": ("pct|pcs", 1), "per cent": ("pct", 1),
+    "mah": ("mah", 1), "wh": ("wh", 1),
+    # What ``written_forms`` rewrites to: "f/1.8" -> "1.8 aperture", "7 cubed" -> "7 3 power".
+    "aperture": ("aperture", 1), "power": ("power", 1),
 }
 # Families whose amounts agree within 3 % (``same_amounts``).
 APPROXIMATE = frozenset({"mb", "mbps"})
 
 
-def _quantity_re(units: dict[str, tuple[str, float]], signs: str = "$€£") -> re.Pattern[str]:
+def _quantity_re(units: dict[str, tuple[str, float]], signs: str = "$€£",
+                 multipliers: dict[str, float] = _MULTIPLIERS) -> re.Pattern[str]:
     unit_re = "|".join(sorted((re.escape(u) for u in units if u not in signs), key=len,
                               reverse=True))
+    mult_re = "|".join(sorted(multipliers, key=len, reverse=True))
     return re.compile(
         rf"(?P<cur>[{signs}])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
-        r"(?:(?P<mult>k|m|mn|bn|thousand|million|billion|hundred)(?![a-z0-9]))?\s?-?"
+        rf"(?:(?P<mult>{mult_re})(?![a-z0-9]))?\s?-?"
         rf"(?:(?P<unit>{unit_re})(?![a-z0-9]))?"
     )
 
 
 _QUANTITY = _quantity_re(_UNITS)
-_HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹")
+_HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹", _HARD_MULTIPLIERS)
 ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_IDS = frozenset({"twofa"})
 
@@ -152,16 +170,21 @@ _AND_A_HALF = re.compile(r"\b(\d+|one|a|an)\s+and\s+a\s+half\b")
 _FRACTIONAL = re.compile(r"(\d) (hundred|thousand|million)\b")
 
 
-def amounts(lowered: str, hard: bool = False, lengths: bool = False) -> tuple[Amount, ...]:
+def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool = False
+            ) -> tuple[Amount, ...]:
     """The amounts of a normalised (lower-case) text, sorted; ids are left to ``ids``.
-    ``hard``: read the hard check's units too (``_HARD_UNITS``); ``lengths`` (with
-    ``hard``): a bare "2m" / "5k" read as 2 metres / 5 km, not 2 million / 5,000
-    (``length_reading``)."""
-    units, quantity = (_HARD_UNITS, _HARD_QUANTITY) if hard else (_UNITS, _QUANTITY)
+    ``hard``: read the hard check's units and forms too (``_HARD_UNITS``,
+    ``written_forms``). With ``hard``, ``lengths``: a bare "2m" / "5k" read as 2 metres /
+    5 km, not 2 million / 5,000; ``lakh``: a glued "5L" as 5 lakh, not 5 litres
+    (``other_readings``)."""
+    units, quantity, multipliers = ((_HARD_UNITS, _HARD_QUANTITY, _HARD_MULTIPLIERS) if hard
+                                    else (_UNITS, _QUANTITY, _MULTIPLIERS))
     found: list[Amount] = []
     text = _VERSION.sub("", _hard_forms(lowered) if hard else lowered)
     if hard and lengths:
         text = _BARE_SHORT.sub(lambda m: f"{m.group(1)} {_LENGTH_OF[m.group(2)]}", text)
+    if hard and lakh:
+        text = _GLUED_L.sub(r"\1 lakh", text)
     text = _SHORT_YEAR.sub(_year, text)
     text = _dates(text, found)
     text = _clock(text, found)
@@ -173,7 +196,7 @@ def amounts(lowered: str, hard: bool = False, lengths: bool = False) -> tuple[Am
     text = ID.sub(lambda m: m.group(0) if is_quantity(m.group(0), hard) else " ", text)
     for m in quantity.finditer(text):
         value = float(m.group("num").replace(",", ""))
-        value *= _MULTIPLIERS.get(m.group("mult") or "", 1.0)
+        value *= multipliers.get(m.group("mult") or "", 1.0)
         family, factor = units.get(m.group("cur") or "") or units.get(
             m.group("unit") or "", ("", 1.0))
         found.append((round(value * factor, 6), family))
@@ -188,13 +211,17 @@ def ids(lowered: str, hard: bool = False) -> frozenset[str]:
                      if not is_quantity(m, hard)) - _NOT_IDS
 
 
-def length_reading(lowered: str) -> tuple[Amount, ...] | None:
-    """The hard check's amounts read with a bare "2m" as 2 metres and "5k" as 5 km (a
-    "2m HDMI cable", a "5k run"), where the text has such a number with no currency
-    beside it; None where it has none ("$1M", "2 million": no other reading)."""
-    if not _BARE_SHORT.search(_VERSION.sub("", _hard_forms(lowered))):
-        return None
-    return amounts(lowered, hard=True, lengths=True)
+def other_readings(lowered: str) -> tuple[tuple[Amount, ...], ...]:
+    """The hard check's amounts read another way, where the text has a number so written:
+    a bare "2m" as 2 metres and "5k" as 5 km (a "2m HDMI cable", a "5k run": no currency
+    beside it), a glued "5L" as 5 lakh (an Indian "5L loan"; "5 L" stays litres), and
+    both where it has both; none where it has neither ("$1M", "2 million", "Rs 5L")."""
+    text = _VERSION.sub("", _hard_forms(lowered))
+    lengths, lakh = bool(_BARE_SHORT.search(text)), bool(_GLUED_L.search(text))
+    ways = [(True, False)] if lengths else []
+    ways += [(False, True)] if lakh else []
+    ways += [(True, True)] if lengths and lakh else []
+    return tuple(amounts(lowered, hard=True, lengths=m, lakh=k) for m, k in ways)
 
 
 # Forms the hard check reads apart (the verifier's features were trained without them):
@@ -235,8 +262,9 @@ _WORLD_WAR = re.compile(r"\b(?:world\s+war|ww)\s?(\d+|iii|ii|i|one|two|three)\b"
 _WAR_NUMBER = {"i": "1", "one": "1", "ii": "2", "two": "2", "iii": "3", "three": "3"}
 
 
+@lru_cache(maxsize=256)  # read three times a text: its amounts, ids, other readings
 def _hard_forms(lowered: str) -> str:
-    text = _FEET_INCHES.sub(r" \1 ft \2 inch ", lowered)
+    text = _FEET_INCHES.sub(r" \1 ft \2 inch ", rewrite(lowered))
     text = _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
     text = _WORLD_WAR.sub(lambda m: f" ww{_WAR_NUMBER.get(m.group(1), m.group(1))} ", text)
     text = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", text)
@@ -292,7 +320,7 @@ _PERIOD = re.compile(
 def periods(lowered: str) -> frozenset[str]:
     """The rate periods a normalised text names ("per month", "a year", "/mo", "daily")."""
     return frozenset(_PERIOD_NAMES[next(g for g in m.groups() if g)]
-                     for m in _PERIOD.finditer(lowered))
+                     for m in _PERIOD.finditer(rates(lowered)))
 
 
 # "pound" may be money or weight: ``same_currencies`` lets it stand for "gbp".
@@ -312,6 +340,8 @@ _BARE_SHORT = re.compile(
     + "|".join(re.escape(w) for w in sorted(_CURRENCY_NAMES, key=len, reverse=True)
                if w[0].isalpha()) + r")\b)")
 _LENGTH_OF = {"m": "metre", "k": "km"}
+# A number and "L" glued: litres, or lakh in India ("5L of water", "a 5L loan").
+_GLUED_L = re.compile(r"(?<![$€£¥₹\d.,])(\d+(?:\.\d+)?)l(?![a-z0-9])")
 
 
 def currencies(lowered: str) -> frozenset[str]:
@@ -319,6 +349,7 @@ def currencies(lowered: str) -> frozenset[str]:
     amount ("what's 1 BTC worth in USD": btc, usd; "pounds": pound; "S$": sgd); "cents"
     (of which currency?) are left out."""
     lowered = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", lowered)
+    lowered = currency_letters(lowered)
     return frozenset(_CURRENCY_NAMES[m.group(0)] for m in _CURRENCY.finditer(lowered))
 
 
@@ -338,7 +369,8 @@ def is_quantity(token: str, hard: bool = False) -> bool:
     m = re.fullmatch(r"(\d[\d,.]*)-?([a-z]+)", token)
     if m is None:
         return False
-    return (m.group(2) in (_HARD_UNITS if hard else _UNITS) or m.group(2) in _MULTIPLIERS
+    return (m.group(2) in (_HARD_UNITS if hard else _UNITS)
+            or m.group(2) in (_HARD_MULTIPLIERS if hard else _MULTIPLIERS)
             or m.group(2) in ("st", "nd", "rd", "th", "am", "pm"))
 
 
