@@ -166,14 +166,13 @@ def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
     verifier.score_pairs([(QUERY, CACHED), (QUERY, LONG), (QUERY, "refund?")])
     assert list(verifier._scores) == [(QUERY, LONG), (QUERY, "refund?")]
     calls: list[int] = []
-    probabilities = verifier.encoder.probabilities
-    monkeypatch.setattr(verifier.encoder, "probabilities",
-                        lambda pairs: calls.append(len(pairs)) or probabilities(pairs))
-    assert verifier.probability(LONG, QUERY, 0.9) == pytest.approx(
-        probabilities([(QUERY, LONG)])[0])
+    long, cached = verifier.encoder.probabilities([(QUERY, LONG), (QUERY, CACHED)])
+    scored = verifier.encoder.scored
+    monkeypatch.setattr(verifier.encoder, "scored",
+                        lambda pairs: calls.append(len(pairs)) or scored(pairs))
+    assert verifier.probability(LONG, QUERY, 0.9) == pytest.approx(long)
     assert calls == []  # kept
-    assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(
-        probabilities([(QUERY, CACHED)])[0])
+    assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(cached)
     assert calls == [1]  # evicted: scored alone
 
 

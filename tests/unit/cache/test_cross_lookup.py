@@ -68,13 +68,13 @@ def _index(embedder: MiniLMEmbedder, texts: list[str]) -> tuple[TenantIndex, np.
 
 def _passes(cross: CrossVerifier, monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[str, str]]]:
     passes: list[list[tuple[str, str]]] = []
-    probabilities = cross.encoder.probabilities
+    scored = cross.encoder.scored
 
-    def counted(pairs: list[tuple[str, str]]) -> np.ndarray:
+    def counted(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
         passes.append(list(pairs))
-        return probabilities(pairs)
+        return scored(pairs)
 
-    monkeypatch.setattr(cross.encoder, "probabilities", counted)
+    monkeypatch.setattr(cross.encoder, "scored", counted)
     return passes
 
 

@@ -16,7 +16,9 @@ A lookup scores all its candidates in one batched pass (``CrossVerifier.score_pa
 Stacked on the nets (``cross.json`` ``"combine": "nets"``, as shipped since session 10):
 the verdict's probability is sigmoid(logit p_cross + logit p_nets), each clipped to
 [1e-6, 1 - 1e-6], no fitted weights; the operating point is that sum's
-(docs/semantic-cache.md "Session 10"). The nets then prepare the candidates' texts too
+(docs/semantic-cache.md "Session 10"). ``"combine": "fitted"``: a logistic regression of
+both logits and a few cheap pair features instead, with its own operating point
+(``fitted_stack``; cross.json ``"stack"``). The nets then prepare the candidates' texts too
 (``PairVerifier.prepare_many``), and the query's token states come from its embedding
 pass (``ResponseCache.embed_query``).
 """
@@ -35,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.artefacts import npz_arrays, read_verified
+from llm_router.cache.fitted_stack import FittedStack, pair_row, word_jaccard
 from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
@@ -137,9 +140,17 @@ class CrossEncoder:
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:
         """p for each (query, cached) pair: one pass for up to ``PASS_PAIRS`` pairs,
         padded to the longest; more go by length, ``PASS_PAIRS`` at a time."""
+        return self._scored(pairs)[0]
+
+    def scored(self, pairs: Sequence[tuple[str, str]]) -> tuple[F32, list[tuple[int, int]]]:
+        """``probabilities`` and the word pieces read of each pair's (cached, query): what
+        the verifier keeps (the fitted stack reads both)."""
+        return self._scored(pairs)
+
+    def _scored(self, pairs: Sequence[tuple[str, str]]) -> tuple[F32, list[tuple[int, int]]]:
         out = np.empty(len(pairs), np.float32)
         if not pairs:
-            return out
+            return out, []
         if self.numbers == "shared":
             pairs = [shared_numbers(query, cached) for query, cached in pairs]
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
@@ -149,7 +160,7 @@ class CrossEncoder:
         for start in range(0, len(order), PASS_PAIRS):
             chunk = order[start : start + PASS_PAIRS]
             out[chunk] = self._pass([encoded[i] for i in chunk])
-        return out
+        return out, [(len(side[c]), len(side[q])) for q, c in pairs]
 
     def _pass(self, encoded: list[tuple[list[int], list[int]]]) -> F32:
         length = max(len(ids) for ids, _ in encoded)
@@ -176,7 +187,8 @@ class CrossVerifier:
         self.threshold = threshold
         self.meta = meta
         self.embedder = embedder
-        self._scores: OrderedDict[tuple[str, str], float] = OrderedDict()
+        # (query, cached) -> (p, word pieces read of the cached text, of the query)
+        self._scores: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
         self._scored_chars = 0
         self._views: OrderedDict[str, TextView] = OrderedDict()
         self._view_bytes = 0
@@ -184,10 +196,12 @@ class CrossVerifier:
         # The nets this model is stacked on (``meta["combine"] == "nets"``), set by
         # ``stack_on``; None: the cross-encoder's probability alone.
         self.nets: Any = None
+        # The fitted combination (``"combine": "fitted"``); None: the unfitted sum.
+        self.fitted: FittedStack | None = None
 
     @property
     def combines_nets(self) -> bool:
-        return self.meta.get("combine") == "nets"
+        return self.meta.get("combine") in ("nets", "fitted")
 
     def stack_on(self, nets: Any) -> None:
         """Stack this model on ``nets`` (a ``PairVerifier``): the verdict's probability
@@ -236,12 +250,12 @@ class CrossVerifier:
             cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
         if not cold:
             return
-        probabilities = self.encoder.probabilities(cold)
+        probabilities, pieces = self.encoder.scored(cold)
         with self._lock:
-            for pair, p in zip(cold, probabilities.tolist(), strict=True):
+            for pair, p, (nc, nq) in zip(cold, probabilities.tolist(), pieces, strict=True):
                 if pair not in self._scores:
                     self._scored_chars += len(pair[0]) + len(pair[1])
-                self._scores[pair] = p
+                self._scores[pair] = (p, nc, nq)
             while self._scored_chars > KEPT_CHARS and len(self._scores) > 1:
                 (query, cached), _ = self._scores.popitem(last=False)
                 self._scored_chars -= len(query) + len(cached)
@@ -251,15 +265,22 @@ class CrossVerifier:
         (it reads the texts, not the cosine), stacked on the nets' when it is."""
         if self.nets is None and self.combines_nets:
             raise ConfigError("this cross-encoder's operating point is for its sum with the "
-                              "nets (cross.json combine: nets); attach them "
+                              "nets (cross.json combine: nets or fitted); attach them "
                               "(verifier.shared_verifier does) or use the nets alone")
         with self._lock:
             found = self._scores.get((query, cached))
-        p = found if found is not None else float(
-            self.encoder.probabilities([(query, cached)])[0])
+        if found is None:
+            alone, pieces = self.encoder.scored([(query, cached)])
+            found = (float(alone[0]), *pieces[0])
+        p, pieces_cached, pieces_query = found
         if self.nets is None:
             return p
-        return stack(p, self.nets.probability(cached, query, cosine))
+        p_nets = self.nets.probability(cached, query, cosine)
+        if self.fitted is None:
+            return stack(p, p_nets)
+        return self.fitted.probability(pair_row(
+            p, p_nets, cosine, pieces_cached, pieces_query, self.encoder.max_side_tokens,
+            word_jaccard(cached, query)))
 
     def forget(self) -> None:
         """Drop every kept score and view (benchmarks time the cold path with it)."""
@@ -340,4 +361,11 @@ def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None
     view needs no IDF here: only the amounts-and-ids check reads it."""
     encoder, meta = load_cross(embedder, directory)
     vocabulary = Vocabulary(embedder.tokenizer, embedder.word_table, np.zeros(0, np.float32))
-    return CrossVerifier(encoder, vocabulary, float(meta["threshold"]), meta, embedder)
+    combine = meta.get("combine")
+    if combine not in (None, "nets", "fitted"):
+        raise ConfigError(f"{META}: combine {combine!r} is not 'nets' or 'fitted'")
+    fitted = FittedStack.from_meta(meta.get("stack")) if combine == "fitted" else None
+    threshold = fitted.threshold if fitted is not None else float(meta["threshold"])
+    verifier = CrossVerifier(encoder, vocabulary, threshold, meta, embedder)
+    verifier.fitted = fitted
+    return verifier
