@@ -35,6 +35,8 @@ from llm_router.cache.fitted_stack import FEATURES, pair_row
 ROOT = Path(__file__).resolve().parents[2]
 SETS = tuple(f"heldout{n}" for n in range(9, 14))
 DUMP = ROOT / "bench" / "results" / "local" / "stack-fit-pairs.npz"
+PUBLIC = "pairs"  # bench/cache_pairs/heldout.jsonl: a measurement only, never fitted on
+PUBLIC_DUMP = ROOT / "bench" / "results" / "local" / "stack-fit-public.npz"
 OUT = ROOT / "bench" / "results" / "stack-fit-session11.json"
 LIMIT = 0.0075  # pooled false hits allowed on the four fitting sets
 FLOOR = 0.5  # ``CacheConfig.verifier_floor``
@@ -55,6 +57,13 @@ def traffic(folder: Path) -> list[str]:
 def load_pairs(names: tuple[str, ...]) -> list[dict[str, Any]]:
     pairs = []
     for name in names:
+        if name == PUBLIC:  # Quora's held-out components and the support file (by source)
+            rows = [json.loads(line) for line in (ROOT / "bench" / "cache_pairs" / "heldout.jsonl")
+                    .read_text(encoding="utf-8").splitlines() if line.strip()]
+            pairs += [{"set": f"pairs:{r['source']}", "id": str(n),
+                       "traffic": "support" if r["source"].startswith("support") else "general",
+                       **r} for n, r in enumerate(rows)]
+            continue
         folder = ROOT / "data" / name
         rows = [json.loads(line) for line in
                 (folder / "cache_pairs.jsonl").read_text(encoding="utf-8").splitlines()
@@ -295,11 +304,102 @@ def shipped(d: dict[str, Any], cut: float) -> dict[str, Any]:
             "by_set": {s: rates(hit, d, d["set"] == s) for s in SETS}}
 
 
+def measure(d: dict[str, Any], public: dict[str, Any], cut: float) -> dict[str, Any]:
+    """The public pairs (``PUBLIC``) through the lookup with the shipped sum at its cut and
+    with ``b`` as fitted on the five sets at its cut: a measurement, nothing chosen on it."""
+    w, b, _ = fit(features(d, "b")[d["stage"] == "model"],
+                  d["label"][d["stage"] == "model"].astype(np.float64), 1.0)
+    cut_b = operating(features(d, "b") @ w + b, d, np.ones(len(d["label"]), bool))
+    out = {}
+    for name, score, at in (("sum", public["rich"][:, :2].sum(1), cut),
+                            ("b", public["rich"] @ w + b, cut_b)):
+        hit = (public["stage"] == "respelling") | ((public["stage"] == "model") & (score >= at))
+        out[name] = {s: rates(hit, public, public["set"] == s)
+                     for s in sorted(set(public["set"].tolist()))}
+    return out
+
+
+def write_candidate(directory: Path, fitted: dict[str, Any]) -> None:
+    """The shipped cross-encoder with ``fitted`` as its combination (``--candidate``)."""
+    import shutil
+
+    from llm_router.cache.cross import ARTEFACT_DIR, META, WEIGHTS
+
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ARTEFACT_DIR / WEIGHTS, directory / WEIGHTS)
+    meta = json.loads((ARTEFACT_DIR / META).read_text(encoding="utf-8"))
+    meta["combine"] = "fitted"
+    meta["stack"] = {k: fitted[k] for k in ("features", "weights", "bias", "threshold")}
+    (directory / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote the candidate into {directory}")
+
+
+# A check written after b's weights were read (not a score, nothing fitted on it): a
+# question and the same question asking more, a kind of negative the five sets lack.
+ASKS_MORE = (
+    ("how do I reset my password",
+     "how do I reset my password and also change the email address on my account"),
+    ("what is your refund policy",
+     "what is your refund policy for items bought on sale during the black friday event"),
+    ("how do I cancel my subscription",
+     "how do I cancel my subscription and get a refund for the months I did not use"),
+    ("can I change my flight",
+     "can I change my flight to a different airline partner and keep my seat upgrade"),
+    ("what are your opening hours", "what are your opening hours on public holidays in Scotland"),
+    ("how do I export my data",
+     "how do I export my data to CSV and schedule it to run every night automatically"),
+    ("is there a monthly fee",
+     "is there a monthly fee if my balance drops under the minimum for two months in a row"),
+    ("how do I add a user", "how do I add a user with admin rights who can only see billing"),
+    ("what does error 502 mean",
+     "what does error 502 mean when it only happens behind our load balancer after a deploy"),
+    ("how long does delivery take",
+     "how long does delivery take to the Canary Islands, and are customs duties included"),
+    ("explain recursion",
+     "explain recursion in Python with an example that computes a factorial and show its stack"),
+    ("what is a Roth IRA",
+     "what is a Roth IRA and how does it compare to a 401k for someone earning over the limit"),
+)
+
+
+def asks_more(candidate: Path) -> dict[str, Any]:
+    """``ASKS_MORE`` both ways through the lookup with the shipped sum and the candidate."""
+    from llm_router.cache.cross import load_cross_verifier
+    from llm_router.cache.policy import MatchPolicy
+    from llm_router.cache.probe import probe
+    from llm_router.cache.verifier import load_verifier
+    from llm_router.embedding.minilm import shared_embedder
+
+    embedder = shared_embedder()
+    nets = load_verifier(model_kind="nets")
+    pairs = [pair for a, b in ASKS_MORE for pair in ((a, b), (b, a))]
+    vectors = dict(zip([t for pair in pairs for t in pair],
+                       embedder.embed([t for pair in pairs for t in pair]), strict=True))
+    out = {}
+    for name, directory in (("sum", None), ("b", candidate)):
+        verifier = load_cross_verifier(embedder, directory)
+        verifier.stack_on(nets)
+        policy = MatchPolicy(FLOOR, True, verifier, verifier.threshold, spelling=True)
+        found = [probe(c, vectors[c], q, vectors[q], policy) for c, q in pairs]
+        out[name] = {"hits": sum(r.hit for r in found), "pairs": len(found),
+                     "p": [None if r.probability is None else round(r.probability, 3)
+                           for r in found]}
+        print(f"asks more, {name}: {out[name]}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="fit on the dump already made")
     parser.add_argument("--dump", type=Path, default=DUMP)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--candidate", type=Path, default=None,
+                        help="write the shipped cross.npz and a cross.json selecting b as "
+                             "fitted on the five sets (combine: fitted) into this directory, "
+                             "for the benchmarks' --cross-dir")
+    parser.add_argument("--public", action="store_true",
+                        help="also measure the public pairs (bench/cache_pairs/heldout.jsonl) "
+                             "with the sum and with b; nothing is fitted or chosen on them")
     args = parser.parse_args()
     if not args.reuse:
         dump(SETS, args.dump)
@@ -325,6 +425,18 @@ def main() -> None:
               "l2": {k: v[1] for k, v in VARIANTS.items()},
               "shipped_sum_at_shipped_cut": shipped(d, cut),
               "loso": report, "loso_sweep": sweep, "final_b": final(d, "b", 1.0)}
+    if args.candidate is not None:
+        write_candidate(args.candidate, result["final_b"])
+        result["asks_more"] = asks_more(args.candidate)
+    if args.public:
+        if not (args.reuse and PUBLIC_DUMP.exists()):
+            dump((PUBLIC,), PUBLIC_DUMP)
+        with np.load(PUBLIC_DUMP, allow_pickle=False) as npz:
+            public = {k: npz[k] for k in npz.files}
+        public["rich"] = rich(public)
+        result["public_measurement"] = measure(d, public, cut)
+        for name, by in result["public_measurement"].items():
+            print(name, {s: (r["recall"], r["false_hits"]) for s, r in by.items()})
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print("| variant | pooled recall / FH | support | general | " + " | ".join(SETS) + " |")
     print("|---" * (4 + len(SETS)) + "|")
