@@ -230,6 +230,42 @@ def test_stacked_the_querys_embedding_pass_gives_the_nets_its_states(
     stacked.nets.prepare(QUERY)  # kept: token_states would fail the test
 
 
+def test_stacked_an_entry_stored_here_is_judged_from_its_lookups_pass(
+        stacked: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text that missed was prepared from its own lookup's embedding pass
+    (``embed_query``): once its answer is an entry, a later query's lookup reads that view
+    and those states (no MiniLM pass over the cached text), and they are what a cold
+    instance's lookup builds, to float32 rounding (batched pass against a lone one)."""
+    from llm_router.cache.cross import stack
+
+    monkeypatch.setitem(verifier_module._SHARED, "cross", stacked)
+    cache = ResponseCache(CacheConfig(verifier_model="cross"), store=None)  # type: ignore[arg-type]
+    stored = CACHED[0]
+    index = TenantIndex(capacity=1)
+    index.add(IndexRecord("k0", "c", stored, cache.embed_query(embedder, stored), 2**62, ""))
+    cold_nets = load_verifier(model_kind="nets")  # an instance that never saw the text
+    cold = cold_nets.prepare(stored)
+    assert stacked.nets is not None
+    kept = stacked.nets.prepare(stored)
+    assert kept is not cold and kept.view.words == cold.view.words
+    assert kept.view.quantities == cold.view.quantities and kept.view.ids == cold.view.ids
+    assert np.array_equal(kept.view.vectors, cold.view.vectors)
+    assert kept.states.shape == cold.states.shape
+    assert np.allclose(kept.states, cold.states, atol=1e-5)
+
+    states = _state_passes(embedder, monkeypatch)
+    query = cache.embed_query(embedder, QUERY)
+    lookup = index.search(query, "c", 0, MatchPolicy(0.0, True, stacked, 1.0), QUERY)
+    assert states == [1]  # the query's embedding pass; none over the entry's text
+    assert lookup.probability is not None
+    [(_, similarity)] = index.nearest(query, "c", 0)
+    monkeypatch.undo()  # the cold instance prepares the query with a pass of its own
+    expected = stack(float(stacked.encoder.probabilities([(QUERY, stored)])[0]),
+                     cold_nets.probability(stored, QUERY, similarity))
+    assert lookup.probability == pytest.approx(expected, abs=1e-5)
+
+
 def test_stacked_cache_probe_makes_one_minilm_pass_a_batch(
         stacked: CrossVerifier, embedder: MiniLMEmbedder,
         monkeypatch: pytest.MonkeyPatch) -> None:
