@@ -68,7 +68,7 @@ from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
-from llm_router.cache.policy import MatchPolicy  # noqa: E402
+from llm_router.cache.policy import MatchPolicy, Verdict  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -119,7 +119,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=10_000,
                         help="index size (at least the sets' cached texts)")
     parser.add_argument("--variants", nargs="+", default=["0.5:5", "0.5:10", "0.45:5"],
-                        help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5)")
+                        help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5); "
+                             "FLOOR/LOW@RATIO:WIDEN_TO: floor LOW for a pair whose word "
+                             "counts differ RATIO-fold or more (UnequalFloor)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
@@ -133,7 +135,7 @@ def main() -> int:
     if nets is not None:
         nets._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
     cut = CacheConfig().verifier_threshold or verifier.threshold
-    variants = {name: (MatchPolicy(float(name.split(":")[0]), True, verifier, cut),
+    variants = {name: (variant_policy(name.split(":")[0], verifier, cut),
                        int(name.split(":")[1])) for name in args.variants}
     pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)
@@ -192,6 +194,40 @@ def main() -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class UnequalFloor(MatchPolicy):
+    """A length-aware floor, for measuring only: ``threshold`` (the lower floor) for a
+    pair whose longer text has at least ``ratio`` times the shorter's words, ``floor``
+    for the others. A candidate between the two floors whose lengths are alike is passed
+    over (refused, not "threshold": the next candidate, nearer the floor, may be unequal)."""
+
+    floor: float = 0.5
+    ratio: float = 3.0
+
+    def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
+              query_text: str = "") -> Verdict:
+        if self.threshold <= similarity < self.floor and not unequal(
+                cached_text, query_text, self.ratio):
+            return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
+        return super().judge(similarity, cached, query, cached_text, query_text)
+
+
+def unequal(a: str, b: str, ratio: float) -> bool:
+    """Whether one text has at least ``ratio`` times the other's words."""
+    na, nb = len(a.split()), len(b.split())
+    return max(na, nb) >= ratio * max(min(na, nb), 1)
+
+
+def variant_policy(spec: str, verifier: Verifier, cut: float) -> MatchPolicy:
+    """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
+    if "/" not in spec:
+        return MatchPolicy(float(spec), True, verifier, cut)
+    floor, rest = spec.split("/")
+    low, ratio = rest.split("@")
+    return UnequalFloor(float(low), True, verifier, cut, floor=float(floor),
+                        ratio=float(ratio))
+
+
 def nets_part(verifier: Verifier) -> PairVerifier | None:
     """The nets a verifier runs (alone, or the cross-encoder is stacked on them)."""
     return verifier if isinstance(verifier, PairVerifier) else verifier.nets
@@ -235,7 +271,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
-    alone: dict[tuple[float, str, str], bool] = {}  # (floor, query, cached): a probe's hit
+    alone: dict[tuple[str, str, str], bool] = {}  # (floor spec, query, cached): a probe's hit
     cpu = {name: 0.0 for name in variants}
     names = list(variants)
     for n, (query, its_pairs) in enumerate(by_query.items()):
@@ -253,7 +289,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             cpu[name] += time.process_time() - started
             answered = None if lookup.match is None else key_text[lookup.match.key]
             for p in its_pairs:
-                one = (policy.threshold, query, p["a"])
+                one = (name.split(":")[0], query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy).hit

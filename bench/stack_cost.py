@@ -7,6 +7,7 @@ verdicts).
 
     .venv/bin/python bench/stack_cost.py                    # all three, alternated twice
     .venv/bin/python bench/stack_cost.py --verifiers stacked nets --rounds 3
+    .venv/bin/python bench/stack_cost.py --verifiers stacked-query-first stacked-both
 
 Three states of the texts (the pair itself is always new: a lookup's query is):
 - ``cold``: no text seen before (the nets run MiniLM over the query and the candidates
@@ -43,14 +44,19 @@ from llm_router.embedding.minilm import shared_embedder  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
 STATES = ("cold", "request", "warm")
+KINDS = ("stacked", "nets", "cross", "stacked-query-first", "stacked-both")
 
 
 def build(kind: str) -> Verifier:
-    """The nets alone, the cross-encoder alone, or the stack as the router loads it."""
+    """The nets alone, the cross-encoder alone, or the stack as the router loads it
+    (``stacked-query-first``, ``stacked-both``: with the pair read in that ``order``,
+    whatever cross.json says)."""
     if kind == "nets":
         return load_verifier(model_kind="nets")
     cross = load_cross_verifier(shared_embedder())
-    if kind == "stacked":
+    if kind.startswith("stacked-"):
+        cross.encoder.order = kind.removeprefix("stacked-").replace("-", "_")
+    if kind.startswith("stacked"):
         if not cross.combines_nets:
             raise SystemExit("the shipped cross.json is not stacked on the nets")
         cross.stack_on(load_verifier(model_kind="nets"))
@@ -122,7 +128,7 @@ def summary(per: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verifiers", nargs="+", default=["stacked", "nets", "cross"],
-                        choices=("stacked", "nets", "cross"))
+                        choices=KINDS)
     parser.add_argument("--rounds", type=int, default=2, help="alternations of the list")
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--states", nargs="+", default=list(STATES), choices=STATES)
@@ -138,7 +144,7 @@ def main() -> None:
             for state in args.states:
                 for k in (1, 5):
                     per = lookup_cost(verifier, pairs, k, state)
-                    print(f"{kind:8s} {state:8s} {k} candidate{'s' if k > 1 else ' '}: "
+                    print(f"{kind:19s} {state:8s} {k} candidate{'s' if k > 1 else ' '}: "
                           f"{summary(per)} (load average {os.getloadavg()[0]:.1f})",
                           flush=True)
 

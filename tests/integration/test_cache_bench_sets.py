@@ -95,6 +95,24 @@ def test_cache_shared_says_what_a_user_sees_per_set(root: Path, model: str) -> N
     assert len({r["answered"] for r in shared}) == 1
 
 
+def test_cache_shared_reads_a_length_aware_floor_as_either_floor(root: Path) -> None:
+    """FLOOR/LOW@RATIO: LOW for pairs whose word counts differ RATIO-fold or more, FLOOR
+    for the others; so a ratio every pair reaches is the plain LOW floor, one none reaches
+    the plain FLOOR (each pair's outcome the same)."""
+    done = run("cache_shared.py", root, "--entries", "0", "--verifier-model", "nets",
+               "--variants", "0.99:5", "0.0:5", "0.99/0.0@1:5", "0.99/0.0@100:5")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = [json.loads(line) for line in (root / "pairs.jsonl").read_text().splitlines()]
+
+    def answers(variant: str) -> list[tuple[str | None, bool]]:
+        """What the query got in the shared cache, and with its pair's entry alone."""
+        return [(r["answered"], r["alone"]) for r in rows if r["variant"] == variant]
+
+    assert answers("0.99/0.0@1:5") == answers("0.0:5")
+    assert answers("0.99/0.0@100:5") == answers("0.99:5")
+    assert answers("0.0:5") != answers("0.99:5")  # the floors differ on these pairs
+
+
 def test_an_absent_set_is_a_clear_error(tmp_path: Path) -> None:
     done = run("cache_shared.py", tmp_path)
     assert done.returncode != 0

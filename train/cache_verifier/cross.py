@@ -432,9 +432,11 @@ def decision_rows() -> list[dict[str, Any]]:
 
 
 def cross_probabilities(artefact: Path, queries: list[str], cached: list[str],
-                        numbers: str = "raw") -> F32:
-    """The variant's probabilities, query first (as the lookup asks), by the JAX forward;
-    ``numbers="shared"``: the texts as ``prepare --numbers shared`` gave them."""
+                        numbers: str = "raw", order: str = "query_first") -> F32:
+    """The variant's probabilities by the JAX forward, the pair read as the runtime reads
+    it under cross.json's ``order`` (``llm_router.cache.cross.pair_logit``: query first,
+    cached first, or both with their logits averaged); ``numbers="shared"``: the texts as
+    ``prepare --numbers shared`` gave them."""
     import jax.numpy as jnp
 
     if numbers == "shared":
@@ -452,9 +454,20 @@ def cross_probabilities(artefact: Path, queries: list[str], cached: list[str],
     w = np.load(artefact)
     layers = 1 + max(int(k.split(".")[2]) for k in w.files if k.startswith("encoder.layer."))
     params = {k: jnp.asarray(w[k].astype(np.float32)) for k in w.files}
+    from llm_router.cache.cross import ORDERS, pair_logit
+
+    if order not in ORDERS:
+        raise SystemExit(f"order {order!r} is not one of {', '.join(ORDERS)}")
     q_ids, q_len = _side_ids(tokenizer, queries)
     c_ids, c_len = _side_ids(tokenizer, cached)
-    return predict(params, word, make_forward(layers), q_ids, q_len, c_ids, c_len)
+    forward = make_forward(layers)
+    rows = []
+    if order != "cached_first":
+        rows.append(predict(params, word, forward, q_ids, q_len, c_ids, c_len))
+    if order != "query_first":
+        rows.append(predict(params, word, forward, c_ids, c_len, q_ids, q_len))
+    logit = pair_logit(_logit(np.concatenate(rows)).astype(np.float32), len(queries))
+    return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
 
 
 def lookup_outcomes(probe: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -482,7 +495,8 @@ def operating_point(score: Any, outcome: dict[str, Any], labels: Any,
 
 
 def decide(probe: Path, fits: list[Path], out: Path, numbers: str = "raw",
-           before: Path | None = None, choose: str | None = None, reason: str = "") -> None:
+           before: Path | None = None, choose: str | None = None, reason: str = "",
+           order: str = "query_first") -> None:
     rows = decision_rows()
     labels = np.asarray([int(r["label"]) for r in rows])
     outcome = lookup_outcomes(probe, rows)
@@ -496,7 +510,7 @@ def decide(probe: Path, fits: list[Path], out: Path, numbers: str = "raw",
     for folder in fits:
         for artefact in sorted(folder.glob("*.npz")):
             probs = cross_probabilities(artefact, [r["b"] for r in rows], [r["a"] for r in rows],
-                                        numbers)
+                                        numbers, order)
             alone = _logit(probs)
             table[artefact.stem] = operating_point(alone, outcome, labels, DECIDE_FALSE_HITS)
             table[artefact.stem + "+nets"] = operating_point(alone + nets, outcome, labels,
@@ -515,7 +529,7 @@ def decide(probe: Path, fits: list[Path], out: Path, numbers: str = "raw",
         "decision_sets": list(DECISION_SETS), "pairs": len(rows),
         "table": {k: {"cut_logit": round(c, 4), "recall": round(r, 4), "false_hits": round(f, 4)}
                   for k, (c, r, f) in table.items()},
-        "chosen": chosen, "override": reason if choose else None}, indent=1))
+        "chosen": chosen, "override": reason if choose else None, "order": order}, indent=1))
     print(f"chosen: {chosen} {stacked[chosen]}")
 
 
@@ -531,12 +545,13 @@ def export(artefact: Path, decision: Path, fit_log: Path, bundle_meta: Path) -> 
     fitted = next(r for r in json.loads(fit_log.read_text())[1:] if r["variant"] == variant)
     meta = json.loads(bundle_meta.read_text())
     # Parity pairs for the runtime's test: the first 8 of each decision set, with the
-    # probability this JAX forward gives them from the float16 weights (query first).
+    # probability this JAX forward gives them from the float16 weights (read as ``order``).
     rows = [r for name in DECISION_SETS for r in [x for x in decision_rows()
                                                    if x["set"] == name][:8]]
     numbers = str(meta.get("numbers", "raw"))
+    order = str(chosen.get("order", "query_first"))  # the reading the cut was chosen for
     check = cross_probabilities(artefact, [r["b"] for r in rows], [r["a"] for r in rows],
-                                numbers)
+                                numbers, order)
     layers, mined, hand_weight, epochs, seed = VARIANTS[variant]
     (target / "cross.json").write_text(json.dumps({
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -545,6 +560,7 @@ def export(artefact: Path, decision: Path, fit_log: Path, bundle_meta: Path) -> 
         "embedding": meta["embedding"],
         "combine": "nets",  # p = sigmoid(logit(p_nets) + logit(p_cross))
         "numbers": numbers,  # "shared": llm_router.cache.cross.shared_numbers first
+        "order": order,  # how a pair is read: llm_router.cache.cross.pair_logit
         "threshold": round(1.0 / (1.0 + math.exp(-row["cut_logit"])), 6),
         "model": {"kind": "cross-encoder: the shipped MiniLM's embeddings and first layers, "
                           "fine-tuned on pairs read together; linear head over the last "
@@ -597,6 +613,10 @@ def main() -> None:
     d.add_argument("--choose", default=None,
                    help="ship this row instead of the rule's choice (say why in --reason)")
     d.add_argument("--reason", default="")
+    d.add_argument("--order", choices=("query_first", "cached_first", "both"),
+                   default="cached_first",
+                   help="how the runtime reads a pair (cross.json order; session 11: "
+                        "cached first)")
     e = sub.add_parser("export", help="write the chosen variant into the layer")
     e.add_argument("--artefact", type=Path, required=True, help="<fit folder>/<variant>.npz")
     e.add_argument("--decision", type=Path, required=True)
@@ -607,7 +627,7 @@ def main() -> None:
         prepare(args.run, args.out, args.numbers)
     elif args.command == "decide":
         decide(args.probe, args.fits, args.out, args.numbers, args.before, args.choose,
-               args.reason)
+               args.reason, args.order)
     elif args.command == "export":
         export(args.artefact, args.decision, args.fit_log, args.bundle_meta)
     else:

@@ -113,6 +113,49 @@ def test_the_query_is_read_first_and_the_cached_text_second(
     assert forward == pytest.approx(verifier.encoder.probabilities([(QUERY, CACHED)])[0])
 
 
+def test_cross_json_order_names_which_way_round_a_pair_is_read(
+        tmp_path: Path, embedder: MiniLMEmbedder,
+        untrained: tuple[dict[str, Any], dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """cross.json "order": "query_first" (the default) reads "[CLS] query [SEP] cached
+    [SEP]", "cached_first" "[CLS] cached [SEP] query [SEP]", "both" the two with their
+    logits averaged (so the probability is the same either way round), a lookup's pairs
+    still in one pass (two rows each)."""
+    arrays, meta = untrained
+    types = arrays["embeddings.token_type_embeddings.weight"].copy()
+    types[1] = np.random.default_rng(3).normal(0, 0.5, types.shape[1])
+    arrays = {**arrays, "embeddings.token_type_embeddings.weight": types}
+    encoders = {}
+    for order in (None, "cached_first", "both"):
+        write_cross(tmp_path, arrays, meta if order is None else {**meta, "order": order})
+        encoders[order] = load_cross_verifier(embedder, tmp_path).encoder
+    one = encoders[None]
+    assert one.order == "query_first"
+    forward, backward = one.probabilities([(QUERY, CACHED), (CACHED, QUERY)])
+    assert forward != pytest.approx(backward, abs=1e-4)  # the orders differ here
+    assert encoders["cached_first"].probabilities([(QUERY, CACHED)])[0] == pytest.approx(
+        backward, abs=1e-6)
+
+    def logit(p: float) -> float:
+        return float(np.log(p) - np.log1p(-p))
+
+    both = encoders["both"]
+    rows: list[int] = []
+    passing = both._pass
+    monkeypatch.setattr(both, "_pass", lambda encoded: rows.append(len(encoded))
+                        or passing(encoded))
+    got = both.probabilities([(QUERY, CACHED), (CACHED, QUERY), ("refund?", "money back")])
+    assert rows == [6]
+    assert got[0] == pytest.approx(1 / (1 + np.exp(-(logit(forward) + logit(backward)) / 2)),
+                                   abs=1e-5)
+    assert got[1] == pytest.approx(got[0], abs=1e-6)
+    assert got[2] == pytest.approx(both.probabilities([("money back", "refund?")])[0],
+                                   abs=1e-6)
+    write_cross(tmp_path, arrays, {**meta, "order": "sideways"})
+    with pytest.raises(ConfigError, match="order 'sideways'"):
+        load_cross_verifier(embedder, tmp_path)
+
+
 def test_each_side_is_cut_to_its_first_38_word_pieces(verifier: CrossVerifier,
                                                       embedder: MiniLMEmbedder) -> None:
     encoder = verifier.encoder

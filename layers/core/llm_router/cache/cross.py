@@ -62,6 +62,8 @@ PASS_PAIRS = 32
 # Probabilities kept (``score_pairs`` fills them ahead of the verdicts), bounded by the
 # characters of their texts: a lookup's query may be a 20,000-character message.
 KEPT_CHARS = 4_000_000
+# cross.json "order": the rows a pair is read as (``probabilities``, ``pair_logit``).
+ORDERS = ("query_first", "cached_first", "both")
 VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check
 
 
@@ -98,6 +100,9 @@ class CrossEncoder:
         # "shared": digit runs in both texts stood in for first (``shared_numbers``), as
         # the artefact was trained (cross.json "numbers"); "raw": the texts as they are.
         self.numbers = "raw"
+        # "query_first": "[CLS] query [SEP] cached [SEP]"; "cached_first": "[CLS] cached
+        # [SEP] query [SEP]"; "both": the two, logits averaged (cross.json "order").
+        self.order = "query_first"
         self._prefix_chars = max_side_tokens * 16  # plenty of words for a side
 
     @property
@@ -139,8 +144,10 @@ class CrossEncoder:
         return x.T.reshape(batch, length, e.dim)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:
-        """p for each (query, cached) pair: one pass for up to ``PASS_PAIRS`` pairs,
-        padded to the longest; more go by length, ``PASS_PAIRS`` at a time."""
+        """p for each (query, cached) pair: one pass for up to ``PASS_PAIRS`` rows, padded
+        to the longest; more go by length, ``PASS_PAIRS`` at a time. Read as ``order``
+        says: query first, cached first, or both (two rows of one length, mostly in one
+        pass, their logits averaged: ``pair_logit``)."""
         return self._scored(pairs)[0]
 
     def scored(self, pairs: Sequence[tuple[str, str]]) -> tuple[F32, list[tuple[int, int]]]:
@@ -149,21 +156,33 @@ class CrossEncoder:
         return self._scored(pairs)
 
     def _scored(self, pairs: Sequence[tuple[str, str]]) -> tuple[F32, list[tuple[int, int]]]:
-        out = np.empty(len(pairs), np.float32)
         if not pairs:
-            return out, []
+            return np.empty(0, np.float32), []
         if self.numbers == "shared":
             pairs = [shared_numbers(query, cached) for query, cached in pairs]
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
         side = dict(zip(texts, self.side_ids(texts), strict=True))
-        encoded = [self.pair_ids(side[q], side[c]) for q, c in pairs]
+        encoded = []
+        if self.order != "cached_first":
+            encoded += [self.pair_ids(side[q], side[c]) for q, c in pairs]
+        if self.order != "query_first":
+            encoded += [self.pair_ids(side[c], side[q]) for q, c in pairs]
+        logit = pair_logit(self.logits(encoded), len(pairs))
+        return ((1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))).astype(np.float32),
+                [(len(side[c]), len(side[q])) for q, c in pairs])
+
+    def logits(self, encoded: Sequence[tuple[list[int], list[int]]]) -> F32:
+        """The head's logit for each (ids, types) row, ``PASS_PAIRS`` rows a pass, by
+        length."""
+        out = np.empty(len(encoded), np.float32)
         order = np.argsort([len(ids) for ids, _ in encoded], kind="stable")
         for start in range(0, len(order), PASS_PAIRS):
             chunk = order[start : start + PASS_PAIRS]
             out[chunk] = self._pass([encoded[i] for i in chunk])
-        return out, [(len(side[c]), len(side[q])) for q, c in pairs]
+        return out
 
     def _pass(self, encoded: list[tuple[list[int], list[int]]]) -> F32:
+        """The logits of one padded batch."""
         length = max(len(ids) for ids, _ in encoded)
         ids = np.zeros((len(encoded), length), np.int64)
         types = np.zeros((len(encoded), length), np.int64)
@@ -173,7 +192,20 @@ class CrossEncoder:
         h = self.hidden(ids, types, mask)
         mean = np.einsum("btd,bt->bd", h, mask) / mask.sum(axis=1, keepdims=True)
         logit = np.concatenate([h[:, 0], mean], axis=1) @ self._head_w + self._head_b
-        return (1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))).astype(np.float32)
+        return logit.astype(np.float32)
+
+
+def pair_logit(logits: F32, pairs: int) -> F32:
+    """Each pair's logit from its rows' (``CrossEncoder.probabilities``): one row a pair
+    (``order`` "query_first" or "cached_first"), or two, the pairs read query first and
+    then cached first, whose logits are averaged (``order`` "both"). The model was trained
+    on pairs in either order (``train.cache_verifier.cross.assemble`` swaps them at
+    random), so each order is a look at the same pair; which one an artefact's operating
+    point was chosen for is its ``cross.json`` "order" (docs/semantic-cache.md
+    "Session 11")."""
+    if len(logits) == pairs:
+        return logits
+    return ((logits[:pairs] + logits[pairs:]) / 2).astype(np.float32)
 
 
 class CrossVerifier:
@@ -350,6 +382,9 @@ def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None
     encoder.numbers = str(meta.get("numbers", "raw"))
     if encoder.numbers not in ("raw", "shared"):
         raise ConfigError(f"{META}: numbers {encoder.numbers!r} is not 'raw' or 'shared'")
+    encoder.order = str(meta.get("order", "query_first"))
+    if encoder.order not in ORDERS:
+        raise ConfigError(f"{META}: order {encoder.order!r} is not one of {', '.join(ORDERS)}")
     if int(meta.get("layers", -1)) != len(encoder.layers):
         raise ConfigError(f"{META} says {meta.get('layers')} layers, {WEIGHTS} holds "
                           f"{len(encoder.layers)}")
