@@ -143,7 +143,8 @@ def main() -> int:
     floor = config.verifier_floor
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
-                 MatchPolicy(floor, True, verifier, cut, spelling=True))
+                 MatchPolicy(floor, True, verifier, cut, spelling=True,
+                             rank_margin=config.verifier_rank_margin))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]

@@ -6,6 +6,7 @@ sees, next to the one-entry figures.
     .venv/bin/python bench/cache_shared.py --entries 0 --variants 0.5:5  # the sets' texts only
     .venv/bin/python bench/cache_shared.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_shared.py --sets heldout9 --verifier-model cross [--cross-dir D]
+    .venv/bin/python bench/cache_shared.py --sets heldout9 --variants 0.5:5:0 0.5:5:3  # rank margin
 
 A pair probe (``bench/cache_losses.py``) holds one entry, so neither the lookup's bound of
 ``CANDIDATES`` nearest entries nor another entry's answer shows there. Here one tenant's
@@ -13,12 +14,13 @@ index holds every distinct cached text of the sets given (named as in
 ``bench/pair_sets.py``; default heldout1-9) plus Quora questions from bench/cache_pairs
 (seen) up to ``--entries``, and each pair's query is looked up in it (its own text left
 out when it is also an entry) through the router's ``TenantIndex.search`` and policy,
-once per ``--variants`` entry FLOOR:WIDEN_TO (the similarity floor; ``widen_to``: the
-candidates a lookup may judge in all), the variants taken in turn first per query so
-that each pays the cold reads equally. The nets (alone or under the cross-encoder) get
-every text's token states before timing; the cross-encoder forgets its pair scores
-before every lookup, which then pays its one batched pass (``bench/verifier_choice.py``:
-``--verifier-model``, ``--cross-dir``). Per pair, the outcome:
+once per ``--variants`` entry FLOOR:WIDEN_TO[:RANK_MARGIN] (the similarity floor;
+``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``),
+the variants taken in turn first per query so that each pays the cold reads equally.
+The nets (alone or under the cross-encoder) get every text's token states before timing;
+the cross-encoder forgets its pair scores before every lookup, which then pays its one
+batched pass (``bench/verifier_choice.py``: ``--verifier-model``, ``--cross-dir``).
+Per pair, the outcome:
 
 - ``partner``: the pair's cached text answered (for a negative: a false hit);
 - ``other``: another entry answered first (``other_same``: one labelled a paraphrase of
@@ -119,7 +121,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=10_000,
                         help="index size (at least the sets' cached texts)")
     parser.add_argument("--variants", nargs="+", default=["0.5:5", "0.5:10", "0.45:5"],
-                        help="FLOOR:WIDEN_TO lookups to compare (the shipped: 0.5:5); "
+                        help="FLOOR:WIDEN_TO[:RANK_MARGIN] lookups to compare (the shipped: "
+                             "0.5:5; RANK_MARGIN: CacheConfig.verifier_rank_margin unless "
+                             "given, 0: every candidate at the plain cut); "
                              "FLOOR/LOW@RATIO:WIDEN_TO: floor LOW for a pair whose word "
                              "counts differ RATIO-fold or more (UnequalFloor)")
     parser.add_argument("--out", type=Path, default=OUT)
@@ -135,8 +139,7 @@ def main() -> int:
     if nets is not None:
         nets._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
     cut = CacheConfig().verifier_threshold or verifier.threshold
-    variants = {name: (variant_policy(name.split(":")[0], verifier, cut),
-                       int(name.split(":")[1])) for name in args.variants}
+    variants = {name: variant(name, verifier, cut) for name in args.variants}
     pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)
     queries = list(dict.fromkeys(p["b"] for p in pairs))
@@ -205,11 +208,11 @@ class UnequalFloor(MatchPolicy):
     ratio: float = 3.0
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
-              query_text: str = "") -> Verdict:
+              query_text: str = "", judged: int = 0) -> Verdict:
         if self.threshold <= similarity < self.floor and not unequal(
                 cached_text, query_text, self.ratio):
             return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
-        return super().judge(similarity, cached, query, cached_text, query_text)
+        return super().judge(similarity, cached, query, cached_text, query_text, judged)
 
 
 def unequal(a: str, b: str, ratio: float) -> bool:
@@ -218,14 +221,22 @@ def unequal(a: str, b: str, ratio: float) -> bool:
     return max(na, nb) >= ratio * max(min(na, nb), 1)
 
 
-def variant_policy(spec: str, verifier: Verifier, cut: float) -> MatchPolicy:
+def variant_policy(spec: str, verifier: Verifier, cut: float,
+                   rank_margin: float) -> MatchPolicy:
     """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
     if "/" not in spec:
-        return MatchPolicy(float(spec), True, verifier, cut)
+        return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin)
     floor, rest = spec.split("/")
     low, ratio = rest.split("@")
-    return UnequalFloor(float(low), True, verifier, cut, floor=float(floor),
-                        ratio=float(ratio))
+    return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
+                        floor=float(floor), ratio=float(ratio))
+
+
+def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:
+    """FLOOR:WIDEN_TO[:RANK_MARGIN] (rank margin: ``CacheConfig``'s when not given)."""
+    floor, widen_to, *margin = name.split(":")
+    rank_margin = float(margin[0]) if margin else CacheConfig().verifier_rank_margin
+    return variant_policy(floor, verifier, cut, rank_margin), int(widen_to)
 
 
 def nets_part(verifier: Verifier) -> PairVerifier | None:

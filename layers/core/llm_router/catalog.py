@@ -180,6 +180,10 @@ class CacheConfig(BaseModel):
     verifier_floor: float = Field(default=0.5, gt=0, le=1)
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
+    # Each candidate of a lookup the verifier refused raises the next one's bar: the
+    # candidate read after n refused ones needs a logit over the cut's of at least
+    # verifier_rank_margin * ln(1 + n); the nearest, the cut alone. 0: the cut for all.
+    verifier_rank_margin: float = Field(default=3.0, ge=0)
     # Which verifier: "cross" (a cross-encoder reads both texts together: cache/cross.py)
     # or "nets" (alignment nets over each text's MiniLM states); None = "cross" where its
     # artefact (data/cache_verifier/cross.npz) is shipped, else "nets".

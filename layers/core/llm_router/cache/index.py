@@ -137,7 +137,8 @@ class TenantIndex:
         """The first candidate that may answer, judged ``CANDIDATES`` at a time, nearest
         first (a round: the respelling check on each, then floor, hard check and verifier
         in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
-        candidate of a round answered and none fell under the floor."""
+        candidate of a round answered and none fell under the floor. Each candidate the
+        verifier refused raises the bar of the next (``MatchPolicy.rank_margin``)."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
         nearest, best_similarity = self._nearest(query, context, now,
                                                  max(CANDIDATES, widen_to), numbers)
@@ -148,9 +149,10 @@ class TenantIndex:
         # The nearest entry was left out: the hard check refused it.
         first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
         probability: float | None = None
+        judged = 0  # candidates the verifier has read and refused so far (``MatchPolicy``)
         for start in range(0, len(nearest), CANDIDATES):
-            found, refusal, p, floor_reached = self._judge(
-                nearest[start:start + CANDIDATES], policy, query_text)
+            found, refusal, p, floor_reached, judged = self._judge(
+                nearest[start:start + CANDIDATES], policy, query_text, judged)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)
             if first_refusal is None:
@@ -160,15 +162,17 @@ class TenantIndex:
         return Lookup(None, best_similarity, first_refusal, probability)
 
     def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
-               query_text: str) -> tuple[Match | None, Refusal | None,
-                                         tuple[float | None, tuple[str, ...] | None], bool]:
+               query_text: str, judged: int
+               ) -> tuple[Match | None, Refusal | None,
+                          tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
-        probability, the respelling), whether a candidate fell under the floor)."""
+        probability, the respelling), whether a candidate fell under the floor, the
+        candidates the verifier refused, ``judged`` before this round included)."""
         for row, similarity in candidates:  # the same question respelled: no model, no floor
             respelled = policy.respelled(similarity, self._texts[row], query_text)
             if respelled is not None and respelled.hit:
                 return (Match(self._keys[row], respelled.similarity), None,
-                        (None, respelled.respelling), False)
+                        (None, respelled.respelling), False, judged)
         over_floor = [self._texts[row] for row, similarity in candidates
                       if similarity >= policy.threshold]
         # Each may be judged: one pass.
@@ -179,16 +183,18 @@ class TenantIndex:
         first: tuple[Refusal | None, float | None] | None = None
         for row, similarity in candidates:
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
-                                   query_sig, self._texts[row], query_text)
+                                   query_sig, self._texts[row], query_text, judged)
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
-                        (verdict.probability, verdict.respelling), False)
+                        (verdict.probability, verdict.respelling), False, judged)
+            if verdict.probability is not None:
+                judged += 1
             if first is None:
                 first = verdict.refused_by, verdict.probability
             if verdict.refused_by == "threshold":
-                return None, first[0], (first[1], None), True
+                return None, first[0], (first[1], None), True, judged
         assert first is not None
-        return None, first[0], (first[1], None), False
+        return None, first[0], (first[1], None), False, judged
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
                 k: int = CANDIDATES, numbers: tuple[int, int] | None = None
