@@ -94,6 +94,7 @@ def build_services(
             outbox=outbox_for(settings),
         ),
         max_body_bytes=max_body,
+        body_timeout_s=catalog.limits.body_timeout_s,
         mode=mode,
         cache_stats=CacheStats(ledger),
         analytics=Analytics(catalog, ledger.rollups,

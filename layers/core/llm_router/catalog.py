@@ -219,6 +219,8 @@ class CacheConfig(BaseModel):
 class LimitsConfig(BaseModel):
     model_config = _FROZEN
     max_body_bytes: int = Field(default=1_048_576, gt=0)
+    # Seconds a chat request's body may take to arrive, from its headers on (408 after).
+    body_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     max_messages: int = Field(default=1_000, gt=0)
     # Per-key defaults; a key's own rpm / daily_budget_usd (keys create) win.
     keys: KeyLimits = KeyLimits()

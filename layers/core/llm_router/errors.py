@@ -74,6 +74,27 @@ class RequestTooLargeError(InvalidRequestError):
     code = "request_too_large"
 
 
+class RequestTimeoutError(InvalidRequestError):
+    """The request's body did not arrive within ``limits.body_timeout_s`` (a client that
+    declared more than it sent, or sends a byte now and then): the connection and its
+    task are not held for ever."""
+
+    status = 408
+    code = "request_timeout"
+
+
+class BodyNotReceivedError(RouterError):
+    """The client closed the connection before its request body arrived. Booked as 499
+    (nginx's 'client closed request'); nobody reads the answer."""
+
+    status = 499
+    type = "client_disconnected"
+    code = "client_disconnected"
+
+    def __init__(self) -> None:
+        super().__init__("The client closed the connection before its request body arrived.")
+
+
 class AuthenticationError(RouterError):
     status = 401
     type = "authentication_error"

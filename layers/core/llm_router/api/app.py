@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
@@ -34,7 +34,13 @@ from llm_router.api.errors import ERROR_HANDLERS, ContainErrors, error_response
 from llm_router.auth import Authenticator
 from llm_router.cache.stats import CacheStats
 from llm_router.catalog import Catalog
-from llm_router.errors import InvalidRequestError, RequestTooLargeError, RouterError
+from llm_router.errors import (
+    BodyNotReceivedError,
+    InvalidRequestError,
+    RequestTimeoutError,
+    RequestTooLargeError,
+    RouterError,
+)
 from llm_router.guards import header_value
 from llm_router.input_limits import read_body, too_large
 from llm_router.keyring import KeyRing
@@ -57,6 +63,7 @@ class Services:
     keyring: KeyRing | None = None  # the admin API's keys (api/admin.py); None: no admin API
     # /openapi.json and /docs for admin keys and keys of these tenants; None: not served.
     docs_admin_tenants: frozenset[str] | None = None
+    body_timeout_s: float = 60.0  # catalog limits.body_timeout_s
 
 
 def _analytics_caller(principal: Principal) -> str | None:
@@ -188,9 +195,17 @@ def create_app(services: Services) -> Starlette:
         try:
             if declared and declared.isdigit() and int(declared) > services.max_body_bytes:
                 raise too_large(declared, services.max_body_bytes)
-            raw = await read_body(request.stream(), services.max_body_bytes)
+            with anyio.fail_after(services.body_timeout_s):
+                raw = await read_body(request.stream(), services.max_body_bytes)
         except RequestTooLargeError as exc:
             await services.chat.refuse(principal, request_id, exc, timings)
+        except TimeoutError:
+            await services.chat.refuse(principal, request_id, RequestTimeoutError(
+                f"The request body did not arrive within {services.body_timeout_s:g} s."),
+                timings)
+        except ClientDisconnect:  # before 2026-12-04: an unhandled error, logged as a 500
+            await services.chat.refuse(principal, request_id, BodyNotReceivedError(),
+                                       timings)
         result = await services.chat.complete(principal, raw, request_id, timings)
         decision = result.decision
         headers = {
