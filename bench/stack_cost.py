@@ -60,6 +60,8 @@ def build(kind: str) -> Verifier:
         if not cross.combines_nets:
             raise SystemExit("the shipped cross.json is not stacked on the nets")
         cross.stack_on(load_verifier(model_kind="nets"))
+    else:  # its pass alone: the cut is the stack's, but only the cost is read here
+        cross.meta = {k: v for k, v in cross.meta.items() if k != "combine"}
     return cross
 
 
