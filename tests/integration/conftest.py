@@ -34,8 +34,17 @@ from llm_router_local.aws import (
 from llm_router_local.processes import stop_process, wait_for_line
 from llm_router_local.simulated import SimulatorProcess
 
+from .openai_clients import close_all
+
 TENANT = "acme"
 ROUTER_STARTUP_S = 60
+@pytest.fixture(autouse=True)
+def close_openai_clients() -> Iterator[None]:
+    """Closes the openai clients the test made (``openai_clients.openai_client``)."""
+    yield
+    close_all()
+
+
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")

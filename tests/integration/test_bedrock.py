@@ -20,6 +20,7 @@ from llm_router.schema import Usage
 from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, RouterProcess, Storage
+from .openai_clients import openai_client
 from .resilience_setup import calls_to, fault
 
 pytestmark = pytest.mark.integration
@@ -35,7 +36,7 @@ def sim(simulator: SimulatorProcess) -> Iterator[SimulatorProcess]:
 
 
 def client(router: RouterProcess) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{router.url}/v1", api_key=KEY, max_retries=0, timeout=20)
+    return openai_client(f"{router.url}/v1", KEY, timeout=20)
 
 
 def booked(storage: Storage, request_id: str) -> dict:

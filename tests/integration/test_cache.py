@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import boto3
 import httpx
-import openai
 import pytest
 
 from llm_router.cache.service import ResponseCache, Stored
@@ -21,6 +20,7 @@ from llm_router.schema import ChatCompletion, ChatRequest
 from llm_router_local.aws import LOCAL_CREDENTIALS
 
 from .conftest import TENANT, RouterProcess, Storage
+from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
 KEY, OTHER_KEY, OTHER_TENANT = "sk-test-acme", "sk-test-globex", "globex"
@@ -28,7 +28,7 @@ SYSTEM = {"role": "system", "content": "You are the support agent of an online s
 
 
 def ask(router: RouterProcess, text: str, key: str = KEY, **extra: object):
-    client = openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
+    client = openai_client(f"{router.url}/v1", key, timeout=20)
     return client.chat.completions.with_raw_response.create(
         model="small-model", messages=[SYSTEM, {"role": "user", "content": text}],
         max_tokens=60, **extra)
@@ -190,7 +190,7 @@ def test_an_answer_cached_by_one_instance_is_served_by_another_and_by_a_cold_one
 def test_a_streamed_answer_is_stored_and_a_hit_is_replayed_as_a_stream(
     router: RouterProcess, storage: Storage
 ) -> None:
-    client = openai.OpenAI(base_url=f"{router.url}/v1", api_key=KEY, max_retries=0, timeout=20)
+    client = openai_client(f"{router.url}/v1", KEY, timeout=20)
     messages = [SYSTEM, {"role": "user", "content": "Can I change the delivery address?"}]
 
     def stream() -> tuple[str, str, str, list]:

@@ -15,13 +15,14 @@ from llm_router.pricing import cost_of
 from llm_router.schema import Usage
 
 from .conftest import TENANT, RouterProcess, Storage
+from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-acme"
 
 
 def client(router: RouterProcess, key: str = KEY) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
+    return openai_client(f"{router.url}/v1", key, timeout=20)
 
 
 

@@ -12,6 +12,7 @@ from llm_router_local.processes import stop_process
 from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import RouterProcess, Storage, sim_catalog, start_router
+from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
 ACME_KEY = "sk-test-guards-acme"  # pii: redact (the catalog's default here)
@@ -37,7 +38,7 @@ def router(tmp_path_factory: pytest.TempPathFactory, simulator: SimulatorProcess
 
 
 def client(router: RouterProcess, key: str = ACME_KEY) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{router.url}/v1", api_key=key, max_retries=0, timeout=20)
+    return openai_client(f"{router.url}/v1", key, timeout=20)
 
 
 def ask(text: str) -> list[dict[str, str]]:

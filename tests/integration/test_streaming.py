@@ -15,6 +15,7 @@ from llm_router.pricing import cost_of
 from llm_router.schema import Usage
 
 from .conftest import RouterProcess, Storage
+from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-acme"
@@ -27,7 +28,7 @@ QUESTION = [
 
 
 def client(router: RouterProcess) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{router.url}/v1", api_key=KEY, max_retries=0, timeout=20)
+    return openai_client(f"{router.url}/v1", KEY, timeout=20)
 
 
 

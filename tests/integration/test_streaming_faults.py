@@ -30,6 +30,7 @@ from llm_router_local.processes import stop_process
 from llm_router_local.simulated import SimulatorProcess
 
 from .conftest import TENANT, RouterProcess, Storage, start_router
+from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
 KEY = "sk-test-faults"
@@ -178,7 +179,7 @@ def test_failover_before_the_first_token(
                                                      "mode": "reset", "count": -1}
                ).raise_for_status()
     try:
-        client = openai.OpenAI(base_url=f"{fault_router.url}/v1", api_key=KEY, max_retries=0)
+        client = openai_client(f"{fault_router.url}/v1", KEY)
         with client.chat.completions.with_streaming_response.create(
             model="auto", messages=[{"role": "user", "content": "Where is my order?"}],
             stream=True,
@@ -205,7 +206,7 @@ def test_failover_before_the_first_token(
 def test_provider_failure_mid_stream_ends_with_an_error_event_and_books_partial_usage(
     fault_router: RouterProcess, storage: Storage
 ) -> None:
-    client = openai.OpenAI(base_url=f"{fault_router.url}/v1", api_key=KEY, max_retries=0)
+    client = openai_client(f"{fault_router.url}/v1", KEY)
     received = ""
     with client.chat.completions.with_streaming_response.create(
         model="cut-model", messages=[{"role": "user", "content": "Tell me about gears."}],

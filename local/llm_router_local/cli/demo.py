@@ -119,12 +119,14 @@ def _banner_length(lines: list[str]) -> int:
 def _ask(url: str, key: str, model: str, question: str) -> Row:
     import openai
 
-    client = openai.OpenAI(base_url=f"{url}/v1", api_key=key, max_retries=0, timeout=30)
     started = time.perf_counter()
     try:
-        raw = client.chat.completions.with_raw_response.create(
-            model=model, messages=[{"role": "user", "content": question}], max_tokens=200
-        )
+        # Closed here: left open, its pooled socket waits for the garbage collector.
+        with openai.OpenAI(base_url=f"{url}/v1", api_key=key, max_retries=0,
+                           timeout=30) as client:
+            raw = client.chat.completions.with_raw_response.create(
+                model=model, messages=[{"role": "user", "content": question}],
+                max_tokens=200)
     except openai.APIStatusError as exc:
         latency = (time.perf_counter() - started) * 1000
         message = _error_message(exc.body)
