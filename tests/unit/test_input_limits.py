@@ -3,7 +3,9 @@ input, however odd, gets anything else out of the parser."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import anyio
 import pytest
@@ -12,8 +14,8 @@ from hypothesis import strategies as st
 
 from llm_router import input_limits
 from llm_router.catalog import LimitsConfig
-from llm_router.errors import InvalidRequestError, RequestTooLargeError
-from llm_router.input_limits import MAX_JSON_DEPTH, read_body
+from llm_router.errors import InvalidRequestError, RequestTimeoutError, RequestTooLargeError
+from llm_router.input_limits import MAX_JSON_DEPTH, read_body, read_body_within
 from llm_router.request_body import parse_chat_request, requested_model
 
 LIMITS = LimitsConfig(max_messages=5)
@@ -213,3 +215,45 @@ def test_the_walk_s_errors_still_name_their_path() -> None:
         assert info.value.to_body()["error"]["code"] == code
         if param is not None:
             assert info.value.to_body()["error"]["param"] == param
+
+
+async def _stalling(first: bytes) -> AsyncIterator[bytes]:
+    yield first
+    await asyncio.sleep(3600)  # a client that declared more than it sends
+    yield b"never"
+
+
+def test_a_body_that_arrives_in_time_is_read_and_its_timer_cancelled() -> None:
+    async def go() -> tuple[bytes, int]:
+        async def whole() -> AsyncIterator[bytes]:
+            yield b'{"a":'
+            yield b"1}"
+
+        body = await read_body_within(whole(), 100, 0.05)
+        await asyncio.sleep(0.1)  # the timer, had it been left, would cancel this
+        return body, asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    assert asyncio.run(go()) == (b'{"a":1}', 0)
+
+
+def test_a_body_that_stops_arriving_is_a_408_and_leaves_the_task_uncancelled() -> None:
+    async def go() -> int:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(RequestTimeoutError, match="within 0.05 s"):
+            await read_body_within(_stalling(b"{"), 100, 0.05)
+        assert asyncio.get_running_loop().time() - started < 5
+        await asyncio.sleep(0)  # still runs: the cancellation was taken back
+        return asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    assert asyncio.run(go()) == 0
+
+
+def test_a_cancellation_not_its_own_goes_on_up() -> None:
+    async def go() -> None:
+        reader = asyncio.ensure_future(read_body_within(_stalling(b"{"), 100, 60))
+        await asyncio.sleep(0.01)
+        reader.cancel()  # a hang-up or a shutdown: not a 408
+        with pytest.raises(asyncio.CancelledError):
+            await reader
+
+    asyncio.run(go())

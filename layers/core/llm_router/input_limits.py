@@ -1,6 +1,7 @@
 """Every limit on what a client may send, checked before any work is done. Pure.
 
   body size        counted while the body is read (chunked bodies too)    413
+  body time        all of it within ``limits.body_timeout_s``             408
   JSON             well-formed, standard (no NaN / Infinity)              400
   nesting depth    at most MAX_JSON_DEPTH levels of objects and arrays    400
   numbers          at most MAX_NUMBER_CHARS characters, finite            400
@@ -16,6 +17,7 @@ model strictly (``llm_router.request_body``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -24,7 +26,7 @@ from typing import Any
 
 import regex
 
-from llm_router.errors import InvalidRequestError, RequestTooLargeError
+from llm_router.errors import InvalidRequestError, RequestTimeoutError, RequestTooLargeError
 
 MAX_JSON_DEPTH = 64
 MAX_NUMBER_CHARS = 40
@@ -46,6 +48,33 @@ async def read_body(chunks: AsyncIterator[bytes], max_bytes: int) -> bytes:
             raise too_large(f"more than {max_bytes}", max_bytes)
         parts.append(chunk)
     return b"".join(parts)
+
+
+async def read_body_within(chunks: AsyncIterator[bytes], max_bytes: int,
+                           timeout_s: float) -> bytes:
+    """``read_body``, refused (408) when the body is not all there ``timeout_s`` after
+    this call. One loop timer, cancelled when the body is in: about 2 us, where a cancel
+    scope (``anyio.fail_after``, ``asyncio.timeout``) cost 10-30 us on every chat request
+    (timeit, under load)."""
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(timeout_s, expire)
+    try:
+        return await read_body(chunks, max_bytes)
+    except asyncio.CancelledError:
+        if expired and task.uncancel() == 0:  # ours alone: not a hang-up or a shutdown
+            raise RequestTimeoutError(
+                f"The request body did not arrive within {timeout_s:g} s.") from None
+        raise
+    finally:
+        timer.cancel()
 
 
 def too_large(size: str, max_bytes: int) -> RequestTooLargeError:

@@ -42,7 +42,7 @@ from llm_router.errors import (
     RouterError,
 )
 from llm_router.guards import header_value
-from llm_router.input_limits import read_body, too_large
+from llm_router.input_limits import read_body_within, too_large
 from llm_router.keyring import KeyRing
 from llm_router.keys import Principal
 from llm_router.service import ChatService, Timings
@@ -195,14 +195,10 @@ def create_app(services: Services) -> Starlette:
         try:
             if declared and declared.isdigit() and int(declared) > services.max_body_bytes:
                 raise too_large(declared, services.max_body_bytes)
-            with anyio.fail_after(services.body_timeout_s):
-                raw = await read_body(request.stream(), services.max_body_bytes)
-        except RequestTooLargeError as exc:
+            raw = await read_body_within(request.stream(), services.max_body_bytes,
+                                         services.body_timeout_s)
+        except (RequestTooLargeError, RequestTimeoutError) as exc:
             await services.chat.refuse(principal, request_id, exc, timings)
-        except TimeoutError:
-            await services.chat.refuse(principal, request_id, RequestTimeoutError(
-                f"The request body did not arrive within {services.body_timeout_s:g} s."),
-                timings)
         except ClientDisconnect:  # before 2026-12-04: an unhandled error, logged as a 500
             await services.chat.refuse(principal, request_id, BodyNotReceivedError(),
                                        timings)
