@@ -86,6 +86,8 @@ def pooled(encoder: Any, pairs: list[tuple[str, str]]) -> tuple[F64, F64, F64]:
     each (query, cached) pair: ``CrossEncoder.probabilities`` up to the head."""
     from llm_router.cache.cross import shared_numbers
 
+    if encoder.order != "query_first":  # the head input of one reading only
+        raise SystemExit(f"cross.json order {encoder.order!r}: the dump reads query_first only")
     if encoder.numbers == "shared":
         pairs = [shared_numbers(q, c) for q, c in pairs]
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
