@@ -125,7 +125,8 @@ def main() -> int:
                              "0.5:5; RANK_MARGIN: CacheConfig.verifier_rank_margin unless "
                              "given, 0: every candidate at the plain cut); "
                              "FLOOR/LOW@RATIO:WIDEN_TO: floor LOW for a pair whose word "
-                             "counts differ RATIO-fold or more (UnequalFloor)")
+                             "counts differ RATIO-fold or more (UnequalFloor); a fourth "
+                             "field :CUT judges at that cut instead of the verifier's")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
@@ -233,9 +234,12 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
 
 
 def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:
-    """FLOOR:WIDEN_TO[:RANK_MARGIN] (rank margin: ``CacheConfig``'s when not given)."""
-    floor, widen_to, *margin = name.split(":")
-    rank_margin = float(margin[0]) if margin else CacheConfig().verifier_rank_margin
+    """FLOOR:WIDEN_TO[:RANK_MARGIN[:CUT]] (rank margin: ``CacheConfig``'s when not given;
+    cut: the verifier's)."""
+    floor, widen_to, *rest = name.split(":")
+    rank_margin = float(rest[0]) if rest else CacheConfig().verifier_rank_margin
+    if len(rest) > 1:
+        cut = float(rest[1])
     return variant_policy(floor, verifier, cut, rank_margin), int(widen_to)
 
 
@@ -300,7 +304,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             cpu[name] += time.process_time() - started
             answered = None if lookup.match is None else key_text[lookup.match.key]
             for p in its_pairs:
-                one = (name.split(":")[0], query, p["a"])
+                one = (name.split(":", 1)[0] + ":" + str(policy.min_probability), query,
+                       p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy).hit

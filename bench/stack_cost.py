@@ -44,13 +44,14 @@ from llm_router.embedding.minilm import shared_embedder  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
 STATES = ("cold", "request", "warm")
-KINDS = ("stacked", "nets", "cross", "stacked-query-first", "stacked-both")
+KINDS = ("stacked", "nets", "cross", "stacked-query-first", "stacked-cached-first",
+         "stacked-both")
 
 
 def build(kind: str) -> Verifier:
     """The nets alone, the cross-encoder alone, or the stack as the router loads it
-    (``stacked-query-first``, ``stacked-both``: with the pair read in that ``order``,
-    whatever cross.json says)."""
+    (``stacked-query-first``, ``stacked-cached-first``, ``stacked-both``: the pair read
+    in that ``order``, whatever cross.json says)."""
     if kind == "nets":
         return load_verifier(model_kind="nets")
     cross = load_cross_verifier(shared_embedder())

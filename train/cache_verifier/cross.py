@@ -573,6 +573,7 @@ def export(artefact: Path, decision: Path, fit_log: Path, bundle_meta: Path) -> 
         "scores": chosen["table"],
         "check": [{"query": r["b"], "cached": r["a"], "p": round(float(p), 6)}
                   for r, p in zip(rows, check, strict=True)],
+        "check_order": order,
         "training": {"pairs": meta["train_pairs"], "mined": meta["mined"],
                      "bundle_sha256": json.loads(fit_log.read_text())[0]["bundle_sha256"],
                      "sources_doc": "data/cache_verifier/SOURCES.md"},
@@ -614,9 +615,10 @@ def main() -> None:
                    help="ship this row instead of the rule's choice (say why in --reason)")
     d.add_argument("--reason", default="")
     d.add_argument("--order", choices=("query_first", "cached_first", "both"),
-                   default="cached_first",
-                   help="how the runtime reads a pair (cross.json order; session 11: "
-                        "cached first)")
+                   default="query_first",
+                   help="how the runtime reads a pair (cross.json order; docs/"
+                        "semantic-cache.md 'Session 11': cached first ranks pairs better, "
+                        "the populated cache answered more negative queries)")
     e = sub.add_parser("export", help="write the chosen variant into the layer")
     e.add_argument("--artefact", type=Path, required=True, help="<fit folder>/<variant>.npz")
     e.add_argument("--decision", type=Path, required=True)

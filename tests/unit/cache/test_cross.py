@@ -232,6 +232,7 @@ def test_the_shipped_artefact_loads_records_its_sources_and_is_the_default(
     assert 0 < verifier.threshold < 1
     assert verifier.meta["sources"] and verifier.meta["scores"]
     assert verifier.meta["max_side_tokens"] == MAX_SIDE_TOKENS
+    assert verifier.encoder.order == verifier.meta.get("order", "query_first")
     assert SHIPPED.stat().st_size < 40 * 2**20
 
 
@@ -245,6 +246,9 @@ def test_the_shipped_artefact_gives_the_trainers_probabilities(
     if not check:
         pytest.skip("cross.json has no check pairs")
     pairs = [(c["query"], c["cached"]) for c in check]
+    # The trainer's p read the pair as cross.json's check_order says (session 10's: query
+    # first; the lookup has read the cached text first since session 11).
+    verifier.encoder.order = verifier.meta.get("check_order", verifier.encoder.order)
     got = verifier.encoder.probabilities(pairs)
     np.testing.assert_allclose(got, [c["p"] for c in check], atol=2e-3)
 
