@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import signal
 
 import pytest
 
@@ -37,3 +38,28 @@ def test_the_parser_offers_the_fallback() -> None:
     args = build_parser(argv).parse_args(argv)
     assert (args.loop, args.http) == ("asyncio", "h11")
     assert build_parser(["serve"]).parse_args(["serve"]).loop == "auto"
+
+
+def _server() -> serve.ReadyServer:
+    import uvicorn
+
+    return serve.ReadyServer(uvicorn.Config(app=lambda *a: None), on_ready=lambda: None)
+
+
+def test_a_signal_whose_re_raise_was_dropped_still_decides_the_exit() -> None:
+    # uvicorn re-raises the signal that stopped it from inside the loop; a
+    # KeyboardInterrupt that lands in a finalizer is dropped and `serve` exited 0.
+    server = _server()
+    server.handle_exit(signal.SIGINT, None)
+    assert server.should_exit
+    with pytest.raises(KeyboardInterrupt):
+        server.exit_as_signalled()
+    server = _server()
+    server.handle_exit(signal.SIGTERM, None)
+    with pytest.raises(SystemExit) as stop:
+        server.exit_as_signalled()
+    assert stop.value.code == 128 + signal.SIGTERM
+
+
+def test_a_server_no_signal_stopped_leaves_quietly() -> None:
+    _server().exit_as_signalled()  # returns: `serve` exits 0

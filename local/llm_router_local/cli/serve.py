@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import signal
 import socket
 import sys
 from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 
@@ -87,8 +89,10 @@ def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog)
         config = uvicorn.Config(app, loop=loop, http=one_send_protocol(http),
                                 log_level="warning", access_log=False)
         # run(), not asyncio.run(serve()): run() builds the loop that `loop` names.
-        ReadyServer(config, lambda: _banner(stack, f"http://{host}:{port}",
-                                            f"{loop} + {http}")).run(sockets=[sock])
+        server = ReadyServer(config, lambda: _banner(stack, f"http://{host}:{port}",
+                                                     f"{loop} + {http}"))
+        server.run(sockets=[sock])
+        server.exit_as_signalled()
     finally:
         stack.stop()
 
@@ -105,11 +109,29 @@ class ReadyServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_ready = on_ready
+        self.caught: list[int] = []  # signals uvicorn's handler caught, in order
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started and not self.should_exit:
             self._on_ready()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.caught.append(sig)
+        super().handle_exit(sig, frame)
+
+    def exit_as_signalled(self) -> None:
+        """Leave as the signal that stopped the server asks, when ``run`` returned.
+
+        Once shut down, uvicorn raises that signal again for the default handler (a
+        KeyboardInterrupt for Ctrl-C) from inside the event loop; the handler runs at
+        the next Python line, which can be a finalizer's, where the KeyboardInterrupt is
+        printed and dropped: ``serve`` then exited 0 after a Ctrl-C (a full integration
+        run under load, twice). Reaching here after a caught signal means it was dropped."""
+        if signal.SIGINT in self.caught:
+            raise KeyboardInterrupt
+        if signal.SIGTERM in self.caught:
+            raise SystemExit(128 + signal.SIGTERM)
 
 
 def server_stack(loop: str, http: str) -> tuple[str, str]:
