@@ -82,9 +82,12 @@ def test_serve_builds_the_encoders_before_it_listens(monkeypatch: pytest.MonkeyP
         def run(self, sockets: object) -> None:
             order.append("serving")
 
+        def exit_as_signalled(self) -> None:
+            order.append("no signal")
+
     monkeypatch.setattr(serve, "ReadyServer", Server)
     monkeypatch.setattr(serve.uvicorn, "Config", lambda app, **k: None)
     serve._serve(argparse.Namespace(host="127.0.0.1", port=0, dev_key=None, simulate="on",
                                     loop="asyncio", http="h11"),
                  None, None)  # type: ignore[arg-type]
-    assert order == ["o200k built: True", "serving", "stopped"]
+    assert order == ["o200k built: True", "serving", "no signal", "stopped"]
