@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.artefacts import npz_arrays, read_verified
-from llm_router.cache.fitted_stack import FittedStack, pair_row, word_jaccard
+from llm_router.cache.fitted_stack import FittedStack, logit, pair_row, word_jaccard
 from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
@@ -349,10 +349,6 @@ def shared_numbers(query: str, cached: str) -> tuple[str, str]:
 def stack(p_cross: float, p_nets: float) -> float:
     """sigmoid(logit p_cross + logit p_nets), each clipped to [1e-6, 1 - 1e-6]: what the
     trainer's decision scored (``train.cache_verifier.cross.decide``)."""
-    def logit(p: float) -> float:
-        p = min(max(p, 1e-6), 1.0 - 1e-6)
-        return float(np.log(p) - np.log1p(-p))
-
     return float(1.0 / (1.0 + np.exp(-(logit(p_cross) + logit(p_nets)))))
 
 

@@ -25,7 +25,8 @@ _WORDS = re.compile(r"\w+")
 
 
 def logit(p: float) -> float:
-    """log(p / (1 - p)), p clipped to [1e-6, 1 - 1e-6] (as ``cross.stack``)."""
+    """log(p / (1 - p)), p clipped to [1e-6, 1 - 1e-6]: the one logit of the verdicts
+    (``cross.stack``'s sum, these features, ``MatchPolicy``'s rank margin)."""
     p = min(max(p, 1e-6), 1.0 - 1e-6)
     return math.log(p) - math.log1p(-p)
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from llm_router.cache.fitted_stack import logit
 from llm_router.cache.guards import GuardName, Signature, refusal
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import same_spelling
@@ -25,12 +26,6 @@ def one_word(text: str) -> bool:
     """At most one word ("yes", "continue", "a"): read without scanning a long text."""
     words = _WORD.finditer(text)
     return next(words, None) is None or next(words, None) is None
-
-
-def logit(p: float) -> float:
-    """log(p / (1 - p)), p clipped to [1e-6, 1 - 1e-6] as ``cross.stack`` clips."""
-    p = min(max(p, 1e-6), 1.0 - 1e-6)
-    return math.log(p) - math.log1p(-p)
 
 
 # A last user turn longer than this is looked up exactly only: an entry is not stored for
