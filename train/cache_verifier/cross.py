@@ -143,7 +143,6 @@ def _side_ids(tokenizer: Any, texts: list[str]) -> tuple[I16, npt.NDArray[np.int
 
 
 def prepare(run: Path, out: Path, numbers: str = "raw") -> None:
-    from llm_router.embedding.artefact import load_model_files
     from llm_router.embedding.minilm import shared_embedder
     from train.cache_verifier.pairs import REPO, read_jsonl
 
@@ -153,7 +152,22 @@ def prepare(run: Path, out: Path, numbers: str = "raw") -> None:
     print(f"mine: {len(mined):,} negatives", flush=True)
     decision = [dict(p, source=name) for name in DECISION_SETS
                 for p in read_jsonl(REPO / "data" / name / "cache_pairs.jsonl")]
-    every = pairs + mined
+    write_bundle(pairs + mined, decision, out, numbers, {
+        "mined": len(mined), "decision_sets": list(DECISION_SETS)})
+    (out.with_name("mined.jsonl")).write_text("".join(json.dumps(p) + "\n" for p in mined))
+
+
+def write_bundle(every: list[dict[str, Any]], decision: list[dict[str, Any]], out: Path,
+                 numbers: str, meta: dict[str, Any],
+                 flags: dict[str, Any] | None = None) -> None:
+    """Tokenise ``every`` (training) and ``decision`` pairs into one bundle file (module
+    docstring) and its ``.json`` (counts by source, plus ``meta``); ``flags``: further
+    per-pair boolean arrays over ``every``, stored as ``train.<name>``."""
+    from llm_router.embedding.artefact import load_model_files
+    from llm_router.embedding.minilm import shared_embedder
+
+    embedder = shared_embedder()
+    every, decision = list(every), list(decision)
     if numbers == "shared":
         from llm_router.cache.cross import shared_numbers
 
@@ -171,6 +185,8 @@ def prepare(run: Path, out: Path, numbers: str = "raw") -> None:
                    f"{prefix}.label": np.asarray([int(p["label"]) for p in rows], np.int8)}
     arrays["train.hand"] = np.asarray([hand_written(p["source"]) for p in every], np.bool_)
     arrays["train.mined"] = np.asarray([p["source"] == "mined" for p in every], np.bool_)
+    for name, flag in (flags or {}).items():
+        arrays[f"train.{name}"] = np.asarray(flag, np.bool_)
     used = np.unique(np.concatenate([np.asarray([0, CLS, SEP], np.int16)] + [
         arrays[k].ravel() for k in arrays if k.endswith((".a", ".b"))]).astype(np.int32))
     files = load_model_files(None)
@@ -187,18 +203,17 @@ def prepare(run: Path, out: Path, numbers: str = "raw") -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **arrays)
     (out.with_suffix(".json")).write_text(json.dumps({
-        "train_pairs": len(every), "mined": len(mined), "decision_pairs": len(decision),
-        "decision_sets": list(DECISION_SETS), "word_rows": int(used.size),
+        "train_pairs": len(every), **meta, "decision_pairs": len(decision),
+        "word_rows": int(used.size),
         "numbers": numbers,
         "embedding": files.model_id,
         "train_sources": {s: sum(p["source"] == s for p in every)
                           for s in sorted({p["source"] for p in every})},
     }, indent=2))
-    (out.with_name("mined.jsonl")).write_text("".join(json.dumps(p) + "\n" for p in mined))
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     print(f"bundle {out} ({out.stat().st_size / 2**20:.1f} MiB, sha256 {digest[:16]}): "
-          f"{len(every):,} training pairs ({len(mined):,} mined), {len(decision):,} "
-          f"decision pairs, {used.size:,} word rows", flush=True)
+          f"{len(every):,} training pairs, {len(decision):,} decision pairs, "
+          f"{used.size:,} word rows", flush=True)
 
 
 # --------------------------------------------------------------------------- fit
@@ -285,29 +300,27 @@ def make_forward(layers: int) -> Any:
     return forward
 
 
-def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
-                limit_steps: int | None = None) -> dict[str, Any]:
+def bundle_word_table(bundle: Any) -> Any:
+    """The full word-piece table (frozen) with the rows the bundle's pairs use filled in."""
+    import jax.numpy as jnp
+
+    word_np = np.zeros((30522, 384), np.float32)
+    word_np[bundle["word.ids"]] = bundle["word.rows"].astype(np.float32)
+    return jnp.asarray(word_np)
+
+
+def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...], *,
+                batch: int, lr: float, total: int, warmup: int, seed: int, name: str
+                ) -> tuple[dict[str, Any], list[tuple[int, float]]]:
+    """``total`` AdamW steps (weight decay 0.01 off the norms and embeddings; ``lr`` after
+    a linear warm-up of ``warmup`` steps, then a linear decay to 0) over ``data`` = (a,
+    a_len, b, b_len, labels, weights), shuffled each epoch from ``seed``, each pair read in
+    a random order; the trained parameters and a loss log every 500 steps."""
     import jax
     import jax.numpy as jnp
 
-    layers, use_mined, hand_weight, epochs, seed = VARIANTS[name]
-    keep = np.ones(bundle["train.label"].shape[0], bool)
-    if not use_mined:
-        keep &= ~bundle["train.mined"]
-    a, a_len = bundle["train.a"][keep], bundle["train.a_len"][keep]
-    b, b_len = bundle["train.b"][keep], bundle["train.b_len"][keep]
-    labels = bundle["train.label"][keep].astype(np.float32)
-    weights = np.where(bundle["train.hand"][keep], hand_weight, 1.0).astype(np.float32)
-    weights[bundle["train.mined"][keep]] = MINED_WEIGHT
-    weights /= weights.mean()
-    word_np = np.zeros((30522, 384), np.float32)
-    word_np[bundle["word.ids"]] = bundle["word.rows"].astype(np.float32)
-    word = jnp.asarray(word_np)
-    params = {k: jnp.asarray(v) for k, v in init_params(bundle, layers, seed).items()}
-    forward = make_forward(layers)
+    a, a_len, b, b_len, labels, weights = data
     steps_per_epoch = len(labels) // batch
-    total = steps_per_epoch * epochs if limit_steps is None else limit_steps
-    warmup = max(1, total // 10)
 
     def decays(key: str) -> bool:
         return key.endswith(".weight") and "LayerNorm" not in key and "embeddings" not in key
@@ -357,6 +370,33 @@ def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
                 print(f"{name} step {t}/{total} loss {float(loss):.4f} "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
             t += 1
+    return params, log
+
+
+def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,
+                limit_steps: int | None = None) -> dict[str, Any]:
+    import jax
+    import jax.numpy as jnp
+
+    layers, use_mined, hand_weight, epochs, seed = VARIANTS[name]
+    keep = np.ones(bundle["train.label"].shape[0], bool)
+    if not use_mined:
+        keep &= ~bundle["train.mined"]
+    a, a_len = bundle["train.a"][keep], bundle["train.a_len"][keep]
+    b, b_len = bundle["train.b"][keep], bundle["train.b_len"][keep]
+    labels = bundle["train.label"][keep].astype(np.float32)
+    weights = np.where(bundle["train.hand"][keep], hand_weight, 1.0).astype(np.float32)
+    weights[bundle["train.mined"][keep]] = MINED_WEIGHT
+    weights /= weights.mean()
+    word = bundle_word_table(bundle)
+    params = {k: jnp.asarray(v) for k, v in init_params(bundle, layers, seed).items()}
+    forward = make_forward(layers)
+    steps_per_epoch = len(labels) // batch
+    total = steps_per_epoch * epochs if limit_steps is None else limit_steps
+    started = time.perf_counter()
+    params, log = train_steps(params, word, forward, (a, a_len, b, b_len, labels, weights),
+                              batch=batch, lr=lr, total=total, warmup=max(1, total // 10),
+                              seed=seed, name=name)
     elapsed = time.perf_counter() - started
     # The decision sets' probabilities with the pair's a (the cached text) first: a first
     # look only; ``decide`` scores the query first, as the lookup asks.

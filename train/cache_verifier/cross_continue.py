@@ -1,0 +1,420 @@
+"""Continue the shipped cross-encoder's training on CPU with new hand-written pairs
+(session 12, issue 13), without rebuilding session 10's 126k-pair bundle.
+
+    .venv/bin/python -m train.cache_verifier.cross_continue prepare --out BUNDLE
+    .venv/bin/python -m train.cache_verifier.cross_continue fit --bundle BUNDLE --out OUT \\
+        --name P [--steps 800 --lr 2e-5 ...]
+    .venv/bin/python -m train.cache_verifier.cross_continue export --fit OUT/P.json --out DIR
+    .venv/bin/python -m train.cache_verifier.cross_continue decide --shipped S --candidate C
+
+``prepare`` (the project's venv, CPU, about a minute): every pair of the sets new to the
+cross-encoder (``NEW_SETS``: train12a-d, written for it this session, and
+heldout12-13, seen since session 10 and in no build until now), and a **replay** sample of
+what it was trained on, so that it does not forget: hand-written pairs of heldout1-8,
+train9a-c, train10a-f, the support files and the guards' pairs; Quora pairs of the
+build's train components only; the build's generated pairs (``build.build`` makes them
+in seconds, with the decision sets left out); plus near-neighbour negatives mined among
+the bundle's hand-written texts (``cross.mine``). Two guards run before anything is
+written: no pair of a decision set or of bench/cache_pairs/heldout.jsonl is trained on
+(any pair whose two texts, case aside, are such a pair's is dropped: writers repeat a few
+everyday questions) and no Quora pair of a component that bench/cache_pairs/heldout.jsonl
+draws on is in the bundle (checked on the whole Quora graph, ``quora_leak``).
+
+``fit`` (numpy + JAX): starts from the shipped ``cross.npz`` (warm start: same layers,
+head and format; the word-piece table stays frozen, read from the MiniLM export as in
+session 10), AdamW at a small rate with a short warm-up and a linear decay, the new
+sets' pairs weighted ``--new-weight``, the other hand-written ones ``--hand-weight``,
+mined 0.3, the rest 1. ``export`` writes a folder ``bench/cache_losses.py
+--verifier-model cross --cross-dir DIR`` reads (the runtime's format: combine nets,
+shared numbers, query first). ``decide`` applies session 12's rule (``RULE``) to two
+``cache_losses.py`` runs over the decision sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from train.cache_verifier.cross import (
+    MINED_WEIGHT,
+    bundle_word_table,
+    hand_written,
+    make_forward,
+    mine,
+    train_steps,
+    write_bundle,
+)
+from train.cache_verifier.pairs import DATA, REPO, Components, read_jsonl
+
+SHIPPED = REPO / "layers" / "core" / "llm_router" / "data" / "cache_verifier"
+NEW_SETS = {
+    "train12a": DATA / "train12a" / "cache_pairs.jsonl",
+    "train12b": DATA / "train12b" / "cache_pairs.jsonl",
+    "train12c": DATA / "train12c" / "cache_pairs.jsonl",
+    "train12d": DATA / "train12d" / "cache_pairs.jsonl",
+    "heldout12": REPO / "data" / "heldout12" / "cache_pairs.jsonl",
+    "heldout13": REPO / "data" / "heldout13" / "cache_pairs.jsonl",
+}
+# Session 12's decision sets: never trained on (nor is the public held-out file).
+DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15")
+PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
+# Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
+# build): pairs of each kind kept, at random (seed below).
+REPLAY = {"hand": 5000, "qqp": 6000, "generated": 3000}
+BUILD_QQP_PAIRS = 20000  # Quora train pairs the build draws from (before the replay sample)
+BUILD_PER_KIND = 300  # generated pairs per kind the build makes from them
+MINED_MAX = 4500  # mined negatives kept (``prepare``)
+SEED = 12
+
+
+def decision_pairs() -> list[dict[str, Any]]:
+    return [dict(p, set=name) for name in DECISION_SETS
+            for p in read_jsonl(REPO / "data" / name / "cache_pairs.jsonl")]
+
+
+def _key(a: str, b: str) -> frozenset[str]:
+    return frozenset((" ".join(a.casefold().split()), " ".join(b.casefold().split())))
+
+
+def quora_leak(rows: list[dict[str, Any]], held: list[dict[str, Any]]) -> int:
+    """How many of ``rows`` (Quora pairs and pairs generated from them) touch a Quora
+    component that one of ``held`` (bench/cache_pairs/heldout.jsonl) comes from: a text
+    of either is looked up in the graph of every Quora pair (generated texts, not in it,
+    are judged by their other side)."""
+    from train.cache_verifier.pairs import load_qqp
+
+    graph = Components()
+    for a, b, _ in load_qqp():
+        graph.join(a, b)
+    known = set(graph._parent)
+    roots = {graph.find(t) for p in held if p["source"].startswith("qqp")
+             for t in (p["a"], p["b"]) if t in known}
+    if not roots:
+        raise SystemExit(f"{PUBLIC_HELDOUT}: no Quora text found in the Quora graph")
+    return sum(any(t in known and graph.find(t) in roots for t in (p["a"], p["b"]))
+               for p in rows if p["source"].startswith("qqp"))
+
+
+def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
+    record of what was drawn and dropped."""
+    from train.cache_verifier.build import build
+
+    built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
+                  leave_out=frozenset({"heldout9", "heldout10", "heldout11"}))
+    # Session 10 trained on the build's train and tune files; Quora's tune components are
+    # left out here (train components only), the hand-written tune halves are not.
+    pool = built["train"] + [p for p in built["tune"] if not p["source"].startswith("qqp")]
+    if {p["source"] for p in pool} & set(DECISION_SETS):
+        raise SystemExit("a decision set is in the build's pool")
+    rng = random.Random(seed)
+    kinds: dict[str, list[dict[str, Any]]] = {"hand": [], "qqp": [], "generated": []}
+    for p in pool:
+        kind = ("generated" if "+" in p["source"] else "qqp" if p["source"] == "qqp"
+                else "hand")
+        kinds[kind].append(p)
+    replay = [p for kind, rows in kinds.items()
+              for p in rng.sample(rows, min(REPLAY[kind], len(rows)))]
+    new = []
+    for source, path in NEW_SETS.items():
+        if not path.is_file():
+            raise SystemExit(f"{path} not found (copy the writer's folder there first)")
+        new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
+                 "kind": p["kind"]} for p in read_jsonl(path)]
+    forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
+    rows = new + replay
+    kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
+    dropped = [p for p in rows if _key(p["a"], p["b"]) in forbidden]
+    leaks = quora_leak(kept, read_jsonl(PUBLIC_HELDOUT))
+    if leaks:
+        raise SystemExit(f"{leaks} Quora pairs of bench/cache_pairs/heldout.jsonl's "
+                         "components would be trained on")
+    return kept, {"pool": {k: len(v) for k, v in kinds.items()},
+                  "drawn": {k: min(REPLAY[k], len(v)) for k, v in kinds.items()},
+                  "dropped_as_decision_pairs": [
+                      {"source": p["source"], "a": p["a"], "b": p["b"]} for p in dropped],
+                  "quora_components_checked": True}
+
+
+def prepare(out: Path, seed: int = SEED) -> None:
+    from llm_router.embedding.minilm import shared_embedder
+
+    started = time.process_time()
+    pairs, record = collect(seed)
+    hand = [p for p in pairs if hand_written(p["source"])]
+    forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
+    mined = [p for p in mine(hand, shared_embedder().embed)
+             if _key(p["a"], p["b"]) not in forbidden]
+    # Every step reads as many pairs whatever their weight: keep the mined negatives that
+    # touch a new set's text, and a sample of the rest up to MINED_MAX.
+    new_texts = {t for p in pairs if p["source"] in NEW_SETS for t in (p["a"], p["b"])}
+    touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
+    rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
+    mined_all = len(mined)
+    draw = random.Random(seed)
+    touching = draw.sample(touching, min(len(touching), MINED_MAX))
+    mined = touching + draw.sample(rest, max(0, min(len(rest), MINED_MAX - len(touching))))
+    every = pairs + mined
+    new = [p["source"] in NEW_SETS for p in every]
+    write_bundle(every, [], out, "shared", {
+        "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
+        "new_sets": list(NEW_SETS), "seed": seed,
+        "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
+        "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
+                       for s, p in NEW_SETS.items()}, **record,
+        "prepare_cpu_s": round(time.process_time() - started, 1)}, {"new": new})
+    print(f"new {sum(new):,}, replay {len(pairs) - sum(new):,}, mined {len(mined):,}; "
+          f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs; "
+          f"{time.process_time() - started:.0f} s CPU", flush=True)
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def load_artefact(path: Path) -> dict[str, np.ndarray]:
+    w = np.load(path)
+    return {k: np.asarray(w[k], np.float32) for k in w.files}
+
+
+def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batch: int,
+        lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    out.mkdir(parents=True, exist_ok=True)
+    bundle = np.load(bundle_path)
+    labels = bundle["train.label"].astype(np.float32)
+    weights = np.where(bundle["train.new"], new_weight,
+                       np.where(bundle["train.hand"], hand_weight, 1.0)).astype(np.float32)
+    weights[bundle["train.mined"]] = MINED_WEIGHT
+    weights /= weights.mean()
+    start = load_artefact(init)
+    layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
+    params = {k: jnp.asarray(v) for k, v in start.items()}
+    data = (bundle["train.a"], bundle["train.a_len"], bundle["train.b"], bundle["train.b_len"],
+            labels, weights)
+    load_before = os.getloadavg()
+    cpu, wall = time.process_time(), time.perf_counter()
+    params, log = train_steps(params, bundle_word_table(bundle), make_forward(layers), data,
+                              batch=batch, lr=lr, total=steps,
+                              warmup=max(1, round(steps * warmup)), seed=seed, name=name)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
+                for k, x in params.items()}
+    np.savez(out / f"{name}.npz", **artefact)  # type: ignore[arg-type]
+    record = {
+        "name": name, "init": str(init),
+        "init_sha256": hashlib.sha256(init.read_bytes()).hexdigest(),
+        "bundle": str(bundle_path),
+        "bundle_sha256": hashlib.sha256(bundle_path.read_bytes()).hexdigest(),
+        "script_sha256": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "layers": layers, "steps": steps, "batch": batch, "lr": lr,
+        "warmup_steps": max(1, round(steps * warmup)), "seed": seed,
+        "new_weight": new_weight, "hand_weight": hand_weight, "mined_weight": MINED_WEIGHT,
+        "pairs": int(labels.size), "epochs": round(steps * batch / labels.size, 2),
+        "cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "XLA_FLAGS")},
+        "jax": jax.__version__, "device": str(jax.devices()[0]), "loss_log": log}
+    (out / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in record.items() if k != "loss_log"}), flush=True)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | None = None
+           ) -> str:
+    """The fitted artefact and its cross.json, in the runtime's format, into ``out``."""
+    from train.cache_verifier.cross import DECISION_SETS as CHECK_SETS
+    from train.cache_verifier.cross import MAX_SIDE, cross_probabilities, decision_rows
+    from train.cache_verifier.cross_export import write_cross
+
+    record = json.loads(fit_log.read_text())
+    artefact = fit_log.with_suffix(".npz")
+    meta = json.loads(Path(record["bundle"]).with_suffix(".json").read_text())
+    rows = [r for name in CHECK_SETS for r in [x for x in decision_rows()
+                                               if x["set"] == name][:8]]
+    check = cross_probabilities(artefact, [r["b"] for r in rows], [r["a"] for r in rows],
+                                "shared", "query_first")
+    w = np.load(artefact)
+    shipped = json.loads((SHIPPED / "cross.json").read_text())
+    digest = write_cross(out, {k: w[k] for k in w.files}, {
+        "layers": record["layers"],
+        "max_side_tokens": MAX_SIDE,
+        "embedding": meta["embedding"],
+        "combine": "nets",  # p = sigmoid(logit(p_nets) + logit(p_cross))
+        "numbers": "shared",
+        "order": "query_first",
+        "threshold": round(threshold, 6),
+        "model": {"kind": shipped["model"]["kind"],
+                  "continued_from": {"sha256": record["init_sha256"],
+                                     "model": shipped["model"]},
+                  **{k: record[k] for k in ("name", "steps", "batch", "lr", "warmup_steps",
+                                            "seed", "new_weight", "hand_weight",
+                                            "mined_weight", "epochs", "cpu_s", "wall_s",
+                                            "load_before", "load_after", "device")}},
+        "sources": meta["train_sources"],
+        "scores": scores or {},
+        "check": [{"query": r["b"], "cached": r["a"], "p": round(float(p), 6)}
+                  for r, p in zip(rows, check, strict=True)],
+        "check_order": "query_first",
+        "training": {"pairs": meta["train_pairs"], "mined": meta["mined"],
+                     "bundle_sha256": record["bundle_sha256"],
+                     "new_sets": meta["new_sha256"],
+                     "never_trained_on": meta["never_trained_on"],
+                     "sources_doc": "data/cache_verifier/SOURCES.md"},
+        "decision": {"rule": RULE, "decision_sets": list(DECISION_SETS)},
+    })
+    print(f"wrote {out}/cross.npz (sha256 {digest[:16]}) and cross.json, threshold "
+          f"{threshold:.6f}")
+    return digest
+
+
+# --------------------------------------------------------------------------- decide
+
+RULE = ("C = the new cross.npz stacked on the shipped nets (combine nets, query first, "
+        "rank margin 3.0); D = heldout9+10+11+14+15 through bench/cache_losses.py; FH0, R0 = "
+        "the shipped stack's false hits and recall on D at 0.874363; c* = the lowest cut at "
+        "which C's false hits on D <= FH0. Adopt C at c* iff (a) recall(C, c*) on D >= R0 + "
+        "1.5 points; (b) no one of the five sets loses more than 1.0 point of recall against "
+        "shipped; (c) in bench/cache_shared.py on heldout14+heldout15 (one populated cache) "
+        "negatives answered by another entry <= shipped x 1.1 + 3; (d) on "
+        "bench/cache_pairs/heldout.jsonl false hits at c* <= shipped's + 0.5 point")
+SHIPPED_CUT = 0.874363
+
+
+def _hit(row: dict[str, Any], cut: float, floor: float = 0.5) -> bool:
+    """``cache_losses.stage``'s verdict at this cut."""
+    if row["numbers"]:
+        return False
+    if row["respelling"] is not None:
+        return True
+    return row["similarity"] >= floor and row["p"] >= cut
+
+
+def rates(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
+    pos = [_hit(r, cut) for r in rows if r["label"]]
+    neg = [_hit(r, cut) for r in rows if not r["label"]]
+    return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
+            "false_hits": sum(neg), "negatives": len(neg),
+            "false_hit_rate": sum(neg) / max(len(neg), 1)}
+
+
+def _just_above(p: float) -> float:
+    """The lowest 6-decimal number over ``p``."""
+    n = math.floor(p * 1e6) + 1
+    while n / 1e6 <= p:
+        n += 1
+    return min(1.0, n / 1e6)
+
+
+def lowest_cut(rows: list[dict[str, Any]], false_hits: int) -> float:
+    """The lowest cut (6 decimals, as cross.json holds it) at which ``rows``' false hits
+    are at most ``false_hits``."""
+    ps = sorted({r["p"] for r in rows if not r["label"] and r["p"] is not None}, reverse=True)
+    best = None
+    for p in [*ps, 0.0]:  # each candidate: just above a negative's p, highest first
+        cut = _just_above(p)
+        if rates(rows, cut)["false_hits"] > false_hits:
+            break
+        best = cut
+    if best is None:
+        raise SystemExit(f"no cut keeps the false hits at {false_hits} or fewer")
+    return best
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
+    """c* and checks (a), (b) from two ``cache_losses.py --pairs-out`` files over D."""
+    base, cand = read_rows(shipped), read_rows(candidate)
+    if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
+        raise SystemExit("the two runs hold different pairs")
+    if sorted({r["set"] for r in base}) != sorted(DECISION_SETS):
+        raise SystemExit(f"the runs are not over {', '.join(DECISION_SETS)}")
+    r0 = rates(base, SHIPPED_CUT)
+    cut = lowest_cut(cand, r0["false_hits"])
+    c = rates(cand, cut)
+    per_set = {name: (rates([r for r in base if r["set"] == name], SHIPPED_CUT),
+                      rates([r for r in cand if r["set"] == name], cut))
+               for name in DECISION_SETS}
+    kinds = sorted({r["kind"] for r in base})
+    per_kind = {k: (rates([r for r in base if r["kind"] == k], SHIPPED_CUT),
+                    rates([r for r in cand if r["kind"] == k], cut)) for k in kinds}
+    worst = min((c_["recall"] - b["recall"]) * 100 for b, c_ in per_set.values())
+    return {"cut": cut, "shipped": r0, "candidate": c,
+            "a": {"gain_points": round((c["recall"] - r0["recall"]) * 100, 2),
+                  "pass": c["recall"] >= r0["recall"] + 0.015},
+            "b": {"worst_set_points": round(worst, 2), "pass": worst >= -1.0},
+            "per_set": per_set, "per_kind": per_kind}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare", help="new sets + replay + mined negatives -> a bundle (CPU)")
+    p.add_argument("--out", type=Path, required=True, help="the bundle file (.npz)")
+    p.add_argument("--seed", type=int, default=SEED)
+    f = sub.add_parser("fit", help="continue training from the shipped cross.npz (JAX)")
+    f.add_argument("--bundle", type=Path, required=True)
+    f.add_argument("--init", type=Path, default=SHIPPED / "cross.npz")
+    f.add_argument("--out", type=Path, required=True)
+    f.add_argument("--name", required=True)
+    f.add_argument("--steps", type=int, default=800)
+    f.add_argument("--batch", type=int, default=32)
+    f.add_argument("--lr", type=float, default=2e-5)
+    f.add_argument("--warmup", type=float, default=0.06, help="warm-up, share of the steps")
+    f.add_argument("--seed", type=int, default=SEED)
+    f.add_argument("--new-weight", type=float, default=3.0)
+    f.add_argument("--hand-weight", type=float, default=3.0)
+    e = sub.add_parser("export", help="a fit into a --cross-dir folder")
+    e.add_argument("--fit", type=Path, required=True, help="the fit's <name>.json")
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--threshold", type=float, default=SHIPPED_CUT,
+                   help="the cut cross.json holds (default the shipped one's)")
+    e.add_argument("--decision", type=Path, default=None,
+                   help="decide's JSON: its c* is the cut, its figures the scores")
+    d = sub.add_parser("decide", help="c* and the rule's checks (a), (b) on D")
+    d.add_argument("--shipped", type=Path, required=True,
+                   help="cache_losses.py --pairs-out over D, the shipped stack")
+    d.add_argument("--candidate", type=Path, required=True, help="the same, the candidate")
+    d.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    if args.command == "prepare":
+        prepare(args.out, args.seed)
+    elif args.command == "fit":
+        fit(args.bundle, args.init, args.out, args.name, steps=args.steps, batch=args.batch,
+            lr=args.lr, warmup=args.warmup, seed=args.seed, new_weight=args.new_weight,
+            hand_weight=args.hand_weight)
+    elif args.command == "export":
+        decision = json.loads(args.decision.read_text()) if args.decision else None
+        threshold = decision["cut"] if decision else args.threshold
+        scores = None if decision is None else {
+            k: decision[k] for k in ("cut", "shipped", "candidate", "a", "b")}
+        export(args.fit, args.out, threshold, scores)
+    else:
+        result = decide_cut(args.shipped, args.candidate)
+        text = json.dumps(result, indent=1)
+        if args.out:
+            args.out.write_text(text + "\n")
+        print(json.dumps({k: result[k] for k in ("cut", "shipped", "candidate", "a", "b")},
+                         indent=1))
+
+
+if __name__ == "__main__":
+    main()
