@@ -56,8 +56,9 @@ def test_bad_kind_names_the_field() -> None:
 def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("providers: [unclosed")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML") as refused:
         load_catalog(bad)
+    assert "\n" not in str(refused.value)  # the CLI's errors are one line
     with pytest.raises(ConfigError, match="cannot read"):
         load_catalog(tmp_path / "absent.yaml")
 

@@ -7,8 +7,11 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from llm_router_local.cli import COMMANDS, build_parser
+import pytest
+
+from llm_router_local.cli import COMMANDS, CommandError, build_parser
 
 
 def _commands(parser: argparse.ArgumentParser) -> set[str]:
@@ -68,3 +71,24 @@ def test_a_storage_error_from_unreachable_aws_says_what_to_do() -> None:
     assert "LLM_ROUTER_AWS_ENDPOINT_URL" in aws_hint(
         caused_by(EndpointConnectionError(endpoint_url="http://127.0.0.1:9")))
     assert aws_hint(caused_by(KeyError("x"))) == ""  # a real outage: no advice invented
+
+
+def test_every_command_says_what_it_does_in_its_own_help() -> None:
+    # `llm-router pricing import --help` printed only its usage line.
+    bare = [name for name, parser in _parsers(build_parser([])) if not parser.description]
+    assert bare == []
+
+
+def test_bad_option_values_are_one_line_command_errors(tmp_path: Path) -> None:
+    from llm_router_local.cli.bench import _read_json
+    from llm_router_local.cli.simulate import state_from
+
+    for latency in ("abc", "openai=-3"):
+        args = argparse.Namespace(chunk_delay_ms=15, hang_s=30, latency_ms=[latency])
+        with pytest.raises(CommandError, match="--latency-ms"):
+            state_from(args)
+    with pytest.raises(CommandError, match=r"^cannot read \S+: No such file or directory$"):
+        _read_json(tmp_path / "absent.json")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(CommandError, match="is not JSON"):
+        _read_json(tmp_path / "bad.json")

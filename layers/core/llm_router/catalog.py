@@ -357,5 +357,7 @@ def load_catalog(path: str | Path | None = None, env: Mapping[str, str] | None =
     try:
         data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"catalog {source} is not valid YAML: {exc}") from exc
+        # One line: PyYAML spreads its message (problem, position) over several.
+        where = " ".join(str(exc).split())
+        raise ConfigError(f"catalog {source} is not valid YAML: {where}") from exc
     return parse_catalog(data, env, source=source)

@@ -84,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise CommandError(f"{path} is not JSON: {exc}") from exc
     if not isinstance(data, dict) or "headline" not in data:
         raise CommandError(f"{path} is not a results.json of llm-router bench")
     return data
@@ -107,7 +109,9 @@ def _workload(args: argparse.Namespace) -> list[Any]:
             return (items * (args.requests // len(items) + 1))[: args.requests]
         shape = WorkloadShape(args.requests, args.repeat_rate, args.paraphrase_rate, args.rate)
         items = build_workload(load_examples(SHIPPED_DATA), shape)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    except ValueError as exc:
         raise CommandError(str(exc)) from exc
     save_workload(items, args.out / "workload.jsonl")
     return items

@@ -22,7 +22,8 @@ from llm_router_local.cli import CommandError
 def register(sub: Any) -> None:
     parser = sub.add_parser("pricing", help="manage catalog prices", description=__doc__)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    imp = actions.add_parser("import", help="update catalog prices from a LiteLLM price file")
+    imp = actions.add_parser("import", help="update catalog prices from a LiteLLM price file",
+                             description=__doc__)
     imp.add_argument("file", type=Path, help="model_prices_and_context_window.json")
     imp.add_argument("--catalog", type=Path, help="catalog to update (default: the shipped one)")
     imp.add_argument("--out", type=Path, help="write the updated catalog here (default: stdout)")

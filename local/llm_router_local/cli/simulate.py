@@ -11,6 +11,7 @@ import asyncio
 import socket
 from typing import Any
 
+from llm_router_local.cli import CommandError
 from llm_router_local.simulator.app import create_app
 from llm_router_local.simulator.faults import SimState
 from llm_router_local.sockets import listening_socket
@@ -60,7 +61,10 @@ def state_from(args: argparse.Namespace) -> SimState:
         try:
             ms = int(value)
         except ValueError:
-            raise SystemExit(f"llm-router simulate: error: bad --latency-ms {item!r}") from None
+            ms = -1
+        if ms < 0:
+            raise CommandError(f"--latency-ms {item!r}: expected MS or PROVIDER=MS, "
+                               "MS a whole number of milliseconds >= 0")
         if sep:
             state.latency_ms[name] = ms
         else:
