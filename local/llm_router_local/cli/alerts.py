@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "when any alert failed."
         ),
     )
-    c.add_argument("--config", help="catalog YAML with an alerts: section (default: shipped)")
+    c.add_argument("--config", help="catalog YAML with an alerts: section (default: "
+                   "LLM_ROUTER_CONFIG_PATH, else the shipped catalog)")
     c.set_defaults(run=run_check)
 
 

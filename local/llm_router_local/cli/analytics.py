@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tenant", help="only this tenant (default: every tenant with a key)")
     p.add_argument("--recommendations", action="store_true",
                    help="recommendations instead of usage")
-    p.add_argument("--config", help="catalog YAML (prices for recommendations)")
+    p.add_argument("--config", help="catalog YAML: prices for recommendations (default: "
+                   "LLM_ROUTER_CONFIG_PATH, else the shipped catalog)")
     p.add_argument("--format", choices=("table", "jsonl"),
                    help="default: table on a terminal, jsonl when piped")
     p.set_defaults(run=run)

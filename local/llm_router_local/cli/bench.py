@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=float, default=None,
                    help="Poisson arrivals at this many requests/s (default: closed loop)")
     p.add_argument("--router-only", action="store_true", help="skip the baselines")
-    p.add_argument("--config", help="catalog YAML (default: the shipped catalog)")
+    p.add_argument("--config", help="catalog YAML (default: LLM_ROUTER_CONFIG_PATH, "
+                                     "else the shipped catalog)")
     p.set_defaults(run=run)
 
 

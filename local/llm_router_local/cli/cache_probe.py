@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
         help="semantic cache hit or miss for (cached, query) pairs (JSON Lines)",
         description=__doc__,
     )
-    parser.add_argument("--config", help="catalog YAML whose cache: section to use")
+    parser.add_argument("--config", help="catalog YAML whose cache: section to use (default: the "
+                        "shipped catalog; LLM_ROUTER_CONFIG_PATH is not read)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="similarity threshold; with the verifier, its candidate floor "
                              "(default: the catalog's)")

@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "that the ledger booked every request, and stop everything."
         ),
     )
-    p.add_argument("--config", help="catalog YAML passed to serve")
+    p.add_argument("--config", help="catalog YAML passed to serve (default: serve's)")
     p.set_defaults(run=run)
 
 

@@ -29,8 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Create an API key in " + _WHERE + ". Prints one JSON line with the "
                     "key; only its SHA-256 is stored, so save it now.")
     create.add_argument("--tenant", required=True, help="tenant id (letters, digits, _ . -)")
-    create.add_argument("--rpm", type=int, help="requests per minute allowed for this key")
-    create.add_argument("--daily-budget-usd", help="USD this key may spend per UTC day")
+    create.add_argument("--rpm", type=int, help="requests per minute allowed for this key "
+                        "(default: the catalog's limits.keys.rpm)")
+    create.add_argument("--daily-budget-usd",
+                        help="USD this key may spend per UTC day (default: the catalog's "
+                        "limits.keys.daily_budget_usd)")
     create.add_argument("--expires-in-days", type=float,
                         help="the key stops working this many days from now (default: never)")
     create.add_argument("--models", help="comma-separated catalog models the key may use "

@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "server that sends no usage in streams) and 'none'. One JSON line per provider."
         ),
     )
-    r.add_argument("--since", help="first UTC day to include, YYYY-MM-DD")
-    r.add_argument("--until", help="last UTC day to include, YYYY-MM-DD")
+    r.add_argument("--since", help="first UTC day to include, YYYY-MM-DD (default: the first)")
+    r.add_argument("--until", help="last UTC day to include, YYYY-MM-DD (default: the last)")
     r.add_argument("--tenant", help="only this tenant")
     r.add_argument("--input", help="ledger items as JSON Lines ('-': stdin) instead of the table")
     r.set_defaults(run=run_reconcile)

@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "every provider from the provider simulator."
         ),
     )
-    p.add_argument("--config", help="catalog YAML (default: the shipped catalog)")
+    p.add_argument("--config", help="catalog YAML (default: LLM_ROUTER_CONFIG_PATH, "
+                                     "else the shipped catalog)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     p.add_argument("--dev-key", help="register this API key for tenant 'dev'")
@@ -44,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--simulate",
         choices=("auto", "on", "off"),
         default="auto",
-        help="use the provider simulator: auto = only when no provider key is set",
+        help="use the provider simulator: auto (the default) = only when no provider "
+        "key is set",
     )
     # uvicorn's fast path (requirements/serve.txt) by default; the stdlib pair is there to
     # rule them out when debugging. auto: the first of each pair that imports.
