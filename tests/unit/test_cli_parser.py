@@ -92,3 +92,25 @@ def test_bad_option_values_are_one_line_command_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(CommandError, match="is not JSON"):
         _read_json(tmp_path / "bad.json")
+
+
+def test_a_bad_environment_variable_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from llm_router.settings import RouterSettings
+    from llm_router_local.cli import settings_error
+
+    monkeypatch.setenv("LLM_ROUTER_KEY_CACHE_TTL_S", "abc")
+    with pytest.raises(ValidationError) as refused:
+        RouterSettings()
+    assert settings_error(refused.value) == (
+        "environment variable LLM_ROUTER_KEY_CACHE_TTL_S='abc': Input should be a valid "
+        "number, unable to parse string as a number")
+
+    class Other(BaseModel):
+        n: int
+
+    with pytest.raises(ValidationError) as other:
+        Other(n="x")  # type: ignore[arg-type]
+    assert settings_error(other.value) is None  # not a setting: a bug, with its traceback

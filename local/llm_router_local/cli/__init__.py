@@ -16,6 +16,8 @@ import sys
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+from pydantic import ValidationError  # noqa: E402
+
 from llm_router import __version__  # noqa: E402
 from llm_router.errors import RouterError  # noqa: E402
 from llm_router_local.processes import die_with_parent  # noqa: E402
@@ -47,6 +49,16 @@ def aws_hint(exc: BaseException) -> str:
     return f" {hint}" if hint else ""
 
 
+def settings_error(exc: ValidationError) -> str | None:
+    """One line naming the environment variable a settings model refused, or None when
+    ``exc`` is not about settings (a bug: its traceback is wanted)."""
+    if not exc.title.endswith("Settings"):
+        return None
+    first = exc.errors()[0]
+    name = f"LLM_ROUTER_{str(first['loc'][0]).upper()}" if first["loc"] else exc.title
+    return f"environment variable {name}={first.get('input')!r}: {first['msg']}"
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """Every sub-command's parser; or, when ``argv`` names one, only that one's: a
     command's module imports what it runs, and importing all of them (the server's app
@@ -75,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except (CommandError, RouterError) as exc:
         print(f"llm-router {args.command}: error: {exc}{aws_hint(exc)}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        message = settings_error(exc)
+        if message is None:
+            raise
+        print(f"llm-router {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
