@@ -107,6 +107,7 @@ def test_every_make_target_is_documented() -> None:
     docs = "\n".join(p.read_text("utf-8") for p in DOCS)
     assert sorted(t for t in targets if f"make {t}`" not in docs and f"make {t} " not in docs
                   ) == []
+    assert sorted(set(re.findall(r"`make ([a-z][a-z-]*)", docs)) - targets) == []
 
 
 # --- catalog settings -----------------------------------------------------------------

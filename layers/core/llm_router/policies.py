@@ -20,7 +20,8 @@ class RetryConfig(BaseModel):
     model_config = _FROZEN
     # Calls to one target before failing over (1 = never retry the same target).
     attempts_per_target: int = Field(default=2, ge=1, le=10)
-    # Exponential backoff with full jitter: uniform(0, min(max, base * 2**n)).
+    # Exponential backoff with full jitter after the n-th failed attempt:
+    # uniform(0, min(max, base * 2**(n - 1))) (retry.backoff).
     base_delay_s: float = Field(default=0.2, ge=0)
     max_delay_s: float = Field(default=2.0, ge=0)
     # A 429's Retry-After is honoured up to this; a longer wait fails over instead.
