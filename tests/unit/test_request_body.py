@@ -77,3 +77,66 @@ def test_requested_model_survives_a_bad_body() -> None:
     assert requested_model(b'{"model": "gpt-4o", "messages": 3}') == "gpt-4o"
     assert requested_model(b"{oops") == ""
     assert requested_model(b"[1]") == ""
+
+
+USER = [{"role": "user", "content": "x"}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "param"),
+    [
+        ("max_tokens", 10**30, "max_tokens"),  # session 11: was accepted and sent upstream
+        ("max_tokens", 1_000_001, "max_tokens"),
+        ("max_tokens", 0, "max_tokens"),
+        ("max_tokens", -5, "max_tokens"),
+        ("max_completion_tokens", 10**39, "max_completion_tokens"),
+        ("max_completion_tokens", 0, "max_completion_tokens"),
+        ("n", 2, "n"),
+        ("n", 0, "n"),
+        ("temperature", -0.1, "temperature"),
+        ("temperature", 2.5, "temperature"),
+        ("top_p", 1.01, "top_p"),
+        ("presence_penalty", -2.01, "presence_penalty"),
+        ("frequency_penalty", 7, "frequency_penalty"),
+        ("seed", 2**63, "seed"),
+        ("seed", -(2**63) - 1, "seed"),
+        ("logit_bias", {"50256": 101}, "logit_bias.50256"),
+        ("logit_bias", {"50256": -1000}, "logit_bias.50256"),
+        ("logit_bias", {"not-a-token": 1}, "logit_bias.not-a-token"),
+        ("logit_bias", {"1": 1.5}, "logit_bias.1"),
+        ("top_logprobs", 21, "top_logprobs"),
+        ("top_logprobs", -1, "top_logprobs"),
+        ("metadata", {f"k{i}": "v" for i in range(17)}, "metadata"),
+        ("metadata", {"k" * 65: "v"}, "metadata." + "k" * 65),
+        ("metadata", {"k": "v" * 513}, "metadata.k"),
+        ("stop", ["a", "b", "c", "d", "e"], "stop"),
+    ],
+)
+def test_out_of_range_values_are_400_naming_the_parameter(field: str, value: object,
+                                                          param: str) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        parse({"model": "m", "messages": USER, field: value})
+    assert (info.value.status, info.value.type) == (400, "invalid_request_error")
+    assert info.value.param == param
+    assert info.value.code == "invalid_value"
+    assert set(info.value.to_body()["error"]) == {"message", "type", "param", "code"}
+
+
+def test_top_logprobs_needs_logprobs() -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        parse({"model": "m", "messages": USER, "top_logprobs": 3})
+    assert info.value.param == "top_logprobs" and "logprobs" in info.value.message
+    assert parse({"model": "m", "messages": USER, "logprobs": True,
+                  "top_logprobs": 3}).top_logprobs == 3
+
+
+def test_values_at_the_documented_bounds_parse() -> None:
+    req = parse({"model": "m", "messages": USER, "max_tokens": 1_000_000,
+                 "max_completion_tokens": 1, "temperature": 2, "top_p": 0,
+                 "presence_penalty": -2, "frequency_penalty": 2, "seed": 2**63 - 1,
+                 "logit_bias": {"0": -100, "4294967295": 100}, "logprobs": True,
+                 "top_logprobs": 20, "metadata": {f"k{i}": "v" * 512 for i in range(16)},
+                 "stop": ["a", "b", "c", "d"]})
+    assert req.max_tokens == 1_000_000 and req.seed == 2**63 - 1
+    assert req.logit_bias == {"0": -100, "4294967295": 100}
+    assert parse({"model": "m", "messages": USER, "seed": -(2**63)}).seed == -(2**63)

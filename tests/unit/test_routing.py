@@ -4,7 +4,13 @@ import pytest
 
 from llm_router.catalog import parse_catalog
 from llm_router.errors import InvalidRequestError
-from llm_router.routing import candidates_for, select_auto, select_explicit
+from llm_router.providers.calls import for_model
+from llm_router.routing import (
+    candidates_for,
+    check_output_limit,
+    select_auto,
+    select_explicit,
+)
 from llm_router.schema import ChatRequest
 
 CATALOG = parse_catalog({
@@ -114,3 +120,37 @@ def test_escalation_respects_the_requests_constraints_and_the_policy() -> None:
     stay = CATALOG.model_copy(update={"routing": CATALOG.routing.model_copy(
         update={"failover_tiers": 0})})
     assert select_auto(stay, request(), "moderate", estimate=by_price).escalation == ()
+
+
+def test_an_explicit_model_refuses_more_output_tokens_than_it_can_generate() -> None:
+    capped = parse_catalog({
+        "providers": {"p": {"kind": "openai", "base_url": "http://p/v1", "api_key": "k"}},
+        "models": {"m": {"provider": "p", "input_per_mtok": 1, "output_per_mtok": 2,
+                         "max_output_tokens": 16384}}}, env={})
+    model = capped.models["m"]
+    check_output_limit(request(max_tokens=16384), model)
+    check_output_limit(request(), model)
+    for field in ("max_tokens", "max_completion_tokens"):
+        with pytest.raises(InvalidRequestError) as info:
+            check_output_limit(request(**{field: 16385}), model)
+        assert (info.value.status, info.value.param, info.value.code) == (
+            400, field, "invalid_value")
+        assert "16384" in info.value.message
+    check_output_limit(request(max_tokens=10**6), CATALOG.models["tiny"])  # no limit known
+
+
+def test_the_cap_sent_upstream_is_clipped_to_the_models_limit() -> None:
+    capped = parse_catalog({
+        "providers": {"p": {"kind": "openai", "base_url": "http://p/v1", "api_key": "k"}},
+        "models": {"m": {"provider": "p", "input_per_mtok": 1, "output_per_mtok": 2,
+                         "max_output_tokens": 100}}}, env={})
+    model = capped.models["m"]
+    small = request(max_tokens=50)
+    assert for_model(small, model) is small
+    both = request(max_tokens=500, max_completion_tokens=80)
+    sent = for_model(both, model)
+    assert (sent.max_tokens, sent.max_completion_tokens, sent.output_limit) == (100, 80, 80)
+    assert for_model(request(max_completion_tokens=10**6), model).output_limit == 100
+    assert for_model(request(), model).output_limit is None
+    loose = request(max_tokens=10**6)
+    assert for_model(loose, CATALOG.models["tiny"]) is loose

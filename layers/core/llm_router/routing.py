@@ -65,6 +65,22 @@ def select_explicit(catalog: Catalog, model_id: str, allowed: list[str] | None) 
                          fallbacks=fallbacks)
 
 
+def check_output_limit(request: ChatRequest, model: ModelConfig) -> None:
+    """A 400, as OpenAI answers it, when the request asks an explicitly named model for
+    more output tokens than the catalog says it can generate. (Under ``auto`` the router
+    chose the model, so the cap sent upstream is clipped instead: ``providers.calls.for_model``.)"""
+    limit = request.output_limit
+    if limit is None or model.max_output_tokens is None or limit <= model.max_output_tokens:
+        return
+    param = "max_completion_tokens" if request.max_completion_tokens else "max_tokens"
+    raise InvalidRequestError(
+        f"{param} is too large: {limit}. The model {model.name!r} supports at most "
+        f"{model.max_output_tokens} completion tokens.",
+        param=param,
+        code="invalid_value",
+    )
+
+
 def candidates_for(catalog: Catalog, tier: Tier) -> list[ModelConfig]:
     """The tier's candidates: the routing section's list, else every model serving it."""
     names = catalog.routing.tiers.get(tier)

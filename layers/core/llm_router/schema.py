@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _FROZEN_OPEN = ConfigDict(frozen=True, extra="allow")
@@ -164,6 +172,20 @@ class StreamOptions(BaseModel):
 
 OptimizeFor = Literal["cost", "latency", "quality"]
 
+# The most output tokens a request may ask for (max_tokens / max_completion_tokens),
+# whatever the model: above every model's documented output limit (the catalog's largest
+# is 100,000), so only absurd values are refused here. A model's own
+# ``max_output_tokens`` is checked once the model is known (``routing.check_output_limit``).
+MAX_OUTPUT_TOKENS = 1_000_000
+# OpenAI's documented bounds (Chat Completions API reference): a seed is an int64; a
+# logit bias maps token ids to -100..100; top_logprobs is 0..20; metadata has at most 16
+# pairs, keys up to 64 characters, values up to 512.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+TokenId = Annotated[str, Field(pattern=r"^[0-9]{1,10}$")]
+Bias = Annotated[int, Field(ge=-100, le=100)]
+MetadataKey = Annotated[str, Field(max_length=64)]
+MetadataValue = Annotated[str, Field(max_length=512)]
+
 
 class ChatRequest(BaseModel):
     """``POST /v1/chat/completions`` body. Extension fields are listed last."""
@@ -175,8 +197,8 @@ class ChatRequest(BaseModel):
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, ge=0, le=1)
     n: int | None = Field(default=None, ge=1, le=1)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1, le=MAX_OUTPUT_TOKENS)
+    max_completion_tokens: int | None = Field(default=None, ge=1, le=MAX_OUTPUT_TOKENS)
     stop: str | list[str] | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
@@ -184,9 +206,13 @@ class ChatRequest(BaseModel):
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
     response_format: dict[str, Any] | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    logit_bias: dict[TokenId, Bias] | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(default=None, max_length=16)
     user: str | None = None
 
     # llm-router extensions (ignored by other gateways)
@@ -225,6 +251,13 @@ class ChatRequest(BaseModel):
     def _stop_limit(cls, v: str | list[str] | None) -> str | list[str] | None:
         if isinstance(v, list) and len(v) > 4:
             raise ValueError("at most 4 stop sequences")
+        return v
+
+    @field_validator("top_logprobs")
+    @classmethod
+    def _top_logprobs_needs_logprobs(cls, v: int | None, info: ValidationInfo) -> int | None:
+        if v is not None and info.data.get("logprobs") is not True:
+            raise ValueError("top_logprobs needs logprobs set to true")
         return v
 
     @property

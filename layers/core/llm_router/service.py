@@ -54,7 +54,12 @@ from llm_router.request_body import parse_chat_request, requested_model
 from llm_router.resilience.admission import Reservation
 from llm_router.resilience.executor import Trail
 from llm_router.resilience.layer import Resilience, Target
-from llm_router.routing import RouteDecision, select_auto, select_explicit
+from llm_router.routing import (
+    RouteDecision,
+    check_output_limit,
+    select_auto,
+    select_explicit,
+)
 from llm_router.schema import INLINE_TEXT_CHARS, ChatCompletion, ChatRequest, Usage
 from llm_router.scopes import scoped_request
 from llm_router.streaming.chat_stream import ChatStream
@@ -396,6 +401,7 @@ class ChatService:
                embedding: Any = None, query: str | None = None) -> RouteDecision:
         if request.model != "auto":
             decision = select_explicit(self.catalog, request.model, request.allowed_models)
+            check_output_limit(request, decision.model)
             if request.max_cost_usd is None:
                 return decision
             cost = estimate_max_cost(request, decision.model)

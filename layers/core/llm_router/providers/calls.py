@@ -29,6 +29,7 @@ class ProviderCalls:
         self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
         request_id: str, *, timeout_s: float | None = None,
     ) -> ChatCompletion:
+        request = for_model(request, model)
         if provider.kind == "bedrock":
             return await self._bedrock.complete(request, model, provider, request_id,
                                                  timeout_s=timeout_s)
@@ -39,8 +40,21 @@ class ProviderCalls:
         self, request: ChatRequest, model: ModelConfig, provider: ProviderConfig,
         request_id: str, *, timeout_s: float | None = None,
     ) -> OpenedStream:
+        request = for_model(request, model)
         if provider.kind == "bedrock":
             return await self._bedrock.open_stream(request, model, provider, request_id,
                                                    timeout_s=timeout_s)
         return await open_attempt(self._http, request, model, provider, request_id,
                                   timeout_s=timeout_s)
+
+
+def for_model(request: ChatRequest, model: ModelConfig) -> ChatRequest:
+    """``request`` as it goes to ``model``: its output cap no higher than the model's
+    ``max_output_tokens`` (a provider refuses a larger one with a 400). The same object
+    when nothing is clipped, which is nearly always."""
+    cap = model.max_output_tokens
+    if cap is None:
+        return request
+    update = {name: cap for name in ("max_tokens", "max_completion_tokens")
+              if (getattr(request, name) or 0) > cap}
+    return request.model_copy(update=update) if update else request
