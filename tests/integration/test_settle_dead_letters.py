@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from llm_router.errors import StorageError
 from llm_router.service import SETTLE_ATTEMPTS
 from llm_router.storage.ledger import DynamoLedger
 from llm_router.storage.outbox import (
@@ -28,6 +29,7 @@ from llm_router.storage.outbox import (
     ReplayPolicy,
     ReplayReport,
     S3SettleOutbox,
+    release_items,
     replay_parked,
 )
 from llm_router_local.simulated import SimulatorProcess
@@ -48,7 +50,7 @@ def harness(storage: Storage, simulator: SimulatorProcess,
     h = Harness(storage, simulator.url, unique("dead"), books_on_loop=request.param == "loop")
     yield h
     assert h.settle_fault is not None
-    h.settle_fault.body, h.settle_fault.times = THROTTLED, 0
+    h.settle_fault.body, h.settle_fault.times, h.settle_fault.spare = THROTTLED, 0, None
 
 
 @pytest.fixture
@@ -69,11 +71,13 @@ def park_one(harness: Harness, bucket: str) -> tuple[str, Any]:
     return key, resp
 
 
-def refusing(harness: Harness, body: bytes) -> DynamoLedger:
-    """The ledger on the harness's client, every transaction refused with ``body``."""
+def refusing(harness: Harness, body: bytes, releases: bool = True) -> DynamoLedger:
+    """The ledger on the harness's client, every transaction refused with ``body``
+    (a dead letter's release too unless ``releases``)."""
     fault = harness.settle_fault
     assert fault is not None
     fault.body, fault.times = body, 1_000
+    fault.spare = b"RELEASED#" if releases else None
     s = harness.storage.settings
     return DynamoLedger(harness.client, s.ledger_table, s.counters_table)
 
@@ -225,3 +229,209 @@ def test_the_alert_checker_reports_and_publishes_dead_letters(
     assert (emf["SettleParked"], emf["SettleDeadLettered"], emf["SettleDeadLetters"]) == \
         (0, 0, 1)
     assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LLMRouter/test"
+
+
+# --- the reservation a dead letter held ------------------------------------------------
+#
+# A booking's counter settlements (its budget reservation settled to the actual cost)
+# ride in its transaction; a dead letter's would hold the reservation to the end of its
+# windows (the day's, the month's). They are split out when it is buried and applied
+# once, apart from the booking (``release_letter``): each step below fails in turn.
+
+
+class FlakyOutbox(S3SettleOutbox):
+    """The test bucket's outbox whose next writes of a dead letter (``dead_puts``: each
+    True fails one, False passes one) or removals of a parked object fail as S3 would."""
+
+    def __init__(self, storage: Any, bucket: str):
+        client = s3(storage)
+        super().__init__(lambda: client, bucket)
+        self.dead_puts: list[bool] = []
+        self.removals = 0
+
+    def _put(self, key: str, body: bytes, action: str) -> None:
+        if key.startswith(DEAD_PREFIX) and self.dead_puts and self.dead_puts.pop(0):
+            raise StorageError(f"{action}: injected S3 failure")
+        super()._put(key, body, action)
+
+    def remove(self, key: str) -> None:
+        if key.startswith(PREFIX) and self.removals:
+            self.removals -= 1
+            raise StorageError("removing a replayed settle transaction: injected")
+        super().remove(key)
+
+
+def park_costly(harness: Harness, bucket: str) -> tuple[str, str, Decimal, Decimal]:
+    """A parked booking whose reservation (max_tokens 500) is well over its cost: its key,
+    request id, cost, and the key's daily budget counter while it is parked."""
+    key = harness.new_key()
+    resp = run(harness, key, harness.body(max_tokens=500), SETTLE_ATTEMPTS, bucket=bucket)
+    assert resp.status_code == 200, resp.text
+    cost = Decimal(resp.headers["x-router-cost-usd"])
+    held = harness.budget_used(harness.keys[key])
+    assert held > cost > 0
+    return key, resp.headers["x-request-id"], cost, held
+
+
+def letter_of(box: S3SettleOutbox, request_id: str) -> dict[str, Any]:
+    letter = box.load_dead(f"{DEAD_PREFIX}{request_id}.json")
+    assert isinstance(letter, dict)
+    return letter
+
+
+INVALID_ONCE = ReplayPolicy(max_invalid_replays=1, max_replays=1)
+
+
+def test_burying_releases_the_reservation_once_and_requeue_books_without_it(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], outbox(harness.storage, bucket)
+    report = replay_at(box, refusing(harness, VALIDATION), time.time(), INVALID_ONCE)
+    assert len(report.buried) == 1 and report.released == 1
+    letter = letter_of(box, request_id)
+    assert letter["reservation"] == "released" and letter["counter_settlements"]
+    assert not any("BUDGET#" in json.dumps(item) for item in letter["transaction"])
+    assert harness.budget_used(key_id) == cost  # the actual cost, not the reservation
+    # Later runs leave it alone; a second release of the same letter applies nothing.
+    assert replay_at(box, refusing(harness, VALIDATION), time.time()).released == 0
+    assert harness.storage.ledger.release(release_items(
+        request_id, letter["transaction"], letter["counter_settlements"],
+        time.time())) == "before"
+    assert harness.budget_used(key_id) == cost
+
+    assert harness.settle_fault is not None
+    harness.settle_fault.times = 0
+    box.requeue(request_id, harness.storage.ledger)
+    assert replay_parked(box, harness.storage.ledger).booked == 1
+    harness.check_books(key, 1)  # the budget counter == the booked cost: applied once
+
+
+def test_a_release_refused_for_now_is_retried_by_the_next_run(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], outbox(harness.storage, bucket)
+    ledger = refusing(harness, THROTTLED, releases=False)
+    report = replay_at(box, ledger, time.time(), INVALID_ONCE)
+    assert len(report.buried) == 1 and report.released == 0
+    letter = letter_of(box, request_id)
+    assert letter["reservation"] == "held" and letter["release_retryable"] is True
+    assert harness.budget_used(key_id) == held
+    assert replay_at(box, ledger, time.time()).released == 0  # still refused
+    # A requeue while it is refused fails and keeps the letter.
+    with pytest.raises(StorageError):
+        box.requeue(request_id, ledger)
+    assert letter_of(box, request_id)["reservation"] == "held"
+
+    refusing(harness, THROTTLED, releases=True)  # the booking still refused, not releases
+    assert replay_at(box, ledger, time.time()).released == 1
+    assert letter_of(box, request_id)["reservation"] == "released"
+    assert harness.budget_used(key_id) == cost
+    assert harness.settle_fault is not None
+    harness.settle_fault.times = 0
+    box.requeue(request_id, ledger)
+    assert replay_parked(box, ledger).booked == 1
+    harness.check_books(key, 1)
+
+
+def test_a_release_storage_calls_invalid_is_not_retried_and_requeue_books_anyway(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], outbox(harness.storage, bucket)
+    ledger = refusing(harness, VALIDATION, releases=False)
+    assert len(replay_at(box, ledger, time.time(), INVALID_ONCE).buried) == 1
+    letter = letter_of(box, request_id)
+    assert letter["reservation"] == "held" and letter["release_retryable"] is False
+    calls = harness.settle_fault.failed if harness.settle_fault else 0
+    assert replay_at(box, ledger, time.time()).released == 0
+    assert harness.settle_fault is not None and harness.settle_fault.failed == calls
+    # Requeued with the release still refused: the booking goes on without it, and the
+    # reservation stays held to its windows' end (the budget errs towards refusing).
+    box.requeue(request_id, ledger)
+    assert list(box.dead_letter_keys()) == []
+    harness.settle_fault.times = 0
+    assert replay_parked(box, ledger).booked == 1
+    assert len(harness.ledger_items(key_id)) == 1
+    assert harness.budget_used(key_id) == held
+
+
+def test_a_dead_letter_not_written_leaves_the_booking_parked_and_nothing_released(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], FlakyOutbox(harness.storage, bucket)
+    box.dead_puts = [True]
+    ledger = refusing(harness, VALIDATION)
+    report = replay_at(box, ledger, time.time(), INVALID_ONCE)
+    assert report.buried == [] and len(report.failed) == 1
+    assert list(box.parked()) == [f"{PREFIX}{request_id}.json"]
+    assert harness.budget_used(key_id) == held
+    # The next run buries it and releases it.
+    report = replay_at(box, ledger, time.time() + 10_000, INVALID_ONCE)
+    assert len(report.buried) == 1 and report.released == 1
+    assert harness.budget_used(key_id) == cost
+
+
+def test_a_parked_object_not_removed_is_not_released_and_its_replay_settles_once(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], FlakyOutbox(harness.storage, bucket)
+    box.removals = 1
+    report = replay_at(box, refusing(harness, VALIDATION), time.time(), INVALID_ONCE)
+    assert report.buried == [] and len(report.failed) == 1  # the letter is written...
+    assert letter_of(box, request_id)["reservation"] == "held"
+    assert list(box.parked()) == [f"{PREFIX}{request_id}.json"]  # ...the booking still parked
+    assert harness.budget_used(key_id) == held  # so nothing released
+    # Nor by a later run while the booking is parked, nor by a requeue: that drops the
+    # stale letter and leaves the parked booking as it is.
+    assert replay_at(box, refusing(harness, VALIDATION), time.time()).released == 0
+    assert box.requeue(request_id, harness.storage.ledger) == f"{PREFIX}{request_id}.json"
+    assert list(box.dead_letter_keys()) == []
+    assert harness.budget_used(key_id) == held
+    # DynamoDB back: the parked booking (settlements and all) is booked, once.
+    assert harness.settle_fault is not None
+    harness.settle_fault.times = 0
+    assert replay_at(box, harness.storage.ledger, time.time() + 10_000).booked == 1
+    assert harness.budget_used(key_id) == cost
+    harness.check_books(key, 1)
+
+
+def test_a_release_whose_record_failed_is_not_applied_twice(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], FlakyOutbox(harness.storage, bucket)
+    # The letter written; recording its release fails, and again when the same run
+    # tries the held letter again.
+    box.dead_puts = [False, True, True]
+    ledger = refusing(harness, VALIDATION)
+    report = replay_at(box, ledger, time.time(), INVALID_ONCE)
+    assert len(report.buried) == 1 and report.released == 1
+    assert letter_of(box, request_id)["reservation"] == "held"  # not recorded...
+    assert harness.budget_used(key_id) == cost  # ...but released, once
+    again = replay_at(box, ledger, time.time())  # tried again: the marker stops it
+    assert again.released == 0 and letter_of(box, request_id)["reservation"] == "released"
+    assert harness.budget_used(key_id) == cost
+    assert harness.settle_fault is not None
+    harness.settle_fault.times = 0
+    box.requeue(request_id, ledger)
+    assert replay_parked(box, ledger).booked == 1
+    harness.check_books(key, 1)
+
+
+def test_a_booking_that_committed_after_all_is_not_released(
+        harness: Harness, bucket: str) -> None:
+    key, request_id, cost, held = park_costly(harness, bucket)
+    key_id, box = harness.keys[key], outbox(harness.storage, bucket)
+    [parked] = [box.load_parked(k) for k in box.parked()]
+    ledger = refusing(harness, THROTTLED, releases=False)
+    assert len(replay_at(box, ledger, time.time(), INVALID_ONCE).buried) == 1
+    assert letter_of(box, request_id)["reservation"] == "held"
+    # The settle had committed after all (an ambiguous failure): booked, settled.
+    assert harness.settle_fault is not None
+    harness.settle_fault.times = 0
+    assert harness.storage.ledger.replay(parked.transaction)
+    assert harness.budget_used(key_id) == cost
+    assert replay_parked(box, ledger).released == 0
+    assert letter_of(box, request_id)["reservation"] == "booked"
+    assert harness.budget_used(key_id) == cost  # not released on top
+    box.requeue(request_id, ledger)
+    assert replay_parked(box, ledger).already == 1
+    harness.check_books(key, 1)

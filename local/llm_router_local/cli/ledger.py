@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from llm_router.reconcile import reconcile
 from llm_router.settings import RouterSettings
 from llm_router.storage.dynamo import make_dynamodb_client, storage_error
+from llm_router.storage.ledger import DynamoLedger
 from llm_router.storage.outbox import S3SettleOutbox, outbox_for, replay_from
 from llm_router_local.cli import CommandError
 
@@ -78,6 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Move the dead letter of REQUEST_ID back to the outbox with its replay count "
             "reset; the next replay (the alert checker's, or 'ledger replay') books it. "
+            "A budget reservation the letter still holds is released first (exits 1, the "
+            "letter kept, when DynamoDB refuses that for now). "
             "Idempotent like every replay: a booking that did commit is not applied twice."
         ),
     )
@@ -118,10 +121,14 @@ def run_dead_letters(args: argparse.Namespace) -> int:
 
 
 def run_requeue(args: argparse.Namespace) -> int:
+    settings = RouterSettings()
     box = _outbox()
+    # A letter whose budget reservation is still held has it released first.
+    ledger = DynamoLedger(make_dynamodb_client(settings), settings.ledger_table,
+                          settings.counters_table)
     for request_id in args.request_id:
         try:
-            key = box.requeue(request_id)
+            key = box.requeue(request_id, ledger)
         except KeyError as exc:
             raise CommandError(str(exc.args[0])) from exc
         print(json.dumps({"request_id": request_id, "parked": key}))

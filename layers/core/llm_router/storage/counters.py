@@ -195,11 +195,31 @@ def without_expired_counters(transaction: Sequence[dict[str, Any]],
     return kept, len(transaction) - len(kept)
 
 
-def _expired_counter(item: dict[str, Any], now: float) -> bool:
+def split_counter_updates(transaction: Sequence[dict[str, Any]]
+                          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``transaction``'s other items, and its counter updates (budget, token and quota
+    settlements: ``COUNTER_UPDATE``; rollups are other items)."""
+    rest: list[dict[str, Any]] = []
+    counters: list[dict[str, Any]] = []
+    for item in transaction:
+        (counters if is_counter_update(item) else rest).append(item)
+    return rest, counters
+
+
+def is_counter_update(item: dict[str, Any]) -> bool:
     update = item.get("Update")
-    if not update or update.get("UpdateExpression") != COUNTER_UPDATE:
+    return isinstance(update, dict) and update.get("UpdateExpression") == COUNTER_UPDATE
+
+
+def counter_expiry(item: dict[str, Any]) -> Decimal:
+    """When a counter update's window item expires (epoch seconds)."""
+    return Decimal(item["Update"]["ExpressionAttributeValues"][":exp"]["N"])
+
+
+def _expired_counter(item: dict[str, Any], now: float) -> bool:
+    if not is_counter_update(item):
         return False
-    return Decimal(update["ExpressionAttributeValues"][":exp"]["N"]) <= Decimal(str(now))
+    return counter_expiry(item) <= Decimal(str(now))
 
 
 def _counter_of(item: dict[str, Any] | None) -> Decimal | None:

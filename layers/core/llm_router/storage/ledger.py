@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from llm_router.storage.loop_client import LoopDynamoClient
 
 CONFLICT_RETRIES = 5
+# What ``DynamoLedger.release`` did: applied the settlements now, or found the booking
+# committed (they were applied with it), or found them released before.
+Released = Literal["released", "booked", "before"]
 
 
 class DynamoLedger:
@@ -100,6 +103,30 @@ class DynamoLedger:
             time.sleep(_conflict_backoff(attempt))
             return self.replay(transaction, attempt=attempt + 1)
         return True
+
+    def release(self, items: list[dict[str, Any]], *, attempt: int = 0) -> Released:
+        """Apply a dead letter's counter settlements apart from its booking
+        (``storage.outbox.release_items``: a check that the ledger item is absent, the
+        release's marker, the settlements). ``booked`` when the ledger item exists (the
+        booking committed after all, its settlements with it), ``before`` when the
+        marker does (released already): nothing applied either way."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            codes = [r.get("Code") for r in reasons[:2]]
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                if codes[:1] == ["ConditionalCheckFailed"]:
+                    return "booked"
+                if codes[1:2] == ["ConditionalCheckFailed"]:
+                    return "before"
+                if _conflicted(exc) and attempt < CONFLICT_RETRIES:
+                    time.sleep(_conflict_backoff(attempt))
+                    return self.release(items, attempt=attempt + 1)
+            raise storage_error("releasing a dead letter's budget reservation", exc) from exc
+        except BotoCoreError as exc:
+            raise storage_error("releasing a dead letter's budget reservation", exc) from exc
+        return "released"
 
     async def replay_on_loop(self, transaction: list[dict[str, Any]], *,
                              attempt: int = 0) -> bool:

@@ -39,17 +39,25 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.errors import StorageError
 from llm_router.settings import RouterSettings
-from llm_router.storage.counters import without_expired_counters
+from llm_router.storage.counters import (
+    counter_expiry,
+    split_counter_updates,
+    without_expired_counters,
+)
 from llm_router.storage.dynamo import RETRY_CONFIG, make_dynamodb_client, storage_error
 from llm_router.storage.ledger import DynamoLedger
+from llm_router.storage.tables import LEDGER
 
 PREFIX = "outbox/settle/"
 DEAD_PREFIX = "outbox/dead/"
+# A dead letter's released reservation: one item in the counters table per request.
+RELEASED_PREFIX = "RELEASED#"
 log = logging.getLogger("llm_router.outbox")
 
 
 class Replayer(Protocol):
     def replay(self, transaction: list[dict[str, Any]]) -> bool: ...
+    def release(self, items: list[dict[str, Any]]) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -158,17 +166,33 @@ class S3SettleOutbox:
         self.remove(key)
         return dead
 
+    def rewrite(self, letter: dict[str, Any]) -> None:
+        """Write a dead letter again (its reservation's state changed)."""
+        body = json.dumps(letter, default=_encode_bytes, separators=(",", ":")).encode()
+        self._put(f"{self._dead_prefix}{letter['request_id']}.json", body,
+                  "updating a settle dead letter")
+
     def dead_letter_keys(self) -> Iterator[str]:
         return self._keys(self._dead_prefix, "listing settle dead letters")
 
     def dead_letters(self) -> Iterator[dict[str, Any]]:
         """Every dead letter, transaction included."""
         for key in self.dead_letter_keys():
-            yield self._get(key, "reading a settle dead letter")
+            yield self.load_dead(key)
 
-    def requeue(self, request_id: str) -> str:
+    def load_dead(self, key: str) -> Any:
+        return self._get(key, "reading a settle dead letter")
+
+    def requeue(self, request_id: str, ledger: Replayer | None = None,
+                clock: Callable[[], float] = time.time) -> str:
         """Park a dead letter's transaction again, its replay history reset; returns the
-        parked key. Raises ``KeyError`` when there is no such dead letter."""
+        parked key. Raises ``KeyError`` when there is no such dead letter.
+
+        A letter whose budget reservation is still held (``reservation: held``) has it
+        released first, through ``ledger`` (``release_letter``): the booking parked
+        again carries no counter settlements. ``StorageError`` when that release fails
+        in a way a retry may mend (the letter stays); one storage calls invalid leaves
+        the reservation held (to its window's end) and parks the booking all the same."""
         dead = f"{self._dead_prefix}{request_id}.json"
         letter = self._get(dead, "reading a settle dead letter", missing_ok=True)
         if letter is None:
@@ -176,12 +200,32 @@ class S3SettleOutbox:
         if not isinstance(letter.get("transaction"), list) or not letter["transaction"]:
             raise KeyError(f"the dead letter of {request_id} holds no transaction to book "
                            "(it was unreadable when parked: see its 'unreadable')")
+        parked = f"{self._prefix}{request_id}.json"
+        if self._get(parked, "reading a parked settle transaction", missing_ok=True):
+            # Burying it failed to remove the parked booking, which replays whole: the
+            # letter is a stale copy (its release would apply the settlements twice).
+            self._delete(dead, "removing a requeued settle dead letter")
+            return parked
+        if letter.get("reservation") == "held":
+            if ledger is None:
+                raise ValueError(f"the dead letter of {request_id} still holds its budget "
+                                 "reservation: requeue it with storage to release it")
+            letter, _ = release_letter(ledger, letter, clock())
+            if letter["reservation"] == "held":
+                if letter.get("release_retryable", True):
+                    raise StorageError(letter["release_error"])
+                log.warning("requeueing %s without releasing its budget reservation, "
+                            "held to its windows' end: %s", request_id,
+                            letter["release_error"])
         key = self.store(Parked(request_id, letter["transaction"]))
-        try:
-            self._s3.delete_object(Bucket=self._bucket, Key=dead)
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("removing a requeued settle dead letter", exc) from exc
+        self._delete(dead, "removing a requeued settle dead letter")
         return key
+
+    def _delete(self, key: str, action: str) -> None:
+        try:
+            self._s3.delete_object(Bucket=self._bucket, Key=key)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error(action, exc) from exc
 
     def _keys(self, prefix: str, action: str) -> Iterator[str]:
         pages = self._s3.get_paginator("list_objects_v2").paginate(
@@ -240,6 +284,7 @@ class ReplayReport:
     buried: list[dict[str, Any]] = field(default_factory=list)
     dead_letters: int = 0
     expired_counters: int = 0
+    released: int = 0  # dead letters whose budget reservation was released this run
 
     def as_dict(self) -> dict[str, Any]:
         return {"booked": self.booked, "already_booked": self.already,
@@ -247,6 +292,7 @@ class ReplayReport:
                 "failed_now": len(self.failed), "waiting": self.waiting,
                 "errors": self.failed[:10], "dead_lettered": self.buried[:10],
                 "dead_letters": self.dead_letters,
+                "reservations_released": self.released,
                 "expired_counters_skipped": self.expired_counters}
 
 
@@ -255,7 +301,9 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
                   policy: ReplayPolicy = ReplayPolicy()) -> ReplayReport:
     """Write every parked transaction that is due to DynamoDB and remove it once it is
     booked; one that fails is rescheduled, or dead-lettered past ``policy``'s bound.
-    ``clock``: epoch seconds (counter windows' expiry, the backoff)."""
+    Then the dead letters whose reservation could not be released yet are tried again
+    (``release_letter``). ``clock``: epoch seconds (counter windows' expiry, the
+    backoff)."""
     report = ReplayReport()
     for key in list(outbox.parked()):
         now = clock()
@@ -266,8 +314,8 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
             report.failed.append(f"{key}: {exc.message}")
             continue
         except UnreadableParked as exc:
-            _bury(outbox, key, Parked(_request_id_of(key), []), str(exc), now, report,
-                  unreadable=exc.content)
+            _bury(outbox, ledger, key, Parked(_request_id_of(key), []), str(exc), now,
+                  report, unreadable=exc.content)
             continue
         if parked.next_replay_at > now:
             report.waiting += 1
@@ -276,10 +324,11 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
             transaction, expired = without_expired_counters(parked.transaction, now)
             booked = ledger.replay(transaction)
         except StorageError as exc:
-            _failed(outbox, key, parked, exc, now, policy, report)
+            _failed(outbox, ledger, key, parked, exc, now, policy, report)
             continue
         except (KeyError, TypeError, ValueError) as exc:  # a malformed TransactItem
-            _bury(outbox, key, parked, f"malformed transaction: {exc!r}", now, report)
+            _bury(outbox, ledger, key, parked, f"malformed transaction: {exc!r}", now, report,
+                  whole=True)
             continue
         try:
             outbox.remove(key)
@@ -291,19 +340,45 @@ def replay_parked(outbox: S3SettleOutbox, ledger: Replayer,
             report.expired_counters += expired
         else:
             report.already += 1
-    try:
-        report.dead_letters = sum(1 for _ in outbox.dead_letter_keys())
-    except StorageError as exc:
-        log.warning("counting settle dead letters failed: %s", exc)
-        report.dead_letters = len(report.buried)
+    _release_held(outbox, ledger, clock(), report)
     return report
 
 
-def _failed(outbox: S3SettleOutbox, key: str, parked: Parked, exc: StorageError,
-            now: float, policy: ReplayPolicy, report: ReplayReport) -> None:
+def _release_held(outbox: S3SettleOutbox, ledger: Replayer, now: float,
+                  report: ReplayReport) -> None:
+    """Count the dead letters; release the reservation of each whose release failed
+    before in a way a retry may mend (DynamoDB throttling when it was buried). Not one
+    whose booking is still parked too (burying it wrote the letter, then failed to
+    remove the parked object): that whole transaction may yet be replayed, settlements
+    and all. Parked objects are listed after the letters, so one removed later is not
+    missed: nothing parks a whole transaction again."""
+    try:
+        keys = list(outbox.dead_letter_keys())
+        parked = {_request_id_of(k) for k in outbox.parked()}
+    except StorageError as exc:
+        log.warning("listing settle dead letters failed: %s", exc)
+        report.dead_letters = len(report.buried)
+        return
+    report.dead_letters = len(keys)
+    for key in keys:
+        if _request_id_of(key) in parked:
+            continue
+        try:
+            letter = outbox.load_dead(key)
+        except (StorageError, UnreadableParked) as exc:
+            log.warning("reading the dead letter %s failed: %s", key, exc)
+            continue
+        if isinstance(letter, dict) and letter.get("reservation") == "held" \
+                and letter.get("release_retryable", True):
+            _release_and_record(outbox, ledger, letter, now, report)
+
+
+def _failed(outbox: S3SettleOutbox, ledger: Replayer, key: str, parked: Parked,
+            exc: StorageError, now: float, policy: ReplayPolicy, report: ReplayReport
+            ) -> None:
     replays = parked.replays + 1
     if replays >= policy.limit(exc.retryable):
-        _bury(outbox, key, replace(parked, replays=replays), exc.message, now, report)
+        _bury(outbox, ledger, key, replace(parked, replays=replays), exc.message, now, report)
         return
     log.warning("replaying %s failed (%d of %d): %s", key, replays,
                 policy.limit(exc.retryable), exc)
@@ -315,21 +390,106 @@ def _failed(outbox: S3SettleOutbox, key: str, parked: Parked, exc: StorageError,
         log.warning("rescheduling %s failed: %s", key, stored)
 
 
-def _bury(outbox: S3SettleOutbox, key: str, parked: Parked, error: str, now: float,
-          report: ReplayReport, unreadable: Any = None) -> None:
-    letter = {**booking_summary(parked), "error": error, "replays": parked.replays,
-              "dead_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")}
-    kept = {"transaction": parked.transaction} if unreadable is None else {
-        "transaction": [], "unreadable": unreadable}
+def _bury(outbox: S3SettleOutbox, ledger: Replayer, key: str, parked: Parked, error: str,
+          now: float, report: ReplayReport, unreadable: Any = None, whole: bool = False
+          ) -> None:
+    """Move a parked booking to the dead letters, then release its budget reservation.
+
+    The letter holds the booking without its counter settlements, and those apart
+    (``counter_settlements``): from then on they are applied only by
+    ``release_letter``, which a marker makes happen at most once and which does nothing
+    once the booking is in the ledger. The release comes after the parked object is
+    removed (``bury`` raises if it was not), so no copy of the whole transaction is left
+    to be replayed with them. ``whole``: a malformed transaction, kept as it was
+    (nothing split out, nothing released; requeued whole)."""
+    letter: dict[str, Any] = {
+        **booking_summary(parked), "error": error, "replays": parked.replays,
+        "dead_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")}
+    if unreadable is not None:
+        kept: dict[str, Any] = {"transaction": [], "unreadable": unreadable}
+    elif whole:
+        kept = {"transaction": parked.transaction}
+    else:
+        booking, held = split_counter_updates(parked.transaction)
+        kept = {"transaction": booking, "counter_settlements": held,
+                "reservation": "held" if held else "none"}
+    letter = {**letter, **kept}
     try:
-        outbox.bury(key, {**letter, **kept})
+        outbox.bury(key, letter)
     except StorageError as exc:
         log.warning("dead-lettering %s failed: %s", key, exc)
         report.failed.append(f"{key}: {exc.message}")
         return
+    summary = {k: v for k, v in letter.items()
+               if k not in ("transaction", "counter_settlements", "unreadable")}
     log.error("settle transaction dead-lettered (not booked; llm-router ledger "
-              "dead-letters): %s", json.dumps(letter, default=str))
-    report.buried.append(letter)
+              "dead-letters): %s", json.dumps(summary, default=str))
+    report.buried.append(summary)
+    if letter.get("reservation") == "held":
+        _release_and_record(outbox, ledger, letter, now, report)
+
+
+def _release_and_record(outbox: S3SettleOutbox, ledger: Replayer, letter: dict[str, Any],
+                        now: float, report: ReplayReport) -> None:
+    released, outcome = release_letter(ledger, letter, now)
+    if outcome == "held":
+        log.warning("releasing the reservation of dead letter %s failed: %s",
+                    letter["request_id"], released["release_error"])
+    elif outcome == "released":
+        report.released += 1
+    try:
+        outbox.rewrite(released)
+    except StorageError as exc:  # the marker says it was released: never applied twice
+        log.warning("recording the release of dead letter %s failed: %s",
+                    letter["request_id"], exc)
+
+
+def release_items(request_id: str, booking: list[dict[str, Any]],
+                  settlements: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """The transaction that applies a dead letter's counter ``settlements`` apart from
+    its ``booking``: the booking's ledger item must be absent (once it is booked, they
+    were applied with it), and a marker item in the counters table must be too (put
+    here: a second release does nothing). Windows that have expired are left out, as a
+    late replay leaves them out; nothing at all when every one has."""
+    live, _ = without_expired_counters(settlements, now)
+    if not live:
+        return []
+    put = booking[0]["Put"]
+    key = {name: put["Item"][name] for name in (LEDGER.partition_key, LEDGER.sort_key or "")}
+    until = max(counter_expiry(item) for item in live)
+    return [
+        {"ConditionCheck": {"TableName": put["TableName"], "Key": key,
+                            "ConditionExpression": "attribute_not_exists(sk)"}},
+        {"Put": {"TableName": live[0]["Update"]["TableName"],
+                 "Item": {"pk": {"S": f"{RELEASED_PREFIX}{request_id}"},
+                          "sk": {"S": "counters"}, "expires_at": {"N": str(int(until))}},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        *live,
+    ]
+
+
+def release_letter(ledger: Replayer, letter: dict[str, Any], now: float
+                   ) -> tuple[dict[str, Any], str]:
+    """``letter`` with its reservation released (``released``; ``booked``: it had been,
+    with the booking; ``expired``: its windows are over) or, when storage refused,
+    still ``held`` with the error and whether a retry may mend it; and what happened
+    now (those, or ``before``: released by an earlier call)."""
+    try:
+        items = release_items(letter["request_id"], letter["transaction"],
+                              letter["counter_settlements"], now)
+    except (KeyError, TypeError, ValueError, IndexError, ArithmeticError) as exc:
+        return {**letter, "reservation": "held", "release_retryable": False,
+                "release_error": f"malformed transaction: {exc!r}"}, "held"
+    if not items:
+        return {**letter, "reservation": "expired", "release_error": None}, "expired"
+    try:
+        done = ledger.release(items)
+    except StorageError as exc:
+        return {**letter, "reservation": "held", "release_error": exc.message,
+                "release_retryable": exc.retryable}, "held"
+    at = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    state = "booked" if done == "booked" else "released"
+    return {**letter, "reservation": state, "release_error": None, "released_at": at}, done
 
 
 def booking_summary(parked: Parked) -> dict[str, Any]:
