@@ -92,16 +92,19 @@ def test_all_candidates_are_scored_in_one_pass_and_the_nearest_passing_answers(
     refused = index.search(query, "c", 0, MatchPolicy(0.5, True, cross, 1.0), QUERY)
     assert refused.match is None and refused.refused_by == "verifier"
     first = index.text(over[0][0])
-    assert refused.probability == pytest.approx(p[first], abs=1e-6)
+    assert refused.probability == pytest.approx(p[first], abs=1e-5)
     assert passes == [[(QUERY, index.text(row)) for row, _ in over]]
-    # A cut between the probabilities: the nearest candidate that reaches it answers.
-    cut = sorted(p.values())[len(p) // 2]
+    # A cut between the probabilities: the nearest candidate that reaches it answers. Not
+    # one of them: a pair's probability scored in a batch differs from its own pass's in
+    # float32 rounding (~1e-6: the order BLAS sums in depends on the batch's shape).
+    ranked = sorted(p.values())
+    cut = (ranked[len(p) // 2 - 1] + ranked[len(p) // 2]) / 2
     cross.forget()
     passes.clear()
     hit = index.search(query, "c", 0, MatchPolicy(0.5, True, cross, cut), QUERY)
     expected = next(row for row, _ in over if p[index.text(row)] >= cut)
     assert hit.match is not None and hit.match.key == f"k{expected}"
-    assert hit.probability == pytest.approx(p[index.text(expected)], abs=1e-6)
+    assert hit.probability == pytest.approx(p[index.text(expected)], abs=1e-5)
     assert len(passes) == 1 and len(passes[0]) == len(over)
 
 

@@ -41,8 +41,7 @@ from llm_router.cache.fitted_stack import FittedStack, logit, pair_row, word_jac
 from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
-    columns,
-    encoder_layer,
+    encoder_layer_rows,
     layer_groups,
     layer_norm,
     pack_layer,
@@ -136,12 +135,13 @@ class CrossEncoder:
         batch, length = ids.shape
         e = self._embedder
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._types[types]
-        x = columns(layer_norm(x, self._ln_w, self._ln_b, e.layer_norm_eps).reshape(
-            batch * length, e.dim))
+        x = layer_norm(x, self._ln_w, self._ln_b, e.layer_norm_eps).reshape(batch * length,
+                                                                            e.dim)
         key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
         for layer in self.layers:
-            x = encoder_layer(x, layer, e.heads, e.layer_norm_eps, batch, length, key_bias)
-        return x.T.reshape(batch, length, e.dim)
+            x = encoder_layer_rows(x, layer, e.heads, e.layer_norm_eps, batch, length,
+                                   key_bias)
+        return x.reshape(batch, length, e.dim)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:
         """p for each (query, cached) pair: one pass for up to ``PASS_PAIRS`` rows, padded

@@ -1,0 +1,241 @@
+"""Where the stacked verifier's CPU goes in one lookup, stage by stage: the lookups of
+``bench/stack_cost.py`` (a query against 1 or 5 candidates, data/heldout5's pairs) with
+each stage's CPU time (``time.process_time``) summed while it runs (the policy's
+``before_judging`` and ``judge``: what stack_cost times), and every encoder layer's
+steps.
+
+    .venv/bin/python bench/stack_profile.py                          # texts new, 1 candidate
+    .venv/bin/python bench/stack_profile.py --state warm --candidates 5
+
+Stages are inclusive and nested as printed; a layer's steps (which sum to the layer's
+time) are timed through copies of ``minilm.encoder_layer`` and ``encoder_layer_rows`` cut
+at each step: keep them in step. Timing each stage costs a few microseconds a call: the
+total is a little over ``stack_cost.py``'s for the same lookups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from stack_cost import PAIRS, STATES, build, lookup_cost  # noqa: E402
+
+import llm_router.cache.align as align  # noqa: E402
+import llm_router.cache.context as context  # noqa: E402
+import llm_router.cache.cross as cross  # noqa: E402
+import llm_router.cache.pair_features as pair_features  # noqa: E402
+import llm_router.cache.policy as policy  # noqa: E402
+import llm_router.cache.verifier as verifier  # noqa: E402
+import llm_router.embedding.minilm as minilm  # noqa: E402
+
+SPENT: dict[str, float] = defaultdict(float)
+ACTIVE = [False]  # timing only inside the lookup's own calls, as stack_cost's clock
+CALLS: dict[str, int] = defaultdict(int)
+_STACK: list[str] = []
+
+
+def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with its CPU time added to ``SPENT[label]`` (prefixed by the stage it runs
+    in, so a layer of the cross-encoder and one of the nets' pass are told apart)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not ACTIVE[0]:
+            return fn(*args, **kwargs)
+        name = f"{_STACK[-1]} > {label}" if _STACK else label
+        _STACK.append(name)
+        started = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            SPENT[name] += time.process_time() - started
+            CALLS[name] += 1
+            _STACK.pop()
+
+    return wrapper
+
+
+def active(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with the stages timed while it runs (the policy's calls a lookup times)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ACTIVE[0] = True
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            ACTIVE[0] = False
+
+    return wrapper
+
+
+STEPS = ("qkv GEMM", "attention", "out GEMM", "layer norm", "up GEMM", "GELU", "down GEMM",
+         "layer norm")
+
+
+def _steps(t: list[float]) -> None:
+    base = _STACK[-1] if _STACK else "layer"
+    for step, (a, b) in zip(STEPS, zip(t, t[1:], strict=False), strict=True):
+        SPENT[f"{base} > {step}"] += b - a
+
+
+def columns_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: int,
+                     key_bias: Any) -> Any:
+    """``minilm.encoder_layer`` (states as columns), each step timed: the same operations."""
+    if not ACTIVE[0]:
+        return LAYERS["encoder_layer"](x, p, heads, eps, batch, length, key_bias)
+    clock = time.process_time
+    t = [clock()]
+    dim, tokens = x.shape
+    head_dim = dim // heads
+    qkv = p.w_qkv @ x
+    qkv += p.b_qkv[:, None]
+    t.append(clock())
+    qkv = qkv.reshape(3, heads, head_dim, batch, length)
+    q = qkv[0].transpose(2, 0, 3, 1)
+    k, v = qkv[1].transpose(2, 0, 1, 3), qkv[2].transpose(2, 0, 1, 3)
+    scores = q @ k
+    scores *= np.float32(1.0 / np.sqrt(head_dim))
+    scores += key_bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    context_ = (v @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(dim, tokens)
+    t.append(clock())
+    h = p.w_out @ context_
+    h += x
+    h += p.b_out[:, None]
+    t.append(clock())
+    x = minilm._layer_norm_columns(h, p.ln1_w, p.ln1_b, eps)
+    t.append(clock())
+    up = p.w_up @ x
+    up += p.b_up[:, None]
+    t.append(clock())
+    g = minilm.gelu(up)
+    t.append(clock())
+    h = p.w_down @ g
+    h += x
+    h += p.b_down[:, None]
+    t.append(clock())
+    out = minilm._layer_norm_columns(h, p.ln2_w, p.ln2_b, eps)
+    t.append(clock())
+    _steps(t)
+    return out
+
+
+def rows_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: int,
+                  key_bias: Any) -> Any:
+    """``minilm.encoder_layer_rows`` (states as rows), each step timed: the same
+    operations."""
+    if not ACTIVE[0]:
+        return LAYERS["encoder_layer_rows"](x, p, heads, eps, batch, length, key_bias)
+    clock = time.process_time
+    t = [clock()]
+    tokens, dim = x.shape
+    head_dim = dim // heads
+    qkv = x @ p.w_qkv.T
+    qkv += p.b_qkv
+    t.append(clock())
+    qkv = qkv.reshape(batch, length, 3, heads, head_dim)
+    q = qkv[:, :, 0].transpose(0, 2, 1, 3)
+    k = qkv[:, :, 1].transpose(0, 2, 3, 1)
+    v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+    scores = q @ k
+    scores *= np.float32(1.0 / np.sqrt(head_dim))
+    scores += key_bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    context_ = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
+    t.append(clock())
+    h = context_ @ p.w_out.T
+    h += x
+    h += p.b_out
+    t.append(clock())
+    x = minilm.layer_norm(h, p.ln1_w, p.ln1_b, eps)
+    t.append(clock())
+    up = x @ p.w_up.T
+    up += p.b_up
+    t.append(clock())
+    g = minilm.gelu(up)
+    t.append(clock())
+    h = g @ p.w_down.T
+    h += x
+    h += p.b_down
+    t.append(clock())
+    out = minilm.layer_norm(h, p.ln2_w, p.ln2_b, eps)
+    t.append(clock())
+    _steps(t)
+    return out
+
+
+LAYERS: dict[str, Callable[..., Any]] = {}
+
+
+def instrument(steps: bool) -> None:
+    """Wrap the stages (module attributes, as the call sites look them up)."""
+    for name, in_steps in (("encoder_layer", columns_in_steps),
+                           ("encoder_layer_rows", rows_in_steps)):
+        if hasattr(minilm, name):  # a tree from before session 12 has no rows layer
+            LAYERS[name] = getattr(minilm, name)
+            layer = timed("layer", in_steps if steps else LAYERS[name])
+            for module in (minilm, cross):
+                if hasattr(module, name):
+                    setattr(module, name, layer)
+    for owner, names in (
+            (cross.CrossVerifier, ("view", "score_pairs", "probability")),
+            (cross.CrossEncoder, ("side_ids", "hidden", "_pass")),
+            (verifier.PairVerifier, ("prepare", "prepare_many")),
+            (minilm.MiniLMEmbedder, ("token_states", "_token_ids", "embed_with_states")),
+            (pair_features.Vocabulary, ("view",)),
+            (align.AlignEnsemble, ("score",))):
+        for name in names:
+            setattr(owner, name, timed(f"{owner.__name__}.{name}", getattr(owner, name)))
+    for name in ("before_judging", "judge"):
+        setattr(policy.MatchPolicy, name, active(getattr(policy.MatchPolicy, name)))
+    cross.shared_numbers = timed("shared_numbers", cross.shared_numbers)
+    verifier.pair_features = timed("pair_features", verifier.pair_features)
+    verifier.context_features = timed("context_features", verifier.context_features)
+    verifier.unit_rows = timed("unit_rows", context.unit_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--state", default="request", choices=STATES)
+    parser.add_argument("--candidates", type=int, default=1)
+    parser.add_argument("--pairs", type=int, default=120)
+    parser.add_argument("--no-steps", action="store_true",
+                        help="time each layer whole, not its steps")
+    args = parser.parse_args()
+    pairs = [json.loads(line) for line in
+             PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]]
+    stacked = build("stacked")
+    lookup_cost(stacked, pairs[:8], 2, "cold")
+    instrument(not args.no_steps)
+    SPENT.clear()
+    CALLS.clear()
+    per = lookup_cost(stacked, pairs, args.candidates, args.state)
+    lookups = len(per)
+    total = sum(per) * args.candidates / lookups
+    print(f"{args.state}, {args.candidates} candidate(s): {lookups} lookups, CPU ms a lookup "
+          f"{total:.2f} ({total / args.candidates:.2f} a candidate; load average "
+          f"{os.getloadavg()[0]:.1f})")
+    for name in sorted(SPENT):
+        depth = name.count(" > ")
+        print(f"{'  ' * depth}{name.rsplit(' > ', 1)[-1]:28s} {SPENT[name] * 1000 / lookups:7.3f}"
+              f"  ({CALLS.get(name, 0) / lookups:.1f} calls)" if name in CALLS else
+              f"{'  ' * depth}{name.rsplit(' > ', 1)[-1]:28s} {SPENT[name] * 1000 / lookups:7.3f}")
+
+
+if __name__ == "__main__":
+    main()
