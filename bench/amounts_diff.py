@@ -11,7 +11,8 @@ The old code: uncommitted changes stashed, or ``git archive OLD layers/core | ta
 /tmp/old`` (link its ``llm_router/data`` to this checkout's) and ``PYTHONPATH=/tmp/old/
 layers/core`` for the ``--save`` run.
 
-Sets (all seen): heldout1-13 and ``pairs`` (as ``bench/pair_sets.py`` names them),
+Sets (all seen): every committed heldout set (heldout1-15 in session 12) and ``pairs``
+(``bench/cache_pairs/heldout.jsonl``, as ``bench/pair_sets.py`` names them),
 ``bench/cache_pairs/pairs.jsonl`` (cached / query, labelled by kind) and ``tune.jsonl``,
 ``data/cache_verifier/train*``; with ``--quora``, GPTCache's Quora training pairs (80,854).
 """
@@ -32,7 +33,9 @@ from pair_sets import DATA, HERE, load, load_sets
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.verifier import load_vocabulary
 
-HELDOUT = ["heldout1", *(f"heldout{n}" for n in range(2, 14)), "pairs"]
+# Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
+HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
+                               key=lambda name: int(name.removeprefix("heldout"))), "pairs"]
 
 
 def committed_pairs() -> list[dict[str, Any]]:

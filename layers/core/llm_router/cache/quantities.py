@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from llm_router.cache.written_forms import currency_letters, rates, rewrite
 
@@ -72,6 +73,10 @@ CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
     "aud": ("aud", "australian dollar", "australian dollars"),
     "jpy": ("¥", "yen", "jpy"), "cny": ("yuan", "rmb", "cny", "renminbi"),
     "inr": ("₹", "rupee", "rupees", "inr", "rs"), "mxn": ("peso", "pesos", "mxn"),
+    # Other countries' rupees by name (read before "rupees": the longer name wins).
+    "pkr": ("pkr", "pakistani rupee", "pakistani rupees"),
+    "lkr": ("lkr", "sri lankan rupee", "sri lankan rupees"),
+    "npr": ("npr", "nepalese rupee", "nepalese rupees", "nepali rupee", "nepali rupees"),
     "chf": ("franc", "francs", "chf"),
     "btc": ("btc", "bitcoin", "bitcoins"), "eth": ("eth", "ether"),
     # Dollars of other countries ("S$", "R$": ``_DOLLARS``); "real" is an English word.
@@ -128,9 +133,18 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
     "in": ("", 1),
     # "100 mph" / "100 miles per hour" (the period is read apart: ``periods``).
     "mph": ("mph|mile", 1),
-    # "1.69pc" (UK finance) is 1.69 %, "a 6pc set" six pieces: either agrees.
-    "pc": ("pct|pcs", 1), "per cent": ("pct", 1),
+    # A per cent as a share of one ("25%" / "a quarter" / "1/4 of" / "0.25", "50 percent" /
+    # "half"; "0.5%" / "half" differ; "33.3%" is a third: ``_snap_share``); "1.69pc" (UK
+    # finance) is 1.69 %, "a 6pc set" six pieces: read both ways (``other_readings``).
+    **dict.fromkeys(("%", "percent", "per cent", "pct", "pc"), ("pct", 0.01)),
     "mah": ("mah", 1), "wh": ("wh", 1),
+    # Pressure ("0.5bar" / "0.5 bar"; "2 bar" / "2 psi" differ), cents of a euro
+    # ("€0.12" / "12 euro cents"), rooms as listings write them ("2BR" / "2-bedroom",
+    # "2 bed 1 bath").
+    "bar": ("bar", 1), "psi": ("psi", 1), "atm": ("atm", 1),
+    **dict.fromkeys(("euro cent", "euro cents", "eurocent", "eurocents"), ("eur", 0.01)),
+    **dict.fromkeys(("br", "bdr", "bdrm", "bed", "beds", "bedroom", "bedrooms"), ("bedroom", 1)),
+    **dict.fromkeys(("bath", "baths", "bathroom", "bathrooms"), ("bathroom", 1)),
     # What ``written_forms`` rewrites to: "f/1.8" -> "1.8 aperture", "7 cubed" -> "7 3 power".
     "aperture": ("aperture", 1), "power": ("power", 1),
 }
@@ -152,7 +166,11 @@ def _quantity_re(units: dict[str, tuple[str, float]], signs: str = "$€£",
 
 _QUANTITY = _quantity_re(_UNITS)
 _HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹", _HARD_MULTIPLIERS)
-ID = re.compile(r"(?<![\w$€£])#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*")
+# An id starts where its run of letters, digits and hyphens starts (not after "x-": from
+# every hyphen of "6-6-6-..." the lookaheads scanned the rest of the run, quadratic: 1 s
+# for 20,000 characters).
+ID = re.compile(r"(?<![\w$€£])(?<![a-z0-9]-)#?(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])"
+                r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_IDS = frozenset({"twofa"})
 
 _MONTHS = {m: i + 1 for i, m in enumerate((
@@ -170,13 +188,14 @@ _AND_A_HALF = re.compile(r"\b(\d+|one|a|an)\s+and\s+a\s+half\b")
 _FRACTIONAL = re.compile(r"(\d) (hundred|thousand|million)\b")
 
 
-def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool = False
-            ) -> tuple[Amount, ...]:
+def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool = False,
+            clock: str = "", pieces: bool = False) -> tuple[Amount, ...]:
     """The amounts of a normalised (lower-case) text, sorted; ids are left to ``ids``.
     ``hard``: read the hard check's units and forms too (``_HARD_UNITS``,
     ``written_forms``). With ``hard``, ``lengths``: a bare "2m" / "5k" read as 2 metres /
-    5 km, not 2 million / 5,000; ``lakh``: a glued "5L" as 5 lakh, not 5 litres
-    (``other_readings``)."""
+    5 km, not 2 million / 5,000; ``lakh``: a glued "5L" as 5 lakh, not 5 litres;
+    ``clock`` ("am" or "pm"): "at 7.15" as the clock time 7:15 or 19:15, not 7.15;
+    ``pieces``: "6pc" as six pieces, not 6 % (``other_readings``)."""
     units, quantity, multipliers = ((_HARD_UNITS, _HARD_QUANTITY, _HARD_MULTIPLIERS) if hard
                                     else (_UNITS, _QUANTITY, _MULTIPLIERS))
     found: list[Amount] = []
@@ -185,12 +204,16 @@ def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool 
         text = _BARE_SHORT.sub(lambda m: f"{m.group(1)} {_LENGTH_OF[m.group(2)]}", text)
     if hard and lakh:
         text = _GLUED_L.sub(r"\1 lakh", text)
+    if hard and pieces:
+        units = _PIECE_UNITS
     text = _SHORT_YEAR.sub(_year, text)
     text = _dates(text, found)
     text = _clock(text, found)
     text = _AND_A_HALF.sub(lambda m: f" {_one(m.group(1)) + 0.5:g} ", text)
     text = _HALF.sub(lambda m: f" 0.5 {m.group(1)} ", text)
     text = _NUMBER_WORDS.sub(_number_word, text)
+    if hard and clock:  # after the number words: "at eight"
+        text = _BARE_CLOCK.sub(lambda m: _bare_clock(m, found, clock == "pm"), text)
     # "5 thousand": one space, read as a multiplier ("5thousand" would read "th" as "5th")
     text = _WORD_TIMES.sub(r"\1 \2", text) if hard else _FRACTIONAL.sub(r"\1\2", text)
     text = ID.sub(lambda m: m.group(0) if is_quantity(m.group(0), hard) else " ", text)
@@ -199,7 +222,8 @@ def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool 
         value *= multipliers.get(m.group("mult") or "", 1.0)
         family, factor = units.get(m.group("cur") or "") or units.get(
             m.group("unit") or "", ("", 1.0))
-        found.append((round(value * factor, 6), family))
+        value = round(value * factor, 8 if family == "pct" else 6)  # "0.00001%"
+        found.append((_snap_share(value) if family == "pct" else value, family))
     return tuple(sorted(found))
 
 
@@ -214,14 +238,27 @@ def ids(lowered: str, hard: bool = False) -> frozenset[str]:
 def other_readings(lowered: str) -> tuple[tuple[Amount, ...], ...]:
     """The hard check's amounts read another way, where the text has a number so written:
     a bare "2m" as 2 metres and "5k" as 5 km (a "2m HDMI cable", a "5k run": no currency
-    beside it), a glued "5L" as 5 lakh (an Indian "5L loan"; "5 L" stays litres), and
-    both where it has both; none where it has neither ("$1M", "2 million", "Rs 5L")."""
+    beside it), a glued "5L" as 5 lakh (an Indian "5L loan"; "5 L" stays litres), "at
+    7.15" and "after 7" as 7:15 and 7:00 or 19:15 and 19:00 (no am / pm: a time, a price
+    or a count), a "6pc" as six pieces (not 6 %); each alone, and all together where it
+    has more than one (at most 7 readings; every combination would be 23);
+    none where it has none ("$1M", "2 million", "Rs 5L", "at 7.15am", "at 7 pm")."""
     text = _VERSION.sub("", _hard_forms(lowered))
-    lengths, lakh = bool(_BARE_SHORT.search(text)), bool(_GLUED_L.search(text))
-    ways = [(True, False)] if lengths else []
-    ways += [(False, True)] if lakh else []
-    ways += [(True, True)] if lengths and lakh else []
-    return tuple(amounts(lowered, hard=True, lengths=m, lakh=k) for m, k in ways)
+    ways: list[dict[str, Any]] = []
+    if _BARE_SHORT.search(text):
+        ways.append({"lengths": True})
+    if _GLUED_L.search(text):
+        ways.append({"lakh": True})
+    if _PIECES.search(text):
+        ways.append({"pieces": True})
+    clocks = ([{"clock": "am"}, {"clock": "pm"}]
+              if _BARE_CLOCK.search(_NUMBER_WORDS.sub(_number_word, text)) else [])
+    together = {k: v for way in ways for k, v in way.items()}
+    if len(ways) + bool(clocks) > 1:
+        ways += [together | clock for clock in clocks] or [together]
+    readings = {amounts(lowered, hard=True, **way): None for way in clocks + ways}
+    readings.pop(amounts(lowered, hard=True), None)  # "at 7.15am": read once, as written
+    return tuple(readings)
 
 
 # Forms the hard check reads apart (the verifier's features were trained without them):
@@ -266,9 +303,26 @@ _WORLD_WAR = re.compile(r"\b(?:world\s+war|ww)\s?(\d+|iii|ii|i|one|two|three)\b"
 _WAR_NUMBER = {"i": "1", "one": "1", "ii": "2", "two": "2", "iii": "3", "three": "3"}
 
 
+# "6-week-old" / "6-wk-old", "a 30-day-long trial": a number and unit in a compound (read
+# as one id before: "6weekold" / "6wkold"); "two and a half hours" / "2.5 hours" (the
+# verifier's features read only "2 and a half").
+_UNIT_IN_COMPOUND = re.compile(r"(\d)-?(" + "|".join(sorted(
+    (re.escape(w) for w in _HARD_UNITS if w.isalpha() and len(w) > 1 and w != "in"),
+    key=len, reverse=True))  # "a 3-in-1 printer" stays an id
+    + r")-(?=[a-z])")
+# "ninety-one" / "91" ("one" alone is no number; after a ten it is: the features read 90).
+_TENS_AND_ONE = re.compile(r"\b(" + "|".join(_TENS) + r")[\s-]one\b")
+_WORDS_AND_A_HALF = re.compile(r"\b(" + "|".join(
+    w for w, n in _SMALL.items() if isinstance(n, int) and w not in ("zero", "twice", "dozen"))
+    + r")\s+and\s+a\s+half\b")
+
+
 @lru_cache(maxsize=256)  # read three times a text: its amounts, ids, other readings
 def _hard_forms(lowered: str) -> str:
-    text = _FEET_INCHES.sub(r" \1 ft \2 inch ", rewrite(lowered))
+    text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(lowered))
+    text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", text)
+    text = _WORDS_AND_A_HALF.sub(lambda m: f" {_SMALL[m.group(1)] + 0.5:g} ", text)
+    text = _FEET_INCHES.sub(r" \1 ft \2 inch ", text)
     text = _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
     text = _WORLD_WAR.sub(lambda m: f" ww{_WAR_NUMBER.get(m.group(1), m.group(1))} ", text)
     text = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", text)
@@ -343,23 +397,76 @@ _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:" + "|".join(
 
 
 # A number and "m" or "k" with no currency sign before it nor currency after it: millions
-# or thousands, or metres or kilometres ("2m HDMI cable", "a 5k run").
+# or thousands, or metres or kilometres ("2m HDMI cable", "a 5k run", "4,800 m high").
 _BARE_SHORT = re.compile(
-    r"(?<![$€£¥₹\d.,])(?<![$€£¥₹]\s)(\d+(?:\.\d+)?)\s?(m|k)(?![a-z0-9²])(?!\s?(?:[$€£¥₹]|"
+    r"(?<![$€£¥₹\d.,])(?<![$€£¥₹]\s)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(m|k)"
+    r"(?![a-z0-9²])(?!\s?(?:[$€£¥₹]|"
     + "|".join(re.escape(w) for w in sorted(_CURRENCY_NAMES, key=len, reverse=True)
                if w[0].isalpha()) + r")\b)")
 _LENGTH_OF = {"m": "metre", "k": "km"}
 # A number and "L" glued: litres, or lakh in India ("5L of water", "a 5L loan").
 _GLUED_L = re.compile(r"(?<![$€£¥₹\d.,])(\d+(?:\.\d+)?)l(?![a-z0-9])")
+# A clock time with no am / pm: hours and minutes with a dot ("leave at 7.15", "open
+# until 9.30": British) or a whole hour ("open after 7", "at eight") after a word that
+# comes before a time, or a whole hour before "o'clock"; a time, or a price ("at 4.50
+# each"), a count ("after 7 days": no whole hour where a unit follows), morning or
+# evening. ("7.15am": ``written_forms``; "7:15": ``_CLOCK_24``.)
+_NOT_AFTER_HOUR = "|".join(sorted(
+    (re.escape(w) for w in (*_HARD_UNITS, *_HARD_MULTIPLIERS, "st", "nd", "rd", "th", "am",
+                            "pm", "a.m.", "p.m.")
+     if w[0].isalpha() and w != "in"), key=len, reverse=True))  # "at 7 in the evening"
+_BARE_CLOCK = re.compile(
+    r"\b(?P<word>at|by|before|after|until|till|til|from|around|between|and|to|since)\s+"
+    r"(?P<h>[01]?\d|2[0-3])\.(?P<min>[0-5]\d)(?![\d.,]|\s?%)"
+    r"|\b(?P<at>at|before|after|until|till|til|since|around)\s+"  # not "by 5", "to 5"
+    r"(?P<hour>1[0-2]|0?[1-9])(?![\d.,:/]|\s?%|\s?-?(?:" + _NOT_AFTER_HOUR + r")(?![a-z0-9]))"
+    r"|\b(?P<oclock>1[0-2]|0?[1-9])\s*o'?clock\b")
+
+
+def _bare_clock(m: re.Match[str], found: list[Amount], evening: bool) -> str:
+    hour = int(m.group("h") or m.group("hour") or m.group("oclock"))
+    hour += 12 if evening and 1 <= hour < 12 else 0
+    found.append((float(hour * 60 + int(m.group("min") or 0)), "clock"))
+    return f" {m.group('word') or m.group('at') or ''} "
+
+
+# "6pc": 6 % (UK finance) or six pieces ("a 6pc set").
+_PIECES = re.compile(r"\dpc\b|\d pc\b")
+_PIECE_UNITS = {**_HARD_UNITS, "pc": ("pcs", 1)}
+
+
+def _snap_share(value: float) -> float:
+    """A per cent written to a tenth of a point is the sixth (third) it rounds: "33.3%" /
+    "16.7%" / "66.67%" are a third, a sixth, two thirds ("33%" is 0.33: 29.7 of 90, not 30)."""
+    sixths = round(value * 6)  # only the sixths no per cent writes exactly (not 0, 1/2, 1)
+    return (round(sixths / 6, 6) if sixths in (1, 2, 4, 5) and abs(value - sixths / 6) <= 5e-4
+            else value)
 
 
 def currencies(lowered: str) -> frozenset[str]:
     """The currencies a normalised text names, by sign, code or name, with or without an
     amount ("what's 1 BTC worth in USD": btc, usd; "pounds": pound; "S$": sgd); "cents"
-    (of which currency?) are left out."""
+    (of which currency?) are left out, and "rand" where it is a name ("Ayn Rand")."""
     lowered = _DOLLARS.sub(lambda m: f" {_DOLLAR_CODES[m.group(1)]} ", lowered)
     lowered = currency_letters(lowered)
-    return frozenset(_CURRENCY_NAMES[m.group(0)] for m in _CURRENCY.finditer(lowered))
+    return frozenset(_CURRENCY_NAMES[m.group(0)] for m in _CURRENCY.finditer(lowered)
+                     if m.group(0) not in ("rand", "rands") or _rand_is_money(lowered, m))
+
+
+# "Rand" is a name as often as money ("Ayn Rand", "Rand Paul", "Rand's novels"): money
+# after an amount ("50k rand", "one million rand"), "south african", or a word of
+# exchange before it ("from pounds to rand", "the rand", "how many rand") or after it
+# ("rand to dollars", "the rand exchange rate").
+_RAND_BEFORE = re.compile(r"(?:\d|\b(?:k|m|mn|bn|hundred|thousand|million|billion|lakh|crore|"
+                          r"african|to|from|into|in|the|many|much|per))\s*$")
+_RAND_AFTER = re.compile(r"\s+(?:to|into|against|vs|versus|exchange|rate|value)\b")
+
+
+def _rand_is_money(lowered: str, m: re.Match[str]) -> bool:
+    if lowered.startswith("'s", m.end()):
+        return False
+    return bool(_RAND_BEFORE.search(lowered[max(0, m.start() - 12):m.start()])
+                or _RAND_AFTER.match(lowered, m.end()))
 
 
 def same_currencies(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -5,7 +5,8 @@ same amount: rewrites of a normalised (lower-case) text into forms ``quantities`
 
 "R2.5m" / "R2,500,000" (rand), "N64k" / "N64,000" (naira), "Rs 5L" / "₹5 lakh", "1.69pc"
 / "1.69%", "R8,500 p/m" / "R8500 per month", "20,000mAh" / "20000 mAh", "7.15am" /
-"07:15", "f/1.8" / "f1.8", "7 cubed" / "7 to the power of 3", "1/4 of" / "a quarter of".
+"07:15", "f/1.8" / "f1.8" ("50mm f2" / "50mm f/2"), "7 cubed" / "7 to the power of 3",
+"1/4 of" / "a quarter of".
 """
 
 from __future__ import annotations
@@ -33,16 +34,29 @@ def rates(lowered: str) -> str:
 
 # A currency written as letters before the number: rand "R2k", naira "N64,000" / "₦64k",
 # rupees "Rs 500" / "Rs.5L" / "₹2 lakh", Kenyan shillings "KSh 1,000". A lone "R" or "N"
-# before digits is also an id ("N95", "R2", "route R14", Intel's "N3700"), so it is money
-# only in money's shapes: thousands separators, a k/m/bn suffix, cents ("R2.50"), or a
-# rate after it ("R900 per week"); not in a range ("INR 30-35k": an id, as before).
+# before digits is also an id ("N95", "R2", "route R14", Intel's "N3700", Yamaha's "R15"),
+# so it is money only in money's shapes: thousands separators, a k/m/bn suffix, cents
+# ("R2.50"), a rate after it ("R900 per week", "R500 monthly", "R40 each") or a verb of
+# paying before it ("I paid R900", "it costs me about R900"); not in a range ("INR
+# 30-35k": an id, as before).
 _LETTER_CODES = {"r": "zar", "n": "ngn", "₦": "ngn", "rs": "inr", "rs.": "inr", "₹": "inr",
                  "inr": "inr", "ksh": "kes", "kes": "kes"}
 _BEFORE = re.compile(
     r"(?<![\w$€£¥₹₦.,])(rs\.?|inr|ksh|kes|₹|₦|r|n)\s?"
     r"(\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(k|m|mn|bn|l|lakhs?|lacs?|cr|crores?)(?![a-z0-9]))?(?![\w,.-]\d|[a-z0-9])")
-_A_RATE = re.compile(r"\s*per\s")  # "R900 p/w" (``rates`` has read it "per week")
+# "R900 p/w" (``rates`` has read it "per week"), "R900 a month", "R500 monthly", "R40 each"
+_A_RATE = re.compile(r"\s*(?:per\s|(?:an?|every)\s+(?:hour|day|night|week|month|year)\b|"
+                     r"(?:hourly|daily|nightly|weekly|monthly|yearly|annually|each)\b)")
+# A verb of paying right before the amount, up to two words between ("paid R900", "it
+# cost me about R900", "we each pay R500"); read in a window before it (no quadratic
+# search back over a long text).
+_PAYING = re.compile(
+    r"\b(?:pay|pays|paid|paying|cost|costs|costing|charge|charges|charged|earn|earns|earned|"
+    r"earning|owe|owes|owed|spend|spends|spent|spending|topped\s+up|top\s+up|afford|"
+    r"fined|fine\s+of|fee\s+of|deposit\s+of|budget\s+of|salary\s+of|rent\s+of|priced\s+at)"
+    r"(?:\s+(?:me|us|you|him|her|them|about|around|only|just|over|under|almost|nearly|"
+    r"roughly|extra|up\s+to|less\s+than|more\s+than)){0,2}\s*$")
 _MONEY_SHAPE = re.compile(r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+\.\d\d")
 # After a currency "L" and "cr" are lakh and crore ("Rs 5L", "₹2cr"): no litres of money.
 _SUFFIX = {"l": "lakh", "cr": "crore"}
@@ -54,7 +68,8 @@ def currency_letters(lowered: str) -> str:
     def letters(m: re.Match[str]) -> str:
         sign, number, suffix = m.group(1), m.group(2), m.group(3) or ""
         if sign in ("r", "n") and not suffix and not _MONEY_SHAPE.fullmatch(number) and not (
-                _A_RATE.match(lowered, m.end())):
+                _A_RATE.match(lowered, m.end())
+                or _PAYING.search(lowered[max(0, m.start() - 40):m.start()])):
             return m.group(0)
         words = (number, _SUFFIX.get(suffix, suffix), _LETTER_CODES[sign])
         return f" {' '.join(word for word in words if word)} "
@@ -68,8 +83,13 @@ _GLUED_AFTER_GROUPS = re.compile(r"(\d,\d{3})(?=[a-z])")
 # family of both, so either agrees.
 # "7.15am" / "07:15" (a dot between hours and minutes, before am / pm).
 _DOTTED_CLOCK = re.compile(r"\b(\d{1,2})\.(\d\d)\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
-# An f-number: "f/1.8", "f1.8", "F 2.8" (with a slash, or with a decimal: "F1" is a race).
+# An f-number: "f/1.8", "f1.8", "F 2.8" (with a slash, or with a decimal: "F1" is a race,
+# a visa; "F22" a jet), or whole beside a lens's words: after a focal length ("50mm f2"),
+# "at" or "aperture (of)", or before "lens", "prime", "aperture" ("f2 lens", "at f8").
 _APERTURE = re.compile(r"\bf\s?/\s?(\d+(?:\.\d+)?)(?![\d.])|\bf\s?(\d+\.\d+)(?![\d.])")
+_WHOLE_APERTURE = re.compile(
+    r"(?:(?<=\dmm)|(?<=\dmm\s)|(?<=\bat\s)|(?<=\baperture\s)|(?<=\baperture\sof\s))"
+    r"f\s?(\d{1,2})(?![\w.])|\bf\s?(\d{1,2})(?=\s+(?:lens|lenses|prime|aperture)\b)")
 # Powers: "7 cubed", "3 squared", "2^10", "2**10", "5²", "7 to the power (of) 3", "2 to
 # the 10th power", "2 raised to 3": the exponent becomes an amount in "power" ("to the"
 # alone is none: "send 5 to the 3 winners").
@@ -135,6 +155,7 @@ def rewrite(lowered: str) -> str:
     text = _GLUED_AFTER_GROUPS.sub(r"\1 ", text)
     text = _DOTTED_CLOCK.sub(r"\1:\2\3", text)
     text = _APERTURE.sub(lambda m: f" {m.group(1) or m.group(2)} aperture ", text)
+    text = _WHOLE_APERTURE.sub(lambda m: f" {m.group(1) or m.group(2)} aperture ", text)
     for pattern in _POWERS:
         text = pattern.sub(_power, text)
     text = _FRACTION.sub(_numeric_fraction, text)
