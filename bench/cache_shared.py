@@ -45,14 +45,27 @@ pairs, not everything near a query).
 Writes ``bench/results/cache-shared.json`` (every pair's outcome and the entry that
 answered: ``bench/results/local/cache-shared-pairs.jsonl``, gitignored) and prints
 tables.
+
+A run that does not finish says so (session 12: one died silently at 1,000 of 3,735
+queries): ``--out`` holds ``{"incomplete": ...}`` from the start until the result replaces
+it (a stale result is never left looking fresh); SIGTERM / SIGHUP / SIGINT end it with a
+message naming the query it reached and exit 128 + the signal; a crash in native code
+(SIGSEGV, SIGABRT, SIGBUS, SIGFPE) prints the Python stack (``faulthandler``); progress
+lines carry the process's peak RSS, so a run the kernel kills for memory (SIGKILL: no
+handler runs) shows its growth; and a run that judged fewer lookups than it was given
+exits 1. The last line of a finished run is ``wrote OUT``.
 """
 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import random
+import resource
+import signal
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -134,6 +147,7 @@ def main() -> int:
     add_arguments(parser)
     args = parser.parse_args()
     started = time.monotonic()
+    fail_loudly(args.out)
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
     nets = nets_part(verifier)
@@ -144,6 +158,7 @@ def main() -> int:
     pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)
     queries = list(dict.fromkeys(p["b"] for p in pairs))
+    PROGRESS["stage"] = "embedding the texts"
     vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
     vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
     index = TenantIndex(capacity=len(texts))
@@ -154,6 +169,7 @@ def main() -> int:
         by_query.setdefault(p["b"], []).append(p)
     print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries) of "
           f"{', '.join(args.sets)}; verifier: {model}", flush=True)
+    PROGRESS["stage"] = "preparing the texts"
     if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
         floor = min(policy.threshold for policy, _ in variants.values())
         judged = judgeable(index, vectors, by_query, floor,
@@ -165,6 +181,10 @@ def main() -> int:
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     outcomes, cpu = look_up(index, vectors, by_query, variants, texts, PairGroups(pairs),
                             cross)
+    for name, got in outcomes.items():  # every pair judged at every variant, or exit 1
+        if len(got) != len(pairs):
+            raise SystemExit(f"cache_shared: variant {name} judged {len(got)} of "
+                             f"{len(pairs)} pairs: the result would be partial")
     result = {"sets": args.sets,
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                            "min_probability": cut},
@@ -179,15 +199,15 @@ def main() -> int:
                              "before timing; ") + (
                              "" if cross is None else "every lookup scores its candidates "
                              "afresh (cross-encoder)")}
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    write_atomically(args.out, json.dumps(result, indent=1) + "\n")
     args.pairs_out.parent.mkdir(parents=True, exist_ok=True)
-    args.pairs_out.write_text("".join(
+    write_atomically(args.pairs_out, "".join(
         json.dumps({"variant": k, "set": a.pair["set"], "id": a.pair.get("id"),
                     "label": a.pair["label"], "kind": a.pair["kind"], "a": a.pair["a"],
                     "b": a.pair["b"], "outcome": a.outcome, "answered": a.answered,
                     "relation": a.relation, "filler": a.filler, "alone": a.alone},
                    ensure_ascii=False) + "\n"
-        for k, got in outcomes.items() for a in got), encoding="utf-8")
+        for k, got in outcomes.items() for a in got))
     if args.list:
         for k, got in outcomes.items():
             print(f"\nanother entry's answers the labels do not judge, floor:widen_to {k}:")
@@ -196,6 +216,43 @@ def main() -> int:
                 print(f"  {query!r}\n    -> {text!r}")
     print(f"\nwrote {args.out} ({time.monotonic() - started:.0f} s)")
     return 0
+
+
+# What the run has reached, for the message of a signal that ends it.
+PROGRESS = {"stage": "starting", "query": 0, "queries": 0}
+
+
+def fail_loudly(out: Path) -> None:
+    """A run that ends early says so: ``out`` marked incomplete until the result replaces
+    it, a message and exit 128 + N on SIGTERM / SIGHUP / SIGINT, the Python stack on a
+    crash in native code (see the module's docstring)."""
+    faulthandler.enable(all_threads=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out, json.dumps({
+        "incomplete": "cache_shared.py was running, or died before writing its result",
+        "argv": sys.argv[1:], "pid": os.getpid(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}) + "\n")
+
+    def stop(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        print(f"cache_shared: stopped by {name} during {PROGRESS['stage']} (query "
+              f"{PROGRESS['query']} of {PROGRESS['queries']}; peak RSS {peak_rss_mb():.0f} "
+              f"MB); {out} is left marked incomplete", file=sys.stderr, flush=True)
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, stop)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Whole or not at all: a run killed mid-write leaves the old text, never half."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 @dataclass(frozen=True)
@@ -289,9 +346,12 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     alone: dict[tuple[str, str, str], bool] = {}  # (floor spec, query, cached): a probe's hit
     cpu = {name: 0.0 for name in variants}
     names = list(variants)
+    PROGRESS.update(stage="the lookups", queries=len(by_query))
     for n, (query, its_pairs) in enumerate(by_query.items()):
+        PROGRESS["query"] = n
         if n % 1000 == 0:
-            print(f"  {n}/{len(by_query)} queries", flush=True)
+            print(f"  {n}/{len(by_query)} queries (peak RSS {peak_rss_mb():.0f} MB)",
+                  flush=True)
         own = own_key.get(query)
         if own is not None:  # the query is also an entry: leave it out
             index.remove(own)
