@@ -191,6 +191,7 @@ def test_the_cli_lists_requeues_and_books_a_dead_letter(
     assert listed.returncode == 1, listed.stderr  # there is one
     [letter] = [json.loads(line) for line in listed.stdout.splitlines()]
     assert letter["request_id"] == request_id and "transaction" not in letter
+    assert letter["reservation"] in ("released", "none") and "counter_settlements" not in letter
     assert Decimal(letter["cost_usd"]) == Decimal(resp.headers["x-router-cost-usd"])
     full = json.loads(cli(harness, bucket, "dead-letters", "--transaction").stdout)
     assert full["transaction"][0]["Put"]["TableName"] == harness.storage.settings.ledger_table

@@ -67,8 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "One JSON line per dead letter under s3://$LLM_ROUTER_BUCKET/outbox/dead/: a "
             "parked booking whose replay failed too often (docs/operations.md#settle-dead-"
             "letters): request_id, tenant_id, key_id, model, status, cost_usd, started_at, "
-            "error, replays, dead_at. --transaction adds the TransactItems. Exits 1 when "
-            "there is any."
+            "error, replays, dead_at, and reservation (released, booked, expired, none or "
+            "held: its budget reservation). --transaction adds the TransactItems (and the "
+            "counter_settlements held apart). Exits 1 when there is any."
         ),
     )
     dl.add_argument("--transaction", action="store_true", help="print each transaction too")
@@ -115,7 +116,8 @@ def run_dead_letters(args: argparse.Namespace) -> int:
     for letter in _outbox().dead_letters():
         found += 1
         if not args.transaction:
-            letter = {k: v for k, v in letter.items() if k not in ("transaction",)}
+            letter = {k: v for k, v in letter.items()
+                      if k not in ("transaction", "counter_settlements")}
         print(json.dumps(letter, default=_bytes_text))
     return 1 if found else 0
 
