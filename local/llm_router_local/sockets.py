@@ -22,9 +22,11 @@ def listening_socket(host: str, port: int, *, backlog: int = 2048) -> socket.soc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         sock.listen(backlog)
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        # Which address: the CLI prints this one line ("Address already in use" alone
+        # does not say which of serve's or the simulator's ports it was).
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     return sock
 
 

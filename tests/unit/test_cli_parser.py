@@ -114,3 +114,16 @@ def test_a_bad_environment_variable_is_named_in_one_line(monkeypatch: pytest.Mon
     with pytest.raises(ValidationError) as other:
         Other(n="x")  # type: ignore[arg-type]
     assert settings_error(other.value) is None  # not a setting: a bug, with its traceback
+
+
+def test_a_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text("{}")
+    out = tmp_path / "missing" / "catalog.yaml"
+    done = subprocess.run([sys.executable, "-m", "llm_router_local.cli", "pricing", "import",
+                           str(prices), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"llm-router pricing: error: {out}: No such file or directory")
+    assert "Traceback" not in done.stderr

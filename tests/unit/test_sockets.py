@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import socket
 import threading
 
@@ -96,3 +97,14 @@ def test_simulate_binds_through_the_helper(monkeypatch) -> None:
     with pytest.raises(RuntimeError, match="stop here"):
         simulate.run(args)
     assert calls == [("127.0.0.1", 0)]
+
+
+def test_a_port_in_use_says_which() -> None:
+    taken = listening_socket("127.0.0.1", 0)
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}: ") as refused:
+            listening_socket("127.0.0.1", port)
+        assert refused.value.errno == errno.EADDRINUSE
+    finally:
+        taken.close()

@@ -94,5 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"llm-router {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A file or socket the user named: an --out in a folder that is not there, a
+        # port in use. Said in one line, as bad input; not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"llm-router {args.command}: error: {where}{exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
