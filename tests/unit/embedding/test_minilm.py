@@ -93,3 +93,36 @@ def test_gelu_in_blocks_is_gelu_of_the_whole(monkeypatch: pytest.MonkeyPatch) ->
     blocked = gelu(x)
     assert blocked.shape == x.shape and blocked.dtype == np.float32
     assert np.array_equal(blocked, whole)
+
+
+def test_the_rows_layer_is_the_columns_layer(minilm: MiniLMEmbedder) -> None:
+    """``encoder_layer_rows`` over a layer packed by ``pack_row_layer`` (the cache
+    cross-encoder's) gives ``encoder_layer``'s states up to float32 rounding, padding
+    included; the packing transposes each weight matrix in its own memory."""
+    from dataclasses import fields
+
+    from llm_router.embedding.minilm import (
+        columns,
+        encoder_layer,
+        encoder_layer_rows,
+        pack_row_layer,
+    )
+    from llm_router.embedding.widen import widen
+
+    layer = minilm._layers[2]
+    wide = widen([[getattr(layer, f.name).astype(np.float16)] for f in fields(layer)])
+    block = wide[0].base
+    rows_layer = pack_row_layer(wide)
+    assert rows_layer.w_qkv.shape == (minilm.dim, 3 * minilm.dim)
+    assert rows_layer.w_qkv.flags.c_contiguous and np.shares_memory(rows_layer.w_qkv, block)
+    columns_layer = type(layer)(*widen([[getattr(layer, f.name).astype(np.float16)]
+                                        for f in fields(layer)]))
+    batch, length = 2, 9
+    x = np.random.default_rng(5).normal(0, 1, (batch * length, minilm.dim)).astype(np.float32)
+    mask = np.ones((batch, length), np.float32)
+    mask[1, 6:] = 0.0
+    key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
+    heads, eps = minilm.heads, minilm.layer_norm_eps
+    by_columns = encoder_layer(columns(x), columns_layer, heads, eps, batch, length, key_bias)
+    by_rows = encoder_layer_rows(x, rows_layer, heads, eps, batch, length, key_bias)
+    np.testing.assert_allclose(by_rows, by_columns.T, atol=1e-5)

@@ -44,7 +44,7 @@ from llm_router.embedding.minilm import (
     encoder_layer_rows,
     layer_groups,
     layer_norm,
-    pack_layer,
+    pack_row_layer,
     word_prefix,
 )
 from llm_router.embedding.widen import widen
@@ -83,7 +83,9 @@ class CrossEncoder:
         wide = widen(groups)
         self._pos, self._types, self._ln_w, self._ln_b = wide[:4]
         per = len(wide[4:]) // layers
-        self.layers = [pack_layer(wide[4 + i * per : 4 + (i + 1) * per]) for i in range(layers)]
+        # Transposed, for the token states as rows (``encoder_layer_rows``).
+        self.layers = [pack_row_layer(wide[4 + i * per : 4 + (i + 1) * per])
+                       for i in range(layers)]
         self._head_w = np.array(arrays["head.weight"], np.float32).reshape(-1)
         self._head_b = np.float32(np.asarray(arrays["head.bias"]).reshape(-1)[0])
         if self._head_w.size != 2 * embedder.dim:

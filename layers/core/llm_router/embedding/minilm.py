@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -273,14 +273,14 @@ class MiniLMEmbedder:
             ids = ids[: max_tokens - 1] + ids[-1:]  # keep the closing [SEP]
         length = len(ids)
         x = self._word[np.asarray(ids)].astype(np.float32) + self._pos[:length] + self._type0
-        x = layer_norm(x, self._ln_w, self._ln_b, self._eps)
+        x = columns(layer_norm(x, self._ln_w, self._ln_b, self._eps))
         no_padding = np.zeros((1, 1, 1, length), np.float32)
         inner = x
         for n, layer in enumerate(self._layers[:layers]):
             if n == also_after:
                 inner = x
-            x = encoder_layer_rows(x, layer, self._heads, self._eps, 1, length, no_padding)
-        return x if also_after is None else np.concatenate([inner, x], axis=1)
+            x = self._encoder_layer(x, layer, 1, length, no_padding)
+        return np.ascontiguousarray((x if also_after is None else np.concatenate([inner, x])).T)
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
         return _pool(self._hidden(ids, mask), mask)
@@ -343,20 +343,27 @@ def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int, l
     return _layer_norm_columns(h, p.ln2_w, p.ln2_b, eps)
 
 
-def encoder_layer_rows(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int,
+@dataclass(frozen=True)
+class RowLayer(EncoderLayer):
+    """An ``EncoderLayer`` whose four weight matrices are transposed, (in, out),
+    C-contiguous: what ``encoder_layer_rows`` multiplies the token states as rows by
+    (``pack_row_layer``)."""
+
+
+def encoder_layer_rows(x: F32, p: RowLayer, heads: int, eps: float, batch: int,
                        length: int, key_bias: F32) -> F32:
-    """``encoder_layer`` over the token states as rows ((batch * length, dim)), ``x @
-    W.T`` with the weights read transposed in place: what the cache verifier's passes
-    run (a candidate's text, ``token_states``; the cross-encoder's pairs). The values
-    differ from ``encoder_layer``'s in float32 rounding only (the order BLAS sums in);
-    the embedder keeps ``encoder_layer``, so its vectors, which the tier picker reads,
-    are unchanged. Rows because at a lookup's sizes they cost less on the machine this
-    was measured on (docs/semantic-cache.md "Session 12"): a 12-token layer 1.03 ->
-    0.83 ms of CPU, a 24-token one 1.79 -> 1.45 ms, 120 tokens 5.5 -> 5.4 ms (the
-    layer norms reduce along contiguous rows, not across columns)."""
+    """``encoder_layer`` over the token states as rows ((batch * length, dim)), ``x @ W``
+    with the weights stored (in, out): the cache cross-encoder's pair pass. The values
+    differ from ``encoder_layer``'s in float32 rounding only (the order BLAS sums in).
+    At a lookup's sizes this costs less than the columns, whichever OpenBLAS kernels
+    run (docs/semantic-cache.md "Session 12"): a 24-token layer 1.55 -> 1.44 ms of CPU
+    with the Haswell kernels, 1.65 -> 1.49 with SkylakeX's (the rows' layer norms
+    reduce along contiguous rows). The weights must be contiguous in this layout:
+    ``x @ W.T`` over torch's (out, in) arrays, the same product, took 2.8 ms with
+    SkylakeX's kernels (1.36 with Haswell's)."""
     tokens, dim = x.shape
     head_dim = dim // heads
-    qkv = x @ p.w_qkv.T
+    qkv = x @ p.w_qkv
     qkv += p.b_qkv
     qkv = qkv.reshape(batch, length, 3, heads, head_dim)
     q = qkv[:, :, 0].transpose(0, 2, 1, 3)  # (batch, heads, length, head_dim)
@@ -369,13 +376,13 @@ def encoder_layer_rows(x: F32, p: EncoderLayer, heads: int, eps: float, batch: i
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=-1, keepdims=True)
     context = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
-    h = context @ p.w_out.T
+    h = context @ p.w_out
     h += x
     h += p.b_out
     x = layer_norm(h, p.ln1_w, p.ln1_b, eps)
-    up = x @ p.w_up.T
+    up = x @ p.w_up
     up += p.b_up
-    h = gelu(up) @ p.w_down.T
+    h = gelu(up) @ p.w_down
     h += x
     h += p.b_down
     return layer_norm(h, p.ln2_w, p.ln2_b, eps)
@@ -407,6 +414,25 @@ def layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
 def pack_layer(wide: list[F32]) -> EncoderLayer:
     """``EncoderLayer`` from ``layer_groups``' arrays widened."""
     return EncoderLayer(*wide)
+
+
+def pack_row_layer(wide: list[F32]) -> RowLayer:
+    """``RowLayer`` from ``layer_groups``' arrays widened: each weight matrix transposed
+    in its own memory (``widen``'s block, which the other arrays keep alive: a copy
+    would hold both layouts)."""
+    layer = EncoderLayer(*wide)
+    return RowLayer(**{f.name: (_transposed_in_place(getattr(layer, f.name))
+                                if f.name.startswith("w_") else getattr(layer, f.name))
+                       for f in fields(EncoderLayer)})
+
+
+def _transposed_in_place(w: F32) -> F32:
+    """``w.T`` C-contiguous, written over ``w`` (C-contiguous): ``w``'s memory, new shape."""
+    if not w.flags.c_contiguous:
+        raise ValueError("a weight matrix to transpose in place must be C-contiguous")
+    flat = w.reshape(-1)
+    flat[:] = w.T.reshape(-1)  # the right side is a copy (w.T is not contiguous)
+    return flat.reshape(w.shape[::-1])
 
 
 def _pad(encodings: list[list[int]]) -> tuple[npt.NDArray[np.int64], F32]:
