@@ -4,9 +4,9 @@ Starts ``llm-router serve --simulate on`` (embedded storage, provider simulator)
 dev key, loads its OpenAPI description with that key, and sends N requests:
 schemathesis-generated cases for every route (valid and invalid by the schema), plus
 hostile raw bodies for the chat route (deep nesting, huge numbers, lone surrogates,
-wrong types, broken JSON, oversized model names), valid chat requests to every catalog
-model and ``auto`` (buffered and streamed), and streams the client hangs up on after
-the first line. Counts:
+wrong types, values out of their documented range, broken JSON, oversized model
+names), valid chat requests to every catalog model and ``auto`` (buffered and
+streamed), and streams the client hangs up on after the first line. Counts:
 
   status_500   responses with status 500 (target: 0)
   other_5xx    502/503/504 (legitimate only as upstream failures)
@@ -114,13 +114,21 @@ def hostile_bodies() -> st.SearchStrategy[bytes]:
         {"model": "m" * 600_000, "messages": USER},
         {"model": "auto", "messages": USER * 2000},
     ]).map(lambda b: json.dumps(b).encode())
+    # Well-formed requests with a value outside its documented range (docs/wire-formats.md,
+    # "Request values"): a 400 naming the field, before admission.
+    out_of_range = st.sampled_from([
+        ("max_tokens", 10**30), ("max_tokens", 0), ("max_completion_tokens", 10**39 - 1),
+        ("seed", 2**64), ("logit_bias", {"50256": 101}), ("logit_bias", {"x": 1}),
+        ("top_logprobs", 21), ("metadata", {str(i): "v" for i in range(17)}),
+        ("temperature", 2.01), ("top_p", -0.5), ("presence_penalty", 3), ("n", 5),
+    ]).map(lambda fv: json.dumps({"model": "auto", "messages": USER, fv[0]: fv[1]}).encode())
     junk = st.binary(max_size=2000)
     any_json = st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
         lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner,
                                                                      max_size=5),
         max_leaves=30).map(lambda v: json.dumps(v).encode())
-    return st.one_of(deep, big_number, surrogate, wrong_type, junk, any_json)
+    return st.one_of(deep, big_number, surrogate, wrong_type, out_of_range, junk, any_json)
 
 
 def valid_bodies(models: list[str]) -> st.SearchStrategy[dict[str, Any]]:
