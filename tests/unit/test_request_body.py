@@ -110,6 +110,8 @@ USER = [{"role": "user", "content": "x"}]
         ("metadata", {"k" * 65: "v"}, "metadata." + "k" * 65),
         ("metadata", {"k": "v" * 513}, "metadata.k"),
         ("stop", ["a", "b", "c", "d", "e"], "stop"),
+        ("tools", [{"type": "function", "function": {"name": f"f{i}"}} for i in range(129)],
+         "tools"),
     ],
 )
 def test_out_of_range_values_are_400_naming_the_parameter(field: str, value: object,
