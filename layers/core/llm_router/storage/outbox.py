@@ -201,7 +201,12 @@ class S3SettleOutbox:
             raise KeyError(f"the dead letter of {request_id} holds no transaction to book "
                            "(it was unreadable when parked: see its 'unreadable')")
         parked = f"{self._prefix}{request_id}.json"
-        if self._get(parked, "reading a parked settle transaction", missing_ok=True):
+        try:
+            still_parked = self._get(parked, "reading a parked settle transaction",
+                                     missing_ok=True) is not None
+        except UnreadableParked:  # there, whatever it holds: the next run buries it
+            still_parked = True
+        if still_parked:
             # Burying it failed to remove the parked booking, which replays whole: the
             # letter is a stale copy (its release would apply the settlements twice).
             self._delete(dead, "removing a requeued settle dead letter")
