@@ -251,6 +251,7 @@ def test_session_12_readings() -> None:
     ("how many minutes are in 2.5 hours", "two and a half hours in minutes"),
     ("is 91 a prime number", "is ninety-one a prime number"),
     ("can twenty one people fit", "can 21 people fit"),
+    ("what did banning 500,1000 rupee notes do", "what did banning 500 and 1000 rupee notes do"),
     # a whole hour after "at", "after", "before"... or before "o'clock": morning or evening
     ("is the dry cleaner open after 7pm", "is the dry cleaner open after 7"),
     ("can I book a table at eight", "can I book a table at 8 pm"),
@@ -271,6 +272,8 @@ def test_session_12_misreads_agree(vocab: Vocabulary, a: str, b: str) -> None:
     ("how should I care for 6-week-old puppies", "how should I care for 6-month-old puppies"),
     ("how many minutes are in 2.5 hours", "three and a half hours in minutes"),
     ("is 91 a prime number", "is ninety a prime number"),
+    ("what did banning 500,1000 rupee notes do", "what did banning 5001000 rupee notes do"),
+    ("is Rs.2,50,000 the limit", "is Rs.2,50,0000 the limit"),
     ("is the shop open after 7", "is the shop open after 8pm"),
     ("is the shop open after 7 days", "is the shop open after 7pm"),
     ("is it 4,800 m high", "is it 4,900 metres high"),

@@ -310,6 +310,9 @@ _UNIT_IN_COMPOUND = re.compile(r"(\d)-?(" + "|".join(sorted(
     (re.escape(w) for w in _HARD_UNITS if w.isalpha() and len(w) > 1 and w != "in"),
     key=len, reverse=True))  # "a 3-in-1 printer" stays an id
     + r")-(?=[a-z])")
+# "500,1000 rupee notes" / "500 and 1000": a comma before four digits or more separates
+# numbers (thousands come in threes, "2,50,000" in twos; read as 5001000 before).
+_LIST_COMMA = re.compile(r"(?<=\d),(?=\d{4})")
 # "ninety-one" / "91" ("one" alone is no number; after a ten it is: the features read 90).
 _TENS_AND_ONE = re.compile(r"\b(" + "|".join(_TENS) + r")[\s-]one\b")
 _WORDS_AND_A_HALF = re.compile(r"\b(" + "|".join(
@@ -319,7 +322,7 @@ _WORDS_AND_A_HALF = re.compile(r"\b(" + "|".join(
 
 @lru_cache(maxsize=256)  # read three times a text: its amounts, ids, other readings
 def _hard_forms(lowered: str) -> str:
-    text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(lowered))
+    text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(_LIST_COMMA.sub(", ", lowered)))
     text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", text)
     text = _WORDS_AND_A_HALF.sub(lambda m: f" {_SMALL[m.group(1)] + 0.5:g} ", text)
     text = _FEET_INCHES.sub(r" \1 ft \2 inch ", text)
