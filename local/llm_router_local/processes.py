@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO, Any
 
 from llm_router.errors import ConfigError
@@ -58,13 +58,19 @@ def wait_for_line(
     while True:
         try:
             line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            ended = line is None
         except queue.Empty:
-            line = None
+            line, ended = None, False
         if line is None:
+            if ended:  # its output ended: it is exiting, so give its status time to land
+                with suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=5)
             exited = proc.poll()
             stop_process(proc)
-            tail = "".join(seen[-5:]).strip() or "(no output)"
+            # One line, as the CLI's errors are: a child's traceback spans several.
+            tail = " / ".join(s.strip() for s in seen[-5:] if s.strip()) or "(no output)"
             what = (f"exited with status {exited}" if exited is not None
+                    else f"closed its output before printing {marker!r}" if ended
                     else f"did not print {marker!r} within {timeout_s:.0f}s")
             raise ConfigError(f"{proc.args!r} {what}; last output: {tail}")
         seen.append(line)

@@ -127,3 +127,20 @@ def test_a_path_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path: Pat
     assert done.stderr.splitlines()[-1] == (
         f"llm-router pricing: error: {out}: No such file or directory")
     assert "Traceback" not in done.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    # `llm-router tokens --model M < big.jsonl | head -1`: no "Broken pipe" error, no trace.
+    lines = tmp_path / "requests.jsonl"
+    lines.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n' * 20_000)
+    with lines.open() as stdin:
+        proc = subprocess.Popen([sys.executable, "-m", "llm_router_local.cli", "tokens",
+                                 "--model", "gpt-4o-mini"], stdin=stdin,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(b'{"prompt_tokens"')
+        proc.stdout.close()  # 1.2 MB of answers: far past what the pipe holds
+        with proc.stderr:
+            stderr = proc.stderr.read()
+        assert proc.wait(timeout=120) == 141
+    assert stderr == b""

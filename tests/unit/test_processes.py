@@ -3,6 +3,9 @@
 import subprocess
 import sys
 
+import pytest
+
+from llm_router.errors import ConfigError
 from llm_router_local.processes import close_pipes, stop_process, wait_for_line
 
 
@@ -28,3 +31,14 @@ def test_stop_process_closes_the_pipes_of_a_child_nobody_read() -> None:
     assert proc.returncode == -15
     assert proc.stdout is not None and proc.stdout.closed
     assert proc.stdin is not None and proc.stdin.closed
+
+
+def test_a_child_that_dies_first_is_one_line_with_its_last_output() -> None:
+    proc = child("import sys; print('first'); print('Traceback ...'); sys.exit('boom: 3')")
+    with pytest.raises(ConfigError) as died:
+        wait_for_line(proc, "ready", 30)
+    close_pipes(proc)
+    message = str(died.value)
+    assert "\n" not in message  # the CLI prints it as its one-line error
+    assert message.endswith("exited with status 1; last output: first / Traceback ... / "
+                            "boom: 3")

@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"llm-router {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error; quiet, as Unix tools are. Later
+        # writes (the interpreter's last flush) go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
     except OSError as exc:
         # A file or socket the user named: an --out in a folder that is not there, a
         # port in use. Said in one line, as bad input; not a traceback.
