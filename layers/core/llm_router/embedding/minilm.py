@@ -311,11 +311,13 @@ def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int, l
     """One BERT encoder layer over ``x``, the token states as columns ((dim, batch *
     length), C-contiguous: ``columns``); the next layer's states come back the same way.
     ``key_bias`` ((batch, 1, 1, length)) is added to every attention score: 0 for a real
-    key, -1e9 for padding. The cache verifier's cross-encoder runs its own layers through
-    it. Columns because a lookup's passes are a few dozen tokens: ``W @ x`` with the
-    weights as BLAS's first, contiguous operand took a fifth less CPU per layer than
-    ``x @ W.T`` at 20-40 tokens (1.7 -> 1.3 ms at 20, one core), the same at 200; the
-    values differ only in float32 rounding (the order BLAS sums in)."""
+    key, -1e9 for padding. The embedder's passes and the nets' ``token_states`` run it
+    (the cache cross-encoder runs ``encoder_layer_rows``, over its weights transposed).
+    Columns because a lookup's passes are a few dozen tokens: ``W @ x`` with the weights
+    as BLAS's first, contiguous operand took a fifth less CPU per layer than ``x @ W.T``
+    at 20-40 tokens (1.7 -> 1.3 ms at 20, one core, session 11), the same at 200; the
+    values differ only in float32 rounding (the order BLAS sums in). ``p`` must hold
+    torch's (out, in) weights: a ``RowLayer`` is transposed."""
     dim, tokens = x.shape
     head_dim = dim // heads
     qkv = p.w_qkv @ x
