@@ -143,7 +143,7 @@ def rows_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: in
     t = [clock()]
     tokens, dim = x.shape
     head_dim = dim // heads
-    qkv = x @ p.w_qkv.T
+    qkv = x @ p.w_qkv
     qkv += p.b_qkv
     t.append(clock())
     qkv = qkv.reshape(batch, length, 3, heads, head_dim)
@@ -158,18 +158,18 @@ def rows_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: in
     scores /= scores.sum(axis=-1, keepdims=True)
     context_ = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
     t.append(clock())
-    h = context_ @ p.w_out.T
+    h = context_ @ p.w_out
     h += x
     h += p.b_out
     t.append(clock())
     x = minilm.layer_norm(h, p.ln1_w, p.ln1_b, eps)
     t.append(clock())
-    up = x @ p.w_up.T
+    up = x @ p.w_up
     up += p.b_up
     t.append(clock())
     g = minilm.gelu(up)
     t.append(clock())
-    h = g @ p.w_down.T
+    h = g @ p.w_down
     h += x
     h += p.b_down
     t.append(clock())
