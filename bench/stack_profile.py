@@ -27,7 +27,6 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 from stack_cost import PAIRS, STATES, build, lookup_cost  # noqa: E402
 
 import llm_router.cache.align as align  # noqa: E402
@@ -104,12 +103,7 @@ def columns_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length:
     qkv = qkv.reshape(3, heads, head_dim, batch, length)
     q = qkv[0].transpose(2, 0, 3, 1)
     k, v = qkv[1].transpose(2, 0, 1, 3), qkv[2].transpose(2, 0, 1, 3)
-    scores = q @ k
-    scores *= np.float32(1.0 / np.sqrt(head_dim))
-    scores += key_bias
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    scores = minilm.attention_weights(q @ k, head_dim, key_bias)
     context_ = (v @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(dim, tokens)
     t.append(clock())
     h = p.w_out @ context_
@@ -150,12 +144,7 @@ def rows_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: in
     q = qkv[:, :, 0].transpose(0, 2, 1, 3)
     k = qkv[:, :, 1].transpose(0, 2, 3, 1)
     v = qkv[:, :, 2].transpose(0, 2, 1, 3)
-    scores = q @ k
-    scores *= np.float32(1.0 / np.sqrt(head_dim))
-    scores += key_bias
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    scores = minilm.attention_weights(q @ k, head_dim, key_bias)
     context_ = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
     t.append(clock())
     h = context_ @ p.w_out

@@ -106,6 +106,21 @@ def word_prefix(text: str, chars: int) -> str:
     return text[:cut] if cut > 0 else text
 
 
+def attention_weights(scores: F32, head_dim: int, key_bias: F32 | None = None) -> F32:
+    """Scaled dot-product scores -> attention weights, in place (no copies of the
+    (batch, heads, length, length) array): scale by 1/sqrt(head_dim), add the padding
+    mask's bias (``key_bias``: 0 or a large negative per key), softmax over the keys.
+    The embedder's pass and the cross-encoder's rows pass run these same float32
+    operations in this order."""
+    scores *= np.float32(1.0 / np.sqrt(head_dim))
+    if key_bias is not None:
+        scores += key_bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores
+
+
 def layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
@@ -326,12 +341,7 @@ def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int, l
     q = qkv[0].transpose(2, 0, 3, 1)  # (batch, heads, length, head_dim)
     k, v = qkv[1].transpose(2, 0, 1, 3), qkv[2].transpose(2, 0, 1, 3)  # (.., head_dim, length)
     # In place where the plain expression made copies: the same float32 operations.
-    scores = q @ k
-    scores *= np.float32(1.0 / np.sqrt(head_dim))
-    scores += key_bias
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    scores = attention_weights(q @ k, head_dim, key_bias)
     context = (v @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(dim, tokens)
     h = p.w_out @ context
     h += x
@@ -371,12 +381,7 @@ def encoder_layer_rows(x: F32, p: RowLayer, heads: int, eps: float, batch: int,
     q = qkv[:, :, 0].transpose(0, 2, 1, 3)  # (batch, heads, length, head_dim)
     k = qkv[:, :, 1].transpose(0, 2, 3, 1)  # (batch, heads, head_dim, length)
     v = qkv[:, :, 2].transpose(0, 2, 1, 3)
-    scores = q @ k
-    scores *= np.float32(1.0 / np.sqrt(head_dim))
-    scores += key_bias
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    scores = attention_weights(q @ k, head_dim, key_bias)
     context = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
     h = context @ p.w_out
     h += x
