@@ -113,16 +113,13 @@ class DynamoLedger:
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            codes = [r.get("Code") for r in reasons[:2]]
-            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                if codes[:1] == ["ConditionalCheckFailed"]:
-                    return "booked"
-                if codes[1:2] == ["ConditionalCheckFailed"]:
-                    return "before"
-                if _conflicted(exc) and attempt < CONFLICT_RETRIES:
-                    time.sleep(_conflict_backoff(attempt))
-                    return self.release(items, attempt=attempt + 1)
+            if _condition_failed(exc, 0):  # the ledger item exists
+                return "booked"
+            if _condition_failed(exc, 1):  # the release's marker exists
+                return "before"
+            if _cancelled(exc) and _conflicted(exc) and attempt < CONFLICT_RETRIES:
+                time.sleep(_conflict_backoff(attempt))
+                return self.release(items, attempt=attempt + 1)
             raise storage_error("releasing a dead letter's budget reservation", exc) from exc
         except BotoCoreError as exc:
             raise storage_error("releasing a dead letter's budget reservation", exc) from exc
@@ -178,7 +175,7 @@ def _booked_before(exc: ClientError | BotoCoreError, attempt: int) -> bool:
     False when it conflicted with another transaction and may be tried again; else
     raises the StorageError the request fails with."""
     if isinstance(exc, ClientError):
-        if _already_booked(exc):
+        if _condition_failed(exc, 0):  # the ledger item, the transaction's first
             return True
         if _conflicted(exc) and attempt < CONFLICT_RETRIES:
             return False
@@ -189,11 +186,17 @@ def _conflict_backoff(attempt: int) -> float:
     return random.uniform(0, 0.01 * 2**attempt)
 
 
-def _already_booked(exc: ClientError) -> bool:
-    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+def _cancelled(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "TransactionCanceledException"
+
+
+def _condition_failed(exc: ClientError, index: int) -> bool:
+    """The transaction was cancelled because the condition of its ``index``-th item
+    failed (a booking's ledger item is its first: booked already)."""
+    if not _cancelled(exc):
         return False
     reasons = exc.response.get("CancellationReasons") or []
-    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+    return len(reasons) > index and reasons[index].get("Code") == "ConditionalCheckFailed"
 
 
 def _conflicted(exc: ClientError) -> bool:
