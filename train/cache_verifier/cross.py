@@ -309,31 +309,55 @@ def bundle_word_table(bundle: Any) -> Any:
     return jnp.asarray(word_np)
 
 
+def batch_order(lengths: npt.NDArray[np.int64], batch: int, rng: np.random.Generator,
+                by_length: bool) -> npt.NDArray[np.int64]:
+    """One epoch's order of the pairs: shuffled; with ``by_length``, pairs of like length
+    share a batch (shuffled, cut into runs of 50 batches, each run sorted by length and
+    cut into batches, the batches shuffled): fewer padded positions to compute."""
+    order = rng.permutation(len(lengths))
+    if not by_length:
+        return order
+    run = batch * 50
+    batches = []
+    for s in range(0, len(order), run):
+        chunk = order[s : s + run]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i : i + batch] for i in range(0, len(chunk) - batch + 1, batch)]
+    return np.concatenate([batches[i] for i in rng.permutation(len(batches))])
+
+
 def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...], *,
-                batch: int, lr: float, total: int, warmup: int, seed: int, name: str
-                ) -> tuple[dict[str, Any], list[tuple[int, float]]]:
+                batch: int, lr: float, total: int, warmup: int, seed: int, name: str,
+                frozen: frozenset[str] = frozenset(), trim: bool = False,
+                by_length: bool = False) -> tuple[dict[str, Any], list[tuple[int, float]]]:
     """``total`` AdamW steps (weight decay 0.01 off the norms and embeddings; ``lr`` after
     a linear warm-up of ``warmup`` steps, then a linear decay to 0) over ``data`` = (a,
     a_len, b, b_len, labels, weights), shuffled each epoch from ``seed``, each pair read in
-    a random order; the trained parameters and a loss log every 500 steps."""
+    a random order; the trained parameters and a loss log every 100 steps. ``labels`` may
+    be soft (a probability). ``frozen``: parameters left as they are (no gradient taken);
+    ``trim``: each batch padded to its own longest pair (rounded up to 16 positions, so a
+    few shapes compile) instead of PAD_LEN, the same arithmetic on fewer positions;
+    ``by_length``: batches of like-length pairs (``batch_order``)."""
     import jax
     import jax.numpy as jnp
 
     a, a_len, b, b_len, labels, weights = data
-    steps_per_epoch = len(labels) // batch
+    lengths = a_len.astype(np.int64) + b_len.astype(np.int64) + 3
+    fixed = {k: x for k, x in params.items() if k in frozen}
+    params = {k: x for k, x in params.items() if k not in frozen}
 
     def decays(key: str) -> bool:
         return key.endswith(".weight") and "LayerNorm" not in key and "embeddings" not in key
 
-    def loss_fn(p: Any, ids: Any, types: Any, mask: Any, y: Any, w: Any) -> Any:
-        logit = forward(p, word, ids, types, mask)
+    def loss_fn(p: Any, f: Any, ids: Any, types: Any, mask: Any, y: Any, w: Any) -> Any:
+        logit = forward({**p, **f}, word, ids, types, mask)
         losses = -(y * jax.nn.log_sigmoid(logit) + (1 - y) * jax.nn.log_sigmoid(-logit))
         return (losses * w).mean()
 
     @jax.jit
-    def step(p: Any, m: Any, v: Any, t: Any, ids: Any, types: Any, mask: Any, y: Any,
-             w: Any) -> Any:
-        loss, grads = jax.value_and_grad(loss_fn)(p, ids, types, mask, y, w)
+    def step(p: Any, f: Any, m: Any, v: Any, t: Any, ids: Any, types: Any, mask: Any,
+             y: Any, w: Any) -> Any:
+        loss, grads = jax.value_and_grad(loss_fn)(p, f, ids, types, mask, y, w)
         rate = lr * jnp.minimum((t + 1) / warmup, jnp.maximum(0.0, (total - t) / (total - warmup)))
         b1, b2 = 0.9, 0.999
         new_p, new_m, new_v = {}, {}, {}
@@ -356,21 +380,24 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     started = time.perf_counter()
     t = 0
     while t < total:
-        order = rng.permutation(len(labels))
+        order = batch_order(lengths, batch, rng, by_length)
         swap = rng.random(len(labels)) < 0.5
-        for s in range(steps_per_epoch):
+        for s in range(len(order) // batch):
             if t >= total:
                 break
             idx = order[s * batch : (s + 1) * batch]
             ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx], swap[idx])
-            params, m, v, loss = step(params, m, v, jnp.float32(t), ids, types, mask,
+            if trim:
+                keep = min(PAD_LEN, -(-int(lengths[idx].max()) // 16) * 16)
+                ids, types, mask = ids[:, :keep], types[:, :keep], mask[:, :keep]
+            params, m, v, loss = step(params, fixed, m, v, jnp.float32(t), ids, types, mask,
                                       labels[idx], weights[idx])
-            if t % 500 == 0:
+            if t % 100 == 0:
                 log.append((t, float(loss)))
                 print(f"{name} step {t}/{total} loss {float(loss):.4f} "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
             t += 1
-    return params, log
+    return {**params, **fixed}, log
 
 
 def fit_variant(bundle: Any, name: str, out: Path, *, batch: int, lr: float,

@@ -1,5 +1,5 @@
 """Continue the shipped cross-encoder's training on CPU with new hand-written pairs
-(session 12, issue 13), without rebuilding session 10's 126k-pair bundle.
+(sessions 12 and 13, issue 13), without rebuilding session 10's 126k-pair bundle.
 
     .venv/bin/python -m train.cache_verifier.cross_continue prepare --out BUNDLE
     .venv/bin/python -m train.cache_verifier.cross_continue fit --bundle BUNDLE --out OUT \\
@@ -7,9 +7,10 @@
     .venv/bin/python -m train.cache_verifier.cross_continue export --fit OUT/P.json --out DIR
     .venv/bin/python -m train.cache_verifier.cross_continue decide --shipped S --candidate C
 
-``prepare`` (the project's venv, CPU, about a minute): every pair of the sets new to the
-cross-encoder (``NEW_SETS``: train12a-d, written for it this session, and
-heldout12-13, seen since session 10 and in no build until now), and a **replay** sample of
+``prepare`` (the project's venv, CPU, a few minutes): every pair of the sets new to the
+cross-encoder (``NEW_SETS``: train12a-d, written for it in session 12, and heldout12-13,
+seen since session 10; ``FOCUS_SETS``: train13a-d, written in session 13 for the short
+general question against a longer one about a specific case), and a **replay** sample of
 what it was trained on, so that it does not forget: hand-written pairs of heldout1-8,
 train9a-c, train10a-f, the support files and the guards' pairs; Quora pairs of the
 build's train components only; the build's generated pairs (``build.build`` makes them
@@ -23,12 +24,15 @@ draws on is in the bundle (checked on the whole Quora graph, ``quora_leak``).
 ``fit`` (numpy + JAX): starts from the shipped ``cross.npz`` (warm start: same layers,
 head and format; the word-piece table stays frozen, read from the MiniLM export as in
 session 10), AdamW at a small rate with a short warm-up and a linear decay, the new
-sets' pairs weighted ``--new-weight``, the other hand-written ones ``--hand-weight``,
-mined 0.3, the rest 1 (``--balance``: the negatives' weights then scaled so that the
-positives carry that share of the loss). ``export`` writes a folder ``bench/cache_losses.py
---verifier-model cross --cross-dir DIR`` reads (the runtime's format: combine nets,
-shared numbers, query first). ``decide`` applies session 12's rule (``RULE``) to two
-``cache_losses.py`` runs over the decision sets.
+sets' pairs weighted ``--new-weight`` (the focus sets' ``--focus-weight``), the other
+hand-written ones ``--hand-weight``, mined 0.3, the rest 1 (``--balance``: the negatives'
+weights then scaled so that the positives carry that share of the loss; ``--distil``: the
+replay pairs' targets partly the starting model's own probabilities; ``--freeze-below``:
+the lower layers left as they are; ``--fast``: like-length batches, padded to their own
+longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-model cross
+--cross-dir DIR`` reads (the runtime's format: combine nets, shared numbers, query first).
+``decide`` applies session 13's rule (``RULE``) to two ``cache_losses.py`` runs over the
+decision sets.
 """
 
 from __future__ import annotations
@@ -65,8 +69,13 @@ NEW_SETS = {
     "heldout12": REPO / "data" / "heldout12" / "cache_pairs.jsonl",
     "heldout13": REPO / "data" / "heldout13" / "cache_pairs.jsonl",
 }
-# Session 12's decision sets: never trained on (nor is the public held-out file).
-DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15")
+# Session 13's sets: matched short-general / specific-case pairs (``added_context`` 1,
+# ``specific_case`` 0) and more; flagged ``train.focus`` in the bundle, weight
+# ``--focus-weight``.
+FOCUS_SETS = {f"train13{x}": DATA / f"train13{x}" / "cache_pairs.jsonl" for x in "abcd"}
+# Session 13's decision sets: never trained on (nor is the public held-out file).
+DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
+                 "heldout17")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -82,8 +91,12 @@ def decision_pairs() -> list[dict[str, Any]]:
             for p in read_jsonl(REPO / "data" / name / "cache_pairs.jsonl")]
 
 
+def _text(t: str) -> str:
+    return " ".join(t.casefold().split())
+
+
 def _key(a: str, b: str) -> frozenset[str]:
-    return frozenset((" ".join(a.casefold().split()), " ".join(b.casefold().split())))
+    return frozenset((_text(a), _text(b)))
 
 
 def quora_leak(rows: list[dict[str, Any]], held: list[dict[str, Any]]) -> int:
@@ -126,15 +139,24 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     replay = [p for kind, rows in kinds.items()
               for p in rng.sample(rows, min(REPLAY[kind], len(rows)))]
     new = []
-    for source, path in NEW_SETS.items():
+    for source, path in {**NEW_SETS, **FOCUS_SETS}.items():
         if not path.is_file():
             raise SystemExit(f"{path} not found (copy the writer's folder there first)")
         new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
                  "kind": p["kind"]} for p in read_jsonl(path)]
-    forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
+    held = decision_pairs() + read_jsonl(PUBLIC_HELDOUT)
+    forbidden = {_key(p["a"], p["b"]) for p in held}
+    # Session 13: a focus set's pair that shares either text with a held pair is dropped
+    # too (writers repeat everyday questions; the decision sets' figures should not rest on
+    # a text the candidate was taught and the shipped model never saw).
+    held_texts = {_text(t) for p in held for t in (p["a"], p["b"])}
     rows = new + replay
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
     dropped = [p for p in rows if _key(p["a"], p["b"]) in forbidden]
+    shares = [p for p in kept if p["source"] in FOCUS_SETS
+              and (_text(p["a"]) in held_texts or _text(p["b"]) in held_texts)]
+    shared = {id(p) for p in shares}
+    kept = [p for p in kept if id(p) not in shared]
     leaks = quora_leak(kept, read_jsonl(PUBLIC_HELDOUT))
     if leaks:
         raise SystemExit(f"{leaks} Quora pairs of bench/cache_pairs/heldout.jsonl's "
@@ -143,6 +165,8 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                   "drawn": {k: min(REPLAY[k], len(v)) for k, v in kinds.items()},
                   "dropped_as_decision_pairs": [
                       {"source": p["source"], "a": p["a"], "b": p["b"]} for p in dropped],
+                  "dropped_sharing_a_text": [
+                      {"source": p["source"], "a": p["a"], "b": p["b"]} for p in shares],
                   "quora_components_checked": True}
 
 
@@ -157,7 +181,8 @@ def prepare(out: Path, seed: int = SEED) -> None:
              if _key(p["a"], p["b"]) not in forbidden]
     # Every step reads as many pairs whatever their weight: keep the mined negatives that
     # touch a new set's text, and a sample of the rest up to MINED_MAX.
-    new_texts = {t for p in pairs if p["source"] in NEW_SETS for t in (p["a"], p["b"])}
+    new_texts = {t for p in pairs if p["source"] in NEW_SETS or p["source"] in FOCUS_SETS
+                 for t in (p["a"], p["b"])}
     touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
     rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
     mined_all = len(mined)
@@ -166,15 +191,19 @@ def prepare(out: Path, seed: int = SEED) -> None:
     mined = touching + draw.sample(rest, max(0, min(len(rest), MINED_MAX - len(touching))))
     every = pairs + mined
     new = [p["source"] in NEW_SETS for p in every]
+    focus = [p["source"] in FOCUS_SETS for p in every]
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
-        "new_sets": list(NEW_SETS), "seed": seed,
+        "new_sets": list(NEW_SETS), "focus_sets": list(FOCUS_SETS), "seed": seed,
         "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
-                       for s, p in NEW_SETS.items()}, **record,
-        "prepare_cpu_s": round(time.process_time() - started, 1)}, {"new": new})
-    print(f"new {sum(new):,}, replay {len(pairs) - sum(new):,}, mined {len(mined):,}; "
-          f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs; "
+                       for s, p in {**NEW_SETS, **FOCUS_SETS}.items()}, **record,
+        "prepare_cpu_s": round(time.process_time() - started, 1)},
+        {"new": new, "focus": focus})
+    print(f"focus {sum(focus):,}, new {sum(new):,}, replay {len(pairs) - sum(new) - sum(focus):,}, "
+          f"mined {len(mined):,}; "
+          f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs, "
+          f"{len(record['dropped_sharing_a_text'])} focus pairs sharing a text with one; "
           f"{time.process_time() - started:.0f} s CPU", flush=True)
 
 
@@ -186,17 +215,58 @@ def load_artefact(path: Path) -> dict[str, np.ndarray]:
     return {k: np.asarray(w[k], np.float32) for k in w.files}
 
 
+def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...],
+            chunk: int = 256) -> np.ndarray:
+    """The starting model's probability of each pair, the mean of both orders' logits
+    (training reads each pair in a random order), computed in chunks of like length."""
+    import jax
+
+    from train.cache_verifier.cross import assemble
+
+    a, a_len, b, b_len = data
+    lengths = a_len.astype(np.int64) + b_len.astype(np.int64) + 3
+    run = jax.jit(forward)
+    logits = np.zeros(len(lengths), np.float64)
+    order = np.argsort(lengths, kind="stable")
+    for s in range(0, len(order), chunk):
+        idx = order[s : s + chunk]
+        keep = -(-int(lengths[idx].max()) // 16) * 16
+        for swap in (False, True):
+            ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx],
+                                        np.full(len(idx), swap))
+            logits[idx] += 0.5 * np.asarray(run(params, word, ids[:, :keep], types[:, :keep],
+                                                mask[:, :keep]), np.float64)
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+
+def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
+    """The embeddings and the encoder layers under ``below`` (0: nothing frozen)."""
+    if below <= 0:
+        return frozenset()
+    return frozenset(k for k in params if k.startswith("embeddings.") or (
+        k.startswith("encoder.layer.") and int(k.split(".")[2]) < below))
+
+
 def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batch: int,
         lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float,
-        balance: float | None = None) -> None:
+        balance: float | None = None, focus_weight: float | None = None,
+        distil: float = 0.0, freeze_below: int = 0, fast: bool = False) -> None:
+    """``distil``: the replay pairs' (neither new, focus nor mined) targets become
+    ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
+    already answered is held where it was (session 12's candidates drifted every
+    probability up); ``freeze_below``: the embeddings and the encoder layers under it are
+    not trained; ``fast``: batches of like length, each padded to its longest pair only."""
     import jax
     import jax.numpy as jnp
 
     out.mkdir(parents=True, exist_ok=True)
     bundle = np.load(bundle_path)
     labels = bundle["train.label"].astype(np.float32)
+    focus = (bundle["train.focus"] if "train.focus" in bundle.files
+             else np.zeros(labels.size, np.bool_))
     weights = np.where(bundle["train.new"], new_weight,
                        np.where(bundle["train.hand"], hand_weight, 1.0)).astype(np.float32)
+    weights[focus] = new_weight if focus_weight is None else focus_weight
     weights[bundle["train.mined"]] = MINED_WEIGHT
     if balance is not None:  # negatives scaled so that positives carry this share
         pos = float((weights * labels).sum())
@@ -206,13 +276,35 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
     start = load_artefact(init)
     layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
     params = {k: jnp.asarray(v) for k, v in start.items()}
-    data = (bundle["train.a"], bundle["train.a_len"], bundle["train.b"], bundle["train.b_len"],
-            labels, weights)
+    word = bundle_word_table(bundle)
+    forward = make_forward(layers)
     load_before = os.getloadavg()
     cpu, wall = time.process_time(), time.perf_counter()
-    params, log = train_steps(params, bundle_word_table(bundle), make_forward(layers), data,
-                              batch=batch, lr=lr, total=steps,
-                              warmup=max(1, round(steps * warmup)), seed=seed, name=name)
+    targets = labels.copy()
+    replay = ~(bundle["train.new"] | focus | bundle["train.mined"])
+    drift: dict[str, Any] = {}
+    if distil > 0:
+        idx = np.flatnonzero(replay)
+        # the starting model's probabilities, kept beside the fits for the next one
+        init_sha = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
+        bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
+        cached = out / f"teacher-{init_sha}-{bundle_sha}.npy"
+        if cached.is_file():
+            soft = np.load(cached)
+        else:
+            soft = teacher(params, word, forward, (
+                bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
+                bundle["train.b_len"][idx]))
+            np.save(cached, soft)
+        targets[idx] = (1 - distil) * labels[idx] + distil * soft
+        drift["teacher_replay_median_p"] = round(float(np.median(soft)), 4)
+        drift["teacher_cpu_s"] = round(time.process_time() - cpu, 1)
+    data = (bundle["train.a"], bundle["train.a_len"], bundle["train.b"], bundle["train.b_len"],
+            targets, weights)
+    frozen = frozen_names(params, freeze_below)
+    params, log = train_steps(params, word, forward, data, batch=batch, lr=lr, total=steps,
+                              warmup=max(1, round(steps * warmup)), seed=seed, name=name,
+                              frozen=frozen, trim=fast, by_length=fast)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
                 for k, x in params.items()}
@@ -226,6 +318,8 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
         "layers": layers, "steps": steps, "batch": batch, "lr": lr,
         "warmup_steps": max(1, round(steps * warmup)), "seed": seed,
         "new_weight": new_weight, "hand_weight": hand_weight, "mined_weight": MINED_WEIGHT,
+        "focus_weight": focus_weight, "distil": distil, "freeze_below": freeze_below,
+        "frozen": len(frozen), "fast": fast, **drift,
         "balance": balance,
         "positive_share": round(float((weights * labels).sum() / weights.sum()), 4),
         "pairs": int(labels.size), "epochs": round(steps * batch / labels.size, 2),
@@ -270,7 +364,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                                      "model": shipped["model"]},
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
-                      "hand_weight", "mined_weight", "balance", "positive_share", "epochs",
+                      "hand_weight", "mined_weight", "focus_weight", "distil",
+                      "freeze_below", "fast", "balance", "positive_share", "epochs",
                       "cpu_s", "wall_s", "load_before", "load_after", "device")}},
         "sources": meta["train_sources"],
         "scores": scores or {},
@@ -291,14 +386,17 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
 
 # --------------------------------------------------------------------------- decide
 
-RULE = ("C = the new cross.npz stacked on the shipped nets (combine nets, query first, "
-        "rank margin 3.0); D = heldout9+10+11+14+15 through bench/cache_losses.py; FH0, R0 = "
-        "the shipped stack's false hits and recall on D at 0.874363; c* = the lowest cut at "
-        "which C's false hits on D <= FH0. Adopt C at c* iff (a) recall(C, c*) on D >= R0 + "
-        "1.5 points; (b) no one of the five sets loses more than 1.0 point of recall against "
-        "shipped; (c) in bench/cache_shared.py on heldout14+heldout15 (one populated cache) "
-        "negatives answered by another entry <= shipped x 1.1 + 3; (d) on "
-        "bench/cache_pairs/heldout.jsonl false hits at c* <= shipped's + 0.5 point")
+# Session 13's rule (written by the lead before any run; docs/semantic-cache.md "Session 13").
+RULE = ("C = the new cross.npz stacked on the shipped nets. D = heldout9 + heldout10 + "
+        "heldout11 + heldout14 + heldout15 + heldout16 + heldout17, whole lookup through "
+        "bench/cache_losses.py. FH0, R0 = the shipped stack's false hits (count) and recall on D "
+        "at 0.874363. c_A = the lowest cut at which C's false hits on D <= FH0; c_B = the lowest "
+        "cut at which C's false hits on D <= floor(0.6 x FH0). Adopt C at c_B if recall(C, c_B) "
+        "on D >= R0 - 0.5 point, else at c_A if recall(C, c_A) >= R0 + 1.5 points; in both cases "
+        "also require: (b) no one of the seven sets loses more than 1.5 points of recall against "
+        "shipped; (c) bench/cache_shared.py on heldout16+heldout17 (one populated cache): "
+        "negatives answered by another entry <= shipped's; (d) bench/cache_pairs/heldout.jsonl: "
+        "false-hit rate at the chosen cut <= shipped's + 0.5 point. Otherwise do not ship it.")
 SHIPPED_CUT = 0.874363
 
 
@@ -348,15 +446,22 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
-    """c* and checks (a), (b) from two ``cache_losses.py --pairs-out`` files over D."""
+    """c_A, c_B, the cut the rule picks (``RULE``: c_B where its recall holds, else c_A
+    where its recall gains 1.5 points, else none) and check (b) at it, from two
+    ``cache_losses.py --pairs-out`` files over D; (c) and (d) are other benches'."""
     base, cand = read_rows(shipped), read_rows(candidate)
     if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
         raise SystemExit("the two runs hold different pairs")
     if sorted({r["set"] for r in base}) != sorted(DECISION_SETS):
         raise SystemExit(f"the runs are not over {', '.join(DECISION_SETS)}")
     r0 = rates(base, SHIPPED_CUT)
-    cut = lowest_cut(cand, r0["false_hits"])
-    c = rates(cand, cut)
+    cuts = {"c_A": lowest_cut(cand, r0["false_hits"]),
+            "c_B": lowest_cut(cand, math.floor(0.6 * r0["false_hits"]))}
+    at = {name: rates(cand, cut) for name, cut in cuts.items()}
+    gain = {name: round((at[name]["recall"] - r0["recall"]) * 100, 2) for name in cuts}
+    chosen = ("c_B" if at["c_B"]["recall"] >= r0["recall"] - 0.005
+              else "c_A" if at["c_A"]["recall"] >= r0["recall"] + 0.015 else None)
+    cut = cuts[chosen] if chosen else cuts["c_A"]  # (b) and the tables at c_A when none
     per_set = {name: (rates([r for r in base if r["set"] == name], SHIPPED_CUT),
                       rates([r for r in cand if r["set"] == name], cut))
                for name in DECISION_SETS}
@@ -364,10 +469,10 @@ def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
     per_kind = {k: (rates([r for r in base if r["kind"] == k], SHIPPED_CUT),
                     rates([r for r in cand if r["kind"] == k], cut)) for k in kinds}
     worst = min((c_["recall"] - b["recall"]) * 100 for b, c_ in per_set.values())
-    return {"cut": cut, "shipped": r0, "candidate": c,
-            "a": {"gain_points": round((c["recall"] - r0["recall"]) * 100, 2),
-                  "pass": c["recall"] >= r0["recall"] + 0.015},
-            "b": {"worst_set_points": round(worst, 2), "pass": worst >= -1.0},
+    return {"cut": cut, "chosen": chosen, "cuts": cuts, "shipped": r0, "at": at,
+            "candidate": rates(cand, cut),
+            "recall_points": gain,
+            "b": {"worst_set_points": round(worst, 2), "pass": worst >= -1.5},
             "per_set": per_set, "per_kind": per_kind}
 
 
@@ -393,14 +498,23 @@ def main() -> None:
     f.add_argument("--balance", type=float, default=None,
                    help="scale the negatives' weights so positives carry this share of the "
                         "loss (session 10's bundle: about 0.42; this bundle as drawn: 0.48)")
+    f.add_argument("--focus-weight", type=float, default=None,
+                   help="weight of the FOCUS_SETS' pairs (train13a-d; default --new-weight)")
+    f.add_argument("--distil", type=float, default=0.0,
+                   help="replay pairs' targets: this share the starting model's probability, "
+                        "the rest the label")
+    f.add_argument("--freeze-below", type=int, default=0,
+                   help="leave the embeddings and encoder layers under this one untrained")
+    f.add_argument("--fast", action="store_true",
+                   help="batches of like-length pairs, each padded to its longest only")
     e = sub.add_parser("export", help="a fit into a --cross-dir folder")
     e.add_argument("--fit", type=Path, required=True, help="the fit's <name>.json")
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--threshold", type=float, default=SHIPPED_CUT,
                    help="the cut cross.json holds (default the shipped one's)")
     e.add_argument("--decision", type=Path, default=None,
-                   help="decide's JSON: its c* is the cut, its figures the scores")
-    d = sub.add_parser("decide", help="c* and the rule's checks (a), (b) on D")
+                   help="decide's JSON: its cut is the cut, its figures the scores")
+    d = sub.add_parser("decide", help="c_A, c_B, the rule's cut and check (b) on D")
     d.add_argument("--shipped", type=Path, required=True,
                    help="cache_losses.py --pairs-out over D, the shipped stack")
     d.add_argument("--candidate", type=Path, required=True, help="the same, the candidate")
@@ -411,20 +525,23 @@ def main() -> None:
     elif args.command == "fit":
         fit(args.bundle, args.init, args.out, args.name, steps=args.steps, batch=args.batch,
             lr=args.lr, warmup=args.warmup, seed=args.seed, new_weight=args.new_weight,
-            hand_weight=args.hand_weight, balance=args.balance)
+            hand_weight=args.hand_weight, balance=args.balance,
+            focus_weight=args.focus_weight, distil=args.distil,
+            freeze_below=args.freeze_below, fast=args.fast)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = decision["cut"] if decision else args.threshold
         scores = None if decision is None else {
-            k: decision[k] for k in ("cut", "shipped", "candidate", "a", "b")}
+            k: decision[k] for k in ("cut", "chosen", "cuts", "shipped", "candidate",
+                                     "recall_points", "b")}
         export(args.fit, args.out, threshold, scores)
     else:
         result = decide_cut(args.shipped, args.candidate)
         text = json.dumps(result, indent=1)
         if args.out:
             args.out.write_text(text + "\n")
-        print(json.dumps({k: result[k] for k in ("cut", "shipped", "candidate", "a", "b")},
-                         indent=1))
+        print(json.dumps({k: result[k] for k in ("cut", "chosen", "cuts", "shipped", "at",
+                                                 "recall_points", "b")}, indent=1))
 
 
 if __name__ == "__main__":

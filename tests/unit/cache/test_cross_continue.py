@@ -1,18 +1,29 @@
-"""Session 12's continued training of the cross-encoder (``train.cache_verifier.cross_continue``):
-what it may train on, and the rule's lowest cut."""
+"""The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
+sessions 12 and 13): what it may train on, the rule's cuts, and like-length batches."""
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
     DECISION_SETS,
+    FOCUS_SETS,
     NEW_SETS,
+    SHIPPED_CUT,
     _key,
+    decide_cut,
     decision_pairs,
+    frozen_names,
     lowest_cut,
     rates,
 )
+from train.cache_verifier.pairs import read_jsonl
 
 
 def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
@@ -22,8 +33,8 @@ def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
 
 
 def test_no_decision_set_is_a_new_training_set() -> None:
-    assert not set(NEW_SETS) & set(DECISION_SETS)
-    assert {"heldout9", "heldout14", "heldout15"} <= set(DECISION_SETS)
+    assert not (set(NEW_SETS) | set(FOCUS_SETS)) & set(DECISION_SETS)
+    assert {"heldout9", "heldout14", "heldout15", "heldout16", "heldout17"} <= set(DECISION_SETS)
     assert {p["set"] for p in decision_pairs()} == set(DECISION_SETS)
 
 
@@ -43,3 +54,70 @@ def test_the_lowest_cut_keeps_the_false_hits_at_the_bound() -> None:
     assert cut == 0.910001 and rates(rows, cut)["hits"] == 1
     # a pair under the floor never passes, whatever its p
     assert rates([row(0, 0.99, similarity=0.4)], 0.5)["false_hits"] == 0
+
+
+def test_the_focus_sets_hold_matched_pairs_of_both_new_kinds() -> None:
+    """train13a-d: each ``specific_case`` negative has an ``added_context`` paraphrase of
+    the same short question (the matched sets the loaders must accept)."""
+    for name, path in FOCUS_SETS.items():
+        rows = read_jsonl(path)
+        kinds = {(r["kind"], int(r["label"])) for r in rows}
+        assert {("added_context", 1), ("specific_case", 0)} <= kinds, name
+        def short(r: dict[str, Any]) -> str:
+            return str(min(r["a"], r["b"], key=len))
+
+        context = {short(r) for r in rows if r["kind"] == "added_context"}
+        cases = [r for r in rows if r["kind"] == "specific_case"]
+        assert len(cases) >= 125, name
+        assert sum(short(r) in context for r in cases) >= 0.95 * len(cases), name
+
+
+def _losses_rows(path: Path, ps: dict[str, list[tuple[int, float]]]) -> Path:
+    rows = [{"set": name, "kind": "k", "a": f"{name} {n}", "b": "q", "label": label, "p": p,
+             "numbers": False, "respelling": None, "similarity": 0.9}
+            for name in DECISION_SETS for n, (label, p) in enumerate(ps[name])]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_the_rule_picks_c_b_when_recall_holds_and_c_a_only_for_a_gain(tmp_path: Path) -> None:
+    """Session 13's rule: c_B (false hits at most floor(0.6 x FH0)) where recall stays
+    within half a point of shipped's, else c_A (false hits at most FH0) where recall
+    gains 1.5 points, else no cut."""
+    positives = [(1, 0.95)] * 200
+    shipped = {name: positives + [(0, 0.9)] * 5 + [(0, 0.1)] * 95 for name in DECISION_SETS}
+    fh0 = 5 * len(DECISION_SETS)
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    # the candidate ranks every negative under every positive: c_B, recall kept
+    clean = {name: positives + [(0, 0.8)] * 5 + [(0, 0.1)] * 95 for name in DECISION_SETS}
+    result = decide_cut(base, _losses_rows(tmp_path / "clean.jsonl", clean))
+    assert result["shipped"]["false_hits"] == fh0 and SHIPPED_CUT < 0.9
+    assert result["chosen"] == "c_B" and result["at"]["c_B"]["false_hits"] == 0
+    assert result["b"]["pass"] and result["candidate"]["recall"] == 1.0
+    # negatives above every positive: fewer false hits only by losing recall, no cut
+    mixed = {name: positives[:150] + [(1, 0.5)] * 50 + [(0, 0.99)] * 5 + [(0, 0.1)] * 95
+             for name in DECISION_SETS}
+    result = decide_cut(base, _losses_rows(tmp_path / "mixed.jsonl", mixed))
+    assert result["chosen"] is None
+    assert result["at"]["c_B"]["false_hits"] <= math.floor(0.6 * fh0)
+
+
+def test_like_length_batches_read_every_pair_once_and_group_lengths() -> None:
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(10, 80, 32 * 120)
+    order = batch_order(lengths, 32, np.random.default_rng(1), by_length=True)
+    assert sorted(order.tolist()) == list(range(len(lengths)))
+    spread = np.ptp(lengths[order].reshape(-1, 32), axis=1).mean()
+    plain = batch_order(lengths, 32, np.random.default_rng(1), by_length=False)
+    assert spread < np.ptp(lengths[plain].reshape(-1, 32), axis=1).mean() / 4
+    assert (plain == np.random.default_rng(1).permutation(len(lengths))).all()
+
+
+def test_freezing_below_a_layer_leaves_the_head_and_upper_layers_trained() -> None:
+    names = {"embeddings.LayerNorm.weight": 0, "encoder.layer.0.output.dense.weight": 0,
+             "encoder.layer.1.output.dense.weight": 0, "encoder.layer.2.output.dense.weight": 0,
+             "head.weight": 0}
+    assert frozen_names(names, 0) == frozenset()
+    assert frozen_names(names, 2) == {"embeddings.LayerNorm.weight",
+                                      "encoder.layer.0.output.dense.weight",
+                                      "encoder.layer.1.output.dense.weight"}
