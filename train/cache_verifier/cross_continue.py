@@ -43,6 +43,7 @@ import json
 import math
 import os
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,8 @@ def decision_pairs() -> list[dict[str, Any]]:
 
 
 def _text(t: str) -> str:
-    return " ".join(t.casefold().split())
+    """A text as the guards compare it: case, spacing and punctuation aside."""
+    return " ".join(re.sub(r"[^\w\s]", " ", t.casefold()).split())
 
 
 def _key(a: str, b: str) -> frozenset[str]:
@@ -147,8 +149,9 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     held = decision_pairs() + read_jsonl(PUBLIC_HELDOUT)
     forbidden = {_key(p["a"], p["b"]) for p in held}
     # Session 13: a focus set's pair that shares either text with a held pair is dropped
-    # too (writers repeat everyday questions; the decision sets' figures should not rest on
-    # a text the candidate was taught and the shipped model never saw).
+    # too (writers repeat everyday questions, and were shown two of heldout16-17's false
+    # hits; the decision sets' figures should not rest on a text the candidate was taught
+    # and the shipped model never saw).
     held_texts = {_text(t) for p in held for t in (p["a"], p["b"])}
     rows = new + replay
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]

@@ -38,9 +38,10 @@ def test_no_decision_set_is_a_new_training_set() -> None:
     assert {p["set"] for p in decision_pairs()} == set(DECISION_SETS)
 
 
-def test_a_decision_pair_is_known_whatever_its_case_spacing_or_order() -> None:
+def test_a_decision_pair_is_known_whatever_its_case_spacing_punctuation_or_order() -> None:
     assert _key("How do I Reset my  password", "reset password") == _key(
         "reset password", "how do i reset my password")
+    assert _key("how do I undo my last commit?", "x") == _key("x", "How do I undo my last commit")
 
 
 def test_the_lowest_cut_keeps_the_false_hits_at_the_bound() -> None:
