@@ -7,6 +7,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout9 pairs  # + bench/cache_pairs/heldout
     .venv/bin/python bench/cache_losses.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
+    .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
 path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
@@ -14,7 +15,8 @@ the cached text: the path of ``llm-router cache-probe`` and ``bench/heldout_eval
 once, at the loosest setting (floor 0, any probability), which gives the stage that
 decides it at every floor and operating point: the amounts-and-ids check (``numbers``),
 the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
-and not respelled), the verifier (its probability against the operating point). The
+and not respelled), the verifier (its probability against the operating point), and with
+``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``). The
 verifier's probability is also read for pairs under the floor, so the table says what
 another floor would gain and cost (``floor_sweep``); each pair's stage is checked against
 a probe at the shipped setting. "all" is every set given except ``pairs``' components. A
@@ -40,6 +42,7 @@ from pair_sets import DEFAULT_SETS, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
+from llm_router.cache.narrowing import NarrowingCheck, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import Verifier  # noqa: E402
@@ -51,14 +54,15 @@ OUT = HERE / "results" / "cache-losses.json"
 PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (gitignored)
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
-STAGES = ("respelling", "verifier", "numbers", "floor")  # hit, hit, lost, lost
+STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing")  # hit, hit, lost...
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
           shipped: MatchPolicy) -> list[dict[str, Any]]:
     """Per pair: ``similarity``, ``numbers`` (the hard check refuses it), ``respelling``
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
-    probability; None when the hard check refuses)."""
+    probability; None when the hard check refuses), ``narrowed`` (the shipped policy's
+    narrowing check, if any, refuses it once the verifier passed it)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
@@ -75,12 +79,22 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
                "kind": pair["kind"], "label": pair["label"],
                "a": pair["a"], "b": pair["b"], "similarity": r.similarity,
                "numbers": numbers,
-               "respelling": list(r.respelling) if r.respelling is not None else None, "p": p}
+               "respelling": list(r.respelling) if r.respelling is not None else None, "p": p,
+               "narrowed": narrowed(shipped.narrowing, verifier, pair, p, r.similarity)}
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
                 pair["a"], c, pair["b"], q, shipped).hit:
             raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")
         out.append(row)
     return out
+
+
+def narrowed(check: NarrowingCheck | None, verifier: Verifier, pair: dict[str, Any],
+             p: float | None, similarity: float) -> bool:
+    """Whether ``check`` refuses the pair once the verifier passed it (False without one)."""
+    if check is None or p is None:
+        return False
+    return check.refuses(verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"],
+                         pair["b"], p, similarity)
 
 
 def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
@@ -91,6 +105,8 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "respelling", True
     if row["similarity"] < floor:
         return "floor", False
+    if row["p"] >= cut and row.get("narrowed"):
+        return "narrowing", False
     return "verifier", row["p"] >= cut
 
 
@@ -135,6 +151,9 @@ def main() -> int:
     parser.add_argument("--list", nargs="*", default=None, choices=STAGES,
                         help="print the sets' missed positives and passed negatives at "
                              "these stages (all stages when given alone)")
+    parser.add_argument("--narrowing", action="store_true",
+                        help="with the narrowing check after the verifier (cache/narrowing.py), "
+                             "whatever cache.narrowing says")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -144,13 +163,16 @@ def main() -> int:
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
-                             rank_margin=config.verifier_rank_margin))
+                             rank_margin=config.verifier_rank_margin,
+                             narrowing=shared_narrowing()
+                             if args.narrowing or config.narrowing else None))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
     result = {
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
-                     "min_probability": cut, "floor": floor},
+                     "min_probability": cut, "floor": floor,
+                     "narrowing": args.narrowing or config.narrowing},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,
@@ -191,10 +213,11 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
                 kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
         print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
-              "lost: verifier |\n|---|---|---|---|---|---|---|")
+              "lost: verifier | lost: narrowing |\n|---|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
-                  f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} |")
+                  f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} | "
+                  f"{c['lost:narrowing']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
     plain = [n for n in names if not n.startswith("pairs:")]
     shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),

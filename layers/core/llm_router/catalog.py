@@ -192,6 +192,10 @@ class CacheConfig(BaseModel):
     # punctuation, number formats, acronyms, clippings, one-slip typos:
     # cache/spelling.py) is a hit without asking the verifier.
     spelling: bool = True
+    # With the verifier: refuse a pair it passed where the longer text asks about a
+    # specific case of the shorter, general one (cache/narrowing.py). Off: it did not
+    # meet session 13's rule on the decision sets (docs/semantic-cache.md "Session 13").
+    narrowing: bool = False
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

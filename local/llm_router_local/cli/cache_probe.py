@@ -52,8 +52,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--no-spelling", action="store_true",
                         help="with the verifier: no same-question-respelled check first")
     parser.add_argument("--explain", action="store_true",
-                        help="add refused_by (threshold, a guard, numbers, one_word or "
-                             "verifier), the verifier's probability and the respelling of a hit")
+                        help="add refused_by (threshold, a guard, numbers, one_word, verifier "
+                             "or narrowing), the verifier's probability and the respelling of "
+                             "a hit")
     parser.set_defaults(run=run)
 
 
@@ -99,7 +100,12 @@ def run(args: argparse.Namespace) -> int:
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling
-        policy = MatchPolicy(threshold, guards, shared, minimum, spelling)
+        narrowing = None
+        if config.narrowing:
+            from llm_router.cache.narrowing import shared_narrowing
+
+            narrowing = shared_narrowing()
+        policy = MatchPolicy(threshold, guards, shared, minimum, spelling, narrowing=narrowing)
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 

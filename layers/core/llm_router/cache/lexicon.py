@@ -160,5 +160,22 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 today tomorrow yesterday tonight morning afternoon evening night week month year
 """) - {"may"}  # "may" is mostly the verb
 
+# Words that turn a question into a specific case of it ("... but I already pushed it",
+# "... instead of money"), when the shorter text of a pair lacks them (``narrowing``).
+CASE_MARKERS = _words("""
+if but already except instead still even although though unless without only again
+anymore never after before since while whether until yet despite other another same
+different wrong
+""")
+
+# Words a longer text adds to say hello, who asks or why: never a case (``narrowing``).
+# "m", "s", "d", "ve", "ll", "re": what is left of "I'm", "it's", "I'd" in a word view.
+CONTEXT_WORDS = _words("""
+hi hello hey thanks thank please wondering wonder question quick name called im we're
+planning trying looking curious heard hearing told asked ask asking friend partner manager
+new first recently moved keep bought ordered got good morning afternoon evening day
+regards kind m s d ve ll re
+""")
+
 # Capitalised words that are not names.
 NOT_NAMES = _words("i i'm i've i'd i'll ok okay hi hello hey please thanks dear")

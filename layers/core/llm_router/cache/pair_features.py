@@ -333,6 +333,12 @@ def _code(text: str) -> int:
     return code if code not in (NO_CODE, TOLERANT) else code + 2
 
 
+def similarity_matrix(a: TextView, b: TextView) -> F32:
+    """``a``'s words (rows) against ``b``'s, as ``pair_features`` aligns them: 1 for the
+    same stem or a one-slip misspelling, else the static vectors' cosine (under 1)."""
+    return _similarity(a, b)[0]
+
+
 def _similarity(a: TextView, b: TextView) -> tuple[F32, int]:
     """Word similarity: 1 for the same stem or a one-slip misspelling of it ("acount" /
     "account": one side must be a word MiniLM's vocabulary lacks, so "card" / "cart"

@@ -16,9 +16,10 @@ from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
 if TYPE_CHECKING:
+    from llm_router.cache.narrowing import NarrowingCheck
     from llm_router.cache.verifier import Verifier
 
-Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word"]
+Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing"]
 _WORD = re.compile(r"\w+")
 
 
@@ -98,7 +99,11 @@ class MatchPolicy:
     entries' answers did). So the candidate read after ``judged`` refused ones answers
     only when its probability's logit clears the cut's (``min_probability``) by
     ``rank_margin * ln(1 + judged)``: the nearest is held to the cut alone, so a
-    one-entry probe is unchanged (docs/semantic-cache.md "Session 11")."""
+    one-entry probe is unchanged (docs/semantic-cache.md "Session 11").
+
+    ``narrowing``: a pair the verifier passed is still refused ("narrowing") where the
+    longer text asks about a specific case of the shorter one (``narrowing.py``); such a
+    refusal counts as the verifier's for ``rank_margin``."""
 
     threshold: float
     guards: bool = True
@@ -106,6 +111,7 @@ class MatchPolicy:
     min_probability: float = 0.5
     spelling: bool = True
     rank_margin: float = 0.0
+    narrowing: NarrowingCheck | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -201,6 +207,10 @@ class MatchPolicy:
                 and logit(p) < logit(self.min_probability)
                 + self.rank_margin * math.log1p(judged)):
             return Verdict(False, similarity, "verifier", p)
+        if self.narrowing is not None and self.narrowing.refuses(
+                self.verifier.view(cached_text), self.verifier.view(query_text),
+                cached_text, query_text, p, similarity):
+            return Verdict(False, similarity, "narrowing", p)
         return Verdict(True, similarity, None, p)
 
 
@@ -215,7 +225,12 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
+        narrowing = None
+        if config.narrowing:
+            from llm_router.cache.narrowing import shared_narrowing
+
+            narrowing = shared_narrowing()
         return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling,
-                           config.verifier_rank_margin)
+                           config.verifier_rank_margin, narrowing)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)

@@ -1,0 +1,191 @@
+"""A longer question about a specific case of a shorter, general one (pure numpy).
+
+"when is payday?" is answered by a cached answer to "payday falls on a Sunday this month;
+will the salary come on the Friday before or the Monday after?" only in part: the longer
+text adds a case (a condition, an event that already happened, a date) and asks what
+follows from it. The verifier reads such pairs as one question (p 0.90-1.0: its training
+pairs taught it that a longer text adds context); a greeting, who the asker is or why they
+ask add context too, and there the answer is the same. This check reads the words the
+longer side adds and where they stand, and may refuse a pair the verifier passed, never
+pass one it refused.
+
+What it reads, of the pair's two word views (``pair_features.TextView``, which the lookup
+holds already) and texts: the longer side (more content words) is cut into clauses (at
+. ; : ! ? and ", "); the clause that asks (the last one opening with a question word, else
+the last) is the question. Features (``FEATURES``): how much of the shorter side's content
+the question clause and the whole longer text cover (static word vectors,
+``pair_features.MATCH``), how much of the question clause the shorter side covers, the IDF
+weight of the longer side's content words that match nothing in the shorter one, in the
+question clause and outside it (hello, who asks and why do not count:
+``lexicon.CONTEXT_WORDS``), condition and exception words the shorter side lacks
+(``lexicon.CASE_MARKERS``: if, already, instead, still, only...), days and dates it lacks,
+unmatched words in -ed (an event), the length ratio, the number of clauses, the verifier's
+logit and the sentences' cosine. A logistic regression (``narrowing.json``: weights fitted
+on training pairs only, ``train/cache_verifier/narrowing.py``) gives the probability that
+the pair still asks one question; under its ``cut`` the pair is refused. A pair whose
+longer side adds fewer than ``gate`` content words is never read. Off by default
+(``cache.narrowing``): it did not meet session 13's rule (docs/semantic-cache.md
+"Session 13").
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.cache.fitted_stack import logit
+from llm_router.cache.lexicon import CASE_MARKERS, CONTEXT_WORDS, TEMPORAL
+from llm_router.cache.pair_features import MATCH, TextView, normalise, similarity_matrix
+from llm_router.errors import ConfigError
+
+F32 = npt.NDArray[np.float32]
+
+ARTEFACT = Path(__file__).resolve().parent.parent / "data" / "cache_verifier" / "narrowing.json"
+
+FEATURES = ("short_in_question", "short_in_long", "question_covered", "question_added_idf",
+            "context_added_idf",
+            "added_words", "markers_question", "markers_context", "dates_added",
+            "events_added", "log_length_ratio", "clauses", "logit_p", "cosine")
+
+_CLAUSE_END = re.compile(r"[.;!?:]|,\s")
+_ASKS = re.compile(r"(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will"
+                   r"|would|should|may|am)$")
+
+
+def clauses(text: str, words: tuple[str, ...]) -> list[int]:
+    """The clause of each of ``words`` (a view of ``text``, in order), counted from 0."""
+    lowered = normalise(text)
+    out: list[int] = []
+    at, clause = 0, 0
+    for word in words:
+        found = lowered.find(word, at)
+        if found < 0:
+            out.append(clause)
+            continue
+        if at:
+            clause += len(_CLAUSE_END.findall(lowered, at, found))
+        out.append(clause)
+        at = found + len(word)
+    return out
+
+
+def question_clause(words: tuple[str, ...], clause_of: list[int]) -> int:
+    """The last clause that opens with a question word, else the last clause."""
+    last = max(clause_of, default=0)
+    opening: dict[int, str] = {}
+    for word, clause in zip(words, clause_of, strict=True):
+        opening.setdefault(clause, word)
+    for clause in range(last, -1, -1):
+        if _ASKS.match(opening.get(clause, "")):
+            return clause
+    return last
+
+
+def added_content(a: TextView, b: TextView) -> int:
+    """How many more content words the longer side has (the gate)."""
+    return abs(int(a.content.sum()) - int(b.content.sum()))
+
+
+def narrowing_features(a: TextView, b: TextView, a_text: str, b_text: str, p: float,
+                       cosine: float) -> F32:
+    """One row of ``FEATURES`` for a pair (either order), the verifier's probability and
+    the sentence embeddings' cosine."""
+    if int(b.content.sum()) >= int(a.content.sum()):
+        short, long, long_text = a, b, b_text
+    else:
+        short, long, long_text = b, a, a_text
+    sims = similarity_matrix(long, short)
+    best = sims.max(axis=1) if sims.size else np.zeros(len(long.words), np.float32)
+    clause_of = clauses(long_text, long.words)
+    asked = question_clause(long.words, clause_of)
+    in_question = np.asarray([c == asked for c in clause_of], dtype=bool)
+    added = np.asarray([long.content[i] and best[i] < MATCH and w not in CONTEXT_WORDS
+                        for i, w in enumerate(long.words)], dtype=bool)
+    own = set(short.words) | set(short.stems)
+    markers = np.asarray([w in CASE_MARKERS and w not in own for w in long.words], dtype=bool)
+    dates = {w for w in long.words if w in TEMPORAL and w not in own}
+    events = sum(1 for i, w in enumerate(long.words) if added[i] and w.endswith("ed"))
+    n_short, n_long = int(short.content.sum()), int(long.content.sum())
+    return np.asarray([
+        _covered(sims, short, in_question), _covered(sims, short, None),
+        _question_covered(best, long, in_question),
+        float(long.idf[added & in_question].sum()), float(long.idf[added & ~in_question].sum()),
+        float(added.sum()), float((markers & in_question).sum()),
+        float((markers & ~in_question).sum()), float(len(dates)), float(events),
+        math.log((n_long + 1) / (n_short + 1)), float(max(clause_of, default=0) + 1),
+        logit(p), cosine,
+    ], dtype=np.float32)
+
+
+def _covered(sims: F32, short: TextView, rows: npt.NDArray[np.bool_] | None) -> float:
+    """IDF-weighted share of the shorter side's content words that some word of the
+    longer side (of ``rows`` only, when given) matches."""
+    mask = short.content if short.content.any() else np.ones(len(short.words), dtype=bool)
+    if not mask.any() or sims.size == 0 or (rows is not None and not rows.any()):
+        return 0.0
+    best = (sims if rows is None else sims[rows]).max(axis=0)[mask]
+    weights = short.idf[mask]
+    return float((weights * (best >= MATCH)).sum() / max(float(weights.sum()), 1e-6))
+
+
+def _question_covered(best: F32, long: TextView, in_question: npt.NDArray[np.bool_]) -> float:
+    """IDF-weighted share of the question clause's content words that the shorter side
+    matches (1 for a question clause with no content word)."""
+    mask = long.content & in_question
+    weights = long.idf[mask]
+    if not mask.any() or float(weights.sum()) <= 0:
+        return 1.0
+    return float((weights * (best[mask] >= MATCH)).sum() / float(weights.sum()))
+
+
+@dataclass(frozen=True)
+class NarrowingCheck:
+    """The fitted logistic regression and its operating point."""
+
+    mean: F32
+    scale: F32
+    weights: F32
+    bias: float
+    cut: float  # refuse when the probability of one question is under it
+    gate: int  # read only pairs whose longer side adds at least this many content words
+    meta: dict[str, Any]
+
+    def probability(self, row: F32) -> float:
+        z = float(((row - self.mean) / self.scale) @ self.weights) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def refuses(self, a: TextView, b: TextView, a_text: str, b_text: str, p: float,
+                cosine: float) -> bool:
+        """Whether the pair the verifier passed at ``p`` asks a specific case of the other."""
+        if added_content(a, b) < self.gate:
+            return False
+        return self.probability(narrowing_features(a, b, a_text, b_text, p, cosine)) < self.cut
+
+
+def load_narrowing(path: Path | None = None) -> NarrowingCheck:
+    """The check's weights and operating point (``narrowing.json``)."""
+    path = path or ARTEFACT
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"narrowing check artefact missing or unreadable: {path}: {exc}") from exc
+    if tuple(meta.get("features", ())) != FEATURES:
+        raise ConfigError(f"{path.name} was fitted on other features; refit it")
+    return NarrowingCheck(np.asarray(meta["mean"], np.float32),
+                          np.asarray(meta["scale"], np.float32),
+                          np.asarray(meta["weights"], np.float32), float(meta["bias"]),
+                          float(meta["cut"]), int(meta["gate"]), meta)
+
+
+@functools.cache
+def shared_narrowing() -> NarrowingCheck:
+    """The layer's check, read once per process (``cache.narrowing: true``)."""
+    return load_narrowing()
