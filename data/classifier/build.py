@@ -235,6 +235,84 @@ SOURCES = (
            "seventh held-out test, then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The eighth to seventeenth independent sets (data/heldout8/ .. data/heldout17/): each
+    # scored once as a test with artefact 2.906004ff (sessions 7-12), then declared seen;
+    # trained on since 2026-12-04 session 13 (i15). Read in place, listed last, in order.
+    Source("independent-v8", "../../heldout8/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout8/, 83 marked borderline by its writer), while 2.906004ff was "
+           "trained (2026-12-03); scored once with it at 1d61ca8; then declared seen and "
+           "added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v9", "../../heldout9/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout9/, 64 marked borderline by its writer), at the start of session "
+           "8; scored once with 2.906004ff at 4a76712; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v10", "../../heldout10/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout10/, 69 marked borderline by its writer), at the start of session "
+           "9 (consumer users in North America, Australia, Ireland); scored once with "
+           "2.906004ff at b3d9c81; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v11", "../../heldout11/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout11/, 69 marked borderline by its writer), at the start of session "
+           "9 (B2B, public sector, health, travel, second-language writers); scored once "
+           "with 2.906004ff at b3d9c81; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v12", "../../heldout12/classifier_queries.jsonl", "train",
+           "529 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout12/, 76 marked borderline by its writer), at the start of session "
+           "10 (small businesses, tenancy, insurance, health admin; UK, India, Nigeria, "
+           "South Africa); scored once with 2.906004ff at 5e2ea07; then declared seen and "
+           "added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v13", "../../heldout13/classifier_queries.jsonl", "train",
+           "510 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout13/, 73 marked borderline by its writer), at the start of session "
+           "10 (students, hobbyists, technical users; fragments and run-on messages); "
+           "scored once with 2.906004ff at 5e2ea07; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v14", "../../heldout14/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout14/, 81 marked borderline by its writer), at the start of session "
+           "11 (retail banking, parcels, gyms, government; polite older writers); scored "
+           "once with 2.906004ff at 869ce68; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v15", "../../heldout15/classifier_queries.jsonl", "train",
+           "511 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout15/, 60 marked borderline by its writer), at the start of session "
+           "11 (marketplaces, gaming, schools, utilities; young writers' shorthand); "
+           "scored once with 2.906004ff at 869ce68; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v16", "../../heldout16/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout16/, 99 marked borderline by its writer), at the start of session "
+           "12 (insurance, healthcare admin, tenancy, payroll, freight; formal "
+           "second-language writers); scored once with 2.906004ff at fe9499e; then "
+           "declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v17", "../../heldout17/classifier_queries.jsonl", "train",
+           "499 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout17/, 85 marked borderline by its writer), at the start of session "
+           "12 (developer tools, hosting, food delivery, ride-hailing, hotels; terse "
+           "writers); scored once with 2.906004ff at fe9499e; then declared seen and added "
+           "to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
