@@ -4,12 +4,15 @@ stats; and two router instances sharing entries through DynamoDB and an S3 snaps
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import boto3
 import httpx
 import pytest
+import yaml
 
 from llm_router.cache.service import ResponseCache, Stored
 from llm_router.cache.snapshots import S3SnapshotStore
@@ -18,8 +21,10 @@ from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder
 from llm_router.schema import ChatCompletion, ChatRequest
 from llm_router_local.aws import LOCAL_CREDENTIALS
+from llm_router_local.processes import stop_process
+from llm_router_local.simulated import SimulatorProcess
 
-from .conftest import TENANT, RouterProcess, Storage
+from .conftest import TENANT, RouterProcess, Storage, sim_catalog, start_router
 from .openai_clients import openai_client
 
 pytestmark = pytest.mark.integration
@@ -27,11 +32,12 @@ KEY, OTHER_KEY, OTHER_TENANT = "sk-test-acme", "sk-test-globex", "globex"
 SYSTEM = {"role": "system", "content": "You are the support agent of an online shop."}
 
 
-def ask(router: RouterProcess, text: str, key: str = KEY, **extra: object):
+def ask(router: RouterProcess, text: str, key: str = KEY, max_tokens: int = 60,
+        **extra: object):
     client = openai_client(f"{router.url}/v1", key, timeout=20)
     return client.chat.completions.with_raw_response.create(
         model="small-model", messages=[SYSTEM, {"role": "user", "content": text}],
-        max_tokens=60, **extra)
+        max_tokens=max_tokens, **extra)
 
 
 
@@ -276,3 +282,48 @@ def test_every_storage_call_is_in_server_timing_and_a_request_writes_twice(
         FilterExpression="request_id = :r", ExpressionAttributeValues={
             ":t": {"S": TENANT}, ":r": {"S": hit.headers["x-request-id"]}})["Items"]
     assert [i["cache_status"]["S"] for i in hit_entry] == ["exact"]  # booked all the same
+
+
+# ------------------------------------------------------------- refused before the cache
+
+
+@pytest.fixture
+def capped_router(tmp_path: Path, simulator: SimulatorProcess,
+                  storage: Storage) -> Iterator[RouterProcess]:
+    """A second instance on the same tables whose catalog has since capped small-model's
+    output at 100 tokens (a catalog update, say)."""
+    catalog = yaml.safe_load(sim_catalog(simulator.url, timeout_s=1.5))
+    catalog["models"]["small-model"]["max_output_tokens"] = 100
+    config = tmp_path / "capped.yaml"
+    config.write_text(yaml.safe_dump(catalog))
+    proc = start_router(config, storage.env())
+    yield proc
+    stop_process(proc.process)
+
+
+def test_more_output_than_the_named_model_generates_is_the_same_400_cached_or_not(
+    router: RouterProcess, capped_router: RouterProcess, storage: Storage
+) -> None:
+    """The named model's output limit is checked before the cache is asked: a request the
+    route refuses is refused whether or not an answer to it is cached (here, one cached
+    before the catalog lowered the limit), and nothing is reserved, served or saved."""
+    warm, cold = "Can I return an item bought in a sale?", "Can I return a gift I was given?"
+    assert ask(router, warm, max_tokens=500).headers["x-router-cache"] == "miss"
+    assert ask(router, warm, max_tokens=500).headers["x-router-cache"] == "exact"
+    errors = []
+    for text in (warm, cold):
+        resp = httpx.post(f"{capped_router.url}/v1/chat/completions", timeout=20,
+                          headers={"authorization": f"Bearer {KEY}"},
+                          json={"model": "small-model", "max_tokens": 500, "messages": [
+                              SYSTEM, {"role": "user", "content": text}]})
+        assert resp.status_code == 400, (text, resp.status_code, resp.headers, resp.text)
+        assert "x-router-cache" not in resp.headers
+        errors.append(resp.json()["error"])
+        item = storage.ledger_item(resp.headers["x-request-id"])
+        assert (item["status"], Decimal(str(item["cost_usd"]))) == (400, 0)
+        assert (item["cache_status"], Decimal(str(item["cost_saved_usd"]))) == ("miss", 0)
+    assert errors[0] == errors[1]
+    assert (errors[0]["param"], errors[0]["code"]) == ("max_tokens", "invalid_value")
+    assert "at most 100" in errors[0]["message"]
+    # Within the new limit the instance serves (and caches) as before.
+    assert ask(capped_router, warm, max_tokens=100).headers["x-router-cache"] == "miss"

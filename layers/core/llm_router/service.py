@@ -249,6 +249,11 @@ class ChatService:
         request = scoped_request(request, principal, self.catalog)
         booking.request = request
         booking.query = query_text(request)  # once, after the guards rewrote it
+        # A named model is checked before the cache is asked: a request its route refuses
+        # (a model not in the catalog or not allowed, more output than it generates) gets
+        # the same 400 whether or not an answer is cached (one cached before the catalog
+        # changed, say), with nothing reserved.
+        explicit = self._explicit(request)
         hit = await self._cache_lookup(principal, request, booking, timings,
                                        inline=len(raw_body) <= INLINE_BODY_BYTES)
         if hit is not None:
@@ -259,7 +264,7 @@ class ChatService:
                 return ChatStream(served.decision, ReplayRelay(served.completion, request),
                                   served.cache, served.guards)
             return served
-        booking.decision = await self._decide(request, booking, timings)
+        booking.decision = await self._decide(request, booking, timings, explicit)
         booking.reservation = await self._admit(principal, request, booking, timings)
         if request.stream:
             return await self._open_stream(principal, request, booking, request_id, timings,
@@ -388,20 +393,30 @@ class ChatService:
         (the hop costs about 0.1 ms, more than small work itself)."""
         return await anyio.to_thread.run_sync(work, *args) if large else work(*args)
 
-    async def _decide(self, request: ChatRequest, booking: _Booking,
-                      timings: Timings) -> RouteDecision:
-        """The route. An explicit model with no cost cap is a catalog lookup, done here;
-        anything that counts tokens, embeds or classifies runs in a worker thread."""
-        if request.model != "auto" and request.max_cost_usd is None:
-            return self._route(request, timings, booking.embedding, booking.query)
-        return await anyio.to_thread.run_sync(self._route, request, timings, booking.embedding,
-                                              booking.query)
+    def _explicit(self, request: ChatRequest) -> RouteDecision | None:
+        """A named model's route (a catalog lookup), or the 400/404 that refuses it;
+        None under ``auto``."""
+        if request.model == "auto":
+            return None
+        decision = select_explicit(self.catalog, request.model, request.allowed_models)
+        check_output_limit(request, decision.model)
+        return decision
 
-    def _route(self, request: ChatRequest, timings: Timings,
-               embedding: Any = None, query: str | None = None) -> RouteDecision:
+    async def _decide(self, request: ChatRequest, booking: _Booking, timings: Timings,
+                      explicit: RouteDecision | None) -> RouteDecision:
+        """The route. An explicit model with no cost cap is already decided; anything
+        that counts tokens, embeds or classifies runs in a worker thread."""
+        if explicit is not None and request.max_cost_usd is None:
+            return explicit
+        return await anyio.to_thread.run_sync(self._route, request, timings, booking.embedding,
+                                              booking.query, explicit)
+
+    def _route(self, request: ChatRequest, timings: Timings, embedding: Any = None,
+               query: str | None = None, explicit: RouteDecision | None = None
+               ) -> RouteDecision:
         if request.model != "auto":
-            decision = select_explicit(self.catalog, request.model, request.allowed_models)
-            check_output_limit(request, decision.model)
+            decision = explicit or self._explicit(request)
+            assert decision is not None
             if request.max_cost_usd is None:
                 return decision
             cost = estimate_max_cost(request, decision.model)
