@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -37,7 +38,11 @@ def _sha256(path: Path) -> str:
 
 def _run(args: list[str], lines: list[dict]) -> list[dict]:
     text = "".join(json.dumps(line) + "\n" for line in lines)
-    done = subprocess.run(CLI + args, input=text, capture_output=True, text=True, check=True)
+    # The shipped catalog's cache: section, whatever this shell points the router at
+    # (cache-probe reads LLM_ROUTER_CONFIG_PATH since session 13).
+    env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_CONFIG_PATH"}
+    done = subprocess.run(CLI + args, input=text, capture_output=True, text=True, check=True,
+                          env=env)
     out = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     if len(out) != len(lines):
         raise SystemExit(f"{args[0]}: {len(out)} answers for {len(lines)} inputs")

@@ -34,8 +34,8 @@ def register(sub: Any) -> None:
         help="semantic cache hit or miss for (cached, query) pairs (JSON Lines)",
         description=__doc__,
     )
-    parser.add_argument("--config", help="catalog YAML whose cache: section to use (default: the "
-                        "shipped catalog; LLM_ROUTER_CONFIG_PATH is not read)")
+    parser.add_argument("--config", help="catalog YAML whose cache: section to use (default: "
+                        "LLM_ROUTER_CONFIG_PATH, else the shipped catalog)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="similarity threshold; with the verifier, its candidate floor "
                              "(default: the catalog's)")
@@ -80,10 +80,12 @@ def keep_freed_memory() -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from llm_router.embedding.minilm import shared_embedder
+    from llm_router.settings import RouterSettings
 
     keep_freed_memory()
 
-    config = load_catalog(args.config).cache
+    # As every other command: --config, else LLM_ROUTER_CONFIG_PATH, else the shipped one.
+    config = load_catalog(args.config or RouterSettings().config_path).cache
     verifier = config.verifier and not args.no_verifier
     default = config.verifier_floor if verifier else config.similarity_threshold
     threshold = default if args.threshold is None else args.threshold

@@ -3,6 +3,7 @@ errors, and the three near-misses the issue names."""
 
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -104,3 +105,33 @@ def test_glibc_is_asked_to_keep_freed_memory() -> None:
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt is glibc's")
     assert keep_freed_memory() is True
+
+
+def test_config_defaults_to_llm_router_config_path_as_in_every_command(tmp_path) -> None:
+    """--config, else LLM_ROUTER_CONFIG_PATH, else the shipped catalog: a catalog whose
+    cache takes only identical texts (no verifier, similarity 1) read from the variable
+    turns a paraphrase the shipped lookup answers into a miss; --config still wins."""
+    strict, shipped_like = tmp_path / "strict.yaml", tmp_path / "loose.yaml"
+    strict.write_text("cache:\n  verifier: false\n  similarity_threshold: 1.0\n")
+    shipped_like.write_text("cache:\n  verifier: false\n  similarity_threshold: 0.8\n")
+    pair = json.dumps({"cached": "How do I cancel my subscription?",
+                       "query": "How can I cancel my subscription?"}) + "\n"
+
+    def hit(*args: str, env_path: str | None) -> bool:
+        env = {k: v for k, v in os.environ.items() if k != "LLM_ROUTER_CONFIG_PATH"}
+        if env_path is not None:
+            env["LLM_ROUTER_CONFIG_PATH"] = env_path
+        done = subprocess.run([sys.executable, "-m", "llm_router_local.cli", "cache-probe",
+                               *args], input=pair, capture_output=True, text=True,
+                              timeout=120, env=env, check=True)
+        return bool(json.loads(done.stdout)["hit"])
+
+    assert hit(env_path=None) is True
+    assert hit(env_path=str(strict)) is False
+    assert hit("--config", str(shipped_like), env_path=str(strict)) is True
+    missing = subprocess.run(
+        [sys.executable, "-m", "llm_router_local.cli", "cache-probe"], input=pair,
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "LLM_ROUTER_CONFIG_PATH": str(tmp_path / "nowhere.yaml")})
+    assert missing.returncode != 0 and missing.stderr.count("\n") == 1
+    assert "nowhere.yaml" in missing.stderr
