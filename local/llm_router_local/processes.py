@@ -26,11 +26,15 @@ from contextlib import contextmanager, suppress
 from typing import IO, Any
 
 from llm_router.errors import ConfigError
+from llm_router.keys import hash_key, key_id_of
 
 # The thread reading each child's output (wait_for_line), so close_pipes can wait for it.
 _readers: weakref.WeakKeyDictionary[subprocess.Popen[str], threading.Thread] = (
     weakref.WeakKeyDictionary())
 PIPE_DRAIN_S = 5.0
+# Options whose value is an API key (``demo`` starts ``serve --dev-key`` with a fresh one):
+# an error names such a key by its id, as ``keys list`` and the ledger do, never by the key.
+SECRET_OPTIONS = frozenset({"--dev-key"})
 
 
 def wait_for_line(
@@ -72,10 +76,26 @@ def wait_for_line(
             what = (f"exited with status {exited}" if exited is not None
                     else f"closed its output before printing {marker!r}" if ended
                     else f"did not print {marker!r} within {timeout_s:.0f}s")
-            raise ConfigError(f"{proc.args!r} {what}; last output: {tail}")
+            raise ConfigError(masked(proc.args, f"{proc.args!r} {what}; last output: {tail}"))
         seen.append(line)
         if marker in line:
             return line
+
+
+def masked(args: Any, text: str) -> str:
+    """``text`` with the value of every ``SECRET_OPTIONS`` option of the command ``args``
+    (``--dev-key KEY`` or ``--dev-key=KEY``) replaced by that key's id (``key_…``)."""
+    argv = [str(a) for a in args] if isinstance(args, (list, tuple)) else []
+    secrets: list[str] = []
+    for i, arg in enumerate(argv):
+        option, eq, value = arg.partition("=")
+        if option in SECRET_OPTIONS:
+            value = value if eq else argv[i + 1] if i + 1 < len(argv) else ""
+            if value:
+                secrets.append(value)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, key_id_of(hash_key(secret)))
+    return text
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None],

@@ -85,6 +85,17 @@ def test_serve_with_a_broken_config_fails_with_one_line(tmp_path) -> None:
     assert "names provider 'ghost'" in done.stderr
 
 
+def test_demo_names_its_key_by_its_id_when_serve_fails(tmp_path) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text("models:\n  m: {provider: ghost, input_per_mtok: 1, output_per_mtok: 1}\n")
+    done = cli("demo", "--config", str(config))
+    assert done.returncode == 2
+    [error] = done.stderr.splitlines()[-1:]
+    assert error.startswith("llm-router demo: error: ") and "names provider 'ghost'" in error
+    assert "sk-lr-demo-" not in done.stdout + done.stderr
+    assert "'--dev-key', 'key_" in error
+
+
 def test_demo_runs_end_to_end_and_stops_everything() -> None:
     env = {k: "" for k in os.environ if k.endswith("_API_KEY")}  # force the simulator
     done = cli("demo", env=env, timeout=180)
