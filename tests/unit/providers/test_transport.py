@@ -6,6 +6,7 @@ the simulator in tests/integration/test_transport.py."""
 from __future__ import annotations
 
 import asyncio
+import time
 from email.utils import formatdate
 
 import aiohttp
@@ -124,15 +125,40 @@ def test_a_bug_is_not_an_upstream_error():
         _call(_answer, middlewares=[_raising(RuntimeError("a bug"))])
 
 
-def test_a_read_timeout_over_real_sockets():
-    async def slow(request):
-        await asyncio.sleep(2)
-        return web.json_response(BODY)
+# A server that holds its answer holds it until the client has gone, at most this long: a
+# client that never times out fails the test (it gets the answer) instead of hanging it.
+HOLD_S = 30.0
 
+
+async def _hold_until_the_client_goes(request):
+    """Reads the request, then answers nothing until the client closes the connection."""
+    held = time.monotonic()
+    while request.transport is not None and not request.transport.is_closing():
+        if time.monotonic() - held > HOLD_S:
+            return web.json_response(BODY)
+        await asyncio.sleep(0.01)
+    return web.Response(status=499)
+
+
+def test_a_read_timeout_over_real_sockets():
+    """The server has the whole request and answers nothing: what times out is the read,
+    after the call's timeout and long before the server would answer. The timeout (1 s)
+    leaves the connect on loopback, which the same timeout bounds, a wide margin on a
+    loaded machine: at 0.2 s it once lost that race (a ConnectionTimeoutError)."""
+    seen = []
+
+    async def holding(request):
+        seen.append(await request.read())
+        return await _hold_until_the_client_goes(request)
+
+    started = time.monotonic()
     with pytest.raises(UpstreamTimeoutError) as info:
-        _call(slow, timeout_s=0.2)
-    assert isinstance(info.value.__cause__, aiohttp.SocketTimeoutError)
-    assert "within 0.2s" in info.value.message
+        _call(holding, timeout_s=1.0)
+    waited = time.monotonic() - started
+    assert isinstance(info.value.__cause__, aiohttp.SocketTimeoutError), info.value.__cause__
+    assert "within 1s" in info.value.message
+    assert len(seen) == 1 and seen[0].startswith(b'{"model":"cat"')
+    assert 1.0 <= waited < HOLD_S
 
 
 def test_a_body_cut_short_is_a_connection_error():
