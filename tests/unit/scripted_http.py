@@ -4,6 +4,8 @@ callers' tests (llm_router.jsonpost and its users): real sockets, no mock transp
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +21,29 @@ class Reply:
     body: Any = None  # JSON-encoded unless bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    # Answer only once the client has hung up (at most HOLD_S): a timeout test's server,
+    # which no stall of a loaded machine can make answer before the client gives up.
+    hold: bool = False
+
+
+# How long a held reply waits for the client to go: a client that never times out gets
+# the answer then, and its test fails instead of hanging.
+HOLD_S = 30.0
+
+
+def wait_for_hangup(sock: socket.socket, bound_s: float = HOLD_S) -> bool:
+    """True once the peer has closed ``sock``; False after ``bound_s``."""
+    deadline = time.monotonic() + bound_s
+    while (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([sock], [], [], left)
+        if readable:
+            try:
+                if not sock.recv(1, socket.MSG_PEEK):
+                    return True
+            except OSError:  # reset: gone too
+                return True
+            time.sleep(0.01)  # more bytes from a client still there
+    return False
 
 
 @dataclass
@@ -46,6 +71,8 @@ def scripted_server() -> Iterator[ScriptedServer]:
                                    json.loads(raw)))
             reply = state.script.pop(0) if state.script else Reply(body={})
             time.sleep(reply.delay_s)
+            if reply.hold:
+                wait_for_hangup(self.connection)
             body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
             try:
                 self.send_response(reply.status)

@@ -37,9 +37,9 @@ def test_an_error_status_is_a_response_and_a_redirect_is_not_followed() -> None:
 
 def test_a_slow_answer_is_a_timeout() -> None:
     with scripted_server() as server:
-        server.script = [Reply(delay_s=1.0)]
+        server.script = [Reply(hold=True)]  # answers only once the client has gone
         with pytest.raises(PostTimeout):
-            JsonPoster(server.url, timeout=0.2).post("slow", {})
+            JsonPoster(server.url, timeout=0.5).post("slow", {})
 
 
 def test_a_refused_connection_is_a_failure_but_not_a_timeout() -> None:

@@ -49,8 +49,8 @@ def test_openai_embedder_posts_the_batch_and_orders_rows_by_index() -> None:
 def test_openai_embedder_maps_http_errors() -> None:
     with scripted_server() as server:
         server.script = [Reply(429, {"error": {}}), Reply(200, b"not json"),
-                         Reply(200, {}, delay_s=1.0)]
-        embedder = OpenAIEmbedder(_openai_client(server.url, timeout=0.2), model="m", dim=3)
+                         Reply(200, {}, hold=True)]  # answers once the client has gone
+        embedder = OpenAIEmbedder(_openai_client(server.url, timeout=0.5), model="m", dim=3)
         with pytest.raises(UpstreamStatusError) as info:
             embedder.embed_one("x")
         assert info.value.upstream_status == 429 and info.value.retryable
