@@ -2,7 +2,8 @@
 to 20,000 characters of a question, and a pattern that backtracks can turn that into
 seconds (session 11's sides pattern: 37 s on 20,000 digits). For each shape, 20,000
 characters of it, read as ``Vocabulary.view`` and ``number_codes`` read a text
-(``amounts`` hard and every other reading, ``ids``, ``currencies``, ``periods``), in CPU
+(``amounts`` hard and every other reading, ``ids``, ``currencies``, ``periods``,
+``measures``), in CPU
 seconds (process time: load does not inflate it); exits 1 if any shape takes over
 ``--limit`` seconds. A timing check kept out of the unit tests (they run under load).
 
@@ -16,7 +17,14 @@ import sys
 import time
 
 from llm_router.cache.pair_features import normalise, number_codes
-from llm_router.cache.quantities import amounts, currencies, ids, other_readings, periods
+from llm_router.cache.quantities import (
+    amounts,
+    currencies,
+    ids,
+    measures,
+    other_readings,
+    periods,
+)
 
 # Runs of the forms each pattern reads, and of what comes closest to them without
 # being one (digits, separators, prefixes of a form), one shape per line.
@@ -31,6 +39,7 @@ SHAPES = [
     "at 7 ", "after 7 days ", "at eight ", "seven o'clock ", "6-week-old ", "6-", "1-day-",
     "4,800 m ", "1,1 m", "two and a half ", "2br ", "0.5bar ", "12 euro cents ", "pkr ",
     "at 7.15 25% 2m 5l paid r900 50mm f2 ayn rand after 7 ",  # every other reading at once
+    "in km ", "1 km ", "in miles per hour ", "100 degrees ° c ", "kcal kj ", "a a a mile ",
 ]
 
 
@@ -40,6 +49,7 @@ def read_all(lowered: str) -> None:
     ids(lowered, hard=True)
     currencies(lowered)
     periods(lowered)
+    measures(lowered)
 
 
 def main() -> None:

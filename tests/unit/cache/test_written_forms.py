@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from llm_router.cache.pair_features import Vocabulary, number_codes, quantity_conflict
-from llm_router.cache.quantities import amounts, currencies, ids, other_readings, periods
+from llm_router.cache.quantities import (
+    amounts,
+    currencies,
+    ids,
+    measures,
+    other_readings,
+    periods,
+)
 from llm_router.cache.verifier import load_vocabulary
 from llm_router.cache.written_forms import currency_letters, rates, rewrite
 
@@ -288,3 +295,49 @@ def test_session_12_compounds_and_hours_that_stay_apart() -> None:
     assert other_readings("is check-in at 3 pm") == ()  # a clock time as written
     assert other_readings("can you seat 6 at 7pm") == ()
     assert other_readings("can i leave after 7 days") == ()
+
+
+# Session 13: answers asked in different units of one measure (``quantities.measures``).
+@pytest.mark.parametrize(("a", "b"), [
+    ("how many calories in a gram of fat", "how many kilojoules in a gram of fat"),
+    ("how many kcal in 100 g of rice", "how many kJ in 100 g of rice"),
+    ("is 2,000 kcal a day enough to lose weight", "is 2,000 kJ a day enough to lose weight"),
+    ("How long is the Nile in miles?", "How long is the Nile in kilometres?"),
+    ("What is the mileage allowance per km?", "What is the mileage allowance per mile?"),
+    ("What is absolute zero in Celsius?", "What is absolute zero in Fahrenheit?"),
+    ("is 40 degrees hot for a hike, Fahrenheit", "is 40 degrees hot for a hike, Celsius"),
+    ("convert 30 celsius to fahrenheit", "convert 30 celsius to kelvin"),
+    ("what's the speed limit on motorways in mph", "what's the speed limit on motorways in km/h"),
+])
+def test_different_units_asked_for_conflict(vocab: Vocabulary, a: str, b: str) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b))
+    assert quantity_conflict(vocab.view(b), vocab.view(a))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("how many calories in a banana", "how many kcal in a banana"),
+    ("how many kJ in an apple", "how many kilojoules in an apple"),
+    ("burn 300 calories on a bike", "burn 300 kcal on a bike"),
+    ("how far is the moon in km", "how far away is the moon in kilometres"),
+    ("How far is 1 AU in km?", "How far is one astronomical unit in kilometres?"),
+    ("What is 100°F in °C?", "What is 100 degrees Fahrenheit in Celsius?"),
+    ("What is 25 °C in Fahrenheit?", "convert 25C to F"),
+    ("How fast is 100 km/h in mph?", "How fast is 100 kilometres per hour in miles per hour?"),
+    ("what's the boiling point of water in Celsius?", "at what temperature in °C does water boil"),
+    ("how long is a marathon in miles", "how long is a marathon in km or miles"),
+    ("how long is a marathon in miles", "how long is a marathon"),  # one side: the verifier's
+    ("convert 5 km to miles", "convert 5 kilometres to miles"),
+    ("is a 5-mile run long", "is a five mile run long"),
+])
+def test_the_same_units_asked_for_agree(vocab: Vocabulary, a: str, b: str) -> None:
+    assert not quantity_conflict(vocab.view(a), vocab.view(b))
+    assert not quantity_conflict(vocab.view(b), vocab.view(a))
+
+
+def test_units_beside_a_number_are_amounts_not_asked_for() -> None:
+    assert measures("what is 100 degrees fahrenheit in celsius") == {"temperature:celsius"}
+    assert measures("a 5-mile run in 30 minutes") == frozenset()
+    assert measures("how fast is 100 km/h in mph") == {"speed:mph"}
+    assert measures("how many calories in a gram of fat") == {"energy:kcal"}
+    assert amounts("500 calories or 500 kcal", hard=True) == ((500.0, "kcal"), (500.0, "kcal"))
+    assert amounts("500 calories", hard=False) == ((500.0, ""),)  # the features' reading

@@ -33,10 +33,12 @@ from llm_router.cache.quantities import (
     Amount,
     amounts,
     currencies,
+    measures,
     other_readings,
     periods,
     same_amounts,
     same_currencies,
+    same_measures,
     same_units,
 )
 from llm_router.cache.quantities import ids as identifiers
@@ -116,6 +118,9 @@ class TextView:
     # ``hard_quantities`` read other ways: a bare "2m" / "5k" as metres / km, a glued "5L"
     # as lakh (``quantities.other_readings``): the hard check takes any reading.
     hard_other: tuple[tuple[Amount, ...], ...] = ()
+    # Units asked for with no number ("how many kilojoules", "in miles"),
+    # ``quantities.measures``: the hard check only.
+    measures: frozenset[str] = frozenset()
 
 
 class Vocabulary:
@@ -182,7 +187,7 @@ class Vocabulary:
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
-            hard_other=other_readings(lowered),
+            hard_other=other_readings(lowered), measures=measures(lowered),
         )
 
 
@@ -265,9 +270,10 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     """The hard check: two texts that both name amounts, or both name ids, and name
     different ones never share an answer; nor equal amounts in different units ("5 kg" /
     "5 lb"), amounts of different rate periods ("$90 a month" / "$90 a year"), or
-    different currencies ("1 BTC in USD" / "in EUR"). An amount, id, unit, period or
-    currency on one side only is left to the verifier ("Tracking hasn't moved in 6 days"
-    may ask what "Why hasn't my order shipped?" asks)."""
+    different currencies ("1 BTC in USD" / "in EUR"), or answers asked in different units
+    of one measure ("how many calories" / "how many kilojoules", "in miles" / "in km").
+    An amount, id, unit, period or currency on one side only is left to the verifier
+    ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order shipped?" asks)."""
     return value_conflict(a, b) or _unit_conflict(a, b)
 
 
@@ -285,12 +291,14 @@ def _unit_conflict(a: TextView, b: TextView) -> bool:
     (so some reading of each side's amounts is equal to the other's in value and number,
     as ``same_units`` needs): no such readings in units that can be the same ("5 kg" /
     "5 lb") and of the same rate period ("$90 a month" / "$90 a year"), or different
-    currencies named ("1 BTC in USD" / "in EUR")."""
+    currencies named ("1 BTC in USD" / "in EUR"), or different units asked for
+    (``quantities.same_measures``)."""
     if not any(not qa or not qb or (same_amounts(qa, qb) and same_units(qa, qb) and not (
             a.periods and b.periods and a.periods != b.periods))
                for qa in _readings(a) for qb in _readings(b)):
         return True
-    return not same_currencies(a.currencies, b.currencies)
+    return (not same_currencies(a.currencies, b.currencies)
+            or not same_measures(a.measures, b.measures))
 
 
 def _readings(view: TextView) -> tuple[tuple[Amount, ...], ...]:

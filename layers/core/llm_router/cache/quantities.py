@@ -147,6 +147,11 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
     **dict.fromkeys(("bath", "baths", "bathroom", "bathrooms"), ("bathroom", 1)),
     # What ``written_forms`` rewrites to: "f/1.8" -> "1.8 aperture", "7 cubed" -> "7 3 power".
     "aperture": ("aperture", 1), "power": ("power", 1),
+    # Energy: food calories are kilocalories ("500 calories" / "500 kcal"); "2,000 kcal" /
+    # "2,000 kJ" differ by family, as "5 oz" / "5 kg" do.
+    **{w: (family, 1) for family, names in (
+        ("kcal", "kcal kcals kilocalorie kilocalories calorie calories"),
+        ("kj", "kj kilojoule kilojoules")) for w in names.split()},
 }
 # Families whose amounts agree within 3 % (``same_amounts``).
 APPROXIMATE = frozenset({"mb", "mbps"})
@@ -358,6 +363,58 @@ def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
     return all(x == y or (fx in APPROXIMATE and fy in APPROXIMATE
                           and abs(x - y) <= 0.03 * max(abs(x), abs(y)))
                for (x, fx), (y, fy) in zip(sorted(a), sorted(b), strict=True))
+
+
+# Units a question may want its answer in, by what they measure. A unit with no number
+# before it is asked for ("how many calories in a gram of fat", "the Nile in miles",
+# "absolute zero in Celsius", "the charge per km"); one after a number is an amount's
+# (``amounts``). Each unit's spellings are one ("kcal" / "calories", "km" / "kilometres",
+# "°C" / "celsius"); speeds are read before the distances in them.
+_MEASURES: dict[str, tuple[str, str]] = {
+    written: (measure, unit) for measure, unit, spellings in (
+        ("speed", "mph", "mph|miles per hour|miles an hour|mi/h"),
+        ("speed", "km/h", "km/h|kmh|kph|kmph|km per hour|km an hour|kms per hour|"
+                          "kilometres per hour|kilometers per hour|kilometre per hour|"
+                          "kilometer per hour|kilometres an hour|kilometers an hour"),
+        ("energy", "kcal", "kcal|kcals|kilocalorie|kilocalories|calorie|calories"),
+        ("energy", "kj", "kj|kilojoule|kilojoules"),
+        ("temperature", "celsius", "°c|° c|celsius|centigrade"),
+        ("temperature", "fahrenheit", "°f|° f|fahrenheit"),
+        ("temperature", "kelvin", "kelvin"),
+        ("distance", "km", "km|kms|kilometre|kilometres|kilometer|kilometers"),
+        ("distance", "mile", "mile|miles"),
+    ) for written in spellings.split("|")}
+_MEASURE = re.compile(r"(?<![a-z0-9])(" + "|".join(
+    re.escape(w) for w in sorted(_MEASURES, key=len, reverse=True)) + r")(?![a-z0-9])")
+# What comes just before a unit that belongs to an amount: a number, in digits or words,
+# and perhaps "degrees", "°" or a hyphen ("25 °C", "100 degrees Fahrenheit", "a 5-mile run").
+_AMOUNT_BEFORE = re.compile(r"(?:\d|\b(?:" + "|".join((*_SMALL, "hundred", "thousand",
+                                                          "million", "a", "an", "one"))
+                            + r"))\s*-?\s*(?:degrees?\s*)?$")
+
+
+def measures(lowered: str) -> frozenset[str]:
+    """The units a normalised text asks its answer in, as "measure:unit" ("how many
+    kilojoules in a gram of fat": energy:kj; "convert 30 celsius to fahrenheit":
+    temperature:fahrenheit; "how fast is 100 km/h in mph": speed:mph)."""
+    found = set()
+    for m in _MEASURE.finditer(lowered):
+        if not _AMOUNT_BEFORE.search(lowered[max(0, m.start() - 24):m.start()]):
+            found.add("{}:{}".format(*_MEASURES[m.group(1)]))
+    return frozenset(found)
+
+
+def same_measures(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two texts' ``measures`` agree: for every measure both ask in, some unit is the
+    same ("in miles" / "in km or miles" agree; "in miles" / "in kilometres", "calories" /
+    "kilojoules" do not); a measure asked on one side only is left to the verifier."""
+    mine: dict[str, set[str]] = {}
+    theirs: dict[str, set[str]] = {}
+    for found, into in ((a, mine), (b, theirs)):
+        for item in found:
+            measure, unit = item.split(":", 1)
+            into.setdefault(measure, set()).add(unit)
+    return all(mine[m] & theirs[m] for m in mine.keys() & theirs.keys())
 
 
 def same_units(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
