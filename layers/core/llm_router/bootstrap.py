@@ -135,8 +135,14 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
         s3 = aws.client("s3", region=settings.region, endpoint_url=settings.aws_endpoint_url,
                         config=RETRY_CONFIG)
         snapshots = S3SnapshotStore(s3, settings.bucket)
+    preparer = None
+    if catalog.cache.verifier and catalog.cache.prepare_ahead > 0:
+        from llm_router.cache.preparer import Preparer, shared_nets
+
+        model = catalog.cache.verifier_model
+        preparer = Preparer(lambda: shared_nets(model), catalog.cache.prepare_ahead)
     return ResponseCache(catalog.cache, DynamoCacheStore(dynamodb, settings.cache_table),
-                         snapshots=snapshots)
+                         snapshots=snapshots, preparer=preparer)
 
 
 def build_resilience(settings: RouterSettings, catalog: Catalog, dynamodb: Any, *,

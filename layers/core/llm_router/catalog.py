@@ -200,6 +200,10 @@ class CacheConfig(BaseModel):
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.
     refresh_seconds: float = Field(default=2.0, ge=0)
+    # With the verifier: the newest this many entries an instance learns from the snapshot
+    # or the journal have their texts prepared for it in the background (cache/preparer.py),
+    # so a lone candidate among them costs what one stored here does. 0: none ahead.
+    prepare_ahead: int = Field(default=1000, ge=0)
     # Who shares answers: every key of a tenant ("tenant") or each key alone ("key");
     # tenant_scopes overrides it per tenant.
     scope: Literal["tenant", "key"] = "tenant"

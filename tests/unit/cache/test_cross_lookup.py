@@ -269,6 +269,53 @@ def test_stacked_an_entry_stored_here_is_judged_from_its_lookups_pass(
     assert lookup.probability == pytest.approx(expected, abs=1e-5)
 
 
+def test_stacked_an_entry_learnt_from_a_snapshot_is_prepared_ahead(
+        stacked: CrossVerifier, embedder: MiniLMEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry another instance stored reaches this one through the snapshot: the
+    preparer runs its text's MiniLM pass in the background (batched with the others
+    learnt), so the lookup that finds it alone runs none over it, and its probability is
+    a cold lookup's to float32 rounding (batched pass against a lone one)."""
+    from llm_router.cache.cross import stack
+    from llm_router.cache.preparer import Preparer
+
+    monkeypatch.setitem(verifier_module._SHARED, "cross", stacked)
+    assert stacked.nets is not None
+    vectors = embedder.embed(CACHED)
+    records = [IndexRecord(f"k{i}", "c", text, vectors[i], 2**62, f"J#{i}")
+               for i, text in enumerate(CACHED)]
+
+    class Snapshot:
+        def load(self, tenant_id: str) -> tuple[list[IndexRecord], str]:
+            return records, "J#9"
+
+    class NoJournal:
+        def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+            return []
+
+    preparer = Preparer(lambda: stacked.nets, ahead=10, batch=4)
+    cache = ResponseCache(CacheConfig(verifier_model="cross", refresh_seconds=3600),
+                          NoJournal(), snapshots=Snapshot(), preparer=preparer)  # type: ignore[arg-type]
+    with cache._index("t"):
+        pass
+    assert preparer.drain(60) and preparer.prepared == len(CACHED)
+
+    states = _state_passes(embedder, monkeypatch)
+    learnt = CACHED[3]  # "How do I track my order?": alone in its index
+    index = TenantIndex(capacity=1)
+    index.add(records[3])
+    query = cache.embed_query(embedder, QUERY)
+    lookup = index.search(query, "c", 0, MatchPolicy(0.0, True, stacked, 1.0), QUERY)
+    assert states == [1]  # the query's embedding pass; none over the learnt text
+    assert lookup.probability is not None
+    [(_, similarity)] = index.nearest(query, "c", 0)
+    monkeypatch.undo()
+    cold_nets = load_verifier(model_kind="nets")
+    expected = stack(float(stacked.encoder.probabilities([(QUERY, learnt)])[0]),
+                     cold_nets.probability(learnt, QUERY, similarity))
+    assert lookup.probability == pytest.approx(expected, abs=1e-5)
+
+
 def test_stacked_cache_probe_makes_one_minilm_pass_a_batch(
         stacked: CrossVerifier, embedder: MiniLMEmbedder,
         monkeypatch: pytest.MonkeyPatch) -> None:

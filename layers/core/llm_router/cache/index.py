@@ -75,15 +75,16 @@ class TenantIndex:
     def semantic_rows(self) -> int:
         return len(self._keys)
 
-    def add(self, record: IndexRecord) -> None:
-        """Add or update an entry; adding the same record again is a no-op."""
+    def add(self, record: IndexRecord) -> bool:
+        """Add or update an entry; adding the same record again is a no-op. True when a
+        semantic row was added or changed (its text may be new to this instance)."""
         self.watermark = max(self.watermark, record.journal_sk)
         if self._exact.get(record.key) == record.expires_at and (
                 record.embedding is None or record.key in self._row):
-            return
+            return False
         self._exact[record.key] = record.expires_at
         if record.embedding is None:
-            return
+            return False
         row = self._row.get(record.key)
         if row is None:
             row = len(self._keys)
@@ -99,6 +100,7 @@ class TenantIndex:
         self._expires[row] = record.expires_at
         self._amounts[row] = self._ids[row] = NO_CODE
         self._read[row] = False
+        return True
 
     def remove(self, key: str) -> None:
         self._exact.pop(key, None)

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +27,7 @@ from llm_router.cache.entry import CachedAnswer, CacheHit, Found, IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
+from llm_router.cache.preparer import Preparer
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.base import Embedder
@@ -94,8 +95,12 @@ class ResponseCache:
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
         dim: int = 384,
+        preparer: Preparer | None = None,
     ):
         self.config = config
+        # Prepares the texts of entries learnt from the snapshot or the journal for the
+        # verifier, in the background (``preparer.py``); None: each at its first lookup.
+        self._preparer = preparer
         self._store = store
         self._snapshots = snapshots
         self._clock = clock
@@ -159,6 +164,10 @@ class ResponseCache:
         candidates, and for the entry its answer may become. One MiniLM pass a request.
         The cross-encoder reads no per-text states: the embedding alone, unless it is
         stacked on the nets, whose states the same pass then gives."""
+        with self._lookup():
+            return self._embed_query(embedder, query)
+
+    def _embed_query(self, embedder: Embedder, query: str) -> Vector:
         if self.config.verifier:
             from llm_router.cache.context import MAX_TOKENS
             from llm_router.cache.verifier import nets_of, shared_verifier
@@ -186,7 +195,7 @@ class ResponseCache:
         """``lookup_semantic``, saying why when it missed for another reason than no match
         (no entry near enough, or the checks and the verifier said no)."""
         try:
-            with self._index(tenant_id) as index:
+            with self._index(tenant_id) as index, self._lookup():
                 lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
                                       policy_for(self.config, tenant_id), query)
             if lookup.match is None:
@@ -230,6 +239,10 @@ class ResponseCache:
         if tenant is not None:
             with tenant.lock:
                 tenant.index.add(pending.record)
+
+    def _lookup(self) -> AbstractContextManager[None]:
+        """Around a lookup's CPU work: the preparer starts no batch meanwhile."""
+        return self._preparer.lookup() if self._preparer is not None else nullcontext()
 
     def _answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         """The entry's answer: kept here if this instance stored or read it before
@@ -281,15 +294,17 @@ class ResponseCache:
         """The snapshot once, then the journal at most every ``refresh_seconds``. The
         journal is read from ``JOURNAL_OVERLAP_S`` before the newest entry seen: an
         entry that committed late, or from a clock behind ours, sorts before that entry
-        and would be skipped otherwise. Adding an entry twice changes nothing."""
+        and would be skipped otherwise. Adding an entry twice changes nothing. The texts
+        of the entries added go to the preparer, which prepares them off this request."""
         index = tenant.index
+        learnt: list[str] = []  # texts of semantic entries added, oldest first
         if not tenant.loaded:
             if self._snapshots is not None:
                 records, watermark = self._snapshots.load(tenant_id)
                 live = self._now()
                 for record in records:
-                    if record.expires_at > live:
-                        index.add(record)
+                    if record.expires_at > live and index.add(record):
+                        learnt.append(record.text)
                 index.watermark = max(index.watermark, watermark)
             tenant.loaded = True
         now = self._monotonic()
@@ -297,13 +312,16 @@ class ResponseCache:
             live = self._now()
             for record in self._store.journal_since(tenant_id, overlap_start(index.watermark)):
                 if record.expires_at > live:
-                    index.add(record)
+                    if index.add(record):
+                        learnt.append(record.text)
                 else:  # the overlap re-reads it; moves the watermark all the same
                     index.watermark = max(index.watermark, record.journal_sk)
             tenant.synced_at = now
             if now - tenant.pruned_at >= PRUNE_SECONDS:
                 index.drop_expired(live)
                 tenant.pruned_at = now
+        if learnt and self._preparer is not None and self.config.verifier:
+            self._preparer.offer(learnt)  # returns at once: a background thread prepares
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

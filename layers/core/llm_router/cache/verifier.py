@@ -191,20 +191,25 @@ class PairVerifier:
                 self._kept_bytes -= self._prepared.popitem(last=False)[1].nbytes
         return prepared
 
-    def prepare_many(self, texts: Sequence[str]) -> None:
+    def prepare_many(self, texts: Sequence[str], lone: bool = False) -> int:
         """Prepare the texts not kept yet in one batched MiniLM pass: a lookup's
         candidates over the floor, which are all judged unless one hits. One pass over
         five questions reads MiniLM's 42 MB of weights once; five single passes read them
         five times (42 vs 106 ms of CPU under load). A text over ``MAX_TOKENS`` is left
-        to ``prepare``, which cuts it."""
+        to ``prepare``, which cuts it, as is a lone text; ``lone``: prepare those too,
+        each with its own pass (``preparer.Preparer``, off the request path). Returns
+        how many texts were prepared here."""
         with self._lock:
             cold = [t for t in dict.fromkeys(texts) if t not in self._prepared]
-        if len(cold) < 2:  # one text: its own pass when it is judged
-            return
+        if not cold or (len(cold) < 2 and not lone):  # one text: its own pass when judged
+            return 0
         _, states = self.embedder.embed_with_states(cold, MAX_TOKENS, self.state_layers)
+        done = 0
         for text, rows in zip(cold, states, strict=True):
-            if rows is not None:
+            if rows is not None or lone:
                 self.prepare(text, rows)
+                done += 1
+        return done
 
     def forget(self) -> None:
         """Drop every prepared text (benchmarks time the cold path with it)."""
