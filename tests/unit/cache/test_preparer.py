@@ -154,3 +154,21 @@ def test_with_the_verifier_off_nothing_is_offered() -> None:
     with cache._index("t"):
         pass
     assert preparer.drain(10) and nets.batches == []
+
+
+def test_the_router_builds_its_cache_with_a_preparer_unless_told_not_to() -> None:
+    from llm_router.bootstrap import build_cache
+    from llm_router.catalog import Catalog
+    from llm_router.settings import RouterSettings
+
+    settings = RouterSettings(aws_endpoint_url="http://127.0.0.1:9")
+
+    def preparer_of(cache: CacheConfig) -> Preparer | None:
+        built = build_cache(settings, Catalog(cache=cache), dynamodb=None)
+        assert built is not None
+        return built._preparer
+
+    on = preparer_of(CacheConfig())
+    assert on is not None and on._ahead == CacheConfig().prepare_ahead == 1000
+    assert preparer_of(CacheConfig(prepare_ahead=0)) is None
+    assert preparer_of(CacheConfig(verifier=False)) is None
