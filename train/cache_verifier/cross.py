@@ -334,14 +334,18 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     a linear warm-up of ``warmup`` steps, then a linear decay to 0) over ``data`` = (a,
     a_len, b, b_len, labels, weights), shuffled each epoch from ``seed``, each pair read in
     a random order; the trained parameters and a loss log every 100 steps. ``labels`` may
-    be soft (a probability). ``frozen``: parameters left as they are (no gradient taken);
+    be soft (a probability); a seventh array in ``data``, per pair, is added to the model's
+    logit before the loss (a fixed offset: the logit of the model it is stacked on, so that
+    it learns what to add to that one's verdict). ``frozen``: parameters left as they are
+    (no gradient taken);
     ``trim``: each batch padded to its own longest pair (rounded up to 16 positions, so a
     few shapes compile) instead of PAD_LEN, the same arithmetic on fewer positions;
     ``by_length``: batches of like-length pairs (``batch_order``)."""
     import jax
     import jax.numpy as jnp
 
-    a, a_len, b, b_len, labels, weights = data
+    a, a_len, b, b_len, labels, weights = data[:6]
+    offsets = data[6] if len(data) > 6 else np.zeros(len(labels), np.float32)
     lengths = a_len.astype(np.int64) + b_len.astype(np.int64) + 3
     fixed = {k: x for k, x in params.items() if k in frozen}
     params = {k: x for k, x in params.items() if k not in frozen}
@@ -349,15 +353,16 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     def decays(key: str) -> bool:
         return key.endswith(".weight") and "LayerNorm" not in key and "embeddings" not in key
 
-    def loss_fn(p: Any, f: Any, ids: Any, types: Any, mask: Any, y: Any, w: Any) -> Any:
-        logit = forward({**p, **f}, word, ids, types, mask)
+    def loss_fn(p: Any, f: Any, ids: Any, types: Any, mask: Any, y: Any, w: Any,
+                o: Any) -> Any:
+        logit = forward({**p, **f}, word, ids, types, mask) + o
         losses = -(y * jax.nn.log_sigmoid(logit) + (1 - y) * jax.nn.log_sigmoid(-logit))
         return (losses * w).mean()
 
     @jax.jit
     def step(p: Any, f: Any, m: Any, v: Any, t: Any, ids: Any, types: Any, mask: Any,
-             y: Any, w: Any) -> Any:
-        loss, grads = jax.value_and_grad(loss_fn)(p, f, ids, types, mask, y, w)
+             y: Any, w: Any, o: Any) -> Any:
+        loss, grads = jax.value_and_grad(loss_fn)(p, f, ids, types, mask, y, w, o)
         rate = lr * jnp.minimum((t + 1) / warmup, jnp.maximum(0.0, (total - t) / (total - warmup)))
         b1, b2 = 0.9, 0.999
         new_p, new_m, new_v = {}, {}, {}
@@ -391,7 +396,7 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
                 keep = min(PAD_LEN, -(-int(lengths[idx].max()) // 16) * 16)
                 ids, types, mask = ids[:, :keep], types[:, :keep], mask[:, :keep]
             params, m, v, loss = step(params, fixed, m, v, jnp.float32(t), ids, types, mask,
-                                      labels[idx], weights[idx])
+                                      labels[idx], weights[idx], offsets[idx])
             if t % 100 == 0:
                 log.append((t, float(loss)))
                 print(f"{name} step {t}/{total} loss {float(loss):.4f} "

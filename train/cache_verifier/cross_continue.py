@@ -210,6 +210,20 @@ def prepare(out: Path, seed: int = SEED) -> None:
           f"{time.process_time() - started:.0f} s CPU", flush=True)
 
 
+def probe_pairs(out: Path, seed: int = SEED) -> None:
+    """The new and focus sets' pairs, in the bundle's order (``prepare`` puts them first),
+    as ``llm-router cache-probe`` input (cached = a, query = b): its ``--explain
+    --verifier-model nets`` output is ``fit --stack``'s."""
+    pairs, _ = collect(seed)
+    first = [p for p in pairs if p["source"] in NEW_SETS or p["source"] in FOCUS_SETS]
+    if pairs[: len(first)] != first:
+        raise SystemExit("the new and focus pairs are not the bundle's first")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps({"cached": p["a"], "query": p["b"]}) + "\n"
+                           for p in first), encoding="utf-8")
+    print(f"{out}: {len(first):,} pairs")
+
+
 # --------------------------------------------------------------------------- fit
 
 
@@ -253,12 +267,17 @@ def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
 def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batch: int,
         lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float,
         balance: float | None = None, focus_weight: float | None = None,
-        distil: float = 0.0, freeze_below: int = 0, fast: bool = False) -> None:
+        distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
+        stack: Path | None = None) -> None:
     """``distil``: the replay pairs' (neither new, focus nor mined) targets become
     ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
     probability up); ``freeze_below``: the embeddings and the encoder layers under it are
-    not trained; ``fast``: batches of like length, each padded to its longest pair only."""
+    not trained; ``fast``: batches of like length, each padded to its longest pair only;
+    ``stack``: ``llm-router cache-probe --explain --verifier-model nets`` over the new and
+    focus sets' pairs (the bundle's first rows, cached = a, query = b): those pairs are
+    trained through the stack, the nets' logit added to the cross-encoder's before the loss
+    (the nets never saw these sets; a pair the probe refused before the nets trains alone)."""
     import jax
     import jax.numpy as jnp
 
@@ -302,8 +321,21 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
         targets[idx] = (1 - distil) * labels[idx] + distil * soft
         drift["teacher_replay_median_p"] = round(float(np.median(soft)), 4)
         drift["teacher_cpu_s"] = round(time.process_time() - cpu, 1)
+    offsets = np.zeros(labels.size, np.float32)
+    if stack is not None:
+        probe = [json.loads(line) for line in stack.read_text().splitlines() if line.strip()]
+        if len(probe) != int((bundle["train.new"] | focus).sum()) or not (
+                bundle["train.new"] | focus)[:len(probe)].all():
+            raise SystemExit(f"{stack}: not one line per new and focus pair, in order")
+        nets = np.asarray([np.nan if r.get("probability") is None else r["probability"]
+                           for r in probe], np.float64)
+        known = ~np.isnan(nets)
+        clipped = np.clip(nets[known], 1e-4, 1 - 1e-4)
+        offsets[np.flatnonzero(known)] = np.log(clipped) - np.log1p(-clipped)
+        drift["stacked_pairs"] = int(known.sum())
+        drift["stack_sha256"] = hashlib.sha256(stack.read_bytes()).hexdigest()
     data = (bundle["train.a"], bundle["train.a_len"], bundle["train.b"], bundle["train.b_len"],
-            targets, weights)
+            targets, weights, offsets)
     frozen = frozen_names(params, freeze_below)
     params, log = train_steps(params, word, forward, data, batch=batch, lr=lr, total=steps,
                               warmup=max(1, round(steps * warmup)), seed=seed, name=name,
@@ -353,7 +385,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
     check = cross_probabilities(artefact, [r["b"] for r in rows], [r["a"] for r in rows],
                                 "shared", "query_first")
     w = np.load(artefact)
-    shipped = json.loads((SHIPPED / "cross.json").read_text())
+    init_meta = Path(record["init"]).with_name("cross.json")
+    shipped = json.loads((init_meta if init_meta.is_file() else SHIPPED / "cross.json").read_text())
     digest = write_cross(out, {k: w[k] for k in w.files}, {
         "layers": record["layers"],
         "max_side_tokens": MAX_SIDE,
@@ -368,7 +401,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
                       "hand_weight", "mined_weight", "focus_weight", "distil",
-                      "freeze_below", "fast", "balance", "positive_share", "epochs",
+                      "freeze_below", "fast", "stacked_pairs", "balance", "positive_share",
+                      "epochs",
                       "cpu_s", "wall_s", "load_before", "load_after", "device")}},
         "sources": meta["train_sources"],
         "scores": scores or {},
@@ -486,6 +520,10 @@ def main() -> None:
     p = sub.add_parser("prepare", help="new sets + replay + mined negatives -> a bundle (CPU)")
     p.add_argument("--out", type=Path, required=True, help="the bundle file (.npz)")
     p.add_argument("--seed", type=int, default=SEED)
+    q = sub.add_parser("probe-pairs",
+                       help="the new and focus pairs as cache-probe input (for fit --stack)")
+    q.add_argument("--out", type=Path, required=True)
+    q.add_argument("--seed", type=int, default=SEED)
     f = sub.add_parser("fit", help="continue training from the shipped cross.npz (JAX)")
     f.add_argument("--bundle", type=Path, required=True)
     f.add_argument("--init", type=Path, default=SHIPPED / "cross.npz")
@@ -510,6 +548,9 @@ def main() -> None:
                    help="leave the embeddings and encoder layers under this one untrained")
     f.add_argument("--fast", action="store_true",
                    help="batches of like-length pairs, each padded to its longest only")
+    f.add_argument("--stack", type=Path, default=None,
+                   help="cache-probe --explain --verifier-model nets output over the new and "
+                        "focus pairs: train those through the stack (nets' logit added)")
     e = sub.add_parser("export", help="a fit into a --cross-dir folder")
     e.add_argument("--fit", type=Path, required=True, help="the fit's <name>.json")
     e.add_argument("--out", type=Path, required=True)
@@ -525,12 +566,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.out, args.seed)
+    elif args.command == "probe-pairs":
+        probe_pairs(args.out, args.seed)
     elif args.command == "fit":
         fit(args.bundle, args.init, args.out, args.name, steps=args.steps, batch=args.batch,
             lr=args.lr, warmup=args.warmup, seed=args.seed, new_weight=args.new_weight,
             hand_weight=args.hand_weight, balance=args.balance,
             focus_weight=args.focus_weight, distil=args.distil,
-            freeze_below=args.freeze_below, fast=args.fast)
+            freeze_below=args.freeze_below, fast=args.fast, stack=args.stack)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = decision["cut"] if decision else args.threshold
