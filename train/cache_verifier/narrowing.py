@@ -18,9 +18,11 @@ row that shares a text with a decision row (case, punctuation and spacing aside:
 13's writers reused short questions of heldout16-17 and other common ones). The cut: on the
 decision rows the shipped lookup answers through the verifier (not respelled), the cut that
 refuses the most false hits while costing at most ``RECALL_ALL`` points of recall over all
-decision sets and ``RECALL_SET`` on any one (the session-13 rule's budget). Prints the sweep
-and the rule's first test (at least 40 % of the lookup's false hits refused); ``--write``
-stores the weights and cut in the layer's ``narrowing.json``.
+decision sets and ``RECALL_SET`` on any one (the session-13 rule's budget). Prints the
+weights, the chosen point and the rule's first test (at least 40 % of the lookup's false
+hits refused); ``--write`` stores them, with the sweep's summary, in the layer's
+``narrowing.json``. Rows scored with a candidate verifier (``cache_losses.py --cross-dir``)
+need its cut: ``--verifier-cut``.
 """
 
 from __future__ import annotations
@@ -106,11 +108,11 @@ def answered(row: dict[str, Any], floor: float, cut: float) -> tuple[bool, bool]
     return hit, hit
 
 
-def decide(rows: list[dict[str, Any]], scores: F64, gated: npt.NDArray[np.bool_]
-           ) -> dict[str, Any]:
-    """The cut refusing the most false hits within the recall budget, and the sweep."""
+def decide(rows: list[dict[str, Any]], scores: F64, gated: npt.NDArray[np.bool_],
+           cut: float) -> dict[str, Any]:
+    """The cut refusing the most false hits within the recall budget, and the sweep;
+    ``cut``: the verifier's operating point the rows were scored for."""
     config = CacheConfig()
-    cut = config.verifier_threshold or shared_verifier().threshold
     hits = [answered(r, config.verifier_floor, cut) for r in rows]
     label = np.asarray([r["label"] for r in rows], bool)
     names = list(dict.fromkeys(r["set"] for r in rows))
@@ -147,6 +149,9 @@ def main() -> int:
                         help="cache_losses --pairs-out files of training sets")
     parser.add_argument("--decide", type=Path, required=True,
                         help="cache_losses --pairs-out file of the decision sets")
+    parser.add_argument("--verifier-cut", type=float, default=None,
+                        help="the verifier's operating point the rows were scored for "
+                             "(default: the shipped one; a --cross-dir candidate's own)")
     parser.add_argument("--write", action="store_true",
                         help=f"store weights and cut in {ARTEFACT.name}")
     args = parser.parse_args()
@@ -159,7 +164,8 @@ def main() -> int:
     mean, scale, w, b = fit(x[gated], y[gated])
     xd, gated_d = features(rows)
     scores = 1 / (1 + np.exp(-(((xd - mean) / scale) @ w + b)))
-    decision = decide(rows, scores, gated_d)
+    cut = args.verifier_cut or CacheConfig().verifier_threshold or shared_verifier().threshold
+    decision = decide(rows, scores, gated_d, cut)
     chosen = decision["chosen"]
     print("weights (standardised):")
     for name, weight in zip(FEATURES, w, strict=True):
@@ -181,6 +187,7 @@ def main() -> int:
             "fitted_sets": sorted({r["set"] for r in train}),
             "left_out_sharing_a_decision_text": len(read) - len(train),
             "decided_on": sorted({r["set"] for r in rows}),
+            "verifier_cut": cut,
             "decision": {k: v for k, v in decision.items() if k != "sweep"},
         }, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {ARTEFACT}")
