@@ -411,12 +411,12 @@ class ChatService:
         return await anyio.to_thread.run_sync(self._route, request, timings, booking.embedding,
                                               booking.query, explicit)
 
-    def _route(self, request: ChatRequest, timings: Timings, embedding: Any = None,
-               query: str | None = None, explicit: RouteDecision | None = None
-               ) -> RouteDecision:
-        if request.model != "auto":
-            decision = explicit or self._explicit(request)
-            assert decision is not None
+    def _route(self, request: ChatRequest, timings: Timings, embedding: Any,
+               query: str | None, explicit: RouteDecision | None) -> RouteDecision:
+        """``explicit``: ``_explicit``'s route for a named model (None under ``auto``),
+        checked once per request before the cache was asked."""
+        if explicit is not None:
+            decision = explicit
             if request.max_cost_usd is None:
                 return decision
             cost = estimate_max_cost(request, decision.model)
