@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.policy import MatchPolicy, narrowing_of
 from llm_router.cache.probe import probe
 from llm_router.catalog import load_catalog
 from llm_router.embedding.base import Embedder, Matrix
@@ -102,12 +102,8 @@ def run(args: argparse.Namespace) -> int:
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling
-        narrowing = None
-        if config.narrowing:
-            from llm_router.cache.narrowing import shared_narrowing
-
-            narrowing = shared_narrowing()
-        policy = MatchPolicy(threshold, guards, shared, minimum, spelling, narrowing=narrowing)
+        policy = MatchPolicy(threshold, guards, shared, minimum, spelling,
+                             narrowing=narrowing_of(config))
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 

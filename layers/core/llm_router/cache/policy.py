@@ -225,12 +225,17 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
-        narrowing = None
-        if config.narrowing:
-            from llm_router.cache.narrowing import shared_narrowing
-
-            narrowing = shared_narrowing()
         return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling,
-                           config.verifier_rank_margin, narrowing)
+                           config.verifier_rank_margin, narrowing_of(config))
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)
+
+
+def narrowing_of(config: CacheConfig) -> NarrowingCheck | None:
+    """The layer's narrowing check where ``cache.narrowing`` turns it on (read once per
+    process), else None."""
+    if not config.narrowing:
+        return None
+    from llm_router.cache.narrowing import shared_narrowing
+
+    return shared_narrowing()
