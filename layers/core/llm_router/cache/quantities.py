@@ -93,6 +93,10 @@ CURRENCY_WORDS: dict[str, tuple[str, ...]] = {
 # Units the hard check (``pair_features.quantity_conflict``) reads and the verifier's
 # features do not: they were trained on ``_UNITS``, so these wait for a retraining to join
 # it. Without them "10 gigabytes" is a bare 10 (not "10 GB") and "0.2mm" an id "2mm".
+# Energy units by family and their spellings, one list for the amounts (``_HARD_UNITS``)
+# and for the units a question asks its answer in (``_MEASURES``).
+_ENERGY = {"kcal": "kcal|kcals|kilocalorie|kilocalories|calorie|calories",
+           "kj": "kj|kilojoule|kilojoules"}
 _HARD_UNITS: dict[str, tuple[str, float]] = {
     **_UNITS,
     **{w: ("mb", f) for f, names in ((1 / 1024, "kilobyte kilobytes"), (1, "megabyte megabytes"),
@@ -149,9 +153,7 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
     "aperture": ("aperture", 1), "power": ("power", 1),
     # Energy: food calories are kilocalories ("500 calories" / "500 kcal"); "2,000 kcal" /
     # "2,000 kJ" differ by family, as "5 oz" / "5 kg" do.
-    **{w: (family, 1) for family, names in (
-        ("kcal", "kcal kcals kilocalorie kilocalories calorie calories"),
-        ("kj", "kj kilojoule kilojoules")) for w in names.split()},
+    **{w: (family, 1) for family, names in _ENERGY.items() for w in names.split("|")},
 }
 # Families whose amounts agree within 3 % (``same_amounts``).
 APPROXIMATE = frozenset({"mb", "mbps"})
@@ -376,8 +378,8 @@ _MEASURES: dict[str, tuple[str, str]] = {
         ("speed", "km/h", "km/h|kmh|kph|kmph|km per hour|km an hour|kms per hour|"
                           "kilometres per hour|kilometers per hour|kilometre per hour|"
                           "kilometer per hour|kilometres an hour|kilometers an hour"),
-        ("energy", "kcal", "kcal|kcals|kilocalorie|kilocalories|calorie|calories"),
-        ("energy", "kj", "kj|kilojoule|kilojoules"),
+        ("energy", "kcal", _ENERGY["kcal"]),
+        ("energy", "kj", _ENERGY["kj"]),
         ("temperature", "celsius", "°c|° c|celsius|centigrade"),
         ("temperature", "fahrenheit", "°f|° f|fahrenheit"),
         ("temperature", "kelvin", "kelvin"),
