@@ -1,7 +1,9 @@
 """The amounts-and-ids check alone (``pair_features.quantity_conflict``: no embedding, no
 verifier) on every committed pair set, saved, or compared with a saved run: which
 paraphrases and which negatives a change to ``quantities`` / ``written_forms`` newly
-passes or refuses. Seconds, where ``cache_losses.py`` takes minutes.
+passes or refuses. Seconds, where ``cache_losses.py`` takes minutes. ``--check spelling``:
+the respelling check alone instead (``spelling.same_spelling``: "refused" is no respelling
+found, the verifier's call), for a change to ``spelling.py``.
 
     .venv/bin/python bench/amounts_diff.py --save /tmp/before.jsonl    # with the old code
     .venv/bin/python bench/amounts_diff.py --against /tmp/before.jsonl # lists and counts
@@ -31,6 +33,7 @@ import numpy as np
 from pair_sets import DATA, HERE, load, load_sets
 
 from llm_router.cache.pair_features import quantity_conflict
+from llm_router.cache.spelling import same_spelling
 from llm_router.cache.verifier import load_vocabulary
 
 # Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
@@ -65,12 +68,18 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write each pair's refusal here (jsonl)")
     parser.add_argument("--against", type=Path, help="a --save file to compare with")
     parser.add_argument("--quora", type=Path, help="qqp_full.tar.gz: also its 80,854 pairs")
+    parser.add_argument("--check", choices=("amounts", "spelling"), default="amounts",
+                        help="the check to run: amounts and ids (default), or the respelling "
+                             "check (refused: no respelling found)")
     args = parser.parse_args()
     pairs = committed_pairs() + (quora_pairs(args.quora) if args.quora else [])
     vocabulary = load_vocabulary(np.ones(30522, np.float32))  # words only: no vectors read
     started = time.perf_counter()
-    refused = [quantity_conflict(vocabulary.view(p["a"]), vocabulary.view(p["b"]))
-               for p in pairs]
+    if args.check == "spelling":
+        refused = [same_spelling(p["a"], p["b"], vocabulary.pieces) is None for p in pairs]
+    else:
+        refused = [quantity_conflict(vocabulary.view(p["a"]), vocabulary.view(p["b"]))
+                   for p in pairs]
     print(f"{len(pairs)} pairs, {sum(refused)} refused, "
           f"{time.perf_counter() - started:.1f} s")
     if args.save:

@@ -78,6 +78,11 @@ def vocab() -> Vocabulary:
     ("where is order #123", "where is order 123", ("format",)),
     ("#What are the main differences", "What are the main differences?", ("format",)),
     ("how do I learn C#", "how do I learn c#", ("format",)),
+    # a slip at the end of a longer word that no vocabulary holds, either side: a typo
+    ("how do i delet my account", "how do i delete my account", ("typo",)),
+    ("can I refil the cartridge", "can I refill the cartridge", ("typo",)),
+    # a code clipped from a word: one name
+    ("do you accept BTC payments", "do you accept bitcoin payments", ("clipping",)),
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
@@ -139,6 +144,16 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
     # a letter added to a three-letter word, not by a neighbouring key: another word
     ("it says delivered but I never got it with ups",
      "it says delivered but I never got it with usps"),
+    # two codes one slip apart are two names (``_two_names``): in capitals; a known code
+    # (a currency's, a file extension) and a word of no vocabulary; two short words of no
+    # vocabulary that differ at the end
+    ("what is the withdrawal fee for USDT", "what is the withdrawal fee for USDE"),
+    ("is the MSFT dividend paid monthly", "is the MSFR dividend paid monthly"),
+    ("can I keep usdx in the wallet", "can I keep usd in the wallet"),
+    ("can I attach a docx here", "can I attach a doc here"),
+    ("does the viewer read heic photos", "does the viewer read heif photos"),
+    ("how do I turn a tsv into json", "how do I turn a tsv into jsonl"),
+    ("can I pay in usdk", "can I pay in usdp"),
 ])
 def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
     assert same_spelling(a, b, vocab.pieces) is None

@@ -179,3 +179,17 @@ regards kind m s d ve ll re
 
 # Capitalised words that are not names.
 NOT_NAMES = _words("i i'm i've i'd i'll ok okay hi hello hey please thanks dear")
+
+# File extensions: each names a format, not a word ("xls" / "xlsx", "doc" / "docx" are two
+# formats). Common document, data, image, audio, video, archive and code formats, written
+# for this list; none that is also an English word or another common short form ("key",
+# "pages", "bat", "tar", "md", "rs", "iso", "mpg", "ai").
+FILE_EXTENSIONS = _words("""
+doc docx docm dotx odt rtf txt pdf epub mobi xls xlsx xlsm xlsb csv tsv ppt pptx pps ppsx
+odp json jsonl ndjson xml yaml yml toml ini cfg conf html htm xhtml css scss js mjs cjs jsx
+ts tsx py pyc ipynb rb php kt kts cpp hpp ps1 cmd sql sqlite avro
+png jpg jpeg gif bmp tif tiff webp heic heif svg ico psd cr2 nef dng
+mp3 wav flac aac ogg oga m4a wma aiff mp4 m4v mov avi mkv wmv flv webm mpeg 3gp vob
+zip rar gz tgz bz2 xz 7z dmg apk exe msi pkg img vmdk vhd
+srt vtt ics vcf eml msg pst ttf otf woff woff2 dwg dxf stl fbx gltf glb
+""")

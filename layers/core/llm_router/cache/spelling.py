@@ -25,6 +25,12 @@ verifier thinks. The form changes (the names ``same_spelling`` reports):
 - ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
   "with").
 
+No typo joins two names (``_two_names``): two words written in capitals ("USDT" /
+"USDC"), a known code (a file extension, a currency's code) against a word of no
+vocabulary ("doc" / "docx", "usd" / "usdt"), or two short words of no vocabulary one
+letter apart at their end ("usdt" / "usdc", "xls" / "xlsx"): tickers, formats, product
+codes. A clipping of a code into a word stays one ("BTC" / "bitcoin").
+
 Anything else (a different number, a word on one side only, the same words in another
 order) is no change of form: the verifier decides.
 """
@@ -38,8 +44,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from llm_router.cache.lexicon import FILE_EXTENSIONS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
-from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS
+from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_WORDS
 
 Pieces = Callable[[str], Sequence[str]]  # a word's MiniLM word pieces
 
@@ -382,7 +389,8 @@ def _one_for_one(x: Token, y: Token, pieces: Pieces) -> str:
         return "acronym"
     if _clipped(x.letters, y.letters, pieces) or _clipped(y.letters, x.letters, pieces):
         return "clipping"
-    if _typo(x.letters, y.letters, pieces) or _short_typo(x, y, pieces):
+    if not _two_names(x, y, pieces) and (_typo(x.letters, y.letters, pieces)
+                                         or _short_typo(x, y, pieces)):
         return "typo"
     return ""
 
@@ -409,6 +417,33 @@ def _one_for_many(short: Token, other: Sequence[Token], start: int, pieces: Piec
             if _acronym(short, other[start:start + span], pieces):
                 found.append((span, "acronym"))
     return found
+
+
+# Codes a word of no vocabulary is never a respelling of: file extensions and currencies.
+_CODES = FILE_EXTENSIONS | {"usd", "eur", "gbp", *CURRENCY_WORDS}
+# A word this short that no vocabulary holds is a code or a short form (MiniLM's holds the
+# short words of English): tickers, formats, model and product codes.
+_CODE_MAX = 4
+
+
+def _two_names(x: Token, y: Token, pieces: Pieces) -> bool:
+    """Two names one slip apart, not one name with a typo: both written in
+    capitals ("USDT" / "USDC", "GDP" / "GBP"; not CamelCase: "WiFi" / "WiiF" is a slip), a
+    known code (``_CODES``) against a word of no vocabulary ("doc" / "docx", "usd" /
+    "usdt"), or two short words of no vocabulary (``_CODE_MAX``) that differ in their last
+    letter or by one letter added at the end ("usdt" / "usdc", "xls" / "xlsx", "json" /
+    "jsonl"): codes end in the letter that tells them apart. A slip in a longer word
+    ("delet" / "delete", "refil" / "refill": neither in the vocabulary) or next to a word
+    of the vocabulary ("bil" / "bill") stays a typo."""
+    if x.short and y.short and not (x.camel or y.camel):
+        return True
+    a, b = x.letters, y.letters
+    known_a, known_b = len(pieces(a)) == 1, len(pieces(b)) == 1
+    if (a in _CODES and not known_b) or (b in _CODES and not known_a):
+        return True
+    at_end = a[:-1] == b[:-1] if len(a) == len(b) else a.startswith(b) or b.startswith(a)
+    return (not (known_a or known_b) and min(len(a), len(b)) <= _CODE_MAX
+            and abs(len(a) - len(b)) <= 1 and at_end)
 
 
 def _typo(x: str, y: str, pieces: Pieces) -> bool:
