@@ -8,8 +8,8 @@ steps.
     .venv/bin/python bench/stack_profile.py --state warm --candidates 5
 
 Stages are inclusive and nested as printed; a layer's steps (which sum to the layer's
-time) are timed through copies of ``minilm.encoder_layer`` and ``encoder_layer_rows`` cut
-at each step: keep them in step. Timing each stage costs a few microseconds a call: the
+time) are timed through a copy of ``minilm.encoder_layer`` cut at each step: keep the
+two in step. Timing each stage costs a few microseconds a call: the
 total is a little over ``stack_cost.py``'s for the same lookups.
 """
 
@@ -88,51 +88,11 @@ def _steps(t: list[float]) -> None:
         SPENT[f"{base} > {step}"] += b - a
 
 
-def columns_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: int,
-                     key_bias: Any) -> Any:
-    """``minilm.encoder_layer`` (states as columns), each step timed: the same operations."""
+def layer_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: int,
+                   key_bias: Any) -> Any:
+    """``minilm.encoder_layer`` (states as rows), each step timed: the same operations."""
     if not ACTIVE[0]:
         return LAYERS["encoder_layer"](x, p, heads, eps, batch, length, key_bias)
-    clock = time.process_time
-    t = [clock()]
-    dim, tokens = x.shape
-    head_dim = dim // heads
-    qkv = p.w_qkv @ x
-    qkv += p.b_qkv[:, None]
-    t.append(clock())
-    qkv = qkv.reshape(3, heads, head_dim, batch, length)
-    q = qkv[0].transpose(2, 0, 3, 1)
-    k, v = qkv[1].transpose(2, 0, 1, 3), qkv[2].transpose(2, 0, 1, 3)
-    scores = minilm.attention_weights(q @ k, head_dim, key_bias)
-    context_ = (v @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(dim, tokens)
-    t.append(clock())
-    h = p.w_out @ context_
-    h += x
-    h += p.b_out[:, None]
-    t.append(clock())
-    x = minilm._layer_norm_columns(h, p.ln1_w, p.ln1_b, eps)
-    t.append(clock())
-    up = p.w_up @ x
-    up += p.b_up[:, None]
-    t.append(clock())
-    g = minilm.gelu(up)
-    t.append(clock())
-    h = p.w_down @ g
-    h += x
-    h += p.b_down[:, None]
-    t.append(clock())
-    out = minilm._layer_norm_columns(h, p.ln2_w, p.ln2_b, eps)
-    t.append(clock())
-    _steps(t)
-    return out
-
-
-def rows_in_steps(x: Any, p: Any, heads: int, eps: float, batch: int, length: int,
-                  key_bias: Any) -> Any:
-    """``minilm.encoder_layer_rows`` (states as rows), each step timed: the same
-    operations."""
-    if not ACTIVE[0]:
-        return LAYERS["encoder_layer_rows"](x, p, heads, eps, batch, length, key_bias)
     clock = time.process_time
     t = [clock()]
     tokens, dim = x.shape
@@ -173,14 +133,10 @@ LAYERS: dict[str, Callable[..., Any]] = {}
 
 def instrument(steps: bool) -> None:
     """Wrap the stages (module attributes, as the call sites look them up)."""
-    for name, in_steps in (("encoder_layer", columns_in_steps),
-                           ("encoder_layer_rows", rows_in_steps)):
-        if hasattr(minilm, name):  # a tree from before session 12 has no rows layer
-            LAYERS[name] = getattr(minilm, name)
-            layer = timed("layer", in_steps if steps else LAYERS[name])
-            for module in (minilm, cross):
-                if hasattr(module, name):
-                    setattr(module, name, layer)
+    LAYERS["encoder_layer"] = minilm.encoder_layer
+    layer = timed("layer", layer_in_steps if steps else minilm.encoder_layer)
+    for module in (minilm, cross):
+        setattr(module, "encoder_layer", layer)  # noqa: B010 (patched where it is looked up)
     for owner, names in (
             (cross.CrossVerifier, ("view", "score_pairs", "probability")),
             (cross.CrossEncoder, ("side_ids", "hidden", "_pass")),

@@ -95,34 +95,70 @@ def test_gelu_in_blocks_is_gelu_of_the_whole(monkeypatch: pytest.MonkeyPatch) ->
     assert np.array_equal(blocked, whole)
 
 
-def test_the_rows_layer_is_the_columns_layer(minilm: MiniLMEmbedder) -> None:
-    """``encoder_layer_rows`` over a layer packed by ``pack_row_layer`` (the cache
-    cross-encoder's) gives ``encoder_layer``'s states up to float32 rounding, padding
-    included; the packing transposes each weight matrix in its own memory."""
-    from dataclasses import fields
+def _plain_layer(x: np.ndarray, w: dict[str, np.ndarray], heads: int, eps: float,
+                 mask: np.ndarray) -> np.ndarray:
+    """One BERT encoder layer as torch defines it, in float64 over torch's (out, in)
+    weights, one text at a time: the reference the packed float32 layer must match."""
+    def norm(h: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+        c = h - h.mean(axis=-1, keepdims=True)
+        return c / np.sqrt((c * c).mean(axis=-1, keepdims=True) + eps) * g + b
 
+    def linear(h: np.ndarray, name: str) -> np.ndarray:
+        return h @ w[name + ".weight"].T + w[name + ".bias"]
+
+    out = np.empty_like(x)
+    for row in range(x.shape[0]):
+        h, keys = x[row], mask[row] > 0
+        dim = h.shape[-1]
+        split = [linear(h, f"attention.self.{n}").reshape(-1, heads, dim // heads)
+                 .transpose(1, 0, 2) for n in ("query", "key", "value")]
+        scores = split[0] @ split[1].transpose(0, 2, 1) / math.sqrt(dim // heads)
+        scores = np.where(keys, scores, -np.inf)
+        weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        weights /= weights.sum(axis=-1, keepdims=True)
+        context = (weights @ split[2]).transpose(1, 0, 2).reshape(-1, dim)
+        h = norm(linear(context, "attention.output.dense") + h,
+                 w["attention.output.LayerNorm.weight"], w["attention.output.LayerNorm.bias"])
+        up = linear(h, "intermediate.dense")
+        up = 0.5 * up * (1 + np.vectorize(math.erf)(up / math.sqrt(2)))
+        out[row] = norm(linear(up, "output.dense") + h, w["output.LayerNorm.weight"],
+                        w["output.LayerNorm.bias"])
+    return out
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_the_packed_layer_is_berts_layer(padded: bool) -> None:
+    """``encoder_layer`` over a layer packed by ``pack_layer`` (every pass's: the
+    embedder's, the nets' and the cross-encoder's) gives a plain float64 BERT layer's
+    states within float32 rounding, padding or none (``padding_bias``); the packing
+    transposes each weight matrix in its own memory."""
+    from llm_router.embedding.artefact import load_model_files
     from llm_router.embedding.minilm import (
-        columns,
         encoder_layer,
-        encoder_layer_rows,
-        pack_row_layer,
+        layer_groups,
+        pack_layer,
+        padding_bias,
     )
     from llm_router.embedding.widen import widen
 
-    layer = minilm._layers[2]
-    wide = widen([[getattr(layer, f.name).astype(np.float16)] for f in fields(layer)])
-    block = wide[0].base
-    rows_layer = pack_row_layer(wide)
-    assert rows_layer.w_qkv.shape == (minilm.dim, 3 * minilm.dim)
-    assert rows_layer.w_qkv.flags.c_contiguous and np.shares_memory(rows_layer.w_qkv, block)
-    columns_layer = type(layer)(*widen([[getattr(layer, f.name).astype(np.float16)]
-                                        for f in fields(layer)]))
+    files = load_model_files()
+    prefix = "encoder.layer.2."
+    torch_layout = {k.removeprefix(prefix): np.asarray(v, np.float64)
+                    for k, v in files.weights.items() if k.startswith(prefix)}
+    wide = widen(layer_groups(files.weights, prefix))
+    layer = pack_layer(wide)
+    dim, heads = 384, int(files.manifest["config"]["num_attention_heads"])
+    eps = float(files.manifest["config"]["layer_norm_eps"])
+    assert layer.w_qkv.shape == (dim, 3 * dim) and layer.w_down.shape == (4 * dim, dim)
+    assert layer.w_qkv.flags.c_contiguous and np.shares_memory(layer.w_qkv, wide[0].base)
     batch, length = 2, 9
-    x = np.random.default_rng(5).normal(0, 1, (batch * length, minilm.dim)).astype(np.float32)
+    x = np.random.default_rng(5).normal(0, 1, (batch, length, dim)).astype(np.float32)
     mask = np.ones((batch, length), np.float32)
-    mask[1, 6:] = 0.0
-    key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
-    heads, eps = minilm.heads, minilm.layer_norm_eps
-    by_columns = encoder_layer(columns(x), columns_layer, heads, eps, batch, length, key_bias)
-    by_rows = encoder_layer_rows(x, rows_layer, heads, eps, batch, length, key_bias)
-    np.testing.assert_allclose(by_rows, by_columns.T, atol=1e-5)
+    if padded:
+        mask[1, 6:] = 0.0
+    key_bias = padding_bias(mask)
+    assert (key_bias is None) == (not padded)
+    fast = encoder_layer(x.reshape(-1, dim), layer, heads, eps, batch, length, key_bias)
+    reference = _plain_layer(x.astype(np.float64), torch_layout, heads, eps, mask)
+    real = mask.reshape(-1) > 0
+    np.testing.assert_allclose(fast[real], reference.reshape(-1, dim)[real], atol=2e-5)

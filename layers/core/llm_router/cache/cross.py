@@ -41,10 +41,11 @@ from llm_router.cache.fitted_stack import FittedStack, logit, pair_row, word_jac
 from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
-    encoder_layer_rows,
+    encoder_layer,
     layer_groups,
     layer_norm,
-    pack_row_layer,
+    pack_layer,
+    padding_bias,
     word_prefix,
 )
 from llm_router.embedding.widen import widen
@@ -83,8 +84,7 @@ class CrossEncoder:
         wide = widen(groups)
         self._pos, self._types, self._ln_w, self._ln_b = wide[:4]
         per = len(wide[4:]) // layers
-        # Transposed, for the token states as rows (``encoder_layer_rows``).
-        self.layers = [pack_row_layer(wide[4 + i * per : 4 + (i + 1) * per])
+        self.layers = [pack_layer(wide[4 + i * per : 4 + (i + 1) * per])
                        for i in range(layers)]
         self._head_w = np.array(arrays["head.weight"], np.float32).reshape(-1)
         self._head_b = np.float32(np.asarray(arrays["head.bias"]).reshape(-1)[0])
@@ -139,10 +139,9 @@ class CrossEncoder:
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._types[types]
         x = layer_norm(x, self._ln_w, self._ln_b, e.layer_norm_eps).reshape(batch * length,
                                                                             e.dim)
-        key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
+        key_bias = padding_bias(mask)
         for layer in self.layers:
-            x = encoder_layer_rows(x, layer, e.heads, e.layer_norm_eps, batch, length,
-                                   key_bias)
+            x = encoder_layer(x, layer, e.heads, e.layer_norm_eps, batch, length, key_bias)
         return x.reshape(batch, length, e.dim)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +28,11 @@ _SQRT_HALF = np.float32(np.sqrt(0.5))
 
 @dataclass(frozen=True)
 class EncoderLayer:
-    """One encoder layer's float32 weights in torch's (out, in) layout, C-contiguous: the
-    forward runs on token states as columns (``encoder_layer``), ``W @ x``."""
+    """One encoder layer's float32 weights, the four matrices transposed from torch's
+    (out, in) to (in, out), C-contiguous (``pack_layer``): the forward runs on token
+    states as rows (``encoder_layer``), ``x @ W``."""
 
-    w_qkv: F32  # (3 * hidden, hidden): query, key and value projections stacked
+    w_qkv: F32  # (hidden, 3 * hidden): query, key and value projections side by side
     b_qkv: F32
     w_out: F32
     b_out: F32
@@ -110,8 +111,7 @@ def attention_weights(scores: F32, head_dim: int, key_bias: F32 | None = None) -
     """Scaled dot-product scores -> attention weights, in place (no copies of the
     (batch, heads, length, length) array): scale by 1/sqrt(head_dim), add the padding
     mask's bias (``key_bias``: 0 or a large negative per key), softmax over the keys.
-    The embedder's pass and the cross-encoder's rows pass run these same float32
-    operations in this order."""
+    Every pass (``encoder_layer``) runs these float32 operations in this order."""
     scores *= np.float32(1.0 / np.sqrt(head_dim))
     if key_bias is not None:
         scores += key_bias
@@ -122,28 +122,21 @@ def attention_weights(scores: F32, head_dim: int, key_bias: F32 | None = None) -
 
 
 def layer_norm(x: F32, weight: F32, bias: F32, eps: float) -> F32:
-    mean = x.mean(axis=-1, keepdims=True)
+    """LayerNorm over the last axis. ``x.mean`` divides the same float32 sum by the same
+    count, but through numpy's Python-level ``_mean`` (a few microseconds a call, twice
+    a norm, 20 norms a lookup's passes); the reductions here are the same operations,
+    in place where the plain expression made copies: bit-identical values."""
+    count = np.float32(x.shape[-1])
+    mean = np.add.reduce(x, axis=-1, keepdims=True)
+    mean /= count
     centred = x - mean
-    var = np.mean(centred * centred, axis=-1, keepdims=True)
-    centred /= np.sqrt(var + np.float32(eps))  # in place: the same operations, no copies
+    var = np.add.reduce(centred * centred, axis=-1, keepdims=True)
+    var /= count
+    var += np.float32(eps)
+    centred /= np.sqrt(var, out=var)
     centred *= weight
     centred += bias
     return centred
-
-
-def _layer_norm_columns(x: F32, weight: F32, bias: F32, eps: float) -> F32:
-    """``layer_norm`` of each column of ``x`` ((dim, tokens)), in place on one copy."""
-    centred = x - x.mean(axis=0, keepdims=True)
-    var = np.mean(centred * centred, axis=0, keepdims=True)
-    centred /= np.sqrt(var + np.float32(eps))
-    centred *= weight[:, None]
-    centred += bias[:, None]
-    return centred
-
-
-def columns(x: F32) -> F32:
-    """Token states (tokens, dim) as ``encoder_layer`` reads them: (dim, tokens)."""
-    return np.ascontiguousarray(x.T)
 
 
 class MiniLMEmbedder:
@@ -288,14 +281,13 @@ class MiniLMEmbedder:
             ids = ids[: max_tokens - 1] + ids[-1:]  # keep the closing [SEP]
         length = len(ids)
         x = self._word[np.asarray(ids)].astype(np.float32) + self._pos[:length] + self._type0
-        x = columns(layer_norm(x, self._ln_w, self._ln_b, self._eps))
-        no_padding = np.zeros((1, 1, 1, length), np.float32)
+        x = layer_norm(x, self._ln_w, self._ln_b, self._eps)
         inner = x
         for n, layer in enumerate(self._layers[:layers]):
             if n == also_after:
                 inner = x
-            x = self._encoder_layer(x, layer, 1, length, no_padding)
-        return np.ascontiguousarray((x if also_after is None else np.concatenate([inner, x])).T)
+            x = encoder_layer(x, layer, self._heads, self._eps, 1, length, None)
+        return x if also_after is None else np.concatenate([inner, x], axis=1)
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: F32) -> Matrix:
         return _pool(self._hidden(ids, mask), mask)
@@ -306,73 +298,40 @@ class MiniLMEmbedder:
         ``keep_after`` layers (when not all) are appended to ``kept``."""
         batch, length = ids.shape
         x = self._word[ids].astype(np.float32) + self._pos[:length] + self._type0
-        x = columns(layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length,
-                                                                              self._dim))
-        # Padding keys get a large negative score, so softmax gives them no weight.
-        key_bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
+        x = layer_norm(x, self._ln_w, self._ln_b, self._eps).reshape(batch * length, self._dim)
+        key_bias = padding_bias(mask)
         for n, layer in enumerate(self._layers):
             if n == keep_after and kept is not None:
-                kept.append(x.T.reshape(batch, length, self._dim))
-            x = self._encoder_layer(x, layer, batch, length, key_bias)
-        return x.T.reshape(batch, length, self._dim)
-
-    def _encoder_layer(self, x: F32, p: EncoderLayer, batch: int, length: int,
-                       key_bias: F32) -> F32:
-        return encoder_layer(x, p, self._heads, self._eps, batch, length, key_bias)
+                kept.append(x.reshape(batch, length, self._dim))
+            x = encoder_layer(x, layer, self._heads, self._eps, batch, length, key_bias)
+        return x.reshape(batch, length, self._dim)
 
 
-def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int, length: int,
-                  key_bias: F32) -> F32:
-    """One BERT encoder layer over ``x``, the token states as columns ((dim, batch *
-    length), C-contiguous: ``columns``); the next layer's states come back the same way.
-    ``key_bias`` ((batch, 1, 1, length)) is added to every attention score: 0 for a real
-    key, -1e9 for padding. The embedder's passes and the nets' ``token_states`` run it
-    (the cache cross-encoder runs ``encoder_layer_rows``, over its weights transposed).
-    Columns because a lookup's passes are a few dozen tokens: ``W @ x`` with the weights
-    as BLAS's first, contiguous operand took a fifth less CPU per layer than ``x @ W.T``
-    at 20-40 tokens (1.7 -> 1.3 ms at 20, one core, session 11), the same at 200; the
-    values differ only in float32 rounding (the order BLAS sums in). ``p`` must hold
-    torch's (out, in) weights: a ``RowLayer`` is transposed."""
-    dim, tokens = x.shape
-    head_dim = dim // heads
-    qkv = p.w_qkv @ x
-    qkv += p.b_qkv[:, None]
-    qkv = qkv.reshape(3, heads, head_dim, batch, length)
-    q = qkv[0].transpose(2, 0, 3, 1)  # (batch, heads, length, head_dim)
-    k, v = qkv[1].transpose(2, 0, 1, 3), qkv[2].transpose(2, 0, 1, 3)  # (.., head_dim, length)
-    # In place where the plain expression made copies: the same float32 operations.
-    scores = attention_weights(q @ k, head_dim, key_bias)
-    context = (v @ scores.transpose(0, 1, 3, 2)).transpose(1, 2, 0, 3).reshape(dim, tokens)
-    h = p.w_out @ context
-    h += x
-    h += p.b_out[:, None]
-    x = _layer_norm_columns(h, p.ln1_w, p.ln1_b, eps)
-    up = p.w_up @ x
-    up += p.b_up[:, None]
-    h = p.w_down @ gelu(up)
-    h += x
-    h += p.b_down[:, None]
-    return _layer_norm_columns(h, p.ln2_w, p.ln2_b, eps)
+def padding_bias(mask: F32) -> F32 | None:
+    """What ``encoder_layer`` adds to every attention score, from a (batch, length) mask
+    of real tokens (1) and padding (0): a large negative for a padding key, so softmax
+    gives it no weight; None when nothing is padded (a lone text or pair: adding zeros
+    would change no value)."""
+    if mask.all():
+        return None
+    return ((mask - 1.0) * np.float32(1e9))[:, None, None, :]
 
 
-@dataclass(frozen=True)
-class RowLayer(EncoderLayer):
-    """An ``EncoderLayer`` whose four weight matrices are transposed, (in, out),
-    C-contiguous: what ``encoder_layer_rows`` multiplies the token states as rows by
-    (``pack_row_layer``)."""
-
-
-def encoder_layer_rows(x: F32, p: RowLayer, heads: int, eps: float, batch: int,
-                       length: int, key_bias: F32) -> F32:
-    """``encoder_layer`` over the token states as rows ((batch * length, dim)), ``x @ W``
-    with the weights stored (in, out): the cache cross-encoder's pair pass. The values
-    differ from ``encoder_layer``'s in float32 rounding only (the order BLAS sums in).
-    At a lookup's sizes this costs less than the columns, whichever OpenBLAS kernels
-    run (docs/semantic-cache.md "Session 12"): a 24-token layer 1.55 -> 1.44 ms of CPU
-    with the Haswell kernels, 1.65 -> 1.49 with SkylakeX's (the rows' layer norms
-    reduce along contiguous rows). The weights must be contiguous in this layout:
-    ``x @ W.T`` over torch's (out, in) arrays, the same product, took 2.8 ms with
-    SkylakeX's kernels (1.36 with Haswell's)."""
+def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int,
+                  length: int, key_bias: F32 | None) -> F32:
+    """One BERT encoder layer over ``x``, the token states as rows ((batch * length,
+    dim)), ``x @ W`` with the weights stored (in, out) (``pack_layer``); the next
+    layer's states come back the same way. ``key_bias`` ((batch, 1, 1, length), from
+    ``padding_bias``) is added to every attention score; None: no padding. The
+    embedder's passes, the nets' ``token_states`` and the cache cross-encoder's pair
+    pass all run it. Rows, the weights (in, out): at a lookup's sizes the cheapest
+    layout with either OpenBLAS kernel set this machine offers (docs/semantic-cache.md
+    "Session 12" and "Session 14": a 12-token layer's four products 0.77 -> 0.59 ms of
+    CPU against ``W @ x`` over torch's (out, in) with the states as columns, which the
+    embedder ran until session 14; the layer norms and bias adds run along contiguous
+    rows). ``x @ W.T`` over torch's arrays, the same product, cost twice as much with
+    the SkylakeX kernels. The values differ between layouts in float32 rounding only
+    (the order BLAS sums in)."""
     tokens, dim = x.shape
     head_dim = dim // heads
     qkv = x @ p.w_qkv
@@ -381,6 +340,7 @@ def encoder_layer_rows(x: F32, p: RowLayer, heads: int, eps: float, batch: int,
     q = qkv[:, :, 0].transpose(0, 2, 1, 3)  # (batch, heads, length, head_dim)
     k = qkv[:, :, 1].transpose(0, 2, 3, 1)  # (batch, heads, head_dim, length)
     v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+    # In place where the plain expression made copies: the same float32 operations.
     scores = attention_weights(q @ k, head_dim, key_bias)
     context = (scores @ v).transpose(0, 2, 1, 3).reshape(tokens, dim)
     h = context @ p.w_out
@@ -404,8 +364,8 @@ def _pool(hidden: F32, mask: F32) -> Matrix:
 def layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
                  ) -> list[list[npt.NDArray[np.float16]]]:
     """One encoder layer's arrays to widen, in ``EncoderLayer``'s order. torch's Linear stores
-    (out, in): the weights are widened in their stored order (a straight pass) and used as
-    they are, ``W @ x`` over the states as columns; query, key and value are stacked along
+    (out, in): the weights are widened in their stored order (a straight pass), then
+    ``pack_layer`` transposes each in place; query, key and value are stacked along
     ``out`` into one projection."""
     att = prefix + "attention."
     qkv = [att + f"self.{n}" for n in ("query", "key", "value")]
@@ -419,18 +379,10 @@ def layer_groups(w: dict[str, npt.NDArray[np.float16]], prefix: str
 
 
 def pack_layer(wide: list[F32]) -> EncoderLayer:
-    """``EncoderLayer`` from ``layer_groups``' arrays widened."""
-    return EncoderLayer(*wide)
-
-
-def pack_row_layer(wide: list[F32]) -> RowLayer:
-    """``RowLayer`` from ``layer_groups``' arrays widened: each weight matrix transposed
+    """``EncoderLayer`` from ``layer_groups``' arrays widened: each weight matrix transposed
     in its own memory (``widen``'s block, which the other arrays keep alive: a copy
     would hold both layouts)."""
-    layer = EncoderLayer(*wide)
-    return RowLayer(**{f.name: (_transposed_in_place(getattr(layer, f.name))
-                                if f.name.startswith("w_") else getattr(layer, f.name))
-                       for f in fields(EncoderLayer)})
+    return EncoderLayer(*(_transposed_in_place(w) if w.ndim == 2 else w for w in wide))
 
 
 def _transposed_in_place(w: F32) -> F32:
