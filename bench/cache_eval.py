@@ -4,6 +4,7 @@ latency including verification at 1k, 10k and 100k entries per tenant.
 
     .venv/bin/python bench/cache_eval.py            # writes bench/results/cache.json
     .venv/bin/python bench/cache_eval.py --latency-only --label quiet  # timings only
+    .venv/bin/python bench/cache_eval.py --latency-only --sizes 10000 --floor 0.45 --out F
 
 Pair sets (bench/cache_pairs/):
 - ``pairs.jsonl``: the 334 pairs the lexical guards were written with (and that the
@@ -300,6 +301,8 @@ def main() -> None:
                         help="entries per tenant for the lookup timings")
     parser.add_argument("--widen-to", type=int, default=WIDEN_TO,
                         help="candidates a lookup may judge in all (TenantIndex.search)")
+    parser.add_argument("--floor", type=float, default=None,
+                        help="the verifier's similarity floor (default: cache.verifier_floor)")
     parser.add_argument("--quality-only", action="store_true",
                         help="print the pair sets' tables only: no timings, no --out written")
     parser.add_argument("--rows-out", type=Path, default=None,
@@ -319,13 +322,14 @@ def main() -> None:
     model, verifier = load_chosen(args)
     config = CacheConfig()
     probability = config.verifier_threshold or verifier.threshold
+    floor = config.verifier_floor if args.floor is None else args.floor
     result: dict[str, Any] = {
         "machine": {"python": platform.python_version(),
                     "cpu": platform.processor() or platform.machine()},
         "embedder": embedder.model_id,
         "verifier": {"sha256": verifier.meta["sha256"], "min_probability": probability,
                      "model": model,
-                     "floor": config.verifier_floor},
+                     "floor": floor},
         "sets": {},
     }
     all_pairs: list[dict[str, Any]] = []
@@ -334,18 +338,18 @@ def main() -> None:
         all_pairs += pairs
         if args.latency_only:
             continue
-        rows = judge_all(pairs, embedder, verifier, config.verifier_floor)
+        rows = judge_all(pairs, embedder, verifier, floor)
         if args.rows_out is not None:
             with args.rows_out.open("a", encoding="utf-8") as out:
                 out.writelines(json.dumps({"set": name, "model": model, **row}) + "\n"
                                for row in rows)
-        result["sets"][name] = summary(rows, config.verifier_floor, probability,
+        result["sets"][name] = summary(rows, floor, probability,
                                        config.similarity_threshold)
         print_set(name, result["sets"][name])
     if args.quality_only:
         return
     result["verify_ms_per_candidate"] = verify_cost(verifier, embedder, all_pairs)
-    policy = MatchPolicy(config.verifier_floor, True, verifier, probability)
+    policy = MatchPolicy(floor, True, verifier, probability)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
                                        tuple(args.sizes), args.widen_to)

@@ -8,6 +8,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
+    .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
 path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
@@ -18,8 +19,10 @@ the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: 
 and not respelled), the verifier (its probability against the operating point), and with
 ``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``). The
 verifier's probability is also read for pairs under the floor, so the table says what
-another floor would gain and cost (``floor_sweep``); each pair's stage is checked against
-a probe at the shipped setting. "all" is every set given except ``pairs``' components. A
+another floor would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the
+paraphrases each lower floor finds and the negatives it passes beyond ``--floor``); each
+pair's stage is checked against a probe at ``--floor`` (default ``cache.verifier_floor``)
+and the shipped operating point. "all" is every set given except ``pairs``' components. A
 one-entry cache cannot show what the 5-candidate bound loses, nor how often another entry
 answers: that is ``bench/cache_shared.py``. Writes ``bench/results/cache-losses.json``
 (every pair's stage, similarity and probability:
@@ -130,6 +133,20 @@ def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any
             "passed": sum(neg), "negatives": len(neg)}
 
 
+def floor_adds(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    """Per swept floor under ``floor``: per set and kind, the paraphrases it finds
+    (``found``) and the negatives it passes (``passed``) that ``floor`` leaves under it."""
+    out: dict[str, Any] = {}
+    for lower in (f for f in FLOORS if f < floor):
+        cells: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        for r in rows:
+            if stage(r, lower, cut)[1] and not stage(r, floor, cut)[1]:
+                cells[r["set"]][r["kind"]]["found" if r["label"] else "passed"] += 1
+        out[f"{lower:.2f}"] = {name: {kind: dict(c) for kind, c in sorted(kinds.items())}
+                               for name, kinds in sorted(cells.items())}
+    return out
+
+
 def sweep_point(rows: list[dict[str, Any]], independent: list[dict[str, Any]],
                 names: list[str], floor: float, cut: float) -> dict[str, Any]:
     """Rates at one floor: the sets given together (``all``, ``pairs`` left out) and
@@ -151,6 +168,9 @@ def main() -> int:
     parser.add_argument("--list", nargs="*", default=None, choices=STAGES,
                         help="print the sets' missed positives and passed negatives at "
                              "these stages (all stages when given alone)")
+    parser.add_argument("--floor", type=float, default=None,
+                        help="the similarity floor the tables read (default: "
+                             "cache.verifier_floor); the sweep covers the others")
     parser.add_argument("--narrowing", action="store_true",
                         help="with the narrowing check after the verifier (cache/narrowing.py), "
                              "whatever cache.narrowing says")
@@ -159,7 +179,7 @@ def main() -> int:
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
     config = CacheConfig()
-    floor = config.verifier_floor
+    floor = config.verifier_floor if args.floor is None else args.floor
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
@@ -179,6 +199,7 @@ def main() -> int:
         "by_kind": table(rows, floor, cut),
         "floor_sweep": {f"{f:.2f}": sweep_point(rows, independent, names, f, cut)
                         for f in FLOORS},
+        "floor_adds": floor_adds(rows, floor, cut),
         "run": run_record(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +251,20 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
         print(f"| {f} | " + " | ".join(
             f"{point[n]['recall']:.1%} ({point[n]['hits']}) / {point[n]['false_hits']:.2%} "
             f"({point[n]['passed']})" for n in shown) + " |")
+    adds = result["floor_adds"]
+    if adds:
+        kinds: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        for f, by_set in adds.items():
+            for name, by_kind in by_set.items():
+                if not name.startswith("pairs:"):
+                    for kind, c in by_kind.items():
+                        kinds[kind][f].update(c)
+        print(f"\nwhat each lower floor adds to {floor} ({given(result)}): paraphrases found "
+              "/ negatives passed, per kind\n")
+        print("| kind | " + " | ".join(adds) + " |\n" + "|---" * (len(adds) + 1) + "|")
+        for kind, by_floor in sorted(kinds.items()):
+            print(f"| {kind} | " + " | ".join(
+                f"+{by_floor[f]['found']} / +{by_floor[f]['passed']}" for f in adds) + " |")
     if listed is None:
         return
     wanted = set(listed or STAGES)

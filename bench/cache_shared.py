@@ -30,6 +30,10 @@ Per pair, the outcome:
   (outside the bound, or behind an entry under the floor);
 - ``refused``: a miss, the partner judged and refused (its stage: ``cache_losses.py``).
 
+Per variant also the CPU of a lookup and ``verified_per_lookup``: the candidates a lookup
+hands the verifier's batched pass (over the floor, in the rounds it judged; none in a
+round a respelled candidate answered), what a lower floor or a wider bound costs.
+
 Per set (and ``all``: every set given but ``pairs``' components), what a user sees:
 ``per_pair`` (recall and false hits with one entry, ``probe``), then of the positive
 queries how many got their own entry's answer (``own``), another entry's (``another``)
@@ -179,8 +183,8 @@ def main() -> int:
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
-    outcomes, cpu = look_up(index, vectors, by_query, variants, texts, PairGroups(pairs),
-                            cross)
+    outcomes, cpu, handed = look_up(index, vectors, by_query, variants, texts,
+                                    PairGroups(pairs), cross)
     for name, got in outcomes.items():  # every pair judged at every variant, or exit 1
         if len(got) != len(pairs):
             raise SystemExit(f"cache_shared: variant {name} judged {len(got)} of "
@@ -188,7 +192,7 @@ def main() -> int:
     result = {"sets": args.sets,
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                            "min_probability": cut},
-              **report(outcomes, cpu, len(by_query), len(texts), args.sets,
+              **report(outcomes, cpu, handed, len(by_query), len(texts), args.sets,
                        list(dict.fromkeys(p["set"] for p in pairs)))}
     result["groups"] = {"contradictions": PairGroups(pairs).contradictions,
                         "rule": "texts joined by label-1 pairs and by case/space/final "
@@ -336,15 +340,18 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             by_query: dict[str, list[dict[str, Any]]],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
             groups: PairGroups, cross: CrossVerifier | None = None
-            ) -> tuple[dict[str, list[Answer]], dict[str, float]]:
+            ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int]]:
     """Every query once per variant in the shared index (CPU timed), and each of its
-    pairs alone (``probe``, untimed). With the ``cross``-encoder, its pair scores are
-    forgotten before each lookup (a variant never reads another's)."""
+    pairs alone (``probe``, untimed); per variant the outcomes, the CPU seconds and the
+    candidates the lookups handed the verifier (``handed``). With the
+    ``cross``-encoder, its pair scores are forgotten before each lookup (a variant never
+    reads another's)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
     alone: dict[tuple[str, str, str], bool] = {}  # (floor spec, query, cached): a probe's hit
     cpu = {name: 0.0 for name in variants}
+    handed = {name: 0 for name in variants}
     names = list(variants)
     PROGRESS.update(stage="the lookups", queries=len(by_query))
     for n, (query, its_pairs) in enumerate(by_query.items()):
@@ -363,6 +370,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
             cpu[name] += time.process_time() - started
             answered = None if lookup.match is None else key_text[lookup.match.key]
+            walk = rounds(index, vectors[query], query, policy, k)
+            handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None)
             for p in its_pairs:
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability), query,
                        p["a"])
@@ -372,29 +381,52 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                 relation = (None if answered in (None, p["a"])
                             else groups.relation(answered, query))
                 outcomes[name].append(Answer(
-                    p, outcome(p, answered, index, vectors, policy, k, groups), answered,
+                    p, outcome(p, answered, walk, groups), answered,
                     relation, relation is not None and answered not in groups, alone[one]))
         if own is not None:
             index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
-    return outcomes, cpu
+    return outcomes, cpu, handed
 
 
-def outcome(pair: dict[str, Any], answered: str | None, index: TenantIndex,
-            vectors: dict[str, Any], policy: MatchPolicy, k: int,
-            groups: PairGroups) -> str:
+def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
+           k: int) -> list[list[tuple[str, float]]]:
+    """(text, similarity) of the candidates a lookup of ``query`` may judge, round by
+    round as ``search`` walks them: the ``k`` nearest (those the hard check refuses left
+    out), no round after one that reached under the floor."""
+    numbers = number_codes(query) if policy.filters_numbers else None
+    nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers)
+    out = []
+    for start in range(0, len(nearest), CANDIDATES):
+        out.append([(index.text(row), s) for row, s in nearest[start:start + CANDIDATES]])
+        if any(s < policy.threshold for _, s in out[-1]):
+            break
+    return out
+
+
+def handed_over(walk: list[list[tuple[str, float]]], policy: MatchPolicy,
+                answered: str | None, respelled: bool) -> int:
+    """The candidates a lookup handed the verifier's batched pass (``before_judging``):
+    those over the floor in each round it judged, up to the one that answered; none in a
+    round a respelled candidate answered (that check comes first)."""
+    n = 0
+    for candidates in walk:
+        answers = any(text == answered for text, _ in candidates)
+        if not (answers and respelled):
+            n += sum(s >= policy.threshold for _, s in candidates)
+        if answers:
+            break
+    return n
+
+
+def outcome(pair: dict[str, Any], answered: str | None,
+            walk: list[list[tuple[str, float]]], groups: PairGroups) -> str:
     if answered == pair["a"]:
         return "partner"
     if answered is not None:
         return {1: "other_same", 0: "other_negative"}.get(
             groups.label(answered, pair["b"]), "other")
     # A miss: was the partner among the candidates the lookup could judge?
-    numbers = number_codes(pair["b"]) if policy.filters_numbers else None
-    nearest = index.nearest(vectors[pair["b"]], "ctx", 0, max(k, CANDIDATES), numbers)
-    judged: list[str] = []
-    for start in range(0, len(nearest), CANDIDATES):  # as ``search`` walks its rounds
-        judged += [index.text(row) for row, _ in nearest[start:start + CANDIDATES]]
-        if any(s < policy.threshold for _, s in nearest[start:start + CANDIDATES]):
-            break
+    judged = [text for candidates in walk for text, _ in candidates]
     return "refused" if pair["a"] in judged else "top_k"
 
 
@@ -431,13 +463,15 @@ def user_view(got: list[Answer]) -> dict[str, Any]:
     return out
 
 
-def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float], queries: int,
-           size: int, sets: list[str], names: list[str]) -> dict[str, Any]:
+def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
+           handed: dict[str, int], queries: int, size: int, sets: list[str],
+           names: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {"entries": size, "by_variant": {}}
     given = ", ".join(sets)
     print(f"\n{size} entries: outcome of each pair's query ({given})\n")
     print("| floor:widen_to | label | partner | other_same | other_negative | other (unlabelled) | "
-          "top_k | refused | CPU ms / lookup |\n|---|---|---|---|---|---|---|---|---|")
+          "top_k | refused | CPU ms / lookup | verified / lookup |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
     for k, got in outcomes.items():
         cells = {}
         for label in (1, 0):
@@ -445,10 +479,13 @@ def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float], queries: in
             cells["positives" if label else "negatives"] = {"n": sum(c.values()), **c}
             print(f"| {k} | {'+' if label else '-'} ({sum(c.values())}) | {c['partner']} | "
                   f"{c['other_same']} | {c['other_negative']} | {c['other']} | {c['top_k']} | "
-                  f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} |")
+                  f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} | "
+                  f"{handed[k] / queries:.2f} |")
         plain = [a for a in got if not a.pair["set"].startswith("pairs:")]
         result["by_variant"][k] = {
             **cells, "cpu_ms_per_lookup": round(cpu[k] * 1000 / queries, 3),
+            # candidates handed the verifier per lookup (``handed_over``)
+            "verified_per_lookup": round(handed[k] / queries, 3),
             "all": user_view(plain),
             "by_set": {n: user_view([a for a in got if a.pair["set"] == n]) for n in names}}
     for k, r in result["by_variant"].items():

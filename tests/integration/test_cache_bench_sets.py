@@ -65,6 +65,24 @@ def test_cache_losses_reads_a_set_under_root(root: Path, model: str) -> None:
     assert len((root / "pairs.jsonl").read_text().splitlines()) == len(PAIRS)
 
 
+def test_cache_losses_at_another_floor_says_what_each_lower_floor_adds(root: Path) -> None:
+    """``--floor``: the tables read that floor; ``floor_adds`` counts, per swept floor
+    under it, exactly the hits the sweep gains there."""
+    done = run("cache_losses.py", root, "--verifier-model", "nets", "--floor", "0.99")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "floor 0.99" in done.stdout and "what each lower floor adds to 0.99" in done.stdout
+    result = json.loads((root / "out.json").read_text())
+    assert result["verifier"]["floor"] == 0.99
+    assert set(result["floor_adds"]) == set(result["floor_sweep"])  # every swept one is lower
+    for floor, by_set in result["floor_adds"].items():
+        added = by_set.get("tiny", {})
+        swept = result["floor_sweep"][floor]["all"]
+        assert sum(c.get("found", 0) for c in added.values()) == swept["hits"] - result[
+            "all"]["hits"]
+        assert sum(c.get("passed", 0) for c in added.values()) == swept["passed"] - result[
+            "all"]["passed"]
+
+
 @pytest.mark.parametrize("model", ["nets", "cross"])
 def test_cache_shared_says_what_a_user_sees_per_set(root: Path, model: str) -> None:
     done = run("cache_shared.py", root, "--entries", "0", "--variants", "0.5:5",
@@ -111,6 +129,9 @@ def test_cache_shared_reads_a_length_aware_floor_as_either_floor(root: Path) -> 
     assert answers("0.99/0.0@1:5") == answers("0.0:5")
     assert answers("0.99/0.0@100:5") == answers("0.99:5")
     assert answers("0.0:5") != answers("0.99:5")  # the floors differ on these pairs
+    verified = {k: v["verified_per_lookup"]
+                for k, v in json.loads((root / "out.json").read_text())["by_variant"].items()}
+    assert verified["0.0:5"] > verified["0.99:5"]  # a lower floor hands the verifier more
 
 
 def test_an_absent_set_is_a_clear_error(tmp_path: Path) -> None:
