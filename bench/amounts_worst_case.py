@@ -40,6 +40,7 @@ SHAPES = [
     "4,800 m ", "1,1 m", "two and a half ", "2br ", "0.5bar ", "12 euro cents ", "pkr ",
     "at 7.15 25% 2m 5l paid r900 50mm f2 ayn rand after 7 ",  # every other reading at once
     "in km ", "1 km ", "in miles per hour ", "100 degrees ° c ", "kcal kj ", "a a a mile ",
+    "in c ", "to ° f ", "25c in ", "temperature in k ", "in fl oz ", "per square foot ",
 ]
 
 

@@ -334,6 +334,38 @@ def test_the_same_units_asked_for_agree(vocab: Vocabulary, a: str, b: str) -> No
     assert not quantity_conflict(vocab.view(b), vocab.view(a))
 
 
+# Session 14: lengths, weights and volumes asked with no number, and the temperature
+# scale as a letter ("25C", "in F").
+@pytest.mark.parametrize(("a", "b"), [
+    ("how long is a cricket pitch in metres", "how long is a cricket pitch in feet"),
+    ("how much does a newborn elephant weigh in kg",
+     "how much does a newborn elephant weigh in pounds"),
+    ("what does a bathtub hold in litres", "what does a bathtub hold in gallons"),
+    ("how thick is the ice sheet in mm", "how thick is the ice sheet in inches"),
+    ("how many millilitres in a teaspoon", "how many fluid ounces in a teaspoon"),
+    ("what is the oven temperature in C", "what is the oven temperature in F"),
+    ("is 38C a fever", "is 38F a fever"),
+])
+def test_lengths_weights_volumes_and_scales_asked_for_conflict(vocab: Vocabulary, a: str,
+                                                                b: str) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b))
+    assert quantity_conflict(vocab.view(b), vocab.view(a))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("how long is a cricket pitch in metres", "how long is a cricket pitch in meters"),
+    ("what does a bathtub hold in litres", "how many liters does a bathtub hold"),
+    ("how heavy is a bowling ball in kg", "what does a bowling ball weigh in kilograms"),
+    ("is 38C a fever", "is 38 °C a fever"),
+    ("is 38C a fever", "is 38 degrees celsius a fever"),
+    ("how do I write a loop in C", "how do I write a loop in F"),  # languages, no scale
+])
+def test_the_same_lengths_weights_volumes_and_scales_agree(vocab: Vocabulary, a: str,
+                                                            b: str) -> None:
+    assert not quantity_conflict(vocab.view(a), vocab.view(b))
+    assert not quantity_conflict(vocab.view(b), vocab.view(a))
+
+
 def test_units_beside_a_number_are_amounts_not_asked_for() -> None:
     assert measures("what is 100 degrees fahrenheit in celsius") == {"temperature:celsius"}
     assert measures("a 5-mile run in 30 minutes") == frozenset()

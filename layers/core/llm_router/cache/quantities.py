@@ -122,6 +122,10 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
         ("celsius", ("°c", "celsius", "degrees celsius", "degrees c", "degree celsius")),
         ("fahrenheit", ("°f", "fahrenheit", "degrees fahrenheit", "degrees f")),
         ("kelvin", ("kelvin", "degrees kelvin"))) for w in names},
+    # A scale letter glued to or after a number ("25C", "77 F"): the features read it as
+    # no unit ("c" may be cents: "25c" and "25 cents" already differ in value here, 25 and
+    # 0.25).
+    "c": ("celsius", 1), "f": ("fahrenheit", 1),
     "wk": ("day", 7), "wks": ("day", 7),
     "gig": ("mb", 1024), "gigs": ("mb", 1024), "meg": ("mb", 1), "megs": ("mb", 1),
     # Areas, as ``_AREAS`` writes them ("50 m²" / "50 square metres").
@@ -371,7 +375,10 @@ def same_amounts(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
 # before it is asked for ("how many calories in a gram of fat", "the Nile in miles",
 # "absolute zero in Celsius", "the charge per km"); one after a number is an amount's
 # (``amounts``). Each unit's spellings are one ("kcal" / "calories", "km" / "kilometres",
-# "°C" / "celsius"); speeds are read before the distances in them.
+# "°C" / "celsius"); speeds are read before the distances in them. Lengths, weights and
+# volumes too ("the tower in metres" / "in feet", "per kg" / "per lb", "in litres" / "in
+# gallons"; "pounds" is weight here: a currency is ``currencies``'); not "ft" (featuring),
+# "gal", "m", "g", "l" (no unit alone).
 _MEASURES: dict[str, tuple[str, str]] = {
     written: (measure, unit) for measure, unit, spellings in (
         ("speed", "mph", "mph|miles per hour|miles an hour|mi/h"),
@@ -385,6 +392,21 @@ _MEASURES: dict[str, tuple[str, str]] = {
         ("temperature", "kelvin", "kelvin"),
         ("distance", "km", "km|kms|kilometre|kilometres|kilometer|kilometers"),
         ("distance", "mile", "mile|miles"),
+        ("distance", "metre", "metre|metres|meter|meters"),
+        ("distance", "cm", "cm|centimetre|centimetres|centimeter|centimeters"),
+        ("distance", "mm", "mm|millimetre|millimetres|millimeter|millimeters"),
+        ("distance", "foot", "feet|foot"),
+        ("distance", "inch", "inch|inches"),
+        ("distance", "yard", "yard|yards"),
+        ("weight", "kg", "kg|kgs|kilo|kilos|kilogram|kilograms"),
+        ("weight", "g", "gram|grams"),
+        ("weight", "lb", "lb|lbs|pound|pounds"),
+        ("weight", "oz", "oz|ounce|ounces"),
+        ("weight", "stone", "stone|stones"),
+        ("volume", "litre", "litre|litres|liter|liters"),
+        ("volume", "ml", "ml|millilitre|millilitres|milliliter|milliliters"),
+        ("volume", "gallon", "gallon|gallons"),
+        ("volume", "floz", "fl oz|fluid ounce|fluid ounces"),
     ) for written in spellings.split("|")}
 _MEASURE = re.compile(r"(?<![a-z0-9])(" + "|".join(
     re.escape(w) for w in sorted(_MEASURES, key=len, reverse=True)) + r")(?![a-z0-9])")
@@ -403,7 +425,18 @@ def measures(lowered: str) -> frozenset[str]:
     for m in _MEASURE.finditer(lowered):
         if not _AMOUNT_BEFORE.search(lowered[max(0, m.start() - 24):m.start()]):
             found.add("{}:{}".format(*_MEASURES[m.group(1)]))
+    letters = _SCALE_LETTER.findall(lowered)
+    if letters and _ABOUT_TEMPERATURE.search(lowered):
+        found.update(f"temperature:{_SCALES[letter]}" for letter in letters)
     return frozenset(found)
+
+
+# A bare scale letter asked for ("convert 25C to F", "what is 300 K in C"), read only in
+# a text about temperature: "an array in C" names a language.
+_SCALES = {"c": "celsius", "f": "fahrenheit", "k": "kelvin"}
+_SCALE_LETTER = re.compile(r"\b(?:in|to|into)\s+°?\s?([cfk])(?![\w#+])")
+_ABOUT_TEMPERATURE = re.compile(
+    r"°|\bdegrees?\b|\btemperatures?\b|\bcelsius\b|\bfahrenheit\b|\bkelvin\b|\d\s?[cf]\b")
 
 
 def same_measures(a: frozenset[str], b: frozenset[str]) -> bool:
