@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export PYENV_VERSION ?= 3.11.7:3.12.1
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -214,6 +214,10 @@ bench-peer: $(BIN)/llm-router data $(VENV_LITELLM)/bin/litellm
 
 bench-soak: $(BIN)/llm-router data
 	nice -n 10 $(BIN)/python bench/soak.py $(BENCH_ARGS)
+
+# The same with the default cache on and model auto: repeats and rewordings hit.
+bench-soak-cache: $(BIN)/llm-router data
+	nice -n 10 $(BIN)/python bench/soak.py --cache $(BENCH_ARGS)
 
 bench-loop-stall: $(BIN)/llm-router data
 	nice -n 10 $(BIN)/python bench/loop_stall.py $(BENCH_ARGS)

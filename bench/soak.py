@@ -1,7 +1,9 @@
 """Does the embedded default hold sustained load? N requests at c8 against `serve`.
 
-    make bench-soak                          # 50,000 requests
-    .venv/bin/python bench/soak.py [--requests 50000] [--concurrency 8] [--out bench/results]
+    make bench-soak                          # 50,000 requests, cache off
+    make bench-soak-cache                    # 50,000 requests, the default cache on
+    .venv/bin/python bench/soak.py [--requests 50000] [--concurrency 8] [--cache]
+                                   [--out bench/results]
 
 Starts the loopback upstream (bench/peer/upstream.py) and ``llm-router serve`` on its
 embedded store (cache off, explicit model, unique prompts), sends the requests from
@@ -9,6 +11,13 @@ keep-alive clients, prints progress every 1,000 (rate, p50 of the last 1,000, pr
 tree RSS), and writes ``soak-<date>.md``: p50 of the first and the last 1,000 requests,
 their ratio, Server-Timing phases of both, RSS idle and after, errors. Exits 1 when the
 last 1,000's p50 is over 1.3x the first's, RSS is over ``--rss-mb`` or a request failed.
+
+``--cache``: the default config instead (cache on, ``model: auto``, so the classifier and
+both cache layers run), and a mix (``mixed``): of every 10 requests, 8 new prompts (each
+stored: one entry more), 1 a prompt sent ``LAG`` requests before, again (an exact hit)
+and 1 such a prompt reworded (a semantic hit). Writes ``soak-cache-<date>.md`` with the
+answers of each kind in both windows and the entries stored; exits 1 also when a
+repeat was not answered from the cache.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +34,9 @@ from peer.load import Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
 
 WINDOW = 1000
+# A repeat sends the prompt of the request LAG before it: an odd lag, so that request was
+# a new prompt (``mixed``), long stored at c8.
+LAG = 101
 
 
 def main() -> int:
@@ -33,28 +46,39 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rss-mb", type=float, default=300.0)
     parser.add_argument("--max-drift", type=float, default=1.3)
+    parser.add_argument("--cache", action="store_true",
+                        help="the default config: cache on, model auto, repeats and rewordings")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
     window = min(WINDOW, max(args.requests // 4, 1))
     upstream = start_upstream()
-    router = start_router(upstream)
+    router = start_router(upstream, cache=args.cache)
+    if args.cache:
+        router.model = "auto"
     started = time.perf_counter()
     peak = [0.0]
+    cpu = [(0, router.cpu_s())]  # (requests done, the router tree's CPU seconds)
 
     def progress(done: int, run: Run) -> None:
         rss = router.rss_mb()
         peak[0] = max(peak[0], rss)
+        cpu.append((done, router.cpu_s()))
         recent = [s.ms for s in run.samples[-window:] if s.ok]
+        hits = f"  answered {_answers(run.samples[-window:])}" if args.cache else ""
         print(f"{done:>7,}/{args.requests:,}  {run.rps:6.1f} rps  p50 of the last "
-              f"{len(recent):,}: {percentile(recent, 50):7.1f} ms  errors {run.errors}  "
-              f"RSS {rss:.0f} MB", flush=True)
+              f"{len(recent):,}: {percentile(recent, 50):7.1f} ms  CPU "
+              f"{_cpu_ms(cpu[-2:]):5.1f} ms a request  errors {run.errors}  "
+              f"RSS {rss:.0f} MB{hits}", flush=True)
 
     try:
         idle = router.rss_mb()
         print(f"router ready in {router.ready_s:.1f} s, {idle:.0f} MB; sending "
               f"{args.requests:,} requests at c{args.concurrency}", flush=True)
-        run = asyncio.run(drive(router, args.requests, args.concurrency, progress=progress))
+        run = asyncio.run(drive(router, args.requests, args.concurrency, progress=progress,
+                                mix=mixed if args.cache else None))
         after = router.rss_mb()
+        if cpu[-1][0] != len(run.samples):
+            cpu.append((len(run.samples), router.cpu_s()))
     finally:
         router.stop()
         upstream.stop()
@@ -62,14 +86,23 @@ def main() -> int:
     p_first, p_last = _p50(first), _p50(last)
     drift = p_last / p_first if p_first else float("nan")
     peak_rss = max(peak[0], after)
-    ok = drift <= args.max_drift and peak_rss <= args.rss_mb and run.errors == 0
+    # Every repeat (the request numbers ``mixed`` sends again) answered from the cache.
+    unanswered = sum(s.cache == "miss" for s in run.samples
+                     if args.cache and mixed(s.request)[0] != s.request)
+    ok = (drift <= args.max_drift and peak_rss <= args.rss_mb and run.errors == 0
+          and not unanswered)
+    what = (f"`make bench-soak-cache`); `llm-router serve` on its embedded store, the "
+            f"default cache on, `model: auto`, loopback upstream; of every 10 requests 8 new "
+            f"prompts, 1 the prompt of {LAG} requests before again, 1 it reworded"
+            if args.cache else
+            "`make bench-soak`); `llm-router serve` on its embedded store, cache off, "
+            "explicit model, loopback upstream, unique prompts")
     lines = [
-        f"# Soak: {args.requests:,} requests at c{args.concurrency}, "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"# Soak{' with the cache on' if args.cache else ''}: {args.requests:,} requests at "
+        f"c{args.concurrency}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Command: `.venv/bin/python bench/soak.py --requests {args.requests} "
-        f"--concurrency {args.concurrency}` (`make bench-soak`); `llm-router serve` on its "
-        "embedded store, cache off, explicit model, loopback upstream, unique prompts.",
+        f"--concurrency {args.concurrency}{' --cache' if args.cache else ''}` ({what}.",
         "",
         f"| | first {window:,} | last {window:,} |",
         "|---|---|---|",
@@ -77,14 +110,40 @@ def main() -> int:
         *[f"| {phase} p50 (ms) | {_phase(first, phase):.2f} | {_phase(last, phase):.2f} |"
           for phase in PHASES],
         f"| storage calls p50 (ms) | {_storage(first):.2f} | {_storage(last):.2f} |",
+        f"| router tree CPU a request (ms) | {_cpu_ms(cpu[:2]):.1f} | {_cpu_ms(cpu[-2:]):.1f} |",
+        *([f"| answered | {_answers(first)} | {_answers(last)} |"] if args.cache else []),
         "",
         f"Drift (last / first p50): {drift:.2f} (target <= {args.max_drift}). "
         f"Process tree RSS: {idle:.0f} MB idle, {after:.0f} MB after, peak {peak_rss:.0f} MB "
         f"(target < {args.rss_mb:.0f}). Errors: {run.errors}. Throughput {run.rps:.1f} rps "
-        f"over {time.perf_counter() - started:.0f} s. Result: {'PASS' if ok else 'FAIL'}.",
+        f"over {time.perf_counter() - started:.0f} s."
+        + (f" Entries stored (new prompts answered as misses): "
+           f"{sum(s.cache == 'miss' for s in run.samples):,}; repeats not answered from "
+           f"the cache: {unanswered}." if args.cache else "")
+        + f" Result: {'PASS' if ok else 'FAIL'}.",
     ]
-    write_markdown(Path(args.out), "soak", lines)
+    write_markdown(Path(args.out), "soak-cache" if args.cache else "soak", lines)
     return 0 if ok else 1
+
+
+def mixed(i: int) -> tuple[int, str]:
+    """Request ``i``'s (prompt number, wording): of every 10, the 4th sends the prompt of
+    ``LAG`` requests before again, the 8th that prompt reworded, the others their own."""
+    if i >= LAG and i % 10 in (3, 7):
+        return i - LAG, "plain" if i % 10 == 3 else "paraphrase"
+    return i, "plain"
+
+
+def _cpu_ms(marks: list[tuple[int, float]]) -> float:
+    """CPU ms a request between the first and the last (requests done, CPU s) mark."""
+    (n0, s0), (n1, s1) = marks[0], marks[-1]
+    return (s1 - s0) * 1000 / (n1 - n0) if n1 > n0 else float("nan")
+
+
+def _answers(samples: list[Sample]) -> str:
+    """How the router answered (``x-router-cache``): "800 miss, 100 exact, 100 semantic"."""
+    counts = Counter(s.cache for s in samples if s.ok)
+    return ", ".join(f"{n:,} {kind}" for kind, n in counts.most_common())
 
 
 def _p50(samples: list[Sample]) -> float:

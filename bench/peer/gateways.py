@@ -42,36 +42,58 @@ class Gateway:
     def rss_mb(self) -> float:
         return tree_rss_mb(self.process.pid)
 
+    def cpu_s(self) -> float:
+        return tree_cpu_s(self.process.pid)
+
     def stop(self) -> None:
         stop_process(self.process, timeout_s=15)
         for folder in self.temp:
             folder.cleanup()
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, in MB."""
-    family, grew = {pid}, True
+def family(pid: int) -> set[int]:
+    """``pid`` and all its descendants."""
+    members, grew = {pid}, True
     while grew:
         grew = False
         for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) in family:
+            if not entry.isdigit() or int(entry) in members:
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as f:
                     parent = int(f.read().rsplit(")", 1)[1].split()[1])
             except OSError:
                 continue
-            if parent in family:
-                family.add(int(entry))
+            if parent in members:
+                members.add(int(entry))
                 grew = True
+    return members
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, in MB."""
     total_kb = 0
-    for member in family:
+    for member in family(pid):
         try:
             with open(f"/proc/{member}/status") as f:
                 total_kb += next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
         except (OSError, StopIteration):
             continue
     return total_kb / 1024
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` and its living descendants have used: what a
+    stretch of requests cost the process tree, whatever else loads the machine."""
+    ticks = 0
+    for member in family(pid):
+        try:
+            with open(f"/proc/{member}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def start_upstream() -> Gateway:

@@ -28,6 +28,7 @@ class Sample:
     phases: dict[str, float] = field(default_factory=dict)
     calls: list[tuple[str, float]] = field(default_factory=list)
     cache: str = ""  # the router's x-router-cache: miss, exact, semantic, bypass
+    request: int = -1  # its number in ``drive`` (samples are kept in the order they end)
 
 
 @dataclass
@@ -95,10 +96,12 @@ def server_timing(header: str) -> tuple[dict[str, float], list[tuple[str, float]
 async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bool = False,
                 offset: int = 0, wording: str = "plain",
                 progress: Callable[[int, Run], None] | None = None,
-                client: str = "aiohttp") -> Run:
+                client: str = "aiohttp",
+                mix: Callable[[int], tuple[int, str]] | None = None) -> Run:
     """``requests`` requests, ``concurrency`` at a time, each client keeping its connection
     (``client``: one of ``CLIENTS``). For a stream, the sample is the time to the first
-    content chunk."""
+    content chunk. ``mix``: request number -> (prompt number, wording), for a run that
+    sends some prompts again (default: request ``i`` sends prompt ``i`` in ``wording``)."""
     if client not in CLIENTS:
         raise ValueError(f"unknown client {client!r}; choose from {', '.join(CLIENTS)}")
     samples: list[Sample] = []
@@ -115,7 +118,9 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
         async with httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=60,
                                      limits=httpx.Limits(max_connections=1)) as client:
             for i in counter:
-                samples.append(await _one(client, gateway, i, stream, wording))
+                n, said = mix(i) if mix else (i, wording)
+                samples.append(await _one(client, gateway, n, stream, said))
+                samples[-1].request = i
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
 
@@ -125,7 +130,9 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
                 headers=headers, timeout=aiohttp.ClientTimeout(total=60),
                 connector=aiohttp.TCPConnector(limit=1)) as session:
             for i in counter:
-                samples.append(await _one_aiohttp(session, url, gateway, i, stream, wording))
+                n, said = mix(i) if mix else (i, wording)
+                samples.append(await _one_aiohttp(session, url, gateway, n, stream, said))
+                samples[-1].request = i
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
 

@@ -1,0 +1,102 @@
+"""What one semantic cache entry costs in memory, piece by piece (no model, no server).
+
+    .venv/bin/python bench/entry_bytes.py [--entries 10000] [--text-chars 40]
+
+Entries shaped as the request path makes them (a sha256 key, a context key, a question of
+``--text-chars`` characters, a journal sort key, a unit float32 embedding), each piece
+measured with ``tracemalloc`` as the bytes it still holds: a ``TenantIndex`` of the entries,
+the ``IndexRecord`` copies a journal read makes of them before they are indexed, their
+snapshot (``snapshots.encode``) and the ``AnswerMemo`` per answer (the loopback upstream's
+answer). Prints bytes an entry for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from llm_router.cache.answers import AnswerMemo
+from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.snapshots import encode
+from llm_router.cache.store import journal_sk
+from llm_router.schema import ChatCompletion
+
+DIM = 384
+T0 = datetime(2026, 12, 4, tzinfo=UTC)
+
+
+def records(n: int, chars: int) -> list[IndexRecord]:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(n, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    context = hashlib.sha256(b"context").hexdigest()
+    out = []
+    for i in range(n):
+        key = hashlib.sha256(str(i).encode()).hexdigest()
+        text = f"Question {i}: " + "w" * max(chars - 14, 0)
+        out.append(IndexRecord(key, context, text, vectors[i].copy(), 2**40,
+                               journal_sk(T0 + timedelta(microseconds=i), key)))
+    return out
+
+
+def held(build: Callable[[], Any]) -> tuple[Any, int]:
+    """What ``build`` returns and the bytes it still holds once built."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    made = build()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return made, after - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--text-chars", type=int, default=40)
+    args = parser.parse_args()
+    n = args.entries
+    made, journal = held(lambda: records(n, args.text_chars))
+
+    def index() -> TenantIndex:  # its own records, dropped once added (as a journal read's)
+        built = TenantIndex(DIM, capacity=n)
+        for record in records(n, args.text_chars):
+            built.add(record)
+        return built
+
+    built, index_bytes = held(index)
+    vectors = built.semantic_rows * DIM * 4
+    _, snapshot = held(lambda: encode(made, made[-1].journal_sk, DIM))
+    completion = ChatCompletion.model_validate({
+        "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "up",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": "Sure, here is the answer."}}],
+        "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}})
+
+    def memo() -> AnswerMemo:
+        kept = AnswerMemo(max_bytes=2**40)
+        for r in made[:1000]:
+            kept.put("t", CachedAnswer(r.key, completion.model_copy(deep=True), "m", "p",
+                                       Decimal("0.0001"), "req", T0, r.expires_at))
+        return kept
+
+    _, answers = held(memo)
+    print(f"{n:,} entries, texts of {args.text_chars} characters: bytes an entry")
+    print(f"  index (TenantIndex): {index_bytes / n:,.0f}, of which the float32 vector "
+          f"{vectors / n:,.0f} and the rest (key, text, journal key, row maps) "
+          f"{(index_bytes - vectors) / n:,.0f}")
+    print(f"  journal read (IndexRecord and its embedding, before indexing): {journal / n:,.0f}")
+    print(f"  snapshot (encoded .npz): {snapshot / n:,.0f}")
+    print(f"  kept answer (AnswerMemo, 1,000 answers): {answers / 1000:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
