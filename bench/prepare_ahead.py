@@ -82,7 +82,8 @@ class Snapshot:
 
 
 class NoJournal:
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]:
         return []
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import httpx
+import numpy as np
 import pytest
 import yaml
 
@@ -191,6 +192,36 @@ def test_an_answer_cached_by_one_instance_is_served_by_another_and_by_a_cold_one
     cold = instance()
     assert cold.lookup_exact(tenant, request(text)) is not None
     assert cold.entries(tenant) == 1
+
+
+def test_the_entry_cap_holds_in_the_journal_read_the_snapshot_and_a_cold_instance(
+    storage: Storage, moto_url: str
+) -> None:
+    """``cache.max_entries`` 2 over 3 entries: a journal read, the snapshot rebuild and a
+    cold instance all keep the newest 2 (the journal's order); the oldest misses."""
+    entries = DynamoCacheStore(storage.client, storage.settings.cache_table)
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name=storage.settings.region,
+                      **LOCAL_CREDENTIALS)
+    s3.create_bucket(Bucket="cache-snapshots-cap")
+    snapshots = S3SnapshotStore(s3, "cache-snapshots-cap")
+    config = CacheConfig(refresh_seconds=0, max_entries=2)
+    tenant, vector = "capped", np.ones(384, dtype=np.float32) / np.sqrt(384)
+    writer = ResponseCache(CacheConfig(refresh_seconds=0), entries)
+    texts = ["Where is my parcel?", "Can I return shoes?", "Do you ship to Norway?"]
+    for i, text in enumerate(texts):
+        writer.store(tenant, request(text), vector, text, completion(f"answer {i}"),
+                     Stored("small-model", "simopenai", Decimal("0.0001")), f"req_{i}")
+    newest = entries.journal_since(tenant, "", newest=2)
+    assert [r.text for r in newest] == texts[1:]  # oldest first, as without ``newest``
+    assert [r.text for r in entries.journal_since(tenant, "")] == texts
+
+    now = int(datetime.now(UTC).timestamp())
+    assert snapshots.rebuild(tenant, entries, now, max_entries=2) == 2
+    assert [r.text for r in snapshots.load(tenant)[0]] == texts[1:]
+    cold = ResponseCache(config, entries, snapshots=snapshots)
+    assert cold.lookup_exact(tenant, request(texts[0])) is None
+    assert all(cold.lookup_exact(tenant, request(t)) is not None for t in texts[1:])
+    assert cold.entries(tenant) == 2
 
 
 def test_a_streamed_answer_is_stored_and_a_hit_is_replayed_as_a_stream(

@@ -169,6 +169,10 @@ class CacheConfig(BaseModel):
     enabled: bool = True
     similarity_threshold: float = Field(default=0.8, gt=0, le=1)
     ttl_seconds: int = Field(default=86_400, gt=0)
+    # Entries one tenant's index holds on an instance (and its snapshot keeps): past it the
+    # oldest go, so a lookup's scan and the index's memory stay bounded whatever the
+    # traffic (docs/semantic-cache.md "Session 14").
+    max_entries: int = Field(default=10_000, ge=1)
     max_temperature: float = 0.7
     # Lexical guards that refuse near-misses (numbers, names, negation, opposite intents,
     # a swapped topic word). Off trades wrong answers for hits: see the evaluation. With

@@ -39,8 +39,9 @@ class Store:
     def entry_items(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> list:
         return [{"Put": {"record": record, "answer": answer}}]
 
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
-        return [r for r in self.journal if r.journal_sk > after]
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]:
+        return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         self.reads += 1
@@ -178,7 +179,7 @@ def test_a_miss_says_why_when_it_was_not_for_want_of_an_entry() -> None:
     found = cache.find_exact("t", request("opening hours?"))
     assert found.hit is None and found.miss == "gone"
 
-    def failing(tenant_id: str, after: str) -> list[IndexRecord]:
+    def failing(tenant_id: str, after: str, newest: int | None = None) -> list[IndexRecord]:
         raise OSError("connection reset")
 
     store.journal_since = failing  # type: ignore[method-assign]

@@ -290,7 +290,8 @@ def test_stacked_an_entry_learnt_from_a_snapshot_is_prepared_ahead(
             return records, "J#9"
 
     class NoJournal:
-        def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+        def journal_since(self, tenant_id: str, after: str,
+                          newest: int | None = None) -> list[IndexRecord]:
             return []
 
     preparer = Preparer(lambda: stacked.nets, ahead=10, batch=4)

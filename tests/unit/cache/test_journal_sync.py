@@ -34,10 +34,11 @@ class JournalStore:
             self.journal.insert(bisect.bisect(keys, record.journal_sk), record)
         return True
 
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]:
         self.reads.append(after)
         with self._lock:
-            return [r for r in self.journal if r.journal_sk > after]
+            return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None

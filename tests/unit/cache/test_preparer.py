@@ -48,8 +48,9 @@ class Store:
     def __init__(self, journal: list[IndexRecord]) -> None:
         self.journal = journal
 
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
-        return [r for r in self.journal if r.journal_sk > after]
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]:
+        return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None

@@ -9,10 +9,17 @@ without a verifier). With the verifier's hard check on, entries whose amounts or
 differ from the query's are left out before the candidates are chosen: they could never
 answer, and among many entries that differ only in a number ("order 1234", "order 1235")
 they would take every candidate's place (issue 13/12).
+
+``max_entries`` caps what one index holds: past it, the entry learnt first goes (from
+the exact layer and the matrix together), and a record older than an entry the cap let
+go is never added back (the journal's overlap re-reads the last minute). Creation order,
+not use: hits write nothing to storage, so only the journal's order is the same on every
+instance and in the snapshot (``S3SnapshotStore.rebuild`` keeps the same newest).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,8 +56,9 @@ class Lookup:
 
 
 class TenantIndex:
-    def __init__(self, dim: int = 384, capacity: int = 256):
+    def __init__(self, dim: int = 384, capacity: int = 256, max_entries: int | None = None):
         self.dim = dim
+        self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         self._contexts = np.zeros(capacity, dtype=np.int64)
         self._expires = np.zeros(capacity, dtype=np.int64)
@@ -64,9 +72,13 @@ class TenantIndex:
         self._texts: list[str] = []
         self._signatures: list[Signature | None] = []
         self._row: dict[str, int] = {}  # semantic rows
-        self._exact: dict[str, int] = {}  # every entry: key -> expires_at
-        self._context_codes: dict[str, int] = {}
+        # Every entry: key -> (expires_at, journal sort key), the one learnt first first.
+        self._exact: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        self._context_codes: dict[str, int] = {}  # contexts of semantic rows (and former)
+        self._next_code = 0
         self.watermark = ""  # newest journal sort key seen
+        self.evicted_through = ""  # newest journal sort key the cap let go
+        self.evicted = 0  # entries the cap let go (stats, benchmarks)
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -76,13 +88,20 @@ class TenantIndex:
         return len(self._keys)
 
     def add(self, record: IndexRecord) -> bool:
-        """Add or update an entry; adding the same record again is a no-op. True when a
-        semantic row was added or changed (its text may be new to this instance)."""
+        """Add or update an entry; adding the same record again, or one older than an
+        entry the cap let go, is a no-op. True when a semantic row was added or changed
+        (its text may be new to this instance). Past ``max_entries``, the entry learnt
+        first goes."""
         self.watermark = max(self.watermark, record.journal_sk)
-        if self._exact.get(record.key) == record.expires_at and (
+        held = self._exact.get(record.key)
+        if held is None and self.evicted_through and record.journal_sk <= self.evicted_through:
+            return False
+        if held is not None and held[0] == record.expires_at and (
                 record.embedding is None or record.key in self._row):
             return False
-        self._exact[record.key] = record.expires_at
+        self._exact[record.key] = (record.expires_at, record.journal_sk)
+        self._exact.move_to_end(record.key)
+        self._evict()
         if record.embedding is None:
             return False
         row = self._row.get(record.key)
@@ -126,13 +145,33 @@ class TenantIndex:
         """Forget every entry whose ``expires_at`` has passed: a search masks it out
         anyway, so results do not change; the index then holds about a TTL's worth of
         entries (``ttl_seconds``), not everything this instance has seen. How many went."""
-        expired = [key for key, expires in self._exact.items() if expires <= now]
+        expired = [key for key, (expires, _) in self._exact.items() if expires <= now]
         for key in expired:
             self.remove(key)
+        self._forget_contexts()
         return len(expired)
 
+    def _forget_contexts(self) -> None:
+        """Drop the codes of contexts no row holds any more: each conversation is a
+        context of its own, and their codes would otherwise outlive their entries."""
+        held = set(np.unique(self._contexts[:len(self._keys)]).tolist())
+        if len(self._context_codes) > len(held):
+            self._context_codes = {context: code for context, code in self._context_codes.items()
+                                   if code in held}
+
     def has_live(self, key: str, now: int) -> bool:
-        return self._exact.get(key, 0) > now
+        held = self._exact.get(key)
+        return held is not None and held[0] > now
+
+    def _evict(self) -> None:
+        """The entries learnt first out, down to ``max_entries``."""
+        if self.max_entries is None:
+            return
+        while len(self._exact) > self.max_entries:
+            key, (_, journal) = next(iter(self._exact.items()))
+            self.evicted_through = max(self.evicted_through, journal)
+            self.remove(key)
+            self.evicted += 1
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
                policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO) -> Lookup:
@@ -293,13 +332,20 @@ class TenantIndex:
         return sig
 
     def _code(self, context: str) -> int:
-        return self._context_codes.setdefault(context, len(self._context_codes))
+        """The context's code; a code is never given twice (``_forget_contexts``)."""
+        code = self._context_codes.get(context)
+        if code is None:
+            code = self._context_codes[context] = self._next_code
+            self._next_code += 1
+        return code
 
     def _grow(self, needed: int) -> None:
         capacity = self._vectors.shape[0]
         if needed <= capacity:
             return
         new = max(needed, capacity * 2)
+        if self.max_entries is not None:  # never rows the cap would leave empty
+            new = max(needed, min(new, self.max_entries))
         self._vectors = np.resize(self._vectors, (new, self.dim))
         self._contexts = np.resize(self._contexts, new)
         self._expires = np.resize(self._expires, new)

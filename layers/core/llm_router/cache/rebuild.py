@@ -24,20 +24,24 @@ class SnapshotJob:
     entries: DynamoCacheStore
     snapshots: S3SnapshotStore
     clock: Callable[[], datetime] = now_utc
+    max_entries: int | None = None  # the catalog's cache.max_entries
 
     @classmethod
     def from_clients(cls, settings: RouterSettings, dynamodb: Any, s3: Any) -> SnapshotJob:
+        from llm_router.catalog import load_catalog
         from llm_router.storage.alerts import DynamoTenants
 
         if not settings.bucket:
             raise ConfigError("LLM_ROUTER_BUCKET is not set: snapshots have nowhere to go")
         return cls(DynamoTenants(dynamodb, settings.keys_table),
                    DynamoCacheStore(dynamodb, settings.cache_table),
-                   S3SnapshotStore(s3, settings.bucket))
+                   S3SnapshotStore(s3, settings.bucket),
+                   max_entries=load_catalog(settings.config_path).cache.max_entries)
 
     def run(self) -> dict[str, Any]:
         now = int(self.clock().timestamp())
-        entries = {t: self.snapshots.rebuild(t, self.entries, now) for t in self.tenants.tenants()}
+        entries = {t: self.snapshots.rebuild(t, self.entries, now, max_entries=self.max_entries)
+                   for t in self.tenants.tenants()}
         failed = sorted(t for t, n in entries.items() if n < 0)
         return {"tenants": len(entries), "entries": sum(n for n in entries.values() if n > 0),
                 "failed": failed}

@@ -50,7 +50,8 @@ class EntryStore(Protocol):
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None: ...
 
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]: ...
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]: ...
 
 
 class SnapshotSource(Protocol):
@@ -285,7 +286,8 @@ class ResponseCache:
     def _index(self, tenant_id: str) -> Iterator[TenantIndex]:
         """The tenant's index, loaded and synced, held under its lock."""
         with self._lock:
-            tenant = self._tenants.setdefault(tenant_id, _Tenant(TenantIndex(self._dim)))
+            tenant = self._tenants.setdefault(
+                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries)))
         with tenant.lock:
             self._sync(tenant_id, tenant)
             yield tenant.index
@@ -310,7 +312,8 @@ class ResponseCache:
         now = self._monotonic()
         if now - tenant.synced_at >= self.config.refresh_seconds:
             live = self._now()
-            for record in self._store.journal_since(tenant_id, overlap_start(index.watermark)):
+            for record in self._store.journal_since(tenant_id, overlap_start(index.watermark),
+                                                    newest=self.config.max_entries):
                 if record.expires_at > live:
                     if index.add(record):
                         learnt.append(record.text)

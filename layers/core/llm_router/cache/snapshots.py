@@ -84,11 +84,12 @@ class S3SnapshotStore:
                                 Body=encode(records, watermark, dim))
 
     def rebuild(self, tenant_id: str, entries: DynamoCacheStore, now: int,
-                dim: int = 384) -> int:
-        """Fold the journal into the tenant's snapshot; returns the live entry count."""
+                dim: int = 384, max_entries: int | None = None) -> int:
+        """Fold the journal into the tenant's snapshot, keeping the newest ``max_entries``
+        live entries (None: all), as an instance's index does; returns how many."""
         try:
             records, watermark = self.load(tenant_id)
-            newer = entries.journal_since(tenant_id, overlap_start(watermark))
+            newer = entries.journal_since(tenant_id, overlap_start(watermark), newest=max_entries)
         except (RouterError, ClientError, BotoCoreError) as exc:
             log.warning("cache snapshot of %s not rebuilt: %s", tenant_id, exc)
             return -1
@@ -96,6 +97,8 @@ class S3SnapshotStore:
         by_key.update((r.key, r) for r in newer)
         live = sorted((r for r in by_key.values() if r.expires_at > now),
                       key=lambda r: r.journal_sk)
+        if max_entries is not None:
+            live = live[-max_entries:]
         if newer:
             watermark = max(watermark, newer[-1].journal_sk)
         self.save(tenant_id, live, watermark, dim)

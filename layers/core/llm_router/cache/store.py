@@ -114,8 +114,11 @@ class DynamoCacheStore:
             expires_at=int(item["expires_at"]["N"]),
         )
 
-    def journal_since(self, tenant_id: str, after: str) -> list[IndexRecord]:
-        """Journal items newer than the sort key ``after`` ("" for all), oldest first."""
+    def journal_since(self, tenant_id: str, after: str,
+                      newest: int | None = None) -> list[IndexRecord]:
+        """Journal items newer than the sort key ``after`` ("" for all), oldest first;
+        with ``newest``, only the newest that many (read newest first, so a cold start
+        under ``cache.max_entries`` reads no more than its index keeps)."""
         records: list[IndexRecord] = []
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -123,12 +126,15 @@ class DynamoCacheStore:
             "ExpressionAttributeValues": {
                 ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": _JOURNAL_END},
             },
+            "ScanIndexForward": newest is None,
         }
         while True:
             page = self._call("reading new cache entries", "query", **kwargs)
             records.extend(_record(i) for i in page.get("Items", []) if i["sk"]["S"] != after)
+            if newest is not None and len(records) >= newest:
+                return records[:newest][::-1]
             if "LastEvaluatedKey" not in page:
-                return records
+                return records if newest is None else records[::-1]
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
