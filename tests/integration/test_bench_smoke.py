@@ -48,6 +48,16 @@ def test_soak_reports_first_and_last_windows(tmp_path) -> None:
     assert "| p50 (ms) |" in report and "Errors: 0." in report and "PASS" in report
 
 
+def test_soak_with_the_cache_answers_every_repeat_from_it(tmp_path) -> None:
+    done = run("soak.py", "--cache", "--requests", "300", "--concurrency", "4",
+               "--max-drift", "1000", "--rss-mb", "100000", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    report = next(tmp_path.glob("soak-cache-*.md")).read_text()
+    last = report.split("| answered |")[1].split("\n")[0].split("|")[1]
+    assert "exact" in last and "semantic" in last, report
+    assert "repeats not answered from the cache: 0." in report and "PASS" in report
+
+
 @pytest.mark.parametrize("stream", [False, True])
 def test_request_path_marks_every_step(stream: bool) -> None:
     """The marks still hook what they wrap (uvicorn, aiohttp, botocore and the service
