@@ -92,11 +92,7 @@ def baselines(train: Data, decision_on: np.ndarray, heldout: Data, costs: list[D
     """Each baseline: temperature and under-cost from its own out-of-fold scores on the
     ``decision_on`` rows (the rule ``llm-router train`` uses: folds that give each
     independent set its own), refitted on the training split, scored once."""
-    from llm_router.classifier.train import (
-        DECISION_SOURCES,
-        UNDER_ROUTING_TARGET,
-        choose_under_cost,
-    )
+    from llm_router.classifier.train import DECISION_SOURCES, choose_under_cost
 
     folds = group_folds(train.groups, 5, 0, pinned=DECISION_SOURCES)
     out = {}
@@ -106,8 +102,9 @@ def baselines(train: Data, decision_on: np.ndarray, heldout: Data, costs: list[D
         oof = out_of_fold_scores(candidate, train, folds)
         temperature = fit_temperature(oof[decision_on], train.labels[decision_on])
         calibrated = softmax(oof / np.float32(temperature))
+        # Each independent set is one CV group: the groups are their writers.
         under_cost = choose_under_cost(calibrated[decision_on], train.labels[decision_on],
-                                       UNDER_ROUTING_TARGET)
+                                       np.asarray(train.groups)[decision_on].tolist())
         probs = softmax(fit(candidate, train).scores(heldout) / np.float32(temperature))
         out[candidate.family] = {
             "config": candidate.key,

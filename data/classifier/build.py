@@ -313,6 +313,27 @@ SOURCES = (
            "to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The eighteenth and nineteenth (data/heldout18/, data/heldout19/): scored once with
+    # 2.b86e4261 at 43c78ed (session 13's end), then declared seen; trained on since
+    # 2026-12-04 session 14 (i14), the same way.
+    Source("independent-v18", "../../heldout18/classifier_queries.jsonl", "train",
+           "495 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout18/, 71 marked borderline by its writer), during session 13 "
+           "(universities, childcare, gyms, ticketing, garages, installers, small "
+           "businesses; second-language writers from Europe and East Africa, teenage "
+           "slang); scored once with 2.b86e4261 at 43c78ed; then declared seen and added "
+           "to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v19", "../../heldout19/classifier_queries.jsonl", "train",
+           "506 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout19/, 105 marked borderline by its writer), during session 13 "
+           "(mobile, airlines, car rental, streaming, trading apps, charities, small "
+           "businesses; writers from South and South-East Asia, Latin America, the Middle "
+           "East, the US Midwest, Wales); scored once with 2.b86e4261 at 43c78ed; then "
+           "declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 

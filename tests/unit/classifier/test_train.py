@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from llm_router.classifier.dataset import Example
+from llm_router.classifier.decision import decide
 from llm_router.classifier.train import (
     choose_under_cost,
     decision_rows,
     scores_by_source,
+    under_routing_of_writers,
 )
 
 
@@ -17,28 +19,32 @@ def example(source: str, label: str = "simple") -> Example:
                    split="train")
 
 
-def test_the_most_accurate_cost_within_the_under_routing_target_is_chosen() -> None:
-    # Two unsure rows (true tier 1, p = 0.45 on it) and eight sure ones. u = 1 routes the
-    # unsure rows to tier 0 (80 % exact, 20 % under-routed); every u >= 1.5 routes them
-    # up to tier 1 (100 % exact): the smallest of those wins, even when u = 1 would meet
-    # a loose target (the rule is the best accuracy, not the cheapest cost that fits).
+def test_the_lowest_cost_within_the_budget_is_chosen() -> None:
+    # Two unsure rows (true tier 1, p = 0.45 on it) and eight sure ones, one writer. u = 1
+    # routes the unsure rows to tier 0 (20 % under-routed); every u >= 1.5 routes them up.
     unsure = [0.55, 0.45, 0.0, 0.0]
     probs = np.array([unsure] * 2 + [[0.0, 0.0, 1.0, 0.0]] * 8, dtype=np.float32)
     labels = np.array([1, 1] + [2] * 8, dtype=np.int64)
-    assert choose_under_cost(probs, labels, target=0.0) == 1.5
-    assert choose_under_cost(probs, labels, target=0.25) == 1.5
+    assert choose_under_cost(probs, labels, ["a"] * 10, budget=0.0) == 1.5
+    assert choose_under_cost(probs, labels, ["a"] * 10, budget=0.25) == 1.0
 
 
-def test_between_equally_accurate_costs_the_one_that_under_routes_less_wins() -> None:
-    # Row 1 (true tier 0) is over-routed by u >= 1.5; row 2 (true tier 1) is under-routed
-    # by u = 1: both costs get one of two rows right.
-    probs = np.array([[0.55, 0.45, 0, 0], [0.55, 0.45, 0, 0]], dtype=np.float32)
-    assert choose_under_cost(probs, np.array([0, 1], dtype=np.int64), target=1.0) == 1.5
+def test_the_worst_quartile_of_writers_must_meet_the_budget_too() -> None:
+    # Writer "w" wrote both unsure rows, four others wrote sure ones: pooled, u = 1
+    # under-routes 2 of 20 rows (10 %); the worst quartile (2 of 5 writers, rounded up:
+    # "w" and one other) 2 of 8.
+    unsure = [0.55, 0.45, 0.0, 0.0]
+    probs = np.array([unsure] * 2 + [[0.0, 0.0, 1.0, 0.0]] * 18, dtype=np.float32)
+    labels = np.array([1, 1] + [2] * 18, dtype=np.int64)
+    writers = ["w"] * 4 + [w for w in "abcd" for _ in range(4)]
+    assert under_routing_of_writers(decide(probs, 1.0), labels, writers) == (0.1, 0.25)
+    assert choose_under_cost(probs, labels, writers, budget=0.12) == 1.5
+    assert choose_under_cost(probs, labels, writers, budget=0.25) == 1.0
 
 
-def test_without_a_cost_that_meets_the_target_the_largest_is_chosen() -> None:
+def test_without_a_cost_that_meets_the_budget_the_largest_is_chosen() -> None:
     probs = np.array([[1.0, 0.0, 0.0, 0.0]], dtype=np.float32)  # surely wrong, too low
-    assert choose_under_cost(probs, np.array([3], dtype=np.int64), target=0.0) == 12.0
+    assert choose_under_cost(probs, np.array([3], dtype=np.int64), ["a"], budget=0.0) == 12.0
 
 
 def test_decision_rows_are_the_independent_sources_or_every_row_without_them() -> None:

@@ -37,10 +37,11 @@ from llm_router.embedding.artefact import npz_bytes
 from llm_router.embedding.base import Embedder
 
 FORMAT_VERSION = 2
-# Half the 3 % budget. Chosen leaving one independent set out (bench/classifier_loio.py):
-# with T and u picked on the other four sets, a 1 % target gave 94.6 % / 0.8 % under on
-# the five sets' mean, 1.5 % gave 95.2 % / 1.5 %, 2.5 % 95.4 % / 1.8 %.
-UNDER_ROUTING_TARGET = 0.015
+# The under-routing budget a new writer's queries must meet. Until session 14 the rule was
+# "at most 1.5 % pooled"; pooled over writers it met the budget while two new writers
+# (heldout18-19) were under-routed 3.4 %, so the rule now also holds the budget on the
+# worst quartile of writers (``choose_under_cost``; docs/classifier.md, "Session 14").
+UNDER_ROUTING_BUDGET = 0.03
 UNDER_COST_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0, 12.0)
 # Sources written by another hand from the rubric alone, each by a different writer: the
 # closest thing to the traffic the router meets. Cross-validation keeps each whole in one
@@ -48,10 +49,8 @@ UNDER_COST_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0, 12.0)
 # sets and five folds, fold k holds v(k+1), v(k+6), v(k+11) and v(k+16) (three or four
 # sets a fold). Their out-of-fold rows are scored by a model that never saw that writer
 # (nor the other sets in its fold). The
-# calibration and the decision's operating point are fitted on those rows only. The
-# target is a third of the 3 % budget: some own batches were written after reading these
-# sources' errors, so their out-of-fold scores flatter the model.
-DECISION_SOURCES = tuple(f"independent-v{n}" for n in range(1, 18))
+# calibration and the decision's operating point are fitted on those rows only.
+DECISION_SOURCES = tuple(f"independent-v{n}" for n in range(1, 20))
 GROUP_ROWS = 300  # a source larger than this is split into several CV groups
 F32 = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -92,17 +91,28 @@ def labelled_data(rows: list[Example], embedder: Embedder, folds: int = 5) -> Da
                 cv_groups(rows, folds))
 
 
-def choose_under_cost(probs: F32, labels: Labels, target: float) -> float:
-    """The most accurate cost whose decisions under-route at most ``target``; among
-    equally accurate ones the one that under-routes least, then the smallest. The largest
-    cost of the grid when none meets the target."""
-    meeting = []
+def under_routing_of_writers(routed: Labels, labels: Labels, writers: Sequence[str]
+                             ) -> tuple[float, float]:
+    """Under-routing pooled over every row, and pooled over the rows of the worst quartile
+    of writers (the quarter of them, rounded up, that are under-routed most)."""
+    under = routed < labels
+    names = np.asarray(writers)
+    rates = sorted(((float(np.mean(under[names == w])), w) for w in set(names.tolist())),
+                   reverse=True)
+    worst = [w for _, w in rates[:-(-len(rates) // 4)]]
+    return float(np.mean(under)), float(np.mean(under[np.isin(names, worst)]))
+
+
+def choose_under_cost(probs: F32, labels: Labels, writers: Sequence[str],
+                      budget: float = UNDER_ROUTING_BUDGET) -> float:
+    """The lowest cost whose decisions under-route at most ``budget`` of the rows pooled
+    and of the worst quartile of writers' rows pooled; the largest cost of the grid when
+    none does. Lowest, because every step up over-routes more of the queries it did not
+    need to move."""
     for cost in UNDER_COST_GRID:
-        routed = decide(probs, cost)
-        under = float(np.mean(routed < labels))
-        if under <= target:
-            meeting.append((float(np.mean(routed == labels)), -under, -cost))
-    return -max(meeting)[2] if meeting else UNDER_COST_GRID[-1]
+        if max(under_routing_of_writers(decide(probs, cost), labels, writers)) <= budget:
+            return cost
+    return UNDER_COST_GRID[-1]
 
 
 def decision_rows(rows: list[Example]) -> npt.NDArray[np.bool_]:
@@ -132,16 +142,22 @@ def cv_summary(candidate: Candidate, scores: F32, labels: Labels,
     }
 
 
-def decision_curve(probs: F32, labels: Labels) -> dict[str, dict[str, float]]:
-    """Out-of-fold accuracy and under/over-routing of the decision at each cost."""
+def decision_curve(probs: F32, labels: Labels, writers: Sequence[str] | None = None
+                   ) -> dict[str, dict[str, float]]:
+    """Out-of-fold accuracy and under/over-routing of the decision at each cost; given
+    the rows' writers, also the under-routing of the worst quartile of them."""
     curve = {}
     for cost in UNDER_COST_GRID:
-        report = evaluate(labels, decide(probs, cost))
+        routed = decide(probs, cost)
+        report = evaluate(labels, routed)
         curve[str(cost)] = {
             "accuracy": report.accuracy,
             "under_routing": report.under_routing,
             "over_routing": report.over_routing,
         }
+        if writers is not None:
+            curve[str(cost)]["under_routing_worst_quartile"] = under_routing_of_writers(
+                routed, labels, writers)[1]
     return curve
 
 
@@ -201,8 +217,8 @@ def train(
                  for c in finalists}
     temperature = summaries[chosen.family]["temperature"]
     calibrated = softmax(oof[chosen.key] / np.float32(temperature))
-    under_cost = choose_under_cost(calibrated[chosen_on], data.labels[chosen_on],
-                                   UNDER_ROUTING_TARGET)
+    writers = np.array([e.source for e in rows])[chosen_on].tolist()
+    under_cost = choose_under_cost(calibrated[chosen_on], data.labels[chosen_on], writers)
     progress(
         f"chosen {chosen.key}, temperature {temperature:.3f}, "
         f"under-routing cost {under_cost:g}x over-routing"
@@ -241,10 +257,9 @@ def train(
             "best_per_family": summaries,
             "all": {c.key: a for c, a, _ in results},
             "decision_by_under_cost": decision_curve(calibrated, data.labels),
-            "decision_sources": sorted({e.source for e, m in zip(rows, chosen_on,
-                                                                strict=True) if m}),
+            "decision_sources": sorted(set(writers)),
             "decision_by_under_cost_on_decision_sources": decision_curve(
-                calibrated[chosen_on], data.labels[chosen_on]),
+                calibrated[chosen_on], data.labels[chosen_on], writers),
             "by_source": scores_by_source(rows, calibrated, data.labels, under_cost),
         },
     }
