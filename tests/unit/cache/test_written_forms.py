@@ -366,6 +366,23 @@ def test_the_same_lengths_weights_volumes_and_scales_agree(vocab: Vocabulary, a:
     assert not quantity_conflict(vocab.view(b), vocab.view(a))
 
 
+# Session 14: two file formats at the same place (``codes.other_codes``).
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("can the viewer open a pptx file", "can the viewer open a ppt file", True),
+    ("can I export the invoice as PDF", "can I export the invoice as DOCX", True),
+    ("does the importer take tsv", "does the importer take csv", True),
+    ("can I upload a jpg", "can I upload a jpeg", False),  # one format, two extensions
+    ("is the config in yml", "is the config in yaml", False),
+    ("can I attach PDFs", "can I attach a PDF", False),
+    ("convert json to csv", "convert csv to json", False),  # a direction: the verifier's
+    ("can I upload a png", "can I upload a png or a gif", False),  # one side only
+])
+def test_different_file_formats_at_one_place_conflict(vocab: Vocabulary, a: str, b: str,
+                                                      conflict: bool) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b)) is conflict
+    assert quantity_conflict(vocab.view(b), vocab.view(a)) is conflict
+
+
 def test_units_beside_a_number_are_amounts_not_asked_for() -> None:
     assert measures("what is 100 degrees fahrenheit in celsius") == {"temperature:celsius"}
     assert measures("a 5-mile run in 30 minutes") == frozenset()

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from llm_router.cache.codes import code_places, other_codes
 from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
 from llm_router.cache.quantities import (
@@ -121,6 +122,8 @@ class TextView:
     # Units asked for with no number ("how many kilojoules", "in miles"),
     # ``quantities.measures``: the hard check only.
     measures: frozenset[str] = frozenset()
+    # Which ``words`` are file extensions ("xlsx"), ``codes.code_places``: the hard check.
+    codes: frozenset[int] = frozenset()
 
 
 class Vocabulary:
@@ -188,6 +191,7 @@ class Vocabulary:
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
             hard_other=other_readings(lowered), measures=measures(lowered),
+            codes=code_places(words),
         )
 
 
@@ -273,8 +277,10 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     different currencies ("1 BTC in USD" / "in EUR"), or answers asked in different units
     of one measure ("how many calories" / "how many kilojoules", "in miles" / "in km").
     An amount, id, unit, period or currency on one side only is left to the verifier
-    ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order shipped?" asks)."""
-    return value_conflict(a, b) or _unit_conflict(a, b)
+    ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order shipped?" asks).
+    Nor different file formats at the same place ("xls" / "xlsx": ``codes.other_codes``)."""
+    return (value_conflict(a, b) or _unit_conflict(a, b)
+            or other_codes(a.words, a.codes, b.words, b.codes))
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:

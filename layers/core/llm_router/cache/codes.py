@@ -1,0 +1,53 @@
+"""Formats a question names by their file extension, and whether two texts name different
+ones at the same place (pure; no I/O).
+
+"How many rows can an xls file hold" and "... an xlsx file hold" read alike to every model
+here, and the verifier passed them (p 0.997): one letter, two formats, two answers. Codes
+that mix letters and digits ("ps4", "gpt-4o") are ids, compared wherever they stand
+(``quantities.ids``); a file extension is a word (``lexicon.FILE_EXTENSIONS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from llm_router.cache.lexicon import FILE_EXTENSIONS
+
+# Two extensions of one format: "jpg" / "jpeg" name the same files.
+_SAME_FORMAT = {"jpeg": "jpg", "htm": "html", "tiff": "tif", "yml": "yaml"}
+
+
+def code_places(words: Sequence[str]) -> frozenset[int]:
+    """Which of a text's words (lower case) are file extensions."""
+    return frozenset(i for i, word in enumerate(words) if word in FILE_EXTENSIONS)
+
+
+def other_codes(a: Sequence[str], a_codes: frozenset[int], b: Sequence[str],
+                b_codes: frozenset[int]) -> bool:
+    """Two word sequences name different codes at the same place: where they differ
+    (difflib's alignment) by as many words on each side, a code stands against a code
+    that the other text names nowhere ("xls" / "xlsx", "CSV" / "PDF"; "JSON to CSV" /
+    "CSV to JSON" is left to the verifier, which reads directions). A code against
+    several words is left alone, as is a plural "s" ("PDF" / "PDFs") and one format's two
+    extensions ("jpg" / "jpeg")."""
+    if not a_codes or not b_codes:
+        return False
+    mine = {_format(a[i]) for i in a_codes}
+    theirs = {_format(b[j]) for j in b_codes}
+    if mine == theirs:
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            continue
+        for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+            if (i in a_codes and j in b_codes and _format(a[i]) not in theirs
+                    and _format(b[j]) not in mine):
+                return True
+    return False
+
+
+def _format(word: str) -> str:
+    bare = word if word in FILE_EXTENSIONS else word.removesuffix("s")
+    return _SAME_FORMAT.get(bare, bare)
