@@ -103,7 +103,7 @@ verifier-cross: $(BIN)/llm-router data
 # start) on the new writers' sets and a replay sample (train/cache_verifier/cross_continue.py;
 # docs/semantic-cache.md "Session 12", "Session 13", "Session 14"). Writes a --cross-dir folder
 # and the rule's figures under CONTINUE_RUN; the layer's artefact is only replaced by hand, when
-# the rule adopts it. The default recipe is session 14's candidate C1: train14a-d (focus) and
+# the rule adopts it. The default recipe is session 14's candidate C1 (not adopted: T stays): train14a-d (focus) and
 # train13a-d (shape) with train12a-d and heldout12-13 trained through the stack, the nets'
 # logit from cache-probe. CONTINUE_FROM: the commit whose layer holds the start and the
 # baseline the rule compares with (session 13's T, 137e3a21; session 13's own recipe, from
