@@ -61,6 +61,7 @@ def test_the_matrix_grows_no_further_than_the_cap() -> None:
     for i in range(20):
         index.add(rec(f"k{i}", i, f"J#{i:03d}"))
     assert index._vectors.shape[0] == 6 and index.semantic_rows == 6
+    assert index._vectors.base is None  # its own buffer, not a view of a larger one
 
 
 def test_a_record_older_than_one_the_cap_let_go_is_not_added_back() -> None:

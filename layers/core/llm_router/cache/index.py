@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -346,9 +347,18 @@ class TenantIndex:
         new = max(needed, capacity * 2)
         if self.max_entries is not None:  # never rows the cap would leave empty
             new = max(needed, min(new, self.max_entries))
-        self._vectors = np.resize(self._vectors, (new, self.dim))
-        self._contexts = np.resize(self._contexts, new)
-        self._expires = np.resize(self._expires, new)
-        self._amounts = np.resize(self._amounts, new)
-        self._ids = np.resize(self._ids, new)
-        self._read = np.resize(self._read, new)
+        self._vectors = _larger(self._vectors, new)
+        self._contexts = _larger(self._contexts, new)
+        self._expires = _larger(self._expires, new)
+        self._amounts = _larger(self._amounts, new)
+        self._ids = _larger(self._ids, new)
+        self._read = _larger(self._read, new)
+
+
+def _larger(array: npt.NDArray[Any], rows: int) -> npt.NDArray[Any]:
+    """``array`` with ``rows`` rows, the new ones zero, in a buffer of just that size
+    (``np.resize`` returns a view of one that repeats the old array whole: 25 MB held for
+    the 15 MB of a 10,000-row matrix grown from 8,192)."""
+    out = np.zeros((rows, *array.shape[1:]), dtype=array.dtype)
+    out[:len(array)] = array
+    return out
