@@ -281,6 +281,14 @@ def letter_of(box: S3SettleOutbox, request_id: str) -> dict[str, Any]:
 
 
 INVALID_ONCE = ReplayPolicy(max_invalid_replays=1, max_replays=1)
+# The same, due again a second after its failure: a test that replays "later" and checks a
+# release stays inside the booking's UTC day and month. Replaying hours later (as these
+# tests once did) crosses midnight when run in the evening, and a window that has ended
+# rightly keeps its reservation (it expires with the window), which made them fail
+# between 21:13 and 24:00 UTC.
+INVALID_ONCE_SOON = ReplayPolicy(max_invalid_replays=1, max_replays=1, first_backoff_s=1.0)
+SOON = ReplayPolicy(first_backoff_s=1.0)
+SOON_S = 10.0  # past the first backoffs of both (1, 2, 4 s)
 
 
 def test_burying_releases_the_reservation_once_and_requeue_books_without_it(
@@ -361,12 +369,12 @@ def test_a_dead_letter_not_written_leaves_the_booking_parked_and_nothing_release
     key_id, box = harness.keys[key], FlakyOutbox(harness.storage, bucket)
     box.dead_puts = [True]
     ledger = refusing(harness, VALIDATION)
-    report = replay_at(box, ledger, time.time(), INVALID_ONCE)
+    report = replay_at(box, ledger, time.time(), INVALID_ONCE_SOON)
     assert report.buried == [] and len(report.failed) == 1
     assert list(box.parked()) == [f"{PREFIX}{request_id}.json"]
     assert harness.budget_used(key_id) == held
     # The next run buries it and releases it.
-    report = replay_at(box, ledger, time.time() + 10_000, INVALID_ONCE)
+    report = replay_at(box, ledger, time.time() + SOON_S, INVALID_ONCE_SOON)
     assert len(report.buried) == 1 and report.released == 1
     assert harness.budget_used(key_id) == cost
 
@@ -376,21 +384,21 @@ def test_a_parked_object_not_removed_is_not_released_and_its_replay_settles_once
     key, request_id, cost, held = park_costly(harness, bucket)
     key_id, box = harness.keys[key], FlakyOutbox(harness.storage, bucket)
     box.removals = 1
-    report = replay_at(box, refusing(harness, VALIDATION), time.time(), INVALID_ONCE)
+    report = replay_at(box, refusing(harness, VALIDATION), time.time(), INVALID_ONCE_SOON)
     assert report.buried == [] and len(report.failed) == 1  # the letter is written...
     assert letter_of(box, request_id)["reservation"] == "held"
     assert list(box.parked()) == [f"{PREFIX}{request_id}.json"]  # ...the booking still parked
     assert harness.budget_used(key_id) == held  # so nothing released
     # Nor by a later run while the booking is parked, nor by a requeue: that drops the
     # stale letter and leaves the parked booking as it is.
-    assert replay_at(box, refusing(harness, VALIDATION), time.time()).released == 0
+    assert replay_at(box, refusing(harness, VALIDATION), time.time(), SOON).released == 0
     assert box.requeue(request_id, harness.storage.ledger) == f"{PREFIX}{request_id}.json"
     assert list(box.dead_letter_keys()) == []
     assert harness.budget_used(key_id) == held
     # DynamoDB back: the parked booking (settlements and all) is booked, once.
     assert harness.settle_fault is not None
     harness.settle_fault.times = 0
-    assert replay_at(box, harness.storage.ledger, time.time() + 10_000).booked == 1
+    assert replay_at(box, harness.storage.ledger, time.time() + SOON_S).booked == 1
     assert harness.budget_used(key_id) == cost
     harness.check_books(key, 1)
 
