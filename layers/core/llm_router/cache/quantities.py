@@ -481,10 +481,13 @@ def periods(lowered: str) -> frozenset[str]:
                      for m in _PERIOD.finditer(rates(lowered)))
 
 
+# Every currency the hard check reads, by its code: the three of ``_UNITS`` and
+# ``CURRENCY_WORDS``' (``spelling`` also reads each as a code, never a respelling).
+CURRENCY_CODES = frozenset(("usd", "eur", "gbp", *CURRENCY_WORDS))
 # "pound" may be money or weight: ``same_currencies`` lets it stand for "gbp".
 _CURRENCY_NAMES = {w: "pound" if family == "gbp|lb" else family
                    for w, (family, _) in _HARD_UNITS.items()
-                   if family in ("usd", "eur", "gbp", "gbp|lb", *CURRENCY_WORDS)
+                   if (family in CURRENCY_CODES or family == "gbp|lb")
                    and w not in ("cent", "cents", "p", "pence")}  # cents: of which currency?
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:" + "|".join(
     re.escape(w) for w in sorted(_CURRENCY_NAMES, key=len, reverse=True) if w[0].isalpha())

@@ -46,7 +46,7 @@ from functools import lru_cache
 
 from llm_router.cache.lexicon import FILE_EXTENSIONS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
-from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_WORDS
+from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES
 
 Pieces = Callable[[str], Sequence[str]]  # a word's MiniLM word pieces
 
@@ -420,7 +420,7 @@ def _one_for_many(short: Token, other: Sequence[Token], start: int, pieces: Piec
 
 
 # Codes a word of no vocabulary is never a respelling of: file extensions and currencies.
-_CODES = FILE_EXTENSIONS | {"usd", "eur", "gbp", *CURRENCY_WORDS}
+_CODES = FILE_EXTENSIONS | CURRENCY_CODES
 # A word this short that no vocabulary holds is a code or a short form (MiniLM's holds the
 # short words of English): tickers, formats, model and product codes.
 _CODE_MAX = 4
