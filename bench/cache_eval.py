@@ -47,11 +47,11 @@ from llm_router.cache.cross import CrossVerifier
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import CANDIDATES, WIDEN_TO, TenantIndex
 from llm_router.cache.pair_features import number_codes
-from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.policy import MatchPolicy, narrowing_of
 from llm_router.cache.probe import probe
 from llm_router.cache.verifier import PairVerifier, Verifier, nets_of
 from llm_router.catalog import CacheConfig
-from llm_router.embedding.minilm import MiniLMEmbedder
+from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "cache_pairs"
@@ -190,10 +190,15 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             widen_to: int = WIDEN_TO) -> dict[str, Any]:
     """Per-tenant index of N entries (real question embeddings plus noise, re-normalised,
     so each query has near neighbours to verify); times ``search`` including the checks
-    and the verifier on up to 5 candidates, as on the request path: the query's token
-    states come from its embedding pass (untimed: the lookup needs that pass anyway), an
-    entry's text is prepared once (at insert on the instance that stored it, else at its
-    first verification) and kept while the verifier's bound allows. ``scan_cpu``: the
+    and the verifier on up to 5 candidates, as on the request path: the query is one of
+    ``texts`` and its vector that text's embedding, its token states come from that
+    embedding pass (untimed: the lookup needs that pass anyway), an entry's text is
+    prepared once (at insert on the instance that stored it, else at its first
+    verification) and kept while the verifier's bound allows. ``policy``: the router's
+    (``main``: the catalog's floor, guards, respelling check, rank margin and narrowing
+    setting). An entry's text is not its vector's question (entry ``i`` holds
+    ``texts[i % len(texts)]``), so the candidates are unrelated questions that MiniLM
+    placed near the query: most are refused, every one is judged. ``scan_cpu``: the
     same lookups' first step alone (``TenantIndex.nearest``: the matrix-vector product,
     the masks, the amounts-and-ids filter and the top-k), the rest is judging candidates."""
     rng = np.random.default_rng(7)
@@ -214,7 +219,8 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             index.add(IndexRecord(f"k{i}", "ctx", texts[i % len(texts)], rows[i], 2**62, ""))
         samples, cpu, scan = [], [], []
         for r in range(repeats):
-            q, text = base[r % len(base)], texts[(r * 7919) % len(texts)]
+            pick = (r * 7919) % len(texts)  # the query: one question, its vector and text
+            q, text = base[pick], texts[pick]
             if nets is not None:  # the query's states from its embedding pass (untimed)
                 _, states = embedder.embed_with_states([text], MAX_TOKENS, nets.state_layers)
                 nets.prepare(text, states[0])
@@ -328,7 +334,7 @@ def main() -> None:
                              "them with the load average")
     add_arguments(parser)
     args = parser.parse_args()
-    embedder = MiniLMEmbedder.load()
+    embedder = shared_embedder()  # the verifier's MiniLM too, as in the router: one copy
     model, verifier = load_chosen(args)
     config = CacheConfig()
     probability = config.verifier_threshold or verifier.threshold
@@ -359,7 +365,9 @@ def main() -> None:
     if args.quality_only:
         return
     result["verify_ms_per_candidate"] = verify_cost(verifier, embedder, all_pairs)
-    policy = MatchPolicy(floor, True, verifier, probability)
+    # The router's policy (``policy.policy_for``) with the verifier chosen here.
+    policy = MatchPolicy(floor, config.guards, verifier, probability, config.spelling,
+                         config.verifier_rank_margin, narrowing_of(config))
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
                                        tuple(args.sizes), args.widen_to)
