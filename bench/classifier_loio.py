@@ -1,7 +1,7 @@
 """Leave one writer out: the estimate of the classifier on a new writer.
 
-Every independent set training reads (``data/heldout`` .. ``data/heldout19``, training
-sources ``independent-v1`` .. ``-v19``; ``DECISION_SOURCES``) was written by another hand
+Every independent set training reads (``data/heldout`` .. ``data/heldout21``, training
+sources ``independent-v1`` .. ``-v21``; ``DECISION_SOURCES``) was written by another hand
 from the rubric alone. For each set N a model is fitted on every training row except
 ``independent-vN`` and scores the whole of ``data/heldoutN`` (its file as written,
 duplicates of other sources included). The report applies training's rule for the
@@ -17,6 +17,7 @@ heldout2, own-boundary-* after heldout4), so those sets' numbers flatter the mod
     OMP_NUM_THREADS=1 .venv/bin/python bench/classifier_loio.py            # shipped config
     OMP_NUM_THREADS=1 .venv/bin/python bench/classifier_loio.py --config lexical_weight=0.5
     .venv/bin/python bench/classifier_loio.py --report [--json FILE]       # every run so far
+    .venv/bin/python bench/classifier_loio.py --report --lexical-weight 0.5  # blend reweighted
 
 Scores are kept under ``--work`` (default /tmp/llm-router-loio) after every set, so a
 stopped run resumes and configurations can be compared without refitting; query
@@ -39,7 +40,7 @@ from llm_router.classifier.calibration import fit_temperature, fit_vector_scalin
 from llm_router.classifier.dataset import DEFAULT_DATA, load_examples, split
 from llm_router.classifier.decision import decide
 from llm_router.classifier.features import text_features
-from llm_router.classifier.models import softmax
+from llm_router.classifier.models import LexicalBlend, softmax
 from llm_router.classifier.selection import Candidate, Data, fit, shipped_candidate
 from llm_router.classifier.tiers import TIERS, tier_index
 from llm_router.classifier.train import (
@@ -128,6 +129,9 @@ def run(args: argparse.Namespace) -> None:
                     ["x"] * len(set_texts))
         scores = fitted.scores(held)
         out["sets"][str(n)] = {"scores": scores.tolist(), "labels": set_labels.tolist()}
+        if isinstance(fitted.model, LexicalBlend):  # kept for --lexical-weight
+            mlp, lexical = fitted.model.parts(fitted.design(held))
+            out["sets"][str(n)]["parts"] = [mlp.tolist(), lexical.tolist()]
         path.write_text(json.dumps(out))
         top = scores.argmax(axis=1)
         print(f"{name} heldout{n}: most likely {np.mean(top == set_labels):.3f} "
@@ -239,6 +243,14 @@ def summary(result: dict[str, Any], budget: float = UNDER_ROUTING_BUDGET
                               "budget": budget, "rule": chosen, "new_writer": estimate}
 
 
+def reweighted(result: dict[str, Any], weight: float) -> dict[str, Any]:
+    """A run of the n-gram blend as it scores with blend weight ``weight``."""
+    sets = {n: {"labels": v["labels"],
+                "scores": (np.array(v["parts"][0]) + weight * np.array(v["parts"][1])).tolist()}
+            for n, v in result["sets"].items()}
+    return result | {"name": f"{result['name']} lexical_weight={weight:g}", "sets": sets}
+
+
 def pct(accuracy: float, under: float) -> str:
     return f"{100 * accuracy:5.1f} / {100 * under:4.1f}"
 
@@ -261,10 +273,17 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=UNDER_ROUTING_BUDGET)
     parser.add_argument("--json", type=Path,
                         help="with --report: also write the summaries to this file")
+    parser.add_argument("--lexical-weight", type=float,
+                        help="with --report: the runs of the n-gram blend rescored with "
+                        "this blend weight (exact without refitting: neither part depends "
+                        "on it)")
     args = parser.parse_args()
     if args.report:
-        kept = [summary(json.loads(path.read_text()), args.budget)
-                for path in sorted(args.work.glob("loio-*.json"))]
+        runs = [json.loads(path.read_text()) for path in sorted(args.work.glob("loio-*.json"))]
+        if args.lexical_weight is not None:
+            runs = [reweighted(r, args.lexical_weight) for r in runs
+                    if all("parts" in v for v in r["sets"].values())]
+        kept = [summary(r, args.budget) for r in runs]
         print("\n".join(text for text, _ in kept))
         if args.json:
             args.json.write_text(json.dumps([d for _, d in kept], indent=1) + "\n")

@@ -334,6 +334,30 @@ SOURCES = (
            "declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The twentieth and twenty-first (data/heldout20/, data/heldout21/): scored once with
+    # 2.28fbd0a3 at 5935cf4 (session 14's end), then declared seen; trained on since
+    # 2026-12-05 session 15 (i14), the same way.
+    Source("independent-v20", "../../heldout20/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout20/, 106 marked borderline by its writer), during session 14 "
+           "(household utilities, smart-home devices, government services, dentists and "
+           "opticians, event planners, gaming platforms, invented small businesses; "
+           "writers from Nigeria, Kenya, South Africa, the Philippines, Pakistan, "
+           "Portugal, Greece, Romania, Australia, New Zealand, retirees who over-explain); "
+           "scored once with 2.28fbd0a3 at 5935cf4; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v21", "../../heldout21/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout21/, 95 marked borderline by its writer), during session 14 "
+           "(marketplaces, store platforms, accounting software, telehealth, language "
+           "apps, cleaning, bike sharing, parking, invented small businesses; writers "
+           "from China, Ukraine, Kazakhstan, Peru, Morocco, Scotland, Ireland, Quebec, "
+           "angry customers in capitals); scored once with 2.28fbd0a3 at 5935cf4; then "
+           "declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 

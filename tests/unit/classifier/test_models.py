@@ -113,3 +113,6 @@ def test_lexical_blend_fits_each_part_on_its_own_columns_and_adds_the_weighted_s
     log_probs = np.log(softmax(lexical_part))
     np.testing.assert_allclose(blend.scores(x_all), mlp_part + 0.5 * log_probs, atol=1e-4)
     assert np.mean(blend.scores(x_all).argmax(axis=1) == y) == 1.0
+    parts = blend.parts(x_all)  # what bench/classifier_loio.py keeps to reweight the blend
+    np.testing.assert_array_equal(parts[0], mlp_part)
+    np.testing.assert_allclose(parts[1], log_probs, atol=1e-5)

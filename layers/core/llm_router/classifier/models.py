@@ -201,9 +201,14 @@ class LexicalBlend:
         self.lexical.fit(np.ascontiguousarray(x[:, -self.lexical_dim :]), y, n_classes)
 
     def scores(self, x: F32) -> F32:
-        lexical = _log_softmax(self.lexical.scores(x[:, -self.lexical_dim :]))
-        return (self.mlp.scores(x[:, : -self.lexical_dim])
-                + np.float32(self.lexical_weight) * lexical).astype(np.float32)
+        mlp, lexical = self.parts(x)
+        return (mlp + np.float32(self.lexical_weight) * lexical).astype(np.float32)
+
+    def parts(self, x: F32) -> tuple[F32, F32]:
+        """The ensemble's log-probabilities and the regression's, before the blend (so a
+        blend weight can be compared without refitting: neither part depends on it)."""
+        return (self.mlp.scores(x[:, : -self.lexical_dim]),
+                _log_softmax(self.lexical.scores(x[:, -self.lexical_dim :])))
 
     def params(self) -> Params:
         return self.mlp.params() | {

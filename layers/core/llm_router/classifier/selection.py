@@ -117,7 +117,11 @@ class Fitted:
     def scores(self, data: Data) -> F32:
         if self.model is None:
             return keyword_scores(data.texts)
-        x = design_matrix(
+        return self.model.scores(self.design(data))
+
+    def design(self, data: Data) -> F32:
+        """The model's input columns for ``data``."""
+        return design_matrix(
             data.embeddings,
             data.features,
             self.feature_mean,
@@ -125,7 +129,6 @@ class Fitted:
             self.candidate.feature_weight,
             self.candidate.lexical(data.texts),
         )
-        return self.model.scores(x)
 
 
 def fit(candidate: Candidate, data: Data) -> Fitted:
