@@ -3,10 +3,15 @@ storage read; an expired entry is never served from memory; the memory is bounde
 
 from __future__ import annotations
 
+import gc
+import json
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from llm_router.cache.answers import OVERHEAD_BYTES, AnswerMemo
+import pytest
+
+from llm_router.cache.answers import AnswerMemo, answer_bytes
 from llm_router.cache.entry import CachedAnswer, IndexRecord
 from llm_router.cache.service import ResponseCache, Stored
 from llm_router.catalog import CacheConfig
@@ -92,7 +97,7 @@ def test_an_answer_read_once_is_not_read_again() -> None:
 
 
 def test_the_memo_is_bounded_and_keeps_the_recently_used() -> None:
-    memo = AnswerMemo(max_bytes=10 * (OVERHEAD_BYTES + 5))
+    memo = AnswerMemo(max_bytes=10 * answer_bytes(answer("k")))
     now = int(T0.timestamp())
     for i in range(10):
         memo.put("t", answer(f"k{i}"))
@@ -102,6 +107,34 @@ def test_the_memo_is_bounded_and_keeps_the_recently_used() -> None:
     assert len(memo) == 10 and memo.held_bytes <= memo.max_bytes
     memo.put("t", answer("big", "x" * memo.max_bytes))  # never kept: too large
     assert memo.get("t", "big", now) is None
+
+
+@pytest.mark.parametrize("stored", [True, False])
+@pytest.mark.parametrize(("text", "choices"), [
+    ("Sure, here is the answer.", 1), ("x" * 3000, 1), ("é" * 500, 1), ("Yes.", 3)])
+def test_the_memo_counts_what_its_answers_hold(text: str, choices: int, stored: bool) -> None:
+    """The bytes the memo counts are never under what its answers hold in memory
+    (tracemalloc), and at most 1.6 times it: answers read from storage (parsed from
+    ``model_dump_json``, every field) and answers a settle kept (parsed from an upstream's
+    JSON, the usage details left out). Session 14 counted a sixth of a short answer."""
+    body = completion(text).model_dump(exclude_unset=not stored)
+    body["choices"] = [{**body["choices"][0], "index": i} for i in range(choices)]
+    raw = json.dumps(body)
+    expires = int((T0 + timedelta(days=1)).timestamp())
+    memo = AnswerMemo(max_bytes=2**40)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(200):
+            memo.put("t", CachedAnswer(f"{i:064x}", ChatCompletion.model_validate_json(raw),
+                                       "model", "provider", Decimal("0.0000123"),
+                                       f"req-{i:08d}", T0, expires))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held <= memo.held_bytes <= 1.6 * held
 
 
 def test_answers_are_kept_per_tenant_and_dropped_once_expired() -> None:

@@ -205,7 +205,8 @@ def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
     from llm_router.cache import cross
 
     verifier = load_cross_verifier(embedder, artefact)
-    monkeypatch.setattr(cross, "KEPT_CHARS", 2 * len(QUERY) + len(CACHED) + len(LONG))
+    monkeypatch.setattr(cross, "KEPT_BYTES", cross._pair_bytes((QUERY, LONG))
+                        + cross._pair_bytes((QUERY, "refund?")))
     verifier.score_pairs([(QUERY, CACHED), (QUERY, LONG), (QUERY, "refund?")])
     assert list(verifier._scores) == [(QUERY, LONG), (QUERY, "refund?")]
     calls: list[int] = []
@@ -217,6 +218,32 @@ def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
     assert calls == []  # kept
     assert verifier.probability(CACHED, QUERY, 0.9) == pytest.approx(cached)
     assert calls == [1]  # evicted: scored alone
+
+
+def test_kept_scores_count_what_they_hold(embedder: MiniLMEmbedder, artefact: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes the kept scores count are never under what they hold (tracemalloc: the
+    pairs' texts made for them, the tuples, the LRU's slots) and at most 1.3 times it.
+    Session 14 counted characters: ~a fifth of what short questions held."""
+    import gc
+    import tracemalloc
+
+    verifier = load_cross_verifier(embedder, artefact)
+    monkeypatch.setattr(verifier.encoder, "scored", lambda pairs: (
+        np.full(len(pairs), 0.5, np.float32), [(9, 8)] * len(pairs)))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(100):
+            verifier.score_pairs([(f"Benchmark request {i}: please say hello.",
+                                   f"Benchmark request {i + j}: say hello.") for j in range(5)])
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(verifier._scores) == 500
+    assert held <= verifier._scored_bytes <= 1.3 * held
 
 
 SHIPPED = ARTEFACT_DIR / WEIGHTS

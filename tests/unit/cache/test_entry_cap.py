@@ -64,6 +64,27 @@ def test_the_matrix_grows_no_further_than_the_cap() -> None:
     assert index._vectors.base is None  # its own buffer, not a view of a larger one
 
 
+def test_a_new_tenants_index_starts_small_and_grows_as_entries_come() -> None:
+    """A new index of 384 dimensions holds a few KB (256 rows took 393 KB before session
+    15: every tenant, or every key with ``scope: key``, paid it at its first entry)."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        index = TenantIndex(384, max_entries=10_000)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 20_000
+    for i in range(100):
+        v = np.random.default_rng(i).normal(size=384).astype(np.float32)
+        index.add(IndexRecord(f"k{i}", "c", f"q{i}", v / np.linalg.norm(v), 1000, f"J#{i:03d}"))
+    assert 100 <= index._vectors.shape[0] <= 200 and len(index) == 100
+
+
 def test_a_record_older_than_one_the_cap_let_go_is_not_added_back() -> None:
     index = TenantIndex(dim=16, max_entries=2)
     for i, key in enumerate("abc", start=1):

@@ -128,6 +128,42 @@ def test_prepared_texts_reuse_given_states_and_stay_bounded(minilm: MiniLMEmbedd
     assert given.nbytes > 0
 
 
+@pytest.mark.parametrize("words", [5, 12, 60])
+def test_the_prepared_texts_count_what_they_hold(minilm: MiniLMEmbedder, words: int) -> None:
+    """``Prepared.nbytes`` (the bound of the kept texts) and ``TextView.nbytes`` (the
+    cross-encoder's views) are within 10 % of what tracemalloc measures them holding,
+    for questions of a few words and long messages alike."""
+    import gc
+    import tracemalloc
+
+    from llm_router.cache.context import MAX_TOKENS
+
+    shared = load_verifier(model_kind="nets")
+    texts = [" ".join(f"refund{i} order{j}" for j in range(words // 2)) + " please?"
+             for i in range(60)]
+    _, states = minilm.embed_with_states(texts, MAX_TOKENS)
+    for text in texts:  # the word caches views read (``quantities``, pieces) filled
+        shared.vocabulary.view(text)
+    verifier = PairVerifier(shared.vocabulary, shared.model, shared.threshold, shared.meta,
+                            shared.embedder, keep_bytes=2**40)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for text, rows in zip(texts, states, strict=True):
+            verifier.prepare(text, rows)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+        before = tracemalloc.get_traced_memory()[0]
+        views = [shared.vocabulary.view(text) for text in texts]
+        gc.collect()
+        held_views = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.9 * held <= verifier._kept_bytes <= 1.1 * held
+    assert 0.9 * held_views <= sum(view.nbytes for view in views) <= 1.1 * held_views
+
+
 def test_the_lookups_embedding_pass_gives_the_verifier_the_query(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """One MiniLM pass a request: the query's token states come from its embedding."""

@@ -6,25 +6,36 @@ third of an exact hit's time on the embedded store (docs/performance.md). An ent
 answer does not change while the entry lives: its key is the hash of the request it
 answers, and a second answer under one key is written only by an instance that had not
 yet seen the first, to the same request. So a kept answer is served until its entry
-expires. Bounded: least recently used answers go first once the text they hold passes
+expires. Bounded: least recently used answers go first once the bytes they hold pass
 ``max_bytes``; a large answer is never kept (it would push out many small ones).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 
 from llm_router.cache.entry import CachedAnswer
 
-MAX_BYTES = 2_000_000  # completion text and a fixed overhead per answer
-OVERHEAD_BYTES = 512  # the completion's other fields and the objects holding them
+MAX_BYTES = 4_000_000  # what the kept answers hold in memory, all counted
+# What an answer holds besides its texts, measured with tracemalloc: one read from
+# storage (its completion parsed from ``model_dump_json``: seven pydantic models with
+# their dicts and field sets) with its key, request id, time, cost and the memo's slot:
+# ~4,940 bytes, and ~1,450 more a choice past the first; one the settle kept (parsed
+# from the upstream's JSON, the usage details left at their shared defaults) ~3,440. The
+# count is the first: never under what an answer holds, at most ~1.6 times it
+# (tests/unit/cache/test_answers.py). Session 14 counted 512 and the text's length: its
+# "2 MB" memo held ~13 MB (docs/semantic-cache.md "Session 15").
+OVERHEAD_BYTES = 5_000
+CHOICE_BYTES = 1_450
 
 
 def answer_bytes(answer: CachedAnswer) -> int:
-    """What an answer costs to keep, roughly: its text plus a fixed overhead."""
-    return OVERHEAD_BYTES + sum(len(choice.message.content or "")
-                                for choice in answer.completion.choices)
+    """What an answer holds in memory: its texts and the objects around them."""
+    choices = answer.completion.choices
+    return (OVERHEAD_BYTES + CHOICE_BYTES * max(len(choices) - 1, 0)
+            + sum(sys.getsizeof(choice.message.content or "") for choice in choices))
 
 
 class AnswerMemo:

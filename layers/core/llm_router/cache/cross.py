@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -60,11 +61,15 @@ POSITIONS = 80  # position rows shipped: 2 * 38 word pieces + [CLS] and two [SEP
 # by length first, so a pass pads little. A lookup's candidates are one pass.
 PASS_PAIRS = 32
 # Probabilities kept (``score_pairs`` fills them ahead of the verdicts), bounded by the
-# characters of their texts: a lookup's query may be a 20,000-character message.
-KEPT_CHARS = 4_000_000
+# bytes they hold: their texts (a lookup's query may be a 20,000-character message) and
+# PAIR_BYTES a pair (its key and value tuples, the float, the LRU's slot: tracemalloc's
+# ~240). Session 14 counted 4,000,000 characters of text alone: ~20 MB held for short
+# questions (docs/semantic-cache.md "Session 15").
+KEPT_BYTES = 4 * 2**20
+PAIR_BYTES = 250
 # cross.json "order": the rows a pair is read as (``probabilities``, ``pair_logit``).
 ORDERS = ("query_first", "cached_first", "both")
-VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check
+VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check (``TextView.nbytes``)
 
 
 class CrossEncoder:
@@ -223,7 +228,7 @@ class CrossVerifier:
         self.embedder = embedder
         # (query, cached) -> (p, word pieces read of the cached text, of the query)
         self._scores: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
-        self._scored_chars = 0
+        self._scored_bytes = 0
         self._views: OrderedDict[str, TextView] = OrderedDict()
         self._view_bytes = 0
         self._lock = threading.Lock()
@@ -265,18 +270,17 @@ class CrossVerifier:
             if lent is not None:
                 return lent
         view = self.vocabulary.view(text)
-        size = _view_bytes(view)
         with self._lock:
             if text not in self._views:
                 self._views[text] = view
-                self._view_bytes += size
+                self._view_bytes += view.nbytes
             while self._view_bytes > VIEW_BYTES and len(self._views) > 1:
-                self._view_bytes -= _view_bytes(self._views.popitem(last=False)[1])
+                self._view_bytes -= self._views.popitem(last=False)[1].nbytes
         return view
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Score the (query, cached) pairs not scored yet, batched, and keep their
-        probabilities for ``probability`` (the latest, up to ``KEPT_CHARS`` of text; one
+        probabilities for ``probability`` (the latest, up to ``KEPT_BYTES``; one
         evicted before it is judged is scored again alone: slower, never different)."""
         if self.nets is not None:
             self.nets.prepare_many([text for pair in pairs for text in pair])
@@ -288,11 +292,10 @@ class CrossVerifier:
         with self._lock:
             for pair, p, (nc, nq) in zip(cold, probabilities.tolist(), pieces, strict=True):
                 if pair not in self._scores:
-                    self._scored_chars += len(pair[0]) + len(pair[1])
+                    self._scored_bytes += _pair_bytes(pair)
                 self._scores[pair] = (p, nc, nq)
-            while self._scored_chars > KEPT_CHARS and len(self._scores) > 1:
-                (query, cached), _ = self._scores.popitem(last=False)
-                self._scored_chars -= len(query) + len(cached)
+            while self._scored_bytes > KEPT_BYTES and len(self._scores) > 1:
+                self._scored_bytes -= _pair_bytes(self._scores.popitem(last=False)[0])
 
     def probability(self, cached: str, query: str, cosine: float) -> float:
         """The probability that ``cached``'s answer answers ``query``: the cross-encoder's
@@ -322,7 +325,7 @@ class CrossVerifier:
             self.nets.forget()
         with self._lock:
             self._scores.clear()
-            self._scored_chars = 0
+            self._scored_bytes = 0
             self._views.clear()
             self._view_bytes = 0
 
@@ -353,8 +356,10 @@ def stack(p_cross: float, p_nets: float) -> float:
     return float(1.0 / (1.0 + np.exp(-(logit(p_cross) + logit(p_nets)))))
 
 
-def _view_bytes(view: TextView) -> int:
-    return int(view.vectors.nbytes + view.idf.nbytes) + 64 * len(view.words)
+def _pair_bytes(pair: tuple[str, str]) -> int:
+    """What a kept score holds: its texts (counted even where the index shares them:
+    they outlive its entries here) and the rest (``PAIR_BYTES``)."""
+    return PAIR_BYTES + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1])
 
 
 def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None

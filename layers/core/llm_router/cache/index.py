@@ -56,8 +56,15 @@ class Lookup:
     respelling: tuple[str, ...] | None = None  # a hit's form changes (``spelling.py``)
 
 
+# Rows a new index makes room for: it doubles as entries come (``_grow``). A tenant's
+# first entry cost 393 KB of matrix with 256 (docs/semantic-cache.md "Session 15"), which
+# many tenants (or ``scope: key``'s one index a key) each paid.
+FIRST_ROWS = 8
+
+
 class TenantIndex:
-    def __init__(self, dim: int = 384, capacity: int = 256, max_entries: int | None = None):
+    def __init__(self, dim: int = 384, capacity: int = FIRST_ROWS,
+                 max_entries: int | None = None):
         self.dim = dim
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
