@@ -108,19 +108,23 @@ verifier-cross: $(BIN)/llm-router data
 # logit from cache-probe. CONTINUE_FROM: the commit whose layer holds the start and the
 # baseline the rule compares with (session 13's T, 137e3a21; session 13's own recipe, from
 # session 10's artefact at 2a66ffc, is this file and cross_continue.py at 8cb6ee0).
+# Session 15 trained one candidate from the start instead (MiniLM's layers, a new head) on
+# the build's whole pool and every set since: CONTINUE_PREPARE=--whole and --from-start in
+# CONTINUE_FIT (docs/semantic-cache.md "Session 15: the cross-encoder trained from the start").
 CONTINUE_RUN ?= .cache/cross-continue
 CONTINUE_NAME ?= C1
 CONTINUE_FROM ?= 8cb6ee0
+CONTINUE_PREPARE ?=
 CONTINUE_FIT ?= --steps 700 --lr 2e-5 --warmup 0.06 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 14 --stack $(CONTINUE_RUN)/stack-nets.jsonl
-CONTINUE_D = heldout9 heldout10 heldout11 heldout14 heldout15 heldout16 heldout17 heldout18 heldout19
+CONTINUE_D = heldout9 heldout10 heldout11 heldout14 heldout15 heldout16 heldout17 heldout18 heldout19 heldout20 heldout21
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	mkdir -p $(CONTINUE_RUN)/start
 	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.npz > $(CONTINUE_RUN)/start/cross.npz
 	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.json > $(CONTINUE_RUN)/start/cross.json
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare --out $(CONTINUE_RUN)/bundle.npz
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue probe-pairs --out $(CONTINUE_RUN)/stack-in.jsonl
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(CONTINUE_PREPARE) --out $(CONTINUE_RUN)/bundle.npz
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue probe-pairs $(CONTINUE_PREPARE) --out $(CONTINUE_RUN)/stack-in.jsonl
 	OMP_NUM_THREADS=1 $(BIN)/llm-router cache-probe --explain --verifier-model nets --threshold 0.000001 < $(CONTINUE_RUN)/stack-in.jsonl > $(CONTINUE_RUN)/stack-nets.jsonl
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(CONTINUE_RUN)/bundle.npz --init $(CONTINUE_RUN)/start/cross.npz --out $(CONTINUE_RUN)/fit --name $(CONTINUE_NAME) $(CONTINUE_FIT)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME)
@@ -128,7 +132,7 @@ verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/python bench/cache_losses.py --sets $(CONTINUE_D) --cross-dir $(CONTINUE_RUN)/$(CONTINUE_NAME) --out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).json --pairs-out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --shipped $(CONTINUE_RUN)/losses-shipped.jsonl --candidate $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl --out $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
-	@echo "checks (c), (d): bench/cache_shared.py --sets heldout18 heldout19 --variants 0.5:5 and bench/cache_losses.py --sets pairs, each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
+	@echo "checks (c), (d): bench/cache_shared.py --sets heldout20 heldout21 --variants 0.5:5 and bench/cache_losses.py --sets pairs, each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

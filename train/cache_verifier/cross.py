@@ -382,7 +382,7 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     v = {k: jnp.zeros_like(x) for k, x in params.items()}
     rng = np.random.default_rng(seed)
     log: list[tuple[int, float]] = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     t = 0
     while t < total:
         order = batch_order(lengths, batch, rng, by_length)
@@ -400,6 +400,7 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
             if t % 100 == 0:
                 log.append((t, float(loss)))
                 print(f"{name} step {t}/{total} loss {float(loss):.4f} "
+                      f"{time.process_time() - cpu_started:.0f} s CPU, "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
             t += 1
     return {**params, **fixed}, log

@@ -34,8 +34,14 @@ replay pairs' targets partly the starting model's own probabilities; ``--freeze-
 the lower layers left as they are; ``--fast``: like-length batches, padded to their own
 longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-model cross
 --cross-dir DIR`` reads (the runtime's format: combine nets, shared numbers, query first).
-``decide`` applies session 14's rule (``RULE``) to two ``cache_losses.py`` runs over the
+``decide`` applies session 15's rule (``RULE``) to two ``cache_losses.py`` runs over the
 decision sets.
+
+Session 15 trained one candidate **from the start** instead, the same code path:
+``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
+the replay sample, puts every pair under the text guard and keeps up to ``MINED_WHOLE``
+mined negatives; ``fit --from-start`` begins from the MiniLM embeddings and layers the
+bundle carries and a new head (``cross.init_params``), as session 10's GPU fits did.
 """
 
 from __future__ import annotations
@@ -54,9 +60,11 @@ from typing import Any
 import numpy as np
 
 from train.cache_verifier.cross import (
+    INIT_LAYERS,
     MINED_WEIGHT,
     bundle_word_table,
     hand_written,
+    init_params,
     make_forward,
     mine,
     train_steps,
@@ -82,11 +90,11 @@ SHAPE_SETS = {f"train13{x}": DATA / f"train13{x}" / "cache_pairs.jsonl" for x in
 FOCUS_SETS = {f"train14{x}": DATA / f"train14{x}" / "cache_pairs.jsonl" for x in "abcd"}
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS}
-# Session 14's decision sets: never trained on (nor is the public held-out file).
+# Session 15's decision sets: never trained on (nor is the public held-out file).
 DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
-                 "heldout17", "heldout18", "heldout19")
-# Read apart in the rule: the newest writers (session 13's unseen sets).
-NEWEST_SETS = ("heldout18", "heldout19")
+                 "heldout17", "heldout18", "heldout19", "heldout20", "heldout21")
+# Read apart in the rule: the newest writers (session 14's unseen sets).
+NEWEST_SETS = ("heldout20", "heldout21")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -94,6 +102,7 @@ REPLAY = {"hand": 5000, "qqp": 6000, "generated": 3000}
 BUILD_QQP_PAIRS = 20000  # Quora train pairs the build draws from (before the replay sample)
 BUILD_PER_KIND = 300  # generated pairs per kind the build makes from them
 MINED_MAX = 4500  # mined negatives kept (``prepare``)
+MINED_WHOLE = 12000  # ... with ``--whole`` (about a fifth of the bundle, as in session 10's)
 SEED = 12
 
 
@@ -130,9 +139,11 @@ def quora_leak(rows: list[dict[str, Any]], held: list[dict[str, Any]]) -> int:
                for p in rows if p["source"].startswith("qqp"))
 
 
-def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def collect(seed: int = SEED, whole: bool = False
+            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
-    record of what was drawn and dropped."""
+    record of what was drawn and dropped. ``whole`` (session 15, a fit from the start):
+    the build's whole pool instead of a sample, and the text guard on every pair."""
     from train.cache_verifier.build import build
 
     built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
@@ -148,8 +159,9 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         kind = ("generated" if "+" in p["source"] else "qqp" if p["source"] == "qqp"
                 else "hand")
         kinds[kind].append(p)
+    sizes = {k: len(v) for k, v in kinds.items()} if whole else REPLAY
     replay = [p for kind, rows in kinds.items()
-              for p in rng.sample(rows, min(REPLAY[kind], len(rows)))]
+              for p in rng.sample(rows, min(sizes[kind], len(rows)))]
     new = []
     for source, path in {**NEW_SETS, **SHAPE_SETS, **FOCUS_SETS}.items():
         if not path.is_file():
@@ -166,7 +178,7 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     rows = new + replay
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
     dropped = [p for p in rows if _key(p["a"], p["b"]) in forbidden]
-    shares = [p for p in kept if p["source"] in GUARDED
+    shares = [p for p in kept if (whole or p["source"] in GUARDED)
               and (_text(p["a"]) in held_texts or _text(p["b"]) in held_texts)]
     shared = {id(p) for p in shares}
     kept = [p for p in kept if id(p) not in shared]
@@ -175,7 +187,7 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         raise SystemExit(f"{leaks} Quora pairs of bench/cache_pairs/heldout.jsonl's "
                          "components would be trained on")
     return kept, {"pool": {k: len(v) for k, v in kinds.items()},
-                  "drawn": {k: min(REPLAY[k], len(v)) for k, v in kinds.items()},
+                  "drawn": {k: min(sizes[k], len(v)) for k, v in kinds.items()},
                   "dropped_as_decision_pairs": [
                       {"source": p["source"], "a": p["a"], "b": p["b"]} for p in dropped],
                   "dropped_sharing_a_text": [
@@ -183,11 +195,11 @@ def collect(seed: int = SEED) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                   "quora_components_checked": True}
 
 
-def prepare(out: Path, seed: int = SEED) -> None:
+def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
-    pairs, record = collect(seed)
+    pairs, record = collect(seed, whole)
     hand = [p for p in pairs if hand_written(p["source"])]
     forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
     mined = [p for p in mine(hand, shared_embedder().embed)
@@ -200,8 +212,9 @@ def prepare(out: Path, seed: int = SEED) -> None:
     rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
     mined_all = len(mined)
     draw = random.Random(seed)
-    touching = draw.sample(touching, min(len(touching), MINED_MAX))
-    mined = touching + draw.sample(rest, max(0, min(len(rest), MINED_MAX - len(touching))))
+    most = MINED_WHOLE if whole else MINED_MAX
+    touching = draw.sample(touching, min(len(touching), most))
+    mined = touching + draw.sample(rest, max(0, min(len(rest), most - len(touching))))
     every = pairs + mined
     new = [p["source"] in NEW_SETS for p in every]
     focus = [p["source"] in FOCUS_SETS for p in every]
@@ -209,7 +222,7 @@ def prepare(out: Path, seed: int = SEED) -> None:
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
-        "focus_sets": list(FOCUS_SETS), "seed": seed,
+        "focus_sets": list(FOCUS_SETS), "seed": seed, "whole": whole,
         "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
                        for s, p in {**NEW_SETS, **GUARDED}.items()}, **record,
@@ -219,15 +232,16 @@ def prepare(out: Path, seed: int = SEED) -> None:
     print(f"focus {sum(focus):,}, shape {sum(shape):,}, new {sum(new):,}, replay {replay:,}, "
           f"mined {len(mined):,}; "
           f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs, "
-          f"{len(record['dropped_sharing_a_text'])} shape or focus pairs sharing a text with one; "
+          f"{len(record['dropped_sharing_a_text'])} "
+          f"{'pairs' if whole else 'shape or focus pairs'} sharing a text with one; "
           f"{time.process_time() - started:.0f} s CPU", flush=True)
 
 
-def probe_pairs(out: Path, seed: int = SEED) -> None:
+def probe_pairs(out: Path, seed: int = SEED, whole: bool = False) -> None:
     """The new, shape and focus sets' pairs, in the bundle's order (``prepare`` puts them first),
     as ``llm-router cache-probe`` input (cached = a, query = b): its ``--explain
     --verifier-model nets`` output is ``fit --stack``'s."""
-    pairs, _ = collect(seed)
+    pairs, _ = collect(seed, whole)
     first = [p for p in pairs if p["source"] in NEW_SETS or p["source"] in GUARDED]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape and focus pairs are not the bundle's first")
@@ -277,7 +291,7 @@ def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
         k.startswith("encoder.layer.") and int(k.split(".")[2]) < below))
 
 
-def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batch: int,
+def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: int, batch: int,
         lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float,
         balance: float | None = None, focus_weight: float | None = None,
         distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
@@ -290,7 +304,9 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
     ``stack``: ``llm-router cache-probe --explain --verifier-model nets`` over the new, shape
     and focus sets' pairs (the bundle's first rows, cached = a, query = b): those pairs are
     trained through the stack, the nets' logit added to the cross-encoder's before the loss
-    (the nets never saw these sets; a pair the probe refused before the nets trains alone)."""
+    (the nets never saw these sets; a pair the probe refused before the nets trains alone);
+    ``init`` None (session 15): from the start, the MiniLM embeddings and layers the bundle
+    carries and a new head (``cross.init_params``), as session 10's fits began."""
     import jax
     import jax.numpy as jnp
 
@@ -309,7 +325,7 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
         neg = float((weights * (1 - labels)).sum())
         weights[labels == 0] *= pos * (1 - balance) / (balance * neg)
     weights /= weights.mean()
-    start = load_artefact(init)
+    start = init_params(bundle, INIT_LAYERS, seed) if init is None else load_artefact(init)
     layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
     params = {k: jnp.asarray(v) for k, v in start.items()}
     word = bundle_word_table(bundle)
@@ -321,6 +337,8 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
     replay = ~(first | bundle["train.mined"])
     drift: dict[str, Any] = {}
     if distil > 0:
+        if init is None:
+            raise SystemExit("--distil needs a starting model (--init), not --from-start")
         idx = np.flatnonzero(replay)
         # the starting model's probabilities, kept beside the fits for the next one
         init_sha = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
@@ -359,8 +377,8 @@ def fit(bundle_path: Path, init: Path, out: Path, name: str, *, steps: int, batc
                 for k, x in params.items()}
     np.savez(out / f"{name}.npz", **artefact)  # type: ignore[arg-type]
     record = {
-        "name": name, "init": str(init),
-        "init_sha256": hashlib.sha256(init.read_bytes()).hexdigest(),
+        "name": name, "init": "start" if init is None else str(init),
+        "init_sha256": None if init is None else hashlib.sha256(init.read_bytes()).hexdigest(),
         "bundle": str(bundle_path),
         "bundle_sha256": hashlib.sha256(bundle_path.read_bytes()).hexdigest(),
         "script_sha256": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
@@ -401,7 +419,10 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                                 "shared", "query_first")
     w = np.load(artefact)
     init_meta = Path(record["init"]).with_name("cross.json")
-    shipped = json.loads((init_meta if init_meta.is_file() else SHIPPED / "cross.json").read_text())
+    shipped = json.loads((init_meta if record["init_sha256"] and init_meta.is_file()
+                          else SHIPPED / "cross.json").read_text())
+    start = ({"trained_from": meta["embedding"]} if record["init_sha256"] is None else
+             {"continued_from": {"sha256": record["init_sha256"], "model": shipped["model"]}})
     digest = write_cross(out, {k: w[k] for k in w.files}, {
         "layers": record["layers"],
         "max_side_tokens": MAX_SIDE,
@@ -410,9 +431,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
         "numbers": "shared",
         "order": "query_first",
         "threshold": round(threshold, 6),
-        "model": {"kind": shipped["model"]["kind"],
-                  "continued_from": {"sha256": record["init_sha256"],
-                                     "model": shipped["model"]},
+        "model": {"kind": shipped["model"]["kind"], **start,
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
                       "hand_weight", "mined_weight", "focus_weight", "shape_weight", "distil",
@@ -438,17 +457,19 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
 
 # --------------------------------------------------------------------------- decide
 
-# Session 14's rule (written by the lead before any run; docs/semantic-cache.md "Session 14").
-RULE = ("D' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, whole lookup through "
+# Session 15's rule (written by the lead before any run; docs/semantic-cache.md "Session 15";
+# session 14's, for heldout9-11 and 14-19, is quoted in its section).
+RULE = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup through "
         "bench/cache_losses.py. FH0, R0 = the shipped stack's false hits (count) and recall on "
-        "D' at 0.956217. For candidate C, c_A = the lowest cut at which C's false hits on D' <= "
-        "FH0. Adopt C at c_A if (a) recall(C, c_A) on D' >= R0 + 1.5 points; (b) no one of the "
-        "nine sets loses more than 1.5 points of recall against shipped, and heldout18+19 "
-        "together gain recall; (c) bench/cache_shared.py on heldout18+heldout19 (one populated "
-        "cache, --variants 0.5:5): negatives answered by another entry <= shipped's + 2; (d) "
-        "bench/cache_pairs/heldout.jsonl: false-hit rate at c_A on the Quora pairs <= shipped's "
-        "+ 0.5 point, and recall on the Quora pairs and on the support file written apart "
-        "reported (not a condition). Otherwise do not ship it.")
+        "D'' at 0.956217 (computed first). For the candidate C (stacked on the shipped nets as "
+        "T is), c_A = the lowest cut at which C's false hits on D'' <= FH0. Adopt C at c_A if "
+        "(a) recall(C, c_A) on D'' >= R0 + 1.5 points; (b) no one of the eleven sets loses more "
+        "than 1.5 points of recall against shipped, and heldout20+21 together gain recall; (c) "
+        "bench/cache_shared.py on heldout20+heldout21 (one populated cache, --variants 0.5:5): "
+        "negatives answered by another entry <= shipped's + 2; (d) "
+        "bench/cache_pairs/heldout.jsonl: false-hit rate at c_A on the Quora pairs <= "
+        "shipped's + 0.5 point (recall on Quora and the support file reported, not a "
+        "condition). Otherwise do not ship it.")
 SHIPPED_CUT = 0.956217  # session 13's T (cross.npz 137e3a21)
 
 
@@ -499,8 +520,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
     """c_A, checks (a) (recall gains 1.5 points at c_A) and (b) (no set loses more than
-    1.5 points, heldout18+19 together gain) of ``RULE``, from two ``cache_losses.py
-    --pairs-out`` files over D'; (c) and (d) are other benches'. ``chosen``: "c_A" when
+    1.5 points, heldout20+21 together gain) of ``RULE``, from two ``cache_losses.py
+    --pairs-out`` files over D''; (c) and (d) are other benches'. ``chosen``: "c_A" when
     (a) and (b) pass, else None."""
     base, cand = read_rows(shipped), read_rows(candidate)
     if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
@@ -531,6 +552,10 @@ def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
             "per_set": per_set, "per_kind": per_kind}
 
 
+WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair under the "
+              "text guard, up to MINED_WHOLE mined negatives: a bundle for fit --from-start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -538,14 +563,19 @@ def main() -> None:
     p = sub.add_parser("prepare", help="new sets + replay + mined negatives -> a bundle (CPU)")
     p.add_argument("--out", type=Path, required=True, help="the bundle file (.npz)")
     p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--whole", action="store_true", help=WHOLE_HELP)
     q = sub.add_parser("probe-pairs",
                        help="the new, shape and focus pairs as cache-probe input "
                             "(for fit --stack)")
     q.add_argument("--out", type=Path, required=True)
     q.add_argument("--seed", type=int, default=SEED)
+    q.add_argument("--whole", action="store_true", help="as prepare's --whole")
     f = sub.add_parser("fit", help="continue training from the shipped cross.npz (JAX)")
     f.add_argument("--bundle", type=Path, required=True)
     f.add_argument("--init", type=Path, default=SHIPPED / "cross.npz")
+    f.add_argument("--from-start", action="store_true",
+                   help="no --init: the bundle's MiniLM embeddings and layers and a new head "
+                        "(session 15; a bundle from prepare --whole)")
     f.add_argument("--out", type=Path, required=True)
     f.add_argument("--name", required=True)
     f.add_argument("--steps", type=int, default=800)
@@ -580,19 +610,20 @@ def main() -> None:
                    help="the cut cross.json holds (default the shipped one's)")
     e.add_argument("--decision", type=Path, default=None,
                    help="decide's JSON: its cut is the cut, its figures the scores")
-    d = sub.add_parser("decide", help="c_A and the rule's checks (a), (b) on D'")
+    d = sub.add_parser("decide", help="c_A and the rule's checks (a), (b) on D''")
     d.add_argument("--shipped", type=Path, required=True,
-                   help="cache_losses.py --pairs-out over D', the shipped stack")
+                   help="cache_losses.py --pairs-out over D'', the shipped stack")
     d.add_argument("--candidate", type=Path, required=True, help="the same, the candidate")
     d.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.out, args.seed)
+        prepare(args.out, args.seed, args.whole)
     elif args.command == "probe-pairs":
-        probe_pairs(args.out, args.seed)
+        probe_pairs(args.out, args.seed, args.whole)
     elif args.command == "fit":
-        fit(args.bundle, args.init, args.out, args.name, steps=args.steps, batch=args.batch,
-            lr=args.lr, warmup=args.warmup, seed=args.seed, new_weight=args.new_weight,
+        fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
+            steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,
+            seed=args.seed, new_weight=args.new_weight,
             hand_weight=args.hand_weight, balance=args.balance,
             focus_weight=args.focus_weight, distil=args.distil,
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,

@@ -1,5 +1,5 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-14): what it may train on, the rule's cuts, and like-length batches."""
+sessions 12-15): what it may train on, the rule's cuts, and like-length batches."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
 def test_no_decision_set_is_a_new_training_set() -> None:
     assert not (set(NEW_SETS) | set(SHAPE_SETS) | set(FOCUS_SETS)) & set(DECISION_SETS)
     assert {"heldout9", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18",
-            "heldout19"} <= set(DECISION_SETS)
+            "heldout19", "heldout20", "heldout21"} <= set(DECISION_SETS)
     assert {p["set"] for p in decision_pairs()} == set(DECISION_SETS)
 
 
@@ -84,8 +84,8 @@ def _losses_rows(path: Path, ps: dict[str, list[tuple[int, float]]]) -> Path:
 
 def test_the_rule_adopts_at_c_a_only_for_a_gain_that_every_set_and_the_newest_keep(
         tmp_path: Path) -> None:
-    """Session 14's rule: at c_A (false hits at most FH0), recall on D' gains 1.5 points,
-    no set loses more than 1.5, heldout18+19 together gain; else no cut is chosen."""
+    """Session 15's rule: at c_A (false hits at most FH0), recall on D'' gains 1.5 points,
+    no set loses more than 1.5, heldout20+21 together gain; else no cut is chosen."""
     shipped = {name: [(1, 0.97)] * 180 + [(1, 0.9)] * 20 + [(0, 0.97)] * 5 + [(0, 0.1)] * 95
                for name in DECISION_SETS}
     fh0 = 5 * len(DECISION_SETS)
@@ -97,9 +97,9 @@ def test_the_rule_adopts_at_c_a_only_for_a_gain_that_every_set_and_the_newest_ke
     assert result["shipped"]["false_hits"] == fh0 and SHIPPED_CUT == 0.956217
     assert result["chosen"] == "c_A" and result["candidate"]["false_hits"] <= fh0
     assert result["recall_points"] == 10.0 and result["b"]["newest_points"] == 10.0
-    # the same gain everywhere but heldout18-19, which lose a little: (b) fails
+    # the same gain everywhere but heldout20-21, which lose a little: (b) fails
     kept = [(1, 0.97)] * 180 + [(1, 0.05)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
-    uneven = dict(better, heldout18=[(1, 0.05)] + kept[1:], heldout19=kept)
+    uneven = dict(better, heldout20=[(1, 0.05)] + kept[1:], heldout21=kept)
     result = decide_cut(base, _losses_rows(tmp_path / "uneven.jsonl", uneven))
     assert result["a"]["pass"] and not result["b"]["pass"] and result["chosen"] is None
     # negatives above the paraphrases: c_A keeps FH0 only by losing recall, (a) fails
