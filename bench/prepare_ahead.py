@@ -86,6 +86,9 @@ class NoJournal:
                       newest: int | None = None) -> list[IndexRecord]:
         return []
 
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
+        return []
+
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None
 

@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import time
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 from peer.gateways import start_router, start_upstream
 from peer.load import Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
+
+from llm_router.cache.store import JOURNAL, overlap_start
 
 WINDOW = 1000
 # A repeat sends the prompt of the request LAG before it: an odd lag, so that request was
@@ -48,27 +52,33 @@ def main() -> int:
     parser.add_argument("--max-drift", type=float, default=1.3)
     parser.add_argument("--cache", action="store_true",
                         help="the default config: cache on, model auto, repeats and rewordings")
+    parser.add_argument("--ttl-seconds", type=int,
+                        help="with --cache: the cache's ttl_seconds (default: the config's, "
+                             "a day), short to see the store's expired entries go")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
     window = min(WINDOW, max(args.requests // 4, 1))
     upstream = start_upstream()
-    router = start_router(upstream, cache=args.cache)
+    router = start_router(upstream, cache=args.cache, cache_ttl_s=args.ttl_seconds)
     if args.cache:
         router.model = "auto"
     started = time.perf_counter()
     peak = [0.0]
     cpu = [(0, router.cpu_s())]  # (requests done, the router tree's CPU seconds)
+    disk: list[tuple[int, int, int]] = []  # (requests done, store file bytes, its WAL's)
 
     def progress(done: int, run: Run) -> None:
         rss = router.rss_mb()
         peak[0] = max(peak[0], rss)
         cpu.append((done, router.cpu_s()))
+        disk.append((done, *_file_bytes(router.store_file())))
         recent = [s.ms for s in run.samples[-window:] if s.ok]
         hits = f"  answered {_answers(run.samples[-window:])}" if args.cache else ""
         print(f"{done:>7,}/{args.requests:,}  {run.rps:6.1f} rps  p50 of the last "
               f"{len(recent):,}: {percentile(recent, 50):7.1f} ms  CPU "
               f"{_cpu_ms(cpu[-2:]):5.1f} ms a request  errors {run.errors}  "
-              f"RSS {rss:.0f} MB{hits}", flush=True)
+              f"RSS {rss:.0f} MB  store {disk[-1][1] / 1e6:.1f} + WAL "
+              f"{disk[-1][2] / 1e6:.1f} MB{hits}", flush=True)
 
     try:
         idle = router.rss_mb()
@@ -79,6 +89,7 @@ def main() -> int:
         after = router.rss_mb()
         if cpu[-1][0] != len(run.samples):
             cpu.append((len(run.samples), router.cpu_s()))
+        rows = _store_rows(router.store_file())
     finally:
         router.stop()
         upstream.stop()
@@ -102,7 +113,8 @@ def main() -> int:
         f"c{args.concurrency}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Command: `.venv/bin/python bench/soak.py --requests {args.requests} "
-        f"--concurrency {args.concurrency}{' --cache' if args.cache else ''}` ({what}.",
+        f"--concurrency {args.concurrency}{' --cache' if args.cache else ''}"
+        f"{f' --ttl-seconds {args.ttl_seconds}' if args.ttl_seconds else ''}` ({what}.",
         "",
         f"| | first {window:,} | last {window:,} |",
         "|---|---|---|",
@@ -121,6 +133,9 @@ def main() -> int:
            f"{sum(s.cache == 'miss' for s in run.samples):,}; repeats not answered from "
            f"the cache: {unanswered}." if args.cache else "")
         + f" Result: {'PASS' if ok else 'FAIL'}.",
+        "",
+        *_disk_lines(disk, len(run.samples)),
+        *rows,
     ]
     write_markdown(Path(args.out), "soak-cache" if args.cache else "soak", lines)
     return 0 if ok else 1
@@ -132,6 +147,54 @@ def mixed(i: int) -> tuple[int, str]:
     if i >= LAG and i % 10 in (3, 7):
         return i - LAG, "plain" if i % 10 == 3 else "paraphrase"
     return i, "plain"
+
+
+def _file_bytes(path: Path | None) -> tuple[int, int]:
+    """The store file's bytes and its WAL's (0 where none)."""
+    sizes = []
+    for name in ("", "-wal"):
+        try:
+            sizes.append(Path(f"{path}{name}").stat().st_size if path else 0)
+        except OSError:
+            sizes.append(0)
+    return sizes[0], sizes[1]
+
+
+def _disk_lines(disk: list[tuple[int, int, int]], requests: int) -> list[str]:
+    """The store's bytes on disk through the run, and what the second half added a
+    request."""
+    if not disk:
+        return []
+    step = max(1, len(disk) // 10)
+    marks = ", ".join(f"{done:,}: {db / 1e6:.1f} + {wal / 1e6:.1f}"
+                      for done, db, wal in disk[step - 1::step])
+    (n0, db0, wal0), (n1, db1, wal1) = disk[len(disk) // 2], disk[-1]
+    growth = (db1 + wal1 - db0 - wal0) / (n1 - n0) if n1 > n0 else float("nan")
+    return [f"Embedded store on disk (SQLite file + WAL, MB) by requests done: {marks}. "
+            f"Growth from request {n0:,} to {n1:,}: {growth:,.0f} bytes a request.", ""]
+
+
+def _store_rows(path: Path | None) -> list[str]:
+    """Rows and item bytes per table of the store (the cache's answers ``A#`` and
+    journal ``J#`` apart), its pages, and the journal items a sync's overlap covers."""
+    if path is None:
+        return []
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        rows = db.execute(
+            "SELECT tbl, CASE WHEN substr(rk, 2, 1) = '#' THEN substr(rk, 1, 2) ELSE '' END, "
+            "count(*), sum(length(item)) FROM items GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+        pages, free, size = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                             for name in ("page_count", "freelist_count", "page_size"))
+        newest = db.execute("SELECT max(rk) FROM items WHERE rk >= ? AND rk < 'J$'",
+                            (JOURNAL,)).fetchone()[0] or ""
+        window = db.execute("SELECT count(*) FROM items WHERE rk >= ? AND rk < 'J$'",
+                            (overlap_start(newest) or JOURNAL,)).fetchone()[0]
+    lines = ["| table | items | rows | item bytes | bytes a row |", "|---|---|---|---|---|"]
+    lines += [f"| {table} | {kind or 'all'} | {n:,} | {nbytes:,} | {nbytes / n:,.0f} |"
+              for table, kind, n, nbytes in rows]
+    return [*lines, "", f"Pages: {pages:,} of {size:,} bytes, {free:,} free. Journal items "
+            f"in the minute before the newest (what a journal sync's overlap covers): "
+            f"{window:,}."]
 
 
 def _cpu_ms(marks: list[tuple[int, float]]) -> float:

@@ -45,6 +45,20 @@ class Gateway:
     def cpu_s(self) -> float:
         return tree_cpu_s(self.process.pid)
 
+    def store_file(self) -> Path | None:
+        """The SQLite file of the embedded store in this gateway's process tree (None:
+        none open), read from the members' open files in ``/proc``."""
+        for member in sorted(family(self.process.pid)):
+            try:
+                targets = [os.readlink(f"/proc/{member}/fd/{fd}")
+                           for fd in os.listdir(f"/proc/{member}/fd")]
+            except OSError:
+                continue
+            for target in targets:
+                if target.endswith(".sqlite3"):
+                    return Path(target)
+        return None
+
     def stop(self) -> None:
         stop_process(self.process, timeout_s=15)
         for folder in self.temp:
@@ -105,10 +119,12 @@ def start_upstream() -> Gateway:
                    model="up-model", key="upstream-key")
 
 
-def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "",
-                 serve_args: Sequence[str] = ()) -> Gateway:
-    """``extra``: YAML appended to the catalog (top-level keys: guards, limits);
-    ``serve_args``: more ``serve`` options (``--loop asyncio``, say)."""
+def start_router(upstream: Gateway, *, cache: bool = False, cache_ttl_s: int | None = None,
+                 extra: str = "", serve_args: Sequence[str] = ()) -> Gateway:
+    """``cache_ttl_s``: the cache's ``ttl_seconds`` (None: its default); ``extra``: YAML
+    appended to the catalog (top-level keys: guards, limits); ``serve_args``: more
+    ``serve`` options (``--loop asyncio``, say)."""
+    ttl = "" if cache_ttl_s is None else f", ttl_seconds: {cache_ttl_s}"
     folder = tempfile.TemporaryDirectory(prefix="bench-router-")
     config = Path(folder.name) / "catalog.yaml"
     config.write_text(textwrap.dedent(f"""
@@ -121,7 +137,7 @@ def start_router(upstream: Gateway, *, cache: bool = False, extra: str = "",
             input_per_mtok: 0.15
             output_per_mtok: 0.60
             tiers: [simple, moderate, complex, reasoning]
-        cache: {{enabled: {str(cache).lower()}}}
+        cache: {{enabled: {str(cache).lower()}{ttl}}}
     """) + extra)
     started = time.perf_counter()
     proc = _spawn([sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),

@@ -214,6 +214,10 @@ def test_the_entry_cap_holds_in_the_journal_read_the_snapshot_and_a_cold_instanc
     newest = entries.journal_since(tenant, "", newest=2)
     assert [r.text for r in newest] == texts[1:]  # oldest first, as without ``newest``
     assert [r.text for r in entries.journal_since(tenant, "")] == texts
+    journal = [r.journal_sk for r in entries.journal_since(tenant, "")]
+    # keys only (the sync's overlap), after one key (exclusive) through another
+    assert entries.journal_keys(tenant, "", journal[-1]) == journal
+    assert entries.journal_keys(tenant, journal[0], journal[1]) == journal[1:2]
 
     now = int(datetime.now(UTC).timestamp())
     assert snapshots.rebuild(tenant, entries, now, max_entries=2) == 2

@@ -14,7 +14,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from llm_router_local.aws import LOCAL_CREDENTIALS
+from llm_router.settings import RouterSettings
+from llm_router_local.aws import LOCAL_CREDENTIALS, create_resources, find_template
+from llm_router_local.processes import stop_process, wait_for_line
+from llm_router_local.store.server import READY_LINE
 
 from .conftest import Storage
 
@@ -118,6 +121,41 @@ def test_the_store_stops_when_the_process_that_started_it_is_killed() -> None:
         time.sleep(0.05)
     os.kill(store_pid, signal.SIGTERM)
     pytest.fail(f"the store (pid {store_pid}) outlived the process that started it")
+
+
+def test_the_store_deletes_expired_items_in_the_background_and_nothing_else() -> None:
+    """DynamoDB's TTL: the cache's expired entries go within a sweep; the ledger's items
+    (their retention ahead, or none) and live entries stay."""
+    proc = subprocess.Popen([sys.executable, "-m", "llm_router_local.store", "--port", "0",
+                             "--exit-with-stdin", "--ttl-sweep-seconds", "0.2"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        url = wait_for_line(proc, READY_LINE, 20).rsplit(" ", 1)[1].strip()
+        settings = RouterSettings(aws_endpoint_url=url)
+        create_resources(settings, find_template())
+        client = boto3.client("dynamodb", endpoint_url=url, region_name=settings.region,
+                              **LOCAL_CREDENTIALS)
+        now = int(time.time())
+        for sk, expires in (("A#gone", now - 1), ("J#gone", now - 1), ("A#live", now + 3600)):
+            client.put_item(TableName=settings.cache_table, Item={
+                "tenant_id": {"S": "t"}, "sk": {"S": sk}, "expires_at": {"N": str(expires)}})
+        for sk, extra in (("kept", {"expires_at": {"N": str(now + 400 * 86400)}}),
+                          ("kept-for-ever", {})):
+            client.put_item(TableName=settings.ledger_table,
+                            Item={"tenant_id": {"S": "t"}, "sk": {"S": sk}, **extra})
+
+        def sks(table: str) -> list[str]:
+            items = client.scan(TableName=table)["Items"]
+            return sorted(i["sk"]["S"] for i in items)
+
+        deadline = time.monotonic() + 10
+        while len(sks(settings.cache_table)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sks(settings.cache_table) == ["A#live"]
+        assert sks(settings.ledger_table) == ["kept", "kept-for-ever"]
+    finally:
+        stop_process(proc)
 
 
 def test_s3_objects_round_trip_and_fail_as_s3_does(storage: Storage) -> None:

@@ -4,6 +4,10 @@ Each item is its DynamoDB JSON; hash and range keys are also columns, so a read,
 or a query touches only the rows it names (SQLite's B-tree), never a copy of a table.
 String keys compare as SQLite's BINARY collation compares them, byte by byte in UTF-8,
 which is DynamoDB's order.
+
+Time to live: an item of a table with TTL enabled keeps its expiry (the TTL attribute,
+a number of epoch seconds) in a column of its own, indexed, so ``delete_expired`` finds
+the expired items without reading any item; ``expiry.py`` calls it in the background.
 """
 
 from __future__ import annotations
@@ -28,13 +32,18 @@ from llm_router_local.store.values import (
 )
 
 MAX_ITEM_BYTES = 400 * 1024
+# DynamoDB's TTL leaves an item whose expiry is more than five years past (a number that
+# was never meant as one, most likely); so does ``delete_expired``.
+TTL_IGNORED_AFTER_S = 5 * 365 * 86400
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, definition TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
     tbl TEXT NOT NULL, hk TEXT NOT NULL, rk TEXT NOT NULL, item TEXT NOT NULL,
-    PRIMARY KEY (tbl, hk, rk)) WITHOUT ROWID;
+    expires REAL, PRIMARY KEY (tbl, hk, rk)) WITHOUT ROWID;
 """
+_EXPIRY_INDEX = ("CREATE INDEX IF NOT EXISTS items_expiry ON items (expires) "
+                 "WHERE expires IS NOT NULL")
 
 
 @dataclass
@@ -54,6 +63,28 @@ class Table:
             raise ValidationError("The provided key element does not match the schema")
         return (self.key_text(item, self.hash_key),
                 self.key_text(item, self.range_key) if self.range_key else "")
+
+    @property
+    def ttl_attribute(self) -> str | None:
+        """The attribute DynamoDB's TTL reads in this table, None while TTL is off."""
+        spec = self.definition.get("TimeToLive") or {}
+        return spec.get("AttributeName") if spec.get("Enabled") else None
+
+    def expiry(self, item: Item | None) -> float | None:
+        """When TTL lets the item go (epoch seconds), None when never: TTL off, or the
+        attribute missing or not a number, as DynamoDB's TTL skips those items."""
+        name = self.ttl_attribute
+        value = item.get(name) if item is not None and name else None
+        if not isinstance(value, dict) or "N" not in value:
+            return None
+        return float(value["N"])
+
+    def key_from_columns(self, hash_text: str, range_text: str) -> Item:
+        """The key of the item stored under these columns, as DynamoDB JSON."""
+        key = {self.hash_key: key_value(self, self.hash_key, hash_text)}
+        if self.range_key is not None:
+            key[self.range_key] = key_value(self, self.range_key, range_text)
+        return key
 
     def key_item(self, item: Item) -> Item:
         return {name: item[name] for name in self.key_names()}
@@ -89,6 +120,12 @@ class Database:
         self._tables: dict[str, Table] = {}
         for name, definition in self._db.execute("SELECT name, definition FROM tables"):
             self._tables[name] = _table(json.loads(definition))
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
+        if "expires" not in columns:  # a file kept (--db) from before the column
+            self._db.execute("ALTER TABLE items ADD COLUMN expires REAL")
+            for name in self._tables:
+                self._set_expiries(self._tables[name])
+        self._db.execute(_EXPIRY_INDEX)
 
     # -- tables ----------------------------------------------------------------------
     def table(self, name: str | None) -> Table:
@@ -125,10 +162,22 @@ class Database:
     def update_definition(self, name: str, **changes: Any) -> dict[str, Any]:
         with self.lock:
             table = self.table(name)
+            ttl = table.ttl_attribute
             table.definition.update(changes)
-            self._db.execute("UPDATE tables SET definition = ? WHERE name = ?",
-                             (json.dumps(table.definition), name))
+            with self.transaction():
+                self._db.execute("UPDATE tables SET definition = ? WHERE name = ?",
+                                 (json.dumps(table.definition), name))
+                if table.ttl_attribute != ttl:  # TTL applies to the items already there
+                    self._set_expiries(table)
             return table.definition
+
+    def _set_expiries(self, table: Table) -> None:
+        """Each item's ``expires`` column from the table's TTL attribute, read anew."""
+        rows = self._db.execute("SELECT hk, rk, item FROM items WHERE tbl = ?",
+                                (table.name,)).fetchall()
+        self._db.executemany(
+            "UPDATE items SET expires = ? WHERE tbl = ? AND hk = ? AND rk = ?",
+            [(table.expiry(json.loads(item)), table.name, hk, rk) for hk, rk, item in rows])
 
     def delete_table(self, name: str) -> dict[str, Any]:
         with self.lock:
@@ -159,13 +208,23 @@ class Database:
         texts = [text if text is not None or item is None else encoded(item)
                  for _, _, item, text in changes]
         with self.lock, self.transaction():
-            for (table, key, _, _), text in zip(changes, texts, strict=True):
+            for (table, key, item, _), text in zip(changes, texts, strict=True):
                 if text is None:
                     self._db.execute("DELETE FROM items WHERE tbl = ? AND hk = ? AND rk = ?",
                                      (table, *key))
                 else:
-                    self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)",
-                                     (table, *key, text))
+                    held = self._tables.get(table)  # None: dropped meanwhile
+                    self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)",
+                                     (table, *key, text, held and held.expiry(item)))
+
+    def delete_expired(self, now: float, limit: int) -> int:
+        """Delete up to ``limit`` items whose TTL has passed (the oldest expiries first),
+        in one transaction; how many went. Reads only the expiry index."""
+        with self.lock, self.transaction():
+            return self._db.execute(
+                "DELETE FROM items WHERE (tbl, hk, rk) IN (SELECT tbl, hk, rk FROM items "
+                "WHERE expires < ? AND expires >= ? ORDER BY expires LIMIT ?)",
+                (now, now - TTL_IGNORED_AFTER_S, limit)).rowcount
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -422,10 +422,13 @@ def _page(table: Table, rows: Iterator[tuple[str, str, str]], key_condition: Nod
     items: list[Item] = []
     scanned = size = 0
     last: Item | None = None
-    for _hk, _rk, text in rows:
+    # Keys alone asked (and no filter): each item's key from its columns, none parsed.
+    keys_only = filter_ is None and paths is not None and all(
+        len(path) == 1 and path[0] in table.key_names() for path in paths)
+    for hk, rk, text in rows:
         if last is not None:  # one more row exists: the page ends at ``last``
             return _result(items, scanned, count_only, last)
-        item = json.loads(text)
+        item = table.key_from_columns(hk, rk) if keys_only else json.loads(text)
         if key_condition is not None and not holds(key_condition, item):
             continue
         scanned += 1

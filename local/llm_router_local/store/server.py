@@ -26,6 +26,7 @@ from typing import Any
 
 from llm_router_local.sockets import accepted, listening_socket
 from llm_router_local.store.database import Database
+from llm_router_local.store.expiry import DEFAULT_INTERVAL_S, TtlSweeper
 from llm_router_local.store.objects import ObjectStore
 from llm_router_local.store.operations import Operations
 from llm_router_local.store.protocol import TARGET_PREFIX, respond
@@ -246,10 +247,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="stop when stdin closes (the parent that started it has exited, "
                              "even if it was killed and could not stop this process)")
+    parser.add_argument("--ttl-sweep-seconds", type=float, default=DEFAULT_INTERVAL_S,
+                        help="delete the items whose TTL has passed this often, as DynamoDB's "
+                             "TTL does (default %(default)s; 0: never)")
     args = parser.parse_args(argv)
     folder = None if args.db else tempfile.mkdtemp(prefix="llm-router-store-")
     path = args.db or os.path.join(folder or "", "store.sqlite3")
-    server = StoreServer((args.host, args.port), Operations(Database(path)), ObjectStore(path))
+    database = Database(path)
+    server = StoreServer((args.host, args.port), Operations(database), ObjectStore(path))
+    sweeper = TtlSweeper(database, args.ttl_sweep_seconds)
+    if args.ttl_sweep_seconds > 0:
+        sweeper.start()
     _stop_on_signals(server)
     if args.exit_with_stdin:
         threading.Thread(target=_stop_at_eof, daemon=True).start()
@@ -258,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.serve_forever()
     finally:
+        sweeper.stop()
         server.server_close()
         if folder:
             for name in os.listdir(folder):

@@ -294,6 +294,9 @@ def test_stacked_an_entry_learnt_from_a_snapshot_is_prepared_ahead(
                           newest: int | None = None) -> list[IndexRecord]:
             return []
 
+        def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
+            return []
+
     preparer = Preparer(lambda: stacked.nets, ahead=10, batch=4)
     cache = ResponseCache(CacheConfig(verifier_model="cross", refresh_seconds=3600),
                           NoJournal(), snapshots=Snapshot(), preparer=preparer)  # type: ignore[arg-type]

@@ -5,15 +5,19 @@ nothing; and the index is safe to use from many threads at once."""
 from __future__ import annotations
 
 import bisect
+import random
 import threading
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from llm_router.cache.entry import CachedAnswer, IndexRecord
-from llm_router.cache.service import ResponseCache
+from llm_router.cache.service import PendingEntry, ResponseCache, _Tenant
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
+
+from .test_answers import answer
 
 T0 = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 FAR = int((T0 + timedelta(days=1)).timestamp())
@@ -26,6 +30,8 @@ class JournalStore:
     def __init__(self) -> None:
         self.journal: list[IndexRecord] = []
         self.reads: list[str] = []
+        self.items_read = 0  # items returned whole
+        self.keys_read = 0  # keys returned by ``journal_keys``
         self._lock = threading.Lock()
 
     def put(self, tenant_id: str, record: IndexRecord, answer: CachedAnswer) -> bool:
@@ -38,7 +44,15 @@ class JournalStore:
                       newest: int | None = None) -> list[IndexRecord]:
         self.reads.append(after)
         with self._lock:
-            return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
+            found = [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
+        self.items_read += len(found)
+        return found
+
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
+        with self._lock:
+            keys = [r.journal_sk for r in self.journal if after < r.journal_sk <= through]
+        self.keys_read += len(keys)
+        return keys
 
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None
@@ -136,3 +150,73 @@ def test_expired_entries_leave_memory_at_a_later_sync() -> None:
     with rc._index("t") as index:
         assert index.semantic_rows == 1 and not index.has_live("old", 0)
     assert rc.entries("t") == 1
+
+
+def test_a_sync_reads_whole_only_the_items_it_has_not_seen() -> None:
+    """Its own entries and the items it read are read again by key only (the overlap);
+    what another instance wrote since, and an item that landed late, whole."""
+    store, clock = JournalStore(), [0.0]
+    rc = cache(store, clock)
+    for i in range(5):
+        store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
+    with rc._index("t"):
+        pass
+    assert store.items_read == 5
+    own = record("own", T0 + timedelta(seconds=6))
+    store.put("t", own, None)  # type: ignore[arg-type]
+    rc.remember("t", PendingEntry(own, [], answer("own")))  # this instance's settle
+    for _ in range(3):
+        clock[0] += 2.0
+        with rc._index("t"):
+            pass
+    assert store.items_read == 5 and store.keys_read == 3 * 6
+    store.put("t", record("other", T0 + timedelta(seconds=7)), None)  # type: ignore[arg-type]
+    store.put("t", record("late", T0 + timedelta(seconds=3.5)), None)  # type: ignore[arg-type]
+    clock[0] += 2.0
+    with rc._index("t") as index:
+        assert index.has_live("other", 0) and index.has_live("late", 0)
+    # read whole from "late" on: it, the two seen after it (k4, own) and "other"
+    assert store.items_read == 5 + 4 and rc.entries("t") == 8
+
+
+class FullOverlap(ResponseCache):
+    """The journal read before the cursor: the whole overlap, every sync."""
+
+    def _unseen(self, tenant_id: str, tenant: _Tenant) -> list[IndexRecord]:
+        return self._store.journal_since(tenant_id, overlap_start(tenant.index.watermark),
+                                         newest=self.config.max_entries)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_cursor_leaves_every_index_as_the_whole_overlap_did(seed: int) -> None:
+    """Other instances' entries (some landing late, up to the overlap), this instance's
+    own, entries expiring and the cap letting the oldest go, in random order: after every
+    sync both indexes hold the same entries, in the same order, and the same marks."""
+    rng = random.Random(seed)
+    wall = [T0]
+    clock = [0.0]
+    store = JournalStore()
+    config = CacheConfig(refresh_seconds=1.0, max_entries=rng.choice([10_000, 40]))
+    caches = [kind(config, store, dim=8, monotonic=lambda: clock[0], clock=lambda: wall[0])
+              for kind in (ResponseCache, FullOverlap)]
+    for step in range(400):
+        wall[0] += timedelta(seconds=rng.choice([0.1, 0.5, 1.0]))
+        clock[0] += rng.choice([0.3, 1.0, 2.5])
+        late = timedelta(seconds=rng.choice([0, 0, 0, 1, 5, 30, 59]))
+        ttl = rng.choice([20, 600, 86_400])
+        key = f"k{step}"
+        made = IndexRecord(key, "ctx", f"text {key}",
+                           np.random.default_rng(step).random(8, dtype=np.float32),
+                           int((wall[0] + timedelta(seconds=ttl)).timestamp()),
+                           journal_sk(wall[0] - late, key))
+        store.put("t", made, None)  # type: ignore[arg-type]
+        if rng.random() < 0.3:  # this instance's own entry: both caches remember it
+            for rc in caches:
+                rc.remember("t", PendingEntry(made, [], answer(key)))
+        states = []
+        for rc in caches:
+            with rc._index("t") as index:
+                states.append((list(index._exact.items()), index.watermark,
+                               index.evicted_through, index.semantic_rows))
+        assert states[0] == states[1], step
+    assert store.keys_read > 0

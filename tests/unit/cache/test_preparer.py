@@ -52,6 +52,9 @@ class Store:
                       newest: int | None = None) -> list[IndexRecord]:
         return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
+        return [r.journal_sk for r in self.journal if after < r.journal_sk <= through]
+
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None:
         return None
 

@@ -132,6 +132,32 @@ def test_query_orders_bounds_and_pages(ops):
         query("sk = :s", {":s": {"S": "x"}})
 
 
+def test_a_keys_only_read_answers_as_one_that_reads_the_items(ops, monkeypatch):
+    """Keys projected, no filter: the keys come from the index's columns, no item is
+    parsed; with a number hash key too, canonical as DynamoDB returns it."""
+    ops.handle("CreateTable", {
+        "TableName": "n", "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}]})
+    for sk in ("a", "b", "c"):
+        ops.handle("PutItem", {"TableName": "t", "Item": {**key("p", sk), "x": {"S": sk * 5}}})
+    ops.handle("PutItem", {"TableName": "n", "Item": {"id": {"N": "1.50"}, "x": {"S": "y"}}})
+    query = {"TableName": "t", "KeyConditionExpression": "pk = :p",
+             "ExpressionAttributeValues": {":p": {"S": "p"}}, "Limit": 2}
+    parsed = [ops.handle("Query", {**query, "ProjectionExpression": "sk, x"}),
+              ops.handle("Scan", {"TableName": "n", "ProjectionExpression": "id, x"})]
+    import llm_router_local.store.operations as operations
+
+    def no_parse(text):
+        raise AssertionError("an item was parsed")
+
+    monkeypatch.setattr(operations.json, "loads", no_parse)
+    keys = ops.handle("Query", {**query, "ProjectionExpression": "sk, pk"})
+    assert keys["Items"] == [key("p", "a"), key("p", "b")]
+    assert keys["LastEvaluatedKey"] == parsed[0]["LastEvaluatedKey"] == key("p", "b")
+    assert ops.handle("Scan", {"TableName": "n", "ProjectionExpression": "id"})["Items"] == [
+        {"id": {"N": "1.5"}}] == [{"id": i["id"]} for i in parsed[1]["Items"]]
+
+
 def test_scan_filter_and_batches(ops):
     ops.handle("BatchWriteItem", {"RequestItems": {"t": [
         {"PutRequest": {"Item": {**key(f"p{i}", "s"), "i": {"N": str(i)}}}} for i in range(7)]}})

@@ -53,6 +53,8 @@ class EntryStore(Protocol):
     def journal_since(self, tenant_id: str, after: str,
                       newest: int | None = None) -> list[IndexRecord]: ...
 
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]: ...
+
 
 class SnapshotSource(Protocol):
     def load(self, tenant_id: str) -> tuple[list[IndexRecord], str]: ...
@@ -64,9 +66,17 @@ class _Tenant:
     synced_at: float = float("-inf")
     pruned_at: float = float("-inf")  # expired entries last dropped (monotonic)
     loaded: bool = False  # the snapshot is in
+    # Journal sort keys this index has been given (read, or its own entries), within the
+    # journal read's overlap: those a sync need not read again (``_unseen``).
+    seen: set[str] = field(default_factory=set)
     # Requests run cache calls on worker threads: one tenant's index is read and
     # changed under its lock only (the dict of tenants under the cache's own).
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, record: IndexRecord) -> bool:
+        """``TenantIndex.add``, the record's journal key seen."""
+        self.seen.add(record.journal_sk)
+        return self.index.add(record)
 
 
 @dataclass(frozen=True)
@@ -218,8 +228,10 @@ class ResponseCache:
             return
         try:
             if self._store.put(tenant_id, *entry):
-                with self._index(tenant_id) as index:
-                    index.add(entry[0])
+                tenant = self._tenant(tenant_id)
+                with tenant.lock:
+                    self._sync(tenant_id, tenant)
+                    tenant.add(entry[0])
         except (RouterError, OSError) as exc:
             log.warning("cache store failed; the answer was not cached: %s", exc)
 
@@ -239,7 +251,7 @@ class ResponseCache:
             tenant = self._tenants.get(tenant_id)
         if tenant is not None:
             with tenant.lock:
-                tenant.index.add(pending.record)
+                tenant.add(pending.record)
 
     def _lookup(self) -> AbstractContextManager[None]:
         """Around a lookup's CPU work: the preparer starts no batch meanwhile."""
@@ -285,19 +297,20 @@ class ResponseCache:
     @contextmanager
     def _index(self, tenant_id: str) -> Iterator[TenantIndex]:
         """The tenant's index, loaded and synced, held under its lock."""
-        with self._lock:
-            tenant = self._tenants.setdefault(
-                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries)))
+        tenant = self._tenant(tenant_id)
         with tenant.lock:
             self._sync(tenant_id, tenant)
             yield tenant.index
 
+    def _tenant(self, tenant_id: str) -> _Tenant:
+        with self._lock:
+            return self._tenants.setdefault(
+                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries)))
+
     def _sync(self, tenant_id: str, tenant: _Tenant) -> None:
-        """The snapshot once, then the journal at most every ``refresh_seconds``. The
-        journal is read from ``JOURNAL_OVERLAP_S`` before the newest entry seen: an
-        entry that committed late, or from a clock behind ours, sorts before that entry
-        and would be skipped otherwise. Adding an entry twice changes nothing. The texts
-        of the entries added go to the preparer, which prepares them off this request."""
+        """The snapshot once, then the journal at most every ``refresh_seconds``: the
+        entries this index has not seen (``_unseen``). The texts of the entries added go
+        to the preparer, which prepares them off this request."""
         index = tenant.index
         learnt: list[str] = []  # texts of semantic entries added, oldest first
         if not tenant.loaded:
@@ -305,6 +318,7 @@ class ResponseCache:
                 records, watermark = self._snapshots.load(tenant_id)
                 live = self._now()
                 for record in records:
+                    tenant.seen.add(record.journal_sk)
                     if record.expires_at > live and index.add(record):
                         learnt.append(record.text)
                 index.watermark = max(index.watermark, watermark)
@@ -312,8 +326,8 @@ class ResponseCache:
         now = self._monotonic()
         if now - tenant.synced_at >= self.config.refresh_seconds:
             live = self._now()
-            for record in self._store.journal_since(tenant_id, overlap_start(index.watermark),
-                                                    newest=self.config.max_entries):
+            for record in self._unseen(tenant_id, tenant):
+                tenant.seen.add(record.journal_sk)
                 if record.expires_at > live:
                     if index.add(record):
                         learnt.append(record.text)
@@ -325,6 +339,23 @@ class ResponseCache:
                 tenant.pruned_at = now
         if learnt and self._preparer is not None and self.config.verifier:
             self._preparer.offer(learnt)  # returns at once: a background thread prepares
+
+    def _unseen(self, tenant_id: str, tenant: _Tenant) -> list[IndexRecord]:
+        """The journal items the index has not been given, oldest first. An entry that
+        committed late, or from a clock behind ours, sorts before the newest entry seen
+        (the watermark), so the ``JOURNAL_OVERLAP_S`` before it are read again, by key
+        only: items are read whole from the first key there not seen on, or from the
+        watermark on when every key there was seen (the sync's usual read: only what is
+        new). Items seen before, read again, would change nothing in the index."""
+        watermark = tenant.index.watermark
+        start = overlap_start(watermark)
+        tenant.seen = {key for key in tenant.seen if key > start}
+        after = start
+        if tenant.seen:
+            keys = self._store.journal_keys(tenant_id, start, watermark)
+            after = next((before for before, key in zip([start, *keys], keys, strict=False)
+                          if key not in tenant.seen), watermark)
+        return self._store.journal_since(tenant_id, after, newest=self.config.max_entries)
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

@@ -137,6 +137,25 @@ class DynamoCacheStore:
                 return records if newest is None else records[::-1]
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
+        """The sort keys of the journal items after ``after`` up to ``through``, oldest
+        first: keys only, so a sync learns what it has not seen without the items."""
+        keys: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "tenant_id = :t AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": through},
+            },
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            page = self._call("reading new cache entries", "query", **kwargs)
+            keys.extend(k for i in page.get("Items", []) if (k := i["sk"]["S"]) != after)
+            if "LastEvaluatedKey" not in page:
+                return keys
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
         try:
             return getattr(self._client, method)(**kwargs)
