@@ -1,12 +1,15 @@
 """DynamoDB's TTL in the embedded store: expired items deleted in bounded batches, in the
-background; nothing else deleted (the ledger's items live their retention, or for ever)."""
+background; nothing else deleted (the ledger's items live their retention, or for ever).
+And the file's pages, which decide what the items that stay cost on disk."""
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -165,3 +168,32 @@ def test_no_ledger_item_is_lost_while_the_cache_expires(retention_days):
     assert ops.db.item_count(settings.ledger_table) == 50
     assert ops.db.item_count(settings.counters_table) == 1
     assert ops.db.item_count(settings.cache_table) == 0
+
+
+def test_a_new_file_keeps_a_journal_item_in_its_row_and_an_old_file_its_pages(tmp_path):
+    """16 KB pages for a new file: a cache journal item (2.4 KB) needs no overflow page
+    (at 4 KB it took one of its own, mostly empty); a file that exists keeps its page
+    size, and the WAL checkpoints at ~4 MB either way."""
+    ops = _ops(str(tmp_path / "new.sqlite3"))
+    ops.handle("PutItem", {"TableName": "t", "Item": {
+        "pk": {"S": "p"}, "sk": {"S": "J#1"}, "text": {"S": "What is my order's status?"},
+        "embedding": {"B": base64.b64encode(bytes(1536)).decode()},
+        "expires_at": {"N": str(int(NOW))}}})
+    db = ops.db._db
+    assert db.execute("PRAGMA page_size").fetchone()[0] == 16384
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 250
+    try:
+        overflow = db.execute("SELECT count(*) FROM dbstat WHERE pagetype = 'overflow'")
+    except sqlite3.OperationalError:  # a SQLite built without dbstat
+        pass
+    else:
+        assert overflow.fetchone()[0] == 0
+    old = str(tmp_path / "old.sqlite3")
+    with closing(sqlite3.connect(old)) as made:
+        made.execute("PRAGMA page_size=4096")
+        made.execute("CREATE TABLE x (a)")
+    ops = _ops(old)
+    _put(ops, "kept")
+    assert _sks(ops) == ["kept"]
+    assert ops.db._db.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert ops.db._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
