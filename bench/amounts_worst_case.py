@@ -3,7 +3,7 @@ to 20,000 characters of a question, and a pattern that backtracks can turn that 
 seconds (session 11's sides pattern: 37 s on 20,000 digits). For each shape, 20,000
 characters of it, read as ``Vocabulary.view`` and ``number_codes`` read a text
 (``amounts`` hard and every other reading, ``ids``, ``currencies``, ``periods``,
-``measures``), in CPU
+``measures``, ``ranks``), in CPU
 seconds (process time: load does not inflate it); exits 1 if any shape takes over
 ``--limit`` seconds. A timing check kept out of the unit tests (they run under load).
 
@@ -24,6 +24,7 @@ from llm_router.cache.quantities import (
     measures,
     other_readings,
     periods,
+    ranks,
 )
 
 # Runs of the forms each pattern reads, and of what comes closest to them without
@@ -41,6 +42,7 @@ SHAPES = [
     "at 7.15 25% 2m 5l paid r900 50mm f2 ayn rand after 7 ",  # every other reading at once
     "in km ", "1 km ", "in miles per hour ", "100 degrees ° c ", "kcal kj ", "a a a mile ",
     "in c ", "to ° f ", "25c in ", "temperature in k ", "in fl oz ", "per square foot ",
+    "top 3 ", "3rd ", "second to last ", "2nd-", "the 3 largest ", "twenty-first ", "first 1",
 ]
 
 
@@ -51,6 +53,7 @@ def read_all(lowered: str) -> None:
     currencies(lowered)
     periods(lowered)
     measures(lowered)
+    ranks(lowered)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from llm_router.cache.quantities import (
     measures,
     other_readings,
     periods,
+    ranks,
 )
 from llm_router.cache.verifier import load_vocabulary
 from llm_router.cache.written_forms import currency_letters, rates, rewrite
@@ -390,3 +391,68 @@ def test_units_beside_a_number_are_amounts_not_asked_for() -> None:
     assert measures("how many calories in a gram of fat") == {"energy:kcal"}
     assert amounts("500 calories or 500 kcal", hard=True) == ((500.0, "kcal"), (500.0, "kcal"))
     assert amounts("500 calories", hard=False) == ((500.0, ""),)  # the features' reading
+
+
+# Session 15: a position against a count of one number (``quantities.ranks``).
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("which river is the 4th longest in Africa", "name the top 4 longest rivers in Africa", True),
+    ("list the first six prime numbers", "what is the sixth prime number", True),
+    ("show the last 3 entries in the log", "show the third to last entry in the log", True),
+    ("who finished 2nd in the race", "who were the top two in the race", True),
+    ("what are the 5 tallest buildings in Chicago", "what is the fifth tallest building in Chicago",
+     True),
+    ("what are the three largest lakes", "what is the third largest lake", True),
+    ("which planet is 4th from the sun", "which planet is the fourth from the sun", False),
+    ("the twenty-first amendment", "the 21st amendment", False),
+    ("the top 4 longest rivers in Africa", "the four longest rivers in Africa", False),
+    ("the penultimate episode of the series", "the second to last episode of the series", False),
+    ("the episode before the finale", "the second-last episode", False),  # one side only
+    ("how do I skip the header on row 2", "how do I skip the header on the second line", False),
+    ("is a 30 second ad worth it", "is the first 30 seconds of an ad enough", False),
+])
+def test_a_position_and_a_count_of_one_number_conflict(vocab: Vocabulary, a: str, b: str,
+                                                       conflict: bool) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b)) is conflict
+    assert quantity_conflict(vocab.view(b), vocab.view(a)) is conflict
+
+
+def test_ranks_read_positions_and_counts() -> None:
+    assert ranks("the third highest score") == {"position:3"}
+    assert ranks("the top ten scores") == {"count:10"}
+    assert ranks("the bottom 2 teams and the 2nd from the bottom") == {"count:-2",
+                                                                       "position:-2"}
+    assert ranks("wait a second, per second, a 30 second clip") == frozenset()
+    assert ranks("from first to last") == frozenset()  # a range, no position
+    assert ranks("the second-last episode") == ranks("the penultimate one") == {"position:-2"}
+
+
+# Session 15: one side of a thing against the other at the same place (``stances``).
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("give me arguments for school uniforms", "give me arguments against school uniforms", True),
+    ("what are the advantages of a heat pump", "what are the disadvantages of a heat pump",
+     True),
+    ("list the upsides of remote work", "list the downsides of remote work", True),
+    ("which parties support rent control", "which parties oppose rent control", True),
+    ("the case in favour of a sugar tax", "the case against a sugar tax", True),
+    ("which laptop has the best battery", "which laptop has the worst battery", True),
+    ("what are the positive effects of caffeine", "what are the negative effects of caffeine",
+     True),
+    ("what are the benefits of fasting", "what are the advantages of fasting", False),
+    ("reasons to vote against the bill", "reasons not to vote for the bill", False),  # negated
+    ("a plan for rising rents", "a plan against rising rents", False),  # "for": a purpose
+    ("is cycling good for your knees", "is cycling bad for your knees", False),
+    ("pros and cons of leasing a car", "cons and pros of leasing a car", False),  # both sides
+    ("pros and cons of leasing a car", "what are the cons of leasing a car", False),
+    ("what are the risks of fasting", "is fasting safe", False),  # one side only
+])
+def test_opposite_sides_at_one_place_conflict(vocab: Vocabulary, a: str, b: str,
+                                              conflict: bool) -> None:
+    assert quantity_conflict(vocab.view(a), vocab.view(b)) is conflict
+    assert quantity_conflict(vocab.view(b), vocab.view(a)) is conflict
+
+
+def test_texts_too_long_to_align_compare_no_place(vocab: Vocabulary) -> None:
+    # difflib's alignment is cubic on a text that repeats itself: 200 words at most.
+    a, b = "the pros of xls " * 60, "the cons of xlsx " * 60
+    assert not quantity_conflict(vocab.view(a), vocab.view(b))
+    assert quantity_conflict(vocab.view(a[:400]), vocab.view(b[:420]))

@@ -14,6 +14,11 @@ from difflib import SequenceMatcher
 
 from llm_router.cache.lexicon import FILE_EXTENSIONS
 
+# difflib's alignment takes up to cubic time in the words of a text that repeats itself
+# (20,000 characters of "the xls of x " against "the xlsx of x ": over 200 s of CPU; 200
+# words: 10 ms): longer texts are not aligned, their places left to the verifier.
+MAX_ALIGNED = 200
+
 # Two extensions of one format: "jpg" / "jpeg" name the same files.
 _SAME_FORMAT = {"jpeg": "jpg", "htm": "html", "tiff": "tif", "yml": "yaml"}
 
@@ -37,15 +42,25 @@ def other_codes(a: Sequence[str], a_codes: frozenset[int], b: Sequence[str],
     theirs = {_format(b[j]) for j in b_codes}
     if mine == theirs:
         return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace" or i2 - i1 != j2 - j1:
+    for i1, i2, j1, j2 in replaced(a, b):
+        if i2 - i1 != j2 - j1:
             continue
         for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
             if (i in a_codes and j in b_codes and _format(a[i]) not in theirs
                     and _format(b[j]) not in mine):
                 return True
     return False
+
+
+def replaced(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+    """Where two word sequences differ by words put in the place of others (difflib's
+    alignment): each such span, ``a[i1:i2]`` against ``b[j1:j2]``; none where either is
+    longer than ``MAX_ALIGNED`` words."""
+    if len(a) > MAX_ALIGNED or len(b) > MAX_ALIGNED:
+        return []
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag == "replace"]
 
 
 def _format(word: str) -> str:

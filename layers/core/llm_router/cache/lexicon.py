@@ -123,6 +123,33 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     )
 )
 
+# Opposite sides of one thing, two poles a group: for it or against it, its good side or
+# its bad one. "The arguments for X" and "the arguments against X" ask for two answers
+# that every model here reads as one question. Read only where the two texts differ, one
+# pole against the other at the same place (``stances``); a text naming both sides ("pros
+# and cons") names neither. Unlike ``OPPOSITES`` (acts: enable / disable), not read by the
+# verifier's features. "For" and "against" are a side only after a word that argues one:
+# alone, "for" is a purpose far more often ("a plan for ISIS" / "a strategy against ISIS",
+# "a cure for" / "helps against", "a nominee for President" / "against Trump"). "Good" /
+# "bad" are no sides: "is milk good for you" and "is milk bad for you" ask one thing (Quora
+# labels such pairs the same question); "the best X" and "the worst X" ask for other X.
+_ARGUING = _words("""
+argument arguments case reason reasons evidence vote votes voted voting argue argues argued
+arguing campaign campaigns campaigning lobby lobbying
+""")
+STANCES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (tuple(f"{word} {side}" for word in sorted(_ARGUING)
+           for side in ("for", "in favour of", "in favor of")),
+     tuple(f"{word} against" for word in sorted(_ARGUING))),
+    (("support", "supports", "supporting", "supported"),
+     ("oppose", "opposes", "opposing", "opposed")),
+    (("pro", "pros", "advantage", "advantages", "benefit", "benefits", "upside", "upsides",
+      "strength", "strengths", "merit", "merits", "positive", "positives", "best"),
+     ("con", "cons", "disadvantage", "disadvantages", "drawback", "drawbacks", "risk", "risks",
+      "downside", "downsides", "weakness", "weaknesses", "demerits", "negative", "negatives",
+      "worst")),
+)
+
 # Words that carry no topic: function words, question words, politeness, generic verbs.
 FUNCTION_WORDS = _words("""
 a an the and or but if so to of for on in at by with from about into onto over under as

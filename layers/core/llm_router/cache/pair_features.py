@@ -37,12 +37,15 @@ from llm_router.cache.quantities import (
     measures,
     other_readings,
     periods,
+    ranks,
     same_amounts,
     same_currencies,
     same_measures,
+    same_ranks,
     same_units,
 )
 from llm_router.cache.quantities import ids as identifiers
+from llm_router.cache.stances import Place, opposite_stance, stance_places
 
 F32 = npt.NDArray[np.float32]
 
@@ -125,6 +128,12 @@ class TextView:
     measures: frozenset[str] = frozenset()
     # Which ``words`` are file extensions ("xlsx"), ``codes.code_places``: the hard check.
     codes: frozenset[int] = frozenset()
+    # Positions and counts picked from a list ("3rd", "top 3"), ``quantities.ranks``: the
+    # hard check only.
+    ranks: frozenset[str] = frozenset()
+    # Where the words name a side ("for", "against", "pros"), ``stances.stance_places``:
+    # the hard check only.
+    stances: tuple[Place, ...] = ()
 
     @property
     def nbytes(self) -> int:
@@ -201,7 +210,7 @@ class Vocabulary:
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
             hard_other=other_readings(lowered), measures=measures(lowered),
-            codes=code_places(words),
+            codes=code_places(words), ranks=ranks(lowered), stances=stance_places(words),
         )
 
 
@@ -288,9 +297,15 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     of one measure ("how many calories" / "how many kilojoules", "in miles" / "in km").
     An amount, id, unit, period or currency on one side only is left to the verifier
     ("Tracking hasn't moved in 6 days" may ask what "Why hasn't my order shipped?" asks).
-    Nor different file formats at the same place ("xls" / "xlsx": ``codes.other_codes``)."""
+    Nor different file formats at the same place ("xls" / "xlsx": ``codes.other_codes``),
+    a position against a count of one number or two different positions ("top 3" / "3rd
+    highest", "third" / "fifth": ``quantities.same_ranks``), or opposite sides of one
+    thing at the same place ("arguments for" / "against", "pros" / "cons":
+    ``stances.opposite_stance``)."""
     return (value_conflict(a, b) or _unit_conflict(a, b)
-            or other_codes(a.words, a.codes, b.words, b.codes))
+            or other_codes(a.words, a.codes, b.words, b.codes)
+            or opposite_stance(a.words, a.stances, b.words, b.stances,
+                               a.negated != b.negated))
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:
@@ -308,13 +323,14 @@ def _unit_conflict(a: TextView, b: TextView) -> bool:
     as ``same_units`` needs): no such readings in units that can be the same ("5 kg" /
     "5 lb") and of the same rate period ("$90 a month" / "$90 a year"), or different
     currencies named ("1 BTC in USD" / "in EUR"), or different units asked for
-    (``quantities.same_measures``)."""
+    (``quantities.same_measures``), or positions and counts that disagree
+    (``quantities.same_ranks``)."""
     if not any(not qa or not qb or (same_amounts(qa, qb) and same_units(qa, qb) and not (
             a.periods and b.periods and a.periods != b.periods))
                for qa in _readings(a) for qb in _readings(b)):
         return True
     return (not same_currencies(a.currencies, b.currencies)
-            or not same_measures(a.measures, b.measures))
+            or not same_measures(a.measures, b.measures) or not same_ranks(a.ranks, b.ranks))
 
 
 def _readings(view: TextView) -> tuple[tuple[Amount, ...], ...]:

@@ -334,7 +334,7 @@ _WORDS_AND_A_HALF = re.compile(r"\b(" + "|".join(
 @lru_cache(maxsize=256)  # read three times a text: its amounts, ids, other readings
 def _hard_forms(lowered: str) -> str:
     text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(_LIST_COMMA.sub(", ", lowered)))
-    text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", text)
+    text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", _compound_ordinals(text))
     text = _WORDS_AND_A_HALF.sub(lambda m: f" {_SMALL[m.group(1)] + 0.5:g} ", text)
     text = _FEET_INCHES.sub(r" \1 ft \2 inch ", text)
     text = _LETTER_IN_PARENS.sub(r"\1\2", _ALWAYS.sub(" always ", text))
@@ -450,6 +450,89 @@ def same_measures(a: frozenset[str], b: frozenset[str]) -> bool:
             measure, unit = item.split(":", 1)
             into.setdefault(measure, set()).add(unit)
     return all(mine[m] & theirs[m] for m in mine.keys() & theirs.keys())
+
+
+# What a text picks from an ordered list: a position ("3rd", "third", "second to last")
+# or a count ("top 3", "first five", "last 2", "the 3 largest"). "The 3rd highest" and
+# "the top 3" name one number and ask different things; the amounts read both as 3.
+_ORDINAL_WORDS = {
+    **{w: n for n, w in enumerate((
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth", "eleventh", "twelfth"), 1)},
+    **{f"{w}th": n for w, n in _SMALL.items() if w.endswith("teen")},
+    **{f"{w[:-1]}ieth": _SMALL[w] for w in _TENS}, "hundredth": 100,
+}
+_ORDINAL_WORD = "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+_COMPOUND_ORDINAL = re.compile(rf"\b({'|'.join(_TENS)})[\s-]({_ORDINAL_WORD})\b")
+_ORDINAL = rf"(?:(\d+)(?:st|nd|rd|th)|({_ORDINAL_WORD}))"
+# Counted from the end: "second to last", "2nd from the bottom", "penultimate", "last but one".
+_FROM_END = re.compile(
+    rf"\b{_ORDINAL}[\s-]+(?:(?:to|from)\s+)?(?:the\s+)?(?:last|end|bottom)\b"
+    r"|\b(next\s+to\s+last|penultimate|last\s+but\s+one)\b|\b(antepenultimate)\b")
+# A count picks its number of items from one end ("last 2", "bottom 3": from the end) or
+# by a superlative after it ("the 3 largest", "5 most").
+_COUNT = re.compile(r"\b(top|first|next|past|previous|last|bottom|final)\s+(\d+)"
+                    r"(?![\d.,]|st|nd|rd|th)|\b(\d+)\s+(?:most|least|best|worst|[a-z]{2,}est)\b")
+_FROM_THE_END = ("last", "bottom", "final")
+# An ordinal word, not "second" as a time ("30 second", "a second", "per second").
+_POSITION = re.compile(rf"\b(\d+)(?:st|nd|rd|th)\b|(?<!\d\s)(?<!\d)(?<!\ba\s)(?<!\bper\s)"
+                       rf"(?<!\bone\s)(?<!\bevery\s)(?<!\beach\s)\b({_ORDINAL_WORD})\b")
+
+# What every position or count needs: a digit, a number or ordinal word, a word that counts.
+_MAY_RANK = re.compile(rf"\d|\b(?:{_ORDINAL_WORD}|{'|'.join(_SMALL)}|penultimate|antepenultimate|"
+                       r"top|next|past|previous|last|bottom|final)\b")
+
+
+def ranks(lowered: str) -> frozenset[str]:
+    """The positions and counts a normalised text picks from an ordered list, as
+    "position:N" / "count:N", N negative from the end ("the 3rd highest": position:3;
+    "top three": count:3; "second to last": position:-2; "the last 2": count:-2)."""
+    if not _MAY_RANK.search(lowered):
+        return frozenset()
+    found: set[str] = set()
+
+    def from_end(m: re.Match[str]) -> str:
+        n = (2 if m.group(3) else 3 if m.group(4)
+             else int(m.group(1)) if m.group(1) else _ORDINAL_WORDS[m.group(2)])
+        if n > 1:  # "first to last" is a range
+            found.add(f"position:{-n}")
+        return " "
+
+    def count(m: re.Match[str]) -> str:
+        n = int(m.group(2) or m.group(3))
+        found.add(f"count:{-n if m.group(1) in _FROM_THE_END else n}")
+        return " "
+
+    text = _DATE_DAY_MONTH.sub(" ", _DATE_MONTH_DAY.sub(" ", lowered))  # "May 25th": a date
+    text = _FROM_END.sub(from_end, _compound_ordinals(text))
+    text = _COUNT.sub(count, _NUMBER_WORDS.sub(_number_word, text))
+    found.update(f"position:{m.group(1) or _ORDINAL_WORDS[m.group(2)]}"
+                 for m in _POSITION.finditer(text))
+    return frozenset(found)
+
+
+def _compound_ordinals(text: str) -> str:
+    """"twenty-first" as "21st" (read as 20 before: "twenty" is a number)."""
+    return _COMPOUND_ORDINAL.sub(
+        lambda m: f" {_SMALL[m.group(1)] + _ORDINAL_WORDS[m.group(2)]}th ", text)
+
+
+def same_ranks(a: frozenset[str], b: frozenset[str]) -> bool:
+    """No number is a position on one side and a count on the other ("top 3" / "3rd
+    highest", "first 5" / "5th", "last 2" / "second to last" differ; "3rd" / "third",
+    "top 3" / "top three" agree; a side naming both leaves it to the verifier), and each
+    side names no position the other lacks while the other names one it lacks ("the
+    third guest" / "the fifth guest", as "3rd" / "5th" differ in value)."""
+    positions_a = {item for item in a if item.startswith("position:")}
+    positions_b = {item for item in b if item.startswith("position:")}
+    if positions_a - positions_b and positions_b - positions_a:
+        return False
+    for mine, theirs in ((a, b), (b, a)):
+        for item in mine - theirs:
+            kind, _, n = item.partition(":")
+            if kind == "position" and f"count:{n}" in theirs:
+                return False
+    return True
 
 
 def same_units(a: tuple[Amount, ...], b: tuple[Amount, ...]) -> bool:
