@@ -3,21 +3,23 @@
     make bench-soak                          # 50,000 requests, cache off
     make bench-soak-cache                    # 50,000 requests, the default cache on
     .venv/bin/python bench/soak.py [--requests 50000] [--concurrency 8] [--cache]
-                                   [--out bench/results]
+                                   [--rss-mb MB] [--max-growth-mb MB] [--out bench/results]
 
 Starts the loopback upstream (bench/peer/upstream.py) and ``llm-router serve`` on its
 embedded store (cache off, explicit model, unique prompts), sends the requests from
 keep-alive clients, prints progress every 1,000 (rate, p50 of the last 1,000, process
 tree RSS), and writes ``soak-<date>.md``: p50 of the first and the last 1,000 requests,
 their ratio, Server-Timing phases of both, RSS idle and after, errors. Exits 1 when the
-last 1,000's p50 is over 1.3x the first's, RSS is over ``--rss-mb`` or a request failed.
+last 1,000's p50 is over 1.3x the first's, RSS is over ``--rss-mb`` (300; with
+``--cache``, the idle tree's RSS plus MODELS_MB + CAPS_MB + SLACK_MB) or a request failed.
 
 ``--cache``: the default config instead (cache on, ``model: auto``, so the classifier and
 both cache layers run), and a mix (``mixed``): of every 10 requests, 8 new prompts (each
 stored: one entry more), 1 a prompt sent ``LAG`` requests before, again (an exact hit)
 and 1 such a prompt reworded (a semantic hit). Writes ``soak-cache-<date>.md`` with the
 answers of each kind in both windows and the entries stored; exits 1 also when a
-repeat was not answered from the cache.
+repeat was not answered from the cache, or when RSS grew over ``--max-growth-mb`` once the
+index was full (``_growth``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,27 @@ from peer.load import Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
 
 from llm_router.cache.store import JOURNAL, overlap_start
+from llm_router.catalog import CacheConfig
 
 WINDOW = 1000
+# The cache-on soak's memory target, from session 15's accounting (docs/semantic-cache.md
+# "Session 15"; bench/rss_account.py): peak RSS at most the idle tree's plus
+# - MODELS_MB, what the first lookups load: the verifier's models (29 MB) and the pages of
+#   MiniLM's float16 word table the requests touch (20 MB, file-backed);
+# - CAPS_MB, the caches at their bounds: the nets' prepared texts 48 MB, the
+#   cross-encoder's views 16 and scores 4, the kept answers 4, a full index of short
+#   questions 21 (10,000 entries of ~2.2 KB), and the ~29 MB traced beyond those (the
+#   word caches: pieces of up to 50,000 words, readings of 2,048 texts, amounts of 256);
+# - SLACK_MB, the allocators': malloc's free heaps (~18 MB) and pymalloc's unused arenas
+#   (~3) at the server's thresholds (llm_router/heap.py), 8 threads' arenas (~7), the
+#   embedded store's growth (~4), rounded up;
+# and flat once the index is full: RSS grows at most GROWTH_MB from the later of the
+# run's half and the request that fills the index (``mixed`` stores 8 of 10) to its end.
+MODELS_MB = 50.0
+CAPS_MB = 122.0
+SLACK_MB = 40.0
+GROWTH_MB = 8.0
+STORED_SHARE = 0.8
 # A repeat sends the prompt of the request LAG before it: an odd lag, so that request was
 # a new prompt (``mixed``), long stored at c8.
 LAG = 101
@@ -48,7 +69,11 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=50_000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rss-mb", type=float, default=300.0)
+    parser.add_argument("--rss-mb", type=float, default=None,
+                        help="RSS target (MB); default 300, with --cache the idle tree's "
+                             "RSS plus MODELS_MB + CAPS_MB + SLACK_MB")
+    parser.add_argument("--max-growth-mb", type=float, default=GROWTH_MB,
+                        help="--cache: the most RSS may grow once the index is full")
     parser.add_argument("--max-drift", type=float, default=1.3)
     parser.add_argument("--cache", action="store_true",
                         help="the default config: cache on, model auto, repeats and rewordings")
@@ -64,12 +89,14 @@ def main() -> int:
         router.model = "auto"
     started = time.perf_counter()
     peak = [0.0]
+    marks: list[tuple[int, float]] = []  # (requests done, RSS MB)
     cpu = [(0, router.cpu_s())]  # (requests done, the router tree's CPU seconds)
     disk: list[tuple[int, int, int]] = []  # (requests done, store file bytes, its WAL's)
 
     def progress(done: int, run: Run) -> None:
         rss = router.rss_mb()
         peak[0] = max(peak[0], rss)
+        marks.append((done, rss))
         cpu.append((done, router.cpu_s()))
         disk.append((done, *_file_bytes(router.store_file())))
         recent = [s.ms for s in run.samples[-window:] if s.ok]
@@ -97,11 +124,15 @@ def main() -> int:
     p_first, p_last = _p50(first), _p50(last)
     drift = p_last / p_first if p_first else float("nan")
     peak_rss = max(peak[0], after)
+    target = args.rss_mb if args.rss_mb is not None else (
+        idle + MODELS_MB + CAPS_MB + SLACK_MB if args.cache else 300.0)
+    growth, since = _growth(marks + [(len(run.samples), after)], len(run.samples)) \
+        if args.cache else (None, 0)
     # Every repeat (the request numbers ``mixed`` sends again) answered from the cache.
     unanswered = sum(s.cache == "miss" for s in run.samples
                      if args.cache and mixed(s.request)[0] != s.request)
-    ok = (drift <= args.max_drift and peak_rss <= args.rss_mb and run.errors == 0
-          and not unanswered)
+    ok = (drift <= args.max_drift and peak_rss <= target and run.errors == 0
+          and not unanswered and (growth is None or growth <= args.max_growth_mb))
     what = (f"`make bench-soak-cache`); `llm-router serve` on its embedded store, the "
             f"default cache on, `model: auto`, loopback upstream; of every 10 requests 8 new "
             f"prompts, 1 the prompt of {LAG} requests before again, 1 it reworded"
@@ -127,7 +158,14 @@ def main() -> int:
         "",
         f"Drift (last / first p50): {drift:.2f} (target <= {args.max_drift}). "
         f"Process tree RSS: {idle:.0f} MB idle, {after:.0f} MB after, peak {peak_rss:.0f} MB "
-        f"(target < {args.rss_mb:.0f}). Errors: {run.errors}. Throughput {run.rps:.1f} rps "
+        f"(target <= {target:.0f}"
+        + (f": idle + {MODELS_MB:.0f} models + {CAPS_MB:.0f} caps + {SLACK_MB:.0f} slack"
+           if args.cache and args.rss_mb is None else "") + ")."
+        + (f" Growth once the index is full, request {since:,} to the end: {growth:.0f} MB "
+           f"(target <= {args.max_growth_mb:.0f})." if growth is not None else
+           " Growth once the index is full: not measured (the run ends less than "
+           f"{2 * WINDOW:,} requests after it fills)." if args.cache else "")
+        + f" Errors: {run.errors}. Throughput {run.rps:.1f} rps "
         f"over {time.perf_counter() - started:.0f} s."
         + (f" Entries stored (new prompts answered as misses): "
            f"{sum(s.cache == 'miss' for s in run.samples):,}; repeats not answered from "
@@ -139,6 +177,18 @@ def main() -> int:
     ]
     write_markdown(Path(args.out), "soak-cache" if args.cache else "soak", lines)
     return 0 if ok else 1
+
+
+def _growth(marks: list[tuple[int, float]], requests: int,
+            max_entries: int = CacheConfig().max_entries) -> tuple[float | None, int]:
+    """RSS growth (MB) from the first mark at or after the later of the run's half and the
+    request that fills the index to the last mark, and that mark's request; None when
+    fewer than two windows of ``WINDOW`` requests are left after it."""
+    start = max(requests // 2, int(max_entries / STORED_SHARE))
+    first = next((m for m in marks if m[0] >= start), None)
+    if first is None or requests - first[0] < 2 * WINDOW:
+        return None, start
+    return marks[-1][1] - first[1], first[0]
 
 
 def mixed(i: int) -> tuple[int, str]:

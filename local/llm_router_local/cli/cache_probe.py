@@ -25,6 +25,7 @@ from llm_router.cache.policy import MatchPolicy, narrowing_of
 from llm_router.cache.probe import probe
 from llm_router.catalog import load_catalog
 from llm_router.embedding.base import Embedder, Matrix
+from llm_router.heap import M_MMAP_THRESHOLD, M_TOP_PAD, M_TRIM_THRESHOLD, set_malloc
 from llm_router_local.cli import CommandError
 
 
@@ -63,19 +64,10 @@ def keep_freed_memory() -> bool:
     temporary of a forward pass (over 128 KB: most of them) back to the kernel and
     faults fresh pages in for the next: 1.5 s of system time in 7.5 s for 300 pairs.
     With mmap only above 32 MB and the heap trimmed only above 256 MB: 0.2-0.3 s. A
-    batch command's choice (the server keeps glibc's defaults). False where there is
-    no glibc ``mallopt``."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-        return all(libc.mallopt(option, value) == 1 for option, value in (
-            (m_mmap_threshold, 32 << 20), (m_trim_threshold, 256 << 20),
-            (m_top_pad, 64 << 20)))
-    except (OSError, AttributeError):
-        return False
+    batch command's choice (``serve`` bounds its heaps instead: ``heap.bound_heap``).
+    False where there is no glibc ``mallopt``."""
+    return set_malloc([(M_MMAP_THRESHOLD, 32 << 20), (M_TRIM_THRESHOLD, 256 << 20),
+                       (M_TOP_PAD, 64 << 20)])
 
 
 def run(args: argparse.Namespace) -> int:

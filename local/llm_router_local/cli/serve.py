@@ -16,6 +16,7 @@ import uvicorn
 from llm_router.api.app import create_app
 from llm_router.bootstrap import build_encoders, build_services
 from llm_router.catalog import Catalog, load_catalog
+from llm_router.heap import bound_heap
 from llm_router.providers.session import UpstreamHttp
 from llm_router.settings import RouterSettings
 from llm_router_local.one_send import one_send_protocol
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog) -> None:
     """Everything started here is stopped on the way out: normal exit, Ctrl-C, SIGTERM."""
+    bound_heap()  # before the models load: their freed bytes would raise the mmap threshold
     loop, http = server_stack(args.loop, args.http)
     stack = LocalStack.start(settings, catalog, simulate=args.simulate)
     try:
