@@ -13,8 +13,10 @@ tenant's query can never return another's items.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -119,41 +121,34 @@ class DynamoCacheStore:
         """Journal items newer than the sort key ``after`` ("" for all), oldest first;
         with ``newest``, only the newest that many (read newest first, so a cold start
         under ``cache.max_entries`` reads no more than its index keeps)."""
-        records: list[IndexRecord] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "tenant_id = :t AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": {
-                ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": _JOURNAL_END},
-            },
-            "ScanIndexForward": newest is None,
-        }
-        while True:
-            page = self._call("reading new cache entries", "query", **kwargs)
-            records.extend(_record(i) for i in page.get("Items", []) if i["sk"]["S"] != after)
-            if newest is not None and len(records) >= newest:
-                return records[:newest][::-1]
-            if "LastEvaluatedKey" not in page:
-                return records if newest is None else records[::-1]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._journal(tenant_id, after, _JOURNAL_END, ScanIndexForward=newest is None)
+        records = [_record(item) for item in islice(items, newest)]
+        return records if newest is None else records[::-1]
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
         """The sort keys of the journal items after ``after`` up to ``through``, oldest
         first: keys only, so a sync learns what it has not seen without the items."""
-        keys: list[str] = []
+        return [item["sk"]["S"]
+                for item in self._journal(tenant_id, after, through, ProjectionExpression="sk")]
+
+    def _journal(self, tenant_id: str, after: str, through: str,
+                 **options: Any) -> Iterator[dict[str, Any]]:
+        """The tenant's journal items after the sort key ``after`` ("" for all) up to
+        ``through``, page by page as they are read (a caller that stops early reads no
+        further page); ``options``: the Query's own (order, projection)."""
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "tenant_id = :t AND sk BETWEEN :lo AND :hi",
             "ExpressionAttributeValues": {
                 ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": through},
             },
-            "ProjectionExpression": "sk",
+            **options,
         }
         while True:
             page = self._call("reading new cache entries", "query", **kwargs)
-            keys.extend(k for i in page.get("Items", []) if (k := i["sk"]["S"]) != after)
+            yield from (item for item in page.get("Items", []) if item["sk"]["S"] != after)
             if "LastEvaluatedKey" not in page:
-                return keys
+                return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
