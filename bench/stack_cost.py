@@ -8,6 +8,7 @@ verdicts).
     .venv/bin/python bench/stack_cost.py                    # all three, alternated twice
     .venv/bin/python bench/stack_cost.py --verifiers stacked nets --rounds 3
     .venv/bin/python bench/stack_cost.py --verifiers stacked-query-first stacked-both
+    .venv/bin/python bench/stack_cost.py --verifiers cross --cross-dir DIR  # another artefact
 
 Three states of the texts (the pair itself is always new: a lookup's query is):
 - ``cold``: no text seen before (the nets run MiniLM over the query and the candidates
@@ -52,18 +53,19 @@ KINDS = ("stacked", "nets", "cross", "stacked-query-first", "stacked-cached-firs
          "stacked-both")
 
 
-def build(kind: str) -> Verifier:
+def build(kind: str, cross_dir: Path | None = None) -> Verifier:
     """The nets alone, the cross-encoder alone, or the stack as the router loads it
     (``stacked-query-first``, ``stacked-cached-first``, ``stacked-both``: the pair read
-    in that ``order``, whatever cross.json says)."""
+    in that ``order``, whatever cross.json says); the cross-encoder ``cross_dir``'s
+    (default the shipped one: a model that decides alone is ``cross``)."""
     if kind == "nets":
         return load_verifier(model_kind="nets")
-    cross = load_cross_verifier(shared_embedder())
+    cross = load_cross_verifier(shared_embedder(), cross_dir)
     if kind.startswith("stacked-"):
         cross.encoder.order = kind.removeprefix("stacked-").replace("-", "_")
     if kind.startswith("stacked"):
         if not cross.combines_nets:
-            raise SystemExit("the shipped cross.json is not stacked on the nets")
+            raise SystemExit("this cross.json is not stacked on the nets")
         cross.stack_on(load_verifier(model_kind="nets"))
     else:  # its pass alone: the cut is the stack's, but only the cost is read here
         cross.meta = {k: v for k, v in cross.meta.items() if k != "combine"}
@@ -153,10 +155,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="alternations of the list")
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--states", nargs="+", default=list(STATES), choices=STATES)
+    parser.add_argument("--cross-dir", type=Path, default=None,
+                        help="directory of the cross.npz + cross.json to run (default: the "
+                             "shipped one)")
     args = parser.parse_args()
     lines = PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]
     pairs = [json.loads(line) for line in lines]
-    verifiers = {kind: build(kind) for kind in args.verifiers}
+    verifiers = {kind: build(kind, args.cross_dir) for kind in args.verifiers}
     for verifier in verifiers.values():  # first-call costs out of the timing
         lookup_cost(verifier, pairs[:8], 2, "cold")
     print("CPU ms per candidate, median / mean / p99 over the lookups", flush=True)

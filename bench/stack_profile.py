@@ -6,6 +6,7 @@ steps.
 
     .venv/bin/python bench/stack_profile.py                          # texts new, 1 candidate
     .venv/bin/python bench/stack_profile.py --state warm --candidates 5
+    .venv/bin/python bench/stack_profile.py --verifier cross --cross-dir DIR  # a model alone
 
 Stages are inclusive and nested as printed; a layer's steps (which sum to the layer's
 time) are timed through a copy of ``minilm.encoder_layer`` cut at each step: keep the
@@ -22,6 +23,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -161,15 +163,21 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--no-steps", action="store_true",
                         help="time each layer whole, not its steps")
+    parser.add_argument("--verifier", default="stacked", choices=("stacked", "cross"),
+                        help="the stack as the router loads it, or the cross-encoder's pass "
+                             "alone (stack_cost.build)")
+    parser.add_argument("--cross-dir", type=Path, default=None,
+                        help="directory of the cross.npz + cross.json to run (default: the "
+                             "shipped one)")
     args = parser.parse_args()
     pairs = [json.loads(line) for line in
              PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]]
-    stacked = build("stacked")
-    lookup_cost(stacked, pairs[:8], 2, "cold")
+    chosen = build(args.verifier, args.cross_dir)
+    lookup_cost(chosen, pairs[:8], 2, "cold")
     instrument(not args.no_steps)
     SPENT.clear()
     CALLS.clear()
-    per = lookup_cost(stacked, pairs, args.candidates, args.state)
+    per = lookup_cost(chosen, pairs, args.candidates, args.state)
     lookups = len(per)
     total = sum(per) * args.candidates / lookups
     print(f"{args.state}, {args.candidates} candidate(s): {lookups} lookups, CPU ms a lookup "

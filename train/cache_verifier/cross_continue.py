@@ -34,14 +34,21 @@ replay pairs' targets partly the starting model's own probabilities; ``--freeze-
 the lower layers left as they are; ``--fast``: like-length batches, padded to their own
 longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-model cross
 --cross-dir DIR`` reads (the runtime's format: combine nets, shared numbers, query first).
-``decide`` applies session 15's rule (``RULE``) to two ``cache_losses.py`` runs over the
-decision sets.
+``decide`` applies a session's rule (``RULES``: session 15's for a stacked candidate, 16's
+for one that decides alone) to two ``cache_losses.py`` runs over its decision sets.
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
 the replay sample, puts every pair under the text guard and keeps up to ``MINED_WHOLE``
 mined negatives; ``fit --from-start`` begins from the MiniLM embeddings and layers the
 bundle carries and a new head (``cross.init_params``), as session 10's GPU fits did.
+
+Session 16 taught one to decide **alone** (no nets at the lookup, so no MiniLM pass over
+a new candidate's text): ``prepare`` also writes every bundle pair as cache-probe input
+(``probe_file``), the nets' probabilities over them are ``fit --teacher-stack``'s, and
+the targets become ``--distil``'s share of the stack's probability (the starting model's
+logit plus the nets'); ``export`` then writes ``"combine": null``, and ``decide --rule
+session16`` applies that session's rule.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ import os
 import random
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +98,10 @@ SHAPE_SETS = {f"train13{x}": DATA / f"train13{x}" / "cache_pairs.jsonl" for x in
 FOCUS_SETS = {f"train14{x}": DATA / f"train14{x}" / "cache_pairs.jsonl" for x in "abcd"}
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS}
-# Session 15's decision sets: never trained on (nor is the public held-out file).
+# Session 16's decision sets (D'''): never trained on (nor is the public held-out file).
 DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
-                 "heldout17", "heldout18", "heldout19", "heldout20", "heldout21")
-# Read apart in the rule: the newest writers (session 14's unseen sets).
-NEWEST_SETS = ("heldout20", "heldout21")
+                 "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22",
+                 "heldout23")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -228,6 +235,7 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
                        for s, p in {**NEW_SETS, **GUARDED}.items()}, **record,
         "prepare_cpu_s": round(time.process_time() - started, 1)},
         {"new": new, "focus": focus, "shape": shape})
+    write_probe(probe_file(out), every)
     replay = len(pairs) - sum(new) - sum(focus) - sum(shape)
     print(f"focus {sum(focus):,}, shape {sum(shape):,}, new {sum(new):,}, replay {replay:,}, "
           f"mined {len(mined):,}; "
@@ -245,10 +253,21 @@ def probe_pairs(out: Path, seed: int = SEED, whole: bool = False) -> None:
     first = [p for p in pairs if p["source"] in NEW_SETS or p["source"] in GUARDED]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape and focus pairs are not the bundle's first")
+    write_probe(out, first)
+    print(f"{out}: {len(first):,} pairs")
+
+
+def probe_file(bundle: Path) -> Path:
+    """Every pair of ``bundle`` as cache-probe input, in its order (``prepare`` writes it;
+    its ``--explain --verifier-model nets`` output is ``fit --teacher-stack``'s)."""
+    return bundle.with_name(bundle.stem + "-probe.jsonl")
+
+
+def write_probe(out: Path, pairs: list[dict[str, Any]]) -> None:
+    """``pairs`` as ``llm-router cache-probe`` input: cached = a, query = b."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json.dumps({"cached": p["a"], "query": p["b"]}) + "\n"
-                           for p in first), encoding="utf-8")
-    print(f"{out}: {len(first):,} pairs")
+                           for p in pairs), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- fit
@@ -283,6 +302,27 @@ def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ..
     return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
 
+def probe_probabilities(path: Path, pairs: int) -> np.ndarray:
+    """The verifier's probability on each line of ``cache-probe --explain`` output (NaN
+    where the probe refused the pair before the verifier), one line a pair."""
+    probe = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if len(probe) != pairs:
+        raise SystemExit(f"{path}: {len(probe):,} lines for {pairs:,} pairs")
+    return np.asarray([np.nan if r.get("probability") is None else r["probability"]
+                       for r in probe], np.float64)
+
+
+def stacked(p_cross: np.ndarray, p_nets: np.ndarray) -> np.ndarray:
+    """``llm_router.cache.cross.stack`` over arrays (each logit clipped at 1e-6); a NaN of
+    ``p_nets`` adds nothing: the cross-encoder's probability alone."""
+    def logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
+        return np.log(p) - np.log1p(-p)
+
+    total = logit(p_cross) + np.where(np.isnan(p_nets), 0.0, logit(np.nan_to_num(p_nets)))
+    return (1.0 / (1.0 + np.exp(-total))).astype(np.float32)
+
+
 def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
     """The embeddings and the encoder layers under ``below`` (0: nothing frozen)."""
     if below <= 0:
@@ -295,7 +335,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float,
         balance: float | None = None, focus_weight: float | None = None,
         distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
-        stack: Path | None = None, shape_weight: float | None = None) -> None:
+        stack: Path | None = None, shape_weight: float | None = None,
+        teacher_stack: Path | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus nor mined) targets become
     ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -306,7 +347,11 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     trained through the stack, the nets' logit added to the cross-encoder's before the loss
     (the nets never saw these sets; a pair the probe refused before the nets trains alone);
     ``init`` None (session 15): from the start, the MiniLM embeddings and layers the bundle
-    carries and a new head (``cross.init_params``), as session 10's fits began."""
+    carries and a new head (``cross.init_params``), as session 10's fits began.
+    ``teacher_stack`` (session 16, a model that decides alone): ``cache-probe --explain
+    --verifier-model nets`` over every bundle pair (``probe_file``): the teacher is then the
+    stack, sigmoid(logit p_start + logit p_nets) (a pair refused before the nets: the
+    starting model's alone), and ``distil``'s share of it goes into **every** pair's target."""
     import jax
     import jax.numpy as jnp
 
@@ -336,14 +381,17 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     first = bundle["train.new"] | focus | shape  # the new, shape and focus pairs
     replay = ~(first | bundle["train.mined"])
     drift: dict[str, Any] = {}
+    if teacher_stack is not None and (distil <= 0 or stack is not None):
+        raise SystemExit("--teacher-stack needs --distil > 0 and no --stack (it decides alone)")
     if distil > 0:
         if init is None:
             raise SystemExit("--distil needs a starting model (--init), not --from-start")
-        idx = np.flatnonzero(replay)
+        idx = np.flatnonzero(replay) if teacher_stack is None else np.arange(labels.size)
         # the starting model's probabilities, kept beside the fits for the next one
         init_sha = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
         bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
-        cached = out / f"teacher-{init_sha}-{bundle_sha}.npy"
+        every = "" if teacher_stack is None else "-every"
+        cached = out / f"teacher-{init_sha}-{bundle_sha}{every}.npy"
         if cached.is_file():
             soft = np.load(cached)
         else:
@@ -351,16 +399,20 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
                 bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
                 bundle["train.b_len"][idx]))
             np.save(cached, soft)
+        if teacher_stack is not None:
+            nets = probe_probabilities(teacher_stack, labels.size)
+            soft = stacked(soft, nets)
+            drift["teacher_stack_sha256"] = hashlib.sha256(teacher_stack.read_bytes()).hexdigest()
+            drift["teacher_stack_pairs"] = int((~np.isnan(nets)).sum())
+            drift["alone"] = True
         targets[idx] = (1 - distil) * labels[idx] + distil * soft
         drift["teacher_replay_median_p"] = round(float(np.median(soft)), 4)
         drift["teacher_cpu_s"] = round(time.process_time() - cpu, 1)
     offsets = np.zeros(labels.size, np.float32)
     if stack is not None:
-        probe = [json.loads(line) for line in stack.read_text().splitlines() if line.strip()]
-        if len(probe) != int(first.sum()) or not first[:len(probe)].all():
-            raise SystemExit(f"{stack}: not one line per new, shape and focus pair, in order")
-        nets = np.asarray([np.nan if r.get("probability") is None else r["probability"]
-                           for r in probe], np.float64)
+        if not first[: int(first.sum())].all():
+            raise SystemExit("the new, shape and focus pairs are not the bundle's first")
+        nets = probe_probabilities(stack, int(first.sum()))
         known = ~np.isnan(nets)
         clipped = np.clip(nets[known], 1e-4, 1 - 1e-4)
         offsets[np.flatnonzero(known)] = np.log(clipped) - np.log1p(-clipped)
@@ -427,7 +479,9 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
         "layers": record["layers"],
         "max_side_tokens": MAX_SIDE,
         "embedding": meta["embedding"],
-        "combine": "nets",  # p = sigmoid(logit(p_nets) + logit(p_cross))
+        # p = sigmoid(logit(p_nets) + logit(p_cross)); a model taught the stack (``fit
+        # --teacher-stack``) decides alone: no "combine", no nets pass at the lookup
+        "combine": None if record.get("alone") else "nets",
         "numbers": "shared",
         "order": "query_first",
         "threshold": round(threshold, 6),
@@ -435,7 +489,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
                       "hand_weight", "mined_weight", "focus_weight", "shape_weight", "distil",
-                      "freeze_below", "fast", "stacked_pairs", "balance", "positive_share",
+                      "freeze_below", "fast", "stacked_pairs", "alone",
+                      "teacher_stack_sha256", "balance", "positive_share",
                       "epochs",
                       "cpu_s", "wall_s", "load_before", "load_after", "device")}},
         "sources": meta["train_sources"],
@@ -448,7 +503,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                      "new_sets": meta["new_sha256"],
                      "never_trained_on": meta["never_trained_on"],
                      "sources_doc": "data/cache_verifier/SOURCES.md"},
-        "decision": {"rule": RULE, "decision_sets": list(DECISION_SETS)},
+        "decision": {"rule": (scores or {}).get("rule", RULES["session16"].text),
+                     "decision_sets": list(DECISION_SETS)},
     })
     print(f"wrote {out}/cross.npz (sha256 {digest[:16]}) and cross.json, threshold "
           f"{threshold:.6f}")
@@ -457,9 +513,24 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
 
 # --------------------------------------------------------------------------- decide
 
-# Session 15's rule (written by the lead before any run; docs/semantic-cache.md "Session 15";
-# session 14's, for heldout9-11 and 14-19, is quoted in its section).
-RULE = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup through "
+@dataclass(frozen=True)
+class Rule:
+    """A session's rule for adopting a candidate (written by the lead before any run),
+    and what ``decide`` checks of it: (a) recall at c_A on ``sets`` >= shipped's + ``gain``
+    points; (b) no set loses more than ``worst`` points and, with ``newest_gain``, the
+    ``newest`` sets together gain recall. (c), (d) (and (e)) are other benches'."""
+
+    text: str
+    sets: tuple[str, ...]
+    newest: tuple[str, ...]
+    gain: float
+    worst: float
+    newest_gain: bool
+
+
+# Session 15's rule (docs/semantic-cache.md "Session 15"; session 14's, for heldout9-11
+# and 14-19, is quoted in its section).
+RULE_15 = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup through "
         "bench/cache_losses.py. FH0, R0 = the shipped stack's false hits (count) and recall on "
         "D'' at 0.956217 (computed first). For the candidate C (stacked on the shipped nets as "
         "T is), c_A = the lowest cut at which C's false hits on D'' <= FH0. Adopt C at c_A if "
@@ -470,6 +541,21 @@ RULE = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup th
         "bench/cache_pairs/heldout.jsonl: false-hit rate at c_A on the Quora pairs <= "
         "shipped's + 0.5 point (recall on Quora and the support file reported, not a "
         "condition). Otherwise do not ship it.")
+# Session 16's, for a model that decides alone (``fit --teacher-stack``; docs/semantic-cache.md
+# "Session 16: a cross-encoder that decides alone").
+RULE_16 = ("FH0, R0 = the shipped stack's false hits and recall on D''' (heldout9-11, 14-23; "
+           "/work/base rows). c_S = the lowest cut at which S alone has false hits on D''' <= "
+           "FH0. Adopt S if (a) recall(S, c_S) on D''' >= R0 - 0.5 point; (b) no set loses more "
+           "than 2.5 points against the stack; (c) bench/cache_shared.py on heldout22+heldout23 "
+           "(--variants 0.5:5): negatives answered by another entry <= the stack's + 2; (d) "
+           "bench/cache_pairs/heldout.jsonl: Quora false-hit rate <= the stack's + 0.5 point; "
+           "(e) a lone new candidate's CPU with S <= 10 ms by bench/stack_profile.py on a "
+           "quiet-ish machine (load stated), verdicts of S identical between the lookup and "
+           "the offline scorer.")
+RULES = {
+    "session15": Rule(RULE_15, DECISION_SETS[:11], ("heldout20", "heldout21"), 1.5, 1.5, True),
+    "session16": Rule(RULE_16, DECISION_SETS, ("heldout22", "heldout23"), -0.5, 2.5, False),
+}
 SHIPPED_CUT = 0.956217  # session 13's T (cross.npz 137e3a21)
 
 
@@ -518,16 +604,16 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
             if line.strip()]
 
 
-def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
-    """c_A, checks (a) (recall gains 1.5 points at c_A) and (b) (no set loses more than
-    1.5 points, heldout20+21 together gain) of ``RULE``, from two ``cache_losses.py
-    --pairs-out`` files over D''; (c) and (d) are other benches'. ``chosen``: "c_A" when
-    (a) and (b) pass, else None."""
+def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
+               ) -> dict[str, Any]:
+    """c_A, checks (a) and (b) of ``rule`` from two ``cache_losses.py --pairs-out`` files
+    over its sets (the shipped stack's at ``SHIPPED_CUT``, the candidate's); (c) and (d)
+    are other benches'. ``chosen``: "c_A" when (a) and (b) pass, else None."""
     base, cand = read_rows(shipped), read_rows(candidate)
     if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
         raise SystemExit("the two runs hold different pairs")
-    if sorted({r["set"] for r in base}) != sorted(DECISION_SETS):
-        raise SystemExit(f"the runs are not over {', '.join(DECISION_SETS)}")
+    if sorted({r["set"] for r in base}) != sorted(rule.sets):
+        raise SystemExit(f"the runs are not over {', '.join(rule.sets)}")
     r0 = rates(base, SHIPPED_CUT)
     cut = lowest_cut(cand, r0["false_hits"])
     at = rates(cand, cut)
@@ -539,12 +625,13 @@ def decide_cut(shipped: Path, candidate: Path) -> dict[str, Any]:
     per_kind = {k: (rates([r for r in base if r["kind"] == k], SHIPPED_CUT),
                     rates([r for r in cand if r["kind"] == k], cut)) for k in kinds}
     worst = min((c_["recall"] - b["recall"]) * 100 for b, c_ in per_set.values())
-    newest = (rates([r for r in base if r["set"] in NEWEST_SETS], SHIPPED_CUT),
-              rates([r for r in cand if r["set"] in NEWEST_SETS], cut))
+    newest = (rates([r for r in base if r["set"] in rule.newest], SHIPPED_CUT),
+              rates([r for r in cand if r["set"] in rule.newest], cut))
     newest_gain = round((newest[1]["recall"] - newest[0]["recall"]) * 100, 2)
-    a_pass = at["recall"] >= r0["recall"] + 0.015
-    b_pass = worst >= -1.5 and newest_gain > 0
-    return {"cut": cut, "chosen": "c_A" if a_pass and b_pass else None, "cuts": {"c_A": cut},
+    a_pass = (at["recall"] - r0["recall"]) * 100 >= rule.gain - 1e-9
+    b_pass = worst >= -rule.worst and (newest_gain > 0 or not rule.newest_gain)
+    return {"rule": rule.text, "cut": cut, "chosen": "c_A" if a_pass and b_pass else None,
+            "cuts": {"c_A": cut},
             "shipped": r0, "candidate": at, "recall_points": gain,
             "a": {"pass": a_pass},
             "b": {"worst_set_points": round(worst, 2), "newest_points": newest_gain,
@@ -603,6 +690,11 @@ def main() -> None:
                    help="cache-probe --explain --verifier-model nets output over the new and "
                         "shape and focus pairs: train those through the stack (nets' logit "
                         "added)")
+    f.add_argument("--teacher-stack", type=Path, default=None,
+                   help="cache-probe --explain --verifier-model nets output over every bundle "
+                        "pair (prepare's <bundle>-probe.jsonl): the teacher is the stack, "
+                        "--distil's share of it in every pair's target; the model decides "
+                        "alone (session 16)")
     e = sub.add_parser("export", help="a fit into a --cross-dir folder")
     e.add_argument("--fit", type=Path, required=True, help="the fit's <name>.json")
     e.add_argument("--out", type=Path, required=True)
@@ -615,6 +707,9 @@ def main() -> None:
                    help="cache_losses.py --pairs-out over D'', the shipped stack")
     d.add_argument("--candidate", type=Path, required=True, help="the same, the candidate")
     d.add_argument("--out", type=Path, default=None)
+    d.add_argument("--rule", choices=sorted(RULES), default="session15",
+                   help="whose rule: session 15's (D'', a stacked candidate) or session 16's "
+                        "(D''', a model that decides alone)")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.out, args.seed, args.whole)
@@ -627,16 +722,16 @@ def main() -> None:
             hand_weight=args.hand_weight, balance=args.balance,
             focus_weight=args.focus_weight, distil=args.distil,
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,
-            shape_weight=args.shape_weight)
+            shape_weight=args.shape_weight, teacher_stack=args.teacher_stack)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = decision["cut"] if decision else args.threshold
         scores = None if decision is None else {
-            k: decision[k] for k in ("cut", "chosen", "cuts", "shipped", "candidate",
+            k: decision[k] for k in ("rule", "cut", "chosen", "cuts", "shipped", "candidate",
                                      "recall_points", "a", "b")}
         export(args.fit, args.out, threshold, scores)
     else:
-        result = decide_cut(args.shipped, args.candidate)
+        result = decide_cut(args.shipped, args.candidate, RULES[args.rule])
         text = json.dumps(result, indent=1)
         if args.out:
             args.out.write_text(text + "\n")

@@ -333,3 +333,48 @@ def test_stacked_cache_probe_makes_one_minilm_pass_a_batch(
                        explain=True) == 0
     assert states == [len(CACHED) + 1] and len(passes) == 1
     assert len(out.getvalue().splitlines()) == len(pairs)
+
+
+def test_an_artefact_that_decides_alone_runs_no_nets_and_judges_as_the_offline_scorer(
+        embedder: MiniLMEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session 16: a cross.json with no "combine" (``cross_continue fit --teacher-stack``
+    exports "combine": null) is the router's whole verifier: ``shared_verifier`` loads no
+    nets, the query's lookup embedding is a plain one, no MiniLM token-state pass runs, and
+    each lookup's verdict is the one the candidate's probability scored offline (batched,
+    as bench/cache_losses.py scores) gives at the cut."""
+    from llm_router.cache import cross as cross_module
+
+    arrays, meta = from_minilm(2, seed=16)
+    write_cross(tmp_path, arrays, {**meta, "combine": None})
+    monkeypatch.setattr(cross_module, "ARTEFACT_DIR", tmp_path)
+    monkeypatch.setattr(verifier_module, "_SHARED", {})
+
+    def no_states(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a MiniLM token-state pass with a model that decides alone")
+
+    for name in ("prepare", "prepare_many", "probability"):
+        monkeypatch.setattr(PairVerifier, name, no_states)
+    for name in ("embed_with_states", "token_states"):
+        monkeypatch.setattr(embedder, name, no_states)
+    alone = shared_verifier("cross")
+    assert isinstance(alone, CrossVerifier) and alone.nets is None
+    assert not alone.combines_nets and "nets" not in verifier_module._SHARED
+    cache = ResponseCache(CacheConfig(verifier_model="cross"), store=None)  # type: ignore[arg-type]
+    query = cache.embed_query(embedder, QUERY)
+    assert np.allclose(query, embedder.embed_one(QUERY), atol=1e-6)
+    offline = alone.encoder.probabilities([(QUERY, c) for c in CACHED])
+    ranked = sorted(offline.tolist())
+    cut = (ranked[1] + ranked[2]) / 2  # some pass, some do not
+    vectors = embedder.embed(CACHED)
+    verdicts = []
+    for text, vector, p in zip(CACHED, vectors, offline.tolist(), strict=True):
+        index = TenantIndex(capacity=1)  # a lone candidate, new to the verifier
+        index.add(IndexRecord("k", "c", text, vector, 2**62, ""))
+        alone.forget()
+        lookup = index.search(query, "c", 0, MatchPolicy(0.0, True, alone, cut), QUERY)
+        if lookup.refused_by == "numbers":
+            continue
+        assert lookup.probability == pytest.approx(p, abs=1e-5)
+        assert (lookup.match is not None) is (p >= cut)
+        verdicts.append(lookup.match is not None)
+    assert True in verdicts and False in verdicts
