@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.cache.entry import CachedAnswer, IndexRecord
 from llm_router.schema import ChatCompletion
-from llm_router.storage.dynamo import storage_error
+from llm_router.storage.dynamo import paged_items, storage_error
 from llm_router.storage.numbers import n
 
 JOURNAL = "J#"
@@ -136,20 +136,14 @@ class DynamoCacheStore:
         """The tenant's journal items after the sort key ``after`` ("" for all) up to
         ``through``, page by page as they are read (a caller that stops early reads no
         further page); ``options``: the Query's own (order, projection)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "tenant_id = :t AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": {
+        items = paged_items(
+            self._client, "query", "reading new cache entries", TableName=self._table,
+            KeyConditionExpression="tenant_id = :t AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={
                 ":t": {"S": tenant_id}, ":lo": {"S": after or JOURNAL}, ":hi": {"S": through},
             },
-            **options,
-        }
-        while True:
-            page = self._call("reading new cache entries", "query", **kwargs)
-            yield from (item for item in page.get("Items", []) if item["sk"]["S"] != after)
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            **options)
+        return (item for item in items if item["sk"]["S"] != after)
 
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from llm_router.storage.dynamo import storage_error
+from llm_router.storage.dynamo import paged_items, storage_error
 
 PK = "ALERTS"
 RESOLVED_TTL = timedelta(days=35)
@@ -38,21 +38,11 @@ class DynamoAlertState:
         self._table = table
 
     def load(self) -> dict[str, AlertRecord]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table, "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": PK}}, "ConsistentRead": True}
-        out: dict[str, AlertRecord] = {}
-        try:
-            while True:
-                page = self._client.query(**kwargs)
-                for item in page.get("Items", []):
-                    record = _record_of(item)
-                    out[record.key] = record
-                if "LastEvaluatedKey" not in page:
-                    return out
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("reading alert state", exc) from exc
+        items = paged_items(self._client, "query", "reading alert state", TableName=self._table,
+                            KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": PK}}, ConsistentRead=True)
+        records = (_record_of(item) for item in items)
+        return {record.key: record for record in records}
 
     def save(self, record: AlertRecord, previous: AlertRecord | None) -> bool:
         """Write ``record`` if nobody changed the item since ``previous`` was read."""
@@ -99,14 +89,6 @@ class DynamoTenants:
         self._table = keys_table
 
     def tenants(self) -> list[str]:
-        tenants: set[str] = set()
-        kwargs: dict[str, Any] = {"TableName": self._table, "ProjectionExpression": "tenant_id"}
-        try:
-            while True:
-                page = self._client.scan(**kwargs)
-                tenants.update(i["tenant_id"]["S"] for i in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return sorted(tenants)
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("listing tenants", exc) from exc
+        items = paged_items(self._client, "scan", "listing tenants", TableName=self._table,
+                            ProjectionExpression="tenant_id")
+        return sorted({item["tenant_id"]["S"] for item in items})

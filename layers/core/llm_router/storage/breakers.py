@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router.policies import BreakerConfig
 from llm_router.resilience.breaker import BreakerState, State
-from llm_router.storage.dynamo import storage_error
+from llm_router.storage.dynamo import paged_items, storage_error
 
 PK = "BREAKER"
 
@@ -28,22 +28,10 @@ class DynamoBreakerStore:
         self._cfg = cfg
 
     def load(self) -> dict[str, BreakerState]:
-        states: dict[str, BreakerState] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": PK}},
-        }
-        try:
-            while True:
-                page = self._client.query(**kwargs)
-                for item in page.get("Items", []):
-                    states[item["sk"]["S"]] = _state_of(item)
-                if "LastEvaluatedKey" not in page:
-                    return states
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("reading circuit breakers", exc) from exc
+        items = paged_items(self._client, "query", "reading circuit breakers",
+                            TableName=self._table, KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": PK}})
+        return {item["sk"]["S"]: _state_of(item) for item in items}
 
     def record_failure(self, target: str, now: float) -> BreakerState:
         """Count a failure; open the breaker when it reaches the threshold or when it was

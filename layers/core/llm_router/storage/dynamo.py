@@ -1,12 +1,14 @@
-"""Building the DynamoDB client once per container, and translating its failures."""
+"""Building the DynamoDB client once per container, translating its failures, and reading a
+Query or Scan page by page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from llm_router import __version__, aws
 from llm_router.errors import StorageError
@@ -103,3 +105,20 @@ def storage_error(action: str, exc: Exception) -> StorageError:
     advice = _INVALID if reasons & _INVALID_REASONS else _ADVICE.get(code, _TRANSIENT)
     return StorageError(f"The router's storage is unavailable ({action}: {code}). {advice}",
                         retryable=advice is _TRANSIENT)
+
+
+def paged_items(client: Any, method: str, action: str, **request: Any) -> Iterator[dict[str, Any]]:
+    """The items of a DynamoDB Query or Scan (``method``: "query" or "scan"; ``request``: its
+    parameters), page by page as they are read: each page after the first starts at the
+    previous one's LastEvaluatedKey, and a caller that stops early reads no further page.
+    A failed call raises ``storage_error(action, ...)``."""
+    call = getattr(client, method)
+    while True:
+        try:
+            page = call(**request)
+        except (ClientError, BotoCoreError) as exc:
+            raise storage_error(action, exc) from exc
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from llm_router.ledger import LedgerEntry
 from llm_router.rollups import (
     DEFAULT_SHARDS,
@@ -33,7 +31,7 @@ from llm_router.rollups import (
     shard_of,
     source_of,
 )
-from llm_router.storage.dynamo import storage_error
+from llm_router.storage.dynamo import paged_items
 from llm_router.storage.items import WireForm, deserialize
 
 RETENTION: dict[Granularity, timedelta] = {
@@ -144,22 +142,12 @@ class DynamoRollups:
         return out
 
     def _query(self, pk: str, first: str, last: str) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": {":pk": {"S": pk}, ":lo": {"S": first},
-                                          ":hi": {"S": last + "#\U0010ffff"}},
-        }
-        try:
-            while True:
-                page = self._client.query(**kwargs)
-                for raw in page.get("Items", []):
-                    yield {k: deserialize(v) for k, v in raw.items()}
-                if "LastEvaluatedKey" not in page:
-                    return
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (ClientError, BotoCoreError) as exc:
-            raise storage_error("reading the rollups", exc) from exc
+        for raw in paged_items(
+                self._client, "query", "reading the rollups", TableName=self._table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={":pk": {"S": pk}, ":lo": {"S": first},
+                                           ":hi": {"S": last + "#\U0010ffff"}}):
+            yield {k: deserialize(v) for k, v in raw.items()}
 
 
 def _number(value: int | Decimal) -> str:
