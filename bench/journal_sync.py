@@ -72,15 +72,15 @@ def main() -> int:
         client.transact_write_items(TransactItems=[
             store.entry_items(TENANT, r, _answer(r))[1] for r in records[start:start + 50]])
     cache = ResponseCache(CacheConfig(refresh_seconds=0), store, clock=lambda: now)
-    with cache._index(TENANT) as index:  # the first read: every entry, whole
-        pass
+    with cache._synced(TENANT) as tenant:  # the first read: every entry, whole
+        index = tenant.index
 
     def whole_overlap() -> None:  # the sync before session 15: read it all, add it again
         for record in store.journal_since(TENANT, overlap_start(index.watermark)):
             index.add(record)
 
     def cursor() -> None:  # the sync now (``ResponseCache._unseen``)
-        with cache._index(TENANT):
+        with cache._synced(TENANT):
             pass
 
     for name, sync in (("whole overlap", whole_overlap), ("cursor", cursor)):

@@ -300,7 +300,7 @@ def test_stacked_an_entry_learnt_from_a_snapshot_is_prepared_ahead(
     preparer = Preparer(lambda: stacked.nets, ahead=10, batch=4)
     cache = ResponseCache(CacheConfig(verifier_model="cross", refresh_seconds=3600),
                           NoJournal(), snapshots=Snapshot(), preparer=preparer)  # type: ignore[arg-type]
-    with cache._index("t"):
+    with cache._synced("t"):
         pass
     assert preparer.drain(60) and preparer.prepared == len(CACHED)
 

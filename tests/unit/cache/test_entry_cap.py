@@ -121,13 +121,13 @@ def test_journal_reads_keep_the_newest_and_never_bring_an_evicted_entry_back() -
     for i in range(5):  # all within the minute the journal's overlap re-reads
         store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
     for _ in range(3):
-        with rc._index("t") as index:
-            assert [index.has_live(f"k{i}", 0) for i in range(5)] == [False] * 2 + [True] * 3
-            assert index.semantic_rows == 3
+        with rc._synced("t") as tenant:
+            assert [tenant.index.has_live(f"k{i}", 0) for i in range(5)] == [False] * 2 + [True] * 3
+            assert tenant.index.semantic_rows == 3
         clock[0] += 2.0
     store.put("t", record("k5", T0 + timedelta(seconds=5)), None)  # type: ignore[arg-type]
-    with rc._index("t") as index:
-        assert [index.has_live(f"k{i}", 0) for i in range(6)] == [False] * 3 + [True] * 3
+    with rc._synced("t") as tenant:
+        assert [tenant.index.has_live(f"k{i}", 0) for i in range(6)] == [False] * 3 + [True] * 3
     assert rc.entries("t") == 3
 
 

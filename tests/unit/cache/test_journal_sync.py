@@ -73,14 +73,14 @@ def test_an_entry_that_lands_late_with_an_older_stamp_is_still_read() -> None:
     rc = cache(store, clock)
     store.put("t", record("a", T0), None)  # type: ignore[arg-type]
     assert rc.entries("t") == 0
-    with rc._index("t"):
+    with rc._synced("t"):
         pass
     assert rc.entries("t") == 1
     # Another instance commits an entry stamped 5 s before "a", after we read "a".
     store.put("t", record("b", T0 - timedelta(seconds=5)), None)  # type: ignore[arg-type]
     clock[0] += 2.0
-    with rc._index("t") as index:
-        assert index.has_live("b", 0)
+    with rc._synced("t") as tenant:
+        assert tenant.index.has_live("b", 0)
     assert rc.entries("t") == 2
     assert store.reads[-1] == overlap_start(journal_sk(T0, "a"))
 
@@ -99,8 +99,8 @@ def test_applying_the_same_entries_twice_changes_nothing() -> None:
         store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
     for _ in range(3):  # every read overlaps the previous one
         clock[0] += 2.0
-        with rc._index("t") as index:
-            rows, count = index.semantic_rows, len(index)
+        with rc._synced("t") as tenant:
+            rows, count = tenant.index.semantic_rows, len(tenant.index)
     assert (rows, count) == (5, 5)
 
 
@@ -114,9 +114,9 @@ def test_many_threads_store_and_look_up_at_once() -> None:
             for i in range(150):
                 rec = record(f"w{worker}-{i}", T0 + timedelta(microseconds=worker * 1000 + i))
                 store.put("t", rec, None)  # type: ignore[arg-type]
-                with rc._index("t") as index:
-                    index.add(rec)
-                    assert index.has_live(rec.key, 0)
+                with rc._synced("t") as tenant:
+                    tenant.index.add(rec)
+                    assert tenant.index.has_live(rec.key, 0)
                 clock[0] += 0.5  # some threads also sync the journal meanwhile
         except BaseException as exc:  # noqa: BLE001 (reported below)
             errors.append(exc)
@@ -128,8 +128,8 @@ def test_many_threads_store_and_look_up_at_once() -> None:
         t.join()
     assert errors == []
     assert rc.entries("t") == 8 * 150
-    with rc._index("t") as index:
-        assert index.semantic_rows == 8 * 150
+    with rc._synced("t") as tenant:
+        assert tenant.index.semantic_rows == 8 * 150
 
 
 def test_expired_entries_leave_memory_at_a_later_sync() -> None:
@@ -142,13 +142,13 @@ def test_expired_entries_leave_memory_at_a_later_sync() -> None:
     store.put("t", IndexRecord("old", "ctx", "text old", np.ones(8, np.float32), soon,
                                journal_sk(T0, "old")), None)  # type: ignore[arg-type]
     store.put("t", record("new", T0 + timedelta(seconds=1)), None)  # type: ignore[arg-type]
-    with rc._index("t"):
+    with rc._synced("t"):
         pass
     assert rc.entries("t") == 2
     wall[0] = T0 + timedelta(minutes=10)  # "old" expired; "new" lives a day
     clock[0] += PRUNE_SECONDS
-    with rc._index("t") as index:
-        assert index.semantic_rows == 1 and not index.has_live("old", 0)
+    with rc._synced("t") as tenant:
+        assert tenant.index.semantic_rows == 1 and not tenant.index.has_live("old", 0)
     assert rc.entries("t") == 1
 
 
@@ -159,7 +159,7 @@ def test_a_sync_reads_whole_only_the_items_it_has_not_seen() -> None:
     rc = cache(store, clock)
     for i in range(5):
         store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
-    with rc._index("t"):
+    with rc._synced("t"):
         pass
     assert store.items_read == 5
     own = record("own", T0 + timedelta(seconds=6))
@@ -167,14 +167,14 @@ def test_a_sync_reads_whole_only_the_items_it_has_not_seen() -> None:
     rc.remember("t", PendingEntry(own, [], answer("own")))  # this instance's settle
     for _ in range(3):
         clock[0] += 2.0
-        with rc._index("t"):
+        with rc._synced("t"):
             pass
     assert store.items_read == 5 and store.keys_read == 3 * 6
     store.put("t", record("other", T0 + timedelta(seconds=7)), None)  # type: ignore[arg-type]
     store.put("t", record("late", T0 + timedelta(seconds=3.5)), None)  # type: ignore[arg-type]
     clock[0] += 2.0
-    with rc._index("t") as index:
-        assert index.has_live("other", 0) and index.has_live("late", 0)
+    with rc._synced("t") as tenant:
+        assert tenant.index.has_live("other", 0) and tenant.index.has_live("late", 0)
     # read whole from "late" on: it, the two seen after it (k4, own) and "other"
     assert store.items_read == 5 + 4 and rc.entries("t") == 8
 
@@ -215,8 +215,8 @@ def test_the_cursor_leaves_every_index_as_the_whole_overlap_did(seed: int) -> No
                 rc.remember("t", PendingEntry(made, [], answer(key)))
         states = []
         for rc in caches:
-            with rc._index("t") as index:
-                states.append((list(index._exact.items()), index.watermark,
-                               index.evicted_through, index.semantic_rows))
+            with rc._synced("t") as tenant:
+                states.append((list(tenant.index._exact.items()), tenant.index.watermark,
+                               tenant.index.evicted_through, tenant.index.semantic_rows))
         assert states[0] == states[1], step
     assert store.keys_read > 0

@@ -119,7 +119,7 @@ def test_entries_learnt_from_the_snapshot_and_the_journal_are_offered_once() -> 
     cache = ResponseCache(CacheConfig(refresh_seconds=1.0), Store(journal),  # type: ignore[arg-type]
                           snapshots=Snapshots(snapshot), dim=8, preparer=preparer,
                           monotonic=lambda: clock[0], clock=lambda: T0)
-    with cache._index("t"):
+    with cache._synced("t"):
         pass
     assert preparer.drain(10)
     # The snapshot's, then the journal's (the overlap re-reads the snapshot's: no-ops);
@@ -127,7 +127,7 @@ def test_entries_learnt_from_the_snapshot_and_the_journal_are_offered_once() -> 
     assert sorted(nets.kept) == ["text j0", "text s0", "text s1", "text s2"]
     assert sum(len(b) for b in nets.batches) == 4
     clock[0] += 2.0
-    with cache._index("t"):  # the overlap reads them all again: nothing offered
+    with cache._synced("t"):  # the overlap reads them all again: nothing offered
         pass
     assert preparer.drain(10)
     assert sum(len(b) for b in nets.batches) == 4
@@ -140,10 +140,10 @@ def test_an_entry_this_instance_stored_is_not_offered() -> None:
     store = Store([])
     cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
                           dim=8, preparer=preparer, clock=lambda: T0)
-    with cache._index("t") as index:
-        index.add(own)  # what ``remember`` does once the settle applied
+    with cache._synced("t") as tenant:
+        tenant.index.add(own)  # what ``remember`` does once the settle applied
     store.journal.append(own)  # then the journal serves it back
-    with cache._index("t"):
+    with cache._synced("t"):
         pass
     assert preparer.drain(10)
     assert nets.batches == []
@@ -155,7 +155,7 @@ def test_with_the_verifier_off_nothing_is_offered() -> None:
     cache = ResponseCache(CacheConfig(verifier=False), Store([]),  # type: ignore[arg-type]
                           snapshots=Snapshots([record("s", T0)]), dim=8, preparer=preparer,
                           clock=lambda: T0)
-    with cache._index("t"):
+    with cache._synced("t"):
         pass
     assert preparer.drain(10) and nets.batches == []
 

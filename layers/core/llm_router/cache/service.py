@@ -131,8 +131,8 @@ class ResponseCache:
         """``lookup_exact``, saying why when it missed for another reason than no entry."""
         key = exact_key(tenant_id, request)
         try:
-            with self._index(tenant_id) as index:
-                live = index.has_live(key, self._now())
+            with self._synced(tenant_id) as tenant:
+                live = tenant.index.has_live(key, self._now())
             if not live:
                 return Found(None)
             answer = self._answer(tenant_id, key)
@@ -206,9 +206,10 @@ class ResponseCache:
         """``lookup_semantic``, saying why when it missed for another reason than no match
         (no entry near enough, or the checks and the verifier said no)."""
         try:
-            with self._index(tenant_id) as index, self._lookup():
-                lookup = index.search(embedding, context_key(tenant_id, request), self._now(),
-                                      policy_for(self.config, tenant_id), query)
+            with self._synced(tenant_id) as tenant, self._lookup():
+                lookup = tenant.index.search(embedding, context_key(tenant_id, request),
+                                             self._now(), policy_for(self.config, tenant_id),
+                                             query)
             if lookup.match is None:
                 return Found(None)
             answer = self._answer(tenant_id, lookup.match.key)
@@ -228,9 +229,7 @@ class ResponseCache:
             return
         try:
             if self._store.put(tenant_id, *entry):
-                tenant = self._tenant(tenant_id)
-                with tenant.lock:
-                    self._sync(tenant_id, tenant)
+                with self._synced(tenant_id) as tenant:
                     tenant.add(entry[0])
         except (RouterError, OSError) as exc:
             log.warning("cache store failed; the answer was not cached: %s", exc)
@@ -295,12 +294,12 @@ class ResponseCache:
             return len(tenant.index)
 
     @contextmanager
-    def _index(self, tenant_id: str) -> Iterator[TenantIndex]:
-        """The tenant's index, loaded and synced, held under its lock."""
+    def _synced(self, tenant_id: str) -> Iterator[_Tenant]:
+        """The tenant, its index loaded and synced, held under its lock."""
         tenant = self._tenant(tenant_id)
         with tenant.lock:
             self._sync(tenant_id, tenant)
-            yield tenant.index
+            yield tenant
 
     def _tenant(self, tenant_id: str) -> _Tenant:
         with self._lock:
