@@ -7,6 +7,9 @@ VENV_LITELLM := .venv-litellm
 BIN := $(VENV)/bin
 # sam build needs python3.12 on PATH for the python3.12 runtime; pyenv provides it here.
 export PYENV_VERSION ?= 3.11.7:3.12.1
+# The priority of the CPU-heavy targets (classifier training and bench, the benchmarks):
+# `make bench-soak NICE="nice -n 15"`, or NICE= to run them at the shell's own.
+NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
 	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue classifier-data classifier-train classifier-bench
@@ -51,10 +54,10 @@ classifier-data:
 	$(PYTHON) data/classifier/build.py
 
 classifier-train: $(BIN)/llm-router data
-	OPENBLAS_NUM_THREADS=1 nice -n 10 $(BIN)/llm-router train --embedding-cache .cache/embeddings.npz
+	OPENBLAS_NUM_THREADS=1 $(NICE) $(BIN)/llm-router train --embedding-cache .cache/embeddings.npz
 
 classifier-bench: $(BIN)/llm-router data
-	nice -n 10 $(BIN)/python bench/classifier_bench.py
+	$(NICE) $(BIN)/python bench/classifier_bench.py
 
 $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/export.py
 	$(BIN)/python -m llm_router.embedding.export --out $(EMBED_DIR)
@@ -142,7 +145,7 @@ demo: $(BIN)/llm-router data
 # The whole-pipeline benchmark (docs/benchmark.md): 1,000 requests per arm (router, router
 # without cache, always-strongest, always-cheapest, random) through the app in process.
 bench-pipeline: $(BIN)/llm-router data
-	nice -n 10 $(BIN)/llm-router bench --requests 1000 --out bench/results/local/pipeline
+	$(NICE) $(BIN)/llm-router bench --requests 1000 --out bench/results/local/pipeline
 
 test: lint typecheck unit integration sam-validate sam-build
 
@@ -214,17 +217,17 @@ $(VENV_LITELLM)/bin/litellm: requirements/litellm.txt
 	touch $@
 
 bench-peer: $(BIN)/llm-router data $(VENV_LITELLM)/bin/litellm
-	nice -n 10 $(BIN)/python bench/peer_bench.py $(BENCH_ARGS)
+	$(NICE) $(BIN)/python bench/peer_bench.py $(BENCH_ARGS)
 
 bench-soak: $(BIN)/llm-router data
-	nice -n 10 $(BIN)/python bench/soak.py $(BENCH_ARGS)
+	$(NICE) $(BIN)/python bench/soak.py $(BENCH_ARGS)
 
 # The same with the default cache on and model auto: repeats and rewordings hit.
 bench-soak-cache: $(BIN)/llm-router data
-	nice -n 10 $(BIN)/python bench/soak.py --cache $(BENCH_ARGS)
+	$(NICE) $(BIN)/python bench/soak.py --cache $(BENCH_ARGS)
 
 bench-loop-stall: $(BIN)/llm-router data
-	nice -n 10 $(BIN)/python bench/loop_stall.py $(BENCH_ARGS)
+	$(NICE) $(BIN)/python bench/loop_stall.py $(BENCH_ARGS)
 
 # Cold start and first request of the router function on the layer as it ships (runtime
 # modules, compiled .pyc, pruned botocore) under Lambda's Python, built for this machine's
@@ -233,5 +236,5 @@ BENCH_LAYER := .aws-sam/bench-layer
 bench-cold-start: $(BIN)/llm-router data
 	$(MAKE) --no-print-directory -f layers/core/Makefile build-CoreLayer \
 		ARTIFACTS_DIR=$(abspath $(BENCH_LAYER)) LAYER_ARCH=$(shell uname -m)
-	nice -n 10 $(BIN)/python bench/cold_start.py --layer $(BENCH_LAYER) \
+	$(NICE) $(BIN)/python bench/cold_start.py --layer $(BENCH_LAYER) \
 		--python "$$(python3.12 -c 'import sys; print(sys.executable)')" $(BENCH_ARGS)
