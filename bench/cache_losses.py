@@ -8,6 +8,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
+    .venv/bin/python bench/cache_losses.py --sets heldout22 --extra-ask  # "the same and more"
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
@@ -17,7 +18,8 @@ once, at the loosest setting (floor 0, any probability), which gives the stage t
 decides it at every floor and operating point: the amounts-and-ids check (``numbers``),
 the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
 and not respelled), the verifier (its probability against the operating point), and with
-``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``). The
+``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``), with
+``--extra-ask`` (or ``cache.extra_ask``) the one after that (``extra_ask.py``). The
 verifier's probability is also read for pairs under the floor, so the table says what
 another floor would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the
 paraphrases each lower floor finds and the negatives it passes beyond ``--floor``); each
@@ -45,6 +47,7 @@ from pair_sets import DEFAULT_SETS, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
+from llm_router.cache.extra_ask import asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
@@ -57,7 +60,7 @@ OUT = HERE / "results" / "cache-losses.json"
 PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (gitignored)
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
-STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing")  # hit, hit, lost...
+STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask")  # hit, hit, lost
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
@@ -65,7 +68,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     """Per pair: ``similarity``, ``numbers`` (the hard check refuses it), ``respelling``
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
     probability; None when the hard check refuses), ``narrowed`` (the shipped policy's
-    narrowing check, if any, refuses it once the verifier passed it)."""
+    narrowing check, if any, refuses it once the verifier passed it), ``more`` (the
+    policy's ``extra_ask`` check, if on, refuses it then)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
@@ -83,7 +87,9 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
                "a": pair["a"], "b": pair["b"], "similarity": r.similarity,
                "numbers": numbers,
                "respelling": list(r.respelling) if r.respelling is not None else None, "p": p,
-               "narrowed": narrowed(shipped.narrowing, verifier, pair, p, r.similarity)}
+               "narrowed": narrowed(shipped.narrowing, verifier, pair, p, r.similarity),
+               "more": shipped.extra_ask and p is not None and asks_more(
+                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["b"])}
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
                 pair["a"], c, pair["b"], q, shipped).hit:
             raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")
@@ -110,6 +116,8 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "floor", False
     if row["p"] >= cut and row.get("narrowed"):
         return "narrowing", False
+    if row["p"] >= cut and row.get("more"):
+        return "extra_ask", False
     return "verifier", row["p"] >= cut
 
 
@@ -174,6 +182,9 @@ def main() -> int:
     parser.add_argument("--narrowing", action="store_true",
                         help="with the narrowing check after the verifier (cache/narrowing.py), "
                              "whatever cache.narrowing says")
+    parser.add_argument("--extra-ask", action="store_true",
+                        help="with the extra-ask check after the verifier (cache/extra_ask.py), "
+                             "whatever cache.extra_ask says")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -185,14 +196,16 @@ def main() -> int:
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
                              narrowing=shared_narrowing()
-                             if args.narrowing or config.narrowing else None))
+                             if args.narrowing or config.narrowing else None,
+                             extra_ask=args.extra_ask or config.extra_ask))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
     result = {
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor,
-                     "narrowing": args.narrowing or config.narrowing},
+                     "narrowing": args.narrowing or config.narrowing,
+                     "extra_ask": args.extra_ask or config.extra_ask},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,
@@ -234,11 +247,12 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
                 kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
         print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
-              "lost: verifier | lost: narrowing |\n|---|---|---|---|---|---|---|---|")
+              "lost: verifier | lost: narrowing | lost: extra_ask |\n"
+              "|---|---|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
                   f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} | "
-                  f"{c['lost:narrowing']} |")
+                  f"{c['lost:narrowing']} | {c['lost:extra_ask']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
     plain = [n for n in names if not n.startswith("pairs:")]
     shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),

@@ -200,6 +200,10 @@ class CacheConfig(BaseModel):
     # specific case of the shorter, general one (cache/narrowing.py). Off: it did not
     # meet session 13's rule on the decision sets (docs/semantic-cache.md "Session 13").
     narrowing: bool = False
+    # With the verifier: refuse a pair it passed where the query asks what the cached
+    # question asks and adds a further request ("... and also value it for the
+    # insurance"): cache/extra_ask.py, docs/semantic-cache.md "Session 16".
+    extra_ask: bool = False
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

@@ -56,11 +56,16 @@ def replaced(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, in
     """Where two word sequences differ by words put in the place of others (difflib's
     alignment): each such span, ``a[i1:i2]`` against ``b[j1:j2]``; none where either is
     longer than ``MAX_ALIGNED`` words."""
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in aligned(a, b) if tag == "replace"]
+
+
+def aligned(a: Sequence[str], b: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
+    """difflib's alignment of two word sequences (its opcodes: "equal", "replace",
+    "insert", "delete" and the spans ``a[i1:i2]``, ``b[j1:j2]``); none where either is
+    longer than ``MAX_ALIGNED`` words."""
     if len(a) > MAX_ALIGNED or len(b) > MAX_ALIGNED:
         return []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag == "replace"]
+    return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
 def _format(word: str) -> str:

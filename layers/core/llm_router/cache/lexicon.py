@@ -220,3 +220,19 @@ mp3 wav flac aac ogg oga m4a wma aiff mp4 m4v mov avi mkv wmv flv webm mpeg 3gp 
 zip rar gz tgz bz2 xz 7z dmg apk exe msi pkg img vmdk vhd
 srt vtt ics vcf eml msg pst ttf otf woff woff2 dwg dxf stl fbx gltf glb
 """)
+
+# Words that join a further request to a question ("... and also value it", "... but keep
+# the box", "... plus the delivery"), read after the part a query shares with a cached
+# question (``extra_ask``).
+FURTHER_ASKS = frozenset(tuple(line.split()) for line in """
+also
+as well
+plus
+in addition
+on top of
+but keep
+but still
+without losing
+while keeping
+and then
+""".strip().splitlines())

@@ -56,8 +56,8 @@ FEATURES = ("short_in_question", "short_in_long", "question_covered", "question_
             "events_added", "log_length_ratio", "clauses", "logit_p", "cosine")
 
 _CLAUSE_END = re.compile(r"[.;!?:]|,\s")
-_ASKS = re.compile(r"(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will"
-                   r"|would|should|may|am)$")
+ASKS = re.compile(r"(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will"
+                  r"|would|should|may|am)$")
 
 
 def clauses(text: str, words: tuple[str, ...]) -> list[int]:
@@ -84,7 +84,7 @@ def question_clause(words: tuple[str, ...], clause_of: list[int]) -> int:
     for word, clause in zip(words, clause_of, strict=True):
         opening.setdefault(clause, word)
     for clause in range(last, -1, -1):
-        if _ASKS.match(opening.get(clause, "")):
+        if ASKS.match(opening.get(clause, "")):
             return clause
     return last
 

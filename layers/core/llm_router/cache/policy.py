@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from llm_router.cache.extra_ask import asks_more
 from llm_router.cache.fitted_stack import logit
 from llm_router.cache.guards import GuardName, Signature, refusal
 from llm_router.cache.pair_features import quantity_conflict
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from llm_router.cache.narrowing import NarrowingCheck
     from llm_router.cache.verifier import Verifier
 
-Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing"]
+Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
+                              "extra_ask"]
 _WORD = re.compile(r"\w+")
 
 
@@ -103,7 +105,9 @@ class MatchPolicy:
 
     ``narrowing``: a pair the verifier passed is still refused ("narrowing") where the
     longer text asks about a specific case of the shorter one (``narrowing.py``); such a
-    refusal counts as the verifier's for ``rank_margin``."""
+    refusal counts as the verifier's for ``rank_margin``. ``extra_ask``: likewise
+    ("extra_ask") where the query asks what the cached question asks and more
+    (``extra_ask.py``)."""
 
     threshold: float
     guards: bool = True
@@ -112,6 +116,7 @@ class MatchPolicy:
     spelling: bool = True
     rank_margin: float = 0.0
     narrowing: NarrowingCheck | None = None
+    extra_ask: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -211,6 +216,9 @@ class MatchPolicy:
                 self.verifier.view(cached_text), self.verifier.view(query_text),
                 cached_text, query_text, p, similarity):
             return Verdict(False, similarity, "narrowing", p)
+        if self.extra_ask and asks_more(self.verifier.view(cached_text),
+                                        self.verifier.view(query_text), query_text):
+            return Verdict(False, similarity, "extra_ask", p)
         return Verdict(True, similarity, None, p)
 
 
@@ -226,7 +234,8 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
         return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling,
-                           config.verifier_rank_margin, narrowing_of(config))
+                           config.verifier_rank_margin, narrowing_of(config),
+                           config.extra_ask)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)
 

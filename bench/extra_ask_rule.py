@@ -1,0 +1,226 @@
+"""Session 16's rule for the extra-ask check (``cache/extra_ask.py``), in two steps.
+
+    # 1. the check on every other committed pair and Quora's training pairs (no model):
+    #    the pairs it would refuse, for the stack to judge
+    .venv/bin/python bench/extra_ask_rule.py fire --out /tmp/fired.jsonl
+    .venv/bin/python bench/cache_losses.py --sets /tmp/fired.jsonl --pairs-out /tmp/fired-rows.jsonl
+    # 2. the rule: the decision sets' rows (cache_losses --pairs-out over heldout9-11,
+    #    14-23, the check off) and the fired pairs' rows
+    .venv/bin/python bench/extra_ask_rule.py decide --decision D-rows.jsonl \
+        --fired /tmp/fired.jsonl --fired-rows /tmp/fired-rows.jsonl --out OUT.json
+
+The check only ever refuses a pair the verifier passed, so a pair it does not fire on keeps
+its verdict: the stack need only judge the pairs it fires on (``fire``), and on the
+decision sets every row's probability is known, so both stages (the check at the shipped
+cut; a lower cut with the check on) are read from the rows (``decide``). The rule is the
+lead's, quoted in docs/semantic-cache.md "Session 16: the same question and more".
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import math
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from amounts_diff import committed_pairs
+from cache_losses import stage
+from pair_sets import DATA
+from run_record import run_record
+
+from llm_router.cache.extra_ask import asks_more
+from llm_router.cache.pair_features import TextView
+from llm_router.cache.verifier import shared_verifier
+from llm_router.catalog import CacheConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier.pairs
+from train.cache_verifier.pairs import load_qqp, load_support, split_qqp  # noqa: E402
+
+DECISION = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24)))
+
+
+def others() -> list[dict[str, Any]]:
+    """Every committed hand-written pair outside the decision sets, the support files'
+    pairs not among them, and Quora's training components (``set`` "quora-train")."""
+    pairs = [p for p in committed_pairs() if p["set"] not in DECISION]
+    seen = {(p["a"], p["b"]) for p in pairs}
+    for name in ("support_tune", "support_weak", "support_heldout"):
+        for group in load_support(DATA / "cache_verifier" / f"{name}.txt"):
+            pairs += [{"set": name, **p} for p in group if (p["a"], p["b"]) not in seen]
+    pairs += [{"set": "quora-train", "a": a, "b": b, "label": label}
+              for a, b, label in split_qqp(load_qqp())["train"]]
+    return [{**p, "kind": p.get("kind") or ("paraphrase" if p["label"] else "negative")}
+            for p in pairs]
+
+
+def fire(out: Path) -> None:
+    vocabulary = shared_verifier().vocabulary
+    views: dict[str, TextView] = {}
+
+    def view(text: str) -> TextView:
+        found = views.get(text)
+        if found is None:
+            found = views[text] = vocabulary.view(text)
+        return found
+
+    pairs = others()
+    started = time.process_time()
+    fired = [p for p in pairs if asks_more(view(p["a"]), view(p["b"]), p["b"])]
+    spent = time.process_time() - started
+    counts = Counter((p["set"], p["label"]) for p in pairs)
+    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
+                   encoding="utf-8")
+    summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
+               "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
+                          for s in sorted({p["set"] for p in pairs})}}
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"{len(pairs):,} pairs, the check fires on {len(fired):,} ({spent:.1f} s CPU, "
+          f"views included); wrote {out}")
+
+
+def hit(row: dict[str, Any], floor: float, cut: float, check: bool) -> bool:
+    where, passed = stage(row, floor, cut)
+    return passed and not (check and where == "verifier" and row["more"])
+
+
+def rates(rows: list[dict[str, Any]], floor: float, cut: float, check: bool) -> dict[str, Any]:
+    pos = [hit(r, floor, cut, check) for r in rows if r["label"]]
+    neg = [hit(r, floor, cut, check) for r in rows if not r["label"]]
+    return {"recall": round(sum(pos) / max(len(pos), 1), 4), "hits": sum(pos),
+            "positives": len(pos), "false_hits": round(sum(neg) / max(len(neg), 1), 4),
+            "passed": sum(neg), "negatives": len(neg)}
+
+
+def newly(rows: list[dict[str, Any]], floor: float, cut: float) -> list[dict[str, Any]]:
+    """The rows the stack passes at this cut that the check refuses."""
+    return [r for r in rows if hit(r, floor, cut, False) and not hit(r, floor, cut, True)]
+
+
+def per(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    cells: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        cells[r["set"]][f"{'+' if r['label'] else '-'}{r['kind']}"] += 1
+    return {name: dict(c) for name, c in sorted(cells.items())}
+
+
+def listed(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{r['set']} {r.get('id') or ''} {r['kind']} {'+' if r['label'] else '-'} "
+            f"p {r['p']:.3f} | {r['a']} | {r['b']}" for r in rows]
+
+
+def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
+           passed_paraphrases: int | None) -> None:
+    config = CacheConfig()
+    floor = config.verifier_floor
+    verifier = shared_verifier()
+    cut = config.verifier_threshold or verifier.threshold
+    rows = [json.loads(line) for line in decision.read_text(encoding="utf-8").splitlines()]
+    started = time.process_time()
+    for r in rows:  # every row the verifier read: any cut may pass it
+        r["more"] = r["p"] is not None and asks_more(
+            verifier.view(r["a"]), verifier.view(r["b"]), r["b"])
+    spent = time.process_time() - started
+    names = list(dict.fromkeys(r["set"] for r in rows))
+    refused = newly(rows, floor, cut)
+    big_r = [r for r in refused if r["label"]]
+    big_f = [r for r in refused if not r["label"]]
+    base = rates(rows, floor, cut, False)
+    fh0, r0 = base["passed"], base["recall"]
+
+    others_rows = [json.loads(line) for line in fired_rows.read_text(encoding="utf-8")
+                   .splitlines()]
+    for r in others_rows:
+        r["more"] = True  # every one of them was fired on (``fire``)
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    refused2 = newly(others_rows, floor, cut)
+    r2 = sum(1 for r in refused2 if r["label"])
+    f2 = sum(1 for r in refused2 if not r["label"])
+    stage1 = {"F": len(big_f), "R": len(big_r), "R2": r2, "F2": f2,
+              "passed_paraphrases_others": passed_paraphrases,
+              "F>=5": len(big_f) >= 5, "R<=F": len(big_r) <= len(big_f),
+              "R2<=F2": r2 <= f2}
+    ships = stage1["F>=5"] and stage1["R<=F"] and (
+        r2 <= f2 or (passed_paraphrases is not None and r2 <= f2 + 0.005 * passed_paraphrases))
+    stage1["ships"] = ships
+
+    # Stage 2 (read whatever stage 1 says; it decides only if stage 1 ships).
+    target = fh0 - math.ceil(len(big_f) / 2)
+    # false hits fall as the cut rises: the lowest cut (a probability some row has, or
+    # the shipped cut) that meets the target, by bisection
+    cuts = sorted({r["p"] for r in rows if r["p"] is not None and r["p"] < cut} | {cut})
+    first = bisect.bisect_left(cuts, True, key=lambda c: rates(rows, floor, c, True)[
+        "passed"] <= target)
+    c_b = cuts[first] if first < len(cuts) else None
+    stage2: dict[str, Any] = {"FH0": fh0, "R0": r0, "target": target, "c_B": c_b}
+    if c_b is not None:
+        at = {name: rates([r for r in rows if r["set"] == name], floor, c_b, True)
+              for name in names}
+        shipped = {name: rates([r for r in rows if r["set"] == name], floor, cut, False)
+                   for name in names}
+        whole = rates(rows, floor, c_b, True)
+        losers = [n for n in names if at[n]["hits"] < shipped[n]["hits"]]
+        stage2.update({"at_c_B": whole, "by_set_at_c_B": at,
+                       "recall_points": round(100 * (whole["recall"] - r0), 2),
+                       "sets_losing_recall": losers,
+                       "lower": ships and c_b < cut and whole["recall"] >= r0 + 0.01
+                       and not losers})
+    result = {
+        "rule": "docs/semantic-cache.md, Session 16: the same question and more",
+        "floor": floor, "cut": cut,
+        "decision_sets": names,
+        "shipped": {"all": base, **{n: rates([r for r in rows if r["set"] == n], floor, cut,
+                                             False) for n in names}},
+        "check_on": {"all": rates(rows, floor, cut, True),
+                     **{n: rates([r for r in rows if r["set"] == n], floor, cut, True)
+                        for n in names}},
+        "heldout22-23": {
+            "shipped": rates([r for r in rows if r["set"] in ("heldout22", "heldout23")],
+                             floor, cut, False),
+            "check_on": rates([r for r in rows if r["set"] in ("heldout22", "heldout23")],
+                              floor, cut, True)},
+        "stage1": stage1,
+        "refused_decision": per(refused), "refused_decision_pairs": listed(refused),
+        "others": {"pairs": summary["pairs"], "fired": summary["fired"],
+                   "by_set": summary["by_set"], "refused": per(refused2),
+                   "refused_pairs": listed(refused2)},
+        "stage2": stage2,
+        "floor_0.45_check_on": {"all": rates(rows, 0.45, cut, True),
+                                "shipped_floor_0.45": rates(rows, 0.45, cut, False)},
+        "cpu_us_per_pair_decision": round(1e6 * spent / max(len(rows), 1), 1),
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("stage1", "stage2")}, indent=1))
+    print("\n".join(result["refused_decision_pairs"] + result["others"]["refused_pairs"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fire", help="the pairs outside the decision sets the check refuses")
+    f.add_argument("--out", type=Path, required=True)
+    d = sub.add_parser("decide", help="the rule's figures, both stages")
+    d.add_argument("--decision", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets (check off)")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--fired-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of fire's pairs (check off)")
+    d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--passed-paraphrases", type=int, default=None,
+                   help="the paraphrases the stack passes outside the decision sets (the "
+                        "rule's 0.5 %%; needed only where R2 > F2)")
+    args = parser.parse_args()
+    if args.command == "fire":
+        fire(args.out)
+    else:
+        decide(args.decision, args.fired_rows, args.fired, args.out, args.passed_paraphrases)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

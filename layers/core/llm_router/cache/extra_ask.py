@@ -1,0 +1,82 @@
+"""A query that asks what the cached question asks, and more (pure; no I/O).
+
+"how do I cancel my subscription" cached, "how do I cancel my subscription but keep the
+box that's already been packed for this week" asked: the cached answer says how to cancel
+and nothing about the box. Every model here reads such a pair as one question (p 0.99+:
+the longer text holds all of the shorter one). This check refuses a pair the verifier
+passed where
+
+- the cached text is a whole question (its first word asks: ``narrowing.ASKS``; a bare
+  topic such as "late checkout" asks nothing a longer text could go beyond),
+- the query holds its ask: its content words, in order (difflib's alignment of the two
+  texts' content stems, ``codes.aligned``), cover ``COVERED`` of the cached text's
+  content by IDF weight,
+- and after the last of those words the query adds a further request: a joining word
+  that adds one (``lexicon.FURTHER_ASKS``: "also", "plus", "as well", "but keep", "but
+  still", "without losing"...) or a second question (a clause, or the words after "and",
+  "but", "plus", that open with a question word), naming at least ``NEW_WORDS`` content
+  words the cached text lacks ("..., and which should I use?" names none; hello, who
+  asks and why do not count: ``lexicon.CONTEXT_WORDS``).
+
+One direction only: a cached answer to the longer question covers the shorter one. Off
+unless ``cache.extra_ask`` turns it on (docs/semantic-cache.md "Session 16").
+"""
+
+from __future__ import annotations
+
+from llm_router.cache.codes import aligned
+from llm_router.cache.lexicon import CONTEXT_WORDS, FURTHER_ASKS
+from llm_router.cache.narrowing import ASKS, clauses
+from llm_router.cache.pair_features import TextView
+
+COVERED = 0.8  # IDF share of the cached question's content words the query holds in order
+NEW_WORDS = 3  # content words after the shared part that the cached question lacks
+
+_JOINS = frozenset({"and", "but", "plus", "also"})
+# Question words that also open a relative clause ("my brother, who lives abroad"): a
+# second question only with an auxiliary after them ("who is", "where do").
+_RELATIVE = frozenset({"which", "who", "where", "when"})
+_AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "will", "would", "should",
+                          "is", "are", "am", "was", "were", "may", "might", "must", "has",
+                          "have", "shall"})
+_LONGEST = max(len(phrase) for phrase in FURTHER_ASKS)
+
+
+def asks_more(cached: TextView, query: TextView, query_text: str) -> bool:
+    """Whether ``query`` (its view and text) asks what the whole question ``cached`` asks
+    and adds a further request after it."""
+    if (int(query.content.sum()) - int(cached.content.sum()) < NEW_WORDS
+            or not cached.words or not ASKS.match(cached.words[0])):
+        return False
+    mine = [i for i, content in enumerate(cached.content) if content]
+    theirs = [j for j, content in enumerate(query.content) if content]
+    found: list[int] = []
+    last = -1
+    for tag, i1, i2, _, j2 in aligned([cached.stems[i] for i in mine],
+                                      [query.stems[j] for j in theirs]):
+        if tag == "equal":
+            found += mine[i1:i2]
+            last = theirs[j2 - 1]
+    total = float(cached.idf[mine].sum())
+    if last < 0 or float(cached.idf[found].sum()) < COVERED * total:
+        return False
+    own = set(cached.stems)
+    if sum(1 for j in range(last + 1, len(query.words))
+           if query.content[j] and query.stems[j] not in own
+           and query.words[j] not in CONTEXT_WORDS) < NEW_WORDS:
+        return False
+    return further_request(query.words, clauses(query_text, query.words), last + 1)
+
+
+def further_request(words: tuple[str, ...], clause_of: list[int], start: int) -> bool:
+    """Whether ``words`` (a text's view, with each word's clause) from ``start`` on hold a
+    joining word that adds a request, or a second question."""
+    for j in range(start, len(words)):
+        if any(tuple(words[j:j + n]) in FURTHER_ASKS for n in range(1, _LONGEST + 1)):
+            return True
+        opens = j > 0 and (clause_of[j] != clause_of[j - 1] or words[j - 1] in _JOINS)
+        if opens and ASKS.match(words[j]) and (
+                words[j] not in _RELATIVE
+                or (j + 1 < len(words) and words[j + 1] in _AUXILIARIES)):
+            return True
+    return False

@@ -1,0 +1,122 @@
+"""The extra-ask check (cache/extra_ask.py): a query that holds the cached question's ask
+and adds a further request is refused after the verifier passed it; context before the
+ask, a bare topic cached, a follow-up that names nothing new, a relative clause, an
+alternative ("or do I ...") and the other direction are kept. Invented pairs only."""
+
+from typing import Any
+
+import pytest
+
+from llm_router.cache.codes import aligned, replaced
+from llm_router.cache.extra_ask import asks_more, further_request
+from llm_router.cache.narrowing import clauses
+from llm_router.cache.pair_features import TextView
+from llm_router.cache.policy import MatchPolicy, policy_for
+from llm_router.catalog import CacheConfig
+
+SAVINGS = ("how do I close my savings account", "how do I close my savings account but still "
+           "keep the standing orders running on my current account")
+CARPETS = ("can you clean my carpets", "can you clean my carpets and also remove the wine "
+           "stain on the sofa cushions")
+GYM = ("what time does the gym open", "what time does the gym open, and is there a sauna for "
+       "members on the basic plan")
+CONTACTS = ("how do I export my contacts", "how do I export my contacts? where do I import "
+            "them into the new email provider afterwards")
+
+
+@pytest.fixture(scope="module")
+def verifier() -> Any:
+    from llm_router.cache.verifier import shared_verifier
+
+    return shared_verifier()
+
+
+def more(verifier: Any, cached: str, query: str) -> bool:
+    return asks_more(verifier.view(cached), verifier.view(query), query)
+
+
+@pytest.mark.parametrize("pair", [SAVINGS, CARPETS, GYM, CONTACTS])
+def test_the_same_question_and_a_further_request_is_refused(verifier: Any,
+                                                            pair: tuple[str, str]) -> None:
+    assert more(verifier, *pair)
+
+
+@pytest.mark.parametrize(("cached", "query"), [
+    # context before the ask, nothing after it
+    ("how do I reset my router", "Hi, my internet dropped this morning and the lights keep "
+     "blinking, how do I reset my router?"),
+    # a bare topic asks nothing a longer question could go beyond
+    ("late checkout", "is a late checkout possible on my last day, and is there a charge for "
+     "the extra hours at the hotel"),
+    # a follow-up that names too little that is new
+    ("what is a mortgage broker", "what is a mortgage broker, and why would I use one"),
+    # a relative clause is no second question
+    ("how do I repair my bike chain", "how do I repair my bike chain, which snapped while "
+     "climbing a steep hill yesterday"),
+    # an alternative is the same question
+    ("can I pay by card", "can I pay by card or do I need to bring cash to the market stall "
+     "on saturday"),
+    # the query does not hold the cached ask ("cancel")
+    ("how do I cancel my gym membership", "how do I freeze my gym membership and also pause "
+     "the direct debit for two months"),
+    # the other direction: the cached answer covers the shorter question
+    (CARPETS[1], CARPETS[0]),
+    ("how do I export my contacts", "how do I export my contacts"),
+])
+def test_kept(verifier: Any, cached: str, query: str) -> None:
+    assert not more(verifier, cached, query)
+
+
+def test_a_further_request_is_read_after_the_shared_part_only(verifier: Any) -> None:
+    text = "can you also fix the door, and is there a fee"
+    words = verifier.view(text).words
+    cut = clauses(text, words)
+    assert further_request(words, cut, 0)
+    assert further_request(words, cut, words.index("door"))  # ", and is there"
+    assert not further_request(words, cut, len(words) - 1)
+    who = "how do I add my brother, who lives abroad, to the account"
+    words = verifier.view(who).words
+    assert not further_request(words, clauses(who, words), 1)
+    asked = "how do I add my brother, who is allowed to sign for me"
+    words = verifier.view(asked).words
+    assert further_request(words, clauses(asked, words), 1)
+
+
+def test_the_alignment_is_codes_one() -> None:
+    a, b = ["cancel", "subscription"], ["cancel", "subscription", "keep", "box"]
+    assert aligned(a, b) == [("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 4)]
+    assert replaced(["the", "xls", "file"], ["the", "xlsx", "file"]) == [(1, 2, 1, 2)]
+    assert aligned(["x"] * 201, ["x"]) == []  # longer than MAX_ALIGNED: not aligned
+
+
+class _Passes:
+    """A verifier that passes every pair at ``p``, over the real word views."""
+
+    def __init__(self, views: Any, p: float):
+        self._views, self._p = views, p
+
+    def view(self, text: str) -> TextView:
+        return self._views.view(text)  # type: ignore[no-any-return]
+
+    def probability(self, cached: str, query: str, cosine: float) -> float:
+        return self._p
+
+
+def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any) -> None:
+    passes: Any = _Passes(verifier, 0.99)
+    cached, query = CARPETS
+    assert MatchPolicy(0.5, True, passes, 0.95).judge(0.8, None, None, cached, query).hit
+    on = MatchPolicy(0.5, True, passes, 0.95, extra_ask=True)
+    verdict = on.judge(0.8, None, None, cached, query)
+    assert not verdict.hit and verdict.refused_by == "extra_ask"
+    assert verdict.probability == pytest.approx(0.99)  # counts as judged (rank margin)
+    assert on.judge(0.8, None, None, query, cached).hit  # the other direction
+    low: Any = _Passes(verifier, 0.5)  # under the cut: the verifier's refusal
+    assert MatchPolicy(0.5, True, low, 0.95, extra_ask=True).judge(
+        0.8, None, None, cached, query).refused_by == "verifier"
+
+
+def test_the_setting() -> None:
+    assert policy_for(CacheConfig(), "t").extra_ask is CacheConfig().extra_ask
+    assert policy_for(CacheConfig(extra_ask=True), "t").extra_ask is True
+    assert policy_for(CacheConfig(extra_ask=False), "t").extra_ask is False
