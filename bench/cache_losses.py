@@ -8,7 +8,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
-    .venv/bin/python bench/cache_losses.py --sets heldout22 --extra-ask  # "the same and more"
+    .venv/bin/python bench/cache_losses.py --sets heldout22 --no-extra-ask  # that check off
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
@@ -18,8 +18,8 @@ once, at the loosest setting (floor 0, any probability), which gives the stage t
 decides it at every floor and operating point: the amounts-and-ids check (``numbers``),
 the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
 and not respelled), the verifier (its probability against the operating point), and with
-``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``), with
-``--extra-ask`` (or ``cache.extra_ask``) the one after that (``extra_ask.py``). The
+``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``), and the
+one after that unless ``--no-extra-ask`` (``cache.extra_ask``, on: ``extra_ask.py``). The
 verifier's probability is also read for pairs under the floor, so the table says what
 another floor would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the
 paraphrases each lower floor finds and the negatives it passes beyond ``--floor``); each
@@ -182,22 +182,23 @@ def main() -> int:
     parser.add_argument("--narrowing", action="store_true",
                         help="with the narrowing check after the verifier (cache/narrowing.py), "
                              "whatever cache.narrowing says")
-    parser.add_argument("--extra-ask", action="store_true",
-                        help="with the extra-ask check after the verifier (cache/extra_ask.py), "
-                             "whatever cache.extra_ask says")
+    parser.add_argument("--extra-ask", action=argparse.BooleanOptionalAction, default=None,
+                        help="with (or without) the extra-ask check after the verifier "
+                             "(cache/extra_ask.py); default: cache.extra_ask")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
     config = CacheConfig()
     floor = config.verifier_floor if args.floor is None else args.floor
+    extra_ask = config.extra_ask if args.extra_ask is None else args.extra_ask
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
-                             extra_ask=args.extra_ask or config.extra_ask))
+                             extra_ask=extra_ask))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -205,7 +206,7 @@ def main() -> int:
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor,
                      "narrowing": args.narrowing or config.narrowing,
-                     "extra_ask": args.extra_ask or config.extra_ask},
+                     "extra_ask": extra_ask},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,

@@ -202,8 +202,9 @@ class CacheConfig(BaseModel):
     narrowing: bool = False
     # With the verifier: refuse a pair it passed where the query asks what the cached
     # question asks and adds a further request ("... and also value it for the
-    # insurance"): cache/extra_ask.py, docs/semantic-cache.md "Session 16".
-    extra_ask: bool = False
+    # insurance"): cache/extra_ask.py. On: it met session 16's rule
+    # (docs/semantic-cache.md "Session 16: the same question and more").
+    extra_ask: bool = True
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

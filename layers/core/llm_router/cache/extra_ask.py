@@ -18,8 +18,9 @@ passed where
   words the cached text lacks ("..., and which should I use?" names none; hello, who
   asks and why do not count: ``lexicon.CONTEXT_WORDS``).
 
-One direction only: a cached answer to the longer question covers the shorter one. Off
-unless ``cache.extra_ask`` turns it on (docs/semantic-cache.md "Session 16").
+One direction only: a cached answer to the longer question covers the shorter one. On by
+default (``cache.extra_ask``): it met session 16's rule (docs/semantic-cache.md "Session
+16: the same question and more", with what it wrongly refuses).
 """
 
 from __future__ import annotations
