@@ -15,6 +15,7 @@ from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
     DECISION_SETS,
     FOCUS_SETS,
+    MATCHED_SETS,
     NEW_SETS,
     RULES,
     SHAPE_SETS,
@@ -23,12 +24,15 @@ from train.cache_verifier.cross_continue import (
     decide_cut,
     decision_pairs,
     frozen_names,
+    highest_cut,
     lowest_cut,
     probe_probabilities,
     rates,
     stacked,
 )
 from train.cache_verifier.pairs import read_jsonl
+
+MATCHED_REQUESTS = 100  # added_request negatives per matched set, at least
 
 
 def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
@@ -38,7 +42,8 @@ def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
 
 
 def test_no_decision_set_is_a_new_training_set() -> None:
-    assert not (set(NEW_SETS) | set(SHAPE_SETS) | set(FOCUS_SETS)) & set(DECISION_SETS)
+    trained = set(NEW_SETS) | set(SHAPE_SETS) | set(FOCUS_SETS) | set(MATCHED_SETS)
+    assert not trained & set(DECISION_SETS)
     assert {"heldout9", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18",
             "heldout19", "heldout20", "heldout21", "heldout22", "heldout23"} <= set(DECISION_SETS)
     assert {p["set"] for p in decision_pairs()} == set(DECISION_SETS)
@@ -140,6 +145,72 @@ def test_session_16s_rule_allows_half_a_point_and_two_and_a_half_a_set(tmp_path:
     one = dict(shipped, heldout22=[(1, 0.97)] * 194 + [(1, 0.05)] * 6 + shipped["heldout22"][200:])
     result = decide_cut(base, _losses_rows(tmp_path / "one.jsonl", one), rule)
     assert result["a"]["pass"] and not result["b"]["pass"] and result["chosen"] is None
+
+
+def test_the_matched_rule_adopts_at_c_a_with_the_newest_keeping_their_recall(
+        tmp_path: Path) -> None:
+    """Session 16's rule for the matched sets' candidate, route (a): at c_A recall on D'''
+    gains 1.5 points, no set loses more than 1.5, heldout22+23 together lose none."""
+    rule = RULES["session16-matched"]
+    assert rule.sets == DECISION_SETS and rule.fewer == 0.75
+    shipped = {name: [(1, 0.97)] * 180 + [(1, 0.9)] * 20 + [(0, 0.97)] * 5 + [(0, 0.1)] * 95
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    better = {name: [(1, 0.97)] * 180 + [(1, 0.96)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+              for name in rule.sets}
+    # heldout22-23 merely keeping their recall is enough; losing one paraphrase is not
+    kept = [(1, 0.97)] * 180 + [(1, 0.05)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+    even = dict(better, heldout22=kept, heldout23=kept)
+    result = decide_cut(base, _losses_rows(tmp_path / "even.jsonl", even), rule)
+    assert result["b"]["newest_points"] == 0.0 and result["chosen"] == "c_A"
+    assert result["a"]["pass"] and result["cut"] == result["cuts"]["c_A"]
+    uneven = dict(even, heldout22=[(1, 0.05)] + kept[1:])
+    result = decide_cut(base, _losses_rows(tmp_path / "uneven.jsonl", uneven), rule)
+    assert result["a"]["pass"] and not result["b"]["pass"] and result["chosen"] is None
+
+
+def test_the_matched_rule_adopts_at_c_r_for_a_quarter_fewer_false_hits(tmp_path: Path) -> None:
+    """Route (a'): at c_R (recall at least R0), false hits at most 0.75 x FH0."""
+    rule = RULES["session16-matched"]
+    shipped = {name: [(1, 0.97)] * 180 + [(1, 0.9)] * 20 + [(0, 0.97)] * 4 + [(0, 0.1)] * 96
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    # the same paraphrases found, three of each set's four passed negatives between them and
+    # the shipped cut; lowering the cut to FH0 finds nothing more
+    cleaner = {name: [(1, 0.97)] * 180 + [(1, 0.5)] * 20 + [(0, 0.975)] + [(0, 0.96)] * 3
+               + [(0, 0.8)] * 2 + [(0, 0.1)] * 94 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "cleaner.jsonl", cleaner), rule)
+    assert not result["a"]["pass"] and result["a_prime"]["pass"]
+    assert result["chosen"] == "c_R" and result["cut"] == result["cuts"]["c_R"] == 0.97
+    assert result["candidate"]["false_hits"] == len(rule.sets)
+    assert result["candidate"]["hits"] == result["shipped"]["hits"]
+    # the other rules have no route (a')
+    assert RULES["session16"].fewer is None and "c_R" not in decide_cut(
+        base, _losses_rows(tmp_path / "cleaner.jsonl", cleaner), RULES["session16"])["cuts"]
+
+
+def test_the_highest_cut_keeps_the_hits_at_the_bound() -> None:
+    rows = [row(1, 0.99, respelled=True), row(1, 0.9712345), row(1, 0.95), row(1, 0.93),
+            row(1, 0.97, similarity=0.4), row(1, 0.0, numbers=True), row(0, 0.96)]
+    assert highest_cut(rows, 1) == 1.0  # the respelled paraphrase passes at any cut
+    assert highest_cut(rows, 2) == 0.971234 and rates(rows, 0.971234)["hits"] == 2
+    assert highest_cut(rows, 3) == 0.95 and rates(rows, 0.950001)["hits"] == 2
+
+
+def test_the_matched_sets_hold_matched_pairs_of_both_new_kinds() -> None:
+    """train16a-b: each ``added_request`` negative has an ``added_context`` paraphrase of
+    the same short question (the matched sets session 16's prompt asked for)."""
+    for name, path in MATCHED_SETS.items():
+        rows = read_jsonl(path)
+        kinds = {(r["kind"], int(r["label"])) for r in rows}
+        assert {("added_context", 1), ("added_request", 0), ("reworded", 1)} <= kinds, name
+        def short(r: dict[str, Any]) -> str:
+            return str(min(r["a"], r["b"], key=len))
+
+        context = {short(r) for r in rows if r["kind"] == "added_context"}
+        requests = [r for r in rows if r["kind"] == "added_request"]
+        assert len(requests) >= MATCHED_REQUESTS, name
+        assert sum(short(r) in context for r in requests) >= 0.95 * len(requests), name
 
 
 def test_the_stack_teaches_through_the_sum_of_both_logits(tmp_path: Path) -> None:
