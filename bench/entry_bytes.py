@@ -1,13 +1,15 @@
 """What one semantic cache entry costs in memory, piece by piece (no model, no server).
 
-    .venv/bin/python bench/entry_bytes.py [--entries 10000] [--text-chars 40]
+    .venv/bin/python bench/entry_bytes.py [--entries 10000] [--text-chars 40] [--one-long N]
 
 Entries shaped as the request path makes them (a sha256 key, a context key, a question of
 ``--text-chars`` characters, a journal sort key, a unit float32 embedding), each piece
 measured with ``tracemalloc`` as the bytes it still holds: a ``TenantIndex`` of the entries,
 the ``IndexRecord`` copies a journal read makes of them before they are indexed, their
 snapshot (``snapshots.encode``) and the ``AnswerMemo`` per answer (the loopback upstream's
-answer). Prints bytes an entry for each.
+answer). Prints bytes an entry for each. ``--one-long N``: the newest entry's text N
+characters long instead (one long message among short questions: what the snapshot
+holds then, whole).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ DIM = 384
 T0 = datetime(2026, 12, 4, tzinfo=UTC)
 
 
-def records(n: int, chars: int) -> list[IndexRecord]:
+def records(n: int, chars: int, one_long: int = 0) -> list[IndexRecord]:
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(n, DIM)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -41,7 +43,8 @@ def records(n: int, chars: int) -> list[IndexRecord]:
     out = []
     for i in range(n):
         key = hashlib.sha256(str(i).encode()).hexdigest()
-        text = f"Question {i}: " + "w" * max(chars - 14, 0)
+        text = f"Question {i}: " + "w" * max((one_long if one_long and i == n - 1 else chars)
+                                             - 14, 0)
         out.append(IndexRecord(key, context, text, vectors[i].copy(), 2**40,
                                journal_sk(T0 + timedelta(microseconds=i), key)))
     return out
@@ -62,19 +65,21 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--text-chars", type=int, default=40)
+    parser.add_argument("--one-long", type=int, default=0,
+                        help="the newest entry's text this many characters long")
     args = parser.parse_args()
     n = args.entries
-    made, journal = held(lambda: records(n, args.text_chars))
+    made, journal = held(lambda: records(n, args.text_chars, args.one_long))
 
     def index() -> TenantIndex:  # its own records, dropped once added (as a journal read's)
         built = TenantIndex(DIM, capacity=n)
-        for record in records(n, args.text_chars):
+        for record in records(n, args.text_chars, args.one_long):
             built.add(record)
         return built
 
     built, index_bytes = held(index)
     vectors = built.semantic_rows * DIM * 4
-    _, snapshot = held(lambda: encode(made, made[-1].journal_sk, DIM))
+    blob, snapshot = held(lambda: encode(made, made[-1].journal_sk, DIM))
     completion = ChatCompletion.model_validate({
         "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "up",
         "choices": [{"index": 0, "finish_reason": "stop",
@@ -89,12 +94,13 @@ def main() -> None:
         return kept
 
     _, answers = held(memo)
-    print(f"{n:,} entries, texts of {args.text_chars} characters: bytes an entry")
+    long = f" (the newest {args.one_long:,})" if args.one_long else ""
+    print(f"{n:,} entries, texts of {args.text_chars} characters{long}: bytes an entry")
     print(f"  index (TenantIndex): {index_bytes / n:,.0f}, of which the float32 vector "
           f"{vectors / n:,.0f} and the rest (key, text, journal key, row maps) "
           f"{(index_bytes - vectors) / n:,.0f}")
     print(f"  journal read (IndexRecord and its embedding, before indexing): {journal / n:,.0f}")
-    print(f"  snapshot (encoded .npz): {snapshot / n:,.0f}")
+    print(f"  snapshot (encoded .npz): {snapshot / n:,.0f} ({len(blob) / 1e6:,.2f} MB in all)")
     print(f"  kept answer (AnswerMemo, 1,000 answers): {answers / 1000:,.0f}")
 
 

@@ -2,7 +2,7 @@
 budget counts against what it holds), the index at its cap, and what RSS holds beyond
 what Python and numpy allocated (no server: the cache's own classes, in this process).
 
-    .venv/bin/python bench/rss_account.py [--requests 15000] [--threads 8]
+    .venv/bin/python bench/rss_account.py [--requests 15000] [--threads 8] [--query-chars N]
 
 Loads what ``serve`` loads with the default config (the shared MiniLM, the tier
 classifier, the default verifier), measuring each step's RSS (anonymous and file-backed,
@@ -40,11 +40,12 @@ if not ALLOCATORS:
 
 import numpy as np  # noqa: E402
 from peer.upstream import completion as upstream_completion  # noqa: E402
-from soak import mixed  # noqa: E402
+from soak import mixed, padding  # noqa: E402
 
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import CachedAnswer, IndexRecord  # noqa: E402
 from llm_router.cache.preparer import Preparer, shared_nets  # noqa: E402
+from llm_router.cache.quantities import _hard_forms  # noqa: E402
 from llm_router.cache.service import ResponseCache, Stored  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, nets_of, shared_verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -151,7 +152,11 @@ class DictStore:
         return self.answers.get(key)
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
+        return []
+
+    def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
         return []
 
 
@@ -160,12 +165,13 @@ def completion() -> ChatCompletion:
     return ChatCompletion.model_validate_json(upstream_completion("up-model"))
 
 
-def serve_one(cache: ResponseCache, picker: TierPicker, i: int) -> str:
+def serve_one(cache: ResponseCache, picker: TierPicker, i: int, pad: str = "") -> str:
     """One request of the soak's mix through the cache's stages, as the request path
-    calls them: exact, embedding, tier, semantic, then the entry remembered."""
+    calls them: exact, embedding, tier, semantic, then the entry remembered; ``pad``
+    after each prompt (``soak.padding``)."""
     number, wording = mixed(i)
     prompt = (f"Benchmark request {number}: please say hello." if wording == "paraphrase"
-              else f"Benchmark request {number}: say hello.")
+              else f"Benchmark request {number}: say hello.") + pad
     request = ChatRequest.model_validate({"model": "auto", "messages": [
         {"role": "user", "content": prompt}]})
     if cache.find_exact(TENANT, request).hit is not None:
@@ -227,7 +233,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--allocators", action="store_true",
                         help="no tracing: what pymalloc and malloc hold at the end instead")
+    parser.add_argument("--query-chars", type=int, default=0,
+                        help="each prompt followed by filler to about this many characters "
+                             "(bench/soak.py --query-chars)")
     args = parser.parse_args()
+    pad = padding(args.query_chars)
     step = Step()
     counted: set[int] = set()
     embedder = shared_embedder()
@@ -248,7 +258,7 @@ def main() -> None:
     lock = threading.Lock()
 
     def one(i: int) -> None:
-        kind = serve_one(cache, picker, i)
+        kind = serve_one(cache, picker, i, pad)
         with lock:
             kinds[kind] = kinds.get(kind, 0) + 1
 
@@ -285,9 +295,11 @@ def main() -> None:
     cache._store.answers.clear()  # type: ignore[attr-defined]  # the store's, not serve's
     emptied("kept answers (AnswerMemo)", cache._answers.held_bytes / MB,
             lambda: cache._answers._held.clear(), rows)
+    emptied(f"the amounts' readings (_hard_forms, {_hard_forms.cache_info().currsize} texts)",
+            float("nan"), _hard_forms.cache_clear, rows)
     entries = cache.entries(TENANT)
-    emptied(f"the tenant's index ({entries:,} entries; max_entries)", float("nan"),
-            lambda: cache._tenants.clear(), rows)
+    emptied(f"the tenant's index ({entries:,} entries; max_entries, max_index_bytes)",
+            cache._tenants[TENANT].index.nbytes / MB, lambda: cache._tenants.clear(), rows)
     print("\n| cache | its budget counted (MB) | held, traced (MB) |\n|---|---|---|")
     for name, budget, held in rows:
         print(f"| {name} | {budget:.1f} | {held:.1f} |")

@@ -3,7 +3,8 @@
     make bench-soak                          # 50,000 requests, cache off
     make bench-soak-cache                    # 50,000 requests, the default cache on
     .venv/bin/python bench/soak.py [--requests 50000] [--concurrency 8] [--cache]
-                                   [--rss-mb MB] [--max-growth-mb MB] [--out bench/results]
+                                   [--rss-mb MB] [--max-growth-mb MB] [--query-chars N]
+                                   [--out bench/results]
 
 Starts the loopback upstream (bench/peer/upstream.py) and ``llm-router serve`` on its
 embedded store (cache off, explicit model, unique prompts), sends the requests from
@@ -34,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from peer.gateways import start_router, start_upstream
-from peer.load import Run, Sample, drive, median, percentile
+from peer.load import PROMPTS, Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
 
 from llm_router.cache.store import JOURNAL, overlap_start
@@ -62,6 +63,11 @@ STORED_SHARE = 0.8
 # A repeat sends the prompt of the request LAG before it: an odd lag, so that request was
 # a new prompt (``mixed``), long stored at c8.
 LAG = 101
+# ``--query-chars``: what follows each prompt, repeated to length (no digit: the hard
+# check still tells the prompts apart by their request number alone).
+FILLER = ("Some background first. The account was opened last spring, and since then the "
+          "customer has written about the billing cycle, the shipping address, the warranty "
+          "terms and the return policy; each time the team answered within a day. ")
 
 
 def main() -> int:
@@ -80,8 +86,12 @@ def main() -> int:
     parser.add_argument("--ttl-seconds", type=int,
                         help="with --cache: the cache's ttl_seconds (default: the config's, "
                              "a day), short to see the store's expired entries go")
+    parser.add_argument("--query-chars", type=int, default=0,
+                        help="each prompt followed by filler text up to about this many "
+                             "characters (a long user message); 0: the short prompts")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
+    pad = padding(args.query_chars)
     window = min(WINDOW, max(args.requests // 4, 1))
     upstream = start_upstream()
     router = start_router(upstream, cache=args.cache, cache_ttl_s=args.ttl_seconds)
@@ -112,7 +122,7 @@ def main() -> int:
         print(f"router ready in {router.ready_s:.1f} s, {idle:.0f} MB; sending "
               f"{args.requests:,} requests at c{args.concurrency}", flush=True)
         run = asyncio.run(drive(router, args.requests, args.concurrency, progress=progress,
-                                mix=mixed if args.cache else None))
+                                mix=mixed if args.cache else None, pad=pad))
         after = router.rss_mb()
         if cpu[-1][0] != len(run.samples):
             cpu.append((len(run.samples), router.cpu_s()))
@@ -145,7 +155,9 @@ def main() -> int:
         "",
         f"Command: `.venv/bin/python bench/soak.py --requests {args.requests} "
         f"--concurrency {args.concurrency}{' --cache' if args.cache else ''}"
-        f"{f' --ttl-seconds {args.ttl_seconds}' if args.ttl_seconds else ''}` ({what}.",
+        f"{f' --ttl-seconds {args.ttl_seconds}' if args.ttl_seconds else ''}"
+        f"{f' --query-chars {args.query_chars}' if args.query_chars else ''}` ({what}"
+        f"{f'; each prompt followed by filler to {args.query_chars:,} characters' if pad else ''}.",
         "",
         f"| | first {window:,} | last {window:,} |",
         "|---|---|---|",
@@ -189,6 +201,14 @@ def _growth(marks: list[tuple[int, float]], requests: int,
     if first is None or requests - first[0] < 2 * WINDOW:
         return None, start
     return marks[-1][1] - first[1], first[0]
+
+
+def padding(chars: int) -> str:
+    """What follows each prompt so that it is at most ``chars`` long ("" for 0)."""
+    if chars <= 0:
+        return ""
+    room = chars - len(PROMPTS["paraphrase"].format(i=10**9))
+    return (" " + FILLER * (room // len(FILLER) + 1))[:max(room, 0)]
 
 
 def mixed(i: int) -> tuple[int, str]:

@@ -67,12 +67,13 @@ PROMPTS = {"plain": "Benchmark request {i}: say hello.",
 
 
 def body(gateway: Gateway, i: int, *, stream: bool = False,
-         wording: str = "plain") -> dict[str, object]:
+         wording: str = "plain", pad: str = "") -> dict[str, object]:
     """A unique prompt per request (``i``), so no gateway can answer from a cache unless
-    the prompt is sent again (or, with ``wording="paraphrase"``, reworded)."""
+    the prompt is sent again (or, with ``wording="paraphrase"``, reworded); ``pad``
+    follows it (a long message)."""
     payload: dict[str, object] = {
         "model": gateway.model, "max_tokens": 16, "stream": stream,
-        "messages": [{"role": "user", "content": PROMPTS[wording].format(i=i)}]}
+        "messages": [{"role": "user", "content": PROMPTS[wording].format(i=i) + pad}]}
     if stream:
         payload["stream_options"] = {"include_usage": True}
     return payload
@@ -97,11 +98,12 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
                 offset: int = 0, wording: str = "plain",
                 progress: Callable[[int, Run], None] | None = None,
                 client: str = "aiohttp",
-                mix: Callable[[int], tuple[int, str]] | None = None) -> Run:
+                mix: Callable[[int], tuple[int, str]] | None = None, pad: str = "") -> Run:
     """``requests`` requests, ``concurrency`` at a time, each client keeping its connection
     (``client``: one of ``CLIENTS``). For a stream, the sample is the time to the first
     content chunk. ``mix``: request number -> (prompt number, wording), for a run that
-    sends some prompts again (default: request ``i`` sends prompt ``i`` in ``wording``)."""
+    sends some prompts again (default: request ``i`` sends prompt ``i`` in ``wording``);
+    ``pad``: text after every prompt (``body``)."""
     if client not in CLIENTS:
         raise ValueError(f"unknown client {client!r}; choose from {', '.join(CLIENTS)}")
     samples: list[Sample] = []
@@ -119,7 +121,7 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
                                      limits=httpx.Limits(max_connections=1)) as client:
             for i in counter:
                 n, said = mix(i) if mix else (i, wording)
-                samples.append(await _one(client, gateway, n, stream, said))
+                samples.append(await _one(client, gateway, n, stream, said, pad))
                 samples[-1].request = i
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
@@ -131,7 +133,7 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
                 connector=aiohttp.TCPConnector(limit=1)) as session:
             for i in counter:
                 n, said = mix(i) if mix else (i, wording)
-                samples.append(await _one_aiohttp(session, url, gateway, n, stream, said))
+                samples.append(await _one_aiohttp(session, url, gateway, n, stream, said, pad))
                 samples[-1].request = i
                 if progress is not None and len(samples) % 1000 == 0:
                     progress(len(samples), Run(samples, time.perf_counter() - started))
@@ -141,17 +143,18 @@ async def drive(gateway: Gateway, requests: int, concurrency: int, *, stream: bo
 
 
 async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool,
-               wording: str) -> Sample:
+               wording: str, pad: str = "") -> Sample:
     t0 = time.perf_counter()
     try:
         if not stream:
-            resp = await client.post("/chat/completions", json=body(gateway, i, wording=wording))
+            resp = await client.post("/chat/completions",
+                                     json=body(gateway, i, wording=wording, pad=pad))
             ms = (time.perf_counter() - t0) * 1000
             phases, calls = server_timing(resp.headers.get("server-timing", ""))
             return Sample(ms, resp.status_code == 200, phases, calls,
                           resp.headers.get("x-router-cache", ""))
         async with client.stream("POST", "/chat/completions",
-                                 json=body(gateway, i, stream=True)) as resp:
+                                 json=body(gateway, i, stream=True, pad=pad)) as resp:
             first = None
             async for line in resp.aiter_lines():
                 if first is None and line.startswith("data:") and '"content"' in line:
@@ -164,17 +167,17 @@ async def _one(client: httpx.AsyncClient, gateway: Gateway, i: int, stream: bool
 
 
 async def _one_aiohttp(session: aiohttp.ClientSession, url: str, gateway: Gateway, i: int,
-                       stream: bool, wording: str) -> Sample:
+                       stream: bool, wording: str, pad: str = "") -> Sample:
     t0 = time.perf_counter()
     try:
         if not stream:
-            async with session.post(url, json=body(gateway, i, wording=wording)) as resp:
+            async with session.post(url, json=body(gateway, i, wording=wording, pad=pad)) as resp:
                 await resp.read()
                 ms = (time.perf_counter() - t0) * 1000
                 phases, calls = server_timing(resp.headers.get("server-timing", ""))
                 return Sample(ms, resp.status == 200, phases, calls,
                               resp.headers.get("x-router-cache", ""))
-        async with session.post(url, json=body(gateway, i, stream=True)) as resp:
+        async with session.post(url, json=body(gateway, i, stream=True, pad=pad)) as resp:
             first = None
             async for raw in resp.content:
                 if first is None and raw.startswith(b"data:") and b'"content"' in raw:
