@@ -38,7 +38,8 @@ class Counting(DynamoCacheStore):
     items = keys = 0
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         found = super().journal_since(tenant_id, after, newest)
         self.items += len(found)
         return found

@@ -83,7 +83,8 @@ class Snapshot:
 
 class NoJournal:
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         return []
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:

@@ -228,6 +228,37 @@ def test_the_entry_cap_holds_in_the_journal_read_the_snapshot_and_a_cold_instanc
     assert cold.entries(tenant) == 2
 
 
+def test_the_byte_bound_holds_in_the_journal_read_the_snapshot_and_a_cold_instance(
+    storage: Storage, moto_url: str
+) -> None:
+    """``cache.max_index_bytes`` for the newest 2 of 3 long questions: a journal read, the
+    snapshot rebuild and a cold instance all keep those 2; the oldest misses."""
+    entries = DynamoCacheStore(storage.client, storage.settings.cache_table)
+    s3 = boto3.client("s3", endpoint_url=moto_url, region_name=storage.settings.region,
+                      **LOCAL_CREDENTIALS)
+    s3.create_bucket(Bucket="cache-snapshots-bytes")
+    snapshots = S3SnapshotStore(s3, "cache-snapshots-bytes")
+    tenant, vector = "long-questions", np.ones(384, dtype=np.float32) / np.sqrt(384)
+    writer = ResponseCache(CacheConfig(refresh_seconds=0), entries)
+    texts = [f"{ask} Here is the whole story of my order: " + "it was late again. " * 500
+             for ask in ("Where is my parcel?", "Can I return shoes?", "Do you ship to Norway?")]
+    for i, text in enumerate(texts):
+        writer.store(tenant, request(text), vector, text, completion(f"answer {i}"),
+                     Stored("small-model", "simopenai", Decimal("0.0001")), f"req_{i}")
+    budget = sum(r.nbytes for r in entries.journal_since(tenant, "")[1:])
+    newest = entries.journal_since(tenant, "", newest_bytes=budget)
+    assert [r.text for r in newest] == texts[1:]  # oldest first, as without a bound
+
+    now = int(datetime.now(UTC).timestamp())
+    assert snapshots.rebuild(tenant, entries, now, max_bytes=budget) == 2
+    assert [r.text for r in snapshots.load(tenant)[0]] == texts[1:]
+    cold = ResponseCache(CacheConfig(refresh_seconds=0, max_index_bytes=budget), entries,
+                         snapshots=snapshots)
+    assert cold.lookup_exact(tenant, request(texts[0])) is None
+    assert all(cold.lookup_exact(tenant, request(t)) is not None for t in texts[1:])
+    assert cold.entries(tenant) == 2
+
+
 def test_a_streamed_answer_is_stored_and_a_hit_is_replayed_as_a_stream(
     router: RouterProcess, storage: Storage
 ) -> None:

@@ -173,6 +173,11 @@ class CacheConfig(BaseModel):
     # oldest go, so a lookup's scan and the index's memory stay bounded whatever the
     # traffic (docs/semantic-cache.md "Session 14").
     max_entries: int = Field(default=10_000, ge=1)
+    # What those entries may hold in memory, in bytes (their texts, vectors and keys:
+    # ``IndexRecord.nbytes``): past it the oldest go too. A full index of questions of up to
+    # ~1,100 characters stays under it; 10,000 messages of 20,000 characters would hold
+    # 220-820 MB (docs/semantic-cache.md "Session 16").
+    max_index_bytes: int = Field(default=32 * 2**20, ge=1)
     max_temperature: float = 0.7
     # Lexical guards that refuse near-misses (numbers, names, negation, opposite intents,
     # a swapped topic word). Off trades wrong answers for hits: see the evaluation. With

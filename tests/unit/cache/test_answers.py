@@ -45,7 +45,8 @@ class Store:
         return [{"Put": {"record": record, "answer": answer}}]
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
@@ -215,7 +216,8 @@ def test_a_miss_says_why_when_it_was_not_for_want_of_an_entry() -> None:
     found = cache.find_exact("t", request("opening hours?"))
     assert found.hit is None and found.miss == "gone"
 
-    def failing(tenant_id: str, after: str, newest: int | None = None) -> list[IndexRecord]:
+    def failing(tenant_id: str, after: str, newest: int | None = None,
+                newest_bytes: int | None = None) -> list[IndexRecord]:
         raise OSError("connection reset")
 
     store.journal_since = failing  # type: ignore[method-assign]

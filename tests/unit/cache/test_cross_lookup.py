@@ -291,7 +291,8 @@ def test_stacked_an_entry_learnt_from_a_snapshot_is_prepared_ahead(
 
     class NoJournal:
         def journal_since(self, tenant_id: str, after: str,
-                          newest: int | None = None) -> list[IndexRecord]:
+                          newest: int | None = None,
+                          newest_bytes: int | None = None) -> list[IndexRecord]:
             return []
 
         def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.cache.entry import CachedAnswer, IndexRecord, newest_within
 from llm_router.cache.service import PendingEntry, ResponseCache, _Tenant
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
@@ -41,10 +41,13 @@ class JournalStore:
         return True
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         self.reads.append(after)
         with self._lock:
-            found = [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
+            found = [r for r in self.journal if r.journal_sk > after]
+        if newest is not None or newest_bytes is not None:  # as DynamoCacheStore reads them
+            found = list(newest_within(reversed(found), newest, newest_bytes))[::-1]
         self.items_read += len(found)
         return found
 
@@ -184,19 +187,22 @@ class FullOverlap(ResponseCache):
 
     def _unseen(self, tenant_id: str, tenant: _Tenant) -> list[IndexRecord]:
         return self._store.journal_since(tenant_id, overlap_start(tenant.index.watermark),
-                                         newest=self.config.max_entries)
+                                         newest=self.config.max_entries,
+                                         newest_bytes=self.config.max_index_bytes)
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_cursor_leaves_every_index_as_the_whole_overlap_did(seed: int) -> None:
     """Other instances' entries (some landing late, up to the overlap), this instance's
     own, entries expiring and the cap letting the oldest go, in random order: after every
-    sync both indexes hold the same entries, in the same order, and the same marks."""
+    sync both indexes hold the same entries, in the same order, and the same marks; the
+    caps on entries and on bytes alike."""
     rng = random.Random(seed)
     wall = [T0]
     clock = [0.0]
     store = JournalStore()
-    config = CacheConfig(refresh_seconds=1.0, max_entries=rng.choice([10_000, 40]))
+    config = CacheConfig(refresh_seconds=1.0, max_entries=rng.choice([10_000, 40]),
+                         max_index_bytes=rng.choice([32 * 2**20, 30 * 2_160]))
     caches = [kind(config, store, dim=8, monotonic=lambda: clock[0], clock=lambda: wall[0])
               for kind in (ResponseCache, FullOverlap)]
     for step in range(400):

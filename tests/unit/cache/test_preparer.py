@@ -49,7 +49,8 @@ class Store:
         self.journal = journal
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         return [r for r in self.journal if r.journal_sk > after][-newest if newest else 0:]
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:

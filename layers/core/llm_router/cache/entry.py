@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +16,13 @@ from llm_router.ledger import CacheMiss
 from llm_router.schema import ChatCompletion
 
 HitKind = Literal["exact", "semantic"]
+# What an entry holds in a ``TenantIndex`` besides its text, measured with tracemalloc
+# (bench/entry_bytes.py; docs/semantic-cache.md "Session 16"): a semantic row ~2,100 B
+# (its float32 vector 1,536 and the row arrays' 25, its key, journal key, size and maps),
+# an exact-only entry ~520 (its key, expiry, journal key and size). Rounded up: never
+# under what it holds.
+ROW_BYTES = 2_200
+EXACT_BYTES = 600
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,28 @@ class IndexRecord:
     embedding: npt.NDArray[np.float32] | None  # None: exact-only entry (tools, temperature)
     expires_at: int  # epoch seconds
     journal_sk: str  # "J#<created ISO>#<key>": orders entries for incremental loading
+
+    @property
+    def nbytes(self) -> int:
+        """What the entry holds in a ``TenantIndex`` (``cache.max_index_bytes``): an
+        exact-only entry keeps no text."""
+        if self.embedding is None:
+            return EXACT_BYTES
+        return ROW_BYTES + sys.getsizeof(self.text)
+
+
+def newest_within(records: Iterable[IndexRecord], entries: int | None,
+                  nbytes: int | None) -> Iterator[IndexRecord]:
+    """``records``, newest first, up to the first that would take them past ``entries``
+    or ``nbytes`` (``IndexRecord.nbytes``; the newest always): what an index under those
+    caps keeps of them (``TenantIndex._evict``). Stops reading there."""
+    held = 0
+    for count, record in enumerate(records):
+        held += record.nbytes
+        if (entries is not None and count >= entries) or (
+                nbytes is not None and count and held > nbytes):
+            return
+        yield record
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ differ from the query's are left out before the candidates are chosen: they coul
 answer, and among many entries that differ only in a number ("order 1234", "order 1235")
 they would take every candidate's place (issue 13/12).
 
-``max_entries`` caps what one index holds: past it, the entry learnt first goes (from
-the exact layer and the matrix together), and a record older than an entry the cap let
-go is never added back (the journal's overlap re-reads the last minute). Creation order,
-not use: hits write nothing to storage, so only the journal's order is the same on every
-instance and in the snapshot (``S3SnapshotStore.rebuild`` keeps the same newest).
+``max_entries`` caps what one index holds, and ``max_bytes`` what its entries hold in
+memory (``IndexRecord.nbytes``: a long question's text is most of it): past either, the
+entry learnt first goes (from the exact layer and the matrix together), and a record
+older than an entry the caps let go is never added back (the journal's overlap re-reads
+the last minute). Creation order, not use: hits write nothing to storage, so only the
+journal's order is the same on every instance and in the snapshot
+(``S3SnapshotStore.rebuild`` keeps the same newest).
 """
 
 from __future__ import annotations
@@ -64,9 +66,11 @@ FIRST_ROWS = 8
 
 class TenantIndex:
     def __init__(self, dim: int = 384, capacity: int = FIRST_ROWS,
-                 max_entries: int | None = None):
+                 max_entries: int | None = None, max_bytes: int | None = None):
         self.dim = dim
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
+        self.max_bytes = max_bytes  # None: no cap; else the newest entry is always kept
+        self.nbytes = 0  # what the entries hold (``IndexRecord.nbytes``, summed)
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         self._contexts = np.zeros(capacity, dtype=np.int64)
         self._expires = np.zeros(capacity, dtype=np.int64)
@@ -80,8 +84,9 @@ class TenantIndex:
         self._texts: list[str] = []
         self._signatures: list[Signature | None] = []
         self._row: dict[str, int] = {}  # semantic rows
-        # Every entry: key -> (expires_at, journal sort key), the one learnt first first.
-        self._exact: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        # Every entry: key -> (expires_at, journal sort key, its ``nbytes``), the one
+        # learnt first first.
+        self._exact: OrderedDict[str, tuple[int, str, int]] = OrderedDict()
         self._context_codes: dict[str, int] = {}  # contexts of semantic rows (and former)
         self._next_code = 0
         self.watermark = ""  # newest journal sort key seen
@@ -98,8 +103,8 @@ class TenantIndex:
     def add(self, record: IndexRecord) -> bool:
         """Add or update an entry; adding the same record again, or one older than an
         entry the cap let go, is a no-op. True when a semantic row was added or changed
-        (its text may be new to this instance). Past ``max_entries``, the entry learnt
-        first goes."""
+        (its text may be new to this instance). Past ``max_entries`` or ``max_bytes``, the
+        entry learnt first goes."""
         self.watermark = max(self.watermark, record.journal_sk)
         held = self._exact.get(record.key)
         if held is None and self.evicted_through and record.journal_sk <= self.evicted_through:
@@ -107,7 +112,11 @@ class TenantIndex:
         if held is not None and held[0] == record.expires_at and (
                 record.embedding is None or record.key in self._row):
             return False
-        self._exact[record.key] = (record.expires_at, record.journal_sk)
+        # An exact-only record of a key with a row leaves the row (and its text) as it is.
+        size = held[2] if held is not None and record.embedding is None \
+            and record.key in self._row else record.nbytes
+        self.nbytes += size - (held[2] if held is not None else 0)
+        self._exact[record.key] = (record.expires_at, record.journal_sk, size)
         self._exact.move_to_end(record.key)
         self._evict()
         if record.embedding is None:
@@ -130,7 +139,9 @@ class TenantIndex:
         return True
 
     def remove(self, key: str) -> None:
-        self._exact.pop(key, None)
+        held = self._exact.pop(key, None)
+        if held is not None:
+            self.nbytes -= held[2]
         row = self._row.pop(key, None)
         if row is None:
             return
@@ -153,7 +164,7 @@ class TenantIndex:
         """Forget every entry whose ``expires_at`` has passed: a search masks it out
         anyway, so results do not change; the index then holds about a TTL's worth of
         entries (``ttl_seconds``), not everything this instance has seen. How many went."""
-        expired = [key for key, (expires, _) in self._exact.items() if expires <= now]
+        expired = [key for key, (expires, *_) in self._exact.items() if expires <= now]
         for key in expired:
             self.remove(key)
         self._forget_contexts()
@@ -172,11 +183,12 @@ class TenantIndex:
         return held is not None and held[0] > now
 
     def _evict(self) -> None:
-        """The entries learnt first out, down to ``max_entries``."""
-        if self.max_entries is None:
-            return
-        while len(self._exact) > self.max_entries:
-            key, (_, journal) = next(iter(self._exact.items()))
+        """The entries learnt first out, down to ``max_entries`` and ``max_bytes`` (the
+        newest stays, however large)."""
+        while (self.max_entries is not None and len(self._exact) > self.max_entries) or (
+                self.max_bytes is not None and self.nbytes > self.max_bytes
+                and len(self._exact) > 1):
+            key, (_, journal, _) = next(iter(self._exact.items()))
             self.evicted_through = max(self.evicted_through, journal)
             self.remove(key)
             self.evicted += 1

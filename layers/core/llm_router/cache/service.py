@@ -51,7 +51,8 @@ class EntryStore(Protocol):
     def answer(self, tenant_id: str, key: str) -> CachedAnswer | None: ...
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]: ...
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]: ...
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]: ...
 
@@ -304,7 +305,8 @@ class ResponseCache:
     def _tenant(self, tenant_id: str) -> _Tenant:
         with self._lock:
             return self._tenants.setdefault(
-                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries)))
+                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries,
+                                               max_bytes=self.config.max_index_bytes)))
 
     def _sync(self, tenant_id: str, tenant: _Tenant) -> None:
         """The snapshot once, then the journal at most every ``refresh_seconds``: the
@@ -354,7 +356,8 @@ class ResponseCache:
             keys = self._store.journal_keys(tenant_id, start, watermark)
             after = next((before for before, key in zip([start, *keys], keys, strict=False)
                           if key not in tenant.seen), watermark)
-        return self._store.journal_since(tenant_id, after, newest=self.config.max_entries)
+        return self._store.journal_since(tenant_id, after, newest=self.config.max_entries,
+                                         newest_bytes=self.config.max_index_bytes)
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
 
-from llm_router.cache.entry import IndexRecord
+from llm_router.cache.entry import IndexRecord, newest_within
 from llm_router.cache.store import DynamoCacheStore, overlap_start
 from llm_router.errors import RouterError
 from llm_router.storage.dynamo import storage_error
@@ -84,12 +84,15 @@ class S3SnapshotStore:
                                 Body=encode(records, watermark, dim))
 
     def rebuild(self, tenant_id: str, entries: DynamoCacheStore, now: int,
-                dim: int = 384, max_entries: int | None = None) -> int:
-        """Fold the journal into the tenant's snapshot, keeping the newest ``max_entries``
-        live entries (None: all), as an instance's index does; returns how many."""
+                dim: int = 384, max_entries: int | None = None,
+                max_bytes: int | None = None) -> int:
+        """Fold the journal into the tenant's snapshot, keeping the newest live entries
+        within ``max_entries`` and ``max_bytes`` (None: all), as an instance's index does;
+        returns how many."""
         try:
             records, watermark = self.load(tenant_id)
-            newer = entries.journal_since(tenant_id, overlap_start(watermark), newest=max_entries)
+            newer = entries.journal_since(tenant_id, overlap_start(watermark),
+                                          newest=max_entries, newest_bytes=max_bytes)
         except (RouterError, ClientError, BotoCoreError) as exc:
             log.warning("cache snapshot of %s not rebuilt: %s", tenant_id, exc)
             return -1
@@ -97,8 +100,7 @@ class S3SnapshotStore:
         by_key.update((r.key, r) for r in newer)
         live = sorted((r for r in by_key.values() if r.expires_at > now),
                       key=lambda r: r.journal_sk)
-        if max_entries is not None:
-            live = live[-max_entries:]
+        live = list(newest_within(reversed(live), max_entries, max_bytes))[::-1]
         if newer:
             watermark = max(watermark, newer[-1].journal_sk)
         self.save(tenant_id, live, watermark, dim)

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import islice
 from typing import Any
 
 import numpy as np
 from botocore.exceptions import BotoCoreError, ClientError
 
-from llm_router.cache.entry import CachedAnswer, IndexRecord
+from llm_router.cache.entry import CachedAnswer, IndexRecord, newest_within
 from llm_router.schema import ChatCompletion
 from llm_router.storage.dynamo import paged_items, storage_error
 from llm_router.storage.numbers import n
@@ -117,13 +116,16 @@ class DynamoCacheStore:
         )
 
     def journal_since(self, tenant_id: str, after: str,
-                      newest: int | None = None) -> list[IndexRecord]:
+                      newest: int | None = None,
+                      newest_bytes: int | None = None) -> list[IndexRecord]:
         """Journal items newer than the sort key ``after`` ("" for all), oldest first;
-        with ``newest``, only the newest that many (read newest first, so a cold start
-        under ``cache.max_entries`` reads no more than its index keeps)."""
-        items = self._journal(tenant_id, after, _JOURNAL_END, ScanIndexForward=newest is None)
-        records = [_record(item) for item in islice(items, newest)]
-        return records if newest is None else records[::-1]
+        with ``newest`` or ``newest_bytes``, only the newest that many or those that hold
+        no more (``newest_within``: read newest first, so a cold start under
+        ``cache.max_entries`` and ``max_index_bytes`` reads no more than its index keeps)."""
+        if newest is None and newest_bytes is None:
+            return [_record(item) for item in self._journal(tenant_id, after, _JOURNAL_END)]
+        items = self._journal(tenant_id, after, _JOURNAL_END, ScanIndexForward=False)
+        return list(newest_within(map(_record, items), newest, newest_bytes))[::-1]
 
     def journal_keys(self, tenant_id: str, after: str, through: str) -> list[str]:
         """The sort keys of the journal items after ``after`` up to ``through``, oldest
