@@ -99,7 +99,21 @@ def test_snapshot_round_trip_keeps_records_and_watermark() -> None:
     assert [(r.key, r.context, r.text, r.expires_at) for r in back] == [
         ("a", "c", "hello", 1000), ("b", "c", "tools", 1000)]
     assert np.allclose(back[0].embedding, records[0].embedding) and back[1].embedding is None
-    assert snapshot_key("acme/x") == "cache/acme%2Fx/snapshot.npz"
+    assert snapshot_key("acme/x") == "cache/acme%2Fx/snapshot-2.npz"
+
+
+def test_a_snapshot_holds_each_text_at_its_own_length() -> None:
+    """One long message among short questions, texts in other scripts: the snapshot holds
+    each text's UTF-8 bytes, not every text as long as the longest (the first layout held
+    1,000 entries with one 20,000-character text in 82 MB; docs/semantic-cache.md
+    "Session 16")."""
+    texts = [f"question {i}" for i in range(999)] + ["x" * 20_000]
+    texts[:3] = ["", "¿dónde está mi pedido?", "注文はどこですか 😀"]
+    records = [rec(f"k{i}", t, vec(i), sk=f"J#{i:04d}") for i, t in enumerate(texts)]
+    blob = encode(records, "J#0999", 16)
+    assert len(blob) < 1000 * (16 * 4 + 64 * 4 * 3) + 40_000
+    back, _ = decode(blob)
+    assert [r.text for r in back] == texts
 
 
 def test_expired_entries_are_dropped_and_live_ones_still_found() -> None:

@@ -1,9 +1,15 @@
-"""Per-tenant embedding snapshots in S3 (``cache/<tenant>/snapshot.npz``).
+"""Per-tenant embedding snapshots in S3 (``cache/<tenant>/snapshot-2.npz``).
 
 A cold instance loads its tenant's snapshot (one GET) and then reads only the journal
 items newer than the snapshot's watermark from DynamoDB. ``rebuild`` is the scheduled
 job: previous snapshot + newer journal items - expired entries = the next snapshot.
-Plain ``.npz`` arrays, loaded with ``allow_pickle=False``.
+Plain ``.npz`` arrays, loaded with ``allow_pickle=False``; the texts as one UTF-8 array
+and their ends. The first layout (``snapshot.npz``, before session 16) held them as a
+fixed-width string array, every text as long as the longest at 4 bytes a character: one
+20,000-character message among 10,000 short ones made an 800 MB object, and about twice
+that in memory to load it. Its objects are left alone (an instance still running the
+first layout reads them; a new one, or the job, starts from the journal until the next
+rebuild writes ``snapshot-2.npz``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ PREFIX = "cache/"
 
 
 def snapshot_key(tenant_id: str) -> str:
-    return f"{PREFIX}{quote(tenant_id, safe='')}/snapshot.npz"
+    return f"{PREFIX}{quote(tenant_id, safe='')}/snapshot-2.npz"
 
 
 def encode(records: list[IndexRecord], watermark: str, dim: int) -> bytes:
@@ -35,12 +41,14 @@ def encode(records: list[IndexRecord], watermark: str, dim: int) -> bytes:
     for i, r in enumerate(records):
         if r.embedding is not None:
             vectors[i], has_vector[i] = r.embedding.reshape(-1), True
+    texts = [r.text.encode() for r in records]
     buf = io.BytesIO()
     np.savez(
         buf,
         keys=np.array([r.key for r in records], dtype=str),
         contexts=np.array([r.context for r in records], dtype=str),
-        texts=np.array([r.text for r in records], dtype=str),
+        text_utf8=np.frombuffer(b"".join(texts), dtype=np.uint8),
+        text_ends=np.cumsum([len(t) for t in texts], dtype=np.int64),
         journal=np.array([r.journal_sk for r in records], dtype=str),
         expires=np.array([r.expires_at for r in records], dtype=np.int64),
         vectors=vectors,
@@ -52,10 +60,12 @@ def encode(records: list[IndexRecord], watermark: str, dim: int) -> bytes:
 
 def decode(blob: bytes) -> tuple[list[IndexRecord], str]:
     with np.load(io.BytesIO(blob), allow_pickle=False) as data:
+        raw, ends = data["text_utf8"].tobytes(), data["text_ends"].tolist()
+        texts = [raw[start:end].decode() for start, end in zip([0, *ends], ends, strict=False)]
         records = [
-            IndexRecord(str(k), str(c), str(t), v.copy() if has else None, int(e), str(j))
+            IndexRecord(str(k), str(c), t, v.copy() if has else None, int(e), str(j))
             for k, c, t, v, has, e, j in zip(
-                data["keys"], data["contexts"], data["texts"], data["vectors"],
+                data["keys"], data["contexts"], texts, data["vectors"],
                 data["has_vector"], data["expires"], data["journal"], strict=True)
         ]
         return records, str(data["watermark"])
