@@ -34,10 +34,12 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from peer.gateways import start_router, start_upstream
 from peer.load import PROMPTS, Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
 
+from llm_router.cache.entry import IndexRecord
 from llm_router.cache.store import JOURNAL, overlap_start
 from llm_router.catalog import CacheConfig
 
@@ -136,7 +138,8 @@ def main() -> int:
     peak_rss = max(peak[0], after)
     target = args.rss_mb if args.rss_mb is not None else (
         idle + MODELS_MB + CAPS_MB + SLACK_MB if args.cache else 300.0)
-    growth, since = _growth(marks + [(len(run.samples), after)], len(run.samples)) \
+    growth, since = _growth(marks + [(len(run.samples), after)], len(run.samples),
+                            index_holds(pad)) \
         if args.cache else (None, 0)
     # Every repeat (the request numbers ``mixed`` sends again) answered from the cache.
     unanswered = sum(s.cache == "miss" for s in run.samples
@@ -191,12 +194,23 @@ def main() -> int:
     return 0 if ok else 1
 
 
+def index_holds(pad: str) -> int:
+    """Entries of this run's prompts a full index of the default config holds:
+    ``max_entries``, or fewer where ``max_index_bytes`` binds first (long prompts,
+    ``--query-chars``)."""
+    config = CacheConfig()
+    prompt = PROMPTS["plain"].format(i=10**4) + pad
+    each = IndexRecord("", "", prompt, np.zeros(1, dtype=np.float32), 0, "").nbytes
+    return min(config.max_entries, config.max_index_bytes // each)
+
+
 def _growth(marks: list[tuple[int, float]], requests: int,
-            max_entries: int = CacheConfig().max_entries) -> tuple[float | None, int]:
+            held: int = CacheConfig().max_entries) -> tuple[float | None, int]:
     """RSS growth (MB) from the first mark at or after the later of the run's half and the
-    request that fills the index to the last mark, and that mark's request; None when
-    fewer than two windows of ``WINDOW`` requests are left after it."""
-    start = max(requests // 2, int(max_entries / STORED_SHARE))
+    request that fills the index (``held`` entries, ``index_holds``) to the last mark, and
+    that mark's request; None when fewer than two windows of ``WINDOW`` requests are left
+    after it."""
+    start = max(requests // 2, int(held / STORED_SHARE))
     first = next((m for m in marks if m[0] >= start), None)
     if first is None or requests - first[0] < 2 * WINDOW:
         return None, start
