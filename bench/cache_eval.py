@@ -367,7 +367,7 @@ def main() -> None:
     result["verify_ms_per_candidate"] = verify_cost(verifier, embedder, all_pairs)
     # The router's policy (``policy.policy_for``) with the verifier chosen here.
     policy = MatchPolicy(floor, config.guards, verifier, probability, config.spelling,
-                         config.verifier_rank_margin, narrowing_of(config))
+                         config.verifier_rank_margin, narrowing_of(config), config.extra_ask)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
                                        tuple(args.sizes), args.widen_to)

@@ -287,11 +287,13 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
                    rank_margin: float) -> MatchPolicy:
     """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
     if "/" not in spec:
-        return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin)
+        return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
+                           extra_ask=CacheConfig().extra_ask)
     floor, rest = spec.split("/")
     low, ratio = rest.split("@")
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
-                        floor=float(floor), ratio=float(ratio))
+                        extra_ask=CacheConfig().extra_ask, floor=float(floor),
+                        ratio=float(ratio))
 
 
 def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:

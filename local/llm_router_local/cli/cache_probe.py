@@ -53,9 +53,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--no-spelling", action="store_true",
                         help="with the verifier: no same-question-respelled check first")
     parser.add_argument("--explain", action="store_true",
-                        help="add refused_by (threshold, a guard, numbers, one_word, verifier "
-                             "or narrowing), the verifier's probability and the respelling of "
-                             "a hit")
+                        help="add refused_by (threshold, a guard, numbers, one_word, verifier, "
+                             "narrowing or extra_ask), the verifier's probability and the "
+                             "respelling of a hit")
     parser.set_defaults(run=run)
 
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling
         policy = MatchPolicy(threshold, guards, shared, minimum, spelling,
-                             narrowing=narrowing_of(config))
+                             narrowing=narrowing_of(config), extra_ask=config.extra_ask)
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 
