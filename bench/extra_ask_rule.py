@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import json
 import math
 import sys
@@ -37,7 +38,6 @@ from pair_sets import DATA
 from run_record import run_record
 
 from llm_router.cache.extra_ask import asks_more
-from llm_router.cache.pair_features import TextView
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
@@ -62,15 +62,7 @@ def others() -> list[dict[str, Any]]:
 
 
 def fire(out: Path) -> None:
-    vocabulary = shared_verifier().vocabulary
-    views: dict[str, TextView] = {}
-
-    def view(text: str) -> TextView:
-        found = views.get(text)
-        if found is None:
-            found = views[text] = vocabulary.view(text)
-        return found
-
+    view = functools.cache(shared_verifier().vocabulary.view)  # each text's view once
     pairs = others()
     started = time.process_time()
     fired = [p for p in pairs if asks_more(view(p["a"]), view(p["b"]), p["b"])]

@@ -83,6 +83,7 @@ from train.cache_verifier.cross import (
     write_bundle,
 )
 from train.cache_verifier.pairs import DATA, REPO, Components, read_jsonl
+from train.cache_verifier.stack_fit import logit
 
 SHIPPED = REPO / "layers" / "core" / "llm_router" / "data" / "cache_verifier"
 NEW_SETS = {
@@ -327,10 +328,6 @@ def probe_probabilities(path: Path, pairs: int) -> np.ndarray:
 def stacked(p_cross: np.ndarray, p_nets: np.ndarray) -> np.ndarray:
     """``llm_router.cache.cross.stack`` over arrays (each logit clipped at 1e-6); a NaN of
     ``p_nets`` adds nothing: the cross-encoder's probability alone."""
-    def logit(p: np.ndarray) -> np.ndarray:
-        p = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
-        return np.log(p) - np.log1p(-p)
-
     total = logit(p_cross) + np.where(np.isnan(p_nets), 0.0, logit(np.nan_to_num(p_nets)))
     return (1.0 / (1.0 + np.exp(-total))).astype(np.float32)
 
@@ -647,11 +644,10 @@ def highest_cut(rows: list[dict[str, Any]], hits: int) -> float:
     """The highest cut (6 decimals) at which ``rows``' hits are at least ``hits``: the
     verifier's ``k``-th highest p among the positives it decides, ``k`` the hits still
     wanted after those the respelling check makes."""
-    fixed = sum(bool(r["label"]) and not r["numbers"] and r["respelling"] is not None
-                for r in rows)
-    ps = sorted((r["p"] for r in rows if r["label"] and not r["numbers"]
-                 and r["respelling"] is None and r["similarity"] >= 0.5
-                 and r["p"] is not None), reverse=True)
+    positives = [r for r in rows if r["label"]]
+    fixed = sum(_hit(r, math.inf) for r in positives)  # found whatever the cut
+    ps = sorted((r["p"] for r in positives if r["p"] is not None
+                 and _hit(r, 0.0) and not _hit(r, math.inf)), reverse=True)
     wanted = hits - fixed
     if wanted <= 0:
         return 1.0

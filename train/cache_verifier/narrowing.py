@@ -28,6 +28,7 @@ need its cut: ``--verifier-cut``.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import re
@@ -39,7 +40,6 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.cache.narrowing import ARTEFACT, FEATURES, added_content, narrowing_features
-from llm_router.cache.pair_features import TextView
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
@@ -65,14 +65,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def features(rows: list[dict[str, Any]]) -> tuple[F64, npt.NDArray[np.bool_]]:
     """Each row's ``FEATURES`` (the verifier's p: 0.5 where the hard check refused it) and
     whether its longer side passes the gate."""
-    vocabulary = shared_verifier().vocabulary  # the lookup's: the nets' IDF
-    views: dict[str, TextView] = {}
-
-    def view(text: str) -> TextView:
-        found = views.get(text)
-        if found is None:
-            found = views[text] = vocabulary.view(text)
-        return found
+    # the lookup's vocabulary (the nets' IDF); each text's view built once
+    view = functools.cache(shared_verifier().vocabulary.view)
 
     out, gated = [], []
     for r in rows:

@@ -10,9 +10,9 @@ import pytest
 from llm_router.cache.codes import aligned, replaced
 from llm_router.cache.extra_ask import asks_more, further_request
 from llm_router.cache.narrowing import clauses
-from llm_router.cache.pair_features import TextView
 from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.catalog import CacheConfig
+from tests.unit.cache.fakes import PassingVerifier
 
 SAVINGS = ("how do I close my savings account", "how do I close my savings account but still "
            "keep the standing orders running on my current account")
@@ -89,21 +89,8 @@ def test_the_alignment_is_codes_one() -> None:
     assert aligned(["x"] * 201, ["x"]) == []  # longer than MAX_ALIGNED: not aligned
 
 
-class _Passes:
-    """A verifier that passes every pair at ``p``, over the real word views."""
-
-    def __init__(self, views: Any, p: float):
-        self._views, self._p = views, p
-
-    def view(self, text: str) -> TextView:
-        return self._views.view(text)  # type: ignore[no-any-return]
-
-    def probability(self, cached: str, query: str, cosine: float) -> float:
-        return self._p
-
-
 def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any) -> None:
-    passes: Any = _Passes(verifier, 0.99)
+    passes: Any = PassingVerifier(verifier, 0.99)
     cached, query = CARPETS
     assert MatchPolicy(0.5, True, passes, 0.95).judge(0.8, None, None, cached, query).hit
     on = MatchPolicy(0.5, True, passes, 0.95, extra_ask=True)
@@ -111,7 +98,7 @@ def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any
     assert not verdict.hit and verdict.refused_by == "extra_ask"
     assert verdict.probability == pytest.approx(0.99)  # counts as judged (rank margin)
     assert on.judge(0.8, None, None, query, cached).hit  # the other direction
-    low: Any = _Passes(verifier, 0.5)  # under the cut: the verifier's refusal
+    low: Any = PassingVerifier(verifier, 0.5)  # under the cut: the verifier's refusal
     assert MatchPolicy(0.5, True, low, 0.95, extra_ask=True).judge(
         0.8, None, None, cached, query).refused_by == "verifier"
 

@@ -19,10 +19,10 @@ from llm_router.cache.narrowing import (
     narrowing_features,
     question_clause,
 )
-from llm_router.cache.pair_features import TextView
 from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.catalog import CacheConfig
 from llm_router.errors import ConfigError
+from tests.unit.cache.fakes import PassingVerifier
 
 PAYDAY = ("when is payday?", "payday falls on a Sunday this month; will the salary come on "
           "the Friday before or the Monday after?")
@@ -120,23 +120,10 @@ def test_the_artefact_names_its_features(tmp_path: Any) -> None:
         load_narrowing(tmp_path / "absent.json")
 
 
-class _Passes:
-    """A verifier that passes every pair at ``p``, over the real word views."""
-
-    def __init__(self, views: Any, p: float):
-        self._views, self._p = views, p
-
-    def view(self, text: str) -> TextView:
-        return self._views.view(text)  # type: ignore[no-any-return]
-
-    def probability(self, cached: str, query: str, cosine: float) -> float:
-        return self._p
-
-
 def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any,
                                                                    check: NarrowingCheck
                                                                    ) -> None:
-    passes: Any = _Passes(verifier, 0.964)
+    passes: Any = PassingVerifier(verifier, 0.964)
     cached, query = PAYDAY
     without = MatchPolicy(0.5, True, passes, 0.874)
     assert without.judge(0.62, None, None, cached, query).hit
@@ -146,7 +133,8 @@ def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any
     assert verdict.probability == pytest.approx(0.964)  # counts as judged (rank margin)
     kept = with_check.judge(0.8, None, None, *PRESCRIPTION)
     assert kept.hit
-    low: Any = _Passes(verifier, 0.5)  # under the cut: the verifier's refusal, not the check's
+    # under the cut: the verifier's refusal, not the check's
+    low: Any = PassingVerifier(verifier, 0.5)
     assert MatchPolicy(0.5, True, low, 0.874, narrowing=check).judge(
         0.62, None, None, cached, query).refused_by == "verifier"
 
