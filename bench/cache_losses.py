@@ -9,6 +9,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
     .venv/bin/python bench/cache_losses.py --sets heldout22 --no-extra-ask  # that check off
+    .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
@@ -19,7 +20,8 @@ decides it at every floor and operating point: the amounts-and-ids check (``numb
 the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
 and not respelled), the verifier (its probability against the operating point), and with
 ``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``), and the
-one after that unless ``--no-extra-ask`` (``cache.extra_ask``, on: ``extra_ask.py``). The
+one after that unless ``--no-extra-ask`` (``cache.extra_ask``, on: ``extra_ask.py``), then
+with ``--own-case`` (or ``cache.own_case``) ``narrowing.own_case``. The
 verifier's probability is also read for pairs under the floor, so the table says what
 another floor would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the
 paraphrases each lower floor finds and the negatives it passes beyond ``--floor``); each
@@ -48,7 +50,7 @@ from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.extra_ask import asks_more  # noqa: E402
-from llm_router.cache.narrowing import NarrowingCheck, shared_narrowing  # noqa: E402
+from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import Verifier  # noqa: E402
@@ -60,7 +62,8 @@ OUT = HERE / "results" / "cache-losses.json"
 PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (gitignored)
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
-STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask")  # hit, hit, lost
+STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask",  # hit, hit,
+          "own_case")  # lost
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
@@ -69,7 +72,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
     probability; None when the hard check refuses), ``narrowed`` (the shipped policy's
     narrowing check, if any, refuses it once the verifier passed it), ``more`` (the
-    policy's ``extra_ask`` check, if on, refuses it then)."""
+    policy's ``extra_ask`` check, if on, refuses it then), ``own`` (likewise its
+    ``own_case`` check)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
@@ -89,7 +93,9 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
                "respelling": list(r.respelling) if r.respelling is not None else None, "p": p,
                "narrowed": narrowed(shipped.narrowing, verifier, pair, p, r.similarity),
                "more": shipped.extra_ask and p is not None and asks_more(
-                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["b"])}
+                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["b"]),
+               "own": shipped.own_case and p is not None and own_case(
+                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"], pair["b"])}
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
                 pair["a"], c, pair["b"], q, shipped).hit:
             raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")
@@ -118,6 +124,8 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "narrowing", False
     if row["p"] >= cut and row.get("more"):
         return "extra_ask", False
+    if row["p"] >= cut and row.get("own"):
+        return "own_case", False
     return "verifier", row["p"] >= cut
 
 
@@ -185,6 +193,9 @@ def main() -> int:
     parser.add_argument("--extra-ask", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the extra-ask check after the verifier "
                              "(cache/extra_ask.py); default: cache.extra_ask")
+    parser.add_argument("--own-case", action=argparse.BooleanOptionalAction, default=None,
+                        help="with (or without) the own-case check after the verifier "
+                             "(cache/narrowing.py own_case); default: cache.own_case")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -192,13 +203,14 @@ def main() -> int:
     config = CacheConfig()
     floor = config.verifier_floor if args.floor is None else args.floor
     extra_ask = config.extra_ask if args.extra_ask is None else args.extra_ask
+    own = config.own_case if args.own_case is None else args.own_case
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
-                             extra_ask=extra_ask))
+                             extra_ask=extra_ask, own_case=own))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -206,7 +218,7 @@ def main() -> int:
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor,
                      "narrowing": args.narrowing or config.narrowing,
-                     "extra_ask": extra_ask},
+                     "extra_ask": extra_ask, "own_case": own},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,
@@ -248,12 +260,12 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
                 kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
         print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
-              "lost: verifier | lost: narrowing | lost: extra_ask |\n"
-              "|---|---|---|---|---|---|---|---|---|")
+              "lost: verifier | lost: narrowing | lost: extra_ask | lost: own_case |\n"
+              "|---|---|---|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
                   f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} | "
-                  f"{c['lost:narrowing']} | {c['lost:extra_ask']} |")
+                  f"{c['lost:narrowing']} | {c['lost:extra_ask']} | {c['lost:own_case']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
     plain = [n for n in names if not n.startswith("pairs:")]
     shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),

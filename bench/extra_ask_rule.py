@@ -1,4 +1,5 @@
-"""Session 16's rule for the extra-ask check (``cache/extra_ask.py``), in two steps.
+"""Session 16's rule for the extra-ask check (``cache/extra_ask.py``) and session 17's for
+the own-case check (``--check own_case``: ``narrowing.own_case``), in two steps.
 
     # 1. the check on every other committed pair and Quora's training pairs (no model):
     #    the pairs it would refuse, for the stack to judge
@@ -12,11 +13,17 @@
         --fired /tmp/fired.jsonl --fired-rows /tmp/fired-rows.jsonl --passed-paraphrases N \
         --out OUT.json
 
+    # session 17: the own-case check, the stack as shipped (extra_ask on) judging
+    .venv/bin/python bench/extra_ask_rule.py fire --check own_case --out /tmp/fired.jsonl
+    .venv/bin/python bench/cache_losses.py --sets /tmp/fired.jsonl --pairs-out ROWS
+    .venv/bin/python bench/extra_ask_rule.py decide --check own_case --decision D-rows.jsonl ...
+
 The check only ever refuses a pair the verifier passed, so a pair it does not fire on keeps
 its verdict: the stack need only judge the pairs it fires on (``fire``), and on the
 decision sets every row's probability is known, so both stages (the check at the shipped
-cut; a lower cut with the check on) are read from the rows (``decide``). The rule is the
-lead's, quoted in docs/semantic-cache.md "Session 16: the same question and more".
+cut; a lower cut with the check on) are read from the rows (``decide``). The rules are the
+lead's, quoted in docs/semantic-cache.md "Session 16: the same question and more" and
+"Session 17: the general question and the writer's own case".
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ import math
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +47,45 @@ from pair_sets import DATA
 from run_record import run_record
 
 from llm_router.cache.extra_ask import asks_more
+from llm_router.cache.narrowing import own_case
+from llm_router.cache.pair_features import TextView
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier.pairs
 from train.cache_verifier.pairs import load_qqp, load_support, split_qqp  # noqa: E402
 
-DECISION = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24)))
+
+@dataclass(frozen=True)
+class Rule:
+    """A check after the verifier and the figures its session's rule asks of it."""
+
+    field: str  # the cache_losses row's flag for the check (runs with it on set it)
+    fires: Callable[[TextView, TextView, str, str], bool]  # cached, query views and texts
+    decision: tuple[str, ...]
+    f_min: int  # false hits it must newly refuse on the decision sets
+    f_sets: int  # from at least this many sets
+    newest: tuple[str, ...]  # the newest decision sets, reported apart
+    section: str
 
 
-def others() -> list[dict[str, Any]]:
+RULES = {
+    "extra_ask": Rule("more", lambda a, b, a_text, b_text: asks_more(a, b, b_text),
+                      tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24))), 5, 0,
+                      ("heldout22", "heldout23"),
+                      "docs/semantic-cache.md, Session 16: the same question and more"),
+    "own_case": Rule("own", own_case,
+                     tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 26))), 8, 4,
+                     ("heldout24", "heldout25"),
+                     "docs/semantic-cache.md, Session 17: the general question and the "
+                     "writer's own case"),
+}
+
+
+def others(rule: Rule) -> list[dict[str, Any]]:
     """Every committed hand-written pair outside the decision sets, the support files'
     pairs not among them, and Quora's training components (``set`` "quora-train")."""
-    pairs = [p for p in committed_pairs() if p["set"] not in DECISION]
+    pairs = [p for p in committed_pairs() if p["set"] not in rule.decision]
     seen = {(p["a"], p["b"]) for p in pairs}
     for name in ("support_tune", "support_weak", "support_heldout"):
         for group in load_support(DATA / "cache_verifier" / f"{name}.txt"):
@@ -61,11 +96,11 @@ def others() -> list[dict[str, Any]]:
             for p in pairs]
 
 
-def fire(out: Path) -> None:
+def fire(rule: Rule, out: Path) -> None:
     view = functools.cache(shared_verifier().vocabulary.view)  # each text's view once
-    pairs = others()
+    pairs = others(rule)
     started = time.process_time()
-    fired = [p for p in pairs if asks_more(view(p["a"]), view(p["b"]), p["b"])]
+    fired = [p for p in pairs if rule.fires(view(p["a"]), view(p["b"]), p["a"], p["b"])]
     spent = time.process_time() - started
     counts = Counter((p["set"], p["label"]) for p in pairs)
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
@@ -110,7 +145,7 @@ def listed(rows: list[dict[str, Any]]) -> list[str]:
             f"p {r['p']:.3f} | {r['a']} | {r['b']}" for r in rows]
 
 
-def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
+def decide(rule: Rule, decision: Path, fired_rows: Path, fired: Path, out: Path,
            passed_paraphrases: int | None) -> None:
     config = CacheConfig()
     floor = config.verifier_floor
@@ -119,12 +154,13 @@ def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
     rows = [json.loads(line) for line in decision.read_text(encoding="utf-8").splitlines()]
     others_rows = [json.loads(line) for line in fired_rows.read_text(encoding="utf-8")
                    .splitlines()]
-    if any(r.get("more") or r.get("narrowed") for r in rows + others_rows):
-        raise SystemExit("rows from a run with a check after the verifier on: run it off")
+    if any(r.get(rule.field) or r.get("narrowed") for r in rows + others_rows):
+        raise SystemExit("rows from a run with the check (or narrowing) on: run it off")
     views = {text: verifier.vocabulary.view(text) for r in rows for text in (r["a"], r["b"])}
     started = time.process_time()  # the check alone: a lookup holds both views already
     for r in rows:  # every row the verifier read: any cut may pass it
-        r["fires"] = r["p"] is not None and asks_more(views[r["a"]], views[r["b"]], r["b"])
+        r["fires"] = r["p"] is not None and rule.fires(views[r["a"]], views[r["b"]],
+                                                       r["a"], r["b"])
     spent = time.process_time() - started
     names = list(dict.fromkeys(r["set"] for r in rows))
     refused = newly(rows, floor, cut)
@@ -139,11 +175,13 @@ def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
     refused2 = newly(others_rows, floor, cut)
     r2 = sum(1 for r in refused2 if r["label"])
     f2 = sum(1 for r in refused2 if not r["label"])
-    stage1 = {"F": len(big_f), "R": len(big_r), "R2": r2, "F2": f2,
+    f_sets = len({r["set"] for r in big_f})
+    stage1 = {"F": len(big_f), "R": len(big_r), "R2": r2, "F2": f2, "F_sets": f_sets,
               "passed_paraphrases_others": passed_paraphrases,
-              "F>=5": len(big_f) >= 5, "R<=F": len(big_r) <= len(big_f),
-              "R2<=F2": r2 <= f2}
-    ships = stage1["F>=5"] and stage1["R<=F"] and (
+              f"F>={rule.f_min}": len(big_f) >= rule.f_min,
+              f"F_sets>={rule.f_sets}": f_sets >= rule.f_sets,
+              "R<=F": len(big_r) <= len(big_f), "R2<=F2": r2 <= f2}
+    ships = len(big_f) >= rule.f_min and f_sets >= rule.f_sets and stage1["R<=F"] and (
         r2 <= f2 or (passed_paraphrases is not None and r2 <= f2 + 0.005 * passed_paraphrases))
     stage1["ships"] = ships
 
@@ -169,7 +207,7 @@ def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
                        "lower": ships and c_b < cut and whole["recall"] >= r0 + 0.01
                        and not losers})
     result = {
-        "rule": "docs/semantic-cache.md, Session 16: the same question and more",
+        "rule": rule.section,
         "floor": floor, "cut": cut,
         "decision_sets": names,
         "shipped": {"all": base, **{n: rates([r for r in rows if r["set"] == n], floor, cut,
@@ -177,11 +215,9 @@ def decide(decision: Path, fired_rows: Path, fired: Path, out: Path,
         "check_on": {"all": rates(rows, floor, cut, True),
                      **{n: rates([r for r in rows if r["set"] == n], floor, cut, True)
                         for n in names}},
-        "heldout22-23": {
-            "shipped": rates([r for r in rows if r["set"] in ("heldout22", "heldout23")],
-                             floor, cut, False),
-            "check_on": rates([r for r in rows if r["set"] in ("heldout22", "heldout23")],
-                              floor, cut, True)},
+        "-".join(rule.newest): {
+            "shipped": rates([r for r in rows if r["set"] in rule.newest], floor, cut, False),
+            "check_on": rates([r for r in rows if r["set"] in rule.newest], floor, cut, True)},
         "stage1": stage1,
         "refused_decision": per(refused), "refused_decision_pairs": listed(refused),
         "others": {"pairs": summary["pairs"], "fired": summary["fired"],
@@ -204,6 +240,9 @@ def main() -> int:
     f = sub.add_parser("fire", help="the pairs outside the decision sets the check refuses")
     f.add_argument("--out", type=Path, required=True)
     d = sub.add_parser("decide", help="the rule's figures, both stages")
+    for command in (f, d):
+        command.add_argument("--check", choices=sorted(RULES), default="extra_ask",
+                             help="which check and rule (default extra_ask: session 16's)")
     d.add_argument("--decision", type=Path, required=True,
                    help="cache_losses --pairs-out rows of the decision sets (check off)")
     d.add_argument("--fired", type=Path, required=True, help="fire's --out")
@@ -214,10 +253,12 @@ def main() -> int:
                    help="the paraphrases the stack passes outside the decision sets (the "
                         "rule's 0.5 %%; needed only where R2 > F2)")
     args = parser.parse_args()
+    rule = RULES[args.check]
     if args.command == "fire":
-        fire(args.out)
+        fire(rule, args.out)
     else:
-        decide(args.decision, args.fired_rows, args.fired, args.out, args.passed_paraphrases)
+        decide(rule, args.decision, args.fired_rows, args.fired, args.out,
+               args.passed_paraphrases)
     return 0
 
 

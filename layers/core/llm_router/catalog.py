@@ -210,6 +210,11 @@ class CacheConfig(BaseModel):
     # insurance"): cache/extra_ask.py. On: it met session 16's rule
     # (docs/semantic-cache.md "Session 16: the same question and more").
     extra_ask: bool = True
+    # With the verifier: refuse a pair it passed where the cached text is a general
+    # question and the query tells the writer's own case and asks something else ("do
+    # you sell school shoes" / "the school shoes I bought from you split ..., what are my
+    # options"): cache/narrowing.py's own_case (docs/semantic-cache.md "Session 17").
+    own_case: bool = False
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

@@ -236,3 +236,17 @@ without losing
 while keeping
 and then
 """.strip().splitlines())
+
+# Past forms that tell an event without "-ed" ("I bought", "the pads fell off"): with a
+# person named, the writer's own case (``narrowing.own_case``). Not "got" or "had",
+# mostly a possession ("I've got twins", "I had no income").
+PAST_EVENTS = _words("""
+bought paid sent gave spent found told came went took fell broke forgot lost left been
+sold brought kept stole ran
+""")
+
+# Words before an "-ed" word that make it a state or a name, not an event ("is it
+# allowed", "I'm getting tattooed", "a rented flat", "my newly pierced ear").
+NOT_EVENT_BEFORE = _words("""
+is are am be being get getting m re a an the my your our his her their its this that newly
+""")

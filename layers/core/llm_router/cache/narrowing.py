@@ -26,6 +26,13 @@ the pair still asks one question; under its ``cut`` the pair is refused. A pair 
 longer side adds fewer than ``gate`` content words is never read. Off by default
 (``cache.narrowing``): it did not meet session 13's rule (docs/semantic-cache.md
 "Session 13").
+
+``own_case`` (``cache.own_case``) reads one shape of it with no fitted weights: a general
+question cached ("how long do blood test results take") and a query that tells the
+writer's own case and asks something else ("it's been five days since my bloods and
+nobody can find my results, can you chase them"; "the school shoes I bought from you
+split at the sole after a month, what are my options"), docs/semantic-cache.md "Session
+17: the general question and the writer's own case".
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +50,13 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.cache.fitted_stack import logit
-from llm_router.cache.lexicon import CASE_MARKERS, CONTEXT_WORDS, TEMPORAL
+from llm_router.cache.lexicon import (
+    CASE_MARKERS,
+    CONTEXT_WORDS,
+    NOT_EVENT_BEFORE,
+    PAST_EVENTS,
+    TEMPORAL,
+)
 from llm_router.cache.pair_features import MATCH, TextView, normalise, similarity_matrix
 from llm_router.errors import ConfigError
 
@@ -87,6 +101,65 @@ def question_clause(words: tuple[str, ...], clause_of: list[int]) -> int:
         if ASKS.match(opening.get(clause, "")):
             return clause
     return last
+
+
+# The writer's own case (``own_case``).
+OWN_NEW_WORDS = 4  # content words the query names that the cached question lacks
+ASK_COVERED = 0.5  # IDF share of the cached question's content the query's ask must hold
+_PERSONS = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})
+# Words that ask inside a clause ("in what year did ...", "I wanted to confirm whether").
+_ASKING = frozenset({"how", "what", "when", "where", "why", "who", "which", "whether", "if"})
+_LETTERS = re.compile(r"[a-z]+")
+_FIRST_WORD = re.compile(r"\W*([a-z]+)")
+
+
+def own_case(cached: TextView, query: TextView, cached_text: str, query_text: str) -> bool:
+    """Whether ``query`` tells the writer's own case and asks something the general
+    question ``cached`` does not: the cached text opens with a question word (not "why":
+    a why-question asks the cause of what the query tells) and tells no case of its own;
+    the query names ``OWN_NEW_WORDS`` content words it lacks, a person (I, my, we, you,
+    your...) and an event (``told``) before the clause that asks (anywhere, when it asks
+    nothing: a complaint); and that clause holds under ``ASK_COVERED`` of the cached
+    text's content (``_covered``: by stem or static word vector), none when it asks
+    nothing."""
+    first = _FIRST_WORD.match(cached_text.lower())
+    if (first is None or not ASKS.match(first.group(1)) or first.group(1) == "why"
+            or not query.words or _PERSONS.isdisjoint(query.words)
+            or (told(cached.words, range(len(cached.words)))
+                and not _PERSONS.isdisjoint(cached.words))):
+        return False
+    own = set(cached.stems)
+    if sum(1 for word, stem, content in zip(query.words, query.stems, query.content,
+                                            strict=True)
+           if content and stem not in own and word not in CONTEXT_WORDS) < OWN_NEW_WORDS:
+        return False
+    clause_of = clauses(query_text, query.words)
+    asked = question_clause(query.words, clause_of)
+    silent = "?" not in query_text and _ASKING.isdisjoint(_LETTERS.findall(
+        query_text.lower())) and not any(
+        ASKS.match(word) for j, word in enumerate(query.words)
+        if j == 0 or clause_of[j] != clause_of[j - 1])
+    before = [j for j, clause in enumerate(clause_of) if silent or clause < asked]
+    if not told(query.words, before):
+        return False
+    if silent:
+        return True
+    in_ask = np.asarray([clause == asked for clause in clause_of], dtype=bool)
+    return _covered(similarity_matrix(query, cached), cached, in_ask) < ASK_COVERED
+
+
+def told(words: tuple[str, ...], places: Iterable[int]) -> bool:
+    """Whether any of ``words`` at ``places`` tells an event: a past form
+    (``lexicon.PAST_EVENTS``) or a word of five letters or more in "-ed" (not "-eed")
+    that no be-form, article or possessive comes just before (``NOT_EVENT_BEFORE``: "is it
+    allowed", "a rented flat")."""
+    for j in places:
+        word = words[j]
+        if word in PAST_EVENTS or (
+                len(word) >= 5 and word.endswith("ed") and not word.endswith("eed")
+                and (j == 0 or words[j - 1] not in NOT_EVENT_BEFORE)):
+            return True
+    return False
 
 
 def added_content(a: TextView, b: TextView) -> int:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from llm_router.cache.extra_ask import asks_more
 from llm_router.cache.fitted_stack import logit
 from llm_router.cache.guards import GuardName, Signature, refusal
+from llm_router.cache.narrowing import own_case
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import same_spelling
 from llm_router.catalog import CacheConfig
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from llm_router.cache.verifier import Verifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
-                              "extra_ask"]
+                              "extra_ask", "own_case"]
 _WORD = re.compile(r"\w+")
 
 
@@ -107,7 +108,9 @@ class MatchPolicy:
     longer text asks about a specific case of the shorter one (``narrowing.py``); such a
     refusal counts as the verifier's for ``rank_margin``. ``extra_ask``: likewise
     ("extra_ask") where the query asks what the cached question asks and more
-    (``extra_ask.py``)."""
+    (``extra_ask.py``); ``own_case``: likewise ("own_case") where the cached text is a
+    general question and the query tells the writer's own case and asks something else
+    (``narrowing.own_case``)."""
 
     threshold: float
     guards: bool = True
@@ -117,6 +120,7 @@ class MatchPolicy:
     rank_margin: float = 0.0
     narrowing: NarrowingCheck | None = None
     extra_ask: bool = False
+    own_case: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -219,6 +223,9 @@ class MatchPolicy:
         if self.extra_ask and asks_more(self.verifier.view(cached_text),
                                         self.verifier.view(query_text), query_text):
             return Verdict(False, similarity, "extra_ask", p)
+        if self.own_case and own_case(self.verifier.view(cached_text),
+                                      self.verifier.view(query_text), cached_text, query_text):
+            return Verdict(False, similarity, "own_case", p)
         return Verdict(True, similarity, None, p)
 
 
@@ -235,7 +242,7 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
                    else config.verifier_threshold)
         return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling,
                            config.verifier_rank_margin, narrowing_of(config),
-                           config.extra_ask)
+                           config.extra_ask, config.own_case)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)
 
