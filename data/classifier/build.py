@@ -358,6 +358,54 @@ SOURCES = (
            "declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The twenty-second to twenty-fifth (data/heldout22/ .. data/heldout25/): heldout22-23
+    # scored once with 2.e037ddcf at eb2dd9d (session 15's end), heldout24-25 with the same
+    # artefact at 782c651 (session 16's end), then declared seen; trained on since
+    # 2026-12-05 session 17 (i13), the same way.
+    Source("independent-v22", "../../heldout22/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout22/, 74 marked borderline by its writer), during session 15 "
+           "(broadband and fibre, postal services and parcel lockers, museums, zoos and "
+           "theme parks, salons, second-hand car marketplaces, meal kits, ferries, tax "
+           "preparation, invented small businesses; writers from India, Nepal, Iran, Iraq, "
+           "Czechia, Hungary, Serbia, Cameroon, Senegal, the Canadian prairies, the US "
+           "South, office admins writing tickets); scored once with 2.e037ddcf at eb2dd9d; "
+           "then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v23", "../../heldout23/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout23/, 81 marked borderline by its writer), during session 15 "
+           "(cruises and package holidays, property management, car sharing and EV "
+           "charging, print-on-demand, music lessons, recruitment, laundry, summer camps, "
+           "invented small businesses; writers from Lebanon, Iraqi Kurdistan, Haiti, "
+           "French-speaking Africa, the Baltics, Zimbabwe, Zambia, Singapore, Northern "
+           "England, Appalachia, small-business owners pasting logs); scored once with "
+           "2.e037ddcf at eb2dd9d; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v24", "../../heldout24/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout24/, 76 marked borderline by its writer), during session 16 "
+           "(driving schools, home care, mobility aids, funeral directors, cake bakeries, "
+           "handyman apps, photography studios, campsites, translation and notaries, "
+           "invented small businesses; writers from Bolivia, Paraguay, Uruguay, Malawi, "
+           "Rwanda, Botswana, Myanmar, Cambodia, Mongolia, Austria, Newfoundland, New "
+           "Mexico, voice-dictating grandparents); scored once with 2.e037ddcf at 782c651; "
+           "then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v25", "../../heldout25/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout25/, 35 marked borderline by its writer), during session 16 "
+           "(plumbers and electricians, florists, tattoo studios, escape rooms, bowling, "
+           "karaoke, school uniforms, window cleaners, bicycle shops, blood tests and "
+           "vaccinations, invented small businesses; writers from Albania, North "
+           "Macedonia, Bosnia, Sudan, Somalia, Fiji, Samoa, Puerto Rico, Cornwall, "
+           "Louisiana, night-shift workers); scored once with 2.e037ddcf at 782c651; then "
+           "declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
