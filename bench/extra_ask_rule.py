@@ -1,5 +1,6 @@
 """Session 16's rule for the extra-ask check (``cache/extra_ask.py``) and session 17's for
-the own-case check (``--check own_case``: ``narrowing.own_case``), in two steps.
+the own-case check (``--check own_case``: ``narrowing.own_case``), in two steps; session
+17's between two versions of the extra-ask check (``compare``).
 
     # 1. the check on every other committed pair and Quora's training pairs (no model):
     #    the pairs it would refuse, for the stack to judge
@@ -18,12 +19,23 @@ the own-case check (``--check own_case``: ``narrowing.own_case``), in two steps.
     .venv/bin/python bench/cache_losses.py --sets /tmp/fired.jsonl --pairs-out ROWS
     .venv/bin/python bench/extra_ask_rule.py decide --check own_case --decision D-rows.jsonl ...
 
+    # session 17: the extra-ask check as committed at a revision ("old") against this
+    # tree's ("new"), over session 16's population outside D'''' (heldout9-11, 14-25)
+    .venv/bin/python bench/extra_ask_rule.py fire --old f7f6893 \
+        --same-sets-as bench/results/extra-ask-session16.json --out /tmp/fired.jsonl
+    .venv/bin/python bench/cache_losses.py --no-extra-ask --sets /tmp/fired.jsonl \
+        --pairs-out /tmp/fired-rows.jsonl
+    .venv/bin/python bench/extra_ask_rule.py compare --old f7f6893 \
+        --decision /work/base/base-D-f7f6893-pairs.jsonl --fired /tmp/fired.jsonl \
+        --fired-rows /tmp/fired-rows.jsonl --out OUT.json
+
 The check only ever refuses a pair the verifier passed, so a pair it does not fire on keeps
 its verdict: the stack need only judge the pairs it fires on (``fire``), and on the
 decision sets every row's probability is known, so both stages (the check at the shipped
-cut; a lower cut with the check on) are read from the rows (``decide``). The rules are the
-lead's, quoted in docs/semantic-cache.md "Session 16: the same question and more" and
-"Session 17: the general question and the writer's own case".
+cut; a lower cut with the check on) are read from the rows (``decide``), and so are two
+versions' refusals (``compare``). The rules are the lead's, quoted in
+docs/semantic-cache.md "Session 16: the same question and more", "Session 17: the general
+question and the writer's own case" and "Session 17: extra_ask v2".
 """
 
 from __future__ import annotations
@@ -33,10 +45,12 @@ import bisect
 import functools
 import json
 import math
+import subprocess
 import sys
 import time
+import types
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +60,7 @@ from cache_losses import stage
 from pair_sets import DATA
 from run_record import run_record
 
+from llm_router.cache import extra_ask
 from llm_router.cache.extra_ask import asks_more
 from llm_router.cache.narrowing import own_case
 from llm_router.cache.pair_features import TextView
@@ -69,23 +84,40 @@ class Rule:
     section: str
 
 
+D4 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 26)))  # D'''' (session 17)
+ROOT = Path(__file__).resolve().parent.parent
+
 RULES = {
     "extra_ask": Rule("more", lambda a, b, a_text, b_text: asks_more(a, b, b_text),
                       tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24))), 5, 0,
                       ("heldout22", "heldout23"),
                       "docs/semantic-cache.md, Session 16: the same question and more"),
-    "own_case": Rule("own", own_case,
-                     tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 26))), 8, 4,
+    "own_case": Rule("own", own_case, D4, 8, 4,
                      ("heldout24", "heldout25"),
                      "docs/semantic-cache.md, Session 17: the general question and the "
                      "writer's own case"),
 }
 
 
-def others(rule: Rule) -> list[dict[str, Any]]:
-    """Every committed hand-written pair outside the decision sets, the support files'
-    pairs not among them, and Quora's training components (``set`` "quora-train")."""
-    pairs = [p for p in committed_pairs() if p["set"] not in rule.decision]
+def check_at(revision: str) -> Callable[[TextView, TextView, str], bool]:
+    """``asks_more`` as ``cache/extra_ask.py`` was committed at ``revision``, read with this
+    tree's modules around it."""
+    path = Path(extra_ask.__file__).resolve().relative_to(ROOT)
+    source = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    module = types.ModuleType(f"extra_ask_at_{revision}")
+    exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)
+    check: Callable[[TextView, TextView, str], bool] = module.asks_more
+    return check
+
+
+def others(decision: tuple[str, ...], sets: Collection[str] | None = None,
+           ) -> list[dict[str, Any]]:
+    """Every committed hand-written pair outside the decision sets (of ``sets`` only, if
+    given), the support files' pairs not among them, and Quora's training components
+    (``set`` "quora-train")."""
+    pairs = [p for p in committed_pairs()
+             if p["set"] not in decision and (sets is None or p["set"] in sets)]
     seen = {(p["a"], p["b"]) for p in pairs}
     for name in ("support_tune", "support_weak", "support_heldout"):
         for group in load_support(DATA / "cache_verifier" / f"{name}.txt"):
@@ -96,13 +128,30 @@ def others(rule: Rule) -> list[dict[str, Any]]:
             for p in pairs]
 
 
-def fire(rule: Rule, out: Path) -> None:
+def fire(rule: Rule, out: Path, old: str | None = None,
+         same_sets_as: Path | None = None) -> None:
+    """The pairs outside the rule's decision sets the check fires on; with ``old``
+    (session 17, the extra-ask check), outside D'''' those ``old``'s check or this tree's
+    fires on, each with both verdicts (``old``, ``new``); with ``same_sets_as``, only the
+    sets of that result's ``others.by_set``, whose counts must be the same."""
     view = functools.cache(shared_verifier().vocabulary.view)  # each text's view once
-    pairs = others(rule)
-    started = time.process_time()
-    fired = [p for p in pairs if rule.fires(view(p["a"]), view(p["b"]), p["a"], p["b"])]
-    spent = time.process_time() - started
+    by_set = None if same_sets_as is None else json.loads(
+        same_sets_as.read_text(encoding="utf-8"))["others"]["by_set"]
+    pairs = others(rule.decision if old is None else D4, by_set)
     counts = Counter((p["set"], p["label"]) for p in pairs)
+    if by_set is not None and (differ := [
+            name for name, c in by_set.items()
+            if (counts[(name, 1)], counts[(name, 0)]) != (c["paraphrases"], c["negatives"])]):
+        raise SystemExit(f"not the population of {same_sets_as}: {differ}")
+    started = time.process_time()
+    if old is None:
+        fired = [p for p in pairs if rule.fires(view(p["a"]), view(p["b"]), p["a"], p["b"])]
+    else:
+        before = check_at(old)
+        judged = [{**p, "old": before(view(p["a"]), view(p["b"]), p["b"]),
+                   "new": asks_more(view(p["a"]), view(p["b"]), p["b"])} for p in pairs]
+        fired = [p for p in judged if p["old"] or p["new"]]
+    spent = time.process_time() - started
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
                    encoding="utf-8")
     summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
@@ -145,15 +194,17 @@ def listed(rows: list[dict[str, Any]]) -> list[str]:
             f"p {r['p']:.3f} | {r['a']} | {r['b']}" for r in rows]
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def decide(rule: Rule, decision: Path, fired_rows: Path, fired: Path, out: Path,
            passed_paraphrases: int | None) -> None:
     config = CacheConfig()
     floor = config.verifier_floor
     verifier = shared_verifier()
     cut = config.verifier_threshold or verifier.threshold
-    rows = [json.loads(line) for line in decision.read_text(encoding="utf-8").splitlines()]
-    others_rows = [json.loads(line) for line in fired_rows.read_text(encoding="utf-8")
-                   .splitlines()]
+    rows, others_rows = read_rows(decision), read_rows(fired_rows)
     if any(r.get(rule.field) or r.get("narrowed") for r in rows + others_rows):
         raise SystemExit("rows from a run with the check (or narrowing) on: run it off")
     views = {text: verifier.vocabulary.view(text) for r in rows for text in (r["a"], r["b"])}
@@ -234,28 +285,109 @@ def decide(rule: Rule, decision: Path, fired_rows: Path, fired: Path, out: Path,
     print("\n".join(result["refused_decision_pairs"] + result["others"]["refused_pairs"]))
 
 
+def compare(decision: Path, fired_rows: Path, fired: Path, old: str, out: Path) -> None:
+    """Session 17's rule for the extra-ask check: ``old``'s (v1) against this tree's (v2),
+    both at the shipped floor and cut. The decision rows may come from a run with
+    ``old``'s check on: their ``more`` must then be ``old``'s verdict on every row, and
+    they are read with the check off."""
+    config = CacheConfig()
+    floor = config.verifier_floor
+    verifier = shared_verifier()
+    cut = config.verifier_threshold or verifier.threshold
+    rows, others_rows, judged = read_rows(decision), read_rows(fired_rows), read_rows(fired)
+    if any(r.get("narrowed") or r.get("own") for r in rows + others_rows) or any(
+            r.get("more") for r in others_rows):
+        raise SystemExit("rows from a run with a check after the verifier on: run it off")
+    if [(r["a"], r["b"]) for r in others_rows] != [(p["a"], p["b"]) for p in judged]:
+        raise SystemExit(f"{fired_rows} are not the stack's rows of {fired}")
+    views = {text: verifier.vocabulary.view(text) for r in rows for text in (r["a"], r["b"])}
+    cpu = {}
+    for name, check in (("old", check_at(old)), ("new", asks_more)):
+        started = time.process_time()
+        for r in rows:
+            r[name] = r["p"] is not None and check(views[r["a"]], views[r["b"]], r["b"])
+        cpu[name] = round(1e6 * (time.process_time() - started) / max(len(rows), 1), 1)
+    if any("more" in r for r in rows):
+        if any(r["more"] != r["old"] for r in rows):
+            raise SystemExit(f"{decision}'s check was not {old}'s")
+        for r in rows:
+            r["more"] = False  # the check off: ``old`` and ``new`` say what each refuses
+    for r, p in zip(others_rows, judged, strict=True):
+        r["old"], r["new"] = p["old"], p["new"]
+    newest = ("heldout24", "heldout25")
+
+    def figures(version: str) -> dict[str, Any]:
+        for r in rows + others_rows:
+            r["fires"] = r[version]
+        refused, refused2 = newly(rows, floor, cut), newly(others_rows, floor, cut)
+        return {"F": sum(1 for r in refused if not r["label"]),
+                "R": sum(1 for r in refused if r["label"]),
+                "F2": sum(1 for r in refused2 if not r["label"]),
+                "R2": sum(1 for r in refused2 if r["label"]),
+                "all": rates(rows, floor, cut, True),
+                "-".join(newest): rates([r for r in rows if r["set"] in newest], floor, cut,
+                                        True),
+                "by_set": {n: rates([r for r in rows if r["set"] == n], floor, cut, True)
+                           for n in dict.fromkeys(r["set"] for r in rows)},
+                "refused_decision": listed(refused), "refused_others": per(refused2),
+                "refused_others_pairs": listed(refused2)}
+
+    v1, v2 = figures("old"), figures("new")
+    rule = {"F_v2>=F_v1": v2["F"] >= v1["F"], "R_v2<=R_v1": v2["R"] <= v1["R"],
+            "R2_v2<R2_v1": v2["R2"] < v1["R2"], "F2_v2>=F2_v1-2": v2["F2"] >= v1["F2"] - 2}
+    rule["ships"] = all(rule.values())
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    result = {
+        "rule": "docs/semantic-cache.md, Session 17: extra_ask v2",
+        "floor": floor, "cut": cut, "old": old,
+        "check_off": {"all": rates(rows, floor, cut, False), "-".join(newest): rates(
+            [r for r in rows if r["set"] in newest], floor, cut, False)},
+        "v1": v1, "v2": v2, "rule_figures": {k: (v1[k], v2[k]) for k in ("F", "R", "F2", "R2")},
+        "rule_verdict": rule,
+        "others": {"pairs": summary["pairs"], "fired": summary["fired"],
+                   "by_set": summary["by_set"], "fired_v1": sum(p["old"] for p in judged),
+                   "fired_v2": sum(p["new"] for p in judged)},
+        "cpu_us_per_pair": cpu,  # process time, both views built
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("rule_figures", "rule_verdict")}, indent=1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     f = sub.add_parser("fire", help="the pairs outside the decision sets the check refuses")
     f.add_argument("--out", type=Path, required=True)
+    f.add_argument("--old", help="a revision: the pairs its extra-ask check or this tree's "
+                                 "fires on, outside D'''' (session 17)")
+    f.add_argument("--same-sets-as", type=Path,
+                   help="a result whose others.by_set names the sets to read")
     d = sub.add_parser("decide", help="the rule's figures, both stages")
     for command in (f, d):
         command.add_argument("--check", choices=sorted(RULES), default="extra_ask",
                              help="which check and rule (default extra_ask: session 16's)")
-    d.add_argument("--decision", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets (check off)")
-    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
-    d.add_argument("--fired-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of fire's pairs (check off)")
-    d.add_argument("--out", type=Path, required=True)
+    c = sub.add_parser("compare", help="session 17's rule: --old's extra-ask check "
+                                       "against this tree's")
+    c.add_argument("--old", required=True, help="the revision fire --old read")
+    for command in (d, c):
+        command.add_argument("--decision", type=Path, required=True,
+                             help="cache_losses --pairs-out rows of the decision sets "
+                                  "(check off)")
+        command.add_argument("--fired", type=Path, required=True, help="fire's --out")
+        command.add_argument("--fired-rows", type=Path, required=True,
+                             help="cache_losses --pairs-out rows of fire's pairs (check off)")
+        command.add_argument("--out", type=Path, required=True)
     d.add_argument("--passed-paraphrases", type=int, default=None,
                    help="the paraphrases the stack passes outside the decision sets (the "
                         "rule's 0.5 %%; needed only where R2 > F2)")
     args = parser.parse_args()
+    if args.command == "compare":
+        compare(args.decision, args.fired_rows, args.fired, args.old, args.out)
+        return 0
     rule = RULES[args.check]
     if args.command == "fire":
-        fire(rule, args.out)
+        fire(rule, args.out, args.old, args.same_sets_as)
     else:
         decide(rule, args.decision, args.fired_rows, args.fired, args.out,
                args.passed_paraphrases)

@@ -9,18 +9,21 @@ passed where
 - the cached text is a whole question (its first word asks: ``narrowing.ASKS``; a bare
   topic such as "late checkout" asks nothing a longer text could go beyond),
 - the query holds its ask: its content words, in order (difflib's alignment of the two
-  texts' content stems, ``codes.aligned``), cover ``COVERED`` of the cached text's
-  content by IDF weight,
+  texts' content stems, ``codes.aligned``, read from the end of both, so that each word
+  is found at its last mention: a question asked again after its own context is that
+  question once), cover ``COVERED`` of the cached text's content by IDF weight,
 - and after the last of those words the query adds a further request: a joining word
   that adds one (``lexicon.FURTHER_ASKS``: "also", "plus", "as well", "but keep", "but
   still", "without losing"...) or a second question (a clause, or the words after "and",
-  "but", "plus", that open with a question word), naming at least ``NEW_WORDS`` content
-  words the cached text lacks ("..., and which should I use?" names none; hello, who
-  asks and why do not count: ``lexicon.CONTEXT_WORDS``).
+  "but", "plus", that open with a question word; an auxiliary opens one only before its
+  subject: "but could I" asks, "but could not find" states), naming at least
+  ``NEW_WORDS`` content words the cached text lacks ("..., and which should I use?" names
+  none; hello, who asks and why do not count: ``lexicon.CONTEXT_WORDS``).
 
 One direction only: a cached answer to the longer question covers the shorter one. On by
 default (``cache.extra_ask``): it met session 16's rule (docs/semantic-cache.md "Session
-16: the same question and more", with what it wrongly refuses).
+16: the same question and more", with what it wrongly refuses); the last mention and the
+auxiliary's subject are session 17's (its "extra_ask v2").
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ _RELATIVE = frozenset({"which", "who", "where", "when"})
 _AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "will", "would", "should",
                           "is", "are", "am", "was", "were", "may", "might", "must", "has",
                           "have", "shall"})
+# What follows an auxiliary that opens a question: its subject ("can I", "is there",
+# "does your plan", "will the box", "is this"): a pronoun, a possessive, an article, a
+# demonstrative.
+_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "my", "your",
+                       "our", "their", "his", "her", "its", "a", "an", "the", "this", "that",
+                       "these", "those", "someone", "anyone", "one"})
 _LONGEST = max(len(phrase) for phrase in FURTHER_ASKS)
 
 
@@ -51,13 +60,14 @@ def asks_more(cached: TextView, query: TextView, query_text: str) -> bool:
         return False
     mine = [i for i, content in enumerate(cached.content) if content]
     theirs = [j for j, content in enumerate(query.content) if content]
+    # aligned from the end (both sequences reversed): each word at its last mention
     found: list[int] = []
     last = -1
-    for tag, i1, i2, _, j2 in aligned([cached.stems[i] for i in mine],
-                                      [query.stems[j] for j in theirs]):
+    for tag, i1, i2, j1, _ in aligned([cached.stems[i] for i in reversed(mine)],
+                                      [query.stems[j] for j in reversed(theirs)]):
         if tag == "equal":
-            found += mine[i1:i2]
-            last = theirs[j2 - 1]
+            found += mine[len(mine) - i2:len(mine) - i1]
+            last = max(last, theirs[len(theirs) - 1 - j1])
     total = float(cached.idf[mine].sum())
     if last < 0 or float(cached.idf[found].sum()) < COVERED * total:
         return False
@@ -76,8 +86,11 @@ def further_request(words: tuple[str, ...], clause_of: list[int], start: int) ->
         if any(tuple(words[j:j + n]) in FURTHER_ASKS for n in range(1, _LONGEST + 1)):
             return True
         opens = j > 0 and (clause_of[j] != clause_of[j - 1] or words[j - 1] in _JOINS)
-        if opens and ASKS.match(words[j]) and (
-                words[j] not in _RELATIVE
-                or (j + 1 < len(words) and words[j + 1] in _AUXILIARIES)):
-            return True
+        if opens and ASKS.match(words[j]):
+            after = words[j + 1] if j + 1 < len(words) else ""
+            if words[j] in _AUXILIARIES:
+                if after in _SUBJECTS:  # "but could I", not "but could not find"
+                    return True
+            elif words[j] not in _RELATIVE or after in _AUXILIARIES:
+                return True
     return False
