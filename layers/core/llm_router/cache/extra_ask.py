@@ -22,8 +22,8 @@ passed where
 
 One direction only: a cached answer to the longer question covers the shorter one. On by
 default (``cache.extra_ask``): it met session 16's rule (docs/semantic-cache.md "Session
-16: the same question and more", with what it wrongly refuses); the last mention and the
-auxiliary's subject are session 17's (its "extra_ask v2").
+16: the same question and more", with what it wrongly refuses); this v2 (the last
+mention, the auxiliary's subject) met session 17's ("Session 17: extra_ask v2").
 """
 
 from __future__ import annotations
