@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -48,19 +49,17 @@ from llm_router.cache.cross import (  # noqa: E402
 from llm_router.cache.verifier import load_verifier  # noqa: E402
 from llm_router.embedding.minilm import shared_embedder  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+from train.cache_verifier.stack_fit import logit  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "cross-reading-session11.json"
 PAIRS = HERE / "results" / "local" / "cross-reading-pairs.jsonl"
 FLOOR = 0.5
-CLIP = 1e-6
 CURVE = (8, 10, 12, 13, 15, 19)  # negatives passed, pooled: the positives hit at each
 CHUNK = 500  # pairs whose texts the nets prepare in one batched pass
 _SENTENCE = re.compile(r"[^.!?\n]*\?")
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, np.float64), CLIP, 1 - CLIP)
-    return np.log(p) - np.log1p(-p)
 
 
 def reading(name: str, encoder: CrossEncoder) -> Callable[[str], list[int]]:
@@ -204,7 +203,7 @@ def main() -> int:
                         help="per pair: the nets' p and the cross-encoder's logit in each "
                              "order, head reading (jsonl, gitignored)")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.trace.read_text(encoding="utf-8").splitlines()]
+    rows = read_jsonl(args.trace)
     rows = [r for r in rows if not r["set"].startswith("pairs:")]
     sets = list(dict.fromkeys(r["set"] for r in rows))
     embedder = shared_embedder()

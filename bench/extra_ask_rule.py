@@ -68,7 +68,12 @@ from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier.pairs
-from train.cache_verifier.pairs import load_qqp, load_support, split_qqp  # noqa: E402
+from train.cache_verifier.pairs import (  # noqa: E402
+    load_qqp,
+    load_support,
+    read_jsonl,
+    split_qqp,
+)
 
 
 @dataclass(frozen=True)
@@ -194,17 +199,13 @@ def listed(rows: list[dict[str, Any]]) -> list[str]:
             f"p {r['p']:.3f} | {r['a']} | {r['b']}" for r in rows]
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def decide(rule: Rule, decision: Path, fired_rows: Path, fired: Path, out: Path,
            passed_paraphrases: int | None) -> None:
     config = CacheConfig()
     floor = config.verifier_floor
     verifier = shared_verifier()
     cut = config.verifier_threshold or verifier.threshold
-    rows, others_rows = read_rows(decision), read_rows(fired_rows)
+    rows, others_rows = read_jsonl(decision), read_jsonl(fired_rows)
     if any(r.get(rule.field) or r.get("narrowed") for r in rows + others_rows):
         raise SystemExit("rows from a run with the check (or narrowing) on: run it off")
     views = {text: verifier.vocabulary.view(text) for r in rows for text in (r["a"], r["b"])}
@@ -294,7 +295,7 @@ def compare(decision: Path, fired_rows: Path, fired: Path, old: str, out: Path) 
     floor = config.verifier_floor
     verifier = shared_verifier()
     cut = config.verifier_threshold or verifier.threshold
-    rows, others_rows, judged = read_rows(decision), read_rows(fired_rows), read_rows(fired)
+    rows, others_rows, judged = read_jsonl(decision), read_jsonl(fired_rows), read_jsonl(fired)
     if any(r.get("narrowed") or r.get("own") for r in rows + others_rows) or any(
             r.get("more") for r in others_rows):
         raise SystemExit("rows from a run with a check after the verifier on: run it off")

@@ -45,6 +45,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from train.cache_verifier.stack_fit import logit
+
 MAX_SIDE = 38  # word pieces kept of each text (the nets read 38 too)
 PAD_LEN = 2 * MAX_SIDE + 3 + 1  # [CLS] a [SEP] b [SEP], padded to 80
 CLS, SEP = 101, 102
@@ -492,11 +494,6 @@ def fit(bundle_path: Path, out: Path, variants: list[str], *, batch: int, lr: fl
 DECIDE_FALSE_HITS = 0.0075
 
 
-def _logit(p: Any) -> Any:
-    p = np.clip(np.asarray(p, np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p) - np.log1p(-p)
-
-
 def decision_rows() -> list[dict[str, Any]]:
     from train.cache_verifier.pairs import REPO, read_jsonl
 
@@ -539,15 +536,17 @@ def cross_probabilities(artefact: Path, queries: list[str], cached: list[str],
         rows.append(predict(params, word, forward, q_ids, q_len, c_ids, c_len))
     if order != "query_first":
         rows.append(predict(params, word, forward, c_ids, c_len, q_ids, q_len))
-    logit = pair_logit(_logit(np.concatenate(rows)).astype(np.float32), len(queries))
-    return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
+    z = pair_logit(logit(np.concatenate(rows)).astype(np.float32), len(queries))
+    return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
 def lookup_outcomes(probe: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """From ``llm-router cache-probe --explain`` over the decision pairs (cached = a,
     query = b) with the nets: which pairs the respelling check answers, which reach the
     verifier (past the floor and the amounts check), and the nets' probability."""
-    out = [json.loads(line) for line in probe.read_text().splitlines() if line.strip()]
+    from train.cache_verifier.pairs import read_jsonl
+
+    out = read_jsonl(probe)
     if len(out) != len(rows):
         raise SystemExit(f"{probe}: {len(out)} answers for {len(rows)} decision pairs")
     respelled = np.asarray([bool(o["hit"] and o.get("respelling")) for o in out])
@@ -573,7 +572,7 @@ def decide(probe: Path, fits: list[Path], out: Path, numbers: str = "raw",
     rows = decision_rows()
     labels = np.asarray([int(r["label"]) for r in rows])
     outcome = lookup_outcomes(probe, rows)
-    nets = _logit(outcome["nets"])
+    nets = logit(outcome["nets"])
     table: dict[str, Any] = {}
     if before is not None:  # an earlier decision's rows, scored on the same pairs
         table |= {k: (v["cut_logit"], v["recall"], v["false_hits"])
@@ -584,7 +583,7 @@ def decide(probe: Path, fits: list[Path], out: Path, numbers: str = "raw",
         for artefact in sorted(folder.glob("*.npz")):
             probs = cross_probabilities(artefact, [r["b"] for r in rows], [r["a"] for r in rows],
                                         numbers, order)
-            alone = _logit(probs)
+            alone = logit(probs)
             table[artefact.stem] = operating_point(alone, outcome, labels, DECIDE_FALSE_HITS)
             table[artefact.stem + "+nets"] = operating_point(alone + nets, outcome, labels,
                                                              DECIDE_FALSE_HITS)

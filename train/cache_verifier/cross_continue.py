@@ -318,7 +318,7 @@ def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ..
 def probe_probabilities(path: Path, pairs: int) -> np.ndarray:
     """The verifier's probability on each line of ``cache-probe --explain`` output (NaN
     where the probe refused the pair before the verifier), one line a pair."""
-    probe = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    probe = read_jsonl(path)
     if len(probe) != pairs:
         raise SystemExit(f"{path}: {len(probe):,} lines for {pairs:,} pairs")
     return np.asarray([np.nan if r.get("probability") is None else r["probability"]
@@ -656,11 +656,6 @@ def highest_cut(rows: list[dict[str, Any]], hits: int) -> float:
     return _at_most(ps[wanted - 1])
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-
-
 def _compare(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
              key: str, values: Any) -> dict[str, Any]:
     """Per ``key`` value: the shipped stack's rates at its cut, the candidate's at ``cut``."""
@@ -692,7 +687,7 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
     when (a) and (b) pass at c_A, else "c_R" when (a') and (b) pass at c_R, else None;
     ``cut``: the chosen cut (c_A when none), where the per-set and per-kind figures are
     read."""
-    base, cand = read_rows(shipped), read_rows(candidate)
+    base, cand = read_jsonl(shipped), read_jsonl(candidate)
     if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
         raise SystemExit("the two runs hold different pairs")
     if sorted({r["set"] for r in base}) != sorted(rule.sets):

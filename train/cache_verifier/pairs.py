@@ -476,4 +476,6 @@ def write_jsonl(path: Path, pairs: Iterable[Pair]) -> int:
 
 
 def read_jsonl(path: Path) -> list[Pair]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """One object a line (UTF-8); blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from train.cache_verifier.fusion import ARTEFACT, EXTRA_SETS, META, lower_states
 from train.cache_verifier.pairs import Pair, read_jsonl
+from train.cache_verifier.stack_fit import logit
 
 F32 = npt.NDArray[np.float32]
 FLOOR = 0.5  # ``CacheConfig.verifier_floor``
@@ -101,11 +102,6 @@ def adopt(chosen: str, report: dict[str, Any], held: str) -> str:
     better = (new["recall"] > old["recall"]
               and new["false_hits"] <= max(old["false_hits"], 0.01))
     return chosen if better else "nets"
-
-
-def logit(p: Any) -> Any:
-    p = np.clip(np.asarray(p, np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def main() -> None:

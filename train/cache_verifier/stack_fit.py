@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.cache.fitted_stack import FEATURES, pair_row
+from train.cache_verifier.pairs import read_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = tuple(f"heldout{n}" for n in range(9, 14))
@@ -58,16 +59,13 @@ def load_pairs(names: tuple[str, ...]) -> list[dict[str, Any]]:
     pairs = []
     for name in names:
         if name == PUBLIC:  # Quora's held-out components and the support file (by source)
-            rows = [json.loads(line) for line in (ROOT / "bench" / "cache_pairs" / "heldout.jsonl")
-                    .read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows = read_jsonl(ROOT / "bench" / "cache_pairs" / "heldout.jsonl")
             pairs += [{"set": f"pairs:{r['source']}", "id": str(n),
                        "traffic": "support" if r["source"].startswith("support") else "general",
                        **r} for n, r in enumerate(rows)]
             continue
         folder = ROOT / "data" / name
-        rows = [json.loads(line) for line in
-                (folder / "cache_pairs.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+        rows = read_jsonl(folder / "cache_pairs.jsonl")
         kinds = traffic(folder)
         if len(kinds) != len(rows):
             raise SystemExit(f"{folder}: {len(kinds)} source lines for {len(rows)} pairs")
