@@ -37,7 +37,11 @@ from llm_router_local.simulated import SimulatorProcess
 from .openai_clients import close_all
 
 TENANT = "acme"
-ROUTER_STARTUP_S = 60
+# How long `serve` may take to say it listens before the test calls it hung: a guard,
+# not a speed check (``wait_for_line`` returns at the line, or at once when the process
+# exits). Start-up is about 1.6 s of CPU, 2-3 s of wall time on a quiet machine, 9 s at
+# nice 15 beside two busy loops (load 8.5), and it took over 60 s at load 13.
+ROUTER_STARTUP_S = 600
 @pytest.fixture(autouse=True)
 def close_openai_clients() -> Iterator[None]:
     """Closes the openai clients the test made (``openai_clients.openai_client``)."""
