@@ -8,6 +8,8 @@ found, the verifier's call), for a change to ``spelling.py``.
     .venv/bin/python bench/amounts_diff.py --save /tmp/before.jsonl    # with the old code
     .venv/bin/python bench/amounts_diff.py --against /tmp/before.jsonl # lists and counts
     ... --quora ../shared/data/paraphrase-train/qqp_full.tar.gz       # + Quora's training pairs
+    PYTHONHASHSEED=0 ... --dump /tmp/old.txt   # every output of the check, old code and new:
+    cmp /tmp/old.txt /tmp/new.txt              # a change meant to make it cheaper, identical
 
 The old code: uncommitted changes stashed, or ``git archive OLD layers/core | tar -x -C
 /tmp/old`` (link its ``llm_router/data`` to this checkout's) and ``PYTHONPATH=/tmp/old/
@@ -63,16 +65,78 @@ def quora_pairs(archive: Path) -> list[dict[str, Any]]:
             for r in rows]
 
 
+def dump(pairs: list[dict[str, Any]], path: Path) -> None:
+    """Every output of the hard check (``--dump``) for each text of ``pairs``, and for long
+    ones: random runs of those texts cut to 2,000 and 20,000 characters, the long-message
+    soak's text and a number-dense one at 200 to 20,000, every ``amounts_worst_case`` shape
+    at 2,000 and 20,000; one line a text, sets sorted (the same file for the same outputs,
+    under PYTHONHASHSEED=0). The view (``Vocabulary.view``) is read for all but Quora's."""
+    import random
+
+    from amounts_worst_case import NUMBERS, SHAPES
+    from peer.load import PROMPTS
+    from soak import padding
+
+    from llm_router.cache import quantities as q
+    from llm_router.cache.pair_features import normalise, number_codes
+    from llm_router.cache.written_forms import rewrite
+
+    texts = list(dict.fromkeys(t for p in pairs for t in (p["a"], p["b"])))
+    viewed = set(dict.fromkeys(t for p in pairs if p["set"] != "quora-train"
+                               for t in (p["a"], p["b"])))
+    rng = random.Random(17)
+    long: list[str] = []
+    for n, count in ((2000, 400), (20000, 120)):
+        for _ in range(count):
+            parts: list[str] = []
+            while sum(len(t) + 1 for t in parts) < n:
+                parts.append(rng.choice(texts))
+            long.append(" ".join(parts)[:n])
+    for n in (200, 2000, 20000):
+        for i in range(10):
+            long.append((PROMPTS["plain"].format(i=i * 997) + padding(n))[:n])
+            long.append((f"Order {i}: " + NUMBERS * (n // len(NUMBERS) + 1))[:n])
+    long += [(shape * (n // len(shape) + 1))[:n] for n in (2000, 20000) for shape in SHAPES]
+    vocabulary = load_vocabulary(np.ones(30522, np.float32))
+    with path.open("w", encoding="utf-8") as out:
+        for text in texts + long:
+            low = normalise(text)
+            row: list[Any] = [
+                low, rewrite(low), number_codes(text), q.amounts(low), q.ids(low),
+                q.amounts(low, hard=True), q.ids(low, hard=True), q.other_readings(low),
+                q.periods(low), q.currencies(low), q.measures(low), q.ranks(low)]
+            if text in viewed or text in long:
+                v = vocabulary.view(text)
+                row += [v.quantities, v.ids, v.hard_quantities, v.hard_ids, v.hard_other,
+                        v.periods, v.currencies, v.measures, v.ranks, v.codes]
+            out.write(repr(_sorted_sets(row)) + "\n")
+    print(f"{len(texts) + len(long)} texts ({len(texts)} of {len(pairs)} pairs, {len(long)} "
+          f"long) dumped to {path}")
+
+
+def _sorted_sets(x: Any) -> Any:
+    if isinstance(x, (set, frozenset)):
+        return ("set", sorted(map(_sorted_sets, x), key=repr))
+    if isinstance(x, (tuple, list)):
+        return tuple(map(_sorted_sets, x))
+    return x
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save", type=Path, help="write each pair's refusal here (jsonl)")
     parser.add_argument("--against", type=Path, help="a --save file to compare with")
     parser.add_argument("--quora", type=Path, help="qqp_full.tar.gz: also its 80,854 pairs")
+    parser.add_argument("--dump", type=Path,
+                        help="write every output of the hard check here instead (``dump``)")
     parser.add_argument("--check", choices=("amounts", "spelling"), default="amounts",
                         help="the check to run: amounts and ids (default), or the respelling "
                              "check (refused: no respelling found)")
     args = parser.parse_args()
     pairs = committed_pairs() + (quora_pairs(args.quora) if args.quora else [])
+    if args.dump:
+        dump(pairs, args.dump)
+        return
     vocabulary = load_vocabulary(np.ones(30522, np.float32))  # words only: no vectors read
     started = time.perf_counter()
     if args.check == "spelling":

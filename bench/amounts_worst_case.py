@@ -7,14 +7,25 @@ characters of it, read as ``Vocabulary.view`` and ``number_codes`` read a text
 seconds (process time: load does not inflate it); exits 1 if any shape takes over
 ``--limit`` seconds. A timing check kept out of the unit tests (they run under load).
 
+``--sizes 200 2000 20000``: instead, what ordinary messages of those lengths cost, in CPU
+ms (the median of several texts, each read once): ``number_codes`` (what a lookup reads of
+the query, and of each entry the first time it is a candidate) and the view's hard reads
+(``read_all``), for the long-message soak's text (a prompt and filler, one number:
+``bench/soak.py --query-chars``) and one with amounts, dates, times and ids throughout.
+
     .venv/bin/python bench/amounts_worst_case.py [--chars 20000] [--limit 2.0]
+    .venv/bin/python bench/amounts_worst_case.py --sizes 200 2000 20000
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
+
+from peer.load import PROMPTS
+from soak import padding
 
 from llm_router.cache.pair_features import normalise, number_codes
 from llm_router.cache.quantities import (
@@ -60,7 +71,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=20_000)
     parser.add_argument("--limit", type=float, default=2.0, help="CPU seconds a shape may take")
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        help="ordinary messages of these lengths instead (CPU ms)")
     args = parser.parse_args()
+    if args.sizes:
+        ordinary(args.sizes)
+        return
     worst = 0.0
     for shape in SHAPES:
         text = (shape * (args.chars // len(shape) + 1))[:args.chars]
@@ -73,6 +89,30 @@ def main() -> None:
     print(f"worst {worst:.3f} s CPU over {len(SHAPES)} shapes of {args.chars} characters "
           f"(limit {args.limit} s)")
     sys.exit(1 if worst > args.limit else 0)
+
+
+# A message with amounts, a date, times, sizes and ids all through it.
+NUMBERS = "I paid $1,200 on 3/4 for 2 GB at 7.15am, order AB-1234, 5 kg and 20k rupees; "
+
+
+def ordinary(sizes: list[int]) -> None:
+    kinds = {"soak": lambda n, i: (PROMPTS["plain"].format(i=i) + padding(n))[:n],
+             "numbers": lambda n, i: (f"Order {i}: " + NUMBERS * (n // len(NUMBERS) + 1))[:n]}
+    for n in sizes:
+        for kind, make in kinds.items():
+            codes, reads = [], []
+            for i in range(max(5, 200_000 // n)):
+                text = make(n, 1000 + i)  # each text new: nothing read before is kept
+                started = time.process_time()
+                number_codes(text)
+                codes.append(time.process_time() - started)
+                text = make(n, 10**6 + i)
+                started = time.process_time()
+                read_all(normalise(text))
+                reads.append(time.process_time() - started)
+            print(f"{n:>6,} characters, {kind:7}: number_codes "
+                  f"{statistics.median(codes) * 1000:6.2f} ms, the view's hard reads "
+                  f"{statistics.median(reads) * 1000:6.2f} ms CPU (median of {len(codes)})")
 
 
 if __name__ == "__main__":

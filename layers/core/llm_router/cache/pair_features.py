@@ -199,17 +199,18 @@ class Vocabulary:
         stems = tuple(_stem(w) for w in words)
         content = np.asarray([w not in FUNCTION_WORDS and w not in NEGATIONS for w in words],
                              dtype=bool)
+        hard_quantities = amounts(lowered, hard=True)
         return TextView(
             words=tuple(words), stems=stems, content=content,
             idf=np.asarray(idf, dtype=np.float32), vectors=vectors,
             known=np.asarray(known, dtype=bool),
             quantities=amounts(lowered), ids=identifiers(lowered),
-            hard_quantities=amounts(lowered, hard=True), hard_ids=identifiers(lowered, hard=True),
+            hard_quantities=hard_quantities, hard_ids=identifiers(lowered, hard=True),
             periods=periods(lowered), currencies=currencies(lowered),
             names=names(text), negated=any(w in NEGATIONS for w in words),
             intents=frozenset(_POLES[s] for s in set(words) | set(stems) if s in _POLES),
             wh=next((w for w in words if w in _WH), ""),
-            hard_other=other_readings(lowered), measures=measures(lowered),
+            hard_other=other_readings(lowered, hard_quantities), measures=measures(lowered),
             codes=code_places(words), ranks=ranks(lowered), stances=stance_places(words),
         )
 
@@ -358,7 +359,7 @@ def number_codes(text: str) -> tuple[int, int]:
     found = amounts(lowered, hard=True)
     if not found:
         amount_code = NO_CODE
-    elif any(family in APPROXIMATE for _, family in found) or other_readings(lowered):
+    elif any(family in APPROXIMATE for _, family in found) or other_readings(lowered, found):
         amount_code = TOLERANT  # within a tolerance, or read two ways ("2m", "5L": ``_readings``)
     else:
         amount_code = _code(repr(sorted(value for value, _ in found)))

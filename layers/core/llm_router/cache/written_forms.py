@@ -81,15 +81,19 @@ def currency_letters(lowered: str) -> str:
 _GLUED_AFTER_GROUPS = re.compile(r"(\d,\d{3})(?=[a-z])")
 # "1.69pc" (UK finance) is per cent; "6pc" may be pieces: ``quantities`` gives "pc" a
 # family of both, so either agrees.
-# "7.15am" / "07:15" (a dot between hours and minutes, before am / pm).
-_DOTTED_CLOCK = re.compile(r"\b(\d{1,2})\.(\d\d)\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
+# "7.15am" / "07:15" (a dot between hours and minutes, before am / pm; digit first, as in
+# ``quantities``).
+_DOTTED_CLOCK = re.compile(r"(\d(?<=\b\d)\d?)\.(\d\d)\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
 # An f-number: "f/1.8", "f1.8", "F 2.8" (with a slash, or with a decimal: "F1" is a race,
 # a visa; "F22" a jet), or whole beside a lens's words: after a focal length ("50mm f2"),
 # "at" or "aperture (of)", or before "lens", "prime", "aperture" ("f2 lens", "at f8").
 _APERTURE = re.compile(r"\bf\s?/\s?(\d+(?:\.\d+)?)(?![\d.])|\bf\s?(\d+\.\d+)(?![\d.])")
+# The "f" comes first and what stands before it is looked at behind it: a pattern that
+# starts with a letter is searched for that letter alone (20,000 characters: 2 ms of CPU
+# with the look-behinds first, 0.05 with the "f" first; the same matches).
 _WHOLE_APERTURE = re.compile(
-    r"(?:(?<=\dmm)|(?<=\dmm\s)|(?<=\bat\s)|(?<=\baperture\s)|(?<=\baperture\sof\s))"
-    r"f\s?(\d{1,2})(?![\w.])|\bf\s?(\d{1,2})(?=\s+(?:lens|lenses|prime|aperture)\b)")
+    r"f(?:(?<=\dmmf)|(?<=\dmm\sf)|(?<=\bat\sf)|(?<=\baperture\sf)|(?<=\baperture\sof\sf))"
+    r"\s?(\d{1,2})(?![\w.])|f(?<=\bf)\s?(\d{1,2})(?=\s+(?:lens|lenses|prime|aperture)\b)")
 # Powers: "7 cubed", "3 squared", "2^10", "2**10", "5²", "7 to the power (of) 3", "2 to
 # the 10th power", "2 raised to 3": the exponent becomes an amount in "power" ("to the"
 # alone is none: "send 5 to the 3 winners").
@@ -115,9 +119,9 @@ def _power(m: re.Match[str]) -> str:
 
 # Simple fractions: "1/4 of", "3/4 as a %", "3/8 into a decimal", "1/2 cup" (a date
 # "1/4" is followed by none of these), "a quarter of", "three quarters", "two thirds": the
-# fraction's value, rounded as amounts are.
+# fraction's value, rounded as amounts are (digit first, as in ``quantities``).
 _FRACTION = re.compile(
-    r"(?<![\d/.])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/.])(?=\s+(?:(?:of|as|an?|cups?|tsp|tbsp|"
+    r"(\d(?<![\d/.]\d)\d?)\s?/\s?(\d{1,2})(?![\d/.])(?=\s+(?:(?:of|as|an?|cups?|tsp|tbsp|"
     r"teaspoons?|tablespoons?|inch|inches|miles?|hours?|pounds?|lbs?|oz|kg)\b|"
     r"(?:in|into|to)\s+(?:an?\s+)?(?:decimals?|percent(?:age)?|fractions?|%)))")
 _NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
