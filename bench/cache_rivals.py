@@ -132,7 +132,7 @@ def score(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]
     model, verifier = load_chosen(args)
     nets = nets_part(verifier)
     if nets is not None:
-        nets._keep_bytes = 1 << 31  # every text prepared once: a bench only
+        nets._prepared.budget = 1 << 31  # every text prepared once: a bench only
     config = CacheConfig()
     cut = config.verifier_threshold or verifier.threshold
     floor = config.verifier_floor if args.floor is None else args.floor

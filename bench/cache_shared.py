@@ -156,7 +156,7 @@ def main() -> int:
     model, verifier = load_chosen(args)
     nets = nets_part(verifier)
     if nets is not None:
-        nets._keep_bytes = 1 << 31  # every text prepared once (~25 KB each): a bench only
+        nets._prepared.budget = 1 << 31  # every text prepared once (~25 KB each): a bench only
     cut = CacheConfig().verifier_threshold or verifier.threshold
     variants = {name: variant(name, verifier, cut) for name in args.variants}
     pairs = load_sets(args.sets, args.root)

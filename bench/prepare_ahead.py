@@ -148,10 +148,10 @@ def part_memory(texts: list[str], ahead: int) -> None:
     gc.collect()
     after = rss_mb()
     kept = len(verifier._prepared)
-    print(f"memory: {kept} texts kept, accounted {verifier._kept_bytes / 2**20:.1f} MB "
-          f"({verifier._kept_bytes / kept / 1024:.1f} KB a text), RSS +{after - before:.1f} MB "
+    print(f"memory: {kept} texts kept, accounted {verifier._prepared.held / 2**20:.1f} MB "
+          f"({verifier._prepared.held / kept / 1024:.1f} KB a text), RSS +{after - before:.1f} MB "
           f"({(after - before) * 1024 / kept:.1f} KB a text); the LRU's bound "
-          f"{verifier._keep_bytes / 2**20:.0f} MB", flush=True)
+          f"{verifier._prepared.budget / 2**20:.0f} MB", flush=True)
 
 
 def lookups(cache: ResponseCache, queries: list[str], request: ChatRequest
@@ -215,7 +215,7 @@ def part_verdicts(pairs: list[dict[str, str]]) -> None:
     for mode in ("alone", "ahead"):
         verifier.forget()
         if mode == "ahead":  # every cached text kept: the LRU's bound is not measured here
-            the_nets._keep_bytes = 2**40
+            the_nets._prepared.budget = 2**40
             cached = list(dict.fromkeys(p["a"] for p in pairs))
             for start in range(0, len(cached), BATCHES[0]):
                 the_nets.prepare_many(cached[start: start + BATCHES[0]], lone=True)

@@ -45,7 +45,7 @@ from soak import mixed, padding  # noqa: E402
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import CachedAnswer, IndexRecord  # noqa: E402
 from llm_router.cache.preparer import Preparer, shared_nets  # noqa: E402
-from llm_router.cache.quantities import _hard_forms  # noqa: E402
+from llm_router.cache.quantities import _FORMS  # noqa: E402
 from llm_router.cache.service import ResponseCache, Stored  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, nets_of, shared_verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -290,13 +290,13 @@ def main() -> None:
         emptied("cross-encoder's word views (VIEW_BYTES)", cross._view_bytes / MB,
                 lambda: cross._views.clear(), rows)
     if isinstance(nets, PairVerifier):
-        emptied("nets' prepared texts (PREPARED_BYTES)", nets._kept_bytes / MB,
+        emptied("nets' prepared texts (PREPARED_BYTES)", nets._prepared.held / MB,
                 lambda: nets._prepared.clear(), rows)
     cache._store.answers.clear()  # type: ignore[attr-defined]  # the store's, not serve's
     emptied("kept answers (AnswerMemo)", cache._answers.held_bytes / MB,
             lambda: cache._answers._held.clear(), rows)
-    emptied(f"the amounts' readings (_hard_forms, {_hard_forms.cache_info().currsize} texts)",
-            float("nan"), _hard_forms.cache_clear, rows)
+    emptied(f"the amounts' readings (FORMS_BYTES, {len(_FORMS)} texts)", _FORMS.held / MB,
+            _FORMS.clear, rows)
     entries = cache.entries(TENANT)
     emptied(f"the tenant's index ({entries:,} entries; max_entries, max_index_bytes)",
             cache._tenants[TENANT].index.nbytes / MB, lambda: cache._tenants.clear(), rows)

@@ -52,7 +52,8 @@ WINDOW = 1000
 # - CAPS_MB, the caches at their bounds: the nets' prepared texts 48 MB, the
 #   cross-encoder's views 16 and scores 4, the kept answers 4, a full index of short
 #   questions 21 (10,000 entries of ~2.2 KB), and the ~29 MB traced beyond those (the
-#   word caches: pieces of up to 50,000 words, readings of 2,048 texts, amounts of 256);
+#   word caches: pieces of up to 50,000 words, readings of 2,048 texts, amounts of 1 MiB:
+#   ``quantities.FORMS_BYTES``);
 # - SLACK_MB, the allocators': malloc's free heaps (~18 MB) and pymalloc's unused arenas
 #   (~3) at the server's thresholds (llm_router/heap.py), 8 threads' arenas (~7), the
 #   embedded store's growth (~4), rounded up;

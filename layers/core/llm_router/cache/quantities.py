@@ -13,9 +13,10 @@ tolerance (1 GB is 1000 or 1024 MB, depending on who writes it).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import sys
 from typing import Any
 
+from llm_router.cache.kept import KeptInBytes
 from llm_router.cache.written_forms import currency_letters, rates, rewrite
 
 Amount = tuple[float, str]  # (value in the family's base unit, family)
@@ -343,10 +344,24 @@ _WORDS_AND_A_HALF = re.compile(r"\b(" + "|".join(
     + r")\s+and\s+a\s+half\b")
 
 
-@lru_cache(maxsize=256)  # read three times a text: its amounts, ids, other readings
+# The hard check reads a text's forms three times (its amounts, ids and other readings),
+# and a lookup reads the query's in ``number_codes`` and again in its view: the latest
+# texts' forms are kept, the text and its forms counted (session 16 kept 256 texts, 4.8
+# MB of 20,000-character messages; 1 MiB holds ~25 such messages or thousands of
+# questions).
+FORMS_BYTES = 2**20
+_FORMS: KeptInBytes[str, str] = KeptInBytes(
+    FORMS_BYTES, lambda lowered, forms: sys.getsizeof(lowered) + sys.getsizeof(forms))
+
+
 def _hard_forms(lowered: str) -> str:
     """The forms the hard check reads, versions' "v" dropped ("v1.3": "1.3"), as
-    ``amounts``, ``ids`` and ``other_readings`` read them."""
+    ``amounts``, ``ids`` and ``other_readings`` read them; kept (``_FORMS``)."""
+    found = _FORMS.get(lowered)
+    return found if found is not None else _FORMS.put(lowered, _rewritten(lowered))
+
+
+def _rewritten(lowered: str) -> str:
     text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(_LIST_COMMA.sub(", ", lowered)))
     text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", _compound_ordinals(text))
     text = _WORDS_AND_A_HALF.sub(lambda m: f" {_SMALL[m.group(1)] + 0.5:g} ", text)

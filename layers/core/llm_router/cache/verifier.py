@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from llm_router.cache.context import CONTEXT_FEATURES, MAX_TOKENS, context_featu
 from llm_router.cache.cross import WEIGHTS as CROSS_WEIGHTS
 from llm_router.cache.cross import CrossVerifier, load_cross_verifier
 from llm_router.cache.fusion import FusionModel, load_fusion
+from llm_router.cache.kept import KeptInBytes
 from llm_router.cache.pair_features import FEATURES, TextView, Vocabulary, pair_features
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 from llm_router.errors import ConfigError
@@ -143,6 +144,12 @@ class Prepared:
         return int(self.view.nbytes + self.states.nbytes + lower) + PREPARED_OVERHEAD_BYTES
 
 
+def _held_bytes(text: str, prepared: Prepared) -> int:
+    """A kept text's bytes: what it is prepared into, and the text (the key: ~20 KB of a
+    20,000-character message, which session 16's count left out)."""
+    return sys.getsizeof(text) + prepared.nbytes
+
+
 class PairVerifier:
     def __init__(self, vocabulary: Vocabulary, model: PairModel, threshold: float,
                  meta: dict[str, Any], embedder: MiniLMEmbedder,
@@ -159,10 +166,7 @@ class PairVerifier:
         # Recent texts, prepared: a query's for each of its candidates and for the entry
         # it becomes, a popular cached text's across queries. Bounded in bytes: a
         # question takes ~25 KB, a 20,000-character message megabytes (a vector a word).
-        self._keep_bytes = keep_bytes
-        self._kept_bytes = 0
-        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
-        self._lock = threading.Lock()
+        self._prepared: KeptInBytes[str, Prepared] = KeptInBytes(keep_bytes, _held_bytes)
         # Where a text's view may be built already (the cross-encoder stacked on these
         # nets keeps one per text it checked: ``CrossVerifier.stack_on``); None: none.
         self.views_from: Callable[[str], TextView | None] | None = None
@@ -172,11 +176,9 @@ class PairVerifier:
         (after those of ``state_layers`` layers, with the fusion model) from a pass that
         already ran (``MiniLMEmbedder.embed_with_states(..., state_layers)``), so the
         request's one MiniLM pass serves the verifier too; else one pass here."""
-        with self._lock:
-            found = self._prepared.get(text)
-            if found is not None:
-                self._prepared.move_to_end(text)
-                return found
+        found = self._prepared.get(text)
+        if found is not None:
+            return found
         if states is None:
             states = self.embedder.token_states(text, None, MAX_TOKENS, self.state_layers)
         view = self.views_from(text) if self.views_from is not None else None
@@ -188,13 +190,7 @@ class PairVerifier:
             dim = states.shape[1] // 2
             prepared = Prepared(view, unit_rows(states[:, dim:]),
                                 np.ascontiguousarray(states[:, :dim], np.float32))
-        with self._lock:
-            if text not in self._prepared:
-                self._prepared[text] = prepared
-                self._kept_bytes += prepared.nbytes
-            while self._kept_bytes > self._keep_bytes and len(self._prepared) > 1:
-                self._kept_bytes -= self._prepared.popitem(last=False)[1].nbytes
-        return prepared
+        return self._prepared.put(text, prepared)
 
     def prepare_many(self, texts: Sequence[str], lone: bool = False) -> int:
         """Prepare the texts not kept yet in one batched MiniLM pass: a lookup's
@@ -204,8 +200,7 @@ class PairVerifier:
         to ``prepare``, which cuts it, as is a lone text; ``lone``: prepare those too,
         each with its own pass (``preparer.Preparer``, off the request path). Returns
         how many texts were prepared here."""
-        with self._lock:
-            cold = [t for t in dict.fromkeys(texts) if t not in self._prepared]
+        cold = [t for t in dict.fromkeys(texts) if t not in self._prepared]
         if not cold or (len(cold) < 2 and not lone):  # one text: its own pass when judged
             return 0
         _, states = self.embedder.embed_with_states(cold, MAX_TOKENS, self.state_layers)
@@ -218,17 +213,14 @@ class PairVerifier:
 
     def forget(self) -> None:
         """Drop every prepared text (benchmarks time the cold path with it)."""
-        with self._lock:
-            self._prepared.clear()
-            self._kept_bytes = 0
+        self._prepared.clear()
 
     def view(self, text: str) -> TextView:
         return self.prepare(text).view
 
     def kept_view(self, text: str) -> TextView | None:
         """The text's view if it is kept prepared; never prepares it."""
-        with self._lock:
-            found = self._prepared.get(text)
+        found = self._prepared.peek(text)
         return None if found is None else found.view
 
     def states(self, text: str) -> F32:
