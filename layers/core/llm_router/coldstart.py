@@ -28,12 +28,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from llm_router import precompiled
+from llm_router.heap import bound_arenas
 
 
 @contextmanager
 def lambda_init() -> Iterator[None]:
     """Init with the collector off and the layer's precompiled source in use; the
     collector is back on afterwards (also when init fails), with what init built frozen."""
+    bound_arenas()
     gc.disable()
     try:
         with precompiled.installed():

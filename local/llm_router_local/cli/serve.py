@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace, settings: RouterSettings, catalog: Catalog) -> None:
     """Everything started here is stopped on the way out: normal exit, Ctrl-C, SIGTERM."""
-    bound_heap()  # before the models load: their freed bytes would raise the mmap threshold
+    bound_heap()  # before the models load (the mmap threshold) and any thread (the arenas)
     loop, http = server_stack(args.loop, args.http)
     stack = LocalStack.start(settings, catalog, simulate=args.simulate)
     try:
