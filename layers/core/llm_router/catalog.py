@@ -213,8 +213,9 @@ class CacheConfig(BaseModel):
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do
     # you sell school shoes" / "the school shoes I bought from you split ..., what are my
-    # options"): cache/narrowing.py's own_case (docs/semantic-cache.md "Session 17").
-    own_case: bool = False
+    # options"): cache/narrowing.py's own_case. On: it met session 17's rule
+    # (docs/semantic-cache.md "Session 17: the general question and the writer's own case").
+    own_case: bool = True
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
     # Seconds between an instance's reads of entries other instances added.

@@ -27,7 +27,8 @@ longer side adds fewer than ``gate`` content words is never read. Off by default
 (``cache.narrowing``): it did not meet session 13's rule (docs/semantic-cache.md
 "Session 13").
 
-``own_case`` (``cache.own_case``) reads one shape of it with no fitted weights: a general
+``own_case`` (``cache.own_case``, on: it met session 17's rule) reads one shape of it with
+no fitted weights: a general
 question cached ("how long do blood test results take") and a query that tells the
 writer's own case and asks something else ("it's been five days since my bloods and
 nobody can find my results, can you chase them"; "the school shoes I bought from you
