@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from llm_router.cache.policy import MatchPolicy, narrowing_of
+from llm_router.cache.policy import MatchPolicy, verified_policy
 from llm_router.cache.probe import probe
 from llm_router.catalog import load_catalog
 from llm_router.embedding.base import Embedder, Matrix
@@ -94,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling
-        policy = MatchPolicy(threshold, guards, shared, minimum, spelling,
-                             narrowing=narrowing_of(config), extra_ask=config.extra_ask)
+        policy = verified_policy(config, threshold, shared, minimum, guards=guards,
+                                 spelling=spelling)
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
                        explain=args.explain)
 

@@ -142,3 +142,29 @@ def test_config_defaults_to_llm_router_config_path_as_in_every_command(tmp_path)
         env={**os.environ, "LLM_ROUTER_CONFIG_PATH": str(tmp_path / "nowhere.yaml")})
     assert missing.returncode != 0 and missing.stderr.count("\n") == 1
     assert "nowhere.yaml" in missing.stderr
+
+
+def test_the_probe_runs_the_lookups_checks(monkeypatch) -> None:
+    """The probe's policy is the router's lookup policy for the same catalog: every check
+    the configuration turns on (the probe once missed ``own_case`` while it listed the
+    checks itself), and its flags still override guards and spelling."""
+    from llm_router.cache.policy import policy_for
+    from llm_router.catalog import load_catalog
+    from llm_router.settings import RouterSettings
+    from llm_router_local.cli import build_parser, cache_probe
+
+    built: list[MatchPolicy] = []
+    monkeypatch.setattr(cache_probe, "probe_lines",
+                        lambda embedder, policy, *a, **kw: built.append(policy) or 0)
+
+    def probe(*flags: str) -> MatchPolicy:
+        args = build_parser(["cache-probe", *flags]).parse_args(["cache-probe", *flags])
+        assert cache_probe.run(args) == 0
+        return built.pop()
+
+    config = load_catalog(RouterSettings().config_path).cache
+    assert config.verifier and config.own_case and config.extra_ask
+    assert probe() == policy_for(config, "tenant")
+    plain = probe("--no-guards", "--no-spelling")
+    assert (plain.guards, plain.spelling) == (False, False)
+    assert (plain.own_case, plain.extra_ask) == (True, True)

@@ -240,11 +240,21 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
-        return MatchPolicy(floor, config.guards, verifier, minimum, config.spelling,
-                           config.verifier_rank_margin, narrowing_of(config),
-                           config.extra_ask, config.own_case)
+        return verified_policy(config, floor, verifier, minimum)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)
+
+
+def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minimum: float, *,
+                    guards: bool | None = None, spelling: bool | None = None) -> MatchPolicy:
+    """The verified lookup's policy with every check the configuration turns on: the one
+    place the router (``policy_for``) and ``llm-router cache-probe`` build it, so the
+    probe runs the lookup's checks (it missed ``own_case`` while each caller listed
+    them). ``guards`` and ``spelling`` override the configuration's (the probe's flags)."""
+    return MatchPolicy(floor, config.guards if guards is None else guards, verifier, minimum,
+                       config.spelling if spelling is None else spelling,
+                       config.verifier_rank_margin, narrowing_of(config),
+                       config.extra_ask, config.own_case)
 
 
 def narrowing_of(config: CacheConfig) -> NarrowingCheck | None:
