@@ -47,7 +47,7 @@ from llm_router.cache.cross import CrossVerifier
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import CANDIDATES, WIDEN_TO, TenantIndex
 from llm_router.cache.pair_features import number_codes
-from llm_router.cache.policy import MatchPolicy, narrowing_of
+from llm_router.cache.policy import MatchPolicy, verified_policy
 from llm_router.cache.probe import probe
 from llm_router.cache.verifier import PairVerifier, Verifier, nets_of
 from llm_router.catalog import CacheConfig
@@ -366,8 +366,7 @@ def main() -> None:
         return
     result["verify_ms_per_candidate"] = verify_cost(verifier, embedder, all_pairs)
     # The router's policy (``policy.policy_for``) with the verifier chosen here.
-    policy = MatchPolicy(floor, config.guards, verifier, probability, config.spelling,
-                         config.verifier_rank_margin, narrowing_of(config), config.extra_ask)
+    policy = verified_policy(config, floor, verifier, probability)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
                                        tuple(args.sizes), args.widen_to)

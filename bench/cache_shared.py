@@ -288,11 +288,12 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
     """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
     if "/" not in spec:
         return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
-                           extra_ask=CacheConfig().extra_ask)
+                           extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case)
     floor, rest = spec.split("/")
     low, ratio = rest.split("@")
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
-                        extra_ask=CacheConfig().extra_ask, floor=float(floor),
+                        extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
+                        floor=float(floor),
                         ratio=float(ratio))
 
 

@@ -160,3 +160,20 @@ def test_the_benchmarks_verifier_is_the_routers() -> None:
     cached, query = "How do I cancel my purchase?", "How do I cancel my order?"
     assert verifier.probability(cached, query, 0.8) == pytest.approx(
         router.probability(cached, query, 0.8), abs=1e-6)
+
+
+def test_the_shared_cache_bench_runs_the_routers_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cache_shared's shipped variant is the router's policy (``policy_for``): every check
+    the catalog turns on (it once left out ``own_case`` and so answered negatives the
+    router refuses)."""
+    from llm_router.cache.policy import policy_for
+    from llm_router.catalog import CacheConfig
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    shared = importlib.import_module("cache_shared")
+    config = CacheConfig()
+    router = policy_for(config, "tenant")
+    assert router.verifier is not None
+    bench = shared.variant_policy(str(config.verifier_floor), router.verifier,
+                                  router.min_probability, config.verifier_rank_margin)
+    assert bench == router
