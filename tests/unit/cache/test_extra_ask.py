@@ -10,9 +10,6 @@ import pytest
 from llm_router.cache.codes import aligned, replaced
 from llm_router.cache.extra_ask import asks_more, further_request
 from llm_router.cache.narrowing import clauses
-from llm_router.cache.policy import MatchPolicy, policy_for
-from llm_router.catalog import CacheConfig
-from tests.unit.cache.fakes import PassingVerifier
 
 SAVINGS = ("how do I close my savings account", "how do I close my savings account but still "
            "keep the standing orders running on my current account")
@@ -105,23 +102,3 @@ def test_the_alignment_is_codes_one() -> None:
     assert aligned(a, b) == [("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 4)]
     assert replaced(["the", "xls", "file"], ["the", "xlsx", "file"]) == [(1, 2, 1, 2)]
     assert aligned(["x"] * 201, ["x"]) == []  # longer than MAX_ALIGNED: not aligned
-
-
-def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any) -> None:
-    passes: Any = PassingVerifier(verifier, 0.99)
-    cached, query = CARPETS
-    assert MatchPolicy(0.5, True, passes, 0.95).judge(0.8, None, None, cached, query).hit
-    on = MatchPolicy(0.5, True, passes, 0.95, extra_ask=True)
-    verdict = on.judge(0.8, None, None, cached, query)
-    assert not verdict.hit and verdict.refused_by == "extra_ask"
-    assert verdict.probability == pytest.approx(0.99)  # counts as judged (rank margin)
-    assert on.judge(0.8, None, None, query, cached).hit  # the other direction
-    low: Any = PassingVerifier(verifier, 0.5)  # under the cut: the verifier's refusal
-    assert MatchPolicy(0.5, True, low, 0.95, extra_ask=True).judge(
-        0.8, None, None, cached, query).refused_by == "verifier"
-
-
-def test_the_setting() -> None:
-    assert policy_for(CacheConfig(), "t").extra_ask is CacheConfig().extra_ask
-    assert policy_for(CacheConfig(extra_ask=True), "t").extra_ask is True
-    assert policy_for(CacheConfig(extra_ask=False), "t").extra_ask is False

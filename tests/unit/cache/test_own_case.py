@@ -9,9 +9,6 @@ from typing import Any
 import pytest
 
 from llm_router.cache.narrowing import own_case, told
-from llm_router.cache.policy import MatchPolicy, policy_for
-from llm_router.catalog import CacheConfig
-from tests.unit.cache.fakes import PassingVerifier
 
 PASSPORT = ("how long does a passport renewal take", "I sent my renewal form six weeks ago "
             "and nobody answers the phone, can you chase it up")
@@ -74,23 +71,3 @@ def test_told_reads_events_not_states() -> None:
     assert not told(("a", "rented", "flat"), range(3))
     assert not told(("i", "need", "speed"), range(3))  # "-eed" is no past
     assert not told(("i", "booked", "it"), [2])  # only the places given
-
-
-def test_the_policy_refuses_after_the_verifier_only_with_the_check(verifier: Any) -> None:
-    passes: Any = PassingVerifier(verifier, 0.99)
-    cached, query = COAT
-    assert MatchPolicy(0.5, True, passes, 0.95).judge(0.6, None, None, cached, query).hit
-    on = MatchPolicy(0.5, True, passes, 0.95, own_case=True)
-    verdict = on.judge(0.6, None, None, cached, query)
-    assert not verdict.hit and verdict.refused_by == "own_case"
-    assert verdict.probability == pytest.approx(0.99)  # counts as judged (rank margin)
-    assert on.judge(0.6, None, None, query, cached).hit  # the other direction
-    low: Any = PassingVerifier(verifier, 0.5)  # under the cut: the verifier's refusal
-    assert MatchPolicy(0.5, True, low, 0.95, own_case=True).judge(
-        0.6, None, None, cached, query).refused_by == "verifier"
-
-
-def test_the_setting() -> None:
-    assert policy_for(CacheConfig(), "t").own_case is CacheConfig().own_case
-    assert policy_for(CacheConfig(own_case=True), "t").own_case is True
-    assert policy_for(CacheConfig(own_case=False), "t").own_case is False
