@@ -286,8 +286,8 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
     if cross is not None:
         emptied("cross-encoder's kept scores (KEPT_BYTES)",
-                cross._scored_bytes / MB, lambda: (cross._scores.clear()), rows)
-        emptied("cross-encoder's word views (VIEW_BYTES)", cross._view_bytes / MB,
+                cross._scores.held / MB, lambda: (cross._scores.clear()), rows)
+        emptied("cross-encoder's word views (VIEW_BYTES)", cross._views.held / MB,
                 lambda: cross._views.clear(), rows)
     if isinstance(nets, PairVerifier):
         emptied("nets' prepared texts (PREPARED_BYTES)", nets._prepared.held / MB,

@@ -76,12 +76,9 @@ def forget(verifier: Verifier, keep_texts: bool) -> None:
     """Drop what the last lookup left: every pair score (a new query's pairs are new), and
     unless ``keep_texts`` every text's view and token states."""
     if isinstance(verifier, CrossVerifier):
-        nets, verifier.nets = verifier.nets, None
-        views = dict(verifier._views)
-        verifier.forget()
-        verifier.nets = nets
-        if keep_texts:  # the word views are the texts', not the pairs'
-            verifier._views.update(views)
+        verifier._scores.clear()
+        if not keep_texts:  # the word views are the texts', not the pairs'
+            verifier._views.clear()
     nets = nets_of(verifier)
     if not keep_texts and nets is not None:
         nets.forget()

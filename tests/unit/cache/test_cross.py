@@ -205,8 +205,8 @@ def test_kept_scores_are_bounded_and_an_evicted_pair_is_scored_again(
     from llm_router.cache import cross
 
     verifier = load_cross_verifier(embedder, artefact)
-    monkeypatch.setattr(cross, "KEPT_BYTES", cross._pair_bytes((QUERY, LONG))
-                        + cross._pair_bytes((QUERY, "refund?")))
+    verifier._scores.budget = (cross._pair_bytes((QUERY, LONG))
+                               + cross._pair_bytes((QUERY, "refund?")))  # KEPT_BYTES
     verifier.score_pairs([(QUERY, CACHED), (QUERY, LONG), (QUERY, "refund?")])
     assert list(verifier._scores) == [(QUERY, LONG), (QUERY, "refund?")]
     calls: list[int] = []
@@ -243,7 +243,7 @@ def test_kept_scores_count_what_they_hold(embedder: MiniLMEmbedder, artefact: Pa
     finally:
         tracemalloc.stop()
     assert len(verifier._scores) == 500
-    assert held <= verifier._scored_bytes <= 1.3 * held
+    assert held <= verifier._scores.held <= 1.3 * held
 
 
 SHIPPED = ARTEFACT_DIR / WEIGHTS

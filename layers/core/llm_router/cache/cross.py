@@ -28,8 +28,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ import numpy.typing as npt
 
 from llm_router.artefacts import npz_arrays, read_verified
 from llm_router.cache.fitted_stack import FittedStack, logit, pair_row, word_jaccard
+from llm_router.cache.kept import KeptInBytes
 from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
@@ -227,11 +226,10 @@ class CrossVerifier:
         self.meta = meta
         self.embedder = embedder
         # (query, cached) -> (p, word pieces read of the cached text, of the query)
-        self._scores: OrderedDict[tuple[str, str], tuple[float, int, int]] = OrderedDict()
-        self._scored_bytes = 0
-        self._views: OrderedDict[str, TextView] = OrderedDict()
-        self._view_bytes = 0
-        self._lock = threading.Lock()
+        self._scores: KeptInBytes[tuple[str, str], tuple[float, int, int]] = KeptInBytes(
+            KEPT_BYTES, lambda pair, _: _pair_bytes(pair))
+        self._views: KeptInBytes[str, TextView] = KeptInBytes(
+            VIEW_BYTES, lambda _, view: view.nbytes)
         # The nets this model is stacked on (``meta["combine"] == "nets"``), set by
         # ``stack_on``; None: the cross-encoder's probability alone.
         self.nets: Any = None
@@ -255,28 +253,18 @@ class CrossVerifier:
 
     def kept_view(self, text: str) -> TextView | None:
         """The text's view if kept here; never builds one."""
-        with self._lock:
-            return self._views.get(text)
+        return self._views.peek(text)
 
     def view(self, text: str) -> TextView:
         """The text's word view (amounts, ids, units), kept while ``VIEW_BYTES`` allows."""
-        with self._lock:
-            found = self._views.get(text)
-            if found is not None:
-                self._views.move_to_end(text)
-                return found
+        found = self._views.get(text)
+        if found is not None:
+            return found
         if self.nets is not None:
             lent = self.nets.kept_view(text)
             if lent is not None:
                 return lent
-        view = self.vocabulary.view(text)
-        with self._lock:
-            if text not in self._views:
-                self._views[text] = view
-                self._view_bytes += view.nbytes
-            while self._view_bytes > VIEW_BYTES and len(self._views) > 1:
-                self._view_bytes -= self._views.popitem(last=False)[1].nbytes
-        return view
+        return self._views.put(text, self.vocabulary.view(text))
 
     def score_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Score the (query, cached) pairs not scored yet, batched, and keep their
@@ -284,18 +272,12 @@ class CrossVerifier:
         evicted before it is judged is scored again alone: slower, never different)."""
         if self.nets is not None:
             self.nets.prepare_many([text for pair in pairs for text in pair])
-        with self._lock:
-            cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
+        cold = [p for p in dict.fromkeys(pairs) if p not in self._scores]
         if not cold:
             return
         probabilities, pieces = self.encoder.scored(cold)
-        with self._lock:
-            for pair, p, (nc, nq) in zip(cold, probabilities.tolist(), pieces, strict=True):
-                if pair not in self._scores:
-                    self._scored_bytes += _pair_bytes(pair)
-                self._scores[pair] = (p, nc, nq)
-            while self._scored_bytes > KEPT_BYTES and len(self._scores) > 1:
-                self._scored_bytes -= _pair_bytes(self._scores.popitem(last=False)[0])
+        for pair, p, (nc, nq) in zip(cold, probabilities.tolist(), pieces, strict=True):
+            self._scores.put(pair, (p, nc, nq))
 
     def probability(self, cached: str, query: str, cosine: float) -> float:
         """The probability that ``cached``'s answer answers ``query``: the cross-encoder's
@@ -304,8 +286,7 @@ class CrossVerifier:
             raise ConfigError("this cross-encoder's operating point is for its sum with the "
                               "nets (cross.json combine: nets or fitted); attach them "
                               "(verifier.shared_verifier does) or use the nets alone")
-        with self._lock:
-            found = self._scores.get((query, cached))
+        found = self._scores.peek((query, cached))
         if found is None:
             alone, pieces = self.encoder.scored([(query, cached)])
             found = (float(alone[0]), *pieces[0])
@@ -323,11 +304,8 @@ class CrossVerifier:
         """Drop every kept score and view (benchmarks time the cold path with it)."""
         if self.nets is not None:
             self.nets.forget()
-        with self._lock:
-            self._scores.clear()
-            self._scored_bytes = 0
-            self._views.clear()
-            self._view_bytes = 0
+        self._scores.clear()
+        self._views.clear()
 
 
 _DIGITS = re.compile(r"\d+")

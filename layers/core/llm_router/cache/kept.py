@@ -1,6 +1,6 @@
 """What a process keeps of texts it read, bounded in bytes (pure; no I/O): the nets'
-prepared texts (``verifier.PairVerifier``) and the hard check's readings of a text
-(``quantities``).
+prepared texts (``verifier.PairVerifier``), the cross-encoder's pair scores and word views
+(``cross.CrossVerifier``) and the hard check's readings of a text (``quantities``).
 
 A count of items bounds nothing when an item may be a 20,000-character message: the key
 alone, a text, is ~20 KB of it (up to 80 KB in scripts Python holds at 4 bytes a
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -63,3 +63,8 @@ class KeptInBytes(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
+
+    def __iter__(self) -> Iterator[K]:
+        """The keys, least recently used first (a snapshot)."""
+        with self._lock:
+            return iter(list(self._items))
