@@ -76,7 +76,7 @@ $(EMBED_DIR)/manifest.json: $(BIN)/llm-router layers/core/llm_router/embedding/e
 # two epochs of its top 2 layers over the joined pairs (~1,070 steps of 32 each, ~1 s a
 # step under load 9), heldout5 left out and measured on; then its stack with the nets.
 # The shipped nets are session 8's (1b96ba44), cut by the `hand` rule (session 9's A',
-# docs/semantic-cache.md "Session 9"): heldout9-11 and train10a-f are left out (in
+# docs/cache-history.md "Session 9"): heldout9-11 and train10a-f are left out (in
 # build.LATER_SETS; the cross-encoder below trains on train10a-f).
 verifier: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -84,7 +84,7 @@ verifier: $(BIN)/llm-router data
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.align --cut-rule hand
 
 # The cross-encoder stacked on the nets (layers/core/llm_router/data/cache_verifier/cross.*,
-# docs/semantic-cache.md "Session 10"): pair sets without the decision sets heldout9-11,
+# docs/cache-history.md "Session 10"): pair sets without the decision sets heldout9-11,
 # a bundle (mined negatives, token ids, shared numbers stood in for, initial weights; ~1.5
 # min of CPU), the fit (JAX: the shipped variant I took 58 s on an H200; on this machine's
 # CPUs expect many hours), the decision on heldout9-11 through the whole lookup, and the
@@ -104,7 +104,7 @@ verifier-cross: $(BIN)/llm-router data
 
 # Sessions 12-16: a cross-encoder trained further on CPU from the shipped cross.npz (warm
 # start) on the new writers' sets and a replay sample (train/cache_verifier/cross_continue.py;
-# docs/semantic-cache.md "Session 12" .. "Session 16"). Writes a --cross-dir folder
+# docs/cache-history.md "Session 12" .. "Session 16"). Writes a --cross-dir folder
 # and the rule's figures under CONTINUE_RUN; the layer's artefact is only replaced by hand, when
 # the rule adopts it. The default recipe is session 16's candidate C: session 14's C1 (train14a-d
 # (focus) and train13a-d (shape) with train12a-d and heldout12-13 trained through the stack, the
@@ -115,7 +115,7 @@ verifier-cross: $(BIN)/llm-router data
 # cross_continue.py at 8cb6ee0). CONTINUE_RULE: decide's --rule (cross_continue.RULES).
 # Session 15 trained one candidate from the start instead (MiniLM's layers, a new head) on
 # the build's whole pool and every set since: CONTINUE_PREPARE=--whole and --from-start in
-# CONTINUE_FIT (docs/semantic-cache.md "Session 15: the cross-encoder trained from the start").
+# CONTINUE_FIT (docs/cache-history.md "Session 15: the cross-encoder trained from the start").
 CONTINUE_RUN ?= .cache/cross-continue
 CONTINUE_NAME ?= C
 CONTINUE_FROM ?= f91e0f6

@@ -34,7 +34,7 @@ its verdict: the stack need only judge the pairs it fires on (``fire``), and on 
 decision sets every row's probability is known, so both stages (the check at the shipped
 cut; a lower cut with the check on) are read from the rows (``decide``), and so are two
 versions' refusals (``compare``). The rules are the lead's, quoted in
-docs/semantic-cache.md "Session 16: the same question and more", "Session 17: the general
+docs/cache-history.md "Session 16: the same question and more", "Session 17: the general
 question and the writer's own case" and "Session 17: extra_ask v2".
 """
 

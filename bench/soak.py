@@ -45,7 +45,7 @@ from llm_router.cache.store import JOURNAL, overlap_start
 from llm_router.catalog import CacheConfig
 
 WINDOW = 1000
-# The cache-on soak's memory target, from session 15's accounting (docs/semantic-cache.md
+# The cache-on soak's memory target, from session 15's accounting (docs/cache-history.md
 # "Session 15"; bench/rss_account.py): peak RSS at most the idle tree's plus
 # - MODELS_MB, what the first lookups load: the verifier's models (29 MB) and the pages of
 #   MiniLM's float16 word table the requests touch (20 MB, file-backed);
@@ -62,7 +62,7 @@ WINDOW = 1000
 MODELS_MB = 50.0
 CAPS_MB = 122.0
 SLACK_MB = 40.0
-# With --query-chars (long messages; docs/semantic-cache.md "Session 16"), LONG_MB more:
+# With --query-chars (long messages; docs/cache-history.md "Session 16"), LONG_MB more:
 # the index full by bytes instead of entries (max_index_bytes, 32 MiB, less the 21 MB
 # CAPS_MB counts) and what the allocators keep of freed long texts beyond what Python
 # holds (bench/rss_account.py --query-chars 20000 --requests 1000: 317 MB of anonymous

@@ -13,7 +13,7 @@ import pytest
 def test_serve_fixes_the_mmap_threshold_before_its_models_load() -> None:
     """``bound_heap`` is accepted, and ``serve`` asks for it first thing: after an
     artefact's bytes are freed at load, glibc's own threshold would have risen to their
-    size (docs/semantic-cache.md "Session 15")."""
+    size (docs/cache-history.md "Session 15")."""
     import inspect
 
     from llm_router_local.cli import serve
@@ -29,7 +29,7 @@ def test_serve_fixes_the_mmap_threshold_before_its_models_load() -> None:
 def test_a_server_and_the_lambda_handler_bound_the_arenas_before_any_thread() -> None:
     """``bound_arenas`` is accepted (in a child: the setting is process-wide), ``serve``
     asks for it in ``bound_heap`` and the Lambda handler first thing in ``lambda_init``,
-    before its imports start a thread (docs/semantic-cache.md "Session 17")."""
+    before its imports start a thread (docs/cache-history.md "Session 17")."""
     import inspect
 
     from llm_router import coldstart

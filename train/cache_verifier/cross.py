@@ -59,7 +59,7 @@ MINED_WEIGHT = 0.3
 DECISION_SETS = ("heldout9", "heldout10", "heldout11")
 
 # name: (layers, mined negatives, weight of hand-written pairs, epochs, seed). A-D were the
-# first GPU run, E-H the second, I the third (docs/semantic-cache.md, "Session 10").
+# first GPU run, E-H the second, I the third (docs/cache-history.md, "Session 10").
 VARIANTS: dict[str, tuple[int, bool, float, int, int]] = {
     "A": (4, False, 1.0, 3, 10),
     "B": (4, True, 1.0, 3, 10),
@@ -689,7 +689,7 @@ def main() -> None:
     d.add_argument("--order", choices=("query_first", "cached_first", "both"),
                    default="query_first",
                    help="how the runtime reads a pair (cross.json order; docs/"
-                        "semantic-cache.md 'Session 11': cached first ranks pairs better, "
+                        "cache-history.md 'Session 11': cached first ranks pairs better, "
                         "the populated cache answered more negative queries)")
     e = sub.add_parser("export", help="write the chosen variant into the layer")
     e.add_argument("--artefact", type=Path, required=True, help="<fit folder>/<variant>.npz")

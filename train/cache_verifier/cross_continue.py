@@ -544,7 +544,7 @@ class Rule:
     fewer: float | None = None
 
 
-# Session 15's rule (docs/semantic-cache.md "Session 15"; session 14's, for heldout9-11
+# Session 15's rule (docs/cache-history.md "Session 15"; session 14's, for heldout9-11
 # and 14-19, is quoted in its section).
 RULE_15 = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup through "
         "bench/cache_losses.py. FH0, R0 = the shipped stack's false hits (count) and recall on "
@@ -557,7 +557,7 @@ RULE_15 = ("D'' = heldout9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, whole lookup
         "bench/cache_pairs/heldout.jsonl: false-hit rate at c_A on the Quora pairs <= "
         "shipped's + 0.5 point (recall on Quora and the support file reported, not a "
         "condition). Otherwise do not ship it.")
-# Session 16's, for a model that decides alone (``fit --teacher-stack``; docs/semantic-cache.md
+# Session 16's, for a model that decides alone (``fit --teacher-stack``; docs/cache-history.md
 # "Session 16: a cross-encoder that decides alone").
 RULE_16 = ("FH0, R0 = the shipped stack's false hits and recall on D''' (heldout9-11, 14-23; "
            "/work/base rows). c_S = the lowest cut at which S alone has false hits on D''' <= "
@@ -568,7 +568,7 @@ RULE_16 = ("FH0, R0 = the shipped stack's false hits and recall on D''' (heldout
            "(e) a lone new candidate's CPU with S <= 10 ms by bench/stack_profile.py on a "
            "quiet-ish machine (load stated), verdicts of S identical between the lookup and "
            "the offline scorer.")
-# Session 16's, for the matched sets' candidate (train16a-b; docs/semantic-cache.md "Session 16:
+# Session 16's, for the matched sets' candidate (train16a-b; docs/cache-history.md "Session 16:
 # the cross-encoder taught the same-and-more shape"), quoted unchanged. Read here: the adopted
 # cut is c_A when (a) and (b) hold there, else c_R when (a') and (b) hold there; (c) and (d)
 # are then checked at that cut.

@@ -1,5 +1,5 @@
 """Fit the narrowing check (``cache/narrowing.py``) on training pairs and choose its cut on
-the decision sets (issue 13, session 13: docs/semantic-cache.md "Session 13").
+the decision sets (issue 13, session 13: docs/cache-history.md "Session 13").
 
     # each pair's verdict inputs (p, cosine, stage) from the shipped lookup, once per file:
     .venv/bin/python bench/cache_losses.py --sets data/cache_verifier/train9a ... \\

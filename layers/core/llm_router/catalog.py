@@ -171,12 +171,12 @@ class CacheConfig(BaseModel):
     ttl_seconds: int = Field(default=86_400, gt=0)
     # Entries one tenant's index holds on an instance (and its snapshot keeps): past it the
     # oldest go, so a lookup's scan and the index's memory stay bounded whatever the
-    # traffic (docs/semantic-cache.md "Session 14").
+    # traffic (docs/cache-history.md "Session 14").
     max_entries: int = Field(default=10_000, ge=1)
     # What those entries may hold in memory, in bytes (their texts, vectors and keys:
     # ``IndexRecord.nbytes``): past it the oldest go too. A full index of questions of up to
     # ~1,100 characters stays under it; 10,000 messages of 20,000 characters would hold
-    # 220-820 MB (docs/semantic-cache.md "Session 16").
+    # 220-820 MB (docs/cache-history.md "Session 16").
     max_index_bytes: int = Field(default=32 * 2**20, ge=1)
     max_temperature: float = 0.7
     # Lexical guards that refuse near-misses (numbers, names, negation, opposite intents,
@@ -203,18 +203,18 @@ class CacheConfig(BaseModel):
     spelling: bool = True
     # With the verifier: refuse a pair it passed where the longer text asks about a
     # specific case of the shorter, general one (cache/narrowing.py). Off: it did not
-    # meet session 13's rule on the decision sets (docs/semantic-cache.md "Session 13").
+    # meet session 13's rule on the decision sets (docs/cache-history.md "Session 13").
     narrowing: bool = False
     # With the verifier: refuse a pair it passed where the query asks what the cached
     # question asks and adds a further request ("... and also value it for the
     # insurance"): cache/extra_ask.py. On: it met session 16's rule
-    # (docs/semantic-cache.md "Session 16: the same question and more").
+    # (docs/cache-history.md "Session 16: the same question and more").
     extra_ask: bool = True
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do
     # you sell school shoes" / "the school shoes I bought from you split ..., what are my
     # options"): cache/narrowing.py's own_case. On: it met session 17's rule
-    # (docs/semantic-cache.md "Session 17: the general question and the writer's own case").
+    # (docs/cache-history.md "Session 17: the general question and the writer's own case").
     own_case: bool = True
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)

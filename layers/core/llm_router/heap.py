@@ -39,7 +39,7 @@ def bound_heap() -> bool:
     kept. Fixed at 128 KB, 15,000 requests of the cache-on soak's mix left 14 MB free in
     the heaps, not 41; but every larger temporary was then mapped and unmapped, and the
     heap trimmed at each 128 KB freed at its top: a lookup's CPU p50 +17-24 % at 10,000
-    entries. 1 MB and 32 MB keep the lookup's CPU (docs/semantic-cache.md "Session
+    entries. 1 MB and 32 MB keep the lookup's CPU (docs/cache-history.md "Session
     15"). A batch command that only wants speed asks for more (``cache-probe``)."""
     return set_malloc([(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD),
                        (M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD)]) and bound_arenas()
@@ -55,7 +55,7 @@ def bound_arenas() -> bool:
     in one thread's arena serve that arena's later allocations only: with 8 threads,
     4,000 messages of 20,000 characters held 711 MB at peak and grew 34 MB once the
     cache's index was full (session 16). In 2 arenas, shared by every thread: 530 MB and
-    3 MB, the CPU a request the same (docs/semantic-cache.md "Session 17")."""
+    3 MB, the CPU a request the same (docs/cache-history.md "Session 17")."""
     return set_malloc([(M_ARENA_MAX, SERVER_ARENAS)])
 
 

@@ -105,7 +105,7 @@ def test_snapshot_round_trip_keeps_records_and_watermark() -> None:
 def test_a_snapshot_holds_each_text_at_its_own_length() -> None:
     """One long message among short questions, texts in other scripts: the snapshot holds
     each text's UTF-8 bytes, not every text as long as the longest (the first layout held
-    1,000 entries with one 20,000-character text in 82 MB; docs/semantic-cache.md
+    1,000 entries with one 20,000-character text in 82 MB; docs/cache-history.md
     "Session 16")."""
     texts = [f"question {i}" for i in range(999)] + ["x" * 20_000]
     texts[:3] = ["", "¿dónde está mi pedido?", "注文はどこですか 😀"]

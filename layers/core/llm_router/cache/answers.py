@@ -26,7 +26,7 @@ MAX_BYTES = 4_000_000  # what the kept answers hold in memory, all counted
 # from the upstream's JSON, the usage details left at their shared defaults) ~3,440. The
 # count is the first: never under what an answer holds, at most ~1.6 times it
 # (tests/unit/cache/test_answers.py). Session 14 counted 512 and the text's length: its
-# "2 MB" memo held ~13 MB (docs/semantic-cache.md "Session 15").
+# "2 MB" memo held ~13 MB (docs/cache-history.md "Session 15").
 OVERHEAD_BYTES = 5_000
 CHOICE_BYTES = 1_450
 

@@ -16,7 +16,7 @@ A lookup scores all its candidates in one batched pass (``CrossVerifier.score_pa
 Stacked on the nets (``cross.json`` ``"combine": "nets"``, as shipped since session 10):
 the verdict's probability is sigmoid(logit p_cross + logit p_nets), each clipped to
 [1e-6, 1 - 1e-6], no fitted weights; the operating point is that sum's
-(docs/semantic-cache.md "Session 10"). ``"combine": "fitted"``: a logistic regression of
+(docs/cache-history.md "Session 10"). ``"combine": "fitted"``: a logistic regression of
 both logits and a few cheap pair features instead, with its own operating point
 (``fitted_stack``; cross.json ``"stack"``). The nets then prepare the candidates' texts too
 (``PairVerifier.prepare_many``), and the query's token states come from its embedding
@@ -63,7 +63,7 @@ PASS_PAIRS = 32
 # bytes they hold: their texts (a lookup's query may be a 20,000-character message) and
 # PAIR_BYTES a pair (its key and value tuples, the float, the LRU's slot: tracemalloc's
 # ~240). Session 14 counted 4,000,000 characters of text alone: ~20 MB held for short
-# questions (docs/semantic-cache.md "Session 15").
+# questions (docs/cache-history.md "Session 15").
 KEPT_BYTES = 4 * 2**20
 PAIR_BYTES = 250
 # cross.json "order": the rows a pair is read as (``probabilities``, ``pair_logit``).
@@ -206,7 +206,7 @@ def pair_logit(logits: F32, pairs: int) -> F32:
     then cached first, whose logits are averaged (``order`` "both"). The model was trained
     on pairs in either order (``train.cache_verifier.cross.assemble`` swaps them at
     random), so each order is a look at the same pair; which one an artefact's operating
-    point was chosen for is its ``cross.json`` "order" (docs/semantic-cache.md
+    point was chosen for is its ``cross.json`` "order" (docs/cache-history.md
     "Session 11")."""
     if len(logits) == pairs:
         return logits

@@ -17,7 +17,7 @@ from llm_router.schema import ChatCompletion
 
 HitKind = Literal["exact", "semantic"]
 # What an entry holds in a ``TenantIndex`` besides its text, measured with tracemalloc
-# (bench/entry_bytes.py; docs/semantic-cache.md "Session 16"): a semantic row ~2,100 B
+# (bench/entry_bytes.py; docs/cache-history.md "Session 16"): a semantic row ~2,100 B
 # (its float32 vector 1,536 and the row arrays' 25, its key, journal key, size and maps),
 # an exact-only entry ~520 (its key, expiry, journal key and size). Rounded up: never
 # under what it holds.

@@ -21,7 +21,7 @@ passed where
   none; hello, who asks and why do not count: ``lexicon.CONTEXT_WORDS``).
 
 One direction only: a cached answer to the longer question covers the shorter one. On by
-default (``cache.extra_ask``): it met session 16's rule (docs/semantic-cache.md "Session
+default (``cache.extra_ask``): it met session 16's rule (docs/cache-history.md "Session
 16: the same question and more", with what it wrongly refuses); this v2 (the last
 mention, the auxiliary's subject) met session 17's ("Session 17: extra_ask v2").
 """

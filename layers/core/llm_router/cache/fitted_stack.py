@@ -3,7 +3,7 @@ logits with a few cheap pair features, through one logistic regression.
 
 ``cross.json`` ``"combine": "fitted"`` selects it; its ``"stack"`` object holds the feature
 names (``FEATURES``, in order), the weights, the bias, the operating point and where they
-were fitted (``train/cache_verifier/stack_fit.py``, docs/semantic-cache.md "Session 11").
+were fitted (``train/cache_verifier/stack_fit.py``, docs/cache-history.md "Session 11").
 ``"combine": "nets"`` keeps the unfitted sum (``cross.stack``) at ``cross.json``'s own
 ``threshold``. Every feature is one the lookup already has or gets in microseconds: the
 cosine it passes the verifier, the word pieces the cross-encoder read of each side (at most

@@ -59,7 +59,7 @@ class Lookup:
 
 
 # Rows a new index makes room for: it doubles as entries come (``_grow``). A tenant's
-# first entry cost 393 KB of matrix with 256 (docs/semantic-cache.md "Session 15"), which
+# first entry cost 393 KB of matrix with 256 (docs/cache-history.md "Session 15"), which
 # many tenants (or ``scope: key``'s one index a key) each paid.
 FIRST_ROWS = 8
 

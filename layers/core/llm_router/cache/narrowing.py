@@ -24,7 +24,7 @@ logit and the sentences' cosine. A logistic regression (``narrowing.json``: weig
 on training pairs only, ``train/cache_verifier/narrowing.py``) gives the probability that
 the pair still asks one question; under its ``cut`` the pair is refused. A pair whose
 longer side adds fewer than ``gate`` content words is never read. Off by default
-(``cache.narrowing``): it did not meet session 13's rule (docs/semantic-cache.md
+(``cache.narrowing``): it did not meet session 13's rule (docs/cache-history.md
 "Session 13").
 
 ``own_case`` (``cache.own_case``, on: it met session 17's rule) reads one shape of it with
@@ -32,7 +32,7 @@ no fitted weights: a general
 question cached ("how long do blood test results take") and a query that tells the
 writer's own case and asks something else ("it's been five days since my bloods and
 nobody can find my results, can you chase them"; "the school shoes I bought from you
-split at the sole after a month, what are my options"), docs/semantic-cache.md "Session
+split at the sole after a month, what are my options"), docs/cache-history.md "Session
 17: the general question and the writer's own case".
 """
 

@@ -102,7 +102,7 @@ class MatchPolicy:
     entries' answers did). So the candidate read after ``judged`` refused ones answers
     only when its probability's logit clears the cut's (``min_probability``) by
     ``rank_margin * ln(1 + judged)``: the nearest is held to the cut alone, so a
-    one-entry probe is unchanged (docs/semantic-cache.md "Session 11").
+    one-entry probe is unchanged (docs/cache-history.md "Session 11").
 
     ``narrowing``: a pair the verifier passed is still refused ("narrowing") where the
     longer text asks about a specific case of the shorter one (``narrowing.py``); such a

@@ -8,7 +8,7 @@ the first lookup that finds it as a lone candidate paid the nets' MiniLM pass ov
 ``ahead``) and prepares them on a background thread, in small batches, starting a batch
 only while no lookup is running and resting as long as each batch took (at most half a
 core), so such a lookup costs what a kept candidate does. A lookup that starts while a
-batch runs shares the CPU with it (docs/semantic-cache.md, "Session 13").
+batch runs shares the CPU with it (docs/cache-history.md, "Session 13").
 Nothing here changes a verdict: the states are the ones a lookup's own batched pass
 computes (``PairVerifier.prepare_many``), kept in the same bounded LRU.
 """

@@ -193,7 +193,7 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 # whose first item is a character class is searched for that class alone, where one that
 # starts with ``\b`` or a look-behind is tried at every position of the text. The same
 # matches (every text of the committed pairs and Quora's training pairs read alike); the
-# hard check of a 20,000-character message ~40 % less CPU (docs/semantic-cache.md
+# hard check of a 20,000-character message ~40 % less CPU (docs/cache-history.md
 # "Session 17").
 _DATE_NUMERIC = re.compile(r"(\d(?<=\b\d)\d?)/(\d{1,2})(?:/\d{2,4})?\b")
 _DATE_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")

@@ -325,7 +325,7 @@ def encoder_layer(x: F32, p: EncoderLayer, heads: int, eps: float, batch: int,
     ``padding_bias``) is added to every attention score; None: no padding. The
     embedder's passes, the nets' ``token_states`` and the cache cross-encoder's pair
     pass all run it. Rows, the weights (in, out): at a lookup's sizes the cheapest
-    layout with either OpenBLAS kernel set this machine offers (docs/semantic-cache.md
+    layout with either OpenBLAS kernel set this machine offers (docs/cache-history.md
     "Session 12" and "Session 14": a 12-token layer's four products 0.77 -> 0.59 ms of
     CPU against ``W @ x`` over torch's (out, in) with the states as columns, which the
     embedder ran until session 14; the layer norms and bias adds run along contiguous
