@@ -294,7 +294,7 @@ def main() -> None:
                 lambda: nets._prepared.clear(), rows)
     cache._store.answers.clear()  # type: ignore[attr-defined]  # the store's, not serve's
     emptied("kept answers (AnswerMemo)", cache._answers.held_bytes / MB,
-            lambda: cache._answers._held.clear(), rows)
+            cache._answers.clear, rows)
     emptied(f"the amounts' readings (FORMS_BYTES, {len(_FORMS)} texts)", _FORMS.held / MB,
             _FORMS.clear, rows)
     entries = cache.entries(TENANT)

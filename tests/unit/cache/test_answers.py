@@ -113,6 +113,29 @@ def test_the_memo_is_bounded_and_keeps_the_recently_used() -> None:
     assert memo.get("t", "big", now) is None
 
 
+def test_an_answer_over_an_eighth_is_refused_and_a_newer_one_replaces_the_kept() -> None:
+    """Refused up front: an answer over an eighth of the budget (``KeptInBytes`` would
+    keep it, its newest, and push out the rest); one at the share is kept. A second
+    answer under a key takes the first's place as the most recently used, counted once."""
+    now = int(T0.timestamp())
+    share = answer_bytes(answer("k"))
+    memo = AnswerMemo(max_bytes=8 * share)
+    memo.put("t", answer("k"))
+    assert memo.get("t", "k", now) is not None and memo.held_bytes == share
+    memo.put("t", answer("over", "hello!"))  # one byte over the share
+    assert memo.get("t", "over", now) is None and len(memo) == 1
+    for i in range(6):
+        memo.put("t", answer(f"j{i}"))
+    newer = answer("k", expires_at=now + 100)
+    memo.put("t", newer)  # replaces the first, now the most recently used
+    assert len(memo) == 7 and memo.held_bytes == 7 * share
+    memo.put("t", answer("j6"))
+    memo.put("t", answer("j7"))  # over the budget: j0 goes, the least recently used
+    assert memo.get("t", "j0", now) is None and memo.get("t", "k", now) is newer
+    assert memo.held_bytes == 8 * share
+    assert memo.get("t", "k", now + 100) is None and memo.held_bytes == 7 * share
+
+
 @pytest.mark.parametrize("stored", [True, False])
 @pytest.mark.parametrize(("text", "choices"), [
     ("Sure, here is the answer.", 1), ("x" * 3000, 1), ("é" * 500, 1), ("Yes.", 3)])

@@ -37,6 +37,23 @@ def test_the_newest_stays_however_large_and_a_second_put_keeps_the_first() -> No
     assert len(kept) == 0 and kept.held == 0 and kept.get("m") is None
 
 
+def test_a_replacing_put_is_the_newest_and_a_drop_spares_a_newer_item() -> None:
+    """``AnswerMemo``'s two uses: a newer answer under a kept key takes its place; an
+    expired one is dropped unless another thread has put a newer one since."""
+    kept: KeptInBytes[str, list[int]] = KeptInBytes(2000, lambda key, value: 1000)
+    old, new, other = [1], [2], [3]
+    kept.put("a", old)
+    kept.put("b", other)
+    assert kept.put("a", new, replace=True) is new
+    assert list(kept) == ["b", "a"] and kept.held == 2000  # counted once, now the newest
+    kept.put("c", other)
+    assert list(kept) == ["a", "c"]
+    kept.drop("a", old)  # not the kept one: left
+    assert kept.peek("a") is new and kept.held == 2000
+    kept.drop("a", new)
+    assert "a" not in kept and kept.held == 1000
+
+
 def test_the_hard_checks_readings_stay_within_their_bytes() -> None:
     """20,000-character messages: the forms the hard check reads are kept within
     ``FORMS_BYTES``, each text counted with its forms (the count of 256 texts before

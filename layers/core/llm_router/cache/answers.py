@@ -13,10 +13,9 @@ expires. Bounded: least recently used answers go first once the bytes they hold 
 from __future__ import annotations
 
 import sys
-import threading
-from collections import OrderedDict
 
 from llm_router.cache.entry import CachedAnswer
+from llm_router.cache.kept import KeptInBytes
 
 MAX_BYTES = 4_000_000  # what the kept answers hold in memory, all counted
 # What an answer holds besides its texts, measured with tracemalloc: one read from
@@ -39,48 +38,36 @@ def answer_bytes(answer: CachedAnswer) -> int:
 
 
 class AnswerMemo:
-    """Thread-safe LRU of live answers by (tenant, exact key)."""
+    """Live answers by (tenant, exact key): a ``KeptInBytes`` of ``max_bytes``, each
+    answer counted by ``answer_bytes``. An answer over an eighth of the budget is refused
+    up front (kept, it would push out many small ones; ``KeptInBytes`` keeps its newest
+    item however large)."""
 
     def __init__(self, max_bytes: int = MAX_BYTES):
         self.max_bytes = max_bytes
-        self._held: OrderedDict[tuple[str, str], tuple[CachedAnswer, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._kept: KeptInBytes[tuple[str, str], CachedAnswer] = KeptInBytes(
+            max_bytes, lambda _, answer: answer_bytes(answer))
 
     def get(self, tenant_id: str, key: str, now: int) -> CachedAnswer | None:
         """The kept answer, unless none is kept or its entry has expired by ``now``."""
         slot = (tenant_id, key)
-        with self._lock:
-            held = self._held.get(slot)
-            if held is None:
-                return None
-            if held[0].expires_at <= now:
-                self._drop(slot)
-                return None
-            self._held.move_to_end(slot)
-            return held[0]
+        found = self._kept.get(slot)
+        if found is not None and found.expires_at <= now:
+            self._kept.drop(slot, found)
+            return None
+        return found
 
     def put(self, tenant_id: str, answer: CachedAnswer) -> None:
-        size = answer_bytes(answer)
-        if size > self.max_bytes // 8:
-            return
-        slot = (tenant_id, answer.key)
-        with self._lock:
-            if slot in self._held:
-                self._drop(slot)
-            self._held[slot] = (answer, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._held)))
+        """Keep ``answer``, in place of one kept under its key (the newer entry's)."""
+        if answer_bytes(answer) <= self.max_bytes // 8:
+            self._kept.put((tenant_id, answer.key), answer, replace=True)
+
+    def clear(self) -> None:
+        self._kept.clear()
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._held)
+        return len(self._kept)
 
     @property
     def held_bytes(self) -> int:
-        with self._lock:
-            return self._bytes
-
-    def _drop(self, slot: tuple[str, str]) -> None:
-        self._bytes -= self._held.pop(slot)[1]
+        return self._kept.held

@@ -1,6 +1,7 @@
 """What a process keeps of texts it read, bounded in bytes (pure; no I/O): the nets'
 prepared texts (``verifier.PairVerifier``), the cross-encoder's pair scores and word views
-(``cross.CrossVerifier``) and the hard check's readings of a text (``quantities``).
+(``cross.CrossVerifier``), the hard check's readings of a text (``quantities``) and the
+answers an instance stored or read (``answers.AnswerMemo``).
 
 A count of items bounds nothing when an item may be a 20,000-character message: the key
 alone, a text, is ~20 KB of it (up to 80 KB in scripts Python holds at 4 bytes a
@@ -42,16 +43,26 @@ class KeptInBytes(Generic[K, V]):
         with self._lock:
             return self._items.get(key)
 
-    def put(self, key: K, value: V) -> V:
+    def put(self, key: K, value: V, *, replace: bool = False) -> V:
         """Keep ``value`` (the one kept already where another thread put the key first:
-        that one is returned), then drop the least recently used past the budget."""
+        that one is returned; with ``replace``, ``value`` takes its place, now the most
+        recently used), then drop the least recently used past the budget."""
         with self._lock:
+            if replace and key in self._items:
+                self.held -= self._size(key, self._items.pop(key))
             kept = self._items.setdefault(key, value)
             if kept is value:
                 self.held += self._size(key, value)
             while self.held > self.budget and len(self._items) > 1:
                 self.held -= self._size(*self._items.popitem(last=False))
             return kept
+
+    def drop(self, key: K, value: V) -> None:
+        """Drop ``key``'s item if it is still ``value`` (not one another thread put since)."""
+        with self._lock:
+            if self._items.get(key) is value:
+                del self._items[key]
+                self.held -= self._size(key, value)
 
     def clear(self) -> None:
         with self._lock:
