@@ -4,6 +4,7 @@ same ids, same hidden states, the head as specified, padding and order, truncati
 loading refusals."""
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,16 @@ def test_kept_scores_count_what_they_hold(embedder: MiniLMEmbedder, artefact: Pa
         tracemalloc.stop()
     assert len(verifier._scores) == 500
     assert held <= verifier._scores.held <= 1.3 * held
+
+
+def test_kept_views_count_their_texts(embedder: MiniLMEmbedder, artefact: Path) -> None:
+    """The word views' budget (``VIEW_BYTES``) counts each view's text, its key, beside
+    the view: ~20 KB of a 20,000-character message."""
+    verifier = load_cross_verifier(embedder, artefact)
+    text = "Where is my order? " + "It was sent last week and has not come. " * 500
+    view = verifier.view(text)
+    assert verifier._views.held == sys.getsizeof(text) + view.nbytes
+    assert sys.getsizeof(text) > 20_000
 
 
 SHIPPED = ARTEFACT_DIR / WEIGHTS

@@ -68,7 +68,9 @@ KEPT_BYTES = 4 * 2**20
 PAIR_BYTES = 250
 # cross.json "order": the rows a pair is read as (``probabilities``, ``pair_logit``).
 ORDERS = ("query_first", "cached_first", "both")
-VIEW_BYTES = 16 * 2**20  # word views kept for the amounts-and-ids check (``TextView.nbytes``)
+# Word views kept for the amounts-and-ids check: each view's ``TextView.nbytes`` and its
+# text, the key (~20 KB of a 20,000-character message; uncounted before session 18).
+VIEW_BYTES = 16 * 2**20
 
 
 class CrossEncoder:
@@ -229,7 +231,7 @@ class CrossVerifier:
         self._scores: KeptInBytes[tuple[str, str], tuple[float, int, int]] = KeptInBytes(
             KEPT_BYTES, lambda pair, _: _pair_bytes(pair))
         self._views: KeptInBytes[str, TextView] = KeptInBytes(
-            VIEW_BYTES, lambda _, view: view.nbytes)
+            VIEW_BYTES, lambda text, view: sys.getsizeof(text) + view.nbytes)
         # The nets this model is stacked on (``meta["combine"] == "nets"``), set by
         # ``stack_on``; None: the cross-encoder's probability alone.
         self.nets: Any = None
