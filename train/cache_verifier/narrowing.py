@@ -42,6 +42,7 @@ import numpy.typing as npt
 from llm_router.cache.narrowing import ARTEFACT, FEATURES, added_content, narrowing_features
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
+from train.cache_verifier.pairs import read_jsonl
 
 F64 = npt.NDArray[np.float64]
 GATE = 2
@@ -55,11 +56,6 @@ REFUSED_SHARE = 0.4  # of the lookup's false hits on the decision sets
 def same_text(text: str) -> str:
     """A text with case, punctuation and spacing aside."""
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
 
 
 def features(rows: list[dict[str, Any]]) -> tuple[F64, npt.NDArray[np.bool_]]:
@@ -149,9 +145,9 @@ def main() -> int:
     parser.add_argument("--write", action="store_true",
                         help=f"store weights and cut in {ARTEFACT.name}")
     args = parser.parse_args()
-    rows = read_rows(args.decide)
+    rows = read_jsonl(args.decide)
     held = {same_text(r[side]) for r in rows for side in ("a", "b")}
-    read = [r for path in args.train for r in read_rows(path)]
+    read = [r for path in args.train for r in read_jsonl(path)]
     train = [r for r in read if same_text(r["a"]) not in held and same_text(r["b"]) not in held]
     x, gated = features(train)
     y = np.asarray([r["label"] for r in train], np.float64)
