@@ -156,7 +156,7 @@ lint: $(BIN)/llm-router
 	$(BIN)/ruff check layers local functions tests bench train
 
 typecheck: $(BIN)/llm-router
-	$(BIN)/mypy layers/core/llm_router local/llm_router_local
+	$(BIN)/mypy layers/core/llm_router local/llm_router_local bench
 
 unit: $(BIN)/llm-router data
 	$(BIN)/pytest -q tests/unit

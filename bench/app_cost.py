@@ -71,7 +71,7 @@ def main() -> int:
     config = Path(folder.name) / "catalog.yaml"
     config.write_text(CATALOG.format(url=upstream.url, model=MODEL))
     settings = RouterSettings(environment="dev", admin_tenant=DEV_TENANT,
-                              config_path=str(config))
+                              config_path=config)
     stack = LocalStack.start(settings, load_catalog(config), simulate="off")
     try:
         stack.register_dev_key(KEY)

@@ -280,16 +280,16 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
             f"({point[n]['passed']})" for n in shown) + " |")
     adds = result["floor_adds"]
     if adds:
-        kinds: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        added: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         for f, by_set in adds.items():
             for name, by_kind in by_set.items():
                 if not name.startswith("pairs:"):
                     for kind, c in by_kind.items():
-                        kinds[kind][f].update(c)
+                        added[kind][f].update(c)
         print(f"\nwhat each lower floor adds to {floor} ({given(result)}): paraphrases found "
               "/ negatives passed, per kind\n")
         print("| kind | " + " | ".join(adds) + " |\n" + "|---" * (len(adds) + 1) + "|")
-        for kind, by_floor in sorted(kinds.items()):
+        for kind, by_floor in sorted(added.items()):
             print(f"| {kind} | " + " | ".join(
                 f"+{by_floor[f]['found']} / +{by_floor[f]['passed']}" for f in adds) + " |")
     if listed is None:

@@ -211,8 +211,8 @@ def pick(candidates: list[dict[str, Any]], rule: str, cut: float) -> str | None:
     ranked = sorted(passing, key=lambda c: -float(c["p"]))
     best = ranked[0]
     if name == "margin":
-        judged = sum(c.get("p") is not None for c in over)
-        if logit(best["p"]) < cut + float(value) * math.log(judged):
+        read = sum(c.get("p") is not None for c in over)
+        if logit(best["p"]) < cut + float(value) * math.log(read):
             return None
     elif name == "tie":
         if len(ranked) > 1 and logit(best["p"]) - logit(ranked[1]["p"]) < float(value):

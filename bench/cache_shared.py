@@ -426,8 +426,8 @@ def outcome(pair: dict[str, Any], answered: str | None,
     if answered == pair["a"]:
         return "partner"
     if answered is not None:
-        return {1: "other_same", 0: "other_negative"}.get(
-            groups.label(answered, pair["b"]), "other")
+        label = groups.label(answered, pair["b"])
+        return "other" if label is None else "other_same" if label else "other_negative"
     # A miss: was the partner among the candidates the lookup could judge?
     judged = [text for candidates in walk for text, _ in candidates]
     return "refused" if pair["a"] in judged else "top_k"

@@ -88,7 +88,7 @@ def main() -> int:
     new_by, old_by = new_meta["cv"]["by_source"], old_meta["cv"]["by_source"]
     a_old, a_new = old_unseen["pooled"]["routed"], pooled(new_by, unseen)
     b_old, b_new = pooled(old_by, both), pooled(new_by, both)
-    result = {
+    result: dict[str, Any] = {
         "command": "bench/classifier_compare.py --old DIR --new DIR",
         "old": {"version": old_meta["version"], "under_cost": old.under_cost},
         "new": {"version": new_meta["version"],

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from llm_router.classifier.calibration import fit_temperature, fit_vector_scaling
+from llm_router.classifier.calibration import F32, Labels, fit_temperature, fit_vector_scaling
 from llm_router.classifier.dataset import DEFAULT_DATA, load_examples, split
 from llm_router.classifier.decision import decide
 from llm_router.classifier.features import text_features
@@ -148,10 +148,10 @@ def routed(scores: np.ndarray, labels: np.ndarray, temperature: float, cost: flo
     return float(np.mean(decided == labels)), float(np.mean(decided < labels))
 
 
-Sets = dict[int, tuple[np.ndarray, np.ndarray]]
+Sets = dict[int, tuple[F32, Labels]]  # each set's left-out scores and labels
 
 
-def pooled(sets: Sets, which: list[int]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def pooled(sets: Sets, which: list[int]) -> tuple[F32, Labels, list[str]]:
     """The scores, labels and writer of every row of the ``which`` sets, stacked."""
     return (np.vstack([sets[n][0] for n in which]),
             np.concatenate([sets[n][1] for n in which]),
@@ -202,13 +202,13 @@ def nested(sets: Sets, budget: float) -> dict[str, Any]:
         }
     out: dict[str, Any] = {"by_set": by_set}
     for key in ("most_likely", "routed", "routed_with_bias"):
-        n = np.array([v["n"] for v in by_set.values()])
+        sizes = np.array([v["n"] for v in by_set.values()])
         acc, under = (np.array([v[key][i] for v in by_set.values()]) for i in (0, 1))
-        worst = np.argsort(-under)[:-(-len(n) // 4)]
-        out[key] = {"accuracy": float(acc @ n / n.sum()),
-                    "under_routing": float(under @ n / n.sum()),
-                    "under_routing_worst_quartile": float(under[worst] @ n[worst]
-                                                          / n[worst].sum())}
+        worst = np.argsort(-under)[:-(-len(sizes) // 4)]
+        out[key] = {"accuracy": float(acc @ sizes / sizes.sum()),
+                    "under_routing": float(under @ sizes / sizes.sum()),
+                    "under_routing_worst_quartile": float(under[worst] @ sizes[worst]
+                                                          / sizes[worst].sum())}
     return out
 
 

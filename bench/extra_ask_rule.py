@@ -258,7 +258,7 @@ def decide(rule: Rule, decision: Path, fired_rows: Path, fired: Path, out: Path,
                        "sets_losing_recall": losers,
                        "lower": ships and c_b < cut and whole["recall"] >= r0 + 0.01
                        and not losers})
-    result = {
+    result: dict[str, Any] = {
         "rule": rule.section,
         "floor": floor, "cut": cut,
         "decision_sets": names,

@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import yaml
@@ -105,7 +105,8 @@ class Env:
 
 
 async def run_scenario(env: Env, requests: list[dict[str, Any]], *,
-                       environment: str = "prod") -> list[dict[str, Any]]:
+                       environment: Literal["dev", "prod"] = "prod"
+                       ) -> list[dict[str, Any]]:
     suffix = uuid.uuid4().hex[:8]
     settings = RouterSettings(aws_endpoint_url=env.aws_url, environment=environment,
                               keys_table=f"keys-{suffix}", ledger_table=f"ledger-{suffix}",

@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def load_corpus() -> dict[str, list[str]]:
     return corpus
 
 
-def pct_errors(estimates: list[float], truths: list[int]) -> dict[str, float]:
+def pct_errors(estimates: Sequence[float], truths: Sequence[int]) -> dict[str, float]:
     errors = sorted(abs(e - t) / t * 100 for e, t in zip(estimates, truths, strict=True))
     signed = [(e - t) / t * 100 for e, t in zip(estimates, truths, strict=True)]
     return {

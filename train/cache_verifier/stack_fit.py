@@ -412,19 +412,20 @@ def main() -> None:
     report = {name: loso(d, v, l2) for name, (v, l2) in VARIANTS.items()}
     sweep = {name: {f"{limit:.4f}": loso(d, name, VARIANTS[name][1], limit)["pooled"]
                     for limit in SWEEP} for name in ("sum", "a", "b")}
-    result = {"command": "OMP_NUM_THREADS=1 .venv/bin/python -m train.cache_verifier.stack_fit",
-              "sets": list(SETS), "limit": LIMIT, "floor": FLOOR,
-              "judged_pairs": int((d["stage"] == "model").sum()),
-              "stages": {s: int((d["stage"] == s).sum()) for s in sorted(set(d["stage"]))},
-              "variants": {"sum": "logit_c + logit_n (the shipped combination), cut on four",
-                           "a": "a*logit_c + b*logit_n + c",
-                           "b": "fitted over " + ", ".join(RICH),
-                           "b-<group>": f"b without a group ({ABLATIONS})",
-                           "c": "b + the cross-encoder's pooled 768-d head input; the suffix "
-                                "is the L2 weight on standardised columns"},
-              "l2": {k: v[1] for k, v in VARIANTS.items()},
-              "shipped_sum_at_shipped_cut": shipped(d, cut),
-              "loso": report, "loso_sweep": sweep, "final_b": final(d, "b", 1.0)}
+    result: dict[str, Any] = {
+        "command": "OMP_NUM_THREADS=1 .venv/bin/python -m train.cache_verifier.stack_fit",
+        "sets": list(SETS), "limit": LIMIT, "floor": FLOOR,
+        "judged_pairs": int((d["stage"] == "model").sum()),
+        "stages": {s: int((d["stage"] == s).sum()) for s in sorted(set(d["stage"]))},
+        "variants": {"sum": "logit_c + logit_n (the shipped combination), cut on four",
+                     "a": "a*logit_c + b*logit_n + c",
+                     "b": "fitted over " + ", ".join(RICH),
+                     "b-<group>": f"b without a group ({ABLATIONS})",
+                     "c": "b + the cross-encoder's pooled 768-d head input; the suffix "
+                          "is the L2 weight on standardised columns"},
+        "l2": {k: v[1] for k, v in VARIANTS.items()},
+        "shipped_sum_at_shipped_cut": shipped(d, cut),
+        "loso": report, "loso_sweep": sweep, "final_b": final(d, "b", 1.0)}
     if args.candidate is not None:
         write_candidate(args.candidate, result["final_b"])
         result["asks_more"] = asks_more(args.candidate)
