@@ -11,6 +11,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout22 --no-extra-ask  # that check off
     .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
+    .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
 path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
@@ -53,6 +54,7 @@ from llm_router.cache.extra_ask import asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
+from llm_router.cache.synonyms import shared_synonyms  # noqa: E402
 from llm_router.cache.verifier import Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
@@ -76,7 +78,7 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     ``own_case`` check)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
-    loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True)
+    loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
@@ -196,6 +198,9 @@ def main() -> int:
     parser.add_argument("--own-case", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the own-case check after the verifier "
                              "(cache/narrowing.py own_case); default: cache.own_case")
+    parser.add_argument("--synonyms", action=argparse.BooleanOptionalAction, default=None,
+                        help="with (or without) the respelling check's synonym form "
+                             "(cache/synonyms.py); default: cache.synonyms")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -204,13 +209,15 @@ def main() -> int:
     floor = config.verifier_floor if args.floor is None else args.floor
     extra_ask = config.extra_ask if args.extra_ask is None else args.extra_ask
     own = config.own_case if args.own_case is None else args.own_case
+    synonyms = config.synonyms if args.synonyms is None else args.synonyms
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
-                             extra_ask=extra_ask, own_case=own))
+                             extra_ask=extra_ask, own_case=own,
+                             synonyms=shared_synonyms() if synonyms else None))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -218,7 +225,7 @@ def main() -> int:
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor,
                      "narrowing": args.narrowing or config.narrowing,
-                     "extra_ask": extra_ask, "own_case": own},
+                     "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,

@@ -201,6 +201,12 @@ class CacheConfig(BaseModel):
     # punctuation, number formats, acronyms, clippings, one-slip typos:
     # cache/spelling.py) is a hit without asking the verifier.
     spelling: bool = True
+    # With spelling: also a candidate that differs from the query in one span of one or
+    # two words a side whose sides WordNet puts in one synset ("can I hire a bike" /
+    # "can I rent a bike"; cache/synonyms.py), the respelling check's "synonym" form.
+    # Off: it missed session 18's rule (docs/cache-history.md "Session 18: one word for
+    # another").
+    synonyms: bool = False
     # With the verifier: refuse a pair it passed where the longer text asks about a
     # specific case of the shorter, general one (cache/narrowing.py). Off: it did not
     # meet session 13's rule on the decision sets (docs/cache-history.md "Session 13").

@@ -19,6 +19,7 @@ from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
 if TYPE_CHECKING:
     from llm_router.cache.narrowing import NarrowingCheck
+    from llm_router.cache.synonyms import Synonyms
     from llm_router.cache.verifier import Verifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
@@ -110,7 +111,9 @@ class MatchPolicy:
     ("extra_ask") where the query asks what the cached question asks and more
     (``extra_ask.py``); ``own_case``: likewise ("own_case") where the cached text is a
     general question and the query tells the writer's own case and asks something else
-    (``narrowing.own_case``)."""
+    (``narrowing.own_case``). ``synonyms``: with ``spelling``, ``respelled`` also takes
+    one span of one or two words swapped for its synonym (``spelling``'s "synonym" form).
+    """
 
     threshold: float
     guards: bool = True
@@ -121,6 +124,7 @@ class MatchPolicy:
     narrowing: NarrowingCheck | None = None
     extra_ask: bool = False
     own_case: bool = False
+    synonyms: Synonyms | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -180,7 +184,7 @@ class MatchPolicy:
         if self.verifier is None or not self.spelling:
             return None
         vocabulary = self.verifier.vocabulary
-        used = same_spelling(cached_text, query_text, vocabulary.pieces)
+        used = same_spelling(cached_text, query_text, vocabulary.pieces, self.synonyms)
         if used is None:
             return None
         if self.guards and quantity_conflict(vocabulary.view(cached_text),
@@ -254,7 +258,17 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
     return MatchPolicy(floor, config.guards if guards is None else guards, verifier, minimum,
                        config.spelling if spelling is None else spelling,
                        config.verifier_rank_margin, narrowing_of(config),
-                       config.extra_ask, config.own_case)
+                       config.extra_ask, config.own_case, synonyms_of(config))
+
+
+def synonyms_of(config: CacheConfig) -> Synonyms | None:
+    """The layer's synonym table where ``cache.synonyms`` (and ``cache.spelling``) turn
+    the form on (read once per process), else None."""
+    if not (config.synonyms and config.spelling):
+        return None
+    from llm_router.cache.synonyms import shared_synonyms
+
+    return shared_synonyms()
 
 
 def narrowing_of(config: CacheConfig) -> NarrowingCheck | None:

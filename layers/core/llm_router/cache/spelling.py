@@ -40,13 +40,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from llm_router.cache.lexicon import FILE_EXTENSIONS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
 from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES
+
+if TYPE_CHECKING:
+    from llm_router.cache.synonyms import Synonyms
 
 Pieces = Callable[[str], Sequence[str]]  # a word's MiniLM word pieces
 
@@ -157,6 +161,7 @@ class Token:
     camel: tuple[int, ...] = ()  # offsets of inner capitals ("JavaScript": 4)
     tens: bool = False  # "twenty" .. "ninety": "twenty five" is 25
     written: str = ""  # a unit's word as written ("kwh", "hour"): acronyms read it
+    name: bool = False  # capitalised, lower case after, not a sentence's first word
 
     @property
     def letters(self) -> str:
@@ -166,10 +171,12 @@ class Token:
 Respelling = tuple[str, ...]  # the kinds of form change used, sorted; () = same text
 
 
-def same_spelling(a: str, b: str, pieces: Pieces) -> Respelling | None:
+def same_spelling(a: str, b: str, pieces: Pieces, synonyms: Synonyms | None = None
+                  ) -> Respelling | None:
     """The form changes that turn one text into the other (sorted names; ("format",)
     for case, punctuation and spacing alone), or None when some difference is not one of
-    them."""
+    them. With ``synonyms``, also ("synonym",) where the two differ in one span only and
+    the table says its two sides are synonyms (``_one_synonym``)."""
     if len(a) > MAX_CHARS or len(b) > MAX_CHARS:
         return None
     ra, rb = reading(a), reading(b)
@@ -177,7 +184,8 @@ def same_spelling(a: str, b: str, pieces: Pieces) -> Respelling | None:
         return None
     used = _align(ra.tokens, rb.tokens, pieces)
     if used is None:
-        return None
+        return ("synonym",) if synonyms is not None and _one_synonym(
+            ra.tokens, rb.tokens, synonyms) else None
     if ra.irregular != rb.irregular:
         used = tuple(sorted({*used, "table"} - {"format"}))
     return used or ("format",)
@@ -208,12 +216,18 @@ def tokens(text: str) -> list[Token]:
         text = pattern.sub(repl, text)
     text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
     out: list[Token] = []
+    starts = True  # the next word starts a sentence
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
                 and unicodedata.category(word) not in _SIGNS:
+            starts = starts or word in ".?!:"
             continue  # punctuation
-        out.append(_token(word.lower(), word))
+        tok = _token(word.lower(), word)
+        if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
+            tok = replace(tok, name=True)
+        out.append(tok)
+        starts = False
     return _merge_numbers(out)
 
 
@@ -313,6 +327,43 @@ def _number_text(written: str | Decimal) -> str:
             return written
         written = Decimal(written.replace(",", ""))
     return format(written.normalize(), "f")
+
+
+# The most words a side of the one span ``_one_synonym`` reads ("cancel" / "call off").
+SYNONYM_SPAN = 2
+_DEFINED_AFTER = 2  # words between "what is" and the thing it asks about ("a", "regenerative")
+
+
+def _one_synonym(a: Sequence[Token], b: Sequence[Token], synonyms: Synonyms) -> bool:
+    """The texts differ in one span of at most ``SYNONYM_SPAN`` words a side, every other
+    token equal, and its two sides are synonyms (``Synonyms.same``): "can I hire a bike" /
+    "can I rent a bike". Never where the span holds a number, a unit, a sign or a name
+    (capitalised mid-sentence: "Oslo" / "Bergen" are no synonyms whatever a table says),
+    nor where it is what a "what is ..." question asks about (the span ends the text, and
+    at most an article and a word come between): that asks what the word itself names,
+    and a synonym there is another definition ("what is a deposit" / "... a deposition").
+    """
+    shorter = min(len(a), len(b))
+    prefix = next((k for k in range(shorter) if a[k].text != b[k].text), shorter)
+    suffix = 0
+    while suffix < shorter - prefix and a[-1 - suffix].text == b[-1 - suffix].text:
+        suffix += 1
+    left, right = a[prefix:len(a) - suffix], b[prefix:len(b) - suffix]
+    if not (0 < len(left) <= SYNONYM_SPAN and 0 < len(right) <= SYNONYM_SPAN):
+        return False
+    if any(t.kind != "word" or t.name or not t.text.isalpha() for t in (*left, *right)):
+        return False
+    if not suffix and prefix <= _DEFINED_AFTER + 2 and [t.text for t in a[:2]] in (
+            ["what", "is"], ["what", "are"]):
+        return False
+    return synonyms.same([_unaccented(t.text) for t in left],
+                         [_unaccented(t.text) for t in right])
+
+
+def _unaccented(word: str) -> str:
+    """"résumé" as the table writes it: "resume"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word)
+                   if not unicodedata.combining(c))
 
 
 def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces) -> Respelling | None:

@@ -1,0 +1,166 @@
+"""Session 18's rule for the respelling check's ``synonym`` form (``cache/synonyms.py``),
+in two steps, as session 16's for the extra-ask check (``extra_ask_rule.py``).
+
+    # 1. the form on every other committed pair and Quora's training pairs (no model):
+    #    the pairs it would make hits that no other form change makes, for the stack
+    .venv/bin/python bench/synonym_rule.py fire --out /tmp/syn-fired.jsonl
+    .venv/bin/python bench/cache_losses.py --no-synonyms --sets /tmp/syn-fired.jsonl \
+        --pairs-out /tmp/syn-fired-rows.jsonl
+    # 2. the decision sets with the form on, then the rule against the shipped stack's rows
+    .venv/bin/python bench/cache_losses.py --synonyms --sets heldout9 ... heldout27 \
+        --pairs-out /tmp/syn-D-rows.jsonl
+    .venv/bin/python bench/synonym_rule.py decide --base /work/base/base-D-2150edf-pairs.jsonl \
+        --rows /tmp/syn-D-rows.jsonl --fired /tmp/syn-fired.jsonl \
+        --fired-rows /tmp/syn-fired-rows.jsonl --out bench/results/synonym-session18.json
+
+The form only ever makes a pair a hit (before the verifier; the amounts-and-ids check
+still refuses), so outside the decision sets a pair it does not fire on keeps its
+verdict, and one it fires on is newly hit where the stack (the form off) misses it and
+the hard check lets it through. The rule is the lead's, quoted in docs/cache-history.md
+"Session 18: one word for another (WordNet synonyms)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from cache_losses import stage
+from extra_ask_rule import others
+from run_record import run_record
+
+from llm_router.cache.spelling import same_spelling
+from llm_router.cache.synonyms import shared_synonyms
+from llm_router.cache.verifier import shared_verifier
+from llm_router.catalog import CacheConfig
+from train.cache_verifier.pairs import read_jsonl
+
+D18 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 28)))
+NEWEST = ("heldout26", "heldout27")
+
+
+def fire(out: Path) -> None:
+    """The pairs outside D18 that only the synonym form makes one text."""
+    pieces = shared_verifier().vocabulary.pieces
+    table = shared_synonyms()
+    pairs = others(D18)
+    counts = Counter((p["set"], p["label"]) for p in pairs)
+    started = time.process_time()
+    fired = [p for p in pairs if same_spelling(p["a"], p["b"], pieces) is None
+             and same_spelling(p["a"], p["b"], pieces, table) is not None]
+    spent = time.process_time() - started
+    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
+                   encoding="utf-8")
+    summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
+               "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
+                          for s in sorted({p["set"] for p in pairs})}}
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"{len(pairs):,} pairs, the form fires on {len(fired):,} ({spent:.1f} s CPU, both "
+          f"readings); wrote {out}")
+
+
+def listed(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{r['set']} {r.get('id') or ''} {r['kind']} {'+' if r['label'] else '-'} "
+            f"sim {r['similarity']:.3f} | {r['a']} | {r['b']}" for r in rows]
+
+
+def per(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    cells: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        cells[r["set"]][f"{'+' if r['label'] else '-'}{r['kind']}"] += 1
+    return {name: dict(c) for name, c in sorted(cells.items())}
+
+
+def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    pos = [stage(r, floor, cut)[1] for r in rows if r["label"]]
+    neg = [stage(r, floor, cut)[1] for r in rows if not r["label"]]
+    return {"recall": round(sum(pos) / max(len(pos), 1), 4), "hits": sum(pos),
+            "positives": len(pos), "false_hits": round(sum(neg) / max(len(neg), 1), 4),
+            "passed": sum(neg), "negatives": len(neg)}
+
+
+def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path) -> None:
+    config = CacheConfig()
+    floor = config.verifier_floor
+    cut = config.verifier_threshold or shared_verifier().threshold
+    before, after = read_jsonl(base), read_jsonl(rows_path)
+    if [(r["set"], r["a"], r["b"]) for r in before] != [(r["set"], r["a"], r["b"])
+                                                           for r in after]:
+        raise SystemExit(f"{rows_path} are not the pairs of {base}")
+    if any(r["respelling"] and "synonym" in r["respelling"] for r in before):
+        raise SystemExit(f"{base} is a run with the synonym form on")
+    newly = [r for b, r in zip(before, after, strict=True)
+             if stage(r, floor, cut)[1] and not stage(b, floor, cut)[1]]
+    lost = [r for b, r in zip(before, after, strict=True)
+            if stage(b, floor, cut)[1] and not stage(r, floor, cut)[1]]
+    big_r = [r for r in newly if r["label"]]
+    big_f = [r for r in newly if not r["label"]]
+    judged = read_jsonl(fired_rows)
+    if [(r["a"], r["b"]) for r in judged] != [(p["a"], p["b"]) for p in read_jsonl(fired)]:
+        raise SystemExit(f"{fired_rows} are not the stack's rows of {fired}")
+    if any(r["respelling"] and "synonym" in r["respelling"] for r in judged):
+        raise SystemExit(f"{fired_rows} is a run with the synonym form on: run it off")
+    newly2 = [r for r in judged if not r["numbers"] and not stage(r, floor, cut)[1]]
+    r2 = sum(1 for r in newly2 if r["label"])
+    f2 = sum(1 for r in newly2 if not r["label"])
+    r_sets = len({r["set"] for r in big_r})
+    verdict: dict[str, Any] = {
+        "R": len(big_r), "F": len(big_f), "R_sets": r_sets, "R2": r2, "F2": f2,
+        "R>=40": len(big_r) >= 40, "F<=R/20": len(big_f) <= len(big_r) / 20,
+        "R_sets>=8": r_sets >= 8, "F2<=R2/10+2": f2 <= r2 / 10 + 2, "hits_lost": len(lost)}
+    verdict["ships_on"] = all(verdict[k] for k in ("R>=40", "F<=R/20", "R_sets>=8",
+                                                    "F2<=R2/10+2")) and not lost
+    names = list(dict.fromkeys(r["set"] for r in after))
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    result: dict[str, Any] = {
+        "rule": "docs/cache-history.md, Session 18: one word for another (WordNet synonyms)",
+        "floor": floor, "cut": cut, "decision_sets": names,
+        "shipped": {"all": rates(before, floor, cut),
+                    **{n: rates([r for r in before if r["set"] == n], floor, cut)
+                       for n in names}},
+        "synonyms_on": {"all": rates(after, floor, cut),
+                        **{n: rates([r for r in after if r["set"] == n], floor, cut)
+                           for n in names}},
+        "-".join(NEWEST): {
+            "shipped": rates([r for r in before if r["set"] in NEWEST], floor, cut),
+            "synonyms_on": rates([r for r in after if r["set"] in NEWEST], floor, cut)},
+        "verdict": verdict,
+        "newly_hit_decision": per(newly), "newly_hit_decision_pairs": listed(newly),
+        "others": {"pairs": summary["pairs"], "fired": summary["fired"],
+                   "fire_cpu_s": summary["cpu_s"], "by_set": summary["by_set"],
+                   "newly_hit": per(newly2), "newly_hit_pairs": listed(newly2)},
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(verdict, indent=1))
+    print("\n".join(result["newly_hit_decision_pairs"] + result["others"]["newly_hit_pairs"]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fire", help="the pairs outside D18 only the synonym form respells")
+    f.add_argument("--out", type=Path, required=True)
+    d = sub.add_parser("decide", help="the rule's figures")
+    d.add_argument("--base", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of D18, the form off (the shipped stack)")
+    d.add_argument("--rows", type=Path, required=True,
+                   help="cache_losses --synonyms --pairs-out rows of the same sets")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--fired-rows", type=Path, required=True,
+                   help="cache_losses --no-synonyms --pairs-out rows of fire's pairs")
+    d.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.command == "fire":
+        fire(args.out)
+    else:
+        decide(args.base, args.rows, args.fired, args.fired_rows, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
