@@ -1,7 +1,8 @@
 """The docs keep up with the code: every relative link in README.md and docs/ resolves,
 every command and option of ``llm-router`` has its row in README's command table (and
 every option a row names exists), every ``make`` target, catalog setting and environment
-variable is documented."""
+variable is documented, and semantic-cache.md's `cache:` example holds every cache setting
+at its default."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from types import UnionType
 from typing import Literal, Union, get_args, get_origin
 
 import pytest
+import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from llm_router.alerting.config import AlertConfig
-from llm_router.catalog import Catalog
+from llm_router.catalog import CacheConfig, Catalog
 from llm_router.settings import AlertSettings, BenchmarkSettings
 from llm_router_local.cli import build_parser
 
@@ -235,6 +237,13 @@ def test_every_catalog_setting_has_a_row_with_its_default_and_allowed_values() -
              or rows[path][1] != expected[1]}
     assert wrong == {}
     assert sorted(set(rows) - set(catalog_settings())) == []
+
+
+def test_the_cache_example_holds_every_cache_setting_at_its_default() -> None:
+    text = (ROOT / "docs" / "semantic-cache.md").read_text("utf-8")
+    section = text[text.index("## Configuration (catalog `cache:`)"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):section.index("\n```\n")]
+    assert yaml.safe_load(block) == {"cache": CacheConfig().model_dump()}
 
 
 def test_every_environment_setting_is_documented() -> None:
