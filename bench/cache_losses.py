@@ -97,7 +97,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
                "more": shipped.extra_ask and p is not None and asks_more(
                    verifier.view(pair["a"]), verifier.view(pair["b"]), pair["b"]),
                "own": shipped.own_case and p is not None and own_case(
-                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"], pair["b"])}
+                   verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"], pair["b"],
+                   r.similarity)}
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
                 pair["a"], c, pair["b"], q, shipped).hit:
             raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")

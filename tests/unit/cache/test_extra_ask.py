@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from llm_router.cache.codes import aligned, replaced
-from llm_router.cache.extra_ask import asks_more, further_request
-from llm_router.cache.narrowing import clauses
+from llm_router.cache.extra_ask import asks_more
+from llm_router.cache.narrowing import clauses, further_request
 
 SAVINGS = ("how do I close my savings account", "how do I close my savings account but still "
            "keep the standing orders running on my current account")

@@ -29,27 +29,12 @@ mention, the auxiliary's subject) met session 17's ("Session 17: extra_ask v2").
 from __future__ import annotations
 
 from llm_router.cache.codes import aligned
-from llm_router.cache.lexicon import CONTEXT_WORDS, FURTHER_ASKS
-from llm_router.cache.narrowing import ASKS, clauses
+from llm_router.cache.lexicon import CONTEXT_WORDS
+from llm_router.cache.narrowing import ASKS, clauses, further_request
 from llm_router.cache.pair_features import TextView
 
 COVERED = 0.8  # IDF share of the cached question's content words the query holds in order
 NEW_WORDS = 3  # content words after the shared part that the cached question lacks
-
-_JOINS = frozenset({"and", "but", "plus", "also"})
-# Question words that also open a relative clause ("my brother, who lives abroad"): a
-# second question only with an auxiliary after them ("who is", "where do").
-_RELATIVE = frozenset({"which", "who", "where", "when"})
-_AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "will", "would", "should",
-                          "is", "are", "am", "was", "were", "may", "might", "must", "has",
-                          "have", "shall"})
-# What follows an auxiliary that opens a question: its subject ("can I", "is there",
-# "does your plan", "will the box", "is this"): a pronoun, a possessive, an article, a
-# demonstrative.
-_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "my", "your",
-                       "our", "their", "his", "her", "its", "a", "an", "the", "this", "that",
-                       "these", "those", "someone", "anyone", "one"})
-_LONGEST = max(len(phrase) for phrase in FURTHER_ASKS)
 
 
 def asks_more(cached: TextView, query: TextView, query_text: str) -> bool:
@@ -78,19 +63,3 @@ def asks_more(cached: TextView, query: TextView, query_text: str) -> bool:
         return False
     return further_request(query.words, clauses(query_text, query.words), last + 1)
 
-
-def further_request(words: tuple[str, ...], clause_of: list[int], start: int) -> bool:
-    """Whether ``words`` (a text's view, with each word's clause) from ``start`` on hold a
-    joining word that adds a request, or a second question."""
-    for j in range(start, len(words)):
-        if any(tuple(words[j:j + n]) in FURTHER_ASKS for n in range(1, _LONGEST + 1)):
-            return True
-        opens = j > 0 and (clause_of[j] != clause_of[j - 1] or words[j - 1] in _JOINS)
-        if opens and ASKS.match(words[j]):
-            after = words[j + 1] if j + 1 < len(words) else ""
-            if words[j] in _AUXILIARIES:
-                if after in _SUBJECTS:  # "but could I", not "but could not find"
-                    return True
-            elif words[j] not in _RELATIVE or after in _AUXILIARIES:
-                return True
-    return False

@@ -110,7 +110,8 @@ class MatchPolicy:
     refusal counts as the verifier's for ``rank_margin``. ``extra_ask``: likewise
     ("extra_ask") where the query asks what the cached question asks and more
     (``extra_ask.py``); ``own_case``: likewise ("own_case") where the cached text is a
-    general question and the query tells the writer's own case and asks something else
+    general question and the query tells the writer's own case and asks something else,
+    or, under a cosine band, asks a question and a further request about it
     (``narrowing.own_case``). ``synonyms``: with ``spelling``, ``respelled`` also takes
     one span of one or two words swapped for its synonym (``spelling``'s "synonym" form).
     """
@@ -228,7 +229,8 @@ class MatchPolicy:
                                         self.verifier.view(query_text), query_text):
             return Verdict(False, similarity, "extra_ask", p)
         if self.own_case and own_case(self.verifier.view(cached_text),
-                                      self.verifier.view(query_text), cached_text, query_text):
+                                      self.verifier.view(query_text), cached_text, query_text,
+                                      similarity):
             return Verdict(False, similarity, "own_case", p)
         return Verdict(True, similarity, None, p)
 
