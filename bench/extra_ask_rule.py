@@ -97,7 +97,9 @@ RULES = {
                       tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24))), 5, 0,
                       ("heldout22", "heldout23"),
                       "docs/semantic-cache.md, Session 16: the same question and more"),
-    "own_case": Rule("own", own_case, D4, 8, 4,
+    # v1 (session 17's): own_case at a cosine over its band reads only the told event
+    "own_case": Rule("own", lambda a, b, a_text, b_text: own_case(a, b, a_text, b_text, 1.0),
+                     D4, 8, 4,
                      ("heldout24", "heldout25"),
                      "docs/semantic-cache.md, Session 17: the general question and the "
                      "writer's own case"),
