@@ -168,7 +168,7 @@ def decide(decision: Path, fired: Path, fired_rows: Path, listing: Path, out: Pa
         cell["n"] += 1
         cell["heldout26-27" if item["set"] in NEWEST else "heldout9-25"] += 1
         cell["v2_refuses"] += row in big_f
-    result = {
+    result: dict[str, Any] = {
         "rule": "docs/cache-history.md, Session 18: own_case v2 (the writer's plan, no event)",
         "floor": floor, "cut": cut, "plan_cosine": narrowing.PLAN_COSINE,
         "decision_sets": names,
