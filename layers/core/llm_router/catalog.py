@@ -221,6 +221,8 @@ class CacheConfig(BaseModel):
     # you sell school shoes" / "the school shoes I bought from you split ..., what are my
     # options"): cache/narrowing.py's own_case. On: it met session 17's rule
     # (docs/cache-history.md "Session 17: the general question and the writer's own case").
+    # v2 (session 18's rule: "Session 18: own_case v2"): also, under cosine 0.62, a query
+    # that asks a question and a further request where the cached question asks one.
     own_case: bool = True
     # tenant id -> its own similarity threshold (the floor when the verifier is on).
     tenant_thresholds: dict[str, float] = Field(default_factory=dict)
