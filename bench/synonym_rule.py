@@ -25,12 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cache_losses import stage
-from extra_ask_rule import others
+from cache_losses import rates, stage
+from extra_ask_rule import listed, others, per
 from run_record import run_record
 
 from llm_router.cache.spelling import same_spelling
@@ -61,26 +61,6 @@ def fire(out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"{len(pairs):,} pairs, the form fires on {len(fired):,} ({spent:.1f} s CPU, both "
           f"readings); wrote {out}")
-
-
-def listed(rows: list[dict[str, Any]]) -> list[str]:
-    return [f"{r['set']} {r.get('id') or ''} {r['kind']} {'+' if r['label'] else '-'} "
-            f"sim {r['similarity']:.3f} | {r['a']} | {r['b']}" for r in rows]
-
-
-def per(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    cells: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        cells[r["set"]][f"{'+' if r['label'] else '-'}{r['kind']}"] += 1
-    return {name: dict(c) for name, c in sorted(cells.items())}
-
-
-def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
-    pos = [stage(r, floor, cut)[1] for r in rows if r["label"]]
-    neg = [stage(r, floor, cut)[1] for r in rows if not r["label"]]
-    return {"recall": round(sum(pos) / max(len(pos), 1), 4), "hits": sum(pos),
-            "positives": len(pos), "false_hits": round(sum(neg) / max(len(neg), 1), 4),
-            "passed": sum(neg), "negatives": len(neg)}
 
 
 def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path) -> None:
