@@ -92,14 +92,18 @@ class Rule:
 D4 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 26)))  # D'''' (session 17)
 ROOT = Path(__file__).resolve().parent.parent
 
+def own_case_v1(a: TextView, b: TextView, a_text: str, b_text: str) -> bool:
+    """Session 17's own-case check (v1): ``own_case`` at a cosine over v2's band reads only
+    the told event."""
+    return own_case(a, b, a_text, b_text, 1.0)
+
+
 RULES = {
     "extra_ask": Rule("more", lambda a, b, a_text, b_text: asks_more(a, b, b_text),
                       tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 24))), 5, 0,
                       ("heldout22", "heldout23"),
                       "docs/semantic-cache.md, Session 16: the same question and more"),
-    # v1 (session 17's): own_case at a cosine over its band reads only the told event
-    "own_case": Rule("own", lambda a, b, a_text, b_text: own_case(a, b, a_text, b_text, 1.0),
-                     D4, 8, 4,
+    "own_case": Rule("own", own_case_v1, D4, 8, 4,
                      ("heldout24", "heldout25"),
                      "docs/semantic-cache.md, Session 17: the general question and the "
                      "writer's own case"),

@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from extra_ask_rule import listed, newly, others, per, rates
+from extra_ask_rule import listed, newly, others, own_case_v1, per, rates
 from run_record import run_record
 
 from llm_router.cache import narrowing
@@ -51,12 +51,7 @@ NEWEST = ("heldout26", "heldout27")
 F_MIN, F_SETS, F_OLDER = 6, 3, 3  # refused false hits; their sets; those of heldout9-25
 R_SHARE = 0.5  # R <= R_SHARE * F
 R2_SHARE = 0.005  # R2 <= F2 + R2_SHARE * the paraphrases the stack passes outside D18
-V1_COSINE = 1.0  # v1: the check read over its band
 LONGER = 2.0  # "much longer": at least twice the cached text's words and 5 more
-
-
-def v1(a: TextView, b: TextView, a_text: str, b_text: str) -> bool:
-    return own_case(a, b, a_text, b_text, V1_COSINE)
 
 
 def fire(out: Path) -> None:
@@ -66,7 +61,7 @@ def fire(out: Path) -> None:
     started = time.process_time()
     fired = [p for p in pairs
              if own_case(view(p["a"]), view(p["b"]), p["a"], p["b"], 0.0)
-             and not v1(view(p["a"]), view(p["b"]), p["a"], p["b"])]
+             and not own_case_v1(view(p["a"]), view(p["b"]), p["a"], p["b"])]
     spent = time.process_time() - started
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
                    encoding="utf-8")
@@ -127,7 +122,8 @@ def decide(decision: Path, fired: Path, fired_rows: Path, listing: Path, out: Pa
         raise SystemExit(f"{fired_rows}: run cache_losses with --no-own-case")
     views = {text: verifier.vocabulary.view(text)
              for r in rows + others_rows for text in (r["a"], r["b"])}
-    if any(r["p"] is not None and v1(views[r["a"]], views[r["b"]], r["a"], r["b"]) != r["own"]
+    if any(r["p"] is not None
+           and own_case_v1(views[r["a"]], views[r["b"]], r["a"], r["b"]) != r["own"]
            for r in rows):
         raise SystemExit(f"{decision}'s own-case check was not v1")
     started = time.process_time()  # v2 alone: a lookup holds both views already
