@@ -44,7 +44,7 @@ from llm_router.catalog import CacheConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
 from train.cache_verifier.pairs import read_jsonl  # noqa: E402
-from train.cache_verifier.stack_fit import traffic  # noqa: E402
+from train.cache_verifier.stack_fit import load_pairs  # noqa: E402
 
 D18 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 28)))
 NEWEST = ("heldout26", "heldout27")
@@ -76,13 +76,7 @@ def fire(out: Path) -> None:
 
 def support_style(names: list[str]) -> dict[tuple[str, str], bool]:
     """Whether each (set, id) of the named sets was written in a ``src/p_s_*`` file."""
-    root = Path(__file__).resolve().parent.parent / "data"
-    out = {}
-    for name in names:
-        rows = read_jsonl(root / name / "cache_pairs.jsonl")
-        out.update({(name, r["id"]): t == "support"
-                    for r, t in zip(rows, traffic(root / name), strict=True)})
-    return out
+    return {(p["set"], p["id"]): p["traffic"] == "support" for p in load_pairs(tuple(names))}
 
 
 def reach(rows: list[dict[str, Any]], views: dict[str, TextView], floor: float,
