@@ -406,6 +406,32 @@ SOURCES = (
            "declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The twenty-sixth and twenty-seventh (data/heldout26/, data/heldout27/): scored once
+    # with 2.2918ffc0 at 8f6672b (session 17's end), then declared seen; trained on since
+    # 2026-12-05 session 18 (i13), the same way.
+    Source("independent-v26", "../../heldout26/classifier_queries.jsonl", "train",
+           "499 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout26/, 85 marked borderline by its writer), during session 17 "
+           "(pet groomers, kennels and pet insurance, wedding venues and caterers, "
+           "opticians and hearing-aid clinics, used-car dealers and inspection garages, "
+           "storage units and removal vans, coworking, music lessons, ferries and coaches, "
+           "invented small businesses; writers from Ecuador, Peru, Ethiopia, Uganda, "
+           "Zambia, Sri Lanka, Nepal, Laos, Iceland, Estonia, Tasmania, Alaska, teenagers "
+           "in text-speak); scored once with 2.2918ffc0 at 8f6672b; then declared seen and "
+           "added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v27", "../../heldout27/classifier_queries.jsonl", "train",
+           "503 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout27/, 83 marked borderline by its writer), during session 17 "
+           "(laundrettes and dry cleaners, locksmiths, roofers, dance and martial-arts "
+           "schools, repeat prescriptions, car washes, print shops, holiday cottages, "
+           "allotments and garden centres, invented small businesses; writers from "
+           "Senegal, Cameroon, Ivory Coast, Guatemala, Honduras, Kazakhstan, Uzbekistan, "
+           "Azerbaijan, Malta, Cyprus, Wales, Maine, parents typing one-handed); scored "
+           "once with 2.2918ffc0 at 8f6672b; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
