@@ -163,14 +163,24 @@ def fire(rule: Rule, out: Path, old: str | None = None,
                    "new": asks_more(view(p["a"]), view(p["b"]), p["b"])} for p in pairs]
         fired = [p for p in judged if p["old"] or p["new"]]
     spent = time.process_time() - started
+    write_fired(out, pairs, fired, spent)
+    print(f"{len(pairs):,} pairs, the check fires on {len(fired):,} ({spent:.1f} s CPU, "
+          f"views included); wrote {out}")
+
+
+def write_fired(out: Path, pairs: list[dict[str, Any]], fired: list[dict[str, Any]],
+                spent: float) -> None:
+    """A rule's ``fire`` output: the pairs a check (or form) fires on, one JSON line each,
+    in ``out``, and beside it (``out`` with ``.json``) how many pairs were read and fired,
+    the CPU seconds it took and each set's paraphrases and negatives read (what ``decide``
+    and ``--same-sets-as`` check the population by)."""
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
                    encoding="utf-8")
+    counts = Counter((p["set"], p["label"]) for p in pairs)
     summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
                "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
                           for s in sorted({p["set"] for p in pairs})}}
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(f"{len(pairs):,} pairs, the check fires on {len(fired):,} ({spent:.1f} s CPU, "
-          f"views included); wrote {out}")
 
 
 def hit(row: dict[str, Any], floor: float, cut: float, check: bool) -> bool:

@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from extra_ask_rule import listed, newly, others, own_case_v1, per, rates
+from extra_ask_rule import listed, newly, others, own_case_v1, per, rates, write_fired
 from run_record import run_record
 
 from llm_router.cache import narrowing
@@ -63,13 +63,7 @@ def fire(out: Path) -> None:
              if own_case(view(p["a"]), view(p["b"]), p["a"], p["b"], 0.0)
              and not own_case_v1(view(p["a"]), view(p["b"]), p["a"], p["b"])]
     spent = time.process_time() - started
-    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
-                   encoding="utf-8")
-    counts = Counter((p["set"], p["label"]) for p in pairs)
-    summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
-               "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
-                          for s in sorted({p["set"] for p in pairs})}}
-    out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
+    write_fired(out, pairs, fired, spent)
     print(f"{len(pairs):,} pairs, v2 alone fires on {len(fired):,} ({spent:.1f} s CPU, "
           f"views included); wrote {out}")
 

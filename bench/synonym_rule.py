@@ -25,12 +25,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from cache_losses import rates, stage
-from extra_ask_rule import listed, others, per
+from extra_ask_rule import listed, others, per, write_fired
 from run_record import run_record
 
 from llm_router.cache.spelling import same_spelling
@@ -48,17 +47,11 @@ def fire(out: Path) -> None:
     pieces = shared_verifier().vocabulary.pieces
     table = shared_synonyms()
     pairs = others(D18)
-    counts = Counter((p["set"], p["label"]) for p in pairs)
     started = time.process_time()
     fired = [p for p in pairs if same_spelling(p["a"], p["b"], pieces) is None
              and same_spelling(p["a"], p["b"], pieces, table) is not None]
     spent = time.process_time() - started
-    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
-                   encoding="utf-8")
-    summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
-               "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
-                          for s in sorted({p["set"] for p in pairs})}}
-    out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
+    write_fired(out, pairs, fired, spent)
     print(f"{len(pairs):,} pairs, the form fires on {len(fired):,} ({spent:.1f} s CPU, both "
           f"readings); wrote {out}")
 
