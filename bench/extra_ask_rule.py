@@ -60,9 +60,8 @@ from cache_losses import stage
 from pair_sets import DATA
 from run_record import run_record
 
-from llm_router.cache import extra_ask
+from llm_router.cache import extra_ask, narrowing
 from llm_router.cache.extra_ask import asks_more
-from llm_router.cache.narrowing import own_case
 from llm_router.cache.pair_features import TextView
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
@@ -92,10 +91,14 @@ class Rule:
 D4 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 26)))  # D'''' (session 17)
 ROOT = Path(__file__).resolve().parent.parent
 
+OWN_CASE_V1 = "b2ddcdc"  # the last revision with session 17's own-case check (v1)
+
+
 def own_case_v1(a: TextView, b: TextView, a_text: str, b_text: str) -> bool:
-    """Session 17's own-case check (v1): ``own_case`` at a cosine over v2's band reads only
-    the told event."""
-    return own_case(a, b, a_text, b_text, 1.0)
+    """Session 17's own-case check (v1), as committed at ``OWN_CASE_V1``."""
+    check: Callable[[TextView, TextView, str, str], bool] = at_revision(
+        narrowing, "own_case", OWN_CASE_V1)
+    return check(a, b, a_text, b_text)
 
 
 RULES = {
@@ -110,15 +113,24 @@ RULES = {
 }
 
 
-def check_at(revision: str) -> Callable[[TextView, TextView, str], bool]:
-    """``asks_more`` as ``cache/extra_ask.py`` was committed at ``revision``, read with this
-    tree's modules around it."""
-    path = Path(extra_ask.__file__).resolve().relative_to(ROOT)
+@functools.cache
+def at_revision(module: types.ModuleType, name: str, revision: str) -> Any:
+    """``module``'s ``name`` (``extra_ask.asks_more``, ``narrowing.own_case``) as the module
+    was committed at ``revision``, read with this tree's modules around it."""
+    path = Path(module.__file__ or "").resolve().relative_to(ROOT)
     source = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout
-    module = types.ModuleType(f"extra_ask_at_{revision}")
-    exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)
-    check: Callable[[TextView, TextView, str], bool] = module.asks_more
+    old = types.ModuleType(f"{module.__name__}_at_{revision}")
+    old.__file__ = module.__file__  # where its data files lie
+    sys.modules[old.__name__] = old  # dataclasses look their module up
+    exec(compile(source, f"{revision}:{path}", "exec"), old.__dict__)
+    return getattr(old, name)
+
+
+def check_at(revision: str) -> Callable[[TextView, TextView, str], bool]:
+    """``asks_more`` as ``cache/extra_ask.py`` was committed at ``revision``."""
+    check: Callable[[TextView, TextView, str], bool] = at_revision(extra_ask, "asks_more",
+                                                                   revision)
     return check
 
 
