@@ -432,6 +432,33 @@ SOURCES = (
            "once with 2.2918ffc0 at 8f6672b; then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The twenty-eighth and twenty-ninth (data/heldout28/, data/heldout29/): scored once
+    # with 2.bfb50446 at 1fbcd45 (session 18's end), then declared seen; trained on since
+    # 2026-12-05 session 19 (i14), the same way.
+    Source("independent-v28", "../../heldout28/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout28/, 56 marked borderline by its writer), during session 18 "
+           "(vet clinics and a pet pharmacy, marinas and boatyards, hot-tub and pool "
+           "maintenance, formal-wear hire, piano tuning and instrument repair, pest "
+           "control, chimney sweeps, community sports leagues, party entertainers, "
+           "invented small businesses; writers from Jamaica, Trinidad, Madagascar, "
+           "Mozambique, Georgia, Armenia, Bhutan, the Maldives, Slovenia, Croatia, "
+           "Shetland, rural Nebraska, shift nurses in clinical shorthand); scored once "
+           "with 2.bfb50446 at 1fbcd45; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v29", "../../heldout29/classifier_queries.jsonl", "train",
+           "507 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout29/, 78 marked borderline by its writer), during session 18 "
+           "(golf-club memberships, bouncy-castle and marquee hire, school hearing and "
+           "eye screening, tyre fitters and mobile mechanics, scuba and surf schools, "
+           "sewing-machine and vacuum repair, student halls, bus passes, invented small "
+           "businesses; writers from Namibia, Lesotho, Papua New Guinea, Tonga, "
+           "Kyrgyzstan, Tajikistan, Belarus, Moldova, Luxembourg, Liechtenstein, "
+           "Yorkshire, Oklahoma, hurried abbreviating writers); scored once with "
+           "2.bfb50446 at 1fbcd45; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
