@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tarfile
 import time
 from collections import Counter
@@ -38,6 +39,9 @@ from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import same_spelling
 from llm_router.cache.verifier import load_vocabulary
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 # Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
 HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
                                key=lambda name: int(name.removeprefix("heldout"))), "pairs"]
@@ -45,8 +49,7 @@ HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
 
 def committed_pairs() -> list[dict[str, Any]]:
     pairs = load_sets(HELDOUT)
-    for line in (HERE / "cache_pairs" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        pair = json.loads(line)
+    for pair in read_jsonl(HERE / "cache_pairs" / "pairs.jsonl"):
         pairs.append({"set": "cache_pairs/pairs", "a": pair["cached"], "b": pair["query"],
                       "label": int(pair["kind"] == "paraphrase")})
     pairs += [{"set": "cache_pairs/tune", **p} for p in load(HERE / "cache_pairs" / "tune.jsonl")]
@@ -152,8 +155,7 @@ def main() -> None:
                 out.write(json.dumps({"set": pair["set"], "a": pair["a"], "b": pair["b"],
                                       "label": pair["label"], "refused": no}) + "\n")
     if args.against:
-        before = {(r["set"], r["a"], r["b"]): r["refused"] for r in map(
-            json.loads, args.against.read_text(encoding="utf-8").splitlines())}
+        before = {(r["set"], r["a"], r["b"]): r["refused"] for r in read_jsonl(args.against)}
         changed: Counter[str] = Counter()
         for pair, now in zip(pairs, refused, strict=True):
             was = before.get((pair["set"], pair["a"], pair["b"]))

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -52,6 +53,9 @@ from llm_router.cache.probe import probe
 from llm_router.cache.verifier import PairVerifier, Verifier, nets_of
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "cache_pairs"
@@ -83,10 +87,7 @@ CHUNK = 500  # pairs whose texts are prepared together (within the verifier's bo
 def load_pairs(path: Path) -> list[dict[str, Any]]:
     """Both formats: {cached, query, kind} (pairs.jsonl) and {a, b, label, source, kind}."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        p = json.loads(line)
+    for p in read_jsonl(path):
         if "cached" in p:
             p = {"a": p["cached"], "b": p["query"], "label": int(p["kind"] == "paraphrase"),
                  "source": "project", "kind": p["kind"]}

@@ -37,6 +37,7 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -56,6 +57,9 @@ from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy, logit  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "cache-rivals.json"
@@ -86,7 +90,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     if args.replay:
-        head, *rows = [json.loads(line) for line in args.rows.read_text().splitlines()]
+        head, *rows = read_jsonl(args.rows)
     else:
         head, rows = score(args)
         args.rows.parent.mkdir(parents=True, exist_ok=True)
@@ -96,8 +100,7 @@ def main() -> int:
     groups = PairGroups(pairs)
     hand = {}
     for path in args.hand:
-        for line in path.read_text().splitlines():
-            r = json.loads(line)
+        for r in read_jsonl(path):
             hand[(r["query"], r["answered"])] = r["judged"]
     cut = logit(head["min_probability"])
     result: dict[str, Any] = {"sets": head["sets"], "verifier": head["verifier"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,9 @@ from llm_router.classifier.tiers import TIERS
 from llm_router.embedding.memo import MemoEmbedder
 from llm_router.embedding.minilm import MiniLMEmbedder
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = json.loads((DEFAULT_DIR / METADATA).read_text())
 
@@ -41,8 +45,7 @@ def _names(text: str) -> set[str]:
 
 
 def _labelled(folder: Path) -> list[dict[str, str]]:
-    path = folder / "classifier_queries.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return read_jsonl(folder / "classifier_queries.jsonl")
 
 
 def main() -> int:

@@ -53,6 +53,9 @@ from llm_router.classifier.train import (
 from llm_router.embedding.memo import MemoEmbedder
 from llm_router.embedding.minilm import MiniLMEmbedder
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 # Every independent set training reads (independent-vN is data/heldoutN, heldout for N = 1).
 SETS = {n: ROOT / "data" / ("heldout" if n == 1 else f"heldout{n}")
@@ -64,9 +67,7 @@ def source_of(n: int) -> str:
 
 
 def read_set(n: int) -> tuple[list[str], np.ndarray]:
-    rows = [json.loads(line) for line in
-            (SETS[n] / "classifier_queries.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = read_jsonl(SETS[n] / "classifier_queries.jsonl")
     return [r["text"] for r in rows], np.array([tier_index(r["tier"]) for r in rows])
 
 

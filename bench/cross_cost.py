@@ -16,7 +16,6 @@ inflates least. Target (issue 13): <= 10 ms per candidate on one core.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # train.cache_verifier.cross_export, for --layers
+sys.path.insert(0, str(REPO))  # train.cache_verifier: cross_export (for --layers), pairs
 
 from llm_router.cache.cross import (  # noqa: E402
     ARTEFACT_DIR,
@@ -36,6 +35,7 @@ from llm_router.cache.cross import (  # noqa: E402
 )
 from llm_router.embedding.minilm import shared_embedder  # noqa: E402
 from train.cache_verifier.cross_export import from_minilm, write_cross  # noqa: E402
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
 
@@ -85,8 +85,7 @@ def main() -> None:
                              "shipped cross.npz, else 4)")
     parser.add_argument("--pairs", type=int, default=200)
     args = parser.parse_args()
-    lines = PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]
-    pairs = [json.loads(line) for line in lines]
+    pairs = read_jsonl(PAIRS)[: args.pairs]
     embedder = shared_embedder()
     shipped = (ARTEFACT_DIR / WEIGHTS).exists()
     if args.layers is None and shipped:

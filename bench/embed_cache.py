@@ -44,13 +44,14 @@ def embed_cached(embedder: MiniLMEmbedder, texts: Sequence[str]) -> npt.NDArray[
 
 
 if __name__ == "__main__":
-    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+    from train.cache_verifier.pairs import read_jsonl
 
     here = Path(__file__).resolve().parent / "cache_pairs"
     wanted: list[str] = []
     for name in ("pairs.jsonl", "tune.jsonl", "heldout.jsonl"):
-        for line in (here / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                p = json.loads(line)
-                wanted += [p.get("a", p.get("cached")), p.get("b", p.get("query"))]
+        for p in read_jsonl(here / name):
+            wanted += [p["a"], p["b"]] if "a" in p else [p["cached"], p["query"]]
     embed_cached(MiniLMEmbedder.load(), wanted)

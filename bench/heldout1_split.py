@@ -12,7 +12,7 @@ operating point was chosen with it: neither half is a held-out figure.
 
 from __future__ import annotations
 
-import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,12 +24,15 @@ from llm_router.cache.verifier import load_verifier
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 PAIRS = Path(__file__).resolve().parents[1] / "data" / "heldout" / "cache_pairs.jsonl"
 TRAIN_DOMAINS = frozenset({"banking", "saas", "ecommerce", "gaming", "general"})
 
 
 def main() -> None:
-    pairs = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()]
+    pairs = read_jsonl(PAIRS)
     embedder = MiniLMEmbedder.load()
     verifier = load_verifier()
     floor = CacheConfig().verifier_floor

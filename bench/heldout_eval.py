@@ -27,6 +27,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 DATA = ROOT / "data" / "heldout"
 TIERS = ["simple", "moderate", "complex", "reasoning"]
 CLI = [sys.executable, "-m", "llm_router_local.cli"]
@@ -86,7 +89,7 @@ def _shown(path: Path) -> str:
 
 def classifier(data: Path) -> dict:
     path = data / "classifier_queries.jsonl"
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = read_jsonl(path)
     queries = [{"query": row["text"]} for row in rows]
     print(f"classifier: {len(rows)} queries", file=sys.stderr)
     top = [a["label"] for a in _run(["classify"], queries)]
@@ -117,7 +120,7 @@ def _pair_scores(rows: list[dict], hits: list[bool]) -> dict:
 def cache(data: Path, min_probability: float | None = None,
           verifier_model: str | None = None) -> dict:
     path = data / "cache_pairs.jsonl"
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = read_jsonl(path)
     pairs = [{"cached": row["a"], "query": row["b"]} for row in rows]
     print(f"cache: {len(rows)} pairs", file=sys.stderr)
     cut = [] if min_probability is None else ["--min-probability", str(min_probability)]

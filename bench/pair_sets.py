@@ -11,9 +11,12 @@ only the folders named are opened.
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data"
@@ -49,10 +52,7 @@ def load(file: Path) -> list[dict[str, Any]]:
     """The pairs of one jsonl file; each needs ``a`` (cached), ``b`` (query), ``label``
     (1: same question, 0: not) and ``kind``."""
     pairs = []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        pair = json.loads(line)
+    for n, pair in enumerate(read_jsonl(file), 1):
         if not (isinstance(pair, dict) and isinstance(pair.get("a"), str)
                 and isinstance(pair.get("b"), str) and pair.get("label") in (0, 1)
                 and "kind" in pair):

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -52,6 +52,9 @@ from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import shared_embedder  # noqa: E402
 from llm_router.schema import ChatRequest  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
         "heldout17")
@@ -60,11 +63,7 @@ BATCHES = [BATCH]  # ``--batch``
 
 
 def pairs_of(sets: list[str]) -> list[dict[str, str]]:
-    out = []
-    for name in sets:
-        for line in (REPO / "data" / name / "cache_pairs.jsonl").read_text().splitlines():
-            out.append(json.loads(line))
-    return out
+    return [p for name in sets for p in read_jsonl(REPO / "data" / name / "cache_pairs.jsonl")]
 
 
 def rss_mb() -> float:

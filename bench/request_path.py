@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +29,9 @@ from pathlib import Path
 import httpx
 from peer.gateways import Gateway, start_router, start_upstream
 from peer.load import body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 MARKS = Path(__file__).with_name("request_path_marks")
 
@@ -81,7 +84,7 @@ def main() -> int:
                 router.stop()  # its exit writes the last marks
         finally:
             upstream.stop()
-        rows = [json.loads(line) for line in out.read_text().splitlines()][-args.requests:]
+        rows = read_jsonl(out)[-args.requests:]
     _report(rows, routed, direct, args)
     return 0
 

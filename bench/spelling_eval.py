@@ -10,7 +10,7 @@ with both texts new and with both read before.
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -20,6 +20,9 @@ import numpy as np
 from llm_router.cache.spelling import reading, same_spelling
 from llm_router.cache.verifier import load_vocabulary
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [ROOT / "bench" / "cache_pairs" / f"{name}.jsonl" for name in ("pairs", "tune", "heldout")]
 SETS += [ROOT / "data" / name / "cache_pairs.jsonl"
@@ -28,9 +31,8 @@ SETS += [ROOT / "data" / name / "cache_pairs.jsonl"
 
 
 def load(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r if "a" in r else {**r, "a": r["cached"], "b": r["query"],
-                                "label": int(r["kind"] == "paraphrase")} for r in rows]
+                                "label": int(r["kind"] == "paraphrase")} for r in read_jsonl(path)]
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ Texts: data/heldout5's pairs (seen; only their lengths matter here). CPU time
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +45,9 @@ from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.preparer import Preparer  # noqa: E402
 from llm_router.cache.verifier import Verifier, load_verifier, nets_of  # noqa: E402
 from llm_router.embedding.minilm import shared_embedder  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
@@ -156,8 +159,7 @@ def main() -> None:
                         help="directory of the cross.npz + cross.json to run (default: the "
                              "shipped one)")
     args = parser.parse_args()
-    lines = PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]
-    pairs = [json.loads(line) for line in lines]
+    pairs = read_jsonl(PAIRS)[: args.pairs]
     verifiers = {kind: build(kind, args.cross_dir) for kind in args.verifiers}
     for verifier in verifiers.values():  # first-call costs out of the timing
         lookup_cost(verifier, pairs[:8], 2, "cold")

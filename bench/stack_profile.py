@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -38,6 +38,9 @@ import llm_router.cache.pair_features as pair_features  # noqa: E402
 import llm_router.cache.policy as policy  # noqa: E402
 import llm_router.cache.verifier as verifier  # noqa: E402
 import llm_router.embedding.minilm as minilm  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
 ACTIVE = [False]  # timing only inside the lookup's own calls, as stack_cost's clock
@@ -170,8 +173,7 @@ def main() -> None:
                         help="directory of the cross.npz + cross.json to run (default: the "
                              "shipped one)")
     args = parser.parse_args()
-    pairs = [json.loads(line) for line in
-             PAIRS.read_text(encoding="utf-8").splitlines()[: args.pairs]]
+    pairs = read_jsonl(PAIRS)[: args.pairs]
     chosen = build(args.verifier, args.cross_dir)
     lookup_cost(chosen, pairs[:8], 2, "cold")
     instrument(not args.no_steps)

@@ -10,7 +10,6 @@ is what the load inflates least. ``OMP_NUM_THREADS=1``: one core, as the target 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -22,14 +21,16 @@ from cache_eval import request_path_cost  # noqa: E402
 
 from llm_router.cache.verifier import load_verifier  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 PAIRS = REPO / "data" / "heldout5" / "cache_pairs.jsonl"
 FUSION = REPO / "data" / "cache_verifier" / "fusion.npz"
 
 
 def main(kinds: list[str], n: int = 100) -> None:
-    lines = PAIRS.read_text(encoding="utf-8").splitlines()[:n]
-    pairs = [json.loads(line) for line in lines]
+    pairs = read_jsonl(PAIRS)[:n]
     for kind in kinds:
         verifier = load_verifier(model_kind=kind, fusion_path=FUSION)
         cpu, kept = request_path_cost(verifier, verifier.embedder, pairs, time.process_time)
