@@ -102,15 +102,17 @@ verifier-cross: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross decide --numbers shared --probe $(CROSS_RUN)/decision-nets.jsonl --fits $(CROSS_RUN)/fit --out $(CROSS_RUN)/decision.json
 	$(BIN)/python -m train.cache_verifier.cross export --artefact $(CROSS_RUN)/fit/$(CROSS_VARIANTS).npz --decision $(CROSS_RUN)/decision.json --fit-log $(CROSS_RUN)/fit/fit.json --bundle-meta $(CROSS_RUN)/bundle.json
 
-# Sessions 12-16: a cross-encoder trained further on CPU from the shipped cross.npz (warm
+# Sessions 12-19: a cross-encoder trained further on CPU from the shipped cross.npz (warm
 # start) on the new writers' sets and a replay sample (train/cache_verifier/cross_continue.py;
-# docs/cache-history.md "Session 12" .. "Session 16"). Writes a --cross-dir folder
+# docs/cache-history.md "Session 12" .. "Session 19"). Writes a --cross-dir folder
 # and the rule's figures under CONTINUE_RUN; the layer's artefact is only replaced by hand, when
-# the rule adopts it. The default recipe is session 16's candidate C: session 14's C1 (train14a-d
-# (focus) and train13a-d (shape) with train12a-d and heldout12-13 trained through the stack, the
-# nets' logit from cache-probe) plus train16a-b (matched) at weight 4, 800 steps, seed 16; C1 is
-# CONTINUE_FIT without --matched-weight, --steps 700 --seed 14. CONTINUE_FROM: the commit whose
-# layer holds the start and the baseline the rule compares with (session 13's T, 137e3a21;
+# the rule adopts it. The default recipe is session 19's candidate: session 16's C (train14a-d
+# (focus), train13a-d (shape) and train16a-b (matched) at weight 4 with train12a-d and
+# heldout12-13 trained through the stack, the nets' logit from cache-probe) plus heldout9-11 and
+# 14-21 (held) at weight 4, 1,000 steps, seed 19, decided on heldout22-29; session 16's C is
+# this file and cross_continue.py at d9cb83a, C1 that with --steps 700 --seed 14 and no
+# --matched-weight. CONTINUE_FROM: the commit whose layer holds the start and the baseline the
+# rule compares with (session 13's T, 137e3a21, at session 17's cut 0.945708 since d9cb83a;
 # session 13's own recipe, from session 10's artefact at 2a66ffc, is this file and
 # cross_continue.py at 8cb6ee0). CONTINUE_RULE: decide's --rule (cross_continue.RULES).
 # Session 15 trained one candidate from the start instead (MiniLM's layers, a new head) on
@@ -118,11 +120,11 @@ verifier-cross: $(BIN)/llm-router data
 # CONTINUE_FIT (docs/cache-history.md "Session 15: the cross-encoder trained from the start").
 CONTINUE_RUN ?= .cache/cross-continue
 CONTINUE_NAME ?= C
-CONTINUE_FROM ?= f91e0f6
+CONTINUE_FROM ?= d9cb83a
 CONTINUE_PREPARE ?=
-CONTINUE_FIT ?= --steps 800 --lr 2e-5 --warmup 0.06 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 16 --stack $(CONTINUE_RUN)/stack-nets.jsonl
-CONTINUE_RULE ?= session16-matched
-CONTINUE_D = heldout9 heldout10 heldout11 heldout14 heldout15 heldout16 heldout17 heldout18 heldout19 heldout20 heldout21 heldout22 heldout23
+CONTINUE_FIT ?= --steps 1000 --lr 2e-5 --warmup 0.06 --held-weight 4 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 19 --stack $(CONTINUE_RUN)/stack-nets.jsonl
+CONTINUE_RULE ?= session19
+CONTINUE_D = heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -138,7 +140,7 @@ verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/python bench/cache_losses.py --sets $(CONTINUE_D) --cross-dir $(CONTINUE_RUN)/$(CONTINUE_NAME) --out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).json --pairs-out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(CONTINUE_RULE) --shipped $(CONTINUE_RUN)/losses-shipped.jsonl --candidate $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl --out $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
-	@echo "checks (c), (d): bench/cache_shared.py --sets heldout22 heldout23 --variants 0.5:5 and bench/cache_losses.py --sets pairs, each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
+	@echo "checks (c), (d): bench/cache_shared.py --sets heldout28 heldout29 --variants 0.5:5 and bench/cache_losses.py --sets pairs, each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

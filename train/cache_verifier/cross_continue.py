@@ -1,5 +1,5 @@
 """Continue the shipped cross-encoder's training on CPU with new hand-written pairs
-(sessions 12-16, issue 13), without rebuilding session 10's 126k-pair bundle.
+(sessions 12-19, issue 13), without rebuilding session 10's 126k-pair bundle.
 
     .venv/bin/python -m train.cache_verifier.cross_continue prepare --out BUNDLE
     .venv/bin/python -m train.cache_verifier.cross_continue fit --bundle BUNDLE --out OUT \\
@@ -14,7 +14,9 @@ general question against a longer one about a specific case; ``FOCUS_SETS``: tra
 written in session 14 for synonyms, heavy rewordings and negatives that reword and ask
 something else; ``MATCHED_SETS``: train16a-b, written in session 16 as matched sets, a short
 question against a longer text asking the same (``added_context``) and the same plus more
-(``added_request``), a heavy rewording that keeps the question against one that changes it),
+(``added_request``), a heavy rewording that keeps the question against one that changes it);
+``HELD_SETS``: heldout9-11 and 14-21, eleven independent writers' held-out sets, decision
+sets until session 19, which trains on them and decides on heldout22-29),
 and a **replay** sample of
 what it was trained on, so that it does not forget: hand-written pairs of heldout1-8,
 train9a-c, train10a-f, the support files and the guards' pairs; Quora pairs of the
@@ -30,7 +32,8 @@ draws on is in the bundle (checked on the whole Quora graph, ``quora_leak``).
 head and format; the word-piece table stays frozen, read from the MiniLM export as in
 session 10), AdamW at a small rate with a short warm-up and a linear decay, the new
 sets' pairs weighted ``--new-weight`` (the focus sets' ``--focus-weight``, the shape
-sets' ``--shape-weight``, the matched sets' ``--matched-weight``), the other
+sets' ``--shape-weight``, the matched sets' ``--matched-weight``, the held sets'
+``--held-weight``), the other
 hand-written ones ``--hand-weight``, mined 0.3, the rest 1 (``--balance``: the negatives'
 weights then scaled so that the positives carry that share of the loss; ``--distil``: the
 replay pairs' targets partly the starting model's own probabilities; ``--freeze-below``:
@@ -39,7 +42,10 @@ longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-mod
 --cross-dir DIR`` reads (the runtime's format: combine nets, shared numbers, query first).
 ``decide`` applies a session's rule (``RULES``: session 15's for a stacked candidate, 16's
 for one that decides alone, ``session16-matched`` for session 16's stacked candidate trained
-on the matched sets) to two ``cache_losses.py`` runs over its decision sets.
+on the matched sets, ``session19`` for one trained on the held sets) to two
+``cache_losses.py`` runs over its decision sets, each pair judged as the lookup judges it
+(``cache_losses.stage``, the checks after the verifier included), the shipped stack at its
+cut (the rule's own, or the shipped cross.json's).
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
@@ -58,12 +64,14 @@ session16`` applies that session's rule.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
 import os
 import random
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,12 +114,24 @@ FOCUS_SETS = {f"train14{x}": DATA / f"train14{x}" / "cache_pairs.jsonl" for x in
 # ``near_topic`` 0 on the same text), synonyms; flagged ``train.matched``, weight
 # ``--matched-weight``.
 MATCHED_SETS = {f"train16{x}": DATA / f"train16{x}" / "cache_pairs.jsonl" for x in "ab"}
+# Session 19's: the eleven oldest hand-written held-out sets, written by independent writers
+# on the held-out template and decision sets until then (no longer: D8 below decides);
+# flagged ``train.held``, weight ``--held-weight``.
+HELD_SETS = {f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl"
+             for n in (9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21)}
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
-# Session 16's decision sets (D'''): never trained on (nor is the public held-out file).
-DECISION_SETS = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
-                 "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22",
-                 "heldout23")
+# The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
+# (``fit --stack``).
+FIRST = {**NEW_SETS, **GUARDED, **HELD_SETS}
+# Sessions 15-16's decision sets (D'', the first eleven, and D''').
+D_SESSION16 = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
+               "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22",
+               "heldout23")
+# Session 19's decision sets (D8): never trained on (nor is the public held-out file); the
+# text guard keeps their pairs out of the bundle.
+DECISION_SETS = ("heldout22", "heldout23", "heldout24", "heldout25", "heldout26", "heldout27",
+                 "heldout28", "heldout29")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -180,7 +200,7 @@ def collect(seed: int = SEED, whole: bool = False
     replay = [p for kind, rows in kinds.items()
               for p in rng.sample(rows, min(sizes[kind], len(rows)))]
     new = []
-    for source, path in {**NEW_SETS, **GUARDED}.items():
+    for source, path in FIRST.items():
         if not path.is_file():
             raise SystemExit(f"{path} not found (copy the writer's folder there first)")
         new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
@@ -223,8 +243,7 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
              if _key(p["a"], p["b"]) not in forbidden]
     # Every step reads as many pairs whatever their weight: keep the mined negatives that
     # touch a new set's text, and a sample of the rest up to MINED_MAX.
-    new_texts = {t for p in pairs if p["source"] in NEW_SETS or p["source"] in GUARDED
-                 for t in (p["a"], p["b"])}
+    new_texts = {t for p in pairs if p["source"] in FIRST for t in (p["a"], p["b"])}
     touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
     rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
     mined_all = len(mined)
@@ -237,19 +256,22 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
     focus = [p["source"] in FOCUS_SETS for p in every]
     shape = [p["source"] in SHAPE_SETS for p in every]
     matched = [p["source"] in MATCHED_SETS for p in every]
+    held = [p["source"] in HELD_SETS for p in every]
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
-        "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS), "seed": seed,
+        "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS),
+        "held_sets": list(HELD_SETS), "seed": seed,
         "whole": whole,
         "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
-                       for s, p in {**NEW_SETS, **GUARDED}.items()}, **record,
+                       for s, p in FIRST.items()}, **record,
         "prepare_cpu_s": round(time.process_time() - started, 1)},
-        {"new": new, "focus": focus, "shape": shape, "matched": matched})
+        {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held})
     write_probe(probe_file(out), every)
-    replay = len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched)
-    print(f"matched {sum(matched):,}, focus {sum(focus):,}, shape {sum(shape):,}, "
+    replay = len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held)
+    print(f"held {sum(held):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
+          f"shape {sum(shape):,}, "
           f"new {sum(new):,}, replay {replay:,}, "
           f"mined {len(mined):,}; "
           f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs, "
@@ -259,13 +281,14 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
 
 
 def probe_pairs(out: Path, seed: int = SEED, whole: bool = False) -> None:
-    """The new, shape, focus and matched sets' pairs, in the bundle's order (``prepare`` puts
-    them first), as ``llm-router cache-probe`` input (cached = a, query = b): its
-    ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
+    """The new, shape, focus, matched and held sets' pairs, in the bundle's order
+    (``prepare`` puts them first), as ``llm-router cache-probe`` input (cached = a, query =
+    b): its ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
     pairs, _ = collect(seed, whole)
-    first = [p for p in pairs if p["source"] in NEW_SETS or p["source"] in GUARDED]
+    first = [p for p in pairs if p["source"] in FIRST]
     if pairs[: len(first)] != first:
-        raise SystemExit("the new, shape, focus and matched pairs are not the bundle's first")
+        raise SystemExit("the new, shape, focus, matched and held pairs are not the "
+                         "bundle's first")
     write_probe(out, first)
     print(f"{out}: {len(first):,} pairs")
 
@@ -345,7 +368,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         balance: float | None = None, focus_weight: float | None = None,
         distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
         stack: Path | None = None, shape_weight: float | None = None,
-        teacher_stack: Path | None = None, matched_weight: float | None = None) -> None:
+        teacher_stack: Path | None = None, matched_weight: float | None = None,
+        held_weight: float | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -367,14 +391,15 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     out.mkdir(parents=True, exist_ok=True)
     bundle = np.load(bundle_path)
     labels = bundle["train.label"].astype(np.float32)
-    focus, shape, matched = (bundle[f"train.{k}"] if f"train.{k}" in bundle.files
-                             else np.zeros(labels.size, np.bool_)
-                             for k in ("focus", "shape", "matched"))
+    focus, shape, matched, held = (bundle[f"train.{k}"] if f"train.{k}" in bundle.files
+                                   else np.zeros(labels.size, np.bool_)
+                                   for k in ("focus", "shape", "matched", "held"))
     weights = np.where(bundle["train.new"], new_weight,
                        np.where(bundle["train.hand"], hand_weight, 1.0)).astype(np.float32)
     weights[focus] = new_weight if focus_weight is None else focus_weight
     weights[shape] = new_weight if shape_weight is None else shape_weight
     weights[matched] = new_weight if matched_weight is None else matched_weight
+    weights[held] = new_weight if held_weight is None else held_weight
     weights[bundle["train.mined"]] = MINED_WEIGHT
     if balance is not None:  # negatives scaled so that positives carry this share
         pos = float((weights * labels).sum())
@@ -389,7 +414,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     load_before = os.getloadavg()
     cpu, wall = time.process_time(), time.perf_counter()
     targets = labels.copy()
-    first = bundle["train.new"] | focus | shape | matched  # the new, shape, focus, matched
+    first = bundle["train.new"] | focus | shape | matched | held  # the sets new to it
     replay = ~(first | bundle["train.mined"])
     drift: dict[str, Any] = {}
     if teacher_stack is not None and (distil <= 0 or stack is not None):
@@ -422,7 +447,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     offsets = np.zeros(labels.size, np.float32)
     if stack is not None:
         if not first[: int(first.sum())].all():
-            raise SystemExit("the new, shape, focus and matched pairs are not the bundle's first")
+            raise SystemExit("the new, shape, focus, matched and held pairs are not the "
+                             "bundle's first")
         nets = probe_probabilities(stack, int(first.sum()))
         known = ~np.isnan(nets)
         clipped = np.clip(nets[known], 1e-4, 1 - 1e-4)
@@ -449,7 +475,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "warmup_steps": max(1, round(steps * warmup)), "seed": seed,
         "new_weight": new_weight, "hand_weight": hand_weight, "mined_weight": MINED_WEIGHT,
         "focus_weight": focus_weight, "shape_weight": shape_weight,
-        "matched_weight": matched_weight, "distil": distil,
+        "matched_weight": matched_weight, "held_weight": held_weight, "distil": distil,
         "freeze_below": freeze_below,
         "frozen": len(frozen), "fast": fast, **drift,
         "balance": balance,
@@ -501,7 +527,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
                       "hand_weight", "mined_weight", "focus_weight", "shape_weight",
-                      "matched_weight", "distil",
+                      "matched_weight", "held_weight", "distil",
                       "freeze_below", "fast", "stacked_pairs", "alone",
                       "teacher_stack_sha256", "balance", "positive_share",
                       "epochs",
@@ -533,7 +559,8 @@ class Rule:
     points, or (a'), where ``fewer`` is set, false hits at c_R (the highest cut keeping the
     shipped recall) <= ``fewer`` x shipped's; (b) no set loses more than ``worst`` points and
     the ``newest`` sets together gain recall (``newest_must`` "gain"), lose none ("keep") or
-    are not checked (""). (c), (d) (and (e)) are other benches'."""
+    are not checked (""). (c), (d) (and (e)) are other benches'. ``cut``: the shipped
+    stack's cut the rule reads its runs at (None: the shipped cross.json's threshold)."""
 
     text: str
     sets: tuple[str, ...]
@@ -542,6 +569,11 @@ class Rule:
     worst: float
     newest_must: str
     fewer: float | None = None
+    cut: float | None = None
+
+    @property
+    def shipped_cut(self) -> float:
+        return shipped_cut() if self.cut is None else self.cut
 
 
 # Session 15's rule (docs/cache-history.md "Session 15"; session 14's, for heldout9-11
@@ -583,22 +615,58 @@ RULE_16_MATCHED = (
     "heldout22+heldout23 (--variants 0.5:5): negatives answered by another entry <= "
     "shipped's + 2; (d) bench/cache_pairs/heldout.jsonl: Quora false-hit rate <= shipped's "
     "+ 0.5 point (Quora and support-file recall reported). Otherwise do not ship it.")
+# Session 19's, for T trained on the eleven oldest held-out sets (docs/cache-history.md
+# "Session 19: the cross-encoder trained on eleven held-out sets"), quoted unchanged; read as
+# session16-matched's.
+RULE_19 = (
+    "D8 = heldout22, 23, 24, 25, 26, 27, 28, 29 (8 sets), never trained on; whole lookup "
+    "through bench/cache_losses.py with every shipped check on (the verdict counts respelling, "
+    "numbers, narrowed, more and own as the lookup does). FH0, R0 = the shipped stack's false "
+    "hits and recall on D8 at its cut 0.945708 (the rows of "
+    "/work/base/base-D19-d9cb83a-pairs.jsonl for those eight sets). c_A = the lowest cut at "
+    "which C's false hits on D8 <= FH0; c_R = the highest cut at which C's recall on D8 >= R0. "
+    "Adopt C if (a) recall(C, c_A) >= R0 + 2.0 points, or (a') false hits(C, c_R) <= 0.75 x "
+    "FH0; and (b) at the adopted cut no one of the 8 sets loses more than 2.0 points of recall "
+    "against shipped, and heldout28+29 together do not lose recall; (c) bench/cache_shared.py "
+    "on heldout28+heldout29 (--variants 0.5:5): negatives answered by another entry <= "
+    "shipped's + 2; (d) bench/cache_pairs/heldout.jsonl: Quora false-hit rate <= shipped's + "
+    "0.5 point (Quora and support-file recall reported). One candidate, the recipe below, no "
+    "tuning of it on D8. Otherwise do not ship it.")
+SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
+SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 RULES = {
-    "session15": Rule(RULE_15, DECISION_SETS[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain"),
-    "session16": Rule(RULE_16, DECISION_SETS, ("heldout22", "heldout23"), -0.5, 2.5, ""),
-    "session16-matched": Rule(RULE_16_MATCHED, DECISION_SETS, ("heldout22", "heldout23"), 1.5,
-                              1.5, "keep", fewer=0.75),
+    "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
+                      cut=SESSION13_CUT),
+    "session16": Rule(RULE_16, D_SESSION16, ("heldout22", "heldout23"), -0.5, 2.5, "",
+                      cut=SESSION13_CUT),
+    "session16-matched": Rule(RULE_16_MATCHED, D_SESSION16, ("heldout22", "heldout23"), 1.5,
+                              1.5, "keep", fewer=0.75, cut=SESSION13_CUT),
+    "session19": Rule(RULE_19, DECISION_SETS, ("heldout28", "heldout29"), 2.0, 2.0, "keep",
+                      fewer=0.75, cut=SESSION17_CUT),
 }
-SHIPPED_CUT = 0.956217  # session 13's T (cross.npz 137e3a21)
+
+
+def shipped_cut() -> float:
+    """The shipped cross-encoder's cut (its cross.json's threshold)."""
+    return float(json.loads((SHIPPED / "cross.json").read_text())["threshold"])
+
+
+@functools.cache
+def _stage() -> Any:
+    """``bench/cache_losses.py``'s ``stage``: the lookup's verdict on one of its rows."""
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from cache_losses import stage
+
+    return stage
 
 
 def _hit(row: dict[str, Any], cut: float, floor: float = 0.5) -> bool:
-    """``cache_losses.stage``'s verdict at this cut."""
-    if row["numbers"]:
-        return False
-    if row["respelling"] is not None:
-        return True
-    return row["similarity"] >= floor and row["p"] >= cut
+    """The lookup's verdict on a ``cache_losses.py --pairs-out`` row at this cut: its
+    ``stage``, with the narrowing, extra_ask and own_case checks the row records (rows of
+    runs before them, without those fields, are judged as then)."""
+    return bool(_stage()(row, floor, cut)[1])
 
 
 def rates(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
@@ -657,9 +725,10 @@ def highest_cut(rows: list[dict[str, Any]], hits: int) -> float:
 
 
 def _compare(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
-             key: str, values: Any) -> dict[str, Any]:
-    """Per ``key`` value: the shipped stack's rates at its cut, the candidate's at ``cut``."""
-    return {v: (rates([r for r in base if r[key] == v], SHIPPED_CUT),
+             key: str, values: Any, base_cut: float) -> dict[str, Any]:
+    """Per ``key`` value: the shipped stack's rates at ``base_cut``, the candidate's at
+    ``cut``."""
+    return {v: (rates([r for r in base if r[key] == v], base_cut),
                 rates([r for r in cand if r[key] == v], cut)) for v in values}
 
 
@@ -667,9 +736,9 @@ def check_b(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
             rule: Rule) -> dict[str, Any]:
     """``rule``'s (b) at ``cut``: no set loses more than ``worst`` points of recall, and
     the newest sets together do what ``newest_must`` asks."""
-    per_set = _compare(base, cand, cut, "set", rule.sets)
+    per_set = _compare(base, cand, cut, "set", rule.sets, rule.shipped_cut)
     worst = min((c["recall"] - b["recall"]) * 100 for b, c in per_set.values())
-    newest = (rates([r for r in base if r["set"] in rule.newest], SHIPPED_CUT),
+    newest = (rates([r for r in base if r["set"] in rule.newest], rule.shipped_cut),
               rates([r for r in cand if r["set"] in rule.newest], cut))
     newest_ok = {"gain": newest[1]["hits"] > newest[0]["hits"],
                  "keep": newest[1]["hits"] >= newest[0]["hits"], "": True}[rule.newest_must]
@@ -683,7 +752,7 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
                ) -> dict[str, Any]:
     """c_A (and, where ``rule.fewer`` is set, c_R), checks (a), (a') and (b) of ``rule``
     from two ``cache_losses.py --pairs-out`` files over its sets (the shipped stack's at
-    ``SHIPPED_CUT``, the candidate's); (c) and (d) are other benches'. ``chosen``: "c_A"
+    ``rule.shipped_cut``, the candidate's); (c) and (d) are other benches'. ``chosen``: "c_A"
     when (a) and (b) pass at c_A, else "c_R" when (a') and (b) pass at c_R, else None;
     ``cut``: the chosen cut (c_A when none), where the per-set and per-kind figures are
     read."""
@@ -692,7 +761,7 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
         raise SystemExit("the two runs hold different pairs")
     if sorted({r["set"] for r in base}) != sorted(rule.sets):
         raise SystemExit(f"the runs are not over {', '.join(rule.sets)}")
-    r0 = rates(base, SHIPPED_CUT)
+    r0 = rates(base, rule.shipped_cut)
     cuts = {"c_A": lowest_cut(cand, r0["false_hits"])}
     if rule.fewer is not None:
         cuts["c_R"] = highest_cut(cand, r0["hits"])
@@ -705,14 +774,16 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
     chosen = ("c_A" if a_pass and b["c_A"]["pass"] else
               "c_R" if fewer and fewer["pass"] and b["c_R"]["pass"] else None)
     cut = cuts[chosen or "c_A"]
-    return {"rule": rule.text, "cut": cut, "chosen": chosen, "cuts": cuts, "shipped": r0,
+    return {"rule": rule.text, "shipped_cut": rule.shipped_cut, "cut": cut, "chosen": chosen,
+            "cuts": cuts, "shipped": r0,
             "candidate": rates(cand, cut),
             "recall_points": round((rates(cand, cut)["recall"] - r0["recall"]) * 100, 2),
             "a": {"pass": a_pass, "at_c_A": at["c_A"],
                   "recall_points": round((at["c_A"]["recall"] - r0["recall"]) * 100, 2)},
             "a_prime": fewer, "b": b[chosen or "c_A"], "b_at": b,
-            "per_set": _compare(base, cand, cut, "set", rule.sets),
-            "per_kind": _compare(base, cand, cut, "kind", sorted({r["kind"] for r in base}))}
+            "per_set": _compare(base, cand, cut, "set", rule.sets, rule.shipped_cut),
+            "per_kind": _compare(base, cand, cut, "kind", sorted({r["kind"] for r in base}),
+                                 rule.shipped_cut)}
 
 
 WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair under the "
@@ -757,6 +828,9 @@ def main() -> None:
                    help="weight of the SHAPE_SETS' pairs (train13a-d; default --new-weight)")
     f.add_argument("--matched-weight", type=float, default=None,
                    help="weight of the MATCHED_SETS' pairs (train16a-b; default --new-weight)")
+    f.add_argument("--held-weight", type=float, default=None,
+                   help="weight of the HELD_SETS' pairs (heldout9-11, 14-21; default "
+                        "--new-weight)")
     f.add_argument("--distil", type=float, default=0.0,
                    help="replay pairs' targets: this share the starting model's probability, "
                         "the rest the label")
@@ -776,7 +850,7 @@ def main() -> None:
     e = sub.add_parser("export", help="a fit into a --cross-dir folder")
     e.add_argument("--fit", type=Path, required=True, help="the fit's <name>.json")
     e.add_argument("--out", type=Path, required=True)
-    e.add_argument("--threshold", type=float, default=SHIPPED_CUT,
+    e.add_argument("--threshold", type=float, default=None,
                    help="the cut cross.json holds (default the shipped one's)")
     e.add_argument("--decision", type=Path, default=None,
                    help="decide's JSON: its cut is the cut, its figures the scores")
@@ -787,8 +861,9 @@ def main() -> None:
     d.add_argument("--out", type=Path, default=None)
     d.add_argument("--rule", choices=sorted(RULES), default="session15",
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
-                        "(D''', a model that decides alone) or session16-matched (D''', "
-                        "a stacked candidate trained on the matched sets)")
+                        "(D''', a model that decides alone), session16-matched (D''', "
+                        "a stacked candidate trained on the matched sets) or session19 (D8, "
+                        "a stacked candidate trained on heldout9-11 and 14-21)")
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.out, args.seed, args.whole)
@@ -802,10 +877,11 @@ def main() -> None:
             focus_weight=args.focus_weight, distil=args.distil,
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,
             shape_weight=args.shape_weight, teacher_stack=args.teacher_stack,
-            matched_weight=args.matched_weight)
+            matched_weight=args.matched_weight, held_weight=args.held_weight)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
-        threshold = decision["cut"] if decision else args.threshold
+        threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
+                     else args.threshold)
         scores = None if decision is None else {
             k: decision[k] for k in ("rule", "cut", "chosen", "cuts", "shipped", "candidate",
                                      "recall_points", "a", "a_prime", "b")}

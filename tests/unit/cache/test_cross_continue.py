@@ -1,10 +1,11 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-16): what it may train on, the rules' cuts, the stack as a teacher, and
-like-length batches."""
+sessions 12-19): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
+and like-length batches."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,17 @@ import pytest
 
 from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
+    D_SESSION16,
     DECISION_SETS,
     FOCUS_SETS,
+    HELD_SETS,
     MATCHED_SETS,
     NEW_SETS,
     RULES,
+    SESSION13_CUT,
     SHAPE_SETS,
-    SHIPPED_CUT,
+    SHIPPED,
+    _hit,
     _key,
     decide_cut,
     decision_pairs,
@@ -28,6 +33,7 @@ from train.cache_verifier.cross_continue import (
     lowest_cut,
     probe_probabilities,
     rates,
+    shipped_cut,
     stacked,
 )
 from train.cache_verifier.pairs import read_jsonl
@@ -41,11 +47,15 @@ def row(label: int, p: float, *, respelled: bool = False, numbers: bool = False,
             "respelling": ["typo"] if respelled else None, "similarity": similarity}
 
 
-def test_no_decision_set_is_a_new_training_set() -> None:
-    trained = set(NEW_SETS) | set(SHAPE_SETS) | set(FOCUS_SETS) | set(MATCHED_SETS)
+def test_no_decision_set_is_a_training_set() -> None:
+    """Session 19 trains on heldout9-11 and 14-21 (decision sets until then); D8,
+    heldout22-29, decides and is never trained on."""
+    trained = (set(NEW_SETS) | set(SHAPE_SETS) | set(FOCUS_SETS) | set(MATCHED_SETS)
+               | set(HELD_SETS))
     assert not trained & set(DECISION_SETS)
-    assert {"heldout9", "heldout14", "heldout15", "heldout16", "heldout17", "heldout18",
-            "heldout19", "heldout20", "heldout21", "heldout22", "heldout23"} <= set(DECISION_SETS)
+    assert tuple(f"heldout{n}" for n in range(22, 30)) == DECISION_SETS
+    assert set(HELD_SETS) == set(D_SESSION16[:11]) and all(p.is_file() for p in
+                                                           HELD_SETS.values())
     assert {p["set"] for p in decision_pairs()} == set(DECISION_SETS)
 
 
@@ -105,7 +115,8 @@ def test_the_rule_adopts_at_c_a_only_for_a_gain_that_every_set_and_the_newest_ke
     better = {name: [(1, 0.97)] * 180 + [(1, 0.96)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
               for name in rule.sets}
     result = decide_cut(base, _losses_rows(tmp_path / "better.jsonl", better))
-    assert result["shipped"]["false_hits"] == fh0 and SHIPPED_CUT == 0.956217
+    assert result["shipped"]["false_hits"] == fh0 and rule.shipped_cut == SESSION13_CUT
+    assert result["shipped_cut"] == 0.956217
     assert result["chosen"] == "c_A" and result["candidate"]["false_hits"] <= fh0
     assert result["recall_points"] == 10.0 and result["b"]["newest_points"] == 10.0
     # the same gain everywhere but heldout20-21, which lose a little: (b) fails
@@ -128,7 +139,7 @@ def test_session_16s_rule_allows_half_a_point_and_two_and_a_half_a_set(tmp_path:
     and 14-23 may be
     0.5 point under the stack's, and a set may lose up to 2.5 points."""
     rule = RULES["session16"]
-    assert rule.sets == DECISION_SETS and len(rule.sets) == 13
+    assert rule.sets == D_SESSION16 and len(rule.sets) == 13
     shipped = {name: [(1, 0.97)] * 200 + [(0, 0.97)] * 2 + [(0, 0.1)] * 98
                for name in rule.sets}
     base = _losses_rows(tmp_path / "base.jsonl", shipped)
@@ -152,7 +163,7 @@ def test_the_matched_rule_adopts_at_c_a_with_the_newest_keeping_their_recall(
     """Session 16's rule for the matched sets' candidate, route (a): at c_A recall on D'''
     gains 1.5 points, no set loses more than 1.5, heldout22+23 together lose none."""
     rule = RULES["session16-matched"]
-    assert rule.sets == DECISION_SETS and rule.fewer == 0.75
+    assert rule.sets == D_SESSION16 and rule.fewer == 0.75
     shipped = {name: [(1, 0.97)] * 180 + [(1, 0.9)] * 20 + [(0, 0.97)] * 5 + [(0, 0.1)] * 95
                for name in rule.sets}
     base = _losses_rows(tmp_path / "base.jsonl", shipped)
@@ -253,3 +264,41 @@ def test_freezing_below_a_layer_leaves_the_head_and_upper_layers_trained() -> No
     assert frozen_names(names, 2) == {"embeddings.LayerNorm.weight",
                                       "encoder.layer.0.output.dense.weight",
                                       "encoder.layer.1.output.dense.weight"}
+
+
+def test_the_verdict_is_the_lookups_with_every_check_after_the_verifier() -> None:
+    """``_hit`` reads a row as ``bench/cache_losses.py`` does: over the cut, a pair the
+    narrowing, extra_ask or own_case check refused is a miss; a row of a run before those
+    checks (no such fields) is judged as then."""
+    assert _hit(row(1, 0.96), 0.95) and not _hit(row(1, 0.94), 0.95)
+    for check in ("narrowed", "more", "own"):
+        refused = dict(row(0, 0.99), **{check: True})
+        assert not _hit(refused, 0.95), check
+        assert rates([refused, row(0, 0.99)], 0.95)["false_hits"] == 1, check
+    # a respelled pair is a hit whatever the checks; one the hard check refuses, never
+    assert _hit(dict(row(1, 0.2, respelled=True), own=True), 0.95)
+    assert not _hit(row(1, 0.99, numbers=True), 0.0)
+    # c_R counts a positive the checks refuse as never found, whatever the cut
+    rows = [row(1, 0.99), dict(row(1, 0.98), more=True), row(1, 0.97)]
+    assert highest_cut(rows, 2) == 0.97
+
+
+def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> None:
+    """Session 19's rule over D8 (heldout22-29) reads the shipped stack at session 17's cut,
+    the older rules at session 13's; a rule that names none, at the layer's cross.json's."""
+    rule = RULES["session19"]
+    assert rule.sets == DECISION_SETS and rule.newest == ("heldout28", "heldout29")
+    assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
+    assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
+    assert {RULES[r].shipped_cut for r in RULES if r != "session19"} == {SESSION13_CUT}
+    layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
+    assert replace(rule, cut=None).shipped_cut == shipped_cut() == layer
+    cut = rule.shipped_cut
+    shipped = {name: [(1, cut + 0.01)] * 180 + [(1, cut - 0.01)] * 20 + [(0, cut + 0.01)] * 5
+               + [(0, 0.1)] * 95 for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    better = {name: [(1, cut + 0.01)] * 180 + [(1, cut + 0.005)] * 20 + [(0, cut + 0.002)] * 5
+              + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "better.jsonl", better), rule)
+    assert result["shipped"]["hits"] == 180 * 8 and result["shipped_cut"] == cut
+    assert result["chosen"] == "c_A" and result["recall_points"] == 10.0
