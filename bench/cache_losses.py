@@ -78,7 +78,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     ``own_case`` check)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
-    loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms)
+    loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms,
+                        short_forms=shipped.short_forms)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
@@ -202,6 +203,9 @@ def main() -> int:
     parser.add_argument("--synonyms", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the respelling check's synonym form "
                              "(cache/synonyms.py); default: cache.synonyms")
+    parser.add_argument("--short-forms", action=argparse.BooleanOptionalAction, default=None,
+                        help="with (or without) the respelling check's short-form form "
+                             "(cache/short_forms.py); default: cache.short_forms")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -211,6 +215,7 @@ def main() -> int:
     extra_ask = config.extra_ask if args.extra_ask is None else args.extra_ask
     own = config.own_case if args.own_case is None else args.own_case
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
+    short = config.short_forms if args.short_forms is None else args.short_forms
     cut = config.verifier_threshold or verifier.threshold
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
@@ -218,7 +223,8 @@ def main() -> int:
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
                              extra_ask=extra_ask, own_case=own,
-                             synonyms=shared_synonyms() if synonyms else None))
+                             synonyms=shared_synonyms() if synonyms else None,
+                             short_forms=short))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -226,7 +232,8 @@ def main() -> int:
         "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                      "min_probability": cut, "floor": floor,
                      "narrowing": args.narrowing or config.narrowing,
-                     "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms},
+                     "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms,
+                     "short_forms": short},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,

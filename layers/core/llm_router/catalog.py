@@ -207,6 +207,11 @@ class CacheConfig(BaseModel):
     # Off: it missed session 18's rule (docs/cache-history.md "Session 18: one word for
     # another").
     synonyms: bool = False
+    # With spelling: also a candidate that writes a word or phrase of the query in a short
+    # form a lexicon knows: a country's ISO code or abbreviation, a US state's code,
+    # texting shorthand, a unit's short name ("PH" / "the Philippines", "pls" / "please";
+    # cache/short_forms.py), the respelling check's "short form" form.
+    short_forms: bool = False
     # With the verifier: refuse a pair it passed where the longer text asks about a
     # specific case of the shorter, general one (cache/narrowing.py). Off: it did not
     # meet session 13's rule on the decision sets (docs/cache-history.md "Session 13").

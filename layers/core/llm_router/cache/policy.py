@@ -113,7 +113,9 @@ class MatchPolicy:
     general question and the query tells the writer's own case and asks something else,
     or, under a cosine band, asks a question and a further request about it
     (``narrowing.own_case``). ``synonyms``: with ``spelling``, ``respelled`` also takes
-    one span of one or two words swapped for its synonym (``spelling``'s "synonym" form).
+    one span of one or two words swapped for its synonym (``spelling``'s "synonym" form);
+    ``short_forms``: likewise a short form its lexicon knows ("PH" / "the Philippines",
+    "pls" / "please": ``short_forms.py``).
     """
 
     threshold: float
@@ -126,6 +128,7 @@ class MatchPolicy:
     extra_ask: bool = False
     own_case: bool = False
     synonyms: Synonyms | None = None
+    short_forms: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -185,7 +188,8 @@ class MatchPolicy:
         if self.verifier is None or not self.spelling:
             return None
         vocabulary = self.verifier.vocabulary
-        used = same_spelling(cached_text, query_text, vocabulary.pieces, self.synonyms)
+        used = same_spelling(cached_text, query_text, vocabulary.pieces, self.synonyms,
+                             self.short_forms)
         if used is None:
             return None
         if self.guards and quantity_conflict(vocabulary.view(cached_text),
@@ -260,7 +264,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
     return MatchPolicy(floor, config.guards if guards is None else guards, verifier, minimum,
                        config.spelling if spelling is None else spelling,
                        config.verifier_rank_margin, narrowing_of(config),
-                       config.extra_ask, config.own_case, synonyms_of(config))
+                       config.extra_ask, config.own_case, synonyms_of(config),
+                       config.short_forms)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:

@@ -23,7 +23,10 @@ verifier thinks. The form changes (the names ``same_spelling`` reports):
   one of the two is not a word of the vocabulary, so "card" / "cart" stay two words; a
   three-letter word too, "yuo" / "you", "bil" / "bill": ``_short_typo``);
 - ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
-  "with").
+  "with");
+- ``short form`` (only with ``short_forms``): a short form ``short_forms.py``'s lexicon
+  knows and its long form ("PH" / "the Philippines", "KSA" / "Saudi Arabia", "idk" / "I
+  don't know", "cu ft" / "cubic feet"), never one it gives two meanings ("SA", "tx").
 
 No typo joins two names (``_two_names``): two words written in capitals ("USDT" /
 "USDC"), a known code (a file extension, a currency's code) against a word of no
@@ -48,6 +51,7 @@ from typing import TYPE_CHECKING
 from llm_router.cache.lexicon import FILE_EXTENSIONS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
 from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES
+from llm_router.cache.short_forms import spans as short_form_spans
 
 if TYPE_CHECKING:
     from llm_router.cache.synonyms import Synonyms
@@ -171,18 +175,19 @@ class Token:
 Respelling = tuple[str, ...]  # the kinds of form change used, sorted; () = same text
 
 
-def same_spelling(a: str, b: str, pieces: Pieces, synonyms: Synonyms | None = None
-                  ) -> Respelling | None:
+def same_spelling(a: str, b: str, pieces: Pieces, synonyms: Synonyms | None = None,
+                  short_forms: bool = False) -> Respelling | None:
     """The form changes that turn one text into the other (sorted names; ("format",)
     for case, punctuation and spacing alone), or None when some difference is not one of
     them. With ``synonyms``, also ("synonym",) where the two differ in one span only and
-    the table says its two sides are synonyms (``_one_synonym``)."""
+    the table says its two sides are synonyms (``_one_synonym``); with ``short_forms``,
+    also the "short form" change (``short_forms.py``)."""
     if len(a) > MAX_CHARS or len(b) > MAX_CHARS:
         return None
     ra, rb = reading(a), reading(b)
     if ra.about_words or rb.about_words or not ra.tokens or not rb.tokens:
         return None
-    used = _align(ra.tokens, rb.tokens, pieces)
+    used = _align(ra.tokens, rb.tokens, pieces, short_forms)
     if used is None:
         return ("synonym",) if synonyms is not None and _one_synonym(
             ra.tokens, rb.tokens, synonyms) else None
@@ -366,7 +371,8 @@ def _unaccented(word: str) -> str:
                    if not unicodedata.combining(c))
 
 
-def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces) -> Respelling | None:
+def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces, short_forms: bool = False
+           ) -> Respelling | None:
     """Breadth-first over (i, j): both sequences consumed by equal tokens or explained
     spans. Texts are short; each state is visited once."""
     start = (0, 0)
@@ -379,7 +385,7 @@ def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces) -> Respelling
             used = seen[(i, j)]
             if (i, j) == goal:
                 return tuple(sorted(used))
-            for di, dj, kind in _steps(a, b, i, j, pieces):
+            for di, dj, kind in _steps(a, b, i, j, pieces, short_forms):
                 state = (i + di, j + dj)
                 if state not in seen:
                     seen[state] = used | {kind} if kind else used
@@ -388,8 +394,8 @@ def _align(a: Sequence[Token], b: Sequence[Token], pieces: Pieces) -> Respelling
     return None
 
 
-def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Pieces
-           ) -> list[tuple[int, int, str]]:
+def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Pieces,
+           short_forms: bool = False) -> list[tuple[int, int, str]]:
     steps: list[tuple[int, int, str]] = []
     if i < len(a) and j < len(b):
         x, y = a[i], b[j]
@@ -417,6 +423,11 @@ def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Piece
             continue
         for span, kind in _one_for_many(mine[k], theirs, m, pieces):
             steps.append((span, 1, kind) if flip else (1, span, kind))
+        if short_forms:
+            after = mine[k + 1] if k + 1 < len(mine) else None
+            unit = after is not None and (after.kind == "unit" or after.text in _UNIT_OF)
+            for span in short_form_spans(mine[k], unit, theirs, m):
+                steps.append((span, 1, "short form") if flip else (1, span, "short form"))
     return steps
 
 
