@@ -87,7 +87,7 @@ from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
-from llm_router.cache.policy import MatchPolicy, Verdict  # noqa: E402
+from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -288,12 +288,13 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
     """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
     if "/" not in spec:
         return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
-                           extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case)
+                           extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
+                           synonyms=synonyms_of(CacheConfig()))
     floor, rest = spec.split("/")
     low, ratio = rest.split("@")
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
                         extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
-                        floor=float(floor),
+                        synonyms=synonyms_of(CacheConfig()), floor=float(floor),
                         ratio=float(ratio))
 
 

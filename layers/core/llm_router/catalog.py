@@ -204,9 +204,9 @@ class CacheConfig(BaseModel):
     # With spelling: also a candidate that differs from the query in one span of one or
     # two words a side whose sides WordNet puts in one synset ("can I hire a bike" /
     # "can I rent a bike"; cache/synonyms.py), the respelling check's "synonym" form.
-    # Off: it missed session 18's rule (docs/cache-history.md "Session 18: one word for
-    # another").
-    synonyms: bool = False
+    # On since session 19: it met that session's rule (docs/cache-history.md "Session 19:
+    # the synonym form decided again"); the table then loads at init (bootstrap.build_cache).
+    synonyms: bool = True
     # With spelling: also a candidate that writes a word or phrase of the query in a short
     # form a lexicon knows: a country's ISO code or abbreviation, a US state's code,
     # texting shorthand, a unit's short name ("PH" / "the Philippines", "pls" / "please";

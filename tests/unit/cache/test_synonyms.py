@@ -140,9 +140,22 @@ def test_the_form_is_cheap(vocab: Vocabulary, table: Synonyms) -> None:
 
 
 def test_the_setting_turns_the_form_on() -> None:
-    assert synonyms_of(CacheConfig()) is None  # off by default
-    assert synonyms_of(CacheConfig(synonyms=True)) is shared_synonyms()
-    assert synonyms_of(CacheConfig(synonyms=True, spelling=False)) is None
+    assert synonyms_of(CacheConfig()) is shared_synonyms()  # on by default (session 19)
+    assert synonyms_of(CacheConfig(synonyms=False)) is None
+    assert synonyms_of(CacheConfig(spelling=False)) is None
+
+
+def test_the_router_loads_the_table_at_init() -> None:
+    from llm_router.bootstrap import build_cache
+    from llm_router.catalog import Catalog
+    from llm_router.settings import RouterSettings
+
+    settings = RouterSettings(aws_endpoint_url="http://127.0.0.1:9")
+    for cache, loaded in ((CacheConfig(synonyms=False), 0), (CacheConfig(verifier=False), 0),
+                          (CacheConfig(), 1)):
+        shared_synonyms.cache_clear()
+        build_cache(settings, Catalog(cache=cache), dynamodb=None)
+        assert shared_synonyms.cache_info().currsize == loaded
 
 
 def test_the_policy_passes_a_synonym() -> None:
