@@ -109,7 +109,9 @@ verifier-cross: $(BIN)/llm-router data
 # the rule adopts it. The default recipe is session 19's candidate: session 16's C (train14a-d
 # (focus), train13a-d (shape) and train16a-b (matched) at weight 4 with train12a-d and
 # heldout12-13 trained through the stack, the nets' logit from cache-probe) plus heldout9-11 and
-# 14-21 (held) at weight 4, 1,000 steps, seed 19, decided on heldout22-29; session 16's C is
+# 14-21 (held) at weight 4, 1,000 steps, seed 19, decided on heldout22-29 (its second candidate
+# C2: CONTINUE_PREPARE=--qqp-replay 12000, 12,000 Quora replay pairs instead of 6,000, and
+# --held-weight 3 --steps 1150 in CONTINUE_FIT); session 16's C is
 # this file and cross_continue.py at d9cb83a, C1 that with --steps 700 --seed 14 and no
 # --matched-weight. CONTINUE_FROM: the commit whose layer holds the start and the baseline the
 # rule compares with (session 13's T, 137e3a21, at session 17's cut 0.945708 since d9cb83a;

@@ -176,11 +176,12 @@ def quora_leak(rows: list[dict[str, Any]], held: list[dict[str, Any]]) -> int:
                for p in rows if p["source"].startswith("qqp"))
 
 
-def collect(seed: int = SEED, whole: bool = False
+def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
     record of what was drawn and dropped. ``whole`` (session 15, a fit from the start):
-    the build's whole pool instead of a sample, and the text guard on every pair."""
+    the build's whole pool instead of a sample, and the text guard on every pair.
+    ``qqp_replay``: Quora train pairs in the sample (None: REPLAY's; session 19's C2: 12,000)."""
     from train.cache_verifier.build import build
 
     built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
@@ -196,7 +197,8 @@ def collect(seed: int = SEED, whole: bool = False
         kind = ("generated" if "+" in p["source"] else "qqp" if p["source"] == "qqp"
                 else "hand")
         kinds[kind].append(p)
-    sizes = {k: len(v) for k, v in kinds.items()} if whole else REPLAY
+    sizes = ({k: len(v) for k, v in kinds.items()} if whole
+             else REPLAY if qqp_replay is None else dict(REPLAY, qqp=qqp_replay))
     replay = [p for kind, rows in kinds.items()
               for p in rng.sample(rows, min(sizes[kind], len(rows)))]
     new = []
@@ -232,11 +234,12 @@ def collect(seed: int = SEED, whole: bool = False
                   "quora_components_checked": True}
 
 
-def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
+def prepare(out: Path, seed: int = SEED, whole: bool = False,
+            qqp_replay: int | None = None) -> None:
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
-    pairs, record = collect(seed, whole)
+    pairs, record = collect(seed, whole, qqp_replay)
     hand = [p for p in pairs if hand_written(p["source"])]
     forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
     mined = [p for p in mine(hand, shared_embedder().embed)
@@ -262,7 +265,7 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
         "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS),
         "held_sets": list(HELD_SETS), "seed": seed,
-        "whole": whole,
+        "whole": whole, "qqp_replay": qqp_replay,
         "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
                        for s, p in FIRST.items()}, **record,
@@ -280,11 +283,12 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False) -> None:
           f"{time.process_time() - started:.0f} s CPU", flush=True)
 
 
-def probe_pairs(out: Path, seed: int = SEED, whole: bool = False) -> None:
+def probe_pairs(out: Path, seed: int = SEED, whole: bool = False,
+                qqp_replay: int | None = None) -> None:
     """The new, shape, focus, matched and held sets' pairs, in the bundle's order
     (``prepare`` puts them first), as ``llm-router cache-probe`` input (cached = a, query =
     b): its ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
-    pairs, _ = collect(seed, whole)
+    pairs, _ = collect(seed, whole, qqp_replay)
     first = [p for p in pairs if p["source"] in FIRST]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape, focus, matched and held pairs are not the "
@@ -788,6 +792,8 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
 
 WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair under the "
               "text guard, up to MINED_WHOLE mined negatives: a bundle for fit --from-start")
+QQP_REPLAY_HELP = ("Quora train pairs in the replay sample (default REPLAY's, 6000; session "
+                   "19's C2: 12000; the Quora leak guard stays)")
 
 
 def main() -> None:
@@ -798,12 +804,14 @@ def main() -> None:
     p.add_argument("--out", type=Path, required=True, help="the bundle file (.npz)")
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--whole", action="store_true", help=WHOLE_HELP)
+    p.add_argument("--qqp-replay", type=int, default=None, help=QQP_REPLAY_HELP)
     q = sub.add_parser("probe-pairs",
                        help="the new, shape, focus and matched pairs as cache-probe input "
                             "(for fit --stack)")
     q.add_argument("--out", type=Path, required=True)
     q.add_argument("--seed", type=int, default=SEED)
     q.add_argument("--whole", action="store_true", help="as prepare's --whole")
+    q.add_argument("--qqp-replay", type=int, default=None, help=QQP_REPLAY_HELP)
     f = sub.add_parser("fit", help="continue training from the shipped cross.npz (JAX)")
     f.add_argument("--bundle", type=Path, required=True)
     f.add_argument("--init", type=Path, default=SHIPPED / "cross.npz")
@@ -866,9 +874,9 @@ def main() -> None:
                         "a stacked candidate trained on heldout9-11 and 14-21)")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.out, args.seed, args.whole)
+        prepare(args.out, args.seed, args.whole, args.qqp_replay)
     elif args.command == "probe-pairs":
-        probe_pairs(args.out, args.seed, args.whole)
+        probe_pairs(args.out, args.seed, args.whole, args.qqp_replay)
     elif args.command == "fit":
         fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
             steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,

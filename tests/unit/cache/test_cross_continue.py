@@ -302,3 +302,33 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     result = decide_cut(base, _losses_rows(tmp_path / "better.jsonl", better), rule)
     assert result["shipped"]["hits"] == 180 * 8 and result["shipped_cut"] == cut
     assert result["chosen"] == "c_A" and result["recall_points"] == 10.0
+
+
+def test_the_quora_replay_size_draws_that_many_quora_pairs_and_leaves_the_rest(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import train.cache_verifier.build as build
+    import train.cache_verifier.cross_continue as cc
+
+    pool = ([{"a": f"q{i}", "b": f"r{i}", "label": i % 2, "source": "qqp"} for i in range(50)]
+            + [{"a": f"h{i}", "b": f"k{i}", "label": 1, "source": "heldout1"} for i in range(40)]
+            + [{"a": f"g{i}", "b": f"j{i}", "label": 0, "source": "qqp+typo"}
+               for i in range(40)])
+    monkeypatch.setattr(build, "build", lambda *a, **k: {"train": pool, "tune": []})
+    monkeypatch.setattr(cc, "REPLAY", {"hand": 10, "qqp": 6, "generated": 5})
+    monkeypatch.setattr(cc, "FIRST", {})
+    monkeypatch.setattr(cc, "decision_pairs", lambda: [])
+    monkeypatch.setattr(cc, "quora_leak", lambda rows, held: 0)
+    public = tmp_path / "heldout.jsonl"
+    public.write_text("")
+    monkeypatch.setattr(cc, "PUBLIC_HELDOUT", public)
+
+    def drawn(**kw: Any) -> dict[str, int]:
+        pairs, record = cc.collect(**kw)
+        counts = {s: sum(p["source"] == s for p in pairs) for s in ("qqp", "heldout1", "qqp+typo")}
+        assert record["drawn"] == {"hand": counts["heldout1"], "qqp": counts["qqp"],
+                                   "generated": counts["qqp+typo"]}
+        return counts
+
+    assert drawn() == {"qqp": 6, "heldout1": 10, "qqp+typo": 5}
+    assert drawn(qqp_replay=12) == {"qqp": 12, "heldout1": 10, "qqp+typo": 5}
+    assert drawn(qqp_replay=500) == {"qqp": 50, "heldout1": 10, "qqp+typo": 5}
