@@ -21,7 +21,8 @@ verdict, and one it fires on is newly hit where the stack (the form off) misses 
 the hard check lets it through. The pairs ``train/cache_verifier/pairs.py`` generated
 (``source`` ending "+generated") are reported apart, outside R2 / F2. ``decide`` also
 times the table's import in fresh processes (CPU and resident memory, after the imports
-a cold start makes anyway). The rule is the lead's, quoted in docs/cache-history.md
+a cold start makes anyway). The steps are ``synonym_rule.py``'s, run for this form
+(``FORM``). The rule is the lead's, quoted in docs/cache-history.md
 "Session 19: short forms a lexicon knows":
 
     Over D19 (heldout9-11, 14-29; bench/cache_losses.py with the form on against
@@ -39,28 +40,12 @@ a cold start makes anyway). The rule is the lead's, quoted in docs/cache-history
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Any
 
-from cache_losses import rates, stage
-from extra_ask_rule import listed, others, per, write_fired
-from run_record import run_record
+from synonym_rule import Form, main
 
 from llm_router.cache import short_forms
-from llm_router.cache.spelling import same_spelling
-from llm_router.cache.verifier import shared_verifier
-from llm_router.catalog import CacheConfig
-from train.cache_verifier.pairs import read_jsonl
 
-D19 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 30)))
-NEWEST = ("heldout28", "heldout29")
-FORM = "short form"
 # The table's cost to a fresh process: its module's import after the imports a cold start
 # makes anyway (numpy, the artefact reader, the modules the respelling check reads);
 # CPU seconds and resident kB added, one JSON line.
@@ -73,135 +58,9 @@ before, started = rss(), time.process_time()
 import llm_router.cache.short_forms
 print(json.dumps({"cpu_s": time.process_time() - started, "rss_kb": rss() - before}))
 """
-
-
-def generated(pair: dict[str, Any]) -> bool:
-    """A pair ``train/cache_verifier/pairs.py`` generated (its ``source`` ends
-    "+generated")."""
-    return str(pair.get("source") or "").endswith("+generated")
-
-
-def fire(out: Path) -> None:
-    """The pairs outside D19 that only the short-form form makes one text."""
-    pieces = shared_verifier().vocabulary.pieces
-    pairs = others(D19)
-    started = time.process_time()
-    fired = [p for p in pairs if same_spelling(p["a"], p["b"], pieces) is None
-             and same_spelling(p["a"], p["b"], pieces, short_forms=True) is not None]
-    spent = time.process_time() - started
-    write_fired(out, pairs, fired, spent)
-    print(f"{len(pairs):,} pairs, the form fires on {len(fired):,} ({spent:.1f} s CPU, both "
-          f"readings); wrote {out}")
-
-
-def load_cost(runs: int) -> dict[str, Any]:
-    """The table's import in ``runs`` fresh processes: median and max CPU ms, median kB."""
-    seen = [json.loads(subprocess.run([sys.executable, "-c", LOAD], check=True,
-                                      capture_output=True, text=True).stdout)
-            for _ in range(runs)]
-    cpu = [1000 * r["cpu_s"] for r in seen]
-    return {"runs": runs, "cpu_ms_median": round(statistics.median(cpu), 2),
-            "cpu_ms_max": round(max(cpu), 2),
-            "rss_kb_median": statistics.median(r["rss_kb"] for r in seen),
-            "module_bytes": Path(short_forms.__file__).stat().st_size}
-
-
-def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path,
-           load_runs: int) -> None:
-    config = CacheConfig()
-    floor = config.verifier_floor
-    cut = config.verifier_threshold or shared_verifier().threshold
-    before, after = read_jsonl(base), read_jsonl(rows_path)
-    if [(r["set"], r["a"], r["b"]) for r in before] != [(r["set"], r["a"], r["b"])
-                                                           for r in after]:
-        raise SystemExit(f"{rows_path} are not the pairs of {base}")
-    names = list(dict.fromkeys(r["set"] for r in after))
-    if sorted(names) != sorted(D19):
-        raise SystemExit(f"{rows_path} holds {names}, not D19")
-    if any(r["respelling"] and FORM in r["respelling"] for r in before):
-        raise SystemExit(f"{base} is a run with the short-form form on")
-    newly = [r for b, r in zip(before, after, strict=True)
-             if stage(r, floor, cut)[1] and not stage(b, floor, cut)[1]]
-    lost = [r for b, r in zip(before, after, strict=True)
-            if stage(b, floor, cut)[1] and not stage(r, floor, cut)[1]]
-    big_r = [r for r in newly if r["label"]]
-    big_f = [r for r in newly if not r["label"]]
-    judged, pairs = read_jsonl(fired_rows), read_jsonl(fired)
-    if [(r["a"], r["b"]) for r in judged] != [(p["a"], p["b"]) for p in pairs]:
-        raise SystemExit(f"{fired_rows} are not the stack's rows of {fired}")
-    if any(r["respelling"] and FORM in r["respelling"] for r in judged):
-        raise SystemExit(f"{fired_rows} is a run with the short-form form on: run it off")
-    missed = [(r, p) for r, p in zip(judged, pairs, strict=True)
-              if not r["numbers"] and not stage(r, floor, cut)[1]]
-    newly2 = [r for r, p in missed if not generated(p)]
-    apart = [r for r, p in missed if generated(p)]
-    r2 = sum(1 for r in newly2 if r["label"])
-    f2 = sum(1 for r in newly2 if not r["label"])
-    r_sets = len({r["set"] for r in big_r})
-    load = load_cost(load_runs)
-    verdict: dict[str, Any] = {
-        "R": len(big_r), "F": len(big_f), "R_sets": r_sets, "R2": r2, "F2": f2,
-        "R2_generated": sum(1 for r in apart if r["label"]),
-        "F2_generated": sum(1 for r in apart if not r["label"]),
-        "load_cpu_ms": load["cpu_ms_median"], "load_rss_kb": load["rss_kb_median"],
-        "R>=30": len(big_r) >= 30, "R_sets>=8": r_sets >= 8,
-        "F<=R/20": len(big_f) <= len(big_r) / 20, "F2<=R2/10+2": f2 <= r2 / 10 + 2,
-        "load<=20ms": load["cpu_ms_median"] <= 20,
-        "layer<=1MB": load["module_bytes"] <= 1 << 20, "hits_lost": len(lost)}
-    verdict["ships_on"] = all(verdict[k] for k in (
-        "R>=30", "R_sets>=8", "F<=R/20", "F2<=R2/10+2", "load<=20ms", "layer<=1MB")
-    ) and not lost
-    summary = json.loads(fired.with_suffix(".json").read_text())
-    result: dict[str, Any] = {
-        "rule": "docs/cache-history.md, Session 19: short forms a lexicon knows",
-        "floor": floor, "cut": cut, "decision_sets": names,
-        "shipped": {"all": rates(before, floor, cut),
-                    **{n: rates([r for r in before if r["set"] == n], floor, cut)
-                       for n in names}},
-        "short_forms_on": {"all": rates(after, floor, cut),
-                           **{n: rates([r for r in after if r["set"] == n], floor, cut)
-                              for n in names}},
-        "-".join(NEWEST): {
-            "shipped": rates([r for r in before if r["set"] in NEWEST], floor, cut),
-            "short_forms_on": rates([r for r in after if r["set"] in NEWEST], floor, cut)},
-        "verdict": verdict, "load": load,
-        "newly_hit_decision": per(newly), "newly_hit_decision_pairs": listed(newly),
-        "hits_lost_pairs": listed(lost),
-        "others": {"pairs": summary["pairs"], "fired": summary["fired"],
-                   "fire_cpu_s": summary["cpu_s"], "by_set": summary["by_set"],
-                   "newly_hit": per(newly2), "newly_hit_pairs": listed(newly2),
-                   "generated_newly_hit": per(apart),
-                   "generated_newly_hit_pairs": listed(apart)},
-        "run": run_record(),
-    }
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(verdict, indent=1))
-    print("\n".join(result["newly_hit_decision_pairs"] + result["others"]["newly_hit_pairs"]))
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("fire", help="the pairs outside D19 only the short-form form respells")
-    f.add_argument("--out", type=Path, required=True)
-    d = sub.add_parser("decide", help="the rule's figures")
-    d.add_argument("--base", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of D19, the form off (the shipped stack)")
-    d.add_argument("--rows", type=Path, required=True,
-                   help="cache_losses --short-forms --pairs-out rows of the same sets")
-    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
-    d.add_argument("--fired-rows", type=Path, required=True,
-                   help="cache_losses --no-short-forms --pairs-out rows of fire's pairs")
-    d.add_argument("--load-runs", type=int, default=7,
-                   help="fresh processes that time the table's import (default 7)")
-    d.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    if args.command == "fire":
-        fire(args.out)
-    else:
-        decide(args.base, args.rows, args.fired, args.fired_rows, args.out, args.load_runs)
-    return 0
-
+FORM = Form("short form", "short_forms_on", lambda: {"short_forms": True},
+            "docs/cache-history.md, Session 19: short forms a lexicon knows", 30, 8, LOAD,
+            Path(short_forms.__file__), 1 << 20)
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(FORM, __doc__.splitlines()[0], "short-forms"))

@@ -24,7 +24,9 @@ the hard check lets it through. The pairs ``train/cache_verifier/pairs.py`` gene
 ``decide`` also times the table's load in fresh processes (``--load-runs``: CPU and RSS
 of ``shared_synonyms()`` after the imports a cold start makes anyway). The rules are
 the lead's, quoted in docs/cache-history.md "Session 18: one word for another (WordNet
-synonyms)" and "Session 19: the synonym form decided again".
+synonyms)" and "Session 19: the synonym form decided again". ``Form`` names what the
+two steps need of a respelling form, so another form's rule runs them too
+(``short_form_rule.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +69,31 @@ print(json.dumps({"cpu_s": time.process_time() - started, "rss_kb": rss() - befo
 """
 
 
+@dataclass(frozen=True)
+class Form:
+    """A respelling form as its rule reads it: ``kind`` its name in a row's
+    ``respelling``, ``on`` the results' key for the rates with it on, ``spelling`` the
+    ``same_spelling`` keyword arguments that turn it on, ``rule`` the docs section that
+    quotes the rule, ``least_r`` / ``least_sets`` the rule's R and its sets, ``load`` the
+    fresh process that times the table's load (``LOAD``), ``table`` the file held to
+    ``max_bytes`` in the layer where the rule bounds it."""
+
+    kind: str
+    on: str
+    spelling: Callable[[], dict[str, Any]]
+    rule: str
+    least_r: int
+    least_sets: int
+    load: str
+    table: Path | None = None
+    max_bytes: int | None = None
+
+
+SYNONYMS = Form("synonym", "synonyms_on", lambda: {"synonyms": shared_synonyms()},
+                "docs/cache-history.md, Session 19: the synonym form decided again (Rule A)",
+                60, 10, LOAD)
+
+
 def generated(pair: dict[str, Any]) -> bool:
     """A pair ``train/cache_verifier/pairs.py`` (or its ``styles.py``) generated: the
     ``source`` field they write ends "+generated"; hand-written and Quora rows have
@@ -72,32 +101,34 @@ def generated(pair: dict[str, Any]) -> bool:
     return str(pair.get("source") or "").endswith("+generated")
 
 
-def fire(decision: tuple[str, ...], out: Path) -> None:
-    """The pairs outside ``decision`` that only the synonym form makes one text."""
+def fire(form: Form, decision: tuple[str, ...], out: Path) -> None:
+    """The pairs outside ``decision`` that only ``form`` makes one text."""
     pieces = shared_verifier().vocabulary.pieces
-    table = shared_synonyms()
+    on = form.spelling()
     pairs = others(decision)
     started = time.process_time()
     fired = [p for p in pairs if same_spelling(p["a"], p["b"], pieces) is None
-             and same_spelling(p["a"], p["b"], pieces, table) is not None]
+             and same_spelling(p["a"], p["b"], pieces, **on) is not None]
     spent = time.process_time() - started
     write_fired(out, pairs, fired, spent)
     print(f"{len(pairs):,} pairs, the form fires on {len(fired):,} ({spent:.1f} s CPU, both "
           f"readings); wrote {out}")
 
 
-def load_cost(runs: int) -> dict[str, Any]:
-    """The table's load in ``runs`` fresh processes: median and max CPU ms, median kB."""
-    seen = [json.loads(subprocess.run([sys.executable, "-c", LOAD], check=True,
+def load_cost(form: Form, runs: int) -> dict[str, Any]:
+    """The table's load in ``runs`` fresh processes: median and max CPU ms, median kB
+    (and the table's bytes, where the form names its file)."""
+    seen = [json.loads(subprocess.run([sys.executable, "-c", form.load], check=True,
                                       capture_output=True, text=True).stdout)
             for _ in range(runs)]
     cpu = [1000 * r["cpu_s"] for r in seen]
-    return {"runs": runs, "cpu_ms_median": round(statistics.median(cpu), 2),
+    cost = {"runs": runs, "cpu_ms_median": round(statistics.median(cpu), 2),
             "cpu_ms_max": round(max(cpu), 2),
             "rss_kb_median": statistics.median(r["rss_kb"] for r in seen)}
+    return cost if form.table is None else {**cost, "table_bytes": form.table.stat().st_size}
 
 
-def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path,
+def decide(form: Form, base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path,
            decision: tuple[str, ...], newest: tuple[str, ...], load_runs: int) -> None:
     config = CacheConfig()
     floor = config.verifier_floor
@@ -109,8 +140,8 @@ def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path
     names = list(dict.fromkeys(r["set"] for r in after))
     if sorted(names) != sorted(decision):
         raise SystemExit(f"{rows_path} holds {names}, not the decision sets {decision}")
-    if any(r["respelling"] and "synonym" in r["respelling"] for r in before):
-        raise SystemExit(f"{base} is a run with the synonym form on")
+    if any(r["respelling"] and form.kind in r["respelling"] for r in before):
+        raise SystemExit(f"{base} is a run with the {form.kind} form on")
     newly = [r for b, r in zip(before, after, strict=True)
              if stage(r, floor, cut)[1] and not stage(b, floor, cut)[1]]
     lost = [r for b, r in zip(before, after, strict=True)
@@ -120,8 +151,8 @@ def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path
     judged, pairs = read_jsonl(fired_rows), read_jsonl(fired)
     if [(r["a"], r["b"]) for r in judged] != [(p["a"], p["b"]) for p in pairs]:
         raise SystemExit(f"{fired_rows} are not the stack's rows of {fired}")
-    if any(r["respelling"] and "synonym" in r["respelling"] for r in judged):
-        raise SystemExit(f"{fired_rows} is a run with the synonym form on: run it off")
+    if any(r["respelling"] and form.kind in r["respelling"] for r in judged):
+        raise SystemExit(f"{fired_rows} is a run with the {form.kind} form on: run it off")
     newly2 = [r for r, p in zip(judged, pairs, strict=True)
               if not r["numbers"] and not stage(r, floor, cut)[1] and not generated(p)]
     apart = [r for r, p in zip(judged, pairs, strict=True)
@@ -129,30 +160,35 @@ def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path
     r2 = sum(1 for r in newly2 if r["label"])
     f2 = sum(1 for r in newly2 if not r["label"])
     r_sets = len({r["set"] for r in big_r})
-    load = load_cost(load_runs)
+    load = load_cost(form, load_runs)
+    least_r, least_sets = f"R>={form.least_r}", f"R_sets>={form.least_sets}"
     verdict: dict[str, Any] = {
         "R": len(big_r), "F": len(big_f), "R_sets": r_sets, "R2": r2, "F2": f2,
         "R2_generated": sum(1 for r in apart if r["label"]),
         "F2_generated": sum(1 for r in apart if not r["label"]),
         "load_cpu_ms": load["cpu_ms_median"],
-        "R>=60": len(big_r) >= 60, "R_sets>=10": r_sets >= 10,
+        least_r: len(big_r) >= form.least_r, least_sets: r_sets >= form.least_sets,
         "F<=R/20": len(big_f) <= len(big_r) / 20, "F2<=R2/10+2": f2 <= r2 / 10 + 2,
-        "load<=20ms": load["cpu_ms_median"] <= 20, "hits_lost": len(lost)}
-    verdict["ships_on"] = all(verdict[k] for k in (
-        "R>=60", "R_sets>=10", "F<=R/20", "F2<=R2/10+2", "load<=20ms")) and not lost
+        "load<=20ms": load["cpu_ms_median"] <= 20}
+    conditions = [least_r, least_sets, "F<=R/20", "F2<=R2/10+2", "load<=20ms"]
+    if form.max_bytes is not None:
+        conditions.append(size := f"table<={form.max_bytes}B")
+        verdict[size] = load["table_bytes"] <= form.max_bytes
+    verdict["hits_lost"] = len(lost)
+    verdict["ships_on"] = all(verdict[k] for k in conditions) and not lost
     summary = json.loads(fired.with_suffix(".json").read_text())
     result: dict[str, Any] = {
-        "rule": "docs/cache-history.md, Session 19: the synonym form decided again (Rule A)",
+        "rule": form.rule,
         "floor": floor, "cut": cut, "decision_sets": names,
         "shipped": {"all": rates(before, floor, cut),
                     **{n: rates([r for r in before if r["set"] == n], floor, cut)
                        for n in names}},
-        "synonyms_on": {"all": rates(after, floor, cut),
-                        **{n: rates([r for r in after if r["set"] == n], floor, cut)
-                           for n in names}},
+        form.on: {"all": rates(after, floor, cut),
+                  **{n: rates([r for r in after if r["set"] == n], floor, cut)
+                     for n in names}},
         "-".join(newest): {
             "shipped": rates([r for r in before if r["set"] in newest], floor, cut),
-            "synonyms_on": rates([r for r in after if r["set"] in newest], floor, cut)},
+            form.on: rates([r for r in after if r["set"] in newest], floor, cut)},
         "verdict": verdict, "load": load,
         "newly_hit_decision": per(newly), "newly_hit_decision_pairs": listed(newly),
         "hits_lost_pairs": listed(lost),
@@ -168,10 +204,12 @@ def decide(base: Path, rows_path: Path, fired: Path, fired_rows: Path, out: Path
     print("\n".join(result["newly_hit_decision_pairs"] + result["others"]["newly_hit_pairs"]))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(form: Form = SYNONYMS, description: str = __doc__.splitlines()[0],
+         flag: str = "synonyms") -> int:
+    """The two steps' command line, for ``form`` (``flag``: its cache_losses option)."""
+    parser = argparse.ArgumentParser(description=description)
     sub = parser.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("fire", help="the pairs outside the decision sets only the synonym "
+    f = sub.add_parser("fire", help=f"the pairs outside the decision sets only the {form.kind} "
                                     "form respells")
     d = sub.add_parser("decide", help="the rule's figures")
     for p in (f, d):
@@ -182,10 +220,10 @@ def main() -> int:
                    help="cache_losses --pairs-out rows of the decision sets, the form off "
                         "(the shipped stack)")
     d.add_argument("--rows", type=Path, required=True,
-                   help="cache_losses --synonyms --pairs-out rows of the same sets")
+                   help=f"cache_losses --{flag} --pairs-out rows of the same sets")
     d.add_argument("--fired", type=Path, required=True, help="fire's --out")
     d.add_argument("--fired-rows", type=Path, required=True,
-                   help="cache_losses --no-synonyms --pairs-out rows of fire's pairs")
+                   help=f"cache_losses --no-{flag} --pairs-out rows of fire's pairs")
     d.add_argument("--newest", nargs="+", default=list(NEWEST),
                    help="the newest decision sets, reported apart (default heldout28 29)")
     d.add_argument("--load-runs", type=int, default=7,
@@ -193,9 +231,9 @@ def main() -> int:
     d.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "fire":
-        fire(tuple(args.decision), args.out)
+        fire(form, tuple(args.decision), args.out)
     else:
-        decide(args.base, args.rows, args.fired, args.fired_rows, args.out,
+        decide(form, args.base, args.rows, args.fired, args.fired_rows, args.out,
                tuple(args.decision), tuple(args.newest), args.load_runs)
     return 0
 
