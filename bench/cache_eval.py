@@ -15,7 +15,12 @@ Pair sets (bench/cache_pairs/):
   on which nothing was trained, tuned or chosen (data/cache_verifier/SOURCES.md).
 
 Every pair goes through ``llm_router.cache.probe.probe``: a fresh index holding only the
-cached text, asked for the query, with the router's own index and policy. A sweep point
+cached text, asked for the query, with the router's own index. The quality sweeps read the
+verifier's own reading (floor, amounts check, respelling without the synonym or short form,
+verifier): the checks after it (narrowing, extra_ask, own_case) and the synonym form are
+not applied there, so these figures are the verifier's, not the shipped lookup's
+(``bench/cache_losses.py`` and ``bench/heldout_eval.py`` read that); the latency part runs
+the router's policy (``verified_policy``). A sweep point
 is read off one probe per pair: the probe at the loosest setting reports the similarity
 and the verifier's probability (or the check that refused), and a stricter setting hits
 exactly when both clear it.

@@ -9,7 +9,9 @@ questions up to ``--entries``) and books who answered each pair's query. Here th
 index is read once per query: its ``--widen-to`` nearest candidates (the hard check's
 refusals left out, as ``TenantIndex.search`` does), each with its similarity, whether the
 respelling check passes it, what refuses it before the verifier and, over the floor, the
-verifier's stacked probability (one batched pass, as a lookup pays). A rule then picks
+verifier's stacked probability (one batched pass, as a lookup pays; the respelling check
+without the synonym form, and none of the checks after the verifier: the rules compare the
+verifier's readings). A rule then picks
 the answering entry from those rows without running a model again:
 
 - ``first``: the nearest candidate that passes (``search`` as shipped before session 11);

@@ -3,7 +3,8 @@
 That set was the first independent held-out set; it was scored once and is now seen: the
 verifier trains on its banking, saas, ecommerce, gaming and general pairs and tunes on
 the rest (train/cache_verifier/build.py). This prints recall and false hits through the
-router's lookup (``probe``: floor, amounts check, verifier) for each half, swept and at
+router's lookup (``probe``: floor, amounts check, verifier; not the synonym form nor the
+checks after the verifier, which ``bench/cache_losses.py`` adds) for each half, swept and at
 the operating point, and hits per kind. The tune half was never trained on, but the
 operating point was chosen with it: neither half is a held-out figure.
 
