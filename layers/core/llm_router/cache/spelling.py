@@ -424,8 +424,7 @@ def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Piece
         for span, kind in _one_for_many(mine[k], theirs, m, pieces):
             steps.append((span, 1, kind) if flip else (1, span, kind))
         if short_forms:
-            after = mine[k + 1] if k + 1 < len(mine) else None
-            unit = after is not None and (after.kind == "unit" or after.text in _UNIT_OF)
+            unit = _before_unit(mine, k) or k + 1 < len(mine) and mine[k + 1].text in _UNIT_OF
             for span in short_form_spans(mine[k], unit, theirs, m):
                 steps.append((span, 1, "short form") if flip else (1, span, "short form"))
     return steps
