@@ -45,6 +45,7 @@ from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 # Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
 HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
                                key=lambda name: int(name.removeprefix("heldout"))), "pairs"]
+TUNE = "cache_pairs/tune"  # the cache verifier's tune split, as ``committed_pairs`` names it
 
 
 def committed_pairs() -> list[dict[str, Any]]:
@@ -52,7 +53,7 @@ def committed_pairs() -> list[dict[str, Any]]:
     for pair in read_jsonl(HERE / "cache_pairs" / "pairs.jsonl"):
         pairs.append({"set": "cache_pairs/pairs", "a": pair["cached"], "b": pair["query"],
                       "label": int(pair["kind"] == "paraphrase")})
-    pairs += [{"set": "cache_pairs/tune", **p} for p in load(HERE / "cache_pairs" / "tune.jsonl")]
+    pairs += [{"set": TUNE, **p} for p in load(HERE / "cache_pairs" / "tune.jsonl")]
     for folder in sorted((DATA / "cache_verifier").glob("train*")):
         pairs += [{"set": folder.name, **p} for p in load(folder / "cache_pairs.jsonl")]
     return pairs

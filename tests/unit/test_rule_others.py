@@ -1,0 +1,56 @@
+"""bench/extra_ask_rule.py's ``others``: the pairs a check's or form's rule fires over
+outside its decision sets, each read once (the verifier's tune split holds copies of
+heldout1-8's and train9a-c's pairs, which the rules counted twice until session 20)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def rule() -> ModuleType:
+    with pytest.MonkeyPatch.context() as patch:  # its siblings import one another bare
+        patch.syspath_prepend(str(BENCH))
+        return importlib.import_module("extra_ask_rule")
+
+
+def pair(where: str, a: str, label: int = 1, source: str | None = None) -> dict[str, Any]:
+    row = {"set": where, "a": a, "b": a + "?", "label": label, "kind": "k"}
+    return row if source is None else {**row, "source": source}
+
+
+def test_a_tune_copy_is_read_in_its_set_alone(rule: ModuleType) -> None:
+    pairs = [pair("heldout7", "x"), pair("cache_pairs/tune", "x", source="heldout7"),
+             pair("cache_pairs/tune", "q", 0, source="qqp"),  # Quora's: no set of its own
+             pair("cache_pairs/tune", "s", source="support"),
+             pair("pairs:qqp", "r", source="qqp")]  # not the tune file: kept
+    assert [p["a"] for p in rule.read_once(pairs)] == ["x", "q", "s", "r"]
+
+
+def test_a_tune_copy_names_only_sets_among_the_pairs(rule: ModuleType) -> None:
+    # Its set absent (not committed): the tune pair is the only copy read.
+    pairs = [pair("cache_pairs/tune", "x", source="heldout99")]
+    assert rule.read_once(pairs) == pairs
+
+
+def test_a_decision_sets_pair_reaches_others_through_the_tune_file_no_more(
+        rule: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    committed = [pair("heldout9", "d"), pair("cache_pairs/tune", "d", source="heldout9"),
+                 pair("heldout7", "x"), pair("cache_pairs/tune", "x", 0, source="heldout7"),
+                 pair("cache_pairs/tune", "q", source="qqp")]
+    monkeypatch.setattr(rule, "committed_pairs", lambda: committed)
+    monkeypatch.setattr(rule, "load_support", lambda _path: [])
+    monkeypatch.setattr(rule, "load_qqp", lambda: None)
+    monkeypatch.setattr(rule, "split_qqp", lambda _rows: {"train": [("u", "v", 0)]})
+    read = [(p["set"], p["a"]) for p in rule.others(("heldout9",))]
+    assert read == [("heldout7", "x"), ("cache_pairs/tune", "q"), ("quora-train", "u")]
+    # Of named sets only (``fire --same-sets-as``): the copy is not read for its set's absence.
+    read = [(p["set"], p["a"]) for p in rule.others(("heldout9",), {"cache_pairs/tune"})]
+    assert read == [("cache_pairs/tune", "q"), ("quora-train", "u")]
