@@ -459,6 +459,35 @@ SOURCES = (
            "2.bfb50446 at 1fbcd45; then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The thirtieth and thirty-first (data/heldout30/, data/heldout31/): scored once with
+    # 2.c7efc1e2 at 8ba4f72 (session 19's end), then declared seen; trained on since
+    # 2026-12-05 session 20 (i14), the same way.
+    Source("independent-v30", "../../heldout30/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout30/, 108 marked borderline by its writer), during session 19 "
+           "(allotment societies and garden centres, funeral directors and memorial "
+           "masons, window cleaning and gutter repair, language schools and exam "
+           "centres, recording studios and rehearsal rooms, escape rooms and bowling "
+           "alleys, home-care agencies, removals and self-storage, invented small "
+           "businesses; writers from Malawi, Zambia, Fiji, Samoa, Uzbekistan, "
+           "Kazakhstan, Lithuania, Latvia, Malta, Cyprus, Cornwall, Wisconsin, retired "
+           "people writing long polite messages); scored once with 2.c7efc1e2 at "
+           "8ba4f72; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v31", "../../heldout31/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout31/, 93 marked borderline by its writer), during session 19 "
+           "(driving schools and theory tests, dog groomers and kennels, photo printing "
+           "and framing, repeat prescriptions, community halls and venue bookings, "
+           "blood-donation sessions, e-bike and scooter rental, tailors and dry "
+           "cleaners, invented small businesses; writers from Botswana, Eswatini, the "
+           "Solomon Islands, Vanuatu, Mongolia, Azerbaijan, Estonia, Bulgaria, Andorra, "
+           "San Marino, Northern Ireland, Louisiana, teenagers in lower case with "
+           "slang); scored once with 2.c7efc1e2 at 8ba4f72; then declared seen and "
+           "added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
