@@ -18,7 +18,8 @@ layers/core`` for the ``--save`` run.
 Sets (all seen): every committed heldout set (heldout1-15 in session 12) and ``pairs``
 (``bench/cache_pairs/heldout.jsonl``, as ``bench/pair_sets.py`` names them),
 ``bench/cache_pairs/pairs.jsonl`` (cached / query, labelled by kind) and ``tune.jsonl``,
-``data/cache_verifier/train*``; with ``--quora``, GPTCache's Quora training pairs (80,854).
+``data/cache_verifier/train*``; with ``--quora``, GPTCache's Quora training pairs (80,854 in
+the file, 76,853 of them not among the sets above: ``quora_pairs``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tarfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -40,7 +40,7 @@ from llm_router.cache.spelling import same_spelling
 from llm_router.cache.verifier import load_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
-from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+from train.cache_verifier.pairs import load_qqp, read_jsonl  # noqa: E402
 
 # Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
 HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
@@ -59,14 +59,13 @@ def committed_pairs() -> list[dict[str, Any]]:
     return pairs
 
 
-def quora_pairs(archive: Path) -> list[dict[str, Any]]:
-    with tarfile.open(archive) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith(".json"))
-        file = tar.extractfile(member)
-        assert file is not None
-        rows = json.load(file)
-    return [{"set": "quora-train", "a": r["text_a"], "b": r["text_b"], "label": int(r["label"])}
-            for r in rows]
+def quora_pairs(archive: Path, committed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Quora's pairs (``load_qqp``: texts stripped, none empty) but those already among
+    ``committed``: the file holds ``cache_pairs/tune``'s and ``heldout.jsonl``'s Quora
+    pairs too (4,001, same texts and label), each read once, in its committed set."""
+    read = {(p["a"], p["b"]) for p in committed}
+    return [{"set": "quora-train", "a": a, "b": b, "label": label}
+            for a, b, label in load_qqp(archive) if (a, b) not in read]
 
 
 def dump(pairs: list[dict[str, Any]], path: Path) -> None:
@@ -130,14 +129,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save", type=Path, help="write each pair's refusal here (jsonl)")
     parser.add_argument("--against", type=Path, help="a --save file to compare with")
-    parser.add_argument("--quora", type=Path, help="qqp_full.tar.gz: also its 80,854 pairs")
+    parser.add_argument("--quora", type=Path,
+                        help="qqp_full.tar.gz: also its pairs not among the committed sets")
     parser.add_argument("--dump", type=Path,
                         help="write every output of the hard check here instead (``dump``)")
     parser.add_argument("--check", choices=("amounts", "spelling"), default="amounts",
                         help="the check to run: amounts and ids (default), or the respelling "
                              "check (refused: no respelling found)")
     args = parser.parse_args()
-    pairs = committed_pairs() + (quora_pairs(args.quora) if args.quora else [])
+    pairs = committed_pairs()
+    if args.quora:
+        pairs += quora_pairs(args.quora, pairs)
     if args.dump:
         dump(pairs, args.dump)
         return

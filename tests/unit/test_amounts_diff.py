@@ -1,0 +1,43 @@
+"""bench/amounts_diff.py's ``--quora``: Quora's pairs read once (the file also holds the
+verifier's tune split's and ``heldout.jsonl``'s Quora pairs, which ``committed_pairs``
+reads already; until session 20 they were read a second time as "quora-train")."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import tarfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def amounts_diff() -> ModuleType:
+    with pytest.MonkeyPatch.context() as patch:  # its siblings import one another bare
+        patch.syspath_prepend(str(BENCH))
+        return importlib.import_module("amounts_diff")
+
+
+def archive(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
+    path, data = tmp_path / "qqp.tar.gz", json.dumps(rows).encode()
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("qqp/pairs.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_quora_pair_already_committed_is_read_there_alone(amounts_diff: ModuleType,
+                                                            tmp_path: Path) -> None:
+    rows = [{"text_a": "Is it far? ", "text_b": "How far is it?", "label": 1},
+            {"text_a": "Why blue", "text_b": "Why red", "label": 0},
+            {"text_a": " ", "text_b": "empty", "label": 0}]
+    committed = [{"set": "cache_pairs/tune", "a": "Is it far?", "b": "How far is it?",
+                  "label": 1, "kind": "paraphrase", "source": "qqp"}]
+    assert amounts_diff.quora_pairs(archive(tmp_path, rows), committed) == [
+        {"set": "quora-train", "a": "Why blue", "b": "Why red", "label": 0}]
