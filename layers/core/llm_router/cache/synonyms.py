@@ -4,8 +4,9 @@ The table (``data/synonyms/synonyms.txt``, built by ``train/synonyms.py`` from W
 3.1; its sha256 in the folder's ``manifest.json``, WordNet's licence beside it) holds,
 for each lemma of one or two words, the synsets it shares with another lemma among its
 first senses ("cost" / "price", "beginner" / "novice", "cancel" / "call off", "CV" /
-"resume"), WordNet's antonym pairs, and its exception list's inflected forms ("bought"
--> "buy"). Two words are synonyms when
+"resume"; no synset of an animal, a plant or a fungus, where WordNet lumps species a
+reader must tell apart: "death cap" / "destroying angel"), WordNet's antonym pairs, and
+its exception list's inflected forms ("bought" -> "buy"). Two words are synonyms when
 some base form of each shares a synset and no pair of their base forms is an antonym pair.
 A word's base forms are itself, its exception list's, and WordNet's detachment rules
 ("songs" -> "song", "cancelled" -> "cancel"), each kept only where the table holds it.

@@ -1,0 +1,198 @@
+"""Session 20's guard G on the synonym form's table (``train/synonyms.py
+--no-living-things``), decided by the lead's rule, quoted unchanged from docs/cache-history.md
+"Session 20: the synonym form and living things":
+
+    G: the synonym table keeps no group from a synset whose WordNet lexicographer file is
+    noun.animal or noun.plant (WordNet files fungi under noun.plant); a lemma keeps its
+    other groups. Over D21 (bench/cache_losses.py on heldout9-11, 14-31 with the table
+    built with G, against the shipped rows /work/base/base-D21-a4419cb-pairs.jsonl) and
+    over the other committed hand-written and public pairs (`others()` of D21, fixed as in
+    Part 1; the pairs train/cache_verifier/pairs.py generates excluded and reported
+    apart): P = paraphrase hits G takes away, N = negative hits G takes away, both
+    counted over D21 and others together; G may add no hit. Ship G (the table rebuilt
+    with it, no new setting) if N >= 2 and P <= 10 x N, and the table's load at init
+    costs no more CPU than today's (median of 7, as synonym_rule measures it).
+
+    # 1. both tables, in scratch folders (the layer's holds G's since session 20)
+    .venv/bin/python -m train.synonyms --living-things --out /tmp/s19-table
+    .venv/bin/python -m train.synonyms --out /tmp/g-table
+    # 2. the pairs of D21 and others(D21) the two tables make the form read differently
+    .venv/bin/python bench/synonym_guard.py fire --shipped-table /tmp/s19-table \
+        --table /tmp/g-table --out /tmp/g-fired.jsonl
+    # 3. the stack on them with each table
+    .venv/bin/python bench/cache_losses.py --sets /tmp/g-fired.jsonl --synonym-table \
+        /tmp/s19-table --out /tmp/g-shipped.json --pairs-out /tmp/g-shipped-rows.jsonl
+    .venv/bin/python bench/cache_losses.py --sets /tmp/g-fired.jsonl --synonym-table \
+        /tmp/g-table --out /tmp/g-guarded.json --pairs-out /tmp/g-guarded-rows.jsonl
+    # 4. the rule
+    .venv/bin/python bench/synonym_guard.py decide --shipped-table /tmp/s19-table \
+        --table /tmp/g-table --base /work/base/base-D21-a4419cb-pairs.jsonl \
+        --fired /tmp/g-fired.jsonl --shipped-rows /tmp/g-shipped-rows.jsonl \
+        --guarded-rows /tmp/g-guarded-rows.jsonl --out bench/results/synonym-guard-session20.json
+
+The table enters the lookup in the synonym form alone (``spelling._one_synonym``), so a
+pair both tables read alike keeps its row: the stack need judge only the pairs ``fire``
+finds. On D21 the shipped verdict is the base rows' (each checked against step 3's
+shipped row); ``decide`` also times both tables' loads, alternating, in fresh processes
+(``synonym_rule.load_once``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cache_losses import stage
+from extra_ask_rule import others, write_fired
+from pair_sets import load_sets
+from run_record import run_record
+from synonym_rule import SYNONYMS, generated, load_once, load_summary
+
+from llm_router.cache.spelling import same_spelling
+from llm_router.cache.synonyms import DIRECTORY, Synonyms, load, shared_synonyms
+from llm_router.cache.verifier import shared_verifier
+from llm_router.catalog import CacheConfig
+from train.cache_verifier.pairs import read_jsonl
+
+D21 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 32)))
+RULE = "docs/cache-history.md, Session 20: the synonym form and living things (G)"
+
+
+def table_in(folder: Path | None) -> Synonyms:
+    """The table in ``folder`` (None: the layer's)."""
+    return shared_synonyms() if folder is None else load(folder)
+
+
+def fire(shipped_table: Path | None, table: Path, decision: tuple[str, ...], out: Path,
+         ) -> None:
+    """The pairs of ``decision`` and of ``others(decision)`` where the shipped table and
+    ``table``'s make the respelling check answer differently, each with both answers."""
+    pieces = shared_verifier().vocabulary.pieces
+    shipped, guarded = table_in(shipped_table), load(table)
+    pairs = load_sets(list(decision)) + others(decision)
+    started = time.process_time()
+    fired = []
+    for p in pairs:
+        before = same_spelling(p["a"], p["b"], pieces, shipped)
+        if before in (None, ("synonym",)):  # else the forms before the synonym one decide
+            after = same_spelling(p["a"], p["b"], pieces, guarded)
+            if after != before:
+                fired.append({**p, "shipped": before, "guarded": after})
+    spent = time.process_time() - started
+    write_fired(out, pairs, fired, spent)
+    print(f"{len(pairs):,} pairs, the tables differ on {len(fired):,} ({spent:.1f} s CPU); "
+          f"wrote {out}")
+
+
+def line(p: dict[str, Any], hit: tuple[bool, bool], p_guarded: float | None) -> str:
+    before, after = ("hit" if h else "miss" for h in hit)
+    prob = "-" if p_guarded is None else f"{p_guarded:.3f}"
+    return (f"{p['set']} {p.get('id') or p.get('source') or ''} {p['kind']} "
+            f"{'+' if p['label'] else '-'} {before} -> {after} (p {prob}) | {p['a']} | "
+            f"{p['b']}")
+
+
+def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,
+           shipped_rows: Path, guarded_rows: Path, out: Path, decision: tuple[str, ...],
+           load_runs: int) -> None:
+    config = CacheConfig()
+    floor = config.verifier_floor
+    cut = config.verifier_threshold or shared_verifier().threshold
+    pairs, before, after = read_jsonl(fired), read_jsonl(shipped_rows), read_jsonl(guarded_rows)
+    for rows, path in ((before, shipped_rows), (after, guarded_rows)):
+        if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
+            raise SystemExit(f"{path} are not the stack's rows of {fired}")
+    shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
+    changed, taken, added, disagree = [], [], [], []
+    for p, s, g in zip(pairs, before, after, strict=True):
+        if p["set"] in decision:
+            row = shipped[(p["set"], p["a"], p["b"])]
+            if stage(row, floor, cut) != stage(s, floor, cut):
+                disagree.append(p)
+            s = row
+        hit = (stage(s, floor, cut)[1], stage(g, floor, cut)[1])
+        text = line(p, hit, g["p"])
+        changed.append(text)
+        if hit == (True, False):
+            taken.append((p, text))
+        elif hit == (False, True):
+            added.append((p, text))
+    if disagree:
+        raise SystemExit(f"{len(disagree)} decision pairs' shipped rows differ from {base}")
+    counted = [p for p, _ in taken if not generated(p)]
+    apart = [p for p, _ in taken if generated(p)]
+    big_p = sum(1 for p in counted if p["label"])
+    big_n = sum(1 for p in counted if not p["label"])
+    seen: dict[str, list[dict[str, Any]]] = {"shipped": [], "guarded": []}
+    for _ in range(load_runs):  # alternating, so a change of load touches both
+        seen["shipped"].append(load_once(SYNONYMS, *(
+            [] if shipped_table is None else [str(shipped_table)])))
+        seen["guarded"].append(load_once(SYNONYMS, str(table)))
+    loads = {name: load_summary(SYNONYMS, runs) for name, runs in seen.items()}
+    verdict: dict[str, Any] = {
+        "P": big_p, "N": big_n, "added": len(added),
+        "P_generated": sum(1 for p in apart if p["label"]),
+        "N_generated": sum(1 for p in apart if not p["label"]),
+        "P_decision": sum(1 for p in counted if p["label"] and p["set"] in decision),
+        "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision),
+        "load_cpu_ms": {name: cost["cpu_ms_median"] for name, cost in loads.items()},
+        "N>=2": big_n >= 2, "P<=10N": big_p <= 10 * big_n, "no_hit_added": not added,
+        "load<=shipped": loads["guarded"]["cpu_ms_median"] <= loads["shipped"]["cpu_ms_median"]}
+    verdict["ships"] = all(verdict[k] for k in ("N>=2", "P<=10N", "no_hit_added",
+                                                "load<=shipped"))
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
+    result = {
+        "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
+        "shipped_table": json.loads(((shipped_table or DIRECTORY) / "manifest.json").read_text()),
+        "table": json.loads((table / "manifest.json").read_text()),
+        "verdict": verdict, "load": loads,
+        "pairs_read": summary["pairs"], "changed": summary["fired"],
+        "changed_by_set_and_kind": dict(sorted(by.items())),
+        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
+        "changed_pairs": changed,
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(verdict, indent=1))
+    print("\n".join(changed))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fire", help="the pairs the two tables make the form read differently")
+    d = sub.add_parser("decide", help="the rule's figures")
+    for p in (f, d):
+        p.add_argument("--shipped-table", type=Path, default=None,
+                       help="the folder of the table G is measured against (default: the "
+                            "layer's)")
+        p.add_argument("--table", type=Path, required=True,
+                       help="the folder of the table built with G (train/synonyms.py --out)")
+        p.add_argument("--decision", nargs="+", default=list(D21),
+                       help="the decision sets (default D21: heldout9-11, 14-31)")
+        p.add_argument("--out", type=Path, required=True)
+    d.add_argument("--base", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets (shipped table)")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--shipped-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of fire's pairs, the shipped table")
+    d.add_argument("--guarded-rows", type=Path, required=True,
+                   help="the same with --synonym-table TABLE")
+    d.add_argument("--load-runs", type=int, default=7,
+                   help="fresh processes that time each table's load (default 7)")
+    args = parser.parse_args()
+    if args.command == "fire":
+        fire(args.shipped_table, args.table, tuple(args.decision), args.out)
+    else:
+        decide(args.shipped_table, args.table, args.base, args.fired, args.shipped_rows,
+               args.guarded_rows, args.out, tuple(args.decision), args.load_runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
