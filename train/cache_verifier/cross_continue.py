@@ -132,6 +132,9 @@ D_SESSION16 = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "
 # text guard keeps their pairs out of the bundle.
 DECISION_SETS = ("heldout22", "heldout23", "heldout24", "heldout25", "heldout26", "heldout27",
                  "heldout28", "heldout29")
+# Session 20's (D10): D8 and heldout30-31, session 19's unseen sets; ``prepare --rule
+# session20`` guards them all.
+D10 = (*DECISION_SETS, "heldout30", "heldout31")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -141,10 +144,15 @@ BUILD_PER_KIND = 300  # generated pairs per kind the build makes from them
 MINED_MAX = 4500  # mined negatives kept (``prepare``)
 MINED_WHOLE = 12000  # ... with ``--whole`` (about a fifth of the bundle, as in session 10's)
 SEED = 12
+# Session 20's Quora hard negatives (``prepare --qqp-hard N``): the build's Quora train pool's
+# not-duplicate pairs outside the replay sample whose MiniLM cosine is at least this, a sample
+# of this seed where more than N.
+QNEG_COSINE = 0.80
+QNEG_SEED = 19
 
 
-def decision_pairs() -> list[dict[str, Any]]:
-    return [dict(p, set=name) for name in DECISION_SETS
+def decision_pairs(sets: tuple[str, ...] = DECISION_SETS) -> list[dict[str, Any]]:
+    return [dict(p, set=name) for name in sets
             for p in read_jsonl(REPO / "data" / name / "cache_pairs.jsonl")]
 
 
@@ -176,12 +184,55 @@ def quora_leak(rows: list[dict[str, Any]], held: list[dict[str, Any]]) -> int:
                for p in rows if p["source"].startswith("qqp"))
 
 
-def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
+def hard_negatives(spare: list[dict[str, Any]], most: int, forbidden: set[frozenset[str]]
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Session 20's Quora hard negatives: the not-duplicate pairs of ``spare`` (the build's
+    Quora train pairs outside the replay sample) whose MiniLM cosine (the stack's embedder)
+    is at least QNEG_COSINE and whose two texts are no guarded pair's, flagged ``qneg``; a
+    QNEG_SEED sample of ``most`` where more; and a record of the counts and cosines."""
+    from llm_router.embedding.minilm import shared_embedder
+
+    seen: set[frozenset[str]] = set()
+    negatives = []
+    for p in spare:
+        key = _key(p["a"], p["b"])
+        if not p["label"] and key not in seen:
+            seen.add(key)
+            negatives.append(p)
+    texts = sorted({t for p in negatives for t in (p["a"], p["b"])})
+    vectors = np.asarray(shared_embedder().embed(texts), np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    row = {t: n for n, t in enumerate(texts)}
+    cosine = np.asarray([float(vectors[row[p["a"]]] @ vectors[row[p["b"]]]) for p in negatives])
+    close = [dict(p, qneg=True) for p, c in zip(negatives, cosine, strict=True)
+             if c >= QNEG_COSINE]
+    guarded = [p for p in close if _key(p["a"], p["b"]) not in forbidden]
+    kept = random.Random(QNEG_SEED).sample(guarded, most) if len(guarded) > most else guarded
+    high = cosine[cosine >= QNEG_COSINE]
+    return kept, {
+        "asked": most, "cosine_at_least": QNEG_COSINE, "seed": QNEG_SEED,
+        "negatives_outside_replay": len(negatives), "at_cosine": len(close),
+        "dropped_by_text_guard": len(close) - len(guarded), "kept": len(kept),
+        "cosine_quantiles_all": {str(q): round(float(np.quantile(cosine, q)), 4)
+                                 for q in (0.1, 0.25, 0.5, 0.75, 0.9)},
+        "cosine_quantiles_kept": {str(q): round(float(np.quantile(high, q)), 4)
+                                  for q in (0.1, 0.25, 0.5, 0.75, 0.9)} if high.size else {},
+        "cosine_histogram": {f"{lo:.2f}": int(((cosine >= lo) & (cosine < lo + 0.05)).sum())
+                             for lo in np.arange(0.50, 1.0, 0.05)},
+        "dropped": [{"a": p["a"], "b": p["b"]} for p in close
+                    if _key(p["a"], p["b"]) in forbidden]}
+
+
+def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None,
+            guard: tuple[str, ...] = DECISION_SETS, qqp_hard: int = 0
             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
     record of what was drawn and dropped. ``whole`` (session 15, a fit from the start):
     the build's whole pool instead of a sample, and the text guard on every pair.
-    ``qqp_replay``: Quora train pairs in the sample (None: REPLAY's; session 19's C2: 12,000)."""
+    ``qqp_replay``: Quora train pairs in the sample (None: REPLAY's; session 19's C2: 12,000).
+    ``guard``: the decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl;
+    session 19's D8, session 20's D10). ``qqp_hard`` (session 20's C3): up to this many Quora
+    hard negatives (``hard_negatives``) after the replay."""
     from train.cache_verifier.build import build
 
     built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
@@ -199,22 +250,29 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
         kinds[kind].append(p)
     sizes = ({k: len(v) for k, v in kinds.items()} if whole
              else REPLAY if qqp_replay is None else dict(REPLAY, qqp=qqp_replay))
-    replay = [p for kind, rows in kinds.items()
-              for p in rng.sample(rows, min(sizes[kind], len(rows)))]
+    sampled = {kind: rng.sample(rows, min(sizes[kind], len(rows)))
+               for kind, rows in kinds.items()}
+    replay = [p for rows in sampled.values() for p in rows]
     new = []
     for source, path in FIRST.items():
         if not path.is_file():
             raise SystemExit(f"{path} not found (copy the writer's folder there first)")
         new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
                  "kind": p["kind"]} for p in read_jsonl(path)]
-    held = decision_pairs() + read_jsonl(PUBLIC_HELDOUT)
+    held = decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)
     forbidden = {_key(p["a"], p["b"]) for p in held}
+    hard: list[dict[str, Any]] = []
+    hard_record = None
+    if qqp_hard:
+        drawn = {_key(p["a"], p["b"]) for p in sampled["qqp"]}
+        hard, hard_record = hard_negatives(
+            [p for p in kinds["qqp"] if _key(p["a"], p["b"]) not in drawn], qqp_hard, forbidden)
     # Sessions 13-16: a shape, focus or matched set's pair that shares either text with a
     # held pair is dropped too (writers repeat everyday questions, and train13's were shown two of
     # heldout16-17's false hits; the decision sets' figures should not rest on a text the
     # candidate was taught and the shipped model never saw).
     held_texts = {_text(t) for p in held for t in (p["a"], p["b"])}
-    rows = new + replay
+    rows = new + replay + hard
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
     dropped = [p for p in rows if _key(p["a"], p["b"]) in forbidden]
     shares = [p for p in kept if (whole or p["source"] in GUARDED)
@@ -231,17 +289,20 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
                       {"source": p["source"], "a": p["a"], "b": p["b"]} for p in dropped],
                   "dropped_sharing_a_text": [
                       {"source": p["source"], "a": p["a"], "b": p["b"]} for p in shares],
-                  "quora_components_checked": True}
+                  "quora_components_checked": True,
+                  **({} if hard_record is None else {"qqp_hard": hard_record})}
 
 
 def prepare(out: Path, seed: int = SEED, whole: bool = False,
-            qqp_replay: int | None = None) -> None:
+            qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
+            qqp_hard: int = 0) -> None:
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
-    pairs, record = collect(seed, whole, qqp_replay)
+    pairs, record = collect(seed, whole, qqp_replay, guard, qqp_hard)
     hand = [p for p in pairs if hand_written(p["source"])]
-    forbidden = {_key(p["a"], p["b"]) for p in decision_pairs() + read_jsonl(PUBLIC_HELDOUT)}
+    forbidden = {_key(p["a"], p["b"])
+                 for p in decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)}
     mined = [p for p in mine(hand, shared_embedder().embed)
              if _key(p["a"], p["b"]) not in forbidden]
     # Every step reads as many pairs whatever their weight: keep the mined negatives that
@@ -260,20 +321,24 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
     shape = [p["source"] in SHAPE_SETS for p in every]
     matched = [p["source"] in MATCHED_SETS for p in every]
     held = [p["source"] in HELD_SETS for p in every]
+    qneg = [bool(p.get("qneg")) for p in every]
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
         "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS),
         "held_sets": list(HELD_SETS), "seed": seed,
-        "whole": whole, "qqp_replay": qqp_replay,
-        "never_trained_on": [*DECISION_SETS, "bench/cache_pairs/heldout.jsonl"],
+        "whole": whole, "qqp_replay": qqp_replay, "qqp_hard": qqp_hard,
+        "never_trained_on": [*guard, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
                        for s, p in FIRST.items()}, **record,
         "prepare_cpu_s": round(time.process_time() - started, 1)},
-        {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held})
+        {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held,
+         **({"qneg": qneg} if qqp_hard else {})})
     write_probe(probe_file(out), every)
-    replay = len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held)
-    print(f"held {sum(held):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
+    replay = (len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held)
+              - sum(qneg))
+    print(f"{'Quora hard negatives ' + format(sum(qneg), ',') + ', ' if qqp_hard else ''}"
+          f"held {sum(held):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
           f"shape {sum(shape):,}, "
           f"new {sum(new):,}, replay {replay:,}, "
           f"mined {len(mined):,}; "
@@ -284,11 +349,11 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
 
 
 def probe_pairs(out: Path, seed: int = SEED, whole: bool = False,
-                qqp_replay: int | None = None) -> None:
+                qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS) -> None:
     """The new, shape, focus, matched and held sets' pairs, in the bundle's order
     (``prepare`` puts them first), as ``llm-router cache-probe`` input (cached = a, query =
     b): its ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
-    pairs, _ = collect(seed, whole, qqp_replay)
+    pairs, _ = collect(seed, whole, qqp_replay, guard)
     first = [p for p in pairs if p["source"] in FIRST]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape, focus, matched and held pairs are not the "
@@ -367,13 +432,48 @@ def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
         k.startswith("encoder.layer.") and int(k.split(".")[2]) < below))
 
 
+def flag(bundle: Any, name: str) -> np.ndarray:
+    """The bundle's ``train.<name>`` flags (all false in a bundle made before it)."""
+    key = f"train.{name}"
+    return (np.asarray(bundle[key], np.bool_) if key in bundle.files
+            else np.zeros(bundle["train.label"].size, np.bool_))
+
+
+def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
+                 balance: float | None = None, focus_weight: float | None = None,
+                 shape_weight: float | None = None, matched_weight: float | None = None,
+                 held_weight: float | None = None, qneg_weight: float | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair's loss weight (``fit``'s options; mean 1), which pairs are new to the
+    model (trained through the stack with ``--stack``) and which are replay (``--distil``'s:
+    neither new, mined nor a Quora hard negative, whose target stays its label)."""
+    labels = bundle["train.label"].astype(np.float32)
+    focus, shape, matched, held, qneg = (flag(bundle, k) for k in
+                                         ("focus", "shape", "matched", "held", "qneg"))
+    weights = np.where(bundle["train.new"], new_weight,
+                       np.where(bundle["train.hand"], hand_weight, 1.0)).astype(np.float32)
+    weights[focus] = new_weight if focus_weight is None else focus_weight
+    weights[shape] = new_weight if shape_weight is None else shape_weight
+    weights[matched] = new_weight if matched_weight is None else matched_weight
+    weights[held] = new_weight if held_weight is None else held_weight
+    weights[qneg] = 1.0 if qneg_weight is None else qneg_weight
+    weights[bundle["train.mined"]] = MINED_WEIGHT
+    if balance is not None:  # negatives scaled so that positives carry this share
+        pos = float((weights * labels).sum())
+        neg = float((weights * (1 - labels)).sum())
+        weights[labels == 0] *= pos * (1 - balance) / (balance * neg)
+    weights /= weights.mean()
+    first = bundle["train.new"] | focus | shape | matched | held  # the sets new to it
+    return weights, first, ~(first | bundle["train.mined"] | qneg)
+
+
 def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: int, batch: int,
         lr: float, warmup: float, seed: int, new_weight: float, hand_weight: float,
         balance: float | None = None, focus_weight: float | None = None,
         distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
         stack: Path | None = None, shape_weight: float | None = None,
         teacher_stack: Path | None = None, matched_weight: float | None = None,
-        held_weight: float | None = None) -> None:
+        held_weight: float | None = None, qneg_weight: float | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -388,28 +488,20 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     ``teacher_stack`` (session 16, a model that decides alone): ``cache-probe --explain
     --verifier-model nets`` over every bundle pair (``probe_file``): the teacher is then the
     stack, sigmoid(logit p_start + logit p_nets) (a pair refused before the nets: the
-    starting model's alone), and ``distil``'s share of it goes into **every** pair's target."""
+    starting model's alone), and ``distil``'s share of it goes into **every** pair's target.
+    ``qneg_weight`` (session 20): the weight of the bundle's Quora hard negatives (``prepare
+    --qqp-hard``; default 1, a Quora pair's), whose target is their label (not distilled)."""
     import jax
     import jax.numpy as jnp
 
     out.mkdir(parents=True, exist_ok=True)
     bundle = np.load(bundle_path)
     labels = bundle["train.label"].astype(np.float32)
-    focus, shape, matched, held = (bundle[f"train.{k}"] if f"train.{k}" in bundle.files
-                                   else np.zeros(labels.size, np.bool_)
-                                   for k in ("focus", "shape", "matched", "held"))
-    weights = np.where(bundle["train.new"], new_weight,
-                       np.where(bundle["train.hand"], hand_weight, 1.0)).astype(np.float32)
-    weights[focus] = new_weight if focus_weight is None else focus_weight
-    weights[shape] = new_weight if shape_weight is None else shape_weight
-    weights[matched] = new_weight if matched_weight is None else matched_weight
-    weights[held] = new_weight if held_weight is None else held_weight
-    weights[bundle["train.mined"]] = MINED_WEIGHT
-    if balance is not None:  # negatives scaled so that positives carry this share
-        pos = float((weights * labels).sum())
-        neg = float((weights * (1 - labels)).sum())
-        weights[labels == 0] *= pos * (1 - balance) / (balance * neg)
-    weights /= weights.mean()
+    weights, first, replay = pair_weights(
+        bundle, new_weight=new_weight, hand_weight=hand_weight, balance=balance,
+        focus_weight=focus_weight, shape_weight=shape_weight, matched_weight=matched_weight,
+        held_weight=held_weight, qneg_weight=qneg_weight)
+    qneg = flag(bundle, "qneg")
     start = init_params(bundle, INIT_LAYERS, seed) if init is None else load_artefact(init)
     layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
     params = {k: jnp.asarray(v) for k, v in start.items()}
@@ -418,8 +510,6 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     load_before = os.getloadavg()
     cpu, wall = time.process_time(), time.perf_counter()
     targets = labels.copy()
-    first = bundle["train.new"] | focus | shape | matched | held  # the sets new to it
-    replay = ~(first | bundle["train.mined"])
     drift: dict[str, Any] = {}
     if teacher_stack is not None and (distil <= 0 or stack is not None):
         raise SystemExit("--teacher-stack needs --distil > 0 and no --stack (it decides alone)")
@@ -479,7 +569,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "warmup_steps": max(1, round(steps * warmup)), "seed": seed,
         "new_weight": new_weight, "hand_weight": hand_weight, "mined_weight": MINED_WEIGHT,
         "focus_weight": focus_weight, "shape_weight": shape_weight,
-        "matched_weight": matched_weight, "held_weight": held_weight, "distil": distil,
+        "matched_weight": matched_weight, "held_weight": held_weight,
+        "qneg_weight": qneg_weight, "qneg_pairs": int(qneg.sum()), "distil": distil,
         "freeze_below": freeze_below,
         "frozen": len(frozen), "fast": fast, **drift,
         "balance": balance,
@@ -517,6 +608,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                           else SHIPPED / "cross.json").read_text())
     start = ({"trained_from": meta["embedding"]} if record["init_sha256"] is None else
              {"continued_from": {"sha256": record["init_sha256"], "model": shipped["model"]}})
+    rule = next((r for r in RULES.values() if r.text == (scores or {}).get("rule")), None)
     digest = write_cross(out, {k: w[k] for k in w.files}, {
         "layers": record["layers"],
         "max_side_tokens": MAX_SIDE,
@@ -531,7 +623,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                   **{k: record.get(k) for k in (
                       "name", "steps", "batch", "lr", "warmup_steps", "seed", "new_weight",
                       "hand_weight", "mined_weight", "focus_weight", "shape_weight",
-                      "matched_weight", "held_weight", "distil",
+                      "matched_weight", "held_weight", "qneg_weight", "qneg_pairs", "distil",
                       "freeze_below", "fast", "stacked_pairs", "alone",
                       "teacher_stack_sha256", "balance", "positive_share",
                       "epochs",
@@ -547,7 +639,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                      "never_trained_on": meta["never_trained_on"],
                      "sources_doc": "data/cache_verifier/SOURCES.md"},
         "decision": {"rule": (scores or {}).get("rule", RULES["session16"].text),
-                     "decision_sets": list(DECISION_SETS)},
+                     "decision_sets": list(DECISION_SETS if rule is None else rule.sets)},
     })
     print(f"wrote {out}/cross.npz (sha256 {digest[:16]}) and cross.json, threshold "
           f"{threshold:.6f}")
@@ -564,7 +656,10 @@ class Rule:
     shipped recall) <= ``fewer`` x shipped's; (b) no set loses more than ``worst`` points and
     the ``newest`` sets together gain recall (``newest_must`` "gain"), lose none ("keep") or
     are not checked (""). (c), (d) (and (e)) are other benches'. ``cut``: the shipped
-    stack's cut the rule reads its runs at (None: the shipped cross.json's threshold)."""
+    stack's cut the rule reads its runs at (None: the shipped cross.json's threshold).
+    ``quora`` (session 20): the cut is c_Q, the lowest at which the false hits on ``sets``
+    <= shipped's AND the Quora false hits of bench/cache_pairs/heldout.jsonl <= shipped's
+    (``decide --shipped-quora/--candidate-quora``), and (a), (b) are read there."""
 
     text: str
     sets: tuple[str, ...]
@@ -574,6 +669,7 @@ class Rule:
     newest_must: str
     fewer: float | None = None
     cut: float | None = None
+    quora: bool = False
 
     @property
     def shipped_cut(self) -> float:
@@ -636,6 +732,24 @@ RULE_19 = (
     "shipped's + 2; (d) bench/cache_pairs/heldout.jsonl: Quora false-hit rate <= shipped's + "
     "0.5 point (Quora and support-file recall reported). One candidate, the recipe below, no "
     "tuning of it on D8. Otherwise do not ship it.")
+# Session 20's, the cut chosen with Quora in view (docs/cache-history.md "Session 20: the cut
+# chosen with Quora in view"), quoted unchanged: c_Q below; (c) is cache_shared.py's.
+RULE_20 = (
+    'D10 = heldout22, 23, 24, 25, 26, 27, 28, 29, 30, 31 (10 sets, never trained on by any '
+    'candidate); whole lookup through bench/cache_losses.py with every shipped check on '
+    '(synonym form on, as shipped); the verdict is cache_losses.stage. FH0, R0 = the shipped '
+    "stack's false hits and recall on D10 at its cut 0.945708 (the rows of "
+    "/work/base/base-D21-a4419cb-pairs.jsonl for those ten sets). Q0 = the shipped stack's "
+    'Quora false-hit rate on bench/cache_pairs/heldout.jsonl (measured now with the same '
+    "bench). For a candidate X, c_Q(X) = the lowest 6-decimal cut at which X's false hits on "
+    "D10 <= FH0 AND X's Quora false-hit rate <= Q0. Adopt X at c_Q(X) if (a) X's recall on "
+    'D10 at c_Q >= R0 + 1.5 points; (b) at c_Q no one of the 10 sets loses more than 2.0 '
+    'points of recall against shipped, and heldout30+31 together do not lose recall; (c) '
+    'bench/cache_shared.py on heldout30+heldout31 (--variants 0.5:5): negatives answered by '
+    "another entry <= shipped's + 2. Candidates: C2 (session 19's, as kept) and C3 (this "
+    "brief's recipe, fixed before any of its figures); each is judged alone by this rule; if "
+    'both pass, the one with more D10 recall at its c_Q ships. Two candidates are judged and '
+    'the report says so beside any gain.')
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 RULES = {
@@ -647,6 +761,8 @@ RULES = {
                               1.5, "keep", fewer=0.75, cut=SESSION13_CUT),
     "session19": Rule(RULE_19, DECISION_SETS, ("heldout28", "heldout29"), 2.0, 2.0, "keep",
                       fewer=0.75, cut=SESSION17_CUT),
+    "session20": Rule(RULE_20, D10, ("heldout30", "heldout31"), 1.5, 2.0, "keep",
+                      cut=SESSION17_CUT, quora=True),
 }
 
 
@@ -689,14 +805,19 @@ def _just_above(p: float) -> float:
     return min(1.0, n / 1e6)
 
 
-def lowest_cut(rows: list[dict[str, Any]], false_hits: int) -> float:
+def lowest_cut(rows: list[dict[str, Any]], false_hits: int,
+               quora: tuple[list[dict[str, Any]], int] | None = None) -> float:
     """The lowest cut (6 decimals, as cross.json holds it) at which ``rows``' false hits
-    are at most ``false_hits``."""
-    ps = sorted({r["p"] for r in rows if not r["label"] and r["p"] is not None}, reverse=True)
+    are at most ``false_hits`` (and, given ``quora`` = (rows, n), those rows' false hits at
+    most n too: session 20's c_Q)."""
+    extra, most = quora if quora is not None else ([], 0)
+    ps = sorted({r["p"] for r in [*rows, *extra] if not r["label"] and r["p"] is not None},
+                reverse=True)
     best = None
     for p in [*ps, 0.0]:  # each candidate: just above a negative's p, highest first
         cut = _just_above(p)
-        if rates(rows, cut)["false_hits"] > false_hits:
+        if rates(rows, cut)["false_hits"] > false_hits or (
+                quora is not None and rates(extra, cut)["false_hits"] > most):
             break
         best = cut
     if best is None:
@@ -752,39 +873,67 @@ def check_b(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
             "pass": worst >= -rule.worst and newest_ok}
 
 
-def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"]
-               ) -> dict[str, Any]:
+def _same_pairs(base: list[dict[str, Any]], cand: list[dict[str, Any]]) -> None:
+    if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
+        raise SystemExit("the two runs hold different pairs")
+
+
+def quora_rows(path: Path) -> list[dict[str, Any]]:
+    """The Quora pairs of a ``cache_losses.py --sets pairs --pairs-out`` file."""
+    rows = [r for r in read_jsonl(path) if r["set"].startswith("pairs:qqp")]
+    if not rows:
+        raise SystemExit(f"{path}: no Quora pairs (cache_losses.py --sets pairs)")
+    return rows
+
+
+def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
+               quora: tuple[Path, Path] | None = None) -> dict[str, Any]:
     """c_A (and, where ``rule.fewer`` is set, c_R), checks (a), (a') and (b) of ``rule``
     from two ``cache_losses.py --pairs-out`` files over its sets (the shipped stack's at
     ``rule.shipped_cut``, the candidate's); (c) and (d) are other benches'. ``chosen``: "c_A"
     when (a) and (b) pass at c_A, else "c_R" when (a') and (b) pass at c_R, else None;
     ``cut``: the chosen cut (c_A when none), where the per-set and per-kind figures are
-    read."""
+    read. A ``rule.quora`` rule (session 20) needs ``quora``, the two runs' ``--sets pairs``
+    files: its one cut is c_Q (``lowest_cut`` under both bounds), "c_Q" chosen when (a) and
+    (b) pass there, and the Quora figures are reported at both cuts."""
     base, cand = read_jsonl(shipped), read_jsonl(candidate)
-    if [(r["set"], r["a"], r["b"]) for r in base] != [(r["set"], r["a"], r["b"]) for r in cand]:
-        raise SystemExit("the two runs hold different pairs")
+    _same_pairs(base, cand)
     if sorted({r["set"] for r in base}) != sorted(rule.sets):
         raise SystemExit(f"the runs are not over {', '.join(rule.sets)}")
+    if rule.quora != (quora is not None):
+        raise SystemExit("a Quora rule needs --shipped-quora and --candidate-quora, and "
+                         "only it takes them")
     r0 = rates(base, rule.shipped_cut)
-    cuts = {"c_A": lowest_cut(cand, r0["false_hits"])}
+    q = None
+    if quora is not None:
+        qb, qc = (quora_rows(path) for path in quora)
+        _same_pairs(qb, qc)
+        q = {"shipped": rates(qb, rule.shipped_cut)}
+    first = "c_Q" if q else "c_A"
+    cuts = {first: lowest_cut(cand, r0["false_hits"],
+                              None if q is None else (qc, q["shipped"]["false_hits"]))}
     if rule.fewer is not None:
         cuts["c_R"] = highest_cut(cand, r0["hits"])
     at = {name: rates(cand, c) for name, c in cuts.items()}
     b = {name: check_b(base, cand, c, rule) for name, c in cuts.items()}
-    a_pass = (at["c_A"]["recall"] - r0["recall"]) * 100 >= rule.gain - 1e-9
+    a_pass = (at[first]["recall"] - r0["recall"]) * 100 >= rule.gain - 1e-9
     fewer = None if rule.fewer is None else {
         "pass": at["c_R"]["false_hits"] <= rule.fewer * r0["false_hits"],
         "at_c_R": at["c_R"], "bound": rule.fewer * r0["false_hits"]}
-    chosen = ("c_A" if a_pass and b["c_A"]["pass"] else
+    chosen = (first if a_pass and b[first]["pass"] else
               "c_R" if fewer and fewer["pass"] and b["c_R"]["pass"] else None)
-    cut = cuts[chosen or "c_A"]
+    cut = cuts[chosen or first]
+    if q is not None:
+        q |= {"candidate": rates(qc, cut), "candidate_at_shipped_cut": rates(qc, rule.shipped_cut)}
     return {"rule": rule.text, "shipped_cut": rule.shipped_cut, "cut": cut, "chosen": chosen,
             "cuts": cuts, "shipped": r0,
             "candidate": rates(cand, cut),
+            "candidate_at_shipped_cut": rates(cand, rule.shipped_cut),
             "recall_points": round((rates(cand, cut)["recall"] - r0["recall"]) * 100, 2),
-            "a": {"pass": a_pass, "at_c_A": at["c_A"],
-                  "recall_points": round((at["c_A"]["recall"] - r0["recall"]) * 100, 2)},
-            "a_prime": fewer, "b": b[chosen or "c_A"], "b_at": b,
+            "a": {"pass": a_pass, f"at_{first}": at[first],
+                  "recall_points": round((at[first]["recall"] - r0["recall"]) * 100, 2)},
+            "a_prime": fewer, "b": b[chosen or first], "b_at": b,
+            **({} if q is None else {"quora": q}),
             "per_set": _compare(base, cand, cut, "set", rule.sets, rule.shipped_cut),
             "per_kind": _compare(base, cand, cut, "kind", sorted({r["kind"] for r in base}),
                                  rule.shipped_cut)}
@@ -794,6 +943,9 @@ WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair und
               "text guard, up to MINED_WHOLE mined negatives: a bundle for fit --from-start")
 QQP_REPLAY_HELP = ("Quora train pairs in the replay sample (default REPLAY's, 6000; session "
                    "19's C2: 12000; the Quora leak guard stays)")
+GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl): "
+              "session19's D8 (default, as session 19's bundles) or session20's D10")
+GUARDS = ("session19", "session20")
 
 
 def main() -> None:
@@ -805,6 +957,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--whole", action="store_true", help=WHOLE_HELP)
     p.add_argument("--qqp-replay", type=int, default=None, help=QQP_REPLAY_HELP)
+    p.add_argument("--rule", choices=GUARDS, default="session19", help=GUARD_HELP)
+    p.add_argument("--qqp-hard", type=int, default=0,
+                   help="up to this many Quora hard negatives (train pool, outside the replay, "
+                        "not duplicates, MiniLM cosine >= 0.80), flagged train.qneg (session "
+                        "20's C3: 4000; default 0, none)")
     q = sub.add_parser("probe-pairs",
                        help="the new, shape, focus and matched pairs as cache-probe input "
                             "(for fit --stack)")
@@ -812,6 +969,7 @@ def main() -> None:
     q.add_argument("--seed", type=int, default=SEED)
     q.add_argument("--whole", action="store_true", help="as prepare's --whole")
     q.add_argument("--qqp-replay", type=int, default=None, help=QQP_REPLAY_HELP)
+    q.add_argument("--rule", choices=GUARDS, default="session19", help=GUARD_HELP)
     f = sub.add_parser("fit", help="continue training from the shipped cross.npz (JAX)")
     f.add_argument("--bundle", type=Path, required=True)
     f.add_argument("--init", type=Path, default=SHIPPED / "cross.npz")
@@ -839,6 +997,9 @@ def main() -> None:
     f.add_argument("--held-weight", type=float, default=None,
                    help="weight of the HELD_SETS' pairs (heldout9-11, 14-21; default "
                         "--new-weight)")
+    f.add_argument("--qneg-weight", type=float, default=None,
+                   help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
+                        "trained on their label, not distilled")
     f.add_argument("--distil", type=float, default=0.0,
                    help="replay pairs' targets: this share the starting model's probability, "
                         "the rest the label")
@@ -867,16 +1028,22 @@ def main() -> None:
                    help="cache_losses.py --pairs-out over the rule's sets, the shipped stack")
     d.add_argument("--candidate", type=Path, required=True, help="the same, the candidate")
     d.add_argument("--out", type=Path, default=None)
+    d.add_argument("--shipped-quora", type=Path, default=None,
+                   help="cache_losses.py --sets pairs --pairs-out, the shipped stack (a Quora "
+                        "rule: session20)")
+    d.add_argument("--candidate-quora", type=Path, default=None, help="the same, the candidate")
     d.add_argument("--rule", choices=sorted(RULES), default="session15",
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
                         "(D''', a model that decides alone), session16-matched (D''', "
-                        "a stacked candidate trained on the matched sets) or session19 (D8, "
-                        "a stacked candidate trained on heldout9-11 and 14-21)")
+                        "a stacked candidate trained on the matched sets), session19 (D8, "
+                        "a stacked candidate trained on heldout9-11 and 14-21) or session20 "
+                        "(D10, the cut c_Q chosen with Quora in view)")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.out, args.seed, args.whole, args.qqp_replay)
+        prepare(args.out, args.seed, args.whole, args.qqp_replay, RULES[args.rule].sets,
+                args.qqp_hard)
     elif args.command == "probe-pairs":
-        probe_pairs(args.out, args.seed, args.whole, args.qqp_replay)
+        probe_pairs(args.out, args.seed, args.whole, args.qqp_replay, RULES[args.rule].sets)
     elif args.command == "fit":
         fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
             steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,
@@ -885,23 +1052,29 @@ def main() -> None:
             focus_weight=args.focus_weight, distil=args.distil,
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,
             shape_weight=args.shape_weight, teacher_stack=args.teacher_stack,
-            matched_weight=args.matched_weight, held_weight=args.held_weight)
+            matched_weight=args.matched_weight, held_weight=args.held_weight,
+            qneg_weight=args.qneg_weight)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
                      else args.threshold)
         scores = None if decision is None else {
             k: decision[k] for k in ("rule", "cut", "chosen", "cuts", "shipped", "candidate",
-                                     "recall_points", "a", "a_prime", "b")}
+                                     "recall_points", "a", "a_prime", "b", "quora")
+            if k in decision}
         export(args.fit, args.out, threshold, scores)
     else:
-        result = decide_cut(args.shipped, args.candidate, RULES[args.rule])
+        quora = (None if args.shipped_quora is None and args.candidate_quora is None
+                 else (args.shipped_quora, args.candidate_quora))
+        if quora is not None and None in quora:
+            raise SystemExit("--shipped-quora and --candidate-quora go together")
+        result = decide_cut(args.shipped, args.candidate, RULES[args.rule], quora)
         text = json.dumps(result, indent=1)
         if args.out:
             args.out.write_text(text + "\n")
         print(json.dumps({k: result[k] for k in ("cut", "chosen", "shipped", "candidate",
-                                                 "recall_points", "a", "a_prime", "b")},
-                         indent=1))
+                                                 "recall_points", "a", "a_prime", "b", "quora")
+                          if k in result}, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-19): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
-and like-length batches."""
+sessions 12-20): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
+like-length batches and Quora's hard negatives."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
+    D10,
     D_SESSION16,
     DECISION_SETS,
     FOCUS_SETS,
@@ -28,9 +30,11 @@ from train.cache_verifier.cross_continue import (
     _key,
     decide_cut,
     decision_pairs,
+    flag,
     frozen_names,
     highest_cut,
     lowest_cut,
+    pair_weights,
     probe_probabilities,
     rates,
     shipped_cut,
@@ -284,13 +288,14 @@ def test_the_verdict_is_the_lookups_with_every_check_after_the_verifier() -> Non
 
 
 def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> None:
-    """Session 19's rule over D8 (heldout22-29) reads the shipped stack at session 17's cut,
-    the older rules at session 13's; a rule that names none, at the layer's cross.json's."""
+    """Session 19's rule over D8 (heldout22-29) reads the shipped stack at session 17's cut
+    (as session 20's does), the older rules at session 13's; a rule that names none, at the layer's cross.json's."""
     rule = RULES["session19"]
     assert rule.sets == DECISION_SETS and rule.newest == ("heldout28", "heldout29")
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
-    assert {RULES[r].shipped_cut for r in RULES if r != "session19"} == {SESSION13_CUT}
+    assert {RULES[r].shipped_cut for r in RULES
+            if r not in ("session19", "session20")} == {SESSION13_CUT}
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
     assert replace(rule, cut=None).shipped_cut == shipped_cut() == layer
     cut = rule.shipped_cut
@@ -316,7 +321,7 @@ def test_the_quora_replay_size_draws_that_many_quora_pairs_and_leaves_the_rest(
     monkeypatch.setattr(build, "build", lambda *a, **k: {"train": pool, "tune": []})
     monkeypatch.setattr(cc, "REPLAY", {"hand": 10, "qqp": 6, "generated": 5})
     monkeypatch.setattr(cc, "FIRST", {})
-    monkeypatch.setattr(cc, "decision_pairs", lambda: [])
+    monkeypatch.setattr(cc, "decision_pairs", lambda sets=(): [])
     monkeypatch.setattr(cc, "quora_leak", lambda rows, held: 0)
     public = tmp_path / "heldout.jsonl"
     public.write_text("")
@@ -332,3 +337,147 @@ def test_the_quora_replay_size_draws_that_many_quora_pairs_and_leaves_the_rest(
     assert drawn() == {"qqp": 6, "heldout1": 10, "qqp+typo": 5}
     assert drawn(qqp_replay=12) == {"qqp": 12, "heldout1": 10, "qqp+typo": 5}
     assert drawn(qqp_replay=500) == {"qqp": 50, "heldout1": 10, "qqp+typo": 5}
+
+
+def test_the_lowest_cut_with_quora_in_view_keeps_both_bounds() -> None:
+    """Session 20's c_Q: the lowest cut at which the decision sets' false hits stay at FH0
+    AND Quora's at shipped's; either bound can be the one that stops it."""
+    rows = [row(0, 0.95), row(0, 0.91), row(1, 0.92), row(1, 0.9)]
+    quora = [row(0, 0.93), row(0, 0.5), row(1, 0.94)]
+    assert lowest_cut(rows, 2) == 0.000001  # the decision sets alone allow any cut ...
+    assert lowest_cut(rows, 2, (quora, 0)) == 0.930001  # ... Quora's bound stops it higher
+    assert lowest_cut(rows, 2, (quora, 1)) == 0.500001
+    assert lowest_cut(rows, 1, (quora, 5)) == 0.910001  # here the decision sets' stops it
+
+
+def _quora_rows(path: Path, negatives: list[float]) -> Path:
+    rows = ([{"set": "pairs:qqp", "a": f"q{n}", "b": f"r{n}", "label": 0, "kind": "x", "p": p,
+              "similarity": 0.9, "numbers": False, "respelling": None}
+             for n, p in enumerate(negatives)]
+            + [{"set": "pairs:support_heldout", "a": "s", "b": "t", "label": 0, "kind": "x",
+                "p": 0.999, "similarity": 0.9, "numbers": False, "respelling": None}])
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_session_20s_rule_adopts_at_c_q_with_quora_in_view(tmp_path: Path) -> None:
+    """D10 (heldout22-31); the one cut is c_Q; (a) 1.5 points there, (b) 2.0 a set and
+    heldout30+31 keeping their recall; the Quora rows are the pairs:qqp ones."""
+    rule = RULES["session20"]
+    assert rule.sets == D10 == (*DECISION_SETS, "heldout30", "heldout31")
+    assert (rule.gain, rule.worst, rule.newest_must, rule.fewer, rule.quora) == (
+        1.5, 2.0, "keep", None, True)
+    assert rule.newest == ("heldout30", "heldout31") and rule.shipped_cut == 0.945708
+    assert "c_Q(X) = the lowest 6-decimal cut" in rule.text
+    cut = rule.shipped_cut
+    shipped = {name: [(1, cut + 0.01)] * 180 + [(1, 0.5)] * 20 + [(0, cut + 0.01)] * 5
+               + [(0, 0.1)] * 95 for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    # the candidate's paraphrases sit at 0.90-0.93, its negatives at 0.89: on D10 alone a cut
+    # of 0.89 would do; Quora's negative at 0.92 (shipped passes none) holds c_Q over it
+    better = {name: [(1, cut + 0.01)] * 180 + [(1, 0.93)] * 10 + [(1, 0.90)] * 10
+              + [(0, 0.89)] * 5 + [(0, 0.1)] * 95 for name in rule.sets}
+    cand = _losses_rows(tmp_path / "better.jsonl", better)
+    q_base = _quora_rows(tmp_path / "qb.jsonl", [0.9, 0.5])
+    q_cand = _quora_rows(tmp_path / "qc.jsonl", [0.92, 0.5])
+    result = decide_cut(base, cand, rule, (q_base, q_cand))
+    assert result["cuts"] == {"c_Q": 0.920001} and result["cut"] == 0.920001
+    assert result["chosen"] == "c_Q" and result["recall_points"] == 5.0
+    assert result["quora"]["shipped"]["false_hits"] == 0
+    assert result["quora"]["candidate"]["false_hits"] == 0
+    assert result["quora"]["candidate_at_shipped_cut"]["false_hits"] == 0
+    assert result["candidate_at_shipped_cut"]["hits"] == 180 * 10
+    # Quora's negative at 0.935: c_Q climbs over the 0.93 paraphrases, (a) fails
+    q_high = _quora_rows(tmp_path / "qh.jsonl", [0.935, 0.5])
+    result = decide_cut(base, cand, rule, (q_base, q_high))
+    assert result["cut"] == 0.935001 and not result["a"]["pass"] and result["chosen"] is None
+    # a Quora rule needs the Quora runs, and only it takes them
+    with pytest.raises(SystemExit, match="Quora rule"):
+        decide_cut(base, cand, rule)
+    with pytest.raises(SystemExit, match="Quora rule"):
+        decide_cut(base, cand, replace(rule, quora=False), (q_base, q_cand))
+
+
+def test_the_quora_hard_negatives_are_close_unguarded_not_duplicates_outside_the_replay(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``prepare --qqp-hard N``: the build's Quora train pairs not drawn for the replay,
+    labelled not-duplicate, MiniLM cosine >= 0.80, no guarded pair's texts, up to N (a seed-19
+    sample), after the replay and flagged ``qneg``; none without it."""
+    import llm_router.embedding.minilm as minilm
+    import train.cache_verifier.build as build
+    import train.cache_verifier.cross_continue as cc
+
+    # text "c{i}" and "d{i}" embed at cosine 0.9 for even i, 0.5 for odd i
+    def embed(texts: list[str]) -> np.ndarray:
+        out = []
+        for t in texts:
+            i = int(t[1:])
+            angle = 0.0 if t[0] == "c" else math.acos(0.9 if i % 2 == 0 else 0.5)
+            out.append([math.cos(angle), math.sin(angle)])
+        return np.asarray(out)
+
+    class Fake:
+        pass
+
+    fake = Fake()
+    fake.embed = embed  # type: ignore[attr-defined]
+    monkeypatch.setattr(minilm, "shared_embedder", lambda: fake)
+    pool = [{"a": f"c{i}", "b": f"d{i}", "label": int(i % 5 == 0), "source": "qqp",
+             "kind": "x"} for i in range(60)]
+    monkeypatch.setattr(build, "build", lambda *a, **k: {"train": pool, "tune": []})
+    monkeypatch.setattr(cc, "REPLAY", {"hand": 0, "qqp": 20, "generated": 0})
+    monkeypatch.setattr(cc, "FIRST", {})
+    guarded = [{"a": "C2", "b": "d2!", "label": 0}]  # c2 / d2, case and punctuation aside
+    monkeypatch.setattr(cc, "decision_pairs", lambda sets=(): guarded if sets else [])
+    monkeypatch.setattr(cc, "quora_leak", lambda rows, held: 0)
+    public = tmp_path / "heldout.jsonl"
+    public.write_text("")
+    monkeypatch.setattr(cc, "PUBLIC_HELDOUT", public)
+
+    pairs, record = cc.collect(guard=("heldoutX",), qqp_hard=100)
+    replay = pairs[:20]
+    hard = [p for p in pairs if p.get("qneg")]
+    assert pairs[20:] == hard and not any(p.get("qneg") for p in replay)
+    replayed = {p["a"] for p in replay}
+    eligible = {f"c{i}" for i in range(60) if i % 2 == 0 and i % 5 and f"c{i}" not in replayed}
+    assert {p["a"] for p in hard} == eligible - {"c2"}
+    assert all(p["label"] == 0 and p["source"] == "qqp" for p in hard)
+    q = record["qqp_hard"]
+    assert q["kept"] == len(hard) and q["dropped_by_text_guard"] == int("c2" not in replayed)
+    assert q["negatives_outside_replay"] == sum(1 for i in range(60) if i % 5
+                                                and f"c{i}" not in replayed)
+    # at most N, a seed-19 sample, the same each time
+    few, _ = cc.collect(guard=("heldoutX",), qqp_hard=3)
+    again, _ = cc.collect(guard=("heldoutX",), qqp_hard=3)
+    assert sum(bool(p.get("qneg")) for p in few) == 3 and few == again
+    plain, record = cc.collect(guard=("heldoutX",))
+    assert plain == replay and "qqp_hard" not in record
+
+
+def test_the_quora_hard_negatives_weigh_qneg_weight_and_keep_their_label() -> None:
+    """``fit --qneg-weight``: their weight (default 1, a Quora pair's), never distilled
+    nor trained through the stack; a bundle made before them has no such flag."""
+    n = 6
+    bundle = {"train.label": np.asarray([1, 0, 1, 0, 0, 0], np.int8),
+              "train.new": np.asarray([1, 1, 0, 0, 0, 0], np.bool_),
+              "train.hand": np.asarray([1, 1, 1, 0, 0, 0], np.bool_),
+              "train.mined": np.asarray([0, 0, 0, 0, 0, 1], np.bool_),
+              "train.qneg": np.asarray([0, 0, 0, 0, 1, 0], np.bool_)}
+
+    class Bundle(dict):  # type: ignore[type-arg]
+        @property
+        def files(self) -> list[str]:
+            return list(self)
+
+    weights, first, replay = pair_weights(Bundle(bundle), new_weight=3, hand_weight=2,
+                                          qneg_weight=3)
+    raw = np.asarray([3, 3, 2, 1, 3, 0.3])
+    assert weights == pytest.approx(raw / raw.mean())
+    assert first.tolist() == [True, True, False, False, False, False]
+    assert replay.tolist() == [False, False, True, True, False, False]
+    older = Bundle({k: v for k, v in bundle.items() if k != "train.qneg"})
+    assert not flag(older, "qneg").any() and flag(older, "qneg").size == n
+    weights, _, replay = pair_weights(older, new_weight=3, hand_weight=2)
+    assert replay.tolist() == [False, False, True, True, True, False]
+    default, _, _ = pair_weights(Bundle(bundle), new_weight=3, hand_weight=2)
+    assert default == pytest.approx(weights)  # default 1: a Quora pair's weight
