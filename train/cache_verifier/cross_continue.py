@@ -879,8 +879,9 @@ def _same_pairs(base: list[dict[str, Any]], cand: list[dict[str, Any]]) -> None:
 
 
 def quora_rows(path: Path) -> list[dict[str, Any]]:
-    """The Quora pairs of a ``cache_losses.py --sets pairs --pairs-out`` file."""
-    rows = [r for r in read_jsonl(path) if r["set"].startswith("pairs:qqp")]
+    """The Quora pairs of a ``cache_losses.py --sets pairs --pairs-out`` file (not the
+    pairs generated from them)."""
+    rows = [r for r in read_jsonl(path) if r["set"] == "pairs:qqp"]
     if not rows:
         raise SystemExit(f"{path}: no Quora pairs (cache_losses.py --sets pairs)")
     return rows

@@ -289,7 +289,8 @@ def test_the_verdict_is_the_lookups_with_every_check_after_the_verifier() -> Non
 
 def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> None:
     """Session 19's rule over D8 (heldout22-29) reads the shipped stack at session 17's cut
-    (as session 20's does), the older rules at session 13's; a rule that names none, at the layer's cross.json's."""
+    (as session 20's does), the older rules at session 13's; a rule that names none, at the
+    layer's cross.json's."""
     rule = RULES["session19"]
     assert rule.sets == DECISION_SETS and rule.newest == ("heldout28", "heldout29")
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
@@ -354,15 +355,17 @@ def _quora_rows(path: Path, negatives: list[float]) -> Path:
     rows = ([{"set": "pairs:qqp", "a": f"q{n}", "b": f"r{n}", "label": 0, "kind": "x", "p": p,
               "similarity": 0.9, "numbers": False, "respelling": None}
              for n, p in enumerate(negatives)]
-            + [{"set": "pairs:support_heldout", "a": "s", "b": "t", "label": 0, "kind": "x",
-                "p": 0.999, "similarity": 0.9, "numbers": False, "respelling": None}])
+            + [{"set": s, "a": "s", "b": "t", "label": 0, "kind": "x", "p": 0.999,
+                "similarity": 0.9, "numbers": False, "respelling": None}
+               for s in ("pairs:support_heldout", "pairs:qqp+generated")])
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
 
 
 def test_session_20s_rule_adopts_at_c_q_with_quora_in_view(tmp_path: Path) -> None:
     """D10 (heldout22-31); the one cut is c_Q; (a) 1.5 points there, (b) 2.0 a set and
-    heldout30+31 keeping their recall; the Quora rows are the pairs:qqp ones."""
+    heldout30+31 keeping their recall; the Quora rows are the pairs:qqp ones (not those
+    generated from them)."""
     rule = RULES["session20"]
     assert rule.sets == D10 == (*DECISION_SETS, "heldout30", "heldout31")
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer, rule.quora) == (
