@@ -102,16 +102,20 @@ verifier-cross: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross decide --numbers shared --probe $(CROSS_RUN)/decision-nets.jsonl --fits $(CROSS_RUN)/fit --out $(CROSS_RUN)/decision.json
 	$(BIN)/python -m train.cache_verifier.cross export --artefact $(CROSS_RUN)/fit/$(CROSS_VARIANTS).npz --decision $(CROSS_RUN)/decision.json --fit-log $(CROSS_RUN)/fit/fit.json --bundle-meta $(CROSS_RUN)/bundle.json
 
-# Sessions 12-19: a cross-encoder trained further on CPU from the shipped cross.npz (warm
+# Sessions 12-20: a cross-encoder trained further on CPU from the shipped cross.npz (warm
 # start) on the new writers' sets and a replay sample (train/cache_verifier/cross_continue.py;
-# docs/cache-history.md "Session 12" .. "Session 19"). Writes a --cross-dir folder
+# docs/cache-history.md "Session 12" .. "Session 20"). Writes a --cross-dir folder
 # and the rule's figures under CONTINUE_RUN; the layer's artefact is only replaced by hand, when
-# the rule adopts it. The default recipe is session 19's candidate: session 16's C (train14a-d
+# the rule adopts it. The default recipe is session 20's C3: session 16's C (train14a-d
 # (focus), train13a-d (shape) and train16a-b (matched) at weight 4 with train12a-d and
 # heldout12-13 trained through the stack, the nets' logit from cache-probe) plus heldout9-11 and
-# 14-21 (held) at weight 4, 1,000 steps, seed 19, decided on heldout22-29 (its second candidate
-# C2: CONTINUE_PREPARE=--qqp-replay 12000, 12,000 Quora replay pairs instead of 6,000, and
-# --held-weight 3 --steps 1150 in CONTINUE_FIT); session 16's C is
+# 14-21 (held) at weight 3, 12,000 Quora replay pairs (CONTINUE_PREPARE), the text guard over
+# heldout22-31, 1,020 Quora hard negatives at weight 3 (CONTINUE_HARD: prepare --qqp-hard 4000),
+# 1,176 steps, seed 19, decided on heldout22-31 with Quora in view (decide --rule session20
+# reads both runs over bench/cache_pairs/heldout.jsonl). Session 19's C2 is CONTINUE_HARD= with
+# --steps 1150 and no --qneg-weight in CONTINUE_FIT, CONTINUE_PREPARE=--qqp-replay 12000 and
+# CONTINUE_RULE=session19 with CONTINUE_D heldout22-29; its C is that with no CONTINUE_PREPARE,
+# --held-weight 4 --steps 1000; session 16's C is
 # this file and cross_continue.py at d9cb83a, C1 that with --steps 700 --seed 14 and no
 # --matched-weight. CONTINUE_FROM: the commit whose layer holds the start and the baseline the
 # rule compares with (session 13's T, 137e3a21, at session 17's cut 0.945708 since d9cb83a;
@@ -123,26 +127,30 @@ verifier-cross: $(BIN)/llm-router data
 CONTINUE_RUN ?= .cache/cross-continue
 CONTINUE_NAME ?= C
 CONTINUE_FROM ?= d9cb83a
-CONTINUE_PREPARE ?=
-CONTINUE_FIT ?= --steps 1000 --lr 2e-5 --warmup 0.06 --held-weight 4 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 19 --stack $(CONTINUE_RUN)/stack-nets.jsonl
-CONTINUE_RULE ?= session19
-CONTINUE_D = heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29
+CONTINUE_PREPARE ?= --qqp-replay 12000 --rule session20
+CONTINUE_HARD ?= --qqp-hard 4000
+CONTINUE_FIT ?= --steps 1176 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 19 --stack $(CONTINUE_RUN)/stack-nets.jsonl
+CONTINUE_RULE ?= session20
+CONTINUE_D ?= heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29 heldout30 heldout31
+CONTINUE_QUORA = $(if $(filter session20,$(CONTINUE_RULE)),--shipped-quora $(CONTINUE_RUN)/pairs-shipped.jsonl --candidate-quora $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	mkdir -p $(CONTINUE_RUN)/start
 	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.npz > $(CONTINUE_RUN)/start/cross.npz
 	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.json > $(CONTINUE_RUN)/start/cross.json
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(CONTINUE_PREPARE) --out $(CONTINUE_RUN)/bundle.npz
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(CONTINUE_PREPARE) $(CONTINUE_HARD) --out $(CONTINUE_RUN)/bundle.npz
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue probe-pairs $(CONTINUE_PREPARE) --out $(CONTINUE_RUN)/stack-in.jsonl
 	OMP_NUM_THREADS=1 $(BIN)/llm-router cache-probe --explain --verifier-model nets --threshold 0.000001 < $(CONTINUE_RUN)/stack-in.jsonl > $(CONTINUE_RUN)/stack-nets.jsonl
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(CONTINUE_RUN)/bundle.npz --init $(CONTINUE_RUN)/start/cross.npz --out $(CONTINUE_RUN)/fit --name $(CONTINUE_NAME) $(CONTINUE_FIT)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME)
 	$(BIN)/python bench/cache_losses.py --sets $(CONTINUE_D) --cross-dir $(CONTINUE_RUN)/start --out $(CONTINUE_RUN)/losses-shipped.json --pairs-out $(CONTINUE_RUN)/losses-shipped.jsonl
 	$(BIN)/python bench/cache_losses.py --sets $(CONTINUE_D) --cross-dir $(CONTINUE_RUN)/$(CONTINUE_NAME) --out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).json --pairs-out $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl
-	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(CONTINUE_RULE) --shipped $(CONTINUE_RUN)/losses-shipped.jsonl --candidate $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl --out $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
+	$(if $(CONTINUE_QUORA),$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(CONTINUE_RUN)/start --out $(CONTINUE_RUN)/pairs-shipped.json --pairs-out $(CONTINUE_RUN)/pairs-shipped.jsonl)
+	$(if $(CONTINUE_QUORA),$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(CONTINUE_RUN)/$(CONTINUE_NAME) --out $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).json --pairs-out $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
+	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(CONTINUE_RULE) --shipped $(CONTINUE_RUN)/losses-shipped.jsonl --candidate $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl $(CONTINUE_QUORA) --out $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
-	@echo "checks (c), (d): bench/cache_shared.py --sets heldout28 heldout29 --variants 0.5:5 and bench/cache_losses.py --sets pairs, each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
+	@echo "check (c): bench/cache_shared.py --sets heldout30 heldout31 --variants 0.5:5 (session 19's: heldout28 heldout29; its (d): bench/cache_losses.py --sets pairs), each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

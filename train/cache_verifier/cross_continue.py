@@ -1,5 +1,5 @@
 """Continue the shipped cross-encoder's training on CPU with new hand-written pairs
-(sessions 12-19, issue 13), without rebuilding session 10's 126k-pair bundle.
+(sessions 12-20, issue 13), without rebuilding session 10's 126k-pair bundle.
 
     .venv/bin/python -m train.cache_verifier.cross_continue prepare --out BUNDLE
     .venv/bin/python -m train.cache_verifier.cross_continue fit --bundle BUNDLE --out OUT \\
@@ -42,10 +42,19 @@ longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-mod
 --cross-dir DIR`` reads (the runtime's format: combine nets, shared numbers, query first).
 ``decide`` applies a session's rule (``RULES``: session 15's for a stacked candidate, 16's
 for one that decides alone, ``session16-matched`` for session 16's stacked candidate trained
-on the matched sets, ``session19`` for one trained on the held sets) to two
+on the matched sets, ``session19`` for one trained on the held sets, ``session20`` for the
+cut chosen with Quora in view, c_Q, which also reads both stacks' ``cache_losses.py --sets
+pairs`` runs: ``--shipped-quora``, ``--candidate-quora``) to two
 ``cache_losses.py`` runs over its decision sets, each pair judged as the lookup judges it
 (``cache_losses.stage``, the checks after the verifier included), the shipped stack at its
 cut (the rule's own, or the shipped cross.json's).
+
+Session 20 (C3) added Quora **hard negatives**: ``prepare --qqp-hard N`` keeps up to N
+not-duplicate Quora pairs of the build's train pool that the replay sample left out, whose
+MiniLM cosine is at least ``QNEG_COSINE`` (under the text guard, the Quora leak guard on),
+after the replay, flagged ``train.qneg``; ``fit --qneg-weight`` weighs them, their target
+their label (never distilled). ``prepare --rule session20`` puts session 20's D10
+(heldout22-31) under the text guard instead of session 19's D8.
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
