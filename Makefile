@@ -118,7 +118,8 @@ verifier-cross: $(BIN)/llm-router data
 # --held-weight 4 --steps 1000; session 16's C is
 # this file and cross_continue.py at d9cb83a, C1 that with --steps 700 --seed 14 and no
 # --matched-weight. CONTINUE_FROM: the commit whose layer holds the start and the baseline the
-# rule compares with (session 13's T, 137e3a21, at session 17's cut 0.945708 since d9cb83a;
+# rule compares with (session 13's T, 137e3a21, at session 17's cut 0.945708 since d9cb83a,
+# the layer's until session 20 shipped C3;
 # session 13's own recipe, from session 10's artefact at 2a66ffc, is this file and
 # cross_continue.py at 8cb6ee0). CONTINUE_RULE: decide's --rule (cross_continue.RULES).
 # Session 15 trained one candidate from the start instead (MiniLM's layers, a new head) on
