@@ -146,12 +146,25 @@ def table(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any
     return {k: dict(v) for k, v in sorted(cells.items())}
 
 
-def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+def counts(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    """The lookup's verdicts on ``rows`` at this floor and operating point (``stage``):
+    paraphrases found (``hits`` of ``positives``, ``recall``) and negatives passed
+    (``false_hits`` of ``negatives``, ``false_hit_rate``), unrounded. The rules of
+    ``train/cache_verifier/cross_continue.py`` read these; ``rates`` reports them."""
     pos = [stage(r, floor, cut)[1] for r in rows if r["label"]]
     neg = [stage(r, floor, cut)[1] for r in rows if not r["label"]]
-    return {"recall": round(sum(pos) / max(len(pos), 1), 4), "hits": sum(pos),
-            "positives": len(pos), "false_hits": round(sum(neg) / max(len(neg), 1), 4),
-            "passed": sum(neg), "negatives": len(neg)}
+    return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
+            "false_hits": sum(neg), "negatives": len(neg),
+            "false_hit_rate": sum(neg) / max(len(neg), 1)}
+
+
+def rates(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:
+    """``counts`` as this bench's results hold them: rates rounded to 4 decimals,
+    ``false_hits`` the rate and ``passed`` the count."""
+    c = counts(rows, floor, cut)
+    return {"recall": round(c["recall"], 4), "hits": c["hits"], "positives": c["positives"],
+            "false_hits": round(c["false_hit_rate"], 4), "passed": c["false_hits"],
+            "negatives": c["negatives"]}
 
 
 def floor_adds(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any]:

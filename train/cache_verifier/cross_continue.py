@@ -780,30 +780,26 @@ def shipped_cut() -> float:
     return float(json.loads((SHIPPED / "cross.json").read_text())["threshold"])
 
 
+FLOOR = 0.5  # the similarity floor the rules judge at (cache.verifier_floor's default)
+
+
 @functools.cache
-def _stage() -> Any:
-    """``bench/cache_losses.py``'s ``stage``: the lookup's verdict on one of its rows."""
+def _losses() -> Any:
+    """``bench/cache_losses.py``: its ``stage`` (the lookup's verdict on one of its rows)
+    and ``counts`` (those verdicts counted: the rules' hits, false hits and rates)."""
     bench = str(REPO / "bench")
     if bench not in sys.path:
         sys.path.insert(0, bench)
-    from cache_losses import stage
+    import cache_losses
 
-    return stage
+    return cache_losses
 
 
-def _hit(row: dict[str, Any], cut: float, floor: float = 0.5) -> bool:
+def _hit(row: dict[str, Any], cut: float, floor: float = FLOOR) -> bool:
     """The lookup's verdict on a ``cache_losses.py --pairs-out`` row at this cut: its
     ``stage``, with the narrowing, extra_ask and own_case checks the row records (rows of
     runs before them, without those fields, are judged as then)."""
-    return bool(_stage()(row, floor, cut)[1])
-
-
-def rates(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
-    pos = [_hit(r, cut) for r in rows if r["label"]]
-    neg = [_hit(r, cut) for r in rows if not r["label"]]
-    return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
-            "false_hits": sum(neg), "negatives": len(neg),
-            "false_hit_rate": sum(neg) / max(len(neg), 1)}
+    return bool(_losses().stage(row, floor, cut)[1])
 
 
 def _just_above(p: float) -> float:
@@ -819,14 +815,15 @@ def lowest_cut(rows: list[dict[str, Any]], false_hits: int,
     """The lowest cut (6 decimals, as cross.json holds it) at which ``rows``' false hits
     are at most ``false_hits`` (and, given ``quora`` = (rows, n), those rows' false hits at
     most n too: session 20's c_Q)."""
+    counts = _losses().counts
     extra, most = quora if quora is not None else ([], 0)
     ps = sorted({r["p"] for r in [*rows, *extra] if not r["label"] and r["p"] is not None},
                 reverse=True)
     best = None
     for p in [*ps, 0.0]:  # each candidate: just above a negative's p, highest first
         cut = _just_above(p)
-        if rates(rows, cut)["false_hits"] > false_hits or (
-                quora is not None and rates(extra, cut)["false_hits"] > most):
+        if counts(rows, FLOOR, cut)["false_hits"] > false_hits or (
+                quora is not None and counts(extra, FLOOR, cut)["false_hits"] > most):
             break
         best = cut
     if best is None:
@@ -862,18 +859,20 @@ def _compare(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
              key: str, values: Any, base_cut: float) -> dict[str, Any]:
     """Per ``key`` value: the shipped stack's rates at ``base_cut``, the candidate's at
     ``cut``."""
-    return {v: (rates([r for r in base if r[key] == v], base_cut),
-                rates([r for r in cand if r[key] == v], cut)) for v in values}
+    counts = _losses().counts
+    return {v: (counts([r for r in base if r[key] == v], FLOOR, base_cut),
+                counts([r for r in cand if r[key] == v], FLOOR, cut)) for v in values}
 
 
 def check_b(base: list[dict[str, Any]], cand: list[dict[str, Any]], cut: float,
             rule: Rule) -> dict[str, Any]:
     """``rule``'s (b) at ``cut``: no set loses more than ``worst`` points of recall, and
     the newest sets together do what ``newest_must`` asks."""
+    counts = _losses().counts
     per_set = _compare(base, cand, cut, "set", rule.sets, rule.shipped_cut)
     worst = min((c["recall"] - b["recall"]) * 100 for b, c in per_set.values())
-    newest = (rates([r for r in base if r["set"] in rule.newest], rule.shipped_cut),
-              rates([r for r in cand if r["set"] in rule.newest], cut))
+    newest = (counts([r for r in base if r["set"] in rule.newest], FLOOR, rule.shipped_cut),
+              counts([r for r in cand if r["set"] in rule.newest], FLOOR, cut))
     newest_ok = {"gain": newest[1]["hits"] > newest[0]["hits"],
                  "keep": newest[1]["hits"] >= newest[0]["hits"], "": True}[rule.newest_must]
     return {"worst_set_points": round(worst, 2),
@@ -906,6 +905,7 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
     read. A ``rule.quora`` rule (session 20) needs ``quora``, the two runs' ``--sets pairs``
     files: its one cut is c_Q (``lowest_cut`` under both bounds), "c_Q" chosen when (a) and
     (b) pass there, and the Quora figures are reported at both cuts."""
+    counts = _losses().counts
     base, cand = read_jsonl(shipped), read_jsonl(candidate)
     _same_pairs(base, cand)
     if sorted({r["set"] for r in base}) != sorted(rule.sets):
@@ -913,18 +913,18 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
     if rule.quora != (quora is not None):
         raise SystemExit("a Quora rule needs --shipped-quora and --candidate-quora, and "
                          "only it takes them")
-    r0 = rates(base, rule.shipped_cut)
+    r0 = counts(base, FLOOR, rule.shipped_cut)
     q = None
     if quora is not None:
         qb, qc = (quora_rows(path) for path in quora)
         _same_pairs(qb, qc)
-        q = {"shipped": rates(qb, rule.shipped_cut)}
+        q = {"shipped": counts(qb, FLOOR, rule.shipped_cut)}
     first = "c_Q" if q else "c_A"
     cuts = {first: lowest_cut(cand, r0["false_hits"],
                               None if q is None else (qc, q["shipped"]["false_hits"]))}
     if rule.fewer is not None:
         cuts["c_R"] = highest_cut(cand, r0["hits"])
-    at = {name: rates(cand, c) for name, c in cuts.items()}
+    at = {name: counts(cand, FLOOR, c) for name, c in cuts.items()}
     b = {name: check_b(base, cand, c, rule) for name, c in cuts.items()}
     a_pass = (at[first]["recall"] - r0["recall"]) * 100 >= rule.gain - 1e-9
     fewer = None if rule.fewer is None else {
@@ -934,12 +934,13 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
               "c_R" if fewer and fewer["pass"] and b["c_R"]["pass"] else None)
     cut = cuts[chosen or first]
     if q is not None:
-        q |= {"candidate": rates(qc, cut), "candidate_at_shipped_cut": rates(qc, rule.shipped_cut)}
+        q |= {"candidate": counts(qc, FLOOR, cut),
+              "candidate_at_shipped_cut": counts(qc, FLOOR, rule.shipped_cut)}
     return {"rule": rule.text, "shipped_cut": rule.shipped_cut, "cut": cut, "chosen": chosen,
             "cuts": cuts, "shipped": r0,
-            "candidate": rates(cand, cut),
-            "candidate_at_shipped_cut": rates(cand, rule.shipped_cut),
-            "recall_points": round((rates(cand, cut)["recall"] - r0["recall"]) * 100, 2),
+            "candidate": counts(cand, FLOOR, cut),
+            "candidate_at_shipped_cut": counts(cand, FLOOR, rule.shipped_cut),
+            "recall_points": round((counts(cand, FLOOR, cut)["recall"] - r0["recall"]) * 100, 2),
             "a": {"pass": a_pass, f"at_{first}": at[first],
                   "recall_points": round((at[first]["recall"] - r0["recall"]) * 100, 2)},
             "a_prime": fewer, "b": b[chosen or first], "b_at": b,

@@ -18,6 +18,7 @@ from train.cache_verifier.cross_continue import (
     D10,
     D_SESSION16,
     DECISION_SETS,
+    FLOOR,
     FOCUS_SETS,
     HELD_SETS,
     MATCHED_SETS,
@@ -28,6 +29,7 @@ from train.cache_verifier.cross_continue import (
     SHIPPED,
     _hit,
     _key,
+    _losses,
     decide_cut,
     decision_pairs,
     flag,
@@ -36,12 +38,12 @@ from train.cache_verifier.cross_continue import (
     lowest_cut,
     pair_weights,
     probe_probabilities,
-    rates,
     shipped_cut,
     stacked,
 )
 from train.cache_verifier.pairs import read_jsonl
 
+counts = _losses().counts  # bench/cache_losses.py's, which the rules count with
 MATCHED_REQUESTS = 100  # added_request negatives per matched set, at least
 
 
@@ -74,12 +76,12 @@ def test_the_lowest_cut_keeps_the_false_hits_at_the_bound() -> None:
             row(0, 0.0, numbers=True), row(1, 0.92), row(1, 0.9), row(1, 0.3)]
     # one false hit allowed: the respelled negative takes it, so the cut must pass 0.95
     assert lowest_cut(rows, 1) == 0.950001
-    assert rates(rows, 0.950001)["false_hits"] == 1
+    assert counts(rows, FLOOR, 0.950001)["false_hits"] == 1
     # two allowed: the cut just over 0.91 keeps 0.92's paraphrase
     cut = lowest_cut(rows, 2)
-    assert cut == 0.910001 and rates(rows, cut)["hits"] == 1
+    assert cut == 0.910001 and counts(rows, FLOOR, cut)["hits"] == 1
     # a pair under the floor never passes, whatever its p
-    assert rates([row(0, 0.99, similarity=0.4)], 0.5)["false_hits"] == 0
+    assert counts([row(0, 0.99, similarity=0.4)], FLOOR, 0.5)["false_hits"] == 0
 
 
 def test_the_shape_sets_hold_matched_pairs_of_both_new_kinds() -> None:
@@ -208,8 +210,8 @@ def test_the_highest_cut_keeps_the_hits_at_the_bound() -> None:
     rows = [row(1, 0.99, respelled=True), row(1, 0.9712345), row(1, 0.95), row(1, 0.93),
             row(1, 0.97, similarity=0.4), row(1, 0.0, numbers=True), row(0, 0.96)]
     assert highest_cut(rows, 1) == 1.0  # the respelled paraphrase passes at any cut
-    assert highest_cut(rows, 2) == 0.971234 and rates(rows, 0.971234)["hits"] == 2
-    assert highest_cut(rows, 3) == 0.95 and rates(rows, 0.950001)["hits"] == 2
+    assert highest_cut(rows, 2) == 0.971234 and counts(rows, FLOOR, 0.971234)["hits"] == 2
+    assert highest_cut(rows, 3) == 0.95 and counts(rows, FLOOR, 0.950001)["hits"] == 2
 
 
 def test_the_matched_sets_hold_matched_pairs_of_both_new_kinds() -> None:
@@ -278,7 +280,7 @@ def test_the_verdict_is_the_lookups_with_every_check_after_the_verifier() -> Non
     for check in ("narrowed", "more", "own"):
         refused = dict(row(0, 0.99), **{check: True})
         assert not _hit(refused, 0.95), check
-        assert rates([refused, row(0, 0.99)], 0.95)["false_hits"] == 1, check
+        assert counts([refused, row(0, 0.99)], FLOOR, 0.95)["false_hits"] == 1, check
     # a respelled pair is a hit whatever the checks; one the hard check refuses, never
     assert _hit(dict(row(1, 0.2, respelled=True), own=True), 0.95)
     assert not _hit(row(1, 0.99, numbers=True), 0.0)
