@@ -4,6 +4,7 @@ that left a pipe, socket or session unclosed (a ResourceWarning) fails."""
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import warnings
 
@@ -12,7 +13,9 @@ import warnings
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
@@ -49,6 +52,20 @@ def _vendored_tiktoken() -> Iterator[None]:
         mp.delenv("TIKTOKEN_CACHE_DIR", raising=False)
         use_vendored_encodings(os.environ)
         yield
+
+
+@pytest.fixture(scope="session")
+def bench_module() -> Callable[[str], ModuleType]:
+    """Imports a ``bench/`` script by name: its siblings import one another bare, so
+    ``bench/`` is on ``sys.path`` while it loads (and taken off after)."""
+    bench = Path(__file__).resolve().parents[1] / "bench"
+
+    def load(name: str) -> ModuleType:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.syspath_prepend(str(bench))
+            return importlib.import_module(name)
+
+    return load
 
 
 @pytest.fixture(scope="session")

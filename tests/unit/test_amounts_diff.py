@@ -4,23 +4,19 @@ reads already; until session 20 they were read a second time as "quora-train")."
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
 
 @pytest.fixture(scope="module")
-def amounts_diff() -> ModuleType:
-    with pytest.MonkeyPatch.context() as patch:  # its siblings import one another bare
-        patch.syspath_prepend(str(BENCH))
-        return importlib.import_module("amounts_diff")
+def amounts_diff(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("amounts_diff")
 
 
 def archive(tmp_path: Path, rows: list[dict[str, object]]) -> Path:

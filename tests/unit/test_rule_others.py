@@ -4,21 +4,16 @@ heldout1-8's and train9a-c's pairs, which the rules counted twice until session 
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
 
 @pytest.fixture(scope="module")
-def rule() -> ModuleType:
-    with pytest.MonkeyPatch.context() as patch:  # its siblings import one another bare
-        patch.syspath_prepend(str(BENCH))
-        return importlib.import_module("extra_ask_rule")
+def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("extra_ask_rule")
 
 
 def pair(where: str, a: str, label: int = 1, source: str | None = None) -> dict[str, Any]:
