@@ -50,6 +50,11 @@ def feature(vocab: Vocabulary, a: str, b: str, name: str) -> float:
     ("Is 500mg the max dose?", "is 500 milligrams the max dose"),
     ("Is the bottle 2 litres?", "is the bottle 2000 ml"),
     ("Do you sell 2 L bottles?", "do you sell 2 litre bottles"),
+    # centilitres and decilitres (session 21)
+    ("Is a 47 cl bottle allowed?", "is a 470 ml bottle allowed"),
+    ("Is a 50cl bottle allowed?", "is a 50 centilitre bottle allowed"),
+    ("Add 5 dl of milk", "add 500 millilitres of milk"),
+    ("Add 5 decilitres of milk", "add 0.5 l of milk"),
     # units, periods and currencies written another way (``quantity_conflict``'s unit part)
     ("Is the baggage limit 50 pounds?", "is the baggage limit 50 lbs"),
     ("Is the premium £40 a month?", "is the premium 40 pounds per month"),
@@ -105,6 +110,8 @@ def test_same_amounts_and_ids_in_other_formats_agree(vocab: Vocabulary, a: str, 
     ("Is the storage limit 10 gigabytes?", "is the storage limit 10 MB"),
     ("Do I need a 0.2mm nozzle?", "do i need a 0.4 mm nozzle"),
     ("Is the screw 5 cm long?", "is the screw 5 mm long"),
+    ("Can I take a 470 ml bottle on board?", "can I take a 470 cl bottle on board"),
+    ("Is a 50cl bottle allowed?", "is a 50 dl bottle allowed"),
     ("Is the shelf 30 inches wide?", "is the shelf 30 centimeters wide"),
     # equal numbers in units, periods or currencies that differ (``quantity_conflict``'s unit part)
     ("How much to ship a 5 kg parcel?", "How much to ship a 5 lb parcel?"),

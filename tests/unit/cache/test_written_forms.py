@@ -344,6 +344,7 @@ def test_the_same_units_asked_for_agree(vocab: Vocabulary, a: str, b: str) -> No
     ("what does a bathtub hold in litres", "what does a bathtub hold in gallons"),
     ("how thick is the ice sheet in mm", "how thick is the ice sheet in inches"),
     ("how many millilitres in a teaspoon", "how many fluid ounces in a teaspoon"),
+    ("how many centilitres in a pint", "how many millilitres in a pint"),
     ("what is the oven temperature in C", "what is the oven temperature in F"),
     ("is 38C a fever", "is 38F a fever"),
 ])
@@ -382,6 +383,15 @@ def test_different_file_formats_at_one_place_conflict(vocab: Vocabulary, a: str,
                                                       conflict: bool) -> None:
     assert quantity_conflict(vocab.view(a), vocab.view(b)) is conflict
     assert quantity_conflict(vocab.view(b), vocab.view(a)) is conflict
+
+
+def test_centilitres_and_decilitres_are_volumes() -> None:
+    assert amounts("a 470 cl bottle", hard=True) == ((4700.0, "ml"),)
+    assert amounts("a 50cl bottle", hard=True) == ((500.0, "ml"),)
+    assert amounts("5 decilitres of milk", hard=True) == ((500.0, "ml"),)  # no 5 December
+    assert amounts("2 deciliters", hard=True) == amounts("200 ml", hard=True)
+    assert measures("how many cl in a pint") == {"volume:cl"}
+    assert measures("a pint in decilitres") == {"volume:dl"}
 
 
 def test_units_beside_a_number_are_amounts_not_asked_for() -> None:

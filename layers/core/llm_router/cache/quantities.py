@@ -109,6 +109,8 @@ _HARD_UNITS: dict[str, tuple[str, float]] = {
         (1000, "metre metres meter meters")) for w in names.split()},
     **{w: ("mg", 1) for w in ("mg", "milligram", "milligrams")},
     **{w: ("ml", f) for f, names in ((1, "ml millilitre millilitres milliliter milliliters"),
+                                     (10, "cl centilitre centilitres centiliter centiliters"),
+                                     (100, "dl decilitre decilitres deciliter deciliters"),
                                      (1000, "l litre litres liter liters"))
        for w in names.split()},
     # Units of their own family (factor 1: a value stays comparable with the same number
@@ -187,7 +189,8 @@ _NOT_IDS = frozenset({"twofa"})
 
 _MONTHS = {m: i + 1 for i, m in enumerate((
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# (A month's name or its start; "5 decilitres" is no 5 December.)
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?!ilit)[a-z]*\.?"
 # A pattern that starts at a digit starts with it, and what may or may not stand before
 # that digit is looked at behind it (``\d(?<=\b\d)``, ``\d(?<![\d.]\d)``): a pattern
 # whose first item is a character class is searched for that class alone, where one that
@@ -434,6 +437,8 @@ _MEASURES: dict[str, tuple[str, str]] = {
         ("weight", "stone", "stone|stones"),
         ("volume", "litre", "litre|litres|liter|liters"),
         ("volume", "ml", "ml|millilitre|millilitres|milliliter|milliliters"),
+        ("volume", "cl", "cl|centilitre|centilitres|centiliter|centiliters"),
+        ("volume", "dl", "dl|decilitre|decilitres|deciliter|deciliters"),
         ("volume", "gallon", "gallon|gallons"),
         ("volume", "floz", "fl oz|fluid ounce|fluid ounces"),
     ) for written in spellings.split("|")}
