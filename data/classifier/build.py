@@ -488,6 +488,34 @@ SOURCES = (
            "added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The thirty-second and thirty-third (data/heldout32/, data/heldout33/): scored once
+    # with 2.f1cdbd10 at 6bebf3e (session 20's end), then declared seen; trained on since
+    # 2026-12-05 session 21 (i14), the same way.
+    Source("independent-v32", "../../heldout32/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout32/, 91 marked borderline by its writer), during session 20 "
+           "(model-railway and hobby shops, aquarium and pet-fish suppliers, "
+           "scaffolding and skip hire, pottery classes, roofers and glaziers, farm "
+           "shops and veg boxes, upholsterers and cobblers, ice rinks and trampoline "
+           "parks, invented small businesses; writers from Gambia, Sierra Leone, Nauru, "
+           "Tuvalu, Brunei, Timor-Leste, Montenegro, the Faroes, Jersey, Guernsey, "
+           "Orkney, Montana, dictated messages with speech-to-text slips); scored once "
+           "with 2.f1cdbd10 at 6bebf3e; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v33", "../../heldout33/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout33/, 76 marked borderline by its writer), during session 20 "
+           "(Christmas-tree and firewood sellers, watch and jewellery repair, couriers "
+           "and parcel lockers, land surveyors and planning consultants, climbing walls "
+           "and swimming lessons, vineyards and cheese shops, pawnbrokers, greenhouse "
+           "and polytunnel suppliers, invented small businesses; writers from Liberia, "
+           "Djibouti, Mauritius, the Seychelles, Suriname, Guyana, Belize, Greenland, "
+           "the Isle of Man, Hawaii, Yukon, Tasmania, dyslexic writers with wandering "
+           "spelling); scored once with 2.f1cdbd10 at 6bebf3e; then declared seen and "
+           "added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
