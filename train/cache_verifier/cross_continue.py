@@ -1,5 +1,5 @@
 """Continue the shipped cross-encoder's training on CPU with new hand-written pairs
-(sessions 12-20, issue 13), without rebuilding session 10's 126k-pair bundle.
+(sessions 12-21, issue 13), without rebuilding session 10's 126k-pair bundle.
 
     .venv/bin/python -m train.cache_verifier.cross_continue prepare --out BUNDLE
     .venv/bin/python -m train.cache_verifier.cross_continue fit --bundle BUNDLE --out OUT \\
@@ -44,7 +44,8 @@ longest pair). ``export`` writes a folder ``bench/cache_losses.py --verifier-mod
 for one that decides alone, ``session16-matched`` for session 16's stacked candidate trained
 on the matched sets, ``session19`` for one trained on the held sets, ``session20`` for the
 cut chosen with Quora in view, c_Q, which also reads both stacks' ``cache_losses.py --sets
-pairs`` runs: ``--shipped-quora``, ``--candidate-quora``) to two
+pairs`` runs: ``--shipped-quora``, ``--candidate-quora``; ``session21`` for one trained on
+nineteen held sets, decided on heldout30-33) to two
 ``cache_losses.py`` runs over its decision sets, each pair judged as the lookup judges it
 (``cache_losses.stage``, the checks after the verifier included), the shipped stack at its
 cut (the rule's own, or the shipped cross.json's).
@@ -55,6 +56,13 @@ MiniLM cosine is at least ``QNEG_COSINE`` (under the text guard, the Quora leak 
 after the replay, flagged ``train.qneg``; ``fit --qneg-weight`` weighs them, their target
 their label (never distilled). ``prepare --rule session20`` puts session 20's D10
 (heldout22-31) under the text guard instead of session 19's D8.
+
+Session 21 (C4) trains on nineteen held sets: ``prepare --rule session21`` holds heldout22-29
+whole too (``HELD_SESSION21``, after the eleven: the sets in C3's order, then these)
+and guards D4 (heldout30-33); each rule names the held sets a candidate judged by it trains
+on (``Rule.held``), so session 19's and 20's bundles rebuild as they were. Its rule
+(``decide --rule session21``) tries c_Q first, then the false-hit path c_R, which must keep
+Quora's false hits at shipped's too.
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
@@ -126,13 +134,25 @@ MATCHED_SETS = {f"train16{x}": DATA / f"train16{x}" / "cache_pairs.jsonl" for x 
 # Session 19's: the eleven oldest hand-written held-out sets, written by independent writers
 # on the held-out template and decision sets until then (no longer: D8 below decides);
 # flagged ``train.held``, weight ``--held-weight``.
-HELD_SETS = {f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl"
-             for n in (9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21)}
+def held_sets(numbers: tuple[int, ...]) -> dict[str, Path]:
+    """heldout<n> for each of ``numbers``, in order, and its pairs' file."""
+    return {f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl" for n in numbers}
+
+
+HELD_SETS = held_sets((9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21))
+# Session 21's (C4): those and heldout22-29, session 19's D8 and part of session 20's D10,
+# nineteen sets (``prepare --rule session21``).
+HELD_SESSION21 = held_sets((9, 10, 11, *range(14, 30)))
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
 # (``fit --stack``).
-FIRST = {**NEW_SETS, **GUARDED, **HELD_SETS}
+def first_sets(held: dict[str, Path]) -> dict[str, Path]:
+    """The sets a bundle holds whole, in its order, with these held sets."""
+    return {**NEW_SETS, **GUARDED, **held}
+
+
+FIRST = first_sets(HELD_SETS)
 # Sessions 15-16's decision sets (D'', the first eleven, and D''').
 D_SESSION16 = ("heldout9", "heldout10", "heldout11", "heldout14", "heldout15", "heldout16",
                "heldout17", "heldout18", "heldout19", "heldout20", "heldout21", "heldout22",
@@ -144,6 +164,9 @@ DECISION_SETS = ("heldout22", "heldout23", "heldout24", "heldout25", "heldout26"
 # Session 20's (D10): D8 and heldout30-31, session 19's unseen sets; ``prepare --rule
 # session20`` guards them all.
 D10 = (*DECISION_SETS, "heldout30", "heldout31")
+# Session 21's (D4): heldout30-31 and heldout32-33, never trained on by C3 or C4; ``prepare
+# --rule session21`` guards them (and trains on heldout22-29: HELD_SESSION21).
+D4 = ("heldout30", "heldout31", "heldout32", "heldout33")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -233,7 +256,8 @@ def hard_negatives(spare: list[dict[str, Any]], most: int, forbidden: set[frozen
 
 
 def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None,
-            guard: tuple[str, ...] = DECISION_SETS, qqp_hard: int = 0
+            guard: tuple[str, ...] = DECISION_SETS, qqp_hard: int = 0,
+            first: dict[str, Path] | None = None
             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
     record of what was drawn and dropped. ``whole`` (session 15, a fit from the start):
@@ -241,7 +265,8 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
     ``qqp_replay``: Quora train pairs in the sample (None: REPLAY's; session 19's C2: 12,000).
     ``guard``: the decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl;
     session 19's D8, session 20's D10). ``qqp_hard`` (session 20's C3): up to this many Quora
-    hard negatives (``hard_negatives``) after the replay."""
+    hard negatives (``hard_negatives``) after the replay. ``first``: the sets held whole
+    (None: ``FIRST``, the eleven held sets; session 21's C4: ``first_sets(HELD_SESSION21)``)."""
     from train.cache_verifier.build import build
 
     built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
@@ -263,7 +288,7 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
                for kind, rows in kinds.items()}
     replay = [p for rows in sampled.values() for p in rows]
     new = []
-    for source, path in FIRST.items():
+    for source, path in (FIRST if first is None else first).items():
         if not path.is_file():
             raise SystemExit(f"{path} not found (copy the writer's folder there first)")
         new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
@@ -304,11 +329,12 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
 
 def prepare(out: Path, seed: int = SEED, whole: bool = False,
             qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
-            qqp_hard: int = 0) -> None:
+            qqp_hard: int = 0, held: dict[str, Path] = HELD_SETS) -> None:
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
-    pairs, record = collect(seed, whole, qqp_replay, guard, qqp_hard)
+    first = first_sets(held)
+    pairs, record = collect(seed, whole, qqp_replay, guard, qqp_hard, first)
     hand = [p for p in pairs if hand_written(p["source"])]
     forbidden = {_key(p["a"], p["b"])
                  for p in decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)}
@@ -316,7 +342,7 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
              if _key(p["a"], p["b"]) not in forbidden]
     # Every step reads as many pairs whatever their weight: keep the mined negatives that
     # touch a new set's text, and a sample of the rest up to MINED_MAX.
-    new_texts = {t for p in pairs if p["source"] in FIRST for t in (p["a"], p["b"])}
+    new_texts = {t for p in pairs if p["source"] in first for t in (p["a"], p["b"])}
     touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
     rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
     mined_all = len(mined)
@@ -329,25 +355,25 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
     focus = [p["source"] in FOCUS_SETS for p in every]
     shape = [p["source"] in SHAPE_SETS for p in every]
     matched = [p["source"] in MATCHED_SETS for p in every]
-    held = [p["source"] in HELD_SETS for p in every]
+    held_flag = [p["source"] in held for p in every]
     qneg = [bool(p.get("qneg")) for p in every]
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
         "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS),
-        "held_sets": list(HELD_SETS), "seed": seed,
+        "held_sets": list(held), "seed": seed,
         "whole": whole, "qqp_replay": qqp_replay, "qqp_hard": qqp_hard,
         "never_trained_on": [*guard, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
-                       for s, p in FIRST.items()}, **record,
+                       for s, p in first.items()}, **record,
         "prepare_cpu_s": round(time.process_time() - started, 1)},
-        {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held,
+        {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held_flag,
          **({"qneg": qneg} if qqp_hard else {})})
     write_probe(probe_file(out), every)
-    replay = (len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held)
+    replay = (len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held_flag)
               - sum(qneg))
     print(f"{'Quora hard negatives ' + format(sum(qneg), ',') + ', ' if qqp_hard else ''}"
-          f"held {sum(held):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
+          f"held {sum(held_flag):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
           f"shape {sum(shape):,}, "
           f"new {sum(new):,}, replay {replay:,}, "
           f"mined {len(mined):,}; "
@@ -358,12 +384,14 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
 
 
 def probe_pairs(out: Path, seed: int = SEED, whole: bool = False,
-                qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS) -> None:
+                qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
+                held: dict[str, Path] = HELD_SETS) -> None:
     """The new, shape, focus, matched and held sets' pairs, in the bundle's order
     (``prepare`` puts them first), as ``llm-router cache-probe`` input (cached = a, query =
     b): its ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
-    pairs, _ = collect(seed, whole, qqp_replay, guard)
-    first = [p for p in pairs if p["source"] in FIRST]
+    sets = first_sets(held)
+    pairs, _ = collect(seed, whole, qqp_replay, guard, first=sets)
+    first = [p for p in pairs if p["source"] in sets]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape, focus, matched and held pairs are not the "
                          "bundle's first")
@@ -668,7 +696,9 @@ class Rule:
     stack's cut the rule reads its runs at (None: the shipped cross.json's threshold).
     ``quora`` (session 20): the cut is c_Q, the lowest at which the false hits on ``sets``
     <= shipped's AND the Quora false hits of bench/cache_pairs/heldout.jsonl <= shipped's
-    (``decide --shipped-quora/--candidate-quora``), and (a), (b) are read there."""
+    (``decide --shipped-quora/--candidate-quora``), and (a), (b) are read there; with
+    ``fewer`` too (session 21), c_R must also keep Quora's false hits at shipped's.
+    ``held``: the held sets (heldout<n>) a candidate judged by it trains on (``prepare --rule``)."""
 
     text: str
     sets: tuple[str, ...]
@@ -679,6 +709,7 @@ class Rule:
     fewer: float | None = None
     cut: float | None = None
     quora: bool = False
+    held: tuple[int, ...] = (9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21)
 
     @property
     def shipped_cut(self) -> float:
@@ -759,8 +790,28 @@ RULE_20 = (
     "brief's recipe, fixed before any of its figures); each is judged alone by this rule; if "
     'both pass, the one with more D10 recall at its c_Q ships. Two candidates are judged and '
     'the report says so beside any gain.')
+# Session 21's, for C4 trained on nineteen held-out sets (docs/cache-history.md "Session 21:
+# the cross-encoder trained on nineteen held-out sets"), quoted unchanged: c_Q as session 20's,
+# then the false-hit path c_R; (c) is cache_shared.py's.
+RULE_21 = (
+    "D4 = heldout30, 31, 32, 33 (never trained on by C3 or C4; C3's cut was chosen on "
+    "heldout22-31, which favours the shipped baseline on heldout30-31). Whole lookup through "
+    "bench/cache_losses.py with every shipped check on; the verdict is cache_losses.stage. "
+    "FH0, R0 = the shipped stack's false hits and recall on D4 at 0.927421 (the rows of "
+    "/work/base/base-D23-946a481-pairs.jsonl for those four sets: 22 of 1,508, 1,030 / 1,512 "
+    "= 68.12 %). Q0 = the shipped stack's Quora false-hit rate on "
+    "bench/cache_pairs/heldout.jsonl (measured now with the same bench). c_Q(X) = the lowest "
+    "6-decimal cut at which X's D4 false hits <= FH0 AND X's Quora false-hit rate <= Q0. "
+    "Adopt X at c_Q if (a) X's D4 recall at c_Q >= R0 + 1.5 points; (b) at c_Q no one of the "
+    "four sets loses more than 2.0 points of recall against shipped; (c) "
+    "bench/cache_shared.py on heldout32+heldout33 (--variants 0.5:5): negatives answered by "
+    "another entry <= shipped's + 2. Otherwise, the false-hit path: c_R(X) = the highest "
+    "6-decimal cut at which X's D4 recall >= R0 and its Quora false-hit rate <= Q0; adopt X "
+    "at c_R if (a') X's D4 false hits at c_R <= 0.7 x FH0 (<= 15), and (b) and (c) hold at "
+    "c_R. Otherwise keep C3.")
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
+SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped since
 RULES = {
     "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
                       cut=SESSION13_CUT),
@@ -772,6 +823,8 @@ RULES = {
                       fewer=0.75, cut=SESSION17_CUT),
     "session20": Rule(RULE_20, D10, ("heldout30", "heldout31"), 1.5, 2.0, "keep",
                       cut=SESSION17_CUT, quora=True),
+    "session21": Rule(RULE_21, D4, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION20_CUT, quora=True,
+                      held=(9, 10, 11, *range(14, 30))),
 }
 
 
@@ -903,8 +956,11 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
     when (a) and (b) pass at c_A, else "c_R" when (a') and (b) pass at c_R, else None;
     ``cut``: the chosen cut (c_A when none), where the per-set and per-kind figures are
     read. A ``rule.quora`` rule (session 20) needs ``quora``, the two runs' ``--sets pairs``
-    files: its one cut is c_Q (``lowest_cut`` under both bounds), "c_Q" chosen when (a) and
-    (b) pass there, and the Quora figures are reported at both cuts."""
+    files: its first cut is c_Q (``lowest_cut`` under both bounds), "c_Q" chosen when (a) and
+    (b) pass there, and the Quora figures are reported at both cuts; with ``rule.fewer`` too
+    (session 21) c_R must also keep Quora's false hits at shipped's: Quora's only fall as the
+    cut rises, so where they pass shipped's at the highest cut keeping R0 no cut does both
+    and (a') fails."""
     counts = _losses().counts
     base, cand = read_jsonl(shipped), read_jsonl(candidate)
     _same_pairs(base, cand)
@@ -930,6 +986,11 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
     fewer = None if rule.fewer is None else {
         "pass": at["c_R"]["false_hits"] <= rule.fewer * r0["false_hits"],
         "at_c_R": at["c_R"], "bound": rule.fewer * r0["false_hits"]}
+    if fewer is not None and q is not None:  # session 21: c_R keeps Quora at shipped's too
+        at_r = counts(qc, FLOOR, cuts["c_R"])
+        quora_ok = at_r["false_hits"] <= q["shipped"]["false_hits"]
+        fewer |= {"pass": fewer["pass"] and quora_ok, "quora_pass": quora_ok,
+                  "quora_at_c_R": at_r}
     chosen = (first if a_pass and b[first]["pass"] else
               "c_R" if fewer and fewer["pass"] and b["c_R"]["pass"] else None)
     cut = cuts[chosen or first]
@@ -955,9 +1016,11 @@ WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair und
               "text guard, up to MINED_WHOLE mined negatives: a bundle for fit --from-start")
 QQP_REPLAY_HELP = ("Quora train pairs in the replay sample (default REPLAY's, 6000; session "
                    "19's C2: 12000; the Quora leak guard stays)")
-GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl): "
-              "session19's D8 (default, as session 19's bundles) or session20's D10")
-GUARDS = ("session19", "session20")
+GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl) "
+              "and whose held sets are trained on: session19's D8 (default, as session 19's "
+              "bundles) or session20's D10, each with heldout9-11 and 14-21, or session21's "
+              "D4 (heldout30-33) with heldout9-11 and 14-29")
+GUARDS = ("session19", "session20", "session21")
 
 
 def main() -> None:
@@ -1007,8 +1070,8 @@ def main() -> None:
     f.add_argument("--matched-weight", type=float, default=None,
                    help="weight of the MATCHED_SETS' pairs (train16a-b; default --new-weight)")
     f.add_argument("--held-weight", type=float, default=None,
-                   help="weight of the HELD_SETS' pairs (heldout9-11, 14-21; default "
-                        "--new-weight)")
+                   help="weight of the held sets' pairs (heldout9-11, 14-21; with prepare "
+                        "--rule session21 also heldout22-29; default --new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
                         "trained on their label, not distilled")
@@ -1048,14 +1111,18 @@ def main() -> None:
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
                         "(D''', a model that decides alone), session16-matched (D''', "
                         "a stacked candidate trained on the matched sets), session19 (D8, "
-                        "a stacked candidate trained on heldout9-11 and 14-21) or session20 "
-                        "(D10, the cut c_Q chosen with Quora in view)")
+                        "a stacked candidate trained on heldout9-11 and 14-21), session20 "
+                        "(D10, the cut c_Q chosen with Quora in view) or session21 (D4, "
+                        "heldout30-33: c_Q, then the false-hit path c_R)")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.out, args.seed, args.whole, args.qqp_replay, RULES[args.rule].sets,
-                args.qqp_hard)
+        rule = RULES[args.rule]
+        prepare(args.out, args.seed, args.whole, args.qqp_replay, rule.sets, args.qqp_hard,
+                held_sets(rule.held))
     elif args.command == "probe-pairs":
-        probe_pairs(args.out, args.seed, args.whole, args.qqp_replay, RULES[args.rule].sets)
+        rule = RULES[args.rule]
+        probe_pairs(args.out, args.seed, args.whole, args.qqp_replay, rule.sets,
+                    held_sets(rule.held))
     elif args.command == "fit":
         fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
             steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,

@@ -1,5 +1,5 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-20): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
+sessions 12-21): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
 like-length batches and Quora's hard negatives."""
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ import pytest
 
 from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
+    D4,
     D10,
     D_SESSION16,
     DECISION_SETS,
     FLOOR,
     FOCUS_SETS,
+    HELD_SESSION21,
     HELD_SETS,
     MATCHED_SETS,
     NEW_SETS,
@@ -32,8 +34,10 @@ from train.cache_verifier.cross_continue import (
     _losses,
     decide_cut,
     decision_pairs,
+    first_sets,
     flag,
     frozen_names,
+    held_sets,
     highest_cut,
     lowest_cut,
     pair_weights,
@@ -291,14 +295,15 @@ def test_the_verdict_is_the_lookups_with_every_check_after_the_verifier() -> Non
 
 def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> None:
     """Session 19's rule over D8 (heldout22-29) reads the shipped stack at session 17's cut
-    (as session 20's does), the older rules at session 13's; a rule that names none, at the
-    layer's cross.json's."""
+    (as session 20's does), the older rules at session 13's, session 21's at session 20's
+    (C3's 0.927421); a rule that names none, at the layer's cross.json's."""
     rule = RULES["session19"]
     assert rule.sets == DECISION_SETS and rule.newest == ("heldout28", "heldout29")
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
-            if r not in ("session19", "session20")} == {SESSION13_CUT}
+            if r not in ("session19", "session20", "session21")} == {SESSION13_CUT}
+    assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
     assert replace(rule, cut=None).shipped_cut == shipped_cut() == layer
     cut = rule.shipped_cut
@@ -486,3 +491,94 @@ def test_the_quora_hard_negatives_weigh_qneg_weight_and_keep_their_label() -> No
     assert replay.tolist() == [False, False, True, True, True, False]
     default, _, _ = pair_weights(Bundle(bundle), new_weight=3, hand_weight=2)
     assert default == pytest.approx(weights)  # default 1: a Quora pair's weight
+
+
+def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``prepare --rule``: each rule's decision sets under the text guard and its held sets
+    trained on; session21's C4 adds heldout22-29 to the eleven, after them (the sets in C3's
+    order, then these), and guards D4, which it never trains on; session 19's and 20's bundles
+    keep the eleven."""
+    import sys
+
+    import train.cache_verifier.cross_continue as cc
+
+    assert D4 == ("heldout30", "heldout31", "heldout32", "heldout33")
+    assert list(HELD_SESSION21) == [*HELD_SETS, *(f"heldout{n}" for n in range(22, 30))]
+    assert all(p.is_file() for p in HELD_SESSION21.values())
+    assert first_sets(HELD_SETS) == cc.FIRST and list(first_sets(HELD_SESSION21))[
+        : len(cc.FIRST)] == list(cc.FIRST)
+    for name in cc.GUARDS:
+        rule = RULES[name]
+        assert not set(held_sets(rule.held)) & set(rule.sets)
+    assert held_sets(RULES["session21"].held) == HELD_SESSION21
+    assert held_sets(RULES["session20"].held) == HELD_SETS == held_sets(RULES["session19"].held)
+    seen = {}
+    monkeypatch.setattr(cc, "prepare", lambda out, seed, whole, replay, guard, hard, held:
+                        seen.update(guard=guard, held=held, hard=hard, replay=replay))
+    for name, guard, held in (("session21", D4, HELD_SESSION21), ("session20", D10, HELD_SETS),
+                              ("session19", DECISION_SETS, HELD_SETS)):
+        monkeypatch.setattr(sys, "argv", ["cross_continue", "prepare", "--qqp-replay", "12000",
+                                          "--rule", name, "--qqp-hard", "4000",
+                                          "--out", str(tmp_path / "b.npz")])
+        cc.main()
+        assert seen == {"guard": guard, "held": held, "hard": 4000, "replay": 12000}
+
+
+def _session21(tmp_path: Path, cand: dict[str, list[tuple[int, float]]],
+               quora: list[float]) -> dict[str, Any]:
+    """Session 21's rule on D4 against a shipped stack finding 180 of each set's 200
+    paraphrases and passing 5 of its 100 negatives (FH0 20, R0 90 %), one Quora negative
+    passed of two (Q0)."""
+    rule = RULES["session21"]
+    shipped = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    return decide_cut(base, _losses_rows(tmp_path / "cand.jsonl", cand), rule,
+                      (_quora_rows(tmp_path / "qb.jsonl", [0.95, 0.5]),
+                       _quora_rows(tmp_path / "qc.jsonl", quora)))
+
+
+def test_session_21s_rule_adopts_at_c_q_for_a_gain(tmp_path: Path) -> None:
+    """D4 (heldout30-33) at shipped's cut 0.927421; c_Q as session 20's; (a) 1.5 points
+    there and (b) 2.0 a set, with no condition on the newest sets."""
+    rule = RULES["session21"]
+    assert rule.sets == D4 and rule.shipped_cut == 0.927421
+    assert (rule.gain, rule.worst, rule.newest, rule.newest_must, rule.fewer, rule.quora) == (
+        1.5, 2.0, (), "", 0.7, True)
+    assert "c_R(X) = the highest 6-decimal cut at which X's D4 recall >= R0 and its Quora" in (
+        rule.text)
+    # ten more paraphrases a set at 0.92, its negatives at 0.89; Quora's second negative at
+    # 0.91 holds c_Q over the 0.89s
+    better = {name: [(1, 0.99)] * 180 + [(1, 0.92)] * 10 + [(1, 0.5)] * 10 + [(0, 0.89)] * 5
+              + [(0, 0.1)] * 95 for name in rule.sets}
+    result = _session21(tmp_path, better, [0.95, 0.91])
+    assert result["cuts"]["c_Q"] == 0.910001 and result["chosen"] == "c_Q"
+    assert result["cut"] == 0.910001 and result["recall_points"] == 5.0
+    assert result["shipped"]["false_hits"] == 20 and result["quora"]["shipped"]["false_hits"] == 1
+    assert result["b"]["pass"] and result["b"]["worst_set_points"] == 5.0
+
+
+def test_session_21s_false_hit_path_adopts_at_c_r_only_where_quora_holds(tmp_path: Path) -> None:
+    """No gain at c_Q: c_R, the highest cut keeping R0, adopted for false hits at most
+    0.7 x FH0 there, if Quora's false hits there are at most shipped's too."""
+    rule = RULES["session21"]
+    # the same paraphrases found; one negative a set at 0.995, four at 0.93
+    cleaner = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.995)] + [(0, 0.93)] * 4
+               + [(0, 0.1)] * 95 for name in rule.sets}
+    result = _session21(tmp_path, cleaner, [0.95, 0.5])
+    assert not result["a"]["pass"] and result["a"]["recall_points"] == 0.0
+    assert result["cuts"]["c_R"] == 0.99 and result["chosen"] == "c_R" and result["cut"] == 0.99
+    assert result["a_prime"]["pass"] and result["a_prime"]["quora_pass"]
+    assert result["a_prime"]["at_c_R"]["false_hits"] == 4 and result["a_prime"]["bound"] == 14.0
+    assert result["quora"]["candidate"]["false_hits"] == 0
+    # Quora passes two negatives at 0.99 (shipped one): no cut keeps R0 and Q0, nothing adopted
+    result = _session21(tmp_path, cleaner, [0.995, 0.992])
+    assert not result["a_prime"]["quora_pass"] and not result["a_prime"]["pass"]
+    assert result["a_prime"]["quora_at_c_R"]["false_hits"] == 2 and result["chosen"] is None
+    # more false hits at c_R than 0.7 x FH0: nothing adopted either
+    dirtier = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.995)] * 4 + [(0, 0.1)] * 96
+               for name in rule.sets}
+    result = _session21(tmp_path, dirtier, [0.95, 0.5])
+    assert result["a_prime"]["quora_pass"] and not result["a_prime"]["pass"]
+    assert result["chosen"] is None
