@@ -1,0 +1,259 @@
+"""Session 21's W: WordNet's antonym pairs in the stances check (``Antonyms`` here; not
+shipped: the rule said no), decided by the lead's rule, quoted unchanged from
+docs/cache-history.md "Session 21: opposite words at the same place":
+
+    W: where the two texts differ (the stances check's alignment), a replaced word on one
+    side and the replaced word at the same place on the other whose base forms are an
+    antonym pair in the shipped synonym table (WordNet's antonym pointers,
+    `Synonyms.antonyms`) refuse the pair, as a `STANCES` pair does; nothing else changes
+    (a text that names both words is left to the verifier). Over D23
+    (bench/cache_losses.py on heldout9-11, 14-33 with W on, against the shipped rows
+    /work/base/base-D23-946a481-pairs.jsonl) and over the other committed hand-written
+    and public pairs (`others()` of D23; the pairs train/cache_verifier/pairs.py
+    generates excluded and reported apart): P = paraphrase hits W takes away, N =
+    negative hits W takes away, both over D23 and others together; W may add no hit.
+    Ship W (no new setting: part of the stances check whenever the synonym table is
+    loaded) if N >= 3 and P <= 3 x N, and W's added CPU per candidate pair (median over
+    D23's pairs, process time) <= 0.1 ms.
+
+    # 1. the pairs of D23 and others(D23) W refuses that the hard check without it lets
+    #    through (no model), and W's added CPU on D23's pairs
+    .venv/bin/python bench/antonym_rule.py fire --out /tmp/w-fired.jsonl
+    # 2. the stack on them without W (the lookup as shipped)
+    .venv/bin/python bench/cache_losses.py --sets /tmp/w-fired.jsonl --out /tmp/w-off.json \
+        --pairs-out /tmp/w-off-rows.jsonl
+    # 3. with W in the lookup (git apply bench/results/antonyms-session21-layer.patch; the
+    #    stances check then reads the table's antonyms), on them and on D23 as the rule
+    #    names it; then git apply -R
+    .venv/bin/python bench/cache_losses.py --sets /tmp/w-fired.jsonl --out /tmp/w-on.json \
+        --pairs-out /tmp/w-on-rows.jsonl
+    .venv/bin/python bench/cache_losses.py --sets heldout9 heldout10 heldout11 heldout14 \
+        ... heldout33 --out /tmp/w-D23.json --pairs-out /tmp/w-D23-rows.jsonl
+    # 4. the rule
+    .venv/bin/python bench/antonym_rule.py decide --base /work/base/base-D23-946a481-pairs.jsonl \
+        --fired /tmp/w-fired.jsonl --off-rows /tmp/w-off-rows.jsonl \
+        --on-rows /tmp/w-on-rows.jsonl --decision-rows /tmp/w-D23-rows.jsonl \
+        --out bench/results/antonyms-session21.json
+
+W only refuses (the hard check's "numbers", before the models and the respelling check's
+hit), so a pair it does not fire on keeps its row: the stack need judge only the pairs
+``fire`` finds, and ``decide`` checks that D23's rows with W on differ from the shipped
+rows on those pairs alone (any other change, made in the tree since the shipped rows, is
+listed apart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cache_losses import stage
+from extra_ask_rule import others, write_fired
+from pair_sets import load_sets
+from run_record import run_record
+from synonym_guard import line
+from synonym_rule import generated
+
+from llm_router.cache.codes import replaced
+from llm_router.cache.pair_features import TextView, quantity_conflict
+from llm_router.cache.synonyms import Synonyms, shared_synonyms
+from llm_router.cache.verifier import shared_verifier
+from llm_router.catalog import CacheConfig
+from train.cache_verifier.pairs import read_jsonl
+
+D23 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 34)))
+RULE = "docs/cache-history.md, Session 21: opposite words at the same place (W)"
+REPEATS = 10  # each pair's check timed this many times over, for the process clock
+
+
+class Antonyms:
+    """W as measured: the stances check's alignment (``codes.replaced``) and the table's
+    antonym pairs and base forms (``Synonyms._bases``: the word, its exception list's
+    base, WordNet's detachment rules'). Not in the lookup (the rule said no): the layer's
+    wiring that was measured is ``bench/results/antonyms-session21-layer.patch``."""
+
+    def __init__(self, table: Synonyms) -> None:
+        self.table = table
+        found: dict[str, set[str]] = {}
+        for x, y in table.antonyms:
+            found.setdefault(x, set()).add(y)
+            found.setdefault(y, set()).add(x)
+        self.opposites = {lemma: frozenset(others) for lemma, others in found.items()}
+
+    def bases(self, word: str) -> set[str]:
+        return {base for base, _ in self.table._bases(word)}
+
+    def words(self, a: Sequence[str], b: Sequence[str]) -> tuple[str, str] | None:
+        """A word of one text against a word of the other in one span where they differ,
+        their base forms an antonym pair, and neither text naming both (a base form of
+        each in one text): the two words, or None."""
+        mine, theirs = set(a) - set(b), set(b) - set(a)
+        if not mine or not theirs:
+            return None
+        bases = {w: self.bases(w) for w in mine | theirs}
+        pairs = {(x, y) for x in mine for y in theirs
+                 if any(self.opposites.get(u, frozenset()) & bases[y] for u in bases[x])}
+        if pairs:
+            a_bases = set().union(*(self.bases(w) for w in set(a)))
+            b_bases = set().union(*(self.bases(w) for w in set(b)))
+            pairs = {(x, y) for x, y in pairs if not (bases[y] & a_bases or bases[x] & b_bases)}
+        if pairs:
+            for i1, i2, j1, j2 in replaced(a, b):
+                for x in a[i1:i2]:
+                    for y in b[j1:j2]:
+                        if (x, y) in pairs:
+                            return x, y
+        return None
+
+    def refuses(self, a: TextView, b: TextView) -> bool:
+        """The hard check with W, as the stances check would run it: after the other
+        parts, and not where one text has a negation and the other none."""
+        return quantity_conflict(a, b) or (
+            a.negated == b.negated and self.words(a.words, b.words) is not None)
+
+
+def added_cpu(a: TextView, b: TextView, w: Antonyms) -> float:
+    """W's added CPU on one candidate pair (seconds): the hard check with W less the hard
+    check without it, each run ``REPEATS`` times."""
+    started = time.process_time()
+    for _ in range(REPEATS):
+        w.refuses(a, b)
+    with_w = time.process_time() - started
+    started = time.process_time()
+    for _ in range(REPEATS):
+        quantity_conflict(a, b)
+    return (with_w - (time.process_time() - started)) / REPEATS
+
+
+def fire(decision: tuple[str, ...], out: Path) -> None:
+    """The pairs of ``decision`` and of ``others(decision)`` W refuses and the hard check
+    without it does not, each with the words that fired; W's added CPU on ``decision``'s."""
+    vocabulary, w = shared_verifier().vocabulary, Antonyms(shared_synonyms())
+    pairs = load_sets(list(decision)) + others(decision)
+    started = time.process_time()
+    fired, cost = [], []
+    for p in pairs:
+        a, b = vocabulary.view(p["a"]), vocabulary.view(p["b"])
+        if p["set"] in decision:
+            cost.append(added_cpu(a, b, w))
+        if w.refuses(a, b) and not quantity_conflict(a, b):
+            words = w.words(a.words, b.words)
+            assert words is not None
+            fired.append({**p, "antonyms": list(words)})
+    spent = time.process_time() - started
+    write_fired(out, pairs, fired, spent)
+    summary_path = out.with_suffix(".json")
+    summary = json.loads(summary_path.read_text())
+    summary["added_cpu_ms"] = {
+        "pairs": len(cost), "repeats": REPEATS,
+        "median": round(1000 * statistics.median(cost), 4),
+        "p90": round(1000 * statistics.quantiles(cost, n=10)[-1], 4),
+        "max": round(1000 * max(cost), 4)}
+    summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"{len(pairs):,} pairs, W refuses {len(fired):,} more ({spent:.1f} s CPU); W's "
+          f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
+
+
+def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
+           out: Path, decision: tuple[str, ...]) -> None:
+    config = CacheConfig()
+    floor = config.verifier_floor
+    cut = config.verifier_threshold or shared_verifier().threshold
+    pairs, before, after = read_jsonl(fired), read_jsonl(off_rows), read_jsonl(on_rows)
+    for rows, path in ((before, off_rows), (after, on_rows)):
+        if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
+            raise SystemExit(f"{path} are not the stack's rows of {fired}")
+    shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
+    fired_keys = {(p["set"], p["a"], p["b"]) for p in pairs}
+    # D23 with W on against the shipped rows: the verdicts W did not fire on that differ
+    # (none but what changed in the tree since the shipped rows were made: listed).
+    elsewhere = [line(r, (stage(shipped[(r["set"], r["a"], r["b"])], floor, cut)[1],
+                          stage(r, floor, cut)[1]), r["p"])
+                 for r in read_jsonl(decision_rows)
+                 if (r["set"], r["a"], r["b"]) not in fired_keys
+                 and stage(r, floor, cut) != stage(shipped[(r["set"], r["a"], r["b"])],
+                                                   floor, cut)]
+    changed, taken, added, disagree = [], [], [], []
+    for p, s, w in zip(pairs, before, after, strict=True):
+        if p["set"] in decision:
+            row = shipped[(p["set"], p["a"], p["b"])]
+            if stage(row, floor, cut) != stage(s, floor, cut):
+                disagree.append(p)
+            s = row
+        hit = (stage(s, floor, cut)[1], stage(w, floor, cut)[1])
+        text = f"{' / '.join(p['antonyms'])}: {line(p, hit, s['p'])}"
+        changed.append(text)
+        if hit == (True, False):
+            taken.append((p, text))
+        elif hit == (False, True):
+            added.append((p, text))
+    if disagree:
+        raise SystemExit(f"{len(disagree)} decision pairs' rows without W differ from {base}")
+    counted = [p for p, _ in taken if not generated(p)]
+    apart = [p for p, _ in taken if generated(p)]
+    big_p = sum(1 for p in counted if p["label"])
+    big_n = sum(1 for p in counted if not p["label"])
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    cost = summary["added_cpu_ms"]["median"]
+    verdict: dict[str, Any] = {
+        "P": big_p, "N": big_n, "added": len(added),
+        "P_generated": sum(1 for p in apart if p["label"]),
+        "N_generated": sum(1 for p in apart if not p["label"]),
+        "P_decision": sum(1 for p in counted if p["label"] and p["set"] in decision),
+        "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision),
+        "added_cpu_ms_median": cost,
+        "N>=3": big_n >= 3, "P<=3N": big_p <= 3 * big_n, "no_hit_added": not added,
+        "cpu<=0.1ms": cost <= 0.1}
+    verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
+    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
+    result = {
+        "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
+        "verdict": verdict, "added_cpu_ms": summary["added_cpu_ms"],
+        "pairs_read": summary["pairs"], "changed": summary["fired"],
+        "changed_by_set_and_kind": dict(sorted(by.items())),
+        "antonyms_fired": dict(Counter(" / ".join(sorted(p["antonyms"])) for p in pairs)
+                               .most_common()),
+        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
+        "changed_pairs": changed, "decision_changed_elsewhere": elsewhere,
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(verdict, indent=1))
+    print("\n".join(changed))
+    print("decision verdicts changed where W did not fire:", *elsewhere, sep="\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fire", help="the pairs W refuses that the hard check passed")
+    d = sub.add_parser("decide", help="the rule's figures")
+    for p in (f, d):
+        p.add_argument("--decision", nargs="+", default=list(D23),
+                       help="the decision sets (default D23: heldout9-11, 14-33)")
+        p.add_argument("--out", type=Path, required=True)
+    d.add_argument("--base", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets, without W")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--off-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of fire's pairs, without W")
+    d.add_argument("--on-rows", type=Path, required=True, help="the same with W")
+    d.add_argument("--decision-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets with W")
+    args = parser.parse_args()
+    if args.command == "fire":
+        fire(tuple(args.decision), args.out)
+    else:
+        decide(args.base, args.fired, args.off_rows, args.on_rows, args.decision_rows,
+               args.out, tuple(args.decision))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
