@@ -122,6 +122,10 @@ verifier-cross: $(BIN)/llm-router data
 # the layer's until session 20 shipped C3;
 # session 13's own recipe, from session 10's artefact at 2a66ffc, is this file and
 # cross_continue.py at 8cb6ee0). CONTINUE_RULE: decide's --rule (cross_continue.RULES).
+# Session 21's C4 (not adopted: docs/cache-history.md "Session 21: the cross-encoder trained on
+# nineteen held-out sets") is CONTINUE_PREPARE="--qqp-replay 12000 --rule session21" (heldout22-29
+# held too, heldout30-33 guarded), --steps 1334 in CONTINUE_FIT, CONTINUE_RULE=session21 and
+# CONTINUE_D heldout30-33; its (c) runs cache_shared.py on heldout32 heldout33.
 # Session 15 trained one candidate from the start instead (MiniLM's layers, a new head) on
 # the build's whole pool and every set since: CONTINUE_PREPARE=--whole and --from-start in
 # CONTINUE_FIT (docs/cache-history.md "Session 15: the cross-encoder trained from the start").
@@ -133,7 +137,7 @@ CONTINUE_HARD ?= --qqp-hard 4000
 CONTINUE_FIT ?= --steps 1176 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 19 --stack $(CONTINUE_RUN)/stack-nets.jsonl
 CONTINUE_RULE ?= session20
 CONTINUE_D ?= heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29 heldout30 heldout31
-CONTINUE_QUORA = $(if $(filter session20,$(CONTINUE_RULE)),--shipped-quora $(CONTINUE_RUN)/pairs-shipped.jsonl --candidate-quora $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
+CONTINUE_QUORA = $(if $(filter session20 session21,$(CONTINUE_RULE)),--shipped-quora $(CONTINUE_RUN)/pairs-shipped.jsonl --candidate-quora $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
