@@ -45,7 +45,8 @@ for one that decides alone, ``session16-matched`` for session 16's stacked candi
 on the matched sets, ``session19`` for one trained on the held sets, ``session20`` for the
 cut chosen with Quora in view, c_Q, which also reads both stacks' ``cache_losses.py --sets
 pairs`` runs: ``--shipped-quora``, ``--candidate-quora``; ``session21`` for one trained on
-nineteen held sets, decided on heldout30-33) to two
+nineteen held sets, decided on heldout30-33; ``session21-alone`` for a model that decides
+alone, at c_Q's cut, on heldout30-33) to two
 ``cache_losses.py`` runs over its decision sets, each pair judged as the lookup judges it
 (``cache_losses.stage``, the checks after the verifier included), the shipped stack at its
 cut (the rule's own, or the shipped cross.json's).
@@ -809,6 +810,24 @@ RULE_21 = (
     "6-decimal cut at which X's D4 recall >= R0 and its Quora false-hit rate <= Q0; adopt X "
     "at c_R if (a') X's D4 false hits at c_R <= 0.7 x FH0 (<= 15), and (b) and (c) hold at "
     "c_R. Otherwise keep C3.")
+# Session 21's, for S2, a model that decides alone taught the shipped stack on C4's bundle
+# (docs/cache-history.md "Session 21: a cross-encoder that decides alone, again"), quoted
+# unchanged: c_S is ``decide``'s c_Q (D4's and Quora's false-hit bounds together); (c) and (e)
+# are other benches'. X0, the reference, is C3 at its cut (C4 not adopted).
+RULE_21_ALONE = (
+    "D4 = heldout30, 31, 32, 33 (no candidate trains on them). Whole lookup through "
+    "bench/cache_losses.py, every shipped check on; the verdict is cache_losses.stage. The "
+    "reference stack X0 = what ships after i15's decision (/work/brief/i15-decision.txt): C3 at "
+    "0.927421 if C4 is not adopted (its D4 rows: /work/base/base-D23-946a481-pairs.jsonl, 22 false "
+    "hits of 1,508, recall 68.12 %), else C4 at its chosen cut (i15's D4 rows). FH0, R0 = X0's D4 "
+    "false hits and recall; Q0 = X0's Quora false-hit rate on bench/cache_pairs/heldout.jsonl. c_S "
+    "= the lowest 6-decimal cut at which S2 alone has D4 false hits <= FH0 AND Quora false-hit "
+    "rate <= Q0. Adopt S2 at c_S if (a) S2's D4 recall at c_S >= R0 - 0.5 point; (b) no one of "
+    "the four sets loses more than 2.5 points against X0; (c) bench/cache_shared.py on "
+    "heldout32+heldout33 (--variants 0.5:5): negatives answered by another entry <= X0's + 2; (e) "
+    "a lone new candidate's median CPU with S2 <= 10 ms by bench/stack_profile.py (load stated, "
+    "two alternated rounds against X0), and S2's verdicts identical between the lookup and the "
+    "offline scorer on the D4 pairs. Otherwise X0 stays.")
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped since
@@ -825,6 +844,8 @@ RULES = {
                       cut=SESSION17_CUT, quora=True),
     "session21": Rule(RULE_21, D4, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION20_CUT, quora=True,
                       held=(9, 10, 11, *range(14, 30))),
+    "session21-alone": Rule(RULE_21_ALONE, D4, ("heldout32", "heldout33"), -0.5, 2.5, "",
+                            cut=SESSION20_CUT, quora=True, held=(9, 10, 11, *range(14, 30))),
 }
 
 
@@ -1112,8 +1133,9 @@ def main() -> None:
                         "(D''', a model that decides alone), session16-matched (D''', "
                         "a stacked candidate trained on the matched sets), session19 (D8, "
                         "a stacked candidate trained on heldout9-11 and 14-21), session20 "
-                        "(D10, the cut c_Q chosen with Quora in view) or session21 (D4, "
-                        "heldout30-33: c_Q, then the false-hit path c_R)")
+                        "(D10, the cut c_Q chosen with Quora in view), session21 (D4, "
+                        "heldout30-33: c_Q, then the false-hit path c_R) or session21-alone "
+                        "(D4, a model that decides alone at c_S, c_Q's search)")
     args = parser.parse_args()
     if args.command == "prepare":
         rule = RULES[args.rule]

@@ -302,7 +302,8 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
-            if r not in ("session19", "session20", "session21")} == {SESSION13_CUT}
+            if r not in ("session19", "session20", "session21", "session21-alone")} == {
+        SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
     assert replace(rule, cut=None).shipped_cut == shipped_cut() == layer
@@ -406,6 +407,44 @@ def test_session_20s_rule_adopts_at_c_q_with_quora_in_view(tmp_path: Path) -> No
         decide_cut(base, cand, rule)
     with pytest.raises(SystemExit, match="Quora rule"):
         decide_cut(base, cand, replace(rule, quora=False), (q_base, q_cand))
+
+
+def test_session_21s_rule_for_a_model_alone_allows_half_a_point_at_c_s(tmp_path: Path) -> None:
+    """S2 (decides alone) on D4 (heldout30-33) against C3 at 0.927421: c_S is c_Q's search (D4's
+    and Quora's false hits at X0's); (a) lets D4's recall fall half a point, (b) 2.5 a set."""
+    rule = RULES["session21-alone"]
+    assert rule.sets == D4 == ("heldout30", "heldout31", "heldout32", "heldout33")
+    assert (rule.gain, rule.worst, rule.newest_must, rule.fewer, rule.quora) == (
+        -0.5, 2.5, "", None, True)
+    assert rule.shipped_cut == 0.927421 and "c_S = the lowest 6-decimal cut" in rule.text
+    cut = rule.shipped_cut
+    shipped = {name: [(1, cut + 0.01)] * 180 + [(1, 0.5)] * 20 + [(0, cut + 0.01)] * 5
+               + [(0, 0.1)] * 95 for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    # Quora: X0 passes one negative; S2's at 0.96 and 0.90 hold c_S at 0.900001, where S2
+    # finds 179 of each set's 200 paraphrases: -0.5 points, the most (a) allows
+    q_base = _quora_rows(tmp_path / "qb.jsonl", [0.93, 0.5])
+    q_alone = _quora_rows(tmp_path / "qa.jsonl", [0.96, 0.9])
+    alone = {name: [(1, 0.95)] * 179 + [(1, 0.85)] * 21 + [(0, 0.9)] * 5 + [(0, 0.1)] * 95
+             for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "alone.jsonl", alone), rule,
+                        (q_base, q_alone))
+    assert result["cut"] == 0.900001 and result["chosen"] == "c_Q"
+    assert result["recall_points"] == -0.5 and result["b"]["worst_set_points"] == -0.5
+    # one set 3 points down ((b); the others gain, so (a) holds), or all a point ((a)): X0 stays
+    worse = {name: [(1, 0.95)] * (174 if name == "heldout31" else 181)
+             + [(1, 0.85)] * (26 if name == "heldout31" else 19) + [(0, 0.9)] * 5
+             + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "worse.jsonl", worse), rule,
+                        (q_base, q_alone))
+    assert result["a"]["pass"] and result["b"]["worst_set_points"] == -3.0
+    assert result["chosen"] is None
+    fewer = {name: [(1, 0.95)] * 178 + [(1, 0.85)] * 22 + [(0, 0.9)] * 5 + [(0, 0.1)] * 95
+             for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "fewer.jsonl", fewer), rule,
+                        (q_base, q_alone))
+    assert result["recall_points"] == -1.0 and not result["a"]["pass"]
+    assert result["chosen"] is None
 
 
 def test_the_quora_hard_negatives_are_close_unguarded_not_duplicates_outside_the_replay(
