@@ -68,7 +68,9 @@ def build(kind: str, cross_dir: Path | None = None) -> Verifier:
         cross.encoder.order = kind.removeprefix("stacked-").replace("-", "_")
     if kind.startswith("stacked"):
         if not cross.combines_nets:
-            raise SystemExit("this cross.json is not stacked on the nets")
+            raise SystemExit("this cross.json is not stacked on the nets (the shipped one "
+                             "decides alone since session 21: time it as cross, or give "
+                             "--cross-dir a stacked one)")
         cross.stack_on(load_verifier(model_kind="nets"))
     else:  # its pass alone: the cut is the stack's, but only the cost is read here
         cross.meta = {k: v for k, v in cross.meta.items() if k != "combine"}

@@ -314,35 +314,45 @@ def test_stack_sums_the_two_logits() -> None:
 
 
 @pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
-def test_the_shipped_cross_encoder_is_stacked_on_the_shared_nets() -> None:
-    """cross.json says "combine": "nets": the process's verifier reads both models and
-    its probability is their logits' sum; the nets are the process's one copy."""
-    from llm_router.cache.cross import CrossVerifier, stack
-    from llm_router.cache.verifier import PairVerifier, shared_verifier
-
-    verifier = shared_verifier()
-    assert isinstance(verifier, CrossVerifier) and verifier.combines_nets
-    assert isinstance(verifier.nets, PairVerifier) and verifier.nets is shared_verifier("nets")
-    query, cached = "cancel my purchase", "cancel my order"
-    verifier.score_pairs([(query, cached)])
-    alone = float(verifier.encoder.probabilities([(query, cached)])[0])
-    nets = verifier.nets.probability(cached, query, 0.79)
-    assert verifier.probability(cached, query, 0.79) == pytest.approx(stack(alone, nets))
-    assert verifier.meta["numbers"] == "shared" and verifier.encoder.numbers == "shared"
-
-
-@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
-def test_the_stack_builds_one_word_view_a_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cross-encoder's amounts check and the nets read the same view of a text: a
-    lookup over new texts builds each once (it built each twice), and the verdicts'
-    probabilities are the two models' stacked as before."""
-    from llm_router.cache.cross import CrossVerifier, stack
-    from llm_router.cache.pair_features import Vocabulary
-    from llm_router.cache.policy import MatchPolicy
+def test_the_shipped_cross_encoder_decides_alone() -> None:
+    """Since session 21 cross.json says "combine": null (S2, taught the stack): the
+    process's verifier is the cross-encoder alone, its probability the model's own."""
+    from llm_router.cache.cross import CrossVerifier
     from llm_router.cache.verifier import shared_verifier
 
     verifier = shared_verifier()
-    assert isinstance(verifier, CrossVerifier) and verifier.nets is not None
+    assert isinstance(verifier, CrossVerifier) and not verifier.combines_nets
+    assert verifier.nets is None
+    query, cached = "cancel my purchase", "cancel my order"
+    alone = float(verifier.encoder.probabilities([(query, cached)])[0])
+    verifier.forget()
+    assert verifier.probability(cached, query, 0.79) == pytest.approx(alone, abs=1e-6)
+    assert verifier.meta["numbers"] == "shared" and verifier.encoder.numbers == "shared"
+
+
+def stacked_on_nets(embedder: MiniLMEmbedder) -> Any:
+    """The shipped cross-encoder as a cross.json with "combine": "nets" loads it (sessions
+    10-20 shipped one): stacked on the process's nets."""
+    from llm_router.cache.verifier import shared_verifier
+
+    verifier = load_cross_verifier(embedder)
+    verifier.meta = {**verifier.meta, "combine": "nets"}
+    verifier.stack_on(shared_verifier("nets"))
+    return verifier
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no trained cross.npz shipped yet")
+def test_the_stack_builds_one_word_view_a_text(monkeypatch: pytest.MonkeyPatch,
+                                              embedder: MiniLMEmbedder) -> None:
+    """The cross-encoder's amounts check and the nets read the same view of a text: a
+    lookup over new texts builds each once (it built each twice), and the verdicts'
+    probabilities are the two models' stacked as before."""
+    from llm_router.cache.cross import stack
+    from llm_router.cache.pair_features import Vocabulary
+    from llm_router.cache.policy import MatchPolicy
+
+    verifier = stacked_on_nets(embedder)
+    assert verifier.nets is not None
     assert verifier.vocabulary is verifier.nets.vocabulary
     query = "How do I cancel order 4412 I placed on Monday?"
     cached = ["How can I cancel order 4412?", "Cancel my order 4412 from Monday",
@@ -373,6 +383,7 @@ def test_the_stack_builds_one_word_view_a_text(monkeypatch: pytest.MonkeyPatch) 
 def test_a_stacked_artefact_without_its_nets_refuses_to_judge(embedder: MiniLMEmbedder) -> None:
     """Its cut is the stack's: judging by the cross-encoder alone at it would be wrong."""
     verifier = load_cross_verifier(embedder)
+    verifier.meta = {**verifier.meta, "combine": "nets"}  # as sessions 10-20's cross.json
     assert verifier.combines_nets and verifier.nets is None
     with pytest.raises(ConfigError, match="combine: nets"):
         verifier.probability("cancel my order", "cancel my purchase", 0.79)
