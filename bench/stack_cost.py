@@ -1,14 +1,22 @@
-"""CPU time of the pair verification per candidate on one core, the shipped stack (the
-cross-encoder's logit plus the nets', ``cross.json`` ``"combine": "nets"``) against the
-nets alone and the cross-encoder alone: a lookup's query judged against 1 and against 5
-candidates, everything a lookup does after the index found them (``MatchPolicy.
-before_judging``, then ``judge`` on each: the amounts check, the batched passes, the
-verdicts).
+"""CPU time of the pair verification per candidate on one core, the shipped verifier (the
+cross-encoder that decides alone since session 21, ``cross.json`` ``"combine": null``; a
+stacked artefact's cross-encoder logit plus the nets', ``"combine": "nets"``) against the
+nets alone and the cross-encoder's pass alone: a lookup's query judged against 1 and
+against 5 candidates, everything a lookup does after the index found them
+(``MatchPolicy.before_judging``, then ``judge`` on each: the amounts check, the batched
+passes, the verdicts).
 
-    .venv/bin/python bench/stack_cost.py                    # all three, alternated twice
-    .venv/bin/python bench/stack_cost.py --verifiers stacked nets --rounds 3
-    .venv/bin/python bench/stack_cost.py --verifiers stacked-query-first stacked-both
+    .venv/bin/python bench/stack_cost.py                    # shipped, nets; alternated twice
+    .venv/bin/python bench/stack_cost.py --cross-dir C3     # stacked artefact: stack, nets, cross
+    .venv/bin/python bench/stack_cost.py --verifiers stacked nets --rounds 3 --cross-dir C3
+    .venv/bin/python bench/stack_cost.py --verifiers stacked-query-first stacked-both --cross-dir C3
     .venv/bin/python bench/stack_cost.py --verifiers cross --cross-dir DIR  # another artefact
+
+With no ``--verifiers`` the artefact (``--cross-dir``, default the shipped one) is timed
+as it decides (``decides_as``: ``stacked`` where its cross.json combines the nets, else
+``cross``), then the nets and the cross-encoder's pass alone (``default_kinds``). The
+stacked kinds need a stacked artefact (C3's: ``git show d304b9a:layers/core/llm_router/
+data/cache_verifier/cross.npz`` and its ``cross.json`` in one folder).
 
 Three states of the texts (the pair itself is always new: a lookup's query is):
 - ``cold``: no text seen before (the nets run MiniLM over the query and the candidates
@@ -56,11 +64,25 @@ KINDS = ("stacked", "nets", "cross", "stacked-query-first", "stacked-cached-firs
          "stacked-both")
 
 
+def decides_as(cross_dir: Path | None = None) -> str:
+    """The kind the artefact ``cross_dir`` (default the shipped one) decides as, what a
+    bench times with no kind given: ``stacked`` where its cross.json combines the nets
+    (C3's and those before it), ``cross`` where it decides alone (shipped since session 21)."""
+    return "stacked" if load_cross_verifier(shared_embedder(), cross_dir).combines_nets \
+        else "cross"
+
+
+def default_kinds(cross_dir: Path | None = None) -> list[str]:
+    """``--verifiers``' default: the artefact as it decides, then the nets alone and the
+    cross-encoder's pass alone (the latter already timed where it decides alone)."""
+    return list(dict.fromkeys((decides_as(cross_dir), "nets", "cross")))
+
+
 def build(kind: str, cross_dir: Path | None = None) -> Verifier:
     """The nets alone, the cross-encoder alone, or the stack as the router loads it
     (``stacked-query-first``, ``stacked-cached-first``, ``stacked-both``: the pair read
     in that ``order``, whatever cross.json says); the cross-encoder ``cross_dir``'s
-    (default the shipped one: a model that decides alone is ``cross``)."""
+    (default the shipped one, which decides alone: ``cross``)."""
     if kind == "nets":
         return load_verifier(model_kind="nets")
     cross = load_cross_verifier(shared_embedder(), cross_dir)
@@ -68,9 +90,9 @@ def build(kind: str, cross_dir: Path | None = None) -> Verifier:
         cross.encoder.order = kind.removeprefix("stacked-").replace("-", "_")
     if kind.startswith("stacked"):
         if not cross.combines_nets:
-            raise SystemExit("this cross.json is not stacked on the nets (the shipped one "
-                             "decides alone since session 21: time it as cross, or give "
-                             "--cross-dir a stacked one)")
+            raise SystemExit(f"{kind}: this cross.json decides alone (\"combine\": null, as "
+                             "the shipped one since session 21), so it has no stack to time: "
+                             "time it as cross, or give --cross-dir a stacked artefact")
         cross.stack_on(load_verifier(model_kind="nets"))
     else:  # its pass alone: the cut is the stack's, but only the cost is read here
         cross.meta = {k: v for k, v in cross.meta.items() if k != "combine"}
@@ -152,8 +174,9 @@ def summary(per: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--verifiers", nargs="+", default=["stacked", "nets", "cross"],
-                        choices=KINDS)
+    parser.add_argument("--verifiers", nargs="+", default=None, choices=KINDS,
+                        help="default: the artefact as it decides (stacked or cross), nets, "
+                             "cross (default_kinds)")
     parser.add_argument("--rounds", type=int, default=2, help="alternations of the list")
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--states", nargs="+", default=list(STATES), choices=STATES)
@@ -162,7 +185,8 @@ def main() -> None:
                              "shipped one)")
     args = parser.parse_args()
     pairs = read_jsonl(PAIRS)[: args.pairs]
-    verifiers = {kind: build(kind, args.cross_dir) for kind in args.verifiers}
+    kinds = args.verifiers or default_kinds(args.cross_dir)
+    verifiers = {kind: build(kind, args.cross_dir) for kind in kinds}
     for verifier in verifiers.values():  # first-call costs out of the timing
         lookup_cost(verifier, pairs[:8], 2, "cold")
     print("CPU ms per candidate, median / mean / p99 over the lookups", flush=True)

@@ -1,4 +1,4 @@
-"""Where the stacked verifier's CPU goes in one lookup, stage by stage: the lookups of
+"""Where the verifier's CPU goes in one lookup, stage by stage: the lookups of
 ``bench/stack_cost.py`` (a query against 1 or 5 candidates, data/heldout5's pairs) with
 each stage's CPU time (``time.process_time``) summed while it runs (the policy's
 ``before_judging`` and ``judge``: what stack_cost times), and every encoder layer's
@@ -6,7 +6,12 @@ steps.
 
     .venv/bin/python bench/stack_profile.py                          # texts new, 1 candidate
     .venv/bin/python bench/stack_profile.py --state warm --candidates 5
-    .venv/bin/python bench/stack_profile.py --verifier cross --cross-dir DIR  # a model alone
+    .venv/bin/python bench/stack_profile.py --cross-dir C3           # a stacked artefact: the stack
+    .venv/bin/python bench/stack_profile.py --verifier cross --cross-dir DIR  # a model's pass alone
+
+With no ``--verifier`` the artefact (``--cross-dir``, default the shipped one) is profiled
+as it decides (``stack_cost.decides_as``): the cross-encoder alone since session 21, the
+stack for a stacked artefact such as C3.
 
 Stages are inclusive and nested as printed; a layer's steps (which sum to the layer's
 time) are timed through a copy of ``minilm.encoder_layer`` cut at each step: keep the
@@ -29,7 +34,7 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from stack_cost import PAIRS, STATES, build, lookup_cost  # noqa: E402
+from stack_cost import PAIRS, STATES, build, decides_as, lookup_cost  # noqa: E402
 
 import llm_router.cache.align as align  # noqa: E402
 import llm_router.cache.context as context  # noqa: E402
@@ -166,15 +171,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=120)
     parser.add_argument("--no-steps", action="store_true",
                         help="time each layer whole, not its steps")
-    parser.add_argument("--verifier", default="stacked", choices=("stacked", "cross"),
+    parser.add_argument("--verifier", default=None, choices=("stacked", "cross"),
                         help="the stack as the router loads it, or the cross-encoder's pass "
-                             "alone (stack_cost.build)")
+                             "alone (stack_cost.build; default: the artefact as it decides, "
+                             "stack_cost.decides_as)")
     parser.add_argument("--cross-dir", type=Path, default=None,
                         help="directory of the cross.npz + cross.json to run (default: the "
                              "shipped one)")
     args = parser.parse_args()
     pairs = read_jsonl(PAIRS)[: args.pairs]
-    chosen = build(args.verifier, args.cross_dir)
+    chosen = build(args.verifier or decides_as(args.cross_dir), args.cross_dir)
     lookup_cost(chosen, pairs[:8], 2, "cold")
     instrument(not args.no_steps)
     SPENT.clear()
