@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -156,6 +156,43 @@ verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(CONTINUE_RULE) --shipped $(CONTINUE_RUN)/losses-shipped.jsonl --candidate $(CONTINUE_RUN)/losses-$(CONTINUE_NAME).jsonl $(CONTINUE_QUORA) --out $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	@echo "check (c): bench/cache_shared.py --sets heldout30 heldout31 --variants 0.5:5 (session 19's: heldout28 heldout29; its (d): bench/cache_losses.py --sets pairs), each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
+
+# Session 21's S2, the shipped cross-encoder (cross.npz 2a9b446e, cut 0.858085, cross.json
+# "combine": null: it decides alone; docs/cache-history.md "Session 21: a cross-encoder that
+# decides alone, again"): C3 (ALONE_FROM, d304b9a's layer: the start and the reference stack X0,
+# C3 on the nets at 0.927421) trained further on C4's bundle (prepare --rule session21: heldout9-11
+# and 14-29 held, heldout30-33 and bench/cache_pairs/heldout.jsonl under the text guard), taught
+# the stack: the nets' probe of every bundle pair (ALONE_PROBE, session 16's flags) is fit
+# --teacher-stack's, --distil 0.7 (ALONE_FIT), exported with no "combine", decided by the lead's
+# rule session21-alone on heldout30-33 (ALONE_D) and Quora, the cut at c_S. The session's run took
+# two shortcuts this target does not (the probe looked up by text from C3's bundle's, the
+# teacher's cache filled from C3's bundle's fit; values equal to ~2e-6) and its X0 rows were the
+# lead's at 946a481: a rerun gives an equivalent artefact, not a byte-identical one.
+ALONE_RUN ?= .cache/cross-alone
+ALONE_NAME ?= S2
+ALONE_FROM ?= d304b9a
+ALONE_PREPARE ?= --qqp-replay 12000 --rule session21 --qqp-hard 4000
+ALONE_PROBE ?= --explain --verifier-model nets --threshold 0.000001 --no-spelling
+ALONE_FIT ?= --steps 2000 --lr 3e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.7 --fast --seed 21
+ALONE_RULE ?= session21-alone
+ALONE_D ?= heldout30 heldout31 heldout32 heldout33
+ALONE_XLA = XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+verifier-cross-alone: $(BIN)/llm-router data
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	mkdir -p $(ALONE_RUN)/start
+	git show $(ALONE_FROM):$(CONTINUE_LAYER)/cross.npz > $(ALONE_RUN)/start/cross.npz
+	git show $(ALONE_FROM):$(CONTINUE_LAYER)/cross.json > $(ALONE_RUN)/start/cross.json
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(ALONE_PREPARE) --out $(ALONE_RUN)/bundle.npz
+	OMP_NUM_THREADS=1 $(BIN)/llm-router cache-probe $(ALONE_PROBE) < $(ALONE_RUN)/bundle-probe.jsonl > $(ALONE_RUN)/bundle-nets.jsonl
+	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(ALONE_RUN)/bundle.npz --init $(ALONE_RUN)/start/cross.npz --out $(ALONE_RUN)/fit --name $(ALONE_NAME) $(ALONE_FIT) --teacher-stack $(ALONE_RUN)/bundle-nets.jsonl
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME)
+	$(BIN)/python bench/cache_losses.py --sets $(ALONE_D) --cross-dir $(ALONE_RUN)/start --out $(ALONE_RUN)/losses-shipped.json --pairs-out $(ALONE_RUN)/losses-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets $(ALONE_D) --cross-dir $(ALONE_RUN)/$(ALONE_NAME) --out $(ALONE_RUN)/losses-$(ALONE_NAME).json --pairs-out $(ALONE_RUN)/losses-$(ALONE_NAME).jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(ALONE_RUN)/start --out $(ALONE_RUN)/pairs-shipped.json --pairs-out $(ALONE_RUN)/pairs-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(ALONE_RUN)/$(ALONE_NAME) --out $(ALONE_RUN)/pairs-$(ALONE_NAME).json --pairs-out $(ALONE_RUN)/pairs-$(ALONE_NAME).jsonl
+	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(ALONE_RULE) --shipped $(ALONE_RUN)/losses-shipped.jsonl --candidate $(ALONE_RUN)/losses-$(ALONE_NAME).jsonl --shipped-quora $(ALONE_RUN)/pairs-shipped.jsonl --candidate-quora $(ALONE_RUN)/pairs-$(ALONE_NAME).jsonl --out $(ALONE_RUN)/decision-$(ALONE_NAME).json
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_RUN)/decision-$(ALONE_NAME).json
+	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
