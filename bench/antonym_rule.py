@@ -57,8 +57,7 @@ from cache_losses import stage
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import line
-from synonym_rule import generated
+from synonym_guard import line, taken_counts, tally
 
 from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
@@ -179,36 +178,17 @@ def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows
                  if (r["set"], r["a"], r["b"]) not in fired_keys
                  and stage(r, floor, cut) != stage(shipped[(r["set"], r["a"], r["b"])],
                                                    floor, cut)]
-    changed, taken, added, disagree = [], [], [], []
-    for p, s, w in zip(pairs, before, after, strict=True):
-        if p["set"] in decision:
-            row = shipped[(p["set"], p["a"], p["b"])]
-            if stage(row, floor, cut) != stage(s, floor, cut):
-                disagree.append(p)
-            s = row
-        hit = (stage(s, floor, cut)[1], stage(w, floor, cut)[1])
-        text = f"{' / '.join(p['antonyms'])}: {line(p, hit, s['p'])}"
-        changed.append(text)
-        if hit == (True, False):
-            taken.append((p, text))
-        elif hit == (False, True):
-            added.append((p, text))
-    if disagree:
-        raise SystemExit(f"{len(disagree)} decision pairs' rows without W differ from {base}")
-    counted = [p for p, _ in taken if not generated(p)]
-    apart = [p for p, _ in taken if generated(p)]
-    big_p = sum(1 for p in counted if p["label"])
-    big_n = sum(1 for p in counted if not p["label"])
+    changed, taken, added = tally(
+        pairs, before, after, shipped, base, decision, floor, cut,
+        lambda p, hit, s, w: f"{' / '.join(p['antonyms'])}: {line(p, hit, s['p'])}")
+    counts = taken_counts(taken, added, decision)
     summary = json.loads(fired.with_suffix(".json").read_text())
     cost = summary["added_cpu_ms"]["median"]
     verdict: dict[str, Any] = {
-        "P": big_p, "N": big_n, "added": len(added),
-        "P_generated": sum(1 for p in apart if p["label"]),
-        "N_generated": sum(1 for p in apart if not p["label"]),
-        "P_decision": sum(1 for p in counted if p["label"] and p["set"] in decision),
-        "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision),
+        **counts,
         "added_cpu_ms_median": cost,
-        "N>=3": big_n >= 3, "P<=3N": big_p <= 3 * big_n, "no_hit_added": not added,
+        "N>=3": counts["N"] >= 3, "P<=3N": counts["P"] <= 3 * counts["N"],
+        "no_hit_added": not added,
         "cpu<=0.1ms": cost <= 0.1}
     verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
     by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)

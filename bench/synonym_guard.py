@@ -43,6 +43,7 @@ import argparse
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,55 @@ def line(p: dict[str, Any], hit: tuple[bool, bool], p_guarded: float | None) -> 
             f"{p['b']}")
 
 
+Row = dict[str, Any]
+
+
+def tally(pairs: list[Row], before: list[Row], after: list[Row], shipped: dict[Any, Row],
+          base: Path, decision: tuple[str, ...], floor: float, cut: float,
+          text: Callable[[Row, tuple[bool, bool], Row, Row], str],
+          ) -> tuple[list[str], list[tuple[Row, str]], list[tuple[Row, str]]]:
+    """Each fired pair's hit without the change (``before``; a decision set's pair: its
+    ``shipped`` row from ``base``, which must give the same verdict) and with it
+    (``after``): every pair's line (``text(pair, (hit before, hit after), row before, row
+    after)``), the hits the change takes away and those it adds, each with its line."""
+    changed: list[str] = []
+    taken: list[tuple[Row, str]] = []
+    added: list[tuple[Row, str]] = []
+    disagree = []
+    for p, s, g in zip(pairs, before, after, strict=True):
+        if p["set"] in decision:
+            row = shipped[(p["set"], p["a"], p["b"])]
+            if stage(row, floor, cut) != stage(s, floor, cut):
+                disagree.append(p)
+            s = row
+        hit = (stage(s, floor, cut)[1], stage(g, floor, cut)[1])
+        said = text(p, hit, s, g)
+        changed.append(said)
+        if hit == (True, False):
+            taken.append((p, said))
+        elif hit == (False, True):
+            added.append((p, said))
+    if disagree:
+        raise SystemExit(f"{len(disagree)} decision pairs' rows without the change differ "
+                         f"from {base}")
+    return changed, taken, added
+
+
+def taken_counts(taken: list[tuple[Row, str]], added: list[tuple[Row, str]],
+                 decision: tuple[str, ...]) -> dict[str, int]:
+    """A rule's P and N (the paraphrase and negative hits a change takes away, generated
+    pairs apart), the hits it adds, the generated pairs' P and N, and the decision sets'."""
+    counted = [p for p, _ in taken if not generated(p)]
+    apart = [p for p, _ in taken if generated(p)]
+    return {
+        "P": sum(1 for p in counted if p["label"]),
+        "N": sum(1 for p in counted if not p["label"]), "added": len(added),
+        "P_generated": sum(1 for p in apart if p["label"]),
+        "N_generated": sum(1 for p in apart if not p["label"]),
+        "P_decision": sum(1 for p in counted if p["label"] and p["set"] in decision),
+        "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision)}
+
+
 def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,
            shipped_rows: Path, guarded_rows: Path, out: Path, decision: tuple[str, ...],
            load_runs: int) -> None:
@@ -107,40 +157,20 @@ def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,
         if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
             raise SystemExit(f"{path} are not the stack's rows of {fired}")
     shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
-    changed, taken, added, disagree = [], [], [], []
-    for p, s, g in zip(pairs, before, after, strict=True):
-        if p["set"] in decision:
-            row = shipped[(p["set"], p["a"], p["b"])]
-            if stage(row, floor, cut) != stage(s, floor, cut):
-                disagree.append(p)
-            s = row
-        hit = (stage(s, floor, cut)[1], stage(g, floor, cut)[1])
-        text = line(p, hit, g["p"])
-        changed.append(text)
-        if hit == (True, False):
-            taken.append((p, text))
-        elif hit == (False, True):
-            added.append((p, text))
-    if disagree:
-        raise SystemExit(f"{len(disagree)} decision pairs' shipped rows differ from {base}")
-    counted = [p for p, _ in taken if not generated(p)]
-    apart = [p for p, _ in taken if generated(p)]
-    big_p = sum(1 for p in counted if p["label"])
-    big_n = sum(1 for p in counted if not p["label"])
+    changed, taken, added = tally(pairs, before, after, shipped, base, decision, floor, cut,
+                                  lambda p, hit, s, g: line(p, hit, g["p"]))
     seen: dict[str, list[dict[str, Any]]] = {"shipped": [], "guarded": []}
     for _ in range(load_runs):  # alternating, so a change of load touches both
         seen["shipped"].append(load_once(SYNONYMS, *(
             [] if shipped_table is None else [str(shipped_table)])))
         seen["guarded"].append(load_once(SYNONYMS, str(table)))
     loads = {name: load_summary(SYNONYMS, runs) for name, runs in seen.items()}
+    counts = taken_counts(taken, added, decision)
     verdict: dict[str, Any] = {
-        "P": big_p, "N": big_n, "added": len(added),
-        "P_generated": sum(1 for p in apart if p["label"]),
-        "N_generated": sum(1 for p in apart if not p["label"]),
-        "P_decision": sum(1 for p in counted if p["label"] and p["set"] in decision),
-        "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision),
+        **counts,
         "load_cpu_ms": {name: cost["cpu_ms_median"] for name, cost in loads.items()},
-        "N>=2": big_n >= 2, "P<=10N": big_p <= 10 * big_n, "no_hit_added": not added,
+        "N>=2": counts["N"] >= 2, "P<=10N": counts["P"] <= 10 * counts["N"],
+        "no_hit_added": not added,
         "load<=shipped": loads["guarded"]["cpu_ms_median"] <= loads["shipped"]["cpu_ms_median"]}
     verdict["ships"] = all(verdict[k] for k in ("N>=2", "P<=10N", "no_hit_added",
                                                 "load<=shipped"))
