@@ -57,13 +57,12 @@ from cache_losses import stage
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import line, taken_counts, tally
+from synonym_guard import line, rule_rows, taken_counts, tally
 
 from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
 from llm_router.cache.synonyms import Synonyms, shared_synonyms
 from llm_router.cache.verifier import shared_verifier
-from llm_router.catalog import CacheConfig
 from train.cache_verifier.pairs import read_jsonl
 
 D23 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 34)))
@@ -161,14 +160,7 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
            out: Path, decision: tuple[str, ...]) -> None:
-    config = CacheConfig()
-    floor = config.verifier_floor
-    cut = config.verifier_threshold or shared_verifier().threshold
-    pairs, before, after = read_jsonl(fired), read_jsonl(off_rows), read_jsonl(on_rows)
-    for rows, path in ((before, off_rows), (after, on_rows)):
-        if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
-            raise SystemExit(f"{path} are not the stack's rows of {fired}")
-    shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
+    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
     fired_keys = {(p["set"], p["a"], p["b"]) for p in pairs}
     # D23 with W on against the shipped rows: the verdicts W did not fire on that differ
     # (none but what changed in the tree since the shipped rows were made: listed).

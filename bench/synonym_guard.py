@@ -100,6 +100,21 @@ def line(p: dict[str, Any], hit: tuple[bool, bool], p_guarded: float | None) -> 
 Row = dict[str, Any]
 
 
+def rule_rows(base: Path, fired: Path, without: Path, with_change: Path,
+              ) -> tuple[float, float, list[Row], list[Row], list[Row], dict[Any, Row]]:
+    """What a hard-check rule's ``decide`` reads: the shipped floor and cut, ``fire``'s
+    pairs, cache_losses' rows of them without the change and with it (each in the pairs'
+    order, or it stops), and ``base``'s rows of the decision sets by (set, a, b)."""
+    config = CacheConfig()
+    cut = config.verifier_threshold or shared_verifier().threshold
+    pairs, before, after = read_jsonl(fired), read_jsonl(without), read_jsonl(with_change)
+    for rows, path in ((before, without), (after, with_change)):
+        if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
+            raise SystemExit(f"{path} are not the stack's rows of {fired}")
+    shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
+    return config.verifier_floor, cut, pairs, before, after, shipped
+
+
 def tally(pairs: list[Row], before: list[Row], after: list[Row], shipped: dict[Any, Row],
           base: Path, decision: tuple[str, ...], floor: float, cut: float,
           text: Callable[[Row, tuple[bool, bool], Row, Row], str],
@@ -149,14 +164,8 @@ def taken_counts(taken: list[tuple[Row, str]], added: list[tuple[Row, str]],
 def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,
            shipped_rows: Path, guarded_rows: Path, out: Path, decision: tuple[str, ...],
            load_runs: int) -> None:
-    config = CacheConfig()
-    floor = config.verifier_floor
-    cut = config.verifier_threshold or shared_verifier().threshold
-    pairs, before, after = read_jsonl(fired), read_jsonl(shipped_rows), read_jsonl(guarded_rows)
-    for rows, path in ((before, shipped_rows), (after, guarded_rows)):
-        if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
-            raise SystemExit(f"{path} are not the stack's rows of {fired}")
-    shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
+    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, shipped_rows,
+                                                           guarded_rows)
     changed, taken, added = tally(pairs, before, after, shipped, base, decision, floor, cut,
                                   lambda p, hit, s, g: line(p, hit, g["p"]))
     seen: dict[str, list[dict[str, Any]]] = {"shipped": [], "guarded": []}
