@@ -140,10 +140,12 @@ def held_sets(numbers: tuple[int, ...]) -> dict[str, Path]:
     return {f"heldout{n}": REPO / "data" / f"heldout{n}" / "cache_pairs.jsonl" for n in numbers}
 
 
-HELD_SETS = held_sets((9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21))
+HELD_19 = (9, 10, 11, *range(14, 22))
+HELD_SETS = held_sets(HELD_19)
 # Session 21's (C4): those and heldout22-29, session 19's D8 and part of session 20's D10,
 # nineteen sets (``prepare --rule session21``).
-HELD_SESSION21 = held_sets((9, 10, 11, *range(14, 30)))
+HELD_21 = (*HELD_19, *range(22, 30))
+HELD_SESSION21 = held_sets(HELD_21)
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
@@ -710,7 +712,7 @@ class Rule:
     fewer: float | None = None
     cut: float | None = None
     quora: bool = False
-    held: tuple[int, ...] = (9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21)
+    held: tuple[int, ...] = HELD_19
 
     @property
     def shipped_cut(self) -> float:
@@ -843,9 +845,9 @@ RULES = {
     "session20": Rule(RULE_20, D10, ("heldout30", "heldout31"), 1.5, 2.0, "keep",
                       cut=SESSION17_CUT, quora=True),
     "session21": Rule(RULE_21, D4, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION20_CUT, quora=True,
-                      held=(9, 10, 11, *range(14, 30))),
+                      held=HELD_21),
     "session21-alone": Rule(RULE_21_ALONE, D4, ("heldout32", "heldout33"), -0.5, 2.5, "",
-                            cut=SESSION20_CUT, quora=True, held=(9, 10, 11, *range(14, 30))),
+                            cut=SESSION20_CUT, quora=True, held=HELD_21),
 }
 
 
