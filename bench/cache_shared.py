@@ -32,7 +32,10 @@ Per pair, the outcome:
 
 Per variant also the CPU of a lookup and ``verified_per_lookup``: the candidates a lookup
 hands the verifier's batched pass (over the floor, in the rounds it judged; none in a
-round a respelled candidate answered), what a lower floor or a wider bound costs.
+round a respelled candidate answered), what a lower floor or a wider bound costs; with
+the cross-encoder, ``scored_per_lookup`` counts what it did: the pairs its encoder
+scored in the lookups (``ScoreCount``; the amounts-and-ids and one-word refusals before
+the model left out, as ``before_judging`` leaves them).
 
 Per set (and ``all``: every set given but ``pairs``' components), what a user sees:
 ``per_pair`` (recall and false hits with one entry, ``probe``), then of the positive
@@ -183,8 +186,8 @@ def main() -> int:
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
-    outcomes, cpu, handed = look_up(index, vectors, by_query, variants, texts,
-                                    PairGroups(pairs), cross)
+    outcomes, cpu, handed, scored = look_up(index, vectors, by_query, variants, texts,
+                                            PairGroups(pairs), cross)
     for name, got in outcomes.items():  # every pair judged at every variant, or exit 1
         if len(got) != len(pairs):
             raise SystemExit(f"cache_shared: variant {name} judged {len(got)} of "
@@ -193,7 +196,7 @@ def main() -> int:
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                            "min_probability": cut},
               **report(outcomes, cpu, handed, len(by_query), len(texts), args.sets,
-                       list(dict.fromkeys(p["set"] for p in pairs)))}
+                       list(dict.fromkeys(p["set"] for p in pairs)), scored)}
     result["groups"] = {"contradictions": PairGroups(pairs).contradictions,
                         "rule": "texts joined by label-1 pairs and by case/space/final "
                                 "punctuation; label-0 pairs join groups apart"}
@@ -325,6 +328,27 @@ def forget_scores(cross: CrossVerifier) -> None:
         cross.nets = nets
 
 
+@dataclass
+class ScoreCount:
+    """The pairs a cross-encoder's encoder scored (every ``scored`` call: the lookup's
+    batched pass and any pair scored alone after), counted once ``count_scores`` wraps it."""
+
+    pairs: int = 0
+
+
+def count_scores(cross: CrossVerifier) -> ScoreCount:
+    """Count every pair ``cross``'s encoder scores from now on (its verdicts unchanged)."""
+    count = ScoreCount()
+    scored = cross.encoder.scored
+
+    def counted(pairs: Any) -> Any:
+        count.pairs += len(pairs)
+        return scored(pairs)
+
+    cross.encoder.scored = counted  # type: ignore[method-assign]
+    return count
+
+
 def judgeable(index: TenantIndex, vectors: dict[str, Any],
               by_query: dict[str, list[dict[str, Any]]], floor: float,
               k: int) -> list[tuple[str, str]]:
@@ -344,18 +368,21 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             by_query: dict[str, list[dict[str, Any]]],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
             groups: PairGroups, cross: CrossVerifier | None = None
-            ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int]]:
+            ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
+                       dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
-    pairs alone (``probe``, untimed); per variant the outcomes, the CPU seconds and the
-    candidates the lookups handed the verifier (``handed``). With the
-    ``cross``-encoder, its pair scores are forgotten before each lookup (a variant never
-    reads another's)."""
+    pairs alone (``probe``, untimed); per variant the outcomes, the CPU seconds, the
+    candidates the lookups handed the verifier (``handed``) and, with the
+    ``cross``-encoder, the pairs it scored in them (``scored``; else None). Its pair
+    scores are forgotten before each lookup (a variant never reads another's)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
     alone: dict[tuple[str, str, str], bool] = {}  # (floor spec, query, cached): a probe's hit
     cpu = {name: 0.0 for name in variants}
     handed = {name: 0 for name in variants}
+    count = None if cross is None else count_scores(cross)
+    scored = {name: 0 for name in variants}
     names = list(variants)
     PROGRESS.update(stage="the lookups", queries=len(by_query))
     for n, (query, its_pairs) in enumerate(by_query.items()):
@@ -370,9 +397,11 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             policy, k = variants[name]
             if cross is not None:
                 forget_scores(cross)
+            before = 0 if count is None else count.pairs
             started = time.process_time()
             lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
             cpu[name] += time.process_time() - started
+            scored[name] += 0 if count is None else count.pairs - before
             answered = None if lookup.match is None else key_text[lookup.match.key]
             walk = rounds(index, vectors[query], query, policy, k)
             handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None)
@@ -389,7 +418,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                     relation, relation is not None and answered not in groups, alone[one]))
         if own is not None:
             index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
-    return outcomes, cpu, handed
+    return outcomes, cpu, handed, None if count is None else scored
 
 
 def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
@@ -469,7 +498,7 @@ def user_view(got: list[Answer]) -> dict[str, Any]:
 
 def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
            handed: dict[str, int], queries: int, size: int, sets: list[str],
-           names: list[str]) -> dict[str, Any]:
+           names: list[str], scored: dict[str, int] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"entries": size, "by_variant": {}}
     given = ", ".join(sets)
     print(f"\n{size} entries: outcome of each pair's query ({given})\n")
@@ -484,12 +513,15 @@ def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
             print(f"| {k} | {'+' if label else '-'} ({sum(c.values())}) | {c['partner']} | "
                   f"{c['other_same']} | {c['other_negative']} | {c['other']} | {c['top_k']} | "
                   f"{c['refused']} | {cpu[k] * 1000 / queries:.2f} | "
-                  f"{handed[k] / queries:.2f} |")
+                  f"{handed[k] / queries:.2f}"
+                  f"{'' if scored is None else f' ({scored[k] / queries:.2f} scored)'} |")
         plain = [a for a in got if not a.pair["set"].startswith("pairs:")]
         result["by_variant"][k] = {
             **cells, "cpu_ms_per_lookup": round(cpu[k] * 1000 / queries, 3),
             # candidates handed the verifier per lookup (``handed_over``)
             "verified_per_lookup": round(handed[k] / queries, 3),
+            # pairs the cross-encoder scored per lookup (``ScoreCount``), with one
+            **({} if scored is None else {"scored_per_lookup": round(scored[k] / queries, 3)}),
             "all": user_view(plain),
             "by_set": {n: user_view([a for a in got if a.pair["set"] == n]) for n in names}}
     for k, r in result["by_variant"].items():

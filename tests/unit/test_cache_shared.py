@@ -1,0 +1,62 @@
+"""bench/cache_shared.py's count of the pairs the cross-encoder scores in a lookup
+(``scored_per_lookup``, session 22: what a lower floor costs, read as done rather than
+rebuilt from the candidates as ``verified_per_lookup`` is)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+
+from llm_router.cache.cross import load_cross_verifier
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy
+from llm_router.embedding.minilm import shared_embedder
+
+ENTRIES = ["How do I reset my password?", "Where can I change my password?",
+           "How do I cancel my order?", "What time does the shop open on Sundays?"]
+QUERIES = ["I forgot my password, how can I reset it?", "can I cancel an order I placed"]
+
+
+@pytest.fixture(scope="module")
+def shared(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("cache_shared")
+
+
+def test_the_count_is_every_pair_the_encoder_scores(shared: ModuleType) -> None:
+    """A batched pass counts its pairs, a pair scored alone after it one more, a pair the
+    kept scores answer none; the verdicts are the encoder's own."""
+    cross = load_cross_verifier(shared_embedder())
+    cross.forget()
+    count = shared.count_scores(cross)
+    policy = MatchPolicy(0.0, True, cross, cross.threshold)
+    query = QUERIES[0]
+    policy.before_judging([(query, text) for text in ENTRIES[:2]])
+    assert count.pairs == 2
+    for text in ENTRIES[:2]:
+        policy.judge(0.9, None, None, text, query)
+    assert count.pairs == 2  # judged from the batch's scores
+    p = cross.probability(ENTRIES[2], query, 0.3)
+    assert count.pairs == 3 and 0.0 <= p <= 1.0
+
+
+def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
+    """With no respelled answer and no refusal before the model, the pairs the lookups
+    scored are the candidates over the floor they handed over (``handed_over``): all
+    of the index at floor 0, none at a floor no pair reaches."""
+    embedder = shared_embedder()
+    cross = load_cross_verifier(embedder)
+    vectors = dict(zip(ENTRIES + QUERIES, embedder.embed(ENTRIES + QUERIES), strict=True))
+    index = TenantIndex(capacity=len(ENTRIES))
+    for i, text in enumerate(ENTRIES):
+        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], shared.FOREVER, ""))
+    by_query = {q: [{"set": "tiny", "label": 1, "kind": "reworded", "a": a, "b": q}]
+                for q, a in zip(QUERIES, (ENTRIES[0], ENTRIES[2]), strict=True)}
+    variants = {name: shared.variant(name, cross, cross.threshold)
+                for name in ("0.0:5", "0.99:5")}
+    _, _, handed, scored = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                                          shared.PairGroups([]), cross)
+    assert scored == handed
+    assert scored["0.99:5"] == 0 < scored["0.0:5"] <= len(QUERIES) * len(ENTRIES)
