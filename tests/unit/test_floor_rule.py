@@ -78,7 +78,7 @@ def test_the_lowest_floor_passing_every_part_is_adopted(rule: ModuleType) -> Non
     assert floors["0.40"]["added"]["paraphrases_by_kind"] == {"reworded": 2}
     assert floors["0.35"]["added"]["negatives_by_kind"] == {"near_topic": 1}
     assert floors["0.40"]["shared"]["cpu_ms_per_lookup_implied"] == {
-        "at 1 candidate' ms each": 22.5, "at 5 candidates' ms each": 16.5}
+        "at_1_candidates_ms": 22.5, "at_5_candidates_ms": 16.5}
 
 
 def test_no_floor_passing_keeps_the_shipped_one(rule: ModuleType) -> None:
