@@ -146,13 +146,15 @@ def checks(base: dict[str, Any], low: dict[str, Any]) -> dict[str, dict[str, Any
 
 def added(rows: list[dict[str, Any]], floor: float) -> dict[str, Any]:
     """DF's pairs a hit at ``floor`` and not at 0.50 (a lower floor only adds): per label
-    and kind, and each pair."""
+    and kind, and each pair (a paraphrase by its id in its set, a negative with its texts)."""
     new = [r for r in rows if r["set"] in DF
            and stage(r, floor, CUT)[1] and not stage(r, SHIPPED, CUT)[1]]
     return {"paraphrases_by_kind": dict(Counter(r["kind"] for r in new if r["label"])),
             "negatives_by_kind": dict(Counter(r["kind"] for r in new if not r["label"])),
-            "pairs": [{k: r.get(k) for k in ("set", "id", "kind", "label", "similarity",
-                                             "p", "a", "b")} for r in new]}
+            "paraphrases": [[r["set"], r["id"], r["kind"], round(r["similarity"], 3),
+                             round(r["p"], 3)] for r in new if r["label"]],
+            "negatives": [{k: r.get(k) for k in ("set", "id", "kind", "similarity", "p", "a",
+                                                 "b")} for r in new if not r["label"]]}
 
 
 def decide(rows: list[dict[str, Any]], quora: list[dict[str, Any]],
