@@ -27,13 +27,15 @@ that implies at ``stack_cost.py``'s median CPU per candidate of S2 (``cross``, t
 to the instance: ``request``) in a lookup of 1 and of 5 candidates. The commands
 (2026-12-05, at e89ae3a):
 
+    .venv/bin/python bench/cache_losses.py --sets heldout30 --floor 0.40 --out H.json \\
+        --pairs-out H.jsonl    # its rows' stage at 0.40 checked against the lookup at 0.40
     .venv/bin/python bench/cache_losses.py --sets pairs --out Q.json --pairs-out Q.jsonl
     .venv/bin/python bench/cache_shared.py --sets heldout34 heldout35 \\
         --variants 0.5:5 0.45:5 0.4:5 0.35:5 --out S.json --pairs-out S.jsonl
     .venv/bin/python bench/stack_cost.py --verifiers cross --states request warm \\
         --rounds 2 > C.txt
     .venv/bin/python bench/floor_rule.py --rows /work/base/base-D25-7657d69-pairs.jsonl \\
-        --quora Q.jsonl --shared S.json --stack-cost C.txt \\
+        --sample H.jsonl --quora Q.jsonl --shared S.json --stack-cost C.txt \\
         --out bench/results/floor-session22.json
 """
 
@@ -157,6 +159,25 @@ def added(rows: list[dict[str, Any]], floor: float) -> dict[str, Any]:
                                                  "b")} for r in new if not r["label"]]}
 
 
+def same_stages(rows: list[dict[str, Any]], sample: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rows' verdicts against a rerun's (``cache_losses.py --floor f`` on some of the
+    sets, which checks each of its rows' stage at ``f`` against the lookup at ``f``,
+    ``probe``): the pairs whose stage differs at any floor the rule reads, and the largest
+    differences in cosine and probability (batched passes round differently)."""
+    base = {(r["set"], r["id"]): r for r in rows}
+    differ, d_sim, d_p = 0, 0.0, 0.0
+    for r in sample:
+        b = base[(r["set"], r["id"])]
+        differ += any(stage(r, f, CUT) != stage(b, f, CUT) for f in (SHIPPED, *FLOORS))
+        d_sim = max(d_sim, abs(r["similarity"] - b["similarity"]))
+        if r["p"] is not None and b["p"] is not None:
+            d_p = max(d_p, abs(r["p"] - b["p"]))
+        elif (r["p"] is None) != (b["p"] is None):
+            differ += 1
+    return {"sets": sorted({r["set"] for r in sample}), "pairs": len(sample),
+            "stage_differs": differ, "max_abs_similarity": d_sim, "max_abs_p": d_p}
+
+
 def decide(rows: list[dict[str, Any]], quora: list[dict[str, Any]],
            shared: dict[str, Any], ms: dict[int, float]) -> dict[str, Any]:
     base = point(rows, quora, shared, SHIPPED, ms)
@@ -181,13 +202,21 @@ def main() -> int:
                         help="cache_shared.py's result on heldout34 heldout35")
     parser.add_argument("--stack-cost", type=Path, required=True,
                         help="stack_cost.py's printed output (--verifiers cross)")
+    parser.add_argument("--sample", type=Path, default=None,
+                        help="cache_losses rows rerun at a lower --floor on some DF sets: "
+                             "their stages checked against --rows' (same_stages)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "floor-session22.json")
     args = parser.parse_args()
     shared = json.loads(args.shared.read_text(encoding="utf-8"))
     cost_text = args.stack_cost.read_text(encoding="utf-8")
     ms = candidate_ms(cost_text)
+    rows = read_rows(args.rows)
+    checked = None if args.sample is None else same_stages(rows, read_rows(args.sample))
+    if checked is not None and checked["stage_differs"]:
+        raise SystemExit(f"the rows' stages differ from the rerun's: {checked}")
     result = {"rule": " ".join(RULE.split()), "cut": CUT, "decision_sets": list(DF),
-              **decide(read_rows(args.rows), read_rows(args.quora), shared, ms),
+              **({} if checked is None else {"sample_check": checked}),
+              **decide(rows, read_rows(args.quora), shared, ms),
               "s2_cpu_ms_per_candidate": {"request": ms,
                                           "warm": candidate_ms(cost_text, state="warm")},
               "inputs": {"rows": str(args.rows), "quora": str(args.quora),

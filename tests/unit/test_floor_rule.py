@@ -93,3 +93,15 @@ def test_no_floor_passing_keeps_the_shipped_one(rule: ModuleType) -> None:
     assert low["a"]["pass"] and low["b"]["pass"] and low["c"]["pass"]
     assert not low["d"]["pass"] and not low["e"]["pass"]
     assert out["adopted"] == 0.50
+
+
+def test_a_rerun_agrees_or_the_pair_is_counted(rule: ModuleType) -> None:
+    """same_stages: a rerun's tiny float differences leave every stage alone; a pair whose
+    probability crossed the cut in the rerun is counted."""
+    rows = [row(1, 0.42, 0.9), row(0, 0.7, 0.3)]
+    close = [{**r, "p": r["p"] + 1e-6, "similarity": r["similarity"] + 1e-7} for r in rows]
+    same = rule.same_stages(rows, close)
+    assert same["stage_differs"] == 0 and same["pairs"] == 2 and same["sets"] == ["heldout30"]
+    assert same["max_abs_p"] == pytest.approx(1e-6)
+    crossed = [rows[0], {**rows[1], "p": 0.9}]
+    assert rule.same_stages(rows, crossed)["stage_differs"] == 1
