@@ -53,17 +53,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cache_losses import stage
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import line, rule_rows, taken_counts, tally
+from synonym_guard import changed_elsewhere, line, rule_rows, taken_counts, tally
 
 from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
 from llm_router.cache.synonyms import Synonyms, shared_synonyms
 from llm_router.cache.verifier import shared_verifier
-from train.cache_verifier.pairs import read_jsonl
 
 D23 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 34)))
 RULE = "docs/cache-history.md, Session 21: opposite words at the same place (W)"
@@ -161,15 +159,9 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
            out: Path, decision: tuple[str, ...]) -> None:
     floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
-    fired_keys = {(p["set"], p["a"], p["b"]) for p in pairs}
     # D23 with W on against the shipped rows: the verdicts W did not fire on that differ
     # (none but what changed in the tree since the shipped rows were made: listed).
-    elsewhere = [line(r, (stage(shipped[(r["set"], r["a"], r["b"])], floor, cut)[1],
-                          stage(r, floor, cut)[1]), r["p"])
-                 for r in read_jsonl(decision_rows)
-                 if (r["set"], r["a"], r["b"]) not in fired_keys
-                 and stage(r, floor, cut) != stage(shipped[(r["set"], r["a"], r["b"])],
-                                                   floor, cut)]
+    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
     changed, taken, added = tally(
         pairs, before, after, shipped, base, decision, floor, cut,
         lambda p, hit, s, w: f"{' / '.join(p['antonyms'])}: {line(p, hit, s['p'])}")

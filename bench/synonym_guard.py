@@ -146,6 +146,19 @@ def tally(pairs: list[Row], before: list[Row], after: list[Row], shipped: dict[A
     return changed, taken, added
 
 
+def changed_elsewhere(decision_rows: Path, pairs: list[Row], shipped: dict[Any, Row],
+                      floor: float, cut: float) -> list[str]:
+    """The decision sets' rows with a hard-check change on (``decision_rows``) whose
+    verdict differs from the shipped rows' on a pair the change did not fire on (none but
+    what changed in the tree since the shipped rows were made), each as ``line`` says it."""
+    fired_keys = {(p["set"], p["a"], p["b"]) for p in pairs}
+    return [line(r, (stage(shipped[(r["set"], r["a"], r["b"])], floor, cut)[1],
+                     stage(r, floor, cut)[1]), r["p"])
+            for r in read_jsonl(decision_rows)
+            if (r["set"], r["a"], r["b"]) not in fired_keys
+            and stage(r, floor, cut) != stage(shipped[(r["set"], r["a"], r["b"])], floor, cut)]
+
+
 def taken_counts(taken: list[tuple[Row, str]], added: list[tuple[Row, str]],
                  decision: tuple[str, ...]) -> dict[str, int]:
     """A rule's P and N (the paraphrase and negative hits a change takes away, generated
