@@ -1,0 +1,205 @@
+"""Session 22's E: a proper name or letter code swapped for another at the same place
+refuses a pair (``llm_router.cache.entities``), decided by the lead's rule, quoted
+unchanged from docs/cache-history.md "Session 22: swapped names and letter codes":
+
+    E: where the two texts differ (the stances check's alignment, `codes.replaced`), a
+    proper name or letter code replaced on one side by a different proper name or letter
+    code at the same place on the other side refuses the pair, as the ids check refuses a
+    changed code ("numbers", before the models). A proper name is a capitalised word (or
+    a run of them) that is not the text's first word nor a common word capitalised for
+    emphasis; a letter code is a word of two to six capital letters. Two that the
+    respelling check calls the same (case, spelling, short forms, the synonym table) are
+    not a swap; nothing else changes. E is designed on training data only and fixed in a
+    commit before any D25 run. Over D25 (bench/cache_losses.py on heldout9-11, 14-35 with
+    E on, against the shipped rows /work/base/base-D25-7657d69-pairs.jsonl) and over the
+    other committed hand-written and public pairs (`others()` of D25; the pairs
+    train/cache_verifier/pairs.py generates excluded and reported apart): P = paraphrase
+    hits E takes away, N = negative hits E takes away, both over D25 and others together;
+    E may add no hit. Ship E (no new setting: part of the hard check) if N >= 3 and P <= 3
+    x N, and E's added CPU per candidate pair (median over D25's pairs, process time) <=
+    0.1 ms.
+
+    # 1. the pairs of D25 and others(D25) E refuses that the lookup without it does not
+    #    refuse before the models (no model), and E's added CPU on D25's pairs
+    .venv/bin/python bench/entity_rule.py fire --out /tmp/e-fired.jsonl
+    # 2. the stack on them without E (the lookup as shipped)
+    .venv/bin/python bench/cache_losses.py --sets /tmp/e-fired.jsonl --out /tmp/e-off.json \
+        --pairs-out /tmp/e-off-rows.jsonl
+    # 3. with E in the lookup (git apply bench/results/entities-session22-layer.patch: the
+    #    policy's hard check then calls entities.swapped_names), on them and on D25 as the
+    #    rule names it; then git apply -R
+    .venv/bin/python bench/cache_losses.py --sets /tmp/e-fired.jsonl --out /tmp/e-on.json \
+        --pairs-out /tmp/e-on-rows.jsonl
+    .venv/bin/python bench/cache_losses.py --sets heldout9 heldout10 heldout11 heldout14 \
+        ... heldout35 --out /tmp/e-D25.json --pairs-out /tmp/e-D25-rows.jsonl
+    # 4. the rule
+    .venv/bin/python bench/entity_rule.py decide --base /work/base/base-D25-7657d69-pairs.jsonl \
+        --fired /tmp/e-fired.jsonl --off-rows /tmp/e-off-rows.jsonl \
+        --on-rows /tmp/e-on-rows.jsonl --decision-rows /tmp/e-D25-rows.jsonl \
+        --out bench/results/entities-session22.json
+
+E only refuses (the hard check's "numbers", before the models), and only where the
+respelling check has not made the pair a hit (a pair it calls one text is no swap: E is
+asked where ``MatchPolicy._refused_before_model`` is, after the respelling check), so a
+pair it does not fire on keeps its row: the stack need judge only the pairs ``fire``
+finds, and ``decide`` checks that D25's rows with E on differ from the shipped rows on
+those pairs alone (any other change, made in the tree since the shipped rows, is listed
+apart).
+
+E's added CPU per pair: its reading of each text's names (``entities.read_names`` of the
+text's respelling tokens; the tokens themselves are the respelling check's, which reads
+every candidate first, so they are kept, except for a text longer than the respelling
+check reads, ``spelling.MAX_CHARS``, whose tokens E pays for) and the comparison
+(``entities.swapped``), ``REPEATS`` times over, process time. The hard check without E is
+untouched (E is a call after it), so E's time is what it adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from extra_ask_rule import others, write_fired
+from pair_sets import load_sets
+from run_record import run_record
+from synonym_guard import changed_elsewhere, line, rule_rows, taken_counts, tally
+
+from llm_router.cache.entities import read_names, swapped, swapped_names
+from llm_router.cache.pair_features import quantity_conflict
+from llm_router.cache.spelling import MAX_CHARS, Pieces, reading, same_spelling, tokens
+from llm_router.cache.synonyms import Synonyms, shared_synonyms
+from llm_router.cache.verifier import shared_verifier
+from llm_router.catalog import CacheConfig
+
+D25 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 36)))
+RULE = "docs/cache-history.md, Session 22: swapped names and letter codes (E)"
+REPEATS = 10  # each pair's check timed this many times over, for the process clock
+
+
+def added_cpu(a: str, b: str, pieces: Pieces, synonyms: Synonyms) -> float:
+    """E's CPU on one candidate pair (seconds), as the lookup pays it: each text's names
+    read from its respelling tokens (kept by the respelling check up to ``MAX_CHARS``,
+    read afresh past it) and the two compared, ``REPEATS`` times over."""
+    for text in (a, b):
+        if len(text) <= MAX_CHARS:
+            reading(text)  # the respelling check read it first
+
+    def names(text: str) -> Any:
+        return read_names(reading(text).tokens if len(text) <= MAX_CHARS else tokens(text))
+
+    started = time.process_time()
+    for _ in range(REPEATS):
+        swapped(names(a), names(b), pieces, synonyms)
+    return (time.process_time() - started) / REPEATS
+
+
+def fires(a: str, b: str, pieces: Pieces, synonyms: Synonyms, short_forms: bool,
+          vocabulary: Any) -> tuple[str, str] | None:
+    """The names E refuses the pair for where the lookup without it would ask the models
+    (not a respelled hit, not refused by the hard check), or None."""
+    if same_spelling(a, b, pieces, synonyms, short_forms) is not None:
+        return None  # the respelling check decides it first, E never asked
+    found = swapped_names(a, b, pieces, synonyms)
+    if found is None or quantity_conflict(vocabulary.view(a), vocabulary.view(b)):
+        return None
+    return found
+
+
+def fire(decision: tuple[str, ...], out: Path) -> None:
+    """The pairs of ``decision`` and of ``others(decision)`` E refuses that the lookup
+    without it lets through to the models, each with the names that fired; E's added CPU
+    on ``decision``'s."""
+    vocabulary, synonyms = shared_verifier().vocabulary, shared_synonyms()
+    short_forms = CacheConfig().short_forms
+    pairs = load_sets(list(decision)) + others(decision)
+    started = time.process_time()
+    fired, cost = [], []
+    for p in pairs:
+        if p["set"] in decision:
+            cost.append(added_cpu(p["a"], p["b"], vocabulary.pieces, synonyms))
+        found = fires(p["a"], p["b"], vocabulary.pieces, synonyms, short_forms, vocabulary)
+        if found is not None:
+            fired.append({**p, "names": list(found)})
+    spent = time.process_time() - started
+    write_fired(out, pairs, fired, spent)
+    summary_path = out.with_suffix(".json")
+    summary = json.loads(summary_path.read_text())
+    summary["added_cpu_ms"] = {
+        "pairs": len(cost), "repeats": REPEATS,
+        "median": round(1000 * statistics.median(cost), 4),
+        "p90": round(1000 * statistics.quantiles(cost, n=10)[-1], 4),
+        "max": round(1000 * max(cost), 4)}
+    summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+    print(f"{len(pairs):,} pairs, E refuses {len(fired):,} more ({spent:.1f} s CPU); E's "
+          f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
+
+
+def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
+           out: Path, decision: tuple[str, ...]) -> None:
+    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
+    # D25 with E on against the shipped rows: the verdicts E did not fire on that differ
+    # (none but what changed in the tree since the shipped rows were made: listed).
+    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
+    changed, taken, added = tally(
+        pairs, before, after, shipped, base, decision, floor, cut,
+        lambda p, hit, s, e: f"{' / '.join(p['names'])}: {line(p, hit, s['p'])}")
+    counts = taken_counts(taken, added, decision)
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    cost = summary["added_cpu_ms"]["median"]
+    verdict: dict[str, Any] = {
+        **counts,
+        "added_cpu_ms_median": cost,
+        "N>=3": counts["N"] >= 3, "P<=3N": counts["P"] <= 3 * counts["N"],
+        "no_hit_added": not added,
+        "cpu<=0.1ms": cost <= 0.1}
+    verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
+    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
+    result = {
+        "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
+        "verdict": verdict, "added_cpu_ms": summary["added_cpu_ms"],
+        "pairs_read": summary["pairs"], "changed": summary["fired"],
+        "changed_by_set_and_kind": dict(sorted(by.items())),
+        "names_fired": dict(Counter(" / ".join(p["names"]) for p in pairs).most_common()),
+        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
+        "changed_pairs": changed, "decision_changed_elsewhere": elsewhere,
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(verdict, indent=1))
+    print("\n".join(changed))
+    print("decision verdicts changed where E did not fire:", *elsewhere, sep="\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    f = sub.add_parser("fire", help="the pairs E refuses that the lookup passed to the models")
+    d = sub.add_parser("decide", help="the rule's figures")
+    for p in (f, d):
+        p.add_argument("--decision", nargs="+", default=list(D25),
+                       help="the decision sets (default D25: heldout9-11, 14-35)")
+        p.add_argument("--out", type=Path, required=True)
+    d.add_argument("--base", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets, without E")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--off-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of fire's pairs, without E")
+    d.add_argument("--on-rows", type=Path, required=True, help="the same with E")
+    d.add_argument("--decision-rows", type=Path, required=True,
+                   help="cache_losses --pairs-out rows of the decision sets with E")
+    args = parser.parse_args()
+    if args.command == "fire":
+        fire(tuple(args.decision), args.out)
+    else:
+        decide(args.base, args.fired, args.off_rows, args.on_rows, args.decision_rows,
+               args.out, tuple(args.decision))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
