@@ -1,6 +1,7 @@
 """Session 22's E: a proper name or letter code swapped for another at the same place
-refuses a pair (``llm_router.cache.entities``), decided by the lead's rule, quoted
-unchanged from docs/cache-history.md "Session 22: swapped names and letter codes":
+refuses a pair (``bench/entities.py``; not shipped: the rule said no), decided by the
+lead's rule, quoted unchanged from docs/cache-history.md "Session 22: swapped names and
+letter codes":
 
     E: where the two texts differ (the stances check's alignment, `codes.replaced`), a
     proper name or letter code replaced on one side by a different proper name or letter
@@ -25,9 +26,10 @@ unchanged from docs/cache-history.md "Session 22: swapped names and letter codes
     # 2. the stack on them without E (the lookup as shipped)
     .venv/bin/python bench/cache_losses.py --sets /tmp/e-fired.jsonl --out /tmp/e-off.json \
         --pairs-out /tmp/e-off-rows.jsonl
-    # 3. with E in the lookup (git apply bench/results/entities-session22-layer.patch: the
-    #    policy's hard check then calls entities.swapped_names), on them and on D25 as the
-    #    rule names it; then git apply -R
+    # 3. with E in the lookup (git apply bench/results/entities-session22-layer.patch: it
+    #    adds bench/entities.py as it was measured as llm_router/cache/entities.py, and
+    #    the policy's hard check calls its swapped_names), on them and on D25 as the rule
+    #    names it; then git apply -R
     .venv/bin/python bench/cache_losses.py --sets /tmp/e-fired.jsonl --out /tmp/e-on.json \
         --pairs-out /tmp/e-on-rows.jsonl
     .venv/bin/python bench/cache_losses.py --sets heldout9 heldout10 heldout11 heldout14 \
@@ -46,11 +48,11 @@ finds, and ``decide`` checks that D25's rows with E on differ from the shipped r
 those pairs alone (any other change, made in the tree since the shipped rows, is listed
 apart).
 
-E's added CPU per pair: its reading of each text's names (``entities.read_names`` of the
+E's added CPU per pair: its reading of each text's names (``read_names`` of the
 text's respelling tokens; the tokens themselves are the respelling check's, which reads
 every candidate first, so they are kept, except for a text longer than the respelling
 check reads, ``spelling.MAX_CHARS``, whose tokens E pays for) and the comparison
-(``entities.swapped``), ``REPEATS`` times over, process time. The hard check without E is
+(``swapped``), ``REPEATS`` times over, process time. The hard check without E is
 untouched (E is a call after it), so E's time is what it adds.
 """
 
@@ -64,12 +66,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from entities import read_names, swapped, swapped_names
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
 from synonym_guard import changed_elsewhere, line, rule_rows, taken_counts, tally
 
-from llm_router.cache.entities import read_names, swapped, swapped_names
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import MAX_CHARS, Pieces, reading, same_spelling, tokens
 from llm_router.cache.synonyms import Synonyms, shared_synonyms
@@ -149,6 +151,7 @@ def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows
         pairs, before, after, shipped, base, decision, floor, cut,
         lambda p, hit, s, e: f"{' / '.join(p['names'])}: {line(p, hit, s['p'])}")
     counts = taken_counts(taken, added, decision)
+    moved = {text for _, text in taken + added}
     summary = json.loads(fired.with_suffix(".json").read_text())
     cost = summary["added_cpu_ms"]["median"]
     verdict: dict[str, Any] = {
@@ -166,7 +169,11 @@ def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows
         "changed_by_set_and_kind": dict(sorted(by.items())),
         "names_fired": dict(Counter(" / ".join(p["names"]) for p in pairs).most_common()),
         "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
-        "changed_pairs": changed, "decision_changed_elsewhere": elsewhere,
+        # Every fired pair of the decision sets, and the others' whose hit changed (the
+        # others' misses that stay misses, most of the 4,798, are fire's --out: 1 MB).
+        "changed_pairs": [text for p, text in zip(pairs, changed, strict=True)
+                          if p["set"] in decision or text in moved],
+        "decision_changed_elsewhere": elsewhere,
         "run": run_record(),
     }
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,5 +1,9 @@
 """Two texts that name different things at the same place: a proper name or a letter code
-swapped for another (pure; no I/O).
+swapped for another (pure; no I/O). Session 22's E, measured and not shipped (its rule
+said no: docs/cache-history.md "Session 22: swapped names and letter codes"): the
+layer's change that was measured is ``bench/results/entities-session22-layer.patch``,
+which adds this module, as it stood then, as ``llm_router/cache/entities.py`` and has
+``MatchPolicy._refused_before_model`` call ``swapped_names`` (a "numbers" refusal).
 
 "Is Ingleborough higher than Pen-y-ghent" and "Is Whernside higher than Pen-y-ghent",
 error code "FLO" and error code "OH", Elm's "List" and its "Dict": one name apart, two

@@ -1,17 +1,26 @@
-"""entities.py (session 22's E): a proper name or letter code swapped for another at the
-same place refuses a pair; sentence starts, "I", common words capitalised for emphasis,
-title-case texts, respellings (case, acronyms, clippings, typos, the aliases), a name on
-one side only, a reordering, a greeting's name and lower-case writing are left alone."""
+"""bench/entities.py (session 22's E, not shipped): a proper name or letter code swapped
+for another at the same place refuses a pair; sentence starts, "I", common words
+capitalised for emphasis, title-case texts, respellings (case, acronyms, clippings, typos,
+the aliases), a name on one side only, a reordering, a greeting's name and lower-case
+writing are left alone."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 
-from llm_router.cache.entities import _one_name, names_of, swapped_names
 from llm_router.cache.pair_features import Vocabulary
 from llm_router.cache.synonyms import shared_synonyms
 from llm_router.cache.verifier import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def e(bench_module: Callable[[str], ModuleType]) -> Any:
+    return bench_module("entities")
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +28,8 @@ def vocab() -> Vocabulary:
     return load_vocabulary(np.ones(30522, np.float32))
 
 
-def placed(text: str) -> list[str]:
-    found = names_of(text)
+def placed(e: Any, text: str) -> list[str]:
+    found = e.names_of(text)
     return [found.words[k] for k in sorted(found.places)]
 
 
@@ -37,8 +46,8 @@ def placed(text: str) -> list[str]:
     ("do you ship to the US or the United Kingdom", ["usa", "uk"]),  # the aliases' names
     ("donald trump or joe biden", []),  # lower case: not read
 ])
-def test_names_read(text: str, names: list[str]) -> None:
-    assert placed(text) == names
+def test_names_read(e: Any, text: str, names: list[str]) -> None:
+    assert placed(e, text) == names
 
 
 @pytest.mark.parametrize(("a", "b", "found"), [
@@ -52,10 +61,10 @@ def test_names_read(text: str, names: list[str]) -> None:
     ("is the museum open on Monday", "is the museum open on Tuesday", ("monday", "tuesday")),
     ("how much should I tip in the US", "how much should I tip in Japan", ("usa", "japan")),
 ])
-def test_a_swapped_name_refuses(vocab: Vocabulary, a: str, b: str,
+def test_a_swapped_name_refuses(e: Any, vocab: Vocabulary, a: str, b: str,
                                 found: tuple[str, str]) -> None:
-    assert swapped_names(a, b, vocab.pieces, shared_synonyms()) == found
-    assert swapped_names(b, a, vocab.pieces, shared_synonyms()) == found[::-1]
+    assert e.swapped_names(a, b, vocab.pieces, shared_synonyms()) == found
+    assert e.swapped_names(b, a, vocab.pieces, shared_synonyms()) == found[::-1]
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -79,9 +88,9 @@ def test_a_swapped_name_refuses(vocab: Vocabulary, a: str, b: str,
     ("who built the big temple in Karnak",  # a sentence reworded: a long span
      "which pharaohs were behind the construction of the great temples near Luxor"),
 ])
-def test_no_swap(vocab: Vocabulary, a: str, b: str) -> None:
-    assert swapped_names(a, b, vocab.pieces, shared_synonyms()) is None
-    assert swapped_names(b, a, vocab.pieces, shared_synonyms()) is None
+def test_no_swap(e: Any, vocab: Vocabulary, a: str, b: str) -> None:
+    assert e.swapped_names(a, b, vocab.pieces, shared_synonyms()) is None
+    assert e.swapped_names(b, a, vocab.pieces, shared_synonyms()) is None
 
 
 @pytest.mark.parametrize(("x", "y", "one"), [
@@ -90,6 +99,6 @@ def test_no_swap(vocab: Vocabulary, a: str, b: str) -> None:
     ("usa", "american", True), ("uk", "british", True),
     ("austria", "australia", False), ("iran", "iraq", False), ("leeds", "york", False),
 ])
-def test_one_name(x: str, y: str, one: bool) -> None:
-    assert _one_name(x, y) is one
-    assert _one_name(y, x) is one
+def test_one_name(e: Any, x: str, y: str, one: bool) -> None:
+    assert e._one_name(x, y) is one
+    assert e._one_name(y, x) is one
