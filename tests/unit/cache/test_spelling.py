@@ -83,6 +83,11 @@ def vocab() -> Vocabulary:
     ("can I refil the cartridge", "can I refill the cartridge", ("typo",)),
     # a code clipped from a word: one name
     ("do you accept BTC payments", "do you accept bitcoin payments", ("clipping",)),
+    # centilitres and decilitres, short and long (session 22; the amounts check reads them
+    # since session 21)
+    ("is the bottle 50 cl", "is the bottle 50 centilitres", ("format",)),
+    ("add 2 dl of milk", "add 2 decilitres of milk", ("format",)),
+    ("add 2 dl of milk", "add 2 deciliters of milk", ("format",)),
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
@@ -100,6 +105,8 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
     ("is the fee $5", "is the fee 5 euros"),
     ("where is order 1234", "where is order 1243"),
     ("is the speed 500 megabits", "is the speed 500 megabytes"),
+    ("is the bottle 50 cl", "is the bottle 50 ml"),  # two units, one amount: not respelled
+    ("add 2 dl of milk", "add 200 ml of milk"),
     ("do you accept Medicare", "do you accept Medicaid"),
     ("what is a transform", "what is a transformer"),
     ("what is inflation", "what is deflation"),

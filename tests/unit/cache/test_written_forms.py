@@ -394,6 +394,50 @@ def test_centilitres_and_decilitres_are_volumes() -> None:
     assert measures("a pint in decilitres") == {"volume:dl"}
 
 
+# Session 22: a month is a month's full name or its usual abbreviation, nothing else; a
+# word that only starts like one ("decimal", "marbles") was read as that month.
+@pytest.mark.parametrize(("text", "read"), [
+    ("round to 2 decimal places", ((2.0, ""),)),
+    ("3 marbles", ((3.0, ""),)),
+    ("4 junior rooms", ((4.0, ""),)),
+    ("5 augmented chords", ((5.0, ""),)),
+    ("2 mayors", ((2.0, ""),)),
+    ("1 octave higher", ((1.0, ""),)),
+    ("6 novels", ((6.0, ""),)),
+    ("3 separate orders", ((3.0, ""),)),
+    ("pi to 10 decimals", ((10.0, ""),)),
+    ("it starts on marshmallow 6", ((6.0, ""),)),
+])
+def test_words_that_start_like_a_month_are_no_month(text: str, read: tuple) -> None:
+    assert amounts(text, hard=True) == read
+    assert amounts(text) == read
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("dec 2", 1202.0), ("2 dec", 1202.0), ("december 2nd", 1202.0), ("dec. 2", 1202.0),
+    ("the 3rd of march", 303.0), ("mar 3", 303.0), ("sept. 4", 904.0), ("sept 4", 904.0),
+    ("sep 4", 904.0), ("4 september", 904.0), ("jan. 5", 105.0), ("on 4 july", 704.0),
+    ("june 30th", 630.0), ("oct 31", 1031.0), ("nov 5th", 1105.0), ("21 aug", 821.0),
+    ("14 feb", 214.0), ("apr 1", 401.0), ("jul 4", 704.0), ("jun 1", 601.0),
+    # "may" a month beside a day only, as before
+    ("may 25th", 525.0), ("25 may", 525.0),
+])
+def test_month_names_and_abbreviations_are_dates(text: str, date: float) -> None:
+    assert amounts(text, hard=True) == ((date, "date"),)
+    assert amounts(text) == ((date, "date"),)
+    assert ranks(f"the {text}") == frozenset()  # a date's day is no position
+
+
+def test_a_month_that_only_starts_a_word_is_no_date_in_the_check(vocab: Vocabulary) -> None:
+    # a day against "decimal places": not two dates
+    assert not quantity_conflict(vocab.view("how do I round to 2 decimal places in excel"),
+                                 vocab.view("how do I round to 2 places in excel"))
+    assert quantity_conflict(vocab.view("is it open on dec 2"),
+                             vocab.view("is it open on dec 3"))
+    assert quantity_conflict(vocab.view("is it open on 2 december"),
+                             vocab.view("is it open on 2 november"))
+
+
 def test_units_beside_a_number_are_amounts_not_asked_for() -> None:
     assert measures("what is 100 degrees fahrenheit in celsius") == {"temperature:celsius"}
     assert measures("a 5-mile run in 30 minutes") == frozenset()

@@ -189,8 +189,14 @@ _NOT_IDS = frozenset({"twofa"})
 
 _MONTHS = {m: i + 1 for i, m in enumerate((
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
-# (A month's name or its start; "5 decilitres" is no 5 December.)
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?!ilit)[a-z]*\.?"
+# A month is its full name or its usual abbreviation ("Sept" too), with or without a dot,
+# and nothing else: a word that only starts like one is none ("round to 2 decimal places"
+# is no Dec 2, "3 marbles" no Mar 3, "5 decilitres" no 5 December; session 22). Its first
+# three letters name it in ``_MONTHS``. "may" is a month only where a date pattern has a
+# day beside it ("May 25th", "25 may"), as before.
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december", "sept", *_MONTHS)
+_MONTH = rf"({'|'.join(sorted(dict.fromkeys(_MONTH_NAMES), key=len, reverse=True))})\.?(?![a-z])"
 # A pattern that starts at a digit starts with it, and what may or may not stand before
 # that digit is looked at behind it (``\d(?<=\b\d)``, ``\d(?<![\d.]\d)``): a pattern
 # whose first item is a character class is searched for that class alone, where one that
@@ -200,7 +206,7 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?!ilit)[a-z]*\.?"
 # "Session 17").
 _DATE_NUMERIC = re.compile(r"(\d(?<=\b\d)\d?)/(\d{1,2})(?:/\d{2,4})?\b")
 _DATE_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
-_DATE_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
+_DATE_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}")
 _CLOCK_12 = re.compile(r"(\d(?<=\b\d)\d?)(?::(\d\d))?\s?(am|pm|a\.m\.|p\.m\.)(?![a-z])")
 _CLOCK_24 = re.compile(r"(\d(?<=\b\d)\d?):(\d\d)\b")
 _SHORT_YEAR = re.compile(r"'(\d\d)\b")
@@ -730,9 +736,9 @@ def _dates(text: str, found: list[Amount]) -> str:
 
     text = _DATE_NUMERIC.sub(numeric, text)
     text = _DATE_MONTH_DAY.sub(
-        lambda m: _date(found, _MONTHS[m.group(1)], int(m.group(2))), text)
+        lambda m: _date(found, _MONTHS[m.group(1)[:3]], int(m.group(2))), text)
     return _DATE_DAY_MONTH.sub(
-        lambda m: _date(found, _MONTHS[m.group(2)], int(m.group(1))), text)
+        lambda m: _date(found, _MONTHS[m.group(2)[:3]], int(m.group(1))), text)
 
 
 def _date(found: list[Amount], month: int, day: int) -> str:

@@ -307,6 +307,8 @@ def _units(found: list[Token]) -> list[Token]:
 _MORE_UNITS: dict[str, tuple[str, ...]] = {
     "mg": ("mg", "milligram", "milligrams"), "ml": ("ml", "millilitre", "millilitres",
                                                     "milliliter", "milliliters"),
+    "cl": ("cl", "centilitre", "centilitres", "centiliter", "centiliters"),
+    "dl": ("dl", "decilitre", "decilitres", "deciliter", "deciliters"),
     "l": ("l", "litre", "litres", "liter", "liters"),
     "cm": ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
     "mm": ("mm", "millimetre", "millimetres", "millimeter", "millimeters"),
