@@ -516,6 +516,35 @@ SOURCES = (
            "added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The thirty-fourth and thirty-fifth (data/heldout34/, data/heldout35/): scored once
+    # with 2.ca1e0f6c at c5f2121 (session 21's end), then declared seen; trained on since
+    # 2026-12-05 session 22 (i12), the same way.
+    Source("independent-v34", "../../heldout34/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout34/, 87 marked borderline by its writer), during session 21 "
+           "(septic-tank and well-drilling contractors, thatchers and stonemasons, "
+           "kayak and canal-boat hire, riding stables and farriers, dental practices "
+           "and hygienists, bakeries and cake makers, archery and fencing clubs, "
+           "bookbinders and calligraphers, invented small businesses; writers from "
+           "Kiribati, the Comoros, Cape Verde, Svalbard, Gibraltar, Nunavut, the Outer "
+           "Hebrides, the Scottish Borders, rural Alaska, the Yorkshire Dales, "
+           "screen-reader users describing what they hear); scored once with "
+           "2.ca1e0f6c at c5f2121; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v35", "../../heldout35/classifier_queries.jsonl", "train",
+           "503 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout35/, 86 marked borderline by its writer), during session 21 "
+           "(blacksmith and farrier suppliers, saunas and hot tubs, balloon rides and "
+           "lighthouse tours, violin and guitar repair, falconry centres, chimney "
+           "sweeps and log burners, taxidermy and natural-history dealers, removal "
+           "boxes and storage units, invented small businesses; writers from Bhutan, "
+           "Lesotho, Vanuatu, Tonga, Andorra, Malta, Newfoundland, Shetland, "
+           "Queensland, Patagonia, older people who over-explain and apologise); "
+           "scored once with 2.ca1e0f6c at c5f2121; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
