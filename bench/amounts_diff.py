@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pair_sets import DATA, HERE, load, load_sets
+from pair_sets import DATA, HERE, RESERVED, load, load_sets
 
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import same_spelling
@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_v
 from train.cache_verifier.pairs import load_qqp, read_jsonl  # noqa: E402
 
 # Every committed heldout set (data/heldout, data/heldoutN) and ``pairs``.
-HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")),
+HELDOUT = ["heldout1", *sorted((p.name for p in DATA.glob("heldout[0-9]*")
+                                if p.name not in RESERVED),
                                key=lambda name: int(name.removeprefix("heldout"))), "pairs"]
 TUNE = "cache_pairs/tune"  # the cache verifier's tune split, as ``committed_pairs`` names it
 

@@ -37,3 +37,16 @@ def test_a_quora_pair_already_committed_is_read_there_alone(amounts_diff: Module
                   "label": 1, "kind": "paraphrase", "source": "qqp"}]
     assert amounts_diff.quora_pairs(archive(tmp_path, rows), committed) == [
         {"set": "quora-train", "a": "Why blue", "b": "Why red", "label": 0}]
+
+
+def test_the_sets_reserved_for_a_later_session_are_read_by_no_tally(
+        amounts_diff: ModuleType) -> None:
+    """``committed_pairs`` (and so every rule's ``others()``) reads every committed heldout
+    set but those kept for a later session's decisions, which exist on disk."""
+    root = Path(amounts_diff.__file__).resolve().parents[1] / "data"
+    if not amounts_diff.RESERVED:
+        pytest.skip("no set is reserved now")
+    for name in amounts_diff.RESERVED:
+        assert (root / name / "cache_pairs.jsonl").is_file()
+        assert name not in amounts_diff.HELDOUT
+    assert "heldout35" in amounts_diff.HELDOUT
