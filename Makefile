@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -193,6 +193,37 @@ verifier-cross-alone: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(ALONE_RULE) --shipped $(ALONE_RUN)/losses-shipped.jsonl --candidate $(ALONE_RUN)/losses-$(ALONE_NAME).jsonl --shipped-quora $(ALONE_RUN)/pairs-shipped.jsonl --candidate-quora $(ALONE_RUN)/pairs-$(ALONE_NAME).jsonl --out $(ALONE_RUN)/decision-$(ALONE_NAME).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_RUN)/decision-$(ALONE_NAME).json
 	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
+
+# Session 22's S3 (docs/cache-history.md "Session 22: S3, the shipped cross-encoder continued on
+# heldout30-33"): S2 (S3_FROM, c43ec5d's layer: the start, the reference and the teacher) trained
+# further on heldout9-11 and 14-33 (prepare --rule session22: heldout30-33 held too, heldout34-35
+# and bench/cache_pairs/heldout.jsonl under the text guard), with no nets anywhere: no --stack, no
+# --teacher-stack, --distil 0.5 (the replay pairs' targets half S2's own probability). The start's
+# cross.json says "combine": null, so the fit records it decides alone and the export writes no
+# "combine". Decided by the lead's rule session22 on heldout34-35 (S3_D) and Quora (the reference
+# S2 scored on the current lookup; the session's FH0, R0 were the lead's base rows at 7657d69).
+S3_RUN ?= .cache/cross-s3
+S3_NAME ?= S3
+S3_FROM ?= c43ec5d
+S3_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session22
+S3_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 22
+S3_RULE ?= session22
+S3_D ?= heldout34 heldout35
+verifier-cross-s3: $(BIN)/llm-router data
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	mkdir -p $(S3_RUN)/start
+	git show $(S3_FROM):$(CONTINUE_LAYER)/cross.npz > $(S3_RUN)/start/cross.npz
+	git show $(S3_FROM):$(CONTINUE_LAYER)/cross.json > $(S3_RUN)/start/cross.json
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S3_PREPARE) --out $(S3_RUN)/bundle.npz
+	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S3_RUN)/bundle.npz --init $(S3_RUN)/start/cross.npz --out $(S3_RUN)/fit --name $(S3_NAME) $(S3_FIT)
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S3_RUN)/fit/$(S3_NAME).json --out $(S3_RUN)/$(S3_NAME)
+	$(BIN)/python bench/cache_losses.py --sets $(S3_D) --cross-dir $(S3_RUN)/start --out $(S3_RUN)/losses-shipped.json --pairs-out $(S3_RUN)/losses-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets $(S3_D) --cross-dir $(S3_RUN)/$(S3_NAME) --out $(S3_RUN)/losses-$(S3_NAME).json --pairs-out $(S3_RUN)/losses-$(S3_NAME).jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(S3_RUN)/start --out $(S3_RUN)/pairs-shipped.json --pairs-out $(S3_RUN)/pairs-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(S3_RUN)/$(S3_NAME) --out $(S3_RUN)/pairs-$(S3_NAME).json --pairs-out $(S3_RUN)/pairs-$(S3_NAME).jsonl
+	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(S3_RULE) --shipped $(S3_RUN)/losses-shipped.jsonl --candidate $(S3_RUN)/losses-$(S3_NAME).jsonl --shipped-quora $(S3_RUN)/pairs-shipped.jsonl --candidate-quora $(S3_RUN)/pairs-$(S3_NAME).jsonl --out $(S3_RUN)/decision-$(S3_NAME).json
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S3_RUN)/fit/$(S3_NAME).json --out $(S3_RUN)/$(S3_NAME) --decision $(S3_RUN)/decision-$(S3_NAME).json
+	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S3_D) --variants 0.5:5 and bench/stack_profile.py, each with --cross-dir $(S3_RUN)/start and $(S3_RUN)/$(S3_NAME); the verdicts of the lookup against the offline scorer on the $(S3_D) pairs"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

@@ -65,6 +65,13 @@ on (``Rule.held``), so session 19's and 20's bundles rebuild as they were. Its r
 (``decide --rule session21``) tries c_Q first, then the false-hit path c_R, which must keep
 Quora's false hits at shipped's too.
 
+Session 22 (S3) continues the shipped S2, which decides alone, on twenty-three held sets:
+``prepare --rule session22`` holds heldout30-33 whole too (``HELD_22``) and guards D2
+(heldout34-35); ``fit`` with no ``--stack`` and no ``--teacher-stack`` distils the replay
+pairs from S2 itself, and since S2's ``cross.json`` (beside ``--init``) says ``"combine":
+null`` the fit records that the model decides alone (``starts_alone``) and ``export`` writes
+no ``combine``. Its rule (``decide --rule session22``) is session 21's c_Q, then c_R.
+
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
 the replay sample, puts every pair under the text guard and keeps up to ``MINED_WHOLE``
@@ -146,6 +153,9 @@ HELD_SETS = held_sets(HELD_19)
 # nineteen sets (``prepare --rule session21``).
 HELD_21 = (*HELD_19, *range(22, 30))
 HELD_SESSION21 = held_sets(HELD_21)
+# Session 22's (S3): those and heldout30-33, session 21's D4, twenty-three sets (``prepare
+# --rule session22``).
+HELD_22 = (*HELD_21, *range(30, 34))
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
@@ -170,6 +180,9 @@ D10 = (*DECISION_SETS, "heldout30", "heldout31")
 # Session 21's (D4): heldout30-31 and heldout32-33, never trained on by C3 or C4; ``prepare
 # --rule session21`` guards them (and trains on heldout22-29: HELD_SESSION21).
 D4 = ("heldout30", "heldout31", "heldout32", "heldout33")
+# Session 22's (D2): heldout34-35, session 21's unseen sets, never trained on by S2 or S3;
+# ``prepare --rule session22`` guards them (and trains on heldout30-33 too: HELD_22).
+D2 = ("heldout34", "heldout35")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -260,7 +273,7 @@ def hard_negatives(spare: list[dict[str, Any]], most: int, forbidden: set[frozen
 
 def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None,
             guard: tuple[str, ...] = DECISION_SETS, qqp_hard: int = 0,
-            first: dict[str, Path] | None = None
+            first: dict[str, Path] | None = None, share_all: bool = False
             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The bundle's pairs (new sets whole, a replay sample, no mined ones yet) and a
     record of what was drawn and dropped. ``whole`` (session 15, a fit from the start):
@@ -269,7 +282,9 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
     ``guard``: the decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl;
     session 19's D8, session 20's D10). ``qqp_hard`` (session 20's C3): up to this many Quora
     hard negatives (``hard_negatives``) after the replay. ``first``: the sets held whole
-    (None: ``FIRST``, the eleven held sets; session 21's C4: ``first_sets(HELD_SESSION21)``)."""
+    (None: ``FIRST``, the eleven held sets; session 21's C4: ``first_sets(HELD_SESSION21)``).
+    ``share_all`` (session 22): every pair that shares either text with a pair of ``guard``'s
+    sets is dropped too, not only a shape, focus or matched set's."""
     from train.cache_verifier.build import build
 
     built = build(BUILD_QQP_PAIRS, BUILD_PER_KIND,
@@ -309,11 +324,12 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
     # heldout16-17's false hits; the decision sets' figures should not rest on a text the
     # candidate was taught and the shipped model never saw).
     held_texts = {_text(t) for p in held for t in (p["a"], p["b"])}
+    guard_texts = ({_text(t) for p in decision_pairs(guard) for t in (p["a"], p["b"])}
+                   if share_all else set())
     rows = new + replay + hard
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
     dropped = [p for p in rows if _key(p["a"], p["b"]) in forbidden]
-    shares = [p for p in kept if (whole or p["source"] in GUARDED)
-              and (_text(p["a"]) in held_texts or _text(p["b"]) in held_texts)]
+    shares = sharing_a_text(kept, held_texts, guard_texts, whole)
     shared = {id(p) for p in shares}
     kept = [p for p in kept if id(p) not in shared]
     leaks = quora_leak(kept, read_jsonl(PUBLIC_HELDOUT))
@@ -330,14 +346,28 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
                   **({} if hard_record is None else {"qqp_hard": hard_record})}
 
 
+def sharing_a_text(rows: list[dict[str, Any]], held_texts: set[str], guard_texts: set[str],
+                   whole: bool = False) -> list[dict[str, Any]]:
+    """The pairs of ``rows`` the text guard drops for sharing a text (``_text``): a shape,
+    focus or matched set's (any pair's with ``whole``) sharing one with ``held_texts`` (the
+    decision sets' and bench/cache_pairs/heldout.jsonl's), and any pair sharing one with
+    ``guard_texts`` (session 22's ``share_all``: the decision sets' alone)."""
+    def shares(p: dict[str, Any], texts: set[str]) -> bool:
+        return _text(p["a"]) in texts or _text(p["b"]) in texts
+
+    return [p for p in rows if ((whole or p["source"] in GUARDED) and shares(p, held_texts))
+            or shares(p, guard_texts)]
+
+
 def prepare(out: Path, seed: int = SEED, whole: bool = False,
             qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
-            qqp_hard: int = 0, held: dict[str, Path] = HELD_SETS) -> None:
+            qqp_hard: int = 0, held: dict[str, Path] = HELD_SETS, share_all: bool = False
+            ) -> None:
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
     first = first_sets(held)
-    pairs, record = collect(seed, whole, qqp_replay, guard, qqp_hard, first)
+    pairs, record = collect(seed, whole, qqp_replay, guard, qqp_hard, first, share_all)
     hand = [p for p in pairs if hand_written(p["source"])]
     forbidden = {_key(p["a"], p["b"])
                  for p in decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)}
@@ -366,6 +396,7 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
         "focus_sets": list(FOCUS_SETS), "matched_sets": list(MATCHED_SETS),
         "held_sets": list(held), "seed": seed,
         "whole": whole, "qqp_replay": qqp_replay, "qqp_hard": qqp_hard,
+        **({"share_all": True} if share_all else {}),
         "never_trained_on": [*guard, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
                        for s, p in first.items()}, **record,
@@ -382,18 +413,19 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
           f"mined {len(mined):,}; "
           f"dropped {len(record['dropped_as_decision_pairs'])} as decision pairs, "
           f"{len(record['dropped_sharing_a_text'])} "
-          f"{'pairs' if whole else 'shape, focus or matched pairs'} sharing a text with one; "
+          f"{'pairs' if whole or share_all else 'shape, focus or matched pairs'} sharing a "
+          "text with one; "
           f"{time.process_time() - started:.0f} s CPU", flush=True)
 
 
 def probe_pairs(out: Path, seed: int = SEED, whole: bool = False,
                 qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
-                held: dict[str, Path] = HELD_SETS) -> None:
+                held: dict[str, Path] = HELD_SETS, share_all: bool = False) -> None:
     """The new, shape, focus, matched and held sets' pairs, in the bundle's order
     (``prepare`` puts them first), as ``llm-router cache-probe`` input (cached = a, query =
     b): its ``--explain --verifier-model nets`` output is ``fit --stack``'s."""
     sets = first_sets(held)
-    pairs, _ = collect(seed, whole, qqp_replay, guard, first=sets)
+    pairs, _ = collect(seed, whole, qqp_replay, guard, first=sets, share_all=share_all)
     first = [p for p in pairs if p["source"] in sets]
     if pairs[: len(first)] != first:
         raise SystemExit("the new, shape, focus, matched and held pairs are not the "
@@ -462,6 +494,15 @@ def stacked(p_cross: np.ndarray, p_nets: np.ndarray) -> np.ndarray:
     ``p_nets`` adds nothing: the cross-encoder's probability alone."""
     total = logit(p_cross) + np.where(np.isnan(p_nets), 0.0, logit(np.nan_to_num(p_nets)))
     return (1.0 / (1.0 + np.exp(-total))).astype(np.float32)
+
+
+def starts_alone(init: Path | None) -> bool:
+    """Whether the starting model decides alone: its ``cross.json`` (beside ``init``, as
+    the make targets copy it) says ``"combine": null`` (session 21's S2). A model continued
+    from it with no ``--stack`` decides alone too (``export`` writes no ``combine``)."""
+    meta = None if init is None else init.with_name("cross.json")
+    return bool(meta is not None and meta.is_file()
+                and json.loads(meta.read_text()).get("combine", "nets") is None)
 
 
 def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
@@ -553,6 +594,11 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     drift: dict[str, Any] = {}
     if teacher_stack is not None and (distil <= 0 or stack is not None):
         raise SystemExit("--teacher-stack needs --distil > 0 and no --stack (it decides alone)")
+    if starts_alone(init):  # session 22's S3: S2 continued, its own teacher; decides alone too
+        if stack is not None:
+            raise SystemExit("--stack trains through the nets; the starting model decides alone")
+        drift["alone"] = True
+        drift["alone_from"] = "init"
     if distil > 0:
         if init is None:
             raise SystemExit("--distil needs a starting model (--init), not --from-start")
@@ -654,7 +700,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
         "max_side_tokens": MAX_SIDE,
         "embedding": meta["embedding"],
         # p = sigmoid(logit(p_nets) + logit(p_cross)); a model taught the stack (``fit
-        # --teacher-stack``) decides alone: no "combine", no nets pass at the lookup
+        # --teacher-stack``), or continued from one that decides alone (``starts_alone``),
+        # decides alone: no "combine", no nets pass at the lookup
         "combine": None if record.get("alone") else "nets",
         "numbers": "shared",
         "order": "query_first",
@@ -701,7 +748,9 @@ class Rule:
     <= shipped's AND the Quora false hits of bench/cache_pairs/heldout.jsonl <= shipped's
     (``decide --shipped-quora/--candidate-quora``), and (a), (b) are read there; with
     ``fewer`` too (session 21), c_R must also keep Quora's false hits at shipped's.
-    ``held``: the held sets (heldout<n>) a candidate judged by it trains on (``prepare --rule``)."""
+    ``held``: the held sets (heldout<n>) a candidate judged by it trains on (``prepare --rule``);
+    ``share_all`` (session 22): ``prepare --rule`` drops every bundle pair sharing a text with
+    a pair of ``sets``, not only the shape, focus and matched sets'."""
 
     text: str
     sets: tuple[str, ...]
@@ -713,6 +762,7 @@ class Rule:
     cut: float | None = None
     quora: bool = False
     held: tuple[int, ...] = HELD_19
+    share_all: bool = False
 
     @property
     def shipped_cut(self) -> float:
@@ -830,9 +880,31 @@ RULE_21_ALONE = (
     "a lone new candidate's median CPU with S2 <= 10 ms by bench/stack_profile.py (load stated, "
     "two alternated rounds against X0), and S2's verdicts identical between the lookup and the "
     "offline scorer on the D4 pairs. Otherwise X0 stays.")
+# Session 22's, for S3, the shipped S2 trained further on heldout30-33 too (docs/cache-history.md
+# "Session 22: S3, the shipped cross-encoder continued on heldout30-33"), quoted unchanged:
+# c_Q as session 21's, then the false-hit path c_R (Quora's bound at c_R too); (c) and (e) are
+# other benches'.
+RULE_22 = (
+    "D2 = heldout34, heldout35 (never trained on by S2 or S3; scored once unseen in session 21 "
+    "with S2). Whole lookup through bench/cache_losses.py with every shipped check on; the "
+    "verdict is cache_losses.stage. FH0, R0 = S2's D2 false hits and recall at 0.858085 (the "
+    "rows of /work/base/base-D25-7657d69-pairs.jsonl for those two sets; session 21 read 19 of "
+    "766 and 557 / 774 = 71.97 %). Q0 = S2's Quora false-hit rate on "
+    "bench/cache_pairs/heldout.jsonl (measured now with the same bench). c_Q(S3) = the lowest "
+    "6-decimal cut at which S3's D2 false hits <= FH0 AND its Quora false-hit rate <= Q0. Adopt"
+    " S3 at c_Q if (a) S3's D2 recall at c_Q >= R0 + 1.5 points; (b) at c_Q neither set loses "
+    "more than 2.0 points of recall against S2; (c) bench/cache_shared.py on "
+    "heldout34+heldout35 (--variants 0.5:5): negatives answered by another entry <= S2's + 2; "
+    "(e) a lone new candidate's median CPU with S3 <= 10 ms by bench/stack_profile.py (load "
+    "stated), and S3's verdicts identical between the lookup and the offline scorer on the D2 "
+    "pairs. Otherwise, the false-hit path: c_R(S3) = the highest 6-decimal cut at which S3's D2"
+    " recall >= R0 and its Quora false-hit rate <= Q0; adopt S3 at c_R if (a') S3's D2 false "
+    "hits at c_R <= 0.7 x FH0 (<= 13 if FH0 is 19), and (b), (c), (e) hold at c_R. Otherwise "
+    "keep S2. One candidate, the recipe above, no tuning of it on D2.")
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
-SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped since
+SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped until session 21
+SESSION21_CUT = 0.858085  # session 21's S2 (cross.npz 2a9b446e, decides alone), shipped since
 RULES = {
     "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
                       cut=SESSION13_CUT),
@@ -848,6 +920,8 @@ RULES = {
                       held=HELD_21),
     "session21-alone": Rule(RULE_21_ALONE, D4, ("heldout32", "heldout33"), -0.5, 2.5, "",
                             cut=SESSION20_CUT, quora=True, held=HELD_21),
+    "session22": Rule(RULE_22, D2, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION21_CUT, quora=True,
+                      held=HELD_22, share_all=True),
 }
 
 
@@ -1042,8 +1116,9 @@ QQP_REPLAY_HELP = ("Quora train pairs in the replay sample (default REPLAY's, 60
 GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pairs/heldout.jsonl) "
               "and whose held sets are trained on: session19's D8 (default, as session 19's "
               "bundles) or session20's D10, each with heldout9-11 and 14-21, or session21's "
-              "D4 (heldout30-33) with heldout9-11 and 14-29")
-GUARDS = ("session19", "session20", "session21")
+              "D4 (heldout30-33) with heldout9-11 and 14-29, or session22's D2 (heldout34-35) "
+              "with heldout9-11 and 14-33")
+GUARDS = ("session19", "session20", "session21", "session22")
 
 
 def main() -> None:
@@ -1094,7 +1169,8 @@ def main() -> None:
                    help="weight of the MATCHED_SETS' pairs (train16a-b; default --new-weight)")
     f.add_argument("--held-weight", type=float, default=None,
                    help="weight of the held sets' pairs (heldout9-11, 14-21; with prepare "
-                        "--rule session21 also heldout22-29; default --new-weight)")
+                        "--rule session21 also heldout22-29, session22 heldout22-33; default "
+                        "--new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
                         "trained on their label, not distilled")
@@ -1137,16 +1213,17 @@ def main() -> None:
                         "a stacked candidate trained on heldout9-11 and 14-21), session20 "
                         "(D10, the cut c_Q chosen with Quora in view), session21 (D4, "
                         "heldout30-33: c_Q, then the false-hit path c_R) or session21-alone "
-                        "(D4, a model that decides alone at c_S, c_Q's search)")
+                        "(D4, a model that decides alone at c_S, c_Q's search) or session22 (D2, "
+                        "heldout34-35: S3 against S2, c_Q, then c_R)")
     args = parser.parse_args()
     if args.command == "prepare":
         rule = RULES[args.rule]
         prepare(args.out, args.seed, args.whole, args.qqp_replay, rule.sets, args.qqp_hard,
-                held_sets(rule.held))
+                held_sets(rule.held), rule.share_all)
     elif args.command == "probe-pairs":
         rule = RULES[args.rule]
         probe_pairs(args.out, args.seed, args.whole, args.qqp_replay, rule.sets,
-                    held_sets(rule.held))
+                    held_sets(rule.held), rule.share_all)
     elif args.command == "fit":
         fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
             steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,

@@ -1,5 +1,5 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-21): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
+sessions 12-22): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
 like-length batches and Quora's hard negatives."""
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import pytest
 
 from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
+    D2,
     D4,
     D10,
     D_SESSION16,
     DECISION_SETS,
     FLOOR,
     FOCUS_SETS,
+    HELD_22,
     HELD_SESSION21,
     HELD_SETS,
     MATCHED_SETS,
@@ -42,8 +44,10 @@ from train.cache_verifier.cross_continue import (
     lowest_cut,
     pair_weights,
     probe_probabilities,
+    sharing_a_text,
     shipped_cut,
     stacked,
+    starts_alone,
 )
 from train.cache_verifier.pairs import read_jsonl
 
@@ -302,7 +306,8 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
-            if r not in ("session19", "session20", "session21", "session21-alone")} == {
+            if r not in ("session19", "session20", "session21", "session21-alone", "session22")
+            } == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -553,15 +558,19 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
     assert held_sets(RULES["session21"].held) == HELD_SESSION21
     assert held_sets(RULES["session20"].held) == HELD_SETS == held_sets(RULES["session19"].held)
     seen = {}
-    monkeypatch.setattr(cc, "prepare", lambda out, seed, whole, replay, guard, hard, held:
-                        seen.update(guard=guard, held=held, hard=hard, replay=replay))
-    for name, guard, held in (("session21", D4, HELD_SESSION21), ("session20", D10, HELD_SETS),
-                              ("session19", DECISION_SETS, HELD_SETS)):
+    monkeypatch.setattr(cc, "prepare", lambda out, seed, whole, replay, guard, hard, held,
+                        share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
+                                               share_all=share_all))
+    for name, guard, held, share_all in (
+            ("session22", D2, held_sets(HELD_22), True),
+            ("session21", D4, HELD_SESSION21, False), ("session20", D10, HELD_SETS, False),
+            ("session19", DECISION_SETS, HELD_SETS, False)):
         monkeypatch.setattr(sys, "argv", ["cross_continue", "prepare", "--qqp-replay", "12000",
                                           "--rule", name, "--qqp-hard", "4000",
                                           "--out", str(tmp_path / "b.npz")])
         cc.main()
-        assert seen == {"guard": guard, "held": held, "hard": 4000, "replay": 12000}
+        assert seen == {"guard": guard, "held": held, "hard": 4000, "replay": 12000,
+                        "share_all": share_all}
 
 
 def _session21(tmp_path: Path, cand: dict[str, list[tuple[int, float]]],
@@ -621,3 +630,71 @@ def test_session_21s_false_hit_path_adopts_at_c_r_only_where_quora_holds(tmp_pat
     result = _session21(tmp_path, dirtier, [0.95, 0.5])
     assert result["a_prime"]["quora_pass"] and not result["a_prime"]["pass"]
     assert result["chosen"] is None
+
+
+def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -> None:
+    """S3 (session 22): heldout30-33 (session 21's D4) join the nineteen, after them; D2
+    (heldout34-35) is under the text guard, never trained on, and any bundle pair sharing a
+    text with one of its pairs is dropped too (``share_all``)."""
+    rule = RULES["session22"]
+    assert D2 == ("heldout34", "heldout35") and rule.sets == D2 and rule.share_all
+    assert RULES["session22"].held == HELD_22 == (*RULES["session21"].held, 30, 31, 32, 33)
+    assert list(held_sets(HELD_22)) == [*HELD_SESSION21, *D4]
+    assert not set(held_sets(HELD_22)) & set(D2)
+    assert all(p.is_file() for p in held_sets(HELD_22).values())
+    assert not any(RULES[r].share_all for r in RULES if r != "session22")
+
+
+def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
+    """Without ``guard_texts`` only a shape, focus or matched set's pair sharing a held text
+    is dropped (sessions 13-21); with them (session 22) any pair sharing one of theirs."""
+    shape, held = next(iter(SHAPE_SETS)), next(iter(HELD_SETS))
+    rows = [{"source": shape, "a": "How do I reset it?", "b": "x"},
+            {"source": held, "a": "how do I reset it", "b": "y"},
+            {"source": "qqp", "a": "z", "b": "Where is the pier"},
+            {"source": held, "a": "w", "b": "v"}]
+    texts = {"how do i reset it", "where is the pier"}
+    assert sharing_a_text(rows, texts, set()) == rows[:1]
+    assert sharing_a_text(rows, texts, set(), whole=True) == rows[:3]
+    assert sharing_a_text(rows, set(), texts) == rows[:3]
+    assert sharing_a_text(rows, {"how do i reset it"}, {"where is the pier"}) == [rows[0],
+                                                                                 rows[2]]
+
+
+def test_a_model_continued_from_one_that_decides_alone_decides_alone(tmp_path: Path) -> None:
+    """``starts_alone``: the start's cross.json beside ``--init`` says ``"combine": null``
+    (S2, shipped since session 21), so S3's fit records ``alone`` and its export writes no
+    ``combine``; a stacked start (C3's ``"combine": "nets"``) or none does not."""
+    assert starts_alone(SHIPPED / "cross.npz") == (
+        json.loads((SHIPPED / "cross.json").read_text())["combine"] is None)
+    assert not starts_alone(None) and not starts_alone(tmp_path / "cross.npz")
+    (tmp_path / "cross.json").write_text(json.dumps({"combine": "nets"}))
+    assert not starts_alone(tmp_path / "cross.npz")
+    (tmp_path / "cross.json").write_text(json.dumps({"combine": None}))
+    assert starts_alone(tmp_path / "cross.npz")
+
+
+def test_session_22s_rule_reads_s2_at_its_cut_c_q_then_c_r(tmp_path: Path) -> None:
+    """S3 against S2 at 0.858085 on D2: (a) 1.5 points at c_Q, (b) 2.0 a set, no condition on
+    the newest; the false-hit path at 0.7 x FH0 with Quora at S2's."""
+    rule = RULES["session22"]
+    assert rule.shipped_cut == 0.858085 and "at 0.858085" in rule.text
+    assert (rule.gain, rule.worst, rule.newest, rule.newest_must, rule.fewer, rule.quora) == (
+        1.5, 2.0, (), "", 0.7, True)
+    assert "(<= 13 if FH0 is 19)" in rule.text and rule.text.endswith("no tuning of it on D2.")
+    shipped = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    qb = _quora_rows(tmp_path / "qb.jsonl", [0.95, 0.5])
+    better = {name: [(1, 0.99)] * 180 + [(1, 0.92)] * 10 + [(1, 0.5)] * 10 + [(0, 0.89)] * 5
+              + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "better.jsonl", better), rule,
+                        (qb, _quora_rows(tmp_path / "qc.jsonl", [0.95, 0.91])))
+    assert result["chosen"] == "c_Q" and result["cut"] == 0.910001
+    assert result["shipped"]["false_hits"] == 10 and result["recall_points"] == 5.0
+    cleaner = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.995)] + [(0, 0.93)] * 4
+               + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "cleaner.jsonl", cleaner), rule,
+                        (qb, _quora_rows(tmp_path / "qc2.jsonl", [0.95, 0.5])))
+    assert result["chosen"] == "c_R" and result["cut"] == 0.99
+    assert result["a_prime"]["bound"] == 7.0 and result["a_prime"]["at_c_R"]["false_hits"] == 2
