@@ -16,7 +16,8 @@ nylon"). A word E reads as a proper name or letter code ("Europe" / "Asia") is E
 H's.
 
 Sisters are two nouns with a common direct hypernym among their first ``SENSES`` senses
-and no synset in common ("clavichord" / "spinet": both a "clavier"). A noun and its own
+and no synset in common ("male" / "female", "mean" / "median", "tea" / "coffee"; in
+WordNet 3.0 "clavichord" / "spinet" and "nylon" / "gut" are further apart). A noun and its own
 hypernym ("pony" / "horse", "my laptop" / "my computer") are not sisters: the more
 general word is how a paraphrase often names the same thing, so it is no swap.
 
@@ -45,9 +46,8 @@ if TYPE_CHECKING:
 
 SENSES = 3  # a noun's first senses read, as the synonym table reads them
 # How many hypernym steps up two nouns may meet: 1, sisters (a common direct hypernym:
-# "clavier" for "clavichord" / "spinet" in WordNet 3.1's wording, "person" for "male" /
-# "female"); 2, cousins too ("nylon" / "gut": fabric / cord, both under "material"?), read
-# as a variant only (``--depth``), never H.
+# "person" for "male" / "female", "beverage" for "tea" / "coffee"); 2, cousins too ("cob" /
+# "Shetland pony" in WordNet 3.0), read as a variant only (``--depth``), never H.
 DEPTH = 1
 MIN_LETTERS = 3  # shorter words ("pc", "tv") are never read as nouns here
 _COMMON = FUNCTION_WORDS | NEGATIONS | NOT_NAMES
