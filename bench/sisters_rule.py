@@ -34,8 +34,7 @@ from llm_router.cache.synonyms import Synonyms, shared_synonyms
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
-TRAIN = tuple(sorted(str(p.relative_to(DATA.parent)) for p in
-                     (DATA / "cache_verifier").glob("train*") if p.is_dir()))
+TRAIN = tuple(sorted(str(p) for p in (DATA / "cache_verifier").glob("train*") if p.is_dir()))
 FORBIDDEN = frozenset(D25) | RESERVED | {"heldout36", "heldout37"}
 
 
