@@ -51,12 +51,19 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import changed_elsewhere, line, rule_rows, taken_counts, tally
+from synonym_guard import (
+    changed_elsewhere,
+    decide_arguments,
+    line,
+    rule_rows,
+    sparse_verdict,
+    taken_counts,
+    tally,
+)
 
 from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
@@ -168,13 +175,7 @@ def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows
     counts = taken_counts(taken, added, decision)
     summary = json.loads(fired.with_suffix(".json").read_text())
     cost = summary["added_cpu_ms"]["median"]
-    verdict: dict[str, Any] = {
-        **counts,
-        "added_cpu_ms_median": cost,
-        "N>=3": counts["N"] >= 3, "P<=3N": counts["P"] <= 3 * counts["N"],
-        "no_hit_added": not added,
-        "cpu<=0.1ms": cost <= 0.1}
-    verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
+    verdict = sparse_verdict(counts, cost)
     by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
     result = {
         "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
@@ -202,14 +203,7 @@ def main() -> int:
         p.add_argument("--decision", nargs="+", default=list(D23),
                        help="the decision sets (default D23: heldout9-11, 14-33)")
         p.add_argument("--out", type=Path, required=True)
-    d.add_argument("--base", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets, without W")
-    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
-    d.add_argument("--off-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of fire's pairs, without W")
-    d.add_argument("--on-rows", type=Path, required=True, help="the same with W")
-    d.add_argument("--decision-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets with W")
+    decide_arguments(d, "W")
     args = parser.parse_args()
     if args.command == "fire":
         fire(tuple(args.decision), args.out)

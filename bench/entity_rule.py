@@ -70,7 +70,15 @@ from entities import read_names, swapped, swapped_names
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import changed_elsewhere, line, rule_rows, taken_counts, tally
+from synonym_guard import (
+    changed_elsewhere,
+    decide_arguments,
+    line,
+    rule_rows,
+    sparse_verdict,
+    taken_counts,
+    tally,
+)
 
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import MAX_CHARS, Pieces, reading, same_spelling, tokens
@@ -154,13 +162,7 @@ def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows
     moved = {text for _, text in taken + added}
     summary = json.loads(fired.with_suffix(".json").read_text())
     cost = summary["added_cpu_ms"]["median"]
-    verdict: dict[str, Any] = {
-        **counts,
-        "added_cpu_ms_median": cost,
-        "N>=3": counts["N"] >= 3, "P<=3N": counts["P"] <= 3 * counts["N"],
-        "no_hit_added": not added,
-        "cpu<=0.1ms": cost <= 0.1}
-    verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
+    verdict = sparse_verdict(counts, cost)
     by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
     result = {
         "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
@@ -191,14 +193,7 @@ def main() -> int:
         p.add_argument("--decision", nargs="+", default=list(D25),
                        help="the decision sets (default D25: heldout9-11, 14-35)")
         p.add_argument("--out", type=Path, required=True)
-    d.add_argument("--base", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets, without E")
-    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
-    d.add_argument("--off-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of fire's pairs, without E")
-    d.add_argument("--on-rows", type=Path, required=True, help="the same with E")
-    d.add_argument("--decision-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets with E")
+    decide_arguments(d, "E")
     args = parser.parse_args()
     if args.command == "fire":
         fire(tuple(args.decision), args.out)

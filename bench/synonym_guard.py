@@ -174,6 +174,32 @@ def taken_counts(taken: list[tuple[Row, str]], added: list[tuple[Row, str]],
         "N_decision": sum(1 for p in counted if not p["label"] and p["set"] in decision)}
 
 
+def sparse_verdict(counts: dict[str, int], cost_ms: float) -> dict[str, Any]:
+    """The verdict of a rule shaped as session 21's W and session 22's E: ship if N >= 3,
+    P <= 3 x N, no hit added and the change's added CPU a pair (median) <= 0.1 ms."""
+    verdict: dict[str, Any] = {
+        **counts,
+        "added_cpu_ms_median": cost_ms,
+        "N>=3": counts["N"] >= 3, "P<=3N": counts["P"] <= 3 * counts["N"],
+        "no_hit_added": not counts["added"],
+        "cpu<=0.1ms": cost_ms <= 0.1}
+    verdict["ships"] = all(verdict[k] for k in ("N>=3", "P<=3N", "no_hit_added", "cpu<=0.1ms"))
+    return verdict
+
+
+def decide_arguments(d: argparse.ArgumentParser, change: str) -> None:
+    """The inputs of a hard-check rule's ``decide`` (W's, E's): the rows without and with
+    ``change`` and what ``fire`` wrote."""
+    d.add_argument("--base", type=Path, required=True,
+                   help=f"cache_losses --pairs-out rows of the decision sets, without {change}")
+    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
+    d.add_argument("--off-rows", type=Path, required=True,
+                   help=f"cache_losses --pairs-out rows of fire's pairs, without {change}")
+    d.add_argument("--on-rows", type=Path, required=True, help=f"the same with {change}")
+    d.add_argument("--decision-rows", type=Path, required=True,
+                   help=f"cache_losses --pairs-out rows of the decision sets with {change}")
+
+
 def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,
            shipped_rows: Path, guarded_rows: Path, out: Path, decision: tuple[str, ...],
            load_runs: int) -> None:
