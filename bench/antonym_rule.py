@@ -45,25 +45,13 @@ listed apart).
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
-from run_record import run_record
-from synonym_guard import (
-    changed_elsewhere,
-    decide_arguments,
-    line,
-    rule_rows,
-    sparse_verdict,
-    taken_counts,
-    tally,
-)
+from synonym_guard import decide_arguments, sparse_decide
 
 from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
@@ -150,49 +138,15 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
             assert words is not None
             fired.append({**p, "antonyms": list(words)})
     spent = time.process_time() - started
-    write_fired(out, pairs, fired, spent)
-    summary_path = out.with_suffix(".json")
-    summary = json.loads(summary_path.read_text())
-    summary["added_cpu_ms"] = {
-        "pairs": len(cost), "repeats": REPEATS,
-        "median": round(1000 * statistics.median(cost), 4),
-        "p90": round(1000 * statistics.quantiles(cost, n=10)[-1], 4),
-        "max": round(1000 * max(cost), 4)}
-    summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+    summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
     print(f"{len(pairs):,} pairs, W refuses {len(fired):,} more ({spent:.1f} s CPU); W's "
           f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
 
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
            out: Path, decision: tuple[str, ...]) -> None:
-    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
-    # D23 with W on against the shipped rows: the verdicts W did not fire on that differ
-    # (none but what changed in the tree since the shipped rows were made: listed).
-    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
-    changed, taken, added = tally(
-        pairs, before, after, shipped, base, decision, floor, cut,
-        lambda p, hit, s, w: f"{' / '.join(p['antonyms'])}: {line(p, hit, s['p'])}")
-    counts = taken_counts(taken, added, decision)
-    summary = json.loads(fired.with_suffix(".json").read_text())
-    cost = summary["added_cpu_ms"]["median"]
-    verdict = sparse_verdict(counts, cost)
-    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
-    result = {
-        "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
-        "verdict": verdict, "added_cpu_ms": summary["added_cpu_ms"],
-        "pairs_read": summary["pairs"], "changed": summary["fired"],
-        "changed_by_set_and_kind": dict(sorted(by.items())),
-        "antonyms_fired": dict(Counter(" / ".join(sorted(p["antonyms"])) for p in pairs)
-                               .most_common()),
-        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
-        "changed_pairs": changed, "decision_changed_elsewhere": elsewhere,
-        "run": run_record(),
-    }
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(verdict, indent=1))
-    print("\n".join(changed))
-    print("decision verdicts changed where W did not fire:", *elsewhere, sep="\n")
-
+    sparse_decide(RULE, "W", "antonyms", base, fired, off_rows, on_rows, decision_rows, out,
+                  decision, sort_fired=True, trim=False)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -59,26 +59,14 @@ untouched (E is a call after it), so E's time is what it adds.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from entities import read_names, swapped, swapped_names
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
-from run_record import run_record
-from synonym_guard import (
-    changed_elsewhere,
-    decide_arguments,
-    line,
-    rule_rows,
-    sparse_verdict,
-    taken_counts,
-    tally,
-)
+from synonym_guard import decide_arguments, sparse_decide
 
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import MAX_CHARS, Pieces, reading, same_spelling, tokens
@@ -136,53 +124,15 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
         if found is not None:
             fired.append({**p, "names": list(found)})
     spent = time.process_time() - started
-    write_fired(out, pairs, fired, spent)
-    summary_path = out.with_suffix(".json")
-    summary = json.loads(summary_path.read_text())
-    summary["added_cpu_ms"] = {
-        "pairs": len(cost), "repeats": REPEATS,
-        "median": round(1000 * statistics.median(cost), 4),
-        "p90": round(1000 * statistics.quantiles(cost, n=10)[-1], 4),
-        "max": round(1000 * max(cost), 4)}
-    summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+    summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
     print(f"{len(pairs):,} pairs, E refuses {len(fired):,} more ({spent:.1f} s CPU); E's "
           f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
 
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
            out: Path, decision: tuple[str, ...]) -> None:
-    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
-    # D25 with E on against the shipped rows: the verdicts E did not fire on that differ
-    # (none but what changed in the tree since the shipped rows were made: listed).
-    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
-    changed, taken, added = tally(
-        pairs, before, after, shipped, base, decision, floor, cut,
-        lambda p, hit, s, e: f"{' / '.join(p['names'])}: {line(p, hit, s['p'])}")
-    counts = taken_counts(taken, added, decision)
-    moved = {text for _, text in taken + added}
-    summary = json.loads(fired.with_suffix(".json").read_text())
-    cost = summary["added_cpu_ms"]["median"]
-    verdict = sparse_verdict(counts, cost)
-    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
-    result = {
-        "rule": RULE, "floor": floor, "cut": cut, "decision_sets": list(decision),
-        "verdict": verdict, "added_cpu_ms": summary["added_cpu_ms"],
-        "pairs_read": summary["pairs"], "changed": summary["fired"],
-        "changed_by_set_and_kind": dict(sorted(by.items())),
-        "names_fired": dict(Counter(" / ".join(p["names"]) for p in pairs).most_common()),
-        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
-        # Every fired pair of the decision sets, and the others' whose hit changed (the
-        # others' misses that stay misses, most of the 4,798, are fire's --out: 1 MB).
-        "changed_pairs": [text for p, text in zip(pairs, changed, strict=True)
-                          if p["set"] in decision or text in moved],
-        "decision_changed_elsewhere": elsewhere,
-        "run": run_record(),
-    }
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(verdict, indent=1))
-    print("\n".join(changed))
-    print("decision verdicts changed where E did not fire:", *elsewhere, sep="\n")
-
+    sparse_decide(RULE, "E", "names", base, fired, off_rows, on_rows, decision_rows, out,
+                  decision, sort_fired=False, trim=True)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

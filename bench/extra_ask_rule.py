@@ -45,6 +45,7 @@ import bisect
 import functools
 import json
 import math
+import statistics
 import subprocess
 import sys
 import time
@@ -192,18 +193,29 @@ def fire(rule: Rule, out: Path, old: str | None = None,
 
 
 def write_fired(out: Path, pairs: list[dict[str, Any]], fired: list[dict[str, Any]],
-                spent: float) -> None:
+                spent: float, cost: list[float] | None = None, repeats: int = 0
+                ) -> dict[str, Any]:
     """A rule's ``fire`` output: the pairs a check (or form) fires on, one JSON line each,
     in ``out``, and beside it (``out`` with ``.json``) how many pairs were read and fired,
     the CPU seconds it took and each set's paraphrases and negatives read (what ``decide``
-    and ``--same-sets-as`` check the population by)."""
+    and ``--same-sets-as`` check the population by); with ``cost`` (seconds a pair, each
+    timed ``repeats`` times over), the check's added CPU a pair too (``added_cpu_ms``).
+    Returns that summary."""
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in fired),
                    encoding="utf-8")
     counts = Counter((p["set"], p["label"]) for p in pairs)
-    summary = {"pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
-               "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
-                          for s in sorted({p["set"] for p in pairs})}}
+    summary: dict[str, Any] = {
+        "pairs": len(pairs), "fired": len(fired), "cpu_s": round(spent, 2),
+        "by_set": {s: {"paraphrases": counts[(s, 1)], "negatives": counts[(s, 0)]}
+                   for s in sorted({p["set"] for p in pairs})}}
+    if cost is not None:
+        summary["added_cpu_ms"] = {
+            "pairs": len(cost), "repeats": repeats,
+            "median": round(1000 * statistics.median(cost), 4),
+            "p90": round(1000 * statistics.quantiles(cost, n=10)[-1], 4),
+            "max": round(1000 * max(cost), 4)}
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
+    return summary
 
 
 def hit(row: dict[str, Any], floor: float, cut: float, check: bool) -> bool:

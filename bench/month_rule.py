@@ -49,7 +49,7 @@ from typing import Any
 from extra_ask_rule import at_revision, others, write_fired
 from pair_sets import load_sets
 from run_record import run_record
-from synonym_guard import line, rule_rows, taken_counts, tally
+from synonym_guard import decide_arguments, line, rule_rows, taken_counts, tally
 from synonym_rule import generated
 
 from llm_router.cache import quantities, spelling
@@ -162,12 +162,7 @@ def main() -> int:
         p.add_argument("--decision", nargs="+", default=list(D25),
                        help="the decision sets (default D25: heldout9-11, 14-35)")
         p.add_argument("--out", type=Path, required=True)
-    d.add_argument("--base", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of the decision sets, without M")
-    d.add_argument("--fired", type=Path, required=True, help="fire's --out")
-    d.add_argument("--off-rows", type=Path, required=True,
-                   help="cache_losses --pairs-out rows of fire's pairs, without M")
-    d.add_argument("--on-rows", type=Path, required=True, help="the same with M")
+    decide_arguments(d, "M", decision_rows=False)
     args = parser.parse_args()
     if args.command == "fire":
         fire(tuple(args.decision), args.out)

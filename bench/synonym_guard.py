@@ -187,17 +187,61 @@ def sparse_verdict(counts: dict[str, int], cost_ms: float) -> dict[str, Any]:
     return verdict
 
 
-def decide_arguments(d: argparse.ArgumentParser, change: str) -> None:
-    """The inputs of a hard-check rule's ``decide`` (W's, E's): the rows without and with
-    ``change`` and what ``fire`` wrote."""
+def decide_arguments(d: argparse.ArgumentParser, change: str, decision_rows: bool = True
+                     ) -> None:
+    """The inputs of a hard-check rule's ``decide`` (W's, E's, M's): the rows without and
+    with ``change`` and what ``fire`` wrote; with ``decision_rows``, the decision sets'
+    rows with ``change`` too (M's rule reads none)."""
     d.add_argument("--base", type=Path, required=True,
                    help=f"cache_losses --pairs-out rows of the decision sets, without {change}")
     d.add_argument("--fired", type=Path, required=True, help="fire's --out")
     d.add_argument("--off-rows", type=Path, required=True,
                    help=f"cache_losses --pairs-out rows of fire's pairs, without {change}")
     d.add_argument("--on-rows", type=Path, required=True, help=f"the same with {change}")
-    d.add_argument("--decision-rows", type=Path, required=True,
-                   help=f"cache_losses --pairs-out rows of the decision sets with {change}")
+    if decision_rows:
+        d.add_argument("--decision-rows", type=Path, required=True,
+                       help=f"cache_losses --pairs-out rows of the decision sets with {change}")
+
+
+def sparse_decide(rule: str, change: str, field: str, base: Path, fired: Path, off_rows: Path,
+                  on_rows: Path, decision_rows: Path, out: Path, decision: tuple[str, ...],
+                  *, sort_fired: bool, trim: bool) -> None:
+    """``decide`` of a hard-check rule shaped as W's and E's (``sparse_verdict``): the
+    fired pairs' rows without and with ``change`` against the shipped rows, each pair
+    named by its ``field`` (the words that fired; counted sorted where ``sort_fired``),
+    written to ``out`` with the verdict. ``trim``: keep only the decision sets' changed
+    pairs and the others' whose hit moved (the others' misses that stay misses are
+    ``fire``'s --out)."""
+    floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
+    # The decision sets with the change on against the shipped rows: the verdicts it did
+    # not fire on that differ (none but what changed in the tree since the shipped rows
+    # were made: listed).
+    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
+    changed, taken, added = tally(
+        pairs, before, after, shipped, base, decision, floor, cut,
+        lambda p, hit, s, _: f"{' / '.join(p[field])}: {line(p, hit, s['p'])}")
+    counts = taken_counts(taken, added, decision)
+    summary = json.loads(fired.with_suffix(".json").read_text())
+    verdict = sparse_verdict(counts, summary["added_cpu_ms"]["median"])
+    by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
+    moved = {text for _, text in taken + added}
+    result = {
+        "rule": rule, "floor": floor, "cut": cut, "decision_sets": list(decision),
+        "verdict": verdict, "added_cpu_ms": summary["added_cpu_ms"],
+        "pairs_read": summary["pairs"], "changed": summary["fired"],
+        "changed_by_set_and_kind": dict(sorted(by.items())),
+        f"{field}_fired": dict(Counter(" / ".join(sorted(p[field]) if sort_fired else p[field])
+                                       for p in pairs).most_common()),
+        "hits_taken": [text for _, text in taken], "hits_added": [text for _, text in added],
+        "changed_pairs": [text for p, text in zip(pairs, changed, strict=True)
+                          if not trim or p["set"] in decision or text in moved],
+        "decision_changed_elsewhere": elsewhere,
+        "run": run_record(),
+    }
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(verdict, indent=1))
+    print("\n".join(changed))
+    print(f"decision verdicts changed where {change} did not fire:", *elsewhere, sep="\n")
 
 
 def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,

@@ -4,7 +4,9 @@ heldout1-8's and train9a-c's pairs, which the rules counted twice until session 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -49,3 +51,21 @@ def test_a_decision_sets_pair_reaches_others_through_the_tune_file_no_more(
     # Of named sets only (``fire --same-sets-as``): the copy is not read for its set's absence.
     read = [(p["set"], p["a"]) for p in rule.others(("heldout9",), {"cache_pairs/tune"})]
     assert read == [("cache_pairs/tune", "q"), ("quora-train", "u")]
+
+
+def test_fire_writes_the_pairs_it_fired_on_and_their_counts_and_cost(
+        rule: ModuleType, tmp_path: Path) -> None:
+    out = tmp_path / "fired.jsonl"
+    pairs = [pair("heldout9", "a"), pair("heldout9", "b", 0), pair("train12a", "c")]
+    cost = [0.001 * n for n in range(1, 11)]
+    summary = rule.write_fired(out, pairs, pairs[1:2], 1.234, cost, 10)
+    assert out.read_text().splitlines() == ['{"set": "heldout9", "a": "b", "b": "b?", '
+                                            '"label": 0, "kind": "k"}']
+    written = (tmp_path / "fired.json").read_text()
+    assert summary == json.loads(written)
+    assert list(summary) == ["pairs", "fired", "cpu_s", "by_set", "added_cpu_ms"]
+    assert summary["by_set"] == {"heldout9": {"paraphrases": 1, "negatives": 1},
+                                 "train12a": {"paraphrases": 1, "negatives": 0}}
+    assert summary["added_cpu_ms"] == {"pairs": 10, "repeats": 10, "median": 5.5,
+                                       "p90": 9.9, "max": 10.0}
+    assert "added_cpu_ms" not in rule.write_fired(out, pairs, [], 0.0)
