@@ -139,11 +139,26 @@ CONTINUE_RULE ?= session20
 CONTINUE_D ?= heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29 heldout30 heldout31
 CONTINUE_QUORA = $(if $(filter session20 session21,$(CONTINUE_RULE)),--shipped-quora $(CONTINUE_RUN)/pairs-shipped.jsonl --candidate-quora $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
+# What the continued cross-encoders' targets share. cross_start RUN,FROM: the starting artefact
+# out of commit FROM's layer into RUN/start. cross_decide RUN,NAME,SETS,RULE (the decide-alone
+# targets, Quora always in the rule): the rule's sets and Quora's pairs scored with RUN/start and
+# with the candidate RUN/NAME, the rule applied and the candidate exported with its decision.
+define cross_start
+	mkdir -p $(1)/start
+	git show $(2):$(CONTINUE_LAYER)/cross.npz > $(1)/start/cross.npz
+	git show $(2):$(CONTINUE_LAYER)/cross.json > $(1)/start/cross.json
+endef
+define cross_decide
+	$(BIN)/python bench/cache_losses.py --sets $(3) --cross-dir $(1)/start --out $(1)/losses-shipped.json --pairs-out $(1)/losses-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets $(3) --cross-dir $(1)/$(2) --out $(1)/losses-$(2).json --pairs-out $(1)/losses-$(2).jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(1)/start --out $(1)/pairs-shipped.json --pairs-out $(1)/pairs-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(1)/$(2) --out $(1)/pairs-$(2).json --pairs-out $(1)/pairs-$(2).jsonl
+	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(4) --shipped $(1)/losses-shipped.jsonl --candidate $(1)/losses-$(2).jsonl --shipped-quora $(1)/pairs-shipped.jsonl --candidate-quora $(1)/pairs-$(2).jsonl --out $(1)/decision-$(2).json
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(2).json --out $(1)/$(2) --decision $(1)/decision-$(2).json
+endef
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
-	mkdir -p $(CONTINUE_RUN)/start
-	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.npz > $(CONTINUE_RUN)/start/cross.npz
-	git show $(CONTINUE_FROM):$(CONTINUE_LAYER)/cross.json > $(CONTINUE_RUN)/start/cross.json
+	$(call cross_start,$(CONTINUE_RUN),$(CONTINUE_FROM))
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(CONTINUE_PREPARE) $(CONTINUE_HARD) --out $(CONTINUE_RUN)/bundle.npz
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue probe-pairs $(CONTINUE_PREPARE) --out $(CONTINUE_RUN)/stack-in.jsonl
 	OMP_NUM_THREADS=1 $(BIN)/llm-router cache-probe --explain --verifier-model nets --threshold 0.000001 < $(CONTINUE_RUN)/stack-in.jsonl > $(CONTINUE_RUN)/stack-nets.jsonl
@@ -179,19 +194,12 @@ ALONE_D ?= heldout30 heldout31 heldout32 heldout33
 ALONE_XLA = XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 verifier-cross-alone: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
-	mkdir -p $(ALONE_RUN)/start
-	git show $(ALONE_FROM):$(CONTINUE_LAYER)/cross.npz > $(ALONE_RUN)/start/cross.npz
-	git show $(ALONE_FROM):$(CONTINUE_LAYER)/cross.json > $(ALONE_RUN)/start/cross.json
+	$(call cross_start,$(ALONE_RUN),$(ALONE_FROM))
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(ALONE_PREPARE) --out $(ALONE_RUN)/bundle.npz
 	OMP_NUM_THREADS=1 $(BIN)/llm-router cache-probe $(ALONE_PROBE) < $(ALONE_RUN)/bundle-probe.jsonl > $(ALONE_RUN)/bundle-nets.jsonl
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(ALONE_RUN)/bundle.npz --init $(ALONE_RUN)/start/cross.npz --out $(ALONE_RUN)/fit --name $(ALONE_NAME) $(ALONE_FIT) --teacher-stack $(ALONE_RUN)/bundle-nets.jsonl
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME)
-	$(BIN)/python bench/cache_losses.py --sets $(ALONE_D) --cross-dir $(ALONE_RUN)/start --out $(ALONE_RUN)/losses-shipped.json --pairs-out $(ALONE_RUN)/losses-shipped.jsonl
-	$(BIN)/python bench/cache_losses.py --sets $(ALONE_D) --cross-dir $(ALONE_RUN)/$(ALONE_NAME) --out $(ALONE_RUN)/losses-$(ALONE_NAME).json --pairs-out $(ALONE_RUN)/losses-$(ALONE_NAME).jsonl
-	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(ALONE_RUN)/start --out $(ALONE_RUN)/pairs-shipped.json --pairs-out $(ALONE_RUN)/pairs-shipped.jsonl
-	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(ALONE_RUN)/$(ALONE_NAME) --out $(ALONE_RUN)/pairs-$(ALONE_NAME).json --pairs-out $(ALONE_RUN)/pairs-$(ALONE_NAME).jsonl
-	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(ALONE_RULE) --shipped $(ALONE_RUN)/losses-shipped.jsonl --candidate $(ALONE_RUN)/losses-$(ALONE_NAME).jsonl --shipped-quora $(ALONE_RUN)/pairs-shipped.jsonl --candidate-quora $(ALONE_RUN)/pairs-$(ALONE_NAME).jsonl --out $(ALONE_RUN)/decision-$(ALONE_NAME).json
-	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_RUN)/decision-$(ALONE_NAME).json
+	$(call cross_decide,$(ALONE_RUN),$(ALONE_NAME),$(ALONE_D),$(ALONE_RULE))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
 
 # Session 22's S3, the shipped cross-encoder (cross.npz 532359f5, cut 0.861295, cross.json "combine":
@@ -211,18 +219,11 @@ S3_RULE ?= session22
 S3_D ?= heldout34 heldout35
 verifier-cross-s3: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
-	mkdir -p $(S3_RUN)/start
-	git show $(S3_FROM):$(CONTINUE_LAYER)/cross.npz > $(S3_RUN)/start/cross.npz
-	git show $(S3_FROM):$(CONTINUE_LAYER)/cross.json > $(S3_RUN)/start/cross.json
+	$(call cross_start,$(S3_RUN),$(S3_FROM))
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S3_PREPARE) --out $(S3_RUN)/bundle.npz
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S3_RUN)/bundle.npz --init $(S3_RUN)/start/cross.npz --out $(S3_RUN)/fit --name $(S3_NAME) $(S3_FIT)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S3_RUN)/fit/$(S3_NAME).json --out $(S3_RUN)/$(S3_NAME)
-	$(BIN)/python bench/cache_losses.py --sets $(S3_D) --cross-dir $(S3_RUN)/start --out $(S3_RUN)/losses-shipped.json --pairs-out $(S3_RUN)/losses-shipped.jsonl
-	$(BIN)/python bench/cache_losses.py --sets $(S3_D) --cross-dir $(S3_RUN)/$(S3_NAME) --out $(S3_RUN)/losses-$(S3_NAME).json --pairs-out $(S3_RUN)/losses-$(S3_NAME).jsonl
-	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(S3_RUN)/start --out $(S3_RUN)/pairs-shipped.json --pairs-out $(S3_RUN)/pairs-shipped.jsonl
-	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(S3_RUN)/$(S3_NAME) --out $(S3_RUN)/pairs-$(S3_NAME).json --pairs-out $(S3_RUN)/pairs-$(S3_NAME).jsonl
-	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(S3_RULE) --shipped $(S3_RUN)/losses-shipped.jsonl --candidate $(S3_RUN)/losses-$(S3_NAME).jsonl --shipped-quora $(S3_RUN)/pairs-shipped.jsonl --candidate-quora $(S3_RUN)/pairs-$(S3_NAME).jsonl --out $(S3_RUN)/decision-$(S3_NAME).json
-	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S3_RUN)/fit/$(S3_NAME).json --out $(S3_RUN)/$(S3_NAME) --decision $(S3_RUN)/decision-$(S3_NAME).json
+	$(call cross_decide,$(S3_RUN),$(S3_NAME),$(S3_D),$(S3_RULE))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S3_D) --variants 0.5:5 and bench/stack_profile.py, each with --cross-dir $(S3_RUN)/start and $(S3_RUN)/$(S3_NAME); the verdicts of the lookup against the offline scorer on the $(S3_D) pairs"
 
 demo: $(BIN)/llm-router data
