@@ -52,6 +52,8 @@ from typing import Any
 from cache_losses import counts, stage
 from run_record import run_record
 
+from train.cache_verifier.pairs import read_jsonl
+
 HERE = Path(__file__).resolve().parent
 RULE = __doc__.split("\n\n")[1]  # the quoted rule, as the lead wrote it
 SHIPPED = 0.50
@@ -65,11 +67,6 @@ ANOTHER_SLACK = 2  # (d): two negatives more
 SCORED_RATIO = 1.5  # (e)
 # stack_cost.py's line: "cross               request  5 candidates: 5.10 / 5.20 / 7.00 (...)"
 COST_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\d+) candidates?\s*: ([\d.]+) / ([\d.]+) / ([\d.]+)")
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
 
 
 def candidate_ms(text: str, kind: str = "cross", state: str = "request") -> dict[int, float]:
@@ -210,13 +207,13 @@ def main() -> int:
     shared = json.loads(args.shared.read_text(encoding="utf-8"))
     cost_text = args.stack_cost.read_text(encoding="utf-8")
     ms = candidate_ms(cost_text)
-    rows = read_rows(args.rows)
-    checked = None if args.sample is None else same_stages(rows, read_rows(args.sample))
+    rows = read_jsonl(args.rows)
+    checked = None if args.sample is None else same_stages(rows, read_jsonl(args.sample))
     if checked is not None and checked["stage_differs"]:
         raise SystemExit(f"the rows' stages differ from the rerun's: {checked}")
     result = {"rule": " ".join(RULE.split()), "cut": CUT, "decision_sets": list(DF),
               **({} if checked is None else {"sample_check": checked}),
-              **decide(rows, read_rows(args.quora), shared, ms),
+              **decide(rows, read_jsonl(args.quora), shared, ms),
               "s2_cpu_ms_per_candidate": {"request": ms,
                                           "warm": candidate_ms(cost_text, state="warm")},
               "inputs": {"rows": str(args.rows), "quora": str(args.quora),

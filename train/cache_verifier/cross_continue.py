@@ -311,7 +311,8 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
             raise SystemExit(f"{path} not found (copy the writer's folder there first)")
         new += [{"a": p["a"], "b": p["b"], "label": int(p["label"]), "source": source,
                  "kind": p["kind"]} for p in read_jsonl(path)]
-    held = decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)
+    guarded = decision_pairs(guard)
+    held = guarded + read_jsonl(PUBLIC_HELDOUT)
     forbidden = {_key(p["a"], p["b"]) for p in held}
     hard: list[dict[str, Any]] = []
     hard_record = None
@@ -324,7 +325,7 @@ def collect(seed: int = SEED, whole: bool = False, qqp_replay: int | None = None
     # heldout16-17's false hits; the decision sets' figures should not rest on a text the
     # candidate was taught and the shipped model never saw).
     held_texts = {_text(t) for p in held for t in (p["a"], p["b"])}
-    guard_texts = ({_text(t) for p in decision_pairs(guard) for t in (p["a"], p["b"])}
+    guard_texts = ({_text(t) for p in guarded for t in (p["a"], p["b"])}
                    if share_all else set())
     rows = new + replay + hard
     kept = [p for p in rows if _key(p["a"], p["b"]) not in forbidden]
