@@ -60,8 +60,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from entities import read_names, swapped, swapped_names
 from extra_ask_rule import others, write_fired
@@ -76,6 +77,7 @@ from llm_router.catalog import CacheConfig
 
 D25 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 36)))
 RULE = "docs/cache-history.md, Session 22: swapped names and letter codes (E)"
+T = TypeVar("T")
 REPEATS = 10  # each pair's check timed this many times over, for the process clock
 
 
@@ -96,16 +98,25 @@ def added_cpu(a: str, b: str, pieces: Pieces, synonyms: Synonyms) -> float:
     return (time.process_time() - started) / REPEATS
 
 
+def asked_models(a: str, b: str, found: Callable[[], T | None], pieces: Pieces,
+                 synonyms: Synonyms, short_forms: bool, vocabulary: Any) -> T | None:
+    """What a check that refuses before the models (E, H: ``found()``, its reading of the
+    pair) fires on where the lookup without it would ask the models: not a respelled hit
+    (the respelling check decides first), not refused by the amounts check; else None."""
+    if same_spelling(a, b, pieces, synonyms, short_forms) is not None:
+        return None  # the respelling check decides it first, the check never asked
+    finding = found()
+    if finding is None or quantity_conflict(vocabulary.view(a), vocabulary.view(b)):
+        return None
+    return finding
+
+
 def fires(a: str, b: str, pieces: Pieces, synonyms: Synonyms, short_forms: bool,
           vocabulary: Any) -> tuple[str, str] | None:
-    """The names E refuses the pair for where the lookup without it would ask the models
-    (not a respelled hit, not refused by the hard check), or None."""
-    if same_spelling(a, b, pieces, synonyms, short_forms) is not None:
-        return None  # the respelling check decides it first, E never asked
-    found = swapped_names(a, b, pieces, synonyms)
-    if found is None or quantity_conflict(vocabulary.view(a), vocabulary.view(b)):
-        return None
-    return found
+    """The names E refuses the pair for where the lookup without it would ask the models,
+    or None."""
+    return asked_models(a, b, lambda: swapped_names(a, b, pieces, synonyms), pieces,
+                        synonyms, short_forms, vocabulary)
 
 
 def fire(decision: tuple[str, ...], out: Path) -> None:

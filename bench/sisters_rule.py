@@ -22,14 +22,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from entity_rule import D25
+from entity_rule import D25, asked_models
 from extra_ask_rule import write_fired
 from pair_sets import DATA, RESERVED, load_sets, set_label
 from run_record import run_record
 from sisters import DEPTH, Hypernyms, swapped_sisters
 
-from llm_router.cache.pair_features import quantity_conflict
-from llm_router.cache.spelling import same_spelling
 from llm_router.cache.synonyms import Synonyms, shared_synonyms
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
@@ -40,14 +38,10 @@ FORBIDDEN = frozenset(D25) | RESERVED | {"heldout36", "heldout37"}
 
 def fires(a: str, b: str, hypernyms: Hypernyms, synonyms: Synonyms, short_forms: bool,
           vocabulary: Any) -> tuple[str, str] | None:
-    """The nouns H refuses the pair for where the lookup without it would ask the models
-    (not a respelled hit, not refused by the amounts check), or None."""
-    if same_spelling(a, b, vocabulary.pieces, synonyms, short_forms) is not None:
-        return None
-    found = swapped_sisters(a, b, hypernyms, synonyms)
-    if found is None or quantity_conflict(vocabulary.view(a), vocabulary.view(b)):
-        return None
-    return found
+    """The nouns H refuses the pair for where the lookup without it would ask the models,
+    or None."""
+    return asked_models(a, b, lambda: swapped_sisters(a, b, hypernyms, synonyms),
+                        vocabulary.pieces, synonyms, short_forms, vocabulary)
 
 
 def fire(sets: list[str], wordnet: Path, depth: int, out: Path) -> dict[str, Any]:
@@ -66,9 +60,7 @@ def fire(sets: list[str], wordnet: Path, depth: int, out: Path) -> dict[str, Any
         if found is not None:
             fired.append({**p, "nouns": list(found)})
     spent = time.process_time() - started
-    write_fired(out, pairs, fired, spent)
-    summary_path = out.with_suffix(".json")
-    summary = json.loads(summary_path.read_text())
+    summary = write_fired(out, pairs, fired, spent)
     labels = Counter(p["label"] for p in pairs)
     summary |= {
         "depth": depth, "wordnet": str(wordnet),
@@ -78,7 +70,7 @@ def fire(sets: list[str], wordnet: Path, depth: int, out: Path) -> dict[str, Any
             f"{p['set']} {'+' if p['label'] else '-'}" for p in fired).items())),
         "nouns_fired": dict(Counter(" / ".join(p["nouns"]) for p in fired).most_common()),
         "run": run_record()}
-    summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"{len(pairs):,} pairs, H refuses {len(fired):,} more ({spent:.1f} s CPU): "
           f"paraphrases {summary['paraphrases']}, negatives {summary['negatives']}; "
           f"wrote {out}")
