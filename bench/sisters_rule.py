@@ -9,7 +9,7 @@ writes first. This session runs ``fire`` on the training sets alone:
 package, unpacked, not installed; the layer's synonym table is built from 3.1 and holds no
 hypernym). ``fires`` is ``entity_rule.fires`` with H's check in E's place: a pair the
 respelling check decides, or the hard check's amounts refuse, is not H's. ``fire`` refuses
-the decision and unseen sets (D25, heldout36-37, ``pair_sets.RESERVED``): no choice of H's
+the decision and unseen sets (D25, heldout36-39, ``pair_sets.RESERVED``): no choice of H's
 may read them before the lead's rule.
 """
 
@@ -33,7 +33,7 @@ from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
 
 TRAIN = tuple(sorted(str(p) for p in (DATA / "cache_verifier").glob("train*") if p.is_dir()))
-FORBIDDEN = frozenset(D25) | RESERVED | {"heldout36", "heldout37"}
+FORBIDDEN = frozenset(D25) | RESERVED | {f"heldout{n}" for n in range(36, 40)}
 
 
 def fires(a: str, b: str, hypernyms: Hypernyms, synonyms: Synonyms, short_forms: bool,
