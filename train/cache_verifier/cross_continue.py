@@ -1092,15 +1092,15 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
     chosen = (first if a_pass and b[first]["pass"] else
               "c_R" if fewer and fewer["pass"] and b["c_R"]["pass"] else None)
     cut = cuts[chosen or first]
-    candidate = counts(cand, FLOOR, cut)
+    at_cut = counts(cand, FLOOR, cut)
     if q is not None:
         q |= {"candidate": counts(qc, FLOOR, cut),
               "candidate_at_shipped_cut": counts(qc, FLOOR, rule.shipped_cut)}
     return {"rule": rule.text, "shipped_cut": rule.shipped_cut, "cut": cut, "chosen": chosen,
             "cuts": cuts, "shipped": r0,
-            "candidate": candidate,
+            "candidate": at_cut,
             "candidate_at_shipped_cut": counts(cand, FLOOR, rule.shipped_cut),
-            "recall_points": round((candidate["recall"] - r0["recall"]) * 100, 2),
+            "recall_points": round((at_cut["recall"] - r0["recall"]) * 100, 2),
             "a": {"pass": a_pass, f"at_{first}": at[first],
                   "recall_points": round((at[first]["recall"] - r0["recall"]) * 100, 2)},
             "a_prime": fewer, "b": b[chosen or first], "b_at": b,
