@@ -233,7 +233,8 @@ def report(r: dict[str, Any]) -> None:
             a, q, by = point["d4"]["all"], point["pairs"][QUORA], point["d4"]["by_set"]
             sup = point["pairs"].get(SUPPORT)
             cells = [f"{by[n]['hits']} / {by[n]['false_hits']}" for n in D4]
-            print(f"| {v} | {'c_v ' if name == 'c_v' else ''}{point['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
+            label = f"{'c_v ' if name == 'c_v' else ''}{point['cut']:.6f}"
+            print(f"| {v} | {label} | {a['recall']:.2%} ({a['hits']}/"
                   f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
                   + " | ".join(cells) + f" | {q['recall']:.1%} / {q['false_hits']} | "
                   + ("-" if sup is None else f"{sup['recall']:.1%} / {sup['false_hits']}") + " |")
