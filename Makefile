@@ -172,9 +172,10 @@ verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	@echo "check (c): bench/cache_shared.py --sets heldout30 heldout31 --variants 0.5:5 (session 19's: heldout28 heldout29; its (d): bench/cache_losses.py --sets pairs), each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
 
-# Session 21's S2, the shipped cross-encoder in session 21 and S3's start (cross.npz 2a9b446e, cut 0.858085, cross.json
-# "combine": null: it decides alone; docs/cache-history.md "Session 21: a cross-encoder that
-# decides alone, again"): C3 (ALONE_FROM, d304b9a's layer: the start and the reference stack X0,
+# Session 21's S2, the shipped cross-encoder in session 21 and again since session 23, and S3's start (cross.npz
+# 2a9b446e, cut 0.858085, since session 23 0.855177 by rule V: docs/cache-history.md "Session 23: S2 or S3 on four
+# sets neither trained on"; cross.json "combine": null: it decides alone; docs/cache-history.md "Session 21: a
+# cross-encoder that decides alone, again"): C3 (ALONE_FROM, d304b9a's layer: the start and the reference stack X0,
 # C3 on the nets at 0.927421) trained further on C4's bundle (prepare --rule session21: heldout9-11
 # and 14-29 held, heldout30-33 and bench/cache_pairs/heldout.jsonl under the text guard), taught
 # the stack: the nets' probe of every bundle pair (ALONE_PROBE, session 16's flags) is fit
@@ -202,7 +203,7 @@ verifier-cross-alone: $(BIN)/llm-router data
 	$(call cross_decide,$(ALONE_RUN),$(ALONE_NAME),$(ALONE_D),$(ALONE_RULE))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
 
-# Session 22's S3, the shipped cross-encoder (cross.npz 532359f5, cut 0.861295, cross.json "combine":
+# Session 22's S3, the shipped cross-encoder in session 22 (cross.npz 532359f5, cut 0.861295, cross.json "combine":
 # null; docs/cache-history.md "Session 22: S3, the shipped cross-encoder continued on heldout30-33"): S2 (S3_FROM, c43ec5d's layer: the start, the reference and the teacher) trained
 # further on heldout9-11 and 14-33 (prepare --rule session22: heldout30-33 held too, heldout34-35
 # and bench/cache_pairs/heldout.jsonl under the text guard), with no nets anywhere: no --stack, no

@@ -905,7 +905,7 @@ RULE_22 = (
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped until session 21
-SESSION21_CUT = 0.858085  # session 21's S2 (cross.npz 2a9b446e, decides alone), shipped until 22
+SESSION21_CUT = 0.858085  # session 21's S2 (cross.npz 2a9b446e, decides alone); 0.855177 since 23
 RULES = {
     "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
                       cut=SESSION13_CUT),
