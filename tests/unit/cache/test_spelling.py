@@ -88,11 +88,22 @@ def vocab() -> Vocabulary:
     ("is the bottle 50 cl", "is the bottle 50 centilitres", ("format",)),
     ("add 2 dl of milk", "add 2 decilitres of milk", ("format",)),
     ("add 2 dl of milk", "add 2 deciliters of milk", ("format",)),
+    # "mg/dL" is the concentration milligrams per decilitre, both units (session 23)
+    ("is 100 mg/dL normal", "is 100 mg per decilitre normal", ("format",)),
+    ("a 50cl bottle", "a 50 centilitre bottle", ("format",)),
+    ("is NH4Cl soluble", "is NH4 Cl soluble", ("format",)),  # a formula written apart
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
     assert same_spelling(a, b, vocab.pieces) == kinds
     assert same_spelling(b, a, vocab.pieces) == kinds
+
+
+def test_a_formula_glued_around_a_number_reads_no_unit() -> None:
+    assert [t.kind for t in tokens("CH2Cl2")] == ["word", "number", "word", "number"]
+    assert [t.kind for t in tokens("NH4Cl")] == ["word", "number", "word"]
+    assert [t.kind for t in tokens("a 50cl bottle")] == ["word", "number", "unit", "word"]
+    assert [t.kind for t in tokens("100 mg/dL")] == ["number", "unit", "word", "unit"]
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -107,6 +118,11 @@ def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
     ("is the speed 500 megabits", "is the speed 500 megabytes"),
     ("is the bottle 50 cl", "is the bottle 50 ml"),  # two units, one amount: not respelled
     ("add 2 dl of milk", "add 200 ml of milk"),
+    ("is 100 mg/dL normal", "is 100 mg/L normal"),
+    # letters glued inside a chemical formula are no unit: "Cl" of "NH4Cl" is no
+    # centilitre (session 23)
+    ("is NH4Cl soluble", "is NH4 centilitre soluble"),
+    ("what dissolves in CH2Cl2", "what dissolves in CH2 centilitres 2"),
     ("do you accept Medicare", "do you accept Medicaid"),
     ("what is a transform", "what is a transformer"),
     ("what is inflation", "what is deflation"),

@@ -419,13 +419,37 @@ def test_words_that_start_like_a_month_are_no_month(text: str, read: tuple) -> N
     ("sep 4", 904.0), ("4 september", 904.0), ("jan. 5", 105.0), ("on 4 july", 704.0),
     ("june 30th", 630.0), ("oct 31", 1031.0), ("nov 5th", 1105.0), ("21 aug", 821.0),
     ("14 feb", 214.0), ("apr 1", 401.0), ("jul 4", 704.0), ("jun 1", 601.0),
-    # "may" a month beside a day only, as before
-    ("may 25th", 525.0), ("25 may", 525.0),
+    # "may" a month beside a day only where it cannot be the verb (session 23): an
+    # ordinal, "of", a year after, a word of time before, a stop after
+    ("may 25th", 525.0), ("25 may", 525.0), ("the 25th of may", 525.0), ("25 of may", 525.0),
+    ("on may 15", 515.0), ("by 25 may", 525.0), ("until may 3", 503.0), ("25 may?", 525.0),
+    ("is it open may 25", 525.0),
 ])
 def test_month_names_and_abbreviations_are_dates(text: str, date: float) -> None:
     assert amounts(text, hard=True) == ((date, "date"),)
     assert amounts(text) == ((date, "date"),)
     assert ranks(f"the {text}") == frozenset()  # a date's day is no position
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("you may 2 decimal places", ((2.0, ""),)),
+    ("the 3 may differ", ((3.0, ""),)),
+    ("how many guests may 4 rooms hold", ((4.0, ""),)),
+    ("12 may be too many", ((12.0, ""),)),
+    ("may 25, 2024", ((525.0, "date"), (2024.0, ""))),  # a year after: the month
+    ("25 may 2024", ((525.0, "date"), (2024.0, ""))),
+])
+def test_may_beside_a_number_is_the_verb_unless_it_cannot_be(text: str, read: tuple) -> None:
+    assert amounts(text, hard=True) == read
+    assert amounts(text) == read
+
+
+def test_may_the_verb_is_no_date_in_the_check(vocab: Vocabulary) -> None:
+    assert not quantity_conflict(vocab.view("how many guests may 4 rooms hold"),
+                                 vocab.view("how many guests can 4 rooms hold"))
+    assert quantity_conflict(vocab.view("is it open on may 2"),
+                             vocab.view("is it open on may 3"))
+    assert ranks("the 2nd may be late") == frozenset()  # an ordinal day: a date
 
 
 def test_a_month_that_only_starts_a_word_is_no_date_in_the_check(vocab: Vocabulary) -> None:

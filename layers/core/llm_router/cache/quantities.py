@@ -192,11 +192,22 @@ _MONTHS = {m: i + 1 for i, m in enumerate((
 # A month is its full name or its usual abbreviation ("Sept" too), with or without a dot,
 # and nothing else: a word that only starts like one is none ("round to 2 decimal places"
 # is no Dec 2, "3 marbles" no Mar 3, "5 decilitres" no 5 December; session 22). Its first
-# three letters name it in ``_MONTHS``. "may" is a month only where a date pattern has a
-# day beside it ("May 25th", "25 may"), as before.
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december", "sept", *_MONTHS)
+# three letters name it in ``_MONTHS``. "may" is read apart (``_MAY_DAY``, ``_DAY_MAY``).
+_MONTH_NAMES = ("january", "february", "march", "april", "june", "july", "august",
+                "september", "october", "november", "december", "sept",
+                *(m for m in _MONTHS if m != "may"))
 _MONTH = rf"({'|'.join(sorted(dict.fromkeys(_MONTH_NAMES), key=len, reverse=True))})\.?(?![a-z])"
+# "may" beside a day is the month only where it cannot be the verb ("you may 2 ...", "the
+# 3 may differ" are no May 2, May 3; session 23): the day written as an ordinal ("May
+# 25th", "the 25th of May"), "of" between them ("25 of May"), a year after the date ("May
+# 25, 2024", "25 May 2024"), a word of time before it ("on May 15", "by 25 May": the
+# training sets' only "May" beside a day is "close on May 15" / "on May 30") or nothing
+# but a stop after it ("25 May?": the verb has a verb after it). The amounts check reads
+# lower-cased text, so a capital says nothing here.
+_MAY_BEFORE = r"(?:(on|by|until|till|from|since|before|after|through)\s+)?"
+_MAY_DAY = re.compile(rf"\b{_MAY_BEFORE}may\.?\s+(\d{{1,2}})(st|nd|rd|th)?\b")
+_DAY_MAY = re.compile(rf"\b{_MAY_BEFORE}(\d{{1,2}})(st|nd|rd|th)?\s+(of\s+)?may(?![a-z])")
+_YEAR_AFTER = re.compile(r",?\s*(?:1[6-9]|20)\d\d\b|\s*(?:[.?!;:]|$)")  # or a stop
 # A pattern that starts at a digit starts with it, and what may or may not stand before
 # that digit is looked at behind it (``\d(?<=\b\d)``, ``\d(?<![\d.]\d)``): a pattern
 # whose first item is a character class is searched for that class alone, where one that
@@ -545,7 +556,7 @@ def ranks(lowered: str) -> frozenset[str]:
         found.add(f"count:{-n if m.group(1) in _FROM_THE_END else n}")
         return " "
 
-    text = _DATE_DAY_MONTH.sub(" ", _DATE_MONTH_DAY.sub(" ", lowered))  # "May 25th": a date
+    text = _named_dates(lowered, None)  # "May 25th": a date
     text = _FROM_END.sub(from_end, _compound_ordinals(text))
     text = _COUNT.sub(count, _NUMBER_WORDS.sub(_number_word, text))
     found.update(f"position:{m.group(1) or _ORDINAL_WORDS[m.group(2)]}"
@@ -734,11 +745,25 @@ def _dates(text: str, found: list[Amount]) -> str:
         month, day = (second, first) if first > 12 >= second else (first, second)
         return _date(found, month, day)
 
-    text = _DATE_NUMERIC.sub(numeric, text)
-    text = _DATE_MONTH_DAY.sub(
-        lambda m: _date(found, _MONTHS[m.group(1)[:3]], int(m.group(2))), text)
-    return _DATE_DAY_MONTH.sub(
-        lambda m: _date(found, _MONTHS[m.group(2)[:3]], int(m.group(1))), text)
+    return _named_dates(_DATE_NUMERIC.sub(numeric, text), found)
+
+
+def _named_dates(text: str, found: list[Amount] | None) -> str:
+    """The dates that name their month ("dec 2", "25th of may"), each read into ``found``
+    (None: each only taken out of the text, as ``ranks`` does); "may" where it cannot be
+    the verb (``_MAY_DAY``)."""
+    def date(month: int, day: str) -> str:
+        return " " if found is None else _date(found, month, int(day))
+
+    def may(m: re.Match[str], day: str, ordinal: str | None, of: str | None) -> str:
+        if not (m.group(1) or ordinal or of or _YEAR_AFTER.match(m.string, m.end())):
+            return m.group(0)  # the verb: "you may 2 ...", "the 3 may differ"
+        return f" {m.group(1) or ''} {date(5, day)}"
+
+    text = _DATE_MONTH_DAY.sub(lambda m: date(_MONTHS[m.group(1)[:3]], m.group(2)), text)
+    text = _MAY_DAY.sub(lambda m: may(m, m.group(2), m.group(3), None), text)
+    text = _DATE_DAY_MONTH.sub(lambda m: date(_MONTHS[m.group(2)[:3]], m.group(1)), text)
+    return _DAY_MAY.sub(lambda m: may(m, m.group(2), m.group(3), m.group(4)), text)
 
 
 def _date(found: list[Amount], month: int, day: int) -> str:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -166,6 +166,9 @@ class Token:
     tens: bool = False  # "twenty" .. "ninety": "twenty five" is 25
     written: str = ""  # a unit's word as written ("kwh", "hour"): acronyms read it
     name: bool = False  # capitalised, lower case after, not a sentence's first word
+    # glued after a number that is glued after a word: "Cl" of "NH4Cl" and "CH2Cl2", a
+    # chemical formula's (or a code's) letters, never a unit (session 23)
+    formula: bool = field(default=False, compare=False, repr=False)
 
     @property
     def letters(self) -> str:
@@ -222,15 +225,22 @@ def tokens(text: str) -> list[Token]:
     text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
     out: list[Token] = []
     starts = True  # the next word starts a sentence
+    end, glued = -1, False  # where the last run ended; it a number glued after a word
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
                 and unicodedata.category(word) not in _SIGNS:
             starts = starts or word in ".?!:"
+            end, glued = raw.end(), False
             continue  # punctuation
         tok = _token(word.lower(), word)
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
+        touching = raw.start() == end
+        if touching and glued and tok.kind == "word":
+            tok = replace(tok, formula=True)
+        glued = touching and tok.kind == "number" and bool(out) and out[-1].kind == "word"
+        end = raw.end()
         out.append(tok)
         starts = False
     return _merge_numbers(out)
@@ -278,7 +288,8 @@ def _units(found: list[Token]) -> list[Token]:
     currency: str | None = None
     for k, tok in enumerate(found):
         prev = out[-1] if out else None
-        unit = _UNIT_OF.get(tok.text) if tok.kind in ("word", "currency") else None
+        unit = (_UNIT_OF.get(tok.text) if tok.kind in ("word", "currency") and not tok.formula
+                else None)
         if tok.kind == "currency" and (prev is None or prev.kind != "number"):
             currency = unit
             continue
@@ -401,8 +412,9 @@ def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Piece
     steps: list[tuple[int, int, str]] = []
     if i < len(a) and j < len(b):
         x, y = a[i], b[j]
-        if x.text == y.text:
-            steps.append((1, 1, ""))
+        if x.text == y.text and not (x.formula and y.kind == "unit" and y.written != x.text
+                                     or y.formula and x.kind == "unit" and x.written != y.text):
+            steps.append((1, 1, ""))  # a formula's "Cl" is no centilitre, but "NH4 Cl" still
         elif {x.text, y.text} <= _ARTICLES | {"per"} and "the" not in (x.text, y.text) and (
                 "per" not in (x.text, y.text) or _before_unit(a, i) and _before_unit(b, j)):
             steps.append((1, 1, "format"))  # "a" / "an"; "a month" / "per month"
@@ -442,8 +454,9 @@ def _short_at(tokens: Sequence[Token], k: int) -> bool:
 
 def _one_for_one(x: Token, y: Token, pieces: Pieces) -> str:
     kinds = {x.kind, y.kind}
-    word = x.text if x.kind == "word" else y.text
-    if kinds == {"word", "unit"} and len(word) > 1 and word not in ("min", "in", "sec", "mo") \
+    word = x if x.kind == "word" else y
+    if kinds == {"word", "unit"} and len(word.text) > 1 and not word.formula \
+            and word.text not in ("min", "in", "sec", "mo") \
             and _UNIT_OF.get(x.text, x.text) == _UNIT_OF.get(y.text, y.text):
         return "format"  # "oz" / "ounces" with no number before it; "min" may be minimum
     if not kinds <= {"word", "unit"} or kinds == {"unit"}:
