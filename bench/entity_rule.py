@@ -64,7 +64,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from entities import read_names, swapped, swapped_names
+from entities import Names, read_names, swapped, swapped_names
 from extra_ask_rule import others, write_fired
 from pair_sets import load_sets
 from synonym_guard import decide_arguments, sparse_decide
@@ -85,6 +85,13 @@ def added_cpu(a: str, b: str, pieces: Pieces, synonyms: Synonyms) -> float:
     """E's CPU on one candidate pair (seconds), as the lookup pays it: each text's names
     read from its respelling tokens (kept by the respelling check up to ``MAX_CHARS``,
     read afresh past it) and the two compared, ``REPEATS`` times over."""
+    return names_cpu(a, b, lambda x, y: swapped(x, y, pieces, synonyms))
+
+
+def names_cpu(a: str, b: str, compare: Callable[[Names, Names], object]) -> float:
+    """A check's CPU on one candidate pair (seconds) where it reads the two texts' names
+    (``read_names``) and compares them (``compare``: E's ``swapped``, H's
+    ``sisters_swapped``), ``REPEATS`` times over, as ``added_cpu`` says."""
     for text in (a, b):
         if len(text) <= MAX_CHARS:
             reading(text)  # the respelling check read it first
@@ -94,7 +101,7 @@ def added_cpu(a: str, b: str, pieces: Pieces, synonyms: Synonyms) -> float:
 
     started = time.process_time()
     for _ in range(REPEATS):
-        swapped(names(a), names(b), pieces, synonyms)
+        compare(names(a), names(b))
     return (time.process_time() - started) / REPEATS
 
 

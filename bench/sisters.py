@@ -144,7 +144,13 @@ def swapped_sisters(a: str, b: str, hypernyms: Hypernyms, synonyms: Synonyms | N
                     ) -> tuple[str, str] | None:
     """A noun of one text against a WordNet sister of the other at the same place: the
     two (lower case), or None (see the module's docstring)."""
-    left, right = names_of(a), names_of(b)
+    return sisters_swapped(names_of(a), names_of(b), hypernyms, synonyms)
+
+
+def sisters_swapped(left: Names, right: Names, hypernyms: Hypernyms,
+                    synonyms: Synonyms | None = None) -> tuple[str, str] | None:
+    """``swapped_sisters`` of two texts' names (``names_of``), as E's ``swapped`` reads
+    them: what H's added CPU times past the respelling tokens the lookup keeps."""
     a_set, b_set = set(left.words), set(right.words)
     for i1, i2, j1, j2 in replaced(left.words, right.words):
         if i2 - i1 > SPAN_MAX or j2 - j1 > SPAN_MAX:

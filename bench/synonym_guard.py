@@ -100,15 +100,19 @@ def line(p: dict[str, Any], hit: tuple[bool, bool], p_guarded: float | None) -> 
 Row = dict[str, Any]
 
 
-def rule_rows(base: Path, fired: Path, without: Path, with_change: Path,
+def rule_rows(base: Path, fired: Path, without: Path, with_change: Path | None,
               ) -> tuple[float, float, list[Row], list[Row], list[Row], dict[Any, Row]]:
     """What a hard-check rule's ``decide`` reads: the shipped floor and cut, ``fire``'s
     pairs, cache_losses' rows of them without the change and with it (each in the pairs'
-    order, or it stops), and ``base``'s rows of the decision sets by (set, a, b)."""
+    order, or it stops; ``with_change`` None: the change refuses every pair it fired on
+    before the models, as H's rule says, so a pair's row with it is its row without it
+    refused by "numbers"), and ``base``'s rows of the decision sets by (set, a, b)."""
     config = CacheConfig()
     cut = config.verifier_threshold or shared_verifier().threshold
-    pairs, before, after = read_jsonl(fired), read_jsonl(without), read_jsonl(with_change)
-    for rows, path in ((before, without), (after, with_change)):
+    pairs, before = read_jsonl(fired), read_jsonl(without)
+    after = ([{**r, "numbers": True} for r in before] if with_change is None
+             else read_jsonl(with_change))
+    for rows, path in ((before, without), (after, with_change or without)):
         if [(r["a"], r["b"]) for r in rows] != [(p["a"], p["b"]) for p in pairs]:
             raise SystemExit(f"{path} are not the stack's rows of {fired}")
     shipped = {(r["set"], r["a"], r["b"]): r for r in read_jsonl(base)}
@@ -187,42 +191,53 @@ def sparse_verdict(counts: dict[str, int], cost_ms: float) -> dict[str, Any]:
     return verdict
 
 
-def decide_arguments(d: argparse.ArgumentParser, change: str, decision_rows: bool = True
-                     ) -> None:
-    """The inputs of a hard-check rule's ``decide`` (W's, E's, M's): the rows without and
-    with ``change`` and what ``fire`` wrote; with ``decision_rows``, the decision sets'
-    rows with ``change`` too (M's rule reads none)."""
+def decide_arguments(d: argparse.ArgumentParser, change: str, decision_rows: bool = True,
+                     on_rows: bool = True) -> None:
+    """The inputs of a hard-check rule's ``decide`` (W's, E's, M's, H's): the rows without
+    and with ``change`` and what ``fire`` wrote; with ``decision_rows``, the decision
+    sets' rows with ``change`` too (M's and H's rules read none); without ``on_rows``, no
+    rows with ``change`` (H's rule: a fired pair is a refusal)."""
     d.add_argument("--base", type=Path, required=True,
                    help=f"cache_losses --pairs-out rows of the decision sets, without {change}")
     d.add_argument("--fired", type=Path, required=True, help="fire's --out")
     d.add_argument("--off-rows", type=Path, required=True,
                    help=f"cache_losses --pairs-out rows of fire's pairs, without {change}")
-    d.add_argument("--on-rows", type=Path, required=True, help=f"the same with {change}")
+    if on_rows:
+        d.add_argument("--on-rows", type=Path, required=True, help=f"the same with {change}")
     if decision_rows:
         d.add_argument("--decision-rows", type=Path, required=True,
                        help=f"cache_losses --pairs-out rows of the decision sets with {change}")
 
 
+Verdict = Callable[[dict[str, int], float, list[tuple[Row, str]]], dict[str, Any]]
+
+
 def sparse_decide(rule: str, change: str, field: str, base: Path, fired: Path, off_rows: Path,
-                  on_rows: Path, decision_rows: Path, out: Path, decision: tuple[str, ...],
-                  *, sort_fired: bool, trim: bool) -> None:
+                  on_rows: Path | None, decision_rows: Path | None, out: Path,
+                  decision: tuple[str, ...], *, sort_fired: bool, trim: bool,
+                  verdict_of: Verdict | None = None) -> dict[str, Any]:
     """``decide`` of a hard-check rule shaped as W's and E's (``sparse_verdict``): the
     fired pairs' rows without and with ``change`` against the shipped rows, each pair
     named by its ``field`` (the words that fired; counted sorted where ``sort_fired``),
-    written to ``out`` with the verdict. ``trim``: keep only the decision sets' changed
-    pairs and the others' whose hit moved (the others' misses that stay misses are
-    ``fire``'s --out)."""
+    written to ``out`` with the verdict, which it returns. ``trim``: keep only the
+    decision sets' changed pairs and the others' whose hit moved (the others' misses that
+    stay misses are ``fire``'s --out). ``on_rows`` None: each fired pair refused (see
+    ``rule_rows``); ``decision_rows`` None: none read. ``verdict_of(counts, added CPU
+    median, hits taken)``: another rule's verdict (H's) in ``sparse_verdict``'s place."""
     floor, cut, pairs, before, after, shipped = rule_rows(base, fired, off_rows, on_rows)
     # The decision sets with the change on against the shipped rows: the verdicts it did
     # not fire on that differ (none but what changed in the tree since the shipped rows
     # were made: listed).
-    elsewhere = changed_elsewhere(decision_rows, pairs, shipped, floor, cut)
+    elsewhere = (None if decision_rows is None
+                 else changed_elsewhere(decision_rows, pairs, shipped, floor, cut))
     changed, taken, added = tally(
         pairs, before, after, shipped, base, decision, floor, cut,
         lambda p, hit, s, _: f"{' / '.join(p[field])}: {line(p, hit, s['p'])}")
     counts = taken_counts(taken, added, decision)
     summary = json.loads(fired.with_suffix(".json").read_text())
-    verdict = sparse_verdict(counts, summary["added_cpu_ms"]["median"])
+    cost = summary["added_cpu_ms"]["median"]
+    verdict = (sparse_verdict(counts, cost) if verdict_of is None
+               else verdict_of(counts, cost, taken))
     by = Counter(f"{p['set']} {p['kind']} {'+' if p['label'] else '-'}" for p in pairs)
     moved = {text for _, text in taken + added}
     result = {
@@ -241,7 +256,9 @@ def sparse_decide(rule: str, change: str, field: str, base: Path, fired: Path, o
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(verdict, indent=1))
     print("\n".join(changed))
-    print(f"decision verdicts changed where {change} did not fire:", *elsewhere, sep="\n")
+    if elsewhere is not None:
+        print(f"decision verdicts changed where {change} did not fire:", *elsewhere, sep="\n")
+    return verdict
 
 
 def decide(shipped_table: Path | None, table: Path, base: Path, fired: Path,

@@ -125,3 +125,50 @@ def test_fire_refuses_decision_and_unseen_sets(bench_module: Callable[[str], Mod
                  "data/heldout39"):
         with pytest.raises(SystemExit, match="not run on decision or unseen"):
             rule.fire([name], tmp_path, 1, tmp_path / "out.jsonl")
+
+
+def test_the_names_form_reads_as_the_texts_form(h: ModuleType, table: Any) -> None:
+    from entities import names_of
+
+    a, b = "is a clavichord hard to tune", "is a spinet hard to tune"
+    assert h.sisters_swapped(names_of(a), names_of(b), table) == h.swapped_sisters(a, b, table)
+
+
+def _row(set_name: str, label: int, p: float) -> dict[str, Any]:
+    return {"set": set_name, "kind": "k", "label": label, "a": f"a{p}", "b": f"b{p}",
+            "similarity": 0.9, "numbers": False, "respelling": None, "p": p,
+            "narrowed": False, "more": False, "own": False}
+
+
+def test_decide_counts_the_decision_sets_and_quora_apart(
+        bench_module: Callable[[str], ModuleType], tmp_path: Path) -> None:
+    import json
+
+    rule = bench_module("sisters_rule")
+    # two decision paraphrases hit, one decision negative hit, one missed; a Quora
+    # paraphrase hit; another set's negative hit (reported only)
+    rows = [_row("heldout38", 1, 0.99), _row("heldout38", 1, 0.98), _row("heldout39", 0, 0.95),
+            _row("heldout39", 0, 0.10), _row("pairs:qqp", 1, 0.97), _row("train9a", 0, 0.96)]
+    fired = [{k: r[k] for k in ("set", "kind", "label", "a", "b")} | {"nouns": ["x", "y"]}
+             for r in rows]
+
+    def jsonl(name: str, items: list[dict[str, Any]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(i) + "\n" for i in items))
+        return path
+
+    fired_path = jsonl("fired.jsonl", fired)
+    fired_path.with_suffix(".json").write_text(json.dumps(
+        {"pairs": 6, "fired": 6, "added_cpu_ms": {"median": 0.02}}))
+    base = jsonl("base.jsonl", rows[:4])
+    off = jsonl("off.jsonl", rows)
+    out = tmp_path / "decision.json"
+    rule.decide(base, jsonl("quora.jsonl", rows[4:5]), fired_path, off, out,
+                ("heldout38", "heldout39"))
+    verdict = json.loads(out.read_text())["verdict"]
+    assert (verdict["P"], verdict["N"], verdict["quora_P"], verdict["others_N"]) == (2, 1, 1, 1)
+    assert verdict["added"] == 0 and not verdict["ships"]  # N < 3
+    # Quora's rows must give the pairs' verdicts without H
+    with pytest.raises(SystemExit, match="differ"):
+        rule.decide(base, jsonl("quora2.jsonl", [_row("pairs:qqp", 1, 0.10) | {
+            "a": "a0.97", "b": "b0.97"}]), fired_path, off, out, ("heldout38", "heldout39"))
