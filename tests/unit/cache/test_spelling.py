@@ -104,6 +104,13 @@ def test_a_formula_glued_around_a_number_reads_no_unit() -> None:
     assert [t.kind for t in tokens("NH4Cl")] == ["word", "number", "word"]
     assert [t.kind for t in tokens("a 50cl bottle")] == ["word", "number", "unit", "word"]
     assert [t.kind for t in tokens("100 mg/dL")] == ["number", "unit", "word", "unit"]
+    assert [t.kind for t in tokens("C6H12O6")] == ["word", "number"] * 3
+    assert [t.kind for t in tokens("what does HbA1c mean")][3:5] == ["number", "word"]
+    # a sign or punctuation between the letters and the number: no formula
+    assert [t.kind for t in tokens("a slow (2GB RAM) laptop")][2:4] == ["number", "unit"]
+    assert [t.kind for t in tokens("(6th gen),1TB")][-2:] == ["number", "unit"]
+    assert [t.kind for t in tokens("250mg/5ml")] == ["number", "unit", "word", "number",
+                                                     "unit"]
 
 
 @pytest.mark.parametrize(("a", "b"), [

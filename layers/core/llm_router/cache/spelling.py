@@ -225,22 +225,26 @@ def tokens(text: str) -> list[Token]:
     text = _NUMERONYM.sub(lambda m: f"{m.group(1)}_{m.group(2)}_{m.group(3)}", text)
     out: list[Token] = []
     starts = True  # the next word starts a sentence
-    end, glued = -1, False  # where the last run ended; it a number glued after a word
+    # where the last run ended, whether it was letters, and whether it was a number glued
+    # after letters ("NH4"): only letters, digits, letters touching make a formula, so a
+    # sign or punctuation between ("(2GB", "under-14s", "250mg/5ml") makes none
+    end, letters, glued = -1, False, False
     for raw in _RUN.finditer(text):
         word = raw.group(0)
+        touching = raw.start() == end
+        end = raw.end()
         if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
                 and unicodedata.category(word) not in _SIGNS:
             starts = starts or word in ".?!:"
-            end, glued = raw.end(), False
+            letters = glued = False
             continue  # punctuation
         tok = _token(word.lower(), word)
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
-        touching = raw.start() == end
-        if touching and glued and tok.kind == "word":
+        if touching and glued and word.isalpha():
             tok = replace(tok, formula=True)
-        glued = touching and tok.kind == "number" and bool(out) and out[-1].kind == "word"
-        end = raw.end()
+        glued = touching and letters and tok.kind == "number"
+        letters = word.isalpha()
         out.append(tok)
         starts = False
     return _merge_numbers(out)
