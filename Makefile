@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -156,6 +156,17 @@ define cross_decide
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(4) --shipped $(1)/losses-shipped.jsonl --candidate $(1)/losses-$(2).jsonl --shipped-quora $(1)/pairs-shipped.jsonl --candidate-quora $(1)/pairs-$(2).jsonl --out $(1)/decision-$(2).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(2).json --out $(1)/$(2) --decision $(1)/decision-$(2).json
 endef
+# cross_self RUN,FROM,PREPARE,NAME,FIT,SETS,RULE (S3's recipe and its successors): the shipped
+# model that decides alone, out of commit FROM's layer, continued on its own bundle with no nets
+# (one XLA thread), exported, the rule's runs and decision (cross_decide).
+define cross_self
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	$(call cross_start,$(1),$(2))
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(3) --out $(1)/bundle.npz
+	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(1)/bundle.npz --init $(1)/start/cross.npz --out $(1)/fit --name $(4) $(5)
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(4).json --out $(1)/$(4)
+	$(call cross_decide,$(1),$(4),$(6),$(7))
+endef
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	$(call cross_start,$(CONTINUE_RUN),$(CONTINUE_FROM))
@@ -219,13 +230,27 @@ S3_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 -
 S3_RULE ?= session22
 S3_D ?= heldout34 heldout35
 verifier-cross-s3: $(BIN)/llm-router data
-	$(BIN)/pip install --quiet -r requirements/train.txt
-	$(call cross_start,$(S3_RUN),$(S3_FROM))
-	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S3_PREPARE) --out $(S3_RUN)/bundle.npz
-	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S3_RUN)/bundle.npz --init $(S3_RUN)/start/cross.npz --out $(S3_RUN)/fit --name $(S3_NAME) $(S3_FIT)
-	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S3_RUN)/fit/$(S3_NAME).json --out $(S3_RUN)/$(S3_NAME)
-	$(call cross_decide,$(S3_RUN),$(S3_NAME),$(S3_D),$(S3_RULE))
+	$(call cross_self,$(S3_RUN),$(S3_FROM),$(S3_PREPARE),$(S3_NAME),$(S3_FIT),$(S3_D),$(S3_RULE))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S3_D) --variants 0.5:5 and bench/stack_profile.py, each with --cross-dir $(S3_RUN)/start and $(S3_RUN)/$(S3_NAME); the verdicts of the lookup against the offline scorer on the $(S3_D) pairs"
+
+# Session 23's S4 (docs/cache-history.md "Session 23: S4, the shipped cross-encoder continued on
+# heldout34-37"): S3's recipe one round on. S3 (S4_FROM, 3a0863f's layer, cross.npz 532359f5:
+# the start, the reference and the teacher) trained further on heldout9-11 and 14-37 (prepare
+# --rule session23: heldout34-37 held too, heldout38-39 and bench/cache_pairs/heldout.jsonl under
+# the text guard, any pair sharing a text with heldout38-39's dropped), no nets, --distil 0.5,
+# exported with no "combine"; decided by the lead's rule session23 on heldout38-39 (S4_D) and
+# Quora (the reference S3 scored on the current lookup; the session read FH0, R0 from the lead's
+# base rows at 89e5b96).
+S4_RUN ?= .cache/cross-s4
+S4_NAME ?= S4
+S4_FROM ?= 3a0863f
+S4_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session23
+S4_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 23
+S4_RULE ?= session23
+S4_D ?= heldout38 heldout39
+verifier-cross-s4: $(BIN)/llm-router data
+	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE))
+	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S4_D) --variants 0.5:5 and bench/stack_cost.py --verifiers cross --states request, each with --cross-dir $(S4_RUN)/start and $(S4_RUN)/$(S4_NAME); the verdicts of the lookup against the offline scorer on the $(S4_D) pairs"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

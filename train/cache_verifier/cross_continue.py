@@ -72,6 +72,11 @@ pairs from S2 itself, and since S2's ``cross.json`` (beside ``--init``) says ``"
 null`` the fit records that the model decides alone (``starts_alone``) and ``export`` writes
 no ``combine``. Its rule (``decide --rule session22``) is session 21's c_Q, then c_R.
 
+Session 23 (S4) continues the shipped S3 the same way on twenty-seven held sets: ``prepare
+--rule session23`` holds heldout34-37 whole too (``HELD_23``) and guards D3 (heldout38-39)
+with ``share_all``; its rule (``decide --rule session23``) reads S3 at 0.861295 and asks 2.0
+points at c_Q and no set losing more than 1.0 point, then the false-hit path c_R.
+
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
 the replay sample, puts every pair under the text guard and keeps up to ``MINED_WHOLE``
@@ -156,6 +161,9 @@ HELD_SESSION21 = held_sets(HELD_21)
 # Session 22's (S3): those and heldout30-33, session 21's D4, twenty-three sets (``prepare
 # --rule session22``).
 HELD_22 = (*HELD_21, *range(30, 34))
+# Session 23's (S4): those and heldout34-37, session 22's D2 and unseen sets, twenty-seven sets
+# (``prepare --rule session23``).
+HELD_23 = (*HELD_22, *range(34, 38))
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
@@ -183,6 +191,10 @@ D4 = ("heldout30", "heldout31", "heldout32", "heldout33")
 # Session 22's (D2): heldout34-35, session 21's unseen sets, never trained on by S2 or S3;
 # ``prepare --rule session22`` guards them (and trains on heldout30-33 too: HELD_22).
 D2 = ("heldout34", "heldout35")
+# Session 23's (D3): heldout38-39, written in session 22 and read by nothing before session 23,
+# never trained on by S2, S3 or S4; ``prepare --rule session23`` guards them (every bundle pair
+# sharing a text with one dropped too) and trains on heldout34-37 (HELD_23).
+D3 = ("heldout38", "heldout39")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -902,10 +914,33 @@ RULE_22 = (
     " recall >= R0 and its Quora false-hit rate <= Q0; adopt S3 at c_R if (a') S3's D2 false "
     "hits at c_R <= 0.7 x FH0 (<= 13 if FH0 is 19), and (b), (c), (e) hold at c_R. Otherwise "
     "keep S2. One candidate, the recipe above, no tuning of it on D2.")
+# Session 23's, for S4, the shipped S3 trained further on heldout34-37 too (docs/cache-history.md
+# "Session 23: S4, the shipped cross-encoder continued on heldout34-37"), quoted unchanged: c_Q
+# as session 22's (Quora's false hits counted, ``pairs:qqp``), then the false-hit path c_R
+# (Quora's bound at c_R too); (b) 1.0 point a set; (c) and (e) are other benches'.
+RULE_23 = (
+    "D3 = heldout38, heldout39 (never trained on by S2, S3 or S4; read by nothing before "
+    "session 23). Whole lookup through bench/cache_losses.py with every shipped check on; the "
+    "verdict is cache_losses.stage. B = the verifier main ships when S4 is decided: S3 at "
+    "0.861295, or what rule V (helper i11, /work/brief/V-verdict.txt) ships in its place. FH0, "
+    "R0 = B's D3 false hits and recall at B's cut (the rows of "
+    "/work/base/base-D29-89e5b96-pairs.jsonl for S3, or base-D29-89e5b96-S2-pairs.jsonl for "
+    "S2, read at B's cut). Q0 = B's pairs:qqp false hits on bench/cache_pairs/heldout.jsonl. "
+    "c_Q(S4) = the lowest 6-decimal cut at which S4's D3 false hits <= FH0 AND its pairs:qqp "
+    "false hits <= Q0. Adopt S4 at c_Q if (a) S4's D3 recall at c_Q >= R0 + 2.0 points; (b) "
+    "at c_Q neither set loses more than 1.0 point of recall against B; (c) "
+    "bench/cache_shared.py on heldout38+heldout39 (--variants 0.5:5): negatives answered by "
+    "another entry <= B's + 2; (e) a lone new candidate's median CPU with S4 <= 10 ms by "
+    "bench/stack_cost.py --states request (load stated), and S4's verdicts identical between "
+    "the lookup and the offline scorer on the D3 pairs. Otherwise, the false-hit path: c_R(S4) "
+    "= the highest 6-decimal cut at which S4's D3 recall >= R0 and its pairs:qqp false hits <= "
+    "Q0; adopt S4 at c_R if (a') S4's D3 false hits at c_R <= 0.7 x FH0, and (b), (c), (e) "
+    "hold at c_R. Otherwise B stays. One candidate, the recipe above, no tuning of it on D3.")
 SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until session 16
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped until session 21
 SESSION21_CUT = 0.858085  # session 21's S2 (cross.npz 2a9b446e, decides alone); 0.855177 since 23
+SESSION22_CUT = 0.861295  # session 22's S3 (cross.npz 532359f5, decides alone), shipped from 22
 RULES = {
     "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
                       cut=SESSION13_CUT),
@@ -923,6 +958,8 @@ RULES = {
                             cut=SESSION20_CUT, quora=True, held=HELD_21),
     "session22": Rule(RULE_22, D2, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION21_CUT, quora=True,
                       held=HELD_22, share_all=True),
+    "session23": Rule(RULE_23, D3, (), 2.0, 1.0, "", fewer=0.7, cut=SESSION22_CUT, quora=True,
+                      held=HELD_23, share_all=True),
 }
 
 
@@ -1118,8 +1155,9 @@ GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pai
               "and whose held sets are trained on: session19's D8 (default, as session 19's "
               "bundles) or session20's D10, each with heldout9-11 and 14-21, or session21's "
               "D4 (heldout30-33) with heldout9-11 and 14-29, or session22's D2 (heldout34-35) "
-              "with heldout9-11 and 14-33")
-GUARDS = ("session19", "session20", "session21", "session22")
+              "with heldout9-11 and 14-33, or session23's D3 (heldout38-39) with heldout9-11 and "
+              "14-37")
+GUARDS = ("session19", "session20", "session21", "session22", "session23")
 
 
 def main() -> None:
@@ -1170,7 +1208,8 @@ def main() -> None:
                    help="weight of the MATCHED_SETS' pairs (train16a-b; default --new-weight)")
     f.add_argument("--held-weight", type=float, default=None,
                    help="weight of the held sets' pairs (heldout9-11, 14-21; with prepare "
-                        "--rule session21 also heldout22-29, session22 heldout22-33; default "
+                        "--rule session21 also heldout22-29, session22 heldout22-33, session23 "
+                        "heldout22-37; default "
                         "--new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
@@ -1215,7 +1254,8 @@ def main() -> None:
                         "(D10, the cut c_Q chosen with Quora in view), session21 (D4, "
                         "heldout30-33: c_Q, then the false-hit path c_R) or session21-alone "
                         "(D4, a model that decides alone at c_S, c_Q's search) or session22 (D2, "
-                        "heldout34-35: S3 against S2, c_Q, then c_R)")
+                        "heldout34-35: S3 against S2, c_Q, then c_R) or session23 (D3, "
+                        "heldout38-39: S4 against S3, c_Q, then c_R)")
     args = parser.parse_args()
     if args.command == "prepare":
         rule = RULES[args.rule]

@@ -1,5 +1,5 @@
 """The continued training of the cross-encoder (``train.cache_verifier.cross_continue``,
-sessions 12-22): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
+sessions 12-23): what it may train on, the rules' cuts and verdicts, the stack as a teacher,
 like-length batches and Quora's hard negatives."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from train.cache_verifier.cross import batch_order
 from train.cache_verifier.cross_continue import (
     D2,
+    D3,
     D4,
     D10,
     D_SESSION16,
@@ -23,6 +24,7 @@ from train.cache_verifier.cross_continue import (
     FLOOR,
     FOCUS_SETS,
     HELD_22,
+    HELD_23,
     HELD_SESSION21,
     HELD_SETS,
     MATCHED_SETS,
@@ -306,8 +308,8 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert (rule.gain, rule.worst, rule.newest_must, rule.fewer) == (2.0, 2.0, "keep", 0.75)
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
-            if r not in ("session19", "session20", "session21", "session21-alone", "session22")
-            } == {
+            if r not in ("session19", "session20", "session21", "session21-alone", "session22",
+                         "session23")} == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -562,6 +564,7 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
                         share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
                                                share_all=share_all))
     for name, guard, held, share_all in (
+            ("session23", D3, held_sets(HELD_23), True),
             ("session22", D2, held_sets(HELD_22), True),
             ("session21", D4, HELD_SESSION21, False), ("session20", D10, HELD_SETS, False),
             ("session19", DECISION_SETS, HELD_SETS, False)):
@@ -642,7 +645,7 @@ def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -
     assert list(held_sets(HELD_22)) == [*HELD_SESSION21, *D4]
     assert not set(held_sets(HELD_22)) & set(D2)
     assert all(p.is_file() for p in held_sets(HELD_22).values())
-    assert not any(RULES[r].share_all for r in RULES if r != "session22")
+    assert not any(RULES[r].share_all for r in RULES if r not in ("session22", "session23"))
 
 
 def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
@@ -698,3 +701,54 @@ def test_session_22s_rule_reads_s2_at_its_cut_c_q_then_c_r(tmp_path: Path) -> No
                         (qb, _quora_rows(tmp_path / "qc2.jsonl", [0.95, 0.5])))
     assert result["chosen"] == "c_R" and result["cut"] == 0.99
     assert result["a_prime"]["bound"] == 7.0 and result["a_prime"]["at_c_R"]["false_hits"] == 2
+
+
+def test_session_23_trains_on_twenty_seven_held_sets_and_guards_heldout38_39() -> None:
+    """S4 (session 23): heldout34-37 (session 22's D2 and unseen sets) join the twenty-three,
+    after them; D3 (heldout38-39) is under the text guard, never trained on, and any bundle
+    pair sharing a text with one of its pairs is dropped too (``share_all``)."""
+    rule = RULES["session23"]
+    assert D3 == ("heldout38", "heldout39") and rule.sets == D3 and rule.share_all
+    assert rule.held == HELD_23 == (*HELD_22, 34, 35, 36, 37)
+    assert list(held_sets(HELD_23)) == [*held_sets(HELD_22), *D2, "heldout36", "heldout37"]
+    assert not set(held_sets(HELD_23)) & set(D3)
+    assert all(p.is_file() for p in held_sets(HELD_23).values())
+
+
+def test_session_23s_rule_reads_s3_at_its_cut_two_points_and_one_a_set(tmp_path: Path) -> None:
+    """S4 against S3 at 0.861295 on D3: (a) 2.0 points at c_Q, (b) 1.0 a set, no condition on
+    the newest; the false-hit path at 0.7 x FH0 with Quora at S3's."""
+    rule = RULES["session23"]
+    assert rule.shipped_cut == 0.861295 and "S3 at 0.861295" in rule.text
+    assert (rule.gain, rule.worst, rule.newest, rule.newest_must, rule.fewer, rule.quora) == (
+        2.0, 1.0, (), "", 0.7, True)
+    assert rule.text.startswith("D3 = heldout38, heldout39 (never trained on by S2, S3 or S4")
+    assert rule.text.endswith("Otherwise B stays. One candidate, the recipe above, no tuning "
+                              "of it on D3.")
+    shipped = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    qb = _quora_rows(tmp_path / "qb.jsonl", [0.95, 0.5])
+    # three more paraphrases a set (+1.5 points): session 22's bar, not this one's (and its
+    # five negatives a set above every paraphrase: no false-hit path either)
+    some = {name: [(1, 0.99)] * 180 + [(1, 0.92)] * 3 + [(1, 0.5)] * 17 + [(0, 0.995)] * 5
+            + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide_cut(base, _losses_rows(tmp_path / "some.jsonl", some), rule,
+                        (qb, _quora_rows(tmp_path / "qc.jsonl", [0.95, 0.91])))
+    assert result["cut"] == 0.910001 and result["recall_points"] == 1.5
+    assert not result["a"]["pass"] and not result["a_prime"]["pass"] and result["chosen"] is None
+    # five more in one set, one fewer in the other (-0.5 point): (a) holds, (b) 1.0 a set holds
+    split = {"heldout38": [(1, 0.99)] * 180 + [(1, 0.92)] * 10 + [(1, 0.5)] * 10 + [(0, 0.89)] * 5
+             + [(0, 0.1)] * 95,
+             "heldout39": [(1, 0.99)] * 179 + [(1, 0.5)] * 21 + [(0, 0.89)] * 5 + [(0, 0.1)] * 95}
+    result = decide_cut(base, _losses_rows(tmp_path / "split.jsonl", split), rule,
+                        (qb, _quora_rows(tmp_path / "qc2.jsonl", [0.95, 0.91])))
+    assert result["chosen"] == "c_Q" and result["recall_points"] == 2.25
+    assert result["b"]["worst_set_points"] == -0.5
+    # three fewer in the second (-1.5 points): (b) fails, so nothing is adopted
+    split["heldout39"] = [(1, 0.99)] * 177 + [(1, 0.5)] * 23 + [(0, 0.89)] * 5 + [(0, 0.1)] * 95
+    split["heldout38"] = [(1, 0.99)] * 180 + [(1, 0.92)] * 15 + [(1, 0.5)] * 5 + [(0, 0.89)] * 5 \
+        + [(0, 0.1)] * 95
+    result = decide_cut(base, _losses_rows(tmp_path / "split2.jsonl", split), rule,
+                        (qb, _quora_rows(tmp_path / "qc3.jsonl", [0.95, 0.91])))
+    assert result["a"]["pass"] and not result["b"]["pass"] and result["chosen"] is None
