@@ -139,33 +139,38 @@ CONTINUE_RULE ?= session20
 CONTINUE_D ?= heldout22 heldout23 heldout24 heldout25 heldout26 heldout27 heldout28 heldout29 heldout30 heldout31
 CONTINUE_QUORA = $(if $(filter session20 session21,$(CONTINUE_RULE)),--shipped-quora $(CONTINUE_RUN)/pairs-shipped.jsonl --candidate-quora $(CONTINUE_RUN)/pairs-$(CONTINUE_NAME).jsonl)
 CONTINUE_LAYER = layers/core/llm_router/data/cache_verifier
-# What the continued cross-encoders' targets share. cross_start RUN,FROM: the starting artefact
-# out of commit FROM's layer into RUN/start. cross_decide RUN,NAME,SETS,RULE (the decide-alone
-# targets, Quora always in the rule): the rule's sets and Quora's pairs scored with RUN/start and
-# with the candidate RUN/NAME, the rule applied and the candidate exported with its decision.
+# What the continued cross-encoders' targets share. cross_start RUN,FROM[,DIR]: the starting
+# artefact out of commit FROM's layer into RUN/start (or RUN/DIR). cross_decide
+# RUN,NAME,SETS,RULE[,REF,CUT] (the decide-alone targets, Quora always in the rule): the rule's
+# sets and Quora's pairs scored with the reference RUN/start (or RUN/REF) and with the candidate
+# RUN/NAME, the rule applied (the reference read at CUT where given: decide --shipped-cut) and
+# the candidate exported with its decision.
 define cross_start
-	mkdir -p $(1)/start
-	git show $(2):$(CONTINUE_LAYER)/cross.npz > $(1)/start/cross.npz
-	git show $(2):$(CONTINUE_LAYER)/cross.json > $(1)/start/cross.json
+	mkdir -p $(1)/$(or $(3),start)
+	git show $(2):$(CONTINUE_LAYER)/cross.npz > $(1)/$(or $(3),start)/cross.npz
+	git show $(2):$(CONTINUE_LAYER)/cross.json > $(1)/$(or $(3),start)/cross.json
 endef
 define cross_decide
-	$(BIN)/python bench/cache_losses.py --sets $(3) --cross-dir $(1)/start --out $(1)/losses-shipped.json --pairs-out $(1)/losses-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets $(3) --cross-dir $(1)/$(or $(5),start) --out $(1)/losses-shipped.json --pairs-out $(1)/losses-shipped.jsonl
 	$(BIN)/python bench/cache_losses.py --sets $(3) --cross-dir $(1)/$(2) --out $(1)/losses-$(2).json --pairs-out $(1)/losses-$(2).jsonl
-	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(1)/start --out $(1)/pairs-shipped.json --pairs-out $(1)/pairs-shipped.jsonl
+	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(1)/$(or $(5),start) --out $(1)/pairs-shipped.json --pairs-out $(1)/pairs-shipped.jsonl
 	$(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(1)/$(2) --out $(1)/pairs-$(2).json --pairs-out $(1)/pairs-$(2).jsonl
-	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(4) --shipped $(1)/losses-shipped.jsonl --candidate $(1)/losses-$(2).jsonl --shipped-quora $(1)/pairs-shipped.jsonl --candidate-quora $(1)/pairs-$(2).jsonl --out $(1)/decision-$(2).json
+	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(4) --shipped $(1)/losses-shipped.jsonl --candidate $(1)/losses-$(2).jsonl --shipped-quora $(1)/pairs-shipped.jsonl --candidate-quora $(1)/pairs-$(2).jsonl$(if $(6), --shipped-cut $(6)) --out $(1)/decision-$(2).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(2).json --out $(1)/$(2) --decision $(1)/decision-$(2).json
 endef
-# cross_self RUN,FROM,PREPARE,NAME,FIT,SETS,RULE (S3's recipe and its successors): the shipped
-# model that decides alone, out of commit FROM's layer, continued on its own bundle with no nets
-# (one XLA thread), exported, the rule's runs and decision (cross_decide).
+# cross_self RUN,FROM,PREPARE,NAME,FIT,SETS,RULE[,REF_FROM,REF_CUT] (S3's recipe and its
+# successors): the shipped model that decides alone, out of commit FROM's layer, continued on its
+# own bundle with no nets (one XLA thread), exported, the rule's runs and decision (cross_decide),
+# the reference the start or, given REF_FROM, commit REF_FROM's layer in RUN/reference, read at
+# REF_CUT where given.
 define cross_self
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	$(call cross_start,$(1),$(2))
+	$(if $(8),$(call cross_start,$(1),$(8),reference))
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(3) --out $(1)/bundle.npz
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(1)/bundle.npz --init $(1)/start/cross.npz --out $(1)/fit --name $(4) $(5)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(4).json --out $(1)/$(4)
-	$(call cross_decide,$(1),$(4),$(6),$(7))
+	$(call cross_decide,$(1),$(4),$(6),$(7),$(if $(8),reference),$(9))
 endef
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -248,9 +253,13 @@ S4_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session23
 S4_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 23
 S4_RULE ?= session23
 S4_D ?= heldout38 heldout39
+# B, the reference: the start (S3) unless S4_REF_FROM names another commit's layer, read at
+# S4_REF_CUT where given (decide --shipped-cut; the rule's default S3's 0.861295).
+S4_REF_FROM ?=
+S4_REF_CUT ?=
 verifier-cross-s4: $(BIN)/llm-router data
-	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE))
-	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S4_D) --variants 0.5:5 and bench/stack_cost.py --verifiers cross --states request, each with --cross-dir $(S4_RUN)/start and $(S4_RUN)/$(S4_NAME); the verdicts of the lookup against the offline scorer on the $(S4_D) pairs"
+	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE),$(S4_REF_FROM),$(S4_REF_CUT))
+	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S4_D) --variants 0.5:5 and bench/stack_cost.py --verifiers cross --states request, each with --cross-dir $(S4_RUN)/$(if $(S4_REF_FROM),reference,start) and $(S4_RUN)/$(S4_NAME); the verdicts of the lookup against the offline scorer on the $(S4_D) pairs"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

@@ -103,7 +103,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -1246,6 +1246,10 @@ def main() -> None:
                    help="cache_losses.py --sets pairs --pairs-out, the shipped stack (a Quora "
                         "rule: session20)")
     d.add_argument("--candidate-quora", type=Path, default=None, help="the same, the candidate")
+    d.add_argument("--shipped-cut", type=float, default=None,
+                   help="the cut the shipped verifier's runs are read at, where the rule leaves it "
+                        "to what main ships (session23's B: S3 at 0.861295, the default, or what "
+                        "rule V ships in its place)")
     d.add_argument("--rule", choices=sorted(RULES), default="session15",
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
                         "(D''', a model that decides alone), session16-matched (D''', "
@@ -1280,8 +1284,8 @@ def main() -> None:
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
                      else args.threshold)
         scores = None if decision is None else {
-            k: decision[k] for k in ("rule", "cut", "chosen", "cuts", "shipped", "candidate",
-                                     "recall_points", "a", "a_prime", "b", "quora")
+            k: decision[k] for k in ("rule", "shipped_cut", "cut", "chosen", "cuts", "shipped",
+                                     "candidate", "recall_points", "a", "a_prime", "b", "quora")
             if k in decision}
         export(args.fit, args.out, threshold, scores)
     else:
@@ -1289,7 +1293,12 @@ def main() -> None:
                  else (args.shipped_quora, args.candidate_quora))
         if quora is not None and None in quora:
             raise SystemExit("--shipped-quora and --candidate-quora go together")
-        result = decide_cut(args.shipped, args.candidate, RULES[args.rule], quora)
+        rule = RULES[args.rule]
+        if args.shipped_cut is not None:
+            if args.rule != "session23":
+                raise SystemExit("--shipped-cut: only session23's rule leaves B's cut to main")
+            rule = replace(rule, cut=round(args.shipped_cut, 6))
+        result = decide_cut(args.shipped, args.candidate, rule, quora)
         text = json.dumps(result, indent=1)
         if args.out:
             args.out.write_text(text + "\n")

@@ -752,3 +752,25 @@ def test_session_23s_rule_reads_s3_at_its_cut_two_points_and_one_a_set(tmp_path:
     result = decide_cut(base, _losses_rows(tmp_path / "split2.jsonl", split), rule,
                         (qb, _quora_rows(tmp_path / "qc3.jsonl", [0.95, 0.91])))
     assert result["a"]["pass"] and not result["b"]["pass"] and result["chosen"] is None
+
+
+def test_session_23s_b_may_be_read_at_the_cut_main_ships(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``decide --shipped-cut``: session 23's B is what main ships when S4 is decided (S3 at
+    0.861295, or what rule V ships in its place), so its runs may be read at another cut; no
+    other rule takes one."""
+    import sys
+
+    import train.cache_verifier.cross_continue as cc
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(cc, "decide_cut", lambda shipped, cand, rule, quora: seen.update(
+        cut=rule.shipped_cut, text=rule.text) or {"cut": 0.9})
+    base = ["cross_continue", "decide", "--shipped", "b", "--candidate", "c"]
+    for extra, cut in (([], 0.861295), (["--shipped-cut", "0.8551770001"], 0.855177)):
+        monkeypatch.setattr(sys, "argv", [*base, "--rule", "session23", *extra])
+        cc.main()
+        assert seen == {"cut": cut, "text": RULES["session23"].text}
+    monkeypatch.setattr(sys, "argv", [*base, "--rule", "session22", "--shipped-cut", "0.85"])
+    with pytest.raises(SystemExit, match="session23"):
+        cc.main()
