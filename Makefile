@@ -244,8 +244,8 @@ verifier-cross-s3: $(BIN)/llm-router data
 # --rule session23: heldout34-37 held too, heldout38-39 and bench/cache_pairs/heldout.jsonl under
 # the text guard, any pair sharing a text with heldout38-39's dropped), no nets, --distil 0.5,
 # exported with no "combine"; decided by the lead's rule session23 on heldout38-39 (S4_D) and
-# Quora (the reference S3 scored on the current lookup; the session read FH0, R0 from the lead's
-# base rows at 89e5b96).
+# Quora (the reference B scored on the current lookup; the session read FH0, R0 and Q0 from the
+# lead's base rows at 89e5b96).
 S4_RUN ?= .cache/cross-s4
 S4_NAME ?= S4
 S4_FROM ?= 3a0863f
@@ -253,9 +253,10 @@ S4_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session23
 S4_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 23
 S4_RULE ?= session23
 S4_D ?= heldout38 heldout39
-# B, the reference: the start (S3) unless S4_REF_FROM names another commit's layer, read at
-# S4_REF_CUT where given (decide --shipped-cut; the rule's default S3's 0.861295).
-S4_REF_FROM ?=
+# B, the reference: what main ships when S4 is decided, rule V's S2 (S4_REF_FROM, c43ec5d's
+# layer, 2a9b446e; empty: the start) read at the rule's cut for it, 0.855177 (S4_REF_CUT: decide
+# --shipped-cut, empty for the rule's own).
+S4_REF_FROM ?= c43ec5d
 S4_REF_CUT ?=
 verifier-cross-s4: $(BIN)/llm-router data
 	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE),$(S4_REF_FROM),$(S4_REF_CUT))

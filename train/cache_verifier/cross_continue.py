@@ -74,8 +74,9 @@ no ``combine``. Its rule (``decide --rule session22``) is session 21's c_Q, then
 
 Session 23 (S4) continues the shipped S3 the same way on twenty-seven held sets: ``prepare
 --rule session23`` holds heldout34-37 whole too (``HELD_23``) and guards D3 (heldout38-39)
-with ``share_all``; its rule (``decide --rule session23``) reads S3 at 0.861295 and asks 2.0
-points at c_Q and no set losing more than 1.0 point, then the false-hit path c_R.
+with ``share_all``; its rule (``decide --rule session23``) reads B (what main ships: rule V's
+S2 at 0.855177, ``SESSION23_B_CUT``; ``--shipped-cut`` for another) and asks 2.0 points at c_Q
+and no set losing more than 1.0 point, then the false-hit path c_R.
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
@@ -940,7 +941,10 @@ SESSION13_CUT = 0.956217  # session 13's T (cross.npz 137e3a21), shipped until s
 SESSION17_CUT = 0.945708  # the same T's cut since session 17 (own_case on)
 SESSION20_CUT = 0.927421  # session 20's C3 (cross.npz 10004126), shipped until session 21
 SESSION21_CUT = 0.858085  # session 21's S2 (cross.npz 2a9b446e, decides alone); 0.855177 since 23
-SESSION22_CUT = 0.861295  # session 22's S3 (cross.npz 532359f5, decides alone), shipped from 22
+SESSION22_CUT = 0.861295  # session 22's S3 (cross.npz 532359f5, decides alone), shipped in 22
+# Session 23's B: rule V (helper i11, /work/brief/V-verdict.txt, 23:58 UTC) put S2 (cross.npz
+# 2a9b446e) back in S3's place at this cut, so session 23's rule reads B's runs here.
+SESSION23_B_CUT = 0.855177
 RULES = {
     "session15": Rule(RULE_15, D_SESSION16[:11], ("heldout20", "heldout21"), 1.5, 1.5, "gain",
                       cut=SESSION13_CUT),
@@ -958,7 +962,7 @@ RULES = {
                             cut=SESSION20_CUT, quora=True, held=HELD_21),
     "session22": Rule(RULE_22, D2, (), 1.5, 2.0, "", fewer=0.7, cut=SESSION21_CUT, quora=True,
                       held=HELD_22, share_all=True),
-    "session23": Rule(RULE_23, D3, (), 2.0, 1.0, "", fewer=0.7, cut=SESSION22_CUT, quora=True,
+    "session23": Rule(RULE_23, D3, (), 2.0, 1.0, "", fewer=0.7, cut=SESSION23_B_CUT, quora=True,
                       held=HELD_23, share_all=True),
 }
 
@@ -1248,8 +1252,8 @@ def main() -> None:
     d.add_argument("--candidate-quora", type=Path, default=None, help="the same, the candidate")
     d.add_argument("--shipped-cut", type=float, default=None,
                    help="the cut the shipped verifier's runs are read at, where the rule leaves it "
-                        "to what main ships (session23's B: S3 at 0.861295, the default, or what "
-                        "rule V ships in its place)")
+                        "to what main ships (session23's B: S3 at 0.861295 or what rule V ships "
+                        "in its place; default rule V's S2 at 0.855177)")
     d.add_argument("--rule", choices=sorted(RULES), default="session15",
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
                         "(D''', a model that decides alone), session16-matched (D''', "
