@@ -545,6 +545,62 @@ SOURCES = (
            "training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The thirty-sixth and thirty-seventh (data/heldout36/, data/heldout37/): scored once
+    # with 2.1c297c42 at 851ea49 (session 22's end), then declared seen; trained on since
+    # 2026-12-05 session 23 (i13), the same way.
+    Source("independent-v36", "../../heldout36/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout36/, 64 marked borderline by its writer), during session 22 "
+           "(antique clock restorers, cider mills and orchards, saddlers and "
+           "leatherworkers, alpaca and goat-fibre farms, stained-glass studios, "
+           "knife-sharpening, kite and drone shops, reptile suppliers, letterpress and "
+           "sign-writing, invented small businesses; writers from the Azores, Madeira, "
+           "Tristan da Cunha, St Helena, the Falklands, the Chatham Islands, Corsica, "
+           "Sardinia, Lapland, Lofoten, dictated messages with misheard words); scored "
+           "once with 2.1c297c42 at 851ea49; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v37", "../../heldout37/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout37/, 73 marked borderline by its writer), during session 22 "
+           "(wood-turners and furniture restorers, quilting and embroidery shops, "
+           "Christmas-tree and maple-syrup farms, ice rinks and curling clubs, rowing "
+           "clubs and paddle-board hire, planetariums, classic-car and motorcycle "
+           "restorers, bagpipe and harp makers, invented small businesses; writers from "
+           "Ladakh, Sikkim, Zanzibar, Mauritania, Kamchatka, Sakhalin, Palau, "
+           "Bougainville, the Aleutians, Cape Breton, teenagers in text-speak); scored "
+           "once with 2.1c297c42 at 851ea49; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The thirty-eighth and thirty-ninth (data/heldout38/, data/heldout39/): written at
+    # session 22's end and kept as session 23's cache decision sets; their classifier
+    # queries were scored by nothing before they joined training in session 23 (i13).
+    Source("independent-v38", "../../heldout38/classifier_queries.jsonl", "train",
+           "492 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout38/, 65 marked borderline by its writer), at session 22's end "
+           "(zip-line and go-kart parks, auction houses and antique dealers, vinyl and "
+           "comic shops, ice-cream vans and food trucks, pet sitters and catteries, "
+           "yoga studios, hearing-aid and physio clinics, solar and heat-pump "
+           "installers, invented small businesses; writers from Reunion, Mauritius, "
+           "Okinawa, Hokkaido, Sicily, Crete, Scilly, Anglesey, Manitoba, "
+           "Saskatchewan, Darwin, the Kimberley, night-shift phone typists); its "
+           "classifier queries scored by nothing before training; added to training in "
+           "session 23",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v39", "../../heldout39/classifier_queries.jsonl", "train",
+           "498 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout39/, 84 marked borderline by its writer), at session 22's end "
+           "(tree surgeons and gardeners, butchers, fishmongers and greengrocers, tea "
+           "rooms, breweries and distilleries, dance and music schools, tutoring "
+           "agencies and nurseries, barbers and nail bars, massage therapists and "
+           "chiropodists, key-cutting and watch-repair kiosks, invented small "
+           "businesses; writers from Tbilisi, Yerevan, Labrador, the Channel Islands, "
+           "Fiordland, the Galapagos, Sardinia, Crete, outback farms, anxious students "
+           "writing long messages); its classifier queries scored by nothing before "
+           "training; added to training in session 23",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
