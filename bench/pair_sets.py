@@ -25,9 +25,9 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here (heldout38-39, written in session 22, are session 23's
-# decision sets and left it; none is reserved until session 23 commits heldout42-43).
-RESERVED: frozenset[str] = frozenset()
+# sets and drops them from here (heldout42-43: written in session 23 for session 24;
+# heldout38-39 were session 23's decision sets).
+RESERVED: frozenset[str] = frozenset({"heldout42", "heldout43"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:
