@@ -132,19 +132,33 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
     on ``decision``'s."""
     vocabulary, synonyms = shared_verifier().vocabulary, shared_synonyms()
     short_forms = CacheConfig().short_forms
+    fire_over(decision, out, "E", "names",
+              lambda a, b: added_cpu(a, b, vocabulary.pieces, synonyms),
+              lambda a, b: fires(a, b, vocabulary.pieces, synonyms, short_forms, vocabulary))
+
+
+def fire_over(decision: tuple[str, ...], out: Path, check: str, key: str,
+              cost_of: Callable[[str, str], float],
+              found_of: Callable[[str, str], Any]) -> dict[str, Any]:
+    """A hard check's run over the pairs of ``decision`` and of ``others(decision)``: the
+    pairs it refuses where the lookup without it asks the models (``found_of`` not None),
+    each with what fired under ``key``, and its added CPU (``cost_of``) on ``decision``'s
+    pairs; written by ``write_fired``, whose summary it returns (E's and H's ``fire``)."""
     pairs = load_sets(list(decision)) + others(decision)
     started = time.process_time()
     fired, cost = [], []
     for p in pairs:
         if p["set"] in decision:
-            cost.append(added_cpu(p["a"], p["b"], vocabulary.pieces, synonyms))
-        found = fires(p["a"], p["b"], vocabulary.pieces, synonyms, short_forms, vocabulary)
+            cost.append(cost_of(p["a"], p["b"]))
+        found = found_of(p["a"], p["b"])
         if found is not None:
-            fired.append({**p, "names": list(found)})
+            fired.append({**p, key: list(found)})
     spent = time.process_time() - started
     summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
-    print(f"{len(pairs):,} pairs, E refuses {len(fired):,} more ({spent:.1f} s CPU); E's "
-          f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
+    print(f"{len(pairs):,} pairs, {check} refuses {len(fired):,} more ({spent:.1f} s CPU); "
+          f"{check}'s added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; "
+          f"wrote {out}")
+    return summary
 
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,

@@ -62,8 +62,8 @@ from pathlib import Path
 from typing import Any
 
 from cache_losses import stage
-from entity_rule import D25, REPEATS, asked_models, names_cpu
-from extra_ask_rule import others, write_fired
+from entity_rule import D25, asked_models, fire_over, names_cpu
+from extra_ask_rule import write_fired
 from pair_sets import DATA, RESERVED, load_sets, set_label
 from run_record import run_record
 from sisters import DEPTH, Hypernyms, sisters_swapped, swapped_sisters
@@ -131,22 +131,12 @@ def fire_decision(decision: tuple[str, ...], wordnet: Path, depth: int, out: Pat
     hypernyms = Hypernyms.read(wordnet, depth=depth)
     vocabulary, synonyms = shared_verifier().vocabulary, shared_synonyms()
     short_forms = CacheConfig().short_forms
-    pairs = load_sets(list(decision)) + others(decision)
-    started = time.process_time()
-    fired, cost = [], []
-    for p in pairs:
-        if p["set"] in decision:
-            cost.append(names_cpu(p["a"], p["b"], lambda x, y: sisters_swapped(
-                x, y, hypernyms, synonyms)))
-        found = fires(p["a"], p["b"], hypernyms, synonyms, short_forms, vocabulary)
-        if found is not None:
-            fired.append({**p, "nouns": list(found)})
-    spent = time.process_time() - started
-    summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
+    summary = fire_over(
+        decision, out, "H", "nouns",
+        lambda a, b: names_cpu(a, b, lambda x, y: sisters_swapped(x, y, hypernyms, synonyms)),
+        lambda a, b: fires(a, b, hypernyms, synonyms, short_forms, vocabulary))
     summary |= {"depth": depth, "wordnet": str(wordnet), "run": run_record()}
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(f"{len(pairs):,} pairs, H refuses {len(fired):,} more ({spent:.1f} s CPU); H's "
-          f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
 
 
 def check_rows(fired: Path, off_rows: Path, rows: Path) -> None:
