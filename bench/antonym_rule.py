@@ -49,8 +49,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from extra_ask_rule import others, write_fired
-from pair_sets import load_sets
+from extra_ask_rule import fire_over
 from synonym_guard import decide_arguments, sparse_decide
 
 from llm_router.cache.codes import replaced
@@ -126,22 +125,16 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
     """The pairs of ``decision`` and of ``others(decision)`` W refuses and the hard check
     without it does not, each with the words that fired; W's added CPU on ``decision``'s."""
     vocabulary, w = shared_verifier().vocabulary, Antonyms(shared_synonyms())
-    pairs = load_sets(list(decision)) + others(decision)
-    started = time.process_time()
-    fired, cost = [], []
-    for p in pairs:
-        a, b = vocabulary.view(p["a"]), vocabulary.view(p["b"])
-        if p["set"] in decision:
-            cost.append(added_cpu(a, b, w))
-        if w.refuses(a, b) and not quantity_conflict(a, b):
-            words = w.words(a.words, b.words)
-            assert words is not None
-            fired.append({**p, "antonyms": list(words)})
-    spent = time.process_time() - started
-    summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
-    print(f"{len(pairs):,} pairs, W refuses {len(fired):,} more ({spent:.1f} s CPU); W's "
-          f"added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; wrote {out}")
 
+    def found(a: TextView, b: TextView) -> tuple[str, str] | None:
+        if not w.refuses(a, b) or quantity_conflict(a, b):
+            return None
+        words = w.words(a.words, b.words)
+        assert words is not None
+        return words
+
+    fire_over(decision, out, "W", "antonyms", lambda a, b: added_cpu(a, b, w), found,
+              REPEATS, read=vocabulary.view)
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,
            out: Path, decision: tuple[str, ...]) -> None:

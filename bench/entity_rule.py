@@ -65,8 +65,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from entities import Names, read_names, swapped, swapped_names
-from extra_ask_rule import others, write_fired
-from pair_sets import load_sets
+from extra_ask_rule import fire_over
 from synonym_guard import decide_arguments, sparse_decide
 
 from llm_router.cache.pair_features import quantity_conflict
@@ -134,31 +133,8 @@ def fire(decision: tuple[str, ...], out: Path) -> None:
     short_forms = CacheConfig().short_forms
     fire_over(decision, out, "E", "names",
               lambda a, b: added_cpu(a, b, vocabulary.pieces, synonyms),
-              lambda a, b: fires(a, b, vocabulary.pieces, synonyms, short_forms, vocabulary))
-
-
-def fire_over(decision: tuple[str, ...], out: Path, check: str, key: str,
-              cost_of: Callable[[str, str], float],
-              found_of: Callable[[str, str], Any]) -> dict[str, Any]:
-    """A hard check's run over the pairs of ``decision`` and of ``others(decision)``: the
-    pairs it refuses where the lookup without it asks the models (``found_of`` not None),
-    each with what fired under ``key``, and its added CPU (``cost_of``) on ``decision``'s
-    pairs; written by ``write_fired``, whose summary it returns (E's and H's ``fire``)."""
-    pairs = load_sets(list(decision)) + others(decision)
-    started = time.process_time()
-    fired, cost = [], []
-    for p in pairs:
-        if p["set"] in decision:
-            cost.append(cost_of(p["a"], p["b"]))
-        found = found_of(p["a"], p["b"])
-        if found is not None:
-            fired.append({**p, key: list(found)})
-    spent = time.process_time() - started
-    summary = write_fired(out, pairs, fired, spent, cost, REPEATS)
-    print(f"{len(pairs):,} pairs, {check} refuses {len(fired):,} more ({spent:.1f} s CPU); "
-          f"{check}'s added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; "
-          f"wrote {out}")
-    return summary
+              lambda a, b: fires(a, b, vocabulary.pieces, synonyms, short_forms, vocabulary),
+              REPEATS)
 
 
 def decide(base: Path, fired: Path, off_rows: Path, on_rows: Path, decision_rows: Path,

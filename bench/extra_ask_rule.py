@@ -58,7 +58,7 @@ from typing import Any
 
 from amounts_diff import TUNE, committed_pairs
 from cache_losses import stage
-from pair_sets import DATA
+from pair_sets import DATA, load_sets
 from run_record import run_record
 
 from llm_router.cache import extra_ask, narrowing
@@ -191,6 +191,32 @@ def fire(rule: Rule, out: Path, old: str | None = None,
     print(f"{len(pairs):,} pairs, the check fires on {len(fired):,} ({spent:.1f} s CPU, "
           f"views included); wrote {out}")
 
+
+def fire_over(decision: tuple[str, ...], out: Path, check: str, key: str,
+              cost_of: Callable[[Any, Any], float], found_of: Callable[[Any, Any], Any],
+              repeats: int, read: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """A hard check's run over the pairs of ``decision`` and of ``others(decision)``: the
+    pairs it refuses where the lookup without it would not (``found_of`` not None), each
+    with what fired under ``key``, and its added CPU (``cost_of``, timed ``repeats`` times
+    over) on ``decision``'s pairs; both calls take the two texts, or each text as ``read``
+    once (W reads word views). Written by ``write_fired``, whose summary it returns
+    (W's, E's and H's ``fire``)."""
+    pairs = load_sets(list(decision)) + others(decision)
+    started = time.process_time()
+    fired, cost = [], []
+    for p in pairs:
+        a, b = (p["a"], p["b"]) if read is None else (read(p["a"]), read(p["b"]))
+        if p["set"] in decision:
+            cost.append(cost_of(a, b))
+        found = found_of(a, b)
+        if found is not None:
+            fired.append({**p, key: list(found)})
+    spent = time.process_time() - started
+    summary = write_fired(out, pairs, fired, spent, cost, repeats)
+    print(f"{len(pairs):,} pairs, {check} refuses {len(fired):,} more ({spent:.1f} s CPU); "
+          f"{check}'s added CPU on {len(cost):,} decision pairs: {summary['added_cpu_ms']}; "
+          f"wrote {out}")
+    return summary
 
 def write_fired(out: Path, pairs: list[dict[str, Any]], fired: list[dict[str, Any]],
                 spent: float, cost: list[float] | None = None, repeats: int = 0

@@ -62,8 +62,8 @@ from pathlib import Path
 from typing import Any
 
 from cache_losses import stage
-from entity_rule import D25, asked_models, fire_over, names_cpu
-from extra_ask_rule import write_fired
+from entity_rule import D25, REPEATS, asked_models, names_cpu
+from extra_ask_rule import fire_over, write_fired
 from pair_sets import DATA, RESERVED, load_sets, set_label
 from run_record import run_record
 from sisters import DEPTH, Hypernyms, sisters_swapped, swapped_sisters
@@ -134,7 +134,7 @@ def fire_decision(decision: tuple[str, ...], wordnet: Path, depth: int, out: Pat
     summary = fire_over(
         decision, out, "H", "nouns",
         lambda a, b: names_cpu(a, b, lambda x, y: sisters_swapped(x, y, hypernyms, synonyms)),
-        lambda a, b: fires(a, b, hypernyms, synonyms, short_forms, vocabulary))
+        lambda a, b: fires(a, b, hypernyms, synonyms, short_forms, vocabulary), REPEATS)
     summary |= {"depth": depth, "wordnet": str(wordnet), "run": run_record()}
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
 
