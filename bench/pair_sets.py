@@ -25,9 +25,9 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here (heldout42-43, written in session 23, are session 24's
-# decision sets; heldout46-47 are being written in session 24 for session 25).
-RESERVED: frozenset[str] = frozenset()
+# sets and drops them from here (heldout46-47: written in session 24 for session 25;
+# heldout42-43, written in session 23, are session 24's decision sets).
+RESERVED: frozenset[str] = frozenset({"heldout46", "heldout47"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:
