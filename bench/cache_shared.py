@@ -7,6 +7,7 @@ sees, next to the one-entry figures.
     .venv/bin/python bench/cache_shared.py --root /some/dir --sets setA setB  # other folders
     .venv/bin/python bench/cache_shared.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_shared.py --sets heldout9 --variants 0.5:5:0 0.5:5:3  # rank margin
+    .venv/bin/python bench/cache_shared.py --sets heldout42 heldout43 --variants 0.5:5 0.5:5:n0.45
 
 A pair probe (``bench/cache_losses.py``) holds one entry, so neither the lookup's bound of
 ``CANDIDATES`` nearest entries nor another entry's answer shows there. Here one tenant's
@@ -15,7 +16,8 @@ index holds every distinct cached text of the sets given (named as in
 (seen) up to ``--entries``, and each pair's query is looked up in it (its own text left
 out when it is also an entry) through the router's ``TenantIndex.search`` and policy,
 once per ``--variants`` entry FLOOR:WIDEN_TO[:RANK_MARGIN] (the similarity floor;
-``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``),
+``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``; a
+field ``nF`` after WIDEN_TO: F1 at F, ``MatchPolicy.nearest_floor``),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -146,7 +148,10 @@ def main() -> int:
                              "given, 0: every candidate at the plain cut); "
                              "FLOOR/LOW@RATIO:WIDEN_TO: floor LOW for a pair whose word "
                              "counts differ RATIO-fold or more (UnequalFloor); a fourth "
-                             "field :CUT judges at that cut instead of the verifier's")
+                             "field :CUT judges at that cut instead of the verifier's; a "
+                             "field :nF after WIDEN_TO verifies the nearest entry at "
+                             "cosine F or more where none reaches FLOOR (F1: "
+                             "cache.verifier_floor_nearest)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
@@ -178,7 +183,7 @@ def main() -> int:
           f"{', '.join(args.sets)}; verifier: {model}", flush=True)
     PROGRESS["stage"] = "preparing the texts"
     if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
-        floor = min(policy.threshold for policy, _ in variants.values())
+        floor = min(lowest_floor(policy) for policy, _ in variants.values())
         judged = judgeable(index, vectors, by_query, floor,
                            max(k for _, k in variants.values()))
         judged += [(p["a"], p["b"]) for p in pairs]
@@ -273,11 +278,12 @@ class UnequalFloor(MatchPolicy):
     ratio: float = 3.0
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
-              query_text: str = "", judged: int = 0) -> Verdict:
+              query_text: str = "", judged: int = 0, floor: float | None = None) -> Verdict:
         if self.threshold <= similarity < self.floor and not unequal(
                 cached_text, query_text, self.ratio):
             return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
-        return super().judge(similarity, cached, query, cached_text, query_text, judged)
+        return super().judge(similarity, cached, query, cached_text, query_text, judged,
+                             floor)
 
 
 def unequal(a: str, b: str, ratio: float) -> bool:
@@ -287,12 +293,15 @@ def unequal(a: str, b: str, ratio: float) -> bool:
 
 
 def variant_policy(spec: str, verifier: Verifier, cut: float,
-                   rank_margin: float) -> MatchPolicy:
-    """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``)."""
+                   rank_margin: float, nearest_floor: float | None = None) -> MatchPolicy:
+    """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``); ``nearest_floor``: F1's
+    (``MatchPolicy.nearest_floor``), with FLOOR only."""
     if "/" not in spec:
         return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
                            extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
-                           synonyms=synonyms_of(CacheConfig()))
+                           synonyms=synonyms_of(CacheConfig()), nearest_floor=nearest_floor)
+    if nearest_floor is not None:
+        raise SystemExit(f"variant {spec}: F1 (:n) goes with a plain FLOOR only")
     floor, rest = spec.split("/")
     low, ratio = rest.split("@")
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
@@ -303,12 +312,24 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
 
 def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:
     """FLOOR:WIDEN_TO[:RANK_MARGIN[:CUT]] (rank margin: ``CacheConfig``'s when not given;
-    cut: the verifier's)."""
-    floor, widen_to, *rest = name.split(":")
+    cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
+    entry verified at cosine F or more where no candidate reaches FLOOR)."""
+    floor, widen_to, *fields = name.split(":")
+    nearest = [float(f[1:]) for f in fields if f.startswith("n")]
+    rest = [f for f in fields if not f.startswith("n")]
+    if len(nearest) > 1:
+        raise SystemExit(f"variant {name}: one :nF at most")
     rank_margin = float(rest[0]) if rest else CacheConfig().verifier_rank_margin
     if len(rest) > 1:
         cut = float(rest[1])
-    return variant_policy(floor, verifier, cut, rank_margin), int(widen_to)
+    return (variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None),
+            int(widen_to))
+
+
+def lowest_floor(policy: MatchPolicy) -> float:
+    """The lowest cosine at which ``policy`` may judge a candidate (F1's floor, if on)."""
+    return min(policy.threshold, policy.threshold if policy.nearest_floor is None
+               else policy.nearest_floor)
 
 
 def nets_part(verifier: Verifier) -> PairVerifier | None:
@@ -404,10 +425,11 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             scored[name] += 0 if count is None else count.pairs - before
             answered = None if lookup.match is None else key_text[lookup.match.key]
             walk = rounds(index, vectors[query], query, policy, k)
-            handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None)
+            handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None,
+                                        nearest_floor(index, vectors[query], walk, policy))
             for p in its_pairs:
-                one = (name.split(":", 1)[0] + ":" + str(policy.min_probability), query,
-                       p["a"])
+                one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
+                       + str(policy.nearest_floor), query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy).hit
@@ -436,16 +458,29 @@ def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
     return out
 
 
+def nearest_floor(index: TenantIndex, vector: Any, walk: list[list[tuple[str, float]]],
+                  policy: MatchPolicy) -> float | None:
+    """The floor F1 holds the lookup's nearest candidate to, where it applies
+    (``MatchPolicy.floor_for_nearest``: none reaches the floor, and it is the nearest
+    entry of all); else None."""
+    if policy.nearest_floor is None or not walk or not walk[0]:
+        return None
+    best = index.nearest(vector, "ctx", 0, 1)[0][1]
+    return policy.floor_for_nearest(walk[0][0][1], best)
+
+
 def handed_over(walk: list[list[tuple[str, float]]], policy: MatchPolicy,
-                answered: str | None, respelled: bool) -> int:
+                answered: str | None, respelled: bool, lowered: float | None = None) -> int:
     """The candidates a lookup handed the verifier's batched pass (``before_judging``):
     those over the floor in each round it judged, up to the one that answered; none in a
-    round a respelled candidate answered (that check comes first)."""
+    round a respelled candidate answered (that check comes first). ``lowered``: the
+    floor of the first round's first candidate (F1's, where it applies)."""
     n = 0
-    for candidates in walk:
+    for r, candidates in enumerate(walk):
         answers = any(text == answered for text, _ in candidates)
         if not (answers and respelled):
-            n += sum(s >= policy.threshold for _, s in candidates)
+            n += sum(s >= (policy.threshold if r or i or lowered is None else lowered)
+                     for i, (_, s) in enumerate(candidates))
         if answers:
             break
     return n

@@ -187,6 +187,11 @@ class CacheConfig(BaseModel):
     # similarity reaches verifier_floor; similarity_threshold then plays no part.
     verifier: bool = True
     verifier_floor: float = Field(default=0.5, gt=0, le=1)
+    # F1: where no candidate of a lookup reaches verifier_floor, the nearest entry is still
+    # verified if its cosine reaches this (that one only). None: off, every lookup as
+    # above (docs/cache-history.md "Session 24: the nearest candidate under the floor").
+    # A tenant with its own floor (tenant_thresholds) is held to that floor alone.
+    verifier_floor_nearest: float | None = Field(default=None, gt=0, le=1)
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
     # Each candidate of a lookup the verifier refused raises the next one's bar: the

@@ -199,7 +199,9 @@ class TenantIndex:
         first (a round: the respelling check on each, then floor, hard check and verifier
         in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
         candidate of a round answered and none fell under the floor. Each candidate the
-        verifier refused raises the bar of the next (``MatchPolicy.rank_margin``)."""
+        verifier refused raises the bar of the next (``MatchPolicy.rank_margin``). Where
+        no candidate reaches the floor, the nearest may still be judged at the policy's
+        ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
         nearest, best_similarity = self._nearest(query, context, now,
                                                  max(CANDIDATES, widen_to), numbers)
@@ -211,9 +213,12 @@ class TenantIndex:
         first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
         probability: float | None = None
         judged = 0  # candidates the verifier has read and refused so far (``MatchPolicy``)
+        # F1: the nearest under the floor, verified at a lower one (``floor_for_nearest``).
+        lowered = policy.floor_for_nearest(nearest[0][1], best_similarity)
         for start in range(0, len(nearest), CANDIDATES):
             found, refusal, p, floor_reached, judged = self._judge(
-                nearest[start:start + CANDIDATES], policy, query_text, judged)
+                nearest[start:start + CANDIDATES], policy, query_text, judged,
+                lowered if start == 0 else None)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)
             if first_refusal is None:
@@ -223,28 +228,30 @@ class TenantIndex:
         return Lookup(None, best_similarity, first_refusal, probability)
 
     def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
-               query_text: str, judged: int
+               query_text: str, judged: int, lowered: float | None = None
                ) -> tuple[Match | None, Refusal | None,
                           tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
         probability, the respelling), whether a candidate fell under the floor, the
-        candidates the verifier refused, ``judged`` before this round included)."""
+        candidates the verifier refused, ``judged`` before this round included).
+        ``lowered``: the floor of the round's first candidate, under the policy's."""
         for row, similarity in candidates:  # the same question respelled: no model, no floor
             respelled = policy.respelled(similarity, self._texts[row], query_text)
             if respelled is not None and respelled.hit:
                 return (Match(self._keys[row], respelled.similarity), None,
                         (None, respelled.respelling), False, judged)
-        over_floor = [self._texts[row] for row, similarity in candidates
-                      if similarity >= policy.threshold]
+        over_floor = [self._texts[row] for n, (row, similarity) in enumerate(candidates)
+                      if similarity >= (policy.threshold if n or lowered is None else lowered)]
         # Each may be judged: one pass.
         policy.before_judging([(query_text, cached) for cached in over_floor])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
         first: tuple[Refusal | None, float | None] | None = None
-        for row, similarity in candidates:
+        for n, (row, similarity) in enumerate(candidates):
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
-                                   query_sig, self._texts[row], query_text, judged)
+                                   query_sig, self._texts[row], query_text, judged,
+                                   None if n else lowered)
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)

@@ -116,6 +116,13 @@ class MatchPolicy:
     one span of one or two words swapped for its synonym (``spelling``'s "synonym" form);
     ``short_forms``: likewise a short form its lexicon knows ("PH" / "the Philippines",
     "pls" / "please": ``short_forms.py``).
+
+    ``nearest_floor`` (F1, ``cache.verifier_floor_nearest``; None: off): where no candidate
+    of a lookup reaches ``threshold``, the nearest entry (the highest cosine of the
+    partition, not one the hard check left out) is still verified if its cosine reaches
+    this lower floor: that one only, never the second (``floor_for_nearest``). A lookup
+    with a candidate at the floor is as without it (docs/cache-history.md "Session 24: the
+    nearest candidate under the floor (F1)").
     """
 
     threshold: float
@@ -129,6 +136,7 @@ class MatchPolicy:
     own_case: bool = False
     synonyms: Synonyms | None = None
     short_forms: bool = False
+    nearest_floor: float | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -143,6 +151,15 @@ class MatchPolicy:
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
         and would only take the place of one that may."""
         return self.verifier is not None and self.guards
+
+    def floor_for_nearest(self, similarity: float, best: float) -> float | None:
+        """The floor a lookup's nearest candidate (at cosine ``similarity``) is held to when
+        it is under ``threshold``: ``nearest_floor`` where it reaches that and is the
+        partition's nearest entry (``best``: the highest cosine, an entry the hard check
+        left out included: then nothing), else None (the candidate is under the floor)."""
+        if self.nearest_floor is None or similarity < best:
+            return None
+        return self.nearest_floor if self.nearest_floor <= similarity < self.threshold else None
 
     def before_judging(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Ready the verifier for (query, cached text) pairs over the floor, each of which
@@ -162,10 +179,12 @@ class MatchPolicy:
                               if self._refused_before_model(cached, query) is None])
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
-              cached_text: str = "", query_text: str = "", judged: int = 0) -> Verdict:
+              cached_text: str = "", query_text: str = "", judged: int = 0,
+              floor: float | None = None) -> Verdict:
         """``judged``: the candidates of this lookup the verifier read and refused before
-        this one (``rank_margin``)."""
-        if similarity < self.threshold:
+        this one (``rank_margin``). ``floor``: the similarity floor of this candidate
+        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``)."""
+        if similarity < (self.threshold if floor is None else floor):
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
             return self._verify(similarity, cached_text, query_text, judged)
@@ -250,22 +269,28 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)
-        return verified_policy(config, floor, verifier, minimum)
+        # A tenant's own floor cuts every candidate, the nearest too.
+        return verified_policy(config, floor, verifier, minimum,
+                               nearest=tenant_id not in config.tenant_thresholds)
     threshold = config.tenant_thresholds.get(tenant_id, config.similarity_threshold)
     return MatchPolicy(threshold, config.guards)
 
 
 def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minimum: float, *,
-                    guards: bool | None = None, spelling: bool | None = None) -> MatchPolicy:
+                    guards: bool | None = None, spelling: bool | None = None,
+                    nearest: bool = True) -> MatchPolicy:
     """The verified lookup's policy with every check the configuration turns on: the one
     place the router (``policy_for``) and ``llm-router cache-probe`` build it, so the
     probe runs the lookup's checks (it missed ``own_case`` while each caller listed
-    them). ``guards`` and ``spelling`` override the configuration's (the probe's flags)."""
+    them). ``guards`` and ``spelling`` override the configuration's (the probe's flags);
+    ``nearest``: whether ``cache.verifier_floor_nearest`` applies (not under a tenant's
+    own floor)."""
     return MatchPolicy(floor, config.guards if guards is None else guards, verifier, minimum,
                        config.spelling if spelling is None else spelling,
                        config.verifier_rank_margin, narrowing_of(config),
                        config.extra_ask, config.own_case, synonyms_of(config),
-                       config.short_forms)
+                       config.short_forms,
+                       config.verifier_floor_nearest if nearest else None)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
