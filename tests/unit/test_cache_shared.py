@@ -60,3 +60,26 @@ def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
                                           shared.PairGroups([]), cross)
     assert scored == handed
     assert scored["0.99:5"] == 0 < scored["0.0:5"] <= len(QUERIES) * len(ENTRIES)
+
+
+def test_f1_is_a_variant_field(shared: ModuleType) -> None:
+    """``:nF`` after WIDEN_TO: F1 at F (``MatchPolicy.nearest_floor``), wherever it stands
+    among the optional fields; without it, F1 is off."""
+    policy, k = shared.variant("0.5:5:n0.45", None, 0.9)
+    assert (policy.threshold, policy.nearest_floor, k) == (0.5, 0.45, 5)
+    assert policy.rank_margin == shared.CacheConfig().verifier_rank_margin
+    policy, _ = shared.variant("0.5:5:0:n0.4", None, 0.9)
+    assert (policy.nearest_floor, policy.rank_margin) == (0.4, 0.0)
+    assert shared.variant("0.5:5", None, 0.9)[0].nearest_floor is None
+    assert shared.lowest_floor(shared.variant("0.5:5:n0.4", None, 0.9)[0]) == 0.4
+    with pytest.raises(SystemExit):
+        shared.variant("0.5/0.4@3:5:n0.45", None, 0.9)
+
+
+def test_f1s_nearest_is_counted_as_handed_over(shared: ModuleType) -> None:
+    """A round under the floor hands nothing over, or its first candidate alone where F1
+    holds it to a lower floor."""
+    policy, _ = shared.variant("0.5:5:n0.45", None, 0.9)
+    walk = [[("a", 0.47), ("b", 0.46)]]
+    assert shared.handed_over(walk, policy, None, False) == 0
+    assert shared.handed_over(walk, policy, None, False, 0.45) == 1
