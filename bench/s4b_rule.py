@@ -41,10 +41,11 @@ R6 per set. The commands (2026-12-06):
     .venv/bin/python bench/s4b_rule.py --s4 DS-S4-pairs.jsonl --s4-quora quora-S4-pairs.jsonl \\
         --s4-r4 R4-S4-pairs.jsonl                          # the verdict on (a), (b), (d) and c
     .venv/bin/python bench/cache_shared.py --sets heldout42 heldout43 --variants 0.5:5 \\
-        --out SHARED-S2.json
+        --out SHARED-S2.json --pairs-out SHARED-S2-pairs.jsonl
     .venv/bin/python bench/cache_shared.py --sets heldout42 heldout43 --cross-dir /work/base/s4 \\
-        --variants 0.5:5:3:<c> --out SHARED-S4.json
-    .venv/bin/python bench/s4b_rule.py ... --shared-s2 SHARED-S2.json --shared-s4 SHARED-S4.json
+        --variants 0.5:5:3:<c> --out SHARED-S4.json --pairs-out SHARED-S4-pairs.jsonl
+    .venv/bin/python bench/s4b_rule.py ... --shared-s2 SHARED-S2.json --shared-s4 SHARED-S4.json \\
+        --shared-pairs SHARED-S2-pairs.jsonl SHARED-S4-pairs.jsonl   # (c), and who answered
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,35 @@ def check_c(cut: float, s2_run: dict[str, Any] | None,
             "S4_variant": name, "entries": [s2_run.get("entries"), s4_run.get("entries")]}
 
 
+def other_answers(s2_pairs: list[dict[str, Any]], s4_pairs: list[dict[str, Any]]
+                  ) -> dict[str, Any]:
+    """A record beside (c), from the two runs' ``--pairs-out`` rows: the negative queries
+    another entry answered under one verifier only (and under both), by kind, with what
+    the other verifier's lookup did with them and the entry that answered."""
+    def other(r: dict[str, Any]) -> bool:
+        return not r["label"] and str(r["outcome"]).startswith("other")
+
+    s4 = {(r["set"], r["id"]): r for r in s4_pairs}
+    if set(s4) != {(r["set"], r["id"]) for r in s2_pairs}:
+        raise SystemExit("the two cache_shared runs' pairs differ")
+    cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in s2_pairs:
+        b = s4[(a["set"], a["id"])]
+        if not (other(a) or other(b)):
+            continue
+        what = "both" if other(a) and other(b) else "S2_only" if other(a) else "S4_only"
+        cells[what].append({"set": a["set"], "id": a["id"], "kind": a["kind"], "query": a["b"],
+                            "partner": a["a"], "answered_S2": a["answered"],
+                            "answered_S4": b["answered"], "outcome_S2": a["outcome"],
+                            "outcome_S4": b["outcome"]})
+    return {what: {"n": len(v), "by_kind": dict(Counter(r["kind"] for r in v).most_common()),
+                   "other_outcome": dict(Counter(
+                       r["outcome_S2" if what == "S4_only" else "outcome_S4"]
+                       for r in v).most_common()),
+                   "pairs": v}
+            for what, v in sorted(cells.items())}
+
+
 def verdict(result: dict[str, Any], c: dict[str, Any]) -> bool | None:
     """S4 replaces S2 iff (a), (b), (c) and (d) pass; None while (c) is pending and the
     others pass."""
@@ -257,6 +287,9 @@ def main() -> int:
                         help="cache_shared.py on heldout42 heldout43, S2 at --variants 0.5:5")
     parser.add_argument("--shared-s4", type=Path, default=None,
                         help="the same, S4 at 0.5:5:3:<c>")
+    parser.add_argument("--shared-pairs", type=Path, nargs=2, default=None,
+                        metavar=("S2_PAIRS", "S4_PAIRS"),
+                        help="the two runs' --pairs-out rows (a record beside (c))")
     parser.add_argument("--out", type=Path,
                         default=HERE / "results" / "verifier-s4b-session24.json")
     args = parser.parse_args()
@@ -268,6 +301,8 @@ def main() -> int:
     shared = {k: None if p is None else json.loads(p.read_text(encoding="utf-8"))
               for k, p in (("S2", args.shared_s2), ("S4", args.shared_s4))}
     c = check_c(result["c"], shared["S2"], shared["S4"])
+    if args.shared_pairs is not None:
+        c["other_answers"] = other_answers(*(read_jsonl(p) for p in args.shared_pairs))
     replaces = verdict(result, c)
     ships = None if replaces is None else (
         {"verifier": "S4", "cut": result["c"]} if replaces else
@@ -306,7 +341,10 @@ def report(r: dict[str, Any]) -> None:
     print("(b) " + ", ".join(f"{s} S4 {v['S4_hits']} / S2 {v['S2_hits']} of {v['positives']}"
                              for s, v in b["by_set"].items())
           + f": {'pass' if b['pass'] else 'FAIL'}")
-    print(f"(c) {c}")
+    print("(c) " + str({k: v for k, v in c.items() if k != "other_answers"}))
+    for what, v in c.get("other_answers", {}).items():
+        print(f"    negatives another entry answered, {what}: {v['n']} {v['by_kind']}; "
+              f"the other lookup: {v['other_outcome']}")
     print(f"(d) R6: F6 {d['F6']}, S4 cut {d['cut']:.6f}, S4 {d['S4_recall']:.2%} against S2 "
           f"{d['S2_recall']:.2%}: {d['points']:+.2f} points: {'pass' if d['pass'] else 'FAIL'}")
     for what, v in r["disagreements_at_c"].items():

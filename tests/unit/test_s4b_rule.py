@@ -158,3 +158,22 @@ def test_main_writes_the_rule_and_the_verdict(rule: ModuleType, tmp_path: Path,
     assert written["ships"] == {"verifier": "S4", "cut": 0.650001}
     assert written["c_check"] == {"S2": 3, "S4": 4, "limit": 5, "pass": True,
                                   "S4_variant": "0.5:5:3:0.650001", "entries": [10_000, 10_000]}
+
+
+def test_the_negatives_another_entry_answered(rule: ModuleType) -> None:
+    def out(n: int, label: int, outcome: str, answered: str | None) -> dict[str, Any]:
+        return {"set": "heldout42", "id": f"p{n:04d}", "label": label, "kind": "intent_shift",
+                "a": f"cached {n}", "b": f"query {n}", "outcome": outcome,
+                "answered": answered}
+
+    s2 = [out(0, 0, "refused", None), out(1, 0, "other", "e1"), out(2, 1, "other", "e2"),
+          out(3, 0, "other", "e3")]
+    s4 = [out(0, 0, "other", "e9"), out(1, 0, "top_k", None), out(2, 1, "other", "e2"),
+          out(3, 0, "other", "e3")]
+    got = rule.other_answers(s2, s4)
+    assert {k: v["n"] for k, v in got.items()} == {"S4_only": 1, "S2_only": 1, "both": 1}
+    assert got["S4_only"]["other_outcome"] == {"refused": 1}  # what S2's lookup did
+    assert got["S2_only"]["other_outcome"] == {"top_k": 1}
+    assert got["S4_only"]["pairs"][0]["answered_S4"] == "e9"
+    with pytest.raises(SystemExit, match="pairs differ"):
+        rule.other_answers(s2, s4[:3])
