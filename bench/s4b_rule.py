@@ -226,13 +226,14 @@ def check_c(cut: float, s2_run: dict[str, Any] | None,
             "S4_variant": name, "entries": [s2_run.get("entries"), s4_run.get("entries")]}
 
 
-def other_answers(s2_pairs: list[dict[str, Any]], s4_pairs: list[dict[str, Any]]
-                  ) -> dict[str, Any]:
+def other_answers(s2_pairs: list[dict[str, Any]], s4_pairs: list[dict[str, Any]],
+                  label: int = 0) -> dict[str, Any]:
     """A record beside (c), from the two runs' ``--pairs-out`` rows: the negative queries
-    another entry answered under one verifier only (and under both), by kind, with what
-    the other verifier's lookup did with them and the entry that answered."""
+    (``label`` 1: the paraphrases) another entry answered under one verifier only (and
+    under both), by kind, with what the other verifier's lookup did with them and the
+    entry that answered."""
     def other(r: dict[str, Any]) -> bool:
-        return not r["label"] and str(r["outcome"]).startswith("other")
+        return bool(r["label"]) == bool(label) and str(r["outcome"]).startswith("other")
 
     s4 = {(r["set"], r["id"]): r for r in s4_pairs}
     if set(s4) != {(r["set"], r["id"]) for r in s2_pairs}:
@@ -302,7 +303,8 @@ def main() -> int:
               for k, p in (("S2", args.shared_s2), ("S4", args.shared_s4))}
     c = check_c(result["c"], shared["S2"], shared["S4"])
     if args.shared_pairs is not None:
-        c["other_answers"] = other_answers(*(read_jsonl(p) for p in args.shared_pairs))
+        s2_pairs, s4_pairs = (read_jsonl(p) for p in args.shared_pairs)
+        c["other_answers"] = other_answers(s2_pairs, s4_pairs)
     replaces = verdict(result, c)
     ships = None if replaces is None else (
         {"verifier": "S4", "cut": result["c"]} if replaces else
