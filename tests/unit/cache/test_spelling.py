@@ -92,6 +92,11 @@ def vocab() -> Vocabulary:
     ("is 100 mg/dL normal", "is 100 mg per decilitre normal", ("format",)),
     ("a 50cl bottle", "a 50 centilitre bottle", ("format",)),
     ("is NH4Cl soluble", "is NH4 Cl soluble", ("format",)),  # a formula written apart
+    # a plural "s" is the same letters as a glued "s" read as a unit (session 24)
+    ("is there a team for under-14s", "is there a team for under 14s", ("format",)),
+    # a unit's letters stand for words one of which is a unit
+    ("why did I use 600 kWh last month", "why did I use 600 kilowatt hours last month",
+     ("acronym",)),
 ])
 def test_the_same_question_respelled(vocab: Vocabulary, a: str, b: str,
                                      kinds: tuple[str, ...]) -> None:
@@ -113,6 +118,17 @@ def test_a_formula_glued_around_a_number_reads_no_unit() -> None:
                                                      "unit"]
 
 
+def test_a_plural_s_after_a_hyphened_number_is_no_second() -> None:
+    # "under-14s" (a group), "W-2s" (a form's name): the "s" is a plural (session 24)
+    assert [t.kind for t in tokens("under-14s")] == ["word", "number", "word"]
+    assert [t.kind for t in tokens("How do I file the W-2s?")][-3:] == ["word", "number",
+                                                                        "word"]
+    # seconds still: glued after a number no hyphen joins to a word, or written apart
+    assert [t.kind for t in tokens("a 5s timeout")] == ["word", "number", "unit", "word"]
+    assert [t.kind for t in tokens("under-14 s")] == ["word", "number", "unit"]
+    assert [t.kind for t in tokens("a 10-15s delay")][-3:] == ["number", "unit", "word"]
+
+
 @pytest.mark.parametrize(("a", "b"), [
     ("how do I change my PIN", "how do I change my password"),
     ("do you ship to the UK", "do you ship to the US"),
@@ -130,6 +146,10 @@ def test_a_formula_glued_around_a_number_reads_no_unit() -> None:
     # centilitre (session 23)
     ("is NH4Cl soluble", "is NH4 centilitre soluble"),
     ("what dissolves in CH2Cl2", "what dissolves in CH2 centilitres 2"),
+    # a plural "s" is no second; a unit's letters are no acronym of other words (session 24)
+    ("is there a team for under-14s", "is there a team for under 14 seconds"),
+    ("when do W-2s arrive", "when do W-2 seconds arrive"),
+    ("is 100 mg/dL normal", "is 100 mg/deep learning normal"),
     ("do you accept Medicare", "do you accept Medicaid"),
     ("what is a transform", "what is a transformer"),
     ("what is inflation", "what is deflation"),
@@ -188,6 +208,14 @@ def test_a_formula_glued_around_a_number_reads_no_unit() -> None:
 def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str) -> None:
     assert same_spelling(a, b, vocab.pieces) is None
     assert same_spelling(b, a, vocab.pieces) is None
+
+
+def test_a_unit_is_no_acronym_of_other_words_with_short_forms(vocab: Vocabulary) -> None:
+    # the lookup reads short forms too: "dL" there is still no "deep learning" (session 24)
+    for a, b in (("is 100 mg/dL normal", "is 100 mg/deep learning normal"),
+                 ("is 100 mg/dL normal", "is 100 mg per deep learning normal")):
+        assert same_spelling(a, b, vocab.pieces, short_forms=True) is None
+        assert same_spelling(b, a, vocab.pieces, short_forms=True) is None
 
 
 def test_long_texts_are_left_to_the_verifier(vocab: Vocabulary) -> None:

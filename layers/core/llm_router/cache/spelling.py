@@ -167,7 +167,8 @@ class Token:
     written: str = ""  # a unit's word as written ("kwh", "hour"): acronyms read it
     name: bool = False  # capitalised, lower case after, not a sentence's first word
     # glued after a number that is glued after a word: "Cl" of "NH4Cl" and "CH2Cl2", a
-    # chemical formula's (or a code's) letters, never a unit (session 23)
+    # chemical formula's (or a code's) letters, never a unit (session 23); or an "s" glued
+    # after a number a hyphen joins to a word: the plural of "under-14s", "W-2s" (session 24)
     formula: bool = field(default=False, compare=False, repr=False)
 
     @property
@@ -227,8 +228,10 @@ def tokens(text: str) -> list[Token]:
     starts = True  # the next word starts a sentence
     # where the last run ended, whether it was letters, and whether it was a number glued
     # after letters ("NH4"): only letters, digits, letters touching make a formula, so a
-    # sign or punctuation between ("(2GB", "under-14s", "250mg/5ml") makes none
-    end, letters, glued = -1, False, False
+    # sign or punctuation between ("(2GB", "under-14s", "250mg/5ml") makes none; whether
+    # it was a hyphen after letters, and a number after such a hyphen ("under-14", "W-2"):
+    # an "s" glued to that number is its plural, no unit ("under-14s", "W-2s"; session 24)
+    end, letters, glued, hyphen, named = -1, False, False, False, False
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         touching = raw.start() == end
@@ -236,15 +239,17 @@ def tokens(text: str) -> list[Token]:
         if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
                 and unicodedata.category(word) not in _SIGNS:
             starts = starts or word in ".?!:"
-            letters = glued = False
+            hyphen = touching and letters and word == "-"
+            letters = glued = named = False
             continue  # punctuation
         tok = _token(word.lower(), word)
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
-        if touching and glued and word.isalpha():
+        if touching and word.isalpha() and (glued or named and tok.text == "s"):
             tok = replace(tok, formula=True)
         glued = touching and letters and tok.kind == "number"
-        letters = word.isalpha()
+        named = touching and hyphen and tok.kind == "number"
+        letters, hyphen = word.isalpha(), False
         out.append(tok)
         starts = False
     return _merge_numbers(out)
@@ -416,9 +421,8 @@ def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Piece
     steps: list[tuple[int, int, str]] = []
     if i < len(a) and j < len(b):
         x, y = a[i], b[j]
-        if x.text == y.text and not (x.formula and y.kind == "unit" and y.written != x.text
-                                     or y.formula and x.kind == "unit" and x.written != y.text):
-            steps.append((1, 1, ""))  # a formula's "Cl" is no centilitre, but "NH4 Cl" still
+        if _same_token(x, y):
+            steps.append((1, 1, ""))
         elif {x.text, y.text} <= _ARTICLES | {"per"} and "the" not in (x.text, y.text) and (
                 "per" not in (x.text, y.text) or _before_unit(a, i) and _before_unit(b, j)):
             steps.append((1, 1, "format"))  # "a" / "an"; "a month" / "per month"
@@ -446,6 +450,17 @@ def _steps(a: Sequence[Token], b: Sequence[Token], i: int, j: int, pieces: Piece
             for span in short_form_spans(mine[k], unit, theirs, m):
                 steps.append((span, 1, "short form") if flip else (1, span, "short form"))
     return steps
+
+
+def _same_token(x: Token, y: Token) -> bool:
+    """One token on both sides. A formula's letters (or a plural "s") against a unit:
+    only the unit written with the same letters ("NH4Cl" / "NH4 Cl", "under-14s" / "under
+    14s"; "NH4Cl" / "NH4 centilitre" none)."""
+    if x.formula and y.kind == "unit":
+        return y.written == x.text
+    if y.formula and x.kind == "unit":
+        return x.written == y.text
+    return x.text == y.text
 
 
 def _before_unit(tokens: Sequence[Token], k: int) -> bool:
@@ -627,6 +642,12 @@ def _acronym(short: Token, words: Sequence[Token], pieces: Pieces) -> bool:
         return False
     if len(words) == 1:
         return _one_word_acronym(letters, words[0], pieces)
+    # A unit's letters stand for words one of which is a unit ("kWh" / "kilowatt hour",
+    # every unit so expanded in the training sets), never for other words: the "dL" of
+    # "mg/dL" is no "deep learning" (session 24). One long word is left as it was ("kW" /
+    # "kilowatts": a unit's name the tables lack).
+    if short.kind == "unit" and not any(w.kind == "unit" for w in words):
+        return False
     texts = [w.letters for w in words]
     return _initials(letters, texts, 0, 0) or (
         letters.endswith("s") and texts[-1].endswith("s")
