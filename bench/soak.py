@@ -23,6 +23,10 @@ run) moves at least two of the three. The last 1,000's p50 over the first's alon
 figure before session 23, is printed beside it; it read 1.48 and then 1.06 on two runs of
 the same commit in session 22.
 
+Beside the drift, as a record and no gate (session 24): the CPU drift, the same medians of
+each window's router tree CPU a request (``window_cpu_ms``; the drift reads wall time on
+a shared machine, where a neighbour's job slows a window without the router doing more).
+
 ``--cache``: the default config instead (cache on, ``model: auto``, so the classifier and
 both cache layers run), and a mix (``mixed``): of every 10 requests, 8 new prompts (each
 stored: one entry more), 1 a prompt sent ``LAG`` requests before, again (an exact hit)
@@ -163,6 +167,9 @@ def main() -> int:
     p50s = window_p50s(run.samples, window)
     ratio = drift(p50s, args.drift_windows)
     k = drift_windows(len(p50s), args.drift_windows)
+    cpus = window_cpu_ms(cpu)
+    cpu_ratio = drift(cpus, args.drift_windows)  # a record beside the gate, not a gate
+    k_cpu = drift_windows(len(cpus), args.drift_windows)
     peak_rss = max(peak[0], after)
     target = args.rss_mb if args.rss_mb is not None else (
         idle + MODELS_MB + CAPS_MB + SLACK_MB + (LONG_MB if pad else 0.0) if args.cache
@@ -203,9 +210,13 @@ def main() -> int:
         f"p50 (ms) of each {window:,} requests in the order they finished: "
         f"{', '.join(f'{p:.1f}' for p in p50s)}.",
         "",
+        f"Router tree CPU a request (ms) of each {WINDOW:,} requests (the progress lines'): "
+        f"{', '.join(f'{c:.1f}' for c in cpus)}.",
+        "",
         f"Drift (the median of the last {k} windows' p50 / the first {k}'s): {ratio:.2f} "
-        f"(target <= {args.max_drift}); the last {window:,} / the first {window:,} alone "
-        f"{ends:.2f}. "
+        f"(target <= {args.max_drift}); CPU drift, a record, not a gate (the median of the "
+        f"last {k_cpu} windows' router tree CPU a request / the first {k_cpu}'s): "
+        f"{cpu_ratio:.2f}; the last {window:,} / the first {window:,} alone {ends:.2f}. "
         f"Process tree RSS: {idle:.0f} MB idle, {after:.0f} MB after, peak {peak_rss:.0f} MB "
         f"(target <= {target:.0f}"
         + (f": idle + {MODELS_MB:.0f} models + {CAPS_MB:.0f} caps + {SLACK_MB:.0f} slack"
@@ -234,6 +245,18 @@ def window_p50s(samples: list[Sample], window: int) -> list[float]:
     windows at the default 1,000); a tail of fewer is left out."""
     return [_p50(samples[i:i + window])
             for i in range(0, len(samples) - window + 1, max(window, 1))]
+
+
+def window_cpu_ms(cpu: list[tuple[int, float]]) -> list[float]:
+    """The router tree's CPU ms a request between each two of the (requests done, CPU s)
+    marks, taken every 1,000 requests (the progress lines' windows; the p50 windows at
+    the default ``WINDOW``); a last span shorter than the first (the run's tail) is left
+    out, as ``window_p50s`` leaves it."""
+    spans = [cpu[i:i + 2] for i in range(len(cpu) - 1)]
+    if len(spans) > 1 and (spans[-1][1][0] - spans[-1][0][0]
+                           < spans[0][1][0] - spans[0][0][0]):
+        spans.pop()
+    return [_cpu_ms(span) for span in spans]
 
 
 def drift_windows(windows: int, k: int = DRIFT_WINDOWS) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,69 @@ def test_the_report_gates_on_the_medians_and_prints_the_ends(
     report = next(tmp_path.glob("soak-*.md")).read_text()
     ends = 100.0 * rise / first_ms
     assert (f"Drift (the median of the last 3 windows' p50 / the first 3's): {rise:.2f} "
-            f"(target <= 1.3); the last 1,000 / the first 1,000 alone {ends:.2f}.") in report
+            f"(target <= 1.3); CPU drift, a record, not a gate (the median of the last 1 "
+            f"windows' router tree CPU a request / the first 1's): nan; the last 1,000 / the "
+            f"first 1,000 alone {ends:.2f}.") in report  # no progress mark: one CPU span
     assert ("in the order they finished: " + ", ".join(f"{p:.1f}" for p in p50s)) in report
     assert ("PASS" if passes else "FAIL") in report
+
+
+# Session 23's cache soak: CPU a request rose 15.3 -> 17.5 ms as the index filled, in
+# both arms, while the first run's wall-time drift read 1.28 and its rerun 1.10.
+CPU_MS = [15.3 + 2.2 * i / (WINDOWS - 1) for i in range(WINDOWS)]
+
+
+def _marks(per_request_ms: list[float], window: int = 1000) -> list[tuple[int, float]]:
+    """(requests done, the router tree's CPU s) every ``window`` requests from 0."""
+    marks, total = [(0, 0.0)], 0.0
+    for n, ms in enumerate(per_request_ms, 1):
+        total += ms * window / 1000
+        marks.append((n * window, total))
+    return marks
+
+
+def test_cpu_a_request_of_each_window_and_its_drift(soak: ModuleType) -> None:
+    """The CPU drift reads each window's CPU a request as the drift reads its p50: the
+    median of the last three over the first three's; a shorter tail is left out, and one
+    odd first window (the first lookups loading the models) leaves the median among the
+    ordinary windows."""
+    marks = _marks(CPU_MS)
+    assert soak.window_cpu_ms(marks) == pytest.approx(CPU_MS)
+    assert soak.drift(soak.window_cpu_ms(marks)) == pytest.approx(
+        CPU_MS[-2] / CPU_MS[1])  # 17.34 / 15.46: 1.12
+    tail = [*marks, (marks[-1][0] + 400, marks[-1][1] + 400 * 0.040)]  # 40 ms a request
+    assert soak.window_cpu_ms(tail) == pytest.approx(CPU_MS)
+    loading = _marks([60.0, *CPU_MS[1:]])
+    assert soak.drift(soak.window_cpu_ms(loading)) == pytest.approx(CPU_MS[-2] / CPU_MS[2])
+    assert soak.window_cpu_ms([(0, 1.0)]) == []
+
+
+def test_the_report_records_the_cpu_drift_beside_the_gate(
+        soak: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """Six windows whose p50 holds while CPU a request rises 20 %: the run passes (the CPU
+    drift is no gate) and the report prints each window's CPU and the CPU drift."""
+    cpu_ms = [15.0, 15.0, 15.0, 18.0, 18.0, 18.0]
+    marks = iter(_marks(cpu_ms))
+    samples = [soak.Sample(100.0, True) for _ in range(6000)]
+
+    class Router(_Gateway):
+        def cpu_s(self) -> float:
+            return next(marks)[1]
+
+    async def drive(router: object, requests: int, concurrency: int, progress: Any,
+                    **kwargs: object) -> object:
+        for done in range(1000, requests + 1, 1000):
+            progress(done, soak.Run(samples[:done], 1.0))
+        return soak.Run(samples, 60.0)
+
+    monkeypatch.setattr(soak, "start_upstream", _Gateway)
+    monkeypatch.setattr(soak, "start_router", lambda *a, **k: Router())
+    monkeypatch.setattr(soak, "drive", drive)
+    monkeypatch.setattr("sys.argv", ["soak.py", "--requests", "6000", "--out", str(tmp_path)])
+    assert soak.main() == 0
+    report = next(tmp_path.glob("soak-*.md")).read_text()
+    assert ("Router tree CPU a request (ms) of each 1,000 requests (the progress lines'): "
+            "15.0, 15.0, 15.0, 18.0, 18.0, 18.0.") in report
+    assert ("(target <= 1.3); CPU drift, a record, not a gate (the median of the last 3 "
+            "windows' router tree CPU a request / the first 3's): 1.20;") in report
+    assert "| router tree CPU a request (ms) | 15.0 | 18.0 |" in report
