@@ -303,9 +303,11 @@ def fire(candidate: Candidate, decision: tuple[str, ...], out: Path) -> None:
           f"pair; wrote {out}")
 
 
-def read_differently(fired: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """By piece: the texts it reads differently and the pairs it changes (a pair: one of
-    its texts so read, or its respelling changed by the piece)."""
+def read_differently(candidate: Candidate, fired: list[dict[str, Any]]
+                     ) -> dict[str, dict[str, int]]:
+    """By piece (each of the candidate's, none left out): the texts it reads differently
+    and the pairs it changes (a pair: one of its texts so read, or its respelling changed
+    by the piece)."""
     texts: dict[str, set[str]] = {}
     pairs: Counter[str] = Counter()
     for p in fired:
@@ -314,8 +316,9 @@ def read_differently(fired: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
                 texts.setdefault(piece, set()).add(text)
         for piece in p["pieces"]:
             pairs[piece] += 1
+    named = (*candidate.pieces, *(() if candidate.compared is None else candidate.compared[:1]))
     return {piece: {"texts": len(texts.get(piece, ())), "pairs": pairs[piece]}
-            for piece in sorted(pairs)}
+            for piece in dict.fromkeys((*named, *sorted(pairs)))}
 
 
 def decide(candidate: Candidate, base: Path, fired: Path, off_rows: Path, on_rows: Path,
@@ -359,7 +362,7 @@ def decide(candidate: Candidate, base: Path, fired: Path, off_rows: Path, on_row
         "base_commit": candidate.base, "verdict": verdict, "pairs_read": summary["pairs"],
         "changed": summary["fired"], "fire_cpu_s": summary["cpu_s"],
         **{k: summary[k] for k in ("added_cpu_ms", "respelling_added_cpu_ms") if k in summary},
-        "read_differently": read_differently(pairs),
+        "read_differently": read_differently(candidate, pairs),
         "changed_by_set_and_piece": dict(sorted(by.items())),
         "against_the_rule": [said for _, said in wrong],
         "hits_taken": [said for _, said in taken], "hits_added": [said for _, said in added],
