@@ -199,7 +199,14 @@ verifier-cross-continue: $(BIN)/llm-router data
 # rule session21-alone on heldout30-33 (ALONE_D) and Quora, the cut at c_S. The session's run took
 # two shortcuts this target does not (the probe looked up by text from C3's bundle's, the
 # teacher's cache filled from C3's bundle's fit; values equal to ~2e-6) and its X0 rows were the
-# lead's at 946a481: a rerun gives an equivalent artefact, not a byte-identical one.
+# lead's at 946a481: a rerun gives an equivalent artefact, not a byte-identical one. The export
+# holds its own rule's cut (c_S: 0.858085 in session 21); the cut the layer ships is rule V's, so
+# the last step (cross_continue ship --decision ALONE_SHIP) writes V's cut 0.855177 and decision
+# block (from bench/results/verifier-session23.json) into ALONE_RUN/ALONE_NAME/cross.json (its
+# model must be named S2, the one V ships) and prints the fields where it differs from the
+# layer's, those that record the run (the weights' sha256 and check, scores: the run's own
+# decide, the fit's CPU, wall, load and device, the teacher's and the bundle's sha256) apart
+# from any other. ALONE_SHIP empty: the export as its rule left it.
 ALONE_RUN ?= .cache/cross-alone
 ALONE_NAME ?= S2
 ALONE_FROM ?= d304b9a
@@ -208,6 +215,7 @@ ALONE_PROBE ?= --explain --verifier-model nets --threshold 0.000001 --no-spellin
 ALONE_FIT ?= --steps 2000 --lr 3e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.7 --fast --seed 21
 ALONE_RULE ?= session21-alone
 ALONE_D ?= heldout30 heldout31 heldout32 heldout33
+ALONE_SHIP ?= V
 ALONE_XLA = XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 verifier-cross-alone: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -217,6 +225,7 @@ verifier-cross-alone: $(BIN)/llm-router data
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(ALONE_RUN)/bundle.npz --init $(ALONE_RUN)/start/cross.npz --out $(ALONE_RUN)/fit --name $(ALONE_NAME) $(ALONE_FIT) --teacher-stack $(ALONE_RUN)/bundle-nets.jsonl
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME)
 	$(call cross_decide,$(ALONE_RUN),$(ALONE_NAME),$(ALONE_D),$(ALONE_RULE))
+	$(if $(ALONE_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_SHIP) --against $(CONTINUE_LAYER)/cross.json)
 	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
 
 # Session 22's S3, the shipped cross-encoder in session 22 (cross.npz 532359f5, cut 0.861295, cross.json "combine":
@@ -253,10 +262,15 @@ S4_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session23
 S4_FIT ?= --steps 1500 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 23
 S4_RULE ?= session23
 S4_D ?= heldout38 heldout39
-# B, the reference: what main ships when S4 is decided, rule V's S2 (S4_REF_FROM, c43ec5d's
-# layer, 2a9b446e; empty: the start) read at the rule's cut for it, 0.855177 (S4_REF_CUT: decide
-# --shipped-cut, empty for the rule's own).
-S4_REF_FROM ?= c43ec5d
+# B, the reference: what main ships when S4 is decided, rule V's S2 (S4_REF_FROM, aaaf58a's
+# layer, the layer main ships since: cross.npz 2a9b446e, c43ec5d's bytes, and a cross.json at
+# rule V's 0.855177, so a check run by hand on RUN/reference runs at the cut the rule reads;
+# empty: the start) read at the rule's cut for it, 0.855177 (S4_REF_CUT: decide --shipped-cut,
+# empty for the rule's own; the folder keeps its own cut, so give a hand-run check the same one).
+# Session 23's run took c43ec5d's layer, whose cross.json says 0.858085: decide read the same
+# rows at the same cut (the rows do not depend on the folder's cut), but a check (c) run by hand
+# on that folder would have run at 0.858085.
+S4_REF_FROM ?= aaaf58a
 S4_REF_CUT ?=
 verifier-cross-s4: $(BIN)/llm-router data
 	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE),$(S4_REF_FROM),$(S4_REF_CUT))

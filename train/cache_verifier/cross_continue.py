@@ -6,6 +6,7 @@
         --name P [--steps 800 --lr 2e-5 ...]
     .venv/bin/python -m train.cache_verifier.cross_continue export --fit OUT/P.json --out DIR
     .venv/bin/python -m train.cache_verifier.cross_continue decide --shipped S --candidate C
+    .venv/bin/python -m train.cache_verifier.cross_continue ship --dir DIR --decision V
 
 ``prepare`` (the project's venv, CPU, a few minutes): every pair of the sets new to the
 cross-encoder (``NEW_SETS``: train12a-d, written for it in session 12, and heldout12-13,
@@ -77,6 +78,13 @@ Session 23 (S4) continues the shipped S3 the same way on twenty-seven held sets:
 with ``share_all``; its rule (``decide --rule session23``) reads B (what main ships: rule V's
 S2 at 0.855177, ``SESSION23_B_CUT``; ``--shipped-cut`` for another) and asks 2.0 points at c_Q
 and no set losing more than 1.0 point, then the false-hit path c_R.
+
+``ship`` (session 24) writes a decision made after the export into an exported folder's
+cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
+V of session 23, from bench/results/verifier-session23.json). Session 21's export of S2 at
+c43ec5d becomes the layer's cross.json byte for byte; ``make verifier-cross-alone`` ends
+with it, and ``--against`` names the fields where its folder still differs from the layer's
+(``RUN_FIELDS``: what an export takes from its run).
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
@@ -1151,6 +1159,87 @@ def decide_cut(shipped: Path, candidate: Path, rule: Rule = RULES["session15"],
                                  rule.shipped_cut)}
 
 
+# --------------------------------------------------------------------------- ship
+
+@dataclass(frozen=True)
+class Shipped:
+    """A decision made after the export that set the cut the layer ships (by hand, until
+    session 24): ``ship`` writes its cut and decision block into an exported cross.json,
+    so a target that rebuilds the model writes the layer's file, not its own rule's cut.
+    ``results``: the decision's committed figures (its bench's JSON); ``verdict`` and
+    ``earlier``: the block's two sentences that no figure holds."""
+
+    session: int
+    results: str  # relative to the repository
+    verdict: str
+    earlier: str
+
+
+# Rule V (session 23, bench/verifier_rule.py): S2 (cross.npz 2a9b446e, session 21's, exported
+# at its rule's 0.858085) back in S3's place at 0.855177; session 21's figures stay in scores.
+SHIPPED_DECISIONS = {
+    "V": Shipped(23, "bench/results/verifier-session23.json",
+                 "S2 replaces S3 (532359f5 at 0.861295), at c_S2",
+                 "session 21 adopted this model at 0.858085 on heldout30-33 (that rule and its "
+                 "figures: scores); session 22 replaced it by S3 (532359f5 at 0.861295, decided "
+                 "on heldout34-35)"),
+}
+RUN_FIELDS = ("sha256", "check", "scores", "model.cpu_s", "model.wall_s", "model.load_before",
+              "model.load_after", "model.device", "model.teacher_stack_sha256",
+              "training.bundle_sha256")  # what an export takes from its run, not its recipe
+
+
+def rule_v_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
+    """Rule V's decision block from ``bench/verifier_rule.py``'s result: the rule and its
+    sets, the verdict, the cut shipped, F, Q0, each verifier's c_v, the figures at c_v and at
+    the present cuts (the verifier kept first), (c) and where the figures are."""
+    ships = result["ships"]
+    if not ships:
+        raise SystemExit(f"{decision.results}: no verifier shipped ((c) not run)")
+    present = result["present_cuts"]
+    order = [ships["verifier"], *(v for v in present if v != ships["verifier"])]
+
+    def point(at: dict[str, Any]) -> dict[str, Any]:
+        d4, qqp = at["d4"]["all"], at["pairs"]["pairs:qqp"]
+        return {"cut": at["cut"],
+                **{k: d4[k] for k in ("recall", "hits", "positives", "false_hits", "negatives")},
+                **{f"quora_{k}": qqp[k] for k in ("recall", "false_hits", "negatives")}}
+
+    return {"rule": result["rule"], "decision_sets": result["decision_sets"],
+            "session": decision.session, "verdict": decision.verdict, "cut": ships["cut"],
+            "F": result["F"], "Q0": result["Q0"], "c_v": result["c_v"],
+            "at_c_v": {v: point(result["at"][v]["c_v"]) for v in order},
+            "at_present_cuts": {v: point(result["at"][v][f"{present[v]:.6f}"]) for v in order},
+            "recall_points_S2_minus_S3": result["recall_points_S2_minus_S3"],
+            "sets_where_S2_at_least_S3": result["sets_where_S2_at_least_S3"],
+            "c": result["c"], "results": decision.results, "earlier": decision.earlier}
+
+
+def ship(directory: Path, name: str, repo: Path = REPO) -> dict[str, Any]:
+    """Write decision ``name``'s cut (``threshold``) and decision block into
+    ``directory``/cross.json, nothing else; the model it names must be the folder's."""
+    decision = SHIPPED_DECISIONS[name]
+    result = json.loads((repo / decision.results).read_text(encoding="utf-8"))
+    block = rule_v_block(result, decision)
+    path = directory / "cross.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if meta["model"].get("name") != result["ships"]["verifier"]:
+        raise SystemExit(f"{path}: model {meta['model'].get('name')!r}, but decision {name} "
+                         f"ships {result['ships']['verifier']}")
+    meta |= {"threshold": block["cut"], "decision": block}
+    path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")  # as write_cross
+    return meta
+
+
+def differences(a: Any, b: Any, at: str = "") -> list[str]:
+    """The dotted paths where two JSON values differ (a list compared whole)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in dict.fromkeys([*a, *b])
+                for d in (differences(a.get(k), b.get(k), f"{at}{k}.") if k in a and k in b
+                          else [f"{at}{k}"])]
+    return [] if a == b and type(a) is type(b) else [at.rstrip(".")]
+
+
 WHOLE_HELP = ("the build's whole pool instead of a replay sample, every pair under the "
               "text guard, up to MINED_WHOLE mined negatives: a bundle for fit --from-start")
 QQP_REPLAY_HELP = ("Quora train pairs in the replay sample (default REPLAY's, 6000; session "
@@ -1241,6 +1330,13 @@ def main() -> None:
                    help="the cut cross.json holds (default the shipped one's)")
     e.add_argument("--decision", type=Path, default=None,
                    help="decide's JSON: its cut is the cut, its figures the scores")
+    sh = sub.add_parser("ship", help="a later decision's cut and decision block into an "
+                                     "exported cross.json (what the layer ships)")
+    sh.add_argument("--dir", type=Path, required=True, help="the exported folder")
+    sh.add_argument("--decision", choices=sorted(SHIPPED_DECISIONS), required=True,
+                    help="V: session 23's rule V, S2 at 0.855177 (bench/verifier_rule.py)")
+    sh.add_argument("--against", type=Path, default=None,
+                    help="a cross.json to compare with (the layer's): the fields that differ")
     d = sub.add_parser("decide", help="c_A (c_R) and the rule's checks (a), (a'), (b)")
     d.add_argument("--shipped", type=Path, required=True,
                    help="cache_losses.py --pairs-out over the rule's sets, the shipped stack")
@@ -1292,6 +1388,19 @@ def main() -> None:
                                      "candidate", "recall_points", "a", "a_prime", "b", "quora")
             if k in decision}
         export(args.fit, args.out, threshold, scores)
+    elif args.command == "ship":
+        meta = ship(args.dir, args.decision)
+        print(f"wrote {args.dir}/cross.json: threshold {meta['threshold']:.6f}, decision "
+              f"{args.decision} (session {meta['decision']['session']})")
+        if args.against is not None:
+            diff = differences(meta, json.loads(args.against.read_text(encoding="utf-8")))
+            run = dict.fromkeys(d if d in RUN_FIELDS else d.split(".")[0] for d in diff
+                                if d in RUN_FIELDS or d.split(".")[0] in RUN_FIELDS)
+            other = [d for d in diff if d not in RUN_FIELDS and d.split(".")[0] not in run]
+            print(f"against {args.against}: " + (
+                "the same JSON" if not diff else
+                f"differs in the run's record ({', '.join(run) or 'none'}) and in "
+                f"{', '.join(other) or 'nothing else'}"))
     else:
         quora = (None if args.shipped_quora is None and args.candidate_quora is None
                  else (args.shipped_quora, args.candidate_quora))
