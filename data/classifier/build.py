@@ -601,6 +601,33 @@ SOURCES = (
            "training; added to training in session 23",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The fortieth and forty-first (data/heldout40/, data/heldout41/): written at session
+    # 23's start, scored once with 2.6a2ecebb at 914a0dc (session 23's end), then declared
+    # seen; trained on since 2026-12-06 session 24 (i13), the same way.
+    Source("independent-v40", "../../heldout40/classifier_queries.jsonl", "train",
+           "496 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout40/, 94 marked borderline by its writer), at session 23's start "
+           "(taxidermists and picture framers, bike shops, shoe-repair kiosks, hot-tub "
+           "and sauna suppliers, glamping sites and hostels, bookshops and board-game "
+           "cafés, badminton and squash clubs, fishing-tackle shops, invented small "
+           "businesses; writers from Kerala, Bali, Quito, Ushuaia, Gotland, the Canary "
+           "Islands, Barbados, Bermuda, Kathmandu, retired people writing slowly with "
+           "many pleasantries); scored once with 2.6a2ecebb at 914a0dc; then declared "
+           "seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v41", "../../heldout41/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout41/, 56 marked borderline by its writer), at session 23's start "
+           "(airport parking and car valeting, wedding cakes and sugarcraft, tennis and "
+           "padel, cricket clubs and nets, escape rooms and laser tag, second-hand "
+           "furniture restoration, violin and cello teachers, sailing and canoe schools, "
+           "invented small businesses; writers from Yukon cabins, Bolivia's altiplano, "
+           "Gozo, the Seychelles, Cape Verde, Lombok, Borneo, Sumatra, the Baltic coast, "
+           "a school trip abroad writing in shorthand); scored once with 2.6a2ecebb at "
+           "914a0dc; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
