@@ -94,6 +94,7 @@ def vocab() -> Vocabulary:
     ("is NH4Cl soluble", "is NH4 Cl soluble", ("format",)),  # a formula written apart
     # a plural "s" is the same letters as a glued "s" read as a unit (session 24)
     ("is there a team for under-14s", "is there a team for under 14s", ("format",)),
+    ("what was life like in the 1990s", "What was life like in the 1990s?", ("format",)),
     # a unit's letters stand for words one of which is a unit
     ("why did I use 600 kWh last month", "why did I use 600 kilowatt hours last month",
      ("acronym",)),
@@ -129,6 +130,18 @@ def test_a_plural_s_after_a_hyphened_number_is_no_second() -> None:
     assert [t.kind for t in tokens("a 10-15s delay")][-3:] == ["number", "unit", "word"]
 
 
+def test_a_decade_or_an_age_reads_no_second() -> None:
+    # an "s" glued to a decade or an age after a space is a plural (session 24's M4)
+    for text in ("what was life like in the 1990s", "jobs in the 2030s-2040s",
+                 "how should I invest in my 20s", "we're in our early 30s",
+                 "is the flu vaccine free for over 65s", "do under 10s travel free"):
+        assert "unit" not in [t.kind for t in tokens(text)], text
+    # seconds still: no decade nor age before, a time after "in under", a name's plural
+    for text in ("wait 10s before retrying", "set a timeout of 30s", "the 30s timeout",
+                 "my page loads in under 10s", "is the iPhone 6s waterproof"):
+        assert [t.kind for t in tokens(text)].count("unit") == 1, text
+
+
 @pytest.mark.parametrize(("a", "b"), [
     ("how do I change my PIN", "how do I change my password"),
     ("do you ship to the UK", "do you ship to the US"),
@@ -150,6 +163,9 @@ def test_a_plural_s_after_a_hyphened_number_is_no_second() -> None:
     ("is there a team for under-14s", "is there a team for under 14 seconds"),
     ("when do W-2s arrive", "when do W-2 seconds arrive"),
     ("is 100 mg/dL normal", "is 100 mg/deep learning normal"),
+    # a decade's or an age's "s" is no second (session 24's M4)
+    ("what was life like in the 1990s", "what was life like in the 1990 seconds"),
+    ("is the flu vaccine free for over 65s", "is the flu vaccine free for over 65 seconds"),
     ("do you accept Medicare", "do you accept Medicaid"),
     ("what is a transform", "what is a transformer"),
     ("what is inflation", "what is deflation"),

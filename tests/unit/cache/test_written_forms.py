@@ -8,6 +8,7 @@ import pytest
 
 from llm_router.cache.pair_features import Vocabulary, number_codes, quantity_conflict
 from llm_router.cache.quantities import (
+    Amount,
     amounts,
     currencies,
     ids,
@@ -462,6 +463,48 @@ def test_a_plural_s_after_a_hyphened_number_is_an_id_no_duration(text: str, read
     for hard in (False, True):
         assert amounts(text, hard=hard) == ()
         assert ids(text, hard=hard) == frozenset({read})
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("what was life like in the 1990s", ((1990.0, ""),)),  # a decade
+    ("how do i damp proof a 1930s house", ((1930.0, ""),)),
+    ("how should i invest in my 20s", ((20.0, ""),)),  # an age
+    ("we're a couple in our early 30s", ((30.0, ""),)),
+    ("is the flu vaccine free for over 65s", ((65.0, ""),)),  # an age group
+    ("can my son play in the under 10s", ((10.0, ""),)),
+    # seconds: no decade nor age ("wait 10s", "a timeout of 30s", "the 30s timeout"), a
+    # time after "in under", a name's plural ("iPhone 6s")
+    ("wait 10s before retrying", ((10 / 60, "minute"),)),
+    ("set a timeout of 30s", ((0.5, "minute"),)),
+    ("why does the 30s timeout fire", ((0.5, "minute"),)),
+    ("my page loads in under 10s", ((10 / 60, "minute"),)),
+    ("is the iphone 6s waterproof", ((0.1, "minute"),)),
+])
+def test_a_decade_or_an_age_is_no_duration_in_the_check(text: str,
+                                                        read: tuple[Amount, ...]) -> None:
+    # the hard check reads a decade's or an age's plural "s" as no second: the number
+    # alone (session 24's M4); the verifier's features read seconds, as trained
+    assert amounts(text, hard=True) == tuple((round(v, 6), f) for v, f in read)
+    assert ids(text, hard=True) == frozenset()
+    assert amounts(text)[0][1] == "minute"
+
+
+def test_a_decade_or_an_age_against_its_paraphrase(vocab: Vocabulary) -> None:
+    def conflict(a: str, b: str) -> bool:
+        return quantity_conflict(vocab.view(a), vocab.view(b))
+
+    # no refusal where the number is the same (session 24's M4)
+    assert not conflict("is the flu vaccine free for over 65s",
+                        "is the flu vaccine free for people over 65")
+    assert not conflict("do under 10s travel free", "do children under 10 travel free")
+    assert not conflict("what was life like in the 1990s", "what was life like in the nineties")
+    # still refused: another decade, age group or model; seconds against seconds agree
+    assert conflict("what was life like in the 1990s", "what was life like in the 1980s")
+    assert conflict("do under 10s travel free", "do under 12s travel free")
+    assert conflict("is the iPhone 6s waterproof", "is the iPhone 6 waterproof")
+    assert not conflict("wait 10s before retrying", "wait 10 seconds before retrying")
+    assert number_codes("the flu vaccine for over 65s") == number_codes(
+        "the flu vaccine for people over 65")
 
 
 def test_a_month_that_only_starts_a_word_is_no_date_in_the_check(vocab: Vocabulary) -> None:

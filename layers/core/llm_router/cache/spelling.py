@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 
 from llm_router.cache.lexicon import FILE_EXTENSIONS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
-from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES
+from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES, plural_s
 from llm_router.cache.short_forms import spans as short_form_spans
 
 if TYPE_CHECKING:
@@ -168,7 +168,8 @@ class Token:
     name: bool = False  # capitalised, lower case after, not a sentence's first word
     # glued after a number that is glued after a word: "Cl" of "NH4Cl" and "CH2Cl2", a
     # chemical formula's (or a code's) letters, never a unit (session 23); or an "s" glued
-    # after a number a hyphen joins to a word: the plural of "under-14s", "W-2s" (session 24)
+    # after a number a hyphen joins to a word: the plural of "under-14s", "W-2s" (session 24),
+    # or after a decade or an age ("the 1990s", "over 65s": ``quantities.plural_s``, M4)
     formula: bool = field(default=False, compare=False, repr=False)
 
     @property
@@ -232,6 +233,9 @@ def tokens(text: str) -> list[Token]:
     # it was a hyphen after letters, and a number after such a hyphen ("under-14", "W-2"):
     # an "s" glued to that number is its plural, no unit ("under-14s", "W-2s"; session 24)
     end, letters, glued, hyphen, named = -1, False, False, False, False
+    # an "s" glued to a number after a space that is a decade's or an age's plural ("the
+    # 1990s", "in my 20s", "over 65s"), no second either (``quantities.plural_s``; M4)
+    plurals = plural_s(text)
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         touching = raw.start() == end
@@ -245,7 +249,8 @@ def tokens(text: str) -> list[Token]:
         tok = _token(word.lower(), word)
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
-        if touching and word.isalpha() and (glued or named and tok.text == "s"):
+        if touching and word.isalpha() and (glued or named and tok.text == "s"
+                                            or raw.start() in plurals):
             tok = replace(tok, formula=True)
         glued = touching and letters and tok.kind == "number"
         named = touching and hyphen and tok.kind == "number"
