@@ -97,6 +97,51 @@ both; the base b9e29c7; D31 and DS the decision sets, whose ``others`` are D31's
 uncached) with M3 less without it, ``REPEATS`` times over, and each D31 pair's
 ``same_spelling`` likewise (the texts' readings kept, as the lookup keeps them).
 
+Session 24's M4 (``--candidate M4``: an "s" glued to a number after a space is a plural,
+no second, where the number is a decade, "the 1990s", or an age, "in my 20s", "over 65s";
+the hard check reads the number alone, the respelling check the "s" as a word;
+``quantities.plural_s``), decided by the lead's rule, written before any run and quoted
+unchanged:
+
+    M4 (a number with an "s" after it read as a plural or decade, not seconds, where the
+    stated reading says so) is a correctness fix. Over D31 (rows
+    /work/base/base-D31-b9e29c7-pairs.jsonl), DS (heldout42-43,
+    /work/base/base-DS-b9e29c7-pairs.jsonl), D47 (heldout46-47, seen since rule S4c: rows
+    by bench/cache_losses.py at main before M4), pairs:qqp
+    (/work/base/quora-b9e29c7-pairs.jsonl) and the other committed hand-written and public
+    pairs (others() as bench/month_rule.py reads them; generated pairs reported apart), at
+    the shipped cut 0.855177 and floor 0.5: list every pair whose verdict changes. Ship M4
+    if it adds no negative hit anywhere and takes away no paraphrase hit anywhere, and its
+    added CPU per text (median over D31's texts, process time) <= 0.02 ms. Paraphrase hits
+    it adds are reported. Otherwise M4 does not ship and each changed pair is reported.
+
+The same steps with ``--candidate M4`` (the pieces "amounts", the hard check's reading,
+and "plural", the respelling check's; no piece changes how two texts are compared, so a
+pair's respelling changes only with a text's reading; the base 00abf17, main before M4,
+whose verdicts the base rows of b9e29c7 stand for: M3 changed none; D31, DS and D47 the
+decision sets, whose ``others`` are the rest; ``--more-base``: the rows of DS, of D47, made
+at 00abf17 as step 2's rows without M4 are, and of ``pairs``):
+
+    .venv/bin/python bench/month_rule.py fire --candidate M4 --out /tmp/m4-fired.jsonl
+    git archive 00abf17 layers/core | tar -x -C /tmp/m4-old
+    ln -s $PWD/layers/core/llm_router/data/embedding /tmp/m4-old/layers/core/llm_router/data/
+    PYTHONPATH=/tmp/m4-old/layers/core .venv/bin/python bench/cache_losses.py \
+        --sets heldout46 heldout47 --out /tmp/m4-d47.json --pairs-out /tmp/m4-d47-rows.jsonl
+    PYTHONPATH=/tmp/m4-old/layers/core .venv/bin/python bench/cache_losses.py \
+        --sets /tmp/m4-fired.jsonl --out /tmp/m4-off.json --pairs-out /tmp/m4-off-rows.jsonl
+    .venv/bin/python bench/cache_losses.py --sets /tmp/m4-fired.jsonl --out /tmp/m4-on.json \
+        --pairs-out /tmp/m4-on-rows.jsonl
+    .venv/bin/python bench/month_rule.py decide --candidate M4 \
+        --base /work/base/base-D31-b9e29c7-pairs.jsonl \
+        --more-base /work/base/base-DS-b9e29c7-pairs.jsonl /tmp/m4-d47-rows.jsonl \
+            /work/base/quora-b9e29c7-pairs.jsonl \
+        --fired /tmp/m4-fired.jsonl --off-rows /tmp/m4-off-rows.jsonl \
+        --on-rows /tmp/m4-on-rows.jsonl --out bench/results/plural-decades-session24.json
+
+M4's added CPU a text is both checks' reading of it: the respelling reading (``reading``
+uncached) and the hard check's forms (``quantities._rewritten``, which ``_hard_forms``
+keeps), each with M4 less without it, ``REPEATS`` times over, on D31's texts.
+
 A pair neither of whose texts M reads differently keeps every input the lookup reads
 (the amounts, ids, periods, currencies, measures and ranks of each text, so the features,
 the index's number codes and the hard check; the respelling check's tokens), so it keeps
@@ -135,6 +180,7 @@ D25 = tuple(f"heldout{n}" for n in (9, 10, 11, *range(14, 36)))
 D29 = (*D25, *(f"heldout{n}" for n in range(36, 40)))
 D31 = (*D29, "heldout40", "heldout41")
 DS = ("heldout42", "heldout43")
+D47 = ("heldout46", "heldout47")
 REPEATS = 10  # each text's reading, each pair's respelling, timed this many times over
 
 
@@ -152,6 +198,9 @@ class Candidate:
     timed: tuple[str, ...] = ()
     cpu_ms: float | None = None
     cut: float | None = None
+    # M4: the hard check's forms (``quantities._rewritten``) timed with the respelling
+    # reading, a text's added CPU being both
+    timed_amounts: bool = False
 
 
 def _quoted(doc: str, after: str, before: str) -> str:
@@ -167,6 +216,9 @@ CANDIDATES = {
     "M3": Candidate(_quoted(__doc__.split("Session 24's M3", 1)[1], "quoted\nunchanged:",
                             "The same steps"), "b9e29c7", (*D31, *DS), ("amounts", "plural"),
                     ("acronym", ("_acronym",)), D31, 0.02, 0.855177),
+    "M4": Candidate(_quoted(__doc__.split("Session 24's M4", 1)[1], "quoted\nunchanged:",
+                            "The same steps"), "00abf17", (*D31, *DS, *D47),
+                    ("amounts", "plural"), None, D31, 0.02, 0.855177, timed_amounts=True),
 }
 
 
@@ -230,11 +282,14 @@ def respellings(candidate: Candidate, old_s: types.ModuleType, pairs: list[dict[
     return found
 
 
-def added_cpu(candidate: Candidate, old_s: types.ModuleType) -> tuple[list[float], list[float]]:
+def added_cpu(candidate: Candidate, old_q: types.ModuleType, old_s: types.ModuleType
+              ) -> tuple[list[float], list[float]]:
     """The candidate's added CPU (seconds) on each text of its ``timed`` sets, read once
-    each (the respelling reading, ``reading`` uncached), and on each of their pairs (its
-    ``same_spelling``, the two readings kept), each ``REPEATS`` times over, less ``base``'s
-    (``quantities``, which M3 leaves alone, is not timed)."""
+    each (the respelling reading, ``reading`` uncached; with ``timed_amounts``, M4's, the
+    hard check's forms too, ``_rewritten`` of the normalised text, which ``_hard_forms``
+    keeps), and, with a ``compared`` piece, on each of their pairs (its ``same_spelling``,
+    the two readings kept), each ``REPEATS`` times over, less ``base``'s (``quantities``,
+    which M3 leaves alone, is not timed for M3)."""
     pairs = load_sets(list(candidate.timed))
     config = CacheConfig()
     args = (shared_verifier().vocabulary.pieces, synonyms_of(config), config.short_forms)
@@ -246,9 +301,11 @@ def added_cpu(candidate: Candidate, old_s: types.ModuleType) -> tuple[list[float
         return (time.process_time() - started) / REPEATS
 
     texts = [timed(spelling.reading.__wrapped__, t) - timed(old_s.reading.__wrapped__, t)
+             + (timed(quantities._rewritten, normalise(t))
+                - timed(old_q._rewritten, normalise(t)) if candidate.timed_amounts else 0.0)
              for t in dict.fromkeys(t for p in pairs for t in (p["a"], p["b"]))]
-    compared = []
-    for p in pairs:
+    compared: list[float] = []
+    for p in pairs if candidate.compared is not None else ():
         for m in (spelling, old_s):
             m.reading(p["a"]), m.reading(p["b"])
         compared.append(timed(spelling.same_spelling, p["a"], p["b"], *args)
@@ -286,16 +343,20 @@ def fire(candidate: Candidate, decision: tuple[str, ...], out: Path) -> None:
                           "readings": {t: differs[t] for t in (p["a"], p["b"]) if t in differs},
                           **({"respelled": respelled[n]} if n in respelled else {})})
     spent = time.process_time() - started
-    texts, compared = added_cpu(candidate, old_s) if candidate.timed else (None, [])
+    texts, compared = added_cpu(candidate, old_q, old_s) if candidate.timed else (None, [])
     summary = write_fired(out, pairs, fired, spent, texts, REPEATS)
-    if compared:
+    if candidate.timed:
         per_text = summary.pop("added_cpu_ms")  # write_fired counts them as "pairs"
         summary["added_cpu_ms"] = {"texts": per_text.pop("pairs"), **per_text}
         summary["texts_timed"] = candidate.timed
+        if candidate.timed_amounts:
+            summary["added_cpu_ms"]["reads"] = "spelling.reading + quantities._rewritten"
+    if compared:
         summary["respelling_added_cpu_ms"] = {
             "pairs": len(compared), "repeats": REPEATS,
             "median": round(1000 * statistics.median(compared), 4),
             "p90": round(1000 * statistics.quantiles(compared, n=10)[-1], 4)}
+    if candidate.timed:
         out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"{len(pairs):,} pairs, {len(differs):,} texts read differently, {len(respelled):,} "
           f"pairs respelled differently, {len(fired):,} pairs ({spent:.1f} s CPU); added CPU "
@@ -336,7 +397,8 @@ def decide(candidate: Candidate, base: Path, fired: Path, off_rows: Path, on_row
         pairs, before, after, shipped, base, checked, floor, cut,
         lambda p, hit, s, m: f"{'+'.join(p['pieces'])}: {line(p, hit, m['p'])}")
     # The rule: no negative hit added, no paraphrase hit taken away (generated pairs
-    # reported apart); for M and M2 a piece behind either does not ship, for M3 none of it.
+    # reported apart); for M and M2 a piece behind either does not ship, for M3 and M4
+    # none of it.
     wrong = [(p, said) for p, said in added if not p["label"]] + [
         (p, said) for p, said in taken if p["label"]]
     counted = [(p, said) for p, said in wrong if not generated(p)]
@@ -384,16 +446,16 @@ def main() -> int:
     d = sub.add_parser("decide", help="the rule's figures")
     for p in (f, d):
         p.add_argument("--candidate", choices=sorted(CANDIDATES), default="M",
-                       help="M (session 22, the default), M2 (session 23) or M3 (24)")
+                       help="M (session 22, the default), M2 (session 23), M3 or M4 (24)")
         p.add_argument("--decision", nargs="+", default=None,
                        help="the decision sets (default: the candidate's, D25 for M: "
                             "heldout9-11, 14-35; D29 for M2: heldout9-11, 14-39; D31 and "
-                            "DS for M3: heldout9-11, 14-43)")
+                            "DS for M3: heldout9-11, 14-43; and D47 for M4: heldout46-47)")
         p.add_argument("--out", type=Path, required=True)
     decide_arguments(d, "the candidate", decision_rows=False)
     d.add_argument("--more-base", nargs="*", type=Path, default=[],
                    help="cache_losses --pairs-out rows of other sets, without the candidate, "
-                        "checked like --base's (M3: DS's and Quora's pairs')")
+                        "checked like --base's (M3: DS's and Quora's pairs'; M4: D47's too)")
     args = parser.parse_args()
     candidate = CANDIDATES[args.candidate]
     decision = tuple(args.decision or candidate.decision)
