@@ -44,7 +44,6 @@ different sides (p against the cut) and give it different verdicts.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -52,6 +51,7 @@ from typing import Any
 
 from cache_losses import counts, stage
 from run_record import run_record
+from verifier_rule import save
 
 from llm_router.cache.fitted_stack import logit
 from train.cache_verifier.cross_continue import lowest_cut
@@ -236,10 +236,7 @@ def main() -> int:
            "gain_points": GAIN, **result,
            "inputs": {k: str(v) for k, v in vars(args).items() if k != "out"},
            "run": run_record()}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    report(out)
-    print(f"\nwrote {args.out}")
+    save(args.out, out, report)
     return 0
 
 

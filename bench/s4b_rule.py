@@ -60,6 +60,8 @@ from typing import Any
 
 from cache_losses import counts, stage
 from run_record import run_record
+from verifier_rule import disagreements as verifier_disagreements
+from verifier_rule import save
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
 from train.cache_verifier.cross_continue import lowest_cut  # noqa: E402
@@ -129,23 +131,9 @@ def hit(row: dict[str, Any], cut: float) -> bool:
 def disagreements(s2: list[dict[str, Any]], s4: list[dict[str, Any]],
                   c4: float) -> dict[str, Any]:
     """The pairs whose verdicts differ, S2 at its cut against S4 at ``c4``: per kind,
-    paraphrases found by one only and negatives passed by one only, with a few of each."""
-    cells: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for a, b in zip(s2, s4, strict=True):
-        h2, h4 = hit(a, S2_CUT), hit(b, c4)
-        if h2 == h4:
-            continue
-        what = ("found_by" if a["label"] else "passed_by") + ("_S2_only" if h2 else "_S4_only")
-        cells[what][a["kind"]].append(
-            {"set": a["set"], "id": a["id"], "a": a["a"], "b": a["b"],
-             "p_S2": None if a["p"] is None else round(a["p"], 4),
-             "p_S4": None if b["p"] is None else round(b["p"], 4),
-             "stage_S2": stage(a, FLOOR, S2_CUT)[0], "stage_S4": stage(b, FLOOR, c4)[0]})
-    return {what: {"n": sum(len(v) for v in kinds.values()),
-                   "by_kind": {k: len(v) for k, v in sorted(kinds.items(), key=lambda kv:
-                                                            (-len(kv[1]), kv[0]))},
-                   "examples": {k: v[:EXAMPLES] for k, v in sorted(kinds.items())}}
-            for what, kinds in sorted(cells.items())}
+    paraphrases found by one only and negatives passed by one only, with a few of each
+    (rule V's reading, ``verifier_rule.disagreements``)."""
+    return verifier_disagreements(s2, s4, S2_CUT, c4, ("S2", "S4"), EXAMPLES)
 
 
 def points(a: dict[str, Any], b: dict[str, Any]) -> float:
@@ -314,29 +302,13 @@ def main() -> int:
            "c_check": c, **result,
            "inputs": {k: str(v) for k, v in vars(args).items() if k != "out"},
            "run": run_record()}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    report(out)
-    print(f"\nwrote {args.out}")
+    save(args.out, out, report)
     return 0
 
 
 def report(r: dict[str, Any]) -> None:
     print(f"F' = {r['F_prime']}; Q' = {r['Q_prime']}; c = {r['c']:.6f}\n")
-    print("| verifier | cut | DS recall | DS false hits | " + " | ".join(DS)
-          + " | support | general | Quora recall / FH |\n|---|---|---|---|"
-          + "---|" * (len(DS) + 3))
-    for m in MODELS:
-        for point in r["at"][m].values():
-            a, by = point["ds"]["all"], point["ds"]["by_set"]
-            tr = point["ds"].get("by_traffic", {})
-            q = point["pairs"][QUORA]
-            cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}" for n in DS]
-            cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
-                      for t in ("support", "general")]
-            print(f"| {m} | {point['ds']['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
-                  f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
-                  + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
+    at_table(r["at"], "ds", DS, "DS")
     a, b, d, c = r["a"], r["b"], r["d"], r["c_check"]
     print(f"\n(a) S4 at c {a['S4_recall']:.2%} against S2 {a['S2_recall']:.2%}: "
           f"{a['points']:+.2f} points (needs +{GAIN}): {'pass' if a['pass'] else 'FAIL'}")
@@ -352,6 +324,26 @@ def report(r: dict[str, Any]) -> None:
     for what, v in r["disagreements_at_c"].items():
         print(f"{what}: {v['n']} {v['by_kind']}")
     print(f"\nverdict: S4 replaces S2: {r['S4_replaces_S2']}; ships {r['ships']}")
+
+
+def at_table(at: dict[str, Any], key: str, sets: tuple[str, ...], label: str) -> None:
+    """Both verifiers at each of their cuts on the decision sets (``key``: the points'
+    entry, ``label``: the column's name): all, per set, per traffic and the Quora file."""
+    print(f"| verifier | cut | {label} recall | {label} false hits | " + " | ".join(sets)
+          + " | support | general | Quora recall / FH |\n|---|---|---|---|"
+          + "---|" * (len(sets) + 3))
+    for m in MODELS:
+        for point in at[m].values():
+            a, by = point[key]["all"], point[key]["by_set"]
+            tr = point[key].get("by_traffic", {})
+            q = point["pairs"][QUORA]
+            cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}"
+                     for n in sets]
+            cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
+                      for t in ("support", "general")]
+            print(f"| {m} | {point[key]['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
+                  f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
+                  + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ from s4b_rule import (
     QUORA,
     S2_CUT,
     VARIANT,
+    at_table,
     disagreements,
     figures,
     only,
@@ -75,6 +76,7 @@ from s4b_rule import (
     traffic_of,
     variant_name,
 )
+from verifier_rule import save
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
 from train.cache_verifier.cross_continue import lowest_cut  # noqa: E402
@@ -272,10 +274,7 @@ def main() -> int:
                        else {"verifier": "S2", "cut": S2_CUT}))
         out["inputs"]["step2"] = {k: str(v) for k, v in vars(args).items() if k != "out"}
         out["run"]["step2"] = run_record()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    report(out)
-    print(f"\nwrote {args.out}")
+    save(args.out, out, report)
     return 0
 
 
@@ -298,21 +297,7 @@ def report(r: dict[str, Any]) -> None:
     if two is None:
         return
     print(f"\nstep 2 ({', '.join(two['sets'])}): matched cut {two['matched_cut']:.6f}\n")
-    print("| verifier | cut | D47 recall | D47 false hits | " + " | ".join(D47)
-          + " | support | general | Quora recall / FH |\n|---|---|---|---|"
-          + "---|" * (len(D47) + 3))
-    for m in MODELS:
-        for point in two["at"][m].values():
-            a, by = point["d47"]["all"], point["d47"]["by_set"]
-            tr = point["d47"].get("by_traffic", {})
-            q = point["pairs"][QUORA]
-            cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}"
-                     for n in D47]
-            cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
-                      for t in ("support", "general")]
-            print(f"| {m} | {point['d47']['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
-                  f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
-                  + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
+    at_table(two["at"], "d47", D47, "D47")
     a, b, c, d, e = (two[k] for k in "abcde")
     mark = {True: "pass", False: "FAIL", None: "pending"}
     print(f"\n(a) S4 at c* {a['S4_recall']:.2%} against S2 {a['S2_recall']:.2%}: "

@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,24 +108,29 @@ def hit(row: dict[str, Any], cut: float) -> bool:
 
 
 def disagreements(s2: list[dict[str, Any]], s3: list[dict[str, Any]], c2: float,
-                  c3: float) -> dict[str, Any]:
-    """The D4 pairs whose verdicts differ, S2 at ``c2`` against S3 at ``c3``: per kind,
-    paraphrases found by one only and negatives passed by one only, with a few of each."""
+                  c3: float, names: tuple[str, str] = ("S2", "S3"),
+                  examples: int = EXAMPLES) -> dict[str, Any]:
+    """The pairs whose verdicts differ, the first verifier (``names[0]``, rows ``s2``) at
+    ``c2`` against the second (``s3``) at ``c3``: per kind, paraphrases found by one only
+    and negatives passed by one only, with a few of each (rule V's D4; rules S4b and S4c
+    read S2 against S4 through it)."""
+    one, two = names
     cells: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for a, b in zip(s2, s3, strict=True):
         h2, h3 = hit(a, c2), hit(b, c3)
         if h2 == h3:
             continue
-        what = ("found_by" if a["label"] else "passed_by") + ("_S2_only" if h2 else "_S3_only")
+        what = (("found_by" if a["label"] else "passed_by")
+                + (f"_{one}_only" if h2 else f"_{two}_only"))
         cells[what][a["kind"]].append(
             {"set": a["set"], "id": a["id"], "a": a["a"], "b": a["b"],
-             "p_S2": None if a["p"] is None else round(a["p"], 4),
-             "p_S3": None if b["p"] is None else round(b["p"], 4),
-             "stage_S2": stage(a, FLOOR, c2)[0], "stage_S3": stage(b, FLOOR, c3)[0]})
+             f"p_{one}": None if a["p"] is None else round(a["p"], 4),
+             f"p_{two}": None if b["p"] is None else round(b["p"], 4),
+             f"stage_{one}": stage(a, FLOOR, c2)[0], f"stage_{two}": stage(b, FLOOR, c3)[0]})
     return {what: {"n": sum(len(v) for v in kinds.values()),
                    "by_kind": {k: len(v) for k, v in sorted(kinds.items(), key=lambda kv:
                                                             (-len(kv[1]), kv[0]))},
-                   "examples": {k: v[:EXAMPLES] for k, v in sorted(kinds.items())}}
+                   "examples": {k: v[:examples] for k, v in sorted(kinds.items())}}
             for what, kinds in sorted(cells.items())}
 
 
@@ -191,6 +197,16 @@ def check_c(kept: str, cut: float, main: dict[str, Any] | None,
             "kept_variant": name}
 
 
+def save(path: Path, out: dict[str, Any], report: Callable[[dict[str, Any]], None]) -> None:
+    """Write a rule's result as JSON (the rule, its figures, inputs and run record), then
+    print its report and where it went: the last step of every rule script here (rule V;
+    sessions 24's E, S4b and S4c import it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    report(out)
+    print(f"\nwrote {path}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--s3", type=Path, required=True, help="cache_losses rows, S3 (D29)")
@@ -217,10 +233,7 @@ def main() -> int:
            "c": c, "ships": ships, **result,
            "inputs": {k: str(v) for k, v in vars(args).items() if k != "out"},
            "run": run_record()}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    report(out)
-    print(f"\nwrote {args.out}")
+    save(args.out, out, report)
     return 0
 
 
