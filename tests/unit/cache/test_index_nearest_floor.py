@@ -5,7 +5,6 @@ vectors put each entry at the cosine asked; a table stands for the verifier."""
 
 from collections.abc import Sequence
 
-import numpy as np
 import pydantic
 import pytest
 
@@ -13,8 +12,8 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.policy import MatchPolicy, policy_for, verified_policy
 from llm_router.catalog import CacheConfig
+from tests.unit.cache.test_index_rank import DIM, at_cosine, unit
 
-DIM = 16
 CUT = 0.9
 QUERY = "the query"
 
@@ -36,18 +35,6 @@ class TableVerifier:
     def probability(self, cached: str, query: str, cosine: float) -> float:
         self.read.append(cached)
         return self.table[cached]
-
-
-def unit(seed: int) -> np.ndarray:
-    v = np.random.default_rng(seed).normal(size=DIM)
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
-def at_cosine(query: np.ndarray, cosine: float, seed: int) -> np.ndarray:
-    other = np.random.default_rng(1000 + seed).normal(size=DIM)
-    other -= (other @ query) * query
-    other /= np.linalg.norm(other)
-    return (cosine * query + np.sqrt(1 - cosine**2) * other).astype(np.float32)
 
 
 def lookup(entries: dict[str, tuple[float, float]], nearest_floor: float | None
