@@ -10,7 +10,8 @@ quota counters and the ledger exactly as in production; the numbers come from th
 response headers and the ledger.
 
   1 normal mixed usage, model auto            30 requests
-  2 free quota exhausted at request 201       250 requests to the 200-a-day free model
+  2 free quota exhausted at request 101       250 requests to the 200-a-day free model: one
+                                              tenant may use half of it (tenant_share)
   3 speed-critical traffic                    20 requests, optimize_for=latency
   4 development mode prefers a local model    15 requests, environment=dev
   5 cost vs single paid providers             100 requests, tokens priced at list prices
