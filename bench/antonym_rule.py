@@ -83,8 +83,9 @@ from pair_sets import load_sets
 from synonym_guard import decide_arguments, sparse_decide, sparse_verdict, taken_counts
 from synonym_rule import generated
 
-from llm_router.cache.codes import aligned, replaced
+from llm_router.cache.codes import replaced
 from llm_router.cache.pair_features import TextView, quantity_conflict
+from llm_router.cache.stances import opposite_words
 from llm_router.cache.synonyms import Synonyms, shared_synonyms
 from llm_router.cache.verifier import shared_verifier
 
@@ -100,20 +101,18 @@ REPEATS = 10  # each pair's check timed this many times over, for the process cl
 
 class Antonyms:
     """W as measured: the stances check's alignment (``codes.replaced``) and the table's
-    antonym pairs and base forms (``Synonyms._bases``: the word, its exception list's
-    base, WordNet's detachment rules'). Not in the lookup (the rule said no): the layer's
-    wiring that was measured is ``bench/results/antonyms-session21-layer.patch``."""
+    antonym pairs and base forms (``Synonyms.opposites``, ``Synonyms.bases``: the word,
+    its exception list's base, WordNet's detachment rules'). W is not in the lookup (the
+    rule said no; its wiring that was measured is
+    ``bench/results/antonyms-session21-layer.patch``); W2 is (session 24:
+    ``stances.opposite_words``, which ``only_opposites`` calls)."""
 
     def __init__(self, table: Synonyms) -> None:
         self.table = table
-        found: dict[str, set[str]] = {}
-        for x, y in table.antonyms:
-            found.setdefault(x, set()).add(y)
-            found.setdefault(y, set()).add(x)
-        self.opposites = {lemma: frozenset(others) for lemma, others in found.items()}
+        self.opposites = table.opposites
 
     def bases(self, word: str) -> set[str]:
-        return {base for base, _ in self.table._bases(word)}
+        return self.table.bases(word)
 
     def words(self, a: Sequence[str], b: Sequence[str]) -> tuple[str, str] | None:
         """A word of one text against a word of the other in one span where they differ,
@@ -139,32 +138,9 @@ class Antonyms:
 
     def only_opposites(self, a: Sequence[str], b: Sequence[str],
                        ) -> list[tuple[str, str]] | None:
-        """W2: the texts differ in nothing but words put in the place of others (every
-        span of the alignment that is not equal a replacement, of as many words on each
-        side), each word against the word at its place an antonym pair by base forms, and
-        neither text naming both words of any pair: the pairs, in order, or None."""
-        if len(a) != len(b):  # one-for-one replacements alone keep the lengths equal
-            return None
-        if not set(a) - set(b) or not set(b) - set(a):
-            return None
-        pairs = []
-        for tag, i1, i2, j1, j2 in aligned(a, b):
-            if tag == "equal":
-                continue
-            if tag != "replace" or i2 - i1 != j2 - j1:
-                return None
-            for x, y in zip(a[i1:i2], b[j1:j2], strict=True):
-                x_bases, y_bases = self.bases(x), self.bases(y)
-                if not any(self.opposites.get(u, frozenset()) & y_bases for u in x_bases):
-                    return None
-                pairs.append((x, y))
-        if not pairs:
-            return None
-        a_bases = set().union(*(self.bases(w) for w in set(a)))
-        b_bases = set().union(*(self.bases(w) for w in set(b)))
-        if any(self.bases(y) & a_bases or self.bases(x) & b_bases for x, y in pairs):
-            return None
-        return pairs
+        """W2: the texts differ in nothing but opposite words (the layer's
+        ``stances.opposite_words``): the pairs, in order, or None."""
+        return opposite_words(a, b, self.table)
 
     def refuses(self, a: TextView, b: TextView) -> bool:
         """The hard check with W, as the stances check would run it: after the other

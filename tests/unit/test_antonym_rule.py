@@ -1,6 +1,7 @@
 """bench/antonym_rule.py's W (session 21, not shipped): WordNet's antonym pairs at the
 same place refuse a pair; a synonym swap, a text naming both words and a pair where one
-text is negated are left alone."""
+text is negated are left alone. Its W2 (session 24, shipped: the layer's
+``stances.opposite_words``): only where nothing but opposite words differs."""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ from llm_router.cache.quantities import (
     periods,
     ranks,
 )
+from llm_router.cache.stances import opposite_words
+from llm_router.cache.synonyms import shared_synonyms
 from llm_router.cache.verifier import load_vocabulary
 from llm_router.cache.written_forms import currency_letters, rates, rewrite
 
@@ -582,6 +584,47 @@ def test_opposite_sides_at_one_place_conflict(vocab: Vocabulary, a: str, b: str,
                                               conflict: bool) -> None:
     assert quantity_conflict(vocab.view(a), vocab.view(b)) is conflict
     assert quantity_conflict(vocab.view(b), vocab.view(a)) is conflict
+
+
+# Session 24's W2: texts that differ in nothing but WordNet antonyms, where the synonym
+# table is loaded (``stances.opposite_words``); heldout44-45's direction swaps.
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("my grandfather clock is running fast, how do I adjust the pendulum",
+     "my grandfather clock is running slow, how do I adjust the pendulum", True),
+    ("my crochet is too tight, what hook size should I use",
+     "my crochet is too loose, what hook size should I use", True),
+    ("can you make my ring bigger", "can you make my ring smaller", True),
+    # "loosen" / "tighten", "lengthen" / "shorten", "widen" / "narrow", "northbound" /
+    # "southbound" are no antonym pair of the table: left to the verifier.
+    ("the upper tension is too tight, how do I loosen it",
+     "the upper tension is too loose, how do I tighten it", False),
+    ("how do I lengthen the stitch on my sewing machine",
+     "how do I shorten the stitch on my sewing machine", False),
+    ("how do I widen the gate", "how do I narrow the gate", False),
+    ("when is the next northbound train", "when is the next southbound train", False),
+    # a reworded paraphrase with an antonym among other changes: W2 does not fire
+    ("what time does the park close", "until what hour does the park stay open", False),
+    ("can you make the paddle longer", "can you cut my paddle shorter", False),
+    ("is the train fast or slow", "is the train slow or fast", False),  # both named
+    ("is the train fast", "is the train not slow", False),  # one negated: as a stance
+    ("can I hire a bike in Oslo", "can I rent a bike in Oslo", False),  # a synonym swap
+])
+def test_only_opposite_words_conflict_with_the_table(vocab: Vocabulary, a: str, b: str,
+                                                     conflict: bool) -> None:
+    table = shared_synonyms()
+    assert quantity_conflict(vocab.view(a), vocab.view(b), table) is conflict
+    assert quantity_conflict(vocab.view(b), vocab.view(a), table) is conflict
+    assert not quantity_conflict(vocab.view(a), vocab.view(b))  # no table, no antonyms
+
+
+def test_opposite_words_name_every_pair(vocab: Vocabulary) -> None:
+    a = vocab.view("is the water hot or cold at the top")
+    b = vocab.view("is the water cold or hot at the bottom")
+    assert opposite_words(a.words, b.words, shared_synonyms()) is None  # both named
+    a, b = vocab.view("the clock runs fast"), vocab.view("the clock runs slow")
+    assert opposite_words(a.words, b.words, shared_synonyms()) == [("fast", "slow")]
+    assert shared_synonyms().bases("bigger") >= {"big"}
+    assert "slow" in shared_synonyms().opposites["fast"]
 
 
 def test_texts_too_long_to_align_compare_no_place(vocab: Vocabulary) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +47,9 @@ from llm_router.cache.quantities import (
 )
 from llm_router.cache.quantities import ids as identifiers
 from llm_router.cache.stances import Place, opposite_stance, stance_places
+
+if TYPE_CHECKING:
+    from llm_router.cache.synonyms import Synonyms
 
 F32 = npt.NDArray[np.float32]
 
@@ -290,7 +294,7 @@ def prefix_flips(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return flips
 
 
-def quantity_conflict(a: TextView, b: TextView) -> bool:
+def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None) -> bool:
     """The hard check: two texts that both name amounts, or both name ids, and name
     different ones never share an answer; nor equal amounts in different units ("5 kg" /
     "5 lb"), amounts of different rate periods ("$90 a month" / "$90 a year"), or
@@ -301,12 +305,13 @@ def quantity_conflict(a: TextView, b: TextView) -> bool:
     Nor different file formats at the same place ("xls" / "xlsx": ``codes.other_codes``),
     a position against a count of one number or two different positions ("top 3" / "3rd
     highest", "third" / "fifth": ``quantities.same_ranks``), or opposite sides of one
-    thing at the same place ("arguments for" / "against", "pros" / "cons":
-    ``stances.opposite_stance``)."""
+    thing at the same place ("arguments for" / "against", "pros" / "cons"; with
+    ``synonyms``, texts that differ in nothing but WordNet antonyms: "runs fast" / "runs
+    slow": ``stances.opposite_stance``)."""
     return (value_conflict(a, b) or _unit_conflict(a, b)
             or other_codes(a.words, a.codes, b.words, b.codes)
             or opposite_stance(a.words, a.stances, b.words, b.stances,
-                               a.negated != b.negated))
+                               a.negated != b.negated, synonyms))
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:

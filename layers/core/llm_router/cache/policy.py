@@ -212,7 +212,7 @@ class MatchPolicy:
         if used is None:
             return None
         if self.guards and quantity_conflict(vocabulary.view(cached_text),
-                                             vocabulary.view(query_text)):
+                                             vocabulary.view(query_text), self.synonyms):
             return Verdict(False, similarity, "numbers")
         return Verdict(True, similarity, None, None, used)
 
@@ -222,7 +222,7 @@ class MatchPolicy:
         scores only the pairs this lets through; ``_verify`` returns its refusal."""
         assert self.verifier is not None
         if self.guards and quantity_conflict(self.verifier.view(cached_text),
-                                             self.verifier.view(query_text)):
+                                             self.verifier.view(query_text), self.synonyms):
             return "numbers"
         if one_word(cached_text) and one_word(query_text):
             # Both models read two lone words as the same question ("continue" / "stop"

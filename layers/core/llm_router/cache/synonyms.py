@@ -22,7 +22,7 @@ import json
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,21 @@ class Synonyms:
             return False
         return any(_alike(i, j) and not self._groups(x).isdisjoint(self._groups(y))
                    for x, i in left for y, j in right)
+
+    @cached_property
+    def opposites(self) -> Mapping[str, frozenset[str]]:
+        """Each lemma of an antonym pair and the lemmas it is paired with ("fast":
+        "slow"), read from ``antonyms`` on first use."""
+        found: dict[str, set[str]] = {}
+        for x, y in self.antonyms:
+            found.setdefault(x, set()).add(y)
+            found.setdefault(y, set()).add(x)
+        return {lemma: frozenset(others) for lemma, others in found.items()}
+
+    def bases(self, word: str) -> set[str]:
+        """A word's base forms, the word among them ("longer": "long", "bigger": "big",
+        "better": "good", "well"), whether or not the table holds them."""
+        return {base for base, _ in self._bases(word)}
 
     def lemmas(self, words: Sequence[str]) -> set[Lemma]:
         """The table's lemmas a span of one or two words may be, each with the inflection
