@@ -51,7 +51,7 @@ from typing import Any
 
 from cache_losses import counts, stage
 from run_record import run_record
-from verifier_rule import save
+from verifier_rule import only, save
 
 from llm_router.cache.fitted_stack import logit
 from train.cache_verifier.cross_continue import lowest_cut
@@ -75,11 +75,7 @@ EXAMPLES = 4
 
 def r4_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of R4's four sets (each must be there)."""
-    out = [r for r in rows if r["set"] in R4]
-    missing = set(R4) - {r["set"] for r in out}
-    if missing:
-        raise SystemExit(f"no rows for {', '.join(sorted(missing))}")
-    return out
+    return only(rows, R4)
 
 
 def key(r: dict[str, Any]) -> tuple[Any, ...]:

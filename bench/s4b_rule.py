@@ -61,7 +61,7 @@ from typing import Any
 from cache_losses import counts, stage
 from run_record import run_record
 from verifier_rule import disagreements as verifier_disagreements
-from verifier_rule import save
+from verifier_rule import only, save
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
 from train.cache_verifier.cross_continue import lowest_cut  # noqa: E402
@@ -85,15 +85,6 @@ BASE = Path("/work/base")
 DEFAULTS = {"s2": BASE / "base-DS-b9e29c7-pairs.jsonl",
             "s2_quora": BASE / "quora-b9e29c7-pairs.jsonl",
             "s2_r4": BASE / "base-D31-b9e29c7-pairs.jsonl"}
-
-
-def only(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The rows of the named sets (each must be there), in the file's order."""
-    out = [r for r in rows if r["set"] in names]
-    missing = set(names) - {r["set"] for r in out}
-    if missing:
-        raise SystemExit(f"no rows for {', '.join(sorted(missing))}")
-    return out
 
 
 def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str) -> None:

@@ -73,13 +73,19 @@ RANK_MARGIN = 3  # CacheConfig.verifier_rank_margin, the third field of a varian
 EXAMPLES = 4  # pairs shown per kind where the two disagree
 
 
-def d4_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of D4's four sets (each must be there)."""
-    out = [r for r in rows if r["set"] in D4]
-    missing = set(D4) - {r["set"] for r in out}
+def only(rows: list[dict[str, Any]], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of the named sets (each must be there), in the file's order: every rule
+    script here reads its decision sets' rows through it."""
+    out = [r for r in rows if r["set"] in names]
+    missing = set(names) - {r["set"] for r in out}
     if missing:
         raise SystemExit(f"no rows for {', '.join(sorted(missing))}")
     return out
+
+
+def d4_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of D4's four sets (each must be there)."""
+    return only(rows, D4)
 
 
 def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
