@@ -14,20 +14,14 @@ from typing import Any
 
 import pytest
 
+from tests.unit.toy_rows import row
+
 R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
 
 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("ensemble_rule")
-
-
-def row(where: str, n: int, label: int, p: float | None, kind: str = "reworded",
-        **extra: Any) -> dict[str, Any]:
-    return {"set": where, "id": f"{where}-{n}", "kind": kind, "label": label,
-            "a": f"cached {where} {n}", "b": f"query {where} {n}", "similarity": 0.7,
-            "numbers": p is None, "respelling": None, "p": p, "narrowed": False,
-            "more": False, "own": False, **extra}
 
 
 def rows(positives: list[float], negatives: list[float]) -> list[dict[str, Any]]:
@@ -93,7 +87,8 @@ def test_no_stage_two_where_the_ensemble_gains_under_two_points(rule: ModuleType
 
 
 def test_rows_that_differ_beyond_p_are_refused(rule: ModuleType) -> None:
-    other = [dict(r, more=True) if r["id"] == "heldout40-0" else r for r in S4]
+    other = [dict(r, more=True) if (r["set"], r["id"]) == ("heldout40", "p0000") else r
+             for r in S4]
     with pytest.raises(SystemExit, match="S4:more"):
         rule.decide({"S2": rule.r4_rows(S2), "S3": rule.r4_rows(S3),
                      "S4": rule.r4_rows(other)})

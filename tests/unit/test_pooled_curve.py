@@ -11,18 +11,12 @@ from typing import Any
 
 import pytest
 
+from tests.unit.toy_rows import row
+
 
 @pytest.fixture(scope="module")
 def pooled(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("pooled_curve")
-
-
-def row(where: str, n: int, label: int, p: float | None, similarity: float = 0.7
-        ) -> dict[str, Any]:
-    return {"set": where, "id": f"p{n:04d}", "kind": "reworded", "label": label,
-            "a": f"cached {n}", "b": f"query {n}", "similarity": similarity,
-            "numbers": p is None, "respelling": None, "p": p, "narrowed": False,
-            "more": False, "own": False}
 
 
 def toy() -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.unit.toy_rows import row
+
 DS = ("heldout42", "heldout43")
 R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
 
@@ -20,14 +22,6 @@ R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s4b_rule")
-
-
-def row(where: str, n: int, label: int, p: float | None, kind: str = "reworded",
-        **extra: Any) -> dict[str, Any]:
-    return {"set": where, "id": f"p{n:04d}", "kind": kind, "label": label,
-            "a": f"cached {where} {n}", "b": f"query {where} {n}", "similarity": 0.7,
-            "numbers": p is None, "respelling": None, "p": p, "narrowed": False,
-            "more": False, "own": False, **extra}
 
 
 def rows(sets: tuple[str, ...], positives: list[float], negatives: list[float]

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.unit.toy_rows import row
+
 SEEN = ("heldout42", "heldout43")
 D47 = ("heldout46", "heldout47")
 CUTS = ("0.892606", "0.900000", "0.910000", "0.920000", "0.930000", "0.940000", "0.950000")
@@ -21,14 +23,6 @@ CUTS = ("0.892606", "0.900000", "0.910000", "0.920000", "0.930000", "0.940000", 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s4c_rule")
-
-
-def row(where: str, n: int, label: int, p: float | None, kind: str = "reworded"
-        ) -> dict[str, Any]:
-    return {"set": where, "id": f"p{n:04d}", "kind": kind, "label": label,
-            "a": f"cached {where} {n}", "b": f"query {where} {n}", "similarity": 0.7,
-            "numbers": p is None, "respelling": None, "p": p, "narrowed": False,
-            "more": False, "own": False}
 
 
 def rows(sets: tuple[str, ...], positives: list[float], negatives: list[float]

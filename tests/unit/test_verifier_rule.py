@@ -12,19 +12,14 @@ from typing import Any
 
 import pytest
 
+from tests.unit.toy_rows import row
+
 D4 = ("heldout36", "heldout37", "heldout38", "heldout39")
 
 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("verifier_rule")
-
-
-def row(where: str, n: int, label: int, p: float, kind: str = "reworded") -> dict[str, Any]:
-    return {"set": where, "id": f"{where}-{n}", "kind": kind, "label": label,
-            "a": f"cached {where} {n}", "b": f"query {where} {n}", "similarity": 0.7,
-            "numbers": False, "respelling": None, "p": p, "narrowed": False, "more": False,
-            "own": False}
 
 
 def d4(positives: dict[str, list[float]], negatives: list[float]) -> list[dict[str, Any]]:
