@@ -138,6 +138,37 @@ at 00abf17 as step 2's rows without M4 are, and of ``pairs``):
         --fired /tmp/m4-fired.jsonl --off-rows /tmp/m4-off-rows.jsonl \
         --on-rows /tmp/m4-on-rows.jsonl --out bench/results/plural-decades-session24.json
 
+Session 25's M5 (``--candidate M5``: likewise a two-digit decade after "the", with or
+without an apostrophe, "the 80s", "the '90s", unless a time limit follows, "the 30s
+timeout"; an age group before a person, "20s women"; ``quantities.plural_s``), decided by
+the lead's rule, written before any run and quoted unchanged:
+
+    M5: M4's decade-and-age reading extended to two-digit decades after "the" (with or
+    without an apostrophe: "the 80s", "the '80s", "the 80's") and an age-group before a
+    person noun ("20s women"). Over D37 + others(D37) (every committed hand-written and
+    public pair; generated pairs apart): M5 ships iff it takes no paraphrase hit, adds no
+    negative hit, and its added CPU per text (median over D31's texts, process time) <=
+    0.01 ms. The texts that read differently are listed with their pairs and verdicts,
+    before and after.
+
+The same steps with ``--candidate M5`` (M4's pieces; the base e73fe20, main before M5,
+whose lookup the lead's base rows at 3c4c050 are; D37 = D31, DS, D47 and D48 =
+heldout48-49 the decision sets; ``--more-base``: the rows of D48 and of ``pairs``):
+
+    .venv/bin/python bench/month_rule.py fire --candidate M5 --out /tmp/m5-fired.jsonl
+    git archive e73fe20 layers/core | tar -x -C /tmp/m5-old
+    ln -s $PWD/layers/core/llm_router/data/embedding /tmp/m5-old/layers/core/llm_router/data/
+    PYTHONPATH=/tmp/m5-old/layers/core .venv/bin/python bench/cache_losses.py \
+        --sets /tmp/m5-fired.jsonl --out /tmp/m5-off.json --pairs-out /tmp/m5-off-rows.jsonl
+    .venv/bin/python bench/cache_losses.py --sets /tmp/m5-fired.jsonl --out /tmp/m5-on.json \
+        --pairs-out /tmp/m5-on-rows.jsonl
+    .venv/bin/python bench/month_rule.py decide --candidate M5 \
+        --base /work/base/base-D35-3c4c050-pairs.jsonl \
+        --more-base /work/base/base-D48-3c4c050-pairs.jsonl \
+            /work/base/quora-3c4c050-pairs.jsonl \
+        --fired /tmp/m5-fired.jsonl --off-rows /tmp/m5-off-rows.jsonl \
+        --on-rows /tmp/m5-on-rows.jsonl --out bench/results/plural-decades-session25.json
+
 M4's added CPU a text is both checks' reading of it: the respelling reading (``reading``
 uncached) and the hard check's forms (``quantities._rewritten``, which ``_hard_forms``
 keeps), each with M4 less without it, ``REPEATS`` times over, on D31's texts.
@@ -181,6 +212,7 @@ D29 = (*D25, *(f"heldout{n}" for n in range(36, 40)))
 D31 = (*D29, "heldout40", "heldout41")
 DS = ("heldout42", "heldout43")
 D47 = ("heldout46", "heldout47")
+D48 = ("heldout48", "heldout49")
 REPEATS = 10  # each text's reading, each pair's respelling, timed this many times over
 
 
@@ -219,6 +251,9 @@ CANDIDATES = {
     "M4": Candidate(_quoted(__doc__.split("Session 24's M4", 1)[1], "quoted\nunchanged:",
                             "The same steps"), "00abf17", (*D31, *DS, *D47),
                     ("amounts", "plural"), None, D31, 0.02, 0.855177, timed_amounts=True),
+    "M5": Candidate(_quoted(__doc__.split("Session 25's M5", 1)[1], "quoted unchanged:",
+                            "The same steps"), "e73fe20", (*D31, *DS, *D47, *D48),
+                    ("amounts", "plural"), None, D31, 0.01, 0.855177, timed_amounts=True),
 }
 
 
@@ -446,11 +481,13 @@ def main() -> int:
     d = sub.add_parser("decide", help="the rule's figures")
     for p in (f, d):
         p.add_argument("--candidate", choices=sorted(CANDIDATES), default="M",
-                       help="M (session 22, the default), M2 (session 23), M3 or M4 (24)")
+                       help="M (session 22, the default), M2 (session 23), M3 or M4 (24), "
+                            "M5 (25)")
         p.add_argument("--decision", nargs="+", default=None,
                        help="the decision sets (default: the candidate's, D25 for M: "
                             "heldout9-11, 14-35; D29 for M2: heldout9-11, 14-39; D31 and "
-                            "DS for M3: heldout9-11, 14-43; and D47 for M4: heldout46-47)")
+                            "DS for M3: heldout9-11, 14-43; and D47 for M4: heldout46-47; "
+                            "and D48 for M5: heldout48-49)")
         p.add_argument("--out", type=Path, required=True)
     decide_arguments(d, "the candidate", decision_rows=False)
     d.add_argument("--more-base", nargs="*", type=Path, default=[],

@@ -134,10 +134,17 @@ def test_a_decade_or_an_age_reads_no_second() -> None:
     # an "s" glued to a decade or an age after a space is a plural (session 24's M4)
     for text in ("what was life like in the 1990s", "jobs in the 2030s-2040s",
                  "how should I invest in my 20s", "we're in our early 30s",
-                 "is the flu vaccine free for over 65s", "do under 10s travel free"):
+                 "is the flu vaccine free for over 65s", "do under 10s travel free",
+                 # and a two-digit decade after "the", an age group before a person
+                 # (session 25's M5)
+                 "what music was popular in the 80s", "what was fashion like in the '90s",
+                 "grunge in the late '90s", "dating advice for 20s women",
+                 "holidays for 30s couples"):
         assert "unit" not in [t.kind for t in tokens(text)], text
-    # seconds still: no decade nor age before, a time after "in under", a name's plural
+    # seconds still: no decade nor age before, a time limit after "the" (M5 leaves it), a
+    # duration before a noun that is no person, a time after "in under", a name's plural
     for text in ("wait 10s before retrying", "set a timeout of 30s", "the 30s timeout",
+                 "can I shorten the 10s delay", "how do I trim a 30s clip",
                  "my page loads in under 10s", "is the iPhone 6s waterproof"):
         assert [t.kind for t in tokens(text)].count("unit") == 1, text
 

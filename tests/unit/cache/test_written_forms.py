@@ -474,11 +474,25 @@ def test_a_plural_s_after_a_hyphened_number_is_an_id_no_duration(text: str, read
     ("we're a couple in our early 30s", ((30.0, ""),)),
     ("is the flu vaccine free for over 65s", ((65.0, ""),)),  # an age group
     ("can my son play in the under 10s", ((10.0, ""),)),
-    # seconds: no decade nor age ("wait 10s", "a timeout of 30s", "the 30s timeout"), a
-    # time after "in under", a name's plural ("iPhone 6s")
+    # session 25's M5: a two-digit decade after "the", read as the check reads it without
+    # the "s" (a bare one as its number, as "the 80's" and M4's "the late 80s"; one after
+    # an apostrophe as a short year, as "the '90's": "'95" is 1995), and an age group
+    # before a person (a noun of a short list: "a 30s clip" is no age)
+    ("what music was popular in the 80s", ((80.0, ""),)),
+    ("what was fashion like in the '90s", ((1990.0, ""),)),
+    ("grunge in the late '90s", ((1990.0, ""),)),
+    ("best cars of the 70s?", ((70.0, ""),)),
+    ("dating advice for 20s women", ((20.0, ""),)),
+    ("holidays for 30s couples", ((30.0, ""),)),
+    # seconds: no decade nor age ("wait 10s", "a timeout of 30s", "a 30s clip": a duration
+    # before a noun that is no person), a time limit after "the" ("the 30s timeout", "the
+    # 10s delay": M5 leaves M4's reading there), a time after "in under", a name's plural
+    # ("iPhone 6s": one digit, no decade)
     ("wait 10s before retrying", ((10 / 60, "minute"),)),
     ("set a timeout of 30s", ((0.5, "minute"),)),
+    ("how do I trim a 30s clip", ((0.5, "minute"),)),
     ("why does the 30s timeout fire", ((0.5, "minute"),)),
+    ("can I shorten the 10s delay", ((10 / 60, "minute"),)),
     ("my page loads in under 10s", ((10 / 60, "minute"),)),
     ("is the iphone 6s waterproof", ((0.1, "minute"),)),
 ])
@@ -500,6 +514,18 @@ def test_a_decade_or_an_age_against_its_paraphrase(vocab: Vocabulary) -> None:
                         "is the flu vaccine free for people over 65")
     assert not conflict("do under 10s travel free", "do children under 10 travel free")
     assert not conflict("what was life like in the 1990s", "what was life like in the nineties")
+    # M5 (session 25): a bare two-digit decade after "the" is its number, as written with
+    # "'s"; one after an apostrophe is the year, as "the 1990s"; an age group is its age
+    assert not conflict("what music was popular in the 80s", "what music was popular in the 80's")
+    assert not conflict("what was fashion like in the '90s", "what was fashion like in the 1990s")
+    assert not conflict("dating advice for 20s women", "dating advice for women in their 20s")
+    assert conflict("what music was popular in the 80s", "what music was popular in the 90s")
+    assert conflict("dating advice for 20s women", "dating advice for 30s women")
+    # left as they read: "the 80s" against "the 1980s" or "the '80s" (80 against 1980, as
+    # "the 80's" and "the '80's" were before M5); a duration against its time in words
+    assert conflict("what music was popular in the 80s", "what music was popular in the 1980s")
+    assert not conflict("how do I trim a 30s clip", "how do I trim a 30 second clip")
+    assert not conflict("why does the 30s timeout fire", "why does the 30 second timeout fire")
     # still refused: another decade, age group or model; seconds against seconds agree
     assert conflict("what was life like in the 1990s", "what was life like in the 1980s")
     assert conflict("do under 10s travel free", "do under 12s travel free")

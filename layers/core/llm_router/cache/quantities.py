@@ -399,14 +399,33 @@ _GLUED_S = re.compile(r"\d(?<![\w.,'-]\d)\d*s\b", re.I)
 _DECADE = re.compile(r"(?:1\d\d|20\d)0")
 _AGE_BEFORE = re.compile(r"(?:\b(?:my|our|your|his|her|their|early|mid|late)"
                          r"|(?<!\bin\s)\b(?:over|under))\s+$", re.I)
+# Session 25's M5: likewise a two-digit decade after "the" (an "early", "mid" or "late"
+# between), with or without an apostrophe before it ("the 80s", "the '90s", "the late
+# '70s"), unless a time limit follows ("the 30s timeout", "the 10s delay": M4's seconds),
+# and an age group before a person ("20s women", "30s couples", "all beautiful 20s
+# women"); not a duration before anything else ("a 30s clip"). The hard check reads the
+# number as it reads it without the "s": "the 80s" 80 (as "the 80's", "the late 80s"),
+# "the '90s" 1990 (a short year, as "the '90's" and "the 1990s").
+_THE_DECADE = re.compile(
+    r"\bthe\s+(?:(?:early|mid|late)\s+)?'?\d0(s)\b(?!\s*-?\s*(?:time-?outs?|delays?|"
+    r"intervals?|timers?|countdowns?|cooldowns?|limits?|waits?|pauses?|windows?)\b)", re.I)
+_AGE_GROUP = re.compile(
+    r"(?<![\w.,'-])[1-9]0(s)\s+(?:wom[ae]n|m[ae]n|guys?|girls?|boys?|lad(?:y|ies)|gentlemen|"
+    r"couples?|singles?|people|persons?|folks|adults?|females?|males?|parents|moms|mums|"
+    r"dads|professionals|students)\b", re.I)
 
 
 def plural_s(text: str) -> list[int]:
     """Where in ``text`` (any case) an "s" glued to a number is a plural, no second: the
-    offsets of those "s" (M4: a decade or an age, as above)."""
-    return [m.end() - 1 for m in _GLUED_S.finditer(text)
-            if _DECADE.fullmatch(text, m.start(), m.end() - 1)
-            or _AGE_BEFORE.search(text, max(0, m.start() - 24), m.start())]
+    offsets of those "s", in order (M4: a decade or an age; M5: a two-digit decade after
+    "the", an age group before a person; as above)."""
+    found = {m.end() - 1 for m in _GLUED_S.finditer(text)
+             if _DECADE.fullmatch(text, m.start(), m.end() - 1)
+             or _AGE_BEFORE.search(text, max(0, m.start() - 24), m.start())}
+    if "0s" in text or "0S" in text:  # M5's numbers end in 0: most texts need no search
+        found.update(m.start(1) for pattern in (_THE_DECADE, _AGE_GROUP)
+                     for m in pattern.finditer(text))
+    return sorted(found)
 
 
 def _without_plural_s(lowered: str) -> str:
