@@ -92,14 +92,7 @@ from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
-from llm_router.cache.policy import (  # noqa: E402
-    UNREAD,
-    MatchPolicy,
-    Refusal,
-    Unread,
-    Verdict,
-    synonyms_of,
-)
+from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -285,13 +278,12 @@ class UnequalFloor(MatchPolicy):
     ratio: float = 3.0
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
-              query_text: str = "", judged: int = 0, floor: float | None = None,
-              checked: Refusal | None | Unread = UNREAD) -> Verdict:
+              query_text: str = "", judged: int = 0, floor: float | None = None) -> Verdict:
         if self.threshold <= similarity < self.floor and not unequal(
                 cached_text, query_text, self.ratio):
             return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
         return super().judge(similarity, cached, query, cached_text, query_text, judged,
-                             floor, checked)
+                             floor)
 
 
 def unequal(a: str, b: str, ratio: float) -> bool:

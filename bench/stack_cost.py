@@ -3,8 +3,8 @@ cross-encoder that decides alone since session 21, ``cross.json`` ``"combine": n
 stacked artefact's cross-encoder logit plus the nets', ``"combine": "nets"``) against the
 nets alone and the cross-encoder's pass alone: a lookup's query judged against 1 and
 against 5 candidates, everything a lookup does after the index found them
-(``MatchPolicy.before_judging``: the amounts check and the batched passes, then ``judge``
-on each with the check's refusal it returned: the verdicts).
+(``MatchPolicy.before_judging``, then ``judge`` on each: the amounts check, the batched
+passes, the verdicts).
 
     .venv/bin/python bench/stack_cost.py                    # shipped, nets; alternated twice
     .venv/bin/python bench/stack_cost.py --cross-dir C3     # stacked artefact: stack, nets, cross
@@ -159,9 +159,9 @@ def lookup_cost(verifier: Verifier, pairs: list[dict[str, str]], candidates: int
         elif state == "warm":
             ready_all(verifier, [query, *cached])
         started = clock()
-        checked = policy.before_judging([(query, text) for text in cached])
-        for text, refused in zip(cached, checked, strict=True):  # the hard check read once
-            policy.judge(1.0, None, None, text, query, checked=refused)
+        policy.before_judging([(query, text) for text in cached])
+        for text in cached:
+            policy.judge(1.0, None, None, text, query)
         per.append((clock() - started) * 1000 / candidates)
     return per
 

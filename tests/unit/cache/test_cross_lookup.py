@@ -5,17 +5,15 @@ is asked about, in how many passes, and what the lookup does with its answers, d
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-from llm_router.cache import policy as policy_module
 from llm_router.cache import verifier as verifier_module
 from llm_router.cache.cross import CrossVerifier, load_cross_verifier
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
-from llm_router.cache.policy import MatchPolicy, Verdict, policy_for
+from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.cache.service import ResponseCache
 from llm_router.cache.verifier import PairVerifier, default_model, load_verifier, shared_verifier
 from llm_router.catalog import CacheConfig
@@ -123,45 +121,6 @@ def test_the_amounts_check_comes_before_the_model(cross: CrossVerifier,
     assert lookup.match is None and lookup.refused_by == "numbers" and passes == []
     lookup = index.search(vectors[1], "c", 0, MatchPolicy(0.5, False, cross, 0.0), query_text)
     assert lookup.match is not None and passes == [[(query_text, cached)]]
-
-
-def _hard_checks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """The words of each cached text the hard check (``quantity_conflict``) is asked
-    about, in order."""
-    asked: list[tuple[str, ...]] = []
-    conflict = policy_module.quantity_conflict
-
-    def counted(a: Any, b: Any, synonyms: Any = None) -> bool:
-        asked.append(a.words)
-        return conflict(a, b, synonyms)
-
-    monkeypatch.setattr(policy_module, "quantity_conflict", counted)
-    return asked
-
-
-def test_the_hard_check_is_read_once_a_candidate(cross: CrossVerifier,
-                                                 embedder: MiniLMEmbedder,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each candidate over the floor is checked for amounts and ids once, by the batch
-    (``before_judging``), whose refusal the verdict reads; until session 25 ``judge``
-    checked each again (H1). A candidate the respelling check refused for its numbers is
-    not checked again either."""
-    index, query = _index(embedder, CACHED)
-    over = [index.text(row) for row, s in index.nearest(query, "c", 0) if s >= 0.5]
-    assert len(over) >= 3
-    words = [cross.view(text).words for text in over]
-    asked = _hard_checks(monkeypatch)
-    refused = index.search(query, "c", 0, MatchPolicy(0.5, True, cross, 1.0), QUERY)
-    assert refused.match is None and asked == words  # every one judged, each checked once
-
-    class Respelled(MatchPolicy):
-        def respelled(self, similarity: float, cached_text: str, query_text: str
-                      ) -> Verdict | None:
-            return Verdict(False, similarity, "numbers") if cached_text == over[0] else None
-
-    asked.clear()
-    lookup = index.search(query, "c", 0, Respelled(0.5, True, cross, 1.0), QUERY)
-    assert lookup.refused_by == "numbers" and asked == words[1:]
 
 
 def test_the_catalog_setting_picks_the_model(cross: CrossVerifier, artefact: Path,

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.guards import Signature, signature
 from llm_router.cache.pair_features import NO_CODE, TOLERANT, number_codes
-from llm_router.cache.policy import UNREAD, MatchPolicy, Refusal
+from llm_router.cache.policy import MatchPolicy, Refusal
 from llm_router.cache.similarity import cosine_scores, top_k
 
 CANDIDATES = 5  # judged per round; a refused best match may leave a good second one
@@ -235,23 +235,15 @@ class TenantIndex:
         probability, the respelling), whether a candidate fell under the floor, the
         candidates the verifier refused, ``judged`` before this round included).
         ``lowered``: the floor of the round's first candidate, under the policy's."""
-        # The hard check's refusal of a candidate, read once (``MatchPolicy.judge``'s
-        # ``checked``): by the respelling check where it refused one, else by the batch.
-        checked: dict[int, Refusal | None] = {}
-        for n, (row, similarity) in enumerate(candidates):  # respelled: no model, no floor
+        for row, similarity in candidates:  # the same question respelled: no model, no floor
             respelled = policy.respelled(similarity, self._texts[row], query_text)
-            if respelled is None:
-                continue
-            if respelled.hit:
+            if respelled is not None and respelled.hit:
                 return (Match(self._keys[row], respelled.similarity), None,
                         (None, respelled.respelling), False, judged)
-            checked[n] = respelled.refused_by  # "numbers"
-        over_floor = [n for n, (_, similarity) in enumerate(candidates) if n not in checked
-                      and similarity >= (policy.threshold if n or lowered is None else lowered)]
-        # Each may be judged: one pass (no refusals back without a verifier).
-        ahead = policy.before_judging([(query_text, self._texts[candidates[n][0]])
-                                       for n in over_floor])
-        checked.update(zip(over_floor, ahead, strict=False))
+        over_floor = [self._texts[row] for n, (row, similarity) in enumerate(candidates)
+                      if similarity >= (policy.threshold if n or lowered is None else lowered)]
+        # Each may be judged: one pass.
+        policy.before_judging([(query_text, cached) for cached in over_floor])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
@@ -259,7 +251,7 @@ class TenantIndex:
         for n, (row, similarity) in enumerate(candidates):
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text, judged,
-                                   None if n else lowered, checked.get(n, UNREAD))
+                                   None if n else lowered)
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)

@@ -6,7 +6,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Literal
 
 from llm_router.cache.extra_ask import asks_more
@@ -26,16 +25,6 @@ if TYPE_CHECKING:
 Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
                               "extra_ask", "own_case"]
 _WORD = re.compile(r"\w+")
-
-
-class Unread(Enum):
-    """``judge``'s ``checked`` where the pair's refusal before the model was not read
-    ahead (``before_judging`` reads it for the candidates over the floor)."""
-
-    UNREAD = "unread"
-
-
-UNREAD = Unread.UNREAD
 
 
 def one_word(text: str) -> bool:
@@ -172,41 +161,33 @@ class MatchPolicy:
             return None
         return self.nearest_floor if self.nearest_floor <= similarity < self.threshold else None
 
-    def before_judging(self, pairs: Sequence[tuple[str, str]]) -> list[Refusal | None]:
+    def before_judging(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Ready the verifier for (query, cached text) pairs over the floor, each of which
         may be judged (a lookup's candidates; cache-probe's lines), in batched passes
         before ``judge`` asks for any: the nets get every text's MiniLM token states
         (``prepare_many``); the cross-encoder scores every pair the amounts-and-ids check
-        lets through (``CrossVerifier.score_pairs``; no per-text pass). Returns each
-        pair's refusal before the model (``_refused_before_model``; None: none; no
-        verifier: an empty list), for ``judge``'s ``checked``: the hard check is read once
-        a candidate, not here and again in ``judge`` (session 25's H1)."""
+        lets through (``CrossVerifier.score_pairs``; no per-text pass)."""
         verifier = self.verifier
         if verifier is None or not pairs:
-            return []
+            return
         from llm_router.cache.cross import CrossVerifier
 
-        if not isinstance(verifier, CrossVerifier):  # the nets' views come with their pass
+        if not isinstance(verifier, CrossVerifier):
             verifier.prepare_many([text for pair in pairs for text in pair])
-        checked = [self._refused_before_model(cached, query) for query, cached in pairs]
-        if isinstance(verifier, CrossVerifier):
-            verifier.score_pairs([pair for pair, refused in zip(pairs, checked, strict=True)
-                                  if refused is None])
-        return checked
+            return
+        verifier.score_pairs([(query, cached) for query, cached in pairs
+                              if self._refused_before_model(cached, query) is None])
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "", judged: int = 0,
-              floor: float | None = None, checked: Refusal | None | Unread = UNREAD
-              ) -> Verdict:
+              floor: float | None = None) -> Verdict:
         """``judged``: the candidates of this lookup the verifier read and refused before
         this one (``rank_margin``). ``floor``: the similarity floor of this candidate
-        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``).
-        ``checked``: the pair's refusal before the model where this lookup read it already
-        (``before_judging``'s, or ``respelled``'s "numbers"), else ``UNREAD``."""
+        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``)."""
         if similarity < (self.threshold if floor is None else floor):
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
-            return self._verify(similarity, cached_text, query_text, judged, checked)
+            return self._verify(similarity, cached_text, query_text, judged)
         if self.guards:
             if cached is None or query is None:
                 raise ValueError("the lexical guards need both texts' signatures")
@@ -238,8 +219,7 @@ class MatchPolicy:
     def _refused_before_model(self, cached_text: str, query_text: str) -> Refusal | None:
         """What refuses a pair before the verifier reads it (None: nothing): amounts or
         ids that differ (with the guards on), or two one-word texts. ``before_judging``
-        scores only the pairs this lets through and returns each one's refusal, which
-        ``_verify`` returns (reading it here where the lookup did not)."""
+        scores only the pairs this lets through; ``_verify`` returns its refusal."""
         assert self.verifier is not None
         if self.guards and quantity_conflict(self.verifier.view(cached_text),
                                              self.verifier.view(query_text), self.synonyms):
@@ -253,9 +233,8 @@ class MatchPolicy:
         return None
 
     def _verify(self, similarity: float, cached_text: str, query_text: str,
-                judged: int = 0, checked: Refusal | None | Unread = UNREAD) -> Verdict:
-        refused = (self._refused_before_model(cached_text, query_text) if checked is UNREAD
-                   else checked)
+                judged: int = 0) -> Verdict:
+        refused = self._refused_before_model(cached_text, query_text)
         if refused is not None:
             return Verdict(False, similarity, refused)
         assert self.verifier is not None
