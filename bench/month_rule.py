@@ -278,6 +278,10 @@ def old_modules(base: str) -> tuple[types.ModuleType, types.ModuleType]:
     for module, name in ((quantities, "amounts"), (spelling, "reading")):
         at_revision(module, name, base)
         found.append(sys.modules[f"{module.__name__}_at_{base}"])
+    # ``spelling`` imports ``quantities.plural_s`` (M4): the old reading needs the old one
+    # (M5 changes only it; session 25's fire ran before this line and saw no plural piece).
+    if hasattr(found[1], "plural_s"):
+        setattr(found[1], "plural_s", found[0].plural_s)  # noqa: B010
     return found[0], found[1]
 
 
