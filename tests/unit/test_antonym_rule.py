@@ -74,3 +74,53 @@ def test_w2_refuses_only_opposite_words(w: Any, vocab: Vocabulary, a: str, b: st
 def test_w2_names_every_pair(w: Any, vocab: Vocabulary) -> None:
     a, b = vocab.view("is the tide high in the east"), vocab.view("is the tide low in the west")
     assert w.only_opposites(a.words, b.words) == [("high", "low"), ("east", "west")]
+
+
+# Session 25's W3 (``refuses_w3``, not shipped): W2 with the direction opposites WordNet
+# lacks (bench/direction_opposites.py); heldout44-45's four swaps W2 left.
+@pytest.mark.parametrize(("a", "b", "w2", "w3"), [
+    ("the upper tension is too tight, how do I loosen it",
+     "the upper tension is too loose, how do I tighten it", False, True),
+    ("how do I lengthen the stitch", "how do I shorten the stitch", False, True),
+    ("how do I widen the gate", "how do I narrow the gate", False, True),
+    ("when is the next northbound train", "when is the next southbound train", False, True),
+    ("when is the next north-bound train", "when is the next southbound train", False, True),
+    ("turn the dial clockwise", "turn the dial counter-clockwise", False, True),
+    ("the stitches loosened after washing", "the stitches tightened after washing", False,
+     True),
+    ("is the trail uphill from the car park", "is the trail downhill from the car park",
+     False, True),
+    ("did they overrate the film", "did they underrate the film", False, True),
+    ("my clock is running fast", "my clock is running slow", True, True),  # W2's own
+    # a reworded paraphrase, both words named, one text negated: left to the verifier
+    ("how do I widen the gate", "what is the way to make the gate wider", False, False),
+    ("how do I loosen the bolt", "how can I make the bolt less tight", False, False),
+    ("how do I widen or narrow the gate", "how do I narrow or widen the gate", False, False),
+    ("how do I widen the gate", "how do I not narrow the gate", False, False),
+    # no lemma of the table: the prefix families need both words
+    ("how do I upload a file", "how do I download a file", False, False),
+    ("was I overpaid last month", "was I underpaid last month", False, False),
+])
+def test_w3_adds_the_direction_opposites(w: Any, vocab: Vocabulary, a: str, b: str, w2: bool,
+                                         w3: bool) -> None:
+    for x, y in ((a, b), (b, a)):
+        assert w.refuses_w2(vocab.view(x), vocab.view(y)) is w2
+        assert w.refuses_w3(vocab.view(x), vocab.view(y)) is w3
+
+
+def test_w3_names_every_pair(w: Any, vocab: Vocabulary) -> None:
+    a, b = vocab.view("how do I widen the gate"), vocab.view("how do I narrow the gate")
+    assert w.only_opposites(a.words, b.words) is None
+    assert w.only_opposites(a.words, b.words, directions=True) == [("widen", "narrow")]
+
+
+def test_w3_reads_hyphened_compounds_and_prefix_families(
+        bench_module: Callable[[str], ModuleType]) -> None:
+    d = bench_module("direction_opposites")
+    assert d.joined(("the", "north", "bound", "train")) == ("the", "northbound", "train")
+    words = ("the", "in", "box")
+    assert d.joined(words) is words
+    table = d.WithDirections.of_table(shared_synonyms())
+    assert ("upstream", "downstream") in table.prefixed()
+    assert {"widen", "broaden", "wide"} <= table.opposites["narrow"]
+    assert "upload" not in table.opposites.get("download", frozenset())
