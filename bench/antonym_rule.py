@@ -88,7 +88,7 @@ lacks (W3)":
     0.1 ms.
 
     # 1. the pairs W3 refuses that the hard check with W2 (main's) lets through, and
-    #    W3's added CPU over W2 on D31's pairs
+    #    W3's added CPU over W2 on D31's pairs (on main's layer, without the patch)
     .venv/bin/python bench/antonym_rule.py fire --candidate W3 --out /tmp/w3-fired.jsonl
     # 2. the stack's rows of the fired pairs with W3 (git apply
     #    bench/results/antonyms-w3-session25-layer.patch) and without it (main's layer),
