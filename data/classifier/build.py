@@ -628,6 +628,84 @@ SOURCES = (
            "914a0dc; then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The forty-second and forty-third (data/heldout42/, data/heldout43/): written at
+    # session 23's end and kept as session 24's cache decision sets; their classifier
+    # queries were scored by nothing before they joined training in session 25 (i13).
+    Source("independent-v42", "../../heldout42/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout42/, 76 marked borderline by its writer), at session 23's end "
+           "(pawn shops and jewellers, dog groomers and kennels, window cleaners and pest "
+           "controllers, tyre fitters and car washes, florists and garden centres, "
+           "funeral directors and stonemasons, driving and swimming schools, archery and "
+           "fencing clubs, invented small businesses; writers from Ghana, Namibia, "
+           "Trinidad, Jamaica, the Faroes, Orkney, Tasmania, Newfoundland outports, "
+           "parents dictating while cooking); its classifier queries scored by nothing "
+           "before training; added to training in session 25",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v43", "../../heldout43/classifier_queries.jsonl", "train",
+           "504 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout43/, 88 marked borderline by its writer), at session 23's end "
+           "(campsites and canal-boat hire, tattoo studios and piercers, removal firms and "
+           "self-storage, opticians and pharmacies, riding stables and farriers, "
+           "upholsterers and tailors, surf and ski schools, cinemas and small theatres, "
+           "invented small businesses; writers from Romania, Albania, Montenegro, Malta, "
+           "Nepal's trekking villages, Alaska, Hawaii, Patagonia, shift nurses writing "
+           "between rounds); its classifier queries scored by nothing before training; "
+           "added to training in session 25",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The forty-fourth and forty-fifth (data/heldout44/, data/heldout45/): written at
+    # session 24's start, scored once with 2.aaa7ecff at 5d5b745 (session 24's end), then
+    # declared seen; trained on since 2026-12-06 session 25 (i13), the same way.
+    Source("independent-v44", "../../heldout44/classifier_queries.jsonl", "train",
+           "505 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout44/, 105 marked borderline by its writer), at session 24's start "
+           "(music-festival ticketing and campervan pitches, sign writers and print "
+           "shops, heat-pump and boiler installers, sewing-machine repair and "
+           "haberdashery, vending-machine operators, bike-hire stands, welders and "
+           "blacksmiths, charity shops, invented small businesses; writers from Tibet, "
+           "Tahiti, Cusco, Lake Titicaca, the Mekong delta, the Scottish Highlands, rural "
+           "Quebec, long-distance truck drivers at rest stops); scored once with "
+           "2.aaa7ecff at 5d5b745; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v45", "../../heldout45/classifier_queries.jsonl", "train",
+           "494 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout45/, 75 marked borderline by its writer), at session 24's start "
+           "(forklift training and plant hire, well drilling and water-tank cleaning, "
+           "crochet and yarn shops, guitar-amp repair, reptile pet shops, hearing-aid "
+           "clinics, podiatrists, pet cremation, clock and watch repair, invented small "
+           "businesses; writers from Kyrgyzstan, Tajikistan, the Outer Hebrides, Zanzibar, "
+           "Goa, the Atacama, offshore workers and fishermen on satellite links); scored "
+           "once with 2.aaa7ecff at 5d5b745; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The forty-sixth and forty-seventh (data/heldout46/, data/heldout47/): written at
+    # session 24's start and made its S4c cache decision sets; their classifier queries
+    # were scored by nothing before they joined training in session 25 (i13).
+    Source("independent-v46", "../../heldout46/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout46/, 38 marked borderline by its writer), at session 24's start "
+           "(organic veg-box schemes, soft play, laser tag and go-kart party venues, "
+           "piano and organ restorers, costume hire, saddlers, kite-surfing schools, "
+           "self-service laundrettes, invented small businesses; writers from Uruguay, "
+           "Paraguay, Corsica, Okinawa, the Dolomites, Lapland reindeer farms, airline "
+           "cabin crew writing between flights); its classifier queries scored by nothing "
+           "before training; added to training in session 25",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v47", "../../heldout47/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout47/, 75 marked borderline by its writer), at session 24's start "
+           "(ice-cream vans and food trucks, scaffolders and roofers, beekeeping "
+           "supplies, aquarium and pond shops, mobile phone repair kiosks, translation "
+           "agencies, driving-range golf, invented small businesses; writers from "
+           "Moldova, Lithuania, Sicily, Crete, Mauritius, Greenland, Myanmar, night-shift "
+           "security guards); its classifier queries scored by nothing before training; "
+           "added to training in session 25",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
