@@ -1,0 +1,413 @@
+"""The populated cache's answers, right and wrong, and how a candidate check would tell
+them apart (session 25, an exploration: no rule is applied here).
+
+    # 1. every answer the runs gave: bench/cache_shared.py --pairs-out rows, one variant
+    .venv/bin/python bench/shared_wrong.py answers --shared RUN1-pairs.jsonl RUN2-pairs.jsonl \
+        --out A.jsonl
+    # 2. each answer's similarity, probability and stage, as the lookup reads them
+    .venv/bin/python bench/cache_losses.py --sets A.jsonl --out A.json --pairs-out A-rows.jsonl
+    # 3. the answers by class and shape, and what each candidate refuses and costs there,
+    #    per pair on bench/cache_losses.py rows (--base) too
+    .venv/bin/python bench/shared_wrong.py read --rows A-rows.jsonl --base BASE-pairs.jsonl \
+        --out bench/results/shared-wrong-session25.json [--list]
+
+Step 1 reads each pair's outcome in a ``cache_shared.py`` run (variant ``--variant``,
+the shipped ``0.5:5`` by default) and writes, for every pair its query got an answer,
+the pair (entry that answered, query) as a pair set whose ``kind`` is the answer's
+class:
+
+- ``wrong_another``: a negative pair's query answered by another entry that the labels
+  do not make its question (``relation`` wrong or unknown): what rule S4b's check (c)
+  counts, but for the few the labels make right (``right_another_negative``);
+- ``false_hit``: a negative pair's query answered by its own pair's entry;
+- ``own``: a paraphrase's query answered by its own pair's entry (right);
+- ``right_another``: a paraphrase's query answered by another entry the labels make its
+  question (right);
+- ``unknown_another`` / ``wrong_another_positive``: a paraphrase's query answered by
+  another entry the labels do not judge / make a negative of it.
+
+The pair's own ``set`` and ``id`` are kept, and ``label`` is 1 for the right classes.
+
+Step 3 reads those pairs' ``cache_losses.py`` rows (the lookup's similarity,
+probability and stage of the answering entry against the query), the word views the
+shipped lookup reads (``CrossVerifier.view``: MiniLM's word pieces, stems, content
+words; no IDF, as the shipped cross-encoder has none) and per answer the shape features
+``features`` names; then, for each candidate in ``CANDIDATES`` (a check after the
+verifier, refusing a hit), the answers of each class it refuses, and on the ``--base``
+rows (one entry per pair: ``cache_losses.py --pairs-out``) the paraphrases it would lose
+and the negatives it would refuse among the lookup's hits (``cache_losses.stage`` at the
+shipped floor and cut). A refused answer in the populated cache leaves the lookup to
+its next candidate; step 3 counts the refusal, not what the next candidate does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
+
+import numpy as np  # noqa: E402
+from cache_losses import stage  # noqa: E402
+from run_record import run_record  # noqa: E402
+
+from llm_router.cache.cross import ARTEFACT_DIR  # noqa: E402
+from llm_router.cache.lexicon import CONTEXT_WORDS  # noqa: E402
+from llm_router.cache.narrowing import ASKS, clauses, told_case  # noqa: E402
+from llm_router.cache.pair_features import TextView, Vocabulary, similarity_matrix  # noqa: E402
+from llm_router.catalog import CacheConfig  # noqa: E402
+from llm_router.embedding.minilm import shared_embedder  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "results" / "shared-wrong.json"
+RIGHT = ("own", "right_another", "right_another_negative")
+WRONG = ("wrong_another", "false_hit", "wrong_another_positive")
+CLASSES = (*WRONG, *RIGHT, "unknown_another")
+NEAR = 0.6  # a query word with a static-vector cosine >= NEAR to an entry word is "near"
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def answer_class(row: dict[str, Any]) -> str | None:
+    """The class of one ``cache_shared.py`` row's answer (see the module's docstring);
+    None when nothing answered."""
+    if row["answered"] is None:
+        return None
+    if row["outcome"] == "partner":
+        return "own" if row["label"] else "false_hit"
+    relation = row["relation"]
+    if row["label"]:
+        return {"right": "right_another", "wrong": "wrong_another_positive"}.get(
+            relation, "unknown_another")
+    return "right_another_negative" if relation == "right" else "wrong_another"
+
+
+def answers(rows: list[dict[str, Any]], variant: str) -> list[dict[str, Any]]:
+    """The answered pairs of ``rows`` at ``variant`` as a pair set (entry, query)."""
+    out = []
+    for row in rows:
+        if row["variant"] != variant:
+            continue
+        kind = answer_class(row)
+        if kind is None:
+            continue
+        out.append({"set": row["set"], "id": row["id"], "a": row["answered"], "b": row["b"],
+                    "label": int(kind in RIGHT), "kind": kind, "pair_kind": row["kind"],
+                    "partner": row["a"]})
+    return out
+
+
+def joined(found: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Step 2's rows with step 1's fields ``cache_losses.py`` leaves out (the pair's own
+    kind and entry), matched by set and id; each answer must have its row."""
+    by = {(p["set"], p["id"]): p for p in found}
+    if len(by) != len(found) or len(rows) != len(found):
+        raise SystemExit(f"{len(found)} answers ({len(by)} set and id), {len(rows)} rows")
+    out = []
+    for r in rows:
+        p = by.get((r["set"], r["id"]))
+        if p is None or (p["a"], p["b"], p["kind"]) != (r["a"], r["b"], r["kind"]):
+            raise SystemExit(f"row {r['set']} {r['id']}: not step 1's answer")
+        out.append({**r, "pair_kind": p["pair_kind"], "partner": p["partner"]})
+    return out
+
+
+def content(view: TextView) -> list[int]:
+    """Places of ``view``'s content words that say something (context words left out)."""
+    return [i for i, c in enumerate(view.content) if c and view.words[i] not in CONTEXT_WORDS]
+
+
+def features(entry: TextView, query: TextView) -> dict[str, Any]:
+    """The shape of an (entry, query) pair: word counts (``entry_words``,
+    ``query_words``, ``ratio``), content words (``entry_content``, ``query_content``:
+    context words left out), the query's content stems the entry lacks (``missing``,
+    distinct) and of those the ones no entry word comes near either (``far``: static
+    cosine under ``NEAR``), the entry's content stems the query lacks (``extra``), and
+    ``covered``: the share of the query's content stems the entry holds; the specifics the
+    query names that the entry lacks: ``amounts`` (the query names an amount, the entry
+    none: ``TextView.quantities``) and ``names`` (the query's names, ``TextView.names``,
+    that are no word of the entry's)."""
+    mine, theirs = content(entry), content(query)
+    own = set(entry.stems)
+    missing = sorted({query.stems[j] for j in theirs if query.stems[j] not in own})
+    sims = similarity_matrix(query, entry)
+    far = sorted({query.stems[j] for j in theirs if query.stems[j] not in own
+                  and (not mine or float(np.max(sims[j, mine])) < NEAR)})
+    asked = {query.stems[j] for j in theirs}
+    extra = sorted({entry.stems[i] for i in mine if entry.stems[i] not in set(query.stems)})
+    return {"entry_words": len(entry.words), "query_words": len(query.words),
+            "ratio": round(len(query.words) / max(len(entry.words), 1), 3),
+            "entry_content": len({entry.stems[i] for i in mine}),
+            "query_content": len(asked), "missing": len(missing), "far": len(far),
+            "extra": len(extra),
+            "covered": round(1 - len(missing) / max(len(asked), 1), 3),
+            "amounts": bool(query.quantities) and not entry.quantities,
+            "names": len({n for n in query.names if n not in entry.names
+                          and n not in entry.words and n not in own}),
+            "missing_words": missing, "far_words": far, "extra_words": extra}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A check after the verifier: refuses a hit whose shape ``refuses`` says."""
+
+    name: str
+    text: str
+    refuses: Callable[[dict[str, Any], Views], bool]
+
+
+PERSONS = frozenset({"i", "me", "my", "we", "us", "our", "you", "your"})  # own_case's
+
+
+def bare_topic(text: str) -> bool:
+    """Whether ``text`` opens with no question word (``narrowing.ASKS``): "watch
+    battery?", "refund for cancelled booking?" (own_case and extra_ask read only texts
+    that open with one)."""
+    first = re.match(r"\W*([a-z]+)", text.lower())
+    return first is None or not ASKS.match(first.group(1))
+
+
+def topic_case(r: dict[str, Any], views: Views) -> bool:
+    """own_case's event shape (``narrowing.told_case``) where own_case does not look: the
+    entry a bare topic, the query at least twice its words, naming a person and at least 3
+    content words the entry lacks (context words aside; own_case asks 4)."""
+    if not bare_topic(r["a"]) or r["query_words"] < 2 * r["entry_words"]:
+        return False
+    entry, query = views(r["a"]), views(r["b"])
+    if PERSONS.isdisjoint(query.words) or r["missing"] < 3:
+        return False
+    return told_case(entry, query, r["b"], clauses(r["b"], query.words))
+
+
+def shape(r: dict[str, Any], ratio: float = 2.0, missing: int = 3) -> bool:
+    """The query has ``ratio`` times the entry's words and names ``missing`` content
+    stems it lacks."""
+    return r["query_words"] >= ratio * r["entry_words"] and r["missing"] >= missing
+
+
+# Candidates looked at (exploration; none is a rule): each refuses a hit the verifier
+# decided (``cache_losses.stage`` "verifier"), never a respelled one.
+CANDIDATES: tuple[Candidate, ...] = (
+    Candidate("shape", "query words >= 2 x entry words and >= 3 query content stems the "
+              "entry lacks (context words aside)", lambda r, v: shape(r)),
+    Candidate("shape_p093", "shape and p < 0.93", lambda r, v: shape(r) and r["p"] < 0.93),
+    Candidate("mid_p095", "1.5 x entry words <= query words <= 12, >= 2 query content "
+              "stems the entry lacks, p < 0.95",
+              lambda r, v: (1.5 * r["entry_words"] <= r["query_words"] <= 12
+                            and r["missing"] >= 2 and r["p"] < 0.95)),
+    Candidate("topic_case", "own_case's told event on a bare-topic entry (topic_case)",
+              topic_case),
+    Candidate("specific", "the query names an amount or a name the entry lacks and every "
+              "entry content stem is in the query",
+              lambda r, v: (r["amounts"] or r["names"] >= 1) and r["extra"] == 0),
+    Candidate("band_p093", "cosine < 0.6 and p < 0.93 (a higher cut in the floor's band)",
+              lambda r, v: r["similarity"] < 0.6 and r["p"] < 0.93),
+    Candidate("band_p095", "cosine < 0.6 and p < 0.95",
+              lambda r, v: r["similarity"] < 0.6 and r["p"] < 0.95),
+    Candidate("cut_090", "p < 0.90 (the cut raised everywhere: a reference)",
+              lambda r, v: r["p"] < 0.90),
+    Candidate("cut_092", "p < 0.92 (a reference)", lambda r, v: r["p"] < 0.92),
+)
+
+
+def vocabulary() -> Vocabulary:
+    """The shipped lookup's word views (``load_cross_verifier``: MiniLM's tokenizer and
+    word table, no IDF)."""
+    embedder = shared_embedder()
+    return Vocabulary(embedder.tokenizer, embedder.word_table, np.zeros(0, np.float32))
+
+
+class Views:
+    """Word views, one per text."""
+
+    def __init__(self, vocab: Vocabulary):
+        self._vocab = vocab
+        self._views: dict[str, TextView] = {}
+
+    def __call__(self, text: str) -> TextView:
+        found = self._views.get(text)
+        if found is None:
+            found = self._views[text] = self._vocab.view(text)
+        return found
+
+
+def shaped(rows: list[dict[str, Any]], views: Views) -> list[dict[str, Any]]:
+    """``rows`` (cache_losses rows: ``a`` the entry, ``b`` the query) with their shape."""
+    return [{**r, **features(views(r["a"]), views(r["b"]))} for r in rows]
+
+
+def refused(candidate: Candidate, rows: list[dict[str, Any]], views: Views, floor: float,
+            cut: float) -> list[dict[str, Any]]:
+    """The hits the verifier decided among ``rows`` that ``candidate`` refuses."""
+    return [r for r in rows
+            if stage(r, floor, cut) == ("verifier", True) and candidate.refuses(r, views)]
+
+
+def on_answers(candidate: Candidate, rows: list[dict[str, Any]], views: Views, floor: float,
+               cut: float) -> dict[str, Any]:
+    """Of the populated cache's answers (step 2's rows, shaped), per class how many and
+    how many the candidate refuses; for ``wrong_another``, per hand kind too."""
+    out: dict[str, Any] = {}
+    for kind in CLASSES:
+        mine = [r for r in rows if r["kind"] == kind]
+        out[kind] = {"n": len(mine), "refused": len(refused(candidate, mine, views, floor,
+                                                            cut))}
+    wrong = [r for r in rows if r["kind"] == "wrong_another"]
+    out["wrong_another"]["by_hand"] = {
+        kind: {"n": sum(r.get("hand") == kind for r in wrong),
+               "refused": sum(r.get("hand") == kind
+                              for r in refused(candidate, wrong, views, floor, cut))}
+        for kind in HAND}
+    return out
+
+
+def on_base(candidate: Candidate, rows: list[dict[str, Any]], views: Views, floor: float,
+            cut: float) -> dict[str, Any]:
+    """Per pair (one entry), among the lookup's hits: paraphrases the candidate would
+    lose, negatives it would refuse; by kind for those it touches."""
+    hits = [r for r in rows if stage(r, floor, cut)[1]]
+    pos = [r for r in hits if r["label"]]
+    neg = [r for r in hits if not r["label"]]
+    lost = refused(candidate, pos, views, floor, cut)
+    saved = refused(candidate, neg, views, floor, cut)
+    return {"hits": len(pos), "lost": len(lost), "passed": len(neg), "refused": len(saved),
+            "lost_by_kind": dict(Counter(r["kind"] for r in lost).most_common()),
+            "refused_by_kind": dict(Counter(r["kind"] for r in saved).most_common())}
+
+
+# Hand kinds of a negative query answered by another entry (``--hand``): the entry asks
+# the query's question (right), a more general question of which the query asks a
+# specific case or part (vague), a like question with another specific (swap), or
+# another question (off).
+HAND = ("right", "vague", "swap", "off")
+
+
+def read_hand(path: Path | None) -> dict[tuple[str, str], str]:
+    """``set/id<TAB>kind`` lines (kinds: ``HAND``)."""
+    if path is None:
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, kind = line.split("\t")[:2]
+        if kind not in HAND:
+            raise SystemExit(f"{path}: {line!r}: kind not one of {HAND}")
+        where, pair = key.rsplit("/", 1)
+        out[(where, pair)] = kind
+    return out
+
+
+def brief(r: dict[str, Any]) -> dict[str, Any]:
+    keep = ("set", "id", "hand", "pair_kind", "a", "b", "partner", "similarity", "p",
+            "entry_words", "query_words", "entry_content", "query_content", "missing", "far",
+            "extra", "covered", "amounts", "names", "missing_words")
+    return {k: r[k] for k in keep if k in r}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    one = sub.add_parser("answers", help="step 1: the runs' answers as a pair set")
+    one.add_argument("--shared", type=Path, nargs="+", required=True,
+                     help="bench/cache_shared.py --pairs-out files")
+    one.add_argument("--variant", default="0.5:5")
+    one.add_argument("--out", type=Path, required=True)
+    three = sub.add_parser("read", help="step 3: classes, shapes and candidates")
+    three.add_argument("--answers", type=Path, nargs="+", required=True,
+                       help="step 1's pairs (one or more files)")
+    three.add_argument("--rows", type=Path, nargs="+", required=True,
+                       help="bench/cache_losses.py --pairs-out rows of them, in order")
+    three.add_argument("--hand", type=Path, default=None,
+                       help="hand kinds of the wrong_another answers (set/id<TAB>kind)")
+    three.add_argument("--base", type=Path, nargs="*", default=[],
+                       help="bench/cache_losses.py --pairs-out rows: per pair, one entry")
+    three.add_argument("--out", type=Path, default=OUT)
+    three.add_argument("--shaped-out", type=Path, default=None,
+                       help="write every answer's row with its shape here (jsonl)")
+    args = parser.parse_args()
+    if args.step == "answers":
+        rows = [r for path in args.shared for r in read_rows(path)]
+        found = answers(rows, args.variant)
+        if not found:
+            raise SystemExit(f"no answers at variant {args.variant} in {args.shared}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in found),
+                            encoding="utf-8")
+        print(json.dumps(dict(Counter(p["kind"] for p in found).most_common())))
+        print(f"wrote {args.out} ({len(found)} answers)")
+        return 0
+    return read(args)
+
+
+def read(args: argparse.Namespace) -> int:
+    config = CacheConfig()
+    floor = config.verifier_floor
+    cut = config.verifier_threshold or float(json.loads(
+        (ARTEFACT_DIR / "cross.json").read_text(encoding="utf-8"))["threshold"])
+    views = Views(vocabulary())
+    hand = read_hand(args.hand)
+    found = [p for path in args.answers for p in read_rows(path)]
+    rows = shaped(joined(found, [r for path in args.rows for r in read_rows(path)]), views)
+    for r in rows:
+        if r["kind"] == "wrong_another" and (r["set"], r["id"]) in hand:
+            r["hand"] = hand[(r["set"], r["id"])]
+    base = {str(path): shaped(read_rows(path), views) for path in args.base}
+    wrong = [r for r in rows if r["kind"] == "wrong_another"]
+    result: dict[str, Any] = {
+        "floor": floor, "cut": cut,
+        "answers": dict(Counter(r["kind"] for r in rows).most_common()),
+        "wrong_another_by_hand": dict(Counter(r.get("hand", "unread") for r in wrong)),
+        "candidates": {c.name: {"text": c.text,
+                                "answers": on_answers(c, rows, views, floor, cut),
+                                "base": {k: on_base(c, v, views, floor, cut)
+                                         for k, v in base.items()}}
+                       for c in CANDIDATES},
+        "wrong_another": [brief(r) for r in wrong],
+        "run": run_record()}
+    if args.shaped_out is not None:
+        args.shaped_out.parent.mkdir(parents=True, exist_ok=True)
+        args.shaped_out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                           for r in rows), encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    report(result)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def report(result: dict[str, Any]) -> None:
+    """One line a candidate: what it refuses and costs in the populated cache and per
+    pair."""
+    print(f"answers: {result['answers']}; wrong_another by hand: "
+          f"{result['wrong_another_by_hand']}")
+    print("| candidate | wrong_another refused (right/vague/swap/off) | false_hit | own | "
+          "right_another | unknown_another | per pair: hits lost / false hits refused |\n"
+          "|---|---|---|---|---|---|---|")
+    for name, c in result["candidates"].items():
+        a = c["answers"]
+        by = a["wrong_another"]["by_hand"]
+        base = "; ".join(f"{v['lost']}/{v['hits']}, {v['refused']}/{v['passed']}"
+                         for v in c["base"].values())
+        print(f"| {name} | {a['wrong_another']['refused']}/{a['wrong_another']['n']} ("
+              + "/".join(str(by[k]["refused"]) for k in HAND) + f") | "
+              f"{a['false_hit']['refused']}/{a['false_hit']['n']} | "
+              f"{a['own']['refused']}/{a['own']['n']} | "
+              f"{a['right_another']['refused']}/{a['right_another']['n']} | "
+              f"{a['unknown_another']['refused']}/{a['unknown_another']['n']} | {base} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

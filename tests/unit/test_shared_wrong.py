@@ -1,0 +1,101 @@
+"""bench/shared_wrong.py: the populated cache's answers by class, their shape, and the
+candidates' counts (session 25's exploration of the wrong answers)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def wrong(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("shared_wrong")
+
+
+def shared_row(label: int, outcome: str, answered: str | None, relation: str | None,
+               n: int = 1) -> dict[str, object]:
+    return {"variant": "0.5:5", "set": "s", "id": f"p{n:04d}", "label": label,
+            "kind": "near_topic" if not label else "short_long", "a": "partner",
+            "b": f"query {n}", "outcome": outcome, "answered": answered,
+            "relation": relation, "filler": False, "alone": False}
+
+
+def test_each_answer_has_its_class(wrong: ModuleType) -> None:
+    """Nothing answered: no class; the pair's own entry: own or a false hit; another
+    entry: by its label relation, a negative's 'right' apart."""
+    assert wrong.answer_class(shared_row(1, "refused", None, None)) is None
+    assert wrong.answer_class(shared_row(1, "partner", "partner", None)) == "own"
+    assert wrong.answer_class(shared_row(0, "partner", "partner", None)) == "false_hit"
+    assert wrong.answer_class(shared_row(0, "other", "e", "unknown")) == "wrong_another"
+    assert wrong.answer_class(shared_row(0, "other_negative", "e", "wrong")) == "wrong_another"
+    assert wrong.answer_class(shared_row(0, "other_same", "e", "right")) == \
+        "right_another_negative"
+    assert wrong.answer_class(shared_row(1, "other_same", "e", "right")) == "right_another"
+    assert wrong.answer_class(shared_row(1, "other", "e", "unknown")) == "unknown_another"
+    assert wrong.answer_class(shared_row(1, "other_negative", "e", "wrong")) == \
+        "wrong_another_positive"
+
+
+def test_answers_are_a_pair_set_of_one_variant(wrong: ModuleType) -> None:
+    rows = [shared_row(0, "other", "watch battery?", "unknown", 1),
+            shared_row(1, "partner", "partner", None, 2),
+            shared_row(1, "top_k", None, None, 3),
+            {**shared_row(0, "partner", "partner", None, 4), "variant": "0.5:10"}]
+    found = wrong.answers(rows, "0.5:5")
+    assert [(p["id"], p["a"], p["kind"], p["label"]) for p in found] == [
+        ("p0001", "watch battery?", "wrong_another", 0), ("p0002", "partner", "own", 1)]
+    assert found[0]["partner"] == "partner" and found[0]["pair_kind"] == "near_topic"
+    rows_out = [{k: p[k] for k in ("set", "id", "a", "b", "kind", "label")} for p in found]
+    assert [r["pair_kind"] for r in wrong.joined(found, rows_out)] == ["near_topic",
+                                                                       "short_long"]
+    with pytest.raises(SystemExit):
+        wrong.joined(found, rows_out[:1])
+    with pytest.raises(SystemExit):
+        wrong.joined(found, [rows_out[1], {**rows_out[0], "id": "p0002"}])
+
+
+def test_the_shape_of_a_short_entry_and_a_long_query(wrong: ModuleType) -> None:
+    views = wrong.Views(wrong.vocabulary())
+    got = wrong.features(views("watch battery?"), views(
+        "After you put a new battery in my watch it's stopped keeping time, what's gone "
+        "wrong?"))
+    assert got["entry_words"] == 2 and got["query_words"] == 18 and got["ratio"] == 9.0
+    assert got["missing"] == 5 and got["extra"] == 0 and not got["amounts"]
+    assert "battery" not in " ".join(got["missing_words"])
+    lesson = wrong.features(views("how much is a lesson"),
+                            views("How much is a lesson with your senior instructor Kwame?"))
+    assert lesson["names"] == 1 and lesson["extra"] == 0
+    chicken = wrong.features(views("How long do I roast a chicken?"),
+                             views("how long to roast a 4kg chicken"))
+    assert chicken["amounts"] and chicken["extra"] == 0
+
+
+def test_bare_topics_and_the_candidates(wrong: ModuleType) -> None:
+    assert wrong.bare_topic("watch battery?") and wrong.bare_topic("refund for cancelled booking?")
+    assert not wrong.bare_topic("how much is a lesson")
+    views = wrong.Views(wrong.vocabulary())
+    a, b = "uniform express wash?", ("I used the express wash and my uniform came out with "
+                                     "a stain, can you help?")
+    row = {"a": a, "b": b, "similarity": 0.67, "p": 0.927, "numbers": False,
+           "respelling": None, **wrong.features(views(a), views(b))}
+    assert wrong.topic_case(row, views)
+    assert not wrong.topic_case({**row, "a": "what is the uniform express wash?"}, views)
+    named = {c.name: c for c in wrong.CANDIDATES}
+    assert named["shape"].refuses(row, views) and named["shape_p093"].refuses(row, views)
+    assert not named["band_p093"].refuses(row, views)  # cosine 0.67
+    respelled = {**row, "respelling": ["typo"]}
+    assert wrong.refused(named["shape"], [row, respelled], views, 0.5, 0.855177) == [row]
+
+
+def test_hand_kinds_are_read_and_checked(wrong: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "hand.tsv"
+    path.write_text("# set/id<TAB>kind\nheldout46/p0315\tvague\n", encoding="utf-8")
+    assert wrong.read_hand(path) == {("heldout46", "p0315"): "vague"}
+    path.write_text("heldout46/p0315\tmaybe\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        wrong.read_hand(path)
+    assert json.dumps(wrong.HAND) == '["right", "vague", "swap", "off"]'
