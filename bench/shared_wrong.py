@@ -309,11 +309,13 @@ def read_hand(path: Path | None) -> dict[tuple[str, str], str]:
     return out
 
 
-def brief(r: dict[str, Any]) -> dict[str, Any]:
+def brief(r: dict[str, Any], floor: float, cut: float) -> dict[str, Any]:
+    """One answer as the results list it: the texts (``a`` the entry that answered, ``b``
+    the query, ``partner`` its pair's entry), the lookup's reading and the shape."""
     keep = ("set", "id", "hand", "pair_kind", "a", "b", "partner", "similarity", "p",
-            "entry_words", "query_words", "entry_content", "query_content", "missing", "far",
-            "extra", "covered", "amounts", "names", "missing_words")
-    return {k: r[k] for k in keep if k in r}
+            "entry_words", "query_words", "missing", "extra", "amounts", "names",
+            "missing_words")
+    return {**{k: r[k] for k in keep if k in r}, "stage": stage(r, floor, cut)[0]}
 
 
 def main() -> int:
@@ -324,6 +326,11 @@ def main() -> int:
                      help="bench/cache_shared.py --pairs-out files")
     one.add_argument("--variant", default="0.5:5")
     one.add_argument("--out", type=Path, required=True)
+    runs = sub.add_parser("runs", help="the cache_shared.py results, one summary")
+    runs.add_argument("--results", type=Path, nargs="+", required=True,
+                      help="bench/cache_shared.py --out files")
+    runs.add_argument("--variant", default="0.5:5")
+    runs.add_argument("--out", type=Path, required=True)
     three = sub.add_parser("read", help="step 3: classes, shapes and candidates")
     three.add_argument("--answers", type=Path, nargs="+", required=True,
                        help="step 1's pairs (one or more files)")
@@ -348,7 +355,35 @@ def main() -> int:
         print(json.dumps(dict(Counter(p["kind"] for p in found).most_common())))
         print(f"wrote {args.out} ({len(found)} answers)")
         return 0
+    if args.step == "runs":
+        return summary(args)
     return read(args)
+
+
+def summary(args: argparse.Namespace) -> int:
+    """Per ``cache_shared.py`` run at ``--variant``: its sets, verifier, what a user sees
+    over its sets (``all``), the CPU a lookup and its run record; and the negatives
+    answered by another entry summed over the runs."""
+    runs = []
+    for path in args.results:
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if "incomplete" in result:
+            raise SystemExit(f"{path}: an unfinished run")
+        variant = result["by_variant"][args.variant]
+        runs.append({"file": path.name, "sets": result["sets"],
+                     "verifier": result["verifier"], "entries": result["entries"],
+                     "all": variant["all"], "cpu_ms_per_lookup": variant["cpu_ms_per_lookup"],
+                     "timings": result["timings"]})
+    total = {side: {k: sum(r["all"][side][k] for r in runs)
+                    for k in ("n", "own", "another", "another_right", "another_wrong",
+                              "another_unknown", "none")}
+             for side in ("positives", "negatives")}
+    out = {"variant": args.variant, "total": total, "runs": runs, "run": run_record()}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(total))
+    print(f"wrote {args.out}")
+    return 0
 
 
 def read(args: argparse.Namespace) -> int:
@@ -374,7 +409,7 @@ def read(args: argparse.Namespace) -> int:
                                 "base": {k: on_base(c, v, views, floor, cut)
                                          for k, v in base.items()}}
                        for c in CANDIDATES},
-        "wrong_another": [brief(r) for r in wrong],
+        "wrong_another": [brief(r, floor, cut) for r in wrong],
         "run": run_record()}
     if args.shaped_out is not None:
         args.shaped_out.parent.mkdir(parents=True, exist_ok=True)

@@ -99,3 +99,27 @@ def test_hand_kinds_are_read_and_checked(wrong: ModuleType, tmp_path: Path) -> N
     with pytest.raises(SystemExit):
         wrong.read_hand(path)
     assert json.dumps(wrong.HAND) == '["right", "vague", "swap", "off"]'
+
+
+def test_runs_are_summed(wrong: ModuleType, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``runs``: each cache_shared result's user view at the variant, the negatives and
+    positives summed; an unfinished run stops it."""
+    side = {"n": 10, "own": 1, "another": 2, "another_right": 1, "another_wrong": 0,
+            "another_unknown": 1, "none": 7}
+    result = {"sets": ["heldout46", "heldout47"], "verifier": {"model": "cross"},
+              "entries": 10000, "timings": {"wall_s": 1.0},
+              "by_variant": {"0.5:5": {"cpu_ms_per_lookup": 20.0,
+                                        "all": {"positives": side, "negatives": side}}}}
+    paths = [tmp_path / "a.json", tmp_path / "b.json"]
+    for path in paths:
+        path.write_text(json.dumps(result), encoding="utf-8")
+    out = tmp_path / "out.json"
+    monkeypatch.setattr("sys.argv", ["shared_wrong.py", "runs", "--results", *map(str, paths),
+                                     "--out", str(out)])
+    assert wrong.main() == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got["total"]["negatives"]["another"] == 4 and len(got["runs"]) == 2
+    paths[1].write_text(json.dumps({"incomplete": "running"}), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        wrong.main()
