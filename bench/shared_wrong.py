@@ -8,8 +8,11 @@ them apart (session 25, an exploration: no rule is applied here).
     .venv/bin/python bench/cache_losses.py --sets A.jsonl --out A.json --pairs-out A-rows.jsonl
     # 3. the answers by class and shape, and what each candidate refuses and costs there,
     #    per pair on bench/cache_losses.py rows (--base) too
-    .venv/bin/python bench/shared_wrong.py read --rows A-rows.jsonl --base BASE-pairs.jsonl \
-        --out bench/results/shared-wrong-session25.json [--list]
+    .venv/bin/python bench/shared_wrong.py read --answers A.jsonl --rows A-rows.jsonl \
+        --hand bench/results/shared-wrong-kinds-session25.tsv --base BASE-pairs.jsonl \
+        --out bench/results/shared-wrong-session25.json [--shaped-out SHAPED.jsonl]
+    # the runs' cache_shared.py results in one summary
+    .venv/bin/python bench/shared_wrong.py runs --results RUN1.json RUN2.json --out SUMMARY.json
 
 Step 1 reads each pair's outcome in a ``cache_shared.py`` run (variant ``--variant``,
 the shipped ``0.5:5`` by default) and writes, for every pair its query got an answer,
@@ -26,7 +29,9 @@ class:
 - ``unknown_another`` / ``wrong_another_positive``: a paraphrase's query answered by
   another entry the labels do not judge / make a negative of it.
 
-The pair's own ``set`` and ``id`` are kept, and ``label`` is 1 for the right classes.
+The pair's own ``set`` and ``id`` are kept, ``label`` is 1 for the right classes, and
+``pair_kind`` / ``partner`` are the pair's own kind and entry (step 3 joins them back by
+set and id: ``cache_losses.py`` leaves them out).
 
 Step 3 reads those pairs' ``cache_losses.py`` rows (the lookup's similarity,
 probability and stage of the answering entry against the query), the word views the
@@ -38,6 +43,8 @@ rows (one entry per pair: ``cache_losses.py --pairs-out``) the paraphrases it wo
 and the negatives it would refuse among the lookup's hits (``cache_losses.stage`` at the
 shipped floor and cut). A refused answer in the populated cache leaves the lookup to
 its next candidate; step 3 counts the refusal, not what the next candidate does.
+``--hand`` adds the kinds a reader gave the ``wrong_another`` answers (``HAND``), and
+the results list every ``wrong_another`` answer with its reading and shape.
 """
 
 from __future__ import annotations
