@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -275,6 +275,30 @@ S4_REF_CUT ?=
 verifier-cross-s4: $(BIN)/llm-router data
 	$(call cross_self,$(S4_RUN),$(S4_FROM),$(S4_PREPARE),$(S4_NAME),$(S4_FIT),$(S4_D),$(S4_RULE),$(S4_REF_FROM),$(S4_REF_CUT))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S4_D) --variants 0.5:5 and bench/stack_cost.py --verifiers cross --states request, each with --cross-dir $(S4_RUN)/$(if $(S4_REF_FROM),reference,start) and $(S4_RUN)/$(S4_NAME); the verdicts of the lookup against the offline scorer on the $(S4_D) pairs"
+
+# Session 25's S5 (docs/cache-history.md "Session 25: S5, the shipped cross-encoder continued on
+# eighteen more writers"): S4's recipe from S2 (S5_FROM, e73fe20's layer, cross.npz 2a9b446e at
+# 0.855177: the start, the reference and the teacher) on every writer S2 never trained on at once:
+# heldout9-11 and 14-47 held (prepare --rule session25: heldout30-47 trained too, heldout48-49 and
+# bench/cache_pairs/heldout.jsonl under the text guard, any pair sharing a text with heldout48-49's
+# dropped), no nets, --distil 0.5, 0.85 of an epoch (fit --epochs: round(0.85 x the bundle's pairs
+# / 32) steps), seed 25, exported with no "combine"; decided by the lead's rule session25 on
+# heldout48-49 (S5_D) and Quora: c is c_Q, (a) 3.0 points, (b) 1.0 point in each set, no
+# false-hit path (the session read S2's rows from the lead's base rows at 3c4c050, the same
+# lookup). S5_SHIP: a decision to write into the export's cross.json (cross_continue ship); empty:
+# the export as decide left it.
+S5_RUN ?= .cache/cross-s5
+S5_NAME ?= S5
+S5_FROM ?= e73fe20
+S5_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session25
+S5_FIT ?= --epochs 0.85 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 25
+S5_RULE ?= session25
+S5_D ?= heldout48 heldout49
+S5_SHIP ?=
+verifier-cross-s5: $(BIN)/llm-router data
+	$(call cross_self,$(S5_RUN),$(S5_FROM),$(S5_PREPARE),$(S5_NAME),$(S5_FIT),$(S5_D),$(S5_RULE))
+	$(if $(S5_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S5_RUN)/$(S5_NAME) --decision $(S5_SHIP) --against $(CONTINUE_LAYER)/cross.json)
+	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S5_D) (S2: --variants 0.5:5 on $(S5_RUN)/start; S5: --variants 0.5:5:3:<c> on $(S5_RUN)/$(S5_NAME)) and bench/stack_cost.py --verifiers cross --states request, alternated, on both folders; the verdicts of the lookup against the offline scorer on the $(S5_D) pairs"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

@@ -19,12 +19,14 @@ from train.cache_verifier.cross_continue import (
     D3,
     D4,
     D10,
+    D48,
     D_SESSION16,
     DECISION_SETS,
     FLOOR,
     FOCUS_SETS,
     HELD_22,
     HELD_23,
+    HELD_25,
     HELD_SESSION21,
     HELD_SETS,
     MATCHED_SETS,
@@ -309,7 +311,7 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
             if r not in ("session19", "session20", "session21", "session21-alone", "session22",
-                         "session23")} == {
+                         "session23", "session25")} == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -564,6 +566,7 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
                         share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
                                                share_all=share_all))
     for name, guard, held, share_all in (
+            ("session25", D48, held_sets(HELD_25), True),
             ("session23", D3, held_sets(HELD_23), True),
             ("session22", D2, held_sets(HELD_22), True),
             ("session21", D4, HELD_SESSION21, False), ("session20", D10, HELD_SETS, False),
@@ -645,7 +648,8 @@ def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -
     assert list(held_sets(HELD_22)) == [*HELD_SESSION21, *D4]
     assert not set(held_sets(HELD_22)) & set(D2)
     assert all(p.is_file() for p in held_sets(HELD_22).values())
-    assert not any(RULES[r].share_all for r in RULES if r not in ("session22", "session23"))
+    assert not any(RULES[r].share_all for r in RULES
+                   if r not in ("session22", "session23", "session25"))
 
 
 def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
@@ -775,3 +779,73 @@ def test_session_23s_b_may_be_read_at_the_cut_main_ships(
     monkeypatch.setattr(sys, "argv", [*base, "--rule", "session22", "--shipped-cut", "0.85"])
     with pytest.raises(SystemExit, match="session23"):
         cc.main()
+
+
+def test_session_25_trains_on_s2s_nineteen_and_heldout30_47_and_guards_heldout48_49() -> None:
+    """S5 (session 25): S2's nineteen held sets (``HELD_21``) and heldout30-47, eighteen
+    writers S2 never trained on, after them; D48 (heldout48-49) is under the text guard,
+    never trained on, and any bundle pair sharing a text with one of its pairs is dropped
+    too (``share_all``)."""
+    rule = RULES["session25"]
+    assert D48 == ("heldout48", "heldout49") and rule.sets == D48 and rule.share_all
+    assert rule.held == HELD_25 == (*RULES["session21"].held, *range(30, 48))
+    assert list(held_sets(HELD_25)) == [*HELD_SESSION21, *(f"heldout{n}" for n in range(30, 48))]
+    assert not set(held_sets(HELD_25)) & set(D48)
+    assert all(p.is_file() for p in held_sets(HELD_25).values())
+
+
+def test_session_25s_rule_asks_three_points_and_one_in_each_set(tmp_path: Path) -> None:
+    """S5 against S2 at 0.855177 on D48: c is c_Q (D48's and Quora's false hits at S2's), (a)
+    3.0 points there and (b) every set gaining at least 1.0 point (``each_gain``), no
+    false-hit path."""
+    rule = RULES["session25"]
+    assert rule.shipped_cut == 0.855177 and "S2's D48 false hits at 0.855177" in rule.text
+    assert (rule.gain, rule.newest, rule.newest_must, rule.fewer, rule.quora, rule.each_gain) == (
+        3.0, (), "", None, True, 1.0)
+    assert rule.text.startswith("S5: S2 (cross.npz 2a9b446e) continued on heldout30-47")
+    assert rule.text.endswith("Otherwise S2 stays at 0.855177.")
+    shipped = {name: [(1, 0.99)] * 180 + [(1, 0.5)] * 20 + [(0, 0.95)] * 5 + [(0, 0.1)] * 95
+               for name in rule.sets}
+    base = _losses_rows(tmp_path / "base.jsonl", shipped)
+    qb = _quora_rows(tmp_path / "qb.jsonl", [0.95, 0.5])
+
+    def decide(cand: dict[str, list[tuple[int, float]]], name: str) -> dict[str, Any]:
+        return decide_cut(base, _losses_rows(tmp_path / f"{name}.jsonl", cand), rule,
+                          (qb, _quora_rows(tmp_path / f"q{name}.jsonl", [0.95, 0.91])))
+
+    # seven more paraphrases a set (+3.5 points each): (a) and (b) hold at c_Q
+    even = {name: [(1, 0.99)] * 180 + [(1, 0.92)] * 7 + [(1, 0.5)] * 13 + [(0, 0.89)] * 5
+            + [(0, 0.1)] * 95 for name in rule.sets}
+    result = decide(even, "even")
+    assert result["cut"] == 0.910001 and result["chosen"] == "c_Q"
+    assert result["recall_points"] == 3.5 and result["a_prime"] is None
+    assert result["b"]["pass"] and result["b"]["worst_set_points"] == 3.5
+    # twelve more in one set, one in the other (+3.25 points, +0.5 in heldout49): (a) holds,
+    # (b) does not, and nothing else is tried
+    split = {"heldout48": [(1, 0.99)] * 180 + [(1, 0.92)] * 12 + [(1, 0.5)] * 8 + [(0, 0.89)] * 5
+             + [(0, 0.1)] * 95,
+             "heldout49": [(1, 0.99)] * 180 + [(1, 0.92)] + [(1, 0.5)] * 19 + [(0, 0.89)] * 5
+             + [(0, 0.1)] * 95}
+    result = decide(split, "split")
+    assert result["a"]["pass"] and result["recall_points"] == 3.25
+    assert not result["b"]["pass"] and result["b"]["worst_set_points"] == 0.5
+    assert result["chosen"] is None and set(result["cuts"]) == {"c_Q"}
+    # two more in heldout49 (+1.0 point, exactly the bar): (b) holds
+    split["heldout49"] = [(1, 0.99)] * 180 + [(1, 0.92)] * 2 + [(1, 0.5)] * 18 + [(0, 0.89)] * 5 \
+        + [(0, 0.1)] * 95
+    result = decide(split, "split2")
+    assert result["b"]["pass"] and result["b"]["worst_set_points"] == 1.0
+    assert result["chosen"] == "c_Q" and result["recall_points"] == 3.5
+    # five more a set (+2.5 points): (a) fails
+    result = decide({name: [(1, 0.99)] * 185 + [(1, 0.5)] * 15 + [(0, 0.89)] * 5
+                     + [(0, 0.1)] * 95 for name in rule.sets}, "short")
+    assert not result["a"]["pass"] and result["b"]["pass"] and result["chosen"] is None
+
+
+def test_fit_epochs_is_that_share_of_the_bundles_pairs_in_batches(tmp_path: Path) -> None:
+    """``fit --epochs`` (session 25): round(epochs x the pairs ``prepare`` counted / batch)."""
+    from train.cache_verifier.cross_continue import steps_for
+
+    (tmp_path / "bundle.json").write_text(json.dumps({"train_pairs": 70001}))
+    assert steps_for(tmp_path / "bundle.npz", 0.85, 32) == round(0.85 * 70001 / 32) == 1859
+    assert steps_for(tmp_path / "bundle.npz", 1.0, 64) == 1094
