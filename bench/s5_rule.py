@@ -1,0 +1,412 @@
+"""The lead's rule S5 (session 25): S2 continued on every writer it never trained on at once
+(heldout30-47), decided on heldout48-49, applied once, as written, from the lookup's rows.
+The rule, quoted unchanged:
+
+    S5: S2 (cross.npz 2a9b446e) continued on heldout30-47 by S4's recipe (the brief's bundle
+    and fit, seed 25). D48 = heldout48, heldout49 (trained on by neither; read by nothing
+    before session 25 but the lead's base rows). Verdicts: cache_losses.stage(row, 0.5, cut)
+    on bench/cache_losses.py rows with every shipped check on (S2:
+    /work/base/base-D48-3c4c050-pairs.jsonl; S5: --cross-dir S5 at main). F = S2's D48 false
+    hits at 0.855177; Q = S2's pairs:qqp false hits at 0.855177
+    (/work/base/quora-3c4c050-pairs.jsonl). c = S5's lowest 6-decimal cut at which its D48
+    false hits <= F and its pairs:qqp false hits <= Q. S5 replaces S2, shipped at c, iff (a)
+    S5's D48 recall at c >= S2's D48 recall at 0.855177 + 3.0 points; (b) on each of
+    heldout48 and heldout49, S5's recall at c >= S2's at 0.855177 + 1.0 point; (c)
+    bench/cache_shared.py on heldout48+heldout49 (10,000 entries; S2 at 0.5:5, S5 at
+    0.5:5:3:c): negative queries answered by another entry with S5 <= S2's + 2; (e) a lone new
+    candidate's median CPU with S5 <= 10 ms (bench/stack_cost.py --verifiers cross --states
+    request, alternated with S2), and S5's verdicts identical between the lookup and the
+    offline scorer on the D48 pairs. Otherwise S2 stays at 0.855177.
+
+How each part is read (rule S4b's reading, ``bench/s4b_rule.py``, whose helpers this
+imports): a pair's verdict is ``cache_losses.stage`` at floor 0.5 and the counts
+``cache_losses.counts``; c is ``cross_continue.lowest_cut`` under both bounds (the search
+``cross_continue decide --rule session25`` runs too: its cut must be this one); the recall
+on a set compares hits over the same positives. (c) reads ``cache_shared.py``'s
+``by_variant[...].all.negatives.another``: S2's run at ``--variants 0.5:5`` with S2's
+``cross.json`` at 0.855177, S5's ``--variants 0.5:5:3:<c>`` (the fourth field judges at c).
+(e) reads ``stack_cost.py``'s "1 candidate" median line of each round (rounds alternated S5,
+S2, S5, S2 into one text file, each round under a ``## S5`` or ``## S2`` header line): every
+S5 round's median <= 10 ms; and ``s5_rule.py identity``'s count of D48 pairs whose verdict
+at c differs between one lookup of that one candidate (``CrossVerifier.probability``, its
+own pass, nothing kept) and the batched row: 0. Records beside the verdict, not conditions:
+both at S2's cut and at c per set, kind and traffic on D48 with the Quora file's components;
+the curve at matched false hits on D48 (each model's lowest cut with at most 0.5, 1, 2, 3 %
+of D48's negatives passed); the pairs they disagree on at c; who answered in the populated
+caches; the bundle's and the fit's record. The commands (2026-12-06):
+
+    .venv/bin/python bench/cache_losses.py --sets heldout48 heldout49 --cross-dir S5 \\
+        --out D48-S5.json --pairs-out D48-S5-pairs.jsonl      # and --sets pairs: quora-S5
+    .venv/bin/python bench/cache_shared.py --sets heldout48 heldout49 --variants 0.5:5 \\
+        --cross-dir S2 --out SHARED-S2.json --pairs-out SHARED-S2-pairs.jsonl
+    .venv/bin/python bench/cache_shared.py --sets heldout48 heldout49 --cross-dir S5 \\
+        --variants 0.5:5:3:<c> --out SHARED-S5.json --pairs-out SHARED-S5-pairs.jsonl
+    .venv/bin/python bench/stack_cost.py --verifiers cross --cross-dir [S5 | S2] \\
+        --states request --rounds 1              # twice each, alternated, into COST.txt
+    .venv/bin/python bench/s5_rule.py identity --rows D48-S5-pairs.jsonl --cross-dir S5 \\
+        --cut <c> --out IDENTITY.json
+    .venv/bin/python bench/s5_rule.py verdict --s5 D48-S5-pairs.jsonl \\
+        --s5-quora quora-S5-pairs.jsonl --shared-s2 SHARED-S2.json --shared-s5 SHARED-S5.json \\
+        --shared-pairs SHARED-S2-pairs.jsonl SHARED-S5-pairs.jsonl --cost COST.txt \\
+        --identity IDENTITY.json [--decision decision-S5.json --bundle bundle.json \\
+        --fit fit/S5.json]                                     # the verdict
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from cache_losses import counts
+from run_record import run_record
+from s4b_rule import EXAMPLES, FLOOR, QUORA, RANK_MARGIN, VARIANT, figures, split, traffic_of
+from s4b_rule import other_answers as s4b_other_answers
+from verifier_rule import disagreements as verifier_disagreements
+from verifier_rule import only, save
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.cross_continue import lowest_cut  # noqa: E402
+from train.cache_verifier.pairs import read_jsonl  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RULE = " ".join(__doc__.split("\n\n")[1].split())  # the quoted rule, as the lead wrote it
+D48 = ("heldout48", "heldout49")
+S2_CUT = 0.855177  # S2's shipped cut (cross.npz 2a9b446e)
+S2_SHA = "2a9b446e"
+MODELS = ("S2", "S5")
+GAIN = 3.0  # (a), points of D48 recall
+EACH_GAIN = 1.0  # (b), points of recall on each set
+ANOTHER_SLACK = 2  # (c)
+CPU_MS = 10.0  # (e), a lone new candidate's median
+CURVE = (0.005, 0.01, 0.02, 0.03)  # matched false-hit rates on D48 (a record)
+BASE = Path("/work/base")
+DEFAULTS = {"s2": BASE / "base-D48-3c4c050-pairs.jsonl",
+            "s2_quora": BASE / "quora-3c4c050-pairs.jsonl"}
+OUT = HERE / "results" / "verifier-s5-session25.json"
+
+
+def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str) -> None:
+    if [(r["set"], r["id"], r["a"], r["b"], r["label"]) for r in a] != [
+            (r["set"], r["id"], r["a"], r["b"], r["label"]) for r in b]:
+        raise SystemExit(f"S2's and S5's {what} rows hold different pairs")
+
+
+def points(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """a's recall minus b's, in points."""
+    return round((a["recall"] - b["recall"]) * 100, 4)
+
+
+def curve(rows: dict[str, list[dict[str, Any]]],
+          rates: tuple[float, ...] = CURVE) -> list[dict[str, Any]]:
+    """Both models at matched false hits: for each rate, each model's lowest 6-decimal cut
+    passing at most floor(rate x D48's negatives) of them, and its counts there."""
+    negatives = counts(rows["S2"], FLOOR, S2_CUT)["negatives"]
+    out = []
+    for rate in rates:
+        most = math.floor(rate * negatives + 1e-9)
+        at = {}
+        for m in MODELS:
+            cut = lowest_cut(rows[m], most)
+            at[m] = {"cut": cut, **counts(rows[m], FLOOR, cut)}
+        out.append({"rate": rate, "false_hits_at_most": most, **at,
+                    "points": points(at["S5"], at["S2"])})
+    return out
+
+
+def decide(d48: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str, Any]]],
+           traffic: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
+    """F, Q, c, checks (a) and (b) with their figures (and the records)."""
+    same_pairs(d48["S2"], d48["S5"], "D48")
+    same_pairs(quora["S2"], quora["S5"], "Quora")
+    qqp = {m: [r for r in quora[m] if r["set"] == QUORA] for m in MODELS}
+    if not all(qqp.values()):
+        raise SystemExit(f"no {QUORA} rows (cache_losses.py --sets pairs)")
+    f = counts(d48["S2"], FLOOR, S2_CUT)["false_hits"]
+    q = counts(qqp["S2"], FLOOR, S2_CUT)["false_hits"]
+    c = lowest_cut(d48["S5"], f, (qqp["S5"], q))
+    s2, s5 = counts(d48["S2"], FLOOR, S2_CUT), counts(d48["S5"], FLOOR, c)
+    by_set = {s: {"S2": counts([r for r in d48["S2"] if r["set"] == s], FLOOR, S2_CUT),
+                  "S5": counts([r for r in d48["S5"] if r["set"] == s], FLOOR, c)} for s in D48}
+    check_a = {"S2_recall": s2["recall"], "S5_recall": s5["recall"], "S2_hits": s2["hits"],
+               "S5_hits": s5["hits"], "positives": s2["positives"],
+               "S5_false_hits": s5["false_hits"], "points": points(s5, s2), "needs": GAIN,
+               "pass": points(s5, s2) >= GAIN - 1e-9}
+    check_b = {"by_set": {s: {"S2_hits": v["S2"]["hits"], "S5_hits": v["S5"]["hits"],
+                              "positives": v["S2"]["positives"],
+                              "points": points(v["S5"], v["S2"])} for s, v in by_set.items()},
+               "needs": EACH_GAIN,
+               "pass": all(points(v["S5"], v["S2"]) >= EACH_GAIN - 1e-9
+                           for v in by_set.values())}
+    cuts = {"S2_cut": S2_CUT, "c": c}
+    at = {m: {name: {"d48": figures(d48[m], cut, traffic),
+                     "pairs": split(quora[m], lambda r: r["set"], cut)}
+              for name, cut in cuts.items()} for m in MODELS}
+    return {"F": f, "Q": q, "c": c,
+            "S5_quora_false_hits_at_c": counts(qqp["S5"], FLOOR, c)["false_hits"],
+            "a": check_a, "b": check_b, "at": at, "curve": curve(d48),
+            "disagreements_at_c": verifier_disagreements(d48["S2"], d48["S5"], S2_CUT, c,
+                                                         MODELS, EXAMPLES)}
+
+
+def variant_name(cut: float) -> str:
+    """cache_shared's variant for S5 at ``cut`` (the cut in the variant's fourth field)."""
+    return f"{VARIANT}:{RANK_MARGIN}:{cut:.6f}"
+
+
+def another(shared: dict[str, Any], name: str) -> int:
+    by = shared["by_variant"]
+    if name not in by:
+        raise SystemExit(f"cache_shared's result has no variant {name} ({', '.join(by)})")
+    return int(by[name]["all"]["negatives"]["another"])
+
+
+def check_c(cut: float, s2_run: dict[str, Any] | None,
+            s5_run: dict[str, Any] | None) -> dict[str, Any]:
+    """(c): negatives answered by another entry, S5 at ``cut`` against S2 at its cut + 2,
+    each run checked (S2's sha256 and cut, S5 another model, both on D48's sets, 10,000
+    entries). ``pass`` None while a run is missing."""
+    name = variant_name(cut)
+    if s2_run is None or s5_run is None:
+        return {"pass": None, "S5_variant": name,
+                "why": "cache_shared runs not given (--shared-s2, --shared-s5)"}
+    for who, run in (("S2", s2_run), ("S5", s5_run)):
+        if list(run["sets"]) != list(D48) or run.get("entries") != 10_000:
+            raise SystemExit(f"the {who} cache_shared run is not on {', '.join(D48)} with "
+                             "10,000 entries")
+    if not s2_run["verifier"]["sha256"].startswith(S2_SHA):
+        raise SystemExit(f"the S2 cache_shared run is not {S2_SHA}")
+    if s5_run["verifier"]["sha256"].startswith(S2_SHA):
+        raise SystemExit("the S5 cache_shared run is S2")
+    if s2_run["verifier"]["min_probability"] != S2_CUT:
+        raise SystemExit(f"the S2 cache_shared run judges at "
+                         f"{s2_run['verifier']['min_probability']}, not {S2_CUT}")
+    m, k = another(s2_run, VARIANT), another(s5_run, name)
+    return {"S2": m, "S5": k, "limit": m + ANOTHER_SLACK, "pass": k <= m + ANOTHER_SLACK,
+            "S5_variant": name, "S5_sha256": s5_run["verifier"]["sha256"],
+            "entries": [s2_run.get("entries"), s5_run.get("entries")]}
+
+
+def other_answers(s2_pairs: list[dict[str, Any]], s5_pairs: list[dict[str, Any]],
+                  label: int = 0) -> dict[str, Any]:
+    """Rule S4b's record of who answered in the two populated caches, S5 in S4's place."""
+    renamed = s4b_other_answers(s2_pairs, s5_pairs, label)
+    return {what.replace("S4", "S5"): dict(v, pairs=[
+        {k.replace("S4", "S5"): x for k, x in p.items()} for p in v["pairs"]])
+        for what, v in renamed.items()}
+
+
+COST_LINE = re.compile(r"^cross\s+request\s+1 candidate\s*:\s*([\d.]+) / ([\d.]+) / ([\d.]+)"
+                       r"(?: \(load average ([\d.]+)\))?")
+
+
+def cost_rounds(text: str) -> dict[str, list[dict[str, Any]]]:
+    """Each ``## S5`` / ``## S2`` round's "1 candidate" median, mean, p99 (ms) and load."""
+    rounds: dict[str, list[dict[str, Any]]] = {m: [] for m in MODELS}
+    who = None
+    for line in text.splitlines():
+        head = re.match(r"^## (S2|S5)\b", line)
+        if head:
+            who = head.group(1)
+            continue
+        hit = COST_LINE.match(line.strip())
+        if hit and who is not None:
+            med, mean, p99, load = hit.groups()
+            rounds[who].append({"median_ms": float(med), "mean_ms": float(mean),
+                                "p99_ms": float(p99),
+                                "load": None if load is None else float(load)})
+    return rounds
+
+
+def check_e(cost: str | None, identity: dict[str, Any] | None, cut: float) -> dict[str, Any]:
+    """(e): every S5 round's median <= 10 ms (S2's rounds beside), and no D48 verdict of S5
+    at c differing between the lone lookup and the batched row. ``pass`` None while either
+    input is missing."""
+    out: dict[str, Any] = {"limit_ms": CPU_MS}
+    cpu_ok = identical = None
+    if cost is not None:
+        rounds = cost_rounds(cost)
+        if not rounds["S5"] or not rounds["S2"]:
+            raise SystemExit("the cost file holds no S5 or no S2 round")
+        cpu_ok = all(r["median_ms"] <= CPU_MS
+                     for r in rounds["S5"])
+        out |= {"rounds": rounds, "cpu_pass": cpu_ok,
+                "S5_median_ms": statistics.median(r["median_ms"] for r in rounds["S5"]),
+                "S2_median_ms": statistics.median(r["median_ms"] for r in rounds["S2"])}
+    if identity is not None:
+        if abs(identity["cut"] - cut) > 5e-7:
+            raise SystemExit(f"the identity check ran at {identity['cut']}, not c = {cut}")
+        identical = identity["verdicts_differ"] == 0
+        out |= {"identity": identity, "identity_pass": identical}
+    out["pass"] = None if cpu_ok is None or identical is None else cpu_ok and identical
+    return out
+
+
+def verdict(r: dict[str, Any]) -> bool | None:
+    """S5 replaces S2 iff (a), (b), (c) and (e) pass; None while (c) or (e) is pending and
+    the others pass."""
+    if not (r["a"]["pass"] and r["b"]["pass"]):
+        return False
+    if r["c_check"]["pass"] is False or r["e"]["pass"] is False:
+        return False
+    return None if None in (r["c_check"]["pass"], r["e"]["pass"]) else True
+
+
+def identity(rows: list[dict[str, Any]], cross_dir: Path, cut: float) -> dict[str, Any]:
+    """(e)'s second half: S5's verdict at ``cut`` on every D48 pair with a probability, as a
+    lookup of that one candidate makes it (its own pass, nothing kept), against the batched
+    row's (``cache_losses.py``)."""
+    from llm_router.cache.cross import load_cross_verifier
+    from llm_router.embedding.minilm import shared_embedder
+
+    v = load_cross_verifier(shared_embedder(), cross_dir)
+    if v.nets is not None or v.combines_nets:
+        raise SystemExit(f"{cross_dir}: not a model that decides alone")
+    differ, worst, n, started = 0, 0.0, 0, time.process_time()
+    for r in only(rows, D48):
+        if r["p"] is None:
+            continue
+        v.forget()
+        p = v.probability(r["a"], r["b"], r["similarity"])
+        n += 1
+        worst = max(worst, abs(p - r["p"]))
+        differ += (p >= cut) != (r["p"] >= cut)
+    return {"pairs": n, "cut": cut, "verdicts_differ": differ, "max_abs_dp": worst,
+            "cpu_s": round(time.process_time() - started, 1), "cross_dir": str(cross_dir)}
+
+
+def load(path: Path | None) -> Any:
+    return None if path is None else json.loads(path.read_text(encoding="utf-8"))
+
+
+def summary(bundle: dict[str, Any] | None, fit: dict[str, Any] | None) -> dict[str, Any]:
+    """The bundle's and the fit's record (no loss log, no pair lists)."""
+    out: dict[str, Any] = {}
+    if bundle is not None:
+        out["bundle"] = {k: v for k, v in bundle.items()
+                         if k not in ("dropped_as_decision_pairs", "dropped_sharing_a_text",
+                                      "new_sha256", "train_sources", "qqp_hard")}
+        out["bundle"] |= {"dropped_as_decision_pairs": len(bundle["dropped_as_decision_pairs"]),
+                          "dropped_sharing_a_text": len(bundle["dropped_sharing_a_text"]),
+                          "qqp_hard_kept": (bundle.get("qqp_hard") or {}).get("kept"),
+                          "train_sources": bundle.get("train_sources")}
+    if fit is not None:
+        out["fit"] = {k: v for k, v in fit.items() if k != "loss_log"}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    i = sub.add_parser("identity", help="(e)'s verdicts, lone lookup against batched rows")
+    i.add_argument("--rows", type=Path, required=True, help="cache_losses rows, S5, D48")
+    i.add_argument("--cross-dir", type=Path, required=True, help="S5's folder")
+    i.add_argument("--cut", type=float, required=True, help="c")
+    i.add_argument("--out", type=Path, required=True)
+    v = sub.add_parser("verdict", help="F, Q, c and (a) to (e)")
+    v.add_argument("--s2", type=Path, default=DEFAULTS["s2"], help="cache_losses rows, S2, D48")
+    v.add_argument("--s5", type=Path, required=True, help="the same, S5")
+    v.add_argument("--s2-quora", type=Path, default=DEFAULTS["s2_quora"],
+                   help="cache_losses --sets pairs rows, S2")
+    v.add_argument("--s5-quora", type=Path, required=True, help="the same, S5")
+    v.add_argument("--shared-s2", type=Path, default=None,
+                   help="cache_shared on heldout48 heldout49, S2 at 0.5:5")
+    v.add_argument("--shared-s5", type=Path, default=None, help="the same, S5 at 0.5:5:3:c")
+    v.add_argument("--shared-pairs", type=Path, nargs=2, default=None,
+                   metavar=("S2_PAIRS", "S5_PAIRS"), help="the two runs' --pairs-out rows")
+    v.add_argument("--cost", type=Path, default=None,
+                   help="stack_cost.py's output, rounds alternated under ## S5 / ## S2 lines")
+    v.add_argument("--identity", type=Path, default=None, help="s5_rule.py identity's JSON")
+    v.add_argument("--decision", type=Path, default=None,
+                   help="cross_continue decide --rule session25's JSON (its cut must be c)")
+    v.add_argument("--bundle", type=Path, default=None, help="prepare's bundle .json (record)")
+    v.add_argument("--fit", type=Path, default=None, help="the fit's S5.json (record)")
+    v.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    if args.step == "identity":
+        result = identity(read_jsonl(args.rows), args.cross_dir, args.cut)
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(result))
+        return 0
+    d48 = {"S2": only(read_jsonl(args.s2), D48), "S5": only(read_jsonl(args.s5), D48)}
+    quora = {"S2": read_jsonl(args.s2_quora), "S5": read_jsonl(args.s5_quora)}
+    result = decide(d48, quora, traffic_of(D48))
+    c = check_c(result["c"], load(args.shared_s2), load(args.shared_s5))
+    if args.shared_pairs is not None:
+        s2p, s5p = (read_jsonl(p) for p in args.shared_pairs)
+        c["other_answers"] = {"negatives": other_answers(s2p, s5p),
+                              "paraphrases": other_answers(s2p, s5p, label=1)}
+    e = check_e(None if args.cost is None else args.cost.read_text(encoding="utf-8"),
+                load(args.identity), result["c"])
+    decided = load(args.decision)
+    agrees = None
+    if decided is not None:
+        agrees = (abs(decided["cut"] - result["c"]) < 5e-7
+                  and decided["a"]["pass"] == result["a"]["pass"]
+                  and decided["b"]["pass"] == result["b"]["pass"])
+        if not agrees:
+            raise SystemExit("cross_continue decide's cut or (a), (b) differ from this reading")
+    out = {"rule": RULE, "decision_sets": list(D48), "floor": FLOOR, "S2_cut": S2_CUT,
+           **result, "c_check": c, "e": e, "decide_agrees": agrees}
+    replaces = verdict(out)
+    out |= {"S5_replaces_S2": replaces,
+            "ships": None if replaces is None else (
+                {"verifier": "S5", "cut": result["c"]} if replaces
+                else {"verifier": "S2", "cut": S2_CUT}),
+            **summary(load(args.bundle), load(args.fit)),
+            "inputs": {k: str(x) for k, x in vars(args).items() if k != "out"},
+            "run": run_record()}
+    save(args.out, out, report)
+    return 0
+
+
+def report(r: dict[str, Any]) -> None:
+    mark = {True: "pass", False: "FAIL", None: "pending"}
+    print(f"F = {r['F']}; Q = {r['Q']}; c = {r['c']:.6f} (S5's pairs:qqp false hits there "
+          f"{r['S5_quora_false_hits_at_c']})\n")
+    print("| verifier | cut | D48 recall | D48 false hits | " + " | ".join(D48)
+          + " | support | general | Quora recall / FH |\n|---|---|---|---|" + "---|" * 5)
+    for m in MODELS:
+        for point in r["at"][m].values():
+            a, by = point["d48"]["all"], point["d48"]["by_set"]
+            tr = point["d48"].get("by_traffic", {})
+            q = point["pairs"][QUORA]
+            cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}"
+                     for n in D48]
+            cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
+                      for t in ("support", "general")]
+            print(f"| {m} | {point['d48']['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
+                  f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
+                  + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
+    print("\nmatched false hits on D48 (rate: at most n; S2 cut, recall; S5 cut, recall; points)")
+    for x in r["curve"]:
+        print(f"  {x['rate']:.1%}: <= {x['false_hits_at_most']}; S2 {x['S2']['cut']:.6f} "
+              f"{x['S2']['recall']:.2%} ({x['S2']['hits']}, {x['S2']['false_hits']} FH); S5 "
+              f"{x['S5']['cut']:.6f} {x['S5']['recall']:.2%} ({x['S5']['hits']}, "
+              f"{x['S5']['false_hits']} FH); {x['points']:+.2f}")
+    a, b, c, e = r["a"], r["b"], r["c_check"], r["e"]
+    print(f"\n(a) S5 at c {a['S5_recall']:.2%} ({a['S5_hits']}) against S2 {a['S2_recall']:.2%} "
+          f"({a['S2_hits']}) of {a['positives']}: {a['points']:+.2f} points (needs +{GAIN}): "
+          f"{mark[a['pass']]}")
+    print("(b) " + ", ".join(f"{s} S5 {v['S5_hits']} / S2 {v['S2_hits']} of {v['positives']} "
+                             f"({v['points']:+.2f})" for s, v in b["by_set"].items())
+          + f" (each needs +{EACH_GAIN}): {mark[b['pass']]}")
+    print("(c) " + str({k: v for k, v in c.items() if k != "other_answers"}))
+    for label, cells in c.get("other_answers", {}).items():
+        for what, v in cells.items():
+            print(f"    {label} another entry answered, {what}: {v['n']} {v['by_kind']}; "
+                  f"the other lookup: {v['other_outcome']}")
+    print("(e) " + str({k: v for k, v in e.items() if k != "rounds"}) + f": {mark[e['pass']]}")
+    for what, v in r["disagreements_at_c"].items():
+        print(f"{what}: {v['n']} {v['by_kind']}")
+    print(f"\nverdict: S5 replaces S2: {r['S5_replaces_S2']}; ships {r['ships']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
