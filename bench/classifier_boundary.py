@@ -33,6 +33,32 @@ become a tier):
   followed by a question word, or " + ") and whose p(simple) is under T goes to moderate
   (the rubric's "two related intents"). The pattern was written after reading these
   rows' errors: its figures here flatter it.
+
+A third step, ``ta`` (session 25), applies the lead's rule TA, written before any run on
+heldout48-49, once, to D48's classifier queries (heldout48 and heldout49's
+``classifier_queries.jsonl``, in no training source), each query scored by the shipped
+artefact as the router scores it (``TierPicker``: the embedder's ``embed_one``, then
+``classify`` and ``route`` at the artefact's recommended u), and writes each set's and
+the pooled figures, the verdict and every query the override moves:
+
+    OPENBLAS_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/classifier_boundary.py ta \\
+        --json bench/results/classifier-ta-session25.json
+
+The rule, quoted unchanged:
+
+    TA: route with the artefact's recommended u (2.5 for 2.7559432f, the unchanged
+    session-14 rule); then every query routed simple whose text matches TWO_ASKS (the
+    regular expression of /work/brief/i13-boundary.md, exactly, Python re, IGNORECASE |
+    DOTALL, searched anywhere in the text) and whose calibrated p(simple) < 0.90 is
+    routed moderate instead. Decided once on D48's classifier queries (heldout48 and
+    heldout49's classifier_queries.jsonl, read by nothing before this rule; in no
+    training source), each query scored by the shipped artefact 2.7559432f as the
+    router scores it. TA ships iff, against the shipped decision (u 2.5, no override),
+    (a) its under-routed count over D48 is lower by at least 3 queries; (b) its accuracy
+    over D48 is at most 0.5 points lower; (c) on neither of heldout48 and heldout49 its
+    under-routed count is higher. Otherwise the router stays as it is. Report pooled and
+    per-set accuracy / under-routed for both, the moderate -> simple counts, and every
+    query the override moves (text, its label, its writer's borderline flag).
 """
 
 from __future__ import annotations
@@ -316,6 +342,91 @@ def report(oof: Path, out: Path | None) -> dict[str, Any]:
     return result
 
 
+TA_SETS = ("heldout48", "heldout49")
+TA_VERSION, TA_U, TA_BELOW = "2.7559432f", 2.5, 0.90
+TA_UNDER_DROP, TA_ACCURACY_SLACK = 3, 0.005
+
+
+def ta_figures(routed: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    return {"queries": len(labels),
+            "accuracy": round(float(np.mean(routed == labels)), 5),
+            "correct": int(np.sum(routed == labels)),
+            "under_routed": int(np.sum(routed < labels)),
+            "under_routing": round(float(np.mean(routed < labels)), 5),
+            "moderate_as_simple": int(np.sum((labels == MODERATE) & (routed == SIMPLE))),
+            "simple_as_moderate": int(np.sum((labels == SIMPLE) & (routed == MODERATE)))}
+
+
+def ta(out: Path | None) -> dict[str, Any]:
+    """The rule TA (module docstring), applied once to D48's classifier queries."""
+    from llm_router.classifier.runtime import route as route_one
+    from llm_router.complexity import TierPicker
+
+    picker = TierPicker.load()
+    version = picker.classifier.metadata["version"]
+    if not version.startswith(TA_VERSION + ".") or picker.under_cost != TA_U:
+        raise SystemExit(f"the rule names {TA_VERSION} at u {TA_U:g}, not {version} at "
+                         f"{picker.under_cost:g}")
+    rows, sets, probs, routed_one = [], [], [], []
+    for name in TA_SETS:
+        path = ROOT / "data" / name / "classifier_queries.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            embedding = picker.embedder.embed_one(row["text"])
+            result = picker.classifier.classify(row["text"], embedding)
+            rows.append(row)
+            sets.append(name)
+            probs.append(result.probabilities)
+            routed_one.append(TIERS.index(route_one(result, picker.under_cost)))
+    p = np.asarray(probs, dtype=np.float32)
+    labels = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int64)
+    shipped = decide(p, TA_U)
+    if not np.array_equal(shipped, np.asarray(routed_one)):
+        raise SystemExit("the batch decision differs from the router's, query by query")
+    texts = [r["text"] for r in rows]
+    overridden = two_asks(p, texts, TA_U, TA_BELOW)
+    s = np.array(sets)
+    per_set = {name: {"shipped": ta_figures(shipped[s == name], labels[s == name]),
+                      "ta": ta_figures(overridden[s == name], labels[s == name])}
+               for name in TA_SETS}
+    pooled = {"shipped": ta_figures(shipped, labels), "ta": ta_figures(overridden, labels)}
+    a = pooled["ta"]["under_routed"] <= pooled["shipped"]["under_routed"] - TA_UNDER_DROP
+    b = pooled["ta"]["accuracy"] >= pooled["shipped"]["accuracy"] - TA_ACCURACY_SLACK - 1e-12
+    c = all(per_set[n]["ta"]["under_routed"] <= per_set[n]["shipped"]["under_routed"]
+            for n in TA_SETS)
+    moved = [{"set": sets[i], "id": rows[i]["id"], "text": texts[i], "label": rows[i]["tier"],
+              "borderline": rows[i].get("borderline"), "style": rows[i].get("style"),
+              "traffic": rows[i].get("traffic"),
+              "p_simple": round(float(p[i, SIMPLE]), 3),
+              "p_moderate": round(float(p[i, MODERATE]), 3)}
+             for i in np.flatnonzero(overridden != shipped)]
+    two = np.array([bool(TWO_ASKS.search(t)) for t in texts])
+    result = {
+        "what": "the rule TA (two-asks override) decided once on D48's classifier queries",
+        "rule": __doc__.split("The rule, quoted unchanged:")[1].strip().split("\n\n")[0],
+        "artefact": {"version": version, "under_cost": picker.under_cost,
+                     "temperature": picker.classifier.temperature},
+        "override": {"pattern": TWO_ASKS.pattern, "flags": "IGNORECASE | DOTALL",
+                     "below_p_simple": TA_BELOW},
+        "pooled": pooled,
+        "per_set": per_set,
+        "matches": {"queries_matching_two_asks": int(two.sum()),
+                    "routed_simple_and_matching": int(np.sum(two & (shipped == SIMPLE))),
+                    "moved": len(moved),
+                    "moved_by_label": dict(Counter(m["label"] for m in moved))},
+        "conditions": {"a_under_routed_lower_by_3": bool(a),
+                       "b_accuracy_at_most_0.5_points_lower": bool(b),
+                       "c_no_set_under_routed_higher": bool(c)},
+        "verdict": "ships" if a and b and c else "does not ship",
+        "moved": moved,
+        "run": run_record(),
+    }
+    if out is not None:
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    return result
+
+
 def print_table(result: dict[str, Any]) -> None:
     print(f"{'candidate':24} {'acc':>7} {'under':>7} {'worstQ':>7} {'over':>7} "
           f"{'m->s':>5} {'s->up':>6} {'h44-45 acc/under/m->s':>24}")
@@ -331,12 +442,14 @@ def print_table(result: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", choices=("oof", "report"))
+    parser.add_argument("step", choices=("oof", "report", "ta"))
     parser.add_argument("--oof", type=Path, default=DEFAULT_OOF)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     if args.step == "oof":
         compute_oof(args.oof)
+    elif args.step == "ta":
+        print(json.dumps(ta(args.json), indent=1, ensure_ascii=False))
     else:
         result = report(args.oof, args.json)
         print(json.dumps({k: v for k, v in result["analysis"].items() if k != "examples"},
