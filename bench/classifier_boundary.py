@@ -70,7 +70,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import re  # noqa: E402
 from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -79,7 +78,11 @@ import numpy as np  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 from llm_router.classifier.calibration import fit_temperature  # noqa: E402
-from llm_router.classifier.decision import decide, expected_costs  # noqa: E402
+from llm_router.classifier.decision import (  # noqa: E402
+    TWO_ASKS,
+    decide,
+    expected_costs,
+)
 from llm_router.classifier.models import softmax  # noqa: E402
 from llm_router.classifier.tiers import TIERS  # noqa: E402
 from llm_router.classifier.train import (  # noqa: E402
@@ -97,11 +100,6 @@ SIMPLE, MODERATE = TIERS.index("simple"), TIERS.index("moderate")
 U_GRID = (1.0, 1.5, 2.0, 2.5, 3.0)
 SIMPLE_FLOORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 SIMPLE_COSTS = (1.5, 2.0, 3.0, 4.0, 6.0)
-TWO_ASKS = re.compile(
-    r"(\?.*\?)|(,\s*and\s)|(\band\s+(do|does|did|can|could|is|are|was|will|would|should|how|"
-    r"what|where|when|which|who|if|also)\b)|(\s\+\s)|(\bor\s+(do|does|can|is|are|should|will)\b)",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 def set_dir(source: str) -> Path:
@@ -373,11 +371,12 @@ def ta(out: Path | None) -> dict[str, Any]:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             embedding = picker.embedder.embed_one(row["text"])
-            result = picker.classifier.classify(row["text"], embedding)
+            scored = picker.classifier.classify(row["text"], embedding)
             rows.append(row)
             sets.append(name)
-            probs.append(result.probabilities)
-            routed_one.append(TIERS.index(route_one(result, picker.under_cost)))
+            probs.append(scored.probabilities)
+            # The shipped decision (no override: no text passed).
+            routed_one.append(TIERS.index(route_one(scored, picker.under_cost)))
     p = np.asarray(probs, dtype=np.float32)
     labels = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int64)
     shipped = decide(p, TA_U)

@@ -196,7 +196,8 @@ def load_tier_picker(catalog: Catalog) -> TierPicker | None:
     """The embedder and classifier for ``model: auto``, or None (with a warning) when their
     files are missing: explicit models keep working, ``auto`` answers a clear 400."""
     try:
-        return TierPicker.load(under_cost=catalog.routing.under_routing_cost)
+        return TierPicker.load(under_cost=catalog.routing.under_routing_cost,
+                               two_asks=catalog.routing.two_asks_override)
     except ConfigError as exc:
         log.warning("model 'auto' is unavailable: %s", exc)
         return None

@@ -26,6 +26,7 @@ class TierChoice:
     confidence: float  # its calibrated probability
     embedding: npt.NDArray[np.float32]
     under_cost: float = 1.0  # the decision's under- vs over-routing cost ratio
+    two_asks: bool = False  # the two-asks override moved it from simple to moderate
 
     @property
     def routed_up(self) -> bool:
@@ -33,7 +34,9 @@ class TierChoice:
 
     def describe(self) -> str:
         note = (
-            f", unsure so routed up to {self.tier} (under-routing costed "
+            f", two asks so routed up to {self.tier}"
+            if self.two_asks
+            else f", unsure so routed up to {self.tier} (under-routing costed "
             f"{self.under_cost:g}x over-routing)"
             if self.routed_up
             else ""
@@ -56,21 +59,25 @@ class TierPicker:
         classifier: ComplexityClassifier,
         *,
         under_cost: float | None = None,
+        two_asks: bool = True,
     ):
         self.embedder = embedder
         self.classifier = classifier
         # The artefact recommends a cost ratio from its calibration; config may override
         # (``routing.under_routing_cost``).
         self.under_cost = classifier.under_cost if under_cost is None else under_cost
+        # A simple decision on a two-asks text under p(simple) 0.90 goes to moderate
+        # (``routing.two_asks_override``; docs/classifier.md#decision).
+        self.two_asks = two_asks
 
     @classmethod
-    def load(cls, directory: Path | None = None, *, under_cost: float | None = None
-             ) -> TierPicker:
+    def load(cls, directory: Path | None = None, *, under_cost: float | None = None,
+             two_asks: bool = True) -> TierPicker:
         from llm_router.embedding.minilm import shared_embedder
 
         embedder = shared_embedder(directory)
         classifier = load_classifier(embedder_id=embedder.model_id)
-        return cls(embedder, classifier, under_cost=under_cost)
+        return cls(embedder, classifier, under_cost=under_cost, two_asks=two_asks)
 
     def pick(self, request: ChatRequest, embedding: npt.NDArray[np.float32] | None = None,
              *, text: str | None = None) -> TierChoice:
@@ -80,5 +87,7 @@ class TierPicker:
         if embedding is None:
             embedding = self.embedder.embed_one(text)
         result = self.classifier.classify(text, embedding)
-        tier = route(result, self.under_cost)
-        return TierChoice(tier, result.label, result.confidence, embedding, self.under_cost)
+        plain = route(result, self.under_cost)
+        tier = route(result, self.under_cost, text) if self.two_asks else plain
+        return TierChoice(tier, result.label, result.confidence, embedding, self.under_cost,
+                          two_asks=tier != plain)

@@ -148,7 +148,8 @@ class BenchmarkJob:
     def _classifier_score(self) -> dict[str, Any]:
         heldout = split(load_examples(self.data), "heldout")
         score = run_routing_benchmark(self.tiers.embedder, self.tiers.classifier, heldout,
-                                      under_cost=self.tiers.under_cost).to_dict()
+                                      under_cost=self.tiers.under_cost,
+                                      two_asks=self.tiers.two_asks).to_dict()
         score.pop("report", None)  # the confusion matrix: the CLI's `classify` shows it
         return {**score, "version": self.tiers.classifier.metadata.get("version"),
                 "embedder": self.tiers.classifier.embedder_id}

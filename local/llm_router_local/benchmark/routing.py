@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from llm_router.classifier.dataset import Example
-from llm_router.classifier.decision import decide
+from llm_router.classifier.decision import decide, two_asks_up
 from llm_router.classifier.evaluate import evaluate
 from llm_router.classifier.runtime import ComplexityClassifier
 from llm_router.classifier.tiers import tier_index
@@ -44,6 +44,7 @@ def run_routing_benchmark(
     examples: Sequence[Example],
     *,
     under_cost: float,
+    two_asks: bool = True,
 ) -> RoutingBenchmark:
     """Classify each query one at a time, as the router does, timing embed + classify."""
     if not examples:
@@ -59,6 +60,8 @@ def run_routing_benchmark(
     truth = np.asarray([tier_index(e.label) for e in examples], dtype=np.int64)
     plain = evaluate(truth, p.argmax(axis=1).astype(np.int64))
     routed_pred = decide(p, under_cost)
+    if two_asks:  # the router's two-asks override (decision.two_asks_up)
+        routed_pred = two_asks_up(routed_pred, p, [e.query for e in examples])
     routed = evaluate(truth, routed_pred)
     latencies.sort()
     return RoutingBenchmark(

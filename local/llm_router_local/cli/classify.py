@@ -41,6 +41,12 @@ def register(sub: Any) -> None:
         help="with --routed: cost of one tier of under-routing in units of one tier of "
         "over-routing (default: the classifier artefact's recommendation)",
     )
+    parser.add_argument(
+        "--no-two-asks",
+        action="store_true",
+        help="with --routed: leave out the two-asks override (routing.two_asks_override: "
+        "false)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -50,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     embedder = MiniLMEmbedder.load()
     classifier = load_classifier(args.model_dir, embedder_id=embedder.model_id)
     under_cost = (args.under_cost or classifier.under_cost) if args.routed else None
-    return classify_lines(embedder, classifier, sys.stdin, sys.stdout, under_cost)
+    return classify_lines(embedder, classifier, sys.stdin, sys.stdout, under_cost,
+                          two_asks=not args.no_two_asks)
 
 
 def classify_lines(
@@ -59,14 +66,18 @@ def classify_lines(
     lines: TextIO,
     out: TextIO,
     under_cost: float | None = None,
+    *,
+    two_asks: bool = True,
 ) -> int:
-    """``under_cost`` None prints the most likely tier; else the routed one."""
+    """``under_cost`` None prints the most likely tier; else the routed one (with the
+    two-asks override unless ``two_asks`` is false, as the router routes)."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         query = parse_query(line, number)
         result = classifier.classify(query, embedder.embed_one(query))
-        label = result.label if under_cost is None else route(result, under_cost)
+        label = result.label if under_cost is None else route(
+            result, under_cost, query if two_asks else None)
         confidence = result.probabilities[TIERS.index(label)]
         out.write(json.dumps({"label": label, "confidence": round(confidence, 4)}))
         out.write("\n")

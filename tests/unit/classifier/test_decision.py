@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from llm_router.classifier.decision import cost_matrix, decide, expected_costs
+from llm_router.classifier.decision import (
+    TWO_ASKS,
+    cost_matrix,
+    decide,
+    expected_costs,
+    two_asks_up,
+)
 
 
 def test_cost_matrix_charges_per_tier_of_distance() -> None:
@@ -40,3 +46,39 @@ def test_a_sure_answer_is_kept_whatever_the_cost() -> None:
 def test_negative_costs_are_refused() -> None:
     with pytest.raises(ValueError):
         cost_matrix(4, -1.0)
+
+
+# simple, moderate, complex, reasoning; each routed simple at u 2.5 but the last
+TA_PROBS = np.array([
+    [0.85, 0.13, 0.01, 0.01],
+    [0.85, 0.13, 0.01, 0.01],
+    [0.95, 0.04, 0.005, 0.005],
+    [0.10, 0.80, 0.05, 0.05],
+], dtype=np.float32)
+
+
+def test_two_asks_moves_only_an_unsure_simple_decision_on_a_two_asks_text() -> None:
+    texts = ["do you open on sundays, and is parking free?",  # two asks, p(simple) 0.85
+             "do you open on sundays",  # one ask
+             "can I bring my dog or is it guide dogs only",  # two asks, but p(simple) 0.95
+             "what's on tonight? and tomorrow?"]  # already moderate: kept
+    routed = decide(TA_PROBS, 2.5)
+    assert routed.tolist() == [0, 0, 0, 1]
+    assert two_asks_up(routed, TA_PROBS, texts).tolist() == [1, 0, 0, 1]
+    assert routed.tolist() == [0, 0, 0, 1]  # the input is not changed
+    assert two_asks_up(routed, TA_PROBS, texts, below=0.99).tolist() == [1, 0, 1, 1]
+
+
+@pytest.mark.parametrize(("text", "two"), [
+    ("is it open? is it free?", True),
+    ("Do you provide wetsuits, and are they included in the price?", True),
+    ("hgv wash price and do you do curtainsiders", True),
+    ("fire pits allowed and BBQs on grass", False),
+    ("coffee + cake deal", True),
+    ("can I pay by card or is it cash only", True),
+    ("do you sell bread and butter?", False),
+    ("what time do you open", False),
+    ("ARE TENTS ALLOWED?\nAND CAN WE PARK ON THE FIELD?", True),
+])
+def test_the_two_asks_expression(text: str, two: bool) -> None:
+    assert bool(TWO_ASKS.search(text)) is two

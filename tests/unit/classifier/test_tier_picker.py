@@ -63,3 +63,44 @@ def test_the_cache_embedding_is_reused() -> None:
     vector = np.zeros(2, np.float32)
     choice = picker.pick(request("hello"), vector)
     assert isinstance(choice, TierChoice) and choice.embedding is vector
+
+
+def test_two_asks_override_routes_an_unsure_simple_two_asks_query_to_moderate() -> None:
+    unsure_simple = (0.85, 0.13, 0.01, 0.01)  # simple at u 1
+    two = "do you open on sundays, and is parking free?"
+    on = TierPicker(OneVectorEmbedder(), FixedClassifier(unsure_simple), under_cost=1.0)
+    choice = on.pick(request(two))
+    assert choice.tier == "moderate" and choice.two_asks
+    assert "two asks so routed up to moderate" in choice.describe()
+    assert on.pick(request("do you open on sundays")).tier == "simple"
+    off = TierPicker(OneVectorEmbedder(), FixedClassifier(unsure_simple), under_cost=1.0,
+                     two_asks=False)
+    assert off.pick(request(two)).tier == "simple"
+    sure = TierPicker(OneVectorEmbedder(), FixedClassifier((0.95, 0.03, 0.01, 0.01)),
+                      under_cost=1.0)
+    assert sure.pick(request(two)).tier == "simple"
+
+
+def test_classify_routed_applies_the_override_unless_told_not_to() -> None:
+    import io
+    import json
+
+    from llm_router_local.cli.classify import classify_lines
+
+    line = json.dumps({"query": "do you open on sundays, and is parking free?"}) + "\n"
+
+    def routed(**kw: bool) -> str:
+        out = io.StringIO()
+        classify_lines(OneVectorEmbedder(), FixedClassifier((0.85, 0.13, 0.01, 0.01)),
+                       io.StringIO(line), out, 1.0, **kw)
+        return str(json.loads(out.getvalue())["label"])
+
+    assert routed() == "moderate"
+    assert routed(two_asks=False) == "simple"
+
+
+def test_the_catalog_turns_the_override_on_by_default() -> None:
+    from llm_router.catalog import RoutingConfig
+
+    assert RoutingConfig().two_asks_override is True
+    assert RoutingConfig(two_asks_override=False).two_asks_override is False

@@ -11,9 +11,18 @@ costs, in expectation over the true tier ``t``::
 and the router picks the ``r`` with the smallest ``E[r]`` (ties go to the stronger
 tier). With equal costs this is the median of ``p``; the larger ``under_cost`` is, the
 sooner an unsure classifier routes up. Only the ratio matters.
+
+Then one override, decided on unseen writers in session 25 (rule TA, docs/classifier.md):
+a query routed simple whose text reads as two asks (``TWO_ASKS``: two question marks,
+", and ", "and" or "or" followed by a question word, " + ") and whose calibrated
+p(simple) is under ``TWO_ASKS_BELOW`` goes to moderate, the rubric's "two related
+intents". It only ever routes up, and only from simple.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +30,14 @@ import numpy.typing as npt
 F32 = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
 DEFAULT_UNDER_ROUTING_COST = 6.0
+SIMPLE, MODERATE = 0, 1  # indices in ``tiers.TIERS``
+# Rule TA's expression, exactly as decided (Python re, searched anywhere in the text).
+TWO_ASKS = re.compile(
+    r"(\?.*\?)|(,\s*and\s)|(\band\s+(do|does|did|can|could|is|are|was|will|would|should|how|"
+    r"what|where|when|which|who|if|also)\b)|(\s\+\s)|(\bor\s+(do|does|can|is|are|should|will)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+TWO_ASKS_BELOW = 0.90
 
 
 def cost_matrix(n_tiers: int, under_cost: float, over_cost: float = 1.0) -> F32:
@@ -45,3 +62,15 @@ def decide(probs: F32, under_cost: float, over_cost: float = 1.0) -> Labels:
     # argmin over the reversed columns picks the highest index among equal minima.
     reversed_best = np.argmin(costs[:, ::-1], axis=1)
     return (costs.shape[1] - 1 - reversed_best).astype(np.int64)
+
+
+def two_asks_up(routed: Labels, probs: F32, texts: Sequence[str],
+                below: float = TWO_ASKS_BELOW) -> Labels:
+    """Rule TA: each query routed simple whose text matches ``TWO_ASKS`` and whose
+    p(simple) is under ``below`` goes to moderate; every other decision is kept."""
+    probs = np.atleast_2d(probs)
+    out = np.array(routed, dtype=np.int64, copy=True)
+    for i, text in enumerate(texts):
+        if out[i] == SIMPLE and probs[i, SIMPLE] < below and TWO_ASKS.search(text):
+            out[i] = MODERATE
+    return out

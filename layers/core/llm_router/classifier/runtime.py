@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.artefacts import npz_arrays, read_verified
-from llm_router.classifier.decision import decide
+from llm_router.classifier.decision import decide, two_asks_up
 from llm_router.classifier.features import design_matrix, text_features
 from llm_router.classifier.lexical import hashed_ngrams
 from llm_router.classifier.models import (
@@ -75,13 +75,18 @@ class ComplexityClassifier:
         return _classification(self.probabilities([text], embedding)[0])
 
 
-def route(classification: Classification, under_cost: float) -> Tier:
+def route(classification: Classification, under_cost: float, text: str | None = None
+          ) -> Tier:
     """The tier to route to: the one with the lowest expected error cost when one tier
     of under-routing costs ``under_cost`` times one tier of over-routing. A sure answer
     keeps its label; an unsure one moves up (a weak model on a hard query costs quality,
-    a strong model on an easy one only money)."""
+    a strong model on an easy one only money). With the query's ``text``, the two-asks
+    override follows (``decision.two_asks_up``: simple -> moderate); None leaves it off."""
     probs = np.asarray(classification.probabilities, dtype=np.float32)
-    return TIERS[int(decide(probs, under_cost)[0])]
+    routed = decide(probs, under_cost)
+    if text is not None:
+        routed = two_asks_up(routed, probs, [text])
+    return TIERS[int(routed[0])]
 
 
 def load_classifier(
