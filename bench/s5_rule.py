@@ -50,6 +50,42 @@ caches; the bundle's and the fit's record. The commands (2026-12-06):
         --shared-pairs SHARED-S2-pairs.jsonl SHARED-S5-pairs.jsonl --cost COST.txt \\
         --identity IDENTITY.json [--decision decision-S5.json --bundle bundle.json \\
         --fit fit/S5.json]                                     # the verdict
+
+Rule S5b (``--rule S5b``, the lead's, written after S5's record on the unseen heldout50-51 and
+before any run on heldout52-53) tests the same S5 once more on D52 = heldout52, heldout53,
+both models read at the same false hits. Quoted unchanged:
+
+    S5b: S5 (cross.npz cffa0c35, /work/base/s5: S2 continued on heldout30-47, refused by rule
+    S5 on heldout48-49) against the shipped S2 (2a9b446e at 0.855177), decided once on D52 =
+    heldout52, heldout53 (written at session 25's start for session 26; read by nothing
+    before this rule; trained on by neither). Why a second test: S5's score on the unseen
+    heldout50-51, made at 05:44 UTC before this rule was written and deciding nothing, read
+    +5.7 points at 1 % false hits over S2; rule S5 had compared at D48's 6 false hits, where
+    one pair moves the match. Verdicts: cache_losses.stage(row, 0.5, cut) on
+    bench/cache_losses.py rows with every shipped check on (S2: main's layer; S5: --cross-dir
+    /work/base/s5), both made at main. F = max(S2's D52 false hits at 0.855177, floor(1 % of
+    D52's negatives)). Q = 48 (S2's pairs:qqp false hits at 0.855177). c = S5's lowest
+    6-decimal cut at which its D52 false hits <= F and its pairs:qqp false hits <= Q (S5's
+    Quora rows: /work/i12/.cache/cross-s5/pairs-S5 rows, made at main). R2 = S2's D52 recall
+    at its lowest 6-decimal cut with D52 false hits <= F (S2 read at the same false hits). S5
+    replaces S2, shipped at c, iff (a) S5's D52 recall at c >= R2 + 2.0 points; (b) on each
+    of heldout52 and heldout53, S5's recall at c >= S2's recall there at R2's cut; (c)
+    bench/cache_shared.py on heldout52+heldout53 (10,000 entries; S2 at 0.5:5, S5 at
+    0.5:5:3:c): negative queries answered by another entry with S5 <= S2's + 2; (d) S5's
+    verdicts identical between the lookup and the offline scorer on the D52 pairs
+    (s5_rule.py identity), and a lone new candidate's median CPU with S5 within 5 % of S2's
+    in the same alternation (bench/stack_cost.py --verifiers cross --states request, S5 / S2
+    alternated, 2 rounds each; the two share every shape). Otherwise S2 stays at 0.855177.
+
+How S5b differs in the reading (the rest is S5's, same functions): the sets are D52 (every
+``--rule S5b`` step, identity included); F takes the 1 % floor; Q is the rule's 48 (S2's Quora
+rows' count beside it as a check); S2 is read at its own lowest cut with D52 false hits <= F
+(``R2_cut``), and (a), (b) and the disagreements compare S5 at c with S2 there; (b) needs no
+gain; (d) is S5's (e) with the CPU part relative: the median of S5's round medians at most
+1.05 x the median of S2's (S5 faster passes; "within 5 %" read as "not more than 5 % over",
+the check being a cost), identity as before. S5b's commands are S5's with ``--rule S5b``,
+``--sets heldout52 heldout53`` and S2's D52 rows from main's layer (``--s2``), into
+``bench/results/verifier-s5b-session25.json``.
 """
 
 from __future__ import annotations
@@ -62,7 +98,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache_losses import counts
 from run_record import run_record
@@ -90,6 +126,28 @@ BASE = Path("/work/base")
 DEFAULTS = {"s2": BASE / "base-D48-3c4c050-pairs.jsonl",
             "s2_quora": BASE / "quora-3c4c050-pairs.jsonl"}
 OUT = HERE / "results" / "verifier-s5-session25.json"
+RULE_B = " ".join(next(p for p in __doc__.split("\n\n")
+                       if p.lstrip().startswith("S5b:")).split())  # rule S5b, quoted unchanged
+D52 = ("heldout52", "heldout53")
+FLOOR_RATE_B = 0.01  # S5b's F: at least floor(1 % of D52's negatives)
+Q_B = 48  # S5b's Q, as the rule states it
+GAIN_B = 2.0  # S5b's (a), points over S2 at the same false hits
+CPU_WITHIN_B = 0.05  # S5b's (d): S5's median at most 5 % over S2's
+OUT_B = HERE / "results" / "verifier-s5b-session25.json"
+E_KEY = {"S5": "e", "S5b": "d"}  # the identity-and-CPU check's letter in each rule
+
+
+class Spec(NamedTuple):
+    """What each rule reads: its text, decision sets, (a)'s and (b)'s gains, results file."""
+
+    rule: str
+    sets: tuple[str, ...]
+    gain: float
+    each_gain: float
+    out: Path
+
+
+SPECS = {"S5": Spec(RULE, D48, GAIN, EACH_GAIN, OUT), "S5b": Spec(RULE_B, D52, GAIN_B, 0.0, OUT_B)}
 
 
 def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str) -> None:
@@ -121,37 +179,59 @@ def curve(rows: dict[str, list[dict[str, Any]]],
 
 
 def decide(d48: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str, Any]]],
-           traffic: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
-    """F, Q, c, checks (a) and (b) with their figures (and the records)."""
-    same_pairs(d48["S2"], d48["S5"], "D48")
+           traffic: dict[tuple[str, str], str] | None = None,
+           rule: str = "S5") -> dict[str, Any]:
+    """F, Q, c, checks (a) and (b) with their figures (and the records). ``d48`` holds the
+    rule's decision sets' rows (D48 for S5, D52 for S5b); S5b reads S2 at ``R2_cut``."""
+    spec = SPECS[rule]
+    sets = spec.sets
+    same_pairs(d48["S2"], d48["S5"], "decision sets'")
     same_pairs(quora["S2"], quora["S5"], "Quora")
     qqp = {m: [r for r in quora[m] if r["set"] == QUORA] for m in MODELS}
     if not all(qqp.values()):
         raise SystemExit(f"no {QUORA} rows (cache_losses.py --sets pairs)")
-    f = counts(d48["S2"], FLOOR, S2_CUT)["false_hits"]
-    q = counts(qqp["S2"], FLOOR, S2_CUT)["false_hits"]
+    at_s2 = counts(d48["S2"], FLOOR, S2_CUT)
+    q_rows = counts(qqp["S2"], FLOOR, S2_CUT)["false_hits"]
+    extra: dict[str, Any] = {}
+    if rule == "S5b":
+        floor_1 = math.floor(FLOOR_RATE_B * at_s2["negatives"] + 1e-9)
+        f, q = max(at_s2["false_hits"], floor_1), Q_B
+        ref_cut = lowest_cut(d48["S2"], f)
+        extra = {"F_parts": {"S2_false_hits_at_S2_cut": at_s2["false_hits"],
+                             "floor_1pct_of_negatives": floor_1,
+                             "negatives": at_s2["negatives"]},
+                 "Q_check": {"S2_quora_false_hits_at_S2_cut": q_rows,
+                             "agrees": q_rows == Q_B},
+                 "R2_cut": ref_cut}
+    else:
+        f, q, ref_cut = at_s2["false_hits"], q_rows, S2_CUT
     c = lowest_cut(d48["S5"], f, (qqp["S5"], q))
-    s2, s5 = counts(d48["S2"], FLOOR, S2_CUT), counts(d48["S5"], FLOOR, c)
-    by_set = {s: {"S2": counts([r for r in d48["S2"] if r["set"] == s], FLOOR, S2_CUT),
-                  "S5": counts([r for r in d48["S5"] if r["set"] == s], FLOOR, c)} for s in D48}
+    s2, s5 = counts(d48["S2"], FLOOR, ref_cut), counts(d48["S5"], FLOOR, c)
+    by_set = {s: {"S2": counts([r for r in d48["S2"] if r["set"] == s], FLOOR, ref_cut),
+                  "S5": counts([r for r in d48["S5"] if r["set"] == s], FLOOR, c)}
+              for s in sets}
+    gain, each = spec.gain, spec.each_gain
     check_a = {"S2_recall": s2["recall"], "S5_recall": s5["recall"], "S2_hits": s2["hits"],
                "S5_hits": s5["hits"], "positives": s2["positives"],
-               "S5_false_hits": s5["false_hits"], "points": points(s5, s2), "needs": GAIN,
-               "pass": points(s5, s2) >= GAIN - 1e-9}
+               "S2_false_hits": s2["false_hits"], "S2_cut": ref_cut,
+               "S5_false_hits": s5["false_hits"], "points": points(s5, s2), "needs": gain,
+               "pass": points(s5, s2) >= gain - 1e-9}
+    if rule == "S5":  # S5's record as it was written (S2 at its shipped cut)
+        del check_a["S2_false_hits"], check_a["S2_cut"]
     check_b = {"by_set": {s: {"S2_hits": v["S2"]["hits"], "S5_hits": v["S5"]["hits"],
                               "positives": v["S2"]["positives"],
                               "points": points(v["S5"], v["S2"])} for s, v in by_set.items()},
-               "needs": EACH_GAIN,
-               "pass": all(points(v["S5"], v["S2"]) >= EACH_GAIN - 1e-9
+               "needs": each,
+               "pass": all(points(v["S5"], v["S2"]) >= each - 1e-9
                            for v in by_set.values())}
-    cuts = {"S2_cut": S2_CUT, "c": c}
+    cuts = {"S2_cut": S2_CUT, "c": c} | ({"R2_cut": ref_cut} if rule == "S5b" else {})
     at = {m: {name: {"d48": figures(d48[m], cut, traffic),
                      "pairs": split(quora[m], lambda r: r["set"], cut)}
               for name, cut in cuts.items()} for m in MODELS}
-    return {"F": f, "Q": q, "c": c,
+    return {"F": f, "Q": q, **extra, "c": c,
             "S5_quora_false_hits_at_c": counts(qqp["S5"], FLOOR, c)["false_hits"],
             "a": check_a, "b": check_b, "at": at, "curve": curve(d48),
-            "disagreements_at_c": verifier_disagreements(d48["S2"], d48["S5"], S2_CUT, c,
+            "disagreements_at_c": verifier_disagreements(d48["S2"], d48["S5"], ref_cut, c,
                                                          MODELS, EXAMPLES)}
 
 
@@ -168,7 +248,7 @@ def another(shared: dict[str, Any], name: str) -> int:
 
 
 def check_c(cut: float, s2_run: dict[str, Any] | None,
-            s5_run: dict[str, Any] | None) -> dict[str, Any]:
+            s5_run: dict[str, Any] | None, sets: tuple[str, ...] = D48) -> dict[str, Any]:
     """(c): negatives answered by another entry, S5 at ``cut`` against S2 at its cut + 2,
     each run checked (S2's sha256 and cut, S5 another model, both on D48's sets, 10,000
     entries). ``pass`` None while a run is missing."""
@@ -177,8 +257,8 @@ def check_c(cut: float, s2_run: dict[str, Any] | None,
         return {"pass": None, "S5_variant": name,
                 "why": "cache_shared runs not given (--shared-s2, --shared-s5)"}
     for who, run in (("S2", s2_run), ("S5", s5_run)):
-        if list(run["sets"]) != list(D48) or run.get("entries") != 10_000:
-            raise SystemExit(f"the {who} cache_shared run is not on {', '.join(D48)} with "
+        if list(run["sets"]) != list(sets) or run.get("entries") != 10_000:
+            raise SystemExit(f"the {who} cache_shared run is not on {', '.join(sets)} with "
                              "10,000 entries")
     if not s2_run["verifier"]["sha256"].startswith(S2_SHA):
         raise SystemExit(f"the S2 cache_shared run is not {S2_SHA}")
@@ -224,21 +304,29 @@ def cost_rounds(text: str) -> dict[str, list[dict[str, Any]]]:
     return rounds
 
 
-def check_e(cost: str | None, identity: dict[str, Any] | None, cut: float) -> dict[str, Any]:
+def check_e(cost: str | None, identity: dict[str, Any] | None, cut: float,
+            rule: str = "S5") -> dict[str, Any]:
     """(e): every S5 round's median <= 10 ms (S2's rounds beside), and no D48 verdict of S5
     at c differing between the lone lookup and the batched row. ``pass`` None while either
-    input is missing."""
-    out: dict[str, Any] = {"limit_ms": CPU_MS}
+    input is missing. S5b's (d): the same, the CPU part the median of S5's round medians
+    <= 1.05 x the median of S2's (and the identity on D52)."""
+    out: dict[str, Any] = ({"limit_ms": CPU_MS} if rule == "S5"
+                           else {"within": CPU_WITHIN_B})
     cpu_ok = identical = None
     if cost is not None:
         rounds = cost_rounds(cost)
         if not rounds["S5"] or not rounds["S2"]:
             raise SystemExit("the cost file holds no S5 or no S2 round")
-        cpu_ok = all(r["median_ms"] <= CPU_MS
-                     for r in rounds["S5"])
+        s5_ms = statistics.median(r["median_ms"] for r in rounds["S5"])
+        s2_ms = statistics.median(r["median_ms"] for r in rounds["S2"])
+        if rule == "S5":
+            cpu_ok = all(r["median_ms"] <= CPU_MS for r in rounds["S5"])
+        else:
+            cpu_ok = s5_ms <= s2_ms * (1 + CPU_WITHIN_B) + 1e-9
+            out |= {"S5_over_S2": round(s5_ms / s2_ms - 1, 4),
+                    "limit_ms": round(s2_ms * (1 + CPU_WITHIN_B), 4)}
         out |= {"rounds": rounds, "cpu_pass": cpu_ok,
-                "S5_median_ms": statistics.median(r["median_ms"] for r in rounds["S5"]),
-                "S2_median_ms": statistics.median(r["median_ms"] for r in rounds["S2"])}
+                "S5_median_ms": s5_ms, "S2_median_ms": s2_ms}
     if identity is not None:
         if abs(identity["cut"] - cut) > 5e-7:
             raise SystemExit(f"the identity check ran at {identity['cut']}, not c = {cut}")
@@ -253,12 +341,14 @@ def verdict(r: dict[str, Any]) -> bool | None:
     the others pass."""
     if not (r["a"]["pass"] and r["b"]["pass"]):
         return False
-    if r["c_check"]["pass"] is False or r["e"]["pass"] is False:
+    e = r["e"] if "e" in r else r["d"]
+    if r["c_check"]["pass"] is False or e["pass"] is False:
         return False
-    return None if None in (r["c_check"]["pass"], r["e"]["pass"]) else True
+    return None if None in (r["c_check"]["pass"], e["pass"]) else True
 
 
-def identity(rows: list[dict[str, Any]], cross_dir: Path, cut: float) -> dict[str, Any]:
+def identity(rows: list[dict[str, Any]], cross_dir: Path, cut: float,
+             sets: tuple[str, ...] = D48) -> dict[str, Any]:
     """(e)'s second half: S5's verdict at ``cut`` on every D48 pair with a probability, as a
     lookup of that one candidate makes it (its own pass, nothing kept), against the batched
     row's (``cache_losses.py``)."""
@@ -269,7 +359,7 @@ def identity(rows: list[dict[str, Any]], cross_dir: Path, cut: float) -> dict[st
     if v.nets is not None or v.combines_nets:
         raise SystemExit(f"{cross_dir}: not a model that decides alone")
     differ, worst, n, started = 0, 0.0, 0, time.process_time()
-    for r in only(rows, D48):
+    for r in only(rows, sets):
         if r["p"] is None:
             continue
         v.forget()
@@ -278,7 +368,8 @@ def identity(rows: list[dict[str, Any]], cross_dir: Path, cut: float) -> dict[st
         worst = max(worst, abs(p - r["p"]))
         differ += (p >= cut) != (r["p"] >= cut)
     return {"pairs": n, "cut": cut, "verdicts_differ": differ, "max_abs_dp": worst,
-            "cpu_s": round(time.process_time() - started, 1), "cross_dir": str(cross_dir)}
+            "cpu_s": round(time.process_time() - started, 1), "cross_dir": str(cross_dir),
+            **({"sets": list(sets)} if sets != D48 else {})}
 
 
 def load(path: Path | None) -> Any:
@@ -309,7 +400,11 @@ def main() -> int:
     i.add_argument("--cross-dir", type=Path, required=True, help="S5's folder")
     i.add_argument("--cut", type=float, required=True, help="c")
     i.add_argument("--out", type=Path, required=True)
+    i.add_argument("--rule", choices=tuple(SPECS), default="S5",
+                   help="S5 (D48) or S5b (D52): which decision sets")
     v = sub.add_parser("verdict", help="F, Q, c and (a) to (e)")
+    v.add_argument("--rule", choices=tuple(SPECS), default="S5",
+                   help="S5 (D48, the defaults below) or S5b (D52: give --s2, S2's D52 rows)")
     v.add_argument("--s2", type=Path, default=DEFAULTS["s2"], help="cache_losses rows, S2, D48")
     v.add_argument("--s5", type=Path, required=True, help="the same, S5")
     v.add_argument("--s2-quora", type=Path, default=DEFAULTS["s2_quora"],
@@ -327,23 +422,28 @@ def main() -> int:
                    help="cross_continue decide --rule session25's JSON (its cut must be c)")
     v.add_argument("--bundle", type=Path, default=None, help="prepare's bundle .json (record)")
     v.add_argument("--fit", type=Path, default=None, help="the fit's S5.json (record)")
-    v.add_argument("--out", type=Path, default=OUT)
+    v.add_argument("--out", type=Path, default=None, help="default: the rule's results file")
     args = parser.parse_args()
+    spec = SPECS[args.rule]
+    sets = spec.sets
     if args.step == "identity":
-        result = identity(read_jsonl(args.rows), args.cross_dir, args.cut)
+        result = identity(read_jsonl(args.rows), args.cross_dir, args.cut, sets)
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(result))
         return 0
-    d48 = {"S2": only(read_jsonl(args.s2), D48), "S5": only(read_jsonl(args.s5), D48)}
+    if args.rule == "S5b" and args.s2 == DEFAULTS["s2"]:
+        raise SystemExit("--rule S5b: give --s2, S2's D52 rows made at main")
+    args.out = args.out or spec.out
+    d48 = {"S2": only(read_jsonl(args.s2), sets), "S5": only(read_jsonl(args.s5), sets)}
     quora = {"S2": read_jsonl(args.s2_quora), "S5": read_jsonl(args.s5_quora)}
-    result = decide(d48, quora, traffic_of(D48))
-    c = check_c(result["c"], load(args.shared_s2), load(args.shared_s5))
+    result = decide(d48, quora, traffic_of(sets), args.rule)
+    c = check_c(result["c"], load(args.shared_s2), load(args.shared_s5), sets)
     if args.shared_pairs is not None:
         s2p, s5p = (read_jsonl(p) for p in args.shared_pairs)
         c["other_answers"] = {"negatives": other_answers(s2p, s5p),
                               "paraphrases": other_answers(s2p, s5p, label=1)}
     e = check_e(None if args.cost is None else args.cost.read_text(encoding="utf-8"),
-                load(args.identity), result["c"])
+                load(args.identity), result["c"], args.rule)
     decided = load(args.decision)
     agrees = None
     if decided is not None:
@@ -352,15 +452,16 @@ def main() -> int:
                   and decided["b"]["pass"] == result["b"]["pass"])
         if not agrees:
             raise SystemExit("cross_continue decide's cut or (a), (b) differ from this reading")
-    out = {"rule": RULE, "decision_sets": list(D48), "floor": FLOOR, "S2_cut": S2_CUT,
-           **result, "c_check": c, "e": e, "decide_agrees": agrees}
+    out = {"rule": spec.rule, "decision_sets": list(sets), "floor": FLOOR, "S2_cut": S2_CUT,
+           **result, "c_check": c, E_KEY[args.rule]: e, "decide_agrees": agrees}
     replaces = verdict(out)
     out |= {"S5_replaces_S2": replaces,
             "ships": None if replaces is None else (
                 {"verifier": "S5", "cut": result["c"]} if replaces
                 else {"verifier": "S2", "cut": S2_CUT}),
             **summary(load(args.bundle), load(args.fit)),
-            "inputs": {k: str(x) for k, x in vars(args).items() if k != "out"},
+            "inputs": {k: str(x) for k, x in vars(args).items()
+                       if k != "out" and (k != "rule" or args.rule != "S5")},
             "run": run_record()}
     save(args.out, out, report)
     return 0
@@ -368,9 +469,14 @@ def main() -> int:
 
 def report(r: dict[str, Any]) -> None:
     mark = {True: "pass", False: "FAIL", None: "pending"}
+    sets = tuple(r["decision_sets"])
+    letter = "e" if "e" in r else "d"
+    if "R2_cut" in r:
+        print(f"F = {r['F']} ({r['F_parts']}); Q = {r['Q']} ({r['Q_check']}); S2's cut at F "
+              f"(R2's) {r['R2_cut']:.6f}")
     print(f"F = {r['F']}; Q = {r['Q']}; c = {r['c']:.6f} (S5's pairs:qqp false hits there "
           f"{r['S5_quora_false_hits_at_c']})\n")
-    print("| verifier | cut | D48 recall | D48 false hits | " + " | ".join(D48)
+    print("| verifier | cut | recall | false hits | " + " | ".join(sets)
           + " | support | general | Quora recall / FH |\n|---|---|---|---|" + "---|" * 5)
     for m in MODELS:
         for point in r["at"][m].values():
@@ -378,31 +484,34 @@ def report(r: dict[str, Any]) -> None:
             tr = point["d48"].get("by_traffic", {})
             q = point["pairs"][QUORA]
             cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}"
-                     for n in D48]
+                     for n in sets]
             cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
                       for t in ("support", "general")]
             print(f"| {m} | {point['d48']['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
                   f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
                   + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
-    print("\nmatched false hits on D48 (rate: at most n; S2 cut, recall; S5 cut, recall; points)")
+    print(f"\nmatched false hits on {', '.join(sets)} "
+          "(rate: at most n; S2 cut, recall; S5 cut, recall; points)")
     for x in r["curve"]:
         print(f"  {x['rate']:.1%}: <= {x['false_hits_at_most']}; S2 {x['S2']['cut']:.6f} "
               f"{x['S2']['recall']:.2%} ({x['S2']['hits']}, {x['S2']['false_hits']} FH); S5 "
               f"{x['S5']['cut']:.6f} {x['S5']['recall']:.2%} ({x['S5']['hits']}, "
               f"{x['S5']['false_hits']} FH); {x['points']:+.2f}")
-    a, b, c, e = r["a"], r["b"], r["c_check"], r["e"]
+    a, b, c, e = r["a"], r["b"], r["c_check"], r[letter]
     print(f"\n(a) S5 at c {a['S5_recall']:.2%} ({a['S5_hits']}) against S2 {a['S2_recall']:.2%} "
-          f"({a['S2_hits']}) of {a['positives']}: {a['points']:+.2f} points (needs +{GAIN}): "
+          f"({a['S2_hits']}) of {a['positives']}: {a['points']:+.2f} points (needs "
+          f"+{a['needs']}): "
           f"{mark[a['pass']]}")
     print("(b) " + ", ".join(f"{s} S5 {v['S5_hits']} / S2 {v['S2_hits']} of {v['positives']} "
                              f"({v['points']:+.2f})" for s, v in b["by_set"].items())
-          + f" (each needs +{EACH_GAIN}): {mark[b['pass']]}")
+          + f" (each needs +{b['needs']}): {mark[b['pass']]}")
     print("(c) " + str({k: v for k, v in c.items() if k != "other_answers"}))
     for label, cells in c.get("other_answers", {}).items():
         for what, v in cells.items():
             print(f"    {label} another entry answered, {what}: {v['n']} {v['by_kind']}; "
                   f"the other lookup: {v['other_outcome']}")
-    print("(e) " + str({k: v for k, v in e.items() if k != "rounds"}) + f": {mark[e['pass']]}")
+    print(f"({letter}) " + str({k: v for k, v in e.items() if k != "rounds"})
+          + f": {mark[e['pass']]}")
     for what, v in r["disagreements_at_c"].items():
         print(f"{what}: {v['n']} {v['by_kind']}")
     print(f"\nverdict: S5 replaces S2: {r['S5_replaces_S2']}; ships {r['ships']}")

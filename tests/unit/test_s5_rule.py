@@ -183,3 +183,104 @@ def test_main_writes_the_verdict(rule: ModuleType, tmp_path: Path,
         "--out", str(out)])
     with pytest.raises(SystemExit, match="differ from this reading"):
         rule.main()
+
+
+# Rule S5b: the same S5 on D52, both read at the same false hits. 203 negatives (200 far
+# ones in heldout52), so floor(1 %) = 2 binds F where S2 passes one at 0.855177; S2 read at
+# F (R2's cut) just above 0.3, S5's c just above 0.2 (Q = 48 binds only given 49 Quora ones).
+D52 = ("heldout52", "heldout53")
+FAR = [0.05] * 200
+
+
+def rows_b(positives: dict[str, list[float]], negatives: dict[str, list[float]]
+           ) -> list[dict[str, Any]]:
+    out = [row("heldout48", 0, 1, 0.99)]  # another set's row, left out
+    for where in D52:
+        out += [row(where, i, 1, p) for i, p in enumerate(positives[where])]
+        out += [row(where, len(positives[where]) + i, 0, p, "entity_swap")
+                for i, p in enumerate(negatives[where])]
+    return out
+
+
+S2_B = rows_b({s: [0.95, 0.9, 0.3, 0.2] for s in D52},
+              {"heldout52": [0.86, 0.3, *FAR], "heldout53": [0.7]})
+S5_B = rows_b({"heldout52": [0.99, 0.97, 0.96, 0.94], "heldout53": [0.99, 0.97, 0.95, 0.15]},
+              {"heldout52": [0.91, 0.2, *FAR], "heldout53": [0.5]})
+
+
+def decide_b(rule: ModuleType, s5: list[dict[str, Any]] = S5_B) -> dict[str, Any]:
+    return rule.decide({"S2": rule.only(S2_B, D52), "S5": rule.only(s5, D52)},
+                       {"S2": QUORA_S2, "S5": QUORA_S5}, None, "S5b")
+
+
+def test_s5b_is_the_leads_rule(rule: ModuleType) -> None:
+    assert rule.RULE_B.startswith("S5b: S5 (cross.npz cffa0c35, /work/base/s5")
+    assert rule.RULE_B.endswith("Otherwise S2 stays at 0.855177.")
+    assert rule.SPECS["S5"].rule == rule.RULE and rule.SPECS["S5b"].sets == D52
+
+
+def test_s5b_f_with_the_floor_r2_at_matched_false_hits(rule: ModuleType) -> None:
+    r = decide_b(rule)
+    assert r["F_parts"] == {"S2_false_hits_at_S2_cut": 1, "floor_1pct_of_negatives": 2,
+                            "negatives": 203}
+    assert (r["F"], r["Q"], r["R2_cut"], r["c"]) == (2, 48, 0.300001, 0.200001)
+    assert r["Q_check"] == {"S2_quora_false_hits_at_S2_cut": 1, "agrees": False}
+    a = r["a"]
+    assert (a["S2_cut"], a["S2_hits"], a["S2_false_hits"]) == (0.300001, 4, 2)
+    assert (a["S5_hits"], a["S5_false_hits"], a["points"], a["needs"]) == (7, 2, 37.5, 2.0)
+    assert a["pass"] and r["b"]["pass"] and r["b"]["needs"] == 0.0
+    assert r["b"]["by_set"]["heldout53"] == {"S2_hits": 2, "S5_hits": 3, "positives": 4,
+                                             "points": 25.0}
+    assert set(r["at"]["S2"]) == {"S2_cut", "c", "R2_cut"}
+    assert r["disagreements_at_c"]["found_by_S5_only"]["n"] == 3
+    # (b): heldout53 under S2 at R2's cut fails though (a) holds
+    flat = [dict(x, p=0.15) if x["set"] == "heldout53" and x["label"] and x["p"] == 0.97
+            else x for x in S5_B]
+    flat = [dict(x, p=0.15) if x["set"] == "heldout53" and x["label"] and x["p"] == 0.95
+            else x for x in flat]
+    r = decide_b(rule, flat)
+    assert r["a"]["points"] == 12.5 and r["a"]["pass"]
+    assert r["b"]["by_set"]["heldout53"]["points"] == -25.0 and not r["b"]["pass"]
+    # Q = 48 binds c given 49 of S5's Quora negatives at 0.9
+    many = [row("pairs:qqp", 0, 1, 0.95)] + [row("pairs:qqp", 1 + i, 0, 0.9) for i in range(49)]
+    r = rule.decide({"S2": rule.only(S2_B, D52), "S5": rule.only(S5_B, D52)},
+                    {"S2": [dict(x, p=0.1) for x in many], "S5": many}, None, "S5b")
+    assert r["c"] == 0.900001 and r["S5_quora_false_hits_at_c"] == 0
+
+
+def test_s5b_d_reads_the_cpu_against_s2s(rule: ModuleType) -> None:
+    same = {"pairs": 9, "cut": 0.920001, "verdicts_differ": 0, "max_abs_dp": 1e-6}
+    d = rule.check_e(COST, same, 0.920001, "S5b")
+    # S5's medians 9.43, 8.72 (9.075) against S2's 8.82, 8.96 (8.89): 2.08 % over
+    assert d["pass"] and d["S5_over_S2"] == pytest.approx(0.0208, abs=1e-4)
+    assert d["limit_ms"] == pytest.approx(9.3345)
+    slow = COST.replace("8.72 /", "9.40 /")  # S5 9.415, 5.9 % over
+    assert rule.check_e(slow, same, 0.920001, "S5b")["pass"] is False
+    assert rule.check_e(slow.replace("9.43 /", "10.43 /"), same, 0.920001, "S5")["pass"] is False
+    fast = COST.replace("9.43 /", "7.00 /").replace("8.72 /", "7.00 /")
+    assert rule.check_e(fast, same, 0.920001, "S5b")["pass"] is True
+    assert rule.check_e(COST, dict(same, verdicts_differ=1), 0.920001, "S5b")["pass"] is False
+    assert rule.verdict({"a": {"pass": True}, "b": {"pass": True}, "c_check": {"pass": True},
+                         "d": {"pass": True}}) is True
+
+
+def test_s5b_main_wants_s2s_d52_rows(rule: ModuleType, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def put(name: str, data: list[dict[str, Any]]) -> str:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
+        return str(path)
+
+    monkeypatch.setattr(rule, "traffic_of", lambda names: None)
+    base = ["s5_rule.py", "verdict", "--rule", "S5b", "--s5", put("s5.jsonl", S5_B),
+            "--s2-quora", put("q2.jsonl", QUORA_S2), "--s5-quora", put("q5.jsonl", QUORA_S5)]
+    monkeypatch.setattr(sys, "argv", base)
+    with pytest.raises(SystemExit, match="give --s2"):
+        rule.main()
+    out = tmp_path / "s5b.json"
+    monkeypatch.setattr(sys, "argv", [*base, "--s2", put("s2.jsonl", S2_B), "--out", str(out)])
+    assert rule.main() == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["rule"] == rule.RULE_B and written["decision_sets"] == list(D52)
+    assert written["S5_replaces_S2"] is None and written["d"]["pass"] is None
+    assert written["inputs"]["rule"] == "S5b"
