@@ -173,7 +173,8 @@ def decide(ds: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str, 
 
 
 def variant_name(cut: float) -> str:
-    """cache_shared's variant for S4 at ``cut`` (the cut in the variant's fourth field)."""
+    """cache_shared's variant for the candidate (S4 here, S5 in s5_rule) at ``cut`` (the cut
+    in the variant's fourth field)."""
     return f"{VARIANT}:{RANK_MARGIN}:{cut:.6f}"
 
 

@@ -102,7 +102,17 @@ from typing import Any, NamedTuple
 
 from cache_losses import counts
 from run_record import run_record
-from s4b_rule import EXAMPLES, FLOOR, QUORA, RANK_MARGIN, VARIANT, figures, split, traffic_of
+from s4b_rule import (
+    EXAMPLES,
+    FLOOR,
+    QUORA,
+    VARIANT,
+    another,
+    figures,
+    split,
+    traffic_of,
+    variant_name,
+)
 from s4b_rule import other_answers as s4b_other_answers
 from verifier_rule import disagreements as verifier_disagreements
 from verifier_rule import only, save
@@ -233,18 +243,6 @@ def decide(d48: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str,
             "a": check_a, "b": check_b, "at": at, "curve": curve(d48),
             "disagreements_at_c": verifier_disagreements(d48["S2"], d48["S5"], ref_cut, c,
                                                          MODELS, EXAMPLES)}
-
-
-def variant_name(cut: float) -> str:
-    """cache_shared's variant for S5 at ``cut`` (the cut in the variant's fourth field)."""
-    return f"{VARIANT}:{RANK_MARGIN}:{cut:.6f}"
-
-
-def another(shared: dict[str, Any], name: str) -> int:
-    by = shared["by_variant"]
-    if name not in by:
-        raise SystemExit(f"cache_shared's result has no variant {name} ({', '.join(by)})")
-    return int(by[name]["all"]["negatives"]["another"])
 
 
 def check_c(cut: float, s2_run: dict[str, Any] | None,
