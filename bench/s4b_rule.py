@@ -319,13 +319,15 @@ def report(r: dict[str, Any]) -> None:
 
 
 def at_table(at: dict[str, Any], key: str, sets: tuple[str, ...], label: str) -> None:
-    """Both verifiers at each of their cuts on the decision sets (``key``: the points'
-    entry, ``label``: the column's name): all, per set, per traffic and the Quora file."""
-    print(f"| verifier | cut | {label} recall | {label} false hits | " + " | ".join(sets)
+    """Both verifiers (``at``'s models, S2 and S4 here, S2 and S5 in s5_rule) at each of
+    their cuts on the decision sets (``key``: the points' entry, ``label``: the column's
+    name, "" for none): all, per set, per traffic and the Quora file."""
+    head = f"{label} " if label else ""
+    print(f"| verifier | cut | {head}recall | {head}false hits | " + " | ".join(sets)
           + " | support | general | Quora recall / FH |\n|---|---|---|---|"
           + "---|" * (len(sets) + 3))
-    for m in MODELS:
-        for point in at[m].values():
+    for m, cuts in at.items():
+        for point in cuts.values():
             a, by = point[key]["all"], point[key]["by_set"]
             tr = point[key].get("by_traffic", {})
             q = point["pairs"][QUORA]

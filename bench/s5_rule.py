@@ -108,6 +108,7 @@ from s4b_rule import (
     QUORA,
     VARIANT,
     another,
+    at_table,
     figures,
     split,
     traffic_of,
@@ -474,20 +475,7 @@ def report(r: dict[str, Any]) -> None:
               f"(R2's) {r['R2_cut']:.6f}")
     print(f"F = {r['F']}; Q = {r['Q']}; c = {r['c']:.6f} (S5's pairs:qqp false hits there "
           f"{r['S5_quora_false_hits_at_c']})\n")
-    print("| verifier | cut | recall | false hits | " + " | ".join(sets)
-          + " | support | general | Quora recall / FH |\n|---|---|---|---|" + "---|" * 5)
-    for m in MODELS:
-        for point in r["at"][m].values():
-            a, by = point["d48"]["all"], point["d48"]["by_set"]
-            tr = point["d48"].get("by_traffic", {})
-            q = point["pairs"][QUORA]
-            cells = [f"{by[n]['hits']}/{by[n]['positives']} / {by[n]['false_hits']}"
-                     for n in sets]
-            cells += [f"{tr[t]['recall']:.2%} / {tr[t]['false_hits']}" if t in tr else "-"
-                      for t in ("support", "general")]
-            print(f"| {m} | {point['d48']['cut']:.6f} | {a['recall']:.2%} ({a['hits']}/"
-                  f"{a['positives']}) | {a['false_hits']}/{a['negatives']} | "
-                  + " | ".join(cells) + f" | {q['recall']:.2%} / {q['false_hits']} |")
+    at_table(r["at"], "d48", sets, "")
     print(f"\nmatched false hits on {', '.join(sets)} "
           "(rate: at most n; S2 cut, recall; S5 cut, recall; points)")
     for x in r["curve"]:
