@@ -46,3 +46,21 @@ def test_misses_not_for_want_of_a_match_are_counted_by_reason() -> None:
                               "concurrency": 1, "upstream": "simulated", "arms": [summary],
                               "savings": {}}, [])
     assert "router: 1 exact_only, 2 failed." in report
+
+
+def test_under_routed_originals_leave_out_repeats_and_paraphrases() -> None:
+    # One under-routed original echoed twice (a repeat, a paraphrase): 3 of 4 requests
+    # under-routed, 1 of 2 originals.
+    workload = [WorkloadItem("q", "moderate", "support"),
+                WorkloadItem("q", "moderate", "support", "repeat"),
+                WorkloadItem("Hi, q", "moderate", "support", "paraphrase"),
+                WorkloadItem("r", "simple", "support")]
+    outcomes = [Outcome(i, 200, "m", "simple", "miss", 10.0, Decimal(0), i < 3)
+                for i in range(4)]
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, [], 1.0), workload)
+    assert summary["under_routed"] == 0.75 and summary["under_routed_originals"] == 0.5
+    report = report_markdown({"workload": {"requests": 4, "variants": {}, "kinds": {},
+                                           "labels": {}},
+                              "concurrency": 1, "upstream": "simulated", "arms": [summary],
+                              "savings": {}}, [])
+    assert "| 75.0 % (50.0 %) |" in report

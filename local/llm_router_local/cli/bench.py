@@ -186,14 +186,19 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
     table = Table(title=f"pipeline bench, {results['workload']['requests']} requests per arm")
-    for col in ("arm", "ledger USD", "saved vs", "under-routed", "tier acc", "p50 ms",
+    for col in ("arm", "ledger USD", "saved vs", "under-routed (orig.)", "tier acc", "p50 ms",
                 "p95 ms", "cache hits", "failovers", "skips", "errors"):
         table.add_column(col, justify="left" if col == "arm" else "right")
     for a in results["arms"]:
         saved = results["savings"].get(a["arm"], {}).get("saved_pct")
         acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f}%"
         table.add_row(a["arm"], a["cost_usd"], f"{saved} %" if saved else "-",
-                      f"{100 * a['under_routed']:.1f}%", acc, f"{a['latency_p50_ms']}",
+                      f"{100 * a['under_routed']:.1f}% ({_share(a.get('under_routed_originals'))})",
+                      acc, f"{a['latency_p50_ms']}",
                       f"{a['latency_p95_ms']}", f"{100 * a['cache_hit_rate']:.1f}%",
                       str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]))
     console.print(table)
+
+
+def _share(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.1f}%"
