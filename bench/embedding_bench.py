@@ -14,7 +14,9 @@ this bench was written and holds over 23,000 since the held-out sets' queries jo
 training, so timing every one (twice: one at a time and in the batch) ran past 5 minutes
 (session 24); a spread sample gives the same percentiles of the same per-query latency.
 Per query both wall time (``perf_counter``: the latency) and CPU time (``process_time``:
-what load on a shared machine inflates least). Cold load runs in a fresh interpreter
+what load on a shared machine inflates least), over all and per token-length band
+(``by_tokens``, since session 26: the pass grows with a query's tokens, so a p50 over all
+moves with the file's mix; docs/classifier.md). Cold load runs in a fresh interpreter
 (warm page cache): import + hash-verify + load.
 """
 
@@ -71,6 +73,27 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     return {
         p: round(float(np.percentile(a, q)), 3) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))
     }
+
+
+# Token-length bands ("[CLS] text [SEP]" pieces) of the per-length rows: the forward pass
+# grows with a query's tokens (about 0.3 ms of CPU a token on top of about 6 ms at one
+# core, session 26), so a p50 over all queries moves with the file's length mix.
+BANDS = ((1, 16), (17, 32), (33, 64), (65, 256))
+
+
+def by_length(lengths: list[int], columns: dict[str, list[float]]) -> list[dict[str, Any]]:
+    """p50 and p95 of each column per token band, with the band's share of the queries."""
+    rows = []
+    for low, high in BANDS:
+        picked = [i for i, n in enumerate(lengths) if low <= n <= high]
+        if not picked:
+            continue
+        row: dict[str, Any] = {"tokens": f"{low}-{high}", "queries": len(picked),
+                               "share": round(len(picked) / len(lengths), 3)}
+        for name, values in columns.items():
+            row[name] = percentiles([values[i] for i in picked])
+        rows.append(row)
+    return rows
 
 
 def cold_loads(runs: int) -> dict[str, Any]:
@@ -140,6 +163,8 @@ def main() -> int:
         "embed_one_ms": percentiles(embed_ms),
         "embed_and_classify_ms": percentiles(total_ms),
         "embed_and_classify_cpu_ms": percentiles(total_cpu_ms),
+        "by_tokens": by_length(lengths, {"embed_and_classify_ms": total_ms,
+                                         "embed_and_classify_cpu_ms": total_cpu_ms}),
         "batch_throughput_qps": round(len(texts) / batch_s, 1),
         "peak_rss_mb_after_bench": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
