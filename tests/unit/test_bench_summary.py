@@ -57,10 +57,11 @@ def test_under_routed_originals_leave_out_repeats_and_paraphrases() -> None:
                 WorkloadItem("r", "simple", "support")]
     outcomes = [Outcome(i, 200, "m", "simple", "miss", 10.0, Decimal(0), i < 3)
                 for i in range(4)]
-    summary = arm_summary(ArmResult(Arm("router"), outcomes, [], 1.0), workload)
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, [], 1.0, 0.5), workload)
     assert summary["under_routed"] == 0.75 and summary["under_routed_originals"] == 0.5
+    assert summary["cpu_s"] == 0.5
     report = report_markdown({"workload": {"requests": 4, "variants": {}, "kinds": {},
                                            "labels": {}},
                               "concurrency": 1, "upstream": "simulated", "arms": [summary],
                               "savings": {}}, [])
-    assert "| 75.0 % (50.0 %) |" in report
+    assert "| 75.0 % (50.0 %) |" in report and "| 1.0 (0.5) |" in report

@@ -74,6 +74,10 @@ class ArmResult:
     outcomes: list[Outcome]
     ledger: list[dict[str, Any]]
     wall_s: float
+    # The bench process's CPU over the arm, every thread: the app, the in-process
+    # simulator and client (not an embedded store running as its own process). On a
+    # shared machine the wall time reads the load; this reads the work.
+    cpu_s: float = 0.0
     ledger_cost_usd: Decimal = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,7 +149,7 @@ class PipelineBench:
         models = [rng.choice(arm.models) if arm.models else "auto" for _ in workload]
         gate = asyncio.Semaphore(self.concurrency)
         outcomes: list[Outcome] = []
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
 
         async def one(index: int, item: WorkloadItem, client: httpx.AsyncClient) -> None:
             delay = item.at_s - (time.perf_counter() - started)
@@ -160,10 +164,10 @@ class PipelineBench:
         async with httpx.AsyncClient(transport=transport, base_url="http://router",
                                      timeout=60) as client:
             await asyncio.gather(*(one(i, item, client) for i, item in enumerate(workload)))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         outcomes.sort(key=lambda o: o.index)
         ledger = DynamoLedger(dynamodb, settings.ledger_table, settings.counters_table)
-        return ArmResult(arm, outcomes, list(ledger.all_entries(TENANT)), wall)
+        return ArmResult(arm, outcomes, list(ledger.all_entries(TENANT)), wall, cpu)
 
     async def _ask(self, client: httpx.AsyncClient, key: str, index: int, item: WorkloadItem,
                    model: str, cache: bool) -> Outcome:

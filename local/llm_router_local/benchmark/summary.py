@@ -81,6 +81,7 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
                      if any(a.get("outcome") in SKIPPED for a in e.get("attempts") or ())),
         "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
         "wall_s": round(result.wall_s, 2),
+        "cpu_s": round(result.cpu_s, 2),
         "requests_per_s": round(len(outs) / result.wall_s, 1) if result.wall_s else None,
     }
 
@@ -153,8 +154,8 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
         "admission, guards, cache, classifier, routing, providers, settle); costs are "
         "each arm's own ledger.", "",
         "| arm | ledger cost USD | under-routed (originals) | tier accuracy | p50 ms | p95 ms | "
-        "cache exact/semantic | failovers | skips | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "cache exact/semantic | failovers | skips | errors | wall s (CPU s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for a in results["arms"]:
         acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f} %"
@@ -163,7 +164,7 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
             f"({_pct(a.get('under_routed_originals'))}) | {acc} | "
             f"{a['latency_p50_ms']} | {a['latency_p95_ms']} | {a['cache_exact']}/"
             f"{a['cache_semantic']} | {a['failovers']} | {a.get('skips', '-')} | "
-            f"{a['errors']} |")
+            f"{a['errors']} | {a['wall_s']} ({a.get('cpu_s', '-')}) |")
     misses = [f"{a['arm']}: " + ", ".join(f"{n} {reason}" for reason, n in
                                           sorted(a["cache_misses"].items()))
               for a in results["arms"] if a.get("cache_misses")]
@@ -184,7 +185,10 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
               "router's chosen tier equals the label, on requests it routed (not cache hits) "
               "whose query is in the classifier's held-out split. Failovers: requests "
               "served (or failed) past their first target; skips: requests that passed over "
-              "a target without calling it (free tier used up, breaker open).",
+              "a target without calling it (free tier used up, breaker open). Wall s: the arm "
+              "from its first request to its last answer; CPU s: the bench process's CPU "
+              "meanwhile, every thread (app, simulator, client; not an embedded store in its "
+              "own process): what load on a shared machine inflates least.",
               ""]
     lines += [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"

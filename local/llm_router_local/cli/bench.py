@@ -187,7 +187,7 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
 
     table = Table(title=f"pipeline bench, {results['workload']['requests']} requests per arm")
     for col in ("arm", "ledger USD", "saved vs", "under-routed (orig.)", "tier acc", "p50 ms",
-                "p95 ms", "cache hits", "failovers", "skips", "errors"):
+                "p95 ms", "cache hits", "failovers", "skips", "errors", "wall s (CPU s)"):
         table.add_column(col, justify="left" if col == "arm" else "right")
     for a in results["arms"]:
         saved = results["savings"].get(a["arm"], {}).get("saved_pct")
@@ -196,7 +196,8 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
                       f"{100 * a['under_routed']:.1f}% ({_share(a.get('under_routed_originals'))})",
                       acc, f"{a['latency_p50_ms']}",
                       f"{a['latency_p95_ms']}", f"{100 * a['cache_hit_rate']:.1f}%",
-                      str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]))
+                      str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]),
+                      f"{a['wall_s']} ({a.get('cpu_s', '-')})")
     console.print(table)
 
 
