@@ -96,10 +96,12 @@ OUT = HERE / "results" / "verifier-s4c-session24.json"
 DEFAULT_S2_SEEN = Path("/work/base/base-DS-b9e29c7-pairs.jsonl")
 
 
-def checked(run: dict[str, Any], who: str, sets: tuple[str, ...]) -> dict[str, Any]:
-    """A cache_shared result, checked to be ``who``'s verifier on ``sets``."""
-    if not run["verifier"]["sha256"].startswith(SHAS[who]) or list(run["sets"]) != list(sets):
-        raise SystemExit(f"the {who} cache_shared run is not {SHAS[who]} on {', '.join(sets)}")
+def checked(run: dict[str, Any], who: str, sets: tuple[str, ...],
+            shas: dict[str, str] = SHAS) -> dict[str, Any]:
+    """A cache_shared result, checked to be ``who``'s verifier (its sha256 in ``shas``: S2
+    and S4 here, S2 and S5 in s5c_rule) on ``sets``."""
+    if not run["verifier"]["sha256"].startswith(shas[who]) or list(run["sets"]) != list(sets):
+        raise SystemExit(f"the {who} cache_shared run is not {shas[who]} on {', '.join(sets)}")
     if who == "S2" and run["verifier"]["min_probability"] != S2_CUT:
         raise SystemExit(f"the S2 cache_shared run judges at "
                          f"{run['verifier']['min_probability']}, not {S2_CUT}")

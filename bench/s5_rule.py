@@ -247,10 +247,11 @@ def decide(d48: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str,
 
 
 def check_c(cut: float, s2_run: dict[str, Any] | None,
-            s5_run: dict[str, Any] | None, sets: tuple[str, ...] = D48) -> dict[str, Any]:
-    """(c): negatives answered by another entry, S5 at ``cut`` against S2 at its cut + 2,
-    each run checked (S2's sha256 and cut, S5 another model, both on D48's sets, 10,000
-    entries). ``pass`` None while a run is missing."""
+            s5_run: dict[str, Any] | None, sets: tuple[str, ...] = D48,
+            slack: int = ANOTHER_SLACK) -> dict[str, Any]:
+    """(c): negatives answered by another entry, S5 at ``cut`` against S2 at its cut +
+    ``slack`` (2; rule S5c's (d): 4), each run checked (S2's sha256 and cut, S5 another
+    model, both on D48's sets, 10,000 entries). ``pass`` None while a run is missing."""
     name = variant_name(cut)
     if s2_run is None or s5_run is None:
         return {"pass": None, "S5_variant": name,
@@ -267,7 +268,7 @@ def check_c(cut: float, s2_run: dict[str, Any] | None,
         raise SystemExit(f"the S2 cache_shared run judges at "
                          f"{s2_run['verifier']['min_probability']}, not {S2_CUT}")
     m, k = another(s2_run, VARIANT), another(s5_run, name)
-    return {"S2": m, "S5": k, "limit": m + ANOTHER_SLACK, "pass": k <= m + ANOTHER_SLACK,
+    return {"S2": m, "S5": k, "limit": m + slack, "pass": k <= m + slack,
             "S5_variant": name, "S5_sha256": s5_run["verifier"]["sha256"],
             "entries": [s2_run.get("entries"), s5_run.get("entries")]}
 
