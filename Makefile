@@ -188,8 +188,8 @@ verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(CONTINUE_RUN)/fit/$(CONTINUE_NAME).json --out $(CONTINUE_RUN)/$(CONTINUE_NAME) --decision $(CONTINUE_RUN)/decision-$(CONTINUE_NAME).json
 	@echo "check (c): bench/cache_shared.py --sets heldout30 heldout31 --variants 0.5:5 (session 19's: heldout28 heldout29; its (d): bench/cache_losses.py --sets pairs), each with --cross-dir $(CONTINUE_RUN)/start and $(CONTINUE_RUN)/$(CONTINUE_NAME)"
 
-# Session 21's S2, the shipped cross-encoder in session 21 and again since session 23, and S3's start (cross.npz
-# 2a9b446e, cut 0.858085, since session 23 0.855177 by rule V: docs/cache-history.md "Session 23: S2 or S3 on four
+# Session 21's S2, the shipped cross-encoder in session 21 and again from session 23 to 25, S3's and S5's start
+# (cross.npz 2a9b446e, cut 0.858085, from session 23 0.855177 by rule V: docs/cache-history.md "Session 23: S2 or S3 on four
 # sets neither trained on"; cross.json "combine": null: it decides alone; docs/cache-history.md "Session 21: a
 # cross-encoder that decides alone, again"): C3 (ALONE_FROM, d304b9a's layer: the start and the reference stack X0,
 # C3 on the nets at 0.927421) trained further on C4's bundle (prepare --rule session21: heldout9-11
@@ -203,8 +203,9 @@ verifier-cross-continue: $(BIN)/llm-router data
 # holds its own rule's cut (c_S: 0.858085 in session 21); the cut the layer ships is rule V's, so
 # the last step (cross_continue ship --decision ALONE_SHIP) writes V's cut 0.855177 and decision
 # block (from bench/results/verifier-session23.json) into ALONE_RUN/ALONE_NAME/cross.json (its
-# model must be named S2, the one V ships) and prints the fields where it differs from the
-# layer's, those that record the run (the weights' sha256 and check, scores: the run's own
+# model must be named S2, the one V ships) and prints the fields where it differs from the file
+# the layer shipped in sessions 23-25 (ALONE_AGAINST; the layer ships S5 since session 26), those
+# that record the run (the weights' sha256 and check, scores: the run's own
 # decide, the fit's CPU, wall, load and device, the teacher's and the bundle's sha256) apart
 # from any other. ALONE_SHIP empty: the export as its rule left it.
 ALONE_RUN ?= .cache/cross-alone
@@ -216,6 +217,7 @@ ALONE_FIT ?= --steps 2000 --lr 3e-5 --warmup 0.06 --held-weight 3 --qneg-weight 
 ALONE_RULE ?= session21-alone
 ALONE_D ?= heldout30 heldout31 heldout32 heldout33
 ALONE_SHIP ?= V
+ALONE_AGAINST ?= tests/unit/cache/data/cross-S2-session23.json
 ALONE_XLA = XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 verifier-cross-alone: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -225,7 +227,7 @@ verifier-cross-alone: $(BIN)/llm-router data
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(ALONE_RUN)/bundle.npz --init $(ALONE_RUN)/start/cross.npz --out $(ALONE_RUN)/fit --name $(ALONE_NAME) $(ALONE_FIT) --teacher-stack $(ALONE_RUN)/bundle-nets.jsonl
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(ALONE_RUN)/fit/$(ALONE_NAME).json --out $(ALONE_RUN)/$(ALONE_NAME)
 	$(call cross_decide,$(ALONE_RUN),$(ALONE_NAME),$(ALONE_D),$(ALONE_RULE))
-	$(if $(ALONE_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_SHIP) --against $(CONTINUE_LAYER)/cross.json)
+	$(if $(ALONE_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(ALONE_RUN)/$(ALONE_NAME) --decision $(ALONE_SHIP) --against $(ALONE_AGAINST))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets heldout32 heldout33 --variants 0.5:5, bench/stack_profile.py and bench/stack_cost.py --states request (alternated), each with --cross-dir $(ALONE_RUN)/start and $(ALONE_RUN)/$(ALONE_NAME)"
 
 # Session 22's S3, the shipped cross-encoder in session 22 (cross.npz 532359f5, cut 0.861295, cross.json "combine":
@@ -285,8 +287,12 @@ verifier-cross-s4: $(BIN)/llm-router data
 # / 32) steps), seed 25, exported with no "combine"; decided by the lead's rule session25 on
 # heldout48-49 (S5_D) and Quora: c is c_Q, (a) 3.0 points, (b) 1.0 point in each set, no
 # false-hit path (the session read S2's rows from the lead's base rows at 3c4c050, the same
-# lookup). S5_SHIP: a decision to write into the export's cross.json (cross_continue ship); empty:
-# the export as decide left it.
+# lookup). S5_SHIP: a decision to write into the export's cross.json (cross_continue ship); since
+# session 26 S5c, the lead's rule S5c (bench/results/verifier-s5c-session26.json: S5 at c* =
+# 0.916959, fixed on heldout48-53, decided on heldout54-55; docs/cache-history.md "Session 26: S5
+# at a cut held over six writers, on heldout54-55 (S5c)"), so the folder holds the layer's
+# cross.json apart from the fields that record the run, which the step names; empty: the export
+# as decide left it. The layer ships this model since session 26.
 S5_RUN ?= .cache/cross-s5
 S5_NAME ?= S5
 S5_FROM ?= e73fe20
@@ -294,7 +300,7 @@ S5_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session25
 S5_FIT ?= --epochs 0.85 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 25
 S5_RULE ?= session25
 S5_D ?= heldout48 heldout49
-S5_SHIP ?=
+S5_SHIP ?= S5c
 verifier-cross-s5: $(BIN)/llm-router data
 	$(call cross_self,$(S5_RUN),$(S5_FROM),$(S5_PREPARE),$(S5_NAME),$(S5_FIT),$(S5_D),$(S5_RULE))
 	$(if $(S5_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S5_RUN)/$(S5_NAME) --decision $(S5_SHIP) --against $(CONTINUE_LAYER)/cross.json)

@@ -81,10 +81,12 @@ and no set losing more than 1.0 point, then the false-hit path c_R.
 
 ``ship`` (session 24) writes a decision made after the export into an exported folder's
 cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
-V of session 23, from bench/results/verifier-session23.json). Session 21's export of S2 at
-c43ec5d becomes the layer's cross.json byte for byte; ``make verifier-cross-alone`` ends
-with it, and ``--against`` names the fields where its folder still differs from the layer's
-(``RUN_FIELDS``: what an export takes from its run).
+V of session 23, from bench/results/verifier-session23.json; ``S5c``, rule S5c of session 26,
+S5 at 0.916959, from bench/results/verifier-s5c-session26.json). Session 21's export of S2
+at c43ec5d becomes the layer's cross.json of sessions 23-25 byte for byte (``make
+verifier-cross-alone`` ends with it), session 25's export of S5 the layer's since session 26
+(``make verifier-cross-s5``), and ``--against`` names the fields where a folder still differs
+from the file it should be (``RUN_FIELDS``: what an export takes from its run).
 
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
@@ -1225,6 +1227,16 @@ SHIPPED_DECISIONS = {
                  "session 21 adopted this model at 0.858085 on heldout30-33 (that rule and its "
                  "figures: scores); session 22 replaced it by S3 (532359f5 at 0.861295, decided "
                  "on heldout34-35)"),
+    # Rule S5c (session 26, bench/s5c_rule.py): S5 (cross.npz cffa0c35, session 25's S2
+    # continued on heldout30-47, refused by rules S5 and S5b) at c* = 0.916959, fixed on P6
+    # (heldout48-53), decided on heldout54-55.
+    "S5c": Shipped(26, "bench/results/verifier-s5c-session26.json",
+                   "S5 replaces S2 (2a9b446e at 0.855177), at c*",
+                   "S2 (2a9b446e) shipped in session 21 at 0.858085 and from session 23 (rule V) "
+                   "to session 26 at 0.855177; session 25's rules S5 (heldout48-49) and S5b "
+                   "(heldout52-53) refused this model (their figures: bench/results/"
+                   "verifier-s5-session25.json, verifier-s5b-session25.json; rule S5's decide: "
+                   "scores)"),
 }
 RUN_FIELDS = ("sha256", "check", "scores", "model.cpu_s", "model.wall_s", "model.load_before",
               "model.load_after", "model.device", "model.teacher_stack_sha256",
@@ -1257,12 +1269,47 @@ def rule_v_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
             "c": result["c"], "results": decision.results, "earlier": decision.earlier}
 
 
+def rule_s5c_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
+    """Rule S5c's decision block from ``bench/s5c_rule.py``'s result: the rule and its
+    sets, the verdict, the cut shipped (c*), step 1's figures at c* on P6, both models at
+    S2's cut and at c* on heldout54-55, checks (a) to (e) and where the figures are."""
+    ships = result["ships"]
+    if not ships or ships["verifier"] != "S5":
+        raise SystemExit(f"{decision.results}: rule S5c ships no S5")
+    one, two = result["step1"], result["step2"]
+
+    def point(at: dict[str, Any]) -> dict[str, Any]:
+        d54, qqp = at["d54"]["all"], at["pairs"]["pairs:qqp"]
+        return {"cut": at["d54"]["cut"],
+                **{k: d54[k] for k in ("recall", "hits", "positives", "false_hits", "negatives")},
+                **{f"quora_{k}": qqp[k] for k in ("recall", "false_hits", "negatives")}}
+
+    at_c = next(x for x in one["table"] if x["cut"] == one["c_star"])
+    keep = ("cut", "P6_recall", "P6_hits", "P6_false_hits", "qqp_false_hits", "another",
+            "another_by_pair")
+    return {"rule": result["rule"], "decision_sets": two["sets"], "session": decision.session,
+            "verdict": decision.verdict, "cut": ships["cut"],
+            "step1": {"sets": one["sets"], "cuts": result["cuts"], "F6": one["F6"],
+                      "A6": one["A6"], "Q": one["Q"], "c_star": one["c_star"],
+                      "S2": {k: one["S2"][k] for k in keep},
+                      "S5_at_c_star": {k: at_c[k] for k in keep}},
+            "at_c_star": {m: point(two["at"][m]["c_star"]) for m in ("S5", "S2")},
+            "at_S2_cut": {m: point(two["at"][m]["S2_cut"]) for m in ("S5", "S2")},
+            "a": two["a"], "b": two["b"], "c": two["c"],
+            "d": {k: v for k, v in two["d"].items() if k not in ("other_answers", "populated")},
+            "e": {k: v for k, v in two["e"].items() if k != "rounds"},
+            "results": decision.results, "earlier": decision.earlier}
+
+
+BLOCKS = {"V": rule_v_block, "S5c": rule_s5c_block}  # each decision's block from its results
+
+
 def ship(directory: Path, name: str, repo: Path = REPO) -> dict[str, Any]:
     """Write decision ``name``'s cut (``threshold``) and decision block into
     ``directory``/cross.json, nothing else; the model it names must be the folder's."""
     decision = SHIPPED_DECISIONS[name]
     result = json.loads((repo / decision.results).read_text(encoding="utf-8"))
-    block = rule_v_block(result, decision)
+    block = BLOCKS[name](result, decision)
     path = directory / "cross.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
     if meta["model"].get("name") != result["ships"]["verifier"]:
@@ -1379,7 +1426,8 @@ def main() -> None:
                                      "exported cross.json (what the layer ships)")
     sh.add_argument("--dir", type=Path, required=True, help="the exported folder")
     sh.add_argument("--decision", choices=sorted(SHIPPED_DECISIONS), required=True,
-                    help="V: session 23's rule V, S2 at 0.855177 (bench/verifier_rule.py)")
+                    help="V: session 23's rule V, S2 at 0.855177 (bench/verifier_rule.py); "
+                         "S5c: session 26's rule S5c, S5 at 0.916959 (bench/s5c_rule.py)")
     sh.add_argument("--against", type=Path, default=None,
                     help="a cross.json to compare with (the layer's): the fields that differ")
     d = sub.add_parser("decide", help="c_A (c_R) and the rule's checks (a), (a'), (b)")

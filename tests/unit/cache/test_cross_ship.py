@@ -1,6 +1,9 @@
-"""``cross_continue ship`` (session 24): a decision made after the export (rule V, session
-23) writes its cut and decision block into an exported cross.json, so
-``make verifier-cross-alone`` writes the layer's file, not the cut of S2's own rule."""
+"""``cross_continue ship`` (session 24): a decision made after the export writes its cut and
+decision block into an exported cross.json, so a target that rebuilds the model writes the
+file the layer shipped, not its own rule's cut: rule V (session 23) into S2's export
+(``make verifier-cross-alone``: S2's cross.json as the layer shipped it in sessions 23-25,
+kept here as ``data/cross-S2-session23.json``), rule S5c (session 26) into S5's
+(``make verifier-cross-s5``: the layer's cross.json since)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 
 from train.cache_verifier.cross_continue import (
     D4,
+    D48,
     REPO,
     RULES,
     RUN_FIELDS,
@@ -20,13 +24,17 @@ from train.cache_verifier.cross_continue import (
     SHIPPED,
     SHIPPED_DECISIONS,
     differences,
+    rule_s5c_block,
     rule_v_block,
     ship,
 )
 
-LAYER = SHIPPED / "cross.json"
+LAYER = SHIPPED / "cross.json"  # S5 at rule S5c's 0.916959 since session 26
+S2_LAYER = Path(__file__).parent / "data" / "cross-S2-session23.json"  # b1db4b1's layer file
 # c43ec5d's layer cross.json: session 21's export of S2, at its rule's c_S 0.858085
 C43_SHA256 = "5fb7a06a9bd6ea7ca98574a2ce34b8db1b521060108ef72f875d9f3a99f6ac31"
+# /work/base/s5/cross.json: session 25's export of S5 (make verifier-cross-s5), at rule S5's c
+S5_EXPORT_SHA256 = "6f38fbdc1564292f7c62a8c51811148df89562686a575f13459594e95e649e28"
 
 
 def write(directory: Path, meta: dict[str, Any]) -> Path:
@@ -38,7 +46,7 @@ def write(directory: Path, meta: dict[str, Any]) -> Path:
 
 def session21_export() -> dict[str, Any]:
     """The layer's cross.json as session 21's export left it: its rule's cut and block."""
-    meta = json.loads(LAYER.read_text(encoding="utf-8"))
+    meta = json.loads(S2_LAYER.read_text(encoding="utf-8"))
     return meta | {"threshold": 0.858085,
                    "decision": {"rule": RULES["session21-alone"].text,
                                 "decision_sets": list(D4)}}
@@ -50,11 +58,11 @@ def test_ship_turns_session_21s_export_into_the_layers_file_byte_for_byte(
     # the file built above is c43ec5d's cross.json, byte for byte
     assert hashlib.sha256(path.read_bytes()).hexdigest() == C43_SHA256
     meta = ship(tmp_path / "S2", "V")
-    assert path.read_bytes() == LAYER.read_bytes()
+    assert path.read_bytes() == S2_LAYER.read_bytes()
     assert meta["threshold"] == SESSION23_B_CUT == 0.855177
-    assert differences(meta, json.loads(LAYER.read_text(encoding="utf-8"))) == []
+    assert differences(meta, json.loads(S2_LAYER.read_text(encoding="utf-8"))) == []
     ship(tmp_path / "S2", "V")  # twice: the same file
-    assert path.read_bytes() == LAYER.read_bytes()
+    assert path.read_bytes() == S2_LAYER.read_bytes()
 
 
 def test_ship_writes_the_cut_and_the_decision_block_alone(tmp_path: Path) -> None:
@@ -66,8 +74,8 @@ def test_ship_writes_the_cut_and_the_decision_block_alone(tmp_path: Path) -> Non
     after = ship(tmp_path / "S2", "V")
     changed = differences(before, after)
     assert changed and all(d == "threshold" or d.startswith("decision.") for d in changed)
-    # against the layer's, what is left is the run's record
-    left = differences(after, json.loads(LAYER.read_text(encoding="utf-8")))
+    # against the file S2's rule made, what is left is the run's record
+    left = differences(after, json.loads(S2_LAYER.read_text(encoding="utf-8")))
     assert sorted(left) == ["model.cpu_s", "model.load_before", "model.wall_s", "scores.cut",
                             "sha256"]
     assert all(d in RUN_FIELDS or d.split(".")[0] in RUN_FIELDS for d in left)
@@ -110,3 +118,39 @@ def test_differences_name_the_paths() -> None:
                                                                           "d": 1}}) == []
     assert differences({"a": 1, "b": {"c": [1, 2], "d": 1}},
                        {"a": 1.0, "b": {"c": [1, 3]}, "e": 0}) == ["a", "b.c", "b.d", "e"]
+
+
+def session25_export() -> dict[str, Any]:
+    """The layer's cross.json as session 25's export of S5 left it: rule S5's c (0.916959,
+    the same cut as rule S5c's c*) and rule S5's block."""
+    meta = json.loads(LAYER.read_text(encoding="utf-8"))
+    return meta | {"threshold": 0.916959,
+                   "decision": {"rule": RULES["session25"].text, "decision_sets": list(D48)}}
+
+
+def test_ship_turns_session_25s_export_of_s5_into_the_layers_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "S5", session25_export())
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == S5_EXPORT_SHA256
+    meta = ship(tmp_path / "S5", "S5c")
+    assert path.read_bytes() == LAYER.read_bytes()
+    assert meta["threshold"] == 0.916959 and meta["sha256"].startswith("cffa0c35")
+    assert meta["decision"]["rule"].startswith("S5c: S5 (cross.npz cffa0c35")
+    with pytest.raises(SystemExit, match="ships S2"):
+        ship(tmp_path / "S5", "V")
+
+
+def test_rule_s5c_block_reads_the_committed_figures() -> None:
+    decision = SHIPPED_DECISIONS["S5c"]
+    result = json.loads((REPO / decision.results).read_text(encoding="utf-8"))
+    block = rule_s5c_block(result, decision)
+    assert block["cut"] == result["ships"]["cut"] == block["step1"]["c_star"] == 0.916959
+    assert block["decision_sets"] == ["heldout54", "heldout55"] and block["session"] == 26
+    assert (block["step1"]["F6"], block["step1"]["A6"], block["step1"]["Q"]) == (31, 47, 48)
+    s5 = block["step1"]["S5_at_c_star"]
+    assert s5["P6_false_hits"] <= 31 and s5["qqp_false_hits"] <= 48 and s5["another"] <= 47
+    assert all(block[k]["pass"] for k in "abcde")
+    at = block["at_c_star"]["S5"]
+    assert (at["hits"], at["positives"], at["false_hits"]) == (550, 757, 8)
+    assert block["at_S2_cut"]["S2"]["cut"] == 0.855177
+    with pytest.raises(SystemExit, match="ships no S5"):
+        rule_s5c_block(result | {"ships": {"verifier": "S2", "cut": 0.855177}}, decision)
