@@ -706,6 +706,58 @@ SOURCES = (
            "added to training in session 25",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The forty-eighth and forty-ninth (data/heldout48/, data/heldout49/): written at
+    # session 24's start; session 25's decision sets (their classifier queries decided
+    # rule TA, scored by the shipped artefact, never trained on); trained on since
+    # 2026-12-06 session 26 (i13).
+    Source("independent-v48", "../../heldout48/classifier_queries.jsonl", "train",
+           "497 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout48/, 79 marked borderline by its writer), at session 24's start "
+           "(bouncy-castle and marquee hire, wedding photographers and DJs, magicians and "
+           "children's entertainers, dance schools and martial-arts clubs, nail salons, "
+           "key cutting and heel bars, ski and snowboard hire, invented small businesses; "
+           "writers from Kosovo and Bosnia, the Cook Islands, Tierra del Fuego, the "
+           "Galapagos, Luxembourg, hotel night porters on quiet shifts); its classifier "
+           "queries were session 25's TA decision data; added to training in session 26",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v49", "../../heldout49/classifier_queries.jsonl", "train",
+           "504 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout49/, 99 marked borderline by its writer), at session 24's start "
+           "(lighthouse tours and boat trips, village post offices, allotment societies, "
+           "dry-stone wallers and thatchers, sheep-shearing contractors, mobile dog-washing "
+           "vans, vintage clothing stalls, seasonal farm-work payroll, island guesthouses, "
+           "invented small businesses; writers from Armenia, Georgia's wine villages, the "
+           "Maldives, Madeira, Iceland's Westfjords, rural Tasmania, postal workers on "
+           "early rounds); its classifier queries were session 25's TA decision data; "
+           "added to training in session 26",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The fiftieth and fifty-first (data/heldout50/, data/heldout51/): written at session
+    # 25's start, scored once with 2.7559432f and TA at abda2c1 (session 25's end), then
+    # declared seen; trained on since 2026-12-06 session 26 (i13), the same way.
+    Source("independent-v50", "../../heldout50/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout50/, 82 marked borderline by its writer), at session 25's start "
+           "(wooden-boat builders, bell foundries and ringing bands, glassblowing studios, "
+           "oyster farms, caving guides, mobile pool cleaners, arborists, milliners, "
+           "invented small businesses; writers from Transylvania, Rajasthan and Punjab, "
+           "Yunnan tea towns, Jeju, Sulawesi, Benin and Togo markets, FIFO mining rotas); "
+           "scored once with 2.7559432f and TA at abda2c1; then declared seen and added to "
+           "training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v51", "../../heldout51/classifier_queries.jsonl", "train",
+           "498 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout51/, 99 marked borderline by its writer), at session 25's start "
+           "(hydroponic salad growers, sawmills and timber yards, vinyl record shops, "
+           "bicycle couriers, a hammam, snow-plough contractors, puppet theatres and "
+           "circus schools, carpet fitters, invented small businesses; writers from the "
+           "Basque Country, Catalonia, Wales, Friesland, Sardinia, Malta, Navajo and Inuit "
+           "communities, Yakutia, Turkmenistan, quarry shifts); scored once with "
+           "2.7559432f and TA at abda2c1; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
