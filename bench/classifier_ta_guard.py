@@ -35,8 +35,9 @@ Guards (each keeps TA but lets it move a query only when the guard holds too):
   catches ", and do ...", ", and how ...").
 - ``G1+G2``: both.
 
-and, for reading only, ``no-or`` (``TWO_ASKS`` without its "or" + auxiliary branch) and
-``no-??`` (the two-question-marks branch needs a letter between the marks). The guards
+and, for reading only, ``no-or`` (``TWO_ASKS`` without its "or" + auxiliary branch), the
+same with G1 (``G1+no-or``) and ``no-??`` (the two-question-marks branch needs a letter
+between the marks). The guards
 were written after reading TA's moves on these rows: their figures here flatter them;
 heldout48-51 (``independent-v48`` .. ``-v51``) are reported apart because TWO_ASKS was
 written before they were read.
@@ -118,6 +119,8 @@ def guards() -> dict[str, Guard]:
     out[f"G1+G2 (words<={CEILING})"] = lambda t: words(t) <= CEILING and bool(
         TWO_ASKS_G2.search(t))
     out["no-or"] = lambda t: bool(TWO_ASKS_NO_OR.search(t))
+    out[f"G1+no-or (words<={CEILING})"] = lambda t: words(t) <= CEILING and bool(
+        TWO_ASKS_NO_OR.search(t))
     out["no-??"] = lambda t: bool(TWO_ASKS_NO_QQ.search(t))
     return out
 
