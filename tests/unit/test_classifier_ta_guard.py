@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
 from llm_router.classifier.decision import TWO_ASKS, two_asks_up
+from llm_router.classifier.runtime import Classification
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +64,50 @@ def test_figures(guard: ModuleType) -> None:
     assert f["simple_as_moderate"] == 1 and f["under_routing_worst_quartile"] == 0.5
     assert guard.figures(np.array([], dtype=np.int64), np.array([], dtype=np.int64),
                          None) == {"rows": 0}
+
+
+class FakeClassifier:
+    metadata = {"version": "2.eb2f328f.test"}
+    temperature = 1.0
+
+    def classify(self, text: str, embedding: np.ndarray) -> Classification:
+        p = (0.97, 0.02, 0.005, 0.005) if text == "sure?" else (0.8, 0.15, 0.03, 0.02)
+        return Classification("simple", p[0], p)
+
+
+class FakePicker:
+    under_cost = 2.0
+    classifier = FakeClassifier()
+
+    class embedder:  # noqa: N801
+        @staticmethod
+        def embed_one(text: str) -> np.ndarray:
+            return np.ones(2, np.float32)
+
+
+def test_tb_routes_as_the_router_and_drops_only_long_moves(
+        guard: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import llm_router.complexity
+
+    monkeypatch.setattr(llm_router.complexity.TierPicker, "load", staticmethod(FakePicker))
+    monkeypatch.setattr(guard, "ROOT", tmp_path)
+    labels = ["moderate", "simple", "simple", "simple", "simple"]
+    texts = TEXTS + ["sure?"]
+    for name, part in (("a", slice(0, 2)), ("b", slice(2, 5))):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        (tmp_path / "data" / name / "classifier_queries.jsonl").write_text("".join(
+            json.dumps({"id": f"q{i}", "text": t, "tier": lab}) + "\n"
+            for i, (t, lab) in enumerate(zip(texts[part], labels[part], strict=True))))
+    result = guard.tb(None, sets=("a", "b"))
+    assert result["rule"].startswith("TB: TA with the word ceiling G1. Route with")
+    pooled = result["pooled"]
+    # TA moves rows 0-2 (0 right, 1 and 2 wrong); TB keeps 0 and 2 and drops the 45-word 1.
+    assert [m["tb_keeps"] for m in result["ta_moves"]] == [True, False, True]
+    assert [m["words"] for m in result["ta_moves"]] == [13, 45, 10]
+    assert (pooled["no override"]["correct"], pooled["TA"]["correct"],
+            pooled["TB"]["correct"]) == (4, 3, 4)
+    assert pooled["no override"]["under_routed"] == 1 and pooled["TA"]["under_routed"] == 0
+    assert result["per_set"]["a"]["TB"]["correct"] == 2
+    # One more right than TA, under three: TA stays.
+    assert result["verdict"] == "TA stays as it is"
+    assert not result["conditions"]["a_tb_at_least_3_more_right_than_ta"]
