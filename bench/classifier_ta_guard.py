@@ -48,7 +48,9 @@ of heldout52, heldout53, heldout54 and heldout55 (``data/heldoutNN/classifier_qu
 in no training source), each query scored by the shipped artefact as the router scores it
 (``TierPicker``: the embedder's ``embed_one``, then ``classify``; ``runtime.route`` with
 the text gives TA, checked query by query against the batch), and writes pooled and
-per-set figures for no override, TA and TB, the verdict and every query TA moves:
+per-set figures for no override, TA and TB, the verdict and every query TA moves. TB
+shipped (``decision.TWO_ASKS_MAX_WORDS``); TA here is this module's ``override``, session
+25's TA, so a rerun reproduces the figures and records which of the two the router ships:
 
     OPENBLAS_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/classifier_ta_guard.py tb \\
         --json bench/results/classifier-tb-session26.json
@@ -158,7 +160,8 @@ def guards() -> dict[str, Guard]:
 
 def override(routed: np.ndarray, probs: np.ndarray, texts: Sequence[str],
              guard: Guard | None) -> np.ndarray:
-    """TA (``decision.two_asks_up``) with a guard; ``None`` is no override at all."""
+    """TA (session 25's ``decision.two_asks_up``, before TB's word ceiling) with a guard;
+    ``None`` is no override at all."""
     out = routed.copy()
     if guard is None:
         return out
@@ -340,11 +343,17 @@ def tb(out: Path | None, sets: Sequence[str] = TB_SETS) -> dict[str, Any]:
     labels = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int64)
     texts = [r["text"] for r in rows]
     plain = decide(p, TB_U)
-    ta = two_asks_up(plain, p, texts)
-    if not (np.array_equal(plain, plain_one) and np.array_equal(ta, ta_one)
-            and np.array_equal(ta, override(plain, p, texts, guards()["TA"]))):
-        raise SystemExit("the batch decision differs from the router's, query by query")
+    # TA as shipped before this rule (this module's ``override``, equal to
+    # ``decision.two_asks_up`` until TB shipped, tested), TB the same with G1.
+    ta = override(plain, p, texts, guards()["TA"])
     tbr = override(plain, p, texts, ceiling(TB_CEILING))
+    ships = two_asks_up(plain, p, texts)
+    if not (np.array_equal(plain, plain_one) and np.array_equal(ships, ta_one)):
+        raise SystemExit("the batch decision differs from the router's, query by query")
+    router = ("TA" if np.array_equal(ships, ta) else "TB" if np.array_equal(ships, tbr)
+              else None)
+    if router is None:
+        raise SystemExit("the router's override is neither TA nor TB on these queries")
     s = np.array(names)
     routings = {"no override": plain, "TA": ta, "TB": tbr}
     per_set = {n: {k: figures(v[s == n], labels[s == n], None) for k, v in routings.items()}
@@ -370,6 +379,7 @@ def tb(out: Path | None, sets: Sequence[str] = TB_SETS) -> dict[str, Any]:
         "override": {"pattern": TWO_ASKS.pattern, "flags": "IGNORECASE | DOTALL",
                      "below_p_simple": TWO_ASKS_BELOW, "tb_word_ceiling": TB_CEILING},
         "sets": list(sets),
+        "router_at_this_commit": router,
         "pooled": pooled,
         "per_set": per_set,
         "matches": {"queries_matching_two_asks": int(two.sum()),

@@ -142,8 +142,9 @@ class RoutingConfig(BaseModel):
     # value routes unsure queries up sooner. None takes the value the classifier
     # artefact recommends from its calibration (docs/classifier.md).
     under_routing_cost: float | None = Field(default=None, gt=0, le=100)
-    # `auto`: a query routed simple whose text reads as two asks and whose calibrated
-    # p(simple) is under 0.90 goes to moderate (session 25's rule TA,
+    # `auto`: a query routed simple whose text reads as two asks, whose calibrated
+    # p(simple) is under 0.90 and whose text has at most 30 words goes to moderate
+    # (session 25's rule TA with session 26's word ceiling, rule TB,
     # docs/classifier.md#decision); false routes by the expected cost alone.
     two_asks_override: bool = True
     # When every candidate of the routed tier fails or is skipped (free tier used up,

@@ -7,6 +7,7 @@ import pytest
 
 from llm_router.classifier.decision import (
     TWO_ASKS,
+    TWO_ASKS_MAX_WORDS,
     cost_matrix,
     decide,
     expected_costs,
@@ -67,6 +68,23 @@ def test_two_asks_moves_only_an_unsure_simple_decision_on_a_two_asks_text() -> N
     assert two_asks_up(routed, TA_PROBS, texts).tolist() == [1, 0, 0, 1]
     assert routed.tolist() == [0, 0, 0, 1]  # the input is not changed
     assert two_asks_up(routed, TA_PROBS, texts, below=0.99).tolist() == [1, 0, 1, 1]
+
+
+def test_two_asks_leaves_a_text_over_the_word_ceiling_alone() -> None:
+    """Rule TB (session 26): at most 30 words, by ``str.split()``, or no move."""
+    assert TWO_ASKS_MAX_WORDS == 30
+    ask = "do you open on sundays, and is parking free?"  # 9 words
+    at = ask + " " + " ".join(["please"] * 21)  # 30 words
+    over = at + " thanks"  # 31 words
+    story = ("so my grandad passed last spring, and we are clearing out his shed, there is "
+             "loads of old stuff in there and I was wondering whether any of it is worth "
+             "anything at all really")
+    texts = [ask, at, over, story]
+    assert [len(t.split()) for t in texts] == [9, 30, 31, 35]
+    probs = np.tile(TA_PROBS[0], (len(texts), 1))
+    routed = np.zeros(len(texts), dtype=np.int64)
+    assert all(TWO_ASKS.search(t) for t in texts)
+    assert two_asks_up(routed, probs, texts).tolist() == [1, 1, 0, 0]
 
 
 @pytest.mark.parametrize(("text", "two"), [

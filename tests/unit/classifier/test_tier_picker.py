@@ -79,6 +79,8 @@ def test_two_asks_override_routes_an_unsure_simple_two_asks_query_to_moderate() 
     sure = TierPicker(OneVectorEmbedder(), FixedClassifier((0.95, 0.03, 0.01, 0.01)),
                       under_cost=1.0)
     assert sure.pick(request(two)).tier == "simple"
+    long_two = two + " we are coming from a long way off with the whole family" * 3
+    assert len(long_two.split()) > 30 and on.pick(request(long_two)).tier == "simple"
 
 
 def test_classify_routed_applies_the_override_unless_told_not_to() -> None:

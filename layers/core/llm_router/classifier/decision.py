@@ -12,11 +12,13 @@ and the router picks the ``r`` with the smallest ``E[r]`` (ties go to the strong
 tier). With equal costs this is the median of ``p``; the larger ``under_cost`` is, the
 sooner an unsure classifier routes up. Only the ratio matters.
 
-Then one override, decided on unseen writers in session 25 (rule TA, docs/classifier.md):
-a query routed simple whose text reads as two asks (``TWO_ASKS``: two question marks,
-", and ", "and" or "or" followed by a question word, " + ") and whose calibrated
-p(simple) is under ``TWO_ASKS_BELOW`` goes to moderate, the rubric's "two related
-intents". It only ever routes up, and only from simple.
+Then one override, decided on unseen writers in session 25 (rule TA, docs/classifier.md)
+and narrowed in session 26 (rule TB): a query routed simple whose text reads as two asks
+(``TWO_ASKS``: two question marks, ", and ", "and" or "or" followed by a question word,
+" + "), whose calibrated p(simple) is under ``TWO_ASKS_BELOW`` and whose text has at most
+``TWO_ASKS_MAX_WORDS`` words (``len(text.split())``; TB: a long message's ", and" mostly
+joins a story, not two asks) goes to moderate, the rubric's "two related intents". It
+only ever routes up, and only from simple.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ TWO_ASKS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 TWO_ASKS_BELOW = 0.90
+# Rule TB's word ceiling (session 26): longer texts are never moved.
+TWO_ASKS_MAX_WORDS = 30
 
 
 def cost_matrix(n_tiers: int, under_cost: float, over_cost: float = 1.0) -> F32:
@@ -66,11 +70,13 @@ def decide(probs: F32, under_cost: float, over_cost: float = 1.0) -> Labels:
 
 def two_asks_up(routed: Labels, probs: F32, texts: Sequence[str],
                 below: float = TWO_ASKS_BELOW) -> Labels:
-    """Rule TA: each query routed simple whose text matches ``TWO_ASKS`` and whose
-    p(simple) is under ``below`` goes to moderate; every other decision is kept."""
+    """Rules TA and TB: each query routed simple whose text matches ``TWO_ASKS``, whose
+    p(simple) is under ``below`` and whose text has at most ``TWO_ASKS_MAX_WORDS`` words
+    goes to moderate; every other decision is kept."""
     probs = np.atleast_2d(probs)
     out = np.array(routed, dtype=np.int64, copy=True)
     for i, text in enumerate(texts):
-        if out[i] == SIMPLE and probs[i, SIMPLE] < below and TWO_ASKS.search(text):
+        if (out[i] == SIMPLE and probs[i, SIMPLE] < below
+                and len(text.split()) <= TWO_ASKS_MAX_WORDS and TWO_ASKS.search(text)):
             out[i] = MODERATE
     return out
