@@ -79,6 +79,12 @@ with ``share_all``; its rule (``decide --rule session23``) reads B (what main sh
 S2 at 0.855177, ``SESSION23_B_CUT``; ``--shipped-cut`` for another) and asks 2.0 points at c_Q
 and no set losing more than 1.0 point, then the false-hit path c_R.
 
+Session 25 (S5) continues S2 on every set seen since it (``prepare --rule session25``: heldout30-47
+held too, ``HELD_25``, D48 guarded with ``share_all``; ``fit --epochs``), and session 26 fits S6 the
+same way one round on (``prepare --rule session26``: heldout30-53, ``HELD_26``; heldout54-55 and
+58-59 guarded, ``G26``). ``session26`` is a guard only: no rule is written for it yet, so
+``decide`` does not take it (the next session's rule decides S6).
+
 ``ship`` (session 24) writes a decision made after the export into an exported folder's
 cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
 V of session 23, from bench/results/verifier-session23.json; ``S5c``, rule S5c of session 26,
@@ -175,9 +181,16 @@ HELD_22 = (*HELD_21, *range(30, 34))
 # Session 23's (S4): those and heldout34-37, session 22's D2 and unseen sets, twenty-seven sets
 # (``prepare --rule session23``).
 HELD_23 = (*HELD_22, *range(34, 38))
-# Session 25's (S5): S2's nineteen (HELD_21) and heldout30-47, every set seen since S2 and trained
-# on by it never, thirty-seven sets (``prepare --rule session25``).
-HELD_25 = (*HELD_21, *range(30, 48))
+# S2's nineteen (HELD_21) and heldout30 to heldout<last>, the sets seen since S2, which it never
+# trained on: session 25's S5 (``prepare --rule session25``, heldout30-47, thirty-seven sets) and
+# session 26's S6 (``prepare --rule session26``, heldout30-53, forty-three sets).
+def held_since_s2(last: int) -> tuple[int, ...]:
+    """HELD_21, then heldout30 to heldout``last``, in order."""
+    return (*HELD_21, *range(30, last + 1))
+
+
+HELD_25 = held_since_s2(47)
+HELD_26 = held_since_s2(53)
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
@@ -213,6 +226,12 @@ D3 = ("heldout38", "heldout39")
 # but the lead's base rows, never trained on by S2 or S5; ``prepare --rule session25`` guards
 # them with ``share_all`` and trains on heldout30-47 too (HELD_25).
 D48 = ("heldout48", "heldout49")
+# Session 26's guard for S6 (G26): heldout54-55, session 26's decision sets (rule S5c, on S5), and
+# heldout58-59, written in session 26 for the next session's rule, which decides S6 on them (its
+# cut fixed on heldout54-57); ``prepare --rule session26`` keeps them out with ``share_all`` and
+# trains on heldout30-53 too (HELD_26). heldout56-57, the lead's unseen sets in session 26, are in
+# no data/ folder when S6 is fitted: no guard can read them, and no bundle source holds them.
+G26 = ("heldout54", "heldout55", "heldout58", "heldout59")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -791,7 +810,8 @@ class Rule:
     ``share_all`` (session 22): ``prepare --rule`` drops every bundle pair sharing a text with
     a pair of ``sets``, not only the shape, focus and matched sets'. ``each_gain`` (session
     25): (b) asks every one of ``sets`` to gain at least this many points of recall instead
-    (``worst`` then unread)."""
+    (``worst`` then unread). ``text`` empty (session 26's ``session26``): a guard only, for
+    ``prepare --rule``, with no rule yet: ``decide`` does not take it (``DECIDES``)."""
 
     text: str
     sets: tuple[str, ...]
@@ -1014,7 +1034,14 @@ RULES = {
                       held=HELD_23, share_all=True),
     "session25": Rule(RULE_25, D48, (), 3.0, 0.0, "", cut=SESSION23_B_CUT, quora=True,
                       held=HELD_25, share_all=True, each_gain=1.0),
+    # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session"): a guard
+    # only, for ``prepare --rule session26`` (HELD_26 trained, G26 kept out with share_all). No
+    # ``decide --rule session26``: the next session's rule, written by its lead, decides S6 on
+    # heldout58-59; the thresholds here are unread.
+    "session26": Rule("", G26, (), 0.0, 0.0, "", held=HELD_26, share_all=True),
 }
+# The rules ``decide`` applies (a guard only has no text).
+DECIDES = tuple(sorted(name for name, rule in RULES.items() if rule.text))
 
 
 def shipped_cut() -> float:
@@ -1338,8 +1365,11 @@ GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pai
               "bundles) or session20's D10, each with heldout9-11 and 14-21, or session21's "
               "D4 (heldout30-33) with heldout9-11 and 14-29, or session22's D2 (heldout34-35) "
               "with heldout9-11 and 14-33, or session23's D3 (heldout38-39) with heldout9-11 and "
-              "14-37, or session25's D48 (heldout48-49) with heldout9-11 and 14-47")
-GUARDS = ("session19", "session20", "session21", "session22", "session23", "session25")
+              "14-37, or session25's D48 (heldout48-49) with heldout9-11 and 14-47, or "
+              "session26's G26 (heldout54-55, 58-59) with heldout9-11 and 14-53 (a guard only: "
+              "no rule decides by it)")
+GUARDS = ("session19", "session20", "session21", "session22", "session23", "session25",
+          "session26")
 
 
 def main() -> None:
@@ -1394,7 +1424,7 @@ def main() -> None:
     f.add_argument("--held-weight", type=float, default=None,
                    help="weight of the held sets' pairs (heldout9-11, 14-21; with prepare "
                         "--rule session21 also heldout22-29, session22 heldout22-33, session23 "
-                        "heldout22-37; default "
+                        "heldout22-37, session25 heldout22-47, session26 heldout22-53; default "
                         "--new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
@@ -1443,7 +1473,7 @@ def main() -> None:
                    help="the cut the shipped verifier's runs are read at, where the rule leaves it "
                         "to what main ships (session23's B: S3 at 0.861295 or what rule V ships "
                         "in its place; default rule V's S2 at 0.855177)")
-    d.add_argument("--rule", choices=sorted(RULES), default="session15",
+    d.add_argument("--rule", choices=DECIDES, default="session15",
                    help="whose rule: session 15's (D'', a stacked candidate), session 16's "
                         "(D''', a model that decides alone), session16-matched (D''', "
                         "a stacked candidate trained on the matched sets), session19 (D8, "
