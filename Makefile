@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -158,11 +158,12 @@ define cross_decide
 	$(BIN)/python -m train.cache_verifier.cross_continue decide --rule $(4) --shipped $(1)/losses-shipped.jsonl --candidate $(1)/losses-$(2).jsonl --shipped-quora $(1)/pairs-shipped.jsonl --candidate-quora $(1)/pairs-$(2).jsonl$(if $(6), --shipped-cut $(6)) --out $(1)/decision-$(2).json
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(2).json --out $(1)/$(2) --decision $(1)/decision-$(2).json
 endef
-# cross_self RUN,FROM,PREPARE,NAME,FIT,SETS,RULE[,REF_FROM,REF_CUT] (S3's recipe and its
+# cross_self RUN,FROM,PREPARE,NAME,FIT[,SETS,RULE,REF_FROM,REF_CUT] (S3's recipe and its
 # successors): the shipped model that decides alone, out of commit FROM's layer, continued on its
 # own bundle with no nets (one XLA thread), exported, the rule's runs and decision (cross_decide),
 # the reference the start or, given REF_FROM, commit REF_FROM's layer in RUN/reference, read at
-# REF_CUT where given.
+# REF_CUT where given. No SETS (session 26's S6): fitted and exported only, at the start's cut,
+# for a later session's rule.
 define cross_self
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	$(call cross_start,$(1),$(2))
@@ -170,7 +171,7 @@ define cross_self
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(3) --out $(1)/bundle.npz
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(1)/bundle.npz --init $(1)/start/cross.npz --out $(1)/fit --name $(4) $(5)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(4).json --out $(1)/$(4)
-	$(call cross_decide,$(1),$(4),$(6),$(7),$(if $(8),reference),$(9))
+	$(if $(6),$(call cross_decide,$(1),$(4),$(6),$(7),$(if $(8),reference),$(9)))
 endef
 verifier-cross-continue: $(BIN)/llm-router data
 	$(BIN)/pip install --quiet -r requirements/train.txt
@@ -296,8 +297,11 @@ verifier-cross-s4: $(BIN)/llm-router data
 S5_RUN ?= .cache/cross-s5
 S5_NAME ?= S5
 S5_FROM ?= e73fe20
-S5_PREPARE ?= --qqp-replay 12000 --qqp-hard 4000 --rule session25
-S5_FIT ?= --epochs 0.85 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast --seed 25
+# S5_BUNDLE and S5_RECIPE: the bundle's and the fit's flags but the guard and the seed (S6's too).
+S5_BUNDLE ?= --qqp-replay 12000 --qqp-hard 4000
+S5_RECIPE ?= --epochs 0.85 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --distil 0.5 --fast
+S5_PREPARE ?= $(S5_BUNDLE) --rule session25
+S5_FIT ?= $(S5_RECIPE) --seed 25
 S5_RULE ?= session25
 S5_D ?= heldout48 heldout49
 S5_SHIP ?= S5c
@@ -305,6 +309,24 @@ verifier-cross-s5: $(BIN)/llm-router data
 	$(call cross_self,$(S5_RUN),$(S5_FROM),$(S5_PREPARE),$(S5_NAME),$(S5_FIT),$(S5_D),$(S5_RULE))
 	$(if $(S5_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S5_RUN)/$(S5_NAME) --decision $(S5_SHIP) --against $(CONTINUE_LAYER)/cross.json)
 	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S5_D) (S2: --variants 0.5:5 on $(S5_RUN)/start; S5: --variants 0.5:5:3:<c> on $(S5_RUN)/$(S5_NAME)) and bench/stack_cost.py --verifiers cross --states request, alternated, on both folders; the verdicts of the lookup against the offline scorer on the $(S5_D) pairs"
+
+# Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session (S2 continued on
+# heldout30-53)"): S5's recipe, unchanged but for the data and the seed: S2 from S6_FROM (S5's start,
+# e73fe20's layer, cross.npz 2a9b446e with its cross.json at 0.855177; main's layer has the same
+# bytes) trained further on heldout9-11 and 14-53 (S6_PREPARE: prepare --rule session26, heldout30-53
+# held, heldout54-55 and 58-59 and bench/cache_pairs/heldout.jsonl under the text guard, any pair
+# sharing a text with theirs dropped), no nets, 0.85 of an epoch, seed 26 (S6_FIT), exported with no
+# "combine" at S2's cut into S6_RUN/S6_NAME. Fitted and exported only: cross_self with no SETS runs
+# no cache_losses and no decide; the next session's rule decides S6 on heldout58-59, its cut fixed
+# on heldout54-57.
+S6_RUN ?= .cache/cross-s6
+S6_NAME ?= S6
+S6_FROM ?= $(S5_FROM)
+S6_PREPARE ?= $(S5_BUNDLE) --rule session26
+S6_FIT ?= $(S5_RECIPE) --seed 26
+verifier-cross-s6: $(BIN)/llm-router data
+	$(call cross_self,$(S6_RUN),$(S6_FROM),$(S6_PREPARE),$(S6_NAME),$(S6_FIT))
+	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored: the next session's rule decides it on heldout58-59, its cut fixed on heldout54-57"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo
