@@ -162,15 +162,15 @@ endef
 # successors): the shipped model that decides alone, out of commit FROM's layer, continued on its
 # own bundle with no nets (one XLA thread), exported, the rule's runs and decision (cross_decide),
 # the reference the start or, given REF_FROM, commit REF_FROM's layer in RUN/reference, read at
-# REF_CUT where given. No SETS (session 26's S6): fitted and exported only, at the start's cut,
-# for a later session's rule.
+# REF_CUT where given. No SETS (session 26's S6): fitted and exported only, at the start's cut (its
+# cross.json's threshold, not the layer's), for a later session's rule.
 define cross_self
 	$(BIN)/pip install --quiet -r requirements/train.txt
 	$(call cross_start,$(1),$(2))
 	$(if $(8),$(call cross_start,$(1),$(8),reference))
 	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(3) --out $(1)/bundle.npz
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(1)/bundle.npz --init $(1)/start/cross.npz --out $(1)/fit --name $(4) $(5)
-	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(4).json --out $(1)/$(4)
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(1)/fit/$(4).json --out $(1)/$(4)$(if $(6),, --threshold $$($(BIN)/python -c "import json; print(json.load(open('$(1)/start/cross.json'))['threshold'])"))
 	$(if $(6),$(call cross_decide,$(1),$(4),$(6),$(7),$(if $(8),reference),$(9)))
 endef
 verifier-cross-continue: $(BIN)/llm-router data
@@ -312,13 +312,13 @@ verifier-cross-s5: $(BIN)/llm-router data
 
 # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session (S2 continued on
 # heldout30-53)"): S5's recipe, unchanged but for the data and the seed: S2 from S6_FROM (S5's start,
-# e73fe20's layer, cross.npz 2a9b446e with its cross.json at 0.855177; main's layer has the same
-# bytes) trained further on heldout9-11 and 14-53 (S6_PREPARE: prepare --rule session26, heldout30-53
-# held, heldout54-55 and 58-59 and bench/cache_pairs/heldout.jsonl under the text guard, any pair
-# sharing a text with theirs dropped), no nets, 0.85 of an epoch, seed 26 (S6_FIT), exported with no
-# "combine" at S2's cut into S6_RUN/S6_NAME. Fitted and exported only: cross_self with no SETS runs
-# no cache_losses and no decide; the next session's rule decides S6 on heldout58-59, its cut fixed
-# on heldout54-57.
+# e73fe20's layer, cross.npz 2a9b446e with its cross.json at 0.855177) trained further on heldout9-11
+# and 14-53 (S6_PREPARE: prepare --rule session26, heldout30-53 held, heldout54-55 and 58-59 and
+# bench/cache_pairs/heldout.jsonl under the text guard, any pair sharing a text with theirs dropped),
+# no nets, 0.85 of an epoch, seed 26 (S6_FIT), exported with no "combine" at the start's cut (S2's
+# 0.855177; main's layer ships S5 since session 26) into S6_RUN/S6_NAME. Fitted and exported only:
+# cross_self with no SETS runs no cache_losses and no decide; the next session's rule decides S6 on
+# heldout58-59, its cut fixed on heldout54-57.
 S6_RUN ?= .cache/cross-s6
 S6_NAME ?= S6
 S6_FROM ?= $(S5_FROM)
