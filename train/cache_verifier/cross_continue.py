@@ -229,8 +229,8 @@ D48 = ("heldout48", "heldout49")
 # Session 26's guard for S6 (G26): heldout54-55, session 26's decision sets (rule S5c, on S5), and
 # heldout58-59, written in session 26 for the next session's rule, which decides S6 on them (its
 # cut fixed on heldout54-57); ``prepare --rule session26`` keeps them out with ``share_all`` and
-# trains on heldout30-53 too (HELD_26). heldout56-57, the lead's unseen sets in session 26, are in
-# no data/ folder when S6 is fitted: no guard can read them, and no bundle source holds them.
+# trains on heldout30-53 too (HELD_26). heldout56-57, the lead's unseen sets in session 26, had no
+# data/ folder when S6's bundle was made (committed after their one scoring): not guarded, not held.
 G26 = ("heldout54", "heldout55", "heldout58", "heldout59")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
