@@ -71,6 +71,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import json  # noqa: E402
 from collections import Counter  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -213,12 +214,45 @@ def quantiles(values: np.ndarray) -> dict[str, float]:
                                                      strict=True)}
 
 
-def report(oof: Path, out: Path | None) -> dict[str, Any]:
+def read_oof(oof: Path) -> tuple[Any, np.ndarray, np.ndarray, list[str], dict[str, Any],
+                                  list[dict[str, Any]]]:
+    """An ``oof`` file (the loaded npz), its probabilities, labels and writers, checked
+    against the shipped artefact (``check_artefact``), and its rows' queries
+    (``load_meta``)."""
     z = np.load(oof)
     probs, labels = z["probs"].astype(np.float32), z["labels"].astype(np.int64)
     writers = [str(w) for w in z["writers"]]
     artefact = check_artefact(probs, labels, writers, str(z["data_sha256"]))
-    meta = load_meta(z["ids"])
+    return z, probs, labels, writers, artefact, load_meta(z["ids"])
+
+
+def scored_sets(version: str, u: float, sets: Sequence[str], root: Path = ROOT
+                ) -> tuple[Any, list[dict[str, Any]], list[str], list[Any]]:
+    """A rule's classifier queries scored as the router scores them: the shipped picker
+    (refused unless it is ``version`` at ``u``, the artefact and cost the rule names), and
+    every row of ``sets``' classifier_queries.jsonl (under ``root``/data) with its set's
+    name and its ``Classification``."""
+    from llm_router.complexity import TierPicker
+
+    picker = TierPicker.load()
+    shipped = picker.classifier.metadata["version"]
+    if not shipped.startswith(version + ".") or picker.under_cost != u:
+        raise SystemExit(f"the rule names {version} at u {u:g}, not {shipped} at "
+                         f"{picker.under_cost:g}")
+    rows, names, scored = [], [], []
+    for name in sets:
+        path = root / "data" / name / "classifier_queries.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows.append(row)
+            names.append(name)
+            scored.append(picker.classifier.classify(row["text"],
+                                                     picker.embedder.embed_one(row["text"])))
+    return picker, rows, names, scored
+
+
+def report(oof: Path, out: Path | None) -> dict[str, Any]:
+    z, probs, labels, writers, artefact, meta = read_oof(oof)
     assert all(TIERS.index(r["tier"]) == t for r, t in zip(meta, labels.tolist(), strict=True))
     border = np.array([bool(r.get("borderline", False)) for r in meta])
     flagged_writers = {w for w, r in zip(writers, meta, strict=True) if "borderline" in r}
@@ -358,25 +392,12 @@ def ta_figures(routed: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
 def ta(out: Path | None) -> dict[str, Any]:
     """The rule TA (module docstring), applied once to D48's classifier queries."""
     from llm_router.classifier.runtime import route as route_one
-    from llm_router.complexity import TierPicker
 
-    picker = TierPicker.load()
+    picker, rows, sets, scored = scored_sets(TA_VERSION, TA_U, TA_SETS, ROOT)
     version = picker.classifier.metadata["version"]
-    if not version.startswith(TA_VERSION + ".") or picker.under_cost != TA_U:
-        raise SystemExit(f"the rule names {TA_VERSION} at u {TA_U:g}, not {version} at "
-                         f"{picker.under_cost:g}")
-    rows, sets, probs, routed_one = [], [], [], []
-    for name in TA_SETS:
-        path = ROOT / "data" / name / "classifier_queries.jsonl"
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            embedding = picker.embedder.embed_one(row["text"])
-            scored = picker.classifier.classify(row["text"], embedding)
-            rows.append(row)
-            sets.append(name)
-            probs.append(scored.probabilities)
-            # The shipped decision (no override: no text passed).
-            routed_one.append(TIERS.index(route_one(scored, picker.under_cost)))
+    probs = [c.probabilities for c in scored]
+    # The shipped decision (no override: no text passed).
+    routed_one = [TIERS.index(route_one(c, picker.under_cost)) for c in scored]
     p = np.asarray(probs, dtype=np.float32)
     labels = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int64)
     shipped = decide(p, TA_U)

@@ -92,7 +92,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from classifier_boundary import check_artefact, load_meta  # noqa: E402
+from classifier_boundary import read_oof, scored_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 from llm_router.classifier.decision import (  # noqa: E402
@@ -234,11 +234,7 @@ def heldout_split() -> tuple[np.ndarray, np.ndarray, list[str], float, str]:
 
 
 def report(oof: Path, out: Path | None) -> dict[str, Any]:
-    z = np.load(oof)
-    probs, labels = z["probs"].astype(np.float32), z["labels"].astype(np.int64)
-    writers = [str(w) for w in z["writers"]]
-    artefact = check_artefact(probs, labels, writers, str(z["data_sha256"]))
-    meta = load_meta(z["ids"])
+    z, probs, labels, writers, artefact, meta = read_oof(oof)
     texts = [r["text"] for r in meta]
     u = choose_under_cost(probs, labels, writers)
     shipped = decide(probs, u)
@@ -317,28 +313,14 @@ def tb(out: Path | None, sets: Sequence[str] = TB_SETS) -> dict[str, Any]:
     """The rule TB (module docstring), applied once to D52c's classifier queries."""
     from llm_router.classifier.decision import two_asks_up
     from llm_router.classifier.runtime import route as route_one
-    from llm_router.complexity import TierPicker
 
-    picker = TierPicker.load()
+    picker, rows, names, scored = scored_sets(TB_VERSION, TB_U, sets, ROOT)
     version = picker.classifier.metadata["version"]
-    if not version.startswith(TB_VERSION + ".") or picker.under_cost != TB_U:
-        raise SystemExit(f"the rule names {TB_VERSION} at u {TB_U:g}, not {version} at "
-                         f"{picker.under_cost:g}")
-    rows: list[dict[str, Any]] = []
-    names: list[str] = []
-    probs, plain_one, ta_one = [], [], []
-    for name in sets:
-        path = ROOT / "data" / name / "classifier_queries.jsonl"
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            scored = picker.classifier.classify(row["text"],
-                                                picker.embedder.embed_one(row["text"]))
-            rows.append(row)
-            names.append(name)
-            probs.append(scored.probabilities)
-            # The router's own calls: no text (no override), then with it (TA as shipped).
-            plain_one.append(TIERS.index(route_one(scored, picker.under_cost)))
-            ta_one.append(TIERS.index(route_one(scored, picker.under_cost, row["text"])))
+    probs = [c.probabilities for c in scored]
+    # The router's own calls: no text (no override), then with it (TA as shipped).
+    plain_one = [TIERS.index(route_one(c, picker.under_cost)) for c in scored]
+    ta_one = [TIERS.index(route_one(c, picker.under_cost, r["text"]))
+              for c, r in zip(scored, rows, strict=True)]
     p = np.asarray(probs, dtype=np.float32)
     labels = np.array([TIERS.index(r["tier"]) for r in rows], dtype=np.int64)
     texts = [r["text"] for r in rows]
