@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from llm_router.classifier.decision import (
     TWO_ASKS,
     TWO_ASKS_MAX_WORDS,
+    at_most_words,
     cost_matrix,
     decide,
     expected_costs,
@@ -85,6 +88,14 @@ def test_two_asks_leaves_a_text_over_the_word_ceiling_alone() -> None:
     routed = np.zeros(len(texts), dtype=np.int64)
     assert all(TWO_ASKS.search(t) for t in texts)
     assert two_asks_up(routed, probs, texts).tolist() == [1, 1, 0, 0]
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\u00a0\u2003ab,?"), max_size=80),
+       st.integers(min_value=0, max_value=12))
+def test_at_most_words_counts_as_a_whole_split_does(text: str, limit: int) -> None:
+    """The ceiling reads ``len(text.split()) <= limit`` without splitting a long text whole:
+    the same answer for every text, leading, trailing and unicode white space included."""
+    assert at_most_words(text, limit) == (len(text.split()) <= limit)
 
 
 @pytest.mark.parametrize(("text", "two"), [
