@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import row
+from tests.unit.toy_rows import file_writer, row
 
 SEEN = ("heldout42", "heldout43")
 D47 = ("heldout46", "heldout47")
@@ -130,11 +130,7 @@ def test_step2_failures(rule: ModuleType) -> None:
 
 def test_main_runs_both_steps(rule: ModuleType, tmp_path: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    def put(name: str, data: Any) -> str:
-        path = tmp_path / name
-        path.write_text("".join(json.dumps(r) + "\n" for r in data) if name.endswith("l")
-                        else json.dumps(data), encoding="utf-8")
-        return str(path)
+    put = file_writer(tmp_path)
 
     out, cut = tmp_path / "s4c.json", tmp_path / "cut.txt"
     monkeypatch.setattr(sys, "argv", [

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import row
+from tests.unit.toy_rows import file_writer, row
 
 D48 = ("heldout48", "heldout49")
 
@@ -142,12 +142,7 @@ def test_c_and_e(rule: ModuleType) -> None:
 
 def test_main_writes_the_verdict(rule: ModuleType, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    def put(name: str, data: Any) -> str:
-        path = tmp_path / name
-        path.write_text("".join(json.dumps(r) + "\n" for r in data) if name.endswith("l")
-                        else data if isinstance(data, str) else json.dumps(data),
-                        encoding="utf-8")
-        return str(path)
+    put = file_writer(tmp_path)
 
     monkeypatch.setattr(rule, "traffic_of", lambda names: TRAFFIC)
     out = tmp_path / "s5.json"

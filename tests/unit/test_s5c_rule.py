@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import row
+from tests.unit.toy_rows import file_writer, row
 
 P6 = ("heldout48", "heldout49", "heldout50", "heldout51", "heldout52", "heldout53")
 PAIRS6 = (("heldout48", "heldout49"), ("heldout50", "heldout51"), ("heldout52", "heldout53"))
@@ -207,12 +207,7 @@ def test_step2_failures(rule: ModuleType) -> None:
 
 def test_main_runs_both_steps(rule: ModuleType, tmp_path: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    def put(name: str, data: Any) -> str:
-        path = tmp_path / name
-        path.write_text("".join(json.dumps(r) + "\n" for r in data) if name.endswith("l")
-                        else data if isinstance(data, str) else json.dumps(data),
-                        encoding="utf-8")
-        return str(path)
+    put = file_writer(tmp_path)
 
     monkeypatch.setattr(rule, "traffic_of", lambda names: TRAFFIC)
     out, cut = tmp_path / "s5c.json", tmp_path / "cut.txt"

@@ -1,10 +1,14 @@
 """Toy rows as ``bench/cache_losses.py --pairs-out`` writes them (a pair's set, id, kind,
 label, texts, similarity, hard-check stage and probability), for the tests of the bench
 scripts that read them: the rule scripts (verifier_rule, ensemble_rule, s4b_rule,
-s4c_rule) and pooled_curve."""
+s4c_rule, s5_rule, s5c_rule) and pooled_curve; and ``file_writer``, the files their
+command lines are given."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -16,3 +20,16 @@ def row(where: str, n: int, label: int, p: float | None, kind: str = "reworded",
             "a": f"cached {where} {n}", "b": f"query {where} {n}", "similarity": 0.7,
             "numbers": p is None, "respelling": None, "p": p, "narrowed": False,
             "more": False, "own": False, **extra}
+
+
+def file_writer(folder: Path) -> Callable[[str, Any], str]:
+    """``put(name, data)``: writes ``data`` to ``folder / name`` (a ``.jsonl`` name: one
+    JSON line a row; a string: as it is; anything else: JSON) and returns the path."""
+    def put(name: str, data: Any) -> str:
+        path = folder / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in data) if name.endswith("l")
+                        else data if isinstance(data, str) else json.dumps(data),
+                        encoding="utf-8")
+        return str(path)
+
+    return put
