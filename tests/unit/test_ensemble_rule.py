@@ -10,11 +10,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import row
+from tests.unit.toy_rows import set_rows
 
 R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
 
@@ -24,23 +23,11 @@ def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("ensemble_rule")
 
 
-def rows(positives: list[float], negatives: list[float]) -> list[dict[str, Any]]:
-    """The same positives' and negatives' probabilities in each of R4's sets, one pair the
-    amounts check refuses, and a row of another set (left out)."""
-    out = [row("heldout9", 0, 1, 0.99)]
-    for where in R4:
-        out += [row(where, i, 1, p) for i, p in enumerate(positives)]
-        out += [row(where, len(positives) + i, 0, p, "entity_swap")
-                for i, p in enumerate(negatives)]
-        out.append(row(where, 99, 0, None, "number_swap"))
-    return out
-
-
 # S2 at 0.855177: one false hit a set (0.86): F = 4. Each model misses a different
 # paraphrase (0.2) that the other two score high: the mean of the logits finds all three.
-S2 = rows([0.95, 0.2, 0.97, 0.97], [0.86, 0.8])
-S3 = rows([0.95, 0.97, 0.2, 0.97], [0.87, 0.8])
-S4 = rows([0.95, 0.97, 0.97, 0.2], [0.88, 0.8])
+S2 = set_rows(R4, [0.95, 0.2, 0.97, 0.97], [0.86, 0.8], refused=True)
+S3 = set_rows(R4, [0.95, 0.97, 0.2, 0.97], [0.87, 0.8], refused=True)
+S4 = set_rows(R4, [0.95, 0.97, 0.97, 0.2], [0.88, 0.8], refused=True)
 
 
 def test_f_the_cuts_and_stage_two(rule: ModuleType) -> None:
@@ -78,7 +65,7 @@ def test_f_the_cuts_and_stage_two(rule: ModuleType) -> None:
 
 
 def test_no_stage_two_where_the_ensemble_gains_under_two_points(rule: ModuleType) -> None:
-    same = rows([0.95, 0.2, 0.97, 0.97], [0.86, 0.8])
+    same = set_rows(R4, [0.95, 0.2, 0.97, 0.97], [0.86, 0.8], refused=True)
     r = rule.decide({"S2": rule.r4_rows(same), "S3": rule.r4_rows(same),
                      "S4": rule.r4_rows(same)})
     assert r["points_best_ensemble_minus_best_single"] == 0.0

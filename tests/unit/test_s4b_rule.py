@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import row
+from tests.unit.toy_rows import row, set_rows
 
 DS = ("heldout42", "heldout43")
 R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
@@ -22,19 +22,6 @@ R4 = ("heldout38", "heldout39", "heldout40", "heldout41")
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s4b_rule")
-
-
-def rows(sets: tuple[str, ...], positives: list[float], negatives: list[float]
-         ) -> list[dict[str, Any]]:
-    """The same probabilities in each set, one negative the amounts check refuses, and a
-    row of another set (left out)."""
-    out = [row("heldout9", 0, 1, 0.99)]
-    for where in sets:
-        out += [row(where, i, 1, p) for i, p in enumerate(positives)]
-        out += [row(where, len(positives) + i, 0, p, "entity_swap")
-                for i, p in enumerate(negatives)]
-        out.append(row(where, 99, 0, None, "number_swap"))
-    return out
 
 
 def quora(positive: float, negatives: list[float]) -> list[dict[str, Any]]:
@@ -46,13 +33,13 @@ def quora(positive: float, negatives: list[float]) -> list[dict[str, Any]]:
 # DS: S2 at 0.855177 finds 3 of 4 a set and passes one negative a set (F' = 2); S4 finds
 # all 4 and scores its negatives 0.9 and 0.6. Quora: S2 passes one (Q' = 1); S4's 0.65
 # negative binds c to 0.650001 (0.600001 would pass two).
-S2_DS = rows(DS, [0.95, 0.9, 0.2, 0.86], [0.86, 0.8])
-S4_DS = rows(DS, [0.95, 0.9, 0.7, 0.75], [0.9, 0.6])
+S2_DS = set_rows(DS, [0.95, 0.9, 0.2, 0.86], [0.86, 0.8], refused=True)
+S4_DS = set_rows(DS, [0.95, 0.9, 0.7, 0.75], [0.9, 0.6], refused=True)
 S2_Q = quora(0.9, [0.86, 0.5])
 S4_Q = quora(0.9, [0.95, 0.65])
 # R4: S2 finds 1 of 2 a set at one false hit a set (F6 = 4 + 2); S4 finds both.
-S2_R4 = rows(R4, [0.95, 0.3], [0.86, 0.4])
-S4_R4 = rows(R4, [0.95, 0.8], [0.9, 0.5])
+S2_R4 = set_rows(R4, [0.95, 0.3], [0.86, 0.4], refused=True)
+S4_R4 = set_rows(R4, [0.95, 0.8], [0.9, 0.5], refused=True)
 TRAFFIC = {(s, f"p{n:04d}"): "support" if n < 2 else "general" for s in DS for n in range(100)}
 
 

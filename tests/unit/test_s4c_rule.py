@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row
+from tests.unit.toy_rows import file_writer, row, set_rows
 
 SEEN = ("heldout42", "heldout43")
 D47 = ("heldout46", "heldout47")
@@ -23,16 +23,6 @@ CUTS = ("0.892606", "0.900000", "0.910000", "0.920000", "0.930000", "0.940000", 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s4c_rule")
-
-
-def rows(sets: tuple[str, ...], positives: list[float], negatives: list[float]
-         ) -> list[dict[str, Any]]:
-    out = [row("heldout9", 0, 1, 0.99)]  # another set's row, left out
-    for where in sets:
-        out += [row(where, i, 1, p) for i, p in enumerate(positives)]
-        out += [row(where, len(positives) + i, 0, p, "entity_swap")
-                for i, p in enumerate(negatives)]
-    return out
 
 
 def part(neg_another: int, pos_another: int = 5) -> dict[str, Any]:
@@ -53,12 +43,12 @@ def shared(sha: str, cut: float, sets: tuple[str, ...], variants: dict[str, int]
 STEP1_S4 = shared("4cfff74c", 0.94716, SEEN, {
     f"0.5:5:3:{c}": n for c, n in zip(CUTS, (20, 19, 17, 16, 12, 10, 9), strict=True)})
 STEP1_S2 = shared("2a9b446e", 0.855177, SEEN, {"0.5:5": 15})
-SEEN_S2 = rows(SEEN, [0.95, 0.9, 0.2], [0.86])
-SEEN_S4 = rows(SEEN, [0.95, 0.905, 0.7], [0.9])
+SEEN_S2 = set_rows(SEEN, [0.95, 0.9, 0.2], [0.86])
+SEEN_S4 = set_rows(SEEN, [0.95, 0.905, 0.7], [0.9])
 # Step 2: S2 at 0.855177 finds 2 of 3 a set at one false hit a set; S4 at 0.91 finds all 3
 # and passes none (its negatives 0.9, 0.5): matched cut 0.500001 (the 0.9 passes there).
-D47_S2 = rows(D47, [0.95, 0.9, 0.3], [0.86, 0.2])
-D47_S4 = rows(D47, [0.95, 0.93, 0.92], [0.9, 0.5])
+D47_S2 = set_rows(D47, [0.95, 0.9, 0.3], [0.86, 0.2])
+D47_S4 = set_rows(D47, [0.95, 0.93, 0.92], [0.9, 0.5])
 QUORA_S2 = [row("pairs:qqp", 0, 1, 0.9)] + [row("pairs:qqp", 1 + i, 0, 0.86) for i in range(48)]
 QUORA_S4 = [row("pairs:qqp", 0, 1, 0.95)] + [row("pairs:qqp", 1 + i, 0, 0.5 if i else 0.93)
                                              for i in range(48)]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row
+from tests.unit.toy_rows import file_writer, row, set_rows
 
 D48 = ("heldout48", "heldout49")
 
@@ -23,22 +23,13 @@ def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s5_rule")
 
 
-def rows(positives: dict[str, list[float]], negatives: dict[str, list[float]]
-         ) -> list[dict[str, Any]]:
-    out = [row("heldout9", 0, 1, 0.99)]  # another set's row, left out
-    for where in D48:
-        out += [row(where, i, 1, p) for i, p in enumerate(positives[where])]
-        out += [row(where, len(positives[where]) + i, 0, p, "entity_swap")
-                for i, p in enumerate(negatives[where])]
-    return out
-
-
 # S2 at 0.855177: 2 of 4 found a set, one false hit a set (F = 2). S5: 4 of 4 in heldout48,
 # 3 of 4 in heldout49, its negatives 0.91 (heldout48) and 0.5; Quora: S2 passes 1 (Q = 1),
 # S5 two, at 0.95 and 0.92, so c is just above 0.92 where D48 alone would allow 0.100001.
-S2 = rows({s: [0.95, 0.9, 0.3, 0.2] for s in D48}, {s: [0.86, 0.1] for s in D48})
-S5 = rows({"heldout48": [0.99, 0.97, 0.96, 0.94], "heldout49": [0.99, 0.97, 0.95, 0.6]},
-          {"heldout48": [0.91, 0.1], "heldout49": [0.5, 0.1]})
+S2 = set_rows(D48, {s: [0.95, 0.9, 0.3, 0.2] for s in D48}, {s: [0.86, 0.1] for s in D48})
+S5 = set_rows(D48,
+              {"heldout48": [0.99, 0.97, 0.96, 0.94], "heldout49": [0.99, 0.97, 0.95, 0.6]},
+              {"heldout48": [0.91, 0.1], "heldout49": [0.5, 0.1]})
 QUORA_S2 = [row("pairs:qqp", 0, 1, 0.9)] + [row("pairs:qqp", 1 + i, 0, p)
                                             for i, p in enumerate((0.86, 0.1, 0.1))]
 QUORA_S5 = [row("pairs:qqp", 0, 1, 0.95)] + [row("pairs:qqp", 1 + i, 0, p)
@@ -187,20 +178,11 @@ D52 = ("heldout52", "heldout53")
 FAR = [0.05] * 200
 
 
-def rows_b(positives: dict[str, list[float]], negatives: dict[str, list[float]]
-           ) -> list[dict[str, Any]]:
-    out = [row("heldout48", 0, 1, 0.99)]  # another set's row, left out
-    for where in D52:
-        out += [row(where, i, 1, p) for i, p in enumerate(positives[where])]
-        out += [row(where, len(positives[where]) + i, 0, p, "entity_swap")
-                for i, p in enumerate(negatives[where])]
-    return out
-
-
-S2_B = rows_b({s: [0.95, 0.9, 0.3, 0.2] for s in D52},
-              {"heldout52": [0.86, 0.3, *FAR], "heldout53": [0.7]})
-S5_B = rows_b({"heldout52": [0.99, 0.97, 0.96, 0.94], "heldout53": [0.99, 0.97, 0.95, 0.15]},
-              {"heldout52": [0.91, 0.2, *FAR], "heldout53": [0.5]})
+S2_B = set_rows(D52, {s: [0.95, 0.9, 0.3, 0.2] for s in D52},
+                {"heldout52": [0.86, 0.3, *FAR], "heldout53": [0.7]}, other="heldout48")
+S5_B = set_rows(D52,
+                {"heldout52": [0.99, 0.97, 0.96, 0.94], "heldout53": [0.99, 0.97, 0.95, 0.15]},
+                {"heldout52": [0.91, 0.2, *FAR], "heldout53": [0.5]}, other="heldout48")
 
 
 def decide_b(rule: ModuleType, s5: list[dict[str, Any]] = S5_B) -> dict[str, Any]:

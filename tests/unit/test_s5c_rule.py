@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row
+from tests.unit.toy_rows import file_writer, row, set_rows
 
 P6 = ("heldout48", "heldout49", "heldout50", "heldout51", "heldout52", "heldout53")
 PAIRS6 = (("heldout48", "heldout49"), ("heldout50", "heldout51"), ("heldout52", "heldout53"))
@@ -25,16 +25,6 @@ CUTS = ("0.851796", "0.860000", "0.870000", "0.880000", "0.890000", "0.900000", 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s5c_rule")
-
-
-def rows(sets: tuple[str, ...], positives: list[float],
-         negatives: dict[str, list[float]] | list[float]) -> list[dict[str, Any]]:
-    out = [row("heldout9", 0, 1, 0.99)]  # another set's row, left out
-    for where in sets:
-        neg = negatives[where] if isinstance(negatives, dict) else negatives
-        out += [row(where, i, 1, p) for i, p in enumerate(positives)]
-        out += [row(where, len(positives) + i, 0, p, "entity_swap") for i, p in enumerate(neg)]
-    return out
 
 
 def part(neg_another: int) -> dict[str, Any]:
@@ -56,9 +46,9 @@ def shared(sha: str, cut: float, sets: tuple[str, ...], variants: dict[str, int]
 # S5 finds 3 of 3 down to 0.88; its P6 false hits are 7 up to 0.86 (heldout48's 0.865),
 # (i) holds from 0.87; its 49 Quora negatives at 0.875 break (ii) up to 0.87; its three
 # caches answer 50 at 0.88 and 47 at 0.89: c* = 0.89.
-S2_P6 = rows(P6, [0.95, 0.9, 0.3], [0.86, 0.1])
-S5_P6 = rows(P6, [0.99, 0.95, 0.885], {s: [0.875, 0.865 if s == "heldout48" else 0.1]
-                                       for s in P6})
+S2_P6 = set_rows(P6, [0.95, 0.9, 0.3], [0.86, 0.1])
+S5_P6 = set_rows(P6, [0.99, 0.95, 0.885], {s: [0.875, 0.865 if s == "heldout48" else 0.1]
+                                           for s in P6})
 QUORA_S2 = [row("pairs:qqp", 0, 1, 0.9)] + [row("pairs:qqp", 1 + i, 0, 0.86 if i else 0.1)
                                             for i in range(49)]
 QUORA_S5 = [row("pairs:qqp", 0, 1, 0.95)] + [row("pairs:qqp", 1 + i, 0, 0.875)
@@ -76,8 +66,8 @@ TRAFFIC = {(s, f"p{n:04d}"): "support" if n < 2 else "general"
 # Step 2 at c* = 0.89. S2 at 0.855177 finds 2 of 4 a set at one false hit a set (of 2
 # negatives: 1 % of 4 is 0, so (b)'s limit is S2's 2); S5 finds 3 of 4 a set and passes the
 # 0.91 negatives (2). S5 at S2's 2 false hits: from 0.500001 (the 0.5s pass under it).
-S2_D54 = rows(D54, [0.95, 0.9, 0.3, 0.2], [0.86, 0.1])
-S5_D54 = rows(D54, [0.99, 0.97, 0.95, 0.6], [0.91, 0.5])
+S2_D54 = set_rows(D54, [0.95, 0.9, 0.3, 0.2], [0.86, 0.1])
+S5_D54 = set_rows(D54, [0.99, 0.97, 0.95, 0.6], [0.91, 0.5])
 COST = """## S5 cost, round 1, load 2.1 2.0 1.9
 cross               request  1 candidate : 9.43 / 8.77 / 11.54 (load average 3.1)
 ## S2 cost, round 1, load 2.1 2.0 1.9
@@ -184,15 +174,16 @@ def test_step2_failures(rule: ModuleType) -> None:
     assert r["a"]["points"] == 0.0 and not r["a"]["pass"] and rule.verdict(r) is False
     # (b)'s 1 % floor: 300 more negatives a model, both under the floor's probability.
     more = {s: [0.91, 0.95] + [0.1] * 150 for s in D54}
-    s2_many = rows(D54, [0.95, 0.9, 0.3, 0.2], {s: [0.86, 0.1] + [0.1] * 150 for s in D54})
-    s5_many = rows(D54, [0.99, 0.97, 0.95, 0.6], more)
+    s2_many = set_rows(D54, [0.95, 0.9, 0.3, 0.2], {s: [0.86, 0.1] + [0.1] * 150 for s in D54})
+    s5_many = set_rows(D54, [0.99, 0.97, 0.95, 0.6], more)
     b = rule.step2(0.89, {"S2": rule.only(s2_many, D54), "S5": rule.only(s5_many, D54)},
                    {"S2": QUORA_S2, "S5": QUORA_S5}, TRAFFIC, {"S2": None, "S5": None},
                    COST, IDENTITY)["b"]
     assert b == {"S2_false_hits": 2, "floor_1pct_of_negatives": 3, "negatives": 304,
                  "limit": 3, "S5_false_hits": 4, "pass": False}
-    s5_three = rows(D54, [0.99, 0.97, 0.95, 0.6],
-                    {"heldout54": [0.91, 0.95] + [0.1] * 150, "heldout55": [0.91] + [0.1] * 151})
+    s5_three = set_rows(D54, [0.99, 0.97, 0.95, 0.6],
+                        {"heldout54": [0.91, 0.95] + [0.1] * 150,
+                         "heldout55": [0.91] + [0.1] * 151})
     assert rule.step2(0.89, {"S2": rule.only(s2_many, D54), "S5": rule.only(s5_three, D54)},
                       {"S2": QUORA_S2, "S5": QUORA_S5}, TRAFFIC, {"S2": None, "S5": None},
                       COST, IDENTITY)["b"]["pass"] is True

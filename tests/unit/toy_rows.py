@@ -22,6 +22,24 @@ def row(where: str, n: int, label: int, p: float | None, kind: str = "reworded",
             "more": False, "own": False, **extra}
 
 
+def set_rows(sets: tuple[str, ...], positives: list[float] | dict[str, list[float]],
+             negatives: list[float] | dict[str, list[float]], other: str = "heldout9",
+             refused: bool = False) -> list[dict[str, Any]]:
+    """Rows of ``sets``: in each, the positives' then the negatives' probabilities (a list:
+    the same in every set; a dict: each set's own), after one row of ``other``, a set the
+    rule leaves out; with ``refused``, each set also holds a negative the amounts check
+    refuses (pair 99)."""
+    out = [row(other, 0, 1, 0.99)]
+    for where in sets:
+        pos = positives[where] if isinstance(positives, dict) else positives
+        neg = negatives[where] if isinstance(negatives, dict) else negatives
+        out += [row(where, i, 1, p) for i, p in enumerate(pos)]
+        out += [row(where, len(pos) + i, 0, p, "entity_swap") for i, p in enumerate(neg)]
+        if refused:
+            out.append(row(where, 99, 0, None, "number_swap"))
+    return out
+
+
 def file_writer(folder: Path) -> Callable[[str, Any], str]:
     """``put(name, data)``: writes ``data`` to ``folder / name`` (a ``.jsonl`` name: one
     JSON line a row; a string: as it is; anything else: JSON) and returns the path."""
