@@ -97,14 +97,17 @@ DEFAULT_S2_SEEN = Path("/work/base/base-DS-b9e29c7-pairs.jsonl")
 
 
 def checked(run: dict[str, Any], who: str, sets: tuple[str, ...],
-            shas: dict[str, str] = SHAS) -> dict[str, Any]:
+            shas: dict[str, str] = SHAS,
+            shipped: tuple[str, float] = ("S2", S2_CUT)) -> dict[str, Any]:
     """A cache_shared result, checked to be ``who``'s verifier (its sha256 in ``shas``: S2
-    and S4 here, S2 and S5 in s5c_rule) on ``sets``."""
+    and S4 here, S2 and S5 in s5c_rule) on ``sets``, the shipped one (``shipped``: its name
+    and cut; S5 at 0.916959 in s6d_rule) at its cut."""
     if not run["verifier"]["sha256"].startswith(shas[who]) or list(run["sets"]) != list(sets):
         raise SystemExit(f"the {who} cache_shared run is not {shas[who]} on {', '.join(sets)}")
-    if who == "S2" and run["verifier"]["min_probability"] != S2_CUT:
-        raise SystemExit(f"the S2 cache_shared run judges at "
-                         f"{run['verifier']['min_probability']}, not {S2_CUT}")
+    name, cut = shipped
+    if who == name and run["verifier"]["min_probability"] != cut:
+        raise SystemExit(f"the {name} cache_shared run judges at "
+                         f"{run['verifier']['min_probability']}, not {cut}")
     return run
 
 

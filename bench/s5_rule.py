@@ -161,10 +161,11 @@ class Spec(NamedTuple):
 SPECS = {"S5": Spec(RULE, D48, GAIN, EACH_GAIN, OUT), "S5b": Spec(RULE_B, D52, GAIN_B, 0.0, OUT_B)}
 
 
-def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str) -> None:
+def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str,
+               models: tuple[str, str] = MODELS) -> None:
     if [(r["set"], r["id"], r["a"], r["b"], r["label"]) for r in a] != [
             (r["set"], r["id"], r["a"], r["b"], r["label"]) for r in b]:
-        raise SystemExit(f"S2's and S5's {what} rows hold different pairs")
+        raise SystemExit(f"{models[0]}'s and {models[1]}'s {what} rows hold different pairs")
 
 
 def points(a: dict[str, Any], b: dict[str, Any]) -> float:
@@ -172,20 +173,22 @@ def points(a: dict[str, Any], b: dict[str, Any]) -> float:
     return round((a["recall"] - b["recall"]) * 100, 4)
 
 
-def curve(rows: dict[str, list[dict[str, Any]]],
-          rates: tuple[float, ...] = CURVE) -> list[dict[str, Any]]:
-    """Both models at matched false hits: for each rate, each model's lowest 6-decimal cut
-    passing at most floor(rate x D48's negatives) of them, and its counts there."""
-    negatives = counts(rows["S2"], FLOOR, S2_CUT)["negatives"]
+def curve(rows: dict[str, list[dict[str, Any]]], rates: tuple[float, ...] = CURVE,
+          models: tuple[str, str] = MODELS) -> list[dict[str, Any]]:
+    """Both models (``models``: the shipped one, then the candidate) at matched false hits:
+    for each rate, each model's lowest 6-decimal cut passing at most floor(rate x D48's
+    negatives) of them, and its counts there."""
+    old, new = models
+    negatives = counts(rows[old], FLOOR, S2_CUT)["negatives"]  # any cut: all the negatives
     out = []
     for rate in rates:
         most = math.floor(rate * negatives + 1e-9)
         at = {}
-        for m in MODELS:
+        for m in models:
             cut = lowest_cut(rows[m], most)
             at[m] = {"cut": cut, **counts(rows[m], FLOOR, cut)}
         out.append({"rate": rate, "false_hits_at_most": most, **at,
-                    "points": points(at["S5"], at["S2"])})
+                    "points": points(at[new], at[old])})
     return out
 
 
@@ -248,50 +251,62 @@ def decide(d48: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str,
 
 def check_c(cut: float, s2_run: dict[str, Any] | None,
             s5_run: dict[str, Any] | None, sets: tuple[str, ...] = D48,
-            slack: int = ANOTHER_SLACK) -> dict[str, Any]:
+            slack: int = ANOTHER_SLACK, models: tuple[str, str] = MODELS,
+            shipped: tuple[str, float] = (S2_SHA, S2_CUT)) -> dict[str, Any]:
     """(c): negatives answered by another entry, S5 at ``cut`` against S2 at its cut +
     ``slack`` (2; rule S5c's (d): 4), each run checked (S2's sha256 and cut, S5 another
-    model, both on D48's sets, 10,000 entries). ``pass`` None while a run is missing."""
+    model, both on D48's sets, 10,000 entries). ``pass`` None while a run is missing.
+    ``models`` and ``shipped`` (its sha256 and cut) name the shipped verifier and the
+    candidate where they are not S2 and S5 (rule S6d: S5 and S6)."""
+    old, new = models
+    sha, old_cut = shipped
     name = variant_name(cut)
     if s2_run is None or s5_run is None:
-        return {"pass": None, "S5_variant": name,
-                "why": "cache_shared runs not given (--shared-s2, --shared-s5)"}
-    for who, run in (("S2", s2_run), ("S5", s5_run)):
+        return {"pass": None, f"{new}_variant": name,
+                "why": f"cache_shared runs not given (--shared-{old.lower()}, "
+                       f"--shared-{new.lower()})"}
+    for who, run in ((old, s2_run), (new, s5_run)):
         if list(run["sets"]) != list(sets) or run.get("entries") != 10_000:
             raise SystemExit(f"the {who} cache_shared run is not on {', '.join(sets)} with "
                              "10,000 entries")
-    if not s2_run["verifier"]["sha256"].startswith(S2_SHA):
-        raise SystemExit(f"the S2 cache_shared run is not {S2_SHA}")
-    if s5_run["verifier"]["sha256"].startswith(S2_SHA):
-        raise SystemExit("the S5 cache_shared run is S2")
-    if s2_run["verifier"]["min_probability"] != S2_CUT:
-        raise SystemExit(f"the S2 cache_shared run judges at "
-                         f"{s2_run['verifier']['min_probability']}, not {S2_CUT}")
+    if not s2_run["verifier"]["sha256"].startswith(sha):
+        raise SystemExit(f"the {old} cache_shared run is not {sha}")
+    if s5_run["verifier"]["sha256"].startswith(sha):
+        raise SystemExit(f"the {new} cache_shared run is {old}")
+    if s2_run["verifier"]["min_probability"] != old_cut:
+        raise SystemExit(f"the {old} cache_shared run judges at "
+                         f"{s2_run['verifier']['min_probability']}, not {old_cut}")
     m, k = another(s2_run, VARIANT), another(s5_run, name)
-    return {"S2": m, "S5": k, "limit": m + slack, "pass": k <= m + slack,
-            "S5_variant": name, "S5_sha256": s5_run["verifier"]["sha256"],
+    return {old: m, new: k, "limit": m + slack, "pass": k <= m + slack,
+            f"{new}_variant": name, f"{new}_sha256": s5_run["verifier"]["sha256"],
             "entries": [s2_run.get("entries"), s5_run.get("entries")]}
 
 
 def other_answers(s2_pairs: list[dict[str, Any]], s5_pairs: list[dict[str, Any]],
-                  label: int = 0) -> dict[str, Any]:
-    """Rule S4b's record of who answered in the two populated caches, S5 in S4's place."""
+                  label: int = 0, models: tuple[str, str] = MODELS) -> dict[str, Any]:
+    """Rule S4b's record of who answered in the two populated caches, S5 in S4's place
+    (``models``: the shipped verifier in S2's, the candidate in S4's)."""
+    old, new = models
+
+    def name(k: str) -> str:
+        return k.replace("S2", old) if "S2" in k else k.replace("S4", new)
+
     renamed = s4b_other_answers(s2_pairs, s5_pairs, label)
-    return {what.replace("S4", "S5"): dict(v, pairs=[
-        {k.replace("S4", "S5"): x for k, x in p.items()} for p in v["pairs"]])
-        for what, v in renamed.items()}
+    return {name(what): dict(v, pairs=[{name(k): x for k, x in p.items()} for p in v["pairs"]])
+            for what, v in renamed.items()}
 
 
 COST_LINE = re.compile(r"^cross\s+request\s+1 candidate\s*:\s*([\d.]+) / ([\d.]+) / ([\d.]+)"
                        r"(?: \(load average ([\d.]+)\))?")
 
 
-def cost_rounds(text: str) -> dict[str, list[dict[str, Any]]]:
-    """Each ``## S5`` / ``## S2`` round's "1 candidate" median, mean, p99 (ms) and load."""
-    rounds: dict[str, list[dict[str, Any]]] = {m: [] for m in MODELS}
+def cost_rounds(text: str, models: tuple[str, str] = MODELS) -> dict[str, list[dict[str, Any]]]:
+    """Each ``## S5`` / ``## S2`` round's "1 candidate" median, mean, p99 (ms) and load
+    (``models``: the two headers' names)."""
+    rounds: dict[str, list[dict[str, Any]]] = {m: [] for m in models}
     who = None
     for line in text.splitlines():
-        head = re.match(r"^## (S2|S5)\b", line)
+        head = re.match(rf"^## ({'|'.join(models)})\b", line)
         if head:
             who = head.group(1)
             continue
@@ -305,28 +320,30 @@ def cost_rounds(text: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def check_e(cost: str | None, identity: dict[str, Any] | None, cut: float,
-            rule: str = "S5") -> dict[str, Any]:
+            rule: str = "S5", models: tuple[str, str] = MODELS) -> dict[str, Any]:
     """(e): every S5 round's median <= 10 ms (S2's rounds beside), and no D48 verdict of S5
     at c differing between the lone lookup and the batched row. ``pass`` None while either
     input is missing. S5b's (d): the same, the CPU part the median of S5's round medians
-    <= 1.05 x the median of S2's (and the identity on D52)."""
+    <= 1.05 x the median of S2's (and the identity on D52); ``models`` name the shipped
+    verifier and the candidate where they are not S2 and S5 (rule S6d: S5 and S6)."""
+    old, new = models
     out: dict[str, Any] = ({"limit_ms": CPU_MS} if rule == "S5"
                            else {"within": CPU_WITHIN_B})
     cpu_ok = identical = None
     if cost is not None:
-        rounds = cost_rounds(cost)
-        if not rounds["S5"] or not rounds["S2"]:
-            raise SystemExit("the cost file holds no S5 or no S2 round")
-        s5_ms = statistics.median(r["median_ms"] for r in rounds["S5"])
-        s2_ms = statistics.median(r["median_ms"] for r in rounds["S2"])
+        rounds = cost_rounds(cost, models)
+        if not rounds[new] or not rounds[old]:
+            raise SystemExit(f"the cost file holds no {new} or no {old} round")
+        s5_ms = statistics.median(r["median_ms"] for r in rounds[new])
+        s2_ms = statistics.median(r["median_ms"] for r in rounds[old])
         if rule == "S5":
-            cpu_ok = all(r["median_ms"] <= CPU_MS for r in rounds["S5"])
+            cpu_ok = all(r["median_ms"] <= CPU_MS for r in rounds[new])
         else:
             cpu_ok = s5_ms <= s2_ms * (1 + CPU_WITHIN_B) + 1e-9
-            out |= {"S5_over_S2": round(s5_ms / s2_ms - 1, 4),
+            out |= {f"{new}_over_{old}": round(s5_ms / s2_ms - 1, 4),
                     "limit_ms": round(s2_ms * (1 + CPU_WITHIN_B), 4)}
         out |= {"rounds": rounds, "cpu_pass": cpu_ok,
-                "S5_median_ms": s5_ms, "S2_median_ms": s2_ms}
+                f"{new}_median_ms": s5_ms, f"{old}_median_ms": s2_ms}
     if identity is not None:
         if abs(identity["cut"] - cut) > 5e-7:
             raise SystemExit(f"the identity check ran at {identity['cut']}, not c = {cut}")

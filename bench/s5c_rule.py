@@ -79,7 +79,13 @@ populated caches. The commands (2026-12-06, ``OMP_NUM_THREADS=1 nice -n 5``):
 The rows default to the lead's: /work/base/base-{P6,D54}-b1db4b1-{S2,S5}-pairs.jsonl and
 /work/base/quora-b1db4b1-{S2,S5}-pairs.jsonl. Both steps write
 ``bench/results/verifier-s5c-session26.json`` (step 2 adds to step 1's).
+
+The steps, the checks and the command line are written for any such rule (``Duel``: the
+shipped verifier and its cut, the candidate, the writer pairs, the decision sets, C, the
+names of the figures); ``S5C`` is this rule's. Rule S6d (session 27, ``bench/s6d_rule.py``:
+S6 against the shipped S5) reads its two steps through them.
 """
+
 
 from __future__ import annotations
 
@@ -87,8 +93,9 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cache_losses import counts
 from run_record import run_record
@@ -142,11 +149,47 @@ CUT_FILE = Path("/work/brief/S5c-cut.txt")
 OUT = HERE / "results" / "verifier-s5c-session26.json"
 
 
+class Duel(NamedTuple):
+    """One rule of this shape: the shipped verifier at its cut against a candidate at the
+    lowest cut of C that holds the shipped one's figures on the seen writers (step 1), then
+    tested once on the decision sets (step 2); the figures' names as its results hold them."""
+
+    rule: str  # the rule's text, quoted
+    name: str  # S5c
+    models: tuple[str, str]  # the shipped verifier, the candidate
+    shipped_cut: float
+    shas: dict[str, str]  # each model's cross.npz sha256 (its first digits)
+    writer_pairs: tuple[tuple[str, str], ...]  # step 1's sets, one cache_shared run a pair
+    decision: tuple[str, ...]  # step 2's sets
+    cuts: tuple[float, ...]  # C
+    q_limit: int | None  # (ii)'s bound as the rule states it; None: the shipped one's count
+    seen: str  # step 1's sets' name (P6); F6, A6 and the table's P6_* take its digit
+    decided: str  # step 2's sets' name (D54); the figures' "d54"
+    q_key: str  # (ii)'s bound's name in the results (Q)
+    c_key: str  # the cut step 1 finds, as the results name it (c_star)
+    c_text: str  # the same, printed (c*)
+    rows: dict[tuple[str, str], Path]  # the lead's rows: (base-P6 | base-D54 | quora, model)
+    cut_file: Path
+    out: Path
+
+    @property
+    def sets(self) -> tuple[str, ...]:
+        return tuple(s for pair in self.writer_pairs for s in pair)
+
+    def key(self, letter: str) -> str:
+        """F6 / A6 for S5c (the seen sets' digit after the letter)."""
+        return letter + self.seen[1:]
+
+
+S5C = Duel(RULE, "S5c", MODELS, S2_CUT, SHAS, PAIRS6, D54, CUTS, Q_LIMIT, "P6", "D54", "Q",
+           "c_star", "c*", ROWS, CUT_FILE, OUT)
+
+
 def run_of(run: dict[str, Any], who: str, sets: tuple[str, ...],
-           names: tuple[str, ...]) -> dict[str, Any]:
+           names: tuple[str, ...], duel: Duel = S5C) -> dict[str, Any]:
     """A cache_shared result checked to be what the rule names: ``who``'s verifier (S2 at
     0.855177), ``sets``, 10,000 entries, every variant in ``names``."""
-    checked(run, who, sets, SHAS)
+    checked(run, who, sets, duel.shas, (duel.models[0], duel.shipped_cut))
     if run.get("entries") != ENTRIES:
         raise SystemExit(f"the {who} cache_shared run on {', '.join(sets)} holds "
                          f"{run.get('entries')} entries, not {ENTRIES:,}")
@@ -159,94 +202,121 @@ def run_of(run: dict[str, Any], who: str, sets: tuple[str, ...],
 
 def step1(p6: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str, Any]]],
           runs: dict[str, list[dict[str, Any]]],
-          traffic: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
+          traffic: dict[tuple[str, str], str] | None = None, duel: Duel = S5C,
+          less: dict[str, list[dict[str, int]]] | None = None) -> dict[str, Any]:
     """F6, A6 and c*: the lowest cut in C where S5 keeps (i) P6's false hits <= F6, (ii)
     pairs:qqp's <= 48 and (iii) the three populated caches' negatives answered by another
     entry <= A6 (None: no cut does). ``runs``: S2's and S5's cache_shared results, one per
     writer pair of PAIRS6, in that order. Each cut's row: the three conditions and the
-    figures behind them."""
-    same_pairs(p6["S2"], p6["S5"], "P6")
-    same_pairs(quora["S2"], quora["S5"], "Quora")
-    qqp = {m: [r for r in quora[m] if r["set"] == QUORA] for m in MODELS}
+    figures behind them. ``less``: per model, per run, per variant, the negatives answered
+    by another entry that the rule leaves out of the counts (rule S6d's step 0; the run's
+    own count is kept beside as ``another_in_run``)."""
+    old, new = duel.models
+    seen, f_key, a_key = duel.seen, duel.key("F"), duel.key("A")
+    same_pairs(p6[old], p6[new], seen, duel.models)
+    same_pairs(quora[old], quora[new], "Quora", duel.models)
+    qqp = {m: [r for r in quora[m] if r["set"] == QUORA] for m in duel.models}
     if not all(qqp.values()):
         raise SystemExit(f"no {QUORA} rows (cache_losses.py --sets pairs)")
-    names = tuple(variant_name(c) for c in CUTS)
-    s2_runs = [populated(run_of(r, "S2", s, (VARIANT,)), VARIANT)
-               for r, s in zip(runs["S2"], PAIRS6, strict=True)]
-    s5_runs = [run_of(r, "S5", s, names) for r, s in zip(runs["S5"], PAIRS6, strict=True)]
-    s2 = counts(p6["S2"], FLOOR, S2_CUT)
-    f6 = s2["false_hits"]
-    a6 = sum(r["all"]["negatives_another"] for r in s2_runs)
-    q2 = counts(qqp["S2"], FLOOR, S2_CUT)["false_hits"]
+    names = tuple(variant_name(c) for c in duel.cuts)
+    old_runs = [populated(run_of(r, old, s, (VARIANT,), duel), VARIANT)
+                for r, s in zip(runs[old], duel.writer_pairs, strict=True)]
+    new_runs = [run_of(r, new, s, names, duel)
+                for r, s in zip(runs[new], duel.writer_pairs, strict=True)]
+
+    def another(by_run: list[dict[str, Any]], who: str, name: str) -> tuple[list[int], list[int]]:
+        """Each run's count as the rule reads it, and as the run holds it."""
+        held = [r["all"]["negatives_another"] for r in by_run]
+        if less is None:
+            return held, held
+        return [n - cut[name] for n, cut in zip(held, less[who], strict=True)], held
+
+    old_by, old_held = another(old_runs, old, VARIANT)
+    at_old = counts(p6[old], FLOOR, duel.shipped_cut)
+    f6, a6 = at_old["false_hits"], sum(old_by)
+    q2 = counts(qqp[old], FLOOR, duel.shipped_cut)["false_hits"]
+    q_limit = q2 if duel.q_limit is None else duel.q_limit
     table = []
-    for cut, name in zip(CUTS, names, strict=True):
-        at = figures(p6["S5"], cut, traffic)
-        q5 = counts(qqp["S5"], FLOOR, cut)
-        by_run = [populated(r, name) for r in s5_runs]
-        another_sum = sum(r["all"]["negatives_another"] for r in by_run)
-        i, ii, iii = at["all"]["false_hits"] <= f6, q5["false_hits"] <= Q_LIMIT, another_sum <= a6
-        table.append({"cut": cut, "variant": name, "P6_false_hits": at["all"]["false_hits"],
-                      "P6_recall": at["all"]["recall"], "P6_hits": at["all"]["hits"],
+    for cut, name in zip(duel.cuts, names, strict=True):
+        at = figures(p6[new], cut, traffic)
+        q5 = counts(qqp[new], FLOOR, cut)
+        by_run = [populated(r, name) for r in new_runs]
+        by, held = another(by_run, new, name)
+        another_sum = sum(by)
+        i, ii, iii = at["all"]["false_hits"] <= f6, q5["false_hits"] <= q_limit, another_sum <= a6
+        table.append({"cut": cut, "variant": name, f"{seen}_false_hits": at["all"]["false_hits"],
+                      f"{seen}_recall": at["all"]["recall"], f"{seen}_hits": at["all"]["hits"],
                       "qqp_false_hits": q5["false_hits"], "qqp_recall": q5["recall"],
-                      "another": another_sum,
-                      "another_by_pair": [r["all"]["negatives_another"] for r in by_run],
+                      "another": another_sum, "another_by_pair": by,
+                      **({} if less is None else {"another_in_run": held}),
                       "i": i, "ii": ii, "iii": iii, "holds": i and ii and iii,
-                      "P6": at, "populated": by_run})
+                      seen: at, "populated": by_run})
     c_star = next((r["cut"] for r in table if r["holds"]), None)
-    return {"sets": list(P6), "writer_pairs": [list(p) for p in PAIRS6], "F6": f6, "A6": a6,
-            "Q": Q_LIMIT, "Q_check": {"S2_quora_false_hits_at_S2_cut": q2, "agrees": q2 == Q_LIMIT},
-            "c_star": c_star, "table": table,
-            "S2": {"cut": S2_CUT, "P6_false_hits": f6, "P6_recall": s2["recall"],
-                   "P6_hits": s2["hits"], "qqp_false_hits": q2,
-                   "qqp_recall": counts(qqp["S2"], FLOOR, S2_CUT)["recall"], "another": a6,
-                   "another_by_pair": [r["all"]["negatives_another"] for r in s2_runs],
-                   "P6": figures(p6["S2"], S2_CUT, traffic), "populated": s2_runs}}
+    q_record = ({"Q_check": {f"{old}_quora_false_hits_at_{old}_cut": q2,
+                             "agrees": q2 == duel.q_limit}}
+                if duel.q_limit is not None else {})
+    return {"sets": list(duel.sets), "writer_pairs": [list(p) for p in duel.writer_pairs],
+            f_key: f6, a_key: a6, duel.q_key: q_limit, **q_record,
+            duel.c_key: c_star, "table": table,
+            old: {"cut": duel.shipped_cut, f"{seen}_false_hits": f6,
+                  f"{seen}_recall": at_old["recall"], f"{seen}_hits": at_old["hits"],
+                  "qqp_false_hits": q2,
+                  "qqp_recall": counts(qqp[old], FLOOR, duel.shipped_cut)["recall"],
+                  "another": a6, "another_by_pair": old_by,
+                  **({} if less is None else {"another_in_run": old_held}),
+                  seen: figures(p6[old], duel.shipped_cut, traffic), "populated": old_runs}}
 
 
 def step2(c_star: float, d54: dict[str, list[dict[str, Any]]],
           quora: dict[str, list[dict[str, Any]]], traffic: dict[tuple[str, str], str] | None,
           shared: dict[str, dict[str, Any] | None], cost: str | None,
-          identity_run: dict[str, Any] | None) -> dict[str, Any]:
+          identity_run: dict[str, Any] | None, duel: Duel = S5C) -> dict[str, Any]:
     """Checks (a) to (e) at c*, with the records."""
-    same_pairs(d54["S2"], d54["S5"], "D54")
-    same_pairs(quora["S2"], quora["S5"], "Quora")
-    s2, s5 = counts(d54["S2"], FLOOR, S2_CUT), counts(d54["S5"], FLOOR, c_star)
-    check_a = {"S2_recall": s2["recall"], "S5_recall": s5["recall"], "S2_hits": s2["hits"],
-               "S5_hits": s5["hits"], "positives": s2["positives"], "points": points(s5, s2),
+    old, new = duel.models
+    models, sets, decided, old_cut = duel.models, duel.decision, duel.decided, duel.shipped_cut
+    same_pairs(d54[old], d54[new], decided, models)
+    same_pairs(quora[old], quora[new], "Quora", models)
+    s2, s5 = counts(d54[old], FLOOR, old_cut), counts(d54[new], FLOOR, c_star)
+    check_a = {f"{old}_recall": s2["recall"], f"{new}_recall": s5["recall"],
+               f"{old}_hits": s2["hits"], f"{new}_hits": s5["hits"],
+               "positives": s2["positives"], "points": points(s5, s2),
                "needs": GAIN, "pass": points(s5, s2) >= GAIN - 1e-9}
     floor_1 = math.floor(FLOOR_RATE * s2["negatives"] + 1e-9)
     limit = max(s2["false_hits"], floor_1)
-    check_b = {"S2_false_hits": s2["false_hits"], "floor_1pct_of_negatives": floor_1,
+    check_b = {f"{old}_false_hits": s2["false_hits"], "floor_1pct_of_negatives": floor_1,
                "negatives": s2["negatives"], "limit": limit,
-               "S5_false_hits": s5["false_hits"], "pass": s5["false_hits"] <= limit}
-    by_set = {s: (counts([r for r in d54["S2"] if r["set"] == s], FLOOR, S2_CUT),
-                  counts([r for r in d54["S5"] if r["set"] == s], FLOOR, c_star)) for s in D54}
-    check_c_ = {"by_set": {s: {"S2_hits": a["hits"], "S5_hits": b["hits"],
+               f"{new}_false_hits": s5["false_hits"], "pass": s5["false_hits"] <= limit}
+    by_set = {s: (counts([r for r in d54[old] if r["set"] == s], FLOOR, old_cut),
+                  counts([r for r in d54[new] if r["set"] == s], FLOOR, c_star)) for s in sets}
+    check_c_ = {"by_set": {s: {f"{old}_hits": a["hits"], f"{new}_hits": b["hits"],
                                "positives": a["positives"], "points": points(b, a)}
                            for s, (a, b) in by_set.items()},
                 "pass": all(b["hits"] >= a["hits"] for a, b in by_set.values())}
-    if shared["S2"] is not None and shared["S5"] is not None:
-        run_of(shared["S2"], "S2", D54, (VARIANT,))
-        run_of(shared["S5"], "S5", D54, (variant_name(c_star),))
-    check_d = check_c(c_star, shared["S2"], shared["S5"], D54, ANOTHER_SLACK)
-    if shared["S2"] is not None and shared["S5"] is not None:
-        check_d["populated"] = {"S2": populated(shared["S2"], VARIANT),
-                                "S5": populated(shared["S5"], variant_name(c_star))}
-    if identity_run is not None and identity_run.get("sets") != list(D54):
-        raise SystemExit(f"the identity check ran on {identity_run.get('sets')}, not D54")
-    check_e_ = check_e(cost, identity_run, c_star, "S5c")  # S5b's (d): CPU within 5 %
-    matched = lowest_cut(d54["S5"], s2["false_hits"])
-    cuts = {"S2_cut": S2_CUT, "c_star": c_star}
-    at = {m: {name: {"d54": figures(d54[m], cut, traffic),
+    old_run, new_run = shared[old], shared[new]
+    if old_run is not None and new_run is not None:
+        run_of(old_run, old, sets, (VARIANT,), duel)
+        run_of(new_run, new, sets, (variant_name(c_star),), duel)
+    check_d = check_c(c_star, old_run, new_run, sets, ANOTHER_SLACK, models,
+                      (duel.shas[old], old_cut))
+    if old_run is not None and new_run is not None:
+        check_d["populated"] = {old: populated(old_run, VARIANT),
+                                new: populated(new_run, variant_name(c_star))}
+    if identity_run is not None and identity_run.get("sets") != list(sets):
+        raise SystemExit(f"the identity check ran on {identity_run.get('sets')}, not {decided}")
+    check_e_ = check_e(cost, identity_run, c_star, duel.name, models)  # S5b's (d): CPU within 5 %
+    matched = lowest_cut(d54[new], s2["false_hits"])
+    cuts = {f"{old}_cut": old_cut, duel.c_key: c_star}
+    key = decided.lower()
+    at = {m: {name: {key: figures(d54[m], cut, traffic),
                      "pairs": split(quora[m], lambda r: r["set"], cut)}
-              for name, cut in cuts.items()} for m in MODELS}
-    at["S5"]["matched"] = {"d54": figures(d54["S5"], matched, traffic),
-                           "pairs": split(quora["S5"], lambda r: r["set"], matched)}
-    return {"sets": list(D54), "c_star": c_star, "matched_cut": matched,
+              for name, cut in cuts.items()} for m in models}
+    at[new]["matched"] = {key: figures(d54[new], matched, traffic),
+                          "pairs": split(quora[new], lambda r: r["set"], matched)}
+    return {"sets": list(sets), duel.c_key: c_star, "matched_cut": matched,
             "a": check_a, "b": check_b, "c": check_c_, "d": check_d, "e": check_e_,
-            "at": at, "curve": curve(d54),
-            "disagreements_at_c_star": verifier_disagreements(
-                d54["S2"], d54["S5"], S2_CUT, c_star, MODELS, EXAMPLES)}
+            "at": at, "curve": curve(d54, models=models),
+            f"disagreements_at_{duel.c_key}": verifier_disagreements(
+                d54[old], d54[new], old_cut, c_star, models, EXAMPLES)}
 
 
 def verdict(r: dict[str, Any]) -> bool | None:
@@ -258,133 +328,173 @@ def verdict(r: dict[str, Any]) -> bool | None:
     return None if None in marks else True
 
 
-def cut_text(c_star: float | None) -> str:
-    return ("none: no cut in C meets (i)-(iii); S5c ends, S2 stays\n" if c_star is None
-            else f"{c_star:.6f}\n")
+def cut_text(c_star: float | None, duel: Duel = S5C) -> str:
+    old, new = duel.models
+    return (f"none: no cut in C meets (i)-(iii); {duel.name} ends, {old} stays\n"
+            if c_star is None else f"{c_star:.6f}\n")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+Step0 = Callable[[argparse.Namespace, dict[str, list[dict[str, Any]]]],
+                 tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, int]]] | None,
+                       dict[str, Any]]]
+
+
+def main(duel: Duel = S5C, doc: str | None = None,
+         step0: tuple[Callable[[argparse.ArgumentParser], None], Step0] | None = None) -> int:
+    """The command line of ``duel``'s rule (``doc``: its script's docstring). ``step0``: a
+    step before step 1 (rule S6d's): what it adds to step 1's arguments, and what it makes
+    of them and of step 1's rows (the rows step 1 reads, the ``less`` it subtracts, its
+    record)."""
+    old, new = duel.models
+    seen, decided, c_text = duel.seen, duel.decided, duel.c_text
+    shared_sets = " ".join(f"{a[-2:]}+{b[-2:]}" for a, b in duel.writer_pairs)
+    parser = argparse.ArgumentParser(description=(doc or __doc__).splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
-    one = sub.add_parser("step1", help="c* on P6")
-    one.add_argument("--shared-s2", type=Path, nargs=3, required=True,
-                     help="cache_shared on heldout48+49, 50+51, 52+53, S2 at 0.5:5")
-    one.add_argument("--shared-s5", type=Path, nargs=3, required=True,
-                     help="the same, S5 at the ten cuts of C")
-    one.add_argument("--cut-out", type=Path, default=None, help=f"where c* goes ({CUT_FILE})")
-    two = sub.add_parser("step2", help="the verdict on D54")
-    two.add_argument("--shared-s2", type=Path, default=None,
-                     help="cache_shared on heldout54 heldout55, S2 at 0.5:5")
-    two.add_argument("--shared-s5", type=Path, default=None, help="the same, S5 at c*")
+    one = sub.add_parser("step1", help=f"{c_text} on {seen}")
+    one.add_argument(f"--shared-{old.lower()}", type=Path, nargs=len(duel.writer_pairs),
+                     required=True, help=f"cache_shared on {shared_sets}, {old} at {VARIANT}")
+    one.add_argument(f"--shared-{new.lower()}", type=Path, nargs=len(duel.writer_pairs),
+                     required=True, help=f"the same, {new} at the {len(duel.cuts)} cuts of C")
+    one.add_argument("--cut-out", type=Path, default=None,
+                     help=f"where {c_text} goes ({duel.cut_file})")
+    if step0 is not None:
+        step0[0](one)
+    two = sub.add_parser("step2", help=f"the verdict on {decided}")
+    two.add_argument(f"--shared-{old.lower()}", type=Path, default=None,
+                     help=f"cache_shared on {' '.join(duel.decision)}, {old} at {VARIANT}")
+    two.add_argument(f"--shared-{new.lower()}", type=Path, default=None,
+                     help=f"the same, {new} at {c_text}")
     two.add_argument("--shared-pairs", type=Path, nargs=2, default=None,
-                     metavar=("S2_PAIRS", "S5_PAIRS"), help="the two runs' --pairs-out rows")
+                     metavar=(f"{old}_PAIRS", f"{new}_PAIRS"),
+                     help="the two runs' --pairs-out rows")
     two.add_argument("--cost", type=Path, default=None,
-                     help="stack_cost.py's output, rounds alternated under ## S5 / ## S2 lines")
-    two.add_argument("--identity", type=Path, default=None, help="s5c_rule.py identity's JSON")
-    two.add_argument("--cut-file", type=Path, default=CUT_FILE,
-                     help="step 1's c*, written before D54 was read (must agree)")
-    for p, what in ((one, "base-P6"), (two, "base-D54")):
-        for m in MODELS:
-            p.add_argument(f"--{m.lower()}", type=Path, default=ROWS[(what, m)],
+                     help=f"stack_cost.py's output, rounds alternated under ## {new} / ## {old} "
+                          "lines")
+    two.add_argument("--identity", type=Path, default=None,
+                     help=f"{duel.name.lower()}_rule.py identity's JSON")
+    two.add_argument("--cut-file", type=Path, default=duel.cut_file,
+                     help=f"step 1's {c_text}, written before {decided} was read (must agree)")
+    for p, what in ((one, f"base-{seen}"), (two, f"base-{decided}")):
+        for m in duel.models:
+            p.add_argument(f"--{m.lower()}", type=Path, default=duel.rows[(what, m)],
                            help=f"cache_losses rows, {m}")
-            p.add_argument(f"--{m.lower()}-quora", type=Path, default=ROWS[("quora", m)],
+            p.add_argument(f"--{m.lower()}-quora", type=Path, default=duel.rows[("quora", m)],
                            help=f"cache_losses --sets pairs rows, {m}")
-        p.add_argument("--out", type=Path, default=OUT)
-    i = sub.add_parser("identity", help="(e)'s verdicts on D54, lone lookup against the rows")
-    i.add_argument("--rows", type=Path, default=ROWS[("base-D54", "S5")],
-                   help="cache_losses rows, S5, D54")
-    i.add_argument("--cross-dir", type=Path, default=BASE / "s5", help="S5's folder")
-    i.add_argument("--cut", type=float, required=True, help="c*")
+        p.add_argument("--out", type=Path, default=duel.out)
+    i = sub.add_parser("identity", help=f"(e)'s verdicts on {decided}, lone lookup against "
+                                        "the rows")
+    i.add_argument("--rows", type=Path, default=duel.rows[(f"base-{decided}", new)],
+                   help=f"cache_losses rows, {new}, {decided}")
+    i.add_argument("--cross-dir", type=Path, default=BASE / new.lower(),
+                   help=f"{new}'s folder")
+    i.add_argument("--cut", type=float, required=True, help=c_text)
     i.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.step == "identity":
-        result = identity(read_jsonl(args.rows), args.cross_dir, args.cut, D54)
+        result = identity(read_jsonl(args.rows), args.cross_dir, args.cut, duel.decision)
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(result))
         return 0
     inputs = {k: str(v) for k, v in vars(args).items() if k != "out"}
+    paths = vars(args)
+    replaces_key = f"{new}_replaces_{old}"
+    shipped = {"verifier": old, "cut": duel.shipped_cut}
     if args.step == "step1":
-        quora = {"S2": read_jsonl(args.s2_quora), "S5": read_jsonl(args.s5_quora)}
-        rows = {"S2": only(read_jsonl(args.s2), P6), "S5": only(read_jsonl(args.s5), P6)}
-        runs = {m: [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-                for m, paths in (("S2", args.shared_s2), ("S5", args.shared_s5))}
-        first = step1(rows, quora, runs, traffic_of(P6))
-        out = {"rule": RULE, "cuts": list(CUTS), "floor": FLOOR, "S2_cut": S2_CUT,
-               "step1": first, "S5_replaces_S2": False if first["c_star"] is None else None,
-               "ships": {"verifier": "S2", "cut": S2_CUT} if first["c_star"] is None else None,
+        quora = {m: read_jsonl(paths[f"{m.lower()}_quora"]) for m in duel.models}
+        rows = {m: only(read_jsonl(paths[m.lower()]), duel.sets) for m in duel.models}
+        less: dict[str, list[dict[str, int]]] | None = None
+        before: dict[str, Any] = {}
+        if step0 is not None:
+            rows, less, before = step0[1](args, rows)
+        runs = {m: [json.loads(p.read_text(encoding="utf-8"))
+                    for p in paths[f"shared_{m.lower()}"]] for m in duel.models}
+        first = step1(rows, quora, runs, traffic_of(duel.sets), duel, less)
+        found = first[duel.c_key]
+        out = {"rule": duel.rule, "cuts": list(duel.cuts), "floor": FLOOR,
+               f"{old}_cut": duel.shipped_cut, **before, "step1": first,
+               replaces_key: False if found is None else None,
+               "ships": shipped if found is None else None,
                "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
         if args.cut_out is not None:
-            args.cut_out.write_text(cut_text(first["c_star"]), encoding="utf-8")
+            args.cut_out.write_text(cut_text(found, duel), encoding="utf-8")
     else:
         out = json.loads(args.out.read_text(encoding="utf-8"))
-        c_star = out["step1"]["c_star"]
+        c_star = out["step1"][duel.c_key]
         if c_star is None:
-            raise SystemExit("step 1 found no cut: S5c ended there")
-        if args.cut_file.read_text(encoding="utf-8") != cut_text(c_star):
-            raise SystemExit(f"{args.cut_file} does not hold step 1's c* {c_star:.6f}")
-        rows = {"S2": only(read_jsonl(args.s2), D54), "S5": only(read_jsonl(args.s5), D54)}
-        quora = {"S2": read_jsonl(args.s2_quora), "S5": read_jsonl(args.s5_quora)}
-        second = step2(c_star, rows, quora, traffic_of(D54),
-                       {"S2": load(args.shared_s2), "S5": load(args.shared_s5)},
+            raise SystemExit(f"step 1 found no cut: {duel.name} ended there")
+        if args.cut_file.read_text(encoding="utf-8") != cut_text(c_star, duel):
+            raise SystemExit(f"{args.cut_file} does not hold step 1's {c_text} {c_star:.6f}")
+        rows = {m: only(read_jsonl(paths[m.lower()]), duel.decision) for m in duel.models}
+        quora = {m: read_jsonl(paths[f"{m.lower()}_quora"]) for m in duel.models}
+        second = step2(c_star, rows, quora, traffic_of(duel.decision),
+                       {m: load(paths[f"shared_{m.lower()}"]) for m in duel.models},
                        None if args.cost is None else args.cost.read_text(encoding="utf-8"),
-                       load(args.identity))
+                       load(args.identity), duel)
         if args.shared_pairs is not None:
             s2p, s5p = (read_jsonl(p) for p in args.shared_pairs)
-            second["d"]["other_answers"] = {"negatives": other_answers(s2p, s5p),
-                                            "paraphrases": other_answers(s2p, s5p, label=1)}
+            second["d"]["other_answers"] = {
+                "negatives": other_answers(s2p, s5p, models=duel.models),
+                "paraphrases": other_answers(s2p, s5p, label=1, models=duel.models)}
         replaces = verdict(second)
-        out.update(step2=second, S5_replaces_S2=replaces,
-                   ships=None if replaces is None else (
-                       {"verifier": "S5", "cut": c_star} if replaces
-                       else {"verifier": "S2", "cut": S2_CUT}))
+        out.update({"step2": second, replaces_key: replaces,
+                    "ships": None if replaces is None else (
+                        {"verifier": new, "cut": c_star} if replaces else shipped)})
         out["inputs"]["step2"] = inputs
         out["run"]["step2"] = run_record()
-    save(args.out, out, report)
+    save(args.out, out, lambda r: report(r, duel))
     return 0
 
 
-def report(r: dict[str, Any]) -> None:
+def report(r: dict[str, Any], duel: Duel = S5C) -> None:
+    old, new = duel.models
+    seen, decided, c_text, c_key = duel.seen, duel.decided, duel.c_text, duel.c_key
+    f_key, a_key, q_key = duel.key("F"), duel.key("A"), duel.q_key
     one = r["step1"]
-    print(f"step 1 (P6 = {', '.join(one['sets'])}): F6 = {one['F6']}, A6 = {one['A6']} "
-          f"({' + '.join(map(str, one['S2']['another_by_pair']))}), Q = {one['Q']} (S2's "
-          f"Quora rows: {one['Q_check']['S2_quora_false_hits_at_S2_cut']})\n\n"
-          "| verifier | cut | P6 recall | (i) P6 false hits | (ii) pairs:qqp false hits | "
-          "(iii) negatives answered by another entry (48-49 + 50-51 + 52-53) | meets |\n"
+    pairs = " + ".join(f"{a[-2:]}-{b[-2:]}" for a, b in duel.writer_pairs)
+    q_check = (f" ({old}'s Quora rows: {one['Q_check'][f'{old}_quora_false_hits_at_{old}_cut']})"
+               if "Q_check" in one else "")
+    print(f"step 1 ({seen} = {', '.join(one['sets'])}): {f_key} = {one[f_key]}, {a_key} = "
+          f"{one[a_key]} ({' + '.join(map(str, one[old]['another_by_pair']))}), {q_key} = "
+          f"{one[q_key]}{q_check}\n\n"
+          f"| verifier | cut | {seen} recall | (i) {seen} false hits | (ii) pairs:qqp false "
+          f"hits | (iii) negatives answered by another entry ({pairs}) | meets |\n"
           "|---|---|---|---|---|---|---|")
-    s2 = one["S2"]
-    print(f"| S2 | {s2['cut']:.6f} | {s2['P6_recall']:.2%} ({s2['P6_hits']}) | "
-          f"{s2['P6_false_hits']} | {s2['qqp_false_hits']} | {s2['another']} "
+    s2 = one[old]
+    print(f"| {old} | {s2['cut']:.6f} | {s2[f'{seen}_recall']:.2%} ({s2[f'{seen}_hits']}) | "
+          f"{s2[f'{seen}_false_hits']} | {s2['qqp_false_hits']} | {s2['another']} "
           f"({' + '.join(map(str, s2['another_by_pair']))}) | |")
     for x in one["table"]:
         meets = "yes" if x["holds"] else "no: " + ", ".join(
             f"({k})" for k in ("i", "ii", "iii") if not x[k])
-        print(f"| S5 | {x['cut']:.6f} | {x['P6_recall']:.2%} ({x['P6_hits']}) | "
-              f"{x['P6_false_hits']} | {x['qqp_false_hits']} | {x['another']} "
+        print(f"| {new} | {x['cut']:.6f} | {x[f'{seen}_recall']:.2%} ({x[f'{seen}_hits']}) | "
+              f"{x[f'{seen}_false_hits']} | {x['qqp_false_hits']} | {x['another']} "
               f"({' + '.join(map(str, x['another_by_pair']))}) | {meets} |")
-    c_star = one["c_star"]
-    print(f"\nc* = {'none' if c_star is None else f'{c_star:.6f}'}")
+    c_star = one[c_key]
+    print(f"\n{c_text} = {'none' if c_star is None else f'{c_star:.6f}'}")
     two = r.get("step2")
     if two is None:
         return
     mark = {True: "pass", False: "FAIL", None: "pending"}
-    print(f"\nstep 2 (D54 = {', '.join(two['sets'])}): S5 at S2's D54 false hits from "
-          f"{two['matched_cut']:.6f}\n")
-    at_table(two["at"], "d54", D54, "D54")
-    print("\nmatched false hits on D54 (rate: at most n; S2 cut, recall; S5 cut, recall; points)")
+    print(f"\nstep 2 ({decided} = {', '.join(two['sets'])}): {new} at {old}'s {decided} false "
+          f"hits from {two['matched_cut']:.6f}\n")
+    at_table(two["at"], decided.lower(), duel.decision, decided)
+    print(f"\nmatched false hits on {decided} (rate: at most n; {old} cut, recall; {new} cut, "
+          "recall; points)")
     for x in two["curve"]:
-        print(f"  {x['rate']:.1%}: <= {x['false_hits_at_most']}; S2 {x['S2']['cut']:.6f} "
-              f"{x['S2']['recall']:.2%} ({x['S2']['hits']}, {x['S2']['false_hits']} FH); S5 "
-              f"{x['S5']['cut']:.6f} {x['S5']['recall']:.2%} ({x['S5']['hits']}, "
-              f"{x['S5']['false_hits']} FH); {x['points']:+.2f}")
+        print(f"  {x['rate']:.1%}: <= {x['false_hits_at_most']}; {old} {x[old]['cut']:.6f} "
+              f"{x[old]['recall']:.2%} ({x[old]['hits']}, {x[old]['false_hits']} FH); {new} "
+              f"{x[new]['cut']:.6f} {x[new]['recall']:.2%} ({x[new]['hits']}, "
+              f"{x[new]['false_hits']} FH); {x['points']:+.2f}")
     a, b, c, d, e = (two[k] for k in "abcde")
-    print(f"\n(a) S5 at c* {a['S5_recall']:.2%} ({a['S5_hits']}) against S2 {a['S2_recall']:.2%} "
-          f"({a['S2_hits']}) of {a['positives']}: {a['points']:+.2f} points (needs +{GAIN}): "
-          f"{mark[a['pass']]}")
-    print(f"(b) D54 false hits S5 {b['S5_false_hits']}, limit {b['limit']} = max(S2's "
-          f"{b['S2_false_hits']}, floor(1 % of {b['negatives']}) = "
+    print(f"\n(a) {new} at {c_text} {a[f'{new}_recall']:.2%} ({a[f'{new}_hits']}) against {old} "
+          f"{a[f'{old}_recall']:.2%} ({a[f'{old}_hits']}) of {a['positives']}: "
+          f"{a['points']:+.2f} points (needs +{GAIN}): {mark[a['pass']]}")
+    print(f"(b) {decided} false hits {new} {b[f'{new}_false_hits']}, limit {b['limit']} = "
+          f"max({old}'s {b[f'{old}_false_hits']}, floor(1 % of {b['negatives']}) = "
           f"{b['floor_1pct_of_negatives']}): {mark[b['pass']]}")
-    print("(c) " + ", ".join(f"{s} S5 {v['S5_hits']} / S2 {v['S2_hits']} of {v['positives']} "
-                             f"({v['points']:+.2f})" for s, v in c["by_set"].items())
+    print("(c) " + ", ".join(f"{s} {new} {v[f'{new}_hits']} / {old} {v[f'{old}_hits']} of "
+                             f"{v['positives']} ({v['points']:+.2f})"
+                             for s, v in c["by_set"].items())
           + f": {mark[c['pass']]}")
     print("(d) " + str({k: v for k, v in d.items() if k not in ("other_answers", "populated")})
           + f": {mark[d['pass']]}")
@@ -393,9 +503,9 @@ def report(r: dict[str, Any]) -> None:
             print(f"    {label} another entry answered, {what}: {v['n']} {v['by_kind']}; "
                   f"the other lookup: {v['other_outcome']}")
     print("(e) " + str({k: v for k, v in e.items() if k != "rounds"}) + f": {mark[e['pass']]}")
-    for what, v in two["disagreements_at_c_star"].items():
+    for what, v in two[f"disagreements_at_{c_key}"].items():
         print(f"{what}: {v['n']} {v['by_kind']}")
-    print(f"\nverdict: S5 replaces S2: {r['S5_replaces_S2']}; ships {r.get('ships')}")
+    print(f"\nverdict: {new} replaces {old}: {r[f'{new}_replaces_{old}']}; ships {r.get('ships')}")
 
 
 if __name__ == "__main__":
