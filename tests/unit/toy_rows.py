@@ -1,7 +1,7 @@
 """Toy rows as ``bench/cache_losses.py --pairs-out`` writes them (a pair's set, id, kind,
 label, texts, similarity, hard-check stage and probability), for the tests of the bench
 scripts that read them: the rule scripts (verifier_rule, ensemble_rule, s4b_rule,
-s4c_rule, s5_rule, s5c_rule) and pooled_curve; and ``file_writer``, the files their
+s4c_rule, s5_rule, s5c_rule, s6d_rule) and pooled_curve; and ``file_writer``, the files their
 command lines are given."""
 
 from __future__ import annotations
