@@ -171,6 +171,7 @@ class Duel(NamedTuple):
     rows: dict[tuple[str, str], Path]  # the lead's rows: (base-P6 | base-D54 | quora, model)
     cut_file: Path
     out: Path
+    examples: int | None = EXAMPLES  # the disagreements shown per kind (None: every one)
 
     @property
     def sets(self) -> tuple[str, ...]:
@@ -316,7 +317,7 @@ def step2(c_star: float, d54: dict[str, list[dict[str, Any]]],
             "a": check_a, "b": check_b, "c": check_c_, "d": check_d, "e": check_e_,
             "at": at, "curve": curve(d54, models=models),
             f"disagreements_at_{duel.c_key}": verifier_disagreements(
-                d54[old], d54[new], old_cut, c_star, models, EXAMPLES)}
+                d54[old], d54[new], old_cut, c_star, models, duel.examples)}
 
 
 def verdict(r: dict[str, Any]) -> bool | None:

@@ -56,7 +56,7 @@ bench builds it, the runs being the ones the rule names). The runs' own counts a
 beside (``another_in_run``). Records beside the verdict, as S5c's: step 1's table for every
 cut; on D58 both models at S5's cut and at c6 per set, kind and traffic with the Quora
 file's components, the curve at matched false hits (0.5, 1, 2, 3 % of D58's negatives), S6
-at S5's D58 false hits; the pairs they disagree on at c6, with both texts; who answered in
+at S5's D58 false hits; the pairs they disagree on at c6, every one with both texts; who answered in
 the populated caches; and (``curve``, a record only) the same curve on P4 less step 0's
 pairs. The commands (2026-12-06, ``OMP_NUM_THREADS=1 nice -n 5``):
 
@@ -118,7 +118,7 @@ ROWS = {(what, m): BASE / f"{what}-66c9ccc-{m}-pairs.jsonl"
         for what in ("base-P4", "base-D58", "quora") for m in MODELS}
 S6D = Duel(RULE, "S6d", MODELS, S5_CUT, SHAS, PAIRS4, D58, CUTS, None, "P4", "D58", "Q5", "c6",
            "c6", ROWS, Path("/work/brief/S6d-cut.txt"),
-           HERE / "results" / "verifier-s6d-session27.json")
+           HERE / "results" / "verifier-s6d-session27.json", examples=None)
 
 
 def bundle_texts(pairs: list[dict[str, Any]]) -> frozenset[str]:

@@ -115,11 +115,11 @@ def hit(row: dict[str, Any], cut: float) -> bool:
 
 def disagreements(s2: list[dict[str, Any]], s3: list[dict[str, Any]], c2: float,
                   c3: float, names: tuple[str, str] = ("S2", "S3"),
-                  examples: int = EXAMPLES) -> dict[str, Any]:
+                  examples: int | None = EXAMPLES) -> dict[str, Any]:
     """The pairs whose verdicts differ, the first verifier (``names[0]``, rows ``s2``) at
     ``c2`` against the second (``s3``) at ``c3``: per kind, paraphrases found by one only
-    and negatives passed by one only, with a few of each (rule V's D4; rules S4b and S4c
-    read S2 against S4 through it)."""
+    and negatives passed by one only, with a few of each (``examples``; None: every one)
+    (rule V's D4; rules S4b and S4c read S2 against S4 through it)."""
     one, two = names
     cells: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for a, b in zip(s2, s3, strict=True):

@@ -110,6 +110,7 @@ def test_the_rule_is_quoted_unchanged(rule: ModuleType) -> None:
     assert rule.RULE.endswith("would flatter S6's false hits at a low cut.")
     assert [f"{c:.6f}" for c in rule.CUTS] == list(CUTS) and rule.P4 == P4
     assert rule.S6D.models == ("S5", "S6") and rule.S6D.shipped_cut == 0.916959
+    assert rule.S6D.examples is None  # every pair the two disagree on, with both texts
 
 
 def test_step0_leaves_out_the_unguarded_pairs_the_bundle_holds(
