@@ -317,8 +317,8 @@ verifier-cross-s5: $(BIN)/llm-router data
 # bench/cache_pairs/heldout.jsonl under the text guard, any pair sharing a text with theirs dropped),
 # no nets, 0.85 of an epoch, seed 26 (S6_FIT), exported with no "combine" at the start's cut (S2's
 # 0.855177; main's layer ships S5 since session 26) into S6_RUN/S6_NAME. Fitted and exported only:
-# cross_self with no SETS runs no cache_losses and no decide; the next session's rule decides S6 on
-# heldout58-59, its cut fixed on heldout54-57.
+# cross_self with no SETS runs no cache_losses and no decide; session 27's rule S6d decided S6 on
+# heldout58-59, its cut fixed on heldout54-57 (bench/s6d_rule.py): refused, S5 stays.
 S6_RUN ?= .cache/cross-s6
 S6_NAME ?= S6
 S6_FROM ?= $(S5_FROM)
@@ -326,7 +326,7 @@ S6_PREPARE ?= $(S5_BUNDLE) --rule session26
 S6_FIT ?= $(S5_RECIPE) --seed 26
 verifier-cross-s6: $(BIN)/llm-router data
 	$(call cross_self,$(S6_RUN),$(S6_FROM),$(S6_PREPARE),$(S6_NAME),$(S6_FIT))
-	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored: the next session's rule decides it on heldout58-59, its cut fixed on heldout54-57"
+	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored here: session 27's rule S6d decided it on heldout58-59 (bench/s6d_rule.py), refused"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

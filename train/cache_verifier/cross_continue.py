@@ -82,8 +82,8 @@ and no set losing more than 1.0 point, then the false-hit path c_R.
 Session 25 (S5) continues S2 on every set seen since it (``prepare --rule session25``: heldout30-47
 held too, ``HELD_25``, D48 guarded with ``share_all``; ``fit --epochs``), and session 26 fits S6 the
 same way one round on (``prepare --rule session26``: heldout30-53, ``HELD_26``; heldout54-55 and
-58-59 guarded, ``G26``). ``session26`` is a guard only: no rule is written for it yet, so
-``decide`` does not take it (the next session's rule decides S6).
+58-59 guarded, ``G26``). ``session26`` is a guard only: ``decide`` does not take it (session
+27's rule S6d, ``bench/s6d_rule.py``, decided S6 on heldout58-59 and refused it).
 
 ``ship`` (session 24) writes a decision made after the export into an exported folder's
 cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
@@ -227,10 +227,11 @@ D3 = ("heldout38", "heldout39")
 # them with ``share_all`` and trains on heldout30-47 too (HELD_25).
 D48 = ("heldout48", "heldout49")
 # Session 26's guard for S6 (G26): heldout54-55, session 26's decision sets (rule S5c, on S5), and
-# heldout58-59, written in session 26 for the next session's rule, which decides S6 on them (its
-# cut fixed on heldout54-57); ``prepare --rule session26`` keeps them out with ``share_all`` and
-# trains on heldout30-53 too (HELD_26). heldout56-57, the lead's unseen sets in session 26, had no
-# data/ folder when S6's bundle was made (committed after their one scoring): not guarded, not held.
+# heldout58-59, written in session 26 for the next session's rule, session 27's S6d, which
+# decided S6 on them (its cut fixed on heldout54-57) and refused it; ``prepare --rule
+# session26`` keeps them out with ``share_all`` and trains on heldout30-53 too (HELD_26).
+# heldout56-57, the lead's unseen sets in session 26, had no data/ folder when S6's bundle was
+# made (committed after their one scoring): not guarded, not held.
 G26 = ("heldout54", "heldout55", "heldout58", "heldout59")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
@@ -1036,8 +1037,8 @@ RULES = {
                       held=HELD_25, share_all=True, each_gain=1.0),
     # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session"): a guard
     # only, for ``prepare --rule session26`` (HELD_26 trained, G26 kept out with share_all). No
-    # ``decide --rule session26``: the next session's rule, written by its lead, decides S6 on
-    # heldout58-59; the thresholds here are unread.
+    # ``decide --rule session26``: session 27's rule S6d (bench/s6d_rule.py), written by its
+    # lead, decided S6 on heldout58-59 (refused); the thresholds here are unread.
     "session26": Rule("", G26, (), 0.0, 0.0, "", held=HELD_26, share_all=True),
 }
 # The rules ``decide`` applies (a guard only has no text).
