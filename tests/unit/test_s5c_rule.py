@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row, set_rows
+from tests.unit.toy_rows import cost_text, file_writer, row, set_rows, shared_run, traffic
 
 P6 = ("heldout48", "heldout49", "heldout50", "heldout51", "heldout52", "heldout53")
 PAIRS6 = (("heldout48", "heldout49"), ("heldout50", "heldout51"), ("heldout52", "heldout53"))
@@ -25,20 +25,6 @@ CUTS = ("0.851796", "0.860000", "0.870000", "0.880000", "0.890000", "0.900000", 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s5c_rule")
-
-
-def part(neg_another: int) -> dict[str, Any]:
-    return {"negatives": {"another": neg_another, "own": 1, "answered": neg_another + 1},
-            "positives": {"another": 5, "own": 60, "none": 10},
-            "per_pair": {"hits": 70, "passed": 2, "positives": 75, "negatives": 75}}
-
-
-def shared(sha: str, cut: float, sets: tuple[str, ...], variants: dict[str, int],
-           entries: int = 10_000) -> dict[str, Any]:
-    return {"sets": list(sets), "entries": entries,
-            "verifier": {"sha256": sha + "0" * 56, "min_probability": cut},
-            "by_variant": {name: {"all": part(n), "by_set": {s: part(n) for s in sets}}
-                           for name, n in variants.items()}}
 
 
 # Step 1. S2 at 0.855177: 2 of 3 found a set, one false hit a set (F6 = 6); Quora 48 false
@@ -57,26 +43,18 @@ ANOTHER_S5 = {"0.851796": (20, 14, 30), "0.860000": (20, 13, 29), "0.870000": (1
               "0.880000": (17, 10, 23), "0.890000": (14, 9, 24), "0.900000": (14, 9, 22),
               "0.910000": (13, 8, 21), "0.916959": (13, 8, 20), "0.920000": (12, 8, 20),
               "0.930000": (11, 7, 19)}
-STEP1_S2 = [shared("2a9b446e", 0.855177, p, {"0.5:5": n})
+STEP1_S2 = [shared_run("2a9b446e", 0.855177, p, {"0.5:5": n})
             for p, n in zip(PAIRS6, (13, 9, 25), strict=True)]
-STEP1_S5 = [shared("cffa0c35", 0.916959, p, {f"0.5:5:3:{c}": v[k] for c, v in ANOTHER_S5.items()})
+STEP1_S5 = [shared_run("cffa0c35", 0.916959, p,
+                       {f"0.5:5:3:{c}": v[k] for c, v in ANOTHER_S5.items()})
             for k, p in enumerate(PAIRS6)]
-TRAFFIC = {(s, f"p{n:04d}"): "support" if n < 2 else "general"
-           for s in (*P6, *D54) for n in range(400)}
+TRAFFIC = traffic((*P6, *D54))
 # Step 2 at c* = 0.89. S2 at 0.855177 finds 2 of 4 a set at one false hit a set (of 2
 # negatives: 1 % of 4 is 0, so (b)'s limit is S2's 2); S5 finds 3 of 4 a set and passes the
 # 0.91 negatives (2). S5 at S2's 2 false hits: from 0.500001 (the 0.5s pass under it).
 S2_D54 = set_rows(D54, [0.95, 0.9, 0.3, 0.2], [0.86, 0.1])
 S5_D54 = set_rows(D54, [0.99, 0.97, 0.95, 0.6], [0.91, 0.5])
-COST = """## S5 cost, round 1, load 2.1 2.0 1.9
-cross               request  1 candidate : 9.43 / 8.77 / 11.54 (load average 3.1)
-## S2 cost, round 1, load 2.1 2.0 1.9
-cross               request  1 candidate : 8.82 / 8.47 / 11.47 (load average 3.2)
-## S5 cost, round 2, load 2.1 2.0 1.9
-cross               request  1 candidate : 8.72 / 8.28 / 11.00 (load average 3.1)
-## S2 cost, round 2, load 2.1 2.0 1.9
-cross               request  1 candidate : 8.96 / 8.47 / 11.32
-"""
+COST = cost_text("S5", "S2")
 IDENTITY = {"pairs": 16, "cut": 0.89, "verdicts_differ": 0, "max_abs_dp": 1e-6,
             "sets": list(D54)}
 
@@ -117,26 +95,26 @@ def test_step1_picks_the_lowest_cut_meeting_i_ii_iii(rule: ModuleType) -> None:
 
 
 def test_step1_none_and_what_it_refuses(rule: ModuleType) -> None:
-    loud = [shared("cffa0c35", 0.916959, p, {f"0.5:5:3:{c}": 16 for c in CUTS}) for p in PAIRS6]
+    loud = [shared_run("cffa0c35", 0.916959, p, {f"0.5:5:3:{c}": 16 for c in CUTS}) for p in PAIRS6]
     assert step1(rule, s5=loud)["c_star"] is None
     with pytest.raises(SystemExit, match="not cffa0c35"):
         step1(rule, s5=[STEP1_S2[0], *STEP1_S5[1:]])
     with pytest.raises(SystemExit, match="not 2a9b446e on heldout48, heldout49"):
         step1(rule, s2=[STEP1_S2[1], STEP1_S2[0], STEP1_S2[2]])
     with pytest.raises(SystemExit, match="holds 5000 entries"):
-        step1(rule, s2=[shared("2a9b446e", 0.855177, PAIRS6[0], {"0.5:5": 13}, 5000),
+        step1(rule, s2=[shared_run("2a9b446e", 0.855177, PAIRS6[0], {"0.5:5": 13}, 5000),
                         *STEP1_S2[1:]])
     with pytest.raises(SystemExit, match="judges at 0.9"):
-        step1(rule, s2=[shared("2a9b446e", 0.9, PAIRS6[0], {"0.5:5": 13}), *STEP1_S2[1:]])
+        step1(rule, s2=[shared_run("2a9b446e", 0.9, PAIRS6[0], {"0.5:5": 13}), *STEP1_S2[1:]])
     with pytest.raises(SystemExit, match="no variant 0.5:5:3:0.860000, .*0.930000"):
-        step1(rule, s5=[shared("cffa0c35", 0.916959, PAIRS6[0], {"0.5:5:3:0.851796": 1}),
+        step1(rule, s5=[shared_run("cffa0c35", 0.916959, PAIRS6[0], {"0.5:5:3:0.851796": 1}),
                         *STEP1_S5[1:]])
 
 
 def step2(rule: ModuleType, s5: list[dict[str, Any]] = S5_D54, another: int = 14,
           cost: str | None = COST, ident: dict[str, Any] | None = IDENTITY) -> dict[str, Any]:
-    runs = {"S2": shared("2a9b446e", 0.855177, D54, {"0.5:5": 10}),
-            "S5": shared("cffa0c35", 0.916959, D54, {"0.5:5:3:0.890000": another})}
+    runs = {"S2": shared_run("2a9b446e", 0.855177, D54, {"0.5:5": 10}),
+            "S5": shared_run("cffa0c35", 0.916959, D54, {"0.5:5:3:0.890000": another})}
     return rule.step2(0.89, {"S2": rule.only(S2_D54, D54), "S5": rule.only(s5, D54)},
                       {"S2": QUORA_S2, "S5": QUORA_S5}, TRAFFIC, runs, cost, ident)
 
@@ -218,8 +196,8 @@ def test_main_runs_both_steps(rule: ModuleType, tmp_path: Path,
     two = [
         "s5c_rule.py", "step2", "--s2", put("d54-s2.jsonl", S2_D54), "--s5",
         put("d54-s5.jsonl", S5_D54), *quora,
-        "--shared-s2", put("two-s2.json", shared("2a9b446e", 0.855177, D54, {"0.5:5": 10})),
-        "--shared-s5", put("two-s5.json", shared("cffa0c35", 0.916959, D54,
+        "--shared-s2", put("two-s2.json", shared_run("2a9b446e", 0.855177, D54, {"0.5:5": 10})),
+        "--shared-s5", put("two-s5.json", shared_run("cffa0c35", 0.916959, D54,
                                                  {"0.5:5:3:0.890000": 13})),
         "--shared-pairs", put("p2.jsonl", pairs), put("p5.jsonl", pairs),
         "--cost", put("cost.txt", COST), "--identity", put("identity.json", IDENTITY),

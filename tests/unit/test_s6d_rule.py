@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row, set_rows
+from tests.unit.toy_rows import cost_text, file_writer, row, set_rows, shared_run, traffic
 
 P4 = ("heldout54", "heldout55", "heldout56", "heldout57")
 PAIRS4 = (("heldout54", "heldout55"), ("heldout56", "heldout57"))
@@ -27,20 +27,6 @@ CUTS = ("0.855177", "0.870000", "0.880000", "0.890000", "0.900000", "0.910000", 
 @pytest.fixture(scope="module")
 def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("s6d_rule")
-
-
-def part(neg_another: int) -> dict[str, Any]:
-    return {"negatives": {"another": neg_another, "own": 1, "answered": neg_another + 1},
-            "positives": {"another": 5, "own": 60, "none": 10},
-            "per_pair": {"hits": 70, "passed": 2, "positives": 75, "negatives": 75}}
-
-
-def shared(sha: str, cut: float, sets: tuple[str, ...],
-           variants: dict[str, int]) -> dict[str, Any]:
-    return {"sets": list(sets), "entries": 10_000,
-            "verifier": {"sha256": sha + "0" * 56, "min_probability": cut},
-            "by_variant": {name: {"all": part(n), "by_set": {s: part(n) for s in sets}}
-                           for name, n in variants.items()}}
 
 
 def shared_pairs(sets: tuple[str, ...], variants: dict[str, int]) -> list[dict[str, Any]]:
@@ -78,25 +64,17 @@ QUORA_S6 = [row("pairs:qqp", 0, 1, 0.95)] + [row("pairs:qqp", 1 + i, 0, 0.875 if
 ANOTHER_S6 = {"0.855177": (7, 9), "0.870000": (6, 8), "0.880000": (5, 8), "0.890000": (5, 7),
               "0.900000": (5, 6), "0.910000": (4, 6), "0.916959": (4, 5), "0.920000": (4, 5),
               "0.930000": (3, 5), "0.940000": (3, 4)}
-STEP1_S5 = [shared("cffa0c35", 0.916959, p, {"0.5:5": n})
+STEP1_S5 = [shared_run("cffa0c35", 0.916959, p, {"0.5:5": n})
             for p, n in zip(PAIRS4, (5, 7), strict=True)]
-STEP1_S6 = [shared("3ad8d6ae", 0.855177, p, {f"0.5:5:3:{c}": v[k] for c, v in ANOTHER_S6.items()})
+STEP1_S6 = [shared_run("3ad8d6ae", 0.855177, p,
+                       {f"0.5:5:3:{c}": v[k] for c, v in ANOTHER_S6.items()})
             for k, p in enumerate(PAIRS4)]
-TRAFFIC = {(s, f"p{n:04d}"): "support" if n < 2 else "general"
-           for s in (*P4, *D58) for n in range(400)}
+TRAFFIC = traffic((*P4, *D58))
 # Step 2 at c6 = 0.89: S5 at 0.916959 finds 2 of 4 a set at one false hit a set; S6 3 of 4
 # at one a set.
 S5_D58 = set_rows(D58, [0.95, 0.93, 0.3, 0.2], [0.92, 0.1])
 S6_D58 = set_rows(D58, [0.99, 0.97, 0.95, 0.6], [0.91, 0.5])
-COST = """## S6 cost, round 1
-cross               request  1 candidate : 9.43 / 8.77 / 11.54 (load average 3.1)
-## S5 cost, round 1
-cross               request  1 candidate : 8.82 / 8.47 / 11.47 (load average 3.2)
-## S6 cost, round 2
-cross               request  1 candidate : 8.72 / 8.28 / 11.00 (load average 3.1)
-## S5 cost, round 2
-cross               request  1 candidate : 8.96 / 8.47 / 11.32
-"""
+COST = cost_text("S6", "S5")
 IDENTITY = {"pairs": 12, "cut": 0.89, "verdicts_differ": 0, "max_abs_dp": 1e-6,
             "sets": list(D58)}
 
@@ -130,12 +108,12 @@ def test_step0_leaves_out_the_unguarded_pairs_the_bundle_holds(
 def test_left_out_another_reads_the_pairs_and_checks_the_run(rule: ModuleType) -> None:
     leave = frozenset({("heldout56", "p0003")})
     variants = {"0.5:5": 7}
-    assert rule.left_out_another(shared("cffa0c35", 0.916959, PAIRS4[1], variants),
+    assert rule.left_out_another(shared_run("cffa0c35", 0.916959, PAIRS4[1], variants),
                                  shared_pairs(PAIRS4[1], variants), leave) == {"0.5:5": 1}
-    assert rule.left_out_another(shared("cffa0c35", 0.916959, PAIRS4[0], variants),
+    assert rule.left_out_another(shared_run("cffa0c35", 0.916959, PAIRS4[0], variants),
                                  shared_pairs(PAIRS4[0], variants), leave) == {"0.5:5": 0}
     with pytest.raises(SystemExit, match="count 6 negatives answered by another entry at 0.5:5"):
-        rule.left_out_another(shared("cffa0c35", 0.916959, PAIRS4[1], variants),
+        rule.left_out_another(shared_run("cffa0c35", 0.916959, PAIRS4[1], variants),
                               shared_pairs(PAIRS4[1], {"0.5:5": 6}), leave)
 
 
@@ -187,8 +165,8 @@ def test_main_runs_step0_step1_and_step2(
         "s6d_rule.py", "step2", "--s5", put("d58-s5.jsonl", S5_D58),
         "--s6", put("d58-s6.jsonl", S6_D58),
         "--s5-quora", put("q-s5.jsonl", QUORA_S5), "--s6-quora", put("q-s6.jsonl", QUORA_S6),
-        "--shared-s5", put("two-s5.json", shared("cffa0c35", 0.916959, D58, {"0.5:5": 10})),
-        "--shared-s6", put("two-s6.json", shared("3ad8d6ae", 0.855177, D58,
+        "--shared-s5", put("two-s5.json", shared_run("cffa0c35", 0.916959, D58, {"0.5:5": 10})),
+        "--shared-s6", put("two-s6.json", shared_run("3ad8d6ae", 0.855177, D58,
                                                  {"0.5:5:3:0.890000": 14})),
         "--shared-pairs", put("p5.jsonl", shared_pairs(D58, {"0.5:5": 1})),
         put("p6.jsonl", shared_pairs(D58, {"0.5:5:3:0.890000": 1})),
@@ -215,7 +193,7 @@ def test_step1_refuses_the_wrong_runs_and_ends_without_a_cut(
     s5c = bench_module("s5c_rule")
     rows = {"S5": s5c.only(S5_P4, P4), "S6": s5c.only(S6_P4, P4)}
     quora = {"S5": QUORA_S5, "S6": QUORA_S6}
-    at_s2_cut = [shared("cffa0c35", 0.855177, PAIRS4[0], {"0.5:5": 5}), STEP1_S5[1]]
+    at_s2_cut = [shared_run("cffa0c35", 0.855177, PAIRS4[0], {"0.5:5": 5}), STEP1_S5[1]]
     with pytest.raises(SystemExit, match="the S5 cache_shared run judges at 0.855177"):
         s5c.step1(rows, quora, {"S5": at_s2_cut, "S6": STEP1_S6}, TRAFFIC, rule.S6D)
     with pytest.raises(SystemExit, match="not 3ad8d6ae"):

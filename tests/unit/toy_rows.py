@@ -1,8 +1,10 @@
 """Toy rows as ``bench/cache_losses.py --pairs-out`` writes them (a pair's set, id, kind,
 label, texts, similarity, hard-check stage and probability), for the tests of the bench
 scripts that read them: the rule scripts (verifier_rule, ensemble_rule, s4b_rule,
-s4c_rule, s5_rule, s5c_rule, s6d_rule) and pooled_curve; and ``file_writer``, the files their
-command lines are given."""
+s4c_rule, s5_rule, s5c_rule, s6d_rule) and pooled_curve; ``shared_run``, a toy
+``bench/cache_shared.py`` result; ``cost_text``, a toy ``bench/stack_cost.py`` output;
+``traffic``, the sets' traffic kinds; and ``file_writer``, the files their command lines are
+given."""
 
 from __future__ import annotations
 
@@ -51,3 +53,40 @@ def file_writer(folder: Path) -> Callable[[str, Any], str]:
         return str(path)
 
     return put
+
+
+def _populated(neg_another: int) -> dict[str, Any]:
+    return {"negatives": {"another": neg_another, "own": 1, "answered": neg_another + 1},
+            "positives": {"another": 5, "own": 60, "none": 10},
+            "per_pair": {"hits": 70, "passed": 2, "positives": 75, "negatives": 75}}
+
+
+def shared_run(sha: str, cut: float, sets: tuple[str, ...], variants: dict[str, int],
+               entries: int = 10_000) -> dict[str, Any]:
+    """A ``cache_shared.py`` result as the rule scripts read it (s5c_rule, s6d_rule): the
+    verifier's sha256 (``sha``'s first digits) and cut, ``sets``, ``entries``, and per variant
+    its negative queries answered by another entry (``variants``: name -> count), the same in
+    ``all`` and in every set."""
+    return {"sets": list(sets), "entries": entries,
+            "verifier": {"sha256": sha + "0" * 56, "min_probability": cut},
+            "by_variant": {name: {"all": _populated(n), "by_set": {s: _populated(n) for s in sets}}
+                           for name, n in variants.items()}}
+
+
+def cost_text(new: str, old: str) -> str:
+    """Two ``stack_cost.py`` rounds of each model alternated, ``new`` first, under ``## NAME``
+    lines (rules S5b, S5c and S6d's (e)): ``new``'s "1 candidate" medians 9.43 and 8.72 ms,
+    ``old``'s 8.82 and 8.96 (``new`` 2.1 % over ``old``, median against median)."""
+    lines = [(new, "9.43 / 8.77 / 11.54 (load average 3.1)"),
+             (old, "8.82 / 8.47 / 11.47 (load average 3.2)"),
+             (new, "8.72 / 8.28 / 11.00 (load average 3.1)"), (old, "8.96 / 8.47 / 11.32")]
+    return "".join(f"## {who} cost, round {1 + k // 2}, load 2.1 2.0 1.9\n"
+                   f"cross               request  1 candidate : {figures}\n"
+                   for k, (who, figures) in enumerate(lines))
+
+
+def traffic(sets: tuple[str, ...], pairs: int = 400) -> dict[tuple[str, str], str]:
+    """``s4b_rule.traffic_of``'s map for toy rows: pairs 0 and 1 of each set support-style,
+    the rest general, up to pair ``pairs``."""
+    return {(s, f"p{n:04d}"): "support" if n < 2 else "general"
+            for s in sets for n in range(pairs)}
