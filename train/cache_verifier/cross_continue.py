@@ -733,6 +733,19 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
 # --------------------------------------------------------------------------- export
 
 
+def decision_block(scores: dict[str, Any] | None) -> dict[str, Any]:
+    """cross.json's ``decision``: with decide's figures (``export --decision``), their rule's
+    text and sets (session 16's sets for a rule ``RULES`` does not hold); with none, no rule
+    (session 27; until then session 16's rule and heldout22-29, so a fitted but
+    undecided export such as session 26's S6 read as a decided one). ``ship`` writes the block
+    of a decision made later."""
+    if scores is None:
+        return {"rule": None, "decision_sets": []}
+    rule = next((r for r in RULES.values() if r.text == scores.get("rule")), None)
+    return {"rule": scores.get("rule", RULES["session16"].text),
+            "decision_sets": list(DECISION_SETS if rule is None else rule.sets)}
+
+
 def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | None = None
            ) -> str:
     """The fitted artefact and its cross.json, in the runtime's format, into ``out``."""
@@ -753,7 +766,6 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                           else SHIPPED / "cross.json").read_text())
     start = ({"trained_from": meta["embedding"]} if record["init_sha256"] is None else
              {"continued_from": {"sha256": record["init_sha256"], "model": shipped["model"]}})
-    rule = next((r for r in RULES.values() if r.text == (scores or {}).get("rule")), None)
     digest = write_cross(out, {k: w[k] for k in w.files}, {
         "layers": record["layers"],
         "max_side_tokens": MAX_SIDE,
@@ -784,8 +796,7 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                      "new_sets": meta["new_sha256"],
                      "never_trained_on": meta["never_trained_on"],
                      "sources_doc": "data/cache_verifier/SOURCES.md"},
-        "decision": {"rule": (scores or {}).get("rule", RULES["session16"].text),
-                     "decision_sets": list(DECISION_SETS if rule is None else rule.sets)},
+        "decision": decision_block(scores),
     })
     print(f"wrote {out}/cross.npz (sha256 {digest[:16]}) and cross.json, threshold "
           f"{threshold:.6f}")
@@ -1452,7 +1463,8 @@ def main() -> None:
     e.add_argument("--threshold", type=float, default=None,
                    help="the cut cross.json holds (default the shipped one's)")
     e.add_argument("--decision", type=Path, default=None,
-                   help="decide's JSON: its cut is the cut, its figures the scores")
+                   help="decide's JSON: its cut is the cut, its figures the scores (none: "
+                        "cross.json's decision names no rule and no sets)")
     sh = sub.add_parser("ship", help="a later decision's cut and decision block into an "
                                      "exported cross.json (what the layer ships)")
     sh.add_argument("--dir", type=Path, required=True, help="the exported folder")

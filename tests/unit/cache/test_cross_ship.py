@@ -17,12 +17,14 @@ import pytest
 from train.cache_verifier.cross_continue import (
     D4,
     D48,
+    DECISION_SETS,
     REPO,
     RULES,
     RUN_FIELDS,
     SESSION23_B_CUT,
     SHIPPED,
     SHIPPED_DECISIONS,
+    decision_block,
     differences,
     rule_s5c_block,
     rule_v_block,
@@ -154,3 +156,21 @@ def test_rule_s5c_block_reads_the_committed_figures() -> None:
     assert block["at_S2_cut"]["S2"]["cut"] == 0.855177
     with pytest.raises(SystemExit, match="ships no S5"):
         rule_s5c_block(result | {"ships": {"verifier": "S2", "cut": 0.855177}}, decision)
+
+
+def test_an_export_with_no_decision_names_no_rule(tmp_path: Path) -> None:
+    """``export`` with no ``--decision`` (session 27): a block with no rule and no sets, where it
+    wrote session 16's rule and heldout22-29 (S6's export, session 26, read as decided); with
+    decide's figures, their rule's block as before (session 25's decide: rule S5's text and
+    heldout48-49, the block ``session25_export`` holds; a text no rule holds: session 16's
+    sets), and ``ship`` writes a later decision's block over the empty one."""
+    assert decision_block(None) == {"rule": None, "decision_sets": []}
+    decided = {"rule": RULES["session25"].text, "cut": 0.916959}
+    assert decision_block(decided) == session25_export()["decision"]
+    assert decision_block({"rule": "a rule no session wrote"}) == {
+        "rule": "a rule no session wrote", "decision_sets": list(DECISION_SETS)}
+    assert decision_block({}) == {"rule": RULES["session16"].text,
+                                  "decision_sets": list(DECISION_SETS)}
+    path = write(tmp_path / "S5", session25_export() | {"decision": decision_block(None)})
+    ship(tmp_path / "S5", "S5c")
+    assert path.read_bytes() == LAYER.read_bytes()
