@@ -233,6 +233,51 @@ def test_near_misses_are_left_to_the_verifier(vocab: Vocabulary, a: str, b: str)
     assert same_spelling(b, a, vocab.pieces) is None
 
 
+def test_a_sign_before_a_word_is_part_of_it(vocab: Vocabulary) -> None:
+    """R1 (session 27, written by the lead before any run): "R1: in the respelling check
+    (layers/core/llm_router/cache/spelling.py, what `MatchPolicy.respelled` asks before the
+    verifier), a '-' written directly before a letter at the start of a word (after white
+    space or at the text's start: Forth's "-rot", a flag "-v") is part of that word, so "-rot"
+    and "rot" are different words there; nothing else in the check changes." Until then
+    "-rot" read "rot" (("format",)): heldout57's false hit."""
+    words = [t.text for t in tokens("what does 1 2 3 -rot leave on the stack")]
+    assert words[5] == "-rot" and [t.text for t in tokens("-v or -V")] == ["-v", "or", "-v"]
+    for a, b in (("what does 1 2 3 rot leave on the stack",
+                  "what does 1 2 3 -rot leave on the stack"),
+                 ("what does `1 2 3 rot` leave on the stack",
+                  "what does `1 2 3 -rot` leave on the stack"),
+                 ("-rot in Forth", "rot in Forth"),
+                 ("what does the -v flag do", "what does the v flag do"),
+                 ("what does set -e do", "what does set e do")):
+        for short_forms in (False, True):
+            assert same_spelling(a, b, vocab.pieces, short_forms=short_forms) is None
+            assert same_spelling(b, a, vocab.pieces, short_forms=short_forms) is None
+    # the same sign on both sides is the same word; a typo elsewhere is still one
+    assert same_spelling("what does the -v flag do", "What does the -v flag do?",
+                         vocab.pieces) == ("format",)
+    assert same_spelling("what does the -d flag do in docker rnu",
+                         "what does the -d flag do in docker run", vocab.pieces) == ("typo",)
+    assert same_spelling("what does the Glasgow Haskell Compiler flag -Wall do?",
+                         "what does the GHC flag -Wall do?", vocab.pieces) == ("acronym",)
+
+
+@pytest.mark.parametrize(("a", "b", "kinds"), [
+    # read as before R1: a hyphen inside a word, a bullet's sign and a space, a minus
+    # before a number (the amounts check reads a number's sign, not this one)
+    ("how do I change my e-mail", "how do I change my email", ("compound",)),
+    ("- how do I reset my password", "how do I reset my password", ("format",)),
+    ("is it -5 °C outside", "is it -5 degrees Celsius outside", ("format",)),
+    ("is it -5 °C outside", "is it 5 °C outside", ("format",)),
+])
+def test_a_sign_not_before_a_word_reads_as_before(vocab: Vocabulary, a: str, b: str,
+                                                  kinds: tuple[str, ...]) -> None:
+    assert same_spelling(a, b, vocab.pieces) == kinds
+    assert same_spelling(b, a, vocab.pieces) == kinds
+    assert [(t.text, t.kind) for t in tokens("-5 °C")] == [("5", "number"), ("celsius", "unit")]
+    assert [t.text for t in tokens("e-mail")] == ["e", "mail"]
+    assert [t.text for t in tokens("- how do I")] == ["how", "do", "i"]
+
+
 def test_a_unit_is_no_acronym_of_other_words_with_short_forms(vocab: Vocabulary) -> None:
     # the lookup reads short forms too: "dL" there is still no "deep learning" (session 24)
     for a, b in (("is 100 mg/dL normal", "is 100 mg/deep learning normal"),

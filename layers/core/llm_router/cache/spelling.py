@@ -236,6 +236,10 @@ def tokens(text: str) -> list[Token]:
     # an "s" glued to a number after a space that is a decade's or an age's plural ("the
     # 1990s", "in my 20s", "over 65s"), no second either (``quantities.plural_s``; M4)
     plurals = plural_s(text)
+    # a "-" at a word's start (after white space or at the text's start) before a letter is
+    # part of that word (R1, session 27): Forth's "-rot" is no "rot", a flag "-v" no "v";
+    # "e-mail", a bullet "- how do I" and "-5 °C" read as before
+    sign = False
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         touching = raw.start() == end
@@ -244,9 +248,13 @@ def tokens(text: str) -> list[Token]:
                 and unicodedata.category(word) not in _SIGNS:
             starts = starts or word in ".?!:"
             hyphen = touching and letters and word == "-"
+            sign = word == "-" and (raw.start() == 0 or text[raw.start() - 1].isspace())
             letters = glued = named = False
             continue  # punctuation
         tok = _token(word.lower(), word)
+        if sign and touching and word[0].isalpha():
+            tok = Token("-" + word.lower(), "word", tok.short, tok.camel)
+        sign = False
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
         if touching and word.isalpha() and (glued or named and tok.text == "s"
