@@ -1,0 +1,57 @@
+"""bench/r1_rule.py (session 27): rule R1, a sign before a word in the respelling check, read
+from toy rows (cache_losses.py --pairs-out) made without and with R1; and the rule's text and
+sets as the lead wrote them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+
+from tests.unit.toy_rows import row
+
+
+@pytest.fixture(scope="module")
+def rule(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("r1_rule")
+
+
+def test_the_rule_is_quoted_and_reads_every_seen_set(rule: ModuleType) -> None:
+    assert rule.RULE.startswith("R1: in the respelling check (layers/core/llm_router/cache/")
+    assert rule.RULE.endswith("the unseen sets at the session's end report it with the rest.")
+    assert " ".join(rule.RULE.split()) in " ".join(rule.__doc__.split())
+    assert (*(f"heldout{n}" for n in range(1, 58)), "pairs") == rule.SETS
+    assert (rule.FLOOR, rule.CUT) == (0.5, 0.916959)
+
+
+def test_a_false_hit_refused_and_no_paraphrase_lost_ships(rule: ModuleType) -> None:
+    # heldout57's "rot" / "-rot": a respelled hit without R1, the verifier's miss with it
+    without = [row("heldout57", 67, 0, 0.437, respelling=["format"]),
+               row("heldout57", 1, 1, 0.99, respelling=["typo"]),
+               row("heldout3", 2, 1, 0.95)]
+    with_r1 = [row("heldout57", 67, 0, 0.437), row("heldout57", 1, 1, 0.99),
+               row("heldout3", 2, 1, 0.95)]
+    result = rule.compare(without, with_r1, 0.5, 0.916959)
+    assert [m["id"] for m in result["moved"]] == ["p0067", "p0001"]
+    assert result["moved"][0]["without"] == {"stage": "respelling", "hit": True,
+                                             "respelling": ["format"]}
+    assert result["moved"][0]["with"] == {"stage": "verifier", "hit": False,
+                                          "respelling": None}
+    assert result["a"] == {"pass": True, "paraphrase_hits_refused": 0}
+    assert result["b"] == {"pass": True, "false_hits_refused": 1}
+    assert result["verdict"] == "R1 ships"
+
+
+def test_one_paraphrase_lost_or_no_false_hit_refused_keeps_the_check(rule: ModuleType) -> None:
+    lost = rule.compare([row("heldout9", 1, 1, 0.5, respelling=["format"]),
+                         row("heldout57", 67, 0, 0.437, respelling=["format"])],
+                        [row("heldout9", 1, 1, 0.5), row("heldout57", 67, 0, 0.437)],
+                        0.5, 0.916959)
+    assert not lost["a"]["pass"] and lost["b"]["pass"]
+    assert lost["verdict"].startswith("R1 does not ship")
+    # a false hit the verifier passes too stays a hit: its stage moves, its verdict does not
+    kept = rule.compare([row("heldout57", 67, 0, 0.95, respelling=["format"])],
+                        [row("heldout57", 67, 0, 0.95)], 0.5, 0.916959)
+    assert kept["moved"][0]["with"]["hit"] and not kept["b"]["pass"]
+    assert kept["verdict"].startswith("R1 does not ship")
