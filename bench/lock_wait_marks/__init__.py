@@ -1,0 +1,2 @@
+"""bench/lock_wait.py's timers: a package only so that mypy tells its sitecustomize from
+request_path_marks'; serve loads sitecustomize.py with this folder on its PYTHONPATH."""
