@@ -16,7 +16,10 @@ are no cached text, sent by N clients of that key at once. Reports, per client c
 the query phase: throughput, the clients' p50 / p99, and from the server's timers per
 lookup the wall time, the lock wait, the time held, ``TenantIndex.search`` and the
 verifier's batched pass; the other acquires (``remember``). The server is stopped by its
-PID (``Gateway.stop``). Run it on a quiet machine: every figure stretches under load.
+PID (``Gateway.stop``). With ``--prescore``, each client count runs a second time with the
+marks' prototype of scoring outside the lock (``$LOCK_WAIT_PRESCORE``: the candidates'
+scores read before the unchanged lookup, which finds them kept). Run it on a quiet
+machine: every figure stretches under load.
 """
 
 from __future__ import annotations
@@ -83,11 +86,20 @@ def pct(values: list[float], q: float) -> float:
     return round(1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 2)
 
 
-def one_level(clients: int, cached: list[str], queries: list[str]) -> dict[str, Any]:
-    marks = Path(tempfile.mkdtemp(prefix="lock-wait-")) / "marks.jsonl"
-    os.environ["LOCK_WAIT_MARKS"] = str(marks)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(MARKS), *filter(None, [os.environ.get("PYTHONPATH")])])
+def one_level(clients: int, cached: list[str], queries: list[str],
+              prescore: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="lock-wait-") as folder:
+        marks = Path(folder) / "marks.jsonl"
+        os.environ["LOCK_WAIT_MARKS"] = str(marks)
+        if prescore:
+            os.environ["LOCK_WAIT_PRESCORE"] = "1"
+        else:
+            os.environ.pop("LOCK_WAIT_PRESCORE", None)
+        return {"prescore": prescore, **measured(clients, cached, queries, marks)}
+
+
+def measured(clients: int, cached: list[str], queries: list[str], marks: Path
+             ) -> dict[str, Any]:
     upstream = start_upstream()
     router = start_router(upstream, cache=True)
     try:
@@ -132,6 +144,9 @@ def one_level(clients: int, cached: list[str], queries: list[str]) -> dict[str, 
         "search_ms": {"p50": pct([r["search"] for r in lookups], 50),
                       "mean": round(1000 * sum(r["search"] for r in lookups)
                                     / max(1, len(lookups)), 2)},
+        "prescore_ms": {"p50": pct([r.get("prescore", 0.0) for r in lookups], 50),
+                        "mean": round(1000 * sum(r.get("prescore", 0.0) for r in lookups)
+                                      / max(1, len(lookups)), 2)},
         "verifier_ms": {"p50": pct([r["verifier"] for r in lookups], 50),
                         "mean": round(1000 * sum(r["verifier"] for r in lookups)
                                       / max(1, len(lookups)), 2),
@@ -153,15 +168,20 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1500, help="cached texts seeded")
     parser.add_argument("--queries", type=int, default=200, help="queries a client count")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--prescore", action="store_true",
+                        help="each client count again with the scores read outside the lock")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(MARKS), *filter(None, [os.environ.get("PYTHONPATH")])])
     cached, queries = texts(args.rows, args.seed, args.queries)
     print(f"{len(cached)} cached texts, {len(queries)} queries", flush=True)
     levels = []
     for clients in args.clients:
-        level = one_level(clients, cached, queries)
-        print(json.dumps(level), flush=True)
-        levels.append(level)
+        for prescore in (False, True) if args.prescore else (False,):
+            level = one_level(clients, cached, queries, prescore)
+            print(json.dumps(level), flush=True)
+            levels.append(level)
     result = {"rows": str(args.rows), "seed": len(cached), "queries": len(queries),
               "levels": levels, "run": run_record()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,14 @@ candidate over the floor) too. One JSON line per lookup, and one per other acqui
 entry added after a miss's settle, ``remember``), appended to ``$LOCK_WAIT_MARKS``. Bench
 only: nothing in the router imports it, and the request path runs unchanged but for the
 timers.
+
+With ``$LOCK_WAIT_PRESCORE`` set, a prototype of scoring outside the lock: before the
+unchanged ``find_semantic``, the lookup takes the lock only to read the index's nearest
+candidates over the floor (``TenantIndex.nearest``, as ``search`` chooses them), releases
+it, and has the verifier score those pairs (``MatchPolicy.before_judging``, timed as
+``prescore``); ``search`` then runs under the lock as before and finds their scores kept
+(``CrossVerifier.score_pairs`` scores only pairs it does not hold), so the verdict is still
+made under the lock, on the index as it is then: what such a change would buy.
 """
 
 from __future__ import annotations
@@ -117,8 +125,8 @@ def _install() -> None:
     find = service.ResponseCache.find_semantic
 
     def find_semantic(*args: Any, **kwargs: Any) -> Any:
-        _local.timers = dict.fromkeys(("wait", "hold", "search", "verifier", "acquires",
-                                       "contended"), 0.0)
+        _local.timers = dict.fromkeys(("wait", "hold", "search", "verifier", "prescore",
+                                       "acquires", "contended"), 0.0)
         started = time.perf_counter()
         try:
             found = find(*args, **kwargs)
@@ -130,9 +138,37 @@ def _install() -> None:
               **timers})
         return found
 
+    if os.environ.get("LOCK_WAIT_PRESCORE"):
+        find = _prescored(find)
     service.ResponseCache.find_semantic = find_semantic  # type: ignore[method-assign]
     _timed(index.TenantIndex, "search", "search")
     _timed(policy.MatchPolicy, "before_judging", "verifier")
+
+
+def _prescored(find: Any) -> Any:
+    """``find_semantic`` with the candidates' scores read outside the lock first."""
+    from llm_router.cache.index import CANDIDATES, WIDEN_TO
+    from llm_router.cache.keys import context_key
+    from llm_router.cache.pair_features import number_codes
+    from llm_router.cache.policy import policy_for
+
+    def prescored(self: Any, tenant_id: str, request: Any, embedding: Any, query: str) -> Any:
+        tenant = self._tenant(tenant_id)
+        policy = policy_for(self.config, tenant_id)
+        numbers = number_codes(query) if policy.filters_numbers else None
+        with tenant.lock:  # the index as it is: a first lookup's sync is left to ``find``
+            index = tenant.index
+            rows = index.nearest(embedding, context_key(tenant_id, request), self._now(),
+                                 max(CANDIDATES, WIDEN_TO), numbers)
+            texts = [index._texts[row] for row, similarity in rows
+                     if similarity >= policy.threshold]
+        started = time.perf_counter()
+        with self._lookup():
+            policy.before_judging([(query, text) for text in texts])
+        _local.timers["prescore"] += time.perf_counter() - started
+        return find(self, tenant_id, request, embedding, query)
+
+    return prescored
 
 
 class _WhenServeRuns(importlib.abc.MetaPathFinder):
