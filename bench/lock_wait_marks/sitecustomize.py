@@ -113,7 +113,9 @@ def _timed(owner: Any, name: str, key: str) -> None:
 
 
 def _install() -> None:
-    from llm_router.cache import index, policy, service
+    import llm_router.cache.index as index
+    import llm_router.cache.policy as policy
+    import llm_router.cache.service as service
 
     init = service._Tenant.__init__
 
