@@ -28,9 +28,10 @@ per stratum the reader against the writer (same / different / unsure); R by stag
 / floor / other) and by the writer's kind; S5's recall and false hits on the six sets (a) on
 every pair (Wilson 95 % intervals) and (b) on the pairs the reader agrees with, each stratum
 weighted back to its population (a stratum's agreeing fraction times its population size;
-F is a census; interval: 2,000 bootstrap draws resampling each sampled stratum's labels with
-replacement, F held fixed); (c), a record, the same with the reader's label as the truth
-(unsure left out); and 10 examples of each kind of disagreement with both texts.
+F is a census; intervals: 2,000 bootstrap draws resampling each sampled stratum's labels
+with replacement, F held fixed, for the audit's sampling; beside it the Wilson interval of
+the weighted counts, for the pairs'); (c), a record, the same with the reader's label as
+the truth (unsure left out); and 10 examples of each kind of disagreement with both texts.
 
 The commands (2026-12-06):
 
@@ -227,11 +228,17 @@ def recompute(rows: list[dict[str, Any]], joined: list[dict[str, Any]],
     for k, vals in draws.items():
         vals.sort()
         ci[k] = [round(vals[int(0.025 * len(vals))], 6), round(vals[int(0.975 * len(vals)) - 1], 6)]
+    # The binomial interval of the weighted counts, as (a)'s: the audit's own sampling is
+    # in the bootstrap's, the pairs' in this one.
+    wilson_b = {"agreed_recall": wilson(point["agreed_recall"] * point["agreed_positives"],
+                                        point["agreed_positives"]),
+                "agreed_false_hit_rate": wilson(point["agreed_false_hits"],
+                                                point["agreed_negatives"])}
     return {"populations": pops, "sampled": {s: len(by[s]) for s in SIZES},
             "every_pair": {k: round(v, 6) if isinstance(v, float) else v
                            for k, v in every.items()},
             "weighted": {k: round(v, 6) for k, v in point.items()},
-            "weighted_95": ci}
+            "weighted_95": ci, "weighted_wilson_95": wilson_b}
 
 
 def examples(joined: list[dict[str, Any]], n: int = EXAMPLES) -> dict[str, list[dict[str, Any]]]:
@@ -283,7 +290,10 @@ def main() -> int:
               **result, "run": run_record()}
     if args.out is None:
         parser.error("join needs --out")
-    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    # The key's rows one a line, so the file stays readable and small.
+    body = json.dumps({**result, "key": "KEY"}, indent=1).replace(
+        '"key": "KEY"', '"key": [\n' + ",\n".join(json.dumps(k) for k in result["key"]) + "\n ]")
+    args.out.write_text(body + "\n", encoding="utf-8")
     rec = result["recomputed"]
     print(json.dumps({"strata": {s: {k: v for k, v in c.items() if k not in ("by_kind",)}
                                  for s, c in result["strata"].items()},

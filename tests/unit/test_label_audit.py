@@ -106,6 +106,7 @@ def test_join_weights_each_stratum_back_to_its_population(audit: ModuleType) -> 
     assert weighted["reader_false_hit_rate"] == pytest.approx(0.2, abs=1e-6)
     lo, hi = rec["weighted_95"]["agreed_recall"]
     assert lo <= weighted["agreed_recall"] <= hi
+    assert rec["weighted_wilson_95"]["agreed_recall"] == audit.wilson(4, 6)
     ex = got["examples"]
     assert len(ex["writer_same_reader_different"]) == 1
     assert ex["writer_different_reader_same"][0]["stratum"] == "H"
