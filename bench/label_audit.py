@@ -282,11 +282,13 @@ def main() -> int:
         print(f"{len(key)} pairs ({dict(counts)}) -> {blind}, {key_path}")
         return 0
     key = read_rows([key_path])
-    labels = read_labels((args.out_dir / "labels.txt").read_text(encoding="utf-8"))
+    labels_path = args.out_dir / "labels.txt"
+    labels = read_labels(labels_path.read_text(encoding="utf-8"))
     result = join(rows, key, labels)
     result = {"rows": args.rows, "floor": FLOOR, "cut": CUT, "seed": SEED,
               "sizes": SIZES, "near": NEAR, "bootstrap": BOOTSTRAP,
               "blind_sha256": hashlib.sha256(blind.read_bytes()).hexdigest(),
+              "labels_sha256": hashlib.sha256(labels_path.read_bytes()).hexdigest(),
               **result, "run": run_record()}
     if args.out is None:
         parser.error("join needs --out")

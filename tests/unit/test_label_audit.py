@@ -142,5 +142,6 @@ def test_the_command_line_samples_then_joins(audit: ModuleType, tmp_path: Path,
     assert audit.main() == 0
     result = json.loads(out.read_text())
     assert result["recomputed"]["weighted"]["agreed_recall"] == 0.5
-    assert len(result["blind_sha256"]) == 64 and result["seed"] == 27
+    assert len(result["blind_sha256"]) == len(result["labels_sha256"]) == 64
+    assert result["seed"] == 27
     assert "every_pair" in capsys.readouterr().out
