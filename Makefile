@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -327,6 +327,23 @@ S6_FIT ?= $(S5_RECIPE) --seed 26
 verifier-cross-s6: $(BIN)/llm-router data
 	$(call cross_self,$(S6_RUN),$(S6_FROM),$(S6_PREPARE),$(S6_NAME),$(S6_FIT))
 	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored here: session 27's rule S6d decided it on heldout58-59 (bench/s6d_rule.py), refused"
+
+# Session 27's S7 (docs/cache-history.md "Session 27: S7 fitted for the next session (S2 continued on
+# heldout30-57)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:
+# S2 from S7_FROM (S6's, S5's start) trained further on heldout9-11 and 14-57 (S7_PREPARE: prepare
+# --rule session27, heldout30-57 held, heldout58-59 and 62-63 and bench/cache_pairs/heldout.jsonl
+# under the text guard, any pair sharing a text with theirs dropped), no nets, 0.85 of an epoch,
+# seed 27 (S7_FIT), exported at the start's cut (S2's 0.855177) into S7_RUN/S7_NAME. Fitted and
+# exported only (cross_self with no SETS): the next session's rule decides S7 on heldout62-63, its
+# cut fixed on heldout58-61.
+S7_RUN ?= .cache/cross-s7
+S7_NAME ?= S7
+S7_FROM ?= $(S6_FROM)
+S7_PREPARE ?= $(S5_BUNDLE) --rule session27
+S7_FIT ?= $(S5_RECIPE) --seed 27
+verifier-cross-s7: $(BIN)/llm-router data
+	$(call cross_self,$(S7_RUN),$(S7_FROM),$(S7_PREPARE),$(S7_NAME),$(S7_FIT))
+	@echo "$(S7_RUN)/$(S7_NAME): fitted and exported only, at the start's cut; nothing scored: the next session's rule decides it on heldout62-63, its cut fixed on heldout58-61"
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

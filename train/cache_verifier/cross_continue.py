@@ -82,8 +82,11 @@ and no set losing more than 1.0 point, then the false-hit path c_R.
 Session 25 (S5) continues S2 on every set seen since it (``prepare --rule session25``: heldout30-47
 held too, ``HELD_25``, D48 guarded with ``share_all``; ``fit --epochs``), and session 26 fits S6 the
 same way one round on (``prepare --rule session26``: heldout30-53, ``HELD_26``; heldout54-55 and
-58-59 guarded, ``G26``). ``session26`` is a guard only: ``decide`` does not take it (session
-27's rule S6d, ``bench/s6d_rule.py``, decided S6 on heldout58-59 and refused it).
+58-59 guarded, ``G26``), and session 27 fits S7 one more round on (``prepare --rule session27``:
+heldout30-57, ``HELD_27``; heldout58-59 and 62-63 guarded, ``G27``). ``session26`` and
+``session27`` are guards only (``guard_only``): ``decide`` does not take them (session 27's rule
+S6d, ``bench/s6d_rule.py``, decided S6 on heldout58-59 and refused it; a later session's rule
+decides S7).
 
 ``ship`` (session 24) writes a decision made after the export into an exported folder's
 cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
@@ -182,8 +185,9 @@ HELD_22 = (*HELD_21, *range(30, 34))
 # (``prepare --rule session23``).
 HELD_23 = (*HELD_22, *range(34, 38))
 # S2's nineteen (HELD_21) and heldout30 to heldout<last>, the sets seen since S2, which it never
-# trained on: session 25's S5 (``prepare --rule session25``, heldout30-47, thirty-seven sets) and
-# session 26's S6 (``prepare --rule session26``, heldout30-53, forty-three sets).
+# trained on: session 25's S5 (``prepare --rule session25``, heldout30-47, thirty-seven sets),
+# session 26's S6 (``prepare --rule session26``, heldout30-53, forty-three sets) and session 27's
+# S7 (``prepare --rule session27``, heldout30-57, forty-seven sets).
 def held_since_s2(last: int) -> tuple[int, ...]:
     """HELD_21, then heldout30 to heldout``last``, in order."""
     return (*HELD_21, *range(30, last + 1))
@@ -191,6 +195,7 @@ def held_since_s2(last: int) -> tuple[int, ...]:
 
 HELD_25 = held_since_s2(47)
 HELD_26 = held_since_s2(53)
+HELD_27 = held_since_s2(57)
 # Sets whose pairs are also dropped when they share either text with a held pair.
 GUARDED = {**SHAPE_SETS, **FOCUS_SETS, **MATCHED_SETS}
 # The sets new to the cross-encoder: the bundle's first pairs, trained through the stack
@@ -233,6 +238,12 @@ D48 = ("heldout48", "heldout49")
 # heldout56-57, the lead's unseen sets in session 26, had no data/ folder when S6's bundle was
 # made (committed after their one scoring): not guarded, not held.
 G26 = ("heldout54", "heldout55", "heldout58", "heldout59")
+# Session 27's guard for S7 (G27): heldout58-59, session 27's decision sets (rule S6d, on S6), and
+# heldout62-63, written in session 27 for the next session's rule, which decides S7 on them (its
+# cut fixed on heldout58-61); ``prepare --rule session27`` keeps them out with ``share_all`` and
+# trains on heldout30-57 too (HELD_27). heldout60-61, the lead's unseen sets in session 27, have no
+# data/ folder while S7's bundle is made (committed after their one scoring): not guarded, not held.
+G27 = ("heldout58", "heldout59", "heldout62", "heldout63")
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -822,8 +833,9 @@ class Rule:
     ``share_all`` (session 22): ``prepare --rule`` drops every bundle pair sharing a text with
     a pair of ``sets``, not only the shape, focus and matched sets'. ``each_gain`` (session
     25): (b) asks every one of ``sets`` to gain at least this many points of recall instead
-    (``worst`` then unread). ``text`` empty (session 26's ``session26``): a guard only, for
-    ``prepare --rule``, with no rule yet: ``decide`` does not take it (``DECIDES``)."""
+    (``worst`` then unread). ``text`` empty (session 26's ``session26``, 27's ``session27``:
+    ``guard_only``): a guard only, for ``prepare --rule``, with no rule yet: ``decide`` does not
+    take it (``DECIDES``)."""
 
     text: str
     sets: tuple[str, ...]
@@ -841,6 +853,14 @@ class Rule:
     @property
     def shipped_cut(self) -> float:
         return shipped_cut() if self.cut is None else self.cut
+
+
+def guard_only(guard: tuple[str, ...], last: int) -> Rule:
+    """A guard with no rule yet (session 26's S6, 27's S7: S2 continued on every set seen
+    since it, by S5's recipe, for a later session's rule): S2's nineteen and heldout30 to
+    heldout``last`` trained (``held_since_s2``), ``guard``'s pairs kept out with ``share_all``;
+    no text, so ``decide`` does not take it, and its thresholds are unread."""
+    return Rule("", guard, (), 0.0, 0.0, "", held=held_since_s2(last), share_all=True)
 
 
 # Session 15's rule (docs/cache-history.md "Session 15"; session 14's, for heldout9-11
@@ -1046,11 +1066,14 @@ RULES = {
                       held=HELD_23, share_all=True),
     "session25": Rule(RULE_25, D48, (), 3.0, 0.0, "", cut=SESSION23_B_CUT, quora=True,
                       held=HELD_25, share_all=True, each_gain=1.0),
-    # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session"): a guard
-    # only, for ``prepare --rule session26`` (HELD_26 trained, G26 kept out with share_all). No
-    # ``decide --rule session26``: session 27's rule S6d (bench/s6d_rule.py), written by its
-    # lead, decided S6 on heldout58-59 (refused); the thresholds here are unread.
-    "session26": Rule("", G26, (), 0.0, 0.0, "", held=HELD_26, share_all=True),
+    # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session") and
+    # session 27's S7 ("Session 27: S7 fitted for the next session"): guards only, for ``prepare
+    # --rule session26`` (HELD_26 trained, G26 kept out with share_all) and ``session27`` (HELD_27,
+    # G27). No ``decide --rule`` for either: session 27's rule S6d (bench/s6d_rule.py), written by
+    # its lead, decided S6 on heldout58-59 (refused); the next session's rule decides S7 on
+    # heldout62-63. The thresholds here are unread.
+    "session26": guard_only(G26, 53),
+    "session27": guard_only(G27, 57),
 }
 # The rules ``decide`` applies (a guard only has no text).
 DECIDES = tuple(sorted(name for name, rule in RULES.items() if rule.text))
@@ -1378,10 +1401,11 @@ GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pai
               "D4 (heldout30-33) with heldout9-11 and 14-29, or session22's D2 (heldout34-35) "
               "with heldout9-11 and 14-33, or session23's D3 (heldout38-39) with heldout9-11 and "
               "14-37, or session25's D48 (heldout48-49) with heldout9-11 and 14-47, or "
-              "session26's G26 (heldout54-55, 58-59) with heldout9-11 and 14-53 (a guard only: "
-              "no rule decides by it)")
+              "session26's G26 (heldout54-55, 58-59) with heldout9-11 and 14-53, or session27's "
+              "G27 (heldout58-59, 62-63) with heldout9-11 and 14-57 (these two guards only: no "
+              "rule decides by them)")
 GUARDS = ("session19", "session20", "session21", "session22", "session23", "session25",
-          "session26")
+          "session26", "session27")
 
 
 def main() -> None:

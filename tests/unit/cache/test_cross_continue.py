@@ -26,10 +26,12 @@ from train.cache_verifier.cross_continue import (
     FLOOR,
     FOCUS_SETS,
     G26,
+    G27,
     HELD_22,
     HELD_23,
     HELD_25,
     HELD_26,
+    HELD_27,
     HELD_SESSION21,
     HELD_SETS,
     MATCHED_SETS,
@@ -314,7 +316,7 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
             if r not in ("session19", "session20", "session21", "session21-alone", "session22",
-                         "session23", "session25", "session26")} == {
+                         "session23", "session25", "session26", "session27")} == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -569,6 +571,7 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
                         share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
                                                share_all=share_all))
     for name, guard, held, share_all in (
+            ("session27", G27, held_sets(HELD_27), True),
             ("session26", G26, held_sets(HELD_26), True),
             ("session25", D48, held_sets(HELD_25), True),
             ("session23", D3, held_sets(HELD_23), True),
@@ -653,7 +656,8 @@ def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -
     assert not set(held_sets(HELD_22)) & set(D2)
     assert all(p.is_file() for p in held_sets(HELD_22).values())
     assert not any(RULES[r].share_all for r in RULES
-                   if r not in ("session22", "session23", "session25", "session26"))
+                   if r not in ("session22", "session23", "session25", "session26",
+                                "session27"))
 
 
 def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
@@ -786,12 +790,14 @@ def test_session_23s_b_may_be_read_at_the_cut_main_ships(
 
 
 @pytest.mark.parametrize(("name", "guard", "held", "last"), [
-    ("session25", D48, HELD_25, 47), ("session26", G26, HELD_26, 53)])
-def test_s5_and_s6_train_on_s2s_nineteen_and_every_set_since_and_guard_the_next(
+    ("session25", D48, HELD_25, 47), ("session26", G26, HELD_26, 53),
+    ("session27", G27, HELD_27, 57)])
+def test_s5_s6_and_s7_train_on_s2s_nineteen_and_every_set_since_and_guard_the_next(
         name: str, guard: tuple[str, ...], held: tuple[int, ...], last: int) -> None:
     """S5 (session 25): S2's nineteen held sets (``HELD_21``) and heldout30-47, eighteen
     writers S2 never trained on, after them, D48 (heldout48-49) under the text guard; S6
     (session 26): the same to heldout53, twenty-four writers, G26 (heldout54-55, 58-59) under
+    it; S7 (session 27): to heldout57, twenty-eight writers, G27 (heldout58-59, 62-63) under
     it. The guarded sets are never trained on, and any bundle pair sharing a text with one of
     their pairs is dropped too (``share_all``)."""
     rule = RULES[name]
@@ -803,20 +809,25 @@ def test_s5_and_s6_train_on_s2s_nineteen_and_every_set_since_and_guard_the_next(
     assert all(p.is_file() for p in held_sets(held).values())
     assert D48 == ("heldout48", "heldout49")
     assert G26 == ("heldout54", "heldout55", "heldout58", "heldout59")
+    assert G27 == ("heldout58", "heldout59", "heldout62", "heldout63")
 
 
-def test_session_26_is_a_guard_only_and_decide_does_not_take_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """No rule is written for S6 yet (the next session's decides it): ``session26`` has no text,
-    so ``decide --rule session26`` is refused and every other rule is still decided."""
+@pytest.mark.parametrize(("name", "guard", "last"), [("session26", G26, 53),
+                                                     ("session27", G27, 57)])
+def test_sessions_26_and_27_are_guards_only_and_decide_does_not_take_them(
+        monkeypatch: pytest.MonkeyPatch, name: str, guard: tuple[str, ...], last: int) -> None:
+    """No rule is written for S6 or S7 yet (a later session's decides each): ``session26`` and
+    ``session27`` have no text (``guard_only``), so ``decide --rule`` refuses them and every
+    other rule is still decided."""
     import sys
 
     import train.cache_verifier.cross_continue as cc
 
-    assert RULES["session26"].text == "" and "session26" in cc.GUARDS
-    assert "session26" not in DECIDES and set(DECIDES) == set(RULES) - {"session26"}
+    assert RULES[name] == cc.guard_only(guard, last) and RULES[name].text == ""
+    assert name in cc.GUARDS
+    assert name not in DECIDES and set(DECIDES) == set(RULES) - {"session26", "session27"}
     monkeypatch.setattr(cc, "decide_cut", lambda *a: pytest.fail("decided"))
-    monkeypatch.setattr(sys, "argv", ["cross_continue", "decide", "--rule", "session26",
+    monkeypatch.setattr(sys, "argv", ["cross_continue", "decide", "--rule", name,
                                       "--shipped", "b", "--candidate", "c"])
     with pytest.raises(SystemExit) as refused:
         cc.main()
