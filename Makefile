@@ -328,8 +328,8 @@ verifier-cross-s6: $(BIN)/llm-router data
 	$(call cross_self,$(S6_RUN),$(S6_FROM),$(S6_PREPARE),$(S6_NAME),$(S6_FIT))
 	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored here: session 27's rule S6d decided it on heldout58-59 (bench/s6d_rule.py), refused"
 
-# Session 27's S7 (docs/cache-history.md "Session 27: S7 fitted for the next session (S2 continued on
-# heldout30-57)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:
+# Session 27's S7 (docs/cache-history.md "Session 27: S7 prepared for the next session (S2 continued on
+# heldout30-57; the fit stopped)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:
 # S2 from S7_FROM (S6's, S5's start) trained further on heldout9-11 and 14-57 (S7_PREPARE: prepare
 # --rule session27, heldout30-57 held, heldout58-59 and 62-63 and bench/cache_pairs/heldout.jsonl
 # under the text guard, any pair sharing a text with theirs dropped), no nets, 0.85 of an epoch,

@@ -1067,7 +1067,7 @@ RULES = {
     "session25": Rule(RULE_25, D48, (), 3.0, 0.0, "", cut=SESSION23_B_CUT, quora=True,
                       held=HELD_25, share_all=True, each_gain=1.0),
     # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session") and
-    # session 27's S7 ("Session 27: S7 fitted for the next session"): guards only, for ``prepare
+    # session 27's S7 ("Session 27: S7 prepared for the next session"): guards only, for ``prepare
     # --rule session26`` (HELD_26 trained, G26 kept out with share_all) and ``session27`` (HELD_27,
     # G27). No ``decide --rule`` for either: session 27's rule S6d (bench/s6d_rule.py), written by
     # its lead, decided S6 on heldout58-59 (refused); the next session's rule decides S7 on
