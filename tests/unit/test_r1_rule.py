@@ -55,3 +55,35 @@ def test_one_paraphrase_lost_or_no_false_hit_refused_keeps_the_check(rule: Modul
                         [row("heldout57", 67, 0, 0.95)], 0.5, 0.916959)
     assert kept["moved"][0]["with"]["hit"] and not kept["b"]["pass"]
     assert kept["verdict"].startswith("R1 does not ship")
+
+
+def test_r2_is_quoted_and_reads_every_seen_set(rule: ModuleType) -> None:
+    r2 = rule.RULES["R2"]
+    assert r2.text == rule.RULE_R2 and r2.amounts and r2.base == "249f412"
+    assert r2.text.startswith("R2: in the respelling check (layers/core/llm_router/cache/")
+    assert r2.text.endswith("(a) forbids any paraphrase lost on the 59 writers' and Quora's "
+                            "pairs.")
+    assert " ".join(r2.text.split()) in " ".join(rule.__doc__.split())
+    assert (*(f"heldout{n}" for n in range(1, 60)), "pairs") == r2.sets
+    assert rule.RULES["R1"].text == rule.RULE and rule.RULES["R1"].sets == rule.SETS
+
+
+def test_r2_reads_its_verdict_under_its_name(rule: ModuleType) -> None:
+    # heldout43's "take(list, 2)" / "take(list, -2)": a respelled hit without R2, refused
+    # by the amounts check with it
+    without = [row("heldout43", 35, 0, 0.077, respelling=["format"])]
+    with_r2 = [row("heldout43", 35, 0, None)]
+    result = rule.compare(without, with_r2, 0.5, 0.916959, "R2")
+    assert result["moved"][0]["with"]["stage"] == "numbers"
+    assert result["verdict"] == "R2 ships"
+    kept = rule.compare(with_r2, with_r2, 0.5, 0.916959, "R2")
+    assert kept["verdict"] == "R2 does not ship: both checks stay as they are"
+
+
+def test_without_r2_reads_the_amounts_check_as_before(rule: ModuleType) -> None:
+    from llm_router.cache.quantities import amounts
+
+    assert amounts("take(list, -2)", hard=True) == ((-2.0, ""),)
+    with rule.without_r2():
+        assert amounts("take(list, -2)", hard=True) == ((2.0, ""),)
+    assert amounts("take(list, -2)", hard=True) == ((-2.0, ""),)
