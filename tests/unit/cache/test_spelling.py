@@ -263,46 +263,24 @@ def test_a_sign_before_a_word_is_part_of_it(vocab: Vocabulary) -> None:
 
 @pytest.mark.parametrize(("a", "b", "kinds"), [
     # read as before R1: a hyphen inside a word, a bullet's sign and a space, a minus
-    # before a number (R2's: ``test_a_minus_before_a_number_makes_it_negative``)
+    # before a number (the amounts check reads a number's sign, not this one)
     ("how do I change my e-mail", "how do I change my email", ("compound",)),
     ("- how do I reset my password", "how do I reset my password", ("format",)),
     ("is it -5 °C outside", "is it -5 degrees Celsius outside", ("format",)),
+    ("is it -5 °C outside", "is it 5 °C outside", ("format",)),
 ])
 def test_a_sign_not_before_a_word_reads_as_before(vocab: Vocabulary, a: str, b: str,
                                                   kinds: tuple[str, ...]) -> None:
     assert same_spelling(a, b, vocab.pieces) == kinds
     assert same_spelling(b, a, vocab.pieces) == kinds
-    assert [(t.text, t.kind) for t in tokens("-5 °C")] == [("-5", "number"),
-                                                           ("celsius", "unit")]
-
-
-def test_a_minus_before_a_number_makes_it_negative(vocab: Vocabulary) -> None:
-    """R2 (session 27, written by the lead before any run): "... a minus sign ('-' or
-    U+2212) written directly before a digit at the start of a number (at the text's start
-    or after white space, '(', '[', ',' or '=') makes that number negative, so "-2" and "2"
-    (and "-5 °C" and "5 °C") are different numbers there; a '-' between two digits or two
-    letters ("5-10", "e-mail", "COVID-19") and anything else reads as before." Until then
-    both read "2" (("format",)): heldout43 p0035's false hit."""
-    for a, b in (("what does Enum.take(list, 2) give me", "what does Enum.take(list, -2) give me"),
-                 ("is it -5 °C outside", "is it 5 °C outside"),
-                 ("is it \u22125 °C outside", "is it 5 °C outside"),
-                 ("-2 plus 3", "2 plus 3"), ("set x=-3", "set x=3"),
-                 ("a[-1] in Python", "a[1] in Python"),
-                 ("(-4) squared", "(4) squared"), ("sum of 1,-2", "sum of 1,2"),
-                 ("-2k in the account", "2k in the account")):
-        assert same_spelling(a, b, vocab.pieces) is None
-        assert same_spelling(b, a, vocab.pieces) is None
-    assert [t.text for t in tokens("a[-1], (-4), x=-3, -2.5k, \u22127 and -0")] == [
-        "a", "-1", "-4", "x", "=", "-3", "-2500", "-7", "and", "0"]
-    # one sign, written either way, is one number; "-2k" is "-2000"
-    assert same_spelling("is it -5 °C outside", "is it \u22125 degrees Celsius outside",
-                         vocab.pieces) == ("format",)
-    assert same_spelling("-2k dollars", "-2000 dollars", vocab.pieces) == ("format",)
-
+    assert [(t.text, t.kind) for t in tokens("-5 °C")] == [("5", "number"), ("celsius", "unit")]
+    assert [t.text for t in tokens("e-mail")] == ["e", "mail"]
+    assert [t.text for t in tokens("- how do I")] == ["how", "do", "i"]
 
 @pytest.mark.parametrize(("text", "read"), [
-    # read as before R2 (and R1): a hyphen between digits or letters, a bullet's sign and a
-    # space, a sign before a word, U+2212 between two numbers
+    # a '-' between digits or letters, a bullet's sign and a space, a sign before a word
+    # (R1), U+2212 between two numbers: as rule R2 (session 27, not shipped) would have
+    # read them too
     ("5-10 items", [("5", "number"), ("10", "number"), ("items", "word")]),
     ("my e-mail", [("my", "word"), ("e", "word"), ("mail", "word")]),
     ("COVID-19 rules", [("covid", "word"), ("19", "number"), ("rules", "word")]),
@@ -310,11 +288,9 @@ def test_a_minus_before_a_number_makes_it_negative(vocab: Vocabulary) -> None:
     ("1 2 3 -rot", [("1", "number"), ("2", "number"), ("3", "number"), ("-rot", "word")]),
     ("5\u22123", [("5", "number"), ("\u2212", "word"), ("3", "number")]),
 ])
-def test_a_minus_not_before_a_number_reads_as_before(text: str,
-                                                     read: list[tuple[str, str]]) -> None:
+def test_a_minus_not_before_a_number(text: str, read: list[tuple[str, str]]) -> None:
     assert [(t.text, t.kind) for t in tokens(text)] == read
-    assert [t.text for t in tokens("e-mail")] == ["e", "mail"]
-    assert [t.text for t in tokens("- how do I")] == ["how", "do", "i"]
+
 
 
 def test_a_unit_is_no_acronym_of_other_words_with_short_forms(vocab: Vocabulary) -> None:

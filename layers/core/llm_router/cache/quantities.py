@@ -167,28 +167,19 @@ APPROXIMATE = frozenset({"mb", "mbps"})
 
 
 def _quantity_re(units: dict[str, tuple[str, float]], signs: str = "$€£",
-                 multipliers: dict[str, float] = _MULTIPLIERS, minus: str = "") -> re.Pattern[str]:
+                 multipliers: dict[str, float] = _MULTIPLIERS) -> re.Pattern[str]:
     unit_re = "|".join(sorted((re.escape(u) for u in units if u not in signs), key=len,
                               reverse=True))
     mult_re = "|".join(sorted(multipliers, key=len, reverse=True))
-    neg = f"(?P<neg>{minus})?" if minus else ""
     return re.compile(
-        rf"(?P<cur>[{signs}])?\s?{neg}(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
+        rf"(?P<cur>[{signs}])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:st|nd|rd|th)?\s?-?"
         rf"(?:(?P<mult>{mult_re})(?![a-z0-9]))?\s?-?"
         rf"(?:(?P<unit>{unit_re})(?![a-z0-9]))?"
     )
 
 
-# R2 (session 27): a minus sign ("-" or U+2212) directly before a digit that starts a
-# number (at the text's start or after white space, "(", "[", "," or "=") makes that
-# number negative in the hard check: "-2" / "2" and "-5 °C" / "5 °C" differ; "5-10",
-# "e-mail", "COVID-19" and a bullet "- 5 items" read as before. The hard forms write such a
-# sign as ``NEGATIVE`` (a private-use character no text holds, so a sign written anywhere
-# else, U+2212 included, reads as before), which only the hard check's amounts read.
-_MINUS = re.compile(r"(?<![^\s(\[,=])[-\u2212](?=\d)")
-NEGATIVE = "\ue000"
 _QUANTITY = _quantity_re(_UNITS)
-_HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹", _HARD_MULTIPLIERS, NEGATIVE)
+_HARD_QUANTITY = _quantity_re(_HARD_UNITS, "$€£¥₹", _HARD_MULTIPLIERS)
 # An id starts where its run of letters, digits and hyphens starts (not after "x-": from
 # every hyphen of "6-6-6-..." the lookaheads scanned the rest of the run, quadratic: 1 s
 # for 20,000 characters).
@@ -268,8 +259,6 @@ def amounts(lowered: str, hard: bool = False, lengths: bool = False, lakh: bool 
     for m in quantity.finditer(text):
         value = float(m.group("num").replace(",", ""))
         value *= multipliers.get(m.group("mult") or "", 1.0)
-        if hard and m.group("neg") and value:  # R2 ("-0" is 0)
-            value = -value
         family, factor = units.get(m.group("cur") or "") or units.get(
             m.group("unit") or "", ("", 1.0))
         value = round(value * factor, 8 if family == "pct" else 6)  # "0.00001%"
@@ -447,7 +436,7 @@ def _without_plural_s(lowered: str) -> str:
 
 
 def _rewritten(lowered: str) -> str:
-    lowered = _MINUS.sub(NEGATIVE, _without_plural_s(lowered))
+    lowered = _without_plural_s(lowered)
     text = _UNIT_IN_COMPOUND.sub(r"\1 \2 ", rewrite(_LIST_COMMA.sub(", ", lowered)))
     text = _TENS_AND_ONE.sub(lambda m: f" {_SMALL[m.group(1)] + 1} ", _compound_ordinals(text))
     text = _WORDS_AND_A_HALF.sub(lambda m: f" {_SMALL[m.group(1)] + 0.5:g} ", text)

@@ -140,10 +140,6 @@ _APOSTROPHES = (
 _RUN = re.compile(r"[A-Z]+&[A-Z]+\b|[a-z]_\d+_[a-z]|\d+(?:[.,]\d+)*|(?<![\w.])\.[A-Za-z]+"
                   r"|[A-Za-z]+#(?![\w#])|[^\W\d_]+|[$€£&/+%@]|#(?!\w)|[^\w\s#]")
 _SIGNS = frozenset(("Sm", "So", "Sc"))  # Unicode's maths, other and currency symbols
-# A minus sign, and what may stand before one that makes a number negative (R2; and white
-# space, or nothing: the text's start)
-_MINUS_SIGNS = frozenset(("-", "\u2212"))
-_BEFORE_MINUS = frozenset("([,=")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _NUMERONYM = re.compile(r"\b([a-z])(\d{1,2})([a-z])\b", re.I)
 _ACRONYM_MAX = 8
@@ -244,32 +240,21 @@ def tokens(text: str) -> list[Token]:
     # part of that word (R1, session 27): Forth's "-rot" is no "rot", a flag "-v" no "v";
     # "e-mail", a bullet "- how do I" and "-5 °C" read as before
     sign = False
-    # a minus sign ("-" or U+2212) directly before a digit that starts a number (at the
-    # text's start or after white space, "(", "[", "," or "=") makes it negative (R2,
-    # session 27): "-2" / "2" and "-5 °C" / "5 °C" differ; "5-10", "e-mail", "COVID-19", a
-    # bullet "- 5 items" and "-rot" (R1) read as before
-    minus = False
     for raw in _RUN.finditer(text):
         word = raw.group(0)
         touching = raw.start() == end
         end = raw.end()
-        negates = word in _MINUS_SIGNS and text[end:end + 1].isdigit() and (
-            raw.start() == 0 or text[raw.start() - 1] in _BEFORE_MINUS
-            or text[raw.start() - 1].isspace())
-        if negates or len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
+        if len(word) == 1 and not word.isalnum() and word not in "$€£&/+%@#" \
                 and unicodedata.category(word) not in _SIGNS:
             starts = starts or word in ".?!:"
             hyphen = touching and letters and word == "-"
             sign = word == "-" and (raw.start() == 0 or text[raw.start() - 1].isspace())
-            minus = negates
             letters = glued = named = False
             continue  # punctuation
         tok = _token(word.lower(), word)
         if sign and touching and word[0].isalpha():
             tok = Token("-" + word.lower(), "word", tok.short, tok.camel)
-        if minus and tok.kind == "number" and tok.text.strip("0.,"):  # "-0" is 0
-            tok = Token("-" + tok.text, "number")
-        sign = minus = False
+        sign = False
         if not starts and tok.kind == "word" and word[0].isupper() and word[1:].islower():
             tok = replace(tok, name=True)
         if touching and word.isalpha() and (glued or named and tok.text == "s"
@@ -305,14 +290,11 @@ def _merge_numbers(found: list[Token]) -> list[Token]:
     out: list[Token] = []
     for tok in found:
         prev = out[-1] if out else None
-        # a negative number keeps its sign ("-2k" is -2000: R2)
-        sign, digits = ("-", prev.text[1:]) if prev is not None and prev.text[:1] == "-" \
-            else ("", prev.text if prev is not None else "")
         if prev is not None and prev.kind == "number" and tok.kind == "word" \
                 and tok.text in _MULTIPLIERS and tok.text != "hundred" and _NUMBER.fullmatch(
-                    digits):
-            value = Decimal(digits) * Decimal(str(_MULTIPLIERS[tok.text]))
-            out[-1] = Token(sign + _number_text(value), "number")
+                    prev.text):
+            value = Decimal(prev.text) * Decimal(str(_MULTIPLIERS[tok.text]))
+            out[-1] = Token(_number_text(value), "number")
         elif prev is not None and prev.tens and tok.kind == "number" and tok.text in _DIGITS:
             out[-1] = Token(str(int(prev.text) + int(tok.text)), "number")
         else:
