@@ -52,7 +52,10 @@ sets, with this tree's ``spelling`` (R1) and with ``spelling`` as committed at `
 ``cache_losses.stage(row, 0.5, 0.916959)`` both ways. (a) and (b) are read on those rows.
 
 R2 (``--rule R2``) is read the same way, over heldout1-59 and ``pairs``, against ``spelling``
-at 249f412 (main with R1), and it changes the amounts check too, which the lookup reads only
+at 249f412 (main with R1), on a tree that holds R2: R2 did not ship, and its code lives at
+``R2_COMMIT`` alone (``git worktree add /tmp/r2 adf3955``, ``make venv data`` there, and
+run this command in it; on a tree without R2 ``--rule R2`` refuses to run). It changes the
+amounts check too, which the lookup reads only
 through the texts' views (``quantity_conflict``, before the verifier and after a
 respelling): R2 changes the hard check's forms alone (``quantities._rewritten``, where a
 sign that makes a number negative is written as ``quantities.NEGATIVE``, which only the
@@ -135,6 +138,7 @@ SETS_R2 = (*(f"heldout{n}" for n in range(1, 60)), PAIRS)
 FLOOR, CUT = 0.5, 0.916959  # the rules': S5 at rule S5c's cut, floor 0.5
 BASE = "66c9ccc"  # main at the session's start: the respelling check without R1
 BASE_R2 = "249f412"  # main with R1: the respelling check without R2
+R2_COMMIT = "adf3955"  # R2's code (reverted: R2 did not ship); this script's R2 run reads it
 WORK = Path(__file__).resolve().parent / "results" / "local"
 
 
@@ -162,15 +166,24 @@ def _forget_forms() -> None:
 @contextmanager
 def without_r2() -> Iterator[None]:
     """The amounts check as before R2: ``quantities._MINUS`` matches nothing, so no sign
-    is written as ``NEGATIVE`` and the hard pattern's ``neg`` never matches."""
-    minus = quantities._MINUS
-    quantities._MINUS = _NEVER
+    is written as ``NEGATIVE`` and the hard pattern's ``neg`` never matches (on a tree
+    without R2: nothing to change)."""
+    minus = getattr(quantities, "_MINUS", None)
+    if minus is None:
+        yield
+        return
+    quantities._MINUS = _NEVER  # type: ignore[attr-defined]
     _forget_forms()
     try:
         yield
     finally:
-        quantities._MINUS = minus
+        quantities._MINUS = minus  # type: ignore[attr-defined]
         _forget_forms()
+
+
+def holds_r2() -> bool:
+    """Whether this tree's amounts check holds R2 (``R2_COMMIT`` does; main does not)."""
+    return hasattr(quantities, "NEGATIVE")
 
 
 def amounts_changed(pairs: list[dict[str, Any]]) -> tuple[dict[int, tuple[bool, bool]], int]:
@@ -179,7 +192,7 @@ def amounts_changed(pairs: list[dict[str, Any]]) -> tuple[dict[int, tuple[bool, 
     R2, each with (without, with); and how many texts' hard forms R2 changes. Only a pair
     with such a text is read (R2 changes the forms alone)."""
     texts = list(dict.fromkeys(t for p in pairs for t in (p["a"], p["b"])))
-    assert not any(quantities.NEGATIVE in t for t in texts)
+    assert not any(quantities.NEGATIVE in t for t in texts)  # type: ignore[attr-defined]
     forms = {t: quantities._rewritten(normalise(t)) for t in texts}
     with without_r2():
         moved = {t for t in texts if quantities._rewritten(normalise(t)) != forms[t]}
@@ -306,6 +319,8 @@ def main() -> int:
                              "bench/results/local/<rule>/, gitignored)")
     args = parser.parse_args()
     rule = RULES[args.rule]
+    if rule.amounts and not holds_r2():
+        parser.error(f"R2 is not in this tree (it did not ship): run this at {R2_COMMIT}")
     base = args.base or rule.base
     work = args.work or WORK / rule.name.lower()
     pairs = load_sets(list(rule.sets))

@@ -5,6 +5,7 @@ sets as the lead wrote them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -80,10 +81,16 @@ def test_r2_reads_its_verdict_under_its_name(rule: ModuleType) -> None:
     assert kept["verdict"] == "R2 does not ship: both checks stay as they are"
 
 
-def test_without_r2_reads_the_amounts_check_as_before(rule: ModuleType) -> None:
+def test_r2_runs_only_on_a_tree_that_holds_it(rule: ModuleType, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    # R2 did not ship: main's amounts check has no sign, and without_r2 changes nothing there
     from llm_router.cache.quantities import amounts
 
-    assert amounts("take(list, -2)", hard=True) == ((-2.0, ""),)
+    assert not rule.holds_r2()
     with rule.without_r2():
         assert amounts("take(list, -2)", hard=True) == ((2.0, ""),)
-    assert amounts("take(list, -2)", hard=True) == ((-2.0, ""),)
+    monkeypatch.setattr("sys.argv", ["r1_rule.py", "--rule", "R2", "--out",
+                                     str(tmp_path / "r2.json")])
+    with pytest.raises(SystemExit):
+        rule.main()
+    assert not (tmp_path / "r2.json").exists()
