@@ -51,20 +51,20 @@ sets, with this tree's ``spelling`` (R1) and with ``spelling`` as committed at `
 ``MatchPolicy.respelled`` asking base's ``same_spelling``; each pair's verdict is
 ``cache_losses.stage(row, 0.5, 0.916959)`` both ways. (a) and (b) are read on those rows.
 
-R2 (``--rule R2``) is read the same way, over heldout1-59 and ``pairs``, against ``spelling``
-at 249f412 (main with R1), on a tree that holds R2: R2 did not ship, and its code lives at
-``R2_COMMIT`` alone (``git worktree add /tmp/r2 adf3955``, ``make venv data`` there, and
-run this command in it; on a tree without R2 ``--rule R2`` refuses to run). It changes the
-amounts check too, which the lookup reads only
-through the texts' views (``quantity_conflict``, before the verifier and after a
-respelling): R2 changes the hard check's forms alone (``quantities._rewritten``, where a
-sign that makes a number negative is written as ``quantities.NEGATIVE``, which only the
-hard pattern's ``neg`` reads), so a text whose forms are the same with and without R2 has
-the same view. Without R2 is ``quantities._MINUS`` matching nothing (no text of the sets
-holds ``NEGATIVE``: checked), the kept forms emptied (``without_r2``). Step 1 adds the
-amounts check's answer (``quantity_conflict`` of the lookup's views, cached text then
-query) both ways on every pair with a text whose forms change; step 2 runs on the pairs
-where either check's answer changes, without R2 being both checks as before.
+R2 (``--rule R2``) is read the same way, over heldout1-59 and ``pairs``, against
+``spelling`` at 249f412 (main with R1), on a tree that holds R2: R2 did not ship, and its
+code lives at ``R2_COMMIT`` alone (``git worktree add /tmp/r2 dc98704``, ``make venv data``
+there, and run this command in it; on a tree without R2 ``--rule R2`` refuses to run). It
+changes the amounts check too, which the lookup reads only through the texts' views
+(``quantity_conflict``, before the verifier and after a respelling): R2 changes the hard
+check's forms alone (``quantities._rewritten``, where a sign that makes a number negative is
+written as ``quantities.NEGATIVE``, which only the hard pattern's ``neg`` reads), so a text
+whose forms are the same with and without R2 has the same view. Without R2 is
+``quantities._MINUS`` matching nothing (no text of the sets holds ``NEGATIVE``: checked),
+the kept forms emptied (``without_r2``). Step 1 adds the amounts check's answer
+(``quantity_conflict`` of the lookup's views, cached text then query) both ways on every
+pair with a text whose forms change; step 2 runs on the pairs where either check's answer
+changes, without R2 being both checks as before.
 
     .venv/bin/python bench/r1_rule.py --out bench/results/r1-session27.json
     .venv/bin/python bench/r1_rule.py --rule R2 --out bench/results/r2-session27.json
@@ -138,7 +138,7 @@ SETS_R2 = (*(f"heldout{n}" for n in range(1, 60)), PAIRS)
 FLOOR, CUT = 0.5, 0.916959  # the rules': S5 at rule S5c's cut, floor 0.5
 BASE = "66c9ccc"  # main at the session's start: the respelling check without R1
 BASE_R2 = "249f412"  # main with R1: the respelling check without R2
-R2_COMMIT = "adf3955"  # R2's code (reverted: R2 did not ship); this script's R2 run reads it
+R2_COMMIT = "dc98704"  # R2's code (adf3955, reverted: R2 did not ship) and this script: its run
 WORK = Path(__file__).resolve().parent / "results" / "local"
 
 
