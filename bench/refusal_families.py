@@ -297,6 +297,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "pairs": len(seen), "positives": len(pos), "found": len(pos) - len(refused),
         "refused": len(refused),
         "refused_by_stage": dict(Counter(r["outcome"] for r in refused).most_common()),
+        "verifier_refused_by_p": verifier_p(refused), "floors": floors(rows),
         "near": sum(r["outcome"] == "near" for r in seen),
         "false_hits": sum(r["outcome"] == "false_hit" for r in seen),
         "traffic_unknown": sum(r["traffic"] == "unknown" for r in seen),
@@ -305,6 +306,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "examples": examples, "examples_verifier_family": top_v,
         "examples_verifier_pool": pool_v, "examples_verifier": examples_v,
         "cpu_s": round(time.process_time() - started, 1)}
+
+
+def floors(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """S5's positives found and false hits on ``rows`` were the floor lower (cache_losses.stage
+    at each floor, the cut unchanged), per group of sets: what the floor's refusals hold."""
+    out = []
+    groups = {"heldout48-53": lambda s: s < "heldout54", "heldout54-59": lambda s: s >= "heldout54",
+              "all": lambda s: True}
+    for name, member in groups.items():
+        part = [r for r in rows if member(r["set"])]
+        for floor in (0.3, 0.35, 0.4, 0.45, FLOOR):
+            hits = [r for r in part if stage(r, floor, CUT)[1]]
+            out.append({"sets": name, "floor": floor,
+                        "positives": sum(r["label"] for r in part),
+                        "found": sum(r["label"] for r in hits),
+                        "negatives": sum(not r["label"] for r in part),
+                        "false_hits": sum(not r["label"] for r in hits)})
+    return out
+
+
+def verifier_p(refused: list[dict[str, Any]]) -> dict[str, int]:
+    """The verifier's refused positives by p band: how near the cut they sit."""
+    bands = ((0.9, CUT), (0.8, 0.9), (0.5, 0.8), (0.1, 0.5), (0.0, 0.1))
+    ps = [r["p"] for r in refused if r["outcome"] == "refused:verifier"]
+    return {f"{lo:g}-{hi:g}": sum(lo <= p < hi for p in ps) for lo, hi in bands}
 
 
 def labels(args: argparse.Namespace) -> None:

@@ -45,12 +45,16 @@ def test_outcome(fam: ModuleType) -> None:
 def test_run(fam: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "heldout54" / "src"
     src.mkdir(parents=True)
+    (tmp_path / "heldout58" / "src").mkdir(parents=True)
     rows = [row("heldout54", 0, 1, 0.95), row("heldout54", 1, 1, 0.3),
-            row("heldout54", 2, 1, 0.4), row("heldout54", 3, 0, 0.6, "entity_swap")]
+            row("heldout54", 2, 1, 0.4), row("heldout54", 3, 0, 0.6, "entity_swap"),
+            row("heldout58", 4, 1, 0.99, similarity=0.45)]
     (src / "p_s_x.txt").write_text("".join(f"{r['label']} {r['kind']} d || {r['a']} || {r['b']}\n"
                                            for r in rows[:2]))
+    (tmp_path / "heldout58" / "src" / "p_s_z.txt").write_text(
+        "".join(f"{r['label']} {r['kind']} d || {r['a']} || {r['b']}\n" for r in rows[4:]))
     (src / "p_g_y.txt").write_text("".join(f"{r['label']} {r['kind']} d || {r['a']} || {r['b']}\n"
-                                           for r in rows[2:]))
+                                           for r in rows[2:4]))
     monkeypatch.setattr(fam, "HELDOUT", tmp_path)
     (tmp_path / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     bundle = [{"a": "x y", "b": "x z", "label": 1, "source": "heldout9", "kind": "reworded"},
@@ -60,15 +64,21 @@ def test_run(fam: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     args = argparse.Namespace(rows=[tmp_path / "rows.jsonl"], bundle=tmp_path / "b.jsonl",
                               bundle_cosine=tmp_path / "c.jsonl", families=5, examples=20)
     out = fam.run(args)
-    assert (out["positives"], out["found"], out["refused"], out["near"]) == (3, 1, 2, 1)
+    assert (out["positives"], out["found"], out["refused"], out["near"]) == (4, 1, 3, 1)
+    assert out["refused_by_stage"] == {"refused:verifier": 2, "refused:floor": 1}
+    assert out["verifier_refused_by_p"]["0.1-0.5"] == 2
+    floors = {(f["sets"], f["floor"]): f for f in out["floors"]}
+    assert floors[("all", 0.5)]["found"] == 1 and floors[("all", 0.45)]["found"] == 2
+    assert floors[("heldout54-59", 0.4)]["false_hits"] == 0
     kinds = {t["kind"]: t for t in out["tables"]["kind"]}
-    assert kinds["reworded"]["refusal_rate"] == round(2 / 3, 4)
+    assert kinds["reworded"]["refusal_rate"] == 0.75
     assert kinds["entity_swap"]["near"] == 1
     traffic = {t["traffic"]: t for t in out["tables"]["traffic"]}
-    assert traffic["support"]["refused"] == 1 and traffic["general"]["refused"] == 1
+    assert traffic["support"]["refused"] == 2 and traffic["general"]["refused"] == 1
     assert out["traffic_unknown"] == 0
     assert out["bundle_cosine_sample"] == 1 and out["bundle_pairs"] == 2
     assert out["bundle_tables"]["cosine"] == {"0.7-0.8": {"pos": 2, "neg": 0, "pos_share": 1.0}}
+    assert out["families"][1]["refused_floor"] == 1
     top = out["families"][0]
     assert top["refused"] == 2 and top["refused_verifier"] == 2 and top["bundle_kind_pos"] == 1
     assert out["examples_pool"] == 2 and len(out["examples"]) == 2
