@@ -8,6 +8,8 @@ sees, next to the one-entry figures.
     .venv/bin/python bench/cache_shared.py --sets heldout9 --verifier-model cross [--cross-dir D]
     .venv/bin/python bench/cache_shared.py --sets heldout9 --variants 0.5:5:0 0.5:5:3  # rank margin
     .venv/bin/python bench/cache_shared.py --sets heldout42 heldout43 --variants 0.5:5 0.5:5:n0.45
+    .venv/bin/python bench/cache_shared.py --sets heldout48 heldout49 --variants 0.5:5 0.5:5:m \
+        --retrieval-map .cache/cache_retrieval/MAP.npz  # the learnt retrieval map (session 27)
 
 A pair probe (``bench/cache_losses.py``) holds one entry, so neither the lookup's bound of
 ``CANDIDATES`` nearest entries nor another entry's answer shows there. Here one tenant's
@@ -17,7 +19,8 @@ index holds every distinct cached text of the sets given (named as in
 out when it is also an entry) through the router's ``TenantIndex.search`` and policy,
 once per ``--variants`` entry FLOOR:WIDEN_TO[:RANK_MARGIN] (the similarity floor;
 ``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``; a
-field ``nF`` after WIDEN_TO: F1 at F, ``MatchPolicy.nearest_floor``),
+field ``nF`` after WIDEN_TO: F1 at F, ``MatchPolicy.nearest_floor``; a field ``m``: the
+index ranks and floors by ``--retrieval-map``'s mapped cosine, ``cache.retrieval_map``),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -94,6 +97,7 @@ from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
+from llm_router.cache.retrieval_map import RetrievalMap  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
@@ -156,6 +160,9 @@ def main() -> int:
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
     parser.add_argument("--list", action="store_true", help="print the unknown other hits")
+    parser.add_argument("--retrieval-map", type=Path, default=None,
+                        help="the map (train/cache_retrieval/fit.py's .npz) the variants with "
+                             "a field m rank and floor by (cache.retrieval_map)")
     add_arguments(parser)
     args = parser.parse_args()
     started = time.monotonic()
@@ -167,6 +174,10 @@ def main() -> int:
         nets._prepared.budget = 1 << 31  # every text prepared once (~25 KB each): a bench only
     cut = CacheConfig().verifier_threshold or verifier.threshold
     variants = {name: variant(name, verifier, cut) for name in args.variants}
+    uses_map = frozenset(name for name in args.variants if mapped_variant(name))
+    if uses_map and args.retrieval_map is None:
+        raise SystemExit(f"variants {sorted(uses_map)} name a map (m): give --retrieval-map")
+    retrieval_map = None if not uses_map else RetrievalMap.load(args.retrieval_map)
     pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)
     queries = list(dict.fromkeys(p["b"] for p in pairs))
@@ -174,8 +185,12 @@ def main() -> int:
     vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
     vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
     index = TenantIndex(capacity=len(texts))
+    mapped = (None if retrieval_map is None
+              else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
     for i, text in enumerate(texts):
-        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
+        for each in (index, mapped):
+            if each is not None:
+                each.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
     by_query: dict[str, list[dict[str, Any]]] = {}
     for p in pairs:
         by_query.setdefault(p["b"], []).append(p)
@@ -184,15 +199,16 @@ def main() -> int:
     PROGRESS["stage"] = "preparing the texts"
     if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
         floor = min(lowest_floor(policy) for policy, _ in variants.values())
-        judged = judgeable(index, vectors, by_query, floor,
-                           max(k for _, k in variants.values()))
+        judged = [pair for each in (index, mapped) if each is not None
+                  for pair in judgeable(each, vectors, by_query, floor,
+                                        max(k for _, k in variants.values()))]
         judged += [(p["a"], p["b"]) for p in pairs]
         texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     outcomes, cpu, handed, scored = look_up(index, vectors, by_query, variants, texts,
-                                            PairGroups(pairs), cross)
+                                            PairGroups(pairs), cross, mapped, uses_map)
     for name, got in outcomes.items():  # every pair judged at every variant, or exit 1
         if len(got) != len(pairs):
             raise SystemExit(f"cache_shared: variant {name} judged {len(got)} of "
@@ -200,6 +216,9 @@ def main() -> int:
     result = {"sets": args.sets,
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
                            "min_probability": cut},
+              **({} if retrieval_map is None else {"retrieval_map": {
+                  "path": str(args.retrieval_map), "weight_sha256": retrieval_map.sha256,
+                  "variants": sorted(uses_map)}}),
               **report(outcomes, cpu, handed, len(by_query), len(texts), args.sets,
                        list(dict.fromkeys(p["set"] for p in pairs)), scored)}
     result["groups"] = {"contradictions": PairGroups(pairs).contradictions,
@@ -278,12 +297,13 @@ class UnequalFloor(MatchPolicy):
     ratio: float = 3.0
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
-              query_text: str = "", judged: int = 0, floor: float | None = None) -> Verdict:
+              query_text: str = "", judged: int = 0, floor: float | None = None,
+              cosine: float | None = None) -> Verdict:
         if self.threshold <= similarity < self.floor and not unequal(
                 cached_text, query_text, self.ratio):
             return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
         return super().judge(similarity, cached, query, cached_text, query_text, judged,
-                             floor)
+                             floor, cosine)
 
 
 def unequal(a: str, b: str, ratio: float) -> bool:
@@ -310,11 +330,19 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
                         ratio=float(ratio))
 
 
+def mapped_variant(name: str) -> bool:
+    """Whether the variant has a field ``m`` after WIDEN_TO: its lookups rank and floor by
+    the retrieval map's cosine (``--retrieval-map``)."""
+    return "m" in name.split(":")[2:]
+
+
 def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:
     """FLOOR:WIDEN_TO[:RANK_MARGIN[:CUT]] (rank margin: ``CacheConfig``'s when not given;
     cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
-    entry verified at cosine F or more where no candidate reaches FLOOR)."""
+    entry verified at cosine F or more where no candidate reaches FLOOR) and a field ``m``
+    (``mapped_variant``: the index is the mapped one, FLOOR on its cosine)."""
     floor, widen_to, *fields = name.split(":")
+    fields = [f for f in fields if f != "m"]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -388,14 +416,17 @@ def judgeable(index: TenantIndex, vectors: dict[str, Any],
 def look_up(index: TenantIndex, vectors: dict[str, Any],
             by_query: dict[str, list[dict[str, Any]]],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
-            groups: PairGroups, cross: CrossVerifier | None = None
+            groups: PairGroups, cross: CrossVerifier | None = None,
+            mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset()
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
     pairs alone (``probe``, untimed); per variant the outcomes, the CPU seconds, the
     candidates the lookups handed the verifier (``handed``) and, with the
     ``cross``-encoder, the pairs it scored in them (``scored``; else None). Its pair
-    scores are forgotten before each lookup (a variant never reads another's)."""
+    scores are forgotten before each lookup (a variant never reads another's). The
+    variants of ``uses_map`` look up in ``mapped`` (the same entries, a retrieval map's
+    index), and their pairs alone are probed with its map."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -413,33 +444,39 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                   flush=True)
         own = own_key.get(query)
         if own is not None:  # the query is also an entry: leave it out
-            index.remove(own)
+            for each in (index, mapped):
+                if each is not None:
+                    each.remove(own)
         for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
             policy, k = variants[name]
+            searched = mapped if name in uses_map and mapped is not None else index
             if cross is not None:
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
             started = time.process_time()
-            lookup = index.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
+            lookup = searched.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
             cpu[name] += time.process_time() - started
             scored[name] += 0 if count is None else count.pairs - before
             answered = None if lookup.match is None else key_text[lookup.match.key]
-            walk = rounds(index, vectors[query], query, policy, k)
+            walk = rounds(searched, vectors[query], query, policy, k)
             handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None,
-                                        nearest_floor(index, vectors[query], walk, policy))
+                                        nearest_floor(searched, vectors[query], walk, policy))
             for p in its_pairs:
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
-                       + str(policy.nearest_floor), query, p["a"])
+                       + str(policy.nearest_floor) + ":" + str(searched is mapped), query,
+                       p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
-                                       policy).hit
+                                       policy, searched.retrieval_map).hit
                 relation = (None if answered in (None, p["a"])
                             else groups.relation(answered, query))
                 outcomes[name].append(Answer(
                     p, outcome(p, answered, walk, groups), answered,
                     relation, relation is not None and answered not in groups, alone[one]))
         if own is not None:
-            index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
+            for each in (index, mapped):
+                if each is not None:
+                    each.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
     return outcomes, cpu, handed, None if count is None else scored
 
 

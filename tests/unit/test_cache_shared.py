@@ -5,14 +5,17 @@ rebuilt from the candidates as ``verified_per_lookup`` is)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from llm_router.cache.cross import load_cross_verifier
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.retrieval_map import RetrievalMap
 from llm_router.embedding.minilm import shared_embedder
 
 ENTRIES = ["How do I reset my password?", "Where can I change my password?",
@@ -83,3 +86,37 @@ def test_f1s_nearest_is_counted_as_handed_over(shared: ModuleType) -> None:
     walk = [[("a", 0.47), ("b", 0.46)]]
     assert shared.handed_over(walk, policy, None, False) == 0
     assert shared.handed_over(walk, policy, None, False, 0.45) == 1
+
+
+def test_the_map_is_a_variant_field(shared: ModuleType) -> None:
+    """``:m`` after WIDEN_TO: the variant looks up in the retrieval map's index; the other
+    fields read as without it."""
+    assert shared.mapped_variant("0.5:5:m") and shared.mapped_variant("0.45:5:3:m")
+    assert not shared.mapped_variant("0.5:5") and not shared.mapped_variant("0.5:5:n0.45")
+    policy, k = shared.variant("0.45:5:0:m", None, 0.9)
+    assert (policy.threshold, policy.rank_margin, k) == (0.45, 0.0, 5)
+
+
+def test_an_identity_map_looks_up_as_the_raw_index(shared: ModuleType, tmp_path: Path) -> None:
+    """The same entries under the identity map: every outcome, answer and count as the
+    raw index's, variant for variant."""
+    embedder = shared_embedder()
+    cross = load_cross_verifier(embedder)
+    np.savez(tmp_path / "eye.npz", weight=np.eye(embedder.dim, dtype=np.float32))
+    rmap = RetrievalMap.load(tmp_path / "eye.npz")
+    vectors = dict(zip(ENTRIES + QUERIES, embedder.embed(ENTRIES + QUERIES), strict=True))
+    index = TenantIndex(capacity=len(ENTRIES))
+    mapped = TenantIndex(capacity=len(ENTRIES), retrieval_map=rmap)
+    for i, text in enumerate(ENTRIES):
+        for each in (index, mapped):
+            each.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], shared.FOREVER, ""))
+    by_query = {q: [{"set": "tiny", "label": 1, "kind": "reworded", "a": a, "b": q}]
+                for q, a in zip(QUERIES, (ENTRIES[0], ENTRIES[2]), strict=True)}
+    names = ("0.3:5", "0.3:5:m")
+    variants = {name: shared.variant(name, cross, cross.threshold) for name in names}
+    outcomes, _, handed, scored = shared.look_up(
+        index, vectors, by_query, variants, ENTRIES, shared.PairGroups([]), cross, mapped,
+        frozenset({"0.3:5:m"}))
+    raw, moved = ([(a.outcome, a.answered, a.alone) for a in outcomes[n]] for n in names)
+    assert raw == moved
+    assert handed["0.3:5"] == handed["0.3:5:m"] and scored == {n: scored["0.3:5"] for n in names}

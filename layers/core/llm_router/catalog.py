@@ -197,6 +197,11 @@ class CacheConfig(BaseModel):
     # above (docs/cache-history.md "Session 24: the nearest candidate under the floor").
     # A tenant with its own floor (tenant_thresholds) is held to that floor alone.
     verifier_floor_nearest: float | None = Field(default=None, gt=0, le=1)
+    # A learnt linear map of the MiniLM vector for the index's ranking and floor only (a
+    # .npz of train/cache_retrieval/fit.py; cache/retrieval_map.py): the verifier's checks,
+    # the classifier and the snapshots keep the raw vector. None: off, the raw cosine
+    # (docs/cache-history.md "Session 27: a learnt map for the cache's retrieval cosine").
+    retrieval_map: str | None = None
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
     # Each candidate of a lookup the verifier refused raises the next one's bar: the

@@ -32,6 +32,7 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.guards import Signature, signature
 from llm_router.cache.pair_features import NO_CODE, TOLERANT, number_codes
 from llm_router.cache.policy import MatchPolicy, Refusal
+from llm_router.cache.retrieval_map import RetrievalMap
 from llm_router.cache.similarity import cosine_scores, top_k
 
 CANDIDATES = 5  # judged per round; a refused best match may leave a good second one
@@ -65,13 +66,22 @@ FIRST_ROWS = 8
 
 
 class TenantIndex:
+    """``retrieval_map`` (``cache.retrieval_map``; None: off): the index ranks its entries
+    and holds them to the floor by the cosine of their mapped vectors (a second matrix,
+    mapped as entries come: the snapshot keeps the raw ones), while the verifier's checks
+    read the raw cosine (``MatchPolicy.judge``'s ``cosine``)."""
+
     def __init__(self, dim: int = 384, capacity: int = FIRST_ROWS,
-                 max_entries: int | None = None, max_bytes: int | None = None):
+                 max_entries: int | None = None, max_bytes: int | None = None,
+                 retrieval_map: RetrievalMap | None = None):
         self.dim = dim
+        self.retrieval_map = retrieval_map
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self.max_bytes = max_bytes  # None: no cap; else the newest entry is always kept
         self.nbytes = 0  # what the entries hold (``IndexRecord.nbytes``, summed)
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
+        # The rows a search scores: the raw ones, or their mapped copies with a map.
+        self._mapped = self._vectors if retrieval_map is None else np.zeros_like(self._vectors)
         self._contexts = np.zeros(capacity, dtype=np.int64)
         self._expires = np.zeros(capacity, dtype=np.int64)
         # ``number_codes`` of each row's text (its amounts, its ids), read the first time
@@ -132,6 +142,8 @@ class TenantIndex:
         else:
             self._texts[row], self._signatures[row] = record.text, None
         self._vectors[row] = record.embedding.reshape(-1)
+        if self.retrieval_map is not None:
+            self._mapped[row] = self.retrieval_map.apply(self._vectors[row])
         self._contexts[row] = self._code(record.context)
         self._expires[row] = record.expires_at
         self._amounts[row] = self._ids[row] = NO_CODE
@@ -149,6 +161,8 @@ class TenantIndex:
         if row != last:  # move the last row into the hole
             moved = self._keys[last]
             self._vectors[row] = self._vectors[last]
+            if self.retrieval_map is not None:
+                self._mapped[row] = self._mapped[last]
             self._contexts[row] = self._contexts[last]
             self._expires[row] = self._expires[last]
             self._amounts[row], self._ids[row] = self._amounts[last], self._ids[last]
@@ -203,6 +217,7 @@ class TenantIndex:
         no candidate reaches the floor, the nearest may still be judged at the policy's
         ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
+        raw, query = query, self._retrieval(query)
         nearest, best_similarity = self._nearest(query, context, now,
                                                  max(CANDIDATES, widen_to), numbers)
         if best_similarity is None:
@@ -218,7 +233,7 @@ class TenantIndex:
         for start in range(0, len(nearest), CANDIDATES):
             found, refusal, p, floor_reached, judged = self._judge(
                 nearest[start:start + CANDIDATES], policy, query_text, judged,
-                lowered if start == 0 else None)
+                lowered if start == 0 else None, raw)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)
             if first_refusal is None:
@@ -228,13 +243,15 @@ class TenantIndex:
         return Lookup(None, best_similarity, first_refusal, probability)
 
     def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
-               query_text: str, judged: int, lowered: float | None = None
+               query_text: str, judged: int, lowered: float | None = None,
+               raw: npt.NDArray[np.float32] | None = None
                ) -> tuple[Match | None, Refusal | None,
                           tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
         probability, the respelling), whether a candidate fell under the floor, the
         candidates the verifier refused, ``judged`` before this round included).
-        ``lowered``: the floor of the round's first candidate, under the policy's."""
+        ``lowered``: the floor of the round's first candidate, under the policy's.
+        ``raw``: the query's raw vector, whose cosine the checks read with a map."""
         for row, similarity in candidates:  # the same question respelled: no model, no floor
             respelled = policy.respelled(similarity, self._texts[row], query_text)
             if respelled is not None and respelled.hit:
@@ -251,7 +268,7 @@ class TenantIndex:
         for n, (row, similarity) in enumerate(candidates):
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text, judged,
-                                   None if n else lowered)
+                                   None if n else lowered, self._raw_cosine(row, raw))
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)
@@ -272,8 +289,19 @@ class TenantIndex:
         amounts and ids the hard check does not refuse. When the context holds few of the
         tenant's rows (a conversation's follow-up turns, a rarely used model) only those
         rows are scored; otherwise one matrix-vector product over all rows, masked. Both
-        are exact."""
-        return self._nearest(query, context, now, k, numbers)[0]
+        are exact. With a ``retrieval_map`` the similarity is the mapped vectors'."""
+        return self._nearest(self._retrieval(query), context, now, k, numbers)[0]
+
+    def _retrieval(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The query as the rows a search scores hold it: mapped with a map, else as is."""
+        return query if self.retrieval_map is None else self.retrieval_map.apply(query)
+
+    def _raw_cosine(self, row: int, raw: npt.NDArray[np.float32] | None) -> float | None:
+        """The raw cosine of a row and the query, with a map (the checks read it); None
+        without one (the similarity is the raw cosine)."""
+        if self.retrieval_map is None or raw is None:
+            return None
+        return float(self._vectors[row] @ raw.reshape(-1).astype(np.float32, copy=False))
 
     def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
                  numbers: tuple[int, int] | None
@@ -289,10 +317,10 @@ class TenantIndex:
         if rows.size == 0:
             return [], None
         if rows.size * SUBSET_SHARE < n:
-            scores = cosine_scores(self._vectors[rows], query)
+            scores = cosine_scores(self._mapped[rows], query)
         else:  # every row scored, the others masked
             rows = np.arange(n)
-            scores = np.where(live, cosine_scores(self._vectors[:n], query), np.float32(-2.0))
+            scores = np.where(live, cosine_scores(self._mapped[:n], query), np.float32(-2.0))
         best = float(scores.max())
         kept = scores if numbers is None else self._without_refused(rows, scores, numbers, k)
         return [(int(rows[i]), float(scores[i])) for i in top_k(kept, k, -1.0)], best
@@ -340,7 +368,8 @@ class TenantIndex:
         """``nearest`` over every row, the rows outside ``live`` masked out: the exact
         reference (tests hold the subset path to it)."""
         n = len(self._keys)
-        scores = np.where(live, cosine_scores(self._vectors[:n], query), np.float32(-2.0))
+        scores = np.where(live, cosine_scores(self._mapped[:n], self._retrieval(query)),
+                          np.float32(-2.0))
         return [(row, float(scores[row])) for row in top_k(scores, k, -1.0)]
 
     def text(self, row: int) -> str:
@@ -374,6 +403,8 @@ class TenantIndex:
         if self.max_entries is not None:  # never rows the cap would leave empty
             new = max(needed, min(new, self.max_entries))
         self._vectors = _larger(self._vectors, new)
+        self._mapped = (self._vectors if self.retrieval_map is None
+                        else _larger(self._mapped, new))
         self._contexts = _larger(self._contexts, new)
         self._expires = _larger(self._expires, new)
         self._amounts = _larger(self._amounts, new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from llm_router.cache.extra_ask import asks_more
@@ -180,14 +180,19 @@ class MatchPolicy:
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "", judged: int = 0,
-              floor: float | None = None) -> Verdict:
+              floor: float | None = None, cosine: float | None = None) -> Verdict:
         """``judged``: the candidates of this lookup the verifier read and refused before
         this one (``rank_margin``). ``floor``: the similarity floor of this candidate
-        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``)."""
+        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``).
+        ``cosine``: the texts' raw MiniLM cosine, which the verifier and its checks read,
+        where ``similarity`` (the floor's) is another (``cache.retrieval_map``); None: the
+        same."""
         if similarity < (self.threshold if floor is None else floor):
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
-            return self._verify(similarity, cached_text, query_text, judged)
+            verdict = self._verify(similarity if cosine is None else cosine, cached_text,
+                                   query_text, judged)
+            return verdict if cosine is None else replace(verdict, similarity=similarity)
         if self.guards:
             if cached is None or query is None:
                 raise ValueError("the lexical guards need both texts' signatures")

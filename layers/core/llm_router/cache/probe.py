@@ -11,6 +11,7 @@ import numpy.typing as npt
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.policy import MatchPolicy, Refusal
+from llm_router.cache.retrieval_map import RetrievalMap
 from llm_router.cache.similarity import cosine
 
 _CONTEXT = "probe"
@@ -20,16 +21,19 @@ _FOREVER = 2**62
 @dataclass(frozen=True)
 class ProbeResult:
     hit: bool
-    similarity: float
+    similarity: float  # the retrieval cosine: the mapped vectors' with a retrieval map
     refused_by: Refusal | None
     probability: float | None = None  # the verifier's
     respelling: tuple[str, ...] | None = None  # a hit by ``spelling.same_spelling``
 
 
 def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str,
-          query_vec: npt.NDArray[np.float32], policy: MatchPolicy) -> ProbeResult:
-    index = TenantIndex(dim=int(cached_vec.size), capacity=1)
+          query_vec: npt.NDArray[np.float32], policy: MatchPolicy,
+          retrieval_map: RetrievalMap | None = None) -> ProbeResult:
+    index = TenantIndex(dim=int(cached_vec.size), capacity=1, retrieval_map=retrieval_map)
     index.add(IndexRecord("probe", _CONTEXT, cached_text, cached_vec, _FOREVER, ""))
     lookup = index.search(query_vec, _CONTEXT, 0, policy, query_text)
-    return ProbeResult(lookup.match is not None, cosine(cached_vec, query_vec),
+    similarity = (cosine(cached_vec, query_vec) if retrieval_map is None
+                  else cosine(retrieval_map.apply(cached_vec), retrieval_map.apply(query_vec)))
+    return ProbeResult(lookup.match is not None, similarity,
                        lookup.refused_by, lookup.probability, lookup.respelling)

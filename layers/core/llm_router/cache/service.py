@@ -28,6 +28,7 @@ from llm_router.cache.index import TenantIndex
 from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
 from llm_router.cache.preparer import Preparer
+from llm_router.cache.retrieval_map import shared_retrieval_map
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.base import Embedder
@@ -121,6 +122,9 @@ class ResponseCache:
         self._tenants: dict[str, _Tenant] = {}
         self._lock = threading.Lock()
         self._answers = AnswerMemo()
+        # cache.retrieval_map (off by default): read here, at init, not in a request.
+        self._retrieval_map = (None if config.retrieval_map is None
+                               else shared_retrieval_map(config.retrieval_map))
 
     def plan(self, request: ChatRequest) -> CachePlan:
         return plan_for(request, self.config)
@@ -306,7 +310,8 @@ class ResponseCache:
         with self._lock:
             return self._tenants.setdefault(
                 tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries,
-                                               max_bytes=self.config.max_index_bytes)))
+                                               max_bytes=self.config.max_index_bytes,
+                                               retrieval_map=self._retrieval_map)))
 
     def _sync(self, tenant_id: str, tenant: _Tenant) -> None:
         """The snapshot once, then the journal at most every ``refresh_seconds``: the

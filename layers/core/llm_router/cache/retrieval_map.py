@@ -1,0 +1,59 @@
+"""A learnt linear map of MiniLM sentence vectors for the semantic cache's retrieval only
+(``cache.retrieval_map``, off by default: docs/cache-history.md "Session 27: a learnt map
+for the cache's retrieval cosine (exploration)").
+
+With a map, a tenant's index ranks its entries and holds them to the similarity floor by
+the cosine of the mapped vectors (W x, renormalised); the classifier, the snapshots and
+the verifier's checks keep the raw vector and its cosine. The map is a ``.npz`` holding
+``weight`` (dim x dim, float32), fitted by ``train/cache_retrieval/fit.py``: one
+matrix-vector product per text and a renormalisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from llm_router.errors import ConfigError
+
+Matrix = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, eq=False)
+class RetrievalMap:
+    weight: Matrix  # (dim, dim): a mapped row is x @ weight.T, renormalised
+    sha256: str  # of the weight's bytes
+
+    @classmethod
+    def load(cls, path: str | Path) -> RetrievalMap:
+        """The map in ``path`` (a ``.npz`` with ``weight``); ConfigError when it is not one."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as npz:
+                weight = np.ascontiguousarray(npz["weight"], dtype=np.float32)
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(f"cache.retrieval_map {path}: not a retrieval map ({exc})") from exc
+        if weight.ndim != 2 or weight.shape[0] != weight.shape[1]:
+            raise ConfigError(f"cache.retrieval_map {path}: weight of shape {weight.shape}, "
+                              "not square")
+        return cls(weight, hashlib.sha256(weight.tobytes()).hexdigest())
+
+    @property
+    def dim(self) -> int:
+        return int(self.weight.shape[0])
+
+    def apply(self, vectors: npt.NDArray[np.float32]) -> Matrix:
+        """Unit rows of the mapped ``vectors`` (one vector or rows; the shape is kept)."""
+        rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32)) @ self.weight.T
+        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
+        return rows.reshape(np.shape(vectors)).astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=4)
+def shared_retrieval_map(path: str) -> RetrievalMap:
+    """The map in ``path``, read once per process."""
+    return RetrievalMap.load(path)

@@ -1,0 +1,166 @@
+"""The learnt retrieval map (``cache.retrieval_map``, off by default): the index ranks and
+floors by the mapped vectors' cosine, the verifier's checks read the raw one, snapshots
+keep the raw vectors, and without a map nothing changes. Synthetic vectors; a table stands
+for the verifier."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.probe import probe
+from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map
+from llm_router.catalog import CacheConfig
+from llm_router.errors import ConfigError
+
+DIM = 8
+CUT = 0.9
+FOREVER = 2**62
+
+
+class TableVerifier:
+    """The probability of each cached text; ``cosines`` records what it was handed."""
+
+    threshold = CUT
+
+    def __init__(self, table: dict[str, float]):
+        self.table = table
+        self.cosines: list[float] = []
+
+    def prepare_many(self, texts: Sequence[str]) -> None:
+        pass
+
+    def probability(self, cached: str, query: str, cosine: float) -> float:
+        self.cosines.append(cosine)
+        return self.table[cached]
+
+
+def axis(i: int, j: int | None = None, share: float = 0.0) -> np.ndarray:
+    v = np.zeros(DIM, np.float32)
+    v[i] = 1.0
+    if j is not None:
+        v[j] = share
+    return v / np.linalg.norm(v)
+
+
+def saved(tmp_path: Path, weight: np.ndarray) -> Path:
+    path = tmp_path / "map.npz"
+    np.savez(path, weight=weight.astype(np.float32))
+    return path
+
+
+def policy(verifier: TableVerifier, floor: float = 0.5) -> MatchPolicy:
+    return MatchPolicy(floor, False, verifier, CUT, spelling=False)  # type: ignore[arg-type]
+
+
+# A map that reads only dimensions 0 and 1, dimension 1 tripled: rows alike there come close.
+SQUEEZE = np.diag([1.0, 3.0, 0, 0, 0, 0, 0, 0]).astype(np.float32) + np.eye(DIM) * 0.01
+
+
+def test_off_by_default() -> None:
+    assert CacheConfig().retrieval_map is None
+    assert TenantIndex(DIM).retrieval_map is None
+
+
+def test_apply_gives_unit_rows_in_the_shape_given(tmp_path: Path) -> None:
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    one = rmap.apply(axis(0, 1, 0.5))
+    rows = rmap.apply(np.stack([axis(0, 1, 0.5), axis(2)]))
+    assert one.shape == (DIM,) and rows.shape == (2, DIM)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-6)
+    assert np.allclose(rows[0], one)
+    assert rmap.dim == DIM and len(rmap.sha256) == 64
+
+
+def test_a_file_that_is_no_map_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        RetrievalMap.load(tmp_path / "missing.npz")
+    np.savez(tmp_path / "wide.npz", weight=np.zeros((2, 3), np.float32))
+    with pytest.raises(ConfigError):
+        RetrievalMap.load(tmp_path / "wide.npz")
+    np.savez(tmp_path / "other.npz", matrix=np.eye(2, dtype=np.float32))
+    with pytest.raises(ConfigError):
+        RetrievalMap.load(tmp_path / "other.npz")
+
+
+def test_shared_map_is_read_once(tmp_path: Path) -> None:
+    path = str(saved(tmp_path, np.eye(DIM)))
+    assert shared_retrieval_map(path) is shared_retrieval_map(path)
+
+
+def filled(rmap: RetrievalMap | None, rows: dict[str, np.ndarray]) -> TenantIndex:
+    index = TenantIndex(DIM, retrieval_map=rmap)
+    for text, vector in rows.items():
+        index.add(IndexRecord(text, "ctx", text, vector, FOREVER, ""))
+    return index
+
+
+def test_the_identity_map_changes_no_verdict(tmp_path: Path) -> None:
+    """Same nearest rows, similarities and verdicts as the raw index, lookup by lookup."""
+    rng = np.random.default_rng(3)
+    rows = {f"t{i}": v / np.linalg.norm(v) for i, v in
+            enumerate(rng.normal(size=(40, DIM)).astype(np.float32))}
+    table = {text: p for text, p in zip(rows, rng.uniform(0.5, 1.0, 40), strict=True)}
+    raw = filled(None, rows)
+    same = filled(RetrievalMap.load(saved(tmp_path, np.eye(DIM))), rows)
+    for q in rng.normal(size=(25, DIM)).astype(np.float32):
+        q /= np.linalg.norm(q)
+        a = raw.search(q, "ctx", 0, policy(TableVerifier(table), 0.2), "query")
+        b = same.search(q, "ctx", 0, policy(TableVerifier(table), 0.2), "query")
+        assert (a.match and a.match.key) == (b.match and b.match.key)
+        assert a.refused_by == b.refused_by and a.probability == b.probability
+        assert a.best_similarity == pytest.approx(b.best_similarity, abs=1e-5)
+
+
+def test_the_map_ranks_and_floors_the_checks_read_the_raw_cosine(tmp_path: Path) -> None:
+    """Raw, "near" is the query's nearest and "far" is under the floor; mapped, "far" is
+    the nearest and over it: the lookup judges it first, and the verifier is handed the
+    raw cosine, not the mapped one."""
+    query = axis(0, 1, 1.0)
+    rows = {"near": axis(0, 2, 0.5), "far": axis(1, 3, 1.2)}
+    raw_far = float(rows["far"] @ query)
+    assert raw_far < 0.5 < float(rows["near"] @ query)
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    table = {"near": 0.95, "far": 0.95}
+    plain, mapped = TableVerifier(table), TableVerifier(table)
+    hit = filled(None, rows).search(query, "ctx", 0, policy(plain), "the query")
+    assert hit.match is not None and hit.match.key == "near"
+    moved = filled(rmap, rows).search(query, "ctx", 0, policy(mapped), "the query")
+    assert moved.match is not None and moved.match.key == "far"
+    assert moved.match.similarity > 0.5 > raw_far
+    assert mapped.cosines == [pytest.approx(raw_far, abs=1e-6)]
+
+
+def test_snapshots_keep_the_raw_vectors_and_removal_keeps_rows_aligned(tmp_path: Path) -> None:
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    rows = {f"t{i}": axis(i % DIM, (i + 1) % DIM, 0.3 * i) for i in range(12)}
+    index = filled(rmap, rows)
+    index.remove("t3")
+    index.remove("t0")
+    kept = {key: vector for key, _, vector, _ in index.records()}
+    assert set(kept) == set(rows) - {"t0", "t3"}
+    for key, vector in kept.items():
+        assert np.allclose(vector, rows[key])
+    q = axis(5, 6, 0.3 * 5)
+    best = index.nearest(q, "ctx", 0, 1)
+    assert index.text(best[0][0]) == "t5"
+    assert best[0][1] == pytest.approx(float(rmap.apply(rows["t5"]) @ rmap.apply(q)), abs=1e-6)
+    live = np.ones(index.semantic_rows, dtype=bool)
+    scanned, searched = index.nearest_by_scan(q, live, 3), index.nearest(q, "ctx", 0, 3)
+    assert [row for row, _ in scanned] == [row for row, _ in searched]
+    assert [s for _, s in scanned] == pytest.approx([s for _, s in searched])
+
+
+def test_probe_reports_the_mapped_cosine(tmp_path: Path) -> None:
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    cached, query = axis(1, 3, 1.2), axis(0, 1, 1.0)
+    verifier = TableVerifier({"the cached text": 0.95})
+    raw = probe("the cached text", cached, "the query", query, policy(verifier))
+    mapped = probe("the cached text", cached, "the query", query, policy(verifier), rmap)
+    assert not raw.hit and raw.refused_by == "threshold"
+    assert mapped.hit and mapped.similarity == pytest.approx(
+        float(rmap.apply(cached) @ rmap.apply(query)), abs=1e-6)
