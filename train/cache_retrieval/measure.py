@@ -1,0 +1,213 @@
+"""Retrieval maps against the raw cosine on heldout48-57, pair by pair and in a proxy of
+the populated cache (no verifier), before bench/cache_shared.py runs the real lookups.
+
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python -m train.cache_retrieval.measure \\
+        --rows /work/base/base-P6-b1db4b1-S5-pairs.jsonl \\
+               /work/base/base-P4-66c9ccc-S5-pairs.jsonl \\
+        --maps .cache/cache_retrieval/*.npz --out bench/results/cache-retrieval-session27.json
+
+Per pair: bench/cache_losses.py's rows (S5, every shipped check on; ``--rows``) restaged
+with the pair's similarity replaced by the mapped cosine (``cache_losses.stage``: the floor
+is the only stage that reads it; the checks read the raw cosine, as the index hands it
+them): paraphrases and negatives under the floor, recall and false hits at each floor.
+Proxy of the populated cache: bench/cache_shared.py's 10,000 entries for each two sets
+(heldout48+49, ..., 56+57), each query's five nearest entries (its own text left out; the
+amounts-and-ids filter not applied): whether its partner is among them at or over the
+floor (``reach``), and how many of them reach the floor (``over_floor``: an upper bound of
+what a lookup hands the verifier). ``matched_floor``: the lowest mapped floor whose
+``over_floor`` per query is at most the raw cosine's at 0.5.
+
+``--check MAP FLOOR N``: N pairs drawn at random (seed 27) go through the lookup itself with
+the map (``probe`` with the map, S5 and every shipped check, ``verified_policy``) at FLOOR;
+each verdict must be the restaged row's, or the run stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from train.cache_verifier.pairs import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from cache_losses import counts, stage  # noqa: E402
+from cache_shared import entries  # noqa: E402
+from run_record import run_record  # noqa: E402
+
+from train.cache_retrieval.fit import vectors_of  # noqa: E402
+
+FLOOR = 0.5
+CUT = 0.916959  # S5's
+FLOORS = tuple(round(f, 2) for f in np.arange(0.30, 0.81, 0.02))
+CACHES = tuple((f"heldout{n}", f"heldout{n + 1}") for n in range(48, 58, 2))
+K = 5
+
+
+def unit(rows: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+    if weight is None:
+        return rows
+    m = rows @ weight.T
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+
+
+def per_pair(rows: list[dict[str, Any]], sims: np.ndarray) -> dict[str, Any]:
+    moved = [dict(r, similarity=float(s)) for r, s in zip(rows, sims, strict=True)]
+    pos = [r for r in moved if r["label"]]
+    neg = [r for r in moved if not r["label"]]
+    return {
+        "under_floor": {"paraphrases": sum(stage(r, FLOOR, CUT)[0] == "floor" for r in pos),
+                        "negatives": sum(r["similarity"] < FLOOR for r in neg)},
+        "at": {f"{f:.2f}": counts(moved, f, CUT) for f in FLOORS}}
+
+
+def proxy(vec: dict[str, np.ndarray], weight: np.ndarray | None,
+          pairs_by_cache: list[list[dict[str, Any]]], texts_by_cache: list[list[str]]
+          ) -> dict[str, Any]:
+    """Per floor: reach (positives, negatives) and over_floor per distinct query."""
+    reach_pos = {f: 0 for f in FLOORS}
+    reach_neg = {f: 0 for f in FLOORS}
+    over = {f: 0 for f in FLOORS}
+    npos = nneg = nq = 0
+    for pairs, texts in zip(pairs_by_cache, texts_by_cache, strict=True):
+        matrix = unit(np.stack([vec[t] for t in texts]), weight)
+        row = {t: i for i, t in enumerate(texts)}
+        queries = list(dict.fromkeys(p["b"] for p in pairs))
+        qm = unit(np.stack([vec[q] for q in queries]), weight)
+        scores = qm @ matrix.T
+        for i, q in enumerate(queries):
+            if q in row:
+                scores[i, row[q]] = -2.0
+        top = np.argpartition(-scores, K, axis=1)[:, :K]
+        top_scores = np.take_along_axis(scores, top, axis=1)
+        at = {q: i for i, q in enumerate(queries)}
+        nq += len(queries)
+        for f in FLOORS:
+            over[f] += int((top_scores >= f).sum())
+        for p in pairs:
+            i = at[p["b"]]
+            j = row[p["a"]]
+            inside = j in top[i]
+            s = scores[i, j]
+            if p["label"]:
+                npos += 1
+            else:
+                nneg += 1
+            for f in FLOORS:
+                if inside and s >= f:
+                    if p["label"]:
+                        reach_pos[f] += 1
+                    else:
+                        reach_neg[f] += 1
+    return {f"{f:.2f}": {"reach_positives": round(reach_pos[f] / npos, 4),
+                         "reach_negatives": round(reach_neg[f] / nneg, 4),
+                         "over_floor_per_query": round(over[f] / nq, 3)} for f in FLOORS}
+
+
+def check(rows: list[dict[str, Any]], vec: dict[str, np.ndarray], path: Path, floor: float,
+          n: int) -> dict[str, Any]:
+    """``n`` rows through ``probe`` with the map at ``floor``, against their restaged
+    verdicts (see the module's docstring)."""
+    import random
+
+    from llm_router.cache.policy import verified_policy
+    from llm_router.cache.probe import probe
+    from llm_router.cache.retrieval_map import RetrievalMap
+    from llm_router.cache.verifier import shared_verifier
+    from llm_router.catalog import CacheConfig
+
+    rmap = RetrievalMap.load(path)
+    verifier = shared_verifier("cross")
+    if abs(verifier.threshold - CUT) > 1e-9:
+        raise SystemExit(f"the layer's verifier cuts at {verifier.threshold}, not S5's {CUT}")
+    policy = verified_policy(CacheConfig(), floor, verifier, CUT)
+    sample = random.Random(27).sample(rows, min(n, len(rows)))
+    agree = hits = 0
+    for r in sample:
+        got = probe(r["a"], vec[r["a"]], r["b"], vec[r["b"]], policy, rmap)
+        want = stage(dict(r, similarity=got.similarity), floor, CUT)[1]
+        if got.hit != want:
+            raise SystemExit(f"the lookup with the map and the restaged row disagree: {r}")
+        agree += 1
+        hits += got.hit
+    return {"map": str(path), "floor": floor, "pairs": len(sample), "agree": agree,
+            "hits": hits}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", nargs="+", type=Path, required=True)
+    parser.add_argument("--maps", nargs="*", type=Path, default=[])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), default=None,
+                        help="N pairs through the lookup with MAP at FLOOR, against the rows")
+    args = parser.parse_args()
+    rows = [json.loads(line) for path in args.rows for line in path.read_text().splitlines()
+            if line.strip()]
+    from pair_sets import load_sets
+
+    pairs_by_cache = [load_sets(list(c)) for c in CACHES]
+    texts_by_cache = [entries(p, 10_000) for p in pairs_by_cache]
+    every = list(dict.fromkeys([t for r in rows for t in (r["a"], r["b"])]
+                               + [t for ts in texts_by_cache for t in ts]
+                               + [p["b"] for ps in pairs_by_cache for p in ps]))
+    vec = dict(zip(every, vectors_of(every), strict=True))
+    a = np.stack([vec[r["a"]] for r in rows])
+    b = np.stack([vec[r["b"]] for r in rows])
+    raw = np.sum(a * b, axis=1)
+    drift = float(np.max(np.abs(raw - np.asarray([r["similarity"] for r in rows]))))
+    result: dict[str, Any] = {"rows": [str(p) for p in args.rows], "cut": CUT,
+                              "raw_cosine_vs_rows_max_abs": round(drift, 6), "maps": {}}
+    for name, path in [("raw", None), *[(p.stem, p) for p in args.maps]]:
+        weight = None
+        meta: dict[str, Any] = {}
+        if path is not None:
+            with np.load(path) as npz:
+                weight = npz["weight"].astype(np.float64)
+                meta = json.loads(str(npz["meta"]))
+        sims = np.sum(unit(a, weight) * unit(b, weight), axis=1)
+        got = {"per_pair": per_pair(rows, sims),
+               "proxy": proxy(vec, weight, pairs_by_cache, texts_by_cache)}
+        if meta:
+            got["recipe"] = meta["recipe"]
+            got["cpu_s"] = meta["cpu_s"]
+        result["maps"][name] = got
+        print(summary(name, got, result["maps"].get("raw")), flush=True)
+    base = result["maps"]["raw"]["proxy"][f"{FLOOR:.2f}"]["over_floor_per_query"]
+    for got in result["maps"].values():
+        fits = [f for f, v in got["proxy"].items() if v["over_floor_per_query"] <= base]
+        got["matched_floor"] = min(fits, key=float) if fits else None
+    if args.check is not None:
+        result["check"] = check(rows, vec, Path(args.check[0]), float(args.check[1]),
+                                int(args.check[2]))
+        print(f"check: {result['check']}")
+    result["run"] = run_record()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    for name, got in result["maps"].items():
+        f = got["matched_floor"]
+        if f is not None:
+            at = got["per_pair"]["at"][f]
+            px = got["proxy"][f]
+            print(f"{name}: matched floor {f}: recall {at['recall']:.4f} ({at['hits']}) false "
+                  f"hits {at['false_hits']} reach +{px['reach_positives']} "
+                  f"-{px['reach_negatives']} over {px['over_floor_per_query']}")
+    print(f"wrote {args.out}")
+
+
+def summary(name: str, got: dict[str, Any], raw: dict[str, Any] | None) -> str:
+    at = got["per_pair"]["at"][f"{FLOOR:.2f}"]
+    px = got["proxy"][f"{FLOOR:.2f}"]
+    under = got["per_pair"]["under_floor"]
+    return (f"{name}: under 0.5: +{under['paraphrases']} lost at floor, -{under['negatives']}; "
+            f"at 0.5 recall {at['recall']:.4f} ({at['hits']}/{at['positives']}) false hits "
+            f"{at['false_hits']}/{at['negatives']}; proxy reach +{px['reach_positives']} "
+            f"-{px['reach_negatives']} over-floor/query {px['over_floor_per_query']}")
+
+
+if __name__ == "__main__":
+    main()
