@@ -46,6 +46,7 @@ CUT = 0.916959  # S5's
 FLOORS = tuple(round(f, 2) for f in np.arange(0.30, 0.81, 0.02))
 CACHES = tuple((f"heldout{n}", f"heldout{n + 1}") for n in range(48, 58, 2))
 K = 5
+BY_SET = (0.5, 0.48, 0.46)  # floors read per set too
 
 
 def unit(rows: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
@@ -62,7 +63,10 @@ def per_pair(rows: list[dict[str, Any]], sims: np.ndarray) -> dict[str, Any]:
     return {
         "under_floor": {"paraphrases": sum(stage(r, FLOOR, CUT)[0] == "floor" for r in pos),
                         "negatives": sum(r["similarity"] < FLOOR for r in neg)},
-        "at": {f"{f:.2f}": counts(moved, f, CUT) for f in FLOORS}}
+        "at": {f"{f:.2f}": counts(moved, f, CUT) for f in FLOORS},
+        "by_set": {f"{f:.2f}": {name: counts([r for r in moved if r["set"] == name], f, CUT)
+                                for name in dict.fromkeys(r["set"] for r in moved)}
+                   for f in BY_SET}}
 
 
 def proxy(vec: dict[str, np.ndarray], weight: np.ndarray | None,
@@ -143,6 +147,8 @@ def main() -> None:
     parser.add_argument("--rows", nargs="+", type=Path, required=True)
     parser.add_argument("--maps", nargs="*", type=Path, default=[])
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--proxy", action=argparse.BooleanOptionalAction, default=True,
+                        help="the populated-cache proxy on heldout48-57 (--no-proxy: rows only)")
     parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), default=None,
                         help="N pairs through the lookup with MAP at FLOOR, against the rows")
     args = parser.parse_args()
@@ -150,7 +156,7 @@ def main() -> None:
             if line.strip()]
     from pair_sets import load_sets
 
-    pairs_by_cache = [load_sets(list(c)) for c in CACHES]
+    pairs_by_cache = [load_sets(list(c)) for c in CACHES] if args.proxy else []
     texts_by_cache = [entries(p, 10_000) for p in pairs_by_cache]
     every = list(dict.fromkeys([t for r in rows for t in (r["a"], r["b"])]
                                + [t for ts in texts_by_cache for t in ts]
@@ -170,15 +176,16 @@ def main() -> None:
                 weight = npz["weight"].astype(np.float64)
                 meta = json.loads(str(npz["meta"]))
         sims = np.sum(unit(a, weight) * unit(b, weight), axis=1)
-        got = {"per_pair": per_pair(rows, sims),
-               "proxy": proxy(vec, weight, pairs_by_cache, texts_by_cache)}
+        got = {"per_pair": per_pair(rows, sims)}
+        if args.proxy:
+            got["proxy"] = proxy(vec, weight, pairs_by_cache, texts_by_cache)
         if meta:
             got["recipe"] = meta["recipe"]
             got["cpu_s"] = meta["cpu_s"]
         result["maps"][name] = got
         print(summary(name, got, result["maps"].get("raw")), flush=True)
-    base = result["maps"]["raw"]["proxy"][f"{FLOOR:.2f}"]["over_floor_per_query"]
-    for got in result["maps"].values():
+    for got in result["maps"].values() if args.proxy else ():
+        base = result["maps"]["raw"]["proxy"][f"{FLOOR:.2f}"]["over_floor_per_query"]
         fits = [f for f, v in got["proxy"].items() if v["over_floor_per_query"] <= base]
         got["matched_floor"] = min(fits, key=float) if fits else None
     if args.check is not None:
@@ -189,7 +196,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     for name, got in result["maps"].items():
-        f = got["matched_floor"]
+        f = got.get("matched_floor")
         if f is not None:
             at = got["per_pair"]["at"][f]
             px = got["proxy"][f]
@@ -201,12 +208,15 @@ def main() -> None:
 
 def summary(name: str, got: dict[str, Any], raw: dict[str, Any] | None) -> str:
     at = got["per_pair"]["at"][f"{FLOOR:.2f}"]
-    px = got["proxy"][f"{FLOOR:.2f}"]
     under = got["per_pair"]["under_floor"]
-    return (f"{name}: under 0.5: +{under['paraphrases']} lost at floor, -{under['negatives']}; "
+    line = (f"{name}: under 0.5: +{under['paraphrases']} lost at floor, -{under['negatives']}; "
             f"at 0.5 recall {at['recall']:.4f} ({at['hits']}/{at['positives']}) false hits "
-            f"{at['false_hits']}/{at['negatives']}; proxy reach +{px['reach_positives']} "
-            f"-{px['reach_negatives']} over-floor/query {px['over_floor_per_query']}")
+            f"{at['false_hits']}/{at['negatives']}")
+    if "proxy" not in got:
+        return line
+    px = got["proxy"][f"{FLOOR:.2f}"]
+    return (f"{line}; proxy reach +{px['reach_positives']} -{px['reach_negatives']} "
+            f"over-floor/query {px['over_floor_per_query']}")
 
 
 if __name__ == "__main__":
