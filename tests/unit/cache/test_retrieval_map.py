@@ -164,3 +164,21 @@ def test_probe_reports_the_mapped_cosine(tmp_path: Path) -> None:
     assert not raw.hit and raw.refused_by == "threshold"
     assert mapped.hit and mapped.similarity == pytest.approx(
         float(rmap.apply(cached) @ rmap.apply(query)), abs=1e-6)
+
+
+def test_the_setting_gives_every_tenant_index_the_map(tmp_path: Path) -> None:
+    """``cache.retrieval_map`` is read once, when the cache is built (a file that is no map
+    fails there, not in a request), and each tenant's index ranks by it; off, none has."""
+    from llm_router.cache.service import ResponseCache
+
+    from .test_answers import Store, request
+
+    path = str(saved(tmp_path, SQUEEZE))
+    cache = ResponseCache(CacheConfig(retrieval_map=path), Store(), dim=DIM)  # type: ignore[arg-type]
+    assert cache.lookup_exact("t", request("first?")) is None  # loads the tenant
+    assert cache._tenant("t").index.retrieval_map is shared_retrieval_map(path)
+    plain = ResponseCache(CacheConfig(), Store(), dim=DIM)  # type: ignore[arg-type]
+    assert plain._tenant("t").index.retrieval_map is None
+    with pytest.raises(ConfigError):
+        ResponseCache(CacheConfig(retrieval_map=str(tmp_path / "none.npz")), Store(),  # type: ignore[arg-type]
+                      dim=DIM)
