@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from llm_router.catalog import Tier
-from llm_router.classifier.runtime import ComplexityClassifier, load_classifier, route
+from llm_router.classifier.runtime import ComplexityClassifier, load_classifier, routing
 from llm_router.embedding.base import Embedder
 from llm_router.schema import ChatRequest, UserMessage, text_of
 
@@ -87,7 +87,7 @@ class TierPicker:
         if embedding is None:
             embedding = self.embedder.embed_one(text)
         result = self.classifier.classify(text, embedding)
-        plain = route(result, self.under_cost)
-        tier = route(result, self.under_cost, text) if self.two_asks else plain
-        return TierChoice(tier, result.label, result.confidence, embedding, self.under_cost,
-                          two_asks=tier != plain)
+        # One decision gives both the plain tier and the routed one (``runtime.routing``).
+        routed = routing(result, self.under_cost, text if self.two_asks else None)
+        return TierChoice(routed.tier, result.label, result.confidence, embedding,
+                          self.under_cost, two_asks=routed.two_asks)

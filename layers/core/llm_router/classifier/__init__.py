@@ -5,8 +5,10 @@ plus a few cheap text features. ``runtime`` is what the router imports; ``train`
 from llm_router.classifier.runtime import (
     Classification,
     ComplexityClassifier,
+    Routing,
     load_classifier,
     route,
+    routing,
 )
 from llm_router.classifier.tiers import TIERS, Tier
 
@@ -14,7 +16,9 @@ __all__ = [
     "TIERS",
     "Classification",
     "ComplexityClassifier",
+    "Routing",
     "Tier",
     "load_classifier",
     "route",
+    "routing",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -75,18 +75,37 @@ class ComplexityClassifier:
         return _classification(self.probabilities([text], embedding)[0])
 
 
-def route(classification: Classification, under_cost: float, text: str | None = None
-          ) -> Tier:
+class Routing(NamedTuple):
+    """One query's decision: ``plain`` by expected cost alone, ``tier`` where it goes."""
+
+    plain: Tier
+    tier: Tier  # ``plain``, or moderate where the two-asks override moved a simple one
+
+    @property
+    def two_asks(self) -> bool:
+        """The two-asks override moved it (the only step after the cost decision)."""
+        return self.tier != self.plain
+
+
+def routing(classification: Classification, under_cost: float, text: str | None = None
+            ) -> Routing:
     """The tier to route to: the one with the lowest expected error cost when one tier
     of under-routing costs ``under_cost`` times one tier of over-routing. A sure answer
     keeps its label; an unsure one moves up (a weak model on a hard query costs quality,
     a strong model on an easy one only money). With the query's ``text``, the two-asks
-    override follows (``decision.two_asks_up``: simple -> moderate); None leaves it off."""
+    override follows (``decision.two_asks_up``: simple -> moderate); None leaves it off.
+    One ``decide`` gives both tiers, so the router can record whether the override moved
+    the query without deciding twice."""
     probs = np.asarray(classification.probabilities, dtype=np.float32)
-    routed = decide(probs, under_cost)
-    if text is not None:
-        routed = two_asks_up(routed, probs, [text])
-    return TIERS[int(routed[0])]
+    plain = decide(probs, under_cost)
+    routed = plain if text is None else two_asks_up(plain, probs, [text])
+    return Routing(TIERS[int(plain[0])], TIERS[int(routed[0])])
+
+
+def route(classification: Classification, under_cost: float, text: str | None = None
+          ) -> Tier:
+    """``routing(...).tier``: the tier alone, for callers that do not need the plain one."""
+    return routing(classification, under_cost, text).tier
 
 
 def load_classifier(
