@@ -305,6 +305,10 @@ def report(oof: Path, out: Path | None) -> dict[str, Any]:
 
 
 TB_SETS = ("heldout52", "heldout53", "heldout54", "heldout55")
+# The artefact rule TB read, pinned: since session 27 the layer ships 2.142f8f8c (which
+# trained on heldout52-55), so ``tb`` reruns only with 2.eb2f328f's files put back in the
+# layer (``classifier.json`` and ``classifier.npz`` of layers/core/llm_router/data/classifier
+# at 66c9ccc, session 27's start).
 TB_VERSION, TB_U, TB_CEILING = "2.eb2f328f", 2.0, 30
 TB_MORE_RIGHT, TB_UNDER_SLACK = 3, 2
 

@@ -758,6 +758,83 @@ SOURCES = (
            "2.7559432f and TA at abda2c1; then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The fifty-second and fifty-third (data/heldout52/, data/heldout53/): written at
+    # session 25's start; session 26's decision sets (their classifier queries decided
+    # rule TB, scored by the shipped artefact, never trained on; session 26's TA
+    # exploration read them as seen rows); trained on since 2026-12-06 session 27 (i13).
+    Source("independent-v52", "../../heldout52/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout52/, 80 marked borderline by its writer), at session 25's start "
+           "(scrap-metal yards, tanneries and leather workshops, tuk-tuk operators, soap "
+           "and candle sellers, self-service car washes, piano movers, log-burner fitters, "
+           "rope-access window cleaners, truck stops, invented small businesses; writers "
+           "from Socotra, Svaneti, Sao Tome, Yemen and Oman, Guam, Cebu, Chechnya, "
+           "Dagestan, long-distance drivers); its classifier queries were session 26's TB "
+           "decision data; added to training in session 27",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v53", "../../heldout53/classifier_queries.jsonl", "train",
+           "505 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout53/, 73 marked borderline by its writer), at session 25's start "
+           "(mushroom-foraging walks, cheese caves, skating rinks and curling clubs, "
+           "taxidermists, bookmakers, narrowboat and houseboat holidays, tattoo-removal "
+           "clinics, a hospital porter helpdesk, invented small businesses; writers from "
+           "the Faroes, the Azores, Kerala, Sindh, Palau, Vanuatu, Labrador, Cherokee and "
+           "Aboriginal Australian communities, night-shift porters); its classifier "
+           "queries were session 26's TB decision data; added to training in session 27",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The fifty-fourth and fifty-fifth (data/heldout54/, data/heldout55/): written
+    # mid-session 25 (after rule S5b read heldout52-53's pairs); session 26's decision
+    # sets (rule TB, as heldout52-53; not read by its TA exploration); trained on since
+    # 2026-12-06 session 27 (i13).
+    Source("independent-v54", "../../heldout54/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout54/, 65 marked borderline by its writer), mid-session 25 "
+           "(model-railway shops, coin and stamp dealers, typewriter repairers, cable cars "
+           "and funiculars, ice hotels, car-boot sales, float-tank studios, ambulance "
+           "dispatch software, invented small businesses; writers from Hainan, the "
+           "Marshall Islands, Nunavik, Mizoram and Nagaland, Hokkaido's ski towns, "
+           "dispatchers and paramedics on night shifts); its classifier queries were "
+           "session 26's TB decision data; added to training in session 27",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v55", "../../heldout55/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout55/, 71 marked borderline by its writer), mid-session 25 "
+           "(snake catchers, hovercraft rides, clog makers, greenhouse builders, bridal "
+           "alterations, farm stays, mobile tyre-and-battery vans, invented small "
+           "businesses; writers from the Aland Islands, Lesotho's highlands, Mauritania "
+           "and Mali, the Chatham Islands, Newfoundland outports, warehouse pickers on "
+           "rotating shifts); its classifier queries were session 26's TB decision data; "
+           "added to training in session 27",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The fifty-sixth and fifty-seventh (data/heldout56/, data/heldout57/): written at
+    # session 26's start, scored once with 2.eb2f328f and TB at 79b8689 (session 26's
+    # end), then declared seen; trained on since 2026-12-06 session 27 (i13).
+    Source("independent-v56", "../../heldout56/classifier_queries.jsonl", "train",
+           "492 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout56/, 66 marked borderline by its writer), at session 26's start "
+           "(organ tuning and accordion repair, knife-sharpening vans, a wig studio, "
+           "coffee roasters, a charcoal burners' co-op, a pearl farm and crab fishery, "
+           "crane hire, invented small businesses; writers from Eritrea, Assam, the "
+           "Andaman and Nicobar Islands, Sami herding families, Chukotka, Niue, Tokelau, "
+           "crane operators); scored once with 2.eb2f328f and TB at 79b8689; then "
+           "declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v57", "../../heldout57/classifier_queries.jsonl", "train",
+           "503 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout57/, 88 marked borderline by its writer), at session 26's start "
+           "(dawn-delivery bakeries, arcade and pinball halls, camel and ostrich farms, "
+           "plasterers, guide-dog trainers, lifeguard agencies, laundromat cafes, a "
+           "shift-roster app, invented small businesses; writers from Meghalaya, Manipur, "
+           "Tripura, Darjeeling, Pitcairn, Rapa Nui, Zeeland, Limburg, Tuareg and Berber "
+           "towns of the Sahel, rotating rosters); scored once with 2.eb2f328f and TB at "
+           "79b8689; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
