@@ -105,8 +105,8 @@ def record(classifier_dir: Path | None, embeddings_path: Path | None,
         "run": run_record(),
         # Which code picked: the two files the change touches, where they were read from
         # (main's tree for "before": PYTHONPATH) and their sha256.
-        "sources": {str(Path(m.__file__).resolve()): hashlib.sha256(
-            Path(m.__file__).read_bytes()).hexdigest() for m in (complexity, runtime)},
+        "sources": {str(Path(str(m.__file__)).resolve()): hashlib.sha256(
+            Path(str(m.__file__)).read_bytes()).hexdigest() for m in (complexity, runtime)},
         "queries": len(rows),
         "sets": {name: sum(r[0] == name for r in rows)
                  for name in (*SEEN, "queries.jsonl:heldout")},
