@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from floor_rule import Rule, checks, nearest_key, point, variant_key
+from floor_rule import Rule, alone_check, checks, nearest_key, point, shared_added, variant_key
 from run_record import run_record
 
 from train.cache_verifier.pairs import read_jsonl
@@ -98,6 +98,10 @@ def main() -> int:
     parser.add_argument("--quora", type=Path, required=True, help="S5's pairs rows")
     parser.add_argument("--shared", type=Path, nargs="+", required=True,
                         help="cache_shared.py results, one per pair of sets")
+    parser.add_argument("--shared-pairs", type=Path, nargs="*", default=[],
+                        help="the runs' --pairs-out rows, in --shared's order: the answers "
+                             "each arm adds or changes, with both texts, and the one-entry "
+                             "probes checked against stage() on --rows")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     rows = [r for path in args.rows for r in read_jsonl(path)]
@@ -109,6 +113,13 @@ def main() -> int:
         sets = tuple(run["sets"])
         all_sets += sets
         result["runs"]["+".join(sets)] = {"file": path.name, **record(rows, quora, run, sets)}
+    for path, run in zip(args.shared_pairs, runs, strict=False):
+        answers = read_jsonl(path)
+        sets = tuple(run["sets"])
+        got = result["runs"]["+".join(sets)]
+        for arm in ARMS:
+            got[f"added_{arm}"] = shared_added(answers, rule(sets, arm))
+            got[f"alone_{arm}"] = alone_check(rows, answers, rule(sets, arm))
     if len(runs) > 1:
         weights = [lookups(rows, tuple(r["sets"])) for r in runs]
         result["pooled"] = record(rows, quora, pooled(runs, weights), all_sets)
@@ -133,6 +144,15 @@ def main() -> int:
                   f"{sh['negatives_answered_by_another']} "
                   f"({'/'.join(map(str, sh['negatives_another_right_wrong_unknown']))}) | "
                   f"{sh['scored_per_lookup']} | {sh['cpu_ms_per_lookup_measured']} | {marks} |")
+    for name, r in result["runs"].items():
+        for arm in ARMS:
+            for f, a in r.get(f"added_{arm}", {}).items():
+                differ = sum(v["differ"] for v in r[f"alone_{arm}"].values())
+                print(f"{name} {arm} {f}: own added {a['own_added']['paraphrases']} + / "
+                      f"{a['own_added']['negatives']} -; another's added "
+                      f"{a['another_added']['paraphrase_queries']} + / "
+                      f"{a['another_added']['negative_queries']} -; answers changed "
+                      f"{a['answers_changed']}; probes differing from stage(): {differ}")
     print(f"\nwrote {args.out}")
     return 0
 
