@@ -22,7 +22,7 @@ journal's order is the same on every instance and in the snapshot
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ import numpy.typing as npt
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.guards import Signature, signature
 from llm_router.cache.pair_features import NO_CODE, TOLERANT, number_codes
-from llm_router.cache.policy import MatchPolicy, Refusal
+from llm_router.cache.policy import MatchPolicy, Refusal, Verdict
 from llm_router.cache.retrieval_map import RetrievalMap
 from llm_router.cache.similarity import cosine_scores, top_k
 
@@ -57,6 +57,77 @@ class Lookup:
     refused_by: Refusal | None
     probability: float | None = None  # the verifier's, for the hit or the first refusal
     respelling: tuple[str, ...] | None = None  # a hit's form changes (``spelling.py``)
+
+
+@dataclass(frozen=True)
+class FirstRound:
+    """``TenantIndex.search``'s first round as the index stood when it was read: copies of
+    the candidates' texts and cosines (never row numbers: a removal moves rows), and the
+    first one's lowered floor (``MatchPolicy.floor_for_nearest``). What ``prescore``
+    reads outside the tenant's lock."""
+
+    candidates: list[tuple[str, float]]  # (cached text, cosine), nearest first
+    lowered: float | None
+    # What ``search`` reuses instead of a second ``nearest`` call where the index has not
+    # changed since (``TenantIndex.generation``) and the lookup is the same (its ``now``
+    # too: a second later an entry may have expired): the rows are valid only then.
+    reuse: tuple[int, int, str, int, str] = (-1, 0, "", 0, "")  # generation, now, ...
+    query: npt.NDArray[np.float32] | None = None
+    nearest: tuple[list[tuple[int, float]], float | None] = ([], None)
+    # ``MatchPolicy.respelled`` of each candidate's text that ``prescore`` checked (a
+    # function of the two texts but for the cosine it repeats): ``search`` reads it there
+    # instead of checking again.
+    respelled: dict[str, Verdict | None] = field(default_factory=dict)
+
+
+def respelled_hit(candidates: list[tuple[str, float]], policy: MatchPolicy, query_text: str,
+                  known: dict[str, Verdict | None] | None = None
+                  ) -> tuple[int, Verdict] | None:
+    """The first of a round's candidates that answers as the same question respelled
+    (``MatchPolicy.respelled``; no model, no floor), and its verdict; None: none does.
+    ``known``: verdicts checked before, by text (read instead of checking again; the
+    texts checked now are added)."""
+    for n, (text, similarity) in enumerate(candidates):
+        if known is not None and text in known:
+            kept = known[text]
+            respelled = None if kept is None else replace(kept, similarity=similarity)
+        else:
+            respelled = policy.respelled(similarity, text, query_text)
+            if known is not None:
+                known[text] = respelled
+        if respelled is not None and respelled.hit:
+            return n, respelled
+    return None
+
+
+def over_floor(candidates: list[tuple[str, float]], policy: MatchPolicy,
+               lowered: float | None) -> list[str]:
+    """The texts of a round's candidates at or over the floor (the first one's:
+    ``lowered`` where given): those the verifier may read, scored in one pass."""
+    return [text for n, (text, similarity) in enumerate(candidates)
+            if similarity >= (policy.threshold if n or lowered is None else lowered)]
+
+
+def search_prescored(index: TenantIndex, query: npt.NDArray[np.float32], context: str,
+                     now: int, policy: MatchPolicy, query_text: str,
+                     widen_to: int = WIDEN_TO) -> Lookup:
+    """The router's lookup (``ResponseCache.find_semantic``) in one thread, no lock
+    between its steps: ``first_round``, ``prescore``, ``search``. ``probe`` and the
+    benches run it, so their answers are the lookup's, pass for pass."""
+    first = index.first_round(query, context, now, policy, query_text, widen_to)
+    prescore(first, policy, query_text)
+    return index.search(query, context, now, policy, query_text, widen_to, first)
+
+
+def prescore(round_: FirstRound, policy: MatchPolicy, query_text: str) -> None:
+    """Have the verifier score, outside the tenant's lock, the pairs ``search``'s first
+    round will hand it (``MatchPolicy.before_judging``), unless a candidate answers as
+    respelled first (then ``search`` scores nothing). A warm-up only: ``search`` still
+    makes every verdict under the lock, on the index as it is then, and scores there any
+    pair not kept (a candidate added meanwhile, a score evicted)."""
+    if respelled_hit(round_.candidates, policy, query_text, round_.respelled) is None:
+        policy.before_judging([(query_text, cached) for cached in
+                               over_floor(round_.candidates, policy, round_.lowered)])
 
 
 # Rows a new index makes room for: it doubles as entries come (``_grow``). A tenant's
@@ -102,6 +173,9 @@ class TenantIndex:
         self.watermark = ""  # newest journal sort key seen
         self.evicted_through = ""  # newest journal sort key the cap let go
         self.evicted = 0  # entries the cap let go (stats, benchmarks)
+        # Bumped by every change to the rows (``add``, ``remove``, the contexts' codes):
+        # a ``FirstRound`` read at the same generation holds rows still valid.
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -122,6 +196,7 @@ class TenantIndex:
         if held is not None and held[0] == record.expires_at and (
                 record.embedding is None or record.key in self._row):
             return False
+        self.generation += 1
         # An exact-only record of a key with a row leaves the row (and its text) as it is.
         size = held[2] if held is not None and record.embedding is None \
             and record.key in self._row else record.nbytes
@@ -151,6 +226,7 @@ class TenantIndex:
         return True
 
     def remove(self, key: str) -> None:
+        self.generation += 1
         held = self._exact.pop(key, None)
         if held is not None:
             self.nbytes -= held[2]
@@ -189,6 +265,7 @@ class TenantIndex:
         context of its own, and their codes would otherwise outlive their entries."""
         held = set(np.unique(self._contexts[:len(self._keys)]).tolist())
         if len(self._context_codes) > len(held):
+            self.generation += 1
             self._context_codes = {context: code for context, code in self._context_codes.items()
                                    if code in held}
 
@@ -208,18 +285,27 @@ class TenantIndex:
             self.evicted += 1
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
-               policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO) -> Lookup:
+               policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO,
+               prescored: FirstRound | None = None) -> Lookup:
         """The first candidate that may answer, judged ``CANDIDATES`` at a time, nearest
         first (a round: the respelling check on each, then floor, hard check and verifier
         in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
         candidate of a round answered and none fell under the floor. Each candidate the
         verifier refused raises the bar of the next (``MatchPolicy.rank_margin``). Where
         no candidate reaches the floor, the nearest may still be judged at the policy's
-        ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it."""
-        numbers = number_codes(query_text) if policy.filters_numbers else None
-        raw, query = query, self._retrieval(query)
-        nearest, best_similarity = self._nearest(query, context, now,
-                                                 max(CANDIDATES, widen_to), numbers)
+        ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it.
+        ``prescored``: this lookup's ``prescore``d first round, whose respelling checks it
+        reads (its scores are the verifier's, kept), and whose candidates it reads where
+        the index has not changed since (``FirstRound.reuse``)."""
+        k = max(CANDIDATES, widen_to)
+        if prescored is not None and prescored.query is query and prescored.reuse == (
+                self.generation, now, context, k, query_text):
+            raw = query
+            nearest, best_similarity = prescored.nearest  # the index is as it was read
+        else:
+            numbers = number_codes(query_text) if policy.filters_numbers else None
+            raw, query = query, self._retrieval(query)
+            nearest, best_similarity = self._nearest(query, context, now, k, numbers)
         if best_similarity is None:
             return Lookup(None, 0.0, "context")
         if not nearest:  # every live entry of the context names other amounts or ids
@@ -233,7 +319,8 @@ class TenantIndex:
         for start in range(0, len(nearest), CANDIDATES):
             found, refusal, p, floor_reached, judged = self._judge(
                 nearest[start:start + CANDIDATES], policy, query_text, judged,
-                lowered if start == 0 else None, raw)
+                lowered if start == 0 else None, raw,
+                prescored.respelled if prescored is not None and start == 0 else None)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)
             if first_refusal is None:
@@ -244,7 +331,8 @@ class TenantIndex:
 
     def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
                query_text: str, judged: int, lowered: float | None = None,
-               raw: npt.NDArray[np.float32] | None = None
+               raw: npt.NDArray[np.float32] | None = None,
+               respelled_known: dict[str, Verdict | None] | None = None
                ) -> tuple[Match | None, Refusal | None,
                           tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
@@ -252,15 +340,16 @@ class TenantIndex:
         candidates the verifier refused, ``judged`` before this round included).
         ``lowered``: the floor of the round's first candidate, under the policy's.
         ``raw``: the query's raw vector, whose cosine the checks read with a map."""
-        for row, similarity in candidates:  # the same question respelled: no model, no floor
-            respelled = policy.respelled(similarity, self._texts[row], query_text)
-            if respelled is not None and respelled.hit:
-                return (Match(self._keys[row], respelled.similarity), None,
-                        (None, respelled.respelling), False, judged)
-        over_floor = [self._texts[row] for n, (row, similarity) in enumerate(candidates)
-                      if similarity >= (policy.threshold if n or lowered is None else lowered)]
+        texts = [(self._texts[row], similarity) for row, similarity in candidates]
+        # The same question respelled.
+        respelled = respelled_hit(texts, policy, query_text, respelled_known)
+        if respelled is not None:
+            n, verdict = respelled
+            return (Match(self._keys[candidates[n][0]], verdict.similarity), None,
+                    (None, verdict.respelling), False, judged)
         # Each may be judged: one pass.
-        policy.before_judging([(query_text, cached) for cached in over_floor])
+        policy.before_judging([(query_text, cached)
+                               for cached in over_floor(texts, policy, lowered)])
         # The lexical signatures are read only by the guards without a verifier.
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
@@ -280,6 +369,22 @@ class TenantIndex:
                 return None, first[0], (first[1], None), True, judged
         assert first is not None
         return None, first[0], (first[1], None), False, judged
+
+    def first_round(self, query: npt.NDArray[np.float32], context: str, now: int,
+                    policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO
+                    ) -> FirstRound:
+        """The candidates of ``search``'s first round (the same ``nearest`` call, the same
+        lowered floor), copied for ``prescore`` (none: nothing to score)."""
+        numbers = number_codes(query_text) if policy.filters_numbers else None
+        k = max(CANDIDATES, widen_to)
+        nearest, best_similarity = self._nearest(self._retrieval(query), context, now, k,
+                                                 numbers)
+        return FirstRound([(self._texts[row], similarity)
+                           for row, similarity in nearest[:CANDIDATES]],
+                          None if best_similarity is None or not nearest
+                          else policy.floor_for_nearest(nearest[0][1], best_similarity),
+                          reuse=(self.generation, now, context, k, query_text), query=query,
+                          nearest=(nearest, best_similarity))
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
                 k: int = CANDIDATES, numbers: tuple[int, int] | None = None

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from llm_router.cache.answers import AnswerMemo
 from llm_router.cache.entry import CachedAnswer, CacheHit, Found, IndexRecord
-from llm_router.cache.index import TenantIndex
+from llm_router.cache.index import TenantIndex, prescore
 from llm_router.cache.keys import context_key, exact_key
 from llm_router.cache.policy import CachePlan, plan_for, policy_for
 from llm_router.cache.preparer import Preparer
@@ -211,10 +211,24 @@ class ResponseCache:
         """``lookup_semantic``, saying why when it missed for another reason than no match
         (no entry near enough, or the checks and the verifier said no)."""
         try:
+            context = context_key(tenant_id, request)
+            policy = policy_for(self.config, tenant_id)
+            # The verifier's pass, most of a lookup's CPU, runs outside the tenant's lock
+            # (``prescore``): the exact lookups, the entries added after settles and the
+            # other lookups of the tenant do not wait for it. The verdict is still made
+            # under the lock, by ``search`` on the index as it is then, which finds the
+            # scores kept (docs/semantic-cache.md "Locking").
+            first = None
+            if policy.verifier is not None:
+                with self._synced(tenant_id) as tenant:
+                    first = tenant.index.first_round(embedding, context, self._now(),
+                                                     policy, query)
+            if first is not None:
+                with self._lookup():
+                    prescore(first, policy, query)
             with self._synced(tenant_id) as tenant, self._lookup():
-                lookup = tenant.index.search(embedding, context_key(tenant_id, request),
-                                             self._now(), policy_for(self.config, tenant_id),
-                                             query)
+                lookup = tenant.index.search(embedding, context, self._now(), policy, query,
+                                             prescored=first)
             if lookup.match is None:
                 return Found(None)
             answer = self._answer(tenant_id, lookup.match.key)
