@@ -93,7 +93,7 @@ from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
-from llm_router.cache.index import CANDIDATES, TenantIndex  # noqa: E402
+from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
@@ -454,7 +454,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
             started = time.process_time()
-            lookup = searched.search(vectors[query], "ctx", 0, policy, query, widen_to=k)
+            lookup = search_prescored(searched, vectors[query], "ctx", 0, policy, query,
+                                      widen_to=k)
             cpu[name] += time.process_time() - started
             scored[name] += 0 if count is None else count.pairs - before
             answered = None if lookup.match is None else key_text[lookup.match.key]
