@@ -4,10 +4,11 @@ serve``, at 1, 4 and 8 concurrent clients (session 27, exploration: nothing deci
     .venv/bin/python bench/lock_wait.py --rows ROWS.jsonl [--seed 1500] [--queries 200] \\
         [--clients 1 4 8] --out bench/results/lock-wait-session27.json
 
-``TenantIndex.search`` runs under the tenant's lock (``ResponseCache._synced``), and with
-the verifier it scores the candidates with the cross-encoder there, so lookups of one
-tenant queue behind each other. For each client count: a fresh ``serve`` (embedded store,
-one loopback upstream, cache on, one API key: one tenant), the timers of
+A semantic lookup reads its candidates under the tenant's lock, has the verifier score
+them outside it (``index.prescore``, session 27; before that the pass ran under the lock,
+inside ``TenantIndex.search``), then makes its verdict under the lock again: what still
+waits for the lock is what this measures. For each client count: a fresh ``serve``
+(embedded store, one loopback upstream, cache on, one API key: one tenant), the timers of
 bench/lock_wait_marks/sitecustomize.py on its PYTHONPATH; the cache seeded with the
 ``seed`` first distinct cached texts (``a``) of ROWS (``cache_losses.py --pairs-out`` rows),
 one request at a time; then the ``queries`` first distinct query texts (``b``) of the rows
@@ -15,10 +16,9 @@ the verifier read (over the floor, not respelled, not refused by the amounts che
 are no cached text, sent by N clients of that key at once. Reports, per client count, over
 the query phase: throughput, the clients' p50 / p99, and from the server's timers per
 lookup the wall time, the lock wait, the time held, ``TenantIndex.search`` and the
-verifier's batched pass; the other acquires (``remember``). The server is stopped by its
-PID (``Gateway.stop``). With ``--prescore``, each client count runs a second time with the
-marks' prototype of scoring outside the lock (``$LOCK_WAIT_PRESCORE``: the candidates'
-scores read before the unchanged lookup, which finds them kept). Run it on a quiet
+verifier's batched pass, outside the lock (``prescore_ms``) and under it (``verifier_ms``:
+pairs ``search`` found no kept score for); the other acquires (``remember``). The server
+is stopped by its PID (``Gateway.stop``). Run it on a quiet
 machine: every figure stretches under load.
 """
 
@@ -86,16 +86,11 @@ def pct(values: list[float], q: float) -> float:
     return round(1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 2)
 
 
-def one_level(clients: int, cached: list[str], queries: list[str],
-              prescore: bool = False) -> dict[str, Any]:
+def one_level(clients: int, cached: list[str], queries: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="lock-wait-") as folder:
         marks = Path(folder) / "marks.jsonl"
         os.environ["LOCK_WAIT_MARKS"] = str(marks)
-        if prescore:
-            os.environ["LOCK_WAIT_PRESCORE"] = "1"
-        else:
-            os.environ.pop("LOCK_WAIT_PRESCORE", None)
-        return {"prescore": prescore, **measured(clients, cached, queries, marks)}
+        return measured(clients, cached, queries, marks)
 
 
 def measured(clients: int, cached: list[str], queries: list[str], marks: Path
@@ -168,8 +163,6 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1500, help="cached texts seeded")
     parser.add_argument("--queries", type=int, default=200, help="queries a client count")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--prescore", action="store_true",
-                        help="each client count again with the scores read outside the lock")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -178,10 +171,9 @@ def main() -> int:
     print(f"{len(cached)} cached texts, {len(queries)} queries", flush=True)
     levels = []
     for clients in args.clients:
-        for prescore in (False, True) if args.prescore else (False,):
-            level = one_level(clients, cached, queries, prescore)
-            print(json.dumps(level), flush=True)
-            levels.append(level)
+        level = one_level(clients, cached, queries)
+        print(json.dumps(level), flush=True)
+        levels.append(level)
     result = {"rows": str(args.rows), "seed": len(cached), "queries": len(queries),
               "levels": levels, "run": run_record()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,13 +12,11 @@ entry added after a miss's settle, ``remember``), appended to ``$LOCK_WAIT_MARKS
 only: nothing in the router imports it, and the request path runs unchanged but for the
 timers.
 
-With ``$LOCK_WAIT_PRESCORE`` set, a prototype of scoring outside the lock: before the
-unchanged ``find_semantic``, the lookup takes the lock only to read the index's nearest
-candidates over the floor (``TenantIndex.nearest``, as ``search`` chooses them), releases
-it, and has the verifier score those pairs (``MatchPolicy.before_judging``, timed as
-``prescore``); ``search`` then runs under the lock as before and finds their scores kept
-(``CrossVerifier.score_pairs`` scores only pairs it does not hold), so the verdict is still
-made under the lock, on the index as it is then: what such a change would buy.
+The lookup's verifier pass (``MatchPolicy.before_judging``) is timed as ``verifier``
+when the thread holds the tenant's lock and as ``prescore`` when not: since the pass
+moved out of the lock (``index.prescore``, session 27), ``prescore`` is the pass and
+``verifier`` what ``search`` still scores under the lock (a candidate added meanwhile, a
+score evicted).
 """
 
 from __future__ import annotations
@@ -70,6 +68,7 @@ class TimedLock:
         now = time.perf_counter()
         if got:
             self._since = now
+            _local.holding = True
         timers = getattr(_local, "timers", None)
         if timers is not None:
             timers["wait"] += now - started
@@ -81,6 +80,7 @@ class TimedLock:
 
     def release(self) -> None:
         held = time.perf_counter() - self._since
+        _local.holding = False
         timers = getattr(_local, "timers", None)
         if timers is not None:
             timers["hold"] += held
@@ -96,18 +96,21 @@ class TimedLock:
         self.release()
 
 
-def _timed(owner: Any, name: str, key: str) -> None:
-    """``owner.name`` adds its wall time to the running lookup's ``key`` timer."""
+def _timed(owner: Any, name: str, key: str, outside: str | None = None) -> None:
+    """``owner.name`` adds its wall time to the running lookup's ``key`` timer (to
+    ``outside``'s, where given, when the thread holds no tenant lock)."""
     inner = getattr(owner, name)
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
+        held = getattr(_local, "holding", False)
         try:
             return inner(*args, **kwargs)
         finally:
             timers = getattr(_local, "timers", None)
             if timers is not None:
-                timers[key] += time.perf_counter() - started
+                timers[key if held or outside is None else outside] += (
+                    time.perf_counter() - started)
 
     setattr(owner, name, wrapped)
 
@@ -140,37 +143,9 @@ def _install() -> None:
               **timers})
         return found
 
-    if os.environ.get("LOCK_WAIT_PRESCORE"):
-        find = _prescored(find)
     service.ResponseCache.find_semantic = find_semantic  # type: ignore[method-assign]
     _timed(index.TenantIndex, "search", "search")
-    _timed(policy.MatchPolicy, "before_judging", "verifier")
-
-
-def _prescored(find: Any) -> Any:
-    """``find_semantic`` with the candidates' scores read outside the lock first."""
-    from llm_router.cache.index import CANDIDATES, WIDEN_TO
-    from llm_router.cache.keys import context_key
-    from llm_router.cache.pair_features import number_codes
-    from llm_router.cache.policy import policy_for
-
-    def prescored(self: Any, tenant_id: str, request: Any, embedding: Any, query: str) -> Any:
-        tenant = self._tenant(tenant_id)
-        policy = policy_for(self.config, tenant_id)
-        numbers = number_codes(query) if policy.filters_numbers else None
-        with tenant.lock:  # the index as it is: a first lookup's sync is left to ``find``
-            index = tenant.index
-            rows = index.nearest(embedding, context_key(tenant_id, request), self._now(),
-                                 max(CANDIDATES, WIDEN_TO), numbers)
-            texts = [index._texts[row] for row, similarity in rows
-                     if similarity >= policy.threshold]
-        started = time.perf_counter()
-        with self._lookup():
-            policy.before_judging([(query, text) for text in texts])
-        _local.timers["prescore"] += time.perf_counter() - started
-        return find(self, tenant_id, request, embedding, query)
-
-    return prescored
+    _timed(policy.MatchPolicy, "before_judging", "verifier", "prescore")
 
 
 class _WhenServeRuns(importlib.abc.MetaPathFinder):
