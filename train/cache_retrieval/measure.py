@@ -25,6 +25,7 @@ each verdict must be the restaged row's, or the run stops.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -149,8 +150,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--proxy", action=argparse.BooleanOptionalAction, default=True,
                         help="the populated-cache proxy on heldout48-57 (--no-proxy: rows only)")
-    parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), default=None,
-                        help="N pairs through the lookup with MAP at FLOOR, against the rows")
+    parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), action="append",
+                        default=[], help="N pairs through the lookup with MAP at FLOOR, "
+                        "against the rows (repeatable: ``check`` is the first, ``checks`` all)")
     args = parser.parse_args()
     rows = [json.loads(line) for path in args.rows for line in path.read_text().splitlines()
             if line.strip()]
@@ -179,6 +181,9 @@ def main() -> None:
         got = {"per_pair": per_pair(rows, sims)}
         if args.proxy:
             got["proxy"] = proxy(vec, weight, pairs_by_cache, texts_by_cache)
+        if path is not None:
+            got["weight_sha256"] = hashlib.sha256(
+                np.ascontiguousarray(weight, dtype=np.float32).tobytes()).hexdigest()
         if meta:
             got["recipe"] = meta["recipe"]
             got["cpu_s"] = meta["cpu_s"]
@@ -188,10 +193,12 @@ def main() -> None:
         base = result["maps"]["raw"]["proxy"][f"{FLOOR:.2f}"]["over_floor_per_query"]
         fits = [f for f, v in got["proxy"].items() if v["over_floor_per_query"] <= base]
         got["matched_floor"] = min(fits, key=float) if fits else None
-    if args.check is not None:
-        result["check"] = check(rows, vec, Path(args.check[0]), float(args.check[1]),
-                                int(args.check[2]))
-        print(f"check: {result['check']}")
+    if args.check:
+        result["checks"] = [check(rows, vec, Path(m), float(f), int(n))
+                            for m, f, n in args.check]
+        result["check"] = result["checks"][0]
+        for got in result["checks"]:
+            print(f"check: {got}")
     result["run"] = run_record()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
