@@ -352,8 +352,11 @@ verifier-cross-s7: $(BIN)/llm-router data
 # CPU; sentence vectors through bench/embed_cache.py's cache, ~15 min under load for new texts).
 # Not in the layer and off: cache.retrieval_map names the file; decided by no rule yet.
 RETRIEVAL_MAP ?= .cache/cache_retrieval/full-mnr.npz
+# LAYER=1: also the layer's file (data/cache_retrieval/: the npz and a json with its sha256,
+# sources, licences and the rule), what cache.retrieval_map names by its bare file name.
 cache-retrieval-map: $(BIN)/llm-router data
 	OMP_NUM_THREADS=1 $(NICE) $(BIN)/python -m train.cache_retrieval.fit --shape full --loss mnr --out $(RETRIEVAL_MAP)
+	$(if $(LAYER),$(BIN)/python -m train.cache_retrieval.ship --map $(RETRIEVAL_MAP))
 
 demo: $(BIN)/llm-router data
 	$(BIN)/llm-router demo

@@ -182,3 +182,147 @@ def test_the_setting_gives_every_tenant_index_the_map(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         ResponseCache(CacheConfig(retrieval_map=str(tmp_path / "none.npz")), Store(),  # type: ignore[arg-type]
                       dim=DIM)
+
+
+def records_of(rows: dict[str, np.ndarray]) -> list[IndexRecord]:
+    return [IndexRecord(text, "ctx", text, vector, FOREVER, f"J#{i:03d}")
+            for i, (text, vector) in enumerate(rows.items())]
+
+
+def test_a_snapshots_entries_are_mapped_in_one_product_as_one_by_one(tmp_path: Path) -> None:
+    """``add_many`` (a snapshot's load) maps every row in one product: the same mapped
+    rows, bit for bit, as ``add`` one entry at a time, and the same lookups."""
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE + np.random.default_rng(5).normal(
+        scale=0.2, size=(DIM, DIM))))
+    rng = np.random.default_rng(6)
+    rows = {f"t{i}": v / np.linalg.norm(v) for i, v in
+            enumerate(rng.normal(size=(300, DIM)).astype(np.float32))}
+    records = records_of(rows)
+    records.insert(7, IndexRecord("exact", "ctx", "exact", None, FOREVER, "J#007x"))
+    one = TenantIndex(DIM, retrieval_map=rmap)
+    added_one = [one.add(r) for r in records]
+    batch = TenantIndex(DIM, retrieval_map=rmap)
+    assert batch.add_many(records) == added_one
+    n = one.semantic_rows
+    assert n == batch.semantic_rows == 300
+    assert np.array_equal(one._mapped[:n], batch._mapped[:n])
+    assert np.array_equal(one._vectors[:n], batch._vectors[:n])
+    assert one.nbytes == batch.nbytes
+    for q in rng.normal(size=(10, DIM)).astype(np.float32):
+        q /= np.linalg.norm(q)
+        assert one.nearest(q, "ctx", 0, 5) == batch.nearest(q, "ctx", 0, 5)
+    plain = TenantIndex(DIM)  # off: add_many is add, one by one
+    assert plain.add_many(records) == added_one and plain.semantic_rows == 300
+
+
+def test_a_mapped_row_counts_in_the_bytes(tmp_path: Path) -> None:
+    """With a map each semantic row holds its mapped vector too (``IndexRecord.held``):
+    ``max_index_bytes`` and ``newest_within`` count it; an exact-only entry holds none."""
+    from llm_router.cache.entry import EXACT_BYTES, MAPPED_ROW_BYTES, newest_within
+
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    semantic = IndexRecord("a", "ctx", "a text", axis(0), FOREVER, "J#1")
+    exact = IndexRecord("b", "ctx", "b", None, FOREVER, "J#2")
+    assert MAPPED_ROW_BYTES == 384 * 4
+    assert semantic.held(True) == semantic.nbytes + MAPPED_ROW_BYTES
+    assert semantic.held(False) == semantic.nbytes
+    assert exact.held(True) == exact.nbytes == EXACT_BYTES
+    mapped, raw = TenantIndex(DIM, retrieval_map=rmap), TenantIndex(DIM)
+    for index in (mapped, raw):
+        index.add(semantic)
+        index.add(exact)
+    assert mapped.nbytes == raw.nbytes + MAPPED_ROW_BYTES
+    records = records_of({f"t{i}": axis(i % DIM) for i in range(6)})
+    budget = 2 * records[0].held(True) + 10  # two mapped rows, three raw ones
+    assert len(list(newest_within(reversed(records), None, budget))) == 3
+    assert len(list(newest_within(reversed(records), None, budget, mapped=True))) == 2
+    capped = TenantIndex(DIM, max_bytes=budget, retrieval_map=rmap)
+    capped.add_many(records)
+    assert capped.semantic_rows == 2 and capped.nbytes <= budget
+
+
+def test_a_bare_file_name_is_the_layers(tmp_path: Path) -> None:
+    from llm_router.cache.retrieval_map import LAYER_DIR, resolve
+
+    assert resolve("full-mnr.npz") == LAYER_DIR / "full-mnr.npz"
+    assert LAYER_DIR.parts[-3:] == ("llm_router", "data", "cache_retrieval")
+    assert resolve(str(tmp_path / "m.npz")) == tmp_path / "m.npz"
+    assert resolve(".cache/cache_retrieval/full-mnr.npz") == Path(
+        ".cache/cache_retrieval/full-mnr.npz")
+
+
+def test_the_snapshot_load_maps_its_entries_as_the_journal_does(tmp_path: Path) -> None:
+    """A tenant's snapshot goes into its index through ``add_many``: its mapped rows are
+    those of the same entries added one by one."""
+    from llm_router.cache.service import ResponseCache
+
+    from .test_answers import Store, request
+
+    rows = {f"t{i}": axis(i % DIM, (i + 3) % DIM, 0.1 * i) for i in range(20)}
+    records = records_of(rows)
+
+    class Snapshots:
+        def load(self, tenant_id: str) -> tuple[list[IndexRecord], str]:
+            return records, records[-1].journal_sk
+
+    path = str(saved(tmp_path, SQUEEZE))
+    cache = ResponseCache(CacheConfig(retrieval_map=path), Store(),  # type: ignore[arg-type]
+                          snapshots=Snapshots(), dim=DIM)  # type: ignore[arg-type]
+    cache.lookup_exact("t", request("first?"))
+    index = cache._tenant("t").index
+    alone = filled(shared_retrieval_map(path), rows)
+    assert index.semantic_rows == alone.semantic_rows == 20
+    assert np.array_equal(index._mapped[:20], alone._mapped[:20])
+
+
+def test_the_shipped_map_is_the_one_its_json_names() -> None:
+    """When the catalog points at a map (``cache.retrieval_map``), the layer's file is the
+    one rule M decided: its weight's sha256 and the file's are its json's."""
+    import hashlib
+    import json
+
+    from llm_router.cache.retrieval_map import resolve
+
+    name = CacheConfig().retrieval_map
+    if name is None:
+        pytest.skip("cache.retrieval_map is off: no map is shipped")
+    path = resolve(name)
+    info = json.loads(path.with_suffix(".json").read_text())
+    assert info["sha256"] == RetrievalMap.load(path).sha256 == SHIPPED_MAP_SHA256
+    assert info["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert "rule M" in info["rule"] and info["sources"]
+
+
+SHIPPED_MAP_SHA256 = "b5af082d38c88262006e0173802a9f07525baf0c58a830f69c84246f0c789f0e"
+
+
+def test_make_cache_retrieval_map_layer_writes_the_file_and_its_json(tmp_path: Path) -> None:
+    """``train/cache_retrieval/ship.py`` (``make cache-retrieval-map LAYER=1``): the npz
+    byte for byte and a json with both sha256s, the sources and licences, and the rule."""
+    import hashlib
+    import json
+    import sys
+
+    from train.cache_retrieval import ship
+
+    weight = (np.eye(DIM) + 0.1).astype(np.float32)
+    sha = hashlib.sha256(weight.tobytes()).hexdigest()
+    meta = {"recipe": {"shape": "full"}, "pairs": {"paraphrases": 1}, "weight_sha256": sha,
+            "sources": {"heldout9": {"licence": "written for this project (Apache-2.0)"}}}
+    fitted = tmp_path / "fit" / "full-mnr.npz"
+    fitted.parent.mkdir()
+    np.savez(fitted, weight=weight, meta=np.array(json.dumps(meta)))
+    layer = tmp_path / "layer"
+    argv = sys.argv
+    sys.argv = ["ship.py", "--map", str(fitted), "--out-dir", str(layer)]
+    try:
+        ship.main()
+    finally:
+        sys.argv = argv
+    assert (layer / "full-mnr.npz").read_bytes() == fitted.read_bytes()
+    info = json.loads((layer / "full-mnr.json").read_text())
+    assert info["sha256"] == sha == RetrievalMap.load(layer / "full-mnr.npz").sha256
+    assert info["file_sha256"] == hashlib.sha256(fitted.read_bytes()).hexdigest()
+    assert info["sources"] == meta["sources"] and "rule M" in info["rule"]
+    assert "non-commercial" in info["licence"]
+    assert ship.LAYER_DIR.parts[-3:] == ("llm_router", "data", "cache_retrieval")

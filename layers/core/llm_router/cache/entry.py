@@ -23,6 +23,9 @@ HitKind = Literal["exact", "semantic"]
 # under what it holds.
 ROW_BYTES = 2_200
 EXACT_BYTES = 600
+# A semantic row's mapped copy of its vector under ``cache.retrieval_map`` (384 float32:
+# docs/cache-history.md "Session 27"), held beside the raw one.
+MAPPED_ROW_BYTES = 1_536
 
 
 @dataclass(frozen=True)
@@ -38,21 +41,27 @@ class IndexRecord:
 
     @property
     def nbytes(self) -> int:
-        """What the entry holds in a ``TenantIndex`` (``cache.max_index_bytes``): an
-        exact-only entry keeps no text."""
+        """What the entry holds in a ``TenantIndex`` without a retrieval map
+        (``cache.max_index_bytes``): ``held(mapped=False)``."""
+        return self.held(False)
+
+    def held(self, mapped: bool) -> int:
+        """What the entry holds in a ``TenantIndex``: an exact-only entry keeps no text;
+        with ``mapped`` (``cache.retrieval_map`` set) a semantic row also keeps its mapped
+        vector."""
         if self.embedding is None:
             return EXACT_BYTES
-        return ROW_BYTES + sys.getsizeof(self.text)
+        return ROW_BYTES + sys.getsizeof(self.text) + (MAPPED_ROW_BYTES if mapped else 0)
 
 
 def newest_within(records: Iterable[IndexRecord], entries: int | None,
-                  nbytes: int | None) -> Iterator[IndexRecord]:
+                  nbytes: int | None, mapped: bool = False) -> Iterator[IndexRecord]:
     """``records``, newest first, up to the first that would take them past ``entries``
-    or ``nbytes`` (``IndexRecord.nbytes``; the newest always): what an index under those
-    caps keeps of them (``TenantIndex._evict``). Stops reading there."""
+    or ``nbytes`` (``IndexRecord.held(mapped)``; the newest always): what an index under
+    those caps keeps of them (``TenantIndex._evict``). Stops reading there."""
     held = 0
     for count, record in enumerate(records):
-        held += record.nbytes
+        held += record.held(mapped)
         if (entries is not None and count >= entries) or (
                 nbytes is not None and count and held > nbytes):
             return

@@ -11,7 +11,8 @@ answer, and among many entries that differ only in a number ("order 1234", "orde
 they would take every candidate's place (issue 13/12).
 
 ``max_entries`` caps what one index holds, and ``max_bytes`` what its entries hold in
-memory (``IndexRecord.nbytes``: a long question's text is most of it): past either, the
+memory (``IndexRecord.held``: a long question's text is most of it; with a retrieval map
+a row's mapped vector too): past either, the
 entry learnt first goes (from the exact layer and the matrix together), and a record
 older than an entry the caps let go is never added back (the journal's overlap re-reads
 the last minute). Creation order, not use: hits write nothing to storage, so only the
@@ -22,6 +23,7 @@ journal's order is the same on every instance and in the snapshot
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -149,7 +151,7 @@ class TenantIndex:
         self.retrieval_map = retrieval_map
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self.max_bytes = max_bytes  # None: no cap; else the newest entry is always kept
-        self.nbytes = 0  # what the entries hold (``IndexRecord.nbytes``, summed)
+        self.nbytes = 0  # what the entries hold (``IndexRecord.held``, summed)
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         # The rows a search scores: the raw ones, or their mapped copies with a map.
         self._mapped = self._vectors if retrieval_map is None else np.zeros_like(self._vectors)
@@ -184,11 +186,23 @@ class TenantIndex:
     def semantic_rows(self) -> int:
         return len(self._keys)
 
-    def add(self, record: IndexRecord) -> bool:
+    def add_many(self, records: Sequence[IndexRecord]) -> list[bool]:
+        """``add`` of each record in turn (a snapshot's load), with a retrieval map the
+        semantic rows mapped in one product first (``RetrievalMap.apply`` on them all: the
+        same rows as one by one)."""
+        if self.retrieval_map is None:
+            return [self.add(record) for record in records]
+        semantic = [r.embedding.reshape(-1) for r in records if r.embedding is not None]
+        mapped = iter(self.retrieval_map.apply(np.stack(semantic)) if semantic else ())
+        return [self.add(r, None if r.embedding is None else next(mapped)) for r in records]
+
+    def add(self, record: IndexRecord,
+            mapped: npt.NDArray[np.float32] | None = None) -> bool:
         """Add or update an entry; adding the same record again, or one older than an
         entry the cap let go, is a no-op. True when a semantic row was added or changed
         (its text may be new to this instance). Past ``max_entries`` or ``max_bytes``, the
-        entry learnt first goes."""
+        entry learnt first goes. ``mapped``: the row's mapped vector when the caller
+        mapped it already (``add_many``); else the map is applied here."""
         self.watermark = max(self.watermark, record.journal_sk)
         held = self._exact.get(record.key)
         if held is None and self.evicted_through and record.journal_sk <= self.evicted_through:
@@ -199,7 +213,7 @@ class TenantIndex:
         self.generation += 1
         # An exact-only record of a key with a row leaves the row (and its text) as it is.
         size = held[2] if held is not None and record.embedding is None \
-            and record.key in self._row else record.nbytes
+            and record.key in self._row else record.held(self.retrieval_map is not None)
         self.nbytes += size - (held[2] if held is not None else 0)
         self._exact[record.key] = (record.expires_at, record.journal_sk, size)
         self._exact.move_to_end(record.key)
@@ -218,7 +232,8 @@ class TenantIndex:
             self._texts[row], self._signatures[row] = record.text, None
         self._vectors[row] = record.embedding.reshape(-1)
         if self.retrieval_map is not None:
-            self._mapped[row] = self.retrieval_map.apply(self._vectors[row])
+            self._mapped[row] = (self.retrieval_map.apply(self._vectors[row])
+                                 if mapped is None else mapped)
         self._contexts[row] = self._code(record.context)
         self._expires[row] = record.expires_at
         self._amounts[row] = self._ids[row] = NO_CODE

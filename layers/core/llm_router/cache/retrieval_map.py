@@ -6,13 +6,13 @@ With a map, a tenant's index ranks its entries and holds them to the similarity 
 the cosine of the mapped vectors (W x, renormalised); the classifier, the snapshots and
 the verifier's checks keep the raw vector and its cosine. The map is a ``.npz`` holding
 ``weight`` (dim x dim, float32), fitted by ``train/cache_retrieval/fit.py``: one
-matrix-vector product per text and a renormalisation.
+matrix-vector product per text and a renormalisation (in float64, rounded to float32 once).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,12 +22,14 @@ import numpy.typing as npt
 from llm_router.errors import ConfigError
 
 Matrix = npt.NDArray[np.float32]
+LAYER_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_retrieval"
 
 
 @dataclass(frozen=True, eq=False)
 class RetrievalMap:
     weight: Matrix  # (dim, dim): a mapped row is x @ weight.T, renormalised
     sha256: str  # of the weight's bytes
+    _transposed: npt.NDArray[np.float64] = field(init=False, repr=False)
 
     @classmethod
     def load(cls, path: str | Path) -> RetrievalMap:
@@ -46,14 +48,26 @@ class RetrievalMap:
     def dim(self) -> int:
         return int(self.weight.shape[0])
 
+    def __post_init__(self) -> None:
+        # The product runs in float64 and is rounded once: a row mapped alone and the same
+        # row in a batch (a snapshot's load, ``TenantIndex.add_many``) come out bit for bit
+        # the same, which float32 products of different shapes do not (~2e-7 apart).
+        object.__setattr__(self, "_transposed", self.weight.astype(np.float64).T.copy())
+
     def apply(self, vectors: npt.NDArray[np.float32]) -> Matrix:
         """Unit rows of the mapped ``vectors`` (one vector or rows; the shape is kept)."""
-        rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32)) @ self.weight.T
-        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), np.float32(1e-12))
-        return rows.reshape(np.shape(vectors)).astype(np.float32, copy=False)
+        rows = np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ self._transposed
+        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        return rows.reshape(np.shape(vectors)).astype(np.float32)
+
+
+def resolve(path: str) -> Path:
+    """Where ``cache.retrieval_map`` points: a bare file name is the layer's
+    (``llm_router/data/cache_retrieval/``, beside its ``.json``); any other path as given."""
+    return LAYER_DIR / path if Path(path).name == path else Path(path)
 
 
 @lru_cache(maxsize=4)
 def shared_retrieval_map(path: str) -> RetrievalMap:
-    """The map in ``path``, read once per process."""
-    return RetrievalMap.load(path)
+    """The map ``path`` names (``resolve``), read once per process."""
+    return RetrievalMap.load(resolve(path))

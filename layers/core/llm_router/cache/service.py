@@ -336,11 +336,12 @@ class ResponseCache:
         if not tenant.loaded:
             if self._snapshots is not None:
                 records, watermark = self._snapshots.load(tenant_id)
+                tenant.seen.update(record.journal_sk for record in records)
                 live = self._now()
-                for record in records:
-                    tenant.seen.add(record.journal_sk)
-                    if record.expires_at > live and index.add(record):
-                        learnt.append(record.text)
+                kept = [record for record in records if record.expires_at > live]
+                # One product maps them all with a retrieval map (``add_many``).
+                learnt.extend(record.text for record, added
+                              in zip(kept, index.add_many(kept), strict=True) if added)
                 index.watermark = max(index.watermark, watermark)
             tenant.loaded = True
         now = self._monotonic()
