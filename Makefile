@@ -350,7 +350,7 @@ verifier-cross-s7: $(BIN)/llm-router data
 # start, fitted by multiple-negatives ranking on S5's writers' sets (heldout9-11, 14-47) and 8,000
 # Quora train pairs, no pair sharing a text with heldout48-57 (train/cache_retrieval/; numpy, ~15 s
 # CPU; sentence vectors through bench/embed_cache.py's cache, ~15 min under load for new texts).
-# Not in the layer and off: cache.retrieval_map names the file; decided by no rule yet.
+# Not in the layer and off: cache.retrieval_map names the file; rule M (heldout64-65) refused it.
 RETRIEVAL_MAP ?= .cache/cache_retrieval/full-mnr.npz
 # LAYER=1: also the layer's file (data/cache_retrieval/: the npz and a json with its sha256,
 # sources, licences and the rule), what cache.retrieval_map names by its bare file name.

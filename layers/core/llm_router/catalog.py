@@ -199,8 +199,9 @@ class CacheConfig(BaseModel):
     verifier_floor_nearest: float | None = Field(default=None, gt=0, le=1)
     # A learnt linear map of the MiniLM vector for the index's ranking and floor only (a
     # .npz of train/cache_retrieval/fit.py; cache/retrieval_map.py): the verifier's checks,
-    # the classifier and the snapshots keep the raw vector. None: off, the raw cosine
-    # (docs/cache-history.md "Session 27: a learnt map for the cache's retrieval cosine").
+    # the classifier and the snapshots keep the raw vector. A bare file name is the layer's
+    # (data/cache_retrieval/). None: off, the raw cosine (docs/cache-history.md "Session 27:
+    # a learnt map for the cache's retrieval cosine"; refused by rule M on heldout64-65).
     retrieval_map: str | None = None
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
