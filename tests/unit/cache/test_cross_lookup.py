@@ -22,6 +22,8 @@ from llm_router.errors import ConfigError
 from llm_router_local.cli.cache_probe import probe_lines
 from train.cache_verifier.cross_export import from_minilm, write_cross
 
+from .toy_cross import installed, toy_artefact
+
 QUERY = "How do I cancel my order?"
 CACHED = ["How can I cancel my order?", "How do I cancel an order I placed?",
           "Can I cancel my order after it shipped?", "How do I track my order?",
@@ -35,9 +37,7 @@ def embedder() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="module")
 def artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("cross")
-    write_cross(directory, *from_minilm(2, seed=11))
-    return directory
+    return toy_artefact(tmp_path_factory)
 
 
 @pytest.fixture()
@@ -45,8 +45,7 @@ def cross(embedder: MiniLMEmbedder, artefact: Path,
           monkeypatch: pytest.MonkeyPatch) -> CrossVerifier:
     """A fresh cross verifier, also the process's shared "cross" one; every per-text
     MiniLM state pass the nets would make fails the test."""
-    verifier = load_cross_verifier(embedder, artefact)
-    monkeypatch.setitem(verifier_module._SHARED, "cross", verifier)
+    verifier = installed(embedder, artefact, monkeypatch)
 
     def no_states(*args: object, **kwargs: object) -> None:
         raise AssertionError("a MiniLM token-state pass in cross mode")

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from llm_router.cache import verifier as verifier_module
 from llm_router.cache.cross import CrossVerifier, load_cross_verifier
 from llm_router.cache.index import Lookup
 from llm_router.cache.keys import context_key
@@ -24,9 +23,9 @@ from llm_router.cache.policy import policy_for
 from llm_router.cache.service import ResponseCache, Stored
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
-from train.cache_verifier.cross_export import from_minilm, write_cross
 
 from .test_answers import T0, Store, completion, request
+from .toy_cross import installed, toy_artefact
 
 QUERY = "How do I cancel my order?"
 NEAREST = "How can I cancel my order?"  # added while the lookup's pass runs
@@ -42,16 +41,13 @@ def embedder() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="module")
 def artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("cross")
-    write_cross(directory, *from_minilm(2, seed=11))
-    return directory
+    return toy_artefact(tmp_path_factory)
 
 
 @pytest.fixture()
 def cross(embedder: MiniLMEmbedder, artefact: Path,
           monkeypatch: pytest.MonkeyPatch) -> CrossVerifier:
-    verifier = load_cross_verifier(embedder, artefact)
-    monkeypatch.setitem(verifier_module._SHARED, "cross", verifier)
+    verifier = installed(embedder, artefact, monkeypatch)
     return verifier
 
 
@@ -64,12 +60,14 @@ class Cache:
     """A ``ResponseCache`` over the test store, one tenant, entries added as a settle
     does (``entry_for``, the transaction applied, ``remember``)."""
 
-    def __init__(self, embedder: MiniLMEmbedder) -> None:
+    def __init__(self, embedder: MiniLMEmbedder, texts: list[str]) -> None:
         self.embedder = embedder
         self.store = Store()
         self.cache = ResponseCache(CONFIG, self.store,  # type: ignore[arg-type]
                                    clock=lambda: T0)
         assert self.cache.lookup_exact("t", request(QUERY)) is None  # loads the tenant
+        for text in texts:
+            self.add(text)
 
     def add(self, text: str) -> str:
         pending = self.cache.entry_for("t", request(text), self.embedder.embed_one(text),
@@ -149,9 +147,7 @@ def finish(out: dict[str, Any], passes: Passes) -> Any:
 def test_the_pass_runs_outside_the_lock_and_search_finds_its_scores(
         cross: CrossVerifier, embedder: MiniLMEmbedder,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = Cache(embedder)
-    for text in OTHERS:
-        cache.add(text)
+    cache = Cache(embedder, OTHERS)
     passes = Passes(cross, cache, monkeypatch)
     passes.go.set()
     found = cache.lookup()
@@ -166,9 +162,7 @@ def test_the_pass_runs_outside_the_lock_and_search_finds_its_scores(
 def test_a_candidate_added_meanwhile_is_scored_once_under_the_lock_and_may_answer(
         cross: CrossVerifier, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch,
         blocked: Callable[..., Any]) -> None:
-    cache = Cache(embedder)
-    for text in OTHERS:
-        cache.add(text)
+    cache = Cache(embedder, OTHERS)
     passes = Passes(cross, cache, monkeypatch)
     out = blocked(cache, passes)
     added = cache.add(NEAREST)  # another request's settle: ``remember`` does not wait
@@ -184,9 +178,7 @@ def test_a_candidate_added_meanwhile_is_scored_once_under_the_lock_and_may_answe
 def test_entries_removed_and_rows_renumbered_meanwhile_answer_a_live_key(
         cross: CrossVerifier, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch,
         blocked: Callable[..., Any]) -> None:
-    cache = Cache(embedder)
-    for text in [NEAREST, *OTHERS]:
-        cache.add(text)
+    cache = Cache(embedder, [NEAREST, *OTHERS])
     passes = Passes(cross, cache, monkeypatch)
     out = blocked(cache, passes)
     tenant = cache.cache._tenants["t"]
@@ -210,9 +202,7 @@ def test_entries_removed_and_rows_renumbered_meanwhile_answer_a_live_key(
 def test_scores_evicted_before_the_verdict_are_scored_again_under_the_lock(
         cross: CrossVerifier, embedder: MiniLMEmbedder,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = Cache(embedder)
-    for text in [NEAREST, *OTHERS]:
-        cache.add(text)
+    cache = Cache(embedder, [NEAREST, *OTHERS])
     expected = cache.serial(cross)
     cross.forget()
     cross._scores.budget = 1  # one pair kept (the newest always is)
@@ -229,9 +219,7 @@ def test_scores_evicted_before_the_verdict_are_scored_again_under_the_lock(
 def test_an_exact_lookup_of_the_tenant_does_not_wait_for_the_pass(
         cross: CrossVerifier, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch,
         blocked: Callable[..., Any]) -> None:
-    cache = Cache(embedder)
-    for text in OTHERS:
-        cache.add(text)
+    cache = Cache(embedder, OTHERS)
     passes = Passes(cross, cache, monkeypatch)
     out = blocked(cache, passes)
     exact: dict[str, Any] = {}
@@ -262,9 +250,7 @@ def test_each_candidates_respelling_is_checked_once_and_a_respelled_hit_scores_n
     reads its checks instead of repeating them: the CPU a lookup spends is as before."""
     from llm_router.cache.policy import MatchPolicy
 
-    cache = Cache(embedder)
-    for text in OTHERS:
-        cache.add(text)
+    cache = Cache(embedder, OTHERS)
     checked: list[str] = []
     respelled = MatchPolicy.respelled
 
@@ -294,9 +280,7 @@ def test_search_reads_the_first_rounds_candidates_only_while_the_index_is_unchan
     """One ``nearest`` a lookup, as before, unless an entry came or went meanwhile."""
     from llm_router.cache.index import TenantIndex
 
-    cache = Cache(embedder)
-    for text in OTHERS:
-        cache.add(text)
+    cache = Cache(embedder, OTHERS)
     reads: list[int] = []
     nearest = TenantIndex._nearest
 
