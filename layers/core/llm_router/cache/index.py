@@ -318,9 +318,9 @@ class TenantIndex:
             raw = query
             nearest, best_similarity = prescored.nearest  # the index is as it was read
         else:
-            numbers = number_codes(query_text) if policy.filters_numbers else None
-            raw, query = query, self._retrieval(query)
-            nearest, best_similarity = self._nearest(query, context, now, k, numbers)
+            raw = query
+            nearest, best_similarity = self._candidates(query, context, now, policy,
+                                                        query_text, k)
         if best_similarity is None:
             return Lookup(None, 0.0, "context")
         if not nearest:  # every live entry of the context names other amounts or ids
@@ -390,10 +390,8 @@ class TenantIndex:
                     ) -> FirstRound:
         """The candidates of ``search``'s first round (the same ``nearest`` call, the same
         lowered floor), copied for ``prescore`` (none: nothing to score)."""
-        numbers = number_codes(query_text) if policy.filters_numbers else None
         k = max(CANDIDATES, widen_to)
-        nearest, best_similarity = self._nearest(self._retrieval(query), context, now, k,
-                                                 numbers)
+        nearest, best_similarity = self._candidates(query, context, now, policy, query_text, k)
         return FirstRound([(self._texts[row], similarity)
                            for row, similarity in nearest[:CANDIDATES]],
                           None if best_similarity is None or not nearest
@@ -411,6 +409,15 @@ class TenantIndex:
         rows are scored; otherwise one matrix-vector product over all rows, masked. Both
         are exact. With a ``retrieval_map`` the similarity is the mapped vectors'."""
         return self._nearest(self._retrieval(query), context, now, k, numbers)[0]
+
+    def _candidates(self, query: npt.NDArray[np.float32], context: str, now: int,
+                    policy: MatchPolicy, query_text: str, k: int
+                    ) -> tuple[list[tuple[int, float]], float | None]:
+        """``search``'s ``nearest`` read (``first_round`` reads the same): the query mapped
+        as the rows are, and the amounts and ids the hard check refuses left out when the
+        policy filters numbers."""
+        numbers = number_codes(query_text) if policy.filters_numbers else None
+        return self._nearest(self._retrieval(query), context, now, k, numbers)
 
     def _retrieval(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The query as the rows a search scores hold it: mapped with a map, else as is."""
