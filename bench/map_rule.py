@@ -91,11 +91,16 @@ RULE = (
 )
 
 
-def check_inputs(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any]) -> None:
-    """SystemExit unless the results are the runs the rule names."""
+def check_inputs(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any],
+                 sets: list[str] | None = None,
+                 candidates: dict[str, tuple[str, str, float]] | None = None) -> None:
+    """SystemExit unless the results are the runs the rule names (rule M's sets and
+    candidates unless others are given: rule M2b's, ``bench/m2b_rule.py``)."""
+    sets = SETS if sets is None else sets
+    candidates = CANDIDATES if candidates is None else candidates
     problems = []
-    if shared.get("sets") != SETS:
-        problems.append(f"P's sets {shared.get('sets')}, not {SETS}")
+    if shared.get("sets") != sets:
+        problems.append(f"P's sets {shared.get('sets')}, not {sets}")
     if shared.get("entries") != ENTRIES:
         problems.append(f"P's entries {shared.get('entries')}, not {ENTRIES}")
     verifier = shared.get("verifier") or {}
@@ -104,7 +109,7 @@ def check_inputs(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, 
     rmap = shared.get("retrieval_map") or {}
     if rmap.get("weight_sha256") != MAP_SHA256:
         problems.append(f"P's map {rmap.get('weight_sha256')}, not {MAP_SHA256}")
-    missing = [v for v in (SHIPPED, *(c[0] for c in CANDIDATES.values()))
+    missing = [v for v in (SHIPPED, *(c[0] for c in candidates.values()))
                if v not in shared.get("by_variant", {})]
     if missing:
         problems.append(f"P lacks the variants {missing}")
@@ -119,10 +124,15 @@ def check_inputs(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, 
         raise SystemExit("not the rule's inputs: " + "; ".join(problems))
 
 
-def decide(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any]
-           ) -> dict[str, Any]:
-    """Every check of every candidate with its figures, the verdict and the winner."""
-    check_inputs(shared, rows, quora)
+def decide(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any],
+           sets: list[str] | None = None,
+           candidates: dict[str, tuple[str, str, float]] | None = None,
+           order: tuple[str, ...] | None = None, label: str = "D64") -> dict[str, Any]:
+    """Every check of every candidate with its figures, the verdict and the winner (rule M's
+    sets and candidates unless others are given; ``label`` names the decision sets)."""
+    candidates = CANDIDATES if candidates is None else candidates
+    order = ORDER if order is None else order
+    check_inputs(shared, rows, quora, sets, candidates)
     base = shared["by_variant"][SHIPPED]
     base_all = base["all"]
     n = base_all["positives"]["n"]
@@ -136,15 +146,15 @@ def decide(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any]
         "per_pair": {k: base_pp[k] for k in ("hits", "positives", "recall", "false_hits",
                                              "negatives")},
         "qqp_false_hits": base_qqp["false_hits"]}, "candidates": {}}
-    for name in ORDER:
-        variant, floor, slack = CANDIDATES[name]
+    for name in order:
+        variant, floor, slack = candidates[name]
         got = shared["by_variant"][variant]
         pos, neg = got["all"]["positives"], got["all"]["negatives"]
         pp = rows["maps"][MAP_NAME]["per_pair"]["at"][floor]
         qqp = quora["maps"][MAP_NAME]["per_pair"]["by_set"][floor]["pairs:qqp"]
         checks = {
             "a": {"what": "own-entry answers of paraphrase queries (P) >= shipped's + 1.0 "
-                          "point of D64's paraphrase queries",
+                          f"point of {label}'s paraphrase queries",
                   "figure": pos["own"], "bar": base_all["positives"]["own"] + n / 100,
                   "pass": 100 * pos["own"] >= 100 * base_all["positives"]["own"] + n},
             "b": {"what": "negative queries answered (P) <= shipped's + 2",
@@ -158,10 +168,11 @@ def decide(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any]
                   "bar": round(slack * base["scored_per_lookup"], 4),
                   "pass": Decimal(str(got["scored_per_lookup"]))
                   <= Decimal(str(slack)) * Decimal(str(base["scored_per_lookup"]))},
-            "e_false_hits": {"what": "false hits per pair on D64 (Q) <= shipped's",
+            "e_false_hits": {"what": f"false hits per pair on {label} (Q) <= shipped's",
                              "figure": pp["false_hits"], "bar": base_pp["false_hits"],
                              "pass": pp["false_hits"] <= base_pp["false_hits"]},
-            "e_recall": {"what": "recall per pair on D64 (Q) >= shipped's - 1.0 point",
+            "e_recall": {"what": f"recall per pair on {label} (Q) >= shipped's - 1.0 "
+                                 "point",
                          "figure": f"{pp['hits']} / {pp['positives']} ({pp['recall']:.4f})",
                          "bar": round(base_pp["recall"] - 0.01, 4),
                          "pass": pp["positives"] == base_pp["positives"] and
@@ -173,19 +184,21 @@ def decide(shared: dict[str, Any], rows: dict[str, Any], quora: dict[str, Any]
         out["candidates"][name] = {"variant": variant, "floor": float(floor),
                                    "own": pos["own"], "checks": checks,
                                    "passes": all(c["pass"] for c in checks.values())}
-    passed = [name for name in ORDER if out["candidates"][name]["passes"]]
-    winner = max(passed, key=lambda m: (out["candidates"][m]["own"], -ORDER.index(m)),
+    passed = [name for name in order if out["candidates"][name]["passes"]]
+    winner = max(passed, key=lambda m: (out["candidates"][m]["own"], -order.index(m)),
                  default=None)
     out["passed"] = passed
     out["winner"] = winner
-    out["verdict"] = (f"{winner} ships: the map at floor {CANDIDATES[winner][1]}"
+    out["verdict"] = (f"{winner} ships: the map at floor {candidates[winner][1]}"
                       if winner else "neither passes: nothing ships, the setting stays off")
     return out
 
 
-def records(shared: dict[str, Any], pair_rows: list[dict[str, Any]]) -> dict[str, Any]:
+def records(shared: dict[str, Any], pair_rows: list[dict[str, Any]],
+            candidates: dict[str, tuple[str, str, float]] | None = None) -> dict[str, Any]:
     """P per set and per variant, CPU a lookup, and every pair whose outcome or answering
     entry differs between a candidate and shipped (both texts)."""
+    candidates = CANDIDATES if candidates is None else candidates
     per_set = {v: {"cpu_ms_per_lookup": got.get("cpu_ms_per_lookup"),
                    "scored_per_lookup": got.get("scored_per_lookup"),
                    "verified_per_lookup": got.get("verified_per_lookup"),
@@ -198,7 +211,7 @@ def records(shared: dict[str, Any], pair_rows: list[dict[str, Any]]) -> dict[str
                for v, got in shared["by_variant"].items()}
     by = {(r["variant"], r["set"], r["id"], r["b"]): r for r in pair_rows}
     differ: dict[str, list[dict[str, Any]]] = {}
-    for name, (variant, _, _) in CANDIDATES.items():
+    for name, (variant, _, _) in candidates.items():
         differ[name] = []
         for (v, s, i, b), r in by.items():
             if v != SHIPPED:
