@@ -20,7 +20,8 @@ out when it is also an entry) through the router's ``TenantIndex.search`` and po
 once per ``--variants`` entry FLOOR:WIDEN_TO[:RANK_MARGIN] (the similarity floor;
 ``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``; a
 field ``nF`` after WIDEN_TO: F1 at F, ``MatchPolicy.nearest_floor``; a field ``m``: the
-index ranks and floors by ``--retrieval-map``'s mapped cosine, ``cache.retrieval_map``),
+index ranks and floors by ``--retrieval-map``'s mapped cosine, by default the catalog's
+``cache.retrieval_map``: the shipped lookup is ``0.5:5:m`` since session 28),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -97,7 +98,7 @@ from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored  # 
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
-from llm_router.cache.retrieval_map import RetrievalMap  # noqa: E402
+from llm_router.cache.retrieval_map import RetrievalMap, resolve  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
 from llm_router.embedding.minilm import MiniLMEmbedder  # noqa: E402
@@ -148,7 +149,8 @@ def main() -> int:
                         help="index size (at least the sets' cached texts)")
     parser.add_argument("--variants", nargs="+", default=["0.5:5", "0.5:10", "0.45:5"],
                         help="FLOOR:WIDEN_TO[:RANK_MARGIN] lookups to compare (the shipped: "
-                             "0.5:5; RANK_MARGIN: CacheConfig.verifier_rank_margin unless "
+                             "0.5:5:m, with the catalog's map; 0.5:5 the raw cosine; "
+                             "RANK_MARGIN: CacheConfig.verifier_rank_margin unless "
                              "given, 0: every candidate at the plain cut); "
                              "FLOOR/LOW@RATIO:WIDEN_TO: floor LOW for a pair whose word "
                              "counts differ RATIO-fold or more (UnequalFloor); a fourth "
@@ -162,7 +164,8 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print the unknown other hits")
     parser.add_argument("--retrieval-map", type=Path, default=None,
                         help="the map (train/cache_retrieval/fit.py's .npz) the variants with "
-                             "a field m rank and floor by (cache.retrieval_map)")
+                             "a field m rank and floor by (default: the catalog's "
+                             "cache.retrieval_map, the layer's)")
     add_arguments(parser)
     args = parser.parse_args()
     started = time.monotonic()
@@ -175,8 +178,12 @@ def main() -> int:
     cut = CacheConfig().verifier_threshold or verifier.threshold
     variants = {name: variant(name, verifier, cut) for name in args.variants}
     uses_map = frozenset(name for name in args.variants if mapped_variant(name))
+    catalogs = CacheConfig().retrieval_map
     if uses_map and args.retrieval_map is None:
-        raise SystemExit(f"variants {sorted(uses_map)} name a map (m): give --retrieval-map")
+        if catalogs is None:
+            raise SystemExit(f"variants {sorted(uses_map)} name a map (m): give "
+                             "--retrieval-map")
+        args.retrieval_map = resolve(catalogs)
     retrieval_map = None if not uses_map else RetrievalMap.load(args.retrieval_map)
     pairs = load_sets(args.sets, args.root)
     texts = entries(pairs, args.entries)

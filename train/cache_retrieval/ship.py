@@ -21,9 +21,10 @@ import numpy as np
 from train.cache_verifier.pairs import REPO
 
 LAYER_DIR = REPO / "layers" / "core" / "llm_router" / "data" / "cache_retrieval"
-RULE = ("rule M (session 27), decided on heldout64-65: docs/cache-history.md "
-        "\"Session 27: the retrieval map on heldout64-65 (rule M)\"; "
-        "bench/results/map-rule-session27.json")
+RULE = ("rule M2b (session 28), decided on heldout62-63 and pooled with rule M's run on "
+        "heldout64-65: docs/cache-history.md \"Session 28: the retrieval map on heldout62-63 "
+        "(rule M2b)\"; bench/results/m2b-rule-session28.json (rule M, session 27, had refused "
+        "it by one answer: bench/results/map-rule-session27.json)")
 LICENCE = ("the weight is the project's (Apache-2.0); it was fitted on the writers' sets "
            "(written for this project, Apache-2.0) and Quora Question Pairs train pairs "
            "(Quora's terms, non-commercial use), as the shipped cross-encoder was: every "

@@ -179,8 +179,10 @@ class CacheConfig(BaseModel):
     # traffic (docs/cache-history.md "Session 14").
     max_entries: int = Field(default=10_000, ge=1)
     # What those entries may hold in memory, in bytes (their texts, vectors and keys:
-    # ``IndexRecord.nbytes``): past it the oldest go too. A full index of questions of up to
-    # ~1,100 characters stays under it; 10,000 messages of 20,000 characters would hold
+    # ``IndexRecord.held``): past it the oldest go too. Without a retrieval map a full index
+    # of questions of up to ~1,100 characters stays under it; with the shipped map (1,536
+    # bytes more a row) it binds first, at ~8,700 entries of 60-character questions
+    # (docs/cache-history.md "Session 28"); 10,000 messages of 20,000 characters would hold
     # 220-820 MB (docs/cache-history.md "Session 16").
     max_index_bytes: int = Field(default=32 * 2**20, ge=1)
     max_temperature: float = 0.7
@@ -200,9 +202,11 @@ class CacheConfig(BaseModel):
     # A learnt linear map of the MiniLM vector for the index's ranking and floor only (a
     # .npz of train/cache_retrieval/fit.py; cache/retrieval_map.py): the verifier's checks,
     # the classifier and the snapshots keep the raw vector. A bare file name is the layer's
-    # (data/cache_retrieval/). None: off, the raw cosine (docs/cache-history.md "Session 27:
-    # a learnt map for the cache's retrieval cosine"; refused by rule M on heldout64-65).
-    retrieval_map: str | None = None
+    # (data/cache_retrieval/, checked against the sha256 of its .json at init). The layer's
+    # full-mnr.npz (weight sha256 b5af082d), shipped at verifier_floor 0.5 by rule M2b on
+    # heldout62-63 (docs/cache-history.md "Session 28: the retrieval map on heldout62-63").
+    # None: off, the raw cosine.
+    retrieval_map: str | None = "full-mnr.npz"
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
     # Each candidate of a lookup the verifier refused raises the next one's bar: the

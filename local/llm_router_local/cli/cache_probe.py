@@ -2,9 +2,11 @@
 
 In, one JSON object per line: ``{"cached": str, "query": str}``. For each line a fresh
 cache holding only ``cached`` is asked for ``query``, through the router's whole lookup:
-the index, the similarity floor, the amount check and the pair verifier (or threshold
-and guards with ``--no-verifier``). Out, per line and in order: ``{"hit": bool,
-"similarity": float}`` (cosine similarity of the two texts' embeddings). ``--explain``
+the index (with the catalog's ``cache.retrieval_map``, the router's), the similarity floor,
+the amount check and the pair verifier (or threshold and guards with ``--no-verifier``).
+Out, per line and in order: ``{"hit": bool, "similarity": float}`` (the cosine the index
+floors by: of the two texts' embeddings, mapped by the retrieval map where one is set;
+``--no-retrieval-map``: the raw embeddings'). ``--explain``
 adds ``refused_by``, the verifier's ``probability`` and, on a hit of the same question
 in another spelling (``llm_router.cache.spelling``), the ``respelling`` used.
 """
@@ -23,6 +25,7 @@ import numpy as np
 
 from llm_router.cache.policy import MatchPolicy, verified_policy
 from llm_router.cache.probe import probe
+from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map
 from llm_router.catalog import load_catalog
 from llm_router.embedding.base import Embedder, Matrix
 from llm_router.heap import M_MMAP_THRESHOLD, M_TOP_PAD, M_TRIM_THRESHOLD, set_malloc
@@ -52,6 +55,9 @@ def register(sub: Any) -> None:
                         help="no near-miss guards (with the verifier: no amount check)")
     parser.add_argument("--no-spelling", action="store_true",
                         help="with the verifier: no same-question-respelled check first")
+    parser.add_argument("--no-retrieval-map", action="store_true",
+                        help="rank and floor by the raw cosine, not the catalog's "
+                             "cache.retrieval_map")
     parser.add_argument("--explain", action="store_true",
                         help="add refused_by (threshold, a guard, numbers, one_word, verifier, "
                              "narrowing or extra_ask), the verifier's probability and the "
@@ -96,12 +102,14 @@ def run(args: argparse.Namespace) -> int:
         spelling = config.spelling and not args.no_spelling
         policy = verified_policy(config, threshold, shared, minimum, guards=guards,
                                  spelling=spelling)
+    retrieval_map = (None if config.retrieval_map is None or args.no_retrieval_map
+                     else shared_retrieval_map(config.retrieval_map))
     return probe_lines(shared_embedder(), policy, sys.stdin, sys.stdout,
-                       explain=args.explain)
+                       explain=args.explain, retrieval_map=retrieval_map)
 
 
 def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: TextIO, *,
-                explain: bool = False) -> int:
+                explain: bool = False, retrieval_map: RetrievalMap | None = None) -> int:
     """Answer each line in order. Lines that have already arrived are embedded together
     (one batched forward pass is cheaper per text), but the command never waits for more
     input while it holds a complete line, so a client that sends one line and waits for
@@ -122,7 +130,8 @@ def probe_lines(embedder: Embedder, policy: MatchPolicy, lines: TextIO, out: Tex
         vectors = embed_pairs(embedder, policy, pairs) if pairs else None
         for i, (cached, query) in enumerate(pairs):
             assert vectors is not None
-            result = probe(cached, vectors[2 * i], query, vectors[2 * i + 1], policy)
+            result = probe(cached, vectors[2 * i], query, vectors[2 * i + 1], policy,
+                           retrieval_map)
             body: dict[str, Any] = {"hit": result.hit,
                                     "similarity": round(result.similarity, 4)}
             if explain:

@@ -69,7 +69,7 @@ def request(text: str) -> ChatRequest:
 
 def test_a_hit_on_an_answer_this_instance_stored_reads_nothing() -> None:
     store, clock = Store(), [T0]
-    cache = ResponseCache(CacheConfig(refresh_seconds=3600), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=3600, retrieval_map=None), store,  # type: ignore[arg-type]
                           clock=lambda: clock[0], dim=8)
     asked = request("what is the refund window?")
     assert cache.lookup_exact("t", asked) is None  # loads the tenant: a miss
@@ -87,10 +87,10 @@ def test_a_hit_on_an_answer_this_instance_stored_reads_nothing() -> None:
 
 def test_an_answer_read_once_is_not_read_again() -> None:
     store = Store()
-    cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=0, retrieval_map=None), store,  # type: ignore[arg-type]
                           clock=lambda: T0, dim=8)
     asked = request("opening hours?")
-    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    other = ResponseCache(CacheConfig(retrieval_map=None), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
     pending = other.entry_for("t", asked, None, "opening hours?", completion("9 to 5"),
                               Stored("m", "p", Decimal("0.002")), "r1")
     assert pending is not None
@@ -187,7 +187,7 @@ def test_a_held_answer_is_found_without_storage_or_waiting() -> None:
     """``lookup_exact_held`` (the event loop's): the same hit as ``lookup_exact`` when the
     tenant is synced and the answer kept; otherwise it does not know, and says so."""
     store, clock, ticks = Store(), [T0], [0.0]
-    cache = ResponseCache(CacheConfig(refresh_seconds=60), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=60, retrieval_map=None), store,  # type: ignore[arg-type]
                           clock=lambda: clock[0], monotonic=lambda: ticks[0], dim=8)
     assert cache.lookup_exact_held("t", request("refunds?")) == (False, None)  # not loaded
     assert cache.lookup_exact("t", request("refunds?")) is None  # loads and syncs
@@ -213,9 +213,9 @@ def test_a_held_answer_is_found_without_storage_or_waiting() -> None:
 
 def test_an_entry_another_instance_stored_is_held_once_read() -> None:
     store = Store()
-    cache = ResponseCache(CacheConfig(refresh_seconds=3600), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=3600, retrieval_map=None), store,  # type: ignore[arg-type]
                           clock=lambda: T0, dim=8)
-    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    other = ResponseCache(CacheConfig(retrieval_map=None), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
     stored_here(store, other, "opening hours?", "9 to 5")  # in the journal, not kept here
     assert cache.lookup_exact_held("t", request("opening hours?")) == (False, None)
     assert cache.lookup_exact("t", request("opening hours?")) is not None  # reads it
@@ -227,10 +227,10 @@ def test_a_miss_says_why_when_it_was_not_for_want_of_an_entry() -> None:
     """``find_exact``: no entry is a plain miss; an entry whose answer is gone from storage,
     or storage failing, is a miss that says so (booked, counted in the stats)."""
     store = Store()
-    cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=0, retrieval_map=None), store,  # type: ignore[arg-type]
                           clock=lambda: T0, dim=8)
     assert cache.find_exact("t", request("opening hours?")).miss is None  # no entry
-    other = ResponseCache(CacheConfig(), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
+    other = ResponseCache(CacheConfig(retrieval_map=None), store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
     pending = other.entry_for("t", request("opening hours?"), None, "opening hours?",
                               completion("9 to 5"), Stored("m", "p", Decimal("0.002")), "r1")
     assert pending is not None

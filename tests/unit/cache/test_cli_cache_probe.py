@@ -154,8 +154,10 @@ def test_the_probe_runs_the_lookups_checks(monkeypatch) -> None:
     from llm_router_local.cli import build_parser, cache_probe
 
     built: list[MatchPolicy] = []
+    maps: list[object] = []
     monkeypatch.setattr(cache_probe, "probe_lines",
-                        lambda embedder, policy, *a, **kw: built.append(policy) or 0)
+                        lambda embedder, policy, *a, **kw: built.append(policy)
+                        or maps.append(kw["retrieval_map"]) or 0)
 
     def probe(*flags: str) -> MatchPolicy:
         args = build_parser(["cache-probe", *flags]).parse_args(["cache-probe", *flags])
@@ -168,3 +170,10 @@ def test_the_probe_runs_the_lookups_checks(monkeypatch) -> None:
     plain = probe("--no-guards", "--no-spelling")
     assert (plain.guards, plain.spelling) == (False, False)
     assert (plain.own_case, plain.extra_ask) == (True, True)
+    # the index ranks and floors as the router's: by the catalog's retrieval map (rule M2b)
+    from llm_router.cache.retrieval_map import shared_retrieval_map
+
+    assert config.retrieval_map is not None
+    assert maps == [shared_retrieval_map(config.retrieval_map)] * 2
+    probe("--no-retrieval-map")
+    assert maps[-1] is None

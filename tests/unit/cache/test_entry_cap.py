@@ -116,8 +116,8 @@ def test_without_a_cap_nothing_is_let_go() -> None:
 
 def test_journal_reads_keep_the_newest_and_never_bring_an_evicted_entry_back() -> None:
     store, clock = JournalStore(), [0.0]
-    rc = ResponseCache(CacheConfig(refresh_seconds=1.0, max_entries=3), store, dim=8,
-                       monotonic=lambda: clock[0], clock=lambda: T0)
+    rc = ResponseCache(CacheConfig(refresh_seconds=1.0, max_entries=3, retrieval_map=None),
+                       store, dim=8, monotonic=lambda: clock[0], clock=lambda: T0)
     for i in range(5):  # all within the minute the journal's overlap re-reads
         store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]
     for _ in range(3):
@@ -135,7 +135,7 @@ def test_an_evicted_entry_is_not_served_from_the_answers_kept_in_memory() -> Non
     """This instance stored it, so its answer is kept (``AnswerMemo``); once the cap lets
     the entry go, neither lookup serves it, though the memo still holds the answer."""
     store = Store()
-    cache = ResponseCache(CacheConfig(refresh_seconds=3600, max_entries=2),
+    cache = ResponseCache(CacheConfig(refresh_seconds=3600, max_entries=2, retrieval_map=None),
                           store, clock=lambda: T0, dim=8)  # type: ignore[arg-type]
     assert cache.lookup_exact("t", request("first?")) is None  # loads the tenant
     for text in ("first?", "second?", "third?"):

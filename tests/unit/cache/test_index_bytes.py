@@ -121,7 +121,8 @@ def test_the_cache_config_bounds_each_tenants_index_and_an_evicted_entry_is_not_
     texts = [f"question {n}: " + "tell me about this account " * 40
              for n in ("one", "two", "three")]
     budget = 2 * IndexRecord("k", "c", texts[0], vec(1), 0, "J#").nbytes + 10
-    config = CacheConfig(refresh_seconds=3600, max_index_bytes=budget, verifier=False)
+    config = CacheConfig(refresh_seconds=3600, max_index_bytes=budget, verifier=False,
+                         retrieval_map=None)
     cache = ResponseCache(config, store, clock=lambda: T0, dim=16)  # type: ignore[arg-type]
     assert cache.lookup_exact("t", request(texts[0])) is None  # loads the tenant
     for seed, text in enumerate(texts, start=1):
@@ -140,7 +141,8 @@ def test_the_cache_config_bounds_each_tenants_index_and_an_evicted_entry_is_not_
 def test_journal_reads_keep_the_newest_within_the_bytes() -> None:
     store, clock = JournalStore(), [0.0]
     each = record("k0", T0).nbytes
-    rc = ResponseCache(CacheConfig(refresh_seconds=1.0, max_index_bytes=3 * each), store,
+    rc = ResponseCache(CacheConfig(refresh_seconds=1.0, max_index_bytes=3 * each,
+                                   retrieval_map=None), store,
                        dim=8, monotonic=lambda: clock[0], clock=lambda: T0)
     for i in range(5):  # all within the minute the journal's overlap re-reads
         store.put("t", record(f"k{i}", T0 + timedelta(seconds=i)), None)  # type: ignore[arg-type]

@@ -67,7 +67,7 @@ def record(key: str, at: datetime, vector: bool = True) -> IndexRecord:
 
 
 def cache(store: JournalStore, clock: list[float]) -> ResponseCache:
-    return ResponseCache(CacheConfig(refresh_seconds=1.0), store, dim=8,
+    return ResponseCache(CacheConfig(refresh_seconds=1.0, retrieval_map=None), store, dim=8,
                          monotonic=lambda: clock[0], clock=lambda: T0)
 
 
@@ -139,7 +139,7 @@ def test_expired_entries_leave_memory_at_a_later_sync() -> None:
     from llm_router.cache.service import PRUNE_SECONDS
 
     store, clock, wall = JournalStore(), [0.0], [T0]
-    rc = ResponseCache(CacheConfig(refresh_seconds=1.0), store, dim=8,
+    rc = ResponseCache(CacheConfig(refresh_seconds=1.0, retrieval_map=None), store, dim=8,
                        monotonic=lambda: clock[0], clock=lambda: wall[0])
     soon = int((T0 + timedelta(minutes=5)).timestamp())
     store.put("t", IndexRecord("old", "ctx", "text old", np.ones(8, np.float32), soon,
@@ -202,7 +202,8 @@ def test_the_cursor_leaves_every_index_as_the_whole_overlap_did(seed: int) -> No
     clock = [0.0]
     store = JournalStore()
     config = CacheConfig(refresh_seconds=1.0, max_entries=rng.choice([10_000, 40]),
-                         max_index_bytes=rng.choice([32 * 2**20, 30 * 2_160]))
+                         max_index_bytes=rng.choice([32 * 2**20, 30 * 2_160]),
+                         retrieval_map=None)
     caches = [kind(config, store, dim=8, monotonic=lambda: clock[0], clock=lambda: wall[0])
               for kind in (ResponseCache, FullOverlap)]
     for step in range(400):

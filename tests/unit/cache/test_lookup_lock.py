@@ -53,7 +53,9 @@ def cross(embedder: MiniLMEmbedder, artefact: Path,
 
 # Every candidate over the floor passes the verifier: the nearest one the checks let
 # through answers, so an entry added or removed meanwhile changes the answer.
-CONFIG = CacheConfig(refresh_seconds=3600, verifier_model="cross", verifier_threshold=0.0)
+# The raw cosine: the candidates below are the query's raw nearest entries.
+CONFIG = CacheConfig(refresh_seconds=3600, verifier_model="cross", verifier_threshold=0.0,
+                     retrieval_map=None)
 
 
 class Cache:

@@ -117,7 +117,7 @@ def test_entries_learnt_from_the_snapshot_and_the_journal_are_offered_once() -> 
     later = record("j0", T0 + timedelta(seconds=10))
     journal = [*snapshot, later, record("x", T0 + timedelta(seconds=11), vector=False)]
     clock = [0.0]
-    cache = ResponseCache(CacheConfig(refresh_seconds=1.0), Store(journal),  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=1.0, retrieval_map=None), Store(journal),  # type: ignore[arg-type]
                           snapshots=Snapshots(snapshot), dim=8, preparer=preparer,
                           monotonic=lambda: clock[0], clock=lambda: T0)
     with cache._synced("t"):
@@ -139,7 +139,7 @@ def test_an_entry_this_instance_stored_is_not_offered() -> None:
     preparer = Preparer(lambda: nets, ahead=100)  # type: ignore[arg-type,return-value]
     own = record("own", T0)
     store = Store([])
-    cache = ResponseCache(CacheConfig(refresh_seconds=0), store,  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(refresh_seconds=0, retrieval_map=None), store,  # type: ignore[arg-type]
                           dim=8, preparer=preparer, clock=lambda: T0)
     with cache._synced("t") as tenant:
         tenant.index.add(own)  # what ``remember`` does once the settle applied
@@ -153,7 +153,7 @@ def test_an_entry_this_instance_stored_is_not_offered() -> None:
 def test_with_the_verifier_off_nothing_is_offered() -> None:
     nets = Nets()
     preparer = Preparer(lambda: nets, ahead=100)  # type: ignore[arg-type,return-value]
-    cache = ResponseCache(CacheConfig(verifier=False), Store([]),  # type: ignore[arg-type]
+    cache = ResponseCache(CacheConfig(verifier=False, retrieval_map=None), Store([]),  # type: ignore[arg-type]
                           snapshots=Snapshots([record("s", T0)]), dim=8, preparer=preparer,
                           clock=lambda: T0)
     with cache._synced("t"):

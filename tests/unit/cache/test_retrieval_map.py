@@ -61,8 +61,11 @@ def policy(verifier: TableVerifier, floor: float = 0.5) -> MatchPolicy:
 SQUEEZE = np.diag([1.0, 3.0, 0, 0, 0, 0, 0, 0]).astype(np.float32) + np.eye(DIM) * 0.01
 
 
-def test_off_by_default() -> None:
-    assert CacheConfig().retrieval_map is None
+def test_the_layers_map_by_default_and_an_index_without_one() -> None:
+    """Rule M2b (session 28) shipped the layer's map at the floor 0.5; an index built
+    alone (``probe``, the benches) has none unless given one."""
+    assert CacheConfig().retrieval_map == "full-mnr.npz"
+    assert CacheConfig().verifier_floor == 0.5
     assert TenantIndex(DIM).retrieval_map is None
 
 
@@ -177,7 +180,7 @@ def test_the_setting_gives_every_tenant_index_the_map(tmp_path: Path) -> None:
     cache = ResponseCache(CacheConfig(retrieval_map=path), Store(), dim=DIM)  # type: ignore[arg-type]
     assert cache.lookup_exact("t", request("first?")) is None  # loads the tenant
     assert cache._tenant("t").index.retrieval_map is shared_retrieval_map(path)
-    plain = ResponseCache(CacheConfig(), Store(), dim=DIM)  # type: ignore[arg-type]
+    plain = ResponseCache(CacheConfig(retrieval_map=None), Store(), dim=DIM)  # type: ignore[arg-type]
     assert plain._tenant("t").index.retrieval_map is None
     with pytest.raises(ConfigError):
         ResponseCache(CacheConfig(retrieval_map=str(tmp_path / "none.npz")), Store(),  # type: ignore[arg-type]
@@ -276,21 +279,56 @@ def test_the_snapshot_load_maps_its_entries_as_the_journal_does(tmp_path: Path) 
 
 
 def test_the_shipped_map_is_the_one_its_json_names() -> None:
-    """When the catalog points at a map (``cache.retrieval_map``), the layer's file is the
-    one rule M decided: its weight's sha256 and the file's are its json's."""
+    """The catalog points at the layer's map (``cache.retrieval_map``), the one rules M and
+    M2b decided: its weight's sha256 and the file's are its json's, and the weight's is
+    b5af082d; it loads through the init's check and maps MiniLM's 384 dimensions."""
     import hashlib
     import json
 
     from llm_router.cache.retrieval_map import resolve
 
     name = CacheConfig().retrieval_map
-    if name is None:
-        pytest.skip("cache.retrieval_map is off: no map is shipped")
+    assert name == "full-mnr.npz"
     path = resolve(name)
     info = json.loads(path.with_suffix(".json").read_text())
     assert info["sha256"] == RetrievalMap.load(path).sha256 == SHIPPED_MAP_SHA256
     assert info["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert "rule M" in info["rule"] and info["sources"]
+    assert "rule M2b" in info["rule"] and info["sources"]
+    assert shared_retrieval_map(name).sha256 == SHIPPED_MAP_SHA256
+    assert shared_retrieval_map(name).dim == 384
+
+
+def test_a_layer_map_its_json_does_not_name_fails_at_init(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare name is the layer's file, held to its json's weight sha256: a swapped or
+    truncated file, or one without its json, is a ConfigError when the cache is built."""
+    import json
+
+    from llm_router.cache import retrieval_map
+
+    monkeypatch.setattr(retrieval_map, "LAYER_DIR", tmp_path)
+    good = RetrievalMap.load(saved(tmp_path, SQUEEZE))  # tmp_path / "map.npz"
+    (tmp_path / "map.json").write_text(json.dumps({"sha256": good.sha256}))
+    np.savez(tmp_path / "swapped.npz", weight=np.eye(DIM, dtype=np.float32))
+    (tmp_path / "swapped.json").write_text(json.dumps({"sha256": good.sha256}))
+    np.savez(tmp_path / "bare.npz", weight=np.eye(DIM, dtype=np.float32))
+    try:
+        assert shared_retrieval_map("map.npz").sha256 == good.sha256
+        for name in ("swapped.npz", "bare.npz"):
+            with pytest.raises(ConfigError):
+                shared_retrieval_map(name)
+    finally:
+        shared_retrieval_map.cache_clear()
+
+
+def test_a_map_of_other_dimensions_than_the_caches_fails_at_init(tmp_path: Path) -> None:
+    from llm_router.cache.service import ResponseCache
+
+    from .test_answers import Store
+
+    path = str(saved(tmp_path, SQUEEZE))
+    with pytest.raises(ConfigError, match="dimensions"):
+        ResponseCache(CacheConfig(retrieval_map=path), Store(), dim=2 * DIM)  # type: ignore[arg-type]
 
 
 SHIPPED_MAP_SHA256 = "b5af082d38c88262006e0173802a9f07525baf0c58a830f69c84246f0c789f0e"

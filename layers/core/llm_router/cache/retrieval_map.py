@@ -1,6 +1,7 @@
 """A learnt linear map of MiniLM sentence vectors for the semantic cache's retrieval only
-(``cache.retrieval_map``, off by default: docs/cache-history.md "Session 27: a learnt map
-for the cache's retrieval cosine (exploration)").
+(``cache.retrieval_map``: the layer's ``full-mnr.npz`` since rule M2b, docs/cache-history.md
+"Session 28: the retrieval map on heldout62-63 (rule M2b)"; built in "Session 27: a learnt
+map for the cache's retrieval cosine (exploration)").
 
 With a map, a tenant's index ranks its entries and holds them to the similarity floor by
 the cosine of the mapped vectors (W x, renormalised); the classifier, the snapshots and
@@ -12,6 +13,7 @@ matrix-vector product per text and a renormalisation (in float64, rounded to flo
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,5 +71,18 @@ def resolve(path: str) -> Path:
 
 @lru_cache(maxsize=4)
 def shared_retrieval_map(path: str) -> RetrievalMap:
-    """The map ``path`` names (``resolve``), read once per process."""
-    return RetrievalMap.load(resolve(path))
+    """The map ``path`` names (``resolve``), read once per process. A layer's map (a bare
+    file name) is held to the weight sha256 its ``.json`` names, as every artefact of the
+    layer is: a truncated or swapped file fails here, at init."""
+    where = resolve(path)
+    found = RetrievalMap.load(where)
+    if Path(path).name == path:
+        try:
+            named = json.loads(where.with_suffix(".json").read_text())["sha256"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"cache.retrieval_map {path}: the layer's map has no readable "
+                              f"{where.with_suffix('.json').name} ({exc})") from exc
+        if found.sha256 != named:
+            raise ConfigError(f"cache.retrieval_map {path}: weight sha256 {found.sha256}, "
+                              f"not its json's {named}")
+    return found

@@ -32,7 +32,7 @@ from llm_router.cache.retrieval_map import shared_retrieval_map
 from llm_router.cache.store import journal_sk, overlap_start
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.base import Embedder
-from llm_router.errors import RouterError
+from llm_router.errors import ConfigError, RouterError
 from llm_router.ledger import now_utc
 from llm_router.schema import ChatCompletion, ChatRequest
 
@@ -122,9 +122,13 @@ class ResponseCache:
         self._tenants: dict[str, _Tenant] = {}
         self._lock = threading.Lock()
         self._answers = AnswerMemo()
-        # cache.retrieval_map (off by default): read here, at init, not in a request.
+        # cache.retrieval_map (the layer's map by default; None: off): read here, at init,
+        # not in a request, and refused here if it cannot map this cache's vectors.
         self._retrieval_map = (None if config.retrieval_map is None
                                else shared_retrieval_map(config.retrieval_map))
+        if self._retrieval_map is not None and self._retrieval_map.dim != dim:
+            raise ConfigError(f"cache.retrieval_map {config.retrieval_map}: a map of "
+                              f"{self._retrieval_map.dim} dimensions for vectors of {dim}")
 
     def plan(self, request: ChatRequest) -> CachePlan:
         return plan_for(request, self.config)
