@@ -13,24 +13,37 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
+    .venv/bin/python bench/cache_losses.py --sets heldout64 heldout65 --no-retrieval-map  # raw
 
-Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file
-path, or names under ``--root``). Each pair goes through ``probe`` (a cache holding only
-the cached text: the path of ``llm-router cache-probe`` and ``bench/heldout_eval.py``)
-once, at the loosest setting (floor 0, any probability), which gives the stage that
-decides it at every floor and operating point: the amounts-and-ids check (``numbers``),
-the respelling check (a hit, ``spelling.py``), the similarity floor (``floor``: under it
-and not respelled), the verifier (its probability against the operating point), and with
-``--narrowing`` (or ``cache.narrowing``) the check after it (``narrowing.py``), and the
-one after that unless ``--no-extra-ask`` (``cache.extra_ask``, on: ``extra_ask.py``), then
-with ``--own-case`` (or ``cache.own_case``) ``narrowing.own_case``. The
-verifier's probability is also read for pairs under the floor, so the table says what
-another floor would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the
-paraphrases each lower floor finds and the negatives it passes beyond ``--floor``); each
-pair's stage is checked against a probe at ``--floor`` (default ``cache.verifier_floor``)
-and the shipped operating point. "all" is every set given except ``pairs``' components. A
-one-entry cache cannot show what the 5-candidate bound loses, nor how often another entry
-answers: that is ``bench/cache_shared.py``. Writes ``bench/results/cache-losses.json``
+Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file path,
+or names under ``--root``). Each pair goes through ``probe`` (a cache holding only the
+cached text: the path of ``llm-router cache-probe`` and ``bench/heldout_eval.py``, with the
+catalog's ``cache.retrieval_map`` as they have it) once, at the loosest setting (floor 0,
+any probability), which gives the stage that decides it at every floor and operating point:
+the amounts-and-ids check (``numbers``), the respelling check (a hit, ``spelling.py``), the
+similarity floor (``floor``: under it and not respelled), the verifier (its probability
+against the operating point), and with ``--narrowing`` (or ``cache.narrowing``) the check
+after it (``narrowing.py``), and the one after that unless ``--no-extra-ask``
+(``cache.extra_ask``, on: ``extra_ask.py``), then with ``--own-case`` (or
+``cache.own_case``) ``narrowing.own_case``. The verifier's probability is also read for
+pairs under the floor, so the table says what another floor would gain and cost
+(``floor_sweep``; ``floor_adds``: per set and kind, the paraphrases each lower floor finds
+and the negatives it passes beyond ``--floor``); each pair's stage is checked against a
+probe at ``--floor`` (default ``cache.verifier_floor``) and the shipped operating point.
+"all" is every set given except ``pairs``' components. A one-entry cache cannot show what
+the 5-candidate bound loses, nor how often another entry answers: that is
+``bench/cache_shared.py``.
+
+The similarity a row holds is the cosine the index floors by: with the catalog's retrieval
+map (the default since session 28, as cache-probe) the mapped vectors' (the row says
+``"retrieval_map"``: the weight's sha256, and ``raw_similarity``: the raw MiniLM cosine,
+which the verifier and the checks after it read, as in the router); with
+``--no-retrieval-map`` (or no map in the catalog) the raw cosine, and the row has no
+``retrieval_map`` key (byte for byte the rows of before). **Rows made before this change
+(session 28, "the per-pair benches follow the shipped map") are raw-cosine rows** whatever
+they say: ``row.get("retrieval_map")`` is None for them, and ``stage(row, floor, cut)``
+reads each file at the floor of the cosine it holds. The results file records the same
+(``verifier.retrieval_map``: the sha256 or None). Writes ``bench/results/cache-losses.json``
 (every pair's stage, similarity and probability:
 ``bench/results/local/cache-losses-pairs.jsonl``, gitignored) and prints markdown tables.
 """
@@ -55,6 +68,8 @@ from llm_router.cache.extra_ask import asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
+from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map  # noqa: E402
+from llm_router.cache.similarity import cosine  # noqa: E402
 from llm_router.cache.synonyms import load, shared_synonyms  # noqa: E402
 from llm_router.cache.verifier import Verifier  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
@@ -70,13 +85,17 @@ STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask"
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
-          shipped: MatchPolicy) -> list[dict[str, Any]]:
-    """Per pair: ``similarity``, ``numbers`` (the hard check refuses it), ``respelling``
+          shipped: MatchPolicy, retrieval_map: RetrievalMap | None = None
+          ) -> list[dict[str, Any]]:
+    """Per pair: ``similarity`` (the cosine the index floors by: with ``retrieval_map``
+    the mapped vectors', and then ``raw_similarity`` and ``retrieval_map``, its sha256,
+    too), ``numbers`` (the hard check refuses it), ``respelling``
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
     probability; None when the hard check refuses), ``narrowed`` (the shipped policy's
     narrowing check, if any, refuses it once the verifier passed it), ``more`` (the
     policy's ``extra_ask`` check, if on, refuses it then), ``own`` (likewise its
-    ``own_case`` check)."""
+    ``own_case`` check). The verifier and the checks read the raw cosine, as in the
+    router (``MatchPolicy.judge``'s ``cosine``)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms,
@@ -85,24 +104,27 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
             ready(verifier, embedder, [(p["a"], p["b"]) for p in pairs[n:n + CHUNK]])
-        r = probe(pair["a"], c, pair["b"], q, loose)
+        r = probe(pair["a"], c, pair["b"], q, loose, retrieval_map)
+        raw = r.similarity if retrieval_map is None else cosine(c, q)
         numbers = r.refused_by == "numbers"
         p = r.probability
         if r.respelling is not None:  # a respelled hit never asks the verifier: ask it here
-            p = verifier.probability(pair["a"], pair["b"], r.similarity)
+            p = verifier.probability(pair["a"], pair["b"], raw)
         row = {"set": pair["set"], "id": pair.get("id"),
                "kind": pair["kind"], "label": pair["label"],
                "a": pair["a"], "b": pair["b"], "similarity": r.similarity,
                "numbers": numbers,
                "respelling": list(r.respelling) if r.respelling is not None else None, "p": p,
-               "narrowed": narrowed(shipped.narrowing, verifier, pair, p, r.similarity),
+               "narrowed": narrowed(shipped.narrowing, verifier, pair, p, raw),
                "more": shipped.extra_ask and p is not None and asks_more(
                    verifier.view(pair["a"]), verifier.view(pair["b"]), pair["b"]),
                "own": shipped.own_case and p is not None and own_case(
                    verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"], pair["b"],
-                   r.similarity)}
+                   raw)}
+        if retrieval_map is not None:
+            row.update(raw_similarity=raw, retrieval_map=retrieval_map.sha256)
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
-                pair["a"], c, pair["b"], q, shipped).hit:
+                pair["a"], c, pair["b"], q, shipped, retrieval_map).hit:
             raise SystemExit(f"stage of {pair} disagrees with the shipped lookup")
         out.append(row)
     return out
@@ -223,6 +245,9 @@ def main() -> int:
     parser.add_argument("--short-forms", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the respelling check's short-form form "
                              "(cache/short_forms.py); default: cache.short_forms")
+    parser.add_argument("--no-retrieval-map", action="store_true",
+                        help="rank and floor by the raw cosine, not the catalog's "
+                             "cache.retrieval_map (the rows of before session 28)")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = MiniLMEmbedder.load()
@@ -234,6 +259,8 @@ def main() -> int:
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
     short = config.short_forms if args.short_forms is None else args.short_forms
     cut = config.verifier_threshold or verifier.threshold
+    retrieval_map = (None if config.retrieval_map is None or args.no_retrieval_map
+                     else shared_retrieval_map(config.retrieval_map))
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
@@ -242,7 +269,7 @@ def main() -> int:
                              extra_ask=extra_ask, own_case=own,
                              synonyms=None if not synonyms else shared_synonyms()
                              if args.synonym_table is None else load(args.synonym_table),
-                             short_forms=short))
+                             short_forms=short), retrieval_map)
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -252,6 +279,8 @@ def main() -> int:
                      "narrowing": args.narrowing or config.narrowing,
                      "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms,
                      "short_forms": short,
+                     # the weight sha256 of the map ``similarity`` is mapped by; None: raw
+                     "retrieval_map": None if retrieval_map is None else retrieval_map.sha256,
                      **({} if args.synonym_table is None
                         else {"synonym_table": str(args.synonym_table)})},
         "sets": args.sets,
@@ -280,8 +309,10 @@ def given(result: dict[str, Any]) -> str:
 
 def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut: float,
            listed: list[str] | None) -> None:
+    mapped = result["verifier"]["retrieval_map"]
     print(f"sets {', '.join(result['sets'])}; verifier {result['verifier']['model']}, "
-          f"floor {floor}, p >= {cut:.3f}\n")
+          f"floor {floor}, p >= {cut:.3f}; similarity: "
+          f"{'raw cosine' if mapped is None else 'mapped by ' + mapped[:8]}\n")
     print("| set | recall | false hits |\n|---|---|---|")
     for name, r in {**result["by_set"], "all": result["all"]}.items():
         print(f"| {name} | {r['recall']:.1%} ({r['hits']}/{r['positives']}) | "

@@ -267,11 +267,13 @@ def _views(pair: dict[str, Any]) -> tuple[Any, Any]:
 
 def rows(pairs_file: Path, name: str, work: Path) -> list[dict[str, Any]]:
     """``cache_losses.py`` over the pairs of ``pairs_file`` (default settings: the shipped
-    lookup), as ``policy.same_spelling`` is now; its rows."""
+    lookup as rules R1 and R2 read it, with the raw cosine: ``--no-retrieval-map`` since
+    session 28 shipped the map), as ``policy.same_spelling`` is now; its rows."""
     out, pairs_out = work / f"losses-{name}.json", work / f"losses-{name}-pairs.jsonl"
     argv = sys.argv
+    # the raw cosine, as the rules were applied (before session 28 shipped the map)
     sys.argv = ["cache_losses.py", "--sets", str(pairs_file), "--out", str(out),
-                "--pairs-out", str(pairs_out)]
+                "--pairs-out", str(pairs_out), "--no-retrieval-map"]
     try:
         cache_losses.main()
     finally:
