@@ -24,6 +24,13 @@ the router's policy (``verified_policy``). A sweep point
 is read off one probe per pair: the probe at the loosest setting reports the similarity
 and the verifier's probability (or the check that refused), and a stricter setting hits
 exactly when both clear it.
+
+The verifier's rows (``verifier``, ``verifier_no_spelling``) and the latency part floor and
+rank by the catalog's ``cache.retrieval_map`` as the router does (the default since session
+28; ``--no-retrieval-map``: the raw cosine, as every run before); the ``guards`` and
+``cosine_only`` rows read the raw cosine, always. A row's ``similarity`` is the verifier
+probe's (mapped with a map); the results and ``--rows-out`` say which
+(``retrieval_map``: the weight's sha256, or None / absent: raw).
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ from llm_router.cache.index import CANDIDATES, WIDEN_TO, TenantIndex
 from llm_router.cache.pair_features import number_codes
 from llm_router.cache.policy import MatchPolicy, verified_policy
 from llm_router.cache.probe import probe
+from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map
 from llm_router.cache.verifier import PairVerifier, Verifier, nets_of
 from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
@@ -102,8 +110,10 @@ def load_pairs(path: Path) -> list[dict[str, Any]]:
 
 
 def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
-              floor: float) -> list[dict[str, Any]]:
-    """One probe per pair and mode at the loosest setting of that mode."""
+              floor: float, retrieval_map: RetrievalMap | None = None
+              ) -> list[dict[str, Any]]:
+    """One probe per pair and mode at the loosest setting of that mode; the verifier's
+    through ``retrieval_map`` (None: the raw cosine), the others by the raw cosine."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = {"guards": MatchPolicy(0.0, True), "cosine": MatchPolicy(0.0, False),
@@ -116,7 +126,8 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: V
         row: dict[str, Any] = {"source": pair["source"], "kind": pair["kind"],
                                "label": pair["label"]}
         for mode, policy in loose.items():
-            r = probe(pair["a"], c, pair["b"], q, policy)
+            r = probe(pair["a"], c, pair["b"], q, policy,
+                      retrieval_map if mode == "verifier" else None)
             row["similarity"] = r.similarity
             row[mode] = r.probability if mode == "verifier" and r.hit else (
                 r.similarity if r.hit else None)
@@ -127,10 +138,12 @@ def judge_all(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: V
                 row["respelled"] = r.respelling is not None
                 if r.respelling is not None:
                     row[mode] = 1.0
-                    alone_r = probe(pair["a"], c, pair["b"], q, alone)
+                    alone_r = probe(pair["a"], c, pair["b"], q, alone, retrieval_map)
                     row["verifier_no_spelling"] = alone_r.probability if alone_r.hit else None
                 else:
                     row["verifier_no_spelling"] = row[mode]
+        if retrieval_map is not None:
+            row["retrieval_map"] = retrieval_map.sha256
         out.append(row)
     return out
 
@@ -193,7 +206,8 @@ def _headline(table: dict[str, Any]) -> dict[str, float]:
 
 def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             repeats: int, sizes: tuple[int, ...] = SIZES,
-            widen_to: int = WIDEN_TO) -> dict[str, Any]:
+            widen_to: int = WIDEN_TO, retrieval_map: RetrievalMap | None = None
+            ) -> dict[str, Any]:
     """Per-tenant index of N entries (real question embeddings plus noise, re-normalised,
     so each query has near neighbours to verify); times ``search`` including the checks
     and the verifier on up to 5 candidates, as on the request path: the query is one of
@@ -206,7 +220,9 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     ``texts[i % len(texts)]``), so the candidates are unrelated questions that MiniLM
     placed near the query: most are refused, every one is judged. ``scan_cpu``: the
     same lookups' first step alone (``TenantIndex.nearest``: the matrix-vector product,
-    the masks, the amounts-and-ids filter and the top-k), the rest is judging candidates."""
+    the masks, the amounts-and-ids filter and the top-k), the rest is judging candidates.
+    ``retrieval_map``: the index ranks and floors by it (``cache.retrieval_map``), as the
+    router's."""
     rng = np.random.default_rng(7)
     base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
@@ -218,7 +234,7 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             verifier.nets = None                 # the nets keep their texts, as alone
             verifier.forget()
             verifier.nets = nets
-        index = TenantIndex(dim=base.shape[1], capacity=size)
+        index = TenantIndex(dim=base.shape[1], capacity=size, retrieval_map=retrieval_map)
         rows = base[rng.integers(0, len(base), size)] + rng.normal(0, 0.08, (size, base.shape[1]))
         rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
         for i in range(size):
@@ -249,7 +265,9 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             "cpu_p99_ms": round(cpu[int(len(cpu) * 0.99) - 1], 3),
             "scan_cpu_p50_ms": round(scan[len(scan) // 2], 3),
             "scan_cpu_p99_ms": round(scan[int(len(scan) * 0.99) - 1], 3),
-            "memory_mb": round(index.semantic_rows * base.shape[1] * 4 / 2**20, 1),
+            # the rows' vectors (and their mapped copies with a map)
+            "memory_mb": round(index.semantic_rows * base.shape[1] * 4
+                               * (1 if retrieval_map is None else 2) / 2**20, 1),
             # the process's peak so far: models, kept texts and scores, this index
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
@@ -338,6 +356,9 @@ def main() -> None:
     parser.add_argument("--label", default="",
                         help="how the timings were taken (e.g. 'under load'), stored with "
                              "them with the load average")
+    parser.add_argument("--no-retrieval-map", action="store_true",
+                        help="the verifier's rows and the lookups rank and floor by the raw "
+                             "cosine, not the catalog's cache.retrieval_map")
     add_arguments(parser)
     args = parser.parse_args()
     embedder = shared_embedder()  # the verifier's MiniLM too, as in the router: one copy
@@ -345,13 +366,18 @@ def main() -> None:
     config = CacheConfig()
     probability = config.verifier_threshold or verifier.threshold
     floor = config.verifier_floor if args.floor is None else args.floor
+    retrieval_map = (None if config.retrieval_map is None or args.no_retrieval_map
+                     else shared_retrieval_map(config.retrieval_map))
     result: dict[str, Any] = {
         "machine": {"python": platform.python_version(),
                     "cpu": platform.processor() or platform.machine()},
         "embedder": embedder.model_id,
         "verifier": {"sha256": verifier.meta["sha256"], "min_probability": probability,
                      "model": model,
-                     "floor": floor},
+                     "floor": floor,
+                     # the weight sha256 of the map the verifier's rows and the lookups
+                     # rank and floor by; None: the raw cosine
+                     "retrieval_map": None if retrieval_map is None else retrieval_map.sha256},
         "sets": {},
     }
     all_pairs: list[dict[str, Any]] = []
@@ -360,7 +386,7 @@ def main() -> None:
         all_pairs += pairs
         if args.latency_only:
             continue
-        rows = judge_all(pairs, embedder, verifier, floor)
+        rows = judge_all(pairs, embedder, verifier, floor, retrieval_map)
         if args.rows_out is not None:
             with args.rows_out.open("a", encoding="utf-8") as out:
                 out.writelines(json.dumps({"set": name, "model": model, **row}) + "\n"
@@ -375,13 +401,14 @@ def main() -> None:
     policy = verified_policy(config, floor, verifier, probability)
     texts = list(dict.fromkeys(p["b"] for p in all_pairs))
     result["lookup_latency"] = latency(embedder, texts, policy, args.repeats,
-                                       tuple(args.sizes), args.widen_to)
+                                       tuple(args.sizes), args.widen_to, retrieval_map)
     result["timings"] = {"label": args.label, "load_average_1m": round(os.getloadavg()[0], 2),
                          "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if args.latency_only and args.out.exists():  # keep the quality tables as they are
         kept = json.loads(args.out.read_text())
         kept.update({k: result[k] for k in ("verify_ms_per_candidate", "lookup_latency",
                                             "timings")})
+        kept["latency_retrieval_map"] = result["verifier"]["retrieval_map"]
         result = kept
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
