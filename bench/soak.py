@@ -4,7 +4,7 @@
     make bench-soak-cache                    # 50,000 requests, the default cache on
     .venv/bin/python bench/soak.py [--requests 50000] [--concurrency 8] [--cache]
                                    [--rss-mb MB] [--max-growth-mb MB] [--query-chars N]
-                                   [--out bench/results]
+                                   [--no-marks] [--out bench/results]
 
 Starts the loopback upstream (bench/peer/upstream.py) and ``llm-router serve`` on its
 embedded store (cache off, explicit model, unique prompts), sends the requests from
@@ -27,6 +27,14 @@ Beside the drift, as a record and no gate (session 24): the CPU drift, the same 
 each window's router tree CPU a request (``window_cpu_ms``; the drift reads wall time on
 a shared machine, where a neighbour's job slows a window without the router doing more).
 
+And a table of each window's work and machine (session 28, ``soak_windows``): the store's KB
+written a request and WAL checkpoints, gen-2 collections and their pauses (bench/soak_marks
+on the router's ``PYTHONPATH``), the router tree's cores and run delay, the bench's own CPU
+a request, the machine's other CPU, load, and a fixed unit's CPU in a calibration process,
+with each column's medians at both ends: CPU a request moves with the machine's load, and
+the table tells the router doing more from the machine running slower. ``--no-marks``
+leaves the hook and the calibration out.
+
 ``--cache``: the default config instead (cache on, ``model: auto``, so the classifier and
 both cache layers run), and a mix (``mixed``): of every 10 requests, 8 new prompts (each
 stored: one entry more), 1 a prompt sent ``LAG`` requests before, again (an exact hit)
@@ -40,14 +48,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
+import subprocess
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import soak_windows
 from peer.gateways import start_router, start_upstream
 from peer.load import PROMPTS, Run, Sample, drive, median, percentile
 from peer.report import PHASES, write_markdown
@@ -57,6 +71,8 @@ from llm_router.cache.store import JOURNAL, overlap_start
 from llm_router.catalog import CacheConfig
 
 WINDOW = 1000
+# bench/soak_marks: the collector's counts in the router and its store (``--no-marks``).
+MARKS = Path(__file__).with_name("soak_marks")
 DRIFT_WINDOWS = 3
 # The cache-on soak's memory target, from session 15's accounting (docs/cache-history.md
 # "Session 15"; bench/rss_account.py): peak RSS at most the idle tree's plus
@@ -120,12 +136,19 @@ def main() -> int:
     parser.add_argument("--query-chars", type=int, default=0,
                         help="each prompt followed by filler text up to about this many "
                              "characters (a long user message); 0: the short prompts")
+    parser.add_argument("--no-marks", action="store_true",
+                        help="leave bench/soak_marks (the collector's counts) out of the router "
+                             "and run no calibration process (bench/soak_windows.py)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
     pad = padding(args.query_chars)
     window = min(WINDOW, max(args.requests // 4, 1))
+    folder = None if args.no_marks else tempfile.TemporaryDirectory(prefix="soak-marks-")
+    env = {} if folder is None else {
+        "SOAK_MARKS": folder.name,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(MARKS), os.environ.get("PYTHONPATH")]))}
     upstream = start_upstream()
-    router = start_router(upstream, cache=args.cache, cache_ttl_s=args.ttl_seconds)
+    router = start_router(upstream, cache=args.cache, cache_ttl_s=args.ttl_seconds, env=env)
     if args.cache:
         router.model = "auto"
     started = time.perf_counter()
@@ -133,6 +156,12 @@ def main() -> int:
     marks: list[tuple[int, float]] = []  # (requests done, RSS MB)
     cpu = [(0, router.cpu_s())]  # (requests done, the router tree's CPU seconds)
     disk: list[tuple[int, int, int]] = []  # (requests done, store file bytes, its WAL's)
+    # (bench/soak_windows) the work and the machine at each mark, and the calibration
+    # units' file; none for a router that is no process of this machine (the tests')
+    counters = _counters(router, upstream, folder)
+    units = None if folder is None or counters is None else Path(folder.name) / "units.txt"
+    calibration: subprocess.Popen[bytes] | None = None
+    costs: list[soak_windows.Mark] = []
 
     def progress(done: int, run: Run) -> None:
         rss = router.rss_mb()
@@ -140,15 +169,21 @@ def main() -> int:
         marks.append((done, rss))
         cpu.append((done, router.cpu_s()))
         disk.append((done, *_file_bytes(router.store_file())))
+        if counters is not None:
+            costs.append(counters(done))
         recent = [s.ms for s in run.samples[-window:] if s.ok]
         hits = f"  answered {_answers(run.samples[-window:])}" if args.cache else ""
         print(f"{done:>7,}/{args.requests:,}  {run.rps:6.1f} rps  p50 of the last "
               f"{len(recent):,}: {percentile(recent, 50):7.1f} ms  CPU "
               f"{_cpu_ms(cpu[-2:]):5.1f} ms a request  errors {run.errors}  "
               f"RSS {rss:.0f} MB  store {disk[-1][1] / 1e6:.1f} + WAL "
-              f"{disk[-1][2] / 1e6:.1f} MB{hits}", flush=True)
+              f"{disk[-1][2] / 1e6:.1f} MB  load {os.getloadavg()[0]:.1f}{hits}", flush=True)
 
     try:
+        if units is not None:
+            calibration = soak_windows.start_calibration(units)
+        if counters is not None:
+            costs.append(counters(0))
         idle = router.rss_mb()
         print(f"router ready in {router.ready_s:.1f} s, {idle:.0f} MB; sending "
               f"{args.requests:,} requests at c{args.concurrency}", flush=True)
@@ -157,10 +192,18 @@ def main() -> int:
         after = router.rss_mb()
         if cpu[-1][0] != len(run.samples):
             cpu.append((len(run.samples), router.cpu_s()))
+            if counters is not None:
+                costs.append(counters(len(run.samples)))
         rows = _store_rows(router.store_file())
+        spent = soak_windows.read_units(units)
     finally:
+        if calibration is not None:
+            calibration.kill()
+            calibration.wait()
         router.stop()
         upstream.stop()
+        if folder is not None:
+            folder.cleanup()
     first, last = run.samples[:window], run.samples[-window:]
     p_first, p_last = _p50(first), _p50(last)
     ends = p_last / p_first if p_first else float("nan")
@@ -213,6 +256,7 @@ def main() -> int:
         f"Router tree CPU a request (ms) of each {WINDOW:,} requests (the progress lines'): "
         f"{', '.join(f'{c:.1f}' for c in cpus)}.",
         "",
+        *soak_windows.report_lines(soak_windows.windows(costs, spent), args.drift_windows),
         f"Drift (the median of the last {k} windows' p50 / the first {k}'s): {ratio:.2f} "
         f"(target <= {args.max_drift}); CPU drift, a record, not a gate (the median of the "
         f"last {k_cpu} windows' router tree CPU a request / the first {k_cpu}'s): "
@@ -238,6 +282,16 @@ def main() -> int:
     ]
     write_markdown(Path(args.out), "soak-cache" if args.cache else "soak", lines)
     return 0 if ok else 1
+
+
+def _counters(router: Any, upstream: Any, folder: tempfile.TemporaryDirectory[str] | None,
+              ) -> Callable[[int], soak_windows.Mark] | None:
+    """``soak_windows.take`` for this run's router (None for a stand-in without a
+    process)."""
+    if getattr(router, "process", None) is None or getattr(upstream, "process", None) is None:
+        return None
+    marks = Path(folder.name) if folder is not None else None
+    return lambda done: soak_windows.take(done, router.process.pid, router.store_file(), marks)
 
 
 def window_p50s(samples: list[Sample], window: int) -> list[float]:

@@ -120,10 +120,12 @@ def start_upstream() -> Gateway:
 
 
 def start_router(upstream: Gateway, *, cache: bool = False, cache_ttl_s: int | None = None,
-                 extra: str = "", serve_args: Sequence[str] = ()) -> Gateway:
+                 extra: str = "", serve_args: Sequence[str] = (),
+                 env: dict[str, str] | None = None) -> Gateway:
     """``cache_ttl_s``: the cache's ``ttl_seconds`` (None: its default); ``extra``: YAML
     appended to the catalog (top-level keys: guards, limits); ``serve_args``: more
-    ``serve`` options (``--loop asyncio``, say)."""
+    ``serve`` options (``--loop asyncio``, say); ``env``: more environment for ``serve``
+    (and the store it starts)."""
     ttl = "" if cache_ttl_s is None else f", ttl_seconds: {cache_ttl_s}"
     folder = tempfile.TemporaryDirectory(prefix="bench-router-")
     config = Path(folder.name) / "catalog.yaml"
@@ -141,7 +143,7 @@ def start_router(upstream: Gateway, *, cache: bool = False, cache_ttl_s: int | N
     """) + extra)
     started = time.perf_counter()
     proc = _spawn([sys.executable, "-m", "llm_router_local.cli", "serve", "--config", str(config),
-                   "--port", "0", "--dev-key", KEY, "--simulate", "off", *serve_args])
+                   "--port", "0", "--dev-key", KEY, "--simulate", "off", *serve_args], env)
     line = wait_for_line(proc, "llm-router listening on ", READY_TIMEOUT_S)
     url = line.split("listening on ", 1)[1].strip()
     _wait_healthy(f"{url}/health")
