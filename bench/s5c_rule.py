@@ -172,9 +172,14 @@ class Duel(NamedTuple):
     cut_file: Path
     out: Path
     examples: int | None = EXAMPLES  # the disagreements shown per kind (None: every one)
+    # step 1's sets where they are more than the writer pairs' (rule S7r: P8, eight sets,
+    # two cache_shared runs); None: the writer pairs' sets
+    seen_sets: tuple[str, ...] | None = None
 
     @property
     def sets(self) -> tuple[str, ...]:
+        if self.seen_sets is not None:
+            return self.seen_sets
         return tuple(s for pair in self.writer_pairs for s in pair)
 
     def key(self, letter: str) -> str:
@@ -271,8 +276,11 @@ def step1(p6: dict[str, list[dict[str, Any]]], quora: dict[str, list[dict[str, A
 def step2(c_star: float, d54: dict[str, list[dict[str, Any]]],
           quora: dict[str, list[dict[str, Any]]], traffic: dict[tuple[str, str], str] | None,
           shared: dict[str, dict[str, Any] | None], cost: str | None,
-          identity_run: dict[str, Any] | None, duel: Duel = S5C) -> dict[str, Any]:
-    """Checks (a) to (e) at c*, with the records."""
+          identity_run: dict[str, Any] | None, duel: Duel = S5C,
+          less: dict[str, int] | None = None) -> dict[str, Any]:
+    """Checks (a) to (e) at c*, with the records. ``less``: per model, the negatives
+    answered by another entry in (d)'s runs that the rule leaves out of its counts (rule
+    S7r's step 0; the runs' own counts are kept beside as ``another_in_run``)."""
     old, new = duel.models
     models, sets, decided, old_cut = duel.models, duel.decision, duel.decided, duel.shipped_cut
     same_pairs(d54[old], d54[new], decided, models)
@@ -299,6 +307,13 @@ def step2(c_star: float, d54: dict[str, list[dict[str, Any]]],
         run_of(new_run, new, sets, (variant_name(c_star),), duel)
     check_d = check_c(c_star, old_run, new_run, sets, ANOTHER_SLACK, models,
                       (duel.shas[old], old_cut))
+    if less is not None and check_d["pass"] is not None:
+        check_d["another_in_run"] = {m: check_d[m] for m in models}
+        check_d["left_out"] = dict(less)
+        for m in models:
+            check_d[m] -= less[m]
+        check_d["limit"] = check_d[old] + ANOTHER_SLACK
+        check_d["pass"] = check_d[new] <= check_d["limit"]
     if old_run is not None and new_run is not None:
         check_d["populated"] = {old: populated(old_run, VARIANT),
                                 new: populated(new_run, variant_name(c_star))}
@@ -335,17 +350,23 @@ def cut_text(c_star: float | None, duel: Duel = S5C) -> str:
             if c_star is None else f"{c_star:.6f}\n")
 
 
-Step0 = Callable[[argparse.Namespace, dict[str, list[dict[str, Any]]]],
-                 tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, int]]] | None,
-                       dict[str, Any]]]
+Rows = dict[str, list[dict[str, Any]]]
+Step0 = Callable[[argparse.Namespace, Rows, Rows],
+                 tuple[Rows, Rows, dict[str, list[dict[str, int]]] | None, dict[str, Any]]]
+Step0Two = Callable[[argparse.Namespace, Rows, Rows, list[list[dict[str, Any]]] | None],
+                    tuple[Rows, Rows, dict[str, int] | None, dict[str, Any]]]
 
 
 def main(duel: Duel = S5C, doc: str | None = None,
-         step0: tuple[Callable[[argparse.ArgumentParser], None], Step0] | None = None) -> int:
+         step0: tuple[Callable[[argparse.ArgumentParser], None], Step0] | None = None,
+         step0_two: tuple[Callable[[argparse.ArgumentParser], None], Step0Two] | None = None
+         ) -> int:
     """The command line of ``duel``'s rule (``doc``: its script's docstring). ``step0``: a
     step before step 1 (rule S6d's): what it adds to step 1's arguments, and what it makes
-    of them and of step 1's rows (the rows step 1 reads, the ``less`` it subtracts, its
-    record)."""
+    of them and of step 1's rows and Quora rows (the rows step 1 reads, the ``less`` it
+    subtracts, its record). ``step0_two``: the same before step 2 (rule S7r's), given the
+    two (d) runs' --pairs-out rows: the rows, the negatives answered by another entry it
+    takes out of (d)'s counts per model, its record."""
     old, new = duel.models
     seen, decided, c_text = duel.seen, duel.decided, duel.c_text
     shared_sets = " ".join(f"{a[-2:]}+{b[-2:]}" for a, b in duel.writer_pairs)
@@ -375,6 +396,8 @@ def main(duel: Duel = S5C, doc: str | None = None,
                      help=f"{duel.name.lower()}_rule.py identity's JSON")
     two.add_argument("--cut-file", type=Path, default=duel.cut_file,
                      help=f"step 1's {c_text}, written before {decided} was read (must agree)")
+    if step0_two is not None:
+        step0_two[0](two)
     for p, what in ((one, f"base-{seen}"), (two, f"base-{decided}")):
         for m in duel.models:
             p.add_argument(f"--{m.lower()}", type=Path, default=duel.rows[(what, m)],
@@ -406,7 +429,7 @@ def main(duel: Duel = S5C, doc: str | None = None,
         less: dict[str, list[dict[str, int]]] | None = None
         before: dict[str, Any] = {}
         if step0 is not None:
-            rows, less, before = step0[1](args, rows)
+            rows, quora, less, before = step0[1](args, rows, quora)
         runs = {m: [json.loads(p.read_text(encoding="utf-8"))
                     for p in paths[f"shared_{m.lower()}"]] for m in duel.models}
         first = step1(rows, quora, runs, traffic_of(duel.sets), duel, less)
@@ -427,12 +450,18 @@ def main(duel: Duel = S5C, doc: str | None = None,
             raise SystemExit(f"{args.cut_file} does not hold step 1's {c_text} {c_star:.6f}")
         rows = {m: only(read_jsonl(paths[m.lower()]), duel.decision) for m in duel.models}
         quora = {m: read_jsonl(paths[f"{m.lower()}_quora"]) for m in duel.models}
+        shared_pairs = (None if args.shared_pairs is None
+                        else [read_jsonl(p) for p in args.shared_pairs])
+        less_d: dict[str, int] | None = None
+        if step0_two is not None:
+            rows, quora, less_d, zero = step0_two[1](args, rows, quora, shared_pairs)
+            out["step0_step2"] = zero
         second = step2(c_star, rows, quora, traffic_of(duel.decision),
                        {m: load(paths[f"shared_{m.lower()}"]) for m in duel.models},
                        None if args.cost is None else args.cost.read_text(encoding="utf-8"),
-                       load(args.identity), duel)
-        if args.shared_pairs is not None:
-            s2p, s5p = (read_jsonl(p) for p in args.shared_pairs)
+                       load(args.identity), duel, less_d)
+        if shared_pairs is not None:
+            s2p, s5p = shared_pairs
             second["d"]["other_answers"] = {
                 "negatives": other_answers(s2p, s5p, models=duel.models),
                 "paraphrases": other_answers(s2p, s5p, label=1, models=duel.models)}

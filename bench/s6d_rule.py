@@ -129,17 +129,23 @@ def bundle_texts(pairs: list[dict[str, Any]]) -> frozenset[str]:
     return frozenset(_text(t) for p in pairs for t in (p["cached"], p["query"]))
 
 
-def step0(rows: list[dict[str, Any]], texts: frozenset[str]) -> dict[str, Any]:
-    """The heldout56 and heldout57 pairs either of whose texts is one of S6's bundle's:
-    their (set, id), how many per set (and per label), and each with its texts."""
-    out = [r for r in rows if r["set"] in UNGUARDED
-           and (_text(r["a"]) in texts or _text(r["b"]) in texts)]
+def in_bundle(r: dict[str, Any], texts: frozenset[str]) -> bool:
+    """Whether either of a row's texts is one of the bundle's (``cross_continue._text``)."""
+    return _text(r["a"]) in texts or _text(r["b"]) in texts
+
+
+def step0(rows: list[dict[str, Any]], texts: frozenset[str],
+          sets: tuple[str, ...] = UNGUARDED) -> dict[str, Any]:
+    """The heldout56 and heldout57 pairs (``sets``: rule S7r's) either of whose texts is one
+    of S6's bundle's: their (set, id), how many per set (and per label), and each with its
+    texts."""
+    out = [r for r in rows if r["set"] in sets and in_bundle(r, texts)]
     return {"bundle_pairs": BUNDLE_PAIRS, "bundle_texts": len(texts),
             "left_out": len(out),
-            "by_set": {s: sum(r["set"] == s for r in out) for s in UNGUARDED},
+            "by_set": {s: sum(r["set"] == s for r in out) for s in sets},
             "by_set_label": {s: {"positives": sum(r["set"] == s and r["label"] == 1 for r in out),
                                  "negatives": sum(r["set"] == s and r["label"] == 0 for r in out)}
-                             for s in UNGUARDED},
+                             for s in sets},
             "pairs": [{"set": r["set"], "id": r["id"], "label": r["label"], "kind": r["kind"],
                        "a": r["a"], "b": r["b"], "a_in_bundle": _text(r["a"]) in texts,
                        "b_in_bundle": _text(r["b"]) in texts} for r in out]}
@@ -174,10 +180,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             required=True, help=f"the {m} runs' --pairs-out rows, in order")
 
 
-def with_step0(args: argparse.Namespace, rows: dict[str, list[dict[str, Any]]]) -> tuple[
-        dict[str, list[dict[str, Any]]], dict[str, list[dict[str, int]]], dict[str, Any]]:
-    """Step 0 before step 1: the rows less its pairs, the counts the runs' figures lose, and
-    its record (with the curve on P4 less its pairs, a record)."""
+def with_step0(args: argparse.Namespace, rows: dict[str, list[dict[str, Any]]],
+               quora: dict[str, list[dict[str, Any]]]) -> tuple[
+        dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]],
+        dict[str, list[dict[str, int]]], dict[str, Any]]:
+    """Step 0 before step 1: the rows less its pairs, the Quora rows as they are (S6d's
+    step 0 is heldout56-57's), the counts the runs' figures lose, and its record (with the
+    curve on P4 less its pairs, a record)."""
     zero = step0(rows["S5"], bundle_texts(read_jsonl(args.bundle)))
     leave = frozenset((p["set"], p["id"]) for p in zero["pairs"])
     kept = {m: [r for r in rows[m] if (r["set"], r["id"]) not in leave] for m in MODELS}
@@ -188,7 +197,7 @@ def with_step0(args: argparse.Namespace, rows: dict[str, list[dict[str, Any]]]) 
         less[m] = [left_out_another(run, read_jsonl(p), leave)
                    for run, p in zip(runs, vars(args)[f"shared_pairs_{m.lower()}"], strict=True)]
     zero["another_left_out"] = less
-    return kept, less, {"step0": zero, "P4_curve": curve(kept, models=MODELS)}
+    return kept, quora, less, {"step0": zero, "P4_curve": curve(kept, models=MODELS)}
 
 
 def main() -> int:
