@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 cache-retrieval-map classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r cache-retrieval-map classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -344,6 +344,26 @@ S7_FIT ?= $(S5_RECIPE) --seed 27
 verifier-cross-s7: $(BIN)/llm-router data
 	$(call cross_self,$(S7_RUN),$(S7_FROM),$(S7_PREPARE),$(S7_NAME),$(S7_FIT))
 	@echo "$(S7_RUN)/$(S7_NAME): fitted and exported only, at the start's cut; nothing scored: the next session's rule decides it on heldout62-63, its cut fixed on heldout58-61"
+
+# Session 28's S7r (docs/cache-history.md "Session 28: S7r, S6 without the reworded-shape mined
+# negatives (rule S7r)"): S6's recipe with one change, recipe R-b. S6's bundle (S7R_BUNDLE: S6_PREPARE's,
+# made here if absent; session 28 read session 26's, sha256 d6480e5b) less every mined negative with
+# MiniLM cosine >= 0.5 and content-word overlap < 0.2 (train/cache_verifier/filter_bundle.py: 1,537
+# of its 4,500 mined pairs; 68,126 pairs left, the steps following by fit --epochs), fitted from S6's
+# start (S6_FROM) by S6's flags and seed (S6_FIT, one XLA thread) into S7R_RUN/S7R_NAME, exported with
+# no "combine" at the start's cut and no --decision. Decided by the lead's rule S7r
+# (bench/s7r_rule.py): its cut on P8, its verdict on heldout68-69.
+S7R_RUN ?= .cache/cross-s7r
+S7R_NAME ?= S7r
+S7R_BUNDLE ?= $(S6_RUN)/bundle.npz
+verifier-cross-s7r: $(BIN)/llm-router data
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	$(call cross_start,$(S7R_RUN),$(S6_FROM))
+	test -f $(S7R_BUNDLE) || OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S6_PREPARE) --out $(S7R_BUNDLE)
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.filter_bundle --bundle $(S7R_BUNDLE) --out $(S7R_RUN)/bundle.npz --record $(S7R_RUN)/filter.json --dropped $(S7R_RUN)/dropped.jsonl
+	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S7R_RUN)/bundle.npz --init $(S7R_RUN)/start/cross.npz --out $(S7R_RUN)/fit --name $(S7R_NAME) $(S6_FIT)
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S7R_RUN)/fit/$(S7R_NAME).json --out $(S7R_RUN)/$(S7R_NAME) --threshold $$($(BIN)/python -c "import json; print(json.load(open('$(S7R_RUN)/start/cross.json'))['threshold'])")
+	@echo "$(S7R_RUN)/$(S7R_NAME): fitted and exported only, at the start's cut; rule S7r decides it (bench/s7r_rule.py): its cut on P8, its verdict on heldout68-69"
 
 # The learnt retrieval map (session 27, docs/cache-history.md "Session 27: a learnt map for the
 # cache's retrieval cosine (exploration)"): a 384 x 384 map of MiniLM vectors, the identity at the
