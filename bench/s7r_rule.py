@@ -123,7 +123,7 @@ from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 RULE = " ".join(__doc__.split("\n\n")[1].split())  # the quoted rule, as the lead wrote it
 MODELS = ("S5", "S7r")  # the shipped verifier, the candidate
 S5_CUT = 0.916959  # S5's shipped cut (cross.npz cffa0c35)
-SHAS = {"S5": "cffa0c35", "S7r": "S7R_SHA"}
+SHAS = {"S5": "cffa0c35", "S7r": "a02338b5"}
 PAIRS8 = (("heldout54", "heldout55"), ("heldout64", "heldout65"))  # the two cache_shared runs
 P8 = ("heldout54", "heldout55", "heldout56", "heldout57", "heldout60", "heldout61",
       "heldout64", "heldout65")  # step 1
