@@ -106,6 +106,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -225,18 +226,54 @@ def with_step0_two(args: argparse.Namespace, rows: Rows, quora: Rows,
     return kept, quora_kept, less, zero
 
 
+def by_family(s5: list[dict[str, Any]], s7r: list[dict[str, Any]], c7: float) -> dict[str, Any]:
+    """The pairs S7r at ``c7`` and S5 at its cut disagree on (either label), each with both
+    texts and its refusal family (``bench/refusal_families.py``: the writer's kind, the
+    MiniLM cosine's band and the content-word overlap's band), and their counts by family."""
+    from cache_losses import stage
+    from refusal_families import COSINE, OVERLAP, band, family, overlap
+
+    if [(r["set"], r["id"]) for r in s5] != [(r["set"], r["id"]) for r in s7r]:
+        raise SystemExit("the two models' D68 rows are not the same pairs in the same order")
+    out: dict[str, list[dict[str, Any]]] = {"S7r_passes_S5_refuses": [],
+                                            "S5_passes_S7r_refuses": []}
+    for a, b in zip(s5, s7r, strict=True):
+        old, new = stage(a, 0.5, S5_CUT)[1], stage(b, 0.5, c7)[1]
+        if old == new:
+            continue
+        ov = overlap(a["a"], a["b"])
+        fam = family({"kind": a["kind"], "cosine": band(a["similarity"], COSINE),
+                      "overlap": band(ov, OVERLAP)})
+        out["S7r_passes_S5_refuses" if new else "S5_passes_S7r_refuses"].append({
+            "set": a["set"], "id": a["id"], "label": a["label"], "family": fam,
+            "p_S5": a["p"], "p_S7r": b["p"], "stage_S5": stage(a, 0.5, S5_CUT)[0],
+            "cosine": round(a["similarity"], 4), "overlap": round(ov, 3),
+            "a": a["a"], "b": a["b"]})
+    counts = {k: {"positives": Counter(x["family"] for x in v if x["label"] == 1).most_common(),
+                  "negatives": Counter(x["family"] for x in v if x["label"] == 0).most_common()}
+              for k, v in out.items()}
+    return {"S5_cut": S5_CUT, "c7": c7, "counts": counts, "pairs": out}
+
+
 def records(args: argparse.Namespace) -> dict[str, Any]:
     """S7r, S6 and S5 at matched false hits (0.5 / 1 / 2 / 3 %) on P8 less step 0's pairs
-    (a record: S6 against S7r is the recipe's ablation)."""
+    (a record: S6 against S7r is the recipe's ablation); with D68's rows, the pairs S7r at
+    c7 and S5 disagree on there (less step 0's), by refusal family."""
     rows = {m: only(read_jsonl(p), P8) for m, p in (("S5", args.s5), ("S6", args.s6),
                                                       ("S7r", args.s7r))}
-    zero = step0(rows["S5"], bundle_texts(read_jsonl(args.bundle)), STEP0_ONE)
+    texts = bundle_texts(read_jsonl(args.bundle))
+    zero = step0(rows["S5"], texts, STEP0_ONE)
     kept = leave_out(rows, zero)
-    return {"sets": list(P8), "left_out": zero["left_out"],
-            "S7r_vs_S5": curve({m: kept[m] for m in ("S5", "S7r")}, models=("S5", "S7r")),
-            "S7r_vs_S6": curve({m: kept[m] for m in ("S6", "S7r")}, models=("S6", "S7r")),
-            "S6_vs_S5": curve({m: kept[m] for m in ("S5", "S6")}, models=("S5", "S6")),
-            "inputs": {k: str(v) for k, v in vars(args).items()}, "run": run_record()}
+    out = {"sets": list(P8), "left_out": zero["left_out"],
+           "S7r_vs_S5": curve({m: kept[m] for m in ("S5", "S7r")}, models=("S5", "S7r")),
+           "S7r_vs_S6": curve({m: kept[m] for m in ("S6", "S7r")}, models=("S6", "S7r")),
+           "S6_vs_S5": curve({m: kept[m] for m in ("S5", "S6")}, models=("S5", "S6"))}
+    if args.d68_s5 is not None and args.d68_s7r is not None:
+        d68 = {m: only(read_jsonl(p), D68) for m, p in (("S5", args.d68_s5),
+                                                         ("S7r", args.d68_s7r))}
+        d68 = leave_out(d68, step0(d68["S5"], texts, D68))
+        out["D68_disagreements"] = by_family(d68["S5"], d68["S7r"], args.c7)
+    return {**out, "inputs": {k: str(v) for k, v in vars(args).items()}, "run": run_record()}
 
 
 def main() -> int:
@@ -247,9 +284,14 @@ def main() -> int:
             parser.add_argument(f"--{m.lower()}", type=Path,
                                 default=RUNS / f"P8-{m}-pairs.jsonl")
         parser.add_argument("--bundle", type=Path, default=BUNDLE)
+        parser.add_argument("--d68-s5", type=Path, help="D68's rows, S5 (step 2's)")
+        parser.add_argument("--d68-s7r", type=Path, help="D68's rows, S7r")
+        parser.add_argument("--c7", type=float, default=None, help="step 1's cut")
         parser.add_argument("--out", type=Path,
                             default=HERE / "results" / "verifier-s7r-curve-session28.json")
         args = parser.parse_args()
+        if args.d68_s5 is not None and args.c7 is None:
+            parser.error("--d68-s5 needs --c7")
         result = records(args)
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         for name in ("S7r_vs_S5", "S7r_vs_S6", "S6_vs_S5"):
@@ -258,6 +300,8 @@ def main() -> int:
                 print(f"{name} {x['rate']:.1%} (<= {x['false_hits_at_most']}): {old} "
                       f"{x[old]['recall']:.2%} at {x[old]['cut']:.6f}, {new} "
                       f"{x[new]['recall']:.2%} at {x[new]['cut']:.6f}: {x['points']:+.2f}")
+        for what, v in result.get("D68_disagreements", {}).get("counts", {}).items():
+            print(what, json.dumps(v))
         return 0
     return rule_main(S7R, __doc__, (add_step1, with_step0), (add_step2, with_step0_two))
 

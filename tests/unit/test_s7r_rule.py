@@ -233,9 +233,17 @@ def test_records_put_three_models_at_matched_false_hits(
     monkeypatch.setattr(sys, "argv", [
         "s7r_rule.py", "records", "--s5", put("s5.jsonl", S5_P8), "--s6", put("s6.jsonl", S6_P8),
         "--s7r", put("s7r.jsonl", S7R_P8), "--bundle", put("bundle.jsonl", BUNDLE),
-        "--out", str(out)])
+        "--d68-s5", put("d68-s5.jsonl", S5_D68), "--d68-s7r", put("d68-s7r.jsonl", S7R_D68),
+        "--c7", "0.89", "--out", str(out)])
     assert rule.main() == 0
     r = json.loads(out.read_text(encoding="utf-8"))
     assert r["left_out"] == 2 and [x["rate"] for x in r["S7r_vs_S6"]] == [0.005, 0.01, 0.02, 0.03]
     top = r["S7r_vs_S6"][0]
     assert top["S7r"]["hits"] > top["S6"]["hits"] and top["points"] > 0
+    # D68 less heldout68's pair 5: S7r alone finds pair 2 of each set (0.95 against 0.3)
+    d = r["D68_disagreements"]
+    assert d["c7"] == 0.89 and len(d["pairs"]["S7r_passes_S5_refuses"]) == 2
+    assert d["counts"]["S7r_passes_S5_refuses"]["positives"] == [
+        ["reworded | cos 0.7-0.8 | overlap 0.4-0.6", 2]]
+    assert d["pairs"]["S5_passes_S7r_refuses"] == []
+    assert d["pairs"]["S7r_passes_S5_refuses"][0]["a"] == "cached heldout68 2"
