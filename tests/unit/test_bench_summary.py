@@ -65,3 +65,28 @@ def test_under_routed_originals_leave_out_repeats_and_paraphrases() -> None:
                               "concurrency": 1, "upstream": "simulated", "arms": [summary],
                               "savings": {}}, [])
     assert "| 75.0 % (50.0 %) |" in report and "| 1.0 (0.5) |" in report
+
+
+def test_failover_causes_name_the_model_the_outcome_and_the_full_limit() -> None:
+    full = "tenant bench's share of groq's free tier: 15 requests per minute"
+    ledger = [
+        {"cost_usd": "0.001", "model": "b-m", "attempts": [
+            {**attempt("a", "free_tier_exhausted"), "error": full}, attempt("b", "ok")]},
+        {"cost_usd": "0.001", "model": "b-m", "attempts": [
+            {**attempt("a", "free_tier_exhausted"), "error": full}, attempt("b", "ok")]},
+        {"cost_usd": "0.001", "model": "a-m", "attempts": [
+            attempt("a", "upstream_500"), attempt("a", "ok")]},  # a retry: no failover
+        {"cost_usd": "0.002", "model": "c-m", "attempts": [
+            attempt("a", "upstream_500"), attempt("c", "ok")]},
+    ]
+    outcomes = [Outcome(i, 200, "m", "simple", "miss", 10.0, Decimal("0.001"), False)
+                for i in range(4)]
+    workload = [WorkloadItem("q", "simple", "support")] * 4
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, ledger, 1.0), workload)
+    assert summary["failover_causes"] == {f"a-m free_tier_exhausted ({full})": 2,
+                                          "a-m upstream_500": 1}
+    report = report_markdown({"workload": {"requests": 4, "variants": {}, "kinds": {},
+                                           "labels": {}},
+                              "concurrency": 1, "upstream": "simulated", "arms": [summary],
+                              "savings": {}}, [])
+    assert f"router: 2 a-m free_tier_exhausted ({full}), 1 a-m upstream_500." in report

@@ -79,11 +79,31 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
         "failovers": sum(1 for e in result.ledger if len(_targets(e)) > 1),
         "skips": sum(1 for e in result.ledger
                      if any(a.get("outcome") in SKIPPED for a in e.get("attempts") or ())),
+        "failover_causes": failover_causes(result.ledger),
         "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
         "wall_s": round(result.wall_s, 2),
         "cpu_s": round(result.cpu_s, 2),
         "requests_per_s": round(len(outs) / result.wall_s, 1) if result.wall_s else None,
     }
+
+
+def failover_causes(ledger: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Why the arm's requests failed over: each target a failed-over request passed over
+    or failed at, by model and outcome, and for a used-up free tier the limit that was
+    full ("tenant bench's share of groq's free tier: 15 requests per minute"). A slow or
+    costly run names its cause: a per-minute free tier depends on how many minute windows
+    the arm spans, a provider's errors on the simulator's faults."""
+    causes: Counter[str] = Counter()
+    for e in ledger:
+        if len(_targets(e)) < 2:
+            continue
+        for a in e.get("attempts") or ():
+            outcome = str(a.get("outcome"))
+            if outcome == "ok":
+                continue
+            why = f" ({a['error']})" if outcome == "free_tier_exhausted" and a.get("error") else ""
+            causes[f"{a.get('model')} {outcome}{why}"] += 1
+    return dict(causes.most_common())
 
 
 def savings(router: ArmResult, baselines: Sequence[ArmResult]) -> dict[str, dict[str, str]]:
@@ -172,6 +192,12 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
               "failed; gone: an entry whose answer was unreadable or expired; exact_only: "
               "only the exact layer may serve the request; model_removed): "
               + ("; ".join(misses) if misses else "none") + "."]
+    causes = [f"{a['arm']}: " + ", ".join(f"{n} {cause}" for cause, n in
+                                          a["failover_causes"].items())
+              for a in results["arms"] if a.get("failover_causes")]
+    lines += ["", "Failovers by cause (each target a failed-over request passed over or "
+              "failed at: model, outcome, and for a used-up free tier the limit that was "
+              "full): " + ("; ".join(causes) if causes else "none") + "."]
     lines += ["", "## Savings of the router (ledger against ledger)", "",
               "| against | baseline USD | router USD | saved USD | saved |",
               "|---|---:|---:|---:|---:|"]

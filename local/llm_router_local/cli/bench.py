@@ -199,6 +199,10 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
                       str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]),
                       f"{a['wall_s']} ({a.get('cpu_s', '-')})")
     console.print(table)
+    for a in results["arms"]:  # why a run failed over (and so may have run slower)
+        if a.get("failover_causes"):
+            console.print(f"failovers of {a['arm']}: " + ", ".join(
+                f"{n} {cause}" for cause, n in a["failover_causes"].items()))
 
 
 def _share(share: float | None) -> str:
