@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome
+from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome, server_timing
 from llm_router_local.benchmark.summary import arm_summary, report_markdown
 from llm_router_local.benchmark.workload import WorkloadItem
 
@@ -90,3 +90,26 @@ def test_failover_causes_name_the_model_the_outcome_and_the_full_limit() -> None
                               "concurrency": 1, "upstream": "simulated", "arms": [summary],
                               "savings": {}}, [])
     assert f"router: 2 a-m free_tier_exhausted ({full}), 1 a-m upstream_500." in report
+
+
+def test_server_timing_phases_are_read_and_averaged_over_the_arm() -> None:
+    header = ('auth;dur=1.0, cache;dur=30.0, embed;dur=12.5, ddb-1;desc="put, item";dur=2.0, '
+              'upstream;dur=40.0, ddb-2;desc="transact";dur=3.0, settle;dur=4.0')
+    phases = server_timing(header)
+    assert phases == (("auth", 1.0), ("cache", 30.0), ("embed", 12.5), ("storage", 5.0),
+                      ("upstream", 40.0), ("settle", 4.0))
+    assert server_timing("") == () and server_timing("junk") == ()
+    outcomes = [Outcome(0, 200, "m", "simple", "miss", 80.0, Decimal(0), False, "", phases),
+                Outcome(1, 200, "m", "simple", "exact", 10.0, Decimal(0), False, "",
+                        (("auth", 3.0), ("cache", 2.0)))]
+    workload = [WorkloadItem("q", "simple", "support")] * 2
+    summary = arm_summary(ArmResult(Arm("router"), outcomes, [], 1.0), workload)
+    assert summary["phase_ms"] == {"auth": 2.0, "cache": 16.0, "embed": 6.25, "storage": 2.5,
+                                   "upstream": 20.0, "settle": 2.0}
+    assert summary["latency_mean_ms"] == 45.0
+    report = report_markdown({"workload": {"requests": 2, "variants": {}, "kinds": {},
+                                           "labels": {}},
+                              "concurrency": 1, "upstream": "simulated", "arms": [summary],
+                              "savings": {}}, [])
+    assert "router: auth 2.0, cache 16.0, embed 6.25, storage 2.5, upstream 20.0, settle 2.0 " \
+           "(latency 45.0)." in report

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -66,6 +67,9 @@ class Outcome:
     header_cost_usd: Decimal
     under_routed: bool  # answered by a model too weak for the query's label
     error: str = ""  # the OpenAI error code (or type) of a failed request
+    # The app's Server-Timing phases of the request (auth, cache, embed, classify, admit,
+    # upstream, settle; ms), and ``storage``: its storage round trips, summed.
+    phases: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -186,7 +190,8 @@ class PipelineBench:
         return Outcome(index, resp.status_code, served, resp.headers.get("x-router-tier", ""),
                        resp.headers.get("x-router-cache", "miss"), latency,
                        Decimal(resp.headers.get("x-router-cost-usd", "0")), under,
-                       "" if resp.status_code == 200 else _error_code(resp))
+                       "" if resp.status_code == 200 else _error_code(resp),
+                       server_timing(resp.headers.get("server-timing", "")))
 
     def _fresh_tables(self) -> tuple[RouterSettings, Any]:
         suffix = uuid.uuid4().hex[:8]
@@ -197,6 +202,24 @@ class PipelineBench:
             "cache_table": f"{s.cache_table}-{suffix}", "bucket": None,
             "request_log": False, "metrics_namespace": None})
         return settings, self.stores(settings)
+
+
+def server_timing(header: str) -> tuple[tuple[str, float], ...]:
+    """``auth;dur=1.2, cache;dur=30.5, ddb-1;desc="put";dur=2.0`` -> the phases in order
+    and the storage calls (``ddb-N``, each inside a phase) summed as ``storage``."""
+    phases: dict[str, float] = {}
+    for m in _METRIC.finditer(header):
+        dur = _DUR.search(m.group(2))
+        if dur is None:
+            continue
+        key = "storage" if m.group(1).startswith("ddb-") else m.group(1)
+        phases[key] = phases.get(key, 0.0) + float(dur.group(1))
+    return tuple(phases.items())
+
+
+# A Server-Timing metric: its name, then its ;param=value list (a value may be quoted).
+_METRIC = re.compile(r'([\w.-]+)((?:\s*;\s*\w+=(?:"[^"]*"|[^,;]*))*)')
+_DUR = re.compile(r';\s*dur=([0-9.]+)')
 
 
 def _error_code(resp: httpx.Response) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from llm_router.resilience.executor import SKIPPED
 
-from .pipeline import ArmResult
+from .pipeline import ArmResult, Outcome
 from .workload import WorkloadItem
 
 # --compare: a regression is worse than the earlier run by more than this (absolute).
@@ -80,6 +80,11 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
         "skips": sum(1 for e in result.ledger
                      if any(a.get("outcome") in SKIPPED for a in e.get("attempts") or ())),
         "failover_causes": failover_causes(result.ledger),
+        # Where a request's time went: the app's Server-Timing phases, mean ms per request
+        # of the arm (embed is inside cache, storage inside the phases that call it), and
+        # the mean latency the client saw, which holds them and the app's own code.
+        "phase_ms": phase_means(outs),
+        "latency_mean_ms": round(sum(latencies) / len(latencies), 2) if latencies else 0.0,
         "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
         "wall_s": round(result.wall_s, 2),
         "cpu_s": round(result.cpu_s, 2),
@@ -104,6 +109,15 @@ def failover_causes(ledger: Sequence[dict[str, Any]]) -> dict[str, int]:
             why = f" ({a['error']})" if outcome == "free_tier_exhausted" and a.get("error") else ""
             causes[f"{a.get('model')} {outcome}{why}"] += 1
     return dict(causes.most_common())
+
+
+def phase_means(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Each Server-Timing phase's ms, summed over the arm and divided by its requests."""
+    totals: dict[str, float] = defaultdict(float)
+    for o in outcomes:
+        for name, ms in o.phases:
+            totals[name] += ms
+    return {name: round(ms / max(1, len(outcomes)), 2) for name, ms in totals.items()}
 
 
 def savings(router: ArmResult, baselines: Sequence[ArmResult]) -> dict[str, dict[str, str]]:
@@ -198,6 +212,12 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
     lines += ["", "Failovers by cause (each target a failed-over request passed over or "
               "failed at: model, outcome, and for a used-up free tier the limit that was "
               "full): " + ("; ".join(causes) if causes else "none") + "."]
+    phases = [f"{a['arm']}: " + ", ".join(f"{name} {ms}" for name, ms in a["phase_ms"].items())
+              + f" (latency {a['latency_mean_ms']})" for a in results["arms"] if a.get("phase_ms")]
+    if phases:
+        lines += ["", "Where a request's time went (the app's Server-Timing, mean ms per "
+                  "request; embed is inside cache, storage inside the phases that call it; "
+                  "the latency holds them all): " + "; ".join(phases) + "."]
     lines += ["", "## Savings of the router (ledger against ledger)", "",
               "| against | baseline USD | router USD | saved USD | saved |",
               "|---|---:|---:|---:|---:|"]
