@@ -68,8 +68,9 @@ class Resilience:
         self._wall = wall
         self.executor = executor or Executor(catalog.resilience.retry, board, counters,
                                              wall=wall)
+        # Free-tier counters for scoring, each with when it was read (monotonic).
         self._usage: dict[tuple[str, str], Decimal] = {}
-        self._usage_at = float("-inf")
+        self._usage_at: dict[tuple[str, str], float] = {}
 
     # --- admission ----------------------------------------------------------------
 
@@ -213,16 +214,24 @@ class Resilience:
 
     async def _free_tier_usage(self, targets: list[Target],
                                tenant: str | None) -> dict[tuple[str, str], Decimal]:
-        """Free-tier counters of the chain, cached for ``quota_cache_ttl_s`` (scoring only:
-        enforcement is the conditional write in the executor)."""
+        """Free-tier counters of the chain, each read at most every ``quota_cache_ttl_s``
+        (scoring only: enforcement is the conditional write in the executor). Per
+        counter: a chain reads those of its targets that no chain read within the TTL,
+        so one whose targets another request's chain lacked never takes their absence
+        for an unused free tier. A counter the store does not hold reads 0."""
         now = time.monotonic()
-        if now - self._usage_at < self.catalog.resilience.quota_cache_ttl_s:
-            return self._usage
-        keys = [(op.pk, op.sk) for t in targets if has_quota(t.provider, t.model)
-                for op in quota_ops(t.provider, t.model, 0, self._wall(), tenant)]
-        if keys:
-            self._usage = await anyio.to_thread.run_sync(self.counters.read, keys)
-            self._usage_at = now
+        ttl = self.catalog.resilience.quota_cache_ttl_s
+        keys = dict.fromkeys((op.pk, op.sk) for t in targets if has_quota(t.provider, t.model)
+                             for op in quota_ops(t.provider, t.model, 0, self._wall(), tenant))
+        stale = [k for k in keys if now - self._usage_at.get(k, float("-inf")) >= ttl]
+        if stale:
+            read = await anyio.to_thread.run_sync(self.counters.read, stale)
+            # Counters past their TTL are dropped (a minute window's are never asked again).
+            self._usage_at = {k: at for k, at in self._usage_at.items() if now - at < ttl}
+            self._usage = {k: self._usage[k] for k in self._usage_at}
+            for k in stale:
+                self._usage[k] = read.get(k, Decimal(0))
+                self._usage_at[k] = now
         return self._usage
 
 
