@@ -7,6 +7,7 @@ on 127.0.0.1; each served request's ledger item books the model and provider tha
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,9 @@ from llm_router.classifier.runtime import Classification
 from llm_router.classifier.tiers import TIERS, Tier
 from llm_router.complexity import TierPicker
 from llm_router.embedding.minilm import shared_embedder
+from llm_router.ledger import now_utc
+from llm_router.resilience.quota import quota_ops
+from llm_router.storage.counters import DynamoCounters
 from llm_router_local.benchmark.upstream import simulated_providers
 
 from .conftest import TENANT, Storage
@@ -54,7 +58,8 @@ def catalog(free: list[str], simple_paid: list[str], moderate: list[str],
             failover_tiers: int = 1) -> Catalog:
     """One provider per model on the simulator. ``free`` models: price 0, a free tier of
     one request a day each. Free-tier usage is read once for scoring (a long cache TTL),
-    as an instance under load sees it: stale, so used-up free tiers still rank first."""
+    as an instance under load sees it: stale, so free tiers another instance used up
+    still rank first (those this instance found full rank last)."""
     providers: dict[str, Any] = {}
     models: dict[str, Any] = {}
     for name in free + simple_paid + moderate:
@@ -75,22 +80,28 @@ def catalog(free: list[str], simple_paid: list[str], moderate: list[str],
     })
 
 
-def ask_all(storage: Storage, cat: Catalog, count: int) -> list[httpx.Response]:
+def ask_all(storage: Storage, cat: Catalog, count: int,
+            after_first: Callable[[], None] | None = None) -> list[httpx.Response]:
+    """``count`` requests through one app, in turn; ``after_first`` runs between the
+    first and the second (say, another instance using free tiers up)."""
     async def go() -> list[httpx.Response]:
         async with simulated_providers(cat) as sim:
             services = build_services(storage.settings, http=sim.http, catalog=sim.catalog,
                                       dynamodb=storage.client, mode="simulated",
                                       tiers=FixedTier("simple"), load_tiers=False)
-            return await ask(create_app(services), count)
+            return await ask(create_app(services), count, after_first)
 
     return anyio.run(go)
 
 
-async def ask(app: Any, count: int) -> list[httpx.Response]:
+async def ask(app: Any, count: int,
+              after_first: Callable[[], None] | None = None) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)
     out = []
     async with httpx.AsyncClient(transport=transport, base_url="http://r") as c:
-        for _ in range(count):
+        for i in range(count):
+            if i == 1 and after_first is not None:
+                after_first()
             out.append(await c.post(
                 "/v1/chat/completions", timeout=30,
                 headers={"authorization": f"Bearer {KEY}"},
@@ -123,18 +134,31 @@ def check_booked(storage: Storage, resp: httpx.Response) -> dict[str, Any]:
 def test_used_up_free_tiers_beyond_max_targets_fail_over_to_a_paid_model(
         storage: Storage) -> None:
     # Five free candidates rank ahead of the paid one, one more than max_targets: the
-    # skips must not use up the request's four calls.
+    # skips must not use up the request's four calls. The first request reads the free
+    # tiers (all room) and f0 serves it; another instance then uses f1-f4 up, so the
+    # second request, scoring on that stale read, skips all five and the paid one serves.
+    # The third scores the five full (each refusal marked its counter) and goes straight
+    # to the paid one.
     free = names("f0", "f1", "f2", "f3", "f4")
     paid, strong = names("paid", "strong")
-    responses = ask_all(storage, catalog(free, [paid], [strong]), 7)
-    assert [r.status_code for r in responses] == [200] * 7, responses[-1].text
-    assert sorted(r.headers["x-router-model"] for r in responses[:5]) == sorted(free)
-    for resp in responses[5:]:
+    cat = catalog(free, [paid], [strong])
+
+    def another_instance_uses_them_up() -> None:
+        counters = DynamoCounters(storage.client, storage.settings.counters_table)
+        for name in free[1:]:
+            counters.reserve(quota_ops(cat.providers[name], cat.models[name], 0, now_utc(),
+                                       TENANT))
+
+    responses = ask_all(storage, cat, 3, another_instance_uses_them_up)
+    assert [r.status_code for r in responses] == [200] * 3, responses[-1].text
+    assert responses[0].headers["x-router-model"] == free[0]
+    skipped = []
+    for resp in responses[1:]:
         assert resp.headers["x-router-model"] == paid  # same tier before a stronger one
         assert resp.headers["x-router-tier"] == "simple"
         item = check_booked(storage, resp)
-        skipped = [a["outcome"] for a in item["attempts"][:-1]]
-        assert skipped == ["free_tier_exhausted"] * 5
+        skipped.append([a["outcome"] for a in item["attempts"][:-1]])
+    assert skipped == [["free_tier_exhausted"] * 5, []]
 
 
 def test_a_used_up_tier_fails_over_to_the_next_stronger_tier(storage: Storage) -> None:

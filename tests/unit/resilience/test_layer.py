@@ -9,8 +9,9 @@ import anyio
 
 from llm_router.catalog import parse_catalog
 from llm_router.policies import BreakerConfig
+from llm_router.resilience.executor import Trail
 from llm_router.resilience.health import HealthBoard
-from llm_router.resilience.layer import Resilience
+from llm_router.resilience.layer import Resilience, Target
 from llm_router.resilience.quota import quota_ops
 from llm_router.routing import select_auto
 from llm_router.schema import ChatRequest
@@ -102,3 +103,39 @@ def test_a_chain_reads_its_own_free_tiers_however_recently_another_chain_read_th
     assert moderate == ["b-moderate"]
     assert simple == ["p-simple", "a-simple", "b-moderate"]
 
+
+def test_a_free_tier_a_reservation_found_full_is_scored_full_until_its_next_read() -> None:
+    # The layer read a's counters while a's free tier had room; another container then
+    # used it up. The next request's reservation on a is refused (a skip); the requests
+    # after it, inside quota_cache_ttl_s, must score a full rather than read the stale
+    # room and skip it again.
+    now = datetime(2026, 12, 6, 13, 0, 30, tzinfo=UTC)
+    catalog = parse_catalog({**QUOTA_SPEC, "resilience": {"quota_cache_ttl_s": 600}}, env={})
+    counters = MemoryCounters()
+    cfg = BreakerConfig(cache_ttl_s=0)
+    layer = Resilience(catalog, counters, HealthBoard(MemoryBreakers(cfg), cfg),
+                       wall=lambda: now)
+    request = ChatRequest.model_validate(
+        {"model": "auto", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]})
+    decision = select_auto(catalog, request, "simple",
+                           estimate=lambda r, m: m.input_per_mtok + m.output_per_mtok)
+    called: list[str] = []
+
+    async def attempt(target: Target, timeout_s: float) -> str:
+        called.append(target.model.name)
+        return "answer"
+
+    async def go() -> tuple[list[str], list[str]]:
+        before = [t.model.name for t in await layer.chain(request, decision)]
+        for _ in range(2):  # another container's requests use a's free tier up
+            counters.reserve(quota_ops(catalog.providers["a"], catalog.models["a-simple"],
+                                       0, now))
+        trail = Trail()
+        await layer.run(request, decision, attempt, trail)
+        assert [a.outcome for a in trail.attempts] == ["free_tier_exhausted", "ok"]
+        return before, [t.model.name for t in await layer.chain(request, decision)]
+
+    before, after = anyio.run(go)
+    assert before == ["a-simple", "p-simple", "b-moderate"]
+    assert called == ["p-simple"]
+    assert after == ["p-simple", "a-simple", "b-moderate"]

@@ -105,6 +105,7 @@ class Executor:
         wall: Callable[[], datetime] = now_utc,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rand: Callable[[], float] = random.random,
+        on_full: Callable[[CounterOp, Decimal | None], None] | None = None,
     ):
         self.cfg = cfg
         self.board = board
@@ -113,6 +114,9 @@ class Executor:
         self._wall = wall
         self._sleep = sleep
         self._rand = rand
+        # Told of each free-tier counter a reservation did not fit, with the value the
+        # store read when it is known (for the scoring's cache).
+        self._on_full = on_full
 
     async def run(self, chain: Sequence[Target], attempt: Attempt[T], trail: Trail) -> Done[T]:
         deadline = self._clock() + self.cfg.deadline_s
@@ -215,6 +219,8 @@ class Executor:
             trail.attempts.append(AttemptRecord(
                 target.provider.name, target.model.name, 0.0, "free_tier_exhausted", str(exc)))
             waits.append(max(0.0, exc.op.resets_at - self._wall().timestamp()))
+            if self._on_full is not None:
+                self._on_full(exc.op, exc.used)
             return None
         return ops
 

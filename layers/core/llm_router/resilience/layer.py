@@ -66,11 +66,11 @@ class Resilience:
         self.board = board
         self.environment = environment
         self._wall = wall
-        self.executor = executor or Executor(catalog.resilience.retry, board, counters,
-                                             wall=wall)
         # Free-tier counters for scoring, each with when it was read (monotonic).
         self._usage: dict[tuple[str, str], Decimal] = {}
         self._usage_at: dict[tuple[str, str], float] = {}
+        self.executor = executor or Executor(catalog.resilience.retry, board, counters,
+                                             wall=wall, on_full=self._note_full)
 
     # --- admission ----------------------------------------------------------------
 
@@ -230,9 +230,22 @@ class Resilience:
             self._usage_at = {k: at for k, at in self._usage_at.items() if now - at < ttl}
             self._usage = {k: self._usage[k] for k in self._usage_at}
             for k in stale:
+                if self._usage_at.get(k, now) > now:
+                    continue  # found full by a reservation while this read was under way
                 self._usage[k] = read.get(k, Decimal(0))
                 self._usage_at[k] = now
         return self._usage
+
+    def _note_full(self, op: CounterOp, used: Decimal | None) -> None:
+        """A reservation did not fit ``op``'s counter: scoring reads the value the store
+        gave (else the limit: full) from now until the counter's next read, rather than
+        what it read up to ``quota_cache_ttl_s`` ago, so the requests right behind this
+        one put a used-up free tier last instead of skipping it too."""
+        if op.limit is not None:
+            key = (op.pk, op.sk)
+            seen = op.limit if used is None else used
+            self._usage[key] = max(self._usage.get(key, Decimal(0)), seen)
+            self._usage_at[key] = time.monotonic()
 
 
 def _max_tokens(request: ChatRequest, model: ModelConfig) -> int:
