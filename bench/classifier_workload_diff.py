@@ -25,12 +25,13 @@ label's tier lost) and its nearest training rows (``--neighbours``, cosine over 
 training memo's vectors) with whether each row is in the other artefact's training data.
 
     OPENBLAS_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/classifier_workload_diff.py \\
-        --queries q27=66c9ccc --queries q28=21315bf \\
-        --artefact eb2f328f=66c9ccc --artefact 142f8f8c=21315bf \\
+        --queries eb2f328f=66c9ccc --queries 142f8f8c=21315bf \\
+        --artefact 2.eb2f328f=66c9ccc --artefact 2.142f8f8c=21315bf \\
         --requests 1000 --requests 100 \\
-        --recorded q27:1000:eb2f328f=bench/results/pipeline-session26.json \\
-        --neighbours q28 --memo .cache/embeddings.npz \\
-        --vectors .cache/workload-diff/vectors.npz \\
+        --recorded eb2f328f:1000:2.eb2f328f=bench/results/pipeline-session26.json \\
+        --recorded 142f8f8c:1000:2.142f8f8c=bench/results/pipeline-session27.json \\
+        --neighbours 142f8f8c --memo .cache/embeddings.npz \\
+        --vectors .cache/workload-diff/vectors.npz --seeds 50 \\
         --out bench/results/classifier-workload-diff-session28.json
 """
 
