@@ -1,7 +1,8 @@
 """Leave one writer out: the estimate of the classifier on a new writer.
 
-Every independent set training reads (``data/heldout`` .. ``data/heldout57``, training
-sources ``independent-v1`` .. ``-v57``; ``DECISION_SOURCES``) was written by another hand
+Every independent set training reads (``data/heldout`` .. ``data/heldout61``,
+``data/heldout64`` and ``data/heldout65``, training sources ``independent-v1`` .. ``-v61``,
+``-v64`` and ``-v65``; ``DECISION_SOURCES``) was written by another hand
 from the rubric alone. For each set N a model is fitted on every training row except
 ``independent-vN`` and scores the whole of ``data/heldoutN`` (its file as written,
 duplicates of other sources included). The report applies training's rule for the

@@ -835,6 +835,86 @@ SOURCES = (
            "79b8689; then declared seen and added to training",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The fifty-eighth and fifty-ninth (data/heldout58/, data/heldout59/): written at
+    # session 26's start; their cache pairs were session 27's decision data (rule S6d's
+    # step 2); nothing read their classifier queries before they joined training on
+    # 2026-12-06, session 28 (i13). heldout62-63 stay out (rule M2b's decision sets,
+    # reserved): the numbering of independent sets skips them.
+    Source("independent-v58", "../../heldout58/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout58/, 89 marked borderline by its writer), at session 26's start "
+           "(oil-rig caterers, a bus-driver union, ice-cream vans, a piano-accordion "
+           "school, dog-grooming vans, a funeral florist, mountain huts, a hospital "
+           "night-cleaning contractor, invented small businesses; writers from Kamchatka, "
+           "Buryatia, Tuva, Wallis and Futuna, Ainu communities, Ibiza, Maasai "
+           "conservancies, night cleaners); its cache pairs were session 27's S6d decision "
+           "data, its classifier queries read by nothing; added to training in session 28",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v59", "../../heldout59/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout59/, 66 marked borderline by its writer), at session 26's start "
+           "(dry-stone wallers, a bell-ringing society, a fly-tying shop, canal lock "
+           "keepers, an antique clock workshop, festival food trucks, stage-lighting hire, "
+           "night-patrol security guards, invented small businesses; writers from "
+           "Sakhalin, Timor-Leste, Bougainville, the Galapagos, Corsican villages, Gozo, "
+           "Ladino-speaking families, night-shift guards); its cache pairs were session "
+           "27's S6d decision data, its classifier queries read by nothing; added to "
+           "training in session 28",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The sixtieth and sixty-first (data/heldout60/, data/heldout61/): written at session
+    # 27's start, scored once with 2.142f8f8c and TB at 6e2eff8 (session 27's end), then
+    # declared seen; trained on since 2026-12-06 session 28 (i13).
+    Source("independent-v60", "../../heldout60/classifier_queries.jsonl", "train",
+           "498 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout60/, 70 marked borderline by its writer), at session 27's start "
+           "(mobile libraries, sign painters, whale-watching boats, barrel coopers, "
+           "tow-truck firms, snail and mushroom farms, cork and olive growers, ship pilots, "
+           "inter-island boats, invented small businesses; writers from Karelia, the "
+           "Crimean Tatar and Gagauz communities, Lakshadweep, Bohol and Mindanao, Chiloe, "
+           "Welsh- and Gaelic-speaking villages); scored once with 2.142f8f8c and TB at "
+           "6e2eff8; then declared seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v61", "../../heldout61/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout61/, 78 marked borderline by its writer), at session 27's start "
+           "(chauffeur services, bamboo and silk workshops, organic veg-box schemes, "
+           "scaffolding hire, puppet theatres, kite makers, railway-station tea rooms, "
+           "invented small businesses; writers from Aceh and Papua, Sorbian and Frisian "
+           "users, Manx and Cornish users, Reunion and Mauritius, Okinawa, night-shift "
+           "paramedics); scored once with 2.142f8f8c and TB at 6e2eff8; then declared "
+           "seen and added to training",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The sixty-fourth and sixty-fifth (data/heldout64/, data/heldout65/): written
+    # mid-session 27; their cache pairs were rule M's decision data; nothing read their
+    # classifier queries before they joined training on 2026-12-06, session 28 (i13).
+    # They keep their writers' numbers (v64, v65): v62 and v63 are not sources.
+    Source("independent-v64", "../../heldout64/classifier_queries.jsonl", "train",
+           "494 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout64/, 74 marked borderline by its writer), mid-session 27 "
+           "(ferris-wheel and fairground operators, mosaic workshops, donkey sanctuaries, "
+           "llama trekking, diving schools, tyre-recycling yards, harp makers, invented "
+           "small businesses; writers from Bashkortostan, Chuvashia and Udmurtia, Nenets "
+           "and Evenk reindeer camps, the Marquesas, the Altiplano, night-shift hospital "
+           "porters); its cache pairs were session 27's rule M decision data, its "
+           "classifier queries read by nothing; added to training in session 28",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v65", "../../heldout65/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout65/, 81 marked borderline by its writer), mid-session 27 "
+           "(marina boatyards, bagpipe teachers, perfume refill shops, horse-drawn "
+           "carriage tours, bowling alleys, candle workshops, glass recycling depots, "
+           "refuse crews, invented small businesses; writers from Yoruba-, Igbo- and "
+           "Hausa-speaking cities, Garifuna villages, Tok Pisin and Bislama speakers, "
+           "Haida Gwaii and Ojibwe communities, Stewart Island, refuse collectors); its "
+           "cache pairs were session 27's rule M decision data, its classifier queries "
+           "read by nothing; added to training in session 28",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
