@@ -172,6 +172,19 @@ def left_out_another(run: dict[str, Any], pairs: list[dict[str, Any]],
     return out
 
 
+def shared_left_out(args: argparse.Namespace, leave: frozenset[tuple[str, str]],
+                    models: tuple[str, ...]) -> dict[str, list[dict[str, int]]]:
+    """Per model, ``left_out_another`` of each of its cache_shared runs (``--shared-<m>``
+    with their ``--shared-pairs-<m>`` rows)."""
+    less = {}
+    for m in models:
+        runs = [json.loads(p.read_text(encoding="utf-8"))
+                for p in vars(args)[f"shared_{m.lower()}"]]
+        less[m] = [left_out_another(run, read_jsonl(p), leave)
+                   for run, p in zip(runs, vars(args)[f"shared_pairs_{m.lower()}"], strict=True)]
+    return less
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bundle", type=Path, default=BUNDLE,
                         help="S6's bundle's pairs (cached, query), step 0")
@@ -190,12 +203,7 @@ def with_step0(args: argparse.Namespace, rows: dict[str, list[dict[str, Any]]],
     zero = step0(rows["S5"], bundle_texts(read_jsonl(args.bundle)))
     leave = frozenset((p["set"], p["id"]) for p in zero["pairs"])
     kept = {m: [r for r in rows[m] if (r["set"], r["id"]) not in leave] for m in MODELS}
-    less = {}
-    for m in MODELS:
-        runs = [json.loads(p.read_text(encoding="utf-8"))
-                for p in vars(args)[f"shared_{m.lower()}"]]
-        less[m] = [left_out_another(run, read_jsonl(p), leave)
-                   for run, p in zip(runs, vars(args)[f"shared_pairs_{m.lower()}"], strict=True)]
+    less = shared_left_out(args, leave, MODELS)
     zero["another_left_out"] = less
     return kept, quora, less, {"step0": zero, "P4_curve": curve(kept, models=MODELS)}
 

@@ -115,7 +115,7 @@ from s4b_rule import QUORA, VARIANT, variant_name
 from s5_rule import curve
 from s5c_rule import HERE, Duel
 from s5c_rule import main as rule_main
-from s6d_rule import BUNDLE, bundle_texts, in_bundle, left_out_another, step0
+from s6d_rule import BUNDLE, bundle_texts, in_bundle, left_out_another, shared_left_out, step0
 from verifier_rule import only
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
@@ -185,12 +185,7 @@ def with_step0(args: argparse.Namespace, rows: Rows, quora: Rows) -> tuple[
     kept = leave_out(rows, zero)
     quora_kept, zero["quora"] = quora_step0(quora, texts)
     leave = frozenset((p["set"], p["id"]) for p in zero["pairs"])
-    less = {}
-    for m in MODELS:
-        runs = [json.loads(p.read_text(encoding="utf-8"))
-                for p in vars(args)[f"shared_{m.lower()}"]]
-        less[m] = [left_out_another(run, read_jsonl(p), leave)
-                   for run, p in zip(runs, vars(args)[f"shared_pairs_{m.lower()}"], strict=True)]
+    less = shared_left_out(args, leave, MODELS)
     zero["another_left_out"] = less
     return kept, quora_kept, less, {"step0": zero, "P8_curve": curve(kept, models=MODELS)}
 
