@@ -315,10 +315,8 @@ class TenantIndex:
         k = max(CANDIDATES, widen_to)
         if prescored is not None and prescored.query is query and prescored.reuse == (
                 self.generation, now, context, k, query_text):
-            raw = query
             nearest, best_similarity = prescored.nearest  # the index is as it was read
         else:
-            raw = query
             nearest, best_similarity = self._candidates(query, context, now, policy,
                                                         query_text, k)
         if best_similarity is None:
@@ -334,7 +332,7 @@ class TenantIndex:
         for start in range(0, len(nearest), CANDIDATES):
             found, refusal, p, floor_reached, judged = self._judge(
                 nearest[start:start + CANDIDATES], policy, query_text, judged,
-                lowered if start == 0 else None, raw,
+                lowered if start == 0 else None, query,
                 prescored.respelled if prescored is not None and start == 0 else None)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)

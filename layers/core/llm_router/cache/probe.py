@@ -12,7 +12,6 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex, search_prescored
 from llm_router.cache.policy import MatchPolicy, Refusal
 from llm_router.cache.retrieval_map import RetrievalMap
-from llm_router.cache.similarity import cosine
 
 _CONTEXT = "probe"
 _FOREVER = 2**62
@@ -33,7 +32,7 @@ def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str
     index = TenantIndex(dim=int(cached_vec.size), capacity=1, retrieval_map=retrieval_map)
     index.add(IndexRecord("probe", _CONTEXT, cached_text, cached_vec, _FOREVER, ""))
     lookup = search_prescored(index, query_vec, _CONTEXT, 0, policy, query_text)
-    similarity = (cosine(cached_vec, query_vec) if retrieval_map is None
-                  else cosine(retrieval_map.apply(cached_vec), retrieval_map.apply(query_vec)))
-    return ProbeResult(lookup.match is not None, similarity,
+    # The index's one live row in the probe's context: its score is the retrieval cosine
+    # the floor read (the mapped vectors' with a map), computed once there.
+    return ProbeResult(lookup.match is not None, lookup.best_similarity,
                        lookup.refused_by, lookup.probability, lookup.respelling)
