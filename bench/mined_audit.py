@@ -46,6 +46,9 @@ from label_audit import LABELS, blind_text, read_labels, wilson
 from refusal_families import overlap
 from run_record import run_record
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
+from train.cache_verifier.filter_bundle import cosines  # noqa: E402
+
 BASE = Path("/work/base")
 SEED = 28
 SIZES = {"D": 150, "P": 75, "N": 75}
@@ -57,16 +60,6 @@ BANDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 def read_jsonl(path: Path | str) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def cosine_of(embed: Callable[[Sequence[str]], Any], pairs: list[tuple[str, str]]) -> list[float]:
-    import numpy as np
-
-    texts = sorted({t for p in pairs for t in p})
-    v = np.asarray(embed(texts), np.float32)
-    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-    at = {t: n for n, t in enumerate(texts)}
-    return [float(v[at[a]] @ v[at[b]]) for a, b in pairs]
 
 
 def controls(rng: random.Random, bundle: list[dict[str, Any]], label: int, size: int,
@@ -82,7 +75,7 @@ def controls(rng: random.Random, bundle: list[dict[str, Any]], label: int, size:
     while len(out) < size and seen < len(pool):
         chunk = pool[seen: seen + BATCH]
         seen += len(chunk)
-        for r, c in zip(chunk, cosine_of(embed, [(r["a"], r["b"]) for r in chunk]), strict=True):
+        for r, c in zip(chunk, cosines(embed, [(r["a"], r["b"]) for r in chunk]), strict=True):
             if c >= COSINE and len(out) < size:
                 out.append(dict(r, cosine=round(c, 6), overlap=round(overlap(r["a"], r["b"]), 4)))
     return out, seen
