@@ -18,6 +18,7 @@ from llm_router.errors import (
     UpstreamStatusError,
     UpstreamTimeoutError,
 )
+from llm_router.ledger import AttemptRecord
 from llm_router.policies import BreakerConfig, RetryConfig
 from llm_router.resilience.executor import Executor, Target, Trail
 from llm_router.resilience.health import HealthBoard
@@ -284,6 +285,84 @@ def test_skipped_targets_do_not_use_up_max_targets() -> None:
     done, trail = run(executor, [*free, target("paid")], attempt)
     assert done.target.provider.name == "paid" and calls[-1] == "paid"
     assert [a.outcome for a in trail.attempts] == ["free_tier_exhausted"] * 5 + ["ok"]
+
+
+def sibling(of: Target, name: str, free_tier: FreeTier | None = None,
+            max_tokens: int = 100) -> Target:
+    """Another model of ``of``'s provider (with its own free tier, if given)."""
+    model = of.model.model_copy(update={"name": name, "free_tier": free_tier})
+    return Target(model, of.provider, max_tokens=max_tokens)
+
+
+@pytest.mark.parametrize("tenant", [None, "t"])
+def test_a_request_does_not_ask_again_for_a_free_tier_it_was_refused(
+        tenant: str | None) -> None:
+    # Two models of one provider share its free tier's counters (the catalog's Groq and
+    # Gemini): once the first is refused, the second is skipped without a round trip,
+    # with the same skip record the store's refusal would have given.
+    clock, calls = Clock(), []
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    first = target("free", FreeTier(requests_per_minute=2))
+    second = sibling(first, "free-m2")
+    attempt = scripted({}, clock, calls)
+    for _ in range(1 if tenant else 2):  # a tenant's share: 1 of 2
+        run(executor, [first], attempt, tenant)
+    counters.reserve_calls = 0
+    done, trail = run(executor, [first, second, target("paid")], attempt, tenant)
+    assert done.target.provider.name == "paid" and calls[-1] == "paid"
+    assert counters.reserve_calls == 1
+    refused = ("tenant t's share of free's free tier: 1 requests per minute" if tenant
+               else "free's free tier: 2 requests per minute")
+    assert trail.attempts[:2] == [
+        AttemptRecord("free", "free-m", 0.0, "free_tier_exhausted", refused),
+        AttemptRecord("free", "free-m2", 0.0, "free_tier_exhausted", refused)]
+    assert trail.attempts[2].outcome == "ok" and trail.served_quota == []
+
+
+def test_nothing_callable_after_a_shared_refusal_still_says_when_it_is_back() -> None:
+    clock = Clock()
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    first = target("free", FreeTier(requests_per_minute=1, tenant_share=1.0))
+    attempt = scripted({}, clock, [])
+    run(executor, [first], attempt)
+    counters.reserve_calls = 0
+    with pytest.raises(AllProvidersFailedError) as info:
+        run(executor, [first, sibling(first, "free-m2")], attempt)
+    assert counters.reserve_calls == 1
+    assert info.value.status == 503 and info.value.retry_after == pytest.approx(55.0)
+    assert [(a.model, a.code) for a in info.value.attempts] == [
+        ("free-m", "free_tier_exhausted"), ("free-m2", "free_tier_exhausted")]
+
+
+def test_models_with_their_own_free_tiers_are_each_asked() -> None:
+    # Per-model free tiers (as Groq and Gemini count them) are separate counters: one
+    # model's used-up tier says nothing of another's, so both are tried.
+    clock, calls = Clock(), []
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    own = FreeTier(requests_per_minute=1, tenant_share=1.0)
+    base = target("free")
+    first, second = sibling(base, "free-a", own), sibling(base, "free-b", own)
+    attempt = scripted({}, clock, calls)
+    run(executor, [first], attempt)
+    counters.reserve_calls = 0
+    done, trail = run(executor, [first, second, target("paid")], attempt)
+    assert done.target.model.name == "free-b" and counters.reserve_calls == 2
+    assert [a.outcome for a in trail.attempts] == ["free_tier_exhausted", "ok"]
+
+
+def test_a_smaller_token_reservation_on_a_refused_counter_is_still_asked() -> None:
+    # A token counter refused 100 may still take 40: only as much or more is skipped.
+    clock, calls = Clock(), []
+    counters = MemoryCounters()
+    executor, _ = make(clock, counters=counters)
+    big = target("free", FreeTier(tokens_per_minute=50, tenant_share=1.0))
+    also_big, small = sibling(big, "free-big2"), sibling(big, "free-small", max_tokens=40)
+    done, trail = run(executor, [big, also_big, small], scripted({}, clock, calls))
+    assert done.target.model.name == "free-small" and counters.reserve_calls == 2
+    assert [a.outcome for a in trail.attempts] == ["free_tier_exhausted"] * 2 + ["ok"]
 
 
 def test_max_targets_still_bounds_the_calls() -> None:

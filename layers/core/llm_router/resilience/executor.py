@@ -9,7 +9,9 @@ stream is the caller's; ``Executor.report`` feeds a later mid-stream failure bac
 the target's breaker.
 
 For each target, in order: skip it when it has no key, its breaker refuses, or its free
-tier has no room (reserved here, one conditional transaction); otherwise call it, and
+tier has no room (reserved here, one conditional transaction; a counter the same request
+was already refused is not asked again: the models of a provider share its free tier's
+counters); otherwise call it, and
 on failure ask ``retry.next_step`` whether to retry it (after a wait), fail over to the
 next target, or stop. Every call and every skip is logged in the ``Trail`` the caller
 books in the ledger.
@@ -76,6 +78,8 @@ class Trail:
     served: Target | None = None
     # Whose request this is: free tiers are reserved against the tenant's share too.
     tenant: str | None = None
+    # Free-tier counters this request's reservations were refused on, with the refusal.
+    refused: dict[tuple[str, str], LimitReached] = field(default_factory=dict)
 
     def quota_settle_ops(self, tokens_used: int) -> list[CounterOp]:
         """Token reservations settled: the served attempt's to its usage, others to 0."""
@@ -213,16 +217,20 @@ class Executor:
             return []
         ops = quota_ops(target.provider, target.model, target.max_tokens, self._wall(),
                         trail.tenant)
-        try:
-            await anyio.to_thread.run_sync(self._quotas.reserve, ops, "reserving free-tier quota")
-        except LimitReached as exc:
-            trail.attempts.append(AttemptRecord(
-                target.provider.name, target.model.name, 0.0, "free_tier_exhausted", str(exc)))
-            waits.append(max(0.0, exc.op.resets_at - self._wall().timestamp()))
-            if self._on_full is not None:
-                self._on_full(exc.op, exc.used)
-            return None
-        return ops
+        refusal = _refused_before(ops, trail.refused)
+        if refusal is None:
+            try:
+                await anyio.to_thread.run_sync(self._quotas.reserve, ops,
+                                               "reserving free-tier quota")
+                return ops
+            except LimitReached as exc:
+                refusal = trail.refused[exc.op.pk, exc.op.sk] = exc
+                if self._on_full is not None:
+                    self._on_full(exc.op, exc.used)
+        trail.attempts.append(AttemptRecord(
+            target.provider.name, target.model.name, 0.0, "free_tier_exhausted", str(refusal)))
+        waits.append(max(0.0, refusal.op.resets_at - self._wall().timestamp()))
+        return None
 
     def _exhausted(self, trail: Trail, last: UpstreamError | None,
                    retry_after: float | None) -> RouterError:
@@ -238,6 +246,22 @@ class Executor:
         # Nothing could be called: every candidate lacks a key, has its breaker open, is
         # cooling down or has used up its free tier. Retry-After: the soonest one is back.
         return AllProvidersFailedError(summaries, status=503, retry_after=retry_after)
+
+
+def _refused_before(ops: Sequence[CounterOp],
+                   refused: dict[tuple[str, str], LimitReached]) -> LimitReached | None:
+    """The refusal that already answers a reservation of ``ops``: an earlier one in the
+    same request on a counter ``ops`` would add at least as much to, within no larger a
+    limit (the models of one provider share its free tier's counters, and a request
+    counter only grows within its window; the window is in the counter's key). None
+    when each counter is new to the request or asked for less (a model with a smaller
+    token maximum): then the store is asked."""
+    for op in ops:
+        prior = refused.get((op.pk, op.sk))
+        if (prior is not None and op.limit is not None and prior.op.limit is not None
+                and op.amount >= prior.op.amount and op.limit <= prior.op.limit):
+            return prior
+    return None
 
 
 def _rejected(exc: UpstreamError) -> RouterError:
