@@ -12,7 +12,10 @@ store and the in-process simulator, as ``llm-router bench`` runs them. Writes
 per arm its wall and CPU seconds, failovers, skips, cost, cache hits, under-routed share
 and tier accuracy, its failover causes, and per minute window: requests, requests with a
 skip, those served by a free tier, and the skips per two-second slice (the free-tier
-usage that scoring reads is cached for ``quota_cache_ttl_s``, 2 s).
+usage that scoring reads is cached for ``quota_cache_ttl_s``, 2 s). Per arm too, the
+free-tier reservations the executor sent the counters table and how many it refused
+(``reservations``: the storage round trips a skip costs; ``DynamoCounters.reserve`` is
+wrapped to count them, the writes themselves unchanged).
 """
 
 from __future__ import annotations
@@ -44,6 +47,40 @@ def windows(ledger: list[dict[str, Any]], free: frozenset[str]) -> list[dict[str
             row["by_2s"][int(second // 2) * 2] += 1
     return [{"minute": m, **{k: (dict(sorted(v.items())) if k == "by_2s" else v)
                              for k, v in r.items()}} for m, r in sorted(rows.items())]
+
+
+def repeat_skips(ledger: list[dict[str, Any]]) -> int:
+    """Free-tier skips of a provider its request had already skipped for its free tier
+    (with a provider-wide free tier: the same counters refused again)."""
+    n = 0
+    for e in ledger:
+        seen: set[str] = set()
+        for a in e.get("attempts") or ():
+            if a.get("outcome") in FREE:
+                n += a.get("provider") in seen
+                seen.add(a.get("provider"))
+    return n
+
+
+def count_reservations(counts: Counter[str]) -> None:
+    """Count ``DynamoCounters.reserve`` calls the executor makes for free tiers (its
+    ``action``) in ``counts``: ``sent`` and ``refused``."""
+    from llm_router.resilience.counters import LimitReached
+    from llm_router.storage.counters import DynamoCounters
+
+    reserve = DynamoCounters.reserve
+
+    def counted(self: DynamoCounters, ops: Any, action: str = "admitting the request") -> None:
+        if action != "reserving free-tier quota":
+            return reserve(self, ops, action)
+        counts["sent"] += 1
+        try:
+            return reserve(self, ops, action)
+        except LimitReached:
+            counts["refused"] += 1
+            raise
+
+    DynamoCounters.reserve = counted  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -78,6 +115,9 @@ def main() -> None:
     workload = build_workload(load_examples(SHIPPED_DATA), WorkloadShape(1000, 0.15, 0.10, None))
     arms = standard_arms(catalog)[: args.arms]
     free = frozenset(n for n, pc in catalog.providers.items() if pc.free_tier)
+    counts: Counter[str] = Counter()
+    count_reservations(counts)
+    reservations: dict[str, dict[str, int]] = {}
 
     async def replay() -> list[ArmResult]:
         results = []
@@ -85,7 +125,10 @@ def main() -> None:
             bench = PipelineBench(settings, upstream.catalog, load_tier_picker(catalog),
                                   upstream.http, fresh_tables)
             for arm in arms:
+                counts.clear()
                 results.append(await bench.run_arm(arm, workload))
+                reservations[arm.name] = {"sent": counts["sent"], "refused": counts["refused"],
+                                          "repeat_skips": repeat_skips(results[-1].ledger)}
         return results
 
     try:
@@ -95,6 +138,7 @@ def main() -> None:
     summary = build_results(results, workload, {"concurrency": 8, "upstream": "simulator"})
     summary.pop("router_requests")
     summary["windows"] = {r.arm.name: windows(r.ledger, free) for r in results}
+    summary["reservations"] = reservations
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(summary, indent=1) + "\n")
     for a in summary["arms"]:
@@ -102,6 +146,10 @@ def main() -> None:
               f"{a['failovers']}, skips {a['skips']}, cost {a['cost_usd']}, cache "
               f"{a['cache_exact']}/{a['cache_semantic']}, under-routed {a['under_routed']}, "
               f"tier accuracy {a['tier_accuracy']}")
+        sent = summary["reservations"][a["arm"]]
+        print(f"    free-tier reservations sent to the store {sent['sent']}, refused "
+              f"{sent['refused']}; skips of a provider the request had already skipped "
+              f"{sent['repeat_skips']}")
         for cause, n in a["failover_causes"].items():
             print(f"    {n} {cause}")
         for w in summary["windows"][a["arm"]]:
