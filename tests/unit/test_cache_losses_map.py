@@ -18,21 +18,11 @@ import pytest
 from llm_router.cache.policy import MatchPolicy
 from llm_router.cache.retrieval_map import RetrievalMap
 from llm_router.cache.verifier import load_vocabulary
+from tests.unit.cache.fakes import SQUEEZE, axis
 
-DIM = 8
 CUT = 0.9
-# Reads dimensions 0 and 1 only, dimension 1 tripled: rows alike there come close.
-SQUEEZE = np.diag([1.0, 3.0, 0, 0, 0, 0, 0, 0]).astype(np.float32) + np.eye(DIM) * 0.01
 OLD_KEYS = ["set", "id", "kind", "label", "a", "b", "similarity", "numbers", "respelling",
             "p", "narrowed", "more", "own"]  # a row's keys before session 28, in order
-
-
-def axis(i: int, j: int | None = None, share: float = 0.0) -> np.ndarray:
-    v = np.zeros(DIM, np.float32)
-    v[i] = 1.0
-    if j is not None:
-        v[j] = share
-    return v / np.linalg.norm(v)
 
 
 # "moved": raw cosine under 0.5, mapped over it; "kept": over 0.5 both ways; "under": under

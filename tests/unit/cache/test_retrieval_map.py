@@ -16,8 +16,8 @@ from llm_router.cache.probe import probe
 from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map
 from llm_router.catalog import CacheConfig
 from llm_router.errors import ConfigError
+from tests.unit.cache.fakes import DIM, SQUEEZE, axis
 
-DIM = 8
 CUT = 0.9
 FOREVER = 2**62
 
@@ -39,14 +39,6 @@ class TableVerifier:
         return self.table[cached]
 
 
-def axis(i: int, j: int | None = None, share: float = 0.0) -> np.ndarray:
-    v = np.zeros(DIM, np.float32)
-    v[i] = 1.0
-    if j is not None:
-        v[j] = share
-    return v / np.linalg.norm(v)
-
-
 def saved(tmp_path: Path, weight: np.ndarray) -> Path:
     path = tmp_path / "map.npz"
     np.savez(path, weight=weight.astype(np.float32))
@@ -55,10 +47,6 @@ def saved(tmp_path: Path, weight: np.ndarray) -> Path:
 
 def policy(verifier: TableVerifier, floor: float = 0.5) -> MatchPolicy:
     return MatchPolicy(floor, False, verifier, CUT, spelling=False)  # type: ignore[arg-type]
-
-
-# A map that reads only dimensions 0 and 1, dimension 1 tripled: rows alike there come close.
-SQUEEZE = np.diag([1.0, 3.0, 0, 0, 0, 0, 0, 0]).astype(np.float32) + np.eye(DIM) * 0.01
 
 
 def test_the_layers_map_by_default_and_an_index_without_one() -> None:
