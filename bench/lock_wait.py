@@ -40,6 +40,7 @@ from peer.gateways import Gateway, start_router, start_upstream
 from run_record import run_record
 
 MARKS = Path(__file__).with_name("lock_wait_marks")
+HOOK = Path(__file__).with_name("marks_hook")  # their sitecustomize's serve hook
 
 
 def texts(rows_file: Path, seed: int, queries: int) -> tuple[list[str], list[str]]:
@@ -166,7 +167,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(MARKS), *filter(None, [os.environ.get("PYTHONPATH")])])
+        [str(MARKS), str(HOOK), *filter(None, [os.environ.get("PYTHONPATH")])])
     cached, queries = texts(args.rows, args.seed, args.queries)
     print(f"{len(cached)} cached texts, {len(queries)} queries", flush=True)
     levels = []

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_v
 from train.cache_verifier.pairs import read_jsonl  # noqa: E402
 
 MARKS = Path(__file__).with_name("request_path_marks")
+HOOK = Path(__file__).with_name("marks_hook")  # their sitecustomize's serve hook
 
 
 async def _client(gateway: Gateway, requests: int, stream: bool,
@@ -71,7 +72,7 @@ def main() -> int:
         out = Path(folder) / "marks.jsonl"
         os.environ["REQUEST_PATH_MARKS"] = str(out)
         os.environ["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(MARKS), os.environ.get("PYTHONPATH")]))
+            filter(None, [str(MARKS), str(HOOK), os.environ.get("PYTHONPATH")]))
         upstream = start_upstream()
         try:
             asyncio.run(_client(upstream, args.warmup, args.stream, 0))

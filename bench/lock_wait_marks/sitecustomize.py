@@ -22,13 +22,13 @@ score evicted).
 from __future__ import annotations
 
 import atexit
-import importlib.abc
 import json
 import os
-import sys
 import threading
 import time
 from typing import Any
+
+from when_serve_runs import when_serve_runs
 
 _out = os.environ.get("LOCK_WAIT_MARKS", "")
 _rows: list[dict[str, Any]] = []
@@ -148,25 +148,6 @@ def _install() -> None:
     _timed(policy.MatchPolicy, "before_judging", "verifier", "prescore")
 
 
-class _WhenServeRuns(importlib.abc.MetaPathFinder):
-    """Installs the timers once ``serve`` has imported everything, at uvicorn's
-    ``Server.run``."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
-        if fullname == "llm_router_local.cli.serve" and _out:
-            sys.meta_path.remove(self)
-            import uvicorn
-
-            run = uvicorn.Server.run
-
-            def timed_run(*args: Any, **kwargs: Any) -> Any:
-                _install()
-                return run(*args, **kwargs)
-
-            uvicorn.Server.run = timed_run  # type: ignore[method-assign]
-        return None
-
-
 if _out:
     atexit.register(_flush)
-    sys.meta_path.insert(0, _WhenServeRuns())
+    when_serve_runs(_install)  # bench/marks_hook

@@ -11,12 +11,12 @@ wrapped names are internals of the pinned versions (requirements/).
 from __future__ import annotations
 
 import atexit
-import importlib.abc
 import json
 import os
-import sys
 import time
 from typing import Any
+
+from when_serve_runs import when_serve_runs
 
 _marks: dict[str, float] = {}
 _rows: list[dict[str, float]] = []
@@ -144,25 +144,6 @@ def _install() -> None:
     _around(LoopDynamoClient, "_post", "storage_bytes_out", "storage_reply_in")
 
 
-class _WhenServeRuns(importlib.abc.MetaPathFinder):
-    """Installs the marks once ``serve`` has imported everything, at uvicorn's
-    ``Server.run``."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
-        if fullname == "llm_router_local.cli.serve" and _out:
-            sys.meta_path.remove(self)
-            import uvicorn
-
-            run = uvicorn.Server.run
-
-            def marked_run(*args: Any, **kwargs: Any) -> Any:
-                _install()
-                return run(*args, **kwargs)
-
-            uvicorn.Server.run = marked_run  # type: ignore[method-assign]
-        return None
-
-
 if _out:
     atexit.register(_flush)
-    sys.meta_path.insert(0, _WhenServeRuns())
+    when_serve_runs(_install)  # bench/marks_hook
