@@ -47,8 +47,8 @@ CRITERIA = {
          "false-hit rate is <= 0.5 % and whose Quora (pairs:qqp) false hits are <= 37 of 1,252; "
          "ties: fewer pooled false hits, then the higher cut, then the higher floor",
     "B": "A, plus every training writer pair's false-hit rate <= 1.0 %",
-    # C and C1 were written after A and B's folds and the grid were read (both fixed at 15:10
-    # UTC, before any figure): their folds carry that choice, A and B's do not.
+    # A and B were fixed at 15:10 UTC, before any figure; C and C1 were written after A and B's
+    # folds and the grid were read: their folds carry that choice, A and B's do not.
     "C": "written after A and B's folds were read: on the training writer pairs, the grid point "
          "with the highest pooled recall whose pooled false hits are <= the shipped point's on "
          "the same pairs and whose Quora false hits are <= 37; ties as A",
