@@ -252,9 +252,10 @@ def test_the_byte_bound_holds_in_the_journal_read_the_snapshot_and_a_cold_instan
     now = int(datetime.now(UTC).timestamp())
     assert snapshots.rebuild(tenant, entries, now, max_bytes=budget) == 2
     assert [r.text for r in snapshots.load(tenant)[0]] == texts[1:]
-    # the raw rows' bytes (``IndexRecord.nbytes``): no retrieval map's copy of the vector
-    cold = ResponseCache(CacheConfig(refresh_seconds=0, max_index_bytes=budget,
-                                     retrieval_map=None), entries, snapshots=snapshots)
+    # with the catalog's retrieval map: the index holds the mapped row instead of the raw
+    # one, the same bytes (``IndexRecord.nbytes``; session 28's held both)
+    cold = ResponseCache(CacheConfig(refresh_seconds=0, max_index_bytes=budget),
+                         entries, snapshots=snapshots)
     assert cold.lookup_exact(tenant, request(texts[0])) is None
     assert all(cold.lookup_exact(tenant, request(t)) is not None for t in texts[1:])
     assert cold.entries(tenant) == 2

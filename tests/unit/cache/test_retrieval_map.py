@@ -1,8 +1,10 @@
-"""The learnt retrieval map (``cache.retrieval_map``, off by default): the index ranks and
-floors by the mapped vectors' cosine, the verifier's checks read the raw one, snapshots
-keep the raw vectors, and without a map nothing changes. Synthetic vectors; a table stands
-for the verifier."""
+"""The learnt retrieval map (``cache.retrieval_map``, the layer's by default): the index
+ranks and floors by the mapped vectors' cosine and holds the mapped row alone, the
+verifier's checks read the raw one (read back through the map's inverse), snapshots keep
+the raw vectors, and without a map nothing changes. Synthetic vectors; a table stands for
+the verifier."""
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -126,16 +128,18 @@ def test_the_map_ranks_and_floors_the_checks_read_the_raw_cosine(tmp_path: Path)
     assert mapped.cosines == [pytest.approx(raw_far, abs=1e-6)]
 
 
-def test_snapshots_keep_the_raw_vectors_and_removal_keeps_rows_aligned(tmp_path: Path) -> None:
+def test_removal_keeps_the_mapped_rows_aligned(tmp_path: Path) -> None:
+    """The index holds one row an entry, the mapped vector: after removals each key's row
+    is still its own vector's image, and reads back as its raw vector."""
     rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
     rows = {f"t{i}": axis(i % DIM, (i + 1) % DIM, 0.3 * i) for i in range(12)}
     index = filled(rmap, rows)
     index.remove("t3")
     index.remove("t0")
-    kept = {key: vector for key, _, vector, _ in index.records()}
-    assert set(kept) == set(rows) - {"t0", "t3"}
-    for key, vector in kept.items():
-        assert np.allclose(vector, rows[key])
+    assert set(index.keys()) == set(rows) - {"t0", "t3"}
+    for n, key in enumerate(index.keys()):
+        assert np.array_equal(index._vectors[n], rmap.apply(rows[key]))
+        assert np.allclose(rmap.unmap(index._vectors[n]), rows[key], atol=1e-6)
     q = axis(5, 6, 0.3 * 5)
     best = index.nearest(q, "ctx", 0, 1)
     assert index.text(best[0][0]) == "t5"
@@ -196,7 +200,6 @@ def test_a_snapshots_entries_are_mapped_in_one_product_as_one_by_one(tmp_path: P
     assert batch.add_many(records) == added_one
     n = one.semantic_rows
     assert n == batch.semantic_rows == 300
-    assert np.array_equal(one._mapped[:n], batch._mapped[:n])
     assert np.array_equal(one._vectors[:n], batch._vectors[:n])
     assert one.nbytes == batch.nbytes
     for q in rng.normal(size=(10, DIM)).astype(np.float32):
@@ -206,30 +209,78 @@ def test_a_snapshots_entries_are_mapped_in_one_product_as_one_by_one(tmp_path: P
     assert plain.add_many(records) == added_one and plain.semantic_rows == 300
 
 
-def test_a_mapped_row_counts_in_the_bytes(tmp_path: Path) -> None:
-    """With a map each semantic row holds its mapped vector too (``IndexRecord.held``):
-    ``max_index_bytes`` and ``newest_within`` count it; an exact-only entry holds none."""
-    from llm_router.cache.entry import EXACT_BYTES, MAPPED_ROW_BYTES, newest_within
+def test_a_mapped_index_counts_the_bytes_of_a_raw_one(tmp_path: Path) -> None:
+    """With a map a semantic row holds its mapped vector instead of the raw one (sessions
+    28-29 held both): ``max_index_bytes`` and ``newest_within`` count the same bytes an
+    entry with a map or without; an exact-only entry holds none."""
+    from llm_router.cache.entry import EXACT_BYTES, ROW_BYTES, newest_within
 
     rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
     semantic = IndexRecord("a", "ctx", "a text", axis(0), FOREVER, "J#1")
     exact = IndexRecord("b", "ctx", "b", None, FOREVER, "J#2")
-    assert MAPPED_ROW_BYTES == 384 * 4
-    assert semantic.held(True) == semantic.nbytes + MAPPED_ROW_BYTES
-    assert semantic.held(False) == semantic.nbytes
-    assert exact.held(True) == exact.nbytes == EXACT_BYTES
+    assert semantic.nbytes == ROW_BYTES + sys.getsizeof("a text")
+    assert exact.nbytes == EXACT_BYTES
     mapped, raw = TenantIndex(DIM, retrieval_map=rmap), TenantIndex(DIM)
     for index in (mapped, raw):
         index.add(semantic)
         index.add(exact)
-    assert mapped.nbytes == raw.nbytes + MAPPED_ROW_BYTES
+    assert mapped.nbytes == raw.nbytes == semantic.nbytes + EXACT_BYTES
     records = records_of({f"t{i}": axis(i % DIM) for i in range(6)})
-    budget = 2 * records[0].held(True) + 10  # two mapped rows, three raw ones
+    budget = 3 * records[0].nbytes + 10  # three rows, mapped or raw
     assert len(list(newest_within(reversed(records), None, budget))) == 3
-    assert len(list(newest_within(reversed(records), None, budget, mapped=True))) == 2
     capped = TenantIndex(DIM, max_bytes=budget, retrieval_map=rmap)
     capped.add_many(records)
-    assert capped.semantic_rows == 2 and capped.nbytes <= budget
+    assert capped.semantic_rows == 3 and capped.nbytes <= budget
+
+
+def test_a_mapped_index_holds_one_float32_row_an_entry(tmp_path: Path) -> None:
+    """The index's arrays, with a map and without, hold the same bytes: one float32 row of
+    ``dim`` an entry and the row arrays, no raw copy beside the mapped row (session 28's
+    index held both: 1,536 more bytes an entry at 384 dimensions)."""
+    rmap = RetrievalMap.load(saved(tmp_path, SQUEEZE))
+    records = records_of({f"t{i}": axis(i % DIM, (i + 1) % DIM, 0.1 * i) for i in range(40)})
+
+    def arrays(index: TenantIndex) -> int:  # each array once, however many names it has
+        return sum({id(a): a.nbytes for a in vars(index).values()
+                    if isinstance(a, np.ndarray)}.values())
+
+    mapped, raw = TenantIndex(DIM, retrieval_map=rmap), TenantIndex(DIM)
+    mapped.add_many(records)
+    raw.add_many(records)
+    assert arrays(mapped) == arrays(raw)
+    assert mapped._vectors.shape == raw._vectors.shape and mapped._vectors.dtype == np.float32
+
+
+def test_the_checks_read_the_raw_cosine_back_from_the_mapped_row(tmp_path: Path) -> None:
+    """The cosine the verifier is handed is the raw vectors' (within float32's rounding
+    times the weight's condition number), read back through the map's inverse."""
+    rng = np.random.default_rng(8)
+    weight = np.eye(DIM) + rng.normal(scale=0.2, size=(DIM, DIM))
+    rmap = RetrievalMap.load(saved(tmp_path, weight))
+    rows = {f"text {i}": v / np.linalg.norm(v) for i, v in
+            enumerate(rng.normal(size=(30, DIM)).astype(np.float32))}
+    verifier = TableVerifier(dict.fromkeys(rows, 0.0))  # refuses all: every candidate read
+    index = filled(rmap, rows)
+    q = rows["text 4"] + rng.normal(scale=0.3, size=DIM).astype(np.float32)
+    q /= np.linalg.norm(q)
+    index.search(q, "ctx", 0, policy(verifier, 0.01), "the query")
+    nearest = index.nearest(q, "ctx", 0, 5)
+    assert len(verifier.cosines) == 5
+    assert verifier.cosines == pytest.approx(
+        [float(rows[index.text(row)] @ q) for row, _ in nearest], abs=1e-6)
+
+
+def test_a_map_that_cannot_be_read_back_is_a_config_error(tmp_path: Path) -> None:
+    """A singular weight, or one near it, is refused at load: the raw cosine the checks
+    read could not be recovered from a mapped row."""
+    from llm_router.cache.retrieval_map import MAX_CONDITION
+
+    with pytest.raises(ConfigError, match="condition number"):
+        RetrievalMap.load(saved(tmp_path, np.diag([1.0] * (DIM - 1) + [0.0])))
+    with pytest.raises(ConfigError, match="condition number"):
+        RetrievalMap.load(saved(tmp_path, np.diag([1.0] * (DIM - 1) + [0.5 / MAX_CONDITION])))
+    assert RetrievalMap.load(saved(tmp_path, np.diag([1.0] * (DIM - 1)
+                                                     + [2.0 / MAX_CONDITION]))).dim == DIM
 
 
 def test_a_bare_file_name_is_the_layers(tmp_path: Path) -> None:
@@ -263,7 +314,7 @@ def test_the_snapshot_load_maps_its_entries_as_the_journal_does(tmp_path: Path) 
     index = cache._tenant("t").index
     alone = filled(shared_retrieval_map(path), rows)
     assert index.semantic_rows == alone.semantic_rows == 20
-    assert np.array_equal(index._mapped[:20], alone._mapped[:20])
+    assert np.array_equal(index._vectors[:20], alone._vectors[:20])
 
 
 def test_the_shipped_map_is_the_one_its_json_names() -> None:
@@ -352,3 +403,47 @@ def test_make_cache_retrieval_map_layer_writes_the_file_and_its_json(tmp_path: P
     assert info["sources"] == meta["sources"] and "rule M" in info["rule"]
     assert "non-commercial" in info["licence"]
     assert ship.LAYER_DIR.parts[-3:] == ("llm_router", "data", "cache_retrieval")
+
+
+def test_a_snapshot_written_before_one_row_an_entry_loads(tmp_path: Path) -> None:
+    """``data/snapshot-2-a1ee7c5.npz`` was written by the snapshot code of a1ee7c5 (the
+    index then held raw and mapped rows; the script is in docs/cache-history.md "Session
+    29: one vector row an entry"): it loads into an index with a map, each row its raw
+    vector's image, each entry found by its own vector; and the format is unchanged (the
+    snapshot keeps the raw vectors), so what the rebuild writes now an older router reads."""
+    from llm_router.cache.service import ResponseCache
+    from llm_router.cache.snapshots import decode, encode
+
+    from .test_answers import Store, request
+
+    blob = (Path(__file__).parent / "data" / "snapshot-2-a1ee7c5.npz").read_bytes()
+    records, watermark = decode(blob)
+    assert len(records) == 7 and sum(r.embedding is None for r in records) == 1
+    assert watermark == records[-1].journal_sk
+
+    class Snapshots:
+        def load(self, tenant_id: str) -> tuple[list[IndexRecord], str]:
+            return records, watermark
+
+    weight = np.eye(DIM) + np.random.default_rng(29).normal(scale=0.2, size=(DIM, DIM))
+    path = str(saved(tmp_path, weight))
+    cache = ResponseCache(CacheConfig(retrieval_map=path), Store(),  # type: ignore[arg-type]
+                          snapshots=Snapshots(), dim=DIM)  # type: ignore[arg-type]
+    cache.lookup_exact("t", request("first?"))
+    index = cache._tenant("t").index
+    rmap = shared_retrieval_map(path)
+    semantic = [r for r in records if r.embedding is not None]
+    assert index.keys() == [r.key for r in semantic] and len(index) == 7
+    assert index.nbytes == sum(r.nbytes for r in records)
+    for n, record in enumerate(semantic):
+        assert record.embedding is not None
+        assert np.array_equal(index._vectors[n], rmap.apply(record.embedding))
+        [(row, _)] = index.nearest(record.embedding, "ctx", 0, 1)
+        assert index.text(row) == record.text
+    again, kept = decode(encode(records, watermark, DIM))
+    assert kept == watermark and all(
+        (a.key, a.context, a.text, a.expires_at, a.journal_sk)
+        == (b.key, b.context, b.text, b.expires_at, b.journal_sk)
+        and (a.embedding is None) == (b.embedding is None)
+        and (a.embedding is None or np.array_equal(a.embedding, b.embedding))
+        for a, b in zip(again, records, strict=True))

@@ -20,12 +20,11 @@ HitKind = Literal["exact", "semantic"]
 # (bench/entry_bytes.py; docs/cache-history.md "Session 16"): a semantic row ~2,100 B
 # (its float32 vector 1,536 and the row arrays' 25, its key, journal key, size and maps),
 # an exact-only entry ~520 (its key, expiry, journal key and size). Rounded up: never
-# under what it holds.
+# under what it holds. With ``cache.retrieval_map`` the row's vector is the mapped one,
+# instead of the raw (sessions 28-29 held both: docs/cache-history.md "Session 29: one
+# vector row an entry").
 ROW_BYTES = 2_200
 EXACT_BYTES = 600
-# A semantic row's mapped copy of its vector under ``cache.retrieval_map`` (384 float32:
-# docs/cache-history.md "Session 27"), held beside the raw one.
-MAPPED_ROW_BYTES = 1_536
 
 
 @dataclass(frozen=True)
@@ -41,27 +40,21 @@ class IndexRecord:
 
     @property
     def nbytes(self) -> int:
-        """What the entry holds in a ``TenantIndex`` without a retrieval map
-        (``cache.max_index_bytes``): ``held(mapped=False)``."""
-        return self.held(False)
-
-    def held(self, mapped: bool) -> int:
-        """What the entry holds in a ``TenantIndex``: an exact-only entry keeps no text;
-        with ``mapped`` (``cache.retrieval_map`` set) a semantic row also keeps its mapped
-        vector."""
+        """What the entry holds in a ``TenantIndex`` (``cache.max_index_bytes``), with a
+        retrieval map or without: an exact-only entry keeps no text."""
         if self.embedding is None:
             return EXACT_BYTES
-        return ROW_BYTES + sys.getsizeof(self.text) + (MAPPED_ROW_BYTES if mapped else 0)
+        return ROW_BYTES + sys.getsizeof(self.text)
 
 
 def newest_within(records: Iterable[IndexRecord], entries: int | None,
-                  nbytes: int | None, mapped: bool = False) -> Iterator[IndexRecord]:
+                  nbytes: int | None) -> Iterator[IndexRecord]:
     """``records``, newest first, up to the first that would take them past ``entries``
-    or ``nbytes`` (``IndexRecord.held(mapped)``; the newest always): what an index under
-    those caps keeps of them (``TenantIndex._evict``). Stops reading there."""
+    or ``nbytes`` (``IndexRecord.nbytes``; the newest always): what an index under those
+    caps keeps of them (``TenantIndex._evict``). Stops reading there."""
     held = 0
     for count, record in enumerate(records):
-        held += record.held(mapped)
+        held += record.nbytes
         if (entries is not None and count >= entries) or (
                 nbytes is not None and count and held > nbytes):
             return

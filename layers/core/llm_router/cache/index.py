@@ -11,8 +11,7 @@ answer, and among many entries that differ only in a number ("order 1234", "orde
 they would take every candidate's place (issue 13/12).
 
 ``max_entries`` caps what one index holds, and ``max_bytes`` what its entries hold in
-memory (``IndexRecord.held``: a long question's text is most of it; with a retrieval map
-a row's mapped vector too): past either, the
+memory (``IndexRecord.nbytes``: a long question's text is most of it): past either, the
 entry learnt first goes (from the exact layer and the matrix together), and a record
 older than an entry the caps let go is never added back (the journal's overlap re-reads
 the last minute). Creation order, not use: hits write nothing to storage, so only the
@@ -140,9 +139,12 @@ FIRST_ROWS = 8
 
 class TenantIndex:
     """``retrieval_map`` (``cache.retrieval_map``; None: off): the index ranks its entries
-    and holds them to the floor by the cosine of their mapped vectors (a second matrix,
-    mapped as entries come: the snapshot keeps the raw ones), while the verifier's checks
-    read the raw cosine (``MatchPolicy.judge``'s ``cosine``)."""
+    and holds them to the floor by the cosine of their mapped vectors, while the verifier's
+    checks read the raw cosine (``MatchPolicy.judge``'s ``cosine``). One float32 row an
+    entry: the mapped vector (mapped as entries come) with a map, else the raw one. The
+    raw vector of a candidate the checks read is the mapped row read back through the
+    map's inverse (``RetrievalMap.unmap``); the snapshot and the journal keep the raw
+    vectors (docs/cache-history.md "Session 29: one vector row an entry")."""
 
     def __init__(self, dim: int = 384, capacity: int = FIRST_ROWS,
                  max_entries: int | None = None, max_bytes: int | None = None,
@@ -152,9 +154,8 @@ class TenantIndex:
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self.max_bytes = max_bytes  # None: no cap; else the newest entry is always kept
         self.nbytes = 0  # what the entries hold (``IndexRecord.held``, summed)
+        # The rows a search scores: the raw vectors, or with a map the mapped ones alone.
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
-        # The rows a search scores: the raw ones, or their mapped copies with a map.
-        self._mapped = self._vectors if retrieval_map is None else np.zeros_like(self._vectors)
         self._contexts = np.zeros(capacity, dtype=np.int64)
         self._expires = np.zeros(capacity, dtype=np.int64)
         # ``number_codes`` of each row's text (its amounts, its ids), read the first time
@@ -213,7 +214,7 @@ class TenantIndex:
         self.generation += 1
         # An exact-only record of a key with a row leaves the row (and its text) as it is.
         size = held[2] if held is not None and record.embedding is None \
-            and record.key in self._row else record.held(self.retrieval_map is not None)
+            and record.key in self._row else record.nbytes
         self.nbytes += size - (held[2] if held is not None else 0)
         self._exact[record.key] = (record.expires_at, record.journal_sk, size)
         self._exact.move_to_end(record.key)
@@ -230,10 +231,11 @@ class TenantIndex:
             self._row[record.key] = row
         else:
             self._texts[row], self._signatures[row] = record.text, None
-        self._vectors[row] = record.embedding.reshape(-1)
-        if self.retrieval_map is not None:
-            self._mapped[row] = (self.retrieval_map.apply(self._vectors[row])
-                                 if mapped is None else mapped)
+        if self.retrieval_map is None:
+            self._vectors[row] = record.embedding.reshape(-1)
+        else:
+            self._vectors[row] = (self.retrieval_map.apply(record.embedding.reshape(-1))
+                                  if mapped is None else mapped)
         self._contexts[row] = self._code(record.context)
         self._expires[row] = record.expires_at
         self._amounts[row] = self._ids[row] = NO_CODE
@@ -252,8 +254,6 @@ class TenantIndex:
         if row != last:  # move the last row into the hole
             moved = self._keys[last]
             self._vectors[row] = self._vectors[last]
-            if self.retrieval_map is not None:
-                self._mapped[row] = self._mapped[last]
             self._contexts[row] = self._contexts[last]
             self._expires[row] = self._expires[last]
             self._amounts[row], self._ids[row] = self._amounts[last], self._ids[last]
@@ -367,10 +367,11 @@ class TenantIndex:
         lexical = policy.reads_signatures
         query_sig = signature(query_text) if lexical else None
         first: tuple[Refusal | None, float | None] | None = None
+        cosines = self._raw_cosines([row for row, _ in candidates], raw)
         for n, (row, similarity) in enumerate(candidates):
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text, judged,
-                                   None if n else lowered, self._raw_cosine(row, raw))
+                                   None if n else lowered, cosines[n])
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)
@@ -421,12 +422,16 @@ class TenantIndex:
         """The query as the rows a search scores hold it: mapped with a map, else as is."""
         return query if self.retrieval_map is None else self.retrieval_map.apply(query)
 
-    def _raw_cosine(self, row: int, raw: npt.NDArray[np.float32] | None) -> float | None:
-        """The raw cosine of a row and the query, with a map (the checks read it); None
-        without one (the similarity is the raw cosine)."""
+    def _raw_cosines(self, rows: list[int], raw: npt.NDArray[np.float32] | None
+                     ) -> list[float | None]:
+        """The raw cosine of each row and the query, with a map (the checks read it): the
+        mapped rows read back through the map's inverse (``RetrievalMap.unmap``: a round's
+        candidates in one product); None each without one (the similarity is the raw
+        cosine)."""
         if self.retrieval_map is None or raw is None:
-            return None
-        return float(self._vectors[row] @ raw.reshape(-1).astype(np.float32, copy=False))
+            return [None] * len(rows)
+        vectors = self.retrieval_map.unmap(self._vectors[rows])
+        return [float(v) for v in vectors @ raw.reshape(-1).astype(np.float64)]
 
     def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
                  numbers: tuple[int, int] | None
@@ -442,10 +447,10 @@ class TenantIndex:
         if rows.size == 0:
             return [], None
         if rows.size * SUBSET_SHARE < n:
-            scores = cosine_scores(self._mapped[rows], query)
+            scores = cosine_scores(self._vectors[rows], query)
         else:  # every row scored, the others masked
             rows = np.arange(n)
-            scores = np.where(live, cosine_scores(self._mapped[:n], query), np.float32(-2.0))
+            scores = np.where(live, cosine_scores(self._vectors[:n], query), np.float32(-2.0))
         best = float(scores.max())
         kept = scores if numbers is None else self._without_refused(rows, scores, numbers, k)
         return [(int(rows[i]), float(scores[i])) for i in top_k(kept, k, -1.0)], best
@@ -493,7 +498,7 @@ class TenantIndex:
         """``nearest`` over every row, the rows outside ``live`` masked out: the exact
         reference (tests hold the subset path to it)."""
         n = len(self._keys)
-        scores = np.where(live, cosine_scores(self._mapped[:n], self._retrieval(query)),
+        scores = np.where(live, cosine_scores(self._vectors[:n], self._retrieval(query)),
                           np.float32(-2.0))
         return [(row, float(scores[row])) for row in top_k(scores, k, -1.0)]
 
@@ -501,10 +506,10 @@ class TenantIndex:
         """The text of a row ``nearest`` returned."""
         return self._texts[row]
 
-    def records(self) -> list[tuple[str, str, npt.NDArray[np.float32], int]]:
-        """(key, text, embedding, expires_at) of every semantic row, for snapshots."""
-        return [(k, self._texts[i], self._vectors[i].copy(), int(self._expires[i]))
-                for i, k in enumerate(self._keys)]
+    def keys(self) -> list[str]:
+        """The keys of the semantic rows, in row order (the snapshots are written from the
+        journal, not from an index: ``S3SnapshotStore.rebuild``)."""
+        return list(self._keys)
 
     def _signature(self, row: int) -> Signature:
         sig = self._signatures[row]
@@ -528,8 +533,6 @@ class TenantIndex:
         if self.max_entries is not None:  # never rows the cap would leave empty
             new = max(needed, min(new, self.max_entries))
         self._vectors = _larger(self._vectors, new)
-        self._mapped = (self._vectors if self.retrieval_map is None
-                        else _larger(self._mapped, new))
         self._contexts = _larger(self._contexts, new)
         self._expires = _larger(self._expires, new)
         self._amounts = _larger(self._amounts, new)

@@ -26,7 +26,6 @@ class SnapshotJob:
     clock: Callable[[], datetime] = now_utc
     max_entries: int | None = None  # the catalog's cache.max_entries
     max_bytes: int | None = None  # and its cache.max_index_bytes
-    mapped: bool = False  # its cache.retrieval_map is set: a row holds a mapped vector too
 
     @classmethod
     def from_clients(cls, settings: RouterSettings, dynamodb: Any, s3: Any) -> SnapshotJob:
@@ -39,13 +38,12 @@ class SnapshotJob:
         return cls(DynamoTenants(dynamodb, settings.keys_table),
                    DynamoCacheStore(dynamodb, settings.cache_table),
                    S3SnapshotStore(s3, settings.bucket),
-                   max_entries=cache.max_entries, max_bytes=cache.max_index_bytes,
-                   mapped=cache.retrieval_map is not None)
+                   max_entries=cache.max_entries, max_bytes=cache.max_index_bytes)
 
     def run(self) -> dict[str, Any]:
         now = int(self.clock().timestamp())
         entries = {t: self.snapshots.rebuild(t, self.entries, now, max_entries=self.max_entries,
-                                             max_bytes=self.max_bytes, mapped=self.mapped)
+                                             max_bytes=self.max_bytes)
                    for t in self.tenants.tenants()}
         failed = sorted(t for t, n in entries.items() if n < 0)
         return {"tenants": len(entries), "entries": sum(n for n in entries.values() if n > 0),

@@ -8,6 +8,12 @@ the cosine of the mapped vectors (W x, renormalised); the classifier, the snapsh
 the verifier's checks keep the raw vector and its cosine. The map is a ``.npz`` holding
 ``weight`` (dim x dim, float32), fitted by ``train/cache_retrieval/fit.py``: one
 matrix-vector product per text and a renormalisation (in float64, rounded to float32 once).
+
+The index holds the mapped row alone (docs/cache-history.md "Session 29: one vector row an
+entry"): the raw cosine its checks read is recovered from that row through the inverse
+weight (``unmap``), within 6e-8 of the float32 product of the raw rows on the seen sets'
+MiniLM vectors. A weight whose condition number is over ``MAX_CONDITION`` (singular, or
+near it) is refused at load: the raw vector could not be read back from its image.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ from llm_router.errors import ConfigError
 
 Matrix = npt.NDArray[np.float32]
 LAYER_DIR = Path(__file__).resolve().parent.parent / "data" / "cache_retrieval"
+# The largest condition number (largest over smallest singular value) of a map's weight:
+# a float32 mapped row read back through the inverse is off by about this times float32's
+# rounding (6e-8), so at most ~6e-5 in a cosine here. The layer's full-mnr.npz: 40.3.
+MAX_CONDITION = 1_000.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +42,7 @@ class RetrievalMap:
     weight: Matrix  # (dim, dim): a mapped row is x @ weight.T, renormalised
     sha256: str  # of the weight's bytes
     _transposed: npt.NDArray[np.float64] = field(init=False, repr=False)
+    _inverse: npt.NDArray[np.float64] = field(init=False, repr=False)  # (W^-1)^T
 
     @classmethod
     def load(cls, path: str | Path) -> RetrievalMap:
@@ -44,6 +55,11 @@ class RetrievalMap:
         if weight.ndim != 2 or weight.shape[0] != weight.shape[1]:
             raise ConfigError(f"cache.retrieval_map {path}: weight of shape {weight.shape}, "
                               "not square")
+        condition = float(np.linalg.cond(weight.astype(np.float64)))
+        if not condition <= MAX_CONDITION:  # inf or nan: singular
+            raise ConfigError(f"cache.retrieval_map {path}: weight of condition number "
+                              f"{condition:.3g}, over {MAX_CONDITION:g}: the index could not "
+                              "read the raw cosine back from a mapped row")
         return cls(weight, hashlib.sha256(weight.tobytes()).hexdigest())
 
     @property
@@ -54,13 +70,24 @@ class RetrievalMap:
         # The product runs in float64 and is rounded once: a row mapped alone and the same
         # row in a batch (a snapshot's load, ``TenantIndex.add_many``) come out bit for bit
         # the same, which float32 products of different shapes do not (~2e-7 apart).
-        object.__setattr__(self, "_transposed", self.weight.astype(np.float64).T.copy())
+        weight = self.weight.astype(np.float64)
+        object.__setattr__(self, "_transposed", weight.T.copy())
+        object.__setattr__(self, "_inverse", np.linalg.inv(weight).T.copy())
 
     def apply(self, vectors: npt.NDArray[np.float32]) -> Matrix:
         """Unit rows of the mapped ``vectors`` (one vector or rows; the shape is kept)."""
         rows = np.atleast_2d(np.asarray(vectors, dtype=np.float64)) @ self._transposed
         rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
         return rows.reshape(np.shape(vectors)).astype(np.float32)
+
+    def unmap(self, mapped: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """The raw unit vectors whose images ``apply`` gave as ``mapped`` (rows, or one
+        vector; the shape is kept), in float64: W^-1 m, renormalised. Raw vectors of one
+        length, as MiniLM's unit rows are, come back within float32's rounding of the map's
+        row (times the weight's condition number)."""
+        rows = np.atleast_2d(np.asarray(mapped, dtype=np.float64)) @ self._inverse
+        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        return rows.reshape(np.shape(mapped))
 
 
 def resolve(path: str) -> Path:

@@ -95,11 +95,11 @@ class S3SnapshotStore:
 
     def rebuild(self, tenant_id: str, entries: DynamoCacheStore, now: int,
                 dim: int = 384, max_entries: int | None = None,
-                max_bytes: int | None = None, mapped: bool = False) -> int:
+                max_bytes: int | None = None) -> int:
         """Fold the journal into the tenant's snapshot, keeping the newest live entries
-        within ``max_entries`` and ``max_bytes`` (None: all), as an instance's index does
-        (``mapped``: its rows hold mapped vectors too, ``cache.retrieval_map``); returns
-        how many."""
+        within ``max_entries`` and ``max_bytes`` (None: all), as an instance's index does;
+        returns how many. The snapshot holds the raw vectors, with a retrieval map or
+        without (an index maps them at load)."""
         try:
             records, watermark = self.load(tenant_id)
             newer = entries.journal_since(tenant_id, overlap_start(watermark),
@@ -111,7 +111,7 @@ class S3SnapshotStore:
         by_key.update((r.key, r) for r in newer)
         live = sorted((r for r in by_key.values() if r.expires_at > now),
                       key=lambda r: r.journal_sk)
-        live = list(newest_within(reversed(live), max_entries, max_bytes, mapped))[::-1]
+        live = list(newest_within(reversed(live), max_entries, max_bytes))[::-1]
         if newer:
             watermark = max(watermark, newer[-1].journal_sk)
         self.save(tenant_id, live, watermark, dim)
