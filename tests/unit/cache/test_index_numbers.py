@@ -171,3 +171,49 @@ def refuses(row: tuple[int, int], query: tuple[int, int]) -> bool:
     return ((row_amounts not in (0, 1) and query_amounts not in (0, 1)
              and row_amounts != query_amounts)
             or (row_ids != 0 and query_ids != 0 and row_ids != query_ids))
+
+
+@pytest.mark.parametrize("others", [0, 30])
+def test_the_walk_past_many_refused_rows_gives_the_result_of_reading_all(others: int) -> None:
+    """Where most rows name other order numbers, the filter walks past hundreds of refused
+    rows (its pool of the best grows fourfold as it runs out) and still gives what reading
+    every row gives: over every row, and over a context holding few of them (``others``
+    rows in a second context make the first a subset), expired rows left out."""
+    rng = np.random.default_rng(29)
+    base = unit(9)
+    index = TenantIndex(dim=DIM)
+    texts = [f"Where is my order {1000 + i % 60}?" for i in range(1200)]
+    for n, text in enumerate(texts):
+        noisy = base + rng.normal(0, 0.4, DIM)
+        index.add(IndexRecord(f"k{n}", "c", text, (noisy / np.linalg.norm(noisy)).astype(
+            np.float32), 5 if n % 7 == 0 else 2**40, f"J#{n:05d}"))
+    for n in range(others * 200):
+        index.add(IndexRecord(f"o{n}", "other", "Where is my order 1003?", unit(n), 2**40,
+                              f"J#o{n:05d}"))
+    live = np.array([n < len(texts) and n % 7 != 0 for n in range(index.semantic_rows)])
+    for query_text in ("Where's order 1003?", "Where is my order 1059?", "Where's my order?"):
+        q = base + rng.normal(0, 0.4, DIM)
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        codes = number_codes(query_text)
+        allowed = live & np.array([
+            n < len(texts) and not refuses(number_codes(texts[n]), codes)
+            for n in range(index.semantic_rows)])
+        for k in (1, CANDIDATES, 40):
+            got = index.nearest(q, "c", 10, k, numbers=codes)
+            assert got == index.nearest_by_scan(q, allowed, k), (query_text, k)
+
+
+def test_a_query_that_names_no_amount_nor_id_reads_no_row(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter refuses no row for such a query: it is skipped, and no row is read."""
+    import llm_router.cache.index as index_module
+
+    read: list[str] = []
+    monkeypatch.setattr(index_module, "number_codes",
+                        lambda text: read.append(text) or number_codes(text))
+    index = TenantIndex(dim=DIM)
+    for i in range(50):
+        add(index, f"Where is my order {1000 + i}?", unit(i))
+    codes = number_codes("Where is my order?")
+    assert index.nearest(unit(3), "c", 0, numbers=codes) == index.nearest(unit(3), "c", 0)
+    assert read == []
