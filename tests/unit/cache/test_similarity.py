@@ -26,3 +26,20 @@ def test_top_k_is_sorted_bounded_and_floored() -> None:
 def test_cosine_of_a_vector_with_itself_is_one() -> None:
     v = unit(3, 4, 5)
     assert abs(cosine(v, v) - 1.0) < 1e-6
+
+
+def test_top_k_puts_tied_scores_in_index_order_whatever_the_rest_holds() -> None:
+    """Two entries of one vector (texts that differ only in case) tie: the lower index
+    comes first, however the other scores (masked or not) are laid out."""
+    rng = np.random.default_rng(29)
+    for trial in range(50):
+        scores = rng.uniform(-1, 0.5, 2_000).astype(np.float32)
+        a, b = sorted(rng.choice(2_000, 2, replace=False).tolist())
+        scores[a] = scores[b] = np.float32(0.9)
+        scores[rng.choice(2_000, trial * 20, replace=False)] = np.float32(-2.0)
+        scores[a] = scores[b] = np.float32(0.9)
+        for k in (1, 2, 5):
+            assert top_k(scores, k, -1.0)[:2] == [a, b][:k]
+    few = np.full(10, -2.0, dtype=np.float32)
+    few[[3, 7]] = 0.5
+    assert top_k(few, 5, -1.0) == [3, 7]  # the masked rows under the floor are never sorted

@@ -17,16 +17,24 @@ def cosine_scores(rows: Matrix, query: Vector) -> npt.NDArray[np.float32]:
 
 
 def top_k(scores: npt.NDArray[np.float32], k: int, floor: float) -> list[int]:
-    """Indices of the ``k`` best scores at or above ``floor``, best first.
+    """Indices of the ``k`` best scores at or above ``floor``, best first; equal scores in
+    index order (the lower first), whatever else the array holds.
 
-    ``argpartition`` keeps this linear in the number of rows; only the ``k`` survivors
-    are sorted.
+    ``argpartition`` keeps this linear in the number of rows: it finds the ``k``-th best
+    value, then every index at or over it is sorted (the ``k`` survivors and any tied with
+    the last). Which of two tied rows ``argpartition`` alone puts first depends on the rest
+    of the array (session 29: the hard check's filter, reading other rows, turned "is 221
+    prime?" and "Is 221 prime?", one MiniLM vector, around).
     """
     if scores.size == 0 or k <= 0:
         return []
     k = min(k, scores.size)
-    part = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
-    best = part[np.argsort(-scores[part], kind="stable")]
+    if k < scores.size:
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        part = np.flatnonzero(scores >= max(kth, np.float32(floor)))
+    else:
+        part = np.arange(scores.size)
+    best = part[np.argsort(-scores[part], kind="stable")][:k]
     return [int(i) for i in best if scores[i] >= floor]
 
 
