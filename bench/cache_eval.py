@@ -52,6 +52,7 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from cache_shared import count_scores  # noqa: E402
 from embed_cache import embed_cached  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
@@ -220,15 +221,20 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
     ``texts[i % len(texts)]``), so the candidates are unrelated questions that MiniLM
     placed near the query: most are refused, every one is judged. ``scan_cpu``: the
     same lookups' first step alone (``TenantIndex.nearest``: the matrix-vector product,
-    the masks, the amounts-and-ids filter and the top-k), the rest is judging candidates.
-    ``retrieval_map``: the index ranks and floors by it (``cache.retrieval_map``), as the
-    router's."""
+    the masks, the amounts-and-ids filter and the top-k), the rest is judging candidates;
+    ``scored_per_lookup`` (the cross-encoder): the pairs its encoder scored a lookup, what
+    most of the rest grows with (the larger the index, the more of a query's noisy
+    neighbours clear the floor). ``retrieval_map``: the index ranks and floors by it
+    (``cache.retrieval_map``), as the router's. ``memory_mb``: the index's vector rows,
+    one float32 row an entry (the mapped one with a map; session 28's index held the raw
+    row beside it, twice this)."""
     rng = np.random.default_rng(7)
     base = embed_cached(embedder, texts)
     out: dict[str, Any] = {}
     verifier = policy.verifier
     # The nets the verifier runs: alone, or under the cross-encoder stacked on them.
     nets = None if verifier is None else nets_of(verifier)
+    counted = count_scores(verifier) if isinstance(verifier, CrossVerifier) else None
     for size in sizes:
         if isinstance(verifier, CrossVerifier):  # no pair scored at the last size is kept;
             verifier.nets = None                 # the nets keep their texts, as alone
@@ -240,16 +246,19 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
         for i in range(size):
             index.add(IndexRecord(f"k{i}", "ctx", texts[i % len(texts)], rows[i], 2**62, ""))
         samples, cpu, scan = [], [], []
+        scored = 0
         for r in range(repeats):
             pick = (r * 7919) % len(texts)  # the query: one question, its vector and text
             q, text = base[pick], texts[pick]
             if nets is not None:  # the query's states from its embedding pass (untimed)
                 _, states = embedder.embed_with_states([text], MAX_TOKENS, nets.state_layers)
                 nets.prepare(text, states[0])
+            before = 0 if counted is None else counted.pairs
             started, cpu_started = time.perf_counter(), time.process_time()
             index.search(q, "ctx", 0, policy, text, widen_to=widen_to)
             samples.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
+            scored += 0 if counted is None else counted.pairs - before
             cpu_started = time.process_time()
             index.nearest(q, "ctx", 0, max(CANDIDATES, widen_to),
                           number_codes(text) if policy.filters_numbers else None)
@@ -265,9 +274,9 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             "cpu_p99_ms": round(cpu[int(len(cpu) * 0.99) - 1], 3),
             "scan_cpu_p50_ms": round(scan[len(scan) // 2], 3),
             "scan_cpu_p99_ms": round(scan[int(len(scan) * 0.99) - 1], 3),
-            # the rows' vectors (and their mapped copies with a map)
-            "memory_mb": round(index.semantic_rows * base.shape[1] * 4
-                               * (1 if retrieval_map is None else 2) / 2**20, 1),
+            "scored_per_lookup": None if counted is None else round(scored / repeats, 2),
+            # the rows' vectors: one float32 row an entry (the mapped one with a map)
+            "memory_mb": round(index._vectors[:index.semantic_rows].nbytes / 2**20, 1),
             # the process's peak so far: models, kept texts and scores, this index
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }

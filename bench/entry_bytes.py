@@ -1,6 +1,7 @@
 """What one semantic cache entry costs in memory, piece by piece (no model, no server).
 
     .venv/bin/python bench/entry_bytes.py [--entries 10000] [--text-chars 40] [--one-long N]
+    .venv/bin/python bench/entry_bytes.py --text-chars 60 --retrieval-map --out FILE.json
 
 Entries shaped as the request path makes them (a sha256 key, a context key, a question of
 ``--text-chars`` characters, a journal sort key, a unit float32 embedding), each piece
@@ -9,17 +10,23 @@ the ``IndexRecord`` copies a journal read makes of them before they are indexed,
 snapshot (``snapshots.encode``) and the ``AnswerMemo`` per answer (the loopback upstream's
 answer). Prints bytes an entry for each. ``--one-long N``: the newest entry's text N
 characters long instead (one long message among short questions: what the snapshot
-holds then, whole).
+holds then, whole). ``--retrieval-map``: the index with the catalog's
+``cache.retrieval_map``, as the router's (its vector rows are then the mapped ones; the
+index of sessions 28's end held the raw rows beside them). Also how many of such entries a
+default cache keeps (``cache.max_entries`` and ``max_index_bytes``, the catalog's: the
+first to bind), and ``--out``: all of it as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,8 +34,10 @@ import numpy as np
 from llm_router.cache.answers import AnswerMemo
 from llm_router.cache.entry import CachedAnswer, IndexRecord
 from llm_router.cache.index import TenantIndex
+from llm_router.cache.retrieval_map import RetrievalMap, shared_retrieval_map
 from llm_router.cache.snapshots import encode
 from llm_router.cache.store import journal_sk
+from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatCompletion
 
 DIM = 384
@@ -67,18 +76,27 @@ def main() -> None:
     parser.add_argument("--text-chars", type=int, default=40)
     parser.add_argument("--one-long", type=int, default=0,
                         help="the newest entry's text this many characters long")
+    parser.add_argument("--retrieval-map", action="store_true",
+                        help="the index ranks by the catalog's cache.retrieval_map")
+    parser.add_argument("--out", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     n = args.entries
+    config = CacheConfig()
+    rmap = (shared_retrieval_map(config.retrieval_map)
+            if args.retrieval_map and config.retrieval_map else None)
+    if rmap is not None:
+        rmap.apply(np.ones(DIM, dtype=np.float32))  # its own buffers before any measuring
     made, journal = held(lambda: records(n, args.text_chars, args.one_long))
 
     def index() -> TenantIndex:  # its own records, dropped once added (as a journal read's)
-        built = TenantIndex(DIM, capacity=n)
+        built = TenantIndex(DIM, capacity=n, retrieval_map=rmap)
         for record in records(n, args.text_chars, args.one_long):
             built.add(record)
         return built
 
     built, index_bytes = held(index)
-    vectors = built.semantic_rows * DIM * 4
+    vectors = built.semantic_rows * DIM * 4 * vector_matrices(built)
+    capped, counted = default_cache_keeps(config, rmap, args.text_chars)
     blob, snapshot = held(lambda: encode(made, made[-1].journal_sk, DIM))
     completion = ChatCompletion.model_validate({
         "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": "up",
@@ -102,6 +120,39 @@ def main() -> None:
     print(f"  journal read (IndexRecord and its embedding, before indexing): {journal / n:,.0f}")
     print(f"  snapshot (encoded .npz): {snapshot / n:,.0f} ({len(blob) / 1e6:,.2f} MB in all)")
     print(f"  kept answer (AnswerMemo, 1,000 answers): {answers / 1000:,.0f}")
+    print(f"  a default cache keeps {capped:,} such entries (max_entries "
+          f"{config.max_entries:,}, max_index_bytes {config.max_index_bytes:,}; "
+          f"counted {counted:,} bytes an entry)")
+    if args.out is not None:
+        args.out.write_text(json.dumps({
+            "entries": n, "text_chars": args.text_chars, "one_long": args.one_long,
+            "retrieval_map": None if rmap is None else rmap.sha256,
+            "index_bytes_an_entry": round(index_bytes / n),
+            "vector_bytes_an_entry": round(vectors / n),
+            "vector_matrices": vector_matrices(built),
+            "counted_bytes_an_entry": counted,
+            "journal_read_bytes_an_entry": round(journal / n),
+            "snapshot_bytes_an_entry": round(snapshot / n),
+            "default_cache_keeps": capped, "max_entries": config.max_entries,
+            "max_index_bytes": config.max_index_bytes}, indent=1) + "\n")
+
+
+def vector_matrices(index: TenantIndex) -> int:
+    """The float32 matrices of ``dim`` columns the index holds (each array once): 1, or 2
+    where it keeps mapped rows beside the raw ones (session 28's end)."""
+    return len({id(a) for a in vars(index).values() if isinstance(a, np.ndarray)
+                and a.ndim == 2 and a.dtype == np.float32})
+
+
+def default_cache_keeps(config: CacheConfig, rmap: RetrievalMap | None,
+                        chars: int) -> tuple[int, int]:
+    """How many entries of ``chars``-character questions a tenant's index keeps under the
+    catalog's ``max_entries`` and ``max_index_bytes`` (the one that binds first), and the
+    bytes it counts an entry (``TenantIndex.nbytes``, what ``max_index_bytes`` bounds)."""
+    index = TenantIndex(DIM, max_entries=config.max_entries,
+                        max_bytes=config.max_index_bytes, retrieval_map=rmap)
+    index.add_many(records(config.max_entries + 5_000, chars))
+    return len(index), round(index.nbytes / len(index))
 
 
 if __name__ == "__main__":
