@@ -179,10 +179,11 @@ class CacheConfig(BaseModel):
     # traffic (docs/cache-history.md "Session 14").
     max_entries: int = Field(default=10_000, ge=1)
     # What those entries may hold in memory, in bytes (their texts, vectors and keys:
-    # ``IndexRecord.held``): past it the oldest go too. Without a retrieval map a full index
-    # of questions of up to ~1,100 characters stays under it; with the shipped map (1,536
-    # bytes more a row) it binds first, at ~8,700 entries of 60-character questions
-    # (docs/cache-history.md "Session 28"); 10,000 messages of 20,000 characters would hold
+    # ``IndexRecord.nbytes``): past it the oldest go too. A full index of questions of up to
+    # ~1,100 characters stays under it, with the retrieval map or without (one vector row an
+    # entry since session 29; session 28's index held the raw row beside the mapped one and
+    # this bound at ~8,700 entries of 60-character questions: docs/cache-history.md
+    # "Session 29: one vector row an entry"); 10,000 messages of 20,000 characters would hold
     # 220-820 MB (docs/cache-history.md "Session 16").
     max_index_bytes: int = Field(default=32 * 2**20, ge=1)
     max_temperature: float = 0.7

@@ -153,7 +153,7 @@ class TenantIndex:
         self.retrieval_map = retrieval_map
         self.max_entries = max_entries  # None: no cap (cache-probe, benchmarks)
         self.max_bytes = max_bytes  # None: no cap; else the newest entry is always kept
-        self.nbytes = 0  # what the entries hold (``IndexRecord.held``, summed)
+        self.nbytes = 0  # what the entries hold (``IndexRecord.nbytes``, summed)
         # The rows a search scores: the raw vectors, or with a map the mapped ones alone.
         self._vectors = np.zeros((capacity, dim), dtype=np.float32)
         self._contexts = np.zeros(capacity, dtype=np.int64)
