@@ -283,6 +283,28 @@ def test_a_map_that_cannot_be_read_back_is_a_config_error(tmp_path: Path) -> Non
                                                      + [2.0 / MAX_CONDITION]))).dim == DIM
 
 
+def test_the_layers_map_is_read_back_within_its_bound_and_skips_the_svd_at_init(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layer's map loads without the condition number's SVD (held to its json's sha256
+    instead, on every cold start); its condition is checked here once, under the bound a
+    map from any other path is refused over at load."""
+    from llm_router.cache.retrieval_map import LAYER_DIR, MAX_CONDITION
+
+    weight = RetrievalMap.load(LAYER_DIR / "full-mnr.npz").weight
+    assert np.linalg.cond(weight.astype(np.float64)) <= MAX_CONDITION
+    called: list[int] = []
+    real = np.linalg.cond
+    monkeypatch.setattr(np.linalg, "cond", lambda *a, **k: called.append(1) or real(*a, **k))
+    shared_retrieval_map.cache_clear()
+    try:
+        assert shared_retrieval_map("full-mnr.npz").dim == weight.shape[0]
+        assert called == []
+        RetrievalMap.load(LAYER_DIR / "full-mnr.npz")
+        assert called == [1]
+    finally:
+        shared_retrieval_map.cache_clear()
+
+
 def test_a_bare_file_name_is_the_layers(tmp_path: Path) -> None:
     from llm_router.cache.retrieval_map import LAYER_DIR, resolve
 
