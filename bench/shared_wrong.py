@@ -13,6 +13,14 @@ them apart (session 25, an exploration: no rule is applied here).
         --out bench/results/shared-wrong-session25.json [--shaped-out SHAPED.jsonl]
     # the runs' cache_shared.py results in one summary
     .venv/bin/python bench/shared_wrong.py runs --results RUN1.json RUN2.json --out SUMMARY.json
+    # (session 29) each answer's rank among its query's candidates in one run's index,
+    # then step 3 with the ranks, hand kinds of every other entry's answer, and what a
+    # user of each run sees per 1,000 queries
+    .venv/bin/python bench/shared_wrong.py ranks --answers A.jsonl --sets heldout62 heldout63 \
+        --out RANKS-62-63.jsonl
+    .venv/bin/python bench/shared_wrong.py read --answers A.jsonl --rows A-rows.jsonl \
+        --ranks RANKS-62-63.jsonl RANKS-66-67.jsonl --hand HAND.tsv \
+        --results RUN1.json RUN2.json --variant 0.5:5:m --out OUT.json
 
 Step 1 reads each pair's outcome in a ``cache_shared.py`` run (variant ``--variant``,
 the shipped ``0.5:5`` by default) and writes, for every pair its query got an answer,
@@ -43,14 +51,31 @@ rows (one entry per pair: ``cache_losses.py --pairs-out``) the paraphrases it wo
 and the negatives it would refuse among the lookup's hits (``cache_losses.stage`` at the
 shipped floor and cut). A refused answer in the populated cache leaves the lookup to
 its next candidate; step 3 counts the refusal, not what the next candidate does.
-``--hand`` adds the kinds a reader gave the ``wrong_another`` answers (``HAND``), and
-the results list every ``wrong_another`` answer with its reading and shape.
+``--hand`` adds the kinds a reader gave the answers of another entry (``HAND``; session
+25 read the ``wrong_another`` ones, session 29 every class of another entry), and the
+results list every ``wrong_another`` answer (with ``--hand`` naming others, every answer
+of another entry) with its reading and shape.
+
+``ranks`` (session 29) rebuilds one run's index as ``cache_shared.py`` built it (the
+sets' cached texts and Quora questions up to ``--entries``, ranked and floored by the
+catalog's retrieval map) and writes per answer of those sets the place of the entry that
+answered among the query's nearest candidates (``rank``, 1 the nearest; the hard check's
+amounts and ids filter first, as the lookup's index does; None past ``RANK_DEPTH``), its
+mapped cosine there (``ranked_similarity``), the same of the query's own pair's entry
+(``partner_rank``, ``partner_similarity``) and ``over_floor``, the first round's
+candidates at the shipped floor or over. Step 3 joins them (``--ranks``); with
+``--results`` (the runs' ``cache_shared.py`` results) it writes what a user of each run
+sees per 1,000 queries (``users``): right answers (own entry, or another read right),
+wrong ones (false hits, or another read off, vague or swap), none, and answers of
+another entry nobody read (``unread``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import math
 import os
 import re
 import sys
@@ -64,20 +89,35 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
 import numpy as np  # noqa: E402
 from cache_losses import stage  # noqa: E402
+from cache_shared import FOREVER, entries  # noqa: E402
+from embed_cache import embed_cached  # noqa: E402
+from pair_sets import load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 from llm_router.cache.cross import ARTEFACT_DIR  # noqa: E402
+from llm_router.cache.entry import IndexRecord  # noqa: E402
+from llm_router.cache.index import CANDIDATES as ROUND  # noqa: E402
+from llm_router.cache.index import TenantIndex  # noqa: E402
 from llm_router.cache.lexicon import CONTEXT_WORDS  # noqa: E402
 from llm_router.cache.narrowing import ASKS, clauses, told_case  # noqa: E402
-from llm_router.cache.pair_features import TextView, Vocabulary, similarity_matrix  # noqa: E402
+from llm_router.cache.pair_features import (  # noqa: E402
+    TextView,
+    Vocabulary,
+    number_codes,
+    similarity_matrix,
+)
+from llm_router.cache.retrieval_map import RetrievalMap, resolve  # noqa: E402
 from llm_router.catalog import CacheConfig  # noqa: E402
-from llm_router.embedding.minilm import shared_embedder  # noqa: E402
+from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "shared-wrong.json"
 RIGHT = ("own", "right_another", "right_another_negative")
 WRONG = ("wrong_another", "false_hit", "wrong_another_positive")
 CLASSES = (*WRONG, *RIGHT, "unknown_another")
+ANOTHER = ("wrong_another", "wrong_another_positive", "right_another",
+           "right_another_negative", "unknown_another")  # answered by another entry
+RANK_DEPTH = 20  # the nearest entries ``ranks`` reads a query's answer among
 NEAR = 0.6  # a query word with a static-vector cosine >= NEAR to an entry word is "near"
 
 
@@ -203,8 +243,33 @@ def shape(r: dict[str, Any], ratio: float = 2.0, missing: int = 3) -> bool:
     return r["query_words"] >= ratio * r["entry_words"] and r["missing"] >= missing
 
 
+@functools.cache
+def shipped_cut() -> float:
+    """The cut the lookup holds S5's probability to (the catalog's, else cross.json's)."""
+    return CacheConfig().verifier_threshold or float(json.loads(
+        (ARTEFACT_DIR / "cross.json").read_text(encoding="utf-8"))["threshold"])
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def after_nearer(r: dict[str, Any]) -> bool:
+    """The rank margin (``MatchPolicy.rank_margin``, the catalog's) counted on every nearer
+    candidate the lookup passed over (``rank`` - 1), where the lookup counts only those
+    the verifier read (a nearer one the hard check refused before the model raises no
+    bar). A row without a rank (one entry: ``cache_losses.py``) is the nearest."""
+    rank = r.get("rank") or 1
+    return rank > 1 and logit(r["p"]) < logit(shipped_cut()) + (
+        CacheConfig().verifier_rank_margin * math.log(rank))
+
+
 # Candidates looked at (exploration; none is a rule): each refuses a hit the verifier
-# decided (``cache_losses.stage`` "verifier"), never a respelled one.
+# decided (``cache_losses.stage`` "verifier"), never a respelled one. Session 29 added
+# the ones on a run's index (``rank``, ``over_floor``: the ranks step; a one-entry row
+# is the nearest and the lone candidate) and reads ``similarity`` as the rows have it
+# (the mapped cosine since session 28; session 25's rows held the raw one).
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate("shape", "query words >= 2 x entry words and >= 3 query content stems the "
               "entry lacks (context words aside)", lambda r, v: shape(r)),
@@ -222,6 +287,17 @@ CANDIDATES: tuple[Candidate, ...] = (
               lambda r, v: r["similarity"] < 0.6 and r["p"] < 0.93),
     Candidate("band_p095", "cosine < 0.6 and p < 0.95",
               lambda r, v: r["similarity"] < 0.6 and r["p"] < 0.95),
+    Candidate("after_nearer", "the rank margin counts every nearer candidate the lookup "
+              "passed over, the hard check's refusals too (session 29)",
+              lambda r, v: after_nearer(r)),
+    Candidate("rank_p099", "not the nearest candidate and p < 0.99 (session 29)",
+              lambda r, v: (r.get("rank") or 1) > 1 and r["p"] < 0.99),
+    Candidate("lone_055", "the only candidate at the floor or over and cosine < 0.55 "
+              "(session 29)", lambda r, v: r.get("over_floor", 1) == 1
+              and r["similarity"] < 0.55),
+    Candidate("uncovered_060", "none of the query's content stems in the entry and "
+              "cosine < 0.6 (session 29)",
+              lambda r, v: r["covered"] == 0 and r["similarity"] < 0.6),
     Candidate("cut_090", "p < 0.90 (the cut raised everywhere: a reference)",
               lambda r, v: r["p"] < 0.90),
     Candidate("cut_092", "p < 0.92 (a reference)", lambda r, v: r["p"] < 0.92),
@@ -270,12 +346,24 @@ def on_answers(candidate: Candidate, rows: list[dict[str, Any]], views: Views, f
         mine = [r for r in rows if r["kind"] == kind]
         out[kind] = {"n": len(mine), "refused": len(refused(candidate, mine, views, floor,
                                                             cut))}
-    wrong = [r for r in rows if r["kind"] == "wrong_another"]
-    out["wrong_another"]["by_hand"] = {
-        kind: {"n": sum(r.get("hand") == kind for r in wrong),
-               "refused": sum(r.get("hand") == kind
-                              for r in refused(candidate, wrong, views, floor, cut))}
-        for kind in HAND}
+    for each in ANOTHER:
+        mine = [r for r in rows if r["kind"] == each]
+        if each != "wrong_another" and not any("hand" in r for r in mine):
+            continue
+        gone = refused(candidate, mine, views, floor, cut)
+        out[each]["by_hand"] = {
+            kind: {"n": sum(r.get("hand") == kind for r in mine),
+                   "refused": sum(r.get("hand") == kind for r in gone)}
+            for kind in HAND}
+    read_all = [r for r in rows if r["kind"] in ("own", "false_hit") or "hand" in r]
+    gone = refused(candidate, read_all, views, floor, cut)
+    out["read"] = {  # every answer read (own entry's, or another's read by hand)
+        "wrong": sum(verdict(r) == "wrong" for r in read_all),
+        "wrong_refused": dict(Counter(r.get("hand", "false_hit") for r in gone
+                                      if verdict(r) == "wrong")),
+        "right": sum(verdict(r) == "right" for r in read_all),
+        "right_refused": dict(Counter(r.get("hand", "own") for r in gone
+                                      if verdict(r) == "right"))}
     return out
 
 
@@ -319,10 +407,115 @@ def read_hand(path: Path | None) -> dict[tuple[str, str], str]:
 def brief(r: dict[str, Any], floor: float, cut: float) -> dict[str, Any]:
     """One answer as the results list it: the texts (``a`` the entry that answered, ``b``
     the query, ``partner`` its pair's entry), the lookup's reading and the shape."""
-    keep = ("set", "id", "hand", "pair_kind", "a", "b", "partner", "similarity", "p",
+    keep = ("set", "id", "kind", "hand", "pair_kind", "a", "b", "partner", "similarity",
+            "raw_similarity", "p", "rank", "over_floor", "partner_rank", "partner_similarity",
             "entry_words", "query_words", "missing", "extra", "amounts", "names",
             "missing_words")
     return {**{k: r[k] for k in keep if k in r}, "stage": stage(r, floor, cut)[0]}
+
+
+def placed(nearest: list[tuple[str, float]], text: str) -> tuple[int | None, float | None]:
+    """The place (1: the nearest) and cosine of ``text`` among ``nearest`` ((text,
+    cosine), best first); (None, None) when it is not there."""
+    for i, (each, similarity) in enumerate(nearest):
+        if each == text:
+            return i + 1, similarity
+    return None, None
+
+
+def ranks(found: list[dict[str, Any]], sets: list[str], size: int, retrieval_map: Path,
+          floor: float) -> list[dict[str, Any]]:
+    """Per answer of ``sets`` among ``found`` (step 1's), where the entry that answered
+    and the query's own pair's entry stood among the query's ``RANK_DEPTH`` nearest in
+    the run's index (``cache_shared.py``'s: the same entries, the map's cosine, the
+    query's own text left out when it is an entry)."""
+    pairs = load_sets(sets)
+    texts = entries(pairs, size)
+    mine = [p for p in found if p["set"] in set(sets)]
+    queries = list(dict.fromkeys(p["b"] for p in mine))
+    embedder = MiniLMEmbedder.load()
+    vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
+    vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
+    index = TenantIndex(capacity=len(texts), retrieval_map=RetrievalMap.load(retrieval_map))
+    for i, text in enumerate(texts):
+        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
+    own_key = {text: f"e{i}" for i, text in enumerate(texts)}
+    nearest: dict[str, list[tuple[str, float]]] = {}
+    for query in queries:
+        own = own_key.get(query)
+        if own is not None:
+            index.remove(own)
+        nearest[query] = [(index.text(row), similarity) for row, similarity in index.nearest(
+            vectors[query], "ctx", 0, RANK_DEPTH, number_codes(query))]
+        if own is not None:
+            index.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
+    out = []
+    for p in mine:
+        got = nearest[p["b"]]
+        rank, similarity = placed(got, p["a"])
+        partner_rank, partner_similarity = placed(got, p["partner"])
+        out.append({"set": p["set"], "id": p["id"], "rank": rank,
+                    "ranked_similarity": similarity, "partner_rank": partner_rank,
+                    "partner_similarity": partner_similarity,
+                    "over_floor": sum(s >= floor for _, s in got[:ROUND])})
+    return out
+
+
+def users(rows: list[dict[str, Any]], results: list[Path], variant: str) -> dict[str, Any]:
+    """Per run (``cache_shared.py`` result at ``variant``) what a user sees per 1,000
+    queries: ``right`` (own entry; another entry read right, or the labels' right where
+    unread), ``wrong`` (false hits; another entry read off, vague or swap, or the labels'
+    wrong), ``none``, ``unread`` (another entry's answer nobody read); per side and
+    ``all``, with the counts and the run's per-pair false hits beside."""
+    out = {}
+    for path in results:
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if "incomplete" in result:
+            raise SystemExit(f"{path}: an unfinished run")
+        view = result["by_variant"][variant]["all"]
+        mine = [r for r in rows if r["set"] in set(result["sets"])]
+        sides: dict[str, dict[str, Any]] = {}
+        for side, label in (("positives", 1), ("negatives", 0)):
+            got = Counter(verdict(r) for r in mine if int(r["pair_label"]) == label)
+            n = view[side]["n"]
+            answered = sum(got.values())
+            if answered != n - view[side]["none"]:
+                raise SystemExit(f"{path}: {side}: {answered} answers read, "
+                                 f"{n - view[side]['none']} in the run")
+            sides[side] = {"n": n, "right": got["right"], "wrong": got["wrong"],
+                           "none": n - answered, "unread": got["unread"],
+                           "by_class": dict(Counter(
+                               f"{r['kind']}:{r.get('hand', '-')}" for r in mine
+                               if int(r["pair_label"]) == label).most_common())}
+        total = {k: sides["positives"][k] + sides["negatives"][k]
+                 for k in ("n", "right", "wrong", "none", "unread")}
+        per_pair = view["per_pair"]
+        out["+".join(result["sets"])] = {
+            **sides, "all": total,
+            "per_1000": {k: round(1000 * total[k] / total["n"], 1)
+                         for k in ("right", "wrong", "none", "unread")},
+            "negatives_wrong_rate": rate(sides["negatives"]["wrong"], sides["negatives"]["n"]),
+            "positives_wrong_rate": rate(sides["positives"]["wrong"], sides["positives"]["n"]),
+            "per_pair": per_pair}
+    return out
+
+
+def rate(n: int, of: int) -> float:
+    return round(100 * n / of, 2) if of else 0.0
+
+
+def verdict(r: dict[str, Any]) -> str:
+    """right / wrong / unread of one answer: the hand kind where read, else the labels'
+    (right; a paraphrase answered by a labelled negative of it: wrong)."""
+    if r["kind"] in ("own", "false_hit"):
+        return "right" if r["kind"] == "own" else "wrong"
+    hand = r.get("hand")
+    if hand is not None:
+        return "right" if hand == "right" else "wrong"
+    if r["kind"] in RIGHT:
+        return "right"
+    # wrong_another holds the labels' wrong and the unlabelled alike: unread
+    return "wrong" if r["kind"] == "wrong_another_positive" else "unread"
 
 
 def main() -> int:
@@ -338,6 +531,15 @@ def main() -> int:
                       help="bench/cache_shared.py --out files")
     runs.add_argument("--variant", default="0.5:5")
     runs.add_argument("--out", type=Path, required=True)
+    ranked = sub.add_parser("ranks", help="each answer's rank in one run's index")
+    ranked.add_argument("--answers", type=Path, nargs="+", required=True,
+                        help="step 1's pairs")
+    ranked.add_argument("--sets", nargs="+", required=True,
+                        help="the run's sets, as cache_shared.py was given them")
+    ranked.add_argument("--entries", type=int, default=10_000)
+    ranked.add_argument("--retrieval-map", type=Path, default=None,
+                        help="default: the catalog's cache.retrieval_map")
+    ranked.add_argument("--out", type=Path, required=True)
     three = sub.add_parser("read", help="step 3: classes, shapes and candidates")
     three.add_argument("--answers", type=Path, nargs="+", required=True,
                        help="step 1's pairs (one or more files)")
@@ -350,6 +552,12 @@ def main() -> int:
     three.add_argument("--out", type=Path, default=OUT)
     three.add_argument("--shaped-out", type=Path, default=None,
                        help="write every answer's row with its shape here (jsonl)")
+    three.add_argument("--ranks", type=Path, nargs="*", default=[],
+                       help="the ranks step's rows (each answer of the runs read once)")
+    three.add_argument("--results", type=Path, nargs="*", default=[],
+                       help="the runs' cache_shared.py results: what a user sees")
+    three.add_argument("--variant", default="0.5:5",
+                       help="the variant of --results (step 1's)")
     args = parser.parse_args()
     if args.step == "answers":
         rows = [r for path in args.shared for r in read_rows(path)]
@@ -364,6 +572,17 @@ def main() -> int:
         return 0
     if args.step == "runs":
         return summary(args)
+    if args.step == "ranks":
+        found = [p for path in args.answers for p in read_rows(path)]
+        mapped = args.retrieval_map or resolve(CacheConfig().retrieval_map)
+        got = ranks(found, args.sets, args.entries, mapped, CacheConfig().verifier_floor)
+        if not got:
+            raise SystemExit(f"no answers of {args.sets} in {args.answers}")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("".join(json.dumps(r) + "\n" for r in got), encoding="utf-8")
+        print(json.dumps(dict(Counter(r["rank"] for r in got).most_common())))
+        print(f"wrote {args.out} ({len(got)} answers)")
+        return 0
     return read(args)
 
 
@@ -394,29 +613,44 @@ def summary(args: argparse.Namespace) -> int:
 
 
 def read(args: argparse.Namespace) -> int:
-    config = CacheConfig()
-    floor = config.verifier_floor
-    cut = config.verifier_threshold or float(json.loads(
-        (ARTEFACT_DIR / "cross.json").read_text(encoding="utf-8"))["threshold"])
+    floor = CacheConfig().verifier_floor
+    cut = shipped_cut()
     views = Views(vocabulary())
     hand = read_hand(args.hand)
     found = [p for path in args.answers for p in read_rows(path)]
     rows = shaped(joined(found, [r for path in args.rows for r in read_rows(path)]), views)
     for r in rows:
-        if r["kind"] == "wrong_another" and (r["set"], r["id"]) in hand:
+        if r["kind"] in ANOTHER and (r["set"], r["id"]) in hand:
             r["hand"] = hand[(r["set"], r["id"])]
+        r["pair_label"] = int(r["kind"] in ("own", "right_another", "unknown_another",
+                                            "wrong_another_positive"))
+    if args.ranks:
+        ranked = {(r["set"], r["id"]): r for path in args.ranks for r in read_rows(path)}
+        if set(ranked) != {(r["set"], r["id"]) for r in rows}:
+            raise SystemExit("--ranks: not one row per answer")
+        for r in rows:
+            r.update({k: v for k, v in ranked[(r["set"], r["id"])].items()
+                      if k not in ("set", "id")})
     base = {str(path): shaped(read_rows(path), views) for path in args.base}
-    wrong = [r for r in rows if r["kind"] == "wrong_another"]
+    listed = ANOTHER if any(r["kind"] != "wrong_another" and "hand" in r for r in rows) \
+        else ("wrong_another",)
+    wrong = [r for r in rows if r["kind"] in listed]
     result: dict[str, Any] = {
         "floor": floor, "cut": cut,
         "answers": dict(Counter(r["kind"] for r in rows).most_common()),
-        "wrong_another_by_hand": dict(Counter(r.get("hand", "unread") for r in wrong)),
+        "wrong_another_by_hand": dict(Counter(r.get("hand", "unread") for r in rows
+                                              if r["kind"] == "wrong_another")),
+        "another_by_hand": {kind: dict(Counter(r.get("hand", "unread") for r in rows
+                                               if r["kind"] == kind))
+                            for kind in ANOTHER if any(r["kind"] == kind for r in rows)},
+        **({"users": users(rows, args.results, args.variant)} if args.results else {}),
         "candidates": {c.name: {"text": c.text,
                                 "answers": on_answers(c, rows, views, floor, cut),
                                 "base": {k: on_base(c, v, views, floor, cut)
                                          for k, v in base.items()}}
                        for c in CANDIDATES},
-        "wrong_another": [brief(r, floor, cut) for r in wrong],
+        "wrong_another" if listed == ("wrong_another",) else "another":
+            [brief(r, floor, cut) for r in wrong],
         "run": run_record()}
     if args.shaped_out is not None:
         args.shaped_out.parent.mkdir(parents=True, exist_ok=True)
@@ -438,6 +672,13 @@ def report(result: dict[str, Any]) -> None:
     print("| candidate | wrong_another refused (right/vague/swap/off) | false_hit | own | "
           "right_another | unknown_another | per pair: hits lost / false hits refused |\n"
           "|---|---|---|---|---|---|---|")
+    print("| candidate | wrong refused (of all read) | right refused (own / another read right) |"
+          "\n|---|---|---|")
+    for name, c in result["candidates"].items():
+        read = c["answers"]["read"]
+        print(f"| {name} | {sum(read['wrong_refused'].values())}/{read['wrong']} "
+              f"{read['wrong_refused']} | {sum(read['right_refused'].values())}/{read['right']} "
+              f"{read['right_refused']} |")
     for name, c in result["candidates"].items():
         a = c["answers"]
         by = a["wrong_another"]["by_hand"]

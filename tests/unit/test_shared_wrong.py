@@ -123,3 +123,44 @@ def test_runs_are_summed(wrong: ModuleType, tmp_path: Path,
     paths[1].write_text(json.dumps({"incomplete": "running"}), encoding="utf-8")
     with pytest.raises(SystemExit):
         wrong.main()
+
+
+def test_an_answer_is_placed_among_the_nearest(wrong: ModuleType) -> None:
+    """``ranks``: 1 is the nearest; an entry outside the list has no place."""
+    nearest = [("a", 0.9), ("b", 0.7), ("c", 0.55)]
+    assert wrong.placed(nearest, "b") == (2, 0.7)
+    assert wrong.placed(nearest, "z") == (None, None)
+
+
+def test_the_rank_margin_on_every_nearer_candidate(wrong: ModuleType,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``after_nearer``: the nearest (or a one-entry row) is held to the cut alone; the
+    second to the cut's logit plus margin x ln 2 (margin 3, cut 0.916959: p 0.98881)."""
+    monkeypatch.setattr(wrong, "shipped_cut", lambda: 0.916959)
+    assert not wrong.after_nearer({"p": 0.95})
+    assert not wrong.after_nearer({"p": 0.95, "rank": 1})
+    assert wrong.after_nearer({"p": 0.988, "rank": 2})
+    assert not wrong.after_nearer({"p": 0.9889, "rank": 2})
+    assert wrong.after_nearer({"p": 0.9889, "rank": 3})
+
+
+def test_what_a_user_sees_per_thousand_queries(wrong: ModuleType, tmp_path: Path) -> None:
+    """``users``: own answers and another entry's read right are right; false hits and
+    another entry's read off, vague or swap are wrong; unread ones apart; the answers must
+    be the run's."""
+    side = {"n": 4, "none": 2}
+    result = {"sets": ["s"], "by_variant": {"0.5:5:m": {"all": {
+        "per_pair": {"false_hits": 0.0}, "positives": side, "negatives": {"n": 4,
+                                                                          "none": 2}}}}}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(result), encoding="utf-8")
+    rows = [{"set": "s", "kind": "own", "pair_label": 1},
+            {"set": "s", "kind": "unknown_another", "hand": "swap", "pair_label": 1},
+            {"set": "s", "kind": "false_hit", "pair_label": 0},
+            {"set": "s", "kind": "wrong_another", "pair_label": 0},
+            {"set": "t", "kind": "own", "pair_label": 1}]
+    got = wrong.users(rows, [path], "0.5:5:m")["s"]
+    assert got["all"] == {"n": 8, "right": 1, "wrong": 2, "none": 4, "unread": 1}
+    assert got["per_1000"] == {"right": 125.0, "wrong": 250.0, "none": 500.0, "unread": 125.0}
+    with pytest.raises(SystemExit):
+        wrong.users(rows[1:], [path], "0.5:5:m")
