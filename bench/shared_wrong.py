@@ -574,7 +574,12 @@ def main() -> int:
         return summary(args)
     if args.step == "ranks":
         found = [p for path in args.answers for p in read_rows(path)]
-        mapped = args.retrieval_map or resolve(CacheConfig().retrieval_map)
+        mapped = args.retrieval_map
+        if mapped is None:
+            catalogs = CacheConfig().retrieval_map
+            if catalogs is None:
+                raise SystemExit("no cache.retrieval_map in the catalog: give --retrieval-map")
+            mapped = resolve(catalogs)
         got = ranks(found, args.sets, args.entries, mapped, CacheConfig().verifier_floor)
         if not got:
             raise SystemExit(f"no answers of {args.sets} in {args.answers}")
