@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from llm_router.classifier.dataset import load_examples
 from llm_router.settings import RouterSettings
 from llm_router_local.aws import fresh_tables
 from llm_router_local.benchmark.job import SHIPPED_DATA
-from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
+from llm_router_local.benchmark.pipeline import ArmResult, PipelineBench, Together, standard_arms
 from llm_router_local.benchmark.summary import build_results
 from llm_router_local.benchmark.upstream import simulated_providers
 from llm_router_local.benchmark.workload import WorkloadShape, build_workload
@@ -87,3 +88,32 @@ def test_cli_writes_report_results_plots_and_compare_fails_on_regression(
                            env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 1, again.stderr
     assert "cache_hit_rate regressed" in again.stderr
+
+
+def test_baselines_at_once_read_what_they_read_one_after_another(moto_url: str) -> None:
+    """Each baseline at once gets its own tables, key and seeded draw: its requests get the
+    same models, answers, costs and statuses as when it runs alone; only the timings
+    (latency, Server-Timing phases, wall) may differ."""
+    settings = RouterSettings(aws_endpoint_url=moto_url)
+    catalog = load_catalog(settings.config_path)
+    workload = build_workload(load_examples(SHIPPED_DATA), WorkloadShape(40, 0.2, 0.1))
+    baselines = [a for a in standard_arms(catalog) if a.models]
+
+    async def run() -> tuple[list, list, Together]:
+        async with simulated_providers(catalog) as upstream:
+            bench = PipelineBench(settings, upstream.catalog, load_tier_picker(catalog),
+                                  upstream.http, fresh_tables, concurrency=4)
+            alone = [await bench.run_arm(arm, workload) for arm in baselines]
+            together, group = await bench.run_at_once(baselines, workload)
+            return alone, together, group
+
+    alone, together, group = asyncio.run(run())
+    assert group.arms == tuple(a.name for a in baselines) and group.wall_s > 0
+
+    def what(result: ArmResult) -> tuple:
+        return (result.arm, result.ledger_cost_usd, len(result.ledger),
+                [replace(o, latency_ms=0.0, phases=()) for o in result.outcomes])
+
+    assert [what(r) for r in together] == [what(r) for r in alone]
+    assert all(r.at_once and r.cpu_s is None for r in together)
+    assert not any(r.at_once for r in alone)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome, server_timing
-from llm_router_local.benchmark.summary import arm_summary, report_markdown
+from llm_router_local.benchmark.pipeline import Arm, ArmResult, Outcome, Together, server_timing
+from llm_router_local.benchmark.summary import arm_summary, build_results, report_markdown
 from llm_router_local.benchmark.workload import WorkloadItem
 
 
@@ -113,3 +113,28 @@ def test_server_timing_phases_are_read_and_averaged_over_the_arm() -> None:
                               "savings": {}}, [])
     assert "router: auth 2.0, cache 16.0, embed 6.25, storage 2.5, upstream 20.0, settle 2.0 " \
            "(latency 45.0)." in report
+
+
+def test_arms_run_at_once_count_once_in_the_wall_and_their_cpu_is_theirs_together() -> None:
+    workload = [WorkloadItem("q", "simple", "support")]
+    ok = [Outcome(0, 200, "m", "", "bypass", 10.0, Decimal("0.001"), False)]
+    ledger = [{"cost_usd": "0.001"}]
+    alone = [ArmResult(Arm("router"), ok, ledger, 20.0, 28.0),
+             ArmResult(Arm("router-no-cache", cache=False), ok, ledger, 18.0, 24.0)]
+    group = [ArmResult(Arm(f"b{i}", (f"m{i}",), cache=False), ok, ledger, w, None, True)
+             for i, w in enumerate((9.0, 6.5, 6.0))]
+    together = Together(("b0", "b1", "b2"), 9.2, 11.0)
+    results = build_results(alone + group, workload, {"concurrency": 8, "upstream": "sim"},
+                            together)
+    assert results["arms_wall_s"] == 47.2  # 20 + 18 + the group's 9.2, not 9 + 6.5 + 6
+    assert results["at_once"] == {"arms": ["b0", "b1", "b2"], "wall_s": 9.2, "cpu_s": 11.0}
+    assert [a["at_once"] for a in results["arms"]] == [False, False, True, True, True]
+    assert results["arms"][2]["cpu_s"] is None
+    report = report_markdown(results, [])
+    assert "| b0 * |" in report and "| 9.0 (-) |" in report
+    assert "Run at once: b0, b1, b2, in 9.2 s wall (11.0 s CPU" in report
+    assert "The arms' wall time: 47.2 s" in report
+    sequential = build_results(alone + [ArmResult(g.arm, ok, ledger, g.wall_s, 4.0)
+                                        for g in group], workload, {"concurrency": 8,
+                                                                    "upstream": "sim"})
+    assert sequential["arms_wall_s"] == 59.5 and sequential["at_once"] is None

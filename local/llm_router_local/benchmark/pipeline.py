@@ -80,13 +80,27 @@ class ArmResult:
     wall_s: float
     # The bench process's CPU over the arm, every thread: the app, the in-process
     # simulator and client (not an embedded store running as its own process). On a
-    # shared machine the wall time reads the load; this reads the work.
-    cpu_s: float = 0.0
+    # shared machine the wall time reads the load; this reads the work. None for an arm
+    # run at once with others: the process's CPU is theirs together (``Together``).
+    cpu_s: float | None = 0.0
+    # Replayed at the same time as other arms (``PipelineBench.run_at_once``): its latency
+    # and wall time read beside theirs, on one event loop and the same cores.
+    at_once: bool = False
     ledger_cost_usd: Decimal = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger_cost_usd = sum((Decimal(str(e.get("cost_usd", 0))) for e in self.ledger),
                                    Decimal(0))
+
+
+@dataclass(frozen=True)
+class Together:
+    """Arms replayed at once: their names, and the wall time and the bench process's CPU
+    from the first one's start to the last one's end."""
+
+    arms: tuple[str, ...]
+    wall_s: float
+    cpu_s: float
 
 
 def max_tier(model: ModelConfig) -> int:
@@ -192,6 +206,25 @@ class PipelineBench:
                        Decimal(resp.headers.get("x-router-cost-usd", "0")), under,
                        "" if resp.status_code == 200 else _error_code(resp),
                        server_timing(resp.headers.get("server-timing", "")))
+
+    async def run_at_once(
+            self, arms: Sequence[Arm], workload: Sequence[WorkloadItem],
+            on_request: Callable[[Arm], Callable[[Outcome], None] | None] | None = None,
+    ) -> tuple[list[ArmResult], Together]:
+        """Several arms replayed at the same time, each as ``run_arm`` replays it alone (its
+        own tables, key, seeded model draw and ``concurrency`` requests in flight), so
+        arms that mostly wait on the providers (the baselines: the simulator's sleep)
+        overlap their waits. What an arm's requests get (model, answer, cost, status)
+        does not depend on the others'; their latency and wall time do."""
+        started, cpu_started = time.perf_counter(), time.process_time()
+        results = await asyncio.gather(*(
+            self.run_arm(arm, workload, on_request(arm) if on_request else None)
+            for arm in arms))
+        together = Together(tuple(a.name for a in arms), time.perf_counter() - started,
+                            time.process_time() - cpu_started)
+        for result in results:
+            result.cpu_s, result.at_once = None, True
+        return list(results), together
 
     def _fresh_tables(self) -> tuple[RouterSettings, Any]:
         suffix = uuid.uuid4().hex[:8]

@@ -14,7 +14,7 @@ from typing import Any
 
 from llm_router.resilience.executor import SKIPPED
 
-from .pipeline import ArmResult, Outcome
+from .pipeline import ArmResult, Outcome, Together
 from .workload import WorkloadItem
 
 # --compare: a regression is worse than the earlier run by more than this (absolute).
@@ -87,7 +87,8 @@ def arm_summary(result: ArmResult, workload: Sequence[WorkloadItem]) -> dict[str
         "latency_mean_ms": round(sum(latencies) / len(latencies), 2) if latencies else 0.0,
         "cost_by_model": {m: str(c) for m, c in sorted(by_model.items(), key=lambda x: -x[1])},
         "wall_s": round(result.wall_s, 2),
-        "cpu_s": round(result.cpu_s, 2),
+        "cpu_s": None if result.cpu_s is None else round(result.cpu_s, 2),
+        "at_once": result.at_once,
         "requests_per_s": round(len(outs) / result.wall_s, 1) if result.wall_s else None,
     }
 
@@ -132,8 +133,15 @@ def savings(router: ArmResult, baselines: Sequence[ArmResult]) -> dict[str, dict
     return out
 
 
+def arms_wall_s(arms: Sequence[ArmResult], together: Together | None = None) -> float:
+    """The bench's time by its arms' recorded wall time: the arms run alone, one after
+    another, plus the wall time of those run at once (not each of theirs: they overlap)."""
+    return round(sum(a.wall_s for a in arms if not a.at_once)
+                 + (together.wall_s if together else 0.0), 2)
+
+
 def build_results(arms: Sequence[ArmResult], workload: Sequence[WorkloadItem],
-                  meta: dict[str, Any]) -> dict[str, Any]:
+                  meta: dict[str, Any], together: Together | None = None) -> dict[str, Any]:
     router, baselines = arms[0], arms[1:]
     summaries = [arm_summary(a, workload) for a in arms]
     saved = savings(router, baselines)
@@ -145,6 +153,10 @@ def build_results(arms: Sequence[ArmResult], workload: Sequence[WorkloadItem],
                      "kinds": dict(Counter(w.kind for w in workload)),
                      "labels": dict(Counter(w.label for w in workload))},
         "arms": summaries,
+        "arms_wall_s": arms_wall_s(arms, together),
+        "at_once": None if together is None else {
+            "arms": list(together.arms), "wall_s": round(together.wall_s, 2),
+            "cpu_s": round(together.cpu_s, 2)},
         "savings": saved,
         "headline": {
             "tier_accuracy": summaries[0]["tier_accuracy"],
@@ -193,12 +205,24 @@ def report_markdown(results: dict[str, Any], plots: Sequence[str]) -> str:
     ]
     for a in results["arms"]:
         acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f} %"
+        mark = " *" if a.get("at_once") else ""
+        cpu = "-" if a.get("cpu_s") is None else a["cpu_s"]
         lines.append(
-            f"| {a['arm']} | {a['cost_usd']} | {100 * a['under_routed']:.1f} % "
+            f"| {a['arm']}{mark} | {a['cost_usd']} | {100 * a['under_routed']:.1f} % "
             f"({_pct(a.get('under_routed_originals'))}) | {acc} | "
             f"{a['latency_p50_ms']} | {a['latency_p95_ms']} | {a['cache_exact']}/"
             f"{a['cache_semantic']} | {a['failovers']} | {a.get('skips', '-')} | "
-            f"{a['errors']} | {a['wall_s']} ({a.get('cpu_s', '-')}) |")
+            f"{a['errors']} | {a['wall_s']} ({cpu}) |")
+    if results.get("at_once"):
+        g = results["at_once"]
+        lines += ["", f"\\* Run at once: {', '.join(g['arms'])}, in {g['wall_s']} s wall "
+                  f"({g['cpu_s']} s CPU, theirs together: the process cannot tell one arm's "
+                  "from another's). Each arm's figures but its latency and wall time are what "
+                  "it reads alone (`--sequential`); its latency and wall read beside the "
+                  "others'."]
+    if "arms_wall_s" in results:
+        lines += ["", f"The arms' wall time: {results['arms_wall_s']} s (the arms run alone, "
+                  "plus those run at once together)."]
     misses = [f"{a['arm']}: " + ", ".join(f"{n} {reason}" for reason, n in
                                           sorted(a["cache_misses"].items()))
               for a in results["arms"] if a.get("cache_misses")]
