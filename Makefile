@@ -385,8 +385,12 @@ demo: $(BIN)/llm-router data
 
 # The whole-pipeline benchmark (docs/benchmark.md): 1,000 requests per arm (router, router
 # without cache, always-strongest, always-cheapest, random) through the app in process.
+# The pinned workload (bench/pin_workload.py): the same 1,000 requests whatever
+# data/classifier/queries.jsonl holds later; --pinned checks them against it and reads
+# their split from it (docs/benchmark.md, "Session 29").
 bench-pipeline: $(BIN)/llm-router data
-	$(NICE) $(BIN)/llm-router bench --requests 1000 --out bench/results/local/pipeline
+	$(NICE) $(BIN)/llm-router bench --workload bench/workloads/pipeline-1000.jsonl --pinned \
+		--requests 1000 --out bench/results/local/pipeline
 
 test: lint typecheck unit integration sam-validate sam-build
 

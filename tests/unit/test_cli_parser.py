@@ -92,6 +92,9 @@ def test_bad_option_values_are_one_line_command_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(CommandError, match="is not JSON"):
         _read_json(tmp_path / "bad.json")
+    bench = build_parser([]).parse_args(["bench", "--pinned"])
+    with pytest.raises(CommandError, match="--pinned checks a --workload FILE"):
+        bench.run(bench)
 
 
 def test_a_bad_environment_variable_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch

@@ -43,7 +43,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "sum to less than 1)")
     p.add_argument("--rate", type=float, default=None,
                    help="Poisson arrivals at this many requests/s (default: closed loop)")
+    p.add_argument("--pinned", action="store_true",
+                   help="--workload is a pinned one (bench/pin_workload.py): refuse it when "
+                   "its bytes are not its provenance's or a request's labelled query is no "
+                   "longer in the labelled queries with its label; read each request's split "
+                   "from that file today")
     p.add_argument("--router-only", action="store_true", help="skip the baselines")
+    p.add_argument("--sequential", action="store_true",
+                   help="run the three baselines one after another (the order before session "
+                   "29); default: at once, each in its own tables, after the router arms")
     p.add_argument("--config", help="catalog YAML (default: LLM_ROUTER_CONFIG_PATH, "
                                      "else the shipped catalog)")
     p.set_defaults(run=run)
@@ -52,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.requests < 1 or args.concurrency < 1:
         raise CommandError("--requests and --concurrency must be at least 1")
+    if args.pinned and not args.workload:
+        raise CommandError("--pinned checks a --workload FILE: name one")
     earlier = _read_json(args.compare) if args.compare else None
     try:
         from rich.console import Console
@@ -60,8 +70,11 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     if not console.is_terminal:  # logs and CI: wide enough for the summary table
         console = Console(stderr=True, width=160)
-    workload = _workload(args)
+    workload, pinned = _workload(args)
     results = asyncio.run(_run_arms(args, workload, console))
+    if pinned is not None:
+        results["workload"]["pinned"] = pinned
+        _pinned_note(pinned, results, console)
     args.out.mkdir(parents=True, exist_ok=True)
     from llm_router_local.benchmark.plots import write_plots
     from llm_router_local.benchmark.summary import compare, report_markdown
@@ -94,28 +107,67 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _workload(args: argparse.Namespace) -> list[Any]:
+def _workload(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any] | None]:
+    """The requests to replay, and for a pinned workload what its check found."""
     from llm_router.classifier.dataset import load_examples
     from llm_router_local.benchmark.job import SHIPPED_DATA
     from llm_router_local.benchmark.workload import (
         WorkloadShape,
+        against_queries,
         build_workload,
         load_workload,
+        read_provenance,
         save_workload,
+        sha256_of,
     )
 
+    pinned = None
     try:
         if args.workload:
             items = load_workload(args.workload)
-            return (items * (args.requests // len(items) + 1))[: args.requests]
-        shape = WorkloadShape(args.requests, args.repeat_rate, args.paraphrase_rate, args.rate)
-        items = build_workload(load_examples(SHIPPED_DATA), shape)
+            if args.pinned:
+                provenance = read_provenance(args.workload)
+                checked = against_queries(items, load_examples(SHIPPED_DATA))
+                pinned = {
+                    "file": str(args.workload), "sha256": sha256_of(args.workload),
+                    "requests": len(items),
+                    "provenance": provenance, "queries_sha256": sha256_of(SHIPPED_DATA),
+                    "heldout_requests_pinned": sum(i.split == "heldout" for i in items),
+                    "heldout_requests_now": sum(i.split == "heldout" for i in checked),
+                }
+                items = checked
+            items = (items * (args.requests // len(items) + 1))[: args.requests]
+            if pinned is None:
+                return items, None
+        else:
+            shape = WorkloadShape(args.requests, args.repeat_rate, args.paraphrase_rate,
+                                  args.rate)
+            items = build_workload(load_examples(SHIPPED_DATA), shape)
     except OSError as exc:
         raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from exc
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    save_workload(items, args.out / "workload.jsonl")
-    return items
+    # What was replayed (a pinned one with today's split), for bench/under_routed.py.
+    written = args.out / "workload.jsonl"
+    if not (args.workload and written.resolve() == args.workload.resolve()):
+        save_workload(items, written)
+    return items, pinned
+
+
+def _pinned_note(pinned: dict[str, Any], results: dict[str, Any], console: Any) -> None:
+    """Say whether the split a pinned workload was replayed with is the classifier's own."""
+    provenance = pinned.get("provenance") or {}
+    trained = results.get("classifier_data_sha256")
+    pinned["split_is_the_classifiers"] = trained == pinned["queries_sha256"] if trained else None
+    note = (f"pinned workload {pinned['file']}: {pinned['heldout_requests_now']} of its "
+            f"{pinned['requests']} requests held out by today's labelled queries "
+            f"({pinned['heldout_requests_pinned']} when pinned)")
+    if provenance.get("queries_sha256") not in (None, pinned["queries_sha256"]):
+        note += "; the labelled queries changed since the pin"
+    if pinned["split_is_the_classifiers"] is False:
+        note += ("; [yellow]the classifier was trained on another labelled file: its tier "
+                 "accuracy reads a split that is not its own[/yellow]")
+    console.print(note)
 
 
 async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any) -> dict[str, Any]:
@@ -141,20 +193,28 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
                   f"{args.concurrency}, providers {'LIVE' if live else 'SIMULATED on 127.0.0.1'}")
     started = time.perf_counter()
     providers = live_providers if live else simulated_providers
+    tiers = load_tier_picker(catalog)
     try:
         async with providers(catalog) as upstream:
-            results = await _replay(PipelineBench(
-                settings, upstream.catalog, load_tier_picker(catalog), upstream.http,
-                fresh_tables, concurrency=args.concurrency), arms, workload, console)
+            results, together = await _replay(PipelineBench(
+                settings, upstream.catalog, tiers, upstream.http,
+                fresh_tables, concurrency=args.concurrency), arms, workload, console,
+                at_once=not args.sequential)
     finally:
         if aws:
             aws.stop()
     meta = {"concurrency": args.concurrency, "upstream": "live" if live else "simulator",
-            "wall_s": round(time.perf_counter() - started, 2)}
-    return build_results(results, workload, meta)
+            "wall_s": round(time.perf_counter() - started, 2),
+            "classifier_data_sha256": ((tiers.classifier.metadata.get("training_data") or {})
+                                       .get("sha256") if tiers else None)}
+    return build_results(results, workload, meta, together)
 
 
-async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any) -> list[Any]:
+async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any,
+                  at_once: bool = True) -> tuple[list[Any], Any]:
+    """The router arms one after the other (they are CPU: at once they would only share
+    the cores), then the baselines: at once when ``at_once`` (their time is the simulator's
+    sleep, which overlaps), else one after another."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -167,19 +227,28 @@ async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any
     columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>6} req/s"), TimeElapsedColumn(),
                TextColumn("ETA"), TimeRemainingColumn())
-    results = []
+    results: list[Any] = []
+    together = None
     with Progress(*columns, console=console) as progress:
-        for arm in arms:
+
+        def advancer(arm: Any) -> Any:
             task = progress.add_task(arm.name, total=len(workload), rate="-")
             t0 = time.perf_counter()
 
-            def advance(_: Any, task: Any = task, t0: float = t0) -> None:
+            def advance(_: Any) -> None:
                 done = progress.tasks[task].completed + 1
                 rate = f"{done / max(1e-9, time.perf_counter() - t0):.0f}"
                 progress.update(task, advance=1, rate=rate)
+            return advance
 
-            results.append(await bench.run_arm(arm, workload, advance))
-    return results
+        alone = [a for a in arms if not a.models]
+        baselines = [a for a in arms if a.models]
+        for arm in alone + ([] if at_once and len(baselines) > 1 else baselines):
+            results.append(await bench.run_arm(arm, workload, advancer(arm)))
+        if at_once and len(baselines) > 1:
+            group, together = await bench.run_at_once(baselines, workload, advancer)
+            results += group
+    return results, together
 
 
 def _print_summary(results: dict[str, Any], console: Any) -> None:
@@ -192,17 +261,28 @@ def _print_summary(results: dict[str, Any], console: Any) -> None:
     for a in results["arms"]:
         saved = results["savings"].get(a["arm"], {}).get("saved_pct")
         acc = "-" if a["tier_accuracy"] is None else f"{100 * a['tier_accuracy']:.1f}%"
-        table.add_row(a["arm"], a["cost_usd"], f"{saved} %" if saved else "-",
+        table.add_row(a["arm"] + (" *" if a.get("at_once") else ""), a["cost_usd"],
+                      f"{saved} %" if saved else "-",
                       f"{100 * a['under_routed']:.1f}% ({_share(a.get('under_routed_originals'))})",
                       acc, f"{a['latency_p50_ms']}",
                       f"{a['latency_p95_ms']}", f"{100 * a['cache_hit_rate']:.1f}%",
                       str(a["failovers"]), str(a.get("skips", "-")), str(a["errors"]),
-                      f"{a['wall_s']} ({a.get('cpu_s', '-')})")
+                      f"{a['wall_s']} ({_cpu(a.get('cpu_s', '-'))})")
     console.print(table)
+    if results.get("at_once"):
+        g = results["at_once"]
+        console.print(f"* at once: {len(g['arms'])} arms in {g['wall_s']} s wall "
+                      f"({g['cpu_s']} s CPU, theirs together); an arm's latency and wall "
+                      "read beside the others'")
+    console.print(f"the arms' wall time: {results['arms_wall_s']} s")
     for a in results["arms"]:  # why a run failed over (and so may have run slower)
         if a.get("failover_causes"):
             console.print(f"failovers of {a['arm']}: " + ", ".join(
                 f"{n} {cause}" for cause, n in a["failover_causes"].items()))
+
+
+def _cpu(cpu: Any) -> str:
+    return "-" if cpu is None else str(cpu)
 
 
 def _share(share: float | None) -> str:
