@@ -137,6 +137,19 @@ def standard_arms(catalog: Catalog) -> list[Arm]:
     ]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """An arm ready to replay: its settings and store, its key, its app's transport and
+    each request's model."""
+
+    arm: Arm
+    settings: RouterSettings
+    dynamodb: Any
+    key: str
+    transport: httpx.ASGITransport
+    models: list[str]
+
+
 @dataclass
 class PipelineBench:
     """The app's dependencies for every arm: the store endpoint, the catalog (already
@@ -154,6 +167,13 @@ class PipelineBench:
 
     async def run_arm(self, arm: Arm, workload: Sequence[WorkloadItem],
                       on_request: Callable[[Outcome], None] | None = None) -> ArmResult:
+        prepared = self._prepare(arm, workload)
+        outcomes, wall, cpu = await self._replay(prepared, workload, on_request)
+        return self._result(prepared, outcomes, wall, cpu)
+
+    def _prepare(self, arm: Arm, workload: Sequence[WorkloadItem]) -> _Prepared:
+        """The arm's fresh tables, key and app, and its seeded model draw: before its clock
+        starts."""
         settings, dynamodb = self._fresh_tables()
         key = "sk-bench-" + uuid.uuid4().hex
         key_hash = hash_key(key)
@@ -162,9 +182,16 @@ class PipelineBench:
         services = build_services(settings, http=self.upstream, catalog=self.catalog,
                                   dynamodb=dynamodb, mode="simulated", tiers=self.tiers,
                                   load_tiers=False)
-        transport = httpx.ASGITransport(app=create_app(services))
         rng = random.Random(self.seed)
-        models = [rng.choice(arm.models) if arm.models else "auto" for _ in workload]
+        return _Prepared(arm, settings, dynamodb, key,
+                         httpx.ASGITransport(app=create_app(services)),
+                         [rng.choice(arm.models) if arm.models else "auto" for _ in workload])
+
+    async def _replay(self, prepared: _Prepared, workload: Sequence[WorkloadItem],
+                      on_request: Callable[[Outcome], None] | None
+                      ) -> tuple[list[Outcome], float, float]:
+        """The arm's requests, ``concurrency`` in flight: its outcomes, wall and CPU."""
+        arm, key, models = prepared.arm, prepared.key, prepared.models
         gate = asyncio.Semaphore(self.concurrency)
         outcomes: list[Outcome] = []
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -179,13 +206,19 @@ class PipelineBench:
             if on_request:
                 on_request(outcome)
 
-        async with httpx.AsyncClient(transport=transport, base_url="http://router",
+        async with httpx.AsyncClient(transport=prepared.transport, base_url="http://router",
                                      timeout=60) as client:
             await asyncio.gather(*(one(i, item, client) for i, item in enumerate(workload)))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         outcomes.sort(key=lambda o: o.index)
-        ledger = DynamoLedger(dynamodb, settings.ledger_table, settings.counters_table)
-        return ArmResult(arm, outcomes, list(ledger.all_entries(TENANT)), wall, cpu)
+        return outcomes, wall, cpu
+
+    def _result(self, prepared: _Prepared, outcomes: list[Outcome], wall: float,
+                cpu: float | None) -> ArmResult:
+        """The arm's result with its ledger, read back after its clock stopped."""
+        settings = prepared.settings
+        ledger = DynamoLedger(prepared.dynamodb, settings.ledger_table, settings.counters_table)
+        return ArmResult(prepared.arm, outcomes, list(ledger.all_entries(TENANT)), wall, cpu)
 
     async def _ask(self, client: httpx.AsyncClient, key: str, index: int, item: WorkloadItem,
                    model: str, cache: bool) -> Outcome:
@@ -216,15 +249,21 @@ class PipelineBench:
         arms that mostly wait on the providers (the baselines: the simulator's sleep)
         overlap their waits. What an arm's requests get (model, answer, cost, status)
         does not depend on the others'; their latency and wall time do."""
+        # Every arm's tables and app first, and every ledger read after the last answer:
+        # the clocks hold the replays alone, as run_arm's do (a setup or a ledger read
+        # blocks the loop, so inside the group it would stall the other arms' requests).
+        prepared = [self._prepare(arm, workload) for arm in arms]
         started, cpu_started = time.perf_counter(), time.process_time()
-        results = await asyncio.gather(*(
-            self.run_arm(arm, workload, on_request(arm) if on_request else None)
-            for arm in arms))
+        replays = await asyncio.gather(*(
+            self._replay(p, workload, on_request(p.arm) if on_request else None)
+            for p in prepared))
         together = Together(tuple(a.name for a in arms), time.perf_counter() - started,
                             time.process_time() - cpu_started)
+        results = [self._result(p, outcomes, wall, None)
+                   for p, (outcomes, wall, _) in zip(prepared, replays, strict=True)]
         for result in results:
-            result.cpu_s, result.at_once = None, True
-        return list(results), together
+            result.at_once = True
+        return results, together
 
     def _fresh_tables(self) -> tuple[RouterSettings, Any]:
         suffix = uuid.uuid4().hex[:8]
