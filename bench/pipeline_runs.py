@@ -27,6 +27,7 @@ from run_record import run_record  # noqa: E402
 # whether it ran beside others). Everything else an arm reports is its own outcome.
 TIMINGS = frozenset({"latency_p50_ms", "latency_p95_ms", "latency_mean_ms", "phase_ms",
                      "wall_s", "cpu_s", "requests_per_s", "at_once"})
+WIDTH = 160  # a difference's line, cut (cost by model, failover causes: long dicts)
 OUTCOMES = ("cost_usd", "errors", "under_routed", "under_routed_originals", "tier_accuracy",
             "cache_exact", "cache_semantic", "failovers", "skips")
 
@@ -76,7 +77,8 @@ def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     for x, y in zip(a["arms"], b["arms"], strict=True):
         for key in sorted((set(x) | set(y)) - TIMINGS):
             if x.get(key) != y.get(key):
-                out.append(f"{x['arm']}: {key} {x.get(key)!r} against {y.get(key)!r}")
+                line = f"{x['arm']}: {key} {x.get(key)!r} against {y.get(key)!r}"
+                out.append(line if len(line) <= WIDTH else line[:WIDTH - 3] + "...")
     return out
 
 
