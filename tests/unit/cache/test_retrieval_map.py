@@ -469,3 +469,27 @@ def test_a_snapshot_written_before_one_row_an_entry_loads(tmp_path: Path) -> Non
         and (a.embedding is None) == (b.embedding is None)
         and (a.embedding is None or np.array_equal(a.embedding, b.embedding))
         for a, b in zip(again, records, strict=True))
+
+
+def test_a_tenant_index_is_built_once_per_tenant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request reads its tenant's index; a new ``TenantIndex`` is built for a new tenant
+    only, not on every call (as ``setdefault``'s default argument was)."""
+    from llm_router.cache import service
+    from llm_router.cache.service import ResponseCache
+
+    from .test_answers import Store
+
+    built: list[int] = []
+    real = service.TenantIndex
+
+    def counted(*args: object, **kwargs: object) -> object:
+        built.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "TenantIndex", counted)
+    cache = ResponseCache(CacheConfig(retrieval_map=None), Store(), dim=DIM)  # type: ignore[arg-type]
+    first = cache._tenant("t")
+    assert cache._tenant("t") is first and cache._tenant("t") is first
+    assert len(built) == 1
+    cache._tenant("u")
+    assert len(built) == 2

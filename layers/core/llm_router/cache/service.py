@@ -326,10 +326,12 @@ class ResponseCache:
 
     def _tenant(self, tenant_id: str) -> _Tenant:
         with self._lock:
-            return self._tenants.setdefault(
-                tenant_id, _Tenant(TenantIndex(self._dim, max_entries=self.config.max_entries,
-                                               max_bytes=self.config.max_index_bytes,
-                                               retrieval_map=self._retrieval_map)))
+            found = self._tenants.get(tenant_id)
+            if found is None:  # built once per tenant, not as setdefault's default on each call
+                found = self._tenants[tenant_id] = _Tenant(TenantIndex(
+                    self._dim, max_entries=self.config.max_entries,
+                    max_bytes=self.config.max_index_bytes, retrieval_map=self._retrieval_map))
+            return found
 
     def _sync(self, tenant_id: str, tenant: _Tenant) -> None:
         """The snapshot once, then the journal at most every ``refresh_seconds``: the
