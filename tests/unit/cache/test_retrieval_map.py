@@ -493,3 +493,20 @@ def test_a_tenant_index_is_built_once_per_tenant(monkeypatch: pytest.MonkeyPatch
     assert len(built) == 1
     cache._tenant("u")
     assert len(built) == 2
+
+
+def test_the_inverse_is_made_at_the_first_unmap_not_at_load() -> None:
+    """Loading a map (init, on every cold start) does not invert its weight; the first
+    ``unmap`` does, once, and gives what inverting at load gave."""
+    from llm_router.cache.retrieval_map import LAYER_DIR
+
+    rmap = RetrievalMap.load(LAYER_DIR / "full-mnr.npz", check_condition=False)
+    assert rmap._inverse is None
+    raw = np.random.default_rng(29).standard_normal((3, rmap.dim)).astype(np.float32)
+    raw /= np.linalg.norm(raw, axis=1, keepdims=True)
+    back = rmap.unmap(rmap.apply(raw))
+    made = rmap._inverse
+    assert made is not None
+    assert np.abs(back - raw).max() < 1e-5
+    rmap.unmap(rmap.apply(raw))
+    assert rmap._inverse is made

@@ -43,7 +43,9 @@ class RetrievalMap:
     weight: Matrix  # (dim, dim): a mapped row is x @ weight.T, renormalised
     sha256: str  # of the weight's bytes
     _transposed: npt.NDArray[np.float64] = field(init=False, repr=False)
-    _inverse: npt.NDArray[np.float64] = field(init=False, repr=False)  # (W^-1)^T
+    # (W^-1)^T, made at the first ``unmap`` (a check reading the raw cosine of a candidate),
+    # not at init: about 8 ms of every cold start otherwise, before any request has one.
+    _inverse: npt.NDArray[np.float64] | None = field(init=False, repr=False, default=None)
 
     @classmethod
     def load(cls, path: str | Path, *, check_condition: bool = True) -> RetrievalMap:
@@ -76,7 +78,6 @@ class RetrievalMap:
         # the same, which float32 products of different shapes do not (~2e-7 apart).
         weight = self.weight.astype(np.float64)
         object.__setattr__(self, "_transposed", weight.T.copy())
-        object.__setattr__(self, "_inverse", np.linalg.inv(weight).T.copy())
 
     def apply(self, vectors: npt.NDArray[np.float32]) -> Matrix:
         """Unit rows of the mapped ``vectors`` (one vector or rows; the shape is kept)."""
@@ -89,7 +90,11 @@ class RetrievalMap:
         vector; the shape is kept), in float64: W^-1 m, renormalised. Raw vectors of one
         length, as MiniLM's unit rows are, come back within float32's rounding of the map's
         row (times the weight's condition number)."""
-        rows = np.atleast_2d(np.asarray(mapped, dtype=np.float64)) @ self._inverse
+        inverse = self._inverse
+        if inverse is None:  # two threads may both make it: the same array, kept once
+            inverse = np.linalg.inv(self.weight.astype(np.float64)).T.copy()
+            object.__setattr__(self, "_inverse", inverse)
+        rows = np.atleast_2d(np.asarray(mapped, dtype=np.float64)) @ inverse
         rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
         return rows.reshape(np.shape(mapped))
 
