@@ -7,7 +7,9 @@ Each ``--arm NAME=PATH`` runs ``serve`` (and its embedded store) with ``PYTHONPA
 so a copy of ``layers/core`` and ``local`` (two paths, ``:`` between them) from another
 commit is measured by the same harness; words after the path are ``serve`` options, e.g.
 ``--arm "h11=layers/core:local --loop asyncio --http h11"``. Each
-round starts every arm afresh, in order, and measures: c1 p50, the settle transaction's
+round starts every arm afresh, the arms in the order given in odd rounds and reversed in even
+ones (``round_order``: an arm that runs second in a round read slower whichever build it was,
+session 29's end benches), and measures: c1 p50, the settle transaction's
 p50 from Server-Timing, the first streamed chunk's p50, c32 throughput, the CPU the
 router's process and the store's process spent per c1 request (from /proc, so it is
 the processes' own work, whatever the client costs) and, per c32 request, the CPU of
@@ -68,8 +70,8 @@ def main() -> int:
     upstream = start_upstream()
     try:
         for round_ in range(args.rounds):
-            for name, path in arms.items():
-                row = _measure(upstream, path, args, round_)
+            for name in round_order(list(arms), round_):
+                row = _measure(upstream, arms[name], args, round_)
                 for key, value in row.items():
                     results[name][key].append(value)
                 print(f"round {round_ + 1} {name}: " + ", ".join(
@@ -81,6 +83,12 @@ def main() -> int:
         print(f"median {name}: " + ", ".join(
             f"{k} {statistics.median(v):.2f}" for k, v in columns.items()))
     return 0
+
+
+def round_order(names: list[str], round_: int) -> list[str]:
+    """The arms' order in round ``round_`` (from 0): as given, then reversed, in turn, so
+    that with an even number of rounds each arm runs first as often as last."""
+    return list(names) if round_ % 2 == 0 else list(reversed(names))
 
 
 def _start(upstream: Gateway, arm: str, *, cache: bool = False, extra: str = "") -> Gateway:
