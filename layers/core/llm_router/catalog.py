@@ -214,6 +214,12 @@ class CacheConfig(BaseModel):
     # candidate read after n refused ones needs a logit over the cut's of at least
     # verifier_rank_margin * ln(1 + n); the nearest, the cut alone. 0: the cut for all.
     verifier_rank_margin: float = Field(default=3.0, ge=0)
+    # RA: every candidate at the floor or over that the lookup refused raises the next one's
+    # bar, whatever check refused it (the hard check's amounts, ids and units, the one-word
+    # rule), not only those the verifier gave a probability. Off and undecided: built in
+    # session 29 for the next session's rule (docs/cache-history.md "Session 29: RA built,
+    # off, for the next session").
+    rank_margin_counts_refused: bool = False
     # Which verifier: "cross" (a cross-encoder reads both texts together: cache/cross.py)
     # or "nets" (alignment nets over each text's MiniLM states); None = "cross" where its
     # artefact (data/cache_verifier/cross.npz) is shipped, else "nets".

@@ -306,7 +306,8 @@ class TenantIndex:
         first (a round: the respelling check on each, then floor, hard check and verifier
         in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
         candidate of a round answered and none fell under the floor. Each candidate the
-        verifier refused raises the bar of the next (``MatchPolicy.rank_margin``). Where
+        verifier refused raises the bar of the next (``MatchPolicy.rank_margin``; with
+        ``rank_margin_counts_refused``, each refused at the floor or over). Where
         no candidate reaches the floor, the nearest may still be judged at the policy's
         ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it.
         ``prescored``: this lookup's ``prescore``d first round, whose respelling checks it
@@ -326,7 +327,7 @@ class TenantIndex:
         # The nearest entry was left out: the hard check refused it.
         first_refusal: Refusal | None = "numbers" if best_similarity > nearest[0][1] else None
         probability: float | None = None
-        judged = 0  # candidates the verifier has read and refused so far (``MatchPolicy``)
+        judged = 0  # candidates refused so far that raise the bar (``counts_toward_rank``)
         # F1: the nearest under the floor, verified at a lower one (``floor_for_nearest``).
         lowered = policy.floor_for_nearest(nearest[0][1], best_similarity)
         for start in range(0, len(nearest), CANDIDATES):
@@ -350,7 +351,8 @@ class TenantIndex:
                           tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
         probability, the respelling), whether a candidate fell under the floor, the
-        candidates the verifier refused, ``judged`` before this round included).
+        refused candidates that raise the bar (``MatchPolicy.counts_toward_rank``: those
+        the verifier refused), ``judged`` before this round included).
         ``lowered``: the floor of the round's first candidate, under the policy's.
         ``raw``: the query's raw vector, whose cosine the checks read with a map."""
         texts = [(self._texts[row], similarity) for row, similarity in candidates]
@@ -375,7 +377,7 @@ class TenantIndex:
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)
-            if verdict.probability is not None:
+            if policy.counts_toward_rank(verdict):
                 judged += 1
             if first is None:
                 first = verdict.refused_by, verdict.probability

@@ -123,6 +123,13 @@ class MatchPolicy:
     this lower floor: that one only, never the second (``floor_for_nearest``). A lookup
     with a candidate at the floor is as without it (docs/cache-history.md "Session 24: the
     nearest candidate under the floor (F1)").
+
+    ``rank_margin_counts_refused`` (RA, ``cache.rank_margin_counts_refused``; off): every
+    candidate at its floor or over that the lookup refused counts toward ``judged``,
+    whatever check refused it (the hard check's amounts, ids and units, the one-word rule
+    as well as the verifier; ``counts_toward_rank``). Off, only those the verifier gave a
+    probability count. Undecided: a candidate for the next session's rule
+    (docs/cache-history.md "Session 29: what a populated cache answers wrong").
     """
 
     threshold: float
@@ -137,6 +144,7 @@ class MatchPolicy:
     synonyms: Synonyms | None = None
     short_forms: bool = False
     nearest_floor: float | None = None
+    rank_margin_counts_refused: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -151,6 +159,14 @@ class MatchPolicy:
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
         and would only take the place of one that may."""
         return self.verifier is not None and self.guards
+
+    def counts_toward_rank(self, verdict: Verdict) -> bool:
+        """Whether a candidate refused with ``verdict`` raises the bar of the lookup's next
+        ones (``rank_margin``): one the verifier gave a probability; with
+        ``rank_margin_counts_refused``, any refused at its floor or over."""
+        if self.rank_margin_counts_refused:
+            return not verdict.hit and verdict.refused_by != "threshold"
+        return verdict.probability is not None
 
     def floor_for_nearest(self, similarity: float, best: float) -> float | None:
         """The floor a lookup's nearest candidate (at cosine ``similarity``) is held to when
@@ -181,9 +197,10 @@ class MatchPolicy:
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "", judged: int = 0,
               floor: float | None = None, cosine: float | None = None) -> Verdict:
-        """``judged``: the candidates of this lookup the verifier read and refused before
-        this one (``rank_margin``). ``floor``: the similarity floor of this candidate
-        instead of ``threshold`` (the nearest under it: ``floor_for_nearest``).
+        """``judged``: the candidates of this lookup refused before this one that raise its
+        bar (``rank_margin``, ``counts_toward_rank``). ``floor``: the similarity floor of
+        this candidate instead of ``threshold`` (the nearest under it:
+        ``floor_for_nearest``).
         ``cosine``: the texts' raw MiniLM cosine, which the verifier and its checks read,
         where ``similarity`` (the floor's) is another (``cache.retrieval_map``); None: the
         same."""
@@ -295,7 +312,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.verifier_rank_margin, narrowing_of(config),
                        config.extra_ask, config.own_case, synonyms_of(config),
                        config.short_forms,
-                       config.verifier_floor_nearest if nearest else None)
+                       config.verifier_floor_nearest if nearest else None,
+                       config.rank_margin_counts_refused)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
