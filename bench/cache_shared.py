@@ -10,6 +10,7 @@ sees, next to the one-entry figures.
     .venv/bin/python bench/cache_shared.py --sets heldout42 heldout43 --variants 0.5:5 0.5:5:n0.45
     .venv/bin/python bench/cache_shared.py --sets heldout48 heldout49 --variants 0.5:5 0.5:5:m \
         --retrieval-map .cache/cache_retrieval/MAP.npz  # the learnt retrieval map (session 27)
+    .venv/bin/python bench/cache_shared.py --sets heldout66 heldout67 --variants 0.5:5:m 0.5:5:m:r
 
 A pair probe (``bench/cache_losses.py``) holds one entry, so neither the lookup's bound of
 ``CANDIDATES`` nearest entries nor another entry's answer shows there. Here one tenant's
@@ -21,7 +22,10 @@ once per ``--variants`` entry FLOOR:WIDEN_TO[:RANK_MARGIN] (the similarity floor
 ``widen_to``: the candidates a lookup may judge in all; ``MatchPolicy.rank_margin``; a
 field ``nF`` after WIDEN_TO: F1 at F, ``MatchPolicy.nearest_floor``; a field ``m``: the
 index ranks and floors by ``--retrieval-map``'s mapped cosine, by default the catalog's
-``cache.retrieval_map``: the shipped lookup is ``0.5:5:m`` since session 28),
+``cache.retrieval_map``: the shipped lookup is ``0.5:5:m`` since session 28; a field
+``r``: RA, every candidate at the floor or over that the lookup refused raises the next
+one's bar, whatever check refused it, ``MatchPolicy.rank_margin_counts_refused``, off in
+the shipped lookup: ``0.5:5:m:r``, session 29),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -157,7 +161,9 @@ def main() -> int:
                              "field :CUT judges at that cut instead of the verifier's; a "
                              "field :nF after WIDEN_TO verifies the nearest entry at "
                              "cosine F or more where none reaches FLOOR (F1: "
-                             "cache.verifier_floor_nearest)")
+                             "cache.verifier_floor_nearest); a field :r counts every "
+                             "refused candidate at the floor or over toward the rank "
+                             "margin (RA: cache.rank_margin_counts_refused)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
@@ -320,13 +326,16 @@ def unequal(a: str, b: str, ratio: float) -> bool:
 
 
 def variant_policy(spec: str, verifier: Verifier, cut: float,
-                   rank_margin: float, nearest_floor: float | None = None) -> MatchPolicy:
+                   rank_margin: float, nearest_floor: float | None = None,
+                   counts_refused: bool = False) -> MatchPolicy:
     """FLOOR, or FLOOR/LOW@RATIO (``UnequalFloor``); ``nearest_floor``: F1's
-    (``MatchPolicy.nearest_floor``), with FLOOR only."""
+    (``MatchPolicy.nearest_floor``), with FLOOR only; ``counts_refused``: RA's
+    (``MatchPolicy.rank_margin_counts_refused``)."""
     if "/" not in spec:
         return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
                            extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
-                           synonyms=synonyms_of(CacheConfig()), nearest_floor=nearest_floor)
+                           synonyms=synonyms_of(CacheConfig()), nearest_floor=nearest_floor,
+                           rank_margin_counts_refused=counts_refused)
     if nearest_floor is not None:
         raise SystemExit(f"variant {spec}: F1 (:n) goes with a plain FLOOR only")
     floor, rest = spec.split("/")
@@ -334,7 +343,7 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
                         extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
                         synonyms=synonyms_of(CacheConfig()), floor=float(floor),
-                        ratio=float(ratio))
+                        ratio=float(ratio), rank_margin_counts_refused=counts_refused)
 
 
 def mapped_variant(name: str) -> bool:
@@ -346,10 +355,12 @@ def mapped_variant(name: str) -> bool:
 def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int]:
     """FLOOR:WIDEN_TO[:RANK_MARGIN[:CUT]] (rank margin: ``CacheConfig``'s when not given;
     cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
-    entry verified at cosine F or more where no candidate reaches FLOOR) and a field ``m``
-    (``mapped_variant``: the index is the mapped one, FLOOR on its cosine)."""
+    entry verified at cosine F or more where no candidate reaches FLOOR), a field ``m``
+    (``mapped_variant``: the index is the mapped one, FLOOR on its cosine) and a field
+    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``)."""
     floor, widen_to, *fields = name.split(":")
-    fields = [f for f in fields if f != "m"]
+    counts_refused = "r" in fields
+    fields = [f for f in fields if f not in ("m", "r")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -357,8 +368,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     rank_margin = float(rest[0]) if rest else CacheConfig().verifier_rank_margin
     if len(rest) > 1:
         cut = float(rest[1])
-    return (variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None),
-            int(widen_to))
+    return (variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None,
+                           counts_refused), int(widen_to))
 
 
 def lowest_floor(policy: MatchPolicy) -> float:

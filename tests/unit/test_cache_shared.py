@@ -120,3 +120,17 @@ def test_an_identity_map_looks_up_as_the_raw_index(shared: ModuleType, tmp_path:
     raw, moved = ([(a.outcome, a.answered, a.alone) for a in outcomes[n]] for n in names)
     assert raw == moved
     assert handed["0.3:5"] == handed["0.3:5:m"] and scored == {n: scored["0.3:5"] for n in names}
+
+
+def test_ra_is_a_variant_field(shared: ModuleType) -> None:
+    """``:r`` after WIDEN_TO: RA (``MatchPolicy.rank_margin_counts_refused``), wherever it
+    stands among the optional fields; without it, off (the shipped lookup)."""
+    policy, k = shared.variant("0.5:5:m:r", None, 0.9)
+    assert policy.rank_margin_counts_refused and shared.mapped_variant("0.5:5:m:r")
+    assert (policy.threshold, k, policy.rank_margin) == (
+        0.5, 5, shared.CacheConfig().verifier_rank_margin)
+    policy, _ = shared.variant("0.5:5:r:0:n0.4", None, 0.9)
+    assert (policy.rank_margin_counts_refused, policy.rank_margin, policy.nearest_floor) == (
+        True, 0.0, 0.4)
+    assert not shared.variant("0.5:5:m", None, 0.9)[0].rank_margin_counts_refused
+    assert shared.variant("0.5/0.4@3:5:r", None, 0.9)[0].rank_margin_counts_refused
