@@ -10,15 +10,17 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pytest
 
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.pair_features import TextView
-from llm_router.cache.policy import MatchPolicy, Verdict, logit, policy_for
+from llm_router.cache.policy import MatchPolicy, Verdict, policy_for
 from llm_router.cache.verifier import shared_verifier
 from llm_router.catalog import CacheConfig
+
+# The synthetic vectors and the bar's probability of test_index_rank (the same DIM and CUT).
+from .test_index_rank import at_cosine, over_cut, unit
 
 DIM = 16
 CUT = 0.9
@@ -56,26 +58,9 @@ def views() -> Any:
     return shared_verifier(None)
 
 
-def over_cut(margin: float) -> float:
-    """The probability whose logit is the cut's plus ``margin``."""
-    return 1 / (1 + math.exp(-(logit(CUT) + margin)))
-
-
 # Between the two bars of a candidate read after one refused: over the cut, under the
 # cut's logit + 3 ln 2 (p 0.9 -> 0.986).
 BETWEEN = over_cut(MARGIN * math.log(2) / 2)
-
-
-def unit(seed: int) -> np.ndarray:
-    v = np.random.default_rng(seed).normal(size=DIM)
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
-def at_cosine(query: np.ndarray, cosine: float, seed: int) -> np.ndarray:
-    other = np.random.default_rng(1000 + seed).normal(size=DIM)
-    other -= (other @ query) * query
-    other /= np.linalg.norm(other)
-    return (cosine * query + np.sqrt(1 - cosine**2) * other).astype(np.float32)
 
 
 def lookup(entries: dict[str, float | None], query_text: str, counts_refused: bool,
