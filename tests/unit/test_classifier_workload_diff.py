@@ -152,7 +152,11 @@ def test_recorded_run_is_checked_on_its_cache_misses(wd: ModuleType, tmp_path: P
         wd.recorded_check(reqs[:5], picks[:5], {"router_requests": rr})
 
 
-def test_run_end_to_end_with_neighbours(wd: ModuleType, tmp_path: Path) -> None:
+def queries_and_two_artefacts(tmp_path: Path, b_sources: tuple[str, ...] = ("own",)
+                              ) -> tuple[list[dict[str, Any]], Path, Path, Path]:
+    """``rows()`` written as a queries file, and two toy artefacts over them: A (the
+    identity centroids, trained on independent-v1) and B, whose centroids send the complex
+    rows to moderate (trained on ``b_sources``)."""
     data = rows()
     qfile = tmp_path / "queries.jsonl"
     qfile.write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
@@ -160,7 +164,12 @@ def test_run_end_to_end_with_neighbours(wd: ModuleType, tmp_path: Path) -> None:
     cb = np.eye(4)
     cb[1] = [0.0, 0.5, 0.5, 0.0]
     cb[2] = 0.0
-    b = toy_artefact(tmp_path / "b", cb, "2.b")
+    b = toy_artefact(tmp_path / "b", cb, "2.b", sources=b_sources)
+    return data, qfile, a, b
+
+
+def test_run_end_to_end_with_neighbours(wd: ModuleType, tmp_path: Path) -> None:
+    data, qfile, a, b = queries_and_two_artefacts(tmp_path)
     result = wd.run([("q", str(qfile))], [("A", str(a)), ("B", str(b))], [30],
                     ToyEmbedder(), tmp_path / "vectors.npz", {}, "q", None, tmp_path)
     w = result["workloads"]["q:30"]
@@ -179,14 +188,8 @@ def test_run_end_to_end_with_neighbours(wd: ModuleType, tmp_path: Path) -> None:
 
 
 def test_other_seeds_and_in_sample_read_every_row(wd: ModuleType, tmp_path: Path) -> None:
-    data = rows()
-    qfile = tmp_path / "queries.jsonl"
-    qfile.write_text("".join(json.dumps(r) + "\n" for r in data), encoding="utf-8")
-    a = toy_artefact(tmp_path / "a", np.eye(4), "2.a", sources=("independent-v1",))
-    cb = np.eye(4)
-    cb[1] = [0.0, 0.5, 0.5, 0.0]
-    cb[2] = 0.0
-    b = toy_artefact(tmp_path / "b", cb, "2.b", sources=("independent-v1", "independent-v2"))
+    data, qfile, a, b = queries_and_two_artefacts(
+        tmp_path, b_sources=("independent-v1", "independent-v2"))
     result = wd.run([("q", str(qfile))], [("A", str(a)), ("B", str(b))], [30],
                     ToyEmbedder(), None, {}, None, None, tmp_path, seeds=(1, 2, 16))
     w = result["workloads"]["q:30"]
