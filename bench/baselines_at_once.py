@@ -25,20 +25,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from llm_router.bootstrap import load_tier_picker
-from llm_router.catalog import load_catalog
 from llm_router.classifier.dataset import load_examples
-from llm_router.settings import RouterSettings
-from llm_router_local.aws import fresh_tables, start_embedded_aws
 from llm_router_local.benchmark.job import SHIPPED_DATA
-from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
+from llm_router_local.benchmark.pipeline import standard_arms
 from llm_router_local.benchmark.summary import arm_summary
-from llm_router_local.benchmark.upstream import simulated_providers
 from llm_router_local.benchmark.workload import against_queries, load_workload
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline_runs import TIMINGS  # noqa: E402
 from run_record import run_record  # noqa: E402
+from simulated_pipeline import embedded_store, simulated_bench  # noqa: E402
 
 PINNED = Path("bench/workloads/pipeline-1000.jsonl")
 
@@ -48,18 +44,10 @@ def load() -> float:
 
 
 async def rounds(workload: list[Any], count: int) -> list[dict[str, Any]]:
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    settings = RouterSettings()
-    catalog = load_catalog(settings.config_path)
-    aws = start_embedded_aws()
-    settings = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
     out = []
-    try:
-        async with simulated_providers(catalog) as upstream:
-            bench = PipelineBench(settings, upstream.catalog, load_tier_picker(catalog),
-                                  upstream.http, fresh_tables)
-            baselines = [a for a in standard_arms(upstream.catalog) if a.models]
+    with embedded_store() as (settings, catalog):
+        async with simulated_bench(settings, catalog) as bench:
+            baselines = [a for a in standard_arms(bench.catalog) if a.models]
             for number in range(count):
                 for mode in ("sequential", "at_once"):
                     before = load()
@@ -84,8 +72,6 @@ async def rounds(workload: list[Any], count: int) -> list[dict[str, Any]]:
                           f"tables' setup and ledger reads); load {before} -> {load()}; "
                           "each arm's wall " + ", ".join(f"{a['wall_s']}" for a in arms),
                           flush=True)
-    finally:
-        aws.stop()
     return out
 
 

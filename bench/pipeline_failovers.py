@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -95,46 +94,34 @@ def main() -> None:
         import llm_router.classifier.runtime as runtime
 
         runtime.DEFAULT_DIR = args.classifier
-    from llm_router.bootstrap import load_tier_picker
-    from llm_router.catalog import load_catalog
+    from simulated_pipeline import embedded_store, simulated_bench
+
     from llm_router.classifier.dataset import load_examples
-    from llm_router.settings import RouterSettings
-    from llm_router_local.aws import fresh_tables, start_embedded_aws
     from llm_router_local.benchmark.job import SHIPPED_DATA
-    from llm_router_local.benchmark.pipeline import ArmResult, PipelineBench, standard_arms
+    from llm_router_local.benchmark.pipeline import ArmResult, standard_arms
     from llm_router_local.benchmark.summary import build_results
-    from llm_router_local.benchmark.upstream import simulated_providers
     from llm_router_local.benchmark.workload import WorkloadShape, build_workload
 
-    settings = RouterSettings()
-    catalog = load_catalog(settings.config_path)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    aws = start_embedded_aws()
-    settings = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
     workload = build_workload(load_examples(SHIPPED_DATA), WorkloadShape(1000, 0.15, 0.10, None))
-    arms = standard_arms(catalog)[: args.arms]
-    free = frozenset(n for n, pc in catalog.providers.items() if pc.free_tier)
     counts: Counter[str] = Counter()
     count_reservations(counts)
     reservations: dict[str, dict[str, int]] = {}
+    with embedded_store() as (settings, catalog):
+        arms = standard_arms(catalog)[: args.arms]
+        free = frozenset(n for n, pc in catalog.providers.items() if pc.free_tier)
 
-    async def replay() -> list[ArmResult]:
-        results = []
-        async with simulated_providers(catalog) as upstream:
-            bench = PipelineBench(settings, upstream.catalog, load_tier_picker(catalog),
-                                  upstream.http, fresh_tables)
-            for arm in arms:
-                counts.clear()
-                results.append(await bench.run_arm(arm, workload))
-                reservations[arm.name] = {"sent": counts["sent"], "refused": counts["refused"],
-                                          "repeat_skips": repeat_skips(results[-1].ledger)}
-        return results
+        async def replay() -> list[ArmResult]:
+            results = []
+            async with simulated_bench(settings, catalog) as bench:
+                for arm in arms:
+                    counts.clear()
+                    results.append(await bench.run_arm(arm, workload))
+                    reservations[arm.name] = {"sent": counts["sent"],
+                                              "refused": counts["refused"],
+                                              "repeat_skips": repeat_skips(results[-1].ledger)}
+            return results
 
-    try:
         results = asyncio.run(replay())
-    finally:
-        aws.stop()
     summary = build_results(results, workload, {"concurrency": 8, "upstream": "simulator"})
     summary.pop("router_requests")
     summary["windows"] = {r.arm.name: windows(r.ledger, free) for r in results}
