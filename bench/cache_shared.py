@@ -94,6 +94,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 from embed_cache import embed_cached  # noqa: E402
 from pair_sets import DEFAULT_SETS, PairGroups, load, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
+from tenants import sizes, split, tenant_of, with_traffic  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
@@ -112,6 +113,8 @@ QUORA = (HERE / "cache_pairs" / "tune.jsonl", HERE / "cache_pairs" / "heldout.js
 OUT = HERE / "results" / "cache-shared.json"
 PAIRS = HERE / "results" / "local" / "cache-shared-pairs.jsonl"  # every outcome (gitignored)
 FOREVER = 2**62
+FILLER = ("a Quora question (seen), the same ones in every tenant: the rest of a tenant's "
+          "cache, questions off its business (bench/tenants.py)")
 CHUNK = 512  # texts readied in one batched pass
 
 
@@ -164,6 +167,13 @@ def main() -> int:
                              "cache.verifier_floor_nearest); a field :r counts every "
                              "refused candidate at the floor or over toward the rank "
                              "margin (RA: cache.rank_margin_counts_refused)")
+    parser.add_argument("--tenants", choices=("domain",), default=None,
+                        help="one index per tenant, each (set, domain) of the pairs, its "
+                             "queries looked up there only (bench/tenants.py; --entries "
+                             "unused); default: one index for every set")
+    parser.add_argument("--fillers", type=int, default=0,
+                        help="with --tenants: Quora questions added to every tenant's index "
+                             "(the same ones; default 0)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
@@ -192,39 +202,41 @@ def main() -> int:
         args.retrieval_map = resolve(catalogs)
     retrieval_map = None if not uses_map else RetrievalMap.load(args.retrieval_map)
     pairs = load_sets(args.sets, args.root)
-    texts = entries(pairs, args.entries)
+    if args.tenants is None:  # one index: every set's cached texts and Quora up to --entries
+        tenancy = {"": (pairs, entries(pairs, args.entries))}
+    else:
+        pairs = with_traffic(pairs, args.sets, args.root)
+        own = len(dict.fromkeys(p["a"] for p in pairs))
+        tenancy = split(pairs, entries(pairs, own + args.fillers)[own:], args.tenants)
+    texts = list(dict.fromkeys(t for _, each in tenancy.values() for t in each))
     queries = list(dict.fromkeys(p["b"] for p in pairs))
     PROGRESS["stage"] = "embedding the texts"
     vectors = dict(zip(texts, embed_cached(embedder, texts), strict=True))
     vectors.update(zip(queries, embed_cached(embedder, queries), strict=True))
-    index = TenantIndex(capacity=len(texts))
-    mapped = (None if retrieval_map is None
-              else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
-    for i, text in enumerate(texts):
-        for each in (index, mapped):
-            if each is not None:
-                each.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
-    by_query: dict[str, list[dict[str, Any]]] = {}
-    for p in pairs:
-        by_query.setdefault(p["b"], []).append(p)
-    print(f"{len(texts)} entries, {len(pairs)} pairs ({len(by_query)} distinct queries) of "
+    size = sum(len(each) for _, each in tenancy.values())
+    looked = sum(len({p["b"] for p in mine}) for mine, _ in tenancy.values())
+    print(f"{size} entries{'' if args.tenants is None else f' in {len(tenancy)} tenants'}, "
+          f"{len(pairs)} pairs ({looked} distinct queries) of "
           f"{', '.join(args.sets)}; verifier: {model}", flush=True)
-    PROGRESS["stage"] = "preparing the texts"
-    if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
-        floor = min(lowest_floor(policy) for policy, _ in variants.values())
-        judged = [pair for each in (index, mapped) if each is not None
-                  for pair in judgeable(each, vectors, by_query, floor,
-                                        max(k for _, k in variants.values()))]
-        judged += [(p["a"], p["b"]) for p in pairs]
-        texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
-        for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
-            ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
+    groups = PairGroups(pairs)
+    outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
+    cpu = {name: 0.0 for name in variants}
+    handed = {name: 0 for name in variants}
+    scored: dict[str, int] | None = None
+    for mine, its_texts in tenancy.values():
+        its, its_cpu, its_handed, its_scored = in_index(
+            its_texts, mine, vectors, variants, groups, verifier, embedder, retrieval_map,
+            uses_map, progress=args.tenants is None)
+        for name in variants:
+            outcomes[name] += its[name]
+            cpu[name] += its_cpu[name]
+            handed[name] += its_handed[name]
+        if its_scored is not None:
+            scored = {name: (scored or {}).get(name, 0) + its_scored[name] for name in variants}
     cross = verifier if isinstance(verifier, CrossVerifier) else None
-    outcomes, cpu, handed, scored = look_up(index, vectors, by_query, variants, texts,
-                                            PairGroups(pairs), cross, mapped, uses_map)
-    for name, got in outcomes.items():  # every pair judged at every variant, or exit 1
-        if len(got) != len(pairs):
-            raise SystemExit(f"cache_shared: variant {name} judged {len(got)} of "
+    for name, answers in outcomes.items():  # every pair judged at every variant, or exit 1
+        if len(answers) != len(pairs):
+            raise SystemExit(f"cache_shared: variant {name} judged {len(answers)} of "
                              f"{len(pairs)} pairs: the result would be partial")
     result = {"sets": args.sets,
               "verifier": {"model": model, "sha256": verifier.meta["sha256"],
@@ -232,9 +244,13 @@ def main() -> int:
               **({} if retrieval_map is None else {"retrieval_map": {
                   "path": str(args.retrieval_map), "weight_sha256": retrieval_map.sha256,
                   "variants": sorted(uses_map)}}),
-              **report(outcomes, cpu, handed, len(by_query), len(texts), args.sets,
-                       list(dict.fromkeys(p["set"] for p in pairs)), scored)}
-    result["groups"] = {"contradictions": PairGroups(pairs).contradictions,
+              **report(outcomes, cpu, handed, looked, size, args.sets,
+                       list(dict.fromkeys(p["set"] for p in pairs)), scored,
+                       None if args.tenants is None
+                       else list(dict.fromkeys(p["traffic"] for p in pairs)))}
+    if args.tenants is not None:
+        result["tenants"] = {"by": args.tenants, "filler": FILLER, **sizes(tenancy, args.fillers)}
+    result["groups"] = {"contradictions": groups.contradictions,
                         "rule": "texts joined by label-1 pairs and by case/space/final "
                                 "punctuation; label-0 pairs join groups apart"}
     result["timings"] = {**run_record(), "wall_s": round(time.monotonic() - started, 1),
@@ -249,7 +265,10 @@ def main() -> int:
         json.dumps({"variant": k, "set": a.pair["set"], "id": a.pair.get("id"),
                     "label": a.pair["label"], "kind": a.pair["kind"], "a": a.pair["a"],
                     "b": a.pair["b"], "outcome": a.outcome, "answered": a.answered,
-                    "relation": a.relation, "filler": a.filler, "alone": a.alone},
+                    "relation": a.relation, "filler": a.filler, "alone": a.alone,
+                    **({} if args.tenants is None else {
+                        "tenant": tenant_of(a.pair, args.tenants),
+                        "traffic": a.pair["traffic"]})},
                    ensure_ascii=False) + "\n"
         for k, got in outcomes.items() for a in got))
     if args.list:
@@ -431,11 +450,47 @@ def judgeable(index: TenantIndex, vectors: dict[str, Any],
     return out
 
 
+def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, Any],
+             variants: dict[str, tuple[MatchPolicy, int]], groups: PairGroups,
+             verifier: Verifier, embedder: MiniLMEmbedder,
+             retrieval_map: RetrievalMap | None, uses_map: frozenset[str],
+             progress: bool = True) -> tuple[dict[str, list[Answer]], dict[str, float],
+                                             dict[str, int], dict[str, int] | None]:
+    """One index of ``texts`` (and its twin ranked by ``retrieval_map`` where a variant
+    of ``uses_map`` asks for it), the texts a lookup or a probe there may judge prepared
+    for the nets first, and every query of ``pairs`` looked up in it (``look_up``)."""
+    index = TenantIndex(capacity=len(texts))
+    mapped = (None if retrieval_map is None
+              else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
+    for i, text in enumerate(texts):
+        for each in (index, mapped):
+            if each is not None:
+                each.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
+    by_query: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_query.setdefault(p["b"], []).append(p)
+    PROGRESS["stage"] = "preparing the texts"
+    nets = nets_part(verifier)
+    if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
+        floor = min(lowest_floor(policy) for policy, _ in variants.values())
+        judged = [pair for each in (index, mapped) if each is not None
+                  for pair in judgeable(each, vectors, by_query, floor,
+                                        max(k for _, k in variants.values()))]
+        judged += [(p["a"], p["b"]) for p in pairs]
+        texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
+        for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
+            ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
+    cross = verifier if isinstance(verifier, CrossVerifier) else None
+    return look_up(index, vectors, by_query, variants, texts, groups, cross, mapped,
+                   uses_map, progress)
+
+
 def look_up(index: TenantIndex, vectors: dict[str, Any],
             by_query: dict[str, list[dict[str, Any]]],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
             groups: PairGroups, cross: CrossVerifier | None = None,
-            mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset()
+            mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
+            progress: bool = True
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
@@ -457,7 +512,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     PROGRESS.update(stage="the lookups", queries=len(by_query))
     for n, (query, its_pairs) in enumerate(by_query.items()):
         PROGRESS["query"] = n
-        if n % 1000 == 0:
+        if progress and n % 1000 == 0:
             print(f"  {n}/{len(by_query)} queries (peak RSS {peak_rss_mb():.0f} MB)",
                   flush=True)
         own = own_key.get(query)
@@ -496,6 +551,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             for each in (index, mapped):
                 if each is not None:
                     each.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
+    if cross is not None:  # the encoder's own ``scored`` again: a next look_up counts afresh
+        vars(cross.encoder).pop("scored", None)
     return outcomes, cpu, handed, None if count is None else scored
 
 
@@ -589,7 +646,11 @@ def user_view(got: list[Answer]) -> dict[str, Any]:
 
 def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
            handed: dict[str, int], queries: int, size: int, sets: list[str],
-           names: list[str], scored: dict[str, int] | None = None) -> dict[str, Any]:
+           names: list[str], scored: dict[str, int] | None = None,
+           kinds: list[str] | None = None) -> dict[str, Any]:
+    """The outcome tables and what a user sees, per variant: per set (``names``), per
+    traffic kind where ``kinds`` are given (``by_kind``: support / general, the pairs'
+    ``traffic``), and ``all``."""
     result: dict[str, Any] = {"entries": size, "by_variant": {}}
     given = ", ".join(sets)
     print(f"\n{size} entries: outcome of each pair's query ({given})\n")
@@ -614,7 +675,9 @@ def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
             # pairs the cross-encoder scored per lookup (``ScoreCount``), with one
             **({} if scored is None else {"scored_per_lookup": round(scored[k] / queries, 3)}),
             "all": user_view(plain),
-            "by_set": {n: user_view([a for a in got if a.pair["set"] == n]) for n in names}}
+            "by_set": {n: user_view([a for a in got if a.pair["set"] == n]) for n in names},
+            **({} if kinds is None else {"by_kind": {
+                n: user_view([a for a in got if a.pair["traffic"] == n]) for n in kinds}})}
     for k, r in result["by_variant"].items():
         print(f"\nwhat a user sees, {size} entries, floor:widen_to {k} (all = every set "
               f"given but pairs'; another entry's answer: right / wrong / unknown by the "
@@ -622,7 +685,7 @@ def report(outcomes: dict[str, list[Answer]], cpu: dict[str, float],
         print("| set | per pair recall | per pair FH | + own | + another (r/w/?; Quora) | "
               "+ none | - answered | - of which another (r/w/?; Quora) | - known wrong |\n"
               "|---|---|---|---|---|---|---|---|---|")
-        for name, v in {**r["by_set"], "all": r["all"]}.items():
+        for name, v in {**r["by_set"], **r.get("by_kind", {}), "all": r["all"]}.items():
             one, pos, neg = v["per_pair"], v["positives"], v["negatives"]
             print(f"| {name} | {one['recall']:.1%} ({one['hits']}/{one['positives']}) | "
                   f"{one['false_hits']:.1%} ({one['passed']}/{one['negatives']}) | "
