@@ -21,6 +21,10 @@ them apart (session 25, an exploration: no rule is applied here).
     .venv/bin/python bench/shared_wrong.py read --answers A.jsonl --rows A-rows.jsonl \
         --ranks RANKS-62-63.jsonl RANKS-66-67.jsonl --hand HAND.tsv \
         --results RUN1.json RUN2.json --variant 0.5:5:m --out OUT.json
+    # (session 30) the same for bench/cache_shared.py --tenants domain runs (each business or
+    # topic its own index): their rows carry tenant and traffic; users split per kind
+    .venv/bin/python bench/shared_wrong.py read --answers A.jsonl --rows A-rows.jsonl \
+        --hand HAND.tsv --results RUN1.json RUN2.json --variant 0.5:5:m --by-traffic --out OUT.json
 
 Step 1 reads each pair's outcome in a ``cache_shared.py`` run (variant ``--variant``,
 the shipped ``0.5:5`` by default) and writes, for every pair its query got an answer,
@@ -67,7 +71,9 @@ candidates at the shipped floor or over. Step 3 joins them (``--ranks``); with
 ``--results`` (the runs' ``cache_shared.py`` results) it writes what a user of each run
 sees per 1,000 queries (``users``): right answers (own entry, or another read right),
 wrong ones (false hits, or another read off, vague or swap), none, and answers of
-another entry nobody read (``unread``).
+another entry nobody read (``unread``); ``--by-traffic`` (session 30) splits them per traffic
+kind, support and general (the sets' ``src/p_s_*`` and ``p_g_*`` files). Step 1 keeps a
+``--tenants`` run's ``tenant`` and ``traffic`` fields (``CARRIED``), and step 3 joins them back.
 """
 
 from __future__ import annotations
@@ -117,6 +123,7 @@ WRONG = ("wrong_another", "false_hit", "wrong_another_positive")
 CLASSES = (*WRONG, *RIGHT, "unknown_another")
 ANOTHER = ("wrong_another", "wrong_another_positive", "right_another",
            "right_another_negative", "unknown_another")  # answered by another entry
+CARRIED = ("tenant", "traffic")  # a --tenants run's row fields step 1 keeps (session 30)
 RANK_DEPTH = 20  # the nearest entries ``ranks`` reads a query's answer among
 NEAR = 0.6  # a query word with a static-vector cosine >= NEAR to an entry word is "near"
 
@@ -151,7 +158,7 @@ def answers(rows: list[dict[str, Any]], variant: str) -> list[dict[str, Any]]:
             continue
         out.append({"set": row["set"], "id": row["id"], "a": row["answered"], "b": row["b"],
                     "label": int(kind in RIGHT), "kind": kind, "pair_kind": row["kind"],
-                    "partner": row["a"]})
+                    "partner": row["a"], **{k: row[k] for k in CARRIED if k in row}})
     return out
 
 
@@ -166,7 +173,8 @@ def joined(found: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict
         p = by.get((r["set"], r["id"]))
         if p is None or (p["a"], p["b"], p["kind"]) != (r["a"], r["b"], r["kind"]):
             raise SystemExit(f"row {r['set']} {r['id']}: not step 1's answer")
-        out.append({**r, "pair_kind": p["pair_kind"], "partner": p["partner"]})
+        out.append({**r, "pair_kind": p["pair_kind"], "partner": p["partner"],
+                    **{k: p[k] for k in CARRIED if k in p}})
     return out
 
 
@@ -461,12 +469,15 @@ def ranks(found: list[dict[str, Any]], sets: list[str], size: int, retrieval_map
     return out
 
 
-def users(rows: list[dict[str, Any]], results: list[Path], variant: str) -> dict[str, Any]:
+def users(rows: list[dict[str, Any]], results: list[Path], variant: str,
+          traffic: dict[tuple[str, str], tuple[str, int]] | None = None) -> dict[str, Any]:
     """Per run (``cache_shared.py`` result at ``variant``) what a user sees per 1,000
     queries: ``right`` (own entry; another entry read right, or the labels' right where
     unread), ``wrong`` (false hits; another entry read off, vague or swap, or the labels'
     wrong), ``none``, ``unread`` (another entry's answer nobody read); per side and
-    ``all``, with the counts and the run's per-pair false hits beside."""
+    ``all``, with the counts and the run's per-pair false hits beside; with ``traffic``
+    ((set, id) -> (traffic, label) of every pair of the runs' sets), the same per traffic
+    kind (``by_traffic``: support / general)."""
     out = {}
     for path in results:
         result = json.loads(path.read_text(encoding="utf-8"))
@@ -496,8 +507,41 @@ def users(rows: list[dict[str, Any]], results: list[Path], variant: str) -> dict
                          for k in ("right", "wrong", "none", "unread")},
             "negatives_wrong_rate": rate(sides["negatives"]["wrong"], sides["negatives"]["n"]),
             "positives_wrong_rate": rate(sides["positives"]["wrong"], sides["positives"]["n"]),
-            "per_pair": per_pair}
+            "per_pair": per_pair,
+            **({} if traffic is None else {"by_traffic": by_traffic(mine, traffic,
+                                                                     set(result["sets"]))})}
     return out
+
+
+def by_traffic(rows: list[dict[str, Any]], traffic: dict[tuple[str, str], tuple[str, int]],
+               sets: set[str]) -> dict[str, Any]:
+    """``users``' figures per traffic kind of one run: its pairs (``traffic``'s of
+    ``sets``) and its answers (``rows``) by the kind of the pair they answer."""
+    out = {}
+    for kind in sorted({k for (where, _), (k, _) in traffic.items() if where in sets}):
+        block: dict[str, Any] = {}
+        for side, label in (("positives", 1), ("negatives", 0)):
+            n = sum(1 for (where, _), (k, lab) in traffic.items()
+                    if where in sets and k == kind and lab == label)
+            got = Counter(verdict(r) for r in rows if int(r["pair_label"]) == label
+                          and traffic[(r["set"], r["id"])][0] == kind)
+            block[side] = {"n": n, "right": got["right"], "wrong": got["wrong"],
+                           "none": n - sum(got.values()), "unread": got["unread"]}
+        total = {k: block["positives"][k] + block["negatives"][k]
+                 for k in ("n", "right", "wrong", "none", "unread")}
+        out[kind] = {**block, "all": total,
+                     "per_1000": {k: round(1000 * total[k] / max(total["n"], 1), 1)
+                                  for k in ("right", "wrong", "none", "unread")}}
+    return out
+
+
+def traffic_of(sets: list[str]) -> dict[tuple[str, str], tuple[str, int]]:
+    """(set, id) -> (traffic, label) of every pair of the named sets (``support``: written
+    in a set's ``src/p_s_*`` file, ``general``: ``src/p_g_*``; ``stack_fit.load_pairs``)."""
+    from train.cache_verifier.stack_fit import load_pairs
+
+    return {(p["set"], p["id"]): (p["traffic"], int(p["label"]))
+            for p in load_pairs(tuple(sets))}
 
 
 def rate(n: int, of: int) -> float:
@@ -558,6 +602,9 @@ def main() -> int:
                        help="the runs' cache_shared.py results: what a user sees")
     three.add_argument("--variant", default="0.5:5",
                        help="the variant of --results (step 1's)")
+    three.add_argument("--by-traffic", action="store_true",
+                       help="what a user sees per traffic kind too (support / general: "
+                            "the sets' src/p_s_* and p_g_* files; session 30)")
     args = parser.parse_args()
     if args.step == "answers":
         rows = [r for path in args.shared for r in read_rows(path)]
@@ -637,6 +684,9 @@ def read(args: argparse.Namespace) -> int:
             r.update({k: v for k, v in ranked[(r["set"], r["id"])].items()
                       if k not in ("set", "id")})
     base = {str(path): shaped(read_rows(path), views) for path in args.base}
+    kinds = None if not args.by_traffic else traffic_of(sorted(
+        {name for path in args.results
+         for name in json.loads(path.read_text(encoding="utf-8"))["sets"]}))
     listed = ANOTHER if any(r["kind"] != "wrong_another" and "hand" in r for r in rows) \
         else ("wrong_another",)
     wrong = [r for r in rows if r["kind"] in listed]
@@ -648,7 +698,7 @@ def read(args: argparse.Namespace) -> int:
         "another_by_hand": {kind: dict(Counter(r.get("hand", "unread") for r in rows
                                                if r["kind"] == kind))
                             for kind in ANOTHER if any(r["kind"] == kind for r in rows)},
-        **({"users": users(rows, args.results, args.variant)} if args.results else {}),
+        **({"users": users(rows, args.results, args.variant, kinds)} if args.results else {}),
         "candidates": {c.name: {"text": c.text,
                                 "answers": on_answers(c, rows, views, floor, cut),
                                 "base": {k: on_base(c, v, views, floor, cut)

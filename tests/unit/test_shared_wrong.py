@@ -164,3 +164,30 @@ def test_what_a_user_sees_per_thousand_queries(wrong: ModuleType, tmp_path: Path
     assert got["per_1000"] == {"right": 125.0, "wrong": 250.0, "none": 500.0, "unread": 125.0}
     with pytest.raises(SystemExit):
         wrong.users(rows[1:], [path], "0.5:5:m")
+
+
+def test_what_a_user_sees_per_traffic_kind(wrong: ModuleType, tmp_path: Path) -> None:
+    """``users`` with the pairs' traffic (session 30): per kind its pairs of the run's
+    sets, its answers' verdicts and the rest none; a tenant run's fields ride along."""
+    result = {"sets": ["s"], "by_variant": {"0.5:5:m": {"all": {
+        "per_pair": {}, "positives": {"n": 3, "none": 1}, "negatives": {"n": 2, "none": 1}}}}}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(result), encoding="utf-8")
+    traffic = {("s", "p1"): ("support", 1), ("s", "p2"): ("support", 1),
+               ("s", "p3"): ("general", 1), ("s", "p4"): ("support", 0),
+               ("s", "p5"): ("general", 0), ("t", "p1"): ("general", 0)}
+    rows = [{"set": "s", "id": "p1", "kind": "own", "pair_label": 1},
+            {"set": "s", "id": "p3", "kind": "unknown_another", "hand": "off",
+             "pair_label": 1},
+            {"set": "s", "id": "p5", "kind": "false_hit", "pair_label": 0}]
+    got = wrong.users(rows, [path], "0.5:5:m", traffic)["s"]["by_traffic"]
+    assert got["support"]["all"] == {"n": 3, "right": 1, "wrong": 0, "none": 2, "unread": 0}
+    assert got["general"]["positives"] == {"n": 1, "right": 0, "wrong": 1, "none": 0,
+                                           "unread": 0}
+    assert got["general"]["per_1000"]["wrong"] == 1000.0
+    row = {**shared_row(0, "other", "e", "unknown"), "variant": "0.5:5", "tenant": "s/x",
+           "traffic": "support"}
+    found = wrong.answers([row], "0.5:5")
+    assert (found[0]["tenant"], found[0]["traffic"]) == ("s/x", "support")
+    rows_out = [{k: found[0][k] for k in ("set", "id", "a", "b", "kind", "label")}]
+    assert wrong.joined(found, rows_out)[0]["traffic"] == "support"
