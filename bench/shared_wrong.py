@@ -72,7 +72,9 @@ candidates at the shipped floor or over. Step 3 joins them (``--ranks``); with
 sees per 1,000 queries (``users``): right answers (own entry, or another read right),
 wrong ones (false hits, or another read off, vague or swap), none, and answers of
 another entry nobody read (``unread``); ``--by-traffic`` (session 30) splits them per traffic
-kind, support and general (the sets' ``src/p_s_*`` and ``p_g_*`` files). Step 1 keeps a
+kind, support and general (the sets' ``src/p_s_*`` and ``p_g_*`` files), and counts another
+entry's answers by where the entry lives (``by_source``: the query's own set and domain,
+another one, or a Quora filler). Step 1 keeps a
 ``--tenants`` run's ``tenant`` and ``traffic`` fields (``CARRIED``), and step 3 joins them back.
 """
 
@@ -470,14 +472,17 @@ def ranks(found: list[dict[str, Any]], sets: list[str], size: int, retrieval_map
 
 
 def users(rows: list[dict[str, Any]], results: list[Path], variant: str,
-          traffic: dict[tuple[str, str], tuple[str, int]] | None = None) -> dict[str, Any]:
+          traffic: dict[tuple[str, str], tuple[str, int]] | None = None,
+          homes: Homes | None = None) -> dict[str, Any]:
     """Per run (``cache_shared.py`` result at ``variant``) what a user sees per 1,000
     queries: ``right`` (own entry; another entry read right, or the labels' right where
     unread), ``wrong`` (false hits; another entry read off, vague or swap, or the labels'
     wrong), ``none``, ``unread`` (another entry's answer nobody read); per side and
     ``all``, with the counts and the run's per-pair false hits beside; with ``traffic``
     ((set, id) -> (traffic, label) of every pair of the runs' sets), the same per traffic
-    kind (``by_traffic``: support / general)."""
+    kind (``by_traffic``: support / general); with ``homes``, another entry's answers by
+    where the entry lives (``another_by_source``: the query's own tenant, another tenant,
+    or a filler)."""
     out = {}
     for path in results:
         result = json.loads(path.read_text(encoding="utf-8"))
@@ -509,8 +514,45 @@ def users(rows: list[dict[str, Any]], results: list[Path], variant: str,
             "positives_wrong_rate": rate(sides["positives"]["wrong"], sides["positives"]["n"]),
             "per_pair": per_pair,
             **({} if traffic is None else {"by_traffic": by_traffic(mine, traffic,
-                                                                     set(result["sets"]))})}
+                                                                     set(result["sets"]))}),
+            **({} if homes is None else {"another_by_source": by_source(mine, homes)})}
     return out
+
+
+@dataclass(frozen=True)
+class Homes:
+    """Where texts live: each cached text's tenants (``set/domain``, as ``cache_shared.py
+    --tenants domain`` makes them) and each pair's (by set and id)."""
+
+    entries: dict[str, frozenset[str]]
+    pairs: dict[tuple[str, str], str]
+
+
+def homes_of(sets: list[str]) -> Homes:
+    """The ``Homes`` of the named sets' pairs (``domain`` each)."""
+    pairs = load_sets(sets)
+    entries: dict[str, set[str]] = {}
+    for p in pairs:
+        entries.setdefault(p["a"], set()).add(f"{p['set']}/{p['domain']}")
+    return Homes({t: frozenset(v) for t, v in entries.items()},
+                 {(p["set"], p["id"]): f"{p['set']}/{p['domain']}" for p in pairs})
+
+
+def by_source(rows: list[dict[str, Any]], homes: Homes) -> dict[str, dict[str, int]]:
+    """Another entry's answers among ``rows`` by where the entry lives, each with its
+    verdicts: ``own_tenant`` (a cached text of the query's own set and domain),
+    ``another_tenant`` (only another's: in a deployment, another business's or topic's
+    answer) or ``filler`` (no set's: a Quora question)."""
+    out: dict[str, Counter[str]] = {k: Counter() for k in ("own_tenant", "another_tenant",
+                                                           "filler")}
+    for r in rows:
+        if r["kind"] not in ANOTHER:
+            continue
+        found = homes.entries.get(r["a"])
+        where = ("filler" if found is None else "own_tenant"
+                 if homes.pairs[(r["set"], r["id"])] in found else "another_tenant")
+        out[where][verdict(r)] += 1
+    return {k: dict(v) for k, v in out.items()}
 
 
 def by_traffic(rows: list[dict[str, Any]], traffic: dict[tuple[str, str], tuple[str, int]],
@@ -604,7 +646,8 @@ def main() -> int:
                        help="the variant of --results (step 1's)")
     three.add_argument("--by-traffic", action="store_true",
                        help="what a user sees per traffic kind too (support / general: "
-                            "the sets' src/p_s_* and p_g_* files; session 30)")
+                            "the sets' src/p_s_* and p_g_* files), and another entry's "
+                            "answers by the tenant they come from (session 30)")
     args = parser.parse_args()
     if args.step == "answers":
         rows = [r for path in args.shared for r in read_rows(path)]
@@ -684,9 +727,9 @@ def read(args: argparse.Namespace) -> int:
             r.update({k: v for k, v in ranked[(r["set"], r["id"])].items()
                       if k not in ("set", "id")})
     base = {str(path): shaped(read_rows(path), views) for path in args.base}
-    kinds = None if not args.by_traffic else traffic_of(sorted(
-        {name for path in args.results
-         for name in json.loads(path.read_text(encoding="utf-8"))["sets"]}))
+    run_sets = sorted({name for path in args.results
+                       for name in json.loads(path.read_text(encoding="utf-8"))["sets"]})
+    kinds = None if not args.by_traffic else traffic_of(run_sets)
     listed = ANOTHER if any(r["kind"] != "wrong_another" and "hand" in r for r in rows) \
         else ("wrong_another",)
     wrong = [r for r in rows if r["kind"] in listed]
@@ -698,7 +741,9 @@ def read(args: argparse.Namespace) -> int:
         "another_by_hand": {kind: dict(Counter(r.get("hand", "unread") for r in rows
                                                if r["kind"] == kind))
                             for kind in ANOTHER if any(r["kind"] == kind for r in rows)},
-        **({"users": users(rows, args.results, args.variant, kinds)} if args.results else {}),
+        **({"users": users(rows, args.results, args.variant, kinds,
+                           None if kinds is None else homes_of(run_sets))}
+           if args.results else {}),
         "candidates": {c.name: {"text": c.text,
                                 "answers": on_answers(c, rows, views, floor, cut),
                                 "base": {k: on_base(c, v, views, floor, cut)

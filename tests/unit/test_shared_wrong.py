@@ -191,3 +191,25 @@ def test_what_a_user_sees_per_traffic_kind(wrong: ModuleType, tmp_path: Path) ->
     assert (found[0]["tenant"], found[0]["traffic"]) == ("s/x", "support")
     rows_out = [{k: found[0][k] for k in ("set", "id", "a", "b", "kind", "label")}]
     assert wrong.joined(found, rows_out)[0]["traffic"] == "support"
+
+
+def test_another_entrys_answers_by_where_it_lives(wrong: ModuleType) -> None:
+    """``by_source``: an entry of the query's own set and domain, only another's, or no
+    set's (a filler), each with its verdicts; answers of the pair's own entry left out."""
+    homes = wrong.Homes({"shop hours?": frozenset({"s/shop"}),
+                         "opening hours?": frozenset({"s/shop", "s/bakery"}),
+                         "bread hours?": frozenset({"s/bakery"})},
+                        {("s", "p1"): "s/shop", ("s", "p2"): "s/shop", ("s", "p3"): "s/shop",
+                         ("s", "p4"): "s/shop", ("s", "p5"): "s/shop"})
+    rows = [{"set": "s", "id": "p1", "a": "shop hours?", "kind": "unknown_another",
+             "hand": "right"},
+            {"set": "s", "id": "p2", "a": "opening hours?", "kind": "unknown_another",
+             "hand": "vague"},
+            {"set": "s", "id": "p3", "a": "bread hours?", "kind": "wrong_another",
+             "hand": "right"},
+            {"set": "s", "id": "p4", "a": "What is love?", "kind": "wrong_another",
+             "hand": "off"},
+            {"set": "s", "id": "p5", "a": "shop hours?", "kind": "own"}]
+    assert wrong.by_source(rows, homes) == {"own_tenant": {"right": 1, "wrong": 1},
+                                            "another_tenant": {"right": 1},
+                                            "filler": {"wrong": 1}}
