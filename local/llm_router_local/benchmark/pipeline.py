@@ -265,6 +265,36 @@ class PipelineBench:
             result.at_once = True
         return results, together
 
+    async def run_arms(
+            self, arms: Sequence[Arm], workload: Sequence[WorkloadItem], *, at_once: bool = True,
+            on_request: Callable[[Arm], Callable[[Outcome], None] | None] | None = None,
+            on_arm: Callable[[ArmResult], None] | None = None,
+    ) -> tuple[list[ArmResult], Together | None]:
+        """Every arm of a run, in the order ``llm-router bench`` and the daily benchmark share:
+        the router arms (no fixed models) one after the other, as they are CPU and at once
+        would only share the cores; then the baselines, at once when ``at_once`` and there
+        are several (their time is the providers' wait, which overlaps: ``run_at_once``),
+        else one after another. ``on_request(arm)`` gives an arm's per-request callback,
+        ``on_arm`` hears each result as it is made. The ``Together`` is None when no arms
+        ran at once."""
+        alone = [a for a in arms if not a.models]
+        baselines = [a for a in arms if a.models]
+        group = at_once and len(baselines) > 1
+        results: list[ArmResult] = []
+        for arm in alone + ([] if group else baselines):
+            results.append(await self.run_arm(arm, workload,
+                                              on_request(arm) if on_request else None))
+            if on_arm:
+                on_arm(results[-1])
+        together = None
+        if group:
+            replayed, together = await self.run_at_once(baselines, workload, on_request)
+            for result in replayed:
+                results.append(result)
+                if on_arm:
+                    on_arm(result)
+        return results, together
+
     def _fresh_tables(self) -> tuple[RouterSettings, Any]:
         suffix = uuid.uuid4().hex[:8]
         s = self.settings

@@ -212,9 +212,8 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
 
 async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any,
                   at_once: bool = True) -> tuple[list[Any], Any]:
-    """The router arms one after the other (they are CPU: at once they would only share
-    the cores), then the baselines: at once when ``at_once`` (their time is the simulator's
-    sleep, which overlaps), else one after another."""
+    """``PipelineBench.run_arms`` (the router arms one after the other, then the baselines:
+    at once when ``at_once``), with a progress bar per arm."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -227,8 +226,6 @@ async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any
     columns = (TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>6} req/s"), TimeElapsedColumn(),
                TextColumn("ETA"), TimeRemainingColumn())
-    results: list[Any] = []
-    together = None
     with Progress(*columns, console=console) as progress:
 
         def advancer(arm: Any) -> Any:
@@ -241,14 +238,7 @@ async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any
                 progress.update(task, advance=1, rate=rate)
             return advance
 
-        alone = [a for a in arms if not a.models]
-        baselines = [a for a in arms if a.models]
-        for arm in alone + ([] if at_once and len(baselines) > 1 else baselines):
-            results.append(await bench.run_arm(arm, workload, advancer(arm)))
-        if at_once and len(baselines) > 1:
-            group, together = await bench.run_at_once(baselines, workload, advancer)
-            results += group
-    return results, together
+        return await bench.run_arms(arms, workload, at_once=at_once, on_request=advancer)
 
 
 def _print_summary(results: dict[str, Any], console: Any) -> None:
