@@ -84,6 +84,9 @@ def test_a_run_stores_results_by_date_publishes_metrics_and_flags_regressions(
     for name, saved in stored["savings"].items():
         assert Decimal(saved["saved_usd"]) == Decimal(arms[name]["cost_usd"]) - router_cost
     assert any("tier_accuracy regressed" in r for r in stored["regressions"])
+    # The daily run replays the three baselines at once, as llm-router bench does.
+    assert stored["at_once"]["arms"] == [a for a in arms if a not in ("router", "router-no-cache")]
+    assert [a["at_once"] for a in stored["arms"]] == [False, False, True, True, True]
     assert stored["classifier"]["n"] > 0 and 0.7 < stored["classifier"]["accuracy"] <= 1
 
     docs = emf_documents(capsys.readouterr().out)
@@ -114,7 +117,17 @@ def test_a_manual_run_may_replay_a_workload_from_the_bucket(
                        "router_only": True})
     stored = get_json(s3, summary["s3_keys"]["results"])
     assert stored["workload"]["requests"] == 6 and len(stored["arms"]) == 1
-    assert stored["arms"][0]["errors"] == 0
+    assert stored["arms"][0]["errors"] == 0 and stored["at_once"] is None
+
+
+def test_an_event_may_ask_for_the_baselines_one_after_another(
+        job: BenchmarkJob, s3: Any) -> None:
+    summary = job.run({"requests": 6, "sequential": True})
+    stored = get_json(s3, summary["s3_keys"]["results"])
+    assert len(stored["arms"]) == 5 and stored["at_once"] is None
+    assert not any(a["at_once"] for a in stored["arms"])
+    assert stored["arms_wall_s"] == pytest.approx(sum(a["wall_s"] for a in stored["arms"]),
+                                                  abs=0.06)
 
 
 @pytest.mark.parametrize(("event", "words"), [

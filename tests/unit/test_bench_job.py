@@ -21,6 +21,14 @@ def test_the_daily_schedule_gets_the_defaults() -> None:
     assert params.requests is None and params.concurrency == 8 and not params.router_only
 
 
+def test_the_baselines_run_at_once_unless_the_event_asks_for_one_after_another() -> None:
+    assert not parse_event({"job": "benchmark"}).sequential
+    assert parse_event({"job": "benchmark", "sequential": True}).sequential
+    with pytest.raises(InvalidRequestError) as info:
+        parse_event({"sequential": "sometimes"})
+    assert info.value.param == "sequential"
+
+
 def test_overrides_come_from_the_event_or_an_eventbridge_detail() -> None:
     assert parse_event({"job": "benchmark", "requests": 200}).requests == 200
     schedule = json.loads((EVENTS / "schedule.json").read_text())

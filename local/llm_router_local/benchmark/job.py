@@ -2,8 +2,10 @@
 in S3 and published as metrics.
 
 It runs the engine ``llm-router bench`` runs: the labelled workload replayed through the
-real app for the router and each baseline, each arm on fresh tables of an in-process
-store (never the stack's own tables, so no tenant's ledger, budget or alert moves).
+real app for the router and each baseline, in the same order (``PipelineBench.run_arms``:
+the router arms one after the other, the baselines at once unless the event says
+``sequential``), each arm on fresh tables of an in-process store (never the stack's own
+tables, so no tenant's ledger, budget or alert moves).
 Providers are a simulator on 127.0.0.1, in the same process, unless ``upstream`` is
 ``live``: a daily bench against paid providers costs real money (about 5 x the
 workload's requests a day), so the template's default is the simulator.
@@ -36,7 +38,7 @@ from llm_router.errors import ConfigError, InvalidRequestError
 from llm_router.ledger import now_utc
 from llm_router.settings import BenchmarkSettings, RouterSettings
 from llm_router.storage.tables import physical_table_names
-from llm_router_local.benchmark.pipeline import PipelineBench, standard_arms
+from llm_router_local.benchmark.pipeline import ArmResult, PipelineBench, Together, standard_arms
 from llm_router_local.benchmark.results import S3Results, publish_metrics
 from llm_router_local.benchmark.routing import run_routing_benchmark
 from llm_router_local.benchmark.summary import build_results, compare, report_markdown
@@ -69,6 +71,12 @@ class BenchmarkEvent(BaseModel):
     rate_per_s: float | None = Field(default=None, gt=0)
     seed: int = 16
     router_only: bool = False
+    # The three baselines one after another instead of at once (``llm-router bench
+    # --sequential``): at once they overlap their providers' waits (session 29's pinned
+    # 1,000 requests on the simulator: 12.6 s together against about 21 s one after
+    # another) but their latencies read beside each other's; with live keys at once means
+    # three arms' requests in flight at the same providers.
+    sequential: bool = False
     # A workload JSONL in the results bucket, under the benchmark prefix (replayed, cut
     # or repeated to ``requests``); none builds one from the shipped labelled queries.
     workload_key: str | None = None
@@ -95,11 +103,12 @@ class BenchmarkJob:
         run_id = f"{started:%H%M%S}-{uuid.uuid4().hex[:8]}"
         workload = self._workload(params)
         t0 = time.perf_counter()
-        arms = asyncio.run(self._replay(workload, params))
+        arms, together = asyncio.run(self._replay(workload, params))
         results = build_results(arms, workload, {
             "run_id": run_id, "started_at": started.isoformat(),
             "router_version": __version__, "upstream": self.upstream,
-            "concurrency": params.concurrency, "wall_s": round(time.perf_counter() - t0, 2)})
+            "concurrency": params.concurrency, "wall_s": round(time.perf_counter() - t0, 2)},
+            together)
         results["classifier"] = self._classifier_score()
         earlier = self.results.latest() if self.results else None
         results["regressions"] = compare(results, earlier) if earlier else []
@@ -112,19 +121,21 @@ class BenchmarkJob:
                                           "regressions": results["regressions"]})
         return summary_of(results)
 
-    async def _replay(self, workload: list[WorkloadItem], params: BenchmarkEvent) -> list[Any]:
+    async def _replay(self, workload: list[WorkloadItem], params: BenchmarkEvent
+                      ) -> tuple[list[ArmResult], Together | None]:
         arms = standard_arms(self.catalog)[: 1 if params.router_only else None]
+
+        def done(result: ArmResult) -> None:
+            log.info("benchmark arm done", extra={
+                "arm": result.arm.name, "requests": len(workload),
+                "wall_s": round(result.wall_s, 2), "at_once": result.at_once})
+
         async with self.providers(self.catalog) as providers:
             bench = PipelineBench(self.settings, providers.catalog, self.tiers, providers.http,
                                   concurrency=params.concurrency, seed=params.seed,
                                   stores=fresh_store)
-            results = []
-            for arm in arms:
-                results.append(await bench.run_arm(arm, workload))
-                log.info("benchmark arm done", extra={
-                    "arm": arm.name, "requests": len(workload),
-                    "wall_s": round(results[-1].wall_s, 2)})
-            return results
+            return await bench.run_arms(arms, workload, at_once=not params.sequential,
+                                        on_arm=done)
 
     def _workload(self, params: BenchmarkEvent) -> list[WorkloadItem]:
         requests = params.requests or self.default_requests
