@@ -337,7 +337,7 @@ def labels(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from train.cache_verifier import cross_continue as cc
 
-    rule = cc.RULES["session26"]
+    rule = cc.RULES[args.rule]
     pairs, _ = cc.collect(cc.SEED, False, 12000, rule.sets, 0,
                           cc.first_sets(cc.held_sets(rule.held)), rule.share_all)
     probe = read_jsonl(args.probe)
@@ -381,6 +381,9 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("labels")
     p.add_argument("--probe", type=Path, default=Path("/work/base/s6-fit/bundle-probe.jsonl"))
+    p.add_argument("--rule", default="session26",
+                   help="the prepare rule the probe's bundle was made by (S6: session26; S5: "
+                        "session25, /work/i12/.cache/cross-s5/bundle-probe.jsonl)")
     p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("cosine")
     p.add_argument("--bundle", type=Path, required=True)
