@@ -196,6 +196,38 @@ def matched(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "both_right_at_cut": both_ok}
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> list[float] | None:
+    """The Wilson 95 % interval of k of n."""
+    if not n:
+        return None
+    p, d = k / n, 1 + z * z / n
+    mid, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return [round((mid - half) / d, 4), round((mid + half) / d, 4)]
+
+
+def hand_check(path: Path, writer: dict[str, Any]) -> dict[str, Any]:
+    """A reader's labels of the two draws (``{"flagged": {set:id: value}, "missed": ...}``,
+    values "yes..." or "no"), checked against the draws, and what they say of the refused
+    reworded positives: the flagged ones of the shape (precision) and the unflagged ones of
+    it (misses), each scaled to its whole with a Wilson interval."""
+    labels = json.loads(path.read_text())
+    rew = writer["reworded"]
+    out: dict[str, Any] = {"file": str(path), "reader": labels.get("reader")}
+    for name, draw, whole in (("flagged", "hand_check_draw", rew["situation_refused"]),
+                              ("missed", "miss_check_draw",
+                               rew["refused"] - rew["situation_refused"])):
+        ids = [f"{r['set']}:{r['id']}" for r in writer[draw]]
+        if sorted(ids) != sorted(labels[name]):
+            raise SystemExit(f"{path}: the {name} labels are not the run's draw")
+        yes = sum(v.startswith("yes") for v in labels[name].values())
+        ci = wilson(yes, len(ids))
+        out[name] = {"read": len(ids), "yes": yes, "values": dict(Counter(labels[name].values())),
+                     "share_ci": ci, "of": whole,
+                     "estimate": round(whole * yes / len(ids), 1) if ids else None,
+                     "estimate_ci": None if ci is None else [round(whole * c, 1) for c in ci]}
+    return out
+
+
 def pairs(args: argparse.Namespace) -> None:
     """The bundle's pairs of the three kinds (``shape`` "context") and every other bundle
     pair of the added-situation shape (``shape`` "situation", kind as the bundle has it: the
@@ -317,8 +349,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                               for r in flagged),
             "situation_refused_floor": sum(stage(r, FLOOR, CUT)[0] == "floor" for r in flagged),
             "situation_found": sum(r["situation"] and stage(r, FLOOR, CUT)[1] for r in reworded),
-            "by_set": {s: {"refused": sum(r["set"] == s for r in refused),
-                           "situation_refused": sum(r["set"] == s for r in flagged)}
+            "by_set": {s: {"positives": sum(r["set"] == s for r in reworded),
+                           "refused": sum(r["set"] == s for r in refused),
+                           "refused_verifier": sum(r["set"] == s and stage(r, FLOOR, CUT)[0]
+                                                   == "verifier" for r in refused),
+                           "situation_refused": sum(r["set"] == s for r in flagged),
+                           "situation_refused_verifier": sum(
+                               r["set"] == s and stage(r, FLOOR, CUT)[0] == "verifier"
+                               for r in flagged)}
                        for s in sets},
         },
         "hand_check_draw": [
@@ -330,6 +368,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             [r for r in refused if not r["situation"]],
             min(args.hand, len(refused) - len(flagged)))],
     }
+    if args.hand_labels is not None:
+        writer_part["hand_check"] = hand_check(args.hand_labels, writer_part)
     return {"what": "S5 (cross.npz cffa0c35) at floor 0.5 and cut 0.916959 on context pairs: "
                     "the training bundle's added_context / specific_case / added_request pairs "
                     "(pairs S5 trained on) and the seen writer sets' pairs of the added-situation "
@@ -357,6 +397,8 @@ def main() -> int:
                    help="cache_losses.py rows of the seen writer sets")
     p.add_argument("--examples", type=int, default=10)
     p.add_argument("--hand", type=int, default=30)
+    p.add_argument("--hand-labels", type=Path, default=None,
+                   help="a reader's labels of the two draws (hand_check's format)")
     p.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "pairs":

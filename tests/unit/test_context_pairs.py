@@ -103,8 +103,11 @@ def test_pairs_and_run(ctx: ModuleType, tmp_path: Path) -> None:
                 "Belgium?"},
         row("heldout55", 5, 0, 0.3, "entity_swap"),
     ])
+    hand = tmp_path / "hand.json"
+    hand.write_text(json.dumps({"reader": "toy", "flagged": {"heldout54:p0001": "yes-term"},
+                                "missed": {"heldout54:p0003": "no"}}))
     result = ctx.run(argparse.Namespace(bundle_pairs=out, bundle_rows=bundle, rows=[writers],
-                                        examples=10, hand=30))
+                                        examples=10, hand=30, hand_labels=hand))
     b = result["bundle"]
     assert b["by_kind"]["added_context"]["hit"] == 1
     assert b["by_kind"]["specific_case"]["refused"] == 1
@@ -124,10 +127,26 @@ def test_pairs_and_run(ctx: ModuleType, tmp_path: Path) -> None:
     assert w["sets"] == ["heldout54", "heldout55"]
     assert w["reworded"]["positives"] == 3 and w["reworded"]["refused"] == 2
     assert w["reworded"]["situation_refused"] == 1
-    assert w["reworded"]["by_set"]["heldout54"] == {"refused": 2, "situation_refused": 1}
+    assert w["reworded"]["by_set"]["heldout54"] == {
+        "positives": 3, "refused": 2, "refused_verifier": 2, "situation_refused": 1,
+        "situation_refused_verifier": 1}
     assert w["auc_situation"] == {"positives": 2, "negatives": 1, "auc": 0.5}
     assert [d["id"] for d in w["hand_check_draw"]] == ["p0001"]
     assert w["hand_check_draw"][0]["clauses"] == ["My son lives in Rotterdam"]
     assert w["situation_by_kind"]["-near_topic"]["refused"] == 1
     assert w["positives_reworded"]["refused"] == 1 and w["positives_reworded"]["hit"] == 1
     assert w["auc_reworded"]["auc"] == 0.5  # 0.4 and 0.99 against 0.45
+    check = w["hand_check"]
+    assert check["flagged"]["yes"] == 1 and check["flagged"]["estimate"] == 1.0
+    assert check["missed"] == {"read": 1, "yes": 0, "values": {"no": 1},
+                               "share_ci": ctx.wilson(0, 1), "of": 1, "estimate": 0.0,
+                               "estimate_ci": [0.0, 0.8]}
+    hand.write_text(json.dumps({"flagged": {"heldout54:p0002": "yes"}, "missed": {}}))
+    with pytest.raises(SystemExit, match="not the run's draw"):
+        ctx.run(argparse.Namespace(bundle_pairs=out, bundle_rows=bundle, rows=[writers],
+                                   examples=10, hand=30, hand_labels=hand))
+
+
+def test_wilson(ctx: ModuleType) -> None:
+    assert ctx.wilson(26, 30) == [0.7032, 0.9469]  # 26 of 30
+    assert ctx.wilson(0, 0) is None
