@@ -585,11 +585,14 @@ def flag(bundle: Any, name: str) -> np.ndarray:
 def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
                  balance: float | None = None, focus_weight: float | None = None,
                  shape_weight: float | None = None, matched_weight: float | None = None,
-                 held_weight: float | None = None, qneg_weight: float | None = None
+                 held_weight: float | None = None, qneg_weight: float | None = None,
+                 minimal_weight: float | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each pair's loss weight (``fit``'s options; mean 1), which pairs are new to the
     model (trained through the stack with ``--stack``) and which are replay (``--distil``'s:
-    neither new, mined nor a Quora hard negative, whose target stays its label)."""
+    neither new, mined, a Quora hard negative nor a minimal pair, whose target stays its
+    label). ``minimal_weight`` (session 30): the weight of the bundle's ``train.minimal``
+    pairs (``minimal_pairs.py``; None: weighed as any other pair of theirs)."""
     labels = bundle["train.label"].astype(np.float32)
     focus, shape, matched, held, qneg = (flag(bundle, k) for k in
                                          ("focus", "shape", "matched", "held", "qneg"))
@@ -601,13 +604,16 @@ def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
     weights[held] = new_weight if held_weight is None else held_weight
     weights[qneg] = 1.0 if qneg_weight is None else qneg_weight
     weights[bundle["train.mined"]] = MINED_WEIGHT
+    minimal = flag(bundle, "minimal")
+    if minimal_weight is not None:
+        weights[minimal] = minimal_weight
     if balance is not None:  # negatives scaled so that positives carry this share
         pos = float((weights * labels).sum())
         neg = float((weights * (1 - labels)).sum())
         weights[labels == 0] *= pos * (1 - balance) / (balance * neg)
     weights /= weights.mean()
     first = bundle["train.new"] | focus | shape | matched | held  # the sets new to it
-    return weights, first, ~(first | bundle["train.mined"] | qneg)
+    return weights, first, ~(first | bundle["train.mined"] | qneg | minimal)
 
 
 def steps_for(bundle_path: Path, epochs: float, batch: int) -> int:
@@ -624,7 +630,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         distil: float = 0.0, freeze_below: int = 0, fast: bool = False,
         stack: Path | None = None, shape_weight: float | None = None,
         teacher_stack: Path | None = None, matched_weight: float | None = None,
-        held_weight: float | None = None, qneg_weight: float | None = None) -> None:
+        held_weight: float | None = None, qneg_weight: float | None = None,
+        minimal_weight: float | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -651,8 +658,9 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     weights, first, replay = pair_weights(
         bundle, new_weight=new_weight, hand_weight=hand_weight, balance=balance,
         focus_weight=focus_weight, shape_weight=shape_weight, matched_weight=matched_weight,
-        held_weight=held_weight, qneg_weight=qneg_weight)
+        held_weight=held_weight, qneg_weight=qneg_weight, minimal_weight=minimal_weight)
     qneg = flag(bundle, "qneg")
+    minimal = flag(bundle, "minimal")
     start = init_params(bundle, INIT_LAYERS, seed) if init is None else load_artefact(init)
     layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
     params = {k: jnp.asarray(v) for k, v in start.items()}
@@ -727,6 +735,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "focus_weight": focus_weight, "shape_weight": shape_weight,
         "matched_weight": matched_weight, "held_weight": held_weight,
         "qneg_weight": qneg_weight, "qneg_pairs": int(qneg.sum()), "distil": distil,
+        **({"minimal_weight": minimal_weight, "minimal_pairs": int(minimal.sum())}
+           if minimal_weight is not None or minimal.any() else {}),
         "freeze_below": freeze_below,
         "frozen": len(frozen), "fast": fast, **drift,
         "balance": balance,
@@ -796,7 +806,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                       "freeze_below", "fast", "stacked_pairs", "alone",
                       "teacher_stack_sha256", "balance", "positive_share",
                       "epochs",
-                      "cpu_s", "wall_s", "load_before", "load_after", "device")}},
+                      "cpu_s", "wall_s", "load_before", "load_after", "device")},
+                  **{k: record[k] for k in ("minimal_weight", "minimal_pairs") if k in record}},
         "sources": meta["train_sources"],
         "scores": scores or {},
         "check": [{"query": r["b"], "cached": r["a"], "p": round(float(p), 6)}
@@ -1465,6 +1476,10 @@ def main() -> None:
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
                         "trained on their label, not distilled")
+    f.add_argument("--minimal-weight", type=float, default=None,
+                   help="weight of the bundle's synonym minimal pairs (train.minimal, "
+                        "minimal_pairs.py; default: weighed as any other pair), trained on "
+                        "their label, not distilled")
     f.add_argument("--distil", type=float, default=0.0,
                    help="replay pairs' targets: this share the starting model's probability, "
                         "the rest the label")
@@ -1541,7 +1556,7 @@ def main() -> None:
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,
             shape_weight=args.shape_weight, teacher_stack=args.teacher_stack,
             matched_weight=args.matched_weight, held_weight=args.held_weight,
-            qneg_weight=args.qneg_weight)
+            qneg_weight=args.qneg_weight, minimal_weight=args.minimal_weight)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
