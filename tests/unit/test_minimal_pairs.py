@@ -6,8 +6,10 @@ for a synonym, the rest are skipped, and the bundle is written with them appende
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -214,3 +216,61 @@ def test_minimal_weight_and_an_older_bundle(tmp_path: Path) -> None:
     # minimal pairs are no replay (their target is their label), nor new
     assert not replay[n:].any() and not replay_none[n:].any() and not first[n:].any()
     assert np.array_equal(replay[:n], replay_old) and np.array_equal(first[:n], first_old)
+
+
+def test_outside_span_allows_an_article_or_an_inflection_only() -> None:
+    span = (3, 4)  # "buy" in "how do I buy a ticket"
+    assert mp.outside_span("how do I buy a ticket", "how do I purchase a ticket", span) == 0
+    assert mp.outside_span("get an ATM card", "get a cash machine card", (2, 3)) == 0  # an -> a
+    assert mp.outside_span("the fee is high", "the charges are high", (1, 2)) == 0  # is -> are
+    assert mp.outside_span("how do I buy a ticket", "how can I purchase a ticket", span) == 1
+    assert mp.outside_span("how do I buy a ticket", "how do I purchase a new ticket",
+                           span) == 1  # a word inserted outside the span
+    assert mp.outside_span("how do I buy a ticket", "how I purchase a ticket", span) == 1
+
+
+def test_hand_pairs_keep_the_writers_positives_beside_their_negatives(tmp_path: Path) -> None:
+    bundle = write_toy(tmp_path)
+    probe = mp.read_probe(tmp_path / "bundle-probe.jsonl")
+
+    def given(idx: int, ident: str) -> dict[str, Any]:
+        return {"idx": idx, "cached": PAIRS[idx][0], "negative": PAIRS[idx][1], "id": ident}
+
+    inputs = [given(2, "m0-0"), given(3, "m0-1"), given(4, "m0-2"), given(7, "m0-3"),
+              given(5, "m0-4"), given(8, "m0-5")]
+    outputs: list[dict[str, Any]] = [{"id": "m0-0", "positive": "how do I purchase a ticket"},
+               {"id": "m0-1", "positive": "what time does the show begin"},
+               {"id": "m0-2", "skip": True},
+               {"id": "m0-3", "positive": "how can I vend a bike"},  # outside the span
+               {"id": "m0-4", "positive": "is it 6 per day"},  # the negative itself
+               {"id": "m0-5", "positive": "how do I purchase a red ticket"}]  # dropped by id
+    pairs, counts = mp.hand_pairs(probe, inputs, outputs, guard=set(),
+                                  drop_ids=frozenset({"m0-5"}))
+    assert [(p["i"], p["id"], p["query"]) for p in pairs] == [
+        (2, "m0-0", "how do I purchase a ticket"), (3, "m0-1", "what time does the show begin")]
+    c = counts["counts"]
+    assert (c["positives"], c["skipped_by_writer"], c["kept"]) == (5, 1, 2)
+    assert (c["differs_outside_the_span"], c["equal_to_cached_or_negative"],
+            c["dropped_by_lead"]) == (1, 1, 1)
+    # the guard and the duplicate check are generate's (admit)
+    guarded, g = mp.hand_pairs(probe, inputs[:2], outputs[:2],
+                               guard={cc._text("How do I purchase a ticket?")})
+    assert [p["id"] for p in guarded] == ["m0-1"] and g["counts"]["dropped_by_text_guard"] == 1
+    made: dict[frozenset[str], dict[str, object]] = {}
+    tally: Counter[str] = Counter()
+    existing = {cc._key(a, b) for a, b, _, _ in PAIRS}
+    assert not mp.admit({"cached": "Can I buy shoes here?", "query": "can I purchase shoes here"},
+                        made, existing, set(), tally)
+    assert mp.admit(pairs[0], made, existing, set(), tally)
+    assert not mp.admit(dict(pairs[0]), made, existing, set(), tally)
+    assert tally == Counter(already_a_bundle_pair=1, duplicate=1)
+    out = tmp_path / "hand" / "bundle.npz"
+    written = mp.add_pairs(bundle, out, pairs, probe=probe, tokens=toy_tokens,
+                           rows_of=lambda ids: np.tile(ids[:, None], (1, 4)), rule=mp.HAND_RULE)
+    assert written["minimal"] == 2
+    now = np.load(out)
+    n = len(PAIRS)
+    assert now["train.minimal"][n:].all() and now["train.label"][n:].tolist() == [1, 1]
+    assert now["train.hand"][n:].tolist() == [True, False]  # their negatives'
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["minimal"]["rule"] == mp.HAND_RULE

@@ -116,6 +116,17 @@ RULE = ("S8's minimal pairs (recipe R-d): for each negative of S5's bundle whose
         "with the screen's sets (heldout54-69, bench/cache_pairs/heldout.jsonl) dropped; at "
         "most 4,000, drawn with seed 30")
 
+HAND_RULE = ("S8's minimal pairs, hand-written (rule S8's ADDENDUM): 2,400 + 1,200 one-span swap "
+             "negatives of S5's bundle (one difflib replace opcode of 1-2 words a side, no "
+             "negation word, no digit in either span, one per cached text and span, drawn with "
+             "random.Random(30)) given to writer agents, who wrote the cached text with the "
+             "span replaced by a true synonym in that sentence, or skip; each positive the pair "
+             "cached -> positive, label 1, flagged train.minimal (train.hand as its "
+             "negative's); dropped: the lead's ids, a positive equal to the cached text or the "
+             "negative or differing from the cached text outside the span by more than an "
+             "article or inflection, a bundle pair already, a text of the screen's sets "
+             "(heldout54-69, bench/cache_pairs/heldout.jsonl), a duplicate")
+
 
 def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
     from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS
@@ -411,6 +422,24 @@ def guard_texts(sets: Sequence[str], data: Path = REPO / "data",
     return out
 
 
+def admit(pair: dict[str, Any], made: dict[frozenset[str], dict[str, Any]],
+          existing: set[frozenset[str]], guard: set[str], counts: Counter[str]) -> bool:
+    """Keep ``pair`` in ``made`` unless its two texts already make a bundle pair, it shares a
+    text with ``guard`` or it is one already made (each counted in ``counts``)."""
+    key = _key(pair["cached"], pair["query"])
+    if key in existing:
+        counts["already_a_bundle_pair"] += 1
+        return False
+    if _text(pair["cached"]) in guard or _text(pair["query"]) in guard:
+        counts["dropped_by_text_guard"] += 1
+        return False
+    if key in made:
+        counts["duplicate"] += 1
+        return False
+    made[key] = pair
+    return True
+
+
 def generate(probe: list[dict[str, str]], labels: np.ndarray, chooser: Chooser,
              guard: set[str], cap: int = CAP, seed: int = SEED
              ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -435,25 +464,109 @@ def generate(probe: list[dict[str, str]], labels: np.ndarray, chooser: Chooser,
             counts["no_synonym"] += 1
             continue
         counts[f"made_{side}_side"] += 1
-        how = chooser.last_how
-        key = _key(template, new)
-        if key in existing:
-            counts["already_a_bundle_pair"] += 1
-            continue
-        if _text(template) in guard or _text(new) in guard:
-            counts["dropped_by_text_guard"] += 1
-            continue
-        if key in made:
-            counts["duplicate"] += 1
-            continue
-        made[key] = {"i": i, "side": side, "how": how, "cached": template, "query": new,
-                     "negative": {"cached": p["cached"], "query": p["query"]}}
+        admit({"i": i, "side": side, "how": chooser.last_how, "cached": template, "query": new,
+               "negative": {"cached": p["cached"], "query": p["query"]}},
+              made, existing, guard, counts)
     pairs = sorted(made.values(), key=lambda m: m["i"])
     counts["candidates"] = len(pairs)
     if len(pairs) > cap:
         pairs = sorted(random.Random(seed).sample(pairs, cap), key=lambda m: m["i"])
     counts["kept"] = len(pairs)
     return pairs, {"counts": dict(counts), "skips": dict(chooser.skips.most_common())}
+
+
+ARTICLES = frozenset({"a", "an", "the"})
+# Inflections the suffix test misses (agreement with a plural or singular synonym).
+IRREGULAR = (frozenset({"is", "are", "was", "were", "be"}), frozenset({"has", "have"}),
+             frozenset({"does", "do"}))
+
+
+def inflection(x: str, y: str) -> bool:
+    """``x`` and ``y`` are one word inflected two ways ("is" / "are", "charge" / "charges")."""
+    if x == y or any(x in g and y in g for g in IRREGULAR):
+        return True
+    short, long_ = sorted((x, y), key=len)
+    stems = {short, short[:-1] if short.endswith("e") else short,
+             short[:-1] + "i" if short.endswith("y") else short}
+    return any(long_ == stem + end for stem in stems for end in ("s", "es", "d", "ed", "ing"))
+
+
+def outside_span(cached: str, positive: str, span: tuple[int, int]) -> int:
+    """How many word edits turn ``cached`` into ``positive`` outside ``span`` (its swapped-out
+    words) other than an article or an inflection ("a" -> "an" before the synonym, "is" ->
+    "are"): 0 where the positive differs from the cached text only in the span."""
+    x = [m.group().lower() for m in words(cached)]
+    y = [m.group().lower() for m in words(positive)]
+    i1, i2 = span
+    bad = 0
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+        if tag == "equal" or (i1 <= a1 and a2 <= i2):
+            continue
+        # the edit's words before and after the span, matched word for word from its ends
+        lead, tail = max(0, min(a2, i1) - a1), max(0, a2 - max(a1, i2))
+        left = list(zip(x[a1:a1 + lead], y[b1:b1 + lead], strict=False))
+        right = list(zip(x[a2 - tail:a2], y[max(b1, b2 - tail):b2], strict=False))
+        if len(left) < lead or len(right) < tail or lead + tail == 0:
+            bad += 1  # an insertion or deletion outside the span
+            continue
+        bad += sum(1 for u, v in left + right
+                   if not (inflection(u, v) or (u in ARTICLES and v in ARTICLES)))
+    return bad
+
+
+def read_jsonl_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in paths
+            for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def hand_pairs(probe: list[dict[str, str]], inputs: list[dict[str, Any]],
+               outputs: list[dict[str, Any]], guard: set[str],
+               drop_ids: frozenset[str] = frozenset()
+               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Writers' positives as minimal pairs (rule S8's ADDENDUM): each input (a one-span swap
+    negative of the bundle: idx, cached, negative, span, swapped_in, id) answered by an output
+    ``{"id", "positive"}`` becomes the pair cached -> positive, label 1, beside its negative
+    (``{"id", "skip": true}`` makes none). Dropped and counted: an id in ``drop_ids``; a
+    positive equal (``_text``) to the cached text or the negative; one that differs from the
+    cached text outside the span by more than an article or inflection; then ``admit``'s
+    (a bundle pair already, the text guard, a duplicate)."""
+    by_id = {r["id"]: r for r in inputs}
+    existing = {_key(p["cached"], p["query"]) for p in probe}
+    counts: Counter[str] = Counter(inputs=len(inputs), outputs=len(outputs))
+    made: dict[frozenset[str], dict[str, Any]] = {}
+    seen: set[str] = set()
+    for out in outputs:
+        ident = out["id"]
+        if ident in seen or ident not in by_id:
+            raise SystemExit(f"output id {ident!r}: repeated or not an input's")
+        seen.add(ident)
+        if out.get("skip") or "positive" not in out:
+            counts["skipped_by_writer"] += 1
+            continue
+        counts["positives"] += 1
+        row, positive = by_id[ident], str(out["positive"]).strip()
+        neg = probe[int(row["idx"])]
+        if neg["cached"] != row["cached"] or neg["query"] != row["negative"]:
+            raise SystemExit(f"{ident}: not the bundle's pair {row['idx']}")
+        if ident in drop_ids:
+            counts["dropped_by_lead"] += 1
+            continue
+        if _text(positive) in (_text(row["cached"]), _text(row["negative"])):
+            counts["equal_to_cached_or_negative"] += 1
+            continue
+        spans = one_span(row["cached"], row["negative"])
+        if spans is None or outside_span(row["cached"], positive, spans[0]):
+            counts["differs_outside_the_span"] += 1
+            continue
+        admit({"i": int(row["idx"]), "side": "cached", "how": "hand", "id": ident,
+               "cached": row["cached"], "query": positive,
+               "negative": {"cached": neg["cached"], "query": neg["query"]}},
+              made, existing, guard, counts)
+    pairs = sorted(made.values(), key=lambda m: (m["i"], m["id"]))
+    counts["kept"] = len(pairs)
+    missing = set(by_id) - seen
+    counts["inputs_unanswered"] = len(missing)
+    return pairs, {"counts": dict(counts)}
 
 
 Tokenise = Callable[[list[dict[str, str]]], dict[str, np.ndarray]]
@@ -482,7 +595,7 @@ def word_rows(ids: np.ndarray) -> np.ndarray:
 def add_pairs(bundle_path: Path, out: Path, pairs: list[dict[str, Any]], *,
               probe: list[dict[str, str]], tokens: Tokenise = tokenise,
               rows_of: Callable[[np.ndarray], np.ndarray] = word_rows,
-              check: bool = True) -> dict[str, Any]:
+              check: bool = True, rule: str = RULE) -> dict[str, Any]:
     """Write ``out`` (+ ``.json``, ``-probe.jsonl``): the bundle with ``pairs`` appended."""
     meta = json.loads(bundle_path.with_suffix(".json").read_text())
     bundle = np.load(bundle_path)
@@ -527,7 +640,7 @@ def add_pairs(bundle_path: Path, out: Path, pairs: list[dict[str, Any]], *,
     new_meta = {**meta, "train_pairs": n + m, "train_sources": sources,
                 "word_rows": int(arrays["word.ids"].size),
                 "minimal": {"pairs": m, "bundle_sha256": sha256(bundle_path),
-                            "rule": RULE, "new_word_rows": int(missing.size)}}
+                            "rule": rule, "new_word_rows": int(missing.size)}}
     out.with_suffix(".json").write_text(json.dumps(new_meta, indent=2))
     with open(out.with_name(out.stem + "-probe.jsonl"), "w", encoding="utf-8") as fh:
         for row in probe:
@@ -559,8 +672,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bundle", type=Path, required=True)
     parser.add_argument("--sha256", help="the bundle's sha256 it must have")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--wordnet", type=Path, required=True,
-                        help="a folder of WordNet 3.0's database files")
+    parser.add_argument("--wordnet", type=Path,
+                        help="a folder of WordNet 3.0's database files (the generator)")
+    parser.add_argument("--hand", type=Path, nargs="+",
+                        help="writers' outputs ({id, positive} or {id, skip}): their positives "
+                             "are the minimal pairs, not the generator's")
+    parser.add_argument("--hand-inputs", type=Path, nargs="+",
+                        help="the negatives the writers were given (idx, cached, negative, "
+                             "span, swapped_in, id)")
+    parser.add_argument("--drop-ids", type=Path, help="ids to drop, one a line (the lead's)")
     parser.add_argument("--guard", nargs="+", default=[],
                         help="sets (data/<set>/cache_pairs.jsonl) whose texts no new pair shares")
     parser.add_argument("--cap", type=int, default=CAP)
@@ -582,18 +702,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels = np.load(args.bundle)["train.label"]
     if len(probe) != labels.size:
         raise SystemExit(f"probe {len(probe)}, bundle {labels.size}")
-    chooser = chooser_from(args.wordnet)
-    chooser.attested = attested(probe, labels)
-    chooser.wordnet_path, chooser.same_neighbour = args.unvouched, args.same_neighbour
-    pairs, counts = generate(probe, labels, chooser, guard_texts(args.guard), args.cap,
-                             args.seed)
-    written = add_pairs(args.bundle, args.out, pairs, probe=probe)
-    record = {"rule": RULE, "bundle": str(args.bundle), "bundle_sha256": digest,
-              "wordnet": str(args.wordnet), "guard": [*args.guard, str(PUBLIC_HELDOUT)],
-              "cap": args.cap, "seed": args.seed, "senses": SENSES, "pos_share": POS_SHARE,
-              "min_tags": MIN_TAGS, "living": sorted(LIVING.values()),
-              "unvouched": args.unvouched, "same_neighbour": args.same_neighbour,
-              "attested_spans": len(chooser.attested), **counts, **written,
+    if args.hand:
+        if not args.hand_inputs:
+            raise SystemExit("--hand needs --hand-inputs")
+        drop = frozenset(args.drop_ids.read_text().split()) if args.drop_ids else frozenset()
+        pairs, counts = hand_pairs(probe, read_jsonl_rows(args.hand_inputs),
+                                   read_jsonl_rows(args.hand), guard_texts(args.guard), drop)
+        source: dict[str, Any] = {
+            "rule": HAND_RULE,
+            "files_sha256": {str(f): sha256(f) for f in
+                             [*args.hand_inputs, *args.hand,
+                              *([args.drop_ids] if args.drop_ids else [])]},
+            "drop_ids": sorted(drop)}
+    else:
+        if args.wordnet is None:
+            raise SystemExit("--wordnet (the generator) or --hand (writers' positives)")
+        chooser = chooser_from(args.wordnet)
+        chooser.attested = attested(probe, labels)
+        chooser.wordnet_path, chooser.same_neighbour = args.unvouched, args.same_neighbour
+        pairs, counts = generate(probe, labels, chooser, guard_texts(args.guard), args.cap,
+                                 args.seed)
+        source = {"rule": RULE, "wordnet": str(args.wordnet), "cap": args.cap,
+                  "seed": args.seed, "senses": SENSES, "pos_share": POS_SHARE,
+                  "min_tags": MIN_TAGS, "living": sorted(LIVING.values()),
+                  "unvouched": args.unvouched, "same_neighbour": args.same_neighbour,
+                  "attested_spans": len(chooser.attested)}
+    written = add_pairs(args.bundle, args.out, pairs, probe=probe,
+                        rule=HAND_RULE if args.hand else RULE)
+    record = {**source, "bundle": str(args.bundle), "bundle_sha256": digest,
+              "guard": [*args.guard, str(PUBLIC_HELDOUT)], **counts, **written,
               "by_side": dict(Counter(p["side"] for p in pairs)),
               "by_how": dict(Counter(p["how"] for p in pairs)),
               "cpu_s": round(time.process_time() - started, 1)}
@@ -604,8 +741,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.texts is not None:
         texts = sorted({t for p in pairs for t in (p["cached"], p["query"])})
         args.texts.write_text("".join(t + "\n" for t in texts))
+    made = counts["counts"].get("positives" if args.hand else "candidates", 0)
     print(f"{args.out} (sha256 {written['out_sha256'][:16]}): {written['train_pairs']:,} pairs, "
-          f"{written['minimal']:,} minimal of {counts['counts'].get('candidates', 0):,} made; "
+          f"{written['minimal']:,} minimal of {made:,} made; "
           f"{record['cpu_s']} s CPU", flush=True)
     return 0
 
