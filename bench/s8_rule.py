@@ -38,8 +38,20 @@ The rule, quoted unchanged (/work/brief/S8-rule.txt, whole):
     Otherwise S5 stays at 0.916959. Records beside the verdict (judged by nothing): per set, per kind (synonym above
     all), the curve at matched false hits, every pair the two disagree on in D70+D74 with both texts.
 
-The rule names i11; session 30's briefs gave S8 to helper i12 (brief i12), who generated the pairs
-and runs both stages as the rule says of i11.
+    ADDENDUM (the lead, 17:59 UTC, before any S8 figure existed; the stages and bars above are unchanged): i12's first
+    generator (WordNet with a bundle writer's attestation) made only 134 pairs, too few to test R-d in a 65,000-pair
+    bundle, so its fit was stopped by the lead before any output. The minimal pairs are now hand-written: 2,400 of the
+    7,194 one-span swap negatives of S5's bundle (one difflib replace opcode of 1-2 words a side; no negation word, no
+    digit in either span; one per cached text and span; drawn with random.Random(30)) were given to four writer agents
+    (/tmp/s30/mp/prompt*.md), who wrote for each either the cached text with the span replaced by a true synonym in that
+    sentence, or skip. Their positives (cached text unchanged as a, the writer's text as b, label 1) are the minimal
+    pairs, appended by i12's minimal_pairs.add_pairs machinery, flagged train.minimal, weight 3 (--minimal-weight 3),
+    with its text guard (heldout54-69, heldout.jsonl) and its duplicate check. Everything else as above.
+
+The rule names i11; session 30's briefs gave S8 to helper i12 (brief i12), whose WordNet
+generator made 134 pairs and whose fit the lead stopped before any output (the ADDENDUM), then to
+helper i12b (brief i12b), who made the bundle from the writers' pairs (``minimal_pairs.py
+--hand``), fitted it and runs both stages as the rule says of i11.
 
 How stage 1 is read (this script's ``screen``): a pair's verdict is ``cache_losses.stage(row,
 0.5, cut)`` (every shipped check on, the rows' mapped similarity); "pooled heldout54-69" is the

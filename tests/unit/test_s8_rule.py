@@ -41,7 +41,8 @@ QUORA_S8 = [row("pairs:qqp", 0, 1, 0.97), row("pairs:qqp", 1, 0, 0.96),
 
 def test_the_rule_is_quoted_whole(rule: ModuleType) -> None:
     assert rule.RULE.startswith("RULE S8 (the lead's, session 30, written 2026-12-06 17:45 UTC")
-    assert rule.RULE.endswith("every pair the two disagree on in D70+D74 with both texts.")
+    assert "every pair the two disagree on in D70+D74 with both texts.\n\nADDENDUM" in rule.RULE
+    assert rule.RULE.endswith("Everything else as above.")
     assert "\n\nStage 1, the screen" in rule.RULE and "\n (a) pooled D70+D74" in rule.RULE
     assert rule.writer_pair("heldout57") == "heldout56-57"
 
