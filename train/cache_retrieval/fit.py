@@ -2,6 +2,10 @@
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python -m train.cache_retrieval.fit \\
         --shape lowrank --loss mnr --out .cache/cache_retrieval/lowrank-mnr.npz
+    # session 30's M3: full-mnr's recipe on more writers, measured on ten later sets
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python -m train.cache_retrieval.fit \\
+        --shape full --loss mnr --train-sets 9-11,14-61 --measured-sets 62-69,72-73 \\
+        --out .cache/cache_retrieval/m3.npz
 
 The mapped vector of a unit vector x is W x, renormalised (``RetrievalMap`` in the layer:
 llm_router/cache/retrieval_map.py); the cache's retrieval cosine is the dot product of two
@@ -37,12 +41,13 @@ from typing import Any
 
 import numpy as np
 
-from train.cache_retrieval.data import train_pairs
+from train.cache_retrieval.data import sets_named, train_pairs
 from train.cache_verifier.pairs import REPO, Components
 
 FLOOR = 0.5  # cache.verifier_floor
 DIM = 384
 OUT = REPO / ".cache" / "cache_retrieval"
+SETS_ARGS = ("train_sets", "measured_sets")
 
 
 def vectors_of(texts: list[str]) -> np.ndarray:
@@ -147,7 +152,9 @@ def groups_of(texts: list[str], rows: list[dict[str, Any]]) -> np.ndarray:
 
 def fit(args: argparse.Namespace) -> None:
     started = time.process_time()
-    rows, record = train_pairs()
+    rows, record = train_pairs(
+        train_sets=None if args.train_sets is None else sets_named(args.train_sets),
+        eval_sets=None if args.measured_sets is None else sets_named(args.measured_sets))
     texts = list(dict.fromkeys(t for p in rows for t in (p["a"], p["b"])))
     at = {t: i for i, t in enumerate(texts)}
     x = vectors_of(texts).astype(np.float64)
@@ -204,7 +211,10 @@ def fit(args: argparse.Namespace) -> None:
         print(f"epoch {epoch + 1}: loss {log[-1]:.4f} ({time.process_time() - started:.0f} s)",
               flush=True)
     weight = shape.weight().astype(np.float32)
-    meta = {"recipe": {k: v for k, v in vars(args).items() if k != "out"},
+    # the sets' names enter the recipe only when given (the defaults' meta is the shipped
+    # map's); the record's "sources" and "measured_on" name them either way
+    meta = {"recipe": {k: v for k, v in vars(args).items()
+                       if k != "out" and (v is not None or k not in SETS_ARGS)},
             "command": " ".join(sys.argv), "pairs": {"paraphrases": len(pos),
                                                      "negatives": len(neg)},
             "texts": len(texts), "loss_per_epoch": log, **record,
@@ -228,6 +238,12 @@ def main() -> None:
     parser.add_argument("--neg-weight", type=float, default=1.0)
     parser.add_argument("--decay", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=27)
+    parser.add_argument("--train-sets", default=None, metavar="NUMBERS",
+                        help="the writers' sets to train on, as heldout numbers and ranges "
+                             "(\"9-11,14-61\"; default the shipped map's, heldout9-11 and 14-47)")
+    parser.add_argument("--measured-sets", default=None, metavar="NUMBERS",
+                        help="the sets it is measured on: no training pair may share a text "
+                             "with one (\"62-69,72-73\"; default heldout48-57)")
     parser.add_argument("--out", type=Path, required=True)
     fit(parser.parse_args())
 
