@@ -14,6 +14,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
     .venv/bin/python bench/cache_losses.py --sets heldout64 heldout65 --no-retrieval-map  # raw
+    .venv/bin/python bench/cache_losses.py --sets heldout72 --retrieval-map M.npz  # another map
 
 Sets are named as in ``bench/pair_sets.py`` (``heldoutN``, ``pairs``, a folder or file path,
 or names under ``--root``). Each pair goes through ``probe`` (a cache holding only the
@@ -38,6 +39,8 @@ The similarity a row holds is the cosine the index floors by: with the catalog's
 map (the default since session 28, as cache-probe) the mapped vectors' (the row says
 ``"retrieval_map"``: the weight's sha256, and ``raw_similarity``: the raw MiniLM cosine,
 which the verifier and the checks after it read, as in the router); with
+``--retrieval-map PATH`` another map's (a candidate's ``.npz``, as
+``train/cache_retrieval/fit.py`` writes it); with
 ``--no-retrieval-map`` (or no map in the catalog) the raw cosine, and the row has no
 ``retrieval_map`` key (byte for byte the rows of before). **Rows made before this change
 (session 28, "the per-pair benches follow the shipped map") are raw-cosine rows** whatever
@@ -248,8 +251,12 @@ def main() -> int:
     parser.add_argument("--no-retrieval-map", action="store_true",
                         help="rank and floor by the raw cosine, not the catalog's "
                              "cache.retrieval_map (the rows of before session 28)")
+    parser.add_argument("--retrieval-map", type=Path, default=None,
+                        help="rank and floor by this map (an .npz path), not the catalog's")
     add_arguments(parser)
     args = parser.parse_args()
+    if args.retrieval_map is not None and args.no_retrieval_map:
+        parser.error("--retrieval-map and --no-retrieval-map: one or the other")
     embedder = MiniLMEmbedder.load()
     model, verifier = load_chosen(args)
     config = CacheConfig()
@@ -259,8 +266,13 @@ def main() -> int:
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
     short = config.short_forms if args.short_forms is None else args.short_forms
     cut = config.verifier_threshold or verifier.threshold
-    retrieval_map = (None if config.retrieval_map is None or args.no_retrieval_map
-                     else shared_retrieval_map(config.retrieval_map))
+    named = config.retrieval_map
+    if args.retrieval_map is not None:
+        named = str(args.retrieval_map)
+        if Path(named).name == named:
+            named = f"./{named}"  # a file here, not the layer's map of that name
+    retrieval_map = (None if named is None or args.no_retrieval_map
+                     else shared_retrieval_map(named))
     rows = trace(load_sets(args.sets, args.root), embedder, verifier,
                  MatchPolicy(floor, True, verifier, cut, spelling=True,
                              rank_margin=config.verifier_rank_margin,
