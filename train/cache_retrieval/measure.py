@@ -1,5 +1,5 @@
-"""Retrieval maps against the raw cosine on heldout48-57, pair by pair and in a proxy of
-the populated cache (no verifier), before bench/cache_shared.py runs the real lookups.
+"""Retrieval maps against the raw cosine on heldout48-57 (by default), pair by pair and in a proxy
+of the populated cache (no verifier), before bench/cache_shared.py runs the real lookups.
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python -m train.cache_retrieval.measure \\
         --rows /work/base/base-P6-b1db4b1-S5-pairs.jsonl \\
@@ -17,6 +17,14 @@ floor (``reach``), and how many of them reach the floor (``over_floor``: an uppe
 what a lookup hands the verifier). ``matched_floor``: the lowest mapped floor whose
 ``over_floor`` per query is at most the raw cosine's at 0.5.
 
+Per pair also: the paraphrases lost at the floor that the verifier and the checks after it
+would pass (``paraphrases_passed_over_it``), what is under the floor per kind, and for each
+map after the first of ``--maps`` the pairs whose verdict at 0.5 differs from the first's
+(``changes_vs_<first>``: per kind, with both texts).
+
+``--caches A+B ...`` names other caches for the proxy (session 30: ``heldout62+heldout63``
+.. ``heldout72+heldout73``, the sets M3 was measured on); a reserved or unseen set is refused.
+
 ``--check MAP FLOOR N``: N pairs drawn at random (seed 27) go through the lookup itself with
 the map (``probe`` with the map, S5 and every shipped check, ``verified_policy``) at FLOOR;
 each verdict must be the restaged row's, or the run stops.
@@ -28,6 +36,7 @@ import argparse
 import hashlib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +70,44 @@ def per_pair(rows: list[dict[str, Any]], sims: np.ndarray) -> dict[str, Any]:
     moved = [dict(r, similarity=float(s)) for r, s in zip(rows, sims, strict=True)]
     pos = [r for r in moved if r["label"]]
     neg = [r for r in moved if not r["label"]]
+    lost = [r for r in pos if stage(r, FLOOR, CUT)[0] == "floor"]
     return {
-        "under_floor": {"paraphrases": sum(stage(r, FLOOR, CUT)[0] == "floor" for r in pos),
-                        "negatives": sum(r["similarity"] < FLOOR for r in neg)},
+        "under_floor": {"paraphrases": len(lost),
+                        "negatives": sum(r["similarity"] < FLOOR for r in neg),
+                        # lost at the floor that the verifier and the checks after it pass
+                        "paraphrases_passed_over_it": sum(stage(r, 0.0, CUT)[1] for r in lost),
+                        "by_kind": dict(sorted(Counter(
+                            f"{'+' if r['label'] else '-'}{r['kind']}" for r in moved
+                            if (stage(r, FLOOR, CUT)[0] == "floor" if r["label"]
+                                else r["similarity"] < FLOOR)).items()))},
         "at": {f"{f:.2f}": counts(moved, f, CUT) for f in FLOORS},
         "by_set": {f"{f:.2f}": {name: counts([r for r in moved if r["set"] == name], f, CUT)
                                 for name in dict.fromkeys(r["set"] for r in moved)}
                    for f in BY_SET}}
+
+
+def changes(rows: list[dict[str, Any]], sims: np.ndarray, versus: np.ndarray
+            ) -> dict[str, Any]:
+    """At the floor and S5's cut, the pairs whose verdict differs under ``sims`` from under
+    ``versus`` (the first map given): per kind, paraphrases found only here (``gained``)
+    or only there (``lost``), negatives passed only here (``passed``) or only there
+    (``no_longer``); and the texts of each."""
+    out: dict[str, Counter[str]] = {k: Counter() for k in ("gained", "lost", "passed",
+                                                           "no_longer")}
+    listed: list[dict[str, Any]] = []
+    for r, s, v in zip(rows, sims, versus, strict=True):
+        here = stage(dict(r, similarity=float(s)), FLOOR, CUT)[1]
+        there = stage(dict(r, similarity=float(v)), FLOOR, CUT)[1]
+        if here == there:
+            continue
+        what = (("gained" if here else "lost") if r["label"]
+                else ("passed" if here else "no_longer"))
+        out[what][r["kind"]] += 1
+        listed.append({"what": what, "set": r["set"], "id": r["id"], "kind": r["kind"],
+                       "a": r["a"], "b": r["b"], "similarity": round(float(s), 4),
+                       "versus": round(float(v), 4), "p": round(r["p"], 4)})
+    return {**{k: {"n": sum(c.values()), **dict(sorted(c.items()))} for k, c in out.items()},
+            "pairs": listed}
 
 
 def proxy(vec: dict[str, np.ndarray], weight: np.ndarray | None,
@@ -150,6 +190,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--proxy", action=argparse.BooleanOptionalAction, default=True,
                         help="the populated-cache proxy on heldout48-57 (--no-proxy: rows only)")
+    parser.add_argument("--caches", nargs="+", default=None, metavar="A+B",
+                        help="the proxy's caches, each two sets joined by + (default "
+                             "heldout48+heldout49 .. heldout56+heldout57)")
     parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), action="append",
                         default=[], help="N pairs through the lookup with MAP at FLOOR, "
                         "against the rows (repeatable: ``check`` is the first, ``checks`` all)")
@@ -158,7 +201,12 @@ def main() -> None:
             if line.strip()]
     from pair_sets import load_sets
 
-    pairs_by_cache = [load_sets(list(c)) for c in CACHES] if args.proxy else []
+    caches = CACHES if args.caches is None else tuple(tuple(c.split("+")) for c in args.caches)
+    if args.caches is not None:
+        from train.cache_retrieval.data import sets_named
+
+        sets_named(",".join(n.removeprefix("heldout") for c in caches for n in c))  # refuses
+    pairs_by_cache = [load_sets(list(c)) for c in caches] if args.proxy else []
     texts_by_cache = [entries(p, 10_000) for p in pairs_by_cache]
     every = list(dict.fromkeys([t for r in rows for t in (r["a"], r["b"])]
                                + [t for ts in texts_by_cache for t in ts]
@@ -167,9 +215,13 @@ def main() -> None:
     a = np.stack([vec[r["a"]] for r in rows])
     b = np.stack([vec[r["b"]] for r in rows])
     raw = np.sum(a * b, axis=1)
-    drift = float(np.max(np.abs(raw - np.asarray([r["similarity"] for r in rows]))))
+    # rows made with a map (session 28 on) hold the raw cosine as ``raw_similarity``
+    drift = float(np.max(np.abs(raw - np.asarray([r.get("raw_similarity", r["similarity"])
+                                                  for r in rows]))))
     result: dict[str, Any] = {"rows": [str(p) for p in args.rows], "cut": CUT,
+                              **({"caches": ["+".join(c) for c in caches]} if args.proxy else {}),
                               "raw_cosine_vs_rows_max_abs": round(drift, 6), "maps": {}}
+    first = raw
     for name, path in [("raw", None), *[(p.stem, p) for p in args.maps]]:
         weight = None
         meta: dict[str, Any] = {}
@@ -179,6 +231,10 @@ def main() -> None:
                 meta = json.loads(str(npz["meta"]))
         sims = np.sum(unit(a, weight) * unit(b, weight), axis=1)
         got = {"per_pair": per_pair(rows, sims)}
+        if path is not None and path != args.maps[0]:
+            got["changes_vs_" + args.maps[0].stem] = changes(rows, sims, first)
+        if path is not None and path == args.maps[0]:
+            first = sims
         if args.proxy:
             got["proxy"] = proxy(vec, weight, pairs_by_cache, texts_by_cache)
         if path is not None:
