@@ -113,10 +113,11 @@ def writer_pair(name: str) -> str:
     return f"heldout{n - n % 2}-{n - n % 2 + 1}"
 
 
-def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str) -> None:
+def same_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]], what: str,
+               name: str = "S8") -> None:
     if [(r["set"], r["id"], r["a"], r["b"], r["label"]) for r in a] != [
             (r["set"], r["id"], r["a"], r["b"], r["label"]) for r in b]:
-        raise SystemExit(f"S5's and S8's {what} rows hold different pairs")
+        raise SystemExit(f"S5's and {name}'s {what} rows hold different pairs")
 
 
 def at(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
@@ -130,10 +131,11 @@ def by(rows: list[dict[str, Any]], key: Any, cut: float) -> dict[str, Any]:
 
 
 def screen(s5: list[dict[str, Any]], s8: list[dict[str, Any]], s5_quora: list[dict[str, Any]],
-           s8_quora: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stage 1 on the pooled heldout54-69 rows and the Quora rows of both models."""
-    same_pairs(s5, s8, "heldout54-69")
-    same_pairs(s5_quora, s8_quora, "Quora")
+           s8_quora: list[dict[str, Any]], name: str = "S8") -> dict[str, Any]:
+    """Stage 1 on the pooled heldout54-69 rows and the Quora rows of both models; ``name``:
+    the candidate's (rule S9's screen is rule S8's with S9 in S8's place, ``s9_rule.py``)."""
+    same_pairs(s5, s8, "heldout54-69", name)
+    same_pairs(s5_quora, s8_quora, "Quora", name)
     if sorted({r["set"] for r in s5}) != sorted(SETS):
         raise SystemExit(f"the pool is not heldout54-69: {sorted({r['set'] for r in s5})}")
     q5 = [r for r in s5_quora if r["set"] == QQP]
@@ -146,97 +148,103 @@ def screen(s5: list[dict[str, Any]], s8: list[dict[str, Any]], s5_quora: list[di
     base, cand = at(s5, S5_CUT), at(s8, c1)
     gain = points(cand, base)
     passes = gain >= SCREEN_GAIN
-    rows = {"S5": s5, "S8": s8}
-    cuts = {"S5": S5_CUT, "S8": c1}
+    models = ("S5", name)
+    rows = {"S5": s5, name: s8}
+    cuts = {"S5": S5_CUT, name: c1}
     records = {
         "at_cuts": {
             "S5 at 0.916959": {"pool": base, "qqp": at(q5, S5_CUT),
                                "quora": by(s5_quora, lambda r: r["set"], S5_CUT)},
-            "S8 at 0.916959": {"pool": at(s8, S5_CUT), "qqp": at(q8, S5_CUT),
-                               "quora": by(s8_quora, lambda r: r["set"], S5_CUT)},
-            "S8 at c1": {"pool": cand, "qqp": at(q8, c1),
-                         "quora": by(s8_quora, lambda r: r["set"], c1)},
+            f"{name} at 0.916959": {"pool": at(s8, S5_CUT), "qqp": at(q8, S5_CUT),
+                                    "quora": by(s8_quora, lambda r: r["set"], S5_CUT)},
+            f"{name} at c1": {"pool": cand, "qqp": at(q8, c1),
+                              "quora": by(s8_quora, lambda r: r["set"], c1)},
         },
         "by_writer_pair": {m: {f"at {cuts[m]}": by(rows[m], lambda r: writer_pair(r["set"]),
-                                                  cuts[m])} for m in MODELS},
-        "by_set": {m: by(rows[m], lambda r: r["set"], cuts[m]) for m in MODELS},
+                                                  cuts[m])} for m in models},
+        "by_set": {m: by(rows[m], lambda r: r["set"], cuts[m]) for m in models},
         "by_kind": {m: by(rows[m], lambda r: ("+" if r["label"] else "-") + r["kind"], cuts[m])
-                    for m in MODELS},
-        "S8_by_writer_pair_at_0.916959": by(s8, lambda r: writer_pair(r["set"]), S5_CUT),
-        "S8_by_kind_at_0.916959": by(s8, lambda r: ("+" if r["label"] else "-") + r["kind"],
-                                     S5_CUT),
-        "curve": curve(rows, RATES, MODELS),
-        "disagree": disagreements(s5, s8, S5_CUT, c1),
+                    for m in models},
+        f"{name}_by_writer_pair_at_0.916959": by(s8, lambda r: writer_pair(r["set"]), S5_CUT),
+        f"{name}_by_kind_at_0.916959": by(
+            s8, lambda r: ("+" if r["label"] else "-") + r["kind"], S5_CUT),
+        "curve": curve(rows, RATES, models),
+        "disagree": disagreements(s5, s8, S5_CUT, c1, name),
     }
     return {"F1": f1, "Q": q, "Q_as_the_rule_states": Q_RULE, "c1": c1,
-            "S5_recall": base["recall"], "S8_recall_at_c1": cand["recall"], "points": gain,
+            "S5_recall": base["recall"], f"{name}_recall_at_c1": cand["recall"], "points": gain,
             "bar_points": SCREEN_GAIN, "passes": passes, "records": records}
 
 
 def disagreements(s5: list[dict[str, Any]], s8: list[dict[str, Any]], cut5: float,
-                  cut8: float) -> dict[str, Any]:
-    """The pairs one model takes and the other refuses (S5 at ``cut5``, S8 at ``cut8``)."""
-    out: dict[str, list[dict[str, Any]]] = {"S8_only_found": [], "S5_only_found": [],
-                                            "S8_only_passed": [], "S5_only_passed": []}
+                  cut8: float, name: str = "S8") -> dict[str, Any]:
+    """The pairs one model takes and the other refuses (S5 at ``cut5``, the candidate
+    ``name``, S8 by default, at ``cut8``)."""
+    out: dict[str, list[dict[str, Any]]] = {f"{name}_only_found": [], "S5_only_found": [],
+                                            f"{name}_only_passed": [], "S5_only_passed": []}
     for a, b in zip(s5, s8, strict=True):
         h5, h8 = stage(a, FLOOR, cut5)[1], stage(b, FLOOR, cut8)[1]
         if h5 == h8:
             continue
-        kind = ("S8_only_" if h8 else "S5_only_") + ("found" if a["label"] else "passed")
+        kind = (f"{name}_only_" if h8 else "S5_only_") + ("found" if a["label"] else "passed")
         out[kind].append({"set": a["set"], "id": a["id"], "kind": a["kind"], "a": a["a"],
-                          "b": a["b"], "p_S5": a["p"], "p_S8": b["p"]})
+                          "b": a["b"], "p_S5": a["p"], f"p_{name}": b["p"]})
     return {"counts": {k: len(v) for k, v in out.items()},
             "by_kind": {k: dict(Counter(r["kind"] for r in v).most_common())
                         for k, v in out.items()},
             "pairs": out}
 
 
-def report(r: dict[str, Any]) -> None:
+def report(r: dict[str, Any], name: str = "S8") -> None:
     s = r["screen"]
     rec = s["records"]["at_cuts"]
     print(f"F1 = {s['F1']} (S5's pooled heldout54-69 false hits at {S5_CUT}); Q = {s['Q']} "
           f"(the rule states {s['Q_as_the_rule_states']}); c1 = {s['c1']:.6f}")
-    for name, v in rec.items():
+    for which, v in rec.items():
         p = v["pool"]
-        print(f"  {name:>15}: pool recall {p['recall'] * 100:.2f} % ({p['hits']}/"
+        print(f"  {which:>15}: pool recall {p['recall'] * 100:.2f} % ({p['hits']}/"
               f"{p['positives']}), false hits {p['false_hits']}/{p['negatives']}; "
               f"pairs:qqp false hits {v['qqp']['false_hits']}")
-    print(f"screen: S8 at c1 {s['points']:+.2f} points over S5 (bar +{s['bar_points']}): "
+    print(f"screen: {name} at c1 {s['points']:+.2f} points over S5 (bar +{s['bar_points']}): "
           f"{'PASSES' if s['passes'] else 'FAILS'}")
-    for m in MODELS:
+    for m in ("S5", name):
         (cut, wp), = r["screen"]["records"]["by_writer_pair"][m].items()
         print(f"  {m} {cut}: " + ", ".join(
             f"{k} {v['recall'] * 100:.1f} %/{v['false_hits']}" for k, v in wp.items()))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(name: str = "S8", rule: str = RULE, out: Path = OUT, doc: str = __doc__) -> int:
+    """``name``, ``rule``, ``out``, ``doc``: the candidate's, for a rule that is this one's screen
+    with another candidate in S8's place (``s9_rule.py``)."""
+    low = name.lower()
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("screen", help="stage 1 on heldout54-69 and Quora")
-    p.add_argument("--s8-rows", type=Path, nargs="+", required=True,
-                   help="S8's cache_losses rows of P4 D58 D60 D62 D64 D66 D68, in that order")
-    p.add_argument("--s8-quora", type=Path, required=True)
+    p.add_argument(f"--{low}-rows", type=Path, nargs="+", required=True,
+                   help=f"{name}'s cache_losses rows of P4 D58 D60 D62 D64 D66 D68, in that order")
+    p.add_argument(f"--{low}-quora", type=Path, required=True)
     p.add_argument("--s5-rows", type=Path, nargs="+",
                    default=[S5_ROWS[g] for g in GROUPS])
     p.add_argument("--s5-quora", type=Path, default=S5_QUORA)
-    p.add_argument("--fit", type=Path, help="S8's fit record (fit/S8.json), kept beside")
+    p.add_argument("--fit", type=Path, help=f"{name}'s fit record (fit/{name}.json), kept beside")
     p.add_argument("--minimal", type=Path, help="minimal_pairs.py's record, kept beside")
-    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--out", type=Path, default=out)
     args = parser.parse_args()
-    if len(args.s8_rows) != len(args.s5_rows):
-        raise SystemExit("S8's and S5's row files differ in number")
+    cand_rows, cand_quora = getattr(args, f"{low}_rows"), getattr(args, f"{low}_quora")
+    if len(cand_rows) != len(args.s5_rows):
+        raise SystemExit(f"{name}'s and S5's row files differ in number")
     s5 = [r for path in args.s5_rows for r in read_jsonl(path)]
-    s8 = [r for path in args.s8_rows for r in read_jsonl(path)]
-    result = screen(s5, s8, read_jsonl(args.s5_quora), read_jsonl(args.s8_quora))
+    s8 = [r for path in cand_rows for r in read_jsonl(path)]
+    result = screen(s5, s8, read_jsonl(args.s5_quora), read_jsonl(cand_quora), name)
     fit = json.loads(args.fit.read_text()) if args.fit else None
-    out = {"rule": RULE, "stage": 1,
-           "inputs": {"S5": [str(p) for p in args.s5_rows] + [str(args.s5_quora)],
-                      "S8": [str(p) for p in args.s8_rows] + [str(args.s8_quora)]},
-           "screen": result,
-           "fit": None if fit is None else {k: v for k, v in fit.items() if k != "loss_log"},
-           "minimal": (json.loads(args.minimal.read_text()) if args.minimal else None),
-           "run": run_record()}
-    save(args.out, out, report)
+    record = {"rule": rule, "stage": 1,
+              "inputs": {"S5": [str(p) for p in args.s5_rows] + [str(args.s5_quora)],
+                         name: [str(p) for p in cand_rows] + [str(cand_quora)]},
+              "screen": result,
+              "fit": None if fit is None else {k: v for k, v in fit.items() if k != "loss_log"},
+              "minimal": (json.loads(args.minimal.read_text()) if args.minimal else None),
+              "run": run_record()}
+    save(args.out, record, lambda r: report(r, name))
     return 0
 
 
