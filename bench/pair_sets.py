@@ -25,9 +25,10 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout70-71, written at session 28's start for session 29;
-# heldout74-75, written at session 29's start for session 30; heldout78-79, written at session
-# 30's start for session 31.
+# sets and drops them from here: heldout78-79, written at session 30's start for session 31.
+# heldout70-71 (written at session 28's start) and heldout74-75 (session 29's start) are
+# session 30's decision sets: rule RA read them (bench/results/ra-rule-session30.json), and
+# rules S8 and S9 named them but stopped at their screens before reading them.
 # heldout68-69, written at session 28's start, are session 28's rule S7r's decision sets (its
 # second step, bench/s7r_rule.py); heldout62-63, written at session 27's start for session 28,
 # are session 28's decision sets, named by its rule M2b (bench/m2b_rule.py).
@@ -36,8 +37,7 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # session 26, were session 26's, named by its rule S5c; heldout52-53, written at session 25's
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
-RESERVED: frozenset[str] = frozenset({"heldout70", "heldout71", "heldout74", "heldout75",
-                                      "heldout78", "heldout79"})
+RESERVED: frozenset[str] = frozenset({"heldout78", "heldout79"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:
