@@ -58,22 +58,26 @@ def read_probe(path: Path) -> list[dict[str, str]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def check_tokens(bundle: Any, probe: list[dict[str, str]], rows: Sequence[int]) -> None:
-    """The probe's texts at ``rows`` tokenise (as ``write_bundle`` did: numbers shared, the
-    query b) to the bundle's ``train.a`` / ``train.b`` there."""
+def tokenise(rows: Sequence[dict[str, str]]) -> dict[str, np.ndarray]:
+    """``write_bundle``'s arrays for rows of cached / query texts (numbers shared, b the
+    query): ``train.a``, ``train.a_len``, ``train.b``, ``train.b_len``."""
     from llm_router.cache.cross import shared_numbers
     from llm_router.embedding.minilm import shared_embedder
     from train.cache_verifier.cross import _side_ids
 
     tokenizer = shared_embedder().tokenizer
-    pairs = [shared_numbers(probe[i]["query"], probe[i]["cached"]) for i in rows]
-    a_ids, a_len = _side_ids(tokenizer, [cached for _, cached in pairs])
-    b_ids, b_len = _side_ids(tokenizer, [query for query, _ in pairs])
+    pairs = [shared_numbers(r["query"], r["cached"]) for r in rows]
+    a, a_len = _side_ids(tokenizer, [cached for _, cached in pairs])
+    b, b_len = _side_ids(tokenizer, [query for query, _ in pairs])
+    return {"train.a": a, "train.a_len": a_len, "train.b": b, "train.b_len": b_len}
+
+
+def check_tokens(bundle: Any, probe: list[dict[str, str]], rows: Sequence[int]) -> None:
+    """The probe's texts at ``rows`` tokenise (as ``write_bundle`` did: numbers shared, the
+    query b) to the bundle's ``train.a`` / ``train.b`` there."""
+    again = tokenise([probe[i] for i in rows])
     idx = np.asarray(rows, np.int64)
-    if not (np.array_equal(a_ids, bundle["train.a"][idx])
-            and np.array_equal(b_ids, bundle["train.b"][idx])
-            and np.array_equal(a_len, bundle["train.a_len"][idx])
-            and np.array_equal(b_len, bundle["train.b_len"][idx])):
+    if not all(np.array_equal(v, bundle[k][idx]) for k, v in again.items()):
         raise SystemExit("the probe's texts are not the bundle's pairs at train.mined")
 
 

@@ -80,7 +80,7 @@ from typing import Any
 import numpy as np
 
 from train.cache_verifier.cross_continue import PUBLIC_HELDOUT, _key, _text
-from train.cache_verifier.filter_bundle import read_probe, sha256
+from train.cache_verifier.filter_bundle import read_probe, sha256, tokenise
 
 REPO = Path(__file__).resolve().parents[2]
 CAP, SEED = 4000, 30
@@ -570,19 +570,6 @@ def hand_pairs(probe: list[dict[str, str]], inputs: list[dict[str, Any]],
 
 
 Tokenise = Callable[[list[dict[str, str]]], dict[str, np.ndarray]]
-
-
-def tokenise(rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
-    """``write_bundle``'s arrays for rows of cached / query texts (numbers shared, b the query)."""
-    from llm_router.cache.cross import shared_numbers
-    from llm_router.embedding.minilm import shared_embedder
-    from train.cache_verifier.cross import _side_ids
-
-    tokenizer = shared_embedder().tokenizer
-    pairs = [shared_numbers(r["query"], r["cached"]) for r in rows]
-    a, a_len = _side_ids(tokenizer, [cached for _, cached in pairs])
-    b, b_len = _side_ids(tokenizer, [query for query, _ in pairs])
-    return {"train.a": a, "train.a_len": a_len, "train.b": b, "train.b_len": b_len}
 
 
 def word_rows(ids: np.ndarray) -> np.ndarray:
