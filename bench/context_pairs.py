@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import label_audit  # noqa: E402
 from cache_losses import stage  # noqa: E402
 from refusal_families import WORD, content, read_jsonl  # noqa: E402
 from run_record import run_record  # noqa: E402
@@ -196,13 +197,9 @@ def matched(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "both_right_at_cut": both_ok}
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> list[float] | None:
-    """The Wilson 95 % interval of k of n."""
-    if not n:
-        return None
-    p, d = k / n, 1 + z * z / n
-    mid, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
-    return [round((mid - half) / d, 4), round((mid + half) / d, 4)]
+def wilson(k: int, n: int) -> list[float] | None:
+    """The Wilson 95 % interval of k of n (``label_audit.wilson``, 4 digits); None of none."""
+    return label_audit.wilson(k, n, digits=4) if n else None
 
 
 def hand_check(path: Path, writer: dict[str, Any]) -> dict[str, Any]:

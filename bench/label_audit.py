@@ -130,13 +130,14 @@ def read_labels(text: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def wilson(k: float, n: float, z: float = 1.96) -> list[float]:
+def wilson(k: float, n: float, z: float = 1.96, digits: int = 6) -> list[float]:
+    """The Wilson interval of k of n at ``z`` (95 %), rounded to ``digits``; [0, 1] of none."""
     if n == 0:
         return [0.0, 1.0]
     p = k / n
     mid = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [round(mid - half, 6), round(mid + half, 6)]
+    return [round(mid - half, digits), round(mid + half, digits)]
 
 
 def stage_group(where: str) -> str:
