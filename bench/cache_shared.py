@@ -25,7 +25,10 @@ index ranks and floors by ``--retrieval-map``'s mapped cosine, by default the ca
 ``cache.retrieval_map``: the shipped lookup is ``0.5:5:m`` since session 28; a field
 ``r``: RA, every candidate at the floor or over that the lookup refused raises the next
 one's bar, whatever check refused it, ``MatchPolicy.rank_margin_counts_refused``, off in
-the shipped lookup: ``0.5:5:m:r``, session 29),
+the shipped lookup: ``0.5:5:m:r``, session 29; a field ``a``: the query's asking clause
+embedded too, its second vector searched in the same index, ``cache.ask_clause``, off in
+the shipped lookup: ``0.5:5:m:a``, session 31; the clause's MiniLM pass, batch 1, is
+counted in the lookup's CPU),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -100,6 +103,7 @@ from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored  # noqa: E402
+from llm_router.cache.narrowing import asking_clause  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
 from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
@@ -166,7 +170,9 @@ def main() -> int:
                              "cosine F or more where none reaches FLOOR (F1: "
                              "cache.verifier_floor_nearest); a field :r counts every "
                              "refused candidate at the floor or over toward the rank "
-                             "margin (RA: cache.rank_margin_counts_refused)")
+                             "margin (RA: cache.rank_margin_counts_refused); a field :a "
+                             "also searches the query's asking clause's vector "
+                             "(cache.ask_clause)")
     parser.add_argument("--tenants", choices=("domain",), default=None,
                         help="one index per tenant, each (set, domain) of the pairs, its "
                              "queries looked up there only (bench/tenants.py; --entries "
@@ -365,6 +371,13 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
                         ratio=float(ratio), rank_margin_counts_refused=counts_refused)
 
 
+def asked_variant(name: str) -> bool:
+    """Whether the variant has a field ``a`` after WIDEN_TO: its lookups also search the
+    query's asking clause's vector (``cache.ask_clause``, ``TenantIndex.search``'s
+    ``ask``)."""
+    return "a" in name.split(":")[2:]
+
+
 def mapped_variant(name: str) -> bool:
     """Whether the variant has a field ``m`` after WIDEN_TO: its lookups rank and floor by
     the retrieval map's cosine (``--retrieval-map``)."""
@@ -375,11 +388,12 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     """FLOOR:WIDEN_TO[:RANK_MARGIN[:CUT]] (rank margin: ``CacheConfig``'s when not given;
     cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
     entry verified at cosine F or more where no candidate reaches FLOOR), a field ``m``
-    (``mapped_variant``: the index is the mapped one, FLOOR on its cosine) and a field
-    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``)."""
+    (``mapped_variant``: the index is the mapped one, FLOOR on its cosine), a field
+    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``) and a field ``a``
+    (``asked_variant``: the asking clause's second vector)."""
     floor, widen_to, *fields = name.split(":")
     counts_refused = "r" in fields
-    fields = [f for f in fields if f not in ("m", "r")]
+    fields = [f for f in fields if f not in ("m", "r", "a")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -482,7 +496,7 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     return look_up(index, vectors, by_query, variants, texts, groups, cross, mapped,
-                   uses_map, progress)
+                   uses_map, progress, embedder)
 
 
 def look_up(index: TenantIndex, vectors: dict[str, Any],
@@ -490,7 +504,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
             groups: PairGroups, cross: CrossVerifier | None = None,
             mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
-            progress: bool = True
+            progress: bool = True, embedder: MiniLMEmbedder | None = None
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
@@ -499,7 +513,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     ``cross``-encoder, the pairs it scored in them (``scored``; else None). Its pair
     scores are forgotten before each lookup (a variant never reads another's). The
     variants of ``uses_map`` look up in ``mapped`` (the same entries, a retrieval map's
-    index), and their pairs alone are probed with its map."""
+    index), and their pairs alone are probed with its map. The variants with a field
+    ``a`` (``asked_variant``) embed the query's asking clause with ``embedder`` (batch 1,
+    in the lookup's CPU) and search that vector too."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -527,21 +543,27 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
             started = time.process_time()
+            ask = None
+            if asked_variant(name):
+                assert embedder is not None, "a variant with :a needs the embedder"
+                clause = asking_clause(query)
+                ask = None if clause is None else embedder.embed_one(clause)
             lookup = search_prescored(searched, vectors[query], "ctx", 0, policy, query,
-                                      widen_to=k)
+                                      widen_to=k, ask=ask)
             cpu[name] += time.process_time() - started
             scored[name] += 0 if count is None else count.pairs - before
             answered = None if lookup.match is None else key_text[lookup.match.key]
-            walk = rounds(searched, vectors[query], query, policy, k)
+            walk = rounds(searched, vectors[query], query, policy, k, ask)
             handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None,
-                                        nearest_floor(searched, vectors[query], walk, policy))
+                                        nearest_floor(searched, vectors[query], walk, policy,
+                                                      ask))
             for p in its_pairs:
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
-                       + str(policy.nearest_floor) + ":" + str(searched is mapped), query,
-                       p["a"])
+                       + str(policy.nearest_floor) + ":" + str(searched is mapped) + ":"
+                       + str(ask is not None), query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
-                                       policy, searched.retrieval_map).hit
+                                       policy, searched.retrieval_map, ask).hit
                 relation = (None if answered in (None, p["a"])
                             else groups.relation(answered, query))
                 outcomes[name].append(Answer(
@@ -557,12 +579,13 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
 
 
 def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
-           k: int) -> list[list[tuple[str, float]]]:
+           k: int, ask: Any = None) -> list[list[tuple[str, float]]]:
     """(text, similarity) of the candidates a lookup of ``query`` may judge, round by
     round as ``search`` walks them: the ``k`` nearest (those the hard check refuses left
-    out), no round after one that reached under the floor."""
+    out), no round after one that reached under the floor. ``ask``: the lookup's second
+    vector (``TenantIndex.search``)."""
     numbers = number_codes(query) if policy.filters_numbers else None
-    nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers)
+    nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers, ask)
     out = []
     for start in range(0, len(nearest), CANDIDATES):
         out.append([(index.text(row), s) for row, s in nearest[start:start + CANDIDATES]])
@@ -572,13 +595,13 @@ def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
 
 
 def nearest_floor(index: TenantIndex, vector: Any, walk: list[list[tuple[str, float]]],
-                  policy: MatchPolicy) -> float | None:
+                  policy: MatchPolicy, ask: Any = None) -> float | None:
     """The floor F1 holds the lookup's nearest candidate to, where it applies
     (``MatchPolicy.floor_for_nearest``: none reaches the floor, and it is the nearest
     entry of all); else None."""
     if policy.nearest_floor is None or not walk or not walk[0]:
         return None
-    best = index.nearest(vector, "ctx", 0, 1)[0][1]
+    best = index.nearest(vector, "ctx", 0, 1, ask=ask)[0][1]
     return policy.floor_for_nearest(walk[0][0][1], best)
 
 

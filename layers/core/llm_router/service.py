@@ -350,8 +350,9 @@ class ChatService:
         assert self._cache is not None and self._tiers is not None
         started = time.perf_counter()
         embedding = self._cache.embed_query(self._tiers.embedder, query)
+        ask = self._cache.embed_ask(self._tiers.embedder, query)  # None: cache.ask_clause off
         timings.add("embed", started)  # inside "cache": shown on its own too
-        return embedding, self._cache.find_semantic(tenant, request, embedding, query)
+        return embedding, self._cache.find_semantic(tenant, request, embedding, query, ask)
 
     async def _serve_hit(self, principal: Principal, request_id: str, booking: _Booking,
                          timings: Timings, hit: CacheHit, policy: GuardPolicy) -> ChatResult:

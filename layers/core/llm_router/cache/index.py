@@ -74,6 +74,7 @@ class FirstRound:
     # too: a second later an entry may have expired): the rows are valid only then.
     reuse: tuple[int, int, str, int, str] = (-1, 0, "", 0, "")  # generation, now, ...
     query: npt.NDArray[np.float32] | None = None
+    ask: npt.NDArray[np.float32] | None = None  # the second vector it was read with
     nearest: tuple[list[tuple[int, float]], float | None] = ([], None)
     # ``MatchPolicy.respelled`` of each candidate's text that ``prescore`` checked (a
     # function of the two texts but for the cosine it repeats): ``search`` reads it there
@@ -111,13 +112,15 @@ def over_floor(candidates: list[tuple[str, float]], policy: MatchPolicy,
 
 def search_prescored(index: TenantIndex, query: npt.NDArray[np.float32], context: str,
                      now: int, policy: MatchPolicy, query_text: str,
-                     widen_to: int = WIDEN_TO) -> Lookup:
+                     widen_to: int = WIDEN_TO,
+                     ask: npt.NDArray[np.float32] | None = None) -> Lookup:
     """The router's lookup (``ResponseCache.find_semantic``) in one thread, no lock
     between its steps: ``first_round``, ``prescore``, ``search``. ``probe`` and the
-    benches run it, so their answers are the lookup's, pass for pass."""
-    first = index.first_round(query, context, now, policy, query_text, widen_to)
+    benches run it, so their answers are the lookup's, pass for pass. ``ask``: the
+    query's second vector (``TenantIndex.search``)."""
+    first = index.first_round(query, context, now, policy, query_text, widen_to, ask)
     prescore(first, policy, query_text)
-    return index.search(query, context, now, policy, query_text, widen_to, first)
+    return index.search(query, context, now, policy, query_text, widen_to, first, ask)
 
 
 def prescore(round_: FirstRound, policy: MatchPolicy, query_text: str) -> None:
@@ -301,7 +304,8 @@ class TenantIndex:
 
     def search(self, query: npt.NDArray[np.float32], context: str, now: int,
                policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO,
-               prescored: FirstRound | None = None) -> Lookup:
+               prescored: FirstRound | None = None,
+               ask: npt.NDArray[np.float32] | None = None) -> Lookup:
         """The first candidate that may answer, judged ``CANDIDATES`` at a time, nearest
         first (a round: the respelling check on each, then floor, hard check and verifier
         in order); the next ``CANDIDATES``, up to ``widen_to`` in all, only when no
@@ -312,14 +316,23 @@ class TenantIndex:
         ``nearest_floor`` (``MatchPolicy.floor_for_nearest``), and then only it.
         ``prescored``: this lookup's ``prescore``d first round, whose respelling checks it
         reads (its scores are the verifier's, kept), and whose candidates it reads where
-        the index has not changed since (``FirstRound.reuse``)."""
+        the index has not changed since (``FirstRound.reuse``).
+
+        ``ask`` (``cache.ask_clause``; None: off): the raw vector of the query's asking
+        clause alone (``narrowing.asking_clause``: "My son lives in Rotterdam; would you
+        be able to post our tea to him there?" -> "would you be able to post our tea to
+        him there?"). Each entry's similarity is then the larger of its cosine to the
+        query and to ``ask`` (both mapped as the rows are): the nearest candidates, the
+        floor and F1 read that; the verifier and every check after the floor still read
+        the whole query and its raw cosine (docs/cache-history.md "Session 31: retrieval
+        by the asking clause")."""
         k = max(CANDIDATES, widen_to)
-        if prescored is not None and prescored.query is query and prescored.reuse == (
-                self.generation, now, context, k, query_text):
+        if prescored is not None and prescored.query is query and prescored.ask is ask \
+                and prescored.reuse == (self.generation, now, context, k, query_text):
             nearest, best_similarity = prescored.nearest  # the index is as it was read
         else:
             nearest, best_similarity = self._candidates(query, context, now, policy,
-                                                        query_text, k)
+                                                        query_text, k, ask)
         if best_similarity is None:
             return Lookup(None, 0.0, "context")
         if not nearest:  # every live entry of the context names other amounts or ids
@@ -387,38 +400,43 @@ class TenantIndex:
         return None, first[0], (first[1], None), False, judged
 
     def first_round(self, query: npt.NDArray[np.float32], context: str, now: int,
-                    policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO
-                    ) -> FirstRound:
+                    policy: MatchPolicy, query_text: str, widen_to: int = WIDEN_TO,
+                    ask: npt.NDArray[np.float32] | None = None) -> FirstRound:
         """The candidates of ``search``'s first round (the same ``nearest`` call, the same
         lowered floor), copied for ``prescore`` (none: nothing to score)."""
         k = max(CANDIDATES, widen_to)
-        nearest, best_similarity = self._candidates(query, context, now, policy, query_text, k)
+        nearest, best_similarity = self._candidates(query, context, now, policy, query_text,
+                                                    k, ask)
         return FirstRound([(self._texts[row], similarity)
                            for row, similarity in nearest[:CANDIDATES]],
                           None if best_similarity is None or not nearest
                           else policy.floor_for_nearest(nearest[0][1], best_similarity),
                           reuse=(self.generation, now, context, k, query_text), query=query,
-                          nearest=(nearest, best_similarity))
+                          ask=ask, nearest=(nearest, best_similarity))
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
-                k: int = CANDIDATES, numbers: tuple[int, int] | None = None
-                ) -> list[tuple[int, float]]:
+                k: int = CANDIDATES, numbers: tuple[int, int] | None = None,
+                ask: npt.NDArray[np.float32] | None = None) -> list[tuple[int, float]]:
         """(row, similarity) of the ``k`` live entries of ``context`` nearest ``query``,
         best first; with ``numbers`` (the query's ``number_codes``), of those whose
         amounts and ids the hard check does not refuse. When the context holds few of the
         tenant's rows (a conversation's follow-up turns, a rarely used model) only those
         rows are scored; otherwise one matrix-vector product over all rows, masked. Both
-        are exact. With a ``retrieval_map`` the similarity is the mapped vectors'."""
-        return self._nearest(self._retrieval(query), context, now, k, numbers)[0]
+        are exact. With a ``retrieval_map`` the similarity is the mapped vectors'; with
+        ``ask`` the larger of the row's to ``query`` and to ``ask`` (``search``)."""
+        return self._nearest(self._retrieval(query), context, now, k, numbers,
+                             None if ask is None else self._retrieval(ask))[0]
 
     def _candidates(self, query: npt.NDArray[np.float32], context: str, now: int,
-                    policy: MatchPolicy, query_text: str, k: int
+                    policy: MatchPolicy, query_text: str, k: int,
+                    ask: npt.NDArray[np.float32] | None = None
                     ) -> tuple[list[tuple[int, float]], float | None]:
-        """``search``'s ``nearest`` read (``first_round`` reads the same): the query mapped
-        as the rows are, and the amounts and ids the hard check refuses left out when the
-        policy filters numbers."""
+        """``search``'s ``nearest`` read (``first_round`` reads the same): the query (and
+        ``ask``) mapped as the rows are, and the amounts and ids the hard check refuses
+        left out when the policy filters numbers."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
-        return self._nearest(self._retrieval(query), context, now, k, numbers)
+        return self._nearest(self._retrieval(query), context, now, k, numbers,
+                             None if ask is None else self._retrieval(ask))
 
     def _retrieval(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The query as the rows a search scores hold it: mapped with a map, else as is."""
@@ -436,13 +454,16 @@ class TenantIndex:
         return [float(v) for v in vectors @ raw.reshape(-1).astype(np.float64)]
 
     def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
-                 numbers: tuple[int, int] | None
+                 numbers: tuple[int, int] | None,
+                 ask: npt.NDArray[np.float32] | None = None
                  ) -> tuple[list[tuple[int, float]], float | None]:
         """``nearest``, and the similarity of the nearest live entry of the context, left
         out or not (None: the context has none). Over every row (a tenant of one context,
         the usual case) the product's own output is masked in place, rows stand for
         themselves (no index array), and a query that names no amount nor id skips the
-        hard check's filter (it refuses no row then): the product is most of the CPU."""
+        hard check's filter (it refuses no row then): the product is most of the CPU.
+        ``ask``: a second query vector, each row scored by the larger of its two cosines
+        (a second product)."""
         code = self._context_codes.get(context)
         n = len(self._keys)
         if code is None or n == 0:
@@ -454,9 +475,14 @@ class TenantIndex:
         rows: npt.NDArray[np.intp] | None = None  # None: score i is row i's
         if count * SUBSET_SHARE < n:
             rows = np.flatnonzero(live)
-            scores = cosine_scores(self._vectors[rows], query)
+            gathered = self._vectors[rows]
+            scores = cosine_scores(gathered, query)
+            if ask is not None:
+                np.maximum(scores, cosine_scores(gathered, ask), out=scores)
         else:  # every row scored, the others masked
             scores = cosine_scores(self._vectors[:n], query)
+            if ask is not None:
+                np.maximum(scores, cosine_scores(self._vectors[:n], ask), out=scores)
             if count < n:
                 np.copyto(scores, np.float32(-2.0), where=~live)
         best = float(scores.max())

@@ -109,6 +109,49 @@ def question_clause(words: tuple[str, ...], clause_of: list[int]) -> int:
     return last
 
 
+# The asking clause cut from a text itself (``asking_clause``): a clause ends at ", " or at
+# . ; : ! ? before a space or the text's end (not inside "3.5" or "e.g." as ``clauses``
+# would cut); a sentence at . ; : ! ? alone.
+_CLAUSE_CUT = re.compile(r"[.;!?:]+(?=\s|$)|,\s")
+_SENTENCE_CUT = re.compile(r"[.;!?:]+(?=\s|$)")
+_OPENING = re.compile(r"\W*(\w+)")
+
+
+def asking_clause(text: str, to_sentence_end: bool = True) -> str | None:
+    """The part of ``text`` that asks: the clause ``question_clause`` picks (the last that
+    opens with a question word, else the last), cut from the text itself, from its first
+    word to the end of its sentence (``to_sentence_end``; else to the end of the clause),
+    its closing mark kept. None when that is all of the text (one clause, or the asking
+    clause opens the text and runs to its end): no second vector to read. "My son lives
+    in Rotterdam; would you be able to post our tea to him there?" -> "would you be able
+    to post our tea to him there?"; "I committed by mistake, how can I revert the last
+    commit?" -> "how can I revert the last commit?"."""
+    spans: list[tuple[int, int]] = []  # each clause's (start, end) in ``text``
+    at = 0
+    for cut in _CLAUSE_CUT.finditer(text):
+        spans.append((at, cut.end()))
+        at = cut.end()
+    spans.append((at, len(text)))
+    openings: list[tuple[int, str]] = []  # (start of the first word, the word lowered)
+    for start, end in spans:
+        first = _OPENING.match(text, start, end)
+        if first is not None:
+            openings.append((first.start(1), first.group(1).lower()))
+    if len(openings) < 2:
+        return None
+    asked = question_clause(tuple(word for _, word in openings), list(range(len(openings))))
+    start = openings[asked][0]
+    end = len(text)
+    if to_sentence_end:
+        closing = _SENTENCE_CUT.search(text, start)
+        if closing is not None:
+            end = closing.end()
+    else:
+        end = next(e for s, e in spans if s <= start < e)
+    ask = text[start:end].strip().rstrip(",").strip()
+    return None if not ask or ask == text.strip() else ask
+
+
 # A question opens at a text's first word, a clause's or after a joining word; an
 # auxiliary opens one only before its subject, which / who / where / when only before an
 # auxiliary (``opens_question``; ``extra_ask`` and ``own_case`` read further requests).

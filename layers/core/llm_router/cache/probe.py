@@ -28,10 +28,13 @@ class ProbeResult:
 
 def probe(cached_text: str, cached_vec: npt.NDArray[np.float32], query_text: str,
           query_vec: npt.NDArray[np.float32], policy: MatchPolicy,
-          retrieval_map: RetrievalMap | None = None) -> ProbeResult:
+          retrieval_map: RetrievalMap | None = None,
+          ask_vec: npt.NDArray[np.float32] | None = None) -> ProbeResult:
+    """``ask_vec``: the query's asking clause's vector (``cache.ask_clause``), read as the
+    lookup reads it (``TenantIndex.search``'s ``ask``)."""
     index = TenantIndex(dim=int(cached_vec.size), capacity=1, retrieval_map=retrieval_map)
     index.add(IndexRecord("probe", _CONTEXT, cached_text, cached_vec, _FOREVER, ""))
-    lookup = search_prescored(index, query_vec, _CONTEXT, 0, policy, query_text)
+    lookup = search_prescored(index, query_vec, _CONTEXT, 0, policy, query_text, ask=ask_vec)
     # The index's one live row in the probe's context: its score is the retrieval cosine
     # the floor read (the mapped vectors' with a map), computed once there.
     return ProbeResult(lookup.match is not None, lookup.best_similarity,

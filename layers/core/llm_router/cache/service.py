@@ -206,14 +206,30 @@ class ResponseCache:
                     return vectors[0]
         return embedder.embed_one(query)
 
+    def embed_ask(self, embedder: Embedder, query: str) -> Vector | None:
+        """The second vector of ``find_semantic`` (``cache.ask_clause``, with the
+        verifier): the embedding of the query's asking clause alone
+        (``narrowing.asking_clause``), one more MiniLM pass; None when the setting is off
+        or the query has no asking clause of its own (one clause)."""
+        if not (self.config.ask_clause and self.config.verifier):
+            return None
+        from llm_router.cache.narrowing import asking_clause
+
+        ask = asking_clause(query)
+        if ask is None:
+            return None
+        with self._lookup():
+            return embedder.embed_one(ask)
+
     def lookup_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
-                        query: str) -> CacheHit | None:
-        return self.find_semantic(tenant_id, request, embedding, query).hit
+                        query: str, ask: Vector | None = None) -> CacheHit | None:
+        return self.find_semantic(tenant_id, request, embedding, query, ask).hit
 
     def find_semantic(self, tenant_id: str, request: ChatRequest, embedding: Vector,
-                      query: str) -> Found:
+                      query: str, ask: Vector | None = None) -> Found:
         """``lookup_semantic``, saying why when it missed for another reason than no match
-        (no entry near enough, or the checks and the verifier said no)."""
+        (no entry near enough, or the checks and the verifier said no). ``ask``: the
+        query's asking clause's vector (``embed_ask``; ``TenantIndex.search``)."""
         try:
             context = context_key(tenant_id, request)
             policy = policy_for(self.config, tenant_id)
@@ -226,13 +242,13 @@ class ResponseCache:
             if policy.verifier is not None:
                 with self._synced(tenant_id) as tenant:
                     first = tenant.index.first_round(embedding, context, self._now(),
-                                                     policy, query)
+                                                     policy, query, ask=ask)
             if first is not None:
                 with self._lookup():
                     prescore(first, policy, query)
             with self._synced(tenant_id) as tenant, self._lookup():
                 lookup = tenant.index.search(embedding, context, self._now(), policy, query,
-                                             prescored=first)
+                                             prescored=first, ask=ask)
             if lookup.match is None:
                 return Found(None)
             answer = self._answer(tenant_id, lookup.match.key)
