@@ -27,8 +27,9 @@ index ranks and floors by ``--retrieval-map``'s mapped cosine, by default the ca
 one's bar, whatever check refused it, ``MatchPolicy.rank_margin_counts_refused``, off in
 the shipped lookup: ``0.5:5:m:r``, session 29; a field ``a``: the query's asking clause
 embedded too, its second vector searched in the same index, ``cache.ask_clause``, off in
-the shipped lookup: ``0.5:5:m:a``, session 31; the clause's MiniLM pass, batch 1, is
-counted in the lookup's CPU),
+the shipped lookup: ``0.5:5:m:a``, session 31; ``af``: the query alone picks the
+candidates and the clause's cosine lifts only their floor, ``cache.ask_clause: floor``;
+the clause's MiniLM pass, batch 1, is counted in the lookup's CPU),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -88,7 +89,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +173,8 @@ def main() -> int:
                              "refused candidate at the floor or over toward the rank "
                              "margin (RA: cache.rank_margin_counts_refused); a field :a "
                              "also searches the query's asking clause's vector "
-                             "(cache.ask_clause)")
+                             "(cache.ask_clause: rank), :af reads it for the floor of "
+                             "the query's candidates only (cache.ask_clause: floor)")
     parser.add_argument("--tenants", choices=("domain",), default=None,
                         help="one index per tenant, each (set, domain) of the pairs, its "
                              "queries looked up there only (bench/tenants.py; --entries "
@@ -372,10 +374,10 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
 
 
 def asked_variant(name: str) -> bool:
-    """Whether the variant has a field ``a`` after WIDEN_TO: its lookups also search the
-    query's asking clause's vector (``cache.ask_clause``, ``TenantIndex.search``'s
-    ``ask``)."""
-    return "a" in name.split(":")[2:]
+    """Whether the variant has a field ``a`` or ``af`` after WIDEN_TO: its lookups also
+    read the query's asking clause's vector (``cache.ask_clause`` "rank", or "floor" with
+    ``af``: ``TenantIndex.search``'s ``ask``, ``MatchPolicy.ask_ranks``)."""
+    return not {"a", "af"}.isdisjoint(name.split(":")[2:])
 
 
 def mapped_variant(name: str) -> bool:
@@ -389,11 +391,13 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
     entry verified at cosine F or more where no candidate reaches FLOOR), a field ``m``
     (``mapped_variant``: the index is the mapped one, FLOOR on its cosine), a field
-    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``) and a field ``a``
-    (``asked_variant``: the asking clause's second vector)."""
+    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``) and a field ``a`` or ``af``
+    (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
+    ``MatchPolicy.ask_ranks`` False)."""
     floor, widen_to, *fields = name.split(":")
     counts_refused = "r" in fields
-    fields = [f for f in fields if f not in ("m", "r", "a")]
+    ask_ranks = "af" not in fields
+    fields = [f for f in fields if f not in ("m", "r", "a", "af")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -401,8 +405,9 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     rank_margin = float(rest[0]) if rest else CacheConfig().verifier_rank_margin
     if len(rest) > 1:
         cut = float(rest[1])
-    return (variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None,
-                           counts_refused), int(widen_to))
+    policy = variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None,
+                            counts_refused)
+    return (policy if ask_ranks else replace(policy, ask_ranks=False)), int(widen_to)
 
 
 def lowest_floor(policy: MatchPolicy) -> float:
@@ -585,7 +590,8 @@ def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
     out), no round after one that reached under the floor. ``ask``: the lookup's second
     vector (``TenantIndex.search``)."""
     numbers = number_codes(query) if policy.filters_numbers else None
-    nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers, ask)
+    nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers, ask,
+                            policy.ask_ranks)
     out = []
     for start in range(0, len(nearest), CANDIDATES):
         out.append([(index.text(row), s) for row, s in nearest[start:start + CANDIDATES]])
@@ -601,7 +607,7 @@ def nearest_floor(index: TenantIndex, vector: Any, walk: list[list[tuple[str, fl
     entry of all); else None."""
     if policy.nearest_floor is None or not walk or not walk[0]:
         return None
-    best = index.nearest(vector, "ctx", 0, 1, ask=ask)[0][1]
+    best = index.nearest(vector, "ctx", 0, 1, ask=ask, ask_ranks=policy.ask_ranks)[0][1]
     return policy.floor_for_nearest(walk[0][0][1], best)
 
 

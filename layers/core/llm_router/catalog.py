@@ -224,10 +224,12 @@ class CacheConfig(BaseModel):
     # ("My son lives in Rotterdam; would you be able to post our tea to him there?") is
     # also embedded by its asking clause alone (cache/narrowing.py asking_clause), and an
     # entry's similarity is the larger of its cosine to the whole query and to that
-    # clause (both mapped): the nearest candidates and the floor read it, the verifier
-    # still reads the whole query. One more MiniLM pass for such a query. Off: an
-    # exploration (docs/cache-history.md "Session 31: retrieval by the asking clause").
-    ask_clause: bool = False
+    # clause (both mapped): "rank", the nearest candidates and the floor read it;
+    # "floor", the whole query picks the candidates and only their floor reads it. The
+    # verifier still reads the whole query. One more MiniLM pass for such a query. None:
+    # off, an exploration (docs/cache-history.md "Session 31: retrieval by the asking
+    # clause").
+    ask_clause: Literal["rank", "floor"] | None = None
     # Which verifier: "cross" (a cross-encoder reads both texts together: cache/cross.py)
     # or "nets" (alignment nets over each text's MiniLM states); None = "cross" where its
     # artefact (data/cache_verifier/cross.npz) is shipped, else "nets".

@@ -323,9 +323,10 @@ class TenantIndex:
         be able to post our tea to him there?" -> "would you be able to post our tea to
         him there?"). Each entry's similarity is then the larger of its cosine to the
         query and to ``ask`` (both mapped as the rows are): the nearest candidates, the
-        floor and F1 read that; the verifier and every check after the floor still read
-        the whole query and its raw cosine (docs/cache-history.md "Session 31: retrieval
-        by the asking clause")."""
+        floor and F1 read that (with ``policy.ask_ranks`` False, the candidates are the
+        whole query's and only their floor reads it); the verifier and every check after
+        the floor still read the whole query and its raw cosine (docs/cache-history.md
+        "Session 31: retrieval by the asking clause")."""
         k = max(CANDIDATES, widen_to)
         if prescored is not None and prescored.query is query and prescored.ask is ask \
                 and prescored.reuse == (self.generation, now, context, k, query_text):
@@ -416,16 +417,18 @@ class TenantIndex:
 
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
                 k: int = CANDIDATES, numbers: tuple[int, int] | None = None,
-                ask: npt.NDArray[np.float32] | None = None) -> list[tuple[int, float]]:
+                ask: npt.NDArray[np.float32] | None = None, ask_ranks: bool = True
+                ) -> list[tuple[int, float]]:
         """(row, similarity) of the ``k`` live entries of ``context`` nearest ``query``,
         best first; with ``numbers`` (the query's ``number_codes``), of those whose
         amounts and ids the hard check does not refuse. When the context holds few of the
         tenant's rows (a conversation's follow-up turns, a rarely used model) only those
         rows are scored; otherwise one matrix-vector product over all rows, masked. Both
         are exact. With a ``retrieval_map`` the similarity is the mapped vectors'; with
-        ``ask`` the larger of the row's to ``query`` and to ``ask`` (``search``)."""
+        ``ask`` the larger of the row's to ``query`` and to ``ask`` (``search``; of the
+        rows ``query`` alone picks without ``ask_ranks``)."""
         return self._nearest(self._retrieval(query), context, now, k, numbers,
-                             None if ask is None else self._retrieval(ask))[0]
+                             None if ask is None else self._retrieval(ask), ask_ranks)[0]
 
     def _candidates(self, query: npt.NDArray[np.float32], context: str, now: int,
                     policy: MatchPolicy, query_text: str, k: int,
@@ -436,7 +439,7 @@ class TenantIndex:
         left out when the policy filters numbers."""
         numbers = number_codes(query_text) if policy.filters_numbers else None
         return self._nearest(self._retrieval(query), context, now, k, numbers,
-                             None if ask is None else self._retrieval(ask))
+                             None if ask is None else self._retrieval(ask), policy.ask_ranks)
 
     def _retrieval(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The query as the rows a search scores hold it: mapped with a map, else as is."""
@@ -455,7 +458,7 @@ class TenantIndex:
 
     def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
                  numbers: tuple[int, int] | None,
-                 ask: npt.NDArray[np.float32] | None = None
+                 ask: npt.NDArray[np.float32] | None = None, ask_ranks: bool = True
                  ) -> tuple[list[tuple[int, float]], float | None]:
         """``nearest``, and the similarity of the nearest live entry of the context, left
         out or not (None: the context has none). Over every row (a tenant of one context,
@@ -463,7 +466,8 @@ class TenantIndex:
         themselves (no index array), and a query that names no amount nor id skips the
         hard check's filter (it refuses no row then): the product is most of the CPU.
         ``ask``: a second query vector, each row scored by the larger of its two cosines
-        (a second product)."""
+        (a second product); with ``ask_ranks`` False only the ``k`` rows the query alone
+        picks are (their order then by that score: ``MatchPolicy.ask_ranks``)."""
         code = self._context_codes.get(context)
         n = len(self._keys)
         if code is None or n == 0:
@@ -477,19 +481,26 @@ class TenantIndex:
             rows = np.flatnonzero(live)
             gathered = self._vectors[rows]
             scores = cosine_scores(gathered, query)
-            if ask is not None:
+            if ask is not None and ask_ranks:
                 np.maximum(scores, cosine_scores(gathered, ask), out=scores)
         else:  # every row scored, the others masked
             scores = cosine_scores(self._vectors[:n], query)
-            if ask is not None:
+            if ask is not None and ask_ranks:
                 np.maximum(scores, cosine_scores(self._vectors[:n], ask), out=scores)
             if count < n:
                 np.copyto(scores, np.float32(-2.0), where=~live)
         best = float(scores.max())
         kept = scores if numbers is None or not _may_refuse(numbers) \
             else self._without_refused(rows, scores, numbers, k)
-        return [(i if rows is None else int(rows[i]), float(scores[i]))
-                for i in top_k(kept, k, -1.0)], best
+        picked = [(i if rows is None else int(rows[i]), float(scores[i]))
+                  for i in top_k(kept, k, -1.0)]
+        if ask is not None and not ask_ranks and picked:  # the query's candidates, lifted
+            lifted = cosine_scores(self._vectors[[row for row, _ in picked]], ask)
+            picked = sorted(((row, max(s, float(a)))
+                             for (row, s), a in zip(picked, lifted, strict=True)),
+                            key=lambda candidate: -candidate[1])
+            best = max(best, picked[0][1])
+        return picked, best
 
     def _without_refused(self, rows: npt.NDArray[np.intp] | None,
                          scores: npt.NDArray[np.float32], numbers: tuple[int, int],

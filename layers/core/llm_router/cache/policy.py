@@ -130,6 +130,12 @@ class MatchPolicy:
     as well as the verifier; ``counts_toward_rank``). Off, only those the verifier gave a
     probability count. Undecided: a candidate for the next session's rule
     (docs/cache-history.md "Session 29: what a populated cache answers wrong").
+
+    ``ask_ranks`` (``cache.ask_clause``; read only where a lookup has the query's asking
+    clause's second vector, ``TenantIndex.search``'s ``ask``): True, the larger of an
+    entry's cosines to the query and to that clause picks the nearest candidates and is
+    their floor's (``"rank"``); False, the query alone picks them and the larger cosine is
+    only their floor's (``"floor"``).
     """
 
     threshold: float
@@ -145,6 +151,7 @@ class MatchPolicy:
     short_forms: bool = False
     nearest_floor: float | None = None
     rank_margin_counts_refused: bool = False
+    ask_ranks: bool = True
 
     @property
     def reads_signatures(self) -> bool:
@@ -313,7 +320,7 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.extra_ask, config.own_case, synonyms_of(config),
                        config.short_forms,
                        config.verifier_floor_nearest if nearest else None,
-                       config.rank_margin_counts_refused)
+                       config.rank_margin_counts_refused, config.ask_clause != "floor")
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:

@@ -211,7 +211,7 @@ class ResponseCache:
         verifier): the embedding of the query's asking clause alone
         (``narrowing.asking_clause``), one more MiniLM pass; None when the setting is off
         or the query has no asking clause of its own (one clause)."""
-        if not (self.config.ask_clause and self.config.verifier):
+        if self.config.ask_clause is None or not self.config.verifier:
             return None
         from llm_router.cache.narrowing import asking_clause
 
