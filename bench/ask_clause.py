@@ -211,17 +211,18 @@ def main() -> int:
         if n % 2000 == 0:
             print(f"  {n}/{len(rows)} pairs, {len(held)} texts embedded "
                   f"({time.monotonic() - started:.0f} s)", flush=True)
-    KEPT.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(KEPT, tag=np.asarray(f"{embedder.model_id}:{rmap.sha256}"),
-             texts=np.asarray(list(held)), vectors=np.stack(list(held.values())))
+    embed_cpu = time.process_time() - cpu
     # The whole texts' mapped cosine, batch 1, against the rows' (batched): how far apart.
     drift = max(abs(float(mapped(r["a"]) @ mapped(r["b"])) - r["similarity"])
                 for r in rows if "ask" in r["cos"] or "cached_ask" in r["cos"])
+    KEPT.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(KEPT, tag=np.asarray(f"{embedder.model_id}:{rmap.sha256}"),
+             texts=np.asarray(list(held)), vectors=np.stack(list(held.values())))
     floor, cut = SHIPPED
     result = {
         "rows": [str(p) for p in args.rows + ([args.quora] if args.quora else [])],
         "floor": floor, "cut": cut, "retrieval_map": rmap.sha256,
-        "texts_embedded": len(held), "embed_cpu_s": round(time.process_time() - cpu, 1),
+        "texts_embedded": len(held), "embed_cpu_s": round(embed_cpu, 1),
         "whole_cosine_drift": drift,  # batch 1 against the rows' batched vectors
         "tally": tally(rows, floor, cut),
         "still_lost": {v: still_lost(rows, floor, cut, v) for v in ("shipped", *VARIANTS)},
