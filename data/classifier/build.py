@@ -915,6 +915,155 @@ SOURCES = (
            "read by nothing; added to training in session 28",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
+    # The sixty-second and sixty-third (data/heldout62/, data/heldout63/): written at session
+    # 27's start, committed unread as rule M2b's decision sets (session 28), which read their
+    # cache pairs; nothing read their classifier queries before they joined training on
+    # 2026-12-06, session 31 (i12). v62 and v63 keep their writers' numbers.
+    Source("independent-v62", "../../heldout62/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout62/, 69 marked borderline by its writer), at session 27's start "
+           "(quarry operators, oyster farms, goat-milk soap makers, tattoo studios, circus "
+           "schools, on-call locksmiths, bookbinders, long-haul truck drivers, invented small "
+           "businesses; writers from Sikkim, Ladakh, the Hebrides, Orkney, Jeju, Eswatini, "
+           "Lesotho, Tonga, Samoa); committed unread as session 28's decision sets (rule M2b "
+           "read its cache pairs), its classifier queries read by nothing; added to training in"
+           " session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v63", "../../heldout63/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout63/, 65 marked borderline by its writer), at session 27's start "
+           "(fireworks-display crews, beach-hut rentals, school-uniform shops, wood-pellet "
+           "suppliers, piano-removal vans, allotment societies, bridal-dress alterations, "
+           "airport baggage handlers on split shifts, invented small businesses in Madagascar, "
+           "Lofoten and Patagonia); committed unread as session 28's decision sets (rule M2b "
+           "read its cache pairs), its classifier queries read by nothing; added to training in"
+           " session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The sixty-sixth and sixty-seventh: session 28's unseen sets, scored once with
+    # 2.ab760264 and TB at 992e2c7, then declared seen; trained on since session 31 (i12).
+    Source("independent-v66", "../../heldout66/classifier_queries.jsonl", "train",
+           "516 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout66/, 53 marked borderline by its writer), at session 28's start "
+           "(watchmakers, sail lofts, narrowboat hire, kiln studios, stained-glass restorers, "
+           "ice-cream vans, shoe repairers, invented small businesses; writers from Tatarstan "
+           "and Kalmykia, Adyghe and Ossetian villages, Mayotte, Northland, Finnmark, air-"
+           "traffic controllers on rotating shifts); scored once as session 28's unseen sets "
+           "with 2.ab760264 and TB at 992e2c7; then declared seen; added to training in session"
+           " 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v67", "../../heldout67/classifier_queries.jsonl", "train",
+           "504 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout67/, 80 marked borderline by its writer), at session 28's start (organ"
+           " builders, hearse hire, seed libraries, an apiary supply shop, climbing-wall gyms, "
+           "cider presses, dry-stone wallers, invented small businesses on Sal and Niue, a "
+           "night on-call roster app); scored once as session 28's unseen sets with 2.ab760264 "
+           "and TB at 992e2c7; then declared seen; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The sixty-eighth to seventy-first: written at session 28's start; heldout68-69's cache
+    # pairs were rule S7r's second step's decision data, heldout70-71's were read by session
+    # 30's rule RA; nothing read their classifier queries before session 31 (i12).
+    Source("independent-v68", "../../heldout68/classifier_queries.jsonl", "train",
+           "506 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout68/, 91 marked borderline by its writer), at session 28's start "
+           "(forest rangers' stations, lighthouse cottages, escape rooms, invented small "
+           "businesses); its cache pairs were rule S7r's second step's decision data, its "
+           "classifier queries read by nothing; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v69", "../../heldout69/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout69/, 66 marked borderline by its writer), at session 28's start "
+           "(tailors, pawnbrokers, lifeguard training, surfboard shapers, volcano-hiking "
+           "guides, laundrettes, taxidermists, rural postal rounds, invented small businesses);"
+           " its cache pairs were rule S7r's second step's decision data, its classifier "
+           "queries read by nothing; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v70", "../../heldout70/classifier_queries.jsonl", "train",
+           "499 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout70/, 71 marked borderline by its writer), at session 28's start (dog-"
+           "sled tours, yurt camps in the Pamirs, houseboat hire, noodle takeaways, "
+           "cheesemongers, wedding-cake bakers, well-drilling crews in Hunza, Chitral and "
+           "Maningrida, invented small businesses); its cache pairs were read by session 30's "
+           "rule RA, its classifier queries by nothing; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v71", "../../heldout71/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout71/, 72 marked borderline by its writer), at session 28's start "
+           "(clockmakers, hot-air balloon flights, florists, tree surgeons, chimney sweeps, "
+           "ferry ticket kiosks, sauna cabins, invented small businesses; writers from the "
+           "Solomon Islands, Kyrgyz and Kazakh herding families); its cache pairs were read by "
+           "session 30's rule RA, its classifier queries by nothing; added to training in "
+           "session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The seventy-second and seventy-third: session 29's unseen sets, scored once with
+    # 2.ab760264 at fc136d7, then declared seen; trained on since session 31 (i12).
+    Source("independent-v72", "../../heldout72/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout72/, 78 marked borderline by its writer), during session 29 (umbrella "
+           "and hat makers, crane hire, bait shops, model-railway shops, trophy engravers, "
+           "hand-loom weavers, school crossing patrols, invented small businesses; writers from"
+           " Adjara, Nakhchivan, Chechen and Ingush villages, Gilgit and Kashmir, Palawan, "
+           "Saipan and Chuuk); scored once as session 29's unseen sets with 2.ab760264 at "
+           "fc136d7; then declared seen; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v73", "../../heldout73/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout73/, 101 marked borderline by its writer), during session 29 (dog "
+           "walkers, horse-box hire, paragliding and zipline centres, crazy golf, bingo halls, "
+           "sheep shearers, invented small businesses in Bashkortostan, Coorg, Jaffna and "
+           "Dagestan); scored once as session 29's unseen sets with 2.ab760264 at fc136d7; then"
+           " declared seen; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The seventy-fourth and seventy-fifth: written at session 29's start; their cache pairs
+    # were read by session 30's rule RA, their classifier queries by nothing before session
+    # 31 (i12).
+    Source("independent-v74", "../../heldout74/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout74/, 82 marked borderline by its writer), at session 29's start "
+           "(trawler-net menders, loom repairers, weather-vane makers, invented small "
+           "businesses); its cache pairs were read by session 30's rule RA, its classifier "
+           "queries by nothing; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v75", "../../heldout75/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout75/, 76 marked borderline by its writer), at session 29's start (train"
+           " guards' union offices, model-boat clubs, bait farms, invented small businesses); "
+           "its cache pairs were read by session 30's rule RA, its classifier queries by "
+           "nothing; added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The seventy-sixth and seventy-seventh: session 30's unseen sets, scored once with
+    # 2.ab760264 and TB at a54aaf7, then declared seen; trained on since session 31 (i12).
+    # heldout78-83 are not sources (reserved and unseen).
+    Source("independent-v76", "../../heldout76/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout76/, 80 marked borderline by its writer), during session 30 "
+           "(wheelwrights, stained-glass studios, dry-stone wallers, canal-boat hire, ferret "
+           "and pigeon clubs, hop farms, bell-ringers, invented small businesses in Lamu, "
+           "Rodrigues, Tigray, Ascension, Spiti and Afar); scored once as session 30's unseen "
+           "sets with 2.ab760264 and TB at a54aaf7; then declared seen; added to training in "
+           "session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v77", "../../heldout77/classifier_queries.jsonl", "train",
+           "504 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout77/, 74 marked borderline by its writer), during session 30 (sail "
+           "lofts, boat yards, roller rinks, chess clubs, brass bands and choirs, tool and "
+           "portable-toilet hire, catteries, six invented small businesses); scored once as "
+           "session 30's unseen sets with 2.ab760264 and TB at a54aaf7; then declared seen; "
+           "added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
 )
 
 
