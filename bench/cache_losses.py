@@ -10,6 +10,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout16 heldout17 --narrowing  # the check on
     .venv/bin/python bench/cache_losses.py --sets heldout22 --no-extra-ask  # that check off
     .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
+    .venv/bin/python bench/cache_losses.py --sets heldout76 --extra-ask-first  # that one on
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
@@ -25,7 +26,8 @@ the amounts-and-ids check (``numbers``), the respelling check (a hit, ``spelling
 similarity floor (``floor``: under it and not respelled), the verifier (its probability
 against the operating point), and with ``--narrowing`` (or ``cache.narrowing``) the check
 after it (``narrowing.py``), and the one after that unless ``--no-extra-ask``
-(``cache.extra_ask``, on: ``extra_ask.py``), then with ``--own-case`` (or
+(``cache.extra_ask``, on: ``extra_ask.py``), then with ``--extra-ask-first`` (or
+``cache.extra_ask_first``) ``extra_ask.asks_first``, then with ``--own-case`` (or
 ``cache.own_case``) ``narrowing.own_case``. The verifier's probability is also read for
 pairs under the floor, so the table says what another floor would gain and cost
 (``floor_sweep``; ``floor_adds``: per set and kind, the paraphrases each lower floor finds
@@ -67,7 +69,7 @@ from pair_sets import DEFAULT_SETS, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
-from llm_router.cache.extra_ask import asks_more  # noqa: E402
+from llm_router.cache.extra_ask import asks_first, asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
 from llm_router.cache.probe import probe  # noqa: E402
@@ -84,7 +86,7 @@ PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (g
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
 STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask",  # hit, hit,
-          "own_case")  # lost
+          "extra_ask_first", "own_case")  # lost
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
@@ -96,8 +98,9 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     (the kinds, when the respelling check makes it a hit), ``p`` (the verifier's
     probability; None when the hard check refuses), ``narrowed`` (the shipped policy's
     narrowing check, if any, refuses it once the verifier passed it), ``more`` (the
-    policy's ``extra_ask`` check, if on, refuses it then), ``own`` (likewise its
-    ``own_case`` check). The verifier and the checks read the raw cosine, as in the
+    policy's ``extra_ask`` check, if on, refuses it then), ``first`` (likewise its
+    ``extra_ask_first`` check; only where it is on), ``own`` (likewise its ``own_case``
+    check). The verifier and the checks read the raw cosine, as in the
     router (``MatchPolicy.judge``'s ``cosine``)."""
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
@@ -124,6 +127,9 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
                "own": shipped.own_case and p is not None and own_case(
                    verifier.view(pair["a"]), verifier.view(pair["b"]), pair["a"], pair["b"],
                    raw)}
+        if shipped.extra_ask_first:  # only then: rows of before keep their bytes
+            row["first"] = p is not None and asks_first(verifier.view(pair["a"]),
+                                                        verifier.view(pair["b"]))
         if retrieval_map is not None:
             row.update(raw_similarity=raw, retrieval_map=retrieval_map.sha256)
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
@@ -154,6 +160,8 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "narrowing", False
     if row["p"] >= cut and row.get("more"):
         return "extra_ask", False
+    if row["p"] >= cut and row.get("first"):
+        return "extra_ask_first", False
     if row["p"] >= cut and row.get("own"):
         return "own_case", False
     return "verifier", row["p"] >= cut
@@ -236,6 +244,9 @@ def main() -> int:
     parser.add_argument("--extra-ask", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the extra-ask check after the verifier "
                              "(cache/extra_ask.py); default: cache.extra_ask")
+    parser.add_argument("--extra-ask-first", action=argparse.BooleanOptionalAction,
+                        default=None, help="the further act first, then the cached ask "
+                        "(cache/extra_ask.py asks_first); default: cache.extra_ask_first")
     parser.add_argument("--own-case", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the own-case check after the verifier "
                              "(cache/narrowing.py own_case); default: cache.own_case")
@@ -263,6 +274,7 @@ def main() -> int:
     floor = config.verifier_floor if args.floor is None else args.floor
     extra_ask = config.extra_ask if args.extra_ask is None else args.extra_ask
     own = config.own_case if args.own_case is None else args.own_case
+    first = config.extra_ask_first if args.extra_ask_first is None else args.extra_ask_first
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
     short = config.short_forms if args.short_forms is None else args.short_forms
     cut = config.verifier_threshold or verifier.threshold
@@ -279,6 +291,7 @@ def main() -> int:
                              narrowing=shared_narrowing()
                              if args.narrowing or config.narrowing else None,
                              extra_ask=extra_ask, own_case=own,
+                             extra_ask_first=first,
                              synonyms=None if not synonyms else shared_synonyms()
                              if args.synonym_table is None else load(args.synonym_table),
                              short_forms=short), retrieval_map)
@@ -291,6 +304,7 @@ def main() -> int:
                      "narrowing": args.narrowing or config.narrowing,
                      "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms,
                      "short_forms": short,
+                     **({"extra_ask_first": True} if first else {}),
                      # the weight sha256 of the map ``similarity`` is mapped by; None: raw
                      "retrieval_map": None if retrieval_map is None else retrieval_map.sha256,
                      **({} if args.synonym_table is None
@@ -338,12 +352,13 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
                 kinds[r["kind"]][f"{'hit' if hit else 'lost'}:{where}"] += 1
         print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
-              "lost: verifier | lost: narrowing | lost: extra_ask | lost: own_case |\n"
-              "|---|---|---|---|---|---|---|---|---|---|")
+              "lost: verifier | lost: narrowing | lost: extra_ask | lost: extra_ask_first | "
+              "lost: own_case |\n|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
                   f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} | "
-                  f"{c['lost:narrowing']} | {c['lost:extra_ask']} | {c['lost:own_case']} |")
+                  f"{c['lost:narrowing']} | {c['lost:extra_ask']} | "
+                  f"{c['lost:extra_ask_first']} | {c['lost:own_case']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
     plain = [n for n in names if not n.startswith("pairs:")]
     shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),

@@ -258,6 +258,13 @@ class CacheConfig(BaseModel):
     # insurance"): cache/extra_ask.py. On: it met session 16's rule
     # (docs/cache-history.md "Session 16: the same question and more").
     extra_ask: bool = True
+    # With the verifier: likewise where the query asks the business to do a further act
+    # first and joins the cached question's ask after it ("do you teach method ringing" /
+    # "could someone come to our tower and teach method ringing to our learners"):
+    # cache/extra_ask.py's asks_first. Off: built in session 31 from a seen-set
+    # exploration (docs/cache-history.md "Session 31: the false hits S5 passes, by
+    # family"), for a rule on new writers.
+    extra_ask_first: bool = False
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do
     # you sell school shoes" / "the school shoes I bought from you split ..., what are my

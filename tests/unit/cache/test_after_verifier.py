@@ -1,6 +1,7 @@
-"""The hard checks that run after the verifier has passed a pair (``extra_ask``, ``own_case``):
-each refuses only when it is on and only what the verifier passed, counts as judged for the
-rank margin, and follows its setting (``MatchPolicy._verify``, ``policy_for``)."""
+"""The hard checks that run after the verifier has passed a pair (``extra_ask``,
+``extra_ask_first``, ``own_case``): each refuses only when it is on and only what the
+verifier passed, counts as judged for the rank margin, and follows its setting
+(``MatchPolicy._verify``, ``policy_for``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import pytest
 from llm_router.cache.policy import MatchPolicy, policy_for
 from llm_router.catalog import CacheConfig
 from tests.unit.cache.fakes import PassingVerifier
-from tests.unit.cache.test_extra_ask import CARPETS
+from tests.unit.cache.test_extra_ask import BOILERS, CARPETS
 from tests.unit.cache.test_own_case import COAT
 
 # (setting, a pair the check refuses, the pair's cosine)
-CHECKS = [("extra_ask", CARPETS, 0.8), ("own_case", COAT, 0.6)]
+CHECKS = [("extra_ask", CARPETS, 0.8), ("extra_ask_first", BOILERS, 0.6),
+          ("own_case", COAT, 0.6)]
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +48,7 @@ def test_the_setting(check: str) -> None:
     assert getattr(policy_for(CacheConfig(), "t"), check) is getattr(CacheConfig(), check)
     for value in (True, False):
         assert getattr(policy_for(CacheConfig(**{check: value}), "t"), check) is value
+
+
+def test_asks_first_is_off_by_default() -> None:
+    assert CacheConfig().extra_ask_first is False  # a candidate for a rule (session 31)

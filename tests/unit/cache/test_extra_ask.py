@@ -1,14 +1,16 @@
 """The extra-ask check (cache/extra_ask.py): a query that holds the cached question's ask
 and adds a further request is refused after the verifier passed it; context before the
 ask, a bare topic cached, a follow-up that names nothing new, a relative clause, an
-alternative ("or do I ...") and the other direction are kept. Invented pairs only."""
+alternative ("or do I ...") and the other direction are kept. ``asks_first`` (session 31,
+off by default): the further act asked first and the cached ask joined after it. Invented
+pairs only."""
 
 from typing import Any
 
 import pytest
 
 from llm_router.cache.codes import aligned, replaced
-from llm_router.cache.extra_ask import asks_more
+from llm_router.cache.extra_ask import asks_first, asks_more
 from llm_router.cache.narrowing import clauses, further_request
 
 SAVINGS = ("how do I close my savings account", "how do I close my savings account but still "
@@ -102,3 +104,43 @@ def test_the_alignment_is_codes_one() -> None:
     assert aligned(a, b) == [("equal", 0, 2, 0, 2), ("insert", 2, 2, 2, 4)]
     assert replaced(["the", "xls", "file"], ["the", "xlsx", "file"]) == [(1, 2, 1, 2)]
     assert aligned(["x"] * 201, ["x"]) == []  # longer than MAX_ALIGNED: not aligned
+
+
+# asks_first: a further act asked of the business first, the cached ask joined after it
+BOILERS = ("do you service boilers", "could someone from your firm come out to our farm and "
+           "service boilers in the two cottages")
+PIANO = ("can you tune a piano", "would you travel up to our village hall to tune a piano "
+         "before the concert")
+
+
+def first(verifier: Any, cached: str, query: str) -> bool:
+    return asks_first(verifier.view(cached), verifier.view(query))
+
+
+@pytest.mark.parametrize("pair", [BOILERS, PIANO])
+def test_a_further_act_first_and_the_cached_ask_joined_after_it_is_refused(
+        verifier: Any, pair: tuple[str, str]) -> None:
+    assert first(verifier, *pair)
+    assert not more(verifier, *pair)  # nothing asked after the shared words
+
+
+@pytest.mark.parametrize(("cached", "query"), [
+    # the act names one new word ("come"): a visit to do what the cached question asks
+    ("do you clean carpets", "can you come and clean carpets in our rented flat this friday"),
+    # a question word inside the act: the shared words are part of what is asked
+    ("how do I bleed a radiator", "can you explain when and how I should check the valve and "
+     "bleed a radiator"),
+    # nobody addressed: the writer's own plan
+    ("do you clean carpets", "I was hoping to move house next week and clean carpets before "
+     "the inspection"),
+    # the cached ask is a second question, not joined to the act
+    ("do you clean carpets", "could your team come to our office, do you clean carpets there "
+     "too"),
+    # a bare topic cached
+    ("carpet cleaning", "could your team come out to our office and do carpet cleaning"),
+    # the other direction, and the same text
+    (BOILERS[1], BOILERS[0]),
+    (BOILERS[0], BOILERS[0]),
+])
+def test_kept_by_asks_first(verifier: Any, cached: str, query: str) -> None:
+    assert not first(verifier, cached, query)

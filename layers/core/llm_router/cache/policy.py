@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from llm_router.cache.extra_ask import asks_more
+from llm_router.cache.extra_ask import asks_first, asks_more
 from llm_router.cache.fitted_stack import logit
 from llm_router.cache.guards import GuardName, Signature, refusal
 from llm_router.cache.narrowing import own_case
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from llm_router.cache.verifier import Verifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
-                              "extra_ask", "own_case"]
+                              "extra_ask", "extra_ask_first", "own_case"]
 _WORD = re.compile(r"\w+")
 
 
@@ -109,7 +109,10 @@ class MatchPolicy:
     longer text asks about a specific case of the shorter one (``narrowing.py``); such a
     refusal counts as the verifier's for ``rank_margin``. ``extra_ask``: likewise
     ("extra_ask") where the query asks what the cached question asks and more
-    (``extra_ask.py``); ``own_case``: likewise ("own_case") where the cached text is a
+    (``extra_ask.py``); ``extra_ask_first``: likewise ("extra_ask_first") where the query
+    asks the business to do a further act and joins the cached question's ask after it
+    (``extra_ask.asks_first``; off: a candidate for a rule, session 31); ``own_case``:
+    likewise ("own_case") where the cached text is a
     general question and the query tells the writer's own case and asks something else,
     or, under a cosine band, asks a question and a further request about it
     (``narrowing.own_case``). ``synonyms``: with ``spelling``, ``respelled`` also takes
@@ -152,6 +155,7 @@ class MatchPolicy:
     nearest_floor: float | None = None
     rank_margin_counts_refused: bool = False
     ask_ranks: bool = True
+    extra_ask_first: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -280,6 +284,9 @@ class MatchPolicy:
         if self.extra_ask and asks_more(self.verifier.view(cached_text),
                                         self.verifier.view(query_text), query_text):
             return Verdict(False, similarity, "extra_ask", p)
+        if self.extra_ask_first and asks_first(self.verifier.view(cached_text),
+                                               self.verifier.view(query_text)):
+            return Verdict(False, similarity, "extra_ask_first", p)
         if self.own_case and own_case(self.verifier.view(cached_text),
                                       self.verifier.view(query_text), cached_text, query_text,
                                       similarity):
@@ -320,7 +327,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.extra_ask, config.own_case, synonyms_of(config),
                        config.short_forms,
                        config.verifier_floor_nearest if nearest else None,
-                       config.rank_margin_counts_refused, config.ask_clause != "floor")
+                       config.rank_margin_counts_refused, config.ask_clause != "floor",
+                       extra_ask_first=config.extra_ask_first)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
