@@ -9,12 +9,14 @@ check can see (session 31, helper i13; exploration on seen sets, decides nothing
     check     ``extra_ask.asks_first`` (``cache.extra_ask_first``) on rows made with it
               off (the lead's): the pairs it fires on, by set and label, split into
               those the lookup passes (what turning it on changes: negatives it refuses,
-              positives it loses) and the rest; per set recall and false hits off and on;
+              positives it loses; each listed) and the rest (counted; the first
+              ``LISTED`` listed); per set recall and false hits off and on;
               its CPU per candidate the verifier passed (process time, views built first,
               as the lookup holds them); with ``--bundle`` the same firing count on the
-              verifier's training pairs (texts and labels), where a labelled positive it
-              fires on is evidence too. ``--shape request_verb`` reads instead the
-              broader shape measured and left (``request_verb``)
+              verifier's training pairs (texts and labels; the first ``LISTED`` of each
+              label listed), where a labelled positive it fires on is evidence too.
+              ``--shape request_verb`` reads instead the broader shape measured and left
+              (``request_verb``)
 
     R=/work/base; ROWS="$(printf "$R/m29-%s-a1ee7c5-pairs.jsonl " P4 D58 D60 D62 D64 D66 D68)
       $R/m30-D70-6858d08-pairs.jsonl $R/m31-D72-833a372-pairs.jsonl
@@ -56,6 +58,8 @@ from llm_router.cache.narrowing import ASKS  # noqa: E402
 from llm_router.cache.pair_features import MATCH, TextView, similarity_matrix  # noqa: E402
 
 FLOOR, CUT = 0.5, 0.916959
+LISTED = 25  # pairs listed of those a shape fires on that change nothing (rows: the lookup
+# refuses them anyway; the bundle: training pairs), the first in order; all are counted
 
 # Every negative the shipped lookup passes in heldout54-77 (the lead's rows: m29 P4, D58-D68,
 # m30 D70 and D74, m31 D72 and D76), read by hand: (family, how). Families: an entity swap
@@ -259,12 +263,16 @@ def check(rows: list[dict[str, Any]], shape: str, view: Any) -> dict[str, Any]:
                "similarity": round(r["similarity"], 4),
                "p": None if r["p"] is None else round(r["p"], 4), "a": r["a"], "b": r["b"]}
               for r in rows if key(r) in fired]
+    changed = [x for x in listed if x["passed"]]
+    unchanged = [x for x in listed if not x["passed"]]
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
     return {"shape": shape, "rows_read": len(rows), "all_but_pairs": rates(independent, fired),
             "by_set": by_set,
-            "refused_negatives": sum(1 for x in listed if x["passed"] and not x["label"]),
-            "refused_positives": sum(1 for x in listed if x["passed"] and x["label"]),
-            "fired": listed,
+            "refused_negatives": sum(1 for x in changed if not x["label"]),
+            "refused_positives": sum(1 for x in changed if x["label"]),
+            "fired_not_passed_by_label": dict(Counter(str(x["label"]) for x in unchanged)),
+            # every pair it refuses that the lookup passes; of the rest, the first LISTED
+            "fired": changed + unchanged[:LISTED],
             "cpu_us_per_candidate": round(1e6 * spent / max(len(candidates), 1), 2),
             "candidates_timed": len(candidates)}
 
@@ -281,7 +289,9 @@ def bundle(folder: Path, shape: str, view: Any) -> dict[str, Any]:
              for i, t in enumerate(texts) if fires(view(t["cached"]), view(t["query"]))]
     return {"folder": str(folder), "pairs": len(texts),
             "labels": dict(Counter(str(int(x)) for x in labels)),
-            "fired_by_label": dict(Counter(str(x["label"]) for x in fired)), "fired": fired}
+            "fired_by_label": dict(Counter(str(x["label"]) for x in fired)),
+            "fired": [x for x in fired if x["label"]][:LISTED]  # the first, positives first
+            + [x for x in fired if not x["label"]][:LISTED]}
 
 
 def main() -> int:

@@ -70,6 +70,7 @@ def test_check_counts_what_turning_it_on_changes(fam: ModuleType, view: Any) -> 
     assert out["all_but_pairs"]["false_hits_on"] == 0
     assert (out["refused_negatives"], out["refused_positives"]) == (1, 0)
     assert [(x["id"], x["passed"]) for x in out["fired"]] == [("p0000", True), ("p0002", False)]
+    assert out["fired_not_passed_by_label"] == {"0": 1}
     assert out["candidates_timed"] == 3 and out["cpu_us_per_candidate"] >= 0
 
 
@@ -90,6 +91,7 @@ def test_bundle_reads_texts_and_labels_in_order(fam: ModuleType, view: Any,
     out = fam.bundle(tmp_path, "asks_first", view)
     assert out["pairs"] == 3 and out["labels"] == {"0": 1, "1": 2}
     assert out["fired_by_label"] == {"0": 1, "1": 1}
+    assert [x["index"] for x in out["fired"]] == [2, 0]  # the positives listed first
     np.savez(tmp_path / "bundle.npz", **{"train.label": np.asarray([0, 1], np.int8)})
     with pytest.raises(SystemExit):
         fam.bundle(tmp_path, "asks_first", view)
