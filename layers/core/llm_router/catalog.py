@@ -263,7 +263,8 @@ class CacheConfig(BaseModel):
     # "could someone come to our tower and teach method ringing to our learners"):
     # cache/extra_ask.py's asks_first. Off: built in session 31 from a seen-set
     # exploration (docs/cache-history.md "Session 31: the false hits S5 passes, by
-    # family"), for a rule on new writers.
+    # family"); not adopted by rule W: on heldout78-79 it fired on no pair ("Session 31:
+    # rule W, the further act first on D78").
     extra_ask_first: bool = False
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do

@@ -37,7 +37,8 @@ band": ``ADDRESSED``) that names at least ``ACT_WORDS`` content words the cached
 lacks, with no question word between (``EMBEDDED``: "could you tell me whether it is safe
 to eat morels raw" asks the cached question). Off by default (``cache.extra_ask_first``):
 built in session 31 from a seen-set exploration (docs/cache-history.md "Session 31: the
-false hits S5 passes, by family"), for a rule on new writers.
+false hits S5 passes, by family"); the lead's rule W did not adopt it: on the decision
+sets heldout78-79 it fired on no pair ("Session 31: rule W, the further act first on D78").
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ class MatchPolicy:
     ("extra_ask") where the query asks what the cached question asks and more
     (``extra_ask.py``); ``extra_ask_first``: likewise ("extra_ask_first") where the query
     asks the business to do a further act and joins the cached question's ask after it
-    (``extra_ask.asks_first``; off: a candidate for a rule, session 31); ``own_case``:
+    (``extra_ask.asks_first``; off: session 31's rule W did not adopt it); ``own_case``:
     likewise ("own_case") where the cached text is a
     general question and the query tells the writer's own case and asks something else,
     or, under a cosine band, asks a question and a further request about it
