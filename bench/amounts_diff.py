@@ -10,6 +10,7 @@ found, the verifier's call), for a change to ``spelling.py``.
     ... --quora ../shared/data/paraphrase-train/qqp_full.tar.gz       # + Quora's training pairs
     PYTHONHASHSEED=0 ... --dump /tmp/old.txt   # every output of the check, old code and new:
     cmp /tmp/old.txt /tmp/new.txt              # a change meant to make it cheaper, identical
+    ... --save /tmp/off.jsonl; ... --amount-forms --against /tmp/off.jsonl  # a flag's pairs
 
 The old code: uncommitted changes stashed, or ``git archive OLD layers/core | tar -x -C
 /tmp/old`` (link its ``llm_router/data`` to this checkout's) and ``PYTHONPATH=/tmp/old/
@@ -134,6 +135,9 @@ def main() -> None:
                         help="qqp_full.tar.gz: also its pairs not among the committed sets")
     parser.add_argument("--dump", type=Path,
                         help="write every output of the hard check here instead (``dump``)")
+    parser.add_argument("--amount-forms", action="store_true",
+                        help="the amounts check with session 31's candidate forms "
+                             "(cache.amount_forms: quantities.amount_forms)")
     parser.add_argument("--check", choices=("amounts", "spelling"), default="amounts",
                         help="the check to run: amounts and ids (default), or the respelling "
                              "check (refused: no respelling found)")
@@ -149,7 +153,8 @@ def main() -> None:
     if args.check == "spelling":
         refused = [same_spelling(p["a"], p["b"], vocabulary.pieces) is None for p in pairs]
     else:
-        refused = [quantity_conflict(vocabulary.view(p["a"]), vocabulary.view(p["b"]))
+        refused = [quantity_conflict(vocabulary.view(p["a"]), vocabulary.view(p["b"]),
+                                     texts=(p["a"], p["b"]) if args.amount_forms else None)
                    for p in pairs]
     print(f"{len(pairs)} pairs, {sum(refused)} refused, "
           f"{time.perf_counter() - started:.1f} s")

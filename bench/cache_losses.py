@@ -11,6 +11,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout22 --no-extra-ask  # that check off
     .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
     .venv/bin/python bench/cache_losses.py --sets heldout76 --extra-ask-first  # that one on
+    .venv/bin/python bench/cache_losses.py --sets heldout73 --amount-forms  # session 31's forms
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
@@ -105,7 +106,7 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms,
-                        short_forms=shipped.short_forms)
+                        short_forms=shipped.short_forms, amount_forms=shipped.amount_forms)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
@@ -247,6 +248,9 @@ def main() -> int:
     parser.add_argument("--extra-ask-first", action=argparse.BooleanOptionalAction,
                         default=None, help="the further act first, then the cached ask "
                         "(cache/extra_ask.py asks_first); default: cache.extra_ask_first")
+    parser.add_argument("--amount-forms", action=argparse.BooleanOptionalAction, default=None,
+                        help="the hard check reads session 31's candidate forms "
+                        "(quantities.amount_forms); default: cache.amount_forms")
     parser.add_argument("--own-case", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the own-case check after the verifier "
                              "(cache/narrowing.py own_case); default: cache.own_case")
@@ -277,6 +281,7 @@ def main() -> int:
     first = config.extra_ask_first if args.extra_ask_first is None else args.extra_ask_first
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
     short = config.short_forms if args.short_forms is None else args.short_forms
+    forms = config.amount_forms if args.amount_forms is None else args.amount_forms
     cut = config.verifier_threshold or verifier.threshold
     named = config.retrieval_map
     if args.retrieval_map is not None:
@@ -294,7 +299,7 @@ def main() -> int:
                              extra_ask_first=first,
                              synonyms=None if not synonyms else shared_synonyms()
                              if args.synonym_table is None else load(args.synonym_table),
-                             short_forms=short), retrieval_map)
+                             short_forms=short, amount_forms=forms), retrieval_map)
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -305,6 +310,7 @@ def main() -> int:
                      "extra_ask": extra_ask, "own_case": own, "synonyms": synonyms,
                      "short_forms": short,
                      **({"extra_ask_first": True} if first else {}),
+                     **({"amount_forms": True} if forms else {}),
                      # the weight sha256 of the map ``similarity`` is mapped by; None: raw
                      "retrieval_map": None if retrieval_map is None else retrieval_map.sha256,
                      **({} if args.synonym_table is None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +33,7 @@ from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOS
 from llm_router.cache.quantities import (
     APPROXIMATE,
     Amount,
+    amount_forms,
     amounts,
     currencies,
     measures,
@@ -294,7 +295,8 @@ def prefix_flips(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return flips
 
 
-def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None) -> bool:
+def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None,
+                      texts: tuple[str, str] | None = None) -> bool:
     """The hard check: two texts that both name amounts, or both name ids, and name
     different ones never share an answer; nor equal amounts in different units ("5 kg" /
     "5 lb"), amounts of different rate periods ("$90 a month" / "$90 a year"), or
@@ -307,11 +309,29 @@ def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None
     highest", "third" / "fifth": ``quantities.same_ranks``), or opposite sides of one
     thing at the same place ("arguments for" / "against", "pros" / "cons"; with
     ``synonyms``, texts that differ in nothing but WordNet antonyms: "runs fast" / "runs
-    slow": ``stances.opposite_stance``)."""
+    slow": ``stances.opposite_stance``). ``texts``: the texts of ``a`` and ``b``, given
+    only with ``cache.amount_forms`` (session 31's candidate): each side's amounts and ids
+    are then read from its text as ``quantities.amount_forms`` rewrites it."""
+    if texts is not None:
+        a, b = with_forms(a, texts[0]), with_forms(b, texts[1])
     return (value_conflict(a, b) or _unit_conflict(a, b)
             or other_codes(a.words, a.codes, b.words, b.codes)
             or opposite_stance(a.words, a.stances, b.words, b.stances,
                                a.negated != b.negated, synonyms))
+
+
+def with_forms(view: TextView, text: str) -> TextView:
+    """``view`` (of ``text``) with the hard check's amounts, ids and other readings of the
+    text as ``quantities.amount_forms`` rewrites it; itself where that rewrites nothing
+    (the usual case: one search of the normalised text, ~10 us)."""
+    lowered = normalise(text)
+    rewritten = amount_forms(lowered)
+    if rewritten == lowered:
+        return view
+    hard_quantities = amounts(rewritten, hard=True)
+    return replace(view, hard_quantities=hard_quantities,
+                   hard_ids=identifiers(rewritten, hard=True),
+                   hard_other=other_readings(rewritten, hard_quantities))
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:

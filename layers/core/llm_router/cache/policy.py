@@ -134,6 +134,13 @@ class MatchPolicy:
     probability count. Undecided: a candidate for the next session's rule
     (docs/cache-history.md "Session 29: what a populated cache answers wrong").
 
+    ``amount_forms`` (``cache.amount_forms``; off): the hard check reads amounts written
+    other ways as their other spelling ("3.5t" / "3.5 tonne", "7 in the morning" / "7am",
+    "15 precent", "2h50", "point one", "3x+7=2x-5" / "3x + 7 = 2x - 5":
+    ``quantities.amount_forms``), and the index leaves it to each candidate
+    (``filters_numbers``). A candidate for session 32's rule (docs/cache-history.md
+    "Session 31: the paraphrases the amounts check refuses").
+
     ``ask_ranks`` (``cache.ask_clause``; read only where a lookup has the query's asking
     clause's second vector, ``TenantIndex.search``'s ``ask``): True, the larger of an
     entry's cosines to the query and to that clause picks the nearest candidates and is
@@ -156,6 +163,7 @@ class MatchPolicy:
     rank_margin_counts_refused: bool = False
     ask_ranks: bool = True
     extra_ask_first: bool = False
+    amount_forms: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -168,8 +176,10 @@ class MatchPolicy:
         """Whether the index leaves out, before it picks the nearest candidates, the
         entries whose amounts or ids the hard check refuses (``TenantIndex.nearest``): it
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
-        and would only take the place of one that may."""
-        return self.verifier is not None and self.guards
+        and would only take the place of one that may. Not with ``amount_forms`` (session
+        31's candidate): ``number_codes`` reads the texts as written, so the check reads
+        every candidate itself."""
+        return self.verifier is not None and self.guards and not self.amount_forms
 
     def counts_toward_rank(self, verdict: Verdict) -> bool:
         """Whether a candidate refused with ``verdict`` raises the bar of the lookup's next
@@ -245,9 +255,15 @@ class MatchPolicy:
         if used is None:
             return None
         if self.guards and quantity_conflict(vocabulary.view(cached_text),
-                                             vocabulary.view(query_text), self.synonyms):
+                                             vocabulary.view(query_text), self.synonyms,
+                                             self._forms(cached_text, query_text)):
             return Verdict(False, similarity, "numbers")
         return Verdict(True, similarity, None, None, used)
+
+    def _forms(self, cached_text: str, query_text: str) -> tuple[str, str] | None:
+        """The texts the hard check reads ``amount_forms`` from (``quantity_conflict``'s
+        ``texts``): only with the candidate on."""
+        return (cached_text, query_text) if self.amount_forms else None
 
     def _refused_before_model(self, cached_text: str, query_text: str) -> Refusal | None:
         """What refuses a pair before the verifier reads it (None: nothing): amounts or
@@ -255,7 +271,8 @@ class MatchPolicy:
         scores only the pairs this lets through; ``_verify`` returns its refusal."""
         assert self.verifier is not None
         if self.guards and quantity_conflict(self.verifier.view(cached_text),
-                                             self.verifier.view(query_text), self.synonyms):
+                                             self.verifier.view(query_text), self.synonyms,
+                                             self._forms(cached_text, query_text)):
             return "numbers"
         if one_word(cached_text) and one_word(query_text):
             # Both models read two lone words as the same question ("continue" / "stop"
@@ -328,7 +345,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.short_forms,
                        config.verifier_floor_nearest if nearest else None,
                        config.rank_margin_counts_refused, config.ask_clause != "floor",
-                       extra_ask_first=config.extra_ask_first)
+                       extra_ask_first=config.extra_ask_first,
+                       amount_forms=config.amount_forms)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:

@@ -839,3 +839,110 @@ def _clock(text: str, found: list[Amount]) -> str:
         return " "
 
     return _CLOCK_24.sub(twentyfour, _CLOCK_12.sub(twelve, text))
+
+
+# Session 31's candidate (``cache.amount_forms``, off: docs/cache-history.md "Session 31:
+# the paraphrases the amounts check refuses"): amounts the hard check misread on one side
+# of a seen paraphrase, each a general way of writing one amount, rewritten to the form
+# the check reads on the other side. The text the hard check reads with the candidate on
+# (``pair_features.quantity_conflict``'s ``forms``); unchanged where none is written.
+_DIGIT_WORDS = {"zero": "0", "nought": "0", "oh": "0", "one": "1", "two": "2", "three": "3",
+                "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT_WORD = "|".join(_DIGIT_WORDS)
+_CLOCK_WORDS = {**{w: int(d) for w, d in _DIGIT_WORDS.items() if d != "0"},
+                "ten": 10, "eleven": 11, "twelve": 12}
+_FORMS_GATE = re.compile(
+    r"\d\.\d+t\b|\bt(?:onne|onner)s?\b|\bin\s+the\s+(?:morning|afternoon|evening)\b|\d,\s|"
+    r"\d\s?(?:yo|y/o)\b|\bp(?:r?e?r?c|ec|er?s)[a-z]*nt\b|\dh\s?\d|\bpoint\s|\d[+\-*/]?=|=[\w(]|"
+    r"\bhundred\s+and\b|\bdoz(?:en)?\b|\d-pc\b|\d{4}\s?(?:utc|gmt|z|hrs|hours)\b")
+# A metric ton glued or hyphenated is the number and "tonne", as written apart: "3.5t" /
+# "3.5 tonne" (a decimal and "t": no id "5t"), "a 25-tonne crane" / "a 25 tonner" (the
+# crane of that weight; no id "25tonne"). A whole number and "t" stays an id ("OnePlus 3T",
+# "a 2T dress"). The hard check reads "tonne" as no unit, as before: the number alone.
+_TONNES = re.compile(r"(\d\.\d+)t(?![a-z0-9])|(\d)(?:-|\s)?tonners?(?![a-z0-9])|"
+                     r"(\d)-tonnes?(?![a-z0-9])")
+# A clock hour "in the morning" is "am", "in the afternoon" or "in the evening" "pm"
+# ("by 7 in the morning" / "by 7am", "ten in the morning" / "10am").
+_DAY_PART = re.compile(
+    rf"\b(1[0-2]|0?[1-9]|{'|'.join(_CLOCK_WORDS)})(?::([0-5]\d))?\s+(?:o'?clock\s+)?"
+    r"in\s+the\s+(morning|afternoon|evening)\b")
+# A bare hour before a comma is still an hour ("at 6, is that ok" / "at 6am"): the comma
+# is a thousands separator only before a digit (``_BARE_CLOCK`` reads "at 6 ,").
+_HOUR_COMMA = re.compile(
+    r"\b((?:at|before|after|until|till|til|since|around)\s+(?:1[0-2]|0?[1-9])),(?=\s|$)")
+# An age: "2yo", "a 5 y/o" are years old ("my 2yo" / "my two-year-old").
+_YEARS_OLD = re.compile(r"(\d)\s?(?:yo|y/o)\b")
+# The common slips of "percent": a letter dropped, doubled or swapped ("15 precent", "15
+# prcent", "15 percnet"), after a number.
+_PERCENT_SLIPS = ("precent", "prcent", "percnt", "pecent", "percet", "percnet", "perecnt",
+                  "persent", "percant", "pervent", "percen")
+_PERCENT_SLIP = re.compile(r"(\d)\s?(?:" + "|".join(_PERCENT_SLIPS) + r")\b")
+# Hours and minutes glued: "2h50", "1h 30", "2h50m" are 2 hours 50 minutes, as written
+# out ("takes 2 hours 50 minutes").
+_HOURS_MINUTES = re.compile(r"\b(\d{1,2})\s?h\s?([0-5]\d)(?:\s?m(?:in|ins)?)?\b")
+# A decimal spelled out: "point one", "zero point five", "three point one four".
+_SPELLED_DECIMAL = re.compile(
+    rf"\b(?:(\d+|{_DIGIT_WORD})\s+)?point((?:\s+(?:{_DIGIT_WORD})\b)+)")
+# An equation written with or without spaces around its signs ("3x+7=2x-5" / "3x + 7 = 2x -
+# 5"): each sign between two terms is read with spaces, in a run of terms holding "=".
+_EQUATION = re.compile(r"(?<![\w.-])[\w.^()]+(?:\s*[-+*/=]\s*[\w.^()]+)+")
+_EQUATION_SIGN = re.compile(r"\s*([-+*/=])\s*")
+# British numbers: "two hundred and forty" is 240 ("2 hundred and 40" likewise).
+_HUNDRED_AND = re.compile(
+    r"\b(\d{1,2}|" + "|".join(_SMALL) + r"|one)\s+hundred\s+and\s+((?:" + "|".join(_TENS)
+    + r")[\s-](?:" + "|".join(_UNITS_WORDS) + r"|one)|\d{1,2}|" + "|".join(_SMALL) + r"|one)\b")
+# "2 dozen", "2 doz" are 24 ("a dozen" is 12 already).
+_DOZENS = re.compile(r"(\d(?<![\d.,]\d)\d*)\s?(?:dozen|doz)\b")
+# "a 3-pc suit" is "a 3pc suit" (``_PIECES`` reads its pieces).
+_HYPHEN_PC = re.compile(r"(\d)-pc\b")
+# A 24-hour time of four digits before a zone or "hours" ("ETA 0430 UTC", "at 1600 hrs").
+_FOUR_DIGIT_CLOCK = re.compile(r"\b([01]\d|2[0-3])([0-5]\d)\s?(utc|gmt|z|hrs|hours)\b")
+
+
+def _word_number(word: str) -> int:
+    """A number of one to two words ("forty", "forty-two", "42", "one")."""
+    if word.isdigit():
+        return int(word)
+    if word == "one":
+        return 1
+    parts = re.split(r"[\s-]", word)
+    return sum(1 if p == "one" else int(_SMALL[p]) for p in parts)
+
+
+def _spelled_decimal(m: re.Match[str]) -> str:
+    whole = m.group(1) or "0"
+    whole = _DIGIT_WORDS.get(whole, whole)
+    return f" {whole}.{''.join(_DIGIT_WORDS[w] for w in m.group(2).split())} "
+
+
+def _day_part(m: re.Match[str]) -> str:
+    hour = m.group(1)
+    hour = str(_CLOCK_WORDS[hour]) if hour in _CLOCK_WORDS else hour
+    minutes = f":{m.group(2)}" if m.group(2) else ""
+    return f"{hour}{minutes}{'am' if m.group(3) == 'morning' else 'pm'}"
+
+
+def amount_forms(lowered: str) -> str:
+    """A normalised text with session 31's candidate forms rewritten as the hard check
+    reads their other spelling: tonnes written apart ("3.5t": "3.5 tonne"), a day part as
+    am / pm ("7 in the morning": "7am"), a bare hour before a comma, "2yo" as years,
+    slips of "percent", "2h50" as hours and minutes, spelled decimals ("point one":
+    "0.1"), an equation's signs spaced, "two hundred and forty" as 240, "2 dozen" as 24,
+    "3-pc" as "3pc", "0430 UTC" as "04:30 utc". The text itself where none is written
+    (the gate: one search)."""
+    if not _FORMS_GATE.search(lowered):
+        return lowered
+    text = _TONNES.sub(lambda m: f"{m.group(1) or m.group(2) or m.group(3)} tonne", lowered)
+    text = _DAY_PART.sub(_day_part, text)
+    text = _HOUR_COMMA.sub(r"\1 ,", text)
+    text = _YEARS_OLD.sub(r"\1 years", text)
+    text = _PERCENT_SLIP.sub(r"\1 percent", text)
+    text = _HOURS_MINUTES.sub(r"\1 hours \2 minutes", text)
+    text = _SPELLED_DECIMAL.sub(_spelled_decimal, text)
+    text = _EQUATION.sub(lambda m: _EQUATION_SIGN.sub(r" \1 ", m.group(0))
+                         if "=" in m.group(0) else m.group(0), text)
+    text = _HUNDRED_AND.sub(
+        lambda m: f" {_word_number(m.group(1)) * 100 + _word_number(m.group(2))} ", text)
+    text = _DOZENS.sub(lambda m: f" {int(m.group(1)) * 12} ", text)
+    text = _HYPHEN_PC.sub(r"\1pc", text)
+    return _FOUR_DIGIT_CLOCK.sub(r"\1:\2 \3", text)
