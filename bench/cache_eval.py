@@ -261,7 +261,8 @@ def latency(embedder: MiniLMEmbedder, texts: list[str], policy: MatchPolicy,
             scored += 0 if counted is None else counted.pairs - before
             cpu_started = time.process_time()
             index.nearest(q, "ctx", 0, max(CANDIDATES, widen_to),
-                          number_codes(text) if policy.filters_numbers else None)
+                          number_codes(text, policy.amount_forms) if policy.filters_numbers
+                          else None, forms=policy.amount_forms)
             scan.append((time.process_time() - cpu_started) * 1000)
         samples.sort()
         cpu.sort()

@@ -163,8 +163,9 @@ def score(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]
         own = own_key.get(query)
         if own is not None:
             index.remove(own)
-        numbers = number_codes(query) if policy.filters_numbers else None
-        nearest = index.nearest(vectors[query], "ctx", 0, args.widen_to, numbers)
+        numbers = number_codes(query, policy.amount_forms) if policy.filters_numbers else None
+        nearest = index.nearest(vectors[query], "ctx", 0, args.widen_to, numbers,
+                                forms=policy.amount_forms)
         over = [index.text(row) for row, s in nearest if s >= floor]
         policy.before_judging([(query, cached) for cached in over])
         candidates = []

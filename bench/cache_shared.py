@@ -29,7 +29,9 @@ the shipped lookup: ``0.5:5:m:r``, session 29; a field ``a``: the query's asking
 embedded too, its second vector searched in the same index, ``cache.ask_clause``, off in
 the shipped lookup: ``0.5:5:m:a``, session 31; ``af``: the query alone picks the
 candidates and the clause's cosine lifts only their floor, ``cache.ask_clause: floor``;
-the clause's MiniLM pass, batch 1, is counted in the lookup's CPU),
+the clause's MiniLM pass, batch 1, is counted in the lookup's CPU; a field ``q``: the hard
+check and the index's codes read amounts written other ways, ``cache.amount_forms``, off in
+the shipped lookup: ``0.5:5:m:q``, session 31),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -391,13 +393,14 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     cut: the verifier's), and anywhere after WIDEN_TO a field ``nF``: F1 at F (the nearest
     entry verified at cosine F or more where no candidate reaches FLOOR), a field ``m``
     (``mapped_variant``: the index is the mapped one, FLOOR on its cosine), a field
-    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``) and a field ``a`` or ``af``
+    ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``), a field ``a`` or ``af``
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
-    ``MatchPolicy.ask_ranks`` False)."""
+    ``MatchPolicy.ask_ranks`` False) and a field ``q`` (``MatchPolicy.amount_forms``)."""
     floor, widen_to, *fields = name.split(":")
     counts_refused = "r" in fields
     ask_ranks = "af" not in fields
-    fields = [f for f in fields if f not in ("m", "r", "a", "af")]
+    forms = "q" in fields
+    fields = [f for f in fields if f not in ("m", "r", "a", "af", "q")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -407,7 +410,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
         cut = float(rest[1])
     policy = variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None,
                             counts_refused)
-    return (policy if ask_ranks else replace(policy, ask_ranks=False)), int(widen_to)
+    policy = policy if ask_ranks else replace(policy, ask_ranks=False)
+    return (replace(policy, amount_forms=True) if forms else policy), int(widen_to)
 
 
 def lowest_floor(policy: MatchPolicy) -> float:
@@ -456,14 +460,15 @@ def count_scores(cross: CrossVerifier) -> ScoreCount:
 
 def judgeable(index: TenantIndex, vectors: dict[str, Any],
               by_query: dict[str, list[dict[str, Any]]], floor: float,
-              k: int) -> list[tuple[str, str]]:
+              k: int, forms: bool = False) -> list[tuple[str, str]]:
     """(entry, query) of every candidate over ``floor`` that a lookup of any variant may
     judge: the query's ``k`` nearest entries (one more, its own text left out), those the
-    hard check refuses left out as ``search`` does."""
+    hard check refuses left out as ``search`` does (the codes read with the forms with
+    ``forms``: ``MatchPolicy.amount_forms``)."""
     out = []
     for query in by_query:
         nearest = index.nearest(vectors[query], "ctx", 0, max(k, CANDIDATES) + 1,
-                                number_codes(query))
+                                number_codes(query, forms), forms=forms)
         out += [(index.text(row), query) for row, similarity in nearest
                 if similarity >= floor and index.text(row) != query]
     return out
@@ -476,13 +481,19 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
              progress: bool = True) -> tuple[dict[str, list[Answer]], dict[str, float],
                                              dict[str, int], dict[str, int] | None]:
     """One index of ``texts`` (and its twin ranked by ``retrieval_map`` where a variant
-    of ``uses_map`` asks for it), the texts a lookup or a probe there may judge prepared
-    for the nets first, and every query of ``pairs`` looked up in it (``look_up``)."""
+    of ``uses_map`` asks for it; and of each, a twin for the variants with ``q``, whose
+    codes are read with the forms: ``TenantIndex`` holds one reading's), the texts a
+    lookup or a probe there may judge prepared for the nets first, and every query of
+    ``pairs`` looked up in it (``look_up``)."""
     index = TenantIndex(capacity=len(texts))
     mapped = (None if retrieval_map is None
               else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
+    forms = frozenset(policy.amount_forms for policy, _ in variants.values())
+    twins = {} if True not in forms else {
+        each: TenantIndex(capacity=len(texts), retrieval_map=each.retrieval_map)
+        for each in (index, mapped) if each is not None}
     for i, text in enumerate(texts):
-        for each in (index, mapped):
+        for each in (index, mapped, *twins.values()):
             if each is not None:
                 each.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], FOREVER, ""))
     by_query: dict[str, list[dict[str, Any]]] = {}
@@ -492,16 +503,18 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
     nets = nets_part(verifier)
     if nets is not None:  # every text a lookup or a probe may judge, prepared before timing
         floor = min(lowest_floor(policy) for policy, _ in variants.values())
+        k = max(k for _, k in variants.values())
         judged = [pair for each in (index, mapped) if each is not None
-                  for pair in judgeable(each, vectors, by_query, floor,
-                                        max(k for _, k in variants.values()))]
+                  for pair in judgeable(each, vectors, by_query, floor, k)]
+        judged += [pair for each in twins.values()
+                   for pair in judgeable(each, vectors, by_query, floor, k, True)]
         judged += [(p["a"], p["b"]) for p in pairs]
         texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     return look_up(index, vectors, by_query, variants, texts, groups, cross, mapped,
-                   uses_map, progress, embedder)
+                   uses_map, progress, embedder, twins)
 
 
 def look_up(index: TenantIndex, vectors: dict[str, Any],
@@ -509,7 +522,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             variants: dict[str, tuple[MatchPolicy, int]], texts: list[str],
             groups: PairGroups, cross: CrossVerifier | None = None,
             mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
-            progress: bool = True, embedder: MiniLMEmbedder | None = None
+            progress: bool = True, embedder: MiniLMEmbedder | None = None,
+            twins: dict[TenantIndex, TenantIndex] | None = None
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
@@ -520,7 +534,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     variants of ``uses_map`` look up in ``mapped`` (the same entries, a retrieval map's
     index), and their pairs alone are probed with its map. The variants with a field
     ``a`` (``asked_variant``) embed the query's asking clause with ``embedder`` (batch 1,
-    in the lookup's CPU) and search that vector too."""
+    in the lookup's CPU) and search that vector too. The variants with ``q``
+    (``MatchPolicy.amount_forms``) look up in the ``twins`` of those (the same entries,
+    their codes read with the forms; without, in the same index)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -537,13 +553,15 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             print(f"  {n}/{len(by_query)} queries (peak RSS {peak_rss_mb():.0f} MB)",
                   flush=True)
         own = own_key.get(query)
+        every = (index, mapped, *(twins or {}).values())
         if own is not None:  # the query is also an entry: leave it out
-            for each in (index, mapped):
+            for each in every:
                 if each is not None:
                     each.remove(own)
         for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
             policy, k = variants[name]
-            searched = mapped if name in uses_map and mapped is not None else index
+            base = mapped if name in uses_map and mapped is not None else index
+            searched = (twins or {}).get(base, base) if policy.amount_forms else base
             if cross is not None:
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
@@ -564,8 +582,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                                                       ask))
             for p in its_pairs:
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
-                       + str(policy.nearest_floor) + ":" + str(searched is mapped) + ":"
-                       + str(ask is not None), query, p["a"])
+                       + str(policy.nearest_floor) + ":" + str(base is mapped) + ":"
+                       + str(ask is not None) + ":" + str(policy.amount_forms), query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy, searched.retrieval_map, ask).hit
@@ -575,7 +593,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                     p, outcome(p, answered, walk, groups), answered,
                     relation, relation is not None and answered not in groups, alone[one]))
         if own is not None:
-            for each in (index, mapped):
+            for each in every:
                 if each is not None:
                     each.add(IndexRecord(own, "ctx", query, vectors[query], FOREVER, ""))
     if cross is not None:  # the encoder's own ``scored`` again: a next look_up counts afresh
@@ -589,9 +607,9 @@ def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
     round as ``search`` walks them: the ``k`` nearest (those the hard check refuses left
     out), no round after one that reached under the floor. ``ask``: the lookup's second
     vector (``TenantIndex.search``)."""
-    numbers = number_codes(query) if policy.filters_numbers else None
+    numbers = number_codes(query, policy.amount_forms) if policy.filters_numbers else None
     nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers, ask,
-                            policy.ask_ranks)
+                            policy.ask_ranks, policy.amount_forms)
     out = []
     for start in range(0, len(nearest), CANDIDATES):
         out.append([(index.text(row), s) for row, s in nearest[start:start + CANDIDATES]])

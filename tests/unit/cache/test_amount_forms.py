@@ -3,10 +3,22 @@ written other ways (``quantities.amount_forms``) as their other spelling, each a
 fact found in a paraphrase the check refused on a seen set; off, the check reads as before
 (docs/cache-history.md "Session 31: the paraphrases the amounts check refuses")."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from llm_router.cache.pair_features import Vocabulary, quantity_conflict, with_forms
+from llm_router.cache.entry import IndexRecord
+from llm_router.cache.index import TenantIndex
+from llm_router.cache.pair_features import (
+    NO_CODE,
+    TOLERANT,
+    Vocabulary,
+    normalise,
+    number_codes,
+    quantity_conflict,
+    with_forms,
+)
 from llm_router.cache.policy import MatchPolicy, verified_policy
 from llm_router.cache.quantities import amount_forms, amounts, ids
 from llm_router.cache.verifier import load_vocabulary
@@ -121,6 +133,76 @@ def test_the_flag_is_off_and_reaches_the_policy() -> None:
     verifier = object()
     policy = verified_policy(on, 0.5, verifier, 0.9)  # type: ignore[arg-type]
     assert policy.amount_forms
-    # number_codes reads the texts as written: with the forms, no bulk filter
-    assert not policy.filters_numbers
+    # the index's bulk filter reads the forms too: on with the flag, as without it
+    assert policy.filters_numbers
     assert verified_policy(config, 0.5, verifier, 0.9).filters_numbers  # type: ignore[arg-type]
+
+
+def refuses(query: tuple[int, int], row: tuple[int, int]) -> bool:
+    """``TenantIndex._refused``'s rule for two ``number_codes``, written out."""
+    amounts_differ = (query[0] not in (NO_CODE, TOLERANT) and row[0] not in (NO_CODE, TOLERANT)
+                      and query[0] != row[0])
+    return amounts_differ or NO_CODE != query[1] != row[1] != NO_CODE
+
+
+@pytest.mark.parametrize(("a", "b"), SAME + DIFFERENT)
+def test_the_codes_read_the_forms_only_with_the_flag(vocab: Vocabulary, a: str, b: str) -> None:
+    """On, the index's codes agree with the check as it reads the forms: different codes
+    only where it refuses (and, as without the flag, only where both are read)."""
+    on = number_codes(a, forms=True), number_codes(b, forms=True)
+    if refuses(*on):
+        assert quantity_conflict(vocab.view(a), vocab.view(b), texts=(a, b))
+    if (a, b) in SAME:
+        assert not refuses(*on) and not refuses(on[1], on[0])
+    # off: as written, whatever the forms
+    assert number_codes(a) == number_codes(a, forms=False)
+    if any(c.isdigit() for c in a) and amount_forms(normalise(a)) == normalise(a):
+        assert number_codes(a, forms=True) == number_codes(a)
+
+
+def test_some_codes_differ_off_and_agree_on() -> None:
+    for a, b in [("is the 3.5t box ok?", "is the 3.5 tonne box ok?"),
+                 ("solve 3x+7=2x-5", "solve 3x + 7 = 2x - 5"),
+                 ("ETA 0430 UTC, pls confirm", "estimated time of arrival 04:30 UTC, confirm"),
+                 ("what is 15 percent of 240", "what is 15 prcent of 240")]:
+        assert refuses(number_codes(b), number_codes(a)), (a, b)
+        assert not refuses(number_codes(b, forms=True), number_codes(a, forms=True)), (a, b)
+
+
+def test_the_index_filters_with_the_reading_it_is_asked_for() -> None:
+    """A row left out as written is kept with the forms, and the index reads its rows
+    afresh when a search asks for the other reading (the codes it holds are of one)."""
+    cached, query = "is the 3.5t box ok on a licence?", "is the 3.5 tonne box ok on a licence?"
+    vector = np.zeros(4, np.float32)
+    vector[0] = 1.0
+    index = TenantIndex(dim=4)
+    index.add(IndexRecord("e", "c", cached, vector, 2**40, "J#e"))
+    off = index.nearest(vector, "c", 0, numbers=number_codes(query))
+    on = index.nearest(vector, "c", 0, numbers=number_codes(query, forms=True), forms=True)
+    assert not off and [row for row, _ in on] == [0]
+    assert not index.nearest(vector, "c", 0, numbers=number_codes(query))  # off again
+    other = "is the 7.5 tonne box ok on a licence?"
+    assert not index.nearest(vector, "c", 0, numbers=number_codes(other, forms=True), forms=True)
+
+
+def test_a_search_with_the_flag_reads_the_forms_on_both_sides(monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """``search`` (through ``_candidates``) reads the query's codes and the rows' with the
+    policy's ``amount_forms``."""
+    import llm_router.cache.index as index_module
+    read: list[tuple[str, bool]] = []
+    monkeypatch.setattr(index_module, "number_codes",
+                        lambda text, forms=False: read.append((text, forms))
+                        or number_codes(text, forms))
+    vector = np.zeros(4, np.float32)
+    vector[0] = 1.0
+    index = TenantIndex(dim=4)
+    index.add(IndexRecord("e", "c", "is the 3.5t box ok?", vector, 2**40, "J#e"))
+    for flag in (True, False):
+        read.clear()
+        policy = replace(MatchPolicy(0.5, True, object(), 0.9),  # type: ignore[arg-type]
+                         amount_forms=flag)
+        assert policy.filters_numbers
+        rows, _ = index._candidates(vector, "c", 0, policy, "is the 3.5 tonne box ok?", 5)
+        assert read == [("is the 3.5 tonne box ok?", flag), ("is the 3.5t box ok?", flag)]
+        assert bool(rows) == flag

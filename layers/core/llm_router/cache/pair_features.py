@@ -369,7 +369,7 @@ NO_CODE = 0
 TOLERANT = 1
 
 
-def number_codes(text: str) -> tuple[int, int]:
+def number_codes(text: str, forms: bool = False) -> tuple[int, int]:
     """The hard check's amounts and ids of a text (as ``Vocabulary.view`` reads them) as
     two integers, so that an index can leave out in bulk the entries the hard check
     refuses (``TenantIndex.nearest``). A stable 64-bit hash of the sorted amount values
@@ -377,10 +377,12 @@ def number_codes(text: str) -> tuple[int, int]:
     for none, and for a text without a digit, which is not read at all (~30 us a text
     with one): an amount in words ("twenty dollars") is then left to the full check,
     as is an amount only equal within a tolerance (``TOLERANT``: data sizes, rates).
-    Equal codes say nothing; different ones say the full check refuses the pair."""
+    Equal codes say nothing; different ones say the full check refuses the pair.
+    ``forms``: with ``cache.amount_forms`` (session 31's candidate), read from the text as
+    ``quantities.amount_forms`` rewrites it, as ``with_forms`` reads it for the check."""
     if not any(c.isdigit() for c in text):
         return NO_CODE, NO_CODE
-    lowered = normalise(text)
+    lowered = amount_forms(normalise(text)) if forms else normalise(text)
     found = amounts(lowered, hard=True)
     if not found:
         amount_code = NO_CODE

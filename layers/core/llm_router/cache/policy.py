@@ -137,7 +137,7 @@ class MatchPolicy:
     ``amount_forms`` (``cache.amount_forms``; off): the hard check reads amounts written
     other ways as their other spelling ("3.5t" / "3.5 tonne", "7 in the morning" / "7am",
     "15 precent", "2h50", "point one", "3x+7=2x-5" / "3x + 7 = 2x - 5":
-    ``quantities.amount_forms``), and the index leaves it to each candidate
+    ``quantities.amount_forms``), the index's bulk filter reading them too
     (``filters_numbers``). A candidate for session 32's rule (docs/cache-history.md
     "Session 31: the paraphrases the amounts check refuses").
 
@@ -176,10 +176,10 @@ class MatchPolicy:
         """Whether the index leaves out, before it picks the nearest candidates, the
         entries whose amounts or ids the hard check refuses (``TenantIndex.nearest``): it
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
-        and would only take the place of one that may. Not with ``amount_forms`` (session
-        31's candidate): ``number_codes`` reads the texts as written, so the check reads
-        every candidate itself."""
-        return self.verifier is not None and self.guards and not self.amount_forms
+        and would only take the place of one that may. With ``amount_forms`` (session 31's
+        candidate) the index reads the codes with the forms too (``number_codes``'
+        ``forms``), so the filter and the check agree."""
+        return self.verifier is not None and self.guards
 
     def counts_toward_rank(self, verdict: Verdict) -> bool:
         """Whether a candidate refused with ``verdict`` raises the bar of the lookup's next
