@@ -129,6 +129,25 @@ def test_an_entry_is_left_out_only_when_the_hard_check_refuses_it(
     assert left_out >= 0.9 * refused and left_out >= 50
 
 
+def test_with_the_amount_forms_an_entry_is_left_out_only_when_that_check_refuses_it(
+        policy: MatchPolicy) -> None:
+    """``cache.amount_forms`` (session 31's candidate): the codes read with the forms on both
+    sides never leave out what the check, reading the forms, would let through."""
+    assert policy.verifier is not None
+    vocabulary = policy.verifier.vocabulary
+    left_out = 0
+    for cached, query in seen_pairs():
+        index = TenantIndex(dim=DIM)
+        add(index, cached, unit(0))
+        out = not index.nearest(unit(0), "c", 0, numbers=number_codes(query, forms=True),
+                                forms=True)
+        if out:
+            assert quantity_conflict(vocabulary.view(cached), vocabulary.view(query),
+                                     texts=(cached, query)), (cached, query)
+        left_out += out
+    assert left_out >= 50
+
+
 def test_numbers_are_read_when_first_needed_with_the_result_of_reading_all(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A snapshot's entries are not read at load; a search reads the rows it would
