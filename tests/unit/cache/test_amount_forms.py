@@ -206,3 +206,16 @@ def test_a_search_with_the_flag_reads_the_forms_on_both_sides(monkeypatch: pytes
         rows, _ = index._candidates(vector, "c", 0, policy, "is the 3.5 tonne box ok?", 5)
         assert read == [("is the 3.5 tonne box ok?", flag), ("is the 3.5t box ok?", flag)]
         assert bool(rows) == flag
+
+
+def test_long_texts_are_read_with_the_forms_and_not_kept(vocab: Vocabulary) -> None:
+    """``with_forms`` keeps the reading of short texts only (``FORMS_TEXT_CHARS``); a long
+    one is read the same way each time."""
+    from llm_router.cache.pair_features import FORMS_TEXT_CHARS, _rewritten
+    filler = "please read this carefully. " * (FORMS_TEXT_CHARS // 28 + 1)
+    a, b = filler + "is the 3.5t box ok?", filler + "is the 3.5 tonne box ok?"
+    assert len(a) > FORMS_TEXT_CHARS
+    before = _rewritten.cache_info().currsize
+    assert not quantity_conflict(vocab.view(a), vocab.view(b), texts=(a, b))
+    assert quantity_conflict(vocab.view(a), vocab.view(b))
+    assert _rewritten.cache_info().currsize == before

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,6 +78,10 @@ FLIP_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis", "re", "de", 
 MATCH = 0.62
 ALIGN = 0.8  # aligned for the order check
 PIECES_KEPT = 50_000  # words whose pieces ``Vocabulary.pieces`` keeps
+# Texts of up to ``FORMS_TEXT_CHARS`` whose ``amount_forms`` reading ``with_forms`` keeps
+# (``cache.amount_forms`` only): ~5 MB at most.
+FORMS_KEPT = 2048
+FORMS_TEXT_CHARS = 2000
 VIEW_OVERHEAD_BYTES, WORD_BYTES = 3_000, 170  # ``TextView.nbytes`` besides its arrays
 
 _ALIASES = (
@@ -323,15 +328,27 @@ def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None
 def with_forms(view: TextView, text: str) -> TextView:
     """``view`` (of ``text``) with the hard check's amounts, ids and other readings of the
     text as ``quantities.amount_forms`` rewrites it; itself where that rewrites nothing
-    (the usual case: one search of the normalised text, ~10 us)."""
-    lowered = normalise(text)
-    rewritten = amount_forms(lowered)
-    if rewritten == lowered:
+    (the usual case: one search of the normalised text, ~10 us, once a text while
+    ``_rewritten`` keeps it)."""
+    rewritten = _rewritten(text) if len(text) <= FORMS_TEXT_CHARS else _rewritten.__wrapped__(text)
+    if rewritten is None:
         return view
     hard_quantities = amounts(rewritten, hard=True)
     return replace(view, hard_quantities=hard_quantities,
                    hard_ids=identifiers(rewritten, hard=True),
                    hard_other=other_readings(rewritten, hard_quantities))
+
+
+@lru_cache(maxsize=FORMS_KEPT)
+def _rewritten(text: str) -> str | None:
+    """``text`` normalised and rewritten by ``quantities.amount_forms``; None where that
+    rewrites nothing. Kept for the last ``FORMS_KEPT`` short texts: a lookup checks the query
+    against each candidate, and a cached entry against many queries, and normalising a
+    text costs ~40 us (a populated cache's lookup read it ~10 times: +0.6-0.75 ms of
+    ~19.5 ms; session 31, docs/cache-history.md). Filled only with ``cache.amount_forms``."""
+    lowered = normalise(text)
+    rewritten = amount_forms(lowered)
+    return None if rewritten == lowered else rewritten
 
 
 def value_conflict(a: TextView, b: TextView) -> bool:
