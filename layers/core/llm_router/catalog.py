@@ -270,7 +270,7 @@ class CacheConfig(BaseModel):
     # ("3.5t" / "3.5 tonne"), a day part ("7 in the morning" / "7am"), "2yo", slips of
     # "percent", "2h50", spelled decimals ("point one"), an equation's spacing, "two
     # hundred and forty", "2 dozen", "3-pc", "0430 UTC" (cache/quantities.py amount_forms);
-    # the index then leaves the check to each candidate (no bulk filter). Off: built in
+    # the index's bulk filter reads them too (number_codes' forms). Off: built in
     # session 31 from the paraphrases the check refused on seen sets, for session 32's
     # rule (docs/cache-history.md "Session 31: the paraphrases the amounts check refuses").
     amount_forms: bool = False
