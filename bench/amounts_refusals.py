@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 from cache_losses import stage
+from refusal_families import read_jsonl
 from run_record import run_record
 
 from llm_router.cache.pair_features import normalise, quantity_conflict
@@ -115,7 +116,7 @@ def readings(text: str) -> dict[str, Any]:
 
 
 def read_rows(files: list[Path]) -> list[dict[str, Any]]:
-    return [json.loads(line) for f in files for line in f.open(encoding="utf-8")]
+    return [row for f in files for row in read_jsonl(f)]
 
 
 def fired(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

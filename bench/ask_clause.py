@@ -51,6 +51,7 @@ import numpy.typing as npt  # noqa: E402
 from cache_losses import stage  # noqa: E402
 from pair_sets import RESERVED  # noqa: E402
 from pooled_curve import read_rows  # noqa: E402
+from refusal_families import read_jsonl  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 from llm_router.cache.narrowing import asking_clause  # noqa: E402
@@ -124,12 +125,6 @@ def tally(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, Any
     return {k: dict(v) for k, v in sorted(cells.items())}
 
 
-def rows_of(path: Path) -> list[dict[str, Any]]:
-    """Every row of ``path`` (Quora's rows have no id: ``read_rows`` would keep one a set)."""
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
-
-
 def group(row: dict[str, Any]) -> str:
     """Quora's pairs apart from the writers'."""
     return "quora" if row["set"].startswith("pairs:") else "writers"
@@ -177,7 +172,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--list", action="store_true", help="print every changed pair")
     args = parser.parse_args()
-    rows = read_rows(args.rows, None) + (rows_of(args.quora) if args.quora else [])
+    # Quora's rows have no id (``read_rows`` would keep one a set): read every row of them
+    rows = read_rows(args.rows, None) + (read_jsonl(args.quora) if args.quora else [])
     reserved = sorted({r["set"] for r in rows} & RESERVED)
     if reserved:
         raise SystemExit(f"refused: {', '.join(reserved)} in pair_sets.RESERVED")
