@@ -102,7 +102,7 @@ def test_quora_rows_keep_every_pair_and_reserved_sets_refused(op: ModuleType, tm
                                                                         0.5)]))
     assert len(op.quora_rows(path)) == 39  # ids are None: read_rows would keep one
     held = tmp_path / "r.jsonl"
-    held.write_text(json.dumps(row("heldout82", 0, 1, 0.99)) + "\n")
+    held.write_text(json.dumps(row("heldout86", 0, 1, 0.99)) + "\n")
     monkeypatch.setattr("sys.argv", ["operating_point.py", "--rows", str(held), "--no-traffic"])
     with pytest.raises(SystemExit, match="reserved"):
         op.main()

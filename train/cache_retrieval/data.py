@@ -45,7 +45,7 @@ QUORA_SEED = 27
 WRITTEN = "written for this project (Apache-2.0); seen"
 QUORA_LICENCE = "Quora Question Pairs: Quora's terms, non-commercial use"
 # Writers' sets from here on are unseen (session 31's end: heldout80-81 scored and seen, the next
-# writers start at heldout84); with pair_sets.RESERVED (heldout82-83) never read here.
+# writers start at heldout84); with pair_sets.RESERVED (heldout86-87) never read here.
 UNSEEN_FROM = 84
 
 
