@@ -271,8 +271,9 @@ class CacheConfig(BaseModel):
     # "percent", "2h50", spelled decimals ("point one"), an equation's spacing, "two
     # hundred and forty", "2 dozen", "3-pc", "0430 UTC" (cache/quantities.py amount_forms);
     # the index's bulk filter reads them too (number_codes' forms). Off: built in
-    # session 31 from the paraphrases the check refused on seen sets, for session 32's
-    # rule (docs/cache-history.md "Session 31: the paraphrases the amounts check refuses").
+    # session 31 from the paraphrases the check refused on seen sets; not adopted by
+    # session 32's rule AF (docs/cache-history.md "Session 32: rule AF, amounts written
+    # another way on D82").
     amount_forms: bool = False
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do

@@ -138,8 +138,8 @@ class MatchPolicy:
     other ways as their other spelling ("3.5t" / "3.5 tonne", "7 in the morning" / "7am",
     "15 precent", "2h50", "point one", "3x+7=2x-5" / "3x + 7 = 2x - 5":
     ``quantities.amount_forms``), the index's bulk filter reading them too
-    (``filters_numbers``). A candidate for session 32's rule (docs/cache-history.md
-    "Session 31: the paraphrases the amounts check refuses").
+    (``filters_numbers``). Not adopted by session 32's rule AF (docs/cache-history.md
+    "Session 32: rule AF, amounts written another way on D82").
 
     ``ask_ranks`` (``cache.ask_clause``; read only where a lookup has the query's asking
     clause's second vector, ``TenantIndex.search``'s ``ask``): True, the larger of an
