@@ -3,7 +3,8 @@ verifier) on every committed pair set, saved, or compared with a saved run: whic
 paraphrases and which negatives a change to ``quantities`` / ``written_forms`` newly
 passes or refuses. Seconds, where ``cache_losses.py`` takes minutes. ``--check spelling``:
 the respelling check alone instead (``spelling.same_spelling``: "refused" is no respelling
-found, the verifier's call), for a change to ``spelling.py``.
+found, the verifier's call), for a change to ``spelling.py``; with ``--synonym-table DIR``
+also its synonym form, reading that folder's table (``layer``: the layer's, as shipped).
 
     .venv/bin/python bench/amounts_diff.py --save /tmp/before.jsonl    # with the old code
     .venv/bin/python bench/amounts_diff.py --against /tmp/before.jsonl # lists and counts
@@ -11,6 +12,8 @@ found, the verifier's call), for a change to ``spelling.py``.
     PYTHONHASHSEED=0 ... --dump /tmp/old.txt   # every output of the check, old code and new:
     cmp /tmp/old.txt /tmp/new.txt              # a change meant to make it cheaper, identical
     ... --save /tmp/off.jsonl; ... --amount-forms --against /tmp/off.jsonl  # a flag's pairs
+    ... --check spelling --synonym-table layer --save /tmp/t.jsonl  # the shipped synonym form
+    ... --check spelling --synonym-table DIR --against /tmp/t.jsonl  # another table's pairs
 
 The old code: uncommitted changes stashed, or ``git archive OLD layers/core | tar -x -C
 /tmp/old`` (link its ``llm_router/data`` to this checkout's) and ``PYTHONPATH=/tmp/old/
@@ -38,6 +41,8 @@ from pair_sets import DATA, HERE, RESERVED, load, load_sets
 
 from llm_router.cache.pair_features import quantity_conflict
 from llm_router.cache.spelling import same_spelling
+from llm_router.cache.synonyms import Synonyms, shared_synonyms
+from llm_router.cache.synonyms import load as load_table
 from llm_router.cache.verifier import load_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
@@ -141,7 +146,14 @@ def main() -> None:
     parser.add_argument("--check", choices=("amounts", "spelling"), default="amounts",
                         help="the check to run: amounts and ids (default), or the respelling "
                              "check (refused: no respelling found)")
+    parser.add_argument("--synonym-table", default=None,
+                        help="with --check spelling: also the synonym form, reading the table "
+                             "in this folder (train/synonyms.py --out; 'layer': the layer's)")
     args = parser.parse_args()
+    synonyms: Synonyms | None = None
+    if args.synonym_table is not None:
+        synonyms = (shared_synonyms() if args.synonym_table == "layer"
+                    else load_table(Path(args.synonym_table)))
     pairs = committed_pairs()
     if args.quora:
         pairs += quora_pairs(args.quora, pairs)
@@ -151,7 +163,8 @@ def main() -> None:
     vocabulary = load_vocabulary(np.ones(30522, np.float32))  # words only: no vectors read
     started = time.perf_counter()
     if args.check == "spelling":
-        refused = [same_spelling(p["a"], p["b"], vocabulary.pieces) is None for p in pairs]
+        refused = [same_spelling(p["a"], p["b"], vocabulary.pieces, synonyms) is None
+                   for p in pairs]
     else:
         refused = [quantity_conflict(vocabulary.view(p["a"]), vocabulary.view(p["b"]),
                                      texts=(p["a"], p["b"]) if args.amount_forms else None)

@@ -50,3 +50,23 @@ def test_the_sets_reserved_for_a_later_session_are_read_by_no_tally(
     assert "heldout35" in amounts_diff.HELDOUT
     # heldout58-59 left RESERVED when session 27's rule S6d named them: read like any seen set.
     assert {"heldout58", "heldout59"} <= set(amounts_diff.HELDOUT)
+
+
+def test_the_spelling_check_reads_the_synonym_form_with_a_table(
+        amounts_diff: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--synonym-table layer``: the shipped synonym form answers "hire" / "rent" (not
+    refused); without it the respelling check finds none (refused: the verifier's)."""
+    pairs = [{"set": "x", "a": "can I hire a bike", "b": "can I rent a bike", "label": 1},
+             {"set": "x", "a": "is the fedora in stock", "b": "is the homburg in stock",
+              "label": 0}]
+    monkeypatch.setattr(amounts_diff, "committed_pairs", lambda: [dict(p) for p in pairs])
+
+    def refused(*flags: str) -> list[bool]:
+        out = tmp_path / "saved.jsonl"
+        monkeypatch.setattr("sys.argv", ["amounts_diff", "--check", "spelling",
+                                         "--save", str(out), *flags])
+        amounts_diff.main()
+        return [json.loads(line)["refused"] for line in out.read_text().splitlines()]
+
+    assert refused("--synonym-table", "layer") == [False, True]  # rule K: kinds, refused
+    assert refused() == [True, True]
