@@ -91,9 +91,27 @@ def test_synonyms(table: Synonyms, a: list[str], b: list[str]) -> None:
     (["puffballs"], ["earthballs"]),
     (["bush"], ["shrub"]),
     (["dog"], ["domestic", "dog"]),
+    # Rule K (session 32): no group of a synset WordNet lists kinds or makes of one thing
+    # in (train/synonyms.py KINDS): a buyer asks for one and not the other.
+    (["fedora"], ["homburg"]),
+    (["trilby"], ["fedora"]),
+    (["jeep"], ["landrover"]),
+    (["marjoram"], ["oregano"]),
+    (["stadium"], ["arena"]),
+    (["pulpit"], ["podium"]),
 ])
 def test_no_synonyms(table: Synonyms, a: list[str], b: list[str]) -> None:
     assert not table.same(a, b) and not table.same(b, a)
+
+
+def test_a_kinds_synsets_lemma_keeps_its_other_groups(table: Synonyms) -> None:
+    """Rule K leaves out the synset, not its lemmas: "flannel" / "tweed" (fabrics) are no
+    synonyms, "flannel" / "washcloth" still are, and so are "panorama" / "vista",
+    "arena" / "sphere" (a field of activity)."""
+    assert not table.same(["flannel"], ["tweed"])
+    assert table.same(["flannel"], ["washcloth"])
+    assert table.same(["panorama"], ["vista"])
+    assert table.same(["arena"], ["sphere"])
 
 
 def test_an_antonym_pair_is_refused_whatever_the_groups_say() -> None:
@@ -129,6 +147,8 @@ def test_one_span_swapped_for_its_synonym_is_the_same_question(
     ("I bought a big sofa", "I purchased a large sofa"),  # two spans
     ("can I hire a bike", "can I hire a bike today"),  # a word more
     ("is the Apple store big", "is the Apple store huge and open"),  # a longer span
+    ("is the fedora available in size 60", "is the homburg available in size 60"),  # kinds
+    ("do you have a trilby block in stock", "do you have a fedora block in stock"),
 ])
 def test_other_swaps_are_left_to_the_verifier(
         vocab: Vocabulary, table: Synonyms, a: str, b: str) -> None:

@@ -5,7 +5,9 @@ The table (``data/synonyms/synonyms.txt``, built by ``train/synonyms.py`` from W
 for each lemma of one or two words, the synsets it shares with another lemma among its
 first senses ("cost" / "price", "beginner" / "novice", "cancel" / "call off", "CV" /
 "resume"; no synset of an animal, a plant or a fungus, where WordNet lumps species a
-reader must tell apart: "death cap" / "destroying angel"), WordNet's antonym pairs, and
+reader must tell apart: "death cap" / "destroying angel"; nor of a synset that lists kinds
+or makes of one thing: "fedora" / "homburg", ``train/synonyms.py``'s ``KINDS``, session 32's
+rule K), WordNet's antonym pairs, and
 its exception list's inflected forms ("bought" -> "buy"). Two words are synonyms when
 some base form of each shares a synset and no pair of their base forms is an antonym pair.
 A word's base forms are itself, its exception list's, and WordNet's detachment rules
