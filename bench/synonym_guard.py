@@ -14,8 +14,8 @@
     costs no more CPU than today's (median of 7, as synonym_rule measures it).
 
     # 1. both tables, in scratch folders (the layer's holds G's since session 20)
-    .venv/bin/python -m train.synonyms --living-things --out /tmp/s19-table
-    .venv/bin/python -m train.synonyms --out /tmp/g-table
+    .venv/bin/python -m train.synonyms --living-things --no-kinds --out /tmp/s19-table
+    .venv/bin/python -m train.synonyms --no-kinds --out /tmp/g-table  # (session 32: rule K off)
     # 2. the pairs of D21 and others(D21) the two tables make the form read differently
     .venv/bin/python bench/synonym_guard.py fire --shipped-table /tmp/s19-table \
         --table /tmp/g-table --out /tmp/g-fired.jsonl

