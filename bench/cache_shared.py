@@ -91,7 +91,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,10 @@ def main() -> int:
     parser.add_argument("--pairs-out", type=Path, default=PAIRS,
                         help="every pair's row (jsonl; default under bench/results/local/)")
     parser.add_argument("--list", action="store_true", help="print the unknown other hits")
+    parser.add_argument("--scored-out", type=Path, default=None,
+                        help="with the cross-encoder: every pair a lookup's verifier pass "
+                             "scored (variant, query, cached text, p), jsonl (the pairs "
+                             "probed alone after it left out); default: not written")
     parser.add_argument("--retrieval-map", type=Path, default=None,
                         help="the map (train/cache_retrieval/fit.py's .npz) the variants with "
                              "a field m rank and floor by (default: the catalog's "
@@ -233,10 +237,11 @@ def main() -> int:
     cpu = {name: 0.0 for name in variants}
     handed = {name: 0 for name in variants}
     scored: dict[str, int] | None = None
+    readings: list[dict[str, Any]] | None = None if args.scored_out is None else []
     for mine, its_texts in tenancy.values():
         its, its_cpu, its_handed, its_scored = in_index(
             its_texts, mine, vectors, variants, groups, verifier, embedder, retrieval_map,
-            uses_map, progress=args.tenants is None)
+            uses_map, progress=args.tenants is None, readings=readings)
         for name in variants:
             outcomes[name] += its[name]
             cpu[name] += its_cpu[name]
@@ -281,6 +286,9 @@ def main() -> int:
                         "traffic": a.pair["traffic"]})},
                    ensure_ascii=False) + "\n"
         for k, got in outcomes.items() for a in got))
+    if args.scored_out is not None:
+        write_atomically(args.scored_out, "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                                  for r in readings or []))
     if args.list:
         for k, got in outcomes.items():
             print(f"\nanother entry's answers the labels do not judge, floor:widen_to {k}:")
@@ -443,6 +451,8 @@ class ScoreCount:
     batched pass and any pair scored alone after), counted once ``count_scores`` wraps it."""
 
     pairs: int = 0
+    # (query, cached, p) of every pair scored, in order (``--scored-out`` reads a lookup's)
+    readings: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 def count_scores(cross: CrossVerifier) -> ScoreCount:
@@ -452,7 +462,9 @@ def count_scores(cross: CrossVerifier) -> ScoreCount:
 
     def counted(pairs: Any) -> Any:
         count.pairs += len(pairs)
-        return scored(pairs)
+        out = scored(pairs)
+        count.readings += [(q, c, float(p)) for (q, c), p in zip(pairs, out[0], strict=True)]
+        return out
 
     cross.encoder.scored = counted  # type: ignore[method-assign]
     return count
@@ -478,8 +490,9 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
              variants: dict[str, tuple[MatchPolicy, int]], groups: PairGroups,
              verifier: Verifier, embedder: MiniLMEmbedder,
              retrieval_map: RetrievalMap | None, uses_map: frozenset[str],
-             progress: bool = True) -> tuple[dict[str, list[Answer]], dict[str, float],
-                                             dict[str, int], dict[str, int] | None]:
+             progress: bool = True, readings: list[dict[str, Any]] | None = None
+             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
+                        dict[str, int] | None]:
     """One index of ``texts`` (and its twin ranked by ``retrieval_map`` where a variant
     of ``uses_map`` asks for it; and of each, a twin for the variants with ``q``, whose
     codes are read with the forms: ``TenantIndex`` holds one reading's), the texts a
@@ -514,7 +527,7 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     return look_up(index, vectors, by_query, variants, texts, groups, cross, mapped,
-                   uses_map, progress, embedder, twins)
+                   uses_map, progress, embedder, twins, readings)
 
 
 def look_up(index: TenantIndex, vectors: dict[str, Any],
@@ -523,7 +536,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             groups: PairGroups, cross: CrossVerifier | None = None,
             mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
             progress: bool = True, embedder: MiniLMEmbedder | None = None,
-            twins: dict[TenantIndex, TenantIndex] | None = None
+            twins: dict[TenantIndex, TenantIndex] | None = None,
+            readings: list[dict[str, Any]] | None = None
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
@@ -536,7 +550,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     ``a`` (``asked_variant``) embed the query's asking clause with ``embedder`` (batch 1,
     in the lookup's CPU) and search that vector too. The variants with ``q``
     (``MatchPolicy.amount_forms``) look up in the ``twins`` of those (the same entries,
-    their codes read with the forms; without, in the same index)."""
+    their codes read with the forms; without, in the same index). ``readings``, given with
+    the ``cross``-encoder, gets every pair a lookup scored (variant, query, cached, p)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -565,6 +580,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             if cross is not None:
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
+            read_from = 0 if count is None else len(count.readings)
             started = time.process_time()
             ask = None
             if asked_variant(name):
@@ -575,6 +591,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                                       widen_to=k, ask=ask)
             cpu[name] += time.process_time() - started
             scored[name] += 0 if count is None else count.pairs - before
+            if readings is not None and count is not None:
+                readings += [{"variant": name, "query": q, "cached": c, "p": round(p, 6)}
+                             for q, c, p in count.readings[read_from:]]
             answered = None if lookup.match is None else key_text[lookup.match.key]
             walk = rounds(searched, vectors[query], query, policy, k, ask)
             handed[name] += handed_over(walk, policy, answered, lookup.respelling is not None,

@@ -63,6 +63,15 @@ def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
                                           shared.PairGroups([]), cross)
     assert scored == handed
     assert scored["0.99:5"] == 0 < scored["0.0:5"] <= len(QUERIES) * len(ENTRIES)
+    readings: list[dict[str, object]] = []  # --scored-out: the lookups' pairs, read again
+    again = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                           shared.PairGroups([]), cross, readings=readings)
+    assert again[3] == scored and len(readings) == scored["0.0:5"]
+    assert {r["variant"] for r in readings} == {"0.0:5"}
+    for r in readings:
+        cross.forget()
+        assert r["p"] == pytest.approx(cross.probability(r["cached"], r["query"], 0.0),
+                                       abs=1e-6)
 
 
 def test_f1_is_a_variant_field(shared: ModuleType) -> None:
