@@ -355,19 +355,78 @@ def report(result: dict[str, Any], pairs: list[str]) -> None:
 # --- traffic ---------------------------------------------------------------------------
 
 
+def other_order(encoder: Any, pairs: Sequence[tuple[str, str]]) -> F64:
+    """The logits of (query, cached) pairs read cached first: the band's added pass."""
+    from llm_router.cache.cross import shared_numbers
+
+    if encoder.numbers == "shared":
+        pairs = [shared_numbers(q, c) for q, c in pairs]
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    side = dict(zip(texts, encoder.side_ids(texts), strict=True))
+    return encoder.logits([encoder.pair_ids(side[c], side[q]) for q, c in pairs])
+
+
 def traffic(args: argparse.Namespace) -> int:
-    """The share of verified candidates in each band, from ``cache_shared.py --scored-out``."""
+    """The share of verified candidates in each band, from ``cache_shared.py --scored-out``
+    (one variant's lookups), and with ``--time`` the CPU of the band's added pass against
+    the lookup's own pass (both passes per lookup, alternated, ``--rounds`` times)."""
     scored = read_jsonl(args.scored)
     p = np.clip(np.asarray([r["p"] for r in scored]), 1e-6, 1 - 1e-6)
     lg = np.log(p) - np.log1p(-p)
-    out = {"candidates": len(scored), "lookups": len({r["lookup"] for r in scored}),
-           "band_share": {f"{w:g}": round(float(np.mean(np.abs(lg - CUT_LOGIT) <= w)), 4)
-                          for w in BANDS},
-           "source": [str(s) for s in args.scored_from], "run": run_record()}
+    lookups: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(scored):
+        lookups.setdefault((r["variant"], r["query"]), []).append(i)
+    out: dict[str, Any] = {
+        "candidates": len(scored), "lookups": len(lookups),
+        "band_share": {f"{w:g}": round(float(np.mean(np.abs(lg - CUT_LOGIT) <= w)), 4)
+                       for w in BANDS},
+        "lookups_with_one_in_band": {
+            f"{w:g}": round(sum(bool(np.any(np.abs(lg[ix] - CUT_LOGIT) <= w))
+                                for ix in lookups.values()) / max(len(lookups), 1), 4)
+            for w in BANDS}}
+    if args.shared is not None:  # every lookup of the run, those that scored nothing too
+        run = json.loads(args.shared.read_text())
+        variant = run["by_variant"][scored[0]["variant"]] if scored else {}
+        out["shared_run"] = {"path": str(args.shared), "lookups": round(
+            len(scored) / variant["scored_per_lookup"]) if variant else 0,
+            **{k: variant.get(k) for k in ("cpu_ms_per_lookup", "scored_per_lookup")},
+            "load_average_1m": run["timings"]["load_average_1m"]}
+    if args.time:
+        spent = timed(scored, lg, list(lookups.values()), args.rounds)
+        out["cpu_ms_per_scoring_lookup"] = spent
+        if args.shared is not None and out["shared_run"]["lookups"]:
+            share = len(lookups) / out["shared_run"]["lookups"]
+            out["cpu_ms_per_lookup"] = {k: round(v * share, 3) for k, v in spent.items()}
+    out["run"] = run_record()
     print(json.dumps(out, indent=1))
     if args.out is not None:
         args.out.write_text(json.dumps(out, indent=1) + "\n")
     return 0
+
+
+def timed(scored: list[dict[str, Any]], lg: F64, lookups: list[list[int]], rounds: int
+          ) -> dict[str, Any]:
+    """Per lookup, process time of its one batched pass as shipped (query first) and of the
+    band's added pass (cached first, the candidates in each band), alternated."""
+    from llm_router.cache.cross import load_cross_verifier
+    from llm_router.embedding.minilm import shared_embedder
+
+    encoder = load_cross_verifier(shared_embedder()).encoder
+    spent: dict[str, float] = {"shipped": 0.0, **{f"band:{w:g}": 0.0 for w in BANDS}}
+    for n in range(rounds):
+        for ix in lookups if n % 2 == 0 else lookups[::-1]:
+            pairs = [(scored[i]["query"], scored[i]["cached"]) for i in ix]
+            start = time.process_time()
+            encoder.scored(pairs)
+            spent["shipped"] += time.process_time() - start
+            for w in BANDS:
+                near = [pair for pair, i in zip(pairs, ix, strict=True)
+                        if abs(lg[i] - CUT_LOGIT) <= w]
+                start = time.process_time()
+                if near:
+                    other_order(encoder, near)
+                spent[f"band:{w:g}"] += time.process_time() - start
+    return {k: round(1000 * v / (rounds * max(len(lookups), 1)), 3) for k, v in spent.items()}
 
 
 def main() -> int:
@@ -383,7 +442,11 @@ def main() -> int:
     c.add_argument("--draws", type=int, default=DRAWS)
     t = sub.add_parser("traffic")
     t.add_argument("--scored", type=Path, required=True)
-    t.add_argument("--scored-from", nargs="*", default=[])
+    t.add_argument("--shared", type=Path, default=None,
+                   help="the cache_shared.py result the readings came from (its lookups, "
+                        "those that scored nothing too, and its CPU a lookup)")
+    t.add_argument("--time", action="store_true")
+    t.add_argument("--rounds", type=int, default=2)
     t.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     return {"score": score, "curve": curve, "traffic": traffic}[args.command](args)
