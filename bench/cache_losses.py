@@ -311,6 +311,9 @@ def main() -> int:
                      "short_forms": short,
                      **({"extra_ask_first": True} if first else {}),
                      **({"amount_forms": True} if forms else {}),
+                     # cache.verifier_order_band (--order-band): the rows' p read both ways
+                     **({"order_band": band[1]} if (band := getattr(
+                         getattr(verifier, "encoder", None), "band", None)) else {}),
                      # the weight sha256 of the map ``similarity`` is mapped by; None: raw
                      "retrieval_map": None if retrieval_map is None else retrieval_map.sha256,
                      **({} if args.synonym_table is None

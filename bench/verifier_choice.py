@@ -3,10 +3,11 @@
 ``--verifier-model cross|nets|stacked`` (default: the router's, ``default_model``: the
 cross-encoder where ``data/cache_verifier/cross.npz`` is shipped, else the nets) and
 ``--cross-dir`` (a directory holding another ``cross.npz`` + ``cross.json``, to score a
-candidate artefact before it is committed). ``ready`` does ahead of a batch of probes
-what the lookup does per lookup, so the probes then pay no model pass of their own: the
-nets get every text's MiniLM token states in batched passes, the cross-encoder scores
-every pair in batched passes.
+candidate artefact before it is committed); ``--order-band W``: the cross-encoder reads a
+pair both ways near its operating point (``cache.verifier_order_band``, off by default).
+``ready`` does ahead of a batch of probes what the lookup does per lookup, so the probes
+then pay no model pass of their own: the nets get every text's MiniLM token states in
+batched passes, the cross-encoder scores every pair in batched passes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from llm_router.cache.context import MAX_TOKENS
 from llm_router.cache.cross import load_cross_verifier
 from llm_router.cache.verifier import PairVerifier, Verifier, default_model, load_verifier
+from llm_router.catalog import CacheConfig
 from llm_router.embedding.minilm import MiniLMEmbedder, shared_embedder
 
 FUSION = Path(__file__).resolve().parent.parent / "data" / "cache_verifier" / "fusion.npz"
@@ -33,16 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "shipped one)")
     parser.add_argument("--fusion", type=Path, default=FUSION,
                         help="the fusion model's npz, for --verifier-model stacked")
+    parser.add_argument("--order-band", type=float, default=None,
+                        help="the cross-encoder reads a pair both ways where its logit is "
+                             "within this of its operating point's (cache.verifier_order_band;"
+                             " default: the catalog's, off)")
 
 
 def load_chosen(args: argparse.Namespace) -> tuple[str, Verifier]:
     """(the model's name, the verifier) the arguments ask for."""
     model = args.verifier_model or ("cross" if args.cross_dir else default_model())
+    band = getattr(args, "order_band", None)
+    if band is None:
+        band = CacheConfig().verifier_order_band
     if model == "cross":
-        cross = load_cross_verifier(shared_embedder(), args.cross_dir)
+        cross = load_cross_verifier(shared_embedder(), args.cross_dir, band)
         if cross.combines_nets:  # stacked on the nets, as the router loads it
             cross.stack_on(load_verifier())
         return model, cross
+    if band is not None:
+        raise SystemExit("--order-band (cache.verifier_order_band) needs the cross-encoder")
     return model, load_verifier(model_kind=model, fusion_path=args.fusion)
 
 

@@ -144,8 +144,8 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
     if catalog.cache.verifier and catalog.cache.prepare_ahead > 0:
         from llm_router.cache.preparer import Preparer, shared_nets
 
-        model = catalog.cache.verifier_model
-        preparer = Preparer(lambda: shared_nets(model), catalog.cache.prepare_ahead)
+        model, band = catalog.cache.verifier_model, catalog.cache.verifier_order_band
+        preparer = Preparer(lambda: shared_nets(model, band), catalog.cache.prepare_ahead)
     return ResponseCache(catalog.cache, DynamoCacheStore(dynamodb, settings.cache_table),
                          snapshots=snapshots, preparer=preparer)
 

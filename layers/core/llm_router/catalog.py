@@ -210,6 +210,14 @@ class CacheConfig(BaseModel):
     retrieval_map: str | None = "full-mnr.npz"
     # The verifier's minimum probability; None = the artefact's operating point.
     verifier_threshold: float | None = Field(default=None, ge=0, le=1)
+    # The cross-encoder (deciding alone, read query first) also reads a pair cached first
+    # where its query-first logit is within this many logits of the artefact's operating
+    # point's, and the two logits are averaged: a second pass for those candidates only.
+    # Built in session 32 on seen writers (heldout54-81: +1.56 points of recall at 1 %
+    # false hits a pair at 2.0, bootstrap 2.5 % +0.52; docs/cache-history.md "Session 32:
+    # beyond S5's one reading"); it moves the curve, so it needs its own verifier_threshold.
+    # None: off, one reading (a rule on fresh writers decides).
+    verifier_order_band: float | None = Field(default=None, gt=0)
     # Each candidate of a lookup the verifier refused raises the next one's bar: the
     # candidate read after n refused ones needs a logit over the cut's of at least
     # verifier_rank_margin * ln(1 + n); the nearest, the cut alone. 0: the cut for all.

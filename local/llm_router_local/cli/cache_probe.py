@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if verifier:
         from llm_router.cache.verifier import shared_verifier
 
-        shared = shared_verifier(args.verifier_model or config.verifier_model)
+        shared = shared_verifier(args.verifier_model or config.verifier_model,
+                                 config.verifier_order_band)
         minimum = next(p for p in (args.min_probability, config.verifier_threshold,
                                    shared.threshold) if p is not None)
         spelling = config.spelling and not args.no_spelling

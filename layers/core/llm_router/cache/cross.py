@@ -110,6 +110,11 @@ class CrossEncoder:
         # "query_first": "[CLS] query [SEP] cached [SEP]"; "cached_first": "[CLS] cached
         # [SEP] query [SEP]"; "both": the two, logits averaged (cross.json "order").
         self.order = "query_first"
+        # (centre, half-width) in logits: read "query_first", a pair whose logit is within
+        # the half-width of the centre (the operating point's logit) is read cached first
+        # too, in a second pass, and the two logits averaged (``cache.verifier_order_band``,
+        # docs/cache-history.md "Session 32: beyond S5's one reading"). None: one reading.
+        self.band: tuple[float, float] | None = None
         self._prefix_chars = max_side_tokens * 16  # plenty of words for a side
 
     @property
@@ -175,8 +180,23 @@ class CrossEncoder:
         if self.order != "query_first":
             encoded += [self.pair_ids(side[c], side[q]) for q, c in pairs]
         logit = pair_logit(self.logits(encoded), len(pairs))
+        if self.band is not None and self.order == "query_first":
+            logit = self._banded(logit, pairs, side)
         return ((1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))).astype(np.float32),
                 [(len(side[c]), len(side[q])) for q, c in pairs])
+
+    def _banded(self, logit: F32, pairs: Sequence[tuple[str, str]],
+                side: dict[str, list[int]]) -> F32:
+        """``logit`` with each pair in the band read cached first too, the two averaged."""
+        assert self.band is not None
+        centre, width = self.band
+        near = np.flatnonzero(np.abs(logit - centre) <= width).tolist()
+        if not near:
+            return logit
+        other = self.logits([self.pair_ids(side[pairs[i][1]], side[pairs[i][0]]) for i in near])
+        out = logit.copy()
+        out[near] = (logit[near] + other) / 2
+        return out
 
     def logits(self, encoded: Sequence[tuple[list[int], list[int]]]) -> F32:
         """The head's logit for each (ids, types) row, ``PASS_PAIRS`` rows a pass, by
@@ -373,10 +393,13 @@ def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None
     return encoder, meta
 
 
-def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None
-                        ) -> CrossVerifier:
+def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None,
+                        order_band: float | None = None) -> CrossVerifier:
     """The verifier over the process's MiniLM (its word table, its tokenizer). The word
-    view needs no IDF here: only the amounts-and-ids check reads it."""
+    view needs no IDF here: only the amounts-and-ids check reads it. ``order_band``
+    (``cache.verifier_order_band``): the half-width, in logits, of the band around the
+    artefact's operating point where a pair is read both ways (``CrossEncoder.band``);
+    None: one reading, as the artefact says."""
     encoder, meta = load_cross(embedder, directory)
     vocabulary = Vocabulary(embedder.tokenizer, embedder.word_table, np.zeros(0, np.float32))
     combine = meta.get("combine")
@@ -386,4 +409,10 @@ def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None
     threshold = fitted.threshold if fitted is not None else float(meta["threshold"])
     verifier = CrossVerifier(encoder, vocabulary, threshold, meta, embedder)
     verifier.fitted = fitted
+    if order_band is not None:
+        if encoder.order != "query_first" or combine is not None:
+            raise ConfigError("cache.verifier_order_band reads a cross-encoder that decides "
+                              f"alone, query first ({META}: order {encoder.order!r}, "
+                              f"combine {combine!r})")
+        encoder.band = (logit(threshold), float(order_band))
     return verifier

@@ -318,7 +318,7 @@ def policy_for(config: CacheConfig, partition: str) -> MatchPolicy:
     if config.verifier:
         from llm_router.cache.verifier import shared_verifier
 
-        verifier = shared_verifier(config.verifier_model)
+        verifier = shared_verifier(config.verifier_model, config.verifier_order_band)
         floor = config.tenant_thresholds.get(tenant_id, config.verifier_floor)
         minimum = (verifier.threshold if config.verifier_threshold is None
                    else config.verifier_threshold)

@@ -122,9 +122,10 @@ class Preparer:
                 time.sleep(min(time.monotonic() - wall, 1.0))
 
 
-def shared_nets(model: str | None) -> PairVerifier | None:
-    """The nets the process's shared verifier of ``model`` reads texts with (None: the
-    cross-encoder alone, which keeps nothing per text). Loads it: called on the thread."""
+def shared_nets(model: str | None, order_band: float | None = None) -> PairVerifier | None:
+    """The nets the process's shared verifier of ``model`` (and ``order_band``: the one the
+    lookups read) reads texts with (None: the cross-encoder alone, which keeps nothing per
+    text). Loads it: called on the thread."""
     from llm_router.cache.verifier import nets_of, shared_verifier
 
-    return nets_of(shared_verifier(model))
+    return nets_of(shared_verifier(model, order_band))

@@ -193,7 +193,8 @@ class ResponseCache:
             from llm_router.cache.verifier import nets_of, shared_verifier
 
             try:
-                verifier = shared_verifier(self.config.verifier_model)
+                verifier = shared_verifier(self.config.verifier_model,
+                                           self.config.verifier_order_band)
             except RouterError as exc:
                 log.warning("cache verifier unavailable: %s", exc)
             else:

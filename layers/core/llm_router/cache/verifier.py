@@ -309,22 +309,28 @@ _LOCK = threading.Lock()
 _SHARED: dict[str, Verifier] = {}
 
 
-def shared_verifier(model: str | None = None) -> Verifier:
+def shared_verifier(model: str | None = None, order_band: float | None = None) -> Verifier:
     """The process-wide verifier of ``model`` ("cross" or "nets"; None: ``default_model``),
-    loaded on first use, over the process's shared MiniLM."""
+    loaded on first use, over the process's shared MiniLM; with ``order_band``
+    (``cache.verifier_order_band``, the cross-encoder only) the one that reads a pair near
+    its operating point both ways (``load_cross_verifier``), kept apart: its scores differ."""
     kind = model or _shipped_default()
     if kind not in VERIFIER_MODELS:
         raise ConfigError(f"unknown cache verifier model {kind!r}: one of {VERIFIER_MODELS}")
+    if order_band is not None and kind != "cross":
+        raise ConfigError("cache.verifier_order_band needs the cross-encoder "
+                          f"(verifier_model {kind!r})")
+    name = kind if order_band is None else f"{kind} band {order_band!r}"
     with _LOCK:
-        found = _SHARED.get(kind)
+        found = _SHARED.get(name)
         if found is None:
             if kind == "cross":
-                cross = load_cross_verifier(shared_embedder())
+                cross = load_cross_verifier(shared_embedder(), order_band=order_band)
                 if cross.combines_nets:  # stacked on the nets: the process's one copy
                     nets = _SHARED.get("nets")
                     _SHARED["nets"] = nets = nets or load_verifier()
                     cross.stack_on(nets)
-                found = _SHARED[kind] = cross
+                found = _SHARED[name] = cross
             else:
-                found = _SHARED[kind] = load_verifier()
+                found = _SHARED[name] = load_verifier()
         return found
