@@ -12,7 +12,9 @@ decides nothing by itself: docs/cache-history.md "Session 32: beyond S5's one re
              pooled over the writers and per writer pair (heldout54-55, 56-57, ...), and a
              bootstrap over writers (sets) of each score's difference from S5 alone
     traffic  the share of the candidates a populated cache's lookups hand the verifier
-             whose S5 logit lies in each band (``cache_shared.py --scored-out`` rows)
+             whose S5 logit lies in each band (``cache_shared.py --scored-out`` rows), and
+             with ``--time`` the CPU of each band's added pass against the lookup's own
+             (the band's pass tokenises its texts again: an upper bound)
 
 The decision scores (each one number a candidate; a pair is a hit where ``stage`` would
 make it one with that score over the budget's threshold):
@@ -20,7 +22,7 @@ make it one with that score over the budget's threshold):
 - ``s5``: S5's logit, query first (the shipped reading);
 - ``both``: the mean of the two orders' logits, every candidate;
 - ``band:W``: the mean of the two orders' logits where S5's logit is within ``W`` of the
-  shipped cut's (logit 0.916959 = 2.4031), S5's logit elsewhere: the second order is paid
+  shipped cut's (logit 0.916959 = 2.4017), S5's logit elsewhere: the second order is paid
   only in the band;
 - ``lr`` / ``lr+cf``: a logistic regression over S5's logit, the mapped and the raw cosine,
   the two texts' log word counts and their word overlap (``lr+cf``: the other order's logit
@@ -42,6 +44,12 @@ are fixed; only the verifier's reading changes.
         --out $L/i15-logits-54-81.jsonl
     .venv/bin/python bench/second_reading.py curve --rows $L/i15-rows-54-81.jsonl \\
         --logits $L/i15-logits-54-81.jsonl --out bench/results/second-reading-session32.json
+    .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldout62 heldout63 \\
+        --verifier-model cross --variants 0.5:5:m --out $L/i15-shared-62-63.json \\
+        --pairs-out $L/i15-shared-62-63-pairs.jsonl --scored-out $L/i15-scored-62-63.jsonl
+    .venv/bin/python bench/second_reading.py traffic --scored $L/i15-scored-62-63.jsonl \\
+        --shared $L/i15-shared-62-63.json --time --rounds 2 \\
+        --out bench/results/second-reading-traffic-session32.json
 """
 
 from __future__ import annotations
