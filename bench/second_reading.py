@@ -208,13 +208,17 @@ def band_score(qf: F64, cf: F64, width: float) -> F64:
     return np.where(np.abs(qf - CUT_LOGIT) <= width, (qf + cf) / 2, qf)
 
 
-def decision_scores(rows: list[dict[str, Any]], qf: F64, cf: F64) -> dict[str, F64]:
-    """Every score of ``SCORES`` for the verifier-reaching rows (in ``rows``' order)."""
+def decision_scores(rows: list[dict[str, Any]], qf: F64, cf: F64, fits: bool = True
+                    ) -> dict[str, F64]:
+    """Every score of ``SCORES`` for the verifier-reaching rows (in ``rows``' order); without
+    ``fits``, only the unfitted ones (``UNFITTED``)."""
     y = np.asarray([float(r["label"]) for r in rows])
     mean = (qf + cf) / 2
     out = {"s5": qf, "both": mean}
     for w in BANDS:
         out[f"band:{w:g}"] = band_score(qf, cf, w)
+    if not fits:
+        return out
     x = np.asarray([features(r, a, None) for r, a in zip(rows, qf, strict=True)])
     everywhere = np.ones(len(rows), bool)
     out["lr"] = out_of_fold(rows, x, y, everywhere)
@@ -224,14 +228,16 @@ def decision_scores(rows: list[dict[str, Any]], qf: F64, cf: F64) -> dict[str, F
     return out
 
 
-SCORES = ("s5", "both", *(f"band:{w:g}" for w in BANDS), "lr", "lr+cf", "lr-near")
+UNFITTED = ("s5", "both", *(f"band:{w:g}" for w in BANDS))
+SCORES = (*UNFITTED, "lr", "lr+cf", "lr-near")
 
 
 class Pool:
     """Per set: the fixed hits and false hits (respelled), the positives and negatives, and
     the candidates' scores by label, for matched-budget recall on any union of sets."""
 
-    def __init__(self, rows: list[dict[str, Any]], scores: dict[tuple[str, str], dict[str, float]]):
+    def __init__(self, rows: list[dict[str, Any]], scores: dict[tuple[str, str], dict[str, float]],
+                 names: Sequence[str] = SCORES):
         self.sets = sorted({r["set"] for r in rows}, key=lambda s: int(s.removeprefix("heldout")))
         self.fixed_pos = {s: 0 for s in self.sets}
         self.fixed_neg = {s: 0 for s in self.sets}
@@ -246,7 +252,7 @@ class Pool:
             elif reaches(r) and not refused_after(r):
                 cands.setdefault((s, label), []).append(scores[key(r)])
         self.scores = {(s, label, name): np.asarray([c[name] for c in cands.get((s, label), [])])
-                       for s in self.sets for label in (0, 1) for name in SCORES}
+                       for s in self.sets for label in (0, 1) for name in names}
 
     def recall(self, sets: Sequence[str], name: str, budget: float) -> dict[str, Any]:
         """Recall of ``sets`` (repeats counted again) at ``budget`` % false hits with
@@ -306,9 +312,16 @@ def curve(args: argparse.Namespace) -> int:
         raise SystemExit(f"{len(missing)} verifier-reaching rows have no logits, e.g. {missing[0]}")
     qf = np.asarray([logits[key(r)]["query_first"] for r in judged])
     cf = np.asarray([logits[key(r)]["cached_first"] for r in judged])
-    by_name = decision_scores(judged, qf, cf)
-    scores = {key(r): {n: float(by_name[n][i]) for n in SCORES} for i, r in enumerate(judged)}
-    pool = Pool(rows, scores)
+    # The fitted scores hold one writer pair out and fit on the others: one pair alone (a
+    # fresh decision set) gets the unfitted scores only.
+    fits = len({writer_pair(r["set"]) for r in judged}) > 1
+    names = SCORES if fits else UNFITTED
+    if not fits:
+        print("one writer pair: the fitted scores (lr, lr+cf, lr-near) have no other pair to "
+              "fit on and are left out")
+    by_name = decision_scores(judged, qf, cf, fits)
+    scores = {key(r): {n: float(by_name[n][i]) for n in names} for i, r in enumerate(judged)}
+    pool = Pool(rows, scores, names)
     shipped = [stage(r, FLOOR, CUT)[1] for r in rows]
     at_cut = {"hits": sum(h for h, r in zip(shipped, rows, strict=True) if r["label"]),
               "false_hits": sum(h for h, r in zip(shipped, rows, strict=True)
@@ -325,23 +338,30 @@ def curve(args: argparse.Namespace) -> int:
                                 for w in BANDS},
         "pooled": {}, "per_writer_pair": {}, "bootstrap": {},
     }
+    for spec in args.fixed:
+        name, _, prob = spec.partition("=")
+        if name not in names or not 0 < float(prob) < 1:
+            raise SystemExit(f"--fixed {spec}: NAME=PROBABILITY with NAME one of {names}")
+        cut = float(prob)
+        result.setdefault("fixed", {})[spec] = rounded(
+            pool.at(pool.sets, name, math.log(cut / (1 - cut))))
     for budget in BUDGETS:
         b = f"{budget:g}%"
-        result["pooled"][b] = {n: rounded(pool.recall(pool.sets, n, budget)) for n in SCORES}
+        result["pooled"][b] = {n: rounded(pool.recall(pool.sets, n, budget)) for n in names}
         result["per_writer_pair"][b] = {
-            p: {n: round(100 * pool.recall(sets_of[p], n, budget)["recall"], 2) for n in SCORES}
+            p: {n: round(100 * pool.recall(sets_of[p], n, budget)["recall"], 2) for n in names}
             for p in pairs}
         result["bootstrap"][b] = {n: bootstrap(pool, n, budget, args.draws, SEED)
-                                  for n in SCORES if n != "s5"}
+                                  for n in names if n != "s5"}
     result["run"] = run_record()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
-    report(result, pairs)
+    report(result, pairs, names)
     print(f"\nwrote {args.out}")
     return 0
 
 
-def report(result: dict[str, Any], pairs: list[str]) -> None:
+def report(result: dict[str, Any], pairs: list[str], names: Sequence[str] = SCORES) -> None:
     for b, by in result["pooled"].items():
         print(f"\n## {b} false hits a pair, pooled over {len(result['sets'])} writers")
         print("| score | recall | hits / positives | false hits | diff | bootstrap 95 % |")
@@ -353,11 +373,14 @@ def report(result: dict[str, Any], pairs: list[str]) -> None:
             print(f"| {n} | {f['recall']:.2f} | {f['hits']} / {f['positives']} | "
                   f"{f['false_hits']} / {f['negatives']} | {f['recall'] - base:+.2f} | {ci} |")
         print(f"\nper writer pair, recall at {b} (own budget):")
-        print("| pair | " + " | ".join(SCORES) + " |")
-        print("|---" * (len(SCORES) + 1) + "|")
+        print("| pair | " + " | ".join(names) + " |")
+        print("|---" * (len(names) + 1) + "|")
         for p in pairs:
             got = result["per_writer_pair"][b][p]
-            print(f"| {p} | " + " | ".join(f"{got[n]:.2f}" for n in SCORES) + " |")
+            print(f"| {p} | " + " | ".join(f"{got[n]:.2f}" for n in names) + " |")
+    for spec, f in result.get("fixed", {}).items():
+        print(f"\nat {spec}: recall {f['recall']:.2f} ({f['hits']} / {f['positives']}), "
+              f"false hits {f['false_hits']} / {f['negatives']}")
 
 
 # --- traffic ---------------------------------------------------------------------------
@@ -448,6 +471,9 @@ def main() -> int:
     c.add_argument("--logits", type=Path, required=True)
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--draws", type=int, default=DRAWS)
+    c.add_argument("--fixed", nargs="*", default=[], metavar="NAME=PROBABILITY",
+                   help="also recall and false hits with NAME's score at this fixed cut "
+                        "(band:2=0.904876: rule BO's operating point)")
     t = sub.add_parser("traffic")
     t.add_argument("--scored", type=Path, required=True)
     t.add_argument("--shared", type=Path, default=None,

@@ -95,3 +95,20 @@ def test_each_writer_pairs_scores_come_from_a_fit_that_never_read_them(
 def test_writer_pairs_are_even_odd(bench: ModuleType) -> None:
     assert bench.writer_pair("heldout54") == bench.writer_pair("heldout55") == "heldout54-55"
     assert bench.writer_pair("heldout81") == "heldout80-81"
+
+
+def test_one_writer_pair_gets_the_unfitted_scores_only(bench: ModuleType,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh decision set of one writer pair has no other pair to fit the logistic on:
+    ``curve`` asks for the unfitted scores, and no fit runs."""
+    def no_fit(*args: Any) -> None:
+        raise AssertionError("a fit ran")
+
+    monkeypatch.setattr(bench, "out_of_fold", no_fit)
+    rows = [row("heldout82", i, int(i % 2), 0.9) for i in range(6)]
+    qf = np.linspace(-3.0, 5.0, 6)
+    got = bench.decision_scores(rows, qf, qf + 1.0, fits=False)
+    assert tuple(got) == bench.UNFITTED == ("s5", "both", "band:1", "band:2", "band:3")
+    pool = bench.Pool(rows, {(r["set"], r["id"]): {n: float(got[n][i]) for n in got}
+                             for i, r in enumerate(rows)}, bench.UNFITTED)
+    assert pool.at(["heldout82"], "band:2", bench.CUT_LOGIT)["negatives"] == 3
