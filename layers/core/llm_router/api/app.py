@@ -12,7 +12,6 @@ docs/performance.md). The OpenAPI description is written from the same route tab
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from llm_router.errors import (
     RouterError,
 )
 from llm_router.guards import header_value
+from llm_router.ids import uuid4_hex
 from llm_router.input_limits import read_body_within, too_large
 from llm_router.keyring import KeyRing
 from llm_router.keys import Principal
@@ -72,7 +72,7 @@ def _analytics_caller(principal: Principal) -> str | None:
 
 
 def new_request_id() -> str:
-    return "req_" + uuid.uuid4().hex
+    return "req_" + uuid4_hex()  # uuid.uuid4().hex's text, without the UUID object
 
 
 CHAT_PATH = "/v1/chat/completions"

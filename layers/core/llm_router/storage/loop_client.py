@@ -26,7 +26,6 @@ botocore's own client.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +35,7 @@ from botocore.hooks import first_non_none_response
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
+from llm_router.ids import uuid4_text
 from llm_router.storage.dynamo import DYNAMODB_CONFIG
 from llm_router.storage.store_http import StoreHttp
 from llm_router.storage.wire_json import PlannedJSONSerializer
@@ -120,7 +120,7 @@ class LoopDynamoClient:
         """botocore's ``Endpoint._send_request``: tries until ``needs-retry`` says stop."""
         attempts = 1
         retries = context.setdefault("retries", {})
-        retries.update(attempt=1, **{"invocation-id": str(uuid.uuid4())})
+        retries.update(attempt=1, **{"invocation-id": uuid4_text()})  # str(uuid4())'s text
         while True:
             response, exc = await self._try(model, event, request_dict)
             delay = first_non_none_response(self._events.emit(
