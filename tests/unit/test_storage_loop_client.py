@@ -1,0 +1,80 @@
+"""``loop_client.empty_reply`` is botocore's parse of a ``{}`` success, for every
+DynamoDB operation the fast path takes; the others keep botocore's parser."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.endpoint import convert_to_response_dict
+from botocore.parsers import create_parser
+
+from llm_router.storage import loop_client
+from llm_router.storage.loop_client import _Body, _plain_structure, empty_reply
+
+MODEL = botocore.session.get_session().get_service_model("dynamodb")
+OPERATIONS = list(MODEL.operation_names)
+HEADERS = [
+    {"server": "BaseHTTP/0.6 Python/3.11.7", "date": "Sun, 06 Dec 2026 23:00:00 GMT",
+     "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "LOCAL0000000000000001",
+     "content-length": "2"},
+    {"content-type": "application/x-amz-json-1.0", "content-length": "2"},  # no request id
+    {"x-amzn-requestid": "", "x-amz-crc32": "2745614147", "connection": "keep-alive"},
+]
+
+
+def botocore_parse(operation: str, status: int, headers: dict[str, str]) -> Any:
+    model = MODEL.operation_model(operation)
+    http = AWSResponse("http://127.0.0.1:9/", status, headers, _Body(b"{}"))
+    return create_parser("json").parse(convert_to_response_dict(http, model),
+                                       model.output_shape)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("headers", HEADERS)
+@pytest.mark.parametrize("status", [200, 202])
+def test_empty_reply_is_botocores_parse(operation: str, headers: dict[str, str],
+                                        status: int) -> None:
+    model = MODEL.operation_model(operation)
+    if not _plain_structure(model):
+        pytest.skip("botocore's parser answers this one")
+    expected = botocore_parse(operation, status, headers)
+    got = empty_reply(status, dict(headers))
+    assert got == expected
+    assert list(got["ResponseMetadata"]) == list(expected["ResponseMetadata"])  # same order
+    assert type(got["ResponseMetadata"]["HTTPHeaders"]) is dict
+
+
+def test_the_settle_and_admission_operations_take_the_fast_path() -> None:
+    for operation in ("TransactWriteItems", "UpdateItem", "PutItem", "GetItem", "Query"):
+        assert _plain_structure(MODEL.operation_model(operation))
+
+
+class _Client:
+    """Just what ``_empty_parses_plainly`` reads of a LoopDynamoClient."""
+
+    def __init__(self) -> None:
+        self._plain_output: dict[str, bool] = {}
+
+
+@pytest.mark.parametrize(("status", "body", "plain"), [
+    (200, b"{}", True), (200, b'{"ConsumedCapacity":[]}', False), (200, b"", False),
+    (400, b"{}", False), (300, b"{}", False)])
+def test_only_an_empty_success_is_parsed_plainly(status: int, body: bytes,
+                                                 plain: bool) -> None:
+    model = MODEL.operation_model("TransactWriteItems")
+    response = {"status_code": status, "body": body, "headers": {}}
+    client: Any = _Client()
+    assert loop_client.LoopDynamoClient._empty_parses_plainly(client, model, response) is plain
+
+
+def test_botocores_parser_runs_while_it_logs(caplog: pytest.LogCaptureFixture) -> None:
+    model = MODEL.operation_model("TransactWriteItems")
+    response = {"status_code": 200, "body": b"{}", "headers": {}}
+    client: Any = _Client()
+    with caplog.at_level(logging.DEBUG, logger="botocore.parsers"):
+        assert not loop_client.LoopDynamoClient._empty_parses_plainly(client, model, response)
+
