@@ -121,6 +121,46 @@ def test_a_reply_that_never_comes_is_a_read_timeout() -> None:
         _run(answer, body, read_timeout=0.2)
 
 
+def test_a_cancellation_from_outside_stays_a_cancellation() -> None:
+    """The read timeout's timer turns only its own cancellation into ReadTimeoutError
+    (as asyncio.timeout did): a caller's cancellation goes on up, and the timer is gone
+    (the task is not cancelled again when it would have expired)."""
+    async def answer(data: bytes) -> bytes:
+        await asyncio.sleep(5)
+        return _ok()
+
+    async def body(http: StoreHttp, url: str, server: _Server) -> tuple[bool, int]:
+        task = asyncio.ensure_future(http.post(url, {}, b"{}"))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            cancelled = True
+        else:
+            cancelled = False
+        await asyncio.sleep(0.4)  # past the read timeout
+        current = asyncio.current_task()
+        assert current is not None
+        return cancelled, current.cancelling()
+
+    assert _run(answer, body, read_timeout=0.3) == (True, 0)
+
+
+def test_a_reply_within_the_timeout_leaves_the_task_uncancelled() -> None:
+    async def answer(data: bytes) -> bytes:
+        return _ok()
+
+    async def body(http: StoreHttp, url: str, server: _Server) -> tuple[int, int]:
+        status, _, _ = await http.post(url, {}, b"{}")
+        await asyncio.sleep(0.3)  # past the read timeout: its timer was cancelled
+        current = asyncio.current_task()
+        assert current is not None
+        return status, current.cancelling()
+
+    assert _run(answer, body, read_timeout=0.2) == (200, 0)
+
+
 @pytest.mark.parametrize("cut", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}"])
 def test_a_connection_cut_before_the_whole_reply_is_closed_error(cut: bytes) -> None:
     async def cutting(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
