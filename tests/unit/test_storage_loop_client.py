@@ -78,3 +78,40 @@ def test_botocores_parser_runs_while_it_logs(caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.DEBUG, logger="botocore.parsers"):
         assert not loop_client.LoopDynamoClient._empty_parses_plainly(client, model, response)
 
+
+def _client_answering(sent: list[dict[str, Any]]) -> Any:
+    """The router's unsigned DynamoDB client whose calls a before-send hook answers
+    with ``{}``, keeping each request's JSON body."""
+    import json
+
+    from llm_router.storage.dynamo import dynamodb_client
+
+    client = dynamodb_client("us-east-1", "http://127.0.0.1:9", signed=False)
+
+    def before_send(request: Any, **_: Any) -> AWSResponse:
+        sent.append(json.loads(request.body))
+        return AWSResponse(request.url, 200, {"x-amzn-requestid": "r1"}, _Body(b"{}"))
+
+    client.meta.events.register("before-send.dynamodb", before_send)
+    return client
+
+
+def test_a_transaction_gets_botocores_idempotency_token_once_per_call() -> None:
+    import asyncio
+    import uuid
+
+    sent: list[dict[str, Any]] = []
+    client = loop_client.LoopDynamoClient(_client_answering(sent))
+    items = [{"ConditionCheck": {"TableName": "t", "Key": {"pk": {"S": "a"}},
+                                 "ConditionExpression": "attribute_exists(pk)"}}]
+
+    async def calls() -> list[Any]:
+        return [await client.call("TransactWriteItems", {"TransactItems": items}),
+                await client.call("TransactWriteItems", {"TransactItems": items,
+                                                         "ClientRequestToken": "mine"})]
+
+    first, second = asyncio.run(calls())
+    token = sent[0]["ClientRequestToken"]
+    assert str(uuid.UUID(token)) == token and uuid.UUID(token).version == 4
+    assert sent[1]["ClientRequestToken"] == "mine"
+    assert first["ResponseMetadata"]["RequestId"] == "r1" == second["ResponseMetadata"]["RequestId"]

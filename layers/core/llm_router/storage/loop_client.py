@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from botocore import parsers
@@ -57,6 +58,17 @@ class _Body:
         yield self._data
 
 
+@dataclass(frozen=True)
+class _Operation:
+    """What is the same in every call of one operation (a fresh context is copied from
+    ``context`` per call; botocore's client builds it anew each time)."""
+
+    model: Any
+    event: str  # dynamodb.<Operation>, the suffix of each event's name
+    context: dict[str, Any]
+    idempotent: tuple[str, ...]  # members botocore fills with a token when absent
+
+
 class LoopDynamoClient:
     """``client``'s calls, made on the running event loop (``await call(name, params)``)."""
 
@@ -79,6 +91,7 @@ class LoopDynamoClient:
         self._config = meta.config
         self._user_agent = meta.config.user_agent
         self._plain_output: dict[str, bool] = {}  # per operation: _plain_structure
+        self._operations: dict[str, _Operation] = {}
         self._http = StoreHttp(self._url, connect_timeout=meta.config.connect_timeout,
                                read_timeout=meta.config.read_timeout, limit=MAX_CONNECTIONS)
 
@@ -88,16 +101,14 @@ class LoopDynamoClient:
     async def call(self, operation_name: str, params: dict[str, Any]) -> dict[str, Any]:
         """The parsed reply; a ClientError (its modeled subclass) for an error reply, a
         botocore exception for a failure below HTTP, after the client's retries."""
-        model = self._model.operation_model(operation_name)
-        event = f"{self._service_id}.{operation_name}"
-        context: dict[str, Any] = {
-            "client_region": self._client.meta.region_name,
-            "client_config": self._config,
-            "has_streaming_input": model.has_streaming_input,
-            "auth_type": model.resolved_auth_type,
-            "unsigned_payload": model.unsigned_payload,
-            "auth_options": self._model.metadata.get("auth"),
-        }
+        operation = self._operations.get(operation_name) or self._operation(operation_name)
+        model, event = operation.model, operation.event
+        context = dict(operation.context)  # handlers write to it: one per call
+        for name in operation.idempotent:
+            # What botocore's ``generate_idempotent_uuid`` (before-parameter-build) puts
+            # there when it is absent, str(uuid4())'s text, without the UUID object.
+            if name not in params:
+                params[name] = uuid4_text()
         self._events.emit(f"before-parameter-build.{event}", params=params, model=model,
                           context=context)
         request_dict = self._serializer.serialize_to_request(params, model)
@@ -117,6 +128,20 @@ class LoopDynamoClient:
             code = context.get("error_code_override") or parsed.get("Error", {}).get("Code")
             raise self._client.exceptions.from_code(code)(parsed, operation_name)
         return parsed  # type: ignore[no-any-return]
+
+    def _operation(self, name: str) -> _Operation:
+        """A call's model, event name, context and idempotency tokens, made once."""
+        model = self._model.operation_model(name)
+        operation = self._operations[name] = _Operation(
+            model, f"{self._service_id}.{name}", {
+                "client_region": self._client.meta.region_name,
+                "client_config": self._config,
+                "has_streaming_input": model.has_streaming_input,
+                "auth_type": model.resolved_auth_type,
+                "unsigned_payload": model.unsigned_payload,
+                "auth_options": self._model.metadata.get("auth"),
+            }, tuple(model.idempotent_members))
+        return operation
 
     async def _send(self, model: Any, event: str, request_dict: dict[str, Any],
                     context: dict[str, Any]) -> tuple[AWSResponse, dict[str, Any]]:
