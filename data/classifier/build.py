@@ -1044,7 +1044,6 @@ SOURCES = (
            "project licence"),
     # The seventy-sixth and seventy-seventh: session 30's unseen sets, scored once with
     # 2.ab760264 and TB at a54aaf7, then declared seen; trained on since session 31 (i12).
-    # heldout78-83 are not sources (reserved and unseen).
     Source("independent-v76", "../../heldout76/classifier_queries.jsonl", "train",
            "500 queries written by an independent agent from DESIGN.md's rubric alone "
            "(data/heldout76/, 80 marked borderline by its writer), during session 30 "
@@ -1062,6 +1061,51 @@ SOURCES = (
            "portable-toilet hire, catteries, six invented small businesses); scored once as "
            "session 30's unseen sets with 2.ab760264 and TB at a54aaf7; then declared seen; "
            "added to training in session 31",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The seventy-eighth and seventy-ninth: written at session 30's start; their cache pairs
+    # were session 31's rule W's decision data (D78); nothing read their classifier queries
+    # before they joined training in session 32 (i12).
+    Source("independent-v78", "../../heldout78/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout78/, 82 marked borderline by its writer), at session 30's start (a "
+           "rope maker, wedding-car hire, a pet crematorium, a repair café, a toy library, "
+           "reindeer and husky tours in the Sami north, guesthouses in Tusheti, invented small "
+           "businesses; Shan and Karen hill-town writers); its cache pairs were session 31's "
+           "rule W's decision data, its classifier queries read by nothing; added to training "
+           "in session 32",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v79", "../../heldout79/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout79/, 84 marked borderline by its writer), at session 30's start "
+           "(canal-lock cafés, a bell foundry, kiln hire, archery ranges, a pigeon-racing club, "
+           "brass-band instrument hire, invented small businesses in Alderney, Lamu, "
+           "Rodrigues, Spiti and Afar); its cache pairs were session 31's rule W's decision "
+           "data, its classifier queries read by nothing; added to training in session 32",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The eightieth and eighty-first: session 31's unseen sets, scored once with 2.9347908d
+    # and TB at 4eb56f1, then declared seen; trained on since session 32 (i12).
+    # heldout82-83 are not sources (reserved).
+    Source("independent-v80", "../../heldout80/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout80/, 76 marked borderline by its writer), at session 31's start "
+           "(model-railway clubs, morris sides, lifeboat-station shops, fly-tying suppliers, "
+           "wool mills, basket weavers, invented small businesses; writers from Balochistan, "
+           "Hazara towns, Réunion, São Tomé, Chiloé and Hiiumaa); scored once as session 31's "
+           "unseen sets with 2.9347908d and TB at 4eb56f1; then declared seen; added to "
+           "training in session 32",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v81", "../../heldout81/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout81/, 78 marked borderline by its writer), at session 31's start "
+           "(signwriters, a knife-sharpening van, horsebox hire, a travelling funfair, "
+           "paddleboard hire, husky-sledding tours, invented small businesses; writers from "
+           "Pashtun and Uyghur towns, Bioko, Mapuche communities and the Gullah islands); "
+           "scored once as session 31's unseen sets with 2.9347908d and TB at 4eb56f1; then "
+           "declared seen; added to training in session 32",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
 )
