@@ -1087,7 +1087,7 @@ SOURCES = (
            "project licence"),
     # The eightieth and eighty-first: session 31's unseen sets, scored once with 2.9347908d
     # and TB at 4eb56f1, then declared seen; trained on since session 32 (i12).
-    # heldout82-83 are not sources (reserved).
+    # heldout82-83 are not sources (session 32's cache decision sets; their queries unread).
     Source("independent-v80", "../../heldout80/classifier_queries.jsonl", "train",
            "500 queries written by an independent agent from DESIGN.md's rubric alone "
            "(data/heldout80/, 76 marked borderline by its writer), at session 31's start "
