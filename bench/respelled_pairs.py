@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,7 @@ from cache_losses import stage, trace
 from run_record import run_record
 from verifier_choice import FUSION, load_chosen
 
-from llm_router.cache.narrowing import shared_narrowing
-from llm_router.cache.policy import MatchPolicy
+from llm_router.cache.policy import verified_policy
 from llm_router.cache.retrieval_map import shared_retrieval_map
 from llm_router.cache.spelling import reading, same_spelling
 from llm_router.cache.synonyms import DIRECTORY, TABLE, Synonyms, load
@@ -78,12 +78,9 @@ def verdicts(rows: list[dict[str, Any]], synonyms: Synonyms) -> list[dict[str, A
     _, verifier = load_chosen(argparse.Namespace(verifier_model=None, cross_dir=None,
                                                  fusion=FUSION))
     cut = config.verifier_threshold or verifier.threshold
-    policy = MatchPolicy(config.verifier_floor, True, verifier, cut, spelling=True,
-                         rank_margin=config.verifier_rank_margin,
-                         narrowing=shared_narrowing() if config.narrowing else None,
-                         extra_ask=config.extra_ask, own_case=config.own_case,
-                         extra_ask_first=config.extra_ask_first, synonyms=synonyms,
-                         short_forms=config.short_forms, amount_forms=config.amount_forms)
+    # The lookup's own policy (every check the catalog turns on), read with this table.
+    policy = replace(verified_policy(config, config.verifier_floor, verifier, cut),
+                     synonyms=synonyms)
     mapped = (None if config.retrieval_map is None
               else shared_retrieval_map(config.retrieval_map))
     traced = trace(rows, embedder, verifier, policy, mapped)
