@@ -116,15 +116,22 @@ def writer_pair(name: str) -> str:
 # --- score -----------------------------------------------------------------------------
 
 
-def both_logits(encoder: Any, pairs: Sequence[tuple[str, str]]) -> tuple[F64, F64]:
-    """The shipped encoder's logits of each (query, cached) pair read query first and read
-    cached first, the texts prepared as ``CrossEncoder._scored`` prepares them."""
+def prepared(encoder: Any, pairs: Sequence[tuple[str, str]]
+             ) -> tuple[Sequence[tuple[str, str]], dict[str, Any]]:
+    """(query, cached) pairs with their texts prepared as ``CrossEncoder._scored``
+    prepares them, and each text's side ids."""
     from llm_router.cache.cross import shared_numbers
 
     if encoder.numbers == "shared":
         pairs = [shared_numbers(q, c) for q, c in pairs]
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-    side = dict(zip(texts, encoder.side_ids(texts), strict=True))
+    return pairs, dict(zip(texts, encoder.side_ids(texts), strict=True))
+
+
+def both_logits(encoder: Any, pairs: Sequence[tuple[str, str]]) -> tuple[F64, F64]:
+    """The shipped encoder's logits of each (query, cached) pair read query first and read
+    cached first."""
+    pairs, side = prepared(encoder, pairs)
     rows = ([encoder.pair_ids(side[q], side[c]) for q, c in pairs]
             + [encoder.pair_ids(side[c], side[q]) for q, c in pairs])
     logits = encoder.logits(rows).astype(np.float64)
@@ -388,12 +395,7 @@ def report(result: dict[str, Any], pairs: list[str], names: Sequence[str] = SCOR
 
 def other_order(encoder: Any, pairs: Sequence[tuple[str, str]]) -> F64:
     """The logits of (query, cached) pairs read cached first: the band's added pass."""
-    from llm_router.cache.cross import shared_numbers
-
-    if encoder.numbers == "shared":
-        pairs = [shared_numbers(q, c) for q, c in pairs]
-    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-    side = dict(zip(texts, encoder.side_ids(texts), strict=True))
+    pairs, side = prepared(encoder, pairs)
     return encoder.logits([encoder.pair_ids(side[c], side[q]) for q, c in pairs])
 
 
