@@ -54,10 +54,13 @@ def test_the_settle_and_admission_operations_take_the_fast_path() -> None:
 
 
 class _Client:
-    """Just what ``_empty_parses_plainly`` reads of a LoopDynamoClient."""
+    """Just what ``_empty_parses_plainly`` reads of a LoopDynamoClient: the operation
+    ``call`` made for TransactWriteItems."""
 
     def __init__(self) -> None:
-        self._plain_output: dict[str, bool] = {}
+        model = MODEL.operation_model("TransactWriteItems")
+        self._operations = {model.name: loop_client._Operation(
+            model, "dynamodb.TransactWriteItems", {}, (), _plain_structure(model))}
 
 
 @pytest.mark.parametrize(("status", "body", "plain"), [

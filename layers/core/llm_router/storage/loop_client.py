@@ -67,6 +67,7 @@ class _Operation:
     event: str  # dynamodb.<Operation>, the suffix of each event's name
     context: dict[str, Any]
     idempotent: tuple[str, ...]  # members botocore fills with a token when absent
+    plain_output: bool  # its output a plain structure (``_plain_structure``)
 
 
 class LoopDynamoClient:
@@ -90,7 +91,6 @@ class LoopDynamoClient:
         self._url = meta.endpoint_url
         self._config = meta.config
         self._user_agent = meta.config.user_agent
-        self._plain_output: dict[str, bool] = {}  # per operation: _plain_structure
         self._operations: dict[str, _Operation] = {}
         self._http = StoreHttp(self._url, connect_timeout=meta.config.connect_timeout,
                                read_timeout=meta.config.read_timeout, limit=MAX_CONNECTIONS)
@@ -130,7 +130,8 @@ class LoopDynamoClient:
         return parsed  # type: ignore[no-any-return]
 
     def _operation(self, name: str) -> _Operation:
-        """A call's model, event name, context and idempotency tokens, made once."""
+        """A call's model, event name, context, idempotency tokens and output's shape,
+        made once."""
         model = self._model.operation_model(name)
         operation = self._operations[name] = _Operation(
             model, f"{self._service_id}.{name}", {
@@ -140,7 +141,7 @@ class LoopDynamoClient:
                 "auth_type": model.resolved_auth_type,
                 "unsigned_payload": model.unsigned_payload,
                 "auth_options": self._model.metadata.get("auth"),
-            }, tuple(model.idempotent_members))
+            }, tuple(model.idempotent_members), _plain_structure(model))
         return operation
 
     async def _send(self, model: Any, event: str, request_dict: dict[str, Any],
@@ -196,10 +197,8 @@ class LoopDynamoClient:
         is a plain structure, with botocore's parser logging off (it logs the reply)."""
         if response_dict["status_code"] >= 300 or response_dict["body"] != b"{}":
             return False
-        plain = self._plain_output.get(model.name)
-        if plain is None:
-            plain = self._plain_output[model.name] = _plain_structure(model)
-        return plain and not parsers.LOG.isEnabledFor(logging.DEBUG)
+        return (self._operations[model.name].plain_output  # made by ``call``
+                and not parsers.LOG.isEnabledFor(logging.DEBUG))
 
     async def _post(self, prepared: Any) -> tuple[AWSResponse, dict[str, str]]:
         """The prepared request over the store's connections; failures as urllib3's.
