@@ -25,7 +25,8 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout86-87, written at session 32's start for session 33.
+# sets and drops them from here: heldout90-91, written at session 33's start for session 34, and
+# heldout86-87, written at session 32's start for session 33 (they leave once its rules read them).
 # heldout82-83 (written at session 31's start) are session 32's decision sets: rule AF read them
 # (bench/results/amount-forms-D82-session32.json).
 # heldout78-79 (written at session 30's start) are session 31's decision sets: rule W read them
@@ -41,7 +42,7 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # session 26, were session 26's, named by its rule S5c; heldout52-53, written at session 25's
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
-RESERVED: frozenset[str] = frozenset({"heldout86", "heldout87"})
+RESERVED: frozenset[str] = frozenset({"heldout86", "heldout87", "heldout90", "heldout91"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:
