@@ -12,6 +12,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout25 --own-case  # the own-case check on
     .venv/bin/python bench/cache_losses.py --sets heldout76 --extra-ask-first  # that one on
     .venv/bin/python bench/cache_losses.py --sets heldout73 --amount-forms  # session 31's forms
+    .venv/bin/python bench/cache_losses.py --sets heldout84 --co-members  # session 33's rule CH
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
@@ -29,11 +30,13 @@ against the operating point), and with ``--narrowing`` (or ``cache.narrowing``) 
 after it (``narrowing.py``), and the one after that unless ``--no-extra-ask``
 (``cache.extra_ask``, on: ``extra_ask.py``), then with ``--extra-ask-first`` (or
 ``cache.extra_ask_first``) ``extra_ask.asks_first``, then with ``--own-case`` (or
-``cache.own_case``) ``narrowing.own_case``. The verifier's probability is also read for
-pairs under the floor, so the table says what another floor would gain and cost
-(``floor_sweep``; ``floor_adds``: per set and kind, the paraphrases each lower floor finds
-and the negatives it passes beyond ``--floor``); each pair's stage is checked against a
-probe at ``--floor`` (default ``cache.verifier_floor``) and the shipped operating point.
+``cache.own_case``) ``narrowing.own_case``, then with ``--co-members`` (or
+``cache.co_members``) ``co_members.swapped`` (stage ``co_members``). The verifier's
+probability is also read for pairs under the floor, so the table says what another floor
+would gain and cost (``floor_sweep``; ``floor_adds``: per set and kind, the paraphrases each
+lower floor finds and the negatives it passes beyond ``--floor``); each pair's stage is
+checked against a probe at ``--floor`` (default ``cache.verifier_floor``) and the shipped
+operating point.
 "all" is every set given except ``pairs``' components. A one-entry cache cannot show what
 the 5-candidate bound loses, nor how often another entry answers: that is
 ``bench/cache_shared.py``.
@@ -70,6 +73,7 @@ from pair_sets import DEFAULT_SETS, load_sets  # noqa: E402
 from run_record import run_record  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
+from llm_router.cache.co_members import shared_co_members, swapped  # noqa: E402
 from llm_router.cache.extra_ask import asks_first, asks_more  # noqa: E402
 from llm_router.cache.narrowing import NarrowingCheck, own_case, shared_narrowing  # noqa: E402
 from llm_router.cache.policy import MatchPolicy  # noqa: E402
@@ -87,7 +91,7 @@ PAIRS = HERE / "results" / "local" / "cache-losses-pairs.jsonl"  # every pair (g
 FLOORS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CHUNK = 500  # pairs whose texts are prepared in one batched pass (within the verifier's bound)
 STAGES = ("respelling", "verifier", "numbers", "floor", "narrowing", "extra_ask",  # hit, hit,
-          "extra_ask_first", "own_case")  # lost
+          "extra_ask_first", "own_case", "co_members")  # lost
 
 
 def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verifier,
@@ -131,6 +135,9 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
         if shipped.extra_ask_first:  # only then: rows of before keep their bytes
             row["first"] = p is not None and asks_first(verifier.view(pair["a"]),
                                                         verifier.view(pair["b"]))
+        if shipped.co_members is not None:  # only then: rows of before keep their bytes
+            row["co"] = p is not None and swapped(pair["a"], pair["b"], shipped.co_members,
+                                                  shipped.synonyms)
         if retrieval_map is not None:
             row.update(raw_similarity=raw, retrieval_map=retrieval_map.sha256)
         if stage(row, shipped.threshold, shipped.min_probability)[1] != probe(
@@ -165,6 +172,8 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "extra_ask_first", False
     if row["p"] >= cut and row.get("own"):
         return "own_case", False
+    if row["p"] >= cut and row.get("co"):
+        return "co_members", False
     return "verifier", row["p"] >= cut
 
 
@@ -251,6 +260,9 @@ def main() -> int:
     parser.add_argument("--amount-forms", action=argparse.BooleanOptionalAction, default=None,
                         help="the hard check reads session 31's candidate forms "
                         "(quantities.amount_forms); default: cache.amount_forms")
+    parser.add_argument("--co-members", action=argparse.BooleanOptionalAction, default=None,
+                        help="with (or without) the co-member check after the verifier "
+                             "(cache/co_members.py, rule CH); default: cache.co_members")
     parser.add_argument("--own-case", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the own-case check after the verifier "
                              "(cache/narrowing.py own_case); default: cache.own_case")
@@ -282,6 +294,7 @@ def main() -> int:
     synonyms = config.synonyms if args.synonyms is None else args.synonyms
     short = config.short_forms if args.short_forms is None else args.short_forms
     forms = config.amount_forms if args.amount_forms is None else args.amount_forms
+    co = config.co_members if args.co_members is None else args.co_members
     cut = config.verifier_threshold or verifier.threshold
     named = config.retrieval_map
     if args.retrieval_map is not None:
@@ -299,7 +312,8 @@ def main() -> int:
                              extra_ask_first=first,
                              synonyms=None if not synonyms else shared_synonyms()
                              if args.synonym_table is None else load(args.synonym_table),
-                             short_forms=short, amount_forms=forms), retrieval_map)
+                             short_forms=short, amount_forms=forms,
+                             co_members=shared_co_members() if co else None), retrieval_map)
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -311,6 +325,7 @@ def main() -> int:
                      "short_forms": short,
                      **({"extra_ask_first": True} if first else {}),
                      **({"amount_forms": True} if forms else {}),
+                     **({"co_members": True} if co else {}),
                      # cache.verifier_order_band (--order-band): the rows' p read both ways
                      **({"order_band": band[1]} if (band := getattr(
                          getattr(verifier, "encoder", None), "band", None)) else {}),
@@ -362,12 +377,14 @@ def report(result: dict[str, Any], rows: list[dict[str, Any]], floor: float, cut
         print(f"\n{title} ({given(result)})\n")
         print("| kind | n | hit: respelled | hit: verifier | lost: numbers | lost: floor | "
               "lost: verifier | lost: narrowing | lost: extra_ask | lost: extra_ask_first | "
-              "lost: own_case |\n|---|---|---|---|---|---|---|---|---|---|---|")
+              "lost: own_case | lost: co_members |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|")
         for kind, c in sorted(kinds.items()):
             print(f"| {kind} | {c['n']} | {c['hit:respelling']} | {c['hit:verifier']} | "
                   f"{c['lost:numbers']} | {c['lost:floor']} | {c['lost:verifier']} | "
                   f"{c['lost:narrowing']} | {c['lost:extra_ask']} | "
-                  f"{c['lost:extra_ask_first']} | {c['lost:own_case']} |")
+                  f"{c['lost:extra_ask_first']} | {c['lost:own_case']} | "
+                  f"{c['lost:co_members']} |")
     names = [n for n in next(iter(result["floor_sweep"].values())) if n != "all"]
     plain = [n for n in names if not n.startswith("pairs:")]
     shown = ["all", *(plain if len(plain) <= 4 else plain[-1:]),

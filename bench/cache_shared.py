@@ -31,7 +31,8 @@ the shipped lookup: ``0.5:5:m:a``, session 31; ``af``: the query alone picks the
 candidates and the clause's cosine lifts only their floor, ``cache.ask_clause: floor``;
 the clause's MiniLM pass, batch 1, is counted in the lookup's CPU; a field ``q``: the hard
 check and the index's codes read amounts written other ways, ``cache.amount_forms``, off in
-the shipped lookup: ``0.5:5:m:q``, session 31),
+the shipped lookup: ``0.5:5:m:q``, session 31; a field ``c``: the co-member check after
+the verifier, ``cache.co_members``, off in the shipped lookup: ``0.5:5:m:c``, session 33),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -103,6 +104,7 @@ from run_record import run_record  # noqa: E402
 from tenants import sizes, split, tenant_of, with_traffic  # noqa: E402
 from verifier_choice import add_arguments, load_chosen, ready  # noqa: E402
 
+from llm_router.cache.co_members import shared_co_members  # noqa: E402
 from llm_router.cache.cross import CrossVerifier  # noqa: E402
 from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored  # noqa: E402
@@ -403,12 +405,14 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     (``mapped_variant``: the index is the mapped one, FLOOR on its cosine), a field
     ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``), a field ``a`` or ``af``
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
-    ``MatchPolicy.ask_ranks`` False) and a field ``q`` (``MatchPolicy.amount_forms``)."""
+    ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
+    field ``c`` (``MatchPolicy.co_members``: the layer's table)."""
     floor, widen_to, *fields = name.split(":")
     counts_refused = "r" in fields
     ask_ranks = "af" not in fields
     forms = "q" in fields
-    fields = [f for f in fields if f not in ("m", "r", "a", "af", "q")]
+    co = "c" in fields
+    fields = [f for f in fields if f not in ("m", "r", "a", "af", "q", "c")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -419,7 +423,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     policy = variant_policy(floor, verifier, cut, rank_margin, nearest[0] if nearest else None,
                             counts_refused)
     policy = policy if ask_ranks else replace(policy, ask_ranks=False)
-    return (replace(policy, amount_forms=True) if forms else policy), int(widen_to)
+    policy = replace(policy, amount_forms=True) if forms else policy
+    return (replace(policy, co_members=shared_co_members()) if co else policy), int(widen_to)
 
 
 def lowest_floor(policy: MatchPolicy) -> float:

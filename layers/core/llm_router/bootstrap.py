@@ -136,10 +136,11 @@ def build_cache(settings: RouterSettings, catalog: Catalog, dynamodb: Any) -> Re
         s3 = aws.client("s3", region=settings.region, endpoint_url=settings.aws_endpoint_url,
                         config=RETRY_CONFIG)
         snapshots = S3SnapshotStore(s3, settings.bucket)
-    if catalog.cache.verifier:  # the synonym table (cache.synonyms) at init, not in a request
-        from llm_router.cache.policy import synonyms_of
+    if catalog.cache.verifier:  # the word tables (cache.synonyms, cache.co_members) at
+        from llm_router.cache.policy import co_members_of, synonyms_of  # init, not in a request
 
         synonyms_of(catalog.cache)
+        co_members_of(catalog.cache)
     preparer = None
     if catalog.cache.verifier and catalog.cache.prepare_ahead > 0:
         from llm_router.cache.preparer import Preparer, shared_nets

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+from llm_router.cache.co_members import swapped
 from llm_router.cache.extra_ask import asks_first, asks_more
 from llm_router.cache.fitted_stack import logit
 from llm_router.cache.guards import GuardName, Signature, refusal
@@ -18,12 +19,13 @@ from llm_router.catalog import CacheConfig
 from llm_router.schema import ChatRequest, TextPart, UserMessage, text_of
 
 if TYPE_CHECKING:
+    from llm_router.cache.co_members import CoMembers
     from llm_router.cache.narrowing import NarrowingCheck
     from llm_router.cache.synonyms import Synonyms
     from llm_router.cache.verifier import Verifier
 
 Refusal = GuardName | Literal["threshold", "context", "verifier", "one_word", "narrowing",
-                              "extra_ask", "extra_ask_first", "own_case"]
+                              "extra_ask", "extra_ask_first", "own_case", "co_members"]
 _WORD = re.compile(r"\w+")
 
 
@@ -141,6 +143,13 @@ class MatchPolicy:
     (``filters_numbers``). Not adopted by session 32's rule AF (docs/cache-history.md
     "Session 32: rule AF, amounts written another way on D82").
 
+    ``co_members`` (``cache.co_members``; None: off): a pair the verifier passed is still
+    refused ("co_members") where the texts differ in one word a side and the table calls
+    the two words co-members of one set ("tenor" / "treble", "secretary" / "treasurer":
+    ``co_members.swapped``), after every other check there; it counts as the verifier's
+    for ``rank_margin``. Session 33's rule CH decides it (docs/cache-history.md "Session
+    33: co-members swapped (rule CH)").
+
     ``ask_ranks`` (``cache.ask_clause``; read only where a lookup has the query's asking
     clause's second vector, ``TenantIndex.search``'s ``ask``): True, the larger of an
     entry's cosines to the query and to that clause picks the nearest candidates and is
@@ -164,6 +173,7 @@ class MatchPolicy:
     ask_ranks: bool = True
     extra_ask_first: bool = False
     amount_forms: bool = False
+    co_members: CoMembers | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -308,6 +318,9 @@ class MatchPolicy:
                                       self.verifier.view(query_text), cached_text, query_text,
                                       similarity):
             return Verdict(False, similarity, "own_case", p)
+        if self.co_members is not None and swapped(cached_text, query_text, self.co_members,
+                                                   self.synonyms):
+            return Verdict(False, similarity, "co_members", p)
         return Verdict(True, similarity, None, p)
 
 
@@ -346,7 +359,7 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.verifier_floor_nearest if nearest else None,
                        config.rank_margin_counts_refused, config.ask_clause != "floor",
                        extra_ask_first=config.extra_ask_first,
-                       amount_forms=config.amount_forms)
+                       amount_forms=config.amount_forms, co_members=co_members_of(config))
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
@@ -357,6 +370,16 @@ def synonyms_of(config: CacheConfig) -> Synonyms | None:
     from llm_router.cache.synonyms import shared_synonyms
 
     return shared_synonyms()
+
+
+def co_members_of(config: CacheConfig) -> CoMembers | None:
+    """The layer's co-member table where ``cache.co_members`` turns the check on (read
+    once per process), else None."""
+    if not config.co_members:
+        return None
+    from llm_router.cache.co_members import shared_co_members
+
+    return shared_co_members()
 
 
 def narrowing_of(config: CacheConfig) -> NarrowingCheck | None:
