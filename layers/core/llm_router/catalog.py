@@ -285,11 +285,12 @@ class CacheConfig(BaseModel):
     amount_forms: bool = False
     # With the verifier: refuse a pair it passed where the two texts differ in one word a
     # side and the two words are co-members of one set in WordNet, not one thing: two
-    # kinds under one hypernym ("tenor" / "treble" bell) or two role nouns ("league
-    # secretary" / "league treasurer"); cache/co_members.py, its table built from WordNet
-    # alone by train/co_members.py. Off: built in session 33 (rule CH, decided by the
-    # lead on heldout86-87; docs/cache-history.md "Session 33: co-members swapped (rule
-    # CH)").
+    # role nouns ("league secretary" / "league treasurer"; a table built with
+    # --co-hyponyms also two kinds under one hypernym, "tenor" / "treble" bell);
+    # cache/co_members.py, its table built from WordNet
+    # alone by train/co_members.py. Off: built in session 33 for rule CH, whose seen
+    # screen it failed (3 false hits removed for 3 paraphrases lost, the rule asks at most
+    # one per two; docs/cache-history.md "Session 33: co-members swapped (rule CH)").
     co_members: bool = False
     # With the verifier: refuse a pair it passed where the cached text is a general
     # question and the query tells the writer's own case and asks something else ("do
