@@ -88,6 +88,15 @@ def test_f1_is_a_variant_field(shared: ModuleType) -> None:
         shared.variant("0.5/0.4@3:5:n0.45", None, 0.9)
 
 
+def test_the_co_member_check_is_a_variant_field(shared: ModuleType) -> None:
+    """``:c``: the layer's co-member table on the policy (``cache.co_members``, rule CH);
+    without it, none."""
+    from llm_router.cache.co_members import shared_co_members
+
+    assert shared.variant("0.5:5:m:c", None, 0.9)[0].co_members is shared_co_members()
+    assert shared.variant("0.5:5:m", None, 0.9)[0].co_members is None
+
+
 def test_f1s_nearest_is_counted_as_handed_over(shared: ModuleType) -> None:
     """A round under the floor hands nothing over, or its first candidate alone where F1
     holds it to a lower floor."""
