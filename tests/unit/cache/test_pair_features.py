@@ -11,6 +11,7 @@ from llm_router.cache.pair_features import (
     normalise,
     pair_features,
     quantity_conflict,
+    word_vectors,
 )
 from llm_router.cache.quantities import amounts
 from llm_router.cache.verifier import load_vocabulary
@@ -231,3 +232,26 @@ def test_a_prefix_that_flips_a_word_is_seen(vocab: Vocabulary) -> None:
 ])
 def test_a_minus_not_before_a_number(text: str, read: tuple[tuple[float, str], ...]) -> None:
     assert amounts(text, hard=True) == read
+
+
+def test_word_vectors_are_each_words_mean_of_its_pieces() -> None:
+    """One gather and ``np.add.reduceat`` for the text: bit for bit the per-word ``mean``
+    the view took before (session 33), a -0.0 sum read as +0.0 as ``mean`` reads it."""
+    rng = np.random.default_rng(7)
+    table = rng.normal(0, 0.1, (50, 8)).astype(np.float16)
+    table[3, 2] = table[4, 2] = np.float16(-0.0)  # a one-piece word's -0.0, a pair's -0.0 sum
+    table[5, 1], table[6, 1] = np.float16(0.25), np.float16(-0.25)  # pieces summing to 0
+    words = [[3], [4, 3], [5, 6], [1, 2, 7, 9, 11, 13, 17, 19, 23], [0]]
+    got = word_vectors(table, [i for w in words for i in w], [len(w) for w in words])
+    rows = np.asarray([table[w].astype(np.float32).mean(axis=0) for w in words])
+    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+    assert got.dtype == np.float32 and got.shape == (5, 8)
+    assert np.array_equal(got.view(np.uint32), rows.view(np.uint32))
+    assert word_vectors(table, [], []).shape == (0, 8)
+
+
+def test_a_view_of_real_text_has_its_words_vectors(vocab: Vocabulary) -> None:
+    view = vocab.view("Can a knight fork on f7 after 4 moves?")
+    assert view.words[5] == "f7" and view.vectors.shape == (len(view.words), vocab._table.shape[1])
+    assert np.allclose(np.linalg.norm(view.vectors, axis=1), 1.0, atol=1e-6)
+    assert view.known.tolist()[5] is False and view.known.tolist()[2] is True

@@ -189,9 +189,9 @@ class Vocabulary:
             first = spans.get(word_id, (start, end))
             spans[word_id] = (first[0], end)
         words: list[str] = []
-        rows: list[F32] = []
+        kept: list[int] = []  # the kept words' pieces, one after another
+        counts: list[int] = []
         idf: list[float] = []
-        known: list[bool] = []
         for word_id in sorted(pieces):
             start, end = spans[word_id]
             word = lowered[start:end]
@@ -199,13 +199,12 @@ class Vocabulary:
                 continue
             ids = pieces[word_id]
             words.append(word)
-            known.append(len(ids) == 1)
-            rows.append(self._table[ids].astype(np.float32).mean(axis=0))
+            kept += ids
+            counts.append(len(ids))
             idf.append(max(float(self._idf[i]) for i in ids) if self._idf.size
                        else self._default_idf)
-        dim = int(self._table.shape[1])
-        vectors = np.asarray(rows, dtype=np.float32).reshape(len(rows), dim)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        vectors = word_vectors(self._table, kept, counts)
+        known = [n == 1 for n in counts]
         stems = tuple(_stem(w) for w in words)
         content = np.asarray([w not in FUNCTION_WORDS and w not in NEGATIONS for w in words],
                              dtype=bool)
@@ -223,6 +222,28 @@ class Vocabulary:
             hard_other=other_readings(lowered, hard_quantities), measures=measures(lowered),
             codes=code_places(words), ranks=ranks(lowered), stances=stance_places(words),
         )
+
+
+def word_vectors(table: npt.NDArray[np.floating], pieces: list[int], counts: list[int]
+                 ) -> F32:
+    """Each word's static vector, (len(counts), dim) unit rows: the mean of its pieces'
+    rows of ``table`` (``pieces`` holds the words' piece ids one word after another,
+    ``counts`` how many each). One gather and one ``np.add.reduceat`` for the text instead
+    of a gather and a ``mean`` a word: the same float32 sums (rows added in order, as
+    ``mean`` along the first axis adds them; a -0.0 sum made +0.0 as ``mean``'s are)
+    divided by the same counts: bit-identical views of the 47,354 texts of heldout54-85
+    (session 33)."""
+    dim = int(table.shape[1])
+    if not counts:
+        return np.zeros((0, dim), np.float32)
+    rows = table[pieces].astype(np.float32)
+    starts = np.zeros(len(counts), np.intp)
+    np.cumsum(counts[:-1], out=starts[1:])
+    vectors = np.add.reduceat(rows, starts, axis=0)
+    vectors += np.float32(0.0)  # a -0.0 sum as +0.0: ``mean``'s sums start from +0.0
+    vectors /= np.asarray(counts, np.float32)[:, None]
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    return vectors
 
 
 def normalise(text: str) -> str:
