@@ -14,6 +14,7 @@ import pytest
 from llm_router.cache.cross import (
     ARTEFACT_DIR,
     META,
+    ONE_BY_ONE,
     WEIGHTS,
     CrossEncoder,
     CrossVerifier,
@@ -169,6 +170,21 @@ def test_each_side_is_cut_to_its_first_38_word_pieces(verifier: CrossVerifier,
     ids, types = _one(encoder, LONG, LONG * 3)
     assert len(ids) == len(types) == 2 * 38 + 3
     assert encoder.probabilities([(LONG * 3, LONG * 5)]).shape == (1,)
+
+
+def test_a_lookups_texts_and_a_batchs_are_tokenised_alike(verifier: CrossVerifier,
+                                                          embedder: MiniLMEmbedder) -> None:
+    """Up to ``ONE_BY_ONE`` texts go through ``encode`` one at a time (a lookup's), more
+    through one ``encode_batch``: the same ids either way, the long-text cut included."""
+    encoder = verifier.encoder
+    short_tail = "a" * 700 + " " + "b " * 100
+    texts = [QUERY, LONG, short_tail, "x" * 3000, "What's the PRC's language?", "", "  "]
+    many = texts * 3
+    assert len(texts) <= ONE_BY_ONE < len(many)
+    one_by_one, batched = encoder.side_ids(texts), encoder.side_ids(many)
+    assert batched == one_by_one * 3
+    assert one_by_one == [embedder.tokenizer.encode(t, add_special_tokens=False).ids[:38]
+                          for t in texts]
 
 
 def test_a_tampered_or_mismatched_artefact_is_refused(

@@ -42,6 +42,7 @@ from llm_router.cache.pair_features import TextView, Vocabulary
 from llm_router.embedding.minilm import (
     MiniLMEmbedder,
     encoder_layer,
+    gelu_max_form,
     layer_groups,
     layer_norm,
     pack_layer,
@@ -66,6 +67,9 @@ PASS_PAIRS = 32
 # questions (docs/cache-history.md "Session 15").
 KEPT_BYTES = 4 * 2**20
 PAIR_BYTES = 250
+# Texts a ``side_ids`` call tokenises one by one (``CrossEncoder._encoded``); more go in
+# one ``encode_batch``.
+ONE_BY_ONE = 8
 # cross.json "order": the rows a pair is read as (``probabilities``, ``pair_logit``).
 ORDERS = ("query_first", "cached_first", "both")
 # Word views kept for the amounts-and-ids check: each view's ``TextView.nbytes`` and its
@@ -128,14 +132,21 @@ class CrossEncoder:
         pieces; one that does not fill it is tokenised whole."""
         n = self.max_side_tokens
         cut = [word_prefix(t, self._prefix_chars) for t in texts]
-        encoded = self._tokenizer.encode_batch(cut, add_special_tokens=False)
-        out = [e.ids[:n] for e in encoded]
+        out = [ids[:n] for ids in self._encoded(cut)]
         short = [i for i, (t, c) in enumerate(zip(texts, cut, strict=True))
                  if len(c) < len(t) and len(out[i]) < n]
-        whole = self._tokenizer.encode_batch([texts[i] for i in short], add_special_tokens=False)
-        for i, e in zip(short, whole, strict=True):
-            out[i] = e.ids[:n]
+        if short:
+            for i, ids in zip(short, self._encoded([texts[i] for i in short]), strict=True):
+                out[i] = ids[:n]
         return out
+
+    def _encoded(self, texts: list[str]) -> list[list[int]]:
+        """Each text's word-piece ids, no special tokens: up to ``ONE_BY_ONE`` texts (a
+        lookup's) by ``encode`` one at a time, more by ``encode_batch`` (the same ids;
+        its thread pool costs a lookup's two texts 49 us of CPU against 33 one by one)."""
+        if len(texts) <= ONE_BY_ONE:
+            return [self._tokenizer.encode(t, add_special_tokens=False).ids for t in texts]
+        return [e.ids for e in self._tokenizer.encode_batch(texts, add_special_tokens=False)]
 
     def pair_ids(self, query: list[int], cached: list[int]) -> tuple[list[int], list[int]]:
         """Ids and token types of "[CLS] query [SEP] cached [SEP]"."""
@@ -152,7 +163,8 @@ class CrossEncoder:
                                                                             e.dim)
         key_bias = padding_bias(mask)
         for layer in self.layers:
-            x = encoder_layer(x, layer, e.heads, e.layer_norm_eps, batch, length, key_bias)
+            x = encoder_layer(x, layer, e.heads, e.layer_norm_eps, batch, length, key_bias,
+                              gelu_max_form)
         return x.reshape(batch, length, e.dim)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> F32:
