@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from llm_router.embedding import Embedder
-from llm_router.embedding.minilm import MiniLMEmbedder, gelu
+from llm_router.embedding.minilm import MiniLMEmbedder, _gelu, gelu, gelu_max_form
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,6 +58,23 @@ def test_gelu_is_the_exact_erf_form() -> None:
     assert np.abs(gelu(x) - exact).max() < 1e-6
 
 
+def test_gelu_max_form_is_the_same_gelu_up_to_rounding() -> None:
+    """The cross-encoder's GELU (max(x, 0) - 0.5 |x| (1 - erf)): the same A&S erf as
+    ``_gelu``, within float32 rounding of it and of the exact form, both signs, 0 and the
+    tails (where one side is 0 or x)."""
+    x = np.linspace(-10, 10, 20001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.tolist()])
+    fast = gelu_max_form(x)
+    assert fast.dtype == np.float32 and fast.shape == x.shape
+    assert np.abs(fast - exact).max() < 5e-7
+    assert np.abs(fast - _gelu(x)).max() < 1e-6
+    assert gelu_max_form(np.zeros(3, np.float32)).tolist() == [0.0, 0.0, 0.0]
+    low, high = gelu_max_form(np.float32([-12.0, 12.0])).tolist()
+    assert abs(low) < 1e-30 and high == 12.0
+    rows = np.random.default_rng(5).normal(0, 3, (24, 1536)).astype(np.float32)
+    assert np.abs(gelu(rows, gelu_max_form) - gelu(rows)).max() < 1e-6
+
+
 def test_token_states_after_every_layer_pool_to_the_embedding(minilm: MiniLMEmbedder) -> None:
     """The pair encoder's per-text path is the embedder's forward pass, stopped early."""
     text = "How do I transfer money from savings to checking?"
@@ -89,10 +106,12 @@ def test_gelu_in_blocks_is_gelu_of_the_whole(monkeypatch: pytest.MonkeyPatch) ->
     x = np.random.default_rng(3).normal(0, 3, (37, 50)).astype(np.float32)
     monkeypatch.setattr(minilm_module, "GELU_BLOCK", 10**9)
     whole = gelu(x)
+    whole_max_form = gelu(x, gelu_max_form)
     monkeypatch.setattr(minilm_module, "GELU_BLOCK", 97)
     blocked = gelu(x)
     assert blocked.shape == x.shape and blocked.dtype == np.float32
     assert np.array_equal(blocked, whole)
+    assert np.array_equal(gelu(x, gelu_max_form), whole_max_form)
 
 
 def _plain_layer(x: np.ndarray, w: dict[str, np.ndarray], heads: int, eps: float,
