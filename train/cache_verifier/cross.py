@@ -328,10 +328,22 @@ def batch_order(lengths: npt.NDArray[np.int64], batch: int, rng: np.random.Gener
     return np.concatenate([batches[i] for i in rng.permutation(len(batches))])
 
 
+def order_rows(idx: npt.NDArray[np.int64], swap: npt.NDArray[np.bool_], both: bool
+               ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """A batch's rows: the pairs ``idx`` each read in its drawn order (``swap``: b first), or
+    with ``both`` each read twice, a first then b first (``2 x len(idx)`` rows; the pair's
+    index repeated, so its target, weight and offset go with both)."""
+    if not both:
+        return idx, swap[idx]
+    return (np.concatenate([idx, idx]),
+            np.concatenate([np.zeros(len(idx), np.bool_), np.ones(len(idx), np.bool_)]))
+
+
 def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...], *,
                 batch: int, lr: float, total: int, warmup: int, seed: int, name: str,
                 frozen: frozenset[str] = frozenset(), trim: bool = False,
-                by_length: bool = False) -> tuple[dict[str, Any], list[tuple[int, float]]]:
+                by_length: bool = False, both_orders: bool = False
+                ) -> tuple[dict[str, Any], list[tuple[int, float]]]:
     """``total`` AdamW steps (weight decay 0.01 off the norms and embeddings; ``lr`` after
     a linear warm-up of ``warmup`` steps, then a linear decay to 0) over ``data`` = (a,
     a_len, b, b_len, labels, weights), shuffled each epoch from ``seed``, each pair read in
@@ -342,7 +354,9 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     (no gradient taken);
     ``trim``: each batch padded to its own longest pair (rounded up to 16 positions, so a
     few shapes compile) instead of PAD_LEN, the same arithmetic on fewer positions;
-    ``by_length``: batches of like-length pairs (``batch_order``)."""
+    ``by_length``: batches of like-length pairs (``batch_order``); ``both_orders`` (session 33's
+    OM): every pair of a batch read in both orders, ``2 x batch`` rows a step, each with the
+    pair's target, weight and offset (``order_rows``), instead of one order drawn at random."""
     import jax
     import jax.numpy as jnp
 
@@ -392,8 +406,8 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
         for s in range(len(order) // batch):
             if t >= total:
                 break
-            idx = order[s * batch : (s + 1) * batch]
-            ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx], swap[idx])
+            idx, flip = order_rows(order[s * batch : (s + 1) * batch], swap, both_orders)
+            ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx], flip)
             if trim:
                 keep = min(PAD_LEN, -(-int(lengths[idx].max()) // 16) * 16)
                 ids, types, mask = ids[:, :keep], types[:, :keep], mask[:, :keep]

@@ -517,10 +517,11 @@ def load_artefact(path: Path) -> dict[str, np.ndarray]:
     return {k: np.asarray(w[k], np.float32) for k in w.files}
 
 
-def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...],
-            chunk: int = 256) -> np.ndarray:
-    """The starting model's probability of each pair, the mean of both orders' logits
-    (training reads each pair in a random order), computed in chunks of like length."""
+def order_logits(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...],
+                 chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """The starting model's logit of each pair read a first (the bundle's a: the cached
+    text) and read b first (the query: the lookup's order), computed in chunks of like
+    length."""
     import jax
 
     from train.cache_verifier.cross import assemble
@@ -528,7 +529,7 @@ def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ..
     a, a_len, b, b_len = data
     lengths = a_len.astype(np.int64) + b_len.astype(np.int64) + 3
     run = jax.jit(forward)
-    logits = np.zeros(len(lengths), np.float64)
+    logits = np.zeros((2, len(lengths)), np.float64)
     order = np.argsort(lengths, kind="stable")
     for s in range(0, len(order), chunk):
         idx = order[s : s + chunk]
@@ -536,9 +537,29 @@ def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ..
         for swap in (False, True):
             ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx],
                                         np.full(len(idx), swap))
-            logits[idx] += 0.5 * np.asarray(run(params, word, ids[:, :keep], types[:, :keep],
-                                                mask[:, :keep]), np.float64)
-    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+            logits[int(swap), idx] = np.asarray(run(params, word, ids[:, :keep],
+                                                    types[:, :keep], mask[:, :keep]), np.float64)
+    return logits[0], logits[1]
+
+
+def order_mean(a_first: np.ndarray, b_first: np.ndarray) -> np.ndarray:
+    """sigmoid of the mean of a pair's two orders' logits (float32)."""
+    mean = 0.5 * np.asarray(a_first, np.float64) + 0.5 * np.asarray(b_first, np.float64)
+    return (1.0 / (1.0 + np.exp(-mean))).astype(np.float32)
+
+
+def distilled(labels: np.ndarray, soft: np.ndarray, distil: float) -> np.ndarray:
+    """``fit --distil``'s targets: ``distil``'s share of the teacher's probability ``soft``,
+    the rest the label."""
+    return ((1 - distil) * np.asarray(labels, np.float32)
+            + distil * np.asarray(soft, np.float32)).astype(np.float32)
+
+
+def teacher(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...],
+            chunk: int = 256) -> np.ndarray:
+    """The starting model's probability of each pair, the mean of both orders' logits
+    (training reads each pair in a random order): ``order_mean`` of ``order_logits``."""
+    return order_mean(*order_logits(params, word, forward, data, chunk))
 
 
 def probe_probabilities(path: Path, pairs: int) -> np.ndarray:
@@ -616,12 +637,34 @@ def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
     return weights, first, ~(first | bundle["train.mined"] | qneg | minimal)
 
 
-def steps_for(bundle_path: Path, epochs: float, batch: int) -> int:
+def steps_for(bundle_path: Path, epochs: float, batch: int, subset: int | None = None) -> int:
     """``fit --epochs``: round(``epochs`` x the bundle's pairs / ``batch``) steps (session 25's
     S5: 0.85 of an epoch, where S4's 1,500 steps were 0.84-0.88), the count ``prepare``
-    wrote beside the bundle."""
+    wrote beside the bundle (``subset``: that many of them, ``fit --subset``)."""
     pairs = json.loads(bundle_path.with_suffix(".json").read_text())["train_pairs"]
-    return round(epochs * pairs / batch)
+    return round(epochs * (pairs if subset is None else min(subset, pairs)) / batch)
+
+
+class Subset:
+    """A bundle (``np.load``'s) with only the pairs ``keep`` (sorted indices) in its
+    per-pair ``train.*`` arrays; its other arrays (the word-piece rows, ``init.*``, the
+    decision pairs) as they are (``fit --subset``)."""
+
+    def __init__(self, bundle: Any, keep: np.ndarray) -> None:
+        self._bundle, self.keep = bundle, np.asarray(keep, np.int64)
+        self.files = list(bundle.files)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        value = self._bundle[key]
+        return value[self.keep] if key.startswith("train.") else value
+
+
+def subset_of(pairs: int, most: int | None, seed: int) -> np.ndarray:
+    """``fit --subset``'s pairs: a ``seed`` draw of ``most`` of ``pairs`` indices, sorted (all
+    of them where ``most`` is None or not under ``pairs``)."""
+    if most is None or most >= pairs:
+        return np.arange(pairs)
+    return np.sort(np.random.default_rng(seed).choice(pairs, size=most, replace=False))
 
 
 def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: int, batch: int,
@@ -631,7 +674,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         stack: Path | None = None, shape_weight: float | None = None,
         teacher_stack: Path | None = None, matched_weight: float | None = None,
         held_weight: float | None = None, qneg_weight: float | None = None,
-        minimal_weight: float | None = None) -> None:
+        minimal_weight: float | None = None, order_mean_target: bool = False,
+        subset: int | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -648,12 +692,23 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     stack, sigmoid(logit p_start + logit p_nets) (a pair refused before the nets: the
     starting model's alone), and ``distil``'s share of it goes into **every** pair's target.
     ``qneg_weight`` (session 20): the weight of the bundle's Quora hard negatives (``prepare
-    --qqp-hard``; default 1, a Quora pair's), whose target is their label (not distilled)."""
+    --qqp-hard``; default 1, a Quora pair's), whose target is their label (not distilled).
+    ``order_mean_target`` (session 33's OM, the starting model distilled to its own two-order
+    mean): the starting model's logits of **every** pair read both ways (``order_logits``,
+    kept beside the fit as ``teacher-<init>-<bundle>-orders.npz``), ``distil``'s share of
+    ``order_mean`` of them in every pair's target (the Quora hard negatives' and minimal
+    pairs' too), the rest its label, and every pair of a step read in both orders, each with
+    that target (``train_steps(both_orders=True)``: ``2 x batch`` rows a step). ``subset``
+    (session 33): a ``seed`` draw of that many of the bundle's pairs (``subset_of``) is the
+    fit's whole bundle, the teacher's too (its cache file named by the draw)."""
     import jax
     import jax.numpy as jnp
 
     out.mkdir(parents=True, exist_ok=True)
     bundle = np.load(bundle_path)
+    every_pair = int(bundle["train.label"].size)
+    if subset is not None:
+        bundle = Subset(bundle, subset_of(every_pair, subset, seed))
     labels = bundle["train.label"].astype(np.float32)
     weights, first, replay = pair_weights(
         bundle, new_weight=new_weight, hand_weight=hand_weight, balance=balance,
@@ -672,6 +727,9 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     drift: dict[str, Any] = {}
     if teacher_stack is not None and (distil <= 0 or stack is not None):
         raise SystemExit("--teacher-stack needs --distil > 0 and no --stack (it decides alone)")
+    if order_mean_target and (distil <= 0 or stack is not None or teacher_stack is not None):
+        raise SystemExit("--order-mean needs --distil > 0 and neither --stack nor "
+                         "--teacher-stack (its teacher is the starting model alone)")
     if starts_alone(init):  # session 22's S3: S2 continued, its own teacher; decides alone too
         if stack is not None:
             raise SystemExit("--stack trains through the nets; the starting model decides alone")
@@ -680,18 +738,34 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     if distil > 0:
         if init is None:
             raise SystemExit("--distil needs a starting model (--init), not --from-start")
-        idx = np.flatnonzero(replay) if teacher_stack is None else np.arange(labels.size)
+        idx = (np.arange(labels.size) if teacher_stack is not None or order_mean_target
+               else np.flatnonzero(replay))
         # the starting model's probabilities, kept beside the fits for the next one
         init_sha = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
         bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
-        every = "" if teacher_stack is None else "-every"
+        every = ("" if teacher_stack is None else "-every") + (
+            "" if subset is None else f"-subset{subset}-seed{seed}")
         cached = out / f"teacher-{init_sha}-{bundle_sha}{every}.npy"
-        if cached.is_file():
+        inputs = (bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
+                  bundle["train.b_len"][idx])
+        if order_mean_target:
+            cached = out / f"teacher-{init_sha}-{bundle_sha}-orders.npz"
+            if not cached.is_file():
+                a_first, b_first = order_logits(params, word, forward, inputs)
+                np.savez(cached, a_first=a_first, b_first=b_first)
+            orders = np.load(cached)
+            soft = order_mean(orders["a_first"], orders["b_first"])
+            gap = np.abs(orders["b_first"] - orders["a_first"])
+            drift |= {"order_mean": True,
+                      "teacher_orders": str(cached),
+                      "teacher_orders_sha256": hashlib.sha256(cached.read_bytes()).hexdigest(),
+                      "teacher_order_gap": {"mean": round(float(gap.mean()), 4),
+                                            "median": round(float(np.median(gap)), 4),
+                                            "p90": round(float(np.quantile(gap, 0.9)), 4)}}
+        elif cached.is_file():
             soft = np.load(cached)
         else:
-            soft = teacher(params, word, forward, (
-                bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
-                bundle["train.b_len"][idx]))
+            soft = teacher(params, word, forward, inputs)
             np.save(cached, soft)
         if teacher_stack is not None:
             nets = probe_probabilities(teacher_stack, labels.size)
@@ -699,7 +773,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
             drift["teacher_stack_sha256"] = hashlib.sha256(teacher_stack.read_bytes()).hexdigest()
             drift["teacher_stack_pairs"] = int((~np.isnan(nets)).sum())
             drift["alone"] = True
-        targets[idx] = (1 - distil) * labels[idx] + distil * soft
+        targets[idx] = distilled(labels[idx], soft, distil)
         drift["teacher_replay_median_p"] = round(float(np.median(soft)), 4)
         drift["teacher_cpu_s"] = round(time.process_time() - cpu, 1)
     offsets = np.zeros(labels.size, np.float32)
@@ -718,7 +792,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     frozen = frozen_names(params, freeze_below)
     params, log = train_steps(params, word, forward, data, batch=batch, lr=lr, total=steps,
                               warmup=max(1, round(steps * warmup)), seed=seed, name=name,
-                              frozen=frozen, trim=fast, by_length=fast)
+                              frozen=frozen, trim=fast, by_length=fast,
+                              both_orders=order_mean_target)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
                 for k, x in params.items()}
@@ -742,6 +817,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "balance": balance,
         "positive_share": round(float((weights * labels).sum() / weights.sum()), 4),
         "pairs": int(labels.size), "epochs": round(steps * batch / labels.size, 2),
+        **({} if subset is None else {"subset": subset, "bundle_pairs": every_pair,
+                                      "subset_seed": seed}),
         "cpu_s": round(cpu, 1), "wall_s": round(wall, 1),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
@@ -807,7 +884,9 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                       "teacher_stack_sha256", "balance", "positive_share",
                       "epochs",
                       "cpu_s", "wall_s", "load_before", "load_after", "device")},
-                  **{k: record[k] for k in ("minimal_weight", "minimal_pairs") if k in record}},
+                  **{k: record[k] for k in ("minimal_weight", "minimal_pairs", "order_mean",
+                                            "teacher_orders_sha256", "subset", "bundle_pairs")
+                     if k in record}},
         "sources": meta["train_sources"],
         "scores": scores or {},
         "check": [{"query": r["b"], "cached": r["a"], "p": round(float(p), 6)}
@@ -1483,6 +1562,14 @@ def main() -> None:
     f.add_argument("--distil", type=float, default=0.0,
                    help="replay pairs' targets: this share the starting model's probability, "
                         "the rest the label")
+    f.add_argument("--order-mean", action="store_true",
+                   help="session 33's OM: every pair's target --distil's share of the starting "
+                        "model's two-order mean, sigmoid(mean of its logits read cached first "
+                        "and query first; kept beside the fit), the rest its label; every pair "
+                        "of a step read in both orders (2 x --batch rows a step)")
+    f.add_argument("--subset", type=int, default=None,
+                   help="fit on a --seed draw of this many of the bundle's pairs (the teacher "
+                        "computed on them only; --epochs counts them; session 33's OM)")
     f.add_argument("--freeze-below", type=int, default=0,
                    help="leave the embeddings and encoder layers under this one untrained")
     f.add_argument("--fast", action="store_true",
@@ -1546,7 +1633,7 @@ def main() -> None:
                     held_sets(rule.held), rule.share_all)
     elif args.command == "fit":
         if args.epochs is not None:
-            args.steps = steps_for(args.bundle, args.epochs, args.batch)
+            args.steps = steps_for(args.bundle, args.epochs, args.batch, args.subset)
             print(f"--epochs {args.epochs}: {args.steps} steps", flush=True)
         fit(args.bundle, None if args.from_start else args.init, args.out, args.name,
             steps=args.steps, batch=args.batch, lr=args.lr, warmup=args.warmup,
@@ -1556,7 +1643,8 @@ def main() -> None:
             freeze_below=args.freeze_below, fast=args.fast, stack=args.stack,
             shape_weight=args.shape_weight, teacher_stack=args.teacher_stack,
             matched_weight=args.matched_weight, held_weight=args.held_weight,
-            qneg_weight=args.qneg_weight, minimal_weight=args.minimal_weight)
+            qneg_weight=args.qneg_weight, minimal_weight=args.minimal_weight,
+            order_mean_target=args.order_mean, subset=args.subset)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
