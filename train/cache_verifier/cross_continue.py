@@ -749,7 +749,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         inputs = (bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
                   bundle["train.b_len"][idx])
         if order_mean_target:
-            cached = out / f"teacher-{init_sha}-{bundle_sha}-orders.npz"
+            cached = out / f"teacher-{init_sha}-{bundle_sha}{every}-orders.npz"
             if not cached.is_file():
                 a_first, b_first = order_logits(params, word, forward, inputs)
                 np.savez(cached, a_first=a_first, b_first=b_first)
