@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r cache-retrieval-map classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r verifier-cross-om cache-retrieval-map classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -364,6 +364,32 @@ verifier-cross-s7r: $(BIN)/llm-router data
 	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S7R_RUN)/bundle.npz --init $(S7R_RUN)/start/cross.npz --out $(S7R_RUN)/fit --name $(S7R_NAME) $(S6_FIT)
 	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S7R_RUN)/fit/$(S7R_NAME).json --out $(S7R_RUN)/$(S7R_NAME) --threshold $$($(BIN)/python -c "import json; print(json.load(open('$(S7R_RUN)/start/cross.json'))['threshold'])")
 	@echo "$(S7R_RUN)/$(S7R_NAME): fitted and exported only, at the start's cut; rule S7r decides it (bench/s7r_rule.py): its cut on P8, its verdict on heldout68-69"
+
+# Session 33's OM (docs/cache-history.md "Session 33: OM, S5 distilled to its own two-order mean (rule OM's
+# candidate)"): the shipped S5 (OM_FROM, 7cb9bfb's layer, cross.npz cffa0c35 at 0.916959: the start and the frozen
+# teacher) fitted to the mean of its own two readings in one pass. S5's own bundle (OM_PREPARE: S5_PREPARE, what
+# S5 trained on), S5's logits of each fitted pair read cached first and query first computed once and kept beside
+# the fit (fit/teacher-<init>-<bundle>-...-orders.npz), every pair's target sigmoid of their mean (--order-mean
+# --distil 1.0: no share of the label), every pair of a step read in both orders (2 x --batch rows), S5's pair
+# weights, on a seeded draw of the bundle's pairs (--subset, one pass over them: the student starts at S5);
+# exported with no "combine", then its cut c_OM fixed by rule OM on the seen heldout54-85 and Quora
+# (bench/om_seen.py: the lowest cut keeping S5's pooled false hits at 0.916959 and its pairs:qqp false hits)
+# and the export's cross.json rewritten at c_OM. Not shipped: the lead's rule OM decides it on heldout86-87.
+OM_RUN ?= .cache/cross-om
+OM_NAME ?= OM
+OM_FROM ?= 7cb9bfb
+OM_PREPARE ?= $(S5_PREPARE)
+OM_FIT ?= --order-mean --distil 1.0 --subset 14400 --epochs 1 --batch 16 --lr 2e-5 --warmup 0.06 --held-weight 3 --qneg-weight 3 --matched-weight 4 --focus-weight 4 --shape-weight 4 --new-weight 3 --hand-weight 3 --fast --seed 33
+OM_SEEN ?= $(foreach n,$(shell seq 54 85),heldout$(n))
+verifier-cross-om: $(BIN)/llm-router data
+	$(call cross_self,$(OM_RUN),$(OM_FROM),$(OM_PREPARE),$(OM_NAME),$(OM_FIT))
+	OMP_NUM_THREADS=1 $(BIN)/python bench/cache_losses.py --sets $(OM_SEEN) --cross-dir $(OM_RUN)/start --out $(OM_RUN)/seen-S5.json --pairs-out $(OM_RUN)/seen-S5.jsonl
+	OMP_NUM_THREADS=1 $(BIN)/python bench/cache_losses.py --sets $(OM_SEEN) --cross-dir $(OM_RUN)/$(OM_NAME) --out $(OM_RUN)/seen-$(OM_NAME).json --pairs-out $(OM_RUN)/seen-$(OM_NAME).jsonl
+	OMP_NUM_THREADS=1 $(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(OM_RUN)/start --out $(OM_RUN)/pairs-S5.json --pairs-out $(OM_RUN)/pairs-S5.jsonl
+	OMP_NUM_THREADS=1 $(BIN)/python bench/cache_losses.py --sets pairs --cross-dir $(OM_RUN)/$(OM_NAME) --out $(OM_RUN)/pairs-$(OM_NAME).json --pairs-out $(OM_RUN)/pairs-$(OM_NAME).jsonl
+	$(BIN)/python bench/om_seen.py --s5 $(OM_RUN)/seen-S5.jsonl --om $(OM_RUN)/seen-$(OM_NAME).jsonl --s5-quora $(OM_RUN)/pairs-S5.jsonl --om-quora $(OM_RUN)/pairs-$(OM_NAME).jsonl --out $(OM_RUN)/om-seen.json --cut-out $(OM_RUN)/c_OM.txt --record fit=$(OM_RUN)/fit/$(OM_NAME).json
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(OM_RUN)/fit/$(OM_NAME).json --out $(OM_RUN)/$(OM_NAME) --threshold $$(cat $(OM_RUN)/c_OM.txt)
+	@echo "$(OM_RUN)/$(OM_NAME): OM at c_OM $$(cat $(OM_RUN)/c_OM.txt) (seen figures: $(OM_RUN)/om-seen.json); the lead's rule OM decides it on heldout86-87"
 
 # The learnt retrieval map (session 27, docs/cache-history.md "Session 27: a learnt map for the
 # cache's retrieval cosine (exploration)"): a 384 x 384 map of MiniLM vectors, the identity at the

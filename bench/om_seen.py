@@ -103,7 +103,49 @@ def figures(s5: list[dict[str, Any]], om: list[dict[str, Any]], s5_quora: list[d
         "OM_at_S5_cut": counts(om, FLOOR, S5_CUT)}
 
 
+def reaches(row: dict[str, Any]) -> bool:
+    """The verifier's p can decide the pair: no amounts refusal, no respelled hit, at the
+    floor (``stage``'s order; a check after the verifier refuses whatever p is)."""
+    return (not row["numbers"] and row["respelling"] is None
+            and row["similarity"] >= FLOOR)
+
+
+def rescored(rows: list[dict[str, Any]], probabilities: Any) -> list[dict[str, Any]]:
+    """``rows`` with the p of every pair the verifier decides (``reaches``) read again by
+    ``probabilities`` (a list of (query, cached) pairs -> p, ``CrossEncoder.probabilities``);
+    the others as they are: nothing but p depends on the verifier, so ``stage`` then gives the
+    verdicts another verifier's ``cache_losses`` run would (the shortcut when the whole
+    lookup cannot be run again in time)."""
+    where = [n for n, r in enumerate(rows) if reaches(r)]
+    ps = probabilities([(rows[n]["b"], rows[n]["a"]) for n in where])
+    out = [dict(r) for r in rows]
+    for n, value in zip(where, ps, strict=True):
+        out[n]["p"] = float(value)
+    return out
+
+
+def rescore(args: argparse.Namespace) -> int:
+    from llm_router.cache.cross import load_cross_verifier
+    from llm_router.embedding.minilm import shared_embedder
+
+    encoder = load_cross_verifier(shared_embedder(), args.cross_dir).encoder
+    rows = read_jsonl(args.rows)
+    out = rescored(rows, encoder.probabilities)
+    args.out.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    print(f"{args.out}: {sum(map(reaches, rows)):,} of {len(rows):,} rows read again "
+          f"by {args.cross_dir}")
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["rescore"]:
+        parser = argparse.ArgumentParser(description="rows with the verifier's p read again "
+                                         "by another cross-encoder (``rescored``)")
+        parser.add_argument("rescore")
+        parser.add_argument("--rows", type=Path, required=True)
+        parser.add_argument("--cross-dir", type=Path, required=True)
+        parser.add_argument("--out", type=Path, required=True)
+        return rescore(parser.parse_args())
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--s5", type=Path, required=True, help="S5's heldout54-85 rows")

@@ -80,3 +80,21 @@ def test_main_writes_the_results_and_the_cut(om: ModuleType, tmp_path: Path,
     assert result["c_OM"] == 0.930001 and result["fit"] == {"steps": 5}
     assert (tmp_path / "cut.txt").read_text() == "0.930001\n"
     assert [step["rate"] for step in result["matched_false_hits"]] == [0.005, 0.01, 0.02]
+
+
+def test_rescored_reads_again_only_the_pairs_the_verifier_decides(om: ModuleType) -> None:
+    rows = [row("heldout54", 0, 1, 0.5), row("heldout54", 1, 0, None),  # amounts refused
+            row("heldout54", 2, 1, 0.4, respelling=["x", "y"]),  # respelled hit
+            row("heldout54", 3, 0, 0.3, similarity=0.45),  # under the floor
+            row("heldout54", 4, 0, 0.2, more=True)]  # refused after: p still read again
+    asked: list[tuple[str, str]] = []
+
+    def probabilities(pairs: list[tuple[str, str]]) -> list[float]:
+        asked.extend(pairs)
+        return [0.9] * len(pairs)
+
+    out = om.rescored(rows, probabilities)
+    assert asked == [("query heldout54 0", "cached heldout54 0"),
+                     ("query heldout54 4", "cached heldout54 4")]  # (query, cached)
+    assert [r["p"] for r in out] == [0.9, None, 0.4, 0.3, 0.9]
+    assert rows[0]["p"] == 0.5  # the rows given are left as they were
