@@ -26,7 +26,9 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
 # sets and drops them from here: heldout90-91, written at session 33's start for session 34, and
-# heldout86-87, written at session 32's start for session 33 (they leave once its rules read them).
+# heldout86-87, written at session 32's start for session 33, whose rules OM and CH stopped at
+# their seen screens: unread, they pass to session 34 (docs/cache-history.md "Session 33: the
+# decision sets left unread").
 # heldout82-83 (written at session 31's start) are session 32's decision sets: rule AF read them
 # (bench/results/amount-forms-D82-session32.json).
 # heldout78-79 (written at session 30's start) are session 31's decision sets: rule W read them
