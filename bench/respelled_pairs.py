@@ -33,7 +33,7 @@ from verifier_choice import FUSION, load_chosen
 
 from llm_router.cache.policy import verified_policy
 from llm_router.cache.retrieval_map import shared_retrieval_map
-from llm_router.cache.spelling import reading, same_spelling
+from llm_router.cache.spelling import common_ends, reading, same_spelling
 from llm_router.cache.synonyms import DIRECTORY, TABLE, Synonyms, load
 from llm_router.cache.verifier import load_vocabulary
 from llm_router.catalog import CacheConfig
@@ -46,11 +46,7 @@ def spans(a: str, b: str) -> tuple[str, str]:
     """The two texts' differing token spans (the respelling check's tokens), common
     start and end taken off."""
     ta, tb = reading(a).tokens, reading(b).tokens
-    shorter = min(len(ta), len(tb))
-    prefix = next((k for k in range(shorter) if ta[k].text != tb[k].text), shorter)
-    suffix = 0
-    while suffix < shorter - prefix and ta[-1 - suffix].text == tb[-1 - suffix].text:
-        suffix += 1
+    prefix, suffix = common_ends(ta, tb)
     return (" ".join(t.text for t in ta[prefix:len(ta) - suffix]),
             " ".join(t.text for t in tb[prefix:len(tb) - suffix]))
 

@@ -371,3 +371,16 @@ def test_the_amounts_check_has_the_last_word(minilm: MiniLMEmbedder) -> None:
         True, 0.9, None, None, ("format",))
     assert policy.respelled(0.9, "do I need a 0.2mm nozzle", "do I need a 0.2 mm nozzle"
                             ) == Verdict(True, 0.9, None, None, ("format",))
+
+
+@pytest.mark.parametrize(("a", "b", "ends"), [
+    ("can i hire a bike", "can i rent a bike", (2, 2)),
+    ("can i hire a bike", "can i hire a bike", (5, 0)),  # equal: all prefix
+    ("a b a", "a b a b a", (3, 0)),  # the end's count never reaches into the start's
+    ("ab ab", "ab", (1, 0)),
+    ("open now", "closed now", (0, 1)),
+])
+def test_common_ends(a: str, b: str, ends: tuple[int, int]) -> None:
+    from llm_router.cache.spelling import common_ends, reading
+    ta, tb = reading(a).tokens, reading(b).tokens
+    assert common_ends(ta, tb) == ends

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from llm_router.artefacts import read_verified
-from llm_router.cache.spelling import MAX_CHARS, Token, reading
+from llm_router.cache.spelling import MAX_CHARS, Token, common_ends, reading
 from llm_router.cache.synonyms import Synonyms
 from llm_router.errors import ConfigError
 
@@ -130,11 +130,7 @@ def differs_by_one(a: str, b: str) -> tuple[str, str] | None:
     if len(a) > MAX_CHARS or len(b) > MAX_CHARS:
         return None
     ta, tb = reading(a).tokens, reading(b).tokens
-    shorter = min(len(ta), len(tb))
-    prefix = next((k for k in range(shorter) if ta[k].text != tb[k].text), shorter)
-    suffix = 0
-    while suffix < shorter - prefix and ta[-1 - suffix].text == tb[-1 - suffix].text:
-        suffix += 1
+    prefix, suffix = common_ends(ta, tb)
     left, right = ta[prefix:len(ta) - suffix], tb[prefix:len(tb) - suffix]
     if len(left) != 1 or len(right) != 1 or not _plain(left[0]) or not _plain(right[0]):
         return None

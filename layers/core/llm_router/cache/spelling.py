@@ -374,6 +374,19 @@ SYNONYM_SPAN = 2
 _DEFINED_AFTER = 2  # words between "what is" and the thing it asks about ("a", "regenerative")
 
 
+def common_ends(a: Sequence[Token], b: Sequence[Token]) -> tuple[int, int]:
+    """How many tokens the two texts share at the start and then at the end (the end's
+    count never reaching into the start's): what is left between them, ``a[prefix:len(a) -
+    suffix]`` and ``b[...]``, is where they differ. The synonym form's span, and the
+    co-member check's and ``bench/respelled_pairs.py``'s, read it."""
+    shorter = min(len(a), len(b))
+    prefix = next((k for k in range(shorter) if a[k].text != b[k].text), shorter)
+    suffix = 0
+    while suffix < shorter - prefix and a[-1 - suffix].text == b[-1 - suffix].text:
+        suffix += 1
+    return prefix, suffix
+
+
 def _one_synonym(a: Sequence[Token], b: Sequence[Token], synonyms: Synonyms) -> bool:
     """The texts differ in one span of at most ``SYNONYM_SPAN`` words a side, every other
     token equal, and its two sides are synonyms (``Synonyms.same``): "can I hire a bike" /
@@ -383,11 +396,7 @@ def _one_synonym(a: Sequence[Token], b: Sequence[Token], synonyms: Synonyms) -> 
     at most an article and a word come between): that asks what the word itself names,
     and a synonym there is another definition ("what is a deposit" / "... a deposition").
     """
-    shorter = min(len(a), len(b))
-    prefix = next((k for k in range(shorter) if a[k].text != b[k].text), shorter)
-    suffix = 0
-    while suffix < shorter - prefix and a[-1 - suffix].text == b[-1 - suffix].text:
-        suffix += 1
+    prefix, suffix = common_ends(a, b)
     left, right = a[prefix:len(a) - suffix], b[prefix:len(b) - suffix]
     if not (0 < len(left) <= SYNONYM_SPAN and 0 < len(right) <= SYNONYM_SPAN):
         return False
