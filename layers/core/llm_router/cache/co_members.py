@@ -33,20 +33,13 @@ heldout48-85; the brief's first definition (v1, with co-hyponyms) 8 and 24
 
 from __future__ import annotations
 
-import bisect
-import json
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
-from llm_router.artefacts import read_verified
 from llm_router.cache.spelling import MAX_CHARS, Token, common_ends, reading
-from llm_router.cache.synonyms import Synonyms
-from llm_router.errors import ConfigError
+from llm_router.cache.synonyms import Synonyms, base_forms, find_line, line_starts, read_table
 
 DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "co_members"
 TABLE = "co_members.txt"
@@ -76,27 +69,20 @@ class CoMembers:
         for line in table[:first].decode("utf-8").splitlines():
             _kind, key, value = line.split("\t")
             exceptions[key] = value
-        ends = np.flatnonzero(np.frombuffer(table, np.uint8) == ord("\n")) + 1
-        starts = array("q", (np.concatenate(([first], ends[ends > first])) - first).tobytes())
-        return cls(table[first:], starts, exceptions)
+        return cls(table[first:], line_starts(table, first), exceptions)
 
     def entry(self, lemma: str) -> Entry | None:
-        key = f"n\t{lemma}\t".encode()
-        lines, starts = self.lines, self.starts
-        k = bisect.bisect_left(range(len(starts) - 1), key,
-                               key=lambda n: lines[starts[n]:starts[n + 1]])
-        if k == len(starts) - 1 or not lines.startswith(key, starts[k]):
+        rest = find_line(self.lines, self.starts, f"n\t{lemma}\t".encode())
+        if rest is None:
             return None
-        own, every, up, role = lines[starts[k] + len(key):starts[k + 1]].decode().rstrip(
-            "\n").split("\t")
+        own, every, up, role = rest.decode().rstrip("\n").split("\t")
         return Entry(_ids(own), _ids(every), _ids(up), _ids(role) if role != "-" else frozenset())
 
     def bases(self, word: str) -> set[str]:
         """The word and its base forms (the exception list's, WordNet's detachment rules)
         that the table holds."""
-        found = {word, *self.exceptions.get(word, "").split(),
-                 *(base for base, _ in Synonyms._detached(word))}
-        return {base for base in found if self.entry(base) is not None}
+        return {base for base, _ in base_forms(word, self.exceptions)
+                if self.entry(base) is not None}
 
     def pair(self, a: str, b: str, synonyms: Synonyms | None = None) -> bool:
         """Whether two lower-case words are co-members (the module's docstring)."""
@@ -146,12 +132,7 @@ def swapped(cached_text: str, query_text: str, table: CoMembers,
 
 def load(directory: Path = DIRECTORY) -> CoMembers:
     """Read and hash-check the table (``manifest.json`` names its sha256)."""
-    try:
-        manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
-        sha256 = str(manifest["files"][TABLE])
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"co-member table manifest unreadable in {directory}: {exc}") from exc
-    return CoMembers.of(read_verified(directory / TABLE, sha256, what="co-member table"))
+    return CoMembers.of(read_table(directory, TABLE, "co-member table"))
 
 
 @cache

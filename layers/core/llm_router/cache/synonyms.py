@@ -65,7 +65,6 @@ class Synonyms:
     def of(cls, table: bytes) -> Synonyms:
         """The table from its file's bytes (``train/synonyms.py`` writes them sorted, the
         antonym ("a") and exception ("e") lines before the lemmas' ("g"))."""
-        ends = np.flatnonzero(np.frombuffer(table, np.uint8) == ord("\n")) + 1
         first = table.find(b"g\t") if table.startswith(b"g\t") else table.find(b"\ng\t") + 1
         antonyms, exceptions = [], {}
         for line in table[:first].decode("utf-8").splitlines():
@@ -74,8 +73,7 @@ class Synonyms:
                 antonyms.append((key, value))
             else:
                 exceptions[key] = value
-        starts = array("q", (np.concatenate(([first], ends[ends > first])) - first).tobytes())
-        return cls(table[first:], starts, frozenset(antonyms), exceptions)
+        return cls(table[first:], line_starts(table, first), frozenset(antonyms), exceptions)
 
     def same(self, a: Sequence[str], b: Sequence[str]) -> bool:
         """Whether two spans of lower-case words say one thing: a base form of each, read
@@ -122,29 +120,56 @@ class Synonyms:
 
     def _groups(self, lemma: str) -> frozenset[str]:
         """The numbers of the synsets ``lemma`` is in (none: no lemma of the table)."""
-        key = f"g\t{lemma}\t".encode()
-        lines, starts = self.groups, self.starts
-        k = bisect.bisect_left(range(len(starts) - 1), key,
-                               key=lambda n: lines[starts[n]:starts[n + 1]])
-        if k == len(starts) - 1 or not lines.startswith(key, starts[k]):
-            return frozenset()
-        return frozenset(lines[starts[k] + len(key):starts[k + 1]].decode().split())
-
-    @staticmethod
-    def _detached(word: str) -> set[Lemma]:
-        found = set()
-        for ending, repl, how in _DETACH:
-            if word.endswith(ending) and len(word) > len(ending) + 1:
-                stem = word[:-len(ending)]
-                found.add((stem + repl, how))
-                if not repl and len(stem) > 2 and stem[-1] == stem[-2]:
-                    found.add((stem[:-1], how))  # a doubled consonant: "cancelled"
-        return found
+        rest = find_line(self.groups, self.starts, f"g\t{lemma}\t".encode())
+        return frozenset() if rest is None else frozenset(rest.decode().split())
 
     def _bases(self, word: str) -> set[Lemma]:
-        how = next((e for e in ("est", "er") if word.endswith(e)), _IRREGULAR)
-        return {(word, ""), *((base, how) for base in self.exceptions.get(word, "").split()),
-                *self._detached(word)}
+        return base_forms(word, self.exceptions)
+
+
+def base_forms(word: str, exceptions: Mapping[str, str]) -> set[Lemma]:
+    """A word's base forms, each with the inflection it was read with: the word itself
+    (""), ``exceptions``' bases for it (a table's "e" lines: an irregular form, or a
+    comparison's), and WordNet's detachment rules ("songs" -> "song", "cancelled" ->
+    "cancel"), whether or not a table holds them. The synonym and co-member tables' reading."""
+    how = next((e for e in ("est", "er") if word.endswith(e)), _IRREGULAR)
+    found = {(word, ""), *((base, how) for base in exceptions.get(word, "").split())}
+    for ending, repl, undone in _DETACH:
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            stem = word[:-len(ending)]
+            found.add((stem + repl, undone))
+            if not repl and len(stem) > 2 and stem[-1] == stem[-2]:
+                found.add((stem[:-1], undone))  # a doubled consonant: "cancelled"
+    return found
+
+
+def line_starts(table: bytes, first: int) -> Sequence[int]:
+    """Where each line of ``table[first:]`` starts (relative to ``first``), and its end:
+    one pass of numpy over the bytes, kept as an array of 8-byte integers (see
+    ``Synonyms``)."""
+    ends = np.flatnonzero(np.frombuffer(table, np.uint8) == ord("\n")) + 1
+    return array("q", (np.concatenate(([first], ends[ends > first])) - first).tobytes())
+
+
+def find_line(lines: bytes, starts: Sequence[int], key: bytes) -> bytes | None:
+    """The rest (its newline left on) of the line of ``lines`` (sorted, starting at
+    ``starts``) that begins with ``key``, found by bisection; None where none does."""
+    k = bisect.bisect_left(range(len(starts) - 1), key,
+                           key=lambda n: lines[starts[n]:starts[n + 1]])
+    if k == len(starts) - 1 or not lines.startswith(key, starts[k]):
+        return None
+    return lines[starts[k] + len(key):starts[k + 1]]
+
+
+def read_table(directory: Path, table: str, what: str) -> bytes:
+    """A table's bytes, hash-checked against the sha256 its folder's ``manifest.json``
+    names for it (a ConfigError naming ``what`` where the manifest is unreadable)."""
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+        sha256 = str(manifest["files"][table])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{what} manifest unreadable in {directory}: {exc}") from exc
+    return read_verified(directory / table, sha256, what=what)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -156,12 +181,7 @@ def _alike(a: str, b: str) -> bool:
 
 def load(directory: Path = DIRECTORY) -> Synonyms:
     """Read and hash-check the table (``manifest.json`` names its sha256)."""
-    try:
-        manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
-        sha256 = str(manifest["files"][TABLE])
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"synonym table manifest unreadable in {directory}: {exc}") from exc
-    return Synonyms.of(read_verified(directory / TABLE, sha256, what="synonym table"))
+    return Synonyms.of(read_table(directory, TABLE, "synonym table"))
 
 
 @cache
