@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from cache_losses import counts
+from operating_point import writer_pair
 from pair_sets import RESERVED
 from run_record import run_record
 from s5_rule import curve, points, same_pairs
+from second_reading import reaches  # the verifier's p can decide the pair (floor 0.5)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # train.cache_verifier
 from train.cache_verifier.cross_continue import lowest_cut  # noqa: E402
@@ -47,12 +49,6 @@ SEEN = tuple(f"heldout{n}" for n in range(54, 86))  # the rule's seen sets
 QUORA = "pairs:qqp"
 RATES = (0.005, 0.01, 0.02)  # matched false hits, shares of the pooled negatives
 MODELS = ("S5", "OM")
-
-
-def writer_pair(name: str) -> str:
-    """heldout54 and heldout55 -> "heldout54-55"."""
-    n = int(name.removeprefix("heldout"))
-    return f"heldout{n - n % 2}-{n - n % 2 + 1}"
 
 
 def check_sets(rows: list[dict[str, Any]]) -> None:
@@ -101,13 +97,6 @@ def figures(s5: list[dict[str, Any]], om: list[dict[str, Any]], s5_quora: list[d
         "quora_all_pairs_file": both(s5_quora, om_quora, cut["cut"]),
         "matched_false_hits": curve({"S5": s5, "OM": om}, RATES, MODELS),
         "OM_at_S5_cut": counts(om, FLOOR, S5_CUT)}
-
-
-def reaches(row: dict[str, Any]) -> bool:
-    """The verifier's p can decide the pair: no amounts refusal, no respelled hit, at the
-    floor (``stage``'s order; a check after the verifier refuses whatever p is)."""
-    return (not row["numbers"] and row["respelling"] is None
-            and row["similarity"] >= FLOOR)
 
 
 def rescored(rows: list[dict[str, Any]], probabilities: Any) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "layers" / "core")]
 
 from cache_losses import stage  # noqa: E402
+from operating_point import writer_pair  # noqa: E402  (heldout54 -> heldout54-55)
 from pair_sets import RESERVED  # noqa: E402
 from refusal_families import read_jsonl  # noqa: E402
 from run_record import run_record  # noqa: E402
@@ -104,13 +105,6 @@ def refused_after(row: dict[str, Any]) -> bool:
 
 def key(row: dict[str, Any]) -> tuple[str, str]:
     return row["set"], row["id"]
-
-
-def writer_pair(name: str) -> str:
-    """heldout54 and heldout55 -> "heldout54-55": the sets' decision pairs (even, odd)."""
-    n = int(name.removeprefix("heldout"))
-    first = n - n % 2
-    return f"heldout{first}-{first + 1}"
 
 
 # --- score -----------------------------------------------------------------------------
