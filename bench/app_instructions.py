@@ -59,6 +59,20 @@ app_cost.main()
 """
 
 
+# callgrind with counting off until the driver (or callgrind_control) turns it on, no file.
+CALLGRIND = ("valgrind", "--tool=callgrind", "--instr-atstart=no",
+             "--callgrind-out-file=/dev/null")
+
+
+def collected(output: str) -> int:
+    """callgrind's count of the instructions run while counting was on (its last
+    ``Collected :`` line)."""
+    counts = re.findall(r"Collected : (\d+)", output)
+    if not counts:
+        raise SystemExit(f"no instruction count in callgrind's output:\n{output[-2000:]}")
+    return int(counts[-1])
+
+
 def instructions(path: str, requests: int) -> float:
     """One run of one arm: instructions per request."""
     with tempfile.TemporaryDirectory(prefix="app-instr-") as folder:
@@ -68,10 +82,8 @@ def instructions(path: str, requests: int) -> float:
         env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
                "PYTHONPATH": os.pathsep.join(
                    [*(os.path.abspath(p) for p in path.split(os.pathsep)), str(HERE)])}
-        proc = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", "--instr-atstart=no",
-             "--callgrind-out-file=/dev/null", sys.executable, str(script)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([*CALLGRIND, sys.executable, str(script)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         while not ready.exists():
             if proc.poll() is not None:
                 raise SystemExit(f"the app stopped before its warm-up ended:\n"
@@ -81,10 +93,7 @@ def instructions(path: str, requests: int) -> float:
                        capture_output=True)
         go.touch()
         out, _ = proc.communicate()
-    counts = re.findall(r"Collected : (\d+)", out)
-    if not counts:
-        raise SystemExit(f"no instruction count in callgrind's output:\n{out[-2000:]}")
-    return int(counts[-1]) / requests
+    return collected(out) / requests
 
 
 def main() -> int:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from app_instructions import CALLGRIND, collected
 from router_ab import round_order
 from run_record import run_record
 
@@ -56,15 +56,6 @@ os._exit(0)
 """
 
 
-def collected(output: str) -> int:
-    """callgrind's count of the instructions run while counting was on (its last
-    ``Collected :`` line)."""
-    counts = re.findall(r"Collected : (\d+)", output)
-    if not counts:
-        raise SystemExit(f"no instruction count in callgrind's output:\n{output[-2000:]}")
-    return int(counts[-1])
-
-
 def instructions(path: str, candidates: int, lookups: int, state: str = "request") -> float:
     """One run of one arm: instructions per candidate."""
     with tempfile.TemporaryDirectory(prefix="verifier-instr-") as folder:
@@ -73,10 +64,9 @@ def instructions(path: str, candidates: int, lookups: int, state: str = "request
         env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1",
                "PYTHONPATH": os.pathsep.join(os.path.abspath(p) for p in path.split(os.pathsep))}
-        done = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--instr-atstart=no",
-             "--callgrind-out-file=/dev/null", sys.executable, str(script)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        done = subprocess.run([*CALLGRIND, sys.executable, str(script)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              check=False)
     return collected(done.stdout) / (lookups * candidates)
 
 
