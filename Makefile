@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r verifier-cross-om cache-retrieval-map classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r verifier-cross-om verifier-cross-s10 cache-retrieval-map classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -327,6 +327,25 @@ S6_FIT ?= $(S5_RECIPE) --seed 26
 verifier-cross-s6: $(BIN)/llm-router data
 	$(call cross_self,$(S6_RUN),$(S6_FROM),$(S6_PREPARE),$(S6_NAME),$(S6_FIT))
 	@echo "$(S6_RUN)/$(S6_NAME): fitted and exported only, at the start's cut; nothing scored here: session 27's rule S6d decided it on heldout58-59 (bench/s6d_rule.py), refused"
+
+# Session 34's S10 (docs/cache-history.md "Session 34: S10, S2 continued on every writer seen through
+# heldout79 (rule S10)"): S6's target with every writer since S2 at once, S5's recipe unchanged but for
+# the data and the seed: S2 from S10_FROM (S5's start, e73fe20's layer, cross.npz 2a9b446e with its
+# cross.json at 0.855177) trained further on heldout9-11 and 14-79 (S10_PREPARE: prepare --rule
+# session34, heldout30-79 held, heldout80-91 and bench/cache_pairs/heldout.jsonl under the text guard,
+# any pair sharing a text with theirs dropped), no nets, 0.85 of an epoch, seed 34 (S10_FIT, one XLA
+# thread), exported with no "combine" at the start's cut (S2's 0.855177; main's layer ships S5) into
+# S10_RUN/S10_NAME. Fitted and exported only (cross_self with no SETS): the lead's rule S10
+# (bench/s10_rule.py) fixes its cut c10 on the seen heldout80-85, 88-89 and Quora and decides it on
+# heldout86-87 and 90-91; the export is then rewritten at c10 (cross_continue export --threshold).
+S10_RUN ?= .cache/cross-s10
+S10_NAME ?= S10
+S10_FROM ?= $(S5_FROM)
+S10_PREPARE ?= $(S5_BUNDLE) --rule session34
+S10_FIT ?= $(S5_RECIPE) --seed 34
+verifier-cross-s10: $(BIN)/llm-router data
+	$(call cross_self,$(S10_RUN),$(S10_FROM),$(S10_PREPARE),$(S10_NAME),$(S10_FIT))
+	@echo "$(S10_RUN)/$(S10_NAME): fitted and exported only, at the start's cut; rule S10 (bench/s10_rule.py) fixes c10 on heldout80-85, 88-89 and Quora and decides it on heldout86-87, 90-91"
 
 # Session 27's S7 (docs/cache-history.md "Session 27: S7 prepared for the next session (S2 continued on
 # heldout30-57; the fit stopped)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:

@@ -244,6 +244,13 @@ G26 = ("heldout54", "heldout55", "heldout58", "heldout59")
 # trains on heldout30-57 too (HELD_27). heldout60-61, the lead's unseen sets in session 27, have no
 # data/ folder while S7's bundle is made (committed after their one scoring): not guarded, not held.
 G27 = ("heldout58", "heldout59", "heldout62", "heldout63")
+# Session 34's guard for S10 (G34): heldout80-91, the twelve sets no verifier trained on that rule
+# S10 reads: its seen cut sets (heldout80-85, 88-89) and its decision sets (heldout86-87, 90-91,
+# pair_sets.RESERVED: read here only mechanically, their texts to drop every bundle pair sharing
+# one, as G26's); ``prepare --rule session34`` keeps them out with ``share_all`` and trains on
+# heldout30-79 too (heldout9-11 and 14-79 held). heldout92-95, being written in session 34, have no
+# data/ folder while S10's bundle is made: not guarded, not held.
+G34 = tuple(f"heldout{n}" for n in range(80, 92))
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -1167,6 +1174,10 @@ RULES = {
     # heldout62-63. The thresholds here are unread.
     "session26": guard_only(G26, 53),
     "session27": guard_only(G27, 57),
+    # Session 34's S10 (docs/cache-history.md "Session 34: S10 ..."): a guard only, for ``prepare
+    # --rule session34`` (heldout9-11 and 14-79 trained, G34 kept out with share_all); rule S10
+    # (bench/s10_rule.py) decides it.
+    "session34": guard_only(G34, 79),
 }
 # The rules ``decide`` applies (a guard only has no text).
 DECIDES = tuple(sorted(name for name, rule in RULES.items() if rule.text))
@@ -1495,10 +1506,11 @@ GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pai
               "with heldout9-11 and 14-33, or session23's D3 (heldout38-39) with heldout9-11 and "
               "14-37, or session25's D48 (heldout48-49) with heldout9-11 and 14-47, or "
               "session26's G26 (heldout54-55, 58-59) with heldout9-11 and 14-53, or session27's "
-              "G27 (heldout58-59, 62-63) with heldout9-11 and 14-57 (these two guards only: no "
-              "rule decides by them)")
+              "G27 (heldout58-59, 62-63) with heldout9-11 and 14-57, or session34's G34 "
+              "(heldout80-91) with heldout9-11 and 14-79 (these three guards only: no rule "
+              "decides by them)")
 GUARDS = ("session19", "session20", "session21", "session22", "session23", "session25",
-          "session26", "session27")
+          "session26", "session27", "session34")
 
 
 def main() -> None:
@@ -1553,7 +1565,8 @@ def main() -> None:
     f.add_argument("--held-weight", type=float, default=None,
                    help="weight of the held sets' pairs (heldout9-11, 14-21; with prepare "
                         "--rule session21 also heldout22-29, session22 heldout22-33, session23 "
-                        "heldout22-37, session25 heldout22-47, session26 heldout22-53; default "
+                        "heldout22-37, session25 heldout22-47, session26 heldout22-53, session34 "
+                        "heldout22-79; default "
                         "--new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "

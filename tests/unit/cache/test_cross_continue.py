@@ -27,6 +27,7 @@ from train.cache_verifier.cross_continue import (
     FOCUS_SETS,
     G26,
     G27,
+    G34,
     HELD_22,
     HELD_23,
     HELD_25,
@@ -316,7 +317,8 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert rule.shipped_cut == 0.945708 and "at its cut 0.945708" in rule.text
     assert {RULES[r].shipped_cut for r in RULES
             if r not in ("session19", "session20", "session21", "session21-alone", "session22",
-                         "session23", "session25", "session26", "session27")} == {
+                         "session23", "session25", "session26", "session27",
+                         "session34")} == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -571,6 +573,7 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
                         share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
                                                share_all=share_all))
     for name, guard, held, share_all in (
+            ("session34", G34, held_sets(cc.held_since_s2(79)), True),
             ("session27", G27, held_sets(HELD_27), True),
             ("session26", G26, held_sets(HELD_26), True),
             ("session25", D48, held_sets(HELD_25), True),
@@ -657,7 +660,7 @@ def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -
     assert all(p.is_file() for p in held_sets(HELD_22).values())
     assert not any(RULES[r].share_all for r in RULES
                    if r not in ("session22", "session23", "session25", "session26",
-                                "session27"))
+                                "session27", "session34"))
 
 
 def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
@@ -813,25 +816,45 @@ def test_s5_s6_and_s7_train_on_s2s_nineteen_and_every_set_since_and_guard_the_ne
 
 
 @pytest.mark.parametrize(("name", "guard", "last"), [("session26", G26, 53),
-                                                     ("session27", G27, 57)])
-def test_sessions_26_and_27_are_guards_only_and_decide_does_not_take_them(
+                                                     ("session27", G27, 57),
+                                                     ("session34", G34, 79)])
+def test_sessions_26_27_and_34_are_guards_only_and_decide_does_not_take_them(
         monkeypatch: pytest.MonkeyPatch, name: str, guard: tuple[str, ...], last: int) -> None:
-    """No rule is written for S6 or S7 yet (a later session's decides each): ``session26`` and
-    ``session27`` have no text (``guard_only``), so ``decide --rule`` refuses them and every
-    other rule is still decided."""
+    """No ``decide`` rule is written for S6, S7 or S10 (a script decides each): ``session26``,
+    ``session27`` and ``session34`` have no text (``guard_only``), so ``decide --rule`` refuses
+    them and every other rule is still decided."""
     import sys
 
     import train.cache_verifier.cross_continue as cc
 
     assert RULES[name] == cc.guard_only(guard, last) and RULES[name].text == ""
     assert name in cc.GUARDS
-    assert name not in DECIDES and set(DECIDES) == set(RULES) - {"session26", "session27"}
+    assert name not in DECIDES and set(DECIDES) == set(RULES) - {"session26", "session27",
+                                                                  "session34"}
     monkeypatch.setattr(cc, "decide_cut", lambda *a: pytest.fail("decided"))
     monkeypatch.setattr(sys, "argv", ["cross_continue", "decide", "--rule", name,
                                       "--shipped", "b", "--candidate", "c"])
     with pytest.raises(SystemExit) as refused:
         cc.main()
     assert refused.value.code == 2
+
+
+def test_s10_trains_on_every_writer_to_heldout79_and_keeps_heldout80_91_out() -> None:
+    """S10 (session 34): S2's nineteen held sets and heldout30-79 (heldout9-11, 14-79, all
+    fifty writers S2 never trained on), G34 (heldout80-91: rule S10's seen cut sets 80-85 and
+    88-89 and its decision sets 86-87 and 90-91) under the text guard with ``share_all``; no
+    heldout92+ (being written in session 34) held or guarded."""
+    rule = RULES["session34"]
+    assert G34 == ("heldout80", "heldout81", "heldout82", "heldout83", "heldout84", "heldout85",
+                   "heldout86", "heldout87", "heldout88", "heldout89", "heldout90", "heldout91")
+    assert rule.sets == G34 and rule.share_all
+    assert list(held_sets(rule.held)) == [
+        *(f"heldout{n}" for n in (9, 10, 11)), *(f"heldout{n}" for n in range(14, 80))]
+    assert {"heldout86", "heldout87", "heldout90", "heldout91"} <= set(rule.sets)
+    assert not set(held_sets(rule.held)) & set(rule.sets)
+    assert all(int(name.removeprefix("heldout")) < 92 for name in (*held_sets(rule.held),
+                                                                   *rule.sets))
+    assert all(p.is_file() for p in held_sets(rule.held).values())
 
 
 def test_session_25s_rule_asks_three_points_and_one_in_each_set(tmp_path: Path) -> None:
