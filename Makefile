@@ -337,7 +337,8 @@ verifier-cross-s6: $(BIN)/llm-router data
 # thread), exported with no "combine" at the start's cut (S2's 0.855177; main's layer ships S5) into
 # S10_RUN/S10_NAME. Fitted and exported only (cross_self with no SETS): the lead's rule S10
 # (bench/s10_rule.py) fixes its cut c10 on the seen heldout80-85, 88-89 and Quora and decides it on
-# heldout86-87 and 90-91; the export is then rewritten at c10 (cross_continue export --threshold).
+# heldout86-87 and 90-91, S10 exported again at c10 (cross_continue export --threshold) for its
+# cache_shared runs; session 34's run: c10 0.933700, the screen passed, not adopted ((a), (c)).
 S10_RUN ?= .cache/cross-s10
 S10_NAME ?= S10
 S10_FROM ?= $(S5_FROM)
@@ -345,7 +346,7 @@ S10_PREPARE ?= $(S5_BUNDLE) --rule session34
 S10_FIT ?= $(S5_RECIPE) --seed 34
 verifier-cross-s10: $(BIN)/llm-router data
 	$(call cross_self,$(S10_RUN),$(S10_FROM),$(S10_PREPARE),$(S10_NAME),$(S10_FIT))
-	@echo "$(S10_RUN)/$(S10_NAME): fitted and exported only, at the start's cut; rule S10 (bench/s10_rule.py) fixes c10 on heldout80-85, 88-89 and Quora and decides it on heldout86-87, 90-91"
+	@echo "$(S10_RUN)/$(S10_NAME): fitted and exported only, at the start's cut; rule S10 (bench/s10_rule.py) fixed c10 on heldout80-85, 88-89 and Quora and decided it on heldout86-87, 90-91 in session 34: not adopted"
 
 # Session 27's S7 (docs/cache-history.md "Session 27: S7 prepared for the next session (S2 continued on
 # heldout30-57; the fit stopped)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:

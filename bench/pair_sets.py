@@ -25,11 +25,12 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout94-95, written at session 34's start for session 35;
-# heldout90-91, written at session 33's start for session 34, and
-# heldout86-87, written at session 32's start for session 33, whose rules OM and CH stopped at
-# their seen screens: unread, they pass to session 34 (docs/cache-history.md "Session 33: the
-# decision sets left unread").
+# sets and drops them from here: heldout94-95, written at session 34's start for session 35.
+# heldout90-91 (written at session 33's start for session 34) and heldout86-87 (written at
+# session 32's start for session 33, whose rules OM and CH stopped at their seen screens and left
+# them unread) are session 34's decision sets: rule S10 read them (bench/s10_rule.py,
+# bench/results/s10-rule-session34.json; docs/cache-history.md "Session 34: S10, S2 continued on
+# every writer seen through heldout79 (rule S10)").
 # heldout82-83 (written at session 31's start) are session 32's decision sets: rule AF read them
 # (bench/results/amount-forms-D82-session32.json).
 # heldout78-79 (written at session 30's start) are session 31's decision sets: rule W read them
@@ -45,8 +46,7 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # session 26, were session 26's, named by its rule S5c; heldout52-53, written at session 25's
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
-RESERVED: frozenset[str] = frozenset({"heldout86", "heldout87", "heldout90", "heldout91",
-                                      "heldout94", "heldout95"})
+RESERVED: frozenset[str] = frozenset({"heldout94", "heldout95"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:

@@ -103,6 +103,8 @@ def test_quora_rows_keep_every_pair_and_reserved_sets_refused(op: ModuleType, tm
     assert len(op.quora_rows(path)) == 39  # ids are None: read_rows would keep one
     held = tmp_path / "r.jsonl"
     held.write_text(json.dumps(row("heldout86", 0, 1, 0.99)) + "\n")
+    # pair_sets.RESERVED is empty since session 34's rule S10 read heldout86-87 and 90-91
+    monkeypatch.setattr(op, "RESERVED", frozenset({"heldout86"}))
     monkeypatch.setattr("sys.argv", ["operating_point.py", "--rows", str(held), "--no-traffic"])
     with pytest.raises(SystemExit, match="reserved"):
         op.main()

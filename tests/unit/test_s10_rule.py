@@ -98,13 +98,16 @@ def test_c10_is_the_lowest_cut_keeping_both_bounds_and_the_screen(s10: ModuleTyp
     assert failed["points"] == 0 and not failed["screen_passes"]
 
 
-def test_step1_reads_only_p_and_the_same_pairs(s10: ModuleType) -> None:
+def test_step1_reads_only_p_and_the_same_pairs(s10: ModuleType,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     def without(rs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [r for r in rs if r["set"] != "heldout89"]
 
     with pytest.raises(SystemExit, match="not heldout80"):
         s10.step1(without(S5_P), without(S10_P), Q_S5, Q_S10)
     reserved = rows(("heldout86",), [0.9], [0.1])
+    # pair_sets.RESERVED as it stood until step 2 read D (empty since)
+    monkeypatch.setattr(s10, "RESERVED", frozenset(D))
     with pytest.raises(SystemExit, match="reserved"):
         s10.step1(S5_P + reserved, S10_P + reserved, Q_S5, Q_S10)
     with pytest.raises(SystemExit, match="different pairs"):
