@@ -64,7 +64,7 @@ from om_seen import c_om
 from operating_point import writer_pair
 from pair_sets import RESERVED
 from run_record import run_record
-from s4c_rule import populated
+from s4c_rule import checked, populated
 from s5_rule import curve, points, same_pairs
 from s8_rule import at, by, disagreements
 from verifier_rule import save
@@ -162,16 +162,16 @@ def step1(s5: Rows, s10: Rows, s5_quora: Rows, s10_quora: Rows) -> dict[str, Any
                                {"S5_cut": S5_CUT, "c10": c10})}
 
 
-def shared_run(run: dict[str, Any], who: str, sets: tuple[str, str], sha: str, cut: float
-               ) -> dict[str, Any]:
-    """A cache_shared result checked to be what (d) names (``who``'s verifier ``sha`` at
-    ``cut``, ``sets``, 10,000 entries, variant 0.5:5:m), as ``s4c_rule.populated`` reads it."""
-    v = run["verifier"]
-    if not v["sha256"].startswith(sha) or list(run["sets"]) != list(sets):
-        raise SystemExit(f"the {who} cache_shared run is not {sha} on {', '.join(sets)}")
-    if abs(float(v["min_probability"]) - cut) > 5e-7:
-        raise SystemExit(f"the {who} cache_shared run judges at {v['min_probability']}, "
-                         f"not {cut}")
+def shared_run(run: dict[str, Any], who: str, sets: tuple[str, str], shas: dict[str, str],
+               cut: float) -> dict[str, Any]:
+    """A cache_shared result checked to be what (d) names (``who``'s verifier, its sha256 in
+    ``shas``, at ``cut``, ``sets``, 10,000 entries, variant 0.5:5:m), as
+    ``s4c_rule.populated`` reads it. ``s4c_rule.checked`` reads the sha256, the sets and S5's
+    cut; the candidate's cut (c10, from its export) is read here."""
+    checked(run, who, sets, shas, (MODELS[0], S5_CUT))
+    if abs(float(run["verifier"]["min_probability"]) - cut) > 5e-7:
+        raise SystemExit(f"the {who} cache_shared run judges at "
+                         f"{run['verifier']['min_probability']}, not {cut}")
     if run.get("entries") != ENTRIES:
         raise SystemExit(f"the {who} cache_shared run holds {run.get('entries')} entries, "
                          f"not {ENTRIES:,}")
@@ -209,7 +209,7 @@ def step2(c10: float, rows: dict[str, Rows], quora: dict[str, Rows],
                "pass": all(v["points"] >= -EACH_SLACK - 1e-9 for v in each.values())}
     check_d: dict[str, Any] = {"pass": None, "variant": VARIANT}
     if shared is not None:
-        got = {m: [shared_run(run, m, pair, shas[m], cuts[m])
+        got = {m: [shared_run(run, m, pair, shas, cuts[m])
                    for run, pair in zip(shared[m], D_PAIRS, strict=True)] for m in MODELS}
         answered = {m: sum(r["all"]["negatives_answered"] for r in got[m]) for m in MODELS}
         own = {m: sum(r["all"]["positives_own"] for r in got[m]) for m in MODELS}
