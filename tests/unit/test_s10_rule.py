@@ -171,17 +171,26 @@ def test_step2_checks_the_cache_shared_runs(s10: ModuleType) -> None:
                   swapped, SHAS)
 
 
-def test_main_step1_then_step2(s10: ModuleType, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def toy_main(tmp_path: Path, threshold: float
+             ) -> tuple[Callable[[str, Any], str], Path, Path, list[str]]:
+    """A file writer, a toy S10 export whose cross.json is at ``threshold``, the results file
+    and the arguments both steps take (the Quora rows, the export, the results file)."""
     put = file_writer(tmp_path)
     export = tmp_path / "S10"
     export.mkdir()
     (export / "cross.npz").write_bytes(b"toy weights")
-    (export / "cross.json").write_text(json.dumps({"threshold": 0.855177}))
-    sha = hashlib.sha256(b"toy weights").hexdigest()
-    out, cut = tmp_path / "out.json", tmp_path / "c10.txt"
+    (export / "cross.json").write_text(json.dumps({"threshold": threshold}))
+    out = tmp_path / "out.json"
     common = ["--s5-quora", put("q5.jsonl", Q_S5), "--s10-quora", put("q10.jsonl", Q_S10),
               "--s10-dir", str(export), "--out", str(out)]
+    return put, export, out, common
+
+
+def test_main_step1_then_step2(s10: ModuleType, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    put, export, out, common = toy_main(tmp_path, 0.855177)
+    sha = hashlib.sha256(b"toy weights").hexdigest()
+    cut = tmp_path / "c10.txt"
     monkeypatch.setattr(sys, "argv", [
         "s10_rule.py", "step1", "--s5", put("s5p.jsonl", S5_P), "--s10", put("s10p.jsonl", S10_P),
         *common, "--cut-out", str(cut), "--record", f"fit={put('fit.json', {'steps': 5})}"])
@@ -210,14 +219,7 @@ def test_main_step1_then_step2(s10: ModuleType, tmp_path: Path,
 
 def test_step2_refuses_after_a_failed_screen(s10: ModuleType, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    put = file_writer(tmp_path)
-    export = tmp_path / "S10"
-    export.mkdir()
-    (export / "cross.npz").write_bytes(b"toy weights")
-    (export / "cross.json").write_text(json.dumps({"threshold": 0.930001}))
-    out = tmp_path / "out.json"
-    common = ["--s5-quora", put("q5.jsonl", Q_S5), "--s10-quora", put("q10.jsonl", Q_S10),
-              "--s10-dir", str(export), "--out", str(out)]
+    put, _, out, common = toy_main(tmp_path, 0.930001)
     same = rows(P, [0.95, 0.9, 0.3], [0.9, 0.1])
     monkeypatch.setattr(sys, "argv", ["s10_rule.py", "step1", "--s5", put("s5p.jsonl", S5_P),
                                       "--s10", put("s10p.jsonl", same), *common])
