@@ -25,7 +25,10 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout94-95, written at session 34's start for session 35.
+# sets and drops them from here (none now). heldout94-95 (written at session 34's start for
+# session 35) are session 35's decision sets: rule S10w read them (bench/s10w_rule.py,
+# bench/results/s10w-rule-session35.json; docs/cache-history.md "Session 35: rule S10w on
+# heldout94-95 (not adopted)").
 # heldout90-91 (written at session 33's start for session 34) and heldout86-87 (written at
 # session 32's start for session 33, whose rules OM and CH stopped at their seen screens and left
 # them unread) are session 34's decision sets: rule S10 read them (bench/s10_rule.py,
@@ -46,7 +49,7 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # session 26, were session 26's, named by its rule S5c; heldout52-53, written at session 25's
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
-RESERVED: frozenset[str] = frozenset({"heldout94", "heldout95"})
+RESERVED: frozenset[str] = frozenset()
 
 
 def set_file(name: str, root: Path | None = None) -> Path:

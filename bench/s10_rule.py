@@ -119,10 +119,11 @@ def kind(r: dict[str, Any]) -> str:
     return ("+" if r["label"] else "-") + r["kind"]
 
 
-def records(rows: dict[str, Rows], quora: dict[str, Rows], cuts: dict[str, float]
-            ) -> dict[str, Any]:
-    """Both models at both cuts (S5's 0.916959 and c10) per set, writer pair and kind, on
-    Quora, at matched false hits, and the pairs they disagree on at their cuts."""
+def records(rows: dict[str, Rows], quora: dict[str, Rows], cuts: dict[str, float],
+            name: str = "c10") -> dict[str, Any]:
+    """Both models at both cuts (S5's 0.916959 and S10's, ``cuts[name]``: c10, or rule S10w's
+    c_w) per set, writer pair and kind, on Quora, at matched false hits, and the pairs they
+    disagree on at their cuts."""
     s10 = MODELS[1]
     return {
         "at_cuts": {f"{m} at {name}": {
@@ -133,7 +134,7 @@ def records(rows: dict[str, Rows], quora: dict[str, Rows], cuts: dict[str, float
             "quora": by(quora[m], lambda r: r["set"], cut)}
             for m in MODELS for name, cut in cuts.items() if m == s10 or name == "S5_cut"},
         "curve": curve(rows, RATES, MODELS),
-        "disagree": disagreements(rows["S5"], rows[s10], cuts["S5_cut"], cuts["c10"], s10),
+        "disagree": disagreements(rows["S5"], rows[s10], cuts["S5_cut"], cuts[name], s10),
     }
 
 
