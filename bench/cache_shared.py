@@ -265,6 +265,8 @@ def main() -> int:
                        list(dict.fromkeys(p["set"] for p in pairs)), scored,
                        None if args.tenants is None
                        else list(dict.fromkeys(p["traffic"] for p in pairs)))}
+    for name, held in judging(variants).items():  # what each variant judged at, beside its name
+        result["by_variant"][name]["judging"] = held
     if args.tenants is not None:
         result["tenants"] = {"by": args.tenants, "filler": FILLER, **sizes(tenancy, args.fillers)}
     result["groups"] = {"contradictions": groups.contradictions,
@@ -425,6 +427,14 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     policy = policy if ask_ranks else replace(policy, ask_ranks=False)
     policy = replace(policy, amount_forms=True) if forms else policy
     return (replace(policy, co_members=shared_co_members()) if co else policy), int(widen_to)
+
+
+def judging(variants: dict[str, tuple[MatchPolicy, int]]) -> dict[str, dict[str, Any]]:
+    """Per variant, the floor, bound, rank margin and cut its lookups judged at (a cut
+    given as the variant's last field, else the verifier's): the result's record of it."""
+    return {name: {"floor": policy.threshold, "widen_to": k, "rank_margin": policy.rank_margin,
+                   "min_probability": policy.min_probability}
+            for name, (policy, k) in variants.items()}
 
 
 def lowest_floor(policy: MatchPolicy) -> float:

@@ -152,3 +152,23 @@ def test_ra_is_a_variant_field(shared: ModuleType) -> None:
         True, 0.0, 0.4)
     assert not shared.variant("0.5:5:m", None, 0.9)[0].rank_margin_counts_refused
     assert shared.variant("0.5/0.4@3:5:r", None, 0.9)[0].rank_margin_counts_refused
+
+
+def test_a_cut_is_the_fields_after_the_rank_margin(shared: ModuleType) -> None:
+    """FLOOR:WIDEN_TO:m:RANK_MARGIN:CUT judges at CUT whatever the verifier's cut (rule
+    S10c's S10 variants), the map field anywhere after WIDEN_TO; without CUT, the
+    verifier's; the result's ``judging`` record holds the cut each variant judged at."""
+    policy, k = shared.variant("0.5:5:m:3:0.93", None, 0.855177)
+    assert (policy.threshold, k, policy.rank_margin, policy.min_probability) == (
+        0.5, 5, 3.0, 0.93)
+    assert shared.mapped_variant("0.5:5:m:3:0.93")
+    plain, _ = shared.variant("0.5:5:m", None, 0.916959)
+    assert (plain.min_probability, plain.rank_margin) == (
+        0.916959, shared.CacheConfig().verifier_rank_margin)
+    variants = {name: shared.variant(name, None, 0.855177)
+                for name in ("0.5:5:m", "0.5:5:m:3:0.909847")}
+    assert shared.judging(variants) == {
+        "0.5:5:m": {"floor": 0.5, "widen_to": 5, "min_probability": 0.855177,
+                    "rank_margin": shared.CacheConfig().verifier_rank_margin},
+        "0.5:5:m:3:0.909847": {"floor": 0.5, "widen_to": 5, "min_probability": 0.909847,
+                               "rank_margin": 3.0}}
