@@ -198,6 +198,12 @@ def main() -> int:
                         help="the map (train/cache_retrieval/fit.py's .npz) the variants with "
                              "a field m rank and floor by (default: the catalog's "
                              "cache.retrieval_map, the layer's)")
+    parser.add_argument("--keep-scores", action="store_true",
+                        help="with the cross-encoder: a query's pair scores are kept across "
+                             "its variants (forgotten once a query, not once a lookup): the "
+                             "same verdicts, but a lookup's CPU and scored_per_lookup are "
+                             "then only what the query's first variant did not score; for "
+                             "many cuts of one model as variants (rule S10c)")
     add_arguments(parser)
     args = parser.parse_args()
     started = time.monotonic()
@@ -243,7 +249,8 @@ def main() -> int:
     for mine, its_texts in tenancy.values():
         its, its_cpu, its_handed, its_scored = in_index(
             its_texts, mine, vectors, variants, groups, verifier, embedder, retrieval_map,
-            uses_map, progress=args.tenants is None, readings=readings)
+            uses_map, progress=args.tenants is None, readings=readings,
+            keep_scores=args.keep_scores)
         for name in variants:
             outcomes[name] += its[name]
             cpu[name] += its_cpu[name]
@@ -277,7 +284,9 @@ def main() -> int:
                              "" if nets is None else "every text's states (nets) prepared "
                              "before timing; ") + (
                              "" if cross is None else "every lookup scores its candidates "
-                             "afresh (cross-encoder)")}
+                             "afresh (cross-encoder)" if not args.keep_scores else
+                             "--keep-scores: a query's pair scores kept across its variants, "
+                             "so CPU and scored per lookup are not each variant's own")}
     write_atomically(args.out, json.dumps(result, indent=1) + "\n")
     args.pairs_out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(args.pairs_out, "".join(
@@ -505,7 +514,8 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
              variants: dict[str, tuple[MatchPolicy, int]], groups: PairGroups,
              verifier: Verifier, embedder: MiniLMEmbedder,
              retrieval_map: RetrievalMap | None, uses_map: frozenset[str],
-             progress: bool = True, readings: list[dict[str, Any]] | None = None
+             progress: bool = True, readings: list[dict[str, Any]] | None = None,
+             keep_scores: bool = False
              ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                         dict[str, int] | None]:
     """One index of ``texts`` (and its twin ranked by ``retrieval_map`` where a variant
@@ -542,7 +552,7 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
             ready(nets, embedder, [(t, t) for t in texts_judged[n:n + CHUNK]])
     cross = verifier if isinstance(verifier, CrossVerifier) else None
     return look_up(index, vectors, by_query, variants, texts, groups, cross, mapped,
-                   uses_map, progress, embedder, twins, readings)
+                   uses_map, progress, embedder, twins, readings, keep_scores)
 
 
 def look_up(index: TenantIndex, vectors: dict[str, Any],
@@ -552,7 +562,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
             progress: bool = True, embedder: MiniLMEmbedder | None = None,
             twins: dict[TenantIndex, TenantIndex] | None = None,
-            readings: list[dict[str, Any]] | None = None
+            readings: list[dict[str, Any]] | None = None, keep_scores: bool = False
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
     """Every query once per variant in the shared index (CPU timed), and each of its
@@ -566,7 +576,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     in the lookup's CPU) and search that vector too. The variants with ``q``
     (``MatchPolicy.amount_forms``) look up in the ``twins`` of those (the same entries,
     their codes read with the forms; without, in the same index). ``readings``, given with
-    the ``cross``-encoder, gets every pair a lookup scored (variant, query, cached, p)."""
+    the ``cross``-encoder, gets every pair a lookup scored (variant, query, cached, p).
+    ``keep_scores``: the scores are forgotten before a query's first variant only (the same
+    verdicts; the later variants' CPU and ``scored`` then leave out what the first scored)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
     own_key = {text: f"e{i}" for i, text in enumerate(texts)}
     outcomes: dict[str, list[Answer]] = {name: [] for name in variants}
@@ -588,11 +600,12 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             for each in every:
                 if each is not None:
                     each.remove(own)
-        for name in names[n % len(names):] + names[:n % len(names)]:  # each first in turn
+        turn = names[n % len(names):] + names[:n % len(names)]  # each first in turn
+        for name in turn:
             policy, k = variants[name]
             base = mapped if name in uses_map and mapped is not None else index
             searched = (twins or {}).get(base, base) if policy.amount_forms else base
-            if cross is not None:
+            if cross is not None and (not keep_scores or name == turn[0]):
                 forget_scores(cross)
             before = 0 if count is None else count.pairs
             read_from = 0 if count is None else len(count.readings)

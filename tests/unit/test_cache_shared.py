@@ -172,3 +172,26 @@ def test_a_cut_is_the_fields_after_the_rank_margin(shared: ModuleType) -> None:
                     "rank_margin": shared.CacheConfig().verifier_rank_margin},
         "0.5:5:m:3:0.909847": {"floor": 0.5, "widen_to": 5, "min_probability": 0.909847,
                                "rank_margin": 3.0}}
+
+
+def test_kept_scores_give_the_same_verdicts_scoring_each_pair_once(shared: ModuleType) -> None:
+    """``keep_scores`` (``--keep-scores``): a query's variants at two cuts read the scores its
+    first variant made, so the pairs scored over both are one variant's alone, and every
+    outcome is the one each variant gets scoring afresh."""
+    embedder = shared_embedder()
+    cross = load_cross_verifier(embedder)
+    vectors = dict(zip(ENTRIES + QUERIES, embedder.embed(ENTRIES + QUERIES), strict=True))
+    index = TenantIndex(capacity=len(ENTRIES))
+    for i, text in enumerate(ENTRIES):
+        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], shared.FOREVER, ""))
+    by_query = {q: [{"set": "tiny", "label": 1, "kind": "reworded", "a": a, "b": q}]
+                for q, a in zip(QUERIES, (ENTRIES[0], ENTRIES[2]), strict=True)}
+    variants = {name: shared.variant(name, cross, cross.threshold)
+                for name in ("0.0:5", "0.0:5:3:0.999")}
+    afresh = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                            shared.PairGroups([]), cross)
+    kept = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                          shared.PairGroups([]), cross, keep_scores=True)
+    assert kept[0] == afresh[0]
+    assert afresh[3]["0.0:5"] == afresh[3]["0.0:5:3:0.999"] > 0
+    assert sum(kept[3].values()) == afresh[3]["0.0:5"]
