@@ -70,14 +70,16 @@ OUT = HERE / "results" / "s10w-rule-session35.json"
 
 
 def decide(rows: dict[str, Rows], quora: dict[str, Rows],
-           shared: dict[str, dict[str, Any]], shas: dict[str, str]) -> dict[str, Any]:
-    """Checks (a) to (d) on D' (pooled), S5 at 0.916959 and S10 at c_w."""
+           shared: dict[str, dict[str, Any]], shas: dict[str, str],
+           sets: tuple[str, str] = D, cut: float = C_W, name: str = "c_w") -> dict[str, Any]:
+    """Checks (a) to (d) on D' (pooled), S5 at 0.916959 and S10 at c_w; the same checks on
+    other ``sets`` at another ``cut`` called ``name`` (rule S10c's step 2: D'' at c_pop)."""
     old, new = MODELS
-    only(rows[old], D, "S5 D'")
+    only(rows[old], sets, "S5 D'")
     same_pairs(rows[old], rows[new], "D'", MODELS)
     same_pairs(quora[old], quora[new], "Quora", MODELS)
-    cuts = {old: S5_CUT, new: C_W}
-    a5, a10 = counts(rows[old], FLOOR, S5_CUT), counts(rows[new], FLOOR, C_W)
+    cuts = {old: S5_CUT, new: cut}
+    a5, a10 = counts(rows[old], FLOOR, S5_CUT), counts(rows[new], FLOOR, cut)
     gain = points(a10, a5)
     check_a = {"S5_recall": a5["recall"], "S10_recall": a10["recall"], "S5_hits": a5["hits"],
                "S10_hits": a10["hits"], "positives": a5["positives"], "points": gain,
@@ -85,7 +87,7 @@ def decide(rows: dict[str, Rows], quora: dict[str, Rows],
     check_b = {"S5_false_hits": a5["false_hits"], "S10_false_hits": a10["false_hits"],
                "negatives": a5["negatives"], "limit": a5["false_hits"] + FALSE_HIT_SLACK,
                "pass": a10["false_hits"] <= a5["false_hits"] + FALSE_HIT_SLACK}
-    got = {m: shared_run(shared[m], m, D, shas, cuts[m]) for m in MODELS}
+    got = {m: shared_run(shared[m], m, sets, shas, cuts[m]) for m in MODELS}
     answered = {m: got[m]["all"]["negatives_answered"] for m in MODELS}
     own = {m: got[m]["all"]["positives_own"] for m in MODELS}
     check_c = {"variant": "0.5:5:m", "negatives_answered": answered,
@@ -93,7 +95,7 @@ def decide(rows: dict[str, Rows], quora: dict[str, Rows],
                "answered_pass": answered[new] <= answered[old] + ANSWERED_SLACK,
                "own_pass": own[new] >= own[old], "populated": got}
     check_c["pass"] = check_c["answered_pass"] and check_c["own_pass"]
-    q10 = counts(qqp(quora[new]), FLOOR, C_W)
+    q10 = counts(qqp(quora[new]), FLOOR, cut)
     check_d = {"S10_qqp_false_hits": q10["false_hits"], "qqp_negatives": q10["negatives"],
                "S10_qqp_false_hit_rate": q10["false_hit_rate"], "limit_rate": QUORA_RATE,
                "S5_qqp_false_hits": counts(qqp(quora[old]), FLOOR, S5_CUT)["false_hits"],
@@ -102,9 +104,9 @@ def decide(rows: dict[str, Rows], quora: dict[str, Rows],
                        "b": r["b"], "p": r["p"]} for r in rows[m]
                       if not r["label"] and stage(r, FLOOR, cuts[m])[1]]
                   for m in MODELS}
-    return {"sets": list(D), "c_w": C_W, "a": check_a, "b": check_b, "c": check_c,
+    return {"sets": list(sets), name: cut, "a": check_a, "b": check_b, "c": check_c,
             "d": check_d, "false_hits": false_hits,
-            "records": records(rows, quora, {"S5_cut": S5_CUT, "c_w": C_W}, "c_w")}
+            "records": records(rows, quora, {"S5_cut": S5_CUT, name: cut}, name)}
 
 
 def verdict(r: dict[str, Any]) -> bool:
