@@ -48,8 +48,10 @@ kind, both models at matched false hits (``s5_rule.curve``) and the disagreement
     .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldoutA heldoutB --variants 0.5:5:m \\
         --out $L/i20-shared-s5-A-B.json --pairs-out $L/i20-shared-s5-A-B.jsonl
     .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldoutA heldoutB --cross-dir $S10 \\
-        --variants 0.5:5:m:3:0.909847 0.5:5:m:3:0.915 ... 0.5:5:m:3:0.96 \\
+        --variants 0.5:5:m:3:0.909847 0.5:5:m:3:0.915 ... 0.5:5:m:3:0.96 --keep-scores \\
         --out $L/i20-shared-s10-A-B.json --pairs-out $L/i20-shared-s10-A-B.jsonl
+    # (--keep-scores: a query's scores read by all ten cuts; the same verdicts as scoring afresh,
+    # checked on heldout80+81; each run with OMP_NUM_THREADS=1 nice -n 10, one at a time)
     .venv/bin/python bench/s10c_rule.py step1 --s5 $L/i20-s5-seen.jsonl --s10 $L/i20-s10-seen.jsonl \\
         --shared-s5 $L/i20-shared-s5-{80-81,...,94-95}.json --shared-s10 $L/i20-shared-s10-{...}.json \\
         --s10-dir $S10 --cut-out /work/brief/S10c-cut.txt --export /work/brief/S10c
