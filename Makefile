@@ -205,7 +205,7 @@ verifier-cross-continue: $(BIN)/llm-router data
 # the last step (cross_continue ship --decision ALONE_SHIP) writes V's cut 0.855177 and decision
 # block (from bench/results/verifier-session23.json) into ALONE_RUN/ALONE_NAME/cross.json (its
 # model must be named S2, the one V ships) and prints the fields where it differs from the file
-# the layer shipped in sessions 23-25 (ALONE_AGAINST; the layer ships S5 since session 26), those
+# the layer shipped in sessions 23-25 (ALONE_AGAINST; the layer shipped S5 in sessions 26-35, S10 since), those
 # that record the run (the weights' sha256 and check, scores: the run's own
 # decide, the fit's CPU, wall, load and device, the teacher's and the bundle's sha256) apart
 # from any other. ALONE_SHIP empty: the export as its rule left it.
@@ -293,7 +293,8 @@ verifier-cross-s4: $(BIN)/llm-router data
 # 0.916959, fixed on heldout48-53, decided on heldout54-55; docs/cache-history.md "Session 26: S5
 # at a cut held over six writers, on heldout54-55 (S5c)"), so the folder holds the layer's
 # cross.json apart from the fields that record the run, which the step names; empty: the export
-# as decide left it. The layer ships this model since session 26.
+# as decide left it; S5_AGAINST: the file the layer shipped in sessions 26-35 (kept since session
+# 35's ship as tests/unit/cache/data/cross-S5-session26.json; the layer ships S10 since).
 S5_RUN ?= .cache/cross-s5
 S5_NAME ?= S5
 S5_FROM ?= e73fe20
@@ -305,9 +306,10 @@ S5_FIT ?= $(S5_RECIPE) --seed 25
 S5_RULE ?= session25
 S5_D ?= heldout48 heldout49
 S5_SHIP ?= S5c
+S5_AGAINST ?= tests/unit/cache/data/cross-S5-session26.json
 verifier-cross-s5: $(BIN)/llm-router data
 	$(call cross_self,$(S5_RUN),$(S5_FROM),$(S5_PREPARE),$(S5_NAME),$(S5_FIT),$(S5_D),$(S5_RULE))
-	$(if $(S5_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S5_RUN)/$(S5_NAME) --decision $(S5_SHIP) --against $(CONTINUE_LAYER)/cross.json)
+	$(if $(S5_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S5_RUN)/$(S5_NAME) --decision $(S5_SHIP) --against $(S5_AGAINST))
 	@echo "checks (c) and (e): bench/cache_shared.py --sets $(S5_D) (S2: --variants 0.5:5 on $(S5_RUN)/start; S5: --variants 0.5:5:3:<c> on $(S5_RUN)/$(S5_NAME)) and bench/stack_cost.py --verifiers cross --states request, alternated, on both folders; the verdicts of the lookup against the offline scorer on the $(S5_D) pairs"
 
 # Session 26's S6 (docs/cache-history.md "Session 26: S6 fitted for the next session (S2 continued on
@@ -334,19 +336,26 @@ verifier-cross-s6: $(BIN)/llm-router data
 # cross.json at 0.855177) trained further on heldout9-11 and 14-79 (S10_PREPARE: prepare --rule
 # session34, heldout30-79 held, heldout80-91 and bench/cache_pairs/heldout.jsonl under the text guard,
 # any pair sharing a text with theirs dropped), no nets, 0.85 of an epoch, seed 34 (S10_FIT, one XLA
-# thread), exported with no "combine" at the start's cut (S2's 0.855177; main's layer ships S5) into
-# S10_RUN/S10_NAME. Fitted and exported only (cross_self with no SETS): the lead's rule S10
-# (bench/s10_rule.py) fixes its cut c10 on the seen heldout80-85, 88-89 and Quora and decides it on
-# heldout86-87 and 90-91, S10 exported again at c10 (cross_continue export --threshold) for its
-# cache_shared runs; session 34's run: c10 0.933700, the screen passed, not adopted ((a), (c)).
+# thread), exported with no "combine" at the start's cut (S2's 0.855177) into S10_RUN/S10_NAME
+# (cross_self with no SETS: nothing scored). Session 34's rule S10 (bench/s10_rule.py, c10 0.933700
+# on heldout80-85, 88-89 and Quora, decided on heldout86-87 and 90-91) and session 35's rule S10w
+# (bench/s10w_rule.py, heldout94-95) refused it; session 35's rule S10c (bench/s10c_rule.py: c_pop
+# 0.93 held in eight populated caches of heldout80-95, decided on heldout98-99) adopted it. S10_SHIP:
+# a decision to write into the export's cross.json (cross_continue ship), S10c since session 35
+# (bench/results/s10c-rule-session35.json; docs/cache-history.md "Session 35: S10 ships at 0.93
+# (rule S10c)"): rule S10c's cut 0.93 and decision block, so the folder holds the layer's cross.json
+# apart from the fields that record the run, which the step names; empty: the export as fitted. The
+# layer ships this model since session 35; its artefact is replaced only by hand.
 S10_RUN ?= .cache/cross-s10
 S10_NAME ?= S10
 S10_FROM ?= $(S5_FROM)
 S10_PREPARE ?= $(S5_BUNDLE) --rule session34
 S10_FIT ?= $(S5_RECIPE) --seed 34
+S10_SHIP ?= S10c
 verifier-cross-s10: $(BIN)/llm-router data
 	$(call cross_self,$(S10_RUN),$(S10_FROM),$(S10_PREPARE),$(S10_NAME),$(S10_FIT))
-	@echo "$(S10_RUN)/$(S10_NAME): fitted and exported only, at the start's cut; rule S10 (bench/s10_rule.py) fixed c10 on heldout80-85, 88-89 and Quora and decided it on heldout86-87, 90-91 in session 34: not adopted"
+	$(if $(S10_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S10_RUN)/$(S10_NAME) --decision $(S10_SHIP) --against $(CONTINUE_LAYER)/cross.json)
+	@echo "$(S10_RUN)/$(S10_NAME): the shipped cross-encoder's recipe since session 35 (rule S10c, bench/s10c_rule.py: S10 at 0.93, decided on heldout98-99); nothing scored here"
 
 # Session 27's S7 (docs/cache-history.md "Session 27: S7 prepared for the next session (S2 continued on
 # heldout30-57; the fit stopped)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:

@@ -40,7 +40,7 @@ the pooled rows' recall and false hits at each cut; at c_pop, per set, per write
 kind, both models at matched false hits (``s5_rule.curve``) and the disagreements
 (``s8_rule.disagreements``). The commands (session 35, 2026-12-07; i20 ran step 1):
 
-    L=bench/results/local; S10=data/cache_verifier/s10   # the export at S2's 0.855177: the cut is
+    L=bench/results/local; S10=data/cache_verifier/s10   # (below) at S2's 0.855177: the cut is
     SEEN="heldout80 ... heldout95"                        # the variant's, 0.5:5:m:3:CUT
     .venv/bin/python bench/cache_losses.py --sets $SEEN --out $L/i20-s5-seen.json \\
         --pairs-out $L/i20-s5-seen.jsonl                     # and --cross-dir $S10: i20-s10-seen
@@ -59,6 +59,14 @@ kind, both models at matched false hits (``s5_rule.curve``) and the disagreement
     # S10 by --cross-dir /work/brief/S10c (cross.json at c_pop), then
     .venv/bin/python bench/s10c_rule.py step2 --s5 D5.jsonl --s10 D10.jsonl --s5-quora Q5.jsonl \\
         --s10-quora Q10.jsonl --shared-s5 SH5.json --shared-s10 SH10.json --s10-dir /work/brief/S10c
+
+Since session 35's ship (this rule's) the layer's folder holds S10 (cross.npz a38f6f80, cross.json
+at c_pop 0.93) and data/cache_verifier/s10 is gone: S10 is layers/core/llm_router/data/cache_verifier
+(the variants carry step 1's cuts; step 2's ``--s10-dir`` may be that folder itself, whose cut is
+c_pop; ``--s10-dir`` must hold a38f6f80 byte for byte), and S5's runs, the lines above with no
+``--cross-dir``, take ``--cross-dir S5`` where S5 holds ffcf05a's layer files (``git show
+ffcf05a:layers/core/llm_router/data/cache_verifier/cross.npz`` and ``cross.json``): S5's
+cache_shared runs are checked by their sha256, so a run on the new layer is refused.
 """  # noqa: E501
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ false hits, the disagreements) by ``s10_rule.records``. Step 1 is not recomputed
 are i19's, session 34; the command is in docs/cache-history.md); c_w is the rule's constant and
 the S10 directory's cross.json must hold it. The commands (session 35, 2026-12-07):
 
-    D="heldout94 heldout95"; L=bench/results/local; S10=DIR   # a copy of data/cache_verifier/s10,
-                                                               # cross.json threshold 0.909847
+    D="heldout94 heldout95"; L=bench/results/local; S10=DIR   # a copy of data/cache_verifier/s10
+                                                               # (below), cross.json at 0.909847
     .venv/bin/python bench/cache_losses.py --sets $D --out $L/s35-s5-D.json --pairs-out $L/s35-s5-D.jsonl
     .venv/bin/python bench/cache_losses.py --sets $D --cross-dir $S10 --out $L/s35-s10-D.json \\
         --pairs-out $L/s35-s10-D.jsonl
@@ -39,6 +39,13 @@ the S10 directory's cross.json must hold it. The commands (session 35, 2026-12-0
     .venv/bin/python bench/s10w_rule.py --s5 $L/s35-s5-D.jsonl --s10 $L/s35-s10-D.jsonl \\
         --s5-quora $L/s35-s5-pairs.jsonl --s10-quora $L/s35-s10-pairs.jsonl \\
         --shared-s5 $L/s35-shared-s5.json --shared-s10 $L/s35-shared-s10.json --s10-dir $S10
+
+Since session 35's ship (rule S10c) the layer's folder holds S10 (cross.npz a38f6f80, at 0.93) and
+data/cache_verifier/s10 is gone: DIR is a copy of layers/core/llm_router/data/cache_verifier with
+its cross.json threshold set to 0.909847 (its cross.npz a38f6f80 byte for byte), and S5's runs,
+the lines above with no ``--cross-dir``, take ``--cross-dir S5`` where S5 holds ffcf05a's layer
+files (``git show ffcf05a:layers/core/llm_router/data/cache_verifier/cross.npz`` and ``cross.json``):
+S5's cache_shared run is checked by its sha256, so a run on the new layer is refused.
 """  # noqa: E501
 
 from __future__ import annotations

@@ -91,10 +91,12 @@ decides S7).
 ``ship`` (session 24) writes a decision made after the export into an exported folder's
 cross.json: its cut and its decision block, nothing else (``SHIPPED_DECISIONS``; ``V``, rule
 V of session 23, from bench/results/verifier-session23.json; ``S5c``, rule S5c of session 26,
-S5 at 0.916959, from bench/results/verifier-s5c-session26.json). Session 21's export of S2
+S5 at 0.916959, from bench/results/verifier-s5c-session26.json; ``S10c``, rule S10c of session
+35, S10 at 0.93, from bench/results/s10c-rule-session35.json). Session 21's export of S2
 at c43ec5d becomes the layer's cross.json of sessions 23-25 byte for byte (``make
-verifier-cross-alone`` ends with it), session 25's export of S5 the layer's since session 26
-(``make verifier-cross-s5``), and ``--against`` names the fields where a folder still differs
+verifier-cross-alone`` ends with it), session 25's export of S5 the layer's from session 26 to
+session 35's ship (``make verifier-cross-s5``), session 34's export of S10 the layer's since
+(``make verifier-cross-s10``), and ``--against`` names the fields where a folder still differs
 from the file it should be (``RUN_FIELDS``: what an export takes from its run).
 
 Session 15 trained one candidate **from the start** instead, the same code path:
@@ -1377,12 +1379,15 @@ class Shipped:
     session 24): ``ship`` writes its cut and decision block into an exported cross.json,
     so a target that rebuilds the model writes the layer's file, not its own rule's cut.
     ``results``: the decision's committed figures (its bench's JSON); ``verdict`` and
-    ``earlier``: the block's two sentences that no figure holds."""
+    ``earlier``: the block's two sentences that no figure holds; ``model``: the name (cross.json's
+    ``model.name``) of the model it ships, which ``ship`` asks of the folder (each block function
+    checks its results ship that model)."""
 
     session: int
     results: str  # relative to the repository
     verdict: str
     earlier: str
+    model: str  # the model the decision ships: the exported folder's ``model.name``
 
 
 # Rule V (session 23, bench/verifier_rule.py): S2 (cross.npz 2a9b446e, session 21's, exported
@@ -1392,7 +1397,8 @@ SHIPPED_DECISIONS = {
                  "S2 replaces S3 (532359f5 at 0.861295), at c_S2",
                  "session 21 adopted this model at 0.858085 on heldout30-33 (that rule and its "
                  "figures: scores); session 22 replaced it by S3 (532359f5 at 0.861295, decided "
-                 "on heldout34-35)"),
+                 "on heldout34-35)",
+                 "S2"),
     # Rule S5c (session 26, bench/s5c_rule.py): S5 (cross.npz cffa0c35, session 25's S2
     # continued on heldout30-47, refused by rules S5 and S5b) at c* = 0.916959, fixed on P6
     # (heldout48-53), decided on heldout54-55.
@@ -1402,7 +1408,19 @@ SHIPPED_DECISIONS = {
                    "to session 26 at 0.855177; session 25's rules S5 (heldout48-49) and S5b "
                    "(heldout52-53) refused this model (their figures: bench/results/"
                    "verifier-s5-session25.json, verifier-s5b-session25.json; rule S5's decide: "
-                   "scores)"),
+                   "scores)",
+                   "S5"),
+    # Rule S10c (session 35, bench/s10c_rule.py): S10 (cross.npz a38f6f80, session 34's S2
+    # continued on heldout9-11 and 14-79 by S5's recipe, refused by rules S10 and S10w) at c_pop =
+    # 0.93, the lowest cut of G at which eight populated caches of heldout80-95 hold S5's wrong
+    # answers, screened on heldout80-95, decided on heldout98-99.
+    "S10c": Shipped(35, "bench/results/s10c-rule-session35.json",
+                    "S10 replaces S5 (cffa0c35 at 0.916959), at c_pop",
+                    "S5 (cffa0c35) shipped from session 26 (rule S5c) to session 35 at 0.916959; "
+                    "session 34's rule S10 (heldout86-87, 90-91; its cut c10 0.9337) and session "
+                    "35's rule S10w (heldout94-95, at c_w 0.909847) refused this model (their "
+                    "figures: bench/results/s10-rule-session34.json, s10w-rule-session35.json)",
+                    "S10"),
 }
 RUN_FIELDS = ("sha256", "check", "scores", "model.cpu_s", "model.wall_s", "model.load_before",
               "model.load_after", "model.device", "model.teacher_stack_sha256",
@@ -1416,6 +1434,9 @@ def rule_v_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
     ships = result["ships"]
     if not ships:
         raise SystemExit(f"{decision.results}: no verifier shipped ((c) not run)")
+    if ships["verifier"] != decision.model:
+        raise SystemExit(f"{decision.results}: rule V ships {ships['verifier']}, not "
+                         f"{decision.model}")
     present = result["present_cuts"]
     order = [ships["verifier"], *(v for v in present if v != ships["verifier"])]
 
@@ -1440,8 +1461,8 @@ def rule_s5c_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
     sets, the verdict, the cut shipped (c*), step 1's figures at c* on P6, both models at
     S2's cut and at c* on heldout54-55, checks (a) to (e) and where the figures are."""
     ships = result["ships"]
-    if not ships or ships["verifier"] != "S5":
-        raise SystemExit(f"{decision.results}: rule S5c ships no S5")
+    if not ships or ships["verifier"] != decision.model:
+        raise SystemExit(f"{decision.results}: rule S5c ships no {decision.model}")
     one, two = result["step1"], result["step2"]
 
     def point(at: dict[str, Any]) -> dict[str, Any]:
@@ -1467,7 +1488,42 @@ def rule_s5c_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
             "results": decision.results, "earlier": decision.earlier}
 
 
-BLOCKS = {"V": rule_v_block, "S5c": rule_s5c_block}  # each decision's block from its results
+def rule_s10c_block(result: dict[str, Any], decision: Shipped) -> dict[str, Any]:
+    """Rule S10c's decision block from ``bench/s10c_rule.py``'s result (which has no ``ships``:
+    ``S10_adopted`` and step 1's ``c_pop`` say what ships): the rule and its sets, the verdict,
+    the cut shipped (c_pop), both models' sha256, step 1's figures at c_pop (the eight caches'
+    sums against S5's, the pooled rows, the screen), step 2's checks (a) to (d) on heldout98-99
+    without (c)'s populated caches (their figures stay in the results file) and where the
+    figures are."""
+    one, two = result["step1"], result.get("step2")
+    if (not result.get("S10_adopted") or not one.get("screen_passes") or two is None
+            or not all(two[k]["pass"] for k in "abcd")):
+        raise SystemExit(f"{decision.results}: rule S10c adopted no {decision.model}")
+    c_pop = one["c_pop"]
+    if two["c_pop"] != c_pop:
+        raise SystemExit(f"{decision.results}: step 2 read {two['c_pop']}, not step 1's c_pop "
+                         f"{c_pop}")
+    at_c = next(x for x in one["table"] if x["cut"] == c_pop)
+    sums = ("negatives_answered", "negatives_own", "negatives_another", "positives_own",
+            "positives_another")
+    return {"rule": result["rule"], "decision_sets": two["sets"], "session": decision.session,
+            "verdict": decision.verdict, "cut": c_pop,
+            "models": {"S5": result["S5"], "S10": {"sha256": result["S10"]["sha256"]}},
+            "step1": {"caches": one["caches"], "G": one["G"], "c_pop": c_pop,
+                      "S5": {"variant": one["S5"]["variant"], "cut": one["S5"]["cut"],
+                             **{k: one["S5"][k] for k in sums}, "rows": one["S5"]["rows"]},
+                      "S10_at_c_pop": {"variant": at_c["variant"],
+                                       **{k: at_c["S10"][k] for k in sums},
+                                       "rows": at_c["rows"]},
+                      "screen": one["screen"]},
+            "a": two["a"], "b": two["b"],
+            "c": {k: v for k, v in two["c"].items() if k != "populated"},
+            "d": two["d"],
+            "results": decision.results, "earlier": decision.earlier}
+
+
+BLOCKS = {"V": rule_v_block, "S5c": rule_s5c_block,
+          "S10c": rule_s10c_block}  # each decision's block from its results
 
 
 def ship(directory: Path, name: str, repo: Path = REPO) -> dict[str, Any]:
@@ -1478,9 +1534,9 @@ def ship(directory: Path, name: str, repo: Path = REPO) -> dict[str, Any]:
     block = BLOCKS[name](result, decision)
     path = directory / "cross.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
-    if meta["model"].get("name") != result["ships"]["verifier"]:
+    if meta["model"].get("name") != decision.model:
         raise SystemExit(f"{path}: model {meta['model'].get('name')!r}, but decision {name} "
-                         f"ships {result['ships']['verifier']}")
+                         f"ships {decision.model}")
     meta |= {"threshold": block["cut"], "decision": block}
     path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")  # as write_cross
     return meta
@@ -1612,7 +1668,8 @@ def main() -> None:
     sh.add_argument("--dir", type=Path, required=True, help="the exported folder")
     sh.add_argument("--decision", choices=sorted(SHIPPED_DECISIONS), required=True,
                     help="V: session 23's rule V, S2 at 0.855177 (bench/verifier_rule.py); "
-                         "S5c: session 26's rule S5c, S5 at 0.916959 (bench/s5c_rule.py)")
+                         "S5c: session 26's rule S5c, S5 at 0.916959 (bench/s5c_rule.py); "
+                         "S10c: session 35's rule S10c, S10 at 0.93 (bench/s10c_rule.py)")
     sh.add_argument("--against", type=Path, default=None,
                     help="a cross.json to compare with (the layer's): the fields that differ")
     d = sub.add_parser("decide", help="c_A (c_R) and the rule's checks (a), (a'), (b)")

@@ -284,7 +284,14 @@ def test_the_shipped_artefact_loads_records_its_sources_and_is_the_default(
     verifier = load_cross_verifier(embedder)
     assert default_model() == "cross"
     assert 0 < verifier.threshold < 1
-    assert verifier.meta["sources"] and verifier.meta["scores"]
+    assert verifier.meta["sources"]
+    # the figures that decided it: since session 35 (S10, exported undecided in session 34, so
+    # its "scores" are empty) the decision block ``cross_continue ship`` wrote, which names its
+    # rule, its decision sets and the cut the layer ships (until then S5's "scores", its export's
+    # decide, were asked for here)
+    decision = verifier.meta["decision"]
+    assert decision["rule"] and decision["decision_sets"] and decision["results"]
+    assert decision["cut"] == verifier.threshold
     assert verifier.meta["max_side_tokens"] == MAX_SIDE_TOKENS
     assert verifier.encoder.order == verifier.meta.get("order", "query_first")
     assert SHIPPED.stat().st_size < 40 * 2**20

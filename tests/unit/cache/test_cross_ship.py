@@ -3,7 +3,9 @@ decision block into an exported cross.json, so a target that rebuilds the model 
 file the layer shipped, not its own rule's cut: rule V (session 23) into S2's export
 (``make verifier-cross-alone``: S2's cross.json as the layer shipped it in sessions 23-25,
 kept here as ``data/cross-S2-session23.json``), rule S5c (session 26) into S5's
-(``make verifier-cross-s5``: the layer's cross.json since)."""
+(``make verifier-cross-s5``: the layer's cross.json of sessions 26-35, kept here as
+``data/cross-S5-session26.json``), rule S10c (session 35) into S10's (``make
+verifier-cross-s10``: the layer's cross.json since)."""
 
 from __future__ import annotations
 
@@ -27,16 +29,23 @@ from train.cache_verifier.cross_continue import (
     decision_block,
     differences,
     rule_s5c_block,
+    rule_s10c_block,
     rule_v_block,
     ship,
 )
 
-LAYER = SHIPPED / "cross.json"  # S5 at rule S5c's 0.916959 since session 26
+LAYER = SHIPPED / "cross.json"  # S10 at rule S10c's 0.93 since session 35
 S2_LAYER = Path(__file__).parent / "data" / "cross-S2-session23.json"  # b1db4b1's layer file
+# ffcf05a's layer file: S5 at rule S5c's 0.916959, shipped from session 26 to session 35
+S5_LAYER = Path(__file__).parent / "data" / "cross-S5-session26.json"
 # c43ec5d's layer cross.json: session 21's export of S2, at its rule's c_S 0.858085
 C43_SHA256 = "5fb7a06a9bd6ea7ca98574a2ce34b8db1b521060108ef72f875d9f3a99f6ac31"
 # /work/base/s5/cross.json: session 25's export of S5 (make verifier-cross-s5), at rule S5's c
 S5_EXPORT_SHA256 = "6f38fbdc1564292f7c62a8c51811148df89562686a575f13459594e95e649e28"
+# data/cache_verifier/s10/cross.json until session 35's ship: session 34's export of S10 (make
+# verifier-cross-s10) at the start's cut 0.855177 with no decision; its cross.npz, the layer's since
+S10_EXPORT_SHA256 = "d6fc51260c6e74bb8b6bd113a4d2d85d558e36bd8a8c4335ad0edc5a5b2c35fc"
+S10_NPZ_SHA256 = "a38f6f8055b091bf8d52da27d7baf8149dd58692f5c35ac87b17ea899f3130b0"
 
 
 def write(directory: Path, meta: dict[str, Any]) -> Path:
@@ -125,7 +134,7 @@ def test_differences_name_the_paths() -> None:
 def session25_export() -> dict[str, Any]:
     """The layer's cross.json as session 25's export of S5 left it: rule S5's c (0.916959,
     the same cut as rule S5c's c*) and rule S5's block."""
-    meta = json.loads(LAYER.read_text(encoding="utf-8"))
+    meta = json.loads(S5_LAYER.read_text(encoding="utf-8"))
     return meta | {"threshold": 0.916959,
                    "decision": {"rule": RULES["session25"].text, "decision_sets": list(D48)}}
 
@@ -134,7 +143,7 @@ def test_ship_turns_session_25s_export_of_s5_into_the_layers_file(tmp_path: Path
     path = write(tmp_path / "S5", session25_export())
     assert hashlib.sha256(path.read_bytes()).hexdigest() == S5_EXPORT_SHA256
     meta = ship(tmp_path / "S5", "S5c")
-    assert path.read_bytes() == LAYER.read_bytes()
+    assert path.read_bytes() == S5_LAYER.read_bytes()
     assert meta["threshold"] == 0.916959 and meta["sha256"].startswith("cffa0c35")
     assert meta["decision"]["rule"].startswith("S5c: S5 (cross.npz cffa0c35")
     with pytest.raises(SystemExit, match="ships S2"):
@@ -173,4 +182,62 @@ def test_an_export_with_no_decision_names_no_rule(tmp_path: Path) -> None:
                                   "decision_sets": list(DECISION_SETS)}
     path = write(tmp_path / "S5", session25_export() | {"decision": decision_block(None)})
     ship(tmp_path / "S5", "S5c")
+    assert path.read_bytes() == S5_LAYER.read_bytes()
+
+
+def session34_export() -> dict[str, Any]:
+    """The layer's cross.json as session 34's export of S10 left it (data/cache_verifier/s10
+    until session 35's ship): the start's cut 0.855177 (S2's) and no decision."""
+    meta = json.loads(LAYER.read_text(encoding="utf-8"))
+    return meta | {"threshold": 0.855177, "decision": decision_block(None)}
+
+
+def test_ship_turns_session_34s_export_of_s10_into_the_layers_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "S10", session34_export())
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == S10_EXPORT_SHA256
+    meta = ship(tmp_path / "S10", "S10c")
     assert path.read_bytes() == LAYER.read_bytes()
+    assert meta["threshold"] == 0.93 and meta["sha256"] == S10_NPZ_SHA256
+    # the layer's weights are the ones its cross.json names: S10's
+    assert hashlib.sha256((SHIPPED / "cross.npz").read_bytes()).hexdigest() == S10_NPZ_SHA256
+    assert meta["model"]["name"] == "S10"
+    assert meta["decision"]["rule"].startswith("S10c: S10 (data/cache_verifier/s10/cross.npz")
+    ship(tmp_path / "S10", "S10c")  # twice: the same file
+    assert path.read_bytes() == LAYER.read_bytes()
+    for other, model in (("S5c", "S5"), ("V", "S2")):
+        with pytest.raises(SystemExit, match=f"ships {model}"):
+            ship(tmp_path / "S10", other)
+    s5 = write(tmp_path / "S5", session25_export())
+    with pytest.raises(SystemExit, match="model 'S5', but decision S10c ships S10"):
+        ship(tmp_path / "S5", "S10c")
+    assert s5.read_bytes() == write(tmp_path / "again", session25_export()).read_bytes()
+
+
+def test_rule_s10c_block_reads_the_committed_figures() -> None:
+    decision = SHIPPED_DECISIONS["S10c"]
+    result = json.loads((REPO / decision.results).read_text(encoding="utf-8"))
+    block = rule_s10c_block(result, decision)
+    assert block["cut"] == block["step1"]["c_pop"] == result["step1"]["c_pop"] == 0.93
+    assert block["decision_sets"] == ["heldout98", "heldout99"] and block["session"] == 35
+    assert block["models"]["S5"] == {"cut": 0.916959, "sha256": "cffa0c35"}
+    assert block["models"]["S10"]["sha256"] == S10_NPZ_SHA256
+    one = block["step1"]
+    assert len(one["caches"]) == 8 and one["S10_at_c_pop"]["variant"] == "0.5:5:m:3:0.93"
+    assert (one["S5"]["negatives_answered"], one["S10_at_c_pop"]["negatives_answered"]) == (
+        180, 174)
+    assert (one["S5"]["positives_own"], one["S10_at_c_pop"]["positives_own"]) == (3761, 3852)
+    assert all(one["screen"][k]["pass"] for k in ("recall", "false_hits", "own_entry"))
+    assert (block["a"]["S5_hits"], block["a"]["S10_hits"], block["a"]["positives"]) == (
+        549, 570, 756)
+    assert (block["b"]["S5_false_hits"], block["b"]["S10_false_hits"]) == (2, 1)
+    assert block["c"]["negatives_answered"] == {"S5": 17, "S10": 13}
+    assert "populated" not in block["c"] and "records" not in block
+    assert block["d"]["S10_qqp_false_hits"] == 30 and all(block[k]["pass"] for k in "abcd")
+    assert block["results"] == decision.results and "S10w" in block["earlier"]
+    with pytest.raises(SystemExit, match="adopted no S10"):
+        rule_s10c_block(result | {"S10_adopted": False}, decision)
+    failed = result["step2"] | {"b": result["step2"]["b"] | {"pass": False}}
+    with pytest.raises(SystemExit, match="adopted no S10"):
+        rule_s10c_block(result | {"step2": failed}, decision)
+    with pytest.raises(SystemExit, match="not step 1's c_pop"):
+        rule_s10c_block(result | {"step2": result["step2"] | {"c_pop": 0.94}}, decision)
