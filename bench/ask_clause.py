@@ -56,7 +56,8 @@ from run_record import run_record  # noqa: E402
 
 from llm_router.cache.narrowing import asking_clause  # noqa: E402
 
-SHIPPED = (0.5, 0.916959)  # cache.verifier_floor, cross.json's threshold (S5)
+SHIPPED = (0.5, 0.916959)  # cache.verifier_floor, cross.json's threshold (S5; S10 at 0.93 since
+# session 35: the rows this reads are S5's)
 VARIANTS = ("query", "query_clause", "both")
 # The mapped vectors embedded here, kept for a rerun (gitignored)
 KEPT = HERE / "results" / "local" / "ask-clause-vectors.npz"

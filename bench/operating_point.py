@@ -38,6 +38,7 @@ from pooled_curve import read_rows  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 SHIPPED = (0.5, 0.916959)  # cache.verifier_floor, cross.json's threshold (session 26, S5c)
+# (S5's, the layer's until session 35: the rows this reads are S5's; S10 ships at 0.93 since)
 FLOORS = (0.35, 0.40, 0.45, 0.50)
 CUTS = tuple(sorted({round(0.80 + 0.02 * k, 2) for k in range(8)} | {SHIPPED[1]}))
 QUORA = "pairs:qqp"

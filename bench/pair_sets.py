@@ -27,8 +27,9 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # nor tally of "every committed set" reads them until a session names them as its decision
 # sets and drops them from here (none now). heldout98-99, written at session 35's start, are
 # rule S10c's decision sets: its step 2 read them (bench/s10c_rule.py, bench/results/
-# s10c-rule-session35.json; docs/cache-history.md "Session 35: rule S10c ..."). heldout94-95 (written at session 34's start for
-# session 35) are session 35's decision sets: rule S10w read them (bench/s10w_rule.py,
+# s10c-rule-session35.json; docs/cache-history.md "Session 35: rule S10c ..."). heldout94-95
+# (written at session 34's start for session 35) are session 35's decision sets: rule S10w read
+# them (bench/s10w_rule.py,
 # bench/results/s10w-rule-session35.json; docs/cache-history.md "Session 35: rule S10w on
 # heldout94-95 (not adopted)").
 # heldout90-91 (written at session 33's start for session 34) and heldout86-87 (written at

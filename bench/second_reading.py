@@ -81,7 +81,7 @@ from run_record import run_record  # noqa: E402
 
 F64 = npt.NDArray[np.float64]
 FLOOR = 0.5  # cache.verifier_floor
-CUT = 0.916959  # cross.json's threshold (S5c)
+CUT = 0.916959  # cross.json's threshold (S5c): S5's, the model this reads (S10 at 0.93 since 35)
 CUT_LOGIT = math.log(CUT / (1 - CUT))
 BUDGETS = (0.5, 1.0, 2.0)  # per cent of the negatives
 BANDS = (1.0, 2.0, 3.0)  # logit half-widths around the cut's
