@@ -1,7 +1,7 @@
 """Leave one writer out: the estimate of the classifier on a new writer.
 
-Every independent set training reads (``data/heldout`` .. ``data/heldout81``, training
-sources ``independent-v1`` .. ``-v81``; ``DECISION_SOURCES``) was written by another hand
+Every independent set training reads (``data/heldout`` .. ``data/heldout95``, training
+sources ``independent-v1`` .. ``-v95``; ``DECISION_SOURCES``) was written by another hand
 from the rubric alone. For each set N a model is fitted on every training row except
 ``independent-vN`` and scores the whole of ``data/heldoutN`` (its file as written,
 duplicates of other sources included). The report applies training's rule for the

@@ -1087,7 +1087,6 @@ SOURCES = (
            "project licence"),
     # The eightieth and eighty-first: session 31's unseen sets, scored once with 2.9347908d
     # and TB at 4eb56f1, then declared seen; trained on since session 32 (i12).
-    # heldout82-83 are not sources (session 32's cache decision sets; their queries unread).
     Source("independent-v80", "../../heldout80/classifier_queries.jsonl", "train",
            "500 queries written by an independent agent from DESIGN.md's rubric alone "
            "(data/heldout80/, 76 marked borderline by its writer), at session 31's start "
@@ -1106,6 +1105,141 @@ SOURCES = (
            "Pashtun and Uyghur towns, Bioko, Mapuche communities and the Gullah islands); "
            "scored once as session 31's unseen sets with 2.9347908d and TB at 4eb56f1; then "
            "declared seen; added to training in session 32",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    # The eighty-second to ninety-fifth: heldout82-83, 86-87, 90-91 and 94-95 were cache
+    # decision sets (sessions 32, 34, 34 and 35) whose classifier queries no decision read;
+    # heldout84-85, 88-89 and 92-93 were sessions 32-34's unseen sets, scored once with
+    # 2.570be263 and TB, then declared seen. Trained on since session 35 (i21).
+    Source("independent-v82", "../../heldout82/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout82/, 77 marked borderline by its writer), at session 31's start "
+           "(treehouse builders, steel bands, metal-detecting clubs, fossil walks, stargazing "
+           "tours, a Sherpa trekking lodge, a seaweed-harvesting co-op, invented small "
+           "businesses; Wolof, Oromo and Khmer writers); its cache pairs were session 32's "
+           "decision data D82 (rule AF), its classifier queries read by nothing; added to "
+           "training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v83", "../../heldout83/classifier_queries.jsonl", "train",
+           "486 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout83/, 88 marked borderline by its writer), at session 31's start (a "
+           "blacksmith's forge, driving ranges, bookbinding repair, candle makers, cobblers, "
+           "floating sauna hire, clog dancing, invented small businesses; writers from Saaremaa, "
+           "Chiloé, Réunion and Hazara and Balochi families); its cache pairs were session 32's "
+           "decision data D82 (rule AF), its classifier queries read by nothing; added to "
+           "training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v84", "../../heldout84/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout84/, 74 marked borderline by its writer), at session 32's start "
+           "(dry-stone walling and hedge-laying days, a glass-blowing studio, a bell foundry, "
+           "canal boat and shepherd hut hire, a well-digger's yard, invented small businesses; "
+           "writers on Bornholm, Amhara, Tigrinya, Yazidi and Tamil families); scored once as "
+           "session 32's unseen sets with 2.570be263 and TB at 4d198a3; then declared seen; "
+           "added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v85", "../../heldout85/classifier_queries.jsonl", "train",
+           "497 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout85/, 75 marked borderline by its writer), at session 32's start (an "
+           "orienteering club, a sea glass jeweller, wild swimming, a smokehouse by post, a "
+           "model aircraft club, a darts league, invented small businesses; Rohingya, Sindhi, "
+           "Amazigh, Maori, Flores and Sumba writers); scored once as session 32's unseen sets "
+           "with 2.570be263 and TB at 4d198a3; then declared seen; added to training in session "
+           "35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v86", "../../heldout86/classifier_queries.jsonl", "train",
+           "497 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout86/, 73 marked borderline by its writer), at session 32's start (a "
+           "mobile library van, an ice cream van round, a float tank studio, axe throwing, a "
+           "volunteer lido, Phu Quoc tours, invented small businesses; Fulani, Akan, Zulu and "
+           "Xhosa writers and Setesdal locals); its cache pairs were session 34's rule S10 "
+           "decision data, its classifier queries read by nothing; added to training in session "
+           "35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v87", "../../heldout87/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout87/, 37 marked borderline by its writer), at session 32's start (puffin "
+           "boat trips, gannet hides, a dormouse survey charity, a rook-scaring kite maker, "
+           "invented small businesses; Shona, Ndebele, Malagasy and Sumba writers and Leeds "
+           "slang); its cache pairs were session 34's rule S10 decision data, its classifier "
+           "queries read by nothing; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v88", "../../heldout88/classifier_queries.jsonl", "train",
+           "495 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout88/, 66 marked borderline by its writer), at session 33's start (a tide "
+           "mill museum, a tinsmith, a picture-frame gilder in Hobart, a knife-sharpening van, a "
+           "goat yoga farm, invented small businesses; Nepali and Sherpa families, Cornish "
+           "villages and crofters); scored once as session 33's unseen sets with 2.570be263 and "
+           "TB at 489c06e; then declared seen; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v89", "../../heldout89/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout89/, 81 marked borderline by its writer), at session 33's start (a hot "
+           "air balloon company, a zip line park, segway tours, a bouldering gym, a paintball "
+           "site, invented small businesses; Mongolian, Burmese and Pashto writers, Galway and "
+           "Minneapolis); scored once as session 33's unseen sets with 2.570be263 and TB at "
+           "489c06e; then declared seen; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v90", "../../heldout90/classifier_queries.jsonl", "train",
+           "501 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout90/, 54 marked borderline by its writer), at session 33's start (a "
+           "weather vane maker in Gwynedd, a lavender farm shop, a narrow-gauge railway, an owl "
+           "sanctuary, invented small businesses; Sinhala, Fijian, Samoan and Aleppo families); "
+           "its cache pairs were session 34's rule S10 decision data, its classifier queries "
+           "read by nothing; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v91", "../../heldout91/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout91/, 51 marked borderline by its writer), at session 33's start (a "
+           "community woodland on Lewis, a freediving club in Dubai, a drive-in cinema, a tool "
+           "library, a repair cafe, invented small businesses; Tagalog, Tongan, Lewis and "
+           "Kurdish writers); its cache pairs were session 34's rule S10 decision data, its "
+           "classifier queries read by nothing; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v92", "../../heldout92/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout92/, 77 marked borderline by its writer), at session 34's start (a bell "
+           "foundry, a stained glass studio in Montreal, a sheepdog trial ground, a bat walk "
+           "tour in Perth, invented small businesses; Amharic families in Washington DC, Perth, "
+           "Winnipeg and Montreal); scored once as session 34's unseen sets with 2.570be263 and "
+           "TB at c53cb1c; then declared seen; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v93", "../../heldout93/classifier_queries.jsonl", "train",
+           "502 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout93/, 141 marked borderline by its writer), at session 34's start (rope "
+           "access training, beach hut rental, an ice rink, an escape room, a glassblowing "
+           "studio, invented small businesses; Vietnamese families in Houston, Kuala Lumpur, "
+           "Bristol and Hausa writers in Kano); scored once as session 34's unseen sets with "
+           "2.570be263 and TB at c53cb1c; then declared seen; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v94", "../../heldout94/classifier_queries.jsonl", "train",
+           "506 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout94/, 54 marked borderline by its writer), at session 34's start (a "
+           "farrier, a thatcher, a cooperage, a bookbinding class, a model railway club, "
+           "invented small businesses; Yoruba families in Lagos, Cardiff, Aberdeen (Doric) and "
+           "Halifax); its cache pairs were session 35's rule S10w decision data, its classifier "
+           "queries read by nothing; added to training in session 35",
+           "written for this project by an independent agent (hand-labelled); "
+           "project licence"),
+    Source("independent-v95", "../../heldout95/classifier_queries.jsonl", "train",
+           "500 queries written by an independent agent from DESIGN.md's rubric alone "
+           "(data/heldout95/, 110 marked borderline by its writer), at session 34's start (an "
+           "observatory open night, a saddler, cider press hire, a maize maze, invented small "
+           "businesses; Twi, Georgian and Uzbek writers, Belfast, Fife and Anchorage); its cache "
+           "pairs were session 35's rule S10w decision data, its classifier queries read by "
+           "nothing; added to training in session 35",
            "written for this project by an independent agent (hand-labelled); "
            "project licence"),
 )

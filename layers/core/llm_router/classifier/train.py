@@ -46,14 +46,14 @@ UNDER_COST_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0, 12.0)
 # Sources written by another hand from the rubric alone, each by a different writer: the
 # closest thing to the traffic the router meets. Cross-validation keeps each whole in one
 # fold (``cv_groups``), spread over the folds by ``group_folds`` in turn: with
-# eighty-one sets and five folds, fold k holds v(k+1), v(k+6), ..., v(k+76) (every fifth
-# set), and fold 0 v81 too (sixteen or seventeen sets a fold). Since session 31 v62 and v63
+# ninety-five sets and five folds, fold k holds v(k+1), v(k+6), ..., v(k+91) (every fifth
+# set: nineteen sets a fold; v82 .. v95 joined in session 35). Since session 31 v62 and v63
 # are sources too (heldout62-63, rule M2b's decision sets in session 28, whose classifier
 # queries no decision read), so every set keeps its writer's number.
 # Their out-of-fold rows are scored by a model that never saw that writer (nor the other
 # sets in its fold). The calibration and the decision's operating point are fitted on
 # those rows only.
-DECISION_SOURCES = tuple(f"independent-v{n}" for n in range(1, 82))
+DECISION_SOURCES = tuple(f"independent-v{n}" for n in range(1, 96))
 GROUP_ROWS = 300  # a source larger than this is split into several CV groups
 F32 = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
