@@ -97,7 +97,7 @@ from s10_rule import (
     sha_of,
     shared_run,
 )
-from s10w_rule import decide
+from s10w_rule import decide, print_checks
 from verifier_rule import save
 
 from llm_router.catalog import CacheConfig
@@ -274,16 +274,7 @@ def report(r: dict[str, Any]) -> None:
     print(f"screen passes: {one['screen_passes']}")
     two = r.get("step2")
     if two is not None:
-        a, b, c, d = (two[k] for k in "abcd")
-        print(f"(a) D'' recall S5 {a['S5_recall'] * 100:.2f} % ({a['S5_hits']}/"
-              f"{a['positives']}), S10 {a['S10_recall'] * 100:.2f} % ({a['S10_hits']}) "
-              f"({a['points']:+.2f}, needs +1.5): {a['pass']}")
-        print(f"(b) D'' false hits S5 {b['S5_false_hits']}, S10 {b['S10_false_hits']} of "
-              f"{b['negatives']} (limit {b['limit']}): {b['pass']}")
-        print(f"(c) 10,000 entries: negatives answered {c['negatives_answered']} (limit "
-              f"{c['answered_limit']}), own {c['paraphrases_own']}: {c['pass']}")
-        print(f"(d) S10 pairs:qqp false hits {d['S10_qqp_false_hits']}/{d['qqp_negatives']} "
-              f"({d['S10_qqp_false_hit_rate'] * 100:.2f} %, limit 3.0 %): {d['pass']}")
+        print_checks(two, "D''")
     print(f"S10 adopted at c_pop {one['c_pop']}: {r['S10_adopted']}")
 
 

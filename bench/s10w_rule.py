@@ -57,8 +57,21 @@ from typing import Any
 
 from cache_losses import counts, stage
 from run_record import run_record
-from s5_rule import points, same_pairs
-from s10_rule import FLOOR, MODELS, S5_CUT, S5_SHA, Rows, only, qqp, records, sha_of, shared_run
+from s5_rule import same_pairs
+from s10_rule import (
+    FLOOR,
+    GAIN,
+    MODELS,
+    S5_CUT,
+    S5_SHA,
+    Rows,
+    only,
+    pooled_checks,
+    qqp,
+    records,
+    sha_of,
+    shared_run,
+)
 from verifier_rule import save
 
 from train.cache_verifier.pairs import read_jsonl
@@ -69,8 +82,6 @@ RULE = "\n".join(line[4:] for line in _QUOTED.rstrip("\n").split("\n"))  # the d
 C_W = 0.909847  # step 1's cut (session 34, on heldout80-91)
 S10_SHA = "a38f6f80"
 D = ("heldout94", "heldout95")
-GAIN = 1.5  # (a), points of pooled D' recall over S5's
-FALSE_HIT_SLACK = 2  # (b), false hits over S5's on D'
 ANSWERED_SLACK = 2  # (c), negative queries answered over S5's in the populated cache
 QUORA_RATE = 0.03  # (d), S10's pairs:qqp false-hit rate at c_w
 OUT = HERE / "results" / "s10w-rule-session35.json"
@@ -86,14 +97,7 @@ def decide(rows: dict[str, Rows], quora: dict[str, Rows],
     same_pairs(rows[old], rows[new], "D'", MODELS)
     same_pairs(quora[old], quora[new], "Quora", MODELS)
     cuts = {old: S5_CUT, new: cut}
-    a5, a10 = counts(rows[old], FLOOR, S5_CUT), counts(rows[new], FLOOR, cut)
-    gain = points(a10, a5)
-    check_a = {"S5_recall": a5["recall"], "S10_recall": a10["recall"], "S5_hits": a5["hits"],
-               "S10_hits": a10["hits"], "positives": a5["positives"], "points": gain,
-               "needs": GAIN, "pass": gain >= GAIN - 1e-9}
-    check_b = {"S5_false_hits": a5["false_hits"], "S10_false_hits": a10["false_hits"],
-               "negatives": a5["negatives"], "limit": a5["false_hits"] + FALSE_HIT_SLACK,
-               "pass": a10["false_hits"] <= a5["false_hits"] + FALSE_HIT_SLACK}
+    check_a, check_b = pooled_checks(rows, cut)  # (a) +1.5 points, (b) S5's + 2: rule S10's
     got = {m: shared_run(shared[m], m, sets, shas, cuts[m]) for m in MODELS}
     answered = {m: got[m]["all"]["negatives_answered"] for m in MODELS}
     own = {m: got[m]["all"]["positives_own"] for m in MODELS}
@@ -121,18 +125,23 @@ def verdict(r: dict[str, Any]) -> bool:
     return all(r[k]["pass"] for k in "abcd")
 
 
-def report(r: dict[str, Any]) -> None:
-    a, b, c, d = (r["decision"][k] for k in "abcd")
-    print(f"(a) D' recall S5 {a['S5_recall'] * 100:.2f} % ({a['S5_hits']}/{a['positives']}), "
-          f"S10 {a['S10_recall'] * 100:.2f} % ({a['S10_hits']}) ({a['points']:+.2f}, needs "
-          f"+{GAIN}): {a['pass']}")
-    print(f"(b) D' false hits S5 {b['S5_false_hits']}, S10 {b['S10_false_hits']} of "
+def print_checks(decision: dict[str, Any], label: str = "D'") -> None:
+    """Checks (a) to (d) of ``decide``'s result, one line each (rules S10w and S10c)."""
+    a, b, c, d = (decision[k] for k in "abcd")
+    print(f"(a) {label} recall S5 {a['S5_recall'] * 100:.2f} % ({a['S5_hits']}/"
+          f"{a['positives']}), S10 {a['S10_recall'] * 100:.2f} % ({a['S10_hits']}) "
+          f"({a['points']:+.2f}, needs +{GAIN}): {a['pass']}")
+    print(f"(b) {label} false hits S5 {b['S5_false_hits']}, S10 {b['S10_false_hits']} of "
           f"{b['negatives']} (limit {b['limit']}): {b['pass']}")
     print(f"(c) 10,000 entries: negatives answered {c['negatives_answered']} (limit "
           f"{c['answered_limit']}), own {c['paraphrases_own']}: {c['pass']}")
     print(f"(d) S10 pairs:qqp false hits {d['S10_qqp_false_hits']}/{d['qqp_negatives']} "
           f"({d['S10_qqp_false_hit_rate'] * 100:.2f} %, limit 3.0 %; S5 "
           f"{d['S5_qqp_false_hits']}): {d['pass']}")
+
+
+def report(r: dict[str, Any]) -> None:
+    print_checks(r["decision"])
     print(f"S10 adopted at c_w {C_W}: {r['S10_adopted']}")
 
 
