@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -45,10 +46,10 @@ def test_the_count_is_every_pair_the_encoder_scores(shared: ModuleType) -> None:
     assert count.pairs == 3 and 0.0 <= p <= 1.0
 
 
-def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
-    """With no respelled answer and no refusal before the model, the pairs the lookups
-    scored are the candidates over the floor they handed over (``handed_over``): all
-    of the index at floor 0, none at a floor no pair reaches."""
+def tiny_cache(shared: ModuleType) -> tuple[Any, dict[str, Any], TenantIndex,
+                                            dict[str, list[dict[str, Any]]]]:
+    """The shipped cross-encoder, the texts' vectors, an index of ENTRIES and QUERIES' rows
+    (each a paraphrase of one entry), as the lookup tests below read them."""
     embedder = shared_embedder()
     cross = load_cross_verifier(embedder)
     vectors = dict(zip(ENTRIES + QUERIES, embedder.embed(ENTRIES + QUERIES), strict=True))
@@ -57,6 +58,14 @@ def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
         index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], shared.FOREVER, ""))
     by_query = {q: [{"set": "tiny", "label": 1, "kind": "reworded", "a": a, "b": q}]
                 for q, a in zip(QUERIES, (ENTRIES[0], ENTRIES[2]), strict=True)}
+    return cross, vectors, index, by_query
+
+
+def test_a_lookup_scores_what_it_hands_the_verifier(shared: ModuleType) -> None:
+    """With no respelled answer and no refusal before the model, the pairs the lookups
+    scored are the candidates over the floor they handed over (``handed_over``): all
+    of the index at floor 0, none at a floor no pair reaches."""
+    cross, vectors, index, by_query = tiny_cache(shared)
     variants = {name: shared.variant(name, cross, cross.threshold)
                 for name in ("0.0:5", "0.99:5")}
     _, _, handed, scored = shared.look_up(index, vectors, by_query, variants, ENTRIES,
@@ -178,14 +187,7 @@ def test_kept_scores_give_the_same_verdicts_scoring_each_pair_once(shared: Modul
     """``keep_scores`` (``--keep-scores``): a query's variants at two cuts read the scores its
     first variant made, so the pairs scored over both are one variant's alone, and every
     outcome is the one each variant gets scoring afresh."""
-    embedder = shared_embedder()
-    cross = load_cross_verifier(embedder)
-    vectors = dict(zip(ENTRIES + QUERIES, embedder.embed(ENTRIES + QUERIES), strict=True))
-    index = TenantIndex(capacity=len(ENTRIES))
-    for i, text in enumerate(ENTRIES):
-        index.add(IndexRecord(f"e{i}", "ctx", text, vectors[text], shared.FOREVER, ""))
-    by_query = {q: [{"set": "tiny", "label": 1, "kind": "reworded", "a": a, "b": q}]
-                for q, a in zip(QUERIES, (ENTRIES[0], ENTRIES[2]), strict=True)}
+    cross, vectors, index, by_query = tiny_cache(shared)
     variants = {name: shared.variant(name, cross, cross.threshold)
                 for name in ("0.0:5", "0.0:5:3:0.999")}
     afresh = shared.look_up(index, vectors, by_query, variants, ENTRIES,
