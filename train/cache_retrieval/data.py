@@ -45,8 +45,9 @@ QUORA_SEED = 27
 WRITTEN = "written for this project (Apache-2.0); seen"
 QUORA_LICENCE = "Quora Question Pairs: Quora's terms, non-commercial use"
 # Writers' sets from here on are unseen (session 35's end: heldout96-97 scored and seen, the next
-# writers start at heldout100), and pair_sets.RESERVED's sets (none since session 35's rule S10c read
-# heldout98-99; rule S10w read heldout94-95, rule S10 heldout86-87 and 90-91) are never read here.
+# writers start at heldout100), and pair_sets.RESERVED's sets (none since session 35's rule S10c
+# read heldout98-99; rule S10w read heldout94-95, rule S10 heldout86-87 and 90-91) are never read
+# here.
 UNSEEN_FROM = 100
 
 
