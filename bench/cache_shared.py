@@ -94,7 +94,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
@@ -369,6 +369,31 @@ class UnequalFloor(MatchPolicy):
                              floor, cosine)
 
 
+@dataclass(frozen=True)
+class RankCut(MatchPolicy):
+    """Two cuts by rank, for measuring only (session 35, an exploration; nothing in the
+    layer): the lookup's nearest candidate (``nearest_text``: the first of ``search``'s
+    first round by the floor's cosine, the mapped one with a map) is held to
+    ``min_probability``, every other candidate to ``later_cut`` (the rank margin then on
+    top of that cut's logit). ``nearest_text`` None: every candidate at
+    ``min_probability`` (a pair alone, ``probe``: its entry is its own nearest). The
+    bench sets ``nearest_text`` per lookup (``look_up``); the index's texts are
+    distinct, so a text names its row."""
+
+    later_cut: float = 0.5
+    nearest_text: str | None = None
+
+    def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
+              query_text: str = "", judged: int = 0, floor: float | None = None,
+              cosine: float | None = None) -> Verdict:
+        if self.nearest_text is not None and cached_text != self.nearest_text:
+            later: MatchPolicy = replace(cast(MatchPolicy, self), min_probability=self.later_cut)
+            return MatchPolicy.judge(later, similarity, cached, query, cached_text, query_text,
+                                     judged, floor, cosine)
+        return super().judge(similarity, cached, query, cached_text, query_text, judged,
+                             floor, cosine)
+
+
 def unequal(a: str, b: str, ratio: float) -> bool:
     """Whether one text has at least ``ratio`` times the other's words."""
     na, nb = len(a.split()), len(b.split())
@@ -417,8 +442,14 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``), a field ``a`` or ``af``
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
     ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
-    field ``c`` (``MatchPolicy.co_members``: the layer's table)."""
+    field ``c`` (``MatchPolicy.co_members``: the layer's table); a field ``lC``: the
+    cut (given or the verifier's) for the lookup's nearest candidate only and C for the
+    others (``RankCut``; with a plain FLOOR, not with ``a``/``af``)."""
     floor, widen_to, *fields = name.split(":")
+    later = [float(f[1:]) for f in fields if f.startswith("l")]
+    fields = [f for f in fields if not f.startswith("l")]
+    if later and (len(later) > 1 or "/" in floor or not {"a", "af"}.isdisjoint(fields)):
+        raise SystemExit(f"variant {name}: one :lC at most, with a plain FLOOR, no :a")
     counts_refused = "r" in fields
     ask_ranks = "af" not in fields
     forms = "q" in fields
@@ -435,6 +466,9 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
                             counts_refused)
     policy = policy if ask_ranks else replace(policy, ask_ranks=False)
     policy = replace(policy, amount_forms=True) if forms else policy
+    if later:
+        policy = RankCut(**{f: getattr(policy, f) for f in MatchPolicy.__dataclass_fields__},
+                         later_cut=later[0])
     return (replace(policy, co_members=shared_co_members()) if co else policy), int(widen_to)
 
 
@@ -442,7 +476,8 @@ def judging(variants: dict[str, tuple[MatchPolicy, int]]) -> dict[str, dict[str,
     """Per variant, the floor, bound, rank margin and cut its lookups judged at (a cut
     given as the variant's last field, else the verifier's): the result's record of it."""
     return {name: {"floor": policy.threshold, "widen_to": k, "rank_margin": policy.rank_margin,
-                   "min_probability": policy.min_probability}
+                   "min_probability": policy.min_probability,
+                   **({"later_cut": policy.later_cut} if isinstance(policy, RankCut) else {})}
             for name, (policy, k) in variants.items()}
 
 
@@ -607,6 +642,11 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             searched = (twins or {}).get(base, base) if policy.amount_forms else base
             if cross is not None and (not keep_scores or name == turn[0]):
                 forget_scores(cross)
+            judge_by = policy  # a RankCut learns the lookup's nearest candidate (untimed)
+            if isinstance(policy, RankCut):
+                first = rounds(searched, vectors[query], query, policy, k)
+                judge_by = replace(policy, nearest_text=first[0][0][0]
+                                   if first and first[0] else None)
             before = 0 if count is None else count.pairs
             read_from = 0 if count is None else len(count.readings)
             started = time.process_time()
@@ -615,7 +655,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                 assert embedder is not None, "a variant with :a needs the embedder"
                 clause = asking_clause(query)
                 ask = None if clause is None else embedder.embed_one(clause)
-            lookup = search_prescored(searched, vectors[query], "ctx", 0, policy, query,
+            lookup = search_prescored(searched, vectors[query], "ctx", 0, judge_by, query,
                                       widen_to=k, ask=ask)
             cpu[name] += time.process_time() - started
             scored[name] += 0 if count is None else count.pairs - before

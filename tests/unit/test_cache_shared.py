@@ -197,3 +197,29 @@ def test_kept_scores_give_the_same_verdicts_scoring_each_pair_once(shared: Modul
     assert kept[0] == afresh[0]
     assert afresh[3]["0.0:5"] == afresh[3]["0.0:5:3:0.999"] > 0
     assert sum(kept[3].values()) == afresh[3]["0.0:5"]
+
+
+def test_a_later_cut_judges_all_but_the_nearest_candidate(shared: ModuleType) -> None:
+    """``:lC`` (``RankCut``, session 35's exploration): the lookup's nearest candidate at
+    the variant's cut, the others at C. At a cut no pair reaches for the nearest and 0
+    behind it, each query is answered by its second candidate (``rounds``' order), never
+    its nearest; at the same cut for both, by what the plain variant answers; a pair
+    alone (``probe``) is judged at the nearest's cut."""
+    cross, vectors, index, by_query = tiny_cache(shared)
+    variants = {name: shared.variant(name, cross, cross.threshold)
+                for name in ("0.0:5:0:1.01", "0.0:5:0:1.01:l0.0", "0.0:5:0:0.0",
+                             "0.0:5:0:0.0:l0.0")}
+    policy = variants["0.0:5:0:1.01:l0.0"][0]
+    assert (type(policy).__name__, policy.min_probability, policy.later_cut) == (
+        "RankCut", 1.01, 0.0)
+    assert shared.judging(variants)["0.0:5:0:1.01:l0.0"]["later_cut"] == 0.0
+    out, *_ = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                             shared.PairGroups([]), cross)
+    second = [shared.rounds(index, vectors[q], q, policy, 5)[0][1][0] for q in QUERIES]
+    assert [a.answered for a in out["0.0:5:0:1.01"]] == [None, None]
+    assert [a.answered for a in out["0.0:5:0:1.01:l0.0"]] == second
+    assert [a.alone for a in out["0.0:5:0:1.01:l0.0"]] == [False, False]
+    assert [a.answered for a in out["0.0:5:0:0.0:l0.0"]] == [
+        a.answered for a in out["0.0:5:0:0.0"]]
+    with pytest.raises(SystemExit):
+        shared.variant("0.5:5:a:l0.9", None, 0.9)
