@@ -193,6 +193,25 @@ def pooled_checks(rows: dict[str, Rows], cut: float) -> tuple[dict[str, Any], di
     return check_a, check_b
 
 
+def quora_check(quora: dict[str, Rows], cut: float) -> dict[str, Any]:
+    """S10's false-hit rate on the pairs:qqp rows at ``cut`` at most 3 % (rule S10's (e),
+    S10w's and S10c's (d)), S5's count at 0.916959 beside it."""
+    q10 = counts(qqp(quora[MODELS[1]]), FLOOR, cut)
+    return {"S10_qqp_false_hits": q10["false_hits"], "qqp_negatives": q10["negatives"],
+            "S10_qqp_false_hit_rate": q10["false_hit_rate"], "limit_rate": QUORA_RATE,
+            "S5_qqp_false_hits": counts(qqp(quora[MODELS[0]]), FLOOR, S5_CUT)["false_hits"],
+            "pass": q10["false_hit_rate"] <= QUORA_RATE + 1e-12}
+
+
+def listed_false_hits(rows: dict[str, Rows], cuts: dict[str, float]
+                      ) -> dict[str, list[dict[str, Any]]]:
+    """Each model's false hits at its cut: set, id, kind, both texts and p."""
+    return {m: [{"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
+                 "b": r["b"], "p": r["p"]} for r in rows[m]
+                if not r["label"] and stage(r, FLOOR, cuts[m])[1]]
+            for m in MODELS}
+
+
 def step2(c10: float, rows: dict[str, Rows], quora: dict[str, Rows],
           shared: dict[str, list[dict[str, Any]]] | None, shas: dict[str, str]
           ) -> dict[str, Any]:
@@ -227,15 +246,8 @@ def step2(c10: float, rows: dict[str, Rows], quora: dict[str, Rows],
             "answered_pass": answered[new] <= answered[old] + ANSWERED_SLACK,
             "own_pass": own[new] >= own[old], "populated": got})
         check_d["pass"] = check_d["answered_pass"] and check_d["own_pass"]
-    q10 = counts(qqp(quora[new]), FLOOR, c10)
-    check_e = {"S10_qqp_false_hits": q10["false_hits"], "qqp_negatives": q10["negatives"],
-               "S10_qqp_false_hit_rate": q10["false_hit_rate"], "limit_rate": QUORA_RATE,
-               "S5_qqp_false_hits": counts(qqp(quora[old]), FLOOR, S5_CUT)["false_hits"],
-               "pass": q10["false_hit_rate"] <= QUORA_RATE + 1e-12}
-    false_hits = {m: [{"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
-                       "b": r["b"], "p": r["p"]} for r in rows[m]
-                      if not r["label"] and stage(r, FLOOR, cuts[m])[1]]
-                  for m in MODELS}
+    check_e = quora_check(quora, c10)
+    false_hits = listed_false_hits(rows, cuts)
     return {"sets": list(D), "c10": c10, "a": check_a, "b": check_b, "c": check_c,
             "d": check_d, "e": check_e, "false_hits": false_hits,
             "records": records(rows, quora, {"S5_cut": S5_CUT, "c10": c10})}

@@ -55,7 +55,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cache_losses import counts, stage
 from run_record import run_record
 from s5_rule import same_pairs
 from s10_rule import (
@@ -65,9 +64,10 @@ from s10_rule import (
     S5_CUT,
     S5_SHA,
     Rows,
+    listed_false_hits,
     only,
     pooled_checks,
-    qqp,
+    quora_check,
     records,
     sha_of,
     shared_run,
@@ -83,7 +83,6 @@ C_W = 0.909847  # step 1's cut (session 34, on heldout80-91)
 S10_SHA = "a38f6f80"
 D = ("heldout94", "heldout95")
 ANSWERED_SLACK = 2  # (c), negative queries answered over S5's in the populated cache
-QUORA_RATE = 0.03  # (d), S10's pairs:qqp false-hit rate at c_w
 OUT = HERE / "results" / "s10w-rule-session35.json"
 
 
@@ -106,15 +105,8 @@ def decide(rows: dict[str, Rows], quora: dict[str, Rows],
                "answered_pass": answered[new] <= answered[old] + ANSWERED_SLACK,
                "own_pass": own[new] >= own[old], "populated": got}
     check_c["pass"] = check_c["answered_pass"] and check_c["own_pass"]
-    q10 = counts(qqp(quora[new]), FLOOR, cut)
-    check_d = {"S10_qqp_false_hits": q10["false_hits"], "qqp_negatives": q10["negatives"],
-               "S10_qqp_false_hit_rate": q10["false_hit_rate"], "limit_rate": QUORA_RATE,
-               "S5_qqp_false_hits": counts(qqp(quora[old]), FLOOR, S5_CUT)["false_hits"],
-               "pass": q10["false_hit_rate"] <= QUORA_RATE + 1e-12}
-    false_hits = {m: [{"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
-                       "b": r["b"], "p": r["p"]} for r in rows[m]
-                      if not r["label"] and stage(r, FLOOR, cuts[m])[1]]
-                  for m in MODELS}
+    check_d = quora_check(quora, cut)
+    false_hits = listed_false_hits(rows, cuts)
     return {"sets": list(sets), name: cut, "a": check_a, "b": check_b, "c": check_c,
             "d": check_d, "false_hits": false_hits,
             "records": records(rows, quora, {"S5_cut": S5_CUT, name: cut}, name)}
