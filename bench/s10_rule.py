@@ -253,6 +253,14 @@ def step2(c10: float, rows: dict[str, Rows], quora: dict[str, Rows],
             "records": records(rows, quora, {"S5_cut": S5_CUT, "c10": c10})}
 
 
+def export_at(directory: Path, cut: float, name: str) -> None:
+    """Refuse an export whose cross.json judges at another cut than the rule's ``name``
+    (c10, c_w, c_pop), read to 6 decimals."""
+    threshold = json.loads((directory / "cross.json").read_text())["threshold"]
+    if abs(threshold - cut) > 5e-7:
+        raise SystemExit(f"{directory}/cross.json is at {threshold}, not {name} {cut}")
+
+
 def verdict(r: dict[str, Any]) -> bool | None:
     """Adopted iff (a) to (e) pass; None while (d) is pending and the others pass."""
     marks = [r[k]["pass"] for k in "abcde"]
@@ -340,9 +348,7 @@ def main() -> int:
         if out["S10"]["sha256"] != s10_sha:
             raise SystemExit(f"{args.s10_dir} is not the S10 step 1 read")
         c10 = out["step1"]["c10"]
-        threshold = json.loads((args.s10_dir / "cross.json").read_text())["threshold"]
-        if abs(threshold - c10) > 5e-7:
-            raise SystemExit(f"{args.s10_dir}/cross.json is at {threshold}, not c10 {c10}")
+        export_at(args.s10_dir, c10, "c10")
 
         def loaded(ps: list[Path]) -> list[dict[str, Any]]:
             return [json.loads(p.read_text(encoding="utf-8")) for p in ps]

@@ -92,6 +92,7 @@ from s10_rule import (
     S5_SHA,
     VARIANT,
     Rows,
+    export_at,
     kind,
     only,
     sha_of,
@@ -341,9 +342,7 @@ def main() -> int:
         if out["S10"]["sha256"] != s10_sha:
             raise SystemExit(f"{args.s10_dir} is not the S10 step 1 read")
         c_pop = out["step1"]["c_pop"]
-        threshold = json.loads((args.s10_dir / "cross.json").read_text())["threshold"]
-        if abs(threshold - c_pop) > CLOSE:
-            raise SystemExit(f"{args.s10_dir}/cross.json is at {threshold}, not c_pop {c_pop}")
+        export_at(args.s10_dir, c_pop, "c_pop")
         quora = {m: read_jsonl(paths[f"{m.lower()}_quora"]) for m in MODELS}
         shared = {m: loaded(paths[f"shared_{m.lower()}"]) for m in MODELS}
         second = step2(c_pop, rows, quora, shared, shas)

@@ -64,6 +64,7 @@ from s10_rule import (
     S5_CUT,
     S5_SHA,
     Rows,
+    export_at,
     listed_false_hits,
     only,
     pooled_checks,
@@ -154,9 +155,7 @@ def main() -> int:
     s10_sha = sha_of(args.s10_dir)
     if not s10_sha.startswith(S10_SHA):
         raise SystemExit(f"{args.s10_dir}/cross.npz is {s10_sha[:8]}, not S10's {S10_SHA}")
-    threshold = json.loads((args.s10_dir / "cross.json").read_text())["threshold"]
-    if abs(threshold - C_W) > 5e-7:
-        raise SystemExit(f"{args.s10_dir}/cross.json is at {threshold}, not c_w {C_W}")
+    export_at(args.s10_dir, C_W, "c_w")
     rows = {m: read_jsonl(paths[m.lower()]) for m in MODELS}
     quora = {m: read_jsonl(paths[f"{m.lower()}_quora"]) for m in MODELS}
     shared = {m: json.loads(paths[f"shared_{m.lower()}"].read_text(encoding="utf-8"))
