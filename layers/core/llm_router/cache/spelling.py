@@ -22,8 +22,8 @@ verifier thinks. The form changes (the names ``same_spelling`` reports):
 - ``typo``: a word one keyboard slip from the other side's (``pair_features.misspelt``:
   one of the two is not a word of the vocabulary, so "card" / "cart" stay two words; a
   three-letter word too, "yuo" / "you", "bil" / "bill": ``_short_typo``); one letter put
-  for another only where that looks like a slip, a neighbouring key (``_looks_slipped``,
-  R3: "goroutine" / "coroutine" are two words);
+  for another only where that looks like a slip (``_looks_slipped``, R3: "goroutine" /
+  "coroutine" are two words);
 - ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
   "with");
 - ``short form`` (only with ``short_forms``): a short form ``short_forms.py``'s lexicon
@@ -578,11 +578,12 @@ def _typo(x: str, y: str, pieces: Pieces) -> bool:
 
 def _looks_slipped(x: str, y: str) -> bool:
     """R3 (session 36): one letter put for another is a slip only where it looks like one:
-    a key next to the other on a QWERTY keyboard ("recwive" / "receive", "rhe" / "the"), or
-    the same letter with or without an accent ("café" / "cafe"). A letter changed for a key
-    away from it is another word ("goroutine" / "coroutine", "jython" / "python") or a
-    misspelling ("seperate" / "separate"), which the verifier reads. Any other edit (a
-    letter doubled, dropped or added, two swapped: "teh" / "the") is read as before."""
+    not the word's first letter ("recwive" / "receive", "seperate" / "separate"), or at the
+    first letter a key next to the other ("rhe" / "the"), or the same letter with or without
+    an accent ("café" / "cafe"). A first letter changed for a key away from it is another
+    word ("goroutine" / "coroutine", "jython" / "python"): typists rarely slip there but onto
+    a neighbouring key. Any other edit (a letter doubled, dropped or added, two swapped:
+    "teh" / "the") is read as before."""
     if len(x) != len(y):
         return True
     at = [k for k, (a, b) in enumerate(zip(x, y, strict=True)) if a != b]
@@ -590,7 +591,7 @@ def _looks_slipped(x: str, y: str) -> bool:
         return True
     k = at[0]
     a, b = x[k], y[k]
-    return b in _KEYS_NEAR.get(a, ()) or _unaccented(a) == _unaccented(b)
+    return k > 0 or b in _KEYS_NEAR.get(a, ()) or _unaccented(a) == _unaccented(b)
 
 
 def _two_stems(x: str, y: str, pieces: Pieces) -> bool:
