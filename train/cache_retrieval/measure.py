@@ -6,10 +6,14 @@ of the populated cache (no verifier), before bench/cache_shared.py runs the real
                /work/base/base-P4-66c9ccc-S5-pairs.jsonl \\
         --maps .cache/cache_retrieval/*.npz --out bench/results/cache-retrieval-session27.json
 
-Per pair: bench/cache_losses.py's rows (S5, every shipped check on; ``--rows``) restaged
-with the pair's similarity replaced by the mapped cosine (``cache_losses.stage``: the floor
-is the only stage that reads it; the checks read the raw cosine, as the index hands it
-them): paraphrases and negatives under the floor, recall and false hits at each floor.
+Per pair: bench/cache_losses.py's rows (the layer's verifier, every shipped check on;
+``--rows``) restaged with the pair's similarity replaced by the mapped cosine
+(``cache_losses.stage``: the floor is the only stage that reads it; the checks read the raw
+cosine, as the index hands it them) at the verifier's cut (``--cut``; default the lookup's,
+``layer_cut``: ``cache.verifier_threshold`` where the catalog sets one, else the layer's
+``cross.json``; session 36, after S10 at 0.93 replaced S5 at 0.916959, which this module
+had written in): paraphrases and negatives under the floor, recall and false hits at each
+floor.
 Proxy of the populated cache: bench/cache_shared.py's 10,000 entries for each two sets
 (heldout48+49, ..., 56+57), each query's five nearest entries (its own text left out; the
 amounts-and-ids filter not applied): whether its partner is among them at or over the
@@ -26,8 +30,8 @@ map after the first of ``--maps`` the pairs whose verdict at 0.5 differs from th
 .. ``heldout72+heldout73``, the sets M3 was measured on); a reserved or unseen set is refused.
 
 ``--check MAP FLOOR N``: N pairs drawn at random (seed 27) go through the lookup itself with
-the map (``probe`` with the map, S5 and every shipped check, ``verified_policy``) at FLOOR;
-each verdict must be the restaged row's, or the run stops.
+the map (``probe`` with the map, the layer's verifier at the cut and every shipped check,
+``verified_policy``) at FLOOR; each verdict must be the restaged row's, or the run stops.
 """
 
 from __future__ import annotations
@@ -52,7 +56,6 @@ from run_record import run_record  # noqa: E402
 from train.cache_retrieval.fit import vectors_of  # noqa: E402
 
 FLOOR = 0.5
-CUT = 0.916959  # S5's
 FLOORS = tuple(round(f, 2) for f in np.arange(0.30, 0.81, 0.02))
 CACHES = tuple((f"heldout{n}", f"heldout{n + 1}") for n in range(48, 58, 2))
 K = 5
@@ -66,29 +69,46 @@ def unit(rows: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
 
 
-def per_pair(rows: list[dict[str, Any]], sims: np.ndarray) -> dict[str, Any]:
+def layer_cut(directory: Path | None = None) -> float:
+    """The cut the lookup judges at, as ``policy.policy_for`` reads it, loading no model:
+    ``cache.verifier_threshold`` where the catalog sets one, else the layer's cross-encoder's
+    (``cross.json``: its ``threshold``, or its fitted stack's, as ``load_cross_verifier``)."""
+    from llm_router.cache.cross import ARTEFACT_DIR, META
+    from llm_router.cache.fitted_stack import FittedStack
+    from llm_router.catalog import CacheConfig
+
+    given = CacheConfig().verifier_threshold
+    if given is not None:
+        return float(given)
+    meta = json.loads(((directory or ARTEFACT_DIR) / META).read_text(encoding="utf-8"))
+    if meta.get("combine") == "fitted":
+        return float(FittedStack.from_meta(meta.get("stack")).threshold)
+    return float(meta["threshold"])
+
+
+def per_pair(rows: list[dict[str, Any]], sims: np.ndarray, cut: float) -> dict[str, Any]:
     moved = [dict(r, similarity=float(s)) for r, s in zip(rows, sims, strict=True)]
     pos = [r for r in moved if r["label"]]
     neg = [r for r in moved if not r["label"]]
-    lost = [r for r in pos if stage(r, FLOOR, CUT)[0] == "floor"]
+    lost = [r for r in pos if stage(r, FLOOR, cut)[0] == "floor"]
     return {
         "under_floor": {"paraphrases": len(lost),
                         "negatives": sum(r["similarity"] < FLOOR for r in neg),
                         # lost at the floor that the verifier and the checks after it pass
-                        "paraphrases_passed_over_it": sum(stage(r, 0.0, CUT)[1] for r in lost),
+                        "paraphrases_passed_over_it": sum(stage(r, 0.0, cut)[1] for r in lost),
                         "by_kind": dict(sorted(Counter(
                             f"{'+' if r['label'] else '-'}{r['kind']}" for r in moved
-                            if (stage(r, FLOOR, CUT)[0] == "floor" if r["label"]
+                            if (stage(r, FLOOR, cut)[0] == "floor" if r["label"]
                                 else r["similarity"] < FLOOR)).items()))},
-        "at": {f"{f:.2f}": counts(moved, f, CUT) for f in FLOORS},
-        "by_set": {f"{f:.2f}": {name: counts([r for r in moved if r["set"] == name], f, CUT)
+        "at": {f"{f:.2f}": counts(moved, f, cut) for f in FLOORS},
+        "by_set": {f"{f:.2f}": {name: counts([r for r in moved if r["set"] == name], f, cut)
                                 for name in dict.fromkeys(r["set"] for r in moved)}
                    for f in BY_SET}}
 
 
-def changes(rows: list[dict[str, Any]], sims: np.ndarray, versus: np.ndarray
+def changes(rows: list[dict[str, Any]], sims: np.ndarray, versus: np.ndarray, cut: float
             ) -> dict[str, Any]:
-    """At the floor and S5's cut, the pairs whose verdict differs under ``sims`` from under
+    """At the floor and the cut, the pairs whose verdict differs under ``sims`` from under
     ``versus`` (the first map given): per kind, paraphrases found only here (``gained``)
     or only there (``lost``), negatives passed only here (``passed``) or only there
     (``no_longer``); and the texts of each."""
@@ -96,8 +116,8 @@ def changes(rows: list[dict[str, Any]], sims: np.ndarray, versus: np.ndarray
                                                            "no_longer")}
     listed: list[dict[str, Any]] = []
     for r, s, v in zip(rows, sims, versus, strict=True):
-        here = stage(dict(r, similarity=float(s)), FLOOR, CUT)[1]
-        there = stage(dict(r, similarity=float(v)), FLOOR, CUT)[1]
+        here = stage(dict(r, similarity=float(s)), FLOOR, cut)[1]
+        there = stage(dict(r, similarity=float(v)), FLOOR, cut)[1]
         if here == there:
             continue
         what = (("gained" if here else "lost") if r["label"]
@@ -154,9 +174,9 @@ def proxy(vec: dict[str, np.ndarray], weight: np.ndarray | None,
 
 
 def check(rows: list[dict[str, Any]], vec: dict[str, np.ndarray], path: Path, floor: float,
-          n: int) -> dict[str, Any]:
-    """``n`` rows through ``probe`` with the map at ``floor``, against their restaged
-    verdicts (see the module's docstring)."""
+          n: int, cut: float) -> dict[str, Any]:
+    """``n`` rows through ``probe`` with the map at ``floor`` and the layer's verifier at
+    ``cut``, against their restaged verdicts (see the module's docstring)."""
     import random
 
     from llm_router.cache.policy import verified_policy
@@ -167,20 +187,18 @@ def check(rows: list[dict[str, Any]], vec: dict[str, np.ndarray], path: Path, fl
 
     rmap = RetrievalMap.load(path)
     verifier = shared_verifier("cross")
-    if abs(verifier.threshold - CUT) > 1e-9:
-        raise SystemExit(f"the layer's verifier cuts at {verifier.threshold}, not S5's {CUT}")
-    policy = verified_policy(CacheConfig(), floor, verifier, CUT)
+    policy = verified_policy(CacheConfig(), floor, verifier, cut)
     sample = random.Random(27).sample(rows, min(n, len(rows)))
     agree = hits = 0
     for r in sample:
         got = probe(r["a"], vec[r["a"]], r["b"], vec[r["b"]], policy, rmap)
-        want = stage(dict(r, similarity=got.similarity), floor, CUT)[1]
+        want = stage(dict(r, similarity=got.similarity), floor, cut)[1]
         if got.hit != want:
             raise SystemExit(f"the lookup with the map and the restaged row disagree: {r}")
         agree += 1
         hits += got.hit
-    return {"map": str(path), "floor": floor, "pairs": len(sample), "agree": agree,
-            "hits": hits}
+    return {"map": str(path), "floor": floor, "cut": cut, "pairs": len(sample),
+            "agree": agree, "hits": hits}
 
 
 def main() -> None:
@@ -196,7 +214,11 @@ def main() -> None:
     parser.add_argument("--check", nargs=3, metavar=("MAP", "FLOOR", "N"), action="append",
                         default=[], help="N pairs through the lookup with MAP at FLOOR, "
                         "against the rows (repeatable: ``check`` is the first, ``checks`` all)")
+    parser.add_argument("--cut", type=float, default=None,
+                        help="the verifier's cut the rows are restaged at (default: the "
+                             "lookup's, cache.verifier_threshold or the layer's cross.json)")
     args = parser.parse_args()
+    cut = layer_cut() if args.cut is None else args.cut
     rows = [json.loads(line) for path in args.rows for line in path.read_text().splitlines()
             if line.strip()]
     from pair_sets import load_sets
@@ -218,7 +240,8 @@ def main() -> None:
     # rows made with a map (session 28 on) hold the raw cosine as ``raw_similarity``
     drift = float(np.max(np.abs(raw - np.asarray([r.get("raw_similarity", r["similarity"])
                                                   for r in rows]))))
-    result: dict[str, Any] = {"rows": [str(p) for p in args.rows], "cut": CUT,
+    result: dict[str, Any] = {"rows": [str(p) for p in args.rows], "cut": cut,
+                              "cut_from": "layer" if args.cut is None else "--cut",
                               **({"caches": ["+".join(c) for c in caches]} if args.proxy else {}),
                               "raw_cosine_vs_rows_max_abs": round(drift, 6), "maps": {}}
     first = raw
@@ -230,9 +253,9 @@ def main() -> None:
                 weight = npz["weight"].astype(np.float64)
                 meta = json.loads(str(npz["meta"]))
         sims = np.sum(unit(a, weight) * unit(b, weight), axis=1)
-        got = {"per_pair": per_pair(rows, sims)}
+        got = {"per_pair": per_pair(rows, sims, cut)}
         if path is not None and path != args.maps[0]:
-            got["changes_vs_" + args.maps[0].stem] = changes(rows, sims, first)
+            got["changes_vs_" + args.maps[0].stem] = changes(rows, sims, first, cut)
         if path is not None and path == args.maps[0]:
             first = sims
         if args.proxy:
@@ -250,7 +273,7 @@ def main() -> None:
         fits = [f for f, v in got["proxy"].items() if v["over_floor_per_query"] <= base]
         got["matched_floor"] = min(fits, key=float) if fits else None
     if args.check:
-        result["checks"] = [check(rows, vec, Path(m), float(f), int(n))
+        result["checks"] = [check(rows, vec, Path(m), float(f), int(n), cut)
                             for m, f, n in args.check]
         result["check"] = result["checks"][0]
         for got in result["checks"]:

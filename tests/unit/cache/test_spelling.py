@@ -8,7 +8,14 @@ from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import TenantIndex
 from llm_router.cache.pair_features import Vocabulary
 from llm_router.cache.policy import MatchPolicy, Verdict
-from llm_router.cache.spelling import CLIPPINGS, IRREGULAR, MAX_CHARS, same_spelling, tokens
+from llm_router.cache.spelling import (
+    CLIPPINGS,
+    IRREGULAR,
+    MAX_CHARS,
+    _looks_slipped,
+    same_spelling,
+    tokens,
+)
 from llm_router.cache.verifier import PairVerifier, load_vocabulary, shared_verifier
 from llm_router.embedding.minilm import MiniLMEmbedder
 
@@ -259,6 +266,42 @@ def test_a_sign_before_a_word_is_part_of_it(vocab: Vocabulary) -> None:
                          "what does the -d flag do in docker run", vocab.pieces) == ("typo",)
     assert same_spelling("what does the Glasgow Haskell Compiler flag -Wall do?",
                          "what does the GHC flag -Wall do?", vocab.pieces) == ("acronym",)
+
+
+def test_a_letter_put_for_another_is_a_slip_only_where_it_looks_like_one(
+        vocab: Vocabulary) -> None:
+    """R3 (session 36, written by the lead before any run): "a one-letter substitution
+    counts as a slip only where it looks like one, as the helper defines before the screen
+    [...]; doubled, dropped, added-neighbour and swapped letters keep their present reading;
+    nothing else in the check changes." Session 35's unseen sets had "What is a goroutine?"
+    / "What is a coroutine?" passed as a typo (neither word one word piece)."""
+    two_words = (("What is a goroutine?", "What is a coroutine?"),
+                 ("what is jython used for", "what is python used for"),
+                 ("bhe best way to learn", "the best way to learn"))  # three letters too
+    for a, b in two_words:
+        assert same_spelling(a, b, vocab.pieces) is None
+        assert same_spelling(b, a, vocab.pieces) is None
+    slips = (("what is teh capital of France", "what is the capital of France"),  # swapped
+             ("when will I recieve my refund", "when will I receive my refund"),  # swapped
+             ("how do I change my adress", "how do I change my address"),  # dropped
+             ("when will I recwive my refund", "when will I receive my refund"),  # w / e
+             ("how do I seperate the files", "how do I separate the files"),  # inside
+             ("rhe best way to learn", "the best way to learn"),  # first letter: r / t
+             ("tge best way to learn", "the best way to learn"),  # three letters: g / h
+             ("is the first aid kit included", "is the first aid kitt included"))
+    for a, b in slips:
+        assert same_spelling(a, b, vocab.pieces) == ("typo",)
+        assert same_spelling(b, a, vocab.pieces) == ("typo",)
+
+
+def test_looks_slipped_reads_one_substituted_letter_alone() -> None:
+    assert not _looks_slipped("goroutine", "coroutine")  # first letter, keys apart
+    assert _looks_slipped("foroutine", "goroutine")  # first letter, keys side by side
+    assert _looks_slipped("gorojtine", "goroutine")  # inside the word
+    assert _looks_slipped("éclair", "eclair")  # an accent, no other letter
+    # no substitution: read as before whatever the letters
+    assert _looks_slipped("teh", "the") and _looks_slipped("goroutine", "coroutines")
+    assert _looks_slipped("abc", "abc") and _looks_slipped("bx", "cy")
 
 
 @pytest.mark.parametrize(("a", "b", "kinds"), [

@@ -21,7 +21,9 @@ verifier thinks. The form changes (the names ``same_spelling`` reports):
 - ``compound``: one word written as two ("e-mail" / "email", "log in" / "login");
 - ``typo``: a word one keyboard slip from the other side's (``pair_features.misspelt``:
   one of the two is not a word of the vocabulary, so "card" / "cart" stay two words; a
-  three-letter word too, "yuo" / "you", "bil" / "bill": ``_short_typo``);
+  three-letter word too, "yuo" / "you", "bil" / "bill": ``_short_typo``); one letter put
+  for another only where that looks like a slip (``_looks_slipped``, R3: "goroutine" /
+  "coroutine" are two words);
 - ``table``: ``IRREGULAR``, spellings no rule explains ("WWII" / "World War 2", "w/" /
   "with");
 - ``short form`` (only with ``short_forms``): a short form ``short_forms.py``'s lexicon
@@ -566,11 +568,30 @@ def _two_names(x: Token, y: Token, pieces: Pieces) -> bool:
 def _typo(x: str, y: str, pieces: Pieces) -> bool:
     """``pair_features.misspelt`` (one of the two no word of the vocabulary) at one edit,
     not two ("Medicare" / "Medicaid", "megabits" / "megabytes", "transform" /
-    "transformer" are two words), and no word with an inflection or prefix added."""
+    "transformer" are two words), no word with an inflection or prefix added, and one
+    letter put for another only where it looks like a slip (``_looks_slipped``, R3)."""
     if not (x.isalpha() and y.isalpha()) or _inflected(x, y) or _two_stems(x, y, pieces):
         return False
     return ((len(pieces(x)) > 1 or len(pieces(y)) > 1) and misspelt(x, y)
-            and _osa_distance(x, y, 1) <= 1)
+            and _osa_distance(x, y, 1) <= 1 and _looks_slipped(x, y))
+
+
+def _looks_slipped(x: str, y: str) -> bool:
+    """R3 (session 36): one letter put for another is a slip only where it looks like one:
+    not the word's first letter ("recwive" / "receive", "seperate" / "separate"), or at the
+    first letter a key next to the other ("rhe" / "the"), or the same letter with or without
+    an accent ("café" / "cafe"). A first letter changed for a key away from it is another
+    word ("goroutine" / "coroutine", "jython" / "python"): typists rarely slip there but onto
+    a neighbouring key. Any other edit (a letter doubled, dropped or added, two swapped:
+    "teh" / "the") is read as before."""
+    if len(x) != len(y):
+        return True
+    at = [k for k, (a, b) in enumerate(zip(x, y, strict=True)) if a != b]
+    if len(at) != 1:
+        return True
+    k = at[0]
+    a, b = x[k], y[k]
+    return k > 0 or b in _KEYS_NEAR.get(a, ()) or _unaccented(a) == _unaccented(b)
 
 
 def _two_stems(x: str, y: str, pieces: Pieces) -> bool:
@@ -588,7 +609,8 @@ def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
     "bill"), which ``misspelt`` leaves alone (two short words one edit apart are often two
     words: "cat" / "car"): only where one of the two is a word of the vocabulary (one word
     piece) and the other is none (several), written in lower case (no acronym: "GDP" /
-    "GBP"), and no inflection or prefix added (``_inflected``)."""
+    "GBP"), no inflection or prefix added (``_inflected``), and one letter put for another
+    only where it looks like a slip (``_looks_slipped``, R3)."""
     if x.kind != "word" or y.kind != "word" or x.short or y.short:
         return False
     a, b = x.text, y.text
@@ -599,7 +621,9 @@ def _short_typo(x: Token, y: Token, pieces: Pieces) -> bool:
     if whole_a == whole_b or _osa_distance(a, b, 1) > 1:
         return False
     shorter, longer, whole = (a, b, whole_a) if len(a) < len(b) else (b, a, whole_b)
-    return len(shorter) == len(longer) or not whole or _struck(shorter, longer)
+    if len(shorter) == len(longer):
+        return _looks_slipped(a, b)  # R3: "tge" / "the", not "bhe" / "the"
+    return not whole or _struck(shorter, longer)
 
 
 def _struck(word: str, longer: str) -> bool:
