@@ -259,15 +259,16 @@ def report(r: dict[str, Any]) -> None:
     print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({base['variant']}, "
           f"{SHIPPED_CUT}) against NO (the nearest candidate alone at C1, later cut "
           f"{LATER_CUT}): negative queries answered (own / another entry) | own-entry answers\n")
-    print("| cache | shipped | " + " | ".join(f"NO {t['C1']}" for t in one["table"]) + " |")
-    print("|---|---|" + "---|" * len(one["table"]))
+    print("| cache | shipped - | shipped + own | " + " | ".join(
+        f"NO {t['C1']} - | NO {t['C1']} + own" for t in one["table"]) + " |")
+    print("|---|---|---|" + "---|---|" * len(one["table"]))
     for n in one["caches"]:
         print(f"| {n} | {cell(base['by_cache'][n])} | "
               + " | ".join(cell(t["by_cache"][n]) for t in one["table"]) + " |")
     print(f"| **summed** | {cell(base)} | "
           + " | ".join(cell(t["NO"]) for t in one["table"]) + " |")
-    print("| holds (- answered <= shipped's) | | "
-          + " | ".join(str(t["holds"]) for t in one["table"]) + " |")
+    print("| holds (- answered <= shipped's) | | | "
+          + " | ".join(f"{t['holds']} | " for t in one["table"]) + " |")
     print(f"\nc1 = {one['c1']}")
     screen = one["screen"]
     if screen is not None:
