@@ -32,7 +32,11 @@ candidates and the clause's cosine lifts only their floor, ``cache.ask_clause: f
 the clause's MiniLM pass, batch 1, is counted in the lookup's CPU; a field ``q``: the hard
 check and the index's codes read amounts written other ways, ``cache.amount_forms``, off in
 the shipped lookup: ``0.5:5:m:q``, session 31; a field ``c``: the co-member check after
-the verifier, ``cache.co_members``, off in the shipped lookup: ``0.5:5:m:c``, session 33),
+the verifier, ``cache.co_members``, off in the shipped lookup: ``0.5:5:m:c``, session 33;
+a field ``lC``: the lookup's nearest candidate judged at the variant's cut and the others at
+C, the nearest learnt by the bench, ``RankCut``, session 35; ``LC``: the same judged by the
+layer, ``cache.verifier_later_cut`` C, off in the shipped lookup: ``0.5:5:m:3:0.91:L1.01``,
+session 36),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -110,7 +114,12 @@ from llm_router.cache.entry import IndexRecord  # noqa: E402
 from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored  # noqa: E402
 from llm_router.cache.narrowing import asking_clause  # noqa: E402
 from llm_router.cache.pair_features import number_codes  # noqa: E402
-from llm_router.cache.policy import MatchPolicy, Verdict, synonyms_of  # noqa: E402
+from llm_router.cache.policy import (  # noqa: E402
+    MatchPolicy,
+    Verdict,
+    synonyms_of,
+    verified_policy,
+)
 from llm_router.cache.probe import probe  # noqa: E402
 from llm_router.cache.retrieval_map import RetrievalMap, resolve  # noqa: E402
 from llm_router.cache.verifier import PairVerifier, Verifier  # noqa: E402
@@ -361,12 +370,12 @@ class UnequalFloor(MatchPolicy):
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
               query_text: str = "", judged: int = 0, floor: float | None = None,
-              cosine: float | None = None) -> Verdict:
+              cosine: float | None = None, nearest: bool = True) -> Verdict:
         if self.threshold <= similarity < self.floor and not unequal(
                 cached_text, query_text, self.ratio):
             return Verdict(False, similarity, "floor_alike")  # type: ignore[arg-type]
         return super().judge(similarity, cached, query, cached_text, query_text, judged,
-                             floor, cosine)
+                             floor, cosine, nearest)
 
 
 @dataclass(frozen=True)
@@ -378,20 +387,23 @@ class RankCut(MatchPolicy):
     top of that cut's logit). ``nearest_text`` None: every candidate at
     ``min_probability`` (a pair alone, ``probe``: its entry is its own nearest). The
     bench sets ``nearest_text`` per lookup (``look_up``); the index's texts are
-    distinct, so a text names its row."""
+    distinct, so a text names its row. Session 36's layer field
+    ``MatchPolicy.later_probability`` (``cache.verifier_later_cut``, variant field ``LC``)
+    judges the same way with the nearest known from ``search`` itself; this class stays the
+    bench's own reading, the check of that one (``nearest`` is passed on untouched)."""
 
     later_cut: float = 0.5
     nearest_text: str | None = None
 
     def judge(self, similarity: float, cached: Any, query: Any, cached_text: str = "",
               query_text: str = "", judged: int = 0, floor: float | None = None,
-              cosine: float | None = None) -> Verdict:
+              cosine: float | None = None, nearest: bool = True) -> Verdict:
         if self.nearest_text is not None and cached_text != self.nearest_text:
             later: MatchPolicy = replace(cast(MatchPolicy, self), min_probability=self.later_cut)
             return MatchPolicy.judge(later, similarity, cached, query, cached_text, query_text,
-                                     judged, floor, cosine)
+                                     judged, floor, cosine, nearest)
         return super().judge(similarity, cached, query, cached_text, query_text, judged,
-                             floor, cosine)
+                             floor, cosine, nearest)
 
 
 def unequal(a: str, b: str, ratio: float) -> bool:
@@ -444,12 +456,21 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
     field ``c`` (``MatchPolicy.co_members``: the layer's table); a field ``lC``: the
     cut (given or the verifier's) for the lookup's nearest candidate only and C for the
-    others (``RankCut``; with a plain FLOOR, not with ``a``/``af``)."""
+    others (``RankCut``; with a plain FLOOR, not with ``a``/``af``); a field ``LC``: the
+    same judged by the layer (``cache.verifier_later_cut`` C: the policy
+    ``verified_policy`` builds from the catalog's configuration with that setting and the
+    variant's rank margin, the nearest known from ``search``; with a plain FLOOR and ``m``
+    alone, session 36)."""
     floor, widen_to, *fields = name.split(":")
+    layer_later = [float(f[1:]) for f in fields if f.startswith("L")]
+    fields = [f for f in fields if not f.startswith("L")]
     later = [float(f[1:]) for f in fields if f.startswith("l")]
     fields = [f for f in fields if not f.startswith("l")]
     if later and (len(later) > 1 or "/" in floor or not {"a", "af"}.isdisjoint(fields)):
         raise SystemExit(f"variant {name}: one :lC at most, with a plain FLOOR, no :a")
+    if layer_later and (len(layer_later) > 1 or later or "/" in floor or not set(fields) <= {
+            "m"} | {f for f in fields if f.replace(".", "", 1).isdigit()}):
+        raise SystemExit(f"variant {name}: one :LC at most, with a plain FLOOR, :m alone")
     counts_refused = "r" in fields
     ask_ranks = "af" not in fields
     forms = "q" in fields
@@ -469,6 +490,10 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     if later:
         policy = RankCut(**{f: getattr(policy, f) for f in MatchPolicy.__dataclass_fields__},
                          later_cut=later[0])
+    if layer_later:
+        config = CacheConfig(verifier_rank_margin=rank_margin,
+                             verifier_later_cut=layer_later[0])
+        policy = verified_policy(config, float(floor), verifier, cut)
     return (replace(policy, co_members=shared_co_members()) if co else policy), int(widen_to)
 
 
@@ -477,7 +502,9 @@ def judging(variants: dict[str, tuple[MatchPolicy, int]]) -> dict[str, dict[str,
     given as the variant's last field, else the verifier's): the result's record of it."""
     return {name: {"floor": policy.threshold, "widen_to": k, "rank_margin": policy.rank_margin,
                    "min_probability": policy.min_probability,
-                   **({"later_cut": policy.later_cut} if isinstance(policy, RankCut) else {})}
+                   **({"later_cut": policy.later_cut} if isinstance(policy, RankCut) else {}),
+                   **({} if policy.later_probability is None
+                      else {"later_probability": policy.later_probability})}
             for name, (policy, k) in variants.items()}
 
 

@@ -223,3 +223,32 @@ def test_a_later_cut_judges_all_but_the_nearest_candidate(shared: ModuleType) ->
         a.answered for a in out["0.0:5:0:0.0"]]
     with pytest.raises(SystemExit):
         shared.variant("0.5:5:a:l0.9", None, 0.9)
+
+
+def test_the_layers_later_cut_answers_as_rank_cut(shared: ModuleType) -> None:
+    """``:LC`` (session 36: ``cache.verifier_later_cut`` C through ``verified_policy``, the
+    nearest known from ``search``) answers every query as ``:lC`` (``RankCut``, the nearest
+    learnt by the bench) at the same cuts: the second candidate where the nearest's cut is
+    out of reach, none where the later one is too; its ``judging`` record names the later
+    cut; and with other fields than the map it is refused."""
+    cross, vectors, index, by_query = tiny_cache(shared)
+    names = ("0.0:5:0:1.01:l0.0", "0.0:5:0:1.01:L0.0", "0.0:5:0:0.0:l1.01",
+             "0.0:5:0:0.0:L1.01", "0.0:5:0:1.01:l1.01", "0.0:5:0:1.01:L1.01")
+    variants = {name: shared.variant(name, cross, cross.threshold) for name in names}
+    layer = variants["0.0:5:0:1.01:L0.0"][0]
+    assert (type(layer), layer.min_probability, layer.later_probability) == (
+        MatchPolicy, 1.01, 0.0)
+    assert shared.judging(variants)["0.0:5:0:1.01:L0.0"]["later_probability"] == 0.0
+    out, *_ = shared.look_up(index, vectors, by_query, variants, ENTRIES,
+                             shared.PairGroups([]), cross)
+    second = [shared.rounds(index, vectors[q], q, layer, 5)[0][1][0] for q in QUERIES]
+    nearest = [shared.rounds(index, vectors[q], q, layer, 5)[0][0][0] for q in QUERIES]
+    assert [a.answered for a in out["0.0:5:0:1.01:L0.0"]] == second
+    assert [a.answered for a in out["0.0:5:0:0.0:L1.01"]] == nearest
+    assert [a.answered for a in out["0.0:5:0:1.01:L1.01"]] == [None, None]
+    for c in ("1.01:{}0.0", "0.0:{}1.01", "1.01:{}1.01"):
+        assert [a.answered for a in out["0.0:5:0:" + c.format("L")]] == [
+            a.answered for a in out["0.0:5:0:" + c.format("l")]]
+    for bad in ("0.5:5:m:r:L1.01", "0.5:5:m:3:0.91:l1.01:L1.01", "0.5/0.4@3:5:L1.01"):
+        with pytest.raises(SystemExit, match="one :LC at most"):
+            shared.variant(bad, None, 0.9)

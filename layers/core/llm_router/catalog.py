@@ -222,6 +222,14 @@ class CacheConfig(BaseModel):
     # candidate read after n refused ones needs a logit over the cut's of at least
     # verifier_rank_margin * ln(1 + n); the nearest, the cut alone. 0: the cut for all.
     verifier_rank_margin: float = Field(default=3.0, ge=0)
+    # The cut for the candidates behind a lookup's nearest one (the first of its first
+    # round, rank 1 by the floor's cosine after the hard check's filter); the nearest keeps
+    # verifier_threshold. Over 1 (e.g. 1.01): the nearest candidate alone answers by the
+    # verifier (a respelled one still answers at any rank: that check comes first). A pair
+    # alone (cache-probe) is its own nearest. None: off, every candidate at the one cut.
+    # Built off in session 36 for rule NO (docs/cache-history.md "Session 36: rule NO, the
+    # nearest candidate alone at a lower cut").
+    verifier_later_cut: float | None = Field(default=None, ge=0)
     # RA: every candidate at the floor or over that the lookup refused raises the next one's
     # bar, whatever check refused it (the hard check's amounts, ids and units, the one-word
     # rule), not only those the verifier gave a probability. Off and undecided: built in

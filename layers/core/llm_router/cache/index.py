@@ -351,7 +351,8 @@ class TenantIndex:
             found, refusal, p, floor_reached, judged = self._judge(
                 nearest[start:start + CANDIDATES], policy, query_text, judged,
                 lowered if start == 0 else None, query,
-                prescored.respelled if prescored is not None and start == 0 else None)
+                prescored.respelled if prescored is not None and start == 0 else None,
+                start == 0)
             if found is not None:
                 return Lookup(found, best_similarity, None, *p)
             if first_refusal is None:
@@ -363,7 +364,8 @@ class TenantIndex:
     def _judge(self, candidates: list[tuple[int, float]], policy: MatchPolicy,
                query_text: str, judged: int, lowered: float | None = None,
                raw: npt.NDArray[np.float32] | None = None,
-               respelled_known: dict[str, Verdict | None] | None = None
+               respelled_known: dict[str, Verdict | None] | None = None,
+               first_round: bool = True
                ) -> tuple[Match | None, Refusal | None,
                           tuple[float | None, tuple[str, ...] | None], bool, int]:
         """One round of ``search``: (the match or None, the first refusal, (the verifier's
@@ -371,7 +373,9 @@ class TenantIndex:
         refused candidates that raise the bar (``MatchPolicy.counts_toward_rank``: those
         the verifier refused), ``judged`` before this round included).
         ``lowered``: the floor of the round's first candidate, under the policy's.
-        ``raw``: the query's raw vector, whose cosine the checks read with a map."""
+        ``raw``: the query's raw vector, whose cosine the checks read with a map.
+        ``first_round``: the round's first candidate is the lookup's nearest
+        (``MatchPolicy.later_probability``)."""
         texts = [(self._texts[row], similarity) for row, similarity in candidates]
         # The same question respelled.
         respelled = respelled_hit(texts, policy, query_text, respelled_known)
@@ -390,7 +394,8 @@ class TenantIndex:
         for n, (row, similarity) in enumerate(candidates):
             verdict = policy.judge(similarity, self._signature(row) if lexical else None,
                                    query_sig, self._texts[row], query_text, judged,
-                                   None if n else lowered, cosines[n])
+                                   None if n else lowered, cosines[n],
+                                   nearest=first_round and n == 0)
             if verdict.hit:
                 return (Match(self._keys[row], verdict.similarity), None,
                         (verdict.probability, verdict.respelling), False, judged)

@@ -150,6 +150,15 @@ class MatchPolicy:
     for ``rank_margin``. Session 33's rule CH decides it (docs/cache-history.md "Session
     33: co-members swapped (rule CH)").
 
+    ``later_probability`` (``cache.verifier_later_cut``; None: off): the cut of every
+    candidate behind the lookup's nearest one (``judge``'s ``nearest`` False: ``search``
+    passes True for the first of its first round only, rank 1 by the floor's cosine after
+    the hard check's filter), the rank margin on top of its logit; the nearest is held to
+    ``min_probability``. Over 1, no candidate behind the nearest answers by the verifier
+    (a respelled one still does: ``respelled`` comes first). A pair alone (a probe) is
+    its own nearest. As session 35's bench ``RankCut`` judges (docs/cache-history.md
+    "Session 36: rule NO, the nearest candidate alone at a lower cut").
+
     ``ask_ranks`` (``cache.ask_clause``; read only where a lookup has the query's asking
     clause's second vector, ``TenantIndex.search``'s ``ask``): True, the larger of an
     entry's cosines to the query and to that clause picks the nearest candidates and is
@@ -174,6 +183,7 @@ class MatchPolicy:
     extra_ask_first: bool = False
     amount_forms: bool = False
     co_members: CoMembers | None = None
+    later_probability: float | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -227,19 +237,21 @@ class MatchPolicy:
 
     def judge(self, similarity: float, cached: Signature | None, query: Signature | None,
               cached_text: str = "", query_text: str = "", judged: int = 0,
-              floor: float | None = None, cosine: float | None = None) -> Verdict:
+              floor: float | None = None, cosine: float | None = None,
+              nearest: bool = True) -> Verdict:
         """``judged``: the candidates of this lookup refused before this one that raise its
         bar (``rank_margin``, ``counts_toward_rank``). ``floor``: the similarity floor of
         this candidate instead of ``threshold`` (the nearest under it:
         ``floor_for_nearest``).
         ``cosine``: the texts' raw MiniLM cosine, which the verifier and its checks read,
         where ``similarity`` (the floor's) is another (``cache.retrieval_map``); None: the
-        same."""
+        same. ``nearest``: whether this is the lookup's nearest candidate (the verifier's
+        cut is then ``min_probability``, else ``later_probability`` where set)."""
         if similarity < (self.threshold if floor is None else floor):
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
             verdict = self._verify(similarity if cosine is None else cosine, cached_text,
-                                   query_text, judged)
+                                   query_text, judged, self.cut_for(nearest))
             return verdict if cosine is None else replace(verdict, similarity=similarity)
         if self.guards:
             if cached is None or query is None:
@@ -248,6 +260,13 @@ class MatchPolicy:
             if refused is not None:
                 return Verdict(False, similarity, refused)
         return Verdict(True, similarity)
+
+    def cut_for(self, nearest: bool) -> float:
+        """The verifier's cut for a candidate: ``min_probability`` for the lookup's nearest
+        (and every candidate with ``later_probability`` off), else ``later_probability``."""
+        if nearest or self.later_probability is None:
+            return self.min_probability
+        return self.later_probability
 
     def respelled(self, similarity: float, cached_text: str, query_text: str
                   ) -> Verdict | None:
@@ -293,16 +312,18 @@ class MatchPolicy:
         return None
 
     def _verify(self, similarity: float, cached_text: str, query_text: str,
-                judged: int = 0) -> Verdict:
+                judged: int = 0, cut: float | None = None) -> Verdict:
+        """``cut``: the verifier's for this candidate (``cut_for``; None:
+        ``min_probability``)."""
+        cut = self.min_probability if cut is None else cut
         refused = self._refused_before_model(cached_text, query_text)
         if refused is not None:
             return Verdict(False, similarity, refused)
         assert self.verifier is not None
         p = self.verifier.probability(cached_text, query_text, similarity)
-        if p < self.min_probability or (
+        if p < cut or (
                 judged and self.rank_margin
-                and logit(p) < logit(self.min_probability)
-                + self.rank_margin * math.log1p(judged)):
+                and logit(p) < logit(cut) + self.rank_margin * math.log1p(judged)):
             return Verdict(False, similarity, "verifier", p)
         if self.narrowing is not None and self.narrowing.refuses(
                 self.verifier.view(cached_text), self.verifier.view(query_text),
@@ -359,7 +380,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.verifier_floor_nearest if nearest else None,
                        config.rank_margin_counts_refused, config.ask_clause != "floor",
                        extra_ask_first=config.extra_ask_first,
-                       amount_forms=config.amount_forms, co_members=co_members_of(config))
+                       amount_forms=config.amount_forms, co_members=co_members_of(config),
+                       later_probability=config.verifier_later_cut)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
