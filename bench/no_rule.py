@@ -42,7 +42,9 @@ entry) and own-entry answers beside the shipped lookup's, each run's wall time; 
 and per kind at both cuts, the pairs NO finds or passes that the shipped cut does not, and the
 false hits listed.
 
-The commands (session 36, 2026-12-07; i24 ran step 1 at 4baf637, the layer S10 at 0.93):
+The commands (session 36, 2026-12-07; i24 ran step 1 at 4baf637 and 7aee063, which adds this
+script only; the layer S10 at 0.93; c1 0.92, the screen failed: 4,834 own-entry answers
+against 4,845):
 
     L=bench/results/local
     V="0.5:5:m 0.5:5:m:3:0.9:l1.01 0.5:5:m:3:0.905:l1.01 0.5:5:m:3:0.91:l1.01 0.5:5:m:3:0.915:l1.01 \\
