@@ -13,6 +13,7 @@ named pair sets (default heldout1-9: data/heldout, data/heldout2 .. data/heldout
     .venv/bin/python bench/cache_losses.py --sets heldout76 --extra-ask-first  # that one on
     .venv/bin/python bench/cache_losses.py --sets heldout73 --amount-forms  # session 31's forms
     .venv/bin/python bench/cache_losses.py --sets heldout84 --co-members  # session 33's rule CH
+    .venv/bin/python bench/cache_losses.py --sets heldout96 --number-words  # session 36's NW
     .venv/bin/python bench/cache_losses.py --sets heldout18 heldout19 --floor 0.45  # tables there
     .venv/bin/python bench/cache_losses.py --sets heldout26 --synonyms  # the synonym form on
     .venv/bin/python bench/cache_losses.py --sets S --synonym-table DIR  # another table
@@ -110,7 +111,8 @@ def trace(pairs: list[dict[str, Any]], embedder: MiniLMEmbedder, verifier: Verif
     cached = embed_cached(embedder, [p["a"] for p in pairs])
     queries = embed_cached(embedder, [p["b"] for p in pairs])
     loose = MatchPolicy(0.0, True, verifier, 0.0, spelling=True, synonyms=shipped.synonyms,
-                        short_forms=shipped.short_forms, amount_forms=shipped.amount_forms)
+                        short_forms=shipped.short_forms, amount_forms=shipped.amount_forms,
+                        number_words=shipped.number_words)
     out = []
     for n, (pair, c, q) in enumerate(zip(pairs, cached, queries, strict=True)):
         if n % CHUNK == 0:  # the next pairs' states (nets) or scores (cross), batched
@@ -260,6 +262,9 @@ def main() -> int:
     parser.add_argument("--amount-forms", action=argparse.BooleanOptionalAction, default=None,
                         help="the hard check reads session 31's candidate forms "
                         "(quantities.amount_forms); default: cache.amount_forms")
+    parser.add_argument("--number-words", action=argparse.BooleanOptionalAction, default=None,
+                        help="the hard check reads numbers in words as the other text's "
+                        "digits (rule NW, cache/number_words.py); default: cache.number_words")
     parser.add_argument("--co-members", action=argparse.BooleanOptionalAction, default=None,
                         help="with (or without) the co-member check after the verifier "
                              "(cache/co_members.py, rule CH); default: cache.co_members")
@@ -295,6 +300,7 @@ def main() -> int:
     short = config.short_forms if args.short_forms is None else args.short_forms
     forms = config.amount_forms if args.amount_forms is None else args.amount_forms
     co = config.co_members if args.co_members is None else args.co_members
+    words = config.number_words if args.number_words is None else args.number_words
     cut = config.verifier_threshold or verifier.threshold
     named = config.retrieval_map
     if args.retrieval_map is not None:
@@ -313,7 +319,8 @@ def main() -> int:
                              synonyms=None if not synonyms else shared_synonyms()
                              if args.synonym_table is None else load(args.synonym_table),
                              short_forms=short, amount_forms=forms,
-                             co_members=shared_co_members() if co else None), retrieval_map)
+                             co_members=shared_co_members() if co else None,
+                             number_words=words), retrieval_map)
     names = list(dict.fromkeys(r["set"] for r in rows))
     by_set = {name: rates([r for r in rows if r["set"] == name], floor, cut) for name in names}
     independent = [r for r in rows if not r["set"].startswith("pairs:")]
@@ -326,6 +333,7 @@ def main() -> int:
                      **({"extra_ask_first": True} if first else {}),
                      **({"amount_forms": True} if forms else {}),
                      **({"co_members": True} if co else {}),
+                     **({"number_words": True} if words else {}),
                      # cache.verifier_order_band (--order-band): the rows' p read both ways
                      **({"order_band": band[1]} if (band := getattr(
                          getattr(verifier, "encoder", None), "band", None)) else {}),

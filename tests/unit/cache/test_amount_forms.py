@@ -192,8 +192,8 @@ def test_a_search_with_the_flag_reads_the_forms_on_both_sides(monkeypatch: pytes
     import llm_router.cache.index as index_module
     read: list[tuple[str, bool]] = []
     monkeypatch.setattr(index_module, "number_codes",
-                        lambda text, forms=False: read.append((text, forms))
-                        or number_codes(text, forms))
+                        lambda text, forms=False, words=False: read.append((text, forms))
+                        or number_codes(text, forms, words))
     vector = np.zeros(4, np.float32)
     vector[0] = 1.0
     index = TenantIndex(dim=4)

@@ -156,9 +156,9 @@ def test_numbers_are_read_when_first_needed_with_the_result_of_reading_all(
 
     read: list[str] = []
 
-    def counted(text: str, forms: bool = False) -> tuple[int, int]:
+    def counted(text: str, forms: bool = False, words: bool = False) -> tuple[int, int]:
         read.append(text)
-        return number_codes(text, forms)
+        return number_codes(text, forms, words)
 
     monkeypatch.setattr(index_module, "number_codes", counted)
     rng = np.random.default_rng(7)
@@ -229,7 +229,8 @@ def test_a_query_that_names_no_amount_nor_id_reads_no_row(
 
     read: list[str] = []
     monkeypatch.setattr(index_module, "number_codes",
-                        lambda text, forms=False: read.append(text) or number_codes(text, forms))
+                        lambda text, forms=False, words=False: read.append(text)
+                        or number_codes(text, forms, words))
     index = TenantIndex(dim=DIM)
     for i in range(50):
         add(index, f"Where is my order {1000 + i}?", unit(i))

@@ -165,11 +165,13 @@ class TenantIndex:
         # the row would be a candidate (``_read``): ~30 us a text with a digit, which a
         # snapshot of 100,000 entries would otherwise pay at load. Unread: NO_CODE.
         # ``_forms``: whether they were read with ``cache.amount_forms`` (``number_codes``'
-        # ``forms``); a search with the other reading reads every row afresh.
+        # ``forms``), ``_words`` with ``cache.number_words`` (its ``words``); a search with
+        # the other reading reads every row afresh.
         self._amounts = np.zeros(capacity, dtype=np.int64)
         self._ids = np.zeros(capacity, dtype=np.int64)
         self._read = np.zeros(capacity, dtype=bool)
         self._forms = False
+        self._words = False
         self._keys: list[str] = []
         self._texts: list[str] = []
         self._signatures: list[Signature | None] = []
@@ -426,9 +428,10 @@ class TenantIndex:
     def nearest(self, query: npt.NDArray[np.float32], context: str, now: int,
                 k: int = CANDIDATES, numbers: tuple[int, int] | None = None,
                 ask: npt.NDArray[np.float32] | None = None, ask_ranks: bool = True,
-                forms: bool = False) -> list[tuple[int, float]]:
+                forms: bool = False, words: bool = False) -> list[tuple[int, float]]:
         """(row, similarity) of the ``k`` live entries of ``context`` nearest ``query``,
-        best first; with ``numbers`` (the query's ``number_codes``, read with ``forms``
+        best first; with ``numbers`` (the query's ``number_codes``, read with ``forms`` and
+        ``words``
         as the rows then are), of those whose amounts and ids the hard check does not
         refuse. When the context holds few of the
         tenant's rows (a conversation's follow-up turns, a rarely used model) only those
@@ -438,7 +441,7 @@ class TenantIndex:
         rows ``query`` alone picks without ``ask_ranks``)."""
         return self._nearest(self._retrieval(query), context, now, k, numbers,
                              None if ask is None else self._retrieval(ask), ask_ranks,
-                             forms)[0]
+                             forms, words)[0]
 
     def _candidates(self, query: npt.NDArray[np.float32], context: str, now: int,
                     policy: MatchPolicy, query_text: str, k: int,
@@ -447,12 +450,13 @@ class TenantIndex:
         """``search``'s ``nearest`` read (``first_round`` reads the same): the query (and
         ``ask``) mapped as the rows are, and the amounts and ids the hard check refuses
         left out when the policy filters numbers (read as its check reads them: with
-        ``amount_forms`` the forms rewritten on both sides)."""
-        forms = policy.amount_forms
-        numbers = number_codes(query_text, forms) if policy.filters_numbers else None
+        ``amount_forms`` the forms rewritten on both sides, with ``number_words`` a text that
+        writes a number in words left to the check)."""
+        forms, words = policy.amount_forms, policy.number_words
+        numbers = number_codes(query_text, forms, words) if policy.filters_numbers else None
         return self._nearest(self._retrieval(query), context, now, k, numbers,
                              None if ask is None else self._retrieval(ask), policy.ask_ranks,
-                             forms)
+                             forms, words)
 
     def _retrieval(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The query as the rows a search scores hold it: mapped with a map, else as is."""
@@ -472,7 +476,8 @@ class TenantIndex:
     def _nearest(self, query: npt.NDArray[np.float32], context: str, now: int, k: int,
                  numbers: tuple[int, int] | None,
                  ask: npt.NDArray[np.float32] | None = None, ask_ranks: bool = True,
-                 forms: bool = False) -> tuple[list[tuple[int, float]], float | None]:
+                 forms: bool = False, words: bool = False
+                 ) -> tuple[list[tuple[int, float]], float | None]:
         """``nearest``, and the similarity of the nearest live entry of the context, left
         out or not (None: the context has none). Over every row (a tenant of one context,
         the usual case) the product's own output is masked in place, rows stand for
@@ -481,7 +486,8 @@ class TenantIndex:
         ``ask``: a second query vector, each row scored by the larger of its two cosines
         (a second product); with ``ask_ranks`` False only the ``k`` rows the query alone
         picks are (their order then by that score: ``MatchPolicy.ask_ranks``). ``forms``:
-        the rows' numbers read with ``cache.amount_forms``, as ``numbers`` were."""
+        the rows' numbers read with ``cache.amount_forms``, as ``numbers`` were; ``words``
+        likewise with ``cache.number_words``."""
         code = self._context_codes.get(context)
         n = len(self._keys)
         if code is None or n == 0:
@@ -507,10 +513,10 @@ class TenantIndex:
         if numbers is None or not _may_refuse(numbers):
             kept = scores
         else:
-            if forms != self._forms:  # read with the other reading: read afresh
+            if (forms, words) != (self._forms, self._words):  # another reading: afresh
                 self._read[:] = False
                 self._amounts[:] = self._ids[:] = NO_CODE
-                self._forms = forms
+                self._forms, self._words = forms, words
             kept = self._without_refused(rows, scores, numbers, k)
         picked = [(i if rows is None else int(rows[i]), float(scores[i]))
                   for i in top_k(kept, k, -1.0)]
@@ -543,7 +549,7 @@ class TenantIndex:
                 row = i if rows is None else int(rows[i])
                 if not self._read[row]:
                     self._amounts[row], self._ids[row] = number_codes(self._texts[row],
-                                                                      self._forms)
+                                                                      self._forms, self._words)
                     self._read[row] = True
                     if self._refused(numbers, slice(row, row + 1))[0]:
                         kept[i] = np.float32(-2.0)

@@ -31,6 +31,7 @@ from tokenizers import Tokenizer
 from llm_router.cache.codes import code_places, other_codes
 from llm_router.cache.guards import _canonicalize, _stem
 from llm_router.cache.lexicon import FUNCTION_WORDS, NEGATIONS, NOT_NAMES, OPPOSITES
+from llm_router.cache.number_words import has_number_words, reconciled
 from llm_router.cache.quantities import (
     APPROXIMATE,
     Amount,
@@ -322,7 +323,8 @@ def prefix_flips(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None,
-                      texts: tuple[str, str] | None = None) -> bool:
+                      texts: tuple[str, str] | None = None,
+                      words: tuple[str, str] | None = None) -> bool:
     """The hard check: two texts that both name amounts, or both name ids, and name
     different ones never share an answer; nor equal amounts in different units ("5 kg" /
     "5 lb"), amounts of different rate periods ("$90 a month" / "$90 a year"), or
@@ -337,13 +339,47 @@ def quantity_conflict(a: TextView, b: TextView, synonyms: Synonyms | None = None
     ``synonyms``, texts that differ in nothing but WordNet antonyms: "runs fast" / "runs
     slow": ``stances.opposite_stance``). ``texts``: the texts of ``a`` and ``b``, given
     only with ``cache.amount_forms`` (session 31's candidate): each side's amounts and ids
-    are then read from its text as ``quantities.amount_forms`` rewrites it."""
+    are then read from its text as ``quantities.amount_forms`` rewrites it. ``words``: the
+    texts of ``a`` and ``b``, given only with ``cache.number_words`` (rule NW, session 36):
+    a pair refused as written passes where the check lets it through with each text's
+    numbers in words written in digits where the other text writes them so
+    (``number_words.reconciled``); a number word never makes a refusal."""
     if texts is not None:
         a, b = with_forms(a, texts[0]), with_forms(b, texts[1])
-    return (value_conflict(a, b) or _unit_conflict(a, b)
-            or other_codes(a.words, a.codes, b.words, b.codes)
-            or opposite_stance(a.words, a.stances, b.words, b.stances,
-                               a.negated != b.negated, synonyms))
+    conflict = (value_conflict(a, b) or _unit_conflict(a, b)
+                or other_codes(a.words, a.codes, b.words, b.codes)
+                or opposite_stance(a.words, a.stances, b.words, b.stances,
+                                   a.negated != b.negated, synonyms))
+    if not conflict or words is None:
+        return conflict
+    return _words_conflict(a, b, words, synonyms, texts is not None)
+
+
+def _words_conflict(a: TextView, b: TextView, words: tuple[str, str],
+                    synonyms: Synonyms | None, forms: bool) -> bool:
+    """Rule NW's reading of a pair the check refuses as written (``a`` and ``b``, read
+    with the forms where ``forms``): whether it refuses the texts ``words`` with their
+    numbers in words reconciled (``number_words.reconciled``; True where none is); each
+    rewritten text's amounts, ids, periods, currencies, units asked for and ranks read
+    again from it (with the forms where ``forms``), as ``Vocabulary.view`` reads them."""
+    lowered = normalise(words[0]), normalise(words[1])
+    pair = reconciled(*lowered)
+    if pair is None:
+        return True
+    a, b = (view if after == before else _read_again(view, amount_forms(after) if forms
+                                                     else after)
+            for view, before, after in zip((a, b), lowered, pair, strict=True))
+    return quantity_conflict(a, b, synonyms)
+
+
+def _read_again(view: TextView, lowered: str) -> TextView:
+    """``view`` with what the hard check reads of numbers read from ``lowered`` instead."""
+    hard_quantities = amounts(lowered, hard=True)
+    return replace(view, hard_quantities=hard_quantities,
+                   hard_ids=identifiers(lowered, hard=True),
+                   hard_other=other_readings(lowered, hard_quantities),
+                   periods=periods(lowered), currencies=currencies(lowered),
+                   measures=measures(lowered), ranks=ranks(lowered))
 
 
 def with_forms(view: TextView, text: str) -> TextView:
@@ -407,7 +443,7 @@ NO_CODE = 0
 TOLERANT = 1
 
 
-def number_codes(text: str, forms: bool = False) -> tuple[int, int]:
+def number_codes(text: str, forms: bool = False, words: bool = False) -> tuple[int, int]:
     """The hard check's amounts and ids of a text (as ``Vocabulary.view`` reads them) as
     two integers, so that an index can leave out in bulk the entries the hard check
     refuses (``TenantIndex.nearest``). A stable 64-bit hash of the sorted amount values
@@ -417,10 +453,17 @@ def number_codes(text: str, forms: bool = False) -> tuple[int, int]:
     as is an amount only equal within a tolerance (``TOLERANT``: data sizes, rates).
     Equal codes say nothing; different ones say the full check refuses the pair.
     ``forms``: with ``cache.amount_forms`` (session 31's candidate), read from the text as
-    ``quantities.amount_forms`` rewrites it, as ``with_forms`` reads it for the check."""
+    ``quantities.amount_forms`` rewrites it, as ``with_forms`` reads it for the check.
+    ``words``: with ``cache.number_words`` (rule NW), a text that writes a number in words
+    (``number_words.has_number_words``) is not read either: the check may read it with
+    those words in digits, as the other text of a pair writes them (so codes differ only
+    between texts NW reads as written)."""
     if not any(c.isdigit() for c in text):
         return NO_CODE, NO_CODE
-    lowered = amount_forms(normalise(text)) if forms else normalise(text)
+    lowered = normalise(text)
+    if words and has_number_words(lowered):
+        return NO_CODE, NO_CODE
+    lowered = amount_forms(lowered) if forms else lowered
     found = amounts(lowered, hard=True)
     if not found:
         amount_code = NO_CODE

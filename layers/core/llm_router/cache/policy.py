@@ -143,6 +143,14 @@ class MatchPolicy:
     (``filters_numbers``). Not adopted by session 32's rule AF (docs/cache-history.md
     "Session 32: rule AF, amounts written another way on D82").
 
+    ``number_words`` (``cache.number_words``; off): rule NW (session 36) in the hard check
+    and the index's bulk filter: a number in words reads as its digits where the other
+    text writes that amount in digits and not in words ("in 1 day" / "in one day", "15
+    percent" / "fifteen per cent"); it only ever lets a pair through
+    (``pair_features.quantity_conflict``'s ``words``, ``number_words.reconciled``), and
+    the filter leaves a text that writes a number in words to the check (``number_codes``'
+    ``words``).
+
     ``co_members`` (``cache.co_members``; None: off): a pair the verifier passed is still
     refused ("co_members") where the texts differ in one word a side and the table calls
     the two words co-members of one set ("tenor" / "treble", "secretary" / "treasurer":
@@ -184,6 +192,7 @@ class MatchPolicy:
     amount_forms: bool = False
     co_members: CoMembers | None = None
     later_probability: float | None = None
+    number_words: bool = False
 
     @property
     def reads_signatures(self) -> bool:
@@ -198,7 +207,9 @@ class MatchPolicy:
         is ``_verify``'s and ``respelled``'s first check, so such an entry never answers
         and would only take the place of one that may. With ``amount_forms`` (session 31's
         candidate) the index reads the codes with the forms too (``number_codes``'
-        ``forms``), so the filter and the check agree."""
+        ``forms``), so the filter and the check agree; with ``number_words`` (rule NW) it
+        leaves the texts that write a number in words to the check (``number_codes``'
+        ``words``)."""
         return self.verifier is not None and self.guards
 
     def counts_toward_rank(self, verdict: Verdict) -> bool:
@@ -285,7 +296,8 @@ class MatchPolicy:
             return None
         if self.guards and quantity_conflict(vocabulary.view(cached_text),
                                              vocabulary.view(query_text), self.synonyms,
-                                             self._forms(cached_text, query_text)):
+                                             self._forms(cached_text, query_text),
+                                             self._words(cached_text, query_text)):
             return Verdict(False, similarity, "numbers")
         return Verdict(True, similarity, None, None, used)
 
@@ -294,6 +306,11 @@ class MatchPolicy:
         ``texts``): only with the candidate on."""
         return (cached_text, query_text) if self.amount_forms else None
 
+    def _words(self, cached_text: str, query_text: str) -> tuple[str, str] | None:
+        """The texts rule NW reads numbers in words from (``quantity_conflict``'s
+        ``words``): only with ``number_words`` on."""
+        return (cached_text, query_text) if self.number_words else None
+
     def _refused_before_model(self, cached_text: str, query_text: str) -> Refusal | None:
         """What refuses a pair before the verifier reads it (None: nothing): amounts or
         ids that differ (with the guards on), or two one-word texts. ``before_judging``
@@ -301,7 +318,8 @@ class MatchPolicy:
         assert self.verifier is not None
         if self.guards and quantity_conflict(self.verifier.view(cached_text),
                                              self.verifier.view(query_text), self.synonyms,
-                                             self._forms(cached_text, query_text)):
+                                             self._forms(cached_text, query_text),
+                                             self._words(cached_text, query_text)):
             return "numbers"
         if one_word(cached_text) and one_word(query_text):
             # Both models read two lone words as the same question ("continue" / "stop"
@@ -381,7 +399,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        config.rank_margin_counts_refused, config.ask_clause != "floor",
                        extra_ask_first=config.extra_ask_first,
                        amount_forms=config.amount_forms, co_members=co_members_of(config),
-                       later_probability=config.verifier_later_cut)
+                       later_probability=config.verifier_later_cut,
+                       number_words=config.number_words)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
