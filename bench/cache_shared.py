@@ -36,7 +36,9 @@ the verifier, ``cache.co_members``, off in the shipped lookup: ``0.5:5:m:c``, se
 a field ``lC``: the lookup's nearest candidate judged at the variant's cut and the others at
 C, the nearest learnt by the bench, ``RankCut``, session 35; ``LC``: the same judged by the
 layer, ``cache.verifier_later_cut`` C, off in the shipped lookup: ``0.5:5:m:3:0.91:L1.01``,
-session 36),
+session 36; a field ``w`` or ``w0``: rule NW's number words in the hard check and the
+index's codes on or off, ``cache.number_words``, on in the shipped lookup since session 36;
+a run's variants all alike),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -422,7 +424,8 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
         return MatchPolicy(float(spec), True, verifier, cut, rank_margin=rank_margin,
                            extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
                            synonyms=synonyms_of(CacheConfig()), nearest_floor=nearest_floor,
-                           rank_margin_counts_refused=counts_refused)
+                           rank_margin_counts_refused=counts_refused,
+                           number_words=CacheConfig().number_words)
     if nearest_floor is not None:
         raise SystemExit(f"variant {spec}: F1 (:n) goes with a plain FLOOR only")
     floor, rest = spec.split("/")
@@ -430,7 +433,8 @@ def variant_policy(spec: str, verifier: Verifier, cut: float,
     return UnequalFloor(float(low), True, verifier, cut, rank_margin=rank_margin,
                         extra_ask=CacheConfig().extra_ask, own_case=CacheConfig().own_case,
                         synonyms=synonyms_of(CacheConfig()), floor=float(floor),
-                        ratio=float(ratio), rank_margin_counts_refused=counts_refused)
+                        ratio=float(ratio), rank_margin_counts_refused=counts_refused,
+                        number_words=CacheConfig().number_words)
 
 
 def asked_variant(name: str) -> bool:
@@ -454,7 +458,9 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     ``r`` (RA: ``MatchPolicy.rank_margin_counts_refused``), a field ``a`` or ``af``
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
     ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
-    field ``c`` (``MatchPolicy.co_members``: the layer's table); a field ``lC``: the
+    field ``c`` (``MatchPolicy.co_members``: the layer's table), a field ``w`` or ``w0``
+    (``MatchPolicy.number_words`` on or off, rule NW; else ``cache.number_words``; the
+    variants of one run all alike: the index holds one reading's codes); a field ``lC``: the
     cut (given or the verifier's) for the lookup's nearest candidate only and C for the
     others (``RankCut``; with a plain FLOOR, not with ``a``/``af``); a field ``LC``: the
     same judged by the layer (``cache.verifier_later_cut`` C: the policy
@@ -475,7 +481,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     ask_ranks = "af" not in fields
     forms = "q" in fields
     co = "c" in fields
-    fields = [f for f in fields if f not in ("m", "r", "a", "af", "q", "c")]
+    words = True if "w" in fields else False if "w0" in fields else None
+    fields = [f for f in fields if f not in ("m", "r", "a", "af", "q", "c", "w", "w0")]
     nearest = [float(f[1:]) for f in fields if f.startswith("n")]
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
@@ -487,6 +494,7 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
                             counts_refused)
     policy = policy if ask_ranks else replace(policy, ask_ranks=False)
     policy = replace(policy, amount_forms=True) if forms else policy
+    policy = policy if words is None else replace(policy, number_words=words)
     if later:
         policy = RankCut(**{f: getattr(policy, f) for f in MatchPolicy.__dataclass_fields__},
                          later_cut=later[0])
@@ -558,15 +566,15 @@ def count_scores(cross: CrossVerifier) -> ScoreCount:
 
 def judgeable(index: TenantIndex, vectors: dict[str, Any],
               by_query: dict[str, list[dict[str, Any]]], floor: float,
-              k: int, forms: bool = False) -> list[tuple[str, str]]:
+              k: int, forms: bool = False, words: bool = False) -> list[tuple[str, str]]:
     """(entry, query) of every candidate over ``floor`` that a lookup of any variant may
     judge: the query's ``k`` nearest entries (one more, its own text left out), those the
     hard check refuses left out as ``search`` does (the codes read with the forms with
-    ``forms``: ``MatchPolicy.amount_forms``)."""
+    ``forms``: ``MatchPolicy.amount_forms``; with ``words``: ``MatchPolicy.number_words``)."""
     out = []
     for query in by_query:
         nearest = index.nearest(vectors[query], "ctx", 0, max(k, CANDIDATES) + 1,
-                                number_codes(query, forms), forms=forms)
+                                number_codes(query, forms, words), forms=forms, words=words)
         out += [(index.text(row), query) for row, similarity in nearest
                 if similarity >= floor and index.text(row) != query]
     return out
@@ -589,6 +597,10 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
     mapped = (None if retrieval_map is None
               else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
     forms = frozenset(policy.amount_forms for policy, _ in variants.values())
+    nw = frozenset(policy.number_words for policy, _ in variants.values())
+    if len(nw) > 1:
+        raise SystemExit("variants with and without number words (:w, :w0): run them apart")
+    words = True in nw
     twins = {} if True not in forms else {
         each: TenantIndex(capacity=len(texts), retrieval_map=each.retrieval_map)
         for each in (index, mapped) if each is not None}
@@ -605,9 +617,9 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
         floor = min(lowest_floor(policy) for policy, _ in variants.values())
         k = max(k for _, k in variants.values())
         judged = [pair for each in (index, mapped) if each is not None
-                  for pair in judgeable(each, vectors, by_query, floor, k)]
+                  for pair in judgeable(each, vectors, by_query, floor, k, False, words)]
         judged += [pair for each in twins.values()
-                   for pair in judgeable(each, vectors, by_query, floor, k, True)]
+                   for pair in judgeable(each, vectors, by_query, floor, k, True, words)]
         judged += [(p["a"], p["b"]) for p in pairs]
         texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
@@ -721,9 +733,10 @@ def rounds(index: TenantIndex, vector: Any, query: str, policy: MatchPolicy,
     round as ``search`` walks them: the ``k`` nearest (those the hard check refuses left
     out), no round after one that reached under the floor. ``ask``: the lookup's second
     vector (``TenantIndex.search``)."""
-    numbers = number_codes(query, policy.amount_forms) if policy.filters_numbers else None
+    numbers = (number_codes(query, policy.amount_forms, policy.number_words)
+               if policy.filters_numbers else None)
     nearest = index.nearest(vector, "ctx", 0, max(k, CANDIDATES), numbers, ask,
-                            policy.ask_ranks, policy.amount_forms)
+                            policy.ask_ranks, policy.amount_forms, policy.number_words)
     out = []
     for start in range(0, len(nearest), CANDIDATES):
         out.append([(index.text(row), s) for row, s in nearest[start:start + CANDIDATES]])

@@ -106,6 +106,18 @@ def test_the_co_member_check_is_a_variant_field(shared: ModuleType) -> None:
     assert shared.variant("0.5:5:m", None, 0.9)[0].co_members is None
 
 
+def test_the_number_words_are_a_variant_field(shared: ModuleType) -> None:
+    """``:w`` / ``:w0``: rule NW on or off (``MatchPolicy.number_words``); without either,
+    ``cache.number_words`` (on since session 36), for plain and unequal floors alike."""
+    assert shared.variant("0.5:5:m:w", None, 0.9)[0].number_words is True
+    assert shared.variant("0.5:5:m:w0", None, 0.9)[0].number_words is False
+    default = shared.CacheConfig().number_words
+    assert default is True
+    assert shared.variant("0.5:5:m", None, 0.9)[0].number_words is default
+    assert shared.variant("0.5/0.4@3:5", None, 0.9)[0].number_words is default
+    assert shared.variant("0.5/0.4@3:5:w0", None, 0.9)[0].number_words is False
+
+
 def test_f1s_nearest_is_counted_as_handed_over(shared: ModuleType) -> None:
     """A round under the floor hands nothing over, or its first candidate alone where F1
     holds it to a lower floor."""

@@ -136,7 +136,8 @@ def test_the_codes_leave_a_text_with_a_number_word_to_the_check() -> None:
                              words=True)
 
 
-def test_the_flag_reaches_the_policy_and_the_check() -> None:
+def test_the_flag_is_on_and_reaches_the_policy_and_the_check() -> None:
+    assert CacheConfig().number_words is True  # rule NW's screen shipped it (session 36)
     assert MatchPolicy(0.5).number_words is False
     verifier = object()
     on = verified_policy(CacheConfig(number_words=True), 0.5, verifier, 0.9)  # type: ignore[arg-type]

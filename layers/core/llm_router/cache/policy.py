@@ -143,10 +143,11 @@ class MatchPolicy:
     (``filters_numbers``). Not adopted by session 32's rule AF (docs/cache-history.md
     "Session 32: rule AF, amounts written another way on D82").
 
-    ``number_words`` (``cache.number_words``; off): rule NW (session 36) in the hard check
-    and the index's bulk filter: a number in words reads as its digits where the other
-    text writes that amount in digits and not in words ("in 1 day" / "in one day", "15
-    percent" / "fifteen per cent"); it only ever lets a pair through
+    ``number_words`` (``cache.number_words``, on since session 36's rule NW; the policy's
+    own default off): in the hard check and the index's bulk filter a number in words
+    reads as its digits where the other text writes that amount in digits and not in
+    words ("in 1 day" / "in one day", "one hundred and forty four" / "144"); it only ever
+    lets a pair through
     (``pair_features.quantity_conflict``'s ``words``, ``number_words.reconciled``), and
     the filter leaves a text that writes a number in words to the check (``number_codes``'
     ``words``).
