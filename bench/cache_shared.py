@@ -37,8 +37,8 @@ a field ``lC``: the lookup's nearest candidate judged at the variant's cut and t
 C, the nearest learnt by the bench, ``RankCut``, session 35; ``LC``: the same judged by the
 layer, ``cache.verifier_later_cut`` C, off in the shipped lookup: ``0.5:5:m:3:0.91:L1.01``,
 session 36; a field ``w`` or ``w0``: rule NW's number words in the hard check and the
-index's codes on or off, ``cache.number_words``, on in the shipped lookup since session 36;
-a run's variants all alike),
+index's codes on or off, ``cache.number_words``, on in the shipped lookup since session 36:
+``0.5:5:m:w0`` is the lookup before it),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -459,8 +459,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
     ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
     field ``c`` (``MatchPolicy.co_members``: the layer's table), a field ``w`` or ``w0``
-    (``MatchPolicy.number_words`` on or off, rule NW; else ``cache.number_words``; the
-    variants of one run all alike: the index holds one reading's codes); a field ``lC``: the
+    (``MatchPolicy.number_words`` on or off, rule NW; else ``cache.number_words``); a
+    field ``lC``: the
     cut (given or the verifier's) for the lookup's nearest candidate only and C for the
     others (``RankCut``; with a plain FLOOR, not with ``a``/``af``); a field ``LC``: the
     same judged by the layer (``cache.verifier_later_cut`` C: the policy
@@ -589,21 +589,22 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
              ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                         dict[str, int] | None]:
     """One index of ``texts`` (and its twin ranked by ``retrieval_map`` where a variant
-    of ``uses_map`` asks for it; and of each, a twin for the variants with ``q``, whose
-    codes are read with the forms: ``TenantIndex`` holds one reading's), the texts a
+    of ``uses_map`` asks for it; and of each, a twin for each reading of the codes but
+    the first, ``q``'s forms and ``w`` / ``w0``'s number words: ``TenantIndex`` holds one
+    reading's), the texts a
     lookup or a probe there may judge prepared for the nets first, and every query of
     ``pairs`` looked up in it (``look_up``)."""
     index = TenantIndex(capacity=len(texts))
     mapped = (None if retrieval_map is None
               else TenantIndex(capacity=len(texts), retrieval_map=retrieval_map))
-    forms = frozenset(policy.amount_forms for policy, _ in variants.values())
-    nw = frozenset(policy.number_words for policy, _ in variants.values())
-    if len(nw) > 1:
-        raise SystemExit("variants with and without number words (:w, :w0): run them apart")
-    words = True in nw
-    twins = {} if True not in forms else {
-        each: TenantIndex(capacity=len(texts), retrieval_map=each.retrieval_map)
-        for each in (index, mapped) if each is not None}
+    # Each reading of the codes (amount forms, number words) but the first looks up in
+    # twins of the indexes: ``TenantIndex`` holds one reading's codes.
+    reading_of = sorted({(policy.amount_forms, policy.number_words)
+                         for policy, _ in variants.values()})
+    first = reading_of[0]
+    twins = {(each, *reading): TenantIndex(capacity=len(texts),
+                                           retrieval_map=each.retrieval_map)
+             for reading in reading_of[1:] for each in (index, mapped) if each is not None}
     for i, text in enumerate(texts):
         for each in (index, mapped, *twins.values()):
             if each is not None:
@@ -617,9 +618,9 @@ def in_index(texts: list[str], pairs: list[dict[str, Any]], vectors: dict[str, A
         floor = min(lowest_floor(policy) for policy, _ in variants.values())
         k = max(k for _, k in variants.values())
         judged = [pair for each in (index, mapped) if each is not None
-                  for pair in judgeable(each, vectors, by_query, floor, k, False, words)]
-        judged += [pair for each in twins.values()
-                   for pair in judgeable(each, vectors, by_query, floor, k, True, words)]
+                  for pair in judgeable(each, vectors, by_query, floor, k, *first)]
+        judged += [pair for (_, *reading), each in twins.items()
+                   for pair in judgeable(each, vectors, by_query, floor, k, *reading)]
         judged += [(p["a"], p["b"]) for p in pairs]
         texts_judged = list(dict.fromkeys(t for pair in judged for t in pair))
         for n in range(0, len(texts_judged), CHUNK):  # each text once: a MiniLM pass each
@@ -635,7 +636,7 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             groups: PairGroups, cross: CrossVerifier | None = None,
             mapped: TenantIndex | None = None, uses_map: frozenset[str] = frozenset(),
             progress: bool = True, embedder: MiniLMEmbedder | None = None,
-            twins: dict[TenantIndex, TenantIndex] | None = None,
+            twins: dict[tuple[TenantIndex, bool, bool], TenantIndex] | None = None,
             readings: list[dict[str, Any]] | None = None, keep_scores: bool = False
             ) -> tuple[dict[str, list[Answer]], dict[str, float], dict[str, int],
                        dict[str, int] | None]:
@@ -647,10 +648,12 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
     variants of ``uses_map`` look up in ``mapped`` (the same entries, a retrieval map's
     index), and their pairs alone are probed with its map. The variants with a field
     ``a`` (``asked_variant``) embed the query's asking clause with ``embedder`` (batch 1,
-    in the lookup's CPU) and search that vector too. The variants with ``q``
-    (``MatchPolicy.amount_forms``) look up in the ``twins`` of those (the same entries,
-    their codes read with the forms; without, in the same index). ``readings``, given with
-    the ``cross``-encoder, gets every pair a lookup scored (variant, query, cached, p).
+    in the lookup's CPU) and search that vector too. The variants whose codes are read
+    otherwise than the first reading's (``q``: ``MatchPolicy.amount_forms``; ``w`` / ``w0``:
+    ``MatchPolicy.number_words``) look up in the ``twins`` of those for their reading (the
+    same entries, their codes read so; the first reading in the same index).
+    ``readings``, given with the ``cross``-encoder, gets every pair a lookup scored
+    (variant, query, cached, p).
     ``keep_scores``: the scores are forgotten before a query's first variant only (the same
     verdicts; the later variants' CPU and ``scored`` then leave out what the first scored)."""
     key_text = {f"e{i}": text for i, text in enumerate(texts)}
@@ -678,7 +681,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
         for name in turn:
             policy, k = variants[name]
             base = mapped if name in uses_map and mapped is not None else index
-            searched = (twins or {}).get(base, base) if policy.amount_forms else base
+            searched = (twins or {}).get((base, policy.amount_forms, policy.number_words),
+                                         base)
             if cross is not None and (not keep_scores or name == turn[0]):
                 forget_scores(cross)
             judge_by = policy  # a RankCut learns the lookup's nearest candidate (untimed)
@@ -709,7 +713,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
             for p in its_pairs:
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
                        + str(policy.nearest_floor) + ":" + str(base is mapped) + ":"
-                       + str(ask is not None) + ":" + str(policy.amount_forms), query, p["a"])
+                       + str(ask is not None) + ":" + str(policy.amount_forms) + ":"
+                       + str(policy.number_words), query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy, searched.retrieval_map, ask).hit
