@@ -106,16 +106,24 @@ WHO = "S10"
 SHAS = {WHO: S10_SHA}
 
 
-def variant_at(run: dict[str, Any], cut: float, later: float | None) -> str:
+def variant_at(run: dict[str, Any], cut: float, later: float | None,
+               nearest: float | None = None) -> str:
     """The one variant of a cache_shared ``run`` that is the shipped lookup (floor 0.5, widen
     to 5, the map, the shipped rank margin, no field but those) judging at ``cut``, with
     ``later`` as its ``later_cut`` (NO: ``RankCut``) or none (None: the shipped lookup), by its
-    ``judging`` record."""
+    ``judging`` record; and with ``nearest`` as its field ``nF`` (F1 at F, rule FN:
+    ``MatchPolicy.nearest_floor``, which the record does not hold: read from the name as
+    ``cache_shared.variant`` reads it) or none (None)."""
     found = []
     for name, v in run["by_variant"].items():
         fields = name.split(":")[2:]
-        rest = [f for f in fields if f != "m" and not f.startswith("l")]
-        if "m" not in fields or not all(f.replace(".", "", 1).isdigit() for f in rest):
+        floors = [f[1:] for f in fields if f.startswith("n")]
+        rest = [f for f in fields if f != "m" and f[:1] not in ("l", "n")]
+        if "m" not in fields or not all(f.replace(".", "", 1).isdigit()
+                                        for f in rest + floors):
+            continue
+        if (nearest is None and floors) or (nearest is not None and (
+                len(floors) != 1 or abs(float(floors[0]) - nearest) > CLOSE)):
             continue
         held = v.get("judging")
         if held is None:
@@ -128,7 +136,8 @@ def variant_at(run: dict[str, Any], cut: float, later: float | None) -> str:
                      else held_later is not None and abs(held_later - later) <= CLOSE)):
             found.append(name)
     if len(found) != 1:
-        what = "the shipped lookup" if later is None else f"NO (later cut {later})"
+        what = ("the shipped lookup" if later is None else f"NO (later cut {later})") + (
+            "" if nearest is None else f" with F1 at {nearest}")
         raise SystemExit(f"the cache_shared run has {len(found)} variants of {what} at {cut} "
                          f"({', '.join(run['by_variant'])})")
     return found[0]
