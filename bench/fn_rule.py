@@ -43,7 +43,8 @@ limit are rule S10's (``s10_rule``); the rows are checked by their ``cache_losse
 (``no_rule.rows_checked``: S10's sha256, the sets) and, row by row, to hold the mapped cosine
 (``retrieval_map``). Records beside the verdict (judged by nothing): per cache and per F of G
 the negatives answered (own / another entry) and the own-entry answers beside the shipped
-lookup's and each run's wall time; in the screen and in step 2, per kind, the paraphrases F1
+lookup's and each run's wall time; the seen rows per pair at every F of G (what the screen's
+(ii) would read there); in the screen and in step 2, per kind, the paraphrases F1
 finds and the negatives it passes (the rows at floor f hit, at 0.5 not), the false hits at f
 listed; in step 2 the lookups' CPU a query in the D cache (``cpu_ms_per_lookup``: the lead's
 command has no ``--keep-scores``, so each variant's CPU is its own).
@@ -193,6 +194,9 @@ def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[st
                       "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
                                             for n, p in zip(names, each, strict=True)}})
     f_star = choose(table)
+    # Judged by nothing: the seen rows per pair at every F (the screen's (ii) reads f's).
+    records = {f"{f:.2f}": {**per_pair(rows, f, SCREEN_GAIN, SCREEN_SLACK),
+                            "F1_adds": added(rows, f)["by_kind"]} for f in G}
     out: dict[str, Any] = {
         "caches": names, "G": list(G), "answered_limit": base["negatives_answered"]
         + ANSWERED_SLACK_1,
@@ -201,6 +205,7 @@ def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[st
                     "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
                                           for n, p in zip(names, shipped, strict=True)}},
         "table": table, "f": f_star, "screen": None, "screen_passes": False,
+        "per_pair_by_F": records,
         "wall_s": {n: run.get("timings", {}).get("wall_s")
                    for n, run in zip(names, runs, strict=True)},
         "cpu_note": "cache_shared --keep-scores: a query's pair scores kept across its "
@@ -352,6 +357,11 @@ def report(r: dict[str, Any]) -> None:
     print(f"| admissible (- answered <= {one['answered_limit']}) | | | "
           + " | ".join(f"{t['admissible']} | " for t in one["table"]) + " |")
     print(f"\nf = {one['f']}")
+    for f, pp in one["per_pair_by_F"].items():
+        print(f"seen per pair at F {f} (a record): recall {pp['shipped_recall'] * 100:.2f} -> "
+              f"{pp['FN_recall'] * 100:.2f} % ({pp['shipped_hits']} -> {pp['FN_hits']} of "
+              f"{pp['positives']}, {pp['points']:+.2f}); false hits {pp['shipped_false_hits']} "
+              f"-> {pp['FN_false_hits']} of {pp['negatives']}")
     screen = one["screen"]
     if screen is not None:
         own, pp = screen["i_own_entry"], screen["ii_per_pair"]

@@ -110,6 +110,8 @@ def test_a_tie_takes_the_higher_floor(fn: ModuleType) -> None:
 def test_none_admissible(fn: ModuleType) -> None:
     got = fn.step1(runs(fn, another={0.35: 5, 0.40: 5, 0.45: 5}), seen(fn))
     assert not any(t["admissible"] for t in got["table"])
+    kept = got["per_pair_by_F"]  # a record at every F, judged by nothing
+    assert [kept[f]["FN_hits"] for f in ("0.35", "0.40", "0.45")] == [103, 103, 100]
     assert got["f"] is None and got["screen"] is None and got["screen_passes"] is False
 
 
