@@ -1,0 +1,170 @@
+"""A blind second reading of the populated caches' answers (session 36, helper i28,
+exploration): are the negative queries that another entry answered wrong answers?
+
+``bench/cache_shared.py`` counts a negative query (label 0) answered by another entry than
+its own pair's (outcome ``other``, ``other_same`` or ``other_negative``) as a wrong answer,
+but that entry was written by another writer for another pair and its cached answer may
+be a right answer to the query. This tool builds the items to read, blind:
+
+- ``shipped``: every (query, answered text) where a negative query was answered by another
+  entry in the shipped variant (``0.5:5:m``);
+- ``added``: the same in any other variant given (rule NO's ``...:l1.01``, rule FN's
+  ``...:nF``) and not in ``shipped``;
+- ``control_para``: a random sample of paraphrase queries (label 1) answered by another
+  entry (the labels say nothing of whether that answer is right);
+- ``control_own``: a random sample of negative queries answered by their own pair's entry
+  (the false hits: wrong by the writers' labels; a reader who calls many of them ``same``
+  disagrees with the writers).
+
+Items are deduplicated by (query, answered text), shuffled (seed 36) and written as a blind
+file (``item``, ``query``, ``answered``: no variant, label or outcome) and a key file kept
+apart. A reader writes one line per item (``item``, ``judgement`` in same / wrong / unsure,
+``reason``); ``unblind`` joins the two and counts per group::
+
+    .venv/bin/python bench/answer_audit.py build \\
+        /work/i27/bench/results/local/i27-shared-*.jsonl \\
+        /work/i24/bench/results/local/i24-shared-*.jsonl
+    .venv/bin/python bench/answer_audit.py unblind
+
+Writes ``bench/results/local/audit-blind.jsonl``, ``bench/results/local/audit-key.jsonl``;
+``unblind`` reads ``bench/results/local/audit-judged.jsonl`` and writes
+``bench/results/answer-audit-session36.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+SHIPPED = "0.5:5:m"
+OTHER = ("other", "other_same", "other_negative")
+GROUPS = ("shipped", "added", "control_para", "control_own")
+JUDGEMENTS = ("same", "wrong", "unsure")
+LOCAL = Path("bench/results/local")
+BLIND = LOCAL / "audit-blind.jsonl"
+KEY = LOCAL / "audit-key.jsonl"
+JUDGED = LOCAL / "audit-judged.jsonl"
+RESULT = Path("bench/results/answer-audit-session36.json")
+
+
+def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        with path.open() as handle:
+            rows.extend(json.loads(line) for line in handle if line.strip())
+    return rows
+
+
+def _collect(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (query, answered text), the rows' variants, sets, ids, labels, outcomes and
+    relations (a text pair can come from several variants and caches)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if row["answered"] is None:
+            continue
+        key = (row["b"], row["answered"])
+        entry = found.setdefault(key, {"query": row["b"], "answered": row["answered"],
+                                       "own": row["a"], "variants": set(), "rows": set(),
+                                       "labels": set(), "outcomes": set(),
+                                       "relations": set()})
+        entry["variants"].add(row["variant"])
+        entry["rows"].add(f"{row['set']}:{row['id']}")
+        entry["labels"].add(row["label"])
+        entry["outcomes"].add(row["outcome"])
+        entry["relations"].add(str(row["relation"]))
+    return found
+
+
+def build_items(rows: Iterable[dict[str, Any]], shipped: str = SHIPPED, seed: int = 36,
+                controls: int = 60) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The blind items and their key, each numbered from 1 in a shuffled order."""
+    found = _collect(rows)
+    groups: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
+    for key in sorted(found):
+        entry = found[key]
+        other = entry["outcomes"] & set(OTHER)
+        if entry["labels"] == {0} and other:
+            group = "shipped" if shipped in entry["variants"] else "added"
+            groups[group].append(key)
+        elif entry["labels"] == {1} and other:
+            groups["control_para"].append(key)
+        elif entry["labels"] == {0} and entry["outcomes"] == {"partner"}:
+            groups["control_own"].append(key)
+    rng = random.Random(seed)
+    for group in ("control_para", "control_own"):
+        pool = groups[group]
+        groups[group] = sorted(rng.sample(pool, min(controls, len(pool))))
+    order = [(group, key) for group in GROUPS for key in groups[group]]
+    rng.shuffle(order)
+    blind: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
+    for number, (group, key) in enumerate(order, start=1):
+        entry = found[key]
+        blind.append({"item": number, "query": entry["query"], "answered": entry["answered"]})
+        keys.append({"item": number, "group": group, "query": entry["query"],
+                     "answered": entry["answered"], "own": entry["own"],
+                     **{name: sorted(entry[name]) for name in
+                        ("variants", "rows", "labels", "outcomes", "relations")}})
+    return blind, keys
+
+
+def unblind(judged: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]],
+            shipped: str = SHIPPED) -> dict[str, Any]:
+    """Counts of same / wrong / unsure per group, and per variant over the negatives that
+    another entry answered; every item must be judged once, with a known judgement."""
+    by_item = {row["item"]: row for row in judged}
+    if len(by_item) != len(judged):
+        raise ValueError("an item is judged twice")
+    if set(by_item) != {key["item"] for key in keys}:
+        raise ValueError("the judged items are not the key's items")
+    counts = {group: {name: 0 for name in JUDGEMENTS} for group in GROUPS}
+    variants: dict[str, dict[str, int]] = {}
+    items: list[dict[str, Any]] = []
+    for key in keys:
+        verdict = by_item[key["item"]]["judgement"]
+        if verdict not in JUDGEMENTS:
+            raise ValueError(f"item {key['item']}: unknown judgement {verdict!r}")
+        counts[key["group"]][verdict] += 1
+        if key["group"] in ("shipped", "added"):
+            for variant in key["variants"]:
+                tally = variants.setdefault(variant, {name: 0 for name in JUDGEMENTS})
+                tally[verdict] += 1
+        items.append({**key, "judgement": verdict, "reason": by_item[key["item"]]["reason"]})
+    return {"groups": counts, "negatives_by_variant": dict(sorted(variants.items())),
+            "shipped_variant": shipped, "items": items}
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build")
+    build.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("unblind")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        blind, keys = build_items(read_rows(args.paths))
+        _write_jsonl(BLIND, blind)
+        _write_jsonl(KEY, keys)
+        print(f"{len(blind)} items; groups:",
+              {group: sum(key["group"] == group for key in keys) for group in GROUPS})
+        return
+    keys = read_rows([KEY])
+    result = unblind(read_rows([JUDGED]), keys)
+    RESULT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    print(json.dumps({"groups": result["groups"],
+                      "negatives_by_variant": result["negatives_by_variant"]}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
