@@ -16,6 +16,8 @@ be a right answer to the query. This tool builds the items to read, blind:
   (the false hits: wrong by the writers' labels; a reader who calls many of them ``same``
   disagrees with the writers).
 
+A text pair found under both labels (a negative in one set, a paraphrase's own answer in
+another) is in no group: the labels already say its answer is right (``other_same``).
 Items are deduplicated by (query, answered text), shuffled (seed 36) and written as a blind
 file (``item``, ``query``, ``answered``: no variant, label or outcome) and a key file kept
 apart. A reader writes one line per item (``item``, ``judgement`` in same / wrong / unsure,
@@ -24,7 +26,14 @@ apart. A reader writes one line per item (``item``, ``judgement`` in same / wron
     .venv/bin/python bench/answer_audit.py build \\
         /work/i27/bench/results/local/i27-shared-*.jsonl \\
         /work/i24/bench/results/local/i24-shared-*.jsonl
-    .venv/bin/python bench/answer_audit.py unblind
+    .venv/bin/python bench/answer_audit.py unblind \
+        /work/i27/bench/results/local/i27-shared-*.jsonl \
+        /work/i24/bench/results/local/i24-shared-*.jsonl
+
+``unblind`` also counts, per run (the file's prefix, ``i27`` in ``i27-shared-80-81.jsonl``)
+and variant, every negative query's answer row by row (the bar counts rows, not text
+pairs): its own entry's or another's, read same / wrong / unsure (``labelled_right``: a
+pair in no group, see above).
 
 Writes ``bench/results/local/audit-blind.jsonl``, ``bench/results/local/audit-key.jsonl``;
 ``unblind`` reads ``bench/results/local/audit-judged.jsonl`` and writes
@@ -138,6 +147,39 @@ def unblind(judged: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]],
             "shipped_variant": shipped, "items": items}
 
 
+def row_tallies(tagged: Iterable[tuple[str, dict[str, Any]]],
+                items: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per ``run:variant``, the negative queries' answer rows as read: ``own_`` or
+    ``other_`` and the judgement of their text pair (``labelled_right``: another entry
+    that the labels make the query's question, a pair left out of the reading)."""
+    read = {(item["query"], item["answered"]): item["judgement"] for item in items}
+    tallies: dict[str, dict[str, int]] = {}
+    for run, row in tagged:
+        if row["label"] != 0 or row["answered"] is None:
+            continue
+        side = "own" if row["outcome"] == "partner" else "other"
+        verdict = read.get((row["b"], row["answered"]))
+        if verdict is None:
+            if row["outcome"] != "other_same":
+                raise ValueError(f"{row['set']}:{row['id']}: an answer that was not read")
+            verdict = "labelled_right"
+        tally = tallies.setdefault(f"{run}:{row['variant']}", {})
+        tally[f"{side}_{verdict}"] = tally.get(f"{side}_{verdict}", 0) + 1
+    return {name: dict(sorted(tally.items())) for name, tally in sorted(tallies.items())}
+
+
+def _tagged(paths: Iterable[Path]) -> list[tuple[str, dict[str, Any]]]:
+    return [(path.name.split("-shared")[0], row) for path in paths for row in read_rows([path])]
+
+
+def dumps(result: dict[str, Any]) -> str:
+    """The result with its tallies indented and its items one to a line (small diffs)."""
+    head = {name: value for name, value in result.items() if name != "items"}
+    body = json.dumps(head, indent=1, ensure_ascii=False)[:-2]
+    lines = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in result["items"])
+    return f'{body},\n "items": [\n  {lines}\n ]\n}}\n'
+
+
 def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as handle:
@@ -150,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build")
     build.add_argument("paths", nargs="+", type=Path)
-    sub.add_parser("unblind")
+    opened = sub.add_parser("unblind")
+    opened.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.command == "build":
         blind, keys = build_items(read_rows(args.paths))
@@ -161,9 +204,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     keys = read_rows([KEY])
     result = unblind(read_rows([JUDGED]), keys)
-    RESULT.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    print(json.dumps({"groups": result["groups"],
-                      "negatives_by_variant": result["negatives_by_variant"]}, indent=1))
+    result["rows_by_run"] = row_tallies(_tagged(args.paths), result["items"])
+    RESULT.write_text(dumps(result))
+    print(json.dumps({name: result[name] for name in
+                      ("groups", "negatives_by_variant", "rows_by_run")}, indent=1))
 
 
 if __name__ == "__main__":

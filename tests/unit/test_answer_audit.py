@@ -3,6 +3,7 @@ populated caches' answers, their groups, and the unblinded counts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -84,3 +85,24 @@ def test_unblind_counts_per_group_and_per_variant(audit: ModuleType) -> None:
         audit.unblind(judged[:-1], keys)
     with pytest.raises(ValueError):
         audit.unblind([*judged[:-1], {**judged[-1], "judgement": "maybe"}], keys)
+
+
+def test_the_rows_are_counted_by_their_pairs_reading(audit: ModuleType) -> None:
+    _, keys = audit.build_items(ROWS)
+    items = [{**key, "judgement": "same" if key["query"] == "q1" else "wrong"} for key in keys]
+    labelled = row("0.5:5:m", 0, "other_same", "q9", "x9")
+    tagged = [("i27", one) for one in ROWS] + [("i24", ROWS[0]), ("i24", labelled)]
+    assert audit.row_tallies(tagged, items) == {
+        "i24:0.5:5:m": {"other_labelled_right": 1, "other_same": 1},
+        "i27:0.5:5:m": {"other_same": 1, "own_wrong": 1},
+        "i27:0.5:5:m:n0.4": {"other_same": 1, "other_wrong": 1, "own_wrong": 1}}
+    with pytest.raises(ValueError):
+        audit.row_tallies([("i27", row("0.5:5:m", 0, "other", "q10", "x10"))], items)
+
+
+def test_the_result_reads_back_whole(audit: ModuleType) -> None:
+    result = {"groups": {"shipped": {"same": 1}}, "items": [{"item": 1, "query": "é"},
+                                                             {"item": 2, "query": "b"}]}
+    text = audit.dumps(result)
+    assert json.loads(text) == result
+    assert len(text.splitlines()) == 11
