@@ -32,7 +32,7 @@ How it is read. A populated cache is ``s4c_rule.populated``'s reading of a cache
 as rule NO reads it (``no_rule``): "negative queries answered (by any entry)" is
 ``all.negatives.answered``, "own-entry answers" ``all.positives.own``; every run is checked by
 ``no_rule.cache_run`` (S10's sha256 a38f6f80, the two sets in order, the run's cut the shipped
-0.93, 10,000 entries). Each variant is found by ``no_rule.variant_at``: its ``judging`` record
+0.93, 10,000 entries). Each variant is found by ``s10c_rule.at_cut``: its ``judging`` record
 (floor 0.5, widen to 5, the map, the shipped rank margin, the cut 0.93, no later cut) and F1's
 field ``nF`` of its name (the record does not hold ``nearest_floor``; ``cache_shared.variant``
 reads the same field). Step 1's "summed" is ``s10c_rule.summed`` over the ten caches. The
@@ -87,7 +87,6 @@ answered at 0.35, 0.40, 0.45 against the shipped 217 + 10, so FN is not adopted)
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -99,17 +98,23 @@ from no_rule import (
     S10_SHA,
     SHIPPED_CUT,
     D,
-    cache_run,
-    cell,
-    figures,
+    by_cache,
+    cache_check,
+    loaded,
+    print_step2,
+    print_table,
+    quora_check,
+    read_caches,
     rows_checked,
-    variant_at,
+    step2_of,
+    verdict,  # noqa: F401 (FN is adopted iff (a) to (d) pass, as NO)
+    wall_s,
 )
 from run_record import run_record
 from s4c_rule import populated
 from s5_rule import points
-from s10_rule import ANSWERED_SLACK, FALSE_HIT_SLACK, FLOOR, GAIN, QUORA_RATE, Rows, only, qqp
-from s10c_rule import rank_margin, summed
+from s10_rule import FALSE_HIT_SLACK, FLOOR, GAIN, Rows, only, qqp
+from s10c_rule import at_cut, rank_margin, summed
 from verifier_rule import save
 
 from train.cache_verifier.pairs import read_jsonl
@@ -176,23 +181,18 @@ def per_pair(rows: Rows, f: float, gain: float, slack: int) -> dict[str, Any]:
 def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[str, Any]:
     """f (of the admissible F of G, the most own-entry answers summed over the ten caches) and,
     where there is one, the screen at it: (i) own-entry answers, (ii) the seen rows per pair."""
-    if len(runs) != len(CACHES):
-        raise SystemExit(f"step 1 reads {len(CACHES)} caches (80+81 .. 98+99), not {len(runs)}")
-    names = ["+".join(pair) for pair in CACHES]
-    for run, pair in zip(runs, CACHES, strict=True):
-        cache_run(run, pair, sha)
+    names, shipped = read_caches(runs, sha)
     only(rows, SEEN, "seen")
     mapped_rows(rows, "seen")
-    shipped = [populated(run, variant_at(run, SHIPPED_CUT, None)) for run in runs]
     base = summed(shipped)
     table = []
     for f in G:
-        each = [populated(run, variant_at(run, SHIPPED_CUT, None, f)) for run in runs]
+        each = [populated(run, at_cut(run, SHIPPED_CUT, None, f)) for run in runs]
         total = summed(each)
         table.append({"F": f, "variant": each[0]["variant"], "FN": total,
                       "admissible": total["negatives_answered"]
                       <= base["negatives_answered"] + ANSWERED_SLACK_1,
-                      "by_cache": {n: figures(p) for n, p in zip(names, each, strict=True)},
+                      "by_cache": by_cache(names, each),
                       "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
                                             for n, p in zip(names, each, strict=True)}})
     f_star = choose(table)
@@ -203,13 +203,12 @@ def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[st
         "caches": names, "G": list(G), "answered_limit": base["negatives_answered"]
         + ANSWERED_SLACK_1,
         "shipped": {"variant": shipped[0]["variant"], "cut": SHIPPED_CUT, **base,
-                    "by_cache": {n: figures(p) for n, p in zip(names, shipped, strict=True)},
+                    "by_cache": by_cache(names, shipped),
                     "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
                                           for n, p in zip(names, shipped, strict=True)}},
         "table": table, "f": f_star, "screen": None, "screen_passes": False,
         "per_pair_by_F": records,
-        "wall_s": {n: run.get("timings", {}).get("wall_s")
-                   for n, run in zip(names, runs, strict=True)},
+        "wall_s": wall_s(names, runs),
         "cpu_note": "cache_shared --keep-scores: a query's pair scores kept across its "
                     "variants, so a variant's CPU a lookup is not its own (a record only)"}
     if f_star is None:
@@ -237,23 +236,9 @@ def step2(f: float, rows: Rows, quora: Rows, shared: dict[str, Any],
     check_b = {"shipped_false_hits": pair["shipped_false_hits"],
                "FN_false_hits": pair["FN_false_hits"], "negatives": pair["negatives"],
                "limit": pair["false_hit_limit"], "pass": pair["false_hit_pass"]}
-    cache_run(shared, D, sha)
-    got = {"shipped": populated(shared, variant_at(shared, SHIPPED_CUT, None)),
-           "FN": populated(shared, variant_at(shared, SHIPPED_CUT, None, f))}
-    answered = {k: v["all"]["negatives_answered"] for k, v in got.items()}
-    own = {k: v["all"]["positives_own"] for k, v in got.items()}
-    check_c = {"variants": {k: v["variant"] for k, v in got.items()},
-               "negatives_answered": answered,
-               "answered_limit": answered["shipped"] + ANSWERED_SLACK, "paraphrases_own": own,
-               "answered_pass": answered["FN"] <= answered["shipped"] + ANSWERED_SLACK,
-               "own_pass": own["FN"] >= own["shipped"], "populated": got}
-    check_c["pass"] = check_c["answered_pass"] and check_c["own_pass"]
-    q_rows = mapped_rows(qqp(quora), "Quora")
-    q_new, q_old = counts(q_rows, f, SHIPPED_CUT), counts(q_rows, FLOOR, SHIPPED_CUT)
-    check_d = {"FN_qqp_false_hits": q_new["false_hits"], "qqp_negatives": q_new["negatives"],
-               "FN_qqp_false_hit_rate": q_new["false_hit_rate"], "limit_rate": QUORA_RATE,
-               "shipped_qqp_false_hits": q_old["false_hits"],
-               "pass": q_new["false_hit_rate"] <= QUORA_RATE + 1e-12}
+    check_c = cache_check(shared, sha, "FN", at_cut(shared, SHIPPED_CUT, None, f))
+    check_d = quora_check(mapped_rows(qqp(quora), "Quora"), "FN", f, SHIPPED_CUT)
+    got = check_c["populated"]
     records = {"cpu_ms_per_lookup": {k: v["cpu_ms_per_lookup"] for k, v in got.items()},
                "keep_scores": "--keep-scores" in shared.get("timings", {}).get("note", ""),
                "F1_adds": added(rows, f),
@@ -262,11 +247,6 @@ def step2(f: float, rows: Rows, quora: Rows, shared: dict[str, Any],
                                  if not r["label"] and stage(r, f, SHIPPED_CUT)[1]]}
     return {"sets": list(D), "f": f, "a": check_a, "b": check_b, "c": check_c, "d": check_d,
             "records": records}
-
-
-def verdict(two: dict[str, Any]) -> bool:
-    """Adopted iff (a) to (d) pass."""
-    return all(two[k]["pass"] for k in "abcd")
 
 
 def by_query(rows: Rows) -> dict[str, dict[str, str | None]]:
@@ -321,8 +301,8 @@ def run_nearest_check(rows: Rows, run: dict[str, Any], f: float) -> dict[str, An
     from llm_router.embedding.minilm import MiniLMEmbedder
 
     answers = by_query(rows)
-    shipped = variant_at(run, SHIPPED_CUT, None)
-    fn = variant_at(run, SHIPPED_CUT, None, f)
+    shipped = at_cut(run, SHIPPED_CUT, None)
+    fn = at_cut(run, SHIPPED_CUT, None, f)
     pairs = load_sets(run["sets"])
     texts = entries_of(pairs, run["entries"])
     embedder = MiniLMEmbedder.load()
@@ -348,16 +328,8 @@ def report(r: dict[str, Any]) -> None:
     print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({base['variant']}) "
           "against F1 at F: negative queries answered (own / another entry) | own-entry "
           "answers\n")
-    print("| cache | shipped - | shipped + own | " + " | ".join(
-        f"FN {t['F']} - | FN {t['F']} + own" for t in one["table"]) + " |")
-    print("|---|---|---|" + "---|---|" * len(one["table"]))
-    for n in one["caches"]:
-        print(f"| {n} | {cell(base['by_cache'][n])} | "
-              + " | ".join(cell(t["by_cache"][n]) for t in one["table"]) + " |")
-    print(f"| **summed** | {cell(base)} | "
-          + " | ".join(cell(t["FN"]) for t in one["table"]) + " |")
-    print(f"| admissible (- answered <= {one['answered_limit']}) | | | "
-          + " | ".join(f"{t['admissible']} | " for t in one["table"]) + " |")
+    print_table(one, "FN", "F", "admissible",
+                f"admissible (- answered <= {one['answered_limit']})")
     print(f"\nf = {one['f']}")
     for f, pp in one["per_pair_by_F"].items():
         print(f"seen per pair at F {f} (a record): recall {pp['shipped_recall'] * 100:.2f} -> "
@@ -378,17 +350,7 @@ def report(r: dict[str, Any]) -> None:
     print(f"screen passes: {one['screen_passes']}")
     two = r.get("step2")
     if two is not None:
-        a, b, c, d = (two[k] for k in "abcd")
-        print(f"(a) D recall shipped {a['shipped_recall'] * 100:.2f} % ({a['shipped_hits']}/"
-              f"{a['positives']}), FN {a['FN_recall'] * 100:.2f} % ({a['FN_hits']}) "
-              f"({a['points']:+.2f}, needs +{GAIN}): {a['pass']}")
-        print(f"(b) D false hits shipped {b['shipped_false_hits']}, FN {b['FN_false_hits']} of "
-              f"{b['negatives']} (limit {b['limit']}): {b['pass']}")
-        print(f"(c) 10,000 entries: negatives answered {c['negatives_answered']} (limit "
-              f"{c['answered_limit']}), own {c['paraphrases_own']}: {c['pass']}")
-        print(f"(d) FN pairs:qqp false hits {d['FN_qqp_false_hits']}/{d['qqp_negatives']} "
-              f"({d['FN_qqp_false_hit_rate'] * 100:.2f} %, limit 3.0 %; shipped "
-              f"{d['shipped_qqp_false_hits']}): {d['pass']}")
+        print_step2(two, "FN")
         print(f"records: CPU ms a lookup {two['records']['cpu_ms_per_lookup']}; F1 adds "
               f"{two['records']['F1_adds']['by_kind']}")
     print(f"FN adopted at f {one['f']}: {r['FN_adopted']}")
@@ -426,9 +388,6 @@ def main() -> int:
     inputs = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v])
               for k, v in vars(args).items() if k not in ("out", "step")}
 
-    def loaded(p: Path) -> dict[str, Any]:
-        return json.loads(p.read_text(encoding="utf-8"))
-
     if args.step == "nearest-check":
         out: dict[str, Any] = loaded(args.out) if args.out.exists() else {"rule": RULE}
         got = run_nearest_check(read_jsonl(args.rows), loaded(args.run), args.nearest)
@@ -445,15 +404,7 @@ def main() -> int:
                **({"nearest_check": old["nearest_check"]} if "nearest_check" in old else {}),
                "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
     else:
-        out = loaded(args.out)
-        if not out["step1"]["screen_passes"]:
-            raise SystemExit("step 1 or the screen failed: FN is not adopted and "
-                             "heldout102-103 stay unread")
-        rows_checked(loaded(args.rows_result), list(D), S10_SHA, "D")
-        rows_checked(loaded(args.quora_result), ["pairs"], S10_SHA, "Quora")
-        second = step2(out["step1"]["f"], read_jsonl(args.rows), read_jsonl(args.quora),
-                       loaded(args.shared))
-        out.update(step2=second, FN_adopted=verdict(second))
+        out = step2_of(args, "FN", "f", step2)
         out["inputs"]["step2"] = inputs
         out["run"]["step2"] = run_record()
     save(args.out, out, report)

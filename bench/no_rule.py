@@ -30,7 +30,7 @@ How it is read. A populated cache is ``s4c_rule.populated``'s reading of a cache
 "negative queries answered (by any entry)" is ``all.negatives.answered`` (their own entry, the
 false hit, or another), "own-entry answers" ``all.positives.own``. Every cache_shared run is
 checked by ``s4c_rule.checked`` (S10's sha256 a38f6f80, the two sets, the run's cut the
-shipped 0.93) and its entries (10,000); each variant is found by its ``judging`` record
+shipped 0.93) and its entries (10,000); each variant is found by ``s10c_rule.at_cut``: its ``judging`` record
 (``cache_shared.judging``: floor 0.5, widen to 5, the map ``m``, the shipped rank margin
 ``CacheConfig().verifier_rank_margin``, the cut, and for NO ``later_cut`` 1.01; the shipped
 lookup has none), not by its name. Step 2's per-pair verdicts are ``cache_losses.counts`` at
@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,6 @@ from s5_rule import points
 from s8_rule import at, by
 from s10_rule import (
     ANSWERED_SLACK,
-    ENTRIES,
     FALSE_HIT_SLACK,
     FLOOR,
     GAIN,
@@ -87,7 +87,7 @@ from s10_rule import (
     only,
     qqp,
 )
-from s10c_rule import CLOSE, FIGURES, rank_margin, summed
+from s10c_rule import FIGURES, at_cut, entries_checked, rank_margin, summed
 from verifier_rule import save
 
 from train.cache_verifier.pairs import read_jsonl
@@ -106,50 +106,11 @@ WHO = "S10"
 SHAS = {WHO: S10_SHA}
 
 
-def variant_at(run: dict[str, Any], cut: float, later: float | None,
-               nearest: float | None = None) -> str:
-    """The one variant of a cache_shared ``run`` that is the shipped lookup (floor 0.5, widen
-    to 5, the map, the shipped rank margin, no field but those) judging at ``cut``, with
-    ``later`` as its ``later_cut`` (NO: ``RankCut``) or none (None: the shipped lookup), by its
-    ``judging`` record; and with ``nearest`` as its field ``nF`` (F1 at F, rule FN:
-    ``MatchPolicy.nearest_floor``, which the record does not hold: read from the name as
-    ``cache_shared.variant`` reads it) or none (None)."""
-    found = []
-    for name, v in run["by_variant"].items():
-        fields = name.split(":")[2:]
-        floors = [f[1:] for f in fields if f.startswith("n")]
-        rest = [f for f in fields if f != "m" and f[:1] not in ("l", "n")]
-        if "m" not in fields or not all(f.replace(".", "", 1).isdigit()
-                                        for f in rest + floors):
-            continue
-        if (nearest is None and floors) or (nearest is not None and (
-                len(floors) != 1 or abs(float(floors[0]) - nearest) > CLOSE)):
-            continue
-        held = v.get("judging")
-        if held is None:
-            raise SystemExit(f"variant {name} has no judging record (cache_shared before "
-                             "session 35's i20)")
-        held_later = held.get("later_cut")
-        if ((held["floor"], held["widen_to"], held["rank_margin"]) == (FLOOR, 5, rank_margin())
-                and abs(held["min_probability"] - cut) <= CLOSE
-                and (held_later is None if later is None
-                     else held_later is not None and abs(held_later - later) <= CLOSE)):
-            found.append(name)
-    if len(found) != 1:
-        what = ("the shipped lookup" if later is None else f"NO (later cut {later})") + (
-            "" if nearest is None else f" with F1 at {nearest}")
-        raise SystemExit(f"the cache_shared run has {len(found)} variants of {what} at {cut} "
-                         f"({', '.join(run['by_variant'])})")
-    return found[0]
-
-
 def cache_run(run: dict[str, Any], pair: tuple[str, str], sha: str) -> dict[str, Any]:
     """A cache_shared run checked to be S10 (``sha``: its sha256's first digits) at the
     shipped cut on ``pair``'s sets with 10,000 entries."""
     checked(run, WHO, pair, {WHO: sha}, (WHO, SHIPPED_CUT))
-    if run.get("entries") != ENTRIES:
-        raise SystemExit(f"the cache_shared run on {'+'.join(pair)} holds "
-                         f"{run.get('entries')} entries, not {ENTRIES:,}")
+    entries_checked(run, pair)
     return run
 
 
@@ -158,32 +119,48 @@ def figures(reading: dict[str, Any]) -> dict[str, int]:
     return {k: reading["all"][k] for k in FIGURES}
 
 
-def step1(runs: list[dict[str, Any]], sha: str = S10_SHA) -> dict[str, Any]:
-    """c1 (the lowest C1 of G whose ten caches answer, summed, at most the shipped lookup's
-    negative queries) and, where there is one, the screen at it (NO's own-entry answers
-    summed at least the shipped lookup's)."""
+def read_caches(runs: list[dict[str, Any]], sha: str
+                ) -> tuple[list[str], list[dict[str, Any]]]:
+    """Step 1's ten cache_shared runs (80+81 .. 98+99 in order) checked by ``cache_run``: their
+    names and the shipped lookup's reading of each (rules NO and FN)."""
     if len(runs) != len(CACHES):
         raise SystemExit(f"step 1 reads {len(CACHES)} caches (80+81 .. 98+99), not {len(runs)}")
     names = ["+".join(pair) for pair in CACHES]
     for run, pair in zip(runs, CACHES, strict=True):
         cache_run(run, pair, sha)
-    shipped = [populated(run, variant_at(run, SHIPPED_CUT, None)) for run in runs]
+    return names, [populated(run, at_cut(run, SHIPPED_CUT, None)) for run in runs]
+
+
+def by_cache(names: list[str], readings: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """``figures`` of each cache's reading, by the cache's name."""
+    return {n: figures(p) for n, p in zip(names, readings, strict=True)}
+
+
+def wall_s(names: list[str], runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each run's wall time (a record), by the cache's name."""
+    return {n: run.get("timings", {}).get("wall_s") for n, run in zip(names, runs, strict=True)}
+
+
+def step1(runs: list[dict[str, Any]], sha: str = S10_SHA) -> dict[str, Any]:
+    """c1 (the lowest C1 of G whose ten caches answer, summed, at most the shipped lookup's
+    negative queries) and, where there is one, the screen at it (NO's own-entry answers
+    summed at least the shipped lookup's)."""
+    names, shipped = read_caches(runs, sha)
     base = summed(shipped)
     table = []
     for c in G:
-        each = [populated(run, variant_at(run, c, LATER_CUT)) for run in runs]
+        each = [populated(run, at_cut(run, c, LATER_CUT)) for run in runs]
         total = summed(each)
         table.append({"C1": c, "variant": each[0]["variant"], "NO": total,
                       "holds": total["negatives_answered"] <= base["negatives_answered"],
-                      "by_cache": {n: figures(p) for n, p in zip(names, each, strict=True)}})
+                      "by_cache": by_cache(names, each)})
     c1 = next((r["C1"] for r in table if r["holds"]), None)
     out: dict[str, Any] = {
         "caches": names, "G": list(G), "later_cut": LATER_CUT,
         "shipped": {"variant": shipped[0]["variant"], "cut": SHIPPED_CUT, **base,
-                    "by_cache": {n: figures(p) for n, p in zip(names, shipped, strict=True)}},
+                    "by_cache": by_cache(names, shipped)},
         "table": table, "c1": c1, "screen": None, "screen_passes": False,
-        "wall_s": {n: run.get("timings", {}).get("wall_s") for n, run in zip(names, runs,
-                                                                             strict=True)}}
+        "wall_s": wall_s(names, runs)}
     if c1 is None:
         return out
     own = next(r for r in table if r["C1"] == c1)["NO"]["positives_own"]
@@ -200,6 +177,34 @@ def rows_checked(result: dict[str, Any], sets: list[str], sha: str, what: str) -
                          f"({result['verifier']['sha256'][:8]} on {result['sets']})")
 
 
+def cache_check(shared: dict[str, Any], sha: str, who: str, variant: str) -> dict[str, Any]:
+    """Step 2's (c) on the D cache (checked by ``cache_run``): the rule's lookup ``who``
+    (``variant``) answers at most ``ANSWERED_SLACK`` negative queries more than the shipped
+    lookup and at least its own-entry answers (rules NO and FN)."""
+    cache_run(shared, D, sha)
+    got = {"shipped": populated(shared, at_cut(shared, SHIPPED_CUT, None)),
+           who: populated(shared, variant)}
+    answered = {k: v["all"]["negatives_answered"] for k, v in got.items()}
+    own = {k: v["all"]["positives_own"] for k, v in got.items()}
+    check_c = {"variants": {k: v["variant"] for k, v in got.items()},
+               "negatives_answered": answered,
+               "answered_limit": answered["shipped"] + ANSWERED_SLACK, "paraphrases_own": own,
+               "answered_pass": answered[who] <= answered["shipped"] + ANSWERED_SLACK,
+               "own_pass": own[who] >= own["shipped"], "populated": got}
+    check_c["pass"] = check_c["answered_pass"] and check_c["own_pass"]
+    return check_c
+
+
+def quora_check(rows: Rows, who: str, floor: float, cut: float) -> dict[str, Any]:
+    """Step 2's (d): the Quora ``rows``' false-hit rate of ``who`` (at ``floor`` and ``cut``) at
+    most ``QUORA_RATE``; the shipped lookup's false hits beside it (rules NO and FN)."""
+    q_new, q_old = counts(rows, floor, cut), counts(rows, FLOOR, SHIPPED_CUT)
+    return {f"{who}_qqp_false_hits": q_new["false_hits"], "qqp_negatives": q_new["negatives"],
+            f"{who}_qqp_false_hit_rate": q_new["false_hit_rate"], "limit_rate": QUORA_RATE,
+            "shipped_qqp_false_hits": q_old["false_hits"],
+            "pass": q_new["false_hit_rate"] <= QUORA_RATE + 1e-12}
+
+
 def step2(c1: float, rows: Rows, quora: Rows, shared: dict[str, Any],
           sha: str = S10_SHA) -> dict[str, Any]:
     """Checks (a) to (d) on D: one set of rows at the shipped cut and at c1, the D cache's two
@@ -214,22 +219,8 @@ def step2(c1: float, rows: Rows, quora: Rows, shared: dict[str, Any],
     check_b = {"shipped_false_hits": old["false_hits"], "NO_false_hits": new["false_hits"],
                "negatives": old["negatives"], "limit": old["false_hits"] + FALSE_HIT_SLACK,
                "pass": new["false_hits"] <= old["false_hits"] + FALSE_HIT_SLACK}
-    cache_run(shared, D, sha)
-    got = {"shipped": populated(shared, variant_at(shared, SHIPPED_CUT, None)),
-           "NO": populated(shared, variant_at(shared, c1, LATER_CUT))}
-    answered = {k: v["all"]["negatives_answered"] for k, v in got.items()}
-    own = {k: v["all"]["positives_own"] for k, v in got.items()}
-    check_c = {"variants": {k: v["variant"] for k, v in got.items()},
-               "negatives_answered": answered,
-               "answered_limit": answered["shipped"] + ANSWERED_SLACK, "paraphrases_own": own,
-               "answered_pass": answered["NO"] <= answered["shipped"] + ANSWERED_SLACK,
-               "own_pass": own["NO"] >= own["shipped"], "populated": got}
-    check_c["pass"] = check_c["answered_pass"] and check_c["own_pass"]
-    q_new, q_old = counts(qqp(quora), FLOOR, c1), counts(qqp(quora), FLOOR, SHIPPED_CUT)
-    check_d = {"NO_qqp_false_hits": q_new["false_hits"], "qqp_negatives": q_new["negatives"],
-               "NO_qqp_false_hit_rate": q_new["false_hit_rate"], "limit_rate": QUORA_RATE,
-               "shipped_qqp_false_hits": q_old["false_hits"],
-               "pass": q_new["false_hit_rate"] <= QUORA_RATE + 1e-12}
+    check_c = cache_check(shared, sha, "NO", at_cut(shared, c1, LATER_CUT))
+    check_d = quora_check(qqp(quora), "NO", FLOOR, c1)
     return {"sets": list(D), "c1": c1, "a": check_a, "b": check_b, "c": check_c,
             "d": check_d, "records": records(rows, c1)}
 
@@ -264,22 +255,42 @@ def cell(v: dict[str, int]) -> str:
             f"{v['positives_own']}")
 
 
-def report(r: dict[str, Any]) -> None:
-    one = r["step1"]
+def print_table(one: dict[str, Any], who: str, key: str, flag: str, flag_label: str) -> None:
+    """Step 1's table: per cache and summed, the shipped lookup beside ``who`` at each ``key``
+    of G, and the row of each one's ``flag`` (rules NO and FN)."""
     base = one["shipped"]
-    print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({base['variant']}, "
-          f"{SHIPPED_CUT}) against NO (the nearest candidate alone at C1, later cut "
-          f"{LATER_CUT}): negative queries answered (own / another entry) | own-entry answers\n")
     print("| cache | shipped - | shipped + own | " + " | ".join(
-        f"NO {t['C1']} - | NO {t['C1']} + own" for t in one["table"]) + " |")
+        f"{who} {t[key]} - | {who} {t[key]} + own" for t in one["table"]) + " |")
     print("|---|---|---|" + "---|---|" * len(one["table"]))
     for n in one["caches"]:
         print(f"| {n} | {cell(base['by_cache'][n])} | "
               + " | ".join(cell(t["by_cache"][n]) for t in one["table"]) + " |")
     print(f"| **summed** | {cell(base)} | "
-          + " | ".join(cell(t["NO"]) for t in one["table"]) + " |")
-    print("| holds (- answered <= shipped's) | | | "
-          + " | ".join(f"{t['holds']} | " for t in one["table"]) + " |")
+          + " | ".join(cell(t[who]) for t in one["table"]) + " |")
+    print(f"| {flag_label} | | | " + " | ".join(f"{t[flag]} | " for t in one["table"]) + " |")
+
+
+def print_step2(two: dict[str, Any], who: str) -> None:
+    """Step 2's checks (a) to (d) of ``who`` (rules NO and FN)."""
+    a, b, c, d = (two[k] for k in "abcd")
+    print(f"(a) D recall shipped {a['shipped_recall'] * 100:.2f} % ({a['shipped_hits']}/"
+          f"{a['positives']}), {who} {a[who + '_recall'] * 100:.2f} % ({a[who + '_hits']}) "
+          f"({a['points']:+.2f}, needs +{GAIN}): {a['pass']}")
+    print(f"(b) D false hits shipped {b['shipped_false_hits']}, {who} "
+          f"{b[who + '_false_hits']} of {b['negatives']} (limit {b['limit']}): {b['pass']}")
+    print(f"(c) 10,000 entries: negatives answered {c['negatives_answered']} (limit "
+          f"{c['answered_limit']}), own {c['paraphrases_own']}: {c['pass']}")
+    print(f"(d) {who} pairs:qqp false hits {d[who + '_qqp_false_hits']}/{d['qqp_negatives']} "
+          f"({d[who + '_qqp_false_hit_rate'] * 100:.2f} %, limit 3.0 %; shipped "
+          f"{d['shipped_qqp_false_hits']}): {d['pass']}")
+
+
+def report(r: dict[str, Any]) -> None:
+    one = r["step1"]
+    print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({one['shipped']['variant']}"
+          f", {SHIPPED_CUT}) against NO (the nearest candidate alone at C1, later cut "
+          f"{LATER_CUT}): negative queries answered (own / another entry) | own-entry answers\n")
+    print_table(one, "NO", "C1", "holds", "holds (- answered <= shipped's)")
     print(f"\nc1 = {one['c1']}")
     screen = one["screen"]
     if screen is not None:
@@ -289,18 +300,28 @@ def report(r: dict[str, Any]) -> None:
     print(f"screen passes: {one['screen_passes']}")
     two = r.get("step2")
     if two is not None:
-        a, b, c, d = (two[k] for k in "abcd")
-        print(f"(a) D recall shipped {a['shipped_recall'] * 100:.2f} % ({a['shipped_hits']}/"
-              f"{a['positives']}), NO {a['NO_recall'] * 100:.2f} % ({a['NO_hits']}) "
-              f"({a['points']:+.2f}, needs +{GAIN}): {a['pass']}")
-        print(f"(b) D false hits shipped {b['shipped_false_hits']}, NO {b['NO_false_hits']} of "
-              f"{b['negatives']} (limit {b['limit']}): {b['pass']}")
-        print(f"(c) 10,000 entries: negatives answered {c['negatives_answered']} (limit "
-              f"{c['answered_limit']}), own {c['paraphrases_own']}: {c['pass']}")
-        print(f"(d) NO pairs:qqp false hits {d['NO_qqp_false_hits']}/{d['qqp_negatives']} "
-              f"({d['NO_qqp_false_hit_rate'] * 100:.2f} %, limit 3.0 %; shipped "
-              f"{d['shipped_qqp_false_hits']}): {d['pass']}")
+        print_step2(two, "NO")
     print(f"NO adopted at c1 {one['c1']}: {r['NO_adopted']}")
+
+
+def loaded(p: Path) -> dict[str, Any]:
+    return json.loads(p.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def step2_of(args: argparse.Namespace, who: str, at: str,
+             step2: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """``main``'s step 2 (rules NO and FN): the result ``args.out`` read, refused unless its step
+    1 and screen passed; the rows checked by their results; ``step2`` at step 1's ``at``."""
+    out = loaded(args.out)
+    if not out["step1"]["screen_passes"]:
+        raise SystemExit(f"step 1 or the screen failed: {who} is not adopted and "
+                         "heldout102-103 stay unread")
+    rows_checked(loaded(args.rows_result), list(D), S10_SHA, "D")
+    rows_checked(loaded(args.quora_result), ["pairs"], S10_SHA, "Quora")
+    second = step2(out["step1"][at], read_jsonl(args.rows), read_jsonl(args.quora),
+                   loaded(args.shared))
+    out.update({"step2": second, f"{who}_adopted": verdict(second)})
+    return out
 
 
 def main() -> int:
@@ -326,9 +347,6 @@ def main() -> int:
     inputs = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v])
               for k, v in vars(args).items() if k not in ("out", "step")}
 
-    def loaded(p: Path) -> dict[str, Any]:
-        return json.loads(p.read_text(encoding="utf-8"))
-
     if args.step == "step1":
         first = step1([loaded(p) for p in args.shared])
         out: dict[str, Any] = {
@@ -337,15 +355,7 @@ def main() -> int:
             "NO_adopted": None if first["screen_passes"] else False,
             "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
     else:
-        out = loaded(args.out)
-        if not out["step1"]["screen_passes"]:
-            raise SystemExit("step 1 or the screen failed: NO is not adopted and "
-                             "heldout102-103 stay unread")
-        rows_checked(loaded(args.rows_result), list(D), S10_SHA, "D")
-        rows_checked(loaded(args.quora_result), ["pairs"], S10_SHA, "Quora")
-        second = step2(out["step1"]["c1"], read_jsonl(args.rows), read_jsonl(args.quora),
-                       loaded(args.shared))
-        out.update(step2=second, NO_adopted=verdict(second))
+        out = step2_of(args, "NO", "c1", step2)
         out["inputs"]["step2"] = inputs
         out["run"]["step2"] = run_record()
     save(args.out, out, report)

@@ -122,27 +122,49 @@ def rank_margin() -> float:
     return CacheConfig().verifier_rank_margin
 
 
-def at_cut(run: dict[str, Any], cut: float) -> str:
+def at_cut(run: dict[str, Any], cut: float, later: float | None = None,
+           nearest: float | None = None) -> str:
     """The one variant of a cache_shared ``run`` that is the shipped lookup (floor 0.5, widen to
     5, the map, the shipped rank margin, no other field) judging at ``cut``, by its
-    ``judging`` record."""
+    ``judging`` record; with ``later`` as its ``later_cut`` (rule NO: ``RankCut``) or none
+    (None), and with ``nearest`` as its field ``nF`` (F1 at F, rule FN:
+    ``MatchPolicy.nearest_floor``, which the record does not hold: read from the name as
+    ``cache_shared.variant`` reads it) or none (None)."""
     found = []
     for name, v in run["by_variant"].items():
         fields = name.split(":")[2:]
-        rest = [f for f in fields if f != "m"]
-        if "m" not in fields or not all(f.replace(".", "", 1).isdigit() for f in rest):
+        floors = [f[1:] for f in fields if f.startswith("n")]
+        rest = [f for f in fields if f != "m" and f[:1] not in ("l", "n")]
+        if "m" not in fields or not all(f.replace(".", "", 1).isdigit()
+                                        for f in rest + floors):
+            continue
+        if (nearest is None and floors) or (nearest is not None and (
+                len(floors) != 1 or abs(float(floors[0]) - nearest) > CLOSE)):
             continue
         held = v.get("judging")
         if held is None:
             raise SystemExit(f"variant {name} has no judging record (cache_shared before "
                              "session 35's i20)")
-        if (held["floor"], held["widen_to"], held["rank_margin"]) == (
-                FLOOR, 5, rank_margin()) and abs(held["min_probability"] - cut) <= CLOSE:
+        held_later = held.get("later_cut")
+        if ((held["floor"], held["widen_to"], held["rank_margin"]) == (FLOOR, 5, rank_margin())
+                and abs(held["min_probability"] - cut) <= CLOSE
+                and (held_later is None if later is None
+                     else held_later is not None and abs(held_later - later) <= CLOSE)):
             found.append(name)
     if len(found) != 1:
-        raise SystemExit(f"the cache_shared run has {len(found)} variants of the shipped lookup "
-                         f"at {cut} ({', '.join(run['by_variant'])})")
+        what = ("the shipped lookup" if later is None else f"NO (later cut {later})") + (
+            "" if nearest is None else f" with F1 at {nearest}")
+        raise SystemExit(f"the cache_shared run has {len(found)} variants of {what} at {cut} "
+                         f"({', '.join(run['by_variant'])})")
     return found[0]
+
+
+def entries_checked(run: dict[str, Any], pair: tuple[str, str], who: str = "") -> None:
+    """A cache_shared ``run`` on ``pair``'s sets checked to hold 10,000 entries (``who``: the
+    lookup named in the message, or none)."""
+    if run.get("entries") != ENTRIES:
+        raise SystemExit(f"the {who + ' ' if who else ''}cache_shared run on {'+'.join(pair)} "
+                         f"holds {run.get('entries')} entries, not {ENTRIES:,}")
 
 
 def cut_run(run: dict[str, Any], pair: tuple[str, str], shas: dict[str, str]
@@ -150,9 +172,7 @@ def cut_run(run: dict[str, Any], pair: tuple[str, str], shas: dict[str, str]
     """S10's step 1 run on one cache (``pair``'s sets, its sha256, 10,000 entries): per cut of G,
     the variant judging there as ``s4c_rule.populated`` reads it."""
     checked(run, MODELS[1], pair, shas, (MODELS[0], S5_CUT))
-    if run.get("entries") != ENTRIES:
-        raise SystemExit(f"the S10 cache_shared run on {'+'.join(pair)} holds "
-                         f"{run.get('entries')} entries, not {ENTRIES:,}")
+    entries_checked(run, pair, "S10")
     return {cut: populated(run, at_cut(run, cut)) for cut in G}
 
 
