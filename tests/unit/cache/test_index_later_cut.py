@@ -6,7 +6,6 @@ candidate alone at a lower cut"). Synthetic vectors rank the entries exactly; a 
 for the verifier's probabilities, over the shipped verifier's word views and vocabulary (the
 hard check and the respelling check read them)."""
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,6 @@ import pytest
 
 from llm_router.cache.entry import IndexRecord
 from llm_router.cache.index import CANDIDATES, TenantIndex, search_prescored
-from llm_router.cache.pair_features import TextView
 from llm_router.cache.policy import MatchPolicy, policy_for, verified_policy
 from llm_router.cache.probe import probe
 from llm_router.cache.verifier import shared_verifier
@@ -23,30 +21,11 @@ from llm_router.catalog import CacheConfig
 
 from .test_index_rank import CUT, DIM, at_cosine, over_cut, unit
 
+# The table verifier over the shipped verifier's word views of test_index_rank_refused.
+from .test_index_rank_refused import TableVerifier
+
 QUERY = "How do I reset my password?"
 NEVER = 1.01  # no probability reaches it: the nearest alone answers by the verifier
-
-
-class TableVerifier:
-    """The probability of each cached text, whatever the query; ``read`` lists the texts
-    it was asked about."""
-
-    threshold = CUT
-
-    def __init__(self, table: dict[str, float], views: Any):
-        self.table, self._views = table, views
-        self.vocabulary = views.vocabulary
-        self.read: list[str] = []
-
-    def view(self, text: str) -> TextView:
-        return self._views.view(text)  # type: ignore[no-any-return]
-
-    def prepare_many(self, texts: Sequence[str]) -> None:
-        pass
-
-    def probability(self, cached: str, query: str, cosine: float) -> float:
-        self.read.append(cached)
-        return self.table[cached]
 
 
 @pytest.fixture(scope="module")

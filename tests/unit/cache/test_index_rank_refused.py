@@ -33,13 +33,15 @@ OTHER = "How is mileage paid per mile?"
 
 
 class TableVerifier:
-    """The probability of each cached text, whatever the query; ``read`` lists the texts
-    it was asked about."""
+    """The probability of each cached text, whatever the query, over the shipped verifier's word
+    views and vocabulary; ``read`` lists the texts it was asked about (test_index_later_cut's
+    too)."""
 
     threshold = CUT
 
     def __init__(self, table: dict[str, float], views: Any):
         self.table, self._views = table, views
+        self.vocabulary = views.vocabulary
         self.read: list[str] = []
 
     def view(self, text: str) -> TextView:
