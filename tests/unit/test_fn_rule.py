@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.unit.toy_rows import file_writer, row, shared_run
+from tests.unit.toy_rows import file_writer, judged, losses_result, row, shared_run
 
 SHA = "a38f6f80"
 MAP = {"retrieval_map": "b5af082d"}
@@ -27,13 +27,6 @@ MAP = {"retrieval_map": "b5af082d"}
 @pytest.fixture(scope="module")
 def fn(bench_module: Callable[[str], ModuleType]) -> ModuleType:
     return bench_module("fn_rule")
-
-
-def judged(run: dict[str, Any], variant: str, margin: float = 3.0, cut: float = 0.93,
-           own: int = 60) -> None:
-    v = run["by_variant"][variant]
-    v["judging"] = {"floor": 0.5, "widen_to": 5, "rank_margin": margin, "min_probability": cut}
-    v["all"]["positives"]["own"] = own
 
 
 def runs(fn: ModuleType, another: dict[float, int] | None = None,
@@ -48,9 +41,9 @@ def runs(fn: ModuleType, another: dict[float, int] | None = None,
     for k, pair in enumerate(fn.CACHES):
         run = shared_run(sha, 0.93, pair, {"0.5:5:m": 3, **{
             f"0.5:5:m:n{f}": another[f] for f in fn.G}})
-        judged(run, "0.5:5:m", margin)
+        judged(run, "0.5:5:m", margin=margin)
         for f in fn.G:
-            judged(run, f"0.5:5:m:n{f}", margin, own=own[f])
+            judged(run, f"0.5:5:m:n{f}", margin=margin, own=own[f])
         run["timings"] = {"wall_s": 100.0 + k}
         out.append(run)
     return out
@@ -190,10 +183,6 @@ def d_cache(fn: ModuleType, own: int = 60, f: float = 0.4) -> dict[str, Any]:
     return run
 
 
-def losses(sets: list[str], sha: str = SHA) -> dict[str, Any]:
-    return {"verifier": {"sha256": sha + "0" * 56, "min_probability": 0.93}, "sets": sets}
-
-
 def test_step2_checks(fn: ModuleType) -> None:
     two = fn.step2(0.4, d_rows(fn), quora([0.95]), d_cache(fn))
     assert (two["a"]["shipped_hits"], two["a"]["FN_hits"], two["a"]["points"]) == (10, 12, 10.0)
@@ -274,19 +263,20 @@ def test_main_runs_step1_then_step2(fn: ModuleType, tmp_path: Path,
     shared = [put(f"sh-{k}.json", r) for k, r in enumerate(runs(fn))]
     monkeypatch.setattr(sys, "argv", [
         "fn_rule.py", "step1", "--shared", *shared, "--rows", put("s.jsonl", seen(fn)),
-        "--rows-result", put("s.json", losses(list(fn.SEEN))), "--out", str(out)])
+        "--rows-result", put("s.json", losses_result(list(fn.SEEN), SHA)), "--out", str(out)])
     assert fn.main() == 0
     result = json.loads(out.read_text())
     assert result["rule"] == fn.RULE and result["FN_adopted"] is None
     assert result["step1"]["f"] == 0.4
     step2 = ["fn_rule.py", "step2", "--rows", put("d.jsonl", d_rows(fn)),
              "--quora", put("q.jsonl", quora([0.95])),
-             "--quora-result", put("q.json", losses(["pairs"])),
+             "--quora-result", put("q.json", losses_result(["pairs"], SHA)),
              "--shared", put("d-sh.json", d_cache(fn)), "--out", str(out), "--rows-result"]
-    monkeypatch.setattr(sys, "argv", [*step2, put("bad.json", losses(list(fn.D), "cffa0c35"))])
+    bad = losses_result(list(fn.D), "cffa0c35")
+    monkeypatch.setattr(sys, "argv", [*step2, put("bad.json", bad)])
     with pytest.raises(SystemExit, match="not a38f6f80"):
         fn.main()
-    monkeypatch.setattr(sys, "argv", [*step2, put("d.json", losses(list(fn.D)))])
+    monkeypatch.setattr(sys, "argv", [*step2, put("d.json", losses_result(list(fn.D), SHA))])
     assert fn.main() == 0
     result = json.loads(out.read_text())
     assert result["step2"]["f"] == 0.4 and result["FN_adopted"] is True

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.toy_rows import file_writer, row, set_rows, shared_run
+from tests.unit.toy_rows import file_writer, judged, losses_result, row, set_rows, shared_run
 
 SHA = "a38f6f80"
 
@@ -27,14 +27,6 @@ def no(bench_module: Callable[[str], ModuleType]) -> ModuleType:
 
 def name(cut: float) -> str:
     return f"0.5:5:m:3:{cut}:l1.01"
-
-
-def judged(run: dict[str, Any], variant: str, cut: float, later: float | None = None,
-           margin: float = 3.0, own: int = 60) -> None:
-    v = run["by_variant"][variant]
-    v["judging"] = {"floor": 0.5, "widen_to": 5, "rank_margin": margin, "min_probability": cut,
-                    **({} if later is None else {"later_cut": later})}
-    v["all"]["positives"]["own"] = own
 
 
 def runs(no: ModuleType, own: int = 61, sha: str = SHA, margin: float = 3.0,
@@ -152,10 +144,6 @@ def d_cache(no: ModuleType, own: int = 60) -> dict[str, Any]:
     return run
 
 
-def losses(sets: list[str], sha: str = SHA) -> dict[str, Any]:
-    return {"verifier": {"sha256": sha + "0" * 56, "min_probability": 0.93}, "sets": sets}
-
-
 def test_step2_checks(no: ModuleType) -> None:
     two = no.step2(0.91, d_rows(no), quora([0.95]), d_cache(no))
     assert (two["a"]["shipped_hits"], two["a"]["NO_hits"], two["a"]["points"]) == (2, 4, 25.0)
@@ -209,12 +197,13 @@ def test_main_runs_step1_then_step2(no: ModuleType, tmp_path: Path,
     assert result["step1"]["c1"] == 0.91
     step2 = ["no_rule.py", "step2", "--rows", put("d.jsonl", d_rows(no)),
              "--quora", put("q.jsonl", quora([0.95])),
-             "--quora-result", put("q.json", losses(["pairs"])),
+             "--quora-result", put("q.json", losses_result(["pairs"], SHA)),
              "--shared", put("d-sh.json", d_cache(no)), "--out", str(out), "--rows-result"]
-    monkeypatch.setattr(sys, "argv", [*step2, put("bad.json", losses(list(no.D), "cffa0c35"))])
+    bad = losses_result(list(no.D), "cffa0c35")
+    monkeypatch.setattr(sys, "argv", [*step2, put("bad.json", bad)])
     with pytest.raises(SystemExit, match="not a38f6f80"):
         no.main()
-    monkeypatch.setattr(sys, "argv", [*step2, put("d.json", losses(list(no.D)))])
+    monkeypatch.setattr(sys, "argv", [*step2, put("d.json", losses_result(list(no.D), SHA))])
     assert no.main() == 0
     result = json.loads(out.read_text())
     assert result["step2"]["c1"] == 0.91 and result["NO_adopted"] is True

@@ -73,6 +73,23 @@ def shared_run(sha: str, cut: float, sets: tuple[str, ...], variants: dict[str, 
                            for name, n in variants.items()}}
 
 
+def judged(run: dict[str, Any], variant: str, cut: float = 0.93, later: float | None = None,
+           margin: float = 3.0, own: int = 60) -> None:
+    """A ``shared_run`` variant given its ``judging`` record (floor 0.5, widen to 5, ``margin``,
+    ``cut``, ``later`` as its later cut or none) and ``own`` paraphrases answered by their own
+    entry (no_rule, fn_rule)."""
+    v = run["by_variant"][variant]
+    v["judging"] = {"floor": 0.5, "widen_to": 5, "rank_margin": margin, "min_probability": cut,
+                    **({} if later is None else {"later_cut": later})}
+    v["all"]["positives"]["own"] = own
+
+
+def losses_result(sets: list[str], sha: str) -> dict[str, Any]:
+    """A ``cache_losses.py --out`` result as the rule scripts check it: the verifier's sha256
+    (``sha``'s first digits) at the cut 0.93, ``sets``."""
+    return {"verifier": {"sha256": sha + "0" * 56, "min_probability": 0.93}, "sets": sets}
+
+
 def cost_text(new: str, old: str) -> str:
     """Two ``stack_cost.py`` rounds of each model alternated, ``new`` first, under ``## NAME``
     lines (rules S5b, S5c and S6d's (e)): ``new``'s "1 candidate" medians 9.43 and 8.72 ms,
