@@ -106,8 +106,9 @@ from no_rule import (
     quora_check,
     read_caches,
     rows_checked,
+    step2_arguments,
     step2_of,
-    verdict,  # noqa: F401 (FN is adopted iff (a) to (d) pass, as NO)
+    verdict,  # noqa: F401 (FN is adopted iff (a) to (d) pass, as NO and S10c)
     wall_s,
 )
 from run_record import run_record
@@ -372,16 +373,7 @@ def main() -> int:
                      help="cache_losses --pairs-out rows of heldout80 .. heldout99")
     one.add_argument("--rows-result", type=Path, required=True,
                      help="that cache_losses run's --out result (its verifier's sha256)")
-    two.add_argument("--rows", type=Path, required=True,
-                     help="cache_losses --pairs-out rows of heldout102 heldout103")
-    two.add_argument("--rows-result", type=Path, required=True,
-                     help="that cache_losses run's --out result (its verifier's sha256)")
-    two.add_argument("--quora", type=Path, required=True,
-                     help="cache_losses --sets pairs --pairs-out rows")
-    two.add_argument("--quora-result", type=Path, required=True,
-                     help="that cache_losses run's --out result")
-    two.add_argument("--shared", type=Path, required=True,
-                     help="the cache_shared result on heldout102+103 (both variants)")
+    step2_arguments(two)
     for p in (check, one, two):
         p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()

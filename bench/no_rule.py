@@ -87,7 +87,7 @@ from s10_rule import (
     only,
     qqp,
 )
-from s10c_rule import FIGURES, at_cut, entries_checked, rank_margin, summed
+from s10c_rule import FIGURES, at_cut, entries_checked, rank_margin, summed, verdict
 from verifier_rule import save
 
 from train.cache_verifier.pairs import read_jsonl
@@ -245,11 +245,6 @@ def records(rows: Rows, c1: float) -> dict[str, Any]:
                                  if not r["label"] and stage(r, FLOOR, c1)[1]])}
 
 
-def verdict(two: dict[str, Any]) -> bool:
-    """Adopted iff (a) to (d) pass."""
-    return all(two[k]["pass"] for k in "abcd")
-
-
 def cell(v: dict[str, int]) -> str:
     return (f"{v['negatives_answered']} ({v['negatives_own']} / {v['negatives_another']}) | "
             f"{v['positives_own']}")
@@ -308,6 +303,21 @@ def loaded(p: Path) -> dict[str, Any]:
     return json.loads(p.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def step2_arguments(two: argparse.ArgumentParser) -> None:
+    """Step 2's inputs (rules NO and FN): D's rows and Quora's, each with its cache_losses
+    result, and the D cache's cache_shared result."""
+    two.add_argument("--rows", type=Path, required=True,
+                     help="cache_losses --pairs-out rows of heldout102 heldout103")
+    two.add_argument("--rows-result", type=Path, required=True,
+                     help="that cache_losses run's --out result (its verifier's sha256)")
+    two.add_argument("--quora", type=Path, required=True,
+                     help="cache_losses --sets pairs --pairs-out rows")
+    two.add_argument("--quora-result", type=Path, required=True,
+                     help="that cache_losses run's --out result")
+    two.add_argument("--shared", type=Path, required=True,
+                     help="the cache_shared result on heldout102+103 (both variants)")
+
+
 def step2_of(args: argparse.Namespace, who: str, at: str,
              step2: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     """``main``'s step 2 (rules NO and FN): the result ``args.out`` read, refused unless its step
@@ -331,16 +341,7 @@ def main() -> int:
     two = sub.add_parser("step2", help="the lead's decision on heldout102-103")
     one.add_argument("--shared", type=Path, nargs=len(CACHES), required=True,
                      help="the cache_shared results, 80+81 .. 98+99 in order")
-    two.add_argument("--rows", type=Path, required=True,
-                     help="cache_losses --pairs-out rows of heldout102 heldout103")
-    two.add_argument("--rows-result", type=Path, required=True,
-                     help="that cache_losses run's --out result (its verifier's sha256)")
-    two.add_argument("--quora", type=Path, required=True,
-                     help="cache_losses --sets pairs --pairs-out rows")
-    two.add_argument("--quora-result", type=Path, required=True,
-                     help="that cache_losses run's --out result")
-    two.add_argument("--shared", type=Path, required=True,
-                     help="the cache_shared result on heldout102+103 (both variants)")
+    step2_arguments(two)
     for p in (one, two):
         p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
