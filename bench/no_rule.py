@@ -87,7 +87,15 @@ from s10_rule import (
     only,
     qqp,
 )
-from s10c_rule import FIGURES, at_cut, entries_checked, rank_margin, summed, verdict
+from s10c_rule import (
+    FIGURES,
+    S10_SHA,
+    at_cut,
+    entries_checked,
+    rank_margin,
+    summed,
+    verdict,
+)
 from verifier_rule import save
 
 from train.cache_verifier.pairs import read_jsonl
@@ -95,7 +103,6 @@ from train.cache_verifier.pairs import read_jsonl
 HERE = Path(__file__).resolve().parent
 _QUOTED = __doc__[__doc__.index("    NO: the shipped"):__doc__.index("\nHow it is read")]
 RULE = "\n".join(line[4:] for line in _QUOTED.rstrip("\n").split("\n"))  # the brief's, whole
-S10_SHA = "a38f6f80"
 SHIPPED_CUT = 0.93
 LATER_CUT = 1.01  # no candidate behind the nearest answers by the verifier
 G = (0.90, 0.905, 0.91, 0.915, 0.92)
