@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import re
 
-_UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-          "seventeen", "eighteen", "nineteen")
-_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-VALUES: dict[str, int] = {**{w: n for n, w in enumerate(_UNITS)},
-                          **{w: 20 + 10 * n for n, w in enumerate(_TENS)}}
+from llm_router.cache.quantities import _SMALL, _TENS
+
+# The cardinals zero to ninety-nine in words, which NW and the respelling check
+# (``spelling``) read as digits: the amounts check's number words (``quantities._SMALL``)
+# but those that are no cardinal ("twice", "dozen", "half": read there as before), with
+# "one", which the amounts check leaves out ("one of my orders").
+CARDINALS: dict[str, int] = {"one": 1, **{w: int(v) for w, v in _SMALL.items()
+                                          if w not in ("twice", "dozen", "half")}}
+_UNITS = tuple(sorted((w for w, v in CARDINALS.items() if v < 20), key=CARDINALS.__getitem__))
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 
@@ -67,7 +70,7 @@ def value(words: str) -> int:
         elif token == "a":
             current = 1
         elif token != "and":
-            current += VALUES[token]
+            current += CARDINALS[token]
     return total + current
 
 

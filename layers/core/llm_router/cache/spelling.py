@@ -51,8 +51,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from llm_router.cache.lexicon import FILE_EXTENSIONS
+from llm_router.cache.number_words import CARDINALS
 from llm_router.cache.pair_features import _ALIASES, _CONTRACTIONS, _osa_distance, misspelt
-from llm_router.cache.quantities import _MULTIPLIERS, _SMALL, _UNITS, CURRENCY_CODES, plural_s
+from llm_router.cache.quantities import (
+    _MULTIPLIERS,
+    _TENS,
+    _UNITS,
+    CURRENCY_CODES,
+    plural_s,
+)
 from llm_router.cache.short_forms import spans as short_form_spans
 
 if TYPE_CHECKING:
@@ -120,11 +127,9 @@ CLIPPINGS: dict[str, frozenset[str]] = {
 # Words an acronym may skip in its long form ("Bank of America" / "BoA").
 _SKIPPABLE = frozenset(("of", "and", "the", "for", "to", "in", "on", "a", "an", "at", "by",
                         "with", "de"))
-_NUMBER_WORDS = {**{w: str(v) for w, v in _SMALL.items()
-                    if w not in ("twice", "dozen", "half")}, "one": "1"}
+_NUMBER_WORDS = {w: str(v) for w, v in CARDINALS.items()}
 _DIGITS = frozenset("123456789")
-_TENS = frozenset(("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-                   "ninety"))
+_TEN_WORDS = frozenset(_TENS)
 _ARTICLES = frozenset(("a", "an", "the"))
 _ENDINGS = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
 _CURRENCIES = frozenset(("usd*1", "eur*1", "gbp*1"))
@@ -280,7 +285,7 @@ def _token(word: str, original: str) -> Token:
     if word[0].isdigit():
         return Token(_number_text(word), "number")
     if word in _NUMBER_WORDS:
-        return Token(_NUMBER_WORDS[word], "number", tens=word in _TENS)
+        return Token(_NUMBER_WORDS[word], "number", tens=word in _TEN_WORDS)
     caps = [i for i, c in enumerate(original) if c.isupper()]
     short = len(word) <= _ACRONYM_MAX and (len(caps) >= 2 or any(i > 0 for i in caps))
     camel = tuple(i for i in caps if i > 0 and original[i - 1].islower())
