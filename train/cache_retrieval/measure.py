@@ -72,18 +72,15 @@ def unit(rows: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
 def layer_cut(directory: Path | None = None) -> float:
     """The cut the lookup judges at, as ``policy.policy_for`` reads it, loading no model:
     ``cache.verifier_threshold`` where the catalog sets one, else the layer's cross-encoder's
-    (``cross.json``: its ``threshold``, or its fitted stack's, as ``load_cross_verifier``)."""
-    from llm_router.cache.cross import ARTEFACT_DIR, META
-    from llm_router.cache.fitted_stack import FittedStack
+    (``cross.json``: its ``threshold``, or its fitted stack's: ``cross.judged_by``)."""
+    from llm_router.cache.cross import ARTEFACT_DIR, META, judged_by
     from llm_router.catalog import CacheConfig
 
     given = CacheConfig().verifier_threshold
     if given is not None:
         return float(given)
     meta = json.loads(((directory or ARTEFACT_DIR) / META).read_text(encoding="utf-8"))
-    if meta.get("combine") == "fitted":
-        return float(FittedStack.from_meta(meta.get("stack")).threshold)
-    return float(meta["threshold"])
+    return float(judged_by(meta)[1])
 
 
 def per_pair(rows: list[dict[str, Any]], sims: np.ndarray, cut: float) -> dict[str, Any]:

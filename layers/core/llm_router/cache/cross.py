@@ -405,6 +405,13 @@ def load_cross(embedder: MiniLMEmbedder, directory: Path | None = None
     return encoder, meta
 
 
+def judged_by(meta: dict[str, Any]) -> tuple[FittedStack | None, float]:
+    """What ``cross.json`` (``meta``) has the verifier judge by: its fitted stack (None
+    unless ``"combine": "fitted"``) and the cut, the stack's or the file's ``threshold``."""
+    fitted = FittedStack.from_meta(meta.get("stack")) if meta.get("combine") == "fitted" else None
+    return fitted, fitted.threshold if fitted is not None else float(meta["threshold"])
+
+
 def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None,
                         order_band: float | None = None) -> CrossVerifier:
     """The verifier over the process's MiniLM (its word table, its tokenizer). The word
@@ -417,8 +424,7 @@ def load_cross_verifier(embedder: MiniLMEmbedder, directory: Path | None = None,
     combine = meta.get("combine")
     if combine not in (None, "nets", "fitted"):
         raise ConfigError(f"{META}: combine {combine!r} is not 'nets' or 'fitted'")
-    fitted = FittedStack.from_meta(meta.get("stack")) if combine == "fitted" else None
-    threshold = fitted.threshold if fitted is not None else float(meta["threshold"])
+    fitted, threshold = judged_by(meta)
     verifier = CrossVerifier(encoder, vocabulary, threshold, meta, embedder)
     verifier.fitted = fitted
     if order_band is not None:
