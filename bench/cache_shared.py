@@ -507,10 +507,13 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
 
 def judging(variants: dict[str, tuple[MatchPolicy, int]]) -> dict[str, dict[str, Any]]:
     """Per variant, the floor, bound, rank margin and cut its lookups judged at (a cut
-    given as the variant's last field, else the verifier's): the result's record of it."""
+    given as the variant's last field, else the verifier's), and F1's floor where the variant
+    sets one (``nF``): the result's record of it."""
     return {name: {"floor": policy.threshold, "widen_to": k, "rank_margin": policy.rank_margin,
                    "min_probability": policy.min_probability,
                    **({"later_cut": policy.later_cut} if isinstance(policy, RankCut) else {}),
+                   **({} if policy.nearest_floor is None
+                      else {"nearest_floor": policy.nearest_floor}),
                    **({} if policy.later_probability is None
                       else {"later_probability": policy.later_probability})}
             for name, (policy, k) in variants.items()}

@@ -193,6 +193,8 @@ def test_a_cut_is_the_fields_after_the_rank_margin(shared: ModuleType) -> None:
                     "rank_margin": shared.CacheConfig().verifier_rank_margin},
         "0.5:5:m:3:0.909847": {"floor": 0.5, "widen_to": 5, "min_probability": 0.909847,
                                "rank_margin": 3.0}}
+    nearest = {"0.5:5:n0.4:m": shared.variant("0.5:5:n0.4:m", None, 0.93)}
+    assert shared.judging(nearest)["0.5:5:n0.4:m"]["nearest_floor"] == 0.4
 
 
 def test_kept_scores_give_the_same_verdicts_scoring_each_pair_once(shared: ModuleType) -> None:
