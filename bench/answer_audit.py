@@ -38,11 +38,28 @@ pair in no group, see above).
 Writes ``bench/results/local/audit-blind.jsonl``, ``bench/results/local/audit-key.jsonl``;
 ``unblind`` reads ``bench/results/local/audit-judged.jsonl`` and writes
 ``bench/results/answer-audit-session36.json``.
+
+``agree`` (session 37, helper i31) joins two readers' judged files of the same blind items
+with the key: per group (and over all items) each reader's counts, the raw agreement (the
+same one of same / wrong / unsure), Cohen's kappa over the three judgements and over same vs
+wrong (the items either reader called ``unsure`` left out, their number given), the items
+the two disagree on with both texts and reasons, and the bar read by both: the shipped
+lookup's negatives another entry answered that both readers call wrong, and that either
+does (with row files, also row by row per run and lookup, as ``unblind`` counts)::
+
+    .venv/bin/python bench/answer_audit.py agree \\
+        --first i28=bench/results/local/audit-judged.jsonl \\
+        --second i31=bench/results/local/audit-judged-i31.jsonl \\
+        /work/i27/bench/results/local/i27-shared-*.jsonl \\
+        /work/i24/bench/results/local/i24-shared-*.jsonl
+
+Writes ``bench/results/answer-audit-agree-session37.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 from collections.abc import Iterable, Sequence
@@ -58,6 +75,7 @@ BLIND = LOCAL / "audit-blind.jsonl"
 KEY = LOCAL / "audit-key.jsonl"
 JUDGED = LOCAL / "audit-judged.jsonl"
 RESULT = Path("bench/results/answer-audit-session36.json")
+AGREE_RESULT = Path("bench/results/answer-audit-agree-session37.json")
 
 
 def read_rows(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -121,22 +139,30 @@ def build_items(rows: Iterable[dict[str, Any]], shipped: str = SHIPPED, seed: in
     return blind, keys
 
 
-def unblind(judged: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]],
-            shipped: str = SHIPPED) -> dict[str, Any]:
-    """Counts of same / wrong / unsure per group, and per variant over the negatives that
-    another entry answered; every item must be judged once, with a known judgement."""
+def _by_item(judged: Sequence[dict[str, Any]],
+             keys: Sequence[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The judged rows by item: every key item judged once, with a known judgement."""
     by_item = {row["item"]: row for row in judged}
     if len(by_item) != len(judged):
         raise ValueError("an item is judged twice")
     if set(by_item) != {key["item"] for key in keys}:
         raise ValueError("the judged items are not the key's items")
+    for number, row in by_item.items():
+        if row["judgement"] not in JUDGEMENTS:
+            raise ValueError(f"item {number}: unknown judgement {row['judgement']!r}")
+    return by_item
+
+
+def unblind(judged: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]],
+            shipped: str = SHIPPED) -> dict[str, Any]:
+    """Counts of same / wrong / unsure per group, and per variant over the negatives that
+    another entry answered; every item must be judged once, with a known judgement."""
+    by_item = _by_item(judged, keys)
     counts = {group: {name: 0 for name in JUDGEMENTS} for group in GROUPS}
     variants: dict[str, dict[str, int]] = {}
     items: list[dict[str, Any]] = []
     for key in keys:
         verdict = by_item[key["item"]]["judgement"]
-        if verdict not in JUDGEMENTS:
-            raise ValueError(f"item {key['item']}: unknown judgement {verdict!r}")
         counts[key["group"]][verdict] += 1
         if key["group"] in ("shipped", "added"):
             for variant in key["variants"]:
@@ -145,6 +171,83 @@ def unblind(judged: Sequence[dict[str, Any]], keys: Sequence[dict[str, Any]],
         items.append({**key, "judgement": verdict, "reason": by_item[key["item"]]["reason"]})
     return {"groups": counts, "negatives_by_variant": dict(sorted(variants.items())),
             "shipped_variant": shipped, "items": items}
+
+
+def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Cohen's kappa of two readers' labels, (observed - chance) / (1 - chance), chance from
+    each reader's own label frequencies; None with no pairs or when chance agreement is 1
+    (both readers gave one and the same label throughout)."""
+    if not pairs:
+        return None
+    total = len(pairs)
+    observed = sum(first == second for first, second in pairs) / total
+    labels = {label for pair in pairs for label in pair}
+    chance = sum((sum(first == label for first, _ in pairs) / total)
+                 * (sum(second == label for _, second in pairs) / total) for label in labels)
+    if chance == 1:
+        return None
+    return (observed - chance) / (1 - chance)
+
+
+def _agreement(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Counts, raw agreement and kappas of (first, second) judgement pairs."""
+    binary = [pair for pair in pairs if "unsure" not in pair]
+    kappa3 = cohen_kappa(pairs)
+    kappa2 = cohen_kappa(binary)
+    return {
+        "items": len(pairs),
+        "first": {name: sum(first == name for first, _ in pairs) for name in JUDGEMENTS},
+        "second": {name: sum(second == name for _, second in pairs) for name in JUDGEMENTS},
+        "both": {f"{first}/{second}": sum(pair == (first, second) for pair in pairs)
+                 for first in JUDGEMENTS for second in JUDGEMENTS},
+        "agree": sum(first == second for first, second in pairs),
+        "raw_agreement": round(sum(first == second for first, second in pairs) / len(pairs), 4)
+        if pairs else None,
+        "kappa_three": None if kappa3 is None else round(kappa3, 4),
+        "same_vs_wrong_items": len(binary),
+        "same_vs_wrong_left_out_unsure": len(pairs) - len(binary),
+        "same_vs_wrong_agree": sum(first == second for first, second in binary),
+        "kappa_same_vs_wrong": None if kappa2 is None else round(kappa2, 4)}
+
+
+def wrong_by(first: str, second: str) -> str:
+    """How many of two readers call a text pair wrong: ``both``, ``one`` or ``neither``."""
+    count = (first == "wrong") + (second == "wrong")
+    return ("neither", "one", "both")[count]
+
+
+def agree(first: Sequence[dict[str, Any]], second: Sequence[dict[str, Any]],
+          keys: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Two readers' judgements of the same items joined with the key: agreement per group
+    and over all, the items they disagree on, and the shipped group's wrong answers read by
+    both (``both_wrong``) and by either (``either_wrong``). ``disagreements`` numbers the
+    items per group; ``items`` holds every item with both texts, judgements and reasons."""
+    one, two = _by_item(first, keys), _by_item(second, keys)
+    pairs: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
+    disagreements: dict[str, list[int]] = {group: [] for group in GROUPS}
+    items: list[dict[str, Any]] = []
+    for key in sorted(keys, key=lambda key: key["item"]):
+        a, b = one[key["item"]], two[key["item"]]
+        pair = (a["judgement"], b["judgement"])
+        pairs[key["group"]].append(pair)
+        joined = {"item": key["item"], "group": key["group"], "query": key["query"],
+                  "answered": key["answered"], "first": pair[0], "second": pair[1],
+                  "first_reason": a["reason"], "second_reason": b["reason"]}
+        items.append(joined)
+        if pair[0] != pair[1]:
+            disagreements[key["group"]].append(key["item"])
+    groups = {group: _agreement(pairs[group]) for group in GROUPS}
+    groups["all"] = _agreement([pair for group in GROUPS for pair in pairs[group]])
+    shipped = pairs["shipped"]
+    bar = {"items": len(shipped),
+           "both_wrong": sum(wrong_by(*pair) == "both" for pair in shipped),
+           "either_wrong": sum(wrong_by(*pair) != "neither" for pair in shipped),
+           "both_same": sum(pair == ("same", "same") for pair in shipped),
+           "either_same": sum("same" in pair for pair in shipped),
+           "first_wrong": sum(pair[0] == "wrong" for pair in shipped),
+           "second_wrong": sum(pair[1] == "wrong" for pair in shipped)}
+    return {"groups": groups, "shipped_bar": bar, "disagreements": disagreements,
+            "items": items}
 
 
 def row_tallies(tagged: Iterable[tuple[str, dict[str, Any]]],
@@ -187,6 +290,33 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _reader(text: str) -> tuple[str, Path]:
+    name, _, path = text.partition("=")
+    if not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: give NAME=PATH")
+    return name, Path(path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_agree(first: tuple[str, Path], second: tuple[str, Path],
+              paths: Sequence[Path]) -> dict[str, Any]:
+    """``agree`` on the files, with their sha256 and (given row files) the rows by run:
+    ``own_`` / ``other_`` and how many readers call the row's text pair wrong."""
+    keys = read_rows([KEY])
+    result = agree(read_rows([first[1]]), read_rows([second[1]]), keys)
+    result["readers"] = {"first": first[0], "second": second[0]}
+    result["sha256"] = {str(path): _sha256(path) for path in (first[1], second[1], KEY)}
+    if paths:
+        read = [{"query": item["query"], "answered": item["answered"],
+                 "judgement": f"wrong_by_{wrong_by(item['first'], item['second'])}"}
+                for item in result["items"]]
+        result["rows_by_run"] = row_tallies(_tagged(paths), read)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,7 +324,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     build.add_argument("paths", nargs="+", type=Path)
     opened = sub.add_parser("unblind")
     opened.add_argument("paths", nargs="+", type=Path)
+    joined = sub.add_parser("agree")
+    joined.add_argument("--first", type=_reader, required=True, help="NAME=judged file")
+    joined.add_argument("--second", type=_reader, required=True, help="NAME=judged file")
+    joined.add_argument("paths", nargs="*", type=Path, help="row files (optional)")
     args = parser.parse_args(argv)
+    if args.command == "agree":
+        result = run_agree(args.first, args.second, args.paths)
+        AGREE_RESULT.write_text(dumps(result))
+        print(json.dumps({name: result[name] for name in ("groups", "shipped_bar")
+                          + (("rows_by_run",) if "rows_by_run" in result else ())}, indent=1))
+        names = result["readers"]
+        for item in result["items"]:
+            if item["first"] != item["second"]:
+                print(f"{item['item']} {item['group']}: {item['query']!r} / {item['answered']!r}"
+                      f"\n    {names['first']} {item['first']}: {item['first_reason']}"
+                      f"\n    {names['second']} {item['second']}: {item['second_reason']}")
+        return
     if args.command == "build":
         blind, keys = build_items(read_rows(args.paths))
         _write_jsonl(BLIND, blind)

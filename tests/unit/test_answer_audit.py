@@ -106,3 +106,89 @@ def test_the_result_reads_back_whole(audit: ModuleType) -> None:
     text = audit.dumps(result)
     assert json.loads(text) == result
     assert len(text.splitlines()) == 11
+
+
+# agree (session 37, i31): two readers' judgements of the same items joined with the key
+
+
+def test_cohen_kappa_on_hand_worked_pairs(audit: ModuleType) -> None:
+    first = ["same"] * 5 + ["wrong"] * 5
+    second = ["same"] * 4 + ["wrong"] * 5 + ["same"]
+    # observed 0.8, chance 0.5 * 0.5 + 0.5 * 0.5 = 0.5: (0.8 - 0.5) / 0.5
+    assert audit.cohen_kappa(list(zip(first, second, strict=True))) == pytest.approx(0.6)
+    assert audit.cohen_kappa([("same", "wrong"), ("wrong", "same")]) == pytest.approx(-1)
+    # observed 0.75; chance 0.25 * 0.25 (same) + 0.5 * 0.75 (wrong) + 0.25 * 0 (unsure)
+    three = [("same", "same"), ("wrong", "wrong"), ("unsure", "wrong"), ("wrong", "wrong")]
+    assert audit.cohen_kappa(three) == pytest.approx((0.75 - 0.4375) / (1 - 0.4375))
+    assert audit.cohen_kappa([("wrong", "wrong")] * 3) is None
+    assert audit.cohen_kappa([]) is None
+
+
+def test_wrong_by_counts_the_readers_calling_wrong(audit: ModuleType) -> None:
+    assert audit.wrong_by("wrong", "wrong") == "both"
+    assert audit.wrong_by("wrong", "unsure") == "one"
+    assert audit.wrong_by("same", "wrong") == "one"
+    assert audit.wrong_by("same", "unsure") == "neither"
+
+
+def _judged(keys: list[dict[str, Any]], verdicts: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"item": key["item"], "judgement": verdicts[key["query"]], "reason": key["query"]}
+            for key in keys]
+
+
+FIRST = {"q1": "wrong", "q2": "wrong", "q3": "same", "q4": "unsure", "q6": "wrong",
+         "q7": "same"}
+SECOND = {"q1": "same", "q2": "wrong", "q3": "same", "q4": "same", "q6": "wrong",
+          "q7": "wrong"}
+
+
+def test_agree_per_group_disagreements_and_the_shipped_bar(audit: ModuleType) -> None:
+    _, keys = audit.build_items(ROWS)
+    result = audit.agree(_judged(keys, FIRST), _judged(keys, SECOND), keys)
+    number = {key["query"]: key["item"] for key in keys}
+    para = result["groups"]["control_para"]
+    assert para["first"] == {"same": 1, "wrong": 0, "unsure": 1}
+    assert para["second"] == {"same": 2, "wrong": 0, "unsure": 0}
+    assert para["both"]["unsure/same"] == 1 and para["both"]["same/same"] == 1
+    assert (para["agree"], para["raw_agreement"]) == (1, 0.5)
+    # the unsure item is left out of same vs wrong; the other one alone gives no kappa
+    assert (para["same_vs_wrong_items"], para["same_vs_wrong_left_out_unsure"]) == (1, 1)
+    assert para["kappa_same_vs_wrong"] is None
+    whole = result["groups"]["all"]
+    assert (whole["items"], whole["agree"], whole["same_vs_wrong_items"]) == (6, 3, 5)
+    # same vs wrong over q1 q2 q3 q6 q7: observed 3 / 5; chance 0.4 * 0.4 + 0.6 * 0.6
+    assert whole["kappa_same_vs_wrong"] == pytest.approx(round((0.6 - 0.52) / 0.48, 4))
+    assert result["disagreements"] == {"shipped": [number["q1"]], "added": [],
+                                       "control_para": [number["q4"]],
+                                       "control_own": [number["q7"]]}
+    assert result["shipped_bar"] == {"items": 1, "both_wrong": 0, "either_wrong": 1,
+                                     "both_same": 0, "either_same": 1, "first_wrong": 1,
+                                     "second_wrong": 0}
+    first_item = next(item for item in result["items"] if item["query"] == "q1")
+    assert (first_item["first"], first_item["second"], first_item["group"]) == \
+        ("wrong", "same", "shipped")
+    assert [item["item"] for item in result["items"]] == sorted(number.values())
+    with pytest.raises(ValueError):
+        audit.agree(_judged(keys, FIRST)[:-1], _judged(keys, SECOND), keys)
+
+
+def test_run_agree_counts_rows_by_how_many_call_them_wrong(
+        audit: ModuleType, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, keys = audit.build_items(ROWS)
+    files = {"key": keys, "a": _judged(keys, FIRST), "b": _judged(keys, SECOND)}
+    for name, rows in files.items():
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setattr(audit, "KEY", tmp_path / "key.jsonl")
+    shared = tmp_path / "i27-shared-80-81.jsonl"
+    shared.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    result = audit.run_agree(("i28", tmp_path / "a.jsonl"), ("i31", tmp_path / "b.jsonl"),
+                             [shared])
+    assert result["readers"] == {"first": "i28", "second": "i31"}
+    assert len(result["sha256"]) == 3
+    # q1 (shipped and n0.4): one reader; q2 (n0.4): both; q6: both; q7 (n0.4): one
+    assert result["rows_by_run"] == {
+        "i27:0.5:5:m": {"other_wrong_by_one": 1, "own_wrong_by_both": 1},
+        "i27:0.5:5:m:n0.4": {"other_wrong_by_both": 1, "other_wrong_by_one": 1,
+                             "own_wrong_by_one": 1}}
+    assert "rows_by_run" not in audit.run_agree(("i28", tmp_path / "a.jsonl"),
+                                                ("i31", tmp_path / "b.jsonl"), [])
