@@ -247,7 +247,9 @@ def agree(first: Sequence[dict[str, Any]], second: Sequence[dict[str, Any]],
            "first_wrong": sum(pair[0] == "wrong" for pair in shipped),
            "second_wrong": sum(pair[1] == "wrong" for pair in shipped)}
     return {"groups": groups, "shipped_bar": bar, "disagreements": disagreements,
-            "items": items}
+            "kappa_note": "kappa_three: Cohen's kappa over same / wrong / unsure as three labels; "
+            "kappa_same_vs_wrong: over the items neither reader called unsure (the number "
+            "left out is given)", "items": items}
 
 
 def row_tallies(tagged: Iterable[tuple[str, dict[str, Any]]],
