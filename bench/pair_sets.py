@@ -25,9 +25,11 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout102-103, written at session 36's start for its rules NO
+# sets and drops them from here: heldout106-107, written at session 37's start for session 38's
+# decisions (unread). heldout102-103, written at session 36's start for its rules NO
 # and FN (bench/no_rule.py, bench/fn_rule.py), which both stopped on seen caches before step 2:
-# unread, passed to session 37's decisions. heldout98-99, written at session 35's start, are
+# unread, passed to session 37's decisions (rule S11, bench/s11_rule.py). heldout98-99,
+# written at session 35's start, are
 # rule S10c's decision sets: its step 2 read them (bench/s10c_rule.py, bench/results/
 # s10c-rule-session35.json; docs/cache-history.md "Session 35: rule S10c ..."). heldout94-95
 # (written at session 34's start for session 35) are session 35's decision sets: rule S10w read
@@ -54,7 +56,8 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # session 26, were session 26's, named by its rule S5c; heldout52-53, written at session 25's
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
-RESERVED: frozenset[str] = frozenset({"heldout102", "heldout103"})
+RESERVED: frozenset[str] = frozenset({"heldout102", "heldout103", "heldout106",
+                                       "heldout107"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:
