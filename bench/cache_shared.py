@@ -148,6 +148,7 @@ class Answer:
     relation: str | None  # of another entry's answer: right, wrong, unknown (PairGroups)
     filler: bool  # another entry's answer from a text no set holds (a Quora question)
     alone: bool  # a hit with the pair's entry alone in the cache (``probe``)
+    p: float | None = None  # the verifier's probability for the entry that answered (session 37)
 
 
 def entries(pairs: list[dict[str, Any]], size: int) -> list[str]:
@@ -305,6 +306,7 @@ def main() -> int:
                     "label": a.pair["label"], "kind": a.pair["kind"], "a": a.pair["a"],
                     "b": a.pair["b"], "outcome": a.outcome, "answered": a.answered,
                     "relation": a.relation, "filler": a.filler, "alone": a.alone,
+                    "p": a.p,
                     **({} if args.tenants is None else {
                         "tenant": tenant_of(a.pair, args.tenants),
                         "traffic": a.pair["traffic"]})},
@@ -725,7 +727,9 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                             else groups.relation(answered, query))
                 outcomes[name].append(Answer(
                     p, outcome(p, answered, walk, groups), answered,
-                    relation, relation is not None and answered not in groups, alone[one]))
+                    relation, relation is not None and answered not in groups, alone[one],
+                    None if answered is None or lookup.probability is None
+                    else round(lookup.probability, 6)))
         if own is not None:
             for each in every:
                 if each is not None:

@@ -253,6 +253,14 @@ G27 = ("heldout58", "heldout59", "heldout62", "heldout63")
 # heldout30-79 too (heldout9-11 and 14-79 held). heldout92-95, being written in session 34, have no
 # data/ folder while S10's bundle is made: not guarded, not held.
 G34 = tuple(f"heldout{n}" for n in range(80, 92))
+# Session 37's guard for S11 (G37): heldout96-103, every set written since S10's bundle that no
+# verifier trained on: rule S11's seen cut sets (heldout96-101) and its decision sets
+# (heldout102-103, pair_sets.RESERVED: read here only mechanically, their texts to drop every
+# bundle pair sharing one, as G34's); ``prepare --rule session37`` keeps them out with
+# ``share_all`` and trains on heldout30-95 too (heldout9-11 and 14-95 held). heldout104-107 (the
+# session's unseen sets and the next session's) have no data/ folder while S11's bundle is made:
+# not guarded (never read), not held.
+G37 = tuple(f"heldout{n}" for n in range(96, 104))
 PUBLIC_HELDOUT = REPO / "bench" / "cache_pairs" / "heldout.jsonl"
 # Replay drawn from the build (``build.build``, heldout9-11 left out; heldout12+ are in no
 # build): pairs of each kind kept, at random (seed below).
@@ -430,10 +438,77 @@ def sharing_a_text(rows: list[dict[str, Any]], held_texts: set[str], guard_texts
             or shares(p, guard_texts)]
 
 
+def guarded_texts(guard: tuple[str, ...]) -> set[str]:
+    """The texts (``_text``) no pair from outside the sets (``prepare --mined-from``'s,
+    ``--popneg``'s) may share: the decision sets' and bench/cache_pairs/heldout.jsonl's (the
+    guard's whole reading, as ``--whole``'s)."""
+    return {_text(t) for p in decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)
+            for t in (p["a"], p["b"])}
+
+
+def outside_rows(rows: list[dict[str, Any]], forbidden: set[frozenset[str]], texts: set[str],
+                 known: set[frozenset[str]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """``rows`` (reused mined negatives or populated-cache negatives) less those the guard
+    drops (a guarded pair, or a text of ``texts``) and those already a bundle pair (``known``,
+    the pairs' keys; the first of a repeated key kept), with the counts."""
+    kept, seen = [], set(known)
+    counts = {"given": len(rows), "dropped_as_decision_pairs": 0, "dropped_sharing_a_text": 0,
+              "dropped_as_bundle_pairs": 0}
+    for p in rows:
+        key = _key(p["a"], p["b"])
+        if key in forbidden:
+            counts["dropped_as_decision_pairs"] += 1
+        elif _text(p["a"]) in texts or _text(p["b"]) in texts:
+            counts["dropped_sharing_a_text"] += 1
+        elif key in seen:
+            counts["dropped_as_bundle_pairs"] += 1
+        else:
+            seen.add(key)
+            kept.append(p)
+    counts["kept"] = len(kept)
+    return kept, counts
+
+
+def reused_mined(bundle_path: Path) -> list[dict[str, Any]]:
+    """The mined negatives of an earlier bundle (its ``train.mined`` pairs, their texts from its
+    probe file, cached = a, query = b), in its order: ``prepare --mined-from`` (session 37, S11's
+    bundle reusing S10's, so that the ~15 min embedding of ``mine`` is not paid again). Their
+    texts are as that bundle wrote them (numbers shared, ``shared_numbers``: applied again by
+    ``write_bundle``, which leaves runs already renamed to its stand-ins as they are)."""
+    bundle = np.load(bundle_path)
+    flags = np.asarray(bundle["train.mined"], np.bool_)
+    labels = np.asarray(bundle["train.label"])
+    probe = read_jsonl(probe_file(bundle_path))
+    if len(probe) != flags.size:
+        raise SystemExit(f"{probe_file(bundle_path)}: {len(probe):,} lines for {flags.size:,} "
+                         "pairs")
+    return [{"a": probe[i]["cached"], "b": probe[i]["query"], "label": int(labels[i]),
+             "source": "mined", "kind": "mined_neighbour"} for i in np.flatnonzero(flags)]
+
+
+def popneg_rows(path: Path) -> list[dict[str, Any]]:
+    """``bench/populated_negatives.py``'s negatives (session 37): a = the entry that answered
+    (cached), b = the paraphrase query, label 0, source ``popneg``."""
+    rows = read_jsonl(path)
+    if any(int(r["label"]) != 0 for r in rows):
+        raise SystemExit(f"{path}: a populated-cache negative with label 1")
+    return [{"a": r["a"], "b": r["b"], "label": 0, "source": "popneg",
+             "kind": r.get("kind", "populated")} for r in rows]
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def prepare(out: Path, seed: int = SEED, whole: bool = False,
             qqp_replay: int | None = None, guard: tuple[str, ...] = DECISION_SETS,
-            qqp_hard: int = 0, held: dict[str, Path] = HELD_SETS, share_all: bool = False
-            ) -> None:
+            qqp_hard: int = 0, held: dict[str, Path] = HELD_SETS, share_all: bool = False,
+            mined_from: Path | None = None, popneg: Path | None = None) -> None:
+    """``mined_from`` (session 37): the mined negatives are that bundle's (``reused_mined``),
+    under this guard, not mined afresh; ``popneg`` (session 37): ``popneg_rows`` of that file
+    after the replay, flagged ``train.popneg`` (``fit --popneg-weight``; target their label).
+    Both sources drop a pair sharing any text with the guarded sets or
+    bench/cache_pairs/heldout.jsonl (``outside_rows``)."""
     from llm_router.embedding.minilm import shared_embedder
 
     started = time.process_time()
@@ -442,25 +517,41 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
     hand = [p for p in pairs if hand_written(p["source"])]
     forbidden = {_key(p["a"], p["b"])
                  for p in decision_pairs(guard) + read_jsonl(PUBLIC_HELDOUT)}
-    mined = [p for p in mine(hand, shared_embedder().embed)
-             if _key(p["a"], p["b"]) not in forbidden]
-    # Every step reads as many pairs whatever their weight: keep the mined negatives that
-    # touch a new set's text, and a sample of the rest up to MINED_MAX.
-    new_texts = {t for p in pairs if p["source"] in first for t in (p["a"], p["b"])}
-    touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
-    rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
-    mined_all = len(mined)
-    draw = random.Random(seed)
-    most = MINED_WHOLE if whole else MINED_MAX
-    touching = draw.sample(touching, min(len(touching), most))
-    mined = touching + draw.sample(rest, max(0, min(len(rest), most - len(touching))))
-    every = pairs + mined
+    outside = (guarded_texts(guard) if mined_from is not None or popneg is not None
+               else set())
+    known = {_key(p["a"], p["b"]) for p in pairs}
+    extra: dict[str, Any] = {}
+    popnegs: list[dict[str, Any]] = []
+    if popneg is not None:
+        popnegs, counts = outside_rows(popneg_rows(popneg), forbidden, outside, known)
+        known |= {_key(p["a"], p["b"]) for p in popnegs}
+        extra["popneg"] = {"file": str(popneg), "sha256": sha256_of(popneg), **counts}
+    if mined_from is None:
+        mined = [p for p in mine(hand, shared_embedder().embed)
+                 if _key(p["a"], p["b"]) not in forbidden]
+        # Every step reads as many pairs whatever their weight: keep the mined negatives that
+        # touch a new set's text, and a sample of the rest up to MINED_MAX.
+        new_texts = {t for p in pairs if p["source"] in first for t in (p["a"], p["b"])}
+        touching = [p for p in mined if p["a"] in new_texts or p["b"] in new_texts]
+        rest = [p for p in mined if not (p["a"] in new_texts or p["b"] in new_texts)]
+        mined_all = len(mined)
+        draw = random.Random(seed)
+        most = MINED_WHOLE if whole else MINED_MAX
+        touching = draw.sample(touching, min(len(touching), most))
+        mined = touching + draw.sample(rest, max(0, min(len(rest), most - len(touching))))
+    else:
+        mined, counts = outside_rows(reused_mined(mined_from), forbidden, outside, known)
+        mined_all, touching = len(mined), mined
+        extra["mined_from"] = {"bundle": str(mined_from), "sha256": sha256_of(mined_from),
+                               **counts}
+    every = pairs + popnegs + mined
     new = [p["source"] in NEW_SETS for p in every]
     focus = [p["source"] in FOCUS_SETS for p in every]
     shape = [p["source"] in SHAPE_SETS for p in every]
     matched = [p["source"] in MATCHED_SETS for p in every]
     held_flag = [p["source"] in held for p in every]
     qneg = [bool(p.get("qneg")) for p in every]
+    popneg_flag = [p["source"] == "popneg" for p in every]
     write_bundle(every, [], out, "shared", {
         "mined": len(mined), "mined_found": mined_all, "mined_touching_new": len(touching),
         "new_sets": list(NEW_SETS), "shape_sets": list(SHAPE_SETS),
@@ -471,13 +562,15 @@ def prepare(out: Path, seed: int = SEED, whole: bool = False,
         "never_trained_on": [*guard, "bench/cache_pairs/heldout.jsonl"],
         "new_sha256": {s: hashlib.sha256(p.read_bytes()).hexdigest()
                        for s, p in first.items()}, **record,
-        "prepare_cpu_s": round(time.process_time() - started, 1)},
+        **extra, "prepare_cpu_s": round(time.process_time() - started, 1)},
         {"new": new, "focus": focus, "shape": shape, "matched": matched, "held": held_flag,
-         **({"qneg": qneg} if qqp_hard else {})})
+         **({"qneg": qneg} if qqp_hard else {}),
+         **({"popneg": popneg_flag} if popneg is not None else {})})
     write_probe(probe_file(out), every)
     replay = (len(pairs) - sum(new) - sum(focus) - sum(shape) - sum(matched) - sum(held_flag)
               - sum(qneg))
-    print(f"{'Quora hard negatives ' + format(sum(qneg), ',') + ', ' if qqp_hard else ''}"
+    print(f"{'populated-cache negatives ' + format(len(popnegs), ',') + ', ' if popneg else ''}"
+          f"{'Quora hard negatives ' + format(sum(qneg), ',') + ', ' if qqp_hard else ''}"
           f"held {sum(held_flag):,}, matched {sum(matched):,}, focus {sum(focus):,}, "
           f"shape {sum(shape):,}, "
           f"new {sum(new):,}, replay {replay:,}, "
@@ -619,13 +712,15 @@ def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
                  balance: float | None = None, focus_weight: float | None = None,
                  shape_weight: float | None = None, matched_weight: float | None = None,
                  held_weight: float | None = None, qneg_weight: float | None = None,
-                 minimal_weight: float | None = None
+                 minimal_weight: float | None = None, popneg_weight: float | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each pair's loss weight (``fit``'s options; mean 1), which pairs are new to the
     model (trained through the stack with ``--stack``) and which are replay (``--distil``'s:
     neither new, mined, a Quora hard negative nor a minimal pair, whose target stays its
     label). ``minimal_weight`` (session 30): the weight of the bundle's ``train.minimal``
-    pairs (``minimal_pairs.py``; None: weighed as any other pair of theirs)."""
+    pairs (``minimal_pairs.py``; None: weighed as any other pair of theirs). ``popneg_weight``
+    (session 37): the weight of the bundle's populated-cache negatives (``train.popneg``; None:
+    1), whose target stays their label, as the Quora hard negatives'."""
     labels = bundle["train.label"].astype(np.float32)
     focus, shape, matched, held, qneg = (flag(bundle, k) for k in
                                          ("focus", "shape", "matched", "held", "qneg"))
@@ -636,6 +731,8 @@ def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
     weights[matched] = new_weight if matched_weight is None else matched_weight
     weights[held] = new_weight if held_weight is None else held_weight
     weights[qneg] = 1.0 if qneg_weight is None else qneg_weight
+    popneg = flag(bundle, "popneg")
+    weights[popneg] = 1.0 if popneg_weight is None else popneg_weight
     weights[bundle["train.mined"]] = MINED_WEIGHT
     minimal = flag(bundle, "minimal")
     if minimal_weight is not None:
@@ -646,7 +743,7 @@ def pair_weights(bundle: Any, *, new_weight: float, hand_weight: float,
         weights[labels == 0] *= pos * (1 - balance) / (balance * neg)
     weights /= weights.mean()
     first = bundle["train.new"] | focus | shape | matched | held  # the sets new to it
-    return weights, first, ~(first | bundle["train.mined"] | qneg | minimal)
+    return weights, first, ~(first | bundle["train.mined"] | qneg | minimal | popneg)
 
 
 def steps_for(bundle_path: Path, epochs: float, batch: int, subset: int | None = None) -> int:
@@ -687,7 +784,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         teacher_stack: Path | None = None, matched_weight: float | None = None,
         held_weight: float | None = None, qneg_weight: float | None = None,
         minimal_weight: float | None = None, order_mean_target: bool = False,
-        subset: int | None = None) -> None:
+        subset: int | None = None, popneg_weight: float | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -725,7 +822,9 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     weights, first, replay = pair_weights(
         bundle, new_weight=new_weight, hand_weight=hand_weight, balance=balance,
         focus_weight=focus_weight, shape_weight=shape_weight, matched_weight=matched_weight,
-        held_weight=held_weight, qneg_weight=qneg_weight, minimal_weight=minimal_weight)
+        held_weight=held_weight, qneg_weight=qneg_weight, minimal_weight=minimal_weight,
+        popneg_weight=popneg_weight)
+    popneg = flag(bundle, "popneg")
     qneg = flag(bundle, "qneg")
     minimal = flag(bundle, "minimal")
     start = init_params(bundle, INIT_LAYERS, seed) if init is None else load_artefact(init)
@@ -824,6 +923,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "qneg_weight": qneg_weight, "qneg_pairs": int(qneg.sum()), "distil": distil,
         **({"minimal_weight": minimal_weight, "minimal_pairs": int(minimal.sum())}
            if minimal_weight is not None or minimal.any() else {}),
+        **({"popneg_weight": popneg_weight, "popneg_pairs": int(popneg.sum())}
+           if popneg_weight is not None or popneg.any() else {}),
         "freeze_below": freeze_below,
         "frozen": len(frozen), "fast": fast, **drift,
         "balance": balance,
@@ -897,7 +998,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                       "epochs",
                       "cpu_s", "wall_s", "load_before", "load_after", "device")},
                   **{k: record[k] for k in ("minimal_weight", "minimal_pairs", "order_mean",
-                                            "teacher_orders_sha256", "subset", "bundle_pairs")
+                                            "teacher_orders_sha256", "subset", "bundle_pairs",
+                                            "popneg_weight", "popneg_pairs")
                      if k in record}},
         "sources": meta["train_sources"],
         "scores": scores or {},
@@ -1180,6 +1282,10 @@ RULES = {
     # --rule session34`` (heldout9-11 and 14-79 trained, G34 kept out with share_all); rule S10
     # (bench/s10_rule.py) decides it.
     "session34": guard_only(G34, 79),
+    # Session 37's S11 (docs/cache-history.md "Session 37: S11 ..."): a guard only, for ``prepare
+    # --rule session37`` (heldout9-11 and 14-95 trained, G37 kept out with share_all); rule S11
+    # (bench/s11_rule.py) decides it.
+    "session37": guard_only(G37, 95),
 }
 # The rules ``decide`` applies (a guard only has no text).
 DECIDES = tuple(sorted(name for name, rule in RULES.items() if rule.text))
@@ -1563,10 +1669,10 @@ GUARD_HELP = ("whose decision sets the text guard protects (with bench/cache_pai
               "14-37, or session25's D48 (heldout48-49) with heldout9-11 and 14-47, or "
               "session26's G26 (heldout54-55, 58-59) with heldout9-11 and 14-53, or session27's "
               "G27 (heldout58-59, 62-63) with heldout9-11 and 14-57, or session34's G34 "
-              "(heldout80-91) with heldout9-11 and 14-79 (these three guards only: no rule "
-              "decides by them)")
+              "(heldout80-91) with heldout9-11 and 14-79, or session37's G37 (heldout96-103) "
+              "with heldout9-11 and 14-95 (these four guards only: no rule decides by them)")
 GUARDS = ("session19", "session20", "session21", "session22", "session23", "session25",
-          "session26", "session27", "session34")
+          "session26", "session27", "session34", "session37")
 
 
 def main() -> None:
@@ -1583,6 +1689,13 @@ def main() -> None:
                    help="up to this many Quora hard negatives (train pool, outside the replay, "
                         "not duplicates, MiniLM cosine >= 0.80), flagged train.qneg (session "
                         "20's C3: 4000; default 0, none)")
+    p.add_argument("--mined-from", type=Path, default=None,
+                   help="reuse this bundle's mined negatives (its train.mined pairs and probe "
+                        "file) under this guard instead of mining afresh (session 37's S11: "
+                        "S10's bundle)")
+    p.add_argument("--popneg", type=Path, default=None,
+                   help="bench/populated_negatives.py's negatives, after the replay, flagged "
+                        "train.popneg (session 37's S11)")
     q = sub.add_parser("probe-pairs",
                        help="the new, shape, focus and matched pairs as cache-probe input "
                             "(for fit --stack)")
@@ -1626,6 +1739,9 @@ def main() -> None:
                         "--new-weight)")
     f.add_argument("--qneg-weight", type=float, default=None,
                    help="weight of the Quora hard negatives (prepare --qqp-hard; default 1), "
+                        "trained on their label, not distilled")
+    f.add_argument("--popneg-weight", type=float, default=None,
+                   help="weight of the populated-cache negatives (prepare --popneg; default 1), "
                         "trained on their label, not distilled")
     f.add_argument("--minimal-weight", type=float, default=None,
                    help="weight of the bundle's synonym minimal pairs (train.minimal, "
@@ -1699,7 +1815,9 @@ def main() -> None:
     if args.command == "prepare":
         rule = RULES[args.rule]
         prepare(args.out, args.seed, args.whole, args.qqp_replay, rule.sets, args.qqp_hard,
-                held_sets(rule.held), rule.share_all)
+                held_sets(rule.held), rule.share_all,
+                **{k: v for k, v in (("mined_from", args.mined_from), ("popneg", args.popneg))
+                   if v is not None})
     elif args.command == "probe-pairs":
         rule = RULES[args.rule]
         probe_pairs(args.out, args.seed, args.whole, args.qqp_replay, rule.sets,
@@ -1717,7 +1835,8 @@ def main() -> None:
             shape_weight=args.shape_weight, teacher_stack=args.teacher_stack,
             matched_weight=args.matched_weight, held_weight=args.held_weight,
             qneg_weight=args.qneg_weight, minimal_weight=args.minimal_weight,
-            order_mean_target=args.order_mean, subset=args.subset)
+            order_mean_target=args.order_mean, subset=args.subset,
+            popneg_weight=args.popneg_weight)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None

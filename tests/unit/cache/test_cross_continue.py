@@ -28,6 +28,7 @@ from train.cache_verifier.cross_continue import (
     G26,
     G27,
     G34,
+    G37,
     HELD_22,
     HELD_23,
     HELD_25,
@@ -318,7 +319,7 @@ def test_each_rule_reads_the_shipped_stack_at_its_own_cut(tmp_path: Path) -> Non
     assert {RULES[r].shipped_cut for r in RULES
             if r not in ("session19", "session20", "session21", "session21-alone", "session22",
                          "session23", "session25", "session26", "session27",
-                         "session34")} == {
+                         "session34", "session37")} == {
         SESSION13_CUT}
     assert RULES["session21"].shipped_cut == 0.927421 and "at 0.927421" in RULES["session21"].text
     layer = json.loads((SHIPPED / "cross.json").read_text())["threshold"]
@@ -570,9 +571,11 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
     assert held_sets(RULES["session20"].held) == HELD_SETS == held_sets(RULES["session19"].held)
     seen = {}
     monkeypatch.setattr(cc, "prepare", lambda out, seed, whole, replay, guard, hard, held,
-                        share_all: seen.update(guard=guard, held=held, hard=hard, replay=replay,
-                                               share_all=share_all))
+                        share_all, **extra: seen.update(guard=guard, held=held, hard=hard,
+                                                        replay=replay, share_all=share_all,
+                                                        **extra))
     for name, guard, held, share_all in (
+            ("session37", G37, held_sets(cc.held_since_s2(95)), True),
             ("session34", G34, held_sets(cc.held_since_s2(79)), True),
             ("session27", G27, held_sets(HELD_27), True),
             ("session26", G26, held_sets(HELD_26), True),
@@ -587,6 +590,13 @@ def test_session_21_trains_on_nineteen_held_sets_and_guards_heldout30_to_33(
         cc.main()
         assert seen == {"guard": guard, "held": held, "hard": 4000, "replay": 12000,
                         "share_all": share_all}
+        seen.clear()
+    # session 37's two sources, passed on only when given
+    monkeypatch.setattr(sys, "argv", ["cross_continue", "prepare", "--rule", "session37",
+                                      "--mined-from", "B10.npz", "--popneg", "pn.jsonl",
+                                      "--out", str(tmp_path / "b.npz")])
+    cc.main()
+    assert seen["mined_from"] == Path("B10.npz") and seen["popneg"] == Path("pn.jsonl")
 
 
 def _session21(tmp_path: Path, cand: dict[str, list[tuple[int, float]]],
@@ -660,7 +670,7 @@ def test_session_22_trains_on_twenty_three_held_sets_and_guards_heldout34_35() -
     assert all(p.is_file() for p in held_sets(HELD_22).values())
     assert not any(RULES[r].share_all for r in RULES
                    if r not in ("session22", "session23", "session25", "session26",
-                                "session27", "session34"))
+                                "session27", "session34", "session37"))
 
 
 def test_a_pair_sharing_a_decision_text_is_dropped_whatever_its_set_with_share_all() -> None:
@@ -817,7 +827,8 @@ def test_s5_s6_and_s7_train_on_s2s_nineteen_and_every_set_since_and_guard_the_ne
 
 @pytest.mark.parametrize(("name", "guard", "last"), [("session26", G26, 53),
                                                      ("session27", G27, 57),
-                                                     ("session34", G34, 79)])
+                                                     ("session34", G34, 79),
+                                                     ("session37", G37, 95)])
 def test_sessions_26_27_and_34_are_guards_only_and_decide_does_not_take_them(
         monkeypatch: pytest.MonkeyPatch, name: str, guard: tuple[str, ...], last: int) -> None:
     """No ``decide`` rule is written for S6, S7 or S10 (a script decides each): ``session26``,
@@ -830,7 +841,7 @@ def test_sessions_26_27_and_34_are_guards_only_and_decide_does_not_take_them(
     assert RULES[name] == cc.guard_only(guard, last) and RULES[name].text == ""
     assert name in cc.GUARDS
     assert name not in DECIDES and set(DECIDES) == set(RULES) - {"session26", "session27",
-                                                                  "session34"}
+                                                                  "session34", "session37"}
     monkeypatch.setattr(cc, "decide_cut", lambda *a: pytest.fail("decided"))
     monkeypatch.setattr(sys, "argv", ["cross_continue", "decide", "--rule", name,
                                       "--shipped", "b", "--candidate", "c"])
@@ -855,6 +866,93 @@ def test_s10_trains_on_every_writer_to_heldout79_and_keeps_heldout80_91_out() ->
     assert all(int(name.removeprefix("heldout")) < 92 for name in (*held_sets(rule.held),
                                                                    *rule.sets))
     assert all(p.is_file() for p in held_sets(rule.held).values())
+
+
+def test_s11_trains_on_every_writer_to_heldout95_and_keeps_heldout96_103_out() -> None:
+    """S11 (session 37): S10's held sets and heldout80-95 (heldout9-11, 14-95), G37
+    (heldout96-103: rule S11's seen cut sets 96-101 and its decision sets 102-103) under the text
+    guard with ``share_all``; heldout104+ (no data/ folder while S11's bundle is made) neither
+    held nor guarded."""
+    rule = RULES["session37"]
+    assert tuple(f"heldout{n}" for n in range(96, 104)) == G37
+    assert rule.sets == G37 and rule.share_all and rule.text == ""
+    assert list(held_sets(rule.held)) == [
+        *(f"heldout{n}" for n in (9, 10, 11)), *(f"heldout{n}" for n in range(14, 96))]
+    assert set(held_sets(RULES["session34"].held)) < set(held_sets(rule.held))
+    assert not set(held_sets(rule.held)) & set(rule.sets)
+    assert all(int(name.removeprefix("heldout")) < 104 for name in (*held_sets(rule.held),
+                                                                    *rule.sets))
+    assert all(p.is_file() for p in held_sets(rule.held).values())
+
+
+def test_outside_rows_drop_guarded_texts_and_bundle_pairs_and_keep_the_rest() -> None:
+    """``prepare --mined-from`` / ``--popneg`` (session 37): a row whose pair is guarded, or
+    that shares a text (case and punctuation aside) with the guarded sets, or that is already a
+    bundle pair (or an earlier row), is dropped; the others kept in order, with the counts."""
+    import train.cache_verifier.cross_continue as cc
+
+    rows = [{"a": "Open hours?", "b": "When do you open?"},       # guarded pair
+            {"a": "Do you ship abroad", "b": "refund please"},    # shares a guarded text
+            {"a": "x", "b": "y"},                                # a bundle pair already
+            {"a": "p", "b": "q"}, {"a": "Q", "b": "p"},           # kept, then a repeat
+            {"a": "r", "b": "s"}]
+    forbidden = {_key("when do you open", "open hours")}
+    kept, counts = cc.outside_rows(rows, forbidden, {cc._text("DO YOU SHIP ABROAD?")},
+                                   {_key("y", "x")})
+    assert [(p["a"], p["b"]) for p in kept] == [("p", "q"), ("r", "s")]
+    assert counts == {"given": 6, "dropped_as_decision_pairs": 1, "dropped_sharing_a_text": 1,
+                      "dropped_as_bundle_pairs": 2, "kept": 2}
+
+
+def test_reused_mined_reads_the_mined_pairs_of_a_bundle(tmp_path: Path) -> None:
+    """``prepare --mined-from``: an earlier bundle's ``train.mined`` pairs, texts from its probe
+    file (cached = a, query = b), label theirs, source ``mined``; a probe of another length is
+    refused."""
+    import train.cache_verifier.cross_continue as cc
+
+    bundle = tmp_path / "b.npz"
+    np.savez(bundle, **{"train.mined": np.asarray([0, 1, 0, 1], np.bool_),
+                        "train.label": np.asarray([1, 0, 0, 0], np.int8)})
+    cc.write_probe(cc.probe_file(bundle), [{"a": f"c{i}", "b": f"q{i}"} for i in range(4)])
+    assert cc.reused_mined(bundle) == [
+        {"a": "c1", "b": "q1", "label": 0, "source": "mined", "kind": "mined_neighbour"},
+        {"a": "c3", "b": "q3", "label": 0, "source": "mined", "kind": "mined_neighbour"}]
+    cc.write_probe(cc.probe_file(bundle), [{"a": "c", "b": "q"}])
+    with pytest.raises(SystemExit):
+        cc.reused_mined(bundle)
+
+
+def test_popneg_rows_are_negatives_and_weigh_popneg_weight_undistilled(tmp_path: Path) -> None:
+    """``prepare --popneg``: bench/populated_negatives.py's rows as label-0 ``popneg`` pairs (a
+    label 1 refused); ``fit --popneg-weight``: their weight (default 1), target their label
+    (never in the replay that ``--distil`` reads)."""
+    import train.cache_verifier.cross_continue as cc
+
+    path = tmp_path / "pn.jsonl"
+    path.write_text(json.dumps({"a": "e'", "b": "q", "label": 0, "kind": "populated",
+                                "cache": "c"}) + "\n")
+    assert cc.popneg_rows(path) == [{"a": "e'", "b": "q", "label": 0, "source": "popneg",
+                                     "kind": "populated"}]
+    path.write_text(json.dumps({"a": "e'", "b": "q", "label": 1}) + "\n")
+    with pytest.raises(SystemExit):
+        cc.popneg_rows(path)
+
+    class Bundle(dict):  # type: ignore[type-arg]
+        @property
+        def files(self) -> list[str]:
+            return list(self)
+
+    bundle = Bundle({"train.label": np.asarray([1, 0, 0, 0], np.int8),
+                     "train.new": np.asarray([0, 0, 0, 0], np.bool_),
+                     "train.hand": np.asarray([1, 1, 1, 0], np.bool_),
+                     "train.mined": np.asarray([0, 0, 0, 1], np.bool_),
+                     "train.popneg": np.asarray([0, 0, 1, 0], np.bool_)})
+    weights, _, replay = pair_weights(bundle, new_weight=3, hand_weight=2, popneg_weight=4)
+    raw = np.asarray([2, 2, 4, 0.3])
+    assert weights == pytest.approx(raw / raw.mean())
+    assert replay.tolist() == [True, True, False, False]
+    default, _, _ = pair_weights(bundle, new_weight=3, hand_weight=2)
+    assert default == pytest.approx(np.asarray([2, 2, 1, 0.3]) / np.mean([2, 2, 1, 0.3]))
 
 
 def test_session_25s_rule_asks_three_points_and_one_in_each_set(tmp_path: Path) -> None:
