@@ -12,7 +12,7 @@ export PYENV_VERSION ?= 3.11.7:3.12.1
 NICE ?= nice -n 10
 
 .PHONY: data demo test unit integration lint typecheck sam-validate sam-build layer-size clean \
-	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r verifier-cross-om verifier-cross-s10 cache-retrieval-map classifier-data classifier-train classifier-bench
+	bench-peer bench-soak bench-soak-cache bench-loop-stall bench-pipeline bench-cold-start verifier verifier-cross verifier-cross-continue verifier-cross-alone verifier-cross-s3 verifier-cross-s4 verifier-cross-s5 verifier-cross-s6 verifier-cross-s7 verifier-cross-s7r verifier-cross-om verifier-cross-s10 verifier-cross-s11 cache-retrieval-map classifier-data classifier-train classifier-bench
 
 $(BIN)/llm-router: requirements/runtime.txt requirements/local.txt requirements/dev.txt \
 		requirements/serve.txt requirements/embedding.txt pyproject.toml
@@ -356,6 +356,38 @@ verifier-cross-s10: $(BIN)/llm-router data
 	$(call cross_self,$(S10_RUN),$(S10_FROM),$(S10_PREPARE),$(S10_NAME),$(S10_FIT))
 	$(if $(S10_SHIP),$(BIN)/python -m train.cache_verifier.cross_continue ship --dir $(S10_RUN)/$(S10_NAME) --decision $(S10_SHIP) --against $(CONTINUE_LAYER)/cross.json)
 	@echo "$(S10_RUN)/$(S10_NAME): the shipped cross-encoder's recipe since session 35 (rule S10c, bench/s10c_rule.py: S10 at 0.93, decided on heldout98-99); nothing scored here"
+
+# Session 37's S11 (docs/cache-history.md "Session 37: S11, S10 continued with populated-cache negatives
+# (rule S11)"): the layer's S10 (S11_FROM's layer, cross.npz a38f6f80 at 0.93) continued on bundle B11:
+# S10's bundle's recipe under guard session37 (heldout9-11 and 14-95 held, heldout96-103 and
+# bench/cache_pairs/heldout.jsonl kept out with share_all), S10's mined negatives reused
+# (--mined-from S10_RUN's bundle, made by S10's prepare where absent) and a new source, the
+# populated-cache negatives: eight populated caches of 10,000 entries (writer pairs 80+81 .. 94+95,
+# the shipped lookup with S10 at the loose cut S11_LOOSE), each paraphrase query another entry
+# answered becoming the negative (query, that entry) by rule S11's label test
+# (bench/populated_negatives.py). Fitted by S5's flags but a fixed step count (S11_STEPS, set so the
+# session's fit ended by 14:20 UTC) and the new source's weight (S11_POPNEG_WEIGHT), seed 37, one XLA
+# thread; exported at S10's cut (0.93) into S11_RUN/S11_NAME. Rule S11 (bench/s11_rule.py) picks its
+# cut c11 on heldout96-101 and the lead decides it on heldout102-103.
+S11_RUN ?= .cache/cross-s11
+S11_NAME ?= S11
+S11_FROM ?= f031fa41
+S11_LOOSE ?= 0.7
+S11_MINE ?= 80 82 84 86 88 90 92 94
+S11_STEPS ?= 1800
+S11_POPNEG_WEIGHT ?= 3
+S11_PREPARE ?= $(S5_BUNDLE) --rule session37 --mined-from $(S10_RUN)/bundle.npz --popneg $(S11_RUN)/popneg.jsonl
+S11_FIT ?= $(filter-out --epochs 0.85,$(S5_RECIPE)) --steps $(S11_STEPS) --popneg-weight $(S11_POPNEG_WEIGHT) --seed 37
+verifier-cross-s11: $(BIN)/llm-router data
+	$(BIN)/pip install --quiet -r requirements/train.txt
+	$(call cross_start,$(S11_RUN),$(S11_FROM))
+	test -f $(S10_RUN)/bundle.npz || OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S10_PREPARE) --out $(S10_RUN)/bundle.npz
+	for n in $(S11_MINE); do OMP_NUM_THREADS=1 $(BIN)/python bench/cache_shared.py --entries 10000 --sets heldout$$n heldout$$((n + 1)) --cross-dir $(S11_RUN)/start --variants 0.5:5:m:3:$(S11_LOOSE) --out $(S11_RUN)/mine-$$n.json --pairs-out $(S11_RUN)/mine-$$n.jsonl || exit 1; done
+	OMP_NUM_THREADS=1 $(BIN)/python bench/populated_negatives.py --shared $(foreach n,$(S11_MINE),$(S11_RUN)/mine-$(n).jsonl) --variant 0.5:5:m:3:$(S11_LOOSE) --cross-dir $(S11_RUN)/start --out $(S11_RUN)/popneg.jsonl --record $(S11_RUN)/popneg.json
+	OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue prepare $(S11_PREPARE) --out $(S11_RUN)/bundle.npz
+	$(ALONE_XLA) OMP_NUM_THREADS=1 $(BIN)/python -m train.cache_verifier.cross_continue fit --bundle $(S11_RUN)/bundle.npz --init $(S11_RUN)/start/cross.npz --out $(S11_RUN)/fit --name $(S11_NAME) $(S11_FIT)
+	$(BIN)/python -m train.cache_verifier.cross_continue export --fit $(S11_RUN)/fit/$(S11_NAME).json --out $(S11_RUN)/$(S11_NAME) --threshold $$($(BIN)/python -c "import json; print(json.load(open('$(S11_RUN)/start/cross.json'))['threshold'])")
+	@echo "$(S11_RUN)/$(S11_NAME): fitted and exported at S10's cut; rule S11 (bench/s11_rule.py) picks c11 on heldout96-101, the lead decides on heldout102-103"
 
 # Session 27's S7 (docs/cache-history.md "Session 27: S7 prepared for the next session (S2 continued on
 # heldout30-57; the fit stopped)"): S6's target one round on, S5's recipe unchanged but for the data and the seed:
