@@ -99,6 +99,16 @@ session 35's ship (``make verifier-cross-s5``), session 34's export of S10 the l
 (``make verifier-cross-s10``), and ``--against`` names the fields where a folder still differs
 from the file it should be (``RUN_FIELDS``: what an export takes from its run).
 
+Session 37 (S11) continues the layer's S10 on bundle B11: ``prepare --rule session37`` holds
+heldout80-95 whole too (heldout9-11 and 14-95 held) and guards G37 (heldout96-103) with
+``share_all``; ``--mined-from B`` takes bundle B's mined negatives (S10's) under that guard in
+place of mining afresh (``reused_mined``; the ~15 min embedding not paid again); ``--popneg F``
+adds ``bench/populated_negatives.py``'s negatives (the entry a populated cache answered a
+paraphrase query with, by rule S11's label test) after the replay, flagged ``train.popneg``,
+both sources dropping any pair sharing a text with the guarded sets or
+bench/cache_pairs/heldout.jsonl (``outside_rows``); ``fit --popneg-weight`` weighs them, their
+target their label (never distilled). ``make verifier-cross-s11``.
+
 Session 15 trained one candidate **from the start** instead, the same code path:
 ``prepare --whole`` (and ``probe-pairs --whole``) takes the build's whole pool in place of
 the replay sample, puts every pair under the text guard and keeps up to ``MINED_WHOLE``
