@@ -175,7 +175,9 @@ def step1(s10_runs: list[dict[str, Any]], s11_runs: list[dict[str, Any]], s10: R
                      "positives": r10["positives"], "false_hits": r10["false_hits"],
                      "negatives": r10["negatives"]},
             "qqp_false_hits": counts(qqp(s10_quora), FLOOR, S10_CUT)["false_hits"]},
-        "table": table, "c11": c11, "screen": None, "screen_passes": False}
+        "table": table, "c11": c11, "screen": None, "screen_passes": False,
+        # both models' pooled rows at matched false hits, whatever c11 (judged by nothing)
+        "curve": curve({MODELS[0]: s10, MODELS[1]: s11}, RATES, MODELS)}
     if c11 is None:
         return out
     cand = counts(s11, FLOOR, c11)

@@ -119,6 +119,7 @@ def test_no_cut_holds(s11: ModuleType) -> None:
     got = s11.step1(s10_runs(s11), s11_runs(s11), s10_rows(s11), s11_rows(s11),
                     quora([]), quora([0.99] * 38), SHAS)
     assert got["c11"] is None and got["screen"] is None and got["screen_passes"] is False
+    assert [c["rate"] for c in got["curve"]] == list(s11.RATES)  # a record, at matched false hits
 
 
 @pytest.mark.parametrize("which", ["recall", "false_hits", "own_entry"])
