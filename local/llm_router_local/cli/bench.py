@@ -187,7 +187,7 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     aws = None if settings.aws_endpoint_url else start_embedded_aws()
     if aws:
-        settings = settings.model_copy(update={"aws_endpoint_url": aws.endpoint_url})
+        settings = on_embedded_store(settings, aws.endpoint_url)
     arms = standard_arms(catalog)[: 1 if args.router_only else None]
     console.print(f"bench: {len(workload)} requests x {len(arms)} arms, concurrency "
                   f"{args.concurrency}, providers {'LIVE' if live else 'SIMULATED on 127.0.0.1'}")
@@ -208,6 +208,19 @@ async def _run_arms(args: argparse.Namespace, workload: list[Any], console: Any)
             "classifier_data_sha256": ((tiers.classifier.metadata.get("training_data") or {})
                                        .get("sha256") if tiers else None)}
     return build_results(results, workload, meta, together)
+
+
+def on_embedded_store(settings: Any, endpoint_url: str) -> Any:
+    """The arms' settings on the embedded store the bench starts: its URL, and calls sent
+    unsigned, as ``serve`` sends them to the same store (``LocalStack``; it checks no
+    signature). The app then books each settle and admission from the event loop
+    (``storage.loop_client``), as ``serve`` does, instead of through botocore's own
+    client in a worker thread, signed (the Lambda's way to DynamoDB): the same calls and
+    answers, about 1-2.5 ms less of the bench process's CPU a request (docs/benchmark.md,
+    "Session 37: the router arm's CPU"). A store named by ``LLM_ROUTER_AWS_ENDPOINT_URL``
+    keeps the settings' own signing."""
+    return settings.model_copy(update={"aws_endpoint_url": endpoint_url,
+                                       "storage_unsigned": True})
 
 
 async def _replay(bench: Any, arms: list[Any], workload: list[Any], console: Any,
