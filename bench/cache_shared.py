@@ -38,7 +38,9 @@ C, the nearest learnt by the bench, ``RankCut``, session 35; ``LC``: the same ju
 layer, ``cache.verifier_later_cut`` C, off in the shipped lookup: ``0.5:5:m:3:0.91:L1.01``,
 session 36; a field ``w`` or ``w0``: rule NW's number words in the hard check and the
 index's codes on or off, ``cache.number_words``, on in the shipped lookup since session 36:
-``0.5:5:m:w0`` is the lookup before it),
+``0.5:5:m:w0`` is the lookup before it; with ``nF`` a field ``NK``: F1's candidate judged at
+the cut K, ``cache.verifier_floor_nearest_cut``, off in the shipped lookup:
+``0.5:5:m:n0.45:N0.97``, session 37),
 the variants taken in turn first per query so that each pays the cold reads equally.
 The nets (alone or under the cross-encoder) get every text's token states before timing;
 the cross-encoder forgets its pair scores before every lookup, which then pays its one
@@ -461,8 +463,10 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     (``asked_variant``: the asking clause's second vector; ``af``: the floor only,
     ``MatchPolicy.ask_ranks`` False), a field ``q`` (``MatchPolicy.amount_forms``) and a
     field ``c`` (``MatchPolicy.co_members``: the layer's table), a field ``w`` or ``w0``
-    (``MatchPolicy.number_words`` on or off, rule NW; else ``cache.number_words``); a
-    field ``lC``: the
+    (``MatchPolicy.number_words`` on or off, rule NW; else ``cache.number_words``); with
+    ``nF`` a field ``NK``: F1's candidate under FLOOR judged at the cut K, the others at the
+    variant's (``MatchPolicy.nearest_cut``, ``cache.verifier_floor_nearest_cut``, rule FC,
+    session 37); a field ``lC``: the
     cut (given or the verifier's) for the lookup's nearest candidate only and C for the
     others (``RankCut``; with a plain FLOOR, not with ``a``/``af``); a field ``LC``: the
     same judged by the layer (``cache.verifier_later_cut`` C: the policy
@@ -472,6 +476,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     floor, widen_to, *fields = name.split(":")
     layer_later = [float(f[1:]) for f in fields if f.startswith("L")]
     fields = [f for f in fields if not f.startswith("L")]
+    nearest_cut = [float(f[1:]) for f in fields if f.startswith("N")]
+    fields = [f for f in fields if not f.startswith("N")]
     later = [float(f[1:]) for f in fields if f.startswith("l")]
     fields = [f for f in fields if not f.startswith("l")]
     if later and (len(later) > 1 or "/" in floor or not {"a", "af"}.isdisjoint(fields)):
@@ -489,6 +495,8 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     rest = [f for f in fields if not f.startswith("n")]
     if len(nearest) > 1:
         raise SystemExit(f"variant {name}: one :nF at most")
+    if nearest_cut and (len(nearest_cut) > 1 or not nearest or later or layer_later):
+        raise SystemExit(f"variant {name}: one :NK at most, with :nF, no :lC or :LC")
     rank_margin = float(rest[0]) if rest else CacheConfig().verifier_rank_margin
     if len(rest) > 1:
         cut = float(rest[1])
@@ -497,6 +505,7 @@ def variant(name: str, verifier: Verifier, cut: float) -> tuple[MatchPolicy, int
     policy = policy if ask_ranks else replace(policy, ask_ranks=False)
     policy = replace(policy, amount_forms=True) if forms else policy
     policy = policy if words is None else replace(policy, number_words=words)
+    policy = replace(policy, nearest_cut=nearest_cut[0]) if nearest_cut else policy
     if later:
         policy = RankCut(**{f: getattr(policy, f) for f in MatchPolicy.__dataclass_fields__},
                          later_cut=later[0])
@@ -517,7 +526,9 @@ def judging(variants: dict[str, tuple[MatchPolicy, int]]) -> dict[str, dict[str,
                    **({} if policy.nearest_floor is None
                       else {"nearest_floor": policy.nearest_floor}),
                    **({} if policy.later_probability is None
-                      else {"later_probability": policy.later_probability})}
+                      else {"later_probability": policy.later_probability}),
+                   **({} if policy.nearest_cut is None
+                      else {"nearest_cut": policy.nearest_cut})}
             for name, (policy, k) in variants.items()}
 
 
@@ -719,7 +730,8 @@ def look_up(index: TenantIndex, vectors: dict[str, Any],
                 one = (name.split(":", 1)[0] + ":" + str(policy.min_probability) + ":"
                        + str(policy.nearest_floor) + ":" + str(base is mapped) + ":"
                        + str(ask is not None) + ":" + str(policy.amount_forms) + ":"
-                       + str(policy.number_words), query, p["a"])
+                       + str(policy.number_words) + ":" + str(policy.nearest_cut),
+                       query, p["a"])
                 if one not in alone:
                     alone[one] = probe(p["a"], vectors[p["a"]], query, vectors[query],
                                        policy, searched.retrieval_map, ask).hit

@@ -200,6 +200,11 @@ class CacheConfig(BaseModel):
     # above (docs/cache-history.md "Session 24: the nearest candidate under the floor").
     # A tenant with its own floor (tenant_thresholds) is held to that floor alone.
     verifier_floor_nearest: float | None = Field(default=None, gt=0, le=1)
+    # Rule FC (session 37): the verifier's cut for the one candidate F1 admits under
+    # verifier_floor (at verifier_floor_nearest or more), instead of verifier_threshold;
+    # every candidate at the floor or over keeps verifier_threshold. None: off (F1's
+    # candidate at the one cut). Read only with verifier_floor_nearest set.
+    verifier_floor_nearest_cut: float | None = Field(default=None, ge=0, le=1)
     # A learnt linear map of the MiniLM vector for the index's ranking and floor only (a
     # .npz of train/cache_retrieval/fit.py; cache/retrieval_map.py): the verifier's checks,
     # the classifier and the snapshots keep the raw vector. A bare file name is the layer's

@@ -127,7 +127,11 @@ class MatchPolicy:
     partition, not one the hard check left out) is still verified if its cosine reaches
     this lower floor: that one only, never the second (``floor_for_nearest``). A lookup
     with a candidate at the floor is as without it (docs/cache-history.md "Session 24: the
-    nearest candidate under the floor (F1)").
+    nearest candidate under the floor (F1)"). ``nearest_cut`` (rule FC,
+    ``cache.verifier_floor_nearest_cut``; None: off): the verifier's cut for that candidate
+    only, the one F1 admits under ``threshold`` (``judge``'s ``floor``), instead of
+    ``min_probability``; every candidate at ``threshold`` or over keeps its cut
+    (docs/cache-history.md "Session 37: rule FC").
 
     ``rank_margin_counts_refused`` (RA, ``cache.rank_margin_counts_refused``; off): every
     candidate at its floor or over that the lookup refused counts toward ``judged``,
@@ -194,6 +198,7 @@ class MatchPolicy:
     co_members: CoMembers | None = None
     later_probability: float | None = None
     number_words: bool = False
+    nearest_cut: float | None = None
 
     @property
     def reads_signatures(self) -> bool:
@@ -258,12 +263,17 @@ class MatchPolicy:
         ``cosine``: the texts' raw MiniLM cosine, which the verifier and its checks read,
         where ``similarity`` (the floor's) is another (``cache.retrieval_map``); None: the
         same. ``nearest``: whether this is the lookup's nearest candidate (the verifier's
-        cut is then ``min_probability``, else ``later_probability`` where set)."""
+        cut is then ``min_probability``, else ``later_probability`` where set); a
+        candidate under ``threshold`` judged at its lowered ``floor`` (F1's) is held to
+        ``nearest_cut`` where set."""
         if similarity < (self.threshold if floor is None else floor):
             return Verdict(False, similarity, "threshold")
         if self.verifier is not None:
+            under = floor is not None and similarity < self.threshold  # F1's candidate
+            cut = (self.nearest_cut if under and self.nearest_cut is not None
+                   else self.cut_for(nearest))
             verdict = self._verify(similarity if cosine is None else cosine, cached_text,
-                                   query_text, judged, self.cut_for(nearest))
+                                   query_text, judged, cut)
             return verdict if cosine is None else replace(verdict, similarity=similarity)
         if self.guards:
             if cached is None or query is None:
@@ -401,7 +411,8 @@ def verified_policy(config: CacheConfig, floor: float, verifier: Verifier, minim
                        extra_ask_first=config.extra_ask_first,
                        amount_forms=config.amount_forms, co_members=co_members_of(config),
                        later_probability=config.verifier_later_cut,
-                       number_words=config.number_words)
+                       number_words=config.number_words,
+                       nearest_cut=config.verifier_floor_nearest_cut if nearest else None)
 
 
 def synonyms_of(config: CacheConfig) -> Synonyms | None:
