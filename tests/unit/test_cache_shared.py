@@ -97,6 +97,23 @@ def test_f1_is_a_variant_field(shared: ModuleType) -> None:
         shared.variant("0.5/0.4@3:5:n0.45", None, 0.9)
 
 
+def test_fcs_cut_is_a_variant_field_with_f1(shared: ModuleType) -> None:
+    """``:NK`` with ``:nF``: F1's candidate judged at the cut K (``MatchPolicy.nearest_cut``,
+    rule FC), recorded in ``judging``; not without F1, nor twice; the shipped lookup none."""
+    policy, k = shared.variant("0.5:5:m:n0.45:N0.97", None, 0.93)
+    assert (policy.threshold, policy.nearest_floor, policy.nearest_cut, k) == (0.5, 0.45, 0.97, 5)
+    assert (policy.min_probability, policy.rank_margin) == (
+        0.93, shared.CacheConfig().verifier_rank_margin)
+    assert shared.variant("0.5:5:m", None, 0.93)[0].nearest_cut is None
+    assert shared.variant("0.5:5:m:n0.45", None, 0.93)[0].nearest_cut is None
+    record = shared.judging({"v": shared.variant("0.5:5:m:n0.4:N0.95", None, 0.93)})["v"]
+    assert (record["nearest_floor"], record["nearest_cut"]) == (0.4, 0.95)
+    assert "nearest_cut" not in shared.judging({"v": shared.variant("0.5:5:m", None, 0.93)})["v"]
+    for bad in ("0.5:5:m:N0.97", "0.5:5:m:n0.4:N0.97:N0.98", "0.5:5:m:n0.4:N0.97:L0.95"):
+        with pytest.raises(SystemExit):
+            shared.variant(bad, None, 0.93)
+
+
 def test_the_co_member_check_is_a_variant_field(shared: ModuleType) -> None:
     """``:c``: the layer's co-member table on the policy (``cache.co_members``, rule CH);
     without it, none."""

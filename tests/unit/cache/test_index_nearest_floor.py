@@ -37,17 +37,20 @@ class TableVerifier:
         return self.table[cached]
 
 
-def lookup(entries: dict[str, tuple[float, float]], nearest_floor: float | None
+def lookup(entries: dict[str, tuple[float, float]], nearest_floor: float | None,
+           nearest_cut: float | None = None
            ) -> tuple[str | None, TableVerifier, str | None]:
     """Search an index of ``entries`` (text -> (cosine with the query, probability)) with
-    the floor at 0.5 and F1 at ``nearest_floor``: (the answer, the verifier, the refusal)."""
+    the floor at 0.5, F1 at ``nearest_floor`` and its candidate's cut ``nearest_cut`` (rule
+    FC): (the answer, the verifier, the refusal)."""
     query = unit(1)
     index = TenantIndex(dim=DIM)
     for i, (text, (cosine, _)) in enumerate(entries.items()):
         index.add(IndexRecord(text, "c", text, at_cosine(query, cosine, i), 2**40, f"J#{text}"))
     verifier = TableVerifier({text: p for text, (_, p) in entries.items()})
     policy = MatchPolicy(0.5, False, verifier, CUT, spelling=False,  # type: ignore[arg-type]
-                         rank_margin=3.0, nearest_floor=nearest_floor)
+                         rank_margin=3.0, nearest_floor=nearest_floor,
+                         nearest_cut=nearest_cut)
     found = index.search(query, "c", 0, policy, QUERY)
     return (None if found.match is None else found.match.key), verifier, found.refused_by
 
@@ -104,3 +107,39 @@ def test_the_setting_is_off_by_default_and_a_tenants_own_floor_has_none() -> Non
     assert verified_policy(config, 0.6, verifier, CUT).nearest_floor == 0.45  # type: ignore[arg-type]
     with pytest.raises(pydantic.ValidationError):
         CacheConfig(verifier_floor_nearest=0.0)
+
+
+def test_fc_judges_f1s_candidate_alone_at_its_cut() -> None:
+    """Rule FC (``nearest_cut``, ``cache.verifier_floor_nearest_cut``): the one candidate F1
+    admits under the floor is held to the cut 0.97 instead of 0.9; a candidate at the floor
+    or over keeps 0.9, as does every candidate when F1 does not apply."""
+    key, verifier, refused = lookup({"best": (0.47, 0.95), "second": (0.46, 0.99)}, 0.45, 0.97)
+    assert key is None and refused == "verifier" and verifier.read == ["best"]
+    key, _, _ = lookup({"best": (0.47, 0.98), "second": (0.46, 0.99)}, 0.45, 0.97)
+    assert key == "best"
+    key, _, _ = lookup({"best": (0.47, 0.95), "second": (0.46, 0.99)}, 0.45)  # off: 0.9
+    assert key == "best"
+    # over the floor the cut is the verifier's, F1's cut or not
+    for cut in (None, 0.97):
+        key, _, _ = lookup({"over": (0.55, 0.95), "under": (0.47, 0.99)}, 0.45, cut)
+        assert key == "over"
+    # without F1 the setting reads nothing
+    key, verifier, refused = lookup({"over": (0.55, 0.95)}, None, 0.97)
+    assert key == "over"
+    policy = MatchPolicy(0.5, False, TableVerifier({"c": 0.95}), CUT,  # type: ignore[arg-type]
+                         spelling=False, nearest_cut=0.97)
+    assert policy.judge(0.6, None, None, "c", QUERY).hit  # at the floor: the verifier's cut
+    assert not policy.judge(0.47, None, None, "c", QUERY, floor=0.45).hit  # F1's: 0.97
+
+
+def test_fcs_setting_is_off_by_default_and_goes_with_f1() -> None:
+    assert CacheConfig().verifier_floor_nearest_cut is None
+    assert policy_for(CacheConfig(), "acme").nearest_cut is None
+    config = CacheConfig(verifier_floor_nearest=0.45, verifier_floor_nearest_cut=0.97,
+                         tenant_thresholds={"strict": 0.7})
+    assert policy_for(config, "acme").nearest_cut == 0.97
+    assert policy_for(config, "strict").nearest_cut is None  # its floor cuts every one
+    verifier = TableVerifier({})
+    assert verified_policy(config, 0.6, verifier, CUT).nearest_cut == 0.97  # type: ignore[arg-type]
+    with pytest.raises(pydantic.ValidationError):
+        CacheConfig(verifier_floor_nearest_cut=1.5)

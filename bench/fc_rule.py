@@ -1,0 +1,351 @@
+"""The lead's rule FC (session 37): F1 (``cache.verifier_floor_nearest`` f) whose one candidate
+under the floor 0.5 is judged at a stricter cut k than the shipped 0.93
+(``cache.verifier_floor_nearest_cut`` k; every candidate at the floor or over keeps 0.93), (f, k)
+fixed and screened on ten seen populated caches and the seen sets' pairs, then decided by the lead
+on heldout102-103. The rule, quoted unchanged (brief i33, written 14:12 UTC 2026-12-07 before any
+FC run, heldout102-103 read by nothing):
+
+    FC: the shipped lookup (S10, cross.npz a38f6f80, at 0.93; retrieval map, floor 0.5, widen to 5, rank margin 3,
+    every shipped check) against the same lookup with F1 at f whose candidate (the one entry F1 admits under the floor)
+    is judged at the cut k instead of 0.93 (`cache.verifier_floor_nearest` f with a new setting
+    `cache.verifier_floor_nearest_cut` k, off by default; candidates at or over the floor keep 0.93).
+    **Step 1 (f, k; seen).** The ten populated caches of session 36's FN (`bench/cache_shared.py --entries 10000 --sets
+    heldoutA heldoutB` for 80+81, 82+83, ..., 98+99), each run with the variants `0.5:5:m` and F1 at F with cut K for
+    F in (0.40, 0.45) and K in (0.95, 0.96, 0.97, 0.98). Admissible: (F, K) whose negative queries answered (by any
+    entry), summed over the ten caches, are at most the shipped lookup's summed + 10. (f, k) = the admissible pair with
+    the most own-entry answers summed (a tie: the higher K, then the higher F). If none is admissible, stop.
+    **Screen (seen).** At (f, k): (i) own-entry answers summed over the ten caches >= the shipped lookup's + 20;
+    (ii) per pair, over `bench/cache_losses.py --pairs-out` rows of heldout80-101 pooled (a pair's entry is its own
+    nearest, so per pair F1 is: similarity >= f and under 0.5 -> judged at k): recall >= the shipped lookup's + 1.0
+    point, false hits <= the shipped lookup's + 5. If any fails, stop: heldout102-103 stay unread.
+    **Step 2 (decision, the lead's; this session only if (f, k) and the screen are written by 14:55 UTC, otherwise the
+    next session's, unchanged).** D = heldout102 + heldout103 pooled. Adopt FC at (f, k) if all hold: (a) per-pair
+    recall on D >= the shipped lookup's + 1.5 points; (b) per-pair false hits on D <= the shipped lookup's + 2;
+    (c) one populated cache of heldout102+103 (10,000 entries): negative queries answered FC <= shipped + 2, own-entry
+    answers FC >= shipped; (d) Quora (pairs:qqp) false-hit rate of FC <= 3.0 %. Otherwise FC is not adopted. Every
+    figure is reported, passed or not; nothing is retuned after reading D.
+
+How it is read (as rule FN's ``bench/fn_rule.py``, whose helpers it reuses through ``no_rule``):
+a populated cache is ``s4c_rule.populated``'s reading of a cache_shared result, "negative queries
+answered (by any entry)" its ``all.negatives.answered``, "own-entry answers" ``all.positives.own``;
+every run is checked by ``no_rule.cache_run`` (S10's sha256 a38f6f80, the two sets in order, the
+cut 0.93, 10,000 entries). The shipped variant is ``s10c_rule.at_cut``'s; FC at (F, K) is the
+variant ``0.5:5:m:nF:NK`` (``cache_shared.variant``: ``MatchPolicy.nearest_floor`` F and
+``nearest_cut`` K), found by ``fc_variant`` from its ``judging`` record (floor 0.5, widen to 5,
+the shipped rank margin, the cut 0.93, ``nearest_cut`` K) and its name's ``nF``. "Summed" is
+``s10c_rule.summed``. Per pair (the screen's (ii), step 2's (a), (b), (d)) FC is ``fc_stage``:
+``cache_losses.stage`` at floor F and cut K for a row whose (mapped) similarity is under 0.5,
+else at floor 0.5 and cut 0.93 (the shipped lookup: ``stage`` at 0.5 and 0.93); the rows are
+checked by their cache_losses result (``no_rule.rows_checked``) and to hold the mapped cosine.
+Records beside the verdicts (judged by nothing): every (F, K)'s figures per cache, each run's
+wall time, the seen rows per pair at every (F, K), what FC adds per kind and the negatives it
+passes.
+
+The commands (session 37, 2026-12-07, helper i33; S10 the layer at 0.93):
+
+    L=bench/results/local
+    V="0.5:5:m"; for F in 0.4 0.45; do for K in 0.95 0.96 0.97 0.98; do V="$V 0.5:5:m:n$F:N$K"; done; done
+    # step 1: per writer pair A+B of 80+81 .. 98+99, one at a time, OMP_NUM_THREADS=1 nice -n 10:
+    .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldoutA heldoutB --variants $V \\
+        --keep-scores --out $L/i33-shared-A-B.json --pairs-out $L/i33-shared-A-B.jsonl
+    # the screen's rows (one run):
+    .venv/bin/python bench/cache_losses.py --sets heldout80 heldout81 ... heldout101 \\
+        --out $L/i33-losses-80-101.json --pairs-out $L/i33-losses-80-101.jsonl
+    .venv/bin/python bench/fc_rule.py step1 --shared $L/i33-shared-{80-81,...,98-99}.json \\
+        --rows $L/i33-losses-80-101.jsonl --rows-result $L/i33-losses-80-101.json
+    # step 2 (the lead's; only if the screen passed), F, K = step 1's (f, k):
+    .venv/bin/python bench/cache_losses.py --sets heldout102 heldout103 --out $L/fc-D.json \\
+        --pairs-out $L/fc-D.jsonl
+    .venv/bin/python bench/cache_losses.py --sets pairs --out $L/fc-Q.json --pairs-out $L/fc-Q.jsonl
+    .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldout102 heldout103 \\
+        --variants 0.5:5:m 0.5:5:m:nF:NK --out $L/fc-shared-D.json --pairs-out $L/fc-shared-D.jsonl
+    .venv/bin/python bench/fc_rule.py step2 --rows $L/fc-D.jsonl --rows-result $L/fc-D.json \\
+        --quora $L/fc-Q.jsonl --quora-result $L/fc-Q.json --shared $L/fc-shared-D.json
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from cache_losses import counts, stage
+from no_rule import (
+    CACHES,
+    S10_SHA,
+    SHIPPED_CUT,
+    D,
+    by_cache,
+    cache_check,
+    loaded,
+    print_step2,
+    print_table,
+    read_caches,
+    rows_checked,
+    step2_arguments,
+    step2_of,
+    verdict,  # noqa: F401 (FC is adopted iff (a) to (d) pass, as NO and FN)
+    wall_s,
+)
+from run_record import run_record
+from s4c_rule import populated
+from s5_rule import points
+from s10_rule import FALSE_HIT_SLACK, FLOOR, GAIN, QUORA_RATE, Rows, only, qqp
+from s10c_rule import CLOSE, rank_margin, summed
+from verifier_rule import save
+
+from train.cache_verifier.pairs import read_jsonl
+
+HERE = Path(__file__).resolve().parent
+_QUOTED = __doc__[__doc__.index("    FC: the shipped"):__doc__.index("\nHow it is read")]
+RULE = "\n".join(line[4:] for line in _QUOTED.rstrip("\n").split("\n"))  # the brief's, whole
+FS = (0.40, 0.45)
+KS = (0.95, 0.96, 0.97, 0.98)
+G = tuple((f, k) for f in FS for k in KS)
+ANSWERED_SLACK_1 = 10  # step 1: negatives answered over the shipped lookup's, summed
+OWN_GAIN = 20  # screen (i): own-entry answers over the shipped lookup's, summed
+SCREEN_GAIN = 1.0  # screen (ii): points of pooled seen recall per pair
+SCREEN_SLACK = 5  # screen (ii): false hits over the shipped lookup's
+SEEN = tuple(f"heldout{n}" for n in range(80, 102))  # heldout80 .. heldout101
+OUT = HERE / "results" / "fc-rule-session37.json"
+
+
+def fc_variant(run: dict[str, Any], f: float, k: float) -> str:
+    """The one variant of a cache_shared ``run`` that is FC at (``f``, ``k``): named
+    ``0.5:5:m:nF:NK`` (F and K read as numbers), its ``judging`` record the shipped lookup's
+    (floor 0.5, widen to 5, the shipped rank margin, the cut 0.93) with ``nearest_cut`` k."""
+    found = []
+    for name, v in run["by_variant"].items():
+        fields = name.split(":")
+        if fields[:3] != ["0.5", "5", "m"] or len(fields) != 5:
+            continue
+        nf, nk = fields[3], fields[4]
+        if not (nf.startswith("n") and nk.startswith("N")):
+            continue
+        if abs(float(nf[1:]) - f) > CLOSE or abs(float(nk[1:]) - k) > CLOSE:
+            continue
+        held = v.get("judging") or {}
+        if ((held.get("floor"), held.get("widen_to"), held.get("rank_margin"))
+                != (FLOOR, 5, rank_margin())
+                or abs(held.get("min_probability", -1) - SHIPPED_CUT) > CLOSE
+                or abs(held.get("nearest_cut", -1) - k) > CLOSE
+                or abs(held.get("nearest_floor", -1) - f) > CLOSE
+                or held.get("later_probability") is not None or "later_cut" in held):
+            raise SystemExit(f"variant {name}: its judging record is not FC at ({f}, {k}): "
+                             f"{held}")
+        found.append(name)
+    if len(found) != 1:
+        raise SystemExit(f"FC at ({f}, {k}): {len(found)} variants of the run "
+                         f"({', '.join(run['by_variant'])})")
+    return found[0]
+
+
+def fc_stage(row: dict[str, Any], f: float, k: float) -> tuple[str, bool]:
+    """A pair alone under FC at (``f``, ``k``): its entry is its own nearest, so a row under the
+    floor 0.5 is judged at floor ``f`` and cut ``k``, any other at 0.5 and 0.93."""
+    if row["similarity"] < FLOOR:
+        return stage(row, f, k)
+    return stage(row, FLOOR, SHIPPED_CUT)
+
+
+def fc_counts(rows: Rows, f: float, k: float) -> dict[str, Any]:
+    """``cache_losses.counts``' figures with ``fc_stage``."""
+    pos = [fc_stage(r, f, k)[1] for r in rows if r["label"]]
+    neg = [fc_stage(r, f, k)[1] for r in rows if not r["label"]]
+    return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
+            "false_hits": sum(neg), "negatives": len(neg),
+            "false_hit_rate": sum(neg) / max(len(neg), 1)}
+
+
+def choose(table: list[dict[str, Any]]) -> tuple[float, float] | None:
+    """(f, k): of the admissible (F, K), the most own-entry answers summed (a tie: the higher K,
+    then the higher F); None if none is admissible."""
+    ok = [t for t in table if t["admissible"]]
+    if not ok:
+        return None
+    best = max(ok, key=lambda t: (t["FC"]["positives_own"], t["K"], t["F"]))
+    return best["F"], best["K"]
+
+
+def added(rows: Rows, f: float, k: float) -> dict[str, Any]:
+    """Per kind, the paraphrases FC finds and the negatives it passes that the shipped lookup
+    does not (k is over 0.93 and applies under the floor only: none the other way), and
+    those negatives listed."""
+    cells: dict[str, Counter[str]] = defaultdict(Counter)
+    passed = []
+    for r in rows:
+        if fc_stage(r, f, k)[1] and not stage(r, FLOOR, SHIPPED_CUT)[1]:
+            cells[r["kind"]]["found" if r["label"] else "passed"] += 1
+            if not r["label"]:
+                passed.append({"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
+                               "b": r["b"], "similarity": r["similarity"], "p": r["p"]})
+    return {"by_kind": {x: dict(c) for x, c in sorted(cells.items())}, "passed": passed}
+
+
+def mapped_rows(rows: Rows, what: str) -> Rows:
+    """``rows`` checked to hold the mapped cosine (a ``retrieval_map`` key each)."""
+    if not rows or any(r.get("retrieval_map") is None for r in rows):
+        raise SystemExit(f"the {what} rows do not all hold the mapped cosine (cache_losses "
+                         "with the layer's cache.retrieval_map)")
+    return rows
+
+
+def per_pair(rows: Rows, f: float, k: float, gain: float, slack: int) -> dict[str, Any]:
+    """The shipped lookup (0.5, 0.93) against FC at (f, k) on one set of rows: recall at least
+    ``gain`` points over the shipped lookup's, false hits at most ``slack`` over its."""
+    old, new = counts(rows, FLOOR, SHIPPED_CUT), fc_counts(rows, f, k)
+    got = points(new, old)
+    return {"shipped_recall": old["recall"], "FC_recall": new["recall"],
+            "shipped_hits": old["hits"], "FC_hits": new["hits"], "positives": old["positives"],
+            "points": got, "needs": gain, "recall_pass": got >= gain - 1e-9,
+            "shipped_false_hits": old["false_hits"], "FC_false_hits": new["false_hits"],
+            "negatives": old["negatives"], "false_hit_limit": old["false_hits"] + slack,
+            "false_hit_pass": new["false_hits"] <= old["false_hits"] + slack}
+
+
+def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[str, Any]:
+    """(f, k) (of the admissible (F, K), the most own-entry answers summed over the ten caches)
+    and, where there is one, the screen at it: (i) own-entry answers, (ii) the seen rows per
+    pair."""
+    names, shipped = read_caches(runs, sha)
+    only(rows, SEEN, "seen")
+    mapped_rows(rows, "seen")
+    base = summed(shipped)
+    table = []
+    for f, k in G:
+        each = [populated(run, fc_variant(run, f, k)) for run in runs]
+        total = summed(each)
+        table.append({"F": f, "K": k, "FK": f"{f:.2f}/{k:.2f}", "variant": each[0]["variant"],
+                      "FC": total, "admissible": total["negatives_answered"]
+                      <= base["negatives_answered"] + ANSWERED_SLACK_1,
+                      "by_cache": by_cache(names, each),
+                      "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
+                                            for n, p in zip(names, each, strict=True)}})
+    fk = choose(table)
+    records = {f"{f:.2f}/{k:.2f}": {**per_pair(rows, f, k, SCREEN_GAIN, SCREEN_SLACK),
+                                    "FC_adds": added(rows, f, k)["by_kind"]} for f, k in G}
+    out: dict[str, Any] = {
+        "caches": names, "G": [list(x) for x in G],
+        "answered_limit": base["negatives_answered"] + ANSWERED_SLACK_1,
+        "shipped": {"variant": shipped[0]["variant"], "cut": SHIPPED_CUT, **base,
+                    "by_cache": by_cache(names, shipped),
+                    "cpu_ms_per_lookup": {n: p["cpu_ms_per_lookup"]
+                                          for n, p in zip(names, shipped, strict=True)}},
+        "table": table, "f": None if fk is None else fk[0], "k": None if fk is None else fk[1],
+        "fk": None if fk is None else list(fk),
+        "screen": None, "screen_passes": False, "per_pair_by_FK": records,
+        "wall_s": wall_s(names, runs),
+        "cpu_note": "cache_shared --keep-scores: a query's pair scores kept across its "
+                    "variants, so a variant's CPU a lookup is not its own (a record only)"}
+    if fk is None:
+        return out
+    f, k = fk
+    own = next(t for t in table if (t["F"], t["K"]) == fk)["FC"]["positives_own"]
+    one = {"shipped": base["positives_own"], "FC": own,
+           "needs": base["positives_own"] + OWN_GAIN,
+           "pass": own >= base["positives_own"] + OWN_GAIN}
+    two = per_pair(rows, f, k, SCREEN_GAIN, SCREEN_SLACK)
+    two["pass"] = two["recall_pass"] and two["false_hit_pass"]
+    out["screen"] = {"i_own_entry": one, "ii_per_pair": two, "FC_adds": added(rows, f, k)}
+    out["screen_passes"] = one["pass"] and two["pass"]
+    return out
+
+
+def quora_check(rows: Rows, f: float, k: float) -> dict[str, Any]:
+    """Step 2's (d): FC's pairs:qqp false-hit rate at most 3.0 %; the shipped lookup's beside."""
+    new, old = fc_counts(rows, f, k), counts(rows, FLOOR, SHIPPED_CUT)
+    return {"FC_qqp_false_hits": new["false_hits"], "qqp_negatives": new["negatives"],
+            "FC_qqp_false_hit_rate": new["false_hit_rate"], "limit_rate": QUORA_RATE,
+            "shipped_qqp_false_hits": old["false_hits"],
+            "pass": new["false_hit_rate"] <= QUORA_RATE + 1e-12}
+
+
+def step2(fk: list[float], rows: Rows, quora: Rows, shared: dict[str, Any],
+          sha: str = S10_SHA) -> dict[str, Any]:
+    """Checks (a) to (d) on D at (f, k): the D rows, the D cache's two variants, the Quora rows."""
+    f, k = fk
+    only(rows, D, "D")
+    mapped_rows(rows, "D")
+    pair = per_pair(rows, f, k, GAIN, FALSE_HIT_SLACK)
+    check_a = {x: pair[x] for x in ("shipped_recall", "FC_recall", "shipped_hits", "FC_hits",
+                                    "positives", "points", "needs")}
+    check_a["pass"] = pair["recall_pass"]
+    check_b = {"shipped_false_hits": pair["shipped_false_hits"],
+               "FC_false_hits": pair["FC_false_hits"], "negatives": pair["negatives"],
+               "limit": pair["false_hit_limit"], "pass": pair["false_hit_pass"]}
+    check_c = cache_check(shared, sha, "FC", fc_variant(shared, f, k))
+    check_d = quora_check(mapped_rows(qqp(quora), "Quora"), f, k)
+    got = check_c["populated"]
+    records = {"cpu_ms_per_lookup": {x: v["cpu_ms_per_lookup"] for x, v in got.items()},
+               "FC_adds": added(rows, f, k),
+               "FC_false_hits": [{"set": r["set"], "id": r["id"], "kind": r["kind"],
+                                  "a": r["a"], "b": r["b"], "p": r["p"]} for r in rows
+                                 if not r["label"] and fc_stage(r, f, k)[1]]}
+    return {"sets": list(D), "f": f, "k": k, "a": check_a, "b": check_b, "c": check_c,
+            "d": check_d, "records": records}
+
+
+def report(r: dict[str, Any]) -> None:
+    one = r["step1"]
+    print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({one['shipped']['variant']})"
+          " against FC at F/K: negative queries answered (own / another entry) | own-entry "
+          "answers\n")
+    print_table(one, "FC", "FK", "admissible",
+                f"admissible (- answered <= {one['answered_limit']})")
+    print(f"\n(f, k) = ({one['f']}, {one['k']})")
+    for fk, pp in one["per_pair_by_FK"].items():
+        print(f"seen per pair at {fk} (a record): recall {pp['shipped_recall'] * 100:.2f} -> "
+              f"{pp['FC_recall'] * 100:.2f} % ({pp['shipped_hits']} -> {pp['FC_hits']} of "
+              f"{pp['positives']}, {pp['points']:+.2f}); false hits {pp['shipped_false_hits']} "
+              f"-> {pp['FC_false_hits']} of {pp['negatives']}")
+    screen = one["screen"]
+    if screen is not None:
+        own, pp = screen["i_own_entry"], screen["ii_per_pair"]
+        print(f"screen (i): own-entry answers shipped {own['shipped']}, FC {own['FC']} "
+              f"(needs {own['needs']}): {own['pass']}")
+        print(f"screen (ii): seen per pair recall {pp['points']:+.2f} (needs +{pp['needs']}); "
+              f"false hits {pp['shipped_false_hits']} -> {pp['FC_false_hits']} (limit "
+              f"{pp['false_hit_limit']}): {pp['pass']}")
+    print(f"screen passes: {one['screen_passes']}")
+    two = r.get("step2")
+    if two is not None:
+        print_step2(two, "FC")
+    print(f"FC adopted: {r['FC_adopted']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    one = sub.add_parser("step1", help="(f, k) and the screen, on the ten seen caches and rows")
+    two = sub.add_parser("step2", help="the lead's decision on heldout102-103")
+    one.add_argument("--shared", type=Path, nargs=len(CACHES), required=True,
+                     help="the cache_shared results, 80+81 .. 98+99 in order")
+    one.add_argument("--rows", type=Path, required=True,
+                     help="cache_losses --pairs-out rows of heldout80 .. heldout101")
+    one.add_argument("--rows-result", type=Path, required=True,
+                     help="that cache_losses run's --out result (its verifier's sha256)")
+    step2_arguments(two)
+    for p in (one, two):
+        p.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    inputs = {x: (str(v) if not isinstance(v, list) else [str(y) for y in v])
+              for x, v in vars(args).items() if x not in ("out", "step")}
+    if args.step == "step1":
+        rows_checked(loaded(args.rows_result), list(SEEN), S10_SHA, "seen")
+        first = step1([loaded(p) for p in args.shared], read_jsonl(args.rows))
+        out: dict[str, Any] = {
+            "rule": RULE, "floor": FLOOR, "rank_margin": rank_margin(),
+            "S10": {"sha256": S10_SHA, "cut": SHIPPED_CUT}, "step1": first,
+            "FC_adopted": None if first["screen_passes"] else False,
+            "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
+    else:
+        out = step2_of(args, "FC", "fk", step2)
+        out["inputs"]["step2"] = inputs
+        out["run"]["step2"] = run_record()
+    save(args.out, out, report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
