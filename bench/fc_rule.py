@@ -286,7 +286,77 @@ def step2(fk: list[float], rows: Rows, quora: Rows, shared: dict[str, Any],
             "d": check_d, "records": records}
 
 
+def answers(rows: Rows) -> dict[str, dict[str, tuple[str | None, float | None]]]:
+    """Per variant, each query's (answer, its probability) from cache_shared's ``--pairs-out``
+    rows (a query's pairs share it)."""
+    out: dict[str, dict[str, tuple[str | None, float | None]]] = defaultdict(dict)
+    for r in rows:
+        got = (r["answered"], r.get("p"))
+        if out[r["variant"]].setdefault(r["b"], got) != got:
+            raise SystemExit(f"variant {r['variant']} answers {r['b']!r} two ways")
+    return out
+
+
+def fn_check(fc_rows: Rows, fn_rows: Rows, f: float, k: float, shipped: str = "0.5:5:m"
+             ) -> dict[str, Any]:
+    """FC at (f, k) (``fc_rows``: a cache_shared run's ``--pairs-out`` with the shipped lookup
+    and FC's variants) read against rule FN's run of the same cache (``fn_rows``: F1 at f, the
+    one cut 0.93; session 36's rows hold no probability). F1's candidate is verified alone, so
+    every query FC answers otherwise than the shipped lookup FN answers with the same entry, at
+    a probability (FC's row's) of k or more; and a query FN answers otherwise that FC does not
+    is one whose candidate an FC variant of the same f answered at a probability under k, or
+    none did (``unread``: its probability is under every K of the run). Both runs' shipped
+    answers must agree. Returns the counts and every query that does not hold."""
+    mine, theirs = answers(fc_rows), answers(fn_rows)
+    fc_name = fc_variant_name(mine, f, k)
+    fn_name = next(v for v in theirs if v.split(":")[3:] == [f"n{f:g}"])
+    seen_p: dict[str, float] = {}  # a query's F1 candidate's probability, where FC answered it
+    for v, got in mine.items():
+        if v.startswith(f"0.5:5:m:n{f:g}:N"):
+            seen_p.update({q: p for q, (a, p) in got.items()
+                           if a is not None and a != mine[shipped][q][0] and p is not None})
+    failures, unread = [], 0
+    for q, (got, p) in mine[fc_name].items():
+        base, fn = mine[shipped][q][0], theirs[fn_name][q][0]
+        if theirs[shipped][q][0] != base:
+            failures.append({"query": q, "why": "the shipped answers differ"})
+        elif got != base and (got != fn or p is None or p < k - 5e-7):
+            failures.append({"query": q, "FC": got, "FN": fn, "p": p, "why": "FC's own"})
+        elif got == base and fn != base:
+            if q not in seen_p:
+                unread += 1
+            elif seen_p[q] >= k - 5e-7:
+                failures.append({"query": q, "FN": fn, "p": seen_p[q], "why": "refused at k"})
+    return {"variants": [fc_name, fn_name], "queries": len(mine[fc_name]),
+            "FC_answers_otherwise": sum(got != mine[shipped][q][0]
+                                        for q, (got, _) in mine[fc_name].items()),
+            "FN_answers_otherwise": sum(a != theirs[shipped][q][0]
+                                        for q, (a, _) in theirs[fn_name].items()),
+            "FN_only_unread": unread, "failures": failures, "agrees": not failures}
+
+
+def fc_variant_name(by_variant: dict[str, Any], f: float, k: float) -> str:
+    """The name of FC's variant at (f, k) among ``by_variant``'s (``fc_variant``'s reading of
+    the name alone)."""
+    found = [v for v in by_variant if v.split(":")[:3] == ["0.5", "5", "m"]
+             and len(v.split(":")) == 5 and v.split(":")[3][:1] == "n"
+             and v.split(":")[4][:1] == "N" and abs(float(v.split(":")[3][1:]) - f) <= CLOSE
+             and abs(float(v.split(":")[4][1:]) - k) <= CLOSE]
+    if len(found) != 1:
+        raise SystemExit(f"FC at ({f}, {k}): {len(found)} variants")
+    return found[0]
+
+
 def report(r: dict[str, Any]) -> None:
+    if "fn_check" in r:
+        c = r["fn_check"]
+        for run, each in c["by_run"].items():
+            print(f"fn-check {run}: " + ", ".join(
+                f"{fk} {x['FC_answers_otherwise']}/{x['FN_answers_otherwise']}"
+                f"{'' if x['agrees'] else ' FAILS'}" for fk, x in each.items()))
+        print(f"fn-check agrees: {c['agrees']}")
+    if "step1" not in r:
+        return
     one = r["step1"]
     print(f"step 1: ten caches of 10,000 entries; the shipped lookup ({one['shipped']['variant']})"
           " against FC at F/K: negative queries answered (own / another entry) | own-entry "
@@ -317,6 +387,12 @@ def report(r: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
+    check = sub.add_parser("fn-check", help="FC's answers in cache_shared runs read against "
+                           "rule FN's runs of the same caches (session 36)")
+    check.add_argument("--fc-rows", type=Path, nargs="+", required=True,
+                       help="FC runs' cache_shared --pairs-out, one a cache")
+    check.add_argument("--fn-rows", type=Path, nargs="+", required=True,
+                       help="FN's runs' --pairs-out of the same caches, in the same order")
     one = sub.add_parser("step1", help="(f, k) and the screen, on the ten seen caches and rows")
     two = sub.add_parser("step2", help="the lead's decision on heldout102-103")
     one.add_argument("--shared", type=Path, nargs=len(CACHES), required=True,
@@ -326,11 +402,25 @@ def main() -> int:
     one.add_argument("--rows-result", type=Path, required=True,
                      help="that cache_losses run's --out result (its verifier's sha256)")
     step2_arguments(two)
-    for p in (one, two):
+    for p in (check, one, two):
         p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     inputs = {x: (str(v) if not isinstance(v, list) else [str(y) for y in v])
               for x, v in vars(args).items() if x not in ("out", "step")}
+    if args.step == "fn-check":
+        if len(args.fc_rows) != len(args.fn_rows):
+            raise SystemExit("one FN run a FC run")
+        checks = {}
+        for mine, theirs in zip(args.fc_rows, args.fn_rows, strict=True):
+            fc_rows, fn_rows = read_jsonl(mine), read_jsonl(theirs)
+            checks[mine.name] = {f"{f:.2f}/{k:.2f}": fn_check(fc_rows, fn_rows, f, k)
+                                 for f, k in G}
+        agrees = all(c["agrees"] for each in checks.values() for c in each.values())
+        old = loaded(args.out) if args.out.exists() else {"rule": RULE}
+        old["fn_check"] = {"agrees": agrees, "by_run": checks, "inputs": inputs,
+                           "run": run_record()}
+        save(args.out, old, report)
+        return 0 if agrees else 1
     if args.step == "step1":
         rows_checked(loaded(args.rows_result), list(SEEN), S10_SHA, "seen")
         first = step1([loaded(p) for p in args.shared], read_jsonl(args.rows))
@@ -339,6 +429,8 @@ def main() -> int:
             "S10": {"sha256": S10_SHA, "cut": SHIPPED_CUT}, "step1": first,
             "FC_adopted": None if first["screen_passes"] else False,
             "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
+        if args.out.exists() and "fn_check" in loaded(args.out):
+            out["fn_check"] = loaded(args.out)["fn_check"]
     else:
         out = step2_of(args, "FC", "fk", step2)
         out["inputs"]["step2"] = inputs

@@ -275,3 +275,38 @@ def test_step2_refuses_a_failed_screen(fc: ModuleType, tmp_path: Path,
         "--shared", put("c.json", {}), "--out", str(out)])
     with pytest.raises(SystemExit, match="heldout102-103 stay unread"):
         fc.main()
+
+
+def shared_rows(variant: str, answered: dict[str, str | None],
+                p: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    """cache_shared ``--pairs-out`` rows: each query's answer under ``variant`` (its
+    probability from ``p``; none without)."""
+    return [{"variant": variant, "b": q, "answered": a, **({} if p is None else {"p": p.get(q)})}
+            for q, a in answered.items()]
+
+
+def test_fn_check(fc: ModuleType) -> None:
+    """q1: F1's candidate e1 at p 0.975; q2: e2 at 0.955; q3: FN's e3, which no FC variant
+    answers (under every K); q4: the shipped lookup's e4."""
+    shipped = {"q1": None, "q2": None, "q3": None, "q4": "e4"}
+    fn = {"q1": "e1", "q2": "e2", "q3": "e3", "q4": "e4"}
+    fn_rows = shared_rows("0.5:5:m", shipped) + shared_rows("0.5:5:m:n0.4", fn)
+    probabilities = {"q1": 0.975, "q2": 0.955, "q4": 0.99}
+
+    def fc_rows(at: dict[float, dict[str, str | None]]) -> list[dict[str, Any]]:
+        rows = shared_rows("0.5:5:m", shipped, probabilities)
+        for k, got in at.items():
+            rows += shared_rows(f"0.5:5:m:n0.4:N{k}", got, probabilities)
+        return rows
+
+    good = fc_rows({0.95: {**shipped, "q1": "e1", "q2": "e2"}, 0.97: {**shipped, "q1": "e1"}})
+    got = fc.fn_check(good, fn_rows, 0.4, 0.97)
+    assert (got["FC_answers_otherwise"], got["FN_answers_otherwise"]) == (1, 3)
+    assert got["FN_only_unread"] == 1 and got["agrees"]
+    assert fc.fn_check(good, fn_rows, 0.4, 0.95)["agrees"]
+    # at 0.97 q2 (p 0.955) answered: wrong; q1 (p 0.975) refused: wrong
+    bad = fc_rows({0.95: {**shipped, "q1": "e1", "q2": "e2"}, 0.97: {**shipped, "q2": "e2"}})
+    why = {x["query"]: x["why"] for x in fc.fn_check(bad, fn_rows, 0.4, 0.97)["failures"]}
+    assert why == {"q1": "refused at k", "q2": "FC's own"}
+    other = fc_rows({0.97: {**shipped, "q1": "e9"}})  # not FN's entry
+    assert not fc.fn_check(other, fn_rows, 0.4, 0.97)["agrees"]
