@@ -41,6 +41,12 @@ Records beside the verdicts (judged by nothing): every (F, K)'s figures per cach
 wall time, the seen rows per pair at every (F, K), what FC adds per kind and the negatives it
 passes.
 
+``fn-check`` (the brief's check of the code path, not the rule's): each FC run's ``--pairs-out``
+read against rule FN's run of the same cache (session 36, i27: F1 at F and the one cut 0.93),
+query by query (``fn_check``): the shipped answers agree, every query FC answers otherwise than
+the shipped lookup FN answers with the same entry at a probability of K or more, and every one
+FN answers otherwise that FC does not was refused under K (or by every K of the run).
+
 The commands (session 37, 2026-12-07, helper i33; S10 the layer at 0.93):
 
     L=bench/results/local
@@ -48,6 +54,9 @@ The commands (session 37, 2026-12-07, helper i33; S10 the layer at 0.93):
     # step 1: per writer pair A+B of 80+81 .. 98+99, one at a time, OMP_NUM_THREADS=1 nice -n 10:
     .venv/bin/python bench/cache_shared.py --entries 10000 --sets heldoutA heldoutB --variants $V \\
         --keep-scores --out $L/i33-shared-A-B.json --pairs-out $L/i33-shared-A-B.jsonl
+    # the check against rule FN's runs (session 36, i27's rows; /work/i27 when this ran):
+    .venv/bin/python bench/fc_rule.py fn-check --fc-rows $L/i33-shared-{80-81,...,98-99}.jsonl \
+        --fn-rows /work/i27/$L/i27-shared-{80-81,...,98-99}.jsonl
     # the screen's rows (one run):
     .venv/bin/python bench/cache_losses.py --sets heldout80 heldout81 ... heldout101 \\
         --out $L/i33-losses-80-101.json --pairs-out $L/i33-losses-80-101.jsonl
@@ -301,7 +310,9 @@ def fn_check(fc_rows: Rows, fn_rows: Rows, f: float, k: float, shipped: str = "0
              ) -> dict[str, Any]:
     """FC at (f, k) (``fc_rows``: a cache_shared run's ``--pairs-out`` with the shipped lookup
     and FC's variants) read against rule FN's run of the same cache (``fn_rows``: F1 at f, the
-    one cut 0.93; session 36's rows hold no probability). F1's candidate is verified alone, so
+    one cut 0.93; session 36's rows hold no probability). A query whose shipped answers differ
+    between the runs (the lookup changed between them) is listed (``shipped_differ``), and FC
+    must answer it as this run's shipped lookup. F1's candidate is verified alone, so
     every query FC answers otherwise than the shipped lookup FN answers with the same entry, at
     a probability (FC's row's) of k or more; and a query FN answers otherwise that FC does not
     is one whose candidate an FC variant of the same f answered at a probability under k, or
@@ -315,11 +326,15 @@ def fn_check(fc_rows: Rows, fn_rows: Rows, f: float, k: float, shipped: str = "0
         if v.startswith(f"0.5:5:m:n{f:g}:N"):
             seen_p.update({q: p for q, (a, p) in got.items()
                            if a is not None and a != mine[shipped][q][0] and p is not None})
-    failures, unread = [], 0
+    failures: list[dict[str, Any]] = []
+    differ: list[dict[str, Any]] = []
+    unread = 0
     for q, (got, p) in mine[fc_name].items():
         base, fn = mine[shipped][q][0], theirs[fn_name][q][0]
-        if theirs[shipped][q][0] != base:
-            failures.append({"query": q, "why": "the shipped answers differ"})
+        if theirs[shipped][q][0] != base:  # the lookup changed between the runs (not FC)
+            differ.append({"query": q, "shipped": base, "FN_run_shipped": theirs[shipped][q][0]})
+            if got != base:  # F1 reads nothing where the shipped lookup answers
+                failures.append({"query": q, "FC": got, "why": "not the shipped answer"})
         elif got != base and (got != fn or p is None or p < k - 5e-7):
             failures.append({"query": q, "FC": got, "FN": fn, "p": p, "why": "FC's own"})
         elif got == base and fn != base:
@@ -332,7 +347,8 @@ def fn_check(fc_rows: Rows, fn_rows: Rows, f: float, k: float, shipped: str = "0
                                         for q, (got, _) in mine[fc_name].items()),
             "FN_answers_otherwise": sum(a != theirs[shipped][q][0]
                                         for q, (a, _) in theirs[fn_name].items()),
-            "FN_only_unread": unread, "failures": failures, "agrees": not failures}
+            "FN_only_unread": unread, "shipped_differ": differ, "failures": failures,
+            "agrees": not failures}
 
 
 def fc_variant_name(by_variant: dict[str, Any], f: float, k: float) -> str:
@@ -351,7 +367,9 @@ def report(r: dict[str, Any]) -> None:
     if "fn_check" in r:
         c = r["fn_check"]
         for run, each in c["by_run"].items():
-            print(f"fn-check {run}: " + ", ".join(
+            differ = next(iter(each.values()))["shipped_differ"]
+            print(f"fn-check {run}: shipped answers differ {[d['query'] for d in differ]}; "
+                  "FC / FN answers otherwise than the shipped lookup: " + ", ".join(
                 f"{fk} {x['FC_answers_otherwise']}/{x['FN_answers_otherwise']}"
                 f"{'' if x['agrees'] else ' FAILS'}" for fk, x in each.items()))
         print(f"fn-check agrees: {c['agrees']}")

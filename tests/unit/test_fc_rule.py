@@ -310,3 +310,10 @@ def test_fn_check(fc: ModuleType) -> None:
     assert why == {"q1": "refused at k", "q2": "FC's own"}
     other = fc_rows({0.97: {**shipped, "q1": "e9"}})  # not FN's entry
     assert not fc.fn_check(other, fn_rows, 0.4, 0.97)["agrees"]
+    # the FN run's shipped lookup answered q4 otherwise: listed; FC must answer as this run's
+    changed = [r if r["b"] != "q4" else {**r, "answered": "e5"} for r in fn_rows]
+    got = fc.fn_check(good, changed, 0.4, 0.97)
+    assert got["agrees"] and [d["query"] for d in got["shipped_differ"]] == ["q4"]
+    wrong = fc_rows({0.95: {**shipped, "q1": "e1", "q2": "e2"}, 0.97: {**shipped, "q1": "e1",
+                                                                          "q4": "e5"}})
+    assert not fc.fn_check(wrong, changed, 0.4, 0.97)["agrees"]
