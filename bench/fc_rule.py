@@ -322,9 +322,9 @@ def fn_check(fc_rows: Rows, fn_rows: Rows, f: float, k: float, shipped: str = "0
     fc_name = fc_variant_name(mine, f, k)
     fn_name = next(v for v in theirs if v.split(":")[3:] == [f"n{f:g}"])
     seen_p: dict[str, float] = {}  # a query's F1 candidate's probability, where FC answered it
-    for v, got in mine.items():
+    for v, by_q in mine.items():
         if v.startswith(f"0.5:5:m:n{f:g}:N"):
-            seen_p.update({q: p for q, (a, p) in got.items()
+            seen_p.update({q: p for q, (a, p) in by_q.items()
                            if a is not None and a != mine[shipped][q][0] and p is not None})
     failures: list[dict[str, Any]] = []
     differ: list[dict[str, Any]] = []
@@ -434,7 +434,7 @@ def main() -> int:
             checks[mine.name] = {f"{f:.2f}/{k:.2f}": fn_check(fc_rows, fn_rows, f, k)
                                  for f, k in G}
         agrees = all(c["agrees"] for each in checks.values() for c in each.values())
-        old = loaded(args.out) if args.out.exists() else {"rule": RULE}
+        old: dict[str, Any] = loaded(args.out) if args.out.exists() else {"rule": RULE}
         old["fn_check"] = {"agrees": agrees, "by_run": checks, "inputs": inputs,
                            "run": run_record()}
         save(args.out, old, report)
