@@ -25,6 +25,15 @@ FC run, heldout102-103 read by nothing):
     answers FC >= shipped; (d) Quora (pairs:qqp) false-hit rate of FC <= 3.0 %. Otherwise FC is not adopted. Every
     figure is reported, passed or not; nothing is retuned after reading D.
 
+**The lead's amendment** (14:38 UTC 2026-12-07, after i33's step 1 and screen on seen caches and
+before heldout102-103 were read; ``AMENDMENT``, run by ``amend``): step 1's bar counted negative
+queries answered, not paraphrase queries answered by *another* entry, and i33's reading of the
+ten seen caches found FC's additions there about half wrong answers to paraphrase queries (21
+more answered by another entry beside 21 more by their own). As amended, an (F, K) is
+admissible only if its queries answered by another entry (negatives and paraphrases together),
+summed over the ten caches, are at most the shipped lookup's + 10; step 2 runs only if the
+amended step 1 still names (f, k).
+
 How it is read (as rule FN's ``bench/fn_rule.py``, whose helpers it reuses through ``no_rule``):
 a populated cache is ``s4c_rule.populated``'s reading of a cache_shared result, "negative queries
 answered (by any entry)" its ``all.negatives.answered``, "own-entry answers" ``all.positives.own``;
@@ -107,7 +116,7 @@ from verifier_rule import save
 from train.cache_verifier.pairs import read_jsonl
 
 HERE = Path(__file__).resolve().parent
-_QUOTED = __doc__[__doc__.index("    FC: the shipped"):__doc__.index("\nHow it is read")]
+_QUOTED = __doc__[__doc__.index("    FC: the shipped"):__doc__.index("\n**The lead's amendment**")]
 RULE = "\n".join(line[4:] for line in _QUOTED.rstrip("\n").split("\n"))  # the brief's, whole
 FS = (0.40, 0.45)
 KS = (0.95, 0.96, 0.97, 0.98)
@@ -118,6 +127,15 @@ SCREEN_GAIN = 1.0  # screen (ii): points of pooled seen recall per pair
 SCREEN_SLACK = 5  # screen (ii): false hits over the shipped lookup's
 SEEN = tuple(f"heldout{n}" for n in range(80, 102))  # heldout80 .. heldout101
 OUT = HERE / "results" / "fc-rule-session37.json"
+AMENDMENT = (
+    "Amendment (the lead, 14:38 UTC 2026-12-07, before heldout102-103 were read; on i33's seen "
+    "reading that FC's additions in the ten seen caches include as many paraphrase queries "
+    "answered by another entry as by their own): in step 1, an (F, K) is admissible only if, "
+    "besides the rule's bar, its queries answered by another entry (negatives and paraphrases "
+    "together), summed over the ten caches, are at most the shipped lookup's summed + 10; (f, k) "
+    "is then chosen among those as the rule says. If none is admissible, FC stops at step 1 and "
+    "heldout102-103 stay unread.")
+OTHER_SLACK = 10
 
 
 def fc_variant(run: dict[str, Any], f: float, k: float) -> str:
@@ -373,6 +391,14 @@ def report(r: dict[str, Any]) -> None:
                 f"{fk} {x['FC_answers_otherwise']}/{x['FN_answers_otherwise']}"
                 f"{'' if x['agrees'] else ' FAILS'}" for fk, x in each.items()))
         print(f"fn-check agrees: {c['agrees']}")
+    if "amendment" in r:
+        a = r["amendment"]
+        print(f"amendment: shipped {a['shipped']}; limit {a['limit']} answered by another entry")
+        for t in a["table"]:
+            print(f"  {t['variant']}: another {t['other']} ({t['other_negatives']} negatives, "
+                  f"{t['other_paraphrases']} paraphrases), own {t['own']}"
+                  f"{'' if t['within'] else ' - over'}")
+        print(f"amendment stops FC at step 1: {a['stops']}")
     if "step1" not in r:
         return
     one = r["step1"]
@@ -402,6 +428,39 @@ def report(r: dict[str, Any]) -> None:
     print(f"FC adopted: {r['FC_adopted']}")
 
 
+def other_answers(rows: Rows) -> dict[str, dict[str, int]]:
+    """Per variant of cache_shared ``--pairs-out`` rows: the queries another entry answered
+    (outcome ``other``, ``other_same`` or ``other_negative``), negatives and paraphrases, and the
+    paraphrase queries their own entry answered (``partner``)."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        tally = out[r["variant"]]
+        if r["outcome"].startswith("other"):
+            tally["other_paraphrases" if r["label"] else "other_negatives"] += 1
+            tally["other"] += 1
+        elif r["outcome"] == "partner" and r["label"]:
+            tally["own"] += 1
+    return {v: {k: c[k] for k in ("other", "other_negatives", "other_paraphrases", "own")}
+            for v, c in sorted(out.items())}
+
+
+def amend(per_cache: list[Rows], shipped: str = "0.5:5:m") -> dict[str, Any]:
+    """The amendment's step 1 over the caches' rows: each variant's other-entry answers and
+    own-entry answers summed, and which FC variants stay within the shipped lookup's + 10."""
+    total: dict[str, Counter[str]] = defaultdict(Counter)
+    for rows in per_cache:
+        for variant, tally in other_answers(rows).items():
+            total[variant].update(tally)
+    if shipped not in total:
+        raise SystemExit(f"no {shipped} rows: the shipped lookup is every run's first variant")
+    limit = total[shipped]["other"] + OTHER_SLACK
+    table = [{"variant": v, **dict(c), "within": c["other"] <= limit}
+             for v, c in sorted(total.items()) if v != shipped]
+    return {"text": AMENDMENT, "shipped": dict(total[shipped]), "limit": limit, "table": table,
+            "admissible": [t["variant"] for t in table if t["within"]],
+            "stops": not any(t["within"] for t in table)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
@@ -411,6 +470,10 @@ def main() -> int:
                        help="FC runs' cache_shared --pairs-out, one a cache")
     check.add_argument("--fn-rows", type=Path, nargs="+", required=True,
                        help="FN's runs' --pairs-out of the same caches, in the same order")
+    fix = sub.add_parser("amend", help="the lead's amendment of step 1 (other-entry answers), "
+                         "over the ten caches' --pairs-out rows")
+    fix.add_argument("--shared-rows", type=Path, nargs=len(CACHES), required=True,
+                     help="the cache_shared --pairs-out rows, 80+81 .. 98+99 in order")
     one = sub.add_parser("step1", help="(f, k) and the screen, on the ten seen caches and rows")
     two = sub.add_parser("step2", help="the lead's decision on heldout102-103")
     one.add_argument("--shared", type=Path, nargs=len(CACHES), required=True,
@@ -420,7 +483,7 @@ def main() -> int:
     one.add_argument("--rows-result", type=Path, required=True,
                      help="that cache_losses run's --out result (its verifier's sha256)")
     step2_arguments(two)
-    for p in (check, one, two):
+    for p in (check, fix, one, two):
         p.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     inputs = {x: (str(v) if not isinstance(v, list) else [str(y) for y in v])
@@ -439,6 +502,18 @@ def main() -> int:
                            "run": run_record()}
         save(args.out, old, report)
         return 0 if agrees else 1
+    if args.step == "amend":
+        done = loaded(args.out)
+        done["amendment"] = {**amend([read_jsonl(p) for p in args.shared_rows]),
+                             "inputs": inputs, "run": run_record()}
+        if done["amendment"]["stops"]:
+            done["FC_adopted"] = False
+        save(args.out, done, report)
+        return 0
+    if (args.step == "step2" and args.out.exists()
+            and loaded(args.out).get("amendment", {}).get("stops")):
+        raise SystemExit("rule FC as amended stopped at step 1 (no (F, K) within the shipped "
+                         "lookup's other-entry answers + 10): heldout102-103 stay unread")
     if args.step == "step1":
         rows_checked(loaded(args.rows_result), list(SEEN), S10_SHA, "seen")
         first = step1([loaded(p) for p in args.shared], read_jsonl(args.rows))
@@ -447,8 +522,9 @@ def main() -> int:
             "S10": {"sha256": S10_SHA, "cut": SHIPPED_CUT}, "step1": first,
             "FC_adopted": None if first["screen_passes"] else False,
             "inputs": {"step1": inputs}, "run": {"step1": run_record()}}
-        if args.out.exists() and "fn_check" in loaded(args.out):
-            out["fn_check"] = loaded(args.out)["fn_check"]
+        for kept in ("fn_check", "amendment"):
+            if args.out.exists() and kept in loaded(args.out):
+                out[kept] = loaded(args.out)[kept]
     else:
         out = step2_of(args, "FC", "fk", step2)
         out["inputs"]["step2"] = inputs

@@ -317,3 +317,39 @@ def test_fn_check(fc: ModuleType) -> None:
     wrong = fc_rows({0.95: {**shipped, "q1": "e1", "q2": "e2"}, 0.97: {**shipped, "q1": "e1",
                                                                           "q4": "e5"}})
     assert not fc.fn_check(wrong, changed, 0.4, 0.97)["agrees"]
+
+
+def shared_row(variant: str, label: int, outcome: str) -> dict[str, Any]:
+    return {"variant": variant, "label": label, "outcome": outcome}
+
+
+def test_the_amendment_counts_answers_by_another_entry_and_stops_past_ten(fc: ModuleType) -> None:
+    """The lead's amendment: other-entry answers (negatives and paraphrases) of a variant, summed
+    over the caches, may be at most the shipped lookup's + 10; none within stops FC at step 1."""
+    shipped = [shared_row("0.5:5:m", 1, "partner"), shared_row("0.5:5:m", 1, "other"),
+               shared_row("0.5:5:m", 0, "other_same"), shared_row("0.5:5:m", 0, "refused")]
+    near = [shared_row(name(0.45, 0.98), 1, "partner")] * 3 + [
+        shared_row(name(0.45, 0.98), 1, "other")] * 6 + [
+        shared_row(name(0.45, 0.98), 0, "other_negative")] * 6
+    far = [shared_row(name(0.4, 0.95), 1, "other")] * 13
+    tally = fc.other_answers(shipped + near)
+    assert tally["0.5:5:m"] == {"other": 2, "other_negatives": 1, "other_paraphrases": 1,
+                                "own": 1}
+    assert tally[name(0.45, 0.98)] == {"other": 12, "other_negatives": 6,
+                                       "other_paraphrases": 6, "own": 3}
+    result = fc.amend([shipped + near, far])
+    assert result["limit"] == 12
+    assert result["admissible"] == [name(0.45, 0.98)] and not result["stops"]
+    over = fc.amend([shipped + near + [shared_row(name(0.45, 0.98), 1, "other_same")], far])
+    assert over["admissible"] == [] and over["stops"]
+
+
+def test_step2_refuses_when_the_amendment_stopped_fc(fc: ModuleType, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "fc.json"
+    out.write_text(json.dumps({"amendment": {"stops": True}}))
+    monkeypatch.setattr(sys, "argv", ["fc_rule.py", "step2", "--rows", "x", "--rows-result", "x",
+                                      "--quora", "x", "--quora-result", "x", "--shared", "x",
+                                      "--out", str(out)])
+    with pytest.raises(SystemExit, match="as amended stopped"):
+        fc.main()
