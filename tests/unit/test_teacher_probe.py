@@ -1,0 +1,69 @@
+"""bench/teacher_probe.py's measures (session 38), on toy arrays: the AUC with ties, the
+recall at matched false hits (its cut never passes more negatives than asked, ties
+included), the writer-pair grouping and the leave-one-pair-out logistic (a pair is never
+scored by a fit that saw it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def tp(bench_module: Callable[[str], ModuleType]) -> Any:
+    return bench_module("teacher_probe")
+
+
+def test_auc_counts_ties_half(tp: Any) -> None:
+    assert tp.auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]) == pytest.approx(0.75)
+    assert tp.auc([0.5, 0.5], [0, 1]) == pytest.approx(0.5)
+    assert tp.auc([1, 2, 3], [0, 1, 1]) == pytest.approx(1.0)
+    assert np.isnan(tp.auc([1, 2], [1, 1]))
+
+
+def test_recall_at_fh_never_passes_more_negatives_than_asked(tp: Any) -> None:
+    neg = list(np.linspace(0, 1, 200))  # 200 negatives: 1 % is 2 of them
+    pos = [0.999, 0.995, 0.99, 0.5, 0.2]
+    m = tp.recall_at_fh(neg + pos, [0] * 200 + [1] * 5, 0.01)
+    assert m["passed"] == 2
+    assert m["hits"] == 3  # over the third-highest negative (1 - 2/199 = 0.98995)
+    assert m["recall"] == pytest.approx(0.6)
+    tied = tp.recall_at_fh([0.9] * 10 + [0.9, 0.1], [0] * 10 + [1, 1], 0.5)
+    assert tied["passed"] == 0 and tied["hits"] == 0  # a tie at the cut passes nothing
+
+
+def test_writer_pair(tp: Any) -> None:
+    assert tp.writer_pair("heldout80") == tp.writer_pair("heldout81") == "80+81"
+    assert tp.writer_pair("heldout105") == "104+105"
+    assert tp.writer_pair("heldout100") != tp.writer_pair("heldout99")
+
+
+def test_logistic_learns_the_informative_column(tp: Any) -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    x = np.column_stack([y + rng.normal(0, 0.5, 400), rng.normal(0, 1, 400)])
+    score = tp.fit_logistic(x, y)(x)
+    assert tp.auc(score, y) > 0.9
+    assert tp.auc(tp.logit(np.clip(x[:, 1], 0, 1)), y) < 0.65
+
+
+def test_leave_pair_out_never_scores_a_pair_it_fitted(tp: Any) -> None:
+    # In group "g2" the label follows the column the other way round: a fit that saw g2's
+    # rows would be pulled towards it; scored out of fold, g2 ranks upside down while the
+    # other three, each scored by a fit on two like it and g2, rank right.
+    x = np.array([[0.0], [1.0], [0.0], [1.0], [1.0], [0.0], [0.0], [1.0]] * 10)
+    y = np.array([0, 1, 0, 1, 0, 1, 0, 1] * 10)
+    groups = ["g0", "g0", "g1", "g1", "g2", "g2", "g3", "g3"] * 10
+    out = tp.leave_pair_out(x, y, groups)
+    g2 = np.array(groups) == "g2"
+    assert tp.auc(out[g2], y[g2]) == pytest.approx(0.0)
+    assert tp.auc(out[~g2], y[~g2]) == pytest.approx(1.0)
+
+
+def test_logit_is_clipped(tp: Any) -> None:
+    out = tp.logit([0.0, 0.5, 1.0])
+    assert np.isfinite(out).all() and out[1] == pytest.approx(0.0) and out[0] < -13
