@@ -143,14 +143,36 @@ def fit_logistic(x: F64, y: npt.NDArray[np.int_], l2: float = 1e-3, steps: int =
     return score
 
 
-def leave_pair_out(x: F64, y: npt.NDArray[np.int_], groups: Sequence[str]) -> F64:
-    """Each group's rows scored by a logistic fitted on every other group's rows."""
+def leave_pair_out(x: F64, y: npt.NDArray[np.int_], groups: Sequence[str],
+                   fit_on: npt.NDArray[np.bool_] | None = None) -> F64:
+    """Each group's rows scored by a logistic fitted on every other group's rows (only
+    those ``fit_on`` marks, when given)."""
     g = np.asarray(groups)
+    use = np.ones(len(x), bool) if fit_on is None else fit_on
     out = np.zeros(len(x))
     for name in dict.fromkeys(groups):
         held = g == name
-        out[held] = fit_logistic(x[~held], y[~held])(x[held])
+        out[held] = fit_logistic(x[~held & use], y[~held & use])(x[held])
     return out
+
+
+def bootstrap_gain(scores: dict[str, F64], y: npt.NDArray[np.int_], sets: Sequence[str],
+                   a: str, b: str, fh: float = 0.01, n: int = 2000, seed: int = 38
+                   ) -> dict[str, float]:
+    """Percentiles of recall(a) - recall(b) at matched ``fh``, the sets resampled with
+    replacement (the cut matched again in each resample)."""
+    names = np.asarray(sets)
+    members = {s: np.flatnonzero(names == s) for s in dict.fromkeys(sets)}
+    keys = list(members)
+    rng = np.random.default_rng(seed)
+    gains = []
+    for _ in range(n):
+        idx = np.concatenate([members[keys[i]] for i in rng.integers(0, len(keys), len(keys))])
+        gains.append(recall_at_fh(scores[a][idx], y[idx], fh)["recall"]
+                     - recall_at_fh(scores[b][idx], y[idx], fh)["recall"])
+    lo, mid, hi = np.percentile(gains, [2.5, 50, 97.5])
+    return {"p2.5": round(float(lo), 4), "p50": round(float(mid), 4),
+            "p97.5": round(float(hi), 4), "resamples": n, "seed": seed}
 
 
 def writer_pair(set_name: str) -> str:
@@ -211,9 +233,11 @@ def fill_missing_p(rows: list[dict[str, Any]]) -> int:
     return len(todo)
 
 
-def scores_of(rows: list[dict[str, Any]], teachers: dict[str, F64]) -> dict[str, F64]:
+def scores_of(rows: list[dict[str, Any]], teachers: dict[str, F64],
+              fit_on: npt.NDArray[np.bool_] | None = None) -> dict[str, F64]:
     """Every score read, per row: S10 (its logit: p's order), the cosines, and the
-    leave-one-writer-pair-out logistics over (S10 logit, one cosine)."""
+    leave-one-writer-pair-out logistics over (S10 logit, one cosine), fitted on the rows
+    ``fit_on`` marks (all when None)."""
     y = np.array([r["label"] for r in rows])
     groups = [writer_pair(r["set"]) for r in rows]
     s10 = logit([r["p"] for r in rows])
@@ -221,9 +245,9 @@ def scores_of(rows: list[dict[str, Any]], teachers: dict[str, F64]) -> dict[str,
     out = {"s10": s10, "minilm_raw": raw,
            "minilm_mapped": np.array([r["similarity"] for r in rows], np.float64),
            **teachers}
-    out["s10+minilm_raw"] = leave_pair_out(np.column_stack([s10, raw]), y, groups)
+    out["s10+minilm_raw"] = leave_pair_out(np.column_stack([s10, raw]), y, groups, fit_on)
     for name, cos in teachers.items():
-        out[f"s10+{name}"] = leave_pair_out(np.column_stack([s10, cos]), y, groups)
+        out[f"s10+{name}"] = leave_pair_out(np.column_stack([s10, cos]), y, groups, fit_on)
     return out
 
 
@@ -266,6 +290,20 @@ def crosstab(rows: list[dict[str, Any]], scores: dict[str, F64], name: str) -> d
             "false_hits_at_or_under_cut": int(sum(s[i] <= cut for i in false_hits)),
             "over_cut_by_kind": {k: {"n": c["n"], "over": c["over"]}
                                  for k, c in sorted(kinds.items())}}
+
+
+def auc_by_kind(rows: list[dict[str, Any]], scores: dict[str, F64]) -> dict[str, Any]:
+    """Per negative kind: each score's AUC of every paraphrase against that kind's
+    negatives (all pairs): which hard negatives a score can tell from paraphrases."""
+    y = np.array([r["label"] for r in rows]).astype(bool)
+    kinds = np.array([r["kind"] for r in rows])
+    out: dict[str, Any] = {}
+    for kind in sorted(set(kinds[~y].tolist())):
+        keep = y | (kinds == kind)
+        out[kind] = {"negatives": int((~y & keep).sum()),
+                     **{n: round(auc(s[keep], y[keep].astype(int)), 4)
+                        for n, s in scores.items()}}
+    return out
 
 
 # --- the teacher --------------------------------------------------------------------------
@@ -344,6 +382,8 @@ def main() -> int:
     b = embed_cached(teacher, [r["b"] for r in rows])
     mpnet = np.einsum("ij,ij->i", a, b).astype(np.float64)
     scores = scores_of(rows, {"mpnet": mpnet})
+    # where the verifier decides, the combination is fitted on the pairs it decides
+    reached = scores_of(rows, {"mpnet": mpnet}, np.array([r["reach"] for r in rows]))
     y = np.array([r["label"] for r in rows])
     result: dict[str, Any] = {
         "question": "does all-mpnet-base-v2 separate the seen writers' paraphrases from their "
@@ -360,18 +400,24 @@ def main() -> int:
                     **provenance(args.mpnet, args.wheels)},
         "dropped": DROPPED,
         "populations": {}}
-    lookup = {n: as_lookup(rows, s) for n, s in scores.items()}
+    lookup = {n: as_lookup(rows, s) for n, s in reached.items()}
     for population, keep, read in (("all", lambda r: True, scores),
-                                   ("reach", lambda r: r["reach"], scores),
+                                   ("reach", lambda r: r["reach"], reached),
                                    ("lookup", lambda r: True, lookup)):
         idx = np.array([i for i, r in enumerate(rows) if keep(r)])
         sub_rows = [rows[i] for i in idx]
         sub = {n: s[idx] for n, s in read.items()}
+        sets = [r["set"] for r in sub_rows]
         result["populations"][population] = {
             "pairs": len(idx), "pooled": measures(sub, y[idx]),
+            "combination_fitted_on": "all pairs" if population == "all"
+            else "the pairs that reach the verifier",
+            "bootstrap_1pct_fh": {f"{c} - s10": bootstrap_gain(sub, y[idx], sets, c, "s10")
+                                  for c in ("s10+mpnet", "s10+minilm_raw")},
             "by_writer_pair": by_group(sub_rows, sub, lambda r: writer_pair(r["set"])),
             "by_set": by_group(sub_rows, sub, lambda r: r["set"])}
     result["crosstab"] = {n: crosstab(rows, scores, n) for n in ("mpnet", "s10+mpnet")}
+    result["auc_by_negative_kind"] = auc_by_kind(rows, scores)
     result["wins"] = wins(result["populations"])
     texts = list(dict.fromkeys(r["b"] for r in rows))[:args.time_texts]
     result["cpu"] = {"mpnet": cpu_per_text(teacher.embed, texts)}
@@ -405,13 +451,21 @@ def report(result: dict[str, Any]) -> None:
             print(f"| {score} | {m['auc']:.4f} | {m['fh0.005']['recall']:.1%} | "
                   f"{m['fh0.010']['recall']:.1%} |")
         w = result["wins"][name]
+        boot = pop["bootstrap_1pct_fh"]
         print(f"\ns10+mpnet - s10 at 1 % FH: pooled {w['pooled_gain']:+.1%}; writer pairs "
               f">= +2 points: {w['pairs_beating_by_2_points']} of "
-              f"{len(w['per_writer_pair_gain'])}")
+              f"{len(w['per_writer_pair_gain'])}; bootstrap over sets {boot}")
     for name, c in result["crosstab"].items():
         print(f"\n{name} at its 1 % cut {c['cut']}: S10 verifier losses over it "
               f"{c['losses_over_cut']}/{c['s10_verifier_losses']}; S10 false hits at or "
               f"under it {c['false_hits_at_or_under_cut']}/{c['s10_false_hits']}")
+    print("\nAUC, every paraphrase against one kind of negative (all pairs)\n")
+    names = list(next(iter(result["auc_by_negative_kind"].values())))[1:]
+    print("| negative kind | n | " + " | ".join(names) + " |\n" + "|---" * (len(names) + 2)
+          + "|")
+    for kind, m in result["auc_by_negative_kind"].items():
+        print(f"| {kind} | {m['negatives']} | " + " | ".join(f"{m[n]:.3f}" for n in names)
+              + " |")
     print(f"\nCPU: {result['cpu']}")
 
 

@@ -73,3 +73,24 @@ def test_as_lookup_keeps_the_other_stages_verdicts(tp: Any) -> None:
     rows = [{"fixed": True}, {"fixed": False}, {"fixed": None}, {"fixed": None}]
     out = tp.as_lookup(rows, np.array([-5.0, 5.0, 0.25, -0.5]))
     assert out[0] == np.inf and out[1] == -np.inf and list(out[2:]) == [0.25, -0.5]
+
+
+def test_leave_pair_out_fits_only_the_marked_rows(tp: Any) -> None:
+    # Unmarked rows carry the opposite relation; a fit on the marked rows alone ignores them.
+    x = np.array([[0.0], [1.0], [1.0], [0.0]] * 30)
+    y = np.array([0, 1, 0, 1] * 30)
+    marked = np.array([True, True, False, False] * 30)
+    groups = [f"g{i % 3}" for i in range(120)]
+    out = tp.leave_pair_out(x, y, groups, marked)
+    assert tp.auc(out[marked], y[marked]) == pytest.approx(1.0)
+
+
+def test_bootstrap_gain_of_a_score_against_itself_is_zero(tp: Any) -> None:
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 600)
+    s = y + rng.normal(0, 1, 600)
+    sets = [f"s{i % 6}" for i in range(600)]
+    same = tp.bootstrap_gain({"a": s, "b": s}, y, sets, "a", "b", n=50)
+    assert same["p2.5"] == same["p97.5"] == 0.0
+    better = tp.bootstrap_gain({"a": y * 10.0, "b": s}, y, sets, "a", "b", n=50)
+    assert better["p2.5"] > 0
