@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,26 +21,34 @@ CACHE = Path(__file__).resolve().parent / "results" / "local" / "embeddings"
 CHUNK = 500
 
 
-def embed_cached(embedder: MiniLMEmbedder, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    """Rows for ``texts`` in order; new texts are embedded and saved in chunks."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tag = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:12]
+def cached_rows(embed: Callable[[list[str]], npt.NDArray[np.float32]], tag: str,
+                texts: Sequence[str], dim: int, cache: Path = CACHE,
+                label: str = "", chunk_size: int = CHUNK) -> npt.NDArray[np.float32]:
+    """Rows of ``embed`` for ``texts`` in order; new texts are embedded and saved in chunks
+    under ``cache`` as ``{tag}-*.npz`` (an interrupted run keeps what it did). ``tag`` names
+    the model (its id's or its weights' hash), ``label`` prefixes the progress lines."""
+    cache.mkdir(parents=True, exist_ok=True)
     known: dict[str, npt.NDArray[np.float32]] = {}
-    for part in sorted(CACHE.glob(f"{tag}-*.npz")):
+    for part in sorted(cache.glob(f"{tag}-*.npz")):
         with np.load(part, allow_pickle=False) as npz:
             known.update(zip(npz["texts"].tolist(), npz["vectors"], strict=True))
     todo = sorted(set(texts) - set(known))
     started = time.monotonic()
-    for i in range(0, len(todo), CHUNK):
-        chunk = todo[i: i + CHUNK]
-        vectors = embedder.embed(chunk)
+    for i in range(0, len(todo), chunk_size):
+        chunk = todo[i: i + chunk_size]
+        vectors = embed(chunk)
         known.update(zip(chunk, vectors, strict=True))
         name = hashlib.sha256("\n".join(chunk).encode()).hexdigest()[:16]
-        np.savez(CACHE / f"{tag}-{name}.npz", texts=np.asarray(chunk), vectors=vectors)
-        print(f"  embedded {i + len(chunk)}/{len(todo)} new texts "
+        np.savez(cache / f"{tag}-{name}.npz", texts=np.asarray(chunk), vectors=vectors)
+        print(f"  {label}embedded {i + len(chunk)}/{len(todo)} new texts "
               f"({time.monotonic() - started:.0f} s)", flush=True)
-    return np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim),
-                                                                        np.float32)
+    return np.stack([known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+
+
+def embed_cached(embedder: MiniLMEmbedder, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """MiniLM's rows for ``texts`` in order, cached by text (``cached_rows``)."""
+    tag = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:12]
+    return cached_rows(embedder.embed, tag, texts, embedder.dim)
 
 
 if __name__ == "__main__":

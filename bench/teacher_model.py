@@ -17,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from embed_cache import cached_rows
 from tokenizers import Tokenizer
 
 from llm_router.embedding.minilm import gelu, layer_norm
@@ -185,21 +185,7 @@ class MPNetTeacher:
 
 def embed_cached(teacher: MPNetTeacher, texts: Sequence[str], cache: Path = CACHE) -> F32:
     """``teacher``'s rows for ``texts`` in order; new texts embedded and saved by chunk
-    (an interrupted run keeps what it did), keyed by the weights' sha256."""
-    cache.mkdir(parents=True, exist_ok=True)
-    tag = teacher.sha256[:12]
-    known: dict[str, F32] = {}
-    for part in sorted(cache.glob(f"{tag}-*.npz")):
-        with np.load(part, allow_pickle=False) as npz:
-            known.update(zip(npz["texts"].tolist(), npz["vectors"], strict=True))
-    todo = sorted(set(texts) - set(known))
-    started = time.monotonic()
-    for i in range(0, len(todo), CHUNK):
-        chunk = todo[i:i + CHUNK]
-        vectors = teacher.embed(chunk)
-        known.update(zip(chunk, vectors, strict=True))
-        name = hashlib.sha256("\n".join(chunk).encode()).hexdigest()[:16]
-        np.savez(cache / f"{tag}-{name}.npz", texts=np.asarray(chunk), vectors=vectors)
-        print(f"  {teacher.name}: embedded {i + len(chunk)}/{len(todo)} new texts "
-              f"({time.monotonic() - started:.0f} s)", flush=True)
-    return np.stack([known[t] for t in texts])
+    (an interrupted run keeps what it did), keyed by the weights' sha256
+    (``embed_cache.cached_rows``)."""
+    return cached_rows(teacher.embed, teacher.sha256[:12], texts, teacher.word.shape[1],
+                       cache, f"{teacher.name}: ", CHUNK)
