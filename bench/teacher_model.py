@@ -18,7 +18,6 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import numpy.typing as npt
 from embed_cache import cached_rows
 from tokenizers import Tokenizer
 
-from llm_router.embedding.minilm import gelu, layer_norm
+from llm_router.embedding.minilm import EncoderLayer, gelu, layer_norm
 
 F32 = npt.NDArray[np.float32]
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,22 +70,6 @@ def relative_buckets(length: int, num_buckets: int = 32, max_distance: int = 128
     return ret + np.where(n < exact, n, large)
 
 
-@dataclass(frozen=True)
-class Layer:
-    w_qkv: F32  # (hidden, 3 hidden): q, k, v side by side, (in, out)
-    b_qkv: F32
-    w_o: F32
-    b_o: F32
-    ln1_w: F32
-    ln1_b: F32
-    w_up: F32
-    b_up: F32
-    w_down: F32
-    b_down: F32
-    ln2_w: F32
-    ln2_b: F32
-
-
 class MPNetTeacher:
     """all-mpnet-base-v2's sentence vectors (768, unit norm), float32 numpy."""
 
@@ -122,11 +105,12 @@ class MPNetTeacher:
         for i in range(int(config["num_hidden_layers"])):
             p = f"encoder.layer.{i}."
             qkv = [f"{p}attention.attn.{x}" for x in "qkv"]
-            self.layers.append(Layer(
+            self.layers.append(EncoderLayer(
                 w_qkv=np.ascontiguousarray(np.concatenate(
                     [f32(f"{n}.weight", True) for n in qkv], axis=1)),
                 b_qkv=np.concatenate([f32(f"{n}.bias") for n in qkv]),
-                w_o=f32(f"{p}attention.attn.o.weight", True), b_o=f32(f"{p}attention.attn.o.bias"),
+                w_out=f32(f"{p}attention.attn.o.weight", True),
+                b_out=f32(f"{p}attention.attn.o.bias"),
                 ln1_w=f32(f"{p}attention.LayerNorm.weight"),
                 ln1_b=f32(f"{p}attention.LayerNorm.bias"),
                 w_up=f32(f"{p}intermediate.dense.weight", True),
@@ -163,7 +147,7 @@ class MPNetTeacher:
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
-            x = layer_norm(context @ layer.w_o + layer.b_o + x, layer.ln1_w, layer.ln1_b,
+            x = layer_norm(context @ layer.w_out + layer.b_out + x, layer.ln1_w, layer.ln1_b,
                            self.eps)
             up = gelu(np.ascontiguousarray(x @ layer.w_up + layer.b_up))
             x = layer_norm(up @ layer.w_down + layer.b_down + x, layer.ln2_w, layer.ln2_b,
