@@ -37,6 +37,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "layers" / "core"
 
 from pair_sets import RESERVED  # noqa: E402
 from pooled_curve import figures, read_rows  # noqa: E402
+from run_record import run_record  # noqa: E402
 
 CUTS = (0.70, 0.75, 0.80, 0.85, 0.88, 0.90, 0.93, 0.95, 0.97)
 SHIPPED = 0.93
@@ -192,6 +193,7 @@ def main() -> int:
                                      "timings": r.get("timings")}
                                     for p, r in zip(paths, runs, strict=True)],
                            "by_cut": populated(runs, CUTS)}
+    result["run"] = run_record()
     print(markdown(result))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
