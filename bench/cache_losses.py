@@ -64,6 +64,7 @@ import argparse
 import json
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +197,14 @@ def counts(rows: list[dict[str, Any]], floor: float, cut: float) -> dict[str, An
     paraphrases found (``hits`` of ``positives``, ``recall``) and negatives passed
     (``false_hits`` of ``negatives``, ``false_hit_rate``), unrounded. The rules of
     ``train/cache_verifier/cross_continue.py`` read these; ``rates`` reports them."""
-    pos = [stage(r, floor, cut)[1] for r in rows if r["label"]]
-    neg = [stage(r, floor, cut)[1] for r in rows if not r["label"]]
+    return verdicts(rows, lambda r: stage(r, floor, cut)[1])
+
+
+def verdicts(rows: list[dict[str, Any]], hit: Callable[[dict[str, Any]], bool]
+             ) -> dict[str, Any]:
+    """``counts``' figures for any lookup: ``hit`` says whether it answers a row's pair."""
+    pos = [hit(r) for r in rows if r["label"]]
+    neg = [hit(r) for r in rows if not r["label"]]
     return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
             "false_hits": sum(neg), "negatives": len(neg),
             "false_hit_rate": sum(neg) / max(len(neg), 1)}

@@ -88,7 +88,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from cache_losses import counts, stage
+from cache_losses import stage, verdicts
+from fn_rule import added_where, mapped_rows, per_pair_of
 from no_rule import (
     CACHES,
     S10_SHA,
@@ -99,6 +100,7 @@ from no_rule import (
     loaded,
     print_step2,
     print_table,
+    quora_check_of,
     read_caches,
     rows_checked,
     step2_arguments,
@@ -108,8 +110,7 @@ from no_rule import (
 )
 from run_record import run_record
 from s4c_rule import populated
-from s5_rule import points
-from s10_rule import FALSE_HIT_SLACK, FLOOR, GAIN, QUORA_RATE, Rows, only, qqp
+from s10_rule import FALSE_HIT_SLACK, FLOOR, GAIN, Rows, only, qqp
 from s10c_rule import CLOSE, rank_margin, summed
 from verifier_rule import save
 
@@ -178,11 +179,7 @@ def fc_stage(row: dict[str, Any], f: float, k: float) -> tuple[str, bool]:
 
 def fc_counts(rows: Rows, f: float, k: float) -> dict[str, Any]:
     """``cache_losses.counts``' figures with ``fc_stage``."""
-    pos = [fc_stage(r, f, k)[1] for r in rows if r["label"]]
-    neg = [fc_stage(r, f, k)[1] for r in rows if not r["label"]]
-    return {"recall": sum(pos) / max(len(pos), 1), "hits": sum(pos), "positives": len(pos),
-            "false_hits": sum(neg), "negatives": len(neg),
-            "false_hit_rate": sum(neg) / max(len(neg), 1)}
+    return verdicts(rows, lambda r: fc_stage(r, f, k)[1])
 
 
 def choose(table: list[dict[str, Any]]) -> tuple[float, float] | None:
@@ -198,37 +195,15 @@ def choose(table: list[dict[str, Any]]) -> tuple[float, float] | None:
 def added(rows: Rows, f: float, k: float) -> dict[str, Any]:
     """Per kind, the paraphrases FC finds and the negatives it passes that the shipped lookup
     does not (k is over 0.93 and applies under the floor only: none the other way), and
-    those negatives listed."""
-    cells: dict[str, Counter[str]] = defaultdict(Counter)
-    passed = []
-    for r in rows:
-        if fc_stage(r, f, k)[1] and not stage(r, FLOOR, SHIPPED_CUT)[1]:
-            cells[r["kind"]]["found" if r["label"] else "passed"] += 1
-            if not r["label"]:
-                passed.append({"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
-                               "b": r["b"], "similarity": r["similarity"], "p": r["p"]})
-    return {"by_kind": {x: dict(c) for x, c in sorted(cells.items())}, "passed": passed}
-
-
-def mapped_rows(rows: Rows, what: str) -> Rows:
-    """``rows`` checked to hold the mapped cosine (a ``retrieval_map`` key each)."""
-    if not rows or any(r.get("retrieval_map") is None for r in rows):
-        raise SystemExit(f"the {what} rows do not all hold the mapped cosine (cache_losses "
-                         "with the layer's cache.retrieval_map)")
-    return rows
+    those negatives listed (``fn_rule.added_where``)."""
+    return added_where(rows, lambda r: fc_stage(r, f, k)[1])
 
 
 def per_pair(rows: Rows, f: float, k: float, gain: float, slack: int) -> dict[str, Any]:
     """The shipped lookup (0.5, 0.93) against FC at (f, k) on one set of rows: recall at least
-    ``gain`` points over the shipped lookup's, false hits at most ``slack`` over its."""
-    old, new = counts(rows, FLOOR, SHIPPED_CUT), fc_counts(rows, f, k)
-    got = points(new, old)
-    return {"shipped_recall": old["recall"], "FC_recall": new["recall"],
-            "shipped_hits": old["hits"], "FC_hits": new["hits"], "positives": old["positives"],
-            "points": got, "needs": gain, "recall_pass": got >= gain - 1e-9,
-            "shipped_false_hits": old["false_hits"], "FC_false_hits": new["false_hits"],
-            "negatives": old["negatives"], "false_hit_limit": old["false_hits"] + slack,
-            "false_hit_pass": new["false_hits"] <= old["false_hits"] + slack}
+    ``gain`` points over the shipped lookup's, false hits at most ``slack`` over its
+    (``fn_rule.per_pair_of``)."""
+    return per_pair_of(rows, "FC", fc_counts(rows, f, k), gain, slack)
 
 
 def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[str, Any]:
@@ -280,12 +255,9 @@ def step1(runs: list[dict[str, Any]], rows: Rows, sha: str = S10_SHA) -> dict[st
 
 
 def quora_check(rows: Rows, f: float, k: float) -> dict[str, Any]:
-    """Step 2's (d): FC's pairs:qqp false-hit rate at most 3.0 %; the shipped lookup's beside."""
-    new, old = fc_counts(rows, f, k), counts(rows, FLOOR, SHIPPED_CUT)
-    return {"FC_qqp_false_hits": new["false_hits"], "qqp_negatives": new["negatives"],
-            "FC_qqp_false_hit_rate": new["false_hit_rate"], "limit_rate": QUORA_RATE,
-            "shipped_qqp_false_hits": old["false_hits"],
-            "pass": new["false_hit_rate"] <= QUORA_RATE + 1e-12}
+    """Step 2's (d): FC's pairs:qqp false-hit rate at most 3.0 %; the shipped lookup's beside
+    (``no_rule.quora_check_of``)."""
+    return quora_check_of(rows, "FC", fc_counts(rows, f, k))
 
 
 def step2(fk: list[float], rows: Rows, quora: Rows, shared: dict[str, Any],

@@ -88,6 +88,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,10 +146,15 @@ def choose(table: list[dict[str, Any]]) -> float | None:
 def added(rows: Rows, f: float) -> dict[str, Any]:
     """Per kind, the paraphrases F1 at ``f`` finds and the negatives it passes (hit at floor
     ``f``, not at 0.5; the cut 0.93), and those negatives listed."""
+    return added_where(rows, lambda r: stage(r, f, SHIPPED_CUT)[1])
+
+
+def added_where(rows: Rows, hit: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``added`` for any lookup: ``hit`` says whether it answers a row's pair (rule FC's too)."""
     cells: dict[str, Counter[str]] = defaultdict(Counter)
     passed = []
     for r in rows:
-        if stage(r, f, SHIPPED_CUT)[1] and not stage(r, FLOOR, SHIPPED_CUT)[1]:
+        if hit(r) and not stage(r, FLOOR, SHIPPED_CUT)[1]:
             cells[r["kind"]]["found" if r["label"] else "passed"] += 1
             if not r["label"]:
                 passed.append({"set": r["set"], "id": r["id"], "kind": r["kind"], "a": r["a"],
@@ -169,12 +175,20 @@ def per_pair(rows: Rows, f: float, gain: float, slack: int) -> dict[str, Any]:
     """One set of rows at floor 0.5 (the shipped lookup) and at ``f`` (FN), the cut 0.93:
     recall at least ``gain`` points over the shipped lookup's, false hits at most ``slack``
     over its."""
-    old, new = counts(rows, FLOOR, SHIPPED_CUT), counts(rows, f, SHIPPED_CUT)
+    return per_pair_of(rows, "FN", counts(rows, f, SHIPPED_CUT), gain, slack)
+
+
+def per_pair_of(rows: Rows, who: str, new: dict[str, Any], gain: float, slack: int
+                ) -> dict[str, Any]:
+    """``per_pair`` with ``who``'s ``cache_losses.counts`` figures on ``rows`` given (rule FC's
+    too)."""
+    old = counts(rows, FLOOR, SHIPPED_CUT)
     gain_got = points(new, old)
-    return {"shipped_recall": old["recall"], "FN_recall": new["recall"],
-            "shipped_hits": old["hits"], "FN_hits": new["hits"], "positives": old["positives"],
+    return {"shipped_recall": old["recall"], f"{who}_recall": new["recall"],
+            "shipped_hits": old["hits"], f"{who}_hits": new["hits"],
+            "positives": old["positives"],
             "points": gain_got, "needs": gain, "recall_pass": gain_got >= gain - 1e-9,
-            "shipped_false_hits": old["false_hits"], "FN_false_hits": new["false_hits"],
+            "shipped_false_hits": old["false_hits"], f"{who}_false_hits": new["false_hits"],
             "negatives": old["negatives"], "false_hit_limit": old["false_hits"] + slack,
             "false_hit_pass": new["false_hits"] <= old["false_hits"] + slack}
 

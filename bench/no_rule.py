@@ -205,7 +205,13 @@ def cache_check(shared: dict[str, Any], sha: str, who: str, variant: str) -> dic
 def quora_check(rows: Rows, who: str, floor: float, cut: float) -> dict[str, Any]:
     """Step 2's (d): the Quora ``rows``' false-hit rate of ``who`` (at ``floor`` and ``cut``) at
     most ``QUORA_RATE``; the shipped lookup's false hits beside it (rules NO and FN)."""
-    q_new, q_old = counts(rows, floor, cut), counts(rows, FLOOR, SHIPPED_CUT)
+    return quora_check_of(rows, who, counts(rows, floor, cut))
+
+
+def quora_check_of(rows: Rows, who: str, q_new: dict[str, Any]) -> dict[str, Any]:
+    """``quora_check`` with ``who``'s ``cache_losses.counts`` figures on ``rows`` given (rule
+    FC's lookup is no one floor and cut)."""
+    q_old = counts(rows, FLOOR, SHIPPED_CUT)
     return {f"{who}_qqp_false_hits": q_new["false_hits"], "qqp_negatives": q_new["negatives"],
             f"{who}_qqp_false_hit_rate": q_new["false_hit_rate"], "limit_rate": QUORA_RATE,
             "shipped_qqp_false_hits": q_old["false_hits"],
