@@ -39,6 +39,7 @@ import hashlib
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -342,7 +343,8 @@ def order_rows(idx: npt.NDArray[np.int64], swap: npt.NDArray[np.bool_], both: bo
 def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any, ...], *,
                 batch: int, lr: float, total: int, warmup: int, seed: int, name: str,
                 frozen: frozenset[str] = frozenset(), trim: bool = False,
-                by_length: bool = False, both_orders: bool = False
+                by_length: bool = False, both_orders: bool = False,
+                stop: Callable[[], int | None] | None = None
                 ) -> tuple[dict[str, Any], list[tuple[int, float]]]:
     """``total`` AdamW steps (weight decay 0.01 off the norms and embeddings; ``lr`` after
     a linear warm-up of ``warmup`` steps, then a linear decay to 0) over ``data`` = (a,
@@ -356,7 +358,9 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     few shapes compile) instead of PAD_LEN, the same arithmetic on fewer positions;
     ``by_length``: batches of like-length pairs (``batch_order``); ``both_orders`` (session 33's
     OM): every pair of a batch read in both orders, ``2 x batch`` rows a step, each with the
-    pair's target, weight and offset (``order_rows``), instead of one order drawn at random."""
+    pair's target, weight and offset (``order_rows``), instead of one order drawn at random.
+    ``stop`` (session 39): read before each step; a step count it returns ends the run there
+    (the rate schedule is still ``total``'s)."""
     import jax
     import jax.numpy as jnp
 
@@ -399,12 +403,14 @@ def train_steps(params: dict[str, Any], word: Any, forward: Any, data: tuple[Any
     rng = np.random.default_rng(seed)
     log: list[tuple[int, float]] = []
     started, cpu_started = time.perf_counter(), time.process_time()
-    t = 0
-    while t < total:
+    t, stopped = 0, False
+    while t < total and not stopped:
         order = batch_order(lengths, batch, rng, by_length)
         swap = rng.random(len(labels)) < 0.5
         for s in range(len(order) // batch):
-            if t >= total:
+            if t >= total or (stop is not None and (last := stop()) is not None
+                                and t >= last):
+                stopped = True
                 break
             idx, flip = order_rows(order[s * batch : (s + 1) * batch], swap, both_orders)
             ids, types, mask = assemble(a[idx], a_len[idx], b[idx], b_len[idx], flip)

@@ -703,6 +703,45 @@ def starts_alone(init: Path | None) -> bool:
                 and json.loads(meta.read_text()).get("combine", "nets") is None)
 
 
+def teacher_file(out: Path, teacher_path: Path, bundle_path: Path, every: str) -> Path:
+    """Where ``fit --distil`` keeps the teacher's probabilities over a bundle: named by the
+    first 12 hex digits of the teacher's sha256 and the bundle's, so that two fits from
+    different starting models taught by one teacher (``fit --teacher``, session 39) into one
+    ``--out`` share one teacher pass. ``every``: the name's tail (``-every``, the subset's)."""
+    teacher_sha = hashlib.sha256(teacher_path.read_bytes()).hexdigest()[:12]
+    bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
+    return out / f"teacher-{teacher_sha}-{bundle_sha}{every}.npy"
+
+
+def teacher_of(init: Path, teacher_init: Path | None
+               ) -> tuple[Path, dict[str, np.ndarray] | None, int | None]:
+    """``fit --distil``'s teacher: the file its pass is named by, and with ``--teacher`` its
+    arrays and encoder layer count (None, None: the starting model, already loaded, is it)."""
+    if teacher_init is None:
+        return init, None, None
+    arrays = load_artefact(teacher_init)
+    return teacher_init, arrays, 1 + max(int(k.split(".")[2]) for k in arrays
+                                         if k.startswith("encoder.layer."))
+
+
+def save_atomic(path: Path, array: np.ndarray) -> None:
+    """``np.save`` to a temporary name beside ``path``, then renamed: a fit started beside
+    another never reads a half-written teacher file."""
+    tmp = path.with_name(path.name + ".part.npy")
+    np.save(tmp, array)
+    os.replace(tmp, path)
+
+
+def stop_step(stop_file: Path | None) -> int | None:
+    """``fit --stop-file``'s step: the integer the file holds, None while there is no such
+    file (or it is empty), so that a fit running out of time can be ended at a chosen step
+    count and still write its artefact and log."""
+    if stop_file is None or not stop_file.is_file():
+        return None
+    text = stop_file.read_text().strip()
+    return int(text) if text else None
+
+
 def frozen_names(params: dict[str, Any], below: int) -> frozenset[str]:
     """The embeddings and the encoder layers under ``below`` (0: nothing frozen)."""
     if below <= 0:
@@ -794,7 +833,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         teacher_stack: Path | None = None, matched_weight: float | None = None,
         held_weight: float | None = None, qneg_weight: float | None = None,
         minimal_weight: float | None = None, order_mean_target: bool = False,
-        subset: int | None = None, popneg_weight: float | None = None) -> None:
+        subset: int | None = None, popneg_weight: float | None = None,
+        teacher_init: Path | None = None, stop_file: Path | None = None) -> None:
     """``distil``: the replay pairs' (neither new, shape, focus, matched nor mined) targets
     become ``(1 - distil) x label + distil x`` the starting model's probability, so that what it
     already answered is held where it was (session 12's candidates drifted every
@@ -819,7 +859,12 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     pairs' too), the rest its label, and every pair of a step read in both orders, each with
     that target (``train_steps(both_orders=True)``: ``2 x batch`` rows a step). ``subset``
     (session 33): a ``seed`` draw of that many of the bundle's pairs (``subset_of``) is the
-    fit's whole bundle, the teacher's too (its cache file named by the draw)."""
+    fit's whole bundle, the teacher's too (its cache file named by the draw).
+    ``teacher_init`` (session 39's capacity probe): the model whose probabilities ``distil``
+    reads (its own layer count), instead of the starting model (None: the starting model, as
+    before); the teacher's cache file is named by its sha256 (``teacher_file``).
+    ``stop_file``: the fit ends at the step the file names once it exists (``stop_step``),
+    with the rate schedule still ``steps``'; the log records ``stopped_at``."""
     import jax
     import jax.numpy as jnp
 
@@ -856,21 +901,29 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
             raise SystemExit("--stack trains through the nets; the starting model decides alone")
         drift["alone"] = True
         drift["alone_from"] = "init"
+    if teacher_init is not None and (distil <= 0 or init is None or order_mean_target):
+        raise SystemExit("--teacher needs --distil > 0, a starting model (--init) and no "
+                         "--order-mean")
     if distil > 0:
         if init is None:
             raise SystemExit("--distil needs a starting model (--init), not --from-start")
+        teacher_path, taught, taught_layers = teacher_of(init, teacher_init)
+        teacher_params, teacher_forward = params, forward
+        if taught is not None and taught_layers is not None:
+            teacher_params = {k: jnp.asarray(v) for k, v in taught.items()}
+            teacher_forward = make_forward(taught_layers)
+            drift["teacher"] = str(teacher_init)
+            drift["teacher_sha256"] = hashlib.sha256(teacher_path.read_bytes()).hexdigest()
         idx = (np.arange(labels.size) if teacher_stack is not None or order_mean_target
                else np.flatnonzero(replay))
-        # the starting model's probabilities, kept beside the fits for the next one
-        init_sha = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
-        bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
+        # the teacher's probabilities, kept beside the fits for the next one
         every = ("" if teacher_stack is None else "-every") + (
             "" if subset is None else f"-subset{subset}-seed{seed}")
-        cached = out / f"teacher-{init_sha}-{bundle_sha}{every}.npy"
+        cached = teacher_file(out, teacher_path, bundle_path, every)
         inputs = (bundle["train.a"][idx], bundle["train.a_len"][idx], bundle["train.b"][idx],
                   bundle["train.b_len"][idx])
         if order_mean_target:
-            cached = out / f"teacher-{init_sha}-{bundle_sha}{every}-orders.npz"
+            cached = cached.with_name(cached.stem + "-orders.npz")
             if not cached.is_file():
                 a_first, b_first = order_logits(params, word, forward, inputs)
                 np.savez(cached, a_first=a_first, b_first=b_first)
@@ -886,8 +939,8 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         elif cached.is_file():
             soft = np.load(cached)
         else:
-            soft = teacher(params, word, forward, inputs)
-            np.save(cached, soft)
+            soft = teacher(teacher_params, word, teacher_forward, inputs)
+            save_atomic(cached, soft)
         if teacher_stack is not None:
             nets = probe_probabilities(teacher_stack, labels.size)
             soft = stacked(soft, nets)
@@ -914,7 +967,10 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     params, log = train_steps(params, word, forward, data, batch=batch, lr=lr, total=steps,
                               warmup=max(1, round(steps * warmup)), seed=seed, name=name,
                               frozen=frozen, trim=fast, by_length=fast,
-                              both_orders=order_mean_target)
+                              both_orders=order_mean_target,
+                              stop=None if stop_file is None else lambda: stop_step(stop_file))
+    if stop_file is not None:
+        drift["stopped_at"] = min(steps, stop_step(stop_file) or steps)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     artefact = {k: np.asarray(x, np.float32 if k.startswith("head.") else np.float16)
                 for k, x in params.items()}
@@ -1009,7 +1065,8 @@ def export(fit_log: Path, out: Path, threshold: float, scores: dict[str, Any] | 
                       "cpu_s", "wall_s", "load_before", "load_after", "device")},
                   **{k: record[k] for k in ("minimal_weight", "minimal_pairs", "order_mean",
                                             "teacher_orders_sha256", "subset", "bundle_pairs",
-                                            "popneg_weight", "popneg_pairs")
+                                            "popneg_weight", "popneg_pairs", "teacher_sha256",
+                                            "stopped_at")
                      if k in record}},
         "sources": meta["train_sources"],
         "scores": scores or {},
@@ -1776,6 +1833,13 @@ def main() -> None:
                    help="cache-probe --explain --verifier-model nets output over the new, "
                         "shape, focus and matched pairs: train those through the stack (nets' "
                         "logit added)")
+    f.add_argument("--teacher", type=Path, default=None,
+                   help="the cross.npz whose probabilities --distil reads (default: --init's); "
+                        "its cached pass is named by its sha256, so fits from different "
+                        "starts share it in one --out (session 39)")
+    f.add_argument("--stop-file", type=Path, default=None,
+                   help="end the fit at the step count this file holds once it exists (the "
+                        "rate schedule still --steps'), then write the artefact and log")
     f.add_argument("--teacher-stack", type=Path, default=None,
                    help="cache-probe --explain --verifier-model nets output over every bundle "
                         "pair (prepare's <bundle>-probe.jsonl): the teacher is the stack, "
@@ -1846,7 +1910,8 @@ def main() -> None:
             matched_weight=args.matched_weight, held_weight=args.held_weight,
             qneg_weight=args.qneg_weight, minimal_weight=args.minimal_weight,
             order_mean_target=args.order_mean, subset=args.subset,
-            popneg_weight=args.popneg_weight)
+            popneg_weight=args.popneg_weight, teacher_init=args.teacher,
+            stop_file=args.stop_file)
     elif args.command == "export":
         decision = json.loads(args.decision.read_text()) if args.decision else None
         threshold = (decision["cut"] if decision else shipped_cut() if args.threshold is None
