@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.unit.toy_rows import row
@@ -61,3 +62,69 @@ def test_a_pair_in_two_files_counts_once_and_sets_filter(pooled: ModuleType,
     b.write_text("".join(json.dumps(r) + "\n" for r in rows[:50]))
     assert len(pooled.read_rows([a, b], None)) == len(rows)
     assert {r["set"] for r in pooled.read_rows([a, b], {"heldout31"})} == {"heldout31"}
+
+
+def mixed() -> list[dict[str, Any]]:
+    """Two sets whose rows meet every stage: ties, a respelling hit, a veto after the
+    verifier, a pair under the floor and one the amounts check refuses."""
+    rng = np.random.default_rng(3)
+    out = []
+    for s, where in enumerate(("heldout80", "heldout81", "heldout82")):
+        for i in range(60):
+            label = i % 3 == 0
+            p = round(float(rng.uniform(0.3, 1.0) if label else rng.uniform(0.0, 0.99)), 3)
+            extra: dict[str, Any] = {}
+            if i % 17 == 1 and (label or (i, s) == (35, 0)):  # one negative respelled
+                extra["respelling"] = "same"
+            if i % 13 == 2:
+                extra["more"] = True
+            if i % 11 == 4:
+                extra["similarity"] = 0.2
+            out.append(row(where, i, int(label), None if i % 19 == 5 else p,
+                           "entity_swap" if not label and s else "reworded", **extra))
+    return out
+
+
+def test_the_weighted_cut_is_lowest_cuts_and_counts_a_row_as_often_as_drawn(
+        pooled: ModuleType) -> None:
+    from train.cache_verifier.cross_continue import lowest_cut
+
+    rows = mixed()
+    v = pooled.verdict_arrays(rows)
+    ones = np.ones(len(rows))
+    for most in (1, 2, 5, 9, 20):
+        cut = pooled.weighted_cut(v, ones, most)
+        assert cut == lowest_cut(rows, most)
+        assert pooled.weighted_recall(v, ones, cut) == pytest.approx(
+            pooled.counts(rows, pooled.FLOOR, cut)["recall"])
+    twice = rows + [r for r in rows if r["set"] == "heldout81"]
+    w = np.where(v["sets"] == 1, 2.0, 1.0)
+    w[v["sets"] == 2] = 0.0
+    drawn = [r for r in twice if r["set"] != "heldout82"]
+    for most in (1, 4, 10):
+        assert pooled.weighted_cut(v, w, most) == lowest_cut(drawn, most)
+
+
+def test_the_gap_is_read_at_each_models_own_cut_and_over_draws_of_sets(
+        pooled: ModuleType) -> None:
+    rows = mixed()
+    same = pooled.bootstrap_gap(rows, [dict(r) for r in reversed(rows)], 2.0, 50, seed=1)
+    assert same["pool_gap"] == same["mean"] == 0 and same["share_above_0"] == 0
+    # B finds every live positive a little surer: never less recall at its own cut
+    better = [dict(r, p=min(0.999, r["p"] + 0.2)) if r["label"] and r["p"] is not None else r
+              for r in rows]
+    gap = pooled.bootstrap_gap(rows, better, 2.0, 50, seed=1)
+    assert gap["pool_gap"] > 0 and gap["ci95"][0] >= 0 and gap["share_above_0"] > 0.5
+    with pytest.raises(SystemExit, match="different pairs"):
+        pooled.bootstrap_gap(rows, rows[:-1], 2.0, 5)
+
+
+def test_the_kinds_count_hits_false_hits_and_the_stage_that_lost_each(
+        pooled: ModuleType) -> None:
+    rows = [row("heldout80", 0, 1, 0.95), row("heldout80", 1, 1, 0.5),
+            row("heldout80", 2, 1, 0.99, more=True), row("heldout80", 3, 0, 0.97, "swap"),
+            row("heldout80", 4, 0, 0.2, "swap"), row("heldout80", 5, 1, 0.99, similarity=0.1)]
+    got = pooled.by_kind(rows, 0.9)
+    assert got["positives"] == {"reworded": {"hits": 1, "pairs": 4}}
+    assert got["negatives"] == {"swap": {"false_hits": 1, "pairs": 2}}
+    assert got["lost_by_stage"] == {"extra_ask": 1, "floor": 1, "verifier": 1}
