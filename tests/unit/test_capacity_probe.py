@@ -1,0 +1,49 @@
+"""bench/capacity_probe.py (session 39): a fit's console read for its pace and its
+``/usr/bin/time -v`` figures, and the Quora rows at the shipped cut."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.unit.toy_rows import row
+
+
+@pytest.fixture(scope="module")
+def probe(bench_module: Callable[[str], ModuleType]) -> ModuleType:
+    return bench_module("capacity_probe")
+
+
+def test_the_pace_leaves_out_step_0_and_reads_the_time_block(probe: ModuleType) -> None:
+    text = "\n".join([
+        "C6 step 0/1000 loss 0.2973 6 s CPU, 7 s",
+        "C6 step 100/1000 loss 0.0482 117 s CPU, 118 s",
+        "C6 step 200/1000 loss 0.0400 227 s CPU, 238 s",
+        "C6 step 300/1000 loss 0.0300 347 s CPU, 358 s",
+        '{"name": "C6"}',
+        "\tUser time (seconds): 1234.50",
+        "\tElapsed (wall clock) time (h:mm:ss or m:ss): 21:03.11",
+        "\tMaximum resident set size (kbytes): 2000000"])
+    got = probe.console(text)
+    assert got["logged_steps"] == [0, 100, 200, 300]
+    assert got["pace"] == {"from_step": 100, "to_step": 300, "cpu_s_per_step": 1.15,
+                           "wall_s_per_step": 1.2}
+    assert got["time"] == {"user_s": "1234.50", "wall": "21:03.11", "max_rss_kb": "2000000"}
+    assert "pace" not in probe.console("C4 step 0/10 loss 0.1 1 s CPU, 1 s")
+
+
+def test_quora_is_counted_per_set_at_the_cut(probe: ModuleType, tmp_path: Path) -> None:
+    rows = [row("pairs:qqp", 0, 1, 0.95), row("pairs:qqp", 1, 1, 0.5),
+            row("pairs:qqp", 2, 0, 0.94), row("pairs:qqp", 3, 0, None),
+            row("pairs:support_heldout", 0, 0, 0.1)]
+    path = tmp_path / "q.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got = probe.quora(path, 0.93)
+    assert got["pairs:qqp"]["hits"] == 1 and got["pairs:qqp"]["passed"] == 1
+    assert got["pairs:qqp"]["negatives"] == 2
+    assert got["pairs:support_heldout"]["passed"] == 0
+    assert probe.quora(path, 0.945)["pairs:qqp"]["passed"] == 0
