@@ -1833,13 +1833,11 @@ def main() -> None:
                    help="cache-probe --explain --verifier-model nets output over the new, "
                         "shape, focus and matched pairs: train those through the stack (nets' "
                         "logit added)")
-    f.add_argument("--teacher", type=Path, default=None,
-                   help="the cross.npz whose probabilities --distil reads (default: --init's); "
-                        "its cached pass is named by its sha256, so fits from different "
-                        "starts share it in one --out (session 39)")
-    f.add_argument("--stop-file", type=Path, default=None,
-                   help="end the fit at the step count this file holds once it exists (the "
-                        "rate schedule still --steps'), then write the artefact and log")
+    teacher_help = ("the cross.npz whose probabilities --distil reads (default: --init's; "
+                    "its pass cached by its sha256: fits from other starts share it)")
+    f.add_argument("--teacher", type=Path, default=None, help=teacher_help)
+    f.add_argument("--stop-file", type=Path, default=None, help=(
+        "end at the step this file names once it exists (the schedule --steps'), and write"))
     f.add_argument("--teacher-stack", type=Path, default=None,
                    help="cache-probe --explain --verifier-model nets output over every bundle "
                         "pair (prepare's <bundle>-probe.jsonl): the teacher is the stack, "
