@@ -34,8 +34,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "layers" / "core")]
 
+import numpy as np  # noqa: E402
 from cache_losses import rates  # noqa: E402
-from pooled_curve import FLOOR, read_rows  # noqa: E402
+from pooled_curve import FLOOR, aligned, read_rows, verdict_arrays  # noqa: E402
 
 STEP = re.compile(r"^\S+ step (\d+)/(\d+) loss ([\d.]+) (\d+) s CPU, (\d+) s$")
 TIME = {"User time (seconds)": "user_s", "System time (seconds)": "system_s",
@@ -82,6 +83,35 @@ def quora(rows_path: Path, cut: float) -> dict[str, Any]:
             for s in sorted({r["set"] for r in rows})}
 
 
+def agreement(rows: dict[str, list[dict[str, Any]]], cuts: dict[str, float]
+              ) -> list[dict[str, Any]]:
+    """For each two arms, over the pairs the verifier decides (``verdict_arrays``' live rows):
+    the correlation of their logits and the pairs one arm answers at its cut (``cuts``, each
+    arm's own) and the other does not, paraphrases and negatives apart."""
+    names = list(rows)
+    first = rows[names[0]]
+    v = {n: verdict_arrays(aligned(first, rows[n])) for n in names}
+    live, label = v[names[0]]["live"], v[names[0]]["label"][v[names[0]]["live"]]
+
+    def logit(p: Any) -> Any:
+        p = np.clip(p, 1e-7, 1 - 1e-7)
+        return np.log(p / (1 - p))
+
+    out = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            pa, pb = v[a]["p"][live], v[b]["p"][live]
+            ha, hb = pa >= cuts[a], pb >= cuts[b]
+            out.append({"a": a, "b": b, "live_pairs": int(live.sum()),
+                        "logit_correlation": round(float(np.corrcoef(logit(pa), logit(pb))[0, 1]),
+                                                   4),
+                        "paraphrases_only_a": int((ha & ~hb & label).sum()),
+                        "paraphrases_only_b": int((hb & ~ha & label).sum()),
+                        "negatives_only_a": int((ha & ~hb & ~label).sum()),
+                        "negatives_only_b": int((hb & ~ha & ~label).sum())})
+    return out
+
+
 def pairs(specs: list[str]) -> dict[str, str]:
     return dict(s.split("=", 1) for s in specs)
 
@@ -93,6 +123,9 @@ def main() -> int:
     parser.add_argument("--export", action="append", default=[], metavar="NAME=DIR")
     parser.add_argument("--curve", type=Path, required=True,
                         help="pooled_curve.py --arms ... --gap ... --out")
+    parser.add_argument("--rows", action="append", default=[], metavar="NAME=ROWS",
+                        help="each arm's cache_losses rows (the curve's): their agreement at "
+                             "the 1 %% budget's cuts")
     parser.add_argument("--quora", action="append", default=[], metavar="NAME=ROWS")
     parser.add_argument("--cut", type=float, default=0.93)
     parser.add_argument("--cost", type=Path, default=None)
@@ -121,6 +154,10 @@ def main() -> int:
                                         for n, a in curve["arms"].items()},
                                "gaps": curve["gaps"]},
         "kinds": {n: a["kinds"] for n, a in curve["arms"].items()},
+        "agreement_at_1pct": agreement(
+            {n: read_rows([Path(p)], None) for n, p in pairs(args.rows).items()},
+            {n: a["curve"]["1 %"]["all"]["cut"] for n, a in curve["arms"].items()}
+        ) if args.rows else [],
         "quora_at_cut": {"cut": args.cut, **{n: quora(Path(p), args.cut)
                                             for n, p in pairs(args.quora).items()}},
     }

@@ -196,6 +196,20 @@ def by_kind(rows: list[dict[str, Any]], cut: float) -> dict[str, Any]:
             "lost_by_stage": dict(sorted(lost.items()))}
 
 
+def live_auc(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ranking alone, where the verifier decides (``verdict_arrays``' live rows: no other
+    stage settles the pair at any cut): the share of (paraphrase, negative) pairs of them whose
+    paraphrase has the higher ``p`` (ties half; the Mann-Whitney AUC), with the counts."""
+    v = verdict_arrays(rows)
+    p, label = v["p"][v["live"]], v["label"][v["live"]]
+    _, where, counts = np.unique(p, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    ranks = ((ends - counts + 1 + ends) / 2)[where]  # 1-based, ties their mean rank
+    n_pos, n_neg = int(label.sum()), int((~label).sum())
+    auc = (ranks[label].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    return {"auc": round(float(auc), 5), "positives": n_pos, "negatives": n_neg}
+
+
 def arms_main(args: argparse.Namespace, cut: float) -> int:
     """``--arms``: each arm's curve and kinds at each budget's cut, and the ``--gap``s."""
     arms = {}
@@ -215,7 +229,7 @@ def arms_main(args: argparse.Namespace, cut: float) -> int:
                               "arms": {}, "gaps": []}
     for name, rows in arms.items():
         c = curve(rows, cut, traffic)
-        result["arms"][name] = {"pairs": len(rows), "curve": c,
+        result["arms"][name] = {"pairs": len(rows), "curve": c, "live_auc": live_auc(rows),
                                 "kinds": {k: by_kind(rows, v["all"]["cut"])
                                           for k, v in c.items()}}
         for k, parts in c.items():

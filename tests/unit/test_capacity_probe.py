@@ -47,3 +47,19 @@ def test_quora_is_counted_per_set_at_the_cut(probe: ModuleType, tmp_path: Path) 
     assert got["pairs:qqp"]["negatives"] == 2
     assert got["pairs:support_heldout"]["passed"] == 0
     assert probe.quora(path, 0.945)["pairs:qqp"]["passed"] == 0
+
+
+def test_agreement_counts_the_pairs_one_arm_answers_at_its_cut_and_not_the_other(
+        probe: ModuleType) -> None:
+    a = [row("heldout80", 0, 1, 0.95), row("heldout80", 1, 1, 0.6),
+         row("heldout80", 2, 0, 0.92), row("heldout80", 3, 0, 0.1),
+         row("heldout80", 4, 0, 0.99, similarity=0.1)]  # under the floor: not compared
+    b = [dict(a[1], p=0.91), dict(a[0], p=0.97), dict(a[2], p=0.5), dict(a[3], p=0.2),
+         dict(a[4], p=0.01)]  # another order: read by (set, id)
+    got = probe.agreement({"A": a, "B": b}, {"A": 0.9, "B": 0.9})
+    assert got == [{"a": "A", "b": "B", "live_pairs": 4, "logit_correlation": got[0][
+        "logit_correlation"], "paraphrases_only_a": 0, "paraphrases_only_b": 1,
+        "negatives_only_a": 1, "negatives_only_b": 0}]
+    assert -1 <= got[0]["logit_correlation"] <= 1
+    same = probe.agreement({"A": a, "B": a}, {"A": 0.9, "B": 0.9})[0]
+    assert same["logit_correlation"] == 1.0 and same["paraphrases_only_b"] == 0

@@ -128,3 +128,23 @@ def test_the_kinds_count_hits_false_hits_and_the_stage_that_lost_each(
     assert got["positives"] == {"reworded": {"hits": 1, "pairs": 4}}
     assert got["negatives"] == {"swap": {"false_hits": 1, "pairs": 2}}
     assert got["lost_by_stage"] == {"extra_ask": 1, "floor": 1, "verifier": 1}
+
+
+def test_the_live_auc_ranks_only_the_pairs_the_verifier_decides(pooled: ModuleType) -> None:
+    rows = [row("heldout80", 0, 1, 0.9), row("heldout80", 1, 1, 0.4),
+            row("heldout80", 2, 0, 0.5), row("heldout80", 3, 0, 0.4),
+            row("heldout80", 4, 0, 0.99, similarity=0.1),  # under the floor: not ranked
+            row("heldout80", 5, 1, 0.01, respelling="same")]  # hit whatever p: not ranked
+    got = pooled.live_auc(rows)
+    # (0.9 > 0.5, 0.9 > 0.4, 0.4 < 0.5, 0.4 = 0.4 half) / 4
+    assert got == {"auc": 0.625, "positives": 2, "negatives": 2}
+
+
+def test_the_live_auc_is_the_share_of_pairs_ranked_right(pooled: ModuleType) -> None:
+    rng = np.random.default_rng(5)
+    pos = np.round(rng.uniform(0.2, 1.0, 40), 2)
+    neg = np.round(rng.uniform(0.0, 0.8, 60), 2)  # rounded: many ties
+    rows = [row("heldout80", i, 1, float(x)) for i, x in enumerate(pos)]
+    rows += [row("heldout80", 100 + i, 0, float(x)) for i, x in enumerate(neg)]
+    right = ((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])).mean()
+    assert pooled.live_auc(rows)["auc"] == pytest.approx(right, abs=1e-5)
