@@ -7,18 +7,22 @@ An exploration: it gathers what other tools measured, it measures nothing and de
         --fit C4=.cache/cap/fit/C4.json:.cache/cap/fit-C4.log \\
         --fit C6=.cache/cap/fit/C6.json:.cache/cap/fit-C6.log \\
         --export C4=.cache/cap/C4 --export C6=.cache/cap/C6 \\
-        --curve .cache/cap/curve.json \\
+        --curve .cache/cap/curve.json --part heldout80-91=CURVE80 --part heldout92-109=CURVE92 \\
+        --rows S10=R0.jsonl --rows C4=R4.jsonl --rows C6=R6.jsonl \\
         --quora S10=Q0.jsonl --quora C4=Q4.jsonl --quora C6=Q6.jsonl \\
-        --cost .cache/cap/cost.txt --out bench/results/capacity-probe-session39.json
+        --cost .cache/cap/cost.txt --instructions .cache/cap/instructions.json \\
+        --extra .cache/cap/notes.json --out bench/results/capacity-probe-session39.json
 
-Read: each fit's log (``cross_continue fit``'s JSON, without the loss log's rows but its
-first and last) and its console (the ``step t/total ... s CPU, s`` lines: the pace per step
-between the first and the last logged step; ``/usr/bin/time -v``'s CPU, wall and peak
-memory); each export's cross.json sha256; ``pooled_curve.py --arms`` output (per arm, per
-budget: the cut, recall overall / support / general with counts, kinds; the bootstrapped
-gaps); each arm's Quora rows (``cache_losses.py --sets pairs``) at the shipped cut 0.93
-(``by_set`` as cache_losses counts it); ``--cost``: the console of the alternated cost runs,
-kept as text.
+Read: each fit's log (``cross_continue fit``'s JSON; its loss every 100 steps, on the same
+batches in both arms: one seed, one bundle) and its console (the ``step t/total ... s CPU,
+s`` lines: the pace per step between the first and the last logged step past 0;
+``/usr/bin/time -v``'s CPU, wall and peak memory); each export's cross.json sha256;
+``pooled_curve.py --arms`` output (per arm and budget: the cut, recall overall, support-style
+and general with counts, the kinds; the bootstrapped gaps); with ``--rows``, the arms'
+agreement at their 1 % cuts (``agreement``); each arm's Quora rows (``cache_losses.py --sets
+pairs``) at the shipped cut 0.93 (``rates``, as cache_losses counts them); ``--cost``: the
+console of the alternated cost runs, kept as text; ``--instructions``: ``verifier_instructions.py
+--out``; ``--extra``: notes, as they are.
 """
 
 from __future__ import annotations
@@ -70,15 +74,16 @@ def console(text: str) -> dict[str, Any]:
 
 def fit_record(fit_json: Path, fit_console: Path) -> dict[str, Any]:
     record = json.loads(fit_json.read_text())
-    log = record.pop("loss_log")
-    record["loss_first_last"] = [log[0], log[-1]] if log else []
+    record["loss_log"] = [[t, round(loss, 4)] for t, loss in record["loss_log"]]
     record["artefact_sha256"] = sha256_of(fit_json.with_suffix(".npz"))
     return {**record, "console": console(fit_console.read_text())}
 
 
 def quora(rows_path: Path, cut: float) -> dict[str, Any]:
-    """The Quora file's sets at ``cut`` (cache_losses' ``rates``)."""
-    rows = read_rows([rows_path], None)
+    """The Quora file's sets at ``cut`` (cache_losses' ``rates``; its rows have no ids, so
+    every line counts, not ``read_rows``' one per (set, id))."""
+    with rows_path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
     return {s: rates([r for r in rows if r["set"] == s], FLOOR, cut)
             for s in sorted({r["set"] for r in rows})}
 
@@ -126,9 +131,13 @@ def main() -> int:
     parser.add_argument("--rows", action="append", default=[], metavar="NAME=ROWS",
                         help="each arm's cache_losses rows (the curve's): their agreement at "
                              "the 1 %% budget's cuts")
+    parser.add_argument("--part", action="append", default=[], metavar="NAME=CURVE",
+                        help="pooled_curve.py --arms output over a part of the sets (--sets)")
     parser.add_argument("--quora", action="append", default=[], metavar="NAME=ROWS")
     parser.add_argument("--cut", type=float, default=0.93)
     parser.add_argument("--cost", type=Path, default=None)
+    parser.add_argument("--instructions", type=Path, default=None,
+                        help="bench/verifier_instructions.py --out, kept as it is")
     parser.add_argument("--extra", type=Path, default=None,
                         help="a JSON object merged in as it is (the run's notes)")
     parser.add_argument("--out", type=Path, required=True)
@@ -141,6 +150,12 @@ def main() -> int:
     exports = {name: json.loads((Path(d) / "cross.json").read_text())["sha256"]
                for name, d in pairs(args.export).items()}
     curve = json.loads(args.curve.read_text())
+
+    def matched(c: dict[str, Any]) -> dict[str, Any]:
+        return {"sets": c["sets"], "floor": c["floor"], "shipped_cut": c["shipped_cut"],
+                "arms": {n: {"pairs": a["pairs"], "live_auc": a["live_auc"],
+                             "curve": a["curve"]} for n, a in c["arms"].items()},
+                "gaps": c["gaps"]}
     result: dict[str, Any] = {
         "bundle": {"path": str(args.bundle), "sha256": sha256_of(args.bundle),
                    "meta": {k: v for k, v in json.loads(
@@ -148,11 +163,9 @@ def main() -> int:
                        if k in ("train_pairs", "mined", "qqp_replay", "qqp_hard", "seed",
                                 "never_trained_on", "prepare_cpu_s")}},
         "fits": fits, "exports_sha256": exports,
-        "matched_false_hits": {"sets": curve["sets"], "floor": curve["floor"],
-                               "shipped_cut": curve["shipped_cut"],
-                               "arms": {n: {"pairs": a["pairs"], "curve": a["curve"]}
-                                        for n, a in curve["arms"].items()},
-                               "gaps": curve["gaps"]},
+        "matched_false_hits": matched(curve),
+        "parts": {n: matched(json.loads(Path(c).read_text()))
+                  for n, c in pairs(args.part).items()},
         "kinds": {n: a["kinds"] for n, a in curve["arms"].items()},
         "agreement_at_1pct": agreement(
             {n: read_rows([Path(p)], None) for n, p in pairs(args.rows).items()},
@@ -163,6 +176,8 @@ def main() -> int:
     }
     if args.cost is not None:
         result["cost_console"] = args.cost.read_text().splitlines()
+    if args.instructions is not None:
+        result["instructions"] = json.loads(args.instructions.read_text())
     if args.extra is not None:
         result["notes"] = json.loads(args.extra.read_text())
     args.out.parent.mkdir(parents=True, exist_ok=True)

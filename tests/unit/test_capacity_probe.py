@@ -40,6 +40,8 @@ def test_quora_is_counted_per_set_at_the_cut(probe: ModuleType, tmp_path: Path) 
     rows = [row("pairs:qqp", 0, 1, 0.95), row("pairs:qqp", 1, 1, 0.5),
             row("pairs:qqp", 2, 0, 0.94), row("pairs:qqp", 3, 0, None),
             row("pairs:support_heldout", 0, 0, 0.1)]
+    for r in rows:  # cache_losses --sets pairs writes no ids
+        r["id"] = None
     path = tmp_path / "q.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     got = probe.quora(path, 0.93)

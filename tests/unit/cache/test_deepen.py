@@ -130,9 +130,9 @@ def test_training_ends_at_the_step_the_stop_names_with_the_full_schedule() -> No
                               batch=8, lr=0.1, total=40, warmup=1, seed=0, name="toy",
                               stop=stop)
     assert len(seen) == 6  # read before each of steps 0-4 and at 5, where it ends
-    full, _ = train_steps({"head.bias": np.zeros(1, np.float32)}, None, forward, data,
-                          batch=8, lr=0.1, total=40, warmup=1, seed=0, name="toy")
-    assert 0 < float(params["head.bias"][0]) < float(full["head.bias"][0])
+    # Adam on a gradient of one sign moves the bias by about the rate each step: 40 steps'
+    # schedule, 0.1 x (1 + 1 + 38/39 + 37/39 + 36/39) = 0.485 (a 5-step one would give 0.35)
+    assert float(params["head.bias"][0]) == pytest.approx(0.4846, abs=0.005)
     assert log == [(0, pytest.approx(log[0][1]))]
 
 
