@@ -160,8 +160,8 @@ def main() -> int:
         "bundle": {"path": str(args.bundle), "sha256": sha256_of(args.bundle),
                    "meta": {k: v for k, v in json.loads(
                        args.bundle.with_suffix(".json").read_text()).items()
-                       if k in ("train_pairs", "mined", "qqp_replay", "qqp_hard", "seed",
-                                "never_trained_on", "prepare_cpu_s")}},
+                       if k in ("train_pairs", "mined", "mined_found", "qqp_replay", "qqp_hard",
+                                "seed", "never_trained_on", "prepare_cpu_s")}},
         "fits": fits, "exports_sha256": exports,
         "matched_false_hits": matched(curve),
         "parts": {n: matched(json.loads(Path(c).read_text()))
