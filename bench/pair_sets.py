@@ -26,12 +26,11 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
 # sets and drops them from here: heldout106-107, written at session 37's start for session 38's
-# decisions, unread (sessions 38 and 39 wrote no rule), passed to session 40's. heldout102-103, written at
-# session 36's start for its rules NO and FN (bench/no_rule.py, bench/fn_rule.py), which both
-# stopped on seen caches before step 2, then named by session 37's rules S11 and FC
+# decisions, unread (sessions 38 and 39 wrote no rule), passed to session 40's. heldout102-103,
+# written at session 36's start for its rules NO and FN (bench/no_rule.py, bench/fn_rule.py),
+# which both stopped on seen caches before step 2, then named by session 37's rules S11 and FC
 # (bench/s11_rule.py, bench/fc_rule.py), which also stopped at step 1: unread, passed to session
-# 40's decisions. heldout98-99,
-# written at session 35's start, are
+# 40's decisions. heldout98-99, written at session 35's start, are
 # rule S10c's decision sets: its step 2 read them (bench/s10c_rule.py, bench/results/
 # s10c-rule-session35.json; docs/cache-history.md "Session 35: rule S10c ..."). heldout94-95
 # (written at session 34's start for session 35) are session 35's decision sets: rule S10w read
