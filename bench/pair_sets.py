@@ -25,8 +25,10 @@ PAIRS = "pairs"  # Quora components and the support file written apart (seen)
 DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # Sets committed for a later session's decisions (data/cache_verifier/SOURCES.md): no rule
 # nor tally of "every committed set" reads them until a session names them as its decision
-# sets and drops them from here: heldout106-107, written at session 37's start for session 38's
-# decisions, unread (sessions 38 and 39 wrote no rule), passed to session 40's. heldout102-103,
+# sets and drops them from here: heldout112-113, written in session 39 for rule D3's unseen
+# score had it shipped (it stopped at step 1), unread, passed to session 40's decisions.
+# heldout106-107, written at session 37's start for session 38's decisions, unread (session 38
+# wrote no rule, session 39's D3 stopped first), passed to session 40's. heldout102-103,
 # written at session 36's start for its rules NO and FN (bench/no_rule.py, bench/fn_rule.py),
 # which both stopped on seen caches before step 2, then named by session 37's rules S11 and FC
 # (bench/s11_rule.py, bench/fc_rule.py), which also stopped at step 1: unread, passed to session
@@ -58,7 +60,7 @@ DEFAULT_SETS = tuple(f"heldout{n}" for n in range(1, 10))
 # start for session 26, were named by session 25's rule S5b and left it then; heldout48-49
 # were session 25's decision sets, heldout42-43 and 46-47 session 24's.
 RESERVED: frozenset[str] = frozenset({"heldout102", "heldout103", "heldout106",
-                                       "heldout107"})
+                                       "heldout107", "heldout112", "heldout113"})
 
 
 def set_file(name: str, root: Path | None = None) -> Path:

@@ -45,10 +45,10 @@ QUORA_SEED = 27
 WRITTEN = "written for this project (Apache-2.0); seen"
 QUORA_LICENCE = "Quora Question Pairs: Quora's terms, non-commercial use"
 # Writers' sets from here on are unseen (session 39's end: heldout110-111 scored and seen, the next
-# writers start at heldout112), and pair_sets.RESERVED's sets (heldout102-103 and 106-107, unread,
-# passed to session 40's decisions: session 37's rules S11 and FC stopped at step 1 and sessions
-# 38 and 39 wrote no rule; rule S10c read heldout98-99, rule S10w heldout94-95, rule S10
-# heldout86-87 and 90-91) are never read here.
+# writers start at heldout114), and pair_sets.RESERVED's sets (heldout102-103, 106-107 and 112-113,
+# unread, passed to session 40's decisions: session 37's rules S11 and FC and session 39's rule D3
+# stopped at step 1, session 38 wrote no rule; rule S10c read heldout98-99, rule S10w heldout94-95,
+# rule S10 heldout86-87 and 90-91) are never read here.
 UNSEEN_FROM = 112
 
 
