@@ -80,8 +80,9 @@ def fit_record(fit_json: Path, fit_console: Path) -> dict[str, Any]:
 
 
 def quora(rows_path: Path, cut: float) -> dict[str, Any]:
-    """The Quora file's sets at ``cut`` (cache_losses' ``rates``; its rows have no ids, so
-    every line counts, not ``read_rows``' one per (set, id))."""
+    """The Quora file's sets at ``cut`` (cache_losses' ``rates``; its rows have no ids: every
+    line counts, as session 39's results were made; ``read_rows`` now keys such rows by their
+    texts, which would drop a pair the file holds twice)."""
     with rows_path.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     return {s: rates([r for r in rows if r["set"] == s], FLOOR, cut)

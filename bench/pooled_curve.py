@@ -51,14 +51,18 @@ BUDGETS = (0.5, 1.0, 2.0, 3.0)  # per cent of the negatives
 
 
 def read_rows(paths: list[Path], sets: set[str] | None) -> list[dict[str, Any]]:
-    """Every row of ``paths`` (``sets``: only those sets'); a pair met twice counts once."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    """Every row of ``paths`` (``sets``: only those sets'); a pair met twice counts once. A row
+    with no id (``cache_losses --sets pairs``: Quora's and the support file's pairs) is known by
+    its two texts."""
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
     for path in paths:
         with path.open(encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 if sets is None or row["set"] in sets:
-                    rows.setdefault((row["set"], row["id"]), row)
+                    key = ((row["set"], row["id"]) if row.get("id") is not None
+                           else (row["set"], row["a"], row["b"]))
+                    rows.setdefault(key, row)
     return list(rows.values())
 
 

@@ -64,6 +64,16 @@ def test_a_pair_in_two_files_counts_once_and_sets_filter(pooled: ModuleType,
     assert {r["set"] for r in pooled.read_rows([a, b], {"heldout31"})} == {"heldout31"}
 
 
+
+def test_rows_without_an_id_are_known_by_their_texts(pooled: ModuleType, tmp_path: Path) -> None:
+    # cache_losses --sets pairs writes Quora's rows with "id": null: every one of them counts
+    rows = [{"set": "pairs:qqp", "id": None, "a": f"q{i}", "b": f"r{i}", "label": i % 2,
+             "kind": "qqp", "similarity": 0.8, "p": 0.9} for i in range(6)]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    b.write_text("".join(json.dumps(r) + "\n" for r in rows[:2]))
+    assert len(pooled.read_rows([a, b], None)) == 6
+
 def mixed() -> list[dict[str, Any]]:
     """Two sets whose rows meet every stage: ties, a respelling hit, a veto after the
     verifier, a pair under the floor and one the amounts check refuses."""

@@ -280,6 +280,9 @@ BUILD_PER_KIND = 300  # generated pairs per kind the build makes from them
 MINED_MAX = 4500  # mined negatives kept (``prepare``)
 MINED_WHOLE = 12000  # ... with ``--whole`` (about a fifth of the bundle, as in session 10's)
 SEED = 12
+# The script as imported, hashed once: a fit records the code that ran, not the file as it stands
+# when the fit ends (an edit made during a long fit would otherwise be recorded as its code).
+SCRIPT_SHA256 = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 # Session 20's Quora hard negatives (``prepare --qqp-hard N``): the build's Quora train pool's
 # not-duplicate pairs outside the replay sample whose MiniLM cosine is at least this, a sample
 # of this seed where more than N.
@@ -980,7 +983,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
         "init_sha256": None if init is None else hashlib.sha256(init.read_bytes()).hexdigest(),
         "bundle": str(bundle_path),
         "bundle_sha256": hashlib.sha256(bundle_path.read_bytes()).hexdigest(),
-        "script_sha256": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "script_sha256": SCRIPT_SHA256,
         "layers": layers, "steps": steps, "batch": batch, "lr": lr,
         "warmup_steps": max(1, round(steps * warmup)), "seed": seed,
         "new_weight": new_weight, "hand_weight": hand_weight, "mined_weight": MINED_WEIGHT,
