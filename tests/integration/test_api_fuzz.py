@@ -54,8 +54,12 @@ def openai_error_shape(body: Any) -> bool:
 def test_no_route_answers_500_or_an_error_outside_openai_shape(api_schema, fuzz_router) -> None:
     seen: Counter[tuple[str, str]] = Counter()
     admin_past_gate: Counter[str] = Counter()
-    cases = st.one_of(api_schema.as_strategy(GenerationMode.POSITIVE),
-                      api_schema.as_strategy(GenerationMode.NEGATIVE))
+    # Each draw picks an operation first, uniformly, then a valid or invalid request for it:
+    # the whole schema's strategy weights operations by their parameters, and 250 draws of it
+    # once left GET /health out (the coverage assertion below failed in session 39's CI run).
+    ops = [result.ok() for result in api_schema.get_all_operations()]
+    cases = st.one_of(*(st.one_of(op.as_strategy(GenerationMode.POSITIVE),
+                                  op.as_strategy(GenerationMode.NEGATIVE)) for op in ops))
 
     # (schemathesis' own pytest integration does not run on pytest 9; its strategies do)
     @settings(max_examples=250, deadline=None, database=None,
