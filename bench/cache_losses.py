@@ -159,6 +159,14 @@ def narrowed(check: NarrowingCheck | None, verifier: Verifier, pair: dict[str, A
                          pair["b"], p, similarity)
 
 
+# The checks after the verifier, in the lookup's order: a row's field that is true where the
+# check refuses a pair the verifier passed, and the stage it is reported as (``stage``). Every
+# reader of the rows that asks "does a check after the verifier refuse it?" reads ``VETOES``.
+AFTER_VERIFIER = (("narrowed", "narrowing"), ("more", "extra_ask"), ("first", "extra_ask_first"),
+                  ("own", "own_case"), ("co", "co_members"))
+VETOES = tuple(field for field, _ in AFTER_VERIFIER)
+
+
 def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
     """(the stage that decides the pair, hit) at this floor and operating point."""
     if row["numbers"]:
@@ -167,16 +175,10 @@ def stage(row: dict[str, Any], floor: float, cut: float) -> tuple[str, bool]:
         return "respelling", True
     if row["similarity"] < floor:
         return "floor", False
-    if row["p"] >= cut and row.get("narrowed"):
-        return "narrowing", False
-    if row["p"] >= cut and row.get("more"):
-        return "extra_ask", False
-    if row["p"] >= cut and row.get("first"):
-        return "extra_ask_first", False
-    if row["p"] >= cut and row.get("own"):
-        return "own_case", False
-    if row["p"] >= cut and row.get("co"):
-        return "co_members", False
+    if row["p"] >= cut:
+        for field, name in AFTER_VERIFIER:
+            if row.get(field):
+                return name, False
     return "verifier", row["p"] >= cut
 
 

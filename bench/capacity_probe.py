@@ -28,7 +28,6 @@ console of the alternated cost runs, kept as text; ``--instructions``: ``verifie
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -42,15 +41,14 @@ import numpy as np  # noqa: E402
 from cache_losses import rates  # noqa: E402
 from pooled_curve import FLOOR, aligned, read_rows, verdict_arrays  # noqa: E402
 
+from train.cache_verifier.pairs import file_sha256  # noqa: E402
+from train.cache_verifier.stack_fit import logit  # noqa: E402
+
 STEP = re.compile(r"^\S+ step (\d+)/(\d+) loss ([\d.]+) (\d+) s CPU, (\d+) s$")
 TIME = {"User time (seconds)": "user_s", "System time (seconds)": "system_s",
         "Elapsed (wall clock) time (h:mm:ss or m:ss)": "wall",
         "Maximum resident set size (kbytes)": "max_rss_kb",
         "Percent of CPU this job got": "cpu_percent"}
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def console(text: str) -> dict[str, Any]:
@@ -75,7 +73,7 @@ def console(text: str) -> dict[str, Any]:
 def fit_record(fit_json: Path, fit_console: Path) -> dict[str, Any]:
     record = json.loads(fit_json.read_text())
     record["loss_log"] = [[t, round(loss, 4)] for t, loss in record["loss_log"]]
-    record["artefact_sha256"] = sha256_of(fit_json.with_suffix(".npz"))
+    record["artefact_sha256"] = file_sha256(fit_json.with_suffix(".npz"))
     return {**record, "console": console(fit_console.read_text())}
 
 
@@ -98,10 +96,6 @@ def agreement(rows: dict[str, list[dict[str, Any]]], cuts: dict[str, float]
     first = rows[names[0]]
     v = {n: verdict_arrays(aligned(first, rows[n])) for n in names}
     live, label = v[names[0]]["live"], v[names[0]]["label"][v[names[0]]["live"]]
-
-    def logit(p: Any) -> Any:
-        p = np.clip(p, 1e-7, 1 - 1e-7)
-        return np.log(p / (1 - p))
 
     out = []
     for i, a in enumerate(names):
@@ -158,7 +152,7 @@ def main() -> int:
                              "curve": a["curve"]} for n, a in c["arms"].items()},
                 "gaps": c["gaps"]}
     result: dict[str, Any] = {
-        "bundle": {"path": str(args.bundle), "sha256": sha256_of(args.bundle),
+        "bundle": {"path": str(args.bundle), "sha256": file_sha256(args.bundle),
                    "meta": {k: v for k, v in json.loads(
                        args.bundle.with_suffix(".json").read_text()).items()
                        if k in ("train_pairs", "mined", "mined_found", "qqp_replay", "qqp_hard",

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "layers" / "core")]
 
 import numpy as np  # noqa: E402
-from cache_losses import counts, stage  # noqa: E402
+from cache_losses import VETOES, counts, stage  # noqa: E402
 from pair_sets import RESERVED  # noqa: E402
 
 FLOOR = 0.5
@@ -93,9 +93,6 @@ def curve(rows: list[dict[str, Any]], shipped_cut: float,
                 if part:
                     out[name][kind] = figures(part, cut)
     return out
-
-
-VETOES = ("narrowed", "more", "first", "own", "co")  # checks after the verifier (``stage``)
 
 
 def verdict_arrays(rows: list[dict[str, Any]], floor: float = FLOOR) -> dict[str, Any]:

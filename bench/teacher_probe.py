@@ -55,7 +55,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads
 
 import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
-from cache_losses import stage  # noqa: E402
+from cache_losses import VETOES, stage  # noqa: E402
 from run_record import run_record  # noqa: E402
 
 F64 = npt.NDArray[np.float64]
@@ -184,9 +184,6 @@ def writer_pair(set_name: str) -> str:
 
 # --- rows --------------------------------------------------------------------------------
 
-POST_CHECKS = ("narrowed", "more", "first", "own", "co")  # cache_losses' checks after S10
-
-
 def read_rows(path: Path, floor: float, cut: float) -> list[dict[str, Any]]:
     """cache_losses' rows, with the stage and verdict at ``floor`` / ``cut``, whether the
     pair reaches the verifier, and the lookup's verdict whatever the verifier says
@@ -197,7 +194,7 @@ def read_rows(path: Path, floor: float, cut: float) -> list[dict[str, Any]]:
         r["stage"], r["hit"] = stage(r, floor, cut)
         r["reach"] = not r["numbers"] and r["respelling"] is None and r["similarity"] >= floor
         r["fixed"] = (True if r["respelling"] is not None else
-                      False if not r["reach"] or any(r.get(k) for k in POST_CHECKS) else None)
+                      False if not r["reach"] or any(r.get(k) for k in VETOES) else None)
     return rows
 
 

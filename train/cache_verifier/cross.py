@@ -39,7 +39,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,15 @@ VARIANTS: dict[str, tuple[int, bool, float, int, int]] = {
 
 I16 = npt.NDArray[np.int16]
 F32 = npt.NDArray[np.float32]
+
+
+def layer_count(names: Iterable[str]) -> int:
+    """How many encoder layers an artefact holds: 1 + the highest ``encoder.layer.<n>`` among
+    its array ``names`` (a mapping's keys or an npz's ``files``); none is refused."""
+    found = [int(k.split(".")[2]) for k in names if k.startswith("encoder.layer.")]
+    if not found:
+        raise ValueError("no encoder.layer.* arrays: not a cross-encoder or MiniLM artefact")
+    return 1 + max(found)
 
 
 def hand_written(source: str) -> bool:
@@ -542,7 +551,7 @@ def cross_probabilities(artefact: Path, queries: list[str], cached: list[str],
     word = jnp.asarray(np.asarray(load_model_files(None).weights[
         "embeddings.word_embeddings.weight"], np.float32))
     w = np.load(artefact)
-    layers = 1 + max(int(k.split(".")[2]) for k in w.files if k.startswith("encoder.layer."))
+    layers = layer_count(w.files)
     params = {k: jnp.asarray(w[k].astype(np.float32)) for k in w.files}
     from llm_router.cache.cross import ORDERS, pair_logit
 

@@ -147,6 +147,7 @@ from train.cache_verifier.cross import (
     bundle_word_table,
     hand_written,
     init_params,
+    layer_count,
     make_forward,
     mine,
     train_steps,
@@ -711,9 +712,8 @@ def teacher_file(out: Path, teacher_path: Path, bundle_path: Path, every: str) -
     first 12 hex digits of the teacher's sha256 and the bundle's, so that two fits from
     different starting models taught by one teacher (``fit --teacher``, session 39) into one
     ``--out`` share one teacher pass. ``every``: the name's tail (``-every``, the subset's)."""
-    teacher_sha = hashlib.sha256(teacher_path.read_bytes()).hexdigest()[:12]
-    bundle_sha = hashlib.sha256(bundle_path.read_bytes()).hexdigest()[:12]
-    return out / f"teacher-{teacher_sha}-{bundle_sha}{every}.npy"
+    return out / (f"teacher-{sha256_of(teacher_path)[:12]}-{sha256_of(bundle_path)[:12]}"
+                  f"{every}.npy")
 
 
 def teacher_of(init: Path, teacher_init: Path | None
@@ -723,8 +723,7 @@ def teacher_of(init: Path, teacher_init: Path | None
     if teacher_init is None:
         return init, None, None
     arrays = load_artefact(teacher_init)
-    return teacher_init, arrays, 1 + max(int(k.split(".")[2]) for k in arrays
-                                         if k.startswith("encoder.layer."))
+    return teacher_init, arrays, layer_count(arrays)
 
 
 def save_atomic(path: Path, array: np.ndarray) -> None:
@@ -886,7 +885,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
     qneg = flag(bundle, "qneg")
     minimal = flag(bundle, "minimal")
     start = init_params(bundle, INIT_LAYERS, seed) if init is None else load_artefact(init)
-    layers = 1 + max(int(k.split(".")[2]) for k in start if k.startswith("encoder.layer."))
+    layers = layer_count(start)
     params = {k: jnp.asarray(v) for k, v in start.items()}
     word = bundle_word_table(bundle)
     forward = make_forward(layers)
@@ -916,7 +915,7 @@ def fit(bundle_path: Path, init: Path | None, out: Path, name: str, *, steps: in
             teacher_params = {k: jnp.asarray(v) for k, v in taught.items()}
             teacher_forward = make_forward(taught_layers)
             drift["teacher"] = str(teacher_init)
-            drift["teacher_sha256"] = hashlib.sha256(teacher_path.read_bytes()).hexdigest()
+            drift["teacher_sha256"] = sha256_of(teacher_path)
         idx = (np.arange(labels.size) if teacher_stack is not None or order_mean_target
                else np.flatnonzero(replay))
         # the teacher's probabilities, kept beside the fits for the next one

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,16 +28,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from train.cache_verifier.cross import layer_count
 from train.cache_verifier.cross_export import write_cross
+from train.cache_verifier.pairs import file_sha256
 
 REPO = Path(__file__).resolve().parents[2]
 EMBEDDING = REPO / "layers" / "core" / "llm_router" / "data" / "embedding"
 LAYER = "encoder.layer."
-
-
-def layer_count(arrays: Mapping[str, Any]) -> int:
-    """1 + the highest ``encoder.layer.<n>`` index (0 with none)."""
-    return 1 + max((int(k.split(".")[2]) for k in arrays if k.startswith(LAYER)), default=-1)
 
 
 def deepened(cross: Mapping[str, npt.NDArray[Any]], minilm: Mapping[str, npt.NDArray[Any]],
@@ -67,10 +63,6 @@ def deepened(cross: Mapping[str, npt.NDArray[Any]], minilm: Mapping[str, npt.NDA
     return out
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write(cross_dir: Path, layers: int, out: Path, embedding_dir: Path = EMBEDDING) -> str:
     """The deepened model of ``cross_dir`` into ``out`` (see the module's text); its sha256."""
     minilm_path = embedding_dir / "minilm-l6-v2.f16.npz"
@@ -81,12 +73,12 @@ def write(cross_dir: Path, layers: int, out: Path, embedding_dir: Path = EMBEDDI
     meta.pop("sha256", None)
     meta = copy.deepcopy(meta)
     meta["layers"] = layers
-    meta["deepened"] = {"from_sha256": sha256_of(cross_dir / "cross.npz"),
+    meta["deepened"] = {"from_sha256": file_sha256(cross_dir / "cross.npz"),
                         "from_layers": layer_count(cross),
                         "added": [f"{LAYER}{n}.*" for n in range(layer_count(cross), layers)],
                         "minilm": str(minilm_path.relative_to(REPO)
                                       if minilm_path.is_relative_to(REPO) else minilm_path),
-                        "minilm_sha256": sha256_of(minilm_path)}
+                        "minilm_sha256": file_sha256(minilm_path)}
     return write_cross(out, arrays, meta)
 
 
